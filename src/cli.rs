@@ -1,0 +1,167 @@
+//! The command line: what each `warroom` subcommand takes, and running it. This is the edge
+//! of the program: errors become one clear message and a non-zero exit.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::drill::scenario::{self, Scenario};
+use crate::drill::server::{self, Options};
+use crate::drill::synthetic::SyntheticSpec;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "warroom",
+    version,
+    about = "A terminal console for running a Kubernetes production incident"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a drill cluster headless: a simulated Kubernetes API that kubectl can drive.
+    Sim(SimArgs),
+    /// Validate scenario files; prints every problem with file:line:column.
+    Check {
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of a file format (scenario).
+    Schema {
+        #[arg(value_parser = ["scenario"])]
+        format: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimArgs {
+    /// Scenario file (default: the built-in bad deploy).
+    pub scenario: Option<PathBuf>,
+    /// Address to serve on; loopback unless you name another.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Write a kubeconfig for the drill cluster here.
+    #[arg(long)]
+    pub kubeconfig_out: Option<PathBuf>,
+    /// Random seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Virtual seconds per real second.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Start with the virtual clock paused.
+    #[arg(long)]
+    pub paused: bool,
+    /// Generate a large synthetic cluster instead, e.g. `nodes=5000,pods=150000`.
+    #[arg(long, conflicts_with = "scenario")]
+    pub synthetic: Option<SyntheticSpec>,
+}
+
+/// Loads a scenario file, or the built-in one.
+pub fn load_scenario(path: Option<&Path>) -> anyhow::Result<Scenario> {
+    match path {
+        Some(p) => scenario::load_file(p).map_err(|e| anyhow::anyhow!("{e}")),
+        None => Ok(scenario::builtin()),
+    }
+}
+
+pub async fn run_sim(args: SimArgs, banner: bool) -> anyhow::Result<()> {
+    if !(args.speed.is_finite() && args.speed >= 0.0) {
+        anyhow::bail!("--speed must be a non-negative number, not {}", args.speed);
+    }
+    let options = Options {
+        seed: args.seed,
+        speed: args.speed,
+        paused: args.paused,
+        ..Options::default()
+    };
+    let running = match &args.synthetic {
+        Some(spec) => {
+            let listener = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?;
+            let spec = spec.clone();
+            let seed = args.seed.unwrap_or(1);
+            let sim = tokio::task::spawn_blocking(move || spec.build(seed)).await?;
+            server::serve(sim, listener, &options).await?
+        }
+        None => {
+            let scenario = load_scenario(args.scenario.as_deref())?;
+            server::start(scenario, args.listen, &options)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?
+        }
+    };
+    let url = running.url();
+    let kubeconfig = match &args.kubeconfig_out {
+        Some(p) => p.clone(),
+        None => crate::paths::state_dir().join("drill.kubeconfig"),
+    };
+    server::write_kubeconfig(&kubeconfig, &url, "warroom-drill")
+        .with_context(|| format!("cannot write the kubeconfig {}", kubeconfig.display()))?;
+    let (name, title) = {
+        let sim = running.cluster.lock();
+        (sim.scenario.name.clone(), sim.scenario.title.clone())
+    };
+    if banner {
+        println!("DRILL  {title}");
+        println!(
+            "The drill cluster ({name}) is running. Drive it with kubectl from another terminal:"
+        );
+        println!();
+        println!("  export KUBECONFIG={}", kubeconfig.display());
+        println!("  kubectl get nodes; kubectl get pods -A");
+        println!();
+        println!(
+            "Press Ctrl-C to stop. (The console itself is not built yet; this is the drill cluster alone.)"
+        );
+    }
+    // Machine-readable lines last, for scripts and tests.
+    println!("kubernetes-api: {url}");
+    println!("kubeconfig: {}", kubeconfig.display());
+    println!("drill-control: {url}/drill/v1/clock");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    tracing::info!(%url, scenario = %name, "drill cluster serving");
+    shutdown_signal().await;
+    running.stop();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).ok();
+        let mut hup = signal(SignalKind::hangup()).ok();
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = async { match term.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {},
+            _ = async { match hup.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// `warroom check`: every problem of every file; Ok(true) when all are valid.
+pub fn check(files: &[PathBuf]) -> bool {
+    let mut ok = true;
+    for f in files {
+        match scenario::load_file(f) {
+            Ok(s) => println!("{}: ok (scenario {:?})", f.display(), s.name),
+            Err(errors) => {
+                ok = false;
+                eprintln!("{errors}");
+            }
+        }
+    }
+    ok
+}

@@ -1,0 +1,15 @@
+//! The simulated control plane: each file is one controller acting on the store through
+//! `Sim` (deployments, replica sets, daemon sets, stateful sets, disruption budgets, the
+//! scheduler, the kubelet, node lifecycle), plus scenario set-up, faults and Events.
+
+pub mod build;
+pub mod daemonsets;
+pub mod deployments;
+pub mod events;
+pub mod faults;
+pub mod kubelet;
+pub mod nodes;
+pub mod pdbs;
+pub mod replicasets;
+pub mod scheduler;
+pub mod statefulsets;

@@ -1,0 +1,119 @@
+//! The StatefulSet controller: pods `name-0` … `name-N-1` created in order (each waits for
+//! the previous to be ready), and replaced from the highest ordinal down on a template change.
+
+use serde_json::{Value, json};
+
+use crate::drill::control::deployments::template_hash;
+use crate::drill::kinds;
+use crate::drill::sim::Sim;
+
+impl Sim {
+    pub fn reconcile_statefulset(&mut self, ns: &str, name: &str) {
+        let Some(sts) = self.get(&kinds::STATEFULSETS, ns, name) else {
+            return;
+        };
+        let v = sts.value();
+        let desired = v
+            .pointer("/spec/replicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(1)
+            .max(0) as usize;
+        let template = v.pointer("/spec/template").cloned().unwrap_or(json!({}));
+        let hash = format!("{name}-{}", template_hash(&template));
+        let mut labelled = template.clone();
+        labelled["metadata"]["labels"]["controller-revision-hash"] = json!(hash);
+        // (ordinal, ready, current revision)
+        let owned: Vec<(usize, String, bool)> = self
+            .pods
+            .iter()
+            .filter(|((pns, _), r)| {
+                pns == ns
+                    && r.owner_uid.as_deref() == Some(&*sts.uid)
+                    && !r.terminating
+                    && !r.failed
+            })
+            .filter_map(|((_, n), r)| {
+                let ordinal = n.strip_prefix(&format!("{name}-"))?.parse().ok()?;
+                Some((ordinal, n.clone(), r.ready))
+            })
+            .collect();
+        let mut pods: Vec<(usize, bool, bool)> = owned
+            .into_iter()
+            .map(|(i, pod_name, ready)| {
+                let current = self
+                    .get(&kinds::PODS, ns, &pod_name)
+                    .is_some_and(|p| p.label("controller-revision-hash") == Some(hash.as_str()));
+                (i, ready, current)
+            })
+            .collect();
+        pods.sort();
+        let mut blocked = false;
+        for i in 0..desired {
+            match pods.iter().find(|p| p.0 == i) {
+                Some(p) if p.1 => {}
+                Some(_) => {
+                    blocked = true;
+                    break;
+                }
+                None => {
+                    let terminating = self
+                        .pods
+                        .contains_key(&(ns.to_string(), format!("{name}-{i}")));
+                    if !terminating {
+                        let pod_name = format!("{name}-{i}");
+                        if self.create_pod_from(&sts, &labelled, &pod_name, None) {
+                            self.normal(
+                                &sts,
+                                "SuccessfulCreate",
+                                &format!("create Pod {pod_name} in StatefulSet {name} successful"),
+                                "statefulset-controller",
+                            );
+                        }
+                    }
+                    blocked = true;
+                    break;
+                }
+            }
+        }
+        // Scale down from the highest ordinal.
+        if let Some(extra) = pods.iter().filter(|p| p.0 >= desired).map(|p| p.0).max() {
+            let pod_name = format!("{name}-{extra}");
+            self.terminate_pod(ns, &pod_name, None);
+            self.normal(
+                &sts,
+                "SuccessfulDelete",
+                &format!("delete Pod {pod_name} in StatefulSet {name} successful"),
+                "statefulset-controller",
+            );
+        } else if !blocked
+            && let Some(old) = pods
+                .iter()
+                .filter(|p| p.0 < desired && !p.2)
+                .map(|p| p.0)
+                .max()
+        {
+            let pod_name = format!("{name}-{old}");
+            self.terminate_pod(ns, &pod_name, None);
+        }
+        let live: Vec<_> = pods.iter().filter(|p| p.0 < desired).collect();
+        let ready = live.iter().filter(|p| p.1).count();
+        let updated = live.iter().filter(|p| p.2).count();
+        let generation = v
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        self.modify(kinds::STATEFULSETS, ns, name, |s| {
+            s["status"] = json!({
+                "replicas": live.len(),
+                "readyReplicas": ready,
+                "currentReplicas": updated,
+                "updatedReplicas": updated,
+                "availableReplicas": ready,
+                "currentRevision": hash,
+                "updateRevision": hash,
+                "observedGeneration": generation,
+                "collisionCount": 0,
+            });
+        });
+    }
+}

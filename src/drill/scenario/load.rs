@@ -1,0 +1,418 @@
+//! Reading a scenario file: YAML parsing with the field path of any error, then the checks
+//! serde cannot do (references between nodes, workloads and faults). Every error names the
+//! file, line, column and field path; an invalid file never yields a scenario.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::Path;
+
+use super::model::{At, Scenario, WorkloadKind};
+
+/// A problem in a scenario file, located as precisely as the parser allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The field path, e.g. `faults[1].rollout.workload`.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)?;
+        if !self.path.is_empty() {
+            write!(f, ": {}", self.path)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Errors found in one file (all of them, so a person fixes them in one pass).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioErrors(pub Vec<ScenarioError>);
+
+impl fmt::Display for ScenarioErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioErrors {}
+
+/// The built-in default drill (the bad deploy), shipped inside the binary.
+pub const BUILTIN_NAME: &str = "drills/bad-deploy.yaml";
+pub const BUILTIN: &str = include_str!("../../../drills/bad-deploy.yaml");
+
+/// Reads and checks a scenario file.
+pub fn load_file(path: &Path) -> Result<Scenario, ScenarioErrors> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ScenarioErrors(vec![ScenarioError {
+            file: name.clone(),
+            line: 0,
+            column: 0,
+            path: String::new(),
+            message: format!("cannot read the file: {e}"),
+        }])
+    })?;
+    parse(&name, &text)
+}
+
+/// The built-in bad-deploy scenario.
+pub fn builtin() -> Scenario {
+    parse(BUILTIN_NAME, BUILTIN).expect("the built-in scenario is checked by tests")
+}
+
+/// Parses and checks scenario text; `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
+    let mut path = String::new();
+    let scenario = serde_saphyr::with_deserializer_from_str(text, |de| {
+        serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
+            path = e.path().to_string();
+            e.into_inner()
+        })
+    });
+    let scenario = match scenario {
+        Ok(s) => s,
+        Err(e) => return Err(ScenarioErrors(vec![syntax_error(file, &path, e)])),
+    };
+    let errors = check(file, &scenario);
+    if errors.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioErrors(errors))
+    }
+}
+
+fn syntax_error(file: &str, path: &str, e: serde_saphyr::Error) -> ScenarioError {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line() as usize, l.column() as usize))
+        .unwrap_or((0, 0));
+    let message = first_line(&e.to_string());
+    ScenarioError {
+        file: file.to_string(),
+        line,
+        column,
+        path: if path == "." {
+            String::new()
+        } else {
+            path.to_string()
+        },
+        message,
+    }
+}
+
+/// serde-saphyr's Display is `error: line L column C: <path>: <message>` followed by a snippet.
+fn first_line(s: &str) -> String {
+    let line = s.lines().next().unwrap_or("").trim();
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line.find(": ") {
+        Some(i) if line[..i].starts_with("line ") => line[i + 2..].to_string(),
+        _ => line.to_string(),
+    }
+}
+
+struct Checker<'a> {
+    file: &'a str,
+    errors: Vec<ScenarioError>,
+}
+
+impl Checker<'_> {
+    fn at<T>(&mut self, at: &At<T>, path: String, message: impl Into<String>) {
+        let (line, column) = at.position();
+        self.errors.push(ScenarioError {
+            file: self.file.to_string(),
+            line,
+            column,
+            path,
+            message: message.into(),
+        });
+    }
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn is_dns_subdomain(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+/// Every node name the scenario creates, in order.
+pub fn node_names(s: &Scenario) -> Vec<String> {
+    let mut names = Vec::new();
+    for n in &s.nodes {
+        let n = n.get();
+        match n.count {
+            Some(c) => names.extend((1..=c).map(|i| format!("{}-{i}", n.name))),
+            None => names.push(n.name.clone()),
+        }
+    }
+    names
+}
+
+fn check(file: &str, s: &Scenario) -> Vec<ScenarioError> {
+    let mut c = Checker {
+        file,
+        errors: Vec::new(),
+    };
+    if let Some(start) = &s.start
+        && start.parse::<jiff::Timestamp>().is_err()
+    {
+        c.errors.push(ScenarioError {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            path: "start".into(),
+            message: format!(
+                "{:?} is not an RFC 3339 time such as 2026-11-24T14:00:00Z",
+                start
+            ),
+        });
+    }
+    for (i, ns) in s.namespaces.iter().enumerate() {
+        if !is_dns_label(ns) {
+            c.errors.push(ScenarioError {
+                file: file.into(),
+                line: 0,
+                column: 0,
+                path: format!("namespaces[{i}]"),
+                message: format!(
+                    "{ns:?} is not a valid namespace name (lower-case letters, digits, '-')"
+                ),
+            });
+        }
+    }
+    if s.nodes.is_empty() {
+        c.errors.push(ScenarioError {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            path: "nodes".into(),
+            message: "a scenario needs at least one node".into(),
+        });
+    }
+    let mut seen = BTreeSet::new();
+    for (i, n) in s.nodes.iter().enumerate() {
+        let spec = n.get();
+        if !is_dns_subdomain(&spec.name) {
+            c.at(
+                n,
+                format!("nodes[{i}].name"),
+                format!("{:?} is not a valid node name", spec.name),
+            );
+        }
+        if spec.count == Some(0) {
+            c.at(n, format!("nodes[{i}].count"), "count must be at least 1");
+        }
+        if spec.cpu.value <= 0.0 || spec.memory.value <= 0.0 || spec.max_pods == 0 {
+            c.at(
+                n,
+                format!("nodes[{i}]"),
+                "cpu, memory and maxPods must be above zero",
+            );
+        }
+        let names = match spec.count {
+            Some(k) => (1..=k).map(|j| format!("{}-{j}", spec.name)).collect(),
+            None => vec![spec.name.clone()],
+        };
+        for name in names {
+            if !seen.insert(name.clone()) {
+                c.at(
+                    n,
+                    format!("nodes[{i}].name"),
+                    format!("node {name:?} is defined twice"),
+                );
+            }
+        }
+    }
+    let mut workloads = BTreeSet::new();
+    for (i, w) in s.workloads.iter().enumerate() {
+        let spec = w.get();
+        if !is_dns_label(&spec.name) {
+            c.at(
+                w,
+                format!("workloads[{i}].name"),
+                format!("{:?} is not a valid workload name", spec.name),
+            );
+        }
+        if !is_dns_label(&spec.namespace) {
+            c.at(
+                w,
+                format!("workloads[{i}].namespace"),
+                format!("{:?} is not a valid namespace name", spec.namespace),
+            );
+        }
+        if !workloads.insert(format!("{}/{}", spec.namespace, spec.name)) {
+            c.at(
+                w,
+                format!("workloads[{i}].name"),
+                format!("workload {}/{} is defined twice", spec.namespace, spec.name),
+            );
+        }
+        if spec.revisions.is_empty() {
+            c.at(
+                w,
+                format!("workloads[{i}].revisions"),
+                "list at least one revision (the image running at the start)",
+            );
+        }
+        for (j, r) in spec.revisions.iter().enumerate() {
+            if r.image.trim().is_empty() {
+                c.at(
+                    w,
+                    format!("workloads[{i}].revisions[{j}].image"),
+                    "image must not be empty",
+                );
+            }
+        }
+        if let Some(p) = &spec.pdb
+            && p.min_available.is_some() == p.max_unavailable.is_some()
+        {
+            c.at(
+                w,
+                format!("workloads[{i}].pdb"),
+                "set exactly one of minAvailable and maxUnavailable",
+            );
+        }
+        if spec.kind == WorkloadKind::Deployment
+            && spec.max_surge == Some(0)
+            && spec.max_unavailable == Some(0)
+        {
+            c.at(
+                w,
+                format!("workloads[{i}].maxSurge"),
+                "maxSurge and maxUnavailable cannot both be 0",
+            );
+        }
+        if spec.traffic < 0.0 || !spec.traffic.is_finite() {
+            c.at(
+                w,
+                format!("workloads[{i}].traffic"),
+                "traffic must be a non-negative number of requests per second",
+            );
+        }
+    }
+    let nodes: BTreeSet<String> = node_names(s).into_iter().collect();
+    for (i, f) in s.faults.iter().enumerate() {
+        let spec = f.get();
+        let set = [
+            spec.rollout.is_some(),
+            spec.node_condition.is_some(),
+            spec.oom_kill.is_some(),
+            spec.usage.is_some(),
+            spec.scale.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        if set != 1 {
+            c.at(
+                f,
+                format!("faults[{i}]"),
+                "a fault needs exactly one of rollout, nodeCondition, oomKill, usage, scale",
+            );
+        }
+        let workload_ref = |field: &str, r: &str, c: &mut Checker| {
+            if !workloads.contains(r) {
+                c.at(
+                    f,
+                    format!("faults[{i}].{field}.workload"),
+                    format!("no workload {r:?} (write namespace/name of a workload in this file)"),
+                );
+            }
+        };
+        if let Some(r) = &spec.rollout {
+            workload_ref("rollout", &r.workload, &mut c);
+        }
+        if let Some(r) = &spec.oom_kill {
+            workload_ref("oomKill", &r.workload, &mut c);
+        }
+        if let Some(r) = &spec.usage {
+            workload_ref("usage", &r.workload, &mut c);
+        }
+        if let Some(r) = &spec.scale {
+            workload_ref("scale", &r.workload, &mut c);
+        }
+        if let Some(nc) = &spec.node_condition {
+            if !nodes.contains(&nc.node) {
+                c.at(
+                    f,
+                    format!("faults[{i}].nodeCondition.node"),
+                    format!("no node {:?} in this scenario", nc.node),
+                );
+            }
+            if ![
+                "Ready",
+                "MemoryPressure",
+                "DiskPressure",
+                "PIDPressure",
+                "NetworkUnavailable",
+            ]
+            .contains(&nc.condition.as_str())
+            {
+                c.at(f, format!("faults[{i}].nodeCondition.condition"), format!("unknown condition {:?} (Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable)", nc.condition));
+            }
+            if !["True", "False", "Unknown"].contains(&nc.status.as_str()) {
+                c.at(
+                    f,
+                    format!("faults[{i}].nodeCondition.status"),
+                    format!("status must be True, False or Unknown, not {:?}", nc.status),
+                );
+            }
+        }
+    }
+    if !(s.dynamics.memory_pressure_ratio > 0.0 && s.dynamics.memory_pressure_ratio <= 1.0) {
+        c.errors.push(ScenarioError {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            path: "dynamics.memoryPressureRatio".into(),
+            message: "must be above 0 and at most 1".into(),
+        });
+    }
+    const VERBS: &[&str] = &[
+        "get",
+        "list",
+        "watch",
+        "create",
+        "update",
+        "patch",
+        "delete",
+        "deletecollection",
+        "*",
+    ];
+    for (i, d) in s.rbac.deny.iter().enumerate() {
+        if !VERBS.contains(&d.verb.as_str()) {
+            c.errors.push(ScenarioError {
+                file: file.into(),
+                line: 0,
+                column: 0,
+                path: format!("rbac.deny[{i}].verb"),
+                message: format!("unknown verb {:?} (one of {})", d.verb, VERBS.join(", ")),
+            });
+        }
+    }
+    c.errors
+}
+
+/// The JSON Schema of the scenario format, as published in `schemas/scenario.schema.json`.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Scenario)).unwrap_or_default()
+}

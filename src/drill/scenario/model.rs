@@ -1,0 +1,445 @@
+//! The drill scenario file format: a cluster (namespaces, nodes, workloads), how images behave
+//! when they run, a script of faults at virtual times, the dynamics of recovery, and RBAC
+//! denials. Plain data with serde and a JSON Schema; loading and checks live in `load`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::quantity::{Duration, Quantity};
+
+/// A value with the line and column where the scenario file wrote it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct At<T>(pub serde_saphyr::Spanned<T>);
+
+impl<T> At<T> {
+    pub fn get(&self) -> &T {
+        &self.0.value
+    }
+    /// (line, column), 1-based; (0, 0) when unknown.
+    pub fn position(&self) -> (usize, usize) {
+        let l = &self.0.referenced;
+        (l.line() as usize, l.column() as usize)
+    }
+}
+
+impl<T: Serialize> Serialize for At<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.value.serialize(s)
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for At<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// A drill scenario.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Scenario {
+    /// Short identifier, e.g. `bad-deploy`.
+    pub name: String,
+    /// One line for the drill banner.
+    pub title: String,
+    /// What the facilitator should know: the story, the intended fix.
+    #[serde(default)]
+    pub description: String,
+    /// Virtual time at which the drill starts (RFC 3339); by default, when it is started, so
+    /// ages look right to kubectl. Pin it for repeatable runs.
+    #[serde(default)]
+    pub start: Option<String>,
+    /// Default random seed (the command line may override it).
+    #[serde(default)]
+    pub seed: u64,
+    /// Namespaces to create (those used by workloads are created anyway).
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+    pub nodes: Vec<At<NodeSpec>>,
+    #[serde(default)]
+    pub workloads: Vec<At<WorkloadSpec>>,
+    /// How containers running each image behave. Images not listed start and become ready.
+    #[serde(default)]
+    pub images: BTreeMap<String, ImageBehaviour>,
+    #[serde(default)]
+    pub faults: Vec<At<Fault>>,
+    #[serde(default)]
+    pub dynamics: Dynamics,
+    #[serde(default)]
+    pub rbac: Rbac,
+}
+
+/// One node, or `count` nodes named `name-1` … `name-N`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeSpec {
+    pub name: String,
+    /// Create this many nodes with the name as prefix.
+    #[serde(default)]
+    pub count: Option<u32>,
+    #[serde(default)]
+    pub zone: Option<String>,
+    #[serde(default = "default_node_cpu")]
+    pub cpu: Quantity,
+    #[serde(default = "default_node_memory")]
+    pub memory: Quantity,
+    #[serde(default = "default_max_pods")]
+    pub max_pods: u32,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// e.g. `control-plane`; shown in the ROLES column.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// The node starts cordoned.
+    #[serde(default)]
+    pub unschedulable: bool,
+    #[serde(default = "default_kubelet_version")]
+    pub kubelet_version: String,
+}
+
+fn default_node_cpu() -> Quantity {
+    Quantity::parse("8").expect("valid default")
+}
+fn default_node_memory() -> Quantity {
+    Quantity::parse("32Gi").expect("valid default")
+}
+fn default_max_pods() -> u32 {
+    110
+}
+fn default_kubelet_version() -> String {
+    "v1.32.4".into()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema, Default)]
+pub enum WorkloadKind {
+    #[default]
+    Deployment,
+    DaemonSet,
+    StatefulSet,
+}
+
+/// A workload and its history.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WorkloadSpec {
+    #[serde(default)]
+    pub kind: WorkloadKind,
+    pub name: String,
+    pub namespace: String,
+    /// Desired replicas (ignored for DaemonSets).
+    #[serde(default = "one")]
+    pub replicas: u32,
+    /// Extra labels on the workload and its pods (`app: NAME` is always set).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// The images of past revisions, oldest first; the last is running at the start.
+    pub revisions: Vec<Revision>,
+    #[serde(default)]
+    pub resources: Resources,
+    /// What each pod actually uses (drives saturation and noisy-neighbour faults).
+    #[serde(default)]
+    pub usage: Option<Usage>,
+    /// A PodDisruptionBudget for the workload's pods.
+    #[serde(default)]
+    pub pdb: Option<Pdb>,
+    /// The service name for metrics; defaults to the workload name.
+    #[serde(default)]
+    pub service: Option<String>,
+    /// Requests per second the service receives at the start (metrics; 0 = no traffic).
+    #[serde(default)]
+    pub traffic: f64,
+    #[serde(default)]
+    pub node_selector: BTreeMap<String, String>,
+    /// Deployment rolling-update limits (Kubernetes defaults: 25% each).
+    #[serde(default)]
+    pub max_surge: Option<u32>,
+    #[serde(default)]
+    pub max_unavailable: Option<u32>,
+    #[serde(default = "default_progress_deadline")]
+    pub progress_deadline: Duration,
+    /// Pods mount an emptyDir volume (drain needs --delete-emptydir-data).
+    #[serde(default)]
+    pub empty_dir: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+fn default_progress_deadline() -> Duration {
+    Duration::from_secs(600)
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Revision {
+    pub image: String,
+    /// Recorded as the `kubernetes.io/change-cause` annotation.
+    #[serde(default)]
+    pub change_cause: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Resources {
+    #[serde(default = "default_cpu_request")]
+    pub cpu: Quantity,
+    #[serde(default = "default_memory_request")]
+    pub memory: Quantity,
+}
+
+impl Default for Resources {
+    fn default() -> Self {
+        Resources {
+            cpu: default_cpu_request(),
+            memory: default_memory_request(),
+        }
+    }
+}
+
+fn default_cpu_request() -> Quantity {
+    Quantity::parse("250m").expect("valid default")
+}
+fn default_memory_request() -> Quantity {
+    Quantity::parse("256Mi").expect("valid default")
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Usage {
+    #[serde(default)]
+    pub cpu: Option<Quantity>,
+    #[serde(default)]
+    pub memory: Option<Quantity>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Pdb {
+    #[serde(default)]
+    pub min_available: Option<u32>,
+    #[serde(default)]
+    pub max_unavailable: Option<u32>,
+}
+
+/// How a container running an image behaves.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImageBehaviour {
+    /// Seconds from start to ready (default: dynamics.readyAfter).
+    #[serde(default)]
+    pub ready_after: Option<Duration>,
+    /// The container exits this long after starting, every time (CrashLoopBackOff).
+    #[serde(default)]
+    pub crash: Option<Crash>,
+    /// The container is OOMKilled this long after starting (a leak).
+    #[serde(default)]
+    pub oom_after: Option<Duration>,
+    /// The image cannot be pulled (ErrImagePull / ImagePullBackOff).
+    #[serde(default)]
+    pub pull_error: bool,
+    /// Never becomes ready (failing readiness probe) though it keeps running.
+    #[serde(default)]
+    pub never_ready: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Crash {
+    pub after: Duration,
+    #[serde(default = "default_exit_code")]
+    pub exit_code: i32,
+    /// The last log line, shown as the termination message.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+fn default_exit_code() -> i32 {
+    1
+}
+
+/// Something that happens at a virtual time after the start. Exactly one kind of fault is set.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Fault {
+    pub at: Duration,
+    /// Shown to the facilitator; not to responders.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// A rollout of a new image (the bad deploy).
+    #[serde(default)]
+    pub rollout: Option<RolloutFault>,
+    /// A node condition changes: `Ready` False/Unknown makes it NotReady.
+    #[serde(default)]
+    pub node_condition: Option<NodeConditionFault>,
+    /// Some of the workload's running pods are OOMKilled once.
+    #[serde(default)]
+    pub oom_kill: Option<OomKillFault>,
+    /// The workload's pods start using more (a noisy neighbour saturating its nodes).
+    #[serde(default)]
+    pub usage: Option<UsageFault>,
+    /// A workload is scaled, as an autoscaler or someone outside the war room would.
+    #[serde(default)]
+    pub scale: Option<ScaleFault>,
+}
+
+/// A workload reference `namespace/name`.
+pub type WorkloadRef = String;
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RolloutFault {
+    pub workload: WorkloadRef,
+    pub image: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeConditionFault {
+    pub node: String,
+    /// `Ready`, `MemoryPressure`, `DiskPressure`, `PIDPressure` or `NetworkUnavailable`.
+    pub condition: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OomKillFault {
+    pub workload: WorkloadRef,
+    #[serde(default = "one")]
+    pub pods: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UsageFault {
+    pub workload: WorkloadRef,
+    #[serde(default)]
+    pub cpu: Option<Quantity>,
+    #[serde(default)]
+    pub memory: Option<Quantity>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScaleFault {
+    pub workload: WorkloadRef,
+    pub replicas: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Dynamics {
+    /// Scheduling to container start (pull and create).
+    #[serde(default = "d_start")]
+    pub container_start: Duration,
+    /// Container start to ready, unless the image says otherwise.
+    #[serde(default = "d_ready")]
+    pub ready_after: Duration,
+    /// A deleted pod's termination grace.
+    #[serde(default = "d_terminate")]
+    pub termination_grace: Duration,
+    /// How long pods stay on a NotReady node before they are evicted.
+    #[serde(default = "d_eviction")]
+    pub node_eviction_timeout: Duration,
+    /// First crash back-off; it doubles up to `maxBackoff`.
+    #[serde(default = "d_backoff")]
+    pub crash_backoff: Duration,
+    #[serde(default = "d_max_backoff")]
+    pub max_backoff: Duration,
+    /// Memory use over this fraction of a node's memory raises MemoryPressure.
+    #[serde(default = "d_pressure")]
+    pub memory_pressure_ratio: f64,
+}
+
+fn d_start() -> Duration {
+    Duration::from_secs(3)
+}
+fn d_ready() -> Duration {
+    Duration::from_secs(5)
+}
+fn d_terminate() -> Duration {
+    Duration::from_secs(2)
+}
+fn d_eviction() -> Duration {
+    Duration::from_secs(60)
+}
+fn d_backoff() -> Duration {
+    Duration::from_secs(10)
+}
+fn d_max_backoff() -> Duration {
+    Duration::from_secs(300)
+}
+fn d_pressure() -> f64 {
+    0.9
+}
+
+impl Default for Dynamics {
+    fn default() -> Self {
+        Dynamics {
+            container_start: d_start(),
+            ready_after: d_ready(),
+            termination_grace: d_terminate(),
+            node_eviction_timeout: d_eviction(),
+            crash_backoff: d_backoff(),
+            max_backoff: d_max_backoff(),
+            memory_pressure_ratio: d_pressure(),
+        }
+    }
+}
+
+/// Verbs the drill's user may not use, so RBAC refusals can be drilled.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Rbac {
+    #[serde(default)]
+    pub deny: Vec<Denial>,
+    /// The user's name as the drill cluster reports it.
+    #[serde(default)]
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Denial {
+    /// `get`, `list`, `watch`, `create`, `update`, `patch`, `delete` or `*`.
+    pub verb: String,
+    /// Plural resource, optionally with subresource: `pods`, `pods/eviction`, `nodes`, `*`.
+    pub resource: String,
+    /// Limit to one namespace; all when absent.
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+impl Denial {
+    /// Whether this denial covers the request.
+    pub fn covers(
+        &self,
+        verb: &str,
+        resource: &str,
+        subresource: Option<&str>,
+        namespace: &str,
+    ) -> bool {
+        let verb_ok = self.verb == "*" || self.verb == verb;
+        let full = match subresource {
+            Some(sub) => format!("{resource}/{sub}"),
+            None => resource.to_string(),
+        };
+        let res_ok = self.resource == "*" || self.resource == full;
+        let ns_ok = self.namespace.as_deref().is_none_or(|n| n == namespace);
+        verb_ok && res_ok && ns_ok
+    }
+}

@@ -1,0 +1,181 @@
+//! Running a drill cluster: the shared handle (the simulation under its lock, the OpenAPI
+//! bytes, the drop-all switch), the HTTP server on a loopback address, the clock task that
+//! moves the simulation along, and the kubeconfig that points kubectl and kube-rs at it.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use super::clock::Clock;
+use super::scenario::Scenario;
+use super::sim::Sim;
+use super::{api, kinds, openapi};
+
+/// How the drill cluster runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub seed: Option<u64>,
+    pub speed: f64,
+    /// Start with the clock paused (tests step it with `/drill/v1/clock?advance=`).
+    pub paused: bool,
+    /// How many changes watches can resume from.
+    pub log_capacity: usize,
+    pub bookmark_interval: Duration,
+    /// Virtual start time, overriding the scenario's.
+    pub start: Option<jiff::Timestamp>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            seed: None,
+            speed: 1.0,
+            paused: false,
+            log_capacity: 100_000,
+            bookmark_interval: Duration::from_secs(15),
+            start: None,
+        }
+    }
+}
+
+/// The running drill cluster's shared state.
+pub struct DrillCluster {
+    sim: Mutex<Sim>,
+    pub openapi: Bytes,
+    pub disconnect: tokio::sync::watch::Sender<u64>,
+    pub address: String,
+    pub bookmark_interval: Duration,
+}
+
+impl DrillCluster {
+    pub fn new(sim: Sim, address: String, bookmark_interval: Duration) -> Self {
+        let (disconnect, _) = tokio::sync::watch::channel(0);
+        DrillCluster {
+            sim: Mutex::new(sim),
+            openapi: Bytes::from(openapi::v2_protobuf(kinds::ALL)),
+            disconnect,
+            address,
+            bookmark_interval,
+        }
+    }
+
+    /// The simulation, locked. A poisoned lock (a panic elsewhere) is recovered, not spread.
+    pub fn lock(&self) -> MutexGuard<'_, Sim> {
+        self.sim.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A drill cluster serving on an address until dropped or stopped.
+pub struct Running {
+    pub cluster: Arc<DrillCluster>,
+    pub addr: SocketAddr,
+    server: JoinHandle<()>,
+    clock: JoinHandle<()>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn stop(self) {
+        self.server.abort();
+        self.clock.abort();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.server.abort();
+        self.clock.abort();
+    }
+}
+
+/// Builds the scenario's cluster and serves it on `listen` (port 0 picks a free port).
+pub async fn start(
+    scenario: Scenario,
+    listen: SocketAddr,
+    options: &Options,
+) -> std::io::Result<Running> {
+    let listener = TcpListener::bind(listen).await?;
+    let seed = options.seed.unwrap_or(scenario.seed);
+    let start = start_time(&scenario, options);
+    let clock = Clock::new(start, options.speed, options.paused);
+    let sim = tokio::task::spawn_blocking({
+        let capacity = options.log_capacity;
+        move || Sim::new(scenario, seed, clock, capacity)
+    })
+    .await
+    .map_err(std::io::Error::other)?;
+    serve(sim, listener, options).await
+}
+
+/// When the drill starts: the option, else the scenario's pinned start, else now (to the second).
+pub fn start_time(scenario: &Scenario, options: &Options) -> jiff::Timestamp {
+    options
+        .start
+        .or_else(|| scenario.start.as_deref().and_then(|s| s.parse().ok()))
+        .unwrap_or_else(|| {
+            let now = jiff::Timestamp::now();
+            jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
+        })
+}
+
+/// Serves an already built simulation on a bound listener.
+pub async fn serve(
+    mut sim: Sim,
+    listener: TcpListener,
+    options: &Options,
+) -> std::io::Result<Running> {
+    let addr = listener.local_addr()?;
+    // The clock starts when the server does, not when the build began.
+    let start = sim.now;
+    sim.clock = Clock::new(start, options.speed, options.paused);
+    let cluster = Arc::new(DrillCluster::new(
+        sim,
+        addr.to_string(),
+        options.bookmark_interval,
+    ));
+    let app = api::router(cluster.clone());
+    let server = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "drill API server stopped");
+        }
+    });
+    let ticking = cluster.clone();
+    let clock = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tick.tick().await;
+            ticking.lock().sync();
+        }
+    });
+    Ok(Running {
+        cluster,
+        addr,
+        server,
+        clock,
+    })
+}
+
+/// A kubeconfig for a plain-http drill cluster with no authentication.
+pub fn kubeconfig(url: &str, context: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: {context}\n  cluster:\n    server: {url}\ncontexts:\n- name: {context}\n  context:\n    cluster: {context}\n    user: {context}\n    namespace: default\ncurrent-context: {context}\nusers:\n- name: {context}\n  user: {{}}\npreferences: {{}}\n"
+    )
+}
+
+pub fn write_kubeconfig(path: &Path, url: &str, context: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, kubeconfig(url, context))
+}

@@ -1,0 +1,8 @@
+//! warroom: a terminal console for running a Kubernetes production incident.
+//! The crate is split by concern: `drill` is the simulated cluster (an adapter that serves
+//! the real Kubernetes API), `cli` wires commands, `logging` sends tracing to a file.
+
+pub mod cli;
+pub mod drill;
+pub mod logging;
+pub mod paths;
