@@ -171,6 +171,18 @@ fn spec_hash(v: &Value) -> u64 {
     h.finish()
 }
 
+/// Drops null fields, as the apiserver's encoding (omitempty) never writes them.
+fn strip_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
 fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
     v.pointer(pointer).and_then(Value::as_str)
 }
@@ -346,6 +358,7 @@ impl Store {
             ));
         }
         let uid = str_at(&value, "/metadata/uid").unwrap_or("").to_string();
+        strip_nulls(&mut value);
         if let Some(obj) = value.as_object_mut() {
             obj.insert("apiVersion".into(), Value::String(kind.api_version()));
             obj.insert("kind".into(), Value::String(kind.kind.into()));

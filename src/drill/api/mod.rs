@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod control;
 pub mod discovery;
+pub mod protobuf;
 pub mod read;
 pub mod request;
 pub mod status;
@@ -152,7 +153,11 @@ async fn serve(
             return Ok(json_response(200, group.to_string()));
         }
         Route::AccessReview if method == Method::POST => {
-            let review = write::parse_body(&body, &ct)?;
+            let review = if ct.contains("protobuf") {
+                protobuf::access_review(&body).map_err(ApiError::bad_request)?
+            } else {
+                write::parse_body(&body, &ct)?
+            };
             let answer = auth::access_review(&c.lock(), review)?;
             return Ok(json_response(201, answer.to_string()));
         }

@@ -383,9 +383,14 @@ impl Sim {
                 c.and_then(|c| c.message).unwrap_or_default(),
             )
         };
+        // The first restart is immediate; then the back-off doubles up to the maximum.
         let d = &self.scenario.dynamics;
-        let factor = 1i64 << restarts.min(16);
-        let backoff_ms = (d.crash_backoff.millis.saturating_mul(factor)).min(d.max_backoff.millis);
+        let backoff_ms = if restarts == 0 {
+            1000
+        } else {
+            let factor = 1i64 << (restarts - 1).min(16);
+            (d.crash_backoff.millis.saturating_mul(factor)).min(d.max_backoff.millis)
+        };
         let backoff = SignedDuration::from_millis(backoff_ms);
         let now = self.timestamp();
         let Some(pod) = self.get(&kinds::PODS, ns, name) else {
@@ -405,7 +410,11 @@ impl Sim {
                 terminated["message"] = json!(message);
             }
             cs["lastState"] = json!({"terminated": terminated});
-            cs["state"] = json!({"waiting": {"reason": "CrashLoopBackOff", "message": waiting_message}});
+            cs["state"] = if restarts == 0 {
+                json!({"terminated": terminated_state(exit, reason, &started, &now)})
+            } else {
+                json!({"waiting": {"reason": "CrashLoopBackOff", "message": waiting_message}})
+            };
             cs["ready"] = json!(false);
             cs["started"] = json!(false);
             set_condition(p, "Ready", "False", Some("ContainersNotReady"), &now);
@@ -533,6 +542,10 @@ impl Sim {
         }
         format!("10.244.{}.{}", (h >> 8) % 250, h % 250 + 2)
     }
+}
+
+fn terminated_state(exit: i32, reason: &str, started: &str, finished: &str) -> Value {
+    json!({"exitCode": exit, "reason": reason, "startedAt": started, "finishedAt": finished})
 }
 
 /// `10s`, `5m0s` as the kubelet prints back-off durations.
