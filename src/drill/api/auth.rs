@@ -97,7 +97,12 @@ pub fn access_review(sim: &Sim, mut review: Value) -> Result<Value, ApiError> {
 }
 
 /// Answers a SelfSubjectRulesReview (`kubectl auth can-i --list`).
-pub fn rules_review(sim: &Sim, mut review: Value) -> Value {
+pub fn rules_review(sim: &Sim, mut review: Value) -> Result<Value, ApiError> {
+    if review.get("kind").and_then(Value::as_str) != Some("SelfSubjectRulesReview") {
+        return Err(ApiError::bad_request(
+            "the body must be a SelfSubjectRulesReview",
+        ));
+    }
     let denials: Vec<String> = sim
         .scenario
         .rbac
@@ -112,5 +117,5 @@ pub fn rules_review(sim: &Sim, mut review: Value) -> Value {
         "incomplete": !denials.is_empty(),
         "evaluationError": if denials.is_empty() { String::new() } else { format!("the drill scenario denies: {}", denials.join(", ")) },
     });
-    review
+    Ok(review)
 }

@@ -56,6 +56,11 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
         .route("/readyz", get(|| async { "ok" }))
         .nest("/drill/v1", control::routes())
         .fallback(kube)
+        .method_not_allowed_fallback(|method: Method| async move {
+            ApiError::method_not_allowed(format!(
+                "the server does not allow this method on the requested resource: {method}"
+            ))
+        })
         .layer(middleware::from_fn_with_state(cluster.clone(), record))
         .with_state(cluster)
 }
@@ -163,7 +168,7 @@ async fn serve(
         }
         Route::RulesReview if method == Method::POST => {
             let review = write::parse_body(&body, &ct)?;
-            let answer = auth::rules_review(&c.lock(), review);
+            let answer = auth::rules_review(&c.lock(), review)?;
             return Ok(json_response(201, answer.to_string()));
         }
         Route::Resource(t) => t,

@@ -230,7 +230,7 @@ impl Sim {
                 "ErrImagePull"
             };
             self.modify(kinds::PODS, ns, name, |p| {
-                p["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": reason, "message": format!("Back-off pulling image \"{image}\"")}});
+                container_status(p)["state"] = json!({"waiting": {"reason": reason, "message": format!("Back-off pulling image \"{image}\"")}});
                 set_condition(p, "Ready", "False", Some("ContainersNotReady"), &now);
             });
             if let Some(pod) = self.get(&kinds::PODS, ns, name) {
@@ -262,7 +262,7 @@ impl Sim {
             }
             p["status"]["podIP"] = json!(ip);
             p["status"]["podIPs"] = json!([{"ip": ip}]);
-            let cs = &mut p["status"]["containerStatuses"][0];
+            let cs = container_status(p);
             cs["state"] = json!({"running": {"startedAt": now}});
             cs["ready"] = json!(false);
             cs["started"] = json!(true);
@@ -350,9 +350,7 @@ impl Sim {
         };
         let status = if ready { "True" } else { "False" };
         self.modify(kinds::PODS, ns, name, |p| {
-            if p["status"]["containerStatuses"][0].is_object() {
-                p["status"]["containerStatuses"][0]["ready"] = json!(ready);
-            }
+            container_status(p)["ready"] = json!(ready);
             set_condition(p, "Ready", status, reason, &now);
             set_condition(p, "ContainersReady", status, reason, &now);
         });
@@ -403,7 +401,7 @@ impl Sim {
             pod.uid
         );
         self.modify(kinds::PODS, ns, name, |p| {
-            let cs = &mut p["status"]["containerStatuses"][0];
+            let cs = container_status(p);
             let mut terminated = json!({"exitCode": exit, "reason": reason, "startedAt": started, "finishedAt": now,
                                         "containerID": cs.get("containerID").cloned().unwrap_or(Value::Null)});
             if !message.is_empty() {
@@ -515,7 +513,7 @@ impl Sim {
             p["status"]["phase"] = json!("Failed");
             p["status"]["reason"] = json!("Evicted");
             p["status"]["message"] = json!(message);
-            if let Some(cs) = p["status"]["containerStatuses"][0].as_object_mut() {
+            if let Some(cs) = container_status(p).as_object_mut() {
                 cs.insert("ready".into(), json!(false));
                 cs.insert("state".into(), json!({"terminated": {"exitCode": 137, "reason": "ContainerStatusUnknown", "message": "The container could not be located when the pod was terminated", "finishedAt": now}}));
             }
@@ -555,6 +553,26 @@ fn human_secs(s: i64) -> String {
     } else {
         format!("{}m{}s", s / 60, s % 60)
     }
+}
+
+/// The first container's status, created (as an object) when missing or malformed, so a
+/// pod whose status someone replaced through the API cannot upset the kubelet.
+pub fn container_status(pod: &mut Value) -> &mut Value {
+    if !pod.is_object() {
+        *pod = json!({});
+    }
+    if !pod["status"].is_object() {
+        pod["status"] = json!({});
+    }
+    let list = &mut pod["status"]["containerStatuses"];
+    if !list
+        .as_array()
+        .is_some_and(|a| a.first().is_some_and(Value::is_object))
+    {
+        *list =
+            json!([{"name": "app", "ready": false, "restartCount": 0, "image": "", "imageID": ""}]);
+    }
+    &mut list[0]
 }
 
 /// Sets a pod condition, keeping lastTransitionTime when the status did not change.

@@ -104,10 +104,11 @@ fn syntax_error(file: &str, path: &str, e: serde_saphyr::Error) -> ScenarioError
         file: file.to_string(),
         line,
         column,
+        // Spanned values add a `value` step of their own; a reader knows none of it.
         path: if path == "." {
             String::new()
         } else {
-            path.to_string()
+            path.replace("].value", "]")
         },
         message,
     }

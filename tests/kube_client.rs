@@ -1,0 +1,253 @@
+//! The drill cluster driven by kube-rs, as the console will drive it: paginated lists, watch
+//! resume from a resourceVersion, 410 Expired followed by a relist, and bookmarks.
+
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::api::{Api, ListParams, Patch, PatchParams, WatchEvent, WatchParams};
+use kube::runtime::watcher;
+use warroom::drill::scenario;
+use warroom::drill::server::{self, Options, Running};
+
+const SCENARIO: &str = r#"
+name: kube-test
+title: kube-rs test cluster
+start: "2026-11-24T14:00:00Z"
+nodes:
+  - {name: node, count: 3}
+workloads:
+  - name: web
+    namespace: shop
+    replicas: 6
+    revisions: [{image: "web:1"}]
+"#;
+
+async fn start(options: Options) -> (Running, kube::Client) {
+    let s = scenario::parse("kube-test.yaml", SCENARIO).expect("valid scenario");
+    let running = server::start(s, "127.0.0.1:0".parse().expect("addr"), &options)
+        .await
+        .expect("start drill cluster");
+    let config = kube::Config::new(running.url().parse().expect("url"));
+    let client = kube::Client::try_from(config).expect("client");
+    (running, client)
+}
+
+async fn control(running: &Running, path: &str) {
+    let r = reqwest::Client::new()
+        .post(format!("{}{path}", running.url()))
+        .send()
+        .await
+        .expect("control request");
+    assert!(r.status().is_success(), "{path}: {}", r.status());
+}
+
+#[tokio::test]
+async fn paginated_list_follows_continue_tokens() {
+    let (_running, client) = start(Options::default()).await;
+    let pods: Api<Pod> = Api::all(client);
+    let all = pods.list(&ListParams::default()).await.expect("list");
+    assert_eq!(all.items.len(), 6);
+    let mut names = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut lp = ListParams::default().limit(4);
+        if let Some(t) = &token {
+            lp = lp.continue_token(t);
+        }
+        let page = pods.list(&lp).await.expect("page");
+        pages += 1;
+        names.extend(page.items.iter().filter_map(|p| p.metadata.name.clone()));
+        match page.metadata.continue_ {
+            Some(t) if !t.is_empty() => {
+                assert_eq!(page.metadata.remaining_item_count, Some(2));
+                token = Some(t);
+            }
+            _ => break,
+        }
+    }
+    assert_eq!(pages, 2);
+    let mut expected: Vec<String> = all
+        .items
+        .iter()
+        .filter_map(|p| p.metadata.name.clone())
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected, "pages cover every pod once, in order");
+}
+
+#[tokio::test]
+async fn watch_resumes_from_a_resource_version() {
+    let (_running, client) = start(Options::default()).await;
+    let deploys: Api<Deployment> = Api::namespaced(client.clone(), "shop");
+    let list = deploys.list(&ListParams::default()).await.expect("list");
+    let rv = list.metadata.resource_version.expect("list rv");
+    // A change after the list, before the watch starts: the watch must replay it.
+    deploys
+        .patch(
+            "web",
+            &PatchParams::default(),
+            &Patch::Merge(serde_json::json!({"spec": {"replicas": 2}})),
+        )
+        .await
+        .expect("scale down");
+    let mut stream = deploys
+        .watch(&WatchParams::default(), &rv)
+        .await
+        .expect("watch")
+        .boxed();
+    let seen = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(ev) = stream.try_next().await.expect("watch event") {
+            if let WatchEvent::Modified(d) = ev
+                && d.spec.replicas == Some(2)
+            {
+                return d;
+            }
+        }
+        panic!("the watch ended without the change");
+    })
+    .await
+    .expect("the change made between list and watch is replayed");
+    assert_eq!(seen.metadata.name.as_deref(), Some("web"));
+    let newer: u64 = seen
+        .metadata
+        .resource_version
+        .expect("rv")
+        .parse()
+        .expect("numeric rv");
+    assert!(newer > rv.parse::<u64>().expect("numeric rv"));
+}
+
+#[tokio::test]
+async fn expired_watch_relists() {
+    let (running, client) = start(Options::default()).await;
+    let nodes: Api<Node> = Api::all(client);
+    let mut inits = 0;
+    let mut applied_after_relist = false;
+    let mut stream = watcher(nodes.clone(), watcher::Config::default()).boxed();
+    let result = tokio::time::timeout(Duration::from_secs(30), async {
+        let mut errors = 0;
+        while let Some(item) = stream.next().await {
+            // The watcher reports the 410 as an error, then relists on the next poll.
+            let Ok(ev) = item else {
+                errors += 1;
+                assert!(errors < 20, "the watcher keeps failing");
+                continue;
+            };
+            match ev {
+                watcher::Event::InitDone if inits == 0 => {
+                    inits += 1;
+                    // Forget the change log, then drop every watch: the resume must get 410.
+                    control(&running, "/drill/v1/compact").await;
+                    nodes
+                        .patch(
+                            "node-1",
+                            &PatchParams::default(),
+                            &Patch::Merge(
+                                serde_json::json!({"metadata": {"labels": {"drill": "yes"}}}),
+                            ),
+                        )
+                        .await
+                        .expect("label node");
+                    control(&running, "/drill/v1/compact").await;
+                    control(&running, "/drill/v1/disconnect").await;
+                }
+                watcher::Event::InitApply(n) if inits == 1 => {
+                    if n.metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get("drill"))
+                        .map(String::as_str)
+                        == Some("yes")
+                    {
+                        applied_after_relist = true;
+                    }
+                }
+                watcher::Event::InitDone => {
+                    inits += 1;
+                    return;
+                }
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert!(result.is_ok(), "the watcher relisted within the deadline");
+    assert_eq!(inits, 2, "a second initial list after 410 Expired");
+    assert!(
+        applied_after_relist,
+        "the relist carries the change made meanwhile"
+    );
+    let log: serde_json::Value = reqwest::get(format!("{}/drill/v1/requests", running.url()))
+        .await
+        .expect("request log")
+        .json()
+        .await
+        .expect("json");
+    let lists = log
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| {
+            r["path"] == "/api/v1/nodes"
+                && !r["query"].as_str().unwrap_or("").contains("watch=true")
+        })
+        .count();
+    assert!(lists >= 2, "listed twice: {log}");
+}
+
+#[tokio::test]
+async fn watch_sends_bookmarks() {
+    let options = Options {
+        bookmark_interval: Duration::from_millis(200),
+        ..Options::default()
+    };
+    let (_running, client) = start(options).await;
+    let pods: Api<Pod> = Api::namespaced(client, "shop");
+    let list = pods.list(&ListParams::default()).await.expect("list");
+    let rv = list.metadata.resource_version.expect("rv");
+    let mut stream = pods
+        .watch(&WatchParams::default(), &rv)
+        .await
+        .expect("watch")
+        .boxed();
+    let bookmark = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(ev) = stream.try_next().await.expect("event") {
+            if let WatchEvent::Bookmark(b) = ev {
+                return b;
+            }
+        }
+        panic!("the watch ended without a bookmark");
+    })
+    .await
+    .expect("a bookmark within the deadline");
+    let at: u64 = bookmark
+        .metadata
+        .resource_version
+        .parse()
+        .expect("numeric rv");
+    assert!(at >= rv.parse::<u64>().expect("numeric"));
+}
+
+#[tokio::test]
+async fn streaming_list_ends_initial_events_with_a_bookmark() {
+    let (_running, client) = start(Options::default()).await;
+    let pods: Api<Pod> = Api::all(client);
+    let mut stream = watcher(pods, watcher::Config::default().streaming_lists()).boxed();
+    let count = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut n = 0;
+        while let Some(ev) = stream.try_next().await.expect("event") {
+            match ev {
+                watcher::Event::InitApply(_) => n += 1,
+                watcher::Event::InitDone => return n,
+                _ => {}
+            }
+        }
+        panic!("stream ended");
+    })
+    .await
+    .expect("initial events end");
+    assert_eq!(count, 6);
+}
