@@ -154,16 +154,16 @@ async fn expired_watch_relists() {
                     control(&running, "/drill/v1/compact").await;
                     control(&running, "/drill/v1/disconnect").await;
                 }
-                watcher::Event::InitApply(n) if inits == 1 => {
-                    if n.metadata
-                        .labels
-                        .as_ref()
-                        .and_then(|l| l.get("drill"))
-                        .map(String::as_str)
-                        == Some("yes")
-                    {
-                        applied_after_relist = true;
-                    }
+                watcher::Event::InitApply(n)
+                    if inits == 1
+                        && n.metadata
+                            .labels
+                            .as_ref()
+                            .and_then(|l| l.get("drill"))
+                            .map(String::as_str)
+                            == Some("yes") =>
+                {
+                    applied_after_relist = true;
                 }
                 watcher::Event::InitDone => {
                     inits += 1;
