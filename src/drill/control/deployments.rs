@@ -378,10 +378,13 @@ impl Sim {
         let complete = updated == desired && replicas == updated && available == updated;
         let now = self.timestamp();
         let old_status = dv.get("status").cloned().unwrap_or(json!({}));
-        let progressed = int(&old_status, "/updatedReplicas") != updated
-            || int(&old_status, "/availableReplicas") != available
-            || int(&old_status, "/readyReplicas") != ready
-            || int(&old_status, "/replicas") != replicas
+        // Progress as the deployment controller counts it: fewer old replicas, or more
+        // updated, ready or available ones (a new template counts too).
+        let old_olds = int(&old_status, "/replicas") - int(&old_status, "/updatedReplicas");
+        let progressed = replicas - updated < old_olds
+            || updated > int(&old_status, "/updatedReplicas")
+            || ready > int(&old_status, "/readyReplicas")
+            || available > int(&old_status, "/availableReplicas")
             || int(&old_status, "/observedGeneration") != generation;
         let conditions = old_status
             .get("conditions")
@@ -415,9 +418,13 @@ impl Sim {
                 format!("ReplicaSet \"{new_name}\" is progressing."),
                 true,
             )
-        } else if last_update
-            .is_some_and(|t| self.now.duration_since(t) >= SignedDuration::from_secs(deadline))
+        } else if prev_progress
+            .as_ref()
+            .is_some_and(|c| c["reason"] == "ProgressDeadlineExceeded")
+            || last_update
+                .is_some_and(|t| self.now.duration_since(t) >= SignedDuration::from_secs(deadline))
         {
+            // Once exceeded, it stays so until the rollout makes progress again.
             (
                 "False",
                 "ProgressDeadlineExceeded",

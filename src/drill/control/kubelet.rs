@@ -513,12 +513,20 @@ impl Sim {
             p["status"]["phase"] = json!("Failed");
             p["status"]["reason"] = json!("Evicted");
             p["status"]["message"] = json!(message);
+            // The container is gone; its state is left empty so kubectl shows the pod's reason.
             if let Some(cs) = container_status(p).as_object_mut() {
                 cs.insert("ready".into(), json!(false));
-                cs.insert("state".into(), json!({"terminated": {"exitCode": 137, "reason": "ContainerStatusUnknown", "message": "The container could not be located when the pod was terminated", "finishedAt": now}}));
+                cs.insert("started".into(), json!(false));
+                cs.insert("state".into(), json!({}));
             }
             set_condition(p, "Ready", "False", Some("PodFailed"), &now);
-            set_condition(p, "DisruptionTarget", "True", Some("TerminationByKubelet"), &now);
+            set_condition(
+                p,
+                "DisruptionTarget",
+                "True",
+                Some("TerminationByKubelet"),
+                &now,
+            );
         }) else {
             return;
         };

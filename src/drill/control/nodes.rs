@@ -350,7 +350,12 @@ impl Sim {
                     .map_or(0.0, |r| r.memory_request);
                 (mem - req, mem, req, ns, name)
             })
-            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.4.cmp(&a.4)));
+            // Most memory above its request first, then the most memory, then by name.
+            .max_by(|a, b| {
+                a.0.total_cmp(&b.0)
+                    .then(a.1.total_cmp(&b.1))
+                    .then_with(|| b.4.cmp(&a.4))
+            });
         if let Some((_, mem, req, ns, name)) = victim {
             let message = format!(
                 "The node was low on resource: memory. Threshold quantity: 100Mi, available: 0. Container {name} was using {}Ki, request is {}Ki.",
