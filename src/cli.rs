@@ -111,16 +111,12 @@ pub async fn run_sim(args: SimArgs, banner: bool) -> anyhow::Result<()> {
     };
     if banner {
         println!("DRILL  {title}");
-        println!(
-            "The drill cluster ({name}) is running. Drive it with kubectl from another terminal:"
-        );
+        println!("The drill cluster ({name}) is running. Drive it with kubectl from another terminal:");
         println!();
         println!("  export KUBECONFIG={}", kubeconfig.display());
         println!("  kubectl get nodes; kubectl get pods -A");
         println!();
-        println!(
-            "Press Ctrl-C to stop. (The console itself is not built yet; this is the drill cluster alone.)"
-        );
+        println!("Press Ctrl-C to stop. (The console itself is not built yet; this is the drill cluster alone.)");
     }
     // Machine-readable lines last, for scripts and tests.
     println!("kubernetes-api: {url}");

@@ -25,8 +25,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Schema { .. }) => {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&warroom::drill::scenario::load::json_schema())
-                    .unwrap_or_default()
+                serde_json::to_string_pretty(&warroom::drill::scenario::load::json_schema()).unwrap_or_default()
             );
             Ok(())
         }

@@ -15,10 +15,6 @@ pub fn state_dir() -> PathBuf {
         return PathBuf::from(d);
     }
     base()
-        .map(|b| {
-            b.state_dir()
-                .unwrap_or_else(|| b.data_dir())
-                .join("warroom")
-        })
+        .map(|b| b.state_dir().unwrap_or_else(|| b.data_dir()).join("warroom"))
         .unwrap_or_else(|| std::env::temp_dir().join("warroom"))
 }

@@ -81,13 +81,9 @@ fn bodies() -> Vec<Vec<u8>> {
 }
 
 fn is_status(body: &[u8], code: u16) -> Result<(), String> {
-    let v: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| format!("not JSON ({e}): {}", String::from_utf8_lossy(body)))?;
-    if v["kind"] != "Status"
-        || v["code"] != code
-        || v["status"] != "Failure"
-        || !v["message"].is_string()
-    {
+    let v: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| format!("not JSON ({e}): {}", String::from_utf8_lossy(body)))?;
+    if v["kind"] != "Status" || v["code"] != code || v["status"] != "Failure" || !v["message"].is_string() {
         return Err(format!("not a Status with code {code}: {v}"));
     }
     Ok(())
@@ -145,10 +141,7 @@ async fn garbage_on_every_route_gets_a_status_and_nothing_panics() {
             }
         }
     }
-    let mut kinds: Vec<String> = failures
-        .iter()
-        .map(|f| f.chars().take(90).collect())
-        .collect();
+    let mut kinds: Vec<String> = failures.iter().map(|f| f.chars().take(90).collect()).collect();
     kinds.dedup();
     assert!(
         failures.is_empty(),
@@ -179,17 +172,9 @@ async fn malformed_patches_name_the_problem() {
         .await
         .expect("start");
     let client = reqwest::Client::new();
-    let url = format!(
-        "{}/apis/apps/v1/namespaces/shop/deployments/web",
-        running.url()
-    );
+    let url = format!("{}/apis/apps/v1/namespaces/shop/deployments/web", running.url());
     let cases: &[(&str, &str, u16, &str)] = &[
-        (
-            "application/merge-patch+json",
-            "{not json",
-            400,
-            "merge patch",
-        ),
+        ("application/merge-patch+json", "{not json", 400, "merge patch"),
         (
             "application/merge-patch+json",
             r#"{"spec":{"replicas":"lots"}}"#,
@@ -225,13 +210,6 @@ async fn malformed_patches_name_the_problem() {
         assert!(message.contains(needle), "{ct} {body}: {message}");
     }
     // Nothing changed.
-    let d: serde_json::Value = client
-        .get(&url)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let d: serde_json::Value = client.get(&url).send().await.expect("get").json().await.expect("json");
     assert_eq!(d["spec"]["replicas"], 2);
 }

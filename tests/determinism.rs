@@ -12,13 +12,9 @@ async fn run(seed: u64) -> Vec<String> {
         start: Some("2026-11-24T14:00:00Z".parse().expect("time")),
         ..Options::default()
     };
-    let running = server::start(
-        scenario::builtin(),
-        "127.0.0.1:0".parse().expect("addr"),
-        &options,
-    )
-    .await
-    .expect("start");
+    let running = server::start(scenario::builtin(), "127.0.0.1:0".parse().expect("addr"), &options)
+        .await
+        .expect("start");
     let url = running.url();
     let client = reqwest::Client::new();
     let advance = |d: &'static str| {
@@ -35,9 +31,7 @@ async fn run(seed: u64) -> Vec<String> {
     };
     advance("30s").await;
     let r = client
-        .patch(format!(
-            "{url}/apis/apps/v1/namespaces/shop/deployments/cart/scale"
-        ))
+        .patch(format!("{url}/apis/apps/v1/namespaces/shop/deployments/cart/scale"))
         .header("content-type", "application/merge-patch+json")
         .body(r#"{"spec":{"replicas":5}}"#)
         .send()

@@ -44,8 +44,7 @@ fn bad_deploy_crashloops_until_rolled_back() {
     let bad: Vec<Value> = items(&pods)
         .into_iter()
         .filter(|p| {
-            p.pointer("/spec/containers/0/image")
-                .and_then(Value::as_str)
+            p.pointer("/spec/containers/0/image").and_then(Value::as_str)
                 == Some("registry.example.com/shop/checkout:2.0.0")
         })
         .collect();
@@ -61,32 +60,22 @@ fn bad_deploy_crashloops_until_rolled_back() {
                 .and_then(Value::as_i64)
         })
         .collect();
-    assert!(
-        restarts.iter().any(|r| *r >= 2),
-        "restart counts climb: {restarts:?}"
-    );
+    assert!(restarts.iter().any(|r| *r >= 2), "restart counts climb: {restarts:?}");
     let crashed = items(&pods)
         .into_iter()
-        .find(|p| {
-            p.pointer("/status/containerStatuses/0/lastState/terminated/exitCode")
-                == Some(&Value::from(2))
-        })
+        .find(|p| p.pointer("/status/containerStatuses/0/lastState/terminated/exitCode") == Some(&Value::from(2)))
         .expect("a pod whose last run exited 2");
     let message = crashed
         .pointer("/status/containerStatuses/0/lastState/terminated/message")
         .and_then(Value::as_str);
-    assert_eq!(
-        message,
-        Some("panic: config key CHECKOUT_CURRENCY_TABLE not set")
+    assert_eq!(message, Some("panic: config key CHECKOUT_CURRENCY_TABLE not set"));
+    let crashed_name = crashed["metadata"]["name"].as_str().expect("name");
+    let logs = s.ok(&["logs", "-n", "shop", crashed_name, "--previous"]);
+    assert!(
+        logs.contains("FATAL panic: config key CHECKOUT_CURRENCY_TABLE not set"),
+        "{logs}"
     );
-    let events = s.ok(&[
-        "get",
-        "events",
-        "-n",
-        "shop",
-        "--field-selector",
-        "reason=BackOff",
-    ]);
+    let events = s.ok(&["get", "events", "-n", "shop", "--field-selector", "reason=BackOff"]);
     assert!(
         events.contains("Back-off restarting failed container checkout"),
         "{events}"
@@ -94,26 +83,13 @@ fn bad_deploy_crashloops_until_rolled_back() {
     // The rollout stalls; availability holds thanks to maxUnavailable.
     let d = json(&s, &["get", "deploy", "checkout", "-n", "shop"]);
     assert_eq!(d["status"]["availableReplicas"], 3);
-    assert_eq!(
-        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
-        "3"
-    );
+    assert_eq!(d["metadata"]["annotations"]["deployment.kubernetes.io/revision"], "3");
     // Past the progress deadline the deployment says so, and rollout status fails.
     advance(&s, "10m");
     let d = json(&s, &["get", "deploy", "checkout", "-n", "shop"]);
     let progressing = condition(&d, "Progressing").expect("Progressing condition");
-    assert_eq!(
-        progressing["reason"], "ProgressDeadlineExceeded",
-        "{progressing}"
-    );
-    let status = s.kubectl(&[
-        "rollout",
-        "status",
-        "deploy/checkout",
-        "-n",
-        "shop",
-        "--timeout=10s",
-    ]);
+    assert_eq!(progressing["reason"], "ProgressDeadlineExceeded", "{progressing}");
+    let status = s.kubectl(&["rollout", "status", "deploy/checkout", "-n", "shop", "--timeout=10s"]);
     assert!(!status.status.success());
     assert!(String::from_utf8_lossy(&status.stderr).contains("exceeded its progress deadline"));
     // Roll back: the good revision's pods are ready within the scenario's recovery time.
@@ -136,13 +112,7 @@ fn node_failure_evicts_and_reschedules() {
     let on_node3 = |s: &SimProcess| -> Vec<Value> {
         items(&json(
             s,
-            &[
-                "get",
-                "pods",
-                "-A",
-                "--field-selector",
-                "spec.nodeName=node-3",
-            ],
+            &["get", "pods", "-A", "--field-selector", "spec.nodeName=node-3"],
         ))
     };
     let before: Vec<String> = on_node3(&s)
@@ -153,21 +123,12 @@ fn node_failure_evicts_and_reschedules() {
     assert!(!before.is_empty(), "node-3 runs workload pods");
     advance(&s, "3m5s");
     let nodes = s.ok(&["get", "nodes"]);
-    let row = nodes
-        .lines()
-        .find(|l| l.starts_with("node-3 "))
-        .expect("node-3 row");
+    let row = nodes.lines().find(|l| l.starts_with("node-3 ")).expect("node-3 row");
     assert!(row.contains("NotReady"), "{nodes}");
     let node = json(&s, &["get", "node", "node-3"]);
-    assert_eq!(
-        condition(&node, "Ready").expect("Ready")["status"],
-        "Unknown"
-    );
+    assert_eq!(condition(&node, "Ready").expect("Ready")["status"], "Unknown");
     let taints = node["spec"]["taints"].to_string();
-    assert!(
-        taints.contains("node.kubernetes.io/unreachable"),
-        "{taints}"
-    );
+    assert!(taints.contains("node.kubernetes.io/unreachable"), "{taints}");
     for p in on_node3(&s)
         .iter()
         .filter(|p| before.iter().any(|b| p["metadata"]["name"] == b.as_str()))
@@ -178,13 +139,7 @@ fn node_failure_evicts_and_reschedules() {
             "pods on a NotReady node are not ready"
         );
     }
-    let events = s.ok(&[
-        "get",
-        "events",
-        "-A",
-        "--field-selector",
-        "reason=NodeNotReady",
-    ]);
+    let events = s.ok(&["get", "events", "-A", "--field-selector", "reason=NodeNotReady"]);
     assert!(events.contains("node/node-3"), "{events}");
     // After the eviction timeout the pods are marked for deletion and replaced elsewhere.
     advance(&s, "95s");
@@ -194,10 +149,7 @@ fn node_failure_evicts_and_reschedules() {
             .iter()
             .find(|p| p["metadata"]["name"] == name.as_str())
             .expect("still there: the kubelet is gone");
-        assert!(
-            p["metadata"]["deletionTimestamp"].is_string(),
-            "{name} is Terminating"
-        );
+        assert!(p["metadata"]["deletionTimestamp"].is_string(), "{name} is Terminating");
     }
     advance(&s, "30s");
     let orders = json(&s, &["get", "deploy", "orders", "-n", "orders"]);
@@ -206,13 +158,7 @@ fn node_failure_evicts_and_reschedules() {
         "replacements run elsewhere: {}",
         orders["status"]
     );
-    let events = s.ok(&[
-        "get",
-        "events",
-        "-A",
-        "--field-selector",
-        "reason=TaintManagerEviction",
-    ]);
+    let events = s.ok(&["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]);
     assert!(events.contains("Marking for deletion Pod"), "{events}");
     // At 8 minutes node-2 reports memory pressure and the kubelet evicts a pod.
     advance(&s, "4m");
@@ -245,25 +191,18 @@ fn noisy_neighbour_causes_pressure_and_oomkills() {
         .iter()
         .filter(|n| condition(n, "MemoryPressure").is_some_and(|c| c["status"] == "True"))
         .collect();
-    assert!(
-        !pressured.is_empty(),
-        "report-builder's surge causes memory pressure"
-    );
+    assert!(!pressured.is_empty(), "report-builder's surge causes memory pressure");
     let evicted: Vec<Value> = items(&json(&s, &["get", "pods", "-n", "batch"]))
         .into_iter()
         .filter(|p| p["status"]["reason"] == "Evicted")
         .collect();
-    assert!(
-        !evicted.is_empty(),
-        "the kubelet evicts the noisy pod first"
-    );
+    assert!(!evicted.is_empty(), "the kubelet evicts the noisy pod first");
     advance(&s, "2m30s");
     let api = items(&json(&s, &["get", "pods", "-n", "web", "-l", "app=api"]));
     let oom = api
         .iter()
         .find(|p| {
-            p.pointer("/status/containerStatuses/0/lastState/terminated/reason")
-                == Some(&Value::from("OOMKilled"))
+            p.pointer("/status/containerStatuses/0/lastState/terminated/reason") == Some(&Value::from("OOMKilled"))
         })
         .expect("an api pod was OOMKilled");
     assert!(
@@ -278,13 +217,7 @@ fn noisy_neighbour_causes_pressure_and_oomkills() {
         "restarts show when: {table}"
     );
     // Scaling the neighbour down relieves the pressure.
-    s.ok(&[
-        "scale",
-        "deploy/report-builder",
-        "-n",
-        "batch",
-        "--replicas=0",
-    ]);
+    s.ok(&["scale", "deploy/report-builder", "-n", "batch", "--replicas=0"]);
     advance(&s, "1m");
     let nodes = items(&json(&s, &["get", "nodes"]));
     assert!(

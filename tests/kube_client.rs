@@ -69,11 +69,7 @@ async fn paginated_list_follows_continue_tokens() {
         }
     }
     assert_eq!(pages, 2);
-    let mut expected: Vec<String> = all
-        .items
-        .iter()
-        .filter_map(|p| p.metadata.name.clone())
-        .collect();
+    let mut expected: Vec<String> = all.items.iter().filter_map(|p| p.metadata.name.clone()).collect();
     expected.sort();
     assert_eq!(names, expected, "pages cover every pod once, in order");
 }
@@ -111,12 +107,7 @@ async fn watch_resumes_from_a_resource_version() {
     .await
     .expect("the change made between list and watch is replayed");
     assert_eq!(seen.metadata.name.as_deref(), Some("web"));
-    let newer: u64 = seen
-        .metadata
-        .resource_version
-        .expect("rv")
-        .parse()
-        .expect("numeric rv");
+    let newer: u64 = seen.metadata.resource_version.expect("rv").parse().expect("numeric rv");
     assert!(newer > rv.parse::<u64>().expect("numeric rv"));
 }
 
@@ -145,9 +136,7 @@ async fn expired_watch_relists() {
                         .patch(
                             "node-1",
                             &PatchParams::default(),
-                            &Patch::Merge(
-                                serde_json::json!({"metadata": {"labels": {"drill": "yes"}}}),
-                            ),
+                            &Patch::Merge(serde_json::json!({"metadata": {"labels": {"drill": "yes"}}})),
                         )
                         .await
                         .expect("label node");
@@ -176,10 +165,7 @@ async fn expired_watch_relists() {
     .await;
     assert!(result.is_ok(), "the watcher relisted within the deadline");
     assert_eq!(inits, 2, "a second initial list after 410 Expired");
-    assert!(
-        applied_after_relist,
-        "the relist carries the change made meanwhile"
-    );
+    assert!(applied_after_relist, "the relist carries the change made meanwhile");
     let log: serde_json::Value = reqwest::get(format!("{}/drill/v1/requests", running.url()))
         .await
         .expect("request log")
@@ -190,10 +176,7 @@ async fn expired_watch_relists() {
         .as_array()
         .expect("array")
         .iter()
-        .filter(|r| {
-            r["path"] == "/api/v1/nodes"
-                && !r["query"].as_str().unwrap_or("").contains("watch=true")
-        })
+        .filter(|r| r["path"] == "/api/v1/nodes" && !r["query"].as_str().unwrap_or("").contains("watch=true"))
         .count();
     assert!(lists >= 2, "listed twice: {log}");
 }
@@ -208,11 +191,7 @@ async fn watch_sends_bookmarks() {
     let pods: Api<Pod> = Api::namespaced(client, "shop");
     let list = pods.list(&ListParams::default()).await.expect("list");
     let rv = list.metadata.resource_version.expect("rv");
-    let mut stream = pods
-        .watch(&WatchParams::default(), &rv)
-        .await
-        .expect("watch")
-        .boxed();
+    let mut stream = pods.watch(&WatchParams::default(), &rv).await.expect("watch").boxed();
     let bookmark = tokio::time::timeout(Duration::from_secs(10), async {
         while let Some(ev) = stream.try_next().await.expect("event") {
             if let WatchEvent::Bookmark(b) = ev {
@@ -223,11 +202,7 @@ async fn watch_sends_bookmarks() {
     })
     .await
     .expect("a bookmark within the deadline");
-    let at: u64 = bookmark
-        .metadata
-        .resource_version
-        .parse()
-        .expect("numeric rv");
+    let at: u64 = bookmark.metadata.resource_version.parse().expect("numeric rv");
     assert!(at >= rv.parse::<u64>().expect("numeric"));
 }
 

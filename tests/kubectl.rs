@@ -64,34 +64,18 @@ fn jsonpath(s: &SimProcess, args: &[&str], path: &str) -> String {
 }
 
 fn pods_of(s: &SimProcess, app: &str) -> Vec<String> {
-    s.ok(&[
-        "get",
-        "pods",
-        "-n",
-        "shop",
-        "-l",
-        &format!("app={app}"),
-        "-o",
-        "name",
-    ])
-    .lines()
-    .map(|l| l.trim_start_matches("pod/").to_string())
-    .collect()
+    s.ok(&["get", "pods", "-n", "shop", "-l", &format!("app={app}"), "-o", "name"])
+        .lines()
+        .map(|l| l.trim_start_matches("pod/").to_string())
+        .collect()
 }
 
 fn check_gets(s: &SimProcess, kubectl: &Path) {
     let nodes = s.ok_with(kubectl, &["get", "nodes"]);
-    assert_eq!(
-        header(&nodes),
-        ["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
-        "{nodes}"
-    );
+    assert_eq!(header(&nodes), ["NAME", "STATUS", "ROLES", "AGE", "VERSION"], "{nodes}");
     let nodes = rows(&nodes);
     assert_eq!(nodes.len(), 3);
-    assert!(
-        nodes.iter().all(|r| r[1] == "Ready" && r[4] == "v1.32.4"),
-        "{nodes:?}"
-    );
+    assert!(nodes.iter().all(|r| r[1] == "Ready" && r[4] == "v1.32.4"), "{nodes:?}");
 
     let pods = s.ok_with(kubectl, &["get", "pods", "-A"]);
     assert_eq!(
@@ -103,16 +87,12 @@ fn check_gets(s: &SimProcess, kubectl: &Path) {
     // 2 web + 3 api + one agent per node.
     assert_eq!(pods.len(), 8, "{pods:?}");
     assert!(
-        pods.iter()
-            .all(|r| r[2] == "1/1" && r[3] == "Running" && r[4] == "0"),
+        pods.iter().all(|r| r[2] == "1/1" && r[3] == "Running" && r[4] == "0"),
         "{pods:?}"
     );
 
     let deploys = s.ok_with(kubectl, &["get", "deploy", "-n", "shop"]);
-    assert_eq!(
-        header(&deploys),
-        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
-    );
+    assert_eq!(header(&deploys), ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]);
     let web = rows(&deploys)
         .into_iter()
         .find(|r| r[0] == "web")
@@ -135,22 +115,12 @@ fn check_gets(s: &SimProcess, kubectl: &Path) {
         events.contains("ScalingReplicaSet") && events.contains("deployment/web"),
         "{events}"
     );
-    assert!(
-        events.contains("Started") && events.contains("Scheduled"),
-        "{events}"
-    );
+    assert!(events.contains("Started") && events.contains("Scheduled"), "{events}");
 
     let ds = s.ok_with(kubectl, &["get", "ds", "-n", "kube-system"]);
     assert_eq!(
         header(&ds)[..6],
-        [
-            "NAME",
-            "DESIRED",
-            "CURRENT",
-            "READY",
-            "UP-TO-DATE",
-            "AVAILABLE"
-        ]
+        ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE"]
     );
     assert_eq!(&rows(&ds)[0][1..6], ["3", "3", "3", "3", "3"]);
 
@@ -176,20 +146,8 @@ fn get_shows_real_columns_in_both_kubectl_versions() {
         "-o",
         "name",
     ]);
-    assert!(
-        on_node.lines().count() >= 1 && on_node.contains("agent"),
-        "{on_node}"
-    );
-    let web = s.ok(&[
-        "get",
-        "pods",
-        "-n",
-        "shop",
-        "-l",
-        "app in (web)",
-        "-o",
-        "name",
-    ]);
+    assert!(on_node.lines().count() >= 1 && on_node.contains("agent"), "{on_node}");
+    let web = s.ok(&["get", "pods", "-n", "shop", "-l", "app in (web)", "-o", "name"]);
     assert_eq!(web.lines().count(), 2);
 }
 
@@ -223,8 +181,7 @@ fn describe_node_and_pod() {
 #[test]
 fn cordon_uncordon_and_server_dry_run() {
     let s = sim();
-    let unschedulable =
-        |s: &SimProcess| jsonpath(s, &["get", "node", "node-2"], "{.spec.unschedulable}");
+    let unschedulable = |s: &SimProcess| jsonpath(s, &["get", "node", "node-2"], "{.spec.unschedulable}");
     let out = s.ok(&["cordon", "node-2", "--dry-run=server"]);
     assert!(out.contains("cordoned (server dry run)"), "{out}");
     assert_eq!(unschedulable(&s), "", "a dry run changes nothing");
@@ -233,10 +190,7 @@ fn cordon_uncordon_and_server_dry_run() {
     let nodes = s.ok(&["get", "node", "node-2"]);
     assert!(nodes.contains("Ready,SchedulingDisabled"), "{nodes}");
     let taints = jsonpath(&s, &["get", "node", "node-2"], "{.spec.taints[*].key}");
-    assert!(
-        taints.contains("node.kubernetes.io/unschedulable"),
-        "{taints}"
-    );
+    assert!(taints.contains("node.kubernetes.io/unschedulable"), "{taints}");
     s.ok(&["uncordon", "node-2"]);
     assert_eq!(unschedulable(&s), "");
     assert!(s.ok(&["get", "node", "node-2"]).contains(" Ready "));
@@ -249,11 +203,7 @@ fn delete_pod_with_dry_run_then_replaced() {
     let victim = before[0].clone();
     let out = s.ok(&["delete", "pod", "-n", "shop", &victim, "--dry-run=server"]);
     assert!(out.contains("(server dry run)"), "{out}");
-    assert_eq!(
-        pods_of(&s, "api"),
-        before,
-        "a dry-run delete changes nothing"
-    );
+    assert_eq!(pods_of(&s, "api"), before, "a dry-run delete changes nothing");
     s.ok(&["delete", "pod", "-n", "shop", &victim]);
     let gone = s.kubectl(&["get", "pod", "-n", "shop", &victim]);
     assert!(!gone.status.success());
@@ -263,11 +213,7 @@ fn delete_pod_with_dry_run_then_replaced() {
         String::from_utf8_lossy(&gone.stderr)
     );
     wait_for(30, "api back to 3 ready replicas", || {
-        let ready = jsonpath(
-            &s,
-            &["get", "deploy", "api", "-n", "shop"],
-            "{.status.readyReplicas}",
-        );
+        let ready = jsonpath(&s, &["get", "deploy", "api", "-n", "shop"], "{.status.readyReplicas}");
         let pods = pods_of(&s, "api");
         (ready == "3" && pods.len() == 3 && !pods.contains(&victim)).then_some(())
     });
@@ -276,21 +222,8 @@ fn delete_pod_with_dry_run_then_replaced() {
 #[test]
 fn scale_with_dry_run() {
     let s = sim();
-    let replicas = |s: &SimProcess| {
-        jsonpath(
-            s,
-            &["get", "deploy", "api", "-n", "shop"],
-            "{.spec.replicas}",
-        )
-    };
-    let out = s.ok(&[
-        "scale",
-        "deploy/api",
-        "-n",
-        "shop",
-        "--replicas=5",
-        "--dry-run=server",
-    ]);
+    let replicas = |s: &SimProcess| jsonpath(s, &["get", "deploy", "api", "-n", "shop"], "{.spec.replicas}");
+    let out = s.ok(&["scale", "deploy/api", "-n", "shop", "--replicas=5", "--dry-run=server"]);
     assert!(out.contains("scaled (server dry run)"), "{out}");
     assert_eq!(replicas(&s), "3");
     s.ok(&["scale", "deploy/api", "-n", "shop", "--replicas=5"]);
@@ -325,18 +258,8 @@ fn rollout_restart_pause_resume_undo_status_history() {
         &["get", "deploy", "web", "-n", "shop"],
         "{.spec.template.metadata.annotations}",
     );
-    assert!(
-        annotation.contains("kubectl.kubernetes.io/restartedAt"),
-        "{annotation}"
-    );
-    let status = s.ok(&[
-        "rollout",
-        "status",
-        "deploy/web",
-        "-n",
-        "shop",
-        "--timeout=60s",
-    ]);
+    assert!(annotation.contains("kubectl.kubernetes.io/restartedAt"), "{annotation}");
+    let status = s.ok(&["rollout", "status", "deploy/web", "-n", "shop", "--timeout=60s"]);
     assert!(status.contains("successfully rolled out"), "{status}");
     let after = wait_for(30, "old web pods gone", || {
         let now = pods_of(&s, "web");
@@ -346,46 +269,21 @@ fn rollout_restart_pause_resume_undo_status_history() {
 
     s.ok(&["rollout", "pause", "deploy/web", "-n", "shop"]);
     assert_eq!(
-        jsonpath(
-            &s,
-            &["get", "deploy", "web", "-n", "shop"],
-            "{.spec.paused}"
-        ),
+        jsonpath(&s, &["get", "deploy", "web", "-n", "shop"], "{.spec.paused}"),
         "true"
     );
     let refused = s.kubectl(&["rollout", "undo", "deploy/web", "-n", "shop"]);
-    assert!(
-        !refused.status.success(),
-        "kubectl refuses to undo a paused deployment"
-    );
+    assert!(!refused.status.success(), "kubectl refuses to undo a paused deployment");
     s.ok(&["rollout", "resume", "deploy/web", "-n", "shop"]);
     assert_eq!(
-        jsonpath(
-            &s,
-            &["get", "deploy", "web", "-n", "shop"],
-            "{.spec.paused}"
-        ),
+        jsonpath(&s, &["get", "deploy", "web", "-n", "shop"], "{.spec.paused}"),
         ""
     );
 
     // Undo goes back to the previous revision's template (web 1.1 without the restart annotation).
-    let out = s.ok(&[
-        "rollout",
-        "undo",
-        "deploy/web",
-        "-n",
-        "shop",
-        "--to-revision=1",
-    ]);
+    let out = s.ok(&["rollout", "undo", "deploy/web", "-n", "shop", "--to-revision=1"]);
     assert!(out.contains("rolled back"), "{out}");
-    let status = s.ok(&[
-        "rollout",
-        "status",
-        "deploy/web",
-        "-n",
-        "shop",
-        "--timeout=60s",
-    ]);
+    let status = s.ok(&["rollout", "status", "deploy/web", "-n", "shop", "--timeout=60s"]);
     assert!(status.contains("successfully rolled out"), "{status}");
     let image = jsonpath(
         &s,
@@ -399,11 +297,7 @@ fn rollout_restart_pause_resume_undo_status_history() {
         .skip(2)
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(
-        revisions,
-        ["2", "3", "4"],
-        "revision 1 came back as 4:\n{history}"
-    );
+    assert_eq!(revisions, ["2", "3", "4"], "revision 1 came back as 4:\n{history}");
     let revision = jsonpath(
         &s,
         &["get", "deploy", "web", "-n", "shop"],
@@ -443,15 +337,10 @@ fn drain_waits_for_the_disruption_budget() {
         let log = s.control("GET", "/drill/v1/requests");
         log.as_array()?
             .iter()
-            .any(|r| {
-                r["path"].as_str().is_some_and(|p| p.ends_with("/eviction")) && r["status"] == 429
-            })
+            .any(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/eviction")) && r["status"] == 429)
             .then_some(())
     });
-    assert!(
-        !drain.is_finished(),
-        "drain must wait while the budget forbids"
-    );
+    assert!(!drain.is_finished(), "drain must wait while the budget forbids");
     // More replicas let the budget allow one disruption.
     s.ok(&["scale", "deploy/web", "-n", "shop", "--replicas=3"]);
     let out = drain.join().expect("drain thread");
@@ -476,10 +365,7 @@ fn drain_waits_for_the_disruption_budget() {
         left.lines().all(|l| l.contains("agent")),
         "only the DaemonSet pod stays on {node}: {left}"
     );
-    assert_eq!(
-        jsonpath(&s, &["get", "node", &node], "{.spec.unschedulable}"),
-        "true"
-    );
+    assert_eq!(jsonpath(&s, &["get", "node", &node], "{.spec.unschedulable}"), "true");
 }
 
 #[test]
@@ -512,10 +398,7 @@ fn auth_can_i_follows_the_scenario_rbac() {
         stderr.contains("Forbidden") && stderr.contains("cannot delete resource \"nodes\""),
         "{stderr}"
     );
-    assert!(
-        s.ok(&["get", "nodes", "-o", "name"])
-            .contains("node/node-3")
-    );
+    assert!(s.ok(&["get", "nodes", "-o", "name"]).contains("node/node-3"));
 }
 
 #[test]
@@ -529,23 +412,12 @@ fn an_older_kubectl_drives_the_same_flows() {
     );
     s.ok_with(&old, &["scale", "deploy/api", "-n", "shop", "--replicas=4"]);
     assert_eq!(
-        jsonpath(
-            &s,
-            &["get", "deploy", "api", "-n", "shop"],
-            "{.spec.replicas}"
-        ),
+        jsonpath(&s, &["get", "deploy", "api", "-n", "shop"], "{.spec.replicas}"),
         "4"
     );
     let out = s.ok_with(
         &old,
-        &[
-            "rollout",
-            "status",
-            "deploy/api",
-            "-n",
-            "shop",
-            "--timeout=60s",
-        ],
+        &["rollout", "status", "deploy/api", "-n", "shop", "--timeout=60s"],
     );
     assert!(out.contains("successfully rolled out"), "{out}");
     let out = s.ok_with(
@@ -561,4 +433,55 @@ fn an_older_kubectl_drives_the_same_flows() {
     );
     assert!(out.contains("server dry run"), "{out}");
     assert_eq!(pods_of(&s, "api").len(), 4);
+}
+
+#[test]
+fn get_watch_streams_table_rows() {
+    let s = sim();
+    let kubeconfig = s.kubeconfig.clone();
+    let cache = s.dir.path().join("watch-cache");
+    let watch = std::process::Command::new(common::kubectl_path())
+        .args([
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-l",
+            "app=api",
+            "-w",
+            "--request-timeout=8s",
+        ])
+        .arg("--cache-dir")
+        .arg(cache)
+        .env("KUBECONFIG", kubeconfig)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubectl get -w");
+    wait_for(30, "the watch to open", || {
+        let log = s.control("GET", "/drill/v1/requests");
+        log.as_array()?
+            .iter()
+            .any(|r| r["query"].as_str().is_some_and(|q| q.contains("watch=true")))
+            .then_some(())
+    });
+    s.ok(&["scale", "deploy/api", "-n", "shop", "--replicas=4"]);
+    let out = watch.wait_with_output().expect("watch output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        header(&stdout),
+        ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+        "{stdout}"
+    );
+    let names: std::collections::BTreeSet<&str> = stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names.len(), 4, "the fourth pod appears in the watch: {stdout}");
+    let new_pod = names
+        .iter()
+        .find(|n| stdout.lines().skip(1).filter(|l| l.starts_with(**n)).count() > 1)
+        .expect("a pod with several rows as it starts");
+    assert!(stdout.contains(&format!("{new_pod} ")), "{stdout}");
 }

@@ -41,10 +41,9 @@ fn shipped_drills_pass_check() {
 
 #[test]
 fn published_schema_matches_the_format() {
-    let published: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string("schemas/scenario.schema.json").expect("schema file"),
-    )
-    .expect("schema JSON");
+    let published: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("schemas/scenario.schema.json").expect("schema file"))
+            .expect("schema JSON");
     assert_eq!(
         published,
         warroom::drill::scenario::load::json_schema(),
@@ -61,22 +60,14 @@ fn check_error(yaml: &str, wants: &[&str]) {
     std::fs::write(&path, yaml).expect("write");
     let out = warroom(&["check", path.to_str().expect("utf-8 path")], dir.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !out.status.success(),
-        "a broken file must fail check:\n{yaml}"
-    );
+    assert!(!out.status.success(), "a broken file must fail check:\n{yaml}");
     for want in wants {
         let want = want.replace("FILE", path.to_str().expect("path"));
         assert!(stderr.contains(&want), "expected {want:?} in:\n{stderr}");
     }
     // And nothing starts on it.
     let sim = warroom(
-        &[
-            "sim",
-            path.to_str().expect("path"),
-            "--listen",
-            "127.0.0.1:0",
-        ],
+        &["sim", path.to_str().expect("path"), "--listen", "127.0.0.1:0"],
         dir.path(),
     );
     assert!(!sim.status.success());
@@ -103,9 +94,7 @@ fn unknown_fields_and_wrong_types_name_the_field() {
         &["FILE:9:15", "workloads[0].replicas"],
     );
     check_error(
-        &format!(
-            "{GOOD_HEAD}faults:\n  - at: 5 minutes\n    scale: {{workload: a/b, replicas: 1}}\n"
-        ),
+        &format!("{GOOD_HEAD}faults:\n  - at: 5 minutes\n    scale: {{workload: a/b, replicas: 1}}\n"),
         &["FILE:7:", "faults[0].at", "unknown unit"],
     );
 }
@@ -146,8 +135,5 @@ fn check_error_missing() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = warroom(&["check", "/nonexistent/drill.yaml"], dir.path());
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("/nonexistent/drill.yaml:0:0: cannot read the file")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/drill.yaml:0:0: cannot read the file"));
 }

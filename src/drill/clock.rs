@@ -67,10 +67,7 @@ impl Clock {
     /// Jumps virtual time forward (a facilitator skipping ahead, or a test stepping).
     pub fn advance(&mut self, by: SignedDuration) {
         self.rebase();
-        self.anchor_virtual = self
-            .anchor_virtual
-            .checked_add(by)
-            .unwrap_or(self.anchor_virtual);
+        self.anchor_virtual = self.anchor_virtual.checked_add(by).unwrap_or(self.anchor_virtual);
     }
 }
 

@@ -59,9 +59,7 @@ pub const NAMESPACES: ResourceKind = ResourceKind {
     kind: "Namespace",
     namespaced: false,
     short_names: &["ns"],
-    verbs: &[
-        "create", "delete", "get", "list", "patch", "update", "watch",
-    ],
+    verbs: &["create", "delete", "get", "list", "patch", "update", "watch"],
 };
 pub const NODES: ResourceKind = ResourceKind {
     group: "",

@@ -57,10 +57,7 @@ impl Gvk {
         } else {
             self.group.to_string()
         };
-        format!(
-            "group: {group}\nkind: {}\nversion: {}\n",
-            self.kind, self.version
-        )
+        format!("group: {group}\nkind: {}\nversion: {}\n", self.kind, self.version)
     }
 }
 
@@ -174,19 +171,11 @@ fn path_entries(kinds: &[ResourceKind]) -> Vec<PathEntry> {
             query,
         };
         let base = if k.namespaced {
-            format!(
-                "{}/namespaces/{{namespace}}/{}",
-                k.group_version_path(),
-                k.plural
-            )
+            format!("{}/namespaces/{{namespace}}/{}", k.group_version_path(), k.plural)
         } else {
             format!("{}/{}", k.group_version_path(), k.plural)
         };
-        let ns_params: Vec<&'static str> = if k.namespaced {
-            vec!["namespace"]
-        } else {
-            Vec::new()
-        };
+        let ns_params: Vec<&'static str> = if k.namespaced { vec!["namespace"] } else { Vec::new() };
 
         let mut collection = Vec::new();
         if has("list") {
@@ -224,14 +213,7 @@ fn path_entries(kinds: &[ResourceKind]) -> Vec<PathEntry> {
             item.push(op(Method::Patch, "patch", "patch", PATCH_PARAMS, "", ""));
         }
         if has("delete") {
-            item.push(op(
-                Method::Delete,
-                "delete",
-                "delete",
-                DELETE_PARAMS,
-                "",
-                "",
-            ));
+            item.push(op(Method::Delete, "delete", "delete", DELETE_PARAMS, "", ""));
         }
         let mut item_params = ns_params.clone();
         item_params.insert(0, "name");
@@ -295,19 +277,12 @@ pub fn v2_protobuf(kinds: &[ResourceKind]) -> Vec<u8> {
     for entry in path_entries(kinds) {
         paths.msg(
             2,
-            Msg::default()
-                .string(1, &entry.path)
-                .msg_val(2, v2_path_item(&entry)),
+            Msg::default().string(1, &entry.path).msg_val(2, v2_path_item(&entry)),
         );
     }
     Msg::default()
         .string(1, "2.0")
-        .msg_val(
-            2,
-            Msg::default()
-                .string(1, "warroom drill cluster")
-                .string(2, "v1"),
-        )
+        .msg_val(2, Msg::default().string(1, "warroom drill cluster").string(2, "v1"))
         .msg_val(8, paths)
         .into_bytes()
 }
@@ -334,10 +309,7 @@ fn v2_path_item(entry: &PathEntry) -> Msg {
 fn v2_operation(op: &Operation) -> Msg {
     let mut m = Msg::default().string(5, &op.id);
     for (name, ty) in op.query {
-        let sub = Msg::default()
-            .string(2, "query")
-            .string(4, name)
-            .string(6, ty);
+        let sub = Msg::default().string(2, "query").string(4, name).string(6, ty);
         m.msg(8, parameters_item(3, sub));
     }
     let (code, description) = match op.method {
@@ -557,10 +529,7 @@ mod tests {
         assert!(has_param(patch, "fieldValidation"));
         for field in [2, 3, 5] {
             let op = one(item, field);
-            assert_eq!(
-                extension(op, GVK_EXTENSION),
-                "group: \"\"\nkind: Node\nversion: v1\n"
-            );
+            assert_eq!(extension(op, GVK_EXTENSION), "group: \"\"\nkind: Node\nversion: v1\n");
         }
         assert!(has_param(one(item, 3), "dryRun"));
         assert!(has_param(one(item, 5), "dryRun"));
@@ -591,10 +560,7 @@ mod tests {
         let unique: std::collections::HashSet<_> = names.iter().collect();
         assert_eq!(unique.len(), names.len(), "duplicate paths");
 
-        let deploy = path(
-            &doc,
-            "/apis/apps/v1/namespaces/{namespace}/deployments/{name}",
-        );
+        let deploy = path(&doc, "/apis/apps/v1/namespaces/{namespace}/deployments/{name}");
         let patch = one(deploy, 8);
         assert_eq!(text(one(patch, 5)), "patchAppsV1NamespacedDeployment");
         assert_eq!(
@@ -619,10 +585,7 @@ mod tests {
         assert!(has_param(create, "dryRun"));
         assert_eq!(extension(create, ACTION_EXTENSION), "post\n");
         let delete_collection = one(pods, 5);
-        assert_eq!(
-            text(one(delete_collection, 5)),
-            "deleteCoreV1CollectionNamespacedPod"
-        );
+        assert_eq!(text(one(delete_collection, 5)), "deleteCoreV1CollectionNamespacedPod");
         assert!(all(pods, 8).is_empty(), "no PATCH on a collection");
         assert_eq!(
             text(one(one(path(&doc, "/api/v1/pods"), 2), 5)),
@@ -633,10 +596,7 @@ mod tests {
     #[test]
     fn subresources_have_their_own_kinds() {
         let doc = v2_protobuf(kinds::ALL);
-        let scale = path(
-            &doc,
-            "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale",
-        );
+        let scale = path(&doc, "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale");
         let patch = one(scale, 8);
         assert_eq!(text(one(patch, 5)), "patchAppsV1NamespacedDeploymentScale");
         assert_eq!(

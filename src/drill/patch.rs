@@ -70,10 +70,7 @@ pub enum PatchError {
     /// The body parsed but is not the shape its patch type requires (a merge patch that is
     /// not an object, a JSON patch operation without `path`, ...). HTTP 400.
     #[error("{patch_type} body {detail}")]
-    Shape {
-        patch_type: PatchType,
-        detail: String,
-    },
+    Shape { patch_type: PatchType, detail: String },
     /// A strategic merge patch directive (`$patch`, `$retainKeys`,
     /// `$deleteFromPrimitiveList/...`, `$setElementOrder/...`) is malformed. HTTP 400.
     #[error("strategic merge patch has an invalid {directive} directive at {path}: {detail}")]
@@ -188,17 +185,16 @@ fn parse_apply_body(target: &Value, body: &[u8]) -> Result<Map<String, Value>, P
     } else {
         None
     };
-    let value =
-        match json {
-            Some(v) => v,
-            None => serde_saphyr::from_slice_with_options::<Value>(body, yaml_options()).map_err(
-                |e| PatchError::Syntax {
-                    patch_type,
-                    format: "YAML",
-                    detail: tidy_yaml_error(&e.to_string()),
-                },
-            )?,
-        };
+    let value = match json {
+        Some(v) => v,
+        None => {
+            serde_saphyr::from_slice_with_options::<Value>(body, yaml_options()).map_err(|e| PatchError::Syntax {
+                patch_type,
+                format: "YAML",
+                detail: tidy_yaml_error(&e.to_string()),
+            })?
+        }
+    };
     let Value::Object(map) = value else {
         return Err(PatchError::Shape {
             patch_type,
@@ -224,8 +220,7 @@ fn parse_apply_body(target: &Value, body: &[u8]) -> Result<Map<String, Value>, P
             detail: "sets metadata.managedFields, which must be nil in an apply request".to_owned(),
         });
     }
-    if let (Some(Value::String(want)), Some(Value::String(got))) =
-        (target.get("kind"), map.get("kind"))
+    if let (Some(Value::String(want)), Some(Value::String(got))) = (target.get("kind"), map.get("kind"))
         && want != got
     {
         return Err(PatchError::Shape {
@@ -276,11 +271,10 @@ fn apply_json_patch(target: &Value, body: &[u8]) -> Result<Value, PatchError> {
     };
     let mut parsed = Vec::with_capacity(ops.len());
     for (index, op) in ops.into_iter().enumerate() {
-        let op: json_patch::PatchOperation =
-            serde_json::from_value(op).map_err(|e| PatchError::Shape {
-                patch_type,
-                detail: format!("has a malformed operation at index {index}: {e}"),
-            })?;
+        let op: json_patch::PatchOperation = serde_json::from_value(op).map_err(|e| PatchError::Shape {
+            patch_type,
+            detail: format!("has a malformed operation at index {index}: {e}"),
+        })?;
         parsed.push(op);
     }
     let mut doc = target.clone();
@@ -326,10 +320,7 @@ fn explain_json_patch_failure(
                 _ => "?".to_owned(),
             };
             match doc.pointer(path) {
-                Some(actual) => format!(
-                    "test failed: the value is {}, not {expected}",
-                    preview(actual)
-                ),
+                Some(actual) => format!("test failed: the value is {}, not {expected}", preview(actual)),
                 None => format!("test failed: there is no value, expected {expected}"),
             }
         }
@@ -450,10 +441,7 @@ fn list_strategy(field: &str, orig: &[Value], patch: &[Value]) -> ListStrategy {
         "ports" if any_has("containerPort") => ListStrategy::Keyed("containerPort"),
         "ports" if any_has("port") => ListStrategy::Keyed("port"),
         // Node status addresses merge on type; endpoint addresses have no type and are atomic.
-        "addresses"
-            if all().next().is_some()
-                && all().all(|e| e.get("type").is_some() || is_directive_only(e)) =>
-        {
+        "addresses" if all().next().is_some() && all().all(|e| e.get("type").is_some() || is_directive_only(e)) => {
             ListStrategy::Keyed("type")
         }
         "finalizers" | "podCIDRs" if patch.iter().all(is_scalar) => ListStrategy::Set,
@@ -461,11 +449,7 @@ fn list_strategy(field: &str, orig: &[Value], patch: &[Value]) -> ListStrategy {
     }
 }
 
-fn merge_object(
-    target: &Value,
-    patch: Map<String, Value>,
-    mode: Mode,
-) -> Result<Value, PatchError> {
+fn merge_object(target: &Value, patch: Map<String, Value>, mode: Mode) -> Result<Value, PatchError> {
     let base = match target {
         Value::Object(m) => m.clone(),
         _ => Map::new(),
@@ -506,9 +490,7 @@ fn merge_map(
         }
         let directive_keys: Vec<String> = patch
             .keys()
-            .filter(|k| {
-                k.starts_with(DELETE_FROM_PRIMITIVE_LIST) || k.starts_with(SET_ELEMENT_ORDER)
-            })
+            .filter(|k| k.starts_with(DELETE_FROM_PRIMITIVE_LIST) || k.starts_with(SET_ELEMENT_ORDER))
             .cloned()
             .collect();
         for key in directive_keys {
@@ -604,10 +586,7 @@ fn retain_keys<'v>(
         return Err(directive_error(
             RETAIN_KEYS_DIRECTIVE,
             path,
-            format!(
-                "must be a list of field names, got {}",
-                describe_kind(retain)
-            ),
+            format!("must be a list of field names, got {}", describe_kind(retain)),
         ));
     };
     let mut keep = HashSet::with_capacity(list.len());
@@ -745,10 +724,7 @@ fn merge_keyed_list(
     for element in pending {
         let label = element.get(key).map(preview).unwrap_or_default();
         let child = path.item(key, label);
-        match result
-            .iter()
-            .position(|e| same_element(field, key, e, &element))
-        {
+        match result.iter().position(|e| same_element(field, key, e, &element)) {
             Some(i) => {
                 let base = match std::mem::take(&mut result[i]) {
                     Value::Object(m) => m,
@@ -846,13 +822,7 @@ fn unmergeable(mode: Mode, path: &Path<'_>, detail: String) -> PatchError {
     }
 }
 
-fn missing_merge_key(
-    mode: Mode,
-    path: &Path<'_>,
-    field: &str,
-    key: &str,
-    index: usize,
-) -> PatchError {
+fn missing_merge_key(mode: Mode, path: &Path<'_>, field: &str, key: &str, index: usize) -> PatchError {
     unmergeable(
         mode,
         path,
@@ -972,21 +942,11 @@ mod tests {
     use serde_json::json;
 
     fn smp(target: &Value, patch: Value) -> Value {
-        apply(
-            PatchType::StrategicMerge,
-            target,
-            patch.to_string().as_bytes(),
-        )
-        .unwrap()
+        apply(PatchType::StrategicMerge, target, patch.to_string().as_bytes()).unwrap()
     }
 
     fn smp_err(target: &Value, patch: Value) -> PatchError {
-        apply(
-            PatchType::StrategicMerge,
-            target,
-            patch.to_string().as_bytes(),
-        )
-        .unwrap_err()
+        apply(PatchType::StrategicMerge, target, patch.to_string().as_bytes()).unwrap_err()
     }
 
     fn node() -> Value {
@@ -1046,9 +1006,7 @@ mod tests {
     }
 
     fn containers(v: &Value) -> &Vec<Value> {
-        v["spec"]["template"]["spec"]["containers"]
-            .as_array()
-            .unwrap()
+        v["spec"]["template"]["spec"]["containers"].as_array().unwrap()
     }
 
     // -- content types ---------------------------------------------------------------
@@ -1056,10 +1014,7 @@ mod tests {
     #[test]
     fn content_types() {
         use PatchType::*;
-        assert_eq!(
-            PatchType::from_content_type("application/json-patch+json"),
-            Some(Json)
-        );
+        assert_eq!(PatchType::from_content_type("application/json-patch+json"), Some(Json));
         assert_eq!(
             PatchType::from_content_type("application/merge-patch+json"),
             Some(Merge)
@@ -1133,12 +1088,7 @@ mod tests {
 
     #[test]
     fn scale_merge_patch() {
-        let scaled = apply(
-            PatchType::Merge,
-            &deployment(),
-            br#"{"spec":{"replicas":5}}"#,
-        )
-        .unwrap();
+        let scaled = apply(PatchType::Merge, &deployment(), br#"{"spec":{"replicas":5}}"#).unwrap();
         assert_eq!(scaled["spec"]["replicas"], json!(5));
         assert_eq!(scaled["spec"]["template"], deployment()["spec"]["template"]);
     }
@@ -1156,10 +1106,7 @@ mod tests {
             patched["metadata"]["annotations"],
             json!({"deployment.kubernetes.io/revision": "4", "owner": "sre"})
         );
-        assert_eq!(
-            containers(&patched),
-            &vec![json!({"name": "only", "image": "busybox"})]
-        );
+        assert_eq!(containers(&patched), &vec![json!({"name": "only", "image": "busybox"})]);
     }
 
     #[test]
@@ -1333,10 +1280,7 @@ mod tests {
             {"$patch": "replace"}
         ]}}}});
         let patched = smp(&deployment(), body);
-        assert_eq!(
-            containers(&patched),
-            &vec![json!({"name": "solo", "image": "busybox"})]
-        );
+        assert_eq!(containers(&patched), &vec![json!({"name": "solo", "image": "busybox"})]);
 
         let body = json!({"spec": {"template": {"metadata": {"annotations": {
             "$patch": "replace", "only": "this"
@@ -1346,10 +1290,7 @@ mod tests {
             patched["spec"]["template"]["metadata"]["annotations"],
             json!({"only": "this"})
         );
-        assert_eq!(
-            patched["spec"]["template"]["metadata"]["labels"],
-            json!({"app": "web"})
-        );
+        assert_eq!(patched["spec"]["template"]["metadata"]["labels"], json!({"app": "web"}));
     }
 
     #[test]
@@ -1396,10 +1337,7 @@ mod tests {
         assert!(msg.contains("spec.strategy"), "{msg}");
         assert!(msg.contains("rollingUpdate"), "{msg}");
 
-        let err = smp_err(
-            &deployment(),
-            json!({"spec": {"strategy": {"$retainKeys": "type"}}}),
-        );
+        let err = smp_err(&deployment(), json!({"spec": {"strategy": {"$retainKeys": "type"}}}));
         assert_eq!(err.http_status(), 400);
     }
 
@@ -1410,10 +1348,7 @@ mod tests {
             "finalizers": ["b.example.com/new"]
         }});
         let patched = smp(&deployment(), body);
-        assert_eq!(
-            patched["metadata"]["finalizers"],
-            json!(["b.example.com/new"])
-        );
+        assert_eq!(patched["metadata"]["finalizers"], json!(["b.example.com/new"]));
 
         // Finalizers merge as a set: existing ones survive, duplicates are not added.
         let body = json!({"metadata": {"finalizers": ["a.example.com/keep", "c.example.com/x"]}});
@@ -1453,22 +1388,13 @@ mod tests {
                 {"type": "PodScheduled", "status": "True"}
             ])
         );
-        assert_eq!(
-            patched["metadata"]["ownerReferences"]
-                .as_array()
-                .unwrap()
-                .len(),
-            2
-        );
+        assert_eq!(patched["metadata"]["ownerReferences"].as_array().unwrap().len(), 2);
 
         let svc = json!({"spec": {"ports": [
             {"name": "dns", "port": 53, "protocol": "UDP"},
             {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53}
         ]}});
-        let patched = smp(
-            &svc,
-            json!({"spec": {"ports": [{"port": 53, "targetPort": 5353}]}}),
-        );
+        let patched = smp(&svc, json!({"spec": {"ports": [{"port": 53, "targetPort": 5353}]}}));
         assert_eq!(
             patched["spec"]["ports"],
             json!([
@@ -1494,10 +1420,7 @@ mod tests {
         assert_eq!(err.http_status(), 400);
         assert!(err.to_string().contains("explode"));
 
-        let err = smp_err(
-            &deployment(),
-            json!({"metadata": {"$setElementOrder/finalizers": 3}}),
-        );
+        let err = smp_err(&deployment(), json!({"metadata": {"$setElementOrder/finalizers": 3}}));
         assert_eq!(err.http_status(), 400);
 
         let err = apply(PatchType::StrategicMerge, &deployment(), b"[1,2]").unwrap_err();
@@ -1566,10 +1489,7 @@ mod tests {
         let err = apply(PatchType::Merge, &deployment(), br#"[{"spec":{}}]"#).unwrap_err();
         assert_eq!(err.http_status(), 400);
         let msg = err.to_string();
-        assert!(
-            msg.contains("merge patch body must be a JSON object"),
-            "{msg}"
-        );
+        assert!(msg.contains("merge patch body must be a JSON object"), "{msg}");
         assert!(msg.contains("got an array"), "{msg}");
     }
 
@@ -1601,9 +1521,7 @@ mod tests {
         let err = apply(PatchType::Json, &deployment(), body).unwrap_err();
         assert_eq!(err.http_status(), 422);
         match &err {
-            PatchError::JsonPatchOp {
-                index, op, path, ..
-            } => {
+            PatchError::JsonPatchOp { index, op, path, .. } => {
                 assert_eq!(*index, 1);
                 assert_eq!(*op, "test");
                 assert_eq!(path, "/spec/replicas");
@@ -1634,10 +1552,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.http_status(), 422);
-        assert!(
-            err.to_string().contains("\"/spec/a\" does not exist"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("\"/spec/a\" does not exist"), "{err}");
 
         let err = apply(
             PatchType::Json,
@@ -1659,8 +1574,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            err.to_string()
-                .contains("not a valid index into the 2-element array"),
+            err.to_string().contains("not a valid index into the 2-element array"),
             "{err}"
         );
 
@@ -1717,16 +1631,12 @@ spec:
             json!([{"name": "MODE", "value": "prod"}, {"name": "LOG", "value": "warn"}])
         );
         assert_eq!(cs[1]["name"], json!("sidecar"));
-        assert_eq!(
-            patched["spec"]["strategy"],
-            deployment()["spec"]["strategy"]
-        );
+        assert_eq!(patched["spec"]["strategy"], deployment()["spec"]["strategy"]);
     }
 
     #[test]
     fn apply_json_body_and_create() {
-        let body =
-            br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"},"data":{"a":"1"}}"#;
+        let body = br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"},"data":{"a":"1"}}"#;
         let created = apply(PatchType::Apply, &Value::Null, body).unwrap();
         assert_eq!(created, serde_json::from_slice::<Value>(body).unwrap());
 
@@ -1742,10 +1652,7 @@ spec:
         let target = json!({"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "1"}});
         let body = br#"{"apiVersion":"v1","kind":"ConfigMap","data":{"$patch":"replace","b":"2"}}"#;
         let patched = apply(PatchType::Apply, &target, body).unwrap();
-        assert_eq!(
-            patched["data"],
-            json!({"a": "1", "b": "2", "$patch": "replace"})
-        );
+        assert_eq!(patched["data"], json!({"a": "1", "b": "2", "$patch": "replace"}));
     }
 
     #[test]
@@ -1785,10 +1692,7 @@ spec:
         )
         .unwrap_err();
         assert_eq!(err.http_status(), 400);
-        assert!(
-            matches!(err, PatchError::Syntax { format: "YAML", .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, PatchError::Syntax { format: "YAML", .. }), "{err:?}");
     }
 
     #[test]
@@ -1815,10 +1719,7 @@ spec:
     fn apply_yaml_numbers_read_like_the_apiserver() {
         let body = b"apiVersion: v1\nkind: X\nspec: {mode: 0644, replicas: 3, ratio: 1.5}\n";
         let created = apply(PatchType::Apply, &Value::Null, body).unwrap();
-        assert_eq!(
-            created["spec"],
-            json!({"mode": 420, "replicas": 3, "ratio": 1.5})
-        );
+        assert_eq!(created["spec"], json!({"mode": 420, "replicas": 3, "ratio": 1.5}));
     }
 
     #[test]
@@ -1831,10 +1732,7 @@ spec:
                 "finalizers": ["d"]
             }}),
         );
-        assert_eq!(
-            patched["metadata"]["finalizers"],
-            json!(["c", "a", "b", "d"])
-        );
+        assert_eq!(patched["metadata"]["finalizers"], json!(["c", "a", "b", "d"]));
     }
 
     #[test]
@@ -1855,16 +1753,9 @@ spec:
             ])
         );
 
-        let endpoints =
-            json!({"subsets": [{"addresses": [{"ip": "10.1.0.1"}, {"ip": "10.1.0.2"}]}]});
-        let patched = smp(
-            &endpoints,
-            json!({"subsets": [{"addresses": [{"ip": "10.1.0.3"}]}]}),
-        );
-        assert_eq!(
-            patched,
-            json!({"subsets": [{"addresses": [{"ip": "10.1.0.3"}]}]})
-        );
+        let endpoints = json!({"subsets": [{"addresses": [{"ip": "10.1.0.1"}, {"ip": "10.1.0.2"}]}]});
+        let patched = smp(&endpoints, json!({"subsets": [{"addresses": [{"ip": "10.1.0.3"}]}]}));
+        assert_eq!(patched, json!({"subsets": [{"addresses": [{"ip": "10.1.0.3"}]}]}));
     }
 
     #[test]
@@ -1901,8 +1792,7 @@ spec:
     fn apply_treats_unkeyed_lists_as_atomic() {
         let target = json!({"apiVersion": "x/v1", "kind": "Widget",
             "status": {"conditions": [{"reason": "Old"}]}});
-        let body =
-            br#"{"apiVersion":"x/v1","kind":"Widget","status":{"conditions":[{"reason":"New"}]}}"#;
+        let body = br#"{"apiVersion":"x/v1","kind":"Widget","status":{"conditions":[{"reason":"New"}]}}"#;
         let patched = apply(PatchType::Apply, &target, body).unwrap();
         assert_eq!(patched["status"]["conditions"], json!([{"reason": "New"}]));
     }
@@ -1911,10 +1801,7 @@ spec:
     fn errors_display_is_specific() {
         let err = apply(PatchType::Merge, &deployment(), b"{\"spec\": ").unwrap_err();
         let msg = err.to_string();
-        assert!(
-            msg.starts_with("merge patch body is not valid JSON: "),
-            "{msg}"
-        );
+        assert!(msg.starts_with("merge patch body is not valid JSON: "), "{msg}");
         assert!(msg.contains("line 1"), "{msg}");
     }
 }

@@ -51,11 +51,7 @@ fn parse_set(key: &str, rest: &str, original: &str) -> Result<Vec<String>, Strin
     let inner = rest
         .strip_prefix('(')
         .and_then(|r| r.strip_suffix(')'))
-        .ok_or_else(|| {
-            format!(
-                "unable to parse requirement: {original:?}: expected '(' values ')' after {key:?}"
-            )
-        })?;
+        .ok_or_else(|| format!("unable to parse requirement: {original:?}: expected '(' values ')' after {key:?}"))?;
     Ok(inner
         .split(',')
         .map(|v| v.trim().to_string())
@@ -157,9 +153,7 @@ impl FieldSelector {
             } else if let Some((k, v)) = part.split_once('=') {
                 (k, true, v)
             } else {
-                return Err(format!(
-                    "invalid selector: '{part}'; can't understand '{part}'"
-                ));
+                return Err(format!("invalid selector: '{part}'; can't understand '{part}'"));
             };
             let field = field.trim();
             if !supported.contains(&field) {
@@ -176,9 +170,7 @@ impl FieldSelector {
 
     /// Whether the object's fields (looked up by name; missing means empty) satisfy the selector.
     pub fn matches(&self, field: impl Fn(&str) -> String) -> bool {
-        self.requirements
-            .iter()
-            .all(|(f, equal, v)| (field(f) == *v) == *equal)
+        self.requirements.iter().all(|(f, equal, v)| (field(f) == *v) == *equal)
     }
 }
 
@@ -187,10 +179,7 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -211,11 +200,7 @@ mod tests {
             ("app=web,tier in (back,front),!canary", true),
             ("", true),
         ] {
-            assert_eq!(
-                LabelSelector::parse(sel).unwrap().matches_map(&l),
-                want,
-                "{sel}"
-            );
+            assert_eq!(LabelSelector::parse(sel).unwrap().matches_map(&l), want, "{sel}");
         }
     }
 

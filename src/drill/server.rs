@@ -97,11 +97,7 @@ impl Drop for Running {
 }
 
 /// Builds the scenario's cluster and serves it on `listen` (port 0 picks a free port).
-pub async fn start(
-    scenario: Scenario,
-    listen: SocketAddr,
-    options: &Options,
-) -> std::io::Result<Running> {
+pub async fn start(scenario: Scenario, listen: SocketAddr, options: &Options) -> std::io::Result<Running> {
     let listener = TcpListener::bind(listen).await?;
     let seed = options.seed.unwrap_or(scenario.seed);
     let start = start_time(&scenario, options);
@@ -127,20 +123,12 @@ pub fn start_time(scenario: &Scenario, options: &Options) -> jiff::Timestamp {
 }
 
 /// Serves an already built simulation on a bound listener.
-pub async fn serve(
-    mut sim: Sim,
-    listener: TcpListener,
-    options: &Options,
-) -> std::io::Result<Running> {
+pub async fn serve(mut sim: Sim, listener: TcpListener, options: &Options) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
     // The clock starts when the server does, not when the build began.
     let start = sim.now;
     sim.clock = Clock::new(start, options.speed, options.paused);
-    let cluster = Arc::new(DrillCluster::new(
-        sim,
-        addr.to_string(),
-        options.bookmark_interval,
-    ));
+    let cluster = Arc::new(DrillCluster::new(sim, addr.to_string(), options.bookmark_interval));
     let app = api::router(cluster.clone());
     let server = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

@@ -183,9 +183,7 @@ impl Sim {
             Timer::NodeEviction { node, epoch } => self.evict_unreachable(&node, epoch),
             Timer::PressureCheck(node) => self.queue(Work::NodePressure(node)),
             Timer::Deadline(ns, name) => self.queue(Work::Deployment(ns, name)),
-            Timer::WarmupRevision { workload, revision } => {
-                self.warmup_revision(workload, revision)
-            }
+            Timer::WarmupRevision { workload, revision } => self.warmup_revision(workload, revision),
         }
     }
 
@@ -231,11 +229,7 @@ impl Sim {
     }
 
     pub fn random_index(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            self.rng.random_range(0..n)
-        }
+        if n == 0 { 0 } else { self.rng.random_range(0..n) }
     }
 
     /// RFC 3339 at second precision, as Kubernetes writes timestamps.
@@ -248,11 +242,7 @@ impl Sim {
     }
 
     /// Creates an object as a controller would (stamping uid and creation time when missing).
-    pub fn create_object(
-        &mut self,
-        kind: ResourceKind,
-        mut value: Value,
-    ) -> Result<Arc<Stored>, StoreError> {
+    pub fn create_object(&mut self, kind: ResourceKind, mut value: Value) -> Result<Arc<Stored>, StoreError> {
         let uid = self.uid();
         let ts = self.timestamp();
         if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -265,11 +255,7 @@ impl Sim {
     }
 
     /// Writes a changed object and queues the controllers that care.
-    pub fn update_object(
-        &mut self,
-        kind: ResourceKind,
-        value: Value,
-    ) -> Result<Arc<Stored>, StoreError> {
+    pub fn update_object(&mut self, kind: ResourceKind, value: Value) -> Result<Arc<Stored>, StoreError> {
         let stored = self.store.update(kind, value)?;
         self.after_write(&stored);
         Ok(stored)
@@ -304,18 +290,10 @@ impl Sim {
     }
 
     /// Removes an object for good and queues the controllers that care.
-    pub fn remove_object(
-        &mut self,
-        kind: &ResourceKind,
-        ns: &str,
-        name: &str,
-    ) -> Option<Arc<Stored>> {
+    pub fn remove_object(&mut self, kind: &ResourceKind, ns: &str, name: &str) -> Option<Arc<Stored>> {
         let gone = self.store.delete(kind, ns, name).ok()?;
         if kind.kind == "Pod" {
-            let bound = self
-                .pods
-                .get(&(ns.to_string(), name.to_string()))
-                .filter(|r| !r.failed);
+            let bound = self.pods.get(&(ns.to_string(), name.to_string())).filter(|r| !r.failed);
             if let Some(node) = bound.and_then(|r| r.node.clone()) {
                 self.node_alloc_remove(&node, ns, name);
             }
@@ -331,9 +309,7 @@ impl Sim {
     fn collect_garbage(&mut self, owner: &Stored) {
         let dependents: Vec<(ResourceKind, String, String)> = match owner.kind.kind {
             "Deployment" => self.owned(&kinds::REPLICASETS, &owner.namespace, &owner.uid),
-            "ReplicaSet" | "DaemonSet" | "StatefulSet" => {
-                self.owned(&kinds::PODS, &owner.namespace, &owner.uid)
-            }
+            "ReplicaSet" | "DaemonSet" | "StatefulSet" => self.owned(&kinds::PODS, &owner.namespace, &owner.uid),
             "Namespace" => {
                 let mut all = Vec::new();
                 for k in kinds::ALL.iter().filter(|k| k.namespaced) {
@@ -355,12 +331,7 @@ impl Sim {
     }
 
     /// Objects of `kind` in `ns` whose controller owner has `uid`.
-    pub fn owned(
-        &self,
-        kind: &ResourceKind,
-        ns: &str,
-        uid: &str,
-    ) -> Vec<(ResourceKind, String, String)> {
+    pub fn owned(&self, kind: &ResourceKind, ns: &str, uid: &str) -> Vec<(ResourceKind, String, String)> {
         self.store
             .iter(kind, Some(ns))
             .filter(|o| owner_uid(&o.value()).as_deref() == Some(uid))

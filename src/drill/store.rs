@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
+use std::ops::Bound;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -28,10 +29,7 @@ pub struct Stored {
 
 impl Stored {
     pub fn label(&self, key: &str) -> Option<&str> {
-        self.labels
-            .iter()
-            .find(|(k, _)| &**k == key)
-            .map(|(_, v)| &**v)
+        self.labels.iter().find(|(k, _)| &**k == key).map(|(_, v)| &**v)
     }
 
     /// The value of a selectable field (`metadata.name`, `spec.nodeName`, ...); empty if unset.
@@ -191,10 +189,7 @@ impl Store {
     pub fn new(log_capacity: usize) -> Self {
         let (notify, _) = tokio::sync::watch::channel(0);
         Store {
-            objects: kinds::ALL
-                .iter()
-                .map(|k| (k.plural, BTreeMap::new()))
-                .collect(),
+            objects: kinds::ALL.iter().map(|k| (k.plural, BTreeMap::new())).collect(),
             resource_version: 1,
             log: VecDeque::new(),
             log_capacity: log_capacity.max(1),
@@ -267,12 +262,27 @@ impl Store {
         let mut continue_after = None;
         let mut remaining = 0;
         let limit = limit.filter(|l| *l > 0).unwrap_or(usize::MAX);
-        for obj in self.iter(kind, namespace) {
-            if let Some((ans, aname)) = after
-                && (&*obj.namespace, &*obj.name) <= (ans, aname)
-            {
-                continue;
-            }
+        let Some(map) = self.objects.get(kind.plural) else {
+            return Page {
+                items,
+                resource_version: self.resource_version,
+                continue_after,
+                remaining,
+            };
+        };
+        // Start after the continue key (or at the namespace), never at the beginning.
+        let start: Bound<Key> = match (after, namespace) {
+            (Some((ans, _)), Some(ns)) if ans < ns => Bound::Included((Arc::from(ns), Arc::from(""))),
+            (Some((ans, aname)), _) => Bound::Excluded((Arc::from(ans), Arc::from(aname))),
+            (None, Some(ns)) => Bound::Included((Arc::from(ns), Arc::from(""))),
+            (None, None) => Bound::Unbounded,
+        };
+        let in_scope = |obj: &&Arc<Stored>| namespace.is_none_or(|ns| &*obj.namespace == ns);
+        for obj in map
+            .range((start, Bound::Unbounded))
+            .map(|(_, v)| v)
+            .take_while(in_scope)
+        {
             if !keep(obj) {
                 continue;
             }
@@ -333,29 +343,18 @@ impl Store {
         self.notify.send_replace(self.resource_version);
     }
 
-    fn index(
-        &mut self,
-        kind: ResourceKind,
-        mut value: Value,
-        rv: u64,
-    ) -> Result<Stored, StoreError> {
+    fn index(&mut self, kind: ResourceKind, mut value: Value, rv: u64) -> Result<Stored, StoreError> {
         let name = str_at(&value, "/metadata/name")
             .filter(|n| !n.is_empty())
-            .ok_or_else(|| {
-                StoreError::Invalid("metadata.name: Required value: name is required".into())
-            })?
+            .ok_or_else(|| StoreError::Invalid("metadata.name: Required value: name is required".into()))?
             .to_string();
         let namespace = if kind.namespaced {
-            str_at(&value, "/metadata/namespace")
-                .unwrap_or("")
-                .to_string()
+            str_at(&value, "/metadata/namespace").unwrap_or("").to_string()
         } else {
             String::new()
         };
         if kind.namespaced && namespace.is_empty() {
-            return Err(StoreError::Invalid(
-                "metadata.namespace: Required value".into(),
-            ));
+            return Err(StoreError::Invalid("metadata.namespace: Required value".into()));
         }
         let uid = str_at(&value, "/metadata/uid").unwrap_or("").to_string();
         strip_nulls(&mut value);
@@ -388,19 +387,13 @@ impl Store {
                 Some(Value::Bool(b)) => b.to_string(),
                 Some(Value::Number(n)) => n.to_string(),
                 // `source` on events is an object; select on its component.
-                Some(Value::Object(o)) => o
-                    .get("component")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
+                Some(Value::Object(o)) => o.get("component").and_then(Value::as_str).unwrap_or("").to_string(),
                 _ => continue,
             };
             let text = self.intern(&text);
             fields.push((*field, text));
         }
-        let json = Bytes::from(
-            serde_json::to_vec(&value).map_err(|e| StoreError::Invalid(e.to_string()))?,
-        );
+        let json = Bytes::from(serde_json::to_vec(&value).map_err(|e| StoreError::Invalid(e.to_string()))?);
         Ok(Stored {
             kind,
             namespace: self.intern(&namespace),
@@ -415,21 +408,12 @@ impl Store {
     }
 
     /// The object as it would be stored at `rv`, without storing it (for dry runs).
-    pub fn preview(
-        &mut self,
-        kind: ResourceKind,
-        value: Value,
-        rv: u64,
-    ) -> Result<Stored, StoreError> {
+    pub fn preview(&mut self, kind: ResourceKind, value: Value, rv: u64) -> Result<Stored, StoreError> {
         self.index(kind, value, rv)
     }
 
     /// Stores a new object; it must not exist yet.
-    pub fn create(
-        &mut self,
-        kind: ResourceKind,
-        mut value: Value,
-    ) -> Result<Arc<Stored>, StoreError> {
+    pub fn create(&mut self, kind: ResourceKind, mut value: Value) -> Result<Arc<Stored>, StoreError> {
         let (ns, name) = key_of(&kind, &value);
         if self.get(&kind, &ns, &name).is_some() {
             return Err(StoreError::AlreadyExists {
@@ -447,21 +431,14 @@ impl Store {
         let stored = Arc::new(self.index(kind, value, rv)?);
         self.resource_version = rv;
         let key = (stored.namespace.clone(), stored.name.clone());
-        self.objects
-            .entry(kind.plural)
-            .or_default()
-            .insert(key, stored.clone());
+        self.objects.entry(kind.plural).or_default().insert(key, stored.clone());
         self.record(ChangeType::Added, stored.clone());
         Ok(stored)
     }
 
     /// Replaces an existing object. A non-empty `metadata.resourceVersion` in `value` must match
     /// the stored one (optimistic concurrency); `generation` rises when `spec` changed.
-    pub fn update(
-        &mut self,
-        kind: ResourceKind,
-        mut value: Value,
-    ) -> Result<Arc<Stored>, StoreError> {
+    pub fn update(&mut self, kind: ResourceKind, mut value: Value) -> Result<Arc<Stored>, StoreError> {
         let (ns, name) = key_of(&kind, &value);
         let Some(old) = self.get(&kind, &ns, &name) else {
             return Err(StoreError::NotFound {
@@ -491,9 +468,7 @@ impl Store {
                     }
                 }
             }
-            let old_generation = old_value
-                .pointer("/metadata/generation")
-                .and_then(Value::as_i64);
+            let old_generation = old_value.pointer("/metadata/generation").and_then(Value::as_i64);
             if let Some(g) = old_generation {
                 meta.insert("generation".into(), Value::from(g));
             }
@@ -503,11 +478,7 @@ impl Store {
         if stored.spec_hash != old.spec_hash && kind.kind != "Event" {
             // Bump generation and re-index so the bytes carry it.
             let mut v = stored.value();
-            let g = v
-                .pointer("/metadata/generation")
-                .and_then(Value::as_i64)
-                .unwrap_or(0)
-                + 1;
+            let g = v.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(0) + 1;
             if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
                 meta.insert("generation".into(), Value::from(g));
             }
@@ -516,27 +487,15 @@ impl Store {
         let stored = Arc::new(stored);
         self.resource_version = rv;
         let key = (stored.namespace.clone(), stored.name.clone());
-        self.objects
-            .entry(kind.plural)
-            .or_default()
-            .insert(key, stored.clone());
+        self.objects.entry(kind.plural).or_default().insert(key, stored.clone());
         self.record(ChangeType::Modified, stored.clone());
         Ok(stored)
     }
 
     /// Removes an object; the DELETED event carries its last state at a new resourceVersion.
-    pub fn delete(
-        &mut self,
-        kind: &ResourceKind,
-        namespace: &str,
-        name: &str,
-    ) -> Result<Arc<Stored>, StoreError> {
+    pub fn delete(&mut self, kind: &ResourceKind, namespace: &str, name: &str) -> Result<Arc<Stored>, StoreError> {
         let key: Key = (Arc::from(namespace), Arc::from(name));
-        let Some(old) = self
-            .objects
-            .get_mut(kind.plural)
-            .and_then(|m| m.remove(&key))
-        else {
+        let Some(old) = self.objects.get_mut(kind.plural).and_then(|m| m.remove(&key)) else {
             return Err(StoreError::NotFound {
                 plural: kind.plural.into(),
                 name: name.into(),
@@ -587,10 +546,7 @@ mod tests {
             p["metadata"]["resourceVersion"] = json!("2");
             p
         };
-        assert!(matches!(
-            s.update(kinds::PODS, stale),
-            Err(StoreError::Conflict { .. })
-        ));
+        assert!(matches!(s.update(kinds::PODS, stale), Err(StoreError::Conflict { .. })));
         s.delete(&kinds::PODS, "shop", "a").unwrap();
         let changes = s.changes_since(1).unwrap();
         let types: Vec<_> = changes.iter().map(|c| c.change).collect();
@@ -611,13 +567,7 @@ mod tests {
         assert_eq!(page.items.len(), 2);
         assert_eq!(page.remaining, 3);
         let (ns, name) = page.continue_after.unwrap();
-        let next = s.list(
-            &kinds::PODS,
-            Some("shop"),
-            Some((&ns, &name)),
-            Some(10),
-            |_| true,
-        );
+        let next = s.list(&kinds::PODS, Some("shop"), Some((&ns, &name)), Some(10), |_| true);
         let names: Vec<_> = next.items.iter().map(|o| o.name.to_string()).collect();
         assert_eq!(names, vec!["p2", "p3", "p4"]);
         assert!(next.continue_after.is_none());

@@ -31,9 +31,9 @@ impl FromStr for SyntheticSpec {
             namespaces: 0,
         };
         for part in s.split(',').filter(|p| !p.trim().is_empty()) {
-            let (k, v) = part.split_once('=').ok_or_else(|| {
-                format!("expected key=value in {part:?} (e.g. nodes=5000,pods=150000)")
-            })?;
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("expected key=value in {part:?} (e.g. nodes=5000,pods=150000)"))?;
             let n: usize = v
                 .trim()
                 .parse()
@@ -43,9 +43,7 @@ impl FromStr for SyntheticSpec {
                 "pods" => spec.pods = n,
                 "namespaces" => spec.namespaces = n,
                 other => {
-                    return Err(format!(
-                        "unknown key {other:?} (use nodes, pods, namespaces)"
-                    ));
+                    return Err(format!("unknown key {other:?} (use nodes, pods, namespaces)"));
                 }
             }
         }
@@ -86,9 +84,7 @@ impl SyntheticSpec {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let created = format_time(start - jiff::SignedDuration::from_hours(26));
         let node_names: Vec<String> = (1..=self.nodes).map(|i| format!("node-{i:05}")).collect();
-        let namespaces: Vec<String> = (1..=self.namespaces)
-            .map(|i| format!("team-{i:03}"))
-            .collect();
+        let namespaces: Vec<String> = (1..=self.namespaces).map(|i| format!("team-{i:03}")).collect();
         for ns in namespaces
             .iter()
             .chain(["default".to_string(), "kube-system".to_string()].iter())
@@ -156,8 +152,7 @@ impl SyntheticSpec {
                 let pod_name = format!("{rs_name}-{}", sim.suffix(5));
                 let uid = sim.uid();
                 let pod = pod_object(
-                    &pod_name, ns, &app, &image, &hash, &rs_name, &rs_uid, node, &uid, &created,
-                    placed,
+                    &pod_name, ns, &app, &image, &hash, &rs_name, &rs_uid, node, &uid, &created, placed,
                 );
                 if sim.store.create(kinds::PODS, pod).is_ok() {
                     sim.pods.insert(
@@ -190,7 +185,8 @@ impl SyntheticSpec {
 fn node_object(name: &str, i: usize, uid: &str, created: &str) -> Value {
     let zone = ["a", "b", "c"][i % 3];
     let condition = |t: &str, status: &str, reason: &str, message: &str| json!({"type": t, "status": status, "lastHeartbeatTime": created, "lastTransitionTime": created, "reason": reason, "message": message});
-    let capacity = json!({"cpu": "16", "memory": "64Gi", "pods": "110", "ephemeral-storage": "100Gi", "hugepages-2Mi": "0"});
+    let capacity =
+        json!({"cpu": "16", "memory": "64Gi", "pods": "110", "ephemeral-storage": "100Gi", "hugepages-2Mi": "0"});
     json!({
         "metadata": {"name": name, "uid": uid, "creationTimestamp": created,
             "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
@@ -269,7 +265,8 @@ fn pod_object(
         {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
         {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}]);
     let ip = format!("10.{}.{}.{}", 100 + i / 65536, (i / 256) % 256, i % 256);
-    let condition = |t: &str| json!({"type": t, "status": "True", "lastProbeTime": null, "lastTransitionTime": created});
+    let condition =
+        |t: &str| json!({"type": t, "status": "True", "lastProbeTime": null, "lastTransitionTime": created});
     pod["status"] = json!({
         "phase": "Running", "qosClass": "Burstable", "hostIP": "10.0.0.4", "podIP": ip, "podIPs": [{"ip": ip}],
         "startTime": created,
@@ -315,18 +312,8 @@ mod tests {
         );
         // Steady: asked to look, the controllers find nothing to change.
         let rv = sim.store.resource_version();
-        let d = sim
-            .store
-            .iter(&kinds::DEPLOYMENTS, None)
-            .next()
-            .unwrap()
-            .clone();
-        let rs = sim
-            .store
-            .iter(&kinds::REPLICASETS, None)
-            .next()
-            .unwrap()
-            .clone();
+        let d = sim.store.iter(&kinds::DEPLOYMENTS, None).next().unwrap().clone();
+        let rs = sim.store.iter(&kinds::REPLICASETS, None).next().unwrap().clone();
         sim.queue(crate::drill::sim::Work::Deployment(
             d.namespace.to_string(),
             d.name.to_string(),

@@ -162,11 +162,7 @@ const EVENT_COLUMNS: &[Col] = &[
         "string",
         "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)",
     ),
-    Col::wide(
-        "Count",
-        "string",
-        "The number of times this event has occurred.",
-    ),
+    Col::wide("Count", "string", "The number of times this event has occurred."),
     Col {
         name: "Name",
         ty: "string",
@@ -317,11 +313,7 @@ const NETWORK_POLICY_COLUMNS: &[Col] = &[
     AGE,
 ];
 
-const NAMESPACE_COLUMNS: &[Col] = &[
-    NAME,
-    Col::new("Status", "string", "The status of the namespace"),
-    AGE,
-];
+const NAMESPACE_COLUMNS: &[Col] = &[NAME, Col::new("Status", "string", "The status of the namespace"), AGE];
 
 const FALLBACK_COLUMNS: &[Col] = &[NAME, AGE];
 
@@ -491,9 +483,7 @@ fn since(t: Timestamp, now: Timestamp) -> String {
     if t == GO_ZERO_TIME {
         return "<unknown>".to_string();
     }
-    let d = now
-        .duration_since(t)
-        .clamp(GO_MIN_DURATION, GO_MAX_DURATION);
+    let d = now.duration_since(t).clamp(GO_MIN_DURATION, GO_MAX_DURATION);
     human_duration(d)
 }
 
@@ -569,10 +559,7 @@ fn selector_string(sel: Option<&Value>) -> Result<String, ()> {
         let op = expr.get("operator").and_then(Value::as_str).unwrap_or("");
         let mut values: Vec<&str> = match expr.get("values") {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|x| x.as_str().ok_or(()))
-                .collect::<Result<_, _>>()?,
+            Some(Value::Array(a)) => a.iter().map(|x| x.as_str().ok_or(())).collect::<Result<_, _>>()?,
             Some(_) => return Err(()),
         };
         if !is_qualified_name(key) || !values.iter().all(|v| is_label_value(v)) {
@@ -592,11 +579,7 @@ fn selector_string(sel: Option<&Value>) -> Result<String, ()> {
     }
     // `Selector.Add` sorts requirements by key (insertion sort, so stable here).
     reqs.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(reqs
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect::<Vec<_>>()
-        .join(","))
+    Ok(reqs.into_iter().map(|(_, r)| r).collect::<Vec<_>>().join(","))
 }
 
 /// `metav1.FormatLabelSelector`: `<error>` when invalid, `<none>` when empty.
@@ -630,9 +613,7 @@ fn is_dns1123_subdomain(s: &str) -> bool {
             let b = part.as_bytes();
             let edge = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
             match (b.first(), b.last()) {
-                (Some(&f), Some(&l)) => {
-                    edge(f) && edge(l) && b.iter().all(|&c| edge(c) || c == b'-')
-                }
+                (Some(&f), Some(&l)) => edge(f) && edge(l) && b.iter().all(|&c| edge(c) || c == b'-'),
                 _ => false,
             }
         })
@@ -652,11 +633,7 @@ fn is_qualified_name(s: &str) -> bool {
 // Per-kind printers.
 
 fn namespace_cells(v: &Value, now: Timestamp) -> Vec<Value> {
-    vec![
-        name_of(v).into(),
-        text(v, "/status/phase").into(),
-        age(v, now).into(),
-    ]
+    vec![name_of(v).into(), text(v, "/status/phase").into(), age(v, now).into()]
 }
 
 fn node_cells(v: &Value, now: Timestamp) -> Vec<Value> {
@@ -731,12 +708,7 @@ fn pod_cells(pod: &Value, now: Timestamp) -> Vec<Value> {
 
     let phase = text(pod, "/status/phase");
     let status_reason = text(pod, "/status/reason");
-    let mut reason = if status_reason.is_empty() {
-        phase
-    } else {
-        status_reason
-    }
-    .to_string();
+    let mut reason = if status_reason.is_empty() { phase } else { status_reason }.to_string();
 
     let conditions = list(pod, "/status/conditions");
     if conditions
@@ -757,15 +729,11 @@ fn pod_cells(pod: &Value, now: Timestamp) -> Vec<Value> {
     };
     total_containers += init_specs.iter().filter(|c| is_restartable(c)).count() as i64;
 
-    let last_termination = |cs: &Value| {
-        present(cs, "/lastState/terminated").then(|| time(cs, "/lastState/terminated/finishedAt"))
-    };
+    let last_termination =
+        |cs: &Value| present(cs, "/lastState/terminated").then(|| time(cs, "/lastState/terminated/finishedAt"));
 
     let mut initializing = false;
-    for (i, cs) in list(pod, "/status/initContainerStatuses")
-        .iter()
-        .enumerate()
-    {
+    for (i, cs) in list(pod, "/status/initContainerStatuses").iter().enumerate() {
         let count = int(cs, "/restartCount");
         restarts = restarts.saturating_add(count);
         let finished = last_termination(cs);
@@ -959,16 +927,10 @@ fn event_cells(v: &Value, now: Timestamp) -> Vec<Value> {
 
 fn deployment_cells(v: &Value, now: Timestamp) -> Vec<Value> {
     let (names, images) = container_cells(v, "/spec/template/spec/containers");
-    let selector =
-        selector_string(v.pointer("/spec/selector")).unwrap_or_else(|()| "<invalid>".to_string());
+    let selector = selector_string(v.pointer("/spec/selector")).unwrap_or_else(|()| "<invalid>".to_string());
     vec![
         name_of(v).into(),
-        format!(
-            "{}/{}",
-            int(v, "/status/readyReplicas"),
-            desired_replicas(v)
-        )
-        .into(),
+        format!("{}/{}", int(v, "/status/readyReplicas"), desired_replicas(v)).into(),
         int(v, "/status/updatedReplicas").into(),
         int(v, "/status/availableReplicas").into(),
         age(v, now).into(),
@@ -1013,12 +975,7 @@ fn stateful_set_cells(v: &Value, now: Timestamp) -> Vec<Value> {
     let (names, images) = container_cells(v, "/spec/template/spec/containers");
     vec![
         name_of(v).into(),
-        format!(
-            "{}/{}",
-            int(v, "/status/readyReplicas"),
-            desired_replicas(v)
-        )
-        .into(),
+        format!("{}/{}", int(v, "/status/readyReplicas"), desired_replicas(v)).into(),
         age(v, now).into(),
         names.into(),
         images.into(),
@@ -1118,12 +1075,7 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| {
-                (
-                    c["name"].as_str().unwrap().to_string(),
-                    c["priority"].as_i64().unwrap(),
-                )
-            })
+            .map(|c| (c["name"].as_str().unwrap().to_string(), c["priority"].as_i64().unwrap()))
             .collect()
     }
 
@@ -1178,27 +1130,18 @@ mod tests {
     fn age_is_unknown_without_timestamp_and_saturates_like_go() {
         let now = now();
         assert_eq!(age(&json!({}), now), "<unknown>");
-        assert_eq!(
-            age(&json!({"metadata": {"creationTimestamp": 7}}), now),
-            "<unknown>"
-        );
+        assert_eq!(age(&json!({"metadata": {"creationTimestamp": 7}}), now), "<unknown>");
         assert_eq!(
             age(&json!({"metadata": {"creationTimestamp": "garbage"}}), now),
             "<unknown>"
         );
         assert_eq!(
-            age(
-                &json!({"metadata": {"creationTimestamp": "0001-01-01T00:00:00Z"}}),
-                now
-            ),
+            age(&json!({"metadata": {"creationTimestamp": "0001-01-01T00:00:00Z"}}), now),
             "<unknown>"
         );
         // Go's time.Since saturates at ~292 years.
         assert_eq!(
-            age(
-                &json!({"metadata": {"creationTimestamp": "1000-01-01T00:00:00Z"}}),
-                now
-            ),
+            age(&json!({"metadata": {"creationTimestamp": "1000-01-01T00:00:00Z"}}), now),
             "292y"
         );
         // A creation time in the future.
@@ -1297,10 +1240,7 @@ mod tests {
         for kind in kinds {
             for object in [json!({}), json!(null), json!([1, 2]), hostile.clone()] {
                 let row = cells(kind, object);
-                assert!(
-                    row.iter().all(|c| c.is_string() || c.is_i64()),
-                    "{kind}: {row:?}"
-                );
+                assert!(row.iter().all(|c| c.is_string() || c.is_i64()), "{kind}: {row:?}");
             }
         }
         let pod = cells("Pod", json!({}));
@@ -1393,7 +1333,8 @@ mod tests {
     fn pod_restarts_minutes_ago() {
         let mut pod = running_pod();
         pod["status"]["containerStatuses"][0]["restartCount"] = json!(2);
-        pod["status"]["containerStatuses"][0]["lastState"] = json!({"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": ago(5 * 60 + 10)}});
+        pod["status"]["containerStatuses"][0]["lastState"] =
+            json!({"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": ago(5 * 60 + 10)}});
         assert_eq!(cells("Pod", pod.clone())[3], "2 (5m10s ago)");
         // Without a finish time the age is left off.
         pod["status"]["containerStatuses"][0]["lastState"] = json!({"terminated": {"exitCode": 1}});
@@ -1420,10 +1361,7 @@ mod tests {
             "Error"
         );
         assert_eq!(pod_status(terminated(json!({"exitCode": 2}))), "ExitCode:2");
-        assert_eq!(
-            pod_status(terminated(json!({"exitCode": 0, "signal": 9}))),
-            "Signal:9"
-        );
+        assert_eq!(pod_status(terminated(json!({"exitCode": 0, "signal": 9}))), "Signal:9");
     }
 
     #[test]
@@ -1499,8 +1437,7 @@ mod tests {
         // A terminal pod being deleted keeps its phase-derived status.
         let mut done = pod.clone();
         done["status"]["phase"] = json!("Succeeded");
-        done["status"]["containerStatuses"][0]["state"] =
-            json!({"terminated": {"exitCode": 0, "reason": "Completed"}});
+        done["status"]["containerStatuses"][0]["state"] = json!({"terminated": {"exitCode": 0, "reason": "Completed"}});
         assert_eq!(pod_status(done), "Completed");
 
         pod["status"]["reason"] = json!("NodeLost");
@@ -1630,12 +1567,7 @@ mod tests {
         let row = cells("Pod", pod);
         assert_eq!(
             row[5..],
-            [
-                json!("fd00::7"),
-                json!("node-a"),
-                json!("node-z"),
-                json!("1/2")
-            ]
+            [json!("fd00::7"), json!("node-a"), json!("node-z"), json!("1/2")]
         );
     }
 
@@ -1696,22 +1628,15 @@ mod tests {
 
         let mut no_conditions = node(json!([]));
         no_conditions["spec"]["unschedulable"] = json!(true);
-        assert_eq!(
-            cells("Node", no_conditions)[1],
-            "Unknown,SchedulingDisabled"
-        );
+        assert_eq!(cells("Node", no_conditions)[1], "Unknown,SchedulingDisabled");
 
         let bare = cells("Node", json!({"metadata": {"name": "n"}}));
         assert_eq!(bare[1], "Unknown");
         assert_eq!(bare[2], "<none>");
         assert_eq!(bare[4], "");
-        assert_eq!(
-            bare[5..],
-            ["<none>", "<none>", "<unknown>", "<unknown>", "<unknown>"]
-        );
+        assert_eq!(bare[5..], ["<none>", "<none>", "<unknown>", "<unknown>", "<unknown>"]);
 
-        let legacy_role =
-            json!({"metadata": {"name": "n", "labels": {"kubernetes.io/role": "master"}}});
+        let legacy_role = json!({"metadata": {"name": "n", "labels": {"kubernetes.io/role": "master"}}});
         assert_eq!(cells("Node", legacy_role)[2], "master");
     }
 
@@ -1900,12 +1825,7 @@ mod tests {
         });
         assert_eq!(
             cells("ControllerRevision", cr),
-            vec![
-                json!("db-7f9c5d"),
-                json!("statefulset.apps/db"),
-                json!(2),
-                json!("90s")
-            ]
+            vec![json!("db-7f9c5d"), json!("statefulset.apps/db"), json!(2), json!("90s")]
         );
         let core = json!({"metadata": {"ownerReferences": [
             {"apiVersion": "v1", "kind": "Pod", "name": "p", "controller": true}]}});
@@ -1922,13 +1842,7 @@ mod tests {
         });
         assert_eq!(
             cells("PodDisruptionBudget", pdb),
-            vec![
-                json!("web-pdb"),
-                json!("2"),
-                json!("N/A"),
-                json!(1),
-                json!("3d")
-            ]
+            vec![json!("web-pdb"), json!("2"), json!("N/A"), json!(1), json!("3d")]
         );
         let pct = json!({"spec": {"maxUnavailable": "25%"}});
         let row = cells("PodDisruptionBudget", pct);
@@ -1975,8 +1889,7 @@ mod tests {
             cells("Namespace", ns),
             vec![json!("shop"), json!("Active"), json!("24h")]
         );
-        let mut terminating =
-            json!({"metadata": {"name": "old"}, "status": {"phase": "Terminating"}});
+        let mut terminating = json!({"metadata": {"name": "old"}, "status": {"phase": "Terminating"}});
         assert_eq!(cells("Namespace", terminating.clone())[1], "Terminating");
         terminating["metadata"]["creationTimestamp"] = json!(ago(50));
         assert_eq!(cells("Namespace", terminating)[2], "50s");

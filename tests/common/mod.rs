@@ -48,10 +48,7 @@ impl SimProcess {
         }
         let Some(url) = url else {
             let out = child.wait_with_output().expect("sim output");
-            panic!(
-                "warroom sim did not start: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            panic!("warroom sim did not start: {}", String::from_utf8_lossy(&out.stderr));
         };
         SimProcess {
             child,
@@ -127,7 +124,8 @@ impl Drop for SimProcess {
 
 /// The kubectl on PATH; the test fails loudly when there is none.
 pub fn kubectl_path() -> PathBuf {
-    which("kubectl").expect("kubectl is not on PATH: the drill cluster is tested against the real kubectl (see scripts/test)")
+    which("kubectl")
+        .expect("kubectl is not on PATH: the drill cluster is tested against the real kubectl (see scripts/test)")
 }
 
 pub fn which(name: &str) -> Option<PathBuf> {
@@ -169,10 +167,7 @@ pub fn wait_for<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T
         if let Some(v) = f() {
             return v;
         }
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {secs}s waiting for {what}"
-        );
+        assert!(Instant::now() < deadline, "timed out after {secs}s waiting for {what}");
         std::thread::sleep(Duration::from_millis(200));
     }
 }

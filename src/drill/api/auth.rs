@@ -65,9 +65,7 @@ pub fn forbid(
 /// Answers a SelfSubjectAccessReview.
 pub fn access_review(sim: &Sim, mut review: Value) -> Result<Value, ApiError> {
     if review.get("kind").and_then(Value::as_str) != Some("SelfSubjectAccessReview") {
-        return Err(ApiError::bad_request(
-            "the body must be a SelfSubjectAccessReview",
-        ));
+        return Err(ApiError::bad_request("the body must be a SelfSubjectAccessReview"));
     }
     let attrs = review.pointer("/spec/resourceAttributes").cloned();
     let (allowed, reason) = match attrs {
@@ -76,10 +74,7 @@ pub fn access_review(sim: &Sim, mut review: Value) -> Result<Value, ApiError> {
             let (verb, resource, ns) = (s("verb"), s("resource"), s("namespace"));
             let sub = Some(s("subresource")).filter(|x| !x.is_empty());
             if denied(sim, &verb, &resource, sub.as_deref(), &ns) {
-                (
-                    false,
-                    format!("the drill scenario denies {verb} on {resource}"),
-                )
+                (false, format!("the drill scenario denies {verb} on {resource}"))
             } else {
                 (true, "allowed by the drill scenario".to_string())
             }
@@ -99,9 +94,7 @@ pub fn access_review(sim: &Sim, mut review: Value) -> Result<Value, ApiError> {
 /// Answers a SelfSubjectRulesReview (`kubectl auth can-i --list`).
 pub fn rules_review(sim: &Sim, mut review: Value) -> Result<Value, ApiError> {
     if review.get("kind").and_then(Value::as_str) != Some("SelfSubjectRulesReview") {
-        return Err(ApiError::bad_request(
-            "the body must be a SelfSubjectRulesReview",
-        ));
+        return Err(ApiError::bad_request("the body must be a SelfSubjectRulesReview"));
     }
     let denials: Vec<String> = sim
         .scenario

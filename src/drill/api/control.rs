@@ -99,7 +99,5 @@ async fn compact(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
 
 async fn scenario(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
     let sim = c.lock();
-    Json(
-        json!({"name": sim.scenario.name, "title": sim.scenario.title, "description": sim.scenario.description}),
-    )
+    Json(json!({"name": sim.scenario.name, "title": sim.scenario.title, "description": sim.scenario.description}))
 }

@@ -35,9 +35,7 @@ pub fn api_group_list() -> Value {
 pub fn api_group(group: &str) -> Option<Value> {
     let (g, v) = GROUPS.iter().find(|(g, _)| *g == group)?;
     let gv = json!({"groupVersion": format!("{g}/{v}"), "version": v});
-    Some(
-        json!({"kind": "APIGroup", "apiVersion": "v1", "name": g, "versions": [gv.clone()], "preferredVersion": gv}),
-    )
+    Some(json!({"kind": "APIGroup", "apiVersion": "v1", "name": g, "versions": [gv.clone()], "preferredVersion": gv}))
 }
 
 fn categories(k: &ResourceKind) -> Value {
@@ -59,13 +57,7 @@ fn resource(k: &ResourceKind) -> Value {
     })
 }
 
-fn sub(
-    name: &str,
-    namespaced: bool,
-    kind: &str,
-    group: Option<(&str, &str)>,
-    verbs: &[&str],
-) -> Value {
+fn sub(name: &str, namespaced: bool, kind: &str, group: Option<(&str, &str)>, verbs: &[&str]) -> Value {
     let mut v = json!({"name": name, "singularName": "", "namespaced": namespaced, "kind": kind, "verbs": verbs});
     if let Some((g, ver)) = group {
         v["group"] = json!(g);
@@ -95,20 +87,8 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
                 Some(("policy", "v1")),
                 &["create"],
             ));
-            resources.push(sub(
-                "pods/status",
-                true,
-                "Pod",
-                None,
-                &["get", "patch", "update"],
-            ));
-            resources.push(sub(
-                "nodes/status",
-                false,
-                "Node",
-                None,
-                &["get", "patch", "update"],
-            ));
+            resources.push(sub("pods/status", true, "Pod", None, &["get", "patch", "update"]));
+            resources.push(sub("nodes/status", false, "Node", None, &["get", "patch", "update"]));
             resources.push(sub(
                 "namespaces/status",
                 false,
@@ -128,11 +108,7 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
                 ));
             }
             for p in ["deployments", "replicasets", "statefulsets", "daemonsets"] {
-                let kind = kinds::ALL
-                    .iter()
-                    .find(|k| k.plural == p)
-                    .map(|k| k.kind)
-                    .unwrap_or("");
+                let kind = kinds::ALL.iter().find(|k| k.plural == p).map(|k| k.kind).unwrap_or("");
                 resources.push(sub(
                     &format!("{p}/status"),
                     true,
@@ -154,15 +130,15 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
         ("authorization.k8s.io", "v1") => {
             resources.push(json!({"name": "selfsubjectaccessreviews", "singularName": "selfsubjectaccessreview", "namespaced": false,
                                   "kind": "SelfSubjectAccessReview", "verbs": ["create"]}));
-            resources.push(json!({"name": "selfsubjectrulesreviews", "singularName": "selfsubjectrulesreview", "namespaced": true,
-                                  "kind": "SelfSubjectRulesReview", "verbs": ["create"]}));
+            resources.push(
+                json!({"name": "selfsubjectrulesreviews", "singularName": "selfsubjectrulesreview", "namespaced": true,
+                                  "kind": "SelfSubjectRulesReview", "verbs": ["create"]}),
+            );
         }
         ("networking.k8s.io", "v1") => {}
         _ => return None,
     }
-    Some(
-        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}),
-    )
+    Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}))
 }
 
 pub fn version() -> Value {

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod control;
 pub mod discovery;
+pub mod logs;
 pub mod protobuf;
 pub mod read;
 pub mod request;
@@ -138,23 +139,13 @@ async fn serve(
     let ct = content_type(&headers);
     let target = match route(uri.path())? {
         Route::GroupVersion(g, v) if method == Method::GET => {
-            let list = discovery::resource_list(&g, &v).ok_or_else(|| {
-                ApiError::new(
-                    404,
-                    "NotFound",
-                    "the server could not find the requested resource",
-                )
-            })?;
+            let list = discovery::resource_list(&g, &v)
+                .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
             return Ok(json_response(200, list.to_string()));
         }
         Route::Group(g) if method == Method::GET => {
-            let group = discovery::api_group(&g).ok_or_else(|| {
-                ApiError::new(
-                    404,
-                    "NotFound",
-                    "the server could not find the requested resource",
-                )
-            })?;
+            let group = discovery::api_group(&g)
+                .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
             return Ok(json_response(200, group.to_string()));
         }
         Route::AccessReview if method == Method::POST => {
@@ -208,16 +199,19 @@ async fn serve(
         target.name.as_deref(),
         &ns,
     )?;
-    let Target {
-        name, subresource, ..
-    } = target.clone();
+    let Target { name, subresource, .. } = target.clone();
     let mut dry_run = query.dry_run();
     let response = match (&method, name.as_deref(), subresource.as_deref()) {
-        (&Method::GET, None, None) => {
-            object_response(200, read::list(&sim, &target, repr, &query)?)
-        }
+        (&Method::GET, None, None) => object_response(200, read::list(&sim, &target, repr, &query)?),
         (&Method::GET, Some(n), None | Some("status")) => {
             object_response(200, read::get(&sim, &target, n, repr, &query)?)
+        }
+        (&Method::GET, Some(n), Some("log")) if target.kind.kind == "Pod" => {
+            let text = logs::pod_log(&sim, &ns, n, &query)?;
+            let mut r = Response::new(axum::body::Body::from(text));
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("text/plain"));
+            r
         }
         (_, Some(n), Some("scale")) => {
             let s = subresources::scale(&mut sim, &target, n, &method, &body, &ct, &query)?;
@@ -272,7 +266,7 @@ async fn serve(
                                           "metadata": {"resourceVersion": sim.store.resource_version().to_string()}, "items": items});
             json_response(200, list.to_string())
         }
-        (_, Some(_), Some(sub)) if !matches!(sub, "status" | "scale" | "eviction") => {
+        (_, Some(_), Some(sub)) if !matches!(sub, "status" | "scale" | "eviction" | "log") => {
             return Err(ApiError::new(
                 404,
                 "NotFound",

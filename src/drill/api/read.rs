@@ -27,10 +27,7 @@ fn decode_continue(token: &str) -> Result<(u64, String, String), ApiError> {
 }
 
 /// Whether an object passes the request's namespace and selectors.
-pub fn filter(
-    target: &Target,
-    query: &Query,
-) -> Result<impl Fn(&Stored) -> bool + use<>, ApiError> {
+pub fn filter(target: &Target, query: &Query) -> Result<impl Fn(&Stored) -> bool + use<>, ApiError> {
     let labels = query.labels()?;
     let fields = query.fields(&target.kind)?;
     let ns = target.namespace.clone();
@@ -63,13 +60,7 @@ pub fn table_row(o: &Stored, now: jiff::Timestamp, include: Option<&str>) -> Val
 }
 
 /// Serves one object.
-pub fn get(
-    sim: &Sim,
-    target: &Target,
-    name: &str,
-    repr: Representation,
-    query: &Query,
-) -> Result<Bytes, ApiError> {
+pub fn get(sim: &Sim, target: &Target, name: &str, repr: Representation, query: &Query) -> Result<Bytes, ApiError> {
     let ns = target.namespace.as_deref().unwrap_or("");
     let o = sim
         .get(&target.kind, ns, name)
@@ -90,12 +81,7 @@ pub fn get(
 }
 
 /// Serves a page of a list.
-pub fn list(
-    sim: &Sim,
-    target: &Target,
-    repr: Representation,
-    query: &Query,
-) -> Result<Bytes, ApiError> {
+pub fn list(sim: &Sim, target: &Target, repr: Representation, query: &Query) -> Result<Bytes, ApiError> {
     let keep = filter(target, query)?;
     let limit = query.limit()?;
     let mut list_rv = None;
@@ -129,9 +115,7 @@ pub fn list(
     }
     Ok(match repr {
         Representation::Object => {
-            let mut out = BytesMut::with_capacity(
-                64 + page.items.iter().map(|o| o.json.len() + 1).sum::<usize>(),
-            );
+            let mut out = BytesMut::with_capacity(64 + page.items.iter().map(|o| o.json.len() + 1).sum::<usize>());
             out.put_slice(
                 format!(
                     "{{\"kind\":\"{}\",\"apiVersion\":\"{}\",\"metadata\":{},\"items\":[",
@@ -151,20 +135,12 @@ pub fn list(
             out.freeze()
         }
         Representation::Metadata => {
-            let items: Vec<Value> = page
-                .items
-                .iter()
-                .map(|o: &Arc<Stored>| metadata_of(o))
-                .collect();
+            let items: Vec<Value> = page.items.iter().map(|o: &Arc<Stored>| metadata_of(o)).collect();
             Bytes::from(json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "items": items}).to_string())
         }
         Representation::Table => {
             let include = query.get("includeObject");
-            let rows: Vec<Value> = page
-                .items
-                .iter()
-                .map(|o| table_row(o, sim.now, include))
-                .collect();
+            let rows: Vec<Value> = page.items.iter().map(|o| table_row(o, sim.now, include)).collect();
             Bytes::from(
                 json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": meta,
                        "columnDefinitions": table::column_definitions(target.kind.kind), "rows": rows})

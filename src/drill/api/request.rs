@@ -31,18 +31,8 @@ pub enum Route {
 
 /// Parses a path under `/api` or `/apis`.
 pub fn route(path: &str) -> Result<Route, ApiError> {
-    let segs: Vec<&str> = path
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
-    let not_found = || {
-        ApiError::new(
-            404,
-            "NotFound",
-            "the server could not find the requested resource",
-        )
-    };
+    let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let not_found = || ApiError::new(404, "NotFound", "the server could not find the requested resource");
     let (group, version, rest) = match segs.as_slice() {
         ["api", v, rest @ ..] => ("", *v, rest),
         ["apis", g] => return Ok(Route::Group(g.to_string())),
@@ -55,9 +45,7 @@ pub fn route(path: &str) -> Result<Route, ApiError> {
     if group == "authorization.k8s.io" && version == "v1" {
         return match rest {
             ["selfsubjectaccessreviews"] => Ok(Route::AccessReview),
-            ["namespaces", _, "selfsubjectrulesreviews"] | ["selfsubjectrulesreviews"] => {
-                Ok(Route::RulesReview)
-            }
+            ["namespaces", _, "selfsubjectrulesreviews"] | ["selfsubjectrulesreviews"] => Ok(Route::RulesReview),
             _ => Err(not_found()),
         };
     }
@@ -92,10 +80,7 @@ pub enum Representation {
 }
 
 pub fn representation(headers: &HeaderMap) -> Representation {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     // The first acceptable media type wins, as the apiserver negotiates.
     for part in accept.split(',') {
         let p = part.replace(' ', "");
@@ -148,9 +133,7 @@ impl Query {
             Some(l) => l
                 .parse::<i64>()
                 .map(|n| if n > 0 { Some(n as usize) } else { None })
-                .map_err(|_| {
-                    ApiError::bad_request(format!("invalid limit {l:?}: must be an integer"))
-                }),
+                .map_err(|_| ApiError::bad_request(format!("invalid limit {l:?}: must be an integer"))),
         }
     }
 
@@ -160,16 +143,8 @@ impl Query {
     }
 
     pub fn fields(&self, kind: &ResourceKind) -> Result<FieldSelector, ApiError> {
-        FieldSelector::parse(
-            self.get("fieldSelector").unwrap_or(""),
-            selectable_fields(kind),
-        )
-        .map_err(|e| {
-            ApiError::bad_request(format!(
-                "{} \"{}\" is invalid: {e}",
-                kind.plural, "fieldSelector"
-            ))
-        })
+        FieldSelector::parse(self.get("fieldSelector").unwrap_or(""), selectable_fields(kind))
+            .map_err(|e| ApiError::bad_request(format!("{} \"{}\" is invalid: {e}", kind.plural, "fieldSelector")))
     }
 
     /// A resourceVersion parameter as a number; `None` for absent, empty or "0".
@@ -177,9 +152,7 @@ impl Query {
         match self.get("resourceVersion") {
             None | Some("") | Some("0") => Ok(None),
             Some(rv) => rv.parse().map(Some).map_err(|_| {
-                ApiError::bad_request(format!(
-                    "invalid resource version {rv:?}: must be a decimal integer"
-                ))
+                ApiError::bad_request(format!("invalid resource version {rv:?}: must be a decimal integer"))
             }),
         }
     }
@@ -227,8 +200,7 @@ mod tests {
 
     #[test]
     fn routes_parse_paths() {
-        let Route::Resource(t) = route("/api/v1/namespaces/shop/pods/web-1/eviction").unwrap()
-        else {
+        let Route::Resource(t) = route("/api/v1/namespaces/shop/pods/web-1/eviction").unwrap() else {
             panic!("not a resource");
         };
         assert_eq!(t.kind.plural, "pods");
@@ -242,10 +214,7 @@ mod tests {
         assert_eq!(t.name.as_deref(), Some("shop"));
         assert!(route("/api/v1/widgets").is_err());
         assert!(route("/api/v1/namespaces/x/nodes").is_err());
-        assert!(matches!(
-            route("/apis/apps/v1").unwrap(),
-            Route::GroupVersion(..)
-        ));
+        assert!(matches!(route("/apis/apps/v1").unwrap(), Route::GroupVersion(..)));
     }
 
     #[test]

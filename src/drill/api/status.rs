@@ -37,14 +37,9 @@ impl ApiError {
 
     pub fn invalid(kind: &str, name: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        let mut e = ApiError::new(
-            422,
-            "Invalid",
-            format!("{kind} \"{name}\" is invalid: {message}"),
-        );
-        e.details = Some(
-            json!({"name": name, "kind": kind, "causes": [{"reason": "FieldValueInvalid", "message": message}]}),
-        );
+        let mut e = ApiError::new(422, "Invalid", format!("{kind} \"{name}\" is invalid: {message}"));
+        e.details =
+            Some(json!({"name": name, "kind": kind, "causes": [{"reason": "FieldValueInvalid", "message": message}]}));
         e
     }
 

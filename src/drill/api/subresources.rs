@@ -113,17 +113,13 @@ pub fn evict(
         }
     }
     if !dry_run {
-        let grace = v
-            .pointer("/deleteOptions/gracePeriodSeconds")
-            .and_then(Value::as_i64);
+        let grace = v.pointer("/deleteOptions/gracePeriodSeconds").and_then(Value::as_i64);
         sim.terminate_pod(ns, name, grace);
         if let Some(p) = sim.get(&kinds::PODS, ns, name) {
             sim.normal(&p, "Evicted", "Evicted by the eviction API", "eviction-api");
         }
     }
-    Ok(
-        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
-    )
+    Ok(json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}))
 }
 
 fn selector_string(v: &Value) -> String {
@@ -164,10 +160,7 @@ pub fn scale(
     content_type: &str,
     query: &Query,
 ) -> Result<Value, ApiError> {
-    if !matches!(
-        target.kind.kind,
-        "Deployment" | "ReplicaSet" | "StatefulSet"
-    ) {
+    if !matches!(target.kind.kind, "Deployment" | "ReplicaSet" | "StatefulSet") {
         return Err(ApiError::new(
             404,
             "NotFound",
@@ -183,9 +176,8 @@ pub fn scale(
         axum::http::Method::GET => return Ok(current),
         axum::http::Method::PUT => parse_body(body, content_type)?,
         axum::http::Method::PATCH => {
-            let t = PatchType::from_content_type(content_type).ok_or_else(|| {
-                ApiError::unsupported_media(format!("unsupported patch type {content_type:?}"))
-            })?;
+            let t = PatchType::from_content_type(content_type)
+                .ok_or_else(|| ApiError::unsupported_media(format!("unsupported patch type {content_type:?}")))?;
             patch::apply(t, &current, body).map_err(|e| ApiError::bad_request(e.to_string()))?
         }
         _ => {
@@ -214,9 +206,7 @@ pub fn scale(
         return Ok(s);
     }
     let stored = sim
-        .modify(target.kind, ns, name, |o| {
-            o["spec"]["replicas"] = json!(replicas)
-        })
+        .modify(target.kind, ns, name, |o| o["spec"]["replicas"] = json!(replicas))
         .ok_or_else(|| ApiError::not_found(target.kind.plural, name))?;
     Ok(scale_of(&stored.value()))
 }

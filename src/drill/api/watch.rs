@@ -19,13 +19,7 @@ use crate::drill::server::DrillCluster;
 use crate::drill::store::{ChangeType, Stored};
 use crate::drill::table;
 
-fn event_line(
-    kind: &str,
-    object: &Stored,
-    repr: Representation,
-    now: jiff::Timestamp,
-    rv: u64,
-) -> Bytes {
+fn event_line(kind: &str, object: &Stored, repr: Representation, now: jiff::Timestamp, rv: u64) -> Bytes {
     let object_json: Value = match repr {
         Representation::Object => {
             let mut out = Vec::with_capacity(object.json.len() + 40);
@@ -45,10 +39,7 @@ fn event_line(
             "rows": [table_row(object, now, None)],
         }),
     };
-    Bytes::from(format!(
-        "{}\n",
-        json!({"type": kind, "object": object_json})
-    ))
+    Bytes::from(format!("{}\n", json!({"type": kind, "object": object_json})))
 }
 
 fn expired_line(requested: u64, oldest: u64) -> Bytes {
@@ -94,9 +85,9 @@ pub fn watch(
             },
             _ => {
                 // No resourceVersion (or a streaming list): the current state first, as ADDED.
-                let page =
-                    sim.store
-                        .list(&target.kind, target.namespace.as_deref(), None, None, &keep);
+                let page = sim
+                    .store
+                    .list(&target.kind, target.namespace.as_deref(), None, None, &keep);
                 for o in &page.items {
                     initial.push(event_line("ADDED", o, repr, sim.now, page.resource_version));
                 }
@@ -129,19 +120,13 @@ pub fn watch(
                         let mut lines = Vec::new();
                         for c in changes {
                             last = c.resource_version;
-                            if keep(&c.object) {
+                            if c.object.kind == target.kind && keep(&c.object) {
                                 let kind = match c.change {
                                     ChangeType::Added => "ADDED",
                                     ChangeType::Modified => "MODIFIED",
                                     ChangeType::Deleted => "DELETED",
                                 };
-                                lines.push(event_line(
-                                    kind,
-                                    &c.object,
-                                    repr,
-                                    sim.now,
-                                    c.resource_version,
-                                ));
+                                lines.push(event_line(kind, &c.object, repr, sim.now, c.resource_version));
                             }
                         }
                         (lines, None)

@@ -20,9 +20,7 @@ pub fn validate(kind: &ResourceKind, value: &Value, name: &str) -> Result<(), Ap
             .map(|_| ())
             .map_err(|e| format!("{}: {}", e.path(), e.inner()))
     }
-    use k8s_openapi::api::{
-        apps::v1 as apps, core::v1 as core, networking::v1 as net, policy::v1 as policy,
-    };
+    use k8s_openapi::api::{apps::v1 as apps, core::v1 as core, networking::v1 as net, policy::v1 as policy};
     let result = match kind.kind {
         "Pod" => check::<core::Pod>(value),
         "Node" => check::<core::Node>(value),
@@ -67,8 +65,7 @@ pub fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
             ))
         });
     }
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("error decoding JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("error decoding JSON: {e}")))
 }
 
 fn check_kind(kind: &ResourceKind, v: &Value) -> Result<(), ApiError> {
@@ -81,20 +78,13 @@ fn check_kind(kind: &ResourceKind, v: &Value) -> Result<(), ApiError> {
         )));
     }
     if !v.is_object() {
-        return Err(ApiError::bad_request(
-            "the request body must be a JSON object",
-        ));
+        return Err(ApiError::bad_request("the request body must be a JSON object"));
     }
     Ok(())
 }
 
 /// POST to a collection.
-pub fn create(
-    sim: &mut Sim,
-    target: &Target,
-    mut v: Value,
-    dry_run: bool,
-) -> Result<Arc<Stored>, ApiError> {
+pub fn create(sim: &mut Sim, target: &Target, mut v: Value, dry_run: bool) -> Result<Arc<Stored>, ApiError> {
     check_kind(&target.kind, &v)?;
     if !v["metadata"].is_object() {
         v["metadata"] = json!({});
@@ -251,13 +241,7 @@ fn replace_checked(
 }
 
 /// PUT of a whole object (or of its status).
-pub fn replace(
-    sim: &mut Sim,
-    target: &Target,
-    name: &str,
-    v: Value,
-    dry_run: bool,
-) -> Result<Arc<Stored>, ApiError> {
+pub fn replace(sim: &mut Sim, target: &Target, name: &str, v: Value, dry_run: bool) -> Result<Arc<Stored>, ApiError> {
     let ns = target.namespace.as_deref().unwrap_or("");
     let old = sim
         .get(&target.kind, ns, name)
@@ -284,8 +268,7 @@ pub fn patch(
     let dry_run = query.dry_run();
     let Some(old) = sim.get(&target.kind, ns, name) else {
         if patch_type == PatchType::Apply {
-            let v = patch::apply(patch_type, &json!({}), body)
-                .map_err(|e| patch_error(e, target, name))?;
+            let v = patch::apply(patch_type, &json!({}), body).map_err(|e| patch_error(e, target, name))?;
             let created = create(sim, target, v, dry_run)?;
             return Ok((201, created));
         }
@@ -295,8 +278,7 @@ pub fn patch(
     if let Some(m) = current["metadata"].as_object_mut() {
         m.remove("resourceVersion");
     }
-    let patched =
-        patch::apply(patch_type, &current, body).map_err(|e| patch_error(e, target, name))?;
+    let patched = patch::apply(patch_type, &current, body).map_err(|e| patch_error(e, target, name))?;
     let status_only = target.subresource.as_deref() == Some("status");
     let stored = replace_checked(sim, target, &old, patched, dry_run, status_only)?;
     Ok((200, stored))
@@ -318,11 +300,7 @@ pub struct DeleteOptions {
     pub uid_precondition: Option<String>,
 }
 
-pub fn delete_options(
-    body: &[u8],
-    content_type: &str,
-    query: &Query,
-) -> Result<DeleteOptions, ApiError> {
+pub fn delete_options(body: &[u8], content_type: &str, query: &Query) -> Result<DeleteOptions, ApiError> {
     let mut opts = DeleteOptions {
         dry_run: query.dry_run(),
         grace: query.get("gracePeriodSeconds").and_then(|g| g.parse().ok()),
@@ -348,12 +326,7 @@ pub fn delete_options(
 }
 
 /// DELETE one object. Pods terminate gracefully; other kinds go at once with their dependents.
-pub fn delete(
-    sim: &mut Sim,
-    target: &Target,
-    name: &str,
-    opts: &DeleteOptions,
-) -> Result<Arc<Stored>, ApiError> {
+pub fn delete(sim: &mut Sim, target: &Target, name: &str, opts: &DeleteOptions) -> Result<Arc<Stored>, ApiError> {
     let ns = target.namespace.as_deref().unwrap_or("");
     let old = sim
         .get(&target.kind, ns, name)
@@ -374,9 +347,7 @@ pub fn delete(
         let mut v = old.value();
         if target.kind.kind == "Pod" {
             let grace = opts.grace.unwrap_or(30);
-            v["metadata"]["deletionTimestamp"] = json!(format_time(
-                sim.now + jiff::SignedDuration::from_secs(grace)
-            ));
+            v["metadata"]["deletionTimestamp"] = json!(format_time(sim.now + jiff::SignedDuration::from_secs(grace)));
             v["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
         }
         let mut p = preview(sim, target.kind, v)?;

@@ -40,12 +40,7 @@ impl Sim {
     fn build(&mut self) {
         let mut namespaces: Vec<String> = vec!["default".into(), "kube-system".into()];
         namespaces.extend(self.scenario.namespaces.iter().cloned());
-        namespaces.extend(
-            self.scenario
-                .workloads
-                .iter()
-                .map(|w| w.get().namespace.clone()),
-        );
+        namespaces.extend(self.scenario.workloads.iter().map(|w| w.get().namespace.clone()));
         let mut seen = std::collections::BTreeSet::new();
         for ns in namespaces {
             if seen.insert(ns.clone()) {
@@ -54,12 +49,7 @@ impl Sim {
                 let _ = self.create_object(kinds::NAMESPACES, obj);
             }
         }
-        let nodes: Vec<_> = self
-            .scenario
-            .nodes
-            .iter()
-            .map(|n| n.get().clone())
-            .collect();
+        let nodes: Vec<_> = self.scenario.nodes.iter().map(|n| n.get().clone()).collect();
         let mut index = 0;
         for spec in &nodes {
             let names: Vec<String> = match spec.count {
@@ -72,12 +62,7 @@ impl Sim {
                 let _ = self.create_object(kinds::NODES, node);
             }
         }
-        let workloads: Vec<_> = self
-            .scenario
-            .workloads
-            .iter()
-            .map(|w| w.get().clone())
-            .collect();
+        let workloads: Vec<_> = self.scenario.workloads.iter().map(|w| w.get().clone()).collect();
         let step = WARMUP / 2;
         for (i, w) in workloads.iter().enumerate() {
             self.create_workload(w);
@@ -106,12 +91,7 @@ impl Sim {
         }
     }
 
-    fn node_object(
-        &mut self,
-        spec: &crate::drill::scenario::model::NodeSpec,
-        name: &str,
-        index: usize,
-    ) -> Value {
+    fn node_object(&mut self, spec: &crate::drill::scenario::model::NodeSpec, name: &str, index: usize) -> Value {
         let mut labels = json!({
             "kubernetes.io/hostname": name,
             "kubernetes.io/os": "linux",
@@ -279,12 +259,7 @@ impl Sim {
 
     /// Rolls a workload out to revision `revision` of its history (warm-up only).
     pub(crate) fn warmup_revision(&mut self, workload: usize, revision: usize) {
-        let Some(w) = self
-            .scenario
-            .workloads
-            .get(workload)
-            .map(|w| w.get().clone())
-        else {
+        let Some(w) = self.scenario.workloads.get(workload).map(|w| w.get().clone()) else {
             return;
         };
         let Some(rev) = w.revisions.get(revision) else {
@@ -295,12 +270,7 @@ impl Sim {
     }
 
     /// Changes a workload's container image, as `kubectl set image` would.
-    pub(crate) fn set_workload_image(
-        &mut self,
-        w: &WorkloadSpec,
-        image: &str,
-        cause: Option<&str>,
-    ) {
+    pub(crate) fn set_workload_image(&mut self, w: &WorkloadSpec, image: &str, cause: Option<&str>) {
         let kind = workload_kind(w.kind);
         self.modify(kind, &w.namespace, &w.name, |d| {
             if let Some(c) = d.pointer_mut("/spec/template/spec/containers/0/image") {

@@ -77,10 +77,7 @@ impl Sim {
             })
             .count();
         let ready = pods.iter().filter(|p| p.1).count();
-        let generation = v
-            .pointer("/metadata/generation")
-            .and_then(Value::as_i64)
-            .unwrap_or(1);
+        let generation = v.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
         let desired = nodes.len();
         self.modify(kinds::DAEMONSETS, ns, name, |d| {
             d["status"] = json!({

@@ -105,10 +105,7 @@ impl Sim {
             return;
         }
         let template = dv.pointer("/spec/template").cloned().unwrap_or(json!({}));
-        let desired = dv
-            .pointer("/spec/replicas")
-            .and_then(Value::as_i64)
-            .unwrap_or(1);
+        let desired = dv.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
         let paused = dv.pointer("/spec/paused").and_then(Value::as_bool) == Some(true);
         let rs_list: Vec<Rs> = self
             .owned(&kinds::REPLICASETS, ns, &d.uid)
@@ -119,10 +116,7 @@ impl Sim {
                 Rs {
                     name: rs.name.to_string(),
                     revision: v
-                        .pointer(&format!(
-                            "/metadata/annotations/{}",
-                            REVISION.replace('/', "~1")
-                        ))
+                        .pointer(&format!("/metadata/annotations/{}", REVISION.replace('/', "~1")))
                         .and_then(Value::as_str)
                         .and_then(|s| s.parse().ok())
                         .unwrap_or(0),
@@ -134,10 +128,7 @@ impl Sim {
             })
             .collect();
         let max_revision = rs_list.iter().map(|r| r.revision).max().unwrap_or(0);
-        let mut new_rs = rs_list
-            .iter()
-            .find(|r| same_template(&r.template, &template))
-            .cloned();
+        let mut new_rs = rs_list.iter().find(|r| same_template(&r.template, &template)).cloned();
 
         // A new template gets a new ReplicaSet (not while paused).
         if new_rs.is_none() && !paused {
@@ -197,18 +188,14 @@ impl Sim {
             let old = n.revision;
             n.revision = max_revision + 1;
             let rev = n.revision.to_string();
-            let cause = dv
-                .pointer("/metadata/annotations/kubernetes.io~1change-cause")
-                .cloned();
+            let cause = dv.pointer("/metadata/annotations/kubernetes.io~1change-cause").cloned();
             self.modify(kinds::REPLICASETS, ns, &n.name, |rs| {
                 rs["metadata"]["annotations"][REVISION] = json!(rev);
-                let history =
-                    rs["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"]
-                        .as_str()
-                        .map(|h| format!("{h},{old}"))
-                        .unwrap_or(old.to_string());
-                rs["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"] =
-                    json!(history);
+                let history = rs["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"]
+                    .as_str()
+                    .map(|h| format!("{h},{old}"))
+                    .unwrap_or(old.to_string());
+                rs["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"] = json!(history);
                 if let Some(a) = rs["metadata"]["annotations"].as_object_mut() {
                     match &cause {
                         Some(c) => {
@@ -230,12 +217,7 @@ impl Sim {
 
     /// One step of a rolling update: scale the new ReplicaSet up and old ones down.
     fn roll(&mut self, ns: &str, name: &str, dv: &Value, desired: i64, new: &Rs, all: &[Rs]) {
-        let surge = int_or_percent(
-            dv.pointer("/spec/strategy/rollingUpdate/maxSurge"),
-            desired,
-            true,
-            25,
-        );
+        let surge = int_or_percent(dv.pointer("/spec/strategy/rollingUpdate/maxSurge"), desired, true, 25);
         let mut unavailable = int_or_percent(
             dv.pointer("/spec/strategy/rollingUpdate/maxUnavailable"),
             desired,
@@ -245,8 +227,7 @@ impl Sim {
         if surge == 0 && unavailable == 0 {
             unavailable = 1;
         }
-        let recreate =
-            dv.pointer("/spec/strategy/type").and_then(Value::as_str) == Some("Recreate");
+        let recreate = dv.pointer("/spec/strategy/type").and_then(Value::as_str) == Some("Recreate");
         let mut olds: Vec<Rs> = all
             .iter()
             .filter(|r| r.name != new.name && r.replicas > 0)
@@ -285,10 +266,8 @@ impl Sim {
             let new_unavailable = new_replicas - new.available;
             let all_pods = old_total + new_replicas;
             let mut max_down = all_pods - min_available - new_unavailable;
-            let mut scaled: Vec<(String, i64, i64)> = olds
-                .iter()
-                .map(|o| (o.name.clone(), o.replicas, o.replicas))
-                .collect();
+            let mut scaled: Vec<(String, i64, i64)> =
+                olds.iter().map(|o| (o.name.clone(), o.replicas, o.replicas)).collect();
             // Unhealthy old replicas go first.
             for (o, s) in olds.iter().zip(scaled.iter_mut()) {
                 if max_down <= 0 {
@@ -299,8 +278,7 @@ impl Sim {
                 s.2 -= d;
                 max_down -= d;
             }
-            let available_total: i64 =
-                olds.iter().map(|o| o.available).sum::<i64>() + new.available;
+            let available_total: i64 = olds.iter().map(|o| o.available).sum::<i64>() + new.available;
             let mut can_down = (available_total - min_available).min(max_down.max(0));
             for s in scaled.iter_mut() {
                 if can_down <= 0 {
@@ -319,8 +297,7 @@ impl Sim {
         for (rs, from, to) in changes {
             self.modify(kinds::REPLICASETS, ns, &rs, |v| {
                 v["spec"]["replicas"] = json!(to);
-                v["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
-                    json!(desired.to_string());
+                v["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] = json!(desired.to_string());
             });
             if let Some(d) = self.get(&kinds::DEPLOYMENTS, ns, name) {
                 let verb = if to > from { "up" } else { "down" };
@@ -334,14 +311,7 @@ impl Sim {
         }
     }
 
-    fn deployment_status(
-        &mut self,
-        ns: &str,
-        name: &str,
-        desired: i64,
-        paused: bool,
-        new: Option<&Rs>,
-    ) {
+    fn deployment_status(&mut self, ns: &str, name: &str, desired: i64, paused: bool, new: Option<&Rs>) {
         let Some(d) = self.get(&kinds::DEPLOYMENTS, ns, name) else {
             return;
         };
@@ -357,9 +327,8 @@ impl Sim {
         let available = sum("/status/availableReplicas");
         let updated = new
             .and_then(|n| {
-                all.iter().find(|r| {
-                    r.pointer("/metadata/name").and_then(Value::as_str) == Some(n.name.as_str())
-                })
+                all.iter()
+                    .find(|r| r.pointer("/metadata/name").and_then(Value::as_str) == Some(n.name.as_str()))
             })
             .map(|r| int(r, "/status/replicas"))
             .unwrap_or(0);
@@ -398,12 +367,7 @@ impl Sim {
             .and_then(|c| c["lastUpdateTime"].as_str())
             .and_then(|s| s.parse().ok());
         let (p_status, p_reason, p_message, touch) = if paused {
-            (
-                "Unknown",
-                "DeploymentPaused",
-                "Deployment is paused".to_string(),
-                false,
-            )
+            ("Unknown", "DeploymentPaused", "Deployment is paused".to_string(), false)
         } else if complete {
             (
                 "True",
@@ -421,8 +385,7 @@ impl Sim {
         } else if prev_progress
             .as_ref()
             .is_some_and(|c| c["reason"] == "ProgressDeadlineExceeded")
-            || last_update
-                .is_some_and(|t| self.now.duration_since(t) >= SignedDuration::from_secs(deadline))
+            || last_update.is_some_and(|t| self.now.duration_since(t) >= SignedDuration::from_secs(deadline))
         {
             // Once exceeded, it stays so until the rollout makes progress again.
             (
@@ -443,11 +406,7 @@ impl Sim {
             Some(c) if c["status"] == p_status => c["lastTransitionTime"].clone(),
             _ => json!(now),
         };
-        let p_update = if touch
-            || prev_progress
-                .as_ref()
-                .is_none_or(|c| c["reason"] != p_reason)
-        {
+        let p_update = if touch || prev_progress.as_ref().is_none_or(|c| c["reason"] != p_reason) {
             json!(now)
         } else {
             prev_progress
@@ -493,12 +452,7 @@ impl Sim {
         if unavailable > 0 {
             status["unavailableReplicas"] = json!(unavailable);
         }
-        for k in [
-            "replicas",
-            "updatedReplicas",
-            "readyReplicas",
-            "availableReplicas",
-        ] {
+        for k in ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas"] {
             if status[k] == 0
                 && let Some(o) = status.as_object_mut()
             {

@@ -13,14 +13,7 @@ const MAX_EVENTS: usize = 5_000;
 
 impl Sim {
     /// Records an Event about `object` from `component`.
-    pub fn event(
-        &mut self,
-        object: &Stored,
-        kind: &str,
-        reason: &str,
-        message: &str,
-        component: &str,
-    ) {
+    pub fn event(&mut self, object: &Stored, kind: &str, reason: &str, message: &str, component: &str) {
         let ns = if object.namespace.is_empty() {
             "default".to_string()
         } else {
@@ -28,11 +21,7 @@ impl Sim {
         };
         let now = self.timestamp();
         // Aggregate a repeat of the same event.
-        let key = (
-            object.uid.to_string(),
-            reason.to_string(),
-            message.to_string(),
-        );
+        let key = (object.uid.to_string(), reason.to_string(), message.to_string());
         if let Some((ens, ename)) = self.event_index.get(&key).cloned()
             && self.store.get(&kinds::EVENTS, &ens, &ename).is_some()
         {

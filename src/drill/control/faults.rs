@@ -39,11 +39,7 @@ impl Sim {
                 let mut v: Vec<(String, String)> = self
                     .pods
                     .iter()
-                    .filter(|(_, r)| {
-                        r.workload.as_deref() == Some(o.workload.as_str())
-                            && r.running
-                            && !r.terminating
-                    })
+                    .filter(|(_, r)| r.workload.as_deref() == Some(o.workload.as_str()) && r.running && !r.terminating)
                     .map(|(k, _)| k.clone())
                     .collect();
                 v.sort();

@@ -110,8 +110,7 @@ impl Sim {
                 .to_string(),
             ..Default::default()
         };
-        self.pods
-            .insert((ns.to_string(), name.to_string()), runtime);
+        self.pods.insert((ns.to_string(), name.to_string()), runtime);
         match v.pointer("/spec/nodeName").and_then(Value::as_str) {
             Some(node) if !node.is_empty() => {
                 let node = node.to_string();
@@ -158,12 +157,7 @@ impl Sim {
                 &format!("Successfully assigned {ns}/{name} to {node}"),
                 "default-scheduler",
             );
-            self.normal(
-                &pod,
-                "Pulling",
-                &format!("Pulling image \"{image}\""),
-                "kubelet",
-            );
+            self.normal(&pod, "Pulling", &format!("Pulling image \"{image}\""), "kubelet");
         }
         let start = self.scenario.dynamics.container_start.signed();
         self.pod_timer(ns, name, Step::Start, start);
@@ -224,13 +218,10 @@ impl Sim {
         let c = container_name(&pod.value());
         if behaviour.pull_error {
             let now = self.timestamp();
-            let reason = if restart {
-                "ImagePullBackOff"
-            } else {
-                "ErrImagePull"
-            };
+            let reason = if restart { "ImagePullBackOff" } else { "ErrImagePull" };
             self.modify(kinds::PODS, ns, name, |p| {
-                container_status(p)["state"] = json!({"waiting": {"reason": reason, "message": format!("Back-off pulling image \"{image}\"")}});
+                container_status(p)["state"] =
+                    json!({"waiting": {"reason": reason, "message": format!("Back-off pulling image \"{image}\"")}});
                 set_condition(p, "Ready", "False", Some("ContainersNotReady"), &now);
             });
             if let Some(pod) = self.get(&kinds::PODS, ns, name) {
@@ -283,18 +274,8 @@ impl Sim {
             } else {
                 self.normal(&pod, "Pulled", &format!("Successfully pulled image \"{image}\" in 1.204s (1.204s including waiting). Image size: 48213311 bytes."), "kubelet");
             }
-            self.normal(
-                &pod,
-                "Created",
-                &format!("Created container: {c}"),
-                "kubelet",
-            );
-            self.normal(
-                &pod,
-                "Started",
-                &format!("Started container {c}"),
-                "kubelet",
-            );
+            self.normal(&pod, "Created", &format!("Created container: {c}"), "kubelet");
+            self.normal(&pod, "Started", &format!("Started container {c}"), "kubelet");
         }
         if let Some(crash) = &behaviour.crash {
             self.pod_timer(ns, name, Step::Crash, crash.after.signed());
@@ -343,11 +324,7 @@ impl Sim {
         }
         rt.ready = ready;
         let now = self.timestamp();
-        let reason = if ready {
-            None
-        } else {
-            Some("ContainersNotReady")
-        };
+        let reason = if ready { None } else { Some("ContainersNotReady") };
         let status = if ready { "True" } else { "False" };
         self.modify(kinds::PODS, ns, name, |p| {
             container_status(p)["ready"] = json!(ready);
@@ -477,20 +454,10 @@ impl Sim {
         }
         let c = container_name(&pod.value());
         if self.pod_events {
-            self.normal(
-                &pod,
-                "Killing",
-                &format!("Stopping container {c}"),
-                "kubelet",
-            );
+            self.normal(&pod, "Killing", &format!("Stopping container {c}"), "kubelet");
         }
         if self.node_is_ready(node.as_deref().unwrap_or("")) {
-            let grace = self
-                .scenario
-                .dynamics
-                .termination_grace
-                .millis
-                .min(grace_secs * 1000);
+            let grace = self.scenario.dynamics.termination_grace.millis.min(grace_secs * 1000);
             self.pod_timer(ns, name, Step::Remove, SignedDuration::from_millis(grace));
         }
     }
@@ -520,13 +487,7 @@ impl Sim {
                 cs.insert("state".into(), json!({}));
             }
             set_condition(p, "Ready", "False", Some("PodFailed"), &now);
-            set_condition(
-                p,
-                "DisruptionTarget",
-                "True",
-                Some("TerminationByKubelet"),
-                &now,
-            );
+            set_condition(p, "DisruptionTarget", "True", Some("TerminationByKubelet"), &now);
         }) else {
             return;
         };
@@ -573,12 +534,8 @@ pub fn container_status(pod: &mut Value) -> &mut Value {
         pod["status"] = json!({});
     }
     let list = &mut pod["status"]["containerStatuses"];
-    if !list
-        .as_array()
-        .is_some_and(|a| a.first().is_some_and(Value::is_object))
-    {
-        *list =
-            json!([{"name": "app", "ready": false, "restartCount": 0, "image": "", "imageID": ""}]);
+    if !list.as_array().is_some_and(|a| a.first().is_some_and(Value::is_object)) {
+        *list = json!([{"name": "app", "ready": false, "restartCount": 0, "image": "", "imageID": ""}]);
     }
     &mut list[0]
 }
@@ -615,10 +572,7 @@ pub fn set_condition(pod: &mut Value, kind: &str, status: &str, reason: Option<&
             let transition = if changed {
                 json!(now)
             } else {
-                existing
-                    .get("lastTransitionTime")
-                    .cloned()
-                    .unwrap_or(json!(now))
+                existing.get("lastTransitionTime").cloned().unwrap_or(json!(now))
             };
             entry.insert("lastTransitionTime", transition);
             *existing = json!(entry);

@@ -25,11 +25,7 @@ fn set_taint(node: &mut Value, key: &str, effect: &str, present: bool, now: &str
     if present {
         list.push(json!({"key": key, "effect": effect, "timeAdded": now}));
     }
-    *taints = if list.is_empty() {
-        Value::Null
-    } else {
-        json!(list)
-    };
+    *taints = if list.is_empty() { Value::Null } else { json!(list) };
 }
 
 impl Sim {
@@ -60,15 +56,13 @@ impl Sim {
             _ => "KubeletHasSufficientPID",
         };
         let reason = reason.unwrap_or(default_reason).to_string();
-        let message = message
-            .map(str::to_string)
-            .unwrap_or_else(|| match (kind, status) {
-                ("Ready", "True") => "kubelet is posting ready status".into(),
-                ("Ready", "Unknown") => "Kubelet stopped posting node status.".into(),
-                ("Ready", _) => "container runtime network not ready".into(),
-                ("MemoryPressure", "True") => "kubelet has insufficient memory available".into(),
-                (_, _) => format!("kubelet reports {kind} {status}"),
-            });
+        let message = message.map(str::to_string).unwrap_or_else(|| match (kind, status) {
+            ("Ready", "True") => "kubelet is posting ready status".into(),
+            ("Ready", "Unknown") => "Kubelet stopped posting node status.".into(),
+            ("Ready", _) => "container runtime network not ready".into(),
+            ("MemoryPressure", "True") => "kubelet has insufficient memory available".into(),
+            (_, _) => format!("kubelet reports {kind} {status}"),
+        });
         self.modify(kinds::NODES, "", node, |n| {
             if let Some(cs) = n["status"]["conditions"].as_array_mut() {
                 match cs
@@ -99,13 +93,7 @@ impl Sim {
                         status == "Unknown",
                         &now,
                     );
-                    set_taint(
-                        n,
-                        "node.kubernetes.io/not-ready",
-                        "NoExecute",
-                        status == "False",
-                        &now,
-                    );
+                    set_taint(n, "node.kubernetes.io/not-ready", "NoExecute", status == "False", &now);
                 }
                 "MemoryPressure" => set_taint(
                     n,
@@ -183,12 +171,7 @@ impl Sim {
                 }
             }
         } else if kind == "MemoryPressure" && status == "True" {
-            self.warning(
-                &obj,
-                "EvictionThresholdMet",
-                "Attempting to reclaim memory",
-                "kubelet",
-            );
+            self.warning(&obj, "EvictionThresholdMet", "Attempting to reclaim memory", "kubelet");
             self.evict_for_memory(node);
         }
         self.queue(Work::Schedule);
@@ -197,35 +180,19 @@ impl Sim {
     /// A person changed a node's spec: cordoning adds the unschedulable taint, as the node
     /// lifecycle controller does, and is reported as an Event.
     pub fn node_spec_changed(&mut self, node: &str, before: &Value, after: &Value) {
-        let cordoned =
-            |v: &Value| v.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true);
+        let cordoned = |v: &Value| v.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true);
         let (was, is) = (cordoned(before), cordoned(after));
         if was == is {
             return;
         }
         let now = self.timestamp();
         let Some(obj) = self.modify(kinds::NODES, "", node, |n| {
-            set_taint(
-                n,
-                "node.kubernetes.io/unschedulable",
-                "NoSchedule",
-                is,
-                &now,
-            );
+            set_taint(n, "node.kubernetes.io/unschedulable", "NoSchedule", is, &now);
         }) else {
             return;
         };
-        let status = if is {
-            "NodeNotSchedulable"
-        } else {
-            "NodeSchedulable"
-        };
-        self.normal(
-            &obj,
-            status,
-            &format!("Node {node} status is now: {status}"),
-            "kubelet",
-        );
+        let status = if is { "NodeNotSchedulable" } else { "NodeSchedulable" };
+        self.normal(&obj, status, &format!("Node {node} status is now: {status}"), "kubelet");
         self.queue(Work::Schedule);
     }
 
@@ -364,9 +331,6 @@ impl Sim {
             );
             self.kubelet_evict(&ns, &name, &message);
         }
-        self.after(
-            SignedDuration::from_secs(10),
-            Timer::PressureCheck(node.to_string()),
-        );
+        self.after(SignedDuration::from_secs(10), Timer::PressureCheck(node.to_string()));
     }
 }

@@ -44,21 +44,19 @@ impl Sim {
             }
             let desired = match pdb.pointer("/spec/minAvailable") {
                 Some(v) => int_or_percent(Some(v), expected, true, 0),
-                None => {
-                    expected
-                        - int_or_percent(pdb.pointer("/spec/maxUnavailable"), expected, true, 0)
-                }
+                None => expected - int_or_percent(pdb.pointer("/spec/maxUnavailable"), expected, true, 0),
             }
             .max(0);
             let allowed = (healthy - desired).max(0);
-            let generation = pdb
-                .pointer("/metadata/generation")
-                .and_then(Value::as_i64)
-                .unwrap_or(1);
+            let generation = pdb.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
             let now = self.timestamp();
             self.modify(kinds::PDBS, ns, &name, |p| {
                 let previous = p.pointer("/status/conditions/0").cloned();
-                let (status, reason) = if allowed > 0 { ("True", "SufficientPods") } else { ("False", "InsufficientPods") };
+                let (status, reason) = if allowed > 0 {
+                    ("True", "SufficientPods")
+                } else {
+                    ("False", "InsufficientPods")
+                };
                 let transition = match previous {
                     Some(c) if c["status"] == status => c["lastTransitionTime"].clone(),
                     _ => json!(now),

@@ -13,9 +13,7 @@ impl Sim {
         let mut v: Vec<(String, bool, bool)> = self
             .pods
             .iter()
-            .filter(|((pns, _), r)| {
-                pns == ns && r.owner_uid.as_deref() == Some(uid) && !r.terminating && !r.failed
-            })
+            .filter(|((pns, _), r)| pns == ns && r.owner_uid.as_deref() == Some(uid) && !r.terminating && !r.failed)
             .map(|((_, n), r)| (n.clone(), r.ready, r.node.is_some()))
             .collect();
         v.sort();
@@ -41,11 +39,9 @@ impl Sim {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        for key in [
-            "node.kubernetes.io/not-ready",
-            "node.kubernetes.io/unreachable",
-        ] {
-            tolerations.push(json!({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}));
+        for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+            tolerations
+                .push(json!({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}));
         }
         spec["tolerations"] = json!(tolerations);
         if let Some(n) = node {
@@ -81,11 +77,7 @@ impl Sim {
             return;
         };
         let v = rs.value();
-        let desired = v
-            .pointer("/spec/replicas")
-            .and_then(Value::as_i64)
-            .unwrap_or(1)
-            .max(0) as usize;
+        let desired = v.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).max(0) as usize;
         let template = v.pointer("/spec/template").cloned().unwrap_or(json!({}));
         let pods = self.live_pods(ns, &rs.uid);
         if pods.len() < desired {
@@ -116,10 +108,7 @@ impl Sim {
         }
         let pods = self.live_pods(ns, &rs.uid);
         let ready = pods.iter().filter(|p| p.1).count();
-        let generation = v
-            .pointer("/metadata/generation")
-            .and_then(Value::as_i64)
-            .unwrap_or(1);
+        let generation = v.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
         self.modify(kinds::REPLICASETS, ns, name, |r| {
             let mut status = json!({
                 "replicas": pods.len(),

@@ -117,11 +117,7 @@ impl Sim {
     /// Takes a pod's requests off its node's load.
     pub(crate) fn node_alloc_remove(&mut self, node: &str, ns: &str, name: &str) {
         let key = (ns.to_string(), name.to_string());
-        let Some((cpu, mem)) = self
-            .pods
-            .get(&key)
-            .map(|r| (r.cpu_request, r.memory_request))
-        else {
+        let Some((cpu, mem)) = self.pods.get(&key).map(|r| (r.cpu_request, r.memory_request)) else {
             return;
         };
         if let Some(load) = self.node_alloc.get_mut(node)
@@ -134,12 +130,7 @@ impl Sim {
 
     /// Whether any workload's usage differs from its requests (so memory pressure can arise).
     pub fn tracks_usage(&self) -> bool {
-        !self.usage.is_empty()
-            || self
-                .scenario
-                .workloads
-                .iter()
-                .any(|w| w.get().usage.is_some())
+        !self.usage.is_empty() || self.scenario.workloads.iter().any(|w| w.get().usage.is_some())
     }
 
     /// Binds every pending pod that fits somewhere.
@@ -180,31 +171,31 @@ impl Sim {
                     .get(&n.name)
                     .map(|l| (l.cpu, l.memory, l.pods.len() as f64))
                     .unwrap_or_default();
-                let reason =
-                    if n.unschedulable {
-                        Some("node(s) were unschedulable".to_string())
-                    } else if let Some((k, _)) = n.taints.iter().find(|(k, e)| {
-                        (e == "NoSchedule" || e == "NoExecute") && !tolerates(&pv, k, e)
-                    }) {
-                        Some(format!("node(s) had untolerated taint {{{k}: }}"))
-                    } else if !n.ready {
-                        Some("node(s) were not ready".to_string())
-                    } else if selector.iter().any(|(k, v)| n.labels.get(k) != Some(v)) {
-                        Some("node(s) didn't match Pod's node affinity/selector".to_string())
-                    } else if used.2 + 1.0 > n.pods {
-                        Some("Too many pods".to_string())
-                    } else if used.0 + cpu > n.cpu + 1e-9 {
-                        Some("Insufficient cpu".to_string())
-                    } else if used.1 + mem > n.memory + 1.0 {
-                        Some("Insufficient memory".to_string())
-                    } else {
-                        None
-                    };
+                let reason = if n.unschedulable {
+                    Some("node(s) were unschedulable".to_string())
+                } else if let Some((k, _)) = n
+                    .taints
+                    .iter()
+                    .find(|(k, e)| (e == "NoSchedule" || e == "NoExecute") && !tolerates(&pv, k, e))
+                {
+                    Some(format!("node(s) had untolerated taint {{{k}: }}"))
+                } else if !n.ready {
+                    Some("node(s) were not ready".to_string())
+                } else if selector.iter().any(|(k, v)| n.labels.get(k) != Some(v)) {
+                    Some("node(s) didn't match Pod's node affinity/selector".to_string())
+                } else if used.2 + 1.0 > n.pods {
+                    Some("Too many pods".to_string())
+                } else if used.0 + cpu > n.cpu + 1e-9 {
+                    Some("Insufficient cpu".to_string())
+                } else if used.1 + mem > n.memory + 1.0 {
+                    Some("Insufficient memory".to_string())
+                } else {
+                    None
+                };
                 match reason {
                     Some(r) => *reasons.entry(r).or_default() += 1,
                     None => {
-                        let score =
-                            (used.0 + cpu) / n.cpu.max(1e-9) + (used.1 + mem) / n.memory.max(1.0);
+                        let score = (used.0 + cpu) / n.cpu.max(1e-9) + (used.1 + mem) / n.memory.max(1.0);
                         if best.is_none_or(|(s, _)| score < s - 1e-12) {
                             best = Some((score, n));
                         }

@@ -13,11 +13,7 @@ impl Sim {
             return;
         };
         let v = sts.value();
-        let desired = v
-            .pointer("/spec/replicas")
-            .and_then(Value::as_i64)
-            .unwrap_or(1)
-            .max(0) as usize;
+        let desired = v.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).max(0) as usize;
         let template = v.pointer("/spec/template").cloned().unwrap_or(json!({}));
         let hash = format!("{name}-{}", template_hash(&template));
         let mut labelled = template.clone();
@@ -27,10 +23,7 @@ impl Sim {
             .pods
             .iter()
             .filter(|((pns, _), r)| {
-                pns == ns
-                    && r.owner_uid.as_deref() == Some(&*sts.uid)
-                    && !r.terminating
-                    && !r.failed
+                pns == ns && r.owner_uid.as_deref() == Some(&*sts.uid) && !r.terminating && !r.failed
             })
             .filter_map(|((_, n), r)| {
                 let ordinal = n.strip_prefix(&format!("{name}-"))?.parse().ok()?;
@@ -56,9 +49,7 @@ impl Sim {
                     break;
                 }
                 None => {
-                    let terminating = self
-                        .pods
-                        .contains_key(&(ns.to_string(), format!("{name}-{i}")));
+                    let terminating = self.pods.contains_key(&(ns.to_string(), format!("{name}-{i}")));
                     if !terminating {
                         let pod_name = format!("{name}-{i}");
                         if self.create_pod_from(&sts, &labelled, &pod_name, None) {
@@ -85,23 +76,14 @@ impl Sim {
                 &format!("delete Pod {pod_name} in StatefulSet {name} successful"),
                 "statefulset-controller",
             );
-        } else if !blocked
-            && let Some(old) = pods
-                .iter()
-                .filter(|p| p.0 < desired && !p.2)
-                .map(|p| p.0)
-                .max()
-        {
+        } else if !blocked && let Some(old) = pods.iter().filter(|p| p.0 < desired && !p.2).map(|p| p.0).max() {
             let pod_name = format!("{name}-{old}");
             self.terminate_pod(ns, &pod_name, None);
         }
         let live: Vec<_> = pods.iter().filter(|p| p.0 < desired).collect();
         let ready = live.iter().filter(|p| p.1).count();
         let updated = live.iter().filter(|p| p.2).count();
-        let generation = v
-            .pointer("/metadata/generation")
-            .and_then(Value::as_i64)
-            .unwrap_or(1);
+        let generation = v.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
         self.modify(kinds::STATEFULSETS, ns, name, |s| {
             s["status"] = json!({
                 "replicas": live.len(),

@@ -181,10 +181,7 @@ fn check(file: &str, s: &Scenario) -> Vec<ScenarioError> {
             line: 0,
             column: 0,
             path: "start".into(),
-            message: format!(
-                "{:?} is not an RFC 3339 time such as 2026-11-24T14:00:00Z",
-                start
-            ),
+            message: format!("{:?} is not an RFC 3339 time such as 2026-11-24T14:00:00Z", start),
         });
     }
     for (i, ns) in s.namespaces.iter().enumerate() {
@@ -194,9 +191,7 @@ fn check(file: &str, s: &Scenario) -> Vec<ScenarioError> {
                 line: 0,
                 column: 0,
                 path: format!("namespaces[{i}]"),
-                message: format!(
-                    "{ns:?} is not a valid namespace name (lower-case letters, digits, '-')"
-                ),
+                message: format!("{ns:?} is not a valid namespace name (lower-case letters, digits, '-')"),
             });
         }
     }
@@ -223,11 +218,7 @@ fn check(file: &str, s: &Scenario) -> Vec<ScenarioError> {
             c.at(n, format!("nodes[{i}].count"), "count must be at least 1");
         }
         if spec.cpu.value <= 0.0 || spec.memory.value <= 0.0 || spec.max_pods == 0 {
-            c.at(
-                n,
-                format!("nodes[{i}]"),
-                "cpu, memory and maxPods must be above zero",
-            );
+            c.at(n, format!("nodes[{i}]"), "cpu, memory and maxPods must be above zero");
         }
         let names = match spec.count {
             Some(k) => (1..=k).map(|j| format!("{}-{j}", spec.name)).collect(),
@@ -235,11 +226,7 @@ fn check(file: &str, s: &Scenario) -> Vec<ScenarioError> {
         };
         for name in names {
             if !seen.insert(name.clone()) {
-                c.at(
-                    n,
-                    format!("nodes[{i}].name"),
-                    format!("node {name:?} is defined twice"),
-                );
+                c.at(n, format!("nodes[{i}].name"), format!("node {name:?} is defined twice"));
             }
         }
     }
@@ -292,10 +279,7 @@ fn check(file: &str, s: &Scenario) -> Vec<ScenarioError> {
                 "set exactly one of minAvailable and maxUnavailable",
             );
         }
-        if spec.kind == WorkloadKind::Deployment
-            && spec.max_surge == Some(0)
-            && spec.max_unavailable == Some(0)
-        {
+        if spec.kind == WorkloadKind::Deployment && spec.max_surge == Some(0) && spec.max_unavailable == Some(0) {
             c.at(
                 w,
                 format!("workloads[{i}].maxSurge"),
@@ -368,7 +352,14 @@ fn check(file: &str, s: &Scenario) -> Vec<ScenarioError> {
             ]
             .contains(&nc.condition.as_str())
             {
-                c.at(f, format!("faults[{i}].nodeCondition.condition"), format!("unknown condition {:?} (Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable)", nc.condition));
+                c.at(
+                    f,
+                    format!("faults[{i}].nodeCondition.condition"),
+                    format!(
+                        "unknown condition {:?} (Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable)",
+                        nc.condition
+                    ),
+                );
             }
             if !["True", "False", "Unknown"].contains(&nc.status.as_str()) {
                 c.at(

@@ -426,13 +426,7 @@ pub struct Denial {
 
 impl Denial {
     /// Whether this denial covers the request.
-    pub fn covers(
-        &self,
-        verb: &str,
-        resource: &str,
-        subresource: Option<&str>,
-        namespace: &str,
-    ) -> bool {
+    pub fn covers(&self, verb: &str, resource: &str, subresource: Option<&str>, namespace: &str) -> bool {
         let verb_ok = self.verb == "*" || self.verb == verb;
         let full = match subresource {
             Some(sub) => format!("{resource}/{sub}"),

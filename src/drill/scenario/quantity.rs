@@ -54,9 +54,9 @@ impl Duration {
                 chars.next();
                 unit = "ms".into();
             }
-            let value: f64 = num.parse().map_err(|_| {
-                format!("invalid duration {s:?}: expected a number before {unit:?}")
-            })?;
+            let value: f64 = num
+                .parse()
+                .map_err(|_| format!("invalid duration {s:?}: expected a number before {unit:?}"))?;
             num.clear();
             let factor = match unit.as_str() {
                 "ms" => 0.001,
@@ -73,9 +73,7 @@ impl Duration {
             total += value * factor;
         }
         if !num.is_empty() {
-            return Err(format!(
-                "invalid duration {s:?}: number {num:?} has no unit"
-            ));
+            return Err(format!("invalid duration {s:?}: number {num:?} has no unit"));
         }
         Ok(Duration {
             millis: (total * 1000.0).round() as i64,
@@ -153,13 +151,11 @@ pub struct Quantity {
 impl Quantity {
     pub fn parse(s: &str) -> Result<Self, String> {
         let t = s.trim();
-        let split = t
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(t.len());
+        let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
         let (num, suffix) = t.split_at(split);
-        let n: f64 = num.parse().map_err(|_| {
-            format!("invalid quantity {s:?}: expected a number like 500m, 2 or 512Mi")
-        })?;
+        let n: f64 = num
+            .parse()
+            .map_err(|_| format!("invalid quantity {s:?}: expected a number like 500m, 2 or 512Mi"))?;
         let factor = match suffix {
             "" => 1.0,
             "m" => 0.001,
@@ -232,11 +228,7 @@ mod tests {
         assert_eq!(Duration::parse("250ms").unwrap().millis, 250);
         assert_eq!(Duration::parse("45").unwrap().millis, 45_000);
         assert_eq!(Duration::parse("1h30m").unwrap().to_string(), "1h30m");
-        assert!(
-            Duration::parse("5 minutes")
-                .unwrap_err()
-                .contains("unknown unit")
-        );
+        assert!(Duration::parse("5 minutes").unwrap_err().contains("unknown unit"));
         assert!(Duration::parse("10").is_ok());
         assert!(Duration::parse("m").is_err());
     }
@@ -244,14 +236,7 @@ mod tests {
     #[test]
     fn quantities_parse() {
         assert_eq!(Quantity::parse("500m").unwrap().value, 0.5);
-        assert_eq!(
-            Quantity::parse("2Gi").unwrap().value,
-            2.0 * 1024.0 * 1024.0 * 1024.0
-        );
-        assert!(
-            Quantity::parse("2Gb")
-                .unwrap_err()
-                .contains("unknown suffix")
-        );
+        assert_eq!(Quantity::parse("2Gi").unwrap().value, 2.0 * 1024.0 * 1024.0 * 1024.0);
+        assert!(Quantity::parse("2Gb").unwrap_err().contains("unknown suffix"));
     }
 }
