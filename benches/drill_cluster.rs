@@ -135,8 +135,8 @@ fn main() {
         paged_count as f64 / whole.as_secs_f64()
     );
     println!(
-        "  sim peak RSS:                               {:>8.0} MiB",
-        peak_rss_mib(child.id())
+        "  sim peak RSS (after all of the above):      {:>8.0} MiB",
+        rss_mib(child.id(), "VmHWM:")
     );
     let _ = child.kill();
     let _ = child.wait();
