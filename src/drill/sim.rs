@@ -87,6 +87,10 @@ pub struct Sim {
     timer_seq: u64,
     pub(crate) work: BTreeSet<Work>,
     pub(crate) pods: HashMap<(String, String), PodRuntime>,
+    /// Pods by their controller owner's UID, so controllers never walk every pod.
+    by_owner: HashMap<String, BTreeSet<(String, String)>>,
+    /// Pods not bound to a node yet (the scheduler's queue).
+    pub(crate) unbound: BTreeSet<(String, String)>,
     pub(crate) node_epochs: HashMap<String, u64>,
     /// The pods bound to each node and the sum of their requests.
     pub(crate) node_alloc: HashMap<String, NodeLoad>,
@@ -116,6 +120,8 @@ impl Sim {
             timer_seq: 0,
             work: BTreeSet::new(),
             pods: HashMap::new(),
+            by_owner: HashMap::new(),
+            unbound: BTreeSet::new(),
             node_epochs: HashMap::new(),
             node_alloc: HashMap::new(),
             pressure_from_usage: BTreeSet::new(),
@@ -297,7 +303,7 @@ impl Sim {
             if let Some(node) = bound.and_then(|r| r.node.clone()) {
                 self.node_alloc_remove(&node, ns, name);
             }
-            self.pods.remove(&(ns.to_string(), name.to_string()));
+            self.untrack_pod(&(ns.to_string(), name.to_string()));
             self.queue(Work::Schedule);
         }
         self.after_write(&gone);
@@ -328,6 +334,41 @@ impl Sim {
                 self.remove_object(&k, &ns, &name);
             }
         }
+    }
+
+    /// Starts tracking a pod's kubelet state and indexes it.
+    pub(crate) fn track_pod(&mut self, key: (String, String), runtime: PodRuntime) {
+        if let Some(owner) = &runtime.owner_uid {
+            self.by_owner.entry(owner.clone()).or_default().insert(key.clone());
+        }
+        if runtime.node.is_none() {
+            self.unbound.insert(key.clone());
+        }
+        self.pods.insert(key, runtime);
+    }
+
+    fn untrack_pod(&mut self, key: &(String, String)) {
+        if let Some(rt) = self.pods.remove(key)
+            && let Some(owner) = rt.owner_uid
+            && let Some(set) = self.by_owner.get_mut(&owner)
+        {
+            set.remove(key);
+            if set.is_empty() {
+                self.by_owner.remove(&owner);
+            }
+        }
+        self.unbound.remove(key);
+    }
+
+    /// Live pods (not terminating, not failed) whose controller owner has `uid`, by name.
+    pub(crate) fn live_owned(&self, uid: &str) -> Vec<(&(String, String), &PodRuntime)> {
+        self.by_owner
+            .get(uid)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.pods.get_key_value(k))
+            .filter(|(_, r)| !r.terminating && !r.failed)
+            .collect()
     }
 
     /// Objects of `kind` in `ns` whose controller owner has `uid`.

@@ -155,7 +155,7 @@ impl SyntheticSpec {
                     &pod_name, ns, &app, &image, &hash, &rs_name, &rs_uid, node, &uid, &created, placed,
                 );
                 if sim.store.create(kinds::PODS, pod).is_ok() {
-                    sim.pods.insert(
+                    sim.track_pod(
                         (ns.clone(), pod_name.clone()),
                         PodRuntime {
                             owner_uid: Some(rs_uid.clone()),

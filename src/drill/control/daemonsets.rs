@@ -21,11 +21,9 @@ impl Sim {
             .map(|n| n.name.to_string())
             .collect();
         let pods: Vec<(String, Option<String>, bool, bool)> = self
-            .pods
-            .iter()
-            .filter(|((pns, _), r)| {
-                pns == ns && r.owner_uid.as_deref() == Some(&*ds.uid) && !r.terminating && !r.failed
-            })
+            .live_owned(&ds.uid)
+            .into_iter()
+            .filter(|((pns, _), _)| pns == ns)
             .map(|((_, n), r)| {
                 let current = self
                     .get(&kinds::PODS, ns, n)
@@ -62,11 +60,9 @@ impl Sim {
             );
         }
         let pods: Vec<_> = self
-            .pods
-            .iter()
-            .filter(|((pns, _), r)| {
-                pns == ns && r.owner_uid.as_deref() == Some(&*ds.uid) && !r.terminating && !r.failed
-            })
+            .live_owned(&ds.uid)
+            .into_iter()
+            .filter(|((pns, _), _)| pns == ns)
             .map(|((_, n), r)| (n.clone(), r.ready))
             .collect();
         let updated = pods

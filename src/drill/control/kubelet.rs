@@ -110,7 +110,7 @@ impl Sim {
                 .to_string(),
             ..Default::default()
         };
-        self.pods.insert((ns.to_string(), name.to_string()), runtime);
+        self.track_pod((ns.to_string(), name.to_string()), runtime);
         match v.pointer("/spec/nodeName").and_then(Value::as_str) {
             Some(node) if !node.is_empty() => {
                 let node = node.to_string();
@@ -127,6 +127,7 @@ impl Sim {
         };
         rt.node = Some(node.to_string());
         let image = rt.image.clone();
+        self.unbound.remove(&(ns.to_string(), name.to_string()));
         self.node_alloc_add(node, ns, name);
         let host_ip = self.node_ip(node);
         let Some(pod) = self.modify(kinds::PODS, ns, name, |p| {

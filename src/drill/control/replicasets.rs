@@ -11,9 +11,9 @@ impl Sim {
     /// Live pods owned by `uid`: not terminating, not failed; (ns, name, ready, bound).
     pub(crate) fn live_pods(&self, ns: &str, uid: &str) -> Vec<(String, bool, bool)> {
         let mut v: Vec<(String, bool, bool)> = self
-            .pods
-            .iter()
-            .filter(|((pns, _), r)| pns == ns && r.owner_uid.as_deref() == Some(uid) && !r.terminating && !r.failed)
+            .live_owned(uid)
+            .into_iter()
+            .filter(|((pns, _), _)| pns == ns)
             .map(|((_, n), r)| (n.clone(), r.ready, r.node.is_some()))
             .collect();
         v.sort();

@@ -135,16 +135,15 @@ impl Sim {
 
     /// Binds every pending pod that fits somewhere.
     pub fn schedule_pending(&mut self) {
-        let mut pending: Vec<(String, String)> = self
-            .pods
+        let pending: Vec<(String, String)> = self
+            .unbound
             .iter()
-            .filter(|(_, r)| r.node.is_none() && !r.terminating && !r.failed)
-            .map(|(k, _)| k.clone())
+            .filter(|k| self.pods.get(*k).is_some_and(|r| !r.terminating && !r.failed))
+            .cloned()
             .collect();
         if pending.is_empty() {
             return;
         }
-        pending.sort();
         let nodes: Vec<Candidate> = self
             .store
             .iter(&kinds::NODES, None)

@@ -20,11 +20,9 @@ impl Sim {
         labelled["metadata"]["labels"]["controller-revision-hash"] = json!(hash);
         // (ordinal, ready, current revision)
         let owned: Vec<(usize, String, bool)> = self
-            .pods
-            .iter()
-            .filter(|((pns, _), r)| {
-                pns == ns && r.owner_uid.as_deref() == Some(&*sts.uid) && !r.terminating && !r.failed
-            })
+            .live_owned(&sts.uid)
+            .into_iter()
+            .filter(|((pns, _), _)| pns == ns)
             .filter_map(|((_, n), r)| {
                 let ordinal = n.strip_prefix(&format!("{name}-"))?.parse().ok()?;
                 Some((ordinal, n.clone(), r.ready))
