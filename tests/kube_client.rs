@@ -226,3 +226,82 @@ async fn streaming_list_ends_initial_events_with_a_bookmark() {
     .expect("initial events end");
     assert_eq!(count, 6);
 }
+
+#[tokio::test]
+async fn server_side_apply_creates_then_updates() {
+    use k8s_openapi::api::networking::v1::NetworkPolicy;
+    let (_running, client) = start(Options::default()).await;
+    let policies: Api<NetworkPolicy> = Api::namespaced(client, "shop");
+    let policy = |app: &str| {
+        serde_json::json!({
+            "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": "isolate", "namespace": "shop", "labels": {"warroom.dev/action": "isolate"}},
+            "spec": {"podSelector": {"matchLabels": {"app": app}}, "policyTypes": ["Ingress", "Egress"]},
+        })
+    };
+    let pp = PatchParams::apply("warroom").force();
+    let dry = policies
+        .patch(
+            "isolate",
+            &PatchParams::apply("warroom").force().dry_run(),
+            &Patch::Apply(policy("web")),
+        )
+        .await
+        .expect("dry-run apply");
+    assert_eq!(dry.metadata.name.as_deref(), Some("isolate"));
+    assert!(
+        policies.get_opt("isolate").await.expect("get").is_none(),
+        "a dry run creates nothing"
+    );
+    let created = policies
+        .patch("isolate", &pp, &Patch::Apply(policy("web")))
+        .await
+        .expect("apply");
+    assert!(created.metadata.uid.is_some());
+    let updated = policies
+        .patch("isolate", &pp, &Patch::Apply(policy("api")))
+        .await
+        .expect("re-apply");
+    assert_eq!(updated.metadata.uid, created.metadata.uid);
+    let selector = updated
+        .spec
+        .and_then(|s| s.pod_selector)
+        .and_then(|s| s.match_labels)
+        .unwrap_or_default();
+    assert_eq!(selector.get("app").map(String::as_str), Some("api"));
+    let listed = policies
+        .list(&ListParams::default().labels("warroom.dev/action=isolate"))
+        .await
+        .expect("list by label");
+    assert_eq!(listed.items.len(), 1);
+}
+
+#[tokio::test]
+async fn eviction_accepts_policy_v1beta1_and_v1() {
+    let (running, client) = start(Options::default()).await;
+    let pods: Api<Pod> = Api::namespaced(client, "shop");
+    let names: Vec<String> = pods
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+        .into_iter()
+        .filter_map(|p| p.metadata.name)
+        .collect();
+    let http = reqwest::Client::new();
+    for (name, version) in names.iter().zip(["policy/v1beta1", "policy/v1"]) {
+        let body = serde_json::json!({"apiVersion": version, "kind": "Eviction", "metadata": {"name": name, "namespace": "shop"}});
+        let r = http
+            .post(format!("{}/api/v1/namespaces/shop/pods/{name}/eviction", running.url()))
+            .json(&body)
+            .send()
+            .await
+            .expect("evict");
+        assert_eq!(r.status().as_u16(), 201, "{version}");
+        let p = pods.get(name).await.expect("still terminating");
+        assert!(
+            p.metadata.deletion_timestamp.is_some(),
+            "{version} eviction starts termination"
+        );
+    }
+}
