@@ -3,6 +3,7 @@
 //! the real Kubernetes API), `cli` wires commands, `logging` sends tracing to a file.
 
 pub mod cli;
+pub mod cluster;
 pub mod drill;
 pub mod logging;
 pub mod paths;

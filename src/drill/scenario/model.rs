@@ -422,6 +422,9 @@ pub struct Denial {
     /// Limit to one namespace; all when absent.
     #[serde(default)]
     pub namespace: Option<String>,
+    /// Deny only requests across all namespaces (a namespaced role, no cluster role).
+    #[serde(default)]
+    pub cluster_wide: bool,
 }
 
 impl Denial {
@@ -433,7 +436,8 @@ impl Denial {
             None => resource.to_string(),
         };
         let res_ok = self.resource == "*" || self.resource == full;
-        let ns_ok = self.namespace.as_deref().is_none_or(|n| n == namespace);
+        let ns_ok =
+            self.namespace.as_deref().is_none_or(|n| n == namespace) && (!self.cluster_wide || namespace.is_empty());
         verb_ok && res_ok && ns_ok
     }
 }

@@ -1,0 +1,98 @@
+//! A cluster is a value: a kube-rs client with the name it is shown under and its default
+//! namespace, made from the user's kubeconfig (context choice; exec and token auth as kube-rs
+//! supports them) or pointed at a drill cluster. Several can be followed at once.
+
+use std::path::Path;
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+#[derive(Clone)]
+pub struct Cluster {
+    /// The context name (or `drill`).
+    pub name: String,
+    pub client: kube::Client,
+    pub default_namespace: String,
+    pub drill: bool,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("name", &self.name)
+            .field("default_namespace", &self.default_namespace)
+            .field("drill", &self.drill)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot read the kubeconfig {path}: {error}")]
+    Kubeconfig { path: String, error: String },
+    #[error("kubeconfig context {context:?}: {error}")]
+    Context { context: String, error: String },
+    #[error("cannot make a client for {name}: {error}")]
+    Client { name: String, error: String },
+}
+
+impl Cluster {
+    /// Connects with a kubeconfig (the default search path when `path` is None) and context
+    /// (its current context when None).
+    pub async fn from_kubeconfig(path: Option<&Path>, context: Option<&str>) -> Result<Cluster, ConnectError> {
+        let shown = path
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "(KUBECONFIG or ~/.kube/config)".into());
+        let kubeconfig = match path {
+            Some(p) => Kubeconfig::read_from(p),
+            None => Kubeconfig::read(),
+        }
+        .map_err(|e| ConnectError::Kubeconfig {
+            path: shown,
+            error: e.to_string(),
+        })?;
+        let name = context
+            .map(str::to_string)
+            .or_else(|| kubeconfig.current_context.clone())
+            .unwrap_or_else(|| "default".into());
+        let options = KubeConfigOptions {
+            context: context.map(str::to_string),
+            ..Default::default()
+        };
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+            .await
+            .map_err(|e| ConnectError::Context {
+                context: name.clone(),
+                error: e.to_string(),
+            })?;
+        let default_namespace = config.default_namespace.clone();
+        let client = kube::Client::try_from(config).map_err(|e| ConnectError::Client {
+            name: name.clone(),
+            error: e.to_string(),
+        })?;
+        Ok(Cluster {
+            name,
+            client,
+            default_namespace,
+            drill: false,
+        })
+    }
+
+    /// Points at a drill cluster's API (plain HTTP on loopback, no auth).
+    pub fn drill(url: &str) -> Result<Cluster, ConnectError> {
+        let bad = |e: String| ConnectError::Client {
+            name: "drill".into(),
+            error: e,
+        };
+        let config = kube::Config::new(
+            url.parse()
+                .map_err(|e: axum::http::uri::InvalidUri| bad(e.to_string()))?,
+        );
+        let client = kube::Client::try_from(config).map_err(|e| bad(e.to_string()))?;
+        Ok(Cluster {
+            name: "drill".into(),
+            client,
+            default_namespace: "default".into(),
+            drill: true,
+        })
+    }
+}

@@ -1,0 +1,315 @@
+//! Following a cluster: one kube-rs watcher per resource (back-off, paging, resume and relist
+//! after 410 are the watcher's), each projecting objects into rows and sending them to the
+//! model's owner over a channel. A cluster-wide list that is forbidden falls back to the
+//! namespaces the user may read. Watcher tasks never touch the model themselves.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use kube::api::{Api, ListParams, PostParams};
+use kube::runtime::{WatchStreamExt, watcher};
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::connect::Cluster;
+use super::intern::Interner;
+use super::model::{Change, Freshness, Key, Source, Update};
+use super::rows::{self, WorkloadKind};
+
+/// The running watchers of one cluster; dropping it stops them.
+pub struct Following {
+    tasks: JoinSet<()>,
+}
+
+impl Following {
+    pub fn stop(mut self) {
+        self.tasks.abort_all();
+    }
+}
+
+fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// How one resource is projected and wrapped into an `Update`.
+struct Projection<K, R> {
+    source: Source,
+    project: fn(&K, &mut Interner) -> Option<R>,
+    wrap: fn(Change<R>) -> Update,
+    fields: Option<&'static str>,
+}
+
+impl<K, R> Clone for Projection<K, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, R> Copy for Projection<K, R> {}
+
+/// Starts following every resource the health model needs.
+pub fn follow(cluster: &Cluster, tx: mpsc::Sender<Update>) -> Following {
+    let mut tasks = JoinSet::new();
+    spawn_cluster_scoped(
+        &mut tasks,
+        cluster,
+        &tx,
+        Projection::<Node, _> {
+            source: Source::Nodes,
+            project: |n, i| Some(rows::node_row(n, i)),
+            wrap: Update::Node,
+            fields: None,
+        },
+    );
+    spawn(
+        &mut tasks,
+        cluster,
+        &tx,
+        Projection::<Pod, _> {
+            source: Source::Pods,
+            project: |p, i| Some(rows::pod_row(p, i)),
+            wrap: Update::Pod,
+            fields: None,
+        },
+    );
+    spawn(
+        &mut tasks,
+        cluster,
+        &tx,
+        Projection::<Deployment, _> {
+            source: Source::Deployments,
+            project: |d, i| Some(rows::deployment_row(d, i)),
+            wrap: |c| Update::Workload(WorkloadKind::Deployment, c),
+            fields: None,
+        },
+    );
+    spawn(
+        &mut tasks,
+        cluster,
+        &tx,
+        Projection::<DaemonSet, _> {
+            source: Source::DaemonSets,
+            project: |d, i| Some(rows::daemonset_row(d, i)),
+            wrap: |c| Update::Workload(WorkloadKind::DaemonSet, c),
+            fields: None,
+        },
+    );
+    spawn(
+        &mut tasks,
+        cluster,
+        &tx,
+        Projection::<StatefulSet, _> {
+            source: Source::StatefulSets,
+            project: |d, i| Some(rows::statefulset_row(d, i)),
+            wrap: |c| Update::Workload(WorkloadKind::StatefulSet, c),
+            fields: None,
+        },
+    );
+    spawn(
+        &mut tasks,
+        cluster,
+        &tx,
+        Projection::<Event, _> {
+            source: Source::Events,
+            project: rows::warning_row,
+            wrap: Update::Warning,
+            fields: Some("type=Warning"),
+        },
+    );
+    Following { tasks }
+}
+
+fn spawn<K, R>(tasks: &mut JoinSet<()>, cluster: &Cluster, tx: &mpsc::Sender<Update>, p: Projection<K, R>)
+where
+    K: kube::Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
+        + Clone
+        + DeserializeOwned
+        + Debug
+        + Send
+        + Sync
+        + 'static,
+    R: Send + 'static,
+{
+    let cluster = cluster.clone();
+    let tx = tx.clone();
+    tasks.spawn(async move {
+        let api: Api<K> = Api::all(cluster.client.clone());
+        if let Forbidden::Yes(error) = watch(api, None, p, &tx).await {
+            let _ = tx
+                .send(Update::Freshness(p.source, Freshness::Forbidden { error }))
+                .await;
+            fallback(&cluster, p, &tx).await;
+        }
+    });
+}
+
+/// Nodes are cluster-scoped; they get their own spawn with the same loop.
+fn spawn_cluster_scoped<K, R>(
+    tasks: &mut JoinSet<()>,
+    cluster: &Cluster,
+    tx: &mpsc::Sender<Update>,
+    p: Projection<K, R>,
+) where
+    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    R: Send + 'static,
+{
+    let cluster = cluster.clone();
+    let tx = tx.clone();
+    tasks.spawn(async move {
+        let api: Api<K> = Api::all(cluster.client.clone());
+        if let Forbidden::Yes(error) = watch(api, None, p, &tx).await {
+            let _ = tx
+                .send(Update::Freshness(p.source, Freshness::Forbidden { error }))
+                .await;
+        }
+    });
+}
+
+enum Forbidden {
+    No,
+    Yes(String),
+}
+
+fn forbidden(e: &watcher::Error) -> Option<String> {
+    let api = match e {
+        watcher::Error::InitialListFailed(kube::Error::Api(s))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(s)) => s,
+        _ => return None,
+    };
+    (api.code == 403).then(|| api.message.clone())
+}
+
+/// Runs one watcher until the channel closes (or, when listing is forbidden, returns).
+async fn watch<K, R>(api: Api<K>, scope: Option<Arc<str>>, p: Projection<K, R>, tx: &mpsc::Sender<Update>) -> Forbidden
+where
+    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + 'static,
+{
+    let mut config = watcher::Config::default();
+    if let Some(f) = p.fields {
+        config = config.fields(f);
+    }
+    let mut stream = watcher(api, config).default_backoff().boxed();
+    let mut interner = Interner::default();
+    let mut last_live = None;
+    while let Some(item) = stream.next().await {
+        let update = match item {
+            Ok(watcher::Event::Init) => Some((p.wrap)(Change::Relist(scope.clone()))),
+            Ok(watcher::Event::InitApply(o) | watcher::Event::Apply(o)) => {
+                let key = key_of(&o, &mut interner);
+                (p.project)(&o, &mut interner).map(|r| (p.wrap)(Change::Apply(key, r)))
+            }
+            Ok(watcher::Event::Delete(o)) => Some((p.wrap)(Change::Delete(key_of(&o, &mut interner)))),
+            Ok(watcher::Event::InitDone) => {
+                if tx.send((p.wrap)(Change::Listed(scope.clone()))).await.is_err() {
+                    return Forbidden::No;
+                }
+                let since = now();
+                last_live = Some(since);
+                Some(Update::Freshness(p.source, Freshness::Live { since }))
+            }
+            Err(e) => {
+                if let Some(message) = forbidden(&e) {
+                    return Forbidden::Yes(message);
+                }
+                tracing::warn!(source = p.source.name(), error = %e, "watch interrupted");
+                Some(Update::Freshness(
+                    p.source,
+                    match last_live {
+                        Some(since) => Freshness::Reconnecting {
+                            since,
+                            error: e.to_string(),
+                        },
+                        None => Freshness::Error { error: e.to_string() },
+                    },
+                ))
+            }
+        };
+        if let Some(u) = update
+            && tx.send(u).await.is_err()
+        {
+            return Forbidden::No;
+        }
+    }
+    Forbidden::No
+}
+
+fn key_of<K: kube::Resource>(o: &K, i: &mut Interner) -> Key {
+    let m = o.meta();
+    (
+        i.get(m.namespace.as_deref().unwrap_or("")),
+        Arc::from(m.name.as_deref().unwrap_or("")),
+    )
+}
+
+/// Whether the user may list `plural` in `namespace` (SelfSubjectAccessReview).
+async fn may_list(cluster: &Cluster, group: &str, plural: &str, namespace: &str) -> bool {
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                group: Some(group.into()),
+                namespace: Some(namespace.into()),
+                resource: Some(plural.into()),
+                verb: Some("list".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    Api::<SelfSubjectAccessReview>::all(cluster.client.clone())
+        .create(&PostParams::default(), &review)
+        .await
+        .ok()
+        .and_then(|r| r.status)
+        .is_some_and(|s| s.allowed)
+}
+
+/// Follows a namespaced resource one namespace at a time, in the namespaces the user may list.
+async fn fallback<K, R>(cluster: &Cluster, p: Projection<K, R>, tx: &mpsc::Sender<Update>)
+where
+    K: kube::Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
+        + Clone
+        + DeserializeOwned
+        + Debug
+        + Send
+        + Sync
+        + 'static,
+    R: Send + 'static,
+{
+    let candidates: Vec<String> = match Api::<Namespace>::all(cluster.client.clone())
+        .list(&ListParams::default())
+        .await
+    {
+        Ok(list) => list.items.into_iter().filter_map(|n| n.metadata.name).collect(),
+        Err(_) => vec![cluster.default_namespace.clone()],
+    };
+    let group = K::group(&()).to_string();
+    let plural = K::plural(&()).to_string();
+    let mut allowed = Vec::new();
+    for ns in candidates {
+        if may_list(cluster, &group, &plural, &ns).await {
+            allowed.push(ns);
+        }
+    }
+    if tx.send(Update::Fallback(p.source, allowed.clone())).await.is_err() {
+        return;
+    }
+    let mut tasks = JoinSet::new();
+    for ns in allowed {
+        let api: Api<K> = Api::namespaced(cluster.client.clone(), &ns);
+        let tx = tx.clone();
+        let scope: Arc<str> = Arc::from(ns.as_str());
+        tasks.spawn(async move {
+            if let Forbidden::Yes(error) = watch(api, Some(scope), p, &tx).await {
+                let _ = tx
+                    .send(Update::Freshness(p.source, Freshness::Forbidden { error }))
+                    .await;
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+}

@@ -1,0 +1,10 @@
+//! The cluster adapter: connects to a Kubernetes cluster (a user's, or the drill cluster)
+//! with kube-rs, follows it with watchers, and keeps a compact health model with derived
+//! signals. It talks to the outside; it knows nothing of the terminal.
+
+pub mod connect;
+pub mod follow;
+pub mod intern;
+pub mod model;
+pub mod rows;
+pub mod signals;

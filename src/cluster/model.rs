@@ -1,0 +1,451 @@
+//! The compact health model of one cluster: rows per node, workload, pod and Warning event,
+//! plus aggregates kept current on every change (no frame walks every pod), and each source's
+//! freshness. It is plain data changed by `apply`; it does no I/O and draws nothing.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use super::rows::{NodeRow, Owner, Phase, PodRow, WarningRow, WorkloadKind, WorkloadRow};
+
+/// A namespaced object's key; cluster-scoped objects have an empty namespace.
+pub type Key = (Arc<str>, Arc<str>);
+
+/// A watched resource type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    Nodes,
+    Pods,
+    Deployments,
+    DaemonSets,
+    StatefulSets,
+    Events,
+}
+
+impl Source {
+    pub const ALL: [Source; 6] = [
+        Source::Nodes,
+        Source::Pods,
+        Source::Deployments,
+        Source::DaemonSets,
+        Source::StatefulSets,
+        Source::Events,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Nodes => "nodes",
+            Source::Pods => "pods",
+            Source::Deployments => "deployments",
+            Source::DaemonSets => "daemonsets",
+            Source::StatefulSets => "statefulsets",
+            Source::Events => "events",
+        }
+    }
+}
+
+/// How current a source's data is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Freshness {
+    /// Listing for the first time.
+    Connecting,
+    /// Watching; `since` is when the last (re)list completed (seconds since the epoch).
+    Live { since: i64 },
+    /// The watch broke; the data is as of `since` and a reconnect is under way.
+    Reconnecting { since: i64, error: String },
+    /// The user may not list this resource cluster-wide (the model falls back to namespaces).
+    Forbidden { error: String },
+    /// Something else went wrong; the server's words.
+    Error { error: String },
+}
+
+impl Freshness {
+    pub fn is_live(&self) -> bool {
+        matches!(self, Freshness::Live { .. })
+    }
+}
+
+/// A change from a watcher, already projected to rows.
+#[derive(Debug, Clone)]
+pub enum Change<R> {
+    /// A (re)list starts, cluster-wide or in one namespace: rows of that scope not seen
+    /// before `Listed` are gone.
+    Relist(Option<Arc<str>>),
+    Apply(Key, R),
+    Delete(Key),
+    /// The (re)list of that scope is complete.
+    Listed(Option<Arc<str>>),
+}
+
+/// What watchers send to the model's owner.
+#[derive(Debug, Clone)]
+pub enum Update {
+    Node(Change<NodeRow>),
+    Pod(Change<PodRow>),
+    Workload(WorkloadKind, Change<WorkloadRow>),
+    Warning(Change<WarningRow>),
+    Freshness(Source, Freshness),
+    /// The source now follows these namespaces one by one (cluster-wide list was forbidden).
+    Fallback(Source, Vec<String>),
+}
+
+/// Counts kept current on every change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub nodes: u32,
+    pub nodes_ready: u32,
+    pub nodes_not_ready: u32,
+    pub nodes_cordoned: u32,
+    pub nodes_pressure: u32,
+    pub pods: u32,
+    pub pods_ready: u32,
+    pub pods_pending: u32,
+    pub pods_running: u32,
+    pub pods_failed: u32,
+    pub pods_succeeded: u32,
+    pub pods_crashlooping: u32,
+    pub pods_terminating: u32,
+}
+
+/// Pod counts for one workload.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodCounts {
+    pub pods: u32,
+    pub ready: u32,
+    pub crashlooping: u32,
+    pub restarts: u32,
+    pub oomkilled: u32,
+}
+
+/// (namespace, kind, name) of a workload.
+pub type WorkloadKey = (Arc<str>, WorkloadKind, Arc<str>);
+
+#[derive(Debug, Default)]
+pub struct ClusterModel {
+    pub nodes: HashMap<Key, NodeRow>,
+    pub pods: HashMap<Key, PodRow>,
+    pub workloads: HashMap<WorkloadKey, WorkloadRow>,
+    pub warnings: HashMap<Key, WarningRow>,
+    pub totals: Totals,
+    pub pods_per_node: HashMap<Arc<str>, u32>,
+    pub pods_per_workload: HashMap<WorkloadKey, PodCounts>,
+    /// Pending pods and when they were created, for "pending too long".
+    pub pending: BTreeMap<Key, i64>,
+    pub warnings_by_reason: BTreeMap<Arc<str>, u32>,
+    pub freshness: BTreeMap<Source, Freshness>,
+    pub fallback: BTreeMap<Source, Vec<String>>,
+    relisting: HashMap<(Source, Option<Arc<str>>), HashSet<Key>>,
+    /// Namespaces listed so far by sources that follow namespace by namespace.
+    listed: HashSet<(Source, Arc<str>)>,
+    /// Updates applied, for tests and benchmarks.
+    pub applied: u64,
+}
+
+fn workload_key(ns: &Arc<str>, owner: &Owner) -> WorkloadKey {
+    (ns.clone(), owner.kind, owner.name.clone())
+}
+
+impl ClusterModel {
+    pub fn new() -> Self {
+        let mut m = ClusterModel::default();
+        for s in Source::ALL {
+            m.freshness.insert(s, Freshness::Connecting);
+        }
+        m
+    }
+
+    /// Every source has finished its first list (in every namespace, for a fallback source).
+    pub fn complete(&self) -> bool {
+        Source::ALL.iter().all(|s| {
+            self.freshness.get(s).is_some_and(Freshness::is_live)
+                && self.fallback.get(s).is_none_or(|namespaces| {
+                    namespaces
+                        .iter()
+                        .all(|ns| self.listed.contains(&(*s, Arc::from(ns.as_str()))))
+                })
+        })
+    }
+
+    fn mark_listed(&mut self, source: Source, scope: &Option<Arc<str>>) {
+        if let Some(ns) = scope {
+            self.listed.insert((source, ns.clone()));
+        }
+    }
+
+    pub fn apply(&mut self, update: Update) {
+        self.applied += 1;
+        match update {
+            Update::Node(c) => self.change(Source::Nodes, c, Self::set_node, Self::remove_node),
+            Update::Pod(c) => self.change(Source::Pods, c, Self::set_pod, Self::remove_pod),
+            Update::Workload(kind, c) => {
+                let source = match kind {
+                    WorkloadKind::DaemonSet => Source::DaemonSets,
+                    WorkloadKind::StatefulSet => Source::StatefulSets,
+                    _ => Source::Deployments,
+                };
+                match c {
+                    Change::Apply(k, row) => {
+                        self.seen(source, &k);
+                        self.workloads.insert((k.0, kind, k.1), row);
+                    }
+                    Change::Delete(k) => {
+                        self.workloads.remove(&(k.0, kind, k.1));
+                    }
+                    Change::Relist(scope) => {
+                        self.relisting.insert((source, scope), HashSet::new());
+                    }
+                    Change::Listed(scope) => {
+                        self.mark_listed(source, &scope);
+                        if let Some(seen) = self.relisting.remove(&(source, scope.clone())) {
+                            self.workloads.retain(|(ns, k, n), _| {
+                                *k != kind
+                                    || scope.as_ref().is_some_and(|s| s != ns)
+                                    || seen.contains(&(ns.clone(), n.clone()))
+                            });
+                        }
+                    }
+                }
+            }
+            Update::Warning(c) => self.change(Source::Events, c, Self::set_warning, Self::remove_warning),
+            Update::Freshness(s, f) => {
+                self.freshness.insert(s, f);
+            }
+            Update::Fallback(s, namespaces) => {
+                self.fallback.insert(s, namespaces);
+            }
+        }
+    }
+
+    fn seen(&mut self, source: Source, key: &Key) {
+        for scope in [None, Some(key.0.clone())] {
+            if let Some(set) = self.relisting.get_mut(&(source, scope)) {
+                set.insert(key.clone());
+            }
+        }
+    }
+
+    fn change<R>(
+        &mut self,
+        source: Source,
+        change: Change<R>,
+        set: fn(&mut Self, Key, R),
+        remove: fn(&mut Self, &Key),
+    ) {
+        match change {
+            Change::Apply(k, row) => {
+                self.seen(source, &k);
+                set(self, k, row);
+            }
+            Change::Delete(k) => remove(self, &k),
+            Change::Relist(scope) => {
+                self.relisting.insert((source, scope), HashSet::new());
+            }
+            Change::Listed(scope) => {
+                self.mark_listed(source, &scope);
+                let Some(seen) = self.relisting.remove(&(source, scope.clone())) else {
+                    return;
+                };
+                let stale = |k: &&Key| scope.as_ref().is_none_or(|s| *s == k.0) && !seen.contains(*k);
+                let gone: Vec<Key> = match source {
+                    Source::Nodes => self.nodes.keys().filter(stale).cloned().collect(),
+                    Source::Pods => self.pods.keys().filter(stale).cloned().collect(),
+                    Source::Events => self.warnings.keys().filter(stale).cloned().collect(),
+                    _ => Vec::new(),
+                };
+                for k in gone {
+                    remove(self, &k);
+                }
+            }
+        }
+    }
+
+    fn set_node(&mut self, key: Key, row: NodeRow) {
+        if let Some(old) = self.nodes.remove(&key) {
+            self.count_node(&old, -1);
+        }
+        self.count_node(&row, 1);
+        self.nodes.insert(key, row);
+    }
+
+    fn remove_node(&mut self, key: &Key) {
+        if let Some(old) = self.nodes.remove(key) {
+            self.count_node(&old, -1);
+        }
+    }
+
+    fn count_node(&mut self, n: &NodeRow, d: i32) {
+        let t = &mut self.totals;
+        let add = |v: &mut u32, yes: bool| {
+            if yes {
+                *v = v.saturating_add_signed(d);
+            }
+        };
+        add(&mut t.nodes, true);
+        add(&mut t.nodes_ready, n.ready);
+        add(&mut t.nodes_not_ready, !n.ready);
+        add(&mut t.nodes_cordoned, n.unschedulable);
+        add(&mut t.nodes_pressure, n.pressure());
+    }
+
+    fn set_pod(&mut self, key: Key, row: PodRow) {
+        if let Some(old) = self.pods.remove(&key) {
+            self.count_pod(&key, &old, -1);
+        }
+        self.count_pod(&key, &row, 1);
+        self.pods.insert(key, row);
+    }
+
+    fn remove_pod(&mut self, key: &Key) {
+        if let Some(old) = self.pods.remove(key) {
+            self.count_pod(key, &old, -1);
+        }
+    }
+
+    fn count_pod(&mut self, key: &Key, p: &PodRow, d: i32) {
+        let t = &mut self.totals;
+        let add = |v: &mut u32, yes: bool| {
+            if yes {
+                *v = v.saturating_add_signed(d);
+            }
+        };
+        add(&mut t.pods, true);
+        add(&mut t.pods_ready, p.ready);
+        add(&mut t.pods_pending, p.phase == Phase::Pending);
+        add(&mut t.pods_running, p.phase == Phase::Running);
+        add(&mut t.pods_failed, p.phase == Phase::Failed);
+        add(&mut t.pods_succeeded, p.phase == Phase::Succeeded);
+        add(&mut t.pods_crashlooping, p.crashlooping());
+        add(&mut t.pods_terminating, p.terminating);
+        if let Some(node) = &p.node {
+            let n = self.pods_per_node.entry(node.clone()).or_default();
+            *n = n.saturating_add_signed(d);
+            if *n == 0 {
+                self.pods_per_node.remove(node);
+            }
+        }
+        if let Some(owner) = &p.owner {
+            let wk = workload_key(&key.0, owner);
+            let c = self.pods_per_workload.entry(wk.clone()).or_default();
+            c.pods = c.pods.saturating_add_signed(d);
+            if p.ready {
+                c.ready = c.ready.saturating_add_signed(d);
+            }
+            if p.crashlooping() {
+                c.crashlooping = c.crashlooping.saturating_add_signed(d);
+            }
+            if p.last_termination.as_deref() == Some("OOMKilled") {
+                c.oomkilled = c.oomkilled.saturating_add_signed(d);
+            }
+            c.restarts = c.restarts.saturating_add_signed(d * p.restarts as i32);
+            if c.pods == 0 {
+                self.pods_per_workload.remove(&wk);
+            }
+        }
+        if p.phase == Phase::Pending && !p.terminating {
+            if d > 0 {
+                self.pending.insert(key.clone(), p.created);
+            } else {
+                self.pending.remove(key);
+            }
+        }
+    }
+
+    fn set_warning(&mut self, key: Key, row: WarningRow) {
+        self.remove_warning(&key);
+        *self.warnings_by_reason.entry(row.reason.clone()).or_default() += row.count;
+        self.warnings.insert(key, row);
+    }
+
+    fn remove_warning(&mut self, key: &Key) {
+        if let Some(old) = self.warnings.remove(key)
+            && let Some(n) = self.warnings_by_reason.get_mut(&old.reason)
+        {
+            *n = n.saturating_sub(old.count);
+            if *n == 0 {
+                self.warnings_by_reason.remove(&old.reason);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(ns: &str, n: &str) -> Key {
+        (Arc::from(ns), Arc::from(n))
+    }
+
+    fn pod(phase: Phase, ready: bool, crash: bool, node: &str) -> PodRow {
+        PodRow {
+            phase,
+            ready,
+            restarts: if crash { 3 } else { 0 },
+            waiting: crash.then(|| Arc::from("CrashLoopBackOff")),
+            last_termination: None,
+            reason: None,
+            node: Some(Arc::from(node)),
+            owner: Some(Owner {
+                kind: WorkloadKind::Deployment,
+                name: Arc::from("web"),
+            }),
+            created: 0,
+            terminating: false,
+        }
+    }
+
+    #[test]
+    fn aggregates_follow_every_change() {
+        let mut m = ClusterModel::new();
+        m.apply(Update::Pod(Change::Apply(
+            key("shop", "a"),
+            pod(Phase::Running, true, false, "n1"),
+        )));
+        m.apply(Update::Pod(Change::Apply(
+            key("shop", "b"),
+            pod(Phase::Pending, false, false, "n1"),
+        )));
+        assert_eq!((m.totals.pods, m.totals.pods_ready, m.totals.pods_pending), (2, 1, 1));
+        assert_eq!(m.pending.len(), 1);
+        m.apply(Update::Pod(Change::Apply(
+            key("shop", "b"),
+            pod(Phase::Running, false, true, "n2"),
+        )));
+        assert_eq!(
+            (m.totals.pods, m.totals.pods_pending, m.totals.pods_crashlooping),
+            (2, 0, 1)
+        );
+        assert!(m.pending.is_empty());
+        let web = &m.pods_per_workload[&(Arc::from("shop"), WorkloadKind::Deployment, Arc::from("web"))];
+        assert_eq!((web.pods, web.ready, web.crashlooping, web.restarts), (2, 1, 1, 3));
+        assert_eq!(m.pods_per_node.get("n1"), Some(&1));
+        m.apply(Update::Pod(Change::Delete(key("shop", "a"))));
+        assert_eq!(m.totals.pods, 1);
+        assert!(!m.pods_per_node.contains_key("n1"));
+    }
+
+    #[test]
+    fn a_relist_drops_what_vanished_meanwhile() {
+        let mut m = ClusterModel::new();
+        for n in ["a", "b", "c"] {
+            m.apply(Update::Pod(Change::Apply(
+                key("shop", n),
+                pod(Phase::Running, true, false, "n1"),
+            )));
+        }
+        m.apply(Update::Pod(Change::Relist(None)));
+        m.apply(Update::Pod(Change::Apply(
+            key("shop", "a"),
+            pod(Phase::Running, true, false, "n1"),
+        )));
+        m.apply(Update::Pod(Change::Apply(
+            key("shop", "d"),
+            pod(Phase::Running, true, false, "n1"),
+        )));
+        m.apply(Update::Pod(Change::Listed(None)));
+        let mut names: Vec<&str> = m.pods.keys().map(|k| &*k.1).collect();
+        names.sort();
+        assert_eq!(names, ["a", "d"]);
+        assert_eq!(m.totals.pods, 2);
+        assert_eq!(m.pods_per_node.get("n1"), Some(&2));
+    }
+}
