@@ -50,6 +50,8 @@ pub struct DrillCluster {
     pub disconnect: tokio::sync::watch::Sender<u64>,
     pub address: String,
     pub bookmark_interval: Duration,
+    /// Writes made by `/drill/v1/churn`: (namespace, name, restart count, committed at, ns since the epoch).
+    pub churn_log: Mutex<Vec<(String, String, i64, u64)>>,
 }
 
 impl DrillCluster {
@@ -61,6 +63,7 @@ impl DrillCluster {
             disconnect,
             address,
             bookmark_interval,
+            churn_log: Mutex::new(Vec::new()),
         }
     }
 

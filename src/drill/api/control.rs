@@ -21,6 +21,7 @@ pub fn routes() -> Router<Arc<DrillCluster>> {
         .route("/disconnect", post(disconnect))
         .route("/compact", post(compact))
         .route("/scenario", get(scenario))
+        .route("/churn", get(churn_log).post(churn))
 }
 
 fn clock_state(c: &DrillCluster) -> Value {
@@ -100,4 +101,84 @@ async fn compact(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
 async fn scenario(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
     let sim = c.lock();
     Json(json!({"name": sim.scenario.name, "title": sim.scenario.title, "description": sim.scenario.description}))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChurnRequest {
+    /// Pod updates per second.
+    rate: u32,
+    seconds: u32,
+}
+
+/// Load for benchmarks: bumps the restart count of `rate` pods a second (cycling through the
+/// pods in key order) for `seconds`, recording when each write committed.
+async fn churn(
+    State(c): State<Arc<DrillCluster>>,
+    Query(req): Query<ChurnRequest>,
+) -> Result<Json<Value>, (axum::http::StatusCode, String)> {
+    if req.rate == 0 || req.rate > 100_000 || req.seconds == 0 || req.seconds > 3600 {
+        return Err((
+            axum::http::StatusCode::BAD_REQUEST,
+            "rate must be 1..=100000 and seconds 1..=3600".into(),
+        ));
+    }
+    let pods: Vec<(String, String)> = {
+        let sim = c.lock();
+        sim.store
+            .iter(&crate::drill::kinds::PODS, None)
+            .map(|p| (p.namespace.to_string(), p.name.to_string()))
+            .collect()
+    };
+    if pods.is_empty() {
+        return Err((axum::http::StatusCode::CONFLICT, "there are no pods to update".into()));
+    }
+    c.churn_log.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    let count = pods.len();
+    let cluster = c.clone();
+    tokio::spawn(async move {
+        let per_tick = (req.rate as usize).div_ceil(100);
+        let ticks = req.seconds as usize * 100;
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(10));
+        let mut next = 0usize;
+        for _ in 0..ticks {
+            tick.tick().await;
+            let mut written = Vec::with_capacity(per_tick);
+            {
+                let mut sim = cluster.lock();
+                for _ in 0..per_tick {
+                    let (ns, name) = &pods[next % pods.len()];
+                    next += 1;
+                    let mut restarts = 0;
+                    let done = sim.modify(crate::drill::kinds::PODS, ns, name, |p| {
+                        let cs = crate::drill::control::kubelet::container_status(p);
+                        restarts = cs["restartCount"].as_i64().unwrap_or(0) + 1;
+                        cs["restartCount"] = json!(restarts);
+                    });
+                    if done.is_some() {
+                        let at = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map(|d| d.as_nanos() as u64)
+                            .unwrap_or(0);
+                        written.push((ns.clone(), name.clone(), restarts, at));
+                    }
+                }
+            }
+            cluster
+                .churn_log
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(written);
+        }
+    });
+    Ok(Json(json!({"started": true, "pods": count})))
+}
+
+async fn churn_log(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
+    let log = c.churn_log.lock().unwrap_or_else(|p| p.into_inner());
+    Json(json!(
+        log.iter()
+            .map(|(ns, n, r, at)| json!([ns, n, r, at]))
+            .collect::<Vec<_>>()
+    ))
 }

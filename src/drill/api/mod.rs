@@ -30,6 +30,9 @@ use self::status::{ApiError, json_response};
 use crate::drill::server::DrillCluster;
 use crate::drill::sim::RequestRecord;
 
+/// How many requests `/drill/v1/requests` remembers.
+const REQUEST_LOG_LIMIT: usize = 20_000;
+
 /// Marks a response to a request that changed nothing (a dry run).
 #[derive(Clone, Copy)]
 struct DryRun;
@@ -91,7 +94,12 @@ async fn record(State(c): State<Arc<DrillCluster>>, req: Request, next: Next) ->
     let status = response.status().as_u16();
     tracing::debug!(%method, %path, %query, status, "request");
     if !path.starts_with("/drill/") {
-        c.lock().requests.push(RequestRecord {
+        let mut sim = c.lock();
+        // The log keeps the most recent requests; a long drill must not grow it without end.
+        if sim.requests.len() >= REQUEST_LOG_LIMIT {
+            sim.requests.drain(..REQUEST_LOG_LIMIT / 10);
+        }
+        sim.requests.push(RequestRecord {
             method,
             path,
             query,

@@ -1,0 +1,181 @@
+//! Benchmark of the cluster health model at the documented limits: a synthetic drill cluster
+//! (default 5,000 nodes / 150,000 pods) runs in its own process; this process follows it with
+//! the kube-rs watchers and prints the time until the model is complete, this process's peak
+//! RSS, `kubectl get pods -A -o name` against the same server, and the model's lag while
+//! 2,000 pod updates per second are written.
+//!
+//! Run: `cargo bench --bench cluster_model` (WARROOM_BENCH_SYNTHETIC=nodes=N,pods=M to resize,
+//! WARROOM_BENCH_RATE / WARROOM_BENCH_SECONDS for the update load). It prints figures only.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use warroom::cluster::connect::Cluster;
+use warroom::cluster::follow::follow;
+use warroom::cluster::model::{Change, ClusterModel, Update};
+
+fn rss_mib(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn unix_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn main() {
+    let spec = std::env::var("WARROOM_BENCH_SYNTHETIC").unwrap_or_else(|_| "nodes=5000,pods=150000".into());
+    let rate: u64 = env_or("WARROOM_BENCH_RATE", 2000);
+    let seconds: u64 = env_or("WARROOM_BENCH_SECONDS", 10);
+    let dir = tempfile::tempdir().expect("tmp");
+    let kubeconfig = dir.path().join("kubeconfig");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args([
+            "sim",
+            "--synthetic",
+            &spec,
+            "--listen",
+            "127.0.0.1:0",
+            "--kubeconfig-out",
+        ])
+        .arg(&kubeconfig)
+        .env("WARROOM_STATE_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start warroom sim");
+    let mut url = String::new();
+    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
+        let line = line.expect("line");
+        if let Some(u) = line.strip_prefix("kubernetes-api: ") {
+            url = u.to_string();
+        }
+        if line.starts_with("drill-control: ") {
+            break;
+        }
+    }
+    println!("cluster model benchmark ({spec})");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let cluster = Cluster::drill(&url).expect("cluster");
+        let (tx, mut rx) = mpsc::channel::<Update>(4096);
+        let following = follow(&cluster, tx);
+        let mut model = ClusterModel::new();
+        let t = Instant::now();
+        while !model.complete() {
+            match rx.recv().await {
+                Some(u) => model.apply(u),
+                None => panic!("watchers stopped"),
+            }
+        }
+        let complete = t.elapsed();
+        println!(
+            "  model complete:                     {:>8.2} s ({} pods, {} nodes, {} workloads)",
+            complete.as_secs_f64(),
+            model.totals.pods,
+            model.totals.nodes,
+            model.workloads.len()
+        );
+        println!("  this process's RSS once complete:   {:>8.0} MiB", rss_mib("VmRSS:"));
+        println!("  this process's peak RSS so far:     {:>8.0} MiB", rss_mib("VmHWM:"));
+
+        // Sustained pod updates, made inside the drill cluster, which records when each write
+        // committed; here we note when the model showed it. Lag = shown - committed.
+        let client = reqwest::Client::new();
+        let r = client
+            .post(format!("{url}/drill/v1/churn?rate={rate}&seconds={seconds}"))
+            .send()
+            .await
+            .expect("start churn");
+        assert!(r.status().is_success(), "churn: {}", r.text().await.unwrap_or_default());
+        let mut shown: HashMap<(String, String, u32), u64> = HashMap::new();
+        let until = Instant::now() + Duration::from_secs(seconds + 3);
+        while Instant::now() < until {
+            let Ok(Some(u)) = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await else {
+                continue;
+            };
+            if let Update::Pod(Change::Apply((ns, name), row)) = &u {
+                shown
+                    .entry((ns.to_string(), name.to_string(), row.restarts))
+                    .or_insert_with(unix_nanos);
+            }
+            model.apply(u);
+        }
+        let log: Vec<(String, String, u32, u64)> = client
+            .get(format!("{url}/drill/v1/churn"))
+            .send()
+            .await
+            .expect("churn log")
+            .json()
+            .await
+            .expect("churn log JSON");
+        let mut lags: Vec<f64> = log
+            .iter()
+            .filter_map(|(ns, n, r, at)| {
+                let seen = shown.get(&(ns.clone(), n.clone(), *r))?;
+                Some(seen.saturating_sub(*at) as f64 / 1e6)
+            })
+            .collect();
+        lags.sort_by(f64::total_cmp);
+        println!(
+            "  pod updates committed:              {:>8} over {seconds} s ({:.0}/s)",
+            log.len(),
+            log.len() as f64 / seconds as f64
+        );
+        println!(
+            "  model lag, commit to model (ms):    p50 {:.1}  p99 {:.1}  max {:.1}  ({} of {} matched)",
+            percentile(&lags, 0.5),
+            percentile(&lags, 0.99),
+            lags.last().copied().unwrap_or(f64::NAN),
+            lags.len(),
+            log.len()
+        );
+        println!("  this process's peak RSS:            {:>8.0} MiB", rss_mib("VmHWM:"));
+        following.stop();
+    });
+    let t = Instant::now();
+    let out = Command::new("kubectl")
+        .args(["get", "pods", "-A", "-o", "name", "--cache-dir"])
+        .arg(dir.path().join("cache"))
+        .env("KUBECONFIG", &kubeconfig)
+        .output()
+        .expect("run kubectl");
+    assert!(
+        out.status.success(),
+        "kubectl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!(
+        "  kubectl get pods -A -o name:        {:>8.2} s ({} pods)",
+        t.elapsed().as_secs_f64(),
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
