@@ -7,3 +7,4 @@ pub mod cluster;
 pub mod drill;
 pub mod logging;
 pub mod paths;
+pub mod text;

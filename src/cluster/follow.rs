@@ -3,8 +3,8 @@
 //! model's owner over a channel. A cluster-wide list that is forbidden falls back to the
 //! namespaces the user may read. Watcher tasks never touch the model themselves.
 
+use crate::text::CleanText;
 use std::fmt::Debug;
-use std::sync::Arc;
 
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
@@ -184,7 +184,7 @@ fn forbidden(e: &watcher::Error) -> Option<String> {
 }
 
 /// Runs one watcher until the channel closes (or, when listing is forbidden, returns).
-async fn watch<K, R>(api: Api<K>, scope: Option<Arc<str>>, p: Projection<K, R>, tx: &mpsc::Sender<Update>) -> Forbidden
+async fn watch<K, R>(api: Api<K>, scope: Option<CleanText>, p: Projection<K, R>, tx: &mpsc::Sender<Update>) -> Forbidden
 where
     K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + 'static,
 {
@@ -241,7 +241,7 @@ fn key_of<K: kube::Resource>(o: &K, i: &mut Interner) -> Key {
     let m = o.meta();
     (
         i.get(m.namespace.as_deref().unwrap_or("")),
-        Arc::from(m.name.as_deref().unwrap_or("")),
+        CleanText::line(m.name.as_deref().unwrap_or("")),
     )
 }
 
@@ -302,7 +302,7 @@ where
     for ns in allowed {
         let api: Api<K> = Api::namespaced(cluster.client.clone(), &ns);
         let tx = tx.clone();
-        let scope: Arc<str> = Arc::from(ns.as_str());
+        let scope: CleanText = CleanText::line(ns.as_str());
         tasks.spawn(async move {
             if let Forbidden::Yes(error) = watch(api, Some(scope), p, &tx).await {
                 let _ = tx

@@ -1,22 +1,27 @@
 //! String interning for the health model: namespace, node, owner and reason strings repeat
-//! across 150,000 pods, so each distinct string is stored once and shared.
+//! across 150,000 pods, so each distinct string is cleaned once (see `text`) and shared.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+
+use crate::text::CleanText;
 
 #[derive(Debug, Default)]
 pub struct Interner {
-    strings: HashSet<Arc<str>>,
+    strings: HashSet<CleanText>,
 }
 
 impl Interner {
-    pub fn get(&mut self, s: &str) -> Arc<str> {
+    /// The shared, cleaned form of `s`.
+    pub fn get(&mut self, s: &str) -> CleanText {
         if let Some(a) = self.strings.get(s) {
             return a.clone();
         }
-        let a: Arc<str> = Arc::from(s);
-        self.strings.insert(a.clone());
-        a
+        let clean = CleanText::line(s);
+        if let Some(a) = self.strings.get(clean.as_str()) {
+            return a.clone();
+        }
+        self.strings.insert(clean.clone());
+        clean
     }
 
     pub fn len(&self) -> usize {

@@ -2,13 +2,13 @@
 //! plus aggregates kept current on every change (no frame walks every pod), and each source's
 //! freshness. It is plain data changed by `apply`; it does no I/O and draws nothing.
 
+use crate::text::CleanText;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 
 use super::rows::{NodeRow, Owner, Phase, PodRow, WarningRow, WorkloadKind, WorkloadRow};
 
 /// A namespaced object's key; cluster-scoped objects have an empty namespace.
-pub type Key = (Arc<str>, Arc<str>);
+pub type Key = (CleanText, CleanText);
 
 /// A watched resource type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,11 +69,11 @@ impl Freshness {
 pub enum Change<R> {
     /// A (re)list starts, cluster-wide or in one namespace: rows of that scope not seen
     /// before `Listed` are gone.
-    Relist(Option<Arc<str>>),
+    Relist(Option<CleanText>),
     Apply(Key, R),
     Delete(Key),
     /// The (re)list of that scope is complete.
-    Listed(Option<Arc<str>>),
+    Listed(Option<CleanText>),
 }
 
 /// What watchers send to the model's owner.
@@ -117,7 +117,7 @@ pub struct PodCounts {
 }
 
 /// (namespace, kind, name) of a workload.
-pub type WorkloadKey = (Arc<str>, WorkloadKind, Arc<str>);
+pub type WorkloadKey = (CleanText, WorkloadKind, CleanText);
 
 #[derive(Debug, Default)]
 pub struct ClusterModel {
@@ -126,21 +126,21 @@ pub struct ClusterModel {
     pub workloads: HashMap<WorkloadKey, WorkloadRow>,
     pub warnings: HashMap<Key, WarningRow>,
     pub totals: Totals,
-    pub pods_per_node: HashMap<Arc<str>, u32>,
+    pub pods_per_node: HashMap<CleanText, u32>,
     pub pods_per_workload: HashMap<WorkloadKey, PodCounts>,
     /// Pending pods and when they were created, for "pending too long".
     pub pending: BTreeMap<Key, i64>,
-    pub warnings_by_reason: BTreeMap<Arc<str>, u32>,
+    pub warnings_by_reason: BTreeMap<CleanText, u32>,
     pub freshness: BTreeMap<Source, Freshness>,
     pub fallback: BTreeMap<Source, Vec<String>>,
-    relisting: HashMap<(Source, Option<Arc<str>>), HashSet<Key>>,
+    relisting: HashMap<(Source, Option<CleanText>), HashSet<Key>>,
     /// Namespaces listed so far by sources that follow namespace by namespace.
-    listed: HashSet<(Source, Arc<str>)>,
+    listed: HashSet<(Source, CleanText)>,
     /// Updates applied, for tests and benchmarks.
     pub applied: u64,
 }
 
-fn workload_key(ns: &Arc<str>, owner: &Owner) -> WorkloadKey {
+fn workload_key(ns: &CleanText, owner: &Owner) -> WorkloadKey {
     (ns.clone(), owner.kind, owner.name.clone())
 }
 
@@ -160,12 +160,12 @@ impl ClusterModel {
                 && self.fallback.get(s).is_none_or(|namespaces| {
                     namespaces
                         .iter()
-                        .all(|ns| self.listed.contains(&(*s, Arc::from(ns.as_str()))))
+                        .all(|ns| self.listed.contains(&(*s, CleanText::line(ns.as_str()))))
                 })
         })
     }
 
-    fn mark_listed(&mut self, source: Source, scope: &Option<Arc<str>>) {
+    fn mark_listed(&mut self, source: Source, scope: &Option<CleanText>) {
         if let Some(ns) = scope {
             self.listed.insert((source, ns.clone()));
         }
@@ -372,7 +372,7 @@ mod tests {
     use super::*;
 
     fn key(ns: &str, n: &str) -> Key {
-        (Arc::from(ns), Arc::from(n))
+        (CleanText::line(ns), CleanText::line(n))
     }
 
     fn pod(phase: Phase, ready: bool, crash: bool, node: &str) -> PodRow {
@@ -380,13 +380,13 @@ mod tests {
             phase,
             ready,
             restarts: if crash { 3 } else { 0 },
-            waiting: crash.then(|| Arc::from("CrashLoopBackOff")),
+            waiting: crash.then(|| CleanText::line("CrashLoopBackOff")),
             last_termination: None,
             reason: None,
-            node: Some(Arc::from(node)),
+            node: Some(CleanText::line(node)),
             owner: Some(Owner {
                 kind: WorkloadKind::Deployment,
-                name: Arc::from("web"),
+                name: CleanText::line("web"),
             }),
             created: 0,
             terminating: false,
@@ -415,7 +415,11 @@ mod tests {
             (2, 0, 1)
         );
         assert!(m.pending.is_empty());
-        let web = &m.pods_per_workload[&(Arc::from("shop"), WorkloadKind::Deployment, Arc::from("web"))];
+        let web = &m.pods_per_workload[&(
+            CleanText::line("shop"),
+            WorkloadKind::Deployment,
+            CleanText::line("web"),
+        )];
         assert_eq!((web.pods, web.ready, web.crashlooping, web.restarts), (2, 1, 1, 3));
         assert_eq!(m.pods_per_node.get("n1"), Some(&1));
         m.apply(Update::Pod(Change::Delete(key("shop", "a"))));

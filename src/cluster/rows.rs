@@ -2,7 +2,7 @@
 //! the panes need (a pod row is a few dozen bytes, not the ~9 KB of a full Pod). Pure
 //! functions; interning is done by the caller's `Interner`.
 
-use std::sync::Arc;
+use crate::text::CleanText;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
@@ -43,7 +43,7 @@ pub enum WorkloadKind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Owner {
     pub kind: WorkloadKind,
-    pub name: Arc<str>,
+    pub name: CleanText,
 }
 
 /// A pod as the model keeps it.
@@ -53,12 +53,12 @@ pub struct PodRow {
     pub ready: bool,
     pub restarts: u32,
     /// Why a container waits (`CrashLoopBackOff`, `ImagePullBackOff`), if one does.
-    pub waiting: Option<Arc<str>>,
+    pub waiting: Option<CleanText>,
     /// The last termination reason (`OOMKilled`, `Error`).
-    pub last_termination: Option<Arc<str>>,
+    pub last_termination: Option<CleanText>,
     /// `Evicted` and the like.
-    pub reason: Option<Arc<str>>,
-    pub node: Option<Arc<str>>,
+    pub reason: Option<CleanText>,
+    pub node: Option<CleanText>,
     pub owner: Option<Owner>,
     /// Creation time, seconds since the epoch.
     pub created: i64,
@@ -82,7 +82,7 @@ pub struct NodeRow {
     pub pid_pressure: bool,
     pub unschedulable: bool,
     pub pod_capacity: u32,
-    pub zone: Option<Arc<str>>,
+    pub zone: Option<CleanText>,
 }
 
 impl NodeRow {
@@ -99,8 +99,8 @@ pub struct WorkloadRow {
     pub updated: u32,
     pub available: u32,
     pub paused: bool,
-    pub revision: Option<Arc<str>>,
-    pub image: Option<Arc<str>>,
+    pub revision: Option<CleanText>,
+    pub image: Option<CleanText>,
     /// The rollout has not finished (new generation not observed, or replicas not updated/available).
     pub rolling: bool,
     /// Progressing=False with ProgressDeadlineExceeded.
@@ -110,9 +110,9 @@ pub struct WorkloadRow {
 /// A Warning event as the model keeps it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WarningRow {
-    pub reason: Arc<str>,
-    pub object: Arc<str>,
-    pub message: Arc<str>,
+    pub reason: CleanText,
+    pub object: CleanText,
+    pub message: CleanText,
     pub count: u32,
     pub last_seen: i64,
 }
@@ -210,7 +210,7 @@ pub fn node_row(node: &Node, i: &mut Interner) -> NodeRow {
     }
 }
 
-fn first_image(spec: Option<&k8s_openapi::api::core::v1::PodSpec>, i: &mut Interner) -> Option<Arc<str>> {
+fn first_image(spec: Option<&k8s_openapi::api::core::v1::PodSpec>, i: &mut Interner) -> Option<CleanText> {
     spec.and_then(|s| s.containers.first())
         .and_then(|c| c.image.as_deref())
         .map(|img| i.get(img))
@@ -304,8 +304,8 @@ pub fn warning_row(e: &Event, i: &mut Interner) -> Option<WarningRow> {
     );
     Some(WarningRow {
         reason: i.get(e.reason.as_deref().unwrap_or("Unknown")),
-        object: Arc::from(object.as_str()),
-        message: Arc::from(e.message.as_deref().unwrap_or("")),
+        object: CleanText::line(object.as_str()),
+        message: CleanText::line(e.message.as_deref().unwrap_or("")),
         count: e.count.unwrap_or(1).max(1) as u32,
         last_seen: seconds(e.last_timestamp.as_ref()).max(e.event_time.as_ref().map(|t| t.0.as_second()).unwrap_or(0)),
     })
