@@ -24,6 +24,26 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the console on a drill: the drill cluster runs in-process (default: the bad deploy).
+    Drill {
+        /// Scenario file.
+        scenario: Option<PathBuf>,
+        /// Virtual seconds per real second.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Random seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Open the console on your cluster, from your kubeconfig.
+    Live {
+        /// Kubeconfig context (default: the current context).
+        #[arg(long)]
+        context: Option<String>,
+        /// Kubeconfig file (default: KUBECONFIG or ~/.kube/config).
+        #[arg(long)]
+        kubeconfig: Option<PathBuf>,
+    },
     /// Run a drill cluster headless: a simulated Kubernetes API that kubectl can drive.
     Sim(SimArgs),
     /// Validate scenario files; prints every problem with file:line:column.
@@ -37,6 +57,14 @@ pub enum Command {
         #[arg(value_parser = ["scenario"])]
         format: String,
     },
+    /// Open, change and list incidents.
+    Incident(crate::incident::cli::IncidentArgs),
+    /// Add a note to an incident's journal.
+    Note(crate::incident::cli::NoteArgs),
+    /// Verify or follow an incident's journal.
+    Journal(crate::incident::cli::JournalArgs),
+    /// Write an incident's postmortem (Markdown) from its journal.
+    Postmortem(crate::incident::cli::PostmortemArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -160,4 +188,39 @@ pub fn check(files: &[PathBuf]) -> bool {
         }
     }
     ok
+}
+
+/// `warroom drill`: the console on an in-process drill cluster.
+pub async fn run_drill(scenario: Option<&Path>, speed: f64, seed: Option<u64>) -> anyhow::Result<()> {
+    if !(speed.is_finite() && speed >= 0.0) {
+        anyhow::bail!("--speed must be a non-negative number, not {speed}");
+    }
+    let scenario = load_scenario(scenario)?;
+    let options = Options {
+        seed,
+        speed,
+        ..Options::default()
+    };
+    let running = server::start(scenario, "127.0.0.1:0".parse().expect("a valid address"), &options)
+        .await
+        .context("cannot start the drill cluster")?;
+    let kubeconfig = crate::paths::state_dir().join("drill.kubeconfig");
+    if let Err(e) = server::write_kubeconfig(&kubeconfig, &running.url(), "warroom-drill") {
+        tracing::warn!(error = %e, "drill kubeconfig not written");
+    }
+    tracing::info!(url = %running.url(), kubeconfig = %kubeconfig.display(), "drill cluster for the console");
+    crate::console::run(crate::console::Target::Drill(running)).await
+}
+
+/// `warroom live`: the console on the user's cluster.
+pub async fn run_live(kubeconfig: Option<&Path>, context: Option<&str>) -> anyhow::Result<()> {
+    let cluster = crate::cluster::connect::Cluster::from_kubeconfig(kubeconfig, context).await?;
+    crate::console::run(crate::console::Target::Live(cluster)).await
+}
+
+/// Whether the user has a kubeconfig with a current context (the main job then opens live).
+pub fn usable_kubeconfig() -> bool {
+    kube::config::Kubeconfig::read()
+        .ok()
+        .is_some_and(|k| k.current_context.is_some_and(|c| !c.is_empty()))
 }

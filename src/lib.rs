@@ -2,9 +2,13 @@
 //! The crate is split by concern: `drill` is the simulated cluster (an adapter that serves
 //! the real Kubernetes API), `cli` wires commands, `logging` sends tracing to a file.
 
+pub mod app;
 pub mod cli;
 pub mod cluster;
+pub mod console;
 pub mod drill;
+pub mod incident;
 pub mod logging;
 pub mod paths;
 pub mod text;
+pub mod ui;

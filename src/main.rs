@@ -1,9 +1,10 @@
 //! The `warroom` binary: parses the command line, starts logging to a file, and runs the
-//! chosen command. With no command it runs the main job (for now: the built-in drill cluster).
+//! chosen command. With no command it runs the main job: the console, live on the user's
+//! cluster when a kubeconfig names one, else on the built-in drill.
 
 use clap::Parser;
 
-use warroom::cli::{self, Cli, Command, SimArgs};
+use warroom::cli::{self, Cli, Command};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -29,21 +30,20 @@ fn main() -> std::process::ExitCode {
             );
             Ok(())
         }
+        Some(Command::Incident(args)) => return warroom::incident::cli::incident(args),
+        Some(Command::Note(args)) => return warroom::incident::cli::note(args),
+        Some(Command::Journal(args)) => return warroom::incident::cli::journal(args),
+        Some(Command::Postmortem(args)) => return warroom::incident::cli::postmortem(args),
         Some(Command::Sim(args)) => runtime().and_then(|rt| rt.block_on(cli::run_sim(args, false))),
-        None => runtime().and_then(|rt| {
-            rt.block_on(cli::run_sim(
-                SimArgs {
-                    scenario: None,
-                    listen: "127.0.0.1:0".parse().expect("a valid address"),
-                    kubeconfig_out: None,
-                    seed: None,
-                    speed: 1.0,
-                    paused: false,
-                    synthetic: None,
-                },
-                true,
-            ))
-        }),
+        Some(Command::Drill { scenario, speed, seed }) => {
+            runtime().and_then(|rt| rt.block_on(cli::run_drill(scenario.as_deref(), speed, seed)))
+        }
+        Some(Command::Live { context, kubeconfig }) => {
+            runtime().and_then(|rt| rt.block_on(cli::run_live(kubeconfig.as_deref(), context.as_deref())))
+        }
+        // The main job: the user's cluster when a kubeconfig says which, else the built-in drill.
+        None if cli::usable_kubeconfig() => runtime().and_then(|rt| rt.block_on(cli::run_live(None, None))),
+        None => runtime().and_then(|rt| rt.block_on(cli::run_drill(None, 1.0, None))),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

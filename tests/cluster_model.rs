@@ -140,9 +140,18 @@ async fn the_model_agrees_with_kubectl_after_faults() {
     }
     // The bad deploy fires at 2m; by 4m checkout crashloops.
     h.control("/drill/v1/clock?advance=4m").await;
+    // Crashing as kubectl shows it: CrashLoopBackOff, or Running but not ready after restarts.
     let crashing = || {
-        let pods = h.kubectl_pods();
-        pods.iter().filter(|(_, s)| s == "CrashLoopBackOff").count() as u32
+        h.kubectl(&["get", "pods", "-A", "--no-headers"])
+            .lines()
+            .filter(|l| {
+                let c: Vec<&str> = l.split_whitespace().collect();
+                c.get(3) == Some(&"CrashLoopBackOff")
+                    || (c.get(2) == Some(&"0/1")
+                        && c.get(4).is_some_and(|r| *r != "0")
+                        && c.get(3) != Some(&"Terminating"))
+            })
+            .count() as u32
     };
     let expected = crashing();
     assert!(expected > 0, "the drill's bad deploy crashloops");

@@ -114,6 +114,8 @@ pub struct PodCounts {
     pub crashlooping: u32,
     pub restarts: u32,
     pub oomkilled: u32,
+    /// The most recent termination message seen among the pods.
+    pub last_message: Option<CleanText>,
 }
 
 /// (namespace, kind, name) of a workload.
@@ -336,6 +338,9 @@ impl ClusterModel {
                 c.oomkilled = c.oomkilled.saturating_add_signed(d);
             }
             c.restarts = c.restarts.saturating_add_signed(d * p.restarts as i32);
+            if d > 0 && p.last_message.is_some() {
+                c.last_message = p.last_message.clone();
+            }
             if c.pods == 0 {
                 self.pods_per_workload.remove(&wk);
             }
@@ -382,6 +387,7 @@ mod tests {
             restarts: if crash { 3 } else { 0 },
             waiting: crash.then(|| CleanText::line("CrashLoopBackOff")),
             last_termination: None,
+            last_message: None,
             reason: None,
             node: Some(CleanText::line(node)),
             owner: Some(Owner {

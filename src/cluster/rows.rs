@@ -56,6 +56,8 @@ pub struct PodRow {
     pub waiting: Option<CleanText>,
     /// The last termination reason (`OOMKilled`, `Error`).
     pub last_termination: Option<CleanText>,
+    /// The last termination message (a crashing container's last words).
+    pub last_message: Option<CleanText>,
     /// `Evicted` and the like.
     pub reason: Option<CleanText>,
     pub node: Option<CleanText>,
@@ -66,8 +68,11 @@ pub struct PodRow {
 }
 
 impl PodRow {
+    /// In CrashLoopBackOff, or restarted after a failure and not ready yet: a pod between two
+    /// crashes counts too, so the signal does not flap with every restart.
     pub fn crashlooping(&self) -> bool {
         self.waiting.as_deref() == Some("CrashLoopBackOff")
+            || (self.restarts > 0 && self.last_termination.is_some() && !self.ready && !self.terminating)
     }
 }
 
@@ -139,6 +144,11 @@ pub fn pod_row(pod: &Pod, i: &mut Interner) -> PodRow {
         .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref()?.reason.as_deref())
         .next()
         .map(|r| i.get(r));
+    let last_message = statuses
+        .iter()
+        .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref()?.message.as_deref())
+        .find(|m| !m.is_empty())
+        .map(CleanText::line);
     let owner = pod
         .metadata
         .owner_references
@@ -169,6 +179,7 @@ pub fn pod_row(pod: &Pod, i: &mut Interner) -> PodRow {
         restarts,
         waiting,
         last_termination,
+        last_message,
         reason: status.and_then(|s| s.reason.as_deref()).map(|r| i.get(r)),
         node: pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).map(|n| i.get(n)),
         owner,

@@ -6,6 +6,7 @@ pub mod api;
 pub mod clock;
 pub mod control;
 pub mod kinds;
+pub mod metrics;
 pub mod openapi;
 pub mod patch;
 pub mod scenario;

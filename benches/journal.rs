@@ -1,0 +1,192 @@
+//! Journal benchmark: prints append+fsync latency (p50, p99, max) on this machine's disk, and
+//! the time to read, verify and render the postmortem of a 10,000-event journal. Figures
+//! only; nothing is asserted.
+//!
+//! `cargo bench --bench journal` (WARROOM_BENCH_DIR picks the directory; the default is under
+//! the target directory, on disk rather than tmpfs, so fsync is real).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use warroom::incident::journal::{self, Journal};
+use warroom::incident::line::{self, GENESIS};
+use warroom::incident::model::{
+    Action, Actor, ClusterChangeKind, Declared, Definitions, Draft, Event, Role, Severity, Source, Status,
+};
+use warroom::incident::postmortem;
+
+const APPENDS: usize = 1_000;
+const EVENTS: usize = 10_000;
+const RENDERS: usize = 5;
+
+fn bench_dir() -> PathBuf {
+    let dir = std::env::var_os("WARROOM_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("journal-bench"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    dir
+}
+
+fn opened(drill: bool) -> Event {
+    Event::IncidentOpened(Declared {
+        id: "INC-20261124-001".parse().expect("id"),
+        title: "Checkout returns 500s".into(),
+        severity: Severity::Sev2,
+        status: Status::Investigating,
+        impact: "Some customers cannot check out".into(),
+        services: vec!["checkout".into()],
+        components: vec![],
+        drill,
+    })
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// A mixed event, roughly as a busy incident produces them.
+fn event(i: usize) -> (Source, Event) {
+    let action = |id: usize| Action {
+        action_id: format!("act-{id}"),
+        action: "rollout_undo".into(),
+        target: "deployment/checkout -n shop".into(),
+        parameters: json!({"toRevision": 41}),
+        response: json!({"kind": "Deployment", "metadata": {"generation": id}}),
+        error: None,
+    };
+    match i % 10 {
+        0..=2 => (
+            Source::Human,
+            Event::Note {
+                text: format!("note {i}: error rate still elevated in eu-west, watching p99"),
+            },
+        ),
+        3 => (
+            Source::Prometheus,
+            Event::AlertFiring {
+                alert: "CheckoutHighErrorRate".into(),
+                labels: [("namespace".to_string(), "shop".to_string())].into(),
+                summary: "5xx ratio above 5%".into(),
+                starts_at: None,
+            },
+        ),
+        4 => (
+            Source::Cluster,
+            Event::ClusterChange {
+                change: ClusterChangeKind::Crashloop,
+                object: format!("pod/checkout-{i} -n shop"),
+                summary: "CrashLoopBackOff".into(),
+                details: json!({"restarts": i % 7}),
+            },
+        ),
+        5 => (Source::Human, Event::ActionRequested(action(i))),
+        6 => (Source::Automation, Event::ActionSucceeded(action(i - 1))),
+        7 => (
+            Source::Human,
+            Event::RoleChanged {
+                role: Role::Observer,
+                from: None,
+                to: Some(format!("observer-{i}")),
+            },
+        ),
+        8 => (
+            Source::Human,
+            Event::StatusUpdatePublished {
+                channel: "#inc".into(),
+                external: false,
+                text: "Still mitigating.".into(),
+            },
+        ),
+        _ => (
+            Source::Human,
+            Event::Decision {
+                text: format!("decision {i}"),
+            },
+        ),
+    }
+}
+
+fn main() {
+    let dir = bench_dir();
+    println!("journal benchmark in {}", dir.display());
+
+    // Append + fsync latency, one process.
+    let path = dir.join("INC-20261124-001.jsonl");
+    let actor = Actor::named("bench");
+    let (mut j, _) = Journal::create(&path, Draft::new(actor.clone(), Source::Human, opened(false))).expect("create");
+    let mut lat = Vec::with_capacity(APPENDS);
+    for i in 0..APPENDS {
+        let (source, e) = event(i);
+        let t = Instant::now();
+        j.append(Draft::new(actor.clone(), source, e)).expect("append");
+        lat.push(t.elapsed());
+    }
+    lat.sort();
+    println!(
+        "append+fsync ({APPENDS} appends): p50 {}  p99 {}  max {}",
+        ms(percentile(&lat, 0.50)),
+        ms(percentile(&lat, 0.99)),
+        ms(*lat.last().expect("latencies"))
+    );
+
+    // A 10,000-event journal, written with the line encoder (fsyncing 10,000 times would only
+    // measure the disk again).
+    let big = dir.join("INC-20261124-002.jsonl");
+    let mut text = String::new();
+    let mut prev = GENESIS.to_string();
+    let start: Timestamp = "2026-11-24T21:00:00Z".parse().expect("time");
+    for i in 0..EVENTS {
+        let (source, e) = if i == 0 {
+            (Source::Human, opened(false))
+        } else {
+            event(i)
+        };
+        let at = start
+            .checked_add(SignedDuration::from_millis(i as i64 * 750))
+            .expect("time");
+        let (line, entry) =
+            line::encode(i as u64 + 1, at, &Draft::new(actor.clone(), source, e), &prev).expect("encode");
+        text.push_str(&line);
+        prev = entry.hash;
+    }
+    std::fs::write(&big, &text).expect("write big journal");
+    println!(
+        "{EVENTS}-event journal: {:.1} MiB",
+        text.len() as f64 / (1024.0 * 1024.0)
+    );
+
+    let mut read_times = Vec::new();
+    let mut render_times = Vec::new();
+    let mut total_times = Vec::new();
+    let mut size = 0;
+    for _ in 0..RENDERS {
+        let t0 = Instant::now();
+        let record = journal::read(&big).expect("read");
+        let t1 = Instant::now();
+        assert!(record.is_intact());
+        let md = postmortem::render(&record, &Definitions::default());
+        let t2 = Instant::now();
+        size = md.len();
+        read_times.push(t1 - t0);
+        render_times.push(t2 - t1);
+        total_times.push(t2 - t0);
+    }
+    read_times.sort();
+    render_times.sort();
+    total_times.sort();
+    println!(
+        "postmortem of {EVENTS} events (median of {RENDERS}): {} total = read+verify {} + render {} ({:.1} KiB of Markdown)",
+        ms(percentile(&total_times, 0.5)),
+        ms(percentile(&read_times, 0.5)),
+        ms(percentile(&render_times, 0.5)),
+        size as f64 / 1024.0
+    );
+}

@@ -1,0 +1,201 @@
+//! PromQL over the sim's sample store, with Prometheus 2.x semantics, for the drill cluster's
+//! Prometheus API and alert rules. Queries are parsed with `promql-parser`, checked against
+//! the supported subset (anything else is `QueryError::Unsupported`, naming the construct),
+//! then evaluated at one time (instant) or at each step (range).
+
+mod aggregate;
+mod binary;
+mod error;
+mod eval;
+mod functions;
+mod histogram;
+mod range_functions;
+mod selector;
+mod stats;
+mod support;
+#[cfg(test)]
+mod tests;
+mod value;
+
+use std::collections::HashMap;
+
+use promql_parser::parser::{Expr, value::ValueType};
+
+pub use error::QueryError;
+pub use support::{SUPPORTED_AGGREGATIONS, SUPPORTED_FUNCTIONS, SUPPORTED_OPERATORS};
+pub use value::{InstantSample, QueryValue, RangeSeries, format_timestamp, format_value};
+
+use eval::{Evaluator, Value};
+
+use super::labels::Labels;
+use super::series::SeriesStore;
+
+/// Prometheus refuses range queries with more points than this per series.
+pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
+
+/// Evaluation settings (Prometheus' defaults).
+#[derive(Debug, Clone, Copy)]
+pub struct QueryOptions {
+    /// How far back an instant selector looks for a sample (`--query.lookback-delta`, 5m).
+    pub lookback_delta_ms: i64,
+}
+
+impl Default for QueryOptions {
+    fn default() -> Self {
+        QueryOptions {
+            lookback_delta_ms: 5 * 60 * 1000,
+        }
+    }
+}
+
+/// A parsed query that passed the support check; evaluate it as often as needed (alert rules
+/// parse once and evaluate every interval).
+#[derive(Debug, Clone)]
+pub struct Query {
+    expr: Expr,
+}
+
+impl Query {
+    /// Parses and checks a query: a syntax error is `BadData`, a construct outside the
+    /// supported subset `Unsupported`.
+    pub fn parse(query: &str) -> Result<Query, QueryError> {
+        support::check_size(query)?;
+        let expr = promql_parser::parser::parse(query).map_err(support::parse_error)?;
+        support::check_depth(&expr)?;
+        support::check(&expr)?;
+        Ok(Query { expr })
+    }
+
+    /// The query's result type: `scalar`, `vector`, `matrix` or `string`.
+    pub fn value_type(&self) -> &'static str {
+        match self.expr.value_type() {
+            ValueType::Scalar => "scalar",
+            ValueType::Vector => "vector",
+            ValueType::Matrix => "matrix",
+            ValueType::String => "string",
+        }
+    }
+
+    /// Evaluates at `t_ms` (the API's `/api/v1/query`).
+    pub fn instant(
+        &self,
+        store: &SeriesStore,
+        t_ms: i64,
+        opts: &QueryOptions,
+    ) -> Result<QueryValue, QueryError> {
+        let mut ev = Evaluator::new(store, *opts, t_ms, t_ms);
+        Ok(match ev.eval(&self.expr, t_ms)? {
+            Value::Scalar(v) => QueryValue::Scalar { t_ms, v },
+            Value::String(s) => QueryValue::String { t_ms, s },
+            Value::Vector(samples) => QueryValue::Vector(
+                samples
+                    .into_iter()
+                    .map(|s| InstantSample {
+                        labels: s.labels,
+                        t_ms,
+                        v: s.v,
+                    })
+                    .collect(),
+            ),
+            Value::Matrix(series) => QueryValue::Matrix(series),
+        })
+    }
+
+    /// Evaluates at `start_ms`, `start_ms + step_ms`, ... up to `end_ms` (the API's
+    /// `/api/v1/query_range`); the result is always a matrix ordered by label set.
+    pub fn range(
+        &self,
+        store: &SeriesStore,
+        start_ms: i64,
+        end_ms: i64,
+        step_ms: i64,
+        opts: &QueryOptions,
+    ) -> Result<QueryValue, QueryError> {
+        if end_ms < start_ms {
+            return Err(QueryError::BadData(
+                "invalid parameter \"end\": end timestamp must not be before start time".into(),
+            ));
+        }
+        if step_ms <= 0 {
+            return Err(QueryError::BadData(
+                "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer".into(),
+            ));
+        }
+        if (i128::from(end_ms) - i128::from(start_ms)) / i128::from(step_ms)
+            > i128::from(MAX_POINTS_PER_SERIES)
+        {
+            return Err(QueryError::BadData(
+                "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
+            ));
+        }
+        match self.expr.value_type() {
+            ValueType::Matrix => {
+                return Err(QueryError::BadData(
+                    "invalid expression type \"range vector\" for range query, must be Scalar or instant Vector".into(),
+                ));
+            }
+            ValueType::String => {
+                return Err(QueryError::BadData(
+                    "invalid expression type \"string\" for range query, must be Scalar or instant Vector".into(),
+                ));
+            }
+            _ => {}
+        }
+        let mut ev = Evaluator::new(store, *opts, start_ms, end_ms);
+        let mut index: HashMap<Labels, usize> = HashMap::new();
+        let mut out: Vec<RangeSeries> = Vec::new();
+        let mut push = |labels: Labels, t: i64, v: f64| {
+            let i = *index.entry(labels.clone()).or_insert_with(|| {
+                out.push(RangeSeries {
+                    labels,
+                    points: Vec::new(),
+                });
+                out.len() - 1
+            });
+            out[i].points.push((t, v));
+        };
+        let mut t = start_ms;
+        while t <= end_ms {
+            match ev.eval(&self.expr, t)? {
+                Value::Scalar(v) => push(Labels::empty(), t, v),
+                Value::Vector(samples) => {
+                    for s in samples {
+                        push(s.labels, t, s.v);
+                    }
+                }
+                Value::String(_) | Value::Matrix(_) => {
+                    return Err(QueryError::BadData(
+                        "range queries need a scalar or instant vector expression".into(),
+                    ));
+                }
+            }
+            match t.checked_add(step_ms) {
+                Some(next) => t = next,
+                None => break,
+            }
+        }
+        out.sort_by(|a, b| a.labels.cmp(&b.labels));
+        Ok(QueryValue::Matrix(out))
+    }
+}
+
+/// Parses and evaluates `query` at `t_ms` with default options.
+pub fn instant_query(
+    store: &SeriesStore,
+    query: &str,
+    t_ms: i64,
+) -> Result<QueryValue, QueryError> {
+    Query::parse(query)?.instant(store, t_ms, &QueryOptions::default())
+}
+
+/// Parses and evaluates `query` over `[start_ms, end_ms]` every `step_ms` with default
+/// options.
+pub fn range_query(
+    store: &SeriesStore,
+    query: &str,
+    start_ms: i64,
+    end_ms: i64,
+    step_ms: i64,
+) -> Result<QueryValue, QueryError> {
+    Query::parse(query)?.range(store, start_ms, end_ms, step_ms, &QueryOptions::default())
+}

@@ -1,0 +1,292 @@
+//! Functions over range vectors: `rate`, `increase` and `delta` with Prometheus 2.x's
+//! extrapolation (`extrapolatedRate`), `irate`/`idelta` from the last two samples, and the
+//! `*_over_time` family. Each series' window is `[t - range, t]`; a series with no samples in
+//! it yields nothing, and every function but `last_over_time` drops the metric name.
+
+use promql_parser::parser::Expr;
+
+use super::error::{QueryError, unsupported};
+use super::eval::{Evaluator, Sample, Value, check_unique, unwrap_parens};
+use super::stats::{kahan_inc, quantile};
+
+impl Evaluator<'_> {
+    pub(super) fn eval_range_function(
+        &mut self,
+        name: &str,
+        args: &[&Expr],
+        ts: i64,
+    ) -> Result<Value, QueryError> {
+        let (matrix_arg, q) = if name == "quantile_over_time" {
+            let (Some(q), Some(m)) = (args.first(), args.get(1)) else {
+                return Err(QueryError::BadData(
+                    "quantile_over_time() needs a quantile and a range vector".into(),
+                ));
+            };
+            (*m, self.eval_scalar(q, ts)?)
+        } else {
+            let Some(m) = args.first() else {
+                return Err(QueryError::BadData(format!(
+                    "{name}() needs a range vector"
+                )));
+            };
+            (*m, 0.0)
+        };
+        let ms = match unwrap_parens(matrix_arg) {
+            Expr::MatrixSelector(ms) => ms,
+            Expr::Subquery(_) => return unsupported("subquery (expr[range:step])"),
+            _ => {
+                return Err(QueryError::BadData(format!(
+                    "expected a range vector selector in call to {name}()"
+                )));
+            }
+        };
+        let ids = self.selector_ids(&ms.vs)?;
+        let (range_start, range_end) = self.window(ms, ts);
+        let range_secs = ms.range.as_secs_f64();
+        let keep_name = name == "last_over_time";
+        let mut buf: Vec<(i64, f64)> = Vec::new();
+        let mut out = Vec::new();
+        for &id in ids.iter() {
+            let Some(series) = self.store.get(id) else {
+                continue;
+            };
+            buf.clear();
+            series.samples.collect(range_start, range_end, &mut buf);
+            if buf.is_empty() {
+                continue;
+            }
+            let v = match name {
+                "rate" => extrapolated_rate(&buf, range_start, range_end, range_secs, true, true),
+                "increase" => {
+                    extrapolated_rate(&buf, range_start, range_end, range_secs, true, false)
+                }
+                "delta" => {
+                    extrapolated_rate(&buf, range_start, range_end, range_secs, false, false)
+                }
+                "irate" => instant_value(&buf, true),
+                "idelta" => instant_value(&buf, false),
+                "avg_over_time" => Some(avg_over_time(&buf)),
+                "sum_over_time" => Some(sum_over_time(&buf)),
+                "min_over_time" => Some(fold_nan_aware(&buf, |acc, v| v < acc)),
+                "max_over_time" => Some(fold_nan_aware(&buf, |acc, v| v > acc)),
+                "count_over_time" => Some(buf.len() as f64),
+                "last_over_time" => buf.last().map(|&(_, v)| v),
+                "present_over_time" => Some(1.0),
+                "stddev_over_time" => Some(variance(&buf).sqrt()),
+                "stdvar_over_time" => Some(variance(&buf)),
+                "quantile_over_time" => Some(quantile(q, buf.iter().map(|&(_, v)| v).collect())),
+                other => return unsupported(format!("function {other}()")),
+            };
+            if let Some(v) = v {
+                let labels = if keep_name {
+                    series.labels.clone()
+                } else {
+                    self.series_labels_nameless(id)
+                };
+                out.push(Sample { labels, v });
+            }
+        }
+        check_unique(&out)?;
+        Ok(Value::Vector(out))
+    }
+}
+
+/// Prometheus 2.x's `extrapolatedRate`: the increase over the samples (adding back counter
+/// resets), extrapolated to the window's edges when the samples reach close to them (within
+/// 110% of the average interval), else by half an interval, and never below a counter's zero.
+pub(crate) fn extrapolated_rate(
+    points: &[(i64, f64)],
+    range_start: i64,
+    range_end: i64,
+    range_secs: f64,
+    is_counter: bool,
+    is_rate: bool,
+) -> Option<f64> {
+    if points.len() < 2 {
+        return None;
+    }
+    let (first_t, first_v) = points[0];
+    let (last_t, last_v) = points[points.len() - 1];
+    let mut result = last_v - first_v;
+    if is_counter {
+        let mut prev = first_v;
+        for &(_, v) in &points[1..] {
+            if v < prev {
+                result += prev;
+            }
+            prev = v;
+        }
+    }
+    let mut duration_to_start = first_t.saturating_sub(range_start) as f64 / 1000.0;
+    let duration_to_end = range_end.saturating_sub(last_t) as f64 / 1000.0;
+    let sampled_interval = last_t.saturating_sub(first_t) as f64 / 1000.0;
+    let average_between = sampled_interval / (points.len() - 1) as f64;
+
+    if is_counter && result > 0.0 && first_v >= 0.0 {
+        let duration_to_zero = sampled_interval * (first_v / result);
+        if duration_to_zero < duration_to_start {
+            duration_to_start = duration_to_zero;
+        }
+    }
+    let threshold = average_between * 1.1;
+    let mut extrapolate_to = sampled_interval;
+    extrapolate_to += if duration_to_start < threshold {
+        duration_to_start
+    } else {
+        average_between / 2.0
+    };
+    extrapolate_to += if duration_to_end < threshold {
+        duration_to_end
+    } else {
+        average_between / 2.0
+    };
+    let mut factor = extrapolate_to / sampled_interval;
+    if is_rate {
+        factor /= range_secs;
+    }
+    Some(result * factor)
+}
+
+/// `irate`/`idelta`: from the last two samples (a drop counts as a reset for `irate`).
+pub(crate) fn instant_value(points: &[(i64, f64)], is_rate: bool) -> Option<f64> {
+    if points.len() < 2 {
+        return None;
+    }
+    let (last_t, last_v) = points[points.len() - 1];
+    let (prev_t, prev_v) = points[points.len() - 2];
+    let mut result = if is_rate && last_v < prev_v {
+        last_v
+    } else {
+        last_v - prev_v
+    };
+    let interval = last_t.saturating_sub(prev_t);
+    if interval == 0 {
+        return None;
+    }
+    if is_rate {
+        result /= interval as f64 / 1000.0;
+    }
+    Some(result)
+}
+
+fn avg_over_time(points: &[(i64, f64)]) -> f64 {
+    let (mut mean, mut c, mut count) = (0.0f64, 0.0f64, 0.0f64);
+    for &(_, v) in points {
+        count += 1.0;
+        if mean.is_infinite() {
+            if v.is_infinite() && (mean > 0.0) == (v > 0.0) {
+                continue;
+            }
+            if !v.is_infinite() && !v.is_nan() {
+                continue;
+            }
+        }
+        (mean, c) = kahan_inc(v / count - mean / count, mean, c);
+    }
+    if mean.is_infinite() { mean } else { mean + c }
+}
+
+fn sum_over_time(points: &[(i64, f64)]) -> f64 {
+    let (mut sum, mut c) = (0.0, 0.0);
+    for &(_, v) in points {
+        (sum, c) = kahan_inc(v, sum, c);
+    }
+    if sum.is_infinite() { sum } else { sum + c }
+}
+
+/// min/max over time: `better(acc, v)` replaces the running value, as does a NaN one.
+fn fold_nan_aware(points: &[(i64, f64)], better: impl Fn(f64, f64) -> bool) -> f64 {
+    let mut acc = points[0].1;
+    for &(_, v) in points {
+        if better(acc, v) || acc.is_nan() {
+            acc = v;
+        }
+    }
+    acc
+}
+
+/// Population variance with Welford's update and compensated sums.
+fn variance(points: &[(i64, f64)]) -> f64 {
+    let (mut count, mut mean, mut c_mean, mut aux, mut c_aux) = (0.0f64, 0.0, 0.0, 0.0, 0.0);
+    for &(_, v) in points {
+        count += 1.0;
+        let delta = v - (mean + c_mean);
+        (mean, c_mean) = kahan_inc(delta / count, mean, c_mean);
+        (aux, c_aux) = kahan_inc(delta * (v - (mean + c_mean)), aux, c_aux);
+    }
+    (aux + c_aux) / count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pts(start_s: i64, step_s: i64, values: &[f64]) -> Vec<(i64, f64)> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| ((start_s + step_s * i as i64) * 1000, v))
+            .collect()
+    }
+
+    #[test]
+    fn rate_extrapolates_to_the_window_edges() {
+        // Window [0, 60s]; samples at 15..60 every 15s rising 10 each: 30 over 45s.
+        let p = pts(15, 15, &[10.0, 20.0, 30.0, 40.0]);
+        // Start gap 15s < 16.5s threshold: extrapolate fully; but zero point is 15s back too.
+        let inc = extrapolated_rate(&p, 0, 60_000, 60.0, true, false).expect("value");
+        assert!((inc - 40.0).abs() < 1e-9, "{inc}");
+        let rate = extrapolated_rate(&p, 0, 60_000, 60.0, true, true).expect("value");
+        assert!((rate - 40.0 / 60.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn counter_zero_point_limits_extrapolation() {
+        // First value 1 with slope 10/15s: zero is 1.5s before the first sample.
+        let p = pts(15, 15, &[1.0, 11.0, 21.0]);
+        let inc = extrapolated_rate(&p, 0, 45_000, 45.0, true, false).expect("value");
+        // interval 30 + 1.5 (zero) + 0 (end) = 31.5 → 20 * 31.5/30
+        assert!((inc - 21.0).abs() < 1e-9, "{inc}");
+        // delta is not a counter: extrapolates the full 15s at the start.
+        let d = extrapolated_rate(&p, 0, 45_000, 45.0, false, false).expect("value");
+        assert!((d - 30.0).abs() < 1e-9, "{d}");
+    }
+
+    #[test]
+    fn resets_and_far_edges() {
+        // Reset from 30 to 5: increase = (5 - 10) + 30 = 25 over 30s of samples.
+        let p = pts(100, 15, &[10.0, 30.0, 5.0]);
+        // Window [0, 300s]: both edges far (> 16.5s): extrapolate 7.5s each side.
+        let inc = extrapolated_rate(&p, 0, 300_000, 300.0, true, false).expect("value");
+        // Prometheus 2.x first moves the start to the zero point (30 * 10/25 = 12s before the
+        // first sample), then compares with the threshold: 12s < 16.5s, so it extrapolates
+        // 12s at the start and 7.5s at the end: 25 * (30 + 12 + 7.5) / 30.
+        assert!((inc - 41.25).abs() < 1e-9, "{inc}");
+        assert_eq!(
+            extrapolated_rate(&p[..1], 0, 300_000, 300.0, true, false),
+            None
+        );
+    }
+
+    #[test]
+    fn irate_and_idelta() {
+        let p = pts(0, 10, &[5.0, 8.0, 2.0]);
+        assert_eq!(instant_value(&p, true), Some(0.2)); // reset: 2 / 10s
+        assert_eq!(instant_value(&p, false), Some(-6.0));
+        assert_eq!(instant_value(&p[..1], true), None);
+    }
+
+    #[test]
+    fn over_time() {
+        let p = pts(0, 1, &[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(avg_over_time(&p), 2.5);
+        assert_eq!(sum_over_time(&p), 10.0);
+        assert_eq!(variance(&p), 1.25);
+        assert_eq!(fold_nan_aware(&p, |a, v| v < a), 1.0);
+        assert_eq!(fold_nan_aware(&p, |a, v| v > a), 4.0);
+        let n = pts(0, 1, &[f64::NAN, 2.0, 1.0]);
+        assert_eq!(fold_nan_aware(&n, |a, v| v < a), 1.0);
+        let inf = pts(0, 1, &[f64::INFINITY, 2.0]);
+        assert_eq!(avg_over_time(&inf), f64::INFINITY);
+    }
+}

@@ -1,0 +1,765 @@
+//! The incident subcommands, for scripts and for people away from the console: `incident`,
+//! `note`, `journal` and `postmortem`. This is an edge: it reads the environment (who is
+//! acting, where the data is), prints, and turns errors into one message and an exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow, bail};
+use clap::{Args, Subcommand};
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+
+use super::follow::{self, Followed};
+use super::journal::{self, Journal, Record};
+use super::line;
+use super::metrics::{self, format_duration};
+use super::model::{
+    Actor, Declared, Definitions, Draft, Event, IncidentId, Milestone, Role, Severity, Source, Status, Went,
+};
+use super::postmortem;
+use super::state::Incident;
+use super::store::{self, Store};
+use super::timeline;
+
+/// Where the incidents are.
+#[derive(Debug, Clone, Args)]
+pub struct DataDir {
+    /// Data directory [default: $WARROOM_DATA_DIR, else $XDG_DATA_HOME/warroom]; journals are
+    /// in its incidents/ folder.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl DataDir {
+    fn store(&self) -> Store {
+        Store::new(&store::data_dir(self.data_dir.as_deref()))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct IncidentArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    #[command(subcommand)]
+    pub command: IncidentCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Open a new incident; prints its id (INC-YYYYMMDD-NNN).
+    New {
+        /// What is wrong, in a few words.
+        #[arg(long)]
+        title: String,
+        /// Severity 1-4 (1 is the worst).
+        #[arg(long)]
+        sev: Severity,
+        /// Who or what is affected, and how badly.
+        #[arg(long, default_value = "")]
+        impact: String,
+        /// An affected service (repeat for more).
+        #[arg(long = "service", value_name = "SERVICE")]
+        services: Vec<String>,
+        /// An affected component (repeat for more).
+        #[arg(long = "component", value_name = "COMPONENT")]
+        components: Vec<String>,
+        /// A drill: kept out of metrics.
+        #[arg(long)]
+        drill: bool,
+        /// Take (or give) the incident commander role at once.
+        #[arg(long, value_name = "NAME")]
+        commander: Option<String>,
+        /// When the impact began, if before now: RFC 3339 or e.g. "20m ago".
+        #[arg(long, value_name = "WHEN")]
+        started: Option<String>,
+    },
+    /// List incidents, newest last, with response times across them (drills left out).
+    List,
+    /// Change the severity.
+    Sev {
+        incident: IncidentId,
+        severity: Severity,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Change the status: investigating, identified, monitoring, resolved.
+    Status {
+        incident: IncidentId,
+        status: Status,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Assume a role (for yourself, or for PERSON), or renounce it with --renounce.
+    Role {
+        incident: IncidentId,
+        /// commander, ops-lead, comms-lead, scribe or observer.
+        role: Role,
+        /// Who [default: you, or for --renounce the current holder].
+        person: Option<String>,
+        #[arg(long)]
+        renounce: bool,
+    },
+    /// Resolve the incident.
+    Close {
+        incident: IncidentId,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Record the impact and the affected services and components (replaces the previous).
+    Impact {
+        incident: IncidentId,
+        impact: String,
+        #[arg(long = "service", value_name = "SERVICE")]
+        services: Vec<String>,
+        #[arg(long = "component", value_name = "COMPONENT")]
+        components: Vec<String>,
+    },
+    /// State when a milestone happened (started, detected, acknowledged, identified,
+    /// mitigated, resolved), overriding the one derived from the journal.
+    Milestone {
+        incident: IncidentId,
+        milestone: Milestone,
+        /// RFC 3339 or e.g. "20m ago" [default: now].
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+    },
+    /// Record a contributing factor, for the postmortem.
+    Factor {
+        incident: IncidentId,
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// Record what went well or badly, for the postmortem.
+    Went {
+        incident: IncidentId,
+        #[arg(value_parser = ["well", "badly"])]
+        how: String,
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// Record a follow-up action item, for the postmortem.
+    ActionItem {
+        incident: IncidentId,
+        title: String,
+        #[arg(long)]
+        owner: Option<String>,
+        /// Due date, YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<Date>,
+        /// A ticket or link.
+        #[arg(long)]
+        ticket: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    pub incident: IncidentId,
+    /// The note (several words are joined with spaces).
+    #[arg(required = true, num_args = 1..)]
+    pub text: Vec<String>,
+    /// Pin it: the postmortem lists it under What Happened.
+    #[arg(long)]
+    pub pin: bool,
+    /// Record it as a decision.
+    #[arg(long)]
+    pub decision: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JournalArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    #[command(subcommand)]
+    pub command: JournalCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Check every line's hash and the chain; prints file:line for each problem and exits
+    /// non-zero unless the journal is intact.
+    Verify {
+        /// An incident id, or the path of a journal file.
+        incident: String,
+    },
+    /// Print the journal and then each new entry as it is appended (Ctrl-C to stop).
+    Follow {
+        incident: IncidentId,
+        /// Only entries appended from now on.
+        #[arg(long)]
+        new: bool,
+    },
+    /// Test helper: append notes in a loop, printing "ok SEQ TEXT" after each returns.
+    #[command(hide = true)]
+    AppendLoop {
+        incident: IncidentId,
+        /// Stop after this many appends [default: never].
+        #[arg(long)]
+        count: Option<u64>,
+        /// Text of each note, followed by its number.
+        #[arg(long, default_value = "append")]
+        text: String,
+        /// Write each line in two halves so a kill can tear it (crash test).
+        #[arg(long)]
+        split_writes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PostmortemArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    pub incident: IncidentId,
+    /// Write the Markdown here instead of to stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `warroom incident ...`
+pub fn incident(args: IncidentArgs) -> ExitCode {
+    finish(run_incident(args))
+}
+
+/// `warroom note INC TEXT`
+pub fn note(args: NoteArgs) -> ExitCode {
+    finish(run_note(args))
+}
+
+/// `warroom journal ...`
+pub fn journal(args: JournalArgs) -> ExitCode {
+    finish(run_journal(args))
+}
+
+/// `warroom postmortem INC [-o FILE]`
+pub fn postmortem(args: PostmortemArgs) -> ExitCode {
+    finish(run_postmortem(args))
+}
+
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("warroom: {}", printable(&format!("{e:#}")));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Who is acting: `$WARROOM_ACTOR`, else user@host.
+pub fn actor_from_environment() -> Actor {
+    if let Ok(name) = std::env::var("WARROOM_ACTOR")
+        && !name.trim().is_empty()
+    {
+        return Actor::named(name.trim());
+    }
+    let user = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".into());
+    let host = hostname::get()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    Actor::named(format!("{user}@{host}"))
+}
+
+fn human(event: Event) -> Draft {
+    Draft::new(actor_from_environment(), Source::Human, event)
+}
+
+/// Opens an incident's journal for appending.
+fn open(store: &Store, id: &IncidentId) -> anyhow::Result<Journal> {
+    let path = store.existing(id)?;
+    Ok(Journal::open(&path)?)
+}
+
+/// Tells about torn last lines repaired since `shown` of them were told; returns the count.
+fn report_repairs(journal: &Journal, shown: usize) -> usize {
+    for r in journal.repairs().iter().skip(shown) {
+        eprintln!("warroom: {}: {r}", journal.path().display());
+    }
+    journal.repairs().len()
+}
+
+/// The incident as it stands in `entries`, or why the journal is not one.
+fn state(entries: &[super::model::Entry]) -> anyhow::Result<Incident> {
+    Incident::from_entries(entries).map_err(|e| anyhow!("{e}"))
+}
+
+/// Appends what `make` builds from the current state, and prints `INC #SEQ`.
+fn change(
+    store: &Store,
+    id: &IncidentId,
+    make: impl FnOnce(&Incident) -> anyhow::Result<Event>,
+) -> anyhow::Result<ExitCode> {
+    let mut journal = open(store, id)?;
+    let appended = journal.append_with(|entries| {
+        let incident = state(entries)?;
+        Ok::<_, anyhow::Error>(human(make(&incident)?))
+    });
+    report_repairs(&journal, 0);
+    let entry = appended?;
+    println!("{id} #{} {}", entry.seq, printable(&timeline::describe(&entry.event)));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
+    let store = args.data.store();
+    match args.command {
+        IncidentCommand::New {
+            title,
+            sev,
+            impact,
+            services,
+            components,
+            drill,
+            commander,
+            started,
+        } => {
+            if title.trim().is_empty() {
+                bail!("--title must say what is wrong");
+            }
+            let now = Timestamp::now();
+            let started = started.map(|s| parse_when(&s, now)).transpose()?;
+            let (id, mut journal, _) = store.open_new(now, |id| {
+                human(Event::IncidentOpened(Declared {
+                    id,
+                    title: title.clone(),
+                    severity: sev,
+                    status: Status::Investigating,
+                    impact: impact.clone(),
+                    services: services.clone(),
+                    components: components.clone(),
+                    drill,
+                }))
+            })?;
+            if let Some(at) = started {
+                journal.append(human(Event::MilestoneSet {
+                    milestone: Milestone::Started,
+                    at,
+                }))?;
+            }
+            if let Some(name) = commander {
+                journal.append(human(Event::RoleChanged {
+                    role: Role::Commander,
+                    from: None,
+                    to: Some(name),
+                }))?;
+            }
+            println!("{id}");
+            Ok(ExitCode::SUCCESS)
+        }
+        IncidentCommand::List => list(&store),
+        IncidentCommand::Sev {
+            incident,
+            severity,
+            reason,
+        } => change(&store, &incident, |i| {
+            if i.severity == severity {
+                bail!("{} is already {severity}", i.id);
+            }
+            Ok(Event::SeverityChanged {
+                from: i.severity,
+                to: severity,
+                reason,
+            })
+        }),
+        IncidentCommand::Status {
+            incident,
+            status,
+            reason,
+        } => set_status(&store, &incident, status, reason),
+        IncidentCommand::Close { incident, reason } => set_status(&store, &incident, Status::Resolved, reason),
+        IncidentCommand::Role {
+            incident,
+            role,
+            person,
+            renounce,
+        } => {
+            let me = actor_from_environment().name;
+            change(&store, &incident, |i| {
+                let holders = i.holders(role);
+                if renounce {
+                    let who = match person {
+                        Some(p) => p,
+                        None if role.single_holder() => holders
+                            .first()
+                            .map(|h| h.to_string())
+                            .ok_or_else(|| anyhow!("nobody is {role} of {}", i.id))?,
+                        None => me,
+                    };
+                    if !holders.contains(&who.as_str()) {
+                        bail!("{who} is not {role} of {}", i.id);
+                    }
+                    return Ok(Event::RoleChanged {
+                        role,
+                        from: Some(who),
+                        to: None,
+                    });
+                }
+                let who = person.unwrap_or(me);
+                if holders.contains(&who.as_str()) {
+                    bail!("{who} is already {role} of {}", i.id);
+                }
+                let from = if role.single_holder() {
+                    holders.first().map(|h| h.to_string())
+                } else {
+                    None
+                };
+                Ok(Event::RoleChanged {
+                    role,
+                    from,
+                    to: Some(who),
+                })
+            })
+        }
+        IncidentCommand::Impact {
+            incident,
+            impact,
+            services,
+            components,
+        } => change(&store, &incident, |_| {
+            Ok(Event::ImpactUpdated {
+                impact,
+                services,
+                components,
+            })
+        }),
+        IncidentCommand::Milestone {
+            incident,
+            milestone,
+            at,
+        } => {
+            let now = Timestamp::now();
+            let at = match at {
+                Some(s) => parse_when(&s, now)?,
+                None => line::truncate_to_ms(now),
+            };
+            change(&store, &incident, |_| Ok(Event::MilestoneSet { milestone, at }))
+        }
+        IncidentCommand::Factor { incident, text } => change(&store, &incident, |_| {
+            Ok(Event::ContributingFactor { text: text.join(" ") })
+        }),
+        IncidentCommand::Went { incident, how, text } => change(&store, &incident, |_| {
+            Ok(Event::Retrospective {
+                went: if how == "well" { Went::Well } else { Went::Badly },
+                text: text.join(" "),
+            })
+        }),
+        IncidentCommand::ActionItem {
+            incident,
+            title,
+            owner,
+            due,
+            ticket,
+        } => change(&store, &incident, |_| {
+            Ok(Event::ActionItem {
+                title,
+                owner,
+                due,
+                ticket,
+            })
+        }),
+    }
+}
+
+fn set_status(store: &Store, id: &IncidentId, status: Status, reason: Option<String>) -> anyhow::Result<ExitCode> {
+    change(store, id, |i| {
+        if i.status == status {
+            bail!("{} is already {status}", i.id);
+        }
+        Ok(Event::StatusChanged {
+            from: i.status,
+            to: status,
+            reason,
+        })
+    })
+}
+
+fn list(store: &Store) -> anyhow::Result<ExitCode> {
+    let ids = store.list()?;
+    if ids.is_empty() {
+        println!("No incidents in {}", store.dir().display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<18} {:<5} {:<14} {:<20} {:<16} TITLE",
+        "ID", "SEV", "STATUS", "OPENED (UTC)", "COMMANDER"
+    );
+    let mut known: Vec<(Incident, metrics::ResponseTimes)> = Vec::new();
+    for id in ids {
+        let record = match journal::read(&store.path(&id)) {
+            Ok(r) => r,
+            Err(e) => {
+                println!("{id:<18} cannot be read: {}", printable(&e.to_string()));
+                continue;
+            }
+        };
+        let incident = match Incident::from_entries(&record.entries) {
+            Ok(i) => i,
+            Err(e) => {
+                println!("{id:<18} {}", printable(&e.to_string()));
+                continue;
+            }
+        };
+        let mut title = String::new();
+        if incident.drill {
+            title.push_str("[drill] ");
+        }
+        title.push_str(&incident.title);
+        if let Some(p) = record.problems.first() {
+            title.push_str(&format!(
+                "  [DAMAGED at line {}: run `warroom journal verify {id}`]",
+                p.line
+            ));
+        } else if record.torn.is_some() {
+            title.push_str("  [incomplete last line: cut on next write]");
+        }
+        println!(
+            "{:<18} {:<5} {:<14} {:<20} {:<16} {}",
+            id.as_str(),
+            incident.severity.to_string(),
+            incident.status.as_str(),
+            timeline::utc(incident.opened_at),
+            printable(incident.commander().unwrap_or("-")),
+            printable(&title)
+        );
+        let times = metrics::milestones(&record.entries).response_times();
+        known.push((incident, times));
+    }
+    let a = metrics::across(known.iter().map(|(i, t)| (i, *t)));
+    let show = |v: Option<(SignedDuration, usize)>| match v {
+        Some((d, n)) => format!("{} (n={n})", format_duration(d)),
+        None => "-".to_string(),
+    };
+    println!();
+    println!(
+        "Mean over {} incident(s), {} drill(s) left out: MTTD {}  MTTA {}  MTTM {}  MTTR {}",
+        a.incidents,
+        a.drills_left_out,
+        show(a.mttd),
+        show(a.mtta),
+        show(a.mttm),
+        show(a.mttr)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_note(args: NoteArgs) -> anyhow::Result<ExitCode> {
+    let store = args.data.store();
+    let text = args.text.join(" ");
+    if text.trim().is_empty() {
+        bail!("the note is empty");
+    }
+    let event = if args.decision {
+        Event::Decision { text }
+    } else {
+        Event::Note { text }
+    };
+    let mut journal = open(&store, &args.incident)?;
+    let appended = journal.append(human(event).pinned(args.pin));
+    report_repairs(&journal, 0);
+    let entry = appended?;
+    println!("{} #{}", args.incident, entry.seq);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_journal(args: JournalArgs) -> anyhow::Result<ExitCode> {
+    let store = args.data.store();
+    match args.command {
+        JournalCommand::Verify { incident } => verify(&store, &incident),
+        JournalCommand::Follow { incident, new } => {
+            let path = store.existing(&incident)?;
+            let record = journal::read(&path)?;
+            if !new {
+                for e in &record.entries {
+                    println!("{}", printable(&timeline::plain_line(e)));
+                }
+            }
+            for p in &record.problems {
+                eprintln!("{}:{}: {}", path.display(), p.line, p.problem);
+            }
+            let (_follower, mut rx) = follow::follow(&path, record.end.clone());
+            while let Some(m) = rx.blocking_recv() {
+                match m {
+                    Followed::Entry(e) => println!("{}", printable(&timeline::plain_line(&e))),
+                    Followed::Damaged { path, problem } => {
+                        eprintln!("{}:{}: {}", path.display(), problem.line, problem.problem);
+                    }
+                    Followed::Failed(why) => bail!("{why}"),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        JournalCommand::AppendLoop {
+            incident,
+            count,
+            text,
+            split_writes,
+        } => {
+            let mut journal = open(&store, &incident)?;
+            let mut repairs_shown = report_repairs(&journal, 0);
+            if split_writes {
+                journal.split_writes_for_crash_tests();
+            }
+            let actor = actor_from_environment();
+            let stdout = std::io::stdout();
+            let mut i: u64 = 0;
+            while count.is_none_or(|c| i < c) {
+                let note = format!("{text} {i}");
+                let appended = journal.append(Draft::new(
+                    actor.clone(),
+                    Source::Automation,
+                    Event::Note { text: note.clone() },
+                ));
+                repairs_shown = report_repairs(&journal, repairs_shown);
+                let entry = appended?;
+                let mut out = stdout.lock();
+                writeln!(out, "ok {} {note}", entry.seq)
+                    .and_then(|()| out.flush())
+                    .context("cannot report an append")?;
+                i += 1;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn verify(store: &Store, which: &str) -> anyhow::Result<ExitCode> {
+    let path = match which.parse::<IncidentId>() {
+        Ok(id) => store.existing(&id)?,
+        Err(_) if Path::new(which).is_file() => PathBuf::from(which),
+        Err(e) => return Err(e.into()),
+    };
+    let record = journal::read(&path)?;
+    let shown = path.display();
+    for p in &record.problems {
+        println!("{shown}:{}: {}", p.line, p.problem);
+    }
+    if let Some(t) = &record.torn {
+        println!(
+            "{shown}:{}: incomplete last line ({} bytes), left by a crash during an append that \
+             never returned; the next write to this incident cuts it off and keeps it in {}",
+            t.line,
+            t.bytes.len(),
+            journal::torn_path(&path).display()
+        );
+    }
+    if record.entries.is_empty() && record.problems.is_empty() {
+        println!("{shown}: the journal is empty (its creation was interrupted)");
+        return Ok(ExitCode::FAILURE);
+    }
+    if record.is_intact() {
+        println!(
+            "{shown}: {} entries, every hash and link verified; head {}",
+            record.entries.len(),
+            record.head().unwrap_or("-")
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "{shown}: NOT INTACT: {} damaged line(s){}",
+            record
+                .problems
+                .iter()
+                .map(|p| p.line)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            if record.torn.is_some() {
+                " and an incomplete last line"
+            } else {
+                ""
+            }
+        );
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn run_postmortem(args: PostmortemArgs) -> anyhow::Result<ExitCode> {
+    let store = args.data.store();
+    let path = store.existing(&args.incident)?;
+    let record: Record = journal::read(&path)?;
+    if !record.is_intact() {
+        eprintln!(
+            "warroom: warning: {} is damaged; the postmortem says so. Run `warroom journal \
+             verify {}`",
+            path.display(),
+            args.incident
+        );
+    }
+    let markdown = postmortem::render(&record, &Definitions::default());
+    match &args.output {
+        Some(file) => {
+            std::fs::write(file, markdown).with_context(|| format!("cannot write {}", file.display()))?;
+            eprintln!("wrote {}", file.display());
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(markdown.as_bytes())
+                .and_then(|()| out.flush())
+                .context("cannot write the postmortem")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A time given on the command line: RFC 3339, or a past offset such as "20m ago" / "-20m".
+fn parse_when(s: &str, now: Timestamp) -> anyhow::Result<Timestamp> {
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Ok(line::truncate_to_ms(t));
+    }
+    match s.parse::<SignedDuration>() {
+        Ok(d) if d.is_negative() => now
+            .checked_add(d)
+            .map(line::truncate_to_ms)
+            .map_err(|e| anyhow!("{s:?} is too far back: {e}")),
+        _ => bail!("{s:?} is not a time: give RFC 3339 (2026-11-24T21:40:00Z) or how long ago (\"20m ago\")"),
+    }
+}
+
+/// Text safe to print on a terminal: control characters shown as U+FFFD.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_on_the_command_line() {
+        let now: Timestamp = "2026-11-24T21:40:00Z".parse().expect("t");
+        assert_eq!(
+            parse_when("20m ago", now).expect("ago"),
+            "2026-11-24T21:20:00Z".parse::<Timestamp>().expect("t")
+        );
+        assert_eq!(
+            parse_when("-1h", now).expect("minus"),
+            "2026-11-24T20:40:00Z".parse::<Timestamp>().expect("t")
+        );
+        assert_eq!(
+            parse_when("2026-11-24T21:00:00+01:00", now).expect("rfc3339"),
+            "2026-11-24T20:00:00Z".parse::<Timestamp>().expect("t")
+        );
+        assert!(parse_when("20m", now).is_err());
+        assert!(parse_when("yesterday-ish", now).is_err());
+    }
+
+    #[test]
+    fn control_characters_are_not_printed() {
+        assert_eq!(printable("a\u{1b}[31mb\u{7}"), "a\u{FFFD}[31mb\u{FFFD}");
+    }
+}

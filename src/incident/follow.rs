@@ -1,0 +1,213 @@
+//! Following a journal while others append to it: file watching (notify) with a re-read every
+//! half second as a safety net, each new verified entry sent over a channel. It must not write
+//! to the journal.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc as std_mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+use tokio::sync::mpsc;
+
+use super::journal::{self, Position, Problem};
+use super::model::Entry;
+
+/// How often the journal is re-read when no change is signalled.
+const SAFETY_NET: Duration = Duration::from_millis(500);
+
+/// What a follower sends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Followed {
+    /// A new entry, its hash and chain checked.
+    Entry(Box<Entry>),
+    /// A damaged line. Following goes on after it.
+    Damaged { path: PathBuf, problem: Problem },
+    /// The journal cannot be read any more (e.g. it was cut short); following stops.
+    Failed(String),
+}
+
+/// A running follower; dropping it stops following.
+pub struct Follower {
+    watcher: Option<RecommendedWatcher>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Follower {
+    /// Whether changes are signalled by the file system (else only the re-read runs).
+    pub fn watching(&self) -> bool {
+        self.watcher.is_some()
+    }
+}
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Dropping the watcher drops its sender, which wakes the thread at once.
+        self.watcher.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Follows the journal at `path` from `from` (`Position::start()` for every entry, or the
+/// `end` of a `Record` already read). Entries arrive on the receiver, in order.
+pub fn follow(path: &Path, from: Position) -> (Follower, mpsc::Receiver<Followed>) {
+    let (tx, rx) = mpsc::channel(1024);
+    let (wake_tx, wake_rx) = std_mpsc::channel::<()>();
+    let watcher = watch(path, wake_tx);
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = {
+        let stop = stop.clone();
+        let path = path.to_path_buf();
+        std::thread::Builder::new()
+            .name("journal-follow".into())
+            .spawn(move || run(&path, from, &tx, &wake_rx, &stop))
+            .ok()
+    };
+    (Follower { watcher, stop, thread }, rx)
+}
+
+fn watch(path: &Path, wake: std_mpsc::Sender<()>) -> Option<RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if res.is_ok() {
+            let _ = wake.send(());
+        }
+    })
+    .map_err(|e| tracing::warn!(error = %e, "cannot watch files; re-reading the journal instead"))
+    .ok()?;
+    match watcher.watch(path, RecursiveMode::NonRecursive) {
+        Ok(()) => Some(watcher),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "cannot watch the journal; re-reading it instead");
+            None
+        }
+    }
+}
+
+fn run(path: &Path, mut pos: Position, tx: &mpsc::Sender<Followed>, wake: &std_mpsc::Receiver<()>, stop: &AtomicBool) {
+    loop {
+        if stop.load(Ordering::Relaxed) || tx.is_closed() {
+            return;
+        }
+        match journal::read_after(path, &pos) {
+            Ok(chunk) => {
+                for problem in chunk.problems {
+                    let damaged = Followed::Damaged {
+                        path: path.to_path_buf(),
+                        problem,
+                    };
+                    if !send(tx, damaged, stop) {
+                        return;
+                    }
+                }
+                for entry in chunk.entries {
+                    if !send(tx, Followed::Entry(Box::new(entry)), stop) {
+                        return;
+                    }
+                }
+                if let Some(end) = chunk.end {
+                    pos = end;
+                }
+            }
+            Err(e) => {
+                send(tx, Followed::Failed(e.to_string()), stop);
+                return;
+            }
+        }
+        match wake.recv_timeout(SAFETY_NET) {
+            Ok(()) => while wake.try_recv().is_ok() {},
+            Err(std_mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std_mpsc::RecvTimeoutError::Disconnected) => {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                std::thread::sleep(SAFETY_NET);
+            }
+        }
+    }
+}
+
+/// Sends one message, waiting while the channel is full, until it is taken or following
+/// stops. False when following should end.
+fn send(tx: &mpsc::Sender<Followed>, mut message: Followed, stop: &AtomicBool) -> bool {
+    loop {
+        match tx.try_send(message) {
+            Ok(()) => return true,
+            Err(mpsc::error::TrySendError::Closed(_)) => return false,
+            Err(mpsc::error::TrySendError::Full(m)) => {
+                if stop.load(Ordering::Relaxed) {
+                    return false;
+                }
+                message = m;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::journal::Journal;
+    use crate::incident::model::{Actor, Draft, Event, Source};
+    use std::time::Instant;
+
+    fn note(text: &str) -> Draft {
+        Draft::new(Actor::named("bob"), Source::Human, Event::Note { text: text.into() })
+    }
+
+    /// Waits (generously; not a timing assertion) for the next message.
+    fn next(rx: &mut mpsc::Receiver<Followed>) -> Followed {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match rx.try_recv() {
+                Ok(m) => return m,
+                Err(mpsc::error::TryRecvError::Empty) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => panic!("no message from the follower: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_follower_sees_every_entry_in_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("INC-20261124-001.jsonl");
+        let (mut j, _) = Journal::create(&path, note("first")).expect("create");
+        let (_follower, mut rx) = follow(&path, Position::start());
+        let Followed::Entry(first) = next(&mut rx) else {
+            panic!("expected an entry")
+        };
+        assert_eq!(first.seq, 1);
+        for i in 0..5 {
+            j.append(note(&format!("n{i}"))).expect("append");
+        }
+        for seq in 2..=6 {
+            match next(&mut rx) {
+                Followed::Entry(e) => assert_eq!(e.seq, seq),
+                other => panic!("expected entry {seq}, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_follower_reports_a_journal_cut_short() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("INC-20261124-001.jsonl");
+        let (mut j, _) = Journal::create(&path, note("first")).expect("create");
+        j.append(note("second")).expect("append");
+        let end = j.end().clone();
+        let (_follower, mut rx) = follow(&path, end);
+        std::fs::write(&path, "").expect("cut");
+        match next(&mut rx) {
+            Followed::Failed(msg) => assert!(msg.contains("shorter"), "{msg}"),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The incident record: one append-only, hash-chained journal per incident, and everything
+//! derived from it (current state, milestones and response times, the postmortem). The domain
+//! knows nothing of terminals or HTTP; `cli` is the only part that prints.
+
+pub mod cli;
+pub mod follow;
+pub mod journal;
+pub mod line;
+pub mod metrics;
+pub mod model;
+pub mod postmortem;
+pub mod state;
+pub mod store;
+pub mod timeline;

@@ -1,0 +1,683 @@
+//! The postmortem: Markdown generated from one journal, after the structure of PagerDuty's
+//! public postmortem template, plus the journal's integrity. A pure function of the record (no
+//! clock, no paths beyond the file name), so the same journal always gives the same document;
+//! it must not change the journal. Sections with nothing recorded say so.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::journal::Record;
+use super::metrics::{self, format_duration};
+use super::model::{Action, Definitions, Entry, Event, Milestone, Severity, Source, Went};
+use super::state::Incident;
+use super::timeline::{describe, utc};
+
+/// How much of an API answer the actions table shows (the journal has all of it).
+const ANSWER_CHARS: usize = 160;
+
+/// Renders the postmortem of one journal.
+pub fn render(record: &Record, definitions: &Definitions) -> String {
+    let mut out = String::with_capacity(256 + record.entries.len() * 160);
+    let file = record
+        .path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let incident = match Incident::from_entries(&record.entries) {
+        Ok(i) => i,
+        Err(e) => {
+            let _ = writeln!(out, "# Postmortem: {file}\n");
+            let _ = writeln!(out, "This journal cannot be read as an incident: {e}.\n");
+            integrity(&mut out, record, &file);
+            return out;
+        }
+    };
+    let entries = &record.entries;
+    let milestones = metrics::milestones(entries);
+    let end = milestones.get(Milestone::Resolved).unwrap_or(incident.last_at);
+
+    let _ = writeln!(out, "# Postmortem: {} — {}\n", incident.id, inline(&incident.title));
+    if !record.is_intact() {
+        let _ = writeln!(
+            out,
+            "> **Warning: the journal is damaged** ({} problem(s){}). What follows is built \
+             from the lines that could be read; see *Journal Integrity* at the end.\n",
+            record.problems.len(),
+            if record.torn.is_some() {
+                ", and an incomplete last line"
+            } else {
+                ""
+            }
+        );
+    }
+    header(&mut out, &incident, &milestones, &file);
+    overview(&mut out, &incident, &milestones, end, definitions);
+    what_happened(&mut out, entries);
+    bullets(
+        &mut out,
+        "Contributing Factors",
+        entries.iter().filter_map(|e| match &e.event {
+            Event::ContributingFactor { text } => Some(text.as_str()),
+            _ => None,
+        }),
+        "No contributing factors were recorded in the journal \
+         (`warroom incident factor INC TEXT`).",
+    );
+    resolution(&mut out, entries, &milestones);
+    impact(&mut out, &incident, entries, end);
+    timeline(&mut out, entries);
+    response_times(&mut out, &milestones);
+    responders(&mut out, &incident, entries);
+    hows_it_go(&mut out, entries);
+    action_items(&mut out, entries);
+    messaging(&mut out, entries);
+    integrity(&mut out, record, &file);
+    out
+}
+
+fn header(out: &mut String, incident: &Incident, m: &metrics::Milestones, file: &str) {
+    let _ = writeln!(out, "| | |\n|---|---|");
+    let _ = writeln!(out, "| Incident | {} |", incident.id);
+    let worst = incident
+        .severities
+        .iter()
+        .map(|(_, s)| *s)
+        .min()
+        .unwrap_or(incident.severity);
+    let opened_as = incident
+        .severities
+        .first()
+        .map(|(_, s)| *s)
+        .unwrap_or(incident.severity);
+    let mut severity = incident.severity.to_string();
+    if worst != incident.severity {
+        severity.push_str(&format!(", at worst {worst}"));
+    }
+    if opened_as != incident.severity {
+        severity.push_str(&format!(", opened as {opened_as}"));
+    }
+    let _ = writeln!(out, "| Severity | {severity} |");
+    let _ = writeln!(out, "| Status | {} |", incident.status);
+    let _ = writeln!(
+        out,
+        "| Drill | {} |",
+        if incident.drill {
+            "yes: left out of metrics"
+        } else {
+            "no"
+        }
+    );
+    let _ = writeln!(out, "| Opened | {} UTC |", utc(incident.opened_at));
+    let _ = writeln!(
+        out,
+        "| Resolved | {} |",
+        m.get(Milestone::Resolved)
+            .map(|t| format!("{} UTC", utc(t)))
+            .unwrap_or_else(|| "not resolved".into())
+    );
+    let _ = writeln!(
+        out,
+        "| Incident commander | {} |",
+        incident.commander().map(cell).unwrap_or_else(|| "none assigned".into())
+    );
+    let _ = writeln!(out, "| Postmortem owner | _to be assigned_ |");
+    let _ = writeln!(
+        out,
+        "| Postmortem meeting | _to be scheduled, within 5 business days_ |"
+    );
+    let _ = writeln!(out, "| Source | journal `{file}` |\n");
+}
+
+fn overview(out: &mut String, incident: &Incident, m: &metrics::Milestones, end: Timestamp, definitions: &Definitions) {
+    let _ = writeln!(out, "## Overview\n");
+    let worst = incident
+        .severities
+        .iter()
+        .map(|(_, s)| *s)
+        .min()
+        .unwrap_or(incident.severity);
+    let from = m
+        .get(Milestone::Started)
+        .or(m.get(Milestone::Detected))
+        .unwrap_or(incident.opened_at);
+    let length = end.duration_since(from);
+    let state = if m.get(Milestone::Resolved).is_some() {
+        format!("resolved after {}", format_duration(length))
+    } else {
+        format!(
+            "not resolved; {} of it recorded so far, status {}",
+            format_duration(length),
+            incident.status
+        )
+    };
+    let drill = if incident.drill { "drill " } else { "" };
+    let _ = writeln!(
+        out,
+        "On {} UTC a {worst} {drill}incident, \"{}\", began ({state}).",
+        utc(from),
+        inline(&incident.title),
+    );
+    if incident.impact.is_empty() {
+        let _ = writeln!(out, "Its impact was not recorded.");
+    } else {
+        let _ = writeln!(out, "Impact: {}", inline(&incident.impact));
+    }
+    if !incident.services.is_empty() {
+        let _ = writeln!(out, "Affected services: {}.", inline(&incident.services.join(", ")));
+    }
+    let _ = writeln!(out, "\n{worst} means: {}\n", inline(definitions.severity(worst)));
+}
+
+fn what_happened(out: &mut String, entries: &[Entry]) {
+    let _ = writeln!(out, "## What Happened\n");
+    let key: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.pinned || matches!(e.event, Event::Decision { .. }))
+        .collect();
+    if key.is_empty() {
+        let _ = writeln!(
+            out,
+            "No pinned entries or decisions were recorded in the journal; the full timeline \
+             is below.\n"
+        );
+        return;
+    }
+    let _ = writeln!(out, "Pinned entries and decisions, in order:\n");
+    for e in key {
+        let pin = if e.pinned { " 📌" } else { "" };
+        let _ = writeln!(
+            out,
+            "- {} UTC, {}: {}{pin}",
+            utc(e.time),
+            inline(&e.actor.name),
+            inline(&describe(&e.event))
+        );
+    }
+    out.push('\n');
+}
+
+fn bullets<'a>(out: &mut String, title: &str, items: impl Iterator<Item = &'a str>, none: &str) {
+    let _ = writeln!(out, "## {title}\n");
+    let mut any = false;
+    for item in items {
+        any = true;
+        let _ = writeln!(out, "- {}", inline(item));
+    }
+    if !any {
+        let _ = writeln!(out, "{none}");
+    }
+    out.push('\n');
+}
+
+/// One containment action, from its request to its outcome.
+#[derive(Default)]
+struct ActionStory<'a> {
+    first: Option<&'a Entry>,
+    action: Option<&'a Action>,
+    requested_by: Option<&'a str>,
+    dry_run: Option<&'a Action>,
+    outcome: Option<(&'a Entry, bool, &'a Action)>,
+}
+
+fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
+    let _ = writeln!(out, "## Resolution\n");
+    match (m.get(Milestone::Mitigated), m.get(Milestone::Resolved)) {
+        (None, None) => {
+            let _ = writeln!(out, "The incident was neither mitigated nor resolved.");
+        }
+        (mitigated, resolved) => {
+            if let Some(t) = mitigated {
+                let _ = writeln!(out, "Mitigated at {} UTC.", utc(t));
+            }
+            match resolved {
+                Some(t) => {
+                    let _ = writeln!(out, "Resolved at {} UTC.", utc(t));
+                }
+                None => {
+                    let _ = writeln!(out, "Not resolved yet.");
+                }
+            }
+        }
+    }
+    let changes: Vec<String> = entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::StatusChanged { from, to, reason } => Some(format!(
+                "- {} UTC, {}: {from} → {to}{}",
+                utc(e.time),
+                inline(&e.actor.name),
+                reason
+                    .as_deref()
+                    .map(|r| format!(": {}", inline(r)))
+                    .unwrap_or_default()
+            )),
+            _ => None,
+        })
+        .collect();
+    if !changes.is_empty() {
+        let _ = writeln!(out, "\nStatus changes:\n");
+        for c in changes {
+            let _ = writeln!(out, "{c}");
+        }
+    }
+    let _ = writeln!(out, "\n### Actions Taken\n");
+    let mut order: Vec<&str> = Vec::new();
+    let mut stories: BTreeMap<&str, ActionStory> = BTreeMap::new();
+    for e in entries {
+        let (a, step) = match &e.event {
+            Event::ActionRequested(a) => (a, 0),
+            Event::ActionDryRun(a) => (a, 1),
+            Event::ActionSucceeded(a) => (a, 2),
+            Event::ActionFailed(a) => (a, 3),
+            _ => continue,
+        };
+        let s = stories.entry(a.action_id.as_str()).or_insert_with(|| {
+            order.push(a.action_id.as_str());
+            ActionStory::default()
+        });
+        s.first.get_or_insert(e);
+        s.action.get_or_insert(a);
+        match step {
+            0 => s.requested_by = Some(e.actor.name.as_str()),
+            1 => s.dry_run = Some(a),
+            2 => s.outcome = Some((e, true, a)),
+            _ => s.outcome = Some((e, false, a)),
+        }
+    }
+    if order.is_empty() {
+        let _ = writeln!(out, "No containment actions were recorded in the journal.\n");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "| Requested (UTC) | Action | Target | Parameters | By | Dry run | Outcome | API answer |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    for id in order {
+        let Some(s) = stories.get(id) else { continue };
+        let (Some(first), Some(a)) = (s.first, s.action) else {
+            continue;
+        };
+        let dry = match s.dry_run {
+            None => "—".to_string(),
+            Some(d) => match &d.error {
+                None => "passed".into(),
+                Some(err) => format!("failed: {}", cell(err)),
+            },
+        };
+        let (outcome, answer) = match s.outcome {
+            None => ("no outcome recorded".to_string(), "—".to_string()),
+            Some((e, ok, done)) => {
+                let what = if ok { "succeeded" } else { "failed" };
+                let why = done
+                    .error
+                    .as_deref()
+                    .map(|r| format!(": {}", cell(r)))
+                    .unwrap_or_default();
+                (format!("{what} at {} UTC{why}", utc(e.time)), json_cell(&done.response))
+            }
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {dry} | {outcome} | {answer} |",
+            utc(first.time),
+            cell(&a.action),
+            cell(&a.target),
+            json_cell(&a.parameters),
+            cell(s.requested_by.unwrap_or(first.actor.name.as_str())),
+        );
+    }
+    out.push('\n');
+}
+
+fn impact(out: &mut String, incident: &Incident, entries: &[Entry], end: Timestamp) {
+    let _ = writeln!(out, "## Impact\n");
+    if incident.impact.is_empty() {
+        let _ = writeln!(out, "The impact was not recorded (`warroom incident impact INC TEXT`).");
+    } else {
+        let _ = writeln!(out, "{}", inline(&incident.impact));
+    }
+    let list = |v: &Vec<String>| {
+        if v.is_empty() {
+            "none recorded".to_string()
+        } else {
+            inline(&v.join(", "))
+        }
+    };
+    let _ = writeln!(out, "\n- Affected services: {}", list(&incident.services));
+    let _ = writeln!(out, "- Affected components: {}", list(&incident.components));
+    let updates = entries
+        .iter()
+        .filter(|e| matches!(e.event, Event::StatusUpdatePublished { .. }))
+        .count();
+    let _ = writeln!(out, "- Status updates published: {updates}\n");
+    let mut time_at: BTreeMap<Severity, SignedDuration> = BTreeMap::new();
+    for (i, (since, sev)) in incident.severities.iter().enumerate() {
+        let until = incident
+            .severities
+            .get(i + 1)
+            .map(|(t, _)| *t)
+            .unwrap_or(end)
+            .max(*since);
+        *time_at.entry(*sev).or_default() += until.duration_since(*since);
+    }
+    let _ = writeln!(out, "| Severity | Time at this severity |\n|---|---|");
+    for (sev, d) in time_at {
+        let _ = writeln!(out, "| {sev} | {} |", format_duration(d));
+    }
+    out.push('\n');
+}
+
+fn timeline(out: &mut String, entries: &[Entry]) {
+    let _ = writeln!(out, "## Timeline\n");
+    let _ = writeln!(
+        out,
+        "All times are UTC. 📌 marks pinned entries. The journal holds each entry's full \
+         details.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| Time (UTC) | # | | Source | Actor | Event |\n|---|---|---|---|---|---|"
+    );
+    for e in entries {
+        let pin = if e.pinned { "📌" } else { "" };
+        let source = match e.source {
+            Source::Human => "human",
+            Source::Automation => "automation",
+            Source::Cluster => "cluster",
+            Source::Prometheus => "prometheus",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {pin} | {source} | {} | {} |",
+            utc(e.time),
+            e.seq,
+            cell(&e.actor.name),
+            cell(&describe(&e.event))
+        );
+    }
+    out.push('\n');
+}
+
+fn response_times(out: &mut String, m: &metrics::Milestones) {
+    let _ = writeln!(out, "## Response Times\n");
+    let _ = writeln!(out, "| Milestone | Time (UTC) | From |\n|---|---|---|");
+    for milestone in Milestone::ALL {
+        let at = m.get(milestone).map(utc).unwrap_or_else(|| "—".to_string());
+        let _ = writeln!(out, "| {} | {at} | {} |", milestone.as_str(), m.how(milestone));
+    }
+    let _ = writeln!(out, "\n| Measure | Between | This incident |\n|---|---|---|");
+    for (name, between, value) in m.response_times().rows() {
+        let v = value.map(format_duration).unwrap_or_else(|| "not measurable".into());
+        let _ = writeln!(out, "| {name} | {between} | {v} |");
+    }
+    out.push('\n');
+}
+
+fn responders(out: &mut String, incident: &Incident, entries: &[Entry]) {
+    let _ = writeln!(out, "## Responders\n");
+    if incident.assignments.is_empty() {
+        let _ = writeln!(out, "No roles were assigned in the journal.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "| Role | Person | Assumed (UTC) | Renounced (UTC) |\n|---|---|---|---|"
+        );
+        for a in &incident.assignments {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                a.role.title(),
+                cell(&a.person),
+                utc(a.assumed_at),
+                a.renounced_at.map(utc).unwrap_or_else(|| "still holds it".into())
+            );
+        }
+        out.push('\n');
+    }
+    let mut writers: Vec<(&str, Option<&str>, usize)> = Vec::new();
+    for e in entries {
+        let k8s = e.actor.k8s.as_deref();
+        match writers.iter_mut().find(|(n, k, _)| *n == e.actor.name && *k == k8s) {
+            Some(w) => w.2 += 1,
+            None => writers.push((e.actor.name.as_str(), k8s, 1)),
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Everyone who wrote to the journal:\n\n| Actor | Kubernetes identity | Entries |\n|---|---|---|"
+    );
+    for (name, k8s, n) in writers {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {n} |",
+            cell(name),
+            k8s.map(cell).unwrap_or_else(|| "—".into())
+        );
+    }
+    out.push('\n');
+}
+
+fn hows_it_go(out: &mut String, entries: &[Entry]) {
+    let _ = writeln!(out, "## How'd We Do?\n");
+    for (went, title) in [(Went::Well, "What Went Well"), (Went::Badly, "What Didn't Go So Well")] {
+        let _ = writeln!(out, "### {title}\n");
+        let items: Vec<&str> = entries
+            .iter()
+            .filter_map(|e| match &e.event {
+                Event::Retrospective { went: w, text } if *w == went => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        if items.is_empty() {
+            let _ = writeln!(
+                out,
+                "Nothing recorded in the journal (`warroom incident went INC {} TEXT`).\n",
+                if went == Went::Well { "well" } else { "badly" }
+            );
+            continue;
+        }
+        for i in items {
+            let _ = writeln!(out, "- {}", inline(i));
+        }
+        out.push('\n');
+    }
+}
+
+fn action_items(out: &mut String, entries: &[Entry]) {
+    let _ = writeln!(out, "## Action Items\n");
+    let rows: Vec<String> = entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::ActionItem {
+                title,
+                owner,
+                due,
+                ticket,
+            } => Some(format!(
+                "| {} | {} | {} | {} |",
+                cell(title),
+                owner.as_deref().map(cell).unwrap_or_else(|| "**unassigned**".into()),
+                due.map(|d| d.to_string()).unwrap_or_else(|| "**no date**".into()),
+                ticket.as_deref().map(cell).unwrap_or_else(|| "—".into())
+            )),
+            _ => None,
+        })
+        .collect();
+    if rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "No follow-up action items were recorded in the journal \
+             (`warroom incident action-item INC TITLE --owner NAME --due DATE`).\n"
+        );
+        return;
+    }
+    let _ = writeln!(out, "| Action item | Owner | Due | Ticket |\n|---|---|---|---|");
+    for r in rows {
+        let _ = writeln!(out, "{r}");
+    }
+    out.push('\n');
+}
+
+fn messaging(out: &mut String, entries: &[Entry]) {
+    let _ = writeln!(out, "## Messaging\n");
+    let mut any = [false, false];
+    for (i, (external, title)) in [(false, "Internal"), (true, "External")].into_iter().enumerate() {
+        let _ = writeln!(out, "### {title}\n");
+        for e in entries {
+            if let Event::StatusUpdatePublished {
+                channel,
+                external: ext,
+                text,
+            } = &e.event
+                && *ext == external
+            {
+                any[i] = true;
+                let _ = writeln!(
+                    out,
+                    "- {} UTC, {} via {}: {}",
+                    utc(e.time),
+                    inline(&e.actor.name),
+                    inline(channel),
+                    inline(text)
+                );
+            }
+        }
+        if !any[i] {
+            let _ = writeln!(out, "No {} status updates were published.", title.to_lowercase());
+        }
+        out.push('\n');
+    }
+}
+
+fn integrity(out: &mut String, record: &Record, file: &str) {
+    let _ = writeln!(out, "## Journal Integrity\n");
+    if record.is_intact() {
+        let _ = writeln!(
+            out,
+            "`{file}` holds {} entries; every line's SHA-256 matches its content and chains to \
+             the line before. Head hash: `{}`.",
+            record.entries.len(),
+            record.head().unwrap_or("none")
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "`{file}` is damaged; {} entries could be read. Problems:\n",
+        record.entries.len()
+    );
+    for p in &record.problems {
+        let _ = writeln!(out, "- line {}: {}", p.line, inline(&p.problem.to_string()));
+    }
+    if let Some(t) = &record.torn {
+        let _ = writeln!(
+            out,
+            "- line {}: incomplete ({} bytes), left by a crash during an append",
+            t.line,
+            t.bytes.len()
+        );
+    }
+}
+
+/// Text inside a Markdown paragraph or list item: line breaks kept, HTML neutralised.
+fn inline(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace("\r\n", "<br>")
+        .replace('\n', "<br>")
+}
+
+/// Text inside a Markdown table cell.
+fn cell(s: &str) -> String {
+    inline(s).replace('|', "\\|")
+}
+
+fn json_cell(v: &serde_json::Value) -> String {
+    if v.is_null() {
+        return "—".into();
+    }
+    let text = v.to_string();
+    if text.chars().count() <= ANSWER_CHARS {
+        return cell(&text);
+    }
+    let cut: String = text.chars().take(ANSWER_CHARS).collect();
+    cell(&format!("{cut}…"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::journal::Position;
+    use crate::incident::model::{Actor, Declared, Status};
+
+    fn record(entries: Vec<Entry>) -> Record {
+        Record {
+            path: "INC-20261124-001.jsonl".into(),
+            entries,
+            problems: vec![],
+            torn: None,
+            end: Position::start(),
+        }
+    }
+
+    fn opened() -> Entry {
+        Entry {
+            seq: 1,
+            time: "2026-11-24T21:40:00Z".parse().expect("t"),
+            actor: Actor::named("alice"),
+            source: Source::Human,
+            pinned: false,
+            event: Event::IncidentOpened(Declared {
+                id: "INC-20261124-001".parse().expect("id"),
+                title: "Checkout <b>down</b> | all".into(),
+                severity: Severity::Sev2,
+                status: Status::Investigating,
+                impact: String::new(),
+                services: vec![],
+                components: vec![],
+                drill: false,
+            }),
+            prev: String::new(),
+            hash: "ab".into(),
+        }
+    }
+
+    #[test]
+    fn empty_sections_say_so_instead_of_vanishing() {
+        let md = render(&record(vec![opened()]), &Definitions::default());
+        for heading in [
+            "## Overview",
+            "## What Happened",
+            "## Contributing Factors",
+            "## Resolution",
+            "### Actions Taken",
+            "## Impact",
+            "## Timeline",
+            "## Response Times",
+            "## Responders",
+            "### What Went Well",
+            "### What Didn't Go So Well",
+            "## Action Items",
+            "## Messaging",
+            "## Journal Integrity",
+        ] {
+            assert!(md.contains(heading), "missing {heading}");
+        }
+        assert!(md.contains("No contributing factors were recorded"));
+        assert!(md.contains("No containment actions were recorded"));
+        assert!(md.contains("No follow-up action items were recorded"));
+        assert!(md.contains("No roles were assigned"));
+    }
+
+    #[test]
+    fn outside_text_cannot_break_the_markdown() {
+        let md = render(&record(vec![opened()]), &Definitions::default());
+        assert!(md.contains("Checkout &lt;b&gt;down&lt;/b&gt; | all"));
+        assert!(md.contains("Checkout &lt;b&gt;down&lt;/b&gt; \\| all"));
+        assert!(!md.contains("<b>"));
+    }
+}

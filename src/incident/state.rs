@@ -1,0 +1,245 @@
+//! The incident as it stands, folded from its journal: title, severity, status, impact and
+//! who held which role when. A pure function of the entries; it must not read files or the
+//! clock.
+
+use jiff::Timestamp;
+
+use super::model::{Declared, Entry, Event, IncidentId, Role, Severity, Status};
+
+/// One person holding one role for a while. Handoffs are where one assignment ends and the
+/// next begins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub role: Role,
+    pub person: String,
+    pub assumed_at: Timestamp,
+    pub renounced_at: Option<Timestamp>,
+}
+
+/// The current state of an incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub title: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub impact: String,
+    pub services: Vec<String>,
+    pub components: Vec<String>,
+    pub drill: bool,
+    pub opened_at: Timestamp,
+    /// The time of the last entry.
+    pub last_at: Timestamp,
+    /// Every role assignment, in the order they began.
+    pub assignments: Vec<Assignment>,
+    /// The severity from each moment on: (since, severity), first one at opening.
+    pub severities: Vec<(Timestamp, Severity)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotAnIncident {
+    #[error("the journal is empty (its creation was interrupted)")]
+    Empty,
+    #[error("the journal's first line is a {0:?}, not incident_opened")]
+    FirstLine(String),
+}
+
+impl Incident {
+    /// Folds the entries of one journal, which must begin with `incident_opened`.
+    pub fn from_entries(entries: &[Entry]) -> Result<Incident, NotAnIncident> {
+        let first = entries.first().ok_or(NotAnIncident::Empty)?;
+        let Event::IncidentOpened(declared) = &first.event else {
+            return Err(NotAnIncident::FirstLine(first.event.kind().to_string()));
+        };
+        let mut incident = Incident::declared(declared, first.time);
+        for e in &entries[1..] {
+            incident.apply(e);
+        }
+        Ok(incident)
+    }
+
+    fn declared(d: &Declared, at: Timestamp) -> Incident {
+        Incident {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            severity: d.severity,
+            status: d.status,
+            impact: d.impact.clone(),
+            services: d.services.clone(),
+            components: d.components.clone(),
+            drill: d.drill,
+            opened_at: at,
+            last_at: at,
+            assignments: Vec::new(),
+            severities: vec![(at, d.severity)],
+        }
+    }
+
+    /// Applies one more entry.
+    pub fn apply(&mut self, e: &Entry) {
+        self.last_at = self.last_at.max(e.time);
+        match &e.event {
+            Event::StatusChanged { to, .. } => self.status = *to,
+            Event::SeverityChanged { to, .. } => {
+                self.severity = *to;
+                self.severities.push((e.time, *to));
+            }
+            Event::ImpactUpdated {
+                impact,
+                services,
+                components,
+            } => {
+                self.impact = impact.clone();
+                self.services = services.clone();
+                self.components = components.clone();
+            }
+            Event::RoleChanged { role, from, to } => self.hand_over(e.time, *role, from, to),
+            _ => {}
+        }
+    }
+
+    fn hand_over(&mut self, at: Timestamp, role: Role, from: &Option<String>, to: &Option<String>) {
+        for a in self
+            .assignments
+            .iter_mut()
+            .filter(|a| a.role == role && a.renounced_at.is_none())
+        {
+            let leaving = from.as_deref() == Some(a.person.as_str())
+                || (role.single_holder() && to.is_some())
+                || to.as_deref() == Some(a.person.as_str());
+            if leaving {
+                a.renounced_at = Some(at);
+            }
+        }
+        if let Some(person) = to {
+            self.assignments.push(Assignment {
+                role,
+                person: person.clone(),
+                assumed_at: at,
+                renounced_at: None,
+            });
+        }
+    }
+
+    /// Who holds `role` now.
+    pub fn holders(&self, role: Role) -> Vec<&str> {
+        self.assignments
+            .iter()
+            .filter(|a| a.role == role && a.renounced_at.is_none())
+            .map(|a| a.person.as_str())
+            .collect()
+    }
+
+    /// The incident commander now, if anyone.
+    pub fn commander(&self) -> Option<&str> {
+        self.holders(Role::Commander).first().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::model::{Actor, Source};
+
+    fn entry(seq: u64, minute: i64, event: Event) -> Entry {
+        Entry {
+            seq,
+            time: Timestamp::from_second(1_790_000_000 + minute * 60).expect("time"),
+            actor: Actor::named("alice"),
+            source: Source::Human,
+            pinned: false,
+            event,
+            prev: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    fn opened() -> Event {
+        Event::IncidentOpened(Declared {
+            id: "INC-20261124-001".parse().expect("id"),
+            title: "Checkout errors".into(),
+            severity: Severity::Sev2,
+            status: Status::Investigating,
+            impact: String::new(),
+            services: vec![],
+            components: vec![],
+            drill: false,
+        })
+    }
+
+    fn role(role: Role, from: Option<&str>, to: Option<&str>) -> Event {
+        Event::RoleChanged {
+            role,
+            from: from.map(Into::into),
+            to: to.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn handoffs_fall_out_of_role_changes() {
+        let i = Incident::from_entries(&[
+            entry(1, 0, opened()),
+            entry(2, 1, role(Role::Commander, None, Some("alice"))),
+            entry(3, 2, role(Role::Observer, None, Some("carol"))),
+            entry(4, 3, role(Role::Observer, None, Some("dave"))),
+            // A handoff that does not name the outgoing commander still ends her term.
+            entry(5, 10, role(Role::Commander, None, Some("bob"))),
+            entry(6, 12, role(Role::Observer, Some("carol"), None)),
+        ])
+        .expect("incident");
+        assert_eq!(i.commander(), Some("bob"));
+        assert_eq!(i.holders(Role::Observer), ["dave"]);
+        let alice = &i.assignments[0];
+        assert_eq!(alice.person, "alice");
+        assert_eq!(alice.renounced_at, Some(i.assignments[3].assumed_at));
+        assert_eq!(i.assignments[1].renounced_at, Some(i.last_at));
+    }
+
+    #[test]
+    fn severity_status_and_impact_follow_the_journal() {
+        let i = Incident::from_entries(&[
+            entry(1, 0, opened()),
+            entry(
+                2,
+                5,
+                Event::SeverityChanged {
+                    from: Severity::Sev2,
+                    to: Severity::Sev1,
+                    reason: None,
+                },
+            ),
+            entry(
+                3,
+                9,
+                Event::StatusChanged {
+                    from: Status::Investigating,
+                    to: Status::Identified,
+                    reason: None,
+                },
+            ),
+            entry(
+                4,
+                11,
+                Event::ImpactUpdated {
+                    impact: "5% of checkouts fail".into(),
+                    services: vec!["checkout".into()],
+                    components: vec![],
+                },
+            ),
+        ])
+        .expect("incident");
+        assert_eq!(i.severity, Severity::Sev1);
+        assert_eq!(i.status, Status::Identified);
+        assert_eq!(i.impact, "5% of checkouts fail");
+        assert_eq!(i.severities.len(), 2);
+    }
+
+    #[test]
+    fn a_journal_must_start_with_the_declaration() {
+        assert_eq!(Incident::from_entries(&[]), Err(NotAnIncident::Empty));
+        assert_eq!(
+            Incident::from_entries(&[entry(1, 0, Event::Note { text: "x".into() })]),
+            Err(NotAnIncident::FirstLine("note".into()))
+        );
+    }
+}

@@ -1,0 +1,205 @@
+//! One line of words per journal entry, as the timeline, `warroom journal follow` and the
+//! postmortem show it. Pure text from an event; it must not escape for any output format
+//! (Markdown, terminal) — callers do that.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use super::model::{Action, ClusterChangeKind, Entry, Event, StepState, Went};
+
+/// `2026-11-24 21:40:05` (UTC).
+pub fn utc(t: Timestamp) -> String {
+    t.to_zoned(TimeZone::UTC).strftime("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// One-line description of what happened.
+pub fn describe(event: &Event) -> String {
+    match event {
+        Event::IncidentOpened(d) => {
+            let drill = if d.drill { " (drill)" } else { "" };
+            format!("Incident opened{drill}: {} \"{}\"", d.severity, d.title)
+        }
+        Event::Note { text } => text.clone(),
+        Event::Decision { text } => format!("Decision: {text}"),
+        Event::StatusChanged { from, to, reason } => {
+            format!("Status {from} → {to}{}", because(reason))
+        }
+        Event::SeverityChanged { from, to, reason } => {
+            format!("Severity {from} → {to}{}", because(reason))
+        }
+        Event::RoleChanged { role, from, to } => match (from, to) {
+            (Some(f), Some(t)) => format!("{role}: {f} → {t}"),
+            (None, Some(t)) => format!("{t} is {role}"),
+            (Some(f), None) => format!("{f} is no longer {role}"),
+            (None, None) => format!("{role}: no change"),
+        },
+        Event::ImpactUpdated {
+            impact,
+            services,
+            components,
+        } => {
+            let mut s = format!("Impact: {impact}");
+            if !services.is_empty() {
+                s.push_str(&format!(" (services: {})", services.join(", ")));
+            }
+            if !components.is_empty() {
+                s.push_str(&format!(" (components: {})", components.join(", ")));
+            }
+            s
+        }
+        Event::MilestoneSet { milestone, at } => {
+            format!("Milestone {} at {} UTC", milestone.as_str(), utc(*at))
+        }
+        Event::AlertFiring {
+            alert, labels, summary, ..
+        } => {
+            let mut s = format!("Alert firing: {alert}");
+            if !summary.is_empty() {
+                s.push_str(&format!(" — {summary}"));
+            }
+            if !labels.is_empty() {
+                let l: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                s.push_str(&format!(" {{{}}}", l.join(", ")));
+            }
+            s
+        }
+        Event::AlertResolved { alert, .. } => format!("Alert resolved: {alert}"),
+        Event::ClusterChange {
+            change,
+            object,
+            summary,
+            ..
+        } => {
+            let what = match change {
+                ClusterChangeKind::Rollout => "Rollout",
+                ClusterChangeKind::Crashloop => "Crash loop",
+                ClusterChangeKind::NodeCondition => "Node condition",
+                ClusterChangeKind::Other => "Cluster change",
+            };
+            format!("{what}: {object} — {summary}")
+        }
+        Event::ActionRequested(a) => format!("Action requested: {}", action(a)),
+        Event::ActionDryRun(a) => match &a.error {
+            Some(e) => format!("Dry run failed: {}: {e}", action(a)),
+            None => format!("Dry run passed: {}", action(a)),
+        },
+        Event::ActionSucceeded(a) => format!("Action succeeded: {}", action(a)),
+        Event::ActionFailed(a) => format!(
+            "Action failed: {}: {}",
+            action(a),
+            a.error.as_deref().unwrap_or("no reason given")
+        ),
+        Event::StatusUpdatePublished {
+            channel,
+            external,
+            text,
+        } => {
+            let audience = if *external { "external" } else { "internal" };
+            format!("Status update ({audience}, {channel}): {text}")
+        }
+        Event::ChecklistStepChanged { checklist, step, state } => {
+            let state = match state {
+                StepState::Todo => "to do",
+                StepState::Doing => "in progress",
+                StepState::Done => "done",
+                StepState::Skipped => "skipped",
+            };
+            format!("Checklist {checklist}: \"{step}\" {state}")
+        }
+        Event::ContributingFactor { text } => format!("Contributing factor: {text}"),
+        Event::Retrospective { went, text } => match went {
+            Went::Well => format!("Went well: {text}"),
+            Went::Badly => format!("Went badly: {text}"),
+        },
+        Event::ActionItem {
+            title,
+            owner,
+            due,
+            ticket,
+        } => {
+            let mut s = format!("Action item: {title}");
+            let mut extra = Vec::new();
+            if let Some(o) = owner {
+                extra.push(format!("owner {o}"));
+            }
+            if let Some(d) = due {
+                extra.push(format!("due {d}"));
+            }
+            if let Some(t) = ticket {
+                extra.push(t.clone());
+            }
+            if !extra.is_empty() {
+                s.push_str(&format!(" ({})", extra.join(", ")));
+            }
+            s
+        }
+        Event::Unrecognized { kind, payload } => format!("{kind}: {payload}"),
+    }
+}
+
+fn because(reason: &Option<String>) -> String {
+    reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+}
+
+fn action(a: &Action) -> String {
+    if a.parameters.is_null() {
+        format!("{} {}", a.action, a.target)
+    } else {
+        format!("{} {} {}", a.action, a.target, a.parameters)
+    }
+}
+
+/// The plain-text line `warroom journal follow` prints for an entry.
+pub fn plain_line(e: &Entry) -> String {
+    let pin = if e.pinned { "*" } else { " " };
+    format!(
+        "{} UTC #{:<4}{pin} {:<14} {}",
+        utc(e.time),
+        e.seq,
+        e.actor.name,
+        describe(&e.event)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::model::{Role, Severity};
+
+    #[test]
+    fn events_read_as_sentences() {
+        assert_eq!(
+            describe(&Event::SeverityChanged {
+                from: Severity::Sev2,
+                to: Severity::Sev1,
+                reason: Some("all regions".into())
+            }),
+            "Severity SEV2 → SEV1 (all regions)"
+        );
+        assert_eq!(
+            describe(&Event::RoleChanged {
+                role: Role::Commander,
+                from: Some("alice".into()),
+                to: Some("bob".into())
+            }),
+            "commander: alice → bob"
+        );
+        assert_eq!(
+            describe(&Event::ActionFailed(Action {
+                action_id: "a1".into(),
+                action: "scale".into(),
+                target: "deployment/checkout -n shop".into(),
+                parameters: serde_json::json!({"replicas": 6}),
+                response: serde_json::Value::Null,
+                error: Some("forbidden".into()),
+            })),
+            "Action failed: scale deployment/checkout -n shop {\"replicas\":6}: forbidden"
+        );
+    }
+
+    #[test]
+    fn times_are_utc() {
+        let t: Timestamp = "2026-11-24T23:40:05.250+02:00".parse().expect("t");
+        assert_eq!(utc(t), "2026-11-24 21:40:05");
+    }
+}

@@ -1,0 +1,172 @@
+//! End-to-end: the real console in a real tmux session. Start `warroom drill`, wait for the
+//! panes, send keys (focus, zoom, help), resize to 80×24, quit; and a drill with hostile
+//! names and messages leaves no trace of its escape sequences on screen or in the pane title.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A detached tmux session on its own server socket, killed when dropped.
+struct Tmux {
+    socket: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn start(cmd: &str, width: u16, height: u16) -> Tmux {
+        let which = Command::new("tmux").arg("-V").output();
+        assert!(
+            which.is_ok_and(|o| o.status.success()),
+            "tmux is required for the console's end-to-end tests (scripts/test installs it)"
+        );
+        let dir = tempfile::tempdir().expect("tmp");
+        let socket = dir.path().join("tmux.sock").display().to_string();
+        let t = Tmux { socket, _dir: dir };
+        let shell = format!("WARROOM_STATE_DIR={} exec {cmd}", t._dir.path().display());
+        t.tmux(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "wr",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            &shell,
+        ]);
+        t.tmux(&["set-option", "-t", "wr", "remain-on-exit", "on"]);
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-S", &self.socket])
+            .args(args)
+            .output()
+            .expect("run tmux");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "wr"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "wr"];
+        args.extend(keys);
+        self.tmux(&args);
+    }
+
+    fn wait_for(&self, what: &str, secs: u64, f: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if f(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; the screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn dead(&self) -> bool {
+        self.tmux(&["display-message", "-p", "-t", "wr", "#{pane_dead}"]).trim() == "1"
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-S", &self.socket, "kill-server"]).output();
+    }
+}
+
+fn warroom() -> &'static str {
+    env!("CARGO_BIN_EXE_warroom")
+}
+
+#[test]
+fn drill_console_panes_keys_resize_and_quit() {
+    let t = Tmux::start(&format!("{} drill --speed 30", warroom()), 200, 50);
+    let s = t.wait_for("the four panes and live data", 60, |s| {
+        s.contains("DRILL") && s.contains("Status update") && s.contains("Nodes ● 6 ready") && s.contains("data live")
+    });
+    assert!(s.contains("Bad deploy: checkout 2.0.0 crashloops on start"), "{s}");
+    // The bad deploy goes out at 2 virtual minutes (4 s at ×30).
+    t.wait_for("checkout crashlooping", 60, |s| {
+        s.contains("deploy shop/checkout") && s.contains("crashlooping")
+    });
+    t.wait_for("the panic in the health pane", 30, |s| {
+        s.contains("last error: panic: config key CHECKOUT_CURRENCY_TABLE")
+    });
+    // Focus and zoom: the timeline fills the body.
+    t.keys(&["Tab", "z"]);
+    let s = t.wait_for("the zoomed timeline", 10, |s| {
+        s.contains("┌ Timeline") && !s.contains("┌ Playbook")
+    });
+    assert!(s.contains("CrashLoop"), "{s}");
+    // Esc and the next key are sent apart, as a person types them (an instant pair is Alt-key).
+    t.keys(&["Escape"]);
+    t.wait_for("zoom off", 10, |s| s.contains("┌ Playbook"));
+    t.keys(&["?"]);
+    t.wait_for("help", 10, |s| {
+        s.contains("Help (esc to close)") && s.contains("zoom the pane")
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("help closed", 10, |s| !s.contains("Help (esc to close)"));
+    // Small terminal: tabs.
+    t.tmux(&["resize-window", "-t", "wr", "-x", "80", "-y", "24"]);
+    let s = t.wait_for("tabs at 80x24", 10, |s| {
+        s.contains("Cluster health │ Timeline │ Playbook │ Status update")
+    });
+    assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
+    t.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !t.dead() {
+        assert!(Instant::now() < deadline, "q quits the console");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The terminal is restored: the alternate screen is gone.
+    let after = t.screen();
+    assert!(!after.contains("┌ Timeline"), "{after}");
+}
+
+const HOSTILE: &str = "name: hostile\ntitle: \"Hostile \\e[31mRED\\e[0m \\e]0;PWNED-TITLE\\a drill \\u202Egnp.exe\"\nstart: \"2026-11-24T14:00:00Z\"\nnodes: [{name: node, count: 2}]\nworkloads:\n  - {name: web, namespace: shop, replicas: 2, revisions: [{image: \"web:1\"}]}\nimages:\n  \"web:2\":\n    crash:\n      after: 2s\n      message: \"boom \\e]52;c;cHduZWQ=\\a \\e]8;;https://evil.example\\e\\\\click\\e]8;;\\e\\\\ \\e[2J\\e[Hend\"\nfaults:\n  - at: 5s\n    rollout: {workload: shop/web, image: \"web:2\"}\n";
+
+#[test]
+fn hostile_names_and_messages_leave_no_trace() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("hostile.yaml");
+    std::fs::write(&path, HOSTILE).expect("write");
+    let t = Tmux::start(&format!("{} drill {} --speed 10", warroom(), path.display()), 200, 50);
+    let title_before = t.tmux(&["display-message", "-p", "-t", "wr", "#{pane_title}"]);
+    let s = t.wait_for("the hostile crash message, cleaned", 60, |s| {
+        s.contains("last error: boom")
+    });
+    for trace in [
+        "PWNED-TITLE",
+        "]52;",
+        "cHduZWQ",
+        "8;;",
+        "evil.example",
+        "[31m",
+        "[2J",
+        "\u{202E}",
+        "\u{1b}",
+    ] {
+        assert!(!s.contains(trace), "{trace:?} reached the screen:\n{s}");
+    }
+    assert!(s.contains("Hostile RED  drill gnp.exe"), "{s}");
+    assert!(s.contains("last error: boom  click end"), "{s}");
+    let title_after = t.tmux(&["display-message", "-p", "-t", "wr", "#{pane_title}"]);
+    assert_eq!(title_before, title_after, "the pane title is unchanged");
+    assert!(!title_after.contains("PWNED"));
+}
