@@ -56,9 +56,7 @@ fn query_store(hours: i64) -> SeriesStore {
             }
         }
     }
-    let bounds = [
-        "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "+Inf",
-    ];
+    let bounds = ["0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "+Inf"];
     let mut buckets = Vec::new();
     for svc in 0..20 {
         for pod in 0..5 {
@@ -155,13 +153,10 @@ fn bench_memory() {
         after - before,
         (after - before) * 1048576.0 / samples as f64,
     );
-    let q = Query::parse("sum by (node) (rate(container_memory_working_set_bytes[5m]))")
-        .expect("query");
+    let q = Query::parse("sum by (node) (rate(container_memory_working_set_bytes[5m]))").expect("query");
     let end = T0 + (SAMPLES - 1) * STEP;
     let began = Instant::now();
-    let _ = q
-        .instant(&s, end, &QueryOptions::default())
-        .expect("instant");
+    let _ = q.instant(&s, end, &QueryOptions::default()).expect("instant");
     println!(
         "  instant sum by (node) (rate(...[5m])) over the 10,000 series: {:.1} ms",
         began.elapsed().as_secs_f64() * 1000.0
@@ -178,12 +173,7 @@ fn main() {
     );
     let end = T0 + 7 * 3_600_000;
     let start = end - 6 * 3_600_000;
-    bench_range(
-        &store,
-        "sum by (service) (rate(http_requests_total[5m]))",
-        start,
-        end,
-    );
+    bench_range(&store, "sum by (service) (rate(http_requests_total[5m]))", start, end);
     bench_range(
         &store,
         "histogram_quantile(0.99, sum by (le, service) (rate(http_request_duration_seconds_bucket[5m])))",

@@ -254,11 +254,7 @@ fn scrape_times(pod: &Pod, rng: &mut Rng) -> Vec<i64> {
     let mut out = Vec::new();
     let mut t = pod.start;
     while t <= pod.end {
-        let jitter = if pod.jitter {
-            (rng.next() % 5) as i64 * 1000
-        } else {
-            0
-        };
+        let jitter = if pod.jitter { (rng.next() % 5) as i64 * 1000 } else { 0 };
         out.push(t + jitter);
         t += pod.step;
     }
@@ -422,12 +418,7 @@ fn history() -> SeriesStore {
             } else {
                 (rng.next() % 50) as f64
             };
-            add(
-                &mut s,
-                &[("__name__", "queue_depth"), ("service", service)],
-                t,
-                v,
-            );
+            add(&mut s, &[("__name__", "queue_depth"), ("service", service)], t, v);
         }
         for (sensor, base) in [("a", -4.0), ("b", 21.5)] {
             let v = base + 6.0 * (i as f64 / 40.0).sin() + rng.float() - 0.5;
@@ -507,13 +498,7 @@ fn canon(data: &Value) -> Canon {
                 .as_array()
                 .map(|a| {
                     a.iter()
-                        .map(|s| {
-                            (
-                                metric(&s["metric"]),
-                                ts(&s["value"][0]),
-                                val(&s["value"][1]),
-                            )
-                        })
+                        .map(|s| (metric(&s["metric"]), ts(&s["value"][0]), val(&s["value"][1])))
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -611,10 +596,7 @@ fn compare(ours: &Canon, theirs: &Canon, ordered: bool) -> Result<(), String> {
                 }
                 for (p, q) in x.1.iter().zip(&y.1) {
                     if p.0 != q.0 || !same_value(p.1, q.1) {
-                        return Err(format!(
-                            "series {:?}: point ours {p:?} prometheus {q:?}",
-                            x.0
-                        ));
+                        return Err(format!("series {:?}: point ours {p:?} prometheus {q:?}", x.0));
                     }
                 }
             }
@@ -716,10 +698,7 @@ async fn start_prometheus(dir: &Path) -> Prometheus {
         if ready {
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "prometheus did not become ready in 60s"
-        );
+        assert!(Instant::now() < deadline, "prometheus did not become ready in 60s");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     prom.url = format!("http://127.0.0.1:{port}");
@@ -742,9 +721,7 @@ fn secs(t_ms: i64) -> String {
     format!("{}.{:03}", t_ms.div_euclid(1000), t_ms.rem_euclid(1000))
 }
 
-fn ours(
-    result: Result<warroom::drill::metrics::QueryValue, warroom::drill::metrics::QueryError>,
-) -> Canon {
+fn ours(result: Result<warroom::drill::metrics::QueryValue, warroom::drill::metrics::QueryError>) -> Canon {
     match result {
         Ok(v) => canon(&serde_json::to_value(&v).expect("json")),
         Err(e) => Canon::Error(e.to_string()),
@@ -793,11 +770,7 @@ async fn promql_agrees_with_prometheus() {
                 ],
             )
             .await;
-            let mine = ours(
-                parsed
-                    .clone()
-                    .and_then(|p| p.range(&store, start, end, step, &opts)),
-            );
+            let mine = ours(parsed.clone().and_then(|p| p.range(&store, start, end, step, &opts)));
             compared += 1;
             non_empty += usize::from(has_data(&theirs));
             if let Err(e) = compare(&mine, &theirs, false) {

@@ -219,11 +219,7 @@ fn deep_or_long_queries_are_refused_not_overflowed() {
             ", \"d\", \"$1\", \"job\", \"(.*)\")".repeat(99)
         ),
         format!("{}x{}", "topk(1, ".repeat(99), ")".repeat(99)),
-        format!(
-            "{}h_bucket{}",
-            "histogram_quantile(0.5, ".repeat(99),
-            ")".repeat(99)
-        ),
+        format!("{}h_bucket{}", "histogram_quantile(0.5, ".repeat(99), ")".repeat(99)),
     ] {
         assert!(instant_query(&s, &q, 300_000).is_ok(), "{q}");
         assert!(range_query(&s, &q, 0, 60_000, 15_000).is_ok(), "{q}");

@@ -53,14 +53,7 @@ fn unsupported_constructs_are_named() {
 #[test]
 fn syntax_errors_are_bad_data() {
     let s = store();
-    for query in [
-        "sum(rate(",
-        "x{",
-        "x[5m",
-        "1 +",
-        "unknown_fn(x)",
-        "x > 1 bool",
-    ] {
+    for query in ["sum(rate(", "x{", "x[5m", "1 +", "unknown_fn(x)", "x > 1 bool"] {
         match instant_query(&s, query, 0) {
             Err(e @ QueryError::BadData(_)) => assert_eq!(e.status(), 400, "{query}"),
             other => panic!("{query}: expected BadData, got {other:?}"),

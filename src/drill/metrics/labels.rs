@@ -83,13 +83,7 @@ impl Labels {
         if self.get(METRIC_NAME).is_none() {
             return self.clone();
         }
-        Labels(
-            self.0
-                .iter()
-                .filter(|(n, _)| &**n != METRIC_NAME)
-                .cloned()
-                .collect(),
-        )
+        Labels(self.0.iter().filter(|(n, _)| &**n != METRIC_NAME).cloned().collect())
     }
 
     /// The labels whose names are not in `names`.
@@ -116,12 +110,7 @@ impl Labels {
 
     /// The same labels with `name` set to `value` (removed when `value` is empty).
     pub fn with(&self, name: &str, value: &str) -> Labels {
-        let mut v: Vec<Label> = self
-            .0
-            .iter()
-            .filter(|(n, _)| &**n != name)
-            .cloned()
-            .collect();
+        let mut v: Vec<Label> = self.0.iter().filter(|(n, _)| &**n != name).cloned().collect();
         if !value.is_empty() {
             v.push((Arc::from(name), Arc::from(value)));
             v.sort_by(|a, b| a.0.cmp(&b.0));
@@ -211,10 +200,7 @@ mod tests {
         let l = Labels::from_pairs(&[("__name__", "up"), ("job", "a"), ("pod", "p")]);
         assert_eq!(l.without_name().to_string(), r#"{job="a", pod="p"}"#);
         assert_eq!(l.keep(&["job".into()]).to_string(), r#"{job="a"}"#);
-        assert_eq!(
-            l.without(&["job".into()]).to_string(),
-            r#"{__name__="up", pod="p"}"#
-        );
+        assert_eq!(l.without(&["job".into()]).to_string(), r#"{__name__="up", pod="p"}"#);
         assert_eq!(l.with("job", "").to_string(), r#"{__name__="up", pod="p"}"#);
         assert_eq!(l.with("a", "x").get("a"), Some("x"));
     }

@@ -13,8 +13,5 @@ pub mod series;
 pub use labels::{Labels, METRIC_NAME};
 pub use matcher::{MatchOp, Matcher};
 pub use openmetrics::{ExpositionOptions, write_openmetrics, write_text_exposition};
-pub use promql::{
-    InstantSample, Query, QueryError, QueryOptions, QueryValue, RangeSeries, instant_query,
-    range_query,
-};
+pub use promql::{InstantSample, Query, QueryError, QueryOptions, QueryValue, RangeSeries, instant_query, range_query};
 pub use series::{MetricMeta, MetricType, SeriesId, SeriesStore, StoreError};

@@ -65,8 +65,7 @@ fn families(store: &SeriesStore) -> Vec<Family> {
         });
         let mut sorted = ids.clone();
         sorted.sort_by_key(|id| label_order(store, *id));
-        f.series
-            .extend(sorted.into_iter().map(|id| (name.clone(), id)));
+        f.series.extend(sorted.into_iter().map(|id| (name.clone(), id)));
     }
     fams.into_values().collect()
 }
@@ -132,12 +131,7 @@ pub fn openmetrics_timestamp(t_ms: i64) -> String {
 
 /// Writes every sample with `start_ms <= t <= end_ms` as OpenMetrics text, one family at a
 /// time with its `# TYPE` (and `# HELP`) line, timestamps in seconds, ending with `# EOF`.
-pub fn write_openmetrics(
-    store: &SeriesStore,
-    out: &mut impl Write,
-    start_ms: i64,
-    end_ms: i64,
-) -> io::Result<()> {
+pub fn write_openmetrics(store: &SeriesStore, out: &mut impl Write, start_ms: i64, end_ms: i64) -> io::Result<()> {
     for fam in families(store) {
         if let Some(help) = &fam.help {
             writeln!(out, "# HELP {} {}", fam.name, escape_help(help))?;
@@ -168,11 +162,7 @@ pub struct ExpositionOptions {
 }
 
 /// Writes each series' latest sample in the classic Prometheus text format (version 0.0.4).
-pub fn write_text_exposition(
-    store: &SeriesStore,
-    out: &mut impl Write,
-    opts: &ExpositionOptions,
-) -> io::Result<()> {
+pub fn write_text_exposition(store: &SeriesStore, out: &mut impl Write, opts: &ExpositionOptions) -> io::Result<()> {
     for fam in families(store) {
         let latest: Vec<(&String, SeriesId, i64, f64)> = fam
             .series
@@ -223,10 +213,8 @@ mod tests {
                 .expect("append");
             s.append(&[("__name__", "lat_bucket"), ("le", "+Inf")], t, v + 1.0)
                 .expect("append");
-            s.append(&[("__name__", "lat_sum")], t, v * 0.3)
-                .expect("append");
-            s.append(&[("__name__", "lat_count")], t, v + 1.0)
-                .expect("append");
+            s.append(&[("__name__", "lat_sum")], t, v * 0.3).expect("append");
+            s.append(&[("__name__", "lat_count")], t, v + 1.0).expect("append");
             s.append(&[("__name__", "temp"), ("room", "a\"b\\c\nd")], t, f64::NAN)
                 .expect("append");
         }
@@ -267,14 +255,7 @@ temp{room="a\"b\\c\nd"} NaN 16
 
     #[test]
     fn timestamps_survive_promtools_truncation() {
-        for t in [
-            0i64,
-            1,
-            999,
-            1_700_000_000_015,
-            1_700_000_123_457,
-            1_795_553_904_228,
-        ] {
+        for t in [0i64, 1, 999, 1_700_000_000_015, 1_700_000_123_457, 1_795_553_904_228] {
             let s = openmetrics_timestamp(t);
             let back = (s.parse::<f64>().expect("float") * 1000.0) as i64;
             assert_eq!(back, t, "{s}");

@@ -174,15 +174,8 @@ impl Samples {
 
     /// Iterates the samples with `mint <= t <= maxt`.
     pub fn range(&self, mint: i64, maxt: i64) -> SampleIter<'_> {
-        let ci = self
-            .chunks
-            .partition_point(|c| c.t0 <= mint)
-            .saturating_sub(1);
-        let i = self
-            .chunks
-            .get(ci)
-            .map(|c| c.first_at_or_after(mint))
-            .unwrap_or(0);
+        let ci = self.chunks.partition_point(|c| c.t0 <= mint).saturating_sub(1);
+        let i = self.chunks.get(ci).map(|c| c.first_at_or_after(mint)).unwrap_or(0);
         SampleIter {
             chunks: &self.chunks,
             chunk: ci,
@@ -243,11 +236,7 @@ mod tests {
         let mut t = 1_000;
         for i in 0..2000 {
             // Regular for a while, then jittered, across several chunks.
-            t += if i < 700 {
-                15_000
-            } else {
-                15_000 + (i % 7) * 113
-            };
+            t += if i < 700 { 15_000 } else { 15_000 + (i % 7) * 113 };
             s.push(t, i as f64).expect("push");
             want.push((t, i as f64));
         }
@@ -255,17 +244,9 @@ mod tests {
         assert_eq!(s.len(), 2000);
         assert!(s.push(t, 0.0).is_err());
         // Windows and lookups agree with a linear scan.
-        for &(lo, hi) in &[
-            (0, 50_000),
-            (want[600].0, want[800].0 + 1),
-            (want[1999].0, i64::MAX),
-        ] {
+        for &(lo, hi) in &[(0, 50_000), (want[600].0, want[800].0 + 1), (want[1999].0, i64::MAX)] {
             let got: Vec<_> = s.range(lo, hi).collect();
-            let exp: Vec<_> = want
-                .iter()
-                .copied()
-                .filter(|&(t, _)| t >= lo && t <= hi)
-                .collect();
+            let exp: Vec<_> = want.iter().copied().filter(|&(t, _)| t >= lo && t <= hi).collect();
             assert_eq!(got, exp);
         }
         for probe in [

@@ -111,10 +111,7 @@ impl SeriesStore {
 
     /// The id of the series with these labels, creating it when new. Empty values are dropped
     /// (as Prometheus does); names must be valid and unique, and `__name__` must be set.
-    pub fn series_id<N: AsRef<str>, V: AsRef<str>>(
-        &mut self,
-        labels: &[(N, V)],
-    ) -> Result<SeriesId, StoreError> {
+    pub fn series_id<N: AsRef<str>, V: AsRef<str>>(&mut self, labels: &[(N, V)]) -> Result<SeriesId, StoreError> {
         let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(labels.len());
         for (n, v) in labels {
             let (n, v) = (n.as_ref(), v.as_ref());
@@ -154,12 +151,7 @@ impl SeriesStore {
             .map(|&(n, v)| (self.symbols.arc(n), self.symbols.arc(v)))
             .collect();
         for &(n, v) in key.iter() {
-            self.postings
-                .entry(n)
-                .or_default()
-                .entry(v)
-                .or_default()
-                .push(id);
+            self.postings.entry(n).or_default().entry(v).or_default().push(id);
         }
         self.by_key.insert(key, id);
         self.series.push(Series {
@@ -183,10 +175,7 @@ impl SeriesStore {
 
     /// Appends a sample to a known series; the fast path for a sim that keeps its ids.
     pub fn append_to(&mut self, id: SeriesId, t_ms: i64, v: f64) -> Result<(), StoreError> {
-        let s = self
-            .series
-            .get_mut(id as usize)
-            .ok_or(StoreError::UnknownSeries(id))?;
+        let s = self.series.get_mut(id as usize).ok_or(StoreError::UnknownSeries(id))?;
         s.samples.push(t_ms, v)?;
         self.samples += 1;
         Ok(())
@@ -253,15 +242,9 @@ impl SeriesStore {
         };
         out.retain(|&id| {
             let labels = &self.series[id as usize].labels;
-            matchers
-                .iter()
-                .all(|m| m.matches(labels.get(&m.name).unwrap_or("")))
+            matchers.iter().all(|m| m.matches(labels.get(&m.name).unwrap_or("")))
         });
-        out.sort_by(|a, b| {
-            self.series[*a as usize]
-                .labels
-                .cmp(&self.series[*b as usize].labels)
-        });
+        out.sort_by(|a, b| self.series[*a as usize].labels.cmp(&self.series[*b as usize].labels));
         out
     }
 
@@ -274,12 +257,7 @@ impl SeriesStore {
     }
 
     /// The matching series that have samples in `[start_ms, end_ms]`, with those samples.
-    pub fn select(
-        &self,
-        matchers: &[Matcher],
-        start_ms: i64,
-        end_ms: i64,
-    ) -> Vec<(Labels, Vec<(i64, f64)>)> {
+    pub fn select(&self, matchers: &[Matcher], start_ms: i64, end_ms: i64) -> Vec<(Labels, Vec<(i64, f64)>)> {
         self.matching(matchers)
             .into_iter()
             .filter_map(|id| {
@@ -374,12 +352,8 @@ mod tests {
     fn store() -> SeriesStore {
         let mut s = SeriesStore::new();
         for (pod, code) in [("a", "200"), ("a", "500"), ("b", "200")] {
-            s.append(
-                &[("__name__", "req_total"), ("pod", pod), ("code", code)],
-                1_000,
-                1.0,
-            )
-            .expect("append");
+            s.append(&[("__name__", "req_total"), ("pod", pod), ("code", code)], 1_000, 1.0)
+                .expect("append");
         }
         s.append(&[("__name__", "up"), ("pod", "a")], 1_000, 1.0)
             .expect("append");
@@ -393,12 +367,7 @@ mod tests {
             .series_id(&[("code", "200"), ("__name__", "req_total"), ("pod", "a")])
             .expect("id");
         let b = s
-            .series_id(&[
-                ("__name__", "req_total"),
-                ("pod", "a"),
-                ("code", "200"),
-                ("x", ""),
-            ])
+            .series_id(&[("__name__", "req_total"), ("pod", "a"), ("code", "200"), ("x", "")])
             .expect("id");
         assert_eq!(a, b);
         assert_eq!(s.series_count(), 4);
@@ -422,32 +391,21 @@ mod tests {
         ));
         let id = s.series_id(&[("__name__", "a")]).expect("id");
         s.append_to(id, 10, 1.0).expect("append");
-        assert!(matches!(
-            s.append_to(id, 10, 1.0),
-            Err(StoreError::Append(_))
-        ));
+        assert!(matches!(s.append_to(id, 10, 1.0), Err(StoreError::Append(_))));
     }
 
     #[test]
     fn matchers_use_the_index_and_treat_missing_as_empty() {
         let s = store();
-        let names = |ms: &[Matcher]| -> Vec<String> {
-            s.series(ms).iter().map(|l| l.to_string()).collect()
-        };
+        let names = |ms: &[Matcher]| -> Vec<String> { s.series(ms).iter().map(|l| l.to_string()).collect() };
         assert_eq!(
-            names(&[
-                Matcher::equal("__name__", "req_total"),
-                Matcher::equal("code", "200")
-            ]),
+            names(&[Matcher::equal("__name__", "req_total"), Matcher::equal("code", "200")]),
             vec![
                 r#"{__name__="req_total", code="200", pod="a"}"#,
                 r#"{__name__="req_total", code="200", pod="b"}"#
             ]
         );
-        assert_eq!(
-            names(&[Matcher::regex("code", "5..").expect("re")]).len(),
-            1
-        );
+        assert_eq!(names(&[Matcher::regex("code", "5..").expect("re")]).len(), 1);
         // `code=""` selects series without the label.
         assert_eq!(
             names(&[Matcher::equal("code", ""), Matcher::equal("pod", "a")]),
@@ -464,13 +422,7 @@ mod tests {
         assert!(names(&[Matcher::equal("nope", "x")]).is_empty());
         assert_eq!(s.label_names(), vec!["__name__", "code", "pod"]);
         assert_eq!(s.label_values("pod"), vec!["a", "b"]);
-        assert_eq!(
-            s.select(&[Matcher::equal("__name__", "up")], 0, 999).len(),
-            0
-        );
-        assert_eq!(
-            s.select(&[Matcher::equal("__name__", "up")], 0, 1000).len(),
-            1
-        );
+        assert_eq!(s.select(&[Matcher::equal("__name__", "up")], 0, 999).len(), 0);
+        assert_eq!(s.select(&[Matcher::equal("__name__", "up")], 0, 1000).len(), 1);
     }
 }

@@ -23,11 +23,7 @@ struct Group {
 }
 
 impl Evaluator<'_> {
-    pub(super) fn eval_aggregate(
-        &mut self,
-        a: &AggregateExpr,
-        ts: i64,
-    ) -> Result<Value, QueryError> {
+    pub(super) fn eval_aggregate(&mut self, a: &AggregateExpr, ts: i64) -> Result<Value, QueryError> {
         let op = a.op.to_string();
         let (without, mut grouping) = match &a.modifier {
             Some(LabelModifier::Exclude(l)) => (true, l.labels.clone()),
@@ -159,10 +155,7 @@ impl Evaluator<'_> {
                 "quantile" => quantile(q, g.heap.iter().map(|s| s.v).collect()),
                 _ => g.value,
             };
-            out.push(Sample {
-                labels: g.labels,
-                v,
-            });
+            out.push(Sample { labels: g.labels, v });
         }
         Ok(Value::Vector(out))
     }
@@ -173,11 +166,7 @@ fn go_float(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
     } else if f.is_infinite() {
-        if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        }
+        if f > 0.0 { "+Inf".into() } else { "-Inf".into() }
     } else {
         format!("{f:e}").replace('e', "e+").replace("e+-", "e-")
     }

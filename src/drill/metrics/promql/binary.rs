@@ -64,11 +64,7 @@ fn signature(labels: &Labels, on: bool, names: &[String]) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     for (n, v) in labels.iter() {
         let listed = names.iter().any(|x| x == n);
-        let keep = if on {
-            listed
-        } else {
-            !listed && n != METRIC_NAME
-        };
+        let keep = if on { listed } else { !listed && n != METRIC_NAME };
         if keep {
             out.extend_from_slice(n.as_bytes());
             out.push(0xff);
@@ -120,18 +116,10 @@ impl Evaluator<'_> {
         match (lhs, rhs) {
             (Value::Scalar(l), Value::Scalar(r)) => {
                 let (v, keep) = elem_binop(&op, l, r)?;
-                Ok(Value::Scalar(if is_comparison(&op) {
-                    bool_to_f64(keep)
-                } else {
-                    v
-                }))
+                Ok(Value::Scalar(if is_comparison(&op) { bool_to_f64(keep) } else { v }))
             }
-            (Value::Vector(l), Value::Scalar(r)) => {
-                vector_scalar(&op, l, r, false, return_bool).map(Value::Vector)
-            }
-            (Value::Scalar(l), Value::Vector(r)) => {
-                vector_scalar(&op, r, l, true, return_bool).map(Value::Vector)
-            }
+            (Value::Vector(l), Value::Scalar(r)) => vector_scalar(&op, l, r, false, return_bool).map(Value::Vector),
+            (Value::Scalar(l), Value::Vector(r)) => vector_scalar(&op, r, l, true, return_bool).map(Value::Vector),
             (Value::Vector(l), Value::Vector(r)) => {
                 let m = matching(b);
                 let out = match op.as_str() {
@@ -225,11 +213,7 @@ fn vector_binop(
     for rs in &one {
         let sig = signature(&rs.labels, m.on, &m.labels);
         if let Some(dup) = right.get(&sig) {
-            let side = if m.card == Card::OneToMany {
-                "left"
-            } else {
-                "right"
-            };
+            let side = if m.card == Card::OneToMany { "left" } else { "right" };
             let group = if m.on {
                 rs.labels.keep(&m.labels)
             } else {
@@ -274,9 +258,7 @@ fn vector_binop(
         } else {
             let set = matched.entry(sig).or_default();
             if !set.insert(labels.clone()) {
-                return execution(
-                    "multiple matches for labels: grouping labels must ensure unique matches",
-                );
+                return execution("multiple matches for labels: grouping labels must ensure unique matches");
             }
         }
         out.push(Sample { labels, v: value });
@@ -288,20 +270,14 @@ fn vector_and(lhs: Vec<Sample>, rhs: Vec<Sample>, m: &Matching) -> Vec<Sample> {
     if lhs.is_empty() || rhs.is_empty() {
         return Vec::new();
     }
-    let right: HashSet<Vec<u8>> = rhs
-        .iter()
-        .map(|s| signature(&s.labels, m.on, &m.labels))
-        .collect();
+    let right: HashSet<Vec<u8>> = rhs.iter().map(|s| signature(&s.labels, m.on, &m.labels)).collect();
     lhs.into_iter()
         .filter(|s| right.contains(&signature(&s.labels, m.on, &m.labels)))
         .collect()
 }
 
 fn vector_or(lhs: Vec<Sample>, rhs: Vec<Sample>, m: &Matching) -> Vec<Sample> {
-    let left: HashSet<Vec<u8>> = lhs
-        .iter()
-        .map(|s| signature(&s.labels, m.on, &m.labels))
-        .collect();
+    let left: HashSet<Vec<u8>> = lhs.iter().map(|s| signature(&s.labels, m.on, &m.labels)).collect();
     let mut out = lhs;
     out.extend(
         rhs.into_iter()
@@ -311,10 +287,7 @@ fn vector_or(lhs: Vec<Sample>, rhs: Vec<Sample>, m: &Matching) -> Vec<Sample> {
 }
 
 fn vector_unless(lhs: Vec<Sample>, rhs: Vec<Sample>, m: &Matching) -> Vec<Sample> {
-    let right: HashSet<Vec<u8>> = rhs
-        .iter()
-        .map(|s| signature(&s.labels, m.on, &m.labels))
-        .collect();
+    let right: HashSet<Vec<u8>> = rhs.iter().map(|s| signature(&s.labels, m.on, &m.labels)).collect();
     lhs.into_iter()
         .filter(|s| !right.contains(&signature(&s.labels, m.on, &m.labels)))
         .collect()

@@ -57,12 +57,7 @@ pub(crate) struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
-    pub(crate) fn new(
-        store: &'a SeriesStore,
-        opts: QueryOptions,
-        start_ms: i64,
-        end_ms: i64,
-    ) -> Evaluator<'a> {
+    pub(crate) fn new(store: &'a SeriesStore, opts: QueryOptions, start_ms: i64, end_ms: i64) -> Evaluator<'a> {
         Evaluator {
             store,
             opts,
@@ -128,10 +123,7 @@ impl<'a> Evaluator<'a> {
     pub(super) fn eval_vector(&mut self, expr: &Expr, ts: i64) -> Result<Vec<Sample>, QueryError> {
         match self.eval(expr, ts)? {
             Value::Vector(v) => Ok(v),
-            other => execution(format!(
-                "expected instant vector, got {}",
-                other.type_name()
-            )),
+            other => execution(format!("expected instant vector, got {}", other.type_name())),
         }
     }
 
@@ -143,10 +135,7 @@ impl<'a> Evaluator<'a> {
     }
 
     pub(super) fn series_labels(&self, id: SeriesId) -> Labels {
-        self.store
-            .get(id)
-            .map(|s| s.labels.clone())
-            .unwrap_or_default()
+        self.store.get(id).map(|s| s.labels.clone()).unwrap_or_default()
     }
 
     /// A series' labels without the metric name, computed once per query.

@@ -20,9 +20,9 @@ impl Evaluator<'_> {
         let name = c.func.name;
         let args: Vec<&Expr> = c.args.args.iter().map(|a| a.as_ref()).collect();
         let arg = |i: usize| -> Result<&Expr, QueryError> {
-            args.get(i).copied().ok_or_else(|| {
-                QueryError::BadData(format!("missing argument {} in call to {name}()", i + 1))
-            })
+            args.get(i)
+                .copied()
+                .ok_or_else(|| QueryError::BadData(format!("missing argument {} in call to {name}()", i + 1)))
         };
         let out = match name {
             "time" => return Ok(Value::Scalar(ts as f64 / 1000.0)),
@@ -105,10 +105,9 @@ impl Evaluator<'_> {
                 let v = self.eval_vector(arg(1)?, ts)?;
                 super::histogram::histogram_quantile(q, v)
             }
-            "rate" | "irate" | "increase" | "delta" | "idelta" | "avg_over_time"
-            | "min_over_time" | "max_over_time" | "sum_over_time" | "count_over_time"
-            | "last_over_time" | "present_over_time" | "stddev_over_time" | "stdvar_over_time"
-            | "quantile_over_time" => {
+            "rate" | "irate" | "increase" | "delta" | "idelta" | "avg_over_time" | "min_over_time"
+            | "max_over_time" | "sum_over_time" | "count_over_time" | "last_over_time" | "present_over_time"
+            | "stddev_over_time" | "stdvar_over_time" | "quantile_over_time" => {
                 return self.eval_range_function(name, &args, ts);
             }
             other => return unsupported(format!("function {other}()")),
@@ -118,12 +117,7 @@ impl Evaluator<'_> {
     }
 
     /// Applies `f` to every value and drops the metric name.
-    fn simple(
-        &mut self,
-        e: &Expr,
-        ts: i64,
-        f: impl Fn(f64) -> f64,
-    ) -> Result<Vec<Sample>, QueryError> {
+    fn simple(&mut self, e: &Expr, ts: i64, f: impl Fn(f64) -> f64) -> Result<Vec<Sample>, QueryError> {
         Ok(map_values(self.eval_vector(e, ts)?, f))
     }
 
@@ -156,18 +150,14 @@ impl Evaluator<'_> {
             Some(re) => re.clone(),
             None => {
                 let re = compile_anchored(pattern).map_err(|_| {
-                    QueryError::Execution(format!(
-                        "invalid regular expression in label_replace(): {pattern}"
-                    ))
+                    QueryError::Execution(format!("invalid regular expression in label_replace(): {pattern}"))
                 })?;
                 self.regexes.insert(pattern.to_string(), re.clone());
                 re
             }
         };
         if !is_valid_label_name(dst) {
-            return execution(format!(
-                "invalid destination label name in label_replace(): {dst}"
-            ));
+            return execution(format!("invalid destination label name in label_replace(): {dst}"));
         }
         Ok(v.into_iter()
             .map(|s| {

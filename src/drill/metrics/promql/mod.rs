@@ -77,12 +77,7 @@ impl Query {
     }
 
     /// Evaluates at `t_ms` (the API's `/api/v1/query`).
-    pub fn instant(
-        &self,
-        store: &SeriesStore,
-        t_ms: i64,
-        opts: &QueryOptions,
-    ) -> Result<QueryValue, QueryError> {
+    pub fn instant(&self, store: &SeriesStore, t_ms: i64, opts: &QueryOptions) -> Result<QueryValue, QueryError> {
         let mut ev = Evaluator::new(store, *opts, t_ms, t_ms);
         Ok(match ev.eval(&self.expr, t_ms)? {
             Value::Scalar(v) => QueryValue::Scalar { t_ms, v },
@@ -121,9 +116,7 @@ impl Query {
                 "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer".into(),
             ));
         }
-        if (i128::from(end_ms) - i128::from(start_ms)) / i128::from(step_ms)
-            > i128::from(MAX_POINTS_PER_SERIES)
-        {
+        if (i128::from(end_ms) - i128::from(start_ms)) / i128::from(step_ms) > i128::from(MAX_POINTS_PER_SERIES) {
             return Err(QueryError::BadData(
                 "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into(),
             ));
@@ -180,11 +173,7 @@ impl Query {
 }
 
 /// Parses and evaluates `query` at `t_ms` with default options.
-pub fn instant_query(
-    store: &SeriesStore,
-    query: &str,
-    t_ms: i64,
-) -> Result<QueryValue, QueryError> {
+pub fn instant_query(store: &SeriesStore, query: &str, t_ms: i64) -> Result<QueryValue, QueryError> {
     Query::parse(query)?.instant(store, t_ms, &QueryOptions::default())
 }
 

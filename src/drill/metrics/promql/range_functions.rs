@@ -10,12 +10,7 @@ use super::eval::{Evaluator, Sample, Value, check_unique, unwrap_parens};
 use super::stats::{kahan_inc, quantile};
 
 impl Evaluator<'_> {
-    pub(super) fn eval_range_function(
-        &mut self,
-        name: &str,
-        args: &[&Expr],
-        ts: i64,
-    ) -> Result<Value, QueryError> {
+    pub(super) fn eval_range_function(&mut self, name: &str, args: &[&Expr], ts: i64) -> Result<Value, QueryError> {
         let (matrix_arg, q) = if name == "quantile_over_time" {
             let (Some(q), Some(m)) = (args.first(), args.get(1)) else {
                 return Err(QueryError::BadData(
@@ -25,9 +20,7 @@ impl Evaluator<'_> {
             (*m, self.eval_scalar(q, ts)?)
         } else {
             let Some(m) = args.first() else {
-                return Err(QueryError::BadData(format!(
-                    "{name}() needs a range vector"
-                )));
+                return Err(QueryError::BadData(format!("{name}() needs a range vector")));
             };
             (*m, 0.0)
         };
@@ -57,12 +50,8 @@ impl Evaluator<'_> {
             }
             let v = match name {
                 "rate" => extrapolated_rate(&buf, range_start, range_end, range_secs, true, true),
-                "increase" => {
-                    extrapolated_rate(&buf, range_start, range_end, range_secs, true, false)
-                }
-                "delta" => {
-                    extrapolated_rate(&buf, range_start, range_end, range_secs, false, false)
-                }
+                "increase" => extrapolated_rate(&buf, range_start, range_end, range_secs, true, false),
+                "delta" => extrapolated_rate(&buf, range_start, range_end, range_secs, false, false),
                 "irate" => instant_value(&buf, true),
                 "idelta" => instant_value(&buf, false),
                 "avg_over_time" => Some(avg_over_time(&buf)),
@@ -262,10 +251,7 @@ mod tests {
         // first sample), then compares with the threshold: 12s < 16.5s, so it extrapolates
         // 12s at the start and 7.5s at the end: 25 * (30 + 12 + 7.5) / 30.
         assert!((inc - 41.25).abs() < 1e-9, "{inc}");
-        assert_eq!(
-            extrapolated_rate(&p[..1], 0, 300_000, 300.0, true, false),
-            None
-        );
+        assert_eq!(extrapolated_rate(&p[..1], 0, 300_000, 300.0, true, false), None);
     }
 
     #[test]

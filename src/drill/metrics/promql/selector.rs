@@ -26,9 +26,7 @@ pub(super) fn matchers(vs: &VectorSelector) -> Result<Vec<Matcher>, QueryError> 
             ParserOp::Equal => Matcher::equal(&m.name, &m.value),
             ParserOp::NotEqual => Matcher::not_equal(&m.name, &m.value),
             ParserOp::Re(_) => Matcher::regex(&m.name, &m.value).map_err(QueryError::BadData)?,
-            ParserOp::NotRe(_) => {
-                Matcher::not_regex(&m.name, &m.value).map_err(QueryError::BadData)?
-            }
+            ParserOp::NotRe(_) => Matcher::not_regex(&m.name, &m.value).map_err(QueryError::BadData)?,
         };
         out.push(matcher);
     }
@@ -52,10 +50,7 @@ pub(super) fn system_time_ms(t: &SystemTime) -> i64 {
 
 impl Evaluator<'_> {
     /// The series a selector matches, resolved once per query.
-    pub(super) fn selector_ids(
-        &mut self,
-        vs: &VectorSelector,
-    ) -> Result<Rc<[SeriesId]>, QueryError> {
+    pub(super) fn selector_ids(&mut self, vs: &VectorSelector) -> Result<Rc<[SeriesId]>, QueryError> {
         let key = vs as *const VectorSelector as usize;
         if let Some(ids) = self.selected.get(&key) {
             return Ok(ids.clone());
@@ -119,11 +114,7 @@ impl Evaluator<'_> {
     }
 
     /// The raw samples of every matched series in the selector's window.
-    pub(super) fn range_series(
-        &mut self,
-        ms: &MatrixSelector,
-        ts: i64,
-    ) -> Result<Vec<RangeSeries>, QueryError> {
+    pub(super) fn range_series(&mut self, ms: &MatrixSelector, ts: i64) -> Result<Vec<RangeSeries>, QueryError> {
         let ids = self.selector_ids(&ms.vs)?;
         let (mint, maxt) = self.window(ms, ts);
         let mut out = Vec::new();

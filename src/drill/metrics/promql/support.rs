@@ -111,9 +111,7 @@ pub fn check_size(query: &str) -> Result<(), QueryError> {
         in_word = word_char;
         match c {
             '"' | '\'' | '`' => quote = Some(c),
-            '(' | '[' | '{' | '+' | '-' | '*' | '/' | '%' | '^' | '=' | '!' | '<' | '>' => {
-                count += 1
-            }
+            '(' | '[' | '{' | '+' | '-' | '*' | '/' | '%' | '^' | '=' | '!' | '<' | '>' => count += 1,
             _ => {}
         }
     }
@@ -218,10 +216,7 @@ mod tests {
 
     #[test]
     fn names_the_unsupported_construct() {
-        assert_eq!(
-            err("predict_linear(x[5m], 60)"),
-            "function predict_linear()"
-        );
+        assert_eq!(err("predict_linear(x[5m], 60)"), "function predict_linear()");
         assert_eq!(
             parse_error("unknown function with name 'holt_winters'".into()),
             QueryError::Unsupported("function holt_winters()".into())

@@ -14,18 +14,15 @@ fn store() -> SeriesStore {
             .expect("append");
         s.append(&[("__name__", "m"), ("a", "2"), ("b", "x")], t, 10.0 * k)
             .expect("append");
-        s.append(&[("__name__", "n"), ("a", "1")], t, 5.0)
-            .expect("append");
-        s.append(&[("__name__", "n"), ("a", "2")], t, 2.0)
-            .expect("append");
+        s.append(&[("__name__", "n"), ("a", "1")], t, 5.0).expect("append");
+        s.append(&[("__name__", "n"), ("a", "2")], t, 2.0).expect("append");
         s.append(&[("__name__", "o"), ("a", "1"), ("c", "p")], t, 100.0)
             .expect("append");
         s.append(&[("__name__", "o"), ("a", "1"), ("c", "q")], t, 200.0)
             .expect("append");
     }
     for (t, v) in [(0, 0.0), (60_000, 30.0), (120_000, 60.0), (180_000, 15.0)] {
-        s.append(&[("__name__", "c_total"), ("p", "a")], t, v)
-            .expect("append");
+        s.append(&[("__name__", "c_total"), ("p", "a")], t, v).expect("append");
     }
     s
 }
@@ -57,15 +54,9 @@ fn selectors_offset_at_and_lookback() {
             r#"{__name__="m", a="2", b="x"} 30"#
         ]
     );
-    assert_eq!(
-        at("m offset 1m", 120)[0],
-        r#"{__name__="m", a="1", b="x"} 2"#
-    );
+    assert_eq!(at("m offset 1m", 120)[0], r#"{__name__="m", a="1", b="x"} 2"#);
     assert_eq!(at("m @ 60", 600)[1], r#"{__name__="m", a="2", b="x"} 20"#);
-    assert_eq!(
-        at(r#"m{a!="1"}"#, 420),
-        [r#"{__name__="m", a="2", b="x"} 30"#]
-    ); // 5m lookback, inclusive
+    assert_eq!(at(r#"m{a!="1"}"#, 420), [r#"{__name__="m", a="2", b="x"} 30"#]); // 5m lookback, inclusive
     assert!(at("m", 421).is_empty());
     assert_eq!(at(r#"{__name__=~"m|n", a=~"2"}"#, 120).len(), 2);
 }
@@ -73,16 +64,10 @@ fn selectors_offset_at_and_lookback() {
 #[test]
 fn arithmetic_and_matching() {
     assert_eq!(at("m + on(a) n", 120), [r#"{a="1"} 8"#, r#"{a="2"} 32"#]);
-    assert_eq!(
-        at("m - ignoring(b) n", 120),
-        [r#"{a="1"} -2"#, r#"{a="2"} 28"#]
-    );
+    assert_eq!(at("m - ignoring(b) n", 120), [r#"{a="1"} -2"#, r#"{a="2"} 28"#]);
     assert_eq!(at("m * 2", 120)[0], r#"{a="1", b="x"} 6"#);
     assert_eq!(at("2 ^ m", 60)[0], r#"{a="1", b="x"} 4"#);
-    assert_eq!(
-        at("m % 4", 120),
-        [r#"{a="1", b="x"} 3"#, r#"{a="2", b="x"} 2"#]
-    );
+    assert_eq!(at("m % 4", 120), [r#"{a="1", b="x"} 3"#, r#"{a="2", b="x"} 2"#]);
     assert_eq!(at("m / 0", 120)[0], r#"{a="1", b="x"} inf"#);
     assert_eq!(at("-m", 0)[0], r#"{a="1", b="x"} -1"#);
     assert_eq!(at("1 + 2 * 3", 0), ["scalar 7"]);
@@ -114,15 +99,9 @@ fn comparisons_filter_or_return_bool() {
     );
     assert_eq!(at("m > 3", 120), [r#"{__name__="m", a="2", b="x"} 30"#]);
     assert_eq!(at("20 < m", 120), [r#"{__name__="m", a="2", b="x"} 30"#]);
-    assert_eq!(
-        at("m == bool 3", 120),
-        [r#"{a="1", b="x"} 1"#, r#"{a="2", b="x"} 0"#]
-    );
+    assert_eq!(at("m == bool 3", 120), [r#"{a="1", b="x"} 1"#, r#"{a="2", b="x"} 0"#]);
     assert_eq!(at("m >= on(a) n", 120), [r#"{a="2"} 30"#]);
-    assert_eq!(
-        at("m != bool on(a) n", 120),
-        [r#"{a="1"} 1"#, r#"{a="2"} 1"#]
-    );
+    assert_eq!(at("m != bool on(a) n", 120), [r#"{a="1"} 1"#, r#"{a="2"} 1"#]);
     assert_eq!(at("2 > bool 1", 0), ["scalar 1"]);
     assert_eq!(at("m <= 1", 0), [r#"{__name__="m", a="1", b="x"} 1"#]);
 }
@@ -159,20 +138,11 @@ fn aggregations() {
     // Values 3 and 30: mean 16.5, population variance 182.25.
     assert_eq!(at("stdvar(m)", 120), ["{} 182.25"]);
     assert_eq!(at("stddev(m)", 120), ["{} 13.5"]);
-    assert_eq!(
-        at("topk(1, m)", 120),
-        [r#"{__name__="m", a="2", b="x"} 30"#]
-    );
-    assert_eq!(
-        at("bottomk(1, m)", 120),
-        [r#"{__name__="m", a="1", b="x"} 3"#]
-    );
+    assert_eq!(at("topk(1, m)", 120), [r#"{__name__="m", a="2", b="x"} 30"#]);
+    assert_eq!(at("bottomk(1, m)", 120), [r#"{__name__="m", a="1", b="x"} 3"#]);
     assert!(at("topk(0, m)", 120).is_empty());
     assert_eq!(at("quantile(0.5, m)", 120), ["{} 16.5"]);
-    assert_eq!(
-        at(r#"count_values("v", n)"#, 120),
-        [r#"{v="2"} 1"#, r#"{v="5"} 1"#]
-    );
+    assert_eq!(at(r#"count_values("v", n)"#, 120), [r#"{v="2"} 1"#, r#"{v="5"} 1"#]);
     assert_eq!(at("sum by (a) (o)", 120), [r#"{a="1"} 300"#]);
 }
 
@@ -185,38 +155,20 @@ fn range_functions() {
     assert_eq!(at("irate(c_total[3m])", 180), [r#"{p="a"} 0.25"#]);
     assert_eq!(at("idelta(c_total[3m])", 180), [r#"{p="a"} -45"#]);
     assert_eq!(at(r#"delta(n{a="1"}[2m])"#, 120), [r#"{a="1"} 0"#]);
-    assert_eq!(
-        at(r#"avg_over_time(m{a="2"}[2m])"#, 120),
-        [r#"{a="2", b="x"} 20"#]
-    );
-    assert_eq!(
-        at(r#"sum_over_time(m{a="2"}[2m])"#, 120),
-        [r#"{a="2", b="x"} 60"#]
-    );
-    assert_eq!(
-        at(r#"count_over_time(m{a="2"}[1m])"#, 120),
-        [r#"{a="2", b="x"} 2"#]
-    );
+    assert_eq!(at(r#"avg_over_time(m{a="2"}[2m])"#, 120), [r#"{a="2", b="x"} 20"#]);
+    assert_eq!(at(r#"sum_over_time(m{a="2"}[2m])"#, 120), [r#"{a="2", b="x"} 60"#]);
+    assert_eq!(at(r#"count_over_time(m{a="2"}[1m])"#, 120), [r#"{a="2", b="x"} 2"#]);
     assert_eq!(
         at(r#"last_over_time(m{a="2"}[1m])"#, 120),
         [r#"{__name__="m", a="2", b="x"} 30"#]
     );
-    assert_eq!(
-        at(r#"max_over_time(m{a="2"}[5m])"#, 120),
-        [r#"{a="2", b="x"} 30"#]
-    );
-    assert_eq!(
-        at(r#"min_over_time(m{a="2"}[5m])"#, 120),
-        [r#"{a="2", b="x"} 10"#]
-    );
+    assert_eq!(at(r#"max_over_time(m{a="2"}[5m])"#, 120), [r#"{a="2", b="x"} 30"#]);
+    assert_eq!(at(r#"min_over_time(m{a="2"}[5m])"#, 120), [r#"{a="2", b="x"} 10"#]);
     assert_eq!(
         at(r#"quantile_over_time(0.5, m{a="2"}[5m])"#, 120),
         [r#"{a="2", b="x"} 20"#]
     );
-    assert_eq!(
-        at(r#"present_over_time(m{a="2"}[5m])"#, 120),
-        [r#"{a="2", b="x"} 1"#]
-    );
+    assert_eq!(at(r#"present_over_time(m{a="2"}[5m])"#, 120), [r#"{a="2", b="x"} 1"#]);
     // 10, 20, 30: variance 200/3.
     assert_eq!(
         at(r#"stdvar_over_time(m{a="2"}[5m])"#, 120),

@@ -75,8 +75,7 @@ struct Timestamp(i64);
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let raw =
-            RawValue::from_string(format_timestamp(self.0)).map_err(serde::ser::Error::custom)?;
+        let raw = RawValue::from_string(format_timestamp(self.0)).map_err(serde::ser::Error::custom)?;
         raw.serialize(serializer)
     }
 }
@@ -131,9 +130,7 @@ impl Serialize for QueryValue {
         m.serialize_entry("resultType", self.result_type())?;
         match self {
             QueryValue::Scalar { t_ms, v } => m.serialize_entry("result", &Point(*t_ms, *v))?,
-            QueryValue::String { t_ms, s } => {
-                m.serialize_entry("result", &(Timestamp(*t_ms), s.as_str()))?
-            }
+            QueryValue::String { t_ms, s } => m.serialize_entry("result", &(Timestamp(*t_ms), s.as_str()))?,
             QueryValue::Vector(samples) => m.serialize_entry("result", samples)?,
             QueryValue::Matrix(series) => m.serialize_entry("result", series)?,
         }
@@ -186,10 +183,7 @@ mod tests {
             serde_json::to_string(&m).expect("json"),
             r#"{"resultType":"matrix","result":[{"metric":{"__name__":"up","job":"a"},"values":[[1,"1"],[2,"NaN"]]}]}"#
         );
-        let s = QueryValue::Scalar {
-            t_ms: 3_000,
-            v: 0.5,
-        };
+        let s = QueryValue::Scalar { t_ms: 3_000, v: 0.5 };
         assert_eq!(
             serde_json::to_string(&s).expect("json"),
             r#"{"resultType":"scalar","result":[3,"0.5"]}"#
