@@ -46,7 +46,7 @@ pub enum Command {
     },
     /// Run a drill cluster headless: a simulated Kubernetes API that kubectl can drive.
     Sim(SimArgs),
-    /// Validate scenario files; prints every problem with file:line:column.
+    /// Validate scenario (.yaml) and config (.toml) files; prints every problem with file:line:column.
     Check {
         /// Files to check.
         #[arg(required = true)]
@@ -179,6 +179,19 @@ async fn shutdown_signal() {
 pub fn check(files: &[PathBuf]) -> bool {
     let mut ok = true;
     for f in files {
+        if f.extension().is_some_and(|e| e == "toml") {
+            let checked = std::fs::read_to_string(f)
+                .map_err(|e| format!("{}:0:0: cannot read the file: {e}", f.display()))
+                .and_then(|text| crate::config::Config::parse(f, &text).map_err(|e| e.to_string()));
+            match checked {
+                Ok(_) => println!("{}: ok (config)", f.display()),
+                Err(e) => {
+                    ok = false;
+                    eprintln!("{e}");
+                }
+            }
+            continue;
+        }
         match scenario::load_file(f) {
             Ok(s) => println!("{}: ok (scenario {:?})", f.display(), s.name),
             Err(errors) => {

@@ -221,22 +221,27 @@ pub struct PostmortemArgs {
 
 /// `warroom incident ...`
 pub fn incident(args: IncidentArgs) -> ExitCode {
-    finish(run_incident(args))
+    finish(config().and_then(|_| run_incident(args)))
 }
 
 /// `warroom note INC TEXT`
 pub fn note(args: NoteArgs) -> ExitCode {
-    finish(run_note(args))
+    finish(config().and_then(|_| run_note(args)))
 }
 
 /// `warroom journal ...`
 pub fn journal(args: JournalArgs) -> ExitCode {
-    finish(run_journal(args))
+    finish(config().and_then(|_| run_journal(args)))
 }
 
 /// `warroom postmortem INC [-o FILE]`
 pub fn postmortem(args: PostmortemArgs) -> ExitCode {
-    finish(run_postmortem(args))
+    finish(config().and_then(|c| run_postmortem(args, &c.definitions())))
+}
+
+/// The user's config; a broken one stops the command before anything is written.
+fn config() -> anyhow::Result<crate::config::Config> {
+    Ok(crate::config::Config::load()?)
 }
 
 fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
@@ -249,9 +254,15 @@ fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     }
 }
 
-/// Who is acting: `$WARROOM_ACTOR`, else user@host.
+/// Who is acting: `$WARROOM_ACTOR`, else the config's `[you] name`, else user@host.
 pub fn actor_from_environment() -> Actor {
     if let Ok(name) = std::env::var("WARROOM_ACTOR")
+        && !name.trim().is_empty()
+    {
+        return Actor::named(name.trim());
+    }
+    // Commands load (and so check) the config before they act; here it only supplies a name.
+    if let Some(name) = crate::config::Config::load().ok().and_then(|c| c.you.name)
         && !name.trim().is_empty()
     {
         return Actor::named(name.trim());
@@ -680,7 +691,7 @@ fn verify(store: &Store, which: &str) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run_postmortem(args: PostmortemArgs) -> anyhow::Result<ExitCode> {
+fn run_postmortem(args: PostmortemArgs, definitions: &Definitions) -> anyhow::Result<ExitCode> {
     let store = args.data.store();
     let path = store.existing(&args.incident)?;
     let record: Record = journal::read(&path)?;
@@ -692,7 +703,7 @@ fn run_postmortem(args: PostmortemArgs) -> anyhow::Result<ExitCode> {
             args.incident
         );
     }
-    let markdown = postmortem::render(&record, &Definitions::default());
+    let markdown = postmortem::render(&record, definitions);
     match &args.output {
         Some(file) => {
             std::fs::write(file, markdown).with_context(|| format!("cannot write {}", file.display()))?;
