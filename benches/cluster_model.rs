@@ -8,9 +8,11 @@
 //! WARROOM_BENCH_RATE / WARROOM_BENCH_SECONDS for the update load). It prints figures only.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::SimProcess;
 
 use tokio::sync::mpsc;
 use warroom::cluster::connect::Cluster;
@@ -50,32 +52,8 @@ fn main() {
     let spec = std::env::var("WARROOM_BENCH_SYNTHETIC").unwrap_or_else(|_| "nodes=5000,pods=150000".into());
     let rate: u64 = env_or("WARROOM_BENCH_RATE", 2000);
     let seconds: u64 = env_or("WARROOM_BENCH_SECONDS", 10);
-    let dir = tempfile::tempdir().expect("tmp");
-    let kubeconfig = dir.path().join("kubeconfig");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_warroom"))
-        .args([
-            "sim",
-            "--synthetic",
-            &spec,
-            "--listen",
-            "127.0.0.1:0",
-            "--kubeconfig-out",
-        ])
-        .arg(&kubeconfig)
-        .env("WARROOM_STATE_DIR", dir.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start warroom sim");
-    let mut url = String::new();
-    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
-        let line = line.expect("line");
-        if let Some(u) = line.strip_prefix("kubernetes-api: ") {
-            url = u.to_string();
-        }
-        if line.starts_with("drill-control: ") {
-            break;
-        }
-    }
+    let sim = SimProcess::start(None, &["--synthetic", &spec]);
+    let url = sim.url.clone();
     println!("cluster model benchmark ({spec})");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -160,22 +138,9 @@ fn main() {
         following.stop();
     });
     let t = Instant::now();
-    let out = Command::new("kubectl")
-        .args(["get", "pods", "-A", "-o", "name", "--cache-dir"])
-        .arg(dir.path().join("cache"))
-        .env("KUBECONFIG", &kubeconfig)
-        .output()
-        .expect("run kubectl");
-    assert!(
-        out.status.success(),
-        "kubectl: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let names = sim.ok(&["get", "pods", "-A", "-o", "name"]).lines().count();
     println!(
-        "  kubectl get pods -A -o name:        {:>8.2} s ({} pods)",
-        t.elapsed().as_secs_f64(),
-        String::from_utf8_lossy(&out.stdout).lines().count()
+        "  kubectl get pods -A -o name:        {:>8.2} s ({names} pods)",
+        t.elapsed().as_secs_f64()
     );
-    let _ = child.kill();
-    let _ = child.wait();
 }

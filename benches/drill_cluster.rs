@@ -5,9 +5,11 @@
 //! Run: `cargo bench --bench drill_cluster` (set WARROOM_BENCH_SYNTHETIC=nodes=N,pods=M to
 //! change the size). It prints figures; it asserts nothing about speed.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Instant;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::SimProcess;
 
 /// A memory figure of a process from /proc (`VmHWM` peak, `VmRSS` now), in MiB.
 fn rss_mib(pid: u32, field: &str) -> f64 {
@@ -35,33 +37,9 @@ struct PageMeta {
 
 fn main() {
     let spec = std::env::var("WARROOM_BENCH_SYNTHETIC").unwrap_or_else(|_| "nodes=5000,pods=150000".into());
-    let dir = tempfile::tempdir().expect("tmp");
-    let kubeconfig = dir.path().join("kubeconfig");
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_warroom"))
-        .args([
-            "sim",
-            "--synthetic",
-            &spec,
-            "--listen",
-            "127.0.0.1:0",
-            "--kubeconfig-out",
-        ])
-        .arg(&kubeconfig)
-        .env("WARROOM_STATE_DIR", dir.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start warroom sim");
-    let mut url = String::new();
-    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
-        let line = line.expect("line");
-        if let Some(u) = line.strip_prefix("kubernetes-api: ") {
-            url = u.to_string();
-        }
-        if line.starts_with("drill-control: ") {
-            break;
-        }
-    }
+    let sim = SimProcess::start(None, &["--synthetic", &spec]);
+    let (url, pid) = (sim.url.clone(), sim.pid());
     let build = started.elapsed();
     println!("drill cluster benchmark ({spec})");
     println!(
@@ -70,19 +48,8 @@ fn main() {
     );
 
     let t = Instant::now();
-    let out = Command::new("kubectl")
-        .args(["get", "pods", "-A", "-o", "name", "--cache-dir"])
-        .arg(dir.path().join("cache"))
-        .env("KUBECONFIG", &kubeconfig)
-        .output()
-        .expect("run kubectl");
+    let names = sim.ok(&["get", "pods", "-A", "-o", "name"]).lines().count();
     let kubectl = t.elapsed();
-    let names = String::from_utf8_lossy(&out.stdout).lines().count();
-    assert!(
-        out.status.success(),
-        "kubectl failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     println!(
         "  kubectl get pods -A -o name:                {:>8.2} s ({names} pods)",
         kubectl.as_secs_f64()
@@ -136,8 +103,6 @@ fn main() {
     );
     println!(
         "  sim peak RSS (after all of the above):      {:>8.0} MiB",
-        rss_mib(child.id(), "VmHWM:")
+        rss_mib(pid, "VmHWM:")
     );
-    let _ = child.kill();
-    let _ = child.wait();
 }

@@ -51,122 +51,109 @@ impl<K, R> Clone for Projection<K, R> {
 }
 impl<K, R> Copy for Projection<K, R> {}
 
+impl<K, R> Projection<K, R> {
+    fn new(source: Source, project: fn(&K, &mut Interner) -> Option<R>, wrap: fn(Change<R>) -> Update) -> Self {
+        Projection {
+            source,
+            project,
+            wrap,
+            fields: None,
+        }
+    }
+}
+
 /// Starts following every resource the health model needs.
 pub fn follow(cluster: &Cluster, tx: mpsc::Sender<Update>) -> Following {
-    let mut tasks = JoinSet::new();
-    spawn_cluster_scoped(
-        &mut tasks,
+    let mut s = Spawner {
+        tasks: JoinSet::new(),
         cluster,
-        &tx,
-        Projection::<Node, _> {
-            source: Source::Nodes,
-            project: |n, i| Some(rows::node_row(n, i)),
-            wrap: Update::Node,
-            fields: None,
-        },
-    );
-    spawn(
-        &mut tasks,
-        cluster,
-        &tx,
-        Projection::<Pod, _> {
-            source: Source::Pods,
-            project: |p, i| Some(rows::pod_row(p, i)),
-            wrap: Update::Pod,
-            fields: None,
-        },
-    );
-    spawn(
-        &mut tasks,
-        cluster,
-        &tx,
-        Projection::<Deployment, _> {
-            source: Source::Deployments,
-            project: |d, i| Some(rows::deployment_row(d, i)),
-            wrap: |c| Update::Workload(WorkloadKind::Deployment, c),
-            fields: None,
-        },
-    );
-    spawn(
-        &mut tasks,
-        cluster,
-        &tx,
-        Projection::<DaemonSet, _> {
-            source: Source::DaemonSets,
-            project: |d, i| Some(rows::daemonset_row(d, i)),
-            wrap: |c| Update::Workload(WorkloadKind::DaemonSet, c),
-            fields: None,
-        },
-    );
-    spawn(
-        &mut tasks,
-        cluster,
-        &tx,
-        Projection::<StatefulSet, _> {
-            source: Source::StatefulSets,
-            project: |d, i| Some(rows::statefulset_row(d, i)),
-            wrap: |c| Update::Workload(WorkloadKind::StatefulSet, c),
-            fields: None,
-        },
-    );
-    spawn(
-        &mut tasks,
-        cluster,
-        &tx,
-        Projection::<Event, _> {
-            source: Source::Events,
-            project: rows::warning_row,
-            wrap: Update::Warning,
-            fields: Some("type=Warning"),
-        },
-    );
-    Following { tasks }
+        tx: &tx,
+    };
+    s.cluster_scoped(Projection::<Node, _>::new(
+        Source::Nodes,
+        |n, i| Some(rows::node_row(n, i)),
+        Update::Node,
+    ));
+    s.namespaced(Projection::<Pod, _>::new(
+        Source::Pods,
+        |p, i| Some(rows::pod_row(p, i)),
+        Update::Pod,
+    ));
+    s.namespaced(Projection::<Deployment, _>::new(
+        Source::Deployments,
+        |d, i| Some(rows::deployment_row(d, i)),
+        |c| Update::Workload(WorkloadKind::Deployment, c),
+    ));
+    s.namespaced(Projection::<DaemonSet, _>::new(
+        Source::DaemonSets,
+        |d, i| Some(rows::daemonset_row(d, i)),
+        |c| Update::Workload(WorkloadKind::DaemonSet, c),
+    ));
+    s.namespaced(Projection::<StatefulSet, _>::new(
+        Source::StatefulSets,
+        |d, i| Some(rows::statefulset_row(d, i)),
+        |c| Update::Workload(WorkloadKind::StatefulSet, c),
+    ));
+    s.namespaced(Projection::<Event, _> {
+        fields: Some("type=Warning"),
+        ..Projection::new(Source::Events, rows::warning_row, Update::Warning)
+    });
+    Following { tasks: s.tasks }
 }
 
-fn spawn<K, R>(tasks: &mut JoinSet<()>, cluster: &Cluster, tx: &mpsc::Sender<Update>, p: Projection<K, R>)
-where
-    K: kube::Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
-        + Clone
-        + DeserializeOwned
-        + Debug
-        + Send
-        + Sync
-        + 'static,
-    R: Send + 'static,
-{
-    let cluster = cluster.clone();
-    let tx = tx.clone();
-    tasks.spawn(async move {
-        let api: Api<K> = Api::all(cluster.client.clone());
-        if let Forbidden::Yes(error) = watch(api, None, p, &tx).await {
-            let _ = tx
-                .send(Update::Freshness(p.source, Freshness::Forbidden { error }))
-                .await;
-            fallback(&cluster, p, &tx).await;
-        }
-    });
+struct Spawner<'a> {
+    tasks: JoinSet<()>,
+    cluster: &'a Cluster,
+    tx: &'a mpsc::Sender<Update>,
 }
 
-/// Nodes are cluster-scoped; they get their own spawn with the same loop.
-fn spawn_cluster_scoped<K, R>(
-    tasks: &mut JoinSet<()>,
-    cluster: &Cluster,
-    tx: &mpsc::Sender<Update>,
-    p: Projection<K, R>,
-) where
-    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
-    R: Send + 'static,
-{
-    let cluster = cluster.clone();
-    let tx = tx.clone();
-    tasks.spawn(async move {
-        let api: Api<K> = Api::all(cluster.client.clone());
-        if let Forbidden::Yes(error) = watch(api, None, p, &tx).await {
-            let _ = tx
-                .send(Update::Freshness(p.source, Freshness::Forbidden { error }))
-                .await;
-        }
-    });
+impl Spawner<'_> {
+    /// A cluster-wide watcher; when listing is forbidden, `on_forbidden` takes over.
+    fn start<K, R, F>(
+        &mut self,
+        p: Projection<K, R>,
+        on_forbidden: fn(Cluster, Projection<K, R>, mpsc::Sender<Update>) -> F,
+    ) where
+        K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+        R: Send + 'static,
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let cluster = self.cluster.clone();
+        let tx = self.tx.clone();
+        self.tasks.spawn(async move {
+            let api: Api<K> = Api::all(cluster.client.clone());
+            if let Forbidden::Yes(error) = watch(api, None, p, &tx).await {
+                let _ = tx
+                    .send(Update::Freshness(p.source, Freshness::Forbidden { error }))
+                    .await;
+                on_forbidden(cluster, p, tx).await;
+            }
+        });
+    }
+
+    /// Namespaced resources fall back to the namespaces the user may list.
+    fn namespaced<K, R>(&mut self, p: Projection<K, R>)
+    where
+        K: kube::Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
+            + Clone
+            + DeserializeOwned
+            + Debug
+            + Send
+            + Sync
+            + 'static,
+        R: Send + 'static,
+    {
+        self.start(p, |cluster, p, tx| async move { fallback(&cluster, p, &tx).await });
+    }
+
+    /// Cluster-scoped resources (nodes) have nothing to fall back to: they stay Forbidden.
+    fn cluster_scoped<K, R>(&mut self, p: Projection<K, R>)
+    where
+        K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+        R: Send + 'static,
+    {
+        self.start(p, |_, _, _| async {});
+    }
 }
 
 enum Forbidden {

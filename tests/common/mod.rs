@@ -58,6 +58,10 @@ impl SimProcess {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Runs the kubectl on PATH (the dispatcher picks the version matching the server).
     pub fn kubectl(&self, args: &[&str]) -> Output {
         self.kubectl_with(&kubectl_path(), args)
