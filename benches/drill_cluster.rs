@@ -46,6 +46,10 @@ fn main() {
         "  build synthetic cluster and start serving: {:>8.2} s",
         build.as_secs_f64()
     );
+    println!(
+        "  sim RSS once built:                         {:>8.0} MiB",
+        rss_mib(pid, "VmRSS:")
+    );
 
     let t = Instant::now();
     let names = sim.ok(&["get", "pods", "-A", "-o", "name"]).lines().count();
