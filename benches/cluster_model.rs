@@ -12,23 +12,12 @@ use std::time::{Duration, Instant};
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-use common::SimProcess;
+use common::{SimProcess, rss_mib};
 
 use tokio::sync::mpsc;
 use warroom::cluster::connect::Cluster;
 use warroom::cluster::follow::follow;
 use warroom::cluster::model::{Change, ClusterModel, Update};
-
-fn rss_mib(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
 
 fn unix_nanos() -> u64 {
     std::time::SystemTime::now()
@@ -80,8 +69,14 @@ fn main() {
             model.totals.nodes,
             model.workloads.len()
         );
-        println!("  this process's RSS once complete:   {:>8.0} MiB", rss_mib("VmRSS:"));
-        println!("  this process's peak RSS so far:     {:>8.0} MiB", rss_mib("VmHWM:"));
+        println!(
+            "  this process's RSS once complete:   {:>8.0} MiB",
+            rss_mib(std::process::id(), "VmRSS:")
+        );
+        println!(
+            "  this process's peak RSS so far:     {:>8.0} MiB",
+            rss_mib(std::process::id(), "VmHWM:")
+        );
 
         // Sustained pod updates, made inside the drill cluster, which records when each write
         // committed; here we note when the model showed it. Lag = shown - committed.
@@ -134,7 +129,10 @@ fn main() {
             lags.len(),
             log.len()
         );
-        println!("  this process's peak RSS:            {:>8.0} MiB", rss_mib("VmHWM:"));
+        println!(
+            "  this process's peak RSS:            {:>8.0} MiB",
+            rss_mib(std::process::id(), "VmHWM:")
+        );
         following.stop();
     });
     let t = Instant::now();

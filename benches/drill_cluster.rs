@@ -9,19 +9,7 @@ use std::time::Instant;
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-use common::SimProcess;
-
-/// A memory figure of a process from /proc (`VmHWM` peak, `VmRSS` now), in MiB.
-fn rss_mib(pid: u32, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
+use common::{SimProcess, rss_mib};
 
 #[derive(serde::Deserialize)]
 struct Page {

@@ -312,13 +312,9 @@ impl Journal {
     /// Opens an existing journal for appending. A torn last line is cut off (and kept aside)
     /// or completed, and reported in `repairs()`. Any other damage is reported in
     /// `problems()` and leaves the journal read-only: nothing is changed.
-    pub fn open(path: &Path) -> Result<Journal, JournalError> {
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(path)
-            .map_err(io_err(path, "open the journal"))?;
-        let mut journal = Journal {
+    /// A handle on `file` that has read nothing yet.
+    fn fresh(path: &Path, file: File) -> Journal {
+        Journal {
             path: path.to_path_buf(),
             file,
             entries: Vec::new(),
@@ -327,7 +323,16 @@ impl Journal {
             repairs: Vec::new(),
             broken: None,
             split_writes: false,
-        };
+        }
+    }
+
+    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(io_err(path, "open the journal"))?;
+        let mut journal = Journal::fresh(path, file);
         journal.locked_catch_up()?;
         Ok(journal)
     }
@@ -346,16 +351,7 @@ impl Journal {
             // Make the new file's name durable too.
             let _ = d.sync_all();
         }
-        let mut journal = Journal {
-            path: path.to_path_buf(),
-            file,
-            entries: Vec::new(),
-            end: Position::start(),
-            problems: Vec::new(),
-            repairs: Vec::new(),
-            broken: None,
-            split_writes: false,
-        };
+        let mut journal = Journal::fresh(path, file);
         let entry = journal.append(first)?;
         Ok((journal, entry))
     }
