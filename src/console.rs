@@ -113,6 +113,7 @@ async fn event_loop(
                 while let Ok(u) = rx.try_recv() {
                     update(state, Msg::Cluster(u));
                 }
+                update(state, Msg::Settled);
             }
             _ = tick.tick() => {
                 if let Target::Drill(running) = target {

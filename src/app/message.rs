@@ -21,6 +21,8 @@ pub enum Msg {
     Paste(String),
     Resize(u16, u16),
     Cluster(Update),
+    /// A burst of cluster updates has been applied: derived signals can be recomputed once.
+    Settled,
     Clock(DrillClock),
     /// Wall-clock time passed (seconds since the epoch).
     Tick(i64),

@@ -27,6 +27,7 @@ pub fn update(state: &mut AppState, msg: Msg) {
             state.dirty = true;
         }
         Msg::Cluster(u) => cluster(state, u),
+        Msg::Settled => refresh_signals(state),
         Msg::Clock(c) => {
             if let Mode::Drill { clock, .. } = &mut state.mode
                 && clock.as_ref() != Some(&c)
@@ -84,9 +85,6 @@ fn cluster(state: &mut AppState, u: Update) {
     }
     state.model.apply(u);
     state.dirty = true;
-    if state.model.complete() {
-        refresh_signals(state);
-    }
 }
 
 /// Recomputes the derived signals and notes on the timeline those that appear or clear.

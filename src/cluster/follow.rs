@@ -36,6 +36,14 @@ fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
+/// What a resource type needs to be watched here.
+trait Watched: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static {}
+
+impl<K> Watched for K where
+    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static
+{
+}
+
 /// How one resource is projected and wrapped into an `Update`.
 struct Projection<K, R> {
     source: Source,
@@ -114,7 +122,7 @@ impl Spawner<'_> {
         p: Projection<K, R>,
         on_forbidden: fn(Cluster, Projection<K, R>, mpsc::Sender<Update>) -> F,
     ) where
-        K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+        K: Watched,
         R: Send + 'static,
         F: std::future::Future<Output = ()> + Send + 'static,
     {
@@ -134,13 +142,7 @@ impl Spawner<'_> {
     /// Namespaced resources fall back to the namespaces the user may list.
     fn namespaced<K, R>(&mut self, p: Projection<K, R>)
     where
-        K: kube::Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
-            + Clone
-            + DeserializeOwned
-            + Debug
-            + Send
-            + Sync
-            + 'static,
+        K: Watched<Scope = kube::core::NamespaceResourceScope>,
         R: Send + 'static,
     {
         self.start(p, |cluster, p, tx| async move { fallback(&cluster, p, &tx).await });
@@ -149,7 +151,7 @@ impl Spawner<'_> {
     /// Cluster-scoped resources (nodes) have nothing to fall back to: they stay Forbidden.
     fn cluster_scoped<K, R>(&mut self, p: Projection<K, R>)
     where
-        K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+        K: Watched,
         R: Send + 'static,
     {
         self.start(p, |_, _, _| async {});
@@ -173,7 +175,7 @@ fn forbidden(e: &watcher::Error) -> Option<String> {
 /// Runs one watcher until the channel closes (or, when listing is forbidden, returns).
 async fn watch<K, R>(api: Api<K>, scope: Option<CleanText>, p: Projection<K, R>, tx: &mpsc::Sender<Update>) -> Forbidden
 where
-    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + 'static,
+    K: Watched,
 {
     let mut config = watcher::Config::default();
     if let Some(f) = p.fields {
@@ -258,13 +260,7 @@ async fn may_list(cluster: &Cluster, group: &str, plural: &str, namespace: &str)
 /// Follows a namespaced resource one namespace at a time, in the namespaces the user may list.
 async fn fallback<K, R>(cluster: &Cluster, p: Projection<K, R>, tx: &mpsc::Sender<Update>)
 where
-    K: kube::Resource<DynamicType = (), Scope = kube::core::NamespaceResourceScope>
-        + Clone
-        + DeserializeOwned
-        + Debug
-        + Send
-        + Sync
-        + 'static,
+    K: Watched<Scope = kube::core::NamespaceResourceScope>,
     R: Send + 'static,
 {
     let candidates: Vec<String> = match Api::<Namespace>::all(cluster.client.clone())

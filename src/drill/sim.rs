@@ -428,12 +428,16 @@ pub fn format_time(t: Timestamp) -> String {
 }
 
 /// The controller owner reference (kind, name) of an object.
-pub fn owner_of(v: &Value) -> Option<(String, String)> {
+/// The owner reference that controls an object (or its first one).
+fn controlling_ref(v: &Value) -> Option<&Value> {
     let refs = v.pointer("/metadata/ownerReferences")?.as_array()?;
-    let r = refs
-        .iter()
+    refs.iter()
         .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
-        .or_else(|| refs.first())?;
+        .or_else(|| refs.first())
+}
+
+pub fn owner_of(v: &Value) -> Option<(String, String)> {
+    let r = controlling_ref(v)?;
     Some((
         r.get("kind")?.as_str()?.to_string(),
         r.get("name")?.as_str()?.to_string(),
@@ -441,12 +445,7 @@ pub fn owner_of(v: &Value) -> Option<(String, String)> {
 }
 
 pub fn owner_uid(v: &Value) -> Option<String> {
-    let refs = v.pointer("/metadata/ownerReferences")?.as_array()?;
-    let r = refs
-        .iter()
-        .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
-        .or_else(|| refs.first())?;
-    Some(r.get("uid")?.as_str()?.to_string())
+    Some(controlling_ref(v)?.get("uid")?.as_str()?.to_string())
 }
 
 /// An owner reference pointing at `owner` as its controller.

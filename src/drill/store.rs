@@ -456,6 +456,9 @@ impl Store {
             });
         }
         let old_value = old.value();
+        // Nulls are dropped before the spec is compared, as the stored spec has none.
+        strip_nulls(&mut value);
+        let spec_changed = spec_hash(&value) != old.spec_hash && kind.kind != "Event";
         if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
             // The server owns these; a client cannot change them.
             for owned in ["uid", "creationTimestamp"] {
@@ -468,22 +471,15 @@ impl Store {
                     }
                 }
             }
-            let old_generation = old_value.pointer("/metadata/generation").and_then(Value::as_i64);
-            if let Some(g) = old_generation {
-                meta.insert("generation".into(), Value::from(g));
+            // generation follows the stored one, one higher when the spec changed.
+            if let Some(g) = old_value.pointer("/metadata/generation").and_then(Value::as_i64) {
+                meta.insert("generation".into(), Value::from(g + i64::from(spec_changed)));
+            } else if spec_changed {
+                meta.insert("generation".into(), Value::from(1));
             }
         }
         let rv = self.resource_version + 1;
-        let mut stored = self.index(kind, value, rv)?;
-        if stored.spec_hash != old.spec_hash && kind.kind != "Event" {
-            // Bump generation and re-index so the bytes carry it.
-            let mut v = stored.value();
-            let g = v.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(0) + 1;
-            if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.insert("generation".into(), Value::from(g));
-            }
-            stored = self.index(kind, v, rv)?;
-        }
+        let stored = self.index(kind, value, rv)?;
         let stored = Arc::new(stored);
         self.resource_version = rv;
         let key = (stored.namespace.clone(), stored.name.clone());

@@ -23,7 +23,6 @@ use axum::http::{HeaderMap, Method, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::Value;
 
 use self::request::{Query, Route, Target, representation, route, verb};
 use self::status::{ApiError, json_response};
@@ -231,13 +230,8 @@ async fn serve(
             object_response(201, created.json.clone())
         }
         (&Method::POST, Some(n), Some("eviction")) if target.kind.kind == "Pod" => {
-            let body_dry = write::parse_body(&body, &ct)
-                .ok()
-                .and_then(|v| v.pointer("/deleteOptions/dryRun").cloned())
-                .and_then(|d| d.as_array().map(|a| a.iter().any(|x| x == "All")))
-                .unwrap_or(false);
-            dry_run |= body_dry;
-            let status = subresources::evict(&mut sim, &target, n, &body, &ct, &query)?;
+            let (status, evict_dry_run) = subresources::evict(&mut sim, &target, n, &body, &ct, &query)?;
+            dry_run |= evict_dry_run;
             json_response(201, status.to_string())
         }
         (&Method::PUT, Some(n), None | Some("status")) => {
@@ -292,6 +286,5 @@ async fn serve(
     if dry_run {
         response.extensions_mut().insert(DryRun);
     }
-    let _ = Value::Null;
     Ok(response)
 }

@@ -11,7 +11,7 @@ use crate::drill::kinds;
 use crate::drill::patch::{self, PatchType};
 use crate::drill::sim::Sim;
 
-/// POST pods/NAME/eviction. Returns the Status to send (201).
+/// POST pods/NAME/eviction. Returns the Status to send (201) and whether it was a dry run.
 pub fn evict(
     sim: &mut Sim,
     target: &Target,
@@ -19,7 +19,7 @@ pub fn evict(
     body: &[u8],
     content_type: &str,
     query: &Query,
-) -> Result<Value, ApiError> {
+) -> Result<(Value, bool), ApiError> {
     let ns = target.namespace.as_deref().unwrap_or("");
     let v = parse_body(body, content_type)?;
     match v.get("kind").and_then(Value::as_str) {
@@ -119,7 +119,10 @@ pub fn evict(
             sim.normal(&p, "Evicted", "Evicted by the eviction API", "eviction-api");
         }
     }
-    Ok(json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}))
+    Ok((
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
+        dry_run,
+    ))
 }
 
 fn selector_string(v: &Value) -> String {
