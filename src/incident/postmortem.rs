@@ -80,12 +80,7 @@ pub fn render(record: &Record, definitions: &Definitions) -> String {
 fn header(out: &mut String, incident: &Incident, m: &metrics::Milestones, file: &str) {
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ = writeln!(out, "| Incident | {} |", incident.id);
-    let worst = incident
-        .severities
-        .iter()
-        .map(|(_, s)| *s)
-        .min()
-        .unwrap_or(incident.severity);
+    let worst = incident.worst_severity();
     let opened_as = incident
         .severities
         .first()
@@ -132,12 +127,7 @@ fn header(out: &mut String, incident: &Incident, m: &metrics::Milestones, file: 
 
 fn overview(out: &mut String, incident: &Incident, m: &metrics::Milestones, end: Timestamp, definitions: &Definitions) {
     let _ = writeln!(out, "## Overview\n");
-    let worst = incident
-        .severities
-        .iter()
-        .map(|(_, s)| *s)
-        .min()
-        .unwrap_or(incident.severity);
+    let worst = incident.worst_severity();
     let from = m
         .get(Milestone::Started)
         .or(m.get(Milestone::Detected))

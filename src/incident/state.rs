@@ -45,6 +45,11 @@ pub enum NotAnIncident {
 }
 
 impl Incident {
+    /// The worst severity the incident ever had (SEV1 is worst).
+    pub fn worst_severity(&self) -> Severity {
+        self.severities.iter().map(|(_, s)| *s).min().unwrap_or(self.severity)
+    }
+
     /// Folds the entries of one journal, which must begin with `incident_opened`.
     pub fn from_entries(entries: &[Entry]) -> Result<Incident, NotAnIncident> {
         let first = entries.first().ok_or(NotAnIncident::Empty)?;
