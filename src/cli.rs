@@ -34,6 +34,8 @@ pub enum Command {
         /// Random seed (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
+        #[command(flatten)]
+        console: crate::console::ConsoleOptions,
     },
     /// Open the console on your cluster, from your kubeconfig.
     Live {
@@ -43,10 +45,12 @@ pub enum Command {
         /// Kubeconfig file (default: KUBECONFIG or ~/.kube/config).
         #[arg(long)]
         kubeconfig: Option<PathBuf>,
+        #[command(flatten)]
+        console: crate::console::ConsoleOptions,
     },
     /// Run a drill cluster headless: a simulated Kubernetes API that kubectl can drive.
     Sim(SimArgs),
-    /// Validate scenario (.yaml) and config (.toml) files; prints every problem with file:line:column.
+    /// Validate scenario (.yaml), config, theme and keymap (.toml) files; prints every problem with file:line:column.
     Check {
         /// Files to check.
         #[arg(required = true)]
@@ -176,15 +180,44 @@ async fn shutdown_signal() {
 }
 
 /// `warroom check`: every problem of every file; Ok(true) when all are valid.
+/// What kind of TOML file this is: by its folder (themes/, keymaps/), else by its tables.
+fn toml_kind(path: &Path, text: &str) -> &'static str {
+    let folder = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str());
+    match folder {
+        Some("themes") => return "theme",
+        Some("keymaps") => return "keymap",
+        _ => {}
+    }
+    let has = |table: &str| text.lines().any(|l| l.trim() == format!("[{table}]"));
+    if has("styles") || has("palette") {
+        "theme"
+    } else if ["global", "health", "timeline", "playbook", "editor", "input", "help"]
+        .iter()
+        .any(|t| has(t))
+    {
+        "keymap"
+    } else {
+        "config"
+    }
+}
+
+fn check_toml(f: &Path) -> Result<&'static str, String> {
+    let text = std::fs::read_to_string(f).map_err(|e| crate::tomlfile::FileError::unreadable(f, &e).to_string())?;
+    let kind = toml_kind(f, &text);
+    let checked = match kind {
+        "theme" => crate::ui::theme::check_file(f),
+        "keymap" => crate::app::keymap::check_file(f),
+        _ => crate::config::Config::parse(f, &text).map(|_| ()),
+    };
+    checked.map(|_| kind).map_err(|e| e.to_string())
+}
+
 pub fn check(files: &[PathBuf]) -> bool {
     let mut ok = true;
     for f in files {
         if f.extension().is_some_and(|e| e == "toml") {
-            let checked = std::fs::read_to_string(f)
-                .map_err(|e| format!("{}:0:0: cannot read the file: {e}", f.display()))
-                .and_then(|text| crate::config::Config::parse(f, &text).map_err(|e| e.to_string()));
-            match checked {
-                Ok(_) => println!("{}: ok (config)", f.display()),
+            match check_toml(f) {
+                Ok(kind) => println!("{}: ok ({kind})", f.display()),
                 Err(e) => {
                     ok = false;
                     eprintln!("{e}");
@@ -204,7 +237,12 @@ pub fn check(files: &[PathBuf]) -> bool {
 }
 
 /// `warroom drill`: the console on an in-process drill cluster.
-pub async fn run_drill(scenario: Option<&Path>, speed: f64, seed: Option<u64>) -> anyhow::Result<()> {
+pub async fn run_drill(
+    scenario: Option<&Path>,
+    speed: f64,
+    seed: Option<u64>,
+    console: crate::console::ConsoleOptions,
+) -> anyhow::Result<()> {
     if !(speed.is_finite() && speed >= 0.0) {
         anyhow::bail!("--speed must be a non-negative number, not {speed}");
     }
@@ -222,13 +260,17 @@ pub async fn run_drill(scenario: Option<&Path>, speed: f64, seed: Option<u64>) -
         tracing::warn!(error = %e, "drill kubeconfig not written");
     }
     tracing::info!(url = %running.url(), kubeconfig = %kubeconfig.display(), "drill cluster for the console");
-    crate::console::run(crate::console::Target::Drill(running)).await
+    crate::console::run(crate::console::Target::Drill(running), console).await
 }
 
 /// `warroom live`: the console on the user's cluster.
-pub async fn run_live(kubeconfig: Option<&Path>, context: Option<&str>) -> anyhow::Result<()> {
+pub async fn run_live(
+    kubeconfig: Option<&Path>,
+    context: Option<&str>,
+    console: crate::console::ConsoleOptions,
+) -> anyhow::Result<()> {
     let cluster = crate::cluster::connect::Cluster::from_kubeconfig(kubeconfig, context).await?;
-    crate::console::run(crate::console::Target::Live(cluster)).await
+    crate::console::run(crate::console::Target::Live(cluster), console).await
 }
 
 /// Whether the user has a kubeconfig with a current context (the main job then opens live).

@@ -20,6 +20,17 @@ pub struct Config {
     pub severities: BTreeMap<String, SeverityConfig>,
     #[serde(default)]
     pub clusters: Vec<ClusterConfig>,
+    #[serde(default)]
+    pub console: ConsoleConfig,
+}
+
+/// How the console looks: `[console] theme = "light"`, `keymap = "vim"`, `color = "256"`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleConfig {
+    pub theme: Option<String>,
+    pub keymap: Option<String>,
+    pub color: Option<crate::ui::theme::ColorDepth>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -70,32 +81,7 @@ pub fn path() -> PathBuf {
         .join("config.toml")
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}:{column}: {key}{message}")]
-pub struct ConfigError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    /// The key path (`clusters[0].prometheus.url`), with a trailing `: ` when present.
-    pub key: String,
-    pub message: String,
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
-/// Finds the line where a key is written (`name = ...` under its table), for errors found after
-/// parsing. Falls back to line 1.
-fn locate(text: &str, needle: &str) -> (usize, usize) {
-    match text.find(needle) {
-        Some(i) => line_col(text, i),
-        None => (1, 1),
-    }
-}
+pub use crate::tomlfile::FileError as ConfigError;
 
 impl Config {
     /// Loads the config file; a missing file gives the defaults.
@@ -104,55 +90,18 @@ impl Config {
         match std::fs::read_to_string(&p) {
             Ok(text) => Config::parse(&p, &text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(ConfigError {
-                file: p.display().to_string(),
-                line: 0,
-                column: 0,
-                key: String::new(),
-                message: format!("cannot read the file: {e}"),
-            }),
+            Err(e) => Err(ConfigError::unreadable(&p, &e)),
         }
     }
 
     pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
-        let shown = file.display().to_string();
-        let de = toml::Deserializer::parse(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-            ConfigError {
-                file: shown.clone(),
-                line,
-                column,
-                key: String::new(),
-                message: e.message().to_string(),
-            }
-        })?;
-        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
-            let key = e.path().to_string();
-            let inner = e.into_inner();
-            let (line, column) = inner.span().map_or((1, 1), |s| line_col(text, s.start));
-            ConfigError {
-                file: shown.clone(),
-                line,
-                column,
-                key: if key == "." { String::new() } else { format!("{key}: ") },
-                message: inner.message().to_string(),
-            }
-        })?;
-        config.check(&shown, text)?;
+        let config: Config = crate::tomlfile::parse(file, text)?;
+        config.check(&file.display().to_string(), text)?;
         Ok(config)
     }
 
     fn check(&self, file: &str, text: &str) -> Result<(), ConfigError> {
-        let err = |needle: &str, key: String, message: String| {
-            let (line, column) = locate(text, needle);
-            ConfigError {
-                file: file.to_string(),
-                line,
-                column,
-                key: format!("{key}: "),
-                message,
-            }
-        };
+        let err = |needle: &str, key: String, message: String| ConfigError::at(file, text, needle, &key, message);
         for (name, s) in &self.severities {
             if name.parse::<Severity>().is_err() {
                 return Err(err(

@@ -12,4 +12,5 @@ pub mod incident;
 pub mod logging;
 pub mod paths;
 pub mod text;
+pub mod tomlfile;
 pub mod ui;

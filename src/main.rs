@@ -35,15 +35,22 @@ fn main() -> std::process::ExitCode {
         Some(Command::Journal(args)) => return warroom::incident::cli::journal(args),
         Some(Command::Postmortem(args)) => return warroom::incident::cli::postmortem(args),
         Some(Command::Sim(args)) => runtime().and_then(|rt| rt.block_on(cli::run_sim(args, false))),
-        Some(Command::Drill { scenario, speed, seed }) => {
-            runtime().and_then(|rt| rt.block_on(cli::run_drill(scenario.as_deref(), speed, seed)))
-        }
-        Some(Command::Live { context, kubeconfig }) => {
-            runtime().and_then(|rt| rt.block_on(cli::run_live(kubeconfig.as_deref(), context.as_deref())))
-        }
+        Some(Command::Drill {
+            scenario,
+            speed,
+            seed,
+            console,
+        }) => runtime().and_then(|rt| rt.block_on(cli::run_drill(scenario.as_deref(), speed, seed, console))),
+        Some(Command::Live {
+            context,
+            kubeconfig,
+            console,
+        }) => runtime().and_then(|rt| rt.block_on(cli::run_live(kubeconfig.as_deref(), context.as_deref(), console))),
         // The main job: the user's cluster when a kubeconfig says which, else the built-in drill.
-        None if cli::usable_kubeconfig() => runtime().and_then(|rt| rt.block_on(cli::run_live(None, None))),
-        None => runtime().and_then(|rt| rt.block_on(cli::run_drill(None, 1.0, None))),
+        None if cli::usable_kubeconfig() => {
+            runtime().and_then(|rt| rt.block_on(cli::run_live(None, None, Default::default())))
+        }
+        None => runtime().and_then(|rt| rt.block_on(cli::run_drill(None, 1.0, None, Default::default()))),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -74,3 +74,63 @@ fn the_config_names_the_actor_and_words_severities() {
     assert!(md.contains("Checkout or payments degraded for some shoppers."), "{md}");
     assert!(md.contains("Alice Example"), "{md}");
 }
+
+#[test]
+fn check_covers_shipped_and_broken_themes_and_keymaps() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut args: Vec<String> = vec!["check".into()];
+    for folder in ["themes", "keymaps"] {
+        for e in std::fs::read_dir(format!("{root}/{folder}")).expect(folder) {
+            args.push(e.expect("entry").path().display().to_string());
+        }
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = warroom(&refs, &dir.path().join("none.toml"), dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.matches("ok (theme)").count(), 4, "{stdout}");
+    assert_eq!(stdout.matches("ok (keymap)").count(), 3, "{stdout}");
+
+    // Broken files in a user's folders: every problem names the file, line and key.
+    let themes = dir.path().join("themes");
+    let keymaps = dir.path().join("keymaps");
+    std::fs::create_dir_all(&themes).expect("mkdir");
+    std::fs::create_dir_all(&keymaps).expect("mkdir");
+    let theme = themes.join("dusk.toml");
+    std::fs::write(
+        &theme,
+        "inherits = \"default\"\n[styles]\n\"severity.sev1\" = { fg = \"blood\" }\n",
+    )
+    .expect("write");
+    let keymap = keymaps.join("mine.toml");
+    std::fs::write(&keymap, "inherits = \"vim\"\n[timeline]\ng = \"top\"\n").expect("write");
+    let out = warroom(
+        &["check", &theme.display().to_string(), &keymap.display().to_string()],
+        &dir.path().join("none.toml"),
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:3:", theme.display())) && err.contains("styles.severity.sev1.fg: \"blood\""),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}:3:1: timeline.\"g\": \"g\" shadows \"g g\"",
+            keymap.display()
+        )),
+        "{err}"
+    );
+
+    // The console refuses to start on them, before taking the screen.
+    std::fs::write(dir.path().join("config.toml"), "[console]\nkeymap = \"mine\"\n").expect("write");
+    let out = warroom(&["drill"], &dir.path().join("config.toml"), dir.path());
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("shadows"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

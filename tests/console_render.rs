@@ -4,13 +4,17 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
+use warroom::app::effect::{Effect, IncidentChange};
 use warroom::app::message::{DrillClock, Msg};
 use warroom::app::state::{AppState, Mode};
 use warroom::app::update::update;
 use warroom::cluster::model::{Change, Freshness, Source, Update};
 use warroom::cluster::rows::{NodeRow, Owner, Phase, PodRow, WorkloadKind, WorkloadRow};
+use warroom::incident::follow::Followed;
+use warroom::incident::model::{Actor, Declared, Entry, Event, Severity, Source as IncidentSource, Status};
 use warroom::text::CleanText;
+use warroom::ui::theme::{self, ColorDepth};
 
 const NOW: i64 = 1_795_615_200; // 2026-11-24T14:00:00Z
 
@@ -93,6 +97,7 @@ fn state() -> AppState {
             Msg::Cluster(Update::Freshness(source, Freshness::Live { since: NOW })),
         );
     }
+    update(&mut s, Msg::Settled);
     update(&mut s, Msg::Tick(NOW + 1));
     s
 }
@@ -165,23 +170,285 @@ fn small_terminal_uses_tabs_and_keys_move_focus() {
     assert!(!text(&draw(&s, 80, 24)).contains("Help (esc to close)"));
 }
 
-#[test]
-fn severities_carry_colour_and_a_symbol() {
-    let mut s = state();
-    update(&mut s, Msg::Resize(200, 50));
-    let b = draw(&s, 200, 50);
-    let t = text(&b);
+/// The cell at the first occurrence of `needle` on screen.
+fn cell<'a>(b: &'a ratatui::buffer::Buffer, needle: &str) -> &'a ratatui::buffer::Cell {
+    let t = text(b);
     let row = t
         .lines()
-        .position(|l| l.contains("✖ 1 not ready"))
-        .expect("node summary");
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{t}"));
     let line = t.lines().nth(row).expect("line");
-    let col = line.chars().position(|c| c == '✖').expect("symbol") as u16;
-    assert_eq!(
-        b[(col, row as u16)].fg,
-        Color::Red,
-        "not-ready nodes are red as well as marked ✖"
+    let col = line.chars().count() - line[line.find(needle).expect("found")..].chars().count();
+    &b[(col as u16, row as u16)]
+}
+
+fn declared(s: &mut AppState, sev: Severity) {
+    let event = Event::IncidentOpened(Declared {
+        id: "INC-20261124-001".parse().unwrap(),
+        title: "Checkout errors".into(),
+        severity: sev,
+        status: Status::Investigating,
+        impact: String::new(),
+        services: vec![],
+        components: vec![],
+        drill: true,
+    });
+    update(s, Msg::Journal(Followed::Entry(Box::new(entry(1, event, false)))));
+}
+
+fn entry(seq: u64, event: Event, pinned: bool) -> Entry {
+    Entry {
+        seq,
+        time: jiff::Timestamp::from_second(NOW + seq as i64).unwrap(),
+        actor: Actor::named("alice"),
+        source: IncidentSource::Human,
+        pinned,
+        event,
+        prev: "0".repeat(64),
+        hash: "0".repeat(64),
+    }
+}
+
+#[test]
+fn severities_carry_colour_and_a_symbol_in_every_theme() {
+    for (name, _) in theme::SHIPPED {
+        for depth in [ColorDepth::Truecolor, ColorDepth::Ansi16] {
+            let mut s = state();
+            s.theme = theme::load(name, None, depth).unwrap();
+            update(&mut s, Msg::Resize(200, 50));
+            declared(&mut s, Severity::Sev1);
+            let b = draw(&s, 200, 50);
+            let failure = s.theme.get("health.failure");
+            let c = cell(&b, "✖ 1 not ready");
+            assert_eq!(
+                c.style().fg,
+                failure.fg.or(Some(Color::Reset)),
+                "{name} {depth:?}: not-ready nodes use health.failure"
+            );
+            let sev = cell(&b, "‼ SEV1");
+            assert_eq!(
+                sev.style().bg,
+                s.theme.severity(1).bg.or(Some(Color::Reset)),
+                "{name} {depth:?}: SEV1 badge"
+            );
+            if *name != "mono" {
+                assert_ne!(c.fg, Color::Reset, "{name} {depth:?}: failure has a colour");
+            }
+        }
+    }
+    // Without colour, the symbols and modifiers still tell severities apart.
+    let mut s = state();
+    s.theme = theme::load("default", None, ColorDepth::Mono).unwrap();
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    let b = draw(&s, 200, 50);
+    let coloured: Vec<_> = b
+        .content()
+        .iter()
+        .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+        .collect();
+    assert!(coloured.is_empty(), "NO_COLOR means no colour: {:?}", coloured.first());
+    assert!(
+        cell(&b, "! SEV2").modifier.contains(Modifier::REVERSED),
+        "the badge is reversed instead of coloured"
     );
+}
+
+#[test]
+fn palette_declares_and_the_journal_feeds_header_and_timeline() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    key(&mut s, KeyCode::Char(':'));
+    for c in "declare sev1 Checkout errors".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    assert!(text(&draw(&s, 200, 50)).contains(":declare sev1 Checkout errors"));
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        s.effects,
+        vec![Effect::Declare {
+            title: "Checkout errors".into(),
+            severity: Severity::Sev1,
+            drill: true
+        }]
+    );
+    s.effects.clear();
+    declared(&mut s, Severity::Sev1);
+    update(
+        &mut s,
+        Msg::Journal(Followed::Entry(Box::new(entry(
+            2,
+            Event::Note {
+                text: "rolled back checkout".into(),
+            },
+            false,
+        )))),
+    );
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("‼ SEV1  INC-20261124-001 investigating"), "{t}");
+    assert!(t.contains("alice    rolled back checkout"), "{t}");
+    insta::assert_snapshot!("wide_200x50_incident", t);
+    // A note from the palette becomes an effect, not a write.
+    key(&mut s, KeyCode::Char('n'));
+    for c in "paging payments".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        s.effects,
+        vec![Effect::Change(IncidentChange::Note {
+            text: "paging payments".into(),
+            pinned: false
+        })]
+    );
+    // A typo is explained, and nothing is asked of the journal.
+    s.effects.clear();
+    key(&mut s, KeyCode::Char(':'));
+    for c in "sev 9".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    assert!(s.effects.is_empty());
+    assert!(s.notice.as_ref().is_some_and(|n| n.error), "{:?}", s.notice);
+}
+
+#[test]
+fn pinning_a_signal_asks_the_journal_and_pinned_entries_stay_on_top() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    key(&mut s, KeyCode::Char('2'));
+    // Scroll up to the crashloop signal and pin it.
+    while !s
+        .selected_entry()
+        .is_some_and(|e| e.text.as_str().contains("CrashLoopBackOff"))
+    {
+        key(&mut s, KeyCode::Char('k'));
+    }
+    key(&mut s, KeyCode::Char('p'));
+    match s.effects.as_slice() {
+        [Effect::Change(IncidentChange::PinCluster { text, .. })] => assert!(text.contains("CrashLoopBackOff")),
+        other => panic!("{other:?}"),
+    }
+    update(
+        &mut s,
+        Msg::Journal(Followed::Entry(Box::new(entry(
+            2,
+            Event::Decision {
+                text: "roll back checkout".into(),
+            },
+            true,
+        )))),
+    );
+    for i in 0..40 {
+        update(
+            &mut s,
+            Msg::Journal(Followed::Entry(Box::new(entry(
+                3 + i,
+                Event::Note {
+                    text: format!("note {i}"),
+                },
+                false,
+            )))),
+        );
+    }
+    key(&mut s, KeyCode::Char('G'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(
+        t.contains("▶ alice    Decision: roll back checkout"),
+        "the pinned entry stays visible:\n{t}"
+    );
+    assert!(t.contains("note 39"), "{t}");
+}
+
+#[test]
+fn filter_and_drill_down() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    // Timeline: only the cluster's signals about checkout.
+    key(&mut s, KeyCode::Char('2'));
+    key(&mut s, KeyCode::Char('/'));
+    for c in "source:cluster node".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    let shown: Vec<String> = s.visible_timeline().iter().map(|e| e.text.to_string()).collect();
+    assert!(
+        !shown.is_empty() && shown.iter().all(|t| t.contains("node")),
+        "{shown:?}"
+    );
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("filter: source:cluster node"), "{t}");
+    key(&mut s, KeyCode::Esc);
+    assert!(s.filters.is_empty());
+    // Health: the crashlooping deployment is first; enter shows its pods and the last words.
+    key(&mut s, KeyCode::Char('1'));
+    key(&mut s, KeyCode::Enter);
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("deploy shop/checkout  (esc: back)"), "{t}");
+    assert!(
+        t.contains("✖ checkout-a  CrashLoopBackOff  restarts 4  on node-0"),
+        "{t}"
+    );
+    assert!(t.contains("panic: config key CHECKOUT_CURRENCY_TABLE not set"), "{t}");
+    assert!(t.contains("● checkout-b  Running"), "{t}");
+    insta::assert_snapshot!("wide_200x50_drilldown", t);
+    key(&mut s, KeyCode::Esc);
+    // Down to the node, then its pods.
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Enter);
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("node node-2  (esc: back)"), "{t}");
+}
+
+#[test]
+fn keymaps_change_the_keys_and_help_follows() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    update(
+        &mut s,
+        Msg::Keymap(Box::new(warroom::app::keymap::load("vim", None).unwrap())),
+    );
+    declared(&mut s, Severity::Sev3);
+    for i in 0..5 {
+        update(
+            &mut s,
+            Msg::Journal(Followed::Entry(Box::new(entry(
+                2 + i,
+                Event::Note {
+                    text: format!("note {i}"),
+                },
+                false,
+            )))),
+        );
+    }
+    key(&mut s, KeyCode::Char('2'));
+    for _ in 0..2 {
+        key(&mut s, KeyCode::Char('k'));
+    }
+    assert_eq!(s.timeline_scroll, 2);
+    key(&mut s, KeyCode::Char('g'));
+    assert_eq!(s.timeline_scroll, 2, "g alone waits for the second g");
+    assert!(text(&draw(&s, 200, 50)).contains(" g … "), "the pending key is shown");
+    key(&mut s, KeyCode::Char('g'));
+    assert_eq!(s.timeline_scroll, s.visible_timeline().len() - 1);
+    key(&mut s, KeyCode::Char('?'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("Keys (keymap vim)") && t.contains("g g  top"), "{t}");
+    update(
+        &mut s,
+        Msg::Keymap(Box::new(warroom::app::keymap::load("emacs", None).unwrap())),
+    );
+    key(&mut s, KeyCode::Esc);
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL)),
+    );
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(s.quit, "ctrl-x ctrl-c quits in emacs");
 }
 
 #[test]

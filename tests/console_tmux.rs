@@ -21,7 +21,10 @@ impl Tmux {
         let dir = tempfile::tempdir().expect("tmp");
         let socket = dir.path().join("tmux.sock").display().to_string();
         let t = Tmux { socket, _dir: dir };
-        let shell = format!("WARROOM_STATE_DIR={} exec {cmd}", t._dir.path().display());
+        let shell = format!(
+            "WARROOM_STATE_DIR={dir} WARROOM_DATA_DIR={dir}/data WARROOM_CONFIG={dir}/none.toml WARROOM_ACTOR=alice exec {cmd}",
+            dir = t._dir.path().display()
+        );
         t.tmux(&[
             "-f",
             "/dev/null",
@@ -122,6 +125,41 @@ fn drill_console_panes_keys_resize_and_quit() {
     });
     t.keys(&["Escape"]);
     t.wait_for("help closed", 10, |s| !s.contains("Help (esc to close)"));
+    // The palette declares an incident and adds a note; both reach the journal on disk and
+    // come back through it to the header and the timeline.
+    t.keys(&[":"]);
+    t.keys(&["-l", "declare sev1 Checkout failing"]);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the declared incident in the header", 20, |s| {
+        s.contains("‼ SEV1") && s.contains("investigating") && s.contains("Checkout failing")
+    });
+    assert!(s.contains("Incident opened (drill): SEV1"), "{s}");
+    t.keys(&["n"]);
+    t.keys(&["-l", "rolled back checkout to 1.9.3"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the note on the timeline", 20, |s| {
+        s.contains("alice    rolled back checkout to 1.9.3")
+    });
+    let data = t._dir.path().join("data");
+    let journals: Vec<_> = std::fs::read_dir(data.join("incidents"))
+        .expect("the data directory")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    assert_eq!(journals.len(), 1, "{journals:?}");
+    let written = std::fs::read_to_string(&journals[0]).expect("the journal");
+    assert!(
+        written.contains("\"rolled back checkout to 1.9.3\"") && written.contains("\"alice\""),
+        "{written}"
+    );
+    let verify = Command::new(warroom())
+        .args(["journal", "verify"])
+        .arg(journals[0].file_stem().expect("id"))
+        .env("WARROOM_DATA_DIR", &data)
+        .output()
+        .expect("verify");
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
     // Small terminal: tabs.
     t.tmux(&["resize-window", "-t", "wr", "-x", "80", "-y", "24"]);
     let s = t.wait_for("tabs at 80x24", 10, |s| {

@@ -1,9 +1,13 @@
 //! Everything that can happen to the console, as messages for `update`: keys and pastes from
-//! the terminal, data from the cluster watchers, the drill clock, and time passing.
+//! the terminal, data from the cluster watchers and the incident journal, the drill clock,
+//! answers to effects, and time passing.
 
 use ratatui::crossterm::event::KeyEvent;
 
+use super::keymap::Keymap;
 use crate::cluster::model::Update;
+use crate::incident::follow::Followed;
+use crate::ui::theme::Theme;
 
 /// What the drill cluster's clock says (drill mode only).
 #[derive(Debug, Clone, PartialEq)]
@@ -15,7 +19,7 @@ pub struct DrillClock {
     pub paused: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
     Paste(String),
@@ -24,6 +28,15 @@ pub enum Msg {
     /// A burst of cluster updates has been applied: derived signals can be recomputed once.
     Settled,
     Clock(DrillClock),
+    /// An entry (or a problem) from the active incident's journal.
+    Journal(Followed),
+    /// The answer to an effect, in words (an error when `error`).
+    Notice {
+        text: String,
+        error: bool,
+    },
+    Theme(Box<Theme>),
+    Keymap(Box<Keymap>),
     /// Wall-clock time passed (seconds since the epoch).
     Tick(i64),
     Quit,

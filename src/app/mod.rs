@@ -1,7 +1,11 @@
 //! The console's application core: messages in, one state, a pure `update`. No terminal, no
 //! network: the console loop (`console.rs`) feeds it and `ui` draws it.
 
-pub mod keys;
+pub mod attention;
+pub mod effect;
+pub mod filter;
+pub mod keymap;
 pub mod message;
+pub mod palette;
 pub mod state;
 pub mod update;

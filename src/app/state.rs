@@ -1,12 +1,19 @@
-//! The console's one owner of state: the cluster model, derived signals, the timeline as shown,
-//! focus, zoom, overlays and the status editor. `update` changes it; `ui` draws it.
+//! The console's one owner of state: the cluster model, derived signals, the incident and its
+//! timeline as shown, focus, zoom, overlays, the input line, drill-down and the status editor.
+//! `update` changes it; `ui` draws it.
+
+use std::collections::HashMap;
 
 use ratatui_textarea::TextArea;
 
+use super::effect::Effect;
+use super::keymap::{KeyPress, Keymap};
 use super::message::DrillClock;
-use crate::cluster::model::ClusterModel;
+use crate::cluster::model::{ClusterModel, WorkloadKey};
 use crate::cluster::signals::Signal;
+use crate::incident::state::Incident;
 use crate::text::CleanText;
+use crate::ui::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
@@ -45,27 +52,119 @@ pub enum Overlay {
     Help,
 }
 
+/// What the input line is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Palette,
+    Filter(Pane),
+}
+
+pub struct Input {
+    pub kind: InputKind,
+    pub line: TextArea<'static>,
+}
+
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineEntry {
     /// Seconds since the epoch.
     pub at: i64,
-    pub source: &'static str,
+    /// Who or what it came from: a person's name, `cluster`, `signals`.
+    pub source: CleanText,
+    /// The event kind (`note`, `severity_changed`, `signal`...), for filtering.
+    pub kind: String,
     pub text: CleanText,
     pub severe: bool,
+    pub pinned: bool,
+    /// The journal sequence number, for entries that are in the journal.
+    pub seq: Option<u64>,
+    /// Wall-clock second it arrived on screen (it is highlighted for a few seconds).
+    pub arrived: i64,
+}
+
+/// How much a health item needs attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Failure,
+    Warning,
+}
+
+/// What a health row is about, for drill-down.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Workload(WorkloadKey),
+    Node(CleanText),
+}
+
+/// A workload or node that needs attention, ranked worst first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthItem {
+    pub subject: Subject,
+    pub rank: u8,
+    pub label: String,
+    pub note: String,
+    pub level: Level,
+    /// A crashing container's last words.
+    pub last: Option<CleanText>,
+}
+
+/// One row of a drill-down: a pod, or a warning event about the subject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetailRow {
+    pub name: CleanText,
+    pub status: String,
+    pub level: Option<Level>,
+    pub message: Option<CleanText>,
+}
+
+/// An open drill-down, its rows recomputed when the model settles (not per frame).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub subject: Subject,
+    pub title: String,
+    pub pods: Vec<DetailRow>,
+    pub events: Vec<DetailRow>,
+}
+
+/// A one-line answer to what the user just did (`theme light loaded`, or an error).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: CleanText,
+    pub error: bool,
+    pub at: i64,
 }
 
 pub struct AppState {
     pub mode: Mode,
     pub model: ClusterModel,
     pub signals: Vec<Signal>,
+    /// Workloads and nodes that need attention, worst first (recomputed when the model settles).
+    pub attention: Vec<HealthItem>,
+    /// The selected row of `attention`.
+    pub cursor: usize,
+    pub detail: Option<Detail>,
     pub timeline: Vec<TimelineEntry>,
-    /// Lines scrolled up from the bottom of the timeline (0: follow the newest).
+    /// Entries scrolled up from the bottom of the (filtered) timeline (0: follow the newest).
     pub timeline_scroll: usize,
+    /// Per-pane filters typed after `/`.
+    pub filters: HashMap<Pane, String>,
+    /// The active incident, folded from its journal as entries arrive.
+    pub incident: Option<Incident>,
+    /// Who is at the keyboard (the journal's actor).
+    pub you: String,
     pub focus: Pane,
     pub zoom: bool,
     pub overlay: Option<Overlay>,
+    pub help_scroll: usize,
+    pub input: Option<Input>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    /// Keys typed so far of a longer sequence (`g` of `g g`).
+    pub pending: Vec<KeyPress>,
+    pub notice: Option<Notice>,
     pub editor: TextArea<'static>,
+    /// Work for the console loop (journal writes, file loads), taken after each update.
+    pub effects: Vec<Effect>,
     /// Wall-clock seconds since the epoch.
     pub now: i64,
     pub started: i64,
@@ -83,12 +182,25 @@ impl AppState {
             mode,
             model: ClusterModel::new(),
             signals: Vec::new(),
+            attention: Vec::new(),
+            cursor: 0,
+            detail: None,
             timeline: Vec::new(),
             timeline_scroll: 0,
+            filters: HashMap::new(),
+            incident: None,
+            you: String::new(),
             focus: Pane::Health,
             zoom: false,
             overlay: None,
+            help_scroll: 0,
+            input: None,
+            keymap: Keymap::default(),
+            theme: Theme::default(),
+            pending: Vec::new(),
+            notice: None,
             editor,
+            effects: Vec::new(),
             now,
             started: now,
             size: (80, 24),
@@ -100,5 +212,45 @@ impl AppState {
     /// Panes become tabs when the terminal is small.
     pub fn tabbed(&self) -> bool {
         self.size.0 < 120 || self.size.1 < 32
+    }
+
+    /// The time events are stamped with: the drill's virtual clock, else the wall clock.
+    pub fn event_time(&self) -> i64 {
+        match &self.mode {
+            Mode::Drill { clock: Some(c), .. } => c.now,
+            _ => self.now,
+        }
+    }
+
+    /// The timeline entries that pass the timeline's filter, oldest first.
+    pub fn visible_timeline(&self) -> Vec<&TimelineEntry> {
+        match self.filters.get(&Pane::Timeline) {
+            None => self.timeline.iter().collect(),
+            Some(f) => {
+                let f = super::filter::Filter::parse(f);
+                self.timeline.iter().filter(|e| f.matches(e)).collect()
+            }
+        }
+    }
+
+    /// The timeline entry the cursor is on: the newest visible one when following, else the
+    /// one at the bottom of the scrolled view.
+    pub fn selected_entry(&self) -> Option<&TimelineEntry> {
+        let v = self.visible_timeline();
+        v.len().checked_sub(1 + self.timeline_scroll).map(|i| v[i])
+    }
+
+    /// The health items that pass the health pane's filter.
+    pub fn visible_attention(&self) -> Vec<&HealthItem> {
+        match self.filters.get(&Pane::Health) {
+            None => self.attention.iter().collect(),
+            Some(f) => {
+                let f = f.to_lowercase();
+                self.attention
+                    .iter()
+                    .filter(|i| i.label.to_lowercase().contains(&f) || i.note.to_lowercase().contains(&f))
+                    .collect()
+            }
+        }
     }
 }

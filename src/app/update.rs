@@ -1,24 +1,37 @@
 //! `update`: applies one message to the state. It does no I/O: data arrives already fetched,
-//! and the state it leaves is all `ui` needs to draw.
+//! work for the outside world leaves as effects, and the state it leaves is all `ui` needs.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
+use ratatui_textarea::TextArea;
 
-use super::keys::{Action, action_for};
+use super::attention;
+use super::effect::{Effect, IncidentChange};
+use super::keymap::{Action, Context, KeyPress, Lookup};
 use super::message::Msg;
-use super::state::{AppState, Mode, Overlay, Pane, TimelineEntry};
+use super::palette::{self, Command};
+use super::state::{AppState, Input, InputKind, Mode, Notice, Overlay, Pane, Subject, TimelineEntry};
 use crate::cluster::model::{Freshness, Update};
 use crate::cluster::signals::{self, Thresholds};
+use crate::incident::follow::Followed;
+use crate::incident::state::Incident;
+use crate::incident::timeline::describe;
 use crate::text::CleanText;
 
 /// How many timeline entries the console keeps in memory (the journal keeps everything).
 const TIMELINE_LIMIT: usize = 5_000;
+/// Rows moved by page up / page down.
+const PAGE: usize = 10;
 
 pub fn update(state: &mut AppState, msg: Msg) {
     match msg {
         Msg::Key(k) => key(state, k),
         Msg::Paste(text) => {
-            if state.focus == Pane::Editor {
-                state.editor.insert_str(CleanText::block(&text).as_str());
+            let clean = CleanText::block(&text);
+            if let Some(input) = &mut state.input {
+                input.line.insert_str(clean.as_str().replace('\n', " "));
+                state.dirty = true;
+            } else if state.focus == Pane::Editor {
+                state.editor.insert_str(clean.as_str());
                 state.dirty = true;
             }
         }
@@ -27,7 +40,7 @@ pub fn update(state: &mut AppState, msg: Msg) {
             state.dirty = true;
         }
         Msg::Cluster(u) => cluster(state, u),
-        Msg::Settled => refresh_signals(state),
+        Msg::Settled => settled(state),
         Msg::Clock(c) => {
             if let Mode::Drill { clock, .. } = &mut state.mode
                 && clock.as_ref() != Some(&c)
@@ -35,6 +48,17 @@ pub fn update(state: &mut AppState, msg: Msg) {
                 *clock = Some(c);
                 state.dirty = true;
             }
+        }
+        Msg::Journal(f) => journal(state, f),
+        Msg::Notice { text, error } => notice(state, text, error),
+        Msg::Theme(t) => {
+            notice(state, format!("theme {} ({:?} colours)", t.name, t.depth), false);
+            state.theme = *t;
+        }
+        Msg::Keymap(k) => {
+            notice(state, format!("keymap {}", k.name), false);
+            state.keymap = *k;
+            state.pending.clear();
         }
         Msg::Tick(now) => {
             if now != state.now {
@@ -47,22 +71,86 @@ pub fn update(state: &mut AppState, msg: Msg) {
     }
 }
 
-fn push(state: &mut AppState, source: &'static str, text: String, severe: bool) {
-    let at = match &state.mode {
-        Mode::Drill { clock: Some(c), .. } => c.now,
-        _ => state.now,
-    };
-    state.timeline.push(TimelineEntry {
-        at,
-        source,
+fn notice(state: &mut AppState, text: String, error: bool) {
+    state.notice = Some(Notice {
         text: CleanText::line(&text),
-        severe,
+        error,
+        at: state.now,
     });
+    state.dirty = true;
+}
+
+fn push(state: &mut AppState, source: &str, kind: &str, text: String, severe: bool) {
+    let at = state.event_time();
+    add_entry(
+        state,
+        TimelineEntry {
+            at,
+            source: CleanText::line(source),
+            kind: kind.to_string(),
+            text: CleanText::line(&text),
+            severe,
+            pinned: false,
+            seq: None,
+            arrived: state.now,
+        },
+    );
+}
+
+fn add_entry(state: &mut AppState, entry: TimelineEntry) {
+    state.timeline.push(entry);
     if state.timeline.len() > TIMELINE_LIMIT {
         state.timeline.drain(..TIMELINE_LIMIT / 10);
     }
     if state.timeline_scroll > 0 {
         state.timeline_scroll += 1;
+    }
+    state.dirty = true;
+}
+
+fn journal(state: &mut AppState, f: Followed) {
+    match f {
+        Followed::Entry(e) => {
+            match &mut state.incident {
+                Some(i) => i.apply(&e),
+                None => match Incident::from_entries(std::slice::from_ref(&e)) {
+                    Ok(i) => state.incident = Some(i),
+                    Err(err) => notice(state, format!("the journal is not an incident's: {err}"), true),
+                },
+            }
+            let source = match e.source {
+                crate::incident::model::Source::Human => e.actor.name.clone(),
+                other => format!("{other:?}").to_lowercase(),
+            };
+            let severe = matches!(
+                e.event,
+                crate::incident::model::Event::AlertFiring { .. }
+                    | crate::incident::model::Event::ActionFailed(_)
+                    | crate::incident::model::Event::SeverityChanged { .. }
+            );
+            let entry = TimelineEntry {
+                at: e.time.as_second(),
+                source: CleanText::line(&source),
+                kind: e.event.kind().to_string(),
+                text: CleanText::line(&describe(&e.event)),
+                severe,
+                pinned: e.pinned,
+                seq: Some(e.seq),
+                arrived: state.now,
+            };
+            add_entry(state, entry);
+        }
+        Followed::Damaged { path, problem } => notice(
+            state,
+            format!(
+                "{}:{}: a damaged journal line was skipped: {}",
+                path.display(),
+                problem.line,
+                problem.problem
+            ),
+            true,
+        ),
+        Followed::Failed(why) => notice(state, format!("the journal can no longer be followed: {why}"), true),
     }
 }
 
@@ -80,11 +168,21 @@ fn cluster(state: &mut AppState, u: Update) {
             _ => None,
         };
         if let Some(t) = text {
-            push(state, "cluster", t, false);
+            push(state, "cluster", "watch", t, false);
         }
     }
     state.model.apply(u);
     state.dirty = true;
+}
+
+/// A burst of cluster updates has landed: recompute what is derived from the model.
+fn settled(state: &mut AppState) {
+    refresh_signals(state);
+    state.attention = attention::attention(&state.model);
+    state.cursor = state.cursor.min(state.visible_attention().len().saturating_sub(1));
+    if let Some(d) = &state.detail {
+        state.detail = Some(attention::detail(&state.model, &d.subject));
+    }
 }
 
 /// Recomputes the derived signals and notes on the timeline those that appear or clear.
@@ -92,72 +190,244 @@ fn refresh_signals(state: &mut AppState) {
     if !state.model.complete() {
         return;
     }
-    let now = match &state.mode {
-        Mode::Drill { clock: Some(c), .. } => c.now,
-        _ => state.now,
-    };
+    let now = state.event_time();
     let fresh = signals::signals(&state.model, now, Thresholds::default());
     if fresh == state.signals {
         return;
     }
     let (appeared, cleared) = signals::changes(&state.signals, &fresh);
     for s in appeared {
-        push(state, signals::SOURCE, s.message.clone(), true);
+        push(state, signals::SOURCE, "signal", s.message.clone(), true);
     }
     for s in cleared {
-        push(state, signals::SOURCE, format!("cleared: {}", s.message), false);
+        push(
+            state,
+            signals::SOURCE,
+            "signal",
+            format!("cleared: {}", s.message),
+            false,
+        );
     }
     state.signals = fresh;
     state.dirty = true;
 }
 
+/// The keymap context the next key is read in.
+fn context(state: &AppState) -> Context {
+    if state.overlay.is_some() {
+        Context::Help
+    } else if state.input.is_some() {
+        Context::Input
+    } else {
+        Context::of(state.focus)
+    }
+}
+
 fn key(state: &mut AppState, k: KeyEvent) {
     state.dirty = true;
-    if state.overlay.is_some() {
-        if matches!(action_for(&k), Some(Action::Close | Action::Help | Action::Quit)) {
-            state.overlay = None;
-        }
-        return;
+    let ctx = context(state);
+    let press = KeyPress::from(&k);
+    state.pending.push(press);
+    let mut found = state.keymap.lookup(ctx, &state.pending);
+    if found == Lookup::None && state.pending.len() > 1 {
+        // A sequence that went nowhere: the last key starts afresh.
+        state.pending = vec![press];
+        found = state.keymap.lookup(ctx, &state.pending);
     }
-    if state.focus == Pane::Editor {
-        // The editor takes every key but the ones that leave it.
-        let leave = k.code == KeyCode::Esc
-            || k.code == KeyCode::Tab
-            || k.code == KeyCode::BackTab
-            || (k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL));
-        if !leave {
-            state.editor.input(k);
-            return;
+    match found {
+        Lookup::Pending => {}
+        Lookup::Action(a) => {
+            state.pending.clear();
+            act(state, ctx, a);
         }
-    }
-    let Some(action) = action_for(&k) else {
-        return;
-    };
-    let step = |p: Pane, d: isize| {
-        let i = Pane::ALL.iter().position(|x| *x == p).unwrap_or(0) as isize;
-        Pane::ALL[(i + d).rem_euclid(Pane::ALL.len() as isize) as usize]
-    };
-    match action {
-        Action::Quit => state.quit = true,
-        Action::FocusNext => state.focus = step(state.focus, 1),
-        Action::FocusPrev => state.focus = step(state.focus, -1),
-        Action::Zoom => state.zoom = !state.zoom,
-        Action::Help => state.overlay = Some(Overlay::Help),
-        Action::Close => {
-            if state.zoom {
-                state.zoom = false;
-            } else if state.focus == Pane::Editor {
-                state.focus = Pane::Health;
+        Lookup::None => {
+            state.pending.clear();
+            // Unbound keys are text where text is typed.
+            if let Some(input) = &mut state.input {
+                input.line.input(k);
+            } else if ctx == Context::Editor {
+                state.editor.input(k);
             }
         }
-        Action::ScrollUp if state.focus == Pane::Timeline => {
-            state.timeline_scroll = (state.timeline_scroll + 1).min(state.timeline.len().saturating_sub(1));
+    }
+}
+
+fn step_focus(p: Pane, d: isize) -> Pane {
+    let i = Pane::ALL.iter().position(|x| *x == p).unwrap_or(0) as isize;
+    Pane::ALL[(i + d).rem_euclid(Pane::ALL.len() as isize) as usize]
+}
+
+fn open_input(state: &mut AppState, kind: InputKind, text: &str) {
+    let mut line = TextArea::default();
+    line.insert_str(text);
+    state.input = Some(Input { kind, line });
+}
+
+/// Moves the focused pane's cursor by `d` rows (negative: up, towards older / higher rows).
+fn move_cursor(state: &mut AppState, d: isize) {
+    match state.focus {
+        Pane::Timeline => {
+            let len = state.visible_timeline().len();
+            let s = state.timeline_scroll as isize - d;
+            state.timeline_scroll = s.clamp(0, len.saturating_sub(1) as isize) as usize;
         }
-        Action::ScrollDown if state.focus == Pane::Timeline => {
-            state.timeline_scroll = state.timeline_scroll.saturating_sub(1);
+        Pane::Health if state.detail.is_none() => {
+            let len = state.visible_attention().len();
+            let c = state.cursor as isize + d;
+            state.cursor = c.clamp(0, len.saturating_sub(1) as isize) as usize;
         }
-        Action::Top if state.focus == Pane::Timeline => state.timeline_scroll = state.timeline.len().saturating_sub(1),
-        Action::Bottom if state.focus == Pane::Timeline => state.timeline_scroll = 0,
         _ => {}
     }
+}
+
+fn act(state: &mut AppState, ctx: Context, a: Action) {
+    if ctx == Context::Help {
+        match a {
+            Action::Close | Action::Help => state.overlay = None,
+            Action::Up => state.help_scroll = state.help_scroll.saturating_sub(1),
+            Action::Down => state.help_scroll += 1,
+            Action::PageUp => state.help_scroll = state.help_scroll.saturating_sub(PAGE),
+            Action::PageDown => state.help_scroll += PAGE,
+            Action::Top => state.help_scroll = 0,
+            _ => {}
+        }
+        return;
+    }
+    match a {
+        Action::Quit => state.quit = true,
+        Action::FocusNext => state.focus = step_focus(state.focus, 1),
+        Action::FocusPrev => state.focus = step_focus(state.focus, -1),
+        Action::FocusHealth => state.focus = Pane::Health,
+        Action::FocusTimeline => state.focus = Pane::Timeline,
+        Action::FocusPlaybook => state.focus = Pane::Playbook,
+        Action::FocusEditor => state.focus = Pane::Editor,
+        Action::Zoom => state.zoom = !state.zoom,
+        Action::Help => {
+            state.overlay = Some(Overlay::Help);
+            state.help_scroll = 0;
+        }
+        Action::Close => close(state),
+        Action::Palette => open_input(state, InputKind::Palette, ""),
+        Action::Note => open_input(state, InputKind::Palette, "note "),
+        Action::Filter => {
+            let current = state.filters.get(&state.focus).cloned().unwrap_or_default();
+            open_input(state, InputKind::Filter(state.focus), &current);
+        }
+        Action::Submit => submit(state),
+        Action::Up => move_cursor(state, -1),
+        Action::Down => move_cursor(state, 1),
+        Action::PageUp => move_cursor(state, -(PAGE as isize)),
+        Action::PageDown => move_cursor(state, PAGE as isize),
+        Action::Top => move_cursor(state, isize::MIN / 2),
+        Action::Bottom => move_cursor(state, isize::MAX / 2),
+        Action::Open => {
+            if let Some(item) = state.visible_attention().get(state.cursor) {
+                let subject = item.subject.clone();
+                state.detail = Some(attention::detail(&state.model, &subject));
+            }
+        }
+        Action::Pin => pin(state),
+    }
+}
+
+/// Esc: the innermost thing open closes first (input, zoom, drill-down, filter, the editor).
+fn close(state: &mut AppState) {
+    if state.input.take().is_some() {
+        return;
+    }
+    if state.zoom {
+        state.zoom = false;
+    } else if state.focus == Pane::Health && state.detail.is_some() {
+        state.detail = None;
+    } else if state.filters.remove(&state.focus).is_some() {
+        state.timeline_scroll = 0;
+    } else if state.focus == Pane::Editor {
+        state.focus = Pane::Health;
+    } else if state.notice.is_some() {
+        state.notice = None;
+    }
+}
+
+fn submit(state: &mut AppState) {
+    let Some(input) = state.input.take() else { return };
+    let line = input.line.lines().join(" ");
+    match input.kind {
+        InputKind::Filter(pane) => {
+            if line.trim().is_empty() {
+                state.filters.remove(&pane);
+            } else {
+                state.filters.insert(pane, line.trim().to_string());
+            }
+            state.timeline_scroll = 0;
+            state.cursor = 0;
+        }
+        InputKind::Palette => match palette::parse(&line) {
+            Ok(c) => command(state, c),
+            Err(e) => notice(state, e, true),
+        },
+    }
+}
+
+fn change(state: &mut AppState, c: IncidentChange) {
+    if state.incident.is_none() {
+        notice(
+            state,
+            "no incident is open here: declare one first (:declare sev2 TITLE)".into(),
+            true,
+        );
+        return;
+    }
+    state.effects.push(Effect::Change(c));
+}
+
+fn command(state: &mut AppState, c: Command) {
+    match c {
+        Command::Declare { severity, title } => {
+            if let Some(i) = &state.incident {
+                let text = format!("{} is already open here", i.id);
+                notice(state, text, true);
+                return;
+            }
+            let drill = matches!(state.mode, Mode::Drill { .. });
+            state.effects.push(Effect::Declare { title, severity, drill });
+        }
+        Command::Sev(s) => change(state, IncidentChange::Severity(s)),
+        Command::Status(s) => change(state, IncidentChange::Status(s)),
+        Command::Role { role, person } => change(state, IncidentChange::Role { role, person }),
+        Command::Note(text) => change(state, IncidentChange::Note { text, pinned: false }),
+        Command::Decision(text) => change(state, IncidentChange::Decision(text)),
+        Command::Pin => pin(state),
+        Command::Theme(name) => state.effects.push(Effect::LoadTheme(name)),
+        Command::Keymap(name) => state.effects.push(Effect::LoadKeymap(name)),
+        Command::Quit => state.quit = true,
+    }
+}
+
+/// Pins the selected timeline entry: a console line (a signal) is written to the journal
+/// pinned; a journal entry that is not pinned is restated as a pinned note.
+fn pin(state: &mut AppState) {
+    let Some(e) = state.selected_entry() else {
+        notice(state, "nothing to pin".into(), true);
+        return;
+    };
+    if e.pinned {
+        notice(state, "that entry is already pinned".into(), false);
+        return;
+    }
+    let c = match e.seq {
+        None => IncidentChange::PinCluster {
+            text: e.text.to_string(),
+            object: e.source.to_string(),
+        },
+        Some(seq) => IncidentChange::Note {
+            text: format!("Pinned #{seq}: {}", e.text),
+            pinned: true,
+        },
+    };
+    change(state, c);
+}
+
+/// The subject of the selected health row (for actions and tests).
+pub fn selected_subject(state: &AppState) -> Option<Subject> {
+    state.visible_attention().get(state.cursor).map(|i| i.subject.clone())
 }

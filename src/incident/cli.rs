@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 
+use super::change;
 use super::follow::{self, Followed};
 use super::journal::{self, Journal, Record};
 use super::line;
@@ -370,16 +371,7 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
             incident,
             severity,
             reason,
-        } => change(&store, &incident, |i| {
-            if i.severity == severity {
-                bail!("{} is already {severity}", i.id);
-            }
-            Ok(Event::SeverityChanged {
-                from: i.severity,
-                to: severity,
-                reason,
-            })
-        }),
+        } => change(&store, &incident, |i| Ok(change::severity(i, severity, reason)?)),
         IncidentCommand::Status {
             incident,
             status,
@@ -393,41 +385,7 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
             renounce,
         } => {
             let me = actor_from_environment().name;
-            change(&store, &incident, |i| {
-                let holders = i.holders(role);
-                if renounce {
-                    let who = match person {
-                        Some(p) => p,
-                        None if role.single_holder() => holders
-                            .first()
-                            .map(|h| h.to_string())
-                            .ok_or_else(|| anyhow!("nobody is {role} of {}", i.id))?,
-                        None => me,
-                    };
-                    if !holders.contains(&who.as_str()) {
-                        bail!("{who} is not {role} of {}", i.id);
-                    }
-                    return Ok(Event::RoleChanged {
-                        role,
-                        from: Some(who),
-                        to: None,
-                    });
-                }
-                let who = person.unwrap_or(me);
-                if holders.contains(&who.as_str()) {
-                    bail!("{who} is already {role} of {}", i.id);
-                }
-                let from = if role.single_holder() {
-                    holders.first().map(|h| h.to_string())
-                } else {
-                    None
-                };
-                Ok(Event::RoleChanged {
-                    role,
-                    from,
-                    to: Some(who),
-                })
-            })
+            change(&store, &incident, |i| Ok(change::role(i, role, person, renounce, &me)?))
         }
         IncidentCommand::Impact {
             incident,
@@ -480,16 +438,7 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn set_status(store: &Store, id: &IncidentId, status: Status, reason: Option<String>) -> anyhow::Result<ExitCode> {
-    change(store, id, |i| {
-        if i.status == status {
-            bail!("{} is already {status}", i.id);
-        }
-        Ok(Event::StatusChanged {
-            from: i.status,
-            to: status,
-            reason,
-        })
-    })
+    change(store, id, |i| Ok(change::status(i, status, reason)?))
 }
 
 fn list(store: &Store) -> anyhow::Result<ExitCode> {

@@ -2,6 +2,7 @@
 //! derived from it (current state, milestones and response times, the postmortem). The domain
 //! knows nothing of terminals or HTTP; `cli` is the only part that prints.
 
+pub mod change;
 pub mod cli;
 pub mod follow;
 pub mod journal;

@@ -1,5 +1,6 @@
 //! The header line: mode (DRILL with the virtual clock and speed, or LIVE with the context),
-//! the scenario or cluster, elapsed time and each data source's freshness.
+//! the incident (id, severity with its symbol, status, title, elapsed, your role), each data
+//! source's freshness, and how long the console has been up.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -15,7 +16,7 @@ fn clock(secs: i64) -> String {
     format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
 }
 
-fn elapsed(secs: i64) -> String {
+pub fn elapsed(secs: i64) -> String {
     let s = secs.max(0);
     if s >= 3600 {
         format!("{}h{:02}m", s / 3600, (s / 60) % 60)
@@ -47,10 +48,11 @@ pub fn freshness(state: &AppState) -> (String, bool) {
 }
 
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
+    let t = &state.theme;
     let mut spans = Vec::new();
     match &state.mode {
         Mode::Drill { title, clock: c } => {
-            spans.push(Span::styled(" DRILL ", style::drill_banner()));
+            spans.push(Span::styled(" DRILL ", t.get("banner.drill")));
             spans.push(Span::raw(" "));
             if let Some(c) = c {
                 let speed = if c.paused {
@@ -60,26 +62,57 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
                 };
                 spans.push(Span::styled(
                     format!("T+{} {} {speed}", elapsed(c.now - c.start), clock(c.now)),
-                    style::title(),
+                    t.get("ui.title"),
                 ));
                 spans.push(Span::raw("  "));
             }
-            spans.push(Span::raw(title.to_string()));
+            if state.incident.is_none() {
+                spans.push(Span::styled(title.to_string(), t.get("ui.text")));
+            }
         }
         Mode::Live { context } => {
-            spans.push(Span::styled(" LIVE ", style::live_banner()));
-            spans.push(Span::raw(format!(" {context}")));
+            spans.push(Span::styled(" LIVE ", t.get("banner.live")));
+            spans.push(Span::styled(format!(" {context} "), t.get("ui.title")));
+        }
+    }
+    if let Some(i) = &state.incident {
+        let n = i.severity.number();
+        spans.push(Span::styled(
+            format!(" {} {} ", style::severity_symbol(n), i.severity),
+            t.severity(n),
+        ));
+        spans.push(Span::styled(format!(" {} {} ", i.id, i.status), t.get("ui.title")));
+        spans.push(Span::styled(
+            crate::text::CleanText::line(&i.title).to_string(),
+            t.get("ui.text"),
+        ));
+        spans.push(Span::styled(
+            format!("  {}", elapsed(state.now - i.opened_at.as_second())),
+            t.get("ui.muted"),
+        ));
+        let roles: Vec<String> = i
+            .assignments
+            .iter()
+            .filter(|a| a.renounced_at.is_none() && a.person == state.you)
+            .map(|a| a.role.to_string())
+            .collect();
+        if !roles.is_empty() {
+            spans.push(Span::styled(format!("  you: {}", roles.join(", ")), t.get("ui.muted")));
         }
     }
     let (fresh, live) = freshness(state);
     spans.push(Span::raw("  "));
     spans.push(Span::styled(
         format!("{} {fresh}", if live { style::GOOD } else { style::WARN }),
-        if live { style::ok() } else { style::warning() },
+        if live {
+            t.get("health.ok")
+        } else {
+            t.get("health.stale")
+        },
     ));
     spans.push(Span::styled(
         format!("  up {}", elapsed(state.now - state.started)),
-        style::muted(),
+        t.get("ui.muted"),
     ));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,5 +1,6 @@
-//! The cluster health pane: node summary, workloads that need attention ranked by severity,
-//! derived signals, and Warning events by reason. Reads aggregates only, never every pod.
+//! The cluster health pane: node and pod summary, workloads and nodes that need attention
+//! (worst first, with a cursor to drill down), derived signals, and Warning events by reason;
+//! or, drilled down, one workload's or node's pods and events. Reads aggregates only.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,117 +8,108 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::style;
-use crate::app::state::AppState;
-use crate::cluster::rows::WorkloadKind;
+use crate::app::state::{AppState, Detail, Level, Pane};
+use crate::ui::theme::Theme;
 
-fn kind(k: WorkloadKind) -> &'static str {
-    match k {
-        WorkloadKind::Deployment => "deploy",
-        WorkloadKind::DaemonSet => "ds",
-        WorkloadKind::StatefulSet => "sts",
-        WorkloadKind::Other => "other",
+fn level_style(t: &Theme, l: Option<Level>) -> ratatui::style::Style {
+    match l {
+        Some(Level::Failure) => t.get("health.failure"),
+        Some(Level::Warning) => t.get("health.warning"),
+        None => t.get("health.ok"),
     }
 }
 
 pub fn lines(state: &AppState) -> Vec<Line<'static>> {
-    let t = &state.model.totals;
+    let t = &state.theme;
+    let s = &state.model.totals;
     let mut out = Vec::new();
-    let node_style = if t.nodes_not_ready > 0 {
-        style::failure()
+    let node_style = if s.nodes_not_ready > 0 {
+        t.get("health.failure")
     } else {
-        style::ok()
+        t.get("health.ok")
     };
     out.push(Line::from(vec![
-        Span::styled("Nodes ", style::title()),
-        Span::styled(format!("{} {} ready", style::GOOD, t.nodes_ready), style::ok()),
+        Span::styled("Nodes ", t.get("ui.title")),
+        Span::styled(format!("{} {} ready", style::GOOD, s.nodes_ready), t.get("health.ok")),
         Span::raw("  "),
-        Span::styled(format!("{} {} not ready", style::BAD, t.nodes_not_ready), node_style),
-        Span::raw(format!(
-            "  {} cordoned  {} pressure",
-            t.nodes_cordoned, t.nodes_pressure
-        )),
+        Span::styled(format!("{} {} not ready", style::BAD, s.nodes_not_ready), node_style),
+        Span::styled(
+            format!("  {} cordoned  {} pressure", s.nodes_cordoned, s.nodes_pressure),
+            t.get("ui.text"),
+        ),
     ]));
     out.push(Line::from(vec![
-        Span::styled("Pods  ", style::title()),
-        Span::raw(format!(
-            "{} total  {} ready  {} pending  {} failed  ",
-            t.pods, t.pods_ready, t.pods_pending, t.pods_failed
-        )),
+        Span::styled("Pods  ", t.get("ui.title")),
         Span::styled(
-            format!("{} crashlooping", t.pods_crashlooping),
-            if t.pods_crashlooping > 0 {
-                style::failure()
+            format!(
+                "{} total  {} ready  {} pending  {} failed  ",
+                s.pods, s.pods_ready, s.pods_pending, s.pods_failed
+            ),
+            t.get("ui.text"),
+        ),
+        Span::styled(
+            format!("{} crashlooping", s.pods_crashlooping),
+            if s.pods_crashlooping > 0 {
+                t.get("health.failure")
             } else {
-                style::muted()
+                t.get("ui.muted")
             },
         ),
     ]));
     out.push(Line::raw(""));
-    // Workloads that need attention, worst first.
-    let mut attention: Vec<(u32, String, Span<'static>, Option<crate::text::CleanText>)> = Vec::new();
-    for ((ns, k, name), w) in &state.model.workloads {
-        let pods = state.model.pods_per_workload.get(&(ns.clone(), *k, name.clone()));
-        let crash = pods.map_or(0, |p| p.crashlooping);
-        let unavailable = w.desired.saturating_sub(w.available);
-        let (rank, note, st) = if crash > 0 {
-            (0, format!("{} {crash} crashlooping", style::BAD), style::failure())
-        } else if w.deadline_exceeded {
-            (1, format!("{} rollout stuck", style::BAD), style::failure())
-        } else if unavailable > 0 {
-            (
-                2,
-                format!("{} {unavailable} unavailable", style::WARN),
-                style::warning(),
-            )
-        } else if w.rolling {
-            (3, format!("{} rolling out", style::WARN), style::warning())
-        } else {
-            continue;
-        };
-        let label = format!(
-            "{:<6} {}/{}  {}/{} ready, rev {} ",
-            kind(*k),
-            ns,
-            name,
-            w.ready,
-            w.desired,
-            w.revision.as_deref().unwrap_or("-")
-        );
-        let last = if crash > 0 {
-            pods.and_then(|p| p.last_message.clone())
-        } else {
-            None
-        };
-        attention.push((rank, label, Span::styled(note, st), last));
-    }
-    attention.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    out.push(Line::styled("Needs attention", style::title()));
-    if attention.is_empty() {
+    let visible = state.visible_attention();
+    let heading = match state.filters.get(&Pane::Health) {
+        Some(f) => format!("Needs attention (filter: {f})"),
+        None => "Needs attention".to_string(),
+    };
+    out.push(Line::styled(heading, t.get("ui.title")));
+    if visible.is_empty() {
         out.push(Line::styled(
-            if state.model.complete() {
-                "  all workloads healthy"
-            } else {
+            if !state.model.complete() {
                 "  loading…"
+            } else if state.attention.is_empty() {
+                "  all workloads and nodes healthy"
+            } else {
+                "  nothing matches the filter"
             },
-            style::muted(),
+            t.get("ui.muted"),
         ));
     }
-    for (_, label, note, last) in attention.into_iter().take(12) {
-        out.push(Line::from(vec![Span::raw(format!("  {label}")), note]));
-        if let Some(m) = last {
+    let focused = state.focus == Pane::Health;
+    // Keep the cursor in view: show a window of rows around it.
+    let window = 12;
+    let first = state.cursor.saturating_sub(window - 1);
+    for (i, item) in visible.iter().enumerate().skip(first).take(window) {
+        let selected = focused && i == state.cursor;
+        let marker = if selected { "›" } else { " " };
+        let mut line = Line::from(vec![
+            Span::styled(format!("{marker} {}  ", item.label), t.get("ui.text")),
+            Span::styled(item.note.clone(), level_style(t, Some(item.level))),
+        ]);
+        if selected {
+            line = line.patch_style(t.get("ui.selection"));
+        }
+        out.push(line);
+        if let Some(m) = &item.last {
             out.push(Line::from(vec![
-                Span::styled("      last error: ", style::muted()),
-                Span::raw(m.to_string()),
+                Span::styled("      last error: ", t.get("ui.muted")),
+                Span::styled(m.to_string(), t.get("ui.text")),
             ]));
         }
     }
+    if visible.len() > first + window {
+        out.push(Line::styled(
+            format!("  … {} more", visible.len() - first - window),
+            t.get("ui.muted"),
+        ));
+    }
     if !state.signals.is_empty() {
         out.push(Line::raw(""));
-        out.push(Line::styled("Signals", style::title()));
-        for s in state.signals.iter().take(8) {
+        out.push(Line::styled("Signals", t.get("ui.title")));
+        for sig in state.signals.iter().take(8) {
             out.push(Line::from(vec![
-                Span::styled(format!("  {} ", style::WARN), style::warning()),
-                Span::raw(s.message.clone()),
+                Span::styled(format!("  {} ", style::WARN), t.get("health.warning")),
+                Span::styled(sig.message.clone(), t.get("ui.text")),
             ]));
         }
     }
@@ -127,13 +119,62 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
         reasons.sort_by(|a, b| b.1.cmp(a.1));
         let text: Vec<String> = reasons.iter().take(6).map(|(r, n)| format!("{r} {n}")).collect();
         out.push(Line::from(vec![
-            Span::styled("Warnings ", style::title()),
-            Span::raw(text.join("  ")),
+            Span::styled("Warnings ", t.get("ui.title")),
+            Span::styled(text.join("  "), t.get("ui.text")),
         ]));
     }
     out
 }
 
+/// A drill-down: the subject's pods, then its warning events.
+pub fn detail_lines(t: &Theme, d: &Detail) -> Vec<Line<'static>> {
+    let mut out = vec![Line::styled(format!("{}  (esc: back)", d.title), t.get("ui.title"))];
+    out.push(Line::styled(format!("Pods ({})", d.pods.len()), t.get("ui.title")));
+    if d.pods.is_empty() {
+        out.push(Line::styled("  none", t.get("ui.muted")));
+    }
+    for p in &d.pods {
+        let sym = match p.level {
+            Some(Level::Failure) => style::BAD,
+            Some(Level::Warning) => style::WARN,
+            None => style::GOOD,
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("  {sym} "), level_style(t, p.level)),
+            Span::styled(format!("{}  ", p.name), t.get("ui.text")),
+            Span::styled(p.status.clone(), level_style(t, p.level)),
+        ]));
+        if let Some(m) = &p.message {
+            out.push(Line::from(vec![
+                Span::styled("      ", t.get("ui.muted")),
+                Span::styled(m.to_string(), t.get("ui.muted")),
+            ]));
+        }
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        format!("Warning events ({})", d.events.len()),
+        t.get("ui.title"),
+    ));
+    if d.events.is_empty() {
+        out.push(Line::styled("  none", t.get("ui.muted")));
+    }
+    for e in &d.events {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {} {}  ", style::WARN, e.status), t.get("health.warning")),
+            Span::styled(e.name.to_string(), t.get("ui.text")),
+        ]));
+        if let Some(m) = &e.message {
+            out.push(Line::styled(format!("      {m}"), t.get("ui.muted")));
+        }
+    }
+    out
+}
+
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'static>) {
-    frame.render_widget(Paragraph::new(lines(state)).block(block), area);
+    let lines = match &state.detail {
+        Some(d) => detail_lines(&state.theme, d),
+        None => lines(state),
+    };
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }

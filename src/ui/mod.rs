@@ -1,10 +1,11 @@
 //! Drawing: a pure function of the state. Lays out the header, the four panes (side by side
-//! on wide terminals, as tabs on small ones), the footer with the focused pane's keys, and
-//! overlays. It reads state and writes only to the frame.
+//! on wide terminals, as tabs on small ones), the bottom line (the palette or filter input, a
+//! notice, or the focused pane's keys), and the help overlay, all in the active theme.
 
 pub mod header;
 pub mod health;
 pub mod style;
+pub mod theme;
 pub mod timeline;
 
 use ratatui::Frame;
@@ -12,28 +13,35 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs};
 
-use crate::app::keys::GLOBAL;
-use crate::app::state::{AppState, Overlay, Pane};
+use crate::app::keymap::{Action, Context};
+use crate::app::palette::USAGE;
+use crate::app::state::{AppState, InputKind, Overlay, Pane};
 
 fn block(state: &AppState, pane: Pane) -> Block<'static> {
     let focused = state.focus == pane;
+    let t = &state.theme;
     Block::default()
         .borders(Borders::ALL)
-        .border_style(style::border(focused))
-        .title(Span::styled(format!(" {} ", pane.title()), style::title()))
+        .border_style(if focused {
+            t.get("ui.border.focused")
+        } else {
+            t.get("ui.border")
+        })
+        .title(Span::styled(format!(" {} ", pane.title()), t.get("ui.title")))
 }
 
 fn pane(state: &AppState, frame: &mut Frame, pane: Pane, area: Rect) {
     let b = block(state, pane);
+    let t = &state.theme;
     match pane {
         Pane::Health => health::render(state, frame, area, b),
         Pane::Timeline => timeline::render(state, frame, area, b),
         Pane::Playbook => frame.render_widget(
             Paragraph::new(vec![
-                Line::styled("No playbook is active.", style::muted()),
+                Line::styled("No playbook is active.", t.get("ui.muted")),
                 Line::styled(
                     "Playbooks and one-key containment actions arrive with their own issue.",
-                    style::muted(),
+                    t.get("ui.muted"),
                 ),
             ])
             .block(b),
@@ -42,34 +50,150 @@ fn pane(state: &AppState, frame: &mut Frame, pane: Pane, area: Rect) {
         Pane::Editor => {
             let mut editor = state.editor.clone();
             editor.set_block(b);
+            editor.set_style(t.get("ui.text"));
+            editor.set_placeholder_style(t.get("ui.muted"));
             frame.render_widget(&editor, area);
         }
     }
 }
 
+/// The keys worth showing for the focused pane: its own, then the global essentials.
 fn footer(state: &AppState) -> Line<'static> {
+    let t = &state.theme;
+    let ctx = Context::of(state.focus);
     let mut spans = Vec::new();
-    for b in GLOBAL.iter().filter(|b| b.pane.is_none_or(|p| p == state.focus)) {
-        spans.push(Span::styled(format!(" {} ", b.notation), style::title()));
-        spans.push(Span::styled(format!("{} ", b.description), style::muted()));
+    let mut shown: Vec<Action> = Vec::new();
+    let mut add = |notation: &str, a: Action, spans: &mut Vec<Span<'static>>| {
+        if shown.contains(&a) {
+            return;
+        }
+        shown.push(a);
+        spans.push(Span::styled(format!(" {notation} "), t.get("ui.key")));
+        spans.push(Span::styled(format!("{} ", a.description()), t.get("ui.muted")));
+    };
+    for b in state.keymap.own(ctx) {
+        add(&b.notation, b.action, &mut spans);
+    }
+    for a in [
+        Action::FocusNext,
+        Action::Zoom,
+        Action::Palette,
+        Action::Filter,
+        Action::Note,
+        Action::Help,
+        Action::Close,
+        Action::Quit,
+    ] {
+        if let Some(k) = state.keymap.key_for(ctx, a) {
+            add(&k, a, &mut spans);
+        }
+    }
+    if !state.pending.is_empty() {
+        let typed = crate::app::keymap::notation::show(&state.pending);
+        spans.insert(0, Span::styled(format!(" {typed} … "), t.get("ui.input")));
     }
     Line::from(spans)
 }
 
-fn help(frame: &mut Frame, area: Rect) {
-    let w = area.width.min(60);
-    let h = (GLOBAL.len() as u16 + 4).min(area.height);
-    let r = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
-    let mut lines = vec![Line::styled("Keys", style::title())];
-    for b in GLOBAL {
+/// How long a notice stays on the bottom line, in seconds.
+const NOTICE_FOR: i64 = 8;
+
+fn bottom_line(state: &AppState, frame: &mut Frame, area: Rect) {
+    let t = &state.theme;
+    if let Some(input) = &state.input {
+        let prompt = match input.kind {
+            InputKind::Palette => ":".to_string(),
+            InputKind::Filter(p) => format!("/{} ", p.title().to_lowercase()),
+        };
+        let [p, rest] =
+            Layout::horizontal([Constraint::Length(prompt.chars().count() as u16), Constraint::Min(1)]).areas(area);
+        frame.render_widget(Paragraph::new(Span::styled(prompt, t.get("ui.key"))), p);
+        let mut line = input.line.clone();
+        line.set_style(t.get("ui.input"));
+        line.set_cursor_line_style(ratatui::style::Style::default());
+        frame.render_widget(&line, rest);
+        return;
+    }
+    // Keys being typed matter more than an old notice.
+    if let Some(n) = state
+        .notice
+        .as_ref()
+        .filter(|n| state.now - n.at < NOTICE_FOR && state.pending.is_empty())
+    {
+        let st = if n.error { t.get("ui.error") } else { t.get("health.ok") };
+        frame.render_widget(Paragraph::new(Span::styled(format!(" {}", n.text), st)), area);
+        return;
+    }
+    frame.render_widget(Paragraph::new(footer(state)), area);
+}
+
+/// The help text, generated from the active keymap (and the palette's commands).
+pub fn help_lines(state: &AppState) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    let mut lines = vec![Line::styled(
+        format!("Keys (keymap {})", state.keymap.name),
+        t.get("ui.title"),
+    )];
+    let contexts = [
+        (Context::Global, "Everywhere"),
+        (Context::Health, "Cluster health"),
+        (Context::Timeline, "Timeline"),
+        (Context::Playbook, "Playbook"),
+        (Context::Editor, "Status editor (other keys type)"),
+        (Context::Input, "Palette and filter line"),
+        (Context::Help, "This help"),
+    ];
+    for (c, title) in contexts {
+        let own = state.keymap.own(c);
+        if own.is_empty() {
+            continue;
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(title.to_string(), t.get("ui.title")));
+        for b in own {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:>14}  ", b.notation), t.get("ui.key")),
+                Span::styled(b.action.description().to_string(), t.get("ui.text")),
+            ]));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Palette commands", t.get("ui.title")));
+    for (usage, what) in USAGE {
         lines.push(Line::from(vec![
-            Span::styled(format!("{:>10}  ", b.notation), style::title()),
-            Span::raw(b.description),
+            Span::styled(format!("{usage:>22}  "), t.get("ui.key")),
+            Span::styled(what.to_string(), t.get("ui.text")),
         ]));
     }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Filter terms: source:NAME kind:NAME and words".to_string(),
+        t.get("ui.muted"),
+    ));
+    lines
+}
+
+fn help(state: &AppState, frame: &mut Frame, area: Rect) {
+    let w = area.width.min(72);
+    let h = area.height.saturating_sub(2).max(3);
+    let r = Rect::new(area.x + (area.width - w) / 2, area.y + 1, w, h);
+    let lines = help_lines(state);
+    let scroll = state.help_scroll.min(lines.len().saturating_sub(1)) as u16;
+    let close = state
+        .keymap
+        .key_for(Context::Help, Action::Close)
+        .unwrap_or_else(|| "esc".into());
     frame.render_widget(Clear, r);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Help (esc to close) ")),
+        Paragraph::new(lines).scroll((scroll, 0)).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(state.theme.get("ui.border.focused"))
+                .title(Span::styled(
+                    format!(" Help ({close} to close) "),
+                    state.theme.get("ui.title"),
+                )),
+        ),
         r,
     );
 }
@@ -87,7 +211,10 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         let titles: Vec<&str> = Pane::ALL.iter().map(|p| p.title()).collect();
         let selected = Pane::ALL.iter().position(|p| *p == state.focus).unwrap_or(0);
         frame.render_widget(
-            Tabs::new(titles).select(selected).highlight_style(style::border(true)),
+            Tabs::new(titles)
+                .select(selected)
+                .style(state.theme.get("ui.tab"))
+                .highlight_style(state.theme.get("ui.tab.active")),
             tabs,
         );
         pane(state, frame, state.focus, rest);
@@ -102,8 +229,8 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         pane(state, frame, Pane::Playbook, playbook);
         pane(state, frame, Pane::Editor, editor);
     }
-    frame.render_widget(Paragraph::new(footer(state)), foot);
+    bottom_line(state, frame, foot);
     if state.overlay == Some(Overlay::Help) {
-        help(frame, area);
+        help(state, frame, area);
     }
 }

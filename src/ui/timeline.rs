@@ -1,5 +1,6 @@
-//! The timeline pane: newest at the bottom, following unless scrolled; each line with its
-//! time (UTC), source and a severity symbol.
+//! The timeline pane: pinned entries kept visible at the top, then the (filtered) entries,
+//! newest at the bottom, following unless scrolled; each line with its time (UTC), source and
+//! a symbol. Entries that just arrived are highlighted for a few seconds.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,43 +8,93 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::style;
-use crate::app::state::AppState;
+use crate::app::state::{AppState, Pane, TimelineEntry};
+
+/// How long a new entry stays highlighted, in seconds.
+const NEW_FOR: i64 = 5;
+/// At most this many pinned entries are kept on top.
+const PINNED_SHOWN: usize = 3;
 
 fn hhmmss(secs: i64) -> String {
     let s = secs.rem_euclid(86_400);
     format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
 }
 
-pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'static>) {
-    let height = area.height.saturating_sub(2) as usize;
-    let end = state.timeline.len().saturating_sub(state.timeline_scroll);
-    let start = end.saturating_sub(height);
-    let mut lines: Vec<Line> = state.timeline[start..end]
-        .iter()
-        .map(|e| {
-            let (sym, st) = if e.severe {
-                (style::WARN, style::warning())
-            } else {
-                (" ", style::muted())
-            };
-            Line::from(vec![
-                Span::styled(format!("{} ", hhmmss(e.at)), style::muted()),
-                Span::styled(format!("{sym} "), st),
-                Span::styled(format!("{:<8} ", e.source), style::muted()),
-                Span::raw(e.text.to_string()),
-            ])
-        })
-        .collect();
-    if lines.is_empty() {
-        lines.push(Line::styled("Nothing has happened yet.", style::muted()));
-    }
-    let block = if state.timeline_scroll > 0 {
-        block.title_bottom(Line::styled(
-            format!(" scrolled {} — G to follow ", state.timeline_scroll),
-            style::warning(),
-        ))
+fn line(state: &AppState, e: &TimelineEntry, selected: bool) -> Line<'static> {
+    let t = &state.theme;
+    let (sym, st) = if e.pinned {
+        (style::PIN, t.get("timeline.pinned"))
+    } else if e.severe {
+        (style::WARN, t.get("health.warning"))
     } else {
-        block
+        (" ", t.get("ui.muted"))
     };
+    let text_style = if state.now - e.arrived < NEW_FOR {
+        t.get("ui.new")
+    } else {
+        t.get("ui.text")
+    };
+    let mut l = Line::from(vec![
+        Span::styled(format!("{} ", hhmmss(e.at)), t.get("timeline.time")),
+        Span::styled(format!("{sym} "), st),
+        Span::styled(format!("{:<8.8} ", e.source.as_str()), t.get("timeline.source")),
+        Span::styled(e.text.to_string(), text_style),
+    ]);
+    if selected {
+        l = l.patch_style(t.get("ui.selection"));
+    }
+    l
+}
+
+pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'static>) {
+    let t = &state.theme;
+    let height = area.height.saturating_sub(2) as usize;
+    let visible = state.visible_timeline();
+    let pinned: Vec<&TimelineEntry> = state.timeline.iter().filter(|e| e.pinned).collect();
+    let mut lines: Vec<Line> = Vec::new();
+    if !pinned.is_empty() && height > 6 {
+        for e in pinned.iter().rev().take(PINNED_SHOWN).rev() {
+            lines.push(line(state, e, false));
+        }
+        lines.push(Line::styled(
+            "─".repeat(area.width.saturating_sub(2) as usize),
+            t.get("ui.border"),
+        ));
+    }
+    let room = height.saturating_sub(lines.len());
+    let end = visible.len().saturating_sub(state.timeline_scroll);
+    let start = end.saturating_sub(room);
+    let focused = state.focus == Pane::Timeline;
+    for (i, e) in visible[start..end].iter().enumerate() {
+        let selected = focused && state.timeline_scroll > 0 && start + i + 1 == end;
+        lines.push(line(state, e, selected));
+    }
+    if visible.is_empty() {
+        lines.push(Line::styled(
+            if state.timeline.is_empty() {
+                "Nothing has happened yet."
+            } else {
+                "Nothing matches the filter."
+            },
+            t.get("ui.muted"),
+        ));
+    }
+    let mut block = block;
+    if let Some(f) = state.filters.get(&Pane::Timeline) {
+        block = block.title(Span::styled(format!(" filter: {f} "), t.get("health.warning")));
+    }
+    if state.timeline_scroll > 0 {
+        let follow = state
+            .keymap
+            .key_for(
+                crate::app::keymap::Context::Timeline,
+                crate::app::keymap::Action::Bottom,
+            )
+            .unwrap_or_default();
+        block = block.title_bottom(Line::styled(
+            format!(" scrolled {} — {follow} to follow ", state.timeline_scroll),
+            t.get("health.warning"),
+        ));
+    }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -1,7 +1,11 @@
 //! The console loop: one `tokio::select!` over terminal input, cluster updates, the drill clock
 //! and signals. It feeds messages to `update`, and draws only when something changed, at most
 //! 60 times a second, inside synchronized-update escapes so tmux never shows half a frame.
-//! The terminal is restored on quit, panic, SIGTERM and SIGHUP.
+//! The terminal is restored on quit, panic, SIGTERM and SIGHUP. Effects `update` leaves
+//! (journal writes, theme and keymap loads) are carried out here and answered as messages.
+
+pub mod journal_link;
+pub mod options;
 
 use std::io::Write;
 use std::time::Duration;
@@ -12,6 +16,7 @@ use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use tokio::sync::mpsc;
 
+use crate::app::effect::Effect;
 use crate::app::message::{DrillClock, Msg};
 use crate::app::state::{AppState, Mode};
 use crate::app::update::update;
@@ -19,6 +24,8 @@ use crate::cluster::connect::Cluster;
 use crate::cluster::follow::follow;
 use crate::drill::server::Running;
 use crate::text::CleanText;
+use journal_link::{JournalLink, Op};
+pub use options::ConsoleOptions;
 
 const FRAME: Duration = Duration::from_millis(16);
 
@@ -43,7 +50,9 @@ fn drill_clock(running: &Running) -> DrillClock {
     }
 }
 
-pub async fn run(target: Target) -> anyhow::Result<()> {
+pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> {
+    // A broken theme or keymap stops here, before the screen is taken, with its file and line.
+    let look = options.resolve()?;
     let (cluster, mode) = match &target {
         Target::Drill(running) => {
             let title = running.cluster.lock().scenario.title.clone();
@@ -65,23 +74,78 @@ pub async fn run(target: Target) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::channel(4096);
     let following = follow(&cluster, tx);
     let mut state = AppState::new(mode, now());
+    state.theme = look.theme;
+    state.keymap = look.keymap;
+    state.you = look.actor.name.clone();
+    let (msg_tx, mut msgs) = mpsc::channel(1024);
+    let link = JournalLink::start(look.store, look.actor, msg_tx.clone());
+    if let Some(id) = options.incident.clone() {
+        link.send(Op::Open(id));
+    }
+    let outside = Outside {
+        link,
+        tx: msg_tx,
+        user_dir: look.user_dir,
+        depth: look.depth,
+    };
 
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
-    let result = event_loop(&mut terminal, &mut state, &mut rx, &target).await;
+    let result = event_loop(&mut terminal, &mut state, &mut rx, &mut msgs, &outside, &target).await;
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     following.stop();
     result
 }
 
+/// What carries out effects: the journal link, and file loads answered on `tx`.
+struct Outside {
+    link: JournalLink,
+    tx: mpsc::Sender<Msg>,
+    user_dir: std::path::PathBuf,
+    depth: crate::ui::theme::ColorDepth,
+}
+
+impl Outside {
+    fn carry_out(&self, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Declare { title, severity, drill } => self.link.send(Op::Declare { title, severity, drill }),
+                Effect::Change(c) => self.link.send(Op::Change(c)),
+                Effect::LoadTheme(name) => {
+                    let msg = match crate::ui::theme::load(&name, Some(&self.user_dir.join("themes")), self.depth) {
+                        Ok(t) => Msg::Theme(Box::new(t)),
+                        Err(e) => Msg::Notice {
+                            text: e.to_string(),
+                            error: true,
+                        },
+                    };
+                    let _ = self.tx.try_send(msg);
+                }
+                Effect::LoadKeymap(name) => {
+                    let msg = match crate::app::keymap::load(&name, Some(&self.user_dir.join("keymaps"))) {
+                        Ok(k) => Msg::Keymap(Box::new(k)),
+                        Err(e) => Msg::Notice {
+                            text: e.to_string(),
+                            error: true,
+                        },
+                    };
+                    let _ = self.tx.try_send(msg);
+                }
+            }
+        }
+    }
+}
+
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     state: &mut AppState,
     rx: &mut mpsc::Receiver<crate::cluster::model::Update>,
+    msgs: &mut mpsc::Receiver<Msg>,
+    outside: &Outside,
     target: &Target,
 ) -> anyhow::Result<()> {
     let mut events = EventStream::new();
@@ -115,6 +179,7 @@ async fn event_loop(
                 }
                 update(state, Msg::Settled);
             }
+            Some(m) = msgs.recv() => update(state, m),
             _ = tick.tick() => {
                 if let Target::Drill(running) = target {
                     update(state, Msg::Clock(drill_clock(running)));
@@ -122,6 +187,9 @@ async fn event_loop(
                 update(state, Msg::Tick(now()));
             }
             _ = tokio::time::sleep_until(frame_due), if state.dirty => {}
+        }
+        if !state.effects.is_empty() {
+            outside.carry_out(std::mem::take(&mut state.effects));
         }
         if state.quit {
             break;

@@ -1,0 +1,170 @@
+//! What needs attention, computed from the model when it settles (not per frame): workloads
+//! ranked by severity (crashlooping, stuck rollouts, unavailable replicas, rolling out) and
+//! nodes that are not ready, under pressure or cordoned; and the drill-down rows of one.
+
+use super::state::{Detail, DetailRow, HealthItem, Level, Subject};
+use crate::cluster::model::ClusterModel;
+use crate::cluster::rows::{Phase, PodRow, WorkloadKind};
+use crate::text::CleanText;
+
+pub const BAD: &str = "✖";
+pub const WARN: &str = "▲";
+
+pub fn kind_name(k: WorkloadKind) -> &'static str {
+    match k {
+        WorkloadKind::Deployment => "deploy",
+        WorkloadKind::DaemonSet => "ds",
+        WorkloadKind::StatefulSet => "sts",
+        WorkloadKind::Other => "other",
+    }
+}
+
+pub fn attention(m: &ClusterModel) -> Vec<HealthItem> {
+    let mut out = Vec::new();
+    for (key, w) in &m.workloads {
+        let (ns, k, name) = key;
+        let pods = m.pods_per_workload.get(key);
+        let crash = pods.map_or(0, |p| p.crashlooping);
+        let unavailable = w.desired.saturating_sub(w.available);
+        let (rank, note, level) = if crash > 0 {
+            (0, format!("{BAD} {crash} crashlooping"), Level::Failure)
+        } else if w.deadline_exceeded {
+            (1, format!("{BAD} rollout stuck"), Level::Failure)
+        } else if unavailable > 0 {
+            (3, format!("{WARN} {unavailable} unavailable"), Level::Warning)
+        } else if w.rolling {
+            (4, format!("{WARN} rolling out"), Level::Warning)
+        } else {
+            continue;
+        };
+        let label = format!(
+            "{:<6} {}/{}  {}/{} ready, rev {}",
+            kind_name(*k),
+            ns,
+            name,
+            w.ready,
+            w.desired,
+            w.revision.as_deref().unwrap_or("-")
+        );
+        let last = if crash > 0 {
+            pods.and_then(|p| p.last_message.clone())
+        } else {
+            None
+        };
+        out.push(HealthItem {
+            subject: Subject::Workload(key.clone()),
+            rank,
+            label,
+            note,
+            level,
+            last,
+        });
+    }
+    for ((_, name), n) in &m.nodes {
+        let (rank, note, level) = if !n.ready {
+            (2, format!("{BAD} not ready"), Level::Failure)
+        } else if n.pressure() {
+            (3, format!("{WARN} pressure"), Level::Warning)
+        } else if n.unschedulable {
+            (5, format!("{WARN} cordoned"), Level::Warning)
+        } else {
+            continue;
+        };
+        let pods = m.pods_per_node.get(name).copied().unwrap_or(0);
+        out.push(HealthItem {
+            subject: Subject::Node(name.clone()),
+            rank,
+            label: format!("node   {name}  {pods}/{} pods", n.pod_capacity),
+            note,
+            level,
+            last: None,
+        });
+    }
+    out.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.label.cmp(&b.label)));
+    out
+}
+
+fn pod_status(p: &PodRow) -> (String, Option<Level>) {
+    if p.terminating {
+        return ("Terminating".into(), Some(Level::Warning));
+    }
+    if let Some(w) = &p.waiting {
+        let level = if p.crashlooping() {
+            Level::Failure
+        } else {
+            Level::Warning
+        };
+        return (w.to_string(), Some(level));
+    }
+    if let Some(r) = &p.reason {
+        return (r.to_string(), Some(Level::Failure));
+    }
+    match p.phase {
+        Phase::Running if p.ready => ("Running".into(), None),
+        Phase::Running => ("Running, not ready".into(), Some(Level::Warning)),
+        Phase::Pending => ("Pending".into(), Some(Level::Warning)),
+        Phase::Failed => ("Failed".into(), Some(Level::Failure)),
+        Phase::Succeeded => ("Completed".into(), None),
+        Phase::Unknown => ("Unknown".into(), Some(Level::Warning)),
+    }
+}
+
+/// The pods and warning events of a workload or node. Walks the pods once, when opened or
+/// when the model settles while it is open.
+pub fn detail(m: &ClusterModel, subject: &Subject) -> Detail {
+    let mut pods = Vec::new();
+    let (title, mentions) = match subject {
+        Subject::Workload((ns, k, name)) => {
+            for ((pns, pname), p) in &m.pods {
+                if pns == ns && p.owner.as_ref().is_some_and(|o| o.kind == *k && &o.name == name) {
+                    pods.push((pname, p));
+                }
+            }
+            (format!("{} {ns}/{name}", kind_name(*k)), name.as_str().to_string())
+        }
+        Subject::Node(node) => {
+            for ((_, pname), p) in &m.pods {
+                if p.node.as_ref() == Some(node) {
+                    pods.push((pname, p));
+                }
+            }
+            (format!("node {node}"), node.as_str().to_string())
+        }
+    };
+    pods.sort_by(|a, b| a.0.cmp(b.0));
+    let pods = pods
+        .into_iter()
+        .map(|(name, p)| {
+            let (status, level) = pod_status(p);
+            let node = p.node.as_ref().map_or(String::new(), |n| format!("  on {n}"));
+            DetailRow {
+                name: name.clone(),
+                status: format!("{status}  restarts {}{node}", p.restarts),
+                level,
+                message: p.last_message.clone().or_else(|| p.last_termination.clone()),
+            }
+        })
+        .collect();
+    let mut events: Vec<_> = m
+        .warnings
+        .values()
+        .filter(|w| w.object.as_str().contains(mentions.as_str()))
+        .collect();
+    events.sort_by_key(|w| std::cmp::Reverse(w.last_seen));
+    let events = events
+        .into_iter()
+        .take(50)
+        .map(|w| DetailRow {
+            name: w.object.clone(),
+            status: format!("{} ×{}", w.reason, w.count),
+            level: Some(Level::Warning),
+            message: Some(CleanText::line(w.message.as_str())),
+        })
+        .collect();
+    Detail {
+        subject: subject.clone(),
+        title,
+        pods,
+        events,
+    }
+}

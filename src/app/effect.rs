@@ -1,0 +1,39 @@
+//! What `update` asks the outside world to do, since it may not do I/O itself: journal writes
+//! and loading theme or keymap files. The console loop carries them out and answers with
+//! messages.
+
+use crate::incident::model::{Role, Severity, Status};
+
+/// A change to the active incident, turned into a journal event by the journal link (which
+/// reads the incident as it stands under the journal's lock, so refusals are exact).
+#[derive(Debug, Clone, PartialEq)]
+pub enum IncidentChange {
+    Note {
+        text: String,
+        pinned: bool,
+    },
+    Decision(String),
+    Severity(Severity),
+    Status(Status),
+    Role {
+        role: Role,
+        person: Option<String>,
+    },
+    /// Record a console line (a cluster signal, say) in the journal, pinned.
+    PinCluster {
+        text: String,
+        object: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Declare {
+        title: String,
+        severity: Severity,
+        drill: bool,
+    },
+    Change(IncidentChange),
+    LoadTheme(String),
+    LoadKeymap(String),
+}

@@ -1,0 +1,218 @@
+//! What keys can do: every console action with its name (as keymaps write it) and the
+//! contexts it makes sense in, and the contexts themselves (global, each pane, the editor,
+//! the input line of the palette and filter, the help overlay).
+
+use crate::app::state::Pane;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    Global,
+    Health,
+    Timeline,
+    Playbook,
+    Editor,
+    /// The one-line input of the `:` palette and the `/` filter.
+    Input,
+    Help,
+}
+
+impl Context {
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::Health,
+        Context::Timeline,
+        Context::Playbook,
+        Context::Editor,
+        Context::Input,
+        Context::Help,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Health => "health",
+            Context::Timeline => "timeline",
+            Context::Playbook => "playbook",
+            Context::Editor => "editor",
+            Context::Input => "input",
+            Context::Help => "help",
+        }
+    }
+
+    pub fn of(pane: Pane) -> Context {
+        match pane {
+            Pane::Health => Context::Health,
+            Pane::Timeline => Context::Timeline,
+            Pane::Playbook => Context::Playbook,
+            Pane::Editor => Context::Editor,
+        }
+    }
+
+    /// Pane contexts fall back to the global bindings; the editor, input and help do not
+    /// (typing `q` into a note must not quit).
+    pub fn falls_back_to_global(self) -> bool {
+        matches!(self, Context::Health | Context::Timeline | Context::Playbook)
+    }
+
+    /// Contexts where plain characters are text to be typed.
+    pub fn takes_text(self) -> bool {
+        matches!(self, Context::Editor | Context::Input)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    FocusNext,
+    FocusPrev,
+    FocusHealth,
+    FocusTimeline,
+    FocusPlaybook,
+    FocusEditor,
+    Zoom,
+    Help,
+    Close,
+    Palette,
+    Filter,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Pin,
+    Note,
+    Submit,
+}
+
+use Context::*;
+
+/// Name, description and the contexts each action may be bound in.
+pub const ACTIONS: &[(Action, &str, &str, &[Context])] = &[
+    (
+        Action::Quit,
+        "quit",
+        "quit",
+        &[Global, Health, Timeline, Playbook, Editor],
+    ),
+    (
+        Action::FocusNext,
+        "focus.next",
+        "next pane",
+        &[Global, Health, Timeline, Playbook, Editor],
+    ),
+    (
+        Action::FocusPrev,
+        "focus.prev",
+        "previous pane",
+        &[Global, Health, Timeline, Playbook, Editor],
+    ),
+    (
+        Action::FocusHealth,
+        "focus.health",
+        "go to cluster health",
+        &[Global, Health, Timeline, Playbook, Editor],
+    ),
+    (
+        Action::FocusTimeline,
+        "focus.timeline",
+        "go to the timeline",
+        &[Global, Health, Timeline, Playbook, Editor],
+    ),
+    (
+        Action::FocusPlaybook,
+        "focus.playbook",
+        "go to the playbook",
+        &[Global, Health, Timeline, Playbook, Editor],
+    ),
+    (
+        Action::FocusEditor,
+        "focus.editor",
+        "go to the status editor",
+        &[Global, Health, Timeline, Playbook, Editor],
+    ),
+    (
+        Action::Zoom,
+        "zoom",
+        "zoom the pane",
+        &[Global, Health, Timeline, Playbook, Editor],
+    ),
+    (
+        Action::Help,
+        "help",
+        "help",
+        &[Global, Health, Timeline, Playbook, Editor, Help],
+    ),
+    (
+        Action::Close,
+        "close",
+        "close / back",
+        &[Global, Health, Timeline, Playbook, Editor, Input, Help],
+    ),
+    (
+        Action::Palette,
+        "palette",
+        "command palette",
+        &[Global, Health, Timeline, Playbook, Editor],
+    ),
+    (
+        Action::Filter,
+        "filter",
+        "filter the pane",
+        &[Global, Health, Timeline, Playbook],
+    ),
+    (Action::Up, "up", "up", &[Global, Health, Timeline, Playbook, Help]),
+    (
+        Action::Down,
+        "down",
+        "down",
+        &[Global, Health, Timeline, Playbook, Help],
+    ),
+    (
+        Action::PageUp,
+        "page.up",
+        "page up",
+        &[Global, Health, Timeline, Playbook, Help],
+    ),
+    (
+        Action::PageDown,
+        "page.down",
+        "page down",
+        &[Global, Health, Timeline, Playbook, Help],
+    ),
+    (Action::Top, "top", "top", &[Global, Health, Timeline, Playbook, Help]),
+    (
+        Action::Bottom,
+        "bottom",
+        "bottom (follow)",
+        &[Global, Health, Timeline, Playbook, Help],
+    ),
+    (Action::Open, "open", "open: pods and events", &[Health]),
+    (Action::Pin, "pin", "pin the entry", &[Timeline]),
+    (
+        Action::Note,
+        "note",
+        "add a note",
+        &[Global, Health, Timeline, Playbook],
+    ),
+    (Action::Submit, "submit", "run / apply", &[Input]),
+];
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        ACTIONS.iter().find(|a| a.0 == self).map_or("?", |a| a.1)
+    }
+
+    pub fn description(self) -> &'static str {
+        ACTIONS.iter().find(|a| a.0 == self).map_or("?", |a| a.2)
+    }
+
+    pub fn parse(name: &str) -> Option<Action> {
+        ACTIONS.iter().find(|a| a.1 == name).map(|a| a.0)
+    }
+
+    pub fn allowed_in(self, c: Context) -> bool {
+        ACTIONS.iter().find(|a| a.0 == self).is_some_and(|a| a.3.contains(&c))
+    }
+}

@@ -1,0 +1,368 @@
+//! Keymap files: `[context]` tables of `"keys" = "action"`, `inherits` another keymap
+//! (`"keys" = "none"` removes an inherited binding). Unknown actions, actions bound where they
+//! cannot work, duplicate bindings, keys that shadow each other and plain characters bound in
+//! text contexts are load errors naming the file, line and key.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::notation::{KeyPress, parse_sequence, show};
+use super::{Action, Binding, Context, Keymap};
+use crate::tomlfile::{self, FileError};
+
+/// The keymaps that ship with warroom: name and text.
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("default", include_str!("../../../keymaps/default.toml")),
+    ("vim", include_str!("../../../keymaps/vim.toml")),
+    ("emacs", include_str!("../../../keymaps/emacs.toml")),
+];
+
+/// A file as written: optional parent, then context name → keys → action name.
+#[derive(Debug, serde::Deserialize)]
+struct KeymapFile {
+    inherits: Option<String>,
+    #[serde(flatten)]
+    contexts: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// Where each binding came from, for errors found after merging.
+#[derive(Debug, Clone)]
+struct Written {
+    file: String,
+    text: String,
+    notation: String,
+    action: Option<Action>,
+    /// (how many files down the inheritance chain, line): the first written is shown first.
+    order: (usize, usize),
+}
+
+type Merged = HashMap<Context, HashMap<Vec<KeyPress>, Written>>;
+
+fn find(name: &str, user_dir: Option<&Path>) -> Option<(PathBuf, String)> {
+    if let Some(dir) = user_dir {
+        let p = dir.join(format!("{name}.toml"));
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            return Some((p, text));
+        }
+    }
+    SHIPPED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(n, text)| (PathBuf::from(format!("keymaps/{n}.toml")), text.to_string()))
+}
+
+fn names() -> String {
+    SHIPPED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+}
+
+/// Parses one file into per-context bindings, checking each on its own.
+#[allow(clippy::type_complexity)]
+fn parse(file: &Path, text: &str) -> Result<(Option<String>, Vec<(Context, Vec<KeyPress>, Written)>), FileError> {
+    let shown = file.display().to_string();
+    let f: KeymapFile = tomlfile::parse(file, text)?;
+    let mut out = Vec::new();
+    for (context_name, table) in &f.contexts {
+        let Some(context) = Context::ALL.into_iter().find(|c| c.name() == context_name) else {
+            let known: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
+            return Err(FileError::at(
+                &shown,
+                text,
+                &format!("[{context_name}]"),
+                context_name,
+                format!("unknown context; known contexts: {}", known.join(", ")),
+            ));
+        };
+        let mut seen: HashMap<Vec<KeyPress>, &str> = HashMap::new();
+        for (notation, action_name) in table {
+            let key = format!("{context_name}.\"{notation}\"");
+            let err = |msg: String| FileError::at_key(&shown, text, notation, &key, msg);
+            let keys = parse_sequence(notation).map_err(err)?;
+            let action = if action_name == "none" {
+                None
+            } else {
+                let a = Action::parse(action_name).ok_or_else(|| {
+                    let known: Vec<&str> = super::action::ACTIONS.iter().map(|a| a.1).collect();
+                    err(format!(
+                        "unknown action {action_name:?}; known actions: {}, none",
+                        known.join(", ")
+                    ))
+                })?;
+                if !a.allowed_in(context) {
+                    return Err(err(format!("{action_name:?} cannot be used in [{context_name}]")));
+                }
+                Some(a)
+            };
+            if context.takes_text() && keys[0].is_text() {
+                return Err(err(format!(
+                    "{notation:?} is a character you type in [{context_name}]; bind a ctrl-, alt- or named key"
+                )));
+            }
+            if let Some(other) = seen.insert(keys.clone(), notation) {
+                return Err(err(format!(
+                    "{notation:?} is the same key as {other:?}, already bound here"
+                )));
+            }
+            out.push((
+                context,
+                keys,
+                Written {
+                    file: shown.clone(),
+                    text: text.to_string(),
+                    notation: notation.clone(),
+                    action,
+                    order: (0, tomlfile::locate_key_in(text, context_name, notation).0),
+                },
+            ));
+        }
+    }
+    Ok((f.inherits, out))
+}
+
+/// Follows `inherits` from a first file; a child's binding replaces its parent's for the same
+/// keys in the same context.
+fn chain(mut file: PathBuf, mut text: String, user_dir: Option<&Path>) -> Result<Merged, FileError> {
+    let mut merged: Merged = HashMap::new();
+    let mut seen = Vec::new();
+    loop {
+        let (inherits, bindings) = parse(&file, &text)?;
+        for (c, keys, mut w) in bindings {
+            w.order.0 = seen.len();
+            merged.entry(c).or_default().entry(keys).or_insert(w);
+        }
+        seen.push(file.clone());
+        let Some(parent) = inherits else { break };
+        let shown = file.display().to_string();
+        let Some((f, t)) = find(&parent, user_dir) else {
+            return Err(FileError::at(
+                &shown,
+                &text,
+                "inherits",
+                "inherits",
+                format!("no keymap named {parent:?} (shipped: {})", names()),
+            ));
+        };
+        if seen.contains(&f) {
+            return Err(FileError::at(
+                &shown,
+                &text,
+                "inherits",
+                "inherits",
+                format!("inheriting {parent:?} makes a cycle"),
+            ));
+        }
+        (file, text) = (f, t);
+    }
+    Ok(merged)
+}
+
+/// Checks that no sequence in a context (with the global ones it sees) is a prefix of another,
+/// which would make the longer one unreachable, and builds the keymap.
+fn build(name: &str, merged: Merged) -> Result<Keymap, FileError> {
+    let mut contexts: BTreeMap<Context, Vec<Binding>> = BTreeMap::new();
+    for (c, table) in &merged {
+        let mut list: Vec<(&Written, Binding)> = table
+            .iter()
+            .filter_map(|(keys, w)| {
+                w.action.map(|action| {
+                    let b = Binding {
+                        keys: keys.clone(),
+                        notation: show(keys),
+                        action,
+                    };
+                    (w, b)
+                })
+            })
+            .collect();
+        // Help lists bindings in the order of the action catalogue; an action's keys in the
+        // order they are written (the first is the one hints show).
+        list.sort_by_key(|(w, b)| {
+            let i = super::action::ACTIONS.iter().position(|a| a.0 == b.action);
+            (i, w.order)
+        });
+        contexts.insert(*c, list.into_iter().map(|(_, b)| b).collect());
+    }
+    let keymap = Keymap {
+        name: name.to_string(),
+        contexts,
+    };
+    for c in Context::ALL {
+        let effective = keymap.effective(c);
+        for a in &effective {
+            for b in &effective {
+                if a.keys.len() < b.keys.len() && b.keys.starts_with(&a.keys) {
+                    // Report it where the shorter key is written (the one to change).
+                    let (ctx, w) = [c, Context::Global]
+                        .into_iter()
+                        .find_map(|ctx| merged.get(&ctx).and_then(|t| t.get(&a.keys)).map(|w| (ctx, w)))
+                        .expect("an effective binding was written somewhere");
+                    return Err(FileError::at_key(
+                        &w.file,
+                        &w.text,
+                        &w.notation,
+                        &format!("{}.\"{}\"", ctx.name(), w.notation),
+                        format!(
+                            "{:?} shadows {:?} in [{}]: the longer sequence could never be typed",
+                            a.notation,
+                            b.notation,
+                            c.name()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(keymap)
+}
+
+/// Loads the keymap called `name` (the user's directory first, then the shipped set).
+pub fn load(name: &str, user_dir: Option<&Path>) -> Result<Keymap, FileError> {
+    let Some((file, text)) = find(name, user_dir) else {
+        return Err(FileError {
+            file: user_dir.map_or("keymaps".into(), |d| d.display().to_string()),
+            line: 0,
+            column: 0,
+            key: String::new(),
+            message: format!("no keymap named {name:?} (shipped: {})", names()),
+        });
+    };
+    build(name, chain(file, text, user_dir)?)
+}
+
+pub fn shipped(name: &str) -> Result<Keymap, FileError> {
+    load(name, None)
+}
+
+/// `warroom check` for a keymap file: it and its ancestors (looked up beside it, then among
+/// the shipped keymaps) must load.
+pub fn check_file(path: &Path) -> Result<(), FileError> {
+    let text = std::fs::read_to_string(path).map_err(|e| FileError::unreadable(path, &e))?;
+    let name = path
+        .file_stem()
+        .map_or("keymap".into(), |s| s.to_string_lossy().to_string());
+    build(&name, chain(path.to_path_buf(), text, path.parent())?).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Lookup;
+    use super::super::notation::parse_sequence;
+    use super::*;
+
+    fn keys(s: &str) -> Vec<KeyPress> {
+        parse_sequence(s).unwrap()
+    }
+
+    #[test]
+    fn every_shipped_keymap_loads_and_quits_and_helps() {
+        for (name, _) in SHIPPED {
+            let k = shipped(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            for c in [Context::Health, Context::Timeline, Context::Playbook] {
+                for a in [
+                    Action::Quit,
+                    Action::Help,
+                    Action::FocusNext,
+                    Action::Palette,
+                    Action::Close,
+                ] {
+                    assert!(k.key_for(c, a).is_some(), "{name}: no key for {a:?} in {c:?}");
+                }
+            }
+            assert!(
+                k.key_for(Context::Editor, Action::Close).is_some(),
+                "{name}: cannot leave the editor"
+            );
+            assert!(
+                k.key_for(Context::Input, Action::Submit).is_some(),
+                "{name}: cannot submit input"
+            );
+        }
+    }
+
+    #[test]
+    fn sequences_wait_for_their_second_key() {
+        let vim = shipped("vim").unwrap();
+        assert_eq!(vim.lookup(Context::Timeline, &keys("g")), Lookup::Pending);
+        assert_eq!(vim.lookup(Context::Timeline, &keys("g g")), Lookup::Action(Action::Top));
+        assert_eq!(
+            vim.lookup(Context::Timeline, &keys("G")),
+            Lookup::Action(Action::Bottom)
+        );
+        assert_eq!(vim.lookup(Context::Timeline, &keys("x")), Lookup::None);
+        // The editor never sees global plain keys.
+        assert_eq!(vim.lookup(Context::Editor, &keys("q")), Lookup::None);
+        let emacs = shipped("emacs").unwrap();
+        assert_eq!(
+            emacs.lookup(Context::Timeline, &keys("ctrl-n")),
+            Lookup::Action(Action::Down)
+        );
+        assert_eq!(
+            emacs.lookup(Context::Timeline, &keys("ctrl-x ctrl-c")),
+            Lookup::Action(Action::Quit)
+        );
+    }
+
+    #[test]
+    fn broken_keymaps_name_file_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            (
+                "[global]\nq = \"quit\"\nx = \"explode\"\n",
+                "bad.toml:3:1: global.\"x\": unknown action \"explode\"",
+            ),
+            (
+                "[global]\n\"ctrl-c\" = \"quit\"\n\"C-c\" = \"quit\"\n",
+                "is the same key as",
+            ),
+            (
+                "[global]\ng = \"top\"\n\"g g\" = \"top\"\n",
+                "bad.toml:2:1: global.\"g\": \"g\" shadows \"g g\"",
+            ),
+            (
+                "[editor]\nq = \"close\"\n",
+                "bad.toml:2:1: editor.\"q\": \"q\" is a character you type",
+            ),
+            (
+                "[timeline]\nenter = \"submit\"\n",
+                "timeline.\"enter\": \"submit\" cannot be used in [timeline]",
+            ),
+            ("[panel]\nq = \"quit\"\n", "bad.toml:1:1: panel: unknown context"),
+            (
+                "[global]\n\"hyper-q\" = \"quit\"\n",
+                "bad.toml:2:1: global.\"hyper-q\": \"hyper\" in \"hyper-q\" is not a modifier",
+            ),
+            (
+                "inherits = \"nano\"\n",
+                "bad.toml:1:1: inherits: no keymap named \"nano\"",
+            ),
+            ("[global]\nq = \"quit\"\nq = \"help\"\n", "bad.toml:3:1: duplicate key"),
+        ];
+        for (text, want) in cases {
+            let p = dir.path().join("bad.toml");
+            std::fs::write(&p, text).unwrap();
+            let e = check_file(&p).unwrap_err().to_string();
+            let e = e.replace(&format!("{}/", dir.path().display()), "");
+            assert!(e.contains(want), "{text:?}\n got: {e}\nwant: {want}");
+        }
+    }
+
+    #[test]
+    fn a_user_keymap_inherits_and_unbinds() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("mine.toml"),
+            "inherits = \"default\"\n[global]\nq = \"none\"\n\"ctrl-q\" = \"quit\"\n",
+        )
+        .unwrap();
+        let k = load("mine", Some(dir.path())).unwrap();
+        assert_eq!(k.lookup(Context::Health, &keys("q")), Lookup::None);
+        assert_eq!(k.lookup(Context::Health, &keys("ctrl-q")), Lookup::Action(Action::Quit));
+        // A global binding shadowed by a pane sequence in a user file is caught.
+        std::fs::write(
+            dir.path().join("clash.toml"),
+            "inherits = \"default\"\n[timeline]\n\"? ?\" = \"top\"\n",
+        )
+        .unwrap();
+        let e = load("clash", Some(dir.path())).unwrap_err().to_string();
+        assert!(e.contains("shadows \"? ?\" in [timeline]"), "{e}");
+    }
+}

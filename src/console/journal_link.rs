@@ -1,0 +1,170 @@
+//! The console's link to the incident journal: one thread owns the open journal and performs
+//! the writes `update` asks for, in order (declare, notes, severity...), and a follower feeds
+//! every entry, ours and other people's, back as messages. `update` never touches files.
+
+use std::sync::mpsc as std_mpsc;
+
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+
+use crate::app::effect::IncidentChange;
+use crate::app::message::Msg;
+use crate::incident::change;
+use crate::incident::follow::{self, Follower};
+use crate::incident::journal::{Journal, Position};
+use crate::incident::model::{Actor, ClusterChangeKind, Declared, Draft, Event, IncidentId, Severity, Source, Status};
+use crate::incident::state::Incident;
+use crate::incident::store::Store;
+
+pub enum Op {
+    Declare {
+        title: String,
+        severity: Severity,
+        drill: bool,
+    },
+    Open(IncidentId),
+    Change(IncidentChange),
+}
+
+/// The sending end; dropping it ends the thread (and its follower).
+pub struct JournalLink {
+    ops: std_mpsc::Sender<Op>,
+}
+
+impl JournalLink {
+    pub fn start(store: Store, actor: Actor, tx: mpsc::Sender<Msg>) -> JournalLink {
+        let (ops, rx) = std_mpsc::channel();
+        std::thread::Builder::new()
+            .name("journal-link".into())
+            .spawn(move || run(store, actor, rx, tx))
+            .expect("a thread can be started");
+        JournalLink { ops }
+    }
+
+    pub fn send(&self, op: Op) {
+        let _ = self.ops.send(op);
+    }
+}
+
+struct Open {
+    journal: Journal,
+    _follower: Follower,
+}
+
+fn say(tx: &mpsc::Sender<Msg>, text: String, error: bool) {
+    let _ = tx.blocking_send(Msg::Notice { text, error });
+}
+
+/// Starts following the journal from its first entry, forwarding into the console's channel.
+fn follow_into(journal: &Journal, tx: &mpsc::Sender<Msg>) -> Follower {
+    let (follower, mut rx) = follow::follow(journal.path(), Position::start());
+    let tx = tx.clone();
+    std::thread::Builder::new()
+        .name("journal-follow".into())
+        .spawn(move || {
+            while let Some(f) = rx.blocking_recv() {
+                if tx.blocking_send(Msg::Journal(f)).is_err() {
+                    break;
+                }
+            }
+        })
+        .expect("a thread can be started");
+    follower
+}
+
+fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, Source), change::Refused> {
+    Ok(match c {
+        IncidentChange::Note { text, pinned } => (Event::Note { text }, pinned, Source::Human),
+        IncidentChange::Decision(text) => (Event::Decision { text }, false, Source::Human),
+        IncidentChange::Severity(s) => (change::severity(i, s, None)?, false, Source::Human),
+        IncidentChange::Status(s) => (change::status(i, s, None)?, false, Source::Human),
+        IncidentChange::Role { role, person } => (change::role(i, role, person, false, me)?, false, Source::Human),
+        IncidentChange::PinCluster { text, object } => (
+            Event::ClusterChange {
+                change: ClusterChangeKind::Other,
+                object,
+                summary: text,
+                details: serde_json::Value::Null,
+            },
+            true,
+            Source::Cluster,
+        ),
+    })
+}
+
+fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Sender<Msg>) {
+    let mut open: Option<Open> = None;
+    while let Ok(op) = rx.recv() {
+        match op {
+            Op::Declare { title, severity, drill } => {
+                if open.is_some() {
+                    say(&tx, "an incident is already open here".into(), true);
+                    continue;
+                }
+                let made = store.open_new(Timestamp::now(), |id| {
+                    Draft::new(
+                        actor.clone(),
+                        Source::Human,
+                        Event::IncidentOpened(Declared {
+                            id,
+                            title: title.clone(),
+                            severity,
+                            status: Status::Investigating,
+                            impact: String::new(),
+                            services: vec![],
+                            components: vec![],
+                            drill,
+                        }),
+                    )
+                });
+                match made {
+                    Ok((id, journal, _)) => {
+                        let follower = follow_into(&journal, &tx);
+                        say(
+                            &tx,
+                            format!("{id} declared; the journal is {}", journal.path().display()),
+                            false,
+                        );
+                        open = Some(Open {
+                            journal,
+                            _follower: follower,
+                        });
+                    }
+                    Err(e) => say(&tx, format!("cannot declare the incident: {e}"), true),
+                }
+            }
+            Op::Open(id) => {
+                let journal = store
+                    .existing(&id)
+                    .map_err(|e| e.to_string())
+                    .and_then(|p| Journal::open(&p).map_err(|e| e.to_string()));
+                match journal {
+                    Ok(journal) => {
+                        let follower = follow_into(&journal, &tx);
+                        open = Some(Open {
+                            journal,
+                            _follower: follower,
+                        });
+                    }
+                    Err(e) => say(&tx, format!("cannot open {id}: {e}"), true),
+                }
+            }
+            Op::Change(c) => {
+                let Some(o) = &mut open else {
+                    say(&tx, "no incident is open here".into(), true);
+                    continue;
+                };
+                let me = actor.name.clone();
+                let appended = o.journal.append_with(|entries| {
+                    let incident = Incident::from_entries(entries)?;
+                    let (event, pinned, source) = event_for(&incident, c, &me)?;
+                    Ok::<_, anyhow::Error>(Draft::new(actor.clone(), source, event).pinned(pinned))
+                });
+                // The entry itself arrives through the follower; only refusals are told here.
+                if let Err(e) = appended {
+                    say(&tx, e.to_string(), true);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! How the console looks and whose it is: theme, keymap and colour depth (flag over config
+//! over default; user files in the config directory over shipped ones), the incident to
+//! follow, and where journals live.
+
+use std::path::PathBuf;
+
+use crate::app::keymap::{self, Keymap};
+use crate::config::Config;
+use crate::incident::model::{Actor, IncidentId};
+use crate::incident::store::{self, Store};
+use crate::ui::theme::{self, ColorDepth, Theme};
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ConsoleOptions {
+    /// Colour theme: default, light, high-contrast, mono, or one of yours.
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Keymap: default, vim, emacs, or one of yours.
+    #[arg(long)]
+    pub keymap: Option<String>,
+    /// Colours: truecolor, 256, 16 or never (default: from the terminal; NO_COLOR honoured).
+    #[arg(long, value_enum)]
+    pub color: Option<ColorDepth>,
+    /// Follow this incident's journal on the timeline (else declare one with `:declare`).
+    #[arg(long)]
+    pub incident: Option<IncidentId>,
+    /// Where incident journals are kept (default: WARROOM_DATA_DIR or the XDG data directory).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// The options made concrete.
+pub struct Look {
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub depth: ColorDepth,
+    pub user_dir: PathBuf,
+    pub store: Store,
+    pub actor: Actor,
+}
+
+impl ConsoleOptions {
+    pub fn resolve(&self) -> anyhow::Result<Look> {
+        let config = Config::load()?;
+        let user_dir = crate::config::path()
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let depth = self
+            .color
+            .or(config.console.color)
+            .unwrap_or_else(ColorDepth::from_environment);
+        let theme_name = self
+            .theme
+            .clone()
+            .or(config.console.theme.clone())
+            .unwrap_or("default".into());
+        let keymap_name = self
+            .keymap
+            .clone()
+            .or(config.console.keymap.clone())
+            .unwrap_or("default".into());
+        let theme = theme::load(&theme_name, Some(&user_dir.join("themes")), depth)?;
+        let keymap = keymap::load(&keymap_name, Some(&user_dir.join("keymaps")))?;
+        let store = Store::new(&store::data_dir(self.data_dir.as_deref()));
+        Ok(Look {
+            theme,
+            keymap,
+            depth,
+            user_dir,
+            store,
+            actor: crate::incident::cli::actor_from_environment(),
+        })
+    }
+}

@@ -1,0 +1,282 @@
+//! Theme files: the shipped ones (embedded in the binary) and the user's own in
+//! `$XDG_CONFIG_HOME/warroom/themes/`, which may add themes or replace shipped ones. A theme
+//! may `inherits` another; errors name the file, line and key.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use ratatui::style::{Modifier, Style};
+use serde::Deserialize;
+
+use super::{ColorDepth, NAMES, Theme, color};
+use crate::tomlfile::{self, FileError};
+
+/// The themes that ship with warroom: name and text.
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("default", include_str!("../../../themes/default.toml")),
+    ("light", include_str!("../../../themes/light.toml")),
+    ("high-contrast", include_str!("../../../themes/high-contrast.toml")),
+    ("mono", include_str!("../../../themes/mono.toml")),
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeFile {
+    inherits: Option<String>,
+    #[serde(default)]
+    palette: BTreeMap<String, String>,
+    #[serde(default)]
+    styles: BTreeMap<String, StyleSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StyleSpec {
+    fg: Option<String>,
+    bg: Option<String>,
+    #[serde(default)]
+    modifiers: Vec<String>,
+}
+
+fn modifier(name: &str) -> Option<Modifier> {
+    Some(match name {
+        "bold" => Modifier::BOLD,
+        "dim" => Modifier::DIM,
+        "italic" => Modifier::ITALIC,
+        "underlined" | "underline" => Modifier::UNDERLINED,
+        "reversed" | "reverse" => Modifier::REVERSED,
+        "crossed_out" | "strikethrough" => Modifier::CROSSED_OUT,
+        "slow_blink" | "blink" => Modifier::SLOW_BLINK,
+        _ => return None,
+    })
+}
+
+/// One file parsed and checked on its own: its parent's name and its styles.
+fn parse(file: &Path, text: &str) -> Result<(Option<String>, HashMap<String, Style>), FileError> {
+    let shown = file.display().to_string();
+    let t: ThemeFile = tomlfile::parse(file, text)?;
+    let err = |needle: &str, key: String, msg: String| FileError::at(&shown, text, needle, &key, msg);
+    for (name, value) in &t.palette {
+        if color::parse(value).is_none() {
+            return Err(FileError::at_key(
+                &shown,
+                text,
+                name,
+                &format!("palette.{name}"),
+                format!("{value:?} is not a colour (#rrggbb, an ANSI name such as red, or ansi(N))"),
+            ));
+        }
+    }
+    let colour = |key: String, value: &str| {
+        t.palette
+            .get(value)
+            .and_then(|v| color::parse(v))
+            .or_else(|| color::parse(value))
+            .ok_or_else(|| {
+                err(
+                    value,
+                    key,
+                    format!("{value:?} is neither a palette name nor a colour (#rrggbb, an ANSI name, ansi(N))"),
+                )
+            })
+    };
+    let mut styles = HashMap::new();
+    for (name, spec) in &t.styles {
+        if !NAMES.iter().any(|(n, _)| n == name) {
+            let known: Vec<&str> = NAMES.iter().map(|(n, _)| *n).collect();
+            return Err(FileError::at_key(
+                &shown,
+                text,
+                name,
+                &format!("styles.{name}"),
+                format!("unknown style name; known names: {}", known.join(", ")),
+            ));
+        }
+        let mut s = Style::new();
+        if let Some(fg) = &spec.fg {
+            s = s.fg(colour(format!("styles.{name}.fg"), fg)?);
+        }
+        if let Some(bg) = &spec.bg {
+            s = s.bg(colour(format!("styles.{name}.bg"), bg)?);
+        }
+        for m in &spec.modifiers {
+            let Some(m) = modifier(m) else {
+                return Err(err(
+                    m,
+                    format!("styles.{name}.modifiers"),
+                    format!("{m:?} is not a modifier (bold, dim, italic, underlined, reversed, crossed_out, blink)"),
+                ));
+            };
+            s = s.add_modifier(m);
+        }
+        styles.insert(name.clone(), s);
+    }
+    Ok((t.inherits, styles))
+}
+
+/// Where a theme named `name` is read from: the user's directory first, then the shipped set.
+fn find(name: &str, user_dir: Option<&Path>) -> Option<(PathBuf, String)> {
+    if let Some(dir) = user_dir {
+        let p = dir.join(format!("{name}.toml"));
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            return Some((p, text));
+        }
+    }
+    SHIPPED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(n, text)| (PathBuf::from(format!("themes/{n}.toml")), text.to_string()))
+}
+
+/// Follows `inherits` from a first file, child styles over parent ones.
+fn chain(mut file: PathBuf, mut text: String, user_dir: Option<&Path>) -> Result<HashMap<String, Style>, FileError> {
+    let mut set = HashMap::new();
+    let mut seen = Vec::new();
+    loop {
+        let (inherits, styles) = parse(&file, &text)?;
+        for (k, v) in styles {
+            set.entry(k).or_insert(v);
+        }
+        seen.push(file.clone());
+        let Some(parent) = inherits else { break };
+        let Some((f, t)) = find(&parent, user_dir) else {
+            return Err(FileError::at(
+                &file.display().to_string(),
+                &text,
+                "inherits",
+                "inherits",
+                format!("no theme named {parent:?} (shipped: {})", names().join(", ")),
+            ));
+        };
+        if seen.contains(&f) {
+            return Err(FileError::at(
+                &file.display().to_string(),
+                &text,
+                "inherits",
+                "inherits",
+                format!("inheriting {parent:?} makes a cycle"),
+            ));
+        }
+        (file, text) = (f, t);
+    }
+    Ok(set)
+}
+
+fn names() -> Vec<&'static str> {
+    SHIPPED.iter().map(|(n, _)| *n).collect()
+}
+
+/// Loads the theme called `name` for a terminal of `depth`.
+pub fn load(name: &str, user_dir: Option<&Path>, depth: ColorDepth) -> Result<Theme, FileError> {
+    let Some((file, text)) = find(name, user_dir) else {
+        return Err(FileError {
+            file: user_dir.map_or("themes".into(), |d| d.display().to_string()),
+            line: 0,
+            column: 0,
+            key: String::new(),
+            message: format!("no theme named {name:?} (shipped: {})", names().join(", ")),
+        });
+    };
+    let set = chain(file, text, user_dir)?;
+    Ok(Theme::resolve(name.to_string(), &set, depth))
+}
+
+/// A shipped theme (no user directory consulted).
+pub fn shipped(name: &str, depth: ColorDepth) -> Result<Theme, FileError> {
+    load(name, None, depth)
+}
+
+/// `warroom check` for a theme file: parses it and its ancestors (looked up beside it, then
+/// among the shipped themes).
+pub fn check_file(path: &Path) -> Result<(), FileError> {
+    let text = std::fs::read_to_string(path).map_err(|e| FileError::unreadable(path, &e))?;
+    chain(path.to_path_buf(), text, path.parent()).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::Color;
+
+    #[test]
+    fn every_shipped_theme_loads_at_every_depth() {
+        for (name, _) in SHIPPED {
+            for depth in [
+                ColorDepth::Truecolor,
+                ColorDepth::Ansi256,
+                ColorDepth::Ansi16,
+                ColorDepth::Mono,
+            ] {
+                let t = shipped(name, depth).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(t.depth, depth);
+            }
+        }
+    }
+
+    #[test]
+    fn severities_stay_distinguishable_in_16_colours() {
+        for (name, _) in SHIPPED.iter().filter(|(n, _)| *n != "mono") {
+            let t = shipped(name, ColorDepth::Ansi16).unwrap();
+            let styles: Vec<Style> = (1..=4).map(|n| t.severity(n)).collect();
+            for i in 0..4 {
+                for j in i + 1..4 {
+                    assert_ne!(styles[i], styles[j], "{name}: sev{} and sev{} look alike", i + 1, j + 1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fallback_walks_up_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("mine.toml"),
+            "inherits = \"default\"\n[palette]\npink = \"#ff00ff\"\n[styles]\n\"ui.border\" = { fg = \"pink\" }\n",
+        )
+        .unwrap();
+        let t = load("mine", Some(dir.path()), ColorDepth::Truecolor).unwrap();
+        assert_eq!(t.get("ui.border").fg, Some(Color::Rgb(255, 0, 255)));
+        // The default theme's own focused border still wins over the child's parent name.
+        let d = shipped("default", ColorDepth::Truecolor).unwrap();
+        assert_eq!(t.get("ui.border.focused"), d.get("ui.border.focused"));
+    }
+
+    #[test]
+    fn broken_themes_name_file_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            (
+                "[styles]\n\"ui.bordr\" = { fg = \"red\" }\n",
+                "bad.toml:2:1: styles.ui.bordr: unknown style name",
+            ),
+            (
+                "[styles]\n\"ui.border\" = { fg = \"reddish\" }\n",
+                "bad.toml:2:23: styles.ui.border.fg: \"reddish\" is neither",
+            ),
+            (
+                "[palette]\nx = \"#12\"\n",
+                "bad.toml:2:1: palette.x: \"#12\" is not a colour",
+            ),
+            (
+                "[styles]\n\"ui.text\" = { modifiers = [\"shiny\"] }\n",
+                "styles.ui.text.modifiers: \"shiny\" is not a modifier",
+            ),
+            (
+                "inherits = \"nope\"\n",
+                "bad.toml:1:1: inherits: no theme named \"nope\"",
+            ),
+            ("inherits = \"bad\"\n", "inherits: inheriting \"bad\" makes a cycle"),
+            (
+                "[styles]\n\"ui.text\" = { colour = \"red\" }\n",
+                "bad.toml:2:15: styles.ui.text.colour: unknown field `colour`",
+            ),
+        ];
+        for (text, want) in cases {
+            let p = dir.path().join("bad.toml");
+            std::fs::write(&p, text).unwrap();
+            let e = check_file(&p).unwrap_err().to_string();
+            let e = e.replace(&format!("{}/", dir.path().display()), "");
+            assert!(e.contains(want), "{text:?}\n got: {e}\nwant: {want}");
+        }
+    }
+}
