@@ -1,0 +1,312 @@
+//! Following a cluster's Prometheus and Alertmanager: a background task polls the configured
+//! panels for every service, the SLO burn-rate windows, and the alerts and silences on an
+//! interval, and sends what it read to the model's owner over a channel. It never touches the
+//! model itself.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::alertmanager::Alertmanager;
+use super::model::{Freshness, Reading, Source, Update};
+use super::panels::{self, Panel, SLO_WINDOWS, Target};
+use super::prometheus::{Prometheus, QueryResult};
+use crate::config::{ClusterConfig, Config};
+
+/// A service followed, with its SLO objective when it has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Followed {
+    pub target: Target,
+    pub objective: Option<f64>,
+}
+
+/// What to poll and how often.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub services: Vec<Followed>,
+    pub panels: Vec<Panel>,
+    /// The error-ratio template with `$window`, for burn rates.
+    pub slo_error_ratio: String,
+    pub interval: Duration,
+    /// At start, fill each sparkline from a range query over this long (`None`: don't).
+    pub backfill: Option<Duration>,
+    /// Queries in flight at once.
+    pub concurrency: usize,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Plan {
+            services: Vec::new(),
+            panels: panels::golden_signals(),
+            slo_error_ratio: panels::SLO_ERROR_RATIO.into(),
+            interval: Duration::from_secs(15),
+            backfill: Some(Duration::from_secs(15 * 60)),
+            concurrency: 8,
+        }
+    }
+}
+
+impl Plan {
+    /// The plan for one configured cluster: its services, the golden signals with the
+    /// configured panels over them.
+    pub fn for_cluster(config: &Config, cluster: &ClusterConfig) -> Plan {
+        let slo = config.slo.clone().unwrap_or_default();
+        Plan {
+            services: cluster
+                .services
+                .iter()
+                .map(|s| Followed {
+                    target: Target {
+                        namespace: s.namespace.clone(),
+                        service: s.name.clone(),
+                    },
+                    objective: s.slo.or(slo.objective),
+                })
+                .collect(),
+            panels: panels::with_overrides(&config.panels()),
+            slo_error_ratio: slo.error_ratio.unwrap_or_else(|| panels::SLO_ERROR_RATIO.into()),
+            interval: cluster.poll_interval(),
+            ..Plan::default()
+        }
+    }
+}
+
+/// The running poller; dropping it (or `stop`) ends it.
+pub struct Following {
+    tasks: JoinSet<()>,
+}
+
+impl Following {
+    pub fn stop(mut self) {
+        self.tasks.abort_all();
+    }
+}
+
+fn now() -> i64 {
+    Timestamp::now().as_second()
+}
+
+/// Starts polling; either server may be absent.
+pub fn follow(
+    prometheus: Option<Prometheus>,
+    alertmanager: Option<Alertmanager>,
+    plan: Plan,
+    tx: mpsc::Sender<Update>,
+) -> Following {
+    let mut tasks = JoinSet::new();
+    if let Some(p) = prometheus {
+        let tx = tx.clone();
+        let plan = plan.clone();
+        tasks.spawn(async move { poll_prometheus(p, plan, tx).await });
+    }
+    if let Some(a) = alertmanager {
+        tasks.spawn(async move { poll_alertmanager(a, plan.interval, tx).await });
+    }
+    Following { tasks }
+}
+
+/// Tracks one source's freshness across polls and sends changes only.
+struct Health {
+    source: Source,
+    state: Freshness,
+    last_success: Option<i64>,
+}
+
+impl Health {
+    fn new(source: Source) -> Health {
+        Health {
+            source,
+            state: Freshness::Connecting,
+            last_success: None,
+        }
+    }
+
+    /// Records a poll's outcome; returns the new freshness when it changed.
+    fn observe(&mut self, r: Result<(), &super::http::ObserveError>) -> Option<Update> {
+        let next = match r {
+            Ok(()) => {
+                let t = now();
+                self.last_success = Some(t);
+                self.state.after_success(t)
+            }
+            Err(e) => {
+                tracing::warn!(source = self.source.name(), error = %e, "poll failed");
+                self.state.after_failure(e, self.last_success)
+            }
+        };
+        if next == self.state {
+            return None;
+        }
+        self.state = next.clone();
+        Some(Update::Freshness(self.source, next))
+    }
+}
+
+fn ticker(interval: Duration) -> tokio::time::Interval {
+    let mut t = tokio::time::interval(interval.max(Duration::from_millis(100)));
+    t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    t
+}
+
+async fn poll_prometheus(p: Prometheus, plan: Plan, tx: mpsc::Sender<Update>) {
+    let mut health = Health::new(Source::Prometheus);
+    let mut ticks = ticker(plan.interval);
+    let mut backfilled = plan.backfill.is_none();
+    loop {
+        ticks.tick().await;
+        // The alerts call doubles as the health probe: panel errors are per panel.
+        let alerts = p.alerts().await;
+        let changed = health.observe(alerts.as_ref().map(|_| ()));
+        if let Some(u) = changed
+            && tx.send(u).await.is_err()
+        {
+            return;
+        }
+        let Ok(alerts) = alerts else { continue };
+        if tx.send(Update::PrometheusAlerts(alerts)).await.is_err() {
+            return;
+        }
+        if !backfilled {
+            backfilled = true;
+            for u in backfill(&p, &plan).await {
+                if tx.send(u).await.is_err() {
+                    return;
+                }
+            }
+        }
+        let readings = refresh(&p, &plan).await;
+        if tx.send(Update::Readings(readings)).await.is_err() {
+            return;
+        }
+        for u in burn_rates(&p, &plan).await {
+            if tx.send(u).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+async fn poll_alertmanager(a: Alertmanager, interval: Duration, tx: mpsc::Sender<Update>) {
+    let mut health = Health::new(Source::Alertmanager);
+    let mut ticks = ticker(interval);
+    loop {
+        ticks.tick().await;
+        let both = match a.alerts().await {
+            Ok(alerts) => a.silences().await.map(|s| (alerts, s)),
+            Err(e) => Err(e),
+        };
+        let changed = health.observe(both.as_ref().map(|_| ()));
+        if let Some(u) = changed
+            && tx.send(u).await.is_err()
+        {
+            return;
+        }
+        if let Ok((alerts, silences)) = both
+            && tx.send(Update::Alertmanager { alerts, silences }).await.is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Every (service, panel) pair, owned (the futures that query them outlive no borrow).
+fn jobs(plan: &Plan) -> Vec<(Target, Panel)> {
+    plan.services
+        .iter()
+        .flat_map(|s| plan.panels.iter().map(move |panel| (s.target.clone(), panel.clone())))
+        .collect()
+}
+
+/// One refresh of every panel for every service (instant queries, `concurrency` at once).
+pub async fn refresh(p: &Prometheus, plan: &Plan) -> Vec<Reading> {
+    let jobs = jobs(plan);
+    futures::stream::iter(jobs)
+        .map(|(target, panel)| async move {
+            let result = match panels::render(&panel.template, &target, None) {
+                Ok(q) => p
+                    .query(&q, None)
+                    .await
+                    .map(|r| r.single_value())
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            Reading {
+                target,
+                panel: panel.name.clone(),
+                unit: panel.unit,
+                at: now(),
+                result,
+            }
+        })
+        .buffer_unordered(plan.concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// Sparkline history from range queries over `plan.backfill`, one point per interval.
+async fn backfill(p: &Prometheus, plan: &Plan) -> Vec<Update> {
+    let Some(span) = plan.backfill else { return Vec::new() };
+    let end = Timestamp::now();
+    let start = end - jiff::SignedDuration::try_from(span).unwrap_or_default();
+    let step = plan.interval.max(Duration::from_secs(1));
+    let jobs = jobs(plan);
+    futures::stream::iter(jobs)
+        .map(|(target, panel)| async move {
+            let q = panels::render(&panel.template, &target, None).ok()?;
+            let QueryResult::Matrix(m) = p.query_range(&q, start, end, step).await.ok()? else {
+                return None;
+            };
+            // One series is a panel's value; several (or none) leave the sparkline empty.
+            let [series] = m.as_slice() else { return None };
+            Some(Update::History {
+                target,
+                panel: panel.name.clone(),
+                unit: panel.unit,
+                points: series.values.iter().map(|pt| pt.v).collect(),
+            })
+        })
+        .buffer_unordered(plan.concurrency.max(1))
+        .filter_map(|u| async move { u })
+        .collect()
+        .await
+}
+
+/// Burn rate per SLO window for every service with an objective.
+async fn burn_rates(p: &Prometheus, plan: &Plan) -> Vec<Update> {
+    let jobs: Vec<(Target, f64, usize)> = plan
+        .services
+        .iter()
+        .filter_map(|s| s.objective.map(|o| (s.target.clone(), o)))
+        .flat_map(|(t, o)| (0..SLO_WINDOWS.len()).map(move |w| (t.clone(), o, w)))
+        .collect();
+    let rates: Vec<(Target, f64, &'static str, Option<f64>)> = futures::stream::iter(jobs)
+        .map(|(target, objective, window)| async move {
+            let window = SLO_WINDOWS[window];
+            let rate = match panels::render(&plan.slo_error_ratio, &target, Some(window)) {
+                Ok(q) => p.query(&q, None).await.ok().and_then(|r| r.single_value()),
+                Err(_) => None,
+            };
+            (target, objective, window, rate.map(|r| panels::burn_rate(r, objective)))
+        })
+        .buffer_unordered(plan.concurrency.max(1))
+        .collect()
+        .await;
+    let mut out: Vec<Update> = Vec::new();
+    for s in plan.services.iter().filter(|s| s.objective.is_some()) {
+        let mine: Vec<(&'static str, f64)> = rates
+            .iter()
+            .filter(|(t, ..)| *t == s.target)
+            .filter_map(|(_, _, w, r)| r.map(|r| (*w, r)))
+            .collect();
+        out.push(Update::Burn {
+            target: s.target.clone(),
+            objective: s.objective.unwrap_or_default(),
+            rates: mine,
+        });
+    }
+    out
+}
