@@ -158,17 +158,26 @@ async fn poll_prometheus(p: Prometheus, plan: Plan, tx: mpsc::Sender<Update>) {
     let mut backfilled = plan.backfill.is_none();
     loop {
         ticks.tick().await;
-        // The alerts call doubles as the health probe: panel errors are per panel.
+        // The alerts call doubles as the health probe: a server that answers, even with an
+        // error (say it serves no alerts), is live, and its panels are still polled.
         let alerts = p.alerts().await;
-        let changed = health.observe(alerts.as_ref().map(|_| ()));
-        if let Some(u) = changed
+        let reached = match &alerts {
+            Err(e) if e.is_unreachable() => Err(e),
+            _ => Ok(()),
+        };
+        if let Some(u) = health.observe(reached)
             && tx.send(u).await.is_err()
         {
             return;
         }
-        let Ok(alerts) = alerts else { continue };
-        if tx.send(Update::PrometheusAlerts(alerts)).await.is_err() {
-            return;
+        match alerts {
+            Ok(alerts) => {
+                if tx.send(Update::PrometheusAlerts(alerts)).await.is_err() {
+                    return;
+                }
+            }
+            Err(e) if e.is_unreachable() => continue,
+            Err(e) => tracing::warn!(error = %e, "prometheus alerts"),
         }
         if !backfilled {
             backfilled = true;

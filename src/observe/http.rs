@@ -118,6 +118,19 @@ impl ObserveError {
     pub fn is_timeout(&self) -> bool {
         matches!(self, ObserveError::Timeout { .. })
     }
+
+    /// The server could not be reached or refused us; any other error is an answer from it.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            ObserveError::Credentials(_)
+                | ObserveError::Url(_)
+                | ObserveError::Timeout { .. }
+                | ObserveError::Connect { .. }
+                | ObserveError::Unauthorized { .. }
+                | ObserveError::Forbidden { .. }
+        )
+    }
 }
 
 /// One server (Prometheus or Alertmanager): its base URL, timeout and credentials.

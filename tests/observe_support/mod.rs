@@ -152,14 +152,34 @@ pub async fn alertmanager() -> Server {
 /// The scrape target: every scrape adds, for `checkout`, 3 requests answered 200 and 1
 /// answered 500, each taking between 0.1s and 0.5s; for `cart`, 2 answered 200 in under 0.1s.
 /// So checkout's error ratio is 0.25 and its p99 is 0.1 + 0.4 × 0.99 = 0.496; cart's is 0.
+/// `extra` services (namespace `bench`) are shaped like checkout.
 #[derive(Clone, Default)]
 pub struct Target {
     pub scrapes: Arc<AtomicU64>,
+    pub extra: Vec<String>,
 }
 
 impl Target {
     pub fn metrics(&self) -> String {
         let n = self.scrapes.fetch_add(1, Ordering::SeqCst) + 1;
+        let (mut requests, mut buckets) = (String::new(), String::new());
+        for svc in &self.extra {
+            let l = format!(r#"namespace="bench",service="{svc}""#);
+            requests.push_str(&format!(
+                "http_requests_total{{{l},code=\"200\"}} {}\nhttp_requests_total{{{l},code=\"500\"}} {n}\n",
+                3 * n
+            ));
+            for le in ["0.1", "0.5", "+Inf"] {
+                let count = if le == "0.1" { 0 } else { 4 * n };
+                buckets.push_str(&format!(
+                    "http_request_duration_seconds_bucket{{{l},le=\"{le}\"}} {count}\n"
+                ));
+            }
+        }
+        self.base_metrics(n, &requests, &buckets)
+    }
+
+    fn base_metrics(&self, n: u64, requests: &str, buckets: &str) -> String {
         let c = r#"namespace="shop",service="checkout""#;
         let k = r#"namespace="shop",service="cart""#;
         format!(
@@ -167,6 +187,7 @@ impl Target {
              http_requests_total{{{c},code=\"200\"}} {ok}\n\
              http_requests_total{{{c},code=\"500\"}} {n}\n\
              http_requests_total{{{k},code=\"200\"}} {cart}\n\
+             {requests}\
              # TYPE http_request_duration_seconds histogram\n\
              http_request_duration_seconds_bucket{{{c},le=\"0.1\"}} 0\n\
              http_request_duration_seconds_bucket{{{c},le=\"0.5\"}} {all}\n\
@@ -178,6 +199,7 @@ impl Target {
              http_request_duration_seconds_bucket{{{k},le=\"0.5\"}} {cart}\n\
              http_request_duration_seconds_bucket{{{k},le=\"1\"}} {cart}\n\
              http_request_duration_seconds_bucket{{{k},le=\"+Inf\"}} {cart}\n\
+             {buckets}\
              # TYPE checkout_build_info gauge\n\
              checkout_build_info{{version=\"1.2.3\"}} 42\n",
             ok = 3 * n,
