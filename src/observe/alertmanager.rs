@@ -138,6 +138,27 @@ pub struct NewSilence {
     pub comment: String,
 }
 
+impl NewSilence {
+    /// A silence of exactly this alert (every label matched with `=`), from `starts_at` for
+    /// `duration`.
+    pub fn for_alert(
+        labels: &Labels,
+        starts_at: Timestamp,
+        duration: jiff::SignedDuration,
+        created_by: &str,
+        comment: &str,
+    ) -> NewSilence {
+        NewSilence {
+            id: None,
+            matchers: labels.iter().map(|(k, v)| Matcher::equal(k, v)).collect(),
+            starts_at,
+            ends_at: starts_at + duration,
+            created_by: created_by.into(),
+            comment: comment.into(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct Created {
     #[serde(rename = "silenceID")]
@@ -233,5 +254,18 @@ mod tests {
         assert_eq!(body["startsAt"], "2026-11-24T20:58:24Z");
         assert_eq!(body["matchers"][0]["isEqual"], true);
         assert!(body.get("id").is_none());
+        let labels: Labels = [("alertname", "X"), ("service", "a\"b")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let s = NewSilence::for_alert(
+            &labels,
+            "2026-11-24T20:00:00Z".parse().expect("ts"),
+            jiff::SignedDuration::from_hours(2),
+            "alice",
+            "mitigated",
+        );
+        assert_eq!(s.ends_at.to_string(), "2026-11-24T22:00:00Z");
+        assert_eq!(s.matchers[1], Matcher::equal("service", "a\"b"));
     }
 }

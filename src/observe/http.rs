@@ -89,6 +89,8 @@ pub enum ObserveError {
     Credentials(String),
     #[error("{0} is not a usable URL")]
     Url(String),
+    #[error("{0:?} is not a timeout such as 10s")]
+    BadTimeout(String),
     #[error("{url}: no answer within {}s (timeout)", after.as_secs_f64())]
     Timeout { url: String, after: Duration },
     #[error("{url}: cannot connect: {error}")]
@@ -125,6 +127,7 @@ impl ObserveError {
             self,
             ObserveError::Credentials(_)
                 | ObserveError::Url(_)
+                | ObserveError::BadTimeout(_)
                 | ObserveError::Timeout { .. }
                 | ObserveError::Connect { .. }
                 | ObserveError::Unauthorized { .. }
@@ -248,7 +251,7 @@ impl Http {
                 .ok()
                 .filter(|d| d.millis > 0)
                 .map(|d| Duration::from_millis(d.millis as u64))
-                .ok_or_else(|| ObserveError::Url(format!("timeout {t:?}")))?,
+                .ok_or_else(|| ObserveError::BadTimeout(t.clone()))?,
             None => DEFAULT_TIMEOUT,
         };
         Http::new(service, &e.url, Auth::from_endpoint(e)?, timeout)
@@ -289,7 +292,8 @@ impl Http {
                 after: self.timeout,
             }
         } else {
-            // reqwest's Display names the URL; the source chain has the cause.
+            // The URL is shown once (redacted); the source chain has the cause.
+            let e = e.without_url();
             let mut error = e.to_string();
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {
