@@ -319,3 +319,29 @@ async fn burn_rates(p: &Prometheus, plan: &Plan) -> Vec<Update> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cluster_plan_takes_services_panels_and_slo_from_config() {
+        let c = Config::parse(
+            std::path::Path::new("config.toml"),
+            "[slo]\nobjective = 0.99\n\n[[clusters]]\nname = \"prod\"\npoll_interval = \"30s\"\nservices = [{ name = \"checkout\", namespace = \"shop\", slo = 0.999 }, { name = \"cart\", namespace = \"shop\" }]\n\n[[panels]]\nname = \"latency_p99\"\nquery = 'histogram_quantile(0.99, sum by (le) (rate(rpc_seconds_bucket{service=\"$service\"}[1m])))'\nunit = \"seconds\"\n",
+        )
+        .expect("config");
+        let plan = Plan::for_cluster(&c, &c.clusters[0]);
+        assert_eq!(plan.interval, Duration::from_secs(30));
+        assert_eq!(
+            plan.services
+                .iter()
+                .map(|s| (s.target.service.as_str(), s.objective))
+                .collect::<Vec<_>>(),
+            [("checkout", Some(0.999)), ("cart", Some(0.99))]
+        );
+        assert_eq!(plan.panels.len(), 4);
+        assert!(plan.panels[2].template.contains("rpc_seconds_bucket"));
+        assert_eq!(plan.slo_error_ratio, panels::SLO_ERROR_RATIO);
+    }
+}

@@ -210,8 +210,14 @@ fn unix(t: Timestamp) -> String {
     )
 }
 
+/// A step: float seconds, as the API takes.
 fn seconds(d: Duration) -> String {
     format!("{}", d.as_secs_f64())
+}
+
+/// A timeout: a Prometheus duration (`1500ms`; fractions such as `1.5s` are not one).
+fn duration(d: Duration) -> String {
+    format!("{}ms", d.as_millis().max(1))
 }
 
 impl Prometheus {
@@ -230,7 +236,7 @@ impl Prometheus {
     /// `GET /api/v1/query`: the expression at `at` (default: now). The client's timeout is
     /// also sent as the server-side evaluation timeout.
     pub async fn query(&self, query: &str, at: Option<Timestamp>) -> Result<QueryResult, ObserveError> {
-        let mut params = vec![("query", query.to_string()), ("timeout", seconds(self.http.timeout()))];
+        let mut params = vec![("query", query.to_string()), ("timeout", duration(self.http.timeout()))];
         if let Some(t) = at {
             params.push(("time", unix(t)));
         }
@@ -254,7 +260,7 @@ impl Prometheus {
             ("start", unix(start)),
             ("end", unix(end)),
             ("step", seconds(step)),
-            ("timeout", seconds(self.http.timeout())),
+            ("timeout", duration(self.http.timeout())),
         ];
         let req = self
             .http
