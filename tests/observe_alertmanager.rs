@@ -1,7 +1,7 @@
 //! The Alertmanager client against the real Debian `prometheus-alertmanager`: an alert posted
 //! by the test shows active, a silence created through the client silences it (and the poller's
-//! model shows it silenced), expiring the silence makes it active again; Alertmanager's
-//! validation message comes back verbatim.
+//! model shows it silenced), expiring the silence makes it active again (and a poked poller
+//! shows it at once); Alertmanager's validation message comes back verbatim.
 
 mod observe_support;
 
@@ -81,13 +81,13 @@ async fn a_silence_round_trip_against_real_alertmanager() {
     assert_eq!(s.comment, "drill: silencing the injected alert");
     assert!(s.matchers.contains(&Matcher::equal("service", "checkout")));
 
-    // The poller's model shows it silenced.
+    // The poller's model shows it silenced. It polls once a minute; `poke` polls now.
     let (tx, mut rx) = mpsc::channel(16);
     let following = follow(
         None,
         Some(am.clone()),
         Plan {
-            interval: Duration::from_millis(300),
+            interval: Duration::from_secs(60),
             ..Plan::default()
         },
         tx,
@@ -100,7 +100,6 @@ async fn a_silence_round_trip_against_real_alertmanager() {
             .expect("the poller runs");
         model.apply(u);
     }
-    following.stop();
     let row = &model.alerts[0];
     assert_eq!(
         row.silenced_by.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
@@ -134,6 +133,23 @@ async fn a_silence_round_trip_against_real_alertmanager() {
         silences.iter().find(|s| s.id == id).map(|s| s.status.state),
         Some(SilenceState::Expired)
     );
+
+    // Poked, the poller's model sees it loud again well before its next tick.
+    following.poke();
+    while model.loud_alerts().count() == 0 {
+        let u = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            .await
+            .expect("a poked poll within 30s (the interval is 60s)")
+            .expect("the poller runs");
+        model.apply(u);
+    }
+    assert!(
+        model
+            .silences
+            .iter()
+            .any(|s| s.id.as_str() == id && s.state == SilenceState::Expired)
+    );
+    following.stop();
 
     // Alertmanager's own validation message, verbatim.
     let e = am

@@ -175,9 +175,13 @@ async fn queries_alerts_rules_and_panels_against_real_prometheus() {
         (RuleKind::Recording, RuleHealth::Ok)
     );
 
-    // Range query: whole seconds from start to end, every point of the gauge is 42.
-    let end = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() - 1).expect("ts");
-    let start = end - jiff::SignedDuration::from_secs(4);
+    // Range query: whole seconds from start to end, after the first sample; every point of the
+    // gauge is 42.
+    let start = jiff::Timestamp::from_second(v[0].point.t.ceil() as i64 + 1).expect("ts");
+    let end = start + jiff::SignedDuration::from_secs(4);
+    while jiff::Timestamp::now() < end + jiff::SignedDuration::from_secs(1) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     match prom
         .query_range("checkout_build_info", start, end, Duration::from_secs(1))
         .await

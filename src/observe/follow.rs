@@ -78,11 +78,17 @@ impl Plan {
 /// The running poller; dropping it (or `stop`) ends it.
 pub struct Following {
     tasks: JoinSet<()>,
+    poke: tokio::sync::watch::Sender<u64>,
 }
 
 impl Following {
     pub fn stop(mut self) {
         self.tasks.abort_all();
+    }
+
+    /// Polls again now (say, right after a silence was created), not at the next tick.
+    pub fn poke(&self) {
+        self.poke.send_modify(|n| *n += 1);
     }
 }
 
@@ -98,15 +104,17 @@ pub fn follow(
     tx: mpsc::Sender<Update>,
 ) -> Following {
     let mut tasks = JoinSet::new();
+    let (poke, poked) = tokio::sync::watch::channel(0);
     if let Some(p) = prometheus {
         let tx = tx.clone();
         let plan = plan.clone();
-        tasks.spawn(async move { poll_prometheus(p, plan, tx).await });
+        let ticks = Ticks::new(plan.interval, poked.clone());
+        tasks.spawn(async move { poll_prometheus(p, plan, ticks, tx).await });
     }
     if let Some(a) = alertmanager {
-        tasks.spawn(async move { poll_alertmanager(a, plan.interval, tx).await });
+        tasks.spawn(async move { poll_alertmanager(a, Ticks::new(plan.interval, poked), tx).await });
     }
-    Following { tasks }
+    Following { tasks, poke }
 }
 
 /// Tracks one source's freshness across polls and sends changes only.
@@ -146,18 +154,32 @@ impl Health {
     }
 }
 
-fn ticker(interval: Duration) -> tokio::time::Interval {
-    let mut t = tokio::time::interval(interval.max(Duration::from_millis(100)));
-    t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    t
+/// When to poll: every interval, or at once when poked.
+struct Ticks {
+    interval: tokio::time::Interval,
+    poked: tokio::sync::watch::Receiver<u64>,
 }
 
-async fn poll_prometheus(p: Prometheus, plan: Plan, tx: mpsc::Sender<Update>) {
+impl Ticks {
+    fn new(every: Duration, poked: tokio::sync::watch::Receiver<u64>) -> Ticks {
+        let mut interval = tokio::time::interval(every.max(Duration::from_millis(100)));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Ticks { interval, poked }
+    }
+
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.interval.tick() => {}
+            Ok(()) = self.poked.changed() => {}
+        }
+    }
+}
+
+async fn poll_prometheus(p: Prometheus, plan: Plan, mut ticks: Ticks, tx: mpsc::Sender<Update>) {
     let mut health = Health::new(Source::Prometheus);
-    let mut ticks = ticker(plan.interval);
     let mut backfilled = plan.backfill.is_none();
     loop {
-        ticks.tick().await;
+        ticks.next().await;
         // The alerts call doubles as the health probe: a server that answers, even with an
         // error (say it serves no alerts), is live, and its panels are still polled.
         let alerts = p.alerts().await;
@@ -188,7 +210,7 @@ async fn poll_prometheus(p: Prometheus, plan: Plan, tx: mpsc::Sender<Update>) {
             }
         }
         let readings = refresh(&p, &plan).await;
-        if tx.send(Update::Readings(readings)).await.is_err() {
+        if !readings.is_empty() && tx.send(Update::Readings(readings)).await.is_err() {
             return;
         }
         for u in burn_rates(&p, &plan).await {
@@ -199,11 +221,10 @@ async fn poll_prometheus(p: Prometheus, plan: Plan, tx: mpsc::Sender<Update>) {
     }
 }
 
-async fn poll_alertmanager(a: Alertmanager, interval: Duration, tx: mpsc::Sender<Update>) {
+async fn poll_alertmanager(a: Alertmanager, mut ticks: Ticks, tx: mpsc::Sender<Update>) {
     let mut health = Health::new(Source::Alertmanager);
-    let mut ticks = ticker(interval);
     loop {
-        ticks.tick().await;
+        ticks.next().await;
         let both = match a.alerts().await {
             Ok(alerts) => a.silences().await.map(|s| (alerts, s)),
             Err(e) => Err(e),

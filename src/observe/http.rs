@@ -150,7 +150,7 @@ impl fmt::Debug for Http {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Http")
             .field("service", &self.service)
-            .field("base", &self.base.as_str())
+            .field("base", &redact(&self.base))
             .field("auth", &self.auth)
             .field("timeout", &self.timeout)
             .finish()
@@ -413,6 +413,14 @@ mod tests {
         .expect("client");
         let shown = format!("{http:?}");
         assert!(!shown.contains("hunter2") && shown.contains("alice"), "{shown}");
+        let in_url = Http::new(
+            Service::Prometheus,
+            "http://bob:s3cret@127.0.0.1:9/",
+            Auth::None,
+            DEFAULT_TIMEOUT,
+        )
+        .expect("client");
+        assert!(!format!("{in_url:?}").contains("s3cret"));
         assert_eq!(
             http.url(&["api", "v1", "query"]).as_str(),
             "http://127.0.0.1:9/prom/api/v1/query"
