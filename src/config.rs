@@ -120,6 +120,8 @@ pub struct Endpoint {
     /// ...and the password from an environment variable or a file (never written here).
     pub password_env: Option<String>,
     pub password_file: Option<PathBuf>,
+    /// Also trust the CA certificates in this PEM file (a private CA), besides the system's.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// Where the config file is looked for.

@@ -23,6 +23,7 @@ fn endpoint(url: &str) -> Endpoint {
         username_env: None,
         password_env: None,
         password_file: None,
+        ca_file: None,
     }
 }
 

@@ -91,6 +91,9 @@ pub enum ObserveError {
     Url(String),
     #[error("{0:?} is not a timeout such as 10s")]
     BadTimeout(String),
+    /// The CA file could not be read or holds no certificate.
+    #[error("{0}")]
+    CaFile(String),
     #[error("{url}: no answer within {}s (timeout)", after.as_secs_f64())]
     Timeout { url: String, after: Duration },
     #[error("{url}: cannot connect: {error}")]
@@ -128,6 +131,7 @@ impl ObserveError {
             ObserveError::Credentials(_)
                 | ObserveError::Url(_)
                 | ObserveError::BadTimeout(_)
+                | ObserveError::CaFile(_)
                 | ObserveError::Timeout { .. }
                 | ObserveError::Connect { .. }
                 | ObserveError::Unauthorized { .. }
@@ -179,6 +183,20 @@ fn env_or_file(env: &Option<String>, file: &Option<PathBuf>, what: &str) -> Resu
     Ok(None)
 }
 
+/// The certificates of a PEM file.
+fn read_roots(path: &Path) -> Result<Vec<reqwest::Certificate>, ObserveError> {
+    let pem = std::fs::read(path)
+        .map_err(|e| ObserveError::CaFile(format!("cannot read the CA file {}: {e}", path.display())))?;
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        Ok(_) => Err(ObserveError::CaFile(format!(
+            "the CA file {} holds no PEM certificate",
+            path.display()
+        ))),
+        Err(e) => Err(ObserveError::CaFile(format!("the CA file {}: {e}", path.display()))),
+    }
+}
+
 impl Auth {
     /// Reads the credentials an endpoint names (environment first, then file).
     pub fn from_endpoint(e: &Endpoint) -> Result<Auth, ObserveError> {
@@ -216,6 +234,17 @@ struct AmError {
 
 impl Http {
     pub fn new(service: Service, base: &str, auth: Auth, timeout: Duration) -> Result<Http, ObserveError> {
+        Http::with_roots(service, base, auth, timeout, Vec::new())
+    }
+
+    /// Like `new`, also trusting these CA certificates.
+    pub fn with_roots(
+        service: Service,
+        base: &str,
+        auth: Auth,
+        timeout: Duration,
+        roots: Vec<reqwest::Certificate>,
+    ) -> Result<Http, ObserveError> {
         install_tls_provider();
         let mut base = Url::parse(base).map_err(|_| ObserveError::Url(base.to_string()))?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
@@ -230,6 +259,7 @@ impl Http {
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!("warroom/", env!("CARGO_PKG_VERSION")))
+            .tls_certs_merge(roots)
             .build()
             .map_err(|e| ObserveError::Connect {
                 url: base.to_string(),
@@ -254,7 +284,11 @@ impl Http {
                 .ok_or_else(|| ObserveError::BadTimeout(t.clone()))?,
             None => DEFAULT_TIMEOUT,
         };
-        Http::new(service, &e.url, Auth::from_endpoint(e)?, timeout)
+        let roots = match &e.ca_file {
+            Some(path) => read_roots(path)?,
+            None => Vec::new(),
+        };
+        Http::with_roots(service, &e.url, Auth::from_endpoint(e)?, timeout, roots)
     }
 
     pub fn timeout(&self) -> Duration {

@@ -67,8 +67,7 @@ where
     }
 }
 
-async fn wait_ready(child: &mut Child, url: &str, what: &str, log: &std::path::Path) {
-    let client = warroom::observe::http::plain_client();
+async fn wait_ready(client: &reqwest::Client, child: &mut Child, url: &str, what: &str, log: &std::path::Path) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Ok(r) = client.get(format!("{url}/-/ready")).send().await
@@ -90,6 +89,83 @@ async fn wait_ready(child: &mut Child, url: &str, what: &str, log: &std::path::P
 /// Starts the real Prometheus scraping `target` (host:port) every second, evaluating `rules`
 /// (a rule file's YAML) every second.
 pub async fn prometheus(target: &str, rules: &str) -> Server {
+    prometheus_with(target, rules, None).await
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it, made with the openssl CLI.
+pub struct Certs {
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+pub fn certs(dir: &std::path::Path) -> Certs {
+    let openssl = require("openssl", "openssl");
+    let run = |args: &[&str]| {
+        let out = Command::new(&openssl)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("run openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=warroom test CA",
+        ],
+    ]
+    .concat());
+    run(&[
+        &["req"][..],
+        &ec,
+        &["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+    ]
+    .concat());
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("write ext");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    Certs {
+        ca: dir.join("ca.pem"),
+        cert: dir.join("server.pem"),
+        key: dir.join("server.key"),
+    }
+}
+
+/// Prometheus, serving HTTPS with these certificates when given.
+pub async fn prometheus_with(target: &str, rules: &str, tls: Option<&Certs>) -> Server {
     let bin = require("prometheus", "prometheus");
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("rules.yml"), rules).expect("write rules");
@@ -100,16 +176,36 @@ pub async fn prometheus(target: &str, rules: &str) -> Server {
     std::fs::write(dir.path().join("prometheus.yml"), config).expect("write config");
     let port = free_port();
     let log = dir.path().join("prometheus.log");
-    let mut child = Command::new(bin)
-        .arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
+    let mut cmd = Command::new(bin);
+    cmd.arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
         .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("log file"))
-        .spawn()
-        .expect("start prometheus");
-    let url = format!("http://127.0.0.1:{port}");
-    wait_ready(&mut child, &url, "prometheus", &log).await;
+        .stderr(std::fs::File::create(&log).expect("log file"));
+    warroom::observe::http::install_tls_provider();
+    let mut client = reqwest::Client::builder();
+    let scheme = match tls {
+        Some(c) => {
+            let web = dir.path().join("web.yml");
+            std::fs::write(
+                &web,
+                format!(
+                    "tls_server_config:\n  cert_file: {}\n  key_file: {}\n",
+                    c.cert.display(),
+                    c.key.display()
+                ),
+            )
+            .expect("write web config");
+            cmd.arg(format!("--web.config.file={}", web.display()));
+            let ca = std::fs::read(&c.ca).expect("read CA");
+            client = client.tls_certs_merge([reqwest::Certificate::from_pem(&ca).expect("CA pem")]);
+            "https"
+        }
+        None => "http",
+    };
+    let mut child = cmd.spawn().expect("start prometheus");
+    let url = format!("{scheme}://127.0.0.1:{port}");
+    wait_ready(&client.build().expect("client"), &mut child, &url, "prometheus", &log).await;
     Server {
         child: Some(child),
         url,
@@ -141,7 +237,8 @@ pub async fn alertmanager() -> Server {
         .spawn()
         .expect("start alertmanager");
     let url = format!("http://127.0.0.1:{port}");
-    wait_ready(&mut child, &url, "alertmanager", &log).await;
+    let client = warroom::observe::http::plain_client();
+    wait_ready(&client, &mut child, &url, "alertmanager", &log).await;
     Server {
         child: Some(child),
         url,
