@@ -22,7 +22,6 @@ use warroom::cluster::rows::{NodeRow, Owner, Phase, PodRow, WarningRow, Workload
 use warroom::text::CleanText;
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 const NOW: i64 = 1_795_615_200;

@@ -22,6 +22,46 @@ pub struct Config {
     pub clusters: Vec<ClusterConfig>,
     #[serde(default)]
     pub console: ConsoleConfig,
+    /// Golden-signal panels: one named like a default (`traffic`, `errors`, `latency_p99`,
+    /// `saturation`) replaces it, any other is added.
+    #[serde(default, rename = "panels")]
+    pub panel_configs: Vec<PanelConfig>,
+    /// SLO defaults: objective and the error-ratio template with `$window`.
+    pub slo: Option<SloConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PanelConfig {
+    pub name: String,
+    /// PromQL with `$service` and `$namespace` inside quoted label values.
+    pub query: String,
+    #[serde(default)]
+    pub unit: crate::observe::panels::Unit,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SloConfig {
+    /// e.g. 0.999.
+    pub objective: Option<f64>,
+    /// The error ratio over `$window` (default: 5xx over all of `http_requests_total`).
+    pub error_ratio: Option<String>,
+}
+
+/// A service whose golden signals are followed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    pub name: String,
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    /// Its SLO objective (over `[slo].objective`), e.g. 0.999.
+    pub slo: Option<f64>,
+}
+
+fn default_namespace() -> String {
+    "default".into()
 }
 
 /// How the console looks: `[console] theme = "light"`, `keymap = "vim"`, `color = "256"`.
@@ -55,6 +95,24 @@ pub struct ClusterConfig {
     pub kubeconfig: Option<PathBuf>,
     pub prometheus: Option<Endpoint>,
     pub alertmanager: Option<Endpoint>,
+    /// Services whose golden signals the console follows.
+    #[serde(default)]
+    pub services: Vec<ServiceConfig>,
+    /// How often Prometheus and Alertmanager are polled, e.g. `15s`.
+    pub poll_interval: Option<String>,
+}
+
+impl ClusterConfig {
+    /// The poll interval (default 15s).
+    pub fn poll_interval(&self) -> std::time::Duration {
+        self.poll_interval
+            .as_deref()
+            .and_then(|t| crate::drill::scenario::quantity::Duration::parse(t).ok())
+            .filter(|d| d.millis > 0)
+            .map_or(std::time::Duration::from_secs(15), |d| {
+                std::time::Duration::from_millis(d.millis as u64)
+            })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -67,6 +125,14 @@ pub struct Endpoint {
     pub bearer_token_env: Option<String>,
     /// Or from this file.
     pub bearer_token_file: Option<PathBuf>,
+    /// Basic auth: the username, written here or read from an environment variable...
+    pub username: Option<String>,
+    pub username_env: Option<String>,
+    /// ...and the password from an environment variable or a file (never written here).
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+    /// Also trust the CA certificates in this PEM file (a private CA), besides the system's.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// Where the config file is looked for.
@@ -82,6 +148,18 @@ pub fn path() -> PathBuf {
 }
 
 pub use crate::tomlfile::FileError as ConfigError;
+
+/// Where a string value is written: as is, as a TOML basic string (escaped), else where
+/// `fallback` is.
+fn locate_value(text: &str, value: &str, fallback: &str) -> (usize, usize) {
+    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+    for needle in [value, escaped.as_str(), fallback] {
+        if let Some(i) = text.find(needle) {
+            return crate::tomlfile::line_col(text, i);
+        }
+    }
+    (1, 1)
+}
 
 impl Config {
     /// Loads the config file; a missing file gives the defaults.
@@ -142,9 +220,97 @@ impl Config {
                         format!("{t:?} is not a duration such as 10s"),
                     ));
                 }
+                let bearer = e.bearer_token_env.is_some() || e.bearer_token_file.is_some();
+                let user = e.username.is_some() || e.username_env.is_some();
+                let password = e.password_env.is_some() || e.password_file.is_some();
+                let problem = if bearer && (user || password) {
+                    Some(("bearer_token_env", "use either a bearer token or basic auth, not both"))
+                } else if password && !user {
+                    Some(("password_env", "a password needs a username (username or username_env)"))
+                } else if user && !password {
+                    Some((
+                        "username",
+                        "basic auth needs a password (password_env or password_file)",
+                    ))
+                } else {
+                    None
+                };
+                if let Some((key, message)) = problem {
+                    return Err(err(&e.url, format!("clusters[{i}].{what}.{key}"), message.into()));
+                }
+            }
+            if let Some(t) = &c.poll_interval
+                && !crate::drill::scenario::quantity::Duration::parse(t).is_ok_and(|d| d.millis > 0)
+            {
+                return Err(err(
+                    t,
+                    format!("clusters[{i}].poll_interval"),
+                    format!("{t:?} is not a duration such as 15s"),
+                ));
+            }
+            for (j, s) in c.services.iter().enumerate() {
+                if s.name.trim().is_empty() {
+                    return Err(err(
+                        "services",
+                        format!("clusters[{i}].services[{j}].name"),
+                        "must not be empty".into(),
+                    ));
+                }
+                if let Some(o) = s.slo
+                    && !(o > 0.0 && o < 1.0)
+                {
+                    return Err(err(
+                        &s.name,
+                        format!("clusters[{i}].services[{j}].slo"),
+                        format!("{o} is not an objective between 0 and 1, such as 0.999"),
+                    ));
+                }
+            }
+        }
+        for (i, p) in self.panel_configs.iter().enumerate() {
+            if let Err(e) = crate::observe::panels::check(&p.query, false) {
+                let (line, column) = locate_value(text, &p.query, &p.name);
+                return Err(ConfigError {
+                    file: file.to_string(),
+                    line,
+                    column,
+                    key: format!("panels[{i}].query: "),
+                    message: e.message,
+                });
+            }
+        }
+        if let Some(slo) = &self.slo {
+            if let Some(o) = slo.objective
+                && !(o > 0.0 && o < 1.0)
+            {
+                return Err(err(
+                    "objective",
+                    "slo.objective".into(),
+                    format!("{o} is not an objective between 0 and 1, such as 0.999"),
+                ));
+            }
+            if let Some(q) = &slo.error_ratio
+                && let Err(e) = crate::observe::panels::check(q, true)
+            {
+                let (line, column) = locate_value(text, q, "error_ratio");
+                return Err(ConfigError {
+                    file: file.to_string(),
+                    line,
+                    column,
+                    key: "slo.error_ratio: ".into(),
+                    message: e.message,
+                });
             }
         }
         Ok(())
+    }
+
+    /// The configured panels.
+    pub fn panels(&self) -> Vec<crate::observe::panels::Panel> {
+        self.panel_configs
+            .iter()
+            .map(|p| crate::observe::panels::Panel::new(&p.name, &p.query, p.unit))
+            .collect()
     }
 
     /// The severity definitions, with the configured wordings over the defaults.
@@ -203,5 +369,82 @@ mod tests {
         assert!(e.starts_with("config.toml:1:"), "{e}");
         let e = parse("[you]\nname = 42\n").unwrap_err().to_string();
         assert!(e.starts_with("config.toml:2:8: you.name: invalid type"), "{e}");
+    }
+
+    #[test]
+    fn panels_services_and_auth_load() {
+        let c = parse(
+            "[[clusters]]\nname = \"prod\"\npoll_interval = \"5s\"\nservices = [{ name = \"checkout\", namespace = \"shop\", slo = 0.999 }, { name = \"cart\" }]\nprometheus = { url = \"https://prom:9090\", username = \"alice\", password_env = \"PROM_PASSWORD\" }\n\n[[panels]]\nname = \"errors\"\nquery = 'sum(rate(errors_total{service=\"$service\"}[5m]))'\nunit = \"ratio\"\n\n[slo]\nobjective = 0.995\n",
+        )
+        .unwrap();
+        let cluster = &c.clusters[0];
+        assert_eq!(cluster.poll_interval(), std::time::Duration::from_secs(5));
+        assert_eq!(cluster.services[1].namespace, "default");
+        assert_eq!(cluster.services[0].slo, Some(0.999));
+        assert_eq!(c.panels()[0].unit, crate::observe::panels::Unit::Ratio);
+        assert_eq!(c.slo.as_ref().and_then(|s| s.objective), Some(0.995));
+    }
+
+    #[test]
+    fn bad_panels_services_and_auth_name_the_key() {
+        let e = parse("[[panels]]\nname = \"x\"\nquery = 'up{service=$service}'\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("config.toml:3:")
+                && e.contains("panels[0].query: $service must be inside a quoted label value"),
+            "{e}"
+        );
+        let e = parse("[[panels]]\nname = \"x\"\nquery = \"sum(rate(up{service=\\\"$service\\\"}[5m]\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("config.toml:3:10: panels[0].query: not valid PromQL"),
+            "{e}"
+        );
+        let e = parse("[[panels]]\nname = \"x\"\nquery = \"up\"\nunit = \"parsecs\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("config.toml:4:8: panels[0].unit: unknown variant `parsecs`"),
+            "{e}"
+        );
+        let e = parse("[[clusters]]\nname = \"p\"\nservices = [{ name = \"checkout\", slo = 99.9 }]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("config.toml:3:") && e.contains("clusters[0].services[0].slo: 99.9 is not an objective"),
+            "{e}"
+        );
+        let e = parse("[[clusters]]\nname = \"p\"\n\n[clusters.alertmanager]\nurl = \"http://am:9093\"\npassword_file = \"/run/pw\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("config.toml:5:")
+                && e.contains("clusters[0].alertmanager.password_env: a password needs a username"),
+            "{e}"
+        );
+        let e = parse("[[clusters]]\nname = \"p\"\nprometheus = { url = \"http://p\", bearer_token_env = \"T\", username = \"u\", password_env = \"P\" }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("clusters[0].prometheus.bearer_token_env: use either a bearer token or basic auth"),
+            "{e}"
+        );
+        let e = parse("[[clusters]]\nname = \"p\"\npoll_interval = \"soon\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("config.toml:3:") && e.contains("clusters[0].poll_interval"),
+            "{e}"
+        );
+        let e = parse("[slo]\nobjective = 0.999\nerror_ratio = 'rate(x{service=\"$service\",w=\"$window\"}[5m])'\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("config.toml:3:")
+                && e.contains("slo.error_ratio: $window is a duration and must not be quoted"),
+            "{e}"
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod console;
 pub mod drill;
 pub mod incident;
 pub mod logging;
+pub mod observe;
 pub mod paths;
 pub mod text;
 pub mod tomlfile;

@@ -134,3 +134,29 @@ fn check_covers_shipped_and_broken_themes_and_keymaps() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn check_names_a_broken_panel_query_and_accepts_good_panels() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[[clusters]]\nname = \"prod\"\nservices = [{ name = \"checkout\", namespace = \"shop\" }]\n\n[[panels]]\nname = \"queue\"\nquery = 'sum(queue_depth{service=$service})'\nunit = \"none\"\n",
+    )
+    .expect("write");
+    let check = warroom(&["check", config.to_str().expect("path")], &config, dir.path());
+    assert!(!check.status.success());
+    let err = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        err.contains(&format!("{}:7:", config.display()))
+            && err.contains("panels[0].query: $service must be inside a quoted label value"),
+        "{err}"
+    );
+    std::fs::write(
+        &config,
+        "[[clusters]]\nname = \"prod\"\nservices = [{ name = \"checkout\", namespace = \"shop\", slo = 0.999 }]\n\n[[panels]]\nname = \"queue\"\nquery = 'sum(queue_depth{service=\"$service\"})'\n",
+    )
+    .expect("write");
+    let check = warroom(&["check", config.to_str().expect("path")], &config, dir.path());
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+}

@@ -102,7 +102,7 @@ impl SimProcess {
             .build()
             .expect("runtime");
         rt.block_on(async {
-            let client = reqwest::Client::new();
+            let client = warroom::observe::http::plain_client();
             let url = format!("{}{path}", self.url);
             let req = match method {
                 "POST" => client.post(&url),

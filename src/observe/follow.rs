@@ -1,0 +1,368 @@
+//! Following a cluster's Prometheus and Alertmanager: a background task polls the configured
+//! panels for every service, the SLO burn-rate windows, and the alerts and silences on an
+//! interval, and sends what it read to the model's owner over a channel. It never touches the
+//! model itself.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::alertmanager::Alertmanager;
+use super::model::{Freshness, Reading, Source, Update};
+use super::panels::{self, Panel, SLO_WINDOWS, Target};
+use super::prometheus::{Prometheus, QueryResult};
+use crate::config::{ClusterConfig, Config};
+
+/// A service followed, with its SLO objective when it has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Followed {
+    pub target: Target,
+    pub objective: Option<f64>,
+}
+
+/// What to poll and how often.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub services: Vec<Followed>,
+    pub panels: Vec<Panel>,
+    /// The error-ratio template with `$window`, for burn rates.
+    pub slo_error_ratio: String,
+    pub interval: Duration,
+    /// At start, fill each sparkline from a range query over this long (`None`: don't).
+    pub backfill: Option<Duration>,
+    /// Queries in flight at once.
+    pub concurrency: usize,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Plan {
+            services: Vec::new(),
+            panels: panels::golden_signals(),
+            slo_error_ratio: panels::SLO_ERROR_RATIO.into(),
+            interval: Duration::from_secs(15),
+            backfill: Some(Duration::from_secs(15 * 60)),
+            concurrency: 8,
+        }
+    }
+}
+
+impl Plan {
+    /// The plan for one configured cluster: its services, the golden signals with the
+    /// configured panels over them.
+    pub fn for_cluster(config: &Config, cluster: &ClusterConfig) -> Plan {
+        let slo = config.slo.clone().unwrap_or_default();
+        Plan {
+            services: cluster
+                .services
+                .iter()
+                .map(|s| Followed {
+                    target: Target {
+                        namespace: s.namespace.clone(),
+                        service: s.name.clone(),
+                    },
+                    objective: s.slo.or(slo.objective),
+                })
+                .collect(),
+            panels: panels::with_overrides(&config.panels()),
+            slo_error_ratio: slo.error_ratio.unwrap_or_else(|| panels::SLO_ERROR_RATIO.into()),
+            interval: cluster.poll_interval(),
+            ..Plan::default()
+        }
+    }
+}
+
+/// The running poller; dropping it (or `stop`) ends it.
+pub struct Following {
+    tasks: JoinSet<()>,
+    poke: tokio::sync::watch::Sender<u64>,
+}
+
+impl Following {
+    pub fn stop(mut self) {
+        self.tasks.abort_all();
+    }
+
+    /// Polls again now (say, right after a silence was created), not at the next tick.
+    pub fn poke(&self) {
+        self.poke.send_modify(|n| *n += 1);
+    }
+}
+
+fn now() -> i64 {
+    Timestamp::now().as_second()
+}
+
+/// Starts polling; either server may be absent.
+pub fn follow(
+    prometheus: Option<Prometheus>,
+    alertmanager: Option<Alertmanager>,
+    plan: Plan,
+    tx: mpsc::Sender<Update>,
+) -> Following {
+    let mut tasks = JoinSet::new();
+    let (poke, poked) = tokio::sync::watch::channel(0);
+    if let Some(p) = prometheus {
+        let tx = tx.clone();
+        let plan = plan.clone();
+        let ticks = Ticks::new(plan.interval, poked.clone());
+        tasks.spawn(async move { poll_prometheus(p, plan, ticks, tx).await });
+    }
+    if let Some(a) = alertmanager {
+        tasks.spawn(async move { poll_alertmanager(a, Ticks::new(plan.interval, poked), tx).await });
+    }
+    Following { tasks, poke }
+}
+
+/// Tracks one source's freshness across polls and sends changes only.
+struct Health {
+    source: Source,
+    state: Freshness,
+    last_success: Option<i64>,
+}
+
+impl Health {
+    fn new(source: Source) -> Health {
+        Health {
+            source,
+            state: Freshness::Connecting,
+            last_success: None,
+        }
+    }
+
+    /// Records a poll's outcome; returns the new freshness when it changed.
+    fn observe(&mut self, r: Result<(), &super::http::ObserveError>) -> Option<Update> {
+        let next = match r {
+            Ok(()) => {
+                let t = now();
+                self.last_success = Some(t);
+                self.state.after_success(t)
+            }
+            Err(e) => {
+                tracing::warn!(source = self.source.name(), error = %e, "poll failed");
+                self.state.after_failure(e, self.last_success)
+            }
+        };
+        if next == self.state {
+            return None;
+        }
+        self.state = next.clone();
+        Some(Update::Freshness(self.source, next))
+    }
+}
+
+/// When to poll: every interval, or at once when poked.
+struct Ticks {
+    interval: tokio::time::Interval,
+    poked: tokio::sync::watch::Receiver<u64>,
+}
+
+impl Ticks {
+    fn new(every: Duration, poked: tokio::sync::watch::Receiver<u64>) -> Ticks {
+        let mut interval = tokio::time::interval(every.max(Duration::from_millis(100)));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Ticks { interval, poked }
+    }
+
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.interval.tick() => {}
+            Ok(()) = self.poked.changed() => {}
+        }
+    }
+}
+
+async fn poll_prometheus(p: Prometheus, plan: Plan, mut ticks: Ticks, tx: mpsc::Sender<Update>) {
+    let mut health = Health::new(Source::Prometheus);
+    let mut backfilled = plan.backfill.is_none();
+    loop {
+        ticks.next().await;
+        // The alerts call doubles as the health probe: a server that answers, even with an
+        // error (say it serves no alerts), is live, and its panels are still polled.
+        let alerts = p.alerts().await;
+        let reached = match &alerts {
+            Err(e) if e.is_unreachable() => Err(e),
+            _ => Ok(()),
+        };
+        if let Some(u) = health.observe(reached)
+            && tx.send(u).await.is_err()
+        {
+            return;
+        }
+        match alerts {
+            Ok(alerts) => {
+                if tx.send(Update::PrometheusAlerts(alerts)).await.is_err() {
+                    return;
+                }
+            }
+            Err(e) if e.is_unreachable() => continue,
+            Err(e) => tracing::warn!(error = %e, "prometheus alerts"),
+        }
+        if !backfilled {
+            backfilled = true;
+            for u in backfill(&p, &plan).await {
+                if tx.send(u).await.is_err() {
+                    return;
+                }
+            }
+        }
+        let readings = refresh(&p, &plan).await;
+        if !readings.is_empty() && tx.send(Update::Readings(readings)).await.is_err() {
+            return;
+        }
+        for u in burn_rates(&p, &plan).await {
+            if tx.send(u).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+async fn poll_alertmanager(a: Alertmanager, mut ticks: Ticks, tx: mpsc::Sender<Update>) {
+    let mut health = Health::new(Source::Alertmanager);
+    loop {
+        ticks.next().await;
+        let both = match a.alerts().await {
+            Ok(alerts) => a.silences().await.map(|s| (alerts, s)),
+            Err(e) => Err(e),
+        };
+        let changed = health.observe(both.as_ref().map(|_| ()));
+        if let Some(u) = changed
+            && tx.send(u).await.is_err()
+        {
+            return;
+        }
+        if let Ok((alerts, silences)) = both
+            && tx.send(Update::Alertmanager { alerts, silences }).await.is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Every (service, panel) pair, owned (the futures that query them outlive no borrow).
+fn jobs(plan: &Plan) -> Vec<(Target, Panel)> {
+    plan.services
+        .iter()
+        .flat_map(|s| plan.panels.iter().map(move |panel| (s.target.clone(), panel.clone())))
+        .collect()
+}
+
+/// One refresh of every panel for every service (instant queries, `concurrency` at once).
+pub async fn refresh(p: &Prometheus, plan: &Plan) -> Vec<Reading> {
+    let jobs = jobs(plan);
+    futures::stream::iter(jobs)
+        .map(|(target, panel)| async move {
+            let result = match panels::render(&panel.template, &target, None) {
+                Ok(q) => p
+                    .query(&q, None)
+                    .await
+                    .map(|r| r.single_value())
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            Reading {
+                target,
+                panel: panel.name.clone(),
+                unit: panel.unit,
+                at: now(),
+                result,
+            }
+        })
+        .buffer_unordered(plan.concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// Sparkline history from range queries over `plan.backfill`, one point per interval.
+async fn backfill(p: &Prometheus, plan: &Plan) -> Vec<Update> {
+    let Some(span) = plan.backfill else { return Vec::new() };
+    let end = Timestamp::now();
+    let start = end - jiff::SignedDuration::try_from(span).unwrap_or_default();
+    let step = plan.interval.max(Duration::from_secs(1));
+    let jobs = jobs(plan);
+    futures::stream::iter(jobs)
+        .map(|(target, panel)| async move {
+            let q = panels::render(&panel.template, &target, None).ok()?;
+            let QueryResult::Matrix(m) = p.query_range(&q, start, end, step).await.ok()? else {
+                return None;
+            };
+            // One series is a panel's value; several (or none) leave the sparkline empty.
+            let [series] = m.as_slice() else { return None };
+            Some(Update::History {
+                target,
+                panel: panel.name.clone(),
+                unit: panel.unit,
+                points: series.values.iter().map(|pt| pt.v).collect(),
+            })
+        })
+        .buffer_unordered(plan.concurrency.max(1))
+        .filter_map(|u| async move { u })
+        .collect()
+        .await
+}
+
+/// Burn rate per SLO window for every service with an objective.
+async fn burn_rates(p: &Prometheus, plan: &Plan) -> Vec<Update> {
+    let jobs: Vec<(Target, f64, usize)> = plan
+        .services
+        .iter()
+        .filter_map(|s| s.objective.map(|o| (s.target.clone(), o)))
+        .flat_map(|(t, o)| (0..SLO_WINDOWS.len()).map(move |w| (t.clone(), o, w)))
+        .collect();
+    let rates: Vec<(Target, f64, &'static str, Option<f64>)> = futures::stream::iter(jobs)
+        .map(|(target, objective, window)| async move {
+            let window = SLO_WINDOWS[window];
+            let rate = match panels::render(&plan.slo_error_ratio, &target, Some(window)) {
+                Ok(q) => p.query(&q, None).await.ok().and_then(|r| r.single_value()),
+                Err(_) => None,
+            };
+            (target, objective, window, rate.map(|r| panels::burn_rate(r, objective)))
+        })
+        .buffer_unordered(plan.concurrency.max(1))
+        .collect()
+        .await;
+    let mut out: Vec<Update> = Vec::new();
+    for s in plan.services.iter().filter(|s| s.objective.is_some()) {
+        let mine: Vec<(&'static str, f64)> = rates
+            .iter()
+            .filter(|(t, ..)| *t == s.target)
+            .filter_map(|(_, _, w, r)| r.map(|r| (*w, r)))
+            .collect();
+        out.push(Update::Burn {
+            target: s.target.clone(),
+            objective: s.objective.unwrap_or_default(),
+            rates: mine,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cluster_plan_takes_services_panels_and_slo_from_config() {
+        let c = Config::parse(
+            std::path::Path::new("config.toml"),
+            "[slo]\nobjective = 0.99\n\n[[clusters]]\nname = \"prod\"\npoll_interval = \"30s\"\nservices = [{ name = \"checkout\", namespace = \"shop\", slo = 0.999 }, { name = \"cart\", namespace = \"shop\" }]\n\n[[panels]]\nname = \"latency_p99\"\nquery = 'histogram_quantile(0.99, sum by (le) (rate(rpc_seconds_bucket{service=\"$service\"}[1m])))'\nunit = \"seconds\"\n",
+        )
+        .expect("config");
+        let plan = Plan::for_cluster(&c, &c.clusters[0]);
+        assert_eq!(plan.interval, Duration::from_secs(30));
+        assert_eq!(
+            plan.services
+                .iter()
+                .map(|s| (s.target.service.as_str(), s.objective))
+                .collect::<Vec<_>>(),
+            [("checkout", Some(0.999)), ("cart", Some(0.99))]
+        );
+        assert_eq!(plan.panels.len(), 4);
+        assert!(plan.panels[2].template.contains("rpc_seconds_bucket"));
+        assert_eq!(plan.slo_error_ratio, panels::SLO_ERROR_RATIO);
+    }
+}

@@ -1,0 +1,476 @@
+//! The HTTP plumbing shared by the Prometheus and Alertmanager clients: one reqwest client
+//! (rustls with the ring provider), the endpoint's timeout and credentials (bearer token or basic
+//! auth, read from the environment or a file and never logged), and errors that keep the
+//! server's own words.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, StatusCode, Url};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::config::Endpoint;
+
+/// The default request timeout when the config names none.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+static TLS: Once = Once::new();
+
+/// Installs the process's rustls crypto provider (ring) once. reqwest is built without a
+/// provider of its own, so every in-process reqwest client needs this first.
+pub fn install_tls_provider() {
+    TLS.call_once(|| {
+        // Someone else (kube) may have installed one already; either is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// A plain reqwest client, with the TLS provider installed (for tests and benchmarks).
+pub fn plain_client() -> reqwest::Client {
+    install_tls_provider();
+    reqwest::Client::new()
+}
+
+/// A secret that never shows in `Debug` or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How requests prove who sends them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Auth {
+    #[default]
+    None,
+    Bearer(Secret),
+    Basic {
+        username: String,
+        password: Secret,
+    },
+}
+
+/// Which server an error came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Service {
+    Prometheus,
+    Alertmanager,
+}
+
+impl Service {
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Prometheus => "prometheus",
+            Service::Alertmanager => "alertmanager",
+        }
+    }
+}
+
+/// What went wrong talking to Prometheus or Alertmanager. Server text is kept verbatim.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ObserveError {
+    /// The endpoint's credentials could not be read (names the variable or file, never the value).
+    #[error("{0}")]
+    Credentials(String),
+    #[error("{0} is not a usable URL")]
+    Url(String),
+    #[error("{0:?} is not a timeout such as 10s")]
+    BadTimeout(String),
+    /// The CA file could not be read or holds no certificate.
+    #[error("{0}")]
+    CaFile(String),
+    #[error("{url}: no answer within {}s (timeout)", after.as_secs_f64())]
+    Timeout { url: String, after: Duration },
+    #[error("{url}: cannot connect: {error}")]
+    Connect { url: String, error: String },
+    /// 401: the credentials were refused.
+    #[error("{url}: 401 unauthorized: {body}")]
+    Unauthorized { url: String, body: String },
+    /// 403: the credentials are valid but may not do this.
+    #[error("{url}: 403 forbidden: {body}")]
+    Forbidden { url: String, body: String },
+    /// Prometheus's error envelope: `errorType` and `error` exactly as sent.
+    #[error("{error_type}: {error}")]
+    Api {
+        status: u16,
+        error_type: String,
+        error: String,
+    },
+    /// Any other non-success answer, with the body as sent (Alertmanager's `{"code","message"}`
+    /// becomes its message).
+    #[error("{url}: {status}: {body}")]
+    Status { url: String, status: u16, body: String },
+    #[error("{url}: unexpected answer: {error}")]
+    Decode { url: String, error: String },
+}
+
+impl ObserveError {
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, ObserveError::Timeout { .. })
+    }
+
+    /// The server could not be reached or refused us; any other error is an answer from it.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            ObserveError::Credentials(_)
+                | ObserveError::Url(_)
+                | ObserveError::BadTimeout(_)
+                | ObserveError::CaFile(_)
+                | ObserveError::Timeout { .. }
+                | ObserveError::Connect { .. }
+                | ObserveError::Unauthorized { .. }
+                | ObserveError::Forbidden { .. }
+        )
+    }
+}
+
+/// One server (Prometheus or Alertmanager): its base URL, timeout and credentials.
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    base: Url,
+    auth: Auth,
+    timeout: Duration,
+    pub service: Service,
+}
+
+impl fmt::Debug for Http {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Http")
+            .field("service", &self.service)
+            .field("base", &redact(&self.base))
+            .field("auth", &self.auth)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+fn read_env(var: &str, what: &str) -> Result<String, ObserveError> {
+    std::env::var(var)
+        .map(|v| v.trim().to_string())
+        .map_err(|_| ObserveError::Credentials(format!("the {what} environment variable {var} is not set")))
+}
+
+fn read_file(path: &Path, what: &str) -> Result<String, ObserveError> {
+    std::fs::read_to_string(path)
+        .map(|v| v.trim().to_string())
+        .map_err(|e| ObserveError::Credentials(format!("cannot read the {what} file {}: {e}", path.display())))
+}
+
+fn env_or_file(env: &Option<String>, file: &Option<PathBuf>, what: &str) -> Result<Option<Secret>, ObserveError> {
+    if let Some(var) = env {
+        return read_env(var, what).map(|s| Some(Secret(s)));
+    }
+    if let Some(path) = file {
+        return read_file(path, what).map(|s| Some(Secret(s)));
+    }
+    Ok(None)
+}
+
+/// The certificates of a PEM file.
+fn read_roots(path: &Path) -> Result<Vec<reqwest::Certificate>, ObserveError> {
+    let pem = std::fs::read(path)
+        .map_err(|e| ObserveError::CaFile(format!("cannot read the CA file {}: {e}", path.display())))?;
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        Ok(_) => Err(ObserveError::CaFile(format!(
+            "the CA file {} holds no PEM certificate",
+            path.display()
+        ))),
+        Err(e) => Err(ObserveError::CaFile(format!("the CA file {}: {e}", path.display()))),
+    }
+}
+
+impl Auth {
+    /// Reads the credentials an endpoint names (environment first, then file).
+    pub fn from_endpoint(e: &Endpoint) -> Result<Auth, ObserveError> {
+        if let Some(token) = env_or_file(&e.bearer_token_env, &e.bearer_token_file, "bearer token")? {
+            return Ok(Auth::Bearer(token));
+        }
+        let username = match (&e.username, &e.username_env) {
+            (Some(u), _) => Some(u.clone()),
+            (None, Some(var)) => Some(read_env(var, "username")?),
+            (None, None) => None,
+        };
+        if let Some(username) = username {
+            let password = env_or_file(&e.password_env, &e.password_file, "password")?.unwrap_or(Secret(String::new()));
+            return Ok(Auth::Basic { username, password });
+        }
+        Ok(Auth::None)
+    }
+}
+
+/// The body of Prometheus's answers: `{"status","data","errorType","error","warnings"}`.
+#[derive(Deserialize)]
+struct Envelope<T> {
+    status: String,
+    data: Option<T>,
+    #[serde(rename = "errorType")]
+    error_type: Option<String>,
+    error: Option<String>,
+}
+
+/// Alertmanager's validation error body.
+#[derive(Deserialize)]
+struct AmError {
+    message: String,
+}
+
+impl Http {
+    pub fn new(service: Service, base: &str, auth: Auth, timeout: Duration) -> Result<Http, ObserveError> {
+        Http::with_roots(service, base, auth, timeout, Vec::new())
+    }
+
+    /// Like `new`, also trusting these CA certificates.
+    pub fn with_roots(
+        service: Service,
+        base: &str,
+        auth: Auth,
+        timeout: Duration,
+        roots: Vec<reqwest::Certificate>,
+    ) -> Result<Http, ObserveError> {
+        install_tls_provider();
+        let mut base = Url::parse(base).map_err(|_| ObserveError::Url(base.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(ObserveError::Url(base.to_string()));
+        }
+        // A base path (`https://host/prometheus`) is kept: paths are joined under it.
+        if !base.path().ends_with('/') {
+            let p = format!("{}/", base.path());
+            base.set_path(&p);
+        }
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("warroom/", env!("CARGO_PKG_VERSION")))
+            .tls_certs_merge(roots)
+            .build()
+            .map_err(|e| ObserveError::Connect {
+                url: base.to_string(),
+                error: e.to_string(),
+            })?;
+        Ok(Http {
+            client,
+            base,
+            auth,
+            timeout,
+            service,
+        })
+    }
+
+    /// From a config endpoint: URL, timeout (default 10s) and credentials.
+    pub fn from_endpoint(service: Service, e: &Endpoint) -> Result<Http, ObserveError> {
+        let timeout = match &e.timeout {
+            Some(t) => crate::drill::scenario::quantity::Duration::parse(t)
+                .ok()
+                .filter(|d| d.millis > 0)
+                .map(|d| Duration::from_millis(d.millis as u64))
+                .ok_or_else(|| ObserveError::BadTimeout(t.clone()))?,
+            None => DEFAULT_TIMEOUT,
+        };
+        let roots = match &e.ca_file {
+            Some(path) => read_roots(path)?,
+            None => Vec::new(),
+        };
+        Http::with_roots(service, &e.url, Auth::from_endpoint(e)?, timeout, roots)
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The URL of `path` (slash-separated segments, each percent-encoded) under the base.
+    pub fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut s) = url.path_segments_mut() {
+            s.pop_if_empty();
+            s.extend(segments);
+        }
+        url
+    }
+
+    pub fn request(&self, method: Method, url: Url) -> RequestBuilder {
+        let r = self.client.request(method, url);
+        match &self.auth {
+            Auth::None => r,
+            Auth::Bearer(t) => r.bearer_auth(t.expose()),
+            Auth::Basic { username, password } => r.basic_auth(username, Some(password.expose())),
+        }
+    }
+
+    fn send_error(&self, url: &Url, e: reqwest::Error) -> ObserveError {
+        let url = redact(url);
+        if e.is_timeout() {
+            ObserveError::Timeout {
+                url,
+                after: self.timeout,
+            }
+        } else {
+            // The URL is shown once (redacted); the source chain has the cause.
+            let e = e.without_url();
+            let mut error = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                error = format!("{error}: {s}");
+                source = s.source();
+            }
+            ObserveError::Connect { url, error }
+        }
+    }
+
+    /// Sends a request and returns the status and body (any status).
+    pub async fn send(&self, req: RequestBuilder) -> Result<(StatusCode, Url, bytes::Bytes), ObserveError> {
+        let req = req.build().map_err(|e| ObserveError::Url(e.to_string()))?;
+        let url = req.url().clone();
+        let resp = self.client.execute(req).await.map_err(|e| self.send_error(&url, e))?;
+        let status = resp.status();
+        let body = resp.bytes().await.map_err(|e| self.send_error(&url, e))?;
+        Ok((status, url, body))
+    }
+
+    /// The error for a non-success answer, keeping the server's text.
+    fn status_error(&self, status: StatusCode, url: &Url, body: &[u8]) -> ObserveError {
+        let url = redact(url);
+        let text = String::from_utf8_lossy(body).trim().to_string();
+        if let Ok(env) = serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(body)
+            && env.status == "error"
+        {
+            return ObserveError::Api {
+                status: status.as_u16(),
+                error_type: env.error_type.unwrap_or_default(),
+                error: env.error.unwrap_or_default(),
+            };
+        }
+        let text = serde_json::from_slice::<AmError>(body)
+            .map(|e| e.message)
+            .unwrap_or(text);
+        match status {
+            StatusCode::UNAUTHORIZED => ObserveError::Unauthorized { url, body: text },
+            StatusCode::FORBIDDEN => ObserveError::Forbidden { url, body: text },
+            _ => ObserveError::Status {
+                url,
+                status: status.as_u16(),
+                body: text,
+            },
+        }
+    }
+
+    /// A Prometheus API call: unwraps `data` from the envelope; errors keep `errorType`/`error`.
+    pub async fn prometheus<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T, ObserveError> {
+        let (status, url, body) = self.send(req).await?;
+        if !status.is_success() {
+            return Err(self.status_error(status, &url, &body));
+        }
+        let env: Envelope<T> = serde_json::from_slice(&body).map_err(|e| ObserveError::Decode {
+            url: redact(&url),
+            error: e.to_string(),
+        })?;
+        if env.status != "success" {
+            return Err(ObserveError::Api {
+                status: status.as_u16(),
+                error_type: env.error_type.unwrap_or_default(),
+                error: env.error.unwrap_or_default(),
+            });
+        }
+        env.data.ok_or_else(|| ObserveError::Decode {
+            url: redact(&url),
+            error: "no data in a success answer".into(),
+        })
+    }
+
+    /// A plain JSON API call (Alertmanager): the body is the value.
+    pub async fn json<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T, ObserveError> {
+        let (status, url, body) = self.send(req).await?;
+        if !status.is_success() {
+            return Err(self.status_error(status, &url, &body));
+        }
+        serde_json::from_slice(&body).map_err(|e| ObserveError::Decode {
+            url: redact(&url),
+            error: e.to_string(),
+        })
+    }
+
+    /// A call whose answer body does not matter, only its status.
+    pub async fn no_content(&self, req: RequestBuilder) -> Result<(), ObserveError> {
+        let (status, url, body) = self.send(req).await?;
+        if !status.is_success() {
+            return Err(self.status_error(status, &url, &body));
+        }
+        Ok(())
+    }
+}
+
+/// A URL as shown in errors: without any user:password written into it.
+fn redact(url: &Url) -> String {
+    let mut u = url.clone();
+    if u.password().is_some() {
+        let _ = u.set_password(Some("***"));
+    }
+    u.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let http = Http::new(
+            Service::Prometheus,
+            "http://127.0.0.1:9/prom",
+            Auth::Basic {
+                username: "alice".into(),
+                password: Secret::new("hunter2"),
+            },
+            DEFAULT_TIMEOUT,
+        )
+        .expect("client");
+        let shown = format!("{http:?}");
+        assert!(!shown.contains("hunter2") && shown.contains("alice"), "{shown}");
+        let in_url = Http::new(
+            Service::Prometheus,
+            "http://bob:s3cret@127.0.0.1:9/",
+            Auth::None,
+            DEFAULT_TIMEOUT,
+        )
+        .expect("client");
+        assert!(!format!("{in_url:?}").contains("s3cret"));
+        assert_eq!(
+            http.url(&["api", "v1", "query"]).as_str(),
+            "http://127.0.0.1:9/prom/api/v1/query"
+        );
+        assert_eq!(
+            http.url(&["api", "v2", "silence", "a/b?c"]).as_str(),
+            "http://127.0.0.1:9/prom/api/v2/silence/a%2Fb%3Fc"
+        );
+        assert_eq!(redact(&Url::parse("http://u:p@h/").expect("url")), "http://u:***@h/");
+    }
+
+    #[test]
+    fn not_a_url_is_refused() {
+        assert!(matches!(
+            Http::new(Service::Prometheus, "ftp://x", Auth::None, DEFAULT_TIMEOUT),
+            Err(ObserveError::Url(_))
+        ));
+    }
+}
