@@ -46,7 +46,7 @@ pub enum Command {
     },
     /// Run a drill cluster headless: a simulated Kubernetes API that kubectl can drive.
     Sim(SimArgs),
-    /// Validate scenario (.yaml) and config (.toml) files; prints every problem with file:line:column.
+    /// Validate scenario (.yaml), config (.toml) and template (.j2) files; prints every problem with file:line:column.
     Check {
         /// Files to check.
         #[arg(required = true)]
@@ -65,6 +65,8 @@ pub enum Command {
     Journal(crate::incident::cli::JournalArgs),
     /// Write an incident's postmortem (Markdown) from its journal.
     Postmortem(crate::incident::cli::PostmortemArgs),
+    /// Status updates: preview and publish from templates, and when the next one is due.
+    Status(crate::comms::cli::StatusArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -185,6 +187,16 @@ pub fn check(files: &[PathBuf]) -> bool {
                 .and_then(|text| crate::config::Config::parse(f, &text).map_err(|e| e.to_string()));
             match checked {
                 Ok(_) => println!("{}: ok (config)", f.display()),
+                Err(e) => {
+                    ok = false;
+                    eprintln!("{e}");
+                }
+            }
+            continue;
+        }
+        if f.extension().is_some_and(|e| e == "j2") {
+            match crate::comms::template::Template::load(f) {
+                Ok(t) => println!("{}: ok (template {:?}, audience {})", f.display(), t.name, t.audience),
                 Err(e) => {
                     ok = false;
                     eprintln!("{e}");

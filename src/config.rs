@@ -20,6 +20,12 @@ pub struct Config {
     pub severities: BTreeMap<String, SeverityConfig>,
     #[serde(default)]
     pub clusters: Vec<ClusterConfig>,
+    /// Where status updates go (`[[channels]]`).
+    #[serde(default)]
+    pub channels: Vec<crate::comms::channel::ChannelConfig>,
+    /// How often each audience is owed an update, per severity (`[cadence.sev1.internal]`).
+    #[serde(default)]
+    pub cadence: crate::comms::cadence::CadenceConfig,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -195,6 +201,10 @@ impl Config {
                 }
             }
         }
+        crate::comms::channel::channels(&self.channels)
+            .map(|_| ())
+            .and_then(|()| crate::comms::cadence::Cadence::from_config(&self.cadence).map(|_| ()))
+            .map_err(|b| err(&b.near, b.key, b.message))?;
         Ok(())
     }
 

@@ -1,0 +1,326 @@
+//! Sending a status update to a channel (the adapter: HTTP, files, stdout), with a timeout per
+//! attempt and retries with exponential back-off on 5xx, 429, timeouts and connection errors.
+//! Every attempt is written to the journal with the exact text, channel and result; a failure
+//! leaves the draft unpublished. Secrets are read at send time and never appear in errors.
+
+use std::io::Write;
+use std::time::Duration;
+
+use hmac::{Hmac, KeyInit, Mac};
+use jiff::Timestamp;
+use sha2::Sha256;
+
+use super::channel::{Channel, Target};
+use super::secret::SecretSource;
+use crate::incident::journal::{Journal, JournalError};
+use crate::incident::model::{Actor, Draft, Entry, Event, IncidentId, Source};
+
+/// One status update to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub incident: IncidentId,
+    pub draft_id: String,
+    pub template: String,
+    pub audience: String,
+    /// The template's: whether it may leave the company.
+    pub external: bool,
+    pub text: String,
+}
+
+/// Why one attempt failed, and whether trying again could help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptError {
+    pub message: String,
+    pub retry: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(
+        "template {template} is internal and channel {channel} is external: it was not sent \
+         (use a template with `external: true`)"
+    )]
+    InternalToExternal { template: String, channel: String },
+    #[error("publishing to {channel} failed after {attempts} attempt(s): {last}; the draft is kept")]
+    Failed {
+        channel: String,
+        attempts: u32,
+        last: String,
+    },
+    #[error("the journal could not record the publish: {0}")]
+    Journal(#[from] JournalError),
+}
+
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The bodies posted to webhooks.
+pub fn slack_body(text: &str) -> Vec<u8> {
+    serde_json::json!({ "text": slack_escape(text) })
+        .to_string()
+        .into_bytes()
+}
+
+/// Slack reads `<...>` as links and mentions (`<!channel>`) and `&` as an entity: an incident
+/// title must not ping a whole workspace, so all three are escaped as Slack asks.
+pub fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+pub fn webhook_body(channel: &Channel, message: &Message, sent_at: Timestamp) -> Vec<u8> {
+    serde_json::json!({
+        "incident": message.incident.as_str(),
+        "channel": channel.name,
+        "template": message.template,
+        "audience": message.audience,
+        "external": message.external,
+        "draft_id": message.draft_id,
+        "sent_at": sent_at.to_string(),
+        "text": message.text,
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// `sha256=<hex HMAC-SHA256 of body>`, as GitHub signs its webhooks.
+pub fn signature(key: &[u8], body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// An error and its causes on one line, without any URL (which may be secret).
+fn describe_http_error(e: reqwest::Error, timeout: Duration) -> AttemptError {
+    if e.is_timeout() {
+        return AttemptError {
+            message: format!(
+                "timed out after {}",
+                crate::incident::metrics::format_duration(timeout.try_into().unwrap_or_default())
+            ),
+            retry: true,
+        };
+    }
+    let connect = e.is_connect();
+    let e = e.without_url();
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !message.contains(&s_text) {
+            message.push_str(": ");
+            message.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    if connect {
+        message = format!("cannot connect: {message}");
+    }
+    AttemptError { message, retry: true }
+}
+
+fn read_secret(source: &SecretSource, what: &str) -> Result<Vec<u8>, AttemptError> {
+    source
+        .read()
+        .map(|s| s.expose().as_bytes().to_vec())
+        .map_err(|e| AttemptError {
+            message: format!("cannot read the {what}: {e}"),
+            retry: false,
+        })
+}
+
+async fn post(
+    channel: &Channel,
+    url: &SecretSource,
+    body: Vec<u8>,
+    header: Option<(String, String)>,
+) -> Result<(), AttemptError> {
+    // reqwest is built without a default crypto provider (aws-lc-rs does not build everywhere):
+    // use ring. Installing twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let url = read_secret(url, "webhook URL")?;
+    let url = String::from_utf8(url).map_err(|_| AttemptError {
+        message: "the webhook URL is not UTF-8".into(),
+        retry: false,
+    })?;
+    let client = reqwest::Client::builder()
+        .timeout(channel.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| AttemptError {
+            message: format!("cannot make an HTTP client: {}", e.without_url()),
+            retry: false,
+        })?;
+    let mut request = client
+        .post(url.as_str())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(
+            reqwest::header::USER_AGENT,
+            concat!("warroom/", env!("CARGO_PKG_VERSION")),
+        );
+    if let Some((name, value)) = header {
+        request = request.header(name, value);
+    }
+    let response = request
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| describe_http_error(e, channel.timeout))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let text = response.text().await.unwrap_or_default();
+    let snippet: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+    Err(AttemptError {
+        message: if snippet.is_empty() {
+            format!("HTTP {status}")
+        } else {
+            format!("HTTP {status}: {snippet}")
+        },
+        retry: status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS,
+    })
+}
+
+/// One try at sending `message` to `channel`.
+pub async fn attempt(channel: &Channel, message: &Message) -> Result<(), AttemptError> {
+    match &channel.target {
+        Target::Slack { url } => post(channel, url, slack_body(&message.text), None).await,
+        Target::Webhook { url, signing } => {
+            let body = webhook_body(channel, message, Timestamp::now());
+            let header = match signing {
+                Some(s) => Some((s.header.clone(), signature(&read_secret(&s.key, "HMAC key")?, &body))),
+                None => None,
+            };
+            post(channel, url, body, header).await
+        }
+        Target::File { path } => {
+            let record = format!(
+                "--- {} {} {} ({}) to {}\n{}\n",
+                crate::incident::line::format_time(Timestamp::now()),
+                message.incident,
+                message.template,
+                message.audience,
+                channel.name,
+                message.text.trim_end()
+            );
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(record.as_bytes()).and_then(|()| f.sync_data()))
+                .map_err(|e| AttemptError {
+                    message: format!("cannot append to {}: {e}", path.display()),
+                    retry: false,
+                })
+        }
+        Target::Stdout => {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{}", message.text.trim_end())
+                .and_then(|()| out.flush())
+                .map_err(|e| AttemptError {
+                    message: format!("cannot write to standard output: {e}"),
+                    retry: false,
+                })
+        }
+    }
+}
+
+/// The wait before retry `n` (1 for the first retry): `backoff`, doubled each time, at most 30s.
+pub fn backoff(channel: &Channel, n: u32) -> Duration {
+    channel
+        .backoff
+        .saturating_mul(2u32.saturating_pow(n.saturating_sub(1)))
+        .min(MAX_BACKOFF)
+}
+
+/// Sends `message` to `channel`, retrying as the channel says, and records every attempt in
+/// `journal` as `actor`: `status_update_failed` for each failed one, then on success
+/// `status_update_published` and `status_draft_published`. Returns the published entry.
+pub async fn publish(
+    journal: &mut Journal,
+    actor: &Actor,
+    channel: &Channel,
+    message: &Message,
+) -> Result<Entry, PublishError> {
+    if channel.external && !message.external {
+        return Err(PublishError::InternalToExternal {
+            template: message.template.clone(),
+            channel: channel.name.clone(),
+        });
+    }
+    let record = |event: Event| Draft::new(actor.clone(), Source::Human, event);
+    let mut n: u32 = 0;
+    loop {
+        n += 1;
+        match attempt(channel, message).await {
+            Ok(()) => {
+                let published = journal.append(record(Event::StatusUpdatePublished {
+                    channel: channel.name.clone(),
+                    external: channel.external,
+                    text: message.text.clone(),
+                }))?;
+                journal.append(record(Event::StatusDraftPublished {
+                    draft_id: message.draft_id.clone(),
+                    audience: message.audience.clone(),
+                    channel: channel.name.clone(),
+                }))?;
+                tracing::info!(incident = %message.incident, channel = %channel.name, attempts = n, "status update published");
+                return Ok(published);
+            }
+            Err(e) => {
+                journal.append(record(Event::StatusUpdateFailed {
+                    channel: channel.name.clone(),
+                    external: channel.external,
+                    text: message.text.clone(),
+                    attempt: n,
+                    error: e.message.clone(),
+                    draft_id: Some(message.draft_id.clone()),
+                }))?;
+                tracing::warn!(incident = %message.incident, channel = %channel.name, attempt = n, error = %e.message, "status update attempt failed");
+                if !e.retry || n > channel.retries {
+                    return Err(PublishError::Failed {
+                        channel: channel.name.clone(),
+                        attempts: n,
+                        last: e.message,
+                    });
+                }
+                tokio::time::sleep(backoff(channel, n)).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slack_mentions_in_incident_text_are_escaped() {
+        let body: serde_json::Value = serde_json::from_slice(&slack_body("<!channel> down & out")).expect("json");
+        assert_eq!(body, serde_json::json!({"text": "&lt;!channel&gt; down &amp; out"}));
+    }
+
+    #[test]
+    fn signature_matches_a_known_vector() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            signature(b"Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_a_cap() {
+        let c = Channel {
+            name: "x".into(),
+            external: false,
+            target: Target::Stdout,
+            timeout: Duration::from_secs(1),
+            retries: 9,
+            backoff: Duration::from_millis(500),
+        };
+        assert_eq!(backoff(&c, 1), Duration::from_millis(500));
+        assert_eq!(backoff(&c, 3), Duration::from_secs(2));
+        assert_eq!(backoff(&c, 20), MAX_BACKOFF);
+    }
+}
