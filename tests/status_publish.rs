@@ -48,6 +48,7 @@ async fn slow(State(r): State<Arc<Receiver>>, headers: HeaderMap, body: Bytes) -
 struct Server {
     _runtime: tokio::runtime::Runtime,
     base: String,
+    closed: std::net::SocketAddr,
     state: Arc<Receiver>,
 }
 
@@ -68,10 +69,15 @@ impl Server {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind loopback");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        // A loopback port nobody listens on (bound, then closed).
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port");
         runtime.spawn(async move { axum::serve(listener, app).await });
         Server {
             _runtime: runtime,
             base,
+            closed,
             state,
         }
     }
@@ -105,7 +111,9 @@ impl Setup {
                  [[channels]]\nname = \"statuspage\"\nkind = \"webhook\"\nexternal = true\n\
                  url_env = \"TEST_HOOK_URL\"\nhmac_key_file = \"{}\"\nsignature_header = \"X-Hub-Signature-256\"\n\n\
                  [[channels]]\nname = \"slow\"\nkind = \"webhook\"\nurl_env = \"TEST_SLOW_URL\"\n\
-                 timeout = \"300ms\"\nretries = 1\nbackoff = \"50ms\"\n",
+                 timeout = \"300ms\"\nretries = 1\nbackoff = \"50ms\"\n\n\
+                 [[channels]]\nname = \"refused\"\nkind = \"slack\"\nurl_env = \"TEST_REFUSED_URL\"\n\
+                 retries = 1\nbackoff = \"50ms\"\n",
                 dir.path().join("hmac.key").display()
             ),
         )
@@ -157,6 +165,10 @@ impl Setup {
             .env(
                 "TEST_SLOW_URL",
                 format!("{}/slow?token=slow-secret-token", self.server.base),
+            )
+            .env(
+                "TEST_REFUSED_URL",
+                format!("http://{}/hook?token=refused-secret-token", self.server.closed),
             )
             .env_remove("WARROOM_TEMPLATES")
             .output()
@@ -418,4 +430,23 @@ fn an_internal_template_is_refused_on_an_external_channel() {
             .iter()
             .any(|e| matches!(e, Event::StatusUpdatePublished { .. }))
     );
+}
+
+#[test]
+fn a_refused_connection_is_retried_then_reported() {
+    let s = Setup::new(&[]);
+    let out = s.publish("internal-update", "refused", &[]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("publishing to refused failed after 2 attempt(s): cannot connect"),
+        "{err}"
+    );
+    s.assert_no_secrets(&out);
+    let failures = s
+        .events()
+        .iter()
+        .filter(|e| matches!(e, Event::StatusUpdateFailed { error, .. } if error.starts_with("cannot connect")))
+        .count();
+    assert_eq!(failures, 2);
 }

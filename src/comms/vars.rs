@@ -5,8 +5,8 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::incident::metrics::{self, format_duration};
-use crate::incident::model::{Definitions, Entry, Event, Milestone};
+use crate::incident::metrics;
+use crate::incident::model::{Definitions, Entry, Event, Milestone, Status};
 use crate::incident::state::Incident;
 use crate::incident::timeline;
 
@@ -107,17 +107,28 @@ pub struct Vars {
     pub drill: bool,
     /// `YYYY-MM-DD HH:MM UTC`: the stated start, else when the incident was opened.
     pub started_at: String,
-    /// `1h 05m 00s`.
+    /// `12 min`, `1 h 05 min`, `under a minute`: since the start, until now or the resolution.
     pub elapsed: String,
     pub now: String,
     pub actions: Vec<ActionTaken>,
     pub signals: SignalWords,
     /// `HH:MM UTC`, or empty when no update is due.
     pub next_update_at: String,
-    /// `20m 00s`, or empty.
+    /// `20 min`, or empty.
     pub next_update_in: String,
     /// The incident commander, or empty.
     pub commander: String,
+}
+
+/// A span as a message says it: `under a minute`, `12 min`, `1 h 05 min` (whole minutes,
+/// rounded down).
+pub fn in_minutes(d: SignedDuration) -> String {
+    let minutes = d.as_secs().max(0) / 60;
+    match minutes {
+        0 => "under a minute".to_string(),
+        1..60 => format!("{minutes} min"),
+        _ => format!("{} h {:02} min", minutes / 60, minutes % 60),
+    }
 }
 
 fn hhmm(t: Timestamp) -> String {
@@ -141,15 +152,18 @@ pub fn build(
     next_update: Option<Timestamp>,
     now: Timestamp,
 ) -> Vars {
-    let started = metrics::milestones(entries)
-        .get(Milestone::Started)
-        .unwrap_or(incident.opened_at);
+    let milestones = metrics::milestones(entries);
+    let started = milestones.get(Milestone::Started).unwrap_or(incident.opened_at);
+    // A resolved incident lasted until it was resolved, not until now.
+    let ended = match incident.status {
+        Status::Resolved => milestones.get(Milestone::Resolved).unwrap_or(now),
+        _ => now,
+    };
     let minute = |t: Timestamp| {
         t.to_zoned(jiff::tz::TimeZone::UTC)
             .strftime("%Y-%m-%d %H:%M UTC")
             .to_string()
     };
-    let round = |d: SignedDuration| SignedDuration::from_secs(d.as_secs().max(0) / 60 * 60);
     Vars {
         incident_id: incident.id.to_string(),
         title: incident.title.clone(),
@@ -161,7 +175,7 @@ pub fn build(
         services: incident.services.clone(),
         drill: incident.drill,
         started_at: minute(started),
-        elapsed: format_duration(round(now.duration_since(started))),
+        elapsed: in_minutes(ended.duration_since(started)),
         now: minute(now),
         actions: entries
             .iter()
@@ -174,8 +188,42 @@ pub fn build(
         signals: signals.words(),
         next_update_at: next_update.map(hhmm).unwrap_or_default(),
         next_update_in: next_update
-            .map(|t| format_duration(round(t.duration_since(now))))
+            .map(|t| in_minutes(t.duration_since(now)))
             .unwrap_or_default(),
         commander: incident.commander().unwrap_or_default().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_in_words() {
+        assert_eq!(in_minutes(SignedDuration::from_secs(59)), "under a minute");
+        assert_eq!(in_minutes(SignedDuration::from_secs(-5)), "under a minute");
+        assert_eq!(in_minutes(SignedDuration::from_secs(12 * 60 + 59)), "12 min");
+        assert_eq!(in_minutes(SignedDuration::from_mins(65)), "1 h 05 min");
+    }
+
+    #[test]
+    fn figures_in_words() {
+        let w = GoldenSignals {
+            error_rate: Some(0.0005),
+            latency_p99_seconds: Some(0.25),
+            traffic_rps: Some(f64::NAN),
+            saturation: None,
+            as_of: None,
+        }
+        .words();
+        assert_eq!(
+            (
+                w.error_rate.as_str(),
+                w.latency_p99.as_str(),
+                w.traffic.as_str(),
+                w.saturation.as_str()
+            ),
+            ("0.05%", "250 ms", "unknown", "unknown")
+        );
     }
 }
