@@ -21,8 +21,8 @@ pub struct ChannelConfig {
     /// Whether it leaves the company; internal templates are refused on external channels.
     #[serde(default)]
     pub external: bool,
-    /// The webhook URL, written here (only for URLs that are not secret) ...
-    pub url: Option<String>,
+    /// The webhook URL, written here (only for URLs that are not secret; still never printed) ...
+    pub url: Option<Secret>,
     /// ... or read from this environment variable ...
     pub url_env: Option<String>,
     /// ... or from this file.
@@ -126,14 +126,15 @@ impl Channel {
             }
             if let Some(u) = &c.url {
                 let ok = u
+                    .expose()
                     .parse::<axum::http::Uri>()
                     .ok()
                     .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
                 if !ok {
                     // The URL may be a secret: the message does not repeat it.
-                    return Err(bad("url", u, "is not an http(s) URL".into()));
+                    return Err(bad("url", u.expose(), "is not an http(s) URL".into()));
                 }
-                return Ok(SecretSource::Inline(Secret::new(u.clone())));
+                return Ok(SecretSource::Inline(u.clone()));
             }
             Ok(match (&c.url_env, &c.url_file) {
                 (Some(v), _) => SecretSource::Env(v.clone()),
@@ -286,6 +287,13 @@ mod tests {
             (Duration::from_secs(2), 1, Duration::from_millis(100))
         );
         assert!(!format!("{c:?}").contains("127.0.0.1"), "URLs are redacted in Debug");
+        let f: File =
+            toml::from_str("[[channels]]\nname = \"a\"\nkind = \"slack\"\nurl = \"https://hooks.example/T1\"\n")
+                .expect("toml");
+        assert!(
+            !format!("{:?}", f.channels).contains("hooks.example"),
+            "and in the config's Debug"
+        );
     }
 
     #[test]
