@@ -265,49 +265,51 @@ pub fn backoff(channel: &Channel, n: u32) -> Duration {
         .min(MAX_BACKOFF)
 }
 
-/// Sends `message` to `channel`, retrying as the channel says, and records every attempt in
-/// `journal` as `actor`: `status_update_failed` for each failed one, then on success
-/// `status_update_published` and `status_draft_published`. Returns the published entry.
-pub async fn publish(
-    journal: &mut Journal,
-    actor: &Actor,
+/// Sends `message` to `channel`, retrying as the channel says, and hands every attempt's event
+/// to `record` as it happens: `status_update_failed` for each failed one, then on success
+/// `status_update_published` and `status_draft_published`. For a console task, `record` sends
+/// the events to whoever owns the journal; a recording failure stops the publish.
+pub async fn deliver<E>(
     channel: &Channel,
     message: &Message,
-) -> Result<Entry, PublishError> {
+    mut record: impl FnMut(Event) -> Result<(), E>,
+) -> Result<u32, PublishError>
+where
+    PublishError: From<E>,
+{
     if channel.external && !message.external {
         return Err(PublishError::InternalToExternal {
             template: message.template.clone(),
             channel: channel.name.clone(),
         });
     }
-    let record = |event: Event| Draft::new(actor.clone(), Source::Human, event);
     let mut n: u32 = 0;
     loop {
         n += 1;
         match attempt(channel, message).await {
             Ok(()) => {
-                let published = journal.append(record(Event::StatusUpdatePublished {
+                record(Event::StatusUpdatePublished {
                     channel: channel.name.clone(),
                     external: channel.external,
                     text: message.text.clone(),
-                }))?;
-                journal.append(record(Event::StatusDraftPublished {
+                })?;
+                record(Event::StatusDraftPublished {
                     draft_id: message.draft_id.clone(),
                     audience: message.audience.clone(),
                     channel: channel.name.clone(),
-                }))?;
+                })?;
                 tracing::info!(incident = %message.incident, channel = %channel.name, attempts = n, "status update published");
-                return Ok(published);
+                return Ok(n);
             }
             Err(e) => {
-                journal.append(record(Event::StatusUpdateFailed {
+                record(Event::StatusUpdateFailed {
                     channel: channel.name.clone(),
                     external: channel.external,
                     text: message.text.clone(),
                     attempt: n,
                     error: e.message.clone(),
                     draft_id: Some(message.draft_id.clone()),
-                }))?;
+                })?;
                 tracing::warn!(incident = %message.incident, channel = %channel.name, attempt = n, error = %e.message, "status update attempt failed");
                 if !e.retry || n > channel.retries {
                     return Err(PublishError::Failed {
@@ -320,6 +322,31 @@ pub async fn publish(
             }
         }
     }
+}
+
+/// `deliver`, recording straight into `journal` as `actor` (each append fsynced before the
+/// next attempt). Returns the `status_update_published` entry.
+pub async fn publish(
+    journal: &mut Journal,
+    actor: &Actor,
+    channel: &Channel,
+    message: &Message,
+) -> Result<Entry, PublishError> {
+    let mut published: Option<Entry> = None;
+    deliver(channel, message, |event| {
+        let is_update = matches!(event, Event::StatusUpdatePublished { .. });
+        let entry = journal.append(Draft::new(actor.clone(), Source::Human, event))?;
+        if is_update {
+            published = Some(entry);
+        }
+        Ok::<_, JournalError>(())
+    })
+    .await?;
+    published.ok_or_else(|| PublishError::Failed {
+        channel: channel.name.clone(),
+        attempts: 0,
+        last: "no update was recorded".into(),
+    })
 }
 
 #[cfg(test)]
@@ -339,6 +366,69 @@ mod tests {
             signature(b"Jefe", b"what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    fn message(external: bool) -> Message {
+        Message {
+            incident: "INC-20261124-001".parse().expect("id"),
+            draft_id: "d-1".into(),
+            template: "internal-update".into(),
+            audience: "internal".into(),
+            external,
+            text: "[SEV2] checkout\nall hands\n".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_file_channel_appends_and_the_caller_records_each_event() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("updates.log");
+        let c = Channel {
+            name: "log".into(),
+            external: false,
+            target: Target::File { path: path.clone() },
+            timeout: Duration::from_secs(1),
+            retries: 0,
+            backoff: Duration::from_millis(1),
+        };
+        let mut events = Vec::new();
+        let n = deliver(&c, &message(false), |e| {
+            events.push(e);
+            Ok::<_, JournalError>(())
+        })
+        .await
+        .expect("delivered");
+        assert_eq!(n, 1);
+        assert_eq!(
+            events.iter().map(Event::kind).collect::<Vec<_>>(),
+            ["status_update_published", "status_draft_published"]
+        );
+        let written = std::fs::read_to_string(&path).expect("file");
+        assert!(
+            written.ends_with(" INC-20261124-001 internal-update (internal) to log\n[SEV2] checkout\nall hands\n"),
+            "{written}"
+        );
+
+        // An unwritable file fails once (no retry helps) and is recorded as such.
+        let blocked = Channel {
+            target: Target::File {
+                path: dir.path().join("no-such-dir").join("x.log"),
+            },
+            retries: 3,
+            ..c
+        };
+        let mut events = Vec::new();
+        let err = deliver(&blocked, &message(false), |e| {
+            events.push(e);
+            Ok::<_, JournalError>(())
+        })
+        .await
+        .expect_err("fails");
+        assert!(
+            err.to_string().contains("after 1 attempt(s): cannot append to"),
+            "{err}"
+        );
+        assert_eq!(events.len(), 1);
     }
 
     #[test]
