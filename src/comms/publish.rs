@@ -246,8 +246,21 @@ pub async fn attempt(channel: &Channel, message: &Message) -> Result<(), Attempt
                 })
         }
         Target::Stdout => {
+            // Standard output may be a terminal: no control characters but newlines and tabs.
+            let shown: String = message
+                .text
+                .trim_end()
+                .chars()
+                .map(|c| {
+                    if c.is_control() && c != '\n' && c != '\t' {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
             let mut out = std::io::stdout().lock();
-            writeln!(out, "{}", message.text.trim_end())
+            writeln!(out, "{shown}")
                 .and_then(|()| out.flush())
                 .map_err(|e| AttemptError {
                     message: format!("cannot write to standard output: {e}"),

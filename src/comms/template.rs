@@ -197,6 +197,20 @@ impl Template {
                 [first, field, ..] => vars::fields_of(first).is_some_and(|fields| fields.contains(field)),
                 [] => true,
             };
+            if known && self.external && vars::INTERNAL_ONLY.contains(&segments[0]) {
+                let line = self.line_of(&segments[..1]).unwrap_or(1) + self.body_offset;
+                return Err(TemplateError {
+                    file: self.file.clone(),
+                    line,
+                    message: format!(
+                        "template {} is external and uses `{}`, which is internal (external templates \
+                         may not use {})",
+                        self.name,
+                        segments[0],
+                        vars::INTERNAL_ONLY.join(", ")
+                    ),
+                });
+            }
             if !known {
                 let line = self.line_of(&segments).unwrap_or(1) + self.body_offset;
                 let hint = match segments.as_slice() {
@@ -382,6 +396,17 @@ mod tests {
         let e = parse("{{ signals.error_rate }}\n{{ signals.eror_rate }}\n").expect_err("unknown field");
         assert_eq!(e.line, 7, "{e}");
         assert!(e.message.contains("`signals.eror_rate`"), "{e}");
+    }
+
+    #[test]
+    fn external_templates_may_not_use_internals() {
+        let e = Template::parse(
+            "templates/page.j2",
+            "---\naudience: public\nexternal: true\n---\n{{ status }}\n{{ components|join(\", \") }} {{ commander }}\n",
+        )
+        .expect_err("internal variable");
+        assert_eq!(e.line, 6, "{e}");
+        assert!(e.message.contains("uses `commander`, which is internal"), "{e}");
     }
 
     #[test]

@@ -31,6 +31,17 @@ pub const FIELDS: [&str; 17] = [
     "commander",
 ];
 
+/// Variables an external template (a status page, customers) may not use: who is working on
+/// it, what was done inside, the internal title and severity, the raw figures.
+pub const INTERNAL_ONLY: [&str; 6] = [
+    "title",
+    "severity",
+    "severity_definition",
+    "commander",
+    "actions",
+    "signals",
+];
+
 /// The fields of `signals`.
 pub const SIGNAL_FIELDS: [&str; 5] = ["error_rate", "latency_p99", "traffic", "saturation", "as_of"];
 
