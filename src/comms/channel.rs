@@ -116,31 +116,28 @@ impl Channel {
             return Err(bad("name", &c.name, "a channel needs a printable name".into()));
         }
         let url = || -> Result<SecretSource, BadKey> {
-            let given = [c.url.is_some(), c.url_env.is_some(), c.url_file.is_some()];
-            if given.iter().filter(|g| **g).count() != 1 {
-                return Err(bad(
+            match (&c.url, &c.url_env, &c.url_file) {
+                (Some(u), None, None) => {
+                    let ok = u
+                        .expose()
+                        .parse::<axum::http::Uri>()
+                        .ok()
+                        .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
+                    if ok {
+                        Ok(SecretSource::Inline(u.clone()))
+                    } else {
+                        // The URL may be a secret: the message does not repeat it.
+                        Err(bad("url", u.expose(), "is not an http(s) URL".into()))
+                    }
+                }
+                (None, Some(v), None) => Ok(SecretSource::Env(v.clone())),
+                (None, None, Some(p)) => Ok(SecretSource::File(p.clone())),
+                _ => Err(bad(
                     "url",
                     &c.name,
                     format!("channel {:?} needs exactly one of url, url_env or url_file", c.name),
-                ));
+                )),
             }
-            if let Some(u) = &c.url {
-                let ok = u
-                    .expose()
-                    .parse::<axum::http::Uri>()
-                    .ok()
-                    .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
-                if !ok {
-                    // The URL may be a secret: the message does not repeat it.
-                    return Err(bad("url", u.expose(), "is not an http(s) URL".into()));
-                }
-                return Ok(SecretSource::Inline(u.clone()));
-            }
-            Ok(match (&c.url_env, &c.url_file) {
-                (Some(v), _) => SecretSource::Env(v.clone()),
-                (_, Some(p)) => SecretSource::File(p.clone()),
-                _ => unreachable!("exactly one source was checked above"),
-            })
         };
         let only_for = |field: &str, set: bool, kind: &str| -> Result<(), BadKey> {
             if set && c.kind != kind {

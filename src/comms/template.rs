@@ -240,18 +240,17 @@ impl Template {
     }
 
     /// The body line (1-based) where `segments` (`a`, `b` for `a.b`) is first used as a variable:
-    /// an identifier not after `.`, `|` or `is`, followed by the rest of the path.
+    /// an identifier not after `.`, `|`, `is` or `is not`, followed by the rest of the path.
     fn line_of(&self, segments: &[&str]) -> Option<usize> {
         let tokens: Vec<(Token<'_>, usize)> = tokenize(&self.body, false, SyntaxConfig::default())
             .filter_map(Result::ok)
             .map(|(t, span)| (t, usize::from(span.start_line)))
             .collect();
         (0..tokens.len()).find_map(|i| {
-            let after_accessor = i > 0
-                && matches!(
-                    tokens[i - 1].0,
-                    Token::Dot | Token::Pipe | Token::Ident("is") | Token::Ident("not")
-                );
+            // After `.` it is an attribute, after `|` a filter, after `is` / `is not` a test.
+            let prev = |k: usize| i.checked_sub(k).map(|j| &tokens[j].0);
+            let after_accessor = matches!(prev(1), Some(Token::Dot | Token::Pipe | Token::Ident("is")))
+                || (matches!(prev(1), Some(Token::Ident("not"))) && matches!(prev(2), Some(Token::Ident("is"))));
             if after_accessor || !matches!(tokens[i].0, Token::Ident(s) if s == segments[0]) {
                 return None;
             }
@@ -393,6 +392,9 @@ mod tests {
         assert_eq!(e.file, "templates/t.j2");
         assert_eq!(e.line, 9, "{e}");
         assert!(e.message.contains("template t: unknown variable `neds`"), "{e}");
+        let e =
+            parse("{% if needs is not defined %}x{% endif %}\n{% if not neds %}y{% endif %}").expect_err("after not");
+        assert_eq!(e.line, 7, "{e}");
         let e = parse("{{ signals.error_rate }}\n{{ signals.eror_rate }}\n").expect_err("unknown field");
         assert_eq!(e.line, 7, "{e}");
         assert!(e.message.contains("`signals.eror_rate`"), "{e}");
