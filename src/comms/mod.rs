@@ -1,7 +1,7 @@
 //! Status communications: message templates per audience, the update cadence, drafts kept in
 //! the journal, and publishing to channels. `template`, `vars`, `cadence` and `drafts` are pure
-//! domain (no terminal, no HTTP); `publish` is the adapter that talks to the outside; `cli` is
-//! the `warroom status` edge.
+//! domain (no terminal, no HTTP); `publish` and `webhook` are the adapter that talks to the
+//! outside; `cli` is the `warroom status` edge.
 
 pub mod cadence;
 pub mod channel;
@@ -11,6 +11,7 @@ pub mod publish;
 pub mod secret;
 pub mod template;
 pub mod vars;
+pub mod webhook;
 
 use crate::config::Config;
 
