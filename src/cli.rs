@@ -50,7 +50,7 @@ pub enum Command {
     },
     /// Run a drill cluster headless: a simulated Kubernetes API that kubectl can drive.
     Sim(SimArgs),
-    /// Validate scenario (.yaml), config, theme and keymap (.toml) files; prints every problem with file:line:column.
+    /// Validate scenario (.yaml), config, theme and keymap (.toml) and template (.j2) files; prints every problem with file:line:column.
     Check {
         /// Files to check.
         #[arg(required = true)]
@@ -69,6 +69,8 @@ pub enum Command {
     Journal(crate::incident::cli::JournalArgs),
     /// Write an incident's postmortem (Markdown) from its journal.
     Postmortem(crate::incident::cli::PostmortemArgs),
+    /// Status updates: preview and publish from templates, and when the next one is due.
+    Status(crate::comms::cli::StatusArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -218,6 +220,16 @@ pub fn check(files: &[PathBuf]) -> bool {
         if f.extension().is_some_and(|e| e == "toml") {
             match check_toml(f) {
                 Ok(kind) => println!("{}: ok ({kind})", f.display()),
+                Err(e) => {
+                    ok = false;
+                    eprintln!("{e}");
+                }
+            }
+            continue;
+        }
+        if f.extension().is_some_and(|e| e == "j2") {
+            match crate::comms::template::Template::load(f) {
+                Ok(t) => println!("{}: ok (template {:?}, audience {})", f.display(), t.name, t.audience),
                 Err(e) => {
                     ok = false;
                     eprintln!("{e}");

@@ -28,6 +28,12 @@ pub struct Config {
     pub panel_configs: Vec<PanelConfig>,
     /// SLO defaults: objective and the error-ratio template with `$window`.
     pub slo: Option<SloConfig>,
+    /// Where status updates go (`[[channels]]`).
+    #[serde(default)]
+    pub channels: Vec<crate::comms::channel::ChannelConfig>,
+    /// How often each audience is owed an update, per severity (`[cadence.sev1.internal]`).
+    #[serde(default)]
+    pub cadence: crate::comms::cadence::CadenceConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -302,6 +308,10 @@ impl Config {
                 });
             }
         }
+        crate::comms::channel::channels(&self.channels)
+            .map(|_| ())
+            .and_then(|()| crate::comms::cadence::Cadence::from_config(&self.cadence).map(|_| ()))
+            .map_err(|b| err(&b.near, b.key, b.message))?;
         Ok(())
     }
 

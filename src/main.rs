@@ -34,6 +34,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Note(args)) => return warroom::incident::cli::note(args),
         Some(Command::Journal(args)) => return warroom::incident::cli::journal(args),
         Some(Command::Postmortem(args)) => return warroom::incident::cli::postmortem(args),
+        Some(Command::Status(args)) => return warroom::comms::cli::status(args),
         Some(Command::Sim(args)) => runtime().and_then(|rt| rt.block_on(cli::run_sim(args, false))),
         Some(Command::Drill {
             scenario,

@@ -502,6 +502,41 @@ pub enum Event {
         external: bool,
         text: String,
     },
+    /// A status update being written, saved as it is edited so a crash never loses it. Each
+    /// save carries the whole text; the latest save of a `draft_id` is the draft.
+    StatusDraftSaved {
+        draft_id: String,
+        /// The template it was started from, e.g. `internal-update`.
+        template: String,
+        /// Who it is for: `internal`, `public`, `executive`...
+        audience: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<String>,
+        text: String,
+    },
+    /// A draft went out (after its `status_update_published`): it is no longer offered.
+    StatusDraftPublished {
+        draft_id: String,
+        audience: String,
+        channel: String,
+    },
+    /// One attempt to publish a status update that failed, with the exact text and why.
+    StatusUpdateFailed {
+        channel: String,
+        #[serde(default)]
+        external: bool,
+        text: String,
+        /// 1 for the first try.
+        attempt: u32,
+        error: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draft_id: Option<String>,
+    },
+    /// The update an audience was owed at `due_at` had not gone out.
+    StatusUpdateOverdue {
+        audience: String,
+        due_at: Timestamp,
+    },
     ChecklistStepChanged {
         checklist: String,
         step: String,
@@ -552,6 +587,10 @@ impl Event {
             Event::ActionSucceeded(_) => "action_succeeded",
             Event::ActionFailed(_) => "action_failed",
             Event::StatusUpdatePublished { .. } => "status_update_published",
+            Event::StatusDraftSaved { .. } => "status_draft_saved",
+            Event::StatusDraftPublished { .. } => "status_draft_published",
+            Event::StatusUpdateFailed { .. } => "status_update_failed",
+            Event::StatusUpdateOverdue { .. } => "status_update_overdue",
             Event::ChecklistStepChanged { .. } => "checklist_step_changed",
             Event::ContributingFactor { .. } => "contributing_factor",
             Event::Retrospective { .. } => "retrospective",

@@ -16,6 +16,30 @@ pub struct Assignment {
     pub renounced_at: Option<Timestamp>,
 }
 
+/// A status update that went out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedUpdate {
+    pub at: Timestamp,
+    pub channel: String,
+    pub external: bool,
+    /// From the draft it came from; unknown for updates published without one.
+    pub audience: Option<String>,
+}
+
+/// A status draft as last saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedDraft {
+    pub draft_id: String,
+    pub template: String,
+    pub audience: String,
+    pub channel: Option<String>,
+    pub text: String,
+    pub saved_at: Timestamp,
+    /// The journal line of the last save.
+    pub seq: u64,
+    pub published: bool,
+}
+
 /// The current state of an incident.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
@@ -34,6 +58,12 @@ pub struct Incident {
     pub assignments: Vec<Assignment>,
     /// The severity from each moment on: (since, severity), first one at opening.
     pub severities: Vec<(Timestamp, Severity)>,
+    /// Status updates that went out, oldest first.
+    pub status_updates: Vec<PublishedUpdate>,
+    /// Status drafts in the order they were begun, each as last saved.
+    pub drafts: Vec<SavedDraft>,
+    /// Overdue updates already noted on the timeline: (audience, when it was due).
+    pub overdue_noted: Vec<(String, Timestamp)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,6 +107,9 @@ impl Incident {
             last_at: at,
             assignments: Vec::new(),
             severities: vec![(at, d.severity)],
+            status_updates: Vec::new(),
+            drafts: Vec::new(),
+            overdue_noted: Vec::new(),
         }
     }
 
@@ -99,6 +132,57 @@ impl Incident {
                 self.components = components.clone();
             }
             Event::RoleChanged { role, from, to } => self.hand_over(e.time, *role, from, to),
+            Event::StatusUpdatePublished { channel, external, .. } => self.status_updates.push(PublishedUpdate {
+                at: e.time,
+                channel: channel.clone(),
+                external: *external,
+                audience: None,
+            }),
+            Event::StatusDraftSaved {
+                draft_id,
+                template,
+                audience,
+                channel,
+                text,
+            } => {
+                let saved = SavedDraft {
+                    draft_id: draft_id.clone(),
+                    template: template.clone(),
+                    audience: audience.clone(),
+                    channel: channel.clone(),
+                    text: text.clone(),
+                    saved_at: e.time,
+                    seq: e.seq,
+                    published: false,
+                };
+                match self.drafts.iter_mut().find(|d| d.draft_id == *draft_id) {
+                    Some(d) => {
+                        *d = SavedDraft {
+                            published: d.published,
+                            ..saved
+                        }
+                    }
+                    None => self.drafts.push(saved),
+                }
+            }
+            Event::StatusDraftPublished {
+                draft_id,
+                audience,
+                channel,
+            } => {
+                if let Some(d) = self.drafts.iter_mut().find(|d| d.draft_id == *draft_id) {
+                    d.published = true;
+                }
+                if let Some(u) = self
+                    .status_updates
+                    .iter_mut()
+                    .rev()
+                    .find(|u| u.channel == *channel && u.audience.is_none())
+                {
+                    u.audience = Some(audience.clone());
+                }
+            }
+            Event::StatusUpdateOverdue { audience, due_at } => self.overdue_noted.push((audience.clone(), *due_at)),
             _ => {}
         }
     }
@@ -133,6 +217,12 @@ impl Incident {
             .filter(|a| a.role == role && a.renounced_at.is_none())
             .map(|a| a.person.as_str())
             .collect()
+    }
+
+    /// The draft a restarted console should offer again: the most recently saved one that has
+    /// not been published.
+    pub fn latest_unpublished_draft(&self) -> Option<&SavedDraft> {
+        self.drafts.iter().filter(|d| !d.published).max_by_key(|d| d.seq)
     }
 
     /// The incident commander now, if anyone.

@@ -97,6 +97,30 @@ pub fn describe(event: &Event) -> String {
             let audience = if *external { "external" } else { "internal" };
             format!("Status update ({audience}, {channel}): {text}")
         }
+        Event::StatusDraftSaved {
+            draft_id,
+            template,
+            audience,
+            text,
+            ..
+        } => format!(
+            "Status draft {draft_id} saved ({template}, {audience}, {} chars)",
+            text.chars().count()
+        ),
+        Event::StatusDraftPublished {
+            draft_id,
+            audience,
+            channel,
+        } => format!("Status draft {draft_id} published ({audience}, {channel})"),
+        Event::StatusUpdateFailed {
+            channel,
+            attempt,
+            error,
+            ..
+        } => format!("Status update to {channel} failed (attempt {attempt}): {error}"),
+        Event::StatusUpdateOverdue { audience, due_at } => {
+            format!("Status update overdue: {audience} was due at {} UTC", utc(*due_at))
+        }
         Event::ChecklistStepChanged { checklist, step, state } => {
             let state = match state {
                 StepState::Todo => "to do",
