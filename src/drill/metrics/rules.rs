@@ -222,7 +222,7 @@ pub fn scenario_rules(scenario: &Scenario) -> Vec<AlertRule> {
     }
     out.push(rule(
         "KubePodCrashLooping",
-        "increase(kube_pod_container_status_restarts_total[10m]) > 2".into(),
+        "increase(kube_pod_container_status_restarts_total[15m]) >= 2".into(),
         60,
         "warning",
         "Pod {{ $labels.namespace }}/{{ $labels.pod }} keeps restarting",

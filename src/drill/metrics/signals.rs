@@ -119,6 +119,9 @@ fn latency_cdf(le: f64, median: f64) -> f64 {
     normal_cdf((le / median).ln() / SIGMA)
 }
 
+/// How much slower requests are on a node under memory pressure (reclaim, evictions).
+const MEMORY_PRESSURE_FACTOR: f64 = 5.0;
+
 /// How much a node's CPU load slows the requests served on it.
 fn saturation_factor(used: f64, capacity: f64) -> f64 {
     if capacity <= 0.0 {
@@ -253,7 +256,11 @@ impl SignalModels {
         let node_factor: HashMap<&str, f64> = obs
             .nodes
             .iter()
-            .map(|n| (n.name.as_str(), saturation_factor(n.cpu_used, n.cpu_capacity)))
+            .map(|n| {
+                let pressure = n.conditions.iter().any(|(c, s)| c == "MemoryPressure" && s == "True");
+                let reclaim = if pressure { MEMORY_PRESSURE_FACTOR } else { 1.0 };
+                (n.name.as_str(), saturation_factor(n.cpu_used, n.cpu_capacity) * reclaim)
+            })
             .collect();
         let service_of: HashMap<String, usize> = self
             .services
