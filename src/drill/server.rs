@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 
 use super::clock::Clock;
 use super::metrics::monitoring::{HISTORY_MS, Monitoring};
+use super::metrics::observe::Observation;
 use super::scenario::Scenario;
 use super::sim::Sim;
 use super::{api, kinds, openapi};
@@ -57,8 +58,10 @@ pub struct DrillCluster {
     pub bookmark_interval: Duration,
     /// Writes made by `/drill/v1/churn`: (namespace, name, restart count, committed at, ns since the epoch).
     pub churn_log: Mutex<Vec<(String, String, i64, u64)>>,
-    /// Samples, rules and alerts; locked after the simulation when both are needed.
+    /// Samples, rules and alerts. Never locked while the simulation is: the sim's
+    /// observations wait in `inbox` (locked under either) and are recorded in order.
     monitoring: Mutex<Monitoring>,
+    inbox: Mutex<Vec<Observation>>,
 }
 
 impl DrillCluster {
@@ -66,6 +69,7 @@ impl DrillCluster {
         let (disconnect, _) = tokio::sync::watch::channel(0);
         DrillCluster {
             monitoring: Mutex::new(monitoring),
+            inbox: Mutex::new(Vec::new()),
             sim: Mutex::new(sim),
             openapi: Bytes::from(openapi::v2_protobuf(kinds::ALL)),
             disconnect,
@@ -80,16 +84,40 @@ impl DrillCluster {
         self.sim.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The monitoring stack brought up to the virtual now, and that now in milliseconds.
-    pub fn monitoring(&self) -> (MutexGuard<'_, Monitoring>, i64) {
+    /// Brings the simulation to the clock's time and queues what it observed; returns the
+    /// virtual now in milliseconds.
+    fn sync_observations(&self) -> i64 {
         let mut sim = self.lock();
         sim.sync();
-        let now = sim.now.as_millisecond();
         let observations = sim.take_observations();
-        let mut m = self.monitoring.lock().unwrap_or_else(|p| p.into_inner());
-        drop(sim);
+        self.inbox
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(observations);
+        sim.now.as_millisecond()
+    }
+
+    fn record_inbox(&self, m: &mut Monitoring) {
+        let observations = std::mem::take(&mut *self.inbox.lock().unwrap_or_else(|p| p.into_inner()));
         m.record(observations);
+    }
+
+    /// The monitoring stack brought up to the virtual now, and that now in milliseconds. At
+    /// start this waits for the history backfill.
+    pub fn monitoring(&self) -> (MutexGuard<'_, Monitoring>, i64) {
+        let now = self.sync_observations();
+        let mut m = self.monitoring.lock().unwrap_or_else(|p| p.into_inner());
+        self.record_inbox(&mut m);
         (m, now)
+    }
+
+    /// One clock tick: moves the simulation along and records samples and rules unless the
+    /// monitoring stack is busy (backfilling or answering a query); they wait for the next.
+    fn tick(&self) {
+        self.sync_observations();
+        if let Ok(mut m) = self.monitoring.try_lock() {
+            self.record_inbox(&mut m);
+        }
     }
 }
 
@@ -178,20 +206,27 @@ pub async fn serve(mut sim: Sim, listener: TcpListener, options: &Options) -> st
     let start = sim.now;
     sim.clock = Clock::new(start, options.speed, options.paused);
     let base = sim.start_scraping();
-    let monitoring = tokio::task::spawn_blocking({
-        let scenario = sim.scenario.clone();
-        let seed = options.seed.unwrap_or(scenario.seed);
-        let history = options.metrics_history_ms;
-        move || Monitoring::new(&scenario, seed, &base, history)
-    })
-    .await
-    .map_err(std::io::Error::other)?;
+    let seed = options.seed.unwrap_or(sim.scenario.seed);
+    let monitoring = Monitoring::empty(&sim.scenario, seed);
     let cluster = Arc::new(DrillCluster::new(
         sim,
         monitoring,
         addr.to_string(),
         options.bookmark_interval,
     ));
+    // The history is backfilled in the background; metrics requests wait for it, the
+    // Kubernetes API does not.
+    let (locked, backfilling) = tokio::sync::oneshot::channel();
+    tokio::task::spawn_blocking({
+        let cluster = cluster.clone();
+        let history = options.metrics_history_ms;
+        move || {
+            let mut m = cluster.monitoring.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = locked.send(());
+            m.backfill(&base, history);
+        }
+    });
+    backfilling.await.map_err(std::io::Error::other)?;
     let mut tasks = vec![
         spawn_server(listener, api::router(cluster.clone()), "Kubernetes API"),
         spawn_server(prometheus, api::prometheus::router(cluster.clone()), "Prometheus API"),
@@ -207,8 +242,7 @@ pub async fn serve(mut sim: Sim, listener: TcpListener, options: &Options) -> st
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tick.tick().await;
-            // Moves the cluster along, then the samples and rules (off the simulation's lock).
-            drop(ticking.monitoring());
+            ticking.tick();
         }
     }));
     Ok(Running {

@@ -32,17 +32,28 @@ fn label_map(l: &super::labels::Labels) -> BTreeMap<String, String> {
 impl Monitoring {
     /// Builds the stack with `history_ms` of samples ending at the observation `base`.
     pub fn new(scenario: &Scenario, seed: u64, base: &Observation, history_ms: i64) -> Monitoring {
-        let mut signals = SignalModels::new(scenario, seed);
-        signals.backfill(base, history_ms);
-        let mut m = Monitoring {
-            signals,
+        let mut m = Monitoring::empty(scenario, seed);
+        m.backfill(base, history_ms);
+        m
+    }
+
+    /// The stack with no samples yet; `backfill` must come before any `record`.
+    pub fn empty(scenario: &Scenario, seed: u64) -> Monitoring {
+        Monitoring {
+            signals: SignalModels::new(scenario, seed),
             rules: RuleGroup::new(&scenario.name, scenario_rules(scenario)),
             alertmanager: Alertmanager::new(seed),
-            now_ms: base.t_ms,
+            now_ms: i64::MIN,
             firing: BTreeMap::new(),
-        };
-        m.evaluate(base.t_ms);
-        m
+        }
+    }
+
+    /// Fills `history_ms` of samples ending at the observation `base`, then evaluates the
+    /// rules once.
+    pub fn backfill(&mut self, base: &Observation, history_ms: i64) {
+        self.signals.backfill(base, history_ms);
+        self.now_ms = base.t_ms;
+        self.evaluate(base.t_ms);
     }
 
     /// Records observations (in time order) and evaluates the rules after each.
