@@ -1,7 +1,8 @@
 //! Benchmark of the drill cluster's PromQL engine and sample store: prints the time of 6 h
 //! `query_range`s at a 15 s step over 1,000 series (a per-service request rate and a
 //! `histogram_quantile`), and the memory held by 10,000 series over 3 days of 15 s samples
-//! (the store's own accounting and the process RSS growth).
+//! (the store's own accounting and the process RSS growth); then the 3-day backfill of each
+//! shipped drill (build time, series, samples, store size) and one rule evaluation over it.
 //!
 //! Run: `cargo bench --bench promql`. It prints figures; it asserts nothing about speed.
 
@@ -163,7 +164,44 @@ fn bench_memory() {
     );
 }
 
+/// The 3-day backfill of a shipped drill, as `warroom sim` builds it at start.
+fn bench_backfill(file: &str) {
+    use warroom::drill::clock::Clock;
+    use warroom::drill::metrics::monitoring::{HISTORY_MS, Monitoring};
+    let scenario = warroom::drill::scenario::load_file(std::path::Path::new(file)).expect("shipped drill");
+    let start: jiff::Timestamp = "2026-11-24T14:00:00Z".parse().expect("time");
+    let mut sim = warroom::drill::sim::Sim::new(scenario.clone(), scenario.seed, Clock::new(start, 1.0, true), 10_000);
+    let base = sim.start_scraping();
+    let began = Instant::now();
+    let mut m = Monitoring::new(&scenario, scenario.seed, &base, HISTORY_MS);
+    let build = began.elapsed();
+    let store = &m.signals.store;
+    println!(
+        "backfill {file}: 3 days at 15 s, {} series, {} samples, {:.1} MiB, built in {:.0} ms (with one evaluation of {} rules)",
+        store.series_count(),
+        store.sample_count(),
+        store.memory_bytes() as f64 / 1048576.0,
+        build.as_secs_f64() * 1000.0,
+        m.rules.rules.len()
+    );
+    sim.advance_to(start + jiff::SignedDuration::from_secs(15));
+    let obs = sim.take_observations();
+    let began = Instant::now();
+    m.record(obs);
+    println!(
+        "  one live step (samples and every rule, 3-day burn-rate windows included): {:.1} ms",
+        began.elapsed().as_secs_f64() * 1000.0
+    );
+}
+
 fn main() {
+    for file in [
+        "drills/bad-deploy.yaml",
+        "drills/node-failure.yaml",
+        "drills/noisy-neighbour.yaml",
+    ] {
+        bench_backfill(file);
+    }
     let began = Instant::now();
     let store = query_store(7);
     println!(

@@ -123,6 +123,11 @@ pub async fn run_sim(args: SimArgs, banner: bool) -> anyhow::Result<()> {
             let spec = spec.clone();
             let seed = args.seed.unwrap_or(1);
             let sim = tokio::task::spawn_blocking(move || spec.build(seed)).await?;
+            // Scale clusters get live metrics only: no backfilled history.
+            let options = Options {
+                metrics_history_ms: 0,
+                ..options
+            };
             server::serve(sim, listener, &options).await?
         }
         None => {
@@ -154,6 +159,8 @@ pub async fn run_sim(args: SimArgs, banner: bool) -> anyhow::Result<()> {
     }
     // Machine-readable lines last, for scripts and tests.
     println!("kubernetes-api: {url}");
+    println!("prometheus: {}", running.prometheus_url());
+    println!("alertmanager: {}", running.alertmanager_url());
     println!("kubeconfig: {}", kubeconfig.display());
     println!("drill-control: {url}/drill/v1/clock");
     use std::io::Write;

@@ -1,6 +1,7 @@
-//! Running a drill cluster: the shared handle (the simulation under its lock, the OpenAPI
-//! bytes, the drop-all switch), the HTTP server on a loopback address, the clock task that
-//! moves the simulation along, and the kubeconfig that points kubectl and kube-rs at it.
+//! Running a drill cluster: the shared handle (the simulation under its lock, the monitoring
+//! stack under its own, the OpenAPI bytes, the drop-all switch), the HTTP servers on loopback
+//! addresses (Kubernetes, Prometheus, Alertmanager), the clock task that moves the simulation
+//! along, and the kubeconfig that points kubectl and kube-rs at it.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -12,6 +13,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use super::clock::Clock;
+use super::metrics::monitoring::{HISTORY_MS, Monitoring};
+use super::metrics::observe::Observation;
 use super::scenario::Scenario;
 use super::sim::Sim;
 use super::{api, kinds, openapi};
@@ -28,6 +31,8 @@ pub struct Options {
     pub bookmark_interval: Duration,
     /// Virtual start time, overriding the scenario's.
     pub start: Option<jiff::Timestamp>,
+    /// How much metrics history is backfilled before the start (milliseconds; 3 days).
+    pub metrics_history_ms: i64,
 }
 
 impl Default for Options {
@@ -39,6 +44,7 @@ impl Default for Options {
             log_capacity: 100_000,
             bookmark_interval: Duration::from_secs(15),
             start: None,
+            metrics_history_ms: HISTORY_MS,
         }
     }
 }
@@ -52,12 +58,18 @@ pub struct DrillCluster {
     pub bookmark_interval: Duration,
     /// Writes made by `/drill/v1/churn`: (namespace, name, restart count, committed at, ns since the epoch).
     pub churn_log: Mutex<Vec<(String, String, i64, u64)>>,
+    /// Samples, rules and alerts. Never locked while the simulation is: the sim's
+    /// observations wait in `inbox` (locked under either) and are recorded in order.
+    monitoring: Mutex<Monitoring>,
+    inbox: Mutex<Vec<Observation>>,
 }
 
 impl DrillCluster {
-    pub fn new(sim: Sim, address: String, bookmark_interval: Duration) -> Self {
+    pub fn new(sim: Sim, monitoring: Monitoring, address: String, bookmark_interval: Duration) -> Self {
         let (disconnect, _) = tokio::sync::watch::channel(0);
         DrillCluster {
+            monitoring: Mutex::new(monitoring),
+            inbox: Mutex::new(Vec::new()),
             sim: Mutex::new(sim),
             openapi: Bytes::from(openapi::v2_protobuf(kinds::ALL)),
             disconnect,
@@ -71,32 +83,90 @@ impl DrillCluster {
     pub fn lock(&self) -> MutexGuard<'_, Sim> {
         self.sim.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Brings the simulation to the clock's time and queues what it observed; returns the
+    /// virtual now in milliseconds.
+    fn sync_observations(&self) -> i64 {
+        let mut sim = self.lock();
+        sim.sync();
+        let observations = sim.take_observations();
+        self.inbox
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(observations);
+        sim.now.as_millisecond()
+    }
+
+    fn record_inbox(&self, m: &mut Monitoring) {
+        let observations = std::mem::take(&mut *self.inbox.lock().unwrap_or_else(|p| p.into_inner()));
+        m.record(observations);
+    }
+
+    /// The monitoring stack brought up to the virtual now, and that now in milliseconds. At
+    /// start this waits for the history backfill.
+    pub fn monitoring(&self) -> (MutexGuard<'_, Monitoring>, i64) {
+        let now = self.sync_observations();
+        let mut m = self.monitoring.lock().unwrap_or_else(|p| p.into_inner());
+        self.record_inbox(&mut m);
+        (m, now)
+    }
+
+    /// One clock tick: moves the simulation along and records samples and rules unless the
+    /// monitoring stack is busy (backfilling or answering a query); they wait for the next.
+    fn tick(&self) {
+        self.sync_observations();
+        if let Ok(mut m) = self.monitoring.try_lock() {
+            self.record_inbox(&mut m);
+        }
+    }
 }
 
 /// A drill cluster serving on an address until dropped or stopped.
 pub struct Running {
     pub cluster: Arc<DrillCluster>,
     pub addr: SocketAddr,
-    server: JoinHandle<()>,
-    clock: JoinHandle<()>,
+    pub prometheus_addr: SocketAddr,
+    pub alertmanager_addr: SocketAddr,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Running {
+    /// The Kubernetes API.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
+    /// The Prometheus HTTP API and `/metrics`.
+    pub fn prometheus_url(&self) -> String {
+        format!("http://{}", self.prometheus_addr)
+    }
+
+    /// The Alertmanager v2 API.
+    pub fn alertmanager_url(&self) -> String {
+        format!("http://{}", self.alertmanager_addr)
+    }
+
     pub fn stop(self) {
-        self.server.abort();
-        self.clock.abort();
+        for t in &self.tasks {
+            t.abort();
+        }
     }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        self.server.abort();
-        self.clock.abort();
+        for t in &self.tasks {
+            t.abort();
+        }
     }
+}
+
+fn spawn_server(listener: TcpListener, app: axum::Router, what: &'static str) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "drill {what} server stopped");
+        }
+    })
 }
 
 /// Builds the scenario's cluster and serves it on `listen` (port 0 picks a free port).
@@ -128,30 +198,59 @@ pub fn start_time(scenario: &Scenario, options: &Options) -> jiff::Timestamp {
 /// Serves an already built simulation on a bound listener.
 pub async fn serve(mut sim: Sim, listener: TcpListener, options: &Options) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
+    // Prometheus and Alertmanager listen beside the Kubernetes API, on the same address.
+    let prometheus = TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
+    let alertmanager = TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
+    let (prometheus_addr, alertmanager_addr) = (prometheus.local_addr()?, alertmanager.local_addr()?);
     // The clock starts when the server does, not when the build began.
     let start = sim.now;
     sim.clock = Clock::new(start, options.speed, options.paused);
-    let cluster = Arc::new(DrillCluster::new(sim, addr.to_string(), options.bookmark_interval));
-    let app = api::router(cluster.clone());
-    let server = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!(error = %e, "drill API server stopped");
+    let base = sim.start_scraping();
+    let seed = options.seed.unwrap_or(sim.scenario.seed);
+    let monitoring = Monitoring::empty(&sim.scenario, seed);
+    let cluster = Arc::new(DrillCluster::new(
+        sim,
+        monitoring,
+        addr.to_string(),
+        options.bookmark_interval,
+    ));
+    // The history is backfilled in the background; metrics requests wait for it, the
+    // Kubernetes API does not.
+    let (locked, backfilling) = tokio::sync::oneshot::channel();
+    tokio::task::spawn_blocking({
+        let cluster = cluster.clone();
+        let history = options.metrics_history_ms;
+        move || {
+            let mut m = cluster.monitoring.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = locked.send(());
+            m.backfill(&base, history);
         }
     });
+    backfilling.await.map_err(std::io::Error::other)?;
+    let mut tasks = vec![
+        spawn_server(listener, api::router(cluster.clone()), "Kubernetes API"),
+        spawn_server(prometheus, api::prometheus::router(cluster.clone()), "Prometheus API"),
+        spawn_server(
+            alertmanager,
+            api::alertmanager::router(cluster.clone()),
+            "Alertmanager API",
+        ),
+    ];
     let ticking = cluster.clone();
-    let clock = tokio::spawn(async move {
+    tasks.push(tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tick.tick().await;
-            ticking.lock().sync();
+            ticking.tick();
         }
-    });
+    }));
     Ok(Running {
         cluster,
         addr,
-        server,
-        clock,
+        prometheus_addr,
+        alertmanager_addr,
+        tasks,
     })
 }
 

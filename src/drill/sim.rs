@@ -103,6 +103,8 @@ pub struct Sim {
     pub(crate) event_order: std::collections::VecDeque<(String, String)>,
     /// Emit per-pod lifecycle Events (off for synthetic scale clusters).
     pub pod_events: bool,
+    /// The metrics' scrape schedule, once started (observations at exact step times).
+    pub(crate) scraper: Option<super::metrics::observe::Scraper>,
 }
 
 impl Sim {
@@ -130,6 +132,7 @@ impl Sim {
             event_index: HashMap::new(),
             event_order: Default::default(),
             pod_events: true,
+            scraper: None,
         }
     }
 
@@ -165,6 +168,7 @@ impl Sim {
             let Some(Reverse((t, _, timer))) = self.timers.pop() else {
                 break;
             };
+            self.scrape_until(t.as_millisecond(), false);
             if t > self.now {
                 self.now = t;
             }
@@ -175,6 +179,7 @@ impl Sim {
             self.now = target;
         }
         self.reconcile();
+        self.scrape_until(self.now.as_millisecond(), true);
     }
 
     fn fire(&mut self, timer: Timer) {

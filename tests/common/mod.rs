@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 pub struct SimProcess {
     child: Child,
     pub url: String,
+    /// The drill's Prometheus API and `/metrics`.
+    pub prometheus: String,
+    /// The drill's Alertmanager API.
+    pub alertmanager: String,
     pub kubeconfig: PathBuf,
     pub dir: tempfile::TempDir,
 }
@@ -37,10 +41,17 @@ impl SimProcess {
         let mut child = cmd.spawn().expect("start warroom sim");
         let stdout = child.stdout.take().expect("stdout");
         let mut url = None;
+        let (mut prometheus, mut alertmanager) = (String::new(), String::new());
         for line in BufReader::new(stdout).lines() {
             let line = line.expect("read sim stdout");
             if let Some(u) = line.strip_prefix("kubernetes-api: ") {
                 url = Some(u.to_string());
+            }
+            if let Some(u) = line.strip_prefix("prometheus: ") {
+                prometheus = u.to_string();
+            }
+            if let Some(u) = line.strip_prefix("alertmanager: ") {
+                alertmanager = u.to_string();
             }
             if line.starts_with("drill-control: ") {
                 break;
@@ -53,6 +64,8 @@ impl SimProcess {
         SimProcess {
             child,
             url,
+            prometheus,
+            alertmanager,
             kubeconfig,
             dir,
         }

@@ -2,10 +2,12 @@
 //! subresources, access reviews) plus `/drill/v1` controls for facilitators and tests.
 //! Handlers translate HTTP to calls on `Sim` under its lock; they hold no state of their own.
 
+pub mod alertmanager;
 pub mod auth;
 pub mod control;
 pub mod discovery;
 pub mod logs;
+pub mod prometheus;
 pub mod protobuf;
 pub mod read;
 pub mod request;

@@ -1,14 +1,20 @@
 //! The drill cluster's metrics: an in-memory sample store of the sim's history, a PromQL
 //! engine over it with Prometheus 2.x semantics, and OpenMetrics / text exposition writers.
-//! It owns samples and query evaluation; it knows nothing of HTTP or of the signal models.
+//! It owns samples, query evaluation, the golden-signal models fed by the sim's observations,
+//! alert rules and the Alertmanager's alerts and silences; it knows nothing of HTTP.
 
+pub mod alertmanager;
 pub mod labels;
 pub mod matcher;
+pub mod monitoring;
+pub mod observe;
 pub mod openmetrics;
 pub mod promql;
 mod regex_go;
+pub mod rules;
 pub mod samples;
 pub mod series;
+pub mod signals;
 
 pub use labels::{Labels, METRIC_NAME};
 pub use matcher::{MatchOp, Matcher};

@@ -293,6 +293,28 @@ fn check(file: &str, s: &Scenario) -> Vec<ScenarioError> {
                 "traffic must be a non-negative number of requests per second",
             );
         }
+        let sig = &spec.signals;
+        if !(0.0..1.0).contains(&sig.error_ratio) {
+            c.at(
+                w,
+                format!("workloads[{i}].signals.errorRatio"),
+                "errorRatio must be a fraction from 0 up to (not including) 1",
+            );
+        }
+        if !(sig.objective > 0.0 && sig.objective < 1.0) {
+            c.at(
+                w,
+                format!("workloads[{i}].signals.objective"),
+                "objective must be a fraction between 0 and 1, e.g. 0.999",
+            );
+        }
+        if sig.latency.millis <= 0 {
+            c.at(
+                w,
+                format!("workloads[{i}].signals.latency"),
+                "latency must be above zero",
+            );
+        }
     }
     let nodes: BTreeSet<String> = node_names(s).into_iter().collect();
     for (i, f) in s.faults.iter().enumerate() {
@@ -378,6 +400,32 @@ fn check(file: &str, s: &Scenario) -> Vec<ScenarioError> {
             path: "dynamics.memoryPressureRatio".into(),
             message: "must be above 0 and at most 1".into(),
         });
+    }
+    let mut alert_names = BTreeSet::new();
+    for (i, a) in s.alerts.iter().flatten().enumerate() {
+        let rule = a.get();
+        if !crate::drill::metrics::labels::is_valid_label_name(&rule.alert) {
+            c.at(
+                a,
+                format!("alerts[{i}].alert"),
+                format!("{:?} is not a valid alert name (letters, digits, '_')", rule.alert),
+            );
+        }
+        if !alert_names.insert((rule.alert.clone(), rule.expr.clone())) {
+            c.at(
+                a,
+                format!("alerts[{i}]"),
+                format!("alert {:?} is defined twice", rule.alert),
+            );
+        }
+        if let Err(e) = crate::drill::metrics::promql::Query::parse(&rule.expr) {
+            c.at(a, format!("alerts[{i}].expr"), e.to_string());
+        }
+        for name in rule.labels.keys().chain(rule.annotations.keys()) {
+            if !crate::drill::metrics::labels::is_valid_label_name(name) {
+                c.at(a, format!("alerts[{i}]"), format!("{name:?} is not a valid label name"));
+            }
+        }
     }
     const VERBS: &[&str] = &[
         "get",

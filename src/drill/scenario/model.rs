@@ -76,6 +76,63 @@ pub struct Scenario {
     pub dynamics: Dynamics,
     #[serde(default)]
     pub rbac: Rbac,
+    /// Alerting rules evaluated on the virtual clock. When absent, each service with traffic
+    /// gets multi-window burn-rate alerts, and the cluster gets crashloop, replica, node and
+    /// latency alerts.
+    #[serde(default)]
+    pub alerts: Option<Vec<At<AlertRule>>>,
+}
+
+/// A workload's healthy golden signals.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Signals {
+    /// Fraction of requests answered with a 5xx when every replica is healthy.
+    #[serde(default = "default_error_ratio")]
+    pub error_ratio: f64,
+    /// Median request latency when healthy.
+    #[serde(default = "default_latency")]
+    pub latency: Duration,
+    /// The availability objective over 30 days (e.g. 0.999).
+    #[serde(default = "default_objective")]
+    pub objective: f64,
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Signals {
+            error_ratio: default_error_ratio(),
+            latency: default_latency(),
+            objective: default_objective(),
+        }
+    }
+}
+
+fn default_error_ratio() -> f64 {
+    0.0002
+}
+fn default_latency() -> Duration {
+    Duration { millis: 40 }
+}
+fn default_objective() -> f64 {
+    0.999
+}
+
+/// An alerting rule as Prometheus writes one.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AlertRule {
+    /// The alert name (`alertname` label).
+    pub alert: String,
+    /// A PromQL expression; every result element is an alert.
+    pub expr: String,
+    /// How long the expression must hold before the alert fires (pending until then).
+    #[serde(default, rename = "for")]
+    pub for_: Duration,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// One node, or `count` nodes named `name-1` … `name-N`.
@@ -157,6 +214,10 @@ pub struct WorkloadSpec {
     /// Requests per second the service receives at the start (metrics; 0 = no traffic).
     #[serde(default)]
     pub traffic: f64,
+    /// How the service answers when healthy: its baseline 5xx ratio, median latency and SLO
+    /// (golden-signal metrics and the burn-rate alerts; used only with `traffic`).
+    #[serde(default)]
+    pub signals: Signals,
     #[serde(default)]
     pub node_selector: BTreeMap<String, String>,
     /// Deployment rolling-update limits (Kubernetes defaults: 25% each).

@@ -188,3 +188,20 @@ pub fn range_query(
 ) -> Result<QueryValue, QueryError> {
     Query::parse(query)?.range(store, start_ms, end_ms, step_ms, &QueryOptions::default())
 }
+
+/// Parses a series selector (`up{job="a"}`, as `match[]` takes) into matchers.
+pub fn parse_selector(selector: &str) -> Result<Vec<super::matcher::Matcher>, QueryError> {
+    support::check_size(selector)?;
+    let expr = promql_parser::parser::parse(selector).map_err(support::parse_error)?;
+    match &expr {
+        Expr::VectorSelector(vs) => {
+            if !vs.matchers.or_matchers.is_empty() {
+                return Err(QueryError::Unsupported("'or' in label matchers".into()));
+            }
+            selector::matchers(vs)
+        }
+        _ => Err(QueryError::BadData(format!(
+            "invalid selector {selector:?}: a series selector such as up{{job=\"a\"}} is required"
+        ))),
+    }
+}
