@@ -36,4 +36,6 @@ pub enum Effect {
     Change(IncidentChange),
     LoadTheme(String),
     LoadKeymap(String),
+    /// The status editor's saves, publishes and overdue notes.
+    Status(super::status::StatusEffect),
 }

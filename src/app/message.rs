@@ -39,5 +39,7 @@ pub enum Msg {
     Keymap(Box<Keymap>),
     /// Wall-clock time passed (seconds since the epoch).
     Tick(i64),
+    /// The answer to a status editor effect (a publish that ended).
+    Status(super::status::StatusMsg),
     Quit,
 }

@@ -8,4 +8,5 @@ pub mod keymap;
 pub mod message;
 pub mod palette;
 pub mod state;
+pub mod status;
 pub mod update;

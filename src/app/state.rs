@@ -163,6 +163,8 @@ pub struct AppState {
     pub pending: Vec<KeyPress>,
     pub notice: Option<Notice>,
     pub editor: TextArea<'static>,
+    /// The status editor around `editor`: template, channel, draft, preview, publishing.
+    pub status: super::status::StatusEditor,
     /// Work for the console loop (journal writes, file loads), taken after each update.
     pub effects: Vec<Effect>,
     /// Wall-clock seconds since the epoch.
@@ -176,8 +178,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(mode: Mode, now: i64) -> Self {
-        let mut editor = TextArea::default();
-        editor.set_placeholder_text("Write a status update here (templates arrive with the comms issue).");
+        let editor = super::status::editor_with("");
         AppState {
             mode,
             model: ClusterModel::new(),
@@ -200,6 +201,7 @@ impl AppState {
             pending: Vec::new(),
             notice: None,
             editor,
+            status: Default::default(),
             effects: Vec::new(),
             now,
             started: now,

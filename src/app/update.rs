@@ -10,6 +10,7 @@ use super::keymap::{Action, Context, KeyPress, Lookup};
 use super::message::Msg;
 use super::palette::{self, Command};
 use super::state::{AppState, Input, InputKind, Mode, Notice, Overlay, Pane, Subject, TimelineEntry};
+use super::status;
 use crate::cluster::model::{Freshness, Update};
 use crate::cluster::signals::{self, Thresholds};
 use crate::incident::follow::Followed;
@@ -31,7 +32,7 @@ pub fn update(state: &mut AppState, msg: Msg) {
                 input.line.insert_str(clean.as_str().replace('\n', " "));
                 state.dirty = true;
             } else if state.focus == Pane::Editor {
-                state.editor.insert_str(clean.as_str());
+                status::paste(state, clean.as_str());
                 state.dirty = true;
             }
         }
@@ -64,9 +65,11 @@ pub fn update(state: &mut AppState, msg: Msg) {
             if now != state.now {
                 state.now = now;
                 refresh_signals(state);
+                status::tick(state);
                 state.dirty = true;
             }
         }
+        Msg::Status(m) => status::answer(state, m),
         Msg::Quit => state.quit = true,
     }
 }
@@ -117,6 +120,11 @@ fn journal(state: &mut AppState, f: Followed) {
                     Ok(i) => state.incident = Some(i),
                     Err(err) => notice(state, format!("the journal is not an incident's: {err}"), true),
                 },
+            }
+            status::journal_entry(state, &e);
+            // Draft saves are noise on the timeline (the journal keeps them).
+            if matches!(e.event, crate::incident::model::Event::StatusDraftSaved { .. }) {
+                return;
             }
             let source = match e.source {
                 crate::incident::model::Source::Human => e.actor.name.clone(),
@@ -246,7 +254,7 @@ fn key(state: &mut AppState, k: KeyEvent) {
             if let Some(input) = &mut state.input {
                 input.line.input(k);
             } else if ctx == Context::Editor {
-                state.editor.input(k);
+                status::type_key(state, k);
             }
         }
     }
@@ -327,12 +335,19 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
             }
         }
         Action::Pin => pin(state),
+        Action::StatusTemplate => status::next_template(state),
+        Action::StatusChannel => status::next_channel(state),
+        Action::StatusPreview => status::toggle_preview(state),
+        Action::StatusPublish => status::publish(state),
     }
 }
 
 /// Esc: the innermost thing open closes first (input, zoom, drill-down, filter, the editor).
 fn close(state: &mut AppState) {
     if state.input.take().is_some() {
+        return;
+    }
+    if state.focus == Pane::Editor && status::back(state) {
         return;
     }
     if state.zoom {

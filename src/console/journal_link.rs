@@ -24,6 +24,11 @@ pub enum Op {
     },
     Open(IncidentId),
     Change(IncidentChange),
+    /// Append this event as it is (status drafts, publish attempts, overdue notes).
+    Append {
+        event: Event,
+        source: Source,
+    },
 }
 
 /// The sending end; dropping it ends the thread (and its follower).
@@ -43,6 +48,11 @@ impl JournalLink {
 
     pub fn send(&self, op: Op) {
         let _ = self.ops.send(op);
+    }
+
+    /// Another sending end, for a background task (a publish) that appends in turn.
+    pub fn sender(&self) -> std_mpsc::Sender<Op> {
+        self.ops.clone()
     }
 }
 
@@ -147,6 +157,15 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Sender<
                         });
                     }
                     Err(e) => say(&tx, format!("cannot open {id}: {e}"), true),
+                }
+            }
+            Op::Append { event, source } => {
+                let Some(o) = &mut open else {
+                    say(&tx, "no incident is open here".into(), true);
+                    continue;
+                };
+                if let Err(e) = o.journal.append(Draft::new(actor.clone(), source, event)) {
+                    say(&tx, format!("the journal could not record it: {e}"), true);
                 }
             }
             Op::Change(c) => {

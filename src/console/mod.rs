@@ -6,6 +6,7 @@
 
 pub mod journal_link;
 pub mod options;
+pub mod publishing;
 
 use std::io::Write;
 use std::time::Duration;
@@ -77,6 +78,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     state.theme = look.theme;
     state.keymap = look.keymap;
     state.you = look.actor.name.clone();
+    state.status = crate::app::status::StatusEditor::new(look.status);
     let (msg_tx, mut msgs) = mpsc::channel(1024);
     let link = JournalLink::start(look.store, look.actor, msg_tx.clone());
     if let Some(id) = options.incident.clone() {
@@ -115,6 +117,7 @@ impl Outside {
             match e {
                 Effect::Declare { title, severity, drill } => self.link.send(Op::Declare { title, severity, drill }),
                 Effect::Change(c) => self.link.send(Op::Change(c)),
+                Effect::Status(s) => publishing::carry_out(&self.link, &self.tx, s),
                 Effect::LoadTheme(name) => {
                     let msg = match crate::ui::theme::load(&name, Some(&self.user_dir.join("themes")), self.depth) {
                         Ok(t) => Msg::Theme(Box::new(t)),

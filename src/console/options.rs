@@ -37,6 +37,8 @@ pub struct Look {
     pub user_dir: PathBuf,
     pub store: Store,
     pub actor: Actor,
+    /// Templates, channels and cadence for the status editor.
+    pub status: crate::app::status::StatusSetup,
 }
 
 impl ConsoleOptions {
@@ -63,7 +65,14 @@ impl ConsoleOptions {
         let theme = theme::load(&theme_name, Some(&user_dir.join("themes")), depth)?;
         let keymap = keymap::load(&keymap_name, Some(&user_dir.join("keymaps")))?;
         let store = Store::new(&store::data_dir(self.data_dir.as_deref()));
+        let status = crate::app::status::StatusSetup {
+            templates: crate::comms::cli::templates(None)?.all,
+            channels: crate::comms::configured_channels(&config),
+            cadence: crate::comms::configured_cadence(&config),
+            definitions: config.definitions(),
+        };
         Ok(Look {
+            status,
             theme,
             keymap,
             depth,

@@ -82,6 +82,11 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
             t.severity(n),
         ));
         spans.push(Span::styled(format!(" {} {} ", i.id, i.status), t.get("ui.title")));
+        // The update countdown before the title, so a narrow terminal still shows it.
+        if let Some(mut due) = super::editor::countdown(state) {
+            due.content = format!(" {} ", due.content.trim_start()).into();
+            spans.push(due);
+        }
         spans.push(Span::styled(
             crate::text::CleanText::line(&i.title).to_string(),
             t.get("ui.text"),

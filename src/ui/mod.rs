@@ -2,6 +2,7 @@
 //! on wide terminals, as tabs on small ones), the bottom line (the palette or filter input, a
 //! notice, or the focused pane's keys), and the help overlay, all in the active theme.
 
+pub mod editor;
 pub mod header;
 pub mod health;
 pub mod status_preview;
@@ -48,13 +49,7 @@ fn pane(state: &AppState, frame: &mut Frame, pane: Pane, area: Rect) {
             .block(b),
             area,
         ),
-        Pane::Editor => {
-            let mut editor = state.editor.clone();
-            editor.set_block(b);
-            editor.set_style(t.get("ui.text"));
-            editor.set_placeholder_style(t.get("ui.muted"));
-            frame.render_widget(&editor, area);
-        }
+        Pane::Editor => editor::render(state, frame, area, b),
     }
 }
 

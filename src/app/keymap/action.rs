@@ -84,6 +84,10 @@ pub enum Action {
     Pin,
     Note,
     Submit,
+    StatusTemplate,
+    StatusChannel,
+    StatusPreview,
+    StatusPublish,
 }
 
 use Context::*;
@@ -197,6 +201,25 @@ pub const ACTIONS: &[(Action, &str, &str, &[Context])] = &[
         &[Global, Health, Timeline, Playbook],
     ),
     (Action::Submit, "submit", "run / apply", &[Input]),
+    (
+        Action::StatusTemplate,
+        "status.template",
+        "next template (fills the draft)",
+        &[Editor],
+    ),
+    (Action::StatusChannel, "status.channel", "next channel", &[Editor]),
+    (
+        Action::StatusPreview,
+        "status.preview",
+        "preview as the channel shows it",
+        &[Editor],
+    ),
+    (
+        Action::StatusPublish,
+        "status.publish",
+        "publish (press twice)",
+        &[Editor],
+    ),
 ];
 
 impl Action {
