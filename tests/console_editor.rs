@@ -410,6 +410,8 @@ fn the_header_counts_down_and_an_overdue_update_is_noted_once() {
     update(&mut s, Msg::Tick(NOW + 302));
     let t = screen(&s);
     assert!(t.contains("✖ UPDATE OVERDUE 0m02s (internal)"), "{t}");
+    let overdue = warroom::ui::editor::countdown(&s).expect("due");
+    assert_eq!(overdue.style, s.theme.get("health.failure"), "overdue is highlighted");
     let noted: Vec<_> = s
         .effects
         .iter()

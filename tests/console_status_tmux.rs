@@ -70,10 +70,15 @@ impl Receiver {
 /// The first update is due 5 s after declaring (so it goes overdue during the test), then every
 /// 20 minutes; only the internal audience is owed updates at SEV1 here.
 fn write_config(home: &Path, url: &str) {
+    // A loopback port nobody listens on (bound, then closed).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
     std::fs::write(
         home.join("config.toml"),
         format!(
             "[[channels]]\nname = \"ops-hook\"\nkind = \"webhook\"\nurl = \"{url}\"\nretries = 0\n\n\
+             [[channels]]\nname = \"refused\"\nkind = \"webhook\"\nurl = \"http://{closed}/hook\"\nretries = 0\n\n\
              [[channels]]\nname = \"console-out\"\nkind = \"stdout\"\n\n\
              [cadence.sev1.internal]\nfirst = \"5s\"\nscoping = \"20m\"\nevery = \"20m\"\n\n\
              [cadence.sev1.public]\nevery = \"off\"\n\n\
@@ -140,6 +145,20 @@ fn compose_preview_and_publish_an_update_from_the_console() {
         s.contains("→ ops-hook (webhook) internal") && s.contains("POST application/json, unsigned")
     });
     t.keys(&["C-r"]);
+    // A channel that refuses: the error is shown, the attempt is on the timeline, the draft stays.
+    t.keys(&["C-o"]);
+    t.wait_for("the refusing channel chosen", 10, |s| {
+        s.contains("to refused (webhook)")
+    });
+    t.keys(&["C-s"]);
+    t.keys(&["C-s"]);
+    let s = t.wait_for("the failed publish", 20, |s| {
+        s.contains("publishing to refused failed after 1 attempt(s)")
+            && s.contains("Status update to refused failed (attempt 1)")
+    });
+    assert!(s.contains("Rolled back to 1.9.3 at 14:20."), "the draft is kept:\n{s}");
+    t.keys(&["C-o"]);
+    t.wait_for("back on ops-hook", 10, |s| s.contains("to ops-hook (webhook)"));
     t.keys(&["C-s"]);
     t.wait_for("the confirmation", 10, |s| {
         s.contains("Publish to ops-hook? ctrl-s again sends it, esc cancels")
@@ -165,6 +184,7 @@ fn compose_preview_and_publish_an_update_from_the_console() {
     let written = std::fs::read_to_string(&journals(home.path())[0]).expect("journal");
     assert!(written.contains("\"status_update_published\"") && written.contains("\"status_draft_published\""));
     assert!(written.contains("\"status_update_overdue\""), "{written}");
+    assert!(written.contains("\"status_update_failed\""), "{written}");
     // A press after publishing does not send again (the draft left the editor).
     t.keys(&["C-s"]);
     t.keys(&["C-s"]);
