@@ -241,3 +241,26 @@ fn a_draft_survives_kill_9_and_is_offered_again() {
         "draft saves are kept off the timeline:\n{s}"
     );
 }
+
+#[test]
+fn a_draft_typed_just_before_quitting_is_saved() {
+    let home = tempfile::tempdir().expect("tmp");
+    write_config(home.path(), "http://127.0.0.1:9/unused");
+    let t = Tmux::start(home.path(), &format!("{} drill --speed 30", warroom()), 200, 50);
+    declare(&t);
+    t.keys(&["4"]);
+    // Typed and quit in one burst: well inside the save throttle, so only the save on the way
+    // out can keep the whole text.
+    t.keys(&["-l", "Paging the payments team now"]);
+    t.keys(&["C-c"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !t.dead() {
+        assert!(Instant::now() < deadline, "ctrl-c quits from the editor");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let written = std::fs::read_to_string(journals(home.path()).pop().expect("a journal")).expect("journal");
+    assert!(
+        written.contains("\"text\":\"Paging the payments team now\""),
+        "{written}"
+    );
+}

@@ -474,6 +474,11 @@ pub fn next_due(state: &AppState) -> Option<Due> {
     cadence::next_due(incident, &state.status.setup.cadence, timestamp(state.now))
 }
 
+/// The console is ending: save the draft now, whatever the throttle says.
+pub fn before_quit(state: &mut AppState) {
+    save(state, true);
+}
+
 /// Time passed: save a draft whose save was held back, and note newly overdue updates.
 pub fn tick(state: &mut AppState) {
     save(state, false);

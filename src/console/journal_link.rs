@@ -29,6 +29,8 @@ pub enum Op {
         event: Event,
         source: Source,
     },
+    /// Answer once every op before this one is done.
+    Flush(std_mpsc::Sender<()>),
 }
 
 /// The sending end; dropping it ends the thread (and its follower).
@@ -48,6 +50,14 @@ impl JournalLink {
 
     pub fn send(&self, op: Op) {
         let _ = self.ops.send(op);
+    }
+
+    /// Waits (at most `limit`) until the ops sent so far are done: before the console exits.
+    pub fn flush(&self, limit: std::time::Duration) {
+        let (done, wait) = std_mpsc::channel();
+        if self.ops.send(Op::Flush(done)).is_ok() {
+            let _ = wait.recv_timeout(limit);
+        }
     }
 
     /// Another sending end, for a background task (a publish) that appends in turn.
@@ -158,6 +168,9 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Sender<
                     }
                     Err(e) => say(&tx, format!("cannot open {id}: {e}"), true),
                 }
+            }
+            Op::Flush(done) => {
+                let _ = done.send(());
             }
             Op::Append { event, source } => {
                 let Some(o) = &mut open else {

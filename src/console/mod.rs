@@ -97,6 +97,10 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         state.size = (size.width, size.height);
     }
     let result = event_loop(&mut terminal, &mut state, &mut rx, &mut msgs, &outside, &target).await;
+    // Whatever ended the loop (quit, SIGTERM, SIGHUP), the draft's last words reach the journal.
+    crate::app::status::before_quit(&mut state);
+    outside.carry_out(std::mem::take(&mut state.effects));
+    outside.link.flush(Duration::from_secs(2));
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     following.stop();
