@@ -458,3 +458,18 @@ fn the_header_counts_down_and_an_overdue_update_is_noted_once() {
     assert!(t.contains("next update 5m00s (internal)"), "{t}");
     assert!(!t.contains("OVERDUE"), "{t}");
 }
+
+#[test]
+fn the_golden_signals_given_to_the_editor_fill_the_template() {
+    let mut s = state();
+    declare(&mut s);
+    s.status.signals = warroom::comms::vars::GoldenSignals {
+        error_rate: Some(0.125),
+        latency_p99_seconds: Some(2.5),
+        ..Default::default()
+    };
+    s.focus = Pane::Editor;
+    ctrl(&mut s, 't');
+    let text = s.editor.lines().join("\n");
+    assert!(text.contains("Signals: errors 12.50%, p99 latency 2.50 s"), "{text}");
+}

@@ -91,6 +91,8 @@ pub struct StatusEditor {
     pub entries: Vec<Entry>,
     /// Overdue updates already asked to be noted, by audience and due time.
     noted: HashSet<(String, i64)>,
+    /// The current golden-signal figures for the templates (`unknown` until someone sets them).
+    pub signals: GoldenSignals,
 }
 
 impl Default for StatusEditor {
@@ -116,6 +118,7 @@ impl StatusEditor {
             restored: None,
             entries: Vec::new(),
             noted: HashSet::new(),
+            signals: GoldenSignals::default(),
         }
     }
 
@@ -176,14 +179,7 @@ pub fn render_template(state: &AppState, t: &Template) -> Result<String, String>
     let s = &state.status;
     let now = timestamp(state.now);
     let next = cadence::next_after_publishing(incident, &s.setup.cadence, &t.audience, now);
-    let v = vars::build(
-        incident,
-        &s.entries,
-        &s.setup.definitions,
-        &GoldenSignals::default(),
-        next,
-        now,
-    );
+    let v = vars::build(incident, &s.entries, &s.setup.definitions, &s.signals, next, now);
     t.render(&v, &BTreeMap::new()).map_err(|e| e.to_string())
 }
 
