@@ -196,10 +196,7 @@ fn a_template_fills_the_draft_and_the_preview_shows_the_channel() {
     );
     assert_eq!(saved[0].text, text);
     let t = screen(&s);
-    assert!(
-        t.contains("template internal-update (internal)  to ops-hook (webhook)"),
-        "{t}"
-    );
+    assert!(t.contains("internal-update (internal) → ops-hook (webhook)"), "{t}");
     assert!(t.contains("next update 5m00s (internal)"), "{t}");
     insta::assert_snapshot!("editor_200x50_template", t);
     ctrl(&mut s, 'r');
@@ -472,4 +469,18 @@ fn the_golden_signals_given_to_the_editor_fill_the_template() {
     ctrl(&mut s, 't');
     let text = s.editor.lines().join("\n");
     assert!(text.contains("Signals: errors 12.50%, p99 latency 2.50 s"), "{text}");
+}
+
+#[test]
+fn the_editor_tab_at_80x24() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(80, 24));
+    declare(&mut s);
+    press(&mut s, KeyCode::Char('4'), KeyModifiers::NONE);
+    ctrl(&mut s, 't');
+    let t = screen(&s);
+    assert!(t.lines().all(|l| l.chars().count() <= 80), "{t}");
+    assert!(t.contains("internal-update (internal) → ops-hook"), "{t}");
+    assert!(t.contains("[SEV1] INC-20261124-001 Checkout failing"), "{t}");
+    insta::assert_snapshot!("editor_80x24_template", t);
 }

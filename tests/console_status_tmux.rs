@@ -130,7 +130,7 @@ fn compose_preview_and_publish_an_update_from_the_console() {
     t.keys(&["4"]);
     t.keys(&["C-t"]);
     let s = t.wait_for("the draft from the internal template", 10, |s| {
-        s.contains("template internal-update (internal)  to ops-hook (webhook)") && s.contains("[SEV1] INC-")
+        s.contains("internal-update (internal) → ops-hook (webhook)") && s.contains("[SEV1] INC-")
     });
     assert!(
         !s.contains("console-out"),
@@ -147,9 +147,7 @@ fn compose_preview_and_publish_an_update_from_the_console() {
     t.keys(&["C-r"]);
     // A channel that refuses: the error is shown, the attempt is on the timeline, the draft stays.
     t.keys(&["C-o"]);
-    t.wait_for("the refusing channel chosen", 10, |s| {
-        s.contains("to refused (webhook)")
-    });
+    t.wait_for("the refusing channel chosen", 10, |s| s.contains("→ refused (webhook)"));
     t.keys(&["C-s"]);
     t.keys(&["C-s"]);
     let s = t.wait_for("the failed publish", 20, |s| {
@@ -158,7 +156,7 @@ fn compose_preview_and_publish_an_update_from_the_console() {
     });
     assert!(s.contains("Rolled back to 1.9.3 at 14:20."), "the draft is kept:\n{s}");
     t.keys(&["C-o"]);
-    t.wait_for("back on ops-hook", 10, |s| s.contains("to ops-hook (webhook)"));
+    t.wait_for("back on ops-hook", 10, |s| s.contains("→ ops-hook (webhook)"));
     t.keys(&["C-s"]);
     t.wait_for("the confirmation", 10, |s| {
         s.contains("Publish to ops-hook? ctrl-s again sends it, esc cancels")
@@ -235,7 +233,7 @@ fn a_draft_survives_kill_9_and_is_offered_again() {
         s.contains("Checkout is failing for all users; rolling back to 1.9.3")
     });
     assert!(s.contains(&id), "{s}");
-    assert!(s.contains("template free-text") || s.contains("no template"), "{s}");
+    assert!(s.contains("no template (ctrl-t picks one) → ops-hook"), "{s}");
     assert!(
         !s.contains("Status draft d-"),
         "draft saves are kept off the timeline:\n{s}"

@@ -37,9 +37,8 @@ fn about(state: &AppState) -> Line<'static> {
         None => "no channel configured".into(),
     };
     let mut spans = vec![
-        Span::styled("template ", t.get("ui.muted")),
         Span::styled(CleanText::line(&template).to_string(), t.get("ui.title")),
-        Span::styled("  to ", t.get("ui.muted")),
+        Span::styled(" → ", t.get("ui.muted")),
         Span::styled(CleanText::line(&channel).to_string(), t.get("ui.title")),
     ];
     if let Some(d) = &s.draft_id {
@@ -48,7 +47,7 @@ fn about(state: &AppState) -> Line<'static> {
         } else {
             "editing"
         };
-        spans.push(Span::styled(format!("  draft {d} {saved}"), t.get("ui.muted")));
+        spans.push(Span::styled(format!("  {d} {saved}"), t.get("ui.muted")));
     }
     if s.preview {
         spans.push(Span::styled("  PREVIEW", t.get("ui.key")));
