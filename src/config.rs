@@ -121,7 +121,7 @@ impl ClusterConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
     pub url: String,
@@ -139,6 +139,16 @@ pub struct Endpoint {
     pub password_file: Option<PathBuf>,
     /// Also trust the CA certificates in this PEM file (a private CA), besides the system's.
     pub ca_file: Option<PathBuf>,
+}
+
+impl Endpoint {
+    /// An endpoint with no credentials and the default timeout (the drill cluster's).
+    pub fn plain(url: impl Into<String>) -> Endpoint {
+        Endpoint {
+            url: url.into(),
+            ..Endpoint::default()
+        }
+    }
 }
 
 /// Where the config file is looked for.

@@ -28,6 +28,8 @@ pub enum Msg {
     /// A burst of cluster updates has been applied: derived signals can be recomputed once.
     Settled,
     Clock(DrillClock),
+    /// What the Prometheus and Alertmanager poller read.
+    Observe(crate::observe::model::Update),
     /// An entry (or a problem) from the active incident's journal.
     Journal(Followed),
     /// The answer to an effect, in words (an error when `error`).

@@ -12,6 +12,7 @@ use super::message::DrillClock;
 use crate::cluster::model::{ClusterModel, WorkloadKey};
 use crate::cluster::signals::Signal;
 use crate::incident::state::Incident;
+use crate::observe::model::ObserveModel;
 use crate::text::CleanText;
 use crate::ui::theme::Theme;
 
@@ -138,6 +139,8 @@ pub struct AppState {
     pub mode: Mode,
     pub model: ClusterModel,
     pub signals: Vec<Signal>,
+    /// Golden signals, SLO burn and alerts from Prometheus and Alertmanager.
+    pub observe: ObserveModel,
     /// Workloads and nodes that need attention, worst first (recomputed when the model settles).
     pub attention: Vec<HealthItem>,
     /// The selected row of `attention`.
@@ -182,6 +185,7 @@ impl AppState {
             mode,
             model: ClusterModel::new(),
             signals: Vec::new(),
+            observe: ObserveModel::default(),
             attention: Vec::new(),
             cursor: 0,
             detail: None,

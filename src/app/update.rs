@@ -49,6 +49,7 @@ pub fn update(state: &mut AppState, msg: Msg) {
                 state.dirty = true;
             }
         }
+        Msg::Observe(u) => observe(state, u),
         Msg::Journal(f) => journal(state, f),
         Msg::Notice { text, error } => notice(state, text, error),
         Msg::Theme(t) => {
@@ -152,6 +153,63 @@ fn journal(state: &mut AppState, f: Followed) {
         ),
         Followed::Failed(why) => notice(state, format!("the journal can no longer be followed: {why}"), true),
     }
+}
+
+/// Applies what the poller read, and notes on the timeline alerts that start or stop paging
+/// and sources that stop or resume answering.
+fn observe(state: &mut AppState, u: crate::observe::model::Update) {
+    use crate::observe::model::Freshness as F;
+    let loud = |s: &AppState| -> Vec<(String, String)> {
+        s.observe
+            .loud_alerts()
+            .map(|a| {
+                let labels: Vec<String> = a
+                    .labels
+                    .iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                (a.name.to_string(), labels.join(" "))
+            })
+            .collect()
+    };
+    let before = loud(state);
+    let was: Vec<(crate::observe::model::Source, bool)> =
+        state.observe.freshness.iter().map(|(s, f)| (*s, f.is_live())).collect();
+    state.observe.apply(u);
+    for a in loud(state).into_iter().filter(|a| !before.contains(a)) {
+        push(state, "alerts", "alert", format!("firing: {} {}", a.0, a.1), true);
+    }
+    let after = loud(state);
+    for a in before.into_iter().filter(|a| !after.contains(a)) {
+        push(
+            state,
+            "alerts",
+            "alert",
+            format!("no longer paging: {} {}", a.0, a.1),
+            false,
+        );
+    }
+    let changes: Vec<String> = state
+        .observe
+        .freshness
+        .iter()
+        .filter_map(|(s, f)| {
+            let live_before = was.iter().find(|(w, _)| w == s).map(|(_, l)| *l);
+            match (live_before, f) {
+                (Some(true), F::Reconnecting { error, .. } | F::Error { error })
+                | (Some(true), F::Unauthorized { error } | F::Forbidden { error }) => {
+                    Some(format!("{} stopped answering: {error}", s.name()))
+                }
+                (Some(false), F::Live { .. }) => Some(format!("{} answering again", s.name())),
+                _ => None,
+            }
+        })
+        .collect();
+    for c in changes {
+        push(state, "metrics", "watch", c, false);
+    }
+    state.dirty = true;
 }
 
 fn cluster(state: &mut AppState, u: Update) {

@@ -5,6 +5,7 @@
 //! (journal writes, theme and keymap loads) are carried out here and answered as messages.
 
 pub mod journal_link;
+pub mod observing;
 pub mod options;
 
 use std::io::Write;
@@ -82,6 +83,24 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     if let Some(id) = options.incident.clone() {
         link.send(Op::Open(id));
     }
+    // Metrics and alerts: a source that cannot even be set up is told, and the console runs on.
+    let observing = match &target {
+        Target::Drill(running) => observing::drill(running, msg_tx.clone()).map(Some),
+        Target::Live(c) => observing::live(&look.config, &c.name, msg_tx.clone()),
+    };
+    let observing = match observing {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = msg_tx.try_send(Msg::Notice {
+                text: format!("metrics and alerts are not followed: {e}"),
+                error: true,
+            });
+            None
+        }
+    };
+    if let Some(o) = &observing {
+        state.observe = crate::observe::model::ObserveModel::new(&o.sources);
+    }
     let outside = Outside {
         link,
         tx: msg_tx,
@@ -98,6 +117,9 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     following.stop();
+    if let Some(o) = observing {
+        o.following.stop();
+    }
     result
 }
 

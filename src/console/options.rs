@@ -37,6 +37,7 @@ pub struct Look {
     pub user_dir: PathBuf,
     pub store: Store,
     pub actor: Actor,
+    pub config: Config,
 }
 
 impl ConsoleOptions {
@@ -70,6 +71,7 @@ impl ConsoleOptions {
             user_dir,
             store,
             actor: crate::incident::cli::actor_from_environment(),
+            config,
         })
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod header;
 pub mod health;
+pub mod sparkline;
 pub mod status_preview;
 pub mod style;
 pub mod theme;
