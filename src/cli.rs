@@ -34,6 +34,8 @@ pub enum Command {
         /// Random seed (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
+        #[command(flatten)]
+        access: Access,
     },
     /// Open the console on your cluster, from your kubeconfig.
     Live {
@@ -43,6 +45,8 @@ pub enum Command {
         /// Kubeconfig file (default: KUBECONFIG or ~/.kube/config).
         #[arg(long)]
         kubeconfig: Option<PathBuf>,
+        #[command(flatten)]
+        access: Access,
     },
     /// Run a drill cluster headless: a simulated Kubernetes API that kubectl can drive.
     Sim(SimArgs),
@@ -65,6 +69,23 @@ pub enum Command {
     Journal(crate::incident::cli::JournalArgs),
     /// Write an incident's postmortem (Markdown) from its journal.
     Postmortem(crate::incident::cli::PostmortemArgs),
+}
+
+/// Whether this console may change the cluster.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct Access {
+    /// Send no change to the cluster: every mutating request is refused inside the client.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Your role in the incident; an observer is always read-only.
+    #[arg(long, value_parser = |s: &str| s.parse::<crate::incident::model::Role>())]
+    pub role: Option<crate::incident::model::Role>,
+}
+
+impl Access {
+    pub fn read_only(&self) -> bool {
+        self.read_only || self.role == Some(crate::incident::model::Role::Observer)
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -225,9 +246,12 @@ pub async fn run_drill(scenario: Option<&Path>, speed: f64, seed: Option<u64>) -
     crate::console::run(crate::console::Target::Drill(running)).await
 }
 
-/// `warroom live`: the console on the user's cluster.
-pub async fn run_live(kubeconfig: Option<&Path>, context: Option<&str>) -> anyhow::Result<()> {
-    let cluster = crate::cluster::connect::Cluster::from_kubeconfig(kubeconfig, context).await?;
+/// `warroom live`: the console on the user's cluster (read-only when `read_only`: enforced in
+/// the client, so no mutating request can leave the process).
+pub async fn run_live(kubeconfig: Option<&Path>, context: Option<&str>, read_only: bool) -> anyhow::Result<()> {
+    let cluster = crate::cluster::connect::Cluster::from_kubeconfig(kubeconfig, context)
+        .await?
+        .with_read_only(read_only)?;
     crate::console::run(crate::console::Target::Live(cluster)).await
 }
 

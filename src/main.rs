@@ -35,14 +35,27 @@ fn main() -> std::process::ExitCode {
         Some(Command::Journal(args)) => return warroom::incident::cli::journal(args),
         Some(Command::Postmortem(args)) => return warroom::incident::cli::postmortem(args),
         Some(Command::Sim(args)) => runtime().and_then(|rt| rt.block_on(cli::run_sim(args, false))),
-        Some(Command::Drill { scenario, speed, seed }) => {
-            runtime().and_then(|rt| rt.block_on(cli::run_drill(scenario.as_deref(), speed, seed)))
-        }
-        Some(Command::Live { context, kubeconfig }) => {
-            runtime().and_then(|rt| rt.block_on(cli::run_live(kubeconfig.as_deref(), context.as_deref())))
-        }
+        // TODO(lead): the drill console builds its own Cluster in console.rs; pass
+        // `access.read_only()` there (`Cluster::with_read_only`) to enforce it in drills too.
+        Some(Command::Drill { access, .. }) if access.read_only() => Err(anyhow::anyhow!(
+            "read-only drills are not wired into the drill console yet; `warroom live --read-only` is"
+        )),
+        Some(Command::Drill {
+            scenario, speed, seed, ..
+        }) => runtime().and_then(|rt| rt.block_on(cli::run_drill(scenario.as_deref(), speed, seed))),
+        Some(Command::Live {
+            context,
+            kubeconfig,
+            access,
+        }) => runtime().and_then(|rt| {
+            rt.block_on(cli::run_live(
+                kubeconfig.as_deref(),
+                context.as_deref(),
+                access.read_only(),
+            ))
+        }),
         // The main job: the user's cluster when a kubeconfig says which, else the built-in drill.
-        None if cli::usable_kubeconfig() => runtime().and_then(|rt| rt.block_on(cli::run_live(None, None))),
+        None if cli::usable_kubeconfig() => runtime().and_then(|rt| rt.block_on(cli::run_live(None, None, false))),
         None => runtime().and_then(|rt| rt.block_on(cli::run_drill(None, 1.0, None))),
     };
     match result {

@@ -93,20 +93,23 @@ impl Drill {
 
     fn runner(&self, cluster: &Cluster) -> Arc<Runner> {
         let journal = Journal::open(&self.journal).expect("open journal");
-        let mut runner = Runner::new(cluster, Arc::new(Mutex::new(journal)), Actor::named("tester"));
+        let mut runner = Runner::new(cluster, Arc::new(Mutex::new(journal)), Actor::named("tester")).expect("runner");
         runner.pacing.retry = Duration::from_millis(300);
         runner.pacing.poll = Duration::from_millis(100);
         Arc::new(runner)
     }
 
     fn kubectl(&self, args: &[&str]) -> String {
-        let out = Command::new(common::kubectl_path())
-            .args(args)
-            .arg("--cache-dir")
-            .arg(self.dir.path().join("kube-cache"))
-            .env("KUBECONFIG", &self.kubeconfig)
-            .output()
-            .expect("run kubectl");
+        // kubectl blocks; let the runtime move the drill cluster's tasks off this thread.
+        let out = tokio::task::block_in_place(|| {
+            Command::new(common::kubectl_path())
+                .args(args)
+                .arg("--cache-dir")
+                .arg(self.dir.path().join("kube-cache"))
+                .env("KUBECONFIG", &self.kubeconfig)
+                .output()
+                .expect("run kubectl")
+        });
         assert!(
             out.status.success(),
             "kubectl {args:?}: {}",

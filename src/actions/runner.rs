@@ -17,7 +17,7 @@ use super::flow::{Effect, Flow, Input, Stage};
 use super::kube::{self, ActionError};
 use super::preview::{Outcome, Preview, Progress};
 use super::record::Recorder;
-use crate::cluster::connect::Cluster;
+use crate::cluster::connect::{Cluster, ConnectError};
 use crate::incident::model::{self, Actor, Draft, Event, Source};
 
 pub struct Runner {
@@ -30,15 +30,17 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(cluster: &Cluster, recorder: Arc<dyn Recorder>, actor: Actor) -> Runner {
-        Runner {
-            client: cluster.client.clone(),
+    /// A runner on `cluster` (its own client, without automatic retries of 429), journaling
+    /// to `recorder` as `actor`.
+    pub fn new(cluster: &Cluster, recorder: Arc<dyn Recorder>, actor: Actor) -> Result<Runner, ConnectError> {
+        Ok(Runner {
+            client: cluster.action_client()?,
             read_only: cluster.read_only,
             recorder,
             actor,
             pacing: Pacing::default(),
             running: Mutex::new(HashMap::new()),
-        }
+        })
     }
 
     fn journal(

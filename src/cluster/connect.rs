@@ -116,6 +116,18 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// A client for containment actions: the same cluster and read-only mode, but without
+    /// kube-rs's automatic retry of 429 answers (up to 15 tries over many minutes), so a
+    /// disruption budget's refusal comes back at once and is reported and retried per pod,
+    /// as kubectl does.
+    pub fn action_client(&self) -> Result<kube::Client, ConnectError> {
+        let mut config = (*self.config).clone();
+        config.default_retry = false;
+        build_client(&self.name, config, self.read_only)
+    }
+}
+
 fn build_client(name: &str, config: kube::Config, read_only: bool) -> Result<kube::Client, ConnectError> {
     let builder = kube::client::ClientBuilder::try_from(config).map_err(|e| ConnectError::Client {
         name: name.to_string(),
