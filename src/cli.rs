@@ -50,7 +50,7 @@ pub enum Command {
     },
     /// Run a drill cluster headless: a simulated Kubernetes API that kubectl can drive.
     Sim(SimArgs),
-    /// Validate scenario (.yaml) and config (.toml) files; prints every problem with file:line:column.
+    /// Validate scenario and playbook (.yaml) and config (.toml) files; prints every problem with file:line:column.
     Check {
         /// Files to check.
         #[arg(required = true)]
@@ -209,6 +209,18 @@ pub fn check(files: &[PathBuf]) -> bool {
                 Err(e) => {
                     ok = false;
                     eprintln!("{e}");
+                }
+            }
+            continue;
+        }
+        let is_playbook = f.components().any(|c| c.as_os_str() == "playbooks")
+            || std::fs::read_to_string(f).is_ok_and(|t| crate::playbook::load::looks_like_playbook(&t));
+        if is_playbook {
+            match crate::playbook::load::load_file(f) {
+                Ok(p) => println!("{}: ok (playbook {:?}, {} steps)", f.display(), p.id, p.steps.len()),
+                Err(errors) => {
+                    ok = false;
+                    eprintln!("{errors}");
                 }
             }
             continue;

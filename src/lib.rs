@@ -12,5 +12,6 @@ pub mod drill;
 pub mod incident;
 pub mod logging;
 pub mod paths;
+pub mod playbook;
 pub mod text;
 pub mod ui;
