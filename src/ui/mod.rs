@@ -2,8 +2,10 @@
 //! on wide terminals, as tabs on small ones), the footer with the focused pane's keys, and
 //! overlays. It reads state and writes only to the frame.
 
+pub mod action;
 pub mod header;
 pub mod health;
+pub mod playbook;
 pub mod style;
 pub mod timeline;
 
