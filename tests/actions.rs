@@ -627,6 +627,18 @@ rbac:
 async fn an_action_the_role_denies_is_refused_before_any_change() {
     let d = Drill::start(DENYING).await;
     let runner = d.runner(&d.cluster);
+    let cordon = Action::Cordon { node: "node-1".into() };
+    let greyed = runner.may(&cordon).await.expect_err("cordon is greyed out");
+    assert!(greyed.contains("patch nodes"), "{greyed}");
+    assert_eq!(
+        runner
+            .may(&Action::RolloutRestart {
+                namespace: "shop".into(),
+                deployment: "api".into()
+            })
+            .await,
+        Ok(())
+    );
     for (id, action) in [
         ("deny-1", Action::Cordon { node: "node-1".into() }),
         ("deny-2", Action::Drain { node: "node-1".into() }),
@@ -736,4 +748,78 @@ async fn read_only_sends_no_change_for_any_action() {
         "read-only mode sent a change"
     );
     assert_eq!(d.jsonpath(&["get", "node", "node-1"], "{.spec.unschedulable}"), "");
+}
+
+/// The console's way: a desk of flows, effects performed in the background, answers back over
+/// a channel. A drain held by a budget is cancelled with Esc; repeated keys send nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_drain_is_cancelled_and_repeated_keys_send_nothing_twice() {
+    use warroom::actions::{Desk, PodState};
+    let d = Drill::start(SCENARIO).await;
+    let runner = d.runner(&d.cluster);
+    let node = web_node(&d);
+    let action = Action::Drain { node: node.clone() };
+    let mut desk = Desk::default();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (id, first) = desk.trigger(action.clone()).expect("first key press");
+    assert!(
+        desk.trigger(action.clone()).is_none(),
+        "a second key press starts nothing"
+    );
+    runner.perform(&id, &action, first, tx.clone());
+    let mut runs = 0;
+    let mut cancelled = false;
+    while !desk.get(&id).expect("flow").stage.finished() {
+        let (fid, input) = rx.recv().await.expect("an answer");
+        let held = matches!(&input, Input::Progress(p) if matches!(p.state, PodState::Held(_)));
+        let mut effects: Vec<_> = desk.update(&fid, input).into_iter().collect();
+        if let Some(Stage::Confirming { confirm, .. }) = desk.get(&id).map(|f| f.stage.clone()) {
+            let mut keys = confirming_keys(&confirm);
+            keys.extend(confirming_keys(&confirm)); // pressed twice
+            for k in keys {
+                effects.extend(desk.update(&id, k));
+            }
+        }
+        if held && !cancelled {
+            cancelled = true;
+            effects.extend(desk.update(&id, Input::Escape));
+            effects.extend(desk.update(&id, Input::Escape));
+        }
+        for e in effects {
+            if e == warroom::actions::Effect::Run {
+                runs += 1;
+            }
+            runner.perform(&id, &action, e, tx.clone());
+        }
+    }
+    assert_eq!(runs, 1, "one run however many times it was confirmed");
+    let flow = desk.get(&id).expect("flow").clone();
+    let done = outcome(&flow);
+    assert!(done.cancelled, "{done:?}");
+    assert_eq!(done.undo, Some(Action::Uncordon { node: node.clone() }));
+    let cordons = d
+        .running
+        .cluster
+        .lock()
+        .requests
+        .iter()
+        .filter(|r| r.method == "PATCH" && r.path.ends_with(&format!("/nodes/{node}")) && !r.dry_run)
+        .count();
+    assert_eq!(cordons, 1, "the node was cordoned once");
+    let web_left = d.kubectl(&[
+        "get",
+        "pods",
+        "-n",
+        "shop",
+        "-l",
+        "app=web",
+        "--field-selector",
+        &format!("spec.nodeName={node}"),
+        "-o",
+        "name",
+    ]);
+    assert!(!web_left.is_empty(), "the held web pod stays after the cancel");
+    let kinds: Vec<String> = d.journaled(&id).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds, ["action_requested", "action_dry_run", "action_succeeded"]);
+    assert_eq!(d.journaled(&id)[2].1["response"]["cancelled"], true);
 }

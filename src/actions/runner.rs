@@ -74,6 +74,18 @@ impl Runner {
         Input::Failed(e.message.clone())
     }
 
+    /// Whether the user may run `action`, without journaling anything: for greying out keys
+    /// (with the reason) in the footer and the help before any is pressed.
+    pub async fn may(&self, action: &Action) -> Result<(), String> {
+        if self.read_only {
+            return Err("warroom is read-only".into());
+        }
+        match kube::permit(&self.client, action).await {
+            Ok(answer) => answer,
+            Err(e) => Err(format!("cannot check permission: {e}")),
+        }
+    }
+
     /// Journals the request, then asks the API whether the user may do it. A denial (or
     /// read-only mode) is journaled as a failure and sends nothing that changes anything.
     pub async fn check(&self, id: &str, action: &Action) -> Input {
