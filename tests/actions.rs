@@ -155,6 +155,11 @@ impl Drill {
     }
 }
 
+/// `common::wait_for`, with the runtime told this thread blocks.
+fn wait_for<T>(secs: u64, what: &str, f: impl FnMut() -> Option<T>) -> T {
+    tokio::task::block_in_place(|| common::wait_for(secs, what, f))
+}
+
 fn yes(_: &Preview, c: &warroom::actions::Confirm) -> Vec<Input> {
     confirming_keys(c)
 }
@@ -189,7 +194,7 @@ async fn exercise(
     let done = outcome(&flow);
     let preview = previewed.expect("a preview was shown");
     assert!(!preview.summary.is_empty());
-    common::wait_for(30, &format!("{action} to show in kubectl"), || {
+    wait_for(30, &format!("{action} to show in kubectl"), || {
         (observe() == after).then_some(())
     });
     let kinds: Vec<String> = d.journaled(id).into_iter().map(|(k, _)| k).collect();
@@ -209,7 +214,7 @@ async fn exercise(
     let undo_id = format!("{id}-undo");
     let flow = runner.drive(&undo_id, undo.clone(), yes).await;
     outcome(&flow);
-    common::wait_for(30, &format!("{undo} to restore what kubectl sees"), || {
+    wait_for(30, &format!("{undo} to restore what kubectl sees"), || {
         (observe() == before).then_some(())
     });
     let kinds: Vec<String> = d.journaled(&undo_id).into_iter().map(|(k, _)| k).collect();
@@ -445,7 +450,7 @@ async fn recycle_a_pod() {
         done.undo.is_none(),
         "its controller replaces it; there is nothing to undo"
     );
-    common::wait_for(30, "the pod replaced", || {
+    wait_for(30, "the pod replaced", || {
         let now = pods();
         (!now.contains(&victim) && now.lines().count() == 3).then_some(())
     });
