@@ -56,9 +56,9 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Print the JSON Schema of a file format (scenario).
+    /// Print the JSON Schema of a file format (scenario, playbook).
     Schema {
-        #[arg(value_parser = ["scenario"])]
+        #[arg(value_parser = ["scenario", "playbook"])]
         format: String,
     },
     /// Open, change and list incidents.

@@ -202,3 +202,17 @@ fn suggestions_follow_alerts_then_signals() {
     assert!(node[0].why.iter().any(|w| w.contains("KubeNodeNotReady")));
     assert!(suggest(&all, &Situation::default()).is_empty());
 }
+
+#[test]
+fn published_schema_matches_the_format() {
+    let published: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/playbook.schema.json"))
+            .expect("schema file"),
+    )
+    .expect("schema JSON");
+    assert_eq!(
+        published,
+        warroom::playbook::load::json_schema(),
+        "schemas/playbook.schema.json is stale: regenerate it with `warroom schema playbook`"
+    );
+}

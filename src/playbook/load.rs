@@ -278,6 +278,11 @@ fn check(file: &str, p: &Playbook) -> Vec<PlaybookError> {
     errors
 }
 
+/// The JSON Schema of the playbook format (`warroom schema playbook`).
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Playbook)).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,12 +4,37 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
 use crate::actions::Action;
 
+/// A value with the line and column where the file wrote it.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Located<T>(pub Spanned<T>);
+
+impl<T> std::ops::Deref for Located<T> {
+    type Target = Spanned<T>;
+    fn deref(&self) -> &Spanned<T> {
+        &self.0
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Playbook {
     pub id: String,
@@ -18,12 +43,12 @@ pub struct Playbook {
     pub description: String,
     #[serde(default)]
     pub applies_when: AppliesWhen,
-    pub steps: Vec<Spanned<Step>>,
+    pub steps: Vec<Located<Step>>,
 }
 
 /// When a playbook is suggested: any listed alert firing, any listed signal seen, any listed
 /// drill fault in the scenario; labels narrow alert matches.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AppliesWhen {
     #[serde(default)]
@@ -39,7 +64,7 @@ pub struct AppliesWhen {
     pub signals: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     Check,
@@ -59,7 +84,7 @@ impl StepKind {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Step {
     pub id: String,
@@ -75,7 +100,7 @@ pub struct Step {
 }
 
 /// An action a step runs with one key: a verb and a target taken from the selection or fixed.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Binding {
     pub verb: String,
@@ -88,7 +113,7 @@ pub struct Binding {
     pub revision: Option<i64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum TargetSpec {
     #[default]
@@ -98,7 +123,7 @@ pub enum TargetSpec {
     Fixed(Fixed),
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Fixed {
     #[serde(default)]
