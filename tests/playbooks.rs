@@ -216,3 +216,37 @@ fn published_schema_matches_the_format() {
         "schemas/playbook.schema.json is stale: regenerate it with `warroom schema playbook`"
     );
 }
+
+#[test]
+fn the_built_in_drill_suggests_the_bad_deploy_playbook() {
+    let scenario = warroom::drill::scenario::builtin();
+    let faults = warroom::playbook::suggest::fault_kinds(&scenario);
+    assert_eq!(faults, ["rollout"]);
+    let s = suggest(
+        &shipped(),
+        &Situation {
+            faults,
+            signals: vec![SignalKind::StuckRollout],
+            ..Default::default()
+        },
+    );
+    assert_eq!(s[0].id, "bad-deploy", "{s:?}");
+    let bad = shipped()
+        .into_iter()
+        .find(|p| p.id == "bad-deploy")
+        .expect("bad-deploy");
+    let c = Checklist::new(bad);
+    let sel = Selection {
+        namespace: Some("shop".into()),
+        deployment: Some("checkout".into()),
+        ..Default::default()
+    };
+    let roll_back = c
+        .playbook
+        .steps
+        .iter()
+        .position(|s| s.value.id == "roll-back")
+        .expect("step");
+    assert!(matches!(c.action(roll_back, &sel), Ok(Action::RolloutUndo { .. })));
+    assert!(c.action(0, &sel).is_err(), "a check step runs no action");
+}

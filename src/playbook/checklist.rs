@@ -4,7 +4,8 @@
 
 use jiff::Timestamp;
 
-use super::model::Playbook;
+use super::model::{Playbook, Selection};
+use crate::actions::Action;
 use crate::incident::model::{Event, StepState};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +119,21 @@ impl Checklist {
             at: Some(at),
         };
         Ok(event)
+    }
+
+    /// The action the step at `step` is bound to, for the selection (the one key a step runs).
+    pub fn action(&self, step: usize, selection: &Selection) -> Result<Action, String> {
+        let s = self
+            .playbook
+            .steps
+            .get(step)
+            .ok_or_else(|| format!("there is no step {step}"))?;
+        let binding = s
+            .value
+            .action
+            .as_ref()
+            .ok_or_else(|| format!("step {:?} runs no action", s.value.id))?;
+        binding.resolve(selection)
     }
 
     /// Steps finished (done or skipped) and the total.

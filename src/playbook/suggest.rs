@@ -27,6 +27,27 @@ pub fn signal_name(k: SignalKind) -> &'static str {
     }
 }
 
+/// The fault kinds a drill scenario scripts (`rollout`, `nodeCondition`, ...), for `Situation`.
+pub fn fault_kinds(scenario: &crate::drill::scenario::Scenario) -> Vec<String> {
+    let mut kinds = Vec::new();
+    for f in &scenario.faults {
+        let f = f.get();
+        let present = [
+            ("rollout", f.rollout.is_some()),
+            ("nodeCondition", f.node_condition.is_some()),
+            ("oomKill", f.oom_kill.is_some()),
+            ("usage", f.usage.is_some()),
+            ("scale", f.scale.is_some()),
+        ];
+        for (name, yes) in present {
+            if yes && !kinds.iter().any(|k| k == name) {
+                kinds.push(name.to_string());
+            }
+        }
+    }
+    kinds
+}
+
 /// A suggested playbook with why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Suggestion {
