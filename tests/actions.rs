@@ -828,3 +828,19 @@ async fn a_held_drain_is_cancelled_and_repeated_keys_send_nothing_twice() {
     assert_eq!(kinds, ["action_requested", "action_dry_run", "action_succeeded"]);
     assert_eq!(d.journaled(&id)[2].1["response"]["cancelled"], true);
 }
+
+#[test]
+fn observers_and_read_only_flags_make_a_read_only_console() {
+    use clap::Parser;
+    use warroom::cli::{Cli, Command};
+    let access = |args: &[&str]| match Cli::try_parse_from(args).expect("parses").command {
+        Some(Command::Live { access, .. } | Command::Drill { access, .. }) => access.read_only(),
+        other => panic!("{other:?}"),
+    };
+    assert!(!access(&["warroom", "live"]));
+    assert!(access(&["warroom", "live", "--read-only"]));
+    assert!(access(&["warroom", "live", "--role", "observer"]));
+    assert!(!access(&["warroom", "live", "--role", "ops-lead"]));
+    assert!(access(&["warroom", "drill", "--role", "observer"]));
+    assert!(Cli::try_parse_from(["warroom", "live", "--role", "janitor"]).is_err());
+}
