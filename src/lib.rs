@@ -2,6 +2,7 @@
 //! The crate is split by concern: `drill` is the simulated cluster (an adapter that serves
 //! the real Kubernetes API), `cli` wires commands, `logging` sends tracing to a file.
 
+pub mod actions;
 pub mod app;
 pub mod cli;
 pub mod cluster;
@@ -13,6 +14,7 @@ pub mod incident;
 pub mod logging;
 pub mod observe;
 pub mod paths;
+pub mod playbook;
 pub mod text;
 pub mod tomlfile;
 pub mod ui;

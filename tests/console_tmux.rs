@@ -113,11 +113,13 @@ fn drill_console_panes_keys_resize_and_quit() {
     // Golden signals and alerts come from the drill's Prometheus and Alertmanager APIs through
     // the same clients a live cluster uses: checkout's error budget burns and pages.
     let s = t.wait_for("checkout's burn rate paging", 90, |s| {
-        s.lines().any(|l| l.contains("shop/checkout") && l.contains("page"))
-            && s.contains("ErrorBudgetBurn firing")
+        s.lines().any(|l| l.contains("shop/checkout") && l.contains("page")) && s.contains("ErrorBudgetBurn firing")
     });
     assert!(s.contains("Golden signals") && s.contains("shop/frontend"), "{s}");
-    assert!(s.contains("firing: ErrorBudgetBurn namespace=shop service=checkout"), "{s}");
+    assert!(
+        s.contains("firing: ErrorBudgetBurn namespace=shop service=checkout"),
+        "{s}"
+    );
     // Focus and zoom: the timeline fills the body.
     t.keys(&["Tab", "z"]);
     let s = t.wait_for("the zoomed timeline", 10, |s| {

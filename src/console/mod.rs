@@ -58,7 +58,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         Target::Drill(running) => {
             let title = running.cluster.lock().scenario.title.clone();
             (
-                Cluster::drill(&running.url())?,
+                Cluster::drill(&running.url())?.with_read_only(options.access.read_only())?,
                 Mode::Drill {
                     title: CleanText::line(&title),
                     clock: Some(drill_clock(running)),
@@ -66,7 +66,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
             )
         }
         Target::Live(c) => (
-            c.clone(),
+            c.clone().with_read_only(options.access.read_only())?,
             Mode::Live {
                 context: CleanText::line(&c.name),
             },

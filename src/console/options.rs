@@ -27,6 +27,8 @@ pub struct ConsoleOptions {
     /// Where incident journals are kept (default: WARROOM_DATA_DIR or the XDG data directory).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub access: crate::cli::Access,
 }
 
 /// The options made concrete.

@@ -2,8 +2,10 @@
 //! on wide terminals, as tabs on small ones), the bottom line (the palette or filter input, a
 //! notice, or the focused pane's keys), and the help overlay, all in the active theme.
 
+pub mod action;
 pub mod header;
 pub mod health;
+pub mod playbook;
 pub mod sparkline;
 pub mod status_preview;
 pub mod style;
