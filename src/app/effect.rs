@@ -24,6 +24,8 @@ pub enum IncidentChange {
         text: String,
         object: String,
     },
+    /// Record an event as it is (a checklist step's new state).
+    Record(crate::incident::model::Event),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -36,4 +38,10 @@ pub enum Effect {
     Change(IncidentChange),
     LoadTheme(String),
     LoadKeymap(String),
+    /// The next step of a containment action's flow, for the runner.
+    Action {
+        id: String,
+        action: crate::actions::Action,
+        step: crate::actions::flow::Effect,
+    },
 }

@@ -162,6 +162,16 @@ pub struct AppState {
     pub input: Option<Input>,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// Containment actions in flight and done (their flows).
+    pub desk: crate::actions::flow::Desk,
+    /// The action flow whose overlay is open.
+    pub action_shown: Option<String>,
+    /// No change may leave this console (`--read-only`, or the observer role).
+    pub read_only: bool,
+    /// Playbooks on offer, the one being followed, and those that apply now (best first).
+    pub playbooks: Vec<crate::playbook::Playbook>,
+    pub checklist: Option<crate::playbook::Checklist>,
+    pub suggested: Vec<crate::playbook::suggest::Suggestion>,
     /// Keys typed so far of a longer sequence (`g` of `g g`).
     pub pending: Vec<KeyPress>,
     pub notice: Option<Notice>,
@@ -202,6 +212,12 @@ impl AppState {
             keymap: Keymap::default(),
             theme: Theme::default(),
             pending: Vec::new(),
+            desk: Default::default(),
+            action_shown: None,
+            read_only: false,
+            playbooks: Vec::new(),
+            checklist: None,
+            suggested: Vec::new(),
             notice: None,
             editor,
             effects: Vec::new(),

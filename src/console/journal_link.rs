@@ -24,9 +24,12 @@ pub enum Op {
     },
     Open(IncidentId),
     Change(IncidentChange),
+    /// An entry written by someone else in this process (the action runner), as it is.
+    Record(Draft),
 }
 
-/// The sending end; dropping it ends the thread (and its follower).
+/// The sending end; dropping every copy ends the thread (and its follower).
+#[derive(Clone)]
 pub struct JournalLink {
     ops: std_mpsc::Sender<Op>,
 }
@@ -79,6 +82,7 @@ fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, 
         IncidentChange::Severity(s) => (change::severity(i, s, None)?, false, Source::Human),
         IncidentChange::Status(s) => (change::status(i, s, None)?, false, Source::Human),
         IncidentChange::Role { role, person } => (change::role(i, role, person, false, me)?, false, Source::Human),
+        IncidentChange::Record(event) => (event, false, Source::Human),
         IncidentChange::PinCluster { text, object } => (
             Event::ClusterChange {
                 change: ClusterChangeKind::Other,
@@ -147,6 +151,19 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Sender<
                         });
                     }
                     Err(e) => say(&tx, format!("cannot open {id}: {e}"), true),
+                }
+            }
+            Op::Record(draft) => {
+                let Some(o) = &mut open else {
+                    say(
+                        &tx,
+                        "no incident is open here: an action's record was not journaled".into(),
+                        true,
+                    );
+                    continue;
+                };
+                if let Err(e) = o.journal.append(draft) {
+                    say(&tx, format!("the journal refused a record: {e}"), true);
                 }
             }
             Op::Change(c) => {

@@ -79,7 +79,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     state.keymap = look.keymap;
     state.you = look.actor.name.clone();
     let (msg_tx, mut msgs) = mpsc::channel(1024);
-    let link = JournalLink::start(look.store, look.actor, msg_tx.clone());
+    let link = JournalLink::start(look.store, look.actor.clone(), msg_tx.clone());
     if let Some(id) = options.incident.clone() {
         link.send(Op::Open(id));
     }
@@ -101,7 +101,43 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     if let Some(o) = &observing {
         state.observe = crate::observe::model::ObserveModel::new(&o.sources);
     }
+    // Containment actions: the runner records into the journal through the link, and its
+    // answers come back as messages.
+    let (records, mut recorded) = mpsc::unbounded_channel::<crate::incident::model::Draft>();
+    let (answers, mut answered) = mpsc::unbounded_channel();
+    let runner = match crate::actions::Runner::new(&cluster, std::sync::Arc::new(records), look.actor.clone()) {
+        Ok(r) => Some(std::sync::Arc::new(r)),
+        Err(e) => {
+            let _ = msg_tx.try_send(Msg::Notice {
+                text: format!("containment actions are unavailable: {e}"),
+                error: true,
+            });
+            None
+        }
+    };
+    {
+        let tx = msg_tx.clone();
+        tokio::spawn(async move {
+            while let Some((id, input)) = answered.recv().await {
+                if tx.send(Msg::Action(id, input)).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    {
+        let link = link.clone();
+        tokio::spawn(async move {
+            while let Some(draft) = recorded.recv().await {
+                link.send(Op::Record(draft));
+            }
+        });
+    }
+    state.read_only = options.access.read_only();
+    state.playbooks = look.playbooks;
     let outside = Outside {
+        runner,
+        answers,
         link,
         tx: msg_tx,
         user_dir: look.user_dir,
@@ -123,9 +159,12 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     result
 }
 
-/// What carries out effects: the journal link, and file loads answered on `tx`.
+/// What carries out effects: the journal link, the action runner, and file loads answered on
+/// `tx`.
 struct Outside {
     link: JournalLink,
+    runner: Option<std::sync::Arc<crate::actions::Runner>>,
+    answers: tokio::sync::mpsc::UnboundedSender<(String, crate::actions::Input)>,
     tx: mpsc::Sender<Msg>,
     user_dir: std::path::PathBuf,
     depth: crate::ui::theme::ColorDepth,
@@ -137,6 +176,15 @@ impl Outside {
             match e {
                 Effect::Declare { title, severity, drill } => self.link.send(Op::Declare { title, severity, drill }),
                 Effect::Change(c) => self.link.send(Op::Change(c)),
+                Effect::Action { id, action, step } => match &self.runner {
+                    Some(r) => r.perform(&id, &action, step, self.answers.clone()),
+                    None => {
+                        let _ = self.answers.send((
+                            id,
+                            crate::actions::Input::Failed("actions are not available in this console".into()),
+                        ));
+                    }
+                },
                 Effect::LoadTheme(name) => {
                     let msg = match crate::ui::theme::load(&name, Some(&self.user_dir.join("themes")), self.depth) {
                         Ok(t) => Msg::Theme(Box::new(t)),

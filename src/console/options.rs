@@ -40,6 +40,7 @@ pub struct Look {
     pub store: Store,
     pub actor: Actor,
     pub config: Config,
+    pub playbooks: Vec<crate::playbook::Playbook>,
 }
 
 impl ConsoleOptions {
@@ -66,6 +67,8 @@ impl ConsoleOptions {
         let theme = theme::load(&theme_name, Some(&user_dir.join("themes")), depth)?;
         let keymap = keymap::load(&keymap_name, Some(&user_dir.join("keymaps")))?;
         let store = Store::new(&store::data_dir(self.data_dir.as_deref()));
+        let playbooks =
+            crate::playbook::load::available(&user_dir.join("playbooks")).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Look {
             theme,
             keymap,
@@ -74,6 +77,7 @@ impl ConsoleOptions {
             store,
             actor: crate::incident::cli::actor_from_environment(),
             config,
+            playbooks,
         })
     }
 }

@@ -59,6 +59,42 @@ pub fn load_file(path: &Path) -> Result<Playbook, PlaybookErrors> {
     parse(&name, &text)
 }
 
+/// The playbooks that ship with warroom: file name and text.
+pub const SHIPPED: &[(&str, &str)] = &[
+    (
+        "playbooks/bad-deploy.yaml",
+        include_str!("../../playbooks/bad-deploy.yaml"),
+    ),
+    (
+        "playbooks/crashloop.yaml",
+        include_str!("../../playbooks/crashloop.yaml"),
+    ),
+    (
+        "playbooks/node-failure.yaml",
+        include_str!("../../playbooks/node-failure.yaml"),
+    ),
+    (
+        "playbooks/noisy-neighbour.yaml",
+        include_str!("../../playbooks/noisy-neighbour.yaml"),
+    ),
+];
+
+/// The shipped playbooks, with the user's own (in `user_dir`, when it exists) replacing
+/// shipped ones of the same id.
+pub fn available(user_dir: &Path) -> Result<Vec<Playbook>, PlaybookErrors> {
+    let mut out = Vec::new();
+    for (file, text) in SHIPPED {
+        out.push(parse(file, text)?);
+    }
+    if user_dir.is_dir() {
+        for p in load_dir(user_dir)? {
+            out.retain(|q: &Playbook| q.id != p.id);
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
 /// Every `*.yaml` in a directory, sorted by file name; all errors of all files.
 pub fn load_dir(dir: &Path) -> Result<Vec<Playbook>, PlaybookErrors> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
