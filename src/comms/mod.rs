@@ -8,10 +8,11 @@ pub mod channel;
 pub mod cli;
 pub mod drafts;
 pub mod publish;
-pub mod secret;
 pub mod template;
 pub mod vars;
 pub mod webhook;
+/// Secrets are shared with observe; `comms::secret` is their former home here.
+pub use crate::secret;
 
 use crate::config::Config;
 
