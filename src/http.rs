@@ -35,6 +35,13 @@ pub enum Redirects {
     Refuse,
 }
 
+/// `text` as a URL a client can call: absolute http(s) with a host.
+pub fn http_url(text: &str) -> Option<reqwest::Url> {
+    reqwest::Url::parse(text)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()))
+}
+
 /// A client with this timeout (connecting, and the whole exchange), trusting the system's CA
 /// certificates and `roots`. With no system certificates at all it trusts only `roots`, so plain
 /// HTTP still works and HTTPS fails with a certificate error.
@@ -90,6 +97,21 @@ pub fn describe(e: reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_absolute_http_urls_are_callable() {
+        assert!(http_url("https://hooks.example/T1/B2?token=x").is_some());
+        assert!(http_url("http://127.0.0.1:9/hook").is_some());
+        for bad in [
+            "ftp://hooks.example/x",
+            "hooks.example/x",
+            "mailto:ops@example.com",
+            "",
+            "http://",
+        ] {
+            assert!(http_url(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_ca_file_without_certificates_is_named() {

@@ -118,7 +118,7 @@ impl Channel {
         let url = || -> Result<SecretSource, BadKey> {
             match (&c.url, &c.url_env, &c.url_file) {
                 (Some(u), None, None) => {
-                    if super::webhook::webhook_url(u.expose()).is_some() {
+                    if crate::http::http_url(u.expose()).is_some() {
                         Ok(SecretSource::Inline(u.clone()))
                     } else {
                         // The URL may be a secret: the message does not repeat it.

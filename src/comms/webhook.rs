@@ -3,7 +3,7 @@
 //! timeout, no redirects followed, its outcome in words that never include the URL (the secret
 //! part of a webhook).
 
-use reqwest::{StatusCode, Url, header};
+use reqwest::{StatusCode, header};
 
 use super::channel::Channel;
 use super::publish::AttemptError;
@@ -18,13 +18,6 @@ pub(super) fn read_secret(source: &SecretSource, what: &'static str) -> Result<V
             message: e.to_string(),
             retry: false,
         })
-}
-
-/// `text` as a webhook URL: absolute http(s) with a host.
-pub fn webhook_url(text: &str) -> Option<Url> {
-    Url::parse(text)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()))
 }
 
 fn timed_out(channel: &Channel) -> AttemptError {
@@ -47,7 +40,7 @@ pub(super) async fn post(
         message: e.to_string(),
         retry: false,
     })?;
-    let url = webhook_url(url.expose()).ok_or_else(|| AttemptError {
+    let url = crate::http::http_url(url.expose()).ok_or_else(|| AttemptError {
         // Not repeated: the URL is the secret.
         message: "the webhook URL is not an http(s) URL".into(),
         retry: false,
@@ -105,18 +98,4 @@ pub(super) async fn post(
         },
         retry: status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_absolute_http_urls_are_webhooks() {
-        assert!(webhook_url("https://hooks.example/T1/B2?token=x").is_some());
-        assert!(webhook_url("http://127.0.0.1:9/hook").is_some());
-        for bad in ["ftp://hooks.example/x", "hooks.example/x", "mailto:ops@example.com", ""] {
-            assert!(webhook_url(bad).is_none(), "{bad}");
-        }
-    }
 }

@@ -193,10 +193,7 @@ impl Http {
         timeout: Duration,
         roots: Vec<reqwest::Certificate>,
     ) -> Result<Http, ObserveError> {
-        let mut base = Url::parse(base).map_err(|_| ObserveError::Url(base.to_string()))?;
-        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(ObserveError::Url(base.to_string()));
-        }
+        let mut base = crate::http::http_url(base).ok_or_else(|| ObserveError::Url(base.to_string()))?;
         // A base path (`https://host/prometheus`) is kept: paths are joined under it.
         if !base.path().ends_with('/') {
             let p = format!("{}/", base.path());
