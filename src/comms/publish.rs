@@ -96,7 +96,10 @@ pub async fn attempt(channel: &Channel, message: &Message) -> Result<(), Attempt
         Target::Webhook { url, signing } => {
             let body = webhook_body(channel, message, Timestamp::now());
             let header = match signing {
-                Some(s) => Some((s.header.clone(), signature(&read_secret(&s.key, "HMAC key")?, &body))),
+                Some(s) => Some((
+                    s.header.clone(),
+                    signature(read_secret(&s.key, "HMAC key")?.expose().as_bytes(), &body),
+                )),
                 None => None,
             };
             post(channel, url, body, header).await

@@ -8,16 +8,14 @@ use reqwest::{StatusCode, header};
 use super::channel::Channel;
 use super::publish::AttemptError;
 use crate::http::Redirects;
-use crate::secret::SecretSource;
+use crate::secret::{Secret, SecretSource};
 
-pub(super) fn read_secret(source: &SecretSource, what: &'static str) -> Result<Vec<u8>, AttemptError> {
-    source
-        .read(what)
-        .map(|s| s.expose().as_bytes().to_vec())
-        .map_err(|e| AttemptError {
-            message: e.to_string(),
-            retry: false,
-        })
+/// A secret read at send time; a missing one fails the attempt for good.
+pub(super) fn read_secret(source: &SecretSource, what: &'static str) -> Result<Secret, AttemptError> {
+    source.read(what).map_err(|e| AttemptError {
+        message: e.to_string(),
+        retry: false,
+    })
 }
 
 fn timed_out(channel: &Channel) -> AttemptError {
@@ -36,10 +34,7 @@ pub(super) async fn post(
     body: Vec<u8>,
     header: Option<(String, String)>,
 ) -> Result<(), AttemptError> {
-    let url = url.read("webhook URL").map_err(|e| AttemptError {
-        message: e.to_string(),
-        retry: false,
-    })?;
+    let url = read_secret(url, "webhook URL")?;
     let url = crate::http::http_url(url.expose()).ok_or_else(|| AttemptError {
         // Not repeated: the URL is the secret.
         message: "the webhook URL is not an http(s) URL".into(),
