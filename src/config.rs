@@ -215,12 +215,7 @@ impl Config {
         for (i, c) in self.clusters.iter().enumerate() {
             for (what, e) in [("prometheus", &c.prometheus), ("alertmanager", &c.alertmanager)] {
                 let Some(e) = e else { continue };
-                let ok = e
-                    .url
-                    .parse::<axum::http::Uri>()
-                    .ok()
-                    .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
-                if !ok {
+                if crate::http::http_url(&e.url).is_none() {
                     return Err(err(
                         &e.url,
                         format!("clusters[{i}].{what}.url"),

@@ -336,7 +336,7 @@ fn a_read_only_console_sends_no_change() {
         .expect("runtime");
     let log: serde_json::Value = rt
         .block_on(async {
-            warroom::observe::http::plain_client()
+            warroom::http::plain_client()
                 .get(format!("{url}/drill/v1/requests"))
                 .send()
                 .await?
