@@ -80,7 +80,7 @@ fn main() {
 
         // Sustained pod updates, made inside the drill cluster, which records when each write
         // committed; here we note when the model showed it. Lag = shown - committed.
-        let client = warroom::observe::http::plain_client();
+        let client = warroom::http::plain_client();
         let r = client
             .post(format!("{url}/drill/v1/churn?rate={rate}&seconds={seconds}"))
             .send()

@@ -52,7 +52,7 @@ fn main() {
         .build()
         .expect("runtime");
     let (paged, paged_count, whole, whole_bytes) = rt.block_on(async {
-        let client = warroom::observe::http::plain_client();
+        let client = warroom::http::plain_client();
         let t = Instant::now();
         let mut count = 0usize;
         let mut token = String::new();

@@ -50,15 +50,15 @@ pub enum Command {
     },
     /// Run a drill cluster headless: a simulated Kubernetes API that kubectl can drive.
     Sim(SimArgs),
-    /// Validate scenario (.yaml), config, theme and keymap (.toml) and template (.j2) files; prints every problem with file:line:column.
+    /// Validate scenario and playbook (.yaml), config, theme and keymap (.toml) and template (.j2) files; prints every problem with file:line:column.
     Check {
         /// Files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Print the JSON Schema of a file format (scenario).
+    /// Print the JSON Schema of a file format (scenario, playbook).
     Schema {
-        #[arg(value_parser = ["scenario"])]
+        #[arg(value_parser = ["scenario", "playbook"])]
         format: String,
     },
     /// Open, change and list incidents.
@@ -71,6 +71,23 @@ pub enum Command {
     Postmortem(crate::incident::cli::PostmortemArgs),
     /// Status updates: preview and publish from templates, and when the next one is due.
     Status(crate::comms::cli::StatusArgs),
+}
+
+/// Whether this console may change the cluster.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct Access {
+    /// Send no change to the cluster: every mutating request is refused inside the client.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Your role in the incident; an observer is always read-only.
+    #[arg(long, value_parser = |s: &str| s.parse::<crate::incident::model::Role>())]
+    pub role: Option<crate::incident::model::Role>,
+}
+
+impl Access {
+    pub fn read_only(&self) -> bool {
+        self.read_only || self.role == Some(crate::incident::model::Role::Observer)
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -244,6 +261,18 @@ pub fn check(files: &[PathBuf]) -> bool {
             }
             continue;
         }
+        let is_playbook = f.components().any(|c| c.as_os_str() == "playbooks")
+            || std::fs::read_to_string(f).is_ok_and(|t| crate::playbook::load::looks_like_playbook(&t));
+        if is_playbook {
+            match crate::playbook::load::load_file(f) {
+                Ok(p) => println!("{}: ok (playbook {:?}, {} steps)", f.display(), p.id, p.steps.len()),
+                Err(errors) => {
+                    ok = false;
+                    eprintln!("{errors}");
+                }
+            }
+            continue;
+        }
         match scenario::load_file(f) {
             Ok(s) => println!("{}: ok (scenario {:?})", f.display(), s.name),
             Err(errors) => {
@@ -282,7 +311,8 @@ pub async fn run_drill(
     crate::console::run(crate::console::Target::Drill(running), console).await
 }
 
-/// `warroom live`: the console on the user's cluster.
+/// `warroom live`: the console on the user's cluster (read-only with `--read-only` or the
+/// observer role: enforced in the client, so no mutating request can leave the process).
 pub async fn run_live(
     kubeconfig: Option<&Path>,
     context: Option<&str>,

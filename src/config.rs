@@ -121,7 +121,7 @@ impl ClusterConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
     pub url: String,
@@ -139,6 +139,16 @@ pub struct Endpoint {
     pub password_file: Option<PathBuf>,
     /// Also trust the CA certificates in this PEM file (a private CA), besides the system's.
     pub ca_file: Option<PathBuf>,
+}
+
+impl Endpoint {
+    /// An endpoint with no credentials and the default timeout (the drill cluster's).
+    pub fn plain(url: impl Into<String>) -> Endpoint {
+        Endpoint {
+            url: url.into(),
+            ..Endpoint::default()
+        }
+    }
 }
 
 /// Where the config file is looked for.
@@ -205,12 +215,7 @@ impl Config {
         for (i, c) in self.clusters.iter().enumerate() {
             for (what, e) in [("prometheus", &c.prometheus), ("alertmanager", &c.alertmanager)] {
                 let Some(e) = e else { continue };
-                let ok = e
-                    .url
-                    .parse::<axum::http::Uri>()
-                    .ok()
-                    .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
-                if !ok {
+                if crate::http::http_url(&e.url).is_none() {
                     return Err(err(
                         &e.url,
                         format!("clusters[{i}].{what}.url"),

@@ -23,11 +23,12 @@ fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             };
         }
-        Some(Command::Schema { .. }) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&warroom::drill::scenario::load::json_schema()).unwrap_or_default()
-            );
+        Some(Command::Schema { format }) => {
+            let schema = match format.as_str() {
+                "playbook" => warroom::playbook::load::json_schema(),
+                _ => warroom::drill::scenario::load::json_schema(),
+            };
+            println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
             Ok(())
         }
         Some(Command::Incident(args)) => return warroom::incident::cli::incident(args),

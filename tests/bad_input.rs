@@ -95,7 +95,7 @@ async fn garbage_on_every_route_gets_a_status_and_nothing_panics() {
     let running = server::start(s, "127.0.0.1:0".parse().expect("addr"), &Options::default())
         .await
         .expect("start");
-    let client = warroom::observe::http::plain_client();
+    let client = warroom::http::plain_client();
     let pods: serde_json::Value = client
         .get(format!("{}/api/v1/namespaces/shop/pods", running.url()))
         .send()
@@ -171,7 +171,7 @@ async fn malformed_patches_name_the_problem() {
     let running = server::start(s, "127.0.0.1:0".parse().expect("addr"), &Options::default())
         .await
         .expect("start");
-    let client = warroom::observe::http::plain_client();
+    let client = warroom::http::plain_client();
     let url = format!("{}/apis/apps/v1/namespaces/shop/deployments/web", running.url());
     let cases: &[(&str, &str, u16, &str)] = &[
         ("application/merge-patch+json", "{not json", 400, "merge patch"),

@@ -89,7 +89,7 @@ impl Harness {
     }
 
     async fn control(&self, path: &str) {
-        let r = warroom::observe::http::plain_client()
+        let r = warroom::http::plain_client()
             .post(format!("{}{path}", self.running.url()))
             .send()
             .await

@@ -15,12 +15,12 @@ use warroom::app::status::{StatusEditor, StatusEffect, StatusMsg, StatusSetup};
 use warroom::app::update::update;
 use warroom::comms::cadence::Cadence;
 use warroom::comms::channel::{Channel, Target};
-use warroom::comms::secret::SecretSource;
 use warroom::comms::template::Templates;
 use warroom::incident::follow::Followed;
 use warroom::incident::model::{
     Actor, Declared, Definitions, Entry, Event, Severity, Source as IncidentSource, Status,
 };
+use warroom::secret::SecretSource;
 use warroom::text::CleanText;
 
 const NOW: i64 = 1_795_615_200; // 2026-11-24T14:00:00Z

@@ -110,6 +110,16 @@ fn drill_console_panes_keys_resize_and_quit() {
     t.wait_for("the panic in the health pane", 30, |s| {
         s.contains("last error: panic: config key CHECKOUT_CURRENCY_TABLE")
     });
+    // Golden signals and alerts come from the drill's Prometheus and Alertmanager APIs through
+    // the same clients a live cluster uses: checkout's error budget burns and pages.
+    let s = t.wait_for("checkout's burn rate paging", 90, |s| {
+        s.lines().any(|l| l.contains("shop/checkout") && l.contains("page")) && s.contains("ErrorBudgetBurn firing")
+    });
+    assert!(s.contains("Golden signals") && s.contains("shop/frontend"), "{s}");
+    assert!(
+        s.contains("firing: ErrorBudgetBurn namespace=shop service=checkout"),
+        "{s}"
+    );
     // Focus and zoom: the timeline fills the body.
     t.keys(&["Tab", "z"]);
     let s = t.wait_for("the zoomed timeline", 10, |s| {
@@ -207,4 +217,144 @@ fn hostile_names_and_messages_leave_no_trace() {
     let title_after = t.tmux(&["display-message", "-p", "-t", "wr", "#{pane_title}"]);
     assert_eq!(title_before, title_after, "the pane title is unchanged");
     assert!(!title_after.contains("PWNED"));
+}
+
+/// The drill cluster the console started in-process, as its kubeconfig names it.
+fn drill_url(state_dir: &std::path::Path) -> String {
+    let kubeconfig = std::fs::read_to_string(state_dir.join("drill.kubeconfig")).expect("the drill kubeconfig");
+    kubeconfig
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: "))
+        .expect("a server line")
+        .trim()
+        .to_string()
+}
+
+fn kubectl_image(state_dir: &std::path::Path) -> String {
+    let out = Command::new("kubectl")
+        .args([
+            "get",
+            "deploy",
+            "checkout",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ])
+        .env("KUBECONFIG", state_dir.join("drill.kubeconfig"))
+        .output()
+        .expect("kubectl is required (scripts/test checks for it)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn declare(t: &Tmux) {
+    t.wait_for("checkout crashlooping", 60, |s| {
+        s.contains("deploy shop/checkout") && s.contains("crashlooping")
+    });
+    t.keys(&[":"]);
+    t.keys(&["-l", "declare sev1 Checkout failing"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the declared incident", 20, |s| s.contains("‼ SEV1"));
+}
+
+#[test]
+fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
+    let t = Tmux::start(&format!("{} drill --speed 30", warroom()), 200, 50);
+    declare(&t);
+    let dir = t._dir.path().to_path_buf();
+    assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
+    // U on the selected deployment: permission, dry run, preview with the image difference.
+    t.keys(&["U"]);
+    let s = t.wait_for("the rollback preview", 20, |s| {
+        s.contains("Type checkout and Enter to go ahead")
+    });
+    assert!(s.contains("checkout:2.0.0 →") && s.contains("checkout:1.9.3"), "{s}");
+    assert_eq!(
+        kubectl_image(&dir),
+        "registry.example.com/shop/checkout:2.0.0",
+        "the dry run changed nothing"
+    );
+    // A wrong name does nothing; the right one goes ahead.
+    t.keys(&["-l", "checkou"]);
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
+    t.keys(&["-l", "t"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the rollback done", 20, |s| {
+        s.contains("✓ Done: deployment/checkout rolled back to revision 2")
+    });
+    assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:1.9.3");
+    // Every step is in the journal, with the actor and parameters.
+    let journal = std::fs::read_dir(dir.join("data/incidents"))
+        .expect("incidents")
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).expect("journal"))
+        .next()
+        .expect("one journal");
+    for kind in ["action_requested", "action_dry_run", "action_succeeded"] {
+        assert!(
+            journal.lines().any(|l| l.contains(&format!("\"kind\":\"{kind}\""))
+                && l.contains("rollout_undo")
+                && l.contains("\"alice\"")),
+            "{kind} missing:\n{journal}"
+        );
+    }
+    // Its undo is offered and itself confirmed and journaled.
+    t.keys(&["u"]);
+    t.wait_for("the undo's preview", 20, |s| {
+        s.contains("Type checkout and Enter to go ahead")
+    });
+    t.keys(&["-l", "checkout"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the undo done", 20, |s| s.contains("rolled back to revision 3"));
+    assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
+}
+
+#[test]
+fn a_read_only_console_sends_no_change() {
+    let t = Tmux::start(&format!("{} drill --speed 30 --read-only", warroom()), 200, 50);
+    declare(&t);
+    let dir = t._dir.path().to_path_buf();
+    t.wait_for("the read-only footer", 10, |s| s.contains("READ-ONLY"));
+    // Every containment key on the selected deployment, then the node keys on a node row.
+    for key in ["U", "r", "P", "R", "X"] {
+        t.keys(&[key]);
+        t.wait_for("the refusal", 20, |s| s.contains("Not allowed: nothing was sent"));
+        t.keys(&["Escape"]);
+        t.wait_for("the overlay closed", 10, |s| !s.contains("Not allowed"));
+    }
+    t.keys(&[":"]);
+    t.keys(&["-l", "drain node-1"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the drain refused", 20, |s| s.contains("Not allowed: nothing was sent"));
+    let url = drill_url(&dir);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let log: serde_json::Value = rt
+        .block_on(async {
+            warroom::http::plain_client()
+                .get(format!("{url}/drill/v1/requests"))
+                .send()
+                .await?
+                .json()
+                .await
+        })
+        .expect("the request log");
+    let all = log.as_array().expect("requests");
+    assert!(
+        all.iter().filter(|r| r["method"] == "GET").count() > 10,
+        "the console's own reads are logged: {log}"
+    );
+    let mutating: Vec<&serde_json::Value> = log
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter(|r| r["method"] != "GET" && !r["path"].as_str().unwrap_or_default().contains("selfsubject"))
+        .collect();
+    assert!(mutating.is_empty(), "read-only sent {mutating:?}");
+    assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
 }

@@ -16,7 +16,7 @@ async fn run(seed: u64) -> Vec<String> {
         .await
         .expect("start");
     let url = running.url();
-    let client = warroom::observe::http::plain_client();
+    let client = warroom::http::plain_client();
     let advance = |d: &'static str| {
         let client = client.clone();
         let url = url.clone();

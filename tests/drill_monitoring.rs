@@ -49,7 +49,7 @@ fn rt() -> tokio::runtime::Runtime {
 /// An HTTP exchange: status and body (JSON when it parses, else the text as a string).
 fn call(method: &str, url: &str, body: Option<(&str, String)>) -> (u16, Value) {
     rt().block_on(async {
-        let client = warroom::observe::http::plain_client();
+        let client = warroom::http::plain_client();
         let mut req = match method {
             "POST" => client.post(url),
             "DELETE" => client.delete(url),
@@ -318,7 +318,7 @@ fn start_alertmanager(dir: &Path) -> Server {
 fn wait_ready(url: &str, what: &str) {
     wait_for(60, &format!("{what} to be ready"), || {
         rt().block_on(async {
-            warroom::observe::http::plain_client()
+            warroom::http::plain_client()
                 .get(format!("{url}/-/ready"))
                 .send()
                 .await

@@ -35,7 +35,7 @@ async fn start(options: Options) -> (Running, kube::Client) {
 }
 
 async fn control(running: &Running, path: &str) {
-    let r = warroom::observe::http::plain_client()
+    let r = warroom::http::plain_client()
         .post(format!("{}{path}", running.url()))
         .send()
         .await
@@ -166,7 +166,7 @@ async fn expired_watch_relists() {
     assert!(result.is_ok(), "the watcher relisted within the deadline");
     assert_eq!(inits, 2, "a second initial list after 410 Expired");
     assert!(applied_after_relist, "the relist carries the change made meanwhile");
-    let log: serde_json::Value = warroom::observe::http::plain_client()
+    let log: serde_json::Value = warroom::http::plain_client()
         .get(format!("{}/drill/v1/requests", running.url()))
         .send()
         .await
@@ -290,7 +290,7 @@ async fn eviction_accepts_policy_v1beta1_and_v1() {
         .into_iter()
         .filter_map(|p| p.metadata.name)
         .collect();
-    let http = warroom::observe::http::plain_client();
+    let http = warroom::http::plain_client();
     for (name, version) in names.iter().zip(["policy/v1beta1", "policy/v1"]) {
         let body = serde_json::json!({"apiVersion": version, "kind": "Eviction", "metadata": {"name": name, "namespace": "shop"}});
         let r = http

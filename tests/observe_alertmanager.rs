@@ -23,7 +23,7 @@ async fn a_silence_round_trip_against_real_alertmanager() {
 
     // The test plays Prometheus: it posts an alert.
     let now = jiff::Timestamp::now();
-    let posted = warroom::observe::http::plain_client()
+    let posted = warroom::http::plain_client()
         .post(format!("{}/api/v2/alerts", server.url))
         .json(&serde_json::json!([{
             "labels": {"alertname": "DrillInjected", "severity": "page", "service": "checkout"},

@@ -260,6 +260,7 @@ fn story() -> Vec<(&'static str, Draft)> {
                     checklist: "bad-deploy".into(),
                     step: "Roll back the deployment".into(),
                     state: StepState::Done,
+                    reason: None,
                 },
             ),
         ),

@@ -683,7 +683,7 @@ async fn start_prometheus(dir: &Path) -> Prometheus {
         child,
         url: format!("http://127.0.0.1:{port}"),
     };
-    let client = warroom::observe::http::plain_client();
+    let client = warroom::http::plain_client();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Ok(Some(status)) = prom.child.try_wait() {
@@ -737,7 +737,7 @@ async fn promql_agrees_with_prometheus() {
     let prom = start_prometheus(dir.path()).await;
     let store = history();
     let opts = QueryOptions::default();
-    let client = warroom::observe::http::plain_client();
+    let client = warroom::http::plain_client();
     let mut failures = Vec::new();
     let mut compared = 0;
     let mut non_empty = 0;

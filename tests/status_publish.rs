@@ -148,8 +148,13 @@ impl Setup {
     }
 
     fn warroom(&self, args: &[&str]) -> Output {
+        self.warroom_with(args, &[])
+    }
+
+    fn warroom_with(&self, args: &[&str], env: &[(&str, &Path)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_warroom"))
             .args(args)
+            .envs(env.iter().copied())
             .env("WARROOM_CONFIG", &self.config)
             .env("WARROOM_DATA_DIR", self.data())
             .env("WARROOM_STATE_DIR", self.data().join("state"))
@@ -449,4 +454,30 @@ fn a_refused_connection_is_retried_then_reported() {
         .filter(|e| matches!(e, Event::StatusUpdateFailed { error, .. } if error.starts_with("cannot connect")))
         .count();
     assert_eq!(failures, 2);
+}
+
+#[test]
+fn plain_http_works_on_a_machine_without_ca_certificates() {
+    // The system's CA store is empty (an empty SSL_CERT_FILE, no SSL_CERT_DIR): HTTPS could
+    // verify nothing, but a plain-HTTP webhook is still delivered.
+    let s = Setup::new(&[]);
+    let empty = s.data().join("no-certificates.pem");
+    std::fs::write(&empty, "").expect("write");
+    let out = s.warroom_with(
+        &[
+            "status",
+            "publish",
+            &s.id,
+            "--template",
+            "internal-update",
+            "--channel",
+            "ops-slack",
+        ],
+        &[
+            ("SSL_CERT_FILE", &empty),
+            ("SSL_CERT_DIR", &s.data().join("no-such-dir")),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(s.server.received().len(), 1);
 }

@@ -24,6 +24,8 @@ pub enum IncidentChange {
         text: String,
         object: String,
     },
+    /// Record an event as it is (a checklist step's new state).
+    Record(crate::incident::model::Event),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,4 +40,10 @@ pub enum Effect {
     LoadKeymap(String),
     /// The status editor's saves, publishes and overdue notes.
     Status(super::status::StatusEffect),
+    /// The next step of a containment action's flow, for the runner.
+    Action {
+        id: String,
+        action: crate::actions::Action,
+        step: crate::actions::flow::Effect,
+    },
 }

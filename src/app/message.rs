@@ -28,6 +28,10 @@ pub enum Msg {
     /// A burst of cluster updates has been applied: derived signals can be recomputed once.
     Settled,
     Clock(DrillClock),
+    /// What the Prometheus and Alertmanager poller read.
+    Observe(crate::observe::model::Update),
+    /// The runner's answer (or progress) for one action's flow.
+    Action(String, crate::actions::flow::Input),
     /// An entry (or a problem) from the active incident's journal.
     Journal(Followed),
     /// The answer to an effect, in words (an error when `error`).

@@ -2,6 +2,7 @@
 //! network: the console loop (`console.rs`) feeds it and `ui` draws it.
 
 pub mod attention;
+pub mod containment;
 pub mod effect;
 pub mod filter;
 pub mod keymap;

@@ -5,15 +5,26 @@ use crate::incident::model::{Role, Severity, Status};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    Declare { severity: Severity, title: String },
+    Declare {
+        severity: Severity,
+        title: String,
+    },
     Sev(Severity),
     Status(Status),
-    Role { role: Role, person: Option<String> },
+    Role {
+        role: Role,
+        person: Option<String>,
+    },
     Note(String),
     Decision(String),
     Pin,
     Theme(String),
     Keymap(String),
+    /// A containment action, typed out (`drain node-7`, `scale shop/checkout 2`).
+    Act(crate::actions::Action),
+    /// The selected playbook step is skipped or failed, with why.
+    Skip(String),
+    Fail(String),
     Quit,
 }
 
@@ -29,6 +40,13 @@ pub const USAGE: &[(&str, &str)] = &[
     ("note TEXT", "add a note to the timeline"),
     ("decision TEXT", "record a decision"),
     ("pin", "pin the selected timeline entry"),
+    ("cordon | uncordon | drain NODE", "node actions"),
+    ("restart | undo [REV] | pause | resume NS/DEPLOY", "rollout actions"),
+    ("scale NS/DEPLOY N", "scale a deployment"),
+    ("recycle NS/POD", "delete a pod so it is replaced"),
+    ("isolate NS KEY=VALUE[,..]", "deny-all NetworkPolicy for those pods"),
+    ("unisolate NS POLICY", "remove an isolation"),
+    ("skip | fail REASON", "the selected playbook step"),
     ("theme NAME", "default, light, high-contrast, mono"),
     ("keymap NAME", "default, vim, emacs"),
     ("quit", "leave warroom"),
@@ -88,11 +106,108 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "pin" => Ok(Command::Pin),
         "theme" => need("a theme name").map(Command::Theme),
         "keymap" => need("a keymap name").map(Command::Keymap),
+        "skip" => need("a reason").map(Command::Skip),
+        "fail" | "failed" => need("a reason").map(Command::Fail),
+        "cordon" | "uncordon" | "drain" | "restart" | "undo" | "pause" | "resume" | "scale" | "recycle" | "isolate"
+        | "unisolate" => action(verb, args).map(Command::Act),
         "quit" | "q" => Ok(Command::Quit),
         other => Err(format!(
             "{other:?} is not a command; try declare, sev, status, role, note, decision, pin, theme, keymap, quit"
         )),
     }
+}
+
+/// `NS/NAME`.
+fn namespaced(verb: &str, arg: Option<&&str>) -> Result<(String, String), String> {
+    let arg = arg.ok_or_else(|| format!("{verb} needs NAMESPACE/NAME"))?;
+    match arg.split_once('/') {
+        Some((ns, name)) if !ns.is_empty() && !name.is_empty() => Ok((ns.to_string(), name.to_string())),
+        _ => Err(format!("{verb}: {arg:?} is not NAMESPACE/NAME")),
+    }
+}
+
+fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
+    use crate::actions::Action as A;
+    let node = || {
+        args.first()
+            .map(|n| n.to_string())
+            .ok_or_else(|| format!("{verb} needs a node name"))
+    };
+    Ok(match verb {
+        "cordon" => A::Cordon { node: node()? },
+        "uncordon" => A::Uncordon { node: node()? },
+        "drain" => A::Drain { node: node()? },
+        "restart" => {
+            let (namespace, deployment) = namespaced(verb, args.first())?;
+            A::RolloutRestart { namespace, deployment }
+        }
+        "undo" => {
+            let (namespace, deployment) = namespaced(verb, args.first())?;
+            let revision = match args.get(1) {
+                Some(r) => Some(
+                    r.parse::<i64>()
+                        .map_err(|_| format!("undo: {r:?} is not a revision number"))?,
+                ),
+                None => None,
+            };
+            A::RolloutUndo {
+                namespace,
+                deployment,
+                revision,
+            }
+        }
+        "pause" => {
+            let (namespace, deployment) = namespaced(verb, args.first())?;
+            A::RolloutPause { namespace, deployment }
+        }
+        "resume" => {
+            let (namespace, deployment) = namespaced(verb, args.first())?;
+            A::RolloutResume { namespace, deployment }
+        }
+        "scale" => {
+            let (namespace, deployment) = namespaced(verb, args.first())?;
+            let replicas = args
+                .get(1)
+                .and_then(|n| n.parse::<i32>().ok())
+                .filter(|n| *n >= 0)
+                .ok_or("scale needs a replica count: scale shop/checkout 3")?;
+            A::Scale {
+                namespace,
+                deployment,
+                replicas,
+            }
+        }
+        "recycle" => {
+            let (namespace, pod) = namespaced(verb, args.first())?;
+            A::DeletePod { namespace, pod }
+        }
+        "isolate" => {
+            let namespace = args
+                .first()
+                .ok_or("isolate needs a namespace and a selector")?
+                .to_string();
+            let mut selector = std::collections::BTreeMap::new();
+            for pair in args
+                .get(1)
+                .ok_or("isolate needs a selector: isolate shop app=api")?
+                .split(',')
+            {
+                let (k, v) = pair
+                    .split_once('=')
+                    .ok_or_else(|| format!("isolate: {pair:?} is not KEY=VALUE"))?;
+                selector.insert(k.to_string(), v.to_string());
+            }
+            A::Isolate { namespace, selector }
+        }
+        _ => {
+            let namespace = args
+                .first()
+                .ok_or("unisolate needs a namespace and a policy")?
+                .to_string();
+            let policy = args.get(1).ok_or("unisolate needs the policy name")?.to_string();
+            A::RemoveIsolation { namespace, policy }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -132,6 +247,20 @@ mod tests {
         assert!(parse("sev 9").is_err());
         assert!(parse("note").unwrap_err().contains("note needs some text"));
         assert!(parse("launch").unwrap_err().contains("not a command"));
+        assert_eq!(
+            parse("scale shop/checkout 2").unwrap(),
+            Command::Act(crate::actions::Action::Scale {
+                namespace: "shop".into(),
+                deployment: "checkout".into(),
+                replicas: 2
+            })
+        );
+        assert_eq!(
+            parse("drain node-7").unwrap(),
+            Command::Act(crate::actions::Action::Drain { node: "node-7".into() })
+        );
+        assert!(parse("scale shop/checkout").unwrap_err().contains("replica count"));
+        assert!(parse("restart checkout").unwrap_err().contains("not NAMESPACE/NAME"));
         assert!(parse("").is_err());
     }
 }

@@ -12,6 +12,7 @@ use super::message::DrillClock;
 use crate::cluster::model::{ClusterModel, WorkloadKey};
 use crate::cluster::signals::Signal;
 use crate::incident::state::Incident;
+use crate::observe::model::ObserveModel;
 use crate::text::CleanText;
 use crate::ui::theme::Theme;
 
@@ -138,6 +139,8 @@ pub struct AppState {
     pub mode: Mode,
     pub model: ClusterModel,
     pub signals: Vec<Signal>,
+    /// Golden signals, SLO burn and alerts from Prometheus and Alertmanager.
+    pub observe: ObserveModel,
     /// Workloads and nodes that need attention, worst first (recomputed when the model settles).
     pub attention: Vec<HealthItem>,
     /// The selected row of `attention`.
@@ -159,6 +162,16 @@ pub struct AppState {
     pub input: Option<Input>,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// Containment actions in flight and done (their flows).
+    pub desk: crate::actions::flow::Desk,
+    /// The action flow whose overlay is open.
+    pub action_shown: Option<String>,
+    /// No change may leave this console (`--read-only`, or the observer role).
+    pub read_only: bool,
+    /// Playbooks on offer, the one being followed, and those that apply now (best first).
+    pub playbooks: Vec<crate::playbook::Playbook>,
+    pub checklist: Option<crate::playbook::Checklist>,
+    pub suggested: Vec<crate::playbook::suggest::Suggestion>,
     /// Keys typed so far of a longer sequence (`g` of `g g`).
     pub pending: Vec<KeyPress>,
     pub notice: Option<Notice>,
@@ -183,6 +196,7 @@ impl AppState {
             mode,
             model: ClusterModel::new(),
             signals: Vec::new(),
+            observe: ObserveModel::default(),
             attention: Vec::new(),
             cursor: 0,
             detail: None,
@@ -199,6 +213,12 @@ impl AppState {
             keymap: Keymap::default(),
             theme: Theme::default(),
             pending: Vec::new(),
+            desk: Default::default(),
+            action_shown: None,
+            read_only: false,
+            playbooks: Vec::new(),
+            checklist: None,
+            suggested: Vec::new(),
             notice: None,
             editor,
             status: Default::default(),

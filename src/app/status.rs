@@ -488,3 +488,25 @@ pub fn tick(state: &mut AppState) {
         }
     }
 }
+
+/// The figures a status update quotes: the service in the worst state (highest burn level,
+/// then highest error ratio) among those followed.
+pub fn headline_signals(m: &crate::observe::model::ObserveModel, now: i64) -> GoldenSignals {
+    let worst = m.services.values().max_by(|a, b| {
+        let level = |s: &crate::observe::model::ServiceSignals| s.burn.as_ref().map(|b| b.level);
+        let errors =
+            |s: &crate::observe::model::ServiceSignals| s.signal("errors").and_then(|x| x.value).unwrap_or(0.0);
+        level(a).cmp(&level(b)).then(errors(a).total_cmp(&errors(b)))
+    });
+    let Some(s) = worst else {
+        return GoldenSignals::default();
+    };
+    let value = |panel: &str| s.signal(panel).and_then(|x| x.value).filter(|v| v.is_finite());
+    GoldenSignals {
+        error_rate: value("errors"),
+        latency_p99_seconds: value("latency_p99"),
+        traffic_rps: value("traffic"),
+        saturation: value("saturation"),
+        as_of: jiff::Timestamp::from_second(now).ok(),
+    }
+}

@@ -50,6 +50,14 @@ pub fn update(state: &mut AppState, msg: Msg) {
                 state.dirty = true;
             }
         }
+        Msg::Observe(u) => {
+            observe(state, u);
+            super::containment::refresh_suggestions(state);
+        }
+        Msg::Action(id, input) => {
+            super::containment::answer(state, &id, input);
+            state.dirty = true;
+        }
         Msg::Journal(f) => journal(state, f),
         Msg::Notice { text, error } => notice(state, text, error),
         Msg::Theme(t) => {
@@ -162,6 +170,64 @@ fn journal(state: &mut AppState, f: Followed) {
     }
 }
 
+/// Applies what the poller read, and notes on the timeline alerts that start or stop paging
+/// and sources that stop or resume answering.
+fn observe(state: &mut AppState, u: crate::observe::model::Update) {
+    use crate::observe::model::Freshness as F;
+    let loud = |s: &AppState| -> Vec<(String, String)> {
+        s.observe
+            .loud_alerts()
+            .map(|a| {
+                let labels: Vec<String> = a
+                    .labels
+                    .iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                (a.name.to_string(), labels.join(" "))
+            })
+            .collect()
+    };
+    let before = loud(state);
+    let was: Vec<(crate::observe::model::Source, bool)> =
+        state.observe.freshness.iter().map(|(s, f)| (*s, f.is_live())).collect();
+    state.observe.apply(u);
+    for a in loud(state).into_iter().filter(|a| !before.contains(a)) {
+        push(state, "alerts", "alert", format!("firing: {} {}", a.0, a.1), true);
+    }
+    let after = loud(state);
+    for a in before.into_iter().filter(|a| !after.contains(a)) {
+        push(
+            state,
+            "alerts",
+            "alert",
+            format!("no longer paging: {} {}", a.0, a.1),
+            false,
+        );
+    }
+    let changes: Vec<String> = state
+        .observe
+        .freshness
+        .iter()
+        .filter_map(|(s, f)| {
+            let live_before = was.iter().find(|(w, _)| w == s).map(|(_, l)| *l);
+            match (live_before, f) {
+                (Some(true), F::Reconnecting { error, .. } | F::Error { error })
+                | (Some(true), F::Unauthorized { error } | F::Forbidden { error }) => {
+                    Some(format!("{} stopped answering: {error}", s.name()))
+                }
+                (Some(false), F::Live { .. }) => Some(format!("{} answering again", s.name())),
+                _ => None,
+            }
+        })
+        .collect();
+    for c in changes {
+        push(state, "metrics", "watch", c, false);
+    }
+    state.status.signals = super::status::headline_signals(&state.observe, state.now);
+    state.dirty = true;
+}
+
 fn cluster(state: &mut AppState, u: Update) {
     if let Update::Freshness(source, f) = &u {
         let before = state.model.freshness.get(source).cloned();
@@ -186,6 +252,7 @@ fn cluster(state: &mut AppState, u: Update) {
 /// A burst of cluster updates has landed: recompute what is derived from the model.
 fn settled(state: &mut AppState) {
     refresh_signals(state);
+    super::containment::refresh_suggestions(state);
     state.attention = attention::attention(&state.model);
     state.cursor = state.cursor.min(state.visible_attention().len().saturating_sub(1));
     if let Some(d) = &state.detail {
@@ -233,6 +300,10 @@ fn context(state: &AppState) -> Context {
 
 fn key(state: &mut AppState, k: KeyEvent) {
     state.dirty = true;
+    // An action's overlay (confirm by typing, cancel, undo) takes its keys first.
+    if state.overlay.is_none() && state.input.is_none() && super::containment::overlay_key(state, &k) {
+        return;
+    }
     let ctx = context(state);
     let press = KeyPress::from(&k);
     state.pending.push(press);
@@ -279,6 +350,7 @@ fn move_cursor(state: &mut AppState, d: isize) {
             let s = state.timeline_scroll as isize - d;
             state.timeline_scroll = s.clamp(0, len.saturating_sub(1) as isize) as usize;
         }
+        Pane::Playbook => super::containment::move_step(state, d.clamp(-1000, 1000)),
         Pane::Health if state.detail.is_none() => {
             let len = state.visible_attention().len();
             let c = state.cursor as isize + d;
@@ -328,6 +400,7 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
         Action::PageDown => move_cursor(state, PAGE as isize),
         Action::Top => move_cursor(state, isize::MIN / 2),
         Action::Bottom => move_cursor(state, isize::MAX / 2),
+        Action::Open if state.focus == Pane::Playbook => super::containment::open_step(state),
         Action::Open => {
             if let Some(item) = state.visible_attention().get(state.cursor) {
                 let subject = item.subject.clone();
@@ -339,6 +412,43 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
         Action::StatusChannel => status::next_channel(state),
         Action::StatusPreview => status::toggle_preview(state),
         Action::StatusPublish => status::publish(state),
+        Action::Cordon
+        | Action::Uncordon
+        | Action::Drain
+        | Action::Restart
+        | Action::Undo
+        | Action::Pause
+        | Action::Resume
+        | Action::Recycle => match super::containment::for_key(state, a) {
+            Ok(action) => super::containment::trigger(state, action),
+            Err(e) => notice(state, e, true),
+        },
+        Action::Scale => {
+            let s = super::containment::selection(state);
+            match (s.namespace, s.deployment) {
+                (Some(ns), Some(d)) => {
+                    let current = state
+                        .model
+                        .workloads
+                        .iter()
+                        .find(|((wns, k, name), _)| {
+                            wns.as_str() == ns
+                                && *k == crate::cluster::rows::WorkloadKind::Deployment
+                                && name.as_str() == d
+                        })
+                        .map_or(0, |(_, w)| w.desired);
+                    open_input(state, InputKind::Palette, &format!("scale {ns}/{d} {current}"));
+                }
+                _ => notice(state, "select a deployment first".into(), true),
+            }
+        }
+        Action::StepDone => {
+            if let Some(i) = state.checklist.as_ref().map(|c| c.selected) {
+                super::containment::set_step(state, i, crate::playbook::StepStatus::Done);
+            }
+        }
+        Action::StepSkip => open_input(state, InputKind::Palette, "skip "),
+        Action::StepFailed => open_input(state, InputKind::Palette, "fail "),
     }
 }
 
@@ -414,6 +524,19 @@ fn command(state: &mut AppState, c: Command) {
         Command::Pin => pin(state),
         Command::Theme(name) => state.effects.push(Effect::LoadTheme(name)),
         Command::Keymap(name) => state.effects.push(Effect::LoadKeymap(name)),
+        Command::Act(action) => super::containment::trigger(state, action),
+        Command::Skip(reason) | Command::Fail(reason) if state.checklist.is_none() => {
+            let _ = reason;
+            notice(state, "no playbook is being followed".into(), true);
+        }
+        Command::Skip(reason) => {
+            let i = state.checklist.as_ref().map_or(0, |c| c.selected);
+            super::containment::set_step(state, i, crate::playbook::StepStatus::Skipped { reason });
+        }
+        Command::Fail(reason) => {
+            let i = state.checklist.as_ref().map_or(0, |c| c.selected);
+            super::containment::set_step(state, i, crate::playbook::StepStatus::Failed { reason });
+        }
         Command::Quit => state.quit = true,
     }
 }

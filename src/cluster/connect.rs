@@ -13,6 +13,9 @@ pub struct Cluster {
     pub client: kube::Client,
     pub default_namespace: String,
     pub drill: bool,
+    /// No mutating request leaves the process (see `read_only`).
+    pub read_only: bool,
+    config: std::sync::Arc<kube::Config>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -21,6 +24,7 @@ impl std::fmt::Debug for Cluster {
             .field("name", &self.name)
             .field("default_namespace", &self.default_namespace)
             .field("drill", &self.drill)
+            .field("read_only", &self.read_only)
             .finish()
     }
 }
@@ -65,15 +69,14 @@ impl Cluster {
                 error: e.to_string(),
             })?;
         let default_namespace = config.default_namespace.clone();
-        let client = kube::Client::try_from(config).map_err(|e| ConnectError::Client {
-            name: name.clone(),
-            error: e.to_string(),
-        })?;
+        let client = build_client(&name, config.clone(), false)?;
         Ok(Cluster {
             name,
             client,
             default_namespace,
             drill: false,
+            read_only: false,
+            config: std::sync::Arc::new(config),
         })
     }
 
@@ -87,12 +90,52 @@ impl Cluster {
             url.parse()
                 .map_err(|e: axum::http::uri::InvalidUri| bad(e.to_string()))?,
         );
-        let client = kube::Client::try_from(config).map_err(|e| bad(e.to_string()))?;
+        let client = build_client("drill", config.clone(), false)?;
         Ok(Cluster {
             name: "drill".into(),
             client,
             default_namespace: "default".into(),
             drill: true,
+            read_only: false,
+            config: std::sync::Arc::new(config),
         })
     }
+
+    /// The same cluster with read-only mode on or off. Read-only is enforced in the client
+    /// itself: a layer refuses every mutating request (access reviews aside) before it is sent.
+    pub fn with_read_only(self, read_only: bool) -> Result<Cluster, ConnectError> {
+        if read_only == self.read_only {
+            return Ok(self);
+        }
+        let client = build_client(&self.name, (*self.config).clone(), read_only)?;
+        Ok(Cluster {
+            client,
+            read_only,
+            ..self
+        })
+    }
+}
+
+impl Cluster {
+    /// A client for containment actions: the same cluster and read-only mode, but without
+    /// kube-rs's automatic retry of 429 answers (up to 15 tries over many minutes), so a
+    /// disruption budget's refusal comes back at once and is reported and retried per pod,
+    /// as kubectl does.
+    pub fn action_client(&self) -> Result<kube::Client, ConnectError> {
+        let mut config = (*self.config).clone();
+        config.default_retry = false;
+        build_client(&self.name, config, self.read_only)
+    }
+}
+
+fn build_client(name: &str, config: kube::Config, read_only: bool) -> Result<kube::Client, ConnectError> {
+    let builder = kube::client::ClientBuilder::try_from(config).map_err(|e| ConnectError::Client {
+        name: name.to_string(),
+        error: e.to_string(),
+    })?;
+    Ok(if read_only {
+        builder.with_layer(&super::read_only::ReadOnlyLayer).build()
+    } else {
+        builder.build()
+    })
 }

@@ -6,5 +6,6 @@ pub mod connect;
 pub mod follow;
 pub mod intern;
 pub mod model;
+pub mod read_only;
 pub mod rows;
 pub mod signals;

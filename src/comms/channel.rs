@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::cadence::BadKey;
-use super::secret::{Secret, SecretSource};
+use crate::secret::{Secret, SecretSource};
 
 /// One `[[channels]]` entry as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -118,12 +118,7 @@ impl Channel {
         let url = || -> Result<SecretSource, BadKey> {
             match (&c.url, &c.url_env, &c.url_file) {
                 (Some(u), None, None) => {
-                    let ok = u
-                        .expose()
-                        .parse::<axum::http::Uri>()
-                        .ok()
-                        .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
-                    if ok {
+                    if crate::http::http_url(u.expose()).is_some() {
                         Ok(SecretSource::Inline(u.clone()))
                     } else {
                         // The URL may be a secret: the message does not repeat it.

@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use super::cadence::{self, Cadence};
 use super::channel::{Channel, Target};
 use super::drafts::{self, DraftText};
-use super::publish::{self, Message};
+use super::publish::{self, Message, printable};
 use super::template::{Template, Templates};
 use super::vars::{self, GoldenSignals};
 use crate::config::Config;
@@ -349,18 +349,4 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Text safe to print on a terminal: control characters other than newline and tab shown as
-/// U+FFFD.
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
 }

@@ -8,7 +8,6 @@ pub mod channel;
 pub mod cli;
 pub mod drafts;
 pub mod publish;
-pub mod secret;
 pub mod template;
 pub mod vars;
 pub mod webhook;

@@ -96,7 +96,10 @@ pub async fn attempt(channel: &Channel, message: &Message) -> Result<(), Attempt
         Target::Webhook { url, signing } => {
             let body = webhook_body(channel, message, Timestamp::now());
             let header = match signing {
-                Some(s) => Some((s.header.clone(), signature(&read_secret(&s.key, "HMAC key")?, &body))),
+                Some(s) => Some((
+                    s.header.clone(),
+                    signature(read_secret(&s.key, "HMAC key")?.expose().as_bytes(), &body),
+                )),
                 None => None,
             };
             post(channel, url, body, header).await
@@ -122,19 +125,7 @@ pub async fn attempt(channel: &Channel, message: &Message) -> Result<(), Attempt
                 })
         }
         Target::Stdout => {
-            // Standard output may be a terminal: no control characters but newlines and tabs.
-            let shown: String = message
-                .text
-                .trim_end()
-                .chars()
-                .map(|c| {
-                    if c.is_control() && c != '\n' && c != '\t' {
-                        '\u{FFFD}'
-                    } else {
-                        c
-                    }
-                })
-                .collect();
+            let shown = printable(message.text.trim_end());
             let mut out = std::io::stdout().lock();
             writeln!(out, "{shown}")
                 .and_then(|()| out.flush())
@@ -144,6 +135,20 @@ pub async fn attempt(channel: &Channel, message: &Message) -> Result<(), Attempt
                 })
         }
     }
+}
+
+/// Text safe to print on a terminal (standard output may be one): control characters other
+/// than newline and tab shown as U+FFFD.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The wait before retry `n` (1 for the first retry): `backoff`, doubled each time, at most 30s.

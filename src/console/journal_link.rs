@@ -31,9 +31,12 @@ pub enum Op {
     },
     /// Answer once every op before this one is done.
     Flush(std_mpsc::Sender<()>),
+    /// An entry written by someone else in this process (the action runner), as it is.
+    Record(Draft),
 }
 
-/// The sending end; dropping it ends the thread (and its follower).
+/// The sending end; dropping every copy ends the thread (and its follower).
+#[derive(Clone)]
 pub struct JournalLink {
     ops: std_mpsc::Sender<Op>,
 }
@@ -71,6 +74,17 @@ struct Open {
     _follower: Follower,
 }
 
+/// Appends an entry as it is (a status draft, a publish attempt, an action's record).
+fn record(open: &mut Option<Open>, tx: &mpsc::Sender<Msg>, draft: Draft) {
+    let Some(o) = open else {
+        say(tx, "no incident is open here: the entry was not journaled".into(), true);
+        return;
+    };
+    if let Err(e) = o.journal.append(draft) {
+        say(tx, format!("the journal could not record it: {e}"), true);
+    }
+}
+
 fn say(tx: &mpsc::Sender<Msg>, text: String, error: bool) {
     let _ = tx.blocking_send(Msg::Notice { text, error });
 }
@@ -99,6 +113,7 @@ fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, 
         IncidentChange::Severity(s) => (change::severity(i, s, None)?, false, Source::Human),
         IncidentChange::Status(s) => (change::status(i, s, None)?, false, Source::Human),
         IncidentChange::Role { role, person } => (change::role(i, role, person, false, me)?, false, Source::Human),
+        IncidentChange::Record(event) => (event, false, Source::Human),
         IncidentChange::PinCluster { text, object } => (
             Event::ClusterChange {
                 change: ClusterChangeKind::Other,
@@ -172,15 +187,8 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Sender<
             Op::Flush(done) => {
                 let _ = done.send(());
             }
-            Op::Append { event, source } => {
-                let Some(o) = &mut open else {
-                    say(&tx, "no incident is open here".into(), true);
-                    continue;
-                };
-                if let Err(e) = o.journal.append(Draft::new(actor.clone(), source, event)) {
-                    say(&tx, format!("the journal could not record it: {e}"), true);
-                }
-            }
+            Op::Append { event, source } => record(&mut open, &tx, Draft::new(actor.clone(), source, event)),
+            Op::Record(draft) => record(&mut open, &tx, draft),
             Op::Change(c) => {
                 let Some(o) = &mut open else {
                     say(&tx, "no incident is open here".into(), true);

@@ -5,6 +5,7 @@
 //! (journal writes, theme and keymap loads) are carried out here and answered as messages.
 
 pub mod journal_link;
+pub mod observing;
 pub mod options;
 pub mod publishing;
 
@@ -58,7 +59,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         Target::Drill(running) => {
             let title = running.cluster.lock().scenario.title.clone();
             (
-                Cluster::drill(&running.url())?,
+                Cluster::drill(&running.url())?.with_read_only(options.access.read_only())?,
                 Mode::Drill {
                     title: CleanText::line(&title),
                     clock: Some(drill_clock(running)),
@@ -66,7 +67,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
             )
         }
         Target::Live(c) => (
-            c.clone(),
+            c.clone().with_read_only(options.access.read_only())?,
             Mode::Live {
                 context: CleanText::line(&c.name),
             },
@@ -80,11 +81,65 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     state.you = look.actor.name.clone();
     state.status = crate::app::status::StatusEditor::new(look.status);
     let (msg_tx, mut msgs) = mpsc::channel(1024);
-    let link = JournalLink::start(look.store, look.actor, msg_tx.clone());
+    let link = JournalLink::start(look.store, look.actor.clone(), msg_tx.clone());
     if let Some(id) = options.incident.clone() {
         link.send(Op::Open(id));
     }
+    // Metrics and alerts: a source that cannot even be set up is told, and the console runs on.
+    let observing = match &target {
+        Target::Drill(running) => observing::drill(running, msg_tx.clone()).map(Some),
+        Target::Live(c) => observing::live(&look.config, &c.name, msg_tx.clone()),
+    };
+    let observing = match observing {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = msg_tx.try_send(Msg::Notice {
+                text: format!("metrics and alerts are not followed: {e}"),
+                error: true,
+            });
+            None
+        }
+    };
+    if let Some(o) = &observing {
+        state.observe = crate::observe::model::ObserveModel::new(&o.sources);
+    }
+    // Containment actions: the runner records into the journal through the link, and its
+    // answers come back as messages.
+    let (records, mut recorded) = mpsc::unbounded_channel::<crate::incident::model::Draft>();
+    let (answers, mut answered) = mpsc::unbounded_channel();
+    let runner = match crate::actions::Runner::new(&cluster, std::sync::Arc::new(records), look.actor.clone()) {
+        Ok(r) => Some(std::sync::Arc::new(r)),
+        Err(e) => {
+            let _ = msg_tx.try_send(Msg::Notice {
+                text: format!("containment actions are unavailable: {e}"),
+                error: true,
+            });
+            None
+        }
+    };
+    {
+        let tx = msg_tx.clone();
+        tokio::spawn(async move {
+            while let Some((id, input)) = answered.recv().await {
+                if tx.send(Msg::Action(id, input)).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    {
+        let link = link.clone();
+        tokio::spawn(async move {
+            while let Some(draft) = recorded.recv().await {
+                link.send(Op::Record(draft));
+            }
+        });
+    }
+    state.read_only = options.access.read_only();
+    state.playbooks = look.playbooks;
     let outside = Outside {
+        runner,
+        answers,
         link,
         tx: msg_tx,
         user_dir: look.user_dir,
@@ -104,12 +159,18 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     following.stop();
+    if let Some(o) = observing {
+        o.following.stop();
+    }
     result
 }
 
-/// What carries out effects: the journal link, and file loads answered on `tx`.
+/// What carries out effects: the journal link, the action runner, and file loads answered on
+/// `tx`.
 struct Outside {
     link: JournalLink,
+    runner: Option<std::sync::Arc<crate::actions::Runner>>,
+    answers: tokio::sync::mpsc::UnboundedSender<(String, crate::actions::Input)>,
     tx: mpsc::Sender<Msg>,
     user_dir: std::path::PathBuf,
     depth: crate::ui::theme::ColorDepth,
@@ -122,6 +183,15 @@ impl Outside {
                 Effect::Declare { title, severity, drill } => self.link.send(Op::Declare { title, severity, drill }),
                 Effect::Change(c) => self.link.send(Op::Change(c)),
                 Effect::Status(s) => publishing::carry_out(&self.link, &self.tx, s),
+                Effect::Action { id, action, step } => match &self.runner {
+                    Some(r) => r.perform(&id, &action, step, self.answers.clone()),
+                    None => {
+                        let _ = self.answers.send((
+                            id,
+                            crate::actions::Input::Failed("actions are not available in this console".into()),
+                        ));
+                    }
+                },
                 Effect::LoadTheme(name) => {
                     let msg = match crate::ui::theme::load(&name, Some(&self.user_dir.join("themes")), self.depth) {
                         Ok(t) => Msg::Theme(Box::new(t)),

@@ -27,6 +27,8 @@ pub struct ConsoleOptions {
     /// Where incident journals are kept (default: WARROOM_DATA_DIR or the XDG data directory).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub access: crate::cli::Access,
 }
 
 /// The options made concrete.
@@ -39,6 +41,8 @@ pub struct Look {
     pub actor: Actor,
     /// Templates, channels and cadence for the status editor.
     pub status: crate::app::status::StatusSetup,
+    pub config: Config,
+    pub playbooks: Vec<crate::playbook::Playbook>,
 }
 
 impl ConsoleOptions {
@@ -71,6 +75,8 @@ impl ConsoleOptions {
             cadence: crate::comms::configured_cadence(&config),
             definitions: config.definitions(),
         };
+        let playbooks =
+            crate::playbook::load::available(&user_dir.join("playbooks")).map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(Look {
             status,
             theme,
@@ -79,6 +85,8 @@ impl ConsoleOptions {
             user_dir,
             store,
             actor: crate::incident::cli::actor_from_environment(),
+            config,
+            playbooks,
         })
     }
 }

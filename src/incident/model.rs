@@ -378,6 +378,7 @@ pub enum StepState {
     Doing,
     Done,
     Skipped,
+    Failed,
 }
 
 /// Which way a retrospective remark goes.
@@ -541,6 +542,9 @@ pub enum Event {
         checklist: String,
         step: String,
         state: StepState,
+        /// Why it was skipped or failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     ContributingFactor {
         text: String,

@@ -121,14 +121,23 @@ pub fn describe(event: &Event) -> String {
         Event::StatusUpdateOverdue { audience, due_at } => {
             format!("Status update overdue: {audience} was due at {} UTC", utc(*due_at))
         }
-        Event::ChecklistStepChanged { checklist, step, state } => {
+        Event::ChecklistStepChanged {
+            checklist,
+            step,
+            state,
+            reason,
+        } => {
             let state = match state {
                 StepState::Todo => "to do",
                 StepState::Doing => "in progress",
                 StepState::Done => "done",
                 StepState::Skipped => "skipped",
+                StepState::Failed => "failed",
             };
-            format!("Checklist {checklist}: \"{step}\" {state}")
+            match reason {
+                Some(r) => format!("Checklist {checklist}: \"{step}\" {state} ({r})"),
+                None => format!("Checklist {checklist}: \"{step}\" {state}"),
+            }
         }
         Event::ContributingFactor { text } => format!("Contributing factor: {text}"),
         Event::Retrospective { went, text } => match went {

@@ -1,11 +1,8 @@
-//! The HTTP plumbing shared by the Prometheus and Alertmanager clients: one reqwest client
-//! (rustls with the ring provider), the endpoint's timeout and credentials (bearer token or basic
-//! auth, read from the environment or a file and never logged), and errors that keep the
-//! server's own words.
+//! What the Prometheus and Alertmanager clients share on top of `crate::http`: the endpoint's
+//! base URL, timeout and credentials (bearer token or basic auth, read through
+//! `crate::secret` and never logged), and errors that keep the server's own words.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::sync::Once;
 use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode, Url};
@@ -13,45 +10,11 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::config::Endpoint;
+use crate::http::Redirects;
+use crate::secret::{Secret, SecretSource};
 
 /// The default request timeout when the config names none.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-
-static TLS: Once = Once::new();
-
-/// Installs the process's rustls crypto provider (ring) once. reqwest is built without a
-/// provider of its own, so every in-process reqwest client needs this first.
-pub fn install_tls_provider() {
-    TLS.call_once(|| {
-        // Someone else (kube) may have installed one already; either is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-}
-
-/// A plain reqwest client, with the TLS provider installed (for tests and benchmarks).
-pub fn plain_client() -> reqwest::Client {
-    install_tls_provider();
-    reqwest::Client::new()
-}
-
-/// A secret that never shows in `Debug` or logs.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Secret {
-        Secret(s.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
 
 /// How requests prove who sends them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -161,55 +124,37 @@ impl fmt::Debug for Http {
     }
 }
 
-fn read_env(var: &str, what: &str) -> Result<String, ObserveError> {
-    std::env::var(var)
-        .map(|v| v.trim().to_string())
-        .map_err(|_| ObserveError::Credentials(format!("the {what} environment variable {var} is not set")))
-}
-
-fn read_file(path: &Path, what: &str) -> Result<String, ObserveError> {
-    std::fs::read_to_string(path)
-        .map(|v| v.trim().to_string())
-        .map_err(|e| ObserveError::Credentials(format!("cannot read the {what} file {}: {e}", path.display())))
-}
-
-fn env_or_file(env: &Option<String>, file: &Option<PathBuf>, what: &str) -> Result<Option<Secret>, ObserveError> {
-    if let Some(var) = env {
-        return read_env(var, what).map(|s| Some(Secret(s)));
-    }
-    if let Some(path) = file {
-        return read_file(path, what).map(|s| Some(Secret(s)));
-    }
-    Ok(None)
-}
-
-/// The certificates of a PEM file.
-fn read_roots(path: &Path) -> Result<Vec<reqwest::Certificate>, ObserveError> {
-    let pem = std::fs::read(path)
-        .map_err(|e| ObserveError::CaFile(format!("cannot read the CA file {}: {e}", path.display())))?;
-    match reqwest::Certificate::from_pem_bundle(&pem) {
-        Ok(certs) if !certs.is_empty() => Ok(certs),
-        Ok(_) => Err(ObserveError::CaFile(format!(
-            "the CA file {} holds no PEM certificate",
-            path.display()
-        ))),
-        Err(e) => Err(ObserveError::CaFile(format!("the CA file {}: {e}", path.display()))),
-    }
+/// The secret a config names by variable or file, if any.
+fn secret(
+    env: &Option<String>,
+    file: &Option<std::path::PathBuf>,
+    what: &'static str,
+) -> Result<Option<Secret>, ObserveError> {
+    SecretSource::env_or_file(env, file)
+        .map(|source| source.read(what))
+        .transpose()
+        .map_err(|e| ObserveError::Credentials(e.to_string()))
 }
 
 impl Auth {
     /// Reads the credentials an endpoint names (environment first, then file).
     pub fn from_endpoint(e: &Endpoint) -> Result<Auth, ObserveError> {
-        if let Some(token) = env_or_file(&e.bearer_token_env, &e.bearer_token_file, "bearer token")? {
+        if let Some(token) = secret(&e.bearer_token_env, &e.bearer_token_file, "bearer token")? {
             return Ok(Auth::Bearer(token));
         }
         let username = match (&e.username, &e.username_env) {
             (Some(u), _) => Some(u.clone()),
-            (None, Some(var)) => Some(read_env(var, "username")?),
+            (None, Some(var)) => Some(
+                SecretSource::Env(var.clone())
+                    .read("username")
+                    .map_err(|e| ObserveError::Credentials(e.to_string()))?
+                    .expose()
+                    .to_string(),
+            ),
             (None, None) => None,
         };
         if let Some(username) = username {
-            let password = env_or_file(&e.password_env, &e.password_file, "password")?.unwrap_or(Secret(String::new()));
+            let password = secret(&e.password_env, &e.password_file, "password")?.unwrap_or(Secret::new(""));
             return Ok(Auth::Basic { username, password });
         }
         Ok(Auth::None)
@@ -245,26 +190,16 @@ impl Http {
         timeout: Duration,
         roots: Vec<reqwest::Certificate>,
     ) -> Result<Http, ObserveError> {
-        install_tls_provider();
-        let mut base = Url::parse(base).map_err(|_| ObserveError::Url(base.to_string()))?;
-        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(ObserveError::Url(base.to_string()));
-        }
+        let mut base = crate::http::http_url(base).ok_or_else(|| ObserveError::Url(base.to_string()))?;
         // A base path (`https://host/prometheus`) is kept: paths are joined under it.
         if !base.path().ends_with('/') {
             let p = format!("{}/", base.path());
             base.set_path(&p);
         }
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("warroom/", env!("CARGO_PKG_VERSION")))
-            .tls_certs_merge(roots)
-            .build()
-            .map_err(|e| ObserveError::Connect {
-                url: base.to_string(),
-                error: e.to_string(),
-            })?;
+        let client = crate::http::client(timeout, &roots, Redirects::Follow).map_err(|e| ObserveError::Connect {
+            url: redact(&base),
+            error: crate::http::describe(e),
+        })?;
         Ok(Http {
             client,
             base,
@@ -285,7 +220,7 @@ impl Http {
             None => DEFAULT_TIMEOUT,
         };
         let roots = match &e.ca_file {
-            Some(path) => read_roots(path)?,
+            Some(path) => crate::http::read_roots(path).map_err(ObserveError::CaFile)?,
             None => Vec::new(),
         };
         Http::with_roots(service, &e.url, Auth::from_endpoint(e)?, timeout, roots)
@@ -327,14 +262,10 @@ impl Http {
             }
         } else {
             // The URL is shown once (redacted); the source chain has the cause.
-            let e = e.without_url();
-            let mut error = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                error = format!("{error}: {s}");
-                source = s.source();
+            ObserveError::Connect {
+                url,
+                error: crate::http::describe(e),
             }
-            ObserveError::Connect { url, error }
         }
     }
 

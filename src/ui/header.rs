@@ -41,6 +41,20 @@ pub fn freshness(state: &AppState) -> (String, bool) {
             worst = Some((*source, text));
         }
     }
+    if worst.is_none() {
+        for (source, f) in &state.observe.freshness {
+            use crate::observe::model::Freshness as F;
+            let text = match f {
+                F::Live { .. } => continue,
+                F::Connecting => "connecting".to_string(),
+                F::Reconnecting { since, .. } => format!("stale {}", elapsed(state.now - since)),
+                F::Unauthorized { .. } => "unauthorized".to_string(),
+                F::Forbidden { .. } => "forbidden".to_string(),
+                F::Error { .. } => "error".to_string(),
+            };
+            return (format!("{text} ({})", source.name()), false);
+        }
+    }
     match worst {
         None => ("data live".to_string(), true),
         Some((s, t)) => (format!("{t} ({})", s.name()), false),

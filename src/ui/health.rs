@@ -103,6 +103,8 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
             t.get("ui.muted"),
         ));
     }
+    golden_signals(state, &mut out);
+    alerts(state, &mut out);
     if !state.signals.is_empty() {
         out.push(Line::raw(""));
         out.push(Line::styled("Signals", t.get("ui.title")));
@@ -124,6 +126,107 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
         ]));
     }
     out
+}
+
+/// Golden signals per service: traffic, errors, p99 latency and saturation, the error
+/// ratio's sparkline, and the SLO burn (worst first).
+fn golden_signals(state: &AppState, out: &mut Vec<Line<'static>>) {
+    let t = &state.theme;
+    if state.observe.services.is_empty() {
+        return;
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled(
+        format!(
+            "{:<22} {:>9} {:>8} {:>8} {:>7}  {:<12} burn",
+            "Golden signals", "traffic", "errors", "p99", "sat", "errors"
+        ),
+        t.get("ui.title"),
+    ));
+    let mut services: Vec<_> = state.observe.services.values().collect();
+    services.sort_by_key(|s| std::cmp::Reverse(s.burn.as_ref().map(|b| b.level)));
+    for s in services.into_iter().take(10) {
+        let value = |panel: &str| {
+            s.signal(panel)
+                .map(|sig| match (&sig.error, sig.value) {
+                    (Some(_), _) => "error".to_string(),
+                    (None, Some(v)) => sig.unit.format(v),
+                    (None, None) => "–".to_string(),
+                })
+                .unwrap_or_else(|| "–".into())
+        };
+        let spark = s
+            .signal("errors")
+            .map(|sig| super::sparkline::sparkline(sig.history.iter(), 12))
+            .unwrap_or_else(|| " ".repeat(12));
+        let (burn, level) = match &s.burn {
+            Some(b) => {
+                let fast = b
+                    .rates
+                    .get("1h")
+                    .or_else(|| b.rates.values().next())
+                    .copied()
+                    .unwrap_or(0.0);
+                let st = match b.level {
+                    crate::observe::panels::BurnLevel::Page => Some(Level::Failure),
+                    crate::observe::panels::BurnLevel::Ticket => Some(Level::Warning),
+                    crate::observe::panels::BurnLevel::Ok => None,
+                };
+                (format!("{fast:.1}× {}", b.level.name()), st)
+            }
+            None => ("–".into(), None),
+        };
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("  {:<20.20} ", format!("{}/{}", s.namespace, s.service)),
+                t.get("ui.text"),
+            ),
+            Span::styled(
+                format!(
+                    "{:>9} {:>8} {:>8} {:>7}  ",
+                    value("traffic"),
+                    value("errors"),
+                    value("latency_p99"),
+                    value("saturation")
+                ),
+                t.get("ui.text"),
+            ),
+            Span::styled(spark, t.get("signal.sparkline")),
+            Span::raw(" "),
+            Span::styled(burn, level_style(t, level)),
+        ]));
+    }
+}
+
+/// Firing and pending alerts, silenced ones marked.
+fn alerts(state: &AppState, out: &mut Vec<Line<'static>>) {
+    use crate::observe::model::AlertState;
+    let t = &state.theme;
+    if state.observe.alerts.is_empty() {
+        return;
+    }
+    out.push(Line::raw(""));
+    let firing = state.observe.loud_alerts().count();
+    out.push(Line::styled(format!("Alerts ({firing} paging)"), t.get("ui.title")));
+    for a in state.observe.alerts.iter().take(8) {
+        let (sym, st, what) = if a.silenced() {
+            (" ", t.get("alert.silenced"), "silenced")
+        } else if a.state == AlertState::Firing {
+            (style::BAD, t.get("alert.firing"), "firing")
+        } else {
+            (style::WARN, t.get("alert.pending"), "pending")
+        };
+        let labels: Vec<String> = a
+            .labels
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "alertname"))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        out.push(Line::from(vec![
+            Span::styled(format!("  {sym} {} {what}  ", a.name), st),
+            Span::styled(labels.join(" "), t.get("ui.muted")),
+        ]));
+    }
 }
 
 /// A drill-down: the subject's pods, then its warning events.

@@ -2,9 +2,12 @@
 //! on wide terminals, as tabs on small ones), the bottom line (the palette or filter input, a
 //! notice, or the focused pane's keys), and the help overlay, all in the active theme.
 
+pub mod action;
 pub mod editor;
 pub mod header;
 pub mod health;
+pub mod playbook;
+pub mod sparkline;
 pub mod status_preview;
 pub mod style;
 pub mod theme;
@@ -38,19 +41,52 @@ fn pane(state: &AppState, frame: &mut Frame, pane: Pane, area: Rect) {
     match pane {
         Pane::Health => health::render(state, frame, area, b),
         Pane::Timeline => timeline::render(state, frame, area, b),
-        Pane::Playbook => frame.render_widget(
-            Paragraph::new(vec![
-                Line::styled("No playbook is active.", t.get("ui.muted")),
-                Line::styled(
-                    "Playbooks and one-key containment actions arrive with their own issue.",
-                    t.get("ui.muted"),
-                ),
-            ])
-            .block(b),
-            area,
-        ),
+        Pane::Playbook => match &state.checklist {
+            Some(c) => playbook::render(t, c, frame, area, b),
+            None => frame.render_widget(Paragraph::new(suggestions(state)).block(b), area),
+        },
         Pane::Editor => editor::render(state, frame, area, b),
     }
+}
+
+/// With no playbook followed: those that apply now and why, then all on offer.
+fn suggestions(state: &AppState) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    let mut out = Vec::new();
+    let start = state
+        .keymap
+        .key_for(Context::Playbook, Action::Open)
+        .unwrap_or_else(|| "enter".into());
+    match state.suggested.first() {
+        Some(best) => {
+            out.push(Line::styled(
+                format!("Suggested: {}  ({start} to follow it)", best.id),
+                t.get("ui.title"),
+            ));
+            for why in &best.why {
+                out.push(Line::styled(format!("  because {why}"), t.get("ui.muted")));
+            }
+            for other in state.suggested.iter().skip(1) {
+                out.push(Line::styled(
+                    format!("Also applies: {} ({})", other.id, other.why.join(", ")),
+                    t.get("ui.text"),
+                ));
+            }
+        }
+        None => out.push(Line::styled(
+            "No playbook applies yet: none matches the firing alerts or signals.",
+            t.get("ui.muted"),
+        )),
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled("On offer", t.get("ui.title")));
+    for p in &state.playbooks {
+        out.push(Line::styled(
+            format!("  {}  {}", p.id, crate::text::CleanText::line(&p.title)),
+            t.get("ui.text"),
+        ));
+    }
+    out
 }
 
 /// The keys worth showing for the focused pane: its own, then the global essentials.
@@ -67,22 +103,25 @@ fn footer(state: &AppState) -> Line<'static> {
         spans.push(Span::styled(format!(" {notation} "), t.get("ui.key")));
         spans.push(Span::styled(format!("{} ", a.description()), t.get("ui.muted")));
     };
-    for b in state.keymap.own(ctx) {
-        add(&b.notation, b.action, &mut spans);
-    }
-    for a in [
-        Action::FocusNext,
-        Action::Zoom,
-        Action::Palette,
-        Action::Filter,
-        Action::Note,
-        Action::Help,
-        Action::Close,
-        Action::Quit,
-    ] {
+    // The essentials first (a narrow terminal cuts the line), then the pane's own keys.
+    for a in [Action::Help, Action::Palette, Action::FocusNext, Action::Close] {
         if let Some(k) = state.keymap.key_for(ctx, a) {
             add(&k, a, &mut spans);
         }
+    }
+    for b in state.keymap.own(ctx) {
+        add(&b.notation, b.action, &mut spans);
+    }
+    for a in [Action::Zoom, Action::Filter, Action::Note, Action::Quit] {
+        if let Some(k) = state.keymap.key_for(ctx, a) {
+            add(&k, a, &mut spans);
+        }
+    }
+    if state.read_only {
+        spans.insert(
+            0,
+            Span::styled(" READ-ONLY: actions are refused ", t.get("health.warning")),
+        );
     }
     if !state.pending.is_empty() {
         let typed = crate::app::keymap::notation::show(&state.pending);
@@ -226,6 +265,9 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         pane(state, frame, Pane::Editor, editor);
     }
     bottom_line(state, frame, foot);
+    if let Some(flow) = state.action_shown.as_ref().and_then(|id| state.desk.get(id)) {
+        action::render(&state.theme, flow, frame, body);
+    }
     if state.overlay == Some(Overlay::Help) {
         help(state, frame, area);
     }

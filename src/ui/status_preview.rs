@@ -114,7 +114,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::comms::secret::SecretSource;
+    use crate::secret::SecretSource;
 
     fn channel(target: Target, external: bool) -> Channel {
         Channel {

@@ -115,7 +115,7 @@ impl SimProcess {
             .build()
             .expect("runtime");
         rt.block_on(async {
-            let client = warroom::observe::http::plain_client();
+            let client = warroom::http::plain_client();
             let url = format!("{}{path}", self.url);
             let req = match method {
                 "POST" => client.post(&url),

@@ -182,7 +182,7 @@ pub async fn prometheus_with(target: &str, rules: &str, tls: Option<&Certs>) -> 
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).expect("log file"));
-    warroom::observe::http::install_tls_provider();
+    warroom::http::install_tls_provider();
     let mut client = reqwest::Client::builder();
     let scheme = match tls {
         Some(c) => {
@@ -237,7 +237,7 @@ pub async fn alertmanager() -> Server {
         .spawn()
         .expect("start alertmanager");
     let url = format!("http://127.0.0.1:{port}");
-    let client = warroom::observe::http::plain_client();
+    let client = warroom::http::plain_client();
     wait_ready(&client, &mut child, &url, "alertmanager", &log).await;
     Server {
         child: Some(child),

@@ -88,6 +88,18 @@ pub enum Action {
     StatusChannel,
     StatusPreview,
     StatusPublish,
+    Cordon,
+    Uncordon,
+    Drain,
+    Restart,
+    Undo,
+    Pause,
+    Resume,
+    Scale,
+    Recycle,
+    StepDone,
+    StepSkip,
+    StepFailed,
 }
 
 use Context::*;
@@ -192,7 +204,12 @@ pub const ACTIONS: &[(Action, &str, &str, &[Context])] = &[
         "bottom (follow)",
         &[Global, Health, Timeline, Playbook, Help],
     ),
-    (Action::Open, "open", "open: pods and events", &[Health]),
+    (
+        Action::Open,
+        "open",
+        "open: pods and events / run the step",
+        &[Health, Playbook],
+    ),
     (Action::Pin, "pin", "pin the entry", &[Timeline]),
     (
         Action::Note,
@@ -219,6 +236,23 @@ pub const ACTIONS: &[(Action, &str, &str, &[Context])] = &[
         "status.publish",
         "publish (press twice)",
         &[Editor],
+    ),
+    (Action::Cordon, "cordon", "cordon the node", &[Health]),
+    (Action::Uncordon, "uncordon", "uncordon the node", &[Health]),
+    (Action::Drain, "drain", "drain the node", &[Health]),
+    (Action::Restart, "restart", "rollout restart", &[Health]),
+    (Action::Undo, "undo", "roll back to the previous revision", &[Health]),
+    (Action::Pause, "pause", "pause the rollout", &[Health]),
+    (Action::Resume, "resume", "resume the rollout", &[Health]),
+    (Action::Scale, "scale", "scale (asks the count)", &[Health]),
+    (Action::Recycle, "recycle", "recycle its worst pod", &[Health]),
+    (Action::StepDone, "step.done", "mark the step done", &[Playbook]),
+    (Action::StepSkip, "step.skip", "skip the step (asks why)", &[Playbook]),
+    (
+        Action::StepFailed,
+        "step.failed",
+        "mark the step failed (asks why)",
+        &[Playbook],
     ),
 ];
 

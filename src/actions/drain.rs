@@ -1,0 +1,325 @@
+//! Draining a node as kubectl does: cordon, then evict every pod on it through the eviction
+//! API (policy/v1, or v1beta1 where that is what the server offers), skipping DaemonSet and
+//! mirror pods; a PodDisruptionBudget's 429 is reported per pod and retried; each evicted
+//! pod is waited for until it is gone. Cancellable between attempts.
+
+use std::time::Duration;
+
+use futures::future::join_all;
+use k8s_openapi::api::core::v1::Pod;
+use kube::Client;
+use kube::api::{Api, ListParams, PostParams};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::catalogue::Action;
+use super::kube::{ActionError, cordon_patch};
+use super::preview::{Change, PodPlan, PodState, Preview, Progress};
+
+/// The annotation that marks a static (mirror) pod.
+const MIRROR: &str = "kubernetes.io/config.mirror";
+
+/// How a drain paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Pacing {
+    /// Wait between evictions refused by a disruption budget (kubectl: 5 s).
+    pub retry: Duration,
+    /// How often to look whether an evicted pod is gone.
+    pub poll: Duration,
+    /// Give up on a pod that is not gone after this long.
+    pub timeout: Duration,
+}
+
+impl Default for Pacing {
+    fn default() -> Self {
+        Pacing {
+            retry: Duration::from_secs(5),
+            poll: Duration::from_millis(500),
+            timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+/// The pods on a node, split into those a drain evicts and those it leaves (with why).
+pub(crate) struct Split {
+    pub evict: Vec<Pod>,
+    pub skipped: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+pub(crate) async fn split(client: &Client, node: &str) -> Result<Split, ActionError> {
+    let pods = Api::<Pod>::all(client.clone())
+        .list(&ListParams::default().fields(&format!("spec.nodeName={node}")))
+        .await?;
+    let mut out = Split {
+        evict: Vec::new(),
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut unmanaged = 0;
+    let mut empty_dir = 0;
+    for p in pods.items {
+        let name = full_name(&p);
+        let controller = p
+            .metadata
+            .owner_references
+            .as_ref()
+            .and_then(|o| o.iter().find(|o| o.controller == Some(true)).cloned());
+        if p.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(MIRROR)) {
+            out.skipped.push(format!("{name} (mirror pod)"));
+            continue;
+        }
+        if controller.as_ref().is_some_and(|c| c.kind == "DaemonSet") {
+            out.skipped.push(format!("{name} (DaemonSet)"));
+            continue;
+        }
+        if controller.is_none() {
+            unmanaged += 1;
+        }
+        if p.spec
+            .as_ref()
+            .and_then(|s| s.volumes.as_ref())
+            .is_some_and(|v| v.iter().any(|v| v.empty_dir.is_some()))
+        {
+            empty_dir += 1;
+        }
+        out.evict.push(p);
+    }
+    if unmanaged > 0 {
+        out.warnings
+            .push(format!("{unmanaged} pods have no controller: they will not come back"));
+    }
+    if empty_dir > 0 {
+        out.warnings
+            .push(format!("{empty_dir} pods use emptyDir: that data is lost"));
+    }
+    Ok(out)
+}
+
+fn full_name(p: &Pod) -> String {
+    format!(
+        "{}/{}",
+        p.metadata.namespace.as_deref().unwrap_or(""),
+        p.metadata.name.as_deref().unwrap_or("")
+    )
+}
+
+/// Which eviction API the server offers, as kubectl finds out: `pods/eviction` in `/api/v1`.
+async fn eviction_version(client: &Client) -> Result<Option<String>, ActionError> {
+    let list = client.list_core_api_resources("v1").await?;
+    Ok(list
+        .resources
+        .iter()
+        .find(|r| r.name == "pods/eviction")
+        .map(|r| match (&r.group, &r.version) {
+            (Some(g), Some(v)) if !g.is_empty() => format!("{g}/{v}"),
+            _ => "policy/v1".to_string(),
+        }))
+}
+
+/// Sends one eviction (the dry run in the body, where the apiserver reads it).
+async fn evict(client: &Client, version: &str, ns: &str, name: &str, dry_run: bool) -> Result<Value, ActionError> {
+    let mut body = json!({
+        "apiVersion": version,
+        "kind": "Eviction",
+        "metadata": {"name": name, "namespace": ns},
+    });
+    if dry_run {
+        body["deleteOptions"] = json!({"dryRun": ["All"]});
+    }
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+    Ok(pods
+        .create_subresource::<_, Value>("eviction", name, &PostParams::default(), &body)
+        .await?)
+}
+
+/// Why a 429 held the pod, from the Status's causes.
+fn held_reason(e: &ActionError) -> String {
+    e.api
+        .pointer("/details/causes/0/message")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| e.message.clone())
+}
+
+pub async fn preview(client: &Client, node: &str) -> Result<Preview, ActionError> {
+    let before = Api::<k8s_openapi::api::core::v1::Node>::all(client.clone())
+        .get(node)
+        .await?
+        .spec
+        .and_then(|s| s.unschedulable)
+        .unwrap_or(false);
+    cordon_patch(client, node, true, true).await?;
+    let split = split(client, node).await?;
+    let version = eviction_version(client).await?;
+    let mut pods = Vec::new();
+    for p in &split.evict {
+        let ns = p.metadata.namespace.clone().unwrap_or_default();
+        let name = p.metadata.name.clone().unwrap_or_default();
+        let held = match &version {
+            Some(v) => match evict(client, v, &ns, &name, true).await {
+                Ok(_) => None,
+                Err(e) if e.code == 429 => Some(held_reason(&e)),
+                Err(e) if e.code == 404 => continue,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        pods.push(PodPlan {
+            namespace: ns,
+            name,
+            held,
+        });
+    }
+    let held = pods.iter().filter(|p| p.held.is_some()).count();
+    let mut summary = format!(
+        "{node}: unschedulable {before}→true; {} pods will be evicted",
+        pods.len()
+    );
+    if held > 0 {
+        summary.push_str(&format!(", {held} held by a PDB"));
+    }
+    if !split.skipped.is_empty() {
+        summary.push_str(&format!("; {} left (DaemonSet or mirror)", split.skipped.len()));
+    }
+    let mut warnings = split.warnings;
+    if version.is_none() {
+        warnings.push("the server offers no eviction API: pods will be deleted, ignoring budgets".into());
+    }
+    Ok(Preview {
+        summary,
+        changes: vec![Change {
+            object: format!("node/{node}"),
+            field: "unschedulable".into(),
+            from: before.to_string(),
+            to: "true".into(),
+        }],
+        objects: pods.len() + 1,
+        pods,
+        skipped: split.skipped,
+        warnings,
+        undo: Some(Action::Uncordon { node: node.to_string() }),
+    })
+}
+
+/// What a drain did.
+pub struct Drained {
+    pub evicted: Vec<String>,
+    pub failed: Vec<(String, String)>,
+    pub cancelled: bool,
+}
+
+/// Cordons the node, then evicts its pods in parallel, each retried while a budget holds it.
+pub async fn run(
+    client: &Client,
+    node: &str,
+    pacing: Pacing,
+    progress: &mpsc::UnboundedSender<Progress>,
+    cancel: &CancellationToken,
+) -> Result<Drained, ActionError> {
+    cordon_patch(client, node, true, false).await?;
+    let split = split(client, node).await?;
+    let version = eviction_version(client).await?;
+    for p in &split.evict {
+        let _ = progress.send(Progress {
+            object: full_name(p),
+            state: PodState::Waiting,
+        });
+    }
+    let tasks = split
+        .evict
+        .iter()
+        .map(|p| evict_one(client, version.as_deref(), p, pacing, progress, cancel));
+    let results = join_all(tasks).await;
+    let mut drained = Drained {
+        evicted: Vec::new(),
+        failed: Vec::new(),
+        cancelled: cancel.is_cancelled(),
+    };
+    for (p, r) in split.evict.iter().zip(results) {
+        match r {
+            Ok(true) => drained.evicted.push(full_name(p)),
+            Ok(false) => {}
+            Err(e) => drained.failed.push((full_name(p), e.message)),
+        }
+    }
+    Ok(drained)
+}
+
+/// Ok(true) once the pod is gone, Ok(false) when cancelled first.
+async fn evict_one(
+    client: &Client,
+    version: Option<&str>,
+    pod: &Pod,
+    pacing: Pacing,
+    progress: &mpsc::UnboundedSender<Progress>,
+    cancel: &CancellationToken,
+) -> Result<bool, ActionError> {
+    let object = full_name(pod);
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let uid = pod.metadata.uid.clone();
+    let report = |state: PodState| {
+        let _ = progress.send(Progress {
+            object: object.clone(),
+            state,
+        });
+    };
+    let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    loop {
+        if cancel.is_cancelled() {
+            return Ok(false);
+        }
+        report(PodState::Evicting);
+        let sent = match version {
+            Some(v) => evict(client, v, &ns, &name, false).await.map(|_| ()),
+            None => api
+                .delete(&name, &kube::api::DeleteParams::default())
+                .await
+                .map(|_| ())
+                .map_err(ActionError::from),
+        };
+        match sent {
+            Ok(()) => break,
+            Err(e) if e.code == 404 => {
+                report(PodState::Gone);
+                return Ok(true);
+            }
+            Err(e) if e.code == 429 => {
+                report(PodState::Held(held_reason(&e)));
+                tokio::select! {
+                    _ = cancel.cancelled() => return Ok(false),
+                    _ = tokio::time::sleep(pacing.retry) => {}
+                }
+            }
+            Err(e) => {
+                report(PodState::Failed(e.message.clone()));
+                return Err(e);
+            }
+        }
+    }
+    report(PodState::Evicted);
+    let deadline = tokio::time::Instant::now() + pacing.timeout;
+    loop {
+        match api.get_opt(&name).await.map_err(ActionError::from)? {
+            None => break,
+            Some(p) if p.metadata.uid != uid => break,
+            Some(_) => {}
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let e = ActionError::ours(format!(
+                "{object} was evicted but is still there after {:?}",
+                pacing.timeout
+            ));
+            report(PodState::Failed(e.message.clone()));
+            return Err(e);
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return Ok(false),
+            _ = tokio::time::sleep(pacing.poll) => {}
+        }
+    }
+    report(PodState::Gone);
+    Ok(true)
+}

@@ -1,0 +1,543 @@
+//! The Kubernetes side of the actions: SelfSubjectAccessReviews, server-side dry runs that
+//! build the preview, and the real requests, each sent as kubectl sends it (the same patch
+//! types, annotation keys and field manager). Drains and rollbacks have their own files.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
+use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use kube::Client;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use serde_json::{Value, json};
+
+use super::catalogue::{Access, Action, ISOLATION_LABEL, MANAGED_BY, isolation_policy_name, selector_string};
+use super::preview::{Change, Preview};
+
+/// Why an action could not go ahead, with the API's answer when there was one.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ActionError {
+    pub message: String,
+    /// The API's Status, or Null when the refusal was ours.
+    pub api: Value,
+    /// The HTTP code (0 when the request never got an answer).
+    pub code: u16,
+}
+
+impl ActionError {
+    pub fn ours(message: impl Into<String>) -> ActionError {
+        ActionError {
+            message: message.into(),
+            api: Value::Null,
+            code: 0,
+        }
+    }
+}
+
+impl From<kube::Error> for ActionError {
+    fn from(e: kube::Error) -> ActionError {
+        match e {
+            kube::Error::Api(status) => ActionError {
+                message: if status.message.is_empty() {
+                    status.reason.clone()
+                } else {
+                    status.message.clone()
+                },
+                code: status.code,
+                api: serde_json::to_value(&*status).unwrap_or(Value::Null),
+            },
+            other => ActionError::ours(other.to_string()),
+        }
+    }
+}
+
+/// kubectl's field manager for rollout commands.
+pub const ROLLOUT_MANAGER: &str = "kubectl-rollout";
+/// The annotation `kubectl rollout restart` sets on the pod template.
+pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
+
+pub(crate) fn params(dry_run: bool) -> PatchParams {
+    let p = PatchParams::default();
+    if dry_run { p.dry_run() } else { p }
+}
+
+fn rollout_params(dry_run: bool) -> PatchParams {
+    let mut p = params(dry_run);
+    p.field_manager = Some(ROLLOUT_MANAGER.into());
+    p
+}
+
+/// Asks one SelfSubjectAccessReview per permission the action needs. Ok(Err(reason)) when
+/// one is denied.
+pub async fn permit(client: &Client, action: &Action) -> Result<Result<(), String>, ActionError> {
+    let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
+    for need in action.needs() {
+        let review = SelfSubjectAccessReview {
+            spec: SelfSubjectAccessReviewSpec {
+                resource_attributes: Some(attributes(&need)),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let answer = reviews.create(&PostParams::default(), &review).await?;
+        let status = answer.status.unwrap_or_default();
+        if !status.allowed {
+            let why = status
+                .reason
+                .filter(|r| !r.is_empty())
+                .or(status.evaluation_error)
+                .unwrap_or_else(|| "no RBAC rule allows it".into());
+            return Ok(Err(format!("you may not {need}: {why}")));
+        }
+    }
+    Ok(Ok(()))
+}
+
+fn attributes(a: &Access) -> ResourceAttributes {
+    ResourceAttributes {
+        verb: Some(a.verb.into()),
+        group: Some(a.group.into()),
+        resource: Some(a.resource.into()),
+        subresource: a.subresource.map(str::to_string),
+        namespace: (!a.namespace.is_empty()).then(|| a.namespace.clone()),
+        name: a.name.clone(),
+        ..Default::default()
+    }
+}
+
+fn change(object: &str, field: &str, from: impl ToString, to: impl ToString) -> Change {
+    Change {
+        object: object.to_string(),
+        field: field.to_string(),
+        from: from.to_string(),
+        to: to.to_string(),
+    }
+}
+
+fn preview(summary: String, changes: Vec<Change>, objects: usize, undo: Option<Action>) -> Preview {
+    Preview {
+        summary,
+        changes,
+        pods: Vec::new(),
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+        objects,
+        undo,
+    }
+}
+
+/// What a dry run of the action shows; the dry-run requests change nothing.
+pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, ActionError> {
+    match action {
+        Action::Cordon { node } | Action::Uncordon { node } => {
+            let cordon = matches!(action, Action::Cordon { .. });
+            let before = unschedulable(client, node).await?;
+            let after = cordon_patch(client, node, cordon, true).await?;
+            let after = after.spec.and_then(|s| s.unschedulable).unwrap_or(false);
+            let undo = if cordon {
+                Action::Uncordon { node: node.clone() }
+            } else {
+                Action::Cordon { node: node.clone() }
+            };
+            Ok(preview(
+                format!("{node}: unschedulable {before}→{after}"),
+                vec![change(&format!("node/{node}"), "unschedulable", before, after)],
+                1,
+                (before != after).then_some(undo),
+            ))
+        }
+        Action::Drain { node } => super::drain::preview(client, node).await,
+        Action::DeletePod { namespace, pod } => {
+            let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+            let p = pods.get(pod).await?;
+            pods.delete(pod, &DeleteParams::background().dry_run()).await?;
+            let owner = p
+                .metadata
+                .owner_references
+                .unwrap_or_default()
+                .into_iter()
+                .find(|o| o.controller == Some(true));
+            let mut pv = preview(
+                format!("pod/{pod} -n {namespace} will be deleted"),
+                vec![change(&format!("pod/{pod}"), "exists", "yes", "no")],
+                1,
+                None,
+            );
+            match owner {
+                Some(o) => pv
+                    .summary
+                    .push_str(&format!("; its {} {} will replace it", o.kind, o.name)),
+                None => pv
+                    .warnings
+                    .push("no controller owns this pod: it will not come back".into()),
+            }
+            Ok(pv)
+        }
+        Action::RolloutRestart { namespace, deployment } => {
+            let d = deployments(client, namespace).get(deployment).await?;
+            let replicas = d.spec.replicas.unwrap_or(1).max(0) as usize;
+            let now = jiff::Timestamp::now().to_string();
+            restart_patch(client, namespace, deployment, &now, true).await?;
+            Ok(preview(
+                format!("deployment/{deployment}: {replicas} pods will be replaced, one batch at a time"),
+                vec![change(
+                    &format!("deployment/{deployment}"),
+                    RESTARTED_AT,
+                    restarted_at(&d).unwrap_or_else(|| "(none)".into()),
+                    now,
+                )],
+                replicas,
+                None,
+            ))
+        }
+        Action::RolloutUndo {
+            namespace,
+            deployment,
+            revision,
+        } => super::rollback::preview(client, namespace, deployment, *revision).await,
+        Action::RolloutPause { namespace, deployment } | Action::RolloutResume { namespace, deployment } => {
+            let pause = matches!(action, Action::RolloutPause { .. });
+            let d = deployments(client, namespace).get(deployment).await?;
+            let before = d.spec.paused.unwrap_or(false);
+            pause_patch(client, namespace, deployment, pause, true).await?;
+            let undo = if pause {
+                Action::RolloutResume {
+                    namespace: namespace.clone(),
+                    deployment: deployment.clone(),
+                }
+            } else {
+                Action::RolloutPause {
+                    namespace: namespace.clone(),
+                    deployment: deployment.clone(),
+                }
+            };
+            Ok(preview(
+                format!("deployment/{deployment}: paused {before}→{pause}"),
+                vec![change(&format!("deployment/{deployment}"), "paused", before, pause)],
+                1,
+                (before != pause).then_some(undo),
+            ))
+        }
+        Action::Scale {
+            namespace,
+            deployment,
+            replicas,
+        } => {
+            let current = current_replicas(client, namespace, deployment).await?;
+            scale_patch(client, namespace, deployment, *replicas, true).await?;
+            let moved = (current - replicas).unsigned_abs() as usize;
+            Ok(preview(
+                format!("deployment/{deployment}: replicas {current}→{replicas}"),
+                vec![change(
+                    &format!("deployment/{deployment}"),
+                    "replicas",
+                    current,
+                    replicas,
+                )],
+                moved.max(1),
+                (current != *replicas).then(|| Action::Scale {
+                    namespace: namespace.clone(),
+                    deployment: deployment.clone(),
+                    replicas: current,
+                }),
+            ))
+        }
+        Action::Isolate { namespace, selector } => {
+            if selector.is_empty() {
+                return Err(ActionError::ours(
+                    "isolate needs a label selector; an empty one would cut off the whole namespace",
+                ));
+            }
+            let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+            let matched = pods
+                .list(&ListParams::default().labels(&selector_string(selector)))
+                .await?
+                .items
+                .len();
+            let policy = isolation_policy(namespace, selector);
+            let name = policy.metadata.name.clone().unwrap_or_default();
+            policies(client, namespace)
+                .create(
+                    &PostParams {
+                        dry_run: true,
+                        ..Default::default()
+                    },
+                    &policy,
+                )
+                .await?;
+            let mut pv = preview(
+                format!(
+                    "networkpolicy/{name} -n {namespace}: deny all traffic to and from {matched} pods matching {}",
+                    selector_string(selector)
+                ),
+                vec![change(
+                    &format!("networkpolicy/{name}"),
+                    "exists",
+                    "no",
+                    "yes (deny all)",
+                )],
+                matched.max(1),
+                Some(Action::RemoveIsolation {
+                    namespace: namespace.clone(),
+                    policy: name,
+                }),
+            );
+            if matched == 0 {
+                pv.warnings.push("no pod matches the selector now".into());
+            }
+            Ok(pv)
+        }
+        Action::RemoveIsolation { namespace, policy } => {
+            let p = policies(client, namespace).get(policy).await?;
+            if !is_ours(&p) {
+                return Err(ActionError::ours(format!(
+                    "networkpolicy/{policy} was not made by warroom (no {ISOLATION_LABEL} label); not removing it"
+                )));
+            }
+            policies(client, namespace)
+                .delete(policy, &DeleteParams::default().dry_run())
+                .await?;
+            Ok(preview(
+                format!("networkpolicy/{policy} -n {namespace} will be deleted: traffic flows again"),
+                vec![change(&format!("networkpolicy/{policy}"), "exists", "yes", "no")],
+                1,
+                None,
+            ))
+        }
+    }
+}
+
+/// Runs the action for real (drains run through `drain::run`). Returns a one-line summary,
+/// the API's answer and the undo.
+pub async fn run(client: &Client, action: &Action) -> Result<(String, Value, Option<Action>), ActionError> {
+    match action {
+        Action::Cordon { node } | Action::Uncordon { node } => {
+            let cordon = matches!(action, Action::Cordon { .. });
+            let before = unschedulable(client, node).await?;
+            let n = cordon_patch(client, node, cordon, false).await?;
+            let after = n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false);
+            let undo = match (cordon, before == after) {
+                (_, true) => None,
+                (true, false) => Some(Action::Uncordon { node: node.clone() }),
+                (false, false) => Some(Action::Cordon { node: node.clone() }),
+            };
+            let word = if cordon { "cordoned" } else { "uncordoned" };
+            Ok((
+                format!("node/{node} {word}"),
+                json!({"unschedulable": after, "resourceVersion": n.metadata.resource_version}),
+                undo,
+            ))
+        }
+        Action::Drain { .. } => Err(ActionError::ours("a drain runs through drain::run")),
+        Action::DeletePod { namespace, pod } => {
+            let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+            let gone = pods.delete(pod, &DeleteParams::background()).await?;
+            let uid = gone.left().and_then(|p| p.metadata.uid);
+            Ok((format!("pod/{pod} deleted"), json!({"uid": uid}), None))
+        }
+        Action::RolloutRestart { namespace, deployment } => {
+            let now = jiff::Timestamp::now().to_string();
+            let d = restart_patch(client, namespace, deployment, &now, false).await?;
+            Ok((
+                format!("deployment/{deployment} restarted"),
+                json!({RESTARTED_AT: now, "generation": d.metadata.generation}),
+                None,
+            ))
+        }
+        Action::RolloutUndo {
+            namespace,
+            deployment,
+            revision,
+        } => super::rollback::run(client, namespace, deployment, *revision).await,
+        Action::RolloutPause { namespace, deployment } | Action::RolloutResume { namespace, deployment } => {
+            let pause = matches!(action, Action::RolloutPause { .. });
+            let d = pause_patch(client, namespace, deployment, pause, false).await?;
+            let undo = if pause {
+                Action::RolloutResume {
+                    namespace: namespace.clone(),
+                    deployment: deployment.clone(),
+                }
+            } else {
+                Action::RolloutPause {
+                    namespace: namespace.clone(),
+                    deployment: deployment.clone(),
+                }
+            };
+            let word = if pause { "paused" } else { "resumed" };
+            Ok((
+                format!("deployment/{deployment} {word}"),
+                json!({"paused": d.spec.paused, "generation": d.metadata.generation}),
+                Some(undo),
+            ))
+        }
+        Action::Scale {
+            namespace,
+            deployment,
+            replicas,
+        } => {
+            let current = current_replicas(client, namespace, deployment).await?;
+            let s = scale_patch(client, namespace, deployment, *replicas, false).await?;
+            Ok((
+                format!("deployment/{deployment} scaled {current}→{replicas}"),
+                json!({"replicas": s.spec.and_then(|s| s.replicas), "was": current}),
+                (current != *replicas).then(|| Action::Scale {
+                    namespace: namespace.clone(),
+                    deployment: deployment.clone(),
+                    replicas: current,
+                }),
+            ))
+        }
+        Action::Isolate { namespace, selector } => {
+            let policy = isolation_policy(namespace, selector);
+            let name = policy.metadata.name.clone().unwrap_or_default();
+            let created = policies(client, namespace)
+                .create(&PostParams::default(), &policy)
+                .await?;
+            Ok((
+                format!(
+                    "networkpolicy/{name} created: pods {} isolated",
+                    selector_string(selector)
+                ),
+                json!({"name": name, "uid": created.metadata.uid}),
+                Some(Action::RemoveIsolation {
+                    namespace: namespace.clone(),
+                    policy: name,
+                }),
+            ))
+        }
+        Action::RemoveIsolation { namespace, policy } => {
+            let p = policies(client, namespace).get(policy).await?;
+            if !is_ours(&p) {
+                return Err(ActionError::ours(format!(
+                    "networkpolicy/{policy} was not made by warroom; not removing it"
+                )));
+            }
+            policies(client, namespace)
+                .delete(policy, &DeleteParams::default())
+                .await?;
+            Ok((format!("networkpolicy/{policy} deleted"), json!({"name": policy}), None))
+        }
+    }
+}
+
+pub(crate) fn deployments(client: &Client, namespace: &str) -> Api<Deployment> {
+    Api::namespaced(client.clone(), namespace)
+}
+
+fn policies(client: &Client, namespace: &str) -> Api<NetworkPolicy> {
+    Api::namespaced(client.clone(), namespace)
+}
+
+async fn unschedulable(client: &Client, node: &str) -> Result<bool, ActionError> {
+    let n = Api::<Node>::all(client.clone()).get(node).await?;
+    Ok(n.spec.and_then(|s| s.unschedulable).unwrap_or(false))
+}
+
+/// kubectl's cordon patch: `{"spec":{"unschedulable":true}}`; uncordon sends null, not false.
+pub(crate) async fn cordon_patch(
+    client: &Client,
+    node: &str,
+    cordon: bool,
+    dry_run: bool,
+) -> Result<Node, ActionError> {
+    let value = if cordon { json!(true) } else { Value::Null };
+    let patch = json!({"spec": {"unschedulable": value}});
+    Ok(Api::<Node>::all(client.clone())
+        .patch(node, &params(dry_run), &Patch::Strategic(patch))
+        .await?)
+}
+
+async fn restart_patch(
+    client: &Client,
+    namespace: &str,
+    deployment: &str,
+    now: &str,
+    dry_run: bool,
+) -> Result<Deployment, ActionError> {
+    let patch = json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}});
+    Ok(deployments(client, namespace)
+        .patch(deployment, &rollout_params(dry_run), &Patch::Strategic(patch))
+        .await?)
+}
+
+async fn pause_patch(
+    client: &Client,
+    namespace: &str,
+    deployment: &str,
+    pause: bool,
+    dry_run: bool,
+) -> Result<Deployment, ActionError> {
+    let value = if pause { json!(true) } else { Value::Null };
+    Ok(deployments(client, namespace)
+        .patch(
+            deployment,
+            &rollout_params(dry_run),
+            &Patch::Strategic(json!({"spec": {"paused": value}})),
+        )
+        .await?)
+}
+
+/// The replica count the scale subresource reports now (for the prompt and the undo).
+pub async fn current_replicas(client: &Client, namespace: &str, deployment: &str) -> Result<i32, ActionError> {
+    let s = deployments(client, namespace).get_scale(deployment).await?;
+    Ok(s.spec.and_then(|s| s.replicas).unwrap_or(0))
+}
+
+async fn scale_patch(
+    client: &Client,
+    namespace: &str,
+    deployment: &str,
+    replicas: i32,
+    dry_run: bool,
+) -> Result<k8s_openapi::api::autoscaling::v1::Scale, ActionError> {
+    if replicas < 0 {
+        return Err(ActionError::ours(format!("cannot scale to {replicas} replicas")));
+    }
+    Ok(deployments(client, namespace)
+        .patch_scale(
+            deployment,
+            &params(dry_run),
+            &Patch::Merge(json!({"spec": {"replicas": replicas}})),
+        )
+        .await?)
+}
+
+fn restarted_at(d: &Deployment) -> Option<String> {
+    d.spec
+        .template
+        .metadata
+        .as_ref()?
+        .annotations
+        .as_ref()?
+        .get(RESTARTED_AT)
+        .cloned()
+}
+
+/// The deny-all NetworkPolicy for a selector: no ingress or egress rule for either direction.
+fn isolation_policy(namespace: &str, selector: &BTreeMap<String, String>) -> NetworkPolicy {
+    let name = isolation_policy_name(selector);
+    let value = json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": {MANAGED_BY.0: MANAGED_BY.1, ISOLATION_LABEL: "true"},
+            "annotations": {"warroom.dev/selector": selector_string(selector)},
+        },
+        "spec": {
+            "podSelector": {"matchLabels": selector},
+            "policyTypes": ["Ingress", "Egress"],
+        },
+    });
+    serde_json::from_value(value).unwrap_or_default()
+}
+
+fn is_ours(p: &NetworkPolicy) -> bool {
+    p.metadata
+        .labels
+        .as_ref()
+        .is_some_and(|l| l.get(ISOLATION_LABEL).is_some_and(|v| v == "true"))
+}

@@ -1,0 +1,41 @@
+//! Where the runner's journal events go: straight into an open journal (fsynced before the
+//! next step), or over a channel to whoever owns the journal in the console.
+
+use std::sync::Mutex;
+
+use tokio::sync::mpsc;
+
+use crate::incident::journal::Journal;
+use crate::incident::model::Draft;
+
+/// Takes the journal events of actions.
+pub trait Recorder: Send + Sync {
+    fn record(&self, draft: Draft);
+}
+
+impl Recorder for Mutex<Journal> {
+    fn record(&self, draft: Draft) {
+        let mut journal = match self.lock() {
+            Ok(j) => j,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Err(e) = journal.append(draft) {
+            tracing::error!(error = %e, "action event not journaled");
+        }
+    }
+}
+
+impl Recorder for mpsc::UnboundedSender<Draft> {
+    fn record(&self, draft: Draft) {
+        if self.send(draft).is_err() {
+            tracing::error!("action event not journaled: the journal's owner is gone");
+        }
+    }
+}
+
+/// Keeps nothing (for callers with no incident open).
+pub struct Nowhere;
+
+impl Recorder for Nowhere {
+    fn record(&self, _: Draft) {}
+}

@@ -1,0 +1,280 @@
+//! Performs the effects a flow asks for, against the cluster: the permission check, the dry
+//! run, the run with progress (cancellable), each step journaled with the actor, parameters,
+//! the API's answer and the duration. Results come back as flow inputs over a channel; the
+//! runner holds no flow state, only the cancel handles of runs in progress.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::catalogue::{Action, Confirm};
+use super::drain::{self, Pacing};
+use super::flow::{Effect, Flow, Input, Stage};
+use super::kube::{self, ActionError};
+use super::preview::{Outcome, Preview, Progress};
+use super::record::Recorder;
+use crate::cluster::connect::{Cluster, ConnectError};
+use crate::incident::model::{self, Actor, Draft, Event, Source};
+
+pub struct Runner {
+    client: ::kube::Client,
+    read_only: bool,
+    recorder: Arc<dyn Recorder>,
+    actor: Actor,
+    pub pacing: Pacing,
+    running: Mutex<HashMap<String, CancellationToken>>,
+}
+
+impl Runner {
+    /// A runner on `cluster` (its own client, without automatic retries of 429), journaling
+    /// to `recorder` as `actor`.
+    pub fn new(cluster: &Cluster, recorder: Arc<dyn Recorder>, actor: Actor) -> Result<Runner, ConnectError> {
+        Ok(Runner {
+            client: cluster.action_client()?,
+            read_only: cluster.read_only,
+            recorder,
+            actor,
+            pacing: Pacing::default(),
+            running: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn journal(
+        &self,
+        id: &str,
+        action: &Action,
+        make: fn(model::Action) -> Event,
+        response: Value,
+        error: Option<String>,
+    ) {
+        let event = make(model::Action {
+            action_id: id.to_string(),
+            action: action.verb().to_string(),
+            target: action.target(),
+            parameters: action.parameters(),
+            response,
+            error,
+        });
+        self.recorder
+            .record(Draft::new(self.actor.clone(), Source::Human, event));
+    }
+
+    fn failed(&self, id: &str, action: &Action, stage: &str, e: &ActionError, started: Instant) -> Input {
+        self.journal(
+            id,
+            action,
+            Event::ActionFailed,
+            json!({"stage": stage, "api": e.api, "duration_ms": started.elapsed().as_millis() as u64}),
+            Some(e.message.clone()),
+        );
+        Input::Failed(e.message.clone())
+    }
+
+    /// Whether the user may run `action`, without journaling anything: for greying out keys
+    /// (with the reason) in the footer and the help before any is pressed.
+    pub async fn may(&self, action: &Action) -> Result<(), String> {
+        if self.read_only {
+            return Err("warroom is read-only".into());
+        }
+        match kube::permit(&self.client, action).await {
+            Ok(answer) => answer,
+            Err(e) => Err(format!("cannot check permission: {e}")),
+        }
+    }
+
+    /// Journals the request, then asks the API whether the user may do it. A denial (or
+    /// read-only mode) is journaled as a failure and sends nothing that changes anything.
+    pub async fn check(&self, id: &str, action: &Action) -> Input {
+        let started = Instant::now();
+        self.journal(id, action, Event::ActionRequested, Value::Null, None);
+        let answer = if self.read_only {
+            Ok(Err("warroom is read-only: no change can be sent".to_string()))
+        } else {
+            kube::permit(&self.client, action).await
+        };
+        match answer {
+            Ok(Ok(())) => Input::Allowed,
+            Ok(Err(reason)) => {
+                self.journal(
+                    id,
+                    action,
+                    Event::ActionFailed,
+                    json!({"stage": "permission", "duration_ms": started.elapsed().as_millis() as u64}),
+                    Some(reason.clone()),
+                );
+                Input::Denied(reason)
+            }
+            Err(e) => self.failed(id, action, "permission", &e, started),
+        }
+    }
+
+    /// The server-side dry run, journaled with the preview it gave.
+    pub async fn dry_run(&self, id: &str, action: &Action) -> Input {
+        let started = Instant::now();
+        match kube::dry_run(&self.client, action).await {
+            Ok(preview) => {
+                self.journal(
+                    id,
+                    action,
+                    Event::ActionDryRun,
+                    json!({"preview": preview, "duration_ms": started.elapsed().as_millis() as u64}),
+                    None,
+                );
+                Input::Previewed(preview)
+            }
+            Err(e) => self.failed(id, action, "dry run", &e, started),
+        }
+    }
+
+    /// The real run, journaled with its result and undo.
+    pub async fn run(
+        &self,
+        id: &str,
+        action: &Action,
+        progress: &mpsc::UnboundedSender<Progress>,
+        cancel: &CancellationToken,
+    ) -> Input {
+        let started = Instant::now();
+        let result = match action {
+            Action::Drain { node } => drain::run(&self.client, node, self.pacing, progress, cancel)
+                .await
+                .and_then(|d| {
+                    if !d.failed.is_empty() {
+                        let list: Vec<String> = d.failed.iter().map(|(p, e)| format!("{p}: {e}")).collect();
+                        return Err(ActionError {
+                            message: format!(
+                                "node/{node} cordoned; {} pods not evicted: {}",
+                                d.failed.len(),
+                                list.join("; ")
+                            ),
+                            api: json!({"evicted": d.evicted}),
+                            code: 0,
+                        });
+                    }
+                    let word = if d.cancelled { "drain cancelled" } else { "drained" };
+                    Ok((
+                        format!("node/{node} {word}: {} pods evicted", d.evicted.len()),
+                        json!({"evicted": d.evicted, "cancelled": d.cancelled}),
+                        Some(Action::Uncordon { node: node.clone() }),
+                    ))
+                }),
+            _ => kube::run(&self.client, action).await,
+        };
+        match result {
+            Ok((summary, api, undo)) => {
+                let outcome = Outcome {
+                    summary,
+                    undo,
+                    cancelled: cancel.is_cancelled(),
+                    api,
+                    duration_ms: started.elapsed().as_millis() as u64,
+                };
+                self.journal(
+                    id,
+                    action,
+                    Event::ActionSucceeded,
+                    json!({"summary": outcome.summary, "api": outcome.api, "undo": outcome.undo,
+                           "cancelled": outcome.cancelled, "duration_ms": outcome.duration_ms}),
+                    None,
+                );
+                Input::Finished(outcome)
+            }
+            Err(e) => self.failed(id, action, "run", &e, started),
+        }
+    }
+
+    /// Performs `effect` for flow `id` in the background; every answer (progress included)
+    /// comes back on `tx` as an input for that flow.
+    pub fn perform(
+        self: &Arc<Self>,
+        id: &str,
+        action: &Action,
+        effect: Effect,
+        tx: mpsc::UnboundedSender<(String, Input)>,
+    ) {
+        if effect == Effect::Cancel {
+            if let Some(token) = self.lock_running().get(id) {
+                token.cancel();
+            }
+            return;
+        }
+        let runner = Arc::clone(self);
+        let (id, action) = (id.to_string(), action.clone());
+        tokio::spawn(async move {
+            let input = match effect {
+                Effect::CheckPermission => runner.check(&id, &action).await,
+                Effect::DryRun => runner.dry_run(&id, &action).await,
+                Effect::Run => {
+                    let token = CancellationToken::new();
+                    runner.lock_running().insert(id.clone(), token.clone());
+                    let (ptx, mut prx) = mpsc::unbounded_channel();
+                    let forward = {
+                        let (tx, id) = (tx.clone(), id.clone());
+                        tokio::spawn(async move {
+                            while let Some(p) = prx.recv().await {
+                                let _ = tx.send((id.clone(), Input::Progress(p)));
+                            }
+                        })
+                    };
+                    let input = runner.run(&id, &action, &ptx, &token).await;
+                    drop(ptx);
+                    let _ = forward.await;
+                    runner.lock_running().remove(&id);
+                    input
+                }
+                Effect::Cancel => return,
+            };
+            let _ = tx.send((id, input));
+        });
+    }
+
+    fn lock_running(&self) -> std::sync::MutexGuard<'_, HashMap<String, CancellationToken>> {
+        match self.running.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Runs a flow to its end in this task, answering the confirmation with `decide` (given
+    /// the preview and what confirmation is asked, it returns the keys the user presses). Progress is applied as it comes.
+    /// The same steps the console takes; used by scripts and tests.
+    pub async fn drive(
+        self: &Arc<Self>,
+        id: &str,
+        action: Action,
+        mut decide: impl FnMut(&Preview, &Confirm) -> Vec<Input>,
+    ) -> Flow {
+        let (mut flow, first) = Flow::start(id, action.clone());
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut pending = Some(first);
+        loop {
+            if let Some(effect) = pending.take() {
+                self.perform(id, &action, effect, tx.clone());
+            }
+            if let Stage::Confirming { preview, confirm, .. } = &flow.stage {
+                let keys = decide(preview, confirm);
+                for key in keys {
+                    if let Some(e) = flow.update(key) {
+                        self.perform(id, &action, e, tx.clone());
+                    }
+                }
+                if !matches!(flow.stage, Stage::Confirming { .. }) {
+                    continue;
+                }
+                // Nothing the user typed confirmed or declined: decline.
+                flow.update(super::flow::Input::Escape);
+            }
+            if flow.stage.finished() {
+                return flow;
+            }
+            let Some((_, input)) = rx.recv().await else {
+                return flow;
+            };
+            pending = flow.update(input);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Containment in the console: the selection an action targets, starting an action's flow
+//! (only with an incident open, so it is journaled), the keys of the action overlay, the
+//! runner's answers, and the playbook checklist (suggested from alerts and signals, a step's
+//! action on one key, step states journaled). Pure: what must happen outside leaves as effects.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::effect::{Effect, IncidentChange};
+use super::state::{AppState, Notice, Subject};
+use crate::actions::flow::Input;
+use crate::actions::{Action, Stage};
+use crate::cluster::rows::WorkloadKind;
+use crate::playbook::suggest::{Situation, suggest};
+use crate::playbook::{Checklist, Selection, StepStatus};
+use crate::text::CleanText;
+
+fn notice(state: &mut AppState, text: String, error: bool) {
+    state.notice = Some(Notice {
+        text: CleanText::line(&text),
+        error,
+        at: state.now,
+    });
+}
+
+/// What the health pane's cursor (or open drill-down) points at, as playbooks and actions
+/// take it.
+pub fn selection(state: &AppState) -> Selection {
+    let subject = match &state.detail {
+        Some(d) => Some(d.subject.clone()),
+        None => super::update::selected_subject(state),
+    };
+    let mut s = Selection::default();
+    match subject {
+        Some(Subject::Node(n)) => s.node = Some(n.to_string()),
+        Some(Subject::Workload((ns, kind, name))) => {
+            s.namespace = Some(ns.to_string());
+            if kind == WorkloadKind::Deployment {
+                s.deployment = Some(name.to_string());
+            }
+            // The worst pod of the workload, for recycle.
+            s.pod = state
+                .model
+                .pods
+                .iter()
+                .filter(|((pns, _), p)| {
+                    pns == &ns && p.owner.as_ref().is_some_and(|o| o.kind == kind && o.name == name)
+                })
+                .max_by_key(|(k, p)| (p.crashlooping(), !p.ready, p.restarts, std::cmp::Reverse(k.1.clone())))
+                .map(|((_, pod), _)| pod.to_string());
+        }
+        None => {}
+    }
+    s
+}
+
+/// Starts the flow of `action` (nothing when the same action is already in flight).
+pub fn trigger(state: &mut AppState, action: Action) {
+    if state.incident.is_none() {
+        notice(
+            state,
+            "declare an incident first (:declare sev2 TITLE), so that the action is journaled".into(),
+            true,
+        );
+        return;
+    }
+    match state.desk.trigger(action.clone()) {
+        Some((id, step)) => {
+            state.action_shown = Some(id.clone());
+            state.effects.push(Effect::Action { id, action, step });
+        }
+        None => notice(state, format!("{action} is already in flight"), false),
+    }
+}
+
+/// The action a health-pane key means for the selection, or why there is none.
+pub fn for_key(state: &AppState, key: super::keymap::Action) -> Result<Action, String> {
+    use super::keymap::Action as K;
+    let s = selection(state);
+    let node = || s.node.clone().ok_or("select a node first");
+    let deploy = || match (&s.namespace, &s.deployment) {
+        (Some(namespace), Some(deployment)) => Ok((namespace.clone(), deployment.clone())),
+        _ => Err("select a deployment first"),
+    };
+    Ok(match key {
+        K::Cordon => Action::Cordon { node: node()? },
+        K::Uncordon => Action::Uncordon { node: node()? },
+        K::Drain => Action::Drain { node: node()? },
+        K::Restart => {
+            let (namespace, deployment) = deploy()?;
+            Action::RolloutRestart { namespace, deployment }
+        }
+        K::Undo => {
+            let (namespace, deployment) = deploy()?;
+            Action::RolloutUndo {
+                namespace,
+                deployment,
+                revision: None,
+            }
+        }
+        K::Pause => {
+            let (namespace, deployment) = deploy()?;
+            Action::RolloutPause { namespace, deployment }
+        }
+        K::Resume => {
+            let (namespace, deployment) = deploy()?;
+            Action::RolloutResume { namespace, deployment }
+        }
+        K::Recycle => Action::DeletePod {
+            namespace: s.namespace.clone().ok_or("select a workload first")?,
+            pod: s.pod.clone().ok_or("the workload has no pod to recycle")?,
+        },
+        _ => return Err("not an action key".into()),
+    })
+}
+
+/// Keys while an action's overlay is open. Returns false when the key is not the overlay's.
+pub fn overlay_key(state: &mut AppState, k: &KeyEvent) -> bool {
+    let Some(id) = state.action_shown.clone() else {
+        return false;
+    };
+    let Some(flow) = state.desk.get(&id) else {
+        state.action_shown = None;
+        return false;
+    };
+    let input = match (&flow.stage, k.code) {
+        (Stage::Confirming { .. }, KeyCode::Char(c)) => Some(Input::Typed(c)),
+        (Stage::Confirming { .. }, KeyCode::Backspace) => Some(Input::Backspace),
+        (Stage::Confirming { .. }, KeyCode::Enter) => Some(Input::Submit),
+        (Stage::Confirming { .. } | Stage::Running { .. }, KeyCode::Esc) => Some(Input::Escape),
+        (Stage::Succeeded { outcome, .. }, KeyCode::Char('u')) => {
+            if let Some(undo) = outcome.undo.clone() {
+                trigger(state, undo);
+            }
+            return true;
+        }
+        (s, KeyCode::Esc | KeyCode::Enter) if s.finished() => {
+            state.action_shown = None;
+            state.desk.clear_finished();
+            return true;
+        }
+        // While checking or dry-running, keys wait; Esc hides the overlay (the flow goes on).
+        (_, KeyCode::Esc) => {
+            state.action_shown = None;
+            return true;
+        }
+        _ => None,
+    };
+    if let Some(input) = input {
+        answer(state, &id, input);
+    }
+    true
+}
+
+/// Applies an input (the runner's answer or a key) to a flow, and asks for its next step.
+pub fn answer(state: &mut AppState, id: &str, input: Input) {
+    if let Some(step) = state.desk.update(id, input)
+        && let Some(flow) = state.desk.get(id)
+    {
+        let action = flow.action.clone();
+        state.effects.push(Effect::Action {
+            id: id.to_string(),
+            action,
+            step,
+        });
+    }
+    // A finished flow's step in the checklist follows it.
+    if let Some(flow) = state.desk.get(id) {
+        let done = matches!(flow.stage, Stage::Succeeded { .. });
+        let failed = match &flow.stage {
+            Stage::Failed { error } => Some(error.clone()),
+            Stage::Denied { reason } => Some(reason.clone()),
+            _ => None,
+        };
+        let action = flow.action.clone();
+        if done || failed.is_some() {
+            let selection = selection(state);
+            if let Some(c) = &state.checklist {
+                let step = (0..c.steps.len()).find(|i| {
+                    matches!(c.steps[*i].status, StepStatus::InProgress)
+                        && c.action(*i, &selection).ok() == Some(action.clone())
+                });
+                if let Some(i) = step {
+                    let status = match failed {
+                        None => StepStatus::Done,
+                        Some(reason) => StepStatus::Failed { reason },
+                    };
+                    set_step(state, i, status);
+                }
+            }
+        }
+    }
+}
+
+/// Sets a checklist step's state and journals it.
+pub fn set_step(state: &mut AppState, step: usize, status: StepStatus) {
+    let at = jiff::Timestamp::from_second(state.now).unwrap_or_else(|_| jiff::Timestamp::now());
+    let you = state.you.clone();
+    let Some(c) = &mut state.checklist else {
+        notice(state, "no playbook is being followed".into(), true);
+        return;
+    };
+    match c.set(step, status, &you, at) {
+        Ok(event) => {
+            if state.incident.is_some() {
+                state.effects.push(Effect::Change(IncidentChange::Record(event)));
+            }
+        }
+        Err(e) => notice(state, e.to_string(), true),
+    }
+}
+
+/// Enter in the playbook pane: start the suggested playbook, or run the selected step's action.
+pub fn open_step(state: &mut AppState) {
+    let Some(c) = &state.checklist else {
+        let Some(best) = state.suggested.first() else {
+            notice(state, "no playbook applies yet".into(), false);
+            return;
+        };
+        if let Some(p) = state.playbooks.iter().find(|p| p.id == best.id) {
+            state.checklist = Some(Checklist::new(p.clone()));
+        }
+        return;
+    };
+    let step = c.selected;
+    match c.action(step, &selection(state)) {
+        Ok(action) => {
+            set_step(state, step, StepStatus::InProgress);
+            trigger(state, action);
+        }
+        Err(e) => notice(state, e, true),
+    }
+}
+
+/// Moves the checklist cursor.
+pub fn move_step(state: &mut AppState, d: isize) {
+    if let Some(c) = &mut state.checklist {
+        let last = c.steps.len().saturating_sub(1) as isize;
+        c.selected = (c.selected as isize + d).clamp(0, last) as usize;
+    }
+}
+
+/// Which playbooks apply now, from firing alerts and cluster signals.
+pub fn refresh_suggestions(state: &mut AppState) {
+    if state.playbooks.is_empty() {
+        return;
+    }
+    let situation = Situation {
+        alerts: state
+            .observe
+            .loud_alerts()
+            .map(|a| {
+                (
+                    a.name.to_string(),
+                    a.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                )
+            })
+            .collect(),
+        signals: state.signals.iter().map(|s| s.kind).collect(),
+        faults: Vec::new(),
+    };
+    let fresh = suggest(&state.playbooks, &situation);
+    if fresh != state.suggested {
+        state.suggested = fresh;
+        state.dirty = true;
+    }
+}

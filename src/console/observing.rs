@@ -1,0 +1,107 @@
+//! Which Prometheus and Alertmanager the console follows, and starting the poller: in a drill,
+//! the drill cluster's own (its services from the scenario); live, the configured cluster
+//! whose context is the one in use. Updates are forwarded to the console as messages.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::app::message::Msg;
+use crate::config::{Config, Endpoint};
+use crate::drill::server::Running;
+use crate::observe::alertmanager::Alertmanager;
+use crate::observe::follow::{self, Followed, Following, Plan};
+use crate::observe::model::Source;
+use crate::observe::panels::Target;
+use crate::observe::prometheus::Prometheus;
+
+/// A running poller and the sources it follows.
+pub struct Observing {
+    pub following: Following,
+    pub sources: Vec<Source>,
+    pub alertmanager: Option<Alertmanager>,
+}
+
+/// The plan for a drill: every scenario service with traffic, polled more often than live
+/// (drill clocks may run fast).
+pub fn drill_plan(running: &Running) -> Plan {
+    let sim = running.cluster.lock();
+    let services = crate::drill::metrics::signals::services(&sim.scenario)
+        .into_iter()
+        .map(|s| Followed {
+            target: Target {
+                namespace: s.namespace,
+                service: s.service,
+            },
+            objective: Some(s.objective),
+        })
+        .collect();
+    Plan {
+        services,
+        interval: Duration::from_secs(5),
+        ..Plan::default()
+    }
+}
+
+fn start(
+    prometheus: Option<&Endpoint>,
+    alertmanager: Option<&Endpoint>,
+    plan: Plan,
+    tx: mpsc::Sender<Msg>,
+) -> Result<Observing, crate::observe::http::ObserveError> {
+    let prometheus = prometheus.map(Prometheus::from_endpoint).transpose()?;
+    let alertmanager = alertmanager.map(Alertmanager::from_endpoint).transpose()?;
+    let mut sources = Vec::new();
+    if prometheus.is_some() {
+        sources.push(Source::Prometheus);
+    }
+    if alertmanager.is_some() {
+        sources.push(Source::Alertmanager);
+    }
+    let (utx, mut urx) = mpsc::channel(256);
+    let following = follow::follow(prometheus, alertmanager.clone(), plan, utx);
+    tokio::spawn(async move {
+        while let Some(u) = urx.recv().await {
+            if tx.send(Msg::Observe(u)).await.is_err() {
+                break;
+            }
+        }
+    });
+    Ok(Observing {
+        following,
+        sources,
+        alertmanager,
+    })
+}
+
+/// Follows the drill cluster's Prometheus and Alertmanager.
+pub fn drill(running: &Running, tx: mpsc::Sender<Msg>) -> Result<Observing, crate::observe::http::ObserveError> {
+    let plan = drill_plan(running);
+    start(
+        Some(&Endpoint::plain(running.prometheus_url())),
+        Some(&Endpoint::plain(running.alertmanager_url())),
+        plan,
+        tx,
+    )
+}
+
+/// Follows what the config names for the cluster whose context is `context` (nothing when the
+/// config names no Prometheus or Alertmanager for it).
+pub fn live(
+    config: &Config,
+    context: &str,
+    tx: mpsc::Sender<Msg>,
+) -> Result<Option<Observing>, crate::observe::http::ObserveError> {
+    let Some(c) = config
+        .clusters
+        .iter()
+        .find(|c| c.context.as_deref().unwrap_or(&c.name) == context)
+    else {
+        return Ok(None);
+    };
+    if c.prometheus.is_none() && c.alertmanager.is_none() {
+        return Ok(None);
+    }
+    let plan = Plan::for_cluster(config, c);
+    start(c.prometheus.as_ref(), c.alertmanager.as_ref(), plan, tx).map(Some)
+}

@@ -1,0 +1,355 @@
+//! Reading playbook files: YAML with the field path of any error, then the checks serde cannot
+//! do (unique ids, known verbs, action steps bound to an action, time boxes that parse). Every
+//! error names the file, line and column; an invalid file never yields a playbook.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::Path;
+
+use super::model::{Playbook, StepKind, TargetSpec};
+use crate::actions::catalogue::VERBS;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaybookError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for PlaybookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)?;
+        if !self.path.is_empty() {
+            write!(f, ": {}", self.path)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaybookErrors(pub Vec<PlaybookError>);
+
+impl fmt::Display for PlaybookErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+impl std::error::Error for PlaybookErrors {}
+
+/// Whether a YAML text is a playbook rather than a scenario (it has top-level `steps:`).
+pub fn looks_like_playbook(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("steps:"))
+}
+
+pub fn load_file(path: &Path) -> Result<Playbook, PlaybookErrors> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        PlaybookErrors(vec![PlaybookError {
+            file: name.clone(),
+            line: 0,
+            column: 0,
+            path: String::new(),
+            message: format!("cannot read the file: {e}"),
+        }])
+    })?;
+    parse(&name, &text)
+}
+
+/// The playbooks that ship with warroom: file name and text.
+pub const SHIPPED: &[(&str, &str)] = &[
+    (
+        "playbooks/bad-deploy.yaml",
+        include_str!("../../playbooks/bad-deploy.yaml"),
+    ),
+    (
+        "playbooks/crashloop.yaml",
+        include_str!("../../playbooks/crashloop.yaml"),
+    ),
+    (
+        "playbooks/node-failure.yaml",
+        include_str!("../../playbooks/node-failure.yaml"),
+    ),
+    (
+        "playbooks/noisy-neighbour.yaml",
+        include_str!("../../playbooks/noisy-neighbour.yaml"),
+    ),
+];
+
+/// The shipped playbooks, with the user's own (in `user_dir`, when it exists) replacing
+/// shipped ones of the same id.
+pub fn available(user_dir: &Path) -> Result<Vec<Playbook>, PlaybookErrors> {
+    let mut out = Vec::new();
+    for (file, text) in SHIPPED {
+        out.push(parse(file, text)?);
+    }
+    if user_dir.is_dir() {
+        for p in load_dir(user_dir)? {
+            out.retain(|q: &Playbook| q.id != p.id);
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// Every `*.yaml` in a directory, sorted by file name; all errors of all files.
+pub fn load_dir(dir: &Path) -> Result<Vec<Playbook>, PlaybookErrors> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| {
+            PlaybookErrors(vec![PlaybookError {
+                file: dir.display().to_string(),
+                line: 0,
+                column: 0,
+                path: String::new(),
+                message: format!("cannot list the playbooks: {e}"),
+            }])
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        match load_file(&f) {
+            Ok(p) => out.push(p),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(PlaybookErrors(errors))
+    }
+}
+
+pub fn parse(file: &str, text: &str) -> Result<Playbook, PlaybookErrors> {
+    let mut path = String::new();
+    let parsed = serde_saphyr::with_deserializer_from_str(text, |de| {
+        serde_path_to_error::deserialize::<_, Playbook>(de).map_err(|e| {
+            path = e.path().to_string();
+            e.into_inner()
+        })
+    });
+    let playbook = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line() as usize, l.column() as usize))
+                .unwrap_or((0, 0));
+            let message = e.to_string();
+            let first = message.lines().next().unwrap_or("").trim();
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            let first = match first.find(": ") {
+                Some(i) if first[..i].starts_with("line ") => &first[i + 2..],
+                _ => first,
+            };
+            return Err(PlaybookErrors(vec![PlaybookError {
+                file: file.into(),
+                line,
+                column,
+                path: if path == "." {
+                    String::new()
+                } else {
+                    path.replace("].value", "]")
+                },
+                message: first.to_string(),
+            }]));
+        }
+    };
+    let errors = check(file, &playbook);
+    if errors.is_empty() {
+        Ok(playbook)
+    } else {
+        Err(PlaybookErrors(errors))
+    }
+}
+
+/// `90s`, `5m`, `1h`, `1h30m` → seconds.
+pub fn parse_time_box(s: &str) -> Option<u64> {
+    let mut total = 0u64;
+    let mut digits = String::new();
+    for c in s.trim().chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let n: u64 = digits.parse().ok()?;
+        digits.clear();
+        total += n * match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return None,
+        };
+    }
+    (digits.is_empty() && total > 0).then_some(total)
+}
+
+fn check(file: &str, p: &Playbook) -> Vec<PlaybookError> {
+    let mut errors = Vec::new();
+    let mut at = |line: usize, column: usize, path: String, message: String| {
+        errors.push(PlaybookError {
+            file: file.into(),
+            line,
+            column,
+            path,
+            message,
+        })
+    };
+    let id_ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    if !id_ok(&p.id) {
+        at(
+            1,
+            1,
+            "id".into(),
+            format!("{:?} is not an id (lower-case letters, digits, '-')", p.id),
+        );
+    }
+    if p.steps.is_empty() {
+        at(1, 1, "steps".into(), "a playbook needs at least one step".into());
+    }
+    const SIGNALS: &[&str] = &[
+        "node_not_ready",
+        "crash_looping",
+        "stuck_rollout",
+        "pending_too_long",
+        "node_pressure",
+        "warning_events",
+    ];
+    const FAULTS: &[&str] = &["rollout", "nodeCondition", "oomKill", "usage", "scale"];
+    for (i, s) in p.applies_when.signals.iter().enumerate() {
+        if !SIGNALS.contains(&s.as_str()) {
+            at(
+                0,
+                0,
+                format!("appliesWhen.signals[{i}]"),
+                format!("{s:?} is not a signal; use one of {}", SIGNALS.join(", ")),
+            );
+        }
+    }
+    for (i, f) in p.applies_when.faults.iter().enumerate() {
+        if !FAULTS.contains(&f.as_str()) {
+            at(
+                0,
+                0,
+                format!("appliesWhen.faults[{i}]"),
+                format!("{f:?} is not a fault kind; use one of {}", FAULTS.join(", ")),
+            );
+        }
+    }
+    let mut ids = BTreeSet::new();
+    for (i, spanned) in p.steps.iter().enumerate() {
+        let (line, column) = (spanned.referenced.line() as usize, spanned.referenced.column() as usize);
+        let s = &spanned.value;
+        if !id_ok(&s.id) {
+            at(
+                line,
+                column,
+                format!("steps[{i}].id"),
+                format!("{:?} is not an id (lower-case letters, digits, '-')", s.id),
+            );
+        }
+        if !ids.insert(s.id.clone()) {
+            at(
+                line,
+                column,
+                format!("steps[{i}].id"),
+                format!("step id {:?} is used twice", s.id),
+            );
+        }
+        if s.text.trim().is_empty() {
+            at(line, column, format!("steps[{i}].text"), "a step needs text".into());
+        }
+        if let Some(t) = &s.time_box
+            && parse_time_box(t).is_none()
+        {
+            at(
+                line,
+                column,
+                format!("steps[{i}].timeBox"),
+                format!("{t:?} is not a duration such as 90s, 5m or 1h30m"),
+            );
+        }
+        match (&s.action, s.kind) {
+            (None, StepKind::Action) => at(
+                line,
+                column,
+                format!("steps[{i}].action"),
+                "an action step needs an action binding".into(),
+            ),
+            (Some(b), _) => {
+                if !VERBS.contains(&b.verb.as_str()) {
+                    at(
+                        line,
+                        column,
+                        format!("steps[{i}].action.verb"),
+                        format!("{:?} is not an action; use one of {}", b.verb, VERBS.join(", ")),
+                    );
+                }
+                if let TargetSpec::Named(n) = &b.target
+                    && n != "selection"
+                {
+                    at(
+                        line,
+                        column,
+                        format!("steps[{i}].action.target"),
+                        format!(
+                            "{n:?}: a target is `selection` or fixed fields (node, namespace, deployment, pod, selector)"
+                        ),
+                    );
+                }
+            }
+            (None, _) => {}
+        }
+    }
+    errors
+}
+
+/// The JSON Schema of the playbook format (`warroom schema playbook`).
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Playbook)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_boxes_parse() {
+        assert_eq!(parse_time_box("90s"), Some(90));
+        assert_eq!(parse_time_box("1h30m"), Some(5400));
+        assert_eq!(parse_time_box("5"), None);
+        assert_eq!(parse_time_box("5x"), None);
+        assert_eq!(parse_time_box(""), None);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let text = "id: x\ntitle: X\nsteps:\n  - id: a\n    kind: check\n    text: look\n  - id: a\n    kind: action\n    text: do\n";
+        let e = parse("p.yaml", text).expect_err("invalid");
+        let shown = e.to_string();
+        assert!(
+            shown.contains("p.yaml:7:5: steps[1].id: step id \"a\" is used twice"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("p.yaml:7:5: steps[1].action: an action step needs an action binding"),
+            "{shown}"
+        );
+        let e = parse(
+            "p.yaml",
+            "id: x\ntitle: X\nsteps:\n  - id: a\n    kind: fix\n    text: t\n",
+        )
+        .expect_err("bad kind");
+        assert!(e.to_string().starts_with("p.yaml:5:11: steps[0].kind"), "{e}");
+    }
+}

@@ -1,0 +1,221 @@
+//! The playbook file format: when a playbook applies (alert names, labels, drill faults,
+//! cluster signals) and its ordered steps (check, action, comms, decision), each with text, an
+//! optional action binding, the expected outcome and a time box. Plain data with serde.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use crate::actions::Action;
+
+/// A value with the line and column where the file wrote it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Located<T>(pub Spanned<T>);
+
+impl<T> std::ops::Deref for Located<T> {
+    type Target = Spanned<T>;
+    fn deref(&self) -> &Spanned<T> {
+        &self.0
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Playbook {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub applies_when: AppliesWhen,
+    pub steps: Vec<Located<Step>>,
+}
+
+/// When a playbook is suggested: any listed alert firing, any listed signal seen, any listed
+/// drill fault in the scenario; labels narrow alert matches.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AppliesWhen {
+    #[serde(default)]
+    pub alerts: Vec<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Drill scenario fault kinds: rollout, nodeCondition, oomKill, usage, scale.
+    #[serde(default)]
+    pub faults: Vec<String>,
+    /// Cluster signals: node_not_ready, crash_looping, stuck_rollout, pending_too_long,
+    /// node_pressure, warning_events.
+    #[serde(default)]
+    pub signals: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    Check,
+    Action,
+    Comms,
+    Decision,
+}
+
+impl StepKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Check => "check",
+            StepKind::Action => "action",
+            StepKind::Comms => "comms",
+            StepKind::Decision => "decision",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Step {
+    pub id: String,
+    pub kind: StepKind,
+    pub text: String,
+    #[serde(default)]
+    pub action: Option<Binding>,
+    #[serde(default)]
+    pub expect: Option<String>,
+    /// How long the step should take, e.g. `5m`, `90s`.
+    #[serde(default)]
+    pub time_box: Option<String>,
+}
+
+/// An action a step runs with one key: a verb and a target taken from the selection or fixed.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Binding {
+    pub verb: String,
+    /// `selection` (the default), or fixed fields.
+    #[serde(default)]
+    pub target: TargetSpec,
+    #[serde(default)]
+    pub replicas: Option<i32>,
+    #[serde(default)]
+    pub revision: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TargetSpec {
+    #[default]
+    #[serde(skip)]
+    Selection,
+    Named(String),
+    Fixed(Fixed),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Fixed {
+    #[serde(default)]
+    pub node: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub deployment: Option<String>,
+    #[serde(default)]
+    pub pod: Option<String>,
+    #[serde(default)]
+    pub selector: BTreeMap<String, String>,
+}
+
+/// What the user has selected in the console, for bindings that take their target from it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection {
+    pub node: Option<String>,
+    pub namespace: Option<String>,
+    pub deployment: Option<String>,
+    pub pod: Option<String>,
+    /// Labels of the selected workload's pods (for isolate).
+    pub labels: BTreeMap<String, String>,
+}
+
+impl Binding {
+    /// The action this binding means for a selection; an error names what is missing.
+    pub fn resolve(&self, selection: &Selection) -> Result<Action, String> {
+        let fixed = match &self.target {
+            TargetSpec::Fixed(f) => f.clone(),
+            TargetSpec::Selection | TargetSpec::Named(_) => Fixed {
+                node: selection.node.clone(),
+                namespace: selection.namespace.clone(),
+                deployment: selection.deployment.clone(),
+                pod: selection.pod.clone(),
+                selector: selection.labels.clone(),
+            },
+        };
+        let need = |v: &Option<String>, what: &str| {
+            v.clone()
+                .ok_or_else(|| format!("{} needs a {what}: select one first", self.verb))
+        };
+        let ns = || need(&fixed.namespace, "namespace");
+        let dep = || need(&fixed.deployment, "deployment");
+        Ok(match self.verb.as_str() {
+            "cordon" => Action::Cordon {
+                node: need(&fixed.node, "node")?,
+            },
+            "uncordon" => Action::Uncordon {
+                node: need(&fixed.node, "node")?,
+            },
+            "drain" => Action::Drain {
+                node: need(&fixed.node, "node")?,
+            },
+            "delete_pod" => Action::DeletePod {
+                namespace: ns()?,
+                pod: need(&fixed.pod, "pod")?,
+            },
+            "rollout_restart" => Action::RolloutRestart {
+                namespace: ns()?,
+                deployment: dep()?,
+            },
+            "rollout_undo" => Action::RolloutUndo {
+                namespace: ns()?,
+                deployment: dep()?,
+                revision: self.revision,
+            },
+            "rollout_pause" => Action::RolloutPause {
+                namespace: ns()?,
+                deployment: dep()?,
+            },
+            "rollout_resume" => Action::RolloutResume {
+                namespace: ns()?,
+                deployment: dep()?,
+            },
+            "scale" => Action::Scale {
+                namespace: ns()?,
+                deployment: dep()?,
+                replicas: self
+                    .replicas
+                    .ok_or_else(|| "scale needs a replica count (prompted with the current one)".to_string())?,
+            },
+            "isolate" => {
+                if fixed.selector.is_empty() {
+                    return Err("isolate needs a label selector: select a workload first".into());
+                }
+                Action::Isolate {
+                    namespace: ns()?,
+                    selector: fixed.selector,
+                }
+            }
+            other => return Err(format!("{other:?} is not an action")),
+        })
+    }
+}

@@ -1,0 +1,96 @@
+//! Which playbook fits: scored from firing alert names (with labels), cluster signals and the
+//! drill's faults. Pure.
+
+use std::collections::BTreeMap;
+
+use super::model::Playbook;
+use crate::cluster::signals::SignalKind;
+
+/// What is going on, as far as choosing a playbook goes.
+#[derive(Debug, Clone, Default)]
+pub struct Situation {
+    /// Firing alerts: name and labels.
+    pub alerts: Vec<(String, BTreeMap<String, String>)>,
+    pub signals: Vec<SignalKind>,
+    /// Fault kinds of the drill scenario (empty live).
+    pub faults: Vec<String>,
+}
+
+pub fn signal_name(k: SignalKind) -> &'static str {
+    match k {
+        SignalKind::NodeNotReady => "node_not_ready",
+        SignalKind::CrashLooping => "crash_looping",
+        SignalKind::StuckRollout => "stuck_rollout",
+        SignalKind::PendingTooLong => "pending_too_long",
+        SignalKind::NodePressure => "node_pressure",
+        SignalKind::WarningEvents => "warning_events",
+    }
+}
+
+/// The fault kinds a drill scenario scripts (`rollout`, `nodeCondition`, ...), for `Situation`.
+pub fn fault_kinds(scenario: &crate::drill::scenario::Scenario) -> Vec<String> {
+    let mut kinds = Vec::new();
+    for f in &scenario.faults {
+        let f = f.get();
+        let present = [
+            ("rollout", f.rollout.is_some()),
+            ("nodeCondition", f.node_condition.is_some()),
+            ("oomKill", f.oom_kill.is_some()),
+            ("usage", f.usage.is_some()),
+            ("scale", f.scale.is_some()),
+        ];
+        for (name, yes) in present {
+            if yes && !kinds.iter().any(|k| k == name) {
+                kinds.push(name.to_string());
+            }
+        }
+    }
+    kinds
+}
+
+/// A suggested playbook with why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub id: String,
+    pub score: u32,
+    pub why: Vec<String>,
+}
+
+/// Playbooks that apply, best first (alerts weigh most, then signals, then faults).
+pub fn suggest(playbooks: &[Playbook], now: &Situation) -> Vec<Suggestion> {
+    let mut out: Vec<Suggestion> = playbooks
+        .iter()
+        .filter_map(|p| {
+            let w = &p.applies_when;
+            let mut score = 0;
+            let mut why = Vec::new();
+            for (name, labels) in &now.alerts {
+                let labels_ok = w.labels.iter().all(|(k, v)| labels.get(k) == Some(v));
+                if w.alerts.iter().any(|a| a == name) && labels_ok {
+                    score += 10;
+                    why.push(format!("alert {name} firing"));
+                }
+            }
+            for s in &now.signals {
+                let n = signal_name(*s);
+                if w.signals.iter().any(|x| x == n) && !why.iter().any(|y| y.ends_with(n)) {
+                    score += 5;
+                    why.push(format!("signal {n}"));
+                }
+            }
+            for f in &now.faults {
+                if w.faults.iter().any(|x| x == f) && !why.iter().any(|y| y == &format!("drill fault {f}")) {
+                    score += 2;
+                    why.push(format!("drill fault {f}"));
+                }
+            }
+            (score > 0).then(|| Suggestion {
+                id: p.id.clone(),
+                score,
+                why,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
+    out
+}

@@ -1,0 +1,185 @@
+//! The checklist pane and the action overlay drawn into ratatui's TestBackend at 80×24:
+//! snapshots of the text for a checklist in progress and each stage of a drain, and a pod
+//! name full of escape sequences drawn harmless.
+
+use std::path::Path;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::widgets::{Block, Borders};
+use warroom::actions::preview::PodPlan;
+use warroom::actions::{Action, Flow, Input, Outcome, PodState, Preview, Progress};
+use warroom::playbook::{Checklist, StepStatus};
+
+fn text(b: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..b.area.height {
+        for x in 0..b.area.width {
+            out.push_str(b[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn draw(f: impl Fn(&mut ratatui::Frame)) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    terminal.draw(|frame| f(frame)).expect("draw");
+    text(terminal.backend().buffer())
+}
+
+fn checklist() -> Checklist {
+    let p =
+        warroom::playbook::load::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks/node-failure.yaml"))
+            .expect("node-failure loads");
+    let mut c = Checklist::new(p);
+    let at = "2026-11-24T14:03:10Z".parse().expect("time");
+    c.set(0, StepStatus::Done, "alice", at).expect("set");
+    c.set(1, StepStatus::Done, "alice", at).expect("set");
+    c.set(2, StepStatus::InProgress, "alice", at).expect("set");
+    c.set(
+        3,
+        StepStatus::Skipped {
+            reason: "platform already paged".into(),
+        },
+        "bob",
+        at,
+    )
+    .expect("set");
+    c.selected = 2;
+    c
+}
+
+#[test]
+fn checklist_with_progress_in_the_title() {
+    let c = checklist();
+    let t = draw(|f| {
+        let area = f.area();
+        warroom::ui::playbook::render(
+            &warroom::ui::theme::Theme::default(),
+            &c,
+            f,
+            area,
+            Block::default().borders(Borders::ALL),
+        );
+    });
+    assert!(t.contains("Node failure 3/5"), "{t}");
+    insta::assert_snapshot!("checklist_80x24", t);
+}
+
+fn drain_preview() -> Preview {
+    Preview {
+        summary: "node-7: unschedulable false→true; 4 pods will be evicted, 1 held by a PDB".into(),
+        changes: vec![warroom::actions::preview::Change {
+            object: "node/node-7".into(),
+            field: "unschedulable".into(),
+            from: "false".into(),
+            to: "true".into(),
+        }],
+        pods: vec![
+            PodPlan {
+                namespace: "shop".into(),
+                name: "checkout-7d9f-x1".into(),
+                held: Some("The disruption budget checkout needs 3 healthy pods and has 3 currently".into()),
+            },
+            PodPlan {
+                namespace: "shop".into(),
+                name: "cart-55c-a".into(),
+                held: None,
+            },
+        ],
+        skipped: vec!["monitoring/node-exporter-abc (DaemonSet)".into()],
+        warnings: vec!["1 pods use emptyDir: that data is lost".into()],
+        objects: 5,
+        undo: Some(Action::Uncordon { node: "node-7".into() }),
+    }
+}
+
+fn drain_flow() -> Flow {
+    let (mut f, _) = Flow::start("act-1", Action::Drain { node: "node-7".into() });
+    f.update(Input::Allowed);
+    f.update(Input::Previewed(drain_preview()));
+    for c in "node".chars() {
+        f.update(Input::Typed(c));
+    }
+    f
+}
+
+fn overlay(flow: &Flow) -> String {
+    draw(|f| {
+        let area = f.area();
+        warroom::ui::action::render(&warroom::ui::theme::Theme::default(), flow, f, area);
+    })
+}
+
+#[test]
+fn drain_preview_asks_for_the_node_name() {
+    let t = overlay(&drain_flow());
+    assert!(t.contains("Type node-7 and Enter"), "{t}");
+    assert!(t.contains("> node"), "{t}");
+    insta::assert_snapshot!("drain_confirm_80x24", t);
+}
+
+#[test]
+fn drain_progress_then_result_with_undo() {
+    let mut f = drain_flow();
+    f.update(Input::Typed('-'));
+    f.update(Input::Typed('7'));
+    f.update(Input::Submit);
+    for (pod, state) in [
+        (
+            "shop/checkout-7d9f-x1",
+            PodState::Held("The disruption budget checkout needs 3".into()),
+        ),
+        ("shop/cart-55c-a", PodState::Gone),
+        ("shop/frontend-9-b", PodState::Evicted),
+    ] {
+        f.update(Input::Progress(Progress {
+            object: pod.into(),
+            state,
+        }));
+    }
+    insta::assert_snapshot!("drain_running_80x24", overlay(&f));
+    f.update(Input::Finished(Outcome {
+        summary: "node/node-7 drained: 4 pods evicted".into(),
+        undo: Some(Action::Uncordon { node: "node-7".into() }),
+        cancelled: false,
+        api: serde_json::Value::Null,
+        duration_ms: 41_250,
+    }));
+    let t = overlay(&f);
+    assert!(t.contains("Undo (u): uncordon node/node-7"), "{t}");
+    insta::assert_snapshot!("drain_done_80x24", t);
+}
+
+#[test]
+fn denied_and_hostile_names_are_drawn_harmless() {
+    let (mut f, _) = Flow::start("act-2", Action::Cordon { node: "node-1".into() });
+    f.update(Input::Denied(
+        "you may not patch nodes: the drill scenario denies patch on nodes".into(),
+    ));
+    insta::assert_snapshot!("denied_80x24", overlay(&f));
+    let (mut f, _) = Flow::start(
+        "act-3",
+        Action::DeletePod {
+            namespace: "shop".into(),
+            pod: "evil\u{1b}]0;owned\u{7}\u{202e}pod".into(),
+        },
+    );
+    f.update(Input::Allowed);
+    f.update(Input::Previewed(Preview {
+        summary: "pod/evil\u{1b}[31mred -n shop will be deleted".into(),
+        changes: Vec::new(),
+        pods: Vec::new(),
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+        objects: 1,
+        undo: None,
+    }));
+    let t = overlay(&f);
+    assert!(
+        !t.contains('\u{1b}') && !t.contains('\u{202e}') && !t.contains('\u{7}'),
+        "{t:?}"
+    );
+    assert!(t.contains("[y/N]"), "{t}");
+}
