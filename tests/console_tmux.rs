@@ -325,10 +325,14 @@ fn a_read_only_console_sends_no_change() {
         t.keys(&["Escape"]);
         t.wait_for("the overlay closed", 10, |s| !s.contains("Not allowed"));
     }
-    t.keys(&[":"]);
-    t.keys(&["-l", "drain node-1"]);
-    t.keys(&["Enter"]);
-    t.wait_for("the drain refused", 20, |s| s.contains("Not allowed: nothing was sent"));
+    for command in ["drain node-1", "silence ErrorBudgetBurn service=checkout 1h"] {
+        t.keys(&[":"]);
+        t.keys(&["-l", command]);
+        t.keys(&["Enter"]);
+        t.wait_for("the refusal", 20, |s| s.contains("Not allowed: nothing was sent"));
+        t.keys(&["Escape"]);
+        t.wait_for("the overlay closed", 10, |s| !s.contains("Not allowed"));
+    }
     let url = drill_url(&dir);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -357,4 +361,50 @@ fn a_read_only_console_sends_no_change() {
         .collect();
     assert!(mutating.is_empty(), "read-only sent {mutating:?}");
     assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
+}
+
+#[test]
+fn a_paging_alert_is_silenced_from_the_console_and_the_silence_expired_as_its_undo() {
+    let t = Tmux::start(&format!("{} drill --speed 30", warroom()), 200, 50);
+    t.wait_for("checkout's error budget paging", 90, |s| {
+        s.contains("ErrorBudgetBurn firing")
+    });
+    declare(&t);
+    // A offers the loudest alert's silence in the palette, to check or edit.
+    t.keys(&["A"]);
+    t.wait_for("the prefilled silence", 10, |s| {
+        s.contains(":silence ErrorBudgetBurn namespace=shop service=checkout 2h")
+    });
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the silence preview", 20, |s| s.contains("Go ahead?"));
+    assert!(s.contains("1 alert(s) match now"), "{s}");
+    t.keys(&["y"]);
+    let s = t.wait_for("the silence created", 20, |s| s.contains("created for 2h"));
+    assert!(s.contains("Undo (u)"), "{s}");
+    t.wait_for("the alert shown silenced", 30, |s| {
+        s.contains("ErrorBudgetBurn silenced")
+    });
+    // The undo expires it, and the alert pages again.
+    t.keys(&["u"]);
+    t.wait_for("the expiry preview", 20, |s| {
+        s.contains("Go ahead?") && s.contains("expire silence")
+    });
+    t.keys(&["y"]);
+    t.wait_for("the silence expired", 20, |s| s.contains("expired"));
+    t.keys(&["Escape"]);
+    t.wait_for("the alert paging again", 30, |s| s.contains("ErrorBudgetBurn firing"));
+    let journal = std::fs::read_dir(t._dir.path().join("data/incidents"))
+        .expect("incidents")
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).expect("journal"))
+        .next()
+        .expect("one journal");
+    for verb in ["\"action\":\"silence\"", "\"action\":\"expire_silence\""] {
+        assert!(
+            journal
+                .lines()
+                .any(|l| l.contains("\"kind\":\"action_succeeded\"") && l.contains(verb)),
+            "{verb} not journaled:\n{journal}"
+        );
+    }
 }

@@ -60,6 +60,15 @@ pub enum Action {
         namespace: String,
         policy: String,
     },
+    /// Silence the alerts matching every label (equality matchers) in Alertmanager.
+    Silence {
+        matchers: BTreeMap<String, String>,
+        minutes: u32,
+    },
+    /// Expire a silence before its end.
+    ExpireSilence {
+        id: String,
+    },
 }
 
 /// The verb names, as the journal, keymaps and playbooks spell them.
@@ -75,6 +84,8 @@ pub const VERBS: &[&str] = &[
     "scale",
     "isolate",
     "remove_isolation",
+    "silence",
+    "expire_silence",
 ];
 
 /// One permission an action needs, asked with a SelfSubjectAccessReview.
@@ -149,6 +160,8 @@ impl Action {
             Action::Scale { .. } => "scale",
             Action::Isolate { .. } => "isolate",
             Action::RemoveIsolation { .. } => "remove_isolation",
+            Action::Silence { .. } => "silence",
+            Action::ExpireSilence { .. } => "expire_silence",
         }
     }
 
@@ -166,6 +179,8 @@ impl Action {
             Action::Scale { .. } => "scale",
             Action::Isolate { .. } => "isolate",
             Action::RemoveIsolation { .. } => "remove isolation",
+            Action::Silence { .. } => "silence",
+            Action::ExpireSilence { .. } => "expire silence",
         }
     }
 
@@ -186,6 +201,8 @@ impl Action {
             } => format!("deployment/{deployment} -n {namespace}"),
             Action::Isolate { namespace, selector } => format!("pods {} -n {namespace}", selector_string(selector)),
             Action::RemoveIsolation { namespace, policy } => format!("networkpolicy/{policy} -n {namespace}"),
+            Action::Silence { matchers, .. } => format!("alerts {{{}}}", selector_string(matchers)),
+            Action::ExpireSilence { id } => format!("silence/{id}"),
         }
     }
 
@@ -201,6 +218,11 @@ impl Action {
             | Action::Scale { deployment, .. } => deployment.clone(),
             Action::Isolate { selector, .. } => selector_string(selector),
             Action::RemoveIsolation { policy, .. } => policy.clone(),
+            Action::Silence { matchers, .. } => matchers
+                .get("alertname")
+                .cloned()
+                .unwrap_or_else(|| selector_string(matchers)),
+            Action::ExpireSilence { id } => id.clone(),
         }
     }
 
@@ -265,11 +287,18 @@ impl Action {
                 namespace,
                 Some(policy),
             )],
+            // Alertmanager has no access review: only read-only mode refuses these.
+            Action::Silence { .. } | Action::ExpireSilence { .. } => Vec::new(),
         }
     }
 
     /// How firmly to confirm, given how many objects the dry run says it touches: drain,
     /// isolate and anything touching more than one object need the target's name typed.
+    /// Whether it acts on Alertmanager rather than the Kubernetes API.
+    pub fn is_alerting(&self) -> bool {
+        matches!(self, Action::Silence { .. } | Action::ExpireSilence { .. })
+    }
+
     pub fn confirm(&self, objects_touched: usize) -> Confirm {
         let firm = matches!(self, Action::Drain { .. } | Action::Isolate { .. }) || objects_touched > 1;
         if firm {
@@ -286,6 +315,7 @@ impl fmt::Display for Action {
         match self {
             Action::Scale { replicas, .. } => write!(f, " to {replicas}"),
             Action::RolloutUndo { revision: Some(r), .. } => write!(f, " to revision {r}"),
+            Action::Silence { minutes, .. } => write!(f, " for {}", crate::actions::silence::duration_words(*minutes)),
             _ => Ok(()),
         }
     }

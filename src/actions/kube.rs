@@ -131,6 +131,9 @@ fn preview(summary: String, changes: Vec<Change>, objects: usize, undo: Option<A
 /// What a dry run of the action shows; the dry-run requests change nothing.
 pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, ActionError> {
     match action {
+        Action::Silence { .. } | Action::ExpireSilence { .. } => Err(ActionError::ours(format!(
+            "{action} acts on Alertmanager, not the Kubernetes API"
+        ))),
         Action::Cordon { node } | Action::Uncordon { node } => {
             let cordon = matches!(action, Action::Cordon { .. });
             let before = unschedulable(client, node).await?;
@@ -313,6 +316,9 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
 /// the API's answer and the undo.
 pub async fn run(client: &Client, action: &Action) -> Result<(String, Value, Option<Action>), ActionError> {
     match action {
+        Action::Silence { .. } | Action::ExpireSilence { .. } => Err(ActionError::ours(format!(
+            "{action} acts on Alertmanager, not the Kubernetes API"
+        ))),
         Action::Cordon { node } | Action::Uncordon { node } => {
             let cordon = matches!(action, Action::Cordon { .. });
             let before = unschedulable(client, node).await?;

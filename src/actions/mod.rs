@@ -11,6 +11,7 @@ pub mod preview;
 pub mod record;
 pub mod rollback;
 pub mod runner;
+pub mod silence;
 
 pub use catalogue::{Action, Confirm};
 pub use flow::{Desk, Effect, Flow, Input, Stage};

@@ -17,6 +17,7 @@ use super::flow::{Effect, Flow, Input, Stage};
 use super::kube::{self, ActionError};
 use super::preview::{Outcome, Preview, Progress};
 use super::record::Recorder;
+use super::silence;
 use crate::cluster::connect::{Cluster, ConnectError};
 use crate::incident::model::{self, Actor, Draft, Event, Source};
 
@@ -27,6 +28,8 @@ pub struct Runner {
     actor: Actor,
     pub pacing: Pacing,
     running: Mutex<HashMap<String, CancellationToken>>,
+    /// Where silences go (None: no Alertmanager is followed, and silencing is refused).
+    alertmanager: Option<crate::observe::alertmanager::Alertmanager>,
 }
 
 impl Runner {
@@ -40,7 +43,20 @@ impl Runner {
             actor,
             pacing: Pacing::default(),
             running: Mutex::new(HashMap::new()),
+            alertmanager: None,
         })
+    }
+
+    /// Silences and their expiry go to this Alertmanager.
+    pub fn with_alertmanager(mut self, am: Option<crate::observe::alertmanager::Alertmanager>) -> Runner {
+        self.alertmanager = am;
+        self
+    }
+
+    fn alertmanager(&self) -> Result<&crate::observe::alertmanager::Alertmanager, ActionError> {
+        self.alertmanager
+            .as_ref()
+            .ok_or_else(|| ActionError::ours("no Alertmanager is configured for this cluster"))
     }
 
     fn journal(
@@ -80,6 +96,9 @@ impl Runner {
         if self.read_only {
             return Err("warroom is read-only".into());
         }
+        if action.is_alerting() {
+            return self.alertmanager().map(|_| ()).map_err(|e| e.message);
+        }
         match kube::permit(&self.client, action).await {
             Ok(answer) => answer,
             Err(e) => Err(format!("cannot check permission: {e}")),
@@ -93,6 +112,9 @@ impl Runner {
         self.journal(id, action, Event::ActionRequested, Value::Null, None);
         let answer = if self.read_only {
             Ok(Err("warroom is read-only: no change can be sent".to_string()))
+        } else if action.is_alerting() {
+            // Alertmanager has no access review; it must at least be there.
+            self.alertmanager().map(|_| Ok(()))
         } else {
             kube::permit(&self.client, action).await
         };
@@ -115,7 +137,15 @@ impl Runner {
     /// The server-side dry run, journaled with the preview it gave.
     pub async fn dry_run(&self, id: &str, action: &Action) -> Input {
         let started = Instant::now();
-        match kube::dry_run(&self.client, action).await {
+        let previewed = if action.is_alerting() {
+            match self.alertmanager() {
+                Ok(am) => silence::preview(am, action).await,
+                Err(e) => Err(e),
+            }
+        } else {
+            kube::dry_run(&self.client, action).await
+        };
+        match previewed {
             Ok(preview) => {
                 self.journal(
                     id,
@@ -162,6 +192,10 @@ impl Runner {
                         Some(Action::Uncordon { node: node.clone() }),
                     ))
                 }),
+            a if a.is_alerting() => match self.alertmanager() {
+                Ok(am) => silence::run(am, a, &self.actor.name).await,
+                Err(e) => Err(e),
+            },
             _ => kube::run(&self.client, action).await,
         };
         match result {

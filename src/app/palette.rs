@@ -46,6 +46,8 @@ pub const USAGE: &[(&str, &str)] = &[
     ("recycle NS/POD", "delete a pod so it is replaced"),
     ("isolate NS KEY=VALUE[,..]", "deny-all NetworkPolicy for those pods"),
     ("unisolate NS POLICY", "remove an isolation"),
+    ("silence ALERT [K=V..] [2h]", "silence matching alerts in Alertmanager"),
+    ("unsilence ID", "expire a silence"),
     ("skip | fail REASON", "the selected playbook step"),
     ("theme NAME", "default, light, high-contrast, mono"),
     ("keymap NAME", "default, vim, emacs"),
@@ -109,12 +111,33 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "skip" => need("a reason").map(Command::Skip),
         "fail" | "failed" => need("a reason").map(Command::Fail),
         "cordon" | "uncordon" | "drain" | "restart" | "undo" | "pause" | "resume" | "scale" | "recycle" | "isolate"
-        | "unisolate" => action(verb, args).map(Command::Act),
+        | "unisolate" | "silence" | "unsilence" => action(verb, args).map(Command::Act),
         "quit" | "q" => Ok(Command::Quit),
         other => Err(format!(
             "{other:?} is not a command; try declare, sev, status, role, note, decision, pin, theme, keymap, quit"
         )),
     }
+}
+
+/// `2h`, `30m`, `1h30m` in minutes (at least one, at most a week).
+fn parse_minutes(s: &str) -> Option<u32> {
+    let mut total = 0u32;
+    let mut number = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: u32 = number.parse().ok()?;
+        number.clear();
+        total += match c {
+            'h' => n.checked_mul(60)?,
+            'm' => n,
+            'd' => n.checked_mul(24 * 60)?,
+            _ => return None,
+        };
+    }
+    (number.is_empty() && (1..=7 * 24 * 60).contains(&total)).then_some(total)
 }
 
 /// `NS/NAME`.
@@ -199,6 +222,27 @@ fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
             }
             A::Isolate { namespace, selector }
         }
+        "silence" => {
+            let name = args
+                .first()
+                .ok_or("silence needs an alert name: silence ErrorBudgetBurn service=checkout 2h")?;
+            let mut matchers = std::collections::BTreeMap::new();
+            matchers.insert("alertname".to_string(), name.to_string());
+            let mut minutes = 120;
+            for a in &args[1..] {
+                if let Some((k, v)) = a.split_once('=') {
+                    matchers.insert(k.to_string(), v.to_string());
+                } else {
+                    minutes = parse_minutes(a).ok_or_else(|| {
+                        format!("silence: {a:?} is neither KEY=VALUE nor a duration such as 2h or 30m")
+                    })?;
+                }
+            }
+            A::Silence { matchers, minutes }
+        }
+        "unsilence" => A::ExpireSilence {
+            id: args.first().ok_or("unsilence needs the silence's id")?.to_string(),
+        },
         _ => {
             let namespace = args
                 .first()
@@ -260,6 +304,20 @@ mod tests {
             Command::Act(crate::actions::Action::Drain { node: "node-7".into() })
         );
         assert!(parse("scale shop/checkout").unwrap_err().contains("replica count"));
+        match parse("silence ErrorBudgetBurn service=checkout 1h30m").unwrap() {
+            Command::Act(crate::actions::Action::Silence { matchers, minutes }) => {
+                assert_eq!(minutes, 90);
+                assert_eq!(matchers.get("alertname").map(String::as_str), Some("ErrorBudgetBurn"));
+                assert_eq!(matchers.get("service").map(String::as_str), Some("checkout"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            parse("silence X forever")
+                .unwrap_err()
+                .contains("neither KEY=VALUE nor a duration")
+        );
+        assert!(parse("silence X 0m").is_err());
         assert!(parse("restart checkout").unwrap_err().contains("not NAMESPACE/NAME"));
         assert!(parse("").is_err());
     }

@@ -447,6 +447,21 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
                 super::containment::set_step(state, i, crate::playbook::StepStatus::Done);
             }
         }
+        Action::Silence => {
+            let loudest = state.observe.loud_alerts().next().map(|a| {
+                let labels: Vec<String> = a
+                    .labels
+                    .iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                format!("silence {} {} 2h", a.name, labels.join(" "))
+            });
+            match loudest {
+                Some(line) => open_input(state, InputKind::Palette, &line),
+                None => notice(state, "no alert is paging".into(), false),
+            }
+        }
         Action::StepSkip => open_input(state, InputKind::Palette, "skip "),
         Action::StepFailed => open_input(state, InputKind::Palette, "fail "),
     }

@@ -108,7 +108,9 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let (records, mut recorded) = mpsc::unbounded_channel::<crate::incident::model::Draft>();
     let (answers, mut answered) = mpsc::unbounded_channel();
     let runner = match crate::actions::Runner::new(&cluster, std::sync::Arc::new(records), look.actor.clone()) {
-        Ok(r) => Some(std::sync::Arc::new(r)),
+        Ok(r) => Some(std::sync::Arc::new(
+            r.with_alertmanager(observing.as_ref().and_then(|o| o.alertmanager.clone())),
+        )),
         Err(e) => {
             let _ = msg_tx.try_send(Msg::Notice {
                 text: format!("containment actions are unavailable: {e}"),

@@ -97,6 +97,7 @@ pub enum Action {
     Resume,
     Scale,
     Recycle,
+    Silence,
     StepDone,
     StepSkip,
     StepFailed,
@@ -246,6 +247,12 @@ pub const ACTIONS: &[(Action, &str, &str, &[Context])] = &[
     (Action::Resume, "resume", "resume the rollout", &[Health]),
     (Action::Scale, "scale", "scale (asks the count)", &[Health]),
     (Action::Recycle, "recycle", "recycle its worst pod", &[Health]),
+    (
+        Action::Silence,
+        "silence",
+        "silence the loudest alert (asks)",
+        &[Health],
+    ),
     (Action::StepDone, "step.done", "mark the step done", &[Playbook]),
     (Action::StepSkip, "step.skip", "skip the step (asks why)", &[Playbook]),
     (

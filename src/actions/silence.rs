@@ -1,0 +1,126 @@
+//! Silencing alerts as a containment action: the preview lists the alerts a silence would
+//! match (Alertmanager has no dry run, so this reads its alerts), the run creates the silence
+//! and offers its expiry as the undo; expiring a silence is an action too.
+
+use serde_json::json;
+
+use super::catalogue::Action;
+use super::kube::ActionError;
+use super::preview::{Change, Preview};
+use crate::observe::alertmanager::{Alertmanager, NewSilence};
+
+/// `2h`, `45m`, `1h30m`.
+pub fn duration_words(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m}m"),
+    }
+}
+
+fn failed(what: &str, e: impl std::fmt::Display) -> ActionError {
+    ActionError::ours(format!("{what}: {e}"))
+}
+
+/// What the action will do, from Alertmanager's current alerts.
+pub async fn preview(am: &Alertmanager, action: &Action) -> Result<Preview, ActionError> {
+    match action {
+        Action::Silence { matchers, minutes } => {
+            let alerts = am
+                .alerts()
+                .await
+                .map_err(|e| failed("reading Alertmanager's alerts", e))?;
+            let matched: Vec<String> = alerts
+                .iter()
+                .filter(|a| matchers.iter().all(|(k, v)| a.labels.get(k) == Some(v)))
+                .map(|a| {
+                    let rest: Vec<String> = a
+                        .labels
+                        .iter()
+                        .filter(|(k, _)| k.as_str() != "alertname")
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect();
+                    format!("{} {}", a.name(), rest.join(" "))
+                })
+                .collect();
+            let mut warnings = Vec::new();
+            if matched.is_empty() {
+                warnings.push("no active alert matches now; the silence still applies to any that fire".into());
+            }
+            Ok(Preview {
+                summary: format!(
+                    "silence {} for {}: {} alert(s) match now",
+                    action.target(),
+                    duration_words(*minutes),
+                    matched.len()
+                ),
+                changes: matched
+                    .iter()
+                    .map(|m| Change {
+                        object: m.clone(),
+                        field: "state".into(),
+                        from: "active".into(),
+                        to: "suppressed".into(),
+                    })
+                    .collect(),
+                pods: Vec::new(),
+                skipped: Vec::new(),
+                warnings,
+                // One silence is created however many alerts it matches.
+                objects: 1,
+                undo: None,
+            })
+        }
+        Action::ExpireSilence { id } => Ok(Preview {
+            summary: format!("expire silence {id}: the alerts it matches notify again"),
+            changes: vec![Change {
+                object: format!("silence/{id}"),
+                field: "state".into(),
+                from: "active".into(),
+                to: "expired".into(),
+            }],
+            pods: Vec::new(),
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            objects: 1,
+            undo: None,
+        }),
+        other => Err(ActionError::ours(format!("{other} does not act on Alertmanager"))),
+    }
+}
+
+/// Creates or expires the silence; returns the summary, Alertmanager's answer and the undo.
+pub async fn run(
+    am: &Alertmanager,
+    action: &Action,
+    by: &str,
+) -> Result<(String, serde_json::Value, Option<Action>), ActionError> {
+    match action {
+        Action::Silence { matchers, minutes } => {
+            let now = jiff::Timestamp::now();
+            let silence = NewSilence::for_alert(
+                matchers,
+                now,
+                jiff::SignedDuration::from_mins(i64::from(*minutes)),
+                by,
+                "silenced from warroom during the incident",
+            );
+            let id = am
+                .create_silence(&silence)
+                .await
+                .map_err(|e| failed("creating the silence", e))?;
+            Ok((
+                format!("silence {id} created for {}", duration_words(*minutes)),
+                json!({"silenceID": id, "endsAt": silence.ends_at}),
+                Some(Action::ExpireSilence { id }),
+            ))
+        }
+        Action::ExpireSilence { id } => {
+            am.expire_silence(id)
+                .await
+                .map_err(|e| failed("expiring the silence", e))?;
+            Ok((format!("silence {id} expired"), json!({"silenceID": id}), None))
+        }
+        other => Err(ActionError::ours(format!("{other} does not act on Alertmanager"))),
+    }
+}
