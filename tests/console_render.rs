@@ -470,3 +470,45 @@ fn the_editor_takes_text_and_pastes_are_cleaned() {
     key(&mut s, KeyCode::Char('q'));
     assert!(s.quit);
 }
+
+#[test]
+fn keys_the_user_may_not_use_are_greyed_with_the_reason() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    // Moving the cursor asks (once per selection) which action keys are allowed.
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('k'));
+    let asked: Vec<_> = s
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::CheckKeys(p) => Some(p.iter().map(|(k, _)| *k).collect::<Vec<_>>()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        asked
+            .iter()
+            .any(|keys| keys.contains(&warroom::app::keymap::Action::Restart)),
+        "{asked:?}"
+    );
+    update(
+        &mut s,
+        Msg::KeysDenied(vec![(
+            warroom::app::keymap::Action::Restart,
+            "you may not patch apps/deployments checkout in shop: forbidden by the drill".into(),
+        )]),
+    );
+    let b = draw(&s, 250, 50);
+    let t = text(&b);
+    let footer = t.lines().last().expect("footer");
+    assert!(footer.contains("r rollout restart (you may not patch"), "{footer}");
+    assert!(cell(&b, "r rollout restart").modifier.contains(Modifier::CROSSED_OUT));
+    key(&mut s, KeyCode::Char('?'));
+    let help: Vec<String> = warroom::ui::help_lines(&s).iter().map(|l| l.to_string()).collect();
+    assert!(
+        help.iter()
+            .any(|l| l.contains("rollout restart — not allowed here: you may not patch")),
+        "{help:?}"
+    );
+}

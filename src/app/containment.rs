@@ -113,6 +113,49 @@ pub fn for_key(state: &AppState, key: super::keymap::Action) -> Result<Action, S
     })
 }
 
+/// The action keys of the health pane.
+pub const KEYS: [super::keymap::Action; 9] = [
+    super::keymap::Action::Cordon,
+    super::keymap::Action::Uncordon,
+    super::keymap::Action::Drain,
+    super::keymap::Action::Restart,
+    super::keymap::Action::Undo,
+    super::keymap::Action::Pause,
+    super::keymap::Action::Resume,
+    super::keymap::Action::Recycle,
+    super::keymap::Action::Silence,
+];
+
+/// When the selection changed since the keys were last checked, asks which action keys the
+/// user may use on it (a SelfSubjectAccessReview per action, answered as `KeysDenied`).
+pub fn probe_keys(state: &mut AppState) {
+    let subject = match &state.detail {
+        Some(d) => Some(d.subject.clone()),
+        None => super::update::selected_subject(state),
+    };
+    if state.checked_for.as_ref() == Some(&subject) {
+        return;
+    }
+    state.checked_for = Some(subject);
+    let mut probes = Vec::new();
+    for k in KEYS {
+        let action = if k == super::keymap::Action::Silence {
+            state.observe.loud_alerts().next().map(|a| Action::Silence {
+                matchers: [("alertname".to_string(), a.name.to_string())].into(),
+                minutes: 60,
+            })
+        } else {
+            for_key(state, k).ok()
+        };
+        if let Some(a) = action {
+            probes.push((k, a));
+        }
+    }
+    if !probes.is_empty() {
+        state.effects.push(Effect::CheckKeys(probes));
+    }
+}
+
 /// Keys while an action's overlay is open. Returns false when the key is not the overlay's.
 pub fn overlay_key(state: &mut AppState, k: &KeyEvent) -> bool {
     let Some(id) = state.action_shown.clone() else {

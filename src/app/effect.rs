@@ -40,6 +40,9 @@ pub enum Effect {
     LoadKeymap(String),
     /// The status editor's saves, publishes and overdue notes.
     Status(super::status::StatusEffect),
+    /// Ask whether these actions (one per key, on the current selection) are allowed, to grey
+    /// out the keys that are not.
+    CheckKeys(Vec<(super::keymap::Action, crate::actions::Action)>),
     /// The next step of a containment action's flow, for the runner.
     Action {
         id: String,

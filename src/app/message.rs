@@ -30,6 +30,8 @@ pub enum Msg {
     Clock(DrillClock),
     /// What the Prometheus and Alertmanager poller read.
     Observe(crate::observe::model::Update),
+    /// Which action keys the user may not use on the selection, with why.
+    KeysDenied(Vec<(super::keymap::Action, String)>),
     /// The runner's answer (or progress) for one action's flow.
     Action(String, crate::actions::flow::Input),
     /// An entry (or a problem) from the active incident's journal.

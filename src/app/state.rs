@@ -166,6 +166,10 @@ pub struct AppState {
     pub desk: crate::actions::flow::Desk,
     /// The action flow whose overlay is open.
     pub action_shown: Option<String>,
+    /// Action keys the user may not use on the selection, with why (greyed in footer and help).
+    pub denied: HashMap<super::keymap::Action, String>,
+    /// The selection those answers are for.
+    pub checked_for: Option<Option<Subject>>,
     /// No change may leave this console (`--read-only`, or the observer role).
     pub read_only: bool,
     /// Playbooks on offer, the one being followed, and those that apply now (best first).
@@ -215,6 +219,8 @@ impl AppState {
             pending: Vec::new(),
             desk: Default::default(),
             action_shown: None,
+            denied: HashMap::new(),
+            checked_for: None,
             read_only: false,
             playbooks: Vec::new(),
             checklist: None,

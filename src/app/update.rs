@@ -25,7 +25,10 @@ const PAGE: usize = 10;
 
 pub fn update(state: &mut AppState, msg: Msg) {
     match msg {
-        Msg::Key(k) => key(state, k),
+        Msg::Key(k) => {
+            key(state, k);
+            super::containment::probe_keys(state);
+        }
         Msg::Paste(text) => {
             let clean = CleanText::block(&text);
             if let Some(input) = &mut state.input {
@@ -53,6 +56,10 @@ pub fn update(state: &mut AppState, msg: Msg) {
         Msg::Observe(u) => {
             observe(state, u);
             super::containment::refresh_suggestions(state);
+        }
+        Msg::KeysDenied(denied) => {
+            state.denied = denied.into_iter().collect();
+            state.dirty = true;
         }
         Msg::Action(id, input) => {
             super::containment::answer(state, &id, input);
@@ -251,6 +258,7 @@ fn cluster(state: &mut AppState, u: Update) {
 
 /// A burst of cluster updates has landed: recompute what is derived from the model.
 fn settled(state: &mut AppState) {
+    super::containment::probe_keys(state);
     refresh_signals(state);
     super::containment::refresh_suggestions(state);
     state.attention = attention::attention(&state.model);

@@ -185,6 +185,19 @@ impl Outside {
                 Effect::Declare { title, severity, drill } => self.link.send(Op::Declare { title, severity, drill }),
                 Effect::Change(c) => self.link.send(Op::Change(c)),
                 Effect::Status(s) => publishing::carry_out(&self.link, &self.tx, s),
+                Effect::CheckKeys(probes) => {
+                    let Some(runner) = self.runner.clone() else { continue };
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let mut denied = Vec::new();
+                        for (key, action) in probes {
+                            if let Err(why) = runner.may(&action).await {
+                                denied.push((key, why));
+                            }
+                        }
+                        let _ = tx.send(Msg::KeysDenied(denied)).await;
+                    });
+                }
                 Effect::Action { id, action, step } => match &self.runner {
                     Some(r) => r.perform(&id, &action, step, self.answers.clone()),
                     None => {

@@ -21,6 +21,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs};
 use crate::app::keymap::{Action, Context};
 use crate::app::palette::USAGE;
 use crate::app::state::{AppState, InputKind, Overlay, Pane};
+use crate::text::CleanText;
 
 fn block(state: &AppState, pane: Pane) -> Block<'static> {
     let focused = state.focus == pane;
@@ -100,8 +101,19 @@ fn footer(state: &AppState) -> Line<'static> {
             return;
         }
         shown.push(a);
-        spans.push(Span::styled(format!(" {notation} "), t.get("ui.key")));
-        spans.push(Span::styled(format!("{} ", a.description()), t.get("ui.muted")));
+        match state.denied.get(&a) {
+            // Keys the user may not use are greyed, with why.
+            Some(why) => {
+                let grey = t.get("ui.muted").add_modifier(ratatui::style::Modifier::CROSSED_OUT);
+                spans.push(Span::styled(format!(" {notation} "), grey));
+                spans.push(Span::styled(format!("{} ", a.description()), grey));
+                spans.push(Span::styled(format!("({}) ", CleanText::line(why)), t.get("ui.muted")));
+            }
+            None => {
+                spans.push(Span::styled(format!(" {notation} "), t.get("ui.key")));
+                spans.push(Span::styled(format!("{} ", a.description()), t.get("ui.muted")));
+            }
+        }
     };
     // The essentials first (a narrow terminal cuts the line), then the pane's own keys.
     for a in [Action::Help, Action::Palette, Action::FocusNext, Action::Close] {
@@ -186,10 +198,24 @@ pub fn help_lines(state: &AppState) -> Vec<Line<'static>> {
         lines.push(Line::raw(""));
         lines.push(Line::styled(title.to_string(), t.get("ui.title")));
         for b in own {
-            lines.push(Line::from(vec![
-                Span::styled(format!("{:>14}  ", b.notation), t.get("ui.key")),
-                Span::styled(b.action.description().to_string(), t.get("ui.text")),
-            ]));
+            let line = match state.denied.get(&b.action) {
+                Some(why) => Line::from(vec![
+                    Span::styled(format!("{:>14}  ", b.notation), t.get("ui.muted")),
+                    Span::styled(
+                        format!(
+                            "{} — not allowed here: {}",
+                            b.action.description(),
+                            CleanText::line(why)
+                        ),
+                        t.get("ui.muted"),
+                    ),
+                ]),
+                None => Line::from(vec![
+                    Span::styled(format!("{:>14}  ", b.notation), t.get("ui.key")),
+                    Span::styled(b.action.description().to_string(), t.get("ui.text")),
+                ]),
+            };
+            lines.push(line);
         }
     }
     lines.push(Line::raw(""));
