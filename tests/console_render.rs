@@ -262,7 +262,14 @@ fn palette_declares_and_the_journal_feeds_header_and_timeline() {
     for c in "declare sev1 Checkout errors".chars() {
         key(&mut s, KeyCode::Char(c));
     }
-    assert!(text(&draw(&s, 200, 50)).contains(":declare sev1 Checkout errors"));
+    let wide = text(&draw(&s, 200, 50));
+    assert!(wide.contains(":declare sev1 Checkout errors"), "{wide}");
+    insta::assert_snapshot!("wide_200x50_palette", wide);
+    update(&mut s, Msg::Resize(80, 24));
+    let small = text(&draw(&s, 80, 24));
+    assert!(small.contains(":declare sev1 Checkout errors"), "{small}");
+    insta::assert_snapshot!("small_80x24_palette", small);
+    update(&mut s, Msg::Resize(200, 50));
     key(&mut s, KeyCode::Enter);
     assert_eq!(
         s.effects,
