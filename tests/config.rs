@@ -160,3 +160,23 @@ fn check_names_a_broken_panel_query_and_accepts_good_panels() {
     let check = warroom(&["check", config.to_str().expect("path")], &config, dir.path());
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
 }
+
+#[test]
+fn the_console_without_a_terminal_says_so_instead_of_panicking() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["drill"])
+        .env("WARROOM_CONFIG", dir.path().join("none.toml"))
+        .env("WARROOM_DATA_DIR", dir.path())
+        .env("WARROOM_STATE_DIR", dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run warroom");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the console needs a terminal") && err.contains("warroom sim"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -55,6 +55,16 @@ fn drill_clock(running: &Running) -> DrillClock {
 pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> {
     // A broken theme or keymap stops here, before the screen is taken, with its file and line.
     let look = options.resolve()?;
+    // The console draws on a terminal and reads keys from it; without one, say so plainly.
+    {
+        use std::io::IsTerminal;
+        if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+            anyhow::bail!(
+                "the console needs a terminal (stdin and stdout are not one here); \
+                 for a headless drill cluster run `warroom sim`"
+            );
+        }
+    }
     let (cluster, mode) = match &target {
         Target::Drill(running) => {
             let title = running.cluster.lock().scenario.title.clone();
@@ -148,7 +158,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         depth: look.depth,
     };
 
-    let mut terminal = ratatui::init();
+    let mut terminal = ratatui::try_init().map_err(|e| anyhow::anyhow!("cannot take over the terminal: {e}"))?;
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
