@@ -38,22 +38,11 @@ struct Written {
 
 type Merged = HashMap<Context, HashMap<Vec<KeyPress>, Written>>;
 
-fn find(name: &str, user_dir: Option<&Path>) -> Option<(PathBuf, String)> {
-    if let Some(dir) = user_dir {
-        let p = dir.join(format!("{name}.toml"));
-        if let Ok(text) = std::fs::read_to_string(&p) {
-            return Some((p, text));
-        }
-    }
-    SHIPPED
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(n, text)| (PathBuf::from(format!("keymaps/{n}.toml")), text.to_string()))
-}
-
-fn names() -> String {
-    SHIPPED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-}
+const KEYMAPS: tomlfile::Family = tomlfile::Family {
+    what: "keymap",
+    folder: "keymaps",
+    shipped: SHIPPED,
+};
 
 /// Parses one file into per-context bindings, checking each on its own.
 #[allow(clippy::type_complexity)]
@@ -120,38 +109,16 @@ fn parse(file: &Path, text: &str) -> Result<(Option<String>, Vec<(Context, Vec<K
 
 /// Follows `inherits` from a first file; a child's binding replaces its parent's for the same
 /// keys in the same context.
-fn chain(mut file: PathBuf, mut text: String, user_dir: Option<&Path>) -> Result<Merged, FileError> {
+fn chain(file: PathBuf, text: String, user_dir: Option<&Path>) -> Result<Merged, FileError> {
     let mut merged: Merged = HashMap::new();
-    let mut seen = Vec::new();
-    loop {
-        let (inherits, bindings) = parse(&file, &text)?;
+    KEYMAPS.walk(file, text, user_dir, |file, text, depth| {
+        let (inherits, bindings) = parse(file, text)?;
         for (c, keys, mut w) in bindings {
-            w.order.0 = seen.len();
+            w.order.0 = depth;
             merged.entry(c).or_default().entry(keys).or_insert(w);
         }
-        seen.push(file.clone());
-        let Some(parent) = inherits else { break };
-        let shown = file.display().to_string();
-        let Some((f, t)) = find(&parent, user_dir) else {
-            return Err(FileError::at(
-                &shown,
-                &text,
-                "inherits",
-                "inherits",
-                format!("no keymap named {parent:?} (shipped: {})", names()),
-            ));
-        };
-        if seen.contains(&f) {
-            return Err(FileError::at(
-                &shown,
-                &text,
-                "inherits",
-                "inherits",
-                format!("inheriting {parent:?} makes a cycle"),
-            ));
-        }
-        (file, text) = (f, t);
-    }
+        Ok(inherits)
+    })?;
     Ok(merged)
 }
 
@@ -216,15 +183,7 @@ fn build(name: &str, merged: Merged) -> Result<Keymap, FileError> {
 
 /// Loads the keymap called `name` (the user's directory first, then the shipped set).
 pub fn load(name: &str, user_dir: Option<&Path>) -> Result<Keymap, FileError> {
-    let Some((file, text)) = find(name, user_dir) else {
-        return Err(FileError {
-            file: user_dir.map_or("keymaps".into(), |d| d.display().to_string()),
-            line: 0,
-            column: 0,
-            key: String::new(),
-            message: format!("no keymap named {name:?} (shipped: {})", names()),
-        });
-    };
+    let (file, text) = KEYMAPS.open(name, user_dir)?;
     build(name, chain(file, text, user_dir)?)
 }
 

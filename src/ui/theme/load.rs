@@ -114,69 +114,28 @@ fn parse(file: &Path, text: &str) -> Result<(Option<String>, HashMap<String, Sty
     Ok((t.inherits, styles))
 }
 
-/// Where a theme named `name` is read from: the user's directory first, then the shipped set.
-fn find(name: &str, user_dir: Option<&Path>) -> Option<(PathBuf, String)> {
-    if let Some(dir) = user_dir {
-        let p = dir.join(format!("{name}.toml"));
-        if let Ok(text) = std::fs::read_to_string(&p) {
-            return Some((p, text));
-        }
-    }
-    SHIPPED
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(n, text)| (PathBuf::from(format!("themes/{n}.toml")), text.to_string()))
-}
+const THEMES: tomlfile::Family = tomlfile::Family {
+    what: "theme",
+    folder: "themes",
+    shipped: SHIPPED,
+};
 
 /// Follows `inherits` from a first file, child styles over parent ones.
-fn chain(mut file: PathBuf, mut text: String, user_dir: Option<&Path>) -> Result<HashMap<String, Style>, FileError> {
+fn chain(file: PathBuf, text: String, user_dir: Option<&Path>) -> Result<HashMap<String, Style>, FileError> {
     let mut set = HashMap::new();
-    let mut seen = Vec::new();
-    loop {
-        let (inherits, styles) = parse(&file, &text)?;
+    THEMES.walk(file, text, user_dir, |file, text, _| {
+        let (inherits, styles) = parse(file, text)?;
         for (k, v) in styles {
             set.entry(k).or_insert(v);
         }
-        seen.push(file.clone());
-        let Some(parent) = inherits else { break };
-        let Some((f, t)) = find(&parent, user_dir) else {
-            return Err(FileError::at(
-                &file.display().to_string(),
-                &text,
-                "inherits",
-                "inherits",
-                format!("no theme named {parent:?} (shipped: {})", names().join(", ")),
-            ));
-        };
-        if seen.contains(&f) {
-            return Err(FileError::at(
-                &file.display().to_string(),
-                &text,
-                "inherits",
-                "inherits",
-                format!("inheriting {parent:?} makes a cycle"),
-            ));
-        }
-        (file, text) = (f, t);
-    }
+        Ok(inherits)
+    })?;
     Ok(set)
-}
-
-fn names() -> Vec<&'static str> {
-    SHIPPED.iter().map(|(n, _)| *n).collect()
 }
 
 /// Loads the theme called `name` for a terminal of `depth`.
 pub fn load(name: &str, user_dir: Option<&Path>, depth: ColorDepth) -> Result<Theme, FileError> {
-    let Some((file, text)) = find(name, user_dir) else {
-        return Err(FileError {
-            file: user_dir.map_or("themes".into(), |d| d.display().to_string()),
-            line: 0,
-            column: 0,
-            key: String::new(),
-            message: format!("no theme named {name:?} (shipped: {})", names().join(", ")),
-        });
-    };
+    let (file, text) = THEMES.open(name, user_dir)?;
     let set = chain(file, text, user_dir)?;
     Ok(Theme::resolve(name.to_string(), &set, depth))
 }
