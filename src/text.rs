@@ -6,6 +6,20 @@
 use std::fmt;
 use std::sync::Arc;
 
+/// Text for command-line output (standard output may be a terminal): control characters
+/// other than newline and tab are shown as U+FFFD, so what was written stays visible.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// Text with no terminal controls in it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct CleanText(Arc<str>);
@@ -139,6 +153,12 @@ fn clean(raw: &str, keep_newlines: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn printable_shows_control_characters_as_replacement() {
+        assert_eq!(super::printable("a\u{1b}[31mb\u{7}"), "a\u{FFFD}[31mb\u{FFFD}");
+        assert_eq!(super::printable("two\nlines\tand a tab"), "two\nlines\tand a tab");
+    }
+
     use super::*;
 
     #[test]

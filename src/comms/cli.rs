@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use super::cadence::{self, Cadence};
 use super::channel::{Channel, Target};
 use super::drafts::{self, DraftText};
-use super::publish::{self, Message, printable};
+use super::publish::{self, Message};
 use super::template::{Template, Templates};
 use super::vars::{self, GoldenSignals};
 use crate::config::Config;
@@ -25,6 +25,7 @@ use crate::incident::model::{Draft, IncidentId, Source};
 use crate::incident::state::Incident;
 use crate::incident::store::{self, Store};
 use crate::incident::timeline;
+use crate::text::printable;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {

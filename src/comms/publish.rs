@@ -14,6 +14,7 @@ use super::channel::{Channel, Target};
 use super::webhook::{post, read_secret};
 use crate::incident::journal::{Journal, JournalError};
 use crate::incident::model::{Actor, Draft, Entry, Event, IncidentId, Source};
+use crate::text::printable;
 
 /// One status update to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,20 +136,6 @@ pub async fn attempt(channel: &Channel, message: &Message) -> Result<(), Attempt
                 })
         }
     }
-}
-
-/// Text safe to print on a terminal (standard output may be one): control characters other
-/// than newline and tab shown as U+FFFD.
-pub fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 /// The wait before retry `n` (1 for the first retry): `backoff`, doubled each time, at most 30s.

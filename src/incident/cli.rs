@@ -23,6 +23,7 @@ use super::postmortem;
 use super::state::Incident;
 use super::store::{self, Store};
 use super::timeline;
+use crate::text::printable;
 
 /// Where the incidents are.
 #[derive(Debug, Clone, Args)]
@@ -682,19 +683,6 @@ fn parse_when(s: &str, now: Timestamp) -> anyhow::Result<Timestamp> {
     }
 }
 
-/// Text safe to print on a terminal: control characters shown as U+FFFD.
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -716,10 +704,5 @@ mod tests {
         );
         assert!(parse_when("20m", now).is_err());
         assert!(parse_when("yesterday-ish", now).is_err());
-    }
-
-    #[test]
-    fn control_characters_are_not_printed() {
-        assert_eq!(printable("a\u{1b}[31mb\u{7}"), "a\u{FFFD}[31mb\u{FFFD}");
     }
 }
