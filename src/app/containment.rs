@@ -6,29 +6,27 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::effect::{Effect, IncidentChange};
-use super::state::{AppState, Notice, Subject};
+use super::state::{AppState, Subject};
 use crate::actions::flow::Input;
 use crate::actions::{Action, Stage};
 use crate::cluster::rows::WorkloadKind;
 use crate::playbook::suggest::{Situation, suggest};
 use crate::playbook::{Checklist, Selection, StepStatus};
-use crate::text::CleanText;
 
-fn notice(state: &mut AppState, text: String, error: bool) {
-    state.notice = Some(Notice {
-        text: CleanText::line(&text),
-        error,
-        at: state.now,
-    });
+use super::update::notice;
+
+/// The open drill-down's subject, else the health row under the cursor.
+fn subject(state: &AppState) -> Option<Subject> {
+    match &state.detail {
+        Some(d) => Some(d.subject.clone()),
+        None => super::update::selected_subject(state),
+    }
 }
 
 /// What the health pane's cursor (or open drill-down) points at, as playbooks and actions
 /// take it.
 pub fn selection(state: &AppState) -> Selection {
-    let subject = match &state.detail {
-        Some(d) => Some(d.subject.clone()),
-        None => super::update::selected_subject(state),
-    };
+    let subject = subject(state);
     let mut s = Selection::default();
     match subject {
         Some(Subject::Node(n)) => s.node = Some(n.to_string()),
@@ -129,10 +127,7 @@ pub const KEYS: [super::keymap::Action; 9] = [
 /// When the selection changed since the keys were last checked, asks which action keys the
 /// user may use on it (a SelfSubjectAccessReview per action, answered as `KeysDenied`).
 pub fn probe_keys(state: &mut AppState) {
-    let subject = match &state.detail {
-        Some(d) => Some(d.subject.clone()),
-        None => super::update::selected_subject(state),
-    };
+    let subject = subject(state);
     if state.checked_for.as_ref() == Some(&subject) {
         return;
     }

@@ -89,7 +89,7 @@ pub fn update(state: &mut AppState, msg: Msg) {
     }
 }
 
-fn notice(state: &mut AppState, text: String, error: bool) {
+pub(super) fn notice(state: &mut AppState, text: String, error: bool) {
     state.notice = Some(Notice {
         text: CleanText::line(&text),
         error,
@@ -184,15 +184,7 @@ fn observe(state: &mut AppState, u: crate::observe::model::Update) {
     let loud = |s: &AppState| -> Vec<(String, String)> {
         s.observe
             .loud_alerts()
-            .map(|a| {
-                let labels: Vec<String> = a
-                    .labels
-                    .iter()
-                    .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect();
-                (a.name.to_string(), labels.join(" "))
-            })
+            .map(|a| (a.name.to_string(), a.labels_text(&["alertname", "severity"])))
             .collect()
     };
     let before = loud(state);
@@ -456,15 +448,11 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
             }
         }
         Action::Silence => {
-            let loudest = state.observe.loud_alerts().next().map(|a| {
-                let labels: Vec<String> = a
-                    .labels
-                    .iter()
-                    .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity"))
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect();
-                format!("silence {} {} 2h", a.name, labels.join(" "))
-            });
+            let loudest = state
+                .observe
+                .loud_alerts()
+                .next()
+                .map(|a| format!("silence {} {} 2h", a.name, a.labels_text(&["alertname", "severity"])));
             match loudest {
                 Some(line) => open_input(state, InputKind::Palette, &line),
                 None => notice(state, "no alert is paging".into(), false),

@@ -172,6 +172,16 @@ impl AlertRow {
     pub fn silenced(&self) -> bool {
         !self.silenced_by.is_empty()
     }
+
+    /// Its labels as `key=value` words, leaving out those named in `skip`.
+    pub fn labels_text(&self, skip: &[&str]) -> String {
+        self.labels
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 /// A silence, as listed.

@@ -216,15 +216,9 @@ fn alerts(state: &AppState, out: &mut Vec<Line<'static>>) {
         } else {
             (style::WARN, t.get("alert.pending"), "pending")
         };
-        let labels: Vec<String> = a
-            .labels
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "alertname"))
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
         out.push(Line::from(vec![
             Span::styled(format!("  {sym} {} {what}  ", a.name), st),
-            Span::styled(labels.join(" "), t.get("ui.muted")),
+            Span::styled(a.labels_text(&["alertname"]), t.get("ui.muted")),
         ]));
     }
 }
