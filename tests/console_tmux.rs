@@ -5,91 +5,15 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A detached tmux session on its own server socket, killed when dropped.
-struct Tmux {
-    socket: String,
-    _dir: tempfile::TempDir,
-}
+mod tmux;
 
-impl Tmux {
-    fn start(cmd: &str, width: u16, height: u16) -> Tmux {
-        let which = Command::new("tmux").arg("-V").output();
-        assert!(
-            which.is_ok_and(|o| o.status.success()),
-            "tmux is required for the console's end-to-end tests (scripts/test installs it)"
-        );
-        let dir = tempfile::tempdir().expect("tmp");
-        let socket = dir.path().join("tmux.sock").display().to_string();
-        let t = Tmux { socket, _dir: dir };
-        let shell = format!(
-            "WARROOM_STATE_DIR={dir} WARROOM_DATA_DIR={dir}/data WARROOM_CONFIG={dir}/none.toml WARROOM_ACTOR=alice exec {cmd}",
-            dir = t._dir.path().display()
-        );
-        t.tmux(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "wr",
-            "-x",
-            &width.to_string(),
-            "-y",
-            &height.to_string(),
-            &shell,
-        ]);
-        t.tmux(&["set-option", "-t", "wr", "remain-on-exit", "on"]);
-        t
-    }
+use tmux::Tmux;
 
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-S", &self.socket])
-            .args(args)
-            .output()
-            .expect("run tmux");
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "wr"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "wr"];
-        args.extend(keys);
-        self.tmux(&args);
-    }
-
-    fn wait_for(&self, what: &str, secs: u64, f: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let s = self.screen();
-            if f(&s) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    fn dead(&self) -> bool {
-        self.tmux(&["display-message", "-p", "-t", "wr", "#{pane_dead}"]).trim() == "1"
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-S", &self.socket, "kill-server"]).output();
-    }
+/// A console in tmux with its config, journals and state under a directory of its own
+/// (returned, and removed after the session is killed).
+fn console(cmd: &str, width: u16, height: u16) -> (Tmux, tempfile::TempDir) {
+    let home = tempfile::tempdir().expect("tmp");
+    (Tmux::start(home.path(), cmd, width, height), home)
 }
 
 fn warroom() -> &'static str {
@@ -98,7 +22,7 @@ fn warroom() -> &'static str {
 
 #[test]
 fn drill_console_panes_keys_resize_and_quit() {
-    let t = Tmux::start(&format!("{} drill --speed 30", warroom()), 200, 50);
+    let (t, home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
     let s = t.wait_for("the four panes and live data", 60, |s| {
         s.contains("DRILL") && s.contains("Status update") && s.contains("Nodes ● 6 ready") && s.contains("data live")
     });
@@ -150,7 +74,7 @@ fn drill_console_panes_keys_resize_and_quit() {
     t.wait_for("the note on the timeline", 20, |s| {
         s.contains("alice    rolled back checkout to 1.9.3")
     });
-    let data = t._dir.path().join("data");
+    let data = home.path().join("data");
     let journals: Vec<_> = std::fs::read_dir(data.join("incidents"))
         .expect("the data directory")
         .filter_map(|e| e.ok())
@@ -194,7 +118,7 @@ fn hostile_names_and_messages_leave_no_trace() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("hostile.yaml");
     std::fs::write(&path, HOSTILE).expect("write");
-    let t = Tmux::start(&format!("{} drill {} --speed 10", warroom(), path.display()), 200, 50);
+    let (t, _home) = console(&format!("{} drill {} --speed 10", warroom(), path.display()), 200, 50);
     let title_before = t.tmux(&["display-message", "-p", "-t", "wr", "#{pane_title}"]);
     let s = t.wait_for("the hostile crash message, cleaned", 60, |s| {
         s.contains("last error: boom")
@@ -260,9 +184,9 @@ fn declare(t: &Tmux) {
 
 #[test]
 fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
-    let t = Tmux::start(&format!("{} drill --speed 30", warroom()), 200, 50);
+    let (t, home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
     declare(&t);
-    let dir = t._dir.path().to_path_buf();
+    let dir = home.path().to_path_buf();
     assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
     // U on the selected deployment: permission, dry run, preview with the image difference.
     t.keys(&["U"]);
@@ -314,9 +238,9 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
 
 #[test]
 fn a_read_only_console_sends_no_change() {
-    let t = Tmux::start(&format!("{} drill --speed 30 --read-only", warroom()), 200, 50);
+    let (t, home) = console(&format!("{} drill --speed 30 --read-only", warroom()), 200, 50);
     declare(&t);
-    let dir = t._dir.path().to_path_buf();
+    let dir = home.path().to_path_buf();
     t.wait_for("the read-only footer", 10, |s| s.contains("READ-ONLY"));
     // Every containment key on the selected deployment, then the node keys on a node row.
     for key in ["U", "r", "P", "R", "X"] {
@@ -365,7 +289,7 @@ fn a_read_only_console_sends_no_change() {
 
 #[test]
 fn a_paging_alert_is_silenced_from_the_console_and_the_silence_expired_as_its_undo() {
-    let t = Tmux::start(&format!("{} drill --speed 30", warroom()), 200, 50);
+    let (t, home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
     t.wait_for("checkout's error budget paging", 90, |s| {
         s.contains("ErrorBudgetBurn firing")
     });
@@ -393,7 +317,7 @@ fn a_paging_alert_is_silenced_from_the_console_and_the_silence_expired_as_its_un
     t.wait_for("the silence expired", 20, |s| s.contains("expired"));
     t.keys(&["Escape"]);
     t.wait_for("the alert paging again", 30, |s| s.contains("ErrorBudgetBurn firing"));
-    let journal = std::fs::read_dir(t._dir.path().join("data/incidents"))
+    let journal = std::fs::read_dir(home.path().join("data/incidents"))
         .expect("incidents")
         .filter_map(|e| e.ok())
         .map(|e| std::fs::read_to_string(e.path()).expect("journal"))

@@ -2,6 +2,8 @@
 //! console's config, data and state under a directory the test owns (so a console can be
 //! killed and started again on the same journals). Killed when dropped.
 
+#![allow(dead_code)] // each test crate uses a part of it
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
