@@ -23,3 +23,4 @@ pub mod secret;
 pub mod text;
 pub mod tomlfile;
 pub mod ui;
+pub mod yamlfile;

@@ -3,42 +3,13 @@
 //! error names the file, line and column; an invalid file never yields a playbook.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::Path;
 
 use super::model::{Playbook, StepKind, TargetSpec};
 use crate::actions::catalogue::VERBS;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlaybookError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub path: String,
-    pub message: String,
-}
-
-impl fmt::Display for PlaybookError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)?;
-        if !self.path.is_empty() {
-            write!(f, ": {}", self.path)?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlaybookErrors(pub Vec<PlaybookError>);
-
-impl fmt::Display for PlaybookErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let lines: Vec<String> = self.0.iter().map(ToString::to_string).collect();
-        f.write_str(&lines.join("\n"))
-    }
-}
-
-impl std::error::Error for PlaybookErrors {}
+/// A problem in a playbook file, and all of a file's problems.
+pub use crate::yamlfile::{LocatedError as PlaybookError, LocatedErrors as PlaybookErrors};
 
 /// Whether a YAML text is a playbook rather than a scenario (it has top-level `steps:`).
 pub fn looks_like_playbook(text: &str) -> bool {

@@ -3,51 +3,12 @@
 //! file, line, column and field path; an invalid file never yields a scenario.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::Path;
 
 use super::model::{At, Scenario, WorkloadKind};
 
-/// A problem in a scenario file, located as precisely as the parser allows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScenarioError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    /// The field path, e.g. `faults[1].rollout.workload`.
-    pub path: String,
-    pub message: String,
-}
-
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)?;
-        if !self.path.is_empty() {
-            write!(f, ": {}", self.path)?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for ScenarioError {}
-
-/// Errors found in one file (all of them, so a person fixes them in one pass).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScenarioErrors(pub Vec<ScenarioError>);
-
-impl fmt::Display for ScenarioErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ScenarioErrors {}
+/// A problem in a scenario file, and all of a file's problems.
+pub use crate::yamlfile::{LocatedError as ScenarioError, LocatedErrors as ScenarioErrors};
 
 /// The built-in default drill (the bad deploy), shipped inside the binary.
 pub const BUILTIN_NAME: &str = "drills/bad-deploy.yaml";
