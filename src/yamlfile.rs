@@ -1,8 +1,46 @@
-//! The error every YAML file the tool reads (scenarios, playbooks) reports: each problem with
-//! its file, line, column and field path, and all of a file's problems together, so a person
-//! fixes them in one pass.
+//! What the YAML files the tool reads (scenarios, playbooks) share: values that remember the
+//! line and column they were written at, and the error every such file reports (each problem
+//! with its file, line, column and field path; all of a file's problems together, so a person
+//! fixes them in one pass).
 
 use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A value with the line and column where the file wrote it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct At<T>(pub serde_saphyr::Spanned<T>);
+
+impl<T> At<T> {
+    pub fn get(&self) -> &T {
+        &self.0.value
+    }
+    /// (line, column), 1-based; (0, 0) when unknown.
+    pub fn position(&self) -> (usize, usize) {
+        let l = &self.0.referenced;
+        (l.line() as usize, l.column() as usize)
+    }
+}
+
+impl<T: Serialize> Serialize for At<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.value.serialize(s)
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for At<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
 
 /// A problem in a YAML file, located as precisely as the parser allows.
 #[derive(Debug, Clone, PartialEq, Eq)]

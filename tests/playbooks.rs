@@ -85,9 +85,9 @@ fn bindings_resolve_from_the_selection() {
     let step = bad
         .steps
         .iter()
-        .find(|s| s.value.id == "roll-back")
+        .find(|s| s.get().id == "roll-back")
         .expect("roll-back step");
-    let binding = step.value.action.as_ref().expect("a binding");
+    let binding = step.get().action.as_ref().expect("a binding");
     let none = binding.resolve(&Selection::default()).expect_err("nothing selected");
     assert!(none.contains("select"), "{none}");
     let sel = Selection {
@@ -110,10 +110,10 @@ fn bindings_resolve_from_the_selection() {
     let scale = noisy
         .steps
         .iter()
-        .find(|s| s.value.id == "scale-down")
+        .find(|s| s.get().id == "scale-down")
         .expect("scale step");
     assert!(matches!(
-        scale.value.action.as_ref().expect("binding").resolve(&sel),
+        scale.get().action.as_ref().expect("binding").resolve(&sel),
         Ok(Action::Scale { replicas: 1, .. })
     ));
 }
@@ -245,7 +245,7 @@ fn the_built_in_drill_suggests_the_bad_deploy_playbook() {
         .playbook
         .steps
         .iter()
-        .position(|s| s.value.id == "roll-back")
+        .position(|s| s.get().id == "roll-back")
         .expect("step");
     assert!(matches!(c.action(roll_back, &sel), Ok(Action::RolloutUndo { .. })));
     assert!(c.action(0, &sel).is_err(), "a check step runs no action");

@@ -101,7 +101,7 @@ impl Checklist {
             .playbook
             .steps
             .get(step)
-            .map(|s| s.value.id.clone())
+            .map(|s| s.get().id.clone())
             .ok_or(ChecklistError::NoStep(step))?;
         let reason = match &status {
             StepStatus::Skipped { reason } | StepStatus::Failed { reason } => Some(reason.clone()),
@@ -129,10 +129,10 @@ impl Checklist {
             .get(step)
             .ok_or_else(|| format!("there is no step {step}"))?;
         let binding = s
-            .value
+            .get()
             .action
             .as_ref()
-            .ok_or_else(|| format!("step {:?} runs no action", s.value.id))?;
+            .ok_or_else(|| format!("step {:?} runs no action", s.get().id))?;
         binding.resolve(selection)
     }
 

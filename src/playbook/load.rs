@@ -219,8 +219,8 @@ fn check(file: &str, p: &Playbook) -> Vec<PlaybookError> {
     }
     let mut ids = BTreeSet::new();
     for (i, spanned) in p.steps.iter().enumerate() {
-        let (line, column) = (spanned.referenced.line() as usize, spanned.referenced.column() as usize);
-        let s = &spanned.value;
+        let (line, column) = spanned.position();
+        let s = spanned.get();
         if !id_ok(&s.id) {
             at(
                 line,

@@ -6,33 +6,9 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_saphyr::Spanned;
 
 use crate::actions::Action;
-
-/// A value with the line and column where the file wrote it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(transparent)]
-pub struct Located<T>(pub Spanned<T>);
-
-impl<T> std::ops::Deref for Located<T> {
-    type Target = Spanned<T>;
-    fn deref(&self) -> &Spanned<T> {
-        &self.0
-    }
-}
-
-impl<T: JsonSchema> JsonSchema for Located<T> {
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        T::schema_name()
-    }
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        T::json_schema(generator)
-    }
-}
+use crate::yamlfile::At;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -43,7 +19,7 @@ pub struct Playbook {
     pub description: String,
     #[serde(default)]
     pub applies_when: AppliesWhen,
-    pub steps: Vec<Located<Step>>,
+    pub steps: Vec<At<Step>>,
 }
 
 /// When a playbook is suggested: any listed alert firing, any listed signal seen, any listed

@@ -26,7 +26,7 @@ fn status_style(t: &Theme, s: &StepStatus) -> Style {
 pub fn lines(t: &Theme, checklist: &Checklist) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for (i, (step, record)) in checklist.playbook.steps.iter().zip(&checklist.steps).enumerate() {
-        let step = &step.value;
+        let step = step.get();
         let selected = i == checklist.selected;
         let marker = if selected { "›" } else { " " };
         let mut text_style = status_style(t, &record.status);

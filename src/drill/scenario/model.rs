@@ -9,39 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::quantity::{Duration, Quantity};
 
-/// A value with the line and column where the scenario file wrote it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(transparent)]
-pub struct At<T>(pub serde_saphyr::Spanned<T>);
-
-impl<T> At<T> {
-    pub fn get(&self) -> &T {
-        &self.0.value
-    }
-    /// (line, column), 1-based; (0, 0) when unknown.
-    pub fn position(&self) -> (usize, usize) {
-        let l = &self.0.referenced;
-        (l.line() as usize, l.column() as usize)
-    }
-}
-
-impl<T: Serialize> Serialize for At<T> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.value.serialize(s)
-    }
-}
-
-impl<T: JsonSchema> JsonSchema for At<T> {
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        T::schema_name()
-    }
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        T::json_schema(generator)
-    }
-}
+pub use crate::yamlfile::At;
 
 /// A drill scenario.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
