@@ -528,3 +528,128 @@ fn keys_the_user_may_not_use_are_greyed_with_the_reason() {
         "{help:?}"
     );
 }
+
+fn with_playbooks(s: &mut AppState) {
+    s.playbooks = warroom::playbook::load::available(std::path::Path::new("/nonexistent")).expect("shipped playbooks");
+    update(s, Msg::Settled);
+}
+
+fn followed(s: &AppState) -> Option<String> {
+    s.checklist.as_ref().map(|c| c.playbook.id.clone())
+}
+
+#[test]
+fn any_playbook_on_offer_is_chosen_with_the_cursor_or_the_palette_and_journaled() {
+    let mut s = state();
+    with_playbooks(&mut s);
+    update(&mut s, Msg::Resize(200, 50));
+    key(&mut s, KeyCode::Char('3'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("Choose a playbook (enter follows the one under ›)"), "{t}");
+    // The crashlooping pod raises a signal, so the playbooks it matches come first, with why.
+    assert!(
+        t.contains("› bad-deploy  Bad deploy  applies: signal crash_looping"),
+        "{t}"
+    );
+    assert!(t.contains("  noisy-neighbour  Noisy neighbour  on offer"), "{t}");
+    // Without an incident nothing is journaled; the cursor moves over the choices.
+    key(&mut s, KeyCode::Char('j'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("› crashloop  Crashloop"), "{t}");
+    declared(&mut s, Severity::Sev2);
+    s.effects.clear();
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(followed(&s).as_deref(), Some("crashloop"));
+    assert_eq!(
+        journal_effects(&s),
+        [Effect::Change(IncidentChange::Record(Event::ChecklistStarted {
+            checklist: "crashloop".into()
+        }))]
+    );
+    // The palette switches to another playbook, journaled too; an unknown one is refused.
+    s.effects.clear();
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE)));
+    for c in "playbook nope".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(followed(&s).as_deref(), Some("crashloop"));
+    let notice = s.notice.as_ref().expect("a notice");
+    assert!(
+        notice.error && notice.text.contains("no playbook \"nope\""),
+        "{:?}",
+        notice.text
+    );
+    key(&mut s, KeyCode::Char(':'));
+    for c in "playbook bad-deploy".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(followed(&s).as_deref(), Some("bad-deploy"));
+    assert_eq!(
+        journal_effects(&s),
+        [Effect::Change(IncidentChange::Record(Event::ChecklistStarted {
+            checklist: "bad-deploy".into()
+        }))]
+    );
+}
+
+#[test]
+fn the_checklist_is_rebuilt_from_the_journal_with_who_changed_each_step() {
+    let mut s = state();
+    with_playbooks(&mut s);
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev1);
+    s.effects.clear();
+    let mut seq = 1;
+    let mut from_bob = |s: &mut AppState, event: Event| {
+        seq += 1;
+        let mut e = entry(seq, event, false);
+        e.actor = Actor::named("bob");
+        update(s, Msg::Journal(Followed::Entry(Box::new(e))));
+    };
+    // Another console (or this one before a restart) followed bad-deploy and worked on it.
+    from_bob(
+        &mut s,
+        Event::ChecklistStarted {
+            checklist: "bad-deploy".into(),
+        },
+    );
+    let step = |id: &str, state, reason: Option<&str>| Event::ChecklistStepChanged {
+        checklist: "bad-deploy".into(),
+        step: id.into(),
+        state,
+        reason: reason.map(str::to_string),
+    };
+    use warroom::incident::model::StepState;
+    from_bob(&mut s, step("confirm-rollout", StepState::Done, None));
+    from_bob(
+        &mut s,
+        step("announce", StepState::Skipped, Some("comms lead is on it")),
+    );
+    from_bob(&mut s, step("roll-back", StepState::Doing, None));
+    let c = s.checklist.as_ref().expect("the checklist is followed again");
+    assert_eq!(c.playbook.id, "bad-deploy");
+    assert_eq!(c.progress(), (2, 7));
+    let rollback = c.playbook.steps.iter().position(|p| p.get().id == "roll-back").unwrap();
+    assert_eq!(c.steps[rollback].status, warroom::playbook::StepStatus::InProgress);
+    assert_eq!(c.steps[rollback].by.as_deref(), Some("bob"));
+    assert!(journal_effects(&s).is_empty(), "replaying writes nothing back");
+    // A step the playbook does not have (another version of it) is reported, nothing is lost.
+    from_bob(&mut s, step("reboot-the-world", StepState::Done, None));
+    let notice = s.notice.as_ref().expect("a notice");
+    assert!(notice.text.contains("\"reboot-the-world\""), "{:?}", notice.text);
+    assert_eq!(s.checklist.as_ref().unwrap().progress(), (2, 7));
+    // A playbook that is not on offer here is reported and the one followed stays.
+    from_bob(
+        &mut s,
+        Event::ChecklistStarted {
+            checklist: "moon-landing".into(),
+        },
+    );
+    assert!(s.notice.as_ref().unwrap().text.contains("\"moon-landing\""));
+    assert_eq!(followed(&s).as_deref(), Some("bad-deploy"));
+    key(&mut s, KeyCode::Char('3'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("Bad deploy 2/7"), "{t}");
+}

@@ -1,17 +1,16 @@
 //! Containment in the console: the selection an action targets, starting an action's flow
 //! (only with an incident open, so it is journaled), the keys of the action overlay, the
-//! runner's answers, and the playbook checklist (suggested from alerts and signals, a step's
-//! action on one key, step states journaled). Pure: what must happen outside leaves as effects.
+//! runner's answers (a finished action's playbook step follows it). Pure: what must happen
+//! outside leaves as effects. Following a playbook is in `playbook.rs`.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use super::effect::{Effect, IncidentChange};
+use super::effect::Effect;
 use super::state::{AppState, Subject};
 use crate::actions::flow::Input;
 use crate::actions::{Action, Stage};
 use crate::cluster::rows::WorkloadKind;
-use crate::playbook::suggest::{Situation, suggest};
-use crate::playbook::{Checklist, Selection, StepStatus};
+use crate::playbook::{Selection, StepStatus};
 
 use super::update::notice;
 
@@ -222,83 +221,9 @@ pub fn answer(state: &mut AppState, id: &str, input: Input) {
                         None => StepStatus::Done,
                         Some(reason) => StepStatus::Failed { reason },
                     };
-                    set_step(state, i, status);
+                    super::playbook::set_step(state, i, status);
                 }
             }
         }
-    }
-}
-
-/// Sets a checklist step's state and journals it.
-pub fn set_step(state: &mut AppState, step: usize, status: StepStatus) {
-    let at = jiff::Timestamp::from_second(state.now).unwrap_or_else(|_| jiff::Timestamp::now());
-    let you = state.you.clone();
-    let Some(c) = &mut state.checklist else {
-        notice(state, "no playbook is being followed".into(), true);
-        return;
-    };
-    match c.set(step, status, &you, at) {
-        Ok(event) => {
-            if state.incident.is_some() {
-                state.effects.push(Effect::Change(IncidentChange::Record(event)));
-            }
-        }
-        Err(e) => notice(state, e.to_string(), true),
-    }
-}
-
-/// Enter in the playbook pane: start the suggested playbook, or run the selected step's action.
-pub fn open_step(state: &mut AppState) {
-    let Some(c) = &state.checklist else {
-        let Some(best) = state.suggested.first() else {
-            notice(state, "no playbook applies yet".into(), false);
-            return;
-        };
-        if let Some(p) = state.playbooks.iter().find(|p| p.id == best.id) {
-            state.checklist = Some(Checklist::new(p.clone()));
-        }
-        return;
-    };
-    let step = c.selected;
-    match c.action(step, &selection(state)) {
-        Ok(action) => {
-            set_step(state, step, StepStatus::InProgress);
-            trigger(state, action);
-        }
-        Err(e) => notice(state, e, true),
-    }
-}
-
-/// Moves the checklist cursor.
-pub fn move_step(state: &mut AppState, d: isize) {
-    if let Some(c) = &mut state.checklist {
-        let last = c.steps.len().saturating_sub(1) as isize;
-        c.selected = (c.selected as isize + d).clamp(0, last) as usize;
-    }
-}
-
-/// Which playbooks apply now, from firing alerts and cluster signals.
-pub fn refresh_suggestions(state: &mut AppState) {
-    if state.playbooks.is_empty() {
-        return;
-    }
-    let situation = Situation {
-        alerts: state
-            .observe
-            .loud_alerts()
-            .map(|a| {
-                (
-                    a.name.to_string(),
-                    a.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-                )
-            })
-            .collect(),
-        signals: state.signals.iter().map(|s| s.kind).collect(),
-        faults: Vec::new(),
-    };
-    let fresh = suggest(&state.playbooks, &situation);
-    if fresh != state.suggested {
-        state.suggested = fresh;
-        state.dirty = true;
     }
 }

@@ -8,6 +8,7 @@ pub mod filter;
 pub mod keymap;
 pub mod message;
 pub mod palette;
+pub mod playbook;
 pub mod state;
 pub mod status;
 pub mod update;

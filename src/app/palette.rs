@@ -22,6 +22,8 @@ pub enum Command {
     Keymap(String),
     /// A containment action, typed out (`drain node-7`, `scale shop/checkout 2`).
     Act(crate::actions::Action),
+    /// Follow the playbook with this id.
+    Playbook(String),
     /// The selected playbook step is skipped or failed, with why.
     Skip(String),
     Fail(String),
@@ -48,6 +50,7 @@ pub const USAGE: &[(&str, &str)] = &[
     ("unisolate NS POLICY", "remove an isolation"),
     ("silence ALERT [K=V..] [2h]", "silence matching alerts in Alertmanager"),
     ("unsilence ID", "expire a silence"),
+    ("playbook ID", "follow a playbook (bad-deploy, node-failure, ...)"),
     ("skip | fail REASON", "the selected playbook step"),
     ("theme NAME", "default, light, high-contrast, mono"),
     ("keymap NAME", "default, vim, emacs"),
@@ -108,6 +111,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "pin" => Ok(Command::Pin),
         "theme" => need("a theme name").map(Command::Theme),
         "keymap" => need("a keymap name").map(Command::Keymap),
+        "playbook" | "follow" => need("a playbook id").map(Command::Playbook),
         "skip" => need("a reason").map(Command::Skip),
         "fail" | "failed" => need("a reason").map(Command::Fail),
         "cordon" | "uncordon" | "drain" | "restart" | "undo" | "pause" | "resume" | "scale" | "recycle" | "isolate"

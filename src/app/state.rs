@@ -176,6 +176,8 @@ pub struct AppState {
     pub playbooks: Vec<crate::playbook::Playbook>,
     pub checklist: Option<crate::playbook::Checklist>,
     pub suggested: Vec<crate::playbook::suggest::Suggestion>,
+    /// The playbook under the cursor while none is followed (None: the first choice).
+    pub playbook_pick: Option<String>,
     /// Keys typed so far of a longer sequence (`g` of `g g`).
     pub pending: Vec<KeyPress>,
     pub notice: Option<Notice>,
@@ -225,6 +227,7 @@ impl AppState {
             playbooks: Vec::new(),
             checklist: None,
             suggested: Vec::new(),
+            playbook_pick: None,
             notice: None,
             editor,
             status: Default::default(),

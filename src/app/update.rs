@@ -55,7 +55,7 @@ pub fn update(state: &mut AppState, msg: Msg) {
         }
         Msg::Observe(u) => {
             observe(state, u);
-            super::containment::refresh_suggestions(state);
+            super::playbook::refresh_suggestions(state);
         }
         Msg::KeysDenied(denied) => {
             state.denied = denied.into_iter().collect();
@@ -137,6 +137,7 @@ fn journal(state: &mut AppState, f: Followed) {
                 },
             }
             status::journal_entry(state, &e);
+            super::playbook::journaled(state, &e);
             // Draft saves are noise on the timeline (the journal keeps them).
             if matches!(e.event, crate::incident::model::Event::StatusDraftSaved { .. }) {
                 return;
@@ -252,7 +253,7 @@ fn cluster(state: &mut AppState, u: Update) {
 fn settled(state: &mut AppState) {
     super::containment::probe_keys(state);
     refresh_signals(state);
-    super::containment::refresh_suggestions(state);
+    super::playbook::refresh_suggestions(state);
     state.attention = attention::attention(&state.model);
     state.cursor = state.cursor.min(state.visible_attention().len().saturating_sub(1));
     if let Some(d) = &state.detail {
@@ -350,7 +351,7 @@ fn move_cursor(state: &mut AppState, d: isize) {
             let s = state.timeline_scroll as isize - d;
             state.timeline_scroll = s.clamp(0, len.saturating_sub(1) as isize) as usize;
         }
-        Pane::Playbook => super::containment::move_step(state, d.clamp(-1000, 1000)),
+        Pane::Playbook => super::playbook::move_cursor(state, d.clamp(-1000, 1000)),
         Pane::Health if state.detail.is_none() => {
             let len = state.visible_attention().len();
             let c = state.cursor as isize + d;
@@ -400,7 +401,7 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
         Action::PageDown => move_cursor(state, PAGE as isize),
         Action::Top => move_cursor(state, isize::MIN / 2),
         Action::Bottom => move_cursor(state, isize::MAX / 2),
-        Action::Open if state.focus == Pane::Playbook => super::containment::open_step(state),
+        Action::Open if state.focus == Pane::Playbook => super::playbook::open(state),
         Action::Open => {
             if let Some(item) = state.visible_attention().get(state.cursor) {
                 let subject = item.subject.clone();
@@ -444,7 +445,7 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
         }
         Action::StepDone => {
             if let Some(i) = state.checklist.as_ref().map(|c| c.selected) {
-                super::containment::set_step(state, i, crate::playbook::StepStatus::Done);
+                super::playbook::set_step(state, i, crate::playbook::StepStatus::Done);
             }
         }
         Action::Silence => {
@@ -536,17 +537,14 @@ fn command(state: &mut AppState, c: Command) {
         Command::Theme(name) => state.effects.push(Effect::LoadTheme(name)),
         Command::Keymap(name) => state.effects.push(Effect::LoadKeymap(name)),
         Command::Act(action) => super::containment::trigger(state, action),
-        Command::Skip(reason) | Command::Fail(reason) if state.checklist.is_none() => {
-            let _ = reason;
-            notice(state, "no playbook is being followed".into(), true);
-        }
+        Command::Playbook(id) => super::playbook::follow(state, &id),
         Command::Skip(reason) => {
             let i = state.checklist.as_ref().map_or(0, |c| c.selected);
-            super::containment::set_step(state, i, crate::playbook::StepStatus::Skipped { reason });
+            super::playbook::set_step(state, i, crate::playbook::StepStatus::Skipped { reason });
         }
         Command::Fail(reason) => {
             let i = state.checklist.as_ref().map_or(0, |c| c.selected);
-            super::containment::set_step(state, i, crate::playbook::StepStatus::Failed { reason });
+            super::playbook::set_step(state, i, crate::playbook::StepStatus::Failed { reason });
         }
         Command::Quit => state.quit = true,
     }

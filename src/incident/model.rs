@@ -538,6 +538,10 @@ pub enum Event {
         audience: String,
         due_at: Timestamp,
     },
+    /// A playbook began to be followed (its checklist, by playbook id).
+    ChecklistStarted {
+        checklist: String,
+    },
     ChecklistStepChanged {
         checklist: String,
         step: String,
@@ -595,6 +599,7 @@ impl Event {
             Event::StatusDraftPublished { .. } => "status_draft_published",
             Event::StatusUpdateFailed { .. } => "status_update_failed",
             Event::StatusUpdateOverdue { .. } => "status_update_overdue",
+            Event::ChecklistStarted { .. } => "checklist_started",
             Event::ChecklistStepChanged { .. } => "checklist_step_changed",
             Event::ContributingFactor { .. } => "contributing_factor",
             Event::Retrospective { .. } => "retrospective",

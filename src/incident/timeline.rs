@@ -121,6 +121,7 @@ pub fn describe(event: &Event) -> String {
         Event::StatusUpdateOverdue { audience, due_at } => {
             format!("Status update overdue: {audience} was due at {} UTC", utc(*due_at))
         }
+        Event::ChecklistStarted { checklist } => format!("Playbook {checklist} followed"),
         Event::ChecklistStepChanged {
             checklist,
             step,

@@ -121,6 +121,28 @@ impl Checklist {
         Ok(event)
     }
 
+    /// Applies a step change read from the journal (this console's own, echoed back, or another
+    /// responder's). False when the playbook has no step `step` (a different version of it).
+    pub fn restore(&mut self, step: &str, state: StepState, reason: Option<String>, by: &str, at: Timestamp) -> bool {
+        let Some(i) = self.playbook.steps.iter().position(|s| s.get().id == step) else {
+            return false;
+        };
+        let reason = reason.unwrap_or_default();
+        let status = match state {
+            StepState::Todo => StepStatus::Todo,
+            StepState::Doing => StepStatus::InProgress,
+            StepState::Done => StepStatus::Done,
+            StepState::Skipped => StepStatus::Skipped { reason },
+            StepState::Failed => StepStatus::Failed { reason },
+        };
+        self.steps[i] = StepRecord {
+            status,
+            by: Some(by.to_string()),
+            at: Some(at),
+        };
+        true
+    }
+
     /// The action the step at `step` is bound to, for the selection (the one key a step runs).
     pub fn action(&self, step: usize, selection: &Selection) -> Result<Action, String> {
         let s = self

@@ -66,9 +66,11 @@ pub fn suggest(playbooks: &[Playbook], now: &Situation) -> Vec<Suggestion> {
             let mut why = Vec::new();
             for (name, labels) in &now.alerts {
                 let labels_ok = w.labels.iter().all(|(k, v)| labels.get(k) == Some(v));
-                if w.alerts.iter().any(|a| a == name) && labels_ok {
+                let reason = format!("alert {name} firing");
+                // One alert name counts once, however many pods or nodes it fires for.
+                if w.alerts.iter().any(|a| a == name) && labels_ok && !why.contains(&reason) {
                     score += 10;
-                    why.push(format!("alert {name} firing"));
+                    why.push(reason);
                 }
             }
             for s in &now.signals {
@@ -93,4 +95,45 @@ pub fn suggest(playbooks: &[Playbook], now: &Situation) -> Vec<Suggestion> {
         .collect();
     out.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> Vec<Playbook> {
+        crate::playbook::load::SHIPPED
+            .iter()
+            .map(|(file, text)| crate::playbook::load::parse(file, text).expect("shipped"))
+            .collect()
+    }
+
+    #[test]
+    fn an_alert_firing_for_many_pods_counts_once() {
+        let pod = |p: &str| {
+            (
+                "KubePodCrashLooping".to_string(),
+                [("pod".to_string(), p.to_string())].into(),
+            )
+        };
+        let now = Situation {
+            alerts: vec![
+                pod("a"),
+                pod("b"),
+                pod("c"),
+                ("ErrorBudgetBurn".into(), BTreeMap::new()),
+            ],
+            signals: vec![SignalKind::CrashLooping],
+            faults: Vec::new(),
+        };
+        let got = suggest(&shipped(), &now);
+        let crashloop = got.iter().find(|s| s.id == "crashloop").expect("crashloop applies");
+        assert_eq!(crashloop.score, 15, "{crashloop:?}");
+        assert_eq!(
+            crashloop.why,
+            ["alert KubePodCrashLooping firing", "signal crash_looping"]
+        );
+        let bad_deploy = got.iter().find(|s| s.id == "bad-deploy").expect("bad-deploy applies");
+        assert_eq!(bad_deploy.why, ["alert ErrorBudgetBurn firing", "signal crash_looping"]);
+    }
 }

@@ -50,42 +50,45 @@ fn pane(state: &AppState, frame: &mut Frame, pane: Pane, area: Rect) {
     }
 }
 
-/// With no playbook followed: those that apply now and why, then all on offer.
+/// With no playbook followed: the choices, those that apply now first (with why), then the
+/// rest on offer; the cursor marks the one the open key follows.
 fn suggestions(state: &AppState) -> Vec<Line<'static>> {
     let t = &state.theme;
-    let mut out = Vec::new();
     let start = state
         .keymap
         .key_for(Context::Playbook, Action::Open)
         .unwrap_or_else(|| "enter".into());
-    match state.suggested.first() {
-        Some(best) => {
-            out.push(Line::styled(
-                format!("Suggested: {}  ({start} to follow it)", best.id),
-                t.get("ui.title"),
-            ));
-            for why in &best.why {
-                out.push(Line::styled(format!("  because {why}"), t.get("ui.muted")));
-            }
-            for other in state.suggested.iter().skip(1) {
-                out.push(Line::styled(
-                    format!("Also applies: {} ({})", other.id, other.why.join(", ")),
-                    t.get("ui.text"),
-                ));
-            }
-        }
-        None => out.push(Line::styled(
-            "No playbook applies yet: none matches the firing alerts or signals.",
-            t.get("ui.muted"),
-        )),
-    }
-    out.push(Line::raw(""));
-    out.push(Line::styled("On offer", t.get("ui.title")));
-    for p in &state.playbooks {
+    let mut out = vec![Line::styled(
+        format!("Choose a playbook ({start} follows the one under ›)"),
+        t.get("ui.title"),
+    )];
+    if state.suggested.is_empty() {
         out.push(Line::styled(
-            format!("  {}  {}", p.id, crate::text::CleanText::line(&p.title)),
-            t.get("ui.text"),
+            "None applies yet: none matches the firing alerts or signals.",
+            t.get("ui.muted"),
         ));
+    }
+    let picked = crate::app::playbook::picked(state);
+    for id in crate::app::playbook::choices(state) {
+        let Some(p) = state.playbooks.iter().find(|p| p.id == id) else {
+            continue;
+        };
+        let here = picked.as_deref() == Some(id);
+        let why = state.suggested.iter().find(|s| s.id == id).map(|s| s.why.join(", "));
+        let mut spans = vec![Span::styled(
+            format!(
+                "{} {}  {}",
+                if here { "›" } else { " " },
+                p.id,
+                CleanText::line(&p.title)
+            ),
+            if here { t.get("ui.selection") } else { t.get("ui.text") },
+        )];
+        match why {
+            Some(why) => spans.push(Span::styled(format!("  applies: {why}"), t.get("ui.title"))),
+            None => spans.push(Span::styled("  on offer", t.get("ui.muted"))),
+        }
+        out.push(Line::from(spans));
     }
     out
 }
