@@ -332,3 +332,121 @@ fn a_paging_alert_is_silenced_from_the_console_and_the_silence_expired_as_its_un
         );
     }
 }
+
+/// The drill clock in the header (`T+5m35s`, `T+1h05m`), in seconds.
+fn drill_elapsed(screen: &str) -> i64 {
+    let header = screen.lines().next().unwrap_or_default();
+    let t = header
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("T+"))
+        .unwrap_or_else(|| panic!("no drill clock in the header: {header}"));
+    let (h, rest) = t.split_once('h').map_or((0, t), |(h, r)| (h.parse().unwrap(), r));
+    let (m, rest) = rest.split_once('m').expect("minutes");
+    let s: i64 = rest.strip_suffix('s').map_or(0, |s| s.parse().unwrap());
+    h * 3600 + m.parse::<i64>().unwrap() * 60 + s
+}
+
+/// checkout's error ratio on the golden-signal panel, in percent.
+fn checkout_errors(screen: &str) -> Option<f64> {
+    let row = screen
+        .lines()
+        .find(|l| l.contains("shop/checkout") && l.contains("/s "))?;
+    row.split_whitespace().find_map(|w| w.strip_suffix('%')?.parse().ok())
+}
+
+#[test]
+fn the_bad_deploy_playbook_followed_with_keys_rolls_back_and_errors_fall_under_the_slo() {
+    let scenario = warroom::drill::scenario::load::builtin();
+    let recovery = scenario
+        .recovery
+        .expect("the bad-deploy drill states its recovery time")
+        .millis
+        / 1000;
+    let objective = scenario
+        .workloads
+        .iter()
+        .find(|w| w.get().name == "checkout")
+        .map(|w| w.get().signals.objective)
+        .expect("checkout's SLO");
+    // x10, not faster: a second of wall-clock jitter is then 10 s of drill time.
+    let (t, home) = console(&format!("{} drill --speed 10", warroom()), 200, 50);
+    declare(&t);
+    // The playbook pane: move the cursor to bad-deploy (what applies first changes as alerts
+    // fire) and follow it.
+    t.keys(&["3"]);
+    let mut moved = 0;
+    while !t.screen().contains("› bad-deploy  Bad deploy") {
+        assert!(moved < 6, "bad-deploy is not on offer:\n{}", t.screen());
+        t.keys(&["j"]);
+        moved += 1;
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    t.keys(&["Enter"]);
+    t.wait_for("the checklist", 10, |s| s.contains("Playbook ─ Bad deploy 0/7"));
+    // Check and comms steps are marked done; the action steps run with one key each.
+    t.keys(&["d", "j", "d", "j"]);
+    t.wait_for("two steps done", 10, |s| s.contains("Bad deploy 2/7"));
+    for (verb, done) in [
+        ("rollout pause", "✓ Done: deployment/checkout paused"),
+        ("rollout resume", "✓ Done: deployment/checkout resumed"),
+    ] {
+        t.keys(&["Enter"]);
+        t.wait_for(verb, 20, |s| s.contains(verb) && s.contains("Go ahead? [y/N]"));
+        t.keys(&["y"]);
+        t.wait_for(done, 20, |s| s.contains(done));
+        t.keys(&["Enter", "j"]);
+    }
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the rollback preview", 20, |s| {
+        s.contains("Type checkout and Enter to go ahead")
+    });
+    assert!(s.contains("checkout:2.0.0 →") && s.contains("checkout:1.9.3"), "{s}");
+    t.keys(&["-l", "checkout"]);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the rollback done", 20, |s| {
+        s.contains("✓ Done: deployment/checkout rolled back to revision")
+    });
+    let rolled_back = drill_elapsed(&s);
+    assert!(s.contains("Bad deploy 5/7"), "the step follows the action:\n{s}");
+    assert_eq!(kubectl_image(home.path()), "registry.example.com/shop/checkout:1.9.3");
+    t.keys(&["Enter"]);
+    // The error ratio falls below the SLO within the scenario's recovery time (drill time).
+    let slo_percent = (1.0 - objective) * 100.0;
+    let wall = Duration::from_secs((recovery / 10 + 60) as u64);
+    let s = t.wait_for("the error ratio under the SLO", wall.as_secs(), |s| {
+        checkout_errors(s).is_some_and(|e| e < slo_percent)
+    });
+    let took = drill_elapsed(&s) - rolled_back;
+    eprintln!("checkout back under its SLO {took}s of drill time after the rollback (promised: {recovery}s)");
+    assert!(
+        took <= recovery,
+        "recovered {took}s of drill time after the rollback; the scenario promises {recovery}s:\n{s}"
+    );
+    // The timeline holds the playbook, the action and its result (filtered to fit the pane).
+    t.keys(&["2"]);
+    for (filter, lines) in [
+        (
+            "bad-deploy",
+            &[
+                "Playbook bad-deploy followed",
+                "Checklist bad-deploy: \"roll-back\" done",
+            ][..],
+        ),
+        (
+            "rollout_undo",
+            &[
+                "Action requested: rollout_undo deployment/checkout",
+                "Dry run passed: rollout_undo deployment/checkout",
+                "Action succeeded: rollout_undo deployment/checkout",
+            ][..],
+        ),
+    ] {
+        t.keys(&["/"]);
+        for _ in 0..20 {
+            t.keys(&["BSpace"]);
+        }
+        t.keys(&["-l", filter]);
+        t.keys(&["Enter"]);
+        t.wait_for(filter, 10, |s| lines.iter().all(|l| s.contains(l)));
+    }
+}

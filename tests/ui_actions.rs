@@ -58,6 +58,7 @@ fn checklist_with_progress_in_the_title() {
         warroom::ui::playbook::render(
             &warroom::ui::theme::Theme::default(),
             &c,
+            "enter",
             f,
             area,
             Block::default().borders(Borders::ALL),

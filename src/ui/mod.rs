@@ -43,7 +43,13 @@ fn pane(state: &AppState, frame: &mut Frame, pane: Pane, area: Rect) {
         Pane::Health => health::render(state, frame, area, b),
         Pane::Timeline => timeline::render(state, frame, area, b),
         Pane::Playbook => match &state.checklist {
-            Some(c) => playbook::render(t, c, frame, area, b),
+            Some(c) => {
+                let run = state
+                    .keymap
+                    .key_for(Context::Playbook, Action::Open)
+                    .unwrap_or_else(|| "enter".into());
+                playbook::render(t, c, &run, frame, area, b)
+            }
             None => frame.render_widget(Paragraph::new(suggestions(state)).block(b), area),
         },
         Pane::Editor => editor::render(state, frame, area, b),

@@ -22,8 +22,8 @@ fn status_style(t: &Theme, s: &StepStatus) -> Style {
     }
 }
 
-/// The lines of a checklist (the selected step expanded).
-pub fn lines(t: &Theme, checklist: &Checklist) -> Vec<Line<'static>> {
+/// The lines of a checklist (the selected step expanded; `run_key` runs its action).
+pub fn lines(t: &Theme, checklist: &Checklist, run_key: &str) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for (i, (step, record)) in checklist.playbook.steps.iter().zip(&checklist.steps).enumerate() {
         let step = step.get();
@@ -48,7 +48,10 @@ pub fn lines(t: &Theme, checklist: &Checklist) -> Vec<Line<'static>> {
             ])
         };
         if let Some(b) = &step.action {
-            out.push(detail("action", format!("{} (key a)", b.verb.replace('_', " "))));
+            out.push(detail(
+                "action",
+                format!("{} ({run_key} runs it)", b.verb.replace('_', " ")),
+            ));
         }
         if let Some(e) = &step.expect {
             out.push(detail("expect", e.clone()));
@@ -70,10 +73,10 @@ pub fn lines(t: &Theme, checklist: &Checklist) -> Vec<Line<'static>> {
 }
 
 /// Draws the checklist inside `block`, with the playbook's title and progress as its title.
-pub fn render(t: &Theme, checklist: &Checklist, frame: &mut Frame, area: Rect, block: Block<'static>) {
+pub fn render(t: &Theme, checklist: &Checklist, run_key: &str, frame: &mut Frame, area: Rect, block: Block<'static>) {
     let title = format!(" {} ", CleanText::line(&checklist.title()));
     frame.render_widget(
-        Paragraph::new(lines(t, checklist))
+        Paragraph::new(lines(t, checklist, run_key))
             .wrap(Wrap { trim: false })
             .block(block.title(Span::styled(title, t.get("ui.title")))),
         area,

@@ -49,6 +49,11 @@ pub struct Scenario {
     /// latency alerts.
     #[serde(default)]
     pub alerts: Option<Vec<At<AlertRule>>>,
+    /// How long after the intended fix (the description says which) every service is back
+    /// under its SLO on the error-ratio panel, in virtual time, e.g. `8m`. Debriefs and the
+    /// end-to-end tests hold the fix to it.
+    #[serde(default)]
+    pub recovery: Option<Duration>,
 }
 
 /// A workload's healthy golden signals.
