@@ -98,8 +98,10 @@ pub(super) fn notice(state: &mut AppState, text: String, error: bool) {
     state.dirty = true;
 }
 
+/// A timeline entry seen now. Stamped with the wall clock, like the journal's entries, so the
+/// timeline stays in order in a drill whose clock runs fast (the header shows drill time).
 fn push(state: &mut AppState, source: &str, kind: &str, text: String, severe: bool) {
-    let at = state.event_time();
+    let at = state.now;
     add_entry(
         state,
         TimelineEntry {
