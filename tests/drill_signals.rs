@@ -189,3 +189,23 @@ alerts:
     assert!(err.contains("x.yaml:11:5: alerts[0].expr"), "{err}");
     assert!(err.contains("parse error"), "{err}");
 }
+
+#[test]
+fn the_saturation_panel_reads_cpu_over_the_request_when_no_limit_is_set() {
+    use warroom::observe::panels::{SATURATION, Target, render};
+    let saturation = |d: &Drill, namespace: &str, service: &str| {
+        let target = Target {
+            namespace: namespace.into(),
+            service: service.into(),
+        };
+        d.value(&render(SATURATION, &target, None).expect("the panel renders"))
+    };
+    let mut d = drill("drills/noisy-neighbour.yaml", None, 3_600_000);
+    d.at(85);
+    // The sim's pods set CPU requests, not limits. api requests 500m and uses about 400m,
+    // report-builder 250m and 200m (more with traffic and jitter).
+    for (namespace, service) in [("web", "api"), ("batch", "report-builder")] {
+        let v = saturation(&d, namespace, service);
+        assert!((0.5..1.5).contains(&v), "{service} saturation {v}");
+    }
+}

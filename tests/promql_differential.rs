@@ -111,6 +111,9 @@ const QUERIES: &[&str] = &[
     "kube_pod_info * on(pod) group_right(node) rate(http_requests_total[5m])",
     "sum by (pod) (rate(container_cpu_usage_seconds_total[5m])) / on(pod) sum by (pod) (kube_pod_container_resource_limits)",
     "rate(container_cpu_usage_seconds_total[5m]) > on(namespace, pod) group_left kube_pod_container_resource_limits * 0.4",
+    // The saturation panel: over the limit, or the request where there is no limit.
+    "max(sum by (pod) (rate(container_cpu_usage_seconds_total{namespace=\"shop\",container!=\"\"}[5m])) / (sum by (pod) (kube_pod_container_resource_limits{resource=\"cpu\"}) or sum by (pod) (kube_pod_container_resource_requests{resource=\"cpu\"})))",
+    "sum by (pod) (kube_pod_container_resource_limits) or sum by (pod) (kube_pod_container_resource_requests)",
     "http_requests_total + ignoring(code) group_left http_requests_total{code=\"200\"}",
     // Histograms.
     "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))",
@@ -389,14 +392,28 @@ fn history() -> SeriesStore {
             add(
                 &mut s,
                 &[
-                    ("__name__", "kube_pod_container_resource_limits"),
+                    ("__name__", "kube_pod_container_resource_requests"),
                     base[0],
                     base[1],
                     ("resource", "cpu"),
                 ],
                 t,
-                limit,
+                limit / 2.0,
             );
+            // cart sets no CPU limit, as many teams don't: saturation falls back to requests.
+            if pod.service != "cart" {
+                add(
+                    &mut s,
+                    &[
+                        ("__name__", "kube_pod_container_resource_limits"),
+                        base[0],
+                        base[1],
+                        ("resource", "cpu"),
+                    ],
+                    t,
+                    limit,
+                );
+            }
         }
     }
     // Gauges every 15s over the whole history.

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::drill::kinds;
+use crate::drill::scenario::quantity::Quantity;
 use crate::drill::sim::Sim;
 
 /// The scrape interval of the drill's metrics (virtual time).
@@ -27,6 +28,9 @@ pub struct PodObservation {
     /// CPU cores and memory bytes in use.
     pub cpu: f64,
     pub memory: f64,
+    /// The first container's CPU request and limit, in cores, where its spec sets them.
+    pub cpu_request: Option<f64>,
+    pub cpu_limit: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -130,15 +134,16 @@ impl Sim {
             } else {
                 (0.0, 0.0)
             };
-            let container = self
-                .get(&kinds::PODS, ns, name)
-                .and_then(|p| {
-                    p.value()
-                        .pointer("/spec/containers/0/name")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
+            let pod = self.get(&kinds::PODS, ns, name);
+            let spec = |path: &str| pod.as_ref().and_then(|p| p.value().pointer(path).cloned());
+            let container = spec("/spec/containers/0/name")
+                .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_else(|| "app".into());
+            let cores = |path: &str| {
+                spec(path)
+                    .and_then(|v| v.as_str().and_then(|q| Quantity::parse(q).ok()))
+                    .map(|q| q.value)
+            };
             pods.push(PodObservation {
                 namespace: ns.clone(),
                 name: name.clone(),
@@ -151,6 +156,8 @@ impl Sim {
                 restarts: rt.restarts,
                 cpu,
                 memory,
+                cpu_request: cores("/spec/containers/0/resources/requests/cpu"),
+                cpu_limit: cores("/spec/containers/0/resources/limits/cpu"),
             });
         }
         pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
@@ -190,7 +197,7 @@ impl Sim {
                 let cpu_capacity = v
                     .pointer("/status/allocatable/cpu")
                     .and_then(Value::as_str)
-                    .and_then(|s| crate::drill::scenario::quantity::Quantity::parse(s).ok())
+                    .and_then(|s| Quantity::parse(s).ok())
                     .map_or(0.0, |q| q.value);
                 let cpu_used = self
                     .pods_on(&n.name)

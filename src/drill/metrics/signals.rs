@@ -133,7 +133,7 @@ fn saturation_factor(used: f64, capacity: f64) -> f64 {
 impl SignalModels {
     pub fn new(scenario: &Scenario, seed: u64) -> SignalModels {
         let mut store = SeriesStore::new();
-        let meta: [(&str, MetricType, &str); 9] = [
+        let meta: [(&str, MetricType, &str); 11] = [
             ("http_requests", MetricType::Counter, "Requests served, by status code."),
             (
                 "http_request_duration_seconds",
@@ -154,6 +154,16 @@ impl SignalModels {
                 "kube_pod_container_status_restarts",
                 MetricType::Counter,
                 "Container restarts.",
+            ),
+            (
+                "kube_pod_container_resource_requests",
+                MetricType::Gauge,
+                "The resources a container requests.",
+            ),
+            (
+                "kube_pod_container_resource_limits",
+                MetricType::Gauge,
+                "The resource limits of a container.",
             ),
             (
                 "kube_deployment_status_replicas_available",
@@ -390,6 +400,23 @@ impl SignalModels {
             for (labels, kind, base, scale) in series {
                 if let Some(id) = self.id(labels) {
                     feeds.push(Feed { id, kind, base, scale });
+                }
+            }
+            // As kube-state-metrics exports them: only what the spec sets.
+            let cpu = [("resource", "cpu".to_string()), ("unit", "core".to_string())];
+            for (name, cores) in [
+                ("kube_pod_container_resource_requests", p.cpu_request),
+                ("kube_pod_container_resource_limits", p.cpu_limit),
+            ] {
+                if let Some(cores) = cores
+                    && let Some(id) = self.id(with(name, &cpu))
+                {
+                    feeds.push(Feed {
+                        id,
+                        kind: Kind::Gauge,
+                        base: cores,
+                        scale: Scale::Const,
+                    });
                 }
             }
         }
