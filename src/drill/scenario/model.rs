@@ -44,6 +44,9 @@ pub struct Scenario {
     pub dynamics: Dynamics,
     #[serde(default)]
     pub rbac: Rbac,
+    /// How the drill's API server presents itself (to drill an older server).
+    #[serde(default)]
+    pub apiserver: ApiServer,
     /// Alerting rules evaluated on the virtual clock. When absent, each service with traffic
     /// gets multi-window burn-rate alerts, and the cluster gets crashloop, replica, node and
     /// latency alerts.
@@ -426,6 +429,39 @@ impl Default for Dynamics {
             crash_backoff: d_backoff(),
             max_backoff: d_max_backoff(),
             memory_pressure_ratio: d_pressure(),
+        }
+    }
+}
+
+/// How the drill's API server presents itself, so clients' fallbacks for older servers can
+/// be drilled. By default it is a current server.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ApiServer {
+    /// The eviction API offered for `pods/eviction`.
+    #[serde(default)]
+    pub eviction: EvictionApi,
+}
+
+/// Which eviction API the server offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum EvictionApi {
+    /// Kubernetes 1.22 and later.
+    #[default]
+    #[serde(rename = "policy/v1")]
+    V1,
+    /// As a 1.21 server: discovery offers only policy/v1beta1, and a policy/v1 Eviction is
+    /// refused.
+    #[serde(rename = "policy/v1beta1")]
+    V1beta1,
+}
+
+impl EvictionApi {
+    /// `policy/v1` or `policy/v1beta1`.
+    pub fn group_version(self) -> &'static str {
+        match self {
+            EvictionApi::V1 => "policy/v1",
+            EvictionApi::V1beta1 => "policy/v1beta1",
         }
     }
 }
