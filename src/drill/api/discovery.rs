@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::drill::kinds::{self, ResourceKind};
-use crate::drill::scenario::model::EvictionApi;
+use crate::drill::scenario::model::{ApiServer, EvictionApi};
 
 /// The groups served besides core, with their one version each.
 pub const GROUPS: &[(&str, &str)] = &[
@@ -25,30 +25,37 @@ pub fn api_versions(server: &str) -> Value {
 }
 
 /// The versions of a group (the preferred first), as this server offers them.
-fn versions(group: &str, version: &str, eviction: EvictionApi) -> Vec<String> {
+fn versions(group: &str, version: &str, server: &ApiServer) -> Vec<String> {
     let mut all = vec![version.to_string()];
-    if group == "policy" && eviction == EvictionApi::V1beta1 {
+    if group == "policy" && server.eviction == EvictionApi::V1beta1 {
         all.push("v1beta1".into());
     }
     all
 }
 
-fn group_json(group: &str, version: &str, eviction: EvictionApi) -> Value {
-    let gvs: Vec<Value> = versions(group, version, eviction)
+/// The groups this server serves.
+fn groups(server: &ApiServer) -> impl Iterator<Item = &'static (&'static str, &'static str)> + '_ {
+    GROUPS
+        .iter()
+        .filter(|(g, _)| *g != "authentication.k8s.io" || server.self_subject_review)
+}
+
+fn group_json(group: &str, version: &str, server: &ApiServer) -> Value {
+    let gvs: Vec<Value> = versions(group, version, server)
         .iter()
         .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
         .collect();
     json!({"name": group, "versions": gvs, "preferredVersion": gvs[0]})
 }
 
-pub fn api_group_list(eviction: EvictionApi) -> Value {
-    let groups: Vec<Value> = GROUPS.iter().map(|(g, v)| group_json(g, v, eviction)).collect();
+pub fn api_group_list(server: &ApiServer) -> Value {
+    let groups: Vec<Value> = groups(server).map(|(g, v)| group_json(g, v, server)).collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
-pub fn api_group(group: &str, eviction: EvictionApi) -> Option<Value> {
-    let (g, v) = GROUPS.iter().find(|(g, _)| *g == group)?;
-    let mut doc = group_json(g, v, eviction);
+pub fn api_group(group: &str, server: &ApiServer) -> Option<Value> {
+    let (g, v) = groups(server).find(|(g, _)| *g == group)?;
+    let mut doc = group_json(g, v, server);
     doc["kind"] = json!("APIGroup");
     doc["apiVersion"] = json!("v1");
     Some(doc)
@@ -83,7 +90,7 @@ fn sub(name: &str, namespaced: bool, kind: &str, group: Option<(&str, &str)>, ve
 }
 
 /// The APIResourceList of a group-version, or None when it is not served.
-pub fn resource_list(group: &str, version: &str, eviction: EvictionApi) -> Option<Value> {
+pub fn resource_list(group: &str, version: &str, server: &ApiServer) -> Option<Value> {
     let gv = if group.is_empty() {
         version.to_string()
     } else {
@@ -96,7 +103,7 @@ pub fn resource_list(group: &str, version: &str, eviction: EvictionApi) -> Optio
         .collect();
     match (group, version) {
         ("", "v1") => {
-            let policy_version = match eviction {
+            let policy_version = match server.eviction {
                 EvictionApi::V1 => "v1",
                 EvictionApi::V1beta1 => "v1beta1",
             };
@@ -157,8 +164,8 @@ pub fn resource_list(group: &str, version: &str, eviction: EvictionApi) -> Optio
         }
         // Served as an (empty) document only where an older server is drilled; its only use
         // here is the eviction subresource listed under /api/v1.
-        ("policy", "v1beta1") if eviction == EvictionApi::V1beta1 => {}
-        ("authentication.k8s.io", "v1") => {
+        ("policy", "v1beta1") if server.eviction == EvictionApi::V1beta1 => {}
+        ("authentication.k8s.io", "v1") if server.self_subject_review => {
             resources.push(
                 json!({"name": "selfsubjectreviews", "singularName": "selfsubjectreview", "namespaced": false,
                                   "kind": "SelfSubjectReview", "verbs": ["create"]}),

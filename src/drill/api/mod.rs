@@ -57,8 +57,8 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
         .route(
             "/apis",
             get(|State(c): State<Arc<DrillCluster>>| async move {
-                let eviction = c.lock().scenario.apiserver.eviction;
-                json_response(200, discovery::api_group_list(eviction).to_string())
+                let server = c.lock().scenario.apiserver.clone();
+                json_response(200, discovery::api_group_list(&server).to_string())
             }),
         )
         .route("/openapi/v2", get(openapi))
@@ -157,14 +157,14 @@ async fn serve(
     let ct = content_type(&headers);
     let target = match route(uri.path())? {
         Route::GroupVersion(g, v) if method == Method::GET => {
-            let eviction = c.lock().scenario.apiserver.eviction;
-            let list = discovery::resource_list(&g, &v, eviction)
+            let server = c.lock().scenario.apiserver.clone();
+            let list = discovery::resource_list(&g, &v, &server)
                 .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
             return Ok(json_response(200, list.to_string()));
         }
         Route::Group(g) if method == Method::GET => {
-            let eviction = c.lock().scenario.apiserver.eviction;
-            let group = discovery::api_group(&g, eviction)
+            let server = c.lock().scenario.apiserver.clone();
+            let group = discovery::api_group(&g, &server)
                 .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
             return Ok(json_response(200, group.to_string()));
         }
@@ -178,6 +178,13 @@ async fn serve(
             return Ok(json_response(201, answer.to_string()));
         }
         Route::SelfReview if method == Method::POST => {
+            if !c.lock().scenario.apiserver.self_subject_review {
+                return Err(ApiError::new(
+                    404,
+                    "NotFound",
+                    "the server could not find the requested resource",
+                ));
+            }
             let review = if ct.contains("protobuf") {
                 protobuf::self_review(&body).map_err(ApiError::bad_request)?
             } else {

@@ -435,12 +435,29 @@ impl Default for Dynamics {
 
 /// How the drill's API server presents itself, so clients' fallbacks for older servers can
 /// be drilled. By default it is a current server.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ApiServer {
     /// The eviction API offered for `pods/eviction`.
     #[serde(default)]
     pub eviction: EvictionApi,
+    /// Whether the server answers SelfSubjectReview (`kubectl auth whoami`); servers before
+    /// 1.28 do not (404).
+    #[serde(default = "yes")]
+    pub self_subject_review: bool,
+}
+
+impl Default for ApiServer {
+    fn default() -> Self {
+        ApiServer {
+            eviction: EvictionApi::default(),
+            self_subject_review: true,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Which eviction API the server offers.
