@@ -258,3 +258,24 @@ fn kubectl_drain_falls_back_to_v1beta1_too() {
     }
     assert_eq!(evictable_left(&s, &node), Vec::<String>::new());
 }
+
+#[test]
+fn an_unknown_eviction_api_is_refused_with_file_line_and_field() {
+    let bad = OLD_SERVER.replace("eviction: policy/v1beta1", "eviction: policy/v2");
+    let errors = warroom::drill::scenario::load::parse("old-apiserver.yaml", &bad)
+        .expect_err("policy/v2 is not an eviction API")
+        .to_string();
+    assert!(
+        errors.starts_with("old-apiserver.yaml:7:13: apiserver.eviction: unknown variant `policy/v2`"),
+        "{errors}"
+    );
+    assert!(errors.contains("policy/v1beta1"), "{errors}");
+    // Without the section the server is a current one.
+    let current = OLD_SERVER.replace(
+        "apiserver:\n  eviction: policy/v1beta1\n  selfSubjectReview: false\n",
+        "",
+    );
+    let s = warroom::drill::scenario::load::parse("current.yaml", &current).expect("valid");
+    assert_eq!(s.apiserver.eviction.group_version(), "policy/v1");
+    assert!(s.apiserver.self_subject_review);
+}
