@@ -1,7 +1,8 @@
 //! Performs the effects a flow asks for, against the cluster: the permission check, the dry
 //! run, the run with progress (cancellable), each step journaled with the actor, the user the
-//! cluster knows them as, parameters, the API's answer and the duration. Results come back as flow inputs over a channel; the
-//! runner holds no flow state, only the cancel handles of runs in progress.
+//! cluster knows them as, parameters, the API's answer and the duration. Results come back as
+//! flow inputs over a channel; the runner holds no flow state, only the cancel handles of runs
+//! in progress.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
