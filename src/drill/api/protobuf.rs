@@ -208,6 +208,16 @@ mod tests {
     }
 
     #[test]
+    fn reads_a_self_review_and_nothing_else() {
+        let type_meta = [field(1, b"authentication.k8s.io/v1"), field(2, b"SelfSubjectReview")].concat();
+        let body = [MAGIC.to_vec(), field(1, &type_meta), field(2, &field(1, b""))].concat();
+        assert_eq!(self_review(&body).unwrap()["kind"], "SelfSubjectReview");
+        let other = [MAGIC.to_vec(), field(1, &field(2, b"SelfSubjectAccessReview"))].concat();
+        assert!(self_review(&other).unwrap_err().contains("SelfSubjectAccessReview"));
+        assert!(self_review(b"{}").is_err());
+    }
+
+    #[test]
     fn refuses_other_kinds_and_garbage() {
         assert!(access_review(b"garbage").is_err());
         let type_meta = field(2, b"Deployment");
