@@ -61,6 +61,7 @@ fn event(i: usize) -> (Source, Event) {
         parameters: json!({"toRevision": 41}),
         response: json!({"kind": "Deployment", "metadata": {"generation": id}}),
         error: None,
+        identity: None,
     };
     match i % 10 {
         0..=2 => (

@@ -46,6 +46,7 @@ fn action(id: &str, what: &str, parameters: serde_json::Value) -> Action {
         parameters,
         response: serde_json::Value::Null,
         error: None,
+        identity: None,
     }
 }
 

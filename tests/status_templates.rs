@@ -56,6 +56,7 @@ fn fixture() -> Vec<Entry> {
                 parameters: serde_json::Value::Null,
                 response: serde_json::Value::Null,
                 error: None,
+                identity: None,
             }),
         ),
         (

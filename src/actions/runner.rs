@@ -1,7 +1,8 @@
 //! Performs the effects a flow asks for, against the cluster: the permission check, the dry
-//! run, the run with progress (cancellable), each step journaled with the actor, parameters,
-//! the API's answer and the duration. Results come back as flow inputs over a channel; the
-//! runner holds no flow state, only the cancel handles of runs in progress.
+//! run, the run with progress (cancellable), each step journaled with the actor, the user the
+//! cluster knows them as, parameters, the API's answer and the duration. Results come back as
+//! flow inputs over a channel; the runner holds no flow state, only the cancel handles of runs
+//! in progress.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,13 +20,16 @@ use super::preview::{Outcome, Preview, Progress};
 use super::record::Recorder;
 use super::silence;
 use crate::cluster::connect::{Cluster, ConnectError};
-use crate::incident::model::{self, Actor, Draft, Event, Source};
+use crate::cluster::identity::WhoAmI;
+use crate::incident::model::{self, Actor, ClusterIdentity, Draft, Event, Source};
 
 pub struct Runner {
     client: ::kube::Client,
     read_only: bool,
     recorder: Arc<dyn Recorder>,
     actor: Actor,
+    /// Who the cluster says the actor is (asked once, on the first action).
+    whoami: WhoAmI,
     pub pacing: Pacing,
     running: Mutex<HashMap<String, CancellationToken>>,
     /// Where silences go (None: no Alertmanager is followed, and silencing is refused).
@@ -41,16 +45,26 @@ impl Runner {
             read_only: cluster.read_only,
             recorder,
             actor,
+            whoami: cluster.whoami.clone(),
             pacing: Pacing::default(),
             running: Mutex::new(HashMap::new()),
             alertmanager: None,
         })
     }
 
-    /// Silences and their expiry go to this Alertmanager.
+    /// Silences and their expiry go to this Alertmanager (read-only too when the runner is).
     pub fn with_alertmanager(mut self, am: Option<crate::observe::alertmanager::Alertmanager>) -> Runner {
-        self.alertmanager = am;
+        self.alertmanager = am.map(|a| if self.read_only { a.read_only() } else { a });
         self
+    }
+
+    /// Who `action` runs as, as the cluster knows them; None for actions on Alertmanager,
+    /// which knows no cluster user.
+    pub async fn identity(&self, action: &Action) -> Option<ClusterIdentity> {
+        if action.is_alerting() {
+            return None;
+        }
+        Some(self.whoami.identity(&self.client).await)
     }
 
     fn alertmanager(&self) -> Result<&crate::observe::alertmanager::Alertmanager, ActionError> {
@@ -63,6 +77,7 @@ impl Runner {
         &self,
         id: &str,
         action: &Action,
+        identity: &Option<ClusterIdentity>,
         make: fn(model::Action) -> Event,
         response: Value,
         error: Option<String>,
@@ -74,15 +89,25 @@ impl Runner {
             parameters: action.parameters(),
             response,
             error,
+            identity: identity.clone(),
         });
         self.recorder
             .record(Draft::new(self.actor.clone(), Source::Human, event));
     }
 
-    fn failed(&self, id: &str, action: &Action, stage: &str, e: &ActionError, started: Instant) -> Input {
+    fn failed(
+        &self,
+        id: &str,
+        action: &Action,
+        identity: &Option<ClusterIdentity>,
+        stage: &str,
+        e: &ActionError,
+        started: Instant,
+    ) -> Input {
         self.journal(
             id,
             action,
+            identity,
             Event::ActionFailed,
             json!({"stage": stage, "api": e.api, "duration_ms": started.elapsed().as_millis() as u64}),
             Some(e.message.clone()),
@@ -109,7 +134,8 @@ impl Runner {
     /// read-only mode) is journaled as a failure and sends nothing that changes anything.
     pub async fn check(&self, id: &str, action: &Action) -> Input {
         let started = Instant::now();
-        self.journal(id, action, Event::ActionRequested, Value::Null, None);
+        let identity = self.identity(action).await;
+        self.journal(id, action, &identity, Event::ActionRequested, Value::Null, None);
         let answer = if self.read_only {
             Ok(Err("warroom is read-only: no change can be sent".to_string()))
         } else if action.is_alerting() {
@@ -124,19 +150,21 @@ impl Runner {
                 self.journal(
                     id,
                     action,
+                    &identity,
                     Event::ActionFailed,
                     json!({"stage": "permission", "duration_ms": started.elapsed().as_millis() as u64}),
                     Some(reason.clone()),
                 );
                 Input::Denied(reason)
             }
-            Err(e) => self.failed(id, action, "permission", &e, started),
+            Err(e) => self.failed(id, action, &identity, "permission", &e, started),
         }
     }
 
     /// The server-side dry run, journaled with the preview it gave.
     pub async fn dry_run(&self, id: &str, action: &Action) -> Input {
         let started = Instant::now();
+        let identity = self.identity(action).await;
         let previewed = if action.is_alerting() {
             match self.alertmanager() {
                 Ok(am) => silence::preview(am, action).await,
@@ -150,13 +178,14 @@ impl Runner {
                 self.journal(
                     id,
                     action,
+                    &identity,
                     Event::ActionDryRun,
                     json!({"preview": preview, "duration_ms": started.elapsed().as_millis() as u64}),
                     None,
                 );
                 Input::Previewed(preview)
             }
-            Err(e) => self.failed(id, action, "dry run", &e, started),
+            Err(e) => self.failed(id, action, &identity, "dry run", &e, started),
         }
     }
 
@@ -169,6 +198,7 @@ impl Runner {
         cancel: &CancellationToken,
     ) -> Input {
         let started = Instant::now();
+        let identity = self.identity(action).await;
         let result = match action {
             Action::Drain { node } => drain::run(&self.client, node, self.pacing, progress, cancel)
                 .await
@@ -210,6 +240,7 @@ impl Runner {
                 self.journal(
                     id,
                     action,
+                    &identity,
                     Event::ActionSucceeded,
                     json!({"summary": outcome.summary, "api": outcome.api, "undo": outcome.undo,
                            "cancelled": outcome.cancelled, "duration_ms": outcome.duration_ms}),
@@ -217,7 +248,7 @@ impl Runner {
                 );
                 Input::Finished(outcome)
             }
-            Err(e) => self.failed(id, action, "run", &e, started),
+            Err(e) => self.failed(id, action, &identity, "run", &e, started),
         }
     }
 

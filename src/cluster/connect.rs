@@ -15,6 +15,8 @@ pub struct Cluster {
     pub drill: bool,
     /// No mutating request leaves the process (see `read_only`).
     pub read_only: bool,
+    /// Who the cluster says we are, asked once (see `identity`).
+    pub whoami: super::identity::WhoAmI,
     config: std::sync::Arc<kube::Config>,
 }
 
@@ -76,6 +78,7 @@ impl Cluster {
             default_namespace,
             drill: false,
             read_only: false,
+            whoami: Default::default(),
             config: std::sync::Arc::new(config),
         })
     }
@@ -97,6 +100,7 @@ impl Cluster {
             default_namespace: "default".into(),
             drill: true,
             read_only: false,
+            whoami: Default::default(),
             config: std::sync::Arc::new(config),
         })
     }
@@ -117,6 +121,12 @@ impl Cluster {
 }
 
 impl Cluster {
+    /// Who the cluster says we are (its SelfSubjectReview answer, asked once per connection;
+    /// `unknown` when it does not say).
+    pub async fn identity(&self) -> crate::incident::model::ClusterIdentity {
+        self.whoami.identity(&self.client).await
+    }
+
     /// A client for containment actions: the same cluster and read-only mode, but without
     /// kube-rs's automatic retry of 429 answers (up to 15 tries over many minutes), so a
     /// disruption budget's refusal comes back at once and is reported and retried per pod,

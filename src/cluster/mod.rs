@@ -4,6 +4,7 @@
 
 pub mod connect;
 pub mod follow;
+pub mod identity;
 pub mod intern;
 pub mod model;
 pub mod read_only;

@@ -1,6 +1,7 @@
 //! Read-only mode, enforced where requests leave the process: a tower layer on the kube client
 //! that refuses every mutating request (POST, PUT, PATCH, DELETE) except the access reviews
-//! that only ask what the user may do. A refused request never reaches the network.
+//! that only ask what the user may do or who they are. A refused request never reaches the
+//! network.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -25,6 +26,7 @@ pub fn allowed<B>(req: &Request<B>) -> bool {
             let path = req.uri().path();
             path == "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
                 || path == "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
+                || path == "/apis/authentication.k8s.io/v1/selfsubjectreviews"
         }
         _ => false,
     }
@@ -87,6 +89,10 @@ mod tests {
         assert!(allowed(&req(
             Method::POST,
             "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+        )));
+        assert!(allowed(&req(
+            Method::POST,
+            "/apis/authentication.k8s.io/v1/selfsubjectreviews"
         )));
         assert!(!allowed(&req(Method::PATCH, "/api/v1/nodes/n1")));
         assert!(!allowed(&req(Method::DELETE, "/api/v1/namespaces/a/pods/p")));

@@ -97,8 +97,8 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     }
     // Metrics and alerts: a source that cannot even be set up is told, and the console runs on.
     let observing = match &target {
-        Target::Drill(running) => observing::drill(running, msg_tx.clone()).map(Some),
-        Target::Live(c) => observing::live(&look.config, &c.name, msg_tx.clone()),
+        Target::Drill(running) => observing::drill(running, options.access.read_only(), msg_tx.clone()).map(Some),
+        Target::Live(c) => observing::live(&look.config, &c.name, options.access.read_only(), msg_tx.clone()),
     };
     let observing = match observing {
         Ok(o) => o,

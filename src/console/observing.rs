@@ -1,6 +1,7 @@
 //! Which Prometheus and Alertmanager the console follows, and starting the poller: in a drill,
 //! the drill cluster's own (its services from the scenario); live, the configured cluster
-//! whose context is the one in use. Updates are forwarded to the console as messages.
+//! whose context is the one in use. Updates are forwarded to the console as messages. In
+//! read-only mode the Alertmanager client itself refuses anything but reads.
 
 use std::time::Duration;
 
@@ -53,10 +54,13 @@ fn start(
     prometheus: Option<&Endpoint>,
     alertmanager: Option<&Endpoint>,
     plan: Plan,
+    read_only: bool,
     tx: mpsc::Sender<Msg>,
 ) -> Result<Observing, crate::observe::http::ObserveError> {
     let prometheus = prometheus.map(Prometheus::from_endpoint).transpose()?;
-    let alertmanager = alertmanager.map(Alertmanager::from_endpoint).transpose()?;
+    let alertmanager = alertmanager
+        .map(|e| Alertmanager::from_endpoint(e).map(|a| a.with_read_only(read_only)))
+        .transpose()?;
     let mut sources = Vec::new();
     if prometheus.is_some() {
         sources.push(Source::Prometheus);
@@ -80,22 +84,28 @@ fn start(
     })
 }
 
-/// Follows the drill cluster's Prometheus and Alertmanager.
-pub fn drill(running: &Running, tx: mpsc::Sender<Msg>) -> Result<Observing, crate::observe::http::ObserveError> {
+/// Follows the drill cluster's Prometheus and Alertmanager (read-only when `read_only`).
+pub fn drill(
+    running: &Running,
+    read_only: bool,
+    tx: mpsc::Sender<Msg>,
+) -> Result<Observing, crate::observe::http::ObserveError> {
     let plan = drill_plan(running);
     start(
         Some(&Endpoint::plain(running.prometheus_url())),
         Some(&Endpoint::plain(running.alertmanager_url())),
         plan,
+        read_only,
         tx,
     )
 }
 
 /// Follows what the config names for the cluster whose context is `context` (nothing when the
-/// config names no Prometheus or Alertmanager for it).
+/// config names no Prometheus or Alertmanager for it); read-only when `read_only`.
 pub fn live(
     config: &Config,
     context: &str,
+    read_only: bool,
     tx: mpsc::Sender<Msg>,
 ) -> Result<Option<Observing>, crate::observe::http::ObserveError> {
     let Some(c) = config
@@ -109,7 +119,7 @@ pub fn live(
         return Ok(None);
     }
     let plan = Plan::for_cluster(config, c);
-    start(c.prometheus.as_ref(), c.alertmanager.as_ref(), plan, tx).map(Some)
+    start(c.prometheus.as_ref(), c.alertmanager.as_ref(), plan, read_only, tx).map(Some)
 }
 
 #[cfg(test)]

@@ -73,6 +73,10 @@ pub struct RequestRecord {
     pub user_agent: String,
     pub status: u16,
     pub dry_run: bool,
+    /// The apiVersion and kind of the body, where the handler reads one that can come in
+    /// several versions (evictions: `policy/v1beta1 Eviction`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 pub struct Sim {

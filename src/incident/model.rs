@@ -424,6 +424,40 @@ pub struct Action {
     /// Why it failed, in words (for failures).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Who the action ran as, as the cluster knows them (absent in older journals, and for
+    /// actions on Alertmanager, which knows no cluster user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<ClusterIdentity>,
+}
+
+/// A user as the Kubernetes API server knows them (its SelfSubjectReview answer), or
+/// `unknown` where the server does not say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterIdentity {
+    pub username: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+}
+
+impl ClusterIdentity {
+    /// What is recorded when the server cannot say who we are.
+    pub fn unknown() -> ClusterIdentity {
+        ClusterIdentity {
+            username: "unknown".into(),
+            groups: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for ClusterIdentity {
+    /// `alice (system:authenticated, sre)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.username)?;
+        if !self.groups.is_empty() {
+            write!(f, " ({})", self.groups.join(", "))?;
+        }
+        Ok(())
+    }
 }
 
 /// Everything that can happen in an incident. Serialized as `"kind": ..., "payload": {...}`.

@@ -226,6 +226,7 @@ mod tests {
                 parameters: serde_json::json!({"replicas": 6}),
                 response: serde_json::Value::Null,
                 error: Some("forbidden".into()),
+                identity: None,
             })),
             "Action failed: scale deployment/checkout -n shop {\"replicas\":6}: forbidden"
         );

@@ -1,5 +1,6 @@
 //! The Alertmanager API v2 client: alerts with their silenced and inhibited state, silences
-//! listed, created and expired. Errors keep Alertmanager's own message.
+//! listed, created and expired. Errors keep Alertmanager's own message. A read-only client
+//! (`--read-only`, the observer role) refuses to create or expire before anything is sent.
 
 use std::collections::BTreeMap;
 
@@ -182,6 +183,19 @@ impl Alertmanager {
 
     pub fn http(&self) -> &Http {
         &self.http
+    }
+
+    /// The same server, read-only: creating and expiring silences fail with
+    /// `ObserveError::ReadOnly` and send nothing.
+    pub fn read_only(self) -> Alertmanager {
+        Alertmanager {
+            http: self.http.read_only(),
+        }
+    }
+
+    /// Read-only when `read_only` is set (as `--read-only` and the observer role ask).
+    pub fn with_read_only(self, read_only: bool) -> Alertmanager {
+        if read_only { self.read_only() } else { self }
     }
 
     /// `GET /api/v2/alerts`: every alert, active, silenced and inhibited alike.

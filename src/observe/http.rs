@@ -1,6 +1,8 @@
 //! What the Prometheus and Alertmanager clients share on top of `crate::http`: the endpoint's
 //! base URL, timeout and credentials (bearer token or basic auth, read through
-//! `crate::secret` and never logged), and errors that keep the server's own words.
+//! `crate::secret` and never logged), errors that keep the server's own words, and read-only
+//! mode: a read-only client sends nothing but GET and HEAD (checked in `send`, which every
+//! request passes through).
 
 use std::fmt;
 use std::time::Duration;
@@ -80,6 +82,9 @@ pub enum ObserveError {
     Status { url: String, status: u16, body: String },
     #[error("{url}: unexpected answer: {error}")]
     Decode { url: String, error: String },
+    /// A read-only client refused to send a request that could change something.
+    #[error("warroom is read-only: {method} {url} was not sent")]
+    ReadOnly { method: String, url: String },
 }
 
 impl ObserveError {
@@ -111,6 +116,8 @@ pub struct Http {
     auth: Auth,
     timeout: Duration,
     pub service: Service,
+    /// Only GET and HEAD leave the process.
+    read_only: bool,
 }
 
 impl fmt::Debug for Http {
@@ -120,6 +127,7 @@ impl fmt::Debug for Http {
             .field("base", &redact(&self.base))
             .field("auth", &self.auth)
             .field("timeout", &self.timeout)
+            .field("read_only", &self.read_only)
             .finish()
     }
 }
@@ -206,7 +214,21 @@ impl Http {
             auth,
             timeout,
             service,
+            read_only: false,
         })
+    }
+
+    /// The same server, sending nothing but GET and HEAD: any other request fails with
+    /// `ObserveError::ReadOnly` before it is sent.
+    pub fn read_only(self) -> Http {
+        Http {
+            read_only: true,
+            ..self
+        }
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// From a config endpoint: URL, timeout (default 10s) and credentials.
@@ -273,6 +295,14 @@ impl Http {
     pub async fn send(&self, req: RequestBuilder) -> Result<(StatusCode, Url, bytes::Bytes), ObserveError> {
         let req = req.build().map_err(|e| ObserveError::Url(e.to_string()))?;
         let url = req.url().clone();
+        if self.read_only && !matches!(*req.method(), Method::GET | Method::HEAD) {
+            let refusal = ObserveError::ReadOnly {
+                method: req.method().to_string(),
+                url: redact(&url),
+            };
+            tracing::warn!(%refusal, "mutating request refused");
+            return Err(refusal);
+        }
         let resp = self.client.execute(req).await.map_err(|e| self.send_error(&url, e))?;
         let status = resp.status();
         let body = resp.bytes().await.map_err(|e| self.send_error(&url, e))?;

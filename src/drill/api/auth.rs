@@ -1,5 +1,6 @@
-//! Access reviews and the scenario's RBAC: SelfSubjectAccessReview answers, and the check
-//! every request passes before it touches the store (a denied verb gets 403 Forbidden).
+//! Access reviews and the scenario's RBAC: SelfSubjectAccessReview answers, SelfSubjectReview
+//! (`kubectl auth whoami`) answers, and the check every request passes before it touches the
+//! store (a denied verb gets 403 Forbidden).
 
 use serde_json::{Value, json};
 
@@ -13,6 +14,22 @@ pub fn user(sim: &Sim) -> String {
         .user
         .clone()
         .unwrap_or_else(|| "drill-commander".into())
+}
+
+/// The groups the drill cluster says you are in.
+pub fn groups() -> Vec<&'static str> {
+    vec!["system:authenticated"]
+}
+
+/// Answers a SelfSubjectReview (authentication.k8s.io/v1): who the drill cluster says you are.
+pub fn self_review(sim: &Sim, mut review: Value) -> Result<Value, ApiError> {
+    if review.get("kind").and_then(Value::as_str) != Some("SelfSubjectReview") {
+        return Err(ApiError::bad_request("the body must be a SelfSubjectReview"));
+    }
+    review["apiVersion"] = json!("authentication.k8s.io/v1");
+    review["metadata"] = json!({"creationTimestamp": sim.timestamp()});
+    review["status"] = json!({"userInfo": {"username": user(sim), "groups": groups()}});
+    Ok(review)
 }
 
 /// Whether the scenario denies `verb` on `resource[/sub]` in `namespace`.

@@ -1,9 +1,11 @@
 //! Discovery documents (`/api`, `/apis`, one resource list per group-version), `/version`
-//! and the OpenAPI v2 document, built from the resource catalogue.
+//! and the OpenAPI v2 document, built from the resource catalogue. The scenario's `apiserver`
+//! section decides which eviction API is offered (policy/v1, or v1beta1 as a 1.21 server).
 
 use serde_json::{Value, json};
 
 use crate::drill::kinds::{self, ResourceKind};
+use crate::drill::scenario::model::{ApiServer, EvictionApi};
 
 /// The groups served besides core, with their one version each.
 pub const GROUPS: &[(&str, &str)] = &[
@@ -11,6 +13,7 @@ pub const GROUPS: &[(&str, &str)] = &[
     ("policy", "v1"),
     ("networking.k8s.io", "v1"),
     ("authorization.k8s.io", "v1"),
+    ("authentication.k8s.io", "v1"),
 ];
 
 pub fn api_versions(server: &str) -> Value {
@@ -21,21 +24,41 @@ pub fn api_versions(server: &str) -> Value {
     })
 }
 
-pub fn api_group_list() -> Value {
-    let groups: Vec<Value> = GROUPS
+/// The versions of a group (the preferred first), as this server offers them.
+fn versions(group: &str, version: &str, server: &ApiServer) -> Vec<String> {
+    let mut all = vec![version.to_string()];
+    if group == "policy" && server.eviction == EvictionApi::V1beta1 {
+        all.push("v1beta1".into());
+    }
+    all
+}
+
+/// The groups this server serves.
+fn groups(server: &ApiServer) -> impl Iterator<Item = &'static (&'static str, &'static str)> + '_ {
+    GROUPS
         .iter()
-        .map(|(g, v)| {
-            let gv = json!({"groupVersion": format!("{g}/{v}"), "version": v});
-            json!({"name": g, "versions": [gv.clone()], "preferredVersion": gv})
-        })
+        .filter(|(g, _)| *g != "authentication.k8s.io" || server.self_subject_review)
+}
+
+fn group_json(group: &str, version: &str, server: &ApiServer) -> Value {
+    let gvs: Vec<Value> = versions(group, version, server)
+        .iter()
+        .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
         .collect();
+    json!({"name": group, "versions": gvs, "preferredVersion": gvs[0]})
+}
+
+pub fn api_group_list(server: &ApiServer) -> Value {
+    let groups: Vec<Value> = groups(server).map(|(g, v)| group_json(g, v, server)).collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
-pub fn api_group(group: &str) -> Option<Value> {
-    let (g, v) = GROUPS.iter().find(|(g, _)| *g == group)?;
-    let gv = json!({"groupVersion": format!("{g}/{v}"), "version": v});
-    Some(json!({"kind": "APIGroup", "apiVersion": "v1", "name": g, "versions": [gv.clone()], "preferredVersion": gv}))
+pub fn api_group(group: &str, server: &ApiServer) -> Option<Value> {
+    let (g, v) = groups(server).find(|(g, _)| *g == group)?;
+    let mut doc = group_json(g, v, server);
+    doc["kind"] = json!("APIGroup");
+    doc["apiVersion"] = json!("v1");
+    Some(doc)
 }
 
 fn categories(k: &ResourceKind) -> Value {
@@ -67,7 +90,7 @@ fn sub(name: &str, namespaced: bool, kind: &str, group: Option<(&str, &str)>, ve
 }
 
 /// The APIResourceList of a group-version, or None when it is not served.
-pub fn resource_list(group: &str, version: &str) -> Option<Value> {
+pub fn resource_list(group: &str, version: &str, server: &ApiServer) -> Option<Value> {
     let gv = if group.is_empty() {
         version.to_string()
     } else {
@@ -80,11 +103,15 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
         .collect();
     match (group, version) {
         ("", "v1") => {
+            let policy_version = match server.eviction {
+                EvictionApi::V1 => "v1",
+                EvictionApi::V1beta1 => "v1beta1",
+            };
             resources.push(sub(
                 "pods/eviction",
                 true,
                 "Eviction",
-                Some(("policy", "v1")),
+                Some(("policy", policy_version)),
                 &["create"],
             ));
             resources.push(sub("pods/status", true, "Pod", None, &["get", "patch", "update"]));
@@ -133,6 +160,15 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
             resources.push(
                 json!({"name": "selfsubjectrulesreviews", "singularName": "selfsubjectrulesreview", "namespaced": true,
                                   "kind": "SelfSubjectRulesReview", "verbs": ["create"]}),
+            );
+        }
+        // Served as an (empty) document only where an older server is drilled; its only use
+        // here is the eviction subresource listed under /api/v1.
+        ("policy", "v1beta1") if server.eviction == EvictionApi::V1beta1 => {}
+        ("authentication.k8s.io", "v1") if server.self_subject_review => {
+            resources.push(
+                json!({"name": "selfsubjectreviews", "singularName": "selfsubjectreview", "namespaced": false,
+                                  "kind": "SelfSubjectReview", "verbs": ["create"]}),
             );
         }
         ("networking.k8s.io", "v1") => {}

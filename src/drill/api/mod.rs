@@ -38,6 +38,10 @@ const REQUEST_LOG_LIMIT: usize = 20_000;
 #[derive(Clone, Copy)]
 struct DryRun;
 
+/// The apiVersion and kind of the request's body, for the request log.
+#[derive(Clone)]
+struct BodyKind(String);
+
 pub fn router(cluster: Arc<DrillCluster>) -> Router {
     Router::new()
         .route(
@@ -52,7 +56,10 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
         )
         .route(
             "/apis",
-            get(|| async { json_response(200, discovery::api_group_list().to_string()) }),
+            get(|State(c): State<Arc<DrillCluster>>| async move {
+                let server = c.lock().scenario.apiserver.clone();
+                json_response(200, discovery::api_group_list(&server).to_string())
+            }),
         )
         .route("/openapi/v2", get(openapi))
         .route("/swagger-2.0.0.pb-v1", get(openapi))
@@ -92,6 +99,7 @@ async fn record(State(c): State<Arc<DrillCluster>>, req: Request, next: Next) ->
         .to_string();
     let response = next.run(req).await;
     let dry_run = response.extensions().get::<DryRun>().is_some();
+    let body = response.extensions().get::<BodyKind>().map(|b| b.0.clone());
     let status = response.status().as_u16();
     tracing::debug!(%method, %path, %query, status, "request");
     if !path.starts_with("/drill/") {
@@ -107,6 +115,7 @@ async fn record(State(c): State<Arc<DrillCluster>>, req: Request, next: Next) ->
             user_agent,
             status,
             dry_run,
+            body,
         });
     }
     response
@@ -148,12 +157,14 @@ async fn serve(
     let ct = content_type(&headers);
     let target = match route(uri.path())? {
         Route::GroupVersion(g, v) if method == Method::GET => {
-            let list = discovery::resource_list(&g, &v)
+            let server = c.lock().scenario.apiserver.clone();
+            let list = discovery::resource_list(&g, &v, &server)
                 .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
             return Ok(json_response(200, list.to_string()));
         }
         Route::Group(g) if method == Method::GET => {
-            let group = discovery::api_group(&g)
+            let server = c.lock().scenario.apiserver.clone();
+            let group = discovery::api_group(&g, &server)
                 .ok_or_else(|| ApiError::new(404, "NotFound", "the server could not find the requested resource"))?;
             return Ok(json_response(200, group.to_string()));
         }
@@ -164,6 +175,22 @@ async fn serve(
                 write::parse_body(&body, &ct)?
             };
             let answer = auth::access_review(&c.lock(), review)?;
+            return Ok(json_response(201, answer.to_string()));
+        }
+        Route::SelfReview if method == Method::POST => {
+            if !c.lock().scenario.apiserver.self_subject_review {
+                return Err(ApiError::new(
+                    404,
+                    "NotFound",
+                    "the server could not find the requested resource",
+                ));
+            }
+            let review = if ct.contains("protobuf") {
+                protobuf::self_review(&body).map_err(ApiError::bad_request)?
+            } else {
+                write::parse_body(&body, &ct)?
+            };
+            let answer = auth::self_review(&c.lock(), review)?;
             return Ok(json_response(201, answer.to_string()));
         }
         Route::RulesReview if method == Method::POST => {
@@ -232,9 +259,16 @@ async fn serve(
             object_response(201, created.json.clone())
         }
         (&Method::POST, Some(n), Some("eviction")) if target.kind.kind == "Pod" => {
-            let (status, evict_dry_run) = subresources::evict(&mut sim, &target, n, &body, &ct, &query)?;
-            dry_run |= evict_dry_run;
-            json_response(201, status.to_string())
+            let kind = BodyKind(subresources::body_kind(&body, &ct));
+            let mut r = match subresources::evict(&mut sim, &target, n, &body, &ct, &query) {
+                Ok((status, evict_dry_run)) => {
+                    dry_run |= evict_dry_run;
+                    json_response(201, status.to_string())
+                }
+                Err(e) => e.into_response(),
+            };
+            r.extensions_mut().insert(kind);
+            r
         }
         (&Method::PUT, Some(n), None | Some("status")) => {
             let v = write::parse_body(&body, &ct)?;

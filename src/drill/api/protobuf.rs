@@ -1,6 +1,7 @@
 //! The little Kubernetes protobuf the drill cluster must read: kubectl 1.30+ sends some
 //! request bodies (e.g. `auth can-i`'s SelfSubjectAccessReview) as protobuf. This decodes the
-//! `k8s\0` envelope and the access-review fields into JSON; everything else is refused.
+//! `k8s\0` envelope and the access-review fields into JSON (and accepts `auth whoami`'s
+//! SelfSubjectReview, which carries nothing); everything else is refused.
 
 use serde_json::{Value, json};
 
@@ -82,8 +83,8 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// Decodes a protobuf SelfSubjectAccessReview into its JSON form.
-pub fn access_review(body: &[u8]) -> Result<Value, String> {
+/// The `k8s\0` envelope: the kind its TypeMeta names, and the raw object.
+fn envelope(body: &[u8]) -> Result<(String, &[u8]), String> {
     let envelope = body
         .strip_prefix(MAGIC)
         .ok_or("not a Kubernetes protobuf body (no k8s\\0 prefix)")?;
@@ -102,6 +103,25 @@ pub fn access_review(body: &[u8]) -> Result<Value, String> {
             _ => {}
         }
     }
+    Ok((kind, raw))
+}
+
+/// Decodes a protobuf SelfSubjectReview (`kubectl auth whoami`) into its JSON form. It asks
+/// nothing: its only content is its kind.
+pub fn self_review(body: &[u8]) -> Result<Value, String> {
+    let (kind, raw) = envelope(body)?;
+    if kind != "SelfSubjectReview" {
+        return Err(format!(
+            "protobuf bodies are accepted only for SelfSubjectReview here, not {kind:?}; send JSON"
+        ));
+    }
+    fields(raw)?;
+    Ok(json!({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1", "metadata": {}}))
+}
+
+/// Decodes a protobuf SelfSubjectAccessReview into its JSON form.
+pub fn access_review(body: &[u8]) -> Result<Value, String> {
+    let (kind, raw) = envelope(body)?;
     if kind != "SelfSubjectAccessReview" {
         return Err(format!(
             "protobuf bodies are accepted only for SelfSubjectAccessReview, not {kind:?}; send JSON"
@@ -185,6 +205,16 @@ mod tests {
         assert_eq!(v["spec"]["resourceAttributes"]["verb"], "create");
         assert_eq!(v["spec"]["resourceAttributes"]["subresource"], "eviction");
         assert_eq!(v["spec"]["resourceAttributes"]["namespace"], "shop");
+    }
+
+    #[test]
+    fn reads_a_self_review_and_nothing_else() {
+        let type_meta = [field(1, b"authentication.k8s.io/v1"), field(2, b"SelfSubjectReview")].concat();
+        let body = [MAGIC.to_vec(), field(1, &type_meta), field(2, &field(1, b""))].concat();
+        assert_eq!(self_review(&body).unwrap()["kind"], "SelfSubjectReview");
+        let other = [MAGIC.to_vec(), field(1, &field(2, b"SelfSubjectAccessReview"))].concat();
+        assert!(self_review(&other).unwrap_err().contains("SelfSubjectAccessReview"));
+        assert!(self_review(b"{}").is_err());
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub enum Route {
     Resource(Target),
     AccessReview,
     RulesReview,
+    /// `kubectl auth whoami`: who the server says the caller is.
+    SelfReview,
 }
 
 /// Parses a path under `/api` or `/apis`.
@@ -46,6 +48,12 @@ pub fn route(path: &str) -> Result<Route, ApiError> {
         return match rest {
             ["selfsubjectaccessreviews"] => Ok(Route::AccessReview),
             ["namespaces", _, "selfsubjectrulesreviews"] | ["selfsubjectrulesreviews"] => Ok(Route::RulesReview),
+            _ => Err(not_found()),
+        };
+    }
+    if group == "authentication.k8s.io" && version == "v1" {
+        return match rest {
+            ["selfsubjectreviews"] => Ok(Route::SelfReview),
             _ => Err(not_found()),
         };
     }

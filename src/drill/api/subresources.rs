@@ -1,5 +1,6 @@
 //! Subresources: the eviction API (policy/v1 and v1beta1, refused with 429 while a
-//! PodDisruptionBudget allows no disruption) and the autoscaling/v1 scale subresource.
+//! PodDisruptionBudget allows no disruption; only v1beta1 where the scenario drills a 1.21
+//! server) and the autoscaling/v1 scale subresource.
 
 use serde_json::{Value, json};
 
@@ -9,7 +10,17 @@ use super::write::{parse_body, validate};
 use crate::drill::control::pdbs::pdb_selector;
 use crate::drill::kinds;
 use crate::drill::patch::{self, PatchType};
+use crate::drill::scenario::model::EvictionApi;
 use crate::drill::sim::Sim;
+
+/// `apiVersion kind` of a JSON or YAML body, for the request log (empty when unreadable).
+pub fn body_kind(body: &[u8], content_type: &str) -> String {
+    let Ok(v) = parse_body(body, content_type) else {
+        return String::new();
+    };
+    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    format!("{} {}", s("apiVersion"), s("kind")).trim().to_string()
+}
 
 /// POST pods/NAME/eviction. Returns the Status to send (201) and whether it was a dry run.
 pub fn evict(
@@ -31,6 +42,12 @@ pub fn evict(
         }
     }
     match v.get("apiVersion").and_then(Value::as_str) {
+        // A 1.21 server knows no policy/v1 Eviction; its decoder refuses the body.
+        Some("policy/v1") if sim.scenario.apiserver.eviction == EvictionApi::V1beta1 => {
+            return Err(ApiError::bad_request(
+                "no kind \"Eviction\" is registered for version \"policy/v1\" in scheme \"k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30\"",
+            ));
+        }
         Some("policy/v1" | "policy/v1beta1") => {}
         other => {
             return Err(ApiError::bad_request(format!(

@@ -44,6 +44,9 @@ pub struct Scenario {
     pub dynamics: Dynamics,
     #[serde(default)]
     pub rbac: Rbac,
+    /// How the drill's API server presents itself (to drill an older server).
+    #[serde(default)]
+    pub apiserver: ApiServer,
     /// Alerting rules evaluated on the virtual clock. When absent, each service with traffic
     /// gets multi-window burn-rate alerts, and the cluster gets crashloop, replica, node and
     /// latency alerts.
@@ -431,6 +434,56 @@ impl Default for Dynamics {
             crash_backoff: d_backoff(),
             max_backoff: d_max_backoff(),
             memory_pressure_ratio: d_pressure(),
+        }
+    }
+}
+
+/// How the drill's API server presents itself, so clients' fallbacks for older servers can
+/// be drilled. By default it is a current server.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ApiServer {
+    /// The eviction API offered for `pods/eviction`.
+    #[serde(default)]
+    pub eviction: EvictionApi,
+    /// Whether the server answers SelfSubjectReview (`kubectl auth whoami`); servers before
+    /// 1.28 do not (404).
+    #[serde(default = "yes")]
+    pub self_subject_review: bool,
+}
+
+impl Default for ApiServer {
+    fn default() -> Self {
+        ApiServer {
+            eviction: EvictionApi::default(),
+            self_subject_review: true,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Which eviction API the server offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum EvictionApi {
+    /// Kubernetes 1.22 and later.
+    #[default]
+    #[serde(rename = "policy/v1")]
+    V1,
+    /// As a 1.21 server: discovery offers only policy/v1beta1, and a policy/v1 Eviction is
+    /// refused.
+    #[serde(rename = "policy/v1beta1")]
+    V1beta1,
+}
+
+impl EvictionApi {
+    /// `policy/v1` or `policy/v1beta1`.
+    pub fn group_version(self) -> &'static str {
+        match self {
+            EvictionApi::V1 => "policy/v1",
+            EvictionApi::V1beta1 => "policy/v1beta1",
         }
     }
 }

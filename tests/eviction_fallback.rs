@@ -1,0 +1,281 @@
+//! Draining against a drill cluster that plays a 1.21 API server (`apiserver: {eviction:
+//! policy/v1beta1}`): discovery offers pods/eviction as policy/v1beta1 only and a policy/v1
+//! Eviction is refused. warroom's drain and kubectl 1.32's both fall back to v1beta1, as the
+//! sim's request log shows, and complete.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::{SimProcess, wait_for};
+use serde_json::{Value, json};
+use warroom::actions::flow::confirming_keys;
+use warroom::actions::{Action, Runner, Stage};
+use warroom::cluster::connect::Cluster;
+use warroom::incident::journal::{self, Journal};
+use warroom::incident::model::{Actor, Declared, Draft, Event, IncidentId, Severity, Source, Status};
+
+/// A 1.21-like server: v1beta1 evictions only, and no SelfSubjectReview (added in 1.28).
+const OLD_SERVER: &str = r#"
+name: old-apiserver
+title: a 1.21 API server
+start: "2026-11-24T14:00:00Z"
+namespaces: [shop]
+apiserver:
+  eviction: policy/v1beta1
+  selfSubjectReview: false
+nodes:
+  - {name: node, count: 3, zone: z1}
+workloads:
+  - name: web
+    namespace: shop
+    replicas: 2
+    revisions: [{image: "registry.example.com/web:1.0"}]
+  - kind: DaemonSet
+    name: agent
+    namespace: kube-system
+    revisions: [{image: "registry.example.com/agent:1"}]
+"#;
+
+fn start() -> SimProcess {
+    let s = SimProcess::start(Some(OLD_SERVER), &["--speed", "20"]);
+    wait_for(60, "web's pods to be scheduled", || {
+        let out = s.ok(&[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-l",
+            "app=web",
+            "-o",
+            "jsonpath={.items[*].spec.nodeName}",
+        ]);
+        (out.split_whitespace().count() == 2).then_some(())
+    });
+    s
+}
+
+fn web_node(s: &SimProcess) -> String {
+    s.ok(&[
+        "get",
+        "pods",
+        "-n",
+        "shop",
+        "-l",
+        "app=web",
+        "-o",
+        "jsonpath={.items[0].spec.nodeName}",
+    ])
+    .trim()
+    .to_string()
+}
+
+/// The eviction requests in the sim's log: (body, status, dry run, user agent).
+fn evictions(s: &SimProcess) -> Vec<(String, u64, bool, String)> {
+    let log = s.control("GET", "/drill/v1/requests");
+    log.as_array()
+        .expect("request log")
+        .iter()
+        .filter(|r| r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.ends_with("/eviction")))
+        .map(|r| {
+            (
+                r["body"].as_str().unwrap_or("").to_string(),
+                r["status"].as_u64().unwrap_or(0),
+                r["dry_run"].as_bool().unwrap_or(false),
+                r["user_agent"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Pods left on `node` other than DaemonSet pods.
+fn evictable_left(s: &SimProcess, node: &str) -> Vec<String> {
+    s.ok(&[
+        "get",
+        "pods",
+        "-A",
+        "--field-selector",
+        &format!("spec.nodeName={node}"),
+        "-o",
+        "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {end}",
+    ])
+    .split_whitespace()
+    .filter(|p| !p.starts_with("kube-system/agent"))
+    .map(str::to_string)
+    .collect()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn new_journal(s: &SimProcess) -> std::path::PathBuf {
+    let path = s.dir.path().join("INC-20261124-001.jsonl");
+    let declared = Declared {
+        id: IncidentId::new(jiff::civil::date(2026, 11, 24), 1),
+        title: "old apiserver".into(),
+        severity: Severity::Sev2,
+        status: Status::Investigating,
+        impact: String::new(),
+        services: Vec::new(),
+        components: Vec::new(),
+        drill: true,
+    };
+    Journal::create(
+        &path,
+        Draft::new(Actor::named("tester"), Source::Human, Event::IncidentOpened(declared)),
+    )
+    .expect("journal");
+    path
+}
+
+#[test]
+fn warrooms_drain_falls_back_to_v1beta1_and_completes() {
+    let s = start();
+    // Discovery offers the eviction subresource as policy/v1beta1, and serves that version.
+    let core: Value = serde_json::from_str(&s.ok(&["get", "--raw", "/api/v1"])).expect("APIResourceList");
+    let eviction = core["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["name"] == "pods/eviction")
+        .expect("pods/eviction is listed")
+        .clone();
+    assert_eq!(
+        (&eviction["group"], &eviction["version"]),
+        (&json!("policy"), &json!("v1beta1"))
+    );
+    s.ok(&["get", "--raw", "/apis/policy/v1beta1"]);
+
+    let node = web_node(&s);
+    s.control("DELETE", "/drill/v1/requests");
+    let journal_path = new_journal(&s);
+    let rt = runtime();
+    let flow = rt.block_on(async {
+        let cluster = Cluster::drill(&s.url).expect("cluster");
+        let journal = Journal::open(&journal_path).expect("open journal");
+        let mut runner = Runner::new(&cluster, Arc::new(Mutex::new(journal)), Actor::named("tester")).expect("runner");
+        runner.pacing.poll = std::time::Duration::from_millis(100);
+        let runner = Arc::new(runner);
+        runner
+            .drive("drain-old", Action::Drain { node: node.clone() }, |_, c| {
+                confirming_keys(c)
+            })
+            .await
+    });
+    match &flow.stage {
+        Stage::Succeeded { outcome, .. } => assert!(outcome.summary.contains("drained"), "{}", outcome.summary),
+        other => panic!("the drain did not succeed: {other:?}"),
+    }
+    let sent = evictions(&s);
+    assert!(
+        sent.iter().any(|(_, status, dry, _)| *status == 201 && !dry),
+        "no real eviction was sent: {sent:?}"
+    );
+    assert!(
+        sent.iter().any(|(_, status, dry, _)| *status == 201 && *dry),
+        "the preview sent no dry-run eviction: {sent:?}"
+    );
+    for (body, status, _, _) in &sent {
+        assert_eq!(body, "policy/v1beta1 Eviction", "{sent:?}");
+        assert_eq!(*status, 201, "{sent:?}");
+    }
+    assert_eq!(evictable_left(&s, &node), Vec::<String>::new());
+
+    // This server cannot say who we are: the journal records `unknown`, and the drain ran.
+    let record = journal::read(&journal_path).expect("read journal");
+    let events: Vec<Value> = record
+        .entries
+        .iter()
+        .filter_map(|e| serde_json::to_value(&e.event).ok())
+        .filter(|v| v["payload"]["action_id"] == "drain-old")
+        .collect();
+    assert_eq!(events.len(), 3, "{events:?}");
+    for e in &events {
+        assert_eq!(e["payload"]["identity"], json!({"username": "unknown"}), "{e}");
+    }
+
+    // A policy/v1 Eviction is refused as a 1.21 server's decoder refuses it.
+    let refused = rt.block_on(async {
+        let client = Cluster::drill(&s.url).expect("cluster").client;
+        let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = kube::Api::namespaced(client, "shop");
+        let name = pods
+            .list(&Default::default())
+            .await
+            .expect("list pods")
+            .items
+            .into_iter()
+            .find_map(|p| p.metadata.name)
+            .expect("a pod in shop");
+        let body =
+            json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": "shop"}});
+        pods.create_subresource::<_, Value>("eviction", &name, &Default::default(), &body)
+            .await
+    });
+    match refused {
+        Err(kube::Error::Api(status)) => {
+            assert_eq!(status.code, 400, "{status:?}");
+            assert!(
+                status
+                    .message
+                    .contains("no kind \"Eviction\" is registered for version \"policy/v1\""),
+                "{status:?}"
+            );
+        }
+        other => panic!("a policy/v1 eviction was not refused: {other:?}"),
+    }
+}
+
+#[test]
+fn kubectl_drain_falls_back_to_v1beta1_too() {
+    let s = start();
+    let node = web_node(&s);
+    s.control("DELETE", "/drill/v1/requests");
+    let out = s.kubectl(&[
+        "drain",
+        &node,
+        "--ignore-daemonsets",
+        "--delete-emptydir-data",
+        "--timeout=120s",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "kubectl drain failed: {stderr}\n{stdout}");
+    assert!(stdout.contains("drained"), "{stdout}");
+    let sent = evictions(&s);
+    assert!(!sent.is_empty(), "kubectl sent no eviction (it deleted instead?)");
+    for (body, status, dry, agent) in &sent {
+        assert_eq!(
+            (body.as_str(), *status, *dry),
+            ("policy/v1beta1 Eviction", 201, false),
+            "{sent:?}"
+        );
+        assert!(agent.starts_with("kubectl"), "{agent}");
+    }
+    assert_eq!(evictable_left(&s, &node), Vec::<String>::new());
+}
+
+#[test]
+fn an_unknown_eviction_api_is_refused_with_file_line_and_field() {
+    let bad = OLD_SERVER.replace("eviction: policy/v1beta1", "eviction: policy/v2");
+    let errors = warroom::drill::scenario::load::parse("old-apiserver.yaml", &bad)
+        .expect_err("policy/v2 is not an eviction API")
+        .to_string();
+    assert!(
+        errors.starts_with("old-apiserver.yaml:7:13: apiserver.eviction: unknown variant `policy/v2`"),
+        "{errors}"
+    );
+    assert!(errors.contains("policy/v1beta1"), "{errors}");
+    // Without the section the server is a current one.
+    let current = OLD_SERVER.replace(
+        "apiserver:\n  eviction: policy/v1beta1\n  selfSubjectReview: false\n",
+        "",
+    );
+    let s = warroom::drill::scenario::load::parse("current.yaml", &current).expect("valid");
+    assert_eq!(s.apiserver.eviction.group_version(), "policy/v1");
+    assert!(s.apiserver.self_subject_review);
+}
