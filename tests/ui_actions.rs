@@ -109,7 +109,13 @@ fn drain_flow() -> Flow {
 fn overlay(flow: &Flow) -> String {
     draw(|f| {
         let area = f.area();
-        warroom::ui::action::render(&warroom::ui::theme::Theme::default(), flow, f, area);
+        warroom::ui::action::render(
+            &warroom::ui::theme::Theme::default(),
+            flow,
+            Some("drill-commander (system:authenticated)"),
+            f,
+            area,
+        );
     })
 }
 

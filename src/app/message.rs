@@ -34,6 +34,8 @@ pub enum Msg {
     KeysDenied(Vec<(super::keymap::Action, String)>),
     /// The runner's answer (or progress) for one action's flow.
     Action(String, crate::actions::flow::Input),
+    /// Who the cluster says we are (a SelfSubjectReview), e.g. `alice (system:authenticated)`.
+    Identity(String),
     /// An entry (or a problem) from the active incident's journal.
     Journal(Followed),
     /// The answer to an effect, in words (an error when `error`).

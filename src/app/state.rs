@@ -178,6 +178,8 @@ pub struct AppState {
     pub suggested: Vec<crate::playbook::suggest::Suggestion>,
     /// The playbook under the cursor while none is followed (None: the first choice).
     pub playbook_pick: Option<String>,
+    /// Who the cluster says we are, once it has answered (shown when confirming an action).
+    pub cluster_identity: Option<crate::text::CleanText>,
     /// Keys typed so far of a longer sequence (`g` of `g g`).
     pub pending: Vec<KeyPress>,
     pub notice: Option<Notice>,
@@ -228,6 +230,7 @@ impl AppState {
             checklist: None,
             suggested: Vec::new(),
             playbook_pick: None,
+            cluster_identity: None,
             notice: None,
             editor,
             status: Default::default(),

@@ -65,6 +65,10 @@ pub fn update(state: &mut AppState, msg: Msg) {
             super::containment::answer(state, &id, input);
             state.dirty = true;
         }
+        Msg::Identity(who) => {
+            state.cluster_identity = Some(CleanText::line(&who));
+            state.dirty = true;
+        }
         Msg::Journal(f) => journal(state, f),
         Msg::Notice { text, error } => notice(state, text, error),
         Msg::Theme(t) => {

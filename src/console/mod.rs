@@ -130,6 +130,13 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         }
     };
     {
+        // Who the cluster says we are, for the action overlay (the journal records it per action).
+        let (tx, cluster) = (msg_tx.clone(), cluster.clone());
+        tokio::spawn(async move {
+            let _ = tx.send(Msg::Identity(cluster.identity().await.to_string())).await;
+        });
+    }
+    {
         let tx = msg_tx.clone();
         tokio::spawn(async move {
             while let Some((id, input)) = answered.recv().await {

@@ -35,8 +35,8 @@ fn pod_line(t: &Theme, object: &str, state: &PodState) -> Line<'static> {
     ])
 }
 
-/// The overlay's lines for a flow.
-pub fn lines(t: &Theme, flow: &Flow) -> Vec<Line<'static>> {
+/// The overlay's lines for a flow; `identity` is who the cluster says we are, when known.
+pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     match &flow.stage {
         Stage::CheckingPermission => out.push(muted(t, "Checking permission (SelfSubjectAccessReview)…")),
@@ -89,6 +89,9 @@ pub fn lines(t: &Theme, flow: &Flow) -> Vec<Line<'static>> {
             if let Some(u) = &preview.undo {
                 out.push(muted(t, format!("  undo: {}", clean(&u.to_string()))));
             }
+            if let Some(who) = identity.filter(|_| !flow.action.is_alerting()) {
+                out.push(muted(t, format!("  as {} in the cluster", clean(who))));
+            }
             out.push(Line::raw(""));
             match confirm {
                 Confirm::YesNo => out.push(Line::from(vec![
@@ -140,9 +143,9 @@ pub fn lines(t: &Theme, flow: &Flow) -> Vec<Line<'static>> {
 }
 
 /// Draws the overlay centred in `area`.
-pub fn render(t: &Theme, flow: &Flow, frame: &mut Frame, area: Rect) {
+pub fn render(t: &Theme, flow: &Flow, identity: Option<&str>, frame: &mut Frame, area: Rect) {
     let w = area.width.saturating_sub(4).min(76);
-    let body = Paragraph::new(lines(t, flow)).wrap(Wrap { trim: false });
+    let body = Paragraph::new(lines(t, flow, identity)).wrap(Wrap { trim: false });
     let h = (body.line_count(w.saturating_sub(2)) as u16 + 2).min(area.height);
     let r = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
     let title = format!(" {} · {} ", clean(&flow.action.to_string()), flow.stage.name());

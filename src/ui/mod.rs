@@ -301,7 +301,8 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     }
     bottom_line(state, frame, foot);
     if let Some(flow) = state.action_shown.as_ref().and_then(|id| state.desk.get(id)) {
-        action::render(&state.theme, flow, frame, body);
+        let who = state.cluster_identity.as_ref().map(|w| w.as_str());
+        action::render(&state.theme, flow, who, frame, body);
     }
     if state.overlay == Some(Overlay::Help) {
         help(state, frame, area);
