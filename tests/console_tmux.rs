@@ -194,6 +194,10 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
         s.contains("Type checkout and Enter to go ahead")
     });
     assert!(s.contains("checkout:2.0.0 →") && s.contains("checkout:1.9.3"), "{s}");
+    assert!(
+        s.contains("as drill-commander (system:authenticated) in the cluster"),
+        "{s}"
+    );
     assert_eq!(
         kubectl_image(&dir),
         "registry.example.com/shop/checkout:2.0.0",
@@ -221,7 +225,8 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
         assert!(
             journal.lines().any(|l| l.contains(&format!("\"kind\":\"{kind}\""))
                 && l.contains("rollout_undo")
-                && l.contains("\"alice\"")),
+                && l.contains("\"alice\"")
+                && l.contains("\"username\":\"drill-commander\"")),
             "{kind} missing:\n{journal}"
         );
     }
