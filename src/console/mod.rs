@@ -8,6 +8,7 @@ pub mod journal_link;
 pub mod observing;
 pub mod options;
 pub mod publishing;
+pub mod terminal_gone;
 
 use std::io::Write;
 use std::time::Duration;
@@ -165,6 +166,16 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         depth: look.depth,
     };
 
+    // A terminal that hangs up without a SIGHUP ends the console as a SIGHUP would.
+    match terminal_gone::console_tty() {
+        Ok(tty) => {
+            let tx = outside.tx.clone();
+            terminal_gone::watch(tty, move || {
+                let _ = tx.blocking_send(Msg::Quit);
+            });
+        }
+        Err(e) => tracing::warn!(error = %e, "the terminal is not watched for a hang-up"),
+    }
     let mut terminal = ratatui::try_init().map_err(|e| anyhow::anyhow!("cannot take over the terminal: {e}"))?;
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
     if let Ok(size) = terminal.size() {
