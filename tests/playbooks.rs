@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use warroom::actions::Action;
+use warroom::actions::{Action, Workload};
 use warroom::cluster::signals::SignalKind;
 use warroom::incident::model::{Event, StepState};
 use warroom::playbook::load::{load_dir, load_file};
@@ -99,7 +99,7 @@ fn bindings_resolve_from_the_selection() {
         binding.resolve(&sel),
         Ok(Action::RolloutUndo {
             namespace: "shop".into(),
-            deployment: "checkout".into(),
+            workload: Workload::deployment("checkout"),
             revision: None
         })
     );

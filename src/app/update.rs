@@ -424,22 +424,33 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
             Err(e) => notice(state, e, true),
         },
         Action::Scale => {
+            use crate::actions::WorkloadKind as K;
+            use crate::cluster::rows::WorkloadKind as Row;
             let s = super::containment::selection(state);
-            match (s.namespace, s.deployment) {
-                (Some(ns), Some(d)) => {
+            match (s.namespace, s.workload) {
+                (Some(_), Some(w)) if w.kind == K::DaemonSet => notice(
+                    state,
+                    format!("a daemonset runs one pod per node: {w} has no replica count to scale"),
+                    true,
+                ),
+                (Some(ns), Some(w)) => {
+                    let (row, word) = match w.kind {
+                        K::StatefulSet => (Row::StatefulSet, "sts/"),
+                        _ => (Row::Deployment, ""),
+                    };
                     let current = state
                         .model
                         .workloads
                         .iter()
-                        .find(|((wns, k, name), _)| {
-                            wns.as_str() == ns
-                                && *k == crate::cluster::rows::WorkloadKind::Deployment
-                                && name.as_str() == d
-                        })
-                        .map_or(0, |(_, w)| w.desired);
-                    open_input(state, InputKind::Palette, &format!("scale {ns}/{d} {current}"));
+                        .find(|((wns, k, name), _)| wns.as_str() == ns && *k == row && name.as_str() == w.name)
+                        .map_or(0, |(_, r)| r.desired);
+                    open_input(
+                        state,
+                        InputKind::Palette,
+                        &format!("scale {ns}/{word}{} {current}", w.name),
+                    );
                 }
-                _ => notice(state, "select a deployment first".into(), true),
+                _ => notice(state, "select a deployment or statefulset first".into(), true),
             }
         }
         Action::StepDone => {

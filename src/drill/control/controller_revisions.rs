@@ -75,7 +75,9 @@ impl Sim {
             Some((name, hash, number, _)) if number == max => UpdateRevision { name, hash, number },
             Some((name, hash, _, _)) => {
                 // Rolled back: the old object becomes the newest revision.
-                self.modify(kinds::CONTROLLER_REVISIONS, &ns, &name, |r| r["revision"] = json!(max + 1))?;
+                self.modify(kinds::CONTROLLER_REVISIONS, &ns, &name, |r| {
+                    r["revision"] = json!(max + 1)
+                })?;
                 UpdateRevision {
                     name,
                     hash,
@@ -168,7 +170,8 @@ mod tests {
 
     #[test]
     fn data_replaces_the_template_and_reads_back() {
-        let t = json!({"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "db", "image": "pg:16"}]}});
+        let t =
+            json!({"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "db", "image": "pg:16"}]}});
         let data = revision_data(&t);
         assert_eq!(data["spec"]["template"]["$patch"], "replace");
         assert_eq!(revision_template(&json!({"data": data})), t);
