@@ -167,6 +167,86 @@ impl Sim {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::drill::clock::Clock;
+
+    const SCENARIO: &str = r#"
+name: revisions
+title: revisions
+start: "2026-11-24T14:00:00Z"
+nodes: [{name: node, count: 2}]
+workloads:
+  - {kind: StatefulSet, name: db, namespace: data, replicas: 2, revisions: [{image: "db:0"}]}
+"#;
+
+    /// (name, revision, image) of db's revisions, oldest first.
+    fn revisions(sim: &Sim) -> Vec<(String, i64, String)> {
+        let mut out: Vec<(String, i64, String)> = sim
+            .store
+            .iter(&kinds::CONTROLLER_REVISIONS, Some("data"))
+            .map(|r| {
+                let v = r.value();
+                let image = revision_template(&v)
+                    .pointer("/spec/containers/0/image")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                (r.name.to_string(), v["revision"].as_i64().unwrap_or(0), image)
+            })
+            .collect();
+        out.sort_by_key(|r| r.1);
+        out
+    }
+
+    fn set_image(sim: &mut Sim, image: &str) {
+        sim.modify(kinds::STATEFULSETS, "data", "db", |s| {
+            s["spec"]["template"]["spec"]["containers"][0]["image"] = json!(image);
+        });
+        let later = sim.now + jiff::SignedDuration::from_mins(5);
+        sim.advance_to(later);
+    }
+
+    #[test]
+    fn history_is_bounded_and_a_template_that_comes_back_reuses_its_revision() {
+        let scenario = crate::drill::scenario::parse("revisions.yaml", SCENARIO).expect("scenario");
+        let start = jiff::Timestamp::from_second(1_795_615_200).expect("start");
+        let mut sim = Sim::new(scenario, 7, Clock::new(start, 1.0, true), 10_000);
+        assert_eq!(revisions(&sim).len(), 1);
+        for i in 1..=12 {
+            set_image(&mut sim, &format!("db:{i}"));
+        }
+        let history = revisions(&sim);
+        assert_eq!(
+            history.len(),
+            11,
+            "10 old revisions kept, plus the one running: {history:?}"
+        );
+        assert_eq!(
+            history.first().map(|r| r.2.as_str()),
+            Some("db:2"),
+            "the oldest went first"
+        );
+        let newest = history.last().cloned().expect("newest");
+        assert_eq!((newest.1, newest.2.as_str()), (13, "db:12"));
+        let status = sim.get(&kinds::STATEFULSETS, "data", "db").expect("sts").value();
+        assert_eq!(status["status"]["updateRevision"], newest.0);
+        assert_eq!(status["status"]["currentRevision"], newest.0, "rolled out");
+        // Back to db:5: its object is re-used with the next number; nothing new is created.
+        let old = history.iter().find(|r| r.2 == "db:5").cloned().expect("db:5 kept");
+        set_image(&mut sim, "db:5");
+        let after = revisions(&sim);
+        assert_eq!(after.len(), 11);
+        assert_eq!(after.last(), Some(&(old.0.clone(), 14, "db:5".to_string())));
+        let owner = sim
+            .get(&kinds::CONTROLLER_REVISIONS, "data", &old.0)
+            .expect("revision")
+            .value();
+        assert_eq!(owner["metadata"]["ownerReferences"][0]["kind"], "StatefulSet");
+        assert_eq!(owner["metadata"]["ownerReferences"][0]["controller"], true);
+        assert_eq!(owner["metadata"]["labels"]["app"], "db");
+        // Deleting the StatefulSet takes its history with it.
+        sim.remove_object(&kinds::STATEFULSETS, "data", "db");
+        assert!(revisions(&sim).is_empty());
+    }
 
     #[test]
     fn data_replaces_the_template_and_reads_back() {
