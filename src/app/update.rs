@@ -427,31 +427,35 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
             use crate::actions::WorkloadKind as K;
             use crate::cluster::rows::WorkloadKind as Row;
             let s = super::containment::selection(state);
-            match (s.namespace, s.workload) {
-                (Some(_), Some(w)) if w.kind == K::DaemonSet => notice(
-                    state,
-                    format!("a daemonset runs one pod per node: {w} has no replica count to scale"),
-                    true,
-                ),
-                (Some(ns), Some(w)) => {
-                    let (row, word) = match w.kind {
-                        K::StatefulSet => (Row::StatefulSet, "sts/"),
-                        _ => (Row::Deployment, ""),
-                    };
-                    let current = state
-                        .model
-                        .workloads
-                        .iter()
-                        .find(|((wns, k, name), _)| wns.as_str() == ns && *k == row && name.as_str() == w.name)
-                        .map_or(0, |(_, r)| r.desired);
-                    open_input(
-                        state,
-                        InputKind::Palette,
-                        &format!("scale {ns}/{word}{} {current}", w.name),
-                    );
-                }
-                _ => notice(state, "select a deployment or statefulset first".into(), true),
+            let (Some(ns), Some(w)) = (s.namespace, s.workload) else {
+                notice(state, "select a deployment or statefulset first".into(), true);
+                return;
+            };
+            // The action's own refusal: a DaemonSet has no replica count.
+            let probe = crate::actions::Action::Scale {
+                namespace: ns.clone(),
+                workload: w.clone(),
+                replicas: 0,
+            };
+            if let Some(why) = probe.refusal() {
+                notice(state, why, true);
+                return;
             }
+            let (row, word) = match w.kind {
+                K::StatefulSet => (Row::StatefulSet, "sts/"),
+                _ => (Row::Deployment, ""),
+            };
+            let current = state
+                .model
+                .workloads
+                .iter()
+                .find(|((wns, k, name), _)| wns.as_str() == ns && *k == row && name.as_str() == w.name)
+                .map_or(0, |(_, r)| r.desired);
+            open_input(
+                state,
+                InputKind::Palette,
+                &format!("scale {ns}/{word}{} {current}", w.name),
+            );
         }
         Action::StepDone => {
             if let Some(i) = state.checklist.as_ref().map(|c| c.selected) {
