@@ -1208,3 +1208,59 @@ async fn kubectl_rollout_history_and_undo_on_statefulsets_and_daemonsets() {
         "the status names a revision object: {current} in {names}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_sends_no_change_to_statefulsets_or_daemonsets() {
+    let d = Drill::start(KINDS).await;
+    let read_only = d.cluster.clone().with_read_only(true).expect("read-only client");
+    let runner = d.runner(&read_only);
+    d.clear_requests();
+    let ns = || "data".to_string();
+    let actions = [
+        Action::RolloutRestart {
+            namespace: ns(),
+            workload: db(),
+        },
+        Action::RolloutRestart {
+            namespace: ns(),
+            workload: agent(),
+        },
+        Action::RolloutUndo {
+            namespace: ns(),
+            workload: db(),
+            revision: None,
+        },
+        Action::RolloutUndo {
+            namespace: ns(),
+            workload: agent(),
+            revision: Some(1),
+        },
+        Action::Scale {
+            namespace: ns(),
+            workload: db(),
+            replicas: 0,
+        },
+    ];
+    for (i, action) in actions.into_iter().enumerate() {
+        let flow = runner.drive(&format!("ro-k{i}"), action.clone(), yes).await;
+        match &flow.stage {
+            Stage::Denied { reason } => assert!(reason.contains("read-only"), "{action}: {reason}"),
+            s => panic!("{action} was not refused: {s:?}"),
+        }
+        // The objects exist, so these reach the client's guard, which refuses the PATCH.
+        let direct = warroom::actions::kube::dry_run(&read_only.client, &action).await;
+        let real = warroom::actions::kube::run(&read_only.client, &action).await;
+        assert!(
+            direct.is_err_and(|e| e.message.contains("read-only"))
+                && real.is_err_and(|e| e.message.contains("read-only")),
+            "{action} went through the read-only client"
+        );
+    }
+    assert_eq!(
+        d.mutating_requests(),
+        Vec::<String>::new(),
+        "read-only mode sent a change"
+    );
+    assert_eq!(seen(&d, &db(), IMAGE), "registry.example.com/db:16");
+    assert_eq!(seen(&d, &agent(), IMAGE), "registry.example.com/agent:2");
+}
