@@ -1200,6 +1200,12 @@ async fn kubectl_rollout_history_and_undo_on_statefulsets_and_daemonsets() {
         wait_for(30, "revision 2 renumbered", || {
             (rows(target) == [format!("3 {name} {old}"), format!("4 {name} {new}")]).then_some(())
         });
+        // The revision's data is byte for byte what kubectl makes of the template running now.
+        let again = d.kubectl(&["rollout", "undo", target, "-n", "data", "--to-revision=4"]);
+        assert!(
+            again.contains("skipped rollback (current template already matches revision 4)"),
+            "{again}"
+        );
     }
     let current = seen(&d, &db(), "{.status.updateRevision}");
     let names = d.kubectl(&["get", "controllerrevisions", "-n", "data", "-o", "name"]);

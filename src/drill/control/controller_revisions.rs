@@ -35,12 +35,18 @@ pub fn revision_template(revision: &Value) -> Value {
     t
 }
 
-/// The `data` the controllers store: a patch that replaces the whole pod template.
+/// The `data` the controllers store: a patch that replaces the whole pod template, written as
+/// Go writes the typed template (`creationTimestamp: null`), so that kubectl, which compares
+/// it byte for byte with the workload's own template, sees when they already match.
 fn revision_data(template: &Value) -> Value {
     let mut t = template.clone();
     if !t.is_object() {
         t = json!({});
     }
+    if !t["metadata"].is_object() {
+        t["metadata"] = json!({});
+    }
+    t["metadata"]["creationTimestamp"] = Value::Null;
     t["$patch"] = json!("replace");
     json!({"spec": {"template": t}})
 }
@@ -254,6 +260,8 @@ workloads:
             json!({"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "db", "image": "pg:16"}]}});
         let data = revision_data(&t);
         assert_eq!(data["spec"]["template"]["$patch"], "replace");
-        assert_eq!(revision_template(&json!({"data": data})), t);
+        let mut read = t.clone();
+        read["metadata"]["creationTimestamp"] = Value::Null;
+        assert_eq!(revision_template(&json!({"data": data})), read);
     }
 }
