@@ -592,3 +592,43 @@ fn a_daemonset_row_gets_its_own_actions_and_pause_and_scale_are_refused_with_why
         );
     }
 }
+
+#[test]
+fn scale_on_a_statefulset_row_prompts_with_its_kind_and_count() {
+    use warroom::actions::WorkloadKind as Kind;
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    let sts = WorkloadRow {
+        desired: 3,
+        ready: 2,
+        updated: 3,
+        available: 2,
+        paused: false,
+        revision: None,
+        image: Some("registry.example.com/db:16".into()),
+        rolling: false,
+        deadline_exceeded: false,
+    };
+    update(
+        &mut s,
+        Msg::Cluster(Update::Workload(
+            WorkloadKind::StatefulSet,
+            Change::Apply(("data".into(), "db".into()), sts),
+        )),
+    );
+    update(&mut s, Msg::Settled);
+    for _ in 0..20 {
+        let sel = warroom::app::containment::selection(&s);
+        if sel.workload.as_ref().is_some_and(|w| w.kind == Kind::StatefulSet) {
+            break;
+        }
+        key(&mut s, KeyCode::Char('j'));
+    }
+    key(&mut s, KeyCode::Char('S'));
+    let line = s.input.as_ref().expect("the palette opens").line.lines().join("");
+    assert_eq!(line, "scale data/sts/db 3");
+    match warroom::app::palette::parse(&line) {
+        Ok(warroom::app::palette::Command::Act(a)) => assert_eq!(a.to_string(), "scale statefulset/db -n data to 3"),
+        other => panic!("{other:?}"),
+    }
+}
