@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use warroom::actions::flow::confirming_keys;
-use warroom::actions::{Action, Flow, Input, Preview, Runner, Stage};
+use warroom::actions::{Action, Flow, Input, Preview, Runner, Stage, Workload, WorkloadKind};
 use warroom::cluster::connect::Cluster;
 use warroom::drill::scenario;
 use warroom::drill::server::{self, Options, Running};
@@ -180,7 +180,7 @@ async fn exercise(
     action: Action,
     observe: impl Fn() -> String,
     after: &str,
-) {
+) -> Preview {
     let before = observe();
     assert_ne!(before, after, "{action}: nothing to change");
     let mut previewed = None;
@@ -223,6 +223,7 @@ async fn exercise(
         ["action_requested", "action_dry_run", "action_succeeded"],
         "{undo}"
     );
+    preview
 }
 
 fn web_node(d: &Drill) -> String {
@@ -262,7 +263,7 @@ async fn cordon_dry_run_run_and_uncordon() {
 async fn scale_and_scale_back() {
     let d = Drill::start(SCENARIO).await;
     let runner = d.runner(&d.cluster);
-    let current = warroom::actions::kube::current_replicas(&d.cluster.client, "shop", "api")
+    let current = warroom::actions::kube::current_replicas(&d.cluster.client, "shop", &Workload::deployment("api"))
         .await
         .expect("current count");
     assert_eq!(current, 3, "the prompt knows the current count");
@@ -272,7 +273,7 @@ async fn scale_and_scale_back() {
         "scale-1",
         Action::Scale {
             namespace: "shop".into(),
-            deployment: "api".into(),
+            workload: Workload::deployment("api"),
             replicas: 1,
         },
         || d.jsonpath(&["get", "deploy", "api", "-n", "shop"], "{.spec.replicas}"),
@@ -297,7 +298,7 @@ async fn rollout_restart_sets_kubectls_annotation() {
             "restart-1",
             Action::RolloutRestart {
                 namespace: "shop".into(),
-                deployment: "api".into(),
+                workload: Workload::deployment("api"),
             },
             |p, c| {
                 assert_eq!(restarted(), "", "the dry run changed nothing");
@@ -339,7 +340,7 @@ async fn pause_and_resume() {
         "pause-1",
         Action::RolloutPause {
             namespace: "shop".into(),
-            deployment: "api".into(),
+            workload: Workload::deployment("api"),
         },
         || d.jsonpath(&["get", "deploy", "api", "-n", "shop"], "{.spec.paused}"),
         "true",
@@ -364,7 +365,7 @@ async fn rollout_undo_shows_the_image_and_undoes_back() {
             "undo-0",
             Action::RolloutUndo {
                 namespace: "shop".into(),
-                deployment: "web".into(),
+                workload: Workload::deployment("web"),
                 revision: None,
             },
             |p, c| {
@@ -387,7 +388,7 @@ async fn rollout_undo_shows_the_image_and_undoes_back() {
         undo,
         Action::RolloutUndo {
             namespace: "shop".into(),
-            deployment: "web".into(),
+            workload: Workload::deployment("web"),
             revision: Some(2)
         }
     );
@@ -407,7 +408,7 @@ async fn a_paused_deployment_is_not_rolled_back() {
             "undo-p",
             Action::RolloutUndo {
                 namespace: "shop".into(),
-                deployment: "web".into(),
+                workload: Workload::deployment("web"),
                 revision: None,
             },
             yes,
@@ -639,7 +640,7 @@ async fn an_action_the_role_denies_is_refused_before_any_change() {
         runner
             .may(&Action::RolloutRestart {
                 namespace: "shop".into(),
-                deployment: "api".into()
+                workload: Workload::deployment("api")
             })
             .await,
         Ok(())
@@ -651,7 +652,7 @@ async fn an_action_the_role_denies_is_refused_before_any_change() {
             "deny-3",
             Action::Scale {
                 namespace: "shop".into(),
-                deployment: "api".into(),
+                workload: Workload::deployment("api"),
                 replicas: 0,
             },
         ),
@@ -690,24 +691,24 @@ fn every_action() -> Vec<Action> {
         },
         Action::RolloutRestart {
             namespace: ns.clone(),
-            deployment: dep.clone(),
+            workload: Workload::deployment(dep.clone()),
         },
         Action::RolloutUndo {
             namespace: ns.clone(),
-            deployment: dep.clone(),
+            workload: Workload::deployment(dep.clone()),
             revision: None,
         },
         Action::RolloutPause {
             namespace: ns.clone(),
-            deployment: dep.clone(),
+            workload: Workload::deployment(dep.clone()),
         },
         Action::RolloutResume {
             namespace: ns.clone(),
-            deployment: dep.clone(),
+            workload: Workload::deployment(dep.clone()),
         },
         Action::Scale {
             namespace: ns.clone(),
-            deployment: dep.clone(),
+            workload: Workload::deployment(dep.clone()),
             replicas: 5,
         },
         Action::Isolate {
@@ -843,4 +844,429 @@ fn observers_and_read_only_flags_make_a_read_only_console() {
     assert!(!access(&["warroom", "live", "--role", "ops-lead"]));
     assert!(access(&["warroom", "drill", "--role", "observer"]));
     assert!(Cli::try_parse_from(["warroom", "live", "--role", "janitor"]).is_err());
+}
+
+/// A StatefulSet and a DaemonSet, each with two revisions rolled out before the drill starts.
+const KINDS: &str = r#"
+name: actions-kinds
+title: statefulsets and daemonsets
+start: "2026-11-24T14:00:00Z"
+namespaces: [data]
+nodes:
+  - {name: node, count: 2, zone: z1}
+workloads:
+  - kind: StatefulSet
+    name: db
+    namespace: data
+    replicas: 2
+    revisions:
+      - {image: "registry.example.com/db:15", changeCause: "db 15"}
+      - {image: "registry.example.com/db:16", changeCause: "db 16"}
+  - kind: DaemonSet
+    name: agent
+    namespace: data
+    revisions:
+      - {image: "registry.example.com/agent:1", changeCause: "agent 1"}
+      - {image: "registry.example.com/agent:2", changeCause: "agent 2"}
+"#;
+
+fn db() -> Workload {
+    Workload::new(WorkloadKind::StatefulSet, "db")
+}
+
+fn agent() -> Workload {
+    Workload::new(WorkloadKind::DaemonSet, "agent")
+}
+
+/// What kubectl sees of a workload: `kubectl get KIND NAME -n data -o jsonpath=PATH`.
+fn seen(d: &Drill, w: &Workload, path: &str) -> String {
+    d.jsonpath(&["get", w.kind.word(), &w.name, "-n", "data"], path)
+}
+
+const IMAGE: &str = "{.spec.template.spec.containers[0].image}";
+const RESTARTED: &str = "{.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statefulset_and_daemonset_restart_with_kubectls_annotation() {
+    let d = Drill::start(KINDS).await;
+    let runner = d.runner(&d.cluster);
+    for (i, w) in [db(), agent()].into_iter().enumerate() {
+        assert_eq!(seen(&d, &w, RESTARTED), "", "{w}");
+        let id = format!("restart-k{i}");
+        let action = Action::RolloutRestart {
+            namespace: "data".into(),
+            workload: w.clone(),
+        };
+        d.clear_requests();
+        let flow = runner
+            .drive(&id, action.clone(), |p, c| {
+                assert_eq!(seen(&d, &w, RESTARTED), "", "{w}: the dry run changed nothing");
+                assert_eq!(p.objects, 2, "{w}: two pods are replaced: {p:?}");
+                assert!(p.summary.starts_with(&w.to_string()), "{}", p.summary);
+                confirming_keys(c)
+            })
+            .await;
+        outcome(&flow);
+        let at = seen(&d, &w, RESTARTED);
+        assert!(
+            at.parse::<jiff::Timestamp>().is_ok(),
+            "{w}: kubectl sees restartedAt {at:?}"
+        );
+        let plural = format!("/{}/{}", w.kind.resource(), w.name);
+        let patched = d.running.cluster.lock().requests.iter().any(|r| {
+            r.method == "PATCH"
+                && !r.dry_run
+                && r.path.ends_with(&plural)
+                && r.query.contains("fieldManager=kubectl-rollout")
+        });
+        assert!(patched, "{w}: patched as kubectl patches, with its field manager");
+        let journaled = d.journaled(&id);
+        let kinds: Vec<&str> = journaled.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kinds, ["action_requested", "action_dry_run", "action_succeeded"]);
+        for (_, payload) in &journaled {
+            assert_eq!(payload["parameters"], action.parameters());
+            assert_eq!(payload["parameters"]["workload"]["kind"], format!("{:?}", w.kind));
+            assert_eq!(payload["target"], format!("{w} -n data"));
+        }
+        assert_eq!(
+            journaled[2].1["response"]["api"]["kubectl.kubernetes.io/restartedAt"],
+            at
+        );
+    }
+    // kubectl's rollout status follows the StatefulSet's revisions to the end.
+    wait_for(60, "the restarted statefulset to roll out", || {
+        let current = seen(&d, &db(), "{.status.currentRevision}");
+        let update = seen(&d, &db(), "{.status.updateRevision}");
+        let ready = seen(&d, &db(), "{.status.updatedReplicas}");
+        (current == update && ready == "2").then_some(())
+    });
+    let status = d.kubectl(&["rollout", "status", "sts/db", "-n", "data", "--watch=false"]);
+    assert!(status.contains("complete") || status.contains("rolled out"), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statefulset_undo_shows_the_image_and_undoes_back() {
+    let d = Drill::start(KINDS).await;
+    let runner = d.runner(&d.cluster);
+    let preview = exercise(
+        &d,
+        &runner,
+        "undo-sts",
+        Action::RolloutUndo {
+            namespace: "data".into(),
+            workload: db(),
+            revision: None,
+        },
+        || seen(&d, &db(), IMAGE),
+        "registry.example.com/db:15",
+    )
+    .await;
+    assert!(
+        preview
+            .summary
+            .contains("back to revision 1 from 2; image db=registry.example.com/db:16 → db=registry.example.com/db:15"),
+        "{}",
+        preview.summary
+    );
+    assert_eq!(
+        preview.undo,
+        Some(Action::RolloutUndo {
+            namespace: "data".into(),
+            workload: db(),
+            revision: Some(2)
+        })
+    );
+    // Undo and its undo each brought an old template back: revisions 1 and 2 became 3 and 4.
+    let history = d.kubectl(&["rollout", "history", "sts/db", "-n", "data"]);
+    let rows: Vec<String> = history
+        .lines()
+        .skip_while(|l| !l.starts_with("REVISION"))
+        .skip(1)
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(rows, ["3 db 15", "4 db 16"], "{history}");
+    let journaled = d.journaled("undo-sts");
+    assert_eq!(journaled[2].1["response"]["api"]["to_revision"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daemonset_undo_to_a_revision_and_back() {
+    let d = Drill::start(KINDS).await;
+    let runner = d.runner(&d.cluster);
+    let preview = exercise(
+        &d,
+        &runner,
+        "undo-ds",
+        Action::RolloutUndo {
+            namespace: "data".into(),
+            workload: agent(),
+            revision: Some(1),
+        },
+        || seen(&d, &agent(), IMAGE),
+        "registry.example.com/agent:1",
+    )
+    .await;
+    assert!(
+        preview.summary.contains("agent:2 → agent=registry.example.com/agent:1"),
+        "{}",
+        preview.summary
+    );
+    assert_eq!(preview.objects, 2, "one pod per node is replaced");
+    // The pods follow: every agent pod ends up on the restored template.
+    wait_for(60, "the agent pods back on agent:2", || {
+        let images = d.kubectl(&[
+            "get",
+            "pods",
+            "-n",
+            "data",
+            "-l",
+            "app=agent",
+            "-o",
+            "jsonpath={range .items[*]}{.spec.containers[0].image} {end}",
+        ]);
+        (images.split_whitespace().count() == 2 && images.split_whitespace().all(|i| i.ends_with("agent:2")))
+            .then_some(())
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statefulset_scale_and_scale_back() {
+    let d = Drill::start(KINDS).await;
+    let runner = d.runner(&d.cluster);
+    let current = warroom::actions::kube::current_replicas(&d.cluster.client, "data", &db())
+        .await
+        .expect("current count");
+    assert_eq!(current, 2, "the prompt knows the current count");
+    exercise(
+        &d,
+        &runner,
+        "scale-sts",
+        Action::Scale {
+            namespace: "data".into(),
+            workload: db(),
+            replicas: 1,
+        },
+        || seen(&d, &db(), "{.spec.replicas}"),
+        "1",
+    )
+    .await;
+    let scaled = d
+        .running
+        .cluster
+        .lock()
+        .requests
+        .iter()
+        .any(|r| r.method == "PATCH" && !r.dry_run && r.path.ends_with("/statefulsets/db/scale"));
+    assert!(scaled, "through the scale subresource");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_and_scale_that_cannot_apply_are_refused_before_any_request() {
+    let d = Drill::start(KINDS).await;
+    let runner = d.runner(&d.cluster);
+    let cases = [
+        (
+            Action::RolloutPause {
+                namespace: "data".into(),
+                workload: agent(),
+            },
+            "deployments only",
+        ),
+        (
+            Action::RolloutResume {
+                namespace: "data".into(),
+                workload: db(),
+            },
+            "deployments only",
+        ),
+        (
+            Action::Scale {
+                namespace: "data".into(),
+                workload: agent(),
+                replicas: 3,
+            },
+            "one pod per node",
+        ),
+    ];
+    for (i, (action, why)) in cases.into_iter().enumerate() {
+        d.clear_requests();
+        let greyed = runner.may(&action).await.expect_err("the key is greyed");
+        assert!(greyed.contains(why), "{action}: {greyed}");
+        let id = format!("refused-{i}");
+        let flow = runner.drive(&id, action.clone(), yes).await;
+        match &flow.stage {
+            Stage::Denied { reason } => assert!(reason.contains(why), "{action}: {reason}"),
+            s => panic!("{action} was not refused: {s:?}"),
+        }
+        assert!(
+            d.running.cluster.lock().requests.is_empty(),
+            "{action}: not even an access review was sent"
+        );
+        let kinds: Vec<String> = d.journaled(&id).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(kinds, ["action_requested", "action_failed"], "{action}");
+        // Asked directly, the adapter refuses too.
+        let direct = warroom::actions::kube::dry_run(&d.cluster.client, &action).await;
+        assert!(direct.is_err_and(|e| e.message.contains(why)), "{action}");
+    }
+    assert_eq!(seen(&d, &db(), "{.spec.replicas}"), "2");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_checks_name_the_statefulset_and_daemonset_resources() {
+    let yaml = format!(
+        "{KINDS}rbac:\n  deny:\n    - {{verb: patch, resource: statefulsets/scale}}\n    - {{verb: list, resource: controllerrevisions}}\n"
+    );
+    let d = Drill::start(&yaml).await;
+    let runner = d.runner(&d.cluster);
+    let restart = Action::RolloutRestart {
+        namespace: "data".into(),
+        workload: db(),
+    };
+    assert_eq!(
+        runner.may(&restart).await,
+        Ok(()),
+        "restart needs only patch statefulsets"
+    );
+    for (action, resource) in [
+        (
+            Action::Scale {
+                namespace: "data".into(),
+                workload: db(),
+                replicas: 0,
+            },
+            "statefulsets/scale",
+        ),
+        (
+            Action::RolloutUndo {
+                namespace: "data".into(),
+                workload: agent(),
+                revision: None,
+            },
+            "controllerrevisions",
+        ),
+    ] {
+        d.clear_requests();
+        let flow = runner.drive("deny-kind", action.clone(), yes).await;
+        match &flow.stage {
+            Stage::Denied { reason } => assert!(reason.contains(resource), "{action}: {reason}"),
+            s => panic!("{action} was not denied: {s:?}"),
+        }
+        assert_eq!(d.mutating_requests(), Vec::<String>::new(), "{action}");
+    }
+}
+
+/// kubectl's own rollout history and undo work on the drill cluster's StatefulSets and
+/// DaemonSets: it reads the ControllerRevisions and sends their data back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_rollout_history_and_undo_on_statefulsets_and_daemonsets() {
+    let d = Drill::start(KINDS).await;
+    let rows = |target: &str| {
+        let history = d.kubectl(&["rollout", "history", target, "-n", "data"]);
+        history
+            .lines()
+            .skip_while(|l| !l.starts_with("REVISION"))
+            .skip(1)
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+    };
+    for (target, w, name) in [("sts/db", db(), "db"), ("ds/agent", agent(), "agent")] {
+        let (old, new) = if name == "db" { ("15", "16") } else { ("1", "2") };
+        let image = |tag: &str| format!("registry.example.com/{name}:{tag}");
+        assert_eq!(rows(target), [format!("1 {name} {old}"), format!("2 {name} {new}")]);
+        let owned = d.kubectl(&[
+            "get", "controllerrevisions", "-n", "data", "-l", &format!("app={name}"), "-o",
+            "jsonpath={range .items[*]}{.metadata.name} {.metadata.ownerReferences[0].kind} {.metadata.labels.controller-revision-hash}|{end}",
+        ]);
+        for line in owned.split('|').filter(|l| !l.is_empty()) {
+            let parts: Vec<&str> = line.split(' ').collect();
+            assert_eq!(parts.len(), 3, "{line}");
+            assert_eq!(parts[0], format!("{name}-{}", parts[2]), "named owner-hash: {line}");
+            assert!(matches!(parts[1], "StatefulSet" | "DaemonSet"), "{line}");
+        }
+        // A server-side dry run changes nothing.
+        let dry = d.kubectl(&["rollout", "undo", target, "-n", "data", "--dry-run=server"]);
+        assert!(dry.contains("rolled back"), "{dry}");
+        assert_eq!(seen(&d, &w, IMAGE), image(new), "{target}: the dry run changed nothing");
+        let out = d.kubectl(&["rollout", "undo", target, "-n", "data"]);
+        assert!(out.contains("rolled back"), "{out}");
+        assert_eq!(seen(&d, &w, IMAGE), image(old));
+        wait_for(30, "the old revision renumbered", || {
+            (rows(target) == [format!("2 {name} {new}"), format!("3 {name} {old}")]).then_some(())
+        });
+        let shown = d.kubectl(&["rollout", "history", target, "-n", "data", "--revision=2"]);
+        assert!(shown.contains(&image(new)), "{shown}");
+        d.kubectl(&["rollout", "undo", target, "-n", "data", "--to-revision=2"]);
+        assert_eq!(seen(&d, &w, IMAGE), image(new));
+        wait_for(30, "revision 2 renumbered", || {
+            (rows(target) == [format!("3 {name} {old}"), format!("4 {name} {new}")]).then_some(())
+        });
+        // The revision's data is byte for byte what kubectl makes of the template running now.
+        let again = d.kubectl(&["rollout", "undo", target, "-n", "data", "--to-revision=4"]);
+        assert!(
+            again.contains("skipped rollback (current template already matches revision 4)"),
+            "{again}"
+        );
+    }
+    let current = seen(&d, &db(), "{.status.updateRevision}");
+    let names = d.kubectl(&["get", "controllerrevisions", "-n", "data", "-o", "name"]);
+    assert!(
+        names.contains(&current),
+        "the status names a revision object: {current} in {names}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_sends_no_change_to_statefulsets_or_daemonsets() {
+    let d = Drill::start(KINDS).await;
+    let read_only = d.cluster.clone().with_read_only(true).expect("read-only client");
+    let runner = d.runner(&read_only);
+    d.clear_requests();
+    let ns = || "data".to_string();
+    let actions = [
+        Action::RolloutRestart {
+            namespace: ns(),
+            workload: db(),
+        },
+        Action::RolloutRestart {
+            namespace: ns(),
+            workload: agent(),
+        },
+        Action::RolloutUndo {
+            namespace: ns(),
+            workload: db(),
+            revision: None,
+        },
+        Action::RolloutUndo {
+            namespace: ns(),
+            workload: agent(),
+            revision: Some(1),
+        },
+        Action::Scale {
+            namespace: ns(),
+            workload: db(),
+            replicas: 0,
+        },
+    ];
+    for (i, action) in actions.into_iter().enumerate() {
+        let flow = runner.drive(&format!("ro-k{i}"), action.clone(), yes).await;
+        match &flow.stage {
+            Stage::Denied { reason } => assert!(reason.contains("read-only"), "{action}: {reason}"),
+            s => panic!("{action} was not refused: {s:?}"),
+        }
+        // The objects exist, so these reach the client's guard, which refuses the PATCH.
+        let direct = warroom::actions::kube::dry_run(&read_only.client, &action).await;
+        let real = warroom::actions::kube::run(&read_only.client, &action).await;
+        assert!(
+            direct.is_err_and(|e| e.message.contains("read-only"))
+                && real.is_err_and(|e| e.message.contains("read-only")),
+            "{action} went through the read-only client"
+        );
+    }
+    assert_eq!(
+        d.mutating_requests(),
+        Vec::<String>::new(),
+        "read-only mode sent a change"
+    );
+    assert_eq!(seen(&d, &db(), IMAGE), "registry.example.com/db:16");
+    assert_eq!(seen(&d, &agent(), IMAGE), "registry.example.com/agent:2");
 }

@@ -653,3 +653,107 @@ fn the_checklist_is_rebuilt_from_the_journal_with_who_changed_each_step() {
     let t = text(&draw(&s, 200, 50));
     assert!(t.contains("Bad deploy 2/7"), "{t}");
 }
+
+#[test]
+fn a_daemonset_row_gets_its_own_actions_and_pause_and_scale_are_refused_with_why() {
+    use warroom::actions::{Action, WorkloadKind as Kind};
+    use warroom::app::keymap::Action as K;
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    let ds = WorkloadRow {
+        desired: 3,
+        ready: 1,
+        updated: 1,
+        available: 1,
+        paused: false,
+        revision: None,
+        image: Some("registry.example.com/agent:2".into()),
+        rolling: true,
+        deadline_exceeded: false,
+    };
+    update(
+        &mut s,
+        Msg::Cluster(Update::Workload(
+            WorkloadKind::DaemonSet,
+            Change::Apply(("kube-system".into(), "agent".into()), ds),
+        )),
+    );
+    update(&mut s, Msg::Settled);
+    // Walk the health pane to the DaemonSet's row.
+    let mut found = false;
+    for _ in 0..20 {
+        let sel = warroom::app::containment::selection(&s);
+        if sel.workload.as_ref().is_some_and(|w| w.kind == Kind::DaemonSet) {
+            found = true;
+            break;
+        }
+        key(&mut s, KeyCode::Char('j'));
+    }
+    assert!(found, "the daemonset row is in the health pane");
+    let sel = warroom::app::containment::selection(&s);
+    assert_eq!(sel.deployment, None, "a daemonset is not a deployment");
+    let restart = warroom::app::containment::for_key(&s, K::Restart).expect("restart applies");
+    assert_eq!(restart.target(), "daemonset/agent -n kube-system");
+    let undo = warroom::app::containment::for_key(&s, K::Undo).expect("undo applies");
+    assert!(matches!(undo, Action::RolloutUndo { revision: None, .. }));
+    // Pause is built for the key check, which greys it with the reason.
+    let pause = warroom::app::containment::for_key(&s, K::Pause).expect("pause is probed");
+    let why = pause.refusal().expect("pause is refused on a daemonset");
+    assert!(why.contains("deployments only"), "{why}");
+    let probed = s.effects.iter().any(|e| match e {
+        Effect::CheckKeys(p) => p.iter().any(|(k, a)| *k == K::Pause && a.refusal().is_some()),
+        _ => false,
+    });
+    assert!(probed, "the pause key is checked, so the footer greys it");
+    // Pressing P or S says why and starts nothing.
+    for (k, said) in [('P', "deployments only"), ('S', "one pod per node")] {
+        s.effects.clear();
+        key(&mut s, KeyCode::Char(k));
+        let notice = s.notice.as_ref().expect("a notice").text.to_string();
+        assert!(notice.contains(said), "{k}: {notice}");
+        assert!(
+            !s.effects.iter().any(|e| matches!(e, Effect::Action { .. })),
+            "{k}: no action started"
+        );
+    }
+}
+
+#[test]
+fn scale_on_a_statefulset_row_prompts_with_its_kind_and_count() {
+    use warroom::actions::WorkloadKind as Kind;
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    let sts = WorkloadRow {
+        desired: 3,
+        ready: 2,
+        updated: 3,
+        available: 2,
+        paused: false,
+        revision: None,
+        image: Some("registry.example.com/db:16".into()),
+        rolling: false,
+        deadline_exceeded: false,
+    };
+    update(
+        &mut s,
+        Msg::Cluster(Update::Workload(
+            WorkloadKind::StatefulSet,
+            Change::Apply(("data".into(), "db".into()), sts),
+        )),
+    );
+    update(&mut s, Msg::Settled);
+    for _ in 0..20 {
+        let sel = warroom::app::containment::selection(&s);
+        if sel.workload.as_ref().is_some_and(|w| w.kind == Kind::StatefulSet) {
+            break;
+        }
+        key(&mut s, KeyCode::Char('j'));
+    }
+    key(&mut s, KeyCode::Char('S'));
+    let line = s.input.as_ref().expect("the palette opens").line.lines().join("");
+    assert_eq!(line, "scale data/sts/db 3");
+    match warroom::app::palette::parse(&line) {
+        Ok(warroom::app::palette::Command::Act(a)) => assert_eq!(a.to_string(), "scale statefulset/db -n data to 3"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use warroom::actions::Action;
+use warroom::actions::{Action, Workload, WorkloadKind};
 use warroom::cluster::signals::SignalKind;
 use warroom::incident::model::{Event, StepState};
 use warroom::playbook::load::{load_dir, load_file};
@@ -99,7 +99,7 @@ fn bindings_resolve_from_the_selection() {
         binding.resolve(&sel),
         Ok(Action::RolloutUndo {
             namespace: "shop".into(),
-            deployment: "checkout".into(),
+            workload: Workload::deployment("checkout"),
             revision: None
         })
     );
@@ -116,6 +116,26 @@ fn bindings_resolve_from_the_selection() {
         scale.get().action.as_ref().expect("binding").resolve(&sel),
         Ok(Action::Scale { replicas: 1, .. })
     ));
+    // A StatefulSet selected: the same steps act on it, with its kind.
+    let db = Workload::new(WorkloadKind::StatefulSet, "db");
+    let sts = Selection {
+        namespace: Some("data".into()),
+        workload: Some(db.clone()),
+        ..Default::default()
+    };
+    assert_eq!(
+        binding.resolve(&sts),
+        Ok(Action::RolloutUndo {
+            namespace: "data".into(),
+            workload: db,
+            revision: None
+        })
+    );
+    let scaled = scale.get().action.as_ref().expect("binding").resolve(&sts);
+    assert!(
+        scaled.as_ref().is_ok_and(|a| a.target() == "statefulset/db -n data"),
+        "{scaled:?}"
+    );
 }
 
 #[test]

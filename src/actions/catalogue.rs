@@ -26,28 +26,37 @@ pub enum Action {
         namespace: String,
         pod: String,
     },
+    // Journal lines written before other kinds existed say `"deployment":"checkout"`: the
+    // alias reads them as Deployments.
     RolloutRestart {
         namespace: String,
-        deployment: String,
+        #[serde(alias = "deployment")]
+        workload: Workload,
     },
     /// Roll back to `revision` (the previous one when None).
     RolloutUndo {
         namespace: String,
-        deployment: String,
+        #[serde(alias = "deployment")]
+        workload: Workload,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         revision: Option<i64>,
     },
+    /// Deployments only (as kubectl); other kinds are refused, see [`Action::refusal`].
     RolloutPause {
         namespace: String,
-        deployment: String,
+        #[serde(alias = "deployment")]
+        workload: Workload,
     },
     RolloutResume {
         namespace: String,
-        deployment: String,
+        #[serde(alias = "deployment")]
+        workload: Workload,
     },
+    /// Through the scale subresource: Deployments and StatefulSets.
     Scale {
         namespace: String,
-        deployment: String,
+        #[serde(alias = "deployment")]
+        workload: Workload,
         replicas: i32,
     },
     /// A deny-all NetworkPolicy for the pods matching `selector`.
@@ -69,6 +78,86 @@ pub enum Action {
     ExpireSilence {
         id: String,
     },
+}
+
+/// The kinds of workload the rollout and scale actions act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+}
+
+impl WorkloadKind {
+    /// The API resource (group `apps`): `statefulsets`.
+    pub fn resource(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "deployments",
+            WorkloadKind::StatefulSet => "statefulsets",
+            WorkloadKind::DaemonSet => "daemonsets",
+        }
+    }
+
+    /// As kubectl and the journal write it in a target: `statefulset`.
+    pub fn word(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "deployment",
+            WorkloadKind::StatefulSet => "statefulset",
+            WorkloadKind::DaemonSet => "daemonset",
+        }
+    }
+
+    /// Reads the names kubectl accepts: `deploy`, `sts`, `statefulsets`, `DaemonSet`...
+    pub fn parse(word: &str) -> Option<WorkloadKind> {
+        match word.to_ascii_lowercase().as_str() {
+            "deploy" | "deployment" | "deployments" => Some(WorkloadKind::Deployment),
+            "sts" | "statefulset" | "statefulsets" => Some(WorkloadKind::StatefulSet),
+            "ds" | "daemonset" | "daemonsets" => Some(WorkloadKind::DaemonSet),
+            _ => None,
+        }
+    }
+}
+
+/// The workload a rollout or scale action is done to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Workload {
+    pub kind: WorkloadKind,
+    pub name: String,
+}
+
+impl Workload {
+    pub fn new(kind: WorkloadKind, name: impl Into<String>) -> Workload {
+        Workload {
+            kind,
+            name: name.into(),
+        }
+    }
+
+    pub fn deployment(name: impl Into<String>) -> Workload {
+        Workload::new(WorkloadKind::Deployment, name)
+    }
+}
+
+impl fmt::Display for Workload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.kind.word(), self.name)
+    }
+}
+
+/// `{"kind":"StatefulSet","name":"db"}`, or a bare name: a Deployment (the old journal shape).
+impl<'de> Deserialize<'de> for Workload {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Workload, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Shape {
+            Deployment(String),
+            Full { kind: WorkloadKind, name: String },
+        }
+        Ok(match Shape::deserialize(d)? {
+            Shape::Deployment(name) => Workload::deployment(name),
+            Shape::Full { kind, name } => Workload { kind, name },
+        })
+    }
 }
 
 /// The verb names, as the journal, keymaps and playbooks spell them.
@@ -190,15 +279,15 @@ impl Action {
         match self {
             Action::Cordon { node } | Action::Uncordon { node } | Action::Drain { node } => format!("node/{node}"),
             Action::DeletePod { namespace, pod } => format!("pod/{pod} -n {namespace}"),
-            Action::RolloutRestart { namespace, deployment }
+            Action::RolloutRestart { namespace, workload }
             | Action::RolloutUndo {
-                namespace, deployment, ..
+                namespace, workload, ..
             }
-            | Action::RolloutPause { namespace, deployment }
-            | Action::RolloutResume { namespace, deployment }
+            | Action::RolloutPause { namespace, workload }
+            | Action::RolloutResume { namespace, workload }
             | Action::Scale {
-                namespace, deployment, ..
-            } => format!("deployment/{deployment} -n {namespace}"),
+                namespace, workload, ..
+            } => format!("{workload} -n {namespace}"),
             Action::Isolate { namespace, selector } => format!("pods {} -n {namespace}", selector_string(selector)),
             Action::RemoveIsolation { namespace, policy } => format!("networkpolicy/{policy} -n {namespace}"),
             Action::Silence { matchers, .. } => format!("alerts {{{}}}", selector_string(matchers)),
@@ -211,11 +300,11 @@ impl Action {
         match self {
             Action::Cordon { node } | Action::Uncordon { node } | Action::Drain { node } => node.clone(),
             Action::DeletePod { pod, .. } => pod.clone(),
-            Action::RolloutRestart { deployment, .. }
-            | Action::RolloutUndo { deployment, .. }
-            | Action::RolloutPause { deployment, .. }
-            | Action::RolloutResume { deployment, .. }
-            | Action::Scale { deployment, .. } => deployment.clone(),
+            Action::RolloutRestart { workload, .. }
+            | Action::RolloutUndo { workload, .. }
+            | Action::RolloutPause { workload, .. }
+            | Action::RolloutResume { workload, .. }
+            | Action::Scale { workload, .. } => workload.name.clone(),
             Action::Isolate { selector, .. } => selector_string(selector),
             Action::RemoveIsolation { policy, .. } => policy.clone(),
             Action::Silence { matchers, .. } => matchers
@@ -243,33 +332,47 @@ impl Action {
                 access("create", "", "pods", Some("eviction"), "", None),
             ],
             Action::DeletePod { namespace, pod } => vec![access("delete", "", "pods", None, namespace, Some(pod))],
-            Action::RolloutRestart { namespace, deployment }
-            | Action::RolloutPause { namespace, deployment }
-            | Action::RolloutResume { namespace, deployment } => {
+            Action::RolloutRestart { namespace, workload }
+            | Action::RolloutPause { namespace, workload }
+            | Action::RolloutResume { namespace, workload } => {
                 vec![access(
                     "patch",
                     "apps",
-                    "deployments",
+                    workload.kind.resource(),
                     None,
                     namespace,
-                    Some(deployment),
+                    Some(&workload.name),
                 )]
             }
             Action::RolloutUndo {
-                namespace, deployment, ..
-            } => vec![
-                access("list", "apps", "replicasets", None, namespace, None),
-                access("patch", "apps", "deployments", None, namespace, Some(deployment)),
-            ],
+                namespace, workload, ..
+            } => {
+                // The history: ReplicaSets for a Deployment, ControllerRevisions otherwise.
+                let history = match workload.kind {
+                    WorkloadKind::Deployment => "replicasets",
+                    WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => "controllerrevisions",
+                };
+                vec![
+                    access("list", "apps", history, None, namespace, None),
+                    access(
+                        "patch",
+                        "apps",
+                        workload.kind.resource(),
+                        None,
+                        namespace,
+                        Some(&workload.name),
+                    ),
+                ]
+            }
             Action::Scale {
-                namespace, deployment, ..
+                namespace, workload, ..
             } => vec![access(
                 "patch",
                 "apps",
-                "deployments",
+                workload.kind.resource(),
                 Some("scale"),
                 namespace,
-                Some(deployment),
+                Some(&workload.name),
             )],
             Action::Isolate { namespace, .. } => vec![access(
                 "create",
@@ -292,13 +395,33 @@ impl Action {
         }
     }
 
-    /// How firmly to confirm, given how many objects the dry run says it touches: drain,
-    /// isolate and anything touching more than one object need the target's name typed.
+    /// Why this action cannot apply to its target at all, whoever asks (as kubectl refuses
+    /// it): pause and resume are for Deployments, and a DaemonSet has no replica count.
+    /// Checked before any request is sent.
+    pub fn refusal(&self) -> Option<String> {
+        match self {
+            Action::RolloutPause { workload, .. } | Action::RolloutResume { workload, .. }
+                if workload.kind != WorkloadKind::Deployment =>
+            {
+                Some(format!(
+                    "{} works on deployments only: {workload} cannot be paused or resumed",
+                    self.title()
+                ))
+            }
+            Action::Scale { workload, .. } if workload.kind == WorkloadKind::DaemonSet => Some(format!(
+                "a daemonset runs one pod per node: {workload} has no replica count to scale"
+            )),
+            _ => None,
+        }
+    }
+
     /// Whether it acts on Alertmanager rather than the Kubernetes API.
     pub fn is_alerting(&self) -> bool {
         matches!(self, Action::Silence { .. } | Action::ExpireSilence { .. })
     }
 
+    /// How firmly to confirm, given how many objects the dry run says it touches: drain,
+    /// isolate and anything touching more than one object need the target's name typed.
     pub fn confirm(&self, objects_touched: usize) -> Confirm {
         let firm = matches!(self, Action::Drain { .. } | Action::Isolate { .. }) || objects_touched > 1;
         if firm {
@@ -354,24 +477,24 @@ mod tests {
             },
             Action::RolloutRestart {
                 namespace: "s".into(),
-                deployment: "d".into(),
+                workload: Workload::deployment("d"),
             },
             Action::RolloutUndo {
                 namespace: "s".into(),
-                deployment: "d".into(),
+                workload: Workload::deployment("d"),
                 revision: None,
             },
             Action::RolloutPause {
                 namespace: "s".into(),
-                deployment: "d".into(),
+                workload: Workload::deployment("d"),
             },
             Action::RolloutResume {
                 namespace: "s".into(),
-                deployment: "d".into(),
+                workload: Workload::deployment("d"),
             },
             Action::Scale {
                 namespace: "s".into(),
-                deployment: "d".into(),
+                workload: Workload::deployment("d"),
                 replicas: 1,
             },
             Action::Isolate {
@@ -405,10 +528,74 @@ mod tests {
         assert_eq!(drain.confirm(1), Confirm::TypeName("node-7".into()));
         let restart = Action::RolloutRestart {
             namespace: "shop".into(),
-            deployment: "web".into(),
+            workload: Workload::deployment("web"),
         };
         assert_eq!(restart.confirm(3), Confirm::TypeName("web".into()));
         assert_eq!(restart.target(), "deployment/web -n shop");
+    }
+
+    #[test]
+    fn journal_lines_of_the_deployment_only_shape_read_as_deployments() {
+        let old: Action =
+            serde_json::from_str(r#"{"verb":"scale","namespace":"shop","deployment":"checkout","replicas":6}"#)
+                .expect("the old shape parses");
+        let expected = Action::Scale {
+            namespace: "shop".into(),
+            workload: Workload::deployment("checkout"),
+            replicas: 6,
+        };
+        assert_eq!(old, expected);
+        let undo: Action =
+            serde_json::from_str(r#"{"verb":"rollout_undo","namespace":"shop","deployment":"checkout","revision":2}"#)
+                .expect("parses");
+        assert_eq!(undo.target(), "deployment/checkout -n shop");
+        // The new shape names the kind, and reads back.
+        let sts = Action::RolloutRestart {
+            namespace: "data".into(),
+            workload: Workload::new(WorkloadKind::StatefulSet, "db"),
+        };
+        let v = sts.parameters();
+        assert_eq!(v["workload"], serde_json::json!({"kind": "StatefulSet", "name": "db"}));
+        assert_eq!(serde_json::from_value::<Action>(v).expect("reads back"), sts);
+        assert_eq!(sts.target(), "statefulset/db -n data");
+        assert_eq!(sts.needs()[0].resource, "statefulsets");
+        let undo = Action::RolloutUndo {
+            namespace: "data".into(),
+            workload: Workload::new(WorkloadKind::DaemonSet, "agent"),
+            revision: None,
+        };
+        let needs: Vec<&str> = undo.needs().iter().map(|a| a.resource).collect();
+        assert_eq!(needs, ["controllerrevisions", "daemonsets"]);
+    }
+
+    #[test]
+    fn pause_is_for_deployments_and_a_daemonset_has_no_scale() {
+        let ds = Workload::new(WorkloadKind::DaemonSet, "agent");
+        let sts = Workload::new(WorkloadKind::StatefulSet, "db");
+        let ns = || "shop".to_string();
+        let pause = |w: &Workload| Action::RolloutPause {
+            namespace: ns(),
+            workload: w.clone(),
+        };
+        let scale = |w: &Workload| Action::Scale {
+            namespace: ns(),
+            workload: w.clone(),
+            replicas: 2,
+        };
+        assert!(pause(&Workload::deployment("web")).refusal().is_none());
+        assert!(pause(&ds).refusal().is_some_and(|r| r.contains("deployments only")));
+        assert!(pause(&sts).refusal().is_some());
+        assert!(scale(&sts).refusal().is_none());
+        assert_eq!(scale(&sts).needs()[0].to_string(), "patch statefulsets/scale -n shop");
+        assert!(scale(&ds).refusal().is_some_and(|r| r.contains("one pod per node")));
+        let restart = Action::RolloutRestart {
+            namespace: ns(),
+            workload: ds.clone(),
+        };
+        assert!(restart.refusal().is_none());
+        assert_eq!(WorkloadKind::parse("sts"), Some(WorkloadKind::StatefulSet));
+        assert_eq!(WorkloadKind::parse("DaemonSet"), Some(WorkloadKind::DaemonSet));
+        assert_eq!(WorkloadKind::parse("pod"), None);
     }
 
     #[test]

@@ -4,15 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::Client;
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
-use super::catalogue::{Access, Action, ISOLATION_LABEL, MANAGED_BY, isolation_policy_name, selector_string};
+use super::catalogue::{
+    Access, Action, ISOLATION_LABEL, MANAGED_BY, Workload, WorkloadKind, isolation_policy_name, selector_string,
+};
 use super::preview::{Change, Preview};
 
 /// Why an action could not go ahead, with the API's answer when there was one.
@@ -178,17 +180,22 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             }
             Ok(pv)
         }
-        Action::RolloutRestart { namespace, deployment } => {
-            let d = deployments(client, namespace).get(deployment).await?;
-            let replicas = d.spec.replicas.unwrap_or(1).max(0) as usize;
+        Action::RolloutRestart { namespace, workload } => {
+            let w = workloads(client, namespace, workload.kind).get(&workload.name).await?;
+            let replicas = pod_count(workload.kind, &w.data);
             let now = jiff::Timestamp::now().to_string();
-            restart_patch(client, namespace, deployment, &now, true).await?;
+            restart_patch(client, namespace, workload, &now, true).await?;
+            let pace = match workload.kind {
+                WorkloadKind::Deployment => "one batch at a time",
+                WorkloadKind::StatefulSet => "one at a time, highest ordinal first",
+                WorkloadKind::DaemonSet => "one node at a time",
+            };
             Ok(preview(
-                format!("deployment/{deployment}: {replicas} pods will be replaced, one batch at a time"),
+                format!("{workload}: {replicas} pods will be replaced, {pace}"),
                 vec![change(
-                    &format!("deployment/{deployment}"),
+                    &workload.to_string(),
                     RESTARTED_AT,
-                    restarted_at(&d).unwrap_or_else(|| "(none)".into()),
+                    restarted_at(&w.data).unwrap_or_else(|| "(none)".into()),
                     now,
                 )],
                 replicas,
@@ -197,52 +204,43 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
         }
         Action::RolloutUndo {
             namespace,
-            deployment,
+            workload,
             revision,
-        } => super::rollback::preview(client, namespace, deployment, *revision).await,
-        Action::RolloutPause { namespace, deployment } | Action::RolloutResume { namespace, deployment } => {
+        } => match workload.kind {
+            WorkloadKind::Deployment => super::rollback::preview(client, namespace, &workload.name, *revision).await,
+            WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => {
+                super::revisions::preview(client, namespace, workload, *revision).await
+            }
+        },
+        Action::RolloutPause { namespace, workload } | Action::RolloutResume { namespace, workload } => {
+            refuse(action)?;
             let pause = matches!(action, Action::RolloutPause { .. });
-            let d = deployments(client, namespace).get(deployment).await?;
+            let d = deployments(client, namespace).get(&workload.name).await?;
             let before = d.spec.paused.unwrap_or(false);
-            pause_patch(client, namespace, deployment, pause, true).await?;
-            let undo = if pause {
-                Action::RolloutResume {
-                    namespace: namespace.clone(),
-                    deployment: deployment.clone(),
-                }
-            } else {
-                Action::RolloutPause {
-                    namespace: namespace.clone(),
-                    deployment: deployment.clone(),
-                }
-            };
+            pause_patch(client, namespace, &workload.name, pause, true).await?;
             Ok(preview(
-                format!("deployment/{deployment}: paused {before}→{pause}"),
-                vec![change(&format!("deployment/{deployment}"), "paused", before, pause)],
+                format!("{workload}: paused {before}→{pause}"),
+                vec![change(&workload.to_string(), "paused", before, pause)],
                 1,
-                (before != pause).then_some(undo),
+                (before != pause).then(|| pause_undo(pause, namespace, workload)),
             ))
         }
         Action::Scale {
             namespace,
-            deployment,
+            workload,
             replicas,
         } => {
-            let current = current_replicas(client, namespace, deployment).await?;
-            scale_patch(client, namespace, deployment, *replicas, true).await?;
+            refuse(action)?;
+            let current = current_replicas(client, namespace, workload).await?;
+            scale_patch(client, namespace, workload, *replicas, true).await?;
             let moved = (current - replicas).unsigned_abs() as usize;
             Ok(preview(
-                format!("deployment/{deployment}: replicas {current}→{replicas}"),
-                vec![change(
-                    &format!("deployment/{deployment}"),
-                    "replicas",
-                    current,
-                    replicas,
-                )],
+                format!("{workload}: replicas {current}→{replicas}"),
+                vec![change(&workload.to_string(), "replicas", current, replicas)],
                 moved.max(1),
                 (current != *replicas).then(|| Action::Scale {
                     namespace: namespace.clone(),
-                    deployment: deployment.clone(),
+                    workload: workload.clone(),
                     replicas: current,
                 }),
             ))
@@ -343,54 +341,50 @@ pub async fn run(client: &Client, action: &Action) -> Result<(String, Value, Opt
             let uid = gone.left().and_then(|p| p.metadata.uid);
             Ok((format!("pod/{pod} deleted"), json!({"uid": uid}), None))
         }
-        Action::RolloutRestart { namespace, deployment } => {
+        Action::RolloutRestart { namespace, workload } => {
             let now = jiff::Timestamp::now().to_string();
-            let d = restart_patch(client, namespace, deployment, &now, false).await?;
+            let w = restart_patch(client, namespace, workload, &now, false).await?;
             Ok((
-                format!("deployment/{deployment} restarted"),
-                json!({RESTARTED_AT: now, "generation": d.metadata.generation}),
+                format!("{workload} restarted"),
+                json!({RESTARTED_AT: now, "generation": w.metadata.generation}),
                 None,
             ))
         }
         Action::RolloutUndo {
             namespace,
-            deployment,
+            workload,
             revision,
-        } => super::rollback::run(client, namespace, deployment, *revision).await,
-        Action::RolloutPause { namespace, deployment } | Action::RolloutResume { namespace, deployment } => {
+        } => match workload.kind {
+            WorkloadKind::Deployment => super::rollback::run(client, namespace, &workload.name, *revision).await,
+            WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => {
+                super::revisions::run(client, namespace, workload, *revision).await
+            }
+        },
+        Action::RolloutPause { namespace, workload } | Action::RolloutResume { namespace, workload } => {
+            refuse(action)?;
             let pause = matches!(action, Action::RolloutPause { .. });
-            let d = pause_patch(client, namespace, deployment, pause, false).await?;
-            let undo = if pause {
-                Action::RolloutResume {
-                    namespace: namespace.clone(),
-                    deployment: deployment.clone(),
-                }
-            } else {
-                Action::RolloutPause {
-                    namespace: namespace.clone(),
-                    deployment: deployment.clone(),
-                }
-            };
+            let d = pause_patch(client, namespace, &workload.name, pause, false).await?;
             let word = if pause { "paused" } else { "resumed" };
             Ok((
-                format!("deployment/{deployment} {word}"),
+                format!("{workload} {word}"),
                 json!({"paused": d.spec.paused, "generation": d.metadata.generation}),
-                Some(undo),
+                Some(pause_undo(pause, namespace, workload)),
             ))
         }
         Action::Scale {
             namespace,
-            deployment,
+            workload,
             replicas,
         } => {
-            let current = current_replicas(client, namespace, deployment).await?;
-            let s = scale_patch(client, namespace, deployment, *replicas, false).await?;
+            refuse(action)?;
+            let current = current_replicas(client, namespace, workload).await?;
+            let s = scale_patch(client, namespace, workload, *replicas, false).await?;
             Ok((
-                format!("deployment/{deployment} scaled {current}→{replicas}"),
+                format!("{workload} scaled {current}→{replicas}"),
                 json!({"replicas": s.spec.and_then(|s| s.replicas), "was": current}),
                 (current != *replicas).then(|| Action::Scale {
                     namespace: namespace.clone(),
-                    deployment: deployment.clone(),
+                    workload: workload.clone(),
                     replicas: current,
                 }),
             ))
@@ -432,6 +426,45 @@ pub(crate) fn deployments(client: &Client, namespace: &str) -> Api<Deployment> {
     Api::namespaced(client.clone(), namespace)
 }
 
+/// Deployments, StatefulSets or DaemonSets in a namespace, read as untyped objects so one code
+/// path serves all three.
+pub(crate) fn workloads(client: &Client, namespace: &str, kind: WorkloadKind) -> Api<DynamicObject> {
+    let resource = match kind {
+        WorkloadKind::Deployment => ApiResource::erase::<Deployment>(&()),
+        WorkloadKind::StatefulSet => ApiResource::erase::<StatefulSet>(&()),
+        WorkloadKind::DaemonSet => ApiResource::erase::<DaemonSet>(&()),
+    };
+    Api::namespaced_with(client.clone(), namespace, &resource)
+}
+
+/// An action that cannot apply to its kind of target stops here, before any request.
+fn refuse(action: &Action) -> Result<(), ActionError> {
+    match action.refusal() {
+        Some(why) => Err(ActionError::ours(why)),
+        None => Ok(()),
+    }
+}
+
+/// How many pods a workload runs: its replicas, or for a DaemonSet one per node it covers.
+pub(crate) fn pod_count(kind: WorkloadKind, data: &Value) -> usize {
+    let n = match kind {
+        WorkloadKind::DaemonSet => data.pointer("/status/desiredNumberScheduled").and_then(Value::as_i64),
+        WorkloadKind::Deployment | WorkloadKind::StatefulSet => {
+            Some(data.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1))
+        }
+    };
+    n.unwrap_or(0).max(0) as usize
+}
+
+fn pause_undo(paused: bool, namespace: &str, workload: &Workload) -> Action {
+    let (namespace, workload) = (namespace.to_string(), workload.clone());
+    if paused {
+        Action::RolloutResume { namespace, workload }
+    } else {
+        Action::RolloutPause { namespace, workload }
+    }
+}
+
 fn policies(client: &Client, namespace: &str) -> Api<NetworkPolicy> {
     Api::namespaced(client.clone(), namespace)
 }
@@ -455,16 +488,18 @@ pub(crate) async fn cordon_patch(
         .await?)
 }
 
+/// kubectl's restart: its restartedAt annotation on the pod template, as a strategic merge
+/// patch with its field manager (the same for all three kinds).
 async fn restart_patch(
     client: &Client,
     namespace: &str,
-    deployment: &str,
+    workload: &Workload,
     now: &str,
     dry_run: bool,
-) -> Result<Deployment, ActionError> {
+) -> Result<DynamicObject, ActionError> {
     let patch = json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}});
-    Ok(deployments(client, namespace)
-        .patch(deployment, &rollout_params(dry_run), &Patch::Strategic(patch))
+    Ok(workloads(client, namespace, workload.kind)
+        .patch(&workload.name, &rollout_params(dry_run), &Patch::Strategic(patch))
         .await?)
 }
 
@@ -486,39 +521,37 @@ async fn pause_patch(
 }
 
 /// The replica count the scale subresource reports now (for the prompt and the undo).
-pub async fn current_replicas(client: &Client, namespace: &str, deployment: &str) -> Result<i32, ActionError> {
-    let s = deployments(client, namespace).get_scale(deployment).await?;
+pub async fn current_replicas(client: &Client, namespace: &str, workload: &Workload) -> Result<i32, ActionError> {
+    let s = workloads(client, namespace, workload.kind)
+        .get_scale(&workload.name)
+        .await?;
     Ok(s.spec.and_then(|s| s.replicas).unwrap_or(0))
 }
 
 async fn scale_patch(
     client: &Client,
     namespace: &str,
-    deployment: &str,
+    workload: &Workload,
     replicas: i32,
     dry_run: bool,
 ) -> Result<k8s_openapi::api::autoscaling::v1::Scale, ActionError> {
     if replicas < 0 {
         return Err(ActionError::ours(format!("cannot scale to {replicas} replicas")));
     }
-    Ok(deployments(client, namespace)
+    Ok(workloads(client, namespace, workload.kind)
         .patch_scale(
-            deployment,
+            &workload.name,
             &params(dry_run),
             &Patch::Merge(json!({"spec": {"replicas": replicas}})),
         )
         .await?)
 }
 
-fn restarted_at(d: &Deployment) -> Option<String> {
-    d.spec
-        .template
-        .metadata
-        .as_ref()?
-        .annotations
-        .as_ref()?
-        .get(RESTARTED_AT)
-        .cloned()
+fn restarted_at(data: &Value) -> Option<String> {
+    let key = RESTARTED_AT.replace('/', "~1");
+    data.pointer(&format!("/spec/template/metadata/annotations/{key}"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 /// The deny-all NetworkPolicy for a selector: no ingress or egress rule for either direction.

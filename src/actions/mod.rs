@@ -1,7 +1,8 @@
 //! Containment actions: a typed catalogue (cordon, drain, recycle, rollout restart/undo/pause/
 //! resume, scale, isolate), each taken through one flow: permission check, server-side dry
 //! run, preview, confirmation, run with progress, result, journal, undo. The flow is pure
-//! (`flow`); the Kubernetes calls are in `kube`, `drain` and `rollback`; `runner` joins them.
+//! (`flow`); the Kubernetes calls are in `kube`, `drain`, `rollback` (Deployments) and
+//! `revisions` (StatefulSets and DaemonSets); `runner` joins them.
 
 pub mod catalogue;
 pub mod drain;
@@ -9,11 +10,12 @@ pub mod flow;
 pub mod kube;
 pub mod preview;
 pub mod record;
+pub mod revisions;
 pub mod rollback;
 pub mod runner;
 pub mod silence;
 
-pub use catalogue::{Action, Confirm};
+pub use catalogue::{Action, Confirm, Workload, WorkloadKind};
 pub use flow::{Desk, Effect, Flow, Input, Stage};
 pub use preview::{Outcome, PodState, Preview, Progress};
 pub use runner::Runner;

@@ -8,7 +8,7 @@ use kube::Client;
 use kube::api::{Api, ListParams, Patch};
 use serde_json::{Value, json};
 
-use super::catalogue::Action;
+use super::catalogue::{Action, Workload};
 use super::kube::{ActionError, deployments, params};
 use super::preview::{Change, Preview};
 
@@ -36,7 +36,8 @@ fn revision_of(annotations: Option<&std::collections::BTreeMap<String, String>>)
     annotations?.get(REVISION)?.parse().ok()
 }
 
-fn images(template: &Value) -> Vec<String> {
+/// `name=image` for each container of a pod template.
+pub(crate) fn images(template: &Value) -> Vec<String> {
     template
         .pointer("/spec/containers")
         .and_then(Value::as_array)
@@ -215,7 +216,7 @@ pub async fn preview(
         objects: plan.replicas.max(1),
         undo: Some(Action::RolloutUndo {
             namespace: namespace.to_string(),
-            deployment: deployment.to_string(),
+            workload: Workload::deployment(deployment),
             revision: Some(plan.current),
         }),
     })
@@ -238,7 +239,7 @@ pub async fn run(
         json!({"from_revision": plan.current, "to_revision": plan.target.number, "generation": d.metadata.generation}),
         Some(Action::RolloutUndo {
             namespace: namespace.to_string(),
-            deployment: deployment.to_string(),
+            workload: Workload::deployment(deployment),
             revision: Some(plan.current),
         }),
     ))

@@ -118,6 +118,9 @@ impl Runner {
     /// Whether the user may run `action`, without journaling anything: for greying out keys
     /// (with the reason) in the footer and the help before any is pressed.
     pub async fn may(&self, action: &Action) -> Result<(), String> {
+        if let Some(why) = action.refusal() {
+            return Err(why);
+        }
         if self.read_only {
             return Err("warroom is read-only".into());
         }
@@ -131,12 +134,20 @@ impl Runner {
     }
 
     /// Journals the request, then asks the API whether the user may do it. A denial (or
-    /// read-only mode) is journaled as a failure and sends nothing that changes anything.
+    /// read-only mode, or an action its target's kind cannot take) is journaled as a failure
+    /// and sends nothing that changes anything.
     pub async fn check(&self, id: &str, action: &Action) -> Input {
         let started = Instant::now();
-        let identity = self.identity(action).await;
+        // A refused action sends nothing at all, not even the identity question.
+        let identity = match action.refusal() {
+            Some(_) => None,
+            None => self.identity(action).await,
+        };
         self.journal(id, action, &identity, Event::ActionRequested, Value::Null, None);
-        let answer = if self.read_only {
+        let answer = if let Some(why) = action.refusal() {
+            // Not a permission question: the action cannot apply to this kind of target.
+            Ok(Err(why))
+        } else if self.read_only {
             Ok(Err("warroom is read-only: no change can be sent".to_string()))
         } else if action.is_alerting() {
             // Alertmanager has no access review; it must at least be there.

@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::effect::Effect;
 use super::state::{AppState, Subject};
 use crate::actions::flow::Input;
-use crate::actions::{Action, Stage};
+use crate::actions::{Action, Stage, Workload, WorkloadKind as ActionKind};
 use crate::cluster::rows::WorkloadKind;
 use crate::playbook::{Selection, StepStatus};
 
@@ -34,6 +34,7 @@ pub fn selection(state: &AppState) -> Selection {
             if kind == WorkloadKind::Deployment {
                 s.deployment = Some(name.to_string());
             }
+            s.workload = action_workload(kind, &name);
             // The worst pod of the workload, for recycle.
             s.pod = state
                 .model
@@ -50,8 +51,24 @@ pub fn selection(state: &AppState) -> Selection {
     s
 }
 
-/// Starts the flow of `action` (nothing when the same action is already in flight).
+/// The workload a health row names, as rollout and scale actions take it.
+fn action_workload(kind: WorkloadKind, name: &str) -> Option<Workload> {
+    let kind = match kind {
+        WorkloadKind::Deployment => ActionKind::Deployment,
+        WorkloadKind::StatefulSet => ActionKind::StatefulSet,
+        WorkloadKind::DaemonSet => ActionKind::DaemonSet,
+        WorkloadKind::Other => return None,
+    };
+    Some(Workload::new(kind, name))
+}
+
+/// Starts the flow of `action` (nothing when the same action is already in flight, or when
+/// it cannot apply to its kind of target: pause on a DaemonSet).
 pub fn trigger(state: &mut AppState, action: Action) {
+    if let Some(why) = action.refusal() {
+        notice(state, why, true);
+        return;
+    }
     if state.incident.is_none() {
         notice(
             state,
@@ -74,33 +91,34 @@ pub fn for_key(state: &AppState, key: super::keymap::Action) -> Result<Action, S
     use super::keymap::Action as K;
     let s = selection(state);
     let node = || s.node.clone().ok_or("select a node first");
-    let deploy = || match (&s.namespace, &s.deployment) {
-        (Some(namespace), Some(deployment)) => Ok((namespace.clone(), deployment.clone())),
-        _ => Err("select a deployment first"),
+    let workload = || match (&s.namespace, &s.workload) {
+        (Some(namespace), Some(workload)) => Ok((namespace.clone(), workload.clone())),
+        _ => Err("select a deployment, statefulset or daemonset first"),
     };
     Ok(match key {
         K::Cordon => Action::Cordon { node: node()? },
         K::Uncordon => Action::Uncordon { node: node()? },
         K::Drain => Action::Drain { node: node()? },
+        // Pause on a StatefulSet or DaemonSet is built too: its refusal greys the key with why.
         K::Restart => {
-            let (namespace, deployment) = deploy()?;
-            Action::RolloutRestart { namespace, deployment }
+            let (namespace, workload) = workload()?;
+            Action::RolloutRestart { namespace, workload }
         }
         K::Undo => {
-            let (namespace, deployment) = deploy()?;
+            let (namespace, workload) = workload()?;
             Action::RolloutUndo {
                 namespace,
-                deployment,
+                workload,
                 revision: None,
             }
         }
         K::Pause => {
-            let (namespace, deployment) = deploy()?;
-            Action::RolloutPause { namespace, deployment }
+            let (namespace, workload) = workload()?;
+            Action::RolloutPause { namespace, workload }
         }
         K::Resume => {
-            let (namespace, deployment) = deploy()?;
-            Action::RolloutResume { namespace, deployment }
+            let (namespace, workload) = workload()?;
+            Action::RolloutResume { namespace, workload }
         }
         K::Recycle => Action::DeletePod {
             namespace: s.namespace.clone().ok_or("select a workload first")?,

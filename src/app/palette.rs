@@ -43,8 +43,11 @@ pub const USAGE: &[(&str, &str)] = &[
     ("decision TEXT", "record a decision"),
     ("pin", "pin the selected timeline entry"),
     ("cordon | uncordon | drain NODE", "node actions"),
-    ("restart | undo [REV] | pause | resume NS/DEPLOY", "rollout actions"),
-    ("scale NS/DEPLOY N", "scale a deployment"),
+    (
+        "restart | undo [REV] | pause | resume NS/[KIND/]NAME",
+        "rollout actions (KIND: deploy, sts, ds)",
+    ),
+    ("scale NS/[KIND/]NAME N", "scale a deployment or statefulset"),
     ("recycle NS/POD", "delete a pod so it is replaced"),
     ("isolate NS KEY=VALUE[,..]", "deny-all NetworkPolicy for those pods"),
     ("unisolate NS POLICY", "remove an isolation"),
@@ -153,6 +156,22 @@ fn namespaced(verb: &str, arg: Option<&&str>) -> Result<(String, String), String
     }
 }
 
+/// `NS/NAME` (a Deployment) or `NS/KIND/NAME` with KIND as kubectl spells it (`sts`, `ds`...).
+fn workload(verb: &str, arg: Option<&&str>) -> Result<(String, crate::actions::Workload), String> {
+    use crate::actions::{Workload, WorkloadKind};
+    let (namespace, rest) = namespaced(verb, arg)?;
+    match rest.split_once('/') {
+        None => Ok((namespace, Workload::deployment(rest))),
+        Some((kind, name)) if !name.is_empty() => match WorkloadKind::parse(kind) {
+            Some(kind) => Ok((namespace, Workload::new(kind, name))),
+            None => Err(format!(
+                "{verb}: {kind:?} is not a deployment, statefulset or daemonset (deploy, sts, ds)"
+            )),
+        },
+        Some(_) => Err(format!("{verb}: {rest:?} is not KIND/NAME")),
+    }
+}
+
 fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
     use crate::actions::Action as A;
     let node = || {
@@ -165,11 +184,11 @@ fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
         "uncordon" => A::Uncordon { node: node()? },
         "drain" => A::Drain { node: node()? },
         "restart" => {
-            let (namespace, deployment) = namespaced(verb, args.first())?;
-            A::RolloutRestart { namespace, deployment }
+            let (namespace, workload) = workload(verb, args.first())?;
+            A::RolloutRestart { namespace, workload }
         }
         "undo" => {
-            let (namespace, deployment) = namespaced(verb, args.first())?;
+            let (namespace, workload) = workload(verb, args.first())?;
             let revision = match args.get(1) {
                 Some(r) => Some(
                     r.parse::<i64>()
@@ -179,20 +198,20 @@ fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
             };
             A::RolloutUndo {
                 namespace,
-                deployment,
+                workload,
                 revision,
             }
         }
         "pause" => {
-            let (namespace, deployment) = namespaced(verb, args.first())?;
-            A::RolloutPause { namespace, deployment }
+            let (namespace, workload) = workload(verb, args.first())?;
+            A::RolloutPause { namespace, workload }
         }
         "resume" => {
-            let (namespace, deployment) = namespaced(verb, args.first())?;
-            A::RolloutResume { namespace, deployment }
+            let (namespace, workload) = workload(verb, args.first())?;
+            A::RolloutResume { namespace, workload }
         }
         "scale" => {
-            let (namespace, deployment) = namespaced(verb, args.first())?;
+            let (namespace, workload) = workload(verb, args.first())?;
             let replicas = args
                 .get(1)
                 .and_then(|n| n.parse::<i32>().ok())
@@ -200,7 +219,7 @@ fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
                 .ok_or("scale needs a replica count: scale shop/checkout 3")?;
             A::Scale {
                 namespace,
-                deployment,
+                workload,
                 replicas,
             }
         }
@@ -299,10 +318,19 @@ mod tests {
             parse("scale shop/checkout 2").unwrap(),
             Command::Act(crate::actions::Action::Scale {
                 namespace: "shop".into(),
-                deployment: "checkout".into(),
+                workload: crate::actions::Workload::deployment("checkout"),
                 replicas: 2
             })
         );
+        assert_eq!(
+            parse("undo data/sts/db 3").unwrap(),
+            Command::Act(crate::actions::Action::RolloutUndo {
+                namespace: "data".into(),
+                workload: crate::actions::Workload::new(crate::actions::WorkloadKind::StatefulSet, "db"),
+                revision: Some(3)
+            })
+        );
+        assert!(parse("restart data/pod/db").unwrap_err().contains("not a deployment"));
         assert_eq!(
             parse("drain node-7").unwrap(),
             Command::Act(crate::actions::Action::Drain { node: "node-7".into() })

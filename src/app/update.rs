@@ -431,23 +431,38 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
             Err(e) => notice(state, e, true),
         },
         Action::Scale => {
+            use crate::actions::WorkloadKind as K;
+            use crate::cluster::rows::WorkloadKind as Row;
             let s = super::containment::selection(state);
-            match (s.namespace, s.deployment) {
-                (Some(ns), Some(d)) => {
-                    let current = state
-                        .model
-                        .workloads
-                        .iter()
-                        .find(|((wns, k, name), _)| {
-                            wns.as_str() == ns
-                                && *k == crate::cluster::rows::WorkloadKind::Deployment
-                                && name.as_str() == d
-                        })
-                        .map_or(0, |(_, w)| w.desired);
-                    open_input(state, InputKind::Palette, &format!("scale {ns}/{d} {current}"));
-                }
-                _ => notice(state, "select a deployment first".into(), true),
+            let (Some(ns), Some(w)) = (s.namespace, s.workload) else {
+                notice(state, "select a deployment or statefulset first".into(), true);
+                return;
+            };
+            // The action's own refusal: a DaemonSet has no replica count.
+            let probe = crate::actions::Action::Scale {
+                namespace: ns.clone(),
+                workload: w.clone(),
+                replicas: 0,
+            };
+            if let Some(why) = probe.refusal() {
+                notice(state, why, true);
+                return;
             }
+            let (row, word) = match w.kind {
+                K::StatefulSet => (Row::StatefulSet, "sts/"),
+                _ => (Row::Deployment, ""),
+            };
+            let current = state
+                .model
+                .workloads
+                .iter()
+                .find(|((wns, k, name), _)| wns.as_str() == ns && *k == row && name.as_str() == w.name)
+                .map_or(0, |(_, r)| r.desired);
+            open_input(
+                state,
+                InputKind::Palette,
+                &format!("scale {ns}/{word}{} {current}", w.name),
+            );
         }
         Action::StepDone => {
             if let Some(i) = state.checklist.as_ref().map(|c| c.selected) {

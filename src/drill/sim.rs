@@ -324,7 +324,12 @@ impl Sim {
     fn collect_garbage(&mut self, owner: &Stored) {
         let dependents: Vec<(ResourceKind, String, String)> = match owner.kind.kind {
             "Deployment" => self.owned(&kinds::REPLICASETS, &owner.namespace, &owner.uid),
-            "ReplicaSet" | "DaemonSet" | "StatefulSet" => self.owned(&kinds::PODS, &owner.namespace, &owner.uid),
+            "ReplicaSet" => self.owned(&kinds::PODS, &owner.namespace, &owner.uid),
+            "DaemonSet" | "StatefulSet" => {
+                let mut all = self.owned(&kinds::PODS, &owner.namespace, &owner.uid);
+                all.extend(self.owned(&kinds::CONTROLLER_REVISIONS, &owner.namespace, &owner.uid));
+                all
+            }
             "Namespace" => {
                 let mut all = Vec::new();
                 for k in kinds::ALL.iter().filter(|k| k.namespaced) {

@@ -181,6 +181,19 @@ fn strip_nulls(v: &mut Value) {
     }
 }
 
+/// Drops null fields of an object, except inside a ControllerRevision's `data`: raw bytes the
+/// apiserver keeps as written (kubectl compares them byte for byte).
+fn strip_object_nulls(kind: &ResourceKind, v: &mut Value) {
+    let raw = match (kind.kind, v.as_object_mut()) {
+        ("ControllerRevision", Some(m)) => m.remove("data"),
+        _ => None,
+    };
+    strip_nulls(v);
+    if let (Some(data), Some(m)) = (raw, v.as_object_mut()) {
+        m.insert("data".into(), data);
+    }
+}
+
 fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
     v.pointer(pointer).and_then(Value::as_str)
 }
@@ -357,7 +370,7 @@ impl Store {
             return Err(StoreError::Invalid("metadata.namespace: Required value".into()));
         }
         let uid = str_at(&value, "/metadata/uid").unwrap_or("").to_string();
-        strip_nulls(&mut value);
+        strip_object_nulls(&kind, &mut value);
         if let Some(obj) = value.as_object_mut() {
             obj.insert("apiVersion".into(), Value::String(kind.api_version()));
             obj.insert("kind".into(), Value::String(kind.kind.into()));
@@ -457,7 +470,7 @@ impl Store {
         }
         let old_value = old.value();
         // Nulls are dropped before the spec is compared, as the stored spec has none.
-        strip_nulls(&mut value);
+        strip_object_nulls(&kind, &mut value);
         let spec_changed = spec_hash(&value) != old.spec_hash && kind.kind != "Event";
         if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
             // The server owns these; a client cannot change them.

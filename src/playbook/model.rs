@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::actions::Action;
+use crate::actions::{Action, Workload};
 use crate::yamlfile::At;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -120,6 +120,9 @@ pub struct Selection {
     pub node: Option<String>,
     pub namespace: Option<String>,
     pub deployment: Option<String>,
+    /// The selected Deployment, StatefulSet or DaemonSet (rollout and scale act on it; when
+    /// unset, `deployment` names a Deployment).
+    pub workload: Option<Workload>,
     pub pod: Option<String>,
     /// Labels of the selected workload's pods (for isolate).
     pub labels: BTreeMap<String, String>,
@@ -128,6 +131,13 @@ pub struct Selection {
 impl Binding {
     /// The action this binding means for a selection; an error names what is missing.
     pub fn resolve(&self, selection: &Selection) -> Result<Action, String> {
+        let workload = match &self.target {
+            TargetSpec::Fixed(f) => f.deployment.clone().map(Workload::deployment),
+            TargetSpec::Selection | TargetSpec::Named(_) => selection
+                .workload
+                .clone()
+                .or_else(|| selection.deployment.clone().map(Workload::deployment)),
+        };
         let fixed = match &self.target {
             TargetSpec::Fixed(f) => f.clone(),
             TargetSpec::Selection | TargetSpec::Named(_) => Fixed {
@@ -143,7 +153,11 @@ impl Binding {
                 .ok_or_else(|| format!("{} needs a {what}: select one first", self.verb))
         };
         let ns = || need(&fixed.namespace, "namespace");
-        let dep = || need(&fixed.deployment, "deployment");
+        let dep = || {
+            workload
+                .clone()
+                .ok_or_else(|| format!("{} needs a workload: select one first", self.verb))
+        };
         Ok(match self.verb.as_str() {
             "cordon" => Action::Cordon {
                 node: need(&fixed.node, "node")?,
@@ -160,24 +174,24 @@ impl Binding {
             },
             "rollout_restart" => Action::RolloutRestart {
                 namespace: ns()?,
-                deployment: dep()?,
+                workload: dep()?,
             },
             "rollout_undo" => Action::RolloutUndo {
                 namespace: ns()?,
-                deployment: dep()?,
+                workload: dep()?,
                 revision: self.revision,
             },
             "rollout_pause" => Action::RolloutPause {
                 namespace: ns()?,
-                deployment: dep()?,
+                workload: dep()?,
             },
             "rollout_resume" => Action::RolloutResume {
                 namespace: ns()?,
-                deployment: dep()?,
+                workload: dep()?,
             },
             "scale" => Action::Scale {
                 namespace: ns()?,
-                deployment: dep()?,
+                workload: dep()?,
                 replicas: self
                     .replicas
                     .ok_or_else(|| "scale needs a replica count (prompted with the current one)".to_string())?,

@@ -1,9 +1,12 @@
 //! The DaemonSet controller: one pod per schedulable, Ready-or-not node (daemon pods tolerate
-//! every taint), replaced one node at a time when the template changes.
+//! every taint), replaced one node at a time when the template changes. Its history is kept
+//! as ControllerRevisions.
+
+use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::drill::control::deployments::template_hash;
+use crate::drill::control::controller_revisions::REVISION_HASH;
 use crate::drill::kinds;
 use crate::drill::sim::Sim;
 
@@ -14,7 +17,17 @@ impl Sim {
         };
         let v = ds.value();
         let template = v.pointer("/spec/template").cloned().unwrap_or(json!({}));
-        let hash = template_hash(&template);
+        // A DaemonSet's pods carry the bare hash; the revision is named `{name}-{hash}`.
+        let in_use: BTreeSet<String> = self
+            .live_owned(&ds.uid)
+            .into_iter()
+            .filter_map(|((pns, n), _)| self.get(&kinds::PODS, pns, n))
+            .filter_map(|p| p.label(REVISION_HASH).map(|h| format!("{name}-{h}")))
+            .collect();
+        let Some(revision) = self.sync_revisions(&ds, &in_use) else {
+            return;
+        };
+        let hash = revision.hash;
         let nodes: Vec<String> = self
             .store
             .iter(&kinds::NODES, None)
@@ -27,13 +40,13 @@ impl Sim {
             .map(|((_, n), r)| {
                 let current = self
                     .get(&kinds::PODS, ns, n)
-                    .and_then(|p| p.label("controller-revision-hash").map(|h| h == hash))
+                    .and_then(|p| p.label(REVISION_HASH).map(|h| h == hash))
                     .unwrap_or(false);
                 (n.clone(), r.node.clone(), r.ready, current)
             })
             .collect();
         let mut labels_template = template.clone();
-        labels_template["metadata"]["labels"]["controller-revision-hash"] = json!(hash);
+        labels_template["metadata"]["labels"][REVISION_HASH] = json!(hash);
         for node in &nodes {
             if !pods.iter().any(|p| p.1.as_deref() == Some(node.as_str())) {
                 let pod_name = format!("{name}-{}", self.suffix(5));
@@ -69,7 +82,7 @@ impl Sim {
             .iter()
             .filter(|(n, _)| {
                 self.get(&kinds::PODS, ns, n)
-                    .is_some_and(|p| p.label("controller-revision-hash") == Some(hash.as_str()))
+                    .is_some_and(|p| p.label(REVISION_HASH) == Some(hash.as_str()))
             })
             .count();
         let ready = pods.iter().filter(|p| p.1).count();

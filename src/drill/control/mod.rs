@@ -1,8 +1,10 @@
 //! The simulated control plane: each file is one controller acting on the store through
-//! `Sim` (deployments, replica sets, daemon sets, stateful sets, disruption budgets, the
-//! scheduler, the kubelet, node lifecycle), plus scenario set-up, faults and Events.
+//! `Sim` (deployments, replica sets, daemon sets, stateful sets and their controller revisions,
+//! disruption budgets, the scheduler, the kubelet, node lifecycle), plus scenario set-up, faults
+//! and Events.
 
 pub mod build;
+pub mod controller_revisions;
 pub mod daemonsets;
 pub mod deployments;
 pub mod events;

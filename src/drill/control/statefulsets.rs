@@ -1,9 +1,12 @@
 //! The StatefulSet controller: pods `name-0` … `name-N-1` created in order (each waits for
 //! the previous to be ready), and replaced from the highest ordinal down on a template change.
+//! Its history is kept as ControllerRevisions; status names the current and update revisions.
+
+use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::drill::control::deployments::template_hash;
+use crate::drill::control::controller_revisions::REVISION_HASH;
 use crate::drill::kinds;
 use crate::drill::sim::Sim;
 
@@ -15,9 +18,19 @@ impl Sim {
         let v = sts.value();
         let desired = v.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).max(0) as usize;
         let template = v.pointer("/spec/template").cloned().unwrap_or(json!({}));
-        let hash = format!("{name}-{}", template_hash(&template));
+        // A StatefulSet's pods carry the revision's name as their hash label.
+        let in_use: BTreeSet<String> = self
+            .live_owned(&sts.uid)
+            .into_iter()
+            .filter_map(|((pns, n), _)| self.get(&kinds::PODS, pns, n))
+            .filter_map(|p| p.label(REVISION_HASH).map(str::to_string))
+            .collect();
+        let Some(revision) = self.sync_revisions(&sts, &in_use) else {
+            return;
+        };
+        let hash = revision.name;
         let mut labelled = template.clone();
-        labelled["metadata"]["labels"]["controller-revision-hash"] = json!(hash);
+        labelled["metadata"]["labels"][REVISION_HASH] = json!(hash);
         // (ordinal, ready, current revision)
         let owned: Vec<(usize, String, bool)> = self
             .live_owned(&sts.uid)
@@ -33,7 +46,7 @@ impl Sim {
             .map(|(i, pod_name, ready)| {
                 let current = self
                     .get(&kinds::PODS, ns, &pod_name)
-                    .is_some_and(|p| p.label("controller-revision-hash") == Some(hash.as_str()));
+                    .is_some_and(|p| p.label(REVISION_HASH) == Some(hash.as_str()));
                 (i, ready, current)
             })
             .collect();
@@ -82,14 +95,30 @@ impl Sim {
         let ready = live.iter().filter(|p| p.1).count();
         let updated = live.iter().filter(|p| p.2).count();
         let generation = v.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
+        // The current revision moves to the update revision once every pod runs it.
+        let previous = v.pointer("/status/currentRevision").and_then(Value::as_str);
+        let current = match previous {
+            Some(p) if updated < desired || ready < desired => p.to_string(),
+            _ => hash.clone(),
+        };
+        let at_current = if current == hash {
+            updated
+        } else {
+            live.iter()
+                .filter(|p| {
+                    self.get(&kinds::PODS, ns, &format!("{name}-{}", p.0))
+                        .is_some_and(|pod| pod.label(REVISION_HASH) == Some(current.as_str()))
+                })
+                .count()
+        };
         self.modify(kinds::STATEFULSETS, ns, name, |s| {
             s["status"] = json!({
                 "replicas": live.len(),
                 "readyReplicas": ready,
-                "currentReplicas": updated,
+                "currentReplicas": at_current,
                 "updatedReplicas": updated,
                 "availableReplicas": ready,
-                "currentRevision": hash,
+                "currentRevision": current,
                 "updateRevision": hash,
                 "observedGeneration": generation,
                 "collisionCount": 0,
