@@ -161,6 +161,16 @@ fn every_action_event_carries_the_identity_asked_once() {
             assert_eq!(payload["identity"], alice, "{id} {kind}: {payload}");
         }
     }
+    // The actor carries the cluster's name too, for the postmortem's identity column.
+    let text = std::fs::read_to_string(&path).expect("journal");
+    let actions: Vec<&str> = text.lines().filter(|l| l.contains("\"action_id\"")).collect();
+    assert_eq!(actions.len(), 6, "{text}");
+    for line in actions {
+        assert!(
+            line.contains(r#""actor":{"name":"tester","k8s":"alice@example.com"}"#),
+            "{line}"
+        );
+    }
     let reviews: Vec<String> = requests(&s)
         .into_iter()
         .filter(|r| r.contains("selfsubjectreviews"))

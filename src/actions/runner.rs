@@ -91,8 +91,16 @@ impl Runner {
             error,
             identity: identity.clone(),
         });
-        self.recorder
-            .record(Draft::new(self.actor.clone(), Source::Human, event));
+        // The actor carries the cluster's name for us too (the postmortem's "Kubernetes
+        // identity" column); the event keeps the groups.
+        let mut actor = self.actor.clone();
+        if let Some(who) = identity
+            .as_ref()
+            .filter(|w| w.username != ClusterIdentity::unknown().username)
+        {
+            actor.k8s = Some(who.username.clone());
+        }
+        self.recorder.record(Draft::new(actor, Source::Human, event));
     }
 
     fn failed(
