@@ -17,7 +17,7 @@ use warroom::cluster::connect::Cluster;
 use warroom::drill::scenario;
 use warroom::drill::server::{self, Options, Running};
 use warroom::incident::journal::{self, Journal};
-use warroom::incident::model::{Actor, Declared, Draft, Event, IncidentId, Severity, Source, Status};
+use warroom::incident::model::Actor;
 
 const SCENARIO: &str = r#"
 name: actions-test
@@ -66,22 +66,7 @@ impl Drill {
         let kubeconfig = dir.path().join("kubeconfig");
         server::write_kubeconfig(&kubeconfig, &running.url(), "drill").expect("kubeconfig");
         let cluster = Cluster::drill(&running.url()).expect("cluster");
-        let journal = dir.path().join("INC-20261124-001.jsonl");
-        let declared = Declared {
-            id: IncidentId::new(jiff::civil::date(2026, 11, 24), 1),
-            title: "actions test".into(),
-            severity: Severity::Sev2,
-            status: Status::Investigating,
-            impact: String::new(),
-            services: Vec::new(),
-            components: Vec::new(),
-            drill: true,
-        };
-        Journal::create(
-            &journal,
-            Draft::new(Actor::named("tester"), Source::Human, Event::IncidentOpened(declared)),
-        )
-        .expect("journal");
+        let journal = common::new_journal(dir.path(), "actions test");
         Drill {
             running,
             cluster,

@@ -13,7 +13,7 @@ use warroom::actions::flow::confirming_keys;
 use warroom::actions::{Action, Input, Runner, Stage};
 use warroom::cluster::connect::Cluster;
 use warroom::incident::journal::{self, Journal};
-use warroom::incident::model::{Actor, ClusterIdentity, Declared, Draft, Event, IncidentId, Severity, Source, Status};
+use warroom::incident::model::{Actor, ClusterIdentity, Event};
 
 const SCENARIO: &str = r#"
 name: who
@@ -23,34 +23,6 @@ rbac: {user: "alice@example.com"}
 nodes:
   - {name: node, count: 2}
 "#;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-fn new_journal(s: &SimProcess) -> std::path::PathBuf {
-    let path = s.dir.path().join("INC-20261124-001.jsonl");
-    let declared = Declared {
-        id: IncidentId::new(jiff::civil::date(2026, 11, 24), 1),
-        title: "identity".into(),
-        severity: Severity::Sev3,
-        status: Status::Investigating,
-        impact: String::new(),
-        services: Vec::new(),
-        components: Vec::new(),
-        drill: true,
-    };
-    Journal::create(
-        &path,
-        Draft::new(Actor::named("tester"), Source::Human, Event::IncidentOpened(declared)),
-    )
-    .expect("journal");
-    path
-}
 
 /// The journal's events of one action: (kind, payload).
 fn journaled(path: &std::path::Path, id: &str) -> Vec<(String, Value)> {
@@ -125,9 +97,9 @@ fn a_server_without_the_review_is_not_enabled_for_kubectl() {
 #[test]
 fn every_action_event_carries_the_identity_asked_once() {
     let s = SimProcess::start(Some(SCENARIO), &[]);
-    let path = new_journal(&s);
+    let path = common::new_journal(s.dir.path(), "identity");
     s.control("DELETE", "/drill/v1/requests");
-    let rt = runtime();
+    let rt = common::runtime();
     let alice = json!({"username": "alice@example.com", "groups": ["system:authenticated"]});
     let (cordoned, uncordoned) = rt.block_on(async {
         let cluster = Cluster::drill(&s.url).expect("cluster");

@@ -13,7 +13,7 @@ use warroom::actions::flow::confirming_keys;
 use warroom::actions::{Action, Runner, Stage};
 use warroom::cluster::connect::Cluster;
 use warroom::incident::journal::{self, Journal};
-use warroom::incident::model::{Actor, Declared, Draft, Event, IncidentId, Severity, Source, Status};
+use warroom::incident::model::Actor;
 
 /// A 1.21-like server: v1beta1 evictions only, and no SelfSubjectReview (added in 1.28).
 const OLD_SERVER: &str = r#"
@@ -105,34 +105,6 @@ fn evictable_left(s: &SimProcess, node: &str) -> Vec<String> {
     .collect()
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-fn new_journal(s: &SimProcess) -> std::path::PathBuf {
-    let path = s.dir.path().join("INC-20261124-001.jsonl");
-    let declared = Declared {
-        id: IncidentId::new(jiff::civil::date(2026, 11, 24), 1),
-        title: "old apiserver".into(),
-        severity: Severity::Sev2,
-        status: Status::Investigating,
-        impact: String::new(),
-        services: Vec::new(),
-        components: Vec::new(),
-        drill: true,
-    };
-    Journal::create(
-        &path,
-        Draft::new(Actor::named("tester"), Source::Human, Event::IncidentOpened(declared)),
-    )
-    .expect("journal");
-    path
-}
-
 #[test]
 fn warrooms_drain_falls_back_to_v1beta1_and_completes() {
     let s = start();
@@ -153,8 +125,8 @@ fn warrooms_drain_falls_back_to_v1beta1_and_completes() {
 
     let node = web_node(&s);
     s.control("DELETE", "/drill/v1/requests");
-    let journal_path = new_journal(&s);
-    let rt = runtime();
+    let journal_path = common::new_journal(s.dir.path(), "old apiserver");
+    let rt = common::runtime();
     let flow = rt.block_on(async {
         let cluster = Cluster::drill(&s.url).expect("cluster");
         let journal = Journal::open(&journal_path).expect("open journal");

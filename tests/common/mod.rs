@@ -200,3 +200,35 @@ pub fn rss_mib(pid: u32, field: &str) -> f64 {
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
 }
+
+/// A tokio runtime for tests that drive async code from a plain `#[test]`.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// A new drill incident's journal, `INC-20261124-001.jsonl` in `dir`, opened by "tester".
+pub fn new_journal(dir: &Path, title: &str) -> PathBuf {
+    use warroom::incident::journal::Journal;
+    use warroom::incident::model::{Actor, Declared, Draft, Event, IncidentId, Severity, Source, Status};
+    let path = dir.join("INC-20261124-001.jsonl");
+    let declared = Declared {
+        id: IncidentId::new(jiff::civil::date(2026, 11, 24), 1),
+        title: title.into(),
+        severity: Severity::Sev2,
+        status: Status::Investigating,
+        impact: String::new(),
+        services: Vec::new(),
+        components: Vec::new(),
+        drill: true,
+    };
+    Journal::create(
+        &path,
+        Draft::new(Actor::named("tester"), Source::Human, Event::IncidentOpened(declared)),
+    )
+    .expect("journal");
+    path
+}
