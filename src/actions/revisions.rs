@@ -6,12 +6,12 @@
 use k8s_openapi::api::apps::v1::ControllerRevision;
 use kube::Client;
 use kube::api::{Api, DynamicObject, ListParams, Patch};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::catalogue::{Action, Workload};
 use super::kube::{ActionError, params, pod_count, workloads};
-use super::preview::{Change, Preview};
-use super::rollback::images;
+use super::preview::Preview;
+use super::rollback::{Step, choose, controlled_by, images};
 
 /// One entry of a StatefulSet's or DaemonSet's history.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,12 +71,7 @@ pub async fn history(
     let mut history: Vec<Revision> = list
         .items
         .into_iter()
-        .filter(|r| {
-            r.metadata.owner_references.as_ref().is_some_and(|o| {
-                o.iter()
-                    .any(|o| o.controller == Some(true) && Some(&o.uid) == uid.as_ref())
-            })
-        })
+        .filter(|r| controlled_by(r.metadata.owner_references.as_ref(), uid.as_ref()))
         .filter_map(|r| {
             let data = r.data.0;
             let template = data.pointer("/spec/template").cloned()?;
@@ -120,18 +115,7 @@ async fn plan(
         .or(history.last())
         .map(|r| r.number)
         .ok_or_else(|| ActionError::ours(format!("{workload} has no revision history yet")))?;
-    let target = match revision {
-        Some(n) => history
-            .iter()
-            .find(|r| r.number == n)
-            .ok_or_else(|| ActionError::ours(format!("{workload} has no revision {n}")))?,
-        None => history
-            .iter()
-            .rev()
-            .find(|r| r.number < current)
-            .ok_or_else(|| ActionError::ours(format!("{workload} has no revision before {current}")))?,
-    }
-    .clone();
+    let target = choose(&history, |r| r.number, &workload.to_string(), current, revision)?;
     if target.number == current || normal(&target.template) == now {
         return Err(ActionError::ours(format!(
             "{workload} already runs the template of revision {}",
@@ -158,11 +142,17 @@ async fn send(
         .await?)
 }
 
-fn undo(namespace: &str, workload: &Workload, current: i64) -> Action {
-    Action::RolloutUndo {
-        namespace: namespace.to_string(),
-        workload: workload.clone(),
-        revision: Some(current),
+impl Plan {
+    fn step<'a>(&self, namespace: &'a str, workload: &Workload) -> Step<'a> {
+        Step {
+            namespace,
+            workload: workload.clone(),
+            current: self.current,
+            target: self.target.number,
+            from_images: self.from_images.clone(),
+            to_images: self.target.images.clone(),
+            pods: self.pods,
+        }
     }
 }
 
@@ -174,36 +164,7 @@ pub async fn preview(
 ) -> Result<Preview, ActionError> {
     let plan = plan(client, namespace, workload, revision).await?;
     send(client, namespace, workload, &plan.target.data, true).await?;
-    let object = workload.to_string();
-    let mut changes = vec![Change {
-        object: object.clone(),
-        field: "revision".into(),
-        from: plan.current.to_string(),
-        to: format!("{} (as a new revision)", plan.target.number),
-    }];
-    let (from, to) = (plan.from_images.join(", "), plan.target.images.join(", "));
-    let mut summary = format!(
-        "{object}: back to revision {} from {}",
-        plan.target.number, plan.current
-    );
-    if from != to {
-        changes.push(Change {
-            object,
-            field: "image".into(),
-            from: from.clone(),
-            to: to.clone(),
-        });
-        summary.push_str(&format!("; image {from} → {to}"));
-    }
-    Ok(Preview {
-        summary,
-        changes,
-        pods: Vec::new(),
-        skipped: Vec::new(),
-        warnings: Vec::new(),
-        objects: plan.pods.max(1),
-        undo: Some(undo(namespace, workload, plan.current)),
-    })
+    Ok(plan.step(namespace, workload).preview())
 }
 
 pub async fn run(
@@ -214,20 +175,13 @@ pub async fn run(
 ) -> Result<(String, Value, Option<Action>), ActionError> {
     let plan = plan(client, namespace, workload, revision).await?;
     let w = send(client, namespace, workload, &plan.target.data, false).await?;
-    Ok((
-        format!(
-            "{workload} rolled back to revision {} ({})",
-            plan.target.number,
-            plan.target.images.join(", ")
-        ),
-        json!({"from_revision": plan.current, "to_revision": plan.target.number, "generation": w.metadata.generation}),
-        Some(undo(namespace, workload, plan.current)),
-    ))
+    Ok(plan.step(namespace, workload).done(w.metadata.generation))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn a_stored_template_equals_the_one_read_back() {

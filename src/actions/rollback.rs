@@ -4,6 +4,7 @@
 //! is refused, as kubectl refuses it.
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::Client;
 use kube::api::{Api, ListParams, Patch};
 use serde_json::{Value, json};
@@ -55,6 +56,102 @@ pub(crate) fn images(template: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Whether an object's owner references name `uid` as its controller (how a workload's
+/// ReplicaSets or ControllerRevisions are told from others matching its selector).
+pub(super) fn controlled_by(refs: Option<&Vec<OwnerReference>>, uid: Option<&String>) -> bool {
+    refs.is_some_and(|o| o.iter().any(|o| o.controller == Some(true) && Some(&o.uid) == uid))
+}
+
+/// The revision to go back to: `revision`, else the newest before `current`.
+pub(super) fn choose<R: Clone>(
+    history: &[R],
+    number: impl Fn(&R) -> i64,
+    object: &str,
+    current: i64,
+    revision: Option<i64>,
+) -> Result<R, ActionError> {
+    match revision {
+        Some(n) => history
+            .iter()
+            .find(|r| number(r) == n)
+            .ok_or_else(|| ActionError::ours(format!("{object} has no revision {n}"))),
+        None => history
+            .iter()
+            .rev()
+            .find(|r| number(r) < current)
+            .ok_or_else(|| ActionError::ours(format!("{object} has no revision before {current}"))),
+    }
+    .cloned()
+}
+
+/// What an undo does, wherever the history is kept.
+pub(super) struct Step<'a> {
+    pub namespace: &'a str,
+    pub workload: Workload,
+    pub current: i64,
+    pub target: i64,
+    pub from_images: Vec<String>,
+    pub to_images: Vec<String>,
+    /// Pods the rollout replaces.
+    pub pods: usize,
+}
+
+impl Step<'_> {
+    /// Its own undo: back to the revision running now.
+    fn undo(&self) -> Action {
+        Action::RolloutUndo {
+            namespace: self.namespace.to_string(),
+            workload: self.workload.clone(),
+            revision: Some(self.current),
+        }
+    }
+
+    /// The preview: the revision and, when it changes, the image.
+    pub fn preview(&self) -> Preview {
+        let object = self.workload.to_string();
+        let mut changes = vec![Change {
+            object: object.clone(),
+            field: "revision".into(),
+            from: self.current.to_string(),
+            to: format!("{} (as a new revision)", self.target),
+        }];
+        let mut summary = format!("{object}: back to revision {} from {}", self.target, self.current);
+        let (from, to) = (self.from_images.join(", "), self.to_images.join(", "));
+        if from != to {
+            summary.push_str(&format!("; image {from} → {to}"));
+            changes.push(Change {
+                object,
+                field: "image".into(),
+                from,
+                to,
+            });
+        }
+        Preview {
+            summary,
+            changes,
+            pods: Vec::new(),
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            objects: self.pods.max(1),
+            undo: Some(self.undo()),
+        }
+    }
+
+    /// The result of running it: words, the API's answer in brief, and its undo.
+    pub fn done(&self, generation: Option<i64>) -> (String, Value, Option<Action>) {
+        (
+            format!(
+                "{} rolled back to revision {} ({})",
+                self.workload,
+                self.target,
+                self.to_images.join(", ")
+            ),
+            json!({"from_revision": self.current, "to_revision": self.target, "generation": generation}),
+            Some(self.undo()),
+        )
+    }
+}
+
 /// The deployment and its history, oldest first.
 pub async fn history(
     client: &Client,
@@ -75,12 +172,7 @@ pub async fn history(
     let mut revisions: Vec<Revision> = list
         .items
         .into_iter()
-        .filter(|rs| {
-            rs.metadata.owner_references.as_ref().is_some_and(|o| {
-                o.iter()
-                    .any(|o| o.controller == Some(true) && Some(&o.uid) == uid.as_ref())
-            })
-        })
+        .filter(|rs| controlled_by(rs.metadata.owner_references.as_ref(), uid.as_ref()))
         .filter_map(|rs| {
             let number = revision_of(rs.metadata.annotations.as_ref())?;
             let mut template = serde_json::to_value(rs.spec.template?).ok()?;
@@ -123,17 +215,13 @@ async fn plan(client: &Client, namespace: &str, deployment: &str, revision: Opti
     let current = revision_of(d.metadata.annotations.as_ref())
         .or_else(|| history.last().map(|r| r.number))
         .unwrap_or(0);
-    let target =
-        match revision {
-            Some(n) => history
-                .iter()
-                .find(|r| r.number == n)
-                .ok_or_else(|| ActionError::ours(format!("deployment/{deployment} has no revision {n}")))?,
-            None => history.iter().rev().find(|r| r.number < current).ok_or_else(|| {
-                ActionError::ours(format!("deployment/{deployment} has no revision before {current}"))
-            })?,
-        }
-        .clone();
+    let target = choose(
+        &history,
+        |r| r.number,
+        &format!("deployment/{deployment}"),
+        current,
+        revision,
+    )?;
     if target.number == current {
         return Err(ActionError::ours(format!(
             "deployment/{deployment} is already at revision {current}"
@@ -176,6 +264,20 @@ async fn send(
         .await?)
 }
 
+impl Plan {
+    fn step<'a>(&self, namespace: &'a str, deployment: &str) -> Step<'a> {
+        Step {
+            namespace,
+            workload: Workload::deployment(deployment),
+            current: self.current,
+            target: self.target.number,
+            from_images: self.from_images.clone(),
+            to_images: self.target.images.clone(),
+            pods: self.replicas,
+        }
+    }
+}
+
 pub async fn preview(
     client: &Client,
     namespace: &str,
@@ -184,42 +286,7 @@ pub async fn preview(
 ) -> Result<Preview, ActionError> {
     let plan = plan(client, namespace, deployment, revision).await?;
     send(client, namespace, deployment, &plan.patch, true).await?;
-    let object = format!("deployment/{deployment}");
-    let mut changes = vec![Change {
-        object: object.clone(),
-        field: "revision".into(),
-        from: plan.current.to_string(),
-        to: format!("{} (as a new revision)", plan.target.number),
-    }];
-    let (from, to) = (plan.from_images.join(", "), plan.target.images.join(", "));
-    if from != to {
-        changes.push(Change {
-            object: object.clone(),
-            field: "image".into(),
-            from: from.clone(),
-            to: to.clone(),
-        });
-    }
-    let mut summary = format!(
-        "{object}: back to revision {} from {}",
-        plan.target.number, plan.current
-    );
-    if from != to {
-        summary.push_str(&format!("; image {from} → {to}"));
-    }
-    Ok(Preview {
-        summary,
-        changes,
-        pods: Vec::new(),
-        skipped: Vec::new(),
-        warnings: Vec::new(),
-        objects: plan.replicas.max(1),
-        undo: Some(Action::RolloutUndo {
-            namespace: namespace.to_string(),
-            workload: Workload::deployment(deployment),
-            revision: Some(plan.current),
-        }),
-    })
+    Ok(plan.step(namespace, deployment).preview())
 }
 
 pub async fn run(
@@ -230,17 +297,5 @@ pub async fn run(
 ) -> Result<(String, Value, Option<Action>), ActionError> {
     let plan = plan(client, namespace, deployment, revision).await?;
     let d = send(client, namespace, deployment, &plan.patch, false).await?;
-    Ok((
-        format!(
-            "deployment/{deployment} rolled back to revision {} ({})",
-            plan.target.number,
-            plan.target.images.join(", ")
-        ),
-        json!({"from_revision": plan.current, "to_revision": plan.target.number, "generation": d.metadata.generation}),
-        Some(Action::RolloutUndo {
-            namespace: namespace.to_string(),
-            workload: Workload::deployment(deployment),
-            revision: Some(plan.current),
-        }),
-    ))
+    Ok(plan.step(namespace, deployment).done(d.metadata.generation))
 }
