@@ -61,54 +61,103 @@ pub fn freshness(state: &AppState) -> (String, bool) {
     }
 }
 
+/// How much a header part matters: on a narrow terminal the least important go first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Keep {
+    /// The console's uptime.
+    Last,
+    /// Your roles, the incident's age, the drill's title.
+    Later,
+    /// The incident's title, the drill's time of day.
+    Soon,
+    /// Mode, severity, status, the update countdown, freshness: always shown.
+    Always,
+}
+
+/// Shortens or drops the least important parts (the latest of equals first) until the line
+/// fits `width`: a long part (a title) is cut short with `…`, a short one dropped.
+fn fit(mut parts: Vec<(Keep, Span<'static>)>, width: usize) -> Vec<Span<'static>> {
+    let wide = |parts: &[(Keep, Span<'static>)]| parts.iter().map(|(_, s)| s.width()).sum::<usize>();
+    while wide(&parts) > width {
+        let Some(least) = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, (k, _))| *k != Keep::Always)
+            .min_by_key(|(i, (k, _))| (*k, std::cmp::Reverse(*i)))
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        let over = wide(&parts) - width;
+        let span = &mut parts[least].1;
+        if span.width() < over + 12 {
+            parts.remove(least);
+            continue;
+        }
+        let mut text: String = span.content.to_string();
+        while Span::raw(format!("{text}…")).width() > span.width() - over {
+            text.pop();
+        }
+        span.content = format!("{}…", text.trim_end()).into();
+    }
+    parts.into_iter().map(|(_, s)| s).collect()
+}
+
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     let t = &state.theme;
-    let mut spans = Vec::new();
+    let mut parts: Vec<(Keep, Span<'static>)> = Vec::new();
+    let mut add = |keep, span| parts.push((keep, span));
     match &state.mode {
         Mode::Drill { title, clock: c } => {
-            spans.push(Span::styled(" DRILL ", t.get("banner.drill")));
-            spans.push(Span::raw(" "));
+            add(Keep::Always, Span::styled(" DRILL ", t.get("banner.drill")));
             if let Some(c) = c {
                 let speed = if c.paused {
                     "paused".to_string()
                 } else {
                     format!("x{}", c.speed)
                 };
-                spans.push(Span::styled(
-                    format!("T+{} {} {speed}", elapsed(c.now - c.start), clock(c.now)),
-                    t.get("ui.title"),
-                ));
-                spans.push(Span::raw("  "));
+                add(
+                    Keep::Always,
+                    Span::styled(format!(" T+{}", elapsed(c.now - c.start)), t.get("ui.title")),
+                );
+                add(
+                    Keep::Soon,
+                    Span::styled(format!(" {}", clock(c.now)), t.get("ui.title")),
+                );
+                add(Keep::Always, Span::styled(format!(" {speed} "), t.get("ui.title")));
             }
             if state.incident.is_none() {
-                spans.push(Span::styled(title.to_string(), t.get("ui.text")));
+                add(Keep::Later, Span::styled(format!(" {title}"), t.get("ui.text")));
             }
         }
         Mode::Live { context } => {
-            spans.push(Span::styled(" LIVE ", t.get("banner.live")));
-            spans.push(Span::styled(format!(" {context} "), t.get("ui.title")));
+            add(Keep::Always, Span::styled(" LIVE ", t.get("banner.live")));
+            add(Keep::Always, Span::styled(format!(" {context} "), t.get("ui.title")));
         }
     }
     if let Some(i) = &state.incident {
         let n = i.severity.number();
-        spans.push(Span::styled(
-            format!(" {} {} ", style::severity_symbol(n), i.severity),
-            t.severity(n),
-        ));
-        spans.push(Span::styled(format!(" {} {} ", i.id, i.status), t.get("ui.title")));
-        // The update countdown before the title, so a narrow terminal still shows it.
+        add(
+            Keep::Always,
+            Span::styled(format!(" {} {} ", style::severity_symbol(n), i.severity), t.severity(n)),
+        );
+        add(Keep::Soon, Span::styled(format!(" {}", i.id), t.get("ui.title")));
+        add(Keep::Always, Span::styled(format!(" {} ", i.status), t.get("ui.title")));
         if let Some(mut due) = super::editor::countdown(state) {
             due.content = format!(" {} ", due.content.trim_start()).into();
-            spans.push(due);
+            add(Keep::Always, due);
         }
-        spans.push(Span::styled(
-            crate::text::CleanText::line(&i.title).to_string(),
-            t.get("ui.text"),
-        ));
-        spans.push(Span::styled(
-            format!("  {}", elapsed(state.now - i.opened_at.as_second())),
-            t.get("ui.muted"),
-        ));
+        add(
+            Keep::Soon,
+            Span::styled(format!(" {}", crate::text::CleanText::line(&i.title)), t.get("ui.text")),
+        );
+        add(
+            Keep::Later,
+            Span::styled(
+                format!("  {}", elapsed(state.now - i.opened_at.as_second())),
+                t.get("ui.muted"),
+            ),
+        );
         let roles: Vec<String> = i
             .assignments
             .iter()
@@ -116,22 +165,77 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
             .map(|a| a.role.to_string())
             .collect();
         if !roles.is_empty() {
-            spans.push(Span::styled(format!("  you: {}", roles.join(", ")), t.get("ui.muted")));
+            add(
+                Keep::Later,
+                Span::styled(format!("  you: {}", roles.join(", ")), t.get("ui.muted")),
+            );
         }
     }
     let (fresh, live) = freshness(state);
-    spans.push(Span::raw("  "));
-    spans.push(Span::styled(
-        format!("{} {fresh}", if live { style::GOOD } else { style::WARN }),
-        if live {
-            t.get("health.ok")
-        } else {
-            t.get("health.stale")
-        },
-    ));
-    spans.push(Span::styled(
-        format!("  up {}", elapsed(state.now - state.started)),
-        t.get("ui.muted"),
-    ));
+    add(
+        Keep::Always,
+        Span::styled(
+            format!("  {} {fresh}", if live { style::GOOD } else { style::WARN }),
+            if live {
+                t.get("health.ok")
+            } else {
+                t.get("health.stale")
+            },
+        ),
+    );
+    add(
+        Keep::Last,
+        Span::styled(
+            format!("  up {}", elapsed(state.now - state.started)),
+            t.get("ui.muted"),
+        ),
+    );
+    let spans = fit(parts, area.width as usize);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(spans: &[Span<'static>]) -> String {
+        spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn a_narrow_header_drops_the_least_important_parts_first() {
+        let parts = || {
+            vec![
+                (Keep::Always, Span::raw(" SEV1 ")),
+                (Keep::Soon, Span::raw(" INC-20261124-001")),
+                (Keep::Always, Span::raw(" next update 4m51s ")),
+                (Keep::Soon, Span::raw(" Checkout failing in eu-west-1")),
+                (Keep::Later, Span::raw("  12m")),
+                (Keep::Always, Span::raw("  ● live")),
+                (Keep::Last, Span::raw("  up 3m")),
+            ]
+        };
+        let fitted = |w: usize| {
+            let t = text(&fit(parts(), w));
+            assert!(Span::raw(t.clone()).width() <= w.max(33), "{t:?} is wider than {w}");
+            t
+        };
+        assert_eq!(
+            fitted(200),
+            " SEV1  INC-20261124-001 next update 4m51s  Checkout failing in eu-west-1  12m  ● live  up 3m"
+        );
+        // Uptime, then the incident's age go first; then the title (the latest of equals) is
+        // cut short while enough is left to read, else dropped; then the incident id.
+        assert_eq!(
+            fitted(80),
+            " SEV1  INC-20261124-001 next update 4m51s  Checkout failing in eu-west-1  ● live"
+        );
+        assert_eq!(
+            fitted(70),
+            " SEV1  INC-20261124-001 next update 4m51s  Checkout failing i…  ● live"
+        );
+        assert_eq!(fitted(55), " SEV1  INC-20261124-001 next update 4m51s   ● live");
+        assert_eq!(fitted(40), " SEV1  next update 4m51s   ● live");
+        assert_eq!(fitted(10), " SEV1  next update 4m51s   ● live");
+    }
 }
