@@ -270,3 +270,39 @@ fn the_built_in_drill_suggests_the_bad_deploy_playbook() {
     assert!(matches!(c.action(roll_back, &sel), Ok(Action::RolloutUndo { .. })));
     assert!(c.action(0, &sel).is_err(), "a check step runs no action");
 }
+
+#[test]
+fn a_fixed_target_names_a_statefulset_or_daemonset_but_only_one_workload() {
+    let text = |target: &str| {
+        format!(
+            "id: db\ntitle: Database\nsteps:\n  - id: restart\n    kind: action\n    text: Restart the database.\n    action: {{verb: rollout_restart, target: {target}}}\n"
+        )
+    };
+    let binding = |target: &str| {
+        let p = warroom::playbook::load::parse("db.yaml", &text(target)).expect("the playbook loads");
+        p.steps[0].get().action.clone().expect("a binding")
+    };
+    use warroom::actions::WorkloadKind;
+    for (target, kind) in [
+        ("{namespace: data, statefulSet: db}", WorkloadKind::StatefulSet),
+        ("{namespace: data, daemonSet: db}", WorkloadKind::DaemonSet),
+        ("{namespace: data, deployment: db}", WorkloadKind::Deployment),
+    ] {
+        assert_eq!(
+            binding(target).resolve(&Selection::default()),
+            Ok(Action::RolloutRestart {
+                namespace: "data".into(),
+                workload: Workload::new(kind, "db"),
+            }),
+            "{target}"
+        );
+    }
+    let two = binding("{namespace: data, deployment: db, daemonSet: db}").resolve(&Selection::default());
+    assert!(
+        two.as_ref().is_err_and(|e| e.contains("more than one workload")),
+        "{two:?}"
+    );
+    let unknown = warroom::playbook::load::parse("db.yaml", &text("{namespace: data, cronJob: db}"))
+        .expect_err("an unknown target field");
+    assert!(unknown.to_string().contains("db.yaml:7:"), "{unknown}");
+}

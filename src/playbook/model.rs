@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::actions::{Action, Workload};
+use crate::actions::{Action, Workload, WorkloadKind};
 use crate::yamlfile::At;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -109,9 +109,32 @@ pub struct Fixed {
     #[serde(default)]
     pub deployment: Option<String>,
     #[serde(default)]
+    pub stateful_set: Option<String>,
+    #[serde(default)]
+    pub daemon_set: Option<String>,
+    #[serde(default)]
     pub pod: Option<String>,
     #[serde(default)]
     pub selector: BTreeMap<String, String>,
+}
+
+impl Fixed {
+    /// The one workload named (`deployment`, `statefulSet` or `daemonSet`), if any.
+    fn workload(&self) -> Result<Option<Workload>, String> {
+        let named: Vec<Workload> = [
+            (WorkloadKind::Deployment, &self.deployment),
+            (WorkloadKind::StatefulSet, &self.stateful_set),
+            (WorkloadKind::DaemonSet, &self.daemon_set),
+        ]
+        .into_iter()
+        .filter_map(|(kind, name)| name.as_ref().map(|n| Workload::new(kind, n.clone())))
+        .collect();
+        match named.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.clone())),
+            _ => Err("the target names more than one workload: keep one of deployment, statefulSet, daemonSet".into()),
+        }
+    }
 }
 
 /// What the user has selected in the console, for bindings that take their target from it.
@@ -132,7 +155,7 @@ impl Binding {
     /// The action this binding means for a selection; an error names what is missing.
     pub fn resolve(&self, selection: &Selection) -> Result<Action, String> {
         let workload = match &self.target {
-            TargetSpec::Fixed(f) => f.deployment.clone().map(Workload::deployment),
+            TargetSpec::Fixed(f) => f.workload()?,
             TargetSpec::Selection | TargetSpec::Named(_) => selection
                 .workload
                 .clone()
@@ -146,6 +169,7 @@ impl Binding {
                 deployment: selection.deployment.clone(),
                 pod: selection.pod.clone(),
                 selector: selection.labels.clone(),
+                ..Fixed::default()
             },
         };
         let need = |v: &Option<String>, what: &str| {
