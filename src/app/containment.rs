@@ -88,8 +88,12 @@ pub fn trigger(state: &mut AppState, action: Action) {
 
 /// The action a health-pane key means for the selection, or why there is none.
 pub fn for_key(state: &AppState, key: super::keymap::Action) -> Result<Action, String> {
+    for_key_on(&selection(state), key)
+}
+
+/// The action a health-pane key means for selection `s`.
+fn for_key_on(s: &Selection, key: super::keymap::Action) -> Result<Action, String> {
     use super::keymap::Action as K;
-    let s = selection(state);
     let node = || s.node.clone().ok_or("select a node first");
     let workload = || match (&s.namespace, &s.workload) {
         (Some(namespace), Some(workload)) => Ok((namespace.clone(), workload.clone())),
@@ -150,6 +154,8 @@ pub fn probe_keys(state: &mut AppState) {
     }
     state.checked_for = Some(subject);
     let mut probes = Vec::new();
+    // One selection for every key: finding the worst pod walks every pod.
+    let selected = selection(state);
     for k in KEYS {
         let action = if k == super::keymap::Action::Silence {
             state.observe.loud_alerts().next().map(|a| Action::Silence {
@@ -157,7 +163,7 @@ pub fn probe_keys(state: &mut AppState) {
                 minutes: 60,
             })
         } else {
-            for_key(state, k).ok()
+            for_key_on(&selected, k).ok()
         };
         if let Some(a) = action {
             probes.push((k, a));
