@@ -109,17 +109,13 @@ fn pod_status(p: &PodRow) -> (String, Option<Level>) {
     }
 }
 
-/// The pods and warning events of a workload or node. Walks the pods once, when opened or
-/// when the model settles while it is open.
+/// The pods and warning events of a workload (its own pods) or node (walks every pod once),
+/// when opened or when the model settles while it is open.
 pub fn detail(m: &ClusterModel, subject: &Subject) -> Detail {
     let mut pods = Vec::new();
     let (title, mentions) = match subject {
         Subject::Workload((ns, k, name)) => {
-            for ((pns, pname), p) in &m.pods {
-                if pns == ns && p.owner.as_ref().is_some_and(|o| o.kind == *k && &o.name == name) {
-                    pods.push((pname, p));
-                }
-            }
+            pods.extend(m.pods_of(&(ns.clone(), *k, name.clone())));
             (format!("{} {ns}/{name}", kind_name(*k)), name.as_str().to_string())
         }
         Subject::Node(node) => {

@@ -38,13 +38,9 @@ pub fn selection(state: &AppState) -> Selection {
             // The worst pod of the workload, for recycle.
             s.pod = state
                 .model
-                .pods
-                .iter()
-                .filter(|((pns, _), p)| {
-                    pns == &ns && p.owner.as_ref().is_some_and(|o| o.kind == kind && o.name == name)
-                })
-                .max_by_key(|(k, p)| (p.crashlooping(), !p.ready, p.restarts, std::cmp::Reverse(k.1.clone())))
-                .map(|((_, pod), _)| pod.to_string());
+                .pods_of(&(ns.clone(), kind, name.clone()))
+                .max_by_key(|(pod, p)| (p.crashlooping(), !p.ready, p.restarts, std::cmp::Reverse(*pod)))
+                .map(|(pod, _)| pod.to_string());
         }
         None => {}
     }

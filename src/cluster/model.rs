@@ -116,6 +116,8 @@ pub struct PodCounts {
     pub oomkilled: u32,
     /// The most recent termination message seen among the pods.
     pub last_message: Option<CleanText>,
+    /// The pods' names, so one workload's pods are found without walking every pod.
+    pub names: std::collections::HashSet<CleanText>,
 }
 
 /// (namespace, kind, name) of a workload.
@@ -302,6 +304,17 @@ impl ClusterModel {
         }
     }
 
+    /// The pods of one workload, by name.
+    pub fn pods_of<'a>(&'a self, workload: &WorkloadKey) -> impl Iterator<Item = (&'a CleanText, &'a PodRow)> + 'a {
+        let ns = workload.0.clone();
+        self.pods_per_workload
+            .get(workload)
+            .into_iter()
+            .flat_map(|c| c.names.iter())
+            .filter_map(move |name| self.pods.get_key_value(&(ns.clone(), name.clone())))
+            .map(|((_, name), p)| (name, p))
+    }
+
     fn count_pod(&mut self, key: &Key, p: &PodRow, d: i32) {
         let t = &mut self.totals;
         let add = |v: &mut u32, yes: bool| {
@@ -328,6 +341,11 @@ impl ClusterModel {
             let wk = workload_key(&key.0, owner);
             let c = self.pods_per_workload.entry(wk.clone()).or_default();
             c.pods = c.pods.saturating_add_signed(d);
+            if d > 0 {
+                c.names.insert(key.1.clone());
+            } else {
+                c.names.remove(&key.1);
+            }
             if p.ready {
                 c.ready = c.ready.saturating_add_signed(d);
             }
@@ -428,8 +446,27 @@ mod tests {
         )];
         assert_eq!((web.pods, web.ready, web.crashlooping, web.restarts), (2, 1, 1, 3));
         assert_eq!(m.pods_per_node.get("n1"), Some(&1));
+        let wk = (
+            CleanText::line("shop"),
+            WorkloadKind::Deployment,
+            CleanText::line("web"),
+        );
+        let names = |m: &ClusterModel| {
+            let mut n: Vec<String> = m.pods_of(&wk).map(|(name, _)| name.to_string()).collect();
+            n.sort();
+            n
+        };
+        assert_eq!(names(&m), ["a", "b"]);
+        // Same name, other namespace: not this workload's.
+        m.apply(Update::Pod(Change::Apply(
+            key("other", "a"),
+            pod(Phase::Running, true, false, "n1"),
+        )));
+        assert_eq!(names(&m), ["a", "b"]);
         m.apply(Update::Pod(Change::Delete(key("shop", "a"))));
-        assert_eq!(m.totals.pods, 1);
+        assert_eq!(m.totals.pods, 2);
+        assert_eq!(names(&m), ["b"]);
+        m.apply(Update::Pod(Change::Delete(key("other", "a"))));
         assert!(!m.pods_per_node.contains_key("n1"));
     }
 
