@@ -3,6 +3,8 @@
 //! SSL_CERT_FILE, as the system's certificates would be) the update arrives; trusting another,
 //! the attempt fails with a certificate error in the journal, and nothing panics.
 
+mod observe_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
@@ -18,65 +20,6 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::server::TlsStream;
 use warroom::incident::journal;
 use warroom::incident::model::Event;
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the openssl command is required by this test (apt-get install openssl)");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A CA (ca.pem), a second unrelated CA (other-ca.pem), and a server certificate for
-/// 127.0.0.1 signed by the first (server.pem, server.key).
-fn certificates(dir: &Path) {
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    for name in ["ca", "other-ca"] {
-        let mut args = vec!["req", "-x509"];
-        args.extend(ec);
-        let (key, pem, subj) = (
-            format!("{name}.key"),
-            format!("{name}.pem"),
-            format!("/CN=warroom test {name}"),
-        );
-        args.extend(["-keyout", &key, "-out", &pem, "-days", "2", "-subj", &subj]);
-        openssl(dir, &args);
-    }
-    let mut args = vec!["req"];
-    args.extend(ec);
-    args.extend(["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
-    openssl(dir, &args);
-    std::fs::write(
-        dir.join("server.ext"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .expect("write ext");
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "server.pem",
-            "-days",
-            "1",
-            "-extfile",
-            "server.ext",
-        ],
-    );
-}
 
 struct TlsListener {
     tcp: TcpListener,
@@ -129,12 +72,14 @@ fn warroom(dir: &Path, trust: &Path, url: &str, args: &[&str]) -> Output {
 fn https_webhooks_verify_the_server_certificate() {
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
-    certificates(d);
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(d.join("server.pem"))
+    // A CA with a server certificate for 127.0.0.1 signed by it, and an unrelated CA.
+    let signed = observe_support::certs(d);
+    let other_ca = observe_support::ca(d, "other-ca");
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&signed.cert)
         .expect("server.pem")
         .collect::<Result<_, _>>()
         .expect("certs");
-    let key = PrivateKeyDer::from_pem_file(d.join("server.key")).expect("server.key");
+    let key = PrivateKeyDer::from_pem_file(&signed.key).expect("server.key");
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .expect("versions")
@@ -168,7 +113,7 @@ fn https_webhooks_verify_the_server_certificate() {
     .expect("config");
     let new = warroom(
         d,
-        &d.join("ca.pem"),
+        &signed.ca,
         &url,
         &["incident", "new", "--title", "TLS", "--sev", "2"],
     );
@@ -185,14 +130,14 @@ fn https_webhooks_verify_the_server_certificate() {
     ];
 
     // Trusting another CA: refused, recorded, nothing received.
-    let out = warroom(d, &d.join("other-ca.pem"), &url, &publish);
+    let out = warroom(d, &other_ca, &url, &publish);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("certificate"), "{err}");
     assert!(bodies.lock().expect("lock").is_empty());
 
     // Trusting the server's CA: delivered.
-    let out = warroom(d, &d.join("ca.pem"), &url, &publish);
+    let out = warroom(d, &signed.ca, &url, &publish);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let got = bodies.lock().expect("lock").clone();
     assert_eq!(got.len(), 1);

@@ -92,73 +92,86 @@ pub async fn prometheus(target: &str, rules: &str) -> Server {
     prometheus_with(target, rules, None).await
 }
 
-/// A CA and a server certificate for 127.0.0.1 signed by it, made with the openssl CLI.
+/// A CA and a server certificate for 127.0.0.1 and localhost signed by it, made with the
+/// openssl CLI (also used by the webhook HTTPS test).
 pub struct Certs {
     pub ca: PathBuf,
     pub cert: PathBuf,
     pub key: PathBuf,
 }
 
-pub fn certs(dir: &std::path::Path) -> Certs {
-    let openssl = require("openssl", "openssl");
-    let run = |args: &[&str]| {
-        let out = Command::new(&openssl)
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("run openssl");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    run(&[
-        &["req", "-x509"][..],
-        &ec,
+const EC_KEY: [&str; 5] = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new(require("openssl", "openssl"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A self-signed test CA, `{name}.pem` (and its key) in `dir`.
+pub fn ca(dir: &std::path::Path, name: &str) -> PathBuf {
+    let (key, pem, subject) = (
+        format!("{name}.key"),
+        format!("{name}.pem"),
+        format!("/CN=warroom test {name}"),
+    );
+    openssl(
+        dir,
         &[
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=warroom test CA",
-        ],
-    ]
-    .concat());
-    run(&[
-        &["req"][..],
-        &ec,
-        &["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
-    ]
-    .concat());
+            &["req", "-x509"][..],
+            &EC_KEY,
+            &["-keyout", &key, "-out", &pem, "-days", "2", "-subj", &subject],
+        ]
+        .concat(),
+    );
+    dir.join(pem)
+}
+
+pub fn certs(dir: &std::path::Path) -> Certs {
+    let ca = ca(dir, "ca");
+    openssl(
+        dir,
+        &[
+            &["req"][..],
+            &EC_KEY,
+            &["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+        ]
+        .concat(),
+    );
     std::fs::write(
         dir.join("server.ext"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
     )
     .expect("write ext");
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "server.ext",
-    ]);
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ],
+    );
     Certs {
-        ca: dir.join("ca.pem"),
+        ca,
         cert: dir.join("server.pem"),
         key: dir.join("server.key"),
     }
