@@ -82,3 +82,19 @@ impl fmt::Display for LocatedErrors {
 }
 
 impl std::error::Error for LocatedErrors {}
+
+/// Reads a YAML file for `parse(name, text)`: its name as errors give it, and its text; a file
+/// that cannot be read is one located error.
+pub fn read(path: &std::path::Path) -> Result<(String, String), LocatedErrors> {
+    let name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((name, text)),
+        Err(e) => Err(LocatedErrors(vec![LocatedError {
+            file: name,
+            line: 0,
+            column: 0,
+            path: String::new(),
+            message: format!("cannot read the file: {e}"),
+        }])),
+    }
+}

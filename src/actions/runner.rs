@@ -146,13 +146,14 @@ impl Runner {
     /// and sends nothing that changes anything.
     pub async fn check(&self, id: &str, action: &Action) -> Input {
         let started = Instant::now();
+        let refusal = action.refusal();
         // A refused action sends nothing at all, not even the identity question.
-        let identity = match action.refusal() {
+        let identity = match refusal {
             Some(_) => None,
             None => self.identity(action).await,
         };
         self.journal(id, action, &identity, Event::ActionRequested, Value::Null, None);
-        let answer = if let Some(why) = action.refusal() {
+        let answer = if let Some(why) = refusal {
             // Not a permission question: the action cannot apply to this kind of target.
             Ok(Err(why))
         } else if self.read_only {

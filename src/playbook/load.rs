@@ -17,16 +17,7 @@ pub fn looks_like_playbook(text: &str) -> bool {
 }
 
 pub fn load_file(path: &Path) -> Result<Playbook, PlaybookErrors> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        PlaybookErrors(vec![PlaybookError {
-            file: name.clone(),
-            line: 0,
-            column: 0,
-            path: String::new(),
-            message: format!("cannot read the file: {e}"),
-        }])
-    })?;
+    let (name, text) = crate::yamlfile::read(path)?;
     parse(&name, &text)
 }
 

@@ -16,16 +16,7 @@ pub const BUILTIN: &str = include_str!("../../../drills/bad-deploy.yaml");
 
 /// Reads and checks a scenario file.
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioErrors> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        ScenarioErrors(vec![ScenarioError {
-            file: name.clone(),
-            line: 0,
-            column: 0,
-            path: String::new(),
-            message: format!("cannot read the file: {e}"),
-        }])
-    })?;
+    let (name, text) = crate::yamlfile::read(path)?;
     parse(&name, &text)
 }
 
