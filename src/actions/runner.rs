@@ -34,7 +34,13 @@ pub struct Runner {
     running: Mutex<HashMap<String, CancellationToken>>,
     /// Where silences go (None: no Alertmanager is followed, and silencing is refused).
     alertmanager: Option<crate::observe::alertmanager::Alertmanager>,
+    /// When "now" is for a silence's start: the wall clock, or a drill's own clock (a silence
+    /// started by the wall clock would stay pending in a paused or replayed drill).
+    clock: Clock,
 }
+
+/// Where the runner reads the time.
+pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
 
 impl Runner {
     /// A runner on `cluster` (its own client, without automatic retries of 429), journaling
@@ -49,7 +55,14 @@ impl Runner {
             pacing: Pacing::default(),
             running: Mutex::new(HashMap::new()),
             alertmanager: None,
+            clock: Arc::new(jiff::Timestamp::now),
         })
+    }
+
+    /// Silences start by this clock instead of the wall clock.
+    pub fn with_clock(mut self, clock: Clock) -> Runner {
+        self.clock = clock;
+        self
     }
 
     /// Silences and their expiry go to this Alertmanager (read-only too when the runner is).
@@ -243,7 +256,7 @@ impl Runner {
                     ))
                 }),
             a if a.is_alerting() => match self.alertmanager() {
-                Ok(am) => silence::run(am, a, &self.actor.name).await,
+                Ok(am) => silence::run(am, a, &self.actor.name, (self.clock)()).await,
                 Err(e) => Err(e),
             },
             _ => kube::run(&self.client, action).await,

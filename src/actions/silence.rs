@@ -89,15 +89,16 @@ pub async fn preview(am: &Alertmanager, action: &Action) -> Result<Preview, Acti
     }
 }
 
-/// Creates or expires the silence; returns the summary, Alertmanager's answer and the undo.
+/// Creates (starting `now`) or expires the silence; returns the summary, Alertmanager's answer
+/// and the undo.
 pub async fn run(
     am: &Alertmanager,
     action: &Action,
     by: &str,
+    now: jiff::Timestamp,
 ) -> Result<(String, serde_json::Value, Option<Action>), ActionError> {
     match action {
         Action::Silence { matchers, minutes } => {
-            let now = jiff::Timestamp::now();
             let silence = NewSilence::for_alert(
                 matchers,
                 now,

@@ -119,9 +119,17 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let (records, mut recorded) = mpsc::unbounded_channel::<crate::incident::model::Draft>();
     let (answers, mut answered) = mpsc::unbounded_channel();
     let runner = match crate::actions::Runner::new(&cluster, std::sync::Arc::new(records), look.actor.clone()) {
-        Ok(r) => Some(std::sync::Arc::new(
-            r.with_alertmanager(observing.as_ref().and_then(|o| o.alertmanager.clone())),
-        )),
+        Ok(r) => {
+            let r = r.with_alertmanager(observing.as_ref().and_then(|o| o.alertmanager.clone()));
+            Some(std::sync::Arc::new(match &target {
+                // A drill's silences start by the drill's clock, which may be paused or replaying.
+                Target::Drill(running) => {
+                    let drill = running.cluster.clone();
+                    r.with_clock(std::sync::Arc::new(move || drill.lock().clock.now()))
+                }
+                Target::Live(_) => r,
+            }))
+        }
         Err(e) => {
             let _ = msg_tx.try_send(Msg::Notice {
                 text: format!("containment actions are unavailable: {e}"),
