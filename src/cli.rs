@@ -76,7 +76,8 @@ pub enum Command {
 /// Whether this console may change the cluster.
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct Access {
-    /// Send no change to the cluster: every mutating request is refused inside the client.
+    /// Send no change out: mutating requests to the cluster and Alertmanager are refused inside
+    /// the client, and the status editor publishes nothing (notes and drafts still go to the journal).
     #[arg(long)]
     pub read_only: bool,
     /// Your role in the incident; an observer is always read-only.

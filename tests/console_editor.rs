@@ -295,6 +295,29 @@ fn publishing_asks_once_sends_once_and_a_failure_keeps_the_draft() {
 }
 
 #[test]
+fn a_read_only_console_publishes_nothing_and_keeps_the_draft() {
+    let mut s = state();
+    declare(&mut s);
+    s.read_only = true;
+    s.focus = Pane::Editor;
+    ctrl(&mut s, 't');
+    let draft = s.editor.lines().join("\n");
+    for _ in 0..3 {
+        ctrl(&mut s, 's');
+    }
+    assert_eq!(publishes(&s), 0);
+    assert!(!s.status.confirming, "nothing to confirm");
+    let t = screen(&s);
+    assert!(t.contains("warroom is read-only"), "{t}");
+    assert_eq!(s.editor.lines().join("\n"), draft);
+    assert_eq!(
+        saves(&s).last(),
+        Some(&draft),
+        "the draft is still saved to the journal"
+    );
+}
+
+#[test]
 fn an_internal_template_is_not_offered_to_an_external_channel() {
     let mut s = state();
     declare(&mut s);

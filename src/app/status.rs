@@ -285,6 +285,14 @@ pub fn publish(state: &mut AppState) {
         say(state, text, false);
         return;
     }
+    if state.read_only {
+        say(
+            state,
+            "warroom is read-only (--read-only or the observer role): nothing is published from here; the draft is kept".into(),
+            true,
+        );
+        return;
+    }
     let Some(incident) = &state.incident else {
         say(
             state,
