@@ -139,34 +139,17 @@ impl Runner {
     /// Whether the user may run `action`, without journaling anything: for greying out keys
     /// (with the reason) in the footer and the help before any is pressed.
     pub async fn may(&self, action: &Action) -> Result<(), String> {
-        if let Some(why) = action.refusal() {
-            return Err(why);
-        }
-        if self.read_only {
-            return Err("warroom is read-only".into());
-        }
-        if action.is_alerting() {
-            return self.alertmanager().map(|_| ()).map_err(|e| e.message);
-        }
-        match kube::permit(&self.client, action).await {
+        match self.decide(action).await {
             Ok(answer) => answer,
-            Err(e) => Err(format!("cannot check permission: {e}")),
+            Err(e) if action.is_alerting() => Err(e.message),
+            Err(e) => Err(format!("cannot check permission: {}", e.message)),
         }
     }
 
-    /// Journals the request, then asks the API whether the user may do it. A denial (or
-    /// read-only mode, or an action its target's kind cannot take) is journaled as a failure
-    /// and sends nothing that changes anything.
-    pub async fn check(&self, id: &str, action: &Action) -> Input {
-        let started = Instant::now();
-        let refusal = action.refusal();
-        // A refused action sends nothing at all, not even the identity question.
-        let identity = match refusal {
-            Some(_) => None,
-            None => self.identity(action).await,
-        };
-        self.journal(id, action, &identity, Event::ActionRequested, Value::Null, None);
-        let answer = if let Some(why) = refusal {
+    /// The one decision behind `may` and `check`: Ok(Err(why)) when the action may not run (its
+    /// target's kind cannot take it, read-only mode, or RBAC); Err when it cannot be decided.
+    async fn decide(&self, action: &Action) -> Result<Result<(), String>, ActionError> {
+        if let Some(why) = action.refusal() {
             // Not a permission question: the action cannot apply to this kind of target.
             Ok(Err(why))
         } else if self.read_only {
@@ -176,8 +159,21 @@ impl Runner {
             self.alertmanager().map(|_| Ok(()))
         } else {
             kube::permit(&self.client, action).await
+        }
+    }
+
+    /// Journals the request, then asks the API whether the user may do it. A denial (or
+    /// read-only mode, or an action its target's kind cannot take) is journaled as a failure
+    /// and sends nothing that changes anything.
+    pub async fn check(&self, id: &str, action: &Action) -> Input {
+        let started = Instant::now();
+        // A refused action sends nothing at all, not even the identity question.
+        let identity = match action.refusal() {
+            Some(_) => None,
+            None => self.identity(action).await,
         };
-        match answer {
+        self.journal(id, action, &identity, Event::ActionRequested, Value::Null, None);
+        match self.decide(action).await {
             Ok(Ok(())) => Input::Allowed,
             Ok(Err(reason)) => {
                 self.journal(
