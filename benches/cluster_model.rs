@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../tests/tools/mod.rs"]
+mod tools;
 use common::{SimProcess, rss_mib};
 
 use tokio::sync::mpsc;

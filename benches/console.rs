@@ -23,6 +23,8 @@ use warroom::text::CleanText;
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../tests/tools/mod.rs"]
+mod tools;
 
 const NOW: i64 = 1_795_615_200;
 

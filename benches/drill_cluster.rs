@@ -9,6 +9,8 @@ use std::time::Instant;
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../tests/tools/mod.rs"]
+mod tools;
 use common::{SimProcess, rss_mib};
 
 #[derive(serde::Deserialize)]

@@ -7,6 +7,8 @@
 
 #[path = "../tests/observe_support/mod.rs"]
 mod observe_support;
+#[path = "../tests/tools/mod.rs"]
+mod tools;
 
 use std::time::{Duration, Instant};
 

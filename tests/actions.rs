@@ -3,6 +3,7 @@
 //! holds every step with its parameters. RBAC denials and read-only mode send no change.
 
 mod common;
+mod tools;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

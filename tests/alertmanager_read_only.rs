@@ -4,6 +4,7 @@
 //! console's observing set-up hand out read-only clients when warroom is read-only.
 
 mod common;
+mod tools;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -4,6 +4,7 @@
 //! mode included. Journals written before the identity was recorded still read.
 
 mod common;
+mod tools;
 
 use std::sync::{Arc, Mutex};
 

@@ -5,39 +5,11 @@
 //! statuses. Both are started on loopback with temporary config and storage, and stopped.
 
 mod common;
+mod observe_support;
+mod tools;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
-use common::{SimProcess, wait_for, which};
+use common::{SimProcess, wait_for};
 use serde_json::{Value, json};
-
-/// A server process started by a test, killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
-fn require(tool: &str, package: &str) {
-    assert!(
-        which(tool).is_some(),
-        "`{tool}` is required and was not found on PATH: install the Debian package `{package}` (scripts/test does)"
-    );
-}
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -245,32 +217,9 @@ fn prometheus_api_envelopes_and_errors() {
 
 #[test]
 fn a_real_prometheus_scrapes_the_drill() {
-    require("prometheus", "prometheus");
     let sim = sim();
-    let dir = tempfile::tempdir().expect("temp dir");
     let target = sim.prometheus.trim_start_matches("http://");
-    let config = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: drill\n    static_configs:\n      - targets: ['{target}']\n"
-        ),
-    )
-    .expect("config");
-    let port = free_port();
-    let prom = Server {
-        child: Command::new("prometheus")
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--log.level=warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start prometheus"),
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    wait_ready(&prom.url, "the real Prometheus");
+    let prom = rt().block_on(observe_support::prometheus(target, "groups: []\n"));
     let instant = |q: &str| -> Option<f64> {
         let (status, body) = get(&query_url(&prom.url, "/api/v1/query", &[("query", q)]));
         if status != 200 {
@@ -279,54 +228,18 @@ fn a_real_prometheus_scrapes_the_drill() {
         body["data"]["result"][0]["value"][1].as_str()?.parse().ok()
     };
     let up = wait_for(60, "the real Prometheus to scrape the drill", || {
-        instant("up{job=\"drill\"}")
+        instant("up{job=\"app\"}")
     });
     assert_eq!(up, 1.0);
     // At speed 15 the drill takes a 15 s step every real second.
     let rps = wait_for(60, "a non-zero request rate in the real Prometheus", || {
-        instant("sum(rate(http_requests_total{job=\"drill\",service=\"frontend\"}[10s]))").filter(|v| *v > 0.0)
+        instant("sum(rate(http_requests_total{job=\"app\",service=\"frontend\"}[10s]))").filter(|v| *v > 0.0)
     });
     assert!(rps > 0.0);
     assert_eq!(
-        instant("count(kube_node_status_condition{job=\"drill\",condition=\"Ready\",status=\"true\"} == 1)"),
+        instant("count(kube_node_status_condition{job=\"app\",condition=\"Ready\",status=\"true\"} == 1)"),
         Some(6.0)
     );
-}
-
-fn start_alertmanager(dir: &Path) -> Server {
-    require("prometheus-alertmanager", "prometheus-alertmanager");
-    let config = dir.join("alertmanager.yml");
-    std::fs::write(&config, "route:\n  receiver: drill\nreceivers:\n  - name: drill\n").expect("config");
-    let port = free_port();
-    let am = Server {
-        child: Command::new("prometheus-alertmanager")
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.path={}", dir.join("data").display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--cluster.listen-address=")
-            .arg("--log.level=warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start prometheus-alertmanager"),
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    wait_ready(&am.url, "the real Alertmanager");
-    am
-}
-
-fn wait_ready(url: &str, what: &str) {
-    wait_for(60, &format!("{what} to be ready"), || {
-        rt().block_on(async {
-            warroom::http::plain_client()
-                .get(format!("{url}/-/ready"))
-                .send()
-                .await
-                .ok()
-                .filter(|r| r.status().is_success())
-                .map(|_| ())
-        })
-    });
 }
 
 fn rfc3339(offset_s: i64) -> String {
@@ -336,8 +249,7 @@ fn rfc3339(offset_s: i64) -> String {
 
 #[test]
 fn silences_and_alerts_answer_as_alertmanager_does() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let real = start_alertmanager(dir.path());
+    let real = rt().block_on(observe_support::alertmanager());
     let yaml = std::fs::read_to_string("drills/bad-deploy.yaml").expect("shipped drill");
     // Speed 1 without a pinned start: the drill's virtual time is the wall clock.
     let sim = SimProcess::start(Some(&yaml), &[]);

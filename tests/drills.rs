@@ -3,6 +3,7 @@
 //! failure evicts and reschedules, the noisy neighbour causes memory pressure and OOMKills.
 
 mod common;
+mod tools;
 
 use common::SimProcess;
 use serde_json::Value;

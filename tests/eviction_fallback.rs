@@ -4,6 +4,7 @@
 //! sim's request log shows, and complete.
 
 mod common;
+mod tools;
 
 use std::sync::{Arc, Mutex};
 

@@ -2,6 +2,7 @@
 //! minor version shipped beside it). Every change is checked through a second kubectl call.
 
 mod common;
+mod tools;
 
 use std::path::Path;
 

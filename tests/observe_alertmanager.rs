@@ -4,6 +4,7 @@
 //! shows it at once); Alertmanager's validation message comes back verbatim.
 
 mod observe_support;
+mod tools;
 
 use std::time::Duration;
 

@@ -4,6 +4,7 @@
 //! rates through `follow`, freshness when Prometheus goes away, and a timeout reported as one.
 
 mod observe_support;
+mod tools;
 
 use std::time::Duration;
 

@@ -3,6 +3,7 @@
 //! in the message), and a CA file that holds no certificate named as such.
 
 mod observe_support;
+mod tools;
 
 use observe_support::{Target, certs, eventually, prometheus_with};
 use warroom::config::Endpoint;

@@ -9,13 +9,15 @@
 //! Needs `prometheus` and `promtool` on PATH (Debian package `prometheus`; `scripts/test`
 //! installs it). Fails, does not skip, without them.
 
+mod tools;
+
 use std::collections::BTreeMap;
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use tools::{free_port, require};
 use warroom::drill::metrics::promql::Query;
 use warroom::drill::metrics::{QueryOptions, SeriesStore, write_openmetrics};
 
@@ -645,25 +647,6 @@ impl Drop for Prometheus {
     }
 }
 
-fn require(tool: &str) {
-    let found = Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        found,
-        "`{tool}` is required for the PromQL differential test and was not found on PATH; \
-         install the Debian package `prometheus` (scripts/test does)"
-    );
-}
-
-fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
-}
-
 async fn start_prometheus(dir: &Path) -> Prometheus {
     let data = dir.join("data");
     let om = dir.join("history.om");
@@ -747,8 +730,8 @@ fn ours(result: Result<warroom::drill::metrics::QueryValue, warroom::drill::metr
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn promql_agrees_with_prometheus() {
-    require("prometheus");
-    require("promtool");
+    require("prometheus", "prometheus");
+    require("promtool", "prometheus");
     assert!(QUERIES.len() >= 40);
     let dir = tempfile::tempdir().expect("tempdir");
     let prom = start_prometheus(dir.path()).await;

@@ -4,6 +4,7 @@
 //! the attempt fails with a certificate error in the journal, and nothing panics.
 
 mod observe_support;
+mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

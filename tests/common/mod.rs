@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+#[allow(unused_imports)]
+pub use crate::tools::{free_port, require, which};
+
 /// A `warroom sim` process, killed when dropped.
 pub struct SimProcess {
     child: Child,
@@ -143,14 +146,6 @@ impl Drop for SimProcess {
 pub fn kubectl_path() -> PathBuf {
     which("kubectl")
         .expect("kubectl is not on PATH: the drill cluster is tested against the real kubectl (see scripts/test)")
-}
-
-pub fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join(name))
-            .find(|p| p.is_file())
-    })
 }
 
 /// Another kubectl minor version shipped beside the one on PATH (`kubectl.1.NN`), other than

@@ -10,24 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// The binary on PATH; the test fails loudly when it is missing.
-pub fn require(name: &str, package: &str) -> PathBuf {
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join(name))
-                .find(|p| p.is_file())
-        })
-        .unwrap_or_else(|| panic!("{name} is not on PATH: install the Debian package {package} (scripts/test does)"))
-}
-
-/// A free port on 127.0.0.1 (bound, then released for the server to take).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
+#[allow(unused_imports)]
+pub use crate::tools::{free_port, require};
 
 /// A server process killed when dropped.
 pub struct Server {
