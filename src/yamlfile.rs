@@ -83,6 +83,49 @@ impl fmt::Display for LocatedErrors {
 
 impl std::error::Error for LocatedErrors {}
 
+/// Parses `text` (the file `file`) as a `T`; a syntax or type error is one located error
+/// with the field path (Spanned values' own `value` steps left out: no reader wrote them).
+pub fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, LocatedError> {
+    let mut path = String::new();
+    let parsed = serde_saphyr::with_deserializer_from_str(text, |de| {
+        serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
+            path = e.path().to_string();
+            e.into_inner()
+        })
+    });
+    parsed.map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line() as usize, l.column() as usize))
+            .unwrap_or((0, 0));
+        let path = if path == "." {
+            String::new()
+        } else {
+            path.split('.')
+                .filter(|step| *step != "value")
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        LocatedError {
+            file: file.to_string(),
+            line,
+            column,
+            path,
+            message: first_line(&e.to_string()),
+        }
+    })
+}
+
+/// serde-saphyr's Display is `error: line L column C: <path>: <message>` followed by a snippet.
+fn first_line(s: &str) -> String {
+    let line = s.lines().next().unwrap_or("").trim();
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line.find(": ") {
+        Some(i) if line[..i].starts_with("line ") => line[i + 2..].to_string(),
+        _ => line.to_string(),
+    }
+}
+
 /// Reads a YAML file for `parse(name, text)`: its name as errors give it, and its text; a file
 /// that cannot be read is one located error.
 pub fn read(path: &std::path::Path) -> Result<(String, String), LocatedErrors> {

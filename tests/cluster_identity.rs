@@ -84,7 +84,7 @@ fn kubectl_auth_whoami_names_the_scenarios_user() {
 #[test]
 fn a_server_without_the_review_is_not_enabled_for_kubectl() {
     let s = SimProcess::start(
-        Some(&SCENARIO.replace("rbac:", "apiserver: {selfSubjectReview: false}\nrbac:")),
+        Some(&SCENARIO.replace("rbac:", "apiserver: {version: \"1.27\"}\nrbac:")),
         &[],
     );
     let out = s.kubectl(&["auth", "whoami"]);

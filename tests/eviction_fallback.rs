@@ -1,7 +1,8 @@
-//! Draining against a drill cluster that plays a 1.21 API server (`apiserver: {eviction:
-//! policy/v1beta1}`): discovery offers pods/eviction as policy/v1beta1 only and a policy/v1
-//! Eviction is refused. warroom's drain and kubectl 1.32's both fall back to v1beta1, as the
-//! sim's request log shows, and complete.
+//! Draining against a drill cluster that plays a 1.21 API server (`apiserver: {version:
+//! "1.21"}`): it reports 1.21 with 1.21 kubelets, discovery offers pods/eviction as
+//! policy/v1beta1 only and a policy/v1 Eviction is refused. warroom's drain and kubectl 1.32's
+//! both fall back to v1beta1, as the sim's request log shows, and complete. What a scenario
+//! sets against its version is refused with file, line and field.
 
 mod common;
 mod tools;
@@ -16,15 +17,14 @@ use warroom::cluster::connect::Cluster;
 use warroom::incident::journal::{self, Journal};
 use warroom::incident::model::Actor;
 
-/// A 1.21-like server: v1beta1 evictions only, and no SelfSubjectReview (added in 1.28).
+/// A 1.21 server: v1beta1 evictions only, and no SelfSubjectReview (added in 1.28).
 const OLD_SERVER: &str = r#"
 name: old-apiserver
 title: a 1.21 API server
 start: "2026-11-24T14:00:00Z"
 namespaces: [shop]
 apiserver:
-  eviction: policy/v1beta1
-  selfSubjectReview: false
+  version: "1.21.14"
 nodes:
   - {name: node, count: 3, zone: z1}
 workloads:
@@ -206,6 +206,20 @@ fn warrooms_drain_falls_back_to_v1beta1_and_completes() {
 #[test]
 fn kubectl_drain_falls_back_to_v1beta1_too() {
     let s = start();
+    // kubectl sees a 1.21 server with 1.21 kubelets.
+    let version: Value = serde_json::from_str(&s.ok(&["version", "-o", "json"])).expect("version JSON");
+    assert_eq!(
+        version["serverVersion"]["gitVersion"], "v1.21.14-warroom-drill",
+        "{version}"
+    );
+    assert_eq!(version["serverVersion"]["minor"], "21");
+    let kubelets = s.ok(&[
+        "get",
+        "nodes",
+        "-o",
+        "jsonpath={.items[*].status.nodeInfo.kubeletVersion}",
+    ]);
+    assert_eq!(kubelets.split_whitespace().collect::<Vec<_>>(), ["v1.21.14"; 3]);
     let node = web_node(&s);
     s.control("DELETE", "/drill/v1/requests");
     let out = s.kubectl(&[
@@ -233,22 +247,46 @@ fn kubectl_drain_falls_back_to_v1beta1_too() {
 }
 
 #[test]
-fn an_unknown_eviction_api_is_refused_with_file_line_and_field() {
-    let bad = OLD_SERVER.replace("eviction: policy/v1beta1", "eviction: policy/v2");
-    let errors = warroom::drill::scenario::load::parse("old-apiserver.yaml", &bad)
-        .expect_err("policy/v2 is not an eviction API")
-        .to_string();
+fn what_a_1_21_server_cannot_have_is_refused_with_file_line_and_field() {
+    let parse = |yaml: &str| warroom::drill::scenario::load::parse("old-apiserver.yaml", yaml);
+    let with = |apiserver: &str| OLD_SERVER.replace("  version: \"1.21.14\"\n", apiserver);
+    let s = parse(OLD_SERVER).expect("valid");
+    assert_eq!(s.apiserver.eviction().group_version(), "policy/v1beta1");
+    assert!(!s.apiserver.self_subject_review());
+    // Without the section the server is a current one.
+    let s = parse(&with("  {}\n")).expect("valid");
+    assert_eq!(s.apiserver.eviction().group_version(), "policy/v1");
+    assert!(s.apiserver.self_subject_review());
+    assert_eq!(s.apiserver.git_version(), "v1.32.4");
+
+    let refused = |apiserver: &str, want: &str| {
+        let errors = parse(&with(apiserver)).expect_err(apiserver).to_string();
+        assert!(errors.contains(want), "{apiserver}: {errors}");
+    };
+    refused(
+        "  version: \"1.21\"\n  eviction: policy/v2\n",
+        "old-apiserver.yaml:8:13: apiserver.eviction: unknown variant `policy/v2`",
+    );
+    refused(
+        "  version: \"1.21\"\n  eviction: policy/v1\n",
+        "old-apiserver.yaml:8:13: apiserver.eviction: policy/v1 evictions arrived in 1.22",
+    );
+    refused(
+        "  version: \"1.25\"\n  selfSubjectReview: true\n",
+        "old-apiserver.yaml:8:22: apiserver.selfSubjectReview: SelfSubjectReview (authentication.k8s.io/v1) arrived in 1.28",
+    );
+    refused(
+        "  version: \"1.19\"\n",
+        "old-apiserver.yaml:7:12: apiserver.version: \"1.19\" is not a Kubernetes version the drill plays",
+    );
+    refused(
+        "  version: two\n",
+        "apiserver.version: \"two\" is not a Kubernetes version",
+    );
+    let newer_kubelet = OLD_SERVER.replace("zone: z1}", "zone: z1, kubeletVersion: v1.22.0}");
+    let errors = parse(&newer_kubelet).expect_err("kubelet newer").to_string();
     assert!(
-        errors.starts_with("old-apiserver.yaml:7:13: apiserver.eviction: unknown variant `policy/v2`"),
+        errors.contains("nodes[0].kubeletVersion: kubelet v1.22.0 is newer than the API server (v1.21.14)"),
         "{errors}"
     );
-    assert!(errors.contains("policy/v1beta1"), "{errors}");
-    // Without the section the server is a current one.
-    let current = OLD_SERVER.replace(
-        "apiserver:\n  eviction: policy/v1beta1\n  selfSubjectReview: false\n",
-        "",
-    );
-    let s = warroom::drill::scenario::load::parse("current.yaml", &current).expect("valid");
-    assert_eq!(s.apiserver.eviction.group_version(), "policy/v1");
-    assert!(s.apiserver.self_subject_review);
 }

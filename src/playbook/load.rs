@@ -89,40 +89,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Playbook>, PlaybookErrors> {
 }
 
 pub fn parse(file: &str, text: &str) -> Result<Playbook, PlaybookErrors> {
-    let mut path = String::new();
-    let parsed = serde_saphyr::with_deserializer_from_str(text, |de| {
-        serde_path_to_error::deserialize::<_, Playbook>(de).map_err(|e| {
-            path = e.path().to_string();
-            e.into_inner()
-        })
-    });
-    let playbook = match parsed {
-        Ok(p) => p,
-        Err(e) => {
-            let (line, column) = e
-                .location()
-                .map(|l| (l.line() as usize, l.column() as usize))
-                .unwrap_or((0, 0));
-            let message = e.to_string();
-            let first = message.lines().next().unwrap_or("").trim();
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            let first = match first.find(": ") {
-                Some(i) if first[..i].starts_with("line ") => &first[i + 2..],
-                _ => first,
-            };
-            return Err(PlaybookErrors(vec![PlaybookError {
-                file: file.into(),
-                line,
-                column,
-                path: if path == "." {
-                    String::new()
-                } else {
-                    path.replace("].value", "]")
-                },
-                message: first.to_string(),
-            }]));
-        }
-    };
+    let playbook: Playbook = crate::yamlfile::parse(file, text).map_err(|e| PlaybookErrors(vec![e]))?;
     let errors = check(file, &playbook);
     if errors.is_empty() {
         Ok(playbook)

@@ -27,7 +27,7 @@ pub fn api_versions(server: &str) -> Value {
 /// The versions of a group (the preferred first), as this server offers them.
 fn versions(group: &str, version: &str, server: &ApiServer) -> Vec<String> {
     let mut all = vec![version.to_string()];
-    if group == "policy" && server.eviction == EvictionApi::V1beta1 {
+    if group == "policy" && server.eviction() == EvictionApi::V1beta1 {
         all.push("v1beta1".into());
     }
     all
@@ -37,7 +37,7 @@ fn versions(group: &str, version: &str, server: &ApiServer) -> Vec<String> {
 fn groups(server: &ApiServer) -> impl Iterator<Item = &'static (&'static str, &'static str)> + '_ {
     GROUPS
         .iter()
-        .filter(|(g, _)| *g != "authentication.k8s.io" || server.self_subject_review)
+        .filter(|(g, _)| *g != "authentication.k8s.io" || server.self_subject_review())
 }
 
 fn group_json(group: &str, version: &str, server: &ApiServer) -> Value {
@@ -103,7 +103,7 @@ pub fn resource_list(group: &str, version: &str, server: &ApiServer) -> Option<V
         .collect();
     match (group, version) {
         ("", "v1") => {
-            let policy_version = match server.eviction {
+            let policy_version = match server.eviction() {
                 EvictionApi::V1 => "v1",
                 EvictionApi::V1beta1 => "v1beta1",
             };
@@ -164,8 +164,8 @@ pub fn resource_list(group: &str, version: &str, server: &ApiServer) -> Option<V
         }
         // Served as an (empty) document only where an older server is drilled; its only use
         // here is the eviction subresource listed under /api/v1.
-        ("policy", "v1beta1") if server.eviction == EvictionApi::V1beta1 => {}
-        ("authentication.k8s.io", "v1") if server.self_subject_review => {
+        ("policy", "v1beta1") if server.eviction() == EvictionApi::V1beta1 => {}
+        ("authentication.k8s.io", "v1") if server.self_subject_review() => {
             resources.push(
                 json!({"name": "selfsubjectreviews", "singularName": "selfsubjectreview", "namespaced": false,
                                   "kind": "SelfSubjectReview", "verbs": ["create"]}),
@@ -177,11 +177,12 @@ pub fn resource_list(group: &str, version: &str, server: &ApiServer) -> Option<V
     Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}))
 }
 
-pub fn version() -> Value {
+/// `/version`, as the server the scenario plays.
+pub fn version(server: &ApiServer) -> Value {
     json!({
         "major": "1",
-        "minor": "32",
-        "gitVersion": "v1.32.4-warroom-drill",
+        "minor": server.minor_patch().0.to_string(),
+        "gitVersion": format!("{}-warroom-drill", server.git_version()),
         "gitCommit": "0000000000000000000000000000000000000000",
         "gitTreeState": "clean",
         "buildDate": "2026-11-24T00:00:00Z",

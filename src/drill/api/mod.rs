@@ -46,7 +46,10 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
     Router::new()
         .route(
             "/version",
-            get(|| async { json_response(200, discovery::version().to_string()) }),
+            get(|State(c): State<Arc<DrillCluster>>| async move {
+                let version = discovery::version(&c.lock().scenario.apiserver);
+                json_response(200, version.to_string())
+            }),
         )
         .route(
             "/api",
@@ -178,7 +181,7 @@ async fn serve(
             return Ok(json_response(201, answer.to_string()));
         }
         Route::SelfReview if method == Method::POST => {
-            if !c.lock().scenario.apiserver.self_subject_review {
+            if !c.lock().scenario.apiserver.self_subject_review() {
                 return Err(ApiError::new(
                     404,
                     "NotFound",

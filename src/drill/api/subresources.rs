@@ -43,7 +43,7 @@ pub fn evict(
     }
     match v.get("apiVersion").and_then(Value::as_str) {
         // A 1.21 server knows no policy/v1 Eviction; its decoder refuses the body.
-        Some("policy/v1") if sim.scenario.apiserver.eviction == EvictionApi::V1beta1 => {
+        Some("policy/v1") if sim.scenario.apiserver.eviction() == EvictionApi::V1beta1 => {
             return Err(ApiError::bad_request(
                 "no kind \"Eviction\" is registered for version \"policy/v1\" in scheme \"k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30\"",
             ));

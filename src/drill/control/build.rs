@@ -92,6 +92,10 @@ impl Sim {
     }
 
     fn node_object(&mut self, spec: &crate::drill::scenario::model::NodeSpec, name: &str, index: usize) -> Value {
+        let kubelet = spec
+            .kubelet_version
+            .clone()
+            .unwrap_or_else(|| self.scenario.apiserver.git_version());
         let mut labels = json!({
             "kubernetes.io/hostname": name,
             "kubernetes.io/os": "linux",
@@ -149,8 +153,8 @@ impl Sim {
                     "kernelVersion": "6.1.0-28-cloud-amd64",
                     "osImage": "Debian GNU/Linux 12 (bookworm)",
                     "containerRuntimeVersion": "containerd://1.7.22",
-                    "kubeletVersion": spec.kubelet_version,
-                    "kubeProxyVersion": spec.kubelet_version,
+                    "kubeletVersion": kubelet,
+                    "kubeProxyVersion": kubelet,
                     "operatingSystem": "linux",
                     "architecture": "amd64",
                 },

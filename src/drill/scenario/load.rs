@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::model::{At, Scenario, WorkloadKind};
+use super::model::{self, At, Scenario, WorkloadKind};
 
 /// A problem in a scenario file, and all of a file's problems.
 pub use crate::yamlfile::{LocatedError as ScenarioError, LocatedErrors as ScenarioErrors};
@@ -27,52 +27,12 @@ pub fn builtin() -> Scenario {
 
 /// Parses and checks scenario text; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
-    let mut path = String::new();
-    let scenario = serde_saphyr::with_deserializer_from_str(text, |de| {
-        serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
-            path = e.path().to_string();
-            e.into_inner()
-        })
-    });
-    let scenario = match scenario {
-        Ok(s) => s,
-        Err(e) => return Err(ScenarioErrors(vec![syntax_error(file, &path, e)])),
-    };
+    let scenario: Scenario = crate::yamlfile::parse(file, text).map_err(|e| ScenarioErrors(vec![e]))?;
     let errors = check(file, &scenario);
     if errors.is_empty() {
         Ok(scenario)
     } else {
         Err(ScenarioErrors(errors))
-    }
-}
-
-fn syntax_error(file: &str, path: &str, e: serde_saphyr::Error) -> ScenarioError {
-    let (line, column) = e
-        .location()
-        .map(|l| (l.line() as usize, l.column() as usize))
-        .unwrap_or((0, 0));
-    let message = first_line(&e.to_string());
-    ScenarioError {
-        file: file.to_string(),
-        line,
-        column,
-        // Spanned values add a `value` step of their own; a reader knows none of it.
-        path: if path == "." {
-            String::new()
-        } else {
-            path.replace("].value", "]")
-        },
-        message,
-    }
-}
-
-/// serde-saphyr's Display is `error: line L column C: <path>: <message>` followed by a snippet.
-fn first_line(s: &str) -> String {
-    let line = s.lines().next().unwrap_or("").trim();
-    let line = line.strip_prefix("error: ").unwrap_or(line);
-    match line.find(": ") {
-        Some(i) if line[..i].starts_with("line ") => line[i + 2..].to_string(),
-        _ => line.to_string(),
     }
 }
 
@@ -171,6 +131,21 @@ fn check(file: &str, s: &Scenario) -> Vec<ScenarioError> {
         }
         if spec.cpu.value <= 0.0 || spec.memory.value <= 0.0 || spec.max_pods == 0 {
             c.at(n, format!("nodes[{i}]"), "cpu, memory and maxPods must be above zero");
+        }
+        if let Some(kubelet) = &spec.kubelet_version {
+            match model::parse_version(kubelet) {
+                None => c.at(n, format!("nodes[{i}].kubeletVersion"), bad_version(kubelet)),
+                // The version skew policy: a kubelet is never newer than its API server.
+                Some((minor, _)) if minor > s.apiserver.minor_patch().0 => c.at(
+                    n,
+                    format!("nodes[{i}].kubeletVersion"),
+                    format!(
+                        "kubelet {kubelet} is newer than the API server ({}); a kubelet may not be",
+                        s.apiserver.git_version()
+                    ),
+                ),
+                Some(_) => {}
+            }
         }
         let names = match spec.count {
             Some(k) => (1..=k).map(|j| format!("{}-{j}", spec.name)).collect(),
@@ -401,7 +376,46 @@ fn check(file: &str, s: &Scenario) -> Vec<ScenarioError> {
             });
         }
     }
+    check_apiserver(&mut c, &s.apiserver);
     c.errors
+}
+
+fn bad_version(text: &str) -> String {
+    format!(
+        "{text:?} is not a Kubernetes version the drill plays: 1.N or 1.N.P with N from {} to {}",
+        model::OLDEST_MINOR,
+        model::NEWEST_MINOR
+    )
+}
+
+/// The version must be one the drill plays, and what is set explicitly must exist in it.
+fn check_apiserver(c: &mut Checker, server: &model::ApiServer) {
+    if let Some(v) = &server.version
+        && model::parse_version(v.get()).is_none()
+    {
+        c.at(v, "apiserver.version".into(), bad_version(v.get()));
+    }
+    let minor = server.minor_patch().0;
+    if let Some(e) = &server.eviction
+        && *e.get() == model::EvictionApi::V1
+        && minor < 22
+    {
+        c.at(
+            e,
+            "apiserver.eviction".into(),
+            format!("policy/v1 evictions arrived in 1.22; a 1.{minor} server offers policy/v1beta1"),
+        );
+    }
+    if let Some(r) = &server.self_subject_review
+        && *r.get()
+        && minor < 28
+    {
+        c.at(
+            r,
+            "apiserver.selfSubjectReview".into(),
+            format!("SelfSubjectReview (authentication.k8s.io/v1) arrived in 1.28; a 1.{minor} server has none"),
+        );
+    }
 }
 
 /// The JSON Schema of the scenario format, as published in `schemas/scenario.schema.json`.

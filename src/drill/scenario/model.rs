@@ -135,8 +135,9 @@ pub struct NodeSpec {
     /// The node starts cordoned.
     #[serde(default)]
     pub unschedulable: bool,
-    #[serde(default = "default_kubelet_version")]
-    pub kubelet_version: String,
+    /// The kubelet's version (`v1.32.4`); the API server's when absent.
+    #[serde(default)]
+    pub kubelet_version: Option<String>,
 }
 
 fn default_node_cpu() -> Quantity {
@@ -147,9 +148,6 @@ fn default_node_memory() -> Quantity {
 }
 fn default_max_pods() -> u32 {
     110
-}
-fn default_kubelet_version() -> String {
-    "v1.32.4".into()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema, Default)]
@@ -439,30 +437,71 @@ impl Default for Dynamics {
 }
 
 /// How the drill's API server presents itself, so clients' fallbacks for older servers can
-/// be drilled. By default it is a current server.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+/// be drilled. By default it is a current server; `version: "1.21"` plays a 1.21 server, whose
+/// defaults (eviction API, SelfSubjectReview, the nodes' kubelets) follow from the version.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ApiServer {
-    /// The eviction API offered for `pods/eviction`.
+    /// The Kubernetes version it reports (`/version`), `1.N` or `1.N.P`, from 1.21 on; 1.32.4
+    /// when absent.
     #[serde(default)]
-    pub eviction: EvictionApi,
-    /// Whether the server answers SelfSubjectReview (`kubectl auth whoami`); servers before
-    /// 1.28 do not (404).
-    #[serde(default = "yes")]
-    pub self_subject_review: bool,
+    pub version: Option<At<String>>,
+    /// The eviction API offered for `pods/eviction`: policy/v1 from 1.22, policy/v1beta1 before.
+    #[serde(default)]
+    pub eviction: Option<At<EvictionApi>>,
+    /// Whether the server answers SelfSubjectReview (`kubectl auth whoami`): from 1.28 on.
+    #[serde(default)]
+    pub self_subject_review: Option<At<bool>>,
 }
 
-impl Default for ApiServer {
-    fn default() -> Self {
-        ApiServer {
-            eviction: EvictionApi::default(),
-            self_subject_review: true,
+/// The oldest and newest Kubernetes minor versions the drill can play (policy/v1
+/// PodDisruptionBudgets, which the drill serves, arrived in 1.21).
+pub const OLDEST_MINOR: u32 = 21;
+pub const NEWEST_MINOR: u32 = 35;
+/// The server's version when the scenario names none.
+const DEFAULT_VERSION: (u32, u32) = (32, 4);
+
+impl ApiServer {
+    /// (minor, patch) of the version it plays; the default when absent or unreadable (a bad
+    /// version is reported when the scenario is checked).
+    pub fn minor_patch(&self) -> (u32, u32) {
+        self.version
+            .as_ref()
+            .and_then(|v| parse_version(v.get()))
+            .unwrap_or(DEFAULT_VERSION)
+    }
+
+    /// e.g. `v1.32.4`.
+    pub fn git_version(&self) -> String {
+        let (minor, patch) = self.minor_patch();
+        format!("v1.{minor}.{patch}")
+    }
+
+    pub fn eviction(&self) -> EvictionApi {
+        match &self.eviction {
+            Some(e) => *e.get(),
+            None if self.minor_patch().0 < 22 => EvictionApi::V1beta1,
+            None => EvictionApi::V1,
+        }
+    }
+
+    pub fn self_subject_review(&self) -> bool {
+        match &self.self_subject_review {
+            Some(s) => *s.get(),
+            None => self.minor_patch().0 >= 28,
         }
     }
 }
 
-fn yes() -> bool {
-    true
+/// `1.N`, `1.N.P` or with a leading `v`: Some((N, P)) for N in the range the drill plays.
+pub fn parse_version(text: &str) -> Option<(u32, u32)> {
+    let mut parts = text.trim().trim_start_matches('v').split('.');
+    let (major, minor, patch) = (parts.next()?, parts.next()?, parts.next().unwrap_or("0"));
+    if major != "1" || parts.next().is_some() {
+        return None;
+    }
+    let (minor, patch) = (minor.parse().ok()?, patch.parse().ok()?);
+    (OLDEST_MINOR..=NEWEST_MINOR).contains(&minor).then_some((minor, patch))
 }
 
 /// Which eviction API the server offers.
