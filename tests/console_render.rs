@@ -757,3 +757,133 @@ fn scale_on_a_statefulset_row_prompts_with_its_kind_and_count() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_timeline_notes_a_metrics_source_that_stops_and_resumes_but_not_its_first_answer() {
+    use warroom::observe::model::{Freshness as F, ObserveModel, Source as S, Update as O};
+    let mut s = state();
+    s.observe = ObserveModel::new(&[S::Prometheus]);
+    let notes = |s: &AppState| -> Vec<String> {
+        s.timeline
+            .iter()
+            .filter(|e| e.source.as_str() == "metrics")
+            .map(|e| e.text.as_str().to_string())
+            .collect()
+    };
+    update(
+        &mut s,
+        Msg::Observe(O::Freshness(S::Prometheus, F::Live { since: NOW })),
+    );
+    assert_eq!(notes(&s), Vec::<String>::new(), "the first answer is no news");
+    let error = CleanText::line("connection refused");
+    update(
+        &mut s,
+        Msg::Observe(O::Freshness(S::Prometheus, F::Reconnecting { since: NOW, error })),
+    );
+    update(
+        &mut s,
+        Msg::Observe(O::Freshness(S::Prometheus, F::Live { since: NOW + 30 })),
+    );
+    assert_eq!(
+        notes(&s),
+        [
+            "prometheus stopped answering: connection refused",
+            "prometheus answering again"
+        ]
+    );
+}
+
+/// Golden signals for three services, checkout burning its budget fast enough to page.
+fn with_signals(mut s: AppState) -> AppState {
+    use warroom::observe::model::{Reading, Update as O};
+    use warroom::observe::panels::{Target, Unit};
+    let target = |ns: &str, svc: &str| Target {
+        namespace: ns.into(),
+        service: svc.into(),
+    };
+    let mut readings = Vec::new();
+    for (ns, svc, rps, errors) in [
+        ("shop", "checkout", 85.0, 0.31),
+        ("shop", "cart", 143.0, 0.0002),
+        ("payments", "payments-api", 43.0, 0.0002),
+    ] {
+        for (panel, unit, v) in [
+            ("traffic", Unit::Rps, rps),
+            ("errors", Unit::Ratio, errors),
+            ("latency_p99", Unit::Seconds, 0.206),
+            ("saturation", Unit::Ratio, 0.73),
+        ] {
+            readings.push(Reading {
+                target: target(ns, svc),
+                panel: panel.into(),
+                unit,
+                at: NOW,
+                result: Ok(Some(v)),
+            });
+        }
+    }
+    update(&mut s, Msg::Observe(O::Readings(readings)));
+    update(
+        &mut s,
+        Msg::Observe(O::Burn {
+            target: target("shop", "checkout"),
+            objective: 0.999,
+            rates: vec![("1h", 310.0), ("5m", 320.0)],
+        }),
+    );
+    s
+}
+
+#[test]
+fn golden_signals_keep_the_errors_and_the_burn_when_the_pane_is_narrow() {
+    let header = |t: &str| -> String {
+        t.lines()
+            .find(|l| l.contains("Golden signals"))
+            .expect("golden signals")
+            .to_string()
+    };
+    // A service's row: below the table's header.
+    let row = |t: &str, name: &str| -> String {
+        t.lines()
+            .skip_while(|l| !l.contains("Golden signals"))
+            .find(|l| l.contains(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // Four panes at 120 columns: the health pane is about 58 wide.
+    let mut s = with_signals(state());
+    update(&mut s, Msg::Resize(120, 36));
+    let t = text(&draw(&s, 120, 36));
+    let h = header(&t);
+    for (want, shown) in [
+        ("errors", true),
+        ("p99", true),
+        ("burn", true),
+        ("traffic", false),
+        ("sat", false),
+    ] {
+        assert_eq!(h.contains(want), shown, "{want} in {h:?}");
+    }
+    let checkout = row(&t, "shop/checkout");
+    assert!(checkout.contains("310.0× page"), "{checkout}");
+    assert!(checkout.contains("31.00%"), "{checkout}");
+    assert!(row(&t, "payments/payments-api ").contains("0.02%"), "{t}");
+    // The worst burn comes first.
+    let order: Vec<&str> = t
+        .lines()
+        .skip_while(|l| !l.contains("Golden signals"))
+        .filter_map(|l| ["shop/checkout", "shop/cart"].into_iter().find(|n| l.contains(n)))
+        .collect();
+    assert_eq!(order.first(), Some(&"shop/checkout"), "{t}");
+
+    // Wide: every column, with the error trend.
+    let mut s = with_signals(state());
+    update(&mut s, Msg::Resize(200, 50));
+    let t = text(&draw(&s, 200, 50));
+    let h = header(&t);
+    for want in ["traffic", "errors", "p99", "sat", "burn"] {
+        assert!(h.contains(want), "{want} in {h:?}");
+    }
+    assert_eq!(h.matches("errors").count(), 2, "the ratio and its trend: {h:?}");
+    assert!(row(&t, "shop/checkout").contains("85/s"), "{t}");
+}

@@ -195,8 +195,8 @@ fn observe(state: &mut AppState, u: crate::observe::model::Update) {
             .collect()
     };
     let before = loud(state);
-    let was: Vec<(crate::observe::model::Source, bool)> =
-        state.observe.freshness.iter().map(|(s, f)| (*s, f.is_live())).collect();
+    let was: Vec<(crate::observe::model::Source, F)> =
+        state.observe.freshness.iter().map(|(s, f)| (*s, f.clone())).collect();
     state.observe.apply(u);
     for a in loud(state).into_iter().filter(|a| !before.contains(a)) {
         push(state, "alerts", "alert", format!("firing: {} {}", a.0, a.1), true);
@@ -216,13 +216,15 @@ fn observe(state: &mut AppState, u: crate::observe::model::Update) {
         .freshness
         .iter()
         .filter_map(|(s, f)| {
-            let live_before = was.iter().find(|(w, _)| w == s).map(|(_, l)| *l);
-            match (live_before, f) {
-                (Some(true), F::Reconnecting { error, .. } | F::Error { error })
-                | (Some(true), F::Unauthorized { error } | F::Forbidden { error }) => {
+            let before = was.iter().find(|(w, _)| w == s).map(|(_, b)| b);
+            match (before, f) {
+                (Some(F::Live { .. }), F::Reconnecting { error, .. } | F::Error { error })
+                | (Some(F::Live { .. }), F::Unauthorized { error } | F::Forbidden { error }) => {
                     Some(format!("{} stopped answering: {error}", s.name()))
                 }
-                (Some(false), F::Live { .. }) => Some(format!("{} answering again", s.name())),
+                // The first answer after starting is no news; one after a failure is.
+                (Some(F::Live { .. } | F::Connecting) | None, F::Live { .. }) => None,
+                (Some(_), F::Live { .. }) => Some(format!("{} answering again", s.name())),
                 _ => None,
             }
         })

@@ -94,11 +94,7 @@ fn fit(mut parts: Vec<(Keep, Span<'static>)>, width: usize) -> Vec<Span<'static>
             parts.remove(least);
             continue;
         }
-        let mut text: String = span.content.to_string();
-        while Span::raw(format!("{text}…")).width() > span.width() - over {
-            text.pop();
-        }
-        span.content = format!("{}…", text.trim_end()).into();
+        span.content = super::clip::clip(span.content.trim_end(), span.width() - over).into();
     }
     parts.into_iter().map(|(_, s)| s).collect()
 }

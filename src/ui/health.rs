@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::style;
+use super::{clip, style};
 use crate::app::state::{AppState, Detail, Level, Pane};
 use crate::ui::theme::Theme;
 
@@ -19,7 +19,8 @@ fn level_style(t: &Theme, l: Option<Level>) -> ratatui::style::Style {
     }
 }
 
-pub fn lines(state: &AppState) -> Vec<Line<'static>> {
+/// The pane's lines for an inner width of `width` columns.
+pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
     let t = &state.theme;
     let s = &state.model.totals;
     let mut out = Vec::new();
@@ -103,7 +104,7 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
             t.get("ui.muted"),
         ));
     }
-    golden_signals(state, &mut out);
+    golden_signals(state, width, &mut out);
     alerts(state, &mut out);
     if !state.signals.is_empty() {
         out.push(Line::raw(""));
@@ -128,21 +129,81 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
     out
 }
 
+/// A column of the golden-signals table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Traffic,
+    Errors,
+    P99,
+    Sat,
+    /// The error ratio's sparkline.
+    Trend,
+    /// The SLO burn: the fast window's rate and its level.
+    Burn,
+}
+
+const COLUMNS: [Col; 6] = [Col::Traffic, Col::Errors, Col::P99, Col::Sat, Col::Trend, Col::Burn];
+/// On a narrow pane columns go in this order; the errors and the burn stay longest.
+const DROPPED_FIRST: [Col; 5] = [Col::Trend, Col::Sat, Col::Traffic, Col::P99, Col::Errors];
+/// The service name's column: at least this wide (else columns go), at most the other.
+const NAME_MIN: usize = 20;
+const NAME_MAX: usize = 32;
+
+impl Col {
+    fn header(self) -> &'static str {
+        match self {
+            Col::Traffic => "traffic",
+            Col::Errors | Col::Trend => "errors",
+            Col::P99 => "p99",
+            Col::Sat => "sat",
+            Col::Burn => "burn",
+        }
+    }
+    fn width(self) -> usize {
+        match self {
+            Col::Traffic | Col::Errors | Col::P99 => 8,
+            Col::Sat => 7,
+            Col::Trend => 12,
+            Col::Burn => 14,
+        }
+    }
+}
+
+/// The columns that fit `width`, and the name column's width.
+fn signal_columns(width: usize) -> (Vec<Col>, usize) {
+    let mut cols = COLUMNS.to_vec();
+    let mut drop = DROPPED_FIRST.iter();
+    loop {
+        let fixed: usize = cols.iter().map(|c| c.width() + 1).sum();
+        let name = width.saturating_sub(2 + fixed);
+        if name >= NAME_MIN {
+            return (cols, name.min(NAME_MAX));
+        }
+        match drop.next() {
+            Some(d) => cols.retain(|c| c != d),
+            None => return (cols, NAME_MIN),
+        }
+    }
+}
+
 /// Golden signals per service: traffic, errors, p99 latency and saturation, the error
-/// ratio's sparkline, and the SLO burn (worst first).
-fn golden_signals(state: &AppState, out: &mut Vec<Line<'static>>) {
+/// ratio's sparkline, and the SLO burn (worst first), as many columns as `width` holds.
+fn golden_signals(state: &AppState, width: usize, out: &mut Vec<Line<'static>>) {
     let t = &state.theme;
     if state.observe.services.is_empty() {
         return;
     }
+    let (cols, name_width) = signal_columns(width);
+    let cell = |col: Col, text: &str| match col {
+        Col::Trend | Col::Burn => format!(" {}", clip::pad(text, col.width())),
+        _ => format!(" {:>w$}", clip::clip(text, col.width()), w = col.width()),
+    };
     out.push(Line::raw(""));
-    out.push(Line::styled(
-        format!(
-            "{:<22} {:>9} {:>8} {:>8} {:>7}  {:<12} burn",
-            "Golden signals", "traffic", "errors", "p99", "sat", "errors"
-        ),
-        t.get("ui.title"),
-    ));
+    let mut header = clip::pad("Golden signals", name_width + 2);
+    for c in &cols {
+        header.push_str(&cell(*c, c.header()));
+    }
+    out.push(Line::styled(header.trim_end().to_string(), t.get("ui.title")));
     let mut services: Vec<_> = state.observe.services.values().collect();
     services.sort_by_key(|s| std::cmp::Reverse(s.burn.as_ref().map(|b| b.level)));
     for s in services.into_iter().take(10) {
@@ -155,46 +216,51 @@ fn golden_signals(state: &AppState, out: &mut Vec<Line<'static>>) {
                 })
                 .unwrap_or_else(|| "–".into())
         };
-        let spark = s
-            .signal("errors")
-            .map(|sig| super::sparkline::sparkline(sig.history.iter(), 12))
-            .unwrap_or_else(|| " ".repeat(12));
-        let (burn, level) = match &s.burn {
-            Some(b) => {
-                let fast = b
-                    .rates
-                    .get("1h")
-                    .or_else(|| b.rates.values().next())
-                    .copied()
-                    .unwrap_or(0.0);
-                let st = match b.level {
-                    crate::observe::panels::BurnLevel::Page => Some(Level::Failure),
-                    crate::observe::panels::BurnLevel::Ticket => Some(Level::Warning),
-                    crate::observe::panels::BurnLevel::Ok => None,
-                };
-                (format!("{fast:.1}× {}", b.level.name()), st)
-            }
-            None => ("–".into(), None),
-        };
-        out.push(Line::from(vec![
-            Span::styled(
-                format!("  {:<20.20} ", format!("{}/{}", s.namespace, s.service)),
-                t.get("ui.text"),
-            ),
-            Span::styled(
-                format!(
-                    "{:>9} {:>8} {:>8} {:>7}  ",
-                    value("traffic"),
-                    value("errors"),
-                    value("latency_p99"),
-                    value("saturation")
-                ),
-                t.get("ui.text"),
-            ),
-            Span::styled(spark, t.get("signal.sparkline")),
-            Span::raw(" "),
-            Span::styled(burn, level_style(t, level)),
-        ]));
+        let mut spans = vec![Span::styled(
+            format!("  {}", clip::pad(&format!("{}/{}", s.namespace, s.service), name_width)),
+            t.get("ui.text"),
+        )];
+        for c in &cols {
+            spans.push(match c {
+                Col::Traffic => Span::styled(cell(*c, &value("traffic")), t.get("ui.text")),
+                Col::Errors => Span::styled(cell(*c, &value("errors")), t.get("ui.text")),
+                Col::P99 => Span::styled(cell(*c, &value("latency_p99")), t.get("ui.text")),
+                Col::Sat => Span::styled(cell(*c, &value("saturation")), t.get("ui.text")),
+                Col::Trend => {
+                    let spark = s
+                        .signal("errors")
+                        .map(|sig| super::sparkline::sparkline(sig.history.iter(), c.width()))
+                        .unwrap_or_default();
+                    Span::styled(cell(*c, &spark), t.get("signal.sparkline"))
+                }
+                Col::Burn => {
+                    let (burn, level) = burn(s);
+                    Span::styled(cell(*c, &burn), level_style(t, level))
+                }
+            });
+        }
+        out.push(Line::from(spans));
+    }
+}
+
+/// The SLO burn as shown: the fast window's rate and the level, with its style.
+fn burn(s: &crate::observe::model::ServiceSignals) -> (String, Option<Level>) {
+    match &s.burn {
+        Some(b) => {
+            let fast = b
+                .rates
+                .get("1h")
+                .or_else(|| b.rates.values().next())
+                .copied()
+                .unwrap_or(0.0);
+            let level = match b.level {
+                crate::observe::panels::BurnLevel::Page => Some(Level::Failure),
+                crate::observe::panels::BurnLevel::Ticket => Some(Level::Warning),
+                crate::observe::panels::BurnLevel::Ok => None,
+            };
+            (format!("{fast:.1}× {}", b.level.name()), level)
+        }
+        None => ("–".into(), None),
     }
 }
 
@@ -271,7 +337,7 @@ pub fn detail_lines(t: &Theme, d: &Detail) -> Vec<Line<'static>> {
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'static>) {
     let lines = match &state.detail {
         Some(d) => detail_lines(&state.theme, d),
-        None => lines(state),
+        None => lines(state, usize::from(area.width.saturating_sub(2))),
     };
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -3,6 +3,7 @@
 //! notice, or the focused pane's keys), and the help overlay, all in the active theme.
 
 pub mod action;
+pub mod clip;
 pub mod editor;
 pub mod header;
 pub mod health;
