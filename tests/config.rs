@@ -180,3 +180,39 @@ fn the_console_without_a_terminal_says_so_instead_of_panicking() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn without_a_configured_name_or_user_variables_the_actor_is_the_account() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let account = Command::new("id").arg("-un").output().expect("id -un");
+    let account = String::from_utf8_lossy(&account.stdout).trim().to_string();
+    assert!(!account.is_empty());
+    // As in a container or a service's tmux: no USER, LOGNAME or USERNAME.
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["incident", "new", "--title", "No user", "--sev", "3"])
+        .env("WARROOM_CONFIG", dir.path().join("none.toml"))
+        .env("WARROOM_DATA_DIR", dir.path())
+        .env("WARROOM_STATE_DIR", dir.path())
+        .env_remove("WARROOM_ACTOR")
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .env_remove("USERNAME")
+        .output()
+        .expect("run warroom");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let journal = std::fs::read_dir(dir.path().join("incidents"))
+        .expect("incidents")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .expect("a journal");
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&journal)
+            .expect("read")
+            .lines()
+            .next()
+            .expect("a line"),
+    )
+    .expect("JSON");
+    let actor = first["actor"]["name"].as_str().unwrap_or_default().to_string();
+    assert!(actor.starts_with(&format!("{account}@")), "{first}");
+}

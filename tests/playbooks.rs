@@ -251,6 +251,24 @@ fn the_built_in_drill_suggests_the_bad_deploy_playbook() {
         },
     );
     assert_eq!(s[0].id, "bad-deploy", "{s:?}");
+    // What the bad deploy looks like on screen: paging alerts, crashloops and the BackOff
+    // warnings they raise. A noisy neighbour or a failed node does not fit it.
+    let on_screen = suggest(
+        &shipped(),
+        &Situation {
+            alerts: [
+                "ErrorBudgetBurn",
+                "KubePodCrashLooping",
+                "KubeDeploymentReplicasMismatch",
+            ]
+            .map(|a| (a.to_string(), BTreeMap::new()))
+            .to_vec(),
+            signals: vec![SignalKind::CrashLooping, SignalKind::WarningEvents],
+            faults: vec!["rollout".into()],
+        },
+    );
+    let ids: Vec<&str> = on_screen.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["bad-deploy", "crashloop"], "{on_screen:?}");
     let bad = shipped()
         .into_iter()
         .find(|p| p.id == "bad-deploy")

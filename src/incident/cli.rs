@@ -269,10 +269,17 @@ pub fn actor_from_environment() -> Actor {
     {
         return Actor::named(name.trim());
     }
+    // Containers and tmux started by a service often have no USER: the account name then.
     let user = ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "unknown".into());
+        .or_else(|| {
+            nix::unistd::User::from_uid(nix::unistd::getuid())
+                .ok()
+                .flatten()
+                .map(|u| u.name)
+        })
+        .unwrap_or_else(|| format!("uid{}", nix::unistd::getuid()));
     let host = hostname::get()
         .ok()
         .and_then(|h| h.into_string().ok())
