@@ -868,6 +868,7 @@ fn golden_signals_keep_the_errors_and_the_burn_when_the_pane_is_narrow() {
     assert!(checkout.contains("310.0× page"), "{checkout}");
     assert!(checkout.contains("31.00%"), "{checkout}");
     assert!(row(&t, "payments/payments-api ").contains("0.02%"), "{t}");
+    assert!(row(&t, "shop/cart").contains("–"), "no burn known: {t}");
     // The worst burn comes first.
     let order: Vec<&str> = t
         .lines()
@@ -885,5 +886,19 @@ fn golden_signals_keep_the_errors_and_the_burn_when_the_pane_is_narrow() {
         assert!(h.contains(want), "{want} in {h:?}");
     }
     assert_eq!(h.matches("errors").count(), 2, "the ratio and its trend: {h:?}");
+    // Over budget pace with no alert's windows agreeing yet reads as burning, not ok.
+    update(
+        &mut s,
+        Msg::Observe(warroom::observe::model::Update::Burn {
+            target: warroom::observe::panels::Target {
+                namespace: "shop".into(),
+                service: "checkout".into(),
+            },
+            objective: 0.999,
+            rates: vec![("1h", 11.5), ("5m", 12.0), ("6h", 2.0), ("30m", 9.0)],
+        }),
+    );
+    let t = text(&draw(&s, 200, 50));
+    assert!(row(&t, "shop/checkout").contains("11.5× burning"), "{t}");
     assert!(row(&t, "shop/checkout").contains("85/s"), "{t}");
 }

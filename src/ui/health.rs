@@ -258,7 +258,12 @@ fn burn(s: &crate::observe::model::ServiceSignals) -> (String, Option<Level>) {
                 crate::observe::panels::BurnLevel::Ticket => Some(Level::Warning),
                 crate::observe::panels::BurnLevel::Ok => None,
             };
-            (format!("{fast:.1}× {}", b.level.name()), level)
+            // Faster than the budget allows, though no alert's windows agree yet.
+            let word = match b.level {
+                crate::observe::panels::BurnLevel::Ok if fast >= 1.0 => "burning",
+                other => other.name(),
+            };
+            (format!("{fast:.1}× {word}"), level)
         }
         None => ("–".into(), None),
     }
