@@ -1,6 +1,8 @@
-//! Cutting text to a width in terminal columns (wide characters count two), ending in `…`
-//! when something was cut, so a responder sees that a name goes on.
+//! Fitting text to a width in terminal columns (wide characters count two): cut short with
+//! `…` so a responder sees that a name goes on, or wrapped under a lead (a hanging indent).
 
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 /// `text` if it fits in `width` columns; else as much as fits before a `…`.
@@ -32,6 +34,21 @@ pub fn pad(text: &str, width: usize) -> String {
     format!("{clipped}{}", " ".repeat(fill))
 }
 
+/// `lead` then `text` wrapped to `width` columns, each further line indented as far as the
+/// lead reaches, so the text stays in its column.
+pub fn hanging(lead: Vec<Span<'static>>, text: &str, style: Style, width: usize) -> Vec<Line<'static>> {
+    let indent: usize = lead.iter().map(|s| s.width()).sum();
+    let mut lead = Some(lead);
+    textwrap::wrap(text, width.saturating_sub(indent).max(20))
+        .into_iter()
+        .map(|part| {
+            let mut spans = lead.take().unwrap_or_else(|| vec![Span::raw(" ".repeat(indent))]);
+            spans.push(Span::styled(part.into_owned(), style));
+            Line::from(spans)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +61,25 @@ mod tests {
         assert_eq!(clip("abc", 0), "");
         assert_eq!(pad("ab", 4), "ab  ");
         assert_eq!(pad("支払い/サービス", 8).width(), 8);
+    }
+
+    #[test]
+    fn wraps_under_the_lead() {
+        let text = |l: &Line| l.spans.iter().map(|s| s.content.to_string()).collect::<String>();
+        let lines = hanging(
+            vec![Span::raw("  expect: ")],
+            "only DaemonSet pods remain on the node and the workloads are back",
+            Style::default(),
+            40,
+        );
+        let got: Vec<String> = lines.iter().map(text).collect();
+        assert_eq!(
+            got,
+            [
+                "  expect: only DaemonSet pods remain",
+                "          on the node and the workloads",
+                "          are back"
+            ]
+        );
     }
 }

@@ -8,6 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use super::clip;
 use super::theme::Theme;
 use crate::playbook::{Checklist, StepStatus};
 use crate::text::CleanText;
@@ -22,8 +23,9 @@ fn status_style(t: &Theme, s: &StepStatus) -> Style {
     }
 }
 
-/// The lines of a checklist (the selected step expanded; `run_key` runs its action).
-pub fn lines(t: &Theme, checklist: &Checklist, run_key: &str) -> Vec<Line<'static>> {
+/// The lines of a checklist `width` columns wide (the selected step expanded; `run_key` runs
+/// its action). A long step wraps under its own text, not under the status.
+pub fn lines(t: &Theme, checklist: &Checklist, run_key: &str, width: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for (i, (step, record)) in checklist.playbook.steps.iter().zip(&checklist.steps).enumerate() {
         let step = step.get();
@@ -33,40 +35,43 @@ pub fn lines(t: &Theme, checklist: &Checklist, run_key: &str) -> Vec<Line<'stati
         if selected {
             text_style = text_style.add_modifier(Modifier::REVERSED);
         }
-        out.push(Line::from(vec![
+        let lead = vec![
             Span::raw(format!("{marker}{} ", record.status.symbol())),
             Span::styled(format!("{:<8} ", step.kind.as_str()), t.get("ui.muted")),
-            Span::styled(CleanText::line(&step.text).to_string(), text_style),
-        ]));
+        ];
+        out.extend(clip::hanging(
+            lead,
+            &CleanText::line(&step.text).to_string(),
+            text_style,
+            width,
+        ));
         if !selected {
             continue;
         }
         let detail = |label: &str, value: String| {
-            Line::from(vec![
-                Span::styled(format!("      {label}: "), t.get("ui.muted")),
-                Span::raw(CleanText::line(&value).to_string()),
-            ])
+            let lead = vec![Span::styled(format!("      {label}: "), t.get("ui.muted"))];
+            clip::hanging(lead, &CleanText::line(&value).to_string(), Style::default(), width)
         };
         if let Some(b) = &step.action {
-            out.push(detail(
+            out.extend(detail(
                 "action",
                 format!("{} ({run_key} runs it)", b.verb.replace('_', " ")),
             ));
         }
         if let Some(e) = &step.expect {
-            out.push(detail("expect", e.clone()));
+            out.extend(detail("expect", e.clone()));
         }
         if let Some(t) = &step.time_box {
-            out.push(detail("time box", t.clone()));
+            out.extend(detail("time box", t.clone()));
         }
         if let (Some(by), Some(at)) = (&record.by, record.at) {
-            out.push(detail(
+            out.extend(detail(
                 record.status.word(),
                 format!("by {by} at {}", at.strftime("%H:%M:%S")),
             ));
         }
         if let StepStatus::Skipped { reason } | StepStatus::Failed { reason } = &record.status {
-            out.push(detail("why", reason.clone()));
+            out.extend(detail("why", reason.clone()));
         }
     }
     out
@@ -76,7 +81,7 @@ pub fn lines(t: &Theme, checklist: &Checklist, run_key: &str) -> Vec<Line<'stati
 pub fn render(t: &Theme, checklist: &Checklist, run_key: &str, frame: &mut Frame, area: Rect, block: Block<'static>) {
     let title = format!(" {} ", CleanText::line(&checklist.title()));
     frame.render_widget(
-        Paragraph::new(lines(t, checklist, run_key))
+        Paragraph::new(lines(t, checklist, run_key, usize::from(area.width.saturating_sub(2))))
             .wrap(Wrap { trim: false })
             .block(block.title(Span::styled(title, t.get("ui.title")))),
         area,
