@@ -80,9 +80,14 @@ pub fn read_roots(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
 /// An error and its causes on one line, without the URL (which may hold a secret: a webhook's
 /// token, a user:password).
 pub fn describe(e: reqwest::Error) -> String {
-    let e = e.without_url();
+    causes(&e.without_url())
+}
+
+/// An error and its causes on one line (each cause once): "client error (Connect): tcp
+/// connect error: Connection refused (os error 111)" rather than the outermost words alone.
+pub fn causes(e: &dyn std::error::Error) -> String {
     let mut message = e.to_string();
-    let mut source = std::error::Error::source(&e);
+    let mut source = e.source();
     while let Some(s) = source {
         let text = s.to_string();
         if !message.contains(&text) {

@@ -902,3 +902,42 @@ fn golden_signals_keep_the_errors_and_the_burn_when_the_pane_is_narrow() {
     assert!(row(&t, "shop/checkout").contains("11.5× burning"), "{t}");
     assert!(row(&t, "shop/checkout").contains("85/s"), "{t}");
 }
+
+#[test]
+fn a_cluster_that_cannot_be_read_says_why_once_on_the_timeline_and_in_the_health_pane() {
+    let mut s = AppState::new(
+        Mode::Live {
+            context: CleanText::line("prod"),
+        },
+        NOW,
+    );
+    let error = "failed to perform initial object list: ServiceError: client error (Connect): tcp connect error: Connection refused (os error 111)";
+    for _ in 0..3 {
+        update(
+            &mut s,
+            Msg::Cluster(Update::Freshness(
+                Source::Nodes,
+                Freshness::Error { error: error.into() },
+            )),
+        );
+    }
+    let noted: Vec<&str> = s
+        .timeline
+        .iter()
+        .filter(|e| e.text.as_str().starts_with("nodes cannot be listed"))
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(noted.len(), 1, "once, not on every retry: {noted:?}");
+    assert!(noted[0].ends_with("Connection refused (os error 111)"), "{noted:?}");
+    update(&mut s, Msg::Resize(100, 30));
+    let t = text(&draw(&s, 100, 30));
+    assert!(
+        t.contains("cannot read nodes: failed to perform initial object list"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Connection refused (os error 111) (retrying)"),
+        "wrapped, not cut: {t}"
+    );
+    assert!(!t.contains("loading…"), "{t}");
+}

@@ -244,6 +244,10 @@ fn cluster(state: &mut AppState, u: Update) {
                 Some(format!("{} watch interrupted: {error}", source.name()))
             }
             Freshness::Forbidden { error } => Some(format!("{} cannot be listed cluster-wide: {error}", source.name())),
+            // Never listed: once, not on every retry.
+            Freshness::Error { error } if !matches!(before, Some(Freshness::Error { .. })) => {
+                Some(format!("{} cannot be listed: {error}", source.name()))
+            }
             Freshness::Live { .. } if matches!(before, Some(Freshness::Reconnecting { .. })) => {
                 Some(format!("{} watch restored", source.name()))
             }

@@ -204,15 +204,13 @@ where
                 if let Some(message) = forbidden(&e) {
                     return Forbidden::Yes(message);
                 }
-                tracing::warn!(source = p.source.name(), error = %e, "watch interrupted");
+                let error = crate::http::causes(&e);
+                tracing::warn!(source = p.source.name(), %error, "watch interrupted");
                 Some(Update::Freshness(
                     p.source,
                     match last_live {
-                        Some(since) => Freshness::Reconnecting {
-                            since,
-                            error: e.to_string(),
-                        },
-                        None => Freshness::Error { error: e.to_string() },
+                        Some(since) => Freshness::Reconnecting { since, error },
+                        None => Freshness::Error { error },
                     },
                 ))
             }

@@ -64,7 +64,21 @@ pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
         None => "Needs attention".to_string(),
     };
     out.push(Line::styled(heading, t.get("ui.title")));
-    if visible.is_empty() {
+    let unreadable = state.model.freshness.iter().find_map(|(source, f)| match f {
+        crate::cluster::model::Freshness::Error { error } if !state.model.complete() => {
+            Some(format!("cannot read {}: {error} (retrying)", source.name()))
+        }
+        _ => None,
+    });
+    if let (true, Some(why)) = (visible.is_empty(), unreadable) {
+        let why = crate::text::CleanText::line(&why).to_string();
+        out.extend(clip::hanging(
+            vec![Span::raw("  ")],
+            &why,
+            t.get("health.failure"),
+            width,
+        ));
+    } else if visible.is_empty() {
         out.push(Line::styled(
             if !state.model.complete() {
                 "  loading…"
