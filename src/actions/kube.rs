@@ -109,27 +109,6 @@ fn attributes(a: &Access) -> ResourceAttributes {
     }
 }
 
-fn change(object: &str, field: &str, from: impl ToString, to: impl ToString) -> Change {
-    Change {
-        object: object.to_string(),
-        field: field.to_string(),
-        from: from.to_string(),
-        to: to.to_string(),
-    }
-}
-
-fn preview(summary: String, changes: Vec<Change>, objects: usize, undo: Option<Action>) -> Preview {
-    Preview {
-        summary,
-        changes,
-        pods: Vec::new(),
-        skipped: Vec::new(),
-        warnings: Vec::new(),
-        objects,
-        undo,
-    }
-}
-
 /// What a dry run of the action shows; the dry-run requests change nothing.
 pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, ActionError> {
     match action {
@@ -146,9 +125,9 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             } else {
                 Action::Cordon { node: node.clone() }
             };
-            Ok(preview(
+            Ok(Preview::of(
                 format!("{node}: unschedulable {before}→{after}"),
-                vec![change(&format!("node/{node}"), "unschedulable", before, after)],
+                vec![Change::new(&format!("node/{node}"), "unschedulable", before, after)],
                 1,
                 (before != after).then_some(undo),
             ))
@@ -164,9 +143,9 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
                 .unwrap_or_default()
                 .into_iter()
                 .find(|o| o.controller == Some(true));
-            let mut pv = preview(
+            let mut pv = Preview::of(
                 format!("pod/{pod} -n {namespace} will be deleted"),
-                vec![change(&format!("pod/{pod}"), "exists", "yes", "no")],
+                vec![Change::new(&format!("pod/{pod}"), "exists", "yes", "no")],
                 1,
                 None,
             );
@@ -190,9 +169,9 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
                 WorkloadKind::StatefulSet => "one at a time, highest ordinal first",
                 WorkloadKind::DaemonSet => "one node at a time",
             };
-            Ok(preview(
+            Ok(Preview::of(
                 format!("{workload}: {replicas} pods will be replaced, {pace}"),
-                vec![change(
+                vec![Change::new(
                     &workload.to_string(),
                     RESTARTED_AT,
                     restarted_at(&w.data).unwrap_or_else(|| "(none)".into()),
@@ -218,9 +197,9 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             let d = deployments(client, namespace).get(&workload.name).await?;
             let before = d.spec.paused.unwrap_or(false);
             pause_patch(client, namespace, &workload.name, pause, true).await?;
-            Ok(preview(
+            Ok(Preview::of(
                 format!("{workload}: paused {before}→{pause}"),
-                vec![change(&workload.to_string(), "paused", before, pause)],
+                vec![Change::new(&workload.to_string(), "paused", before, pause)],
                 1,
                 (before != pause).then(|| pause_undo(pause, namespace, workload)),
             ))
@@ -234,9 +213,9 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             let current = current_replicas(client, namespace, workload).await?;
             scale_patch(client, namespace, workload, *replicas, true).await?;
             let moved = (current - replicas).unsigned_abs() as usize;
-            Ok(preview(
+            Ok(Preview::of(
                 format!("{workload}: replicas {current}→{replicas}"),
-                vec![change(&workload.to_string(), "replicas", current, replicas)],
+                vec![Change::new(&workload.to_string(), "replicas", current, replicas)],
                 moved.max(1),
                 (current != *replicas).then(|| Action::Scale {
                     namespace: namespace.clone(),
@@ -268,12 +247,12 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
                     &policy,
                 )
                 .await?;
-            let mut pv = preview(
+            let mut pv = Preview::of(
                 format!(
                     "networkpolicy/{name} -n {namespace}: deny all traffic to and from {matched} pods matching {}",
                     selector_string(selector)
                 ),
-                vec![change(
+                vec![Change::new(
                     &format!("networkpolicy/{name}"),
                     "exists",
                     "no",
@@ -300,9 +279,9 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             policies(client, namespace)
                 .delete(policy, &DeleteParams::default().dry_run())
                 .await?;
-            Ok(preview(
+            Ok(Preview::of(
                 format!("networkpolicy/{policy} -n {namespace} will be deleted: traffic flows again"),
-                vec![change(&format!("networkpolicy/{policy}"), "exists", "yes", "no")],
+                vec![Change::new(&format!("networkpolicy/{policy}"), "exists", "yes", "no")],
                 1,
                 None,
             ))

@@ -15,6 +15,17 @@ pub struct Change {
     pub to: String,
 }
 
+impl Change {
+    pub fn new(object: &str, field: &str, from: impl ToString, to: impl ToString) -> Change {
+        Change {
+            object: object.to_string(),
+            field: field.to_string(),
+            from: from.to_string(),
+            to: to.to_string(),
+        }
+    }
+}
+
 /// A pod a drain will evict, and what holds it back if anything does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PodPlan {
@@ -43,6 +54,19 @@ pub struct Preview {
 }
 
 impl Preview {
+    /// A preview of field changes only (no pods, nothing skipped, no warnings).
+    pub fn of(summary: String, changes: Vec<Change>, objects: usize, undo: Option<Action>) -> Preview {
+        Preview {
+            summary,
+            changes,
+            pods: Vec::new(),
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            objects,
+            undo,
+        }
+    }
+
     pub fn held(&self) -> usize {
         self.pods.iter().filter(|p| p.held.is_some()).count()
     }

@@ -109,32 +109,19 @@ impl Step<'_> {
     /// The preview: the revision and, when it changes, the image.
     pub fn preview(&self) -> Preview {
         let object = self.workload.to_string();
-        let mut changes = vec![Change {
-            object: object.clone(),
-            field: "revision".into(),
-            from: self.current.to_string(),
-            to: format!("{} (as a new revision)", self.target),
-        }];
+        let mut changes = vec![Change::new(
+            &object,
+            "revision",
+            self.current,
+            format!("{} (as a new revision)", self.target),
+        )];
         let mut summary = format!("{object}: back to revision {} from {}", self.target, self.current);
         let (from, to) = (self.from_images.join(", "), self.to_images.join(", "));
         if from != to {
             summary.push_str(&format!("; image {from} → {to}"));
-            changes.push(Change {
-                object,
-                field: "image".into(),
-                from,
-                to,
-            });
+            changes.push(Change::new(&object, "image", from, to));
         }
-        Preview {
-            summary,
-            changes,
-            pods: Vec::new(),
-            skipped: Vec::new(),
-            warnings: Vec::new(),
-            objects: self.pods.max(1),
-            undo: Some(self.undo()),
-        }
+        Preview::of(summary, changes, self.pods.max(1), Some(self.undo()))
     }
 
     /// The result of running it: words, the API's answer in brief, and its undo.

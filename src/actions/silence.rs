@@ -56,12 +56,7 @@ pub async fn preview(am: &Alertmanager, action: &Action) -> Result<Preview, Acti
                 ),
                 changes: matched
                     .iter()
-                    .map(|m| Change {
-                        object: m.clone(),
-                        field: "state".into(),
-                        from: "active".into(),
-                        to: "suppressed".into(),
-                    })
+                    .map(|m| Change::new(m, "state", "active", "suppressed"))
                     .collect(),
                 pods: Vec::new(),
                 skipped: Vec::new(),
@@ -71,20 +66,12 @@ pub async fn preview(am: &Alertmanager, action: &Action) -> Result<Preview, Acti
                 undo: None,
             })
         }
-        Action::ExpireSilence { id } => Ok(Preview {
-            summary: format!("expire silence {id}: the alerts it matches notify again"),
-            changes: vec![Change {
-                object: format!("silence/{id}"),
-                field: "state".into(),
-                from: "active".into(),
-                to: "expired".into(),
-            }],
-            pods: Vec::new(),
-            skipped: Vec::new(),
-            warnings: Vec::new(),
-            objects: 1,
-            undo: None,
-        }),
+        Action::ExpireSilence { id } => Ok(Preview::of(
+            format!("expire silence {id}: the alerts it matches notify again"),
+            vec![Change::new(&format!("silence/{id}"), "state", "active", "expired")],
+            1,
+            None,
+        )),
         other => Err(ActionError::ours(format!("{other} does not act on Alertmanager"))),
     }
 }
