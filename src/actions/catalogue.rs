@@ -216,6 +216,18 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "warroom")
 /// The label on an isolating NetworkPolicy.
 pub const ISOLATION_LABEL: &str = "warroom.dev/isolate";
 
+/// Patching a workload (or its `subresource`) in `namespace`.
+fn patch_workload(namespace: &str, workload: &Workload, subresource: Option<&'static str>) -> Access {
+    access(
+        "patch",
+        "apps",
+        workload.kind.resource(),
+        subresource,
+        namespace,
+        Some(&workload.name),
+    )
+}
+
 fn access(
     verb: &'static str,
     group: &'static str,
@@ -335,14 +347,7 @@ impl Action {
             Action::RolloutRestart { namespace, workload }
             | Action::RolloutPause { namespace, workload }
             | Action::RolloutResume { namespace, workload } => {
-                vec![access(
-                    "patch",
-                    "apps",
-                    workload.kind.resource(),
-                    None,
-                    namespace,
-                    Some(&workload.name),
-                )]
+                vec![patch_workload(namespace, workload, None)]
             }
             Action::RolloutUndo {
                 namespace, workload, ..
@@ -354,26 +359,12 @@ impl Action {
                 };
                 vec![
                     access("list", "apps", history, None, namespace, None),
-                    access(
-                        "patch",
-                        "apps",
-                        workload.kind.resource(),
-                        None,
-                        namespace,
-                        Some(&workload.name),
-                    ),
+                    patch_workload(namespace, workload, None),
                 ]
             }
             Action::Scale {
                 namespace, workload, ..
-            } => vec![access(
-                "patch",
-                "apps",
-                workload.kind.resource(),
-                Some("scale"),
-                namespace,
-                Some(&workload.name),
-            )],
+            } => vec![patch_workload(namespace, workload, Some("scale"))],
             Action::Isolate { namespace, .. } => vec![access(
                 "create",
                 "networking.k8s.io",
