@@ -385,6 +385,97 @@ async fn rollout_undo_shows_the_image_and_undoes_back() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_goes_to_the_revision_picked_from_the_history() {
+    let d = Drill::start(SCENARIO).await;
+    let runner = d.runner(&d.cluster);
+    let image = || {
+        d.jsonpath(
+            &["get", "deploy", "web", "-n", "shop"],
+            "{.spec.template.spec.containers[0].image}",
+        )
+    };
+    // A third revision, the one running: web 1.2.
+    d.kubectl(&[
+        "set",
+        "image",
+        "deploy/web",
+        "web=registry.example.com/web:1.2",
+        "-n",
+        "shop",
+    ]);
+    wait_for(30, "revision 3", || {
+        let history = d.kubectl(&["rollout", "history", "deploy/web", "-n", "shop"]);
+        history.lines().any(|l| l.trim_start().starts_with('3')).then_some(())
+    });
+    let mut previews: Vec<Preview> = Vec::new();
+    let flow = runner
+        .drive(
+            "undo-pick",
+            Action::RolloutUndo {
+                namespace: "shop".into(),
+                workload: Workload::deployment("web"),
+                revision: None,
+            },
+            |p, c| {
+                assert_eq!(image(), "registry.example.com/web:1.2", "a dry run changed nothing");
+                previews.push(p.clone());
+                let h = p.history.as_ref().expect("a rollback's preview has the history");
+                match h.neighbour(false) {
+                    // The first preview goes to revision 2 by default: pick the older one.
+                    Some(older) if previews.len() == 1 => vec![Input::Pick(older)],
+                    _ => confirming_keys(c),
+                }
+            },
+        )
+        .await;
+    outcome(&flow);
+    let [first, second] = previews.as_slice() else {
+        panic!("two previews, the default then the pick: {previews:#?}")
+    };
+    let h = first.history.as_ref().expect("history");
+    let numbers: Vec<i64> = h.revisions.iter().map(|r| r.number).collect();
+    assert_eq!((h.current, h.target, numbers), (3, 2, vec![1, 2, 3]), "{h:?}");
+    assert_eq!(
+        h.revisions[0].change_cause.as_deref(),
+        Some("web 1.0"),
+        "change causes are listed"
+    );
+    assert!(first.summary.contains("web:1.1"), "{}", first.summary);
+    assert_eq!(second.history.as_ref().map(|h| h.target), Some(1));
+    assert!(
+        second.summary.contains("web:1.2 → web=registry.example.com/web:1.0"),
+        "{}",
+        second.summary
+    );
+    assert_eq!(image(), "registry.example.com/web:1.0");
+    // The journal holds both dry runs, each with its revision, and the run of the picked one.
+    let journaled = d.journaled("undo-pick");
+    let steps: Vec<(&str, Value)> = journaled
+        .iter()
+        .map(|(k, p)| (k.as_str(), p["parameters"]["revision"].clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("action_requested", Value::Null),
+            ("action_dry_run", Value::Null),
+            ("action_dry_run", Value::from(1)),
+            ("action_succeeded", Value::from(1)),
+        ]
+    );
+    assert_eq!(journaled[3].1["response"]["api"]["to_revision"], 1);
+    assert_eq!(
+        outcome(&flow).undo,
+        Some(Action::RolloutUndo {
+            namespace: "shop".into(),
+            workload: Workload::deployment("web"),
+            revision: Some(3)
+        }),
+        "the undo goes back to the revision that ran"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paused_deployment_is_not_rolled_back() {
     let d = Drill::start(SCENARIO).await;
     let runner = d.runner(&d.cluster);
@@ -961,6 +1052,19 @@ async fn statefulset_undo_shows_the_image_and_undoes_back() {
             workload: db(),
             revision: Some(2)
         })
+    );
+    let h = preview.history.expect("the ControllerRevisions as the history");
+    let listed: Vec<(i64, Vec<String>)> = h.revisions.iter().map(|r| (r.number, r.images.clone())).collect();
+    assert_eq!(
+        (h.current, h.target, listed),
+        (
+            2,
+            1,
+            vec![
+                (1, vec!["db=registry.example.com/db:15".to_string()]),
+                (2, vec!["db=registry.example.com/db:16".to_string()])
+            ]
+        )
     );
     // Undo and its undo each brought an old template back: revisions 1 and 2 became 3 and 4.
     let history = d.kubectl(&["rollout", "history", "sts/db", "-n", "data"]);

@@ -198,10 +198,24 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
         s.contains("as drill-commander (system:authenticated) in the cluster"),
         "{s}"
     );
+    // The history is listed; ↓ picks the older revision, dry-run again, ↑ comes back.
+    assert!(
+        s.contains("history (↑/↓ picks another revision)") && s.contains("deploy 1.9.1"),
+        "{s}"
+    );
+    t.keys(&["Down"]);
+    t.wait_for("the preview of revision 1", 20, |s| {
+        s.contains("back to revision 1 from 3") && s.contains("Type checkout")
+    });
+    t.keys(&["Up"]);
+    let s = t.wait_for("the preview of revision 2 again", 20, |s| {
+        s.contains("back to revision 2 from 3") && s.contains("Type checkout")
+    });
+    assert!(s.contains("checkout:2.0.0 →"), "{s}");
     assert_eq!(
         kubectl_image(&dir),
         "registry.example.com/shop/checkout:2.0.0",
-        "the dry run changed nothing"
+        "the dry runs changed nothing"
     );
     // A wrong name does nothing; the right one goes ahead.
     t.keys(&["-l", "checkou"]);

@@ -1,6 +1,6 @@
 //! The checklist pane and the action overlay drawn into ratatui's TestBackend at 80×24:
-//! snapshots of the text for a checklist in progress and each stage of a drain, and a pod
-//! name full of escape sequences drawn harmless.
+//! snapshots of the text for a checklist in progress, each stage of a drain and a rollback's
+//! history to pick from, and a pod name full of escape sequences drawn harmless.
 
 use std::path::Path;
 
@@ -93,6 +93,7 @@ fn drain_preview() -> Preview {
         warnings: vec!["1 pods use emptyDir: that data is lost".into()],
         objects: 5,
         undo: Some(Action::Uncordon { node: "node-7".into() }),
+        history: None,
     }
 }
 
@@ -159,6 +160,99 @@ fn drain_progress_then_result_with_undo() {
     insta::assert_snapshot!("drain_done_80x24", t);
 }
 
+/// A rollback of checkout from revision 4 to 3, with revisions 1 to 4 in its history (revision
+/// 2's change cause is hostile).
+fn rollback_flow() -> Flow {
+    use warroom::actions::preview::{History, PastRevision};
+    use warroom::actions::{Preview, Workload};
+    let revisions = (1..=4)
+        .map(|number| PastRevision {
+            number,
+            images: vec![format!("checkout=registry.example.com/shop/checkout:1.9.{number}")],
+            change_cause: Some(if number == 2 {
+                "deploy\u{1b}[2J 1.9.2\u{202e}".to_string()
+            } else {
+                format!("deploy 1.9.{number}")
+            }),
+        })
+        .collect();
+    let preview = Preview {
+        history: Some(History {
+            current: 4,
+            target: 3,
+            revisions,
+        }),
+        ..Preview::of(
+            "deployment/checkout: back to revision 3 from 4".into(),
+            Vec::new(),
+            3,
+            None,
+        )
+    };
+    let (mut f, _) = Flow::start(
+        "act-4",
+        Action::RolloutUndo {
+            namespace: "shop".into(),
+            workload: Workload::deployment("checkout"),
+            revision: None,
+        },
+    );
+    f.update(Input::Allowed);
+    f.update(Input::Previewed(preview));
+    f
+}
+
+#[test]
+fn a_rollback_lists_its_history_newest_first_with_the_chosen_revision_marked() {
+    let t = overlay(&rollback_flow());
+    let line = |needle: &str| {
+        t.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{t}"))
+            .to_string()
+    };
+    assert!(t.contains("history (↑/↓ picks another revision)"), "{t}");
+    assert!(line("checkout:1.9.4").contains("(running)"), "{t}");
+    assert!(line("checkout:1.9.3").contains("▸"), "{t}");
+    assert!(!line("checkout:1.9.1").contains("▸"), "{t}");
+    let order: Vec<usize> = ["1.9.4", "1.9.3", "1.9.2", "1.9.1"]
+        .iter()
+        .map(|v| t.find(&format!("checkout:{v}")).expect("every revision"))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "newest first:\n{t}");
+    assert!(!t.contains('\u{1b}') && !t.contains('\u{202e}'), "{t:?}");
+    insta::assert_snapshot!("rollback_history_80x24", t);
+}
+
+#[test]
+fn a_drain_of_many_pods_keeps_its_prompt_in_view() {
+    let mut f = drain_flow();
+    f.update(Input::Typed('-'));
+    f.update(Input::Typed('7'));
+    f.update(Input::Submit);
+    for i in 0..30 {
+        f.update(Input::Progress(Progress {
+            object: format!("shop/web-{i}"),
+            state: if i < 20 { PodState::Gone } else { PodState::Evicting },
+        }));
+    }
+    f.update(Input::Progress(Progress {
+        object: "shop/checkout-1".into(),
+        state: PodState::Held("The disruption budget checkout needs 3".into()),
+    }));
+    let t = overlay(&f);
+    assert!(t.contains("Esc: cancel"), "{t}");
+    assert!(t.contains("20/31 pods gone"), "{t}");
+    // Held first, then those still going; gone pods are the ones cut.
+    assert!(t.contains("shop/checkout-1 held"), "{t}");
+    assert!(
+        t.contains("shop/web-20 evicting") && t.contains("shop/web-29 evicting"),
+        "{t}"
+    );
+    assert!(t.contains("more lines (a taller window shows them)"), "{t}");
+    assert!(!t.contains("shop/web-19 gone"), "{t}");
+}
+
 #[test]
 fn denied_and_hostile_names_are_drawn_harmless() {
     let (mut f, _) = Flow::start("act-2", Action::Cordon { node: "node-1".into() });
@@ -182,6 +276,7 @@ fn denied_and_hostile_names_are_drawn_harmless() {
         warnings: Vec::new(),
         objects: 1,
         undo: None,
+        history: None,
     }));
     let t = overlay(&f);
     assert!(

@@ -1,7 +1,7 @@
 //! The typed catalogue of containment actions: what each one is done to, the permissions it
 //! needs, how firmly it must be confirmed and how it reads in the journal. Plain data; the
-//! Kubernetes calls live in `kube.rs`. Alertmanager actions (silence, expire a silence) fit as
-//! further variants with their own adapter; they are not here yet.
+//! Kubernetes calls live in `kube.rs`, the Alertmanager ones (silence, expire a silence) in
+//! `silence.rs`.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -328,6 +328,25 @@ impl Action {
     }
 
     /// The parameters for the journal (the whole action, tagged by verb).
+    /// Whether `other` changes the same thing the same way, so that it must not start while
+    /// this one is in flight: a rollback of one workload is one action, whichever revision
+    /// it was retargeted to.
+    pub fn same_change(&self, other: &Action) -> bool {
+        match (self, other) {
+            (
+                Action::RolloutUndo {
+                    namespace, workload, ..
+                },
+                Action::RolloutUndo {
+                    namespace: n,
+                    workload: w,
+                    ..
+                },
+            ) => namespace == n && workload == w,
+            _ => self == other,
+        }
+    }
+
     pub fn parameters(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }

@@ -187,19 +187,14 @@ pub async fn preview(client: &Client, node: &str) -> Result<Preview, ActionError
     if version.is_none() {
         warnings.push("the server offers no eviction API: pods will be deleted, ignoring budgets".into());
     }
+    let change = Change::new(&format!("node/{node}"), "unschedulable", before, "true");
+    let undo = Some(Action::Uncordon { node: node.to_string() });
+    let objects = pods.len() + 1;
     Ok(Preview {
-        summary,
-        changes: vec![Change {
-            object: format!("node/{node}"),
-            field: "unschedulable".into(),
-            from: before.to_string(),
-            to: "true".into(),
-        }],
-        objects: pods.len() + 1,
         pods,
         skipped: split.skipped,
         warnings,
-        undo: Some(Action::Uncordon { node: node.to_string() }),
+        ..Preview::of(summary, vec![change], objects, undo)
     })
 }
 

@@ -1,6 +1,7 @@
 //! The life of one action as a pure state machine: permission → dry run → preview and
-//! confirmation → run with progress → result with its undo. `update` does no I/O; it returns
-//! the effect the runner must perform. `Desk` holds the flows in flight, so a repeated trigger
+//! confirmation (a rollback may pick another revision there, which is dry-run again) → run with
+//! progress → result with its undo. `update` does no I/O; it returns the effect the runner
+//! must perform. `Desk` holds the flows in flight, so a repeated trigger
 //! or confirmation never sends anything twice.
 
 use super::catalogue::{Action, Confirm};
@@ -73,6 +74,8 @@ pub enum Input {
     Backspace,
     /// Enter.
     Submit,
+    /// While a rollback's preview is shown: go to this revision of the history instead.
+    Pick(i64),
     /// Esc: declines while confirming, cancels while running.
     Escape,
     Progress(Progress),
@@ -112,10 +115,32 @@ impl Flow {
     /// Applies one input; returns the effect to perform, if any. Inputs that make no sense in
     /// the current stage (a second Enter while running, a late answer) change nothing.
     pub fn update(&mut self, input: Input) -> Option<Effect> {
+        if let Input::Pick(revision) = input {
+            return self.pick(revision);
+        }
         let stage = std::mem::replace(&mut self.stage, Stage::Declined);
         let (next, effect) = step(&self.action, stage, input);
         self.stage = next;
         effect
+    }
+
+    /// Retargets a rollback being confirmed to another revision of the history it showed
+    /// (not the one running): its dry run is done again, so the preview and the journal
+    /// always match what Enter would send.
+    fn pick(&mut self, to: i64) -> Option<Effect> {
+        let Stage::Confirming { preview, .. } = &self.stage else {
+            return None;
+        };
+        let history = preview.history.as_ref()?;
+        if to == history.current || to == history.target || !history.revisions.iter().any(|r| r.number == to) {
+            return None;
+        }
+        let Action::RolloutUndo { revision, .. } = &mut self.action else {
+            return None;
+        };
+        *revision = Some(to);
+        self.stage = Stage::DryRunning;
+        Some(Effect::DryRun)
     }
 }
 
@@ -255,7 +280,11 @@ impl Desk {
     /// Starts a flow for `action` unless one for the same action is still unfinished; returns
     /// the new flow's id and first effect.
     pub fn trigger(&mut self, action: Action) -> Option<(String, Effect)> {
-        if self.flows.iter().any(|f| f.action == action && !f.stage.finished()) {
+        if self
+            .flows
+            .iter()
+            .any(|f| f.action.same_change(&action) && !f.stage.finished())
+        {
             return None;
         }
         self.next += 1;
@@ -295,14 +324,34 @@ mod tests {
     use crate::actions::preview::PodState;
 
     fn preview(objects: usize) -> Preview {
+        Preview::of("node-7: unschedulable false→true".into(), Vec::new(), objects, None)
+    }
+
+    fn undo_checkout(revision: Option<i64>) -> Action {
+        Action::RolloutUndo {
+            namespace: "shop".into(),
+            workload: crate::actions::Workload::deployment("checkout"),
+            revision,
+        }
+    }
+
+    /// A rollback's preview from revision 3 to `target`, with revisions 1 to 3 in the history.
+    fn rollback_preview(target: i64) -> Preview {
+        use crate::actions::preview::{History, PastRevision};
+        let revisions = (1..=3)
+            .map(|number| PastRevision {
+                number,
+                images: vec![format!("checkout=shop/checkout:1.{number}")],
+                change_cause: None,
+            })
+            .collect();
         Preview {
-            summary: "node-7: unschedulable false→true".into(),
-            changes: Vec::new(),
-            pods: Vec::new(),
-            skipped: Vec::new(),
-            warnings: Vec::new(),
-            objects,
-            undo: None,
+            history: Some(History {
+                current: 3,
+                target,
+                revisions,
+            }),
+            ..Preview::of(format!("back to {target}"), Vec::new(), 3, None)
         }
     }
 
@@ -370,6 +419,56 @@ mod tests {
         f.update(Input::Typed('\u{1b}'));
         f.update(Input::Typed('7'));
         assert_eq!(f.update(Input::Submit), Some(Effect::Run));
+    }
+
+    #[test]
+    fn a_rollback_picks_another_revision_and_is_dry_run_again() {
+        let (mut f, _) = Flow::start("a", undo_checkout(None));
+        f.update(Input::Allowed);
+        f.update(Input::Previewed(rollback_preview(2)));
+        // Neither the running revision, the one shown, nor one not in the history.
+        for n in [3, 2, 7] {
+            assert_eq!(f.update(Input::Pick(n)), None, "{n}");
+            assert!(matches!(f.stage, Stage::Confirming { .. }));
+        }
+        assert_eq!(f.action, undo_checkout(None));
+        assert_eq!(f.update(Input::Pick(1)), Some(Effect::DryRun));
+        assert_eq!(f.action, undo_checkout(Some(1)));
+        assert_eq!(f.stage, Stage::DryRunning);
+        // Only while a preview is shown.
+        assert_eq!(f.update(Input::Pick(2)), None);
+        f.update(Input::Previewed(rollback_preview(1)));
+        assert_eq!(f.update(Input::Typed('y')), None, "a rollback asks for the name");
+        f.update(Input::Backspace);
+        for c in "checkout".chars() {
+            f.update(Input::Typed(c));
+        }
+        assert_eq!(f.update(Input::Submit), Some(Effect::Run));
+        // Other actions have no history to pick from.
+        let (mut f, _) = Flow::start("b", Action::Cordon { node: "n".into() });
+        f.update(Input::Allowed);
+        f.update(Input::Previewed(preview(1)));
+        assert_eq!(f.update(Input::Pick(1)), None);
+    }
+
+    #[test]
+    fn the_history_neighbours_pass_over_the_running_revision() {
+        let h = rollback_preview(2).history.expect("a history");
+        assert_eq!(h.neighbour(false), Some(1));
+        assert_eq!(h.neighbour(true), None, "3 runs now");
+        let h = rollback_preview(1).history.expect("a history");
+        assert_eq!((h.neighbour(true), h.neighbour(false)), (Some(2), None));
+    }
+
+    #[test]
+    fn a_retargeted_rollback_is_still_in_flight_for_its_workload() {
+        let mut desk = Desk::default();
+        let (id, _) = desk.trigger(undo_checkout(None)).expect("first trigger");
+        desk.update(&id, Input::Allowed);
+        desk.update(&id, Input::Previewed(rollback_preview(2)));
+        assert_eq!(desk.update(&id, Input::Pick(1)), Some(Effect::DryRun));
+        assert!(desk.trigger(undo_checkout(None)).is_none());
+        assert!(desk.trigger(undo_checkout(Some(2))).is_none());
     }
 
     #[test]

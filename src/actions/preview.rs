@@ -51,6 +51,43 @@ pub struct Preview {
     pub objects: usize,
     /// What would undo it, as known before it runs.
     pub undo: Option<Action>,
+    /// For a rollback: the workload's history, to pick another revision from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
+}
+
+/// A workload's rollout history as a rollback preview shows it: which revision runs now and
+/// which one the rollback goes to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct History {
+    pub current: i64,
+    pub target: i64,
+    /// Oldest first.
+    pub revisions: Vec<PastRevision>,
+}
+
+/// One revision of a workload's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PastRevision {
+    pub number: i64,
+    /// `container=image` for each container.
+    pub images: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change_cause: Option<String>,
+}
+
+impl History {
+    /// The revision one step from the target in the history as shown, newest first: `newer`
+    /// moves up the list, else down. The running revision is passed over (rolling back to it
+    /// changes nothing); None at either end.
+    pub fn neighbour(&self, newer: bool) -> Option<i64> {
+        let others = self.revisions.iter().map(|r| r.number).filter(|n| *n != self.current);
+        if newer {
+            others.filter(|n| *n > self.target).min()
+        } else {
+            others.filter(|n| *n < self.target).max()
+        }
+    }
 }
 
 impl Preview {
@@ -64,6 +101,7 @@ impl Preview {
             warnings: Vec::new(),
             objects,
             undo,
+            history: None,
         }
     }
 

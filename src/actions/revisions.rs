@@ -10,8 +10,9 @@ use serde_json::Value;
 
 use super::catalogue::{Action, Workload};
 use super::kube::{ActionError, params, pod_count, workloads};
+use super::preview::PastRevision;
 use super::preview::Preview;
-use super::rollback::{Step, choose, controlled_by, images};
+use super::rollback::{Step, choose, controlled_by, images, past};
 
 /// One entry of a StatefulSet's or DaemonSet's history.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +97,7 @@ struct Plan {
     target: Revision,
     from_images: Vec<String>,
     pods: usize,
+    history: Vec<PastRevision>,
 }
 
 async fn plan(
@@ -127,6 +129,10 @@ async fn plan(
         from_images: images(&template),
         pods: pod_count(workload.kind, &w.data),
         target,
+        history: history
+            .iter()
+            .map(|r| past(r.number, &r.images, &r.change_cause))
+            .collect(),
     })
 }
 
@@ -152,6 +158,7 @@ impl Plan {
             from_images: self.from_images.clone(),
             to_images: self.target.images.clone(),
             pods: self.pods,
+            history: self.history.clone(),
         }
     }
 }

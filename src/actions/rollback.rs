@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::catalogue::{Action, Workload};
 use super::kube::{ActionError, deployments, params};
-use super::preview::{Change, Preview};
+use super::preview::{Change, History, PastRevision, Preview};
 
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
 /// Annotations kubectl does not copy from a ReplicaSet on rollback.
@@ -94,6 +94,17 @@ pub(super) struct Step<'a> {
     pub to_images: Vec<String>,
     /// Pods the rollout replaces.
     pub pods: usize,
+    /// The whole history, oldest first, to pick another revision from.
+    pub history: Vec<PastRevision>,
+}
+
+/// A history entry as a preview shows it.
+pub(super) fn past(number: i64, images: &[String], change_cause: &Option<String>) -> PastRevision {
+    PastRevision {
+        number,
+        images: images.to_vec(),
+        change_cause: change_cause.clone(),
+    }
 }
 
 impl Step<'_> {
@@ -121,7 +132,14 @@ impl Step<'_> {
             summary.push_str(&format!("; image {from} → {to}"));
             changes.push(Change::new(&object, "image", from, to));
         }
-        Preview::of(summary, changes, self.pods.max(1), Some(self.undo()))
+        Preview {
+            history: Some(History {
+                current: self.current,
+                target: self.target,
+                revisions: self.history.clone(),
+            }),
+            ..Preview::of(summary, changes, self.pods.max(1), Some(self.undo()))
+        }
     }
 
     /// The result of running it: words, the API's answer in brief, and its undo.
@@ -190,6 +208,7 @@ struct Plan {
     from_images: Vec<String>,
     patch: Value,
     replicas: usize,
+    history: Vec<PastRevision>,
 }
 
 async fn plan(client: &Client, namespace: &str, deployment: &str, revision: Option<i64>) -> Result<Plan, ActionError> {
@@ -234,6 +253,10 @@ async fn plan(client: &Client, namespace: &str, deployment: &str, revision: Opti
         patch,
         replicas: d.spec.replicas.unwrap_or(1).max(0) as usize,
         target,
+        history: history
+            .iter()
+            .map(|r| past(r.number, &r.images, &r.change_cause))
+            .collect(),
     })
 }
 
@@ -261,6 +284,7 @@ impl Plan {
             from_images: self.from_images.clone(),
             to_images: self.target.images.clone(),
             pods: self.replicas,
+            history: self.history.clone(),
         }
     }
 }

@@ -342,18 +342,19 @@ impl Runner {
         action: Action,
         mut decide: impl FnMut(&Preview, &Confirm) -> Vec<Input>,
     ) -> Flow {
-        let (mut flow, first) = Flow::start(id, action.clone());
+        let (mut flow, first) = Flow::start(id, action);
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut pending = Some(first);
         loop {
             if let Some(effect) = pending.take() {
-                self.perform(id, &action, effect, tx.clone());
+                self.perform(id, &flow.action, effect, tx.clone());
             }
             if let Stage::Confirming { preview, confirm, .. } = &flow.stage {
                 let keys = decide(preview, confirm);
                 for key in keys {
+                    // A pick goes back to the dry run with the flow's action retargeted.
                     if let Some(e) = flow.update(key) {
-                        self.perform(id, &action, e, tx.clone());
+                        self.perform(id, &flow.action, e, tx.clone());
                     }
                 }
                 if !matches!(flow.stage, Stage::Confirming { .. }) {

@@ -47,23 +47,20 @@ pub async fn preview(am: &Alertmanager, action: &Action) -> Result<Preview, Acti
             if matched.is_empty() {
                 warnings.push("no active alert matches now; the silence still applies to any that fire".into());
             }
+            let summary = format!(
+                "silence {} for {}: {} alert(s) match now",
+                action.target(),
+                duration_words(*minutes),
+                matched.len()
+            );
+            let changes = matched
+                .iter()
+                .map(|m| Change::new(m, "state", "active", "suppressed"))
+                .collect();
+            // One silence is created however many alerts it matches.
             Ok(Preview {
-                summary: format!(
-                    "silence {} for {}: {} alert(s) match now",
-                    action.target(),
-                    duration_words(*minutes),
-                    matched.len()
-                ),
-                changes: matched
-                    .iter()
-                    .map(|m| Change::new(m, "state", "active", "suppressed"))
-                    .collect(),
-                pods: Vec::new(),
-                skipped: Vec::new(),
                 warnings,
-                // One silence is created however many alerts it matches.
-                objects: 1,
-                undo: None,
+                ..Preview::of(summary, changes, 1, None)
             })
         }
         Action::ExpireSilence { id } => Ok(Preview::of(

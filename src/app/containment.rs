@@ -180,6 +180,12 @@ pub fn overlay_key(state: &mut AppState, k: &KeyEvent) -> bool {
         return false;
     };
     let input = match (&flow.stage, k.code) {
+        // A rollback's preview lists the history: the arrows pick another revision.
+        (Stage::Confirming { preview, .. }, KeyCode::Up | KeyCode::Down) => preview
+            .history
+            .as_ref()
+            .and_then(|h| h.neighbour(k.code == KeyCode::Up))
+            .map(Input::Pick),
         (Stage::Confirming { .. }, KeyCode::Char(c)) => Some(Input::Typed(c)),
         (Stage::Confirming { .. }, KeyCode::Backspace) => Some(Input::Backspace),
         (Stage::Confirming { .. }, KeyCode::Enter) => Some(Input::Submit),
@@ -234,7 +240,7 @@ pub fn answer(state: &mut AppState, id: &str, input: Input) {
             if let Some(c) = &state.checklist {
                 let step = (0..c.steps.len()).find(|i| {
                     matches!(c.steps[*i].status, StepStatus::InProgress)
-                        && c.action(*i, &selection).ok() == Some(action.clone())
+                        && c.action(*i, &selection).is_ok_and(|a| a.same_change(&action))
                 });
                 if let Some(i) = step {
                     let status = match failed {

@@ -1,5 +1,5 @@
-//! Draws an action's overlay: checking, denied (with why), the dry-run preview with its
-//! confirmation prompt (default No, or the name to type), progress per pod, and the result with
+//! Draws an action's overlay: checking, denied (with why), the dry-run preview (a rollback's
+//! with its history to pick from) and its confirmation prompt (default No, or the name to type), progress per pod, and the result with
 //! its undo. A pure function of the flow; every cluster string is cleaned before it is drawn.
 
 use ratatui::Frame;
@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
+use crate::actions::preview::{History, PastRevision};
 use crate::actions::{Confirm, Flow, PodState, Stage};
 use crate::text::CleanText;
 
@@ -35,9 +36,54 @@ fn pod_line(t: &Theme, object: &str, state: &PodState) -> Line<'static> {
     ])
 }
 
-/// The overlay's lines for a flow; `identity` is who the cluster says we are, when known.
-pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> Vec<Line<'static>> {
+/// How many revisions of a history the overlay lists at most.
+const HISTORY_SHOWN: usize = 6;
+
+/// A rollback's history, newest first, around the revision it goes to: the one running now
+/// and the chosen one marked, with each one's images and change cause.
+fn history_lines(t: &Theme, h: &History, out: &mut Vec<Line<'static>>) {
+    let newest_first: Vec<&PastRevision> = h.revisions.iter().rev().collect();
+    if newest_first.len() < 2 {
+        return;
+    }
+    out.push(muted(t, "  history (↑/↓ picks another revision):"));
+    let at = newest_first.iter().position(|r| r.number == h.target).unwrap_or(0);
+    let start = at
+        .saturating_sub(HISTORY_SHOWN / 2)
+        .min(newest_first.len().saturating_sub(HISTORY_SHOWN));
+    for r in newest_first.iter().skip(start).take(HISTORY_SHOWN) {
+        // One container: its image alone; several: name=image each.
+        let images = match r.images.as_slice() {
+            [one] => one.split_once('=').map_or(one.as_str(), |(_, image)| image).to_string(),
+            many => many.join(", "),
+        };
+        let mut line = format!("{:>4}  {}", r.number, clean(&images));
+        if let Some(cause) = &r.change_cause {
+            line.push_str(&format!("  {}", clean(cause)));
+        }
+        let (mark, style) = if r.number == h.target {
+            ("▸", t.get("ui.title"))
+        } else {
+            (" ", t.get("ui.text"))
+        };
+        let mut spans = vec![Span::styled(format!("  {mark}{line}"), style)];
+        if r.number == h.current {
+            spans.push(Span::styled("  (running)", t.get("ui.muted")));
+        }
+        out.push(Line::from(spans));
+    }
+    let hidden = newest_first.len().saturating_sub(start + HISTORY_SHOWN);
+    if hidden > 0 {
+        out.push(muted(t, format!("   … {hidden} older")));
+    }
+}
+
+/// The overlay's lines for a flow, as (body, prompt): the prompt (what to type, how to cancel)
+/// stays in view when the body is too tall for the screen. `identity` is who the cluster says
+/// we are, when known.
+pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> (Vec<Line<'static>>, Vec<Line<'static>>) {
     let mut out = Vec::new();
+    let mut prompt = Vec::new();
     match &flow.stage {
         Stage::CheckingPermission => out.push(muted(t, "Checking permission (SelfSubjectAccessReview)…")),
         Stage::DryRunning => out.push(muted(t, "Server-side dry run…")),
@@ -86,25 +132,28 @@ pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> Vec<Line<'static
             for w in &preview.warnings {
                 out.push(Line::styled(format!("  ! {}", clean(w)), t.get("health.warning")));
             }
+            if let Some(h) = &preview.history {
+                history_lines(t, h, &mut out);
+            }
             if let Some(u) = &preview.undo {
                 out.push(muted(t, format!("  undo: {}", clean(&u.to_string()))));
             }
             if let Some(who) = identity.filter(|_| !flow.action.is_alerting()) {
                 out.push(muted(t, format!("  as {} in the cluster", clean(who))));
             }
-            out.push(Line::raw(""));
+            prompt.push(Line::raw(""));
             match confirm {
-                Confirm::YesNo => out.push(Line::from(vec![
+                Confirm::YesNo => prompt.push(Line::from(vec![
                     Span::styled("Go ahead? ", t.get("ui.title")),
                     Span::raw("[y/N]"),
                 ])),
                 Confirm::TypeName(word) => {
-                    out.push(Line::from(vec![
+                    prompt.push(Line::from(vec![
                         Span::styled("Type ", t.get("ui.title")),
                         Span::styled(clean(word), t.get("health.warning")),
                         Span::styled(" and Enter to go ahead (Esc: no)", t.get("ui.title")),
                     ]));
-                    out.push(Line::raw(format!("> {}▏", clean(typed))));
+                    prompt.push(Line::raw(format!("> {}▏", clean(typed))));
                 }
             }
         }
@@ -121,10 +170,20 @@ pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> Vec<Line<'static
             if !progress.is_empty() {
                 out.push(muted(t, format!("{gone}/{} pods gone", progress.len())));
             }
-            for p in progress {
+            // What needs eyes first (failed, held), pods already gone last: a long list is
+            // cut from the bottom.
+            let mut shown: Vec<_> = progress.iter().collect();
+            shown.sort_by_key(|p| match p.state {
+                PodState::Failed(_) => 0,
+                PodState::Held(_) => 1,
+                PodState::Evicting | PodState::Evicted => 2,
+                PodState::Waiting => 3,
+                PodState::Gone => 4,
+            });
+            for p in shown {
                 out.push(pod_line(t, &p.object, &p.state));
             }
-            out.push(muted(t, if *cancelling { "Cancelling…" } else { "Esc: cancel" }));
+            prompt.push(muted(t, if *cancelling { "Cancelling…" } else { "Esc: cancel" }));
         }
         Stage::Succeeded { outcome, .. } => {
             let head = if outcome.cancelled { "⏹ Cancelled" } else { "✓ Done" };
@@ -139,14 +198,47 @@ pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> Vec<Line<'static
             }
         }
     }
-    out
+    (out, prompt)
 }
 
-/// Draws the overlay centred in `area`.
+/// Rows `lines` take when wrapped to `width`.
+fn rows(lines: &[Line<'static>], width: u16) -> u16 {
+    Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width) as u16
+}
+
+/// `body` cut to `room` rows, its last row saying how much was left out.
+fn cut(t: &Theme, body: Vec<Line<'static>>, width: u16, room: u16) -> Vec<Line<'static>> {
+    if rows(&body, width) <= room {
+        return body;
+    }
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for line in &body {
+        let h = rows(std::slice::from_ref(line), width);
+        if used + h + 1 > room {
+            break;
+        }
+        used += h;
+        kept.push(line.clone());
+    }
+    let left = body.len() - kept.len();
+    kept.push(muted(t, format!("… {left} more lines (a taller window shows them)")));
+    kept
+}
+
+/// Draws the overlay centred in `area`; when it is too tall, the body is cut so that the
+/// prompt stays in view.
 pub fn render(t: &Theme, flow: &Flow, identity: Option<&str>, frame: &mut Frame, area: Rect) {
     let w = area.width.saturating_sub(4).min(76);
-    let body = Paragraph::new(lines(t, flow, identity)).wrap(Wrap { trim: false });
-    let h = (body.line_count(w.saturating_sub(2)) as u16 + 2).min(area.height);
+    let inner = w.saturating_sub(2);
+    let (body, prompt) = lines(t, flow, identity);
+    let room = area.height.saturating_sub(2).saturating_sub(rows(&prompt, inner));
+    let mut all = cut(t, body, inner, room);
+    all.extend(prompt);
+    let body = Paragraph::new(all).wrap(Wrap { trim: false });
+    let h = (body.line_count(inner) as u16 + 2).min(area.height);
     let r = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
     let title = format!(" {} · {} ", clean(&flow.action.to_string()), flow.stage.name());
     frame.render_widget(Clear, r);
