@@ -154,9 +154,21 @@ fn drill_url(state_dir: &std::path::Path) -> String {
         .to_string()
 }
 
-fn kubectl_image(state_dir: &std::path::Path) -> String {
+/// kubectl against the console's drill cluster; its output.
+fn kubectl(state_dir: &std::path::Path, args: &[&str]) -> String {
     let out = Command::new("kubectl")
-        .args([
+        .args(args)
+        .env("KUBECONFIG", state_dir.join("drill.kubeconfig"))
+        .output()
+        .expect("kubectl is required (scripts/test checks for it)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn kubectl_image(state_dir: &std::path::Path) -> String {
+    kubectl(
+        state_dir,
+        &[
             "get",
             "deploy",
             "checkout",
@@ -164,12 +176,8 @@ fn kubectl_image(state_dir: &std::path::Path) -> String {
             "shop",
             "-o",
             "jsonpath={.spec.template.spec.containers[0].image}",
-        ])
-        .env("KUBECONFIG", state_dir.join("drill.kubeconfig"))
-        .output()
-        .expect("kubectl is required (scripts/test checks for it)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+        ],
+    )
 }
 
 fn declare(t: &Tmux) {
@@ -261,21 +269,84 @@ fn a_read_only_console_sends_no_change() {
     declare(&t);
     let dir = home.path().to_path_buf();
     t.wait_for("the read-only footer", 10, |s| s.contains("READ-ONLY"));
-    // Every containment key on the selected deployment, then the node keys on a node row.
+    let refused = |what: &str| {
+        t.wait_for(what, 20, |s| s.contains("Not allowed: nothing was sent"));
+        t.keys(&["Escape"]);
+        t.wait_for("the overlay closed", 10, |s| !s.contains("Not allowed"));
+    };
+    // Every containment key on the selected deployment; scale and silence open the palette
+    // prefilled (with the current count, with the loudest paging alert), and Enter runs it.
     for key in ["U", "r", "P", "R", "X"] {
         t.keys(&[key]);
-        t.wait_for("the refusal", 20, |s| s.contains("Not allowed: nothing was sent"));
-        t.keys(&["Escape"]);
-        t.wait_for("the overlay closed", 10, |s| !s.contains("Not allowed"));
+        refused(key);
     }
-    for command in ["drain node-1", "silence ErrorBudgetBurn service=checkout 1h"] {
-        t.keys(&[":"]);
-        t.keys(&["-l", command]);
+    t.wait_for("an alert paging", 60, |s| s.contains("paging)"));
+    for (key, prefilled) in [("S", ":scale shop/checkout 4"), ("A", ":silence ")] {
+        t.keys(&[key]);
+        t.wait_for(prefilled, 10, |s| s.contains(prefilled));
         t.keys(&["Enter"]);
-        t.wait_for("the refusal", 20, |s| s.contains("Not allowed: nothing was sent"));
-        t.keys(&["Escape"]);
-        t.wait_for("the overlay closed", 10, |s| !s.contains("Not allowed"));
+        refused(key);
     }
+    // Every action the palette types out, node actions included.
+    let pod = kubectl(
+        &dir,
+        &[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-l",
+            "app=checkout",
+            "-o",
+            "jsonpath={.items[0].metadata.name}",
+        ],
+    );
+    assert!(!pod.is_empty(), "a checkout pod");
+    for command in [
+        "cordon node-1".to_string(),
+        "uncordon node-1".into(),
+        "drain node-1".into(),
+        "restart shop/checkout".into(),
+        "undo shop/checkout 1".into(),
+        "pause shop/checkout".into(),
+        "resume shop/checkout".into(),
+        "scale shop/checkout 1".into(),
+        format!("recycle shop/{pod}"),
+        "isolate shop app=checkout".into(),
+        "unisolate shop warroom-isolate-x".into(),
+        "silence ErrorBudgetBurn service=checkout 1h".into(),
+        "unsilence 00000000-0000-0000-0000-000000000000".into(),
+    ] {
+        t.keys(&[":"]);
+        t.keys(&["-l", &command]);
+        t.keys(&["Enter"]);
+        refused(&command);
+    }
+    // The playbook pane: an action step run with its key is refused too.
+    t.keys(&["3"]);
+    let mut moved = 0;
+    while !t.screen().contains("› bad-deploy  Bad deploy") {
+        assert!(moved < 6, "bad-deploy is not on offer:\n{}", t.screen());
+        t.keys(&["j"]);
+        moved += 1;
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    t.keys(&["Enter"]);
+    t.wait_for("the checklist", 10, |s| s.contains("Playbook ─ Bad deploy 0/7"));
+    t.keys(&["j", "j", "Enter"]);
+    t.wait_for("the pause step refused", 20, |s| {
+        s.contains("rollout pause") && s.contains("Not allowed: nothing was sent")
+    });
+    t.keys(&["Escape"]);
+    // The containment keys in the other panes do nothing there.
+    for pane in ["2", "3"] {
+        t.keys(&[pane]);
+        for key in ["c", "u", "D", "r", "U", "P", "R", "S", "X", "A"] {
+            t.keys(&[key]);
+        }
+        t.keys(&["Escape", "Escape"]);
+    }
+    std::thread::sleep(Duration::from_secs(1));
     let url = drill_url(&dir);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
