@@ -597,6 +597,89 @@ async fn the_isolation_policy_denies_all_traffic() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drain_of_a_node_that_is_not_ready_leaves_its_pods_terminating_and_ends() {
+    let d = Drill::start(
+        r#"
+name: node-down
+title: one node stops reporting
+start: "2026-11-24T14:00:00Z"
+namespaces: [shop]
+nodes:
+  - {name: node, count: 1, zone: z1}
+workloads:
+  - name: api
+    namespace: shop
+    replicas: 2
+    revisions: [{image: "registry.example.com/api:3.0"}]
+faults:
+  - at: 20s
+    nodeCondition: {node: node-1, condition: Ready, status: Unknown}
+"#,
+    )
+    .await;
+    let runner = d.runner(&d.cluster);
+    let ready = || {
+        d.jsonpath(
+            &["get", "node", "node-1"],
+            "{.status.conditions[?(@.type==\"Ready\")].status}",
+        )
+    };
+    let deleting = || {
+        d.jsonpath(
+            &["get", "pods", "-n", "shop", "-l", "app=api"],
+            "{range .items[*]}{.metadata.deletionTimestamp} {end}",
+        )
+    };
+    wait_for(30, "both api pods running", || {
+        let phases = d.jsonpath(
+            &["get", "pods", "-n", "shop", "-l", "app=api"],
+            "{.items[*].status.phase}",
+        );
+        (phases == "Running Running").then_some(())
+    });
+    wait_for(30, "node-1 not Ready", || (ready() == "Unknown").then_some(()));
+    let mut previewed = None;
+    let flow = runner
+        .drive("drain-down", Action::Drain { node: "node-1".into() }, |p, c| {
+            previewed = Some(p.clone());
+            confirming_keys(c)
+        })
+        .await;
+    let preview = previewed.expect("a preview");
+    assert!(
+        preview.summary.contains("2 pods will be evicted"),
+        "{}",
+        preview.summary
+    );
+    assert!(
+        preview.warnings.iter().any(|w| w.contains("the node is not Ready")),
+        "{:?}",
+        preview.warnings
+    );
+    // The drain ends instead of waiting for a kubelet that is not there.
+    let done = outcome(&flow);
+    assert_eq!(
+        done.summary,
+        "node/node-1 drained: 2 pods evicted (2 left Terminating: the node is not Ready)"
+    );
+    assert_eq!(
+        done.api["terminating"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        done.api
+    );
+    // kubectl sees both pods Terminating: evicted, with a deletion timestamp.
+    let stamps = deleting();
+    assert_eq!(stamps.split_whitespace().count(), 2, "{stamps:?}");
+    let journaled = d.journaled("drain-down");
+    assert_eq!(journaled[2].0, "action_succeeded");
+    assert_eq!(
+        journaled[2].1["response"]["api"]["terminating"],
+        done.api["terminating"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drain_shows_held_pods_then_completes_when_the_budget_allows() {
     let d = Drill::start(SCENARIO).await;
     let runner = d.runner(&d.cluster);

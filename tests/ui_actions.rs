@@ -90,7 +90,7 @@ fn drain_preview() -> Preview {
             },
         ],
         skipped: vec!["monitoring/node-exporter-abc (DaemonSet)".into()],
-        warnings: vec!["1 pods use emptyDir: that data is lost".into()],
+        warnings: vec!["1 pod with emptyDir volumes: that data is lost".into()],
         objects: 5,
         undo: Some(Action::Uncordon { node: "node-7".into() }),
         history: None,

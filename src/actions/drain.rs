@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use futures::future::join_all;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::Client;
 use kube::api::{Api, ListParams, PostParams};
 use serde_json::{Value, json};
@@ -87,12 +87,17 @@ pub(crate) async fn split(client: &Client, node: &str) -> Result<Split, ActionEr
         out.evict.push(p);
     }
     if unmanaged > 0 {
-        out.warnings
-            .push(format!("{unmanaged} pods have no controller: they will not come back"));
+        out.warnings.push(format!(
+            "{} with no controller: deleted for good, nothing brings {} back",
+            n_pods(unmanaged),
+            if unmanaged == 1 { "it" } else { "them" }
+        ));
     }
     if empty_dir > 0 {
-        out.warnings
-            .push(format!("{empty_dir} pods use emptyDir: that data is lost"));
+        out.warnings.push(format!(
+            "{} with emptyDir volumes: that data is lost",
+            n_pods(empty_dir)
+        ));
     }
     Ok(out)
 }
@@ -143,13 +148,37 @@ fn held_reason(e: &ActionError) -> String {
         .unwrap_or_else(|| e.message.clone())
 }
 
+/// What a drain needs to know of the node: whether it is cordoned already, and whether its
+/// kubelet is there to confirm that evicted pods are gone (its Ready condition is True).
+struct NodeState {
+    unschedulable: bool,
+    ready: bool,
+}
+
+async fn node_state(client: &Client, node: &str) -> Result<NodeState, ActionError> {
+    let n = Api::<Node>::all(client.clone()).get(node).await?;
+    let ready = n
+        .status
+        .and_then(|s| s.conditions)
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+    Ok(NodeState {
+        unschedulable: n.spec.and_then(|s| s.unschedulable).unwrap_or(false),
+        ready,
+    })
+}
+
+/// `1 pod`, `3 pods`.
+fn n_pods(n: usize) -> String {
+    format!("{n} pod{}", if n == 1 { "" } else { "s" })
+}
+
+/// Why a not-Ready node's evicted pods stay Terminating.
+const NOT_READY: &str = "the node is not Ready: its kubelet cannot confirm that evicted pods are gone, so they \
+     stay Terminating; the drain counts them done once evicted, and their controllers replace them elsewhere";
+
 pub async fn preview(client: &Client, node: &str) -> Result<Preview, ActionError> {
-    let before = Api::<k8s_openapi::api::core::v1::Node>::all(client.clone())
-        .get(node)
-        .await?
-        .spec
-        .and_then(|s| s.unschedulable)
-        .unwrap_or(false);
+    let state = node_state(client, node).await?;
+    let before = state.unschedulable;
     cordon_patch(client, node, true, true).await?;
     let split = split(client, node).await?;
     let version = eviction_version(client).await?;
@@ -174,8 +203,8 @@ pub async fn preview(client: &Client, node: &str) -> Result<Preview, ActionError
     }
     let held = pods.iter().filter(|p| p.held.is_some()).count();
     let mut summary = format!(
-        "{node}: unschedulable {before}→true; {} pods will be evicted",
-        pods.len()
+        "{node}: unschedulable {before}→true; {} will be evicted",
+        n_pods(pods.len())
     );
     if held > 0 {
         summary.push_str(&format!(", {held} held by a PDB"));
@@ -184,6 +213,9 @@ pub async fn preview(client: &Client, node: &str) -> Result<Preview, ActionError
         summary.push_str(&format!("; {} left (DaemonSet or mirror)", split.skipped.len()));
     }
     let mut warnings = split.warnings;
+    if !state.ready && !pods.is_empty() {
+        warnings.push(NOT_READY.to_string());
+    }
     if version.is_none() {
         warnings.push("the server offers no eviction API: pods will be deleted, ignoring budgets".into());
     }
@@ -201,6 +233,8 @@ pub async fn preview(client: &Client, node: &str) -> Result<Preview, ActionError
 /// What a drain did.
 pub struct Drained {
     pub evicted: Vec<String>,
+    /// Evicted pods left Terminating on a node that is not Ready (also in `evicted`).
+    pub terminating: Vec<String>,
     pub failed: Vec<(String, String)>,
     pub cancelled: bool,
 }
@@ -213,6 +247,7 @@ pub async fn run(
     progress: &mpsc::UnboundedSender<Progress>,
     cancel: &CancellationToken,
 ) -> Result<Drained, ActionError> {
+    let ready = node_state(client, node).await?.ready;
     cordon_patch(client, node, true, false).await?;
     let split = split(client, node).await?;
     let version = eviction_version(client).await?;
@@ -225,32 +260,60 @@ pub async fn run(
     let tasks = split
         .evict
         .iter()
-        .map(|p| evict_one(client, version.as_deref(), p, pacing, progress, cancel));
+        .map(|p| evict_one(client, version.as_deref(), p, ready, pacing, progress, cancel));
     let results = join_all(tasks).await;
     let mut drained = Drained {
         evicted: Vec::new(),
+        terminating: Vec::new(),
         failed: Vec::new(),
         cancelled: cancel.is_cancelled(),
     };
     for (p, r) in split.evict.iter().zip(results) {
         match r {
-            Ok(true) => drained.evicted.push(full_name(p)),
-            Ok(false) => {}
+            Ok(Fate::Gone) => drained.evicted.push(full_name(p)),
+            Ok(Fate::Terminating) => {
+                drained.evicted.push(full_name(p));
+                drained.terminating.push(full_name(p));
+            }
+            Ok(Fate::Cancelled) => {}
             Err(e) => drained.failed.push((full_name(p), e.message)),
         }
     }
     Ok(drained)
 }
 
-/// Ok(true) once the pod is gone, Ok(false) when cancelled first.
+impl Drained {
+    /// `node/node-3 drained: 3 pods evicted (1 left Terminating: the node is not Ready)`.
+    pub fn summary(&self, node: &str) -> String {
+        let word = if self.cancelled { "drain cancelled" } else { "drained" };
+        let mut s = format!("node/{node} {word}: {} evicted", n_pods(self.evicted.len()));
+        if !self.terminating.is_empty() {
+            s.push_str(&format!(
+                " ({} left Terminating: the node is not Ready)",
+                self.terminating.len()
+            ));
+        }
+        s
+    }
+}
+
+/// How one pod's eviction ended.
+enum Fate {
+    Gone,
+    /// Evicted on a node that is not Ready: it stays Terminating until its kubelet returns.
+    Terminating,
+    Cancelled,
+}
+
 async fn evict_one(
     client: &Client,
     version: Option<&str>,
     pod: &Pod,
+    node_ready: bool,
     pacing: Pacing,
     progress: &mpsc::UnboundedSender<Progress>,
     cancel: &CancellationToken,
-) -> Result<bool, ActionError> {
+) -> Result<Fate, ActionError> {
     let object = full_name(pod);
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let name = pod.metadata.name.clone().unwrap_or_default();
@@ -264,7 +327,7 @@ async fn evict_one(
     let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
     loop {
         if cancel.is_cancelled() {
-            return Ok(false);
+            return Ok(Fate::Cancelled);
         }
         report(PodState::Evicting);
         let sent = match version {
@@ -279,12 +342,12 @@ async fn evict_one(
             Ok(()) => break,
             Err(e) if e.code == 404 => {
                 report(PodState::Gone);
-                return Ok(true);
+                return Ok(Fate::Gone);
             }
             Err(e) if e.code == 429 => {
                 report(PodState::Held(held_reason(&e)));
                 tokio::select! {
-                    _ = cancel.cancelled() => return Ok(false),
+                    _ = cancel.cancelled() => return Ok(Fate::Cancelled),
                     _ = tokio::time::sleep(pacing.retry) => {}
                 }
             }
@@ -300,6 +363,11 @@ async fn evict_one(
         match api.get_opt(&name).await.map_err(ActionError::from)? {
             None => break,
             Some(p) if p.metadata.uid != uid => break,
+            // No kubelet will confirm it: waiting would only run into the timeout.
+            Some(p) if !node_ready && p.metadata.deletion_timestamp.is_some() => {
+                report(PodState::Terminating);
+                return Ok(Fate::Terminating);
+            }
             Some(_) => {}
         }
         if tokio::time::Instant::now() >= deadline {
@@ -311,10 +379,10 @@ async fn evict_one(
             return Err(e);
         }
         tokio::select! {
-            _ = cancel.cancelled() => return Ok(false),
+            _ = cancel.cancelled() => return Ok(Fate::Cancelled),
             _ = tokio::time::sleep(pacing.poll) => {}
         }
     }
     report(PodState::Gone);
-    Ok(true)
+    Ok(Fate::Gone)
 }

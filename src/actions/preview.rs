@@ -120,6 +120,9 @@ pub enum PodState {
     Held(String),
     /// Evicted; waiting for it to be gone.
     Evicted,
+    /// Evicted on a node that is not Ready: no kubelet will confirm it is gone, so it stays
+    /// Terminating; the drain does not wait for it.
+    Terminating,
     Gone,
     Failed(String),
 }

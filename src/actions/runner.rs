@@ -244,10 +244,9 @@ impl Runner {
                             code: 0,
                         });
                     }
-                    let word = if d.cancelled { "drain cancelled" } else { "drained" };
                     Ok((
-                        format!("node/{node} {word}: {} pods evicted", d.evicted.len()),
-                        json!({"evicted": d.evicted, "cancelled": d.cancelled}),
+                        d.summary(node),
+                        json!({"evicted": d.evicted, "terminating": d.terminating, "cancelled": d.cancelled}),
                         Some(Action::Uncordon { node: node.clone() }),
                     ))
                 }),

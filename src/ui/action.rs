@@ -26,6 +26,11 @@ fn pod_line(t: &Theme, object: &str, state: &PodState) -> Line<'static> {
         PodState::Evicting => ("…", "evicting".to_string(), t.get("health.warning")),
         PodState::Held(why) => ("⏸", format!("held: {}", clean(why)), t.get("health.warning")),
         PodState::Evicted => ("…", "evicted, terminating".to_string(), t.get("health.warning")),
+        PodState::Terminating => (
+            "⚠",
+            "evicted; stays Terminating (node not Ready)".to_string(),
+            t.get("health.warning"),
+        ),
         PodState::Gone => ("✓", "gone".to_string(), t.get("health.ok")),
         PodState::Failed(e) => ("✗", format!("failed: {}", clean(e)), t.get("health.failure")),
     };
@@ -34,6 +39,15 @@ fn pod_line(t: &Theme, object: &str, state: &PodState) -> Line<'static> {
         Span::raw(format!("{} ", clean(object))),
         Span::styled(word, st),
     ])
+}
+
+/// The first `most` names, comma-separated, and how many more there are.
+fn list(names: &[String], most: usize) -> String {
+    let mut s = names.iter().take(most).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > most {
+        s.push_str(&format!(" and {} more", names.len() - most));
+    }
+    s
 }
 
 /// How many revisions of a history the overlay lists at most.
@@ -129,6 +143,19 @@ pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> (Vec<Line<'stati
             if held.len() > 5 {
                 out.push(muted(t, format!("  … {} more held", held.len() - 5)));
             }
+            let free: Vec<String> = preview
+                .pods
+                .iter()
+                .filter(|p| p.held.is_none())
+                .map(|p| format!("{}/{}", clean(&p.namespace), clean(&p.name)))
+                .collect();
+            if !free.is_empty() {
+                out.push(Line::raw(format!("  evicts: {}", list(&free, 8))));
+            }
+            if !preview.skipped.is_empty() {
+                let skipped: Vec<String> = preview.skipped.iter().map(|s| clean(s)).collect();
+                out.push(muted(t, format!("  leaves: {}", list(&skipped, 4))));
+            }
             for w in &preview.warnings {
                 out.push(Line::styled(format!("  ! {}", clean(w)), t.get("health.warning")));
             }
@@ -166,9 +193,14 @@ pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> (Vec<Line<'stati
                 format!("Running: {}", clean(&preview.summary)),
                 t.get("ui.title"),
             ));
-            let gone = progress.iter().filter(|p| p.state == PodState::Gone).count();
+            let count = |state: PodState| progress.iter().filter(|p| p.state == state).count();
             if !progress.is_empty() {
-                out.push(muted(t, format!("{gone}/{} pods gone", progress.len())));
+                let mut line = format!("{}/{} pods gone", count(PodState::Gone), progress.len());
+                let stuck = count(PodState::Terminating);
+                if stuck > 0 {
+                    line.push_str(&format!(", {stuck} left Terminating"));
+                }
+                out.push(muted(t, line));
             }
             // What needs eyes first (failed, held), pods already gone last: a long list is
             // cut from the bottom.
@@ -178,7 +210,7 @@ pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> (Vec<Line<'stati
                 PodState::Held(_) => 1,
                 PodState::Evicting | PodState::Evicted => 2,
                 PodState::Waiting => 3,
-                PodState::Gone => 4,
+                PodState::Terminating | PodState::Gone => 4,
             });
             for p in shown {
                 out.push(pod_line(t, &p.object, &p.state));
