@@ -212,6 +212,13 @@ async fn exercise(
     preview
 }
 
+fn web_image(d: &Drill) -> String {
+    d.jsonpath(
+        &["get", "deploy", "web", "-n", "shop"],
+        "{.spec.template.spec.containers[0].image}",
+    )
+}
+
 fn web_node(d: &Drill) -> String {
     d.jsonpath(
         &["get", "pods", "-n", "shop", "-l", "app=web"],
@@ -338,12 +345,7 @@ async fn pause_and_resume() {
 async fn rollout_undo_shows_the_image_and_undoes_back() {
     let d = Drill::start(SCENARIO).await;
     let runner = d.runner(&d.cluster);
-    let image = || {
-        d.jsonpath(
-            &["get", "deploy", "web", "-n", "shop"],
-            "{.spec.template.spec.containers[0].image}",
-        )
-    };
+    let image = || web_image(&d);
     assert_eq!(image(), "registry.example.com/web:1.1");
     let mut shown = String::new();
     let flow = runner
@@ -388,12 +390,7 @@ async fn rollout_undo_shows_the_image_and_undoes_back() {
 async fn a_rollback_goes_to_the_revision_picked_from_the_history() {
     let d = Drill::start(SCENARIO).await;
     let runner = d.runner(&d.cluster);
-    let image = || {
-        d.jsonpath(
-            &["get", "deploy", "web", "-n", "shop"],
-            "{.spec.template.spec.containers[0].image}",
-        )
-    };
+    let image = || web_image(&d);
     // A third revision, the one running: web 1.2.
     d.kubectl(&[
         "set",

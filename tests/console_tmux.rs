@@ -180,6 +180,21 @@ fn kubectl_image(state_dir: &std::path::Path) -> String {
     )
 }
 
+/// In the playbook pane, moves the cursor to bad-deploy (what applies first changes as alerts
+/// fire) and follows it.
+fn follow_bad_deploy(t: &Tmux) {
+    t.keys(&["3"]);
+    let mut moved = 0;
+    while !t.screen().contains("› bad-deploy  Bad deploy") {
+        assert!(moved < 6, "bad-deploy is not on offer:\n{}", t.screen());
+        t.keys(&["j"]);
+        moved += 1;
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    t.keys(&["Enter"]);
+    t.wait_for("the checklist", 10, |s| s.contains("Playbook ─ Bad deploy 0/7"));
+}
+
 fn declare(t: &Tmux) {
     t.wait_for("checkout crashlooping", 60, |s| {
         s.contains("deploy shop/checkout") && s.contains("crashlooping")
@@ -323,16 +338,7 @@ fn a_read_only_console_sends_no_change() {
         refused(&command);
     }
     // The playbook pane: an action step run with its key is refused too.
-    t.keys(&["3"]);
-    let mut moved = 0;
-    while !t.screen().contains("› bad-deploy  Bad deploy") {
-        assert!(moved < 6, "bad-deploy is not on offer:\n{}", t.screen());
-        t.keys(&["j"]);
-        moved += 1;
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    t.keys(&["Enter"]);
-    t.wait_for("the checklist", 10, |s| s.contains("Playbook ─ Bad deploy 0/7"));
+    follow_bad_deploy(&t);
     t.keys(&["j", "j", "Enter"]);
     t.wait_for("the pause step refused", 20, |s| {
         s.contains("rollout pause") && s.contains("Not allowed: nothing was sent")
@@ -461,18 +467,7 @@ fn the_bad_deploy_playbook_followed_with_keys_rolls_back_and_errors_fall_under_t
     // x10, not faster: a second of wall-clock jitter is then 10 s of drill time.
     let (t, home) = console(&format!("{} drill --speed 10", warroom()), 200, 50);
     declare(&t);
-    // The playbook pane: move the cursor to bad-deploy (what applies first changes as alerts
-    // fire) and follow it.
-    t.keys(&["3"]);
-    let mut moved = 0;
-    while !t.screen().contains("› bad-deploy  Bad deploy") {
-        assert!(moved < 6, "bad-deploy is not on offer:\n{}", t.screen());
-        t.keys(&["j"]);
-        moved += 1;
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    t.keys(&["Enter"]);
-    t.wait_for("the checklist", 10, |s| s.contains("Playbook ─ Bad deploy 0/7"));
+    follow_bad_deploy(&t);
     // Check and comms steps are marked done; the action steps run with one key each.
     t.keys(&["d", "j", "d", "j"]);
     t.wait_for("two steps done", 10, |s| s.contains("Bad deploy 2/7"));
