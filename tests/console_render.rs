@@ -941,3 +941,81 @@ fn a_cluster_that_cannot_be_read_says_why_once_on_the_timeline_and_in_the_health
     );
     assert!(!t.contains("loading…"), "{t}");
 }
+
+#[test]
+fn an_action_on_the_timeline_is_undone_with_its_key_long_after_its_overlay() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    let succeeded = |undo: serde_json::Value| {
+        Event::ActionSucceeded(warroom::incident::model::Action {
+            action_id: "act-1".into(),
+            action: "cordon".into(),
+            target: "node/node-1".into(),
+            parameters: serde_json::json!({"verb": "cordon", "node": "node-1"}),
+            response: serde_json::json!({"summary": "node/node-1 cordoned", "undo": undo}),
+            error: None,
+            identity: None,
+        })
+    };
+    // As the journal holds it, also after a restart: the undo is read from the entry.
+    update(
+        &mut s,
+        Msg::Journal(Followed::Entry(Box::new(entry(
+            2,
+            succeeded(serde_json::json!({"verb": "uncordon", "node": "node-1"})),
+            false,
+        )))),
+    );
+    key(&mut s, KeyCode::Char('2'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("Action succeeded: cordon node/node-1"), "{t}");
+    assert!(
+        t.contains(" u: uncordon node/node-1 "),
+        "the key and the undo are named:\n{t}"
+    );
+    s.effects.clear();
+    key(&mut s, KeyCode::Char('u'));
+    let started: Vec<_> = s
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Action { action, step, .. } => Some((action.clone(), step.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        started,
+        [(
+            warroom::actions::Action::Uncordon { node: "node-1".into() },
+            warroom::actions::Effect::CheckPermission
+        )],
+        "the undo starts its own flow, from the permission check"
+    );
+    // Esc hides the overlay while the permission is checked.
+    key(&mut s, KeyCode::Esc);
+    // A note has nothing to undo; an action whose undo is null neither.
+    for (seq, event) in [
+        (3, Event::Note { text: "looking".into() }),
+        (4, succeeded(serde_json::Value::Null)),
+    ] {
+        update(
+            &mut s,
+            Msg::Journal(Followed::Entry(Box::new(entry(seq, event, false)))),
+        );
+        s.effects.clear();
+        key(&mut s, KeyCode::Char('u'));
+        assert!(
+            !s.effects.iter().any(|e| matches!(e, Effect::Action { .. })),
+            "{:?}",
+            s.effects
+        );
+        assert!(
+            s.notice
+                .as_ref()
+                .is_some_and(|n| n.text.as_str().contains("not an action with an undo")),
+            "{:?}",
+            s.notice
+        );
+    }
+}

@@ -267,7 +267,20 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
             "{kind} missing:\n{journal}"
         );
     }
-    // Its undo is offered and itself confirmed and journaled.
+    // Its undo is offered, also from the timeline once the overlay is gone (the journal
+    // recorded it), and is itself confirmed and journaled.
+    assert!(
+        t.screen()
+            .contains("Undo (u): rollout undo deployment/checkout -n shop to revision 3"),
+        "{}",
+        t.screen()
+    );
+    t.keys(&["Enter", "2", "/"]);
+    t.keys(&["-l", "kind:action_succeeded"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the timeline naming the undo key", 20, |s| {
+        s.contains(" u: rollout undo deployment/checkout -n shop to revision 3 ")
+    });
     t.keys(&["u"]);
     t.wait_for("the undo's preview", 20, |s| {
         s.contains("Type checkout and Enter to go ahead")

@@ -57,6 +57,7 @@ mod tests {
             pinned: false,
             seq: None,
             arrived: 0,
+            undo: None,
         }
     }
 

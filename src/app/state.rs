@@ -81,6 +81,9 @@ pub struct TimelineEntry {
     pub seq: Option<u64>,
     /// Wall-clock second it arrived on screen (it is highlighted for a few seconds).
     pub arrived: i64,
+    /// For an action that succeeded: what undoes it, as the journal recorded it (run from
+    /// the timeline with its key, long after the overlay is gone or after a restart).
+    pub undo: Option<crate::actions::Action>,
 }
 
 /// How much a health item needs attention.

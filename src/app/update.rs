@@ -117,6 +117,7 @@ fn push(state: &mut AppState, source: &str, kind: &str, text: String, severe: bo
             pinned: false,
             seq: None,
             arrived: state.now,
+            undo: None,
         },
     );
 }
@@ -130,6 +131,16 @@ fn add_entry(state: &mut AppState, entry: TimelineEntry) {
         state.timeline_scroll += 1;
     }
     state.dirty = true;
+}
+
+/// The undo an action's success recorded (`response.undo`), if it has one this warroom can run.
+fn recorded_undo(event: &crate::incident::model::Event) -> Option<crate::actions::Action> {
+    match event {
+        crate::incident::model::Event::ActionSucceeded(a) => {
+            serde_json::from_value(a.response.get("undo")?.clone()).ok()
+        }
+        _ => None,
+    }
 }
 
 fn journal(state: &mut AppState, f: Followed) {
@@ -167,6 +178,7 @@ fn journal(state: &mut AppState, f: Followed) {
                 pinned: e.pinned,
                 seq: Some(e.seq),
                 arrived: state.now,
+                undo: recorded_undo(&e.event),
             };
             add_entry(state, entry);
         }
@@ -421,6 +433,10 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
             }
         }
         Action::Pin => pin(state),
+        Action::UndoEntry => match state.selected_entry().map(|e| e.undo.clone()) {
+            Some(Some(undo)) => super::containment::trigger(state, undo),
+            _ => notice(state, "the selected entry is not an action with an undo".into(), true),
+        },
         Action::StatusTemplate => status::next_template(state),
         Action::StatusChannel => status::next_channel(state),
         Action::StatusPreview => status::toggle_preview(state),

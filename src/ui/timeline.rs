@@ -1,6 +1,7 @@
 //! The timeline pane: pinned entries kept visible at the top, then the (filtered) entries,
 //! newest at the bottom, following unless scrolled; each line with its time (UTC), source and
-//! a symbol. Entries that just arrived are highlighted for a few seconds.
+//! a symbol. Entries that just arrived are highlighted for a few seconds. When the selected
+//! entry (the bottom one) records an action with an undo, the pane's foot names the key.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -82,6 +83,13 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'sta
     let mut block = block;
     if let Some(f) = state.filters.get(&Pane::Timeline) {
         block = block.title(Span::styled(format!(" filter: {f} "), t.get("health.warning")));
+    }
+    let undo_key = state.keymap.key_for(
+        crate::app::keymap::Context::Timeline,
+        crate::app::keymap::Action::UndoEntry,
+    );
+    if let (true, Some(k), Some(undo)) = (focused, undo_key, state.selected_entry().and_then(|e| e.undo.as_ref())) {
+        block = block.title_bottom(Line::styled(format!(" {k}: {undo} "), t.get("ui.title")).right_aligned());
     }
     if state.timeline_scroll > 0 {
         let follow = state

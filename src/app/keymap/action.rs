@@ -82,6 +82,8 @@ pub enum Action {
     Bottom,
     Open,
     Pin,
+    /// Runs the undo of the action the selected timeline entry records.
+    UndoEntry,
     Note,
     Submit,
     StatusTemplate,
@@ -212,6 +214,12 @@ pub const ACTIONS: &[(Action, &str, &str, &[Context])] = &[
         &[Health, Playbook],
     ),
     (Action::Pin, "pin", "pin the entry", &[Timeline]),
+    (
+        Action::UndoEntry,
+        "action.undo",
+        "undo the selected action (asks, as any action)",
+        &[Timeline],
+    ),
     (
         Action::Note,
         "note",
