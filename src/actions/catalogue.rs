@@ -327,7 +327,6 @@ impl Action {
         }
     }
 
-    /// The parameters for the journal (the whole action, tagged by verb).
     /// Whether `other` changes the same thing the same way, so that it must not start while
     /// this one is in flight: a rollback of one workload is one action, whichever revision
     /// it was retargeted to.
@@ -347,6 +346,7 @@ impl Action {
         }
     }
 
+    /// The parameters for the journal (the whole action, tagged by verb).
     pub fn parameters(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }

@@ -10,8 +10,7 @@ use serde_json::Value;
 
 use super::catalogue::{Action, Workload};
 use super::kube::{ActionError, params, pod_count, workloads};
-use super::preview::PastRevision;
-use super::preview::Preview;
+use super::preview::{PastRevision, Preview};
 use super::rollback::{Step, choose, controlled_by, images, past};
 
 /// One entry of a StatefulSet's or DaemonSet's history.

@@ -1,6 +1,7 @@
 //! Draws an action's overlay: checking, denied (with why), the dry-run preview (a rollback's
-//! with its history to pick from) and its confirmation prompt (default No, or the name to type), progress per pod, and the result with
-//! its undo. A pure function of the flow; every cluster string is cleaned before it is drawn.
+//! with its history to pick from) and its confirmation prompt (default No, or the name to
+//! type), progress per pod, and the result with its undo. A pure function of the flow; every
+//! cluster string is cleaned before it is drawn.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
