@@ -529,6 +529,28 @@ fn keys_the_user_may_not_use_are_greyed_with_the_reason() {
     );
 }
 
+#[test]
+fn a_read_only_console_greys_the_timelines_undo_key() {
+    for read_only in [false, true] {
+        let mut s = state();
+        s.read_only = read_only;
+        update(&mut s, Msg::Resize(250, 50));
+        key(&mut s, KeyCode::Char('2'));
+        let b = draw(&s, 250, 50);
+        let footer = text(&b).lines().last().expect("footer").to_string();
+        assert!(footer.contains("u undo the selected action"), "{footer}");
+        let greyed = cell(&b, "u undo the selected action")
+            .modifier
+            .contains(Modifier::CROSSED_OUT);
+        assert_eq!(greyed, read_only, "{footer}");
+        assert_eq!(
+            footer.contains("(warroom is read-only: no change can be sent)"),
+            read_only,
+            "{footer}"
+        );
+    }
+}
+
 fn with_playbooks(s: &mut AppState) {
     s.playbooks = warroom::playbook::load::available(std::path::Path::new("/nonexistent")).expect("shipped playbooks");
     update(s, Msg::Settled);

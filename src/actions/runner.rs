@@ -39,6 +39,9 @@ pub struct Runner {
     clock: Clock,
 }
 
+/// Why nothing is sent in read-only mode.
+pub const READ_ONLY: &str = "warroom is read-only: no change can be sent";
+
 /// Where the runner reads the time.
 pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
 
@@ -153,7 +156,7 @@ impl Runner {
             // Not a permission question: the action cannot apply to this kind of target.
             Ok(Err(why))
         } else if self.read_only {
-            Ok(Err("warroom is read-only: no change can be sent".to_string()))
+            Ok(Err(READ_ONLY.to_string()))
         } else if action.is_alerting() {
             // Alertmanager has no access review; it must at least be there.
             self.alertmanager().map(|_| Ok(()))

@@ -201,6 +201,19 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Why the user may not use key action `a` now (greyed in the footer and the help), if
+    /// they may not: the access checks' answer for the selection, or, for the timeline's undo,
+    /// whose target varies, read-only mode.
+    pub fn why_not(&self, a: super::keymap::Action) -> Option<String> {
+        match self.denied.get(&a) {
+            Some(why) => Some(why.clone()),
+            None if a == super::keymap::Action::UndoEntry && self.read_only => {
+                Some(crate::actions::runner::READ_ONLY.to_string())
+            }
+            None => None,
+        }
+    }
+
     pub fn new(mode: Mode, now: i64) -> Self {
         let editor = super::status::editor_with("");
         AppState {

@@ -111,13 +111,13 @@ fn footer(state: &AppState) -> Line<'static> {
             return;
         }
         shown.push(a);
-        match state.denied.get(&a) {
+        match state.why_not(a) {
             // Keys the user may not use are greyed, with why.
             Some(why) => {
                 let grey = t.get("ui.muted").add_modifier(ratatui::style::Modifier::CROSSED_OUT);
                 spans.push(Span::styled(format!(" {notation} "), grey));
                 spans.push(Span::styled(format!("{} ", a.description()), grey));
-                spans.push(Span::styled(format!("({}) ", CleanText::line(why)), t.get("ui.muted")));
+                spans.push(Span::styled(format!("({}) ", CleanText::line(&why)), t.get("ui.muted")));
             }
             None => {
                 spans.push(Span::styled(format!(" {notation} "), t.get("ui.key")));
@@ -208,14 +208,14 @@ pub fn help_lines(state: &AppState) -> Vec<Line<'static>> {
         lines.push(Line::raw(""));
         lines.push(Line::styled(title.to_string(), t.get("ui.title")));
         for b in own {
-            let line = match state.denied.get(&b.action) {
+            let line = match state.why_not(b.action) {
                 Some(why) => Line::from(vec![
                     Span::styled(format!("{:>14}  ", b.notation), t.get("ui.muted")),
                     Span::styled(
                         format!(
                             "{} — not allowed here: {}",
                             b.action.description(),
-                            CleanText::line(why)
+                            CleanText::line(&why)
                         ),
                         t.get("ui.muted"),
                     ),
