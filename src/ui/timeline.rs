@@ -88,7 +88,10 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'sta
         crate::app::keymap::Context::Timeline,
         crate::app::keymap::Action::UndoEntry,
     );
-    if let (true, Some(k), Some(undo)) = (focused, undo_key, state.selected_entry().and_then(|e| e.undo.as_ref())) {
+    // The selected entry is the bottom one drawn (what `selected_entry` finds, without
+    // filtering the timeline again).
+    let selected = end.checked_sub(1).map(|i| visible[i]);
+    if let (true, Some(k), Some(undo)) = (focused, undo_key, selected.and_then(|e| e.undo.as_ref())) {
         block = block.title_bottom(Line::styled(format!(" {k}: {undo} "), t.get("ui.title")).right_aligned());
     }
     if state.timeline_scroll > 0 {
