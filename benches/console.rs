@@ -4,7 +4,8 @@
 //! - keypress-to-frame latency: `update` for a key plus the frame it causes;
 //! - the cost of settling (recomputing signals and the attention list) after a burst;
 //! - CPU used by an idle console over 30 s: a real `warroom live` in tmux, following a
-//!   headless drill cluster (`warroom sim`) so that only the console's own process is measured.
+//!   headless drill cluster (`warroom sim`) so that only the console's own process is measured;
+//!   then three consoles following one open incident's journal, each measured.
 //!
 //! Run: `cargo bench --bench console` (targets: under 2 ms a frame, under 1% of a core idle).
 
@@ -202,59 +203,112 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
     Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
-fn idle_cpu() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let sim = common::SimProcess::start(None, &[]);
-    let kubeconfig = sim.kubeconfig.clone();
-    let socket = dir.path().join("tmux.sock").display().to_string();
-    let tmux = |args: &[&str]| {
+/// Consoles started in one tmux server, each in its own window, all following one headless drill.
+struct Consoles {
+    socket: String,
+    dir: tempfile::TempDir,
+}
+
+impl Consoles {
+    fn new() -> Consoles {
+        let dir = tempfile::tempdir().expect("tmp");
+        let socket = dir.path().join("tmux.sock").display().to_string();
+        Consoles { socket, dir }
+    }
+
+    fn tmux(&self, args: &[&str]) -> std::process::Output {
         Command::new("tmux")
-            .args(["-S", &socket])
+            .args(["-S", &self.socket])
             .args(args)
             .output()
             .expect("tmux is required for the idle measurement")
-    };
-    let cmd = format!(
-        "WARROOM_STATE_DIR={d} WARROOM_DATA_DIR={d} WARROOM_CONFIG={d}/none.toml exec {} live --kubeconfig {}",
-        env!("CARGO_BIN_EXE_warroom"),
-        kubeconfig.display(),
-        d = dir.path().display()
-    );
-    tmux(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "b",
-        "-x",
-        "200",
-        "-y",
-        "50",
-        &cmd,
-    ]);
-    let pid: u32 = loop {
-        let out = tmux(&["display-message", "-p", "-t", "b", "#{pane_pid}"]);
-        if let Ok(p) = String::from_utf8_lossy(&out.stdout).trim().parse() {
-            break p;
+    }
+
+    fn warroom(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_warroom"));
+        c.env("WARROOM_STATE_DIR", self.dir.path())
+            .env("WARROOM_DATA_DIR", self.dir.path())
+            .env("WARROOM_CONFIG", self.dir.path().join("none.toml"));
+        c
+    }
+
+    /// Starts `warroom live ARGS` in a new window named `name`; returns its pid.
+    fn start(&self, name: &str, args: &str) -> u32 {
+        let cmd = format!(
+            "WARROOM_STATE_DIR={d} WARROOM_DATA_DIR={d} WARROOM_CONFIG={d}/none.toml exec {} live {args}",
+            env!("CARGO_BIN_EXE_warroom"),
+            d = self.dir.path().display()
+        );
+        let first = self.tmux(&["has-session", "-t", "b"]).status.success();
+        if first {
+            self.tmux(&["new-window", "-d", "-t", "b", "-n", name, &cmd]);
+        } else {
+            let session = ["-f", "/dev/null", "new-session", "-d", "-s", "b", "-n", name];
+            self.tmux(&[&session[..], &["-x", "200", "-y", "50", &cmd]].concat());
         }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    // Let it connect and settle, then measure.
-    std::thread::sleep(Duration::from_secs(10));
+        let target = format!("b:{name}");
+        loop {
+            let out = self.tmux(&["display-message", "-p", "-t", &target, "#{pane_pid}"]);
+            if let Ok(p) = String::from_utf8_lossy(&out.stdout).trim().parse() {
+                return p;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Consoles {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+/// CPU used by each process over `window`, in % of a core.
+fn cpu_over(pids: &[u32], window: Duration) -> Vec<f64> {
     let hz = 100.0; // USER_HZ on Linux
-    let before = cpu_ticks(pid).expect("the console runs");
+    let before: Vec<u64> = pids.iter().map(|p| cpu_ticks(*p).expect("the console runs")).collect();
     let t = Instant::now();
-    std::thread::sleep(Duration::from_secs(30));
-    let after = cpu_ticks(pid).expect("the console still runs");
-    let used = (after - before) as f64 / hz;
+    std::thread::sleep(window);
+    let secs = t.elapsed().as_secs_f64();
+    pids.iter()
+        .zip(before)
+        .map(|(p, b)| (cpu_ticks(*p).expect("the console still runs") - b) as f64 / hz / secs * 100.0)
+        .collect()
+}
+
+fn idle_cpu() {
+    let sim = common::SimProcess::start(None, &[]);
+    let kubeconfig = sim.kubeconfig.display().to_string();
+    let window = Duration::from_secs(30);
+    let settle = Duration::from_secs(10);
+
+    let alone = Consoles::new();
+    let pid = alone.start("alone", &format!("--kubeconfig {kubeconfig}"));
+    std::thread::sleep(settle);
+    let used = cpu_over(&[pid], window)[0];
+    println!("idle console, no incident (live, following a drill, no keys) over {window:?}: {used:.2}% of a core");
+    drop(alone);
+
+    let following = Consoles::new();
+    let out = following
+        .warroom()
+        .args(["incident", "new", "--title", "idle bench", "--sev", "2"])
+        .output()
+        .expect("warroom incident new");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let consoles = 3;
+    let pids: Vec<u32> = (0..consoles)
+        .map(|i| following.start(&format!("c{i}"), &format!("--kubeconfig {kubeconfig} --incident {id}")))
+        .collect();
+    std::thread::sleep(settle);
+    let used = cpu_over(&pids, window);
+    let each: Vec<String> = used.iter().map(|u| format!("{u:.2}%")).collect();
     println!(
-        "idle console (live, following a drill, no keys) over {:.0} s: {:.2} s CPU = {:.2}% of a core",
-        t.elapsed().as_secs_f64(),
-        used,
-        used / t.elapsed().as_secs_f64() * 100.0
+        "{consoles} idle consoles following incident {id} over {window:?}: {} of a core each, {:.2}% in all",
+        each.join(", "),
+        used.iter().sum::<f64>()
     );
-    let _ = tmux(&["kill-server"]);
 }
 
 fn main() {

@@ -1,14 +1,15 @@
 //! Following a journal while others append to it: file watching (notify) with a re-read every
-//! half second as a safety net, each new verified entry sent over a channel. It must not write
-//! to the journal.
+//! half second as a safety net, each new verified entry sent over a channel. Only writes wake
+//! it (its own reads open the file, which inotify reports too). It must not write to the journal.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
@@ -33,6 +34,7 @@ pub enum Followed {
 pub struct Follower {
     watcher: Option<RecommendedWatcher>,
     stop: Arc<AtomicBool>,
+    reads: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -40,6 +42,12 @@ impl Follower {
     /// Whether changes are signalled by the file system (else only the re-read runs).
     pub fn watching(&self) -> bool {
         self.watcher.is_some()
+    }
+
+    /// How many times the journal has been read so far: about two a second while nothing is
+    /// written, one more per write.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
     }
 }
 
@@ -61,20 +69,38 @@ pub fn follow(path: &Path, from: Position) -> (Follower, mpsc::Receiver<Followed
     let (wake_tx, wake_rx) = std_mpsc::channel::<()>();
     let watcher = watch(path, wake_tx);
     let stop = Arc::new(AtomicBool::new(false));
+    let reads = Arc::new(AtomicU64::new(0));
     let thread = {
         let stop = stop.clone();
+        let reads = reads.clone();
         let path = path.to_path_buf();
         std::thread::Builder::new()
             .name("journal-follow".into())
-            .spawn(move || run(&path, from, &tx, &wake_rx, &stop))
+            .spawn(move || run(&path, from, &tx, &wake_rx, &stop, &reads))
             .ok()
     };
-    (Follower { watcher, stop, thread }, rx)
+    let follower = Follower {
+        watcher,
+        stop,
+        reads,
+        thread,
+    };
+    (follower, rx)
+}
+
+/// Whether a file-system event can mean new bytes in the journal. Opens, reads and closes
+/// without writing (the follower's own, or anyone's `cat`) cannot.
+fn is_write(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
 }
 
 fn watch(path: &Path, wake: std_mpsc::Sender<()>) -> Option<RecommendedWatcher> {
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if res.is_ok() {
+        if res.is_ok_and(|event| is_write(&event.kind)) {
             let _ = wake.send(());
         }
     })
@@ -89,11 +115,19 @@ fn watch(path: &Path, wake: std_mpsc::Sender<()>) -> Option<RecommendedWatcher> 
     }
 }
 
-fn run(path: &Path, mut pos: Position, tx: &mpsc::Sender<Followed>, wake: &std_mpsc::Receiver<()>, stop: &AtomicBool) {
+fn run(
+    path: &Path,
+    mut pos: Position,
+    tx: &mpsc::Sender<Followed>,
+    wake: &std_mpsc::Receiver<()>,
+    stop: &AtomicBool,
+    reads: &AtomicU64,
+) {
     loop {
         if stop.load(Ordering::Relaxed) || tx.is_closed() {
             return;
         }
+        reads.fetch_add(1, Ordering::Relaxed);
         match journal::read_after(path, &pos) {
             Ok(chunk) => {
                 for problem in chunk.problems {
@@ -194,6 +228,31 @@ mod tests {
                 other => panic!("expected entry {seq}, got {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn an_idle_follower_reads_only_on_its_safety_net() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("INC-20261124-001.jsonl");
+        Journal::create(&path, note("first")).expect("create");
+        let (follower, mut rx) = follow(&path, Position::start());
+        assert!(matches!(next(&mut rx), Followed::Entry(_)));
+        assert!(follower.watching(), "inotify is available here");
+        let before = follower.reads();
+        let idle = Duration::from_secs(3);
+        std::thread::sleep(idle);
+        let reads = follower.reads() - before;
+        // The safety net alone reads 6 times in 3 s (fewer on a busy machine); a follower woken
+        // by its own reads loops thousands of times.
+        let most = idle.as_millis() / SAFETY_NET.as_millis() + 4;
+        assert!(
+            u128::from(reads) <= most,
+            "{reads} reads in {idle:?} with nothing written"
+        );
+        // A write still wakes it at once.
+        let mut j = Journal::open(&path).expect("open");
+        j.append(note("second")).expect("append");
+        assert!(matches!(next(&mut rx), Followed::Entry(e) if e.seq == 2));
     }
 
     #[test]
