@@ -8,8 +8,8 @@
 
 use std::time::Instant;
 
-use warroom::drill::metrics::SeriesStore;
-use warroom::drill::metrics::promql::{Query, QueryOptions, QueryValue};
+use warroom_drill::metrics::SeriesStore;
+use warroom_drill::metrics::promql::{Query, QueryOptions, QueryValue};
 
 const STEP: i64 = 15_000;
 const T0: i64 = 1_700_000_000_000;
@@ -166,11 +166,11 @@ fn bench_memory() {
 
 /// The 3-day backfill of a shipped drill, as `warroom sim` builds it at start.
 fn bench_backfill(file: &str) {
-    use warroom::drill::clock::Clock;
-    use warroom::drill::metrics::monitoring::{HISTORY_MS, Monitoring};
-    let scenario = warroom::drill::scenario::load_file(std::path::Path::new(file)).expect("shipped drill");
+    use warroom_drill::clock::Clock;
+    use warroom_drill::metrics::monitoring::{HISTORY_MS, Monitoring};
+    let scenario = warroom_drill::scenario::load_file(std::path::Path::new(file)).expect("shipped drill");
     let start: jiff::Timestamp = "2026-11-24T14:00:00Z".parse().expect("time");
-    let mut sim = warroom::drill::sim::Sim::new(scenario.clone(), scenario.seed, Clock::new(start, 1.0, true), 10_000);
+    let mut sim = warroom_drill::sim::Sim::new(scenario.clone(), scenario.seed, Clock::new(start, 1.0, true), 10_000);
     let base = sim.start_scraping();
     let began = Instant::now();
     let mut m = Monitoring::new(&scenario, scenario.seed, &base, HISTORY_MS);

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::drill::scenario::{self, Scenario};
-use crate::drill::server::{self, Options};
-use crate::drill::synthetic::SyntheticSpec;
+use warroom_drill::scenario::{self, Scenario};
+use warroom_drill::server::{self, Options};
+use warroom_drill::synthetic::SyntheticSpec;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -229,7 +229,7 @@ fn toml_kind(path: &Path, text: &str) -> &'static str {
 }
 
 fn check_toml(f: &Path) -> Result<&'static str, String> {
-    let text = std::fs::read_to_string(f).map_err(|e| crate::tomlfile::FileError::unreadable(f, &e).to_string())?;
+    let text = std::fs::read_to_string(f).map_err(|e| warroom_files::FileError::unreadable(f, &e).to_string())?;
     let kind = toml_kind(f, &text);
     let checked = match kind {
         "theme" => crate::ui::theme::check_file(f),

@@ -113,7 +113,7 @@ impl ClusterConfig {
     pub fn poll_interval(&self) -> std::time::Duration {
         self.poll_interval
             .as_deref()
-            .and_then(|t| crate::drill::scenario::quantity::Duration::parse(t).ok())
+            .and_then(|t| warroom_files::Duration::parse(t).ok())
             .filter(|d| d.millis > 0)
             .map_or(std::time::Duration::from_secs(15), |d| {
                 std::time::Duration::from_millis(d.millis as u64)
@@ -163,7 +163,7 @@ pub fn path() -> PathBuf {
         .join("config.toml")
 }
 
-pub use crate::tomlfile::FileError as ConfigError;
+pub use warroom_files::FileError as ConfigError;
 
 /// Where a string value is written: as is, as a TOML basic string (escaped), else where
 /// `fallback` is.
@@ -171,7 +171,7 @@ fn locate_value(text: &str, value: &str, fallback: &str) -> (usize, usize) {
     let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
     for needle in [value, escaped.as_str(), fallback] {
         if let Some(i) = text.find(needle) {
-            return crate::tomlfile::line_col(text, i);
+            return warroom_files::toml::line_col(text, i);
         }
     }
     (1, 1)
@@ -189,7 +189,7 @@ impl Config {
     }
 
     pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
-        let config: Config = crate::tomlfile::parse(file, text)?;
+        let config: Config = warroom_files::toml::parse(file, text)?;
         config.check(&file.display().to_string(), text)?;
         Ok(config)
     }
@@ -223,7 +223,7 @@ impl Config {
                     ));
                 }
                 if let Some(t) = &e.timeout
-                    && crate::drill::scenario::quantity::Duration::parse(t).is_err()
+                    && warroom_files::Duration::parse(t).is_err()
                 {
                     return Err(err(
                         t,
@@ -251,7 +251,7 @@ impl Config {
                 }
             }
             if let Some(t) = &c.poll_interval
-                && !crate::drill::scenario::quantity::Duration::parse(t).is_ok_and(|d| d.millis > 0)
+                && !warroom_files::Duration::parse(t).is_ok_and(|d| d.millis > 0)
             {
                 return Err(err(
                     t,
@@ -285,7 +285,7 @@ impl Config {
                     file: file.to_string(),
                     line,
                     column,
-                    key: format!("panels[{i}].query: "),
+                    path: format!("panels[{i}].query"),
                     message: e.message,
                 });
             }
@@ -308,7 +308,7 @@ impl Config {
                     file: file.to_string(),
                     line,
                     column,
-                    key: "slo.error_ratio: ".into(),
+                    path: "slo.error_ratio".into(),
                     message: e.message,
                 });
             }

@@ -1,9 +1,10 @@
 //! warroom: a terminal console for running a Kubernetes production incident.
 //! The crate is split by concern. Domain: `incident` (the journal), `playbook`, `comms`
 //! (templates, cadence, drafts). Adapters: `cluster` (kube-rs watches), `observe`
-//! (Prometheus and Alertmanager), `actions` (containment against the API), `http`, and `drill`
-//! (the simulated cluster serving the real Kubernetes, Prometheus and Alertmanager APIs).
+//! (Prometheus and Alertmanager), `actions` (containment against the API), `http`.
 //! The console: `app` (state, messages, update), `ui` (drawing), `console` (the loop).
+//! The drill cluster is its own crate (`warroom_drill`, crates/drill), as is the reading of
+//! the files users write (`warroom_files`, crates/files).
 
 pub mod actions;
 pub mod app;
@@ -12,7 +13,8 @@ pub mod cluster;
 pub mod comms;
 pub mod config;
 pub mod console;
-pub mod drill;
+pub mod family;
+
 pub mod http;
 pub mod incident;
 pub mod logging;
@@ -21,6 +23,4 @@ pub mod paths;
 pub mod playbook;
 pub mod secret;
 pub mod text;
-pub mod tomlfile;
 pub mod ui;
-pub mod yamlfile;

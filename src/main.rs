@@ -26,7 +26,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Schema { format }) => {
             let schema = match format.as_str() {
                 "playbook" => warroom::playbook::load::json_schema(),
-                _ => warroom::drill::scenario::load::json_schema(),
+                _ => warroom_drill::scenario::load::json_schema(),
             };
             println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
             Ok(())

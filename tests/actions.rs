@@ -15,10 +15,10 @@ use serde_json::Value;
 use warroom::actions::flow::confirming_keys;
 use warroom::actions::{Action, Flow, Input, Preview, Runner, Stage, Workload, WorkloadKind};
 use warroom::cluster::connect::Cluster;
-use warroom::drill::scenario;
-use warroom::drill::server::{self, Options, Running};
 use warroom::incident::journal::{self, Journal};
 use warroom::incident::model::Actor;
+use warroom_drill::scenario;
+use warroom_drill::server::{self, Options, Running};
 
 const SCENARIO: &str = r#"
 name: actions-test

@@ -167,11 +167,11 @@ async fn the_drill_alertmanager_keeps_its_silences_against_a_read_only_client() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_follows_alertmanager_read_only_when_asked() {
-    let scenario = warroom::drill::scenario::load::builtin();
-    let running = warroom::drill::server::start(
+    let scenario = warroom_drill::scenario::load::builtin();
+    let running = warroom_drill::server::start(
         scenario,
         "127.0.0.1:0".parse().expect("addr"),
-        &warroom::drill::server::Options::default(),
+        &warroom_drill::server::Options::default(),
     )
     .await
     .expect("drill cluster");

@@ -2,8 +2,8 @@
 //! Each answer must be a Status with the HTTP code (never a 5xx, never a hang), and the
 //! server must still serve afterwards.
 
-use warroom::drill::scenario;
-use warroom::drill::server::{self, Options};
+use warroom_drill::scenario;
+use warroom_drill::server::{self, Options};
 
 const SCENARIO: &str = r#"
 name: bad-input

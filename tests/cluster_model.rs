@@ -13,8 +13,8 @@ use warroom::cluster::follow::{Following, follow};
 use warroom::cluster::model::{ClusterModel, Freshness, Source, Update};
 use warroom::cluster::rows::WorkloadKind;
 use warroom::cluster::signals::{SignalKind, Thresholds, signals};
-use warroom::drill::scenario;
-use warroom::drill::server::{self, Options, Running};
+use warroom_drill::scenario;
+use warroom_drill::server::{self, Options, Running};
 
 struct Harness {
     running: Running,

@@ -465,7 +465,7 @@ fn checkout_errors(screen: &str) -> Option<f64> {
 
 #[test]
 fn the_bad_deploy_playbook_followed_with_keys_rolls_back_and_errors_fall_under_the_slo() {
-    let scenario = warroom::drill::scenario::load::builtin();
+    let scenario = warroom_drill::scenario::load::builtin();
     let recovery = scenario
         .recovery
         .expect("the bad-deploy drill states its recovery time")

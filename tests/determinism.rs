@@ -1,9 +1,9 @@
 //! Determinism: the same scenario, seed and requests at the same virtual times give the same
 //! objects, byte for byte; another seed gives other objects.
 
-use warroom::drill::kinds;
-use warroom::drill::scenario;
-use warroom::drill::server::{self, Options};
+use warroom_drill::kinds;
+use warroom_drill::scenario;
+use warroom_drill::server::{self, Options};
 
 async fn run(seed: u64) -> Vec<String> {
     let options = Options {

@@ -4,11 +4,11 @@
 //! from pending to firing (burn-rate SLO alerts included) into the drill's Alertmanager.
 
 use jiff::{SignedDuration, Timestamp};
-use warroom::drill::clock::Clock;
-use warroom::drill::metrics::monitoring::{HISTORY_MS, Monitoring};
-use warroom::drill::metrics::{QueryValue, instant_query};
-use warroom::drill::scenario::{Scenario, load_file};
-use warroom::drill::sim::Sim;
+use warroom_drill::clock::Clock;
+use warroom_drill::metrics::monitoring::{HISTORY_MS, Monitoring};
+use warroom_drill::metrics::{QueryValue, instant_query};
+use warroom_drill::scenario::{Scenario, load_file};
+use warroom_drill::sim::Sim;
 
 const START: &str = "2026-11-24T14:00:00Z";
 
@@ -182,7 +182,7 @@ alerts:
   - alert: Broken
     expr: "rate(http_requests_total[5m]"
 "#;
-    let err = warroom::drill::scenario::parse("x.yaml", yaml)
+    let err = warroom_drill::scenario::parse("x.yaml", yaml)
         .expect_err("invalid")
         .to_string();
     assert!(err.contains("x.yaml:5:5: workloads[0].signals.errorRatio"), "{err}");

@@ -26,13 +26,13 @@ async fn silence_by(runner: Runner) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_drill_silence_starts_by_the_drill_clock() {
-    let options = warroom::drill::server::Options {
+    let options = warroom_drill::server::Options {
         paused: true,
         start: Some("2026-01-05T09:00:00Z".parse().expect("start")),
         ..Default::default()
     };
-    let running = warroom::drill::server::start(
-        warroom::drill::scenario::load::builtin(),
+    let running = warroom_drill::server::start(
+        warroom_drill::scenario::load::builtin(),
         "127.0.0.1:0".parse().expect("addr"),
         &options,
     )

@@ -248,7 +248,7 @@ fn kubectl_drain_falls_back_to_v1beta1_too() {
 
 #[test]
 fn what_a_1_21_server_cannot_have_is_refused_with_file_line_and_field() {
-    let parse = |yaml: &str| warroom::drill::scenario::load::parse("old-apiserver.yaml", yaml);
+    let parse = |yaml: &str| warroom_drill::scenario::load::parse("old-apiserver.yaml", yaml);
     let with = |apiserver: &str| OLD_SERVER.replace("  version: \"1.21.14\"\n", apiserver);
     let s = parse(OLD_SERVER).expect("valid");
     assert_eq!(s.apiserver.eviction().group_version(), "policy/v1beta1");

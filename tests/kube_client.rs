@@ -8,8 +8,8 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::{Api, ListParams, Patch, PatchParams, WatchEvent, WatchParams};
 use kube::runtime::watcher;
-use warroom::drill::scenario;
-use warroom::drill::server::{self, Options, Running};
+use warroom_drill::scenario;
+use warroom_drill::server::{self, Options, Running};
 
 const SCENARIO: &str = r#"
 name: kube-test

@@ -239,7 +239,7 @@ fn published_schema_matches_the_format() {
 
 #[test]
 fn the_built_in_drill_suggests_the_bad_deploy_playbook() {
-    let scenario = warroom::drill::scenario::builtin();
+    let scenario = warroom_drill::scenario::builtin();
     let faults = warroom::playbook::suggest::fault_kinds(&scenario);
     assert_eq!(faults, ["rollout"]);
     let s = suggest(

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tools::{free_port, require};
-use warroom::drill::metrics::promql::Query;
-use warroom::drill::metrics::{QueryOptions, SeriesStore, write_openmetrics};
+use warroom_drill::metrics::promql::Query;
+use warroom_drill::metrics::{QueryOptions, SeriesStore, write_openmetrics};
 
 const T0: i64 = 1_700_000_000_000;
 const MIN: i64 = 60_000;
@@ -721,7 +721,7 @@ fn secs(t_ms: i64) -> String {
     format!("{}.{:03}", t_ms.div_euclid(1000), t_ms.rem_euclid(1000))
 }
 
-fn ours(result: Result<warroom::drill::metrics::QueryValue, warroom::drill::metrics::QueryError>) -> Canon {
+fn ours(result: Result<warroom_drill::metrics::QueryValue, warroom_drill::metrics::QueryError>) -> Canon {
     match result {
         Ok(v) => canon(&serde_json::to_value(&v).expect("json")),
         Err(e) => Canon::Error(e.to_string()),

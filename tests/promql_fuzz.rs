@@ -1,7 +1,7 @@
 //! Odd and random query strings never panic the drill engine: each parses and evaluates (as an
 //! instant and a range query) to a value or an error.
 
-use warroom::drill::metrics::{SeriesStore, instant_query, range_query};
+use warroom_drill::metrics::{SeriesStore, instant_query, range_query};
 
 fn store() -> SeriesStore {
     let mut s = SeriesStore::new();

@@ -1,7 +1,7 @@
 //! PromQL outside the drill engine's subset is refused with `Unsupported` (HTTP 422) naming
 //! the construct, never answered with a guessed number; syntax errors are `BadData` (400).
 
-use warroom::drill::metrics::{QueryError, SeriesStore, instant_query, range_query};
+use warroom_drill::metrics::{QueryError, SeriesStore, instant_query, range_query};
 
 fn store() -> SeriesStore {
     let mut s = SeriesStore::new();

@@ -36,7 +36,7 @@ fn shipped_drills_pass_check() {
         assert!(stdout.contains(&format!("scenario \"{name}\"")), "{stdout}");
     }
     // The built-in default is the bad deploy.
-    assert_eq!(warroom::drill::scenario::builtin().name, "bad-deploy");
+    assert_eq!(warroom_drill::scenario::builtin().name, "bad-deploy");
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn published_schema_matches_the_format() {
             .expect("schema JSON");
     assert_eq!(
         published,
-        warroom::drill::scenario::load::json_schema(),
+        warroom_drill::scenario::load::json_schema(),
         "schemas/scenario.schema.json is stale: regenerate it with `warroom schema scenario`"
     );
     assert!(published["properties"]["faults"].is_object());

@@ -25,10 +25,10 @@ use crate::app::state::{AppState, Mode};
 use crate::app::update::update;
 use crate::cluster::connect::Cluster;
 use crate::cluster::follow::follow;
-use crate::drill::server::Running;
 use crate::text::CleanText;
 use journal_link::{JournalLink, Op};
 pub use options::ConsoleOptions;
+use warroom_drill::server::Running;
 
 const FRAME: Duration = Duration::from_millis(16);
 

@@ -9,12 +9,12 @@ use tokio::sync::mpsc;
 
 use crate::app::message::Msg;
 use crate::config::{Config, Endpoint};
-use crate::drill::server::Running;
 use crate::observe::alertmanager::Alertmanager;
 use crate::observe::follow::{self, Followed, Following, Plan};
 use crate::observe::model::Source;
 use crate::observe::panels::Target;
 use crate::observe::prometheus::Prometheus;
+use warroom_drill::server::Running;
 
 /// A running poller and the sources it follows.
 pub struct Observing {
@@ -33,7 +33,7 @@ fn drill_interval(speed: f64) -> Duration {
 /// The plan for a drill: every scenario service with traffic, polled at the drill's pace.
 pub fn drill_plan(running: &Running) -> Plan {
     let sim = running.cluster.lock();
-    let services = crate::drill::metrics::signals::services(&sim.scenario)
+    let services = warroom_drill::metrics::signals::services(&sim.scenario)
         .into_iter()
         .map(|s| Followed {
             target: Target {

@@ -234,7 +234,7 @@ impl Http {
     /// From a config endpoint: URL, timeout (default 10s) and credentials.
     pub fn from_endpoint(service: Service, e: &Endpoint) -> Result<Http, ObserveError> {
         let timeout = match &e.timeout {
-            Some(t) => crate::drill::scenario::quantity::Duration::parse(t)
+            Some(t) => warroom_files::Duration::parse(t)
                 .ok()
                 .filter(|d| d.millis > 0)
                 .map(|d| Duration::from_millis(d.millis as u64))

@@ -9,15 +9,15 @@ use super::model::{Playbook, StepKind, TargetSpec};
 use crate::actions::catalogue::VERBS;
 
 /// A problem in a playbook file, and all of a file's problems.
-pub use crate::yamlfile::{LocatedError as PlaybookError, LocatedErrors as PlaybookErrors};
+use warroom_files::{FileError, FileErrors};
 
 /// Whether a YAML text is a playbook rather than a scenario (it has top-level `steps:`).
 pub fn looks_like_playbook(text: &str) -> bool {
     text.lines().any(|l| l.starts_with("steps:"))
 }
 
-pub fn load_file(path: &Path) -> Result<Playbook, PlaybookErrors> {
-    let (name, text) = crate::yamlfile::read(path)?;
+pub fn load_file(path: &Path) -> Result<Playbook, FileErrors> {
+    let (name, text) = warroom_files::yaml::read(path)?;
     parse(&name, &text)
 }
 
@@ -43,7 +43,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
 
 /// The shipped playbooks, with the user's own (in `user_dir`, when it exists) replacing
 /// shipped ones of the same id.
-pub fn available(user_dir: &Path) -> Result<Vec<Playbook>, PlaybookErrors> {
+pub fn available(user_dir: &Path) -> Result<Vec<Playbook>, FileErrors> {
     let mut out = Vec::new();
     for (file, text) in SHIPPED {
         out.push(parse(file, text)?);
@@ -58,10 +58,10 @@ pub fn available(user_dir: &Path) -> Result<Vec<Playbook>, PlaybookErrors> {
 }
 
 /// Every `*.yaml` in a directory, sorted by file name; all errors of all files.
-pub fn load_dir(dir: &Path) -> Result<Vec<Playbook>, PlaybookErrors> {
+pub fn load_dir(dir: &Path) -> Result<Vec<Playbook>, FileErrors> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| {
-            PlaybookErrors(vec![PlaybookError {
+            FileErrors(vec![FileError {
                 file: dir.display().to_string(),
                 line: 0,
                 column: 0,
@@ -84,17 +84,17 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Playbook>, PlaybookErrors> {
     if errors.is_empty() {
         Ok(out)
     } else {
-        Err(PlaybookErrors(errors))
+        Err(FileErrors(errors))
     }
 }
 
-pub fn parse(file: &str, text: &str) -> Result<Playbook, PlaybookErrors> {
-    let playbook: Playbook = crate::yamlfile::parse(file, text).map_err(|e| PlaybookErrors(vec![e]))?;
+pub fn parse(file: &str, text: &str) -> Result<Playbook, FileErrors> {
+    let playbook: Playbook = warroom_files::yaml::parse(file, text).map_err(|e| FileErrors(vec![e]))?;
     let errors = check(file, &playbook);
     if errors.is_empty() {
         Ok(playbook)
     } else {
-        Err(PlaybookErrors(errors))
+        Err(FileErrors(errors))
     }
 }
 
@@ -119,10 +119,10 @@ pub fn parse_time_box(s: &str) -> Option<u64> {
     (digits.is_empty() && total > 0).then_some(total)
 }
 
-fn check(file: &str, p: &Playbook) -> Vec<PlaybookError> {
+fn check(file: &str, p: &Playbook) -> Vec<FileError> {
     let mut errors = Vec::new();
     let mut at = |line: usize, column: usize, path: String, message: String| {
-        errors.push(PlaybookError {
+        errors.push(FileError {
             file: file.into(),
             line,
             column,

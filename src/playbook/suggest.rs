@@ -28,7 +28,7 @@ pub fn signal_name(k: SignalKind) -> &'static str {
 }
 
 /// The fault kinds a drill scenario scripts (`rollout`, `nodeCondition`, ...), for `Situation`.
-pub fn fault_kinds(scenario: &crate::drill::scenario::Scenario) -> Vec<String> {
+pub fn fault_kinds(scenario: &warroom_drill::scenario::Scenario) -> Vec<String> {
     let mut kinds = Vec::new();
     for f in &scenario.faults {
         let f = f.get();

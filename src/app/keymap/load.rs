@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use super::notation::{KeyPress, parse_sequence, show};
 use super::{Action, Binding, Context, Keymap};
-use crate::tomlfile::{self, FileError};
+use crate::family::Family;
+use warroom_files::{FileError, toml as tomlfile};
 
 /// The keymaps that ship with warroom: name and text.
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -38,7 +39,7 @@ struct Written {
 
 type Merged = HashMap<Context, HashMap<Vec<KeyPress>, Written>>;
 
-const KEYMAPS: tomlfile::Family = tomlfile::Family {
+const KEYMAPS: Family = Family {
     what: "keymap",
     folder: "keymaps",
     shipped: SHIPPED,

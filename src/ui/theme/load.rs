@@ -9,7 +9,8 @@ use ratatui::style::{Modifier, Style};
 use serde::Deserialize;
 
 use super::{ColorDepth, NAMES, Theme, color};
-use crate::tomlfile::{self, FileError};
+use crate::family::Family;
+use warroom_files::{FileError, toml as tomlfile};
 
 /// The themes that ship with warroom: name and text.
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -114,7 +115,7 @@ fn parse(file: &Path, text: &str) -> Result<(Option<String>, HashMap<String, Sty
     Ok((t.inherits, styles))
 }
 
-const THEMES: tomlfile::Family = tomlfile::Family {
+const THEMES: Family = Family {
     what: "theme",
     folder: "themes",
     shipped: SHIPPED,

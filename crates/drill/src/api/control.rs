@@ -1,0 +1,184 @@
+//! `/drill/v1`: controls for the facilitator and for tests: the virtual clock (pause, resume,
+//! speed, advance), the request log, and connection drops and log compaction to rehearse
+//! what a flaky apiserver does to clients.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::scenario::quantity::Duration;
+use crate::server::DrillCluster;
+use crate::sim::format_time;
+
+pub fn routes() -> Router<Arc<DrillCluster>> {
+    Router::new()
+        .route("/clock", get(clock).post(set_clock))
+        .route("/requests", get(requests).delete(clear_requests))
+        .route("/disconnect", post(disconnect))
+        .route("/compact", post(compact))
+        .route("/scenario", get(scenario))
+        .route("/churn", get(churn_log).post(churn))
+}
+
+fn clock_state(c: &DrillCluster) -> Value {
+    let mut sim = c.lock();
+    sim.sync();
+    json!({
+        "now": format_time(sim.now),
+        "start": format_time(sim.start),
+        "elapsedSeconds": sim.now.duration_since(sim.start).as_secs(),
+        "speed": sim.clock.speed(),
+        "paused": sim.clock.paused(),
+        "resourceVersion": sim.store.resource_version(),
+    })
+}
+
+async fn clock(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
+    Json(clock_state(&c))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    pause: Option<bool>,
+    speed: Option<f64>,
+    /// A duration such as `30s` or `5m`.
+    advance: Option<String>,
+}
+
+async fn set_clock(
+    State(c): State<Arc<DrillCluster>>,
+    Query(change): Query<ClockChange>,
+) -> Result<Json<Value>, (axum::http::StatusCode, String)> {
+    let bad = |m: String| (axum::http::StatusCode::BAD_REQUEST, m);
+    {
+        let mut sim = c.lock();
+        sim.sync();
+        if let Some(s) = change.speed {
+            if !(s.is_finite() && s >= 0.0) {
+                return Err(bad(format!("speed must be a non-negative number, not {s}")));
+            }
+            sim.clock.set_speed(s);
+        }
+        match change.pause {
+            Some(true) => sim.clock.pause(),
+            Some(false) => sim.clock.resume(),
+            None => {}
+        }
+        if let Some(a) = change.advance {
+            let d = Duration::parse(&a).map_err(bad)?;
+            sim.clock.advance(d.signed());
+            sim.sync();
+        }
+    }
+    Ok(Json(clock_state(&c)))
+}
+
+async fn requests(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
+    Json(json!(c.lock().requests))
+}
+
+async fn clear_requests(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
+    c.lock().requests.clear();
+    Json(json!({"cleared": true}))
+}
+
+async fn disconnect(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
+    c.disconnect.send_modify(|n| *n += 1);
+    Json(json!({"dropped": true}))
+}
+
+async fn compact(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
+    let mut sim = c.lock();
+    sim.store.compact();
+    Json(json!({"compactedThrough": sim.store.resource_version()}))
+}
+
+async fn scenario(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
+    let sim = c.lock();
+    Json(json!({"name": sim.scenario.name, "title": sim.scenario.title, "description": sim.scenario.description}))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChurnRequest {
+    /// Pod updates per second.
+    rate: u32,
+    seconds: u32,
+}
+
+/// Load for benchmarks: bumps the restart count of `rate` pods a second (cycling through the
+/// pods in key order) for `seconds`, recording when each write committed.
+async fn churn(
+    State(c): State<Arc<DrillCluster>>,
+    Query(req): Query<ChurnRequest>,
+) -> Result<Json<Value>, (axum::http::StatusCode, String)> {
+    if req.rate == 0 || req.rate > 100_000 || req.seconds == 0 || req.seconds > 3600 {
+        return Err((
+            axum::http::StatusCode::BAD_REQUEST,
+            "rate must be 1..=100000 and seconds 1..=3600".into(),
+        ));
+    }
+    let pods: Vec<(String, String)> = {
+        let sim = c.lock();
+        sim.store
+            .iter(&crate::kinds::PODS, None)
+            .map(|p| (p.namespace.to_string(), p.name.to_string()))
+            .collect()
+    };
+    if pods.is_empty() {
+        return Err((axum::http::StatusCode::CONFLICT, "there are no pods to update".into()));
+    }
+    c.churn_log.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    let count = pods.len();
+    let cluster = c.clone();
+    tokio::spawn(async move {
+        let per_tick = (req.rate as usize).div_ceil(100);
+        let ticks = req.seconds as usize * 100;
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(10));
+        let mut next = 0usize;
+        for _ in 0..ticks {
+            tick.tick().await;
+            let mut written = Vec::with_capacity(per_tick);
+            {
+                let mut sim = cluster.lock();
+                for _ in 0..per_tick {
+                    let (ns, name) = &pods[next % pods.len()];
+                    next += 1;
+                    let mut restarts = 0;
+                    let done = sim.modify(crate::kinds::PODS, ns, name, |p| {
+                        let cs = crate::control::kubelet::container_status(p);
+                        restarts = cs["restartCount"].as_i64().unwrap_or(0) + 1;
+                        cs["restartCount"] = json!(restarts);
+                    });
+                    if done.is_some() {
+                        let at = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map(|d| d.as_nanos() as u64)
+                            .unwrap_or(0);
+                        written.push((ns.clone(), name.clone(), restarts, at));
+                    }
+                }
+            }
+            cluster
+                .churn_log
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(written);
+        }
+    });
+    Ok(Json(json!({"started": true, "pods": count})))
+}
+
+async fn churn_log(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
+    let log = c.churn_log.lock().unwrap_or_else(|p| p.into_inner());
+    Json(json!(
+        log.iter()
+            .map(|(ns, n, r, at)| json!([ns, n, r, at]))
+            .collect::<Vec<_>>()
+    ))
+}

@@ -1,0 +1,108 @@
+//! The drill's monitoring stack in one owner: the sample store fed by the signal models, the
+//! alert rules evaluated after each scrape step, and the Alertmanager the firing alerts are
+//! sent to (with `endsAt` a minute ahead while they fire, and now once they resolve).
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use super::alertmanager::{Alertmanager, PostableAlert};
+use super::observe::Observation;
+use super::rules::{AlertState, EVALUATION_INTERVAL_MS, RuleGroup, scenario_rules};
+use super::signals::SignalModels;
+use crate::scenario::Scenario;
+
+/// How far back the history is backfilled at start.
+pub const HISTORY_MS: i64 = 3 * 24 * 3_600_000;
+
+pub struct Monitoring {
+    pub signals: SignalModels,
+    pub rules: RuleGroup,
+    pub alertmanager: Alertmanager,
+    /// The latest recorded step.
+    pub now_ms: i64,
+    /// Label sets of the alerts that fired at the last evaluation.
+    firing: BTreeMap<BTreeMap<String, String>, PostableAlert>,
+}
+
+fn label_map(l: &super::labels::Labels) -> BTreeMap<String, String> {
+    l.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+}
+
+impl Monitoring {
+    /// Builds the stack with `history_ms` of samples ending at the observation `base`.
+    pub fn new(scenario: &Scenario, seed: u64, base: &Observation, history_ms: i64) -> Monitoring {
+        let mut m = Monitoring::empty(scenario, seed);
+        m.backfill(base, history_ms);
+        m
+    }
+
+    /// The stack with no samples yet; `backfill` must come before any `record`.
+    pub fn empty(scenario: &Scenario, seed: u64) -> Monitoring {
+        Monitoring {
+            signals: SignalModels::new(scenario, seed),
+            rules: RuleGroup::new(&scenario.name, scenario_rules(scenario)),
+            alertmanager: Alertmanager::new(seed),
+            now_ms: i64::MIN,
+            firing: BTreeMap::new(),
+        }
+    }
+
+    /// Fills `history_ms` of samples ending at the observation `base`, then evaluates the
+    /// rules once.
+    pub fn backfill(&mut self, base: &Observation, history_ms: i64) {
+        self.signals.backfill(base, history_ms);
+        self.now_ms = base.t_ms;
+        self.evaluate(base.t_ms);
+    }
+
+    /// Records observations (in time order) and evaluates the rules after each.
+    pub fn record(&mut self, observations: Vec<Observation>) {
+        for obs in observations {
+            if obs.t_ms <= self.now_ms {
+                continue;
+            }
+            self.signals.record(&obs);
+            self.now_ms = obs.t_ms;
+            self.evaluate(obs.t_ms);
+        }
+    }
+
+    fn evaluate(&mut self, t_ms: i64) {
+        self.rules.evaluate(&self.signals.store, t_ms);
+        let now = Timestamp::from_millisecond(t_ms).unwrap_or(Timestamp::UNIX_EPOCH);
+        let until = Timestamp::from_millisecond(t_ms + 4 * EVALUATION_INTERVAL_MS).unwrap_or(now);
+        let mut firing = BTreeMap::new();
+        for a in self.rules.alerts().filter(|a| a.state == AlertState::Firing) {
+            let labels = label_map(&a.labels);
+            firing.insert(
+                labels.clone(),
+                PostableAlert {
+                    labels,
+                    annotations: a.annotations.clone(),
+                    starts_at: Timestamp::from_millisecond(a.active_at_ms).ok(),
+                    ends_at: Some(until),
+                    generator_url: None,
+                },
+            );
+        }
+        let mut send: Vec<PostableAlert> = firing.values().cloned().collect();
+        for (labels, mut resolved) in std::mem::take(&mut self.firing) {
+            if !firing.contains_key(&labels) {
+                resolved.ends_at = Some(now);
+                send.push(resolved);
+            }
+        }
+        self.firing = firing;
+        if !send.is_empty()
+            && let Err(e) = self.alertmanager.receive(send, now)
+        {
+            tracing::warn!(error = ?e, "the drill's Alertmanager refused the rules' alerts");
+        }
+    }
+
+    /// The virtual time of the latest step.
+    pub fn now(&self) -> Timestamp {
+        Timestamp::from_millisecond(self.now_ms).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+}

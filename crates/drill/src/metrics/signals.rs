@@ -1,0 +1,505 @@
+//! The golden-signal models of a drill: from each observation of the cluster they derive the
+//! samples a real cluster's exporters would give (the services' request counters and latency
+//! histograms, cAdvisor container use, kube-state-metrics replica, restart and node series)
+//! and append them to the sample store. Services answer to cluster state: unready or
+//! crashlooping backends raise the 5xx ratio, fewer ready replicas and saturated nodes raise
+//! latency. A 3-day history is backfilled from the first observation. Noise comes from a
+//! seeded source: same seed, same samples.
+
+use std::collections::HashMap;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::observe::{Observation, SCRAPE_STEP_MS};
+use super::series::{MetricType, SeriesId, SeriesStore};
+use crate::scenario::Scenario;
+
+/// Upper bounds of the request latency histogram's buckets (seconds).
+pub const LATENCY_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, f64::INFINITY];
+const LE: [&str; 11] = [
+    "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "+Inf",
+];
+/// Spread of the log-normal latency distribution.
+const SIGMA: f64 = 0.5;
+
+/// A service with traffic, as the scenario describes it.
+#[derive(Debug, Clone)]
+pub struct ServiceModel {
+    pub namespace: String,
+    /// `namespace/name` of its workload.
+    pub workload: String,
+    pub service: String,
+    pub rps: f64,
+    pub replicas: f64,
+    pub error_ratio: f64,
+    pub latency_s: f64,
+    pub objective: f64,
+}
+
+/// The services of a scenario that receive traffic.
+pub fn services(scenario: &Scenario) -> Vec<ServiceModel> {
+    scenario
+        .workloads
+        .iter()
+        .map(|w| w.get())
+        .filter(|w| w.traffic > 0.0)
+        .map(|w| ServiceModel {
+            namespace: w.namespace.clone(),
+            workload: format!("{}/{}", w.namespace, w.name),
+            service: w.service.clone().unwrap_or_else(|| w.name.clone()),
+            rps: w.traffic,
+            replicas: f64::from(w.replicas.max(1)),
+            error_ratio: w.signals.error_ratio,
+            latency_s: w.signals.latency.as_secs_f64(),
+            objective: w.signals.objective,
+        })
+        .collect()
+}
+
+/// How a series' value moves from one step to the next.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// Adds `base × factor × dt` each step.
+    Counter,
+    /// Is `base × factor` at each step.
+    Gauge,
+}
+
+/// What scales a series' value at a step.
+#[derive(Debug, Clone, Copy)]
+enum Scale {
+    Const,
+    /// The service's traffic at that time (daily cycle and shared noise).
+    Traffic(usize),
+    /// Own noise of ± the given fraction, and the service's daily cycle when set.
+    Jitter(f64, Option<usize>),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Feed {
+    id: SeriesId,
+    kind: Kind,
+    base: f64,
+    scale: Scale,
+}
+
+/// The sample store of a drill and the models that fill it.
+pub struct SignalModels {
+    pub store: SeriesStore,
+    pub services: Vec<ServiceModel>,
+    rng: ChaCha8Rng,
+    /// Cumulative counter values by series id.
+    totals: Vec<f64>,
+    ids: HashMap<Vec<(&'static str, String)>, SeriesId>,
+    last_ms: Option<i64>,
+}
+
+/// The daily traffic cycle: quietest before dawn, busiest mid-afternoon (UTC), ±30%.
+pub fn daily_cycle(t_ms: i64) -> f64 {
+    let day = (t_ms as f64 / 86_400_000.0).fract();
+    1.0 + 0.3 * (std::f64::consts::TAU * (day - 0.375)).sin()
+}
+
+/// The standard normal CDF (Abramowitz and Stegun 7.1.26, error below 1.5e-7).
+fn normal_cdf(x: f64) -> f64 {
+    let z = x.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * z);
+    let poly =
+        t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-z * z).exp();
+    if x >= 0.0 { 0.5 * (1.0 + erf) } else { 0.5 * (1.0 - erf) }
+}
+
+/// Fraction of requests at or under `le` seconds for a log-normal latency with this median.
+fn latency_cdf(le: f64, median: f64) -> f64 {
+    if le.is_infinite() {
+        return 1.0;
+    }
+    normal_cdf((le / median).ln() / SIGMA)
+}
+
+/// How much slower requests are on a node under memory pressure (reclaim, evictions).
+const MEMORY_PRESSURE_FACTOR: f64 = 5.0;
+
+/// How much a node's CPU load slows the requests served on it.
+fn saturation_factor(used: f64, capacity: f64) -> f64 {
+    if capacity <= 0.0 {
+        return 1.0;
+    }
+    1.0 + 20.0 * (used / capacity - 0.75).max(0.0)
+}
+
+impl SignalModels {
+    pub fn new(scenario: &Scenario, seed: u64) -> SignalModels {
+        let mut store = SeriesStore::new();
+        let meta: [(&str, MetricType, &str); 11] = [
+            ("http_requests", MetricType::Counter, "Requests served, by status code."),
+            (
+                "http_request_duration_seconds",
+                MetricType::Histogram,
+                "Request latency.",
+            ),
+            (
+                "container_cpu_usage_seconds",
+                MetricType::Counter,
+                "CPU time used by the container.",
+            ),
+            (
+                "container_memory_working_set_bytes",
+                MetricType::Gauge,
+                "Working set of the container.",
+            ),
+            (
+                "kube_pod_container_status_restarts",
+                MetricType::Counter,
+                "Container restarts.",
+            ),
+            (
+                "kube_pod_container_resource_requests",
+                MetricType::Gauge,
+                "The resources a container requests.",
+            ),
+            (
+                "kube_pod_container_resource_limits",
+                MetricType::Gauge,
+                "The resource limits of a container.",
+            ),
+            (
+                "kube_deployment_status_replicas_available",
+                MetricType::Gauge,
+                "Available replicas.",
+            ),
+            ("kube_deployment_spec_replicas", MetricType::Gauge, "Desired replicas."),
+            (
+                "kube_node_status_condition",
+                MetricType::Gauge,
+                "The node's conditions.",
+            ),
+            (
+                "kube_node_spec_unschedulable",
+                MetricType::Gauge,
+                "Whether the node is cordoned.",
+            ),
+        ];
+        for (family, kind, help) in meta {
+            store.set_meta(family, kind, Some(help));
+        }
+        SignalModels {
+            store,
+            services: services(scenario),
+            // A source of its own, so metrics never change what the cluster does.
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x006d_6574_7269_6373),
+            totals: Vec::new(),
+            ids: HashMap::new(),
+            last_ms: None,
+        }
+    }
+
+    fn id(&mut self, labels: Vec<(&'static str, String)>) -> Option<SeriesId> {
+        if let Some(&id) = self.ids.get(&labels) {
+            return Some(id);
+        }
+        let id = self.store.series_id(&labels).ok()?;
+        self.ids.insert(labels, id);
+        Some(id)
+    }
+
+    /// Fills `[obs.t_ms - history_ms, obs.t_ms]` with the cluster as observed, one sample a
+    /// scrape step, and records the observation itself as the last step.
+    pub fn backfill(&mut self, obs: &Observation, history_ms: i64) {
+        let feeds = self.feeds(obs);
+        let steps = history_ms.max(0) / SCRAPE_STEP_MS;
+        for k in (0..=steps).rev() {
+            let t = obs.t_ms - k * SCRAPE_STEP_MS;
+            self.apply(&feeds, t);
+        }
+    }
+
+    /// Records an observation taken one scrape step after the last.
+    pub fn record(&mut self, obs: &Observation) {
+        if self.last_ms.is_some_and(|last| obs.t_ms <= last) {
+            return;
+        }
+        let feeds = self.feeds(obs);
+        self.apply(&feeds, obs.t_ms);
+    }
+
+    fn apply(&mut self, feeds: &[Feed], t_ms: i64) {
+        let dt = match self.last_ms {
+            Some(last) => (t_ms - last) as f64 / 1000.0,
+            None => SCRAPE_STEP_MS as f64 / 1000.0,
+        };
+        let cycle = daily_cycle(t_ms);
+        let noise: Vec<f64> = (0..self.services.len())
+            .map(|_| 1.0 + 0.1 * (self.rng.random::<f64>() - 0.5))
+            .collect();
+        for f in feeds {
+            let factor = match f.scale {
+                Scale::Const => 1.0,
+                Scale::Traffic(s) => cycle * noise[s],
+                Scale::Jitter(amp, service) => {
+                    let j = 1.0 + amp * (self.rng.random::<f64>() - 0.5) * 2.0;
+                    j * service.map_or(1.0, |_| cycle)
+                }
+            };
+            let i = f.id as usize;
+            if self.totals.len() <= i {
+                self.totals.resize(i + 1, 0.0);
+            }
+            let v = match f.kind {
+                Kind::Counter => {
+                    self.totals[i] += f.base * factor * dt;
+                    self.totals[i]
+                }
+                Kind::Gauge => f.base * factor,
+            };
+            // A step that repeats a time is skipped; the store refuses it anyway.
+            let _ = self.store.append_to(f.id, t_ms, v);
+        }
+        self.last_ms = Some(t_ms);
+    }
+
+    /// The series this observation feeds and how.
+    fn feeds(&mut self, obs: &Observation) -> Vec<Feed> {
+        let mut feeds = Vec::new();
+        let node_factor: HashMap<&str, f64> = obs
+            .nodes
+            .iter()
+            .map(|n| {
+                let pressure = n.conditions.iter().any(|(c, s)| c == "MemoryPressure" && s == "True");
+                let reclaim = if pressure { MEMORY_PRESSURE_FACTOR } else { 1.0 };
+                (n.name.as_str(), saturation_factor(n.cpu_used, n.cpu_capacity) * reclaim)
+            })
+            .collect();
+        let service_of: HashMap<String, usize> = self
+            .services
+            .iter()
+            .enumerate()
+            .map(|(s, svc)| (svc.workload.clone(), s))
+            .collect();
+        for s in 0..self.services.len() {
+            let svc = self.services[s].clone();
+            let pods: Vec<_> = obs
+                .pods
+                .iter()
+                .filter(|p| p.workload.as_deref() == Some(svc.workload.as_str()) && !p.terminating)
+                .collect();
+            let ready: Vec<_> = pods.iter().filter(|p| p.ready).collect();
+            let unhealthy = pods
+                .iter()
+                .filter(|p| !p.ready && (p.running || p.restarts > 0))
+                .count();
+            let desired = obs
+                .deployments
+                .iter()
+                .find(|d| format!("{}/{}", d.namespace, d.name) == svc.workload)
+                .map_or(svc.replicas, |d| d.spec_replicas)
+                .max(1.0);
+            let (serving, error_ratio): (Vec<_>, f64) = if ready.is_empty() {
+                (pods.iter().collect(), 1.0)
+            } else {
+                let bad = unhealthy as f64 / (ready.len() + unhealthy) as f64;
+                (ready, svc.error_ratio + (1.0 - svc.error_ratio) * 0.6 * bad)
+            };
+            let load = if serving.is_empty() {
+                1.0
+            } else {
+                (desired / serving.len() as f64).max(1.0)
+            };
+            let share = if serving.is_empty() {
+                0.0
+            } else {
+                svc.rps / serving.len() as f64
+            };
+            for p in serving {
+                let node = p.node.as_deref().unwrap_or("");
+                let median = svc.latency_s * load * node_factor.get(node).copied().unwrap_or(1.0);
+                let base = |name: &'static str| {
+                    vec![
+                        ("__name__", name.to_string()),
+                        ("namespace", p.namespace.clone()),
+                        ("service", svc.service.clone()),
+                        ("pod", p.name.clone()),
+                    ]
+                };
+                for (code, fraction) in [("200", 1.0 - error_ratio), ("500", error_ratio)] {
+                    let mut labels = base("http_requests_total");
+                    labels.push(("code", code.to_string()));
+                    if let Some(id) = self.id(labels) {
+                        feeds.push(Feed {
+                            id,
+                            kind: Kind::Counter,
+                            base: share * fraction,
+                            scale: Scale::Traffic(s),
+                        });
+                    }
+                }
+                for (i, le) in LE.iter().enumerate() {
+                    let mut labels = base("http_request_duration_seconds_bucket");
+                    labels.push(("le", le.to_string()));
+                    if let Some(id) = self.id(labels) {
+                        feeds.push(Feed {
+                            id,
+                            kind: Kind::Counter,
+                            base: share * latency_cdf(LATENCY_BUCKETS[i], median),
+                            scale: Scale::Traffic(s),
+                        });
+                    }
+                }
+                let mean = median * (SIGMA * SIGMA / 2.0).exp();
+                for (name, rate) in [
+                    ("http_request_duration_seconds_sum", share * mean),
+                    ("http_request_duration_seconds_count", share),
+                ] {
+                    if let Some(id) = self.id(base(name)) {
+                        feeds.push(Feed {
+                            id,
+                            kind: Kind::Counter,
+                            base: rate,
+                            scale: Scale::Traffic(s),
+                        });
+                    }
+                }
+            }
+        }
+        for p in &obs.pods {
+            let service = p.workload.as_deref().and_then(|w| service_of.get(w).copied());
+            let node = p.node.clone().unwrap_or_default();
+            let container = [
+                ("namespace", p.namespace.clone()),
+                ("pod", p.name.clone()),
+                ("container", p.container.clone()),
+            ];
+            let with = |name: &'static str, extra: &[(&'static str, String)]| {
+                let mut l = vec![("__name__", name.to_string())];
+                l.extend(container.iter().cloned());
+                l.extend(extra.iter().cloned());
+                l
+            };
+            let series = [
+                (
+                    with("container_cpu_usage_seconds_total", &[("node", node.clone())]),
+                    Kind::Counter,
+                    p.cpu,
+                    Scale::Jitter(0.15, service),
+                ),
+                (
+                    with("container_memory_working_set_bytes", &[("node", node.clone())]),
+                    Kind::Gauge,
+                    p.memory,
+                    Scale::Jitter(0.03, None),
+                ),
+                (
+                    with("kube_pod_container_status_restarts_total", &[]),
+                    Kind::Gauge,
+                    f64::from(p.restarts),
+                    Scale::Const,
+                ),
+            ];
+            for (labels, kind, base, scale) in series {
+                if let Some(id) = self.id(labels) {
+                    feeds.push(Feed { id, kind, base, scale });
+                }
+            }
+            // As kube-state-metrics exports them: only what the spec sets.
+            let cpu = [("resource", "cpu".to_string()), ("unit", "core".to_string())];
+            for (name, cores) in [
+                ("kube_pod_container_resource_requests", p.cpu_request),
+                ("kube_pod_container_resource_limits", p.cpu_limit),
+            ] {
+                if let Some(cores) = cores
+                    && let Some(id) = self.id(with(name, &cpu))
+                {
+                    feeds.push(Feed {
+                        id,
+                        kind: Kind::Gauge,
+                        base: cores,
+                        scale: Scale::Const,
+                    });
+                }
+            }
+        }
+        for d in &obs.deployments {
+            for (name, v) in [
+                ("kube_deployment_spec_replicas", d.spec_replicas),
+                ("kube_deployment_status_replicas_available", d.available),
+            ] {
+                let labels = vec![
+                    ("__name__", name.to_string()),
+                    ("namespace", d.namespace.clone()),
+                    ("deployment", d.name.clone()),
+                ];
+                if let Some(id) = self.id(labels) {
+                    feeds.push(Feed {
+                        id,
+                        kind: Kind::Gauge,
+                        base: v,
+                        scale: Scale::Const,
+                    });
+                }
+            }
+        }
+        for n in &obs.nodes {
+            for condition in ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"] {
+                let status = n
+                    .conditions
+                    .iter()
+                    .find(|(c, _)| c == condition)
+                    .map_or("Unknown", |(_, s)| s.as_str());
+                for s in ["true", "false", "unknown"] {
+                    let labels = vec![
+                        ("__name__", "kube_node_status_condition".to_string()),
+                        ("node", n.name.clone()),
+                        ("condition", condition.to_string()),
+                        ("status", s.to_string()),
+                    ];
+                    let v = if status.eq_ignore_ascii_case(s) { 1.0 } else { 0.0 };
+                    if let Some(id) = self.id(labels) {
+                        feeds.push(Feed {
+                            id,
+                            kind: Kind::Gauge,
+                            base: v,
+                            scale: Scale::Const,
+                        });
+                    }
+                }
+            }
+            let labels = vec![
+                ("__name__", "kube_node_spec_unschedulable".to_string()),
+                ("node", n.name.clone()),
+            ];
+            if let Some(id) = self.id(labels) {
+                feeds.push(Feed {
+                    id,
+                    kind: Kind::Gauge,
+                    base: if n.unschedulable { 1.0 } else { 0.0 },
+                    scale: Scale::Const,
+                });
+            }
+        }
+        feeds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latency_distribution_is_a_cdf() {
+        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
+        assert!((normal_cdf(1.959_964) - 0.975).abs() < 1e-6);
+        let m = 0.04;
+        let fractions: Vec<f64> = LATENCY_BUCKETS.iter().map(|&le| latency_cdf(le, m)).collect();
+        assert!(fractions.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(fractions[10], 1.0);
+        assert!((latency_cdf(m, m) - 0.5).abs() < 1e-7);
+    }
+
+    #[test]
+    fn saturation_slows_only_busy_nodes() {
+        assert_eq!(saturation_factor(1.0, 4.0), 1.0);
+        assert!(saturation_factor(3.95, 4.0) > 5.0);
+    }
+}

@@ -1,0 +1,424 @@
+//! Reading a scenario file: YAML parsing with the field path of any error, then the checks
+//! serde cannot do (references between nodes, workloads and faults). Every error names the
+//! file, line, column and field path; an invalid file never yields a scenario.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::model::{self, At, Scenario, WorkloadKind};
+
+/// A problem in a scenario file, and all of a file's problems.
+use warroom_files::{FileError, FileErrors};
+
+/// The built-in default drill (the bad deploy), shipped inside the binary.
+pub const BUILTIN_NAME: &str = "drills/bad-deploy.yaml";
+pub const BUILTIN: &str = include_str!("../../../../drills/bad-deploy.yaml");
+
+/// Reads and checks a scenario file.
+pub fn load_file(path: &Path) -> Result<Scenario, FileErrors> {
+    let (name, text) = warroom_files::yaml::read(path)?;
+    parse(&name, &text)
+}
+
+/// The built-in bad-deploy scenario.
+pub fn builtin() -> Scenario {
+    parse(BUILTIN_NAME, BUILTIN).expect("the built-in scenario is checked by tests")
+}
+
+/// Parses and checks scenario text; `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, FileErrors> {
+    let scenario: Scenario = warroom_files::yaml::parse(file, text).map_err(|e| FileErrors(vec![e]))?;
+    let errors = check(file, &scenario);
+    if errors.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(FileErrors(errors))
+    }
+}
+
+struct Checker<'a> {
+    file: &'a str,
+    errors: Vec<FileError>,
+}
+
+impl Checker<'_> {
+    fn at<T>(&mut self, at: &At<T>, path: String, message: impl Into<String>) {
+        let (line, column) = at.position();
+        self.errors.push(FileError {
+            file: self.file.to_string(),
+            line,
+            column,
+            path,
+            message: message.into(),
+        });
+    }
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn is_dns_subdomain(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+/// Every node name the scenario creates, in order.
+pub fn node_names(s: &Scenario) -> Vec<String> {
+    let mut names = Vec::new();
+    for n in &s.nodes {
+        let n = n.get();
+        match n.count {
+            Some(c) => names.extend((1..=c).map(|i| format!("{}-{i}", n.name))),
+            None => names.push(n.name.clone()),
+        }
+    }
+    names
+}
+
+fn check(file: &str, s: &Scenario) -> Vec<FileError> {
+    let mut c = Checker {
+        file,
+        errors: Vec::new(),
+    };
+    if let Some(start) = &s.start
+        && start.parse::<jiff::Timestamp>().is_err()
+    {
+        c.errors.push(FileError {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            path: "start".into(),
+            message: format!("{:?} is not an RFC 3339 time such as 2026-11-24T14:00:00Z", start),
+        });
+    }
+    for (i, ns) in s.namespaces.iter().enumerate() {
+        if !is_dns_label(ns) {
+            c.errors.push(FileError {
+                file: file.into(),
+                line: 0,
+                column: 0,
+                path: format!("namespaces[{i}]"),
+                message: format!("{ns:?} is not a valid namespace name (lower-case letters, digits, '-')"),
+            });
+        }
+    }
+    if s.nodes.is_empty() {
+        c.errors.push(FileError {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            path: "nodes".into(),
+            message: "a scenario needs at least one node".into(),
+        });
+    }
+    let mut seen = BTreeSet::new();
+    for (i, n) in s.nodes.iter().enumerate() {
+        let spec = n.get();
+        if !is_dns_subdomain(&spec.name) {
+            c.at(
+                n,
+                format!("nodes[{i}].name"),
+                format!("{:?} is not a valid node name", spec.name),
+            );
+        }
+        if spec.count == Some(0) {
+            c.at(n, format!("nodes[{i}].count"), "count must be at least 1");
+        }
+        if spec.cpu.value <= 0.0 || spec.memory.value <= 0.0 || spec.max_pods == 0 {
+            c.at(n, format!("nodes[{i}]"), "cpu, memory and maxPods must be above zero");
+        }
+        if let Some(kubelet) = &spec.kubelet_version {
+            match model::parse_version(kubelet) {
+                None => c.at(n, format!("nodes[{i}].kubeletVersion"), bad_version(kubelet)),
+                // The version skew policy: a kubelet is never newer than its API server.
+                Some((minor, _)) if minor > s.apiserver.minor_patch().0 => c.at(
+                    n,
+                    format!("nodes[{i}].kubeletVersion"),
+                    format!(
+                        "kubelet {kubelet} is newer than the API server ({}); a kubelet may not be",
+                        s.apiserver.git_version()
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        let names = match spec.count {
+            Some(k) => (1..=k).map(|j| format!("{}-{j}", spec.name)).collect(),
+            None => vec![spec.name.clone()],
+        };
+        for name in names {
+            if !seen.insert(name.clone()) {
+                c.at(n, format!("nodes[{i}].name"), format!("node {name:?} is defined twice"));
+            }
+        }
+    }
+    let mut workloads = BTreeSet::new();
+    for (i, w) in s.workloads.iter().enumerate() {
+        let spec = w.get();
+        if !is_dns_label(&spec.name) {
+            c.at(
+                w,
+                format!("workloads[{i}].name"),
+                format!("{:?} is not a valid workload name", spec.name),
+            );
+        }
+        if !is_dns_label(&spec.namespace) {
+            c.at(
+                w,
+                format!("workloads[{i}].namespace"),
+                format!("{:?} is not a valid namespace name", spec.namespace),
+            );
+        }
+        if !workloads.insert(format!("{}/{}", spec.namespace, spec.name)) {
+            c.at(
+                w,
+                format!("workloads[{i}].name"),
+                format!("workload {}/{} is defined twice", spec.namespace, spec.name),
+            );
+        }
+        if spec.revisions.is_empty() {
+            c.at(
+                w,
+                format!("workloads[{i}].revisions"),
+                "list at least one revision (the image running at the start)",
+            );
+        }
+        for (j, r) in spec.revisions.iter().enumerate() {
+            if r.image.trim().is_empty() {
+                c.at(
+                    w,
+                    format!("workloads[{i}].revisions[{j}].image"),
+                    "image must not be empty",
+                );
+            }
+        }
+        if let Some(p) = &spec.pdb
+            && p.min_available.is_some() == p.max_unavailable.is_some()
+        {
+            c.at(
+                w,
+                format!("workloads[{i}].pdb"),
+                "set exactly one of minAvailable and maxUnavailable",
+            );
+        }
+        if spec.kind == WorkloadKind::Deployment && spec.max_surge == Some(0) && spec.max_unavailable == Some(0) {
+            c.at(
+                w,
+                format!("workloads[{i}].maxSurge"),
+                "maxSurge and maxUnavailable cannot both be 0",
+            );
+        }
+        if spec.traffic < 0.0 || !spec.traffic.is_finite() {
+            c.at(
+                w,
+                format!("workloads[{i}].traffic"),
+                "traffic must be a non-negative number of requests per second",
+            );
+        }
+        let sig = &spec.signals;
+        if !(0.0..1.0).contains(&sig.error_ratio) {
+            c.at(
+                w,
+                format!("workloads[{i}].signals.errorRatio"),
+                "errorRatio must be a fraction from 0 up to (not including) 1",
+            );
+        }
+        if !(sig.objective > 0.0 && sig.objective < 1.0) {
+            c.at(
+                w,
+                format!("workloads[{i}].signals.objective"),
+                "objective must be a fraction between 0 and 1, e.g. 0.999",
+            );
+        }
+        if sig.latency.millis <= 0 {
+            c.at(
+                w,
+                format!("workloads[{i}].signals.latency"),
+                "latency must be above zero",
+            );
+        }
+    }
+    let nodes: BTreeSet<String> = node_names(s).into_iter().collect();
+    for (i, f) in s.faults.iter().enumerate() {
+        let spec = f.get();
+        let set = [
+            spec.rollout.is_some(),
+            spec.node_condition.is_some(),
+            spec.oom_kill.is_some(),
+            spec.usage.is_some(),
+            spec.scale.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        if set != 1 {
+            c.at(
+                f,
+                format!("faults[{i}]"),
+                "a fault needs exactly one of rollout, nodeCondition, oomKill, usage, scale",
+            );
+        }
+        let workload_ref = |field: &str, r: &str, c: &mut Checker| {
+            if !workloads.contains(r) {
+                c.at(
+                    f,
+                    format!("faults[{i}].{field}.workload"),
+                    format!("no workload {r:?} (write namespace/name of a workload in this file)"),
+                );
+            }
+        };
+        if let Some(r) = &spec.rollout {
+            workload_ref("rollout", &r.workload, &mut c);
+        }
+        if let Some(r) = &spec.oom_kill {
+            workload_ref("oomKill", &r.workload, &mut c);
+        }
+        if let Some(r) = &spec.usage {
+            workload_ref("usage", &r.workload, &mut c);
+        }
+        if let Some(r) = &spec.scale {
+            workload_ref("scale", &r.workload, &mut c);
+        }
+        if let Some(nc) = &spec.node_condition {
+            if !nodes.contains(&nc.node) {
+                c.at(
+                    f,
+                    format!("faults[{i}].nodeCondition.node"),
+                    format!("no node {:?} in this scenario", nc.node),
+                );
+            }
+            if ![
+                "Ready",
+                "MemoryPressure",
+                "DiskPressure",
+                "PIDPressure",
+                "NetworkUnavailable",
+            ]
+            .contains(&nc.condition.as_str())
+            {
+                c.at(
+                    f,
+                    format!("faults[{i}].nodeCondition.condition"),
+                    format!(
+                        "unknown condition {:?} (Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable)",
+                        nc.condition
+                    ),
+                );
+            }
+            if !["True", "False", "Unknown"].contains(&nc.status.as_str()) {
+                c.at(
+                    f,
+                    format!("faults[{i}].nodeCondition.status"),
+                    format!("status must be True, False or Unknown, not {:?}", nc.status),
+                );
+            }
+        }
+    }
+    if !(s.dynamics.memory_pressure_ratio > 0.0 && s.dynamics.memory_pressure_ratio <= 1.0) {
+        c.errors.push(FileError {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            path: "dynamics.memoryPressureRatio".into(),
+            message: "must be above 0 and at most 1".into(),
+        });
+    }
+    let mut alert_names = BTreeSet::new();
+    for (i, a) in s.alerts.iter().flatten().enumerate() {
+        let rule = a.get();
+        if !crate::metrics::labels::is_valid_label_name(&rule.alert) {
+            c.at(
+                a,
+                format!("alerts[{i}].alert"),
+                format!("{:?} is not a valid alert name (letters, digits, '_')", rule.alert),
+            );
+        }
+        if !alert_names.insert((rule.alert.clone(), rule.expr.clone())) {
+            c.at(
+                a,
+                format!("alerts[{i}]"),
+                format!("alert {:?} is defined twice", rule.alert),
+            );
+        }
+        if let Err(e) = crate::metrics::promql::Query::parse(&rule.expr) {
+            c.at(a, format!("alerts[{i}].expr"), e.to_string());
+        }
+        for name in rule.labels.keys().chain(rule.annotations.keys()) {
+            if !crate::metrics::labels::is_valid_label_name(name) {
+                c.at(a, format!("alerts[{i}]"), format!("{name:?} is not a valid label name"));
+            }
+        }
+    }
+    const VERBS: &[&str] = &[
+        "get",
+        "list",
+        "watch",
+        "create",
+        "update",
+        "patch",
+        "delete",
+        "deletecollection",
+        "*",
+    ];
+    for (i, d) in s.rbac.deny.iter().enumerate() {
+        if !VERBS.contains(&d.verb.as_str()) {
+            c.errors.push(FileError {
+                file: file.into(),
+                line: 0,
+                column: 0,
+                path: format!("rbac.deny[{i}].verb"),
+                message: format!("unknown verb {:?} (one of {})", d.verb, VERBS.join(", ")),
+            });
+        }
+    }
+    check_apiserver(&mut c, &s.apiserver);
+    c.errors
+}
+
+fn bad_version(text: &str) -> String {
+    format!(
+        "{text:?} is not a Kubernetes version the drill plays: 1.N or 1.N.P with N from {} to {}",
+        model::OLDEST_MINOR,
+        model::NEWEST_MINOR
+    )
+}
+
+/// The version must be one the drill plays, and what is set explicitly must exist in it.
+fn check_apiserver(c: &mut Checker, server: &model::ApiServer) {
+    if let Some(v) = &server.version
+        && model::parse_version(v.get()).is_none()
+    {
+        c.at(v, "apiserver.version".into(), bad_version(v.get()));
+    }
+    let minor = server.minor_patch().0;
+    if let Some(e) = &server.eviction
+        && *e.get() == model::EvictionApi::V1
+        && minor < 22
+    {
+        c.at(
+            e,
+            "apiserver.eviction".into(),
+            format!("policy/v1 evictions arrived in 1.22; a 1.{minor} server offers policy/v1beta1"),
+        );
+    }
+    if let Some(r) = &server.self_subject_review
+        && *r.get()
+        && minor < 28
+    {
+        c.at(
+            r,
+            "apiserver.selfSubjectReview".into(),
+            format!("SelfSubjectReview (authentication.k8s.io/v1) arrived in 1.28; a 1.{minor} server has none"),
+        );
+    }
+}
+
+/// The JSON Schema of the scenario format, as published in `schemas/scenario.schema.json`.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Scenario)).unwrap_or_default()
+}
