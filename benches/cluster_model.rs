@@ -10,11 +10,10 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-#[path = "../tests/tools/mod.rs"]
-mod tools;
-use common::{SimProcess, rss_mib};
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::SimProcess;
+use warroom_testkit::rss_mib;
 
 use tokio::sync::mpsc;
 use warroom::cluster::connect::Cluster;

@@ -22,10 +22,8 @@ use warroom::cluster::model::{Change, Freshness, Source, Update};
 use warroom::cluster::rows::{NodeRow, Owner, Phase, PodRow, WarningRow, WorkloadKind, WorkloadRow};
 use warroom::text::CleanText;
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-#[path = "../tests/tools/mod.rs"]
-mod tools;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 const NOW: i64 = 1_795_615_200;
 
@@ -277,7 +275,7 @@ fn cpu_over(pids: &[u32], window: Duration) -> Vec<f64> {
 }
 
 fn idle_cpu() {
-    let sim = common::SimProcess::start(None, &[]);
+    let sim = support::SimProcess::start(None, &[]);
     let kubeconfig = sim.kubeconfig.display().to_string();
     let window = Duration::from_secs(30);
     let settle = Duration::from_secs(10);

@@ -7,11 +7,10 @@
 
 use std::time::Instant;
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-#[path = "../tests/tools/mod.rs"]
-mod tools;
-use common::{SimProcess, rss_mib};
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::SimProcess;
+use warroom_testkit::rss_mib;
 
 #[derive(serde::Deserialize)]
 struct Page {

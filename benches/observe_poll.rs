@@ -5,11 +5,6 @@
 //!
 //! Run: `cargo bench --bench observe_poll`. It prints figures; it asserts nothing about speed.
 
-#[path = "../tests/observe_support/mod.rs"]
-mod observe_support;
-#[path = "../tests/tools/mod.rs"]
-mod tools;
-
 use std::time::{Duration, Instant};
 
 use warroom::observe::follow::{Followed, Plan, refresh};
@@ -39,12 +34,12 @@ fn main() {
         .build()
         .expect("runtime");
     rt.block_on(async {
-        let app = observe_support::Target {
+        let app = warroom_testkit::Target {
             extra: (0..SERVICES).map(|i| format!("svc-{i:02}")).collect(),
             ..Default::default()
         };
         let addr = app.serve().await;
-        let server = observe_support::prometheus(&addr, "groups: []\n").await;
+        let server = warroom_testkit::prometheus(&addr, "groups: []\n").await;
         let prom = Prometheus::new(
             Http::new(Service::Prometheus, &server.url, Auth::None, Duration::from_secs(10)).expect("client"),
         );
@@ -64,7 +59,7 @@ fn main() {
             ..Plan::default()
         };
         // Wait until every service has a rate (a few scrapes).
-        observe_support::eventually(60, "rates for every service", || {
+        warroom_testkit::eventually(60, "rates for every service", || {
             let (prom, plan) = (prom.clone(), plan.clone());
             async move {
                 let readings = refresh(&prom, &plan).await;

@@ -8,8 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use warroom_drill::scenario::{self, Scenario};
-use warroom_drill::server::{self, Options};
-use warroom_drill::synthetic::SyntheticSpec;
+use warroom_drill::{Drill, Options, SyntheticSpec};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -134,38 +133,21 @@ pub async fn run_sim(args: SimArgs, banner: bool) -> anyhow::Result<()> {
         ..Options::default()
     };
     let running = match &args.synthetic {
-        Some(spec) => {
-            let listener = tokio::net::TcpListener::bind(args.listen)
-                .await
-                .with_context(|| format!("cannot listen on {}", args.listen))?;
-            let spec = spec.clone();
-            let seed = args.seed.unwrap_or(1);
-            let sim = tokio::task::spawn_blocking(move || spec.build(seed)).await?;
-            // Scale clusters get live metrics only: no backfilled history.
-            let options = Options {
-                metrics_history_ms: 0,
-                ..options
-            };
-            server::serve(sim, listener, &options).await?
-        }
+        Some(spec) => Drill::synthetic(spec.clone(), args.listen, &options).await,
         None => {
             let scenario = load_scenario(args.scenario.as_deref())?;
-            server::start(scenario, args.listen, &options)
-                .await
-                .with_context(|| format!("cannot listen on {}", args.listen))?
+            Drill::start(scenario, args.listen, &options).await
         }
-    };
+    }
+    .with_context(|| format!("cannot listen on {}", args.listen))?;
     let url = running.url();
     let kubeconfig = match &args.kubeconfig_out {
         Some(p) => p.clone(),
         None => crate::paths::state_dir().join("drill.kubeconfig"),
     };
-    server::write_kubeconfig(&kubeconfig, &url, "warroom-drill")
+    warroom_drill::write_kubeconfig(&kubeconfig, &url, "warroom-drill")
         .with_context(|| format!("cannot write the kubeconfig {}", kubeconfig.display()))?;
-    let (name, title) = {
-        let sim = running.cluster.lock();
-        (sim.scenario.name.clone(), sim.scenario.title.clone())
-    };
+    let Scenario { name, title, .. } = running.scenario();
     if banner {
         println!("DRILL  {title}");
         println!("The drill cluster ({name}) is running. Drive it with kubectl from another terminal:");
@@ -173,7 +155,7 @@ pub async fn run_sim(args: SimArgs, banner: bool) -> anyhow::Result<()> {
         println!("  export KUBECONFIG={}", kubeconfig.display());
         println!("  kubectl get nodes; kubectl get pods -A");
         println!();
-        println!("Press Ctrl-C to stop. (The console itself is not built yet; this is the drill cluster alone.)");
+        println!("Press Ctrl-C to stop. (This is the drill cluster alone; `warroom drill` opens the console on one.)");
     }
     // Machine-readable lines last, for scripts and tests.
     println!("kubernetes-api: {url}");
@@ -301,11 +283,11 @@ pub async fn run_drill(
         speed,
         ..Options::default()
     };
-    let running = server::start(scenario, "127.0.0.1:0".parse().expect("a valid address"), &options)
+    let running = Drill::start(scenario, "127.0.0.1:0".parse().expect("a valid address"), &options)
         .await
         .context("cannot start the drill cluster")?;
     let kubeconfig = crate::paths::state_dir().join("drill.kubeconfig");
-    if let Err(e) = server::write_kubeconfig(&kubeconfig, &running.url(), "warroom-drill") {
+    if let Err(e) = warroom_drill::write_kubeconfig(&kubeconfig, &running.url(), "warroom-drill") {
         tracing::warn!(error = %e, "drill kubeconfig not written");
     }
     tracing::info!(url = %running.url(), kubeconfig = %kubeconfig.display(), "drill cluster for the console");

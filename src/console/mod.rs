@@ -28,14 +28,14 @@ use crate::cluster::follow::follow;
 use crate::text::CleanText;
 use journal_link::{JournalLink, Op};
 pub use options::ConsoleOptions;
-use warroom_drill::server::Running;
+use warroom_drill::Drill;
 
 const FRAME: Duration = Duration::from_millis(16);
 
 /// What the console watches.
 pub enum Target {
     /// The in-process drill cluster (the console reaches it through its HTTP API).
-    Drill(Running),
+    Drill(Drill),
     Live(Cluster),
 }
 
@@ -43,13 +43,13 @@ fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
-fn drill_clock(running: &Running) -> DrillClock {
-    let sim = running.cluster.lock();
+fn drill_clock(drill: &Drill) -> DrillClock {
+    let c = drill.clock();
     DrillClock {
-        now: sim.clock.now().as_second(),
-        start: sim.start.as_second(),
-        speed: sim.clock.speed(),
-        paused: sim.clock.paused(),
+        now: c.now.as_second(),
+        start: c.start.as_second(),
+        speed: c.speed,
+        paused: c.paused,
     }
 }
 
@@ -68,7 +68,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     }
     let (cluster, mode) = match &target {
         Target::Drill(running) => {
-            let title = running.cluster.lock().scenario.title.clone();
+            let title = running.scenario().title;
             (
                 Cluster::drill(&running.url())?.with_read_only(options.access.read_only())?,
                 Mode::Drill {
@@ -123,10 +123,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
             let r = r.with_alertmanager(observing.as_ref().and_then(|o| o.alertmanager.clone()));
             Some(std::sync::Arc::new(match &target {
                 // A drill's silences start by the drill's clock, which may be paused or replaying.
-                Target::Drill(running) => {
-                    let drill = running.cluster.clone();
-                    r.with_clock(std::sync::Arc::new(move || drill.lock().clock.now()))
-                }
+                Target::Drill(running) => r.with_clock(std::sync::Arc::new(running.virtual_now())),
                 Target::Live(_) => r,
             }))
         }

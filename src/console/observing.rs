@@ -14,7 +14,7 @@ use crate::observe::follow::{self, Followed, Following, Plan};
 use crate::observe::model::Source;
 use crate::observe::panels::Target;
 use crate::observe::prometheus::Prometheus;
-use warroom_drill::server::Running;
+use warroom_drill::Drill;
 
 /// A running poller and the sources it follows.
 pub struct Observing {
@@ -31,9 +31,9 @@ fn drill_interval(speed: f64) -> Duration {
 }
 
 /// The plan for a drill: every scenario service with traffic, polled at the drill's pace.
-pub fn drill_plan(running: &Running) -> Plan {
-    let sim = running.cluster.lock();
-    let services = warroom_drill::metrics::signals::services(&sim.scenario)
+pub fn drill_plan(drill: &Drill) -> Plan {
+    let services = drill
+        .services()
         .into_iter()
         .map(|s| Followed {
             target: Target {
@@ -45,7 +45,7 @@ pub fn drill_plan(running: &Running) -> Plan {
         .collect();
     Plan {
         services,
-        interval: drill_interval(sim.clock.speed()),
+        interval: drill_interval(drill.clock().speed),
         ..Plan::default()
     }
 }
@@ -86,7 +86,7 @@ fn start(
 
 /// Follows the drill cluster's Prometheus and Alertmanager (read-only when `read_only`).
 pub fn drill(
-    running: &Running,
+    running: &Drill,
     read_only: bool,
     tx: mpsc::Sender<Msg>,
 ) -> Result<Observing, crate::observe::http::ObserveError> {

@@ -183,8 +183,3 @@ pub fn find(group: &str, version: &str, plural: &str) -> Option<ResourceKind> {
         .find(|k| k.group == group && k.version == version && k.plural == plural)
         .copied()
 }
-
-/// Finds a resource by its `kind` name (`Deployment`).
-pub fn by_kind(kind: &str) -> Option<ResourceKind> {
-    ALL.iter().find(|k| k.kind == kind).copied()
-}

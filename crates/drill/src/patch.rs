@@ -117,6 +117,7 @@ impl PatchError {
         }
     }
 
+    #[cfg(test)]
     /// The `reason` of the `metav1.Status` matching [`PatchError::http_status`].
     pub fn reason(&self) -> &'static str {
         if self.http_status() == 400 {

@@ -116,6 +116,7 @@ impl LabelSelector {
         })
     }
 
+    #[cfg(test)]
     pub fn matches_map(&self, labels: &BTreeMap<String, String>) -> bool {
         self.matches(|k| labels.get(k).map(String::as_str))
     }

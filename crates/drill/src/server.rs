@@ -16,7 +16,8 @@ use super::clock::Clock;
 use super::metrics::monitoring::{HISTORY_MS, Monitoring};
 use super::metrics::observe::Observation;
 use super::scenario::Scenario;
-use super::sim::Sim;
+use super::sim::{RequestRecord, Sim};
+use super::synthetic::SyntheticSpec;
 use super::{api, kinds, openapi};
 
 /// How the drill cluster runs.
@@ -121,16 +122,108 @@ impl DrillCluster {
     }
 }
 
-/// A drill cluster serving on an address until dropped or stopped.
-pub struct Running {
-    pub cluster: Arc<DrillCluster>,
-    pub addr: SocketAddr,
-    pub prometheus_addr: SocketAddr,
-    pub alertmanager_addr: SocketAddr,
+/// A drill cluster serving on loopback addresses until dropped or stopped: the handle the
+/// console and tests hold.
+pub struct Drill {
+    cluster: Arc<DrillCluster>,
+    addr: SocketAddr,
+    prometheus_addr: SocketAddr,
+    alertmanager_addr: SocketAddr,
     tasks: Vec<JoinHandle<()>>,
 }
 
-impl Running {
+/// What the drill's virtual clock says.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClockReading {
+    pub now: jiff::Timestamp,
+    /// When the drill started, in virtual time.
+    pub start: jiff::Timestamp,
+    pub speed: f64,
+    pub paused: bool,
+}
+
+/// A service of the scenario that receives traffic, as its golden signals name it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub namespace: String,
+    pub service: String,
+    /// The SLO's objective, e.g. 0.999.
+    pub objective: f64,
+}
+
+impl Drill {
+    /// Builds the scenario's cluster and serves it on `listen` (port 0 picks a free port),
+    /// with Prometheus and Alertmanager beside it on the same address.
+    pub async fn start(scenario: Scenario, listen: SocketAddr, options: &Options) -> std::io::Result<Drill> {
+        start(scenario, listen, options).await
+    }
+
+    /// Builds a large synthetic cluster (scale tests) and serves it on `listen`. It gets live
+    /// metrics only: no backfilled history.
+    pub async fn synthetic(spec: SyntheticSpec, listen: SocketAddr, options: &Options) -> std::io::Result<Drill> {
+        let listener = TcpListener::bind(listen).await?;
+        let seed = options.seed.unwrap_or(1);
+        let sim = tokio::task::spawn_blocking(move || spec.build(seed))
+            .await
+            .map_err(std::io::Error::other)?;
+        let options = Options {
+            metrics_history_ms: 0,
+            ..options.clone()
+        };
+        serve(sim, listener, &options).await
+    }
+
+    /// The address the Kubernetes API listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// What the virtual clock says now.
+    pub fn clock(&self) -> ClockReading {
+        let sim = self.cluster.lock();
+        ClockReading {
+            now: sim.clock.now(),
+            start: sim.start,
+            speed: sim.clock.speed(),
+            paused: sim.clock.paused(),
+        }
+    }
+
+    /// A function reading the virtual time, for whoever must stamp things by the drill's clock
+    /// (silences started in a paused or fast drill).
+    pub fn virtual_now(&self) -> impl Fn() -> jiff::Timestamp + Send + Sync + 'static {
+        let cluster = self.cluster.clone();
+        move || cluster.lock().clock.now()
+    }
+
+    /// The scenario the drill plays (its name, title, faults...).
+    pub fn scenario(&self) -> Scenario {
+        self.cluster.lock().scenario.clone()
+    }
+
+    /// The scenario's services that receive traffic, for golden-signal panels.
+    pub fn services(&self) -> Vec<Service> {
+        let sim = self.cluster.lock();
+        crate::metrics::signals::services(&sim.scenario)
+            .into_iter()
+            .map(|s| Service {
+                namespace: s.namespace,
+                service: s.service,
+                objective: s.objective,
+            })
+            .collect()
+    }
+
+    /// The requests served so far (also at `GET /drill/v1/requests`).
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.cluster.lock().requests.clone()
+    }
+
+    /// Forgets the requests served so far.
+    pub fn clear_requests(&self) {
+        self.cluster.lock().requests.clear();
+    }
+
     /// The Kubernetes API.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
@@ -153,7 +246,7 @@ impl Running {
     }
 }
 
-impl Drop for Running {
+impl Drop for Drill {
     fn drop(&mut self) {
         for t in &self.tasks {
             t.abort();
@@ -170,7 +263,7 @@ fn spawn_server(listener: TcpListener, app: axum::Router, what: &'static str) ->
 }
 
 /// Builds the scenario's cluster and serves it on `listen` (port 0 picks a free port).
-pub async fn start(scenario: Scenario, listen: SocketAddr, options: &Options) -> std::io::Result<Running> {
+async fn start(scenario: Scenario, listen: SocketAddr, options: &Options) -> std::io::Result<Drill> {
     let listener = TcpListener::bind(listen).await?;
     let seed = options.seed.unwrap_or(scenario.seed);
     let start = start_time(&scenario, options);
@@ -185,7 +278,7 @@ pub async fn start(scenario: Scenario, listen: SocketAddr, options: &Options) ->
 }
 
 /// When the drill starts: the option, else the scenario's pinned start, else now (to the second).
-pub fn start_time(scenario: &Scenario, options: &Options) -> jiff::Timestamp {
+fn start_time(scenario: &Scenario, options: &Options) -> jiff::Timestamp {
     options
         .start
         .or_else(|| scenario.start.as_deref().and_then(|s| s.parse().ok()))
@@ -196,7 +289,7 @@ pub fn start_time(scenario: &Scenario, options: &Options) -> jiff::Timestamp {
 }
 
 /// Serves an already built simulation on a bound listener.
-pub async fn serve(mut sim: Sim, listener: TcpListener, options: &Options) -> std::io::Result<Running> {
+pub(crate) async fn serve(mut sim: Sim, listener: TcpListener, options: &Options) -> std::io::Result<Drill> {
     let addr = listener.local_addr()?;
     // Prometheus and Alertmanager listen beside the Kubernetes API, on the same address.
     let prometheus = TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
@@ -245,7 +338,7 @@ pub async fn serve(mut sim: Sim, listener: TcpListener, options: &Options) -> st
             ticking.tick();
         }
     }));
-    Ok(Running {
+    Ok(Drill {
         cluster,
         addr,
         prometheus_addr,

@@ -53,10 +53,12 @@ impl Labels {
         Labels::default()
     }
 
+    #[cfg(feature = "internals")]
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    #[cfg(feature = "internals")]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

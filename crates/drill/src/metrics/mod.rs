@@ -16,8 +16,16 @@ pub mod samples;
 pub mod series;
 pub mod signals;
 
-pub use labels::{Labels, METRIC_NAME};
-pub use matcher::{MatchOp, Matcher};
-pub use openmetrics::{ExpositionOptions, write_openmetrics, write_text_exposition};
-pub use promql::{InstantSample, Query, QueryError, QueryOptions, QueryValue, RangeSeries, instant_query, range_query};
-pub use series::{MetricMeta, MetricType, SeriesId, SeriesStore, StoreError};
+pub use labels::Labels;
+pub use matcher::Matcher;
+#[cfg(test)]
+pub use openmetrics::write_openmetrics;
+pub use openmetrics::{ExpositionOptions, write_text_exposition};
+#[cfg(feature = "internals")]
+pub use promql::Query;
+#[cfg(test)]
+pub use promql::{QueryError, instant_query, range_query};
+#[cfg(any(test, feature = "internals"))]
+pub use promql::{QueryOptions, QueryValue};
+#[cfg(any(test, feature = "internals"))]
+pub use series::SeriesStore;

@@ -30,6 +30,7 @@ fn label_map(l: &super::labels::Labels) -> BTreeMap<String, String> {
 }
 
 impl Monitoring {
+    #[cfg(any(test, feature = "internals"))]
     /// Builds the stack with `history_ms` of samples ending at the observation `base`.
     pub fn new(scenario: &Scenario, seed: u64, base: &Observation, history_ms: i64) -> Monitoring {
         let mut m = Monitoring::empty(scenario, seed);
@@ -101,6 +102,7 @@ impl Monitoring {
         }
     }
 
+    #[cfg(any(test, feature = "internals"))]
     /// The virtual time of the latest step.
     pub fn now(&self) -> Timestamp {
         Timestamp::from_millisecond(self.now_ms).unwrap_or(Timestamp::UNIX_EPOCH)

@@ -88,6 +88,7 @@ impl Chunk {
         }
     }
 
+    #[cfg(any(test, feature = "internals"))]
     fn bytes(&self) -> usize {
         std::mem::size_of::<Chunk>()
             + self.values.capacity() * std::mem::size_of::<f64>()
@@ -123,10 +124,12 @@ pub struct Samples {
 }
 
 impl Samples {
+    #[cfg(any(test, feature = "internals"))]
     pub fn len(&self) -> usize {
         self.len
     }
 
+    #[cfg(feature = "internals")]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -146,13 +149,6 @@ impl Samples {
         self.chunks.push(Chunk::new(t_ms, v));
         self.len += 1;
         Ok(())
-    }
-
-    /// The first and last sample times.
-    pub fn time_range(&self) -> Option<(i64, i64)> {
-        let first = self.chunks.first()?;
-        let last = self.chunks.last()?;
-        Some((first.t0, last.last_time()))
     }
 
     /// The latest sample at or before `t_ms`.
@@ -184,6 +180,7 @@ impl Samples {
         }
     }
 
+    #[cfg(any(test, feature = "internals"))]
     /// Bytes held, counting allocated capacity.
     pub fn bytes(&self) -> usize {
         self.chunks.iter().map(Chunk::bytes).sum::<usize>()

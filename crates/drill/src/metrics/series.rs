@@ -99,11 +99,13 @@ impl SeriesStore {
         SeriesStore::default()
     }
 
+    #[cfg(any(test, feature = "internals"))]
     /// Number of series.
     pub fn series_count(&self) -> usize {
         self.series.len()
     }
 
+    #[cfg(feature = "internals")]
     /// Number of samples across all series.
     pub fn sample_count(&self) -> usize {
         self.samples
@@ -161,6 +163,7 @@ impl SeriesStore {
         Ok(id)
     }
 
+    #[cfg(any(test, feature = "internals"))]
     /// Appends a sample to the series with these labels (created when new).
     pub fn append<N: AsRef<str>, V: AsRef<str>>(
         &mut self,
@@ -248,6 +251,7 @@ impl SeriesStore {
         out
     }
 
+    #[cfg(any(test, feature = "internals"))]
     /// Label sets of the matching series, ordered (the HTTP API's `/api/v1/series`).
     pub fn series(&self, matchers: &[Matcher]) -> Vec<Labels> {
         self.matching(matchers)
@@ -256,6 +260,7 @@ impl SeriesStore {
             .collect()
     }
 
+    #[cfg(any(test, feature = "internals"))]
     /// The matching series that have samples in `[start_ms, end_ms]`, with those samples.
     pub fn select(&self, matchers: &[Matcher], start_ms: i64, end_ms: i64) -> Vec<(Labels, Vec<(i64, f64)>)> {
         self.matching(matchers)
@@ -297,6 +302,7 @@ impl SeriesStore {
         0..self.series.len() as SeriesId
     }
 
+    #[cfg(feature = "internals")]
     /// Estimated bytes held by the store: samples (allocated capacity), labels, symbols and
     /// the index.
     pub fn memory_bytes(&self) -> usize {

@@ -22,8 +22,10 @@ use std::collections::HashMap;
 use promql_parser::parser::{Expr, value::ValueType};
 
 pub use error::QueryError;
-pub use support::{SUPPORTED_AGGREGATIONS, SUPPORTED_FUNCTIONS, SUPPORTED_OPERATORS};
-pub use value::{InstantSample, QueryValue, RangeSeries, format_timestamp, format_value};
+use value::InstantSample;
+#[cfg(test)]
+pub use value::format_timestamp;
+pub use value::{QueryValue, RangeSeries, format_value};
 
 use eval::{Evaluator, Value};
 
@@ -64,16 +66,6 @@ impl Query {
         support::check_depth(&expr)?;
         support::check(&expr)?;
         Ok(Query { expr })
-    }
-
-    /// The query's result type: `scalar`, `vector`, `matrix` or `string`.
-    pub fn value_type(&self) -> &'static str {
-        match self.expr.value_type() {
-            ValueType::Scalar => "scalar",
-            ValueType::Vector => "vector",
-            ValueType::Matrix => "matrix",
-            ValueType::String => "string",
-        }
     }
 
     /// Evaluates at `t_ms` (the API's `/api/v1/query`).
@@ -172,11 +164,13 @@ impl Query {
     }
 }
 
+#[cfg(test)]
 /// Parses and evaluates `query` at `t_ms` with default options.
 pub fn instant_query(store: &SeriesStore, query: &str, t_ms: i64) -> Result<QueryValue, QueryError> {
     Query::parse(query)?.instant(store, t_ms, &QueryOptions::default())
 }
 
+#[cfg(test)]
 /// Parses and evaluates `query` over `[start_ms, end_ms]` every `step_ms` with default
 /// options.
 pub fn range_query(

@@ -1,0 +1,62 @@
+//! PromQL outside the drill engine's subset is refused with `Unsupported` (HTTP 422) naming
+//! the construct, never answered with a guessed number; syntax errors are `BadData` (400).
+
+use crate::metrics::{QueryError, SeriesStore, instant_query, range_query};
+
+fn store() -> SeriesStore {
+    let mut s = SeriesStore::new();
+    for t in 0..20 {
+        s.append(&[("__name__", "x"), ("job", "a")], t * 15_000, t as f64)
+            .expect("append");
+    }
+    s
+}
+
+#[test]
+fn unsupported_constructs_are_named() {
+    let s = store();
+    for (query, named) in [
+        ("rate(x[5m])[30m:1m]", "subquery"),
+        ("max_over_time(rate(x[1m])[10m:])", "subquery"),
+        ("predict_linear(x[5m], 3600)", "predict_linear"),
+        ("holt_winters(x[5m], 0.5, 0.5)", "holt_winters"),
+        ("deriv(x[5m])", "deriv"),
+        ("changes(x[5m])", "changes"),
+        ("resets(x[5m])", "resets"),
+        ("absent_over_time(x[5m])", "absent_over_time"),
+        ("histogram_count(x)", "histogram_count"),
+        ("histogram_sum(x)", "histogram_sum"),
+        ("histogram_fraction(0, 0.5, x)", "histogram_fraction"),
+        ("label_join(x, \"d\", \",\", \"job\")", "label_join"),
+        ("sqrt(x)", "sqrt"),
+        ("exp(x)", "exp"),
+        ("day_of_week()", "day_of_week"),
+        ("group(x)", "group"),
+        ("x atan2 x", "atan2"),
+        ("x{job=\"a\" or job=\"b\"}", "'or'"),
+    ] {
+        for result in [
+            instant_query(&s, query, 300_000),
+            range_query(&s, query, 0, 300_000, 15_000),
+        ] {
+            match result {
+                Err(e @ QueryError::Unsupported(_)) => {
+                    assert!(e.to_string().contains(named), "{query}: {e}");
+                    assert_eq!((e.status(), e.error_type()), (422, "execution"), "{query}");
+                }
+                other => panic!("{query}: expected Unsupported naming {named}, got {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn syntax_errors_are_bad_data() {
+    let s = store();
+    for query in ["sum(rate(", "x{", "x[5m", "1 +", "unknown_fn(x)", "x > 1 bool"] {
+        match instant_query(&s, query, 0) {
+            Err(e @ QueryError::BadData(_)) => assert_eq!(e.status(), 400, "{query}"),
+            other => panic!("{query}: expected BadData, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,463 @@
+//! The drill cluster driven by the real kubectl on the machine (the 1.32 on PATH, and another
+//! minor version shipped beside it). Every change is checked through a second kubectl call.
+
+use std::path::Path;
+
+use warroom_testkit::drill::{Served, Setup};
+use warroom_testkit::{kubectl_path, other_kubectl, wait_for};
+
+fn sim() -> Served {
+    Served::start(
+        Some(&warroom_testkit::scenario("shop")),
+        Setup {
+            speed: Some(10.0),
+            ..Setup::default()
+        },
+    )
+}
+
+fn header(out: &str) -> Vec<String> {
+    out.lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+fn rows(out: &str) -> Vec<Vec<String>> {
+    out.lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect()
+}
+
+fn jsonpath(s: &Served, args: &[&str], path: &str) -> String {
+    let jp = format!("jsonpath={path}");
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["-o", &jp]);
+    s.ok(&all)
+}
+
+fn pods_of(s: &Served, app: &str) -> Vec<String> {
+    s.ok(&["get", "pods", "-n", "shop", "-l", &format!("app={app}"), "-o", "name"])
+        .lines()
+        .map(|l| l.trim_start_matches("pod/").to_string())
+        .collect()
+}
+
+fn check_gets(s: &Served, kubectl: &Path) {
+    let nodes = s.ok_with(kubectl, &["get", "nodes"]);
+    assert_eq!(header(&nodes), ["NAME", "STATUS", "ROLES", "AGE", "VERSION"], "{nodes}");
+    let nodes = rows(&nodes);
+    assert_eq!(nodes.len(), 3);
+    assert!(nodes.iter().all(|r| r[1] == "Ready" && r[4] == "v1.32.4"), "{nodes:?}");
+
+    let pods = s.ok_with(kubectl, &["get", "pods", "-A"]);
+    assert_eq!(
+        header(&pods),
+        ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+        "{pods}"
+    );
+    let pods = rows(&pods);
+    // 2 web + 3 api + one agent per node.
+    assert_eq!(pods.len(), 8, "{pods:?}");
+    assert!(
+        pods.iter().all(|r| r[2] == "1/1" && r[3] == "Running" && r[4] == "0"),
+        "{pods:?}"
+    );
+
+    let deploys = s.ok_with(kubectl, &["get", "deploy", "-n", "shop"]);
+    assert_eq!(header(&deploys), ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]);
+    let web = rows(&deploys)
+        .into_iter()
+        .find(|r| r[0] == "web")
+        .expect("web deployment");
+    assert_eq!(&web[1..4], ["2/2", "2", "2"]);
+
+    let rs = s.ok_with(kubectl, &["get", "rs", "-n", "shop", "-l", "app=web"]);
+    assert_eq!(header(&rs), ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]);
+    let mut counts: Vec<String> = rows(&rs).iter().map(|r| r[1..4].join("/")).collect();
+    counts.sort();
+    assert_eq!(counts, ["0/0/0", "2/2/2"], "two revisions of web: {rs}");
+
+    let events = s.ok_with(kubectl, &["get", "events", "-n", "shop"]);
+    assert_eq!(
+        header(&events),
+        ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+        "{events}"
+    );
+    assert!(
+        events.contains("ScalingReplicaSet") && events.contains("deployment/web"),
+        "{events}"
+    );
+    assert!(events.contains("Started") && events.contains("Scheduled"), "{events}");
+
+    let ds = s.ok_with(kubectl, &["get", "ds", "-n", "kube-system"]);
+    assert_eq!(
+        header(&ds)[..6],
+        ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE"]
+    );
+    assert_eq!(&rows(&ds)[0][1..6], ["3", "3", "3", "3", "3"]);
+
+    let pdb = s.ok_with(kubectl, &["get", "pdb", "-n", "shop"]);
+    assert_eq!(&rows(&pdb)[0][..4], ["web", "2", "N/A", "0"], "{pdb}");
+}
+
+#[test]
+fn get_shows_real_columns_in_both_kubectl_versions() {
+    let s = sim();
+    check_gets(&s, &kubectl_path());
+    check_gets(&s, &other_kubectl());
+    // Paging: kubectl follows continue tokens.
+    let names = s.ok(&["get", "pods", "-A", "-o", "name", "--chunk-size=2"]);
+    assert_eq!(names.lines().count(), 8, "{names}");
+    // Selectors.
+    let on_node = s.ok(&[
+        "get",
+        "pods",
+        "-A",
+        "--field-selector",
+        "spec.nodeName=node-1",
+        "-o",
+        "name",
+    ]);
+    assert!(on_node.lines().count() >= 1 && on_node.contains("agent"), "{on_node}");
+    let web = s.ok(&["get", "pods", "-n", "shop", "-l", "app in (web)", "-o", "name"]);
+    assert_eq!(web.lines().count(), 2);
+}
+
+#[test]
+fn describe_node_and_pod() {
+    let s = sim();
+    let node = s.ok(&["describe", "node", "node-1"]);
+    for want in [
+        "Name:               node-1",
+        "Non-terminated Pods:",
+        "Ready ",
+        "KubeletReady",
+        "Allocated resources:",
+    ] {
+        assert!(node.contains(want), "describe node lacks {want:?}:\n{node}");
+    }
+    let pod = pods_of(&s, "web").remove(0);
+    let out = s.ok(&["describe", "pod", "-n", "shop", &pod]);
+    for want in [
+        "Status:           Running",
+        "Image:          registry.example.com/web:1.1",
+        "Controlled By:  ReplicaSet/web-",
+        "Events:",
+        "Scheduled",
+        "Started",
+    ] {
+        assert!(out.contains(want), "describe pod lacks {want:?}:\n{out}");
+    }
+}
+
+#[test]
+fn cordon_uncordon_and_server_dry_run() {
+    let s = sim();
+    let unschedulable = |s: &Served| jsonpath(s, &["get", "node", "node-2"], "{.spec.unschedulable}");
+    let out = s.ok(&["cordon", "node-2", "--dry-run=server"]);
+    assert!(out.contains("cordoned (server dry run)"), "{out}");
+    assert_eq!(unschedulable(&s), "", "a dry run changes nothing");
+    s.ok(&["cordon", "node-2"]);
+    assert_eq!(unschedulable(&s), "true");
+    let nodes = s.ok(&["get", "node", "node-2"]);
+    assert!(nodes.contains("Ready,SchedulingDisabled"), "{nodes}");
+    let taints = jsonpath(&s, &["get", "node", "node-2"], "{.spec.taints[*].key}");
+    assert!(taints.contains("node.kubernetes.io/unschedulable"), "{taints}");
+    s.ok(&["uncordon", "node-2"]);
+    assert_eq!(unschedulable(&s), "");
+    assert!(s.ok(&["get", "node", "node-2"]).contains(" Ready "));
+}
+
+#[test]
+fn delete_pod_with_dry_run_then_replaced() {
+    let s = sim();
+    let before = pods_of(&s, "api");
+    let victim = before[0].clone();
+    let out = s.ok(&["delete", "pod", "-n", "shop", &victim, "--dry-run=server"]);
+    assert!(out.contains("(server dry run)"), "{out}");
+    assert_eq!(pods_of(&s, "api"), before, "a dry-run delete changes nothing");
+    s.ok(&["delete", "pod", "-n", "shop", &victim]);
+    let gone = s.kubectl(&["get", "pod", "-n", "shop", &victim]);
+    assert!(!gone.status.success());
+    assert!(
+        String::from_utf8_lossy(&gone.stderr).contains("NotFound"),
+        "{}",
+        String::from_utf8_lossy(&gone.stderr)
+    );
+    wait_for(30, "api back to 3 ready replicas", || {
+        let ready = jsonpath(&s, &["get", "deploy", "api", "-n", "shop"], "{.status.readyReplicas}");
+        let pods = pods_of(&s, "api");
+        (ready == "3" && pods.len() == 3 && !pods.contains(&victim)).then_some(())
+    });
+}
+
+#[test]
+fn scale_with_dry_run() {
+    let s = sim();
+    let replicas = |s: &Served| jsonpath(s, &["get", "deploy", "api", "-n", "shop"], "{.spec.replicas}");
+    let out = s.ok(&["scale", "deploy/api", "-n", "shop", "--replicas=5", "--dry-run=server"]);
+    assert!(out.contains("scaled (server dry run)"), "{out}");
+    assert_eq!(replicas(&s), "3");
+    s.ok(&["scale", "deploy/api", "-n", "shop", "--replicas=5"]);
+    assert_eq!(replicas(&s), "5");
+    wait_for(30, "5 available api replicas", || {
+        (jsonpath(
+            &s,
+            &["get", "deploy", "api", "-n", "shop"],
+            "{.status.availableReplicas}",
+        ) == "5")
+            .then_some(())
+    });
+    s.ok(&["scale", "deploy/api", "-n", "shop", "--replicas=1"]);
+    wait_for(30, "api scaled down to one pod", || {
+        (pods_of(&s, "api").len() == 1).then_some(())
+    });
+}
+
+#[test]
+fn rollout_restart_pause_resume_undo_status_history() {
+    let s = sim();
+    let history = s.ok(&["rollout", "history", "deploy/web", "-n", "shop"]);
+    assert!(
+        history.contains("1         web 1.0") && history.contains("2         web 1.1"),
+        "{history}"
+    );
+
+    let before = pods_of(&s, "web");
+    s.ok(&["rollout", "restart", "deploy/web", "-n", "shop"]);
+    let annotation = jsonpath(
+        &s,
+        &["get", "deploy", "web", "-n", "shop"],
+        "{.spec.template.metadata.annotations}",
+    );
+    assert!(annotation.contains("kubectl.kubernetes.io/restartedAt"), "{annotation}");
+    let status = s.ok(&["rollout", "status", "deploy/web", "-n", "shop", "--timeout=60s"]);
+    assert!(status.contains("successfully rolled out"), "{status}");
+    let after = wait_for(30, "old web pods gone", || {
+        let now = pods_of(&s, "web");
+        now.iter().all(|p| !before.contains(p)).then_some(now)
+    });
+    assert_eq!(after.len(), 2);
+
+    s.ok(&["rollout", "pause", "deploy/web", "-n", "shop"]);
+    assert_eq!(
+        jsonpath(&s, &["get", "deploy", "web", "-n", "shop"], "{.spec.paused}"),
+        "true"
+    );
+    let refused = s.kubectl(&["rollout", "undo", "deploy/web", "-n", "shop"]);
+    assert!(!refused.status.success(), "kubectl refuses to undo a paused deployment");
+    s.ok(&["rollout", "resume", "deploy/web", "-n", "shop"]);
+    assert_eq!(
+        jsonpath(&s, &["get", "deploy", "web", "-n", "shop"], "{.spec.paused}"),
+        ""
+    );
+
+    // Undo goes back to the previous revision's template (web 1.1 without the restart annotation).
+    let out = s.ok(&["rollout", "undo", "deploy/web", "-n", "shop", "--to-revision=1"]);
+    assert!(out.contains("rolled back"), "{out}");
+    let status = s.ok(&["rollout", "status", "deploy/web", "-n", "shop", "--timeout=60s"]);
+    assert!(status.contains("successfully rolled out"), "{status}");
+    let image = jsonpath(
+        &s,
+        &["get", "deploy", "web", "-n", "shop"],
+        "{.spec.template.spec.containers[0].image}",
+    );
+    assert_eq!(image, "registry.example.com/web:1.0");
+    let history = s.ok(&["rollout", "history", "deploy/web", "-n", "shop"]);
+    let revisions: Vec<&str> = history
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(revisions, ["2", "3", "4"], "revision 1 came back as 4:\n{history}");
+    let revision = jsonpath(
+        &s,
+        &["get", "deploy", "web", "-n", "shop"],
+        "{.metadata.annotations.deployment\\.kubernetes\\.io/revision}",
+    );
+    assert_eq!(revision, "4");
+}
+
+#[test]
+fn drain_waits_for_the_disruption_budget() {
+    let s = sim();
+    // Find a node that runs a web pod: web's budget (minAvailable 2 of 2) allows no eviction.
+    let node = jsonpath(
+        &s,
+        &["get", "pods", "-n", "shop", "-l", "app=web"],
+        "{.items[0].spec.nodeName}",
+    );
+    let kubeconfig = s.kubeconfig.clone();
+    let cache = s.dir.path().join("drain-cache");
+    let node_arg = node.clone();
+    let drain = std::thread::spawn(move || {
+        std::process::Command::new(kubectl_path())
+            .args([
+                "drain",
+                &node_arg,
+                "--ignore-daemonsets",
+                "--delete-emptydir-data",
+                "--timeout=120s",
+            ])
+            .arg("--cache-dir")
+            .arg(cache)
+            .env("KUBECONFIG", kubeconfig)
+            .output()
+            .expect("run kubectl drain")
+    });
+    wait_for(60, "an eviction refused with 429", || {
+        let log = s.control("GET", "/drill/v1/requests");
+        log.as_array()?
+            .iter()
+            .any(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/eviction")) && r["status"] == 429)
+            .then_some(())
+    });
+    assert!(!drain.is_finished(), "drain must wait while the budget forbids");
+    // More replicas let the budget allow one disruption.
+    s.ok(&["scale", "deploy/web", "-n", "shop", "--replicas=3"]);
+    let out = drain.join().expect("drain thread");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "drain failed: {stderr}\n{stdout}");
+    assert!(stdout.contains("drained"), "{stdout}");
+    assert!(
+        stderr.contains("Cannot evict pod as it would violate the pod's disruption budget"),
+        "{stderr}"
+    );
+    let left = s.ok(&[
+        "get",
+        "pods",
+        "-A",
+        "--field-selector",
+        &format!("spec.nodeName={node}"),
+        "-o",
+        "name",
+    ]);
+    assert!(
+        left.lines().all(|l| l.contains("agent")),
+        "only the DaemonSet pod stays on {node}: {left}"
+    );
+    assert_eq!(jsonpath(&s, &["get", "node", &node], "{.spec.unschedulable}"), "true");
+}
+
+#[test]
+fn auth_can_i_follows_the_scenario_rbac() {
+    let s = sim();
+    assert_eq!(s.ok(&["auth", "can-i", "patch", "nodes"]).trim(), "yes");
+    assert_eq!(
+        s.ok(&[
+            "auth",
+            "can-i",
+            "create",
+            "pods",
+            "--subresource=eviction",
+            "-n",
+            "shop"
+        ])
+        .trim(),
+        "yes"
+    );
+    let no = s.kubectl(&["auth", "can-i", "delete", "nodes"]);
+    assert!(!no.status.success());
+    let answer = String::from_utf8_lossy(&no.stdout);
+    assert!(
+        answer.starts_with("no - the drill scenario denies delete on nodes"),
+        "{answer}"
+    );
+    let refused = s.kubectl(&["delete", "node", "node-3"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("Forbidden") && stderr.contains("cannot delete resource \"nodes\""),
+        "{stderr}"
+    );
+    assert!(s.ok(&["get", "nodes", "-o", "name"]).contains("node/node-3"));
+}
+
+#[test]
+fn an_older_kubectl_drives_the_same_flows() {
+    let s = sim();
+    let old = other_kubectl();
+    s.ok_with(&old, &["cordon", "node-3"]);
+    assert_eq!(
+        jsonpath(&s, &["get", "node", "node-3"], "{.spec.unschedulable}"),
+        "true"
+    );
+    s.ok_with(&old, &["scale", "deploy/api", "-n", "shop", "--replicas=4"]);
+    assert_eq!(
+        jsonpath(&s, &["get", "deploy", "api", "-n", "shop"], "{.spec.replicas}"),
+        "4"
+    );
+    let out = s.ok_with(
+        &old,
+        &["rollout", "status", "deploy/api", "-n", "shop", "--timeout=60s"],
+    );
+    assert!(out.contains("successfully rolled out"), "{out}");
+    let out = s.ok_with(
+        &old,
+        &[
+            "delete",
+            "pod",
+            "-n",
+            "shop",
+            &pods_of(&s, "api")[0],
+            "--dry-run=server",
+        ],
+    );
+    assert!(out.contains("server dry run"), "{out}");
+    assert_eq!(pods_of(&s, "api").len(), 4);
+}
+
+#[test]
+fn get_watch_streams_table_rows() {
+    let s = sim();
+    let kubeconfig = s.kubeconfig.clone();
+    let cache = s.dir.path().join("watch-cache");
+    let watch = std::process::Command::new(kubectl_path())
+        .args([
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-l",
+            "app=api",
+            "-w",
+            "--request-timeout=8s",
+        ])
+        .arg("--cache-dir")
+        .arg(cache)
+        .env("KUBECONFIG", kubeconfig)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubectl get -w");
+    wait_for(30, "the watch to open", || {
+        let log = s.control("GET", "/drill/v1/requests");
+        log.as_array()?
+            .iter()
+            .any(|r| r["query"].as_str().is_some_and(|q| q.contains("watch=true")))
+            .then_some(())
+    });
+    s.ok(&["scale", "deploy/api", "-n", "shop", "--replicas=4"]);
+    let out = watch.wait_with_output().expect("watch output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        header(&stdout),
+        ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+        "{stdout}"
+    );
+    let names: std::collections::BTreeSet<&str> = stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names.len(), 4, "the fourth pod appears in the watch: {stdout}");
+    let new_pod = names
+        .iter()
+        .find(|n| stdout.lines().skip(1).filter(|l| l.starts_with(**n)).count() > 1)
+        .expect("a pod with several rows as it starts");
+    assert!(stdout.contains(&format!("{new_pod} ")), "{stdout}");
+}

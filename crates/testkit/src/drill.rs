@@ -1,0 +1,179 @@
+//! A drill cluster served in-process for a test, through the drill crate's public API: its own
+//! thread and runtime (so sync and async tests alike can hold it), its kubeconfig in a temp
+//! directory, and kubectl pointed at it. Stopped when dropped.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use warroom_drill::{Drill, Options, RequestRecord, scenario};
+
+use crate::Kubectl;
+
+/// How a test wants its drill.
+#[derive(Debug, Clone, Default)]
+pub struct Setup {
+    pub seed: Option<u64>,
+    /// The clock's speed (1 when not given).
+    pub speed: Option<f64>,
+    pub paused: bool,
+}
+
+/// What the drill's thread is asked to do.
+enum Ask {
+    Requests(mpsc::Sender<Vec<RequestRecord>>),
+    ClearRequests,
+    Stop,
+}
+
+pub struct Served {
+    /// The Kubernetes API.
+    pub url: String,
+    /// The drill's Prometheus API and `/metrics`.
+    pub prometheus: String,
+    /// The drill's Alertmanager API.
+    pub alertmanager: String,
+    pub kubeconfig: PathBuf,
+    pub addr: SocketAddr,
+    pub dir: tempfile::TempDir,
+    kubectl: Kubectl,
+    asks: mpsc::Sender<Ask>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Served {
+    /// Serves a scenario (YAML text; the built-in one when None) on 127.0.0.1.
+    pub fn start(yaml: Option<&str>, setup: Setup) -> Served {
+        let scenario = match yaml {
+            Some(text) => scenario::parse("scenario.yaml", text).unwrap_or_else(|e| panic!("the scenario: {e}")),
+            None => scenario::builtin(),
+        };
+        let options = Options {
+            seed: setup.seed,
+            speed: setup.speed.unwrap_or(1.0),
+            paused: setup.paused,
+            ..Options::default()
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (started, up) = mpsc::channel();
+        let (asks, asked) = mpsc::channel::<Ask>();
+        let thread = std::thread::Builder::new()
+            .name("test-drill".into())
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                let listen = "127.0.0.1:0".parse().expect("address");
+                let drill = match rt.block_on(Drill::start(scenario, listen, &options)) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        let _ = started.send(Err(e.to_string()));
+                        return;
+                    }
+                };
+                let _ = started.send(Ok((drill.addr(), drill.prometheus_url(), drill.alertmanager_url())));
+                while let Ok(ask) = asked.recv() {
+                    match ask {
+                        Ask::Requests(answer) => {
+                            let _ = answer.send(drill.requests());
+                        }
+                        Ask::ClearRequests => drill.clear_requests(),
+                        Ask::Stop => break,
+                    }
+                }
+                drill.stop();
+                rt.shutdown_background();
+            })
+            .expect("a thread");
+        let (addr, prometheus, alertmanager) = match up.recv() {
+            Ok(Ok(up)) => up,
+            Ok(Err(e)) => panic!("the drill did not start: {e}"),
+            Err(_) => panic!("the drill's thread ended before it started"),
+        };
+        let url = format!("http://{addr}");
+        let kubeconfig = dir.path().join("kubeconfig");
+        warroom_drill::write_kubeconfig(&kubeconfig, &url, "warroom-drill").expect("write kubeconfig");
+        let kubectl = Kubectl::new(kubeconfig.clone(), dir.path().join("kube-cache"));
+        Served {
+            url,
+            prometheus,
+            alertmanager,
+            kubeconfig,
+            addr,
+            dir,
+            kubectl,
+            asks,
+            thread: Some(thread),
+        }
+    }
+
+    /// Runs the kubectl on PATH against the drill.
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        self.kubectl.run(args)
+    }
+
+    pub fn kubectl_with(&self, kubectl: &std::path::Path, args: &[&str]) -> Output {
+        self.kubectl.run_with(kubectl, args)
+    }
+
+    /// kubectl that must succeed; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        self.kubectl.ok(args)
+    }
+
+    pub fn ok_with(&self, kubectl: &std::path::Path, args: &[&str]) -> String {
+        self.kubectl.ok_with(kubectl, args)
+    }
+
+    /// Calls a drill control path (`/drill/v1/...`) and returns the JSON.
+    pub fn control(&self, method: &str, path: &str) -> serde_json::Value {
+        control(&self.url, method, path)
+    }
+
+    /// The requests the drill served so far.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        let (answer, answered) = mpsc::channel();
+        self.asks.send(Ask::Requests(answer)).expect("the drill runs");
+        answered.recv().expect("the drill answers")
+    }
+
+    pub fn clear_requests(&self) {
+        self.asks.send(Ask::ClearRequests).expect("the drill runs");
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.asks.send(Ask::Stop);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Calls a drill control path on the drill at `url` and returns the JSON.
+pub fn control(url: &str, method: &str, path: &str) -> serde_json::Value {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let client = crate::http_client();
+        let url = format!("{url}{path}");
+        let req = match method {
+            "POST" => client.post(&url),
+            "DELETE" => client.delete(&url),
+            _ => client.get(&url),
+        };
+        req.send()
+            .await
+            .expect("drill control request")
+            .json()
+            .await
+            .expect("drill control JSON")
+    })
+}

@@ -1,0 +1,53 @@
+//! The console's golden-signal panels read against the drill's own Prometheus: the queries
+//! the console sends give the numbers the drill's models mean.
+
+use warroom::observe::panels::{SATURATION, Target, render};
+use warroom_testkit::drill::{Served, Setup};
+
+/// The single value of an instant query at the drill's now, from its Prometheus API.
+fn value(drill: &Served, query: &str) -> f64 {
+    let rt = crate::support::runtime();
+    let body: serde_json::Value = rt.block_on(async {
+        warroom_testkit::http_client()
+            .get(format!("{}/api/v1/query", drill.prometheus))
+            .query(&[("query", query)])
+            .send()
+            .await
+            .expect("query")
+            .json()
+            .await
+            .expect("JSON")
+    });
+    let result = &body["data"]["result"];
+    match result.as_array().map(Vec::as_slice) {
+        Some([one]) => one["value"][1].as_str().and_then(|v| v.parse().ok()).expect("a number"),
+        _ => panic!("{query}: expected one sample, got {body}"),
+    }
+}
+
+#[test]
+fn the_saturation_panel_reads_cpu_over_the_request_when_no_limit_is_set() {
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/noisy-neighbour.yaml")).expect("shipped drill");
+    let yaml = format!("start: \"2026-11-24T14:00:00Z\"\n{yaml}");
+    let drill = Served::start(
+        Some(&yaml),
+        Setup {
+            paused: true,
+            ..Setup::default()
+        },
+    );
+    drill.control("POST", "/drill/v1/clock?advance=85s");
+    let saturation = |namespace: &str, service: &str| {
+        let target = Target {
+            namespace: namespace.into(),
+            service: service.into(),
+        };
+        value(&drill, &render(SATURATION, &target, None).expect("the panel renders"))
+    };
+    // The sim's pods set CPU requests, not limits. api requests 500m and uses about 400m,
+    // report-builder 250m and 200m (more with traffic and jitter).
+    for (namespace, service) in [("web", "api"), ("batch", "report-builder")] {
+        let v = saturation(namespace, service);
+        assert!((0.5..1.5).contains(&v), "{service} saturation {v}");
+    }
+}

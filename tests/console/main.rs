@@ -1,0 +1,14 @@
+//! The console: rendered frames (insta snapshots and styles), key sequences through `update`,
+//! the status editor, the action overlay, user files checked by `warroom check`, and the real
+//! binary in tmux. One test target.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod action_overlay;
+mod config;
+mod editor;
+mod render;
+mod scenario_files;
+mod status_tmux;
+mod tmux;

@@ -1,0 +1,548 @@
+//! End-to-end: the real console in a real tmux session. Start `warroom drill`, wait for the
+//! panes, send keys (focus, zoom, help), resize to 80×24, quit; and a drill with hostile
+//! names and messages leaves no trace of its escape sequences on screen or in the pane title.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use warroom_testkit::Tmux;
+
+/// A console in tmux with its config, journals and state under a directory of its own
+/// (returned, and removed after the session is killed).
+fn console(cmd: &str, width: u16, height: u16) -> (Tmux, tempfile::TempDir) {
+    let home = tempfile::tempdir().expect("tmp");
+    (Tmux::start(home.path(), cmd, width, height), home)
+}
+
+fn warroom() -> &'static str {
+    crate::support::warroom_bin()
+}
+
+#[test]
+fn drill_console_panes_keys_resize_and_quit() {
+    let (t, home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
+    let s = t.wait_for("the four panes and live data", 60, |s| {
+        s.contains("DRILL") && s.contains("Status update") && s.contains("Nodes ● 6 ready") && s.contains("data live")
+    });
+    assert!(s.contains("Bad deploy: checkout 2.0.0 crashloops on start"), "{s}");
+    // The bad deploy goes out at 2 virtual minutes (4 s at ×30).
+    t.wait_for("checkout crashlooping", 60, |s| {
+        s.contains("deploy shop/checkout") && s.contains("crashlooping")
+    });
+    t.wait_for("the panic in the health pane", 30, |s| {
+        s.contains("last error: panic: config key CHECKOUT_CURRENCY_TABLE")
+    });
+    // Golden signals and alerts come from the drill's Prometheus and Alertmanager APIs through
+    // the same clients a live cluster uses: checkout's error budget burns and pages.
+    let s = t.wait_for("checkout's burn rate paging", 90, |s| {
+        s.lines().any(|l| l.contains("shop/checkout") && l.contains("page")) && s.contains("ErrorBudgetBurn firing")
+    });
+    assert!(s.contains("Golden signals") && s.contains("shop/frontend"), "{s}");
+    assert!(
+        s.contains("firing: ErrorBudgetBurn namespace=shop service=checkout"),
+        "{s}"
+    );
+    // Focus and zoom: the timeline fills the body.
+    t.keys(&["Tab", "z"]);
+    let s = t.wait_for("the zoomed timeline", 10, |s| {
+        s.contains("┌ Timeline") && !s.contains("┌ Playbook")
+    });
+    assert!(s.contains("CrashLoop"), "{s}");
+    // Esc and the next key are sent apart, as a person types them (an instant pair is Alt-key).
+    t.keys(&["Escape"]);
+    t.wait_for("zoom off", 10, |s| s.contains("┌ Playbook"));
+    t.keys(&["?"]);
+    t.wait_for("help", 10, |s| {
+        s.contains("Help (esc to close)") && s.contains("zoom the pane")
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("help closed", 10, |s| !s.contains("Help (esc to close)"));
+    // The palette declares an incident and adds a note; both reach the journal on disk and
+    // come back through it to the header and the timeline.
+    t.keys(&[":"]);
+    t.keys(&["-l", "declare sev1 Checkout failing"]);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the declared incident in the header", 20, |s| {
+        s.contains("‼ SEV1") && s.contains("investigating") && s.contains("Checkout failing")
+    });
+    assert!(s.contains("Incident opened (drill): SEV1"), "{s}");
+    t.keys(&["n"]);
+    t.keys(&["-l", "rolled back checkout to 1.9.3"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the note on the timeline", 20, |s| {
+        s.contains("alice    rolled back checkout to 1.9.3")
+    });
+    let data = home.path().join("data");
+    let journals: Vec<_> = std::fs::read_dir(data.join("incidents"))
+        .expect("the data directory")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    assert_eq!(journals.len(), 1, "{journals:?}");
+    let written = std::fs::read_to_string(&journals[0]).expect("the journal");
+    assert!(
+        written.contains("\"rolled back checkout to 1.9.3\"") && written.contains("\"alice\""),
+        "{written}"
+    );
+    let verify = Command::new(warroom())
+        .args(["journal", "verify"])
+        .arg(journals[0].file_stem().expect("id"))
+        .env("WARROOM_DATA_DIR", &data)
+        .output()
+        .expect("verify");
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    // Small terminal: tabs.
+    t.tmux(&["resize-window", "-t", "wr", "-x", "80", "-y", "24"]);
+    let s = t.wait_for("tabs at 80x24", 10, |s| {
+        s.contains("Cluster health │ Timeline │ Playbook │ Status update")
+    });
+    assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
+    t.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !t.dead() {
+        assert!(Instant::now() < deadline, "q quits the console");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The terminal is restored: the alternate screen is gone.
+    let after = t.screen();
+    assert!(!after.contains("┌ Timeline"), "{after}");
+}
+
+const HOSTILE: &str = "name: hostile\ntitle: \"Hostile \\e[31mRED\\e[0m \\e]0;PWNED-TITLE\\a drill \\u202Egnp.exe\"\nstart: \"2026-11-24T14:00:00Z\"\nnodes: [{name: node, count: 2}]\nworkloads:\n  - {name: web, namespace: shop, replicas: 2, revisions: [{image: \"web:1\"}]}\nimages:\n  \"web:2\":\n    crash:\n      after: 2s\n      message: \"boom \\e]52;c;cHduZWQ=\\a \\e]8;;https://evil.example\\e\\\\click\\e]8;;\\e\\\\ \\e[2J\\e[Hend\"\nfaults:\n  - at: 5s\n    rollout: {workload: shop/web, image: \"web:2\"}\n";
+
+#[test]
+fn hostile_names_and_messages_leave_no_trace() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("hostile.yaml");
+    std::fs::write(&path, HOSTILE).expect("write");
+    let (t, _home) = console(&format!("{} drill {} --speed 10", warroom(), path.display()), 200, 50);
+    let title_before = t.tmux(&["display-message", "-p", "-t", "wr", "#{pane_title}"]);
+    let s = t.wait_for("the hostile crash message, cleaned", 60, |s| {
+        s.contains("last error: boom")
+    });
+    for trace in [
+        "PWNED-TITLE",
+        "]52;",
+        "cHduZWQ",
+        "8;;",
+        "evil.example",
+        "[31m",
+        "[2J",
+        "\u{202E}",
+        "\u{1b}",
+    ] {
+        assert!(!s.contains(trace), "{trace:?} reached the screen:\n{s}");
+    }
+    assert!(s.contains("Hostile RED  drill gnp.exe"), "{s}");
+    assert!(s.contains("last error: boom  click end"), "{s}");
+    let title_after = t.tmux(&["display-message", "-p", "-t", "wr", "#{pane_title}"]);
+    assert_eq!(title_before, title_after, "the pane title is unchanged");
+    assert!(!title_after.contains("PWNED"));
+}
+
+/// The drill cluster the console started in-process, as its kubeconfig names it.
+fn drill_url(state_dir: &std::path::Path) -> String {
+    let kubeconfig = std::fs::read_to_string(state_dir.join("drill.kubeconfig")).expect("the drill kubeconfig");
+    kubeconfig
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: "))
+        .expect("a server line")
+        .trim()
+        .to_string()
+}
+
+/// kubectl against the console's drill cluster; its output.
+fn kubectl(state_dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new("kubectl")
+        .args(args)
+        .env("KUBECONFIG", state_dir.join("drill.kubeconfig"))
+        .output()
+        .expect("kubectl is required (scripts/test checks for it)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn kubectl_image(state_dir: &std::path::Path) -> String {
+    kubectl(
+        state_dir,
+        &[
+            "get",
+            "deploy",
+            "checkout",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+    )
+}
+
+/// In the playbook pane, moves the cursor to bad-deploy (what applies first changes as alerts
+/// fire) and follows it.
+fn follow_bad_deploy(t: &Tmux) {
+    t.keys(&["3"]);
+    let mut moved = 0;
+    while !t.screen().contains("› bad-deploy  Bad deploy") {
+        assert!(moved < 6, "bad-deploy is not on offer:\n{}", t.screen());
+        t.keys(&["j"]);
+        moved += 1;
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    t.keys(&["Enter"]);
+    t.wait_for("the checklist", 10, |s| s.contains("Playbook ─ Bad deploy 0/7"));
+}
+
+fn declare(t: &Tmux) {
+    t.wait_for("checkout crashlooping", 60, |s| {
+        s.contains("deploy shop/checkout") && s.contains("crashlooping")
+    });
+    t.keys(&[":"]);
+    t.keys(&["-l", "declare sev1 Checkout failing"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the declared incident", 20, |s| s.contains("‼ SEV1"));
+}
+
+#[test]
+fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
+    let (t, home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
+    declare(&t);
+    let dir = home.path().to_path_buf();
+    assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
+    // U on the selected deployment: permission, dry run, preview with the image difference.
+    t.keys(&["U"]);
+    let s = t.wait_for("the rollback preview", 20, |s| {
+        s.contains("Type checkout and Enter to go ahead")
+    });
+    assert!(s.contains("checkout:2.0.0 →") && s.contains("checkout:1.9.3"), "{s}");
+    assert!(
+        s.contains("as drill-commander (system:authenticated) in the cluster"),
+        "{s}"
+    );
+    // The history is listed; ↓ picks the older revision, dry-run again, ↑ comes back.
+    assert!(
+        s.contains("history (↑/↓ picks another revision)") && s.contains("deploy 1.9.1"),
+        "{s}"
+    );
+    t.keys(&["Down"]);
+    t.wait_for("the preview of revision 1", 20, |s| {
+        s.contains("back to revision 1 from 3") && s.contains("Type checkout")
+    });
+    t.keys(&["Up"]);
+    let s = t.wait_for("the preview of revision 2 again", 20, |s| {
+        s.contains("back to revision 2 from 3") && s.contains("Type checkout")
+    });
+    assert!(s.contains("checkout:2.0.0 →"), "{s}");
+    assert_eq!(
+        kubectl_image(&dir),
+        "registry.example.com/shop/checkout:2.0.0",
+        "the dry runs changed nothing"
+    );
+    // A wrong name does nothing; the right one goes ahead.
+    t.keys(&["-l", "checkou"]);
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
+    t.keys(&["-l", "t"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the rollback done", 20, |s| {
+        s.contains("✓ Done: deployment/checkout rolled back to revision 2")
+    });
+    assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:1.9.3");
+    // Every step is in the journal, with the actor and parameters.
+    let journal = std::fs::read_dir(dir.join("data/incidents"))
+        .expect("incidents")
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).expect("journal"))
+        .next()
+        .expect("one journal");
+    for kind in ["action_requested", "action_dry_run", "action_succeeded"] {
+        assert!(
+            journal.lines().any(|l| l.contains(&format!("\"kind\":\"{kind}\""))
+                && l.contains("rollout_undo")
+                && l.contains("\"alice\"")
+                && l.contains("\"username\":\"drill-commander\"")),
+            "{kind} missing:\n{journal}"
+        );
+    }
+    // Its undo is offered, also from the timeline once the overlay is gone (the journal
+    // recorded it), and is itself confirmed and journaled.
+    assert!(
+        t.screen()
+            .contains("Undo (u): rollout undo deployment/checkout -n shop to revision 3"),
+        "{}",
+        t.screen()
+    );
+    t.keys(&["Enter", "2", "/"]);
+    t.keys(&["-l", "kind:action_succeeded"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the timeline naming the undo key", 20, |s| {
+        s.contains(" u: rollout undo deployment/checkout -n shop to revision 3 ")
+    });
+    t.keys(&["u"]);
+    t.wait_for("the undo's preview", 20, |s| {
+        s.contains("Type checkout and Enter to go ahead")
+    });
+    t.keys(&["-l", "checkout"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the undo done", 20, |s| s.contains("rolled back to revision 3"));
+    assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
+}
+
+#[test]
+fn a_read_only_console_sends_no_change() {
+    let (t, home) = console(&format!("{} drill --speed 30 --read-only", warroom()), 200, 50);
+    declare(&t);
+    let dir = home.path().to_path_buf();
+    t.wait_for("the read-only footer", 10, |s| s.contains("READ-ONLY"));
+    let refused = |what: &str| {
+        t.wait_for(what, 20, |s| s.contains("Not allowed: nothing was sent"));
+        t.keys(&["Escape"]);
+        t.wait_for("the overlay closed", 10, |s| !s.contains("Not allowed"));
+    };
+    // Every containment key on the selected deployment; scale and silence open the palette
+    // prefilled (with the current count, with the loudest paging alert), and Enter runs it.
+    for key in ["U", "r", "P", "R", "X"] {
+        t.keys(&[key]);
+        refused(key);
+    }
+    t.wait_for("an alert paging", 60, |s| s.contains("paging)"));
+    for (key, prefilled) in [("S", ":scale shop/checkout 4"), ("A", ":silence ")] {
+        t.keys(&[key]);
+        t.wait_for(prefilled, 10, |s| s.contains(prefilled));
+        t.keys(&["Enter"]);
+        refused(key);
+    }
+    // Every action the palette types out, node actions included.
+    let pod = kubectl(
+        &dir,
+        &[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-l",
+            "app=checkout",
+            "-o",
+            "jsonpath={.items[0].metadata.name}",
+        ],
+    );
+    assert!(!pod.is_empty(), "a checkout pod");
+    for command in [
+        "cordon node-1".to_string(),
+        "uncordon node-1".into(),
+        "drain node-1".into(),
+        "restart shop/checkout".into(),
+        "undo shop/checkout 1".into(),
+        "pause shop/checkout".into(),
+        "resume shop/checkout".into(),
+        "scale shop/checkout 1".into(),
+        format!("recycle shop/{pod}"),
+        "isolate shop app=checkout".into(),
+        "unisolate shop warroom-isolate-x".into(),
+        "silence ErrorBudgetBurn service=checkout 1h".into(),
+        "unsilence 00000000-0000-0000-0000-000000000000".into(),
+    ] {
+        t.keys(&[":"]);
+        t.keys(&["-l", &command]);
+        t.keys(&["Enter"]);
+        refused(&command);
+    }
+    // The playbook pane: an action step run with its key is refused too.
+    follow_bad_deploy(&t);
+    t.keys(&["j", "j", "Enter"]);
+    t.wait_for("the pause step refused", 20, |s| {
+        s.contains("rollout pause") && s.contains("Not allowed: nothing was sent")
+    });
+    t.keys(&["Escape"]);
+    // The containment keys in the other panes do nothing there.
+    for pane in ["2", "3"] {
+        t.keys(&[pane]);
+        for key in ["c", "u", "D", "r", "U", "P", "R", "S", "X", "A"] {
+            t.keys(&[key]);
+        }
+        t.keys(&["Escape", "Escape"]);
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    let url = drill_url(&dir);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let log: serde_json::Value = rt
+        .block_on(async {
+            warroom::http::plain_client()
+                .get(format!("{url}/drill/v1/requests"))
+                .send()
+                .await?
+                .json()
+                .await
+        })
+        .expect("the request log");
+    let all = log.as_array().expect("requests");
+    assert!(
+        all.iter().filter(|r| r["method"] == "GET").count() > 10,
+        "the console's own reads are logged: {log}"
+    );
+    let mutating: Vec<&serde_json::Value> = log
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter(|r| r["method"] != "GET" && !r["path"].as_str().unwrap_or_default().contains("selfsubject"))
+        .collect();
+    assert!(mutating.is_empty(), "read-only sent {mutating:?}");
+    assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
+}
+
+#[test]
+fn a_paging_alert_is_silenced_from_the_console_and_the_silence_expired_as_its_undo() {
+    let (t, home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
+    t.wait_for("checkout's error budget paging", 90, |s| {
+        s.contains("ErrorBudgetBurn firing")
+    });
+    declare(&t);
+    // A offers the loudest alert's silence in the palette, to check or edit.
+    t.keys(&["A"]);
+    t.wait_for("the prefilled silence", 10, |s| {
+        s.contains(":silence ErrorBudgetBurn namespace=shop service=checkout 2h")
+    });
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the silence preview", 20, |s| s.contains("Go ahead?"));
+    assert!(s.contains("1 alert(s) match now"), "{s}");
+    t.keys(&["y"]);
+    let s = t.wait_for("the silence created", 20, |s| s.contains("created for 2h"));
+    assert!(s.contains("Undo (u)"), "{s}");
+    t.wait_for("the alert shown silenced", 30, |s| {
+        s.contains("ErrorBudgetBurn silenced")
+    });
+    // The undo expires it, and the alert pages again.
+    t.keys(&["u"]);
+    t.wait_for("the expiry preview", 20, |s| {
+        s.contains("Go ahead?") && s.contains("expire silence")
+    });
+    t.keys(&["y"]);
+    t.wait_for("the silence expired", 20, |s| s.contains("expired"));
+    t.keys(&["Escape"]);
+    t.wait_for("the alert paging again", 30, |s| s.contains("ErrorBudgetBurn firing"));
+    let journal = std::fs::read_dir(home.path().join("data/incidents"))
+        .expect("incidents")
+        .filter_map(|e| e.ok())
+        .map(|e| std::fs::read_to_string(e.path()).expect("journal"))
+        .next()
+        .expect("one journal");
+    for verb in ["\"action\":\"silence\"", "\"action\":\"expire_silence\""] {
+        assert!(
+            journal
+                .lines()
+                .any(|l| l.contains("\"kind\":\"action_succeeded\"") && l.contains(verb)),
+            "{verb} not journaled:\n{journal}"
+        );
+    }
+}
+
+/// The drill clock in the header (`T+5m35s`, `T+1h05m`), in seconds.
+fn drill_elapsed(screen: &str) -> i64 {
+    let header = screen.lines().next().unwrap_or_default();
+    let t = header
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("T+"))
+        .unwrap_or_else(|| panic!("no drill clock in the header: {header}"));
+    let (h, rest) = t.split_once('h').map_or((0, t), |(h, r)| (h.parse().unwrap(), r));
+    let (m, rest) = rest.split_once('m').expect("minutes");
+    let s: i64 = rest.strip_suffix('s').map_or(0, |s| s.parse().unwrap());
+    h * 3600 + m.parse::<i64>().unwrap() * 60 + s
+}
+
+/// checkout's error ratio on the golden-signal panel, in percent.
+fn checkout_errors(screen: &str) -> Option<f64> {
+    let row = screen
+        .lines()
+        .find(|l| l.contains("shop/checkout") && l.contains("/s "))?;
+    row.split_whitespace().find_map(|w| w.strip_suffix('%')?.parse().ok())
+}
+
+#[test]
+fn the_bad_deploy_playbook_followed_with_keys_rolls_back_and_errors_fall_under_the_slo() {
+    let scenario = warroom_drill::scenario::builtin();
+    let recovery = scenario
+        .recovery
+        .expect("the bad-deploy drill states its recovery time")
+        .millis
+        / 1000;
+    let objective = scenario
+        .workloads
+        .iter()
+        .find(|w| w.get().name == "checkout")
+        .map(|w| w.get().signals.objective)
+        .expect("checkout's SLO");
+    // x10, not faster: a second of wall-clock jitter is then 10 s of drill time.
+    let (t, home) = console(&format!("{} drill --speed 10", warroom()), 200, 50);
+    declare(&t);
+    follow_bad_deploy(&t);
+    // Check and comms steps are marked done; the action steps run with one key each.
+    t.keys(&["d", "j", "d", "j"]);
+    t.wait_for("two steps done", 10, |s| s.contains("Bad deploy 2/7"));
+    for (verb, done) in [
+        ("rollout pause", "✓ Done: deployment/checkout paused"),
+        ("rollout resume", "✓ Done: deployment/checkout resumed"),
+    ] {
+        t.keys(&["Enter"]);
+        t.wait_for(verb, 20, |s| s.contains(verb) && s.contains("Go ahead? [y/N]"));
+        t.keys(&["y"]);
+        t.wait_for(done, 20, |s| s.contains(done));
+        t.keys(&["Enter", "j"]);
+    }
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the rollback preview", 20, |s| {
+        s.contains("Type checkout and Enter to go ahead")
+    });
+    assert!(s.contains("checkout:2.0.0 →") && s.contains("checkout:1.9.3"), "{s}");
+    t.keys(&["-l", "checkout"]);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the rollback done", 20, |s| {
+        s.contains("✓ Done: deployment/checkout rolled back to revision")
+    });
+    let rolled_back = drill_elapsed(&s);
+    assert!(s.contains("Bad deploy 5/7"), "the step follows the action:\n{s}");
+    assert_eq!(kubectl_image(home.path()), "registry.example.com/shop/checkout:1.9.3");
+    t.keys(&["Enter"]);
+    // The error ratio falls below the SLO within the scenario's recovery time (drill time).
+    let slo_percent = (1.0 - objective) * 100.0;
+    let wall = Duration::from_secs((recovery / 10 + 60) as u64);
+    let s = t.wait_for("the error ratio under the SLO", wall.as_secs(), |s| {
+        checkout_errors(s).is_some_and(|e| e < slo_percent)
+    });
+    let took = drill_elapsed(&s) - rolled_back;
+    eprintln!("checkout back under its SLO {took}s of drill time after the rollback (promised: {recovery}s)");
+    assert!(
+        took <= recovery,
+        "recovered {took}s of drill time after the rollback; the scenario promises {recovery}s:\n{s}"
+    );
+    // The timeline holds the playbook, the action and its result (filtered to fit the pane).
+    t.keys(&["2"]);
+    for (filter, lines) in [
+        (
+            "bad-deploy",
+            &[
+                "Playbook bad-deploy followed",
+                "Checklist bad-deploy: \"roll-back\" done",
+            ][..],
+        ),
+        (
+            "rollout_undo",
+            &[
+                "Action requested: rollout_undo deployment/checkout",
+                "Dry run passed: rollout_undo deployment/checkout",
+                "Action succeeded: rollout_undo deployment/checkout",
+            ][..],
+        ),
+    ] {
+        t.keys(&["/"]);
+        for _ in 0..20 {
+            t.keys(&["BSpace"]);
+        }
+        t.keys(&["-l", filter]);
+        t.keys(&["Enter"]);
+        t.wait_for(filter, 10, |s| lines.iter().all(|l| s.contains(l)));
+    }
+}

@@ -1,0 +1,288 @@
+//! The incident commands as scripts and people use them, through the real binary: opening,
+//! changing and listing incidents, ids taken by racing processes, a second process following
+//! the journal, a torn line reported by the next write, and errors a person can act on.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use warroom::incident::journal;
+use warroom::incident::metrics;
+use warroom::incident::model::{Milestone, Role, Severity, Status};
+use warroom::incident::state::Incident;
+
+fn warroom(data: &Path, actor: &str) -> Command {
+    let mut cmd = crate::support::warroom(data);
+    cmd.env("WARROOM_ACTOR", actor);
+    cmd
+}
+
+fn run(data: &Path, actor: &str, args: &[&str]) -> Output {
+    warroom(data, actor).args(args).output().expect("run warroom")
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn failed(out: Output) -> String {
+    assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn an_incident_from_opening_to_close() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let id = ok(run(
+        d,
+        "alice",
+        &[
+            "incident",
+            "new",
+            "--title",
+            "Checkout 500s",
+            "--sev",
+            "2",
+            "--service",
+            "checkout",
+            "--started",
+            "15m ago",
+        ],
+    ))
+    .trim()
+    .to_string();
+    assert!(id.starts_with("INC-") && id.ends_with("-001"), "{id}");
+    ok(run(d, "alice", &["incident", "role", &id, "commander"]));
+    ok(run(d, "bob", &["incident", "role", &id, "ops-lead"]));
+    ok(run(d, "alice", &["note", &id, "rolling", "back", "v42", "--pin"]));
+    ok(run(d, "alice", &["note", &id, "--decision", "roll back to v41"]));
+    ok(run(
+        d,
+        "alice",
+        &["incident", "sev", &id, "1", "--reason", "all regions"],
+    ));
+    assert!(failed(run(d, "alice", &["incident", "sev", &id, "1"])).contains("already SEV1"));
+    ok(run(d, "alice", &["incident", "status", &id, "identified"]));
+    ok(run(d, "carol", &["incident", "role", &id, "commander", "carol"]));
+    ok(run(d, "carol", &["incident", "status", &id, "monitoring"]));
+    ok(run(d, "carol", &["incident", "close", &id]));
+    assert!(failed(run(d, "carol", &["incident", "close", &id])).contains("already resolved"));
+    ok(run(d, "carol", &["incident", "factor", &id, "no", "canary"]));
+    ok(run(
+        d,
+        "carol",
+        &["incident", "went", &id, "badly", "paging took 6 minutes"],
+    ));
+    ok(run(
+        d,
+        "carol",
+        &[
+            "incident",
+            "action-item",
+            &id,
+            "Add a canary",
+            "--owner",
+            "bob",
+            "--due",
+            "2026-12-01",
+        ],
+    ));
+
+    let record = journal::read(&d.join("incidents").join(format!("{id}.jsonl"))).expect("read");
+    assert!(record.is_intact());
+    let incident = Incident::from_entries(&record.entries).expect("incident");
+    assert_eq!(incident.severity, Severity::Sev1);
+    assert_eq!(incident.status, Status::Resolved);
+    assert_eq!(incident.commander(), Some("carol"));
+    assert_eq!(incident.holders(Role::OpsLead), ["bob"]);
+    let alice = &incident.assignments[0];
+    assert_eq!((alice.person.as_str(), alice.role), ("alice", Role::Commander));
+    assert!(alice.renounced_at.is_some(), "the handoff to carol ends alice's term");
+    assert_eq!(record.entries[0].actor.name, "alice");
+    assert!(record.entries.iter().any(|e| e.pinned));
+    let m = metrics::milestones(&record.entries);
+    assert!(m.get(Milestone::Started) < m.get(Milestone::Detected));
+    let times = m.response_times();
+    assert!(times.mttd.is_some() && times.mttr.is_some());
+
+    let list = ok(run(d, "alice", &["incident", "list"]));
+    assert!(
+        list.contains(&id) && list.contains("SEV1") && list.contains("resolved"),
+        "{list}"
+    );
+    assert!(list.contains("Mean over 1 incident(s), 0 drill(s) left out"), "{list}");
+
+    let out = dir.path().join("pm.md");
+    let stderr = String::from_utf8_lossy(
+        &run(
+            d,
+            "alice",
+            &["postmortem", &id, "-o", out.to_str().expect("utf-8 path")],
+        )
+        .stderr,
+    )
+    .into_owned();
+    assert!(stderr.contains("wrote"), "{stderr}");
+    let md = std::fs::read_to_string(&out).expect("postmortem");
+    assert!(md.contains("| Ops lead | bob |"), "{md}");
+    assert!(md.contains("rolling back v42 📌"), "{md}");
+    assert!(md.contains("| Add a canary | bob | 2026-12-01 | — |"), "{md}");
+}
+
+#[test]
+fn drills_are_listed_but_left_out_of_the_means() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let drill = ok(run(
+        d,
+        "a",
+        &["incident", "new", "--title", "Game day", "--sev", "3", "--drill"],
+    ));
+    ok(run(d, "a", &["incident", "close", drill.trim()]));
+    let list = ok(run(d, "a", &["incident", "list"]));
+    assert!(list.contains("[drill] Game day"), "{list}");
+    assert!(
+        list.contains("Mean over 0 incident(s), 1 drill(s) left out: MTTD -"),
+        "{list}"
+    );
+}
+
+#[test]
+fn racing_processes_get_distinct_ids() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            warroom(dir.path(), "racer")
+                .args(["incident", "new", "--title", &format!("race {i}"), "--sev", "4"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let mut ids: Vec<String> = children
+        .into_iter()
+        .map(|c| ok(c.wait_with_output().expect("wait")).trim().to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 6, "{ids:?}");
+    let numbers: Vec<&str> = ids.iter().map(|i| &i[13..]).collect();
+    assert_eq!(numbers, ["001", "002", "003", "004", "005", "006"]);
+}
+
+#[test]
+fn a_second_console_sees_notes_from_another_process() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let id = ok(run(
+        d,
+        "alice",
+        &["incident", "new", "--title", "Follow me", "--sev", "3"],
+    ))
+    .trim()
+    .to_string();
+    let mut follower = warroom(d, "bob")
+        .args(["journal", "follow", &id])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start follower");
+    let stdout = follower.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Generous waits, not timing assertions.
+    let wait = Duration::from_secs(30);
+    let first = rx.recv_timeout(wait).expect("the follower prints the journal");
+    assert!(first.contains("Incident opened"), "{first}");
+    for n in 0..3 {
+        ok(run(d, "alice", &["note", &id, &format!("from the other console {n}")]));
+        let line = rx.recv_timeout(wait).expect("the follower prints the new note");
+        assert!(line.contains(&format!("from the other console {n}")), "{line}");
+        assert!(line.contains("alice"), "{line}");
+    }
+    follower.kill().expect("stop follower");
+    let _ = follower.wait();
+}
+
+#[test]
+fn the_next_write_cuts_a_torn_line_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let id = ok(run(d, "alice", &["incident", "new", "--title", "Torn", "--sev", "3"]))
+        .trim()
+        .to_string();
+    let path = d.join("incidents").join(format!("{id}.jsonl"));
+    let mut bytes = std::fs::read(&path).expect("read");
+    bytes.extend_from_slice(b"{\"seq\":2,\"time\":\"2026-11-");
+    std::fs::write(&path, &bytes).expect("tear");
+    let verify = run(d, "alice", &["journal", "verify", &id]);
+    assert!(!verify.status.success());
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert!(said.contains(":2: incomplete last line (25 bytes)"), "{said}");
+    let out = warroom(d, "alice")
+        .args(["note", &id, "after the crash"])
+        .output()
+        .expect("note");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(ok(out).trim(), format!("{id} #2"));
+    assert!(
+        stderr.contains("line 2 was incomplete") && stderr.contains(".torn"),
+        "{stderr}"
+    );
+    assert!(run(d, "alice", &["journal", "verify", &id]).status.success());
+}
+
+#[test]
+fn mistakes_get_messages_a_person_can_act_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let e = failed(run(d, "a", &["note", "INC-20261124-042", "hello"]));
+    assert!(e.contains("no incident INC-20261124-042"), "{e}");
+    let e = failed(run(d, "a", &["note", "../../etc/passwd", "hello"]));
+    assert!(e.contains("is not an incident id"), "{e}");
+    let e = failed(run(d, "a", &["incident", "new", "--title", "x", "--sev", "5"]));
+    assert!(e.contains("not a severity"), "{e}");
+    let e = failed(run(
+        d,
+        "a",
+        &["incident", "new", "--title", "x", "--sev", "2", "--started", "soon"],
+    ));
+    assert!(e.contains("not a time"), "{e}");
+}
+
+#[test]
+fn data_dir_flag_overrides_the_environment() {
+    let env_dir = tempfile::tempdir().expect("tempdir");
+    let flag_dir = tempfile::tempdir().expect("tempdir");
+    let flag = flag_dir.path().to_str().expect("utf-8 path");
+    let id = ok(run(
+        env_dir.path(),
+        "a",
+        &["incident", "new", "--title", "Here", "--sev", "3", "--data-dir", flag],
+    ));
+    assert!(
+        flag_dir
+            .path()
+            .join("incidents")
+            .join(format!("{}.jsonl", id.trim()))
+            .is_file()
+    );
+    assert!(!env_dir.path().join("incidents").exists());
+}
