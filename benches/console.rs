@@ -27,6 +27,12 @@ mod support;
 
 const NOW: i64 = 1_795_615_200;
 
+/// `update`, its effects dropped: the bench measures the state change and the frame, not the
+/// executor.
+fn apply(s: &mut AppState, msg: Msg) {
+    let _effects = update(s, msg);
+}
+
 fn model() -> AppState {
     let mut s = AppState::new(
         Mode::Drill {
@@ -51,7 +57,7 @@ fn model() -> AppState {
             pod_capacity: 110,
             zone: Some(CleanText::line(&format!("zone-{}", n % 3))),
         };
-        update(
+        apply(
             &mut s,
             Msg::Cluster(Update::Node(Change::Apply(
                 ("".into(), CleanText::line(&format!("node-{n}"))),
@@ -72,7 +78,7 @@ fn model() -> AppState {
             rolling: false,
             deadline_exceeded: w % 1000 == 5,
         };
-        update(
+        apply(
             &mut s,
             Msg::Cluster(Update::Workload(
                 WorkloadKind::Deployment,
@@ -103,7 +109,7 @@ fn model() -> AppState {
             CleanText::line(&format!("team-{}", w % 50)),
             CleanText::line(&format!("app-{w}-{p}")),
         );
-        update(&mut s, Msg::Cluster(Update::Pod(Change::Apply(key, row))));
+        apply(&mut s, Msg::Cluster(Update::Pod(Change::Apply(key, row))));
     }
     for e in 0..2_000 {
         let row = WarningRow {
@@ -113,7 +119,7 @@ fn model() -> AppState {
             count: 3,
             last_seen: NOW - e as i64,
         };
-        update(
+        apply(
             &mut s,
             Msg::Cluster(Update::Warning(Change::Apply(
                 ("team-0".into(), CleanText::line(&format!("ev-{e}"))),
@@ -122,12 +128,12 @@ fn model() -> AppState {
         );
     }
     for source in Source::ALL {
-        update(
+        apply(
             &mut s,
             Msg::Cluster(Update::Freshness(source, Freshness::Live { since: NOW })),
         );
     }
-    update(&mut s, Msg::Resize(250, 70));
+    apply(&mut s, Msg::Resize(250, 70));
     s
 }
 
@@ -159,7 +165,7 @@ fn frames() {
     let mut settle = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        update(&mut s, Msg::Settled);
+        apply(&mut s, Msg::Settled);
         settle.push(t.elapsed());
     }
     report("settle (signals + attention) after a burst", settle);
@@ -167,7 +173,7 @@ fn frames() {
     let mut times = Vec::new();
     for i in 0..600 {
         // A changing clock forces every frame to differ, as a live console's would.
-        update(&mut s, Msg::Tick(NOW + i));
+        apply(&mut s, Msg::Tick(NOW + i));
         let t = Instant::now();
         terminal.draw(|f| warroom::ui::render(&s, f)).expect("draw");
         times.push(t.elapsed());
@@ -184,7 +190,7 @@ fn frames() {
     ];
     for i in 0..600 {
         let t = Instant::now();
-        update(
+        apply(
             &mut s,
             Msg::Key(KeyEvent::new(keys[i % keys.len()], KeyModifiers::NONE)),
         );

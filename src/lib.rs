@@ -22,5 +22,6 @@ pub mod observe;
 pub mod paths;
 pub mod playbook;
 pub mod secret;
+pub mod sink;
 pub mod text;
 pub mod ui;

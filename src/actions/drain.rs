@@ -5,12 +5,12 @@
 
 use std::time::Duration;
 
+use crate::sink::Sink;
 use futures::future::join_all;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::Client;
 use kube::api::{Api, ListParams, PostParams};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::catalogue::Action;
@@ -244,7 +244,7 @@ pub async fn run(
     client: &Client,
     node: &str,
     pacing: Pacing,
-    progress: &mpsc::UnboundedSender<Progress>,
+    progress: &Sink<Progress>,
     cancel: &CancellationToken,
 ) -> Result<Drained, ActionError> {
     let ready = node_state(client, node).await?.ready;
@@ -252,7 +252,7 @@ pub async fn run(
     let split = split(client, node).await?;
     let version = eviction_version(client).await?;
     for p in &split.evict {
-        let _ = progress.send(Progress {
+        progress(Progress {
             object: full_name(p),
             state: PodState::Waiting,
         });
@@ -311,7 +311,7 @@ async fn evict_one(
     pod: &Pod,
     node_ready: bool,
     pacing: Pacing,
-    progress: &mpsc::UnboundedSender<Progress>,
+    progress: &Sink<Progress>,
     cancel: &CancellationToken,
 ) -> Result<Fate, ActionError> {
     let object = full_name(pod);
@@ -319,7 +319,7 @@ async fn evict_one(
     let name = pod.metadata.name.clone().unwrap_or_default();
     let uid = pod.metadata.uid.clone();
     let report = |state: PodState| {
-        let _ = progress.send(Progress {
+        progress(Progress {
             object: object.clone(),
             state,
         });

@@ -1,9 +1,7 @@
 //! Where the runner's journal events go: straight into an open journal (fsynced before the
-//! next step), or over a channel to whoever owns the journal in the console.
+//! next step), or to whoever owns the journal in the console (its journal link).
 
 use std::sync::Mutex;
-
-use tokio::sync::mpsc;
 
 use crate::incident::journal::Journal;
 use crate::incident::model::Draft;
@@ -21,14 +19,6 @@ impl Recorder for Mutex<Journal> {
         };
         if let Err(e) = journal.append(draft) {
             tracing::error!(error = %e, "action event not journaled");
-        }
-    }
-}
-
-impl Recorder for mpsc::UnboundedSender<Draft> {
-    fn record(&self, draft: Draft) {
-        if self.send(draft).is_err() {
-            tracing::error!("action event not journaled: the journal's owner is gone");
         }
     }
 }

@@ -22,6 +22,7 @@ use super::silence;
 use crate::cluster::connect::{Cluster, ConnectError};
 use crate::cluster::identity::WhoAmI;
 use crate::incident::model::{self, Actor, ClusterIdentity, Draft, Event, Source};
+use crate::sink::Sink;
 
 pub struct Runner {
     client: ::kube::Client,
@@ -222,13 +223,7 @@ impl Runner {
     }
 
     /// The real run, journaled with its result and undo.
-    pub async fn run(
-        &self,
-        id: &str,
-        action: &Action,
-        progress: &mpsc::UnboundedSender<Progress>,
-        cancel: &CancellationToken,
-    ) -> Input {
+    pub async fn run(&self, id: &str, action: &Action, progress: &Sink<Progress>, cancel: &CancellationToken) -> Input {
         let started = Instant::now();
         let identity = self.identity(action).await;
         let result = match action {
@@ -284,14 +279,8 @@ impl Runner {
     }
 
     /// Performs `effect` for flow `id` in the background; every answer (progress included)
-    /// comes back on `tx` as an input for that flow.
-    pub fn perform(
-        self: &Arc<Self>,
-        id: &str,
-        action: &Action,
-        effect: Effect,
-        tx: mpsc::UnboundedSender<(String, Input)>,
-    ) {
+    /// goes to `answer`, in order.
+    pub fn perform(self: &Arc<Self>, id: &str, action: &Action, effect: Effect, answer: Sink<Input>) {
         if effect == Effect::Cancel {
             if let Some(token) = self.lock_running().get(id) {
                 token.cancel();
@@ -307,24 +296,17 @@ impl Runner {
                 Effect::Run => {
                     let token = CancellationToken::new();
                     runner.lock_running().insert(id.clone(), token.clone());
-                    let (ptx, mut prx) = mpsc::unbounded_channel();
-                    let forward = {
-                        let (tx, id) = (tx.clone(), id.clone());
-                        tokio::spawn(async move {
-                            while let Some(p) = prx.recv().await {
-                                let _ = tx.send((id.clone(), Input::Progress(p)));
-                            }
-                        })
+                    let progress: Sink<Progress> = {
+                        let answer = answer.clone();
+                        Arc::new(move |p| answer(Input::Progress(p)))
                     };
-                    let input = runner.run(&id, &action, &ptx, &token).await;
-                    drop(ptx);
-                    let _ = forward.await;
+                    let input = runner.run(&id, &action, &progress, &token).await;
                     runner.lock_running().remove(&id);
                     input
                 }
                 Effect::Cancel => return,
             };
-            let _ = tx.send((id, input));
+            answer(input);
         });
     }
 
@@ -346,17 +328,18 @@ impl Runner {
     ) -> Flow {
         let (mut flow, first) = Flow::start(id, action);
         let (tx, mut rx) = mpsc::unbounded_channel();
+        let answer = crate::sink::into_channel(tx, |input| input);
         let mut pending = Some(first);
         loop {
             if let Some(effect) = pending.take() {
-                self.perform(id, &flow.action, effect, tx.clone());
+                self.perform(id, &flow.action, effect, answer.clone());
             }
             if let Stage::Confirming { preview, confirm, .. } = &flow.stage {
                 let keys = decide(preview, confirm);
                 for key in keys {
                     // A pick goes back to the dry run with the flow's action retargeted.
                     if let Some(e) = flow.update(key) {
-                        self.perform(id, &flow.action, e, tx.clone());
+                        self.perform(id, &flow.action, e, answer.clone());
                     }
                 }
                 if !matches!(flow.stage, Stage::Confirming { .. }) {
@@ -368,7 +351,7 @@ impl Runner {
             if flow.stage.finished() {
                 return flow;
             }
-            let Some((_, input)) = rx.recv().await else {
+            let Some(input) = rx.recv().await else {
                 return flow;
             };
             pending = flow.update(input);

@@ -6,7 +6,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::effect::Effect;
-use super::state::{AppState, Subject};
+use super::state::{AppState, KeysChecked, Subject};
 use crate::actions::flow::Input;
 use crate::actions::{Action, Stage, Workload, WorkloadKind as ActionKind};
 use crate::cluster::rows::WorkloadKind;
@@ -60,7 +60,7 @@ fn action_workload(kind: WorkloadKind, name: &str) -> Option<Workload> {
 
 /// Starts the flow of `action` (nothing when the same action is already in flight, or when
 /// it cannot apply to its kind of target: pause on a DaemonSet).
-pub fn trigger(state: &mut AppState, action: Action) {
+pub fn trigger(state: &mut AppState, fx: &mut Vec<Effect>, action: Action) {
     if let Some(why) = action.refusal() {
         notice(state, why, true);
         return;
@@ -76,7 +76,7 @@ pub fn trigger(state: &mut AppState, action: Action) {
     match state.desk.trigger(action.clone()) {
         Some((id, step)) => {
             state.action_shown = Some(id.clone());
-            state.effects.push(Effect::Action { id, action, step });
+            fx.push(Effect::Action { id, action, step });
         }
         None => notice(state, format!("{action} is already in flight"), false),
     }
@@ -143,12 +143,14 @@ pub const KEYS: [super::keymap::Action; 9] = [
 
 /// When the selection changed since the keys were last checked, asks which action keys the
 /// user may use on it (a SelfSubjectAccessReview per action, answered as `KeysDenied`).
-pub fn probe_keys(state: &mut AppState) {
+pub fn probe_keys(state: &mut AppState, fx: &mut Vec<Effect>) {
     let subject = subject(state);
-    if state.checked_for.as_ref() == Some(&subject) {
+    if state.keys_checked.as_ref().is_some_and(|c| c.subject == subject) {
         return;
     }
-    state.checked_for = Some(subject);
+    state.keys_checked = Some(KeysChecked {
+        subject: subject.clone(),
+    });
     let mut probes = Vec::new();
     // One selection for every key: finding the worst pod walks every pod.
     let selected = selection(state);
@@ -166,12 +168,12 @@ pub fn probe_keys(state: &mut AppState) {
         }
     }
     if !probes.is_empty() {
-        state.effects.push(Effect::CheckKeys(probes));
+        fx.push(Effect::CheckKeys { subject, probes });
     }
 }
 
 /// Keys while an action's overlay is open. Returns false when the key is not the overlay's.
-pub fn overlay_key(state: &mut AppState, k: &KeyEvent) -> bool {
+pub fn overlay_key(state: &mut AppState, fx: &mut Vec<Effect>, k: &KeyEvent) -> bool {
     let Some(id) = state.action_shown.clone() else {
         return false;
     };
@@ -192,7 +194,7 @@ pub fn overlay_key(state: &mut AppState, k: &KeyEvent) -> bool {
         (Stage::Confirming { .. } | Stage::Running { .. }, KeyCode::Esc) => Some(Input::Escape),
         (Stage::Succeeded { outcome, .. }, KeyCode::Char('u')) => {
             if let Some(undo) = outcome.undo.clone() {
-                trigger(state, undo);
+                trigger(state, fx, undo);
             }
             return true;
         }
@@ -209,18 +211,18 @@ pub fn overlay_key(state: &mut AppState, k: &KeyEvent) -> bool {
         _ => None,
     };
     if let Some(input) = input {
-        answer(state, &id, input);
+        answer(state, fx, &id, input);
     }
     true
 }
 
 /// Applies an input (the runner's answer or a key) to a flow, and asks for its next step.
-pub fn answer(state: &mut AppState, id: &str, input: Input) {
+pub fn answer(state: &mut AppState, fx: &mut Vec<Effect>, id: &str, input: Input) {
     if let Some(step) = state.desk.update(id, input)
         && let Some(flow) = state.desk.get(id)
     {
         let action = flow.action.clone();
-        state.effects.push(Effect::Action {
+        fx.push(Effect::Action {
             id: id.to_string(),
             action,
             step,
@@ -247,7 +249,7 @@ pub fn answer(state: &mut AppState, id: &str, input: Input) {
                         None => StepStatus::Done,
                         Some(reason) => StepStatus::Failed { reason },
                     };
-                    super::playbook::set_step(state, i, status);
+                    super::playbook::set_step(state, fx, i, status);
                 }
             }
         }

@@ -1,8 +1,14 @@
-//! What `update` asks the outside world to do, since it may not do I/O itself: journal writes
-//! and loading theme or keymap files. The console loop carries them out and answers with
-//! messages.
+//! What `update` asks the outside world to do, since it may not do I/O itself: journal writes,
+//! status publishes, access checks, the steps of containment actions, and loading theme or
+//! keymap files. `update` returns them; the console's executor carries them out and answers
+//! with messages that name the request they answer.
 
-use crate::incident::model::{Role, Severity, Status};
+use crate::comms::channel::Channel;
+use crate::comms::drafts::DraftText;
+use crate::comms::publish::Message;
+use crate::incident::model::{Event, Role, Severity, Status};
+
+use super::state::Subject;
 
 /// A change to the active incident, turned into a journal event by the journal link (which
 /// reads the incident as it stands under the journal's lock, so refusals are exact).
@@ -25,28 +31,41 @@ pub enum IncidentChange {
         object: String,
     },
     /// Record an event as it is (a checklist step's new state).
-    Record(crate::incident::model::Event),
+    Record(Event),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Open a new incident (its journal), and follow it.
     Declare {
         title: String,
         severity: Severity,
         drill: bool,
     },
     Change(IncidentChange),
-    LoadTheme(String),
-    LoadKeymap(String),
-    /// The status editor's saves, publishes and overdue notes.
-    Status(super::status::StatusEffect),
-    /// Ask whether these actions (one per key, on the current selection) are allowed, to grey
-    /// out the keys that are not.
-    CheckKeys(Vec<(super::keymap::Action, crate::actions::Action)>),
-    /// The next step of a containment action's flow, for the runner.
+    /// Append the status draft's whole text to the journal as `status_draft_saved`.
+    SaveDraft(DraftText),
+    /// Deliver a status update in the background, every attempt recorded in the journal;
+    /// answered by `Msg::Published` naming the draft.
+    Publish {
+        channel: Box<Channel>,
+        message: Box<Message>,
+    },
+    /// Append `status_update_overdue` (noted by automation).
+    NoteOverdue(Event),
+    /// Ask whether these actions (one per key, on `subject`) are allowed, to grey out the keys
+    /// that are not; answered by `Msg::KeysDenied` naming the same subject.
+    CheckKeys {
+        subject: Option<Subject>,
+        probes: Vec<(super::keymap::Action, crate::actions::Action)>,
+    },
+    /// The next step of a containment action's flow, for the runner; answered by
+    /// `Msg::Action` naming the flow.
     Action {
         id: String,
         action: crate::actions::Action,
         step: crate::actions::flow::Effect,
     },
+    LoadTheme(String),
+    LoadKeymap(String),
 }

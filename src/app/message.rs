@@ -1,6 +1,6 @@
 //! Everything that can happen to the console, as messages for `update`: keys and pastes from
 //! the terminal, data from the cluster watchers and the incident journal, the drill clock,
-//! answers to effects, and time passing.
+//! answers to effects (each naming the request it answers), and time passing.
 
 use ratatui::crossterm::event::KeyEvent;
 
@@ -30,10 +30,17 @@ pub enum Msg {
     Clock(DrillClock),
     /// What the Prometheus and Alertmanager poller read.
     Observe(crate::observe::model::Update),
-    /// Which action keys the user may not use on the selection, with why.
-    KeysDenied(Vec<(super::keymap::Action, String)>),
-    /// The runner's answer (or progress) for one action's flow.
-    Action(String, crate::actions::flow::Input),
+    /// Which action keys the user may not use on `subject`, with why (the answer to
+    /// `Effect::CheckKeys`; ignored once the selection has moved on).
+    KeysDenied {
+        subject: Option<super::state::Subject>,
+        denied: Vec<(super::keymap::Action, String)>,
+    },
+    /// The runner's answer (or progress) for the action flow `id`.
+    Action {
+        id: String,
+        input: crate::actions::flow::Input,
+    },
     /// Who the cluster says we are (a SelfSubjectReview), e.g. `alice (system:authenticated)`.
     Identity(String),
     /// An entry (or a problem) from the active incident's journal.
@@ -47,7 +54,12 @@ pub enum Msg {
     Keymap(Box<Keymap>),
     /// Wall-clock time passed (seconds since the epoch).
     Tick(i64),
-    /// The answer to a status editor effect (a publish that ended).
-    Status(super::status::StatusMsg),
+    /// A status publish ended (the answer to `Effect::Publish`): the attempts it took, or the
+    /// error (the draft is kept).
+    Published {
+        draft_id: String,
+        channel: String,
+        result: Result<u32, String>,
+    },
     Quit,
 }

@@ -23,7 +23,7 @@ pub fn choices(state: &AppState) -> Vec<&str> {
 }
 
 /// Starts following playbook `id` (journaled when an incident is open).
-pub fn follow(state: &mut AppState, id: &str) {
+pub fn follow(state: &mut AppState, fx: &mut Vec<Effect>, id: &str) {
     let Some(p) = state.playbooks.iter().find(|p| p.id == id) else {
         let known = state
             .playbooks
@@ -41,16 +41,14 @@ pub fn follow(state: &mut AppState, id: &str) {
     state.checklist = Some(Checklist::new(p.clone()));
     state.dirty = true;
     if state.incident.is_some() {
-        state
-            .effects
-            .push(Effect::Change(IncidentChange::Record(Event::ChecklistStarted {
-                checklist: id.to_string(),
-            })));
+        fx.push(Effect::Change(IncidentChange::Record(Event::ChecklistStarted {
+            checklist: id.to_string(),
+        })));
     }
 }
 
 /// Sets a checklist step's state and journals it.
-pub fn set_step(state: &mut AppState, step: usize, status: StepStatus) {
+pub fn set_step(state: &mut AppState, fx: &mut Vec<Effect>, step: usize, status: StepStatus) {
     let at = jiff::Timestamp::from_second(state.now).unwrap_or_else(|_| jiff::Timestamp::now());
     let you = state.you.clone();
     let Some(c) = &mut state.checklist else {
@@ -60,7 +58,7 @@ pub fn set_step(state: &mut AppState, step: usize, status: StepStatus) {
     match c.set(step, status, &you, at) {
         Ok(event) => {
             if state.incident.is_some() {
-                state.effects.push(Effect::Change(IncidentChange::Record(event)));
+                fx.push(Effect::Change(IncidentChange::Record(event)));
             }
         }
         Err(e) => notice(state, e.to_string(), true),
@@ -69,10 +67,10 @@ pub fn set_step(state: &mut AppState, step: usize, status: StepStatus) {
 
 /// Enter in the playbook pane: follow the playbook under the cursor, or run the selected
 /// step's action.
-pub fn open(state: &mut AppState) {
+pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
     let Some(c) = &state.checklist else {
         match picked(state) {
-            Some(id) => follow(state, &id),
+            Some(id) => follow(state, fx, &id),
             None => notice(state, "no playbook is on offer".into(), true),
         }
         return;
@@ -80,8 +78,8 @@ pub fn open(state: &mut AppState) {
     let step = c.selected;
     match c.action(step, &super::containment::selection(state)) {
         Ok(action) => {
-            set_step(state, step, StepStatus::InProgress);
-            super::containment::trigger(state, action);
+            set_step(state, fx, step, StepStatus::InProgress);
+            super::containment::trigger(state, fx, action);
         }
         Err(e) => notice(state, e, true),
     }

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use ratatui_textarea::TextArea;
 
-use super::effect::Effect;
 use super::keymap::{KeyPress, Keymap};
 use super::message::DrillClock;
 use crate::cluster::model::{ClusterModel, WorkloadKey};
@@ -93,6 +92,13 @@ pub enum Level {
     Warning,
 }
 
+/// What the action keys were checked against: the selected health row or drill-down, or
+/// nothing selected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeysChecked {
+    pub subject: Option<Subject>,
+}
+
 /// What a health row is about, for drill-down.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Subject {
@@ -171,8 +177,8 @@ pub struct AppState {
     pub action_shown: Option<String>,
     /// Action keys the user may not use on the selection, with why (greyed in footer and help).
     pub denied: HashMap<super::keymap::Action, String>,
-    /// The selection those answers are for.
-    pub checked_for: Option<Option<Subject>>,
+    /// The selection the action keys were last checked for (None: never yet).
+    pub keys_checked: Option<KeysChecked>,
     /// No change may leave this console (`--read-only`, or the observer role).
     pub read_only: bool,
     /// Playbooks on offer, the one being followed, and those that apply now (best first).
@@ -189,8 +195,6 @@ pub struct AppState {
     pub editor: TextArea<'static>,
     /// The status editor around `editor`: template, channel, draft, preview, publishing.
     pub status: super::status::StatusEditor,
-    /// Work for the console loop (journal writes, file loads), taken after each update.
-    pub effects: Vec<Effect>,
     /// Wall-clock seconds since the epoch.
     pub now: i64,
     pub started: i64,
@@ -240,7 +244,7 @@ impl AppState {
             desk: Default::default(),
             action_shown: None,
             denied: HashMap::new(),
-            checked_for: None,
+            keys_checked: None,
             read_only: false,
             playbooks: Vec::new(),
             checklist: None,
@@ -250,7 +254,6 @@ impl AppState {
             notice: None,
             editor,
             status: Default::default(),
-            effects: Vec::new(),
             now,
             started: now,
             size: (80, 24),

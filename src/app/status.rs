@@ -38,32 +38,6 @@ pub struct StatusSetup {
     pub definitions: Definitions,
 }
 
-/// Work for the console loop on behalf of the editor.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StatusEffect {
-    /// Append the draft's whole text to the journal as `status_draft_saved`.
-    SaveDraft(DraftText),
-    /// Deliver the message in the background, every attempt recorded in the journal, and
-    /// answer with `StatusMsg::Published`.
-    Publish {
-        channel: Box<Channel>,
-        message: Box<Message>,
-    },
-    /// Append `status_update_overdue` (noted by automation).
-    NoteOverdue(Event),
-}
-
-/// The console's answers to the editor's effects.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StatusMsg {
-    /// A publish ended: the attempts it took, or the error (the draft is kept).
-    Published {
-        draft_id: String,
-        channel: String,
-        result: Result<u32, String>,
-    },
-}
-
 /// The status editor (the text itself is `AppState::editor`).
 #[derive(Debug, Clone)]
 pub struct StatusEditor {
@@ -184,7 +158,7 @@ pub fn render_template(state: &AppState, t: &Template) -> Result<String, String>
 }
 
 /// Saves the draft now if its text changed (the caller decides when: throttled, or forced).
-fn save(state: &mut AppState, force: bool) {
+fn save(state: &mut AppState, fx: &mut Vec<Effect>, force: bool) {
     if state.incident.is_none() {
         return;
     }
@@ -205,24 +179,24 @@ fn save(state: &mut AppState, force: bool) {
     let channel = state.status.chosen_channel().map(|c| c.name.clone());
     state.status.throttle.saved(at, &text);
     state.status.saved_text = text.clone();
-    state.effects.push(Effect::Status(StatusEffect::SaveDraft(DraftText {
+    fx.push(Effect::SaveDraft(DraftText {
         draft_id,
         template,
         audience,
         channel,
         text,
-    })));
+    }));
 }
 
 /// The editor's text changed by a key or a paste: cancel a pending confirmation, save if due.
-pub fn edited(state: &mut AppState) {
+pub fn edited(state: &mut AppState, fx: &mut Vec<Effect>) {
     state.status.touched = true;
     state.status.confirming = false;
-    save(state, false);
+    save(state, fx, false);
 }
 
 /// Cycles to the next template and fills the draft with it (the old draft stays in the journal).
-pub fn next_template(state: &mut AppState) {
+pub fn next_template(state: &mut AppState, fx: &mut Vec<Effect>) {
     let n = state.status.setup.templates.len();
     if n == 0 {
         say(state, "no templates are loaded".into(), true);
@@ -232,7 +206,7 @@ pub fn next_template(state: &mut AppState) {
     let t = state.status.setup.templates[i].clone();
     match render_template(state, &t) {
         Ok(text) => {
-            save(state, true);
+            save(state, fx, true);
             let s = &mut state.status;
             s.template = Some(i);
             s.touched = true;
@@ -251,7 +225,7 @@ pub fn next_template(state: &mut AppState) {
                 state.status.channel = c;
             }
             say(state, format!("template {} ({})", t.name, t.audience), false);
-            save(state, true);
+            save(state, fx, true);
         }
         Err(e) => say(state, format!("template {}: {e}", t.name), true),
     }
@@ -279,7 +253,7 @@ pub fn toggle_preview(state: &mut AppState) {
 }
 
 /// The publish key: the first press asks, the second sends; nothing is sent twice.
-pub fn publish(state: &mut AppState) {
+pub fn publish(state: &mut AppState, fx: &mut Vec<Effect>) {
     if let Some(d) = &state.status.publishing {
         let text = format!("draft {d} is being published; wait for the result");
         say(state, text, false);
@@ -333,12 +307,12 @@ pub fn publish(state: &mut AppState) {
         return;
     }
     state.status.confirming = false;
-    save(state, true);
+    save(state, fx, true);
     let Some(draft_id) = state.status.draft_id.clone() else {
         return;
     };
     state.status.publishing = Some(draft_id.clone());
-    state.effects.push(Effect::Status(StatusEffect::Publish {
+    fx.push(Effect::Publish {
         channel: Box::new(channel),
         message: Box::new(Message {
             incident: id,
@@ -348,27 +322,27 @@ pub fn publish(state: &mut AppState) {
             external,
             text,
         }),
-    }));
+    });
     state.dirty = true;
 }
 
 /// A key the keymap does not bind, in the editor: it types (not while previewing).
-pub fn type_key(state: &mut AppState, k: ratatui::crossterm::event::KeyEvent) {
+pub fn type_key(state: &mut AppState, fx: &mut Vec<Effect>, k: ratatui::crossterm::event::KeyEvent) {
     if state.status.preview {
         return;
     }
     if state.editor.input(k) {
-        edited(state);
+        edited(state, fx);
     }
 }
 
 /// Text pasted into the editor.
-pub fn paste(state: &mut AppState, text: &str) {
+pub fn paste(state: &mut AppState, fx: &mut Vec<Effect>, text: &str) {
     if state.status.preview {
         return;
     }
     state.editor.insert_str(text);
-    edited(state);
+    edited(state, fx);
 }
 
 /// Esc in the editor: cancels a confirmation or leaves the preview; false when neither was open.
@@ -385,36 +359,30 @@ pub fn back(state: &mut AppState) -> bool {
     true
 }
 
-pub fn answer(state: &mut AppState, msg: StatusMsg) {
-    match msg {
-        StatusMsg::Published {
-            draft_id,
-            channel,
-            result,
-        } => {
-            if state.status.publishing.as_deref() == Some(draft_id.as_str()) {
-                state.status.publishing = None;
+/// A publish ended: the draft it sent is cleared (if still on screen), or the error is told and
+/// the draft kept.
+pub fn published(state: &mut AppState, draft_id: &str, channel: &str, result: Result<u32, String>) {
+    if state.status.publishing.as_deref() == Some(draft_id) {
+        state.status.publishing = None;
+    }
+    match result {
+        Ok(attempts) => {
+            // Only a draft still on screen is cleared; one typed over since is kept.
+            if state.status.draft_id.as_deref() == Some(draft_id) {
+                let s = &mut state.status;
+                s.draft_id = None;
+                s.saved_text.clear();
+                s.preview = false;
+                state.editor = editor_with("");
             }
-            match result {
-                Ok(attempts) => {
-                    // Only a draft still on screen is cleared; one typed over since is kept.
-                    if state.status.draft_id.as_deref() == Some(draft_id.as_str()) {
-                        let s = &mut state.status;
-                        s.draft_id = None;
-                        s.saved_text.clear();
-                        s.preview = false;
-                        state.editor = editor_with("");
-                    }
-                    let tries = if attempts > 1 {
-                        format!(" after {attempts} attempts")
-                    } else {
-                        String::new()
-                    };
-                    say(state, format!("published draft {draft_id} to {channel}{tries}"), false);
-                }
-                Err(e) => say(state, e, true),
-            }
+            let tries = if attempts > 1 {
+                format!(" after {attempts} attempts")
+            } else {
+                String::new()
+            };
+            say(state, format!("published draft {draft_id} to {channel}{tries}"), false);
         }
+        Err(e) => say(state, e, true),
     }
 }
 
@@ -479,20 +447,22 @@ pub fn next_due(state: &AppState) -> Option<Due> {
 }
 
 /// The console is ending: save the draft now, whatever the throttle says.
-pub fn before_quit(state: &mut AppState) {
-    save(state, true);
+pub fn before_quit(state: &mut AppState) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    save(state, &mut fx, true);
+    fx
 }
 
 /// Time passed: save a draft whose save was held back, and note newly overdue updates.
-pub fn tick(state: &mut AppState) {
-    save(state, false);
+pub fn tick(state: &mut AppState, fx: &mut Vec<Effect>) {
+    save(state, fx, false);
     let Some(incident) = &state.incident else { return };
     let events = cadence::overdue_events(incident, &state.status.setup.cadence, timestamp(state.now));
     for event in events {
         if let Event::StatusUpdateOverdue { audience, due_at } = &event
             && state.status.noted.insert((audience.clone(), due_at.as_second()))
         {
-            state.effects.push(Effect::Status(StatusEffect::NoteOverdue(event)));
+            fx.push(Effect::NoteOverdue(event));
         }
     }
 }

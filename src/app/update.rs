@@ -23,11 +23,19 @@ const TIMELINE_LIMIT: usize = 5_000;
 /// Rows moved by page up / page down.
 const PAGE: usize = 10;
 
-pub fn update(state: &mut AppState, msg: Msg) {
+/// Applies `msg` to the state; returns the effects it wants carried out, in order.
+#[must_use = "the effects update returns must be carried out"]
+pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    apply(state, &mut fx, msg);
+    fx
+}
+
+fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
     match msg {
         Msg::Key(k) => {
-            key(state, k);
-            super::containment::probe_keys(state);
+            key(state, fx, k);
+            super::containment::probe_keys(state, fx);
         }
         Msg::Paste(text) => {
             let clean = CleanText::block(&text);
@@ -35,7 +43,7 @@ pub fn update(state: &mut AppState, msg: Msg) {
                 input.line.insert_str(clean.as_str().replace('\n', " "));
                 state.dirty = true;
             } else if state.focus == Pane::Editor {
-                status::paste(state, clean.as_str());
+                status::paste(state, fx, clean.as_str());
                 state.dirty = true;
             }
         }
@@ -44,7 +52,7 @@ pub fn update(state: &mut AppState, msg: Msg) {
             state.dirty = true;
         }
         Msg::Cluster(u) => cluster(state, u),
-        Msg::Settled => settled(state),
+        Msg::Settled => settled(state, fx),
         Msg::Clock(c) => {
             if let Mode::Drill { clock, .. } = &mut state.mode
                 && clock.as_ref() != Some(&c)
@@ -57,12 +65,15 @@ pub fn update(state: &mut AppState, msg: Msg) {
             observe(state, u);
             super::playbook::refresh_suggestions(state);
         }
-        Msg::KeysDenied(denied) => {
-            state.denied = denied.into_iter().collect();
-            state.dirty = true;
+        Msg::KeysDenied { subject, denied } => {
+            // A late answer about a row no longer selected greys nothing.
+            if state.keys_checked.as_ref().is_some_and(|c| c.subject == subject) {
+                state.denied = denied.into_iter().collect();
+                state.dirty = true;
+            }
         }
-        Msg::Action(id, input) => {
-            super::containment::answer(state, &id, input);
+        Msg::Action { id, input } => {
+            super::containment::answer(state, fx, &id, input);
             state.dirty = true;
         }
         Msg::Identity(who) => {
@@ -84,11 +95,15 @@ pub fn update(state: &mut AppState, msg: Msg) {
             if now != state.now {
                 state.now = now;
                 refresh_signals(state);
-                status::tick(state);
+                status::tick(state, fx);
                 state.dirty = true;
             }
         }
-        Msg::Status(m) => status::answer(state, m),
+        Msg::Published {
+            draft_id,
+            channel,
+            result,
+        } => status::published(state, &draft_id, &channel, result),
         Msg::Quit => state.quit = true,
     }
 }
@@ -274,8 +289,8 @@ fn cluster(state: &mut AppState, u: Update) {
 }
 
 /// A burst of cluster updates has landed: recompute what is derived from the model.
-fn settled(state: &mut AppState) {
-    super::containment::probe_keys(state);
+fn settled(state: &mut AppState, fx: &mut Vec<Effect>) {
+    super::containment::probe_keys(state, fx);
     refresh_signals(state);
     super::playbook::refresh_suggestions(state);
     state.attention = attention::attention(&state.model);
@@ -323,10 +338,10 @@ fn context(state: &AppState) -> Context {
     }
 }
 
-fn key(state: &mut AppState, k: KeyEvent) {
+fn key(state: &mut AppState, fx: &mut Vec<Effect>, k: KeyEvent) {
     state.dirty = true;
     // An action's overlay (confirm by typing, cancel, undo) takes its keys first.
-    if state.overlay.is_none() && state.input.is_none() && super::containment::overlay_key(state, &k) {
+    if state.overlay.is_none() && state.input.is_none() && super::containment::overlay_key(state, fx, &k) {
         return;
     }
     let ctx = context(state);
@@ -342,7 +357,7 @@ fn key(state: &mut AppState, k: KeyEvent) {
         Lookup::Pending => {}
         Lookup::Action(a) => {
             state.pending.clear();
-            act(state, ctx, a);
+            act(state, fx, ctx, a);
         }
         Lookup::None => {
             state.pending.clear();
@@ -350,7 +365,7 @@ fn key(state: &mut AppState, k: KeyEvent) {
             if let Some(input) = &mut state.input {
                 input.line.input(k);
             } else if ctx == Context::Editor {
-                status::type_key(state, k);
+                status::type_key(state, fx, k);
             }
         }
     }
@@ -385,7 +400,7 @@ fn move_cursor(state: &mut AppState, d: isize) {
     }
 }
 
-fn act(state: &mut AppState, ctx: Context, a: Action) {
+fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: Action) {
     if ctx == Context::Help {
         match a {
             Action::Close | Action::Help => state.overlay = None,
@@ -418,29 +433,29 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
             let current = state.filters.get(&state.focus).cloned().unwrap_or_default();
             open_input(state, InputKind::Filter(state.focus), &current);
         }
-        Action::Submit => submit(state),
+        Action::Submit => submit(state, fx),
         Action::Up => move_cursor(state, -1),
         Action::Down => move_cursor(state, 1),
         Action::PageUp => move_cursor(state, -(PAGE as isize)),
         Action::PageDown => move_cursor(state, PAGE as isize),
         Action::Top => move_cursor(state, isize::MIN / 2),
         Action::Bottom => move_cursor(state, isize::MAX / 2),
-        Action::Open if state.focus == Pane::Playbook => super::playbook::open(state),
+        Action::Open if state.focus == Pane::Playbook => super::playbook::open(state, fx),
         Action::Open => {
             if let Some(item) = state.visible_attention().get(state.cursor) {
                 let subject = item.subject.clone();
                 state.detail = Some(attention::detail(&state.model, &subject));
             }
         }
-        Action::Pin => pin(state),
+        Action::Pin => pin(state, fx),
         Action::UndoEntry => match state.selected_entry().map(|e| e.undo.clone()) {
-            Some(Some(undo)) => super::containment::trigger(state, undo),
+            Some(Some(undo)) => super::containment::trigger(state, fx, undo),
             _ => notice(state, "the selected entry is not an action with an undo".into(), true),
         },
-        Action::StatusTemplate => status::next_template(state),
+        Action::StatusTemplate => status::next_template(state, fx),
         Action::StatusChannel => status::next_channel(state),
         Action::StatusPreview => status::toggle_preview(state),
-        Action::StatusPublish => status::publish(state),
+        Action::StatusPublish => status::publish(state, fx),
         Action::Cordon
         | Action::Uncordon
         | Action::Drain
@@ -449,7 +464,7 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
         | Action::Pause
         | Action::Resume
         | Action::Recycle => match super::containment::for_key(state, a) {
-            Ok(action) => super::containment::trigger(state, action),
+            Ok(action) => super::containment::trigger(state, fx, action),
             Err(e) => notice(state, e, true),
         },
         Action::Scale => {
@@ -488,7 +503,7 @@ fn act(state: &mut AppState, ctx: Context, a: Action) {
         }
         Action::StepDone => {
             if let Some(i) = state.checklist.as_ref().map(|c| c.selected) {
-                super::playbook::set_step(state, i, crate::playbook::StepStatus::Done);
+                super::playbook::set_step(state, fx, i, crate::playbook::StepStatus::Done);
             }
         }
         Action::Silence => {
@@ -528,7 +543,7 @@ fn close(state: &mut AppState) {
     }
 }
 
-fn submit(state: &mut AppState) {
+fn submit(state: &mut AppState, fx: &mut Vec<Effect>) {
     let Some(input) = state.input.take() else { return };
     let line = input.line.lines().join(" ");
     match input.kind {
@@ -542,13 +557,13 @@ fn submit(state: &mut AppState) {
             state.cursor = 0;
         }
         InputKind::Palette => match palette::parse(&line) {
-            Ok(c) => command(state, c),
+            Ok(c) => command(state, fx, c),
             Err(e) => notice(state, e, true),
         },
     }
 }
 
-fn change(state: &mut AppState, c: IncidentChange) {
+fn change(state: &mut AppState, fx: &mut Vec<Effect>, c: IncidentChange) {
     if state.incident.is_none() {
         notice(
             state,
@@ -557,10 +572,10 @@ fn change(state: &mut AppState, c: IncidentChange) {
         );
         return;
     }
-    state.effects.push(Effect::Change(c));
+    fx.push(Effect::Change(c));
 }
 
-fn command(state: &mut AppState, c: Command) {
+fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
     match c {
         Command::Declare { severity, title } => {
             if let Some(i) = &state.incident {
@@ -569,25 +584,25 @@ fn command(state: &mut AppState, c: Command) {
                 return;
             }
             let drill = matches!(state.mode, Mode::Drill { .. });
-            state.effects.push(Effect::Declare { title, severity, drill });
+            fx.push(Effect::Declare { title, severity, drill });
         }
-        Command::Sev(s) => change(state, IncidentChange::Severity(s)),
-        Command::Status(s) => change(state, IncidentChange::Status(s)),
-        Command::Role { role, person } => change(state, IncidentChange::Role { role, person }),
-        Command::Note(text) => change(state, IncidentChange::Note { text, pinned: false }),
-        Command::Decision(text) => change(state, IncidentChange::Decision(text)),
-        Command::Pin => pin(state),
-        Command::Theme(name) => state.effects.push(Effect::LoadTheme(name)),
-        Command::Keymap(name) => state.effects.push(Effect::LoadKeymap(name)),
-        Command::Act(action) => super::containment::trigger(state, action),
-        Command::Playbook(id) => super::playbook::follow(state, &id),
+        Command::Sev(s) => change(state, fx, IncidentChange::Severity(s)),
+        Command::Status(s) => change(state, fx, IncidentChange::Status(s)),
+        Command::Role { role, person } => change(state, fx, IncidentChange::Role { role, person }),
+        Command::Note(text) => change(state, fx, IncidentChange::Note { text, pinned: false }),
+        Command::Decision(text) => change(state, fx, IncidentChange::Decision(text)),
+        Command::Pin => pin(state, fx),
+        Command::Theme(name) => fx.push(Effect::LoadTheme(name)),
+        Command::Keymap(name) => fx.push(Effect::LoadKeymap(name)),
+        Command::Act(action) => super::containment::trigger(state, fx, action),
+        Command::Playbook(id) => super::playbook::follow(state, fx, &id),
         Command::Skip(reason) => {
             let i = state.checklist.as_ref().map_or(0, |c| c.selected);
-            super::playbook::set_step(state, i, crate::playbook::StepStatus::Skipped { reason });
+            super::playbook::set_step(state, fx, i, crate::playbook::StepStatus::Skipped { reason });
         }
         Command::Fail(reason) => {
             let i = state.checklist.as_ref().map_or(0, |c| c.selected);
-            super::playbook::set_step(state, i, crate::playbook::StepStatus::Failed { reason });
+            super::playbook::set_step(state, fx, i, crate::playbook::StepStatus::Failed { reason });
         }
         Command::Quit => state.quit = true,
     }
@@ -595,7 +610,7 @@ fn command(state: &mut AppState, c: Command) {
 
 /// Pins the selected timeline entry: a console line (a signal) is written to the journal
 /// pinned; a journal entry that is not pinned is restated as a pinned note.
-fn pin(state: &mut AppState) {
+fn pin(state: &mut AppState, fx: &mut Vec<Effect>) {
     let Some(e) = state.selected_entry() else {
         notice(state, "nothing to pin".into(), true);
         return;
@@ -614,7 +629,7 @@ fn pin(state: &mut AppState) {
             pinned: true,
         },
     };
-    change(state, c);
+    change(state, fx, c);
 }
 
 /// The subject of the selected health row (for actions and tests).

@@ -1,6 +1,7 @@
 //! The console's link to the incident journal: one thread owns the open journal and performs
-//! the writes `update` asks for, in order (declare, notes, severity...), and a follower feeds
-//! every entry, ours and other people's, back as messages. `update` never touches files.
+//! the writes the executor hands it, in order (declare, notes, severity, drafts, the action
+//! runner's records...), and a follower feeds every entry, ours and other people's, back as
+//! messages. `update` never touches files.
 
 use std::sync::mpsc as std_mpsc;
 
@@ -24,14 +25,15 @@ pub enum Op {
     },
     Open(IncidentId),
     Change(IncidentChange),
-    /// Append this event as it is (status drafts, publish attempts, overdue notes).
+    /// Append this event as it is, by this console's actor (status drafts, publish attempts,
+    /// overdue notes).
     Append {
         event: Event,
         source: Source,
     },
     /// Answer once every op before this one is done.
     Flush(std_mpsc::Sender<()>),
-    /// An entry written by someone else in this process (the action runner), as it is.
+    /// An entry made by someone else in this process (the action runner), as it is.
     Record(Draft),
 }
 
@@ -42,7 +44,7 @@ pub struct JournalLink {
 }
 
 impl JournalLink {
-    pub fn start(store: Store, actor: Actor, tx: mpsc::Sender<Msg>) -> JournalLink {
+    pub fn start(store: Store, actor: Actor, tx: mpsc::UnboundedSender<Msg>) -> JournalLink {
         let (ops, rx) = std_mpsc::channel();
         std::thread::Builder::new()
             .name("journal-link".into())
@@ -55,6 +57,11 @@ impl JournalLink {
         let _ = self.ops.send(op);
     }
 
+    /// Hands an op over; false when the link's thread is gone (the console is ending).
+    pub fn try_send(&self, op: Op) -> bool {
+        self.ops.send(op).is_ok()
+    }
+
     /// Waits (at most `limit`) until the ops sent so far are done: before the console exits.
     pub fn flush(&self, limit: std::time::Duration) {
         let (done, wait) = std_mpsc::channel();
@@ -62,10 +69,14 @@ impl JournalLink {
             let _ = wait.recv_timeout(limit);
         }
     }
+}
 
-    /// Another sending end, for a background task (a publish) that appends in turn.
-    pub fn sender(&self) -> std_mpsc::Sender<Op> {
-        self.ops.clone()
+/// The action runner records into the journal through the link, in order with everything else.
+impl crate::actions::record::Recorder for JournalLink {
+    fn record(&self, draft: Draft) {
+        if self.ops.send(Op::Record(draft)).is_err() {
+            tracing::error!("action event not journaled: the journal link is gone");
+        }
     }
 }
 
@@ -75,7 +86,7 @@ struct Open {
 }
 
 /// Appends an entry as it is (a status draft, a publish attempt, an action's record).
-fn record(open: &mut Option<Open>, tx: &mpsc::Sender<Msg>, draft: Draft) {
+fn record(open: &mut Option<Open>, tx: &mpsc::UnboundedSender<Msg>, draft: Draft) {
     let Some(o) = open else {
         say(tx, "no incident is open here: the entry was not journaled".into(), true);
         return;
@@ -85,25 +96,18 @@ fn record(open: &mut Option<Open>, tx: &mpsc::Sender<Msg>, draft: Draft) {
     }
 }
 
-fn say(tx: &mpsc::Sender<Msg>, text: String, error: bool) {
-    let _ = tx.blocking_send(Msg::Notice { text, error });
+fn say(tx: &mpsc::UnboundedSender<Msg>, text: String, error: bool) {
+    let _ = tx.send(Msg::Notice { text, error });
 }
 
-/// Starts following the journal from its first entry, forwarding into the console's channel.
-fn follow_into(journal: &Journal, tx: &mpsc::Sender<Msg>) -> Follower {
-    let (follower, mut rx) = follow::follow(journal.path(), Position::start());
-    let tx = tx.clone();
-    std::thread::Builder::new()
-        .name("journal-follow".into())
-        .spawn(move || {
-            while let Some(f) = rx.blocking_recv() {
-                if tx.blocking_send(Msg::Journal(f)).is_err() {
-                    break;
-                }
-            }
-        })
-        .expect("a thread can be started");
-    follower
+/// Starts following the journal from its first entry, each entry a message on the console's
+/// channel.
+fn follow_into(journal: &Journal, tx: &mpsc::UnboundedSender<Msg>) -> Follower {
+    follow::follow(
+        journal.path(),
+        Position::start(),
+        crate::sink::into_channel(tx.clone(), Msg::Journal),
+    )
 }
 
 fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, Source), change::Refused> {
@@ -127,7 +131,7 @@ fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, 
     })
 }
 
-fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Sender<Msg>) {
+fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::UnboundedSender<Msg>) {
     let mut open: Option<Open> = None;
     while let Ok(op) = rx.recv() {
         match op {

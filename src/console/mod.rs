@@ -1,16 +1,17 @@
-//! The console loop: one `tokio::select!` over terminal input, cluster updates, the drill clock
-//! and signals. It feeds messages to `update`, and draws only when something changed, at most
+//! The console loop: one `tokio::select!` over terminal input, cluster updates, the one channel
+//! of answers and readings, the drill clock and signals. It feeds messages to `update`, hands
+//! the effects `update` returns to the executor, and draws only when something changed, at most
 //! 60 times a second, inside synchronized-update escapes so tmux never shows half a frame.
-//! The terminal is restored on quit, panic, SIGTERM and SIGHUP. Effects `update` leaves
-//! (journal writes, theme and keymap loads) are carried out here and answered as messages.
+//! The terminal is restored on quit, panic, SIGTERM and SIGHUP.
 
+pub mod executor;
 pub mod journal_link;
 pub mod observing;
 pub mod options;
-pub mod publishing;
 pub mod terminal_gone;
 
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -19,13 +20,13 @@ use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use tokio::sync::mpsc;
 
-use crate::app::effect::Effect;
 use crate::app::message::{DrillClock, Msg};
 use crate::app::state::{AppState, Mode};
 use crate::app::update::update;
 use crate::cluster::connect::Cluster;
 use crate::cluster::follow::follow;
 use crate::text::CleanText;
+use executor::Executor;
 use journal_link::{JournalLink, Op};
 pub use options::ConsoleOptions;
 use warroom_drill::Drill;
@@ -91,10 +92,11 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     state.keymap = look.keymap;
     state.you = look.actor.name.clone();
     state.status = crate::app::status::StatusEditor::new(look.status);
-    let (msg_tx, mut msgs) = mpsc::channel(1024);
-    let link = JournalLink::start(look.store, look.actor.clone(), msg_tx.clone());
+    // Every answer, reading and journal entry comes back on this one channel.
+    let (msg_tx, mut msgs) = mpsc::unbounded_channel();
+    let journal = JournalLink::start(look.store, look.actor.clone(), msg_tx.clone());
     if let Some(id) = options.incident.clone() {
-        link.send(Op::Open(id));
+        journal.send(Op::Open(id));
     }
     // Metrics and alerts: a source that cannot even be set up is told, and the console runs on.
     let observing = match &target {
@@ -104,7 +106,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let observing = match observing {
         Ok(o) => o,
         Err(e) => {
-            let _ = msg_tx.try_send(Msg::Notice {
+            let _ = msg_tx.send(Msg::Notice {
                 text: format!("metrics and alerts are not followed: {e}"),
                 error: true,
             });
@@ -114,21 +116,18 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     if let Some(o) = &observing {
         state.observe = crate::observe::model::ObserveModel::new(&o.sources);
     }
-    // Containment actions: the runner records into the journal through the link, and its
-    // answers come back as messages.
-    let (records, mut recorded) = mpsc::unbounded_channel::<crate::incident::model::Draft>();
-    let (answers, mut answered) = mpsc::unbounded_channel();
-    let runner = match crate::actions::Runner::new(&cluster, std::sync::Arc::new(records), look.actor.clone()) {
+    // Containment actions: the runner records into the journal through the link.
+    let runner = match crate::actions::Runner::new(&cluster, Arc::new(journal.clone()), look.actor.clone()) {
         Ok(r) => {
             let r = r.with_alertmanager(observing.as_ref().and_then(|o| o.alertmanager.clone()));
-            Some(std::sync::Arc::new(match &target {
+            Some(Arc::new(match &target {
                 // A drill's silences start by the drill's clock, which may be paused or replaying.
-                Target::Drill(running) => r.with_clock(std::sync::Arc::new(running.virtual_now())),
+                Target::Drill(running) => r.with_clock(Arc::new(running.virtual_now())),
                 Target::Live(_) => r,
             }))
         }
         Err(e) => {
-            let _ = msg_tx.try_send(Msg::Notice {
+            let _ = msg_tx.send(Msg::Notice {
                 text: format!("containment actions are unavailable: {e}"),
                 error: true,
             });
@@ -139,33 +138,14 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         // Who the cluster says we are, for the action overlay (the journal records it per action).
         let (tx, cluster) = (msg_tx.clone(), cluster.clone());
         tokio::spawn(async move {
-            let _ = tx.send(Msg::Identity(cluster.identity().await.to_string())).await;
-        });
-    }
-    {
-        let tx = msg_tx.clone();
-        tokio::spawn(async move {
-            while let Some((id, input)) = answered.recv().await {
-                if tx.send(Msg::Action(id, input)).await.is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    {
-        let link = link.clone();
-        tokio::spawn(async move {
-            while let Some(draft) = recorded.recv().await {
-                link.send(Op::Record(draft));
-            }
+            let _ = tx.send(Msg::Identity(cluster.identity().await.to_string()));
         });
     }
     state.read_only = options.access.read_only();
     state.playbooks = look.playbooks;
-    let outside = Outside {
+    let executor = Executor {
+        journal,
         runner,
-        answers,
-        link,
         tx: msg_tx,
         user_dir: look.user_dir,
         depth: look.depth,
@@ -174,9 +154,9 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     // A terminal that hangs up without a SIGHUP ends the console as a SIGHUP would.
     match terminal_gone::console_tty() {
         Ok(tty) => {
-            let tx = outside.tx.clone();
+            let tx = executor.tx.clone();
             terminal_gone::watch(tty, move || {
-                let _ = tx.blocking_send(Msg::Quit);
+                let _ = tx.send(Msg::Quit);
             });
         }
         Err(e) => tracing::warn!(error = %e, "the terminal is not watched for a hang-up"),
@@ -186,11 +166,10 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
-    let result = event_loop(&mut terminal, &mut state, &mut rx, &mut msgs, &outside, &target).await;
+    let result = event_loop(&mut terminal, &mut state, &mut rx, &mut msgs, &executor, &target).await;
     // Whatever ended the loop (quit, SIGTERM, SIGHUP), the draft's last words reach the journal.
-    crate::app::status::before_quit(&mut state);
-    outside.carry_out(std::mem::take(&mut state.effects));
-    outside.link.flush(Duration::from_secs(2));
+    executor.carry_out(crate::app::status::before_quit(&mut state));
+    executor.journal.flush(Duration::from_secs(2));
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     following.stop();
@@ -200,77 +179,12 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     result
 }
 
-/// What carries out effects: the journal link, the action runner, and file loads answered on
-/// `tx`.
-struct Outside {
-    link: JournalLink,
-    runner: Option<std::sync::Arc<crate::actions::Runner>>,
-    answers: tokio::sync::mpsc::UnboundedSender<(String, crate::actions::Input)>,
-    tx: mpsc::Sender<Msg>,
-    user_dir: std::path::PathBuf,
-    depth: crate::ui::theme::ColorDepth,
-}
-
-impl Outside {
-    fn carry_out(&self, effects: Vec<Effect>) {
-        for e in effects {
-            match e {
-                Effect::Declare { title, severity, drill } => self.link.send(Op::Declare { title, severity, drill }),
-                Effect::Change(c) => self.link.send(Op::Change(c)),
-                Effect::Status(s) => publishing::carry_out(&self.link, &self.tx, s),
-                Effect::CheckKeys(probes) => {
-                    let Some(runner) = self.runner.clone() else { continue };
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        let mut denied = Vec::new();
-                        for (key, action) in probes {
-                            if let Err(why) = runner.may(&action).await {
-                                denied.push((key, why));
-                            }
-                        }
-                        let _ = tx.send(Msg::KeysDenied(denied)).await;
-                    });
-                }
-                Effect::Action { id, action, step } => match &self.runner {
-                    Some(r) => r.perform(&id, &action, step, self.answers.clone()),
-                    None => {
-                        let _ = self.answers.send((
-                            id,
-                            crate::actions::Input::Failed("actions are not available in this console".into()),
-                        ));
-                    }
-                },
-                Effect::LoadTheme(name) => {
-                    let msg = match crate::ui::theme::load(&name, Some(&self.user_dir.join("themes")), self.depth) {
-                        Ok(t) => Msg::Theme(Box::new(t)),
-                        Err(e) => Msg::Notice {
-                            text: e.to_string(),
-                            error: true,
-                        },
-                    };
-                    let _ = self.tx.try_send(msg);
-                }
-                Effect::LoadKeymap(name) => {
-                    let msg = match crate::app::keymap::load(&name, Some(&self.user_dir.join("keymaps"))) {
-                        Ok(k) => Msg::Keymap(Box::new(k)),
-                        Err(e) => Msg::Notice {
-                            text: e.to_string(),
-                            error: true,
-                        },
-                    };
-                    let _ = self.tx.try_send(msg);
-                }
-            }
-        }
-    }
-}
-
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     state: &mut AppState,
     rx: &mut mpsc::Receiver<crate::cluster::model::Update>,
-    msgs: &mut mpsc::Receiver<Msg>,
-    outside: &Outside,
+    msgs: &mut mpsc::UnboundedReceiver<Msg>,
+    executor: &Executor,
     target: &Target,
 ) -> anyhow::Result<()> {
     let mut events = EventStream::new();
@@ -288,33 +202,32 @@ async fn event_loop(
             _ = term.recv() => break,
             _ = hup.recv() => break,
             ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => update(state, Msg::Key(k)),
-                Some(Ok(Event::Paste(text))) => update(state, Msg::Paste(text)),
-                Some(Ok(Event::Resize(w, h))) => update(state, Msg::Resize(w, h)),
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
+                    executor.carry_out(update(state, Msg::Key(k)));
+                }
+                Some(Ok(Event::Paste(text))) => executor.carry_out(update(state, Msg::Paste(text))),
+                Some(Ok(Event::Resize(w, h))) => executor.carry_out(update(state, Msg::Resize(w, h))),
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(anyhow::anyhow!("reading the terminal: {e}")),
                 None => break,
             },
             // A closed channel disables this branch rather than spinning on it.
             Some(u) = rx.recv() => {
-                update(state, Msg::Cluster(u));
+                executor.carry_out(update(state, Msg::Cluster(u)));
                 // Drain a burst before drawing.
                 while let Ok(u) = rx.try_recv() {
-                    update(state, Msg::Cluster(u));
+                    executor.carry_out(update(state, Msg::Cluster(u)));
                 }
-                update(state, Msg::Settled);
+                executor.carry_out(update(state, Msg::Settled));
             }
-            Some(m) = msgs.recv() => update(state, m),
+            Some(m) = msgs.recv() => executor.carry_out(update(state, m)),
             _ = tick.tick() => {
                 if let Target::Drill(running) = target {
-                    update(state, Msg::Clock(drill_clock(running)));
+                    executor.carry_out(update(state, Msg::Clock(drill_clock(running))));
                 }
-                update(state, Msg::Tick(now()));
+                executor.carry_out(update(state, Msg::Tick(now())));
             }
             _ = tokio::time::sleep_until(frame_due), if state.dirty => {}
-        }
-        if !state.effects.is_empty() {
-            outside.carry_out(std::mem::take(&mut state.effects));
         }
         if state.quit {
             break;

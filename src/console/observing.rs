@@ -55,7 +55,7 @@ fn start(
     alertmanager: Option<&Endpoint>,
     plan: Plan,
     read_only: bool,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Observing, crate::observe::http::ObserveError> {
     let prometheus = prometheus.map(Prometheus::from_endpoint).transpose()?;
     let alertmanager = alertmanager
@@ -68,15 +68,12 @@ fn start(
     if alertmanager.is_some() {
         sources.push(Source::Alertmanager);
     }
-    let (utx, mut urx) = mpsc::channel(256);
-    let following = follow::follow(prometheus, alertmanager.clone(), plan, utx);
-    tokio::spawn(async move {
-        while let Some(u) = urx.recv().await {
-            if tx.send(Msg::Observe(u)).await.is_err() {
-                break;
-            }
-        }
-    });
+    let following = follow::follow(
+        prometheus,
+        alertmanager.clone(),
+        plan,
+        crate::sink::into_channel(tx, Msg::Observe),
+    );
     Ok(Observing {
         following,
         sources,
@@ -88,7 +85,7 @@ fn start(
 pub fn drill(
     running: &Drill,
     read_only: bool,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Observing, crate::observe::http::ObserveError> {
     let plan = drill_plan(running);
     start(
@@ -106,7 +103,7 @@ pub fn live(
     config: &Config,
     context: &str,
     read_only: bool,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Option<Observing>, crate::observe::http::ObserveError> {
     let Some(c) = config
         .clusters

@@ -552,7 +552,8 @@ fn run_journal(args: JournalArgs) -> anyhow::Result<ExitCode> {
             for p in &record.problems {
                 eprintln!("{}:{}: {}", path.display(), p.line, p.problem);
             }
-            let (_follower, mut rx) = follow::follow(&path, record.end.clone());
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let _follower = follow::follow(&path, record.end.clone(), crate::sink::into_channel(tx, |f| f));
             while let Some(m) = rx.blocking_recv() {
                 match m {
                     Followed::Entry(e) => println!("{}", printable(&timeline::plain_line(&e))),

@@ -1,6 +1,7 @@
 //! Following a journal while others append to it: file watching (notify) with a re-read every
-//! half second as a safety net, each new verified entry sent over a channel. Only writes wake
-//! it (its own reads open the file, which inotify reports too). It must not write to the journal.
+//! half second as a safety net, each new verified entry handed to a sink, in order. Only writes
+//! wake it (its own reads open the file, which inotify reports too). It must not write to the
+//! journal.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,9 +10,9 @@ use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::sink::Sink;
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
-use tokio::sync::mpsc;
 
 use super::journal::{self, Position, Problem};
 use super::model::Entry;
@@ -63,9 +64,9 @@ impl Drop for Follower {
 }
 
 /// Follows the journal at `path` from `from` (`Position::start()` for every entry, or the
-/// `end` of a `Record` already read). Entries arrive on the receiver, in order.
-pub fn follow(path: &Path, from: Position) -> (Follower, mpsc::Receiver<Followed>) {
-    let (tx, rx) = mpsc::channel(1024);
+/// `end` of a `Record` already read). Entries are handed to `sink`, in order, from the
+/// follower's own thread; following stops when the sink says nobody listens.
+pub fn follow(path: &Path, from: Position, sink: Sink<Followed>) -> Follower {
     let (wake_tx, wake_rx) = std_mpsc::channel::<()>();
     let watcher = watch(path, wake_tx);
     let stop = Arc::new(AtomicBool::new(false));
@@ -76,16 +77,15 @@ pub fn follow(path: &Path, from: Position) -> (Follower, mpsc::Receiver<Followed
         let path = path.to_path_buf();
         std::thread::Builder::new()
             .name("journal-follow".into())
-            .spawn(move || run(&path, from, &tx, &wake_rx, &stop, &reads))
+            .spawn(move || run(&path, from, &sink, &wake_rx, &stop, &reads))
             .ok()
     };
-    let follower = Follower {
+    Follower {
         watcher,
         stop,
         reads,
         thread,
-    };
-    (follower, rx)
+    }
 }
 
 /// Whether a file-system event can mean new bytes in the journal. Opens, reads and closes
@@ -118,13 +118,13 @@ fn watch(path: &Path, wake: std_mpsc::Sender<()>) -> Option<RecommendedWatcher> 
 fn run(
     path: &Path,
     mut pos: Position,
-    tx: &mpsc::Sender<Followed>,
+    sink: &Sink<Followed>,
     wake: &std_mpsc::Receiver<()>,
     stop: &AtomicBool,
     reads: &AtomicU64,
 ) {
     loop {
-        if stop.load(Ordering::Relaxed) || tx.is_closed() {
+        if stop.load(Ordering::Relaxed) {
             return;
         }
         reads.fetch_add(1, Ordering::Relaxed);
@@ -135,12 +135,12 @@ fn run(
                         path: path.to_path_buf(),
                         problem,
                     };
-                    if !send(tx, damaged, stop) {
+                    if !sink(damaged) {
                         return;
                     }
                 }
                 for entry in chunk.entries {
-                    if !send(tx, Followed::Entry(Box::new(entry)), stop) {
+                    if !sink(Followed::Entry(Box::new(entry))) {
                         return;
                     }
                 }
@@ -149,7 +149,7 @@ fn run(
                 }
             }
             Err(e) => {
-                send(tx, Followed::Failed(e.to_string()), stop);
+                sink(Followed::Failed(e.to_string()));
                 return;
             }
         }
@@ -166,37 +166,26 @@ fn run(
     }
 }
 
-/// Sends one message, waiting while the channel is full, until it is taken or following
-/// stops. False when following should end.
-fn send(tx: &mpsc::Sender<Followed>, mut message: Followed, stop: &AtomicBool) -> bool {
-    loop {
-        match tx.try_send(message) {
-            Ok(()) => return true,
-            Err(mpsc::error::TrySendError::Closed(_)) => return false,
-            Err(mpsc::error::TrySendError::Full(m)) => {
-                if stop.load(Ordering::Relaxed) {
-                    return false;
-                }
-                message = m;
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::incident::journal::Journal;
     use crate::incident::model::{Actor, Draft, Event, Source};
     use std::time::Instant;
+    use tokio::sync::mpsc;
+
+    /// Follows into a channel, as the CLI does.
+    fn follow_into(path: &Path, from: Position) -> (Follower, mpsc::UnboundedReceiver<Followed>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (follow(path, from, crate::sink::into_channel(tx, |f| f)), rx)
+    }
 
     fn note(text: &str) -> Draft {
         Draft::new(Actor::named("bob"), Source::Human, Event::Note { text: text.into() })
     }
 
     /// Waits (generously; not a timing assertion) for the next message.
-    fn next(rx: &mut mpsc::Receiver<Followed>) -> Followed {
+    fn next(rx: &mut mpsc::UnboundedReceiver<Followed>) -> Followed {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             match rx.try_recv() {
@@ -214,7 +203,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("INC-20261124-001.jsonl");
         let (mut j, _) = Journal::create(&path, note("first")).expect("create");
-        let (_follower, mut rx) = follow(&path, Position::start());
+        let (_follower, mut rx) = follow_into(&path, Position::start());
         let Followed::Entry(first) = next(&mut rx) else {
             panic!("expected an entry")
         };
@@ -235,7 +224,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("INC-20261124-001.jsonl");
         Journal::create(&path, note("first")).expect("create");
-        let (follower, mut rx) = follow(&path, Position::start());
+        let (follower, mut rx) = follow_into(&path, Position::start());
         assert!(matches!(next(&mut rx), Followed::Entry(_)));
         assert!(follower.watching(), "inotify is available here");
         let before = follower.reads();
@@ -262,7 +251,7 @@ mod tests {
         let (mut j, _) = Journal::create(&path, note("first")).expect("create");
         j.append(note("second")).expect("append");
         let end = j.end().clone();
-        let (_follower, mut rx) = follow(&path, end);
+        let (_follower, mut rx) = follow_into(&path, end);
         std::fs::write(&path, "").expect("cut");
         match next(&mut rx) {
             Followed::Failed(msg) => assert!(msg.contains("shorter"), "{msg}"),

@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
+use crate::sink::Sink;
 use futures::StreamExt;
 use jiff::Timestamp;
-use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::alertmanager::Alertmanager;
@@ -101,7 +101,7 @@ pub fn follow(
     prometheus: Option<Prometheus>,
     alertmanager: Option<Alertmanager>,
     plan: Plan,
-    tx: mpsc::Sender<Update>,
+    tx: Sink<Update>,
 ) -> Following {
     let mut tasks = JoinSet::new();
     let (poke, poked) = tokio::sync::watch::channel(0);
@@ -175,7 +175,7 @@ impl Ticks {
     }
 }
 
-async fn poll_prometheus(p: Prometheus, plan: Plan, mut ticks: Ticks, tx: mpsc::Sender<Update>) {
+async fn poll_prometheus(p: Prometheus, plan: Plan, mut ticks: Ticks, tx: Sink<Update>) {
     let mut health = Health::new(Source::Prometheus);
     let mut backfilled = plan.backfill.is_none();
     loop {
@@ -188,13 +188,13 @@ async fn poll_prometheus(p: Prometheus, plan: Plan, mut ticks: Ticks, tx: mpsc::
             _ => Ok(()),
         };
         if let Some(u) = health.observe(reached)
-            && tx.send(u).await.is_err()
+            && !tx(u)
         {
             return;
         }
         match alerts {
             Ok(alerts) => {
-                if tx.send(Update::PrometheusAlerts(alerts)).await.is_err() {
+                if !tx(Update::PrometheusAlerts(alerts)) {
                     return;
                 }
             }
@@ -204,24 +204,24 @@ async fn poll_prometheus(p: Prometheus, plan: Plan, mut ticks: Ticks, tx: mpsc::
         if !backfilled {
             backfilled = true;
             for u in backfill(&p, &plan).await {
-                if tx.send(u).await.is_err() {
+                if !tx(u) {
                     return;
                 }
             }
         }
         let readings = refresh(&p, &plan).await;
-        if !readings.is_empty() && tx.send(Update::Readings(readings)).await.is_err() {
+        if !readings.is_empty() && !tx(Update::Readings(readings)) {
             return;
         }
         for u in burn_rates(&p, &plan).await {
-            if tx.send(u).await.is_err() {
+            if !tx(u) {
                 return;
             }
         }
     }
 }
 
-async fn poll_alertmanager(a: Alertmanager, mut ticks: Ticks, tx: mpsc::Sender<Update>) {
+async fn poll_alertmanager(a: Alertmanager, mut ticks: Ticks, tx: Sink<Update>) {
     let mut health = Health::new(Source::Alertmanager);
     loop {
         ticks.next().await;
@@ -231,12 +231,12 @@ async fn poll_alertmanager(a: Alertmanager, mut ticks: Ticks, tx: mpsc::Sender<U
         };
         let changed = health.observe(both.as_ref().map(|_| ()));
         if let Some(u) = changed
-            && tx.send(u).await.is_err()
+            && !tx(u)
         {
             return;
         }
         if let Ok((alerts, silences)) = both
-            && tx.send(Update::Alertmanager { alerts, silences }).await.is_err()
+            && !tx(Update::Alertmanager { alerts, silences })
         {
             return;
         }

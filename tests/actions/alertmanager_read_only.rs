@@ -149,7 +149,12 @@ async fn the_drill_alertmanager_keeps_its_silences_against_a_read_only_client() 
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let token = tokio_util::sync::CancellationToken::new();
     let answer = runner
-        .run("x1", &Action::ExpireSilence { id: id.clone() }, &tx, &token)
+        .run(
+            "x1",
+            &Action::ExpireSilence { id: id.clone() },
+            &warroom::sink::into_channel(tx, |p| p),
+            &token,
+        )
         .await;
     match answer {
         Input::Failed(message) => assert!(message.contains("warroom is read-only"), "{message}"),
@@ -173,7 +178,7 @@ async fn the_console_follows_alertmanager_read_only_when_asked() {
     .await
     .expect("drill cluster");
     for read_only in [true, false] {
-        let (tx, _rx) = tokio::sync::mpsc::channel(16);
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
         let observing = warroom::console::observing::drill(&running, read_only, tx).expect("observing");
         let am = observing.alertmanager.expect("the drill's Alertmanager is followed");
         assert_eq!(am.http().is_read_only(), read_only);

@@ -843,7 +843,9 @@ async fn read_only_sends_no_change_for_any_action() {
     let mut node_drain = Vec::new();
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let token = tokio_util::sync::CancellationToken::new();
-    let drained = warroom::actions::drain::run(&read_only.client, "node-1", Default::default(), &tx, &token).await;
+    let progress = warroom::sink::into_channel(tx, |p| p);
+    let drained =
+        warroom::actions::drain::run(&read_only.client, "node-1", Default::default(), &progress, &token).await;
     node_drain.push(drained.is_err());
     assert_eq!(node_drain, [true]);
     assert_eq!(
@@ -870,7 +872,11 @@ async fn a_held_drain_is_cancelled_and_repeated_keys_send_nothing_twice() {
         desk.trigger(action.clone()).is_none(),
         "a second key press starts nothing"
     );
-    runner.perform(&id, &action, first, tx.clone());
+    let answer = {
+        let id = id.clone();
+        warroom::sink::into_channel(tx, move |input| (id.clone(), input))
+    };
+    runner.perform(&id, &action, first, answer.clone());
     let mut runs = 0;
     let mut cancelled = false;
     while !desk.get(&id).expect("flow").stage.finished() {
@@ -893,7 +899,7 @@ async fn a_held_drain_is_cancelled_and_repeated_keys_send_nothing_twice() {
             if e == warroom::actions::Effect::Run {
                 runs += 1;
             }
-            runner.perform(&id, &action, e, tx.clone());
+            runner.perform(&id, &action, e, answer.clone());
         }
     }
     assert_eq!(runs, 1, "one run however many times it was confirmed");

@@ -18,7 +18,10 @@ async fn silence_by(runner: Runner) -> String {
         minutes: 30,
     };
     let token = tokio_util::sync::CancellationToken::new();
-    match runner.run("s1", &action, &tx, &token).await {
+    match runner
+        .run("s1", &action, &warroom::sink::into_channel(tx, |p| p), &token)
+        .await
+    {
         Input::Finished(outcome) => outcome.api["silenceID"].as_str().expect("silence id").to_string(),
         other => panic!("silencing failed: {other:?}"),
     }

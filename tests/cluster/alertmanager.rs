@@ -80,7 +80,7 @@ async fn a_silence_round_trip_against_real_alertmanager() {
     assert!(s.matchers.contains(&Matcher::equal("service", "checkout")));
 
     // The poller's model shows it silenced. It polls once a minute; `poke` polls now.
-    let (tx, mut rx) = mpsc::channel(16);
+    let (tx, mut rx) = mpsc::unbounded_channel();
     let following = follow(
         None,
         Some(am.clone()),
@@ -88,7 +88,7 @@ async fn a_silence_round_trip_against_real_alertmanager() {
             interval: Duration::from_secs(60),
             ..Plan::default()
         },
-        tx,
+        warroom::sink::into_channel(tx, |u| u),
     );
     let mut model = ObserveModel::new(&[Source::Alertmanager]);
     while !model.alerts.iter().any(|a| a.name.as_str() == "DrillInjected") {

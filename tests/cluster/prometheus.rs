@@ -211,8 +211,8 @@ async fn queries_alerts_rules_and_panels_against_real_prometheus() {
         backfill: Some(Duration::from_secs(5)),
         ..Plan::default()
     };
-    let (tx, mut rx) = mpsc::channel(64);
-    let following = follow(Some(prom.clone()), None, plan, tx);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let following = follow(Some(prom.clone()), None, plan, warroom::sink::into_channel(tx, |u| u));
     let mut model = ObserveModel::new(&[Source::Prometheus]);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {

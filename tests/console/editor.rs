@@ -5,14 +5,14 @@
 
 use std::time::Duration;
 
+use crate::support::{Console, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::app::effect::Effect;
 use warroom::app::message::Msg;
 use warroom::app::state::{AppState, Mode, Pane};
-use warroom::app::status::{StatusEditor, StatusEffect, StatusMsg, StatusSetup};
-use warroom::app::update::update;
+use warroom::app::status::{StatusEditor, StatusSetup};
 use warroom::comms::cadence::Cadence;
 use warroom::comms::channel::{Channel, Target};
 use warroom::comms::template::Templates;
@@ -36,13 +36,13 @@ fn channel(name: &str, target: Target, external: bool) -> Channel {
     }
 }
 
-fn state() -> AppState {
-    let mut s = AppState::new(
+fn state() -> Console {
+    let mut s = Console::new(AppState::new(
         Mode::Live {
             context: CleanText::line("prod-eu"),
         },
         NOW,
-    );
+    ));
     s.status = StatusEditor::new(StatusSetup {
         templates: Templates::builtin().expect("shipped templates").all,
         channels: vec![
@@ -84,11 +84,11 @@ fn entry(seq: u64, at: i64, event: Event) -> Entry {
     }
 }
 
-fn journal(s: &mut AppState, e: Entry) {
+fn journal(s: &mut Console, e: Entry) {
     update(s, Msg::Journal(Followed::Entry(Box::new(e))));
 }
 
-fn declare(s: &mut AppState) {
+fn declare(s: &mut Console) {
     journal(
         s,
         entry(
@@ -108,21 +108,21 @@ fn declare(s: &mut AppState) {
     );
 }
 
-fn press(s: &mut AppState, code: KeyCode, mods: KeyModifiers) {
+fn press(s: &mut Console, code: KeyCode, mods: KeyModifiers) {
     update(s, Msg::Key(KeyEvent::new(code, mods)));
 }
 
-fn ctrl(s: &mut AppState, c: char) {
+fn ctrl(s: &mut Console, c: char) {
     press(s, KeyCode::Char(c), KeyModifiers::CONTROL);
 }
 
-fn type_text(s: &mut AppState, text: &str) {
+fn type_text(s: &mut Console, text: &str) {
     for c in text.chars() {
         press(s, KeyCode::Char(c), KeyModifiers::NONE);
     }
 }
 
-fn screen(s: &AppState) -> String {
+fn screen(s: &Console) -> String {
     let (w, h) = s.size;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal.draw(|f| warroom::ui::render(s, f)).expect("draw");
@@ -134,21 +134,18 @@ fn screen(s: &AppState) -> String {
         .into_owned()
 }
 
-fn saves(s: &AppState) -> Vec<String> {
+fn saves(s: &Console) -> Vec<String> {
     s.effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Status(StatusEffect::SaveDraft(d)) => Some(d.text.clone()),
+            Effect::SaveDraft(d) => Some(d.text.clone()),
             _ => None,
         })
         .collect()
 }
 
-fn publishes(s: &AppState) -> usize {
-    s.effects
-        .iter()
-        .filter(|e| matches!(e, Effect::Status(StatusEffect::Publish { .. })))
-        .count()
+fn publishes(s: &Console) -> usize {
+    s.effects.iter().filter(|e| matches!(e, Effect::Publish { .. })).count()
 }
 
 #[test]
@@ -174,7 +171,7 @@ fn a_template_fills_the_draft_and_the_preview_shows_the_channel() {
         .effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Status(StatusEffect::SaveDraft(d)) => Some(d.clone()),
+            Effect::SaveDraft(d) => Some(d.clone()),
             _ => None,
         })
         .collect();
@@ -241,10 +238,7 @@ fn publishing_asks_once_sends_once_and_a_failure_keeps_the_draft() {
     ctrl(&mut s, 's');
     ctrl(&mut s, 's');
     assert_eq!(publishes(&s), 1);
-    let Some(Effect::Status(StatusEffect::Publish { channel, message })) = s
-        .effects
-        .iter()
-        .find(|e| matches!(e, Effect::Status(StatusEffect::Publish { .. })))
+    let Some(Effect::Publish { channel, message }) = s.effects.iter().find(|e| matches!(e, Effect::Publish { .. }))
     else {
         unreachable!()
     };
@@ -260,11 +254,11 @@ fn publishing_asks_once_sends_once_and_a_failure_keeps_the_draft() {
     assert!(screen(&s).contains("publishing draft"));
     update(
         &mut s,
-        Msg::Status(StatusMsg::Published {
+        Msg::Published {
             draft_id: draft_id.clone(),
             channel: "ops-hook".into(),
             result: Err("publishing to ops-hook failed after 4 attempt(s): HTTP 500; the draft is kept".into()),
-        }),
+        },
     );
     let t = screen(&s);
     assert!(t.contains("HTTP 500; the draft is kept"), "{t}");
@@ -276,11 +270,11 @@ fn publishing_asks_once_sends_once_and_a_failure_keeps_the_draft() {
     assert_eq!(publishes(&s), 1, "after a failure it can be sent again");
     update(
         &mut s,
-        Msg::Status(StatusMsg::Published {
+        Msg::Published {
             draft_id: draft_id.clone(),
             channel: "ops-hook".into(),
             result: Ok(1),
-        }),
+        },
     );
     assert!(screen(&s).contains("published draft d-XXXXXXXX to ops-hook"));
     assert_eq!(s.editor.lines().join(""), "", "a published draft leaves the editor");
@@ -429,9 +423,7 @@ fn the_header_counts_down_and_an_overdue_update_is_noted_once() {
         .effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Status(StatusEffect::NoteOverdue(Event::StatusUpdateOverdue { audience, .. })) => {
-                Some(audience.clone())
-            }
+            Effect::NoteOverdue(Event::StatusUpdateOverdue { audience, .. }) => Some(audience.clone()),
             _ => None,
         })
         .collect();

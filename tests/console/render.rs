@@ -1,6 +1,7 @@
 //! The console drawn into ratatui's TestBackend at 80×24 (tabs) and 200×50 (all four panes),
 //! from a fixed state: snapshots of the text, and the severity styles.
 
+use crate::support::{Console, update};
 use crate::support::{keys, text};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -9,7 +10,6 @@ use ratatui::style::{Color, Modifier};
 use warroom::app::effect::{Effect, IncidentChange};
 use warroom::app::message::{DrillClock, Msg};
 use warroom::app::state::{AppState, Mode};
-use warroom::app::update::update;
 use warroom::cluster::model::{Change, Freshness, Source, Update};
 use warroom::cluster::rows::{NodeRow, Owner, Phase, PodRow, WorkloadKind, WorkloadRow};
 use warroom::incident::follow::Followed;
@@ -19,20 +19,20 @@ use warroom::ui::theme::{self, ColorDepth};
 
 const NOW: i64 = 1_795_615_200; // 2026-11-24T14:00:00Z
 
-fn state() -> AppState {
+fn state() -> Console {
     let clock = DrillClock {
         now: NOW + 250,
         start: NOW,
         speed: 1.0,
         paused: false,
     };
-    let mut s = AppState::new(
+    let mut s = Console::new(AppState::new(
         Mode::Drill {
             title: CleanText::line("Bad deploy: checkout 2.0.0 crashloops on start"),
             clock: Some(clock),
         },
         NOW,
-    );
+    ));
     for (i, ready) in [true, true, false].iter().enumerate() {
         let row = NodeRow {
             ready: *ready,
@@ -103,13 +103,13 @@ fn state() -> AppState {
     s
 }
 
-fn draw(s: &AppState, w: u16, h: u16) -> ratatui::buffer::Buffer {
+fn draw(s: &Console, w: u16, h: u16) -> ratatui::buffer::Buffer {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal.draw(|f| warroom::ui::render(s, f)).expect("draw");
     terminal.backend().buffer().clone()
 }
 
-fn key(s: &mut AppState, code: KeyCode) {
+fn key(s: &mut Console, code: KeyCode) {
     update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }
 
@@ -173,15 +173,15 @@ fn cell<'a>(b: &'a ratatui::buffer::Buffer, needle: &str) -> &'a ratatui::buffer
 }
 
 /// The effects asking for journal writes (not the permission probes of action keys).
-fn journal_effects(s: &AppState) -> Vec<Effect> {
+fn journal_effects(s: &Console) -> Vec<Effect> {
     s.effects
         .iter()
-        .filter(|e| !matches!(e, Effect::CheckKeys(_)))
+        .filter(|e| !matches!(e, Effect::CheckKeys { .. }))
         .cloned()
         .collect()
 }
 
-fn declared(s: &mut AppState, sev: Severity) {
+fn declared(s: &mut Console, sev: Severity) {
     let event = Event::IncidentOpened(Declared {
         id: "INC-20261124-001".parse().unwrap(),
         title: "Checkout errors".into(),
@@ -467,6 +467,50 @@ fn the_editor_takes_text_and_pastes_are_cleaned() {
     assert!(s.quit);
 }
 
+/// The selection the keys were last asked about.
+fn last_asked(s: &Console) -> Option<warroom::app::state::Subject> {
+    s.effects
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Effect::CheckKeys { subject, .. } => Some(subject.clone()),
+            _ => None,
+        })
+        .expect("the keys were asked about")
+}
+
+#[test]
+fn a_late_answer_about_another_row_greys_no_key() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    key(&mut s, KeyCode::Char('j'));
+    let first = last_asked(&s);
+    key(&mut s, KeyCode::Char('k'));
+    let second = last_asked(&s);
+    assert_ne!(first, second, "each row is asked about");
+    let restart = warroom::app::keymap::Action::Restart;
+    // The answer about the row the cursor has left arrives last.
+    update(
+        &mut s,
+        Msg::KeysDenied {
+            subject: first,
+            denied: vec![(restart, "forbidden on the first row".into())],
+        },
+    );
+    assert!(!s.denied.contains_key(&restart), "{:?}", s.denied);
+    update(
+        &mut s,
+        Msg::KeysDenied {
+            subject: second,
+            denied: vec![(restart, "forbidden on the second row".into())],
+        },
+    );
+    assert_eq!(
+        s.denied.get(&restart).map(String::as_str),
+        Some("forbidden on the second row")
+    );
+}
+
 #[test]
 fn keys_the_user_may_not_use_are_greyed_with_the_reason() {
     let mut s = state();
@@ -478,7 +522,7 @@ fn keys_the_user_may_not_use_are_greyed_with_the_reason() {
         .effects
         .iter()
         .filter_map(|e| match e {
-            Effect::CheckKeys(p) => Some(p.iter().map(|(k, _)| *k).collect::<Vec<_>>()),
+            Effect::CheckKeys { probes, .. } => Some(probes.iter().map(|(k, _)| *k).collect::<Vec<_>>()),
             _ => None,
         })
         .collect();
@@ -488,12 +532,16 @@ fn keys_the_user_may_not_use_are_greyed_with_the_reason() {
             .any(|keys| keys.contains(&warroom::app::keymap::Action::Restart)),
         "{asked:?}"
     );
+    let subject = last_asked(&s);
     update(
         &mut s,
-        Msg::KeysDenied(vec![(
-            warroom::app::keymap::Action::Restart,
-            "you may not patch apps/deployments checkout in shop: forbidden by the drill".into(),
-        )]),
+        Msg::KeysDenied {
+            subject,
+            denied: vec![(
+                warroom::app::keymap::Action::Restart,
+                "you may not patch apps/deployments checkout in shop: forbidden by the drill".into(),
+            )],
+        },
     );
     let b = draw(&s, 250, 50);
     let t = text(&b);
@@ -531,12 +579,12 @@ fn a_read_only_console_greys_the_timelines_undo_key() {
     }
 }
 
-fn with_playbooks(s: &mut AppState) {
+fn with_playbooks(s: &mut Console) {
     s.playbooks = warroom::playbook::load::available(std::path::Path::new("/nonexistent")).expect("shipped playbooks");
     update(s, Msg::Settled);
 }
 
-fn followed(s: &AppState) -> Option<String> {
+fn followed(s: &Console) -> Option<String> {
     s.checklist.as_ref().map(|c| c.playbook.id.clone())
 }
 
@@ -600,7 +648,7 @@ fn the_checklist_is_rebuilt_from_the_journal_with_who_changed_each_step() {
     declared(&mut s, Severity::Sev1);
     s.effects.clear();
     let mut seq = 1;
-    let mut from_bob = |s: &mut AppState, event: Event| {
+    let mut from_bob = |s: &mut Console, event: Event| {
         seq += 1;
         let mut e = entry(seq, event, false);
         e.actor = Actor::named("bob");
@@ -699,7 +747,7 @@ fn a_daemonset_row_gets_its_own_actions_and_pause_and_scale_are_refused_with_why
     let why = pause.refusal().expect("pause is refused on a daemonset");
     assert!(why.contains("deployments only"), "{why}");
     let probed = s.effects.iter().any(|e| match e {
-        Effect::CheckKeys(p) => p.iter().any(|(k, a)| *k == K::Pause && a.refusal().is_some()),
+        Effect::CheckKeys { probes, .. } => probes.iter().any(|(k, a)| *k == K::Pause && a.refusal().is_some()),
         _ => false,
     });
     assert!(probed, "the pause key is checked, so the footer greys it");
@@ -761,7 +809,7 @@ fn the_timeline_notes_a_metrics_source_that_stops_and_resumes_but_not_its_first_
     use warroom::observe::model::{Freshness as F, ObserveModel, Source as S, Update as O};
     let mut s = state();
     s.observe = ObserveModel::new(&[S::Prometheus]);
-    let notes = |s: &AppState| -> Vec<String> {
+    let notes = |s: &Console| -> Vec<String> {
         s.timeline
             .iter()
             .filter(|e| e.source.as_str() == "metrics")
@@ -792,7 +840,7 @@ fn the_timeline_notes_a_metrics_source_that_stops_and_resumes_but_not_its_first_
 }
 
 /// Golden signals for three services, checkout burning its budget fast enough to page.
-fn with_signals(mut s: AppState) -> AppState {
+fn with_signals(mut s: Console) -> Console {
     use warroom::observe::model::{Reading, Update as O};
     use warroom::observe::panels::{Target, Unit};
     let target = |ns: &str, svc: &str| Target {
@@ -903,12 +951,12 @@ fn golden_signals_keep_the_errors_and_the_burn_when_the_pane_is_narrow() {
 
 #[test]
 fn a_cluster_that_cannot_be_read_says_why_once_on_the_timeline_and_in_the_health_pane() {
-    let mut s = AppState::new(
+    let mut s = Console::new(AppState::new(
         Mode::Live {
             context: CleanText::line("prod"),
         },
         NOW,
-    );
+    ));
     let error = "failed to perform initial object list: ServiceError: client error (Connect): tcp connect error: Connection refused (os error 111)";
     for _ in 0..3 {
         update(

@@ -6,13 +6,13 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::app::message::Msg;
-use warroom::app::state::AppState;
-use warroom::app::update::update;
+
+use super::console::{Console, update};
 
 /// Sends every key `typed` names to `update`, in order.
-pub fn keys(state: &mut AppState, typed: &str) {
+pub fn keys(console: &mut Console, typed: &str) {
     for key in parse(typed) {
-        update(state, Msg::Key(key));
+        update(console, Msg::Key(key));
     }
 }
 

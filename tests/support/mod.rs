@@ -1,15 +1,17 @@
 //! What the console crate's test targets share: `warroom sim` as a real process, the `warroom`
 //! binary with its data, state and config under a test's directory, a new journal, a rendered
-//! buffer as text, and typing key strings into the console's `update`. The outside tools, real
+//! buffer as text, the console's core driven as its loop drives it, and typing key strings. The outside tools, real
 //! servers, kubectl and tmux are the testkit crate's (`warroom_testkit`).
 #![allow(dead_code, unused_imports)] // each test target uses a part of it
 
+mod console;
 pub mod keys;
 mod sim;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub use console::{Console, update};
 pub use keys::keys;
 pub use sim::SimProcess;
 pub use warroom_testkit::{runtime, scenario, wait_for};

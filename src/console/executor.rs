@@ -1,0 +1,135 @@
+//! The one executor: carries out every effect `update` returns, in order, and answers on the
+//! console's one channel with messages that name the request they answer. Journal writes go to
+//! the journal link (one thread, in order); action steps to the runner; publishes, access
+//! checks and theme or keymap loads run here or in a task of their own.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::journal_link::{JournalLink, Op};
+use crate::actions::{Input, Runner};
+use crate::app::effect::Effect;
+use crate::app::message::Msg;
+use crate::incident::journal::JournalError;
+use crate::incident::model::{Event, Source};
+use crate::ui::theme::ColorDepth;
+
+pub struct Executor {
+    pub journal: JournalLink,
+    /// None when actions cannot run here (the cluster client could not be built).
+    pub runner: Option<Arc<Runner>>,
+    pub tx: mpsc::UnboundedSender<Msg>,
+    /// The user's config directory (their own themes and keymaps).
+    pub user_dir: PathBuf,
+    pub depth: ColorDepth,
+}
+
+impl Executor {
+    pub fn carry_out(&self, effects: Vec<Effect>) {
+        for effect in effects {
+            self.one(effect);
+        }
+    }
+
+    fn answer(&self, msg: Msg) {
+        // A closed channel means the console is ending: nobody is left to tell.
+        let _ = self.tx.send(msg);
+    }
+
+    fn one(&self, effect: Effect) {
+        match effect {
+            Effect::Declare { title, severity, drill } => self.journal.send(Op::Declare { title, severity, drill }),
+            Effect::Change(c) => self.journal.send(Op::Change(c)),
+            Effect::SaveDraft(d) => self.journal.send(Op::Append {
+                event: Event::StatusDraftSaved {
+                    draft_id: d.draft_id,
+                    template: d.template,
+                    audience: d.audience,
+                    channel: d.channel,
+                    text: d.text,
+                },
+                source: Source::Human,
+            }),
+            Effect::NoteOverdue(event) => self.journal.send(Op::Append {
+                event,
+                source: Source::Automation,
+            }),
+            Effect::Publish { channel, message } => self.publish(*channel, *message),
+            Effect::CheckKeys { subject, probes } => {
+                let Some(runner) = self.runner.clone() else { return };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let mut denied = Vec::new();
+                    for (key, action) in probes {
+                        if let Err(why) = runner.may(&action).await {
+                            denied.push((key, why));
+                        }
+                    }
+                    let _ = tx.send(Msg::KeysDenied { subject, denied });
+                });
+            }
+            Effect::Action { id, action, step } => match &self.runner {
+                Some(r) => {
+                    let answer = {
+                        let id = id.clone();
+                        crate::sink::into_channel(self.tx.clone(), move |input| Msg::Action { id: id.clone(), input })
+                    };
+                    r.perform(&id, &action, step, answer);
+                }
+                None => self.answer(Msg::Action {
+                    id,
+                    input: Input::Failed("actions are not available in this console".into()),
+                }),
+            },
+            Effect::LoadTheme(name) => {
+                let msg = match crate::ui::theme::load(&name, Some(&self.user_dir.join("themes")), self.depth) {
+                    Ok(t) => Msg::Theme(Box::new(t)),
+                    Err(e) => Msg::Notice {
+                        text: e.to_string(),
+                        error: true,
+                    },
+                };
+                self.answer(msg);
+            }
+            Effect::LoadKeymap(name) => {
+                let msg = match crate::app::keymap::load(&name, Some(&self.user_dir.join("keymaps"))) {
+                    Ok(k) => Msg::Keymap(Box::new(k)),
+                    Err(e) => Msg::Notice {
+                        text: e.to_string(),
+                        error: true,
+                    },
+                };
+                self.answer(msg);
+            }
+        }
+    }
+
+    /// Delivers a status update in the background; every attempt is appended through the
+    /// journal link, in order, and the end is answered as `Msg::Published` naming the draft.
+    fn publish(&self, channel: crate::comms::channel::Channel, message: crate::comms::publish::Message) {
+        let journal = self.journal.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = crate::comms::publish::deliver(&channel, &message, |event| {
+                // A closed link means the console is ending.
+                let appended = journal.try_send(Op::Append {
+                    event,
+                    source: Source::Human,
+                });
+                appended.then_some(()).ok_or_else(|| JournalError::Io {
+                    path: "journal link".into(),
+                    doing: "hand the attempt to the journal",
+                    source: std::io::Error::other("the console is closing"),
+                })
+            })
+            .await;
+            let _ = tx.send(Msg::Published {
+                draft_id: message.draft_id.clone(),
+                channel: channel.name.clone(),
+                result: result.map_err(|e| e.to_string()),
+            });
+        });
+    }
+}
