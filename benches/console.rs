@@ -18,8 +18,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::app::message::{DrillClock, Msg};
 use warroom::app::state::{AppState, Mode};
 use warroom::app::update::update;
-use warroom::cluster::model::{Change, Freshness, Source, Update};
-use warroom::cluster::rows::{NodeRow, Owner, Phase, PodRow, WarningRow, WorkloadKind, WorkloadRow};
+use warroom::cluster::model::{Change, Resource, Update};
+use warroom::cluster::rows::{NodeRow, Owner, OwnerKind, Phase, PodRow, WarningRow, WorkloadRow};
+use warroom::freshness::Freshness;
 use warroom::text::CleanText;
 
 #[path = "../tests/support/mod.rs"]
@@ -81,7 +82,7 @@ fn model() -> AppState {
         apply(
             &mut s,
             Msg::Cluster(Update::Workload(
-                WorkloadKind::Deployment,
+                OwnerKind::Deployment,
                 Change::Apply((ns, CleanText::line(&format!("app-{w}"))), row),
             )),
         );
@@ -99,7 +100,7 @@ fn model() -> AppState {
             reason: None,
             node: Some(CleanText::line(&format!("node-{}", p % 5_000))),
             owner: Some(Owner {
-                kind: WorkloadKind::Deployment,
+                kind: OwnerKind::Deployment,
                 name: CleanText::line(&format!("app-{w}")),
             }),
             created: NOW - 3_600,
@@ -127,7 +128,7 @@ fn model() -> AppState {
             ))),
         );
     }
-    for source in Source::ALL {
+    for source in Resource::ALL {
         apply(
             &mut s,
             Msg::Cluster(Update::Freshness(source, Freshness::Live { since: NOW })),

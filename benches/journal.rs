@@ -13,7 +13,7 @@ use serde_json::json;
 use warroom::incident::journal::{self, Journal};
 use warroom::incident::line::{self, GENESIS};
 use warroom::incident::model::{
-    Action, Actor, ClusterChangeKind, Declared, Definitions, Draft, Event, Role, Severity, Source, Status,
+    ActionRecord, Actor, ClusterChangeKind, Declared, Definitions, Draft, Event, Origin, Role, Severity, Status,
 };
 use warroom::incident::postmortem;
 
@@ -53,8 +53,8 @@ fn ms(d: Duration) -> String {
 }
 
 /// A mixed event, roughly as a busy incident produces them.
-fn event(i: usize) -> (Source, Event) {
-    let action = |id: usize| Action {
+fn event(i: usize) -> (Origin, Event) {
+    let action = |id: usize| ActionRecord {
         action_id: format!("act-{id}"),
         action: "rollout_undo".into(),
         target: "deployment/checkout -n shop".into(),
@@ -65,13 +65,13 @@ fn event(i: usize) -> (Source, Event) {
     };
     match i % 10 {
         0..=2 => (
-            Source::Human,
+            Origin::Human,
             Event::Note {
                 text: format!("note {i}: error rate still elevated in eu-west, watching p99"),
             },
         ),
         3 => (
-            Source::Prometheus,
+            Origin::Prometheus,
             Event::AlertFiring {
                 alert: "CheckoutHighErrorRate".into(),
                 labels: [("namespace".to_string(), "shop".to_string())].into(),
@@ -80,7 +80,7 @@ fn event(i: usize) -> (Source, Event) {
             },
         ),
         4 => (
-            Source::Cluster,
+            Origin::Cluster,
             Event::ClusterChange {
                 change: ClusterChangeKind::Crashloop,
                 object: format!("pod/checkout-{i} -n shop"),
@@ -88,10 +88,10 @@ fn event(i: usize) -> (Source, Event) {
                 details: json!({"restarts": i % 7}),
             },
         ),
-        5 => (Source::Human, Event::ActionRequested(action(i))),
-        6 => (Source::Automation, Event::ActionSucceeded(action(i - 1))),
+        5 => (Origin::Human, Event::ActionRequested(action(i))),
+        6 => (Origin::Automation, Event::ActionSucceeded(action(i - 1))),
         7 => (
-            Source::Human,
+            Origin::Human,
             Event::RoleChanged {
                 role: Role::Observer,
                 from: None,
@@ -99,7 +99,7 @@ fn event(i: usize) -> (Source, Event) {
             },
         ),
         8 => (
-            Source::Human,
+            Origin::Human,
             Event::StatusUpdatePublished {
                 channel: "#inc".into(),
                 external: false,
@@ -107,7 +107,7 @@ fn event(i: usize) -> (Source, Event) {
             },
         ),
         _ => (
-            Source::Human,
+            Origin::Human,
             Event::Decision {
                 text: format!("decision {i}"),
             },
@@ -122,7 +122,7 @@ fn main() {
     // Append + fsync latency, one process.
     let path = dir.join("INC-20261124-001.jsonl");
     let actor = Actor::named("bench");
-    let (mut j, _) = Journal::create(&path, Draft::new(actor.clone(), Source::Human, opened(false))).expect("create");
+    let (mut j, _) = Journal::create(&path, Draft::new(actor.clone(), Origin::Human, opened(false))).expect("create");
     let mut lat = Vec::with_capacity(APPENDS);
     for i in 0..APPENDS {
         let (source, e) = event(i);
@@ -146,7 +146,7 @@ fn main() {
     let start: Timestamp = "2026-11-24T21:00:00Z".parse().expect("time");
     for i in 0..EVENTS {
         let (source, e) = if i == 0 {
-            (Source::Human, opened(false))
+            (Origin::Human, opened(false))
         } else {
             event(i)
         };

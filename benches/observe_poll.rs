@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use warroom::observe::follow::{Followed, Plan, refresh};
-use warroom::observe::http::{Auth, Http, Service};
+use warroom::observe::http::{Auth, Http, Server};
 use warroom::observe::panels::{self, SLO_WINDOWS, Target};
 use warroom::observe::prometheus::Prometheus;
 
@@ -41,7 +41,7 @@ fn main() {
         let addr = app.serve().await;
         let server = warroom_testkit::prometheus(&addr, "groups: []\n").await;
         let prom = Prometheus::new(
-            Http::new(Service::Prometheus, &server.url, Auth::None, Duration::from_secs(10)).expect("client"),
+            Http::new(Server::Prometheus, &server.url, Auth::None, Duration::from_secs(10)).expect("client"),
         );
         let services: Vec<Followed> = app
             .extra

@@ -14,6 +14,7 @@ pub mod comms;
 pub mod config;
 pub mod console;
 pub mod family;
+pub mod freshness;
 
 pub mod http;
 pub mod incident;

@@ -1,7 +1,7 @@
 //! The life of one action as a pure state machine: permission → dry run → preview and
 //! confirmation (a rollback may pick another revision there, which is dry-run again) → run with
 //! progress → result with its undo. `update` does no I/O; it returns the effect the runner
-//! must perform. `Desk` holds the flows in flight, so a repeated trigger
+//! must perform. `Flows` holds the flows in flight, so a repeated trigger
 //! or confirmation never sends anything twice.
 
 use super::catalogue::{Action, Confirm};
@@ -84,7 +84,7 @@ pub enum Input {
 
 /// What the runner must do next.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
+pub enum Step {
     CheckPermission,
     DryRun,
     Run,
@@ -101,20 +101,20 @@ pub struct Flow {
 
 impl Flow {
     /// A new flow; the first effect is the permission check.
-    pub fn start(id: impl Into<String>, action: Action) -> (Flow, Effect) {
+    pub fn start(id: impl Into<String>, action: Action) -> (Flow, Step) {
         (
             Flow {
                 id: id.into(),
                 action,
                 stage: Stage::CheckingPermission,
             },
-            Effect::CheckPermission,
+            Step::CheckPermission,
         )
     }
 
     /// Applies one input; returns the effect to perform, if any. Inputs that make no sense in
     /// the current stage (a second Enter while running, a late answer) change nothing.
-    pub fn update(&mut self, input: Input) -> Option<Effect> {
+    pub fn update(&mut self, input: Input) -> Option<Step> {
         if let Input::Pick(revision) = input {
             return self.pick(revision);
         }
@@ -127,7 +127,7 @@ impl Flow {
     /// Retargets a rollback being confirmed to another revision of the history it showed
     /// (not the one running): its dry run is done again, so the preview and the journal
     /// always match what Enter would send.
-    fn pick(&mut self, to: i64) -> Option<Effect> {
+    fn pick(&mut self, to: i64) -> Option<Step> {
         let Stage::Confirming { preview, .. } = &self.stage else {
             return None;
         };
@@ -140,13 +140,13 @@ impl Flow {
         };
         *revision = Some(to);
         self.stage = Stage::DryRunning;
-        Some(Effect::DryRun)
+        Some(Step::DryRun)
     }
 }
 
-fn step(action: &Action, stage: Stage, input: Input) -> (Stage, Option<Effect>) {
+fn step(action: &Action, stage: Stage, input: Input) -> (Stage, Option<Step>) {
     match (stage, input) {
-        (Stage::CheckingPermission, Input::Allowed) => (Stage::DryRunning, Some(Effect::DryRun)),
+        (Stage::CheckingPermission, Input::Allowed) => (Stage::DryRunning, Some(Step::DryRun)),
         (Stage::CheckingPermission, Input::Denied(reason)) => (Stage::Denied { reason }, None),
         (Stage::CheckingPermission | Stage::DryRunning, Input::Failed(error)) => (Stage::Failed { error }, None),
         (Stage::DryRunning, Input::Previewed(preview)) => {
@@ -234,7 +234,7 @@ fn step(action: &Action, stage: Stage, input: Input) -> (Stage, Option<Effect>) 
                     progress,
                     cancelling: true,
                 },
-                Some(Effect::Cancel),
+                Some(Step::Cancel),
             ),
             _ => (
                 Stage::Running {
@@ -249,14 +249,14 @@ fn step(action: &Action, stage: Stage, input: Input) -> (Stage, Option<Effect>) 
     }
 }
 
-fn run(preview: Preview) -> (Stage, Option<Effect>) {
+fn run(preview: Preview) -> (Stage, Option<Step>) {
     (
         Stage::Running {
             preview,
             progress: Vec::new(),
             cancelling: false,
         },
-        Some(Effect::Run),
+        Some(Step::Run),
     )
 }
 
@@ -271,15 +271,15 @@ pub fn confirming_keys(confirm: &Confirm) -> Vec<Input> {
 /// The flows of one console: at most one unfinished flow per action, so pressing the key again
 /// while one is in flight starts nothing.
 #[derive(Debug, Default)]
-pub struct Desk {
+pub struct Flows {
     flows: Vec<Flow>,
     next: u64,
 }
 
-impl Desk {
+impl Flows {
     /// Starts a flow for `action` unless one for the same action is still unfinished; returns
     /// the new flow's id and first effect.
-    pub fn trigger(&mut self, action: Action) -> Option<(String, Effect)> {
+    pub fn trigger(&mut self, action: Action) -> Option<(String, Step)> {
         if self
             .flows
             .iter()
@@ -295,7 +295,7 @@ impl Desk {
     }
 
     /// Applies an input to the flow `id` (unknown ids are ignored).
-    pub fn update(&mut self, id: &str, input: Input) -> Option<Effect> {
+    pub fn update(&mut self, id: &str, input: Input) -> Option<Step> {
         self.flows.iter_mut().find(|f| f.id == id)?.update(input)
     }
 
@@ -369,7 +369,7 @@ mod tests {
     fn yes_no_defaults_to_no() {
         for key in [Input::Submit, Input::Typed('n'), Input::Typed('x'), Input::Escape] {
             let (mut f, _) = Flow::start("a", Action::Cordon { node: "node-7".into() });
-            assert_eq!(f.update(Input::Allowed), Some(Effect::DryRun));
+            assert_eq!(f.update(Input::Allowed), Some(Step::DryRun));
             assert_eq!(f.update(Input::Previewed(preview(1))), None);
             assert_eq!(f.update(key.clone()), None, "{key:?}");
             assert_eq!(f.stage, Stage::Declined);
@@ -379,10 +379,10 @@ mod tests {
     #[test]
     fn the_whole_path_and_no_second_run() {
         let (mut f, first) = Flow::start("a", Action::Cordon { node: "node-7".into() });
-        assert_eq!(first, Effect::CheckPermission);
+        assert_eq!(first, Step::CheckPermission);
         f.update(Input::Allowed);
         f.update(Input::Previewed(preview(1)));
-        assert_eq!(f.update(Input::Typed('y')), Some(Effect::Run));
+        assert_eq!(f.update(Input::Typed('y')), Some(Step::Run));
         // A second y (or Enter) while running sends nothing.
         assert_eq!(f.update(Input::Typed('y')), None);
         assert_eq!(f.update(Input::Submit), None);
@@ -398,7 +398,7 @@ mod tests {
             Stage::Running { progress, .. } => assert_eq!(progress.len(), 1),
             s => panic!("{s:?}"),
         }
-        assert_eq!(f.update(Input::Escape), Some(Effect::Cancel));
+        assert_eq!(f.update(Input::Escape), Some(Step::Cancel));
         assert_eq!(f.update(Input::Escape), None, "cancel is sent once");
         f.update(Input::Finished(outcome()));
         assert!(f.stage.finished());
@@ -418,7 +418,7 @@ mod tests {
         f.update(Input::Backspace);
         f.update(Input::Typed('\u{1b}'));
         f.update(Input::Typed('7'));
-        assert_eq!(f.update(Input::Submit), Some(Effect::Run));
+        assert_eq!(f.update(Input::Submit), Some(Step::Run));
     }
 
     #[test]
@@ -432,7 +432,7 @@ mod tests {
             assert!(matches!(f.stage, Stage::Confirming { .. }));
         }
         assert_eq!(f.action, undo_checkout(None));
-        assert_eq!(f.update(Input::Pick(1)), Some(Effect::DryRun));
+        assert_eq!(f.update(Input::Pick(1)), Some(Step::DryRun));
         assert_eq!(f.action, undo_checkout(Some(1)));
         assert_eq!(f.stage, Stage::DryRunning);
         // Only while a preview is shown.
@@ -443,7 +443,7 @@ mod tests {
         for c in "checkout".chars() {
             f.update(Input::Typed(c));
         }
-        assert_eq!(f.update(Input::Submit), Some(Effect::Run));
+        assert_eq!(f.update(Input::Submit), Some(Step::Run));
         // Other actions have no history to pick from.
         let (mut f, _) = Flow::start("b", Action::Cordon { node: "n".into() });
         f.update(Input::Allowed);
@@ -462,13 +462,13 @@ mod tests {
 
     #[test]
     fn a_retargeted_rollback_is_still_in_flight_for_its_workload() {
-        let mut desk = Desk::default();
-        let (id, _) = desk.trigger(undo_checkout(None)).expect("first trigger");
-        desk.update(&id, Input::Allowed);
-        desk.update(&id, Input::Previewed(rollback_preview(2)));
-        assert_eq!(desk.update(&id, Input::Pick(1)), Some(Effect::DryRun));
-        assert!(desk.trigger(undo_checkout(None)).is_none());
-        assert!(desk.trigger(undo_checkout(Some(2))).is_none());
+        let mut flows = Flows::default();
+        let (id, _) = flows.trigger(undo_checkout(None)).expect("first trigger");
+        flows.update(&id, Input::Allowed);
+        flows.update(&id, Input::Previewed(rollback_preview(2)));
+        assert_eq!(flows.update(&id, Input::Pick(1)), Some(Step::DryRun));
+        assert!(flows.trigger(undo_checkout(None)).is_none());
+        assert!(flows.trigger(undo_checkout(Some(2))).is_none());
     }
 
     #[test]
@@ -482,12 +482,12 @@ mod tests {
 
     #[test]
     fn a_repeated_trigger_starts_nothing_while_in_flight() {
-        let mut desk = Desk::default();
+        let mut flows = Flows::default();
         let cordon = Action::Cordon { node: "n".into() };
-        let (id, _) = desk.trigger(cordon.clone()).expect("first trigger");
-        assert!(desk.trigger(cordon.clone()).is_none());
-        assert!(desk.trigger(Action::Drain { node: "n".into() }).is_some());
-        desk.update(&id, Input::Denied("no".into()));
-        assert!(desk.trigger(cordon).is_some(), "a finished flow may be tried again");
+        let (id, _) = flows.trigger(cordon.clone()).expect("first trigger");
+        assert!(flows.trigger(cordon.clone()).is_none());
+        assert!(flows.trigger(Action::Drain { node: "n".into() }).is_some());
+        flows.update(&id, Input::Denied("no".into()));
+        assert!(flows.trigger(cordon).is_some(), "a finished flow may be tried again");
     }
 }

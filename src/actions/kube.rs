@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::catalogue::{
     Access, Action, ISOLATION_LABEL, MANAGED_BY, Workload, WorkloadKind, isolation_policy_name, selector_string,
 };
-use super::preview::{Change, Preview};
+use super::preview::{Change, Done, Preview};
 
 /// Why an action could not go ahead, with the API's answer when there was one.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -71,9 +71,16 @@ fn rollout_params(dry_run: bool) -> PatchParams {
     p
 }
 
-/// Asks one SelfSubjectAccessReview per permission the action needs. Ok(Err(reason)) when
-/// one is denied.
-pub async fn permit(client: &Client, action: &Action) -> Result<Result<(), String>, ActionError> {
+/// Whether an action may run here, and if not, why (in words a responder acts on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Permission {
+    Granted,
+    Refused(String),
+}
+
+/// Asks one SelfSubjectAccessReview per permission the action needs; refused with the first
+/// one denied.
+pub async fn permit(client: &Client, action: &Action) -> Result<Permission, ActionError> {
     let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     for need in action.needs() {
         let review = SelfSubjectAccessReview {
@@ -91,10 +98,10 @@ pub async fn permit(client: &Client, action: &Action) -> Result<Result<(), Strin
                 .filter(|r| !r.is_empty())
                 .or(status.evaluation_error)
                 .unwrap_or_else(|| "no RBAC rule allows it".into());
-            return Ok(Err(format!("you may not {need}: {why}")));
+            return Ok(Permission::Refused(format!("you may not {need}: {why}")));
         }
     }
-    Ok(Ok(()))
+    Ok(Permission::Granted)
 }
 
 fn attributes(a: &Access) -> ResourceAttributes {
@@ -291,7 +298,7 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
 
 /// Runs the action for real (drains run through `drain::run`). Returns a one-line summary,
 /// the API's answer and the undo.
-pub async fn run(client: &Client, action: &Action) -> Result<(String, Value, Option<Action>), ActionError> {
+pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> {
     match action {
         Action::Silence { .. } | Action::ExpireSilence { .. } => Err(ActionError::ours(format!(
             "{action} acts on Alertmanager, not the Kubernetes API"
@@ -307,7 +314,7 @@ pub async fn run(client: &Client, action: &Action) -> Result<(String, Value, Opt
                 (false, false) => Some(Action::Cordon { node: node.clone() }),
             };
             let word = if cordon { "cordoned" } else { "uncordoned" };
-            Ok((
+            Ok(Done::new(
                 format!("node/{node} {word}"),
                 json!({"unschedulable": after, "resourceVersion": n.metadata.resource_version}),
                 undo,
@@ -318,12 +325,12 @@ pub async fn run(client: &Client, action: &Action) -> Result<(String, Value, Opt
             let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
             let gone = pods.delete(pod, &DeleteParams::background()).await?;
             let uid = gone.left().and_then(|p| p.metadata.uid);
-            Ok((format!("pod/{pod} deleted"), json!({"uid": uid}), None))
+            Ok(Done::new(format!("pod/{pod} deleted"), json!({"uid": uid}), None))
         }
         Action::RolloutRestart { namespace, workload } => {
             let now = jiff::Timestamp::now().to_string();
             let w = restart_patch(client, namespace, workload, &now, false).await?;
-            Ok((
+            Ok(Done::new(
                 format!("{workload} restarted"),
                 json!({RESTARTED_AT: now, "generation": w.metadata.generation}),
                 None,
@@ -344,7 +351,7 @@ pub async fn run(client: &Client, action: &Action) -> Result<(String, Value, Opt
             let pause = matches!(action, Action::RolloutPause { .. });
             let d = pause_patch(client, namespace, &workload.name, pause, false).await?;
             let word = if pause { "paused" } else { "resumed" };
-            Ok((
+            Ok(Done::new(
                 format!("{workload} {word}"),
                 json!({"paused": d.spec.paused, "generation": d.metadata.generation}),
                 Some(pause_undo(pause, namespace, workload)),
@@ -358,7 +365,7 @@ pub async fn run(client: &Client, action: &Action) -> Result<(String, Value, Opt
             refuse(action)?;
             let current = current_replicas(client, namespace, workload).await?;
             let s = scale_patch(client, namespace, workload, *replicas, false).await?;
-            Ok((
+            Ok(Done::new(
                 format!("{workload} scaled {current}→{replicas}"),
                 json!({"replicas": s.spec.and_then(|s| s.replicas), "was": current}),
                 (current != *replicas).then(|| Action::Scale {
@@ -374,7 +381,7 @@ pub async fn run(client: &Client, action: &Action) -> Result<(String, Value, Opt
             let created = policies(client, namespace)
                 .create(&PostParams::default(), &policy)
                 .await?;
-            Ok((
+            Ok(Done::new(
                 format!(
                     "networkpolicy/{name} created: pods {} isolated",
                     selector_string(selector)
@@ -396,7 +403,11 @@ pub async fn run(client: &Client, action: &Action) -> Result<(String, Value, Opt
             policies(client, namespace)
                 .delete(policy, &DeleteParams::default())
                 .await?;
-            Ok((format!("networkpolicy/{policy} deleted"), json!({"name": policy}), None))
+            Ok(Done::new(
+                format!("networkpolicy/{policy} deleted"),
+                json!({"name": policy}),
+                None,
+            ))
         }
     }
 }

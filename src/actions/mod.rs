@@ -16,6 +16,6 @@ pub mod runner;
 pub mod silence;
 
 pub use catalogue::{Action, Confirm, Workload, WorkloadKind};
-pub use flow::{Desk, Effect, Flow, Input, Stage};
+pub use flow::{Flow, Flows, Input, Stage, Step};
 pub use preview::{Outcome, PodState, Preview, Progress};
 pub use runner::Runner;

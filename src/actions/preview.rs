@@ -147,3 +147,24 @@ pub struct Outcome {
     pub api: serde_json::Value,
     pub duration_ms: u64,
 }
+
+/// What a run did, as the code that ran it reports it; the runner makes it an `Outcome` with
+/// the timing and whether it was cancelled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Done {
+    pub summary: String,
+    /// The API server's answer, trimmed to what matters.
+    pub api: serde_json::Value,
+    /// What undoes it.
+    pub undo: Option<Action>,
+}
+
+impl Done {
+    pub fn new(summary: impl Into<String>, api: serde_json::Value, undo: Option<Action>) -> Done {
+        Done {
+            summary: summary.into(),
+            api,
+            undo,
+        }
+    }
+}

@@ -8,9 +8,9 @@ use kube::Client;
 use kube::api::{Api, DynamicObject, ListParams, Patch};
 use serde_json::Value;
 
-use super::catalogue::{Action, Workload};
+use super::catalogue::Workload;
 use super::kube::{ActionError, params, pod_count, workloads};
-use super::preview::{PastRevision, Preview};
+use super::preview::{Done, PastRevision, Preview};
 use super::rollback::{Step, choose, controlled_by, images, past};
 
 /// One entry of a StatefulSet's or DaemonSet's history.
@@ -178,7 +178,7 @@ pub async fn run(
     namespace: &str,
     workload: &Workload,
     revision: Option<i64>,
-) -> Result<(String, Value, Option<Action>), ActionError> {
+) -> Result<Done, ActionError> {
     let plan = plan(client, namespace, workload, revision).await?;
     let w = send(client, namespace, workload, &plan.target.data, false).await?;
     Ok(plan.step(namespace, workload).done(w.metadata.generation))

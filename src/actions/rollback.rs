@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::catalogue::{Action, Workload};
 use super::kube::{ActionError, deployments, params};
-use super::preview::{Change, History, PastRevision, Preview};
+use super::preview::{Change, Done, History, PastRevision, Preview};
 
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
 /// Annotations kubectl does not copy from a ReplicaSet on rollback.
@@ -143,8 +143,8 @@ impl Step<'_> {
     }
 
     /// The result of running it: words, the API's answer in brief, and its undo.
-    pub fn done(&self, generation: Option<i64>) -> (String, Value, Option<Action>) {
-        (
+    pub fn done(&self, generation: Option<i64>) -> Done {
+        Done::new(
             format!(
                 "{} rolled back to revision {} ({})",
                 self.workload,
@@ -305,7 +305,7 @@ pub async fn run(
     namespace: &str,
     deployment: &str,
     revision: Option<i64>,
-) -> Result<(String, Value, Option<Action>), ActionError> {
+) -> Result<Done, ActionError> {
     let plan = plan(client, namespace, deployment, revision).await?;
     let d = send(client, namespace, deployment, &plan.patch, false).await?;
     Ok(plan.step(namespace, deployment).done(d.metadata.generation))

@@ -14,14 +14,14 @@ use tokio_util::sync::CancellationToken;
 
 use super::catalogue::{Action, Confirm};
 use super::drain::{self, Pacing};
-use super::flow::{Effect, Flow, Input, Stage};
-use super::kube::{self, ActionError};
-use super::preview::{Outcome, Preview, Progress};
+use super::flow::{Flow, Input, Stage, Step};
+use super::kube::{self, ActionError, Permission};
+use super::preview::{Done, Outcome, Preview, Progress};
 use super::record::Recorder;
 use super::silence;
 use crate::cluster::connect::{Cluster, ConnectError};
 use crate::cluster::identity::WhoAmI;
-use crate::incident::model::{self, Actor, ClusterIdentity, Draft, Event, Source};
+use crate::incident::model::{self, Actor, ClusterIdentity, Draft, Event, Origin};
 use crate::sink::Sink;
 
 pub struct Runner {
@@ -95,11 +95,11 @@ impl Runner {
         id: &str,
         action: &Action,
         identity: &Option<ClusterIdentity>,
-        make: fn(model::Action) -> Event,
+        make: fn(model::ActionRecord) -> Event,
         response: Value,
         error: Option<String>,
     ) {
-        let event = make(model::Action {
+        let event = make(model::ActionRecord {
             action_id: id.to_string(),
             action: action.verb().to_string(),
             target: action.target(),
@@ -117,7 +117,7 @@ impl Runner {
         {
             actor.k8s = Some(who.username.clone());
         }
-        self.recorder.record(Draft::new(actor, Source::Human, event));
+        self.recorder.record(Draft::new(actor, Origin::Human, event));
     }
 
     fn failed(
@@ -144,23 +144,24 @@ impl Runner {
     /// (with the reason) in the footer and the help before any is pressed.
     pub async fn may(&self, action: &Action) -> Result<(), String> {
         match self.decide(action).await {
-            Ok(answer) => answer,
+            Ok(Permission::Granted) => Ok(()),
+            Ok(Permission::Refused(why)) => Err(why),
             Err(e) if action.is_alerting() => Err(e.message),
             Err(e) => Err(format!("cannot check permission: {}", e.message)),
         }
     }
 
-    /// The one decision behind `may` and `check`: Ok(Err(why)) when the action may not run (its
+    /// The one decision behind `may` and `check`: refused when the action may not run (its
     /// target's kind cannot take it, read-only mode, or RBAC); Err when it cannot be decided.
-    async fn decide(&self, action: &Action) -> Result<Result<(), String>, ActionError> {
+    async fn decide(&self, action: &Action) -> Result<Permission, ActionError> {
         if let Some(why) = action.refusal() {
             // Not a permission question: the action cannot apply to this kind of target.
-            Ok(Err(why))
+            Ok(Permission::Refused(why))
         } else if self.read_only {
-            Ok(Err(READ_ONLY.to_string()))
+            Ok(Permission::Refused(READ_ONLY.to_string()))
         } else if action.is_alerting() {
             // Alertmanager has no access review; it must at least be there.
-            self.alertmanager().map(|_| Ok(()))
+            self.alertmanager().map(|_| Permission::Granted)
         } else {
             kube::permit(&self.client, action).await
         }
@@ -178,8 +179,8 @@ impl Runner {
         };
         self.journal(id, action, &identity, Event::ActionRequested, Value::Null, None);
         match self.decide(action).await {
-            Ok(Ok(())) => Input::Allowed,
-            Ok(Err(reason)) => {
+            Ok(Permission::Granted) => Input::Allowed,
+            Ok(Permission::Refused(reason)) => {
                 self.journal(
                     id,
                     action,
@@ -242,7 +243,7 @@ impl Runner {
                             code: 0,
                         });
                     }
-                    Ok((
+                    Ok(Done::new(
                         d.summary(node),
                         json!({"evicted": d.evicted, "terminating": d.terminating, "cancelled": d.cancelled}),
                         Some(Action::Uncordon { node: node.clone() }),
@@ -255,7 +256,7 @@ impl Runner {
             _ => kube::run(&self.client, action).await,
         };
         match result {
-            Ok((summary, api, undo)) => {
+            Ok(Done { summary, api, undo }) => {
                 let outcome = Outcome {
                     summary,
                     undo,
@@ -280,8 +281,8 @@ impl Runner {
 
     /// Performs `effect` for flow `id` in the background; every answer (progress included)
     /// goes to `answer`, in order.
-    pub fn perform(self: &Arc<Self>, id: &str, action: &Action, effect: Effect, answer: Sink<Input>) {
-        if effect == Effect::Cancel {
+    pub fn perform(self: &Arc<Self>, id: &str, action: &Action, effect: Step, answer: Sink<Input>) {
+        if effect == Step::Cancel {
             if let Some(token) = self.lock_running().get(id) {
                 token.cancel();
             }
@@ -291,9 +292,9 @@ impl Runner {
         let (id, action) = (id.to_string(), action.clone());
         tokio::spawn(async move {
             let input = match effect {
-                Effect::CheckPermission => runner.check(&id, &action).await,
-                Effect::DryRun => runner.dry_run(&id, &action).await,
-                Effect::Run => {
+                Step::CheckPermission => runner.check(&id, &action).await,
+                Step::DryRun => runner.dry_run(&id, &action).await,
+                Step::Run => {
                     let token = CancellationToken::new();
                     runner.lock_running().insert(id.clone(), token.clone());
                     let progress: Sink<Progress> = {
@@ -304,7 +305,7 @@ impl Runner {
                     runner.lock_running().remove(&id);
                     input
                 }
-                Effect::Cancel => return,
+                Step::Cancel => return,
             };
             answer(input);
         });

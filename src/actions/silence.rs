@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::catalogue::Action;
 use super::kube::ActionError;
-use super::preview::{Change, Preview};
+use super::preview::{Change, Done, Preview};
 use crate::observe::alertmanager::{Alertmanager, NewSilence};
 
 /// `2h`, `45m`, `1h30m`.
@@ -75,12 +75,7 @@ pub async fn preview(am: &Alertmanager, action: &Action) -> Result<Preview, Acti
 
 /// Creates (starting `now`) or expires the silence; returns the summary, Alertmanager's answer
 /// and the undo.
-pub async fn run(
-    am: &Alertmanager,
-    action: &Action,
-    by: &str,
-    now: jiff::Timestamp,
-) -> Result<(String, serde_json::Value, Option<Action>), ActionError> {
+pub async fn run(am: &Alertmanager, action: &Action, by: &str, now: jiff::Timestamp) -> Result<Done, ActionError> {
     match action {
         Action::Silence { matchers, minutes } => {
             let silence = NewSilence::for_alert(
@@ -94,7 +89,7 @@ pub async fn run(
                 .create_silence(&silence)
                 .await
                 .map_err(|e| failed("creating the silence", e))?;
-            Ok((
+            Ok(Done::new(
                 format!("silence {id} created for {}", duration_words(*minutes)),
                 json!({"silenceID": id, "endsAt": silence.ends_at}),
                 Some(Action::ExpireSilence { id }),
@@ -104,7 +99,11 @@ pub async fn run(
             am.expire_silence(id)
                 .await
                 .map_err(|e| failed("expiring the silence", e))?;
-            Ok((format!("silence {id} expired"), json!({"silenceID": id}), None))
+            Ok(Done::new(
+                format!("silence {id} expired"),
+                json!({"silenceID": id}),
+                None,
+            ))
         }
         other => Err(ActionError::ours(format!("{other} does not act on Alertmanager"))),
     }

@@ -4,18 +4,18 @@
 
 use super::state::{Detail, DetailRow, HealthItem, Level, Subject};
 use crate::cluster::model::ClusterModel;
-use crate::cluster::rows::{Phase, PodRow, WorkloadKind};
+use crate::cluster::rows::{OwnerKind, Phase, PodRow};
 use crate::text::CleanText;
 
 pub const BAD: &str = "✖";
 pub const WARN: &str = "▲";
 
-pub fn kind_name(k: WorkloadKind) -> &'static str {
+pub fn kind_name(k: OwnerKind) -> &'static str {
     match k {
-        WorkloadKind::Deployment => "deploy",
-        WorkloadKind::DaemonSet => "ds",
-        WorkloadKind::StatefulSet => "sts",
-        WorkloadKind::Other => "other",
+        OwnerKind::Deployment => "deploy",
+        OwnerKind::DaemonSet => "ds",
+        OwnerKind::StatefulSet => "sts",
+        OwnerKind::Other => "other",
     }
 }
 

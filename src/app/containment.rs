@@ -8,8 +8,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::effect::Effect;
 use super::state::{AppState, KeysChecked, Subject};
 use crate::actions::flow::Input;
-use crate::actions::{Action, Stage, Workload, WorkloadKind as ActionKind};
-use crate::cluster::rows::WorkloadKind;
+use crate::actions::{Action, Stage, Workload, WorkloadKind};
+use crate::cluster::rows::OwnerKind;
 use crate::playbook::{Selection, StepStatus};
 
 use super::update::notice;
@@ -31,7 +31,7 @@ pub fn selection(state: &AppState) -> Selection {
         Some(Subject::Node(n)) => s.node = Some(n.to_string()),
         Some(Subject::Workload((ns, kind, name))) => {
             s.namespace = Some(ns.to_string());
-            if kind == WorkloadKind::Deployment {
+            if kind == OwnerKind::Deployment {
                 s.deployment = Some(name.to_string());
             }
             s.workload = action_workload(kind, &name);
@@ -48,12 +48,12 @@ pub fn selection(state: &AppState) -> Selection {
 }
 
 /// The workload a health row names, as rollout and scale actions take it.
-fn action_workload(kind: WorkloadKind, name: &str) -> Option<Workload> {
+fn action_workload(kind: OwnerKind, name: &str) -> Option<Workload> {
     let kind = match kind {
-        WorkloadKind::Deployment => ActionKind::Deployment,
-        WorkloadKind::StatefulSet => ActionKind::StatefulSet,
-        WorkloadKind::DaemonSet => ActionKind::DaemonSet,
-        WorkloadKind::Other => return None,
+        OwnerKind::Deployment => WorkloadKind::Deployment,
+        OwnerKind::StatefulSet => WorkloadKind::StatefulSet,
+        OwnerKind::DaemonSet => WorkloadKind::DaemonSet,
+        OwnerKind::Other => return None,
     };
     Some(Workload::new(kind, name))
 }
@@ -73,7 +73,7 @@ pub fn trigger(state: &mut AppState, fx: &mut Vec<Effect>, action: Action) {
         );
         return;
     }
-    match state.desk.trigger(action.clone()) {
+    match state.flows.trigger(action.clone()) {
         Some((id, step)) => {
             state.action_shown = Some(id.clone());
             fx.push(Effect::Action { id, action, step });
@@ -83,13 +83,13 @@ pub fn trigger(state: &mut AppState, fx: &mut Vec<Effect>, action: Action) {
 }
 
 /// The action a health-pane key means for the selection, or why there is none.
-pub fn for_key(state: &AppState, key: super::keymap::Action) -> Result<Action, String> {
+pub fn for_key(state: &AppState, key: super::keymap::KeyAction) -> Result<Action, String> {
     for_key_on(&selection(state), key)
 }
 
 /// The action a health-pane key means for selection `s`.
-fn for_key_on(s: &Selection, key: super::keymap::Action) -> Result<Action, String> {
-    use super::keymap::Action as K;
+fn for_key_on(s: &Selection, key: super::keymap::KeyAction) -> Result<Action, String> {
+    use super::keymap::KeyAction as K;
     let node = || s.node.clone().ok_or("select a node first");
     let workload = || match (&s.namespace, &s.workload) {
         (Some(namespace), Some(workload)) => Ok((namespace.clone(), workload.clone())),
@@ -129,16 +129,16 @@ fn for_key_on(s: &Selection, key: super::keymap::Action) -> Result<Action, Strin
 }
 
 /// The action keys of the health pane.
-pub const KEYS: [super::keymap::Action; 9] = [
-    super::keymap::Action::Cordon,
-    super::keymap::Action::Uncordon,
-    super::keymap::Action::Drain,
-    super::keymap::Action::Restart,
-    super::keymap::Action::Undo,
-    super::keymap::Action::Pause,
-    super::keymap::Action::Resume,
-    super::keymap::Action::Recycle,
-    super::keymap::Action::Silence,
+pub const KEYS: [super::keymap::KeyAction; 9] = [
+    super::keymap::KeyAction::Cordon,
+    super::keymap::KeyAction::Uncordon,
+    super::keymap::KeyAction::Drain,
+    super::keymap::KeyAction::Restart,
+    super::keymap::KeyAction::Undo,
+    super::keymap::KeyAction::Pause,
+    super::keymap::KeyAction::Resume,
+    super::keymap::KeyAction::Recycle,
+    super::keymap::KeyAction::Silence,
 ];
 
 /// When the selection changed since the keys were last checked, asks which action keys the
@@ -155,7 +155,7 @@ pub fn probe_keys(state: &mut AppState, fx: &mut Vec<Effect>) {
     // One selection for every key: finding the worst pod walks every pod.
     let selected = selection(state);
     for k in KEYS {
-        let action = if k == super::keymap::Action::Silence {
+        let action = if k == super::keymap::KeyAction::Silence {
             state.observe.loud_alerts().next().map(|a| Action::Silence {
                 matchers: [("alertname".to_string(), a.name.to_string())].into(),
                 minutes: 60,
@@ -177,7 +177,7 @@ pub fn overlay_key(state: &mut AppState, fx: &mut Vec<Effect>, k: &KeyEvent) -> 
     let Some(id) = state.action_shown.clone() else {
         return false;
     };
-    let Some(flow) = state.desk.get(&id) else {
+    let Some(flow) = state.flows.get(&id) else {
         state.action_shown = None;
         return false;
     };
@@ -200,7 +200,7 @@ pub fn overlay_key(state: &mut AppState, fx: &mut Vec<Effect>, k: &KeyEvent) -> 
         }
         (s, KeyCode::Esc | KeyCode::Enter) if s.finished() => {
             state.action_shown = None;
-            state.desk.clear_finished();
+            state.flows.clear_finished();
             return true;
         }
         // While checking or dry-running, keys wait; Esc hides the overlay (the flow goes on).
@@ -218,8 +218,8 @@ pub fn overlay_key(state: &mut AppState, fx: &mut Vec<Effect>, k: &KeyEvent) -> 
 
 /// Applies an input (the runner's answer or a key) to a flow, and asks for its next step.
 pub fn answer(state: &mut AppState, fx: &mut Vec<Effect>, id: &str, input: Input) {
-    if let Some(step) = state.desk.update(id, input)
-        && let Some(flow) = state.desk.get(id)
+    if let Some(step) = state.flows.update(id, input)
+        && let Some(flow) = state.flows.get(id)
     {
         let action = flow.action.clone();
         fx.push(Effect::Action {
@@ -229,7 +229,7 @@ pub fn answer(state: &mut AppState, fx: &mut Vec<Effect>, id: &str, input: Input
         });
     }
     // A finished flow's step in the checklist follows it.
-    if let Some(flow) = state.desk.get(id) {
+    if let Some(flow) = state.flows.get(id) {
         let done = matches!(flow.stage, Stage::Succeeded { .. });
         let failed = match &flow.stage {
             Stage::Failed { error } => Some(error.clone()),

@@ -57,14 +57,14 @@ pub enum Effect {
     /// that are not; answered by `Msg::KeysDenied` naming the same subject.
     CheckKeys {
         subject: Option<Subject>,
-        probes: Vec<(super::keymap::Action, crate::actions::Action)>,
+        probes: Vec<(super::keymap::KeyAction, crate::actions::Action)>,
     },
     /// The next step of a containment action's flow, for the runner; answered by
     /// `Msg::Action` naming the flow.
     Action {
         id: String,
         action: crate::actions::Action,
-        step: crate::actions::flow::Effect,
+        step: crate::actions::flow::Step,
     },
     LoadTheme(String),
     LoadKeymap(String),

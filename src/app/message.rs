@@ -25,7 +25,7 @@ pub enum Msg {
     Paste(String),
     Resize(u16, u16),
     Cluster(Update),
-    /// A burst of cluster updates has been applied: derived signals can be recomputed once.
+    /// A burst of cluster updates has been applied: the symptoms can be recomputed once.
     Settled,
     Clock(DrillClock),
     /// What the Prometheus and Alertmanager poller read.
@@ -34,7 +34,7 @@ pub enum Msg {
     /// `Effect::CheckKeys`; ignored once the selection has moved on).
     KeysDenied {
         subject: Option<super::state::Subject>,
-        denied: Vec<(super::keymap::Action, String)>,
+        denied: Vec<(super::keymap::KeyAction, String)>,
     },
     /// The runner's answer (or progress) for the action flow `id`.
     Action {

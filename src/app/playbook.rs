@@ -146,7 +146,7 @@ pub fn journaled(state: &mut AppState, entry: &Entry) {
     state.dirty = true;
 }
 
-/// Which playbooks apply now, from firing alerts and cluster signals.
+/// Which playbooks apply now, from firing alerts and the cluster's symptoms.
 pub fn refresh_suggestions(state: &mut AppState) {
     if state.playbooks.is_empty() {
         return;
@@ -162,7 +162,7 @@ pub fn refresh_suggestions(state: &mut AppState) {
                 )
             })
             .collect(),
-        signals: state.signals.iter().map(|s| s.kind).collect(),
+        symptoms: state.symptoms.iter().map(|s| s.kind).collect(),
         faults: Vec::new(),
     };
     let fresh = suggest(&state.playbooks, &situation);

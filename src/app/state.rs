@@ -1,4 +1,4 @@
-//! The console's one owner of state: the cluster model, derived signals, the incident and its
+//! The console's one owner of state: the cluster model, its symptoms, the incident and its
 //! timeline as shown, focus, zoom, overlays, the input line, drill-down and the status editor.
 //! `update` changes it; `ui` draws it.
 
@@ -9,7 +9,7 @@ use ratatui_textarea::TextArea;
 use super::keymap::{KeyPress, Keymap};
 use super::message::DrillClock;
 use crate::cluster::model::{ClusterModel, WorkloadKey};
-use crate::cluster::signals::Signal;
+use crate::cluster::symptoms::Symptom;
 use crate::incident::state::Incident;
 use crate::observe::model::ObserveModel;
 use crate::text::CleanText;
@@ -59,7 +59,7 @@ pub enum InputKind {
     Filter(Pane),
 }
 
-pub struct Input {
+pub struct InputLine {
     pub kind: InputKind,
     pub line: TextArea<'static>,
 }
@@ -147,7 +147,7 @@ pub struct Notice {
 pub struct AppState {
     pub mode: Mode,
     pub model: ClusterModel,
-    pub signals: Vec<Signal>,
+    pub symptoms: Vec<Symptom>,
     /// Golden signals, SLO burn and alerts from Prometheus and Alertmanager.
     pub observe: ObserveModel,
     /// Workloads and nodes that need attention, worst first (recomputed when the model settles).
@@ -168,15 +168,15 @@ pub struct AppState {
     pub zoom: bool,
     pub overlay: Option<Overlay>,
     pub help_scroll: usize,
-    pub input: Option<Input>,
+    pub input: Option<InputLine>,
     pub keymap: Keymap,
     pub theme: Theme,
     /// Containment actions in flight and done (their flows).
-    pub desk: crate::actions::flow::Desk,
+    pub flows: crate::actions::flow::Flows,
     /// The action flow whose overlay is open.
     pub action_shown: Option<String>,
     /// Action keys the user may not use on the selection, with why (greyed in footer and help).
-    pub denied: HashMap<super::keymap::Action, String>,
+    pub denied: HashMap<super::keymap::KeyAction, String>,
     /// The selection the action keys were last checked for (None: never yet).
     pub keys_checked: Option<KeysChecked>,
     /// No change may leave this console (`--read-only`, or the observer role).
@@ -208,10 +208,10 @@ impl AppState {
     /// Why the user may not use key action `a` now (greyed in the footer and the help), if
     /// they may not: the access checks' answer for the selection, or, for the timeline's undo,
     /// whose target varies, read-only mode.
-    pub fn why_not(&self, a: super::keymap::Action) -> Option<String> {
+    pub fn why_not(&self, a: super::keymap::KeyAction) -> Option<String> {
         match self.denied.get(&a) {
             Some(why) => Some(why.clone()),
-            None if a == super::keymap::Action::UndoEntry && self.read_only => {
+            None if a == super::keymap::KeyAction::UndoEntry && self.read_only => {
                 Some(crate::actions::runner::READ_ONLY.to_string())
             }
             None => None,
@@ -223,7 +223,7 @@ impl AppState {
         AppState {
             mode,
             model: ClusterModel::new(),
-            signals: Vec::new(),
+            symptoms: Vec::new(),
             observe: ObserveModel::default(),
             attention: Vec::new(),
             cursor: 0,
@@ -241,7 +241,7 @@ impl AppState {
             keymap: Keymap::default(),
             theme: Theme::default(),
             pending: Vec::new(),
-            desk: Default::default(),
+            flows: Default::default(),
             action_shown: None,
             denied: HashMap::new(),
             keys_checked: None,

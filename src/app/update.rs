@@ -6,13 +6,14 @@ use ratatui_textarea::TextArea;
 
 use super::attention;
 use super::effect::{Effect, IncidentChange};
-use super::keymap::{Action, Context, KeyPress, Lookup};
+use super::keymap::{Context, KeyAction, KeyPress, Lookup};
 use super::message::Msg;
 use super::palette::{self, Command};
-use super::state::{AppState, Input, InputKind, Mode, Notice, Overlay, Pane, Subject, TimelineEntry};
+use super::state::{AppState, InputKind, InputLine, Mode, Notice, Overlay, Pane, Subject, TimelineEntry};
 use super::status;
-use crate::cluster::model::{Freshness, Update};
-use crate::cluster::signals::{self, Thresholds};
+use crate::cluster::model::Update;
+use crate::cluster::symptoms::{self, Thresholds};
+use crate::freshness::Freshness;
 use crate::incident::follow::Followed;
 use crate::incident::state::Incident;
 use crate::incident::timeline::describe;
@@ -94,7 +95,7 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
         Msg::Tick(now) => {
             if now != state.now {
                 state.now = now;
-                refresh_signals(state);
+                refresh_symptoms(state);
                 status::tick(state, fx);
                 state.dirty = true;
             }
@@ -175,7 +176,7 @@ fn journal(state: &mut AppState, f: Followed) {
                 return;
             }
             let source = match e.source {
-                crate::incident::model::Source::Human => e.actor.name.clone(),
+                crate::incident::model::Origin::Human => e.actor.name.clone(),
                 other => format!("{other:?}").to_lowercase(),
             };
             let severe = matches!(
@@ -214,7 +215,7 @@ fn journal(state: &mut AppState, f: Followed) {
 /// Applies what the poller read, and notes on the timeline alerts that start or stop paging
 /// and sources that stop or resume answering.
 fn observe(state: &mut AppState, u: crate::observe::model::Update) {
-    use crate::observe::model::Freshness as F;
+    use crate::freshness::Freshness as F;
     let loud = |s: &AppState| -> Vec<(String, String)> {
         s.observe
             .loud_alerts()
@@ -222,7 +223,7 @@ fn observe(state: &mut AppState, u: crate::observe::model::Update) {
             .collect()
     };
     let before = loud(state);
-    let was: Vec<(crate::observe::model::Source, F)> =
+    let was: Vec<(crate::observe::http::Server, F)> =
         state.observe.freshness.iter().map(|(s, f)| (*s, f.clone())).collect();
     state.observe.apply(u);
     for a in loud(state).into_iter().filter(|a| !before.contains(a)) {
@@ -291,7 +292,7 @@ fn cluster(state: &mut AppState, u: Update) {
 /// A burst of cluster updates has landed: recompute what is derived from the model.
 fn settled(state: &mut AppState, fx: &mut Vec<Effect>) {
     super::containment::probe_keys(state, fx);
-    refresh_signals(state);
+    refresh_symptoms(state);
     super::playbook::refresh_suggestions(state);
     state.attention = attention::attention(&state.model);
     state.cursor = state.cursor.min(state.visible_attention().len().saturating_sub(1));
@@ -300,30 +301,30 @@ fn settled(state: &mut AppState, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Recomputes the derived signals and notes on the timeline those that appear or clear.
-fn refresh_signals(state: &mut AppState) {
+/// Recomputes the cluster's symptoms and notes on the timeline those that appear or clear.
+fn refresh_symptoms(state: &mut AppState) {
     if !state.model.complete() {
         return;
     }
     let now = state.event_time();
-    let fresh = signals::signals(&state.model, now, Thresholds::default());
-    if fresh == state.signals {
+    let fresh = symptoms::symptoms(&state.model, now, Thresholds::default());
+    if fresh == state.symptoms {
         return;
     }
-    let (appeared, cleared) = signals::changes(&state.signals, &fresh);
+    let (appeared, cleared) = symptoms::changes(&state.symptoms, &fresh);
     for s in appeared {
-        push(state, signals::SOURCE, "signal", s.message.clone(), true);
+        push(state, symptoms::SOURCE, "signal", s.message.clone(), true);
     }
     for s in cleared {
         push(
             state,
-            signals::SOURCE,
+            symptoms::SOURCE,
             "signal",
             format!("cleared: {}", s.message),
             false,
         );
     }
-    state.signals = fresh;
+    state.symptoms = fresh;
     state.dirty = true;
 }
 
@@ -379,7 +380,7 @@ fn step_focus(p: Pane, d: isize) -> Pane {
 fn open_input(state: &mut AppState, kind: InputKind, text: &str) {
     let mut line = TextArea::default();
     line.insert_str(text);
-    state.input = Some(Input { kind, line });
+    state.input = Some(InputLine { kind, line });
 }
 
 /// Moves the focused pane's cursor by `d` rows (negative: up, towards older / higher rows).
@@ -400,76 +401,76 @@ fn move_cursor(state: &mut AppState, d: isize) {
     }
 }
 
-fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: Action) {
+fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
     if ctx == Context::Help {
         match a {
-            Action::Close | Action::Help => state.overlay = None,
-            Action::Up => state.help_scroll = state.help_scroll.saturating_sub(1),
-            Action::Down => state.help_scroll += 1,
-            Action::PageUp => state.help_scroll = state.help_scroll.saturating_sub(PAGE),
-            Action::PageDown => state.help_scroll += PAGE,
-            Action::Top => state.help_scroll = 0,
+            KeyAction::Close | KeyAction::Help => state.overlay = None,
+            KeyAction::Up => state.help_scroll = state.help_scroll.saturating_sub(1),
+            KeyAction::Down => state.help_scroll += 1,
+            KeyAction::PageUp => state.help_scroll = state.help_scroll.saturating_sub(PAGE),
+            KeyAction::PageDown => state.help_scroll += PAGE,
+            KeyAction::Top => state.help_scroll = 0,
             _ => {}
         }
         return;
     }
     match a {
-        Action::Quit => state.quit = true,
-        Action::FocusNext => state.focus = step_focus(state.focus, 1),
-        Action::FocusPrev => state.focus = step_focus(state.focus, -1),
-        Action::FocusHealth => state.focus = Pane::Health,
-        Action::FocusTimeline => state.focus = Pane::Timeline,
-        Action::FocusPlaybook => state.focus = Pane::Playbook,
-        Action::FocusEditor => state.focus = Pane::Editor,
-        Action::Zoom => state.zoom = !state.zoom,
-        Action::Help => {
+        KeyAction::Quit => state.quit = true,
+        KeyAction::FocusNext => state.focus = step_focus(state.focus, 1),
+        KeyAction::FocusPrev => state.focus = step_focus(state.focus, -1),
+        KeyAction::FocusHealth => state.focus = Pane::Health,
+        KeyAction::FocusTimeline => state.focus = Pane::Timeline,
+        KeyAction::FocusPlaybook => state.focus = Pane::Playbook,
+        KeyAction::FocusEditor => state.focus = Pane::Editor,
+        KeyAction::Zoom => state.zoom = !state.zoom,
+        KeyAction::Help => {
             state.overlay = Some(Overlay::Help);
             state.help_scroll = 0;
         }
-        Action::Close => close(state),
-        Action::Palette => open_input(state, InputKind::Palette, ""),
-        Action::Note => open_input(state, InputKind::Palette, "note "),
-        Action::Filter => {
+        KeyAction::Close => close(state),
+        KeyAction::Palette => open_input(state, InputKind::Palette, ""),
+        KeyAction::Note => open_input(state, InputKind::Palette, "note "),
+        KeyAction::Filter => {
             let current = state.filters.get(&state.focus).cloned().unwrap_or_default();
             open_input(state, InputKind::Filter(state.focus), &current);
         }
-        Action::Submit => submit(state, fx),
-        Action::Up => move_cursor(state, -1),
-        Action::Down => move_cursor(state, 1),
-        Action::PageUp => move_cursor(state, -(PAGE as isize)),
-        Action::PageDown => move_cursor(state, PAGE as isize),
-        Action::Top => move_cursor(state, isize::MIN / 2),
-        Action::Bottom => move_cursor(state, isize::MAX / 2),
-        Action::Open if state.focus == Pane::Playbook => super::playbook::open(state, fx),
-        Action::Open => {
+        KeyAction::Submit => submit(state, fx),
+        KeyAction::Up => move_cursor(state, -1),
+        KeyAction::Down => move_cursor(state, 1),
+        KeyAction::PageUp => move_cursor(state, -(PAGE as isize)),
+        KeyAction::PageDown => move_cursor(state, PAGE as isize),
+        KeyAction::Top => move_cursor(state, isize::MIN / 2),
+        KeyAction::Bottom => move_cursor(state, isize::MAX / 2),
+        KeyAction::Open if state.focus == Pane::Playbook => super::playbook::open(state, fx),
+        KeyAction::Open => {
             if let Some(item) = state.visible_attention().get(state.cursor) {
                 let subject = item.subject.clone();
                 state.detail = Some(attention::detail(&state.model, &subject));
             }
         }
-        Action::Pin => pin(state, fx),
-        Action::UndoEntry => match state.selected_entry().map(|e| e.undo.clone()) {
+        KeyAction::Pin => pin(state, fx),
+        KeyAction::UndoEntry => match state.selected_entry().map(|e| e.undo.clone()) {
             Some(Some(undo)) => super::containment::trigger(state, fx, undo),
             _ => notice(state, "the selected entry is not an action with an undo".into(), true),
         },
-        Action::StatusTemplate => status::next_template(state, fx),
-        Action::StatusChannel => status::next_channel(state),
-        Action::StatusPreview => status::toggle_preview(state),
-        Action::StatusPublish => status::publish(state, fx),
-        Action::Cordon
-        | Action::Uncordon
-        | Action::Drain
-        | Action::Restart
-        | Action::Undo
-        | Action::Pause
-        | Action::Resume
-        | Action::Recycle => match super::containment::for_key(state, a) {
+        KeyAction::StatusTemplate => status::next_template(state, fx),
+        KeyAction::StatusChannel => status::next_channel(state),
+        KeyAction::StatusPreview => status::toggle_preview(state),
+        KeyAction::StatusPublish => status::publish(state, fx),
+        KeyAction::Cordon
+        | KeyAction::Uncordon
+        | KeyAction::Drain
+        | KeyAction::Restart
+        | KeyAction::Undo
+        | KeyAction::Pause
+        | KeyAction::Resume
+        | KeyAction::Recycle => match super::containment::for_key(state, a) {
             Ok(action) => super::containment::trigger(state, fx, action),
             Err(e) => notice(state, e, true),
         },
-        Action::Scale => {
+        KeyAction::Scale => {
             use crate::actions::WorkloadKind as K;
-            use crate::cluster::rows::WorkloadKind as Row;
+            use crate::cluster::rows::OwnerKind as Row;
             let s = super::containment::selection(state);
             let (Some(ns), Some(w)) = (s.namespace, s.workload) else {
                 notice(state, "select a deployment or statefulset first".into(), true);
@@ -501,12 +502,12 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: Action) {
                 &format!("scale {ns}/{word}{} {current}", w.name),
             );
         }
-        Action::StepDone => {
+        KeyAction::StepDone => {
             if let Some(i) = state.checklist.as_ref().map(|c| c.selected) {
                 super::playbook::set_step(state, fx, i, crate::playbook::StepStatus::Done);
             }
         }
-        Action::Silence => {
+        KeyAction::Silence => {
             let loudest = state
                 .observe
                 .loud_alerts()
@@ -517,8 +518,8 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: Action) {
                 None => notice(state, "no alert is paging".into(), false),
             }
         }
-        Action::StepSkip => open_input(state, InputKind::Palette, "skip "),
-        Action::StepFailed => open_input(state, InputKind::Palette, "fail "),
+        KeyAction::StepSkip => open_input(state, InputKind::Palette, "skip "),
+        KeyAction::StepFailed => open_input(state, InputKind::Palette, "fail "),
     }
 }
 

@@ -18,8 +18,9 @@ use tokio::task::JoinSet;
 
 use super::connect::Cluster;
 use super::intern::Interner;
-use super::model::{Change, Freshness, Key, Source, Update};
-use super::rows::{self, WorkloadKind};
+use super::model::{Change, Key, Resource, Update};
+use super::rows::{self, OwnerKind};
+use crate::freshness::Freshness;
 
 /// The running watchers of one cluster; dropping it stops them.
 pub struct Following {
@@ -46,7 +47,7 @@ impl<K> Watched for K where
 
 /// How one resource is projected and wrapped into an `Update`.
 struct Projection<K, R> {
-    source: Source,
+    source: Resource,
     project: fn(&K, &mut Interner) -> Option<R>,
     wrap: fn(Change<R>) -> Update,
     fields: Option<&'static str>,
@@ -60,7 +61,7 @@ impl<K, R> Clone for Projection<K, R> {
 impl<K, R> Copy for Projection<K, R> {}
 
 impl<K, R> Projection<K, R> {
-    fn new(source: Source, project: fn(&K, &mut Interner) -> Option<R>, wrap: fn(Change<R>) -> Update) -> Self {
+    fn new(source: Resource, project: fn(&K, &mut Interner) -> Option<R>, wrap: fn(Change<R>) -> Update) -> Self {
         Projection {
             source,
             project,
@@ -78,33 +79,33 @@ pub fn follow(cluster: &Cluster, tx: mpsc::Sender<Update>) -> Following {
         tx: &tx,
     };
     s.cluster_scoped(Projection::<Node, _>::new(
-        Source::Nodes,
+        Resource::Nodes,
         |n, i| Some(rows::node_row(n, i)),
         Update::Node,
     ));
     s.namespaced(Projection::<Pod, _>::new(
-        Source::Pods,
+        Resource::Pods,
         |p, i| Some(rows::pod_row(p, i)),
         Update::Pod,
     ));
     s.namespaced(Projection::<Deployment, _>::new(
-        Source::Deployments,
+        Resource::Deployments,
         |d, i| Some(rows::deployment_row(d, i)),
-        |c| Update::Workload(WorkloadKind::Deployment, c),
+        |c| Update::Workload(OwnerKind::Deployment, c),
     ));
     s.namespaced(Projection::<DaemonSet, _>::new(
-        Source::DaemonSets,
+        Resource::DaemonSets,
         |d, i| Some(rows::daemonset_row(d, i)),
-        |c| Update::Workload(WorkloadKind::DaemonSet, c),
+        |c| Update::Workload(OwnerKind::DaemonSet, c),
     ));
     s.namespaced(Projection::<StatefulSet, _>::new(
-        Source::StatefulSets,
+        Resource::StatefulSets,
         |d, i| Some(rows::statefulset_row(d, i)),
-        |c| Update::Workload(WorkloadKind::StatefulSet, c),
+        |c| Update::Workload(OwnerKind::StatefulSet, c),
     ));
     s.namespaced(Projection::<Event, _> {
         fields: Some("type=Warning"),
-        ..Projection::new(Source::Events, rows::warning_row, Update::Warning)
+        ..Projection::new(Resource::Events, rows::warning_row, Update::Warning)
     });
     Following { tasks: s.tasks }
 }
@@ -132,7 +133,12 @@ impl Spawner<'_> {
             let api: Api<K> = Api::all(cluster.client.clone());
             if let Forbidden::Yes(error) = watch(api, None, p, &tx).await {
                 let _ = tx
-                    .send(Update::Freshness(p.source, Freshness::Forbidden { error }))
+                    .send(Update::Freshness(
+                        p.source,
+                        Freshness::Forbidden {
+                            error: CleanText::block(&error),
+                        },
+                    ))
                     .await;
                 on_forbidden(cluster, p, tx).await;
             }
@@ -206,13 +212,8 @@ where
                 }
                 let error = crate::http::causes(&e);
                 tracing::warn!(source = p.source.name(), %error, "watch interrupted");
-                Some(Update::Freshness(
-                    p.source,
-                    match last_live {
-                        Some(since) => Freshness::Reconnecting { since, error },
-                        None => Freshness::Error { error },
-                    },
-                ))
+                let error = CleanText::block(&error);
+                Some(Update::Freshness(p.source, Freshness::after_failure(error, last_live)))
             }
         };
         if let Some(u) = update
@@ -287,7 +288,12 @@ where
         tasks.spawn(async move {
             if let Forbidden::Yes(error) = watch(api, Some(scope), p, &tx).await {
                 let _ = tx
-                    .send(Update::Freshness(p.source, Freshness::Forbidden { error }))
+                    .send(Update::Freshness(
+                        p.source,
+                        Freshness::Forbidden {
+                            error: CleanText::block(&error),
+                        },
+                    ))
                     .await;
             }
         });

@@ -1,6 +1,7 @@
-//! The cluster adapter: connects to a Kubernetes cluster (a user's, or the drill cluster)
-//! with kube-rs, follows it with watchers, and keeps a compact health model with derived
-//! signals. It talks to the outside; it knows nothing of the terminal.
+//! The cluster adapter: connects to a Kubernetes cluster (a user's, or the drill cluster) with
+//! kube-rs, follows it with watchers, and keeps a compact health model and the symptoms read
+//! off it (crashloops, NotReady nodes...). It talks to the outside; it knows nothing of the
+//! terminal.
 
 pub mod connect;
 pub mod follow;
@@ -9,4 +10,4 @@ pub mod intern;
 pub mod model;
 pub mod read_only;
 pub mod rows;
-pub mod signals;
+pub mod symptoms;

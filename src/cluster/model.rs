@@ -5,14 +5,15 @@
 use crate::text::CleanText;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::rows::{NodeRow, Owner, Phase, PodRow, WarningRow, WorkloadKind, WorkloadRow};
+use super::rows::{NodeRow, Owner, OwnerKind, Phase, PodRow, WarningRow, WorkloadRow};
+use crate::freshness::Freshness;
 
 /// A namespaced object's key; cluster-scoped objects have an empty namespace.
 pub type Key = (CleanText, CleanText);
 
 /// A watched resource type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Source {
+pub enum Resource {
     Nodes,
     Pods,
     Deployments,
@@ -21,46 +22,25 @@ pub enum Source {
     Events,
 }
 
-impl Source {
-    pub const ALL: [Source; 6] = [
-        Source::Nodes,
-        Source::Pods,
-        Source::Deployments,
-        Source::DaemonSets,
-        Source::StatefulSets,
-        Source::Events,
+impl Resource {
+    pub const ALL: [Resource; 6] = [
+        Resource::Nodes,
+        Resource::Pods,
+        Resource::Deployments,
+        Resource::DaemonSets,
+        Resource::StatefulSets,
+        Resource::Events,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
-            Source::Nodes => "nodes",
-            Source::Pods => "pods",
-            Source::Deployments => "deployments",
-            Source::DaemonSets => "daemonsets",
-            Source::StatefulSets => "statefulsets",
-            Source::Events => "events",
+            Resource::Nodes => "nodes",
+            Resource::Pods => "pods",
+            Resource::Deployments => "deployments",
+            Resource::DaemonSets => "daemonsets",
+            Resource::StatefulSets => "statefulsets",
+            Resource::Events => "events",
         }
-    }
-}
-
-/// How current a source's data is.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Freshness {
-    /// Listing for the first time.
-    Connecting,
-    /// Watching; `since` is when the last (re)list completed (seconds since the epoch).
-    Live { since: i64 },
-    /// The watch broke; the data is as of `since` and a reconnect is under way.
-    Reconnecting { since: i64, error: String },
-    /// The user may not list this resource cluster-wide (the model falls back to namespaces).
-    Forbidden { error: String },
-    /// Something else went wrong; the server's words.
-    Error { error: String },
-}
-
-impl Freshness {
-    pub fn is_live(&self) -> bool {
-        matches!(self, Freshness::Live { .. })
     }
 }
 
@@ -81,11 +61,11 @@ pub enum Change<R> {
 pub enum Update {
     Node(Change<NodeRow>),
     Pod(Change<PodRow>),
-    Workload(WorkloadKind, Change<WorkloadRow>),
+    Workload(OwnerKind, Change<WorkloadRow>),
     Warning(Change<WarningRow>),
-    Freshness(Source, Freshness),
+    Freshness(Resource, Freshness),
     /// The source now follows these namespaces one by one (cluster-wide list was forbidden).
-    Fallback(Source, Vec<String>),
+    Fallback(Resource, Vec<String>),
 }
 
 /// Counts kept current on every change.
@@ -121,7 +101,7 @@ pub struct PodCounts {
 }
 
 /// (namespace, kind, name) of a workload.
-pub type WorkloadKey = (CleanText, WorkloadKind, CleanText);
+pub type WorkloadKey = (CleanText, OwnerKind, CleanText);
 
 #[derive(Debug, Default)]
 pub struct ClusterModel {
@@ -135,11 +115,11 @@ pub struct ClusterModel {
     /// Pending pods and when they were created, for "pending too long".
     pub pending: BTreeMap<Key, i64>,
     pub warnings_by_reason: BTreeMap<CleanText, u32>,
-    pub freshness: BTreeMap<Source, Freshness>,
-    pub fallback: BTreeMap<Source, Vec<String>>,
-    relisting: HashMap<(Source, Option<CleanText>), HashSet<Key>>,
+    pub freshness: BTreeMap<Resource, Freshness>,
+    pub fallback: BTreeMap<Resource, Vec<String>>,
+    relisting: HashMap<(Resource, Option<CleanText>), HashSet<Key>>,
     /// Namespaces listed so far by sources that follow namespace by namespace.
-    listed: HashSet<(Source, CleanText)>,
+    listed: HashSet<(Resource, CleanText)>,
     /// Updates applied, for tests and benchmarks.
     pub applied: u64,
 }
@@ -151,7 +131,7 @@ fn workload_key(ns: &CleanText, owner: &Owner) -> WorkloadKey {
 impl ClusterModel {
     pub fn new() -> Self {
         let mut m = ClusterModel::default();
-        for s in Source::ALL {
+        for s in Resource::ALL {
             m.freshness.insert(s, Freshness::Connecting);
         }
         m
@@ -159,7 +139,7 @@ impl ClusterModel {
 
     /// Every source has finished its first list (in every namespace, for a fallback source).
     pub fn complete(&self) -> bool {
-        Source::ALL.iter().all(|s| {
+        Resource::ALL.iter().all(|s| {
             self.freshness.get(s).is_some_and(Freshness::is_live)
                 && self.fallback.get(s).is_none_or(|namespaces| {
                     namespaces
@@ -169,7 +149,7 @@ impl ClusterModel {
         })
     }
 
-    fn mark_listed(&mut self, source: Source, scope: &Option<CleanText>) {
+    fn mark_listed(&mut self, source: Resource, scope: &Option<CleanText>) {
         if let Some(ns) = scope {
             self.listed.insert((source, ns.clone()));
         }
@@ -178,13 +158,13 @@ impl ClusterModel {
     pub fn apply(&mut self, update: Update) {
         self.applied += 1;
         match update {
-            Update::Node(c) => self.change(Source::Nodes, c, Self::set_node, Self::remove_node),
-            Update::Pod(c) => self.change(Source::Pods, c, Self::set_pod, Self::remove_pod),
+            Update::Node(c) => self.change(Resource::Nodes, c, Self::set_node, Self::remove_node),
+            Update::Pod(c) => self.change(Resource::Pods, c, Self::set_pod, Self::remove_pod),
             Update::Workload(kind, c) => {
                 let source = match kind {
-                    WorkloadKind::DaemonSet => Source::DaemonSets,
-                    WorkloadKind::StatefulSet => Source::StatefulSets,
-                    _ => Source::Deployments,
+                    OwnerKind::DaemonSet => Resource::DaemonSets,
+                    OwnerKind::StatefulSet => Resource::StatefulSets,
+                    _ => Resource::Deployments,
                 };
                 match c {
                     Change::Apply(k, row) => {
@@ -209,7 +189,7 @@ impl ClusterModel {
                     }
                 }
             }
-            Update::Warning(c) => self.change(Source::Events, c, Self::set_warning, Self::remove_warning),
+            Update::Warning(c) => self.change(Resource::Events, c, Self::set_warning, Self::remove_warning),
             Update::Freshness(s, f) => {
                 self.freshness.insert(s, f);
             }
@@ -219,7 +199,7 @@ impl ClusterModel {
         }
     }
 
-    fn seen(&mut self, source: Source, key: &Key) {
+    fn seen(&mut self, source: Resource, key: &Key) {
         for scope in [None, Some(key.0.clone())] {
             if let Some(set) = self.relisting.get_mut(&(source, scope)) {
                 set.insert(key.clone());
@@ -229,7 +209,7 @@ impl ClusterModel {
 
     fn change<R>(
         &mut self,
-        source: Source,
+        source: Resource,
         change: Change<R>,
         set: fn(&mut Self, Key, R),
         remove: fn(&mut Self, &Key),
@@ -250,9 +230,9 @@ impl ClusterModel {
                 };
                 let stale = |k: &&Key| scope.as_ref().is_none_or(|s| *s == k.0) && !seen.contains(*k);
                 let gone: Vec<Key> = match source {
-                    Source::Nodes => self.nodes.keys().filter(stale).cloned().collect(),
-                    Source::Pods => self.pods.keys().filter(stale).cloned().collect(),
-                    Source::Events => self.warnings.keys().filter(stale).cloned().collect(),
+                    Resource::Nodes => self.nodes.keys().filter(stale).cloned().collect(),
+                    Resource::Pods => self.pods.keys().filter(stale).cloned().collect(),
+                    Resource::Events => self.warnings.keys().filter(stale).cloned().collect(),
                     _ => Vec::new(),
                 };
                 for k in gone {
@@ -409,7 +389,7 @@ mod tests {
             reason: None,
             node: Some(CleanText::line(node)),
             owner: Some(Owner {
-                kind: WorkloadKind::Deployment,
+                kind: OwnerKind::Deployment,
                 name: CleanText::line("web"),
             }),
             created: 0,
@@ -439,18 +419,10 @@ mod tests {
             (2, 0, 1)
         );
         assert!(m.pending.is_empty());
-        let web = &m.pods_per_workload[&(
-            CleanText::line("shop"),
-            WorkloadKind::Deployment,
-            CleanText::line("web"),
-        )];
+        let web = &m.pods_per_workload[&(CleanText::line("shop"), OwnerKind::Deployment, CleanText::line("web"))];
         assert_eq!((web.pods, web.ready, web.crashlooping, web.restarts), (2, 1, 1, 3));
         assert_eq!(m.pods_per_node.get("n1"), Some(&1));
-        let wk = (
-            CleanText::line("shop"),
-            WorkloadKind::Deployment,
-            CleanText::line("web"),
-        );
+        let wk = (CleanText::line("shop"), OwnerKind::Deployment, CleanText::line("web"));
         let names = |m: &ClusterModel| {
             let mut n: Vec<String> = m.pods_of(&wk).map(|(name, _)| name.to_string()).collect();
             n.sort();

@@ -31,8 +31,11 @@ impl Phase {
     }
 }
 
+/// The kind of controller that owns pods and makes a workload row: a Deployment (through its
+/// ReplicaSets), a DaemonSet, a StatefulSet, or another (a Job, a bare ReplicaSet). Actions take
+/// the first three as `actions::WorkloadKind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum WorkloadKind {
+pub enum OwnerKind {
     Deployment,
     DaemonSet,
     StatefulSet,
@@ -42,7 +45,7 @@ pub enum WorkloadKind {
 /// Which workload a pod belongs to: (kind, name) in the pod's namespace.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Owner {
-    pub kind: WorkloadKind,
+    pub kind: OwnerKind,
     pub name: CleanText,
 }
 
@@ -160,13 +163,13 @@ pub fn pod_row(pod: &Pod, i: &mut Interner) -> PodRow {
                 "ReplicaSet" => {
                     let hash = pod.metadata.labels.as_ref().and_then(|l| l.get("pod-template-hash"));
                     match hash.and_then(|h| r.name.strip_suffix(&format!("-{h}"))) {
-                        Some(d) => (WorkloadKind::Deployment, d),
-                        None => (WorkloadKind::Other, r.name.as_str()),
+                        Some(d) => (OwnerKind::Deployment, d),
+                        None => (OwnerKind::Other, r.name.as_str()),
                     }
                 }
-                "DaemonSet" => (WorkloadKind::DaemonSet, r.name.as_str()),
-                "StatefulSet" => (WorkloadKind::StatefulSet, r.name.as_str()),
-                _ => (WorkloadKind::Other, r.name.as_str()),
+                "DaemonSet" => (OwnerKind::DaemonSet, r.name.as_str()),
+                "StatefulSet" => (OwnerKind::StatefulSet, r.name.as_str()),
+                _ => (OwnerKind::Other, r.name.as_str()),
             };
             Owner {
                 kind,

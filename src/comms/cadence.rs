@@ -262,7 +262,7 @@ pub fn overdue_events(incident: &Incident, cadence: &Cadence, now: Timestamp) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::incident::model::{Actor, Declared, Entry, Source};
+    use crate::incident::model::{Actor, Declared, Entry, Origin};
 
     fn at(minute: i64) -> Timestamp {
         Timestamp::from_second(1_790_000_000 + minute * 60).expect("time")
@@ -273,7 +273,7 @@ mod tests {
             seq,
             time: at(minute),
             actor: Actor::named("alice"),
-            source: Source::Human,
+            source: Origin::Human,
             pinned: false,
             event,
             prev: String::new(),

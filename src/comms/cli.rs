@@ -21,7 +21,7 @@ use super::vars::{self, GoldenSignals};
 use crate::config::Config;
 use crate::incident::cli::{DataDir, actor_from_environment};
 use crate::incident::journal::{self, Journal};
-use crate::incident::model::{Draft, IncidentId, Source};
+use crate::incident::model::{Draft, IncidentId, Origin};
 use crate::incident::state::Incident;
 use crate::incident::store::{self, Store};
 use crate::incident::timeline;
@@ -244,7 +244,7 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
                 let state = Incident::from_entries(journal.entries()).map_err(|e| anyhow!("{incident}: {e}"))?;
                 let actor = actor_from_environment();
                 for event in cadence::overdue_events(&state, &cadence, now) {
-                    let entry = journal.append(Draft::new(actor.clone(), Source::Automation, event))?;
+                    let entry = journal.append(Draft::new(actor.clone(), Origin::Automation, event))?;
                     println!("{incident} #{} noted: {}", entry.seq, timeline::describe(&entry.event));
                 }
             }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::incident::journal::{Journal, JournalError};
-use crate::incident::model::{Actor, Draft, Entry, Event, Source};
+use crate::incident::model::{Actor, Draft, Entry, Event, Origin};
 use crate::incident::state::{Incident, SavedDraft};
 
 /// A fresh draft id, e.g. `d-1a2b3c4d`.
@@ -27,7 +27,7 @@ pub struct DraftText {
 pub fn save(journal: &mut Journal, actor: &Actor, draft: &DraftText) -> Result<Entry, JournalError> {
     journal.append(Draft::new(
         actor.clone(),
-        Source::Human,
+        Origin::Human,
         Event::StatusDraftSaved {
             draft_id: draft.draft_id.clone(),
             template: draft.template.clone(),
@@ -99,7 +99,7 @@ mod tests {
             &path,
             Draft::new(
                 actor.clone(),
-                Source::Human,
+                Origin::Human,
                 Event::IncidentOpened(crate::incident::model::Declared {
                     id: "INC-20261124-001".parse().expect("id"),
                     title: "Checkout errors".into(),
@@ -130,7 +130,7 @@ mod tests {
         );
         j.append(Draft::new(
             actor.clone(),
-            Source::Human,
+            Origin::Human,
             Event::StatusDraftPublished {
                 draft_id: "d-1".into(),
                 audience: "internal".into(),

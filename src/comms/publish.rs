@@ -13,7 +13,7 @@ use sha2::Sha256;
 use super::channel::{Channel, Target};
 use super::webhook::{post, read_secret};
 use crate::incident::journal::{Journal, JournalError};
-use crate::incident::model::{Actor, Draft, Entry, Event, IncidentId, Source};
+use crate::incident::model::{Actor, Draft, Entry, Event, IncidentId, Origin};
 use crate::text::printable;
 
 /// One status update to send.
@@ -216,7 +216,7 @@ pub async fn publish(
     let mut published: Option<Entry> = None;
     deliver(channel, message, |event| {
         let is_update = matches!(event, Event::StatusUpdatePublished { .. });
-        let entry = journal.append(Draft::new(actor.clone(), Source::Human, event))?;
+        let entry = journal.append(Draft::new(actor.clone(), Origin::Human, event))?;
         if is_update {
             published = Some(entry);
         }

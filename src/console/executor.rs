@@ -13,7 +13,7 @@ use crate::actions::{Input, Runner};
 use crate::app::effect::Effect;
 use crate::app::message::Msg;
 use crate::incident::journal::JournalError;
-use crate::incident::model::{Event, Source};
+use crate::incident::model::{Event, Origin};
 use crate::ui::theme::ColorDepth;
 
 pub struct Executor {
@@ -50,11 +50,11 @@ impl Executor {
                     channel: d.channel,
                     text: d.text,
                 },
-                source: Source::Human,
+                source: Origin::Human,
             }),
             Effect::NoteOverdue(event) => self.journal.send(Op::Append {
                 event,
-                source: Source::Automation,
+                source: Origin::Automation,
             }),
             Effect::Publish { channel, message } => self.publish(*channel, *message),
             Effect::CheckKeys { subject, probes } => {
@@ -116,7 +116,7 @@ impl Executor {
                 // A closed link means the console is ending.
                 let appended = journal.try_send(Op::Append {
                     event,
-                    source: Source::Human,
+                    source: Origin::Human,
                 });
                 appended.then_some(()).ok_or_else(|| JournalError::Io {
                     path: "journal link".into(),

@@ -13,7 +13,7 @@ use crate::app::message::Msg;
 use crate::incident::change;
 use crate::incident::follow::{self, Follower};
 use crate::incident::journal::{Journal, Position};
-use crate::incident::model::{Actor, ClusterChangeKind, Declared, Draft, Event, IncidentId, Severity, Source, Status};
+use crate::incident::model::{Actor, ClusterChangeKind, Declared, Draft, Event, IncidentId, Origin, Severity, Status};
 use crate::incident::state::Incident;
 use crate::incident::store::Store;
 
@@ -29,7 +29,7 @@ pub enum Op {
     /// overdue notes).
     Append {
         event: Event,
-        source: Source,
+        source: Origin,
     },
     /// Answer once every op before this one is done.
     Flush(std_mpsc::Sender<()>),
@@ -110,14 +110,14 @@ fn follow_into(journal: &Journal, tx: &mpsc::UnboundedSender<Msg>) -> Follower {
     )
 }
 
-fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, Source), change::Refused> {
+fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, Origin), change::Refused> {
     Ok(match c {
-        IncidentChange::Note { text, pinned } => (Event::Note { text }, pinned, Source::Human),
-        IncidentChange::Decision(text) => (Event::Decision { text }, false, Source::Human),
-        IncidentChange::Severity(s) => (change::severity(i, s, None)?, false, Source::Human),
-        IncidentChange::Status(s) => (change::status(i, s, None)?, false, Source::Human),
-        IncidentChange::Role { role, person } => (change::role(i, role, person, false, me)?, false, Source::Human),
-        IncidentChange::Record(event) => (event, false, Source::Human),
+        IncidentChange::Note { text, pinned } => (Event::Note { text }, pinned, Origin::Human),
+        IncidentChange::Decision(text) => (Event::Decision { text }, false, Origin::Human),
+        IncidentChange::Severity(s) => (change::severity(i, s, None)?, false, Origin::Human),
+        IncidentChange::Status(s) => (change::status(i, s, None)?, false, Origin::Human),
+        IncidentChange::Role { role, person } => (change::role(i, role, person, false, me)?, false, Origin::Human),
+        IncidentChange::Record(event) => (event, false, Origin::Human),
         IncidentChange::PinCluster { text, object } => (
             Event::ClusterChange {
                 change: ClusterChangeKind::Other,
@@ -126,7 +126,7 @@ fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, 
                 details: serde_json::Value::Null,
             },
             true,
-            Source::Cluster,
+            Origin::Cluster,
         ),
     })
 }
@@ -143,7 +143,7 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Unbound
                 let made = store.open_new(Timestamp::now(), |id| {
                     Draft::new(
                         actor.clone(),
-                        Source::Human,
+                        Origin::Human,
                         Event::IncidentOpened(Declared {
                             id,
                             title: title.clone(),

@@ -56,7 +56,7 @@ fn drill_clock(drill: &Drill) -> DrillClock {
 
 pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> {
     // A broken theme or keymap stops here, before the screen is taken, with its file and line.
-    let look = options.resolve()?;
+    let setup = options.resolve()?;
     // The console draws on a terminal and reads keys from it; without one, say so plainly.
     {
         use std::io::IsTerminal;
@@ -88,20 +88,20 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let (tx, mut rx) = mpsc::channel(4096);
     let following = follow(&cluster, tx);
     let mut state = AppState::new(mode, now());
-    state.theme = look.theme;
-    state.keymap = look.keymap;
-    state.you = look.actor.name.clone();
-    state.status = crate::app::status::StatusEditor::new(look.status);
+    state.theme = setup.theme;
+    state.keymap = setup.keymap;
+    state.you = setup.actor.name.clone();
+    state.status = crate::app::status::StatusEditor::new(setup.status);
     // Every answer, reading and journal entry comes back on this one channel.
     let (msg_tx, mut msgs) = mpsc::unbounded_channel();
-    let journal = JournalLink::start(look.store, look.actor.clone(), msg_tx.clone());
+    let journal = JournalLink::start(setup.store, setup.actor.clone(), msg_tx.clone());
     if let Some(id) = options.incident.clone() {
         journal.send(Op::Open(id));
     }
     // Metrics and alerts: a source that cannot even be set up is told, and the console runs on.
     let observing = match &target {
         Target::Drill(running) => observing::drill(running, options.access.read_only(), msg_tx.clone()).map(Some),
-        Target::Live(c) => observing::live(&look.config, &c.name, options.access.read_only(), msg_tx.clone()),
+        Target::Live(c) => observing::live(&setup.config, &c.name, options.access.read_only(), msg_tx.clone()),
     };
     let observing = match observing {
         Ok(o) => o,
@@ -117,7 +117,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         state.observe = crate::observe::model::ObserveModel::new(&o.sources);
     }
     // Containment actions: the runner records into the journal through the link.
-    let runner = match crate::actions::Runner::new(&cluster, Arc::new(journal.clone()), look.actor.clone()) {
+    let runner = match crate::actions::Runner::new(&cluster, Arc::new(journal.clone()), setup.actor.clone()) {
         Ok(r) => {
             let r = r.with_alertmanager(observing.as_ref().and_then(|o| o.alertmanager.clone()));
             Some(Arc::new(match &target {
@@ -142,13 +142,13 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         });
     }
     state.read_only = options.access.read_only();
-    state.playbooks = look.playbooks;
+    state.playbooks = setup.playbooks;
     let executor = Executor {
         journal,
         runner,
         tx: msg_tx,
-        user_dir: look.user_dir,
-        depth: look.depth,
+        user_dir: setup.user_dir,
+        depth: setup.depth,
     };
 
     // A terminal that hangs up without a SIGHUP ends the console as a SIGHUP would.

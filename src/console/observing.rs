@@ -11,7 +11,7 @@ use crate::app::message::Msg;
 use crate::config::{Config, Endpoint};
 use crate::observe::alertmanager::Alertmanager;
 use crate::observe::follow::{self, Followed, Following, Plan};
-use crate::observe::model::Source;
+use crate::observe::http::Server;
 use crate::observe::panels::Target;
 use crate::observe::prometheus::Prometheus;
 use warroom_drill::Drill;
@@ -19,7 +19,7 @@ use warroom_drill::Drill;
 /// A running poller and the sources it follows.
 pub struct Observing {
     pub following: Following,
-    pub sources: Vec<Source>,
+    pub sources: Vec<Server>,
     pub alertmanager: Option<Alertmanager>,
 }
 
@@ -63,10 +63,10 @@ fn start(
         .transpose()?;
     let mut sources = Vec::new();
     if prometheus.is_some() {
-        sources.push(Source::Prometheus);
+        sources.push(Server::Prometheus);
     }
     if alertmanager.is_some() {
-        sources.push(Source::Alertmanager);
+        sources.push(Server::Alertmanager);
     }
     let following = follow::follow(
         prometheus,

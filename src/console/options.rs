@@ -31,8 +31,8 @@ pub struct ConsoleOptions {
     pub access: crate::cli::Access,
 }
 
-/// The options made concrete.
-pub struct Look {
+/// The options made concrete: what the console starts with.
+pub struct Setup {
     pub theme: Theme,
     pub keymap: Keymap,
     pub depth: ColorDepth,
@@ -46,7 +46,7 @@ pub struct Look {
 }
 
 impl ConsoleOptions {
-    pub fn resolve(&self) -> anyhow::Result<Look> {
+    pub fn resolve(&self) -> anyhow::Result<Setup> {
         let config = Config::load()?;
         let user_dir = crate::config::path()
             .parent()
@@ -77,7 +77,7 @@ impl ConsoleOptions {
         };
         let playbooks =
             crate::playbook::load::available(&user_dir.join("playbooks")).map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(Look {
+        Ok(Setup {
             status,
             theme,
             keymap,

@@ -17,7 +17,7 @@ use super::journal::{self, Journal, Record};
 use super::line;
 use super::metrics::{self, format_duration};
 use super::model::{
-    Actor, Declared, Definitions, Draft, Event, IncidentId, Milestone, Role, Severity, Source, Status, Went,
+    Actor, Declared, Definitions, Draft, Event, HowItWent, IncidentId, Milestone, Origin, Role, Severity, Status,
 };
 use super::postmortem;
 use super::state::Incident;
@@ -289,7 +289,7 @@ pub fn actor_from_environment() -> Actor {
 }
 
 fn human(event: Event) -> Draft {
-    Draft::new(actor_from_environment(), Source::Human, event)
+    Draft::new(actor_from_environment(), Origin::Human, event)
 }
 
 /// Opens an incident's journal for appending.
@@ -424,7 +424,11 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
         }),
         IncidentCommand::Went { incident, how, text } => change(&store, &incident, |_| {
             Ok(Event::Retrospective {
-                went: if how == "well" { Went::Well } else { Went::Badly },
+                went: if how == "well" {
+                    HowItWent::Well
+                } else {
+                    HowItWent::Badly
+                },
                 text: text.join(" "),
             })
         }),
@@ -583,7 +587,7 @@ fn run_journal(args: JournalArgs) -> anyhow::Result<ExitCode> {
                 let note = format!("{text} {i}");
                 let appended = journal.append(Draft::new(
                     actor.clone(),
-                    Source::Automation,
+                    Origin::Automation,
                     Event::Note { text: note.clone() },
                 ));
                 repairs_shown = report_repairs(&journal, repairs_shown);

@@ -170,7 +170,7 @@ fn run(
 mod tests {
     use super::*;
     use crate::incident::journal::Journal;
-    use crate::incident::model::{Actor, Draft, Event, Source};
+    use crate::incident::model::{Actor, Draft, Event, Origin};
     use std::time::Instant;
     use tokio::sync::mpsc;
 
@@ -181,7 +181,7 @@ mod tests {
     }
 
     fn note(text: &str) -> Draft {
-        Draft::new(Actor::named("bob"), Source::Human, Event::Note { text: text.into() })
+        Draft::new(Actor::named("bob"), Origin::Human, Event::Note { text: text.into() })
     }
 
     /// Waits (generously; not a timing assertion) for the next message.

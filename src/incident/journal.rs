@@ -590,12 +590,12 @@ pub fn torn_path(journal: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::incident::model::{Actor, Event, Source};
+    use crate::incident::model::{Actor, Event, Origin};
 
     fn note(text: &str) -> Draft {
         Draft::new(
             Actor::named("alice@host"),
-            Source::Human,
+            Origin::Human,
             Event::Note { text: text.into() },
         )
     }

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::model::{Actor, Draft, Entry, Event, Source};
+use super::model::{Actor, Draft, Entry, Event, Origin};
 
 /// The `prev` of the first line.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -25,7 +25,7 @@ struct BodyOut<'a> {
     seq: u64,
     time: &'a str,
     actor: &'a Actor,
-    source: Source,
+    source: Origin,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pinned: bool,
     #[serde(flatten)]
@@ -51,7 +51,7 @@ struct BodyIn {
     time: Timestamp,
     actor: Actor,
     kind: String,
-    source: Source,
+    source: Origin,
     #[serde(default)]
     pinned: bool,
     #[serde(default)]
@@ -199,7 +199,7 @@ mod tests {
     fn draft(text: &str) -> Draft {
         Draft::new(
             Actor::named("alice@host"),
-            Source::Human,
+            Origin::Human,
             Event::Note { text: text.into() },
         )
     }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::model::{Entry, Event, Milestone, Source, Status};
+use super::model::{Entry, Event, Milestone, Origin, Status};
 use super::state::Incident;
 
 /// When each milestone happened, and whether a person stated it.
@@ -107,7 +107,7 @@ pub fn milestones(entries: &[Entry]) -> Milestones {
             }
             _ => {}
         }
-        if e.source == Source::Human {
+        if e.source == Origin::Human {
             m.at.entry(Milestone::Acknowledged).or_insert(e.time);
         }
     }
@@ -202,7 +202,7 @@ mod tests {
         Timestamp::from_second(1_790_000_000 + min * 60).expect("time")
     }
 
-    fn entry(min: i64, source: Source, event: Event) -> Entry {
+    fn entry(min: i64, source: Origin, event: Event) -> Entry {
         Entry {
             seq: 0,
             time: at(min),
@@ -234,10 +234,10 @@ mod tests {
 
     fn sample(drill: bool) -> Vec<Entry> {
         vec![
-            entry(0, Source::Automation, opened(drill)),
+            entry(0, Origin::Automation, opened(drill)),
             entry(
                 -3,
-                Source::Prometheus,
+                Origin::Prometheus,
                 Event::AlertFiring {
                     alert: "HighErrorRate".into(),
                     labels: Default::default(),
@@ -245,18 +245,18 @@ mod tests {
                     starts_at: None,
                 },
             ),
-            entry(4, Source::Human, Event::Note { text: "on it".into() }),
-            entry(10, Source::Human, status(Status::Investigating, Status::Identified)),
-            entry(20, Source::Human, status(Status::Identified, Status::Monitoring)),
+            entry(4, Origin::Human, Event::Note { text: "on it".into() }),
+            entry(10, Origin::Human, status(Status::Investigating, Status::Identified)),
+            entry(20, Origin::Human, status(Status::Identified, Status::Monitoring)),
             entry(
                 21,
-                Source::Human,
+                Origin::Human,
                 Event::MilestoneSet {
                     milestone: Milestone::Started,
                     at: at(-13),
                 },
             ),
-            entry(50, Source::Human, status(Status::Monitoring, Status::Resolved)),
+            entry(50, Origin::Human, status(Status::Monitoring, Status::Resolved)),
         ]
     }
 
@@ -282,7 +282,7 @@ mod tests {
         let mut e = sample(false);
         e.push(entry(
             60,
-            Source::Human,
+            Origin::Human,
             status(Status::Resolved, Status::Investigating),
         ));
         let m = milestones(&e);

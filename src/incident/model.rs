@@ -304,7 +304,7 @@ impl Actor {
 /// Where an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Source {
+pub enum Origin {
     Human,
     Automation,
     Cluster,
@@ -384,7 +384,7 @@ pub enum StepState {
 /// Which way a retrospective remark goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Went {
+pub enum HowItWent {
     Well,
     Badly,
 }
@@ -409,7 +409,7 @@ pub struct Declared {
 
 /// A containment action against the cluster, as requested and as answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Action {
+pub struct ActionRecord {
     /// Ties the request to its dry run and outcome.
     pub action_id: String,
     /// What was done, e.g. `rollout_undo`, `scale`, `cordon`.
@@ -526,10 +526,10 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
         details: serde_json::Value,
     },
-    ActionRequested(Action),
-    ActionDryRun(Action),
-    ActionSucceeded(Action),
-    ActionFailed(Action),
+    ActionRequested(ActionRecord),
+    ActionDryRun(ActionRecord),
+    ActionSucceeded(ActionRecord),
+    ActionFailed(ActionRecord),
     StatusUpdatePublished {
         /// Where it went, e.g. `statuspage`, `#incident`, `email:exec`.
         channel: String,
@@ -588,7 +588,7 @@ pub enum Event {
         text: String,
     },
     Retrospective {
-        went: Went,
+        went: HowItWent,
         text: String,
     },
     ActionItem {
@@ -661,13 +661,13 @@ impl Event {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
     pub actor: Actor,
-    pub source: Source,
+    pub source: Origin,
     pub pinned: bool,
     pub event: Event,
 }
 
 impl Draft {
-    pub fn new(actor: Actor, source: Source, event: Event) -> Draft {
+    pub fn new(actor: Actor, source: Origin, event: Event) -> Draft {
         Draft {
             actor,
             source,
@@ -688,7 +688,7 @@ pub struct Entry {
     pub seq: u64,
     pub time: Timestamp,
     pub actor: Actor,
-    pub source: Source,
+    pub source: Origin,
     pub pinned: bool,
     pub event: Event,
     /// The previous line's hash (64 zeros on the first line).

@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::journal::Record;
 use super::metrics::{self, format_duration};
-use super::model::{Action, Definitions, Entry, Event, Milestone, Severity, Source, Went};
+use super::model::{ActionRecord, Definitions, Entry, Event, HowItWent, Milestone, Origin, Severity};
 use super::state::Incident;
 use super::timeline::{describe, utc};
 
@@ -205,10 +205,10 @@ fn bullets<'a>(out: &mut String, title: &str, items: impl Iterator<Item = &'a st
 #[derive(Default)]
 struct ActionStory<'a> {
     first: Option<&'a Entry>,
-    action: Option<&'a Action>,
+    action: Option<&'a ActionRecord>,
     requested_by: Option<&'a str>,
-    dry_run: Option<&'a Action>,
-    outcome: Option<(&'a Entry, bool, &'a Action)>,
+    dry_run: Option<&'a ActionRecord>,
+    outcome: Option<(&'a Entry, bool, &'a ActionRecord)>,
 }
 
 fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
@@ -374,10 +374,10 @@ fn timeline(out: &mut String, entries: &[Entry]) {
     for e in entries {
         let pin = if e.pinned { "📌" } else { "" };
         let source = match e.source {
-            Source::Human => "human",
-            Source::Automation => "automation",
-            Source::Cluster => "cluster",
-            Source::Prometheus => "prometheus",
+            Origin::Human => "human",
+            Origin::Automation => "automation",
+            Origin::Cluster => "cluster",
+            Origin::Prometheus => "prometheus",
         };
         let _ = writeln!(
             out,
@@ -452,7 +452,10 @@ fn responders(out: &mut String, incident: &Incident, entries: &[Entry]) {
 
 fn hows_it_go(out: &mut String, entries: &[Entry]) {
     let _ = writeln!(out, "## How'd We Do?\n");
-    for (went, title) in [(Went::Well, "What Went Well"), (Went::Badly, "What Didn't Go So Well")] {
+    for (went, title) in [
+        (HowItWent::Well, "What Went Well"),
+        (HowItWent::Badly, "What Didn't Go So Well"),
+    ] {
         let _ = writeln!(out, "### {title}\n");
         let items: Vec<&str> = entries
             .iter()
@@ -465,7 +468,7 @@ fn hows_it_go(out: &mut String, entries: &[Entry]) {
             let _ = writeln!(
                 out,
                 "Nothing recorded in the journal (`warroom incident went INC {} TEXT`).\n",
-                if went == Went::Well { "well" } else { "badly" }
+                if went == HowItWent::Well { "well" } else { "badly" }
             );
             continue;
         }
@@ -619,7 +622,7 @@ mod tests {
             seq: 1,
             time: "2026-11-24T21:40:00Z".parse().expect("t"),
             actor: Actor::named("alice"),
-            source: Source::Human,
+            source: Origin::Human,
             pinned: false,
             event: Event::IncidentOpened(Declared {
                 id: "INC-20261124-001".parse().expect("id"),

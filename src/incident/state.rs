@@ -234,14 +234,14 @@ impl Incident {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::incident::model::{Actor, Source};
+    use crate::incident::model::{Actor, Origin};
 
     fn entry(seq: u64, minute: i64, event: Event) -> Entry {
         Entry {
             seq,
             time: Timestamp::from_second(1_790_000_000 + minute * 60).expect("time"),
             actor: Actor::named("alice"),
-            source: Source::Human,
+            source: Origin::Human,
             pinned: false,
             event,
             prev: String::new(),

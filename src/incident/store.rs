@@ -138,12 +138,12 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::incident::model::{Actor, Declared, Event, Severity, Source, Status};
+    use crate::incident::model::{Actor, Declared, Event, Origin, Severity, Status};
 
     fn declare(id: IncidentId) -> Draft {
         Draft::new(
             Actor::named("alice"),
-            Source::Human,
+            Origin::Human,
             Event::IncidentOpened(Declared {
                 id,
                 title: "Checkout errors".into(),

@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use super::model::{Action, ClusterChangeKind, Entry, Event, StepState, Went};
+use super::model::{ActionRecord, ClusterChangeKind, Entry, Event, HowItWent, StepState};
 
 /// `2026-11-24 21:40:05` (UTC).
 pub fn utc(t: Timestamp) -> String {
@@ -142,8 +142,8 @@ pub fn describe(event: &Event) -> String {
         }
         Event::ContributingFactor { text } => format!("Contributing factor: {text}"),
         Event::Retrospective { went, text } => match went {
-            Went::Well => format!("Went well: {text}"),
-            Went::Badly => format!("Went badly: {text}"),
+            HowItWent::Well => format!("Went well: {text}"),
+            HowItWent::Badly => format!("Went badly: {text}"),
         },
         Event::ActionItem {
             title,
@@ -175,7 +175,7 @@ fn because(reason: &Option<String>) -> String {
     reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
 }
 
-fn action(a: &Action) -> String {
+fn action(a: &ActionRecord) -> String {
     if a.parameters.is_null() {
         format!("{} {}", a.action, a.target)
     } else {
@@ -219,7 +219,7 @@ mod tests {
             "commander: alice → bob"
         );
         assert_eq!(
-            describe(&Event::ActionFailed(Action {
+            describe(&Event::ActionFailed(ActionRecord {
                 action_id: "a1".into(),
                 action: "scale".into(),
                 target: "deployment/checkout -n shop".into(),

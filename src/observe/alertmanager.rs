@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use super::http::{Http, ObserveError, Service};
+use super::http::{Http, ObserveError, Server};
 use crate::config::Endpoint;
 
 pub type Labels = BTreeMap<String, String>;
@@ -178,7 +178,7 @@ impl Alertmanager {
     }
 
     pub fn from_endpoint(e: &Endpoint) -> Result<Alertmanager, ObserveError> {
-        Http::from_endpoint(Service::Alertmanager, e).map(Alertmanager::new)
+        Http::from_endpoint(Server::Alertmanager, e).map(Alertmanager::new)
     }
 
     pub fn http(&self) -> &Http {

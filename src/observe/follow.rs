@@ -11,10 +11,13 @@ use jiff::Timestamp;
 use tokio::task::JoinSet;
 
 use super::alertmanager::Alertmanager;
-use super::model::{Freshness, Reading, Source, Update};
+use super::http::Server;
+use super::model::{Reading, Update};
 use super::panels::{self, Panel, SLO_WINDOWS, Target};
 use super::prometheus::{Prometheus, QueryResult};
 use crate::config::{ClusterConfig, Config};
+use crate::freshness::Freshness;
+use crate::text::CleanText;
 
 /// A service followed, with its SLO objective when it has one.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,13 +122,13 @@ pub fn follow(
 
 /// Tracks one source's freshness across polls and sends changes only.
 struct Health {
-    source: Source,
+    source: Server,
     state: Freshness,
     last_success: Option<i64>,
 }
 
 impl Health {
-    fn new(source: Source) -> Health {
+    fn new(source: Server) -> Health {
         Health {
             source,
             state: Freshness::Connecting,
@@ -143,7 +146,7 @@ impl Health {
             }
             Err(e) => {
                 tracing::warn!(source = self.source.name(), error = %e, "poll failed");
-                self.state.after_failure(e, self.last_success)
+                after_failure(e, self.last_success)
             }
         };
         if next == self.state {
@@ -151,6 +154,18 @@ impl Health {
         }
         self.state = next.clone();
         Some(Update::Freshness(self.source, next))
+    }
+}
+
+/// The freshness after a failed poll: data that was live becomes "reconnecting since" the last
+/// time it was live; auth failures are named as such.
+pub fn after_failure(error: &super::http::ObserveError, last_success: Option<i64>) -> Freshness {
+    use super::http::ObserveError as E;
+    let text = CleanText::block(&error.to_string());
+    match error {
+        E::Unauthorized { .. } => Freshness::Unauthorized { error: text },
+        E::Forbidden { .. } => Freshness::Forbidden { error: text },
+        _ => Freshness::after_failure(text, last_success),
     }
 }
 
@@ -176,7 +191,7 @@ impl Ticks {
 }
 
 async fn poll_prometheus(p: Prometheus, plan: Plan, mut ticks: Ticks, tx: Sink<Update>) {
-    let mut health = Health::new(Source::Prometheus);
+    let mut health = Health::new(Server::Prometheus);
     let mut backfilled = plan.backfill.is_none();
     loop {
         ticks.next().await;
@@ -222,7 +237,7 @@ async fn poll_prometheus(p: Prometheus, plan: Plan, mut ticks: Ticks, tx: Sink<U
 }
 
 async fn poll_alertmanager(a: Alertmanager, mut ticks: Ticks, tx: Sink<Update>) {
-    let mut health = Health::new(Source::Alertmanager);
+    let mut health = Health::new(Server::Alertmanager);
     loop {
         ticks.next().await;
         let both = match a.alerts().await {
@@ -344,6 +359,42 @@ async fn burn_rates(p: &Prometheus, plan: &Plan) -> Vec<Update> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn freshness_moves_like_the_cluster_sources() {
+        use crate::observe::http::ObserveError;
+        let f = Freshness::Connecting.after_success(10);
+        assert_eq!(f, Freshness::Live { since: 10 });
+        assert_eq!(f.after_success(20), Freshness::Live { since: 10 });
+        let timeout = ObserveError::Timeout {
+            url: "http://p/".into(),
+            after: std::time::Duration::from_secs(1),
+        };
+        assert!(matches!(
+            after_failure(&timeout, Some(20)),
+            Freshness::Reconnecting { since: 20, .. }
+        ));
+        assert!(matches!(after_failure(&timeout, None), Freshness::Error { .. }));
+        let denied = ObserveError::Unauthorized {
+            url: "u".into(),
+            body: "no".into(),
+        };
+        assert!(matches!(
+            after_failure(&denied, Some(20)),
+            Freshness::Unauthorized { .. }
+        ));
+        let api = ObserveError::Api {
+            status: 400,
+            error_type: "bad_data".into(),
+            error: "parse error".into(),
+        };
+        assert_eq!(
+            after_failure(&api, None),
+            Freshness::Error {
+                error: CleanText::line("bad_data: parse error")
+            }
+        );
+    }
 
     #[test]
     fn a_cluster_plan_takes_services_panels_and_slo_from_config() {

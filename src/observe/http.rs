@@ -30,18 +30,19 @@ pub enum Auth {
     },
 }
 
-/// Which server an error came from.
+/// Which monitoring server: what a client talks to, what an error came from, what the model
+/// follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Service {
+pub enum Server {
     Prometheus,
     Alertmanager,
 }
 
-impl Service {
+impl Server {
     pub fn name(self) -> &'static str {
         match self {
-            Service::Prometheus => "prometheus",
-            Service::Alertmanager => "alertmanager",
+            Server::Prometheus => "prometheus",
+            Server::Alertmanager => "alertmanager",
         }
     }
 }
@@ -115,7 +116,7 @@ pub struct Http {
     base: Url,
     auth: Auth,
     timeout: Duration,
-    pub service: Service,
+    pub service: Server,
     /// Only GET and HEAD leave the process.
     read_only: bool,
 }
@@ -186,13 +187,13 @@ struct AmError {
 }
 
 impl Http {
-    pub fn new(service: Service, base: &str, auth: Auth, timeout: Duration) -> Result<Http, ObserveError> {
+    pub fn new(service: Server, base: &str, auth: Auth, timeout: Duration) -> Result<Http, ObserveError> {
         Http::with_roots(service, base, auth, timeout, Vec::new())
     }
 
     /// Like `new`, also trusting these CA certificates.
     pub fn with_roots(
-        service: Service,
+        service: Server,
         base: &str,
         auth: Auth,
         timeout: Duration,
@@ -232,7 +233,7 @@ impl Http {
     }
 
     /// From a config endpoint: URL, timeout (default 10s) and credentials.
-    pub fn from_endpoint(service: Service, e: &Endpoint) -> Result<Http, ObserveError> {
+    pub fn from_endpoint(service: Server, e: &Endpoint) -> Result<Http, ObserveError> {
         let timeout = match &e.timeout {
             Some(t) => warroom_files::Duration::parse(t)
                 .ok()
@@ -397,7 +398,7 @@ mod tests {
     #[test]
     fn secrets_do_not_show_in_debug() {
         let http = Http::new(
-            Service::Prometheus,
+            Server::Prometheus,
             "http://127.0.0.1:9/prom",
             Auth::Basic {
                 username: "alice".into(),
@@ -409,7 +410,7 @@ mod tests {
         let shown = format!("{http:?}");
         assert!(!shown.contains("hunter2") && shown.contains("alice"), "{shown}");
         let in_url = Http::new(
-            Service::Prometheus,
+            Server::Prometheus,
             "http://bob:s3cret@127.0.0.1:9/",
             Auth::None,
             DEFAULT_TIMEOUT,
@@ -430,7 +431,7 @@ mod tests {
     #[test]
     fn not_a_url_is_refused() {
         assert!(matches!(
-            Http::new(Service::Prometheus, "ftp://x", Auth::None, DEFAULT_TIMEOUT),
+            Http::new(Server::Prometheus, "ftp://x", Auth::None, DEFAULT_TIMEOUT),
             Err(ObserveError::Url(_))
         ));
     }

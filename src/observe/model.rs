@@ -8,73 +8,13 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::text::CleanText;
 
 use super::alertmanager;
+use super::http::Server;
 use super::panels::{BurnLevel, Target, Unit, burn_level};
 use super::prometheus;
+use crate::freshness::Freshness;
 
 /// Points kept per signal for a sparkline.
 pub const HISTORY: usize = 60;
-
-/// A server the model follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Source {
-    Prometheus,
-    Alertmanager,
-}
-
-impl Source {
-    pub fn name(self) -> &'static str {
-        match self {
-            Source::Prometheus => "prometheus",
-            Source::Alertmanager => "alertmanager",
-        }
-    }
-}
-
-/// How current a source's data is (as for Kubernetes sources in `cluster::model`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Freshness {
-    /// Not answered yet.
-    Connecting,
-    /// Answering; `since` is when it (last) started answering (seconds since the epoch).
-    Live { since: i64 },
-    /// It stopped answering; the data is as of `since` and polling goes on.
-    Reconnecting { since: i64, error: CleanText },
-    /// 401: the credentials were refused.
-    Unauthorized { error: CleanText },
-    /// 403: the credentials may not read this.
-    Forbidden { error: CleanText },
-    /// Something else; the server's words.
-    Error { error: CleanText },
-}
-
-impl Freshness {
-    pub fn is_live(&self) -> bool {
-        matches!(self, Freshness::Live { .. })
-    }
-
-    /// The freshness after a successful poll at `now`.
-    pub fn after_success(&self, now: i64) -> Freshness {
-        match self {
-            Freshness::Live { since } => Freshness::Live { since: *since },
-            _ => Freshness::Live { since: now },
-        }
-    }
-
-    /// The freshness after a failed poll: data that was live becomes "reconnecting since" the
-    /// last time it was live; auth failures are named as such.
-    pub fn after_failure(&self, error: &super::http::ObserveError, last_success: Option<i64>) -> Freshness {
-        use super::http::ObserveError as E;
-        let text = CleanText::block(&error.to_string());
-        match error {
-            E::Unauthorized { .. } => Freshness::Unauthorized { error: text },
-            E::Forbidden { .. } => Freshness::Forbidden { error: text },
-            _ => match last_success {
-                Some(since) => Freshness::Reconnecting { since, error: text },
-                None => Freshness::Error { error: text },
-            },
-        }
-    }
-}
 
 /// One panel's state for one service.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -231,7 +171,7 @@ pub enum Update {
         alerts: Vec<alertmanager::Alert>,
         silences: Vec<alertmanager::Silence>,
     },
-    Freshness(Source, Freshness),
+    Freshness(Server, Freshness),
 }
 
 #[derive(Debug, Default)]
@@ -240,7 +180,7 @@ pub struct ObserveModel {
     /// Firing first, then pending; by name.
     pub alerts: Vec<AlertRow>,
     pub silences: Vec<SilenceRow>,
-    pub freshness: BTreeMap<Source, Freshness>,
+    pub freshness: BTreeMap<Server, Freshness>,
     prometheus_alerts: Vec<prometheus::Alert>,
     alertmanager_alerts: Vec<alertmanager::Alert>,
     pub applied: u64,
@@ -268,7 +208,7 @@ fn matcher_text(m: &alertmanager::Matcher) -> String {
 
 impl ObserveModel {
     /// A model for these sources, each `Connecting`.
-    pub fn new(sources: &[Source]) -> ObserveModel {
+    pub fn new(sources: &[Server]) -> ObserveModel {
         let mut m = ObserveModel::default();
         for s in sources {
             m.freshness.insert(*s, Freshness::Connecting);
@@ -429,7 +369,6 @@ impl ObserveModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::observe::http::ObserveError;
 
     fn target() -> Target {
         Target {
@@ -450,7 +389,7 @@ mod tests {
 
     #[test]
     fn readings_keep_value_and_a_bounded_history() {
-        let mut m = ObserveModel::new(&[Source::Prometheus]);
+        let mut m = ObserveModel::new(&[Server::Prometheus]);
         m.apply(Update::History {
             target: target(),
             panel: "errors".into(),
@@ -487,44 +426,6 @@ mod tests {
         });
         let b = m.services.values().next().and_then(|s| s.burn.clone()).expect("burn");
         assert_eq!(b.level, BurnLevel::Page);
-    }
-
-    #[test]
-    fn freshness_moves_like_the_cluster_sources() {
-        let f = Freshness::Connecting.after_success(10);
-        assert_eq!(f, Freshness::Live { since: 10 });
-        assert_eq!(f.after_success(20), Freshness::Live { since: 10 });
-        let timeout = ObserveError::Timeout {
-            url: "http://p/".into(),
-            after: std::time::Duration::from_secs(1),
-        };
-        assert!(matches!(
-            f.after_failure(&timeout, Some(20)),
-            Freshness::Reconnecting { since: 20, .. }
-        ));
-        assert!(matches!(
-            Freshness::Connecting.after_failure(&timeout, None),
-            Freshness::Error { .. }
-        ));
-        let denied = ObserveError::Unauthorized {
-            url: "u".into(),
-            body: "no".into(),
-        };
-        assert!(matches!(
-            f.after_failure(&denied, Some(20)),
-            Freshness::Unauthorized { .. }
-        ));
-        let api = ObserveError::Api {
-            status: 400,
-            error_type: "bad_data".into(),
-            error: "parse error".into(),
-        };
-        assert_eq!(
-            Freshness::Connecting.after_failure(&api, None),
-            Freshness::Error {
-                error: CleanText::line("bad_data: parse error")
-            }
-        );
     }
 
     #[test]

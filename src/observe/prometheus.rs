@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use reqwest::Method;
 use serde::{Deserialize, Deserializer};
 
-use super::http::{Http, ObserveError, Service};
+use super::http::{Http, ObserveError, Server};
 use crate::config::Endpoint;
 
 /// One sample: seconds since the epoch and a value (`NaN` and `±Inf` included).
@@ -226,7 +226,7 @@ impl Prometheus {
     }
 
     pub fn from_endpoint(e: &Endpoint) -> Result<Prometheus, ObserveError> {
-        Http::from_endpoint(Service::Prometheus, e).map(Prometheus::new)
+        Http::from_endpoint(Server::Prometheus, e).map(Prometheus::new)
     }
 
     pub fn http(&self) -> &Http {

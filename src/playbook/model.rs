@@ -1,6 +1,7 @@
-//! The playbook file format: when a playbook applies (alert names, labels, drill faults,
-//! cluster signals) and its ordered steps (check, action, comms, decision), each with text, an
-//! optional action binding, the expected outcome and a time box. Plain data with serde.
+//! The playbook file format: when a playbook applies (alert names, labels, drill faults, the
+//! cluster's symptoms; the file calls them `signals`) and its ordered steps (check, action,
+//! comms, decision), each with text, an optional action binding, the expected outcome and a
+//! time box. Plain data with serde.
 
 use std::collections::BTreeMap;
 

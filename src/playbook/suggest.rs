@@ -1,29 +1,29 @@
-//! Which playbook fits: scored from firing alert names (with labels), cluster signals and the
-//! drill's faults. Pure.
+//! Which playbook fits: scored from firing alert names (with labels), the cluster's symptoms
+//! and the drill's faults. Pure.
 
 use std::collections::BTreeMap;
 
 use super::model::Playbook;
-use crate::cluster::signals::SignalKind;
+use crate::cluster::symptoms::SymptomKind;
 
 /// What is going on, as far as choosing a playbook goes.
 #[derive(Debug, Clone, Default)]
 pub struct Situation {
     /// Firing alerts: name and labels.
     pub alerts: Vec<(String, BTreeMap<String, String>)>,
-    pub signals: Vec<SignalKind>,
+    pub symptoms: Vec<SymptomKind>,
     /// Fault kinds of the drill scenario (empty live).
     pub faults: Vec<String>,
 }
 
-pub fn signal_name(k: SignalKind) -> &'static str {
+pub fn signal_name(k: SymptomKind) -> &'static str {
     match k {
-        SignalKind::NodeNotReady => "node_not_ready",
-        SignalKind::CrashLooping => "crash_looping",
-        SignalKind::StuckRollout => "stuck_rollout",
-        SignalKind::PendingTooLong => "pending_too_long",
-        SignalKind::NodePressure => "node_pressure",
-        SignalKind::WarningEvents => "warning_events",
+        SymptomKind::NodeNotReady => "node_not_ready",
+        SymptomKind::CrashLooping => "crash_looping",
+        SymptomKind::StuckRollout => "stuck_rollout",
+        SymptomKind::PendingTooLong => "pending_too_long",
+        SymptomKind::NodePressure => "node_pressure",
+        SymptomKind::WarningEvents => "warning_events",
     }
 }
 
@@ -73,7 +73,7 @@ pub fn suggest(playbooks: &[Playbook], now: &Situation) -> Vec<Suggestion> {
                     why.push(reason);
                 }
             }
-            for s in &now.signals {
+            for s in &now.symptoms {
                 let n = signal_name(*s);
                 if w.signals.iter().any(|x| x == n) && !why.iter().any(|y| y.ends_with(n)) {
                     score += 5;
@@ -123,7 +123,7 @@ mod tests {
                 pod("c"),
                 ("ErrorBudgetBurn".into(), BTreeMap::new()),
             ],
-            signals: vec![SignalKind::CrashLooping],
+            symptoms: vec![SymptomKind::CrashLooping],
             faults: Vec::new(),
         };
         let got = suggest(&shipped(), &now);

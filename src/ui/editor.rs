@@ -7,12 +7,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::app::keymap::{Action, Context};
+use crate::app::keymap::{Context, KeyAction};
 use crate::app::state::AppState;
 use crate::app::status;
 use crate::text::CleanText;
 
-fn key(state: &AppState, a: Action) -> String {
+fn key(state: &AppState, a: KeyAction) -> String {
     state
         .keymap
         .key_for(Context::Editor, a)
@@ -25,7 +25,7 @@ fn about(state: &AppState) -> Line<'static> {
     let s = &state.status;
     let template = match s.chosen_template() {
         Some(tpl) => format!("{} ({})", tpl.name, tpl.audience),
-        None => format!("no template ({} picks one)", key(state, Action::StatusTemplate)),
+        None => format!("no template ({} picks one)", key(state, KeyAction::StatusTemplate)),
     };
     let channel = match s.chosen_channel() {
         Some(c) => format!(
@@ -69,19 +69,19 @@ fn status_line(state: &AppState) -> Line<'static> {
         return Line::styled(
             format!(
                 "Publish to {to}? {} again sends it, esc cancels",
-                key(state, Action::StatusPublish)
+                key(state, KeyAction::StatusPublish)
             ),
             t.get("health.warning"),
         );
     }
     Line::from(vec![
-        Span::styled(format!("{} ", key(state, Action::StatusTemplate)), t.get("ui.key")),
+        Span::styled(format!("{} ", key(state, KeyAction::StatusTemplate)), t.get("ui.key")),
         Span::styled("template  ", t.get("ui.muted")),
-        Span::styled(format!("{} ", key(state, Action::StatusChannel)), t.get("ui.key")),
+        Span::styled(format!("{} ", key(state, KeyAction::StatusChannel)), t.get("ui.key")),
         Span::styled("channel  ", t.get("ui.muted")),
-        Span::styled(format!("{} ", key(state, Action::StatusPreview)), t.get("ui.key")),
+        Span::styled(format!("{} ", key(state, KeyAction::StatusPreview)), t.get("ui.key")),
         Span::styled("preview  ", t.get("ui.muted")),
-        Span::styled(format!("{} ", key(state, Action::StatusPublish)), t.get("ui.key")),
+        Span::styled(format!("{} ", key(state, KeyAction::StatusPublish)), t.get("ui.key")),
         Span::styled("publish", t.get("ui.muted")),
     ])
 }

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::style;
 use crate::app::state::{AppState, Mode};
-use crate::cluster::model::{Freshness, Source};
+use crate::freshness::Freshness;
 
 fn clock(secs: i64) -> String {
     let s = secs.rem_euclid(86_400);
@@ -25,39 +25,37 @@ pub fn elapsed(secs: i64) -> String {
     }
 }
 
+/// What a source's freshness says in the header (nothing when it is live).
+fn words(f: &Freshness, now: i64) -> Option<String> {
+    Some(match f {
+        Freshness::Live { .. } => return None,
+        Freshness::Connecting => "connecting".to_string(),
+        Freshness::Reconnecting { since, .. } => format!("stale {}", elapsed(now - since)),
+        Freshness::Unauthorized { .. } => "unauthorized".to_string(),
+        Freshness::Forbidden { .. } => "forbidden".to_string(),
+        Freshness::Error { .. } => "error".to_string(),
+    })
+}
+
 /// Freshness of the sources, worst first: `live`, `stale 2m (pods)`, `forbidden (pods)`.
 pub fn freshness(state: &AppState) -> (String, bool) {
-    let mut worst: Option<(Source, String)> = None;
-    for (source, f) in &state.model.freshness {
-        let text = match f {
-            Freshness::Live { .. } => continue,
-            Freshness::Connecting => "connecting".to_string(),
-            Freshness::Reconnecting { since, .. } => format!("stale {}", elapsed(state.now - since)),
-            Freshness::Forbidden { .. } if state.model.fallback.contains_key(source) => continue,
-            Freshness::Forbidden { .. } => "forbidden".to_string(),
-            Freshness::Error { .. } => "error".to_string(),
-        };
-        if worst.is_none() {
-            worst = Some((*source, text));
-        }
-    }
-    if worst.is_none() {
-        for (source, f) in &state.observe.freshness {
-            use crate::observe::model::Freshness as F;
-            let text = match f {
-                F::Live { .. } => continue,
-                F::Connecting => "connecting".to_string(),
-                F::Reconnecting { since, .. } => format!("stale {}", elapsed(state.now - since)),
-                F::Unauthorized { .. } => "unauthorized".to_string(),
-                F::Forbidden { .. } => "forbidden".to_string(),
-                F::Error { .. } => "error".to_string(),
-            };
-            return (format!("{text} ({})", source.name()), false);
-        }
-    }
-    match worst {
+    let cluster = state
+        .model
+        .freshness
+        .iter()
+        // A list forbidden cluster-wide that falls back to namespaces is not news.
+        .filter(|(source, f)| !(matches!(f, Freshness::Forbidden { .. }) && state.model.fallback.contains_key(source)))
+        .find_map(|(source, f)| Some((source.name(), words(f, state.now)?)));
+    let metrics = || {
+        state
+            .observe
+            .freshness
+            .iter()
+            .find_map(|(source, f)| Some((source.name(), words(f, state.now)?)))
+    };
+    match cluster.or_else(metrics) {
         None => ("data live".to_string(), true),
-        Some((s, t)) => (format!("{t} ({})", s.name()), false),
+        Some((source, text)) => (format!("{text} ({source})"), false),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The cluster health pane: node and pod summary, workloads and nodes that need attention
-//! (worst first, with a cursor to drill down), derived signals, and Warning events by reason;
+//! (worst first, with a cursor to drill down), the cluster's symptoms, and Warning events by reason;
 //! or, drilled down, one workload's or node's pods and events. Reads aggregates only.
 
 use ratatui::Frame;
@@ -65,7 +65,7 @@ pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
     };
     out.push(Line::styled(heading, t.get("ui.title")));
     let unreadable = state.model.freshness.iter().find_map(|(source, f)| match f {
-        crate::cluster::model::Freshness::Error { error } if !state.model.complete() => {
+        crate::freshness::Freshness::Error { error } if !state.model.complete() => {
             Some(format!("cannot read {}: {error} (retrying)", source.name()))
         }
         _ => None,
@@ -120,10 +120,10 @@ pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
     }
     golden_signals(state, width, &mut out);
     alerts(state, &mut out);
-    if !state.signals.is_empty() {
+    if !state.symptoms.is_empty() {
         out.push(Line::raw(""));
         out.push(Line::styled("Signals", t.get("ui.title")));
-        for sig in state.signals.iter().take(8) {
+        for sig in state.symptoms.iter().take(8) {
             out.push(Line::from(vec![
                 Span::styled(format!("  {} ", style::WARN), t.get("health.warning")),
                 Span::styled(sig.message.clone(), t.get("ui.text")),

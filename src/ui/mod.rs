@@ -19,7 +19,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs};
 
-use crate::app::keymap::{Action, Context};
+use crate::app::keymap::{Context, KeyAction};
 use crate::app::palette::USAGE;
 use crate::app::state::{AppState, InputKind, Overlay, Pane};
 use crate::text::CleanText;
@@ -47,7 +47,7 @@ fn pane(state: &AppState, frame: &mut Frame, pane: Pane, area: Rect) {
             Some(c) => {
                 let run = state
                     .keymap
-                    .key_for(Context::Playbook, Action::Open)
+                    .key_for(Context::Playbook, KeyAction::Open)
                     .unwrap_or_else(|| "enter".into());
                 playbook::render(t, c, &run, frame, area, b)
             }
@@ -63,7 +63,7 @@ fn suggestions(state: &AppState) -> Vec<Line<'static>> {
     let t = &state.theme;
     let start = state
         .keymap
-        .key_for(Context::Playbook, Action::Open)
+        .key_for(Context::Playbook, KeyAction::Open)
         .unwrap_or_else(|| "enter".into());
     let mut out = vec![Line::styled(
         format!("Choose a playbook ({start} follows the one under ›)"),
@@ -105,8 +105,8 @@ fn footer(state: &AppState) -> Line<'static> {
     let t = &state.theme;
     let ctx = Context::of(state.focus);
     let mut spans = Vec::new();
-    let mut shown: Vec<Action> = Vec::new();
-    let mut add = |notation: &str, a: Action, spans: &mut Vec<Span<'static>>| {
+    let mut shown: Vec<KeyAction> = Vec::new();
+    let mut add = |notation: &str, a: KeyAction, spans: &mut Vec<Span<'static>>| {
         if shown.contains(&a) {
             return;
         }
@@ -126,7 +126,12 @@ fn footer(state: &AppState) -> Line<'static> {
         }
     };
     // The essentials first (a narrow terminal cuts the line), then the pane's own keys.
-    for a in [Action::Help, Action::Palette, Action::FocusNext, Action::Close] {
+    for a in [
+        KeyAction::Help,
+        KeyAction::Palette,
+        KeyAction::FocusNext,
+        KeyAction::Close,
+    ] {
         if let Some(k) = state.keymap.key_for(ctx, a) {
             add(&k, a, &mut spans);
         }
@@ -134,7 +139,7 @@ fn footer(state: &AppState) -> Line<'static> {
     for b in state.keymap.own(ctx) {
         add(&b.notation, b.action, &mut spans);
     }
-    for a in [Action::Zoom, Action::Filter, Action::Note, Action::Quit] {
+    for a in [KeyAction::Zoom, KeyAction::Filter, KeyAction::Note, KeyAction::Quit] {
         if let Some(k) = state.keymap.key_for(ctx, a) {
             add(&k, a, &mut spans);
         }
@@ -252,7 +257,7 @@ fn help(state: &AppState, frame: &mut Frame, area: Rect) {
     let scroll = state.help_scroll.min(lines.len().saturating_sub(1)) as u16;
     let close = state
         .keymap
-        .key_for(Context::Help, Action::Close)
+        .key_for(Context::Help, KeyAction::Close)
         .unwrap_or_else(|| "esc".into());
     frame.render_widget(Clear, r);
     frame.render_widget(
@@ -301,7 +306,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         pane(state, frame, Pane::Editor, editor);
     }
     bottom_line(state, frame, foot);
-    if let Some(flow) = state.action_shown.as_ref().and_then(|id| state.desk.get(id)) {
+    if let Some(flow) = state.action_shown.as_ref().and_then(|id| state.flows.get(id)) {
         let who = state.cluster_identity.as_ref().map(|w| w.as_str());
         action::render(&state.theme, flow, who, frame, body);
     }

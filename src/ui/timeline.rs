@@ -86,7 +86,7 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'sta
     }
     let undo_key = state.keymap.key_for(
         crate::app::keymap::Context::Timeline,
-        crate::app::keymap::Action::UndoEntry,
+        crate::app::keymap::KeyAction::UndoEntry,
     );
     // The selected entry is the bottom one drawn (what `selected_entry` finds, without
     // filtering the timeline again).
@@ -99,7 +99,7 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'sta
             .keymap
             .key_for(
                 crate::app::keymap::Context::Timeline,
-                crate::app::keymap::Action::Bottom,
+                crate::app::keymap::KeyAction::Bottom,
             )
             .unwrap_or_default();
         block = block.title_bottom(Line::styled(

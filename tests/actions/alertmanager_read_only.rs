@@ -12,7 +12,7 @@ use warroom::actions::{Action, Input, Runner};
 use warroom::cluster::connect::Cluster;
 use warroom::incident::model::Actor;
 use warroom::observe::alertmanager::{Alertmanager, NewSilence, SilenceState};
-use warroom::observe::http::{Auth, Http, ObserveError, Service};
+use warroom::observe::http::{Auth, Http, ObserveError, Server};
 
 /// A server on 127.0.0.1 that records each request line and answers like Alertmanager would.
 struct Recorder {
@@ -71,7 +71,7 @@ impl Drop for Recorder {
 }
 
 fn client(url: &str) -> Alertmanager {
-    Alertmanager::new(Http::new(Service::Alertmanager, url, Auth::None, Duration::from_secs(10)).expect("client"))
+    Alertmanager::new(Http::new(Server::Alertmanager, url, Auth::None, Duration::from_secs(10)).expect("client"))
 }
 
 fn silence() -> NewSilence {

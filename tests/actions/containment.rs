@@ -856,20 +856,20 @@ async fn read_only_sends_no_change_for_any_action() {
     assert_eq!(d.jsonpath(&["get", "node", "node-1"], "{.spec.unschedulable}"), "");
 }
 
-/// The console's way: a desk of flows, effects performed in the background, answers back over
+/// The console's way: a flows of flows, effects performed in the background, answers back over
 /// a channel. A drain held by a budget is cancelled with Esc; repeated keys send nothing twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_held_drain_is_cancelled_and_repeated_keys_send_nothing_twice() {
-    use warroom::actions::{Desk, PodState};
+    use warroom::actions::{Flows, PodState};
     let d = Fixture::start(&scenario("shop")).await;
     let runner = d.runner(&d.cluster);
     let node = web_node(&d);
     let action = Action::Drain { node: node.clone() };
-    let mut desk = Desk::default();
+    let mut flows = Flows::default();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (id, first) = desk.trigger(action.clone()).expect("first key press");
+    let (id, first) = flows.trigger(action.clone()).expect("first key press");
     assert!(
-        desk.trigger(action.clone()).is_none(),
+        flows.trigger(action.clone()).is_none(),
         "a second key press starts nothing"
     );
     let answer = {
@@ -879,31 +879,31 @@ async fn a_held_drain_is_cancelled_and_repeated_keys_send_nothing_twice() {
     runner.perform(&id, &action, first, answer.clone());
     let mut runs = 0;
     let mut cancelled = false;
-    while !desk.get(&id).expect("flow").stage.finished() {
+    while !flows.get(&id).expect("flow").stage.finished() {
         let (fid, input) = rx.recv().await.expect("an answer");
         let held = matches!(&input, Input::Progress(p) if matches!(p.state, PodState::Held(_)));
-        let mut effects: Vec<_> = desk.update(&fid, input).into_iter().collect();
-        if let Some(Stage::Confirming { confirm, .. }) = desk.get(&id).map(|f| f.stage.clone()) {
+        let mut effects: Vec<_> = flows.update(&fid, input).into_iter().collect();
+        if let Some(Stage::Confirming { confirm, .. }) = flows.get(&id).map(|f| f.stage.clone()) {
             let mut keys = confirming_keys(&confirm);
             keys.extend(confirming_keys(&confirm)); // pressed twice
             for k in keys {
-                effects.extend(desk.update(&id, k));
+                effects.extend(flows.update(&id, k));
             }
         }
         if held && !cancelled {
             cancelled = true;
-            effects.extend(desk.update(&id, Input::Escape));
-            effects.extend(desk.update(&id, Input::Escape));
+            effects.extend(flows.update(&id, Input::Escape));
+            effects.extend(flows.update(&id, Input::Escape));
         }
         for e in effects {
-            if e == warroom::actions::Effect::Run {
+            if e == warroom::actions::Step::Run {
                 runs += 1;
             }
             runner.perform(&id, &action, e, answer.clone());
         }
     }
     assert_eq!(runs, 1, "one run however many times it was confirmed");
-    let flow = desk.get(&id).expect("flow").clone();
+    let flow = flows.get(&id).expect("flow").clone();
     let done = outcome(&flow);
     assert!(done.cancelled, "{done:?}");
     assert_eq!(done.undo, Some(Action::Uncordon { node: node.clone() }));

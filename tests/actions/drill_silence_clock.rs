@@ -9,7 +9,7 @@ use warroom::actions::{Action, Input, Runner};
 use warroom::cluster::connect::Cluster;
 use warroom::incident::model::Actor;
 use warroom::observe::alertmanager::{Alertmanager, SilenceState};
-use warroom::observe::http::{Auth, Http, Service};
+use warroom::observe::http::{Auth, Http, Server};
 
 async fn silence_by(runner: Runner) -> String {
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
@@ -44,7 +44,7 @@ async fn a_drill_silence_starts_by_the_drill_clock() {
     let am_url = running.alertmanager_url();
     let am = || {
         Alertmanager::new(
-            Http::new(Service::Alertmanager, &am_url, Auth::None, Duration::from_secs(10)).expect("client"),
+            Http::new(Server::Alertmanager, &am_url, Auth::None, Duration::from_secs(10)).expect("client"),
         )
     };
     let cluster = Cluster::drill(&running.url()).expect("cluster");

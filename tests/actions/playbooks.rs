@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use warroom::actions::{Action, Workload, WorkloadKind};
-use warroom::cluster::signals::SignalKind;
+use warroom::cluster::symptoms::SymptomKind;
 use warroom::incident::model::{Event, StepState};
 use warroom::playbook::load::{load_dir, load_file};
 use warroom::playbook::suggest::{Situation, suggest};
@@ -204,7 +204,7 @@ fn suggestions_follow_alerts_then_signals() {
     let crash = suggest(
         &all,
         &Situation {
-            signals: vec![SignalKind::CrashLooping],
+            symptoms: vec![SymptomKind::CrashLooping],
             ..Default::default()
         },
     );
@@ -214,7 +214,7 @@ fn suggestions_follow_alerts_then_signals() {
         &all,
         &Situation {
             alerts: vec![("KubeNodeNotReady".into(), BTreeMap::new())],
-            signals: vec![SignalKind::CrashLooping],
+            symptoms: vec![SymptomKind::CrashLooping],
             faults: vec![],
         },
     );
@@ -246,7 +246,7 @@ fn the_built_in_drill_suggests_the_bad_deploy_playbook() {
         &shipped(),
         &Situation {
             faults,
-            signals: vec![SignalKind::StuckRollout],
+            symptoms: vec![SymptomKind::StuckRollout],
             ..Default::default()
         },
     );
@@ -263,7 +263,7 @@ fn the_built_in_drill_suggests_the_bad_deploy_playbook() {
             ]
             .map(|a| (a.to_string(), BTreeMap::new()))
             .to_vec(),
-            signals: vec![SignalKind::CrashLooping, SignalKind::WarningEvents],
+            symptoms: vec![SymptomKind::CrashLooping, SymptomKind::WarningEvents],
             faults: vec!["rollout".into()],
         },
     );

@@ -8,15 +8,15 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use warroom::observe::alertmanager::{AlertState, Alertmanager, Matcher, NewSilence, SilenceState};
 use warroom::observe::follow::{Plan, follow};
-use warroom::observe::http::{Auth, Http, ObserveError, Service};
-use warroom::observe::model::{ObserveModel, Source};
+use warroom::observe::http::{Auth, Http, ObserveError, Server};
+use warroom::observe::model::ObserveModel;
 use warroom_testkit::{alertmanager, eventually};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silence_round_trip_against_real_alertmanager() {
     let server = alertmanager().await;
     let am = Alertmanager::new(
-        Http::new(Service::Alertmanager, &server.url, Auth::None, Duration::from_secs(10)).expect("client"),
+        Http::new(Server::Alertmanager, &server.url, Auth::None, Duration::from_secs(10)).expect("client"),
     );
 
     // The test plays Prometheus: it posts an alert.
@@ -90,7 +90,7 @@ async fn a_silence_round_trip_against_real_alertmanager() {
         },
         warroom::sink::into_channel(tx, |u| u),
     );
-    let mut model = ObserveModel::new(&[Source::Alertmanager]);
+    let mut model = ObserveModel::new(&[Server::Alertmanager]);
     while !model.alerts.iter().any(|a| a.name.as_str() == "DrillInjected") {
         let u = tokio::time::timeout(Duration::from_secs(30), rx.recv())
             .await
@@ -105,7 +105,7 @@ async fn a_silence_round_trip_against_real_alertmanager() {
     );
     assert!(row.in_alertmanager && !row.in_prometheus);
     assert_eq!(model.loud_alerts().count(), 0);
-    assert!(model.freshness[&Source::Alertmanager].is_live());
+    assert!(model.freshness[&Server::Alertmanager].is_live());
     assert!(
         model
             .silences

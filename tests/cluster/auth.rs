@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode};
 use warroom::config::Endpoint;
+use warroom::freshness::Freshness;
 use warroom::observe::alertmanager::Alertmanager;
 use warroom::observe::http::ObserveError;
-use warroom::observe::model::Freshness;
 use warroom::observe::prometheus::Prometheus;
 
 fn endpoint(url: &str) -> Endpoint {
@@ -152,7 +152,7 @@ fn credentials_arrive_and_never_show() {
         );
         assert!(!e.to_string().contains("token-from-env"), "{e}");
         assert!(matches!(
-            Freshness::Live { since: 1 }.after_failure(&e, Some(1)),
+            warroom::observe::follow::after_failure(&e, Some(1)),
             Freshness::Unauthorized { .. }
         ));
 

@@ -9,9 +9,10 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use warroom::cluster::connect::Cluster;
 use warroom::cluster::follow::{Following, follow};
-use warroom::cluster::model::{ClusterModel, Freshness, Source, Update};
-use warroom::cluster::rows::WorkloadKind;
-use warroom::cluster::signals::{SignalKind, Thresholds, signals};
+use warroom::cluster::model::{ClusterModel, Resource, Update};
+use warroom::cluster::rows::OwnerKind;
+use warroom::cluster::symptoms::{SymptomKind, Thresholds, symptoms};
+use warroom::freshness::Freshness;
 use warroom_drill::{Drill, Options};
 
 use crate::support::scenario;
@@ -118,7 +119,7 @@ async fn the_model_agrees_with_kubectl_after_faults() {
     );
     for line in h.kubectl(&["get", "deploy", "-A", "--no-headers"]).lines() {
         let c: Vec<&str> = line.split_whitespace().collect();
-        let key = (c[0].into(), WorkloadKind::Deployment, c[1].into());
+        let key = (c[0].into(), OwnerKind::Deployment, c[1].into());
         let w = h
             .model
             .workloads
@@ -151,10 +152,10 @@ async fn the_model_agrees_with_kubectl_after_faults() {
         .parse::<jiff::Timestamp>()
         .expect("time")
         .as_second();
-    let found = signals(&h.model, now, Thresholds::default());
+    let found = symptoms(&h.model, now, Thresholds::default());
     let crash = found
         .iter()
-        .find(|s| s.kind == SignalKind::CrashLooping)
+        .find(|s| s.kind == SymptomKind::CrashLooping)
         .expect("a crashloop signal");
     assert_eq!(crash.subject, "deployment shop/checkout");
     assert!(crash.objects.contains(&"deployment/checkout".to_string()));
@@ -167,7 +168,7 @@ async fn the_model_recovers_after_dropped_connections_and_410() {
     h.control("/drill/v1/disconnect").await;
     h.kubectl(&["scale", "deploy/cart", "-n", "shop", "--replicas=5"]);
     h.control("/drill/v1/clock?advance=30s").await;
-    let key = ("shop".into(), WorkloadKind::Deployment, "cart".into());
+    let key = ("shop".into(), OwnerKind::Deployment, "cart".into());
     h.pump_until("cart at 5/5 after reconnecting", |m| {
         m.workloads.get(&key).is_some_and(|w| w.desired == 5 && w.ready == 5)
     })
@@ -214,7 +215,7 @@ async fn a_forbidden_cluster_wide_list_falls_back_to_namespaces() {
     let fallback = h
         .model
         .fallback
-        .get(&Source::Pods)
+        .get(&Resource::Pods)
         .cloned()
         .expect("pods fell back to namespaces");
     assert!(fallback.contains(&"shop".to_string()), "{fallback:?}");
@@ -232,7 +233,7 @@ async fn a_forbidden_cluster_wide_list_falls_back_to_namespaces() {
         .collect();
     assert_eq!(web.len(), shop.lines().count());
     assert!(matches!(
-        h.model.freshness.get(&Source::Pods),
+        h.model.freshness.get(&Resource::Pods),
         Some(Freshness::Live { .. })
     ));
     // The model still follows changes in the readable namespace.

@@ -6,9 +6,10 @@
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use warroom::freshness::Freshness;
 use warroom::observe::follow::{Followed, Plan, follow};
-use warroom::observe::http::{Auth, Http, ObserveError, Service};
-use warroom::observe::model::{AlertState, Freshness, ObserveModel, Source};
+use warroom::observe::http::{Auth, Http, ObserveError, Server};
+use warroom::observe::model::{AlertState, ObserveModel};
 use warroom::observe::panels::{self, BurnLevel};
 use warroom::observe::prometheus::{AlertState as RuleState, Prometheus, QueryResult, RuleHealth, RuleKind};
 use warroom_testkit::{Target, eventually, prometheus};
@@ -29,7 +30,7 @@ const RULES: &str = r#"groups:
 "#;
 
 fn client(url: &str) -> Prometheus {
-    Prometheus::new(Http::new(Service::Prometheus, url, Auth::None, Duration::from_secs(10)).expect("client"))
+    Prometheus::new(Http::new(Server::Prometheus, url, Auth::None, Duration::from_secs(10)).expect("client"))
 }
 
 fn target(service: &str) -> panels::Target {
@@ -213,7 +214,7 @@ async fn queries_alerts_rules_and_panels_against_real_prometheus() {
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let following = follow(Some(prom.clone()), None, plan, warroom::sink::into_channel(tx, |u| u));
-    let mut model = ObserveModel::new(&[Source::Prometheus]);
+    let mut model = ObserveModel::new(&[Server::Prometheus]);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let u = tokio::time::timeout_at(deadline, rx.recv())
@@ -258,7 +259,7 @@ async fn queries_alerts_rules_and_panels_against_real_prometheus() {
         (alert.name.as_str(), alert.state, alert.silenced()),
         ("CheckoutErrors", AlertState::Firing, false)
     );
-    let Some(Freshness::Live { since }) = model.freshness.get(&Source::Prometheus).cloned() else {
+    let Some(Freshness::Live { since }) = model.freshness.get(&Server::Prometheus).cloned() else {
         panic!("prometheus should be live: {:?}", model.freshness);
     };
 
@@ -268,7 +269,7 @@ async fn queries_alerts_rules_and_panels_against_real_prometheus() {
         while let Ok(u) = rx.try_recv() {
             model.apply(u);
         }
-        let f = model.freshness.get(&Source::Prometheus).cloned();
+        let f = model.freshness.get(&Server::Prometheus).cloned();
         async move { f.filter(|f| matches!(f, Freshness::Reconnecting { .. })) }
     })
     .await;
@@ -297,11 +298,11 @@ async fn a_server_that_never_answers_is_a_timeout() {
         }
     });
     let prom =
-        Prometheus::new(Http::new(Service::Prometheus, &url, Auth::None, Duration::from_millis(300)).expect("client"));
+        Prometheus::new(Http::new(Server::Prometheus, &url, Auth::None, Duration::from_millis(300)).expect("client"));
     let e = prom.query("up", None).await.expect_err("no answer");
     assert!(e.is_timeout(), "{e:?}");
     assert!(e.to_string().contains("(timeout)"), "{e}");
-    let f = Freshness::Connecting.after_failure(&e, None);
+    let f = warroom::observe::follow::after_failure(&e, None);
     assert!(
         matches!(f, Freshness::Error { ref error } if error.contains("timeout")),
         "{f:?}"

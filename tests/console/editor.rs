@@ -17,9 +17,7 @@ use warroom::comms::cadence::Cadence;
 use warroom::comms::channel::{Channel, Target};
 use warroom::comms::template::Templates;
 use warroom::incident::follow::Followed;
-use warroom::incident::model::{
-    Actor, Declared, Definitions, Entry, Event, Severity, Source as IncidentSource, Status,
-};
+use warroom::incident::model::{Actor, Declared, Definitions, Entry, Event, Origin, Severity, Status};
 use warroom::secret::SecretSource;
 use warroom::text::CleanText;
 
@@ -76,7 +74,7 @@ fn entry(seq: u64, at: i64, event: Event) -> Entry {
         seq,
         time: jiff::Timestamp::from_second(at).unwrap(),
         actor: Actor::named("alice"),
-        source: IncidentSource::Human,
+        source: Origin::Human,
         pinned: false,
         event,
         prev: "0".repeat(64),

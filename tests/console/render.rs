@@ -10,10 +10,11 @@ use ratatui::style::{Color, Modifier};
 use warroom::app::effect::{Effect, IncidentChange};
 use warroom::app::message::{DrillClock, Msg};
 use warroom::app::state::{AppState, Mode};
-use warroom::cluster::model::{Change, Freshness, Source, Update};
-use warroom::cluster::rows::{NodeRow, Owner, Phase, PodRow, WorkloadKind, WorkloadRow};
+use warroom::cluster::model::{Change, Resource, Update};
+use warroom::cluster::rows::{NodeRow, Owner, OwnerKind, Phase, PodRow, WorkloadRow};
+use warroom::freshness::Freshness;
 use warroom::incident::follow::Followed;
-use warroom::incident::model::{Actor, Declared, Entry, Event, Severity, Source as IncidentSource, Status};
+use warroom::incident::model::{Actor, Declared, Entry, Event, Origin, Severity, Status};
 use warroom::text::CleanText;
 use warroom::ui::theme::{self, ColorDepth};
 
@@ -63,7 +64,7 @@ fn state() -> Console {
             reason: None,
             node: Some("node-0".into()),
             owner: Some(Owner {
-                kind: WorkloadKind::Deployment,
+                kind: OwnerKind::Deployment,
                 name: "checkout".into(),
             }),
             created: NOW,
@@ -88,11 +89,11 @@ fn state() -> Console {
     update(
         &mut s,
         Msg::Cluster(Update::Workload(
-            WorkloadKind::Deployment,
+            OwnerKind::Deployment,
             Change::Apply(("shop".into(), "checkout".into()), w),
         )),
     );
-    for source in Source::ALL {
+    for source in Resource::ALL {
         update(
             &mut s,
             Msg::Cluster(Update::Freshness(source, Freshness::Live { since: NOW })),
@@ -200,7 +201,7 @@ fn entry(seq: u64, event: Event, pinned: bool) -> Entry {
         seq,
         time: jiff::Timestamp::from_second(NOW + seq as i64).unwrap(),
         actor: Actor::named("alice"),
-        source: IncidentSource::Human,
+        source: Origin::Human,
         pinned,
         event,
         prev: "0".repeat(64),
@@ -488,7 +489,7 @@ fn a_late_answer_about_another_row_greys_no_key() {
     key(&mut s, KeyCode::Char('k'));
     let second = last_asked(&s);
     assert_ne!(first, second, "each row is asked about");
-    let restart = warroom::app::keymap::Action::Restart;
+    let restart = warroom::app::keymap::KeyAction::Restart;
     // The answer about the row the cursor has left arrives last.
     update(
         &mut s,
@@ -529,7 +530,7 @@ fn keys_the_user_may_not_use_are_greyed_with_the_reason() {
     assert!(
         asked
             .iter()
-            .any(|keys| keys.contains(&warroom::app::keymap::Action::Restart)),
+            .any(|keys| keys.contains(&warroom::app::keymap::KeyAction::Restart)),
         "{asked:?}"
     );
     let subject = last_asked(&s);
@@ -538,7 +539,7 @@ fn keys_the_user_may_not_use_are_greyed_with_the_reason() {
         Msg::KeysDenied {
             subject,
             denied: vec![(
-                warroom::app::keymap::Action::Restart,
+                warroom::app::keymap::KeyAction::Restart,
                 "you may not patch apps/deployments checkout in shop: forbidden by the drill".into(),
             )],
         },
@@ -703,7 +704,7 @@ fn the_checklist_is_rebuilt_from_the_journal_with_who_changed_each_step() {
 #[test]
 fn a_daemonset_row_gets_its_own_actions_and_pause_and_scale_are_refused_with_why() {
     use warroom::actions::{Action, WorkloadKind as Kind};
-    use warroom::app::keymap::Action as K;
+    use warroom::app::keymap::KeyAction as K;
     let mut s = state();
     update(&mut s, Msg::Resize(200, 50));
     let ds = WorkloadRow {
@@ -720,7 +721,7 @@ fn a_daemonset_row_gets_its_own_actions_and_pause_and_scale_are_refused_with_why
     update(
         &mut s,
         Msg::Cluster(Update::Workload(
-            WorkloadKind::DaemonSet,
+            OwnerKind::DaemonSet,
             Change::Apply(("kube-system".into(), "agent".into()), ds),
         )),
     );
@@ -783,7 +784,7 @@ fn scale_on_a_statefulset_row_prompts_with_its_kind_and_count() {
     update(
         &mut s,
         Msg::Cluster(Update::Workload(
-            WorkloadKind::StatefulSet,
+            OwnerKind::StatefulSet,
             Change::Apply(("data".into(), "db".into()), sts),
         )),
     );
@@ -806,7 +807,9 @@ fn scale_on_a_statefulset_row_prompts_with_its_kind_and_count() {
 
 #[test]
 fn the_timeline_notes_a_metrics_source_that_stops_and_resumes_but_not_its_first_answer() {
-    use warroom::observe::model::{Freshness as F, ObserveModel, Source as S, Update as O};
+    use warroom::freshness::Freshness as F;
+    use warroom::observe::http::Server as S;
+    use warroom::observe::model::{ObserveModel, Update as O};
     let mut s = state();
     s.observe = ObserveModel::new(&[S::Prometheus]);
     let notes = |s: &Console| -> Vec<String> {
@@ -962,7 +965,7 @@ fn a_cluster_that_cannot_be_read_says_why_once_on_the_timeline_and_in_the_health
         update(
             &mut s,
             Msg::Cluster(Update::Freshness(
-                Source::Nodes,
+                Resource::Nodes,
                 Freshness::Error { error: error.into() },
             )),
         );
@@ -994,7 +997,7 @@ fn an_action_on_the_timeline_is_undone_with_its_key_long_after_its_overlay() {
     update(&mut s, Msg::Resize(200, 50));
     declared(&mut s, Severity::Sev2);
     let succeeded = |undo: serde_json::Value| {
-        Event::ActionSucceeded(warroom::incident::model::Action {
+        Event::ActionSucceeded(warroom::incident::model::ActionRecord {
             action_id: "act-1".into(),
             action: "cordon".into(),
             target: "node/node-1".into(),
@@ -1034,7 +1037,7 @@ fn an_action_on_the_timeline_is_undone_with_its_key_long_after_its_overlay() {
         started,
         [(
             warroom::actions::Action::Uncordon { node: "node-1".into() },
-            warroom::actions::Effect::CheckPermission
+            warroom::actions::Step::CheckPermission
         )],
         "the undo starts its own flow, from the permission check"
     );

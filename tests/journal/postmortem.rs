@@ -12,8 +12,8 @@ use jiff::Timestamp;
 use serde_json::json;
 use warroom::incident::line::{self, GENESIS};
 use warroom::incident::model::{
-    Action, Actor, ClusterChangeKind, Declared, Draft, Event, Milestone, Role, Severity, Source, Status, StepState,
-    Went,
+    ActionRecord, Actor, ClusterChangeKind, Declared, Draft, Event, HowItWent, Milestone, Origin, Role, Severity,
+    Status, StepState,
 };
 
 const ID: &str = "INC-20261124-001";
@@ -37,8 +37,8 @@ fn bot() -> Actor {
     Actor::named("warroom-automation")
 }
 
-fn action(id: &str, what: &str, parameters: serde_json::Value) -> Action {
-    Action {
+fn action(id: &str, what: &str, parameters: serde_json::Value) -> ActionRecord {
+    ActionRecord {
         action_id: id.into(),
         action: what.into(),
         target: "deployment/checkout -n shop".into(),
@@ -51,9 +51,9 @@ fn action(id: &str, what: &str, parameters: serde_json::Value) -> Action {
 
 /// The fixture incident, event by event, at fixed times.
 fn story() -> Vec<(&'static str, Draft)> {
-    use Source::{Automation, Cluster, Human, Prometheus};
+    use Origin::{Automation, Cluster, Human, Prometheus};
     let at = |s: &str| s.parse::<Timestamp>().expect("time");
-    let d = |actor: Actor, source: Source, event: Event| Draft::new(actor, source, event);
+    let d = |actor: Actor, source: Origin, event: Event| Draft::new(actor, source, event);
     vec![
         (
             "21:31:10.000",
@@ -174,7 +174,7 @@ fn story() -> Vec<(&'static str, Draft)> {
             d(
                 bot(),
                 Automation,
-                Event::ActionDryRun(Action {
+                Event::ActionDryRun(ActionRecord {
                     response: json!({"kind": "Deployment", "dryRun": ["All"]}),
                     ..action("act-1", "rollout_undo", json!({"toRevision": 41}))
                 }),
@@ -185,7 +185,7 @@ fn story() -> Vec<(&'static str, Draft)> {
             d(
                 bot(),
                 Automation,
-                Event::ActionSucceeded(Action {
+                Event::ActionSucceeded(ActionRecord {
                     response: json!({"kind": "Deployment", "metadata": {"generation": 88}}),
                     ..action("act-1", "rollout_undo", json!({"toRevision": 41}))
                 }),
@@ -204,7 +204,7 @@ fn story() -> Vec<(&'static str, Draft)> {
             d(
                 bot(),
                 Automation,
-                Event::ActionFailed(Action {
+                Event::ActionFailed(ActionRecord {
                     response: json!({"kind": "Status", "code": 403, "reason": "Forbidden"}),
                     error: Some(
                         "deployments.apps \"checkout\" is forbidden: User \"bob@example.com\" \
@@ -398,7 +398,7 @@ fn story() -> Vec<(&'static str, Draft)> {
                 person("dave"),
                 Human,
                 Event::Retrospective {
-                    went: Went::Well,
+                    went: HowItWent::Well,
                     text: "The rollback took 7 seconds from the decision".into(),
                 },
             ),
@@ -409,7 +409,7 @@ fn story() -> Vec<(&'static str, Draft)> {
                 person("dave"),
                 Human,
                 Event::Retrospective {
-                    went: Went::Badly,
+                    went: HowItWent::Badly,
                     text: "The ops lead could not scale up: RBAC forbade it".into(),
                 },
             ),

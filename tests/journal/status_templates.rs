@@ -11,7 +11,9 @@ use jiff::Timestamp;
 use warroom::comms::cadence::{self, Cadence};
 use warroom::comms::template::{BUILTIN, Templates};
 use warroom::comms::vars::{self, GoldenSignals};
-use warroom::incident::model::{Action, Actor, Declared, Definitions, Entry, Event, Role, Severity, Source, Status};
+use warroom::incident::model::{
+    ActionRecord, Actor, Declared, Definitions, Entry, Event, Origin, Role, Severity, Status,
+};
 use warroom::incident::state::Incident;
 
 fn at(minute: i64) -> Timestamp {
@@ -49,7 +51,7 @@ fn fixture() -> Vec<Entry> {
         ),
         (
             9,
-            Event::ActionSucceeded(Action {
+            Event::ActionSucceeded(ActionRecord {
                 action_id: "a1".into(),
                 action: "rollout_undo".into(),
                 target: "deployment/checkout -n shop".into(),
@@ -75,7 +77,7 @@ fn fixture() -> Vec<Entry> {
             seq: i as u64 + 1,
             time: at(minute),
             actor: Actor::named("alice"),
-            source: Source::Human,
+            source: Origin::Human,
             pinned: false,
             event,
             prev: String::new(),

@@ -49,7 +49,7 @@ pub fn text(b: &ratatui::buffer::Buffer) -> String {
 /// A new drill incident's journal, `INC-20261124-001.jsonl` in `dir`, opened by "tester".
 pub fn new_journal(dir: &Path, title: &str) -> PathBuf {
     use warroom::incident::journal::Journal;
-    use warroom::incident::model::{Actor, Declared, Draft, Event, IncidentId, Severity, Source, Status};
+    use warroom::incident::model::{Actor, Declared, Draft, Event, IncidentId, Origin, Severity, Status};
     let path = dir.join("INC-20261124-001.jsonl");
     let declared = Declared {
         id: IncidentId::new(jiff::civil::date(2026, 11, 24), 1),
@@ -63,7 +63,7 @@ pub fn new_journal(dir: &Path, title: &str) -> PathBuf {
     };
     Journal::create(
         &path,
-        Draft::new(Actor::named("tester"), Source::Human, Event::IncidentOpened(declared)),
+        Draft::new(Actor::named("tester"), Origin::Human, Event::IncidentOpened(declared)),
     )
     .expect("journal");
     path

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::notation::{KeyPress, parse_sequence, show};
-use super::{Action, Binding, Context, Keymap};
+use super::{Binding, Context, KeyAction, Keymap};
 use crate::family::Family;
 use warroom_files::{FileError, toml as tomlfile};
 
@@ -32,7 +32,7 @@ struct Written {
     file: String,
     text: String,
     notation: String,
-    action: Option<Action>,
+    action: Option<KeyAction>,
     /// (how many files down the inheritance chain, line): the first written is shown first.
     order: (usize, usize),
 }
@@ -70,8 +70,8 @@ fn parse(file: &Path, text: &str) -> Result<(Option<String>, Vec<(Context, Vec<K
             let action = if action_name == "none" {
                 None
             } else {
-                let a = Action::parse(action_name).ok_or_else(|| {
-                    let known: Vec<&str> = super::action::ACTIONS.iter().map(|a| a.1).collect();
+                let a = KeyAction::parse(action_name).ok_or_else(|| {
+                    let known: Vec<&str> = super::key_action::ACTIONS.iter().map(|a| a.1).collect();
                     err(format!(
                         "unknown action {action_name:?}; known actions: {}, none",
                         known.join(", ")
@@ -144,7 +144,7 @@ fn build(name: &str, merged: Merged) -> Result<Keymap, FileError> {
         // Help lists bindings in the order of the action catalogue; an action's keys in the
         // order they are written (the first is the one hints show).
         list.sort_by_key(|(w, b)| {
-            let i = super::action::ACTIONS.iter().position(|a| a.0 == b.action);
+            let i = super::key_action::ACTIONS.iter().position(|a| a.0 == b.action);
             (i, w.order)
         });
         contexts.insert(*c, list.into_iter().map(|(_, b)| b).collect());
@@ -218,21 +218,21 @@ mod tests {
             let k = shipped(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             for c in [Context::Health, Context::Timeline, Context::Playbook] {
                 for a in [
-                    Action::Quit,
-                    Action::Help,
-                    Action::FocusNext,
-                    Action::Palette,
-                    Action::Close,
+                    KeyAction::Quit,
+                    KeyAction::Help,
+                    KeyAction::FocusNext,
+                    KeyAction::Palette,
+                    KeyAction::Close,
                 ] {
                     assert!(k.key_for(c, a).is_some(), "{name}: no key for {a:?} in {c:?}");
                 }
             }
             assert!(
-                k.key_for(Context::Editor, Action::Close).is_some(),
+                k.key_for(Context::Editor, KeyAction::Close).is_some(),
                 "{name}: cannot leave the editor"
             );
             assert!(
-                k.key_for(Context::Input, Action::Submit).is_some(),
+                k.key_for(Context::Input, KeyAction::Submit).is_some(),
                 "{name}: cannot submit input"
             );
         }
@@ -242,10 +242,13 @@ mod tests {
     fn sequences_wait_for_their_second_key() {
         let vim = shipped("vim").unwrap();
         assert_eq!(vim.lookup(Context::Timeline, &keys("g")), Lookup::Pending);
-        assert_eq!(vim.lookup(Context::Timeline, &keys("g g")), Lookup::Action(Action::Top));
+        assert_eq!(
+            vim.lookup(Context::Timeline, &keys("g g")),
+            Lookup::Action(KeyAction::Top)
+        );
         assert_eq!(
             vim.lookup(Context::Timeline, &keys("G")),
-            Lookup::Action(Action::Bottom)
+            Lookup::Action(KeyAction::Bottom)
         );
         assert_eq!(vim.lookup(Context::Timeline, &keys("x")), Lookup::None);
         // The editor never sees global plain keys.
@@ -253,11 +256,11 @@ mod tests {
         let emacs = shipped("emacs").unwrap();
         assert_eq!(
             emacs.lookup(Context::Timeline, &keys("ctrl-n")),
-            Lookup::Action(Action::Down)
+            Lookup::Action(KeyAction::Down)
         );
         assert_eq!(
             emacs.lookup(Context::Timeline, &keys("ctrl-x ctrl-c")),
-            Lookup::Action(Action::Quit)
+            Lookup::Action(KeyAction::Quit)
         );
     }
 
@@ -315,7 +318,10 @@ mod tests {
         .unwrap();
         let k = load("mine", Some(dir.path())).unwrap();
         assert_eq!(k.lookup(Context::Health, &keys("q")), Lookup::None);
-        assert_eq!(k.lookup(Context::Health, &keys("ctrl-q")), Lookup::Action(Action::Quit));
+        assert_eq!(
+            k.lookup(Context::Health, &keys("ctrl-q")),
+            Lookup::Action(KeyAction::Quit)
+        );
         // A global binding shadowed by a pane sequence in a user file is caught.
         std::fs::write(
             dir.path().join("clash.toml"),

@@ -3,13 +3,13 @@
 //! the lookup `update` uses, including multi-key sequences such as `g g`. Help and the footer
 //! are generated from the active keymap, so they cannot drift from what the keys do.
 
-pub mod action;
+pub mod key_action;
 pub mod load;
 pub mod notation;
 
 use std::collections::BTreeMap;
 
-pub use action::{Action, Context};
+pub use key_action::{Context, KeyAction};
 pub use load::{SHIPPED, check_file, load};
 pub use notation::KeyPress;
 
@@ -18,13 +18,13 @@ pub use notation::KeyPress;
 pub struct Binding {
     pub keys: Vec<KeyPress>,
     pub notation: String,
-    pub action: Action,
+    pub action: KeyAction,
 }
 
 /// What a key press (after any pending ones) means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup {
-    Action(Action),
+    Action(KeyAction),
     /// The keys so far begin a longer sequence: wait for the next.
     Pending,
     None,
@@ -73,7 +73,7 @@ impl Keymap {
     }
 
     /// The first key sequence bound to `action` in `c`, in notation (for hints).
-    pub fn key_for(&self, c: Context, action: Action) -> Option<String> {
+    pub fn key_for(&self, c: Context, action: KeyAction) -> Option<String> {
         self.effective(c)
             .into_iter()
             .find(|b| b.action == action)

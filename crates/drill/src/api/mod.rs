@@ -4,8 +4,8 @@
 
 pub mod alertmanager;
 pub mod auth;
-pub mod control;
 pub mod discovery;
+pub mod facilitator;
 pub mod logs;
 pub mod prometheus;
 pub mod protobuf;
@@ -69,7 +69,7 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/livez", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ok" }))
-        .nest("/drill/v1", control::routes())
+        .nest("/drill/v1", facilitator::routes())
         .fallback(kube)
         .method_not_allowed_fallback(|method: Method| async move {
             ApiError::method_not_allowed(format!(

@@ -61,7 +61,7 @@ impl Context {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
+pub enum KeyAction {
     Quit,
     FocusNext,
     FocusPrev,
@@ -108,170 +108,180 @@ pub enum Action {
 use Context::*;
 
 /// Name, description and the contexts each action may be bound in.
-pub const ACTIONS: &[(Action, &str, &str, &[Context])] = &[
+pub const ACTIONS: &[(KeyAction, &str, &str, &[Context])] = &[
     (
-        Action::Quit,
+        KeyAction::Quit,
         "quit",
         "quit",
         &[Global, Health, Timeline, Playbook, Editor],
     ),
     (
-        Action::FocusNext,
+        KeyAction::FocusNext,
         "focus.next",
         "next pane",
         &[Global, Health, Timeline, Playbook, Editor],
     ),
     (
-        Action::FocusPrev,
+        KeyAction::FocusPrev,
         "focus.prev",
         "previous pane",
         &[Global, Health, Timeline, Playbook, Editor],
     ),
     (
-        Action::FocusHealth,
+        KeyAction::FocusHealth,
         "focus.health",
         "go to cluster health",
         &[Global, Health, Timeline, Playbook, Editor],
     ),
     (
-        Action::FocusTimeline,
+        KeyAction::FocusTimeline,
         "focus.timeline",
         "go to the timeline",
         &[Global, Health, Timeline, Playbook, Editor],
     ),
     (
-        Action::FocusPlaybook,
+        KeyAction::FocusPlaybook,
         "focus.playbook",
         "go to the playbook",
         &[Global, Health, Timeline, Playbook, Editor],
     ),
     (
-        Action::FocusEditor,
+        KeyAction::FocusEditor,
         "focus.editor",
         "go to the status editor",
         &[Global, Health, Timeline, Playbook, Editor],
     ),
     (
-        Action::Zoom,
+        KeyAction::Zoom,
         "zoom",
         "zoom the pane",
         &[Global, Health, Timeline, Playbook, Editor],
     ),
     (
-        Action::Help,
+        KeyAction::Help,
         "help",
         "help",
         &[Global, Health, Timeline, Playbook, Editor, Help],
     ),
     (
-        Action::Close,
+        KeyAction::Close,
         "close",
         "close / back",
         &[Global, Health, Timeline, Playbook, Editor, Input, Help],
     ),
     (
-        Action::Palette,
+        KeyAction::Palette,
         "palette",
         "command palette",
         &[Global, Health, Timeline, Playbook, Editor],
     ),
     (
-        Action::Filter,
+        KeyAction::Filter,
         "filter",
         "filter the pane",
         &[Global, Health, Timeline, Playbook],
     ),
-    (Action::Up, "up", "up", &[Global, Health, Timeline, Playbook, Help]),
+    (KeyAction::Up, "up", "up", &[Global, Health, Timeline, Playbook, Help]),
     (
-        Action::Down,
+        KeyAction::Down,
         "down",
         "down",
         &[Global, Health, Timeline, Playbook, Help],
     ),
     (
-        Action::PageUp,
+        KeyAction::PageUp,
         "page.up",
         "page up",
         &[Global, Health, Timeline, Playbook, Help],
     ),
     (
-        Action::PageDown,
+        KeyAction::PageDown,
         "page.down",
         "page down",
         &[Global, Health, Timeline, Playbook, Help],
     ),
-    (Action::Top, "top", "top", &[Global, Health, Timeline, Playbook, Help]),
     (
-        Action::Bottom,
+        KeyAction::Top,
+        "top",
+        "top",
+        &[Global, Health, Timeline, Playbook, Help],
+    ),
+    (
+        KeyAction::Bottom,
         "bottom",
         "bottom (follow)",
         &[Global, Health, Timeline, Playbook, Help],
     ),
     (
-        Action::Open,
+        KeyAction::Open,
         "open",
         "open: pods and events / run the step",
         &[Health, Playbook],
     ),
-    (Action::Pin, "pin", "pin the entry", &[Timeline]),
+    (KeyAction::Pin, "pin", "pin the entry", &[Timeline]),
     (
-        Action::UndoEntry,
+        KeyAction::UndoEntry,
         "action.undo",
         "undo the selected action (asks, as any action)",
         &[Timeline],
     ),
     (
-        Action::Note,
+        KeyAction::Note,
         "note",
         "add a note",
         &[Global, Health, Timeline, Playbook],
     ),
-    (Action::Submit, "submit", "run / apply", &[Input]),
+    (KeyAction::Submit, "submit", "run / apply", &[Input]),
     (
-        Action::StatusTemplate,
+        KeyAction::StatusTemplate,
         "status.template",
         "next template (fills the draft)",
         &[Editor],
     ),
-    (Action::StatusChannel, "status.channel", "next channel", &[Editor]),
+    (KeyAction::StatusChannel, "status.channel", "next channel", &[Editor]),
     (
-        Action::StatusPreview,
+        KeyAction::StatusPreview,
         "status.preview",
         "preview as the channel shows it",
         &[Editor],
     ),
     (
-        Action::StatusPublish,
+        KeyAction::StatusPublish,
         "status.publish",
         "publish (press twice)",
         &[Editor],
     ),
-    (Action::Cordon, "cordon", "cordon the node", &[Health]),
-    (Action::Uncordon, "uncordon", "uncordon the node", &[Health]),
-    (Action::Drain, "drain", "drain the node", &[Health]),
-    (Action::Restart, "restart", "rollout restart", &[Health]),
-    (Action::Undo, "undo", "roll back to the previous revision", &[Health]),
-    (Action::Pause, "pause", "pause the rollout", &[Health]),
-    (Action::Resume, "resume", "resume the rollout", &[Health]),
-    (Action::Scale, "scale", "scale (asks the count)", &[Health]),
-    (Action::Recycle, "recycle", "recycle its worst pod", &[Health]),
+    (KeyAction::Cordon, "cordon", "cordon the node", &[Health]),
+    (KeyAction::Uncordon, "uncordon", "uncordon the node", &[Health]),
+    (KeyAction::Drain, "drain", "drain the node", &[Health]),
+    (KeyAction::Restart, "restart", "rollout restart", &[Health]),
+    (KeyAction::Undo, "undo", "roll back to the previous revision", &[Health]),
+    (KeyAction::Pause, "pause", "pause the rollout", &[Health]),
+    (KeyAction::Resume, "resume", "resume the rollout", &[Health]),
+    (KeyAction::Scale, "scale", "scale (asks the count)", &[Health]),
+    (KeyAction::Recycle, "recycle", "recycle its worst pod", &[Health]),
     (
-        Action::Silence,
+        KeyAction::Silence,
         "silence",
         "silence the loudest alert (asks)",
         &[Health],
     ),
-    (Action::StepDone, "step.done", "mark the step done", &[Playbook]),
-    (Action::StepSkip, "step.skip", "skip the step (asks why)", &[Playbook]),
+    (KeyAction::StepDone, "step.done", "mark the step done", &[Playbook]),
     (
-        Action::StepFailed,
+        KeyAction::StepSkip,
+        "step.skip",
+        "skip the step (asks why)",
+        &[Playbook],
+    ),
+    (
+        KeyAction::StepFailed,
         "step.failed",
         "mark the step failed (asks why)",
         &[Playbook],
     ),
 ];
 
-impl Action {
+impl KeyAction {
     pub fn name(self) -> &'static str {
         ACTIONS.iter().find(|a| a.0 == self).map_or("?", |a| a.1)
     }
@@ -280,7 +290,7 @@ impl Action {
         ACTIONS.iter().find(|a| a.0 == self).map_or("?", |a| a.2)
     }
 
-    pub fn parse(name: &str) -> Option<Action> {
+    pub fn parse(name: &str) -> Option<KeyAction> {
         ACTIONS.iter().find(|a| a.1 == name).map(|a| a.0)
     }
 

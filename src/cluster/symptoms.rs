@@ -1,15 +1,15 @@
-//! Signals derived from the health model: crashlooping workloads, pods pending too long,
-//! NotReady and pressured nodes, stuck rollouts, bursts of Warning events. Each is a candidate
-//! timeline event with its source and the objects involved. Computed from aggregates, never
-//! by walking every pod. Pure functions.
+//! Symptoms read off the health model: crashlooping workloads, pods pending too long, NotReady
+//! and pressured nodes, stuck rollouts, bursts of Warning events (the golden signals are
+//! `observe`'s). Each is a candidate timeline event with its source and the objects involved.
+//! Computed from aggregates, never by walking every pod. Pure functions.
 
 use std::collections::BTreeSet;
 
 use super::model::ClusterModel;
-use super::rows::WorkloadKind;
+use super::rows::OwnerKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SignalKind {
+pub enum SymptomKind {
     NodeNotReady,
     CrashLooping,
     StuckRollout,
@@ -20,8 +20,8 @@ pub enum SignalKind {
 
 /// Something a responder should know, offered to the incident timeline.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Signal {
-    pub kind: SignalKind,
+pub struct Symptom {
+    pub kind: SymptomKind,
     /// What it is about: `deployment shop/checkout`, `node node-3`.
     pub subject: String,
     pub message: String,
@@ -29,19 +29,19 @@ pub struct Signal {
     pub objects: Vec<String>,
 }
 
-/// Where signals come from, for the timeline's source field.
+/// Where symptoms come from, for the timeline's source field.
 pub const SOURCE: &str = "cluster";
 
-fn kind_name(k: WorkloadKind) -> &'static str {
+fn kind_name(k: OwnerKind) -> &'static str {
     match k {
-        WorkloadKind::Deployment => "deployment",
-        WorkloadKind::DaemonSet => "daemonset",
-        WorkloadKind::StatefulSet => "statefulset",
-        WorkloadKind::Other => "workload",
+        OwnerKind::Deployment => "deployment",
+        OwnerKind::DaemonSet => "daemonset",
+        OwnerKind::StatefulSet => "statefulset",
+        OwnerKind::Other => "workload",
     }
 }
 
-/// Thresholds for the derived signals.
+/// Thresholds for the symptoms.
 #[derive(Debug, Clone, Copy)]
 pub struct Thresholds {
     /// A pod pending longer than this (seconds) is a signal.
@@ -60,7 +60,7 @@ impl Default for Thresholds {
 }
 
 /// The signals the model shows at `now` (seconds since the epoch), most severe first.
-pub fn signals(m: &ClusterModel, now: i64, t: Thresholds) -> Vec<Signal> {
+pub fn symptoms(m: &ClusterModel, now: i64, t: Thresholds) -> Vec<Symptom> {
     let mut out = Vec::new();
     for ((_, name), n) in &m.nodes {
         if !n.ready {
@@ -69,8 +69,8 @@ pub fn signals(m: &ClusterModel, now: i64, t: Thresholds) -> Vec<Signal> {
             } else {
                 "is NotReady"
             };
-            out.push(Signal {
-                kind: SignalKind::NodeNotReady,
+            out.push(Symptom {
+                kind: SymptomKind::NodeNotReady,
                 subject: format!("node {name}"),
                 message: format!("node {name} {why}"),
                 objects: vec![format!("node/{name}")],
@@ -86,8 +86,8 @@ pub fn signals(m: &ClusterModel, now: i64, t: Thresholds) -> Vec<Signal> {
             if n.pid_pressure {
                 what.push("PID");
             }
-            out.push(Signal {
-                kind: SignalKind::NodePressure,
+            out.push(Symptom {
+                kind: SymptomKind::NodePressure,
                 subject: format!("node {name}"),
                 message: format!("node {name} reports {} pressure", what.join(" and ")),
                 objects: vec![format!("node/{name}")],
@@ -97,8 +97,8 @@ pub fn signals(m: &ClusterModel, now: i64, t: Thresholds) -> Vec<Signal> {
     for ((ns, kind, name), c) in &m.pods_per_workload {
         if c.crashlooping > 0 {
             let k = kind_name(*kind);
-            out.push(Signal {
-                kind: SignalKind::CrashLooping,
+            out.push(Symptom {
+                kind: SymptomKind::CrashLooping,
                 subject: format!("{k} {ns}/{name}"),
                 message: format!(
                     "{} of {} pods of {k} {ns}/{name} are in CrashLoopBackOff",
@@ -111,8 +111,8 @@ pub fn signals(m: &ClusterModel, now: i64, t: Thresholds) -> Vec<Signal> {
     for ((ns, kind, name), w) in &m.workloads {
         if w.deadline_exceeded {
             let k = kind_name(*kind);
-            out.push(Signal {
-                kind: SignalKind::StuckRollout,
+            out.push(Symptom {
+                kind: SymptomKind::StuckRollout,
                 subject: format!("{k} {ns}/{name}"),
                 message: format!(
                     "rollout of {k} {ns}/{name} exceeded its progress deadline ({} of {} updated, {} available)",
@@ -129,8 +129,8 @@ pub fn signals(m: &ClusterModel, now: i64, t: Thresholds) -> Vec<Signal> {
         .collect();
     if !stuck.is_empty() {
         let namespaces: BTreeSet<&str> = stuck.iter().map(|((ns, _), _)| &**ns).collect();
-        out.push(Signal {
-            kind: SignalKind::PendingTooLong,
+        out.push(Symptom {
+            kind: SymptomKind::PendingTooLong,
             subject: format!("{} pending pods", stuck.len()),
             message: format!(
                 "{} pods pending for more than {}s (in {})",
@@ -147,8 +147,8 @@ pub fn signals(m: &ClusterModel, now: i64, t: Thresholds) -> Vec<Signal> {
     }
     for (reason, count) in &m.warnings_by_reason {
         if *count >= t.warning_burst {
-            out.push(Signal {
-                kind: SignalKind::WarningEvents,
+            out.push(Symptom {
+                kind: SymptomKind::WarningEvents,
                 subject: format!("{reason} events"),
                 message: format!("{count} Warning events with reason {reason}"),
                 objects: Vec::new(),
@@ -160,8 +160,8 @@ pub fn signals(m: &ClusterModel, now: i64, t: Thresholds) -> Vec<Signal> {
 }
 
 /// Signals that appeared and cleared between two evaluations (by kind and subject).
-pub fn changes(before: &[Signal], after: &[Signal]) -> (Vec<Signal>, Vec<Signal>) {
-    let key = |s: &Signal| (s.kind, s.subject.clone());
+pub fn changes(before: &[Symptom], after: &[Symptom]) -> (Vec<Symptom>, Vec<Symptom>) {
+    let key = |s: &Symptom| (s.kind, s.subject.clone());
     let was: BTreeSet<_> = before.iter().map(key).collect();
     let is: BTreeSet<_> = after.iter().map(key).collect();
     let appeared = after.iter().filter(|s| !was.contains(&key(s))).cloned().collect();
