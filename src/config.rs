@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::incident::model::{Definitions, Severity};
+use crate::incident::model::{Actor, Definitions, Severity};
+use crate::observe::http::Endpoint;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,7 +77,7 @@ fn default_namespace() -> String {
 pub struct ConsoleConfig {
     pub theme: Option<String>,
     pub keymap: Option<String>,
-    pub color: Option<crate::ui::theme::ColorDepth>,
+    pub color: Option<crate::theme::ColorDepth>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -118,36 +119,6 @@ impl ClusterConfig {
             .map_or(std::time::Duration::from_secs(15), |d| {
                 std::time::Duration::from_millis(d.millis as u64)
             })
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Endpoint {
-    pub url: String,
-    /// Request timeout, e.g. `10s`.
-    pub timeout: Option<String>,
-    /// Read a bearer token from this environment variable.
-    pub bearer_token_env: Option<String>,
-    /// Or from this file.
-    pub bearer_token_file: Option<PathBuf>,
-    /// Basic auth: the username, written here or read from an environment variable...
-    pub username: Option<String>,
-    pub username_env: Option<String>,
-    /// ...and the password from an environment variable or a file (never written here).
-    pub password_env: Option<String>,
-    pub password_file: Option<PathBuf>,
-    /// Also trust the CA certificates in this PEM file (a private CA), besides the system's.
-    pub ca_file: Option<PathBuf>,
-}
-
-impl Endpoint {
-    /// An endpoint with no credentials and the default timeout (the drill cluster's).
-    pub fn plain(url: impl Into<String>) -> Endpoint {
-        Endpoint {
-            url: url.into(),
-            ..Endpoint::default()
-        }
     }
 }
 
@@ -338,11 +309,99 @@ impl Config {
         }
         d
     }
+
+    /// The configured channels (a config that loaded has valid ones).
+    pub fn status_channels(&self) -> Vec<crate::comms::channel::Channel> {
+        crate::comms::channel::channels(&self.channels).unwrap_or_default()
+    }
+
+    /// The configured cadence over the defaults.
+    pub fn status_cadence(&self) -> crate::comms::cadence::Cadence {
+        crate::comms::cadence::Cadence::from_config(&self.cadence).unwrap_or_default()
+    }
+
+    /// What to poll for one configured cluster: its services, the golden signals with the
+    /// configured panels over them.
+    pub fn plan(&self, cluster: &ClusterConfig) -> crate::observe::follow::Plan {
+        use crate::observe::follow::{Followed, Plan};
+        use crate::observe::panels::{self, Target};
+        let slo = self.slo.clone().unwrap_or_default();
+        Plan {
+            services: cluster
+                .services
+                .iter()
+                .map(|s| Followed {
+                    target: Target {
+                        namespace: s.namespace.clone(),
+                        service: s.name.clone(),
+                    },
+                    objective: s.slo.or(slo.objective),
+                })
+                .collect(),
+            panels: panels::with_overrides(&self.panels()),
+            slo_error_ratio: slo.error_ratio.unwrap_or_else(|| panels::SLO_ERROR_RATIO.into()),
+            interval: cluster.poll_interval(),
+            ..Plan::default()
+        }
+    }
+}
+
+/// Who is acting: `$WARROOM_ACTOR`, else the config's `[you] name`, else user@host.
+pub fn actor() -> Actor {
+    if let Ok(name) = std::env::var("WARROOM_ACTOR")
+        && !name.trim().is_empty()
+    {
+        return Actor::named(name.trim());
+    }
+    // Commands load (and so check) the config before they act; here it only supplies a name.
+    if let Some(name) = Config::load().ok().and_then(|c| c.you.name)
+        && !name.trim().is_empty()
+    {
+        return Actor::named(name.trim());
+    }
+    // Containers and tmux started by a service often have no USER: the account name then.
+    let user = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .or_else(|| {
+            nix::unistd::User::from_uid(nix::unistd::getuid())
+                .ok()
+                .flatten()
+                .map(|u| u.name)
+        })
+        .unwrap_or_else(|| format!("uid{}", nix::unistd::getuid()));
+    let host = hostname::get()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    Actor::named(format!("{user}@{host}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cluster_plan_takes_services_panels_and_slo_from_config() {
+        let c = Config::parse(
+            std::path::Path::new("config.toml"),
+            "[slo]\nobjective = 0.99\n\n[[clusters]]\nname = \"prod\"\npoll_interval = \"30s\"\nservices = [{ name = \"checkout\", namespace = \"shop\", slo = 0.999 }, { name = \"cart\", namespace = \"shop\" }]\n\n[[panels]]\nname = \"latency_p99\"\nquery = 'histogram_quantile(0.99, sum by (le) (rate(rpc_seconds_bucket{service=\"$service\"}[1m])))'\nunit = \"seconds\"\n",
+        )
+        .expect("config");
+        let plan = c.plan(&c.clusters[0]);
+        assert_eq!(plan.interval, std::time::Duration::from_secs(30));
+        assert_eq!(
+            plan.services
+                .iter()
+                .map(|s| (s.target.service.as_str(), s.objective))
+                .collect::<Vec<_>>(),
+            [("checkout", Some(0.999)), ("cart", Some(0.99))]
+        );
+        assert_eq!(plan.panels.len(), 4);
+        assert!(plan.panels[2].template.contains("rpc_seconds_bucket"));
+        assert_eq!(plan.slo_error_ratio, crate::observe::panels::SLO_ERROR_RATIO);
+    }
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(Path::new("config.toml"), text)

@@ -25,4 +25,8 @@ pub mod playbook;
 pub mod secret;
 pub mod sink;
 pub mod text;
+pub mod theme;
 pub mod ui;
+
+#[cfg(test)]
+mod layering;

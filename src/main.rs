@@ -31,11 +31,11 @@ fn main() -> std::process::ExitCode {
             println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
             Ok(())
         }
-        Some(Command::Incident(args)) => return warroom::incident::cli::incident(args),
-        Some(Command::Note(args)) => return warroom::incident::cli::note(args),
-        Some(Command::Journal(args)) => return warroom::incident::cli::journal(args),
-        Some(Command::Postmortem(args)) => return warroom::incident::cli::postmortem(args),
-        Some(Command::Status(args)) => return warroom::comms::cli::status(args),
+        Some(Command::Incident(args)) => return warroom::cli::incident::incident(args),
+        Some(Command::Note(args)) => return warroom::cli::incident::note(args),
+        Some(Command::Journal(args)) => return warroom::cli::incident::journal(args),
+        Some(Command::Postmortem(args)) => return warroom::cli::incident::postmortem(args),
+        Some(Command::Status(args)) => return warroom::cli::status::status(args),
         Some(Command::Sim(args)) => runtime().and_then(|rt| rt.block_on(cli::run_sim(args, false))),
         Some(Command::Drill {
             scenario,

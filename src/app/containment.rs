@@ -6,19 +6,17 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::effect::Effect;
-use super::state::{AppState, KeysChecked, Subject};
+use super::state::{AppState, InputKind, KeysChecked, Subject};
 use crate::actions::flow::Input;
 use crate::actions::{Action, Stage, Workload, WorkloadKind};
 use crate::cluster::rows::OwnerKind;
-use crate::playbook::{Selection, StepStatus};
-
-use super::update::notice;
+use crate::playbook::Selection;
 
 /// The open drill-down's subject, else the health row under the cursor.
 fn subject(state: &AppState) -> Option<Subject> {
     match &state.detail {
         Some(d) => Some(d.subject.clone()),
-        None => super::update::selected_subject(state),
+        None => state.selected_subject(),
     }
 }
 
@@ -62,12 +60,11 @@ fn action_workload(kind: OwnerKind, name: &str) -> Option<Workload> {
 /// it cannot apply to its kind of target: pause on a DaemonSet).
 pub fn trigger(state: &mut AppState, fx: &mut Vec<Effect>, action: Action) {
     if let Some(why) = action.refusal() {
-        notice(state, why, true);
+        state.tell(why, true);
         return;
     }
     if state.incident.is_none() {
-        notice(
-            state,
+        state.tell(
             "declare an incident first (:declare sev2 TITLE), so that the action is journaled".into(),
             true,
         );
@@ -78,7 +75,7 @@ pub fn trigger(state: &mut AppState, fx: &mut Vec<Effect>, action: Action) {
             state.action_shown = Some(id.clone());
             fx.push(Effect::Action { id, action, step });
         }
-        None => notice(state, format!("{action} is already in flight"), false),
+        None => state.tell(format!("{action} is already in flight"), false),
     }
 }
 
@@ -216,7 +213,8 @@ pub fn overlay_key(state: &mut AppState, fx: &mut Vec<Effect>, k: &KeyEvent) -> 
     true
 }
 
-/// Applies an input (the runner's answer or a key) to a flow, and asks for its next step.
+/// Applies an input (the runner's answer or a key) to a flow, and asks for its next step. The
+/// checklist step the flow runs follows it (`playbook::follow_flow`).
 pub fn answer(state: &mut AppState, fx: &mut Vec<Effect>, id: &str, input: Input) {
     if let Some(step) = state.flows.update(id, input)
         && let Some(flow) = state.flows.get(id)
@@ -228,30 +226,35 @@ pub fn answer(state: &mut AppState, fx: &mut Vec<Effect>, id: &str, input: Input
             step,
         });
     }
-    // A finished flow's step in the checklist follows it.
-    if let Some(flow) = state.flows.get(id) {
-        let done = matches!(flow.stage, Stage::Succeeded { .. });
-        let failed = match &flow.stage {
-            Stage::Failed { error } => Some(error.clone()),
-            Stage::Denied { reason } => Some(reason.clone()),
-            _ => None,
-        };
-        let action = flow.action.clone();
-        if done || failed.is_some() {
-            let selection = selection(state);
-            if let Some(c) = &state.checklist {
-                let step = (0..c.steps.len()).find(|i| {
-                    matches!(c.steps[*i].status, StepStatus::InProgress)
-                        && c.action(*i, &selection).is_ok_and(|a| a.same_change(&action))
-                });
-                if let Some(i) = step {
-                    let status = match failed {
-                        None => StepStatus::Done,
-                        Some(reason) => StepStatus::Failed { reason },
-                    };
-                    super::playbook::set_step(state, fx, i, status);
-                }
-            }
-        }
+}
+
+/// The scale key: the palette, prefilled with the selected workload and its current count
+/// (a DaemonSet has no replica count: refused with why).
+pub fn scale_prompt(state: &mut AppState) {
+    let s = selection(state);
+    let (Some(ns), Some(w)) = (s.namespace, s.workload) else {
+        state.tell("select a deployment or statefulset first".into(), true);
+        return;
+    };
+    // The action's own refusal: a DaemonSet has no replica count.
+    let probe = Action::Scale {
+        namespace: ns.clone(),
+        workload: w.clone(),
+        replicas: 0,
+    };
+    if let Some(why) = probe.refusal() {
+        state.tell(why, true);
+        return;
     }
+    let (row, word) = match w.kind {
+        WorkloadKind::StatefulSet => (OwnerKind::StatefulSet, "sts/"),
+        _ => (OwnerKind::Deployment, ""),
+    };
+    let current = state
+        .model
+        .workloads
+        .iter()
+        .find(|((wns, k, name), _)| wns.as_str() == ns && *k == row && name.as_str() == w.name)
+        .map_or(0, |(_, r)| r.desired);
+    state.open_input(InputKind::Palette, &format!("scale {ns}/{word}{} {current}", w.name));
 }

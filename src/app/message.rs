@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 use super::keymap::Keymap;
 use crate::cluster::model::Update;
 use crate::incident::follow::Followed;
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// What the drill cluster's clock says (drill mode only).
 #[derive(Debug, Clone, PartialEq)]

@@ -2,11 +2,14 @@
 //! network: the console loop (`console.rs`) feeds it and `ui` draws it.
 
 pub mod attention;
+pub mod commands;
 pub mod containment;
 pub mod effect;
 pub mod filter;
 pub mod keymap;
+pub mod keys;
 pub mod message;
+pub mod narration;
 pub mod palette;
 pub mod playbook;
 pub mod state;

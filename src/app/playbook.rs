@@ -5,7 +5,7 @@
 
 use super::effect::{Effect, IncidentChange};
 use super::state::AppState;
-use super::update::notice;
+use crate::actions::Stage;
 use crate::incident::model::{Entry, Event};
 use crate::playbook::suggest::{Situation, suggest};
 use crate::playbook::{Checklist, StepStatus};
@@ -31,11 +31,11 @@ pub fn follow(state: &mut AppState, fx: &mut Vec<Effect>, id: &str) {
             .map(|p| p.id.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        notice(state, format!("no playbook {id:?} (on offer: {known})"), true);
+        state.tell(format!("no playbook {id:?} (on offer: {known})"), true);
         return;
     };
     if state.checklist.as_ref().is_some_and(|c| c.playbook.id == id) {
-        notice(state, format!("already following {id}"), false);
+        state.tell(format!("already following {id}"), false);
         return;
     }
     state.checklist = Some(Checklist::new(p.clone()));
@@ -52,7 +52,7 @@ pub fn set_step(state: &mut AppState, fx: &mut Vec<Effect>, step: usize, status:
     let at = jiff::Timestamp::from_second(state.now).unwrap_or_else(|_| jiff::Timestamp::now());
     let you = state.you.clone();
     let Some(c) = &mut state.checklist else {
-        notice(state, "no playbook is being followed".into(), true);
+        state.tell("no playbook is being followed".into(), true);
         return;
     };
     match c.set(step, status, &you, at) {
@@ -61,7 +61,7 @@ pub fn set_step(state: &mut AppState, fx: &mut Vec<Effect>, step: usize, status:
                 fx.push(Effect::Change(IncidentChange::Record(event)));
             }
         }
-        Err(e) => notice(state, e.to_string(), true),
+        Err(e) => state.tell(e.to_string(), true),
     }
 }
 
@@ -71,7 +71,7 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
     let Some(c) = &state.checklist else {
         match picked(state) {
             Some(id) => follow(state, fx, &id),
-            None => notice(state, "no playbook is on offer".into(), true),
+            None => state.tell("no playbook is on offer".into(), true),
         }
         return;
     };
@@ -81,7 +81,7 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>) {
             set_step(state, fx, step, StepStatus::InProgress);
             super::containment::trigger(state, fx, action);
         }
-        Err(e) => notice(state, e, true),
+        Err(e) => state.tell(e, true),
     }
 }
 
@@ -125,8 +125,7 @@ pub fn journaled(state: &mut AppState, entry: &Entry) {
     };
     if state.checklist.as_ref().is_none_or(|c| &c.playbook.id != id) {
         let Some(p) = state.playbooks.iter().find(|p| &p.id == id) else {
-            notice(
-                state,
+            state.tell(
                 format!("the journal follows playbook {id:?}, which is not on offer here"),
                 true,
             );
@@ -137,8 +136,7 @@ pub fn journaled(state: &mut AppState, entry: &Entry) {
     if let (Some(c), Some((step, s, reason))) = (&mut state.checklist, step)
         && !c.restore(step, s, reason, &entry.actor.name, entry.time)
     {
-        notice(
-            state,
+        state.tell(
             format!("the journal names step {step:?}, which playbook {id} does not have"),
             true,
         );
@@ -169,5 +167,35 @@ pub fn refresh_suggestions(state: &mut AppState) {
     if fresh != state.suggested {
         state.suggested = fresh;
         state.dirty = true;
+    }
+}
+
+/// A finished action's flow: the checklist step in progress that runs the same change is done,
+/// or failed with the flow's error.
+pub fn follow_flow(state: &mut AppState, fx: &mut Vec<Effect>, id: &str) {
+    if let Some(flow) = state.flows.get(id) {
+        let done = matches!(flow.stage, Stage::Succeeded { .. });
+        let failed = match &flow.stage {
+            Stage::Failed { error } => Some(error.clone()),
+            Stage::Denied { reason } => Some(reason.clone()),
+            _ => None,
+        };
+        let action = flow.action.clone();
+        if done || failed.is_some() {
+            let selection = super::containment::selection(state);
+            if let Some(c) = &state.checklist {
+                let step = (0..c.steps.len()).find(|i| {
+                    matches!(c.steps[*i].status, StepStatus::InProgress)
+                        && c.action(*i, &selection).is_ok_and(|a| a.same_change(&action))
+                });
+                if let Some(i) = step {
+                    let status = match failed {
+                        None => StepStatus::Done,
+                        Some(reason) => StepStatus::Failed { reason },
+                    };
+                    set_step(state, fx, i, status);
+                }
+            }
+        }
     }
 }

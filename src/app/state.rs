@@ -13,7 +13,7 @@ use crate::cluster::symptoms::Symptom;
 use crate::incident::state::Incident;
 use crate::observe::model::ObserveModel;
 use crate::text::CleanText;
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
@@ -284,6 +284,28 @@ impl AppState {
                 self.timeline.iter().filter(|e| f.matches(e)).collect()
             }
         }
+    }
+
+    /// Opens the input line (the palette or a filter) with `text` already typed.
+    pub fn open_input(&mut self, kind: InputKind, text: &str) {
+        let mut line = TextArea::default();
+        line.insert_str(text);
+        self.input = Some(InputLine { kind, line });
+    }
+
+    /// Tells the person something in the notice line (an error when `error`).
+    pub fn tell(&mut self, text: String, error: bool) {
+        self.notice = Some(Notice {
+            text: CleanText::line(&text),
+            error,
+            at: self.now,
+        });
+        self.dirty = true;
+    }
+
+    /// The subject of the selected health row.
+    pub fn selected_subject(&self) -> Option<Subject> {
+        self.visible_attention().get(self.cursor).map(|i| i.subject.clone())
     }
 
     /// The timeline entry the cursor is on: the newest visible one when following, else the

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use ratatui_textarea::TextArea;
 
 use super::effect::Effect;
-use super::state::{AppState, Notice};
+use super::state::AppState;
 use crate::comms::cadence::{self, Cadence, Due};
 use crate::comms::channel::{Channel, Target};
 use crate::comms::drafts::{DraftText, SaveThrottle};
@@ -18,7 +18,6 @@ use crate::comms::publish::Message;
 use crate::comms::template::Template;
 use crate::comms::vars::{self, GoldenSignals};
 use crate::incident::model::{Definitions, Entry, Event};
-use crate::text::CleanText;
 
 /// How often an edited draft is saved into the journal at most.
 pub const SAVE_EVERY: Duration = Duration::from_secs(2);
@@ -124,15 +123,6 @@ pub fn editor_with(text: &str) -> TextArea<'static> {
     e
 }
 
-fn say(state: &mut AppState, text: String, error: bool) {
-    state.notice = Some(Notice {
-        text: CleanText::line(&text),
-        error,
-        at: state.now,
-    });
-    state.dirty = true;
-}
-
 fn text_of(state: &AppState) -> String {
     state.editor.lines().join("\n")
 }
@@ -199,7 +189,7 @@ pub fn edited(state: &mut AppState, fx: &mut Vec<Effect>) {
 pub fn next_template(state: &mut AppState, fx: &mut Vec<Effect>) {
     let n = state.status.setup.templates.len();
     if n == 0 {
-        say(state, "no templates are loaded".into(), true);
+        state.tell("no templates are loaded".into(), true);
         return;
     }
     let i = state.status.template.map_or(0, |i| (i + 1) % n);
@@ -224,10 +214,10 @@ pub fn next_template(state: &mut AppState, fx: &mut Vec<Effect>) {
             {
                 state.status.channel = c;
             }
-            say(state, format!("template {} ({})", t.name, t.audience), false);
+            state.tell(format!("template {} ({})", t.name, t.audience), false);
             save(state, fx, true);
         }
-        Err(e) => say(state, format!("template {}: {e}", t.name), true),
+        Err(e) => state.tell(format!("template {}: {e}", t.name), true),
     }
 }
 
@@ -235,8 +225,7 @@ pub fn next_template(state: &mut AppState, fx: &mut Vec<Effect>) {
 pub fn next_channel(state: &mut AppState) {
     let n = state.status.setup.channels.len();
     if n == 0 {
-        say(
-            state,
+        state.tell(
             "no channels are configured: add [[channels]] to the config file".into(),
             true,
         );
@@ -256,20 +245,17 @@ pub fn toggle_preview(state: &mut AppState) {
 pub fn publish(state: &mut AppState, fx: &mut Vec<Effect>) {
     if let Some(d) = &state.status.publishing {
         let text = format!("draft {d} is being published; wait for the result");
-        say(state, text, false);
+        state.tell(text, false);
         return;
     }
     if state.read_only {
-        say(
-            state,
-            "warroom is read-only (--read-only or the observer role): nothing is published from here; the draft is kept".into(),
+        state.tell("warroom is read-only (--read-only or the observer role): nothing is published from here; the draft is kept".into(),
             true,
         );
         return;
     }
     let Some(incident) = &state.incident else {
-        say(
-            state,
+        state.tell(
             "no incident is open here: declare one first (:declare sev2 TITLE)".into(),
             true,
         );
@@ -277,8 +263,7 @@ pub fn publish(state: &mut AppState, fx: &mut Vec<Effect>) {
     };
     let id = incident.id.clone();
     let Some(channel) = state.status.chosen_channel().cloned() else {
-        say(
-            state,
+        state.tell(
             "no channels are configured: add [[channels]] to the config file".into(),
             true,
         );
@@ -286,13 +271,12 @@ pub fn publish(state: &mut AppState, fx: &mut Vec<Effect>) {
     };
     let text = text_of(state);
     if text.trim().is_empty() {
-        say(state, "the draft is empty".into(), true);
+        state.tell("the draft is empty".into(), true);
         return;
     }
     let (template, audience, external) = state.status.template_and_audience();
     if channel.external && !external {
-        say(
-            state,
+        state.tell(
             format!(
                 "{template} is internal and {} is external: pick a public template or another channel",
                 channel.name
@@ -380,9 +364,9 @@ pub fn published(state: &mut AppState, draft_id: &str, channel: &str, result: Re
             } else {
                 String::new()
             };
-            say(state, format!("published draft {draft_id} to {channel}{tries}"), false);
+            state.tell(format!("published draft {draft_id} to {channel}{tries}"), false);
         }
-        Err(e) => say(state, e, true),
+        Err(e) => state.tell(e, true),
     }
 }
 
@@ -433,8 +417,7 @@ pub fn journal_entry(state: &mut AppState, e: &Entry) {
     s.saved_text = d.text.clone();
     s.restored = Some(d.draft_id.clone());
     state.editor = editor_with(&d.text);
-    say(
-        state,
+    state.tell(
         format!("unpublished draft {} restored into the status editor", d.draft_id),
         false,
     );

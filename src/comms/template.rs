@@ -11,6 +11,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::{Environment, UndefinedBehavior, Value};
 
 use super::vars::{self, Vars};
+use warroom_files::FileError;
 
 /// The templates shipped with warroom, used when no template directory is given.
 pub const BUILTIN: [(&str, &str); 4] = [
@@ -28,15 +29,6 @@ pub const BUILTIN: [(&str, &str); 4] = [
 
 /// Names minijinja provides itself.
 const GLOBALS: [&str; 4] = ["range", "dict", "debug", "namespace"];
-
-/// A template that cannot be used, with where and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}: {message}")]
-pub struct TemplateError {
-    pub file: String,
-    pub line: usize,
-    pub message: String,
-}
 
 /// One kind of message.
 #[derive(Clone)]
@@ -71,12 +63,9 @@ impl fmt::Debug for Template {
 
 impl Template {
     /// Parses and checks one template file's text. `file` is its path as shown in errors.
-    pub fn parse(file: &str, text: &str) -> Result<Template, TemplateError> {
-        let err = |line: usize, message: String| TemplateError {
-            file: file.to_string(),
-            line,
-            message,
-        };
+    pub fn parse(file: &str, text: &str) -> Result<Template, FileError> {
+        // Front matter problems are about a whole line: column 1.
+        let err = |line: usize, message: String| FileError::new(file, (line, 1), "", message);
         let name = Path::new(file)
             .file_name()
             .and_then(|n| n.to_str())
@@ -155,17 +144,13 @@ impl Template {
     }
 
     /// Reads and checks a template file.
-    pub fn load(path: &Path) -> Result<Template, TemplateError> {
+    pub fn load(path: &Path) -> Result<Template, FileError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| TemplateError {
-            file: shown.clone(),
-            line: 0,
-            message: format!("cannot read the file: {e}"),
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| FileError::unreadable(path, &e))?;
         Template::parse(&shown, &text)
     }
 
-    fn environment(&self) -> Result<Environment<'static>, TemplateError> {
+    fn environment(&self) -> Result<Environment<'static>, FileError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
@@ -174,10 +159,15 @@ impl Template {
         Ok(env)
     }
 
-    fn minijinja_error(&self, e: &minijinja::Error) -> TemplateError {
-        TemplateError {
+    fn minijinja_error(&self, e: &minijinja::Error) -> FileError {
+        let column = e
+            .range()
+            .map_or(1, |r| warroom_files::toml::line_col(&self.body, r.start).1);
+        FileError {
             file: self.file.clone(),
             line: e.line().map_or(1, |l| l + self.body_offset),
+            column,
+            path: String::new(),
             message: match e.detail() {
                 Some(d) => format!("{}: {d}", e.kind()),
                 None => e.kind().to_string(),
@@ -186,7 +176,7 @@ impl Template {
     }
 
     /// Every variable the body uses must come from the incident, the inputs or minijinja.
-    fn check_variables(&self) -> Result<(), TemplateError> {
+    fn check_variables(&self) -> Result<(), FileError> {
         let env = self.environment()?;
         let compiled = env.get_template(&self.name).map_err(|e| self.minijinja_error(&e))?;
         let used: BTreeSet<String> = compiled.undeclared_variables(true).into_iter().collect();
@@ -198,21 +188,22 @@ impl Template {
                 [] => true,
             };
             if known && self.external && vars::INTERNAL_ONLY.contains(&segments[0]) {
-                let line = self.line_of(&segments[..1]).unwrap_or(1) + self.body_offset;
-                return Err(TemplateError {
-                    file: self.file.clone(),
-                    line,
-                    message: format!(
+                let (line, column) = self.position_of(&segments[..1]);
+                return Err(FileError::new(
+                    self.file.clone(),
+                    (line, column),
+                    "",
+                    format!(
                         "template {} is external and uses `{}`, which is internal (external templates \
                          may not use {})",
                         self.name,
                         segments[0],
                         vars::INTERNAL_ONLY.join(", ")
                     ),
-                });
+                ));
             }
             if !known {
-                let line = self.line_of(&segments).unwrap_or(1) + self.body_offset;
+                let (line, column) = self.position_of(&segments);
                 let hint = match segments.as_slice() {
                     [first, ..] if vars::fields_of(first).is_some() => format!(
                         "; {first} has {}",
@@ -229,22 +220,31 @@ impl Template {
                         }
                     ),
                 };
-                return Err(TemplateError {
-                    file: self.file.clone(),
-                    line,
-                    message: format!("template {}: unknown variable `{path}`{hint}", self.name),
-                });
+                return Err(FileError::new(
+                    self.file.clone(),
+                    (line, column),
+                    "",
+                    format!("template {}: unknown variable `{path}`{hint}", self.name),
+                ));
             }
         }
         Ok(())
     }
 
-    /// The body line (1-based) where `segments` (`a`, `b` for `a.b`) is first used as a variable:
-    /// an identifier not after `.`, `|`, `is` or `is not`, followed by the rest of the path.
-    fn line_of(&self, segments: &[&str]) -> Option<usize> {
-        let tokens: Vec<(Token<'_>, usize)> = tokenize(&self.body, false, SyntaxConfig::default())
+    /// Where in the file (line and column, 1-based) `segments` is first used as a variable;
+    /// the body's first line when it cannot be found.
+    fn position_of(&self, segments: &[&str]) -> (usize, usize) {
+        let (line, column) = self.body_position_of(segments).unwrap_or((1, 1));
+        (line + self.body_offset, column)
+    }
+
+    /// The body line and column (1-based) where `segments` (`a`, `b` for `a.b`) is first used as
+    /// a variable: an identifier not after `.`, `|`, `is` or `is not`, followed by the rest of
+    /// the path.
+    fn body_position_of(&self, segments: &[&str]) -> Option<(usize, usize)> {
+        let tokens: Vec<(Token<'_>, (usize, usize))> = tokenize(&self.body, false, SyntaxConfig::default())
             .filter_map(Result::ok)
-            .map(|(t, span)| (t, usize::from(span.start_line)))
+            .map(|(t, span)| (t, (usize::from(span.start_line), usize::from(span.start_col) + 1)))
             .collect();
         (0..tokens.len()).find_map(|i| {
             // After `.` it is an attribute, after `|` a filter, after `is` / `is not` a test.
@@ -264,12 +264,13 @@ impl Template {
 
     /// The message for `vars`, with `inputs` filling the template's inputs (missing ones are
     /// empty). An input the template does not take is an error.
-    pub fn render(&self, vars: &Vars, inputs: &BTreeMap<String, String>) -> Result<String, TemplateError> {
+    pub fn render(&self, vars: &Vars, inputs: &BTreeMap<String, String>) -> Result<String, FileError> {
         if let Some(extra) = inputs.keys().find(|k| !self.inputs.contains(k)) {
-            return Err(TemplateError {
-                file: self.file.clone(),
-                line: 1,
-                message: format!(
+            return Err(FileError::new(
+                self.file.clone(),
+                (1, 1),
+                "",
+                format!(
                     "template {} takes no input {extra:?}; its inputs are {}",
                     self.name,
                     if self.inputs.is_empty() {
@@ -278,18 +279,19 @@ impl Template {
                         self.inputs.join(", ")
                     }
                 ),
-            });
+            ));
         }
         let mut context: BTreeMap<String, Value> = BTreeMap::new();
         for name in &self.inputs {
             context.insert(name.clone(), Value::from(inputs.get(name).cloned().unwrap_or_default()));
         }
         let Ok(fields) = serde_json::to_value(vars) else {
-            return Err(TemplateError {
-                file: self.file.clone(),
-                line: 1,
-                message: "cannot encode the incident's variables".into(),
-            });
+            return Err(FileError::new(
+                self.file.clone(),
+                (1, 1),
+                "",
+                "cannot encode the incident's variables",
+            ));
         };
         if let serde_json::Value::Object(map) = fields {
             for (k, v) in map {
@@ -327,8 +329,27 @@ pub struct Templates {
 }
 
 impl Templates {
+    /// The templates in use: `dir`, else `$WARROOM_TEMPLATES`, else the shipped ones; a broken
+    /// one is an error naming its file and line.
+    pub fn in_use(dir: Option<&Path>) -> anyhow::Result<Templates> {
+        let dir = dir.map(Path::to_path_buf).or_else(|| {
+            std::env::var_os("WARROOM_TEMPLATES")
+                .filter(|d| !d.is_empty())
+                .map(std::path::PathBuf::from)
+        });
+        match dir {
+            Some(d) => Templates::load_dir(&d).map_err(|errors| {
+                anyhow::anyhow!(
+                    "{}",
+                    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+                )
+            }),
+            None => Ok(Templates::builtin()?),
+        }
+    }
+
     /// The shipped templates.
-    pub fn builtin() -> Result<Templates, TemplateError> {
+    pub fn builtin() -> Result<Templates, FileError> {
         let all = BUILTIN
             .iter()
             .map(|(file, text)| Template::parse(&format!("templates/{file}"), text))
@@ -337,13 +358,14 @@ impl Templates {
     }
 
     /// Every `*.j2` in `dir`, sorted by name; every problem is returned, not just the first.
-    pub fn load_dir(dir: &Path) -> Result<Templates, Vec<TemplateError>> {
+    pub fn load_dir(dir: &Path) -> Result<Templates, Vec<FileError>> {
         let read = std::fs::read_dir(dir).map_err(|e| {
-            vec![TemplateError {
-                file: dir.display().to_string(),
-                line: 0,
-                message: format!("cannot list the templates: {e}"),
-            }]
+            vec![FileError::new(
+                dir.display().to_string(),
+                (0, 0),
+                "",
+                format!("cannot list the templates: {e}"),
+            )]
         })?;
         let mut paths: Vec<_> = read
             .filter_map(Result::ok)
@@ -379,7 +401,7 @@ impl Templates {
 mod tests {
     use super::*;
 
-    fn parse(body: &str) -> Result<Template, TemplateError> {
+    fn parse(body: &str) -> Result<Template, FileError> {
         Template::parse(
             "templates/t.j2",
             &format!("---\naudience: internal\nexternal: false\ninputs: needs\n---\n{body}"),

@@ -14,7 +14,7 @@ use crate::app::effect::Effect;
 use crate::app::message::Msg;
 use crate::incident::journal::JournalError;
 use crate::incident::model::{Event, Origin};
-use crate::ui::theme::ColorDepth;
+use crate::theme::ColorDepth;
 
 pub struct Executor {
     pub journal: JournalLink,
@@ -84,7 +84,7 @@ impl Executor {
                 }),
             },
             Effect::LoadTheme(name) => {
-                let msg = match crate::ui::theme::load(&name, Some(&self.user_dir.join("themes")), self.depth) {
+                let msg = match crate::theme::load(&name, Some(&self.user_dir.join("themes")), self.depth) {
                     Ok(t) => Msg::Theme(Box::new(t)),
                     Err(e) => Msg::Notice {
                         text: e.to_string(),

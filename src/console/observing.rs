@@ -8,9 +8,10 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::app::message::Msg;
-use crate::config::{Config, Endpoint};
+use crate::config::Config;
 use crate::observe::alertmanager::Alertmanager;
 use crate::observe::follow::{self, Followed, Following, Plan};
+use crate::observe::http::Endpoint;
 use crate::observe::http::Server;
 use crate::observe::panels::Target;
 use crate::observe::prometheus::Prometheus;
@@ -115,7 +116,7 @@ pub fn live(
     if c.prometheus.is_none() && c.alertmanager.is_none() {
         return Ok(None);
     }
-    let plan = Plan::for_cluster(config, c);
+    let plan = config.plan(c);
     start(c.prometheus.as_ref(), c.alertmanager.as_ref(), plan, read_only, tx).map(Some)
 }
 

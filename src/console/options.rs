@@ -8,7 +8,7 @@ use crate::app::keymap::{self, Keymap};
 use crate::config::Config;
 use crate::incident::model::{Actor, IncidentId};
 use crate::incident::store::{self, Store};
-use crate::ui::theme::{self, ColorDepth, Theme};
+use crate::theme::{self, ColorDepth, Theme};
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ConsoleOptions {
@@ -28,7 +28,25 @@ pub struct ConsoleOptions {
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     #[command(flatten)]
-    pub access: crate::cli::Access,
+    pub access: Access,
+}
+
+/// Whether this console may change the cluster.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct Access {
+    /// Send no change out: mutating requests to the cluster and Alertmanager are refused inside
+    /// the client, and the status editor publishes nothing (notes and drafts still go to the journal).
+    #[arg(long)]
+    pub read_only: bool,
+    /// Your role in the incident; an observer is always read-only.
+    #[arg(long, value_parser = |s: &str| s.parse::<crate::incident::model::Role>())]
+    pub role: Option<crate::incident::model::Role>,
+}
+
+impl Access {
+    pub fn read_only(&self) -> bool {
+        self.read_only || self.role == Some(crate::incident::model::Role::Observer)
+    }
 }
 
 /// The options made concrete: what the console starts with.
@@ -70,9 +88,9 @@ impl ConsoleOptions {
         let keymap = keymap::load(&keymap_name, Some(&user_dir.join("keymaps")))?;
         let store = Store::new(&store::data_dir(self.data_dir.as_deref()));
         let status = crate::app::status::StatusSetup {
-            templates: crate::comms::cli::templates(None)?.all,
-            channels: crate::comms::configured_channels(&config),
-            cadence: crate::comms::configured_cadence(&config),
+            templates: crate::comms::template::Templates::in_use(None)?.all,
+            channels: config.status_channels(),
+            cadence: config.status_cadence(),
             definitions: config.definitions(),
         };
         let playbooks =
@@ -84,7 +102,7 @@ impl ConsoleOptions {
             depth,
             user_dir,
             store,
-            actor: crate::incident::cli::actor_from_environment(),
+            actor: crate::config::actor(),
             config,
             playbooks,
         })

@@ -3,7 +3,6 @@
 //! knows nothing of terminals or HTTP; `cli` is the only part that prints.
 
 pub mod change;
-pub mod cli;
 pub mod follow;
 pub mod journal;
 pub mod line;

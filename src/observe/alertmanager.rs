@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
+use super::http::Endpoint;
 use super::http::{Http, ObserveError, Server};
-use crate::config::Endpoint;
 
 pub type Labels = BTreeMap<String, String>;
 

@@ -15,7 +15,6 @@ use super::http::Server;
 use super::model::{Reading, Update};
 use super::panels::{self, Panel, SLO_WINDOWS, Target};
 use super::prometheus::{Prometheus, QueryResult};
-use crate::config::{ClusterConfig, Config};
 use crate::freshness::Freshness;
 use crate::text::CleanText;
 
@@ -49,31 +48,6 @@ impl Default for Plan {
             interval: Duration::from_secs(15),
             backfill: Some(Duration::from_secs(15 * 60)),
             concurrency: 8,
-        }
-    }
-}
-
-impl Plan {
-    /// The plan for one configured cluster: its services, the golden signals with the
-    /// configured panels over them.
-    pub fn for_cluster(config: &Config, cluster: &ClusterConfig) -> Plan {
-        let slo = config.slo.clone().unwrap_or_default();
-        Plan {
-            services: cluster
-                .services
-                .iter()
-                .map(|s| Followed {
-                    target: Target {
-                        namespace: s.namespace.clone(),
-                        service: s.name.clone(),
-                    },
-                    objective: s.slo.or(slo.objective),
-                })
-                .collect(),
-            panels: panels::with_overrides(&config.panels()),
-            slo_error_ratio: slo.error_ratio.unwrap_or_else(|| panels::SLO_ERROR_RATIO.into()),
-            interval: cluster.poll_interval(),
-            ..Plan::default()
         }
     }
 }
@@ -394,26 +368,5 @@ mod tests {
                 error: CleanText::line("bad_data: parse error")
             }
         );
-    }
-
-    #[test]
-    fn a_cluster_plan_takes_services_panels_and_slo_from_config() {
-        let c = Config::parse(
-            std::path::Path::new("config.toml"),
-            "[slo]\nobjective = 0.99\n\n[[clusters]]\nname = \"prod\"\npoll_interval = \"30s\"\nservices = [{ name = \"checkout\", namespace = \"shop\", slo = 0.999 }, { name = \"cart\", namespace = \"shop\" }]\n\n[[panels]]\nname = \"latency_p99\"\nquery = 'histogram_quantile(0.99, sum by (le) (rate(rpc_seconds_bucket{service=\"$service\"}[1m])))'\nunit = \"seconds\"\n",
-        )
-        .expect("config");
-        let plan = Plan::for_cluster(&c, &c.clusters[0]);
-        assert_eq!(plan.interval, Duration::from_secs(30));
-        assert_eq!(
-            plan.services
-                .iter()
-                .map(|s| (s.target.service.as_str(), s.objective))
-                .collect::<Vec<_>>(),
-            [("checkout", Some(0.999)), ("cart", Some(0.99))]
-        );
-        assert_eq!(plan.panels.len(), 4);
-        assert!(plan.panels[2].template.contains("rpc_seconds_bucket"));
-        assert_eq!(plan.slo_error_ratio, panels::SLO_ERROR_RATIO);
     }
 }

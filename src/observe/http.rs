@@ -5,13 +5,13 @@
 //! request passes through).
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode, Url};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::config::Endpoint;
 use crate::http::Redirects;
 use crate::secret::{Secret, SecretSource};
 
@@ -28,6 +28,37 @@ pub enum Auth {
         username: String,
         password: Secret,
     },
+}
+
+/// Where a Prometheus or Alertmanager answers and how to reach it, as the config file writes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    pub url: String,
+    /// Request timeout, e.g. `10s`.
+    pub timeout: Option<String>,
+    /// Read a bearer token from this environment variable.
+    pub bearer_token_env: Option<String>,
+    /// Or from this file.
+    pub bearer_token_file: Option<PathBuf>,
+    /// Basic auth: the username, written here or read from an environment variable...
+    pub username: Option<String>,
+    pub username_env: Option<String>,
+    /// ...and the password from an environment variable or a file (never written here).
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+    /// Also trust the CA certificates in this PEM file (a private CA), besides the system's.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Endpoint {
+    /// An endpoint with no credentials and the default timeout (the drill cluster's).
+    pub fn plain(url: impl Into<String>) -> Endpoint {
+        Endpoint {
+            url: url.into(),
+            ..Endpoint::default()
+        }
+    }
 }
 
 /// Which monitoring server: what a client talks to, what an error came from, what the model

@@ -121,10 +121,10 @@ pub struct Target {
     pub service: String,
 }
 
-/// A template problem, with the byte offset in the template.
+/// A panel query template that cannot be used, with the byte offset of the problem in it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct TemplateError {
+pub struct PanelError {
     pub offset: usize,
     pub message: String,
 }
@@ -150,7 +150,7 @@ pub fn escape_string(value: &str, quote: char) -> String {
 }
 
 /// Renders a template for one target. `$window` is only accepted when `window` is given.
-pub fn render(template: &str, target: &Target, window: Option<&str>) -> Result<String, TemplateError> {
+pub fn render(template: &str, target: &Target, window: Option<&str>) -> Result<String, PanelError> {
     let mut out = String::with_capacity(template.len() + 32);
     // The open quote, and whether that string is a regex (follows `=~` or `!~`).
     let mut quote: Option<(char, bool)> = None;
@@ -191,20 +191,20 @@ pub fn render(template: &str, target: &Target, window: Option<&str>) -> Result<S
                             continue;
                         }
                         Some(_) => {
-                            return Err(TemplateError {
+                            return Err(PanelError {
                                 offset: i,
                                 message: "$window is a duration and must not be quoted".into(),
                             });
                         }
                         None => {
-                            return Err(TemplateError {
+                            return Err(PanelError {
                                 offset: i,
                                 message: "$window is only known in the SLO error-ratio template".into(),
                             });
                         }
                     },
                     _ => {
-                        return Err(TemplateError {
+                        return Err(PanelError {
                             offset: i,
                             message: format!("unknown variable ${name} (use $service or $namespace)"),
                         });
@@ -212,7 +212,7 @@ pub fn render(template: &str, target: &Target, window: Option<&str>) -> Result<S
                 };
                 match quote {
                     Some(('`', _)) | None => {
-                        return Err(TemplateError {
+                        return Err(PanelError {
                             offset: i,
                             message: format!("${name} must be inside a quoted label value, e.g. service=\"${name}\""),
                         });
@@ -230,13 +230,13 @@ pub fn render(template: &str, target: &Target, window: Option<&str>) -> Result<S
 }
 
 /// Checks a template: it renders for a sample target and the result parses as PromQL.
-pub fn check(template: &str, window: bool) -> Result<(), TemplateError> {
+pub fn check(template: &str, window: bool) -> Result<(), PanelError> {
     let target = Target {
         namespace: "default".into(),
         service: "checkout".into(),
     };
     let q = render(template, &target, window.then_some("5m"))?;
-    promql_parser::parser::parse(&q).map(|_| ()).map_err(|e| TemplateError {
+    promql_parser::parser::parse(&q).map(|_| ()).map_err(|e| PanelError {
         offset: 0,
         message: format!("not valid PromQL: {e}"),
     })

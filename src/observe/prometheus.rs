@@ -9,8 +9,8 @@ use jiff::Timestamp;
 use reqwest::Method;
 use serde::{Deserialize, Deserializer};
 
+use super::http::Endpoint;
 use super::http::{Http, ObserveError, Server};
-use crate::config::Endpoint;
 
 /// One sample: seconds since the epoch and a value (`NaN` and `±Inf` included).
 #[derive(Debug, Clone, Copy, PartialEq)]

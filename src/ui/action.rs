@@ -8,10 +8,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::theme::Theme;
 use crate::actions::preview::{History, PastRevision};
 use crate::actions::{Confirm, Flow, PodState, Stage};
 use crate::text::CleanText;
+use crate::theme::Theme;
 
 fn clean(s: &str) -> String {
     CleanText::line(s).to_string()

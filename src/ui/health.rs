@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::{clip, style};
 use crate::app::state::{AppState, Detail, Level, Pane};
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 fn level_style(t: &Theme, l: Option<Level>) -> ratatui::style::Style {
     match l {

@@ -11,7 +11,6 @@ pub mod playbook;
 pub mod sparkline;
 pub mod status_preview;
 pub mod style;
-pub mod theme;
 pub mod timeline;
 
 use ratatui::Frame;

@@ -9,9 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::clip;
-use super::theme::Theme;
 use crate::playbook::{Checklist, StepStatus};
 use crate::text::CleanText;
+use crate::theme::Theme;
 
 fn status_style(t: &Theme, s: &StepStatus) -> Style {
     match s {

@@ -5,10 +5,10 @@
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 
-use super::theme::Theme;
 use crate::comms::channel::{Channel, Target};
 use crate::comms::publish;
 use crate::text::CleanText;
+use crate::theme::Theme;
 
 /// Slack cuts messages longer than this.
 const SLACK_LIMIT: usize = 40_000;

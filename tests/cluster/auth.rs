@@ -7,9 +7,9 @@
 use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode};
-use warroom::config::Endpoint;
 use warroom::freshness::Freshness;
 use warroom::observe::alertmanager::Alertmanager;
+use warroom::observe::http::Endpoint;
 use warroom::observe::http::ObserveError;
 use warroom::observe::prometheus::Prometheus;
 

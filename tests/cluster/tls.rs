@@ -2,7 +2,7 @@
 //! private CA; trusted through the endpoint's `ca_file`, refused without it (the TLS error kept
 //! in the message), and a CA file that holds no certificate named as such.
 
-use warroom::config::Endpoint;
+use warroom::observe::http::Endpoint;
 use warroom::observe::http::ObserveError;
 use warroom::observe::prometheus::{Prometheus, QueryResult};
 use warroom_testkit::{Target, certs, eventually, prometheus_with};

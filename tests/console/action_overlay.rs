@@ -46,7 +46,7 @@ fn checklist_with_progress_in_the_title() {
     let t = draw(|f| {
         let area = f.area();
         warroom::ui::playbook::render(
-            &warroom::ui::theme::Theme::default(),
+            &warroom::theme::Theme::default(),
             &c,
             "enter",
             f,
@@ -101,7 +101,7 @@ fn overlay(flow: &Flow) -> String {
     draw(|f| {
         let area = f.area();
         warroom::ui::action::render(
-            &warroom::ui::theme::Theme::default(),
+            &warroom::theme::Theme::default(),
             flow,
             Some("drill-commander (system:authenticated)"),
             f,

@@ -16,7 +16,7 @@ use warroom::freshness::Freshness;
 use warroom::incident::follow::Followed;
 use warroom::incident::model::{Actor, Declared, Entry, Event, Origin, Severity, Status};
 use warroom::text::CleanText;
-use warroom::ui::theme::{self, ColorDepth};
+use warroom::theme::{self, ColorDepth};
 
 const NOW: i64 = 1_795_615_200; // 2026-11-24T14:00:00Z
 

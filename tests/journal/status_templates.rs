@@ -189,7 +189,7 @@ fn check_accepts_the_shipped_templates_and_names_an_unknown_variable() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(&format!(
-            "{}:7: template bad-update: unknown variable `sevrity`",
+            "{}:7:20: template bad-update: unknown variable `sevrity`",
             bad.display()
         )),
         "{err}"

@@ -11,18 +11,18 @@ use clap::{Args, Subcommand};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 
-use super::change;
-use super::follow::{self, Followed};
-use super::journal::{self, Journal, Record};
-use super::line;
-use super::metrics::{self, format_duration};
-use super::model::{
-    Actor, Declared, Definitions, Draft, Event, HowItWent, IncidentId, Milestone, Origin, Role, Severity, Status,
+use crate::incident::change;
+use crate::incident::follow::{self, Followed};
+use crate::incident::journal::{self, Journal, Record};
+use crate::incident::line;
+use crate::incident::metrics::{self, format_duration};
+use crate::incident::model::{
+    Declared, Definitions, Draft, Event, HowItWent, IncidentId, Milestone, Origin, Role, Severity, Status,
 };
-use super::postmortem;
-use super::state::Incident;
-use super::store::{self, Store};
-use super::timeline;
+use crate::incident::postmortem;
+use crate::incident::state::Incident;
+use crate::incident::store::{self, Store};
+use crate::incident::timeline;
 use crate::text::printable;
 
 /// Where the incidents are.
@@ -256,40 +256,8 @@ fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     }
 }
 
-/// Who is acting: `$WARROOM_ACTOR`, else the config's `[you] name`, else user@host.
-pub fn actor_from_environment() -> Actor {
-    if let Ok(name) = std::env::var("WARROOM_ACTOR")
-        && !name.trim().is_empty()
-    {
-        return Actor::named(name.trim());
-    }
-    // Commands load (and so check) the config before they act; here it only supplies a name.
-    if let Some(name) = crate::config::Config::load().ok().and_then(|c| c.you.name)
-        && !name.trim().is_empty()
-    {
-        return Actor::named(name.trim());
-    }
-    // Containers and tmux started by a service often have no USER: the account name then.
-    let user = ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .or_else(|| {
-            nix::unistd::User::from_uid(nix::unistd::getuid())
-                .ok()
-                .flatten()
-                .map(|u| u.name)
-        })
-        .unwrap_or_else(|| format!("uid{}", nix::unistd::getuid()));
-    let host = hostname::get()
-        .ok()
-        .and_then(|h| h.into_string().ok())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "localhost".into());
-    Actor::named(format!("{user}@{host}"))
-}
-
 fn human(event: Event) -> Draft {
-    Draft::new(actor_from_environment(), Origin::Human, event)
+    Draft::new(crate::config::actor(), Origin::Human, event)
 }
 
 /// Opens an incident's journal for appending.
@@ -307,7 +275,7 @@ fn report_repairs(journal: &Journal, shown: usize) -> usize {
 }
 
 /// The incident as it stands in `entries`, or why the journal is not one.
-fn state(entries: &[super::model::Entry]) -> anyhow::Result<Incident> {
+fn state(entries: &[crate::incident::model::Entry]) -> anyhow::Result<Incident> {
     Incident::from_entries(entries).map_err(|e| anyhow!("{e}"))
 }
 
@@ -392,7 +360,7 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
             person,
             renounce,
         } => {
-            let me = actor_from_environment().name;
+            let me = crate::config::actor().name;
             change(&store, &incident, |i| Ok(change::role(i, role, person, renounce, &me)?))
         }
         IncidentCommand::Impact {
@@ -580,7 +548,7 @@ fn run_journal(args: JournalArgs) -> anyhow::Result<ExitCode> {
             if split_writes {
                 journal.split_writes_for_crash_tests();
             }
-            let actor = actor_from_environment();
+            let actor = crate::config::actor();
             let stdout = std::io::stdout();
             let mut i: u64 = 0;
             while count.is_none_or(|c| i < c) {

@@ -1,6 +1,9 @@
 //! The command line: what each `warroom` subcommand takes, and running it. This is the edge
 //! of the program: errors become one clear message and a non-zero exit.
 
+pub mod incident;
+pub mod status;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -61,33 +64,15 @@ pub enum Command {
         format: String,
     },
     /// Open, change and list incidents.
-    Incident(crate::incident::cli::IncidentArgs),
+    Incident(incident::IncidentArgs),
     /// Add a note to an incident's journal.
-    Note(crate::incident::cli::NoteArgs),
+    Note(incident::NoteArgs),
     /// Verify or follow an incident's journal.
-    Journal(crate::incident::cli::JournalArgs),
+    Journal(incident::JournalArgs),
     /// Write an incident's postmortem (Markdown) from its journal.
-    Postmortem(crate::incident::cli::PostmortemArgs),
+    Postmortem(incident::PostmortemArgs),
     /// Status updates: preview and publish from templates, and when the next one is due.
-    Status(crate::comms::cli::StatusArgs),
-}
-
-/// Whether this console may change the cluster.
-#[derive(Debug, Clone, Copy, Default, clap::Args)]
-pub struct Access {
-    /// Send no change out: mutating requests to the cluster and Alertmanager are refused inside
-    /// the client, and the status editor publishes nothing (notes and drafts still go to the journal).
-    #[arg(long)]
-    pub read_only: bool,
-    /// Your role in the incident; an observer is always read-only.
-    #[arg(long, value_parser = |s: &str| s.parse::<crate::incident::model::Role>())]
-    pub role: Option<crate::incident::model::Role>,
-}
-
-impl Access {
-    pub fn read_only(&self) -> bool {
-        self.read_only || self.role == Some(crate::incident::model::Role::Observer)
-    }
+    Status(status::StatusArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -214,7 +199,7 @@ fn check_toml(f: &Path) -> Result<&'static str, String> {
     let text = std::fs::read_to_string(f).map_err(|e| warroom_files::FileError::unreadable(f, &e).to_string())?;
     let kind = toml_kind(f, &text);
     let checked = match kind {
-        "theme" => crate::ui::theme::check_file(f),
+        "theme" => crate::theme::check_file(f),
         "keymap" => crate::app::keymap::check_file(f),
         _ => crate::config::Config::parse(f, &text).map(|_| ()),
     };

@@ -14,10 +14,10 @@ use warroom_files::{FileError, toml as tomlfile};
 
 /// The themes that ship with warroom: name and text.
 pub const SHIPPED: &[(&str, &str)] = &[
-    ("default", include_str!("../../../themes/default.toml")),
-    ("light", include_str!("../../../themes/light.toml")),
-    ("high-contrast", include_str!("../../../themes/high-contrast.toml")),
-    ("mono", include_str!("../../../themes/mono.toml")),
+    ("default", include_str!("../../themes/default.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    ("mono", include_str!("../../themes/mono.toml")),
 ];
 
 #[derive(Debug, Deserialize)]

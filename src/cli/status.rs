@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -12,14 +12,14 @@ use anyhow::{Context, anyhow, bail};
 use clap::{Args, Subcommand};
 use jiff::Timestamp;
 
-use super::cadence::{self, Cadence};
-use super::channel::{Channel, Target};
-use super::drafts::{self, DraftText};
-use super::publish::{self, Message};
-use super::template::{Template, Templates};
-use super::vars::{self, GoldenSignals};
+use crate::cli::incident::DataDir;
+use crate::comms::cadence::{self, Cadence};
+use crate::comms::channel::{Channel, Target};
+use crate::comms::drafts::{self, DraftText};
+use crate::comms::publish::{self, Message};
+use crate::comms::template::{Template, Templates};
+use crate::comms::vars::{self, GoldenSignals};
 use crate::config::Config;
-use crate::incident::cli::{DataDir, actor_from_environment};
 use crate::incident::journal::{self, Journal};
 use crate::incident::model::{Draft, IncidentId, Origin};
 use crate::incident::state::Incident;
@@ -108,24 +108,6 @@ pub fn status(args: StatusArgs) -> ExitCode {
     }
 }
 
-/// The templates in use: `dir`, else `$WARROOM_TEMPLATES`, else the shipped ones.
-pub fn templates(dir: Option<&Path>) -> anyhow::Result<Templates> {
-    let dir = dir.map(Path::to_path_buf).or_else(|| {
-        std::env::var_os("WARROOM_TEMPLATES")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-    });
-    match dir {
-        Some(d) => Templates::load_dir(&d).map_err(|errors| {
-            anyhow!(
-                "{}",
-                errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
-            )
-        }),
-        None => Ok(Templates::builtin()?),
-    }
-}
-
 fn template<'a>(all: &'a Templates, name: &str) -> anyhow::Result<&'a Template> {
     all.get(name)
         .ok_or_else(|| anyhow!("no template {name:?}; there are {}", all.names().join(", ")))
@@ -133,7 +115,7 @@ fn template<'a>(all: &'a Templates, name: &str) -> anyhow::Result<&'a Template> 
 
 /// The configured channel `name`; `stdout` exists even when not configured.
 pub fn find_channel(config: &Config, name: &str) -> anyhow::Result<Channel> {
-    let channels = super::configured_channels(config);
+    let channels = config.status_channels();
     if let Some(c) = channels.iter().find(|c| c.name == name) {
         return Ok(c.clone());
     }
@@ -188,11 +170,11 @@ fn render(
 
 fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
     let store = Store::new(&store::data_dir(args.data.data_dir.as_deref()));
-    let cadence = super::configured_cadence(config);
+    let cadence = config.status_cadence();
     let now = Timestamp::now();
     match args.command {
         StatusCommand::Templates => {
-            for t in &templates(args.templates.as_deref())?.all {
+            for t in &Templates::in_use(args.templates.as_deref())?.all {
                 println!(
                     "{:<22} {:<10} {:<8} {}",
                     t.name,
@@ -208,7 +190,7 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
             template: name,
             vars,
         } => {
-            let all = templates(args.templates.as_deref())?;
+            let all = Templates::in_use(args.templates.as_deref())?;
             let t = template(&all, &name)?;
             let (state, entries) = read_incident(&store, &incident)?;
             let text = render(t, &state, &entries, config, &cadence, &vars.into_iter().collect(), now)?;
@@ -242,7 +224,7 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
             if note {
                 let mut journal = Journal::open(&store.existing(&incident)?)?;
                 let state = Incident::from_entries(journal.entries()).map_err(|e| anyhow!("{incident}: {e}"))?;
-                let actor = actor_from_environment();
+                let actor = crate::config::actor();
                 for event in cadence::overdue_events(&state, &cadence, now) {
                     let entry = journal.append(Draft::new(actor.clone(), Origin::Automation, event))?;
                     println!("{incident} #{} noted: {}", entry.seq, timeline::describe(&entry.event));
@@ -256,10 +238,10 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
             text,
             count,
         } => {
-            let all = templates(args.templates.as_deref())?;
+            let all = Templates::in_use(args.templates.as_deref())?;
             let t = template(&all, &name)?;
             let mut journal = Journal::open(&store.existing(&incident)?)?;
-            let actor = actor_from_environment();
+            let actor = crate::config::actor();
             let draft_id = drafts::new_draft_id();
             let stdout = std::io::stdout();
             let mut i: u64 = 0;
@@ -293,9 +275,9 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
         } => {
             let channel = find_channel(config, &channel)?;
             let (state, entries) = read_incident(&store, &incident)?;
-            let all = templates(args.templates.as_deref())?;
+            let all = Templates::in_use(args.templates.as_deref())?;
             let mut journal = Journal::open(&store.existing(&incident)?)?;
-            let actor = actor_from_environment();
+            let actor = crate::config::actor();
             let message = match draft {
                 Some(which) => {
                     let saved = if which == "latest" {

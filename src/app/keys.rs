@@ -1,0 +1,191 @@
+//! Reading keys: the keymap context a key is read in, sequences, and what each bound key does
+//! to the state (focus, zoom, cursors, help, drill-down, the input line, the editor, actions).
+//! Pure: what must happen outside leaves as effects.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::attention;
+use super::effect::Effect;
+use super::keymap::{Context, KeyAction, KeyPress, Lookup};
+use super::state::{AppState, InputKind, Overlay, Pane};
+use super::status;
+
+/// Rows moved by page up / page down.
+const PAGE: usize = 10;
+
+/// The keymap context the next key is read in.
+fn context(state: &AppState) -> Context {
+    if state.overlay.is_some() {
+        Context::Help
+    } else if state.input.is_some() {
+        Context::Input
+    } else {
+        Context::of(state.focus)
+    }
+}
+
+pub fn key(state: &mut AppState, fx: &mut Vec<Effect>, k: KeyEvent) {
+    state.dirty = true;
+    // An action's overlay (confirm by typing, cancel, undo) takes its keys first.
+    if state.overlay.is_none() && state.input.is_none() && super::containment::overlay_key(state, fx, &k) {
+        return;
+    }
+    let ctx = context(state);
+    let press = KeyPress::from(&k);
+    state.pending.push(press);
+    let mut found = state.keymap.lookup(ctx, &state.pending);
+    if found == Lookup::None && state.pending.len() > 1 {
+        // A sequence that went nowhere: the last key starts afresh.
+        state.pending = vec![press];
+        found = state.keymap.lookup(ctx, &state.pending);
+    }
+    match found {
+        Lookup::Pending => {}
+        Lookup::Action(a) => {
+            state.pending.clear();
+            act(state, fx, ctx, a);
+        }
+        Lookup::None => {
+            state.pending.clear();
+            // Unbound keys are text where text is typed.
+            if let Some(input) = &mut state.input {
+                input.line.input(k);
+            } else if ctx == Context::Editor {
+                status::type_key(state, fx, k);
+            }
+        }
+    }
+}
+
+fn step_focus(p: Pane, d: isize) -> Pane {
+    let i = Pane::ALL.iter().position(|x| *x == p).unwrap_or(0) as isize;
+    Pane::ALL[(i + d).rem_euclid(Pane::ALL.len() as isize) as usize]
+}
+
+/// Moves the focused pane's cursor by `d` rows (negative: up, towards older / higher rows).
+fn move_cursor(state: &mut AppState, d: isize) {
+    match state.focus {
+        Pane::Timeline => {
+            let len = state.visible_timeline().len();
+            let s = state.timeline_scroll as isize - d;
+            state.timeline_scroll = s.clamp(0, len.saturating_sub(1) as isize) as usize;
+        }
+        Pane::Playbook => super::playbook::move_cursor(state, d.clamp(-1000, 1000)),
+        Pane::Health if state.detail.is_none() => {
+            let len = state.visible_attention().len();
+            let c = state.cursor as isize + d;
+            state.cursor = c.clamp(0, len.saturating_sub(1) as isize) as usize;
+        }
+        _ => {}
+    }
+}
+
+fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
+    if ctx == Context::Help {
+        match a {
+            KeyAction::Close | KeyAction::Help => state.overlay = None,
+            KeyAction::Up => state.help_scroll = state.help_scroll.saturating_sub(1),
+            KeyAction::Down => state.help_scroll += 1,
+            KeyAction::PageUp => state.help_scroll = state.help_scroll.saturating_sub(PAGE),
+            KeyAction::PageDown => state.help_scroll += PAGE,
+            KeyAction::Top => state.help_scroll = 0,
+            _ => {}
+        }
+        return;
+    }
+    match a {
+        KeyAction::Quit => state.quit = true,
+        KeyAction::FocusNext => state.focus = step_focus(state.focus, 1),
+        KeyAction::FocusPrev => state.focus = step_focus(state.focus, -1),
+        KeyAction::FocusHealth => state.focus = Pane::Health,
+        KeyAction::FocusTimeline => state.focus = Pane::Timeline,
+        KeyAction::FocusPlaybook => state.focus = Pane::Playbook,
+        KeyAction::FocusEditor => state.focus = Pane::Editor,
+        KeyAction::Zoom => state.zoom = !state.zoom,
+        KeyAction::Help => {
+            state.overlay = Some(Overlay::Help);
+            state.help_scroll = 0;
+        }
+        KeyAction::Close => close(state),
+        KeyAction::Palette => state.open_input(InputKind::Palette, ""),
+        KeyAction::Note => state.open_input(InputKind::Palette, "note "),
+        KeyAction::Filter => {
+            let current = state.filters.get(&state.focus).cloned().unwrap_or_default();
+            state.open_input(InputKind::Filter(state.focus), &current);
+        }
+        KeyAction::Submit => super::commands::submit(state, fx),
+        KeyAction::Up => move_cursor(state, -1),
+        KeyAction::Down => move_cursor(state, 1),
+        KeyAction::PageUp => move_cursor(state, -(PAGE as isize)),
+        KeyAction::PageDown => move_cursor(state, PAGE as isize),
+        KeyAction::Top => move_cursor(state, isize::MIN / 2),
+        KeyAction::Bottom => move_cursor(state, isize::MAX / 2),
+        KeyAction::Open if state.focus == Pane::Playbook => super::playbook::open(state, fx),
+        KeyAction::Open => {
+            if let Some(item) = state.visible_attention().get(state.cursor) {
+                let subject = item.subject.clone();
+                state.detail = Some(attention::detail(&state.model, &subject));
+            }
+        }
+        KeyAction::Pin => super::commands::pin(state, fx),
+        KeyAction::UndoEntry => match state.selected_entry().map(|e| e.undo.clone()) {
+            Some(Some(undo)) => super::containment::trigger(state, fx, undo),
+            _ => state.tell("the selected entry is not an action with an undo".into(), true),
+        },
+        KeyAction::StatusTemplate => status::next_template(state, fx),
+        KeyAction::StatusChannel => status::next_channel(state),
+        KeyAction::StatusPreview => status::toggle_preview(state),
+        KeyAction::StatusPublish => status::publish(state, fx),
+        KeyAction::Cordon
+        | KeyAction::Uncordon
+        | KeyAction::Drain
+        | KeyAction::Restart
+        | KeyAction::Undo
+        | KeyAction::Pause
+        | KeyAction::Resume
+        | KeyAction::Recycle => match super::containment::for_key(state, a) {
+            Ok(action) => super::containment::trigger(state, fx, action),
+            Err(e) => state.tell(e, true),
+        },
+        KeyAction::Scale => super::containment::scale_prompt(state),
+        KeyAction::StepDone => {
+            if let Some(i) = state.checklist.as_ref().map(|c| c.selected) {
+                super::playbook::set_step(state, fx, i, crate::playbook::StepStatus::Done);
+            }
+        }
+        KeyAction::Silence => {
+            let loudest = state
+                .observe
+                .loud_alerts()
+                .next()
+                .map(|a| format!("silence {} {} 2h", a.name, a.labels_text(&["alertname", "severity"])));
+            match loudest {
+                Some(line) => state.open_input(InputKind::Palette, &line),
+                None => state.tell("no alert is paging".into(), false),
+            }
+        }
+        KeyAction::StepSkip => state.open_input(InputKind::Palette, "skip "),
+        KeyAction::StepFailed => state.open_input(InputKind::Palette, "fail "),
+    }
+}
+
+/// Esc: the innermost thing open closes first (input, zoom, drill-down, filter, the editor).
+fn close(state: &mut AppState) {
+    if state.input.take().is_some() {
+        return;
+    }
+    if state.focus == Pane::Editor && status::back(state) {
+        return;
+    }
+    if state.zoom {
+        state.zoom = false;
+    } else if state.focus == Pane::Health && state.detail.is_some() {
+        state.detail = None;
+    } else if state.filters.remove(&state.focus).is_some() {
+        state.timeline_scroll = 0;
+    } else if state.focus == Pane::Editor {
+        state.focus = Pane::Health;
+    } else if state.notice.is_some() {
+        state.notice = None;
+    }
+}
