@@ -8,6 +8,8 @@ mod support;
 mod action_overlay;
 mod config;
 mod editor;
+mod fixture;
+mod keys;
 mod render;
 mod scenario_files;
 mod status_tmux;

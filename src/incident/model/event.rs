@@ -1,0 +1,288 @@
+//! Every kind of event the journal records, and where an entry came from.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::id::IncidentId;
+use super::people::{ClusterIdentity, Role};
+use super::severity::Severity;
+use super::status::{Milestone, Status};
+
+/// Where an event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Human,
+    Automation,
+    Cluster,
+    Prometheus,
+}
+
+/// What kind of cluster change was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClusterChangeKind {
+    Rollout,
+    Crashloop,
+    NodeCondition,
+    Other,
+}
+
+/// A checklist step's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    Todo,
+    Doing,
+    Done,
+    Skipped,
+    Failed,
+}
+
+/// Which way a retrospective remark goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HowItWent {
+    Well,
+    Badly,
+}
+
+/// The incident as declared: the payload of the first line of every journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Declared {
+    pub id: IncidentId,
+    pub title: String,
+    pub severity: Severity,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub impact: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<String>,
+    /// Drill incidents are kept out of metrics.
+    #[serde(default)]
+    pub drill: bool,
+}
+
+/// A containment action against the cluster, as requested and as answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionRecord {
+    /// Ties the request to its dry run and outcome.
+    pub action_id: String,
+    /// What was done, e.g. `rollout_undo`, `scale`, `cordon`.
+    pub action: String,
+    /// What it was done to, e.g. `deployment/checkout -n shop`.
+    pub target: String,
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub parameters: serde_json::Value,
+    /// The API server's answer (for dry runs and outcomes).
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub response: serde_json::Value,
+    /// Why it failed, in words (for failures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Who the action ran as, as the cluster knows them (absent in older journals, and for
+    /// actions on Alertmanager, which knows no cluster user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<ClusterIdentity>,
+}
+
+/// Everything that can happen in an incident. Serialized as `"kind": ..., "payload": {...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum Event {
+    /// The first line of every journal.
+    IncidentOpened(Declared),
+    Note {
+        text: String,
+    },
+    Decision {
+        text: String,
+    },
+    StatusChanged {
+        from: Status,
+        to: Status,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    SeverityChanged {
+        from: Severity,
+        to: Severity,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// A role handed from `from` to `to`; either may be absent (first assignment, stepping down).
+    RoleChanged {
+        role: Role,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+    },
+    ImpactUpdated {
+        impact: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        services: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        components: Vec<String>,
+    },
+    /// A milestone stated by a person, overriding the one derived from other events.
+    MilestoneSet {
+        milestone: Milestone,
+        at: Timestamp,
+    },
+    AlertFiring {
+        alert: String,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        labels: BTreeMap<String, String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        summary: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        starts_at: Option<Timestamp>,
+    },
+    AlertResolved {
+        alert: String,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        labels: BTreeMap<String, String>,
+    },
+    ClusterChange {
+        change: ClusterChangeKind,
+        /// `kind/name` with namespace, e.g. `deployment/checkout -n shop`.
+        object: String,
+        summary: String,
+        #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+        details: serde_json::Value,
+    },
+    ActionRequested(ActionRecord),
+    ActionDryRun(ActionRecord),
+    ActionSucceeded(ActionRecord),
+    ActionFailed(ActionRecord),
+    StatusUpdatePublished {
+        /// Where it went, e.g. `statuspage`, `#incident`, `email:exec`.
+        channel: String,
+        #[serde(default)]
+        external: bool,
+        text: String,
+    },
+    /// A status update being written, saved as it is edited so a crash never loses it. Each
+    /// save carries the whole text; the latest save of a `draft_id` is the draft.
+    StatusDraftSaved {
+        draft_id: String,
+        /// The template it was started from, e.g. `internal-update`.
+        template: String,
+        /// Who it is for: `internal`, `public`, `executive`...
+        audience: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<String>,
+        text: String,
+    },
+    /// A draft went out (after its `status_update_published`): it is no longer offered.
+    StatusDraftPublished {
+        draft_id: String,
+        audience: String,
+        channel: String,
+    },
+    /// One attempt to publish a status update that failed, with the exact text and why.
+    StatusUpdateFailed {
+        channel: String,
+        #[serde(default)]
+        external: bool,
+        text: String,
+        /// 1 for the first try.
+        attempt: u32,
+        error: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draft_id: Option<String>,
+    },
+    /// The update an audience was owed at `due_at` had not gone out.
+    StatusUpdateOverdue {
+        audience: String,
+        due_at: Timestamp,
+    },
+    /// A playbook began to be followed (its checklist, by playbook id).
+    ChecklistStarted {
+        checklist: String,
+    },
+    ChecklistStepChanged {
+        checklist: String,
+        step: String,
+        state: StepState,
+        /// Why it was skipped or failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    ContributingFactor {
+        text: String,
+    },
+    Retrospective {
+        went: HowItWent,
+        text: String,
+    },
+    ActionItem {
+        title: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<Date>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ticket: Option<String>,
+    },
+    /// A line this version of warroom cannot interpret (written by a newer one). Its bytes are
+    /// still verified and kept; it is never produced by warroom itself.
+    #[serde(skip)]
+    Unrecognized {
+        kind: String,
+        payload: serde_json::Value,
+    },
+}
+
+impl Event {
+    /// The `kind` written on the journal line.
+    pub fn kind(&self) -> &str {
+        match self {
+            Event::IncidentOpened(_) => "incident_opened",
+            Event::Note { .. } => "note",
+            Event::Decision { .. } => "decision",
+            Event::StatusChanged { .. } => "status_changed",
+            Event::SeverityChanged { .. } => "severity_changed",
+            Event::RoleChanged { .. } => "role_changed",
+            Event::ImpactUpdated { .. } => "impact_updated",
+            Event::MilestoneSet { .. } => "milestone_set",
+            Event::AlertFiring { .. } => "alert_firing",
+            Event::AlertResolved { .. } => "alert_resolved",
+            Event::ClusterChange { .. } => "cluster_change",
+            Event::ActionRequested(_) => "action_requested",
+            Event::ActionDryRun(_) => "action_dry_run",
+            Event::ActionSucceeded(_) => "action_succeeded",
+            Event::ActionFailed(_) => "action_failed",
+            Event::StatusUpdatePublished { .. } => "status_update_published",
+            Event::StatusDraftSaved { .. } => "status_draft_saved",
+            Event::StatusDraftPublished { .. } => "status_draft_published",
+            Event::StatusUpdateFailed { .. } => "status_update_failed",
+            Event::StatusUpdateOverdue { .. } => "status_update_overdue",
+            Event::ChecklistStarted { .. } => "checklist_started",
+            Event::ChecklistStepChanged { .. } => "checklist_step_changed",
+            Event::ContributingFactor { .. } => "contributing_factor",
+            Event::Retrospective { .. } => "retrospective",
+            Event::ActionItem { .. } => "action_item",
+            Event::Unrecognized { kind, .. } => kind,
+        }
+    }
+
+    /// Rebuilds an event from a line's `kind` and `payload`. A kind or payload this version
+    /// does not understand becomes `Unrecognized`, never an error: the line is still evidence.
+    pub fn from_parts(kind: &str, payload: serde_json::Value) -> Event {
+        let tagged = serde_json::json!({ "kind": kind, "payload": payload });
+        match serde_json::from_value::<Event>(tagged) {
+            Ok(e) => e,
+            Err(_) => Event::Unrecognized {
+                kind: kind.to_string(),
+                payload,
+            },
+        }
+    }
+}

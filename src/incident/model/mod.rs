@@ -1,0 +1,20 @@
+//! The words of an incident: ids, severities, statuses, roles, actors and every kind of event
+//! the journal records. Plain data with serde; it must not read files, the clock or the
+//! environment.
+
+mod entry;
+mod event;
+mod id;
+mod people;
+mod severity;
+mod status;
+
+pub use entry::{Draft, Entry};
+pub use event::{ActionRecord, ClusterChangeKind, Declared, Event, HowItWent, Origin, StepState};
+pub use id::{BadIncidentId, IncidentId};
+pub use people::{Actor, ClusterIdentity, Role};
+pub use severity::{Definitions, Severity};
+pub use status::{Milestone, Status};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,593 @@
+//! What keys and messages do to the console, through `update` as the loop drives it: the
+//! palette, pins, filters, keymaps, greyed keys, playbooks, actions on each kind of row, the
+//! timeline's narration and undo.
+
+use crate::support::{Console, update};
+use crate::support::{keys, text};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Modifier;
+use warroom::app::effect::{Effect, IncidentChange};
+use warroom::app::message::Msg;
+use warroom::cluster::model::{Change, Update};
+use warroom::cluster::rows::{OwnerKind, WorkloadRow};
+use warroom::incident::follow::Followed;
+use warroom::incident::model::{Actor, Event, Severity};
+use warroom::text::CleanText;
+
+use crate::fixture::*;
+
+#[test]
+fn pinning_a_signal_asks_the_journal_and_pinned_entries_stay_on_top() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    key(&mut s, KeyCode::Char('2'));
+    // Scroll up to the crashloop signal and pin it.
+    while !s
+        .selected_entry()
+        .is_some_and(|e| e.text.as_str().contains("CrashLoopBackOff"))
+    {
+        key(&mut s, KeyCode::Char('k'));
+    }
+    key(&mut s, KeyCode::Char('p'));
+    match journal_effects(&s).as_slice() {
+        [Effect::Change(IncidentChange::PinCluster { text, .. })] => assert!(text.contains("CrashLoopBackOff")),
+        other => panic!("{other:?}"),
+    }
+    update(
+        &mut s,
+        Msg::Journal(Followed::Entry(Box::new(entry(
+            2,
+            Event::Decision {
+                text: "roll back checkout".into(),
+            },
+            true,
+        )))),
+    );
+    for i in 0..40 {
+        update(
+            &mut s,
+            Msg::Journal(Followed::Entry(Box::new(entry(
+                3 + i,
+                Event::Note {
+                    text: format!("note {i}"),
+                },
+                false,
+            )))),
+        );
+    }
+    key(&mut s, KeyCode::Char('G'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(
+        t.contains("▶ alice    Decision: roll back checkout"),
+        "the pinned entry stays visible:\n{t}"
+    );
+    assert!(t.contains("note 39"), "{t}");
+}
+
+#[test]
+fn keymaps_change_the_keys_and_help_follows() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    update(
+        &mut s,
+        Msg::Keymap(Box::new(warroom::app::keymap::load("vim", None).unwrap())),
+    );
+    declared(&mut s, Severity::Sev3);
+    for i in 0..5 {
+        update(
+            &mut s,
+            Msg::Journal(Followed::Entry(Box::new(entry(
+                2 + i,
+                Event::Note {
+                    text: format!("note {i}"),
+                },
+                false,
+            )))),
+        );
+    }
+    key(&mut s, KeyCode::Char('2'));
+    for _ in 0..2 {
+        key(&mut s, KeyCode::Char('k'));
+    }
+    assert_eq!(s.timeline_scroll, 2);
+    key(&mut s, KeyCode::Char('g'));
+    assert_eq!(s.timeline_scroll, 2, "g alone waits for the second g");
+    assert!(text(&draw(&s, 200, 50)).contains(" g … "), "the pending key is shown");
+    key(&mut s, KeyCode::Char('g'));
+    assert_eq!(s.timeline_scroll, s.visible_timeline().len() - 1);
+    key(&mut s, KeyCode::Char('?'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("Keys (keymap vim)") && t.contains("g g  top"), "{t}");
+    update(
+        &mut s,
+        Msg::Keymap(Box::new(warroom::app::keymap::load("emacs", None).unwrap())),
+    );
+    key(&mut s, KeyCode::Esc);
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL)),
+    );
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(s.quit, "ctrl-x ctrl-c quits in emacs");
+}
+
+#[test]
+fn the_editor_takes_text_and_pastes_are_cleaned() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    for _ in 0..3 {
+        key(&mut s, KeyCode::Tab);
+    }
+    keys(&mut s, "Rolling back");
+    update(&mut s, Msg::Paste(" checkout\u{1b}]52;c;cHduZWQ=\u{7} now".into()));
+    assert_eq!(s.editor.lines().join("\n"), "Rolling back checkout now");
+    // q types in the editor instead of quitting.
+    key(&mut s, KeyCode::Char('q'));
+    assert!(!s.quit);
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char('q'));
+    assert!(s.quit);
+}
+
+#[test]
+fn a_late_answer_about_another_row_greys_no_key() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    key(&mut s, KeyCode::Char('j'));
+    let first = last_asked(&s);
+    key(&mut s, KeyCode::Char('k'));
+    let second = last_asked(&s);
+    assert_ne!(first, second, "each row is asked about");
+    let restart = warroom::app::keymap::KeyAction::Restart;
+    // The answer about the row the cursor has left arrives last.
+    update(
+        &mut s,
+        Msg::KeysDenied {
+            subject: first,
+            denied: vec![(restart, "forbidden on the first row".into())],
+        },
+    );
+    assert!(!s.denied.contains_key(&restart), "{:?}", s.denied);
+    update(
+        &mut s,
+        Msg::KeysDenied {
+            subject: second,
+            denied: vec![(restart, "forbidden on the second row".into())],
+        },
+    );
+    assert_eq!(
+        s.denied.get(&restart).map(String::as_str),
+        Some("forbidden on the second row")
+    );
+}
+
+#[test]
+fn keys_the_user_may_not_use_are_greyed_with_the_reason() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    // Moving the cursor asks (once per selection) which action keys are allowed.
+    key(&mut s, KeyCode::Char('j'));
+    key(&mut s, KeyCode::Char('k'));
+    let asked: Vec<_> = s
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::CheckKeys { probes, .. } => Some(probes.iter().map(|(k, _)| *k).collect::<Vec<_>>()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        asked
+            .iter()
+            .any(|keys| keys.contains(&warroom::app::keymap::KeyAction::Restart)),
+        "{asked:?}"
+    );
+    let subject = last_asked(&s);
+    update(
+        &mut s,
+        Msg::KeysDenied {
+            subject,
+            denied: vec![(
+                warroom::app::keymap::KeyAction::Restart,
+                "you may not patch apps/deployments checkout in shop: forbidden by the drill".into(),
+            )],
+        },
+    );
+    let b = draw(&s, 250, 50);
+    let t = text(&b);
+    let footer = t.lines().last().expect("footer");
+    assert!(footer.contains("r rollout restart (you may not patch"), "{footer}");
+    assert!(cell(&b, "r rollout restart").modifier.contains(Modifier::CROSSED_OUT));
+    key(&mut s, KeyCode::Char('?'));
+    let help: Vec<String> = warroom::ui::help_lines(&s).iter().map(|l| l.to_string()).collect();
+    assert!(
+        help.iter()
+            .any(|l| l.contains("rollout restart — not allowed here: you may not patch")),
+        "{help:?}"
+    );
+}
+
+#[test]
+fn a_read_only_console_greys_the_timelines_undo_key() {
+    for read_only in [false, true] {
+        let mut s = state();
+        s.read_only = read_only;
+        update(&mut s, Msg::Resize(250, 50));
+        key(&mut s, KeyCode::Char('2'));
+        let b = draw(&s, 250, 50);
+        let footer = text(&b).lines().last().expect("footer").to_string();
+        assert!(footer.contains("u undo the selected action"), "{footer}");
+        let greyed = cell(&b, "u undo the selected action")
+            .modifier
+            .contains(Modifier::CROSSED_OUT);
+        assert_eq!(greyed, read_only, "{footer}");
+        assert_eq!(
+            footer.contains("(warroom is read-only: no change can be sent)"),
+            read_only,
+            "{footer}"
+        );
+    }
+}
+
+#[test]
+fn any_playbook_on_offer_is_chosen_with_the_cursor_or_the_palette_and_journaled() {
+    let mut s = state();
+    with_playbooks(&mut s);
+    update(&mut s, Msg::Resize(200, 50));
+    key(&mut s, KeyCode::Char('3'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("Choose a playbook (enter follows the one under ›)"), "{t}");
+    // The crashlooping pod raises a signal, so the playbooks it matches come first, with why.
+    assert!(
+        t.contains("› bad-deploy  Bad deploy  applies: signal crash_looping"),
+        "{t}"
+    );
+    assert!(t.contains("  noisy-neighbour  Noisy neighbour  on offer"), "{t}");
+    // Without an incident nothing is journaled; the cursor moves over the choices.
+    key(&mut s, KeyCode::Char('j'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("› crashloop  Crashloop"), "{t}");
+    declared(&mut s, Severity::Sev2);
+    s.effects.clear();
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(followed(&s).as_deref(), Some("crashloop"));
+    assert_eq!(
+        journal_effects(&s),
+        [Effect::Change(IncidentChange::Record(Event::ChecklistStarted {
+            checklist: "crashloop".into()
+        }))]
+    );
+    // The palette switches to another playbook, journaled too; an unknown one is refused.
+    s.effects.clear();
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE)));
+    keys(&mut s, "playbook nope");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(followed(&s).as_deref(), Some("crashloop"));
+    let notice = s.notice.as_ref().expect("a notice");
+    assert!(
+        notice.error && notice.text.contains("no playbook \"nope\""),
+        "{:?}",
+        notice.text
+    );
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "playbook bad-deploy");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(followed(&s).as_deref(), Some("bad-deploy"));
+    assert_eq!(
+        journal_effects(&s),
+        [Effect::Change(IncidentChange::Record(Event::ChecklistStarted {
+            checklist: "bad-deploy".into()
+        }))]
+    );
+}
+
+#[test]
+fn the_checklist_is_rebuilt_from_the_journal_with_who_changed_each_step() {
+    let mut s = state();
+    with_playbooks(&mut s);
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev1);
+    s.effects.clear();
+    let mut seq = 1;
+    let mut from_bob = |s: &mut Console, event: Event| {
+        seq += 1;
+        let mut e = entry(seq, event, false);
+        e.actor = Actor::named("bob");
+        update(s, Msg::Journal(Followed::Entry(Box::new(e))));
+    };
+    // Another console (or this one before a restart) followed bad-deploy and worked on it.
+    from_bob(
+        &mut s,
+        Event::ChecklistStarted {
+            checklist: "bad-deploy".into(),
+        },
+    );
+    let step = |id: &str, state, reason: Option<&str>| Event::ChecklistStepChanged {
+        checklist: "bad-deploy".into(),
+        step: id.into(),
+        state,
+        reason: reason.map(str::to_string),
+    };
+    use warroom::incident::model::StepState;
+    from_bob(&mut s, step("confirm-rollout", StepState::Done, None));
+    from_bob(
+        &mut s,
+        step("announce", StepState::Skipped, Some("comms lead is on it")),
+    );
+    from_bob(&mut s, step("roll-back", StepState::Doing, None));
+    let c = s.checklist.as_ref().expect("the checklist is followed again");
+    assert_eq!(c.playbook.id, "bad-deploy");
+    assert_eq!(c.progress(), (2, 7));
+    let rollback = c.playbook.steps.iter().position(|p| p.get().id == "roll-back").unwrap();
+    assert_eq!(c.steps[rollback].status, warroom::playbook::StepStatus::InProgress);
+    assert_eq!(c.steps[rollback].by.as_deref(), Some("bob"));
+    assert!(journal_effects(&s).is_empty(), "replaying writes nothing back");
+    // A step the playbook does not have (another version of it) is reported, nothing is lost.
+    from_bob(&mut s, step("reboot-the-world", StepState::Done, None));
+    let notice = s.notice.as_ref().expect("a notice");
+    assert!(notice.text.contains("\"reboot-the-world\""), "{:?}", notice.text);
+    assert_eq!(s.checklist.as_ref().unwrap().progress(), (2, 7));
+    // A playbook that is not on offer here is reported and the one followed stays.
+    from_bob(
+        &mut s,
+        Event::ChecklistStarted {
+            checklist: "moon-landing".into(),
+        },
+    );
+    assert!(s.notice.as_ref().unwrap().text.contains("\"moon-landing\""));
+    assert_eq!(followed(&s).as_deref(), Some("bad-deploy"));
+    key(&mut s, KeyCode::Char('3'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("Bad deploy 2/7"), "{t}");
+}
+
+#[test]
+fn a_daemonset_row_gets_its_own_actions_and_pause_and_scale_are_refused_with_why() {
+    use warroom::actions::{Action, WorkloadKind as Kind};
+    use warroom::app::keymap::KeyAction as K;
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    let ds = WorkloadRow {
+        desired: 3,
+        ready: 1,
+        updated: 1,
+        available: 1,
+        paused: false,
+        revision: None,
+        image: Some("registry.example.com/agent:2".into()),
+        rolling: true,
+        deadline_exceeded: false,
+    };
+    update(
+        &mut s,
+        Msg::Cluster(Update::Workload(
+            OwnerKind::DaemonSet,
+            Change::Apply(("kube-system".into(), "agent".into()), ds),
+        )),
+    );
+    update(&mut s, Msg::Settled);
+    // Walk the health pane to the DaemonSet's row.
+    let mut found = false;
+    for _ in 0..20 {
+        let sel = warroom::app::containment::selection(&s);
+        if sel.workload.as_ref().is_some_and(|w| w.kind == Kind::DaemonSet) {
+            found = true;
+            break;
+        }
+        key(&mut s, KeyCode::Char('j'));
+    }
+    assert!(found, "the daemonset row is in the health pane");
+    let sel = warroom::app::containment::selection(&s);
+    assert_eq!(sel.deployment, None, "a daemonset is not a deployment");
+    let restart = warroom::app::containment::for_key(&s, K::Restart).expect("restart applies");
+    assert_eq!(restart.target(), "daemonset/agent -n kube-system");
+    let undo = warroom::app::containment::for_key(&s, K::Undo).expect("undo applies");
+    assert!(matches!(undo, Action::RolloutUndo { revision: None, .. }));
+    // Pause is built for the key check, which greys it with the reason.
+    let pause = warroom::app::containment::for_key(&s, K::Pause).expect("pause is probed");
+    let why = pause.refusal().expect("pause is refused on a daemonset");
+    assert!(why.contains("deployments only"), "{why}");
+    let probed = s.effects.iter().any(|e| match e {
+        Effect::CheckKeys { probes, .. } => probes.iter().any(|(k, a)| *k == K::Pause && a.refusal().is_some()),
+        _ => false,
+    });
+    assert!(probed, "the pause key is checked, so the footer greys it");
+    // Pressing P or S says why and starts nothing.
+    for (k, said) in [('P', "deployments only"), ('S', "one pod per node")] {
+        s.effects.clear();
+        key(&mut s, KeyCode::Char(k));
+        let notice = s.notice.as_ref().expect("a notice").text.to_string();
+        assert!(notice.contains(said), "{k}: {notice}");
+        assert!(
+            !s.effects.iter().any(|e| matches!(e, Effect::Action { .. })),
+            "{k}: no action started"
+        );
+    }
+}
+
+#[test]
+fn scale_on_a_statefulset_row_prompts_with_its_kind_and_count() {
+    use warroom::actions::WorkloadKind as Kind;
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    let sts = WorkloadRow {
+        desired: 3,
+        ready: 2,
+        updated: 3,
+        available: 2,
+        paused: false,
+        revision: None,
+        image: Some("registry.example.com/db:16".into()),
+        rolling: false,
+        deadline_exceeded: false,
+    };
+    update(
+        &mut s,
+        Msg::Cluster(Update::Workload(
+            OwnerKind::StatefulSet,
+            Change::Apply(("data".into(), "db".into()), sts),
+        )),
+    );
+    update(&mut s, Msg::Settled);
+    for _ in 0..20 {
+        let sel = warroom::app::containment::selection(&s);
+        if sel.workload.as_ref().is_some_and(|w| w.kind == Kind::StatefulSet) {
+            break;
+        }
+        key(&mut s, KeyCode::Char('j'));
+    }
+    key(&mut s, KeyCode::Char('S'));
+    let line = s.input.as_ref().expect("the palette opens").line.lines().join("");
+    assert_eq!(line, "scale data/sts/db 3");
+    match warroom::app::palette::parse(&line) {
+        Ok(warroom::app::palette::Command::Act(a)) => assert_eq!(a.to_string(), "scale statefulset/db -n data to 3"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_timeline_notes_a_metrics_source_that_stops_and_resumes_but_not_its_first_answer() {
+    use warroom::freshness::Freshness as F;
+    use warroom::observe::http::Server as S;
+    use warroom::observe::model::{ObserveModel, Update as O};
+    let mut s = state();
+    s.observe = ObserveModel::new(&[S::Prometheus]);
+    let notes = |s: &Console| -> Vec<String> {
+        s.timeline
+            .iter()
+            .filter(|e| e.source.as_str() == "metrics")
+            .map(|e| e.text.as_str().to_string())
+            .collect()
+    };
+    update(
+        &mut s,
+        Msg::Observe(O::Freshness(S::Prometheus, F::Live { since: NOW })),
+    );
+    assert_eq!(notes(&s), Vec::<String>::new(), "the first answer is no news");
+    let error = CleanText::line("connection refused");
+    update(
+        &mut s,
+        Msg::Observe(O::Freshness(S::Prometheus, F::Reconnecting { since: NOW, error })),
+    );
+    update(
+        &mut s,
+        Msg::Observe(O::Freshness(S::Prometheus, F::Live { since: NOW + 30 })),
+    );
+    assert_eq!(
+        notes(&s),
+        [
+            "prometheus stopped answering: connection refused",
+            "prometheus answering again"
+        ]
+    );
+}
+
+#[test]
+fn an_action_on_the_timeline_is_undone_with_its_key_long_after_its_overlay() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    let succeeded = |undo: serde_json::Value| {
+        Event::ActionSucceeded(warroom::incident::model::ActionRecord {
+            action_id: "act-1".into(),
+            action: "cordon".into(),
+            target: "node/node-1".into(),
+            parameters: serde_json::json!({"verb": "cordon", "node": "node-1"}),
+            response: serde_json::json!({"summary": "node/node-1 cordoned", "undo": undo}),
+            error: None,
+            identity: None,
+        })
+    };
+    // As the journal holds it, also after a restart: the undo is read from the entry.
+    update(
+        &mut s,
+        Msg::Journal(Followed::Entry(Box::new(entry(
+            2,
+            succeeded(serde_json::json!({"verb": "uncordon", "node": "node-1"})),
+            false,
+        )))),
+    );
+    key(&mut s, KeyCode::Char('2'));
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("Action succeeded: cordon node/node-1"), "{t}");
+    assert!(
+        t.contains(" u: uncordon node/node-1 "),
+        "the key and the undo are named:\n{t}"
+    );
+    s.effects.clear();
+    key(&mut s, KeyCode::Char('u'));
+    let started: Vec<_> = s
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Action { action, step, .. } => Some((action.clone(), step.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        started,
+        [(
+            warroom::actions::Action::Uncordon { node: "node-1".into() },
+            warroom::actions::Step::CheckPermission
+        )],
+        "the undo starts its own flow, from the permission check"
+    );
+    // Esc hides the overlay while the permission is checked.
+    key(&mut s, KeyCode::Esc);
+    // A note has nothing to undo; an action whose undo is null neither.
+    for (seq, event) in [
+        (3, Event::Note { text: "looking".into() }),
+        (4, succeeded(serde_json::Value::Null)),
+    ] {
+        update(
+            &mut s,
+            Msg::Journal(Followed::Entry(Box::new(entry(seq, event, false)))),
+        );
+        s.effects.clear();
+        key(&mut s, KeyCode::Char('u'));
+        assert!(
+            !s.effects.iter().any(|e| matches!(e, Effect::Action { .. })),
+            "{:?}",
+            s.effects
+        );
+        assert!(
+            s.notice
+                .as_ref()
+                .is_some_and(|n| n.text.as_str().contains("not an action with an undo")),
+            "{:?}",
+            s.notice
+        );
+    }
+}
+
+#[test]
+fn key_strings_read_as_helix_writes_them() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let k = |c, m| KeyEvent::new(c, m);
+    assert_eq!(
+        crate::support::keys::parse(":q<enter>"),
+        vec![
+            k(KeyCode::Char(':'), KeyModifiers::NONE),
+            k(KeyCode::Char('q'), KeyModifiers::NONE),
+            k(KeyCode::Enter, KeyModifiers::NONE)
+        ]
+    );
+    assert_eq!(
+        crate::support::keys::parse("<C-c>"),
+        vec![k(KeyCode::Char('c'), KeyModifiers::CONTROL)]
+    );
+    assert_eq!(
+        crate::support::keys::parse("<A-S-x>"),
+        vec![k(KeyCode::Char('x'), KeyModifiers::ALT | KeyModifiers::SHIFT)]
+    );
+    assert_eq!(
+        crate::support::keys::parse("a<lt>b"),
+        crate::support::keys::parse("a<b"),
+        "a lone < is typed as it is"
+    );
+    assert_eq!(crate::support::keys::parse("<>").len(), 2, "<> is two characters");
+}
