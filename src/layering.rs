@@ -8,7 +8,8 @@ use std::path::Path;
 
 /// The layers, lowest first; a module may use only modules of lower layers.
 const LAYERS: &[&[&str]] = &[
-    &["text", "sink", "paths", "secret", "http", "family", "logging"],
+    &["text", "sink", "paths", "secret", "http", "family", "redact"],
+    &["logging"],
     &["freshness", "theme"],
     &["incident"],
     &["cluster", "observe", "comms"],

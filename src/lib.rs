@@ -22,6 +22,7 @@ pub mod logging;
 pub mod observe;
 pub mod paths;
 pub mod playbook;
+pub mod redact;
 pub mod secret;
 pub mod sink;
 pub mod text;

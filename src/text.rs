@@ -1,23 +1,18 @@
 //! Clean text: every string from a cluster, Prometheus, a scenario or a journal is cleaned
 //! once, where it enters the program, into `CleanText`, a type that can only hold text that is
 //! safe to put on a terminal. Escape sequences (CSI, OSC, DCS, SOS, PM, APC), C0 and C1
-//! controls and bidi overrides are removed (kubectl's CVE-2021-25743 was exactly this).
+//! controls, bidi overrides and every invisible or joining character (format characters,
+//! default-ignorable code points, emoji modifiers) are removed (kubectl's CVE-2021-25743 was
+//! exactly this), so what remains has the width each character says it has. Command-line
+//! output goes through the same cleaner (`printable`).
 
 use std::fmt;
 use std::sync::Arc;
 
-/// Text for command-line output (standard output may be a terminal): control characters
-/// other than newline and tab are shown as U+FFFD, so what was written stays visible.
+/// Text for command-line output and files a person opens (standard output may be a terminal):
+/// cleaned as the console cleans it, newlines kept.
 pub fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    clean(s, true)
 }
 
 /// Text with no terminal controls in it.
@@ -65,13 +60,19 @@ impl From<&str> for CleanText {
     }
 }
 
-/// Bidirectional formatting and invisible characters that can reorder or hide what is shown.
+/// Characters that are invisible, reorder what is shown, or join their neighbours into a glyph
+/// whose width the terminal and the layout may not agree on: Unicode's format characters (Cf),
+/// its default-ignorable code points (zero-width space and (non-)joiners, bidi controls,
+/// variation selectors, tags, fillers) and the emoji skin-tone modifiers.
 fn invisible(c: char) -> bool {
     matches!(c,
-        '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{FEFF}'
-        | '\u{202A}'..='\u{202E}'
-        | '\u{2066}'..='\u{2069}'
-        | '\u{206A}'..='\u{206F}')
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{0600}'..='\u{0605}' | '\u{06DD}' | '\u{070F}'
+        | '\u{0890}'..='\u{0891}' | '\u{08E2}' | '\u{115F}'..='\u{1160}' | '\u{17B4}'..='\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+        | '\u{FFF0}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}' | '\u{13430}'..='\u{1343F}'
+        | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{1F3FB}'..='\u{1F3FF}'
+        | '\u{E0000}'..='\u{E0FFF}')
 }
 
 /// What to skip after an escape introducer.
@@ -154,9 +155,38 @@ fn clean(raw: &str, keep_newlines: bool) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn printable_shows_control_characters_as_replacement() {
-        assert_eq!(super::printable("a\u{1b}[31mb\u{7}"), "a\u{FFFD}[31mb\u{FFFD}");
-        assert_eq!(super::printable("two\nlines\tand a tab"), "two\nlines\tand a tab");
+    fn printable_cleans_as_the_console_does_and_keeps_lines() {
+        assert_eq!(super::printable("a\u{1b}[31mb\u{7}"), "ab");
+        assert_eq!(super::printable("x\u{1b}]52;c;SGFja2Vk\u{7}y"), "xy");
+        assert_eq!(super::printable("two\nlines\tand a tab"), "two\nlines and a tab");
+    }
+
+    #[test]
+    fn joiners_and_selectors_go_so_widths_add_up() {
+        use unicode_width::UnicodeWidthStr;
+        // A family (ZWJ sequence), a skin-toned thumb, a heart with VS16, a keycap, a flag,
+        // tags, a soft hyphen and word joiners: what is left has the width of its characters.
+        for hostile in [
+            "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}",
+            "\u{1F44D}\u{1F3FD}",
+            "\u{2764}\u{FE0F}",
+            "1\u{FE0F}\u{20E3}",
+            "\u{1F1EB}\u{1F1F7}",
+            "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}",
+            "soft\u{00AD}hy\u{2060}phen\u{200C}",
+        ] {
+            let clean = CleanText::line(hostile);
+            let by_char: usize = clean
+                .chars()
+                .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+                .sum();
+            assert_eq!(clean.width(), by_char, "{hostile:?} -> {clean:?}");
+            assert!(!clean.contains('\u{200D}') && !clean.contains('\u{FE0F}'), "{clean:?}");
+        }
+        assert_eq!(
+            CleanText::line("soft\u{00AD}hy\u{2060}phen\u{200C}").as_str(),
+            "softhyphen"
+        );
     }
 
     use super::*;

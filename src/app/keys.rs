@@ -26,6 +26,8 @@ fn context(state: &AppState) -> Context {
 
 pub fn key(state: &mut AppState, fx: &mut Vec<Effect>, k: KeyEvent) {
     state.dirty = true;
+    // A quit that asked is confirmed by the quit key only; any other key keeps the console.
+    let quit_asked = std::mem::take(&mut state.quit_asked);
     // An action's overlay (confirm by typing, cancel, undo) takes its keys first.
     if state.overlay.is_none() && state.input.is_none() && super::containment::overlay_key(state, fx, &k) {
         return;
@@ -43,7 +45,11 @@ pub fn key(state: &mut AppState, fx: &mut Vec<Effect>, k: KeyEvent) {
         Lookup::Pending => {}
         Lookup::Action(a) => {
             state.pending.clear();
-            act(state, fx, ctx, a);
+            if a == KeyAction::Quit {
+                quit(state, quit_asked);
+            } else {
+                act(state, fx, ctx, a);
+            }
         }
         Lookup::None => {
             state.pending.clear();
@@ -54,6 +60,18 @@ pub fn key(state: &mut AppState, fx: &mut Vec<Effect>, k: KeyEvent) {
                 status::type_key(state, fx, k);
             }
         }
+    }
+}
+
+/// The quit key: leaves, unless an open SEV1/SEV2 incident or an unsent draft makes it ask
+/// first (`asked`: this is the second press).
+fn quit(state: &mut AppState, asked: bool) {
+    match state.reason_to_stay() {
+        Some(why) if !asked => {
+            state.quit_asked = true;
+            state.tell(format!("{why}: press the quit key again to leave"), true);
+        }
+        _ => state.quit = true,
     }
 }
 
@@ -94,7 +112,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
         return;
     }
     match a {
-        KeyAction::Quit => state.quit = true,
+        KeyAction::Quit => quit(state, false),
         KeyAction::FocusNext => state.focus = step_focus(state.focus, 1),
         KeyAction::FocusPrev => state.focus = step_focus(state.focus, -1),
         KeyAction::FocusHealth => state.focus = Pane::Health,

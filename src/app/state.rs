@@ -202,6 +202,8 @@ pub struct AppState {
     /// Something changed since the last frame.
     pub dirty: bool,
     pub quit: bool,
+    /// The quit key was pressed once with something worth staying for: the next press leaves.
+    pub quit_asked: bool,
 }
 
 impl AppState {
@@ -259,6 +261,7 @@ impl AppState {
             size: (80, 24),
             dirty: true,
             quit: false,
+            quit_asked: false,
         }
     }
 
@@ -291,6 +294,26 @@ impl AppState {
         let mut line = TextArea::default();
         line.insert_str(text);
         self.input = Some(InputLine { kind, line });
+    }
+
+    /// What leaving now would walk away from: an open SEV1 or SEV2 incident, or a status draft
+    /// not sent.
+    pub fn reason_to_stay(&self) -> Option<String> {
+        use crate::incident::model::{Severity, Status};
+        let open = self
+            .incident
+            .as_ref()
+            .filter(|i| i.status != Status::Resolved && matches!(i.severity, Severity::Sev1 | Severity::Sev2));
+        let draft = !self.editor.lines().join("\n").trim().is_empty();
+        match (open, draft) {
+            (Some(i), true) => Some(format!(
+                "{} {} is open and the status draft is not sent",
+                i.severity, i.id
+            )),
+            (Some(i), false) => Some(format!("{} {} is open", i.severity, i.id)),
+            (None, true) => Some("the status draft is not sent".into()),
+            (None, false) => None,
+        }
     }
 
     /// Tells the person something in the notice line (an error when `error`).

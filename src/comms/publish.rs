@@ -182,7 +182,9 @@ where
                 tracing::info!(incident = %message.incident, channel = %channel.name, attempts = n, "status update published");
                 return Ok(n);
             }
-            Err(e) => {
+            Err(mut e) => {
+                // A server that echoes its URL (a secret for webhooks) must not put it in the record.
+                e.message = crate::redact::redact(&e.message).into_owned();
                 record(Event::StatusUpdateFailed {
                     channel: channel.name.clone(),
                     external: channel.external,

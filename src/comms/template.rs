@@ -27,6 +27,12 @@ pub const BUILTIN: [(&str, &str); 4] = [
     ),
 ];
 
+/// What one render may do: minijinja's fuel (instructions), and the size of the message. A
+/// template over either budget (a loop in a loop, say) is an error naming its file, never a
+/// frozen console.
+const FUEL: u64 = 1_000_000;
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
 /// Names minijinja provides itself.
 const GLOBALS: [&str; 4] = ["range", "dict", "debug", "namespace"];
 
@@ -154,6 +160,7 @@ impl Template {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        env.set_fuel(Some(FUEL));
         env.add_template_owned(self.name.clone(), self.body.clone())
             .map_err(|e| self.minijinja_error(&e))?;
         Ok(env)
@@ -300,9 +307,32 @@ impl Template {
         }
         let env = self.environment()?;
         let compiled = env.get_template(&self.name).map_err(|e| self.minijinja_error(&e))?;
-        compiled
-            .render(Value::from(context))
-            .map_err(|e| self.minijinja_error(&e))
+        let text = compiled.render(Value::from(context)).map_err(|e| match e.kind() {
+            minijinja::ErrorKind::OutOfFuel => FileError::new(
+                self.file.clone(),
+                (e.line().map_or(1, |l| l + self.body_offset), 1),
+                "",
+                format!(
+                    "template {} does too much to render (over {FUEL} steps): a loop in a loop?",
+                    self.name
+                ),
+            ),
+            _ => self.minijinja_error(&e),
+        })?;
+        if text.len() > MAX_MESSAGE_BYTES {
+            return Err(FileError::new(
+                self.file.clone(),
+                (1, 1),
+                "",
+                format!(
+                    "template {} renders {} KiB, more than a status update may be ({} KiB)",
+                    self.name,
+                    text.len() / 1024,
+                    MAX_MESSAGE_BYTES / 1024
+                ),
+            ));
+        }
+        Ok(text)
     }
 }
 

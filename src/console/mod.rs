@@ -2,7 +2,7 @@
 //! of answers and readings, the drill clock and signals. It feeds messages to `update`, hands
 //! the effects `update` returns to the executor, and draws only when something changed, at most
 //! 60 times a second, inside synchronized-update escapes so tmux never shows half a frame.
-//! The terminal is restored on quit, panic, SIGTERM and SIGHUP.
+//! The terminal is restored on quit, panic, SIGTERM, SIGHUP, SIGINT and SIGQUIT.
 
 pub mod executor;
 pub mod journal_link;
@@ -14,7 +14,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
@@ -166,8 +166,19 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
-    let result = event_loop(&mut terminal, &mut state, &mut rx, &mut msgs, &executor, &target).await;
-    // Whatever ended the loop (quit, SIGTERM, SIGHUP), the draft's last words reach the journal.
+    // A panic in the loop is caught here long enough to save the draft (ratatui's panic hook has
+    // already restored the terminal), then goes on.
+    let result = std::panic::AssertUnwindSafe(event_loop(
+        &mut terminal,
+        &mut state,
+        &mut rx,
+        &mut msgs,
+        &executor,
+        &target,
+    ))
+    .catch_unwind()
+    .await;
+    // Whatever ended the loop (quit, a signal, a panic), the draft's last words reach the journal.
     executor.carry_out(crate::app::status::before_quit(&mut state));
     executor.journal.flush(Duration::from_secs(2));
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
@@ -176,7 +187,10 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     if let Some(o) = observing {
         o.following.stop();
     }
-    result
+    match result {
+        Ok(result) => result,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 async fn event_loop(
@@ -190,9 +204,16 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let (mut term, mut hup) = {
+    // Every signal that would end the process ends the loop instead, so the terminal is restored
+    // and the draft saved (in raw mode ctrl-c is a key; SIGINT and SIGQUIT come from `kill`).
+    let (mut term, mut hup, mut int, mut quit) = {
         use tokio::signal::unix::{SignalKind, signal};
-        (signal(SignalKind::terminate())?, signal(SignalKind::hangup())?)
+        (
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::hangup())?,
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::quit())?,
+        )
     };
     let mut last_draw = tokio::time::Instant::now() - FRAME;
     loop {
@@ -201,6 +222,8 @@ async fn event_loop(
             biased;
             _ = term.recv() => break,
             _ = hup.recv() => break,
+            _ = int.recv() => break,
+            _ = quit.recv() => break,
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
                     executor.carry_out(update(state, Msg::Key(k)));

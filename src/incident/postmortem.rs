@@ -19,6 +19,11 @@ const ANSWER_CHARS: usize = 160;
 
 /// Renders the postmortem of one journal.
 pub fn render(record: &Record, definitions: &Definitions) -> String {
+    // Whatever a section forgot, no escape sequence leaves in the file.
+    crate::text::printable(&sections(record, definitions))
+}
+
+fn sections(record: &Record, definitions: &Definitions) -> String {
     let mut out = String::with_capacity(256 + record.entries.len() * 160);
     let file = record
         .path
@@ -575,13 +580,33 @@ fn integrity(out: &mut String, record: &Record, file: &str) {
     }
 }
 
-/// Text inside a Markdown paragraph or list item: line breaks kept, HTML neutralised.
+/// Text inside a Markdown paragraph or list item: cleaned as the console cleans it (no escape
+/// sequence reaches whoever prints the file), line breaks kept, HTML neutralised, and links
+/// kept only when they go to http(s).
 fn inline(s: &str) -> String {
-    s.replace('&', "&amp;")
+    let html = crate::text::printable(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace("\r\n", "<br>")
-        .replace('\n', "<br>")
+        .replace('\n', "<br>");
+    neutralise_links(&html)
+}
+
+/// `[text](url)` stays a link only when the url is http(s); otherwise its brackets are escaped
+/// so that `[x](javascript:...)` or `[x](file:///...)` is shown as text.
+fn neutralise_links(s: &str) -> String {
+    static LINK: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\[([^\]]*)\]\(\s*([^)]*)\)").expect("a valid regex"));
+    LINK.replace_all(s, |c: &regex::Captures<'_>| {
+        let url = c[2].trim_start().to_ascii_lowercase();
+        if url.starts_with("http://") || url.starts_with("https://") {
+            c[0].to_string()
+        } else {
+            format!("\\[{}\\]({})", &c[1], &c[2])
+        }
+    })
+    .into_owned()
 }
 
 /// Text inside a Markdown table cell.
@@ -664,6 +689,19 @@ mod tests {
         assert!(md.contains("No containment actions were recorded"));
         assert!(md.contains("No follow-up action items were recorded"));
         assert!(md.contains("No roles were assigned"));
+    }
+
+    #[test]
+    fn links_go_only_to_http() {
+        assert_eq!(
+            neutralise_links("see [the runbook](https://wiki.example/run) or [x](javascript:alert(1))"),
+            "see [the runbook](https://wiki.example/run) or \\[x\\](javascript:alert(1))"
+        );
+        assert_eq!(
+            neutralise_links("[f]( FILE:///etc/passwd)"),
+            "\\[f\\](FILE:///etc/passwd)"
+        );
+        assert_eq!(inline("a\u{1b}]52;c;SGFja2Vk\u{7}b"), "ab");
     }
 
     #[test]

@@ -135,7 +135,7 @@ impl Health {
 /// time it was live; auth failures are named as such.
 pub fn after_failure(error: &super::http::ObserveError, last_success: Option<i64>) -> Freshness {
     use super::http::ObserveError as E;
-    let text = CleanText::block(&error.to_string());
+    let text = CleanText::block(&crate::redact::redact(&error.to_string()));
     match error {
         E::Unauthorized { .. } => Freshness::Unauthorized { error: text },
         E::Forbidden { .. } => Freshness::Forbidden { error: text },

@@ -129,6 +129,9 @@ fn the_editor_takes_text_and_pastes_are_cleaned() {
     key(&mut s, KeyCode::Char('q'));
     assert!(!s.quit);
     key(&mut s, KeyCode::Esc);
+    // The draft is not sent: the first q outside the editor asks, the second leaves.
+    key(&mut s, KeyCode::Char('q'));
+    assert!(!s.quit);
     key(&mut s, KeyCode::Char('q'));
     assert!(s.quit);
 }
@@ -590,4 +593,33 @@ fn key_strings_read_as_helix_writes_them() {
         "a lone < is typed as it is"
     );
     assert_eq!(crate::support::keys::parse("<>").len(), 2, "<> is two characters");
+}
+
+#[test]
+fn quitting_with_a_sev1_open_or_a_draft_unsent_asks_first() {
+    let notice = |s: &Console| s.notice.as_ref().map(|n| n.text.to_string()).unwrap_or_default();
+    // Nothing to stay for: q leaves.
+    let mut s = state();
+    keys(&mut s, "q");
+    assert!(s.quit);
+    // A SEV1 open: q asks; another key keeps the console and the question is asked again.
+    let mut s = state();
+    declared(&mut s, Severity::Sev1);
+    keys(&mut s, "q");
+    assert!(!s.quit);
+    assert!(notice(&s).contains("SEV1 INC-20261124-001 is open"), "{}", notice(&s));
+    assert!(notice(&s).contains("press the quit key again"), "{}", notice(&s));
+    keys(&mut s, "jq");
+    assert!(!s.quit, "another key between the two presses keeps the console");
+    keys(&mut s, "q");
+    assert!(s.quit);
+    // A SEV3 open with a draft written and not sent: the editor's quit key asks too.
+    let mut s = state();
+    declared(&mut s, Severity::Sev3);
+    keys(&mut s, "4checkout is recovering");
+    keys(&mut s, "<C-c>");
+    assert!(!s.quit);
+    assert!(notice(&s).contains("the status draft is not sent"), "{}", notice(&s));
+    keys(&mut s, "<C-c>");
+    assert!(s.quit);
 }

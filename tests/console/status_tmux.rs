@@ -248,7 +248,8 @@ fn a_draft_typed_just_before_quitting_is_saved() {
     // Typed and quit in one burst: well inside the save throttle, so only the save on the way
     // out can keep the whole text.
     t.keys(&["-l", "Paging the payments team now"]);
-    t.keys(&["C-c"]);
+    // The draft is not sent: the first ctrl-c asks, the second leaves.
+    t.keys(&["C-c", "C-c"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !t.dead() {
         assert!(Instant::now() < deadline, "ctrl-c quits from the editor");

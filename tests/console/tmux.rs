@@ -98,6 +98,9 @@ fn drill_console_panes_keys_resize_and_quit() {
         s.contains("Cluster health │ Timeline │ Playbook │ Status update")
     });
     assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
+    // A SEV1 is open: the first q asks, the second leaves.
+    t.keys(&["q"]);
+    t.wait_for("the question", 10, |s| s.contains("press the quit key again"));
     t.keys(&["q"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !t.dead() {
@@ -544,5 +547,74 @@ fn the_bad_deploy_playbook_followed_with_keys_rolls_back_and_errors_fall_under_t
         t.keys(&["-l", filter]);
         t.keys(&["Enter"]);
         t.wait_for(filter, 10, |s| lines.iter().all(|l| s.contains(l)));
+    }
+}
+
+/// Signals sent with `kill` (in raw mode ctrl-c is a key, not a signal): each one ends the
+/// console with the terminal as it found it (the main screen, the cursor shown, the tty
+/// cooked) and the draft being written saved to the journal.
+#[test]
+fn every_signal_restores_the_terminal_and_keeps_the_draft() {
+    for signal in ["INT", "QUIT", "TERM", "HUP"] {
+        let home = tempfile::tempdir().expect("tmp");
+        let data = home.path().join("data");
+        let made = crate::support::warroom(&data)
+            .args(["incident", "new", "--title", "Signals", "--sev", "3"])
+            .env("WARROOM_ACTOR", "alice")
+            .output()
+            .expect("incident new");
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+        let id = String::from_utf8_lossy(&made.stdout).trim().to_string();
+        let stty = home.path().join("stty.txt");
+        // The shell reports the tty's modes once the console has gone, then waits.
+        let cmd = format!(
+            "sh -c '{} drill --incident {id}; stty -a > {}; sleep 600'",
+            warroom(),
+            stty.display()
+        );
+        let t = Tmux::start(home.path(), &cmd, 200, 50);
+        t.wait_for("the console on the incident", 60, |s| s.contains(&id));
+        t.keys(&["4"]);
+        let draft = format!("draft before SIG{signal}");
+        t.type_text(&draft);
+        t.wait_for("the draft on screen", 30, |s| s.contains(&draft));
+        let shell = t.pane_pid();
+        let console = warroom_testkit::wait_for(30, "the console's process", || {
+            let out = Command::new("pgrep").args(["-P", &shell.to_string()]).output().ok()?;
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()?
+                .trim()
+                .parse::<u32>()
+                .ok()
+        });
+        let sent = Command::new("kill")
+            .args([format!("-{signal}"), console.to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let modes = warroom_testkit::wait_for(60, "the shell's stty after the console", || {
+            std::fs::read_to_string(&stty).ok().filter(|m| !m.is_empty())
+        });
+        let words: Vec<&str> = modes.split_whitespace().collect();
+        for cooked in ["icanon", "echo", "isig"] {
+            assert!(words.contains(&cooked), "SIG{signal} left the tty raw: {modes}");
+        }
+        let screen = |format: &str| {
+            t.tmux(&["display-message", "-p", "-t", "wr", format])
+                .trim()
+                .to_string()
+        };
+        assert_eq!(
+            screen("#{alternate_on}"),
+            "0",
+            "SIG{signal} left the alternate screen on"
+        );
+        assert_eq!(screen("#{cursor_flag}"), "1", "SIG{signal} left the cursor hidden");
+        let journal = std::fs::read_to_string(data.join("incidents").join(format!("{id}.jsonl"))).expect("journal");
+        assert!(
+            journal.contains(&draft),
+            "SIG{signal}: the draft was not saved:\n{journal}"
+        );
     }
 }

@@ -44,6 +44,11 @@ async fn slow(State(r): State<Arc<Receiver>>, headers: HeaderMap, body: Bytes) -
     StatusCode::OK
 }
 
+/// A server that answers 500 with the URL it was called at, as some webhook servers do.
+async fn echo(uri: axum::http::Uri) -> (StatusCode, String) {
+    (StatusCode::INTERNAL_SERVER_ERROR, format!("no route for {uri}"))
+}
+
 /// A receiver on loopback; stopped when the returned runtime is dropped.
 struct Server {
     _runtime: tokio::runtime::Runtime,
@@ -64,6 +69,7 @@ impl Server {
         let app = axum::Router::new()
             .route("/hook", post(hook))
             .route("/slow", post(slow))
+            .route("/echo", post(echo))
             .with_state(state.clone());
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -113,7 +119,9 @@ impl Setup {
                  [[channels]]\nname = \"slow\"\nkind = \"webhook\"\nurl_env = \"TEST_SLOW_URL\"\n\
                  timeout = \"300ms\"\nretries = 1\nbackoff = \"50ms\"\n\n\
                  [[channels]]\nname = \"refused\"\nkind = \"slack\"\nurl_env = \"TEST_REFUSED_URL\"\n\
-                 retries = 1\nbackoff = \"50ms\"\n",
+                 retries = 1\nbackoff = \"50ms\"\n\n\
+                 [[channels]]\nname = \"echo\"\nkind = \"slack\"\nurl_env = \"TEST_ECHO_URL\"\n\
+                 retries = 0\n",
                 dir.path().join("hmac.key").display()
             ),
         )
@@ -168,6 +176,13 @@ impl Setup {
             .env(
                 "TEST_SLOW_URL",
                 format!("{}/slow?token=slow-secret-token", self.server.base),
+            )
+            .env(
+                "TEST_ECHO_URL",
+                format!(
+                    "{}/echo?token=echo-secret-token&sig=echo-secret-token",
+                    self.server.base
+                ),
             )
             .env(
                 "TEST_REFUSED_URL",
@@ -358,6 +373,24 @@ fn a_500_is_retried_and_every_attempt_is_in_the_journal() {
     assert!(text.contains(TITLE));
     assert!(matches!(attempts[1], Event::StatusUpdatePublished { text: t, .. } if t == text));
     assert!(matches!(attempts[2], Event::StatusDraftPublished { audience, .. } if audience == "internal"));
+}
+
+#[test]
+fn a_server_that_echoes_its_secret_url_does_not_put_it_in_the_journal_or_the_log() {
+    let s = Setup::new(&[]);
+    let out = s.publish("internal-update", "echo", &[]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("HTTP 500"), "{}", stderr(&out));
+    let failed = s
+        .events()
+        .into_iter()
+        .find_map(|e| match e {
+            Event::StatusUpdateFailed { error, .. } => Some(error),
+            _ => None,
+        })
+        .expect("the attempt is journaled");
+    assert!(failed.contains("token=REDACTED"), "{failed}");
+    s.assert_no_secrets(&out);
 }
 
 #[test]

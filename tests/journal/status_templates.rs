@@ -9,7 +9,7 @@ use std::process::Output;
 
 use jiff::Timestamp;
 use warroom::comms::cadence::{self, Cadence};
-use warroom::comms::template::{BUILTIN, Templates};
+use warroom::comms::template::{BUILTIN, Template, Templates};
 use warroom::comms::vars::{self, GoldenSignals};
 use warroom::incident::model::{
     ActionRecord, Actor, Declared, Definitions, Entry, Event, Origin, Role, Severity, Status,
@@ -86,7 +86,8 @@ fn fixture() -> Vec<Entry> {
         .collect()
 }
 
-fn render_all() -> BTreeMap<String, String> {
+/// The variables of the fixture incident for a template of `audience`.
+fn fixture_vars(audience: &str) -> vars::Vars {
     let entries = fixture();
     let incident = Incident::from_entries(&entries).expect("incident");
     let signals = GoldenSignals {
@@ -97,12 +98,16 @@ fn render_all() -> BTreeMap<String, String> {
         as_of: Some(at(12)),
     };
     let now = at(12);
+    let next = cadence::next_after_publishing(&incident, &Cadence::default(), audience, now);
+    vars::build(&incident, &entries, &Definitions::default(), &signals, next, now)
+}
+
+fn render_all() -> BTreeMap<String, String> {
     let templates = Templates::builtin().expect("shipped templates load");
     assert_eq!(templates.all.len(), BUILTIN.len());
     let mut out = BTreeMap::new();
     for t in &templates.all {
-        let next = cadence::next_after_publishing(&incident, &Cadence::default(), &t.audience, now);
-        let v = vars::build(&incident, &entries, &Definitions::default(), &signals, next, now);
+        let v = fixture_vars(&t.audience);
         let inputs: BTreeMap<String, String> = t
             .inputs
             .iter()
@@ -112,6 +117,29 @@ fn render_all() -> BTreeMap<String, String> {
         out.insert(t.name.clone(), t.render(&v, &inputs).expect("renders"));
     }
     out
+}
+
+#[test]
+fn a_template_over_its_budget_is_an_error_naming_the_file_not_a_hang() {
+    let looping = Template::parse(
+        "templates/loop.j2",
+        "---\naudience: internal\nexternal: false\n---\n{{ title }}\n{% for i in range(10000) %}{% for j in range(10000) %}x{% endfor %}{% endfor %}\n",
+    )
+    .expect("it parses: only rendering shows the cost");
+    let e = looping
+        .render(&fixture_vars("internal"), &BTreeMap::new())
+        .expect_err("over budget");
+    assert_eq!((e.file.as_str(), e.line), ("templates/loop.j2", 6), "{e}");
+    assert!(e.message.contains("does too much to render"), "{e}");
+    let huge = Template::parse(
+        "templates/huge.j2",
+        "---\naudience: internal\nexternal: false\n---\n{% for i in range(5000) %}{{ title }}{% endfor %}\n",
+    )
+    .expect("parses");
+    let e = huge
+        .render(&fixture_vars("internal"), &BTreeMap::new())
+        .expect_err("too big");
+    assert!(e.message.contains("more than a status update may be"), "{e}");
 }
 
 #[test]
