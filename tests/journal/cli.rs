@@ -286,3 +286,68 @@ fn data_dir_flag_overrides_the_environment() {
     );
     assert!(!env_dir.path().join("incidents").exists());
 }
+
+/// The hostile-string corpus: CSI, OSC 8 and 52, C1 introducers, bidi overrides, zero-width
+/// joiners and emoji ZWJ sequences, a 100 KB string.
+fn hostile_notes() -> Vec<String> {
+    vec![
+        "x\u{1b}]52;c;SGFja2Vk\u{7}y".into(),
+        "\u{1b}[2J\u{1b}[31mred\u{1b}[0m \u{1b}]8;;https://evil.example\u{1b}\\click\u{1b}]8;;\u{1b}\\".into(),
+        "c1 \u{9b}2J \u{9d}0;title\u{9c} end".into(),
+        "invoice\u{202E}fdp.exe\u{202C} and \u{2066}isolate\u{2069}".into(),
+        "family \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467} thumbs \u{1F44D}\u{1F3FD} zw\u{200B}j\u{200C}".into(),
+        format!("long {}", "\u{1b}[1m".repeat(100_000 / 4)),
+    ]
+}
+
+/// Whether `text` holds anything a terminal would act on or hide.
+fn raw(text: &str) -> Option<char> {
+    text.chars().find(|c| {
+        (c.is_control() && *c != '\n')
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}')
+    })
+}
+
+#[test]
+fn no_hostile_text_reaches_the_terminal_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let id = ok(run(
+        d,
+        "alice",
+        &[
+            "incident",
+            "new",
+            "--title",
+            "Hostile \u{1b}]0;t\u{7}notes",
+            "--sev",
+            "3",
+        ],
+    ))
+    .trim()
+    .to_string();
+    for note in hostile_notes() {
+        let echoed = ok(run(d, "alice", &["note", &id, &note]));
+        assert_eq!(raw(&echoed), None, "the note's echo: {echoed:?}");
+    }
+    for args in [
+        vec!["postmortem", &id],
+        vec!["incident", "list"],
+        vec!["journal", "verify", &id],
+    ] {
+        let out = ok(run(d, "alice", &args));
+        assert_eq!(raw(&out), None, "{args:?} printed a raw character");
+    }
+    // The note's words survive, cleaned.
+    let postmortem = ok(run(d, "alice", &["postmortem", &id]));
+    assert!(postmortem.contains("xy"), "{postmortem}");
+    assert!(postmortem.contains("invoicefdp.exe"), "{postmortem}");
+    let file = d.join("postmortem.md");
+    ok(run(
+        d,
+        "alice",
+        &["postmortem", &id, "--output", file.to_str().expect("path")],
+    ));
+    let written = std::fs::read_to_string(&file).expect("postmortem file");
+    assert_eq!(raw(&written), None, "the postmortem file holds a raw character");
+}
