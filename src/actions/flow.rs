@@ -89,6 +89,8 @@ pub enum Step {
     DryRun,
     Run,
     Cancel,
+    /// Record that the person said no (nothing is sent to the cluster).
+    Decline,
 }
 
 /// One action's flow.
@@ -168,10 +170,10 @@ fn step(action: &Action, stage: Stage, input: Input) -> (Stage, Option<Step>) {
             },
             input,
         ) => match (&confirm, input) {
-            (_, Input::Escape) => (Stage::Declined, None),
+            (_, Input::Escape) => (Stage::Declined, Some(Step::Decline)),
             (Confirm::YesNo, Input::Typed('y' | 'Y')) => run(preview),
             // Default No: any other key, Enter included, declines.
-            (Confirm::YesNo, Input::Typed(_) | Input::Submit) => (Stage::Declined, None),
+            (Confirm::YesNo, Input::Typed(_) | Input::Submit) => (Stage::Declined, Some(Step::Decline)),
             (Confirm::TypeName(word), Input::Submit) if typed == *word => run(preview),
             (Confirm::TypeName(_), Input::Typed(c)) if !c.is_control() && typed.chars().count() < 253 => {
                 typed.push(c);
@@ -371,7 +373,7 @@ mod tests {
             let (mut f, _) = Flow::start("a", Action::Cordon { node: "node-7".into() });
             assert_eq!(f.update(Input::Allowed), Some(Step::DryRun));
             assert_eq!(f.update(Input::Previewed(preview(1))), None);
-            assert_eq!(f.update(key.clone()), None, "{key:?}");
+            assert_eq!(f.update(key.clone()), Some(Step::Decline), "{key:?}");
             assert_eq!(f.stage, Stage::Declined);
         }
     }

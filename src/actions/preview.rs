@@ -157,6 +157,8 @@ pub struct Done {
     pub api: serde_json::Value,
     /// What undoes it.
     pub undo: Option<Action>,
+    /// It stopped early because the person cancelled it (what was done is in `summary`).
+    pub cancelled: bool,
 }
 
 impl Done {
@@ -165,6 +167,7 @@ impl Done {
             summary: summary.into(),
             api,
             undo,
+            cancelled: false,
         }
     }
 }

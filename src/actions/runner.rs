@@ -185,7 +185,7 @@ impl Runner {
                     id,
                     action,
                     &identity,
-                    Event::ActionFailed,
+                    Event::ActionRefused,
                     json!({"stage": "permission", "duration_ms": started.elapsed().as_millis() as u64}),
                     Some(reason.clone()),
                 );
@@ -243,11 +243,14 @@ impl Runner {
                             code: 0,
                         });
                     }
-                    Ok(Done::new(
+                    let cancelled = d.cancelled;
+                    let mut done = Done::new(
                         d.summary(node),
                         json!({"evicted": d.evicted, "terminating": d.terminating, "cancelled": d.cancelled}),
                         Some(Action::Uncordon { node: node.clone() }),
-                    ))
+                    );
+                    done.cancelled = cancelled;
+                    Ok(done)
                 }),
             a if a.is_alerting() => match self.alertmanager() {
                 Ok(am) => silence::run(am, a, &self.actor.name, (self.clock)()).await,
@@ -256,19 +259,32 @@ impl Runner {
             _ => kube::run(&self.client, action).await,
         };
         match result {
-            Ok(Done { summary, api, undo }) => {
+            Ok(Done {
+                summary,
+                api,
+                undo,
+                cancelled,
+            }) => {
+                // Only an action that stopped early (a drain) was cancelled; one that finished
+                // while Esc was pressed did all it set out to do.
                 let outcome = Outcome {
                     summary,
                     undo,
-                    cancelled: cancel.is_cancelled(),
+                    cancelled,
                     api,
                     duration_ms: started.elapsed().as_millis() as u64,
+                };
+                // Stopped by the person: what was done before is in the record.
+                let ended = if outcome.cancelled {
+                    Event::ActionCancelled
+                } else {
+                    Event::ActionSucceeded
                 };
                 self.journal(
                     id,
                     action,
                     &identity,
-                    Event::ActionSucceeded,
+                    ended,
                     json!({"summary": outcome.summary, "api": outcome.api, "undo": outcome.undo,
                            "cancelled": outcome.cancelled, "duration_ms": outcome.duration_ms}),
                     None,
@@ -277,6 +293,12 @@ impl Runner {
             }
             Err(e) => self.failed(id, action, &identity, "run", &e, started),
         }
+    }
+
+    /// Journals that the person said no at the confirmation (nothing was sent).
+    pub async fn declined(&self, id: &str, action: &Action) {
+        let identity = self.identity(action).await;
+        self.journal(id, action, &identity, Event::ActionDeclined, Value::Null, None);
     }
 
     /// Performs `effect` for flow `id` in the background; every answer (progress included)
@@ -292,6 +314,10 @@ impl Runner {
         let (id, action) = (id.to_string(), action.clone());
         tokio::spawn(async move {
             let input = match effect {
+                Step::Decline => {
+                    runner.declined(&id, &action).await;
+                    return;
+                }
                 Step::CheckPermission => runner.check(&id, &action).await,
                 Step::DryRun => runner.dry_run(&id, &action).await,
                 Step::Run => {
@@ -339,8 +365,11 @@ impl Runner {
                 let keys = decide(preview, confirm);
                 for key in keys {
                     // A pick goes back to the dry run with the flow's action retargeted.
-                    if let Some(e) = flow.update(key) {
-                        self.perform(id, &flow.action, e, answer.clone());
+                    match flow.update(key) {
+                        // Recorded before the flow is handed back.
+                        Some(Step::Decline) => self.declined(id, &flow.action).await,
+                        Some(e) => self.perform(id, &flow.action, e, answer.clone()),
+                        None => {}
                     }
                 }
                 if !matches!(flow.stage, Stage::Confirming { .. }) {
@@ -348,6 +377,9 @@ impl Runner {
                 }
                 // Nothing the user typed confirmed or declined: decline.
                 flow.update(super::flow::Input::Escape);
+                if flow.stage == Stage::Declined {
+                    self.declined(id, &flow.action).await;
+                }
             }
             if flow.stage.finished() {
                 return flow;

@@ -34,6 +34,29 @@ pub enum IncidentChange {
     Record(Event),
 }
 
+impl Effect {
+    /// What a read-only console (`--read-only`, the observer role) may write: its notes,
+    /// decisions and pins, its own draft, and what warroom notices; never the incident's state
+    /// (declaring, severity, status, roles, the checklist). Actions still go to the runner,
+    /// which refuses them and records why. Enforced once, on what `update` returns.
+    pub fn read_only_may(&self) -> bool {
+        match self {
+            Effect::Declare { .. } => false,
+            Effect::Change(c) => matches!(
+                c,
+                IncidentChange::Note { .. } | IncidentChange::Decision(_) | IncidentChange::PinCluster { .. }
+            ),
+            Effect::Publish { .. } => false,
+            Effect::SaveDraft(_)
+            | Effect::NoteOverdue(_)
+            | Effect::CheckKeys { .. }
+            | Effect::Action { .. }
+            | Effect::LoadTheme(_)
+            | Effect::LoadKeymap(_) => true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Open a new incident (its journal), and follow it.

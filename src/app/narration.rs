@@ -49,7 +49,7 @@ fn add_entry(state: &mut AppState, entry: TimelineEntry) {
 /// The undo an action's success recorded (`response.undo`), if it has one this warroom can run.
 fn recorded_undo(event: &crate::incident::model::Event) -> Option<crate::actions::Action> {
     match event {
-        crate::incident::model::Event::ActionSucceeded(a) => {
+        crate::incident::model::Event::ActionSucceeded(a) | crate::incident::model::Event::ActionCancelled(a) => {
             serde_json::from_value(a.response.get("undo")?.clone()).ok()
         }
         _ => None,
@@ -80,6 +80,7 @@ pub fn journal(state: &mut AppState, f: Followed) {
                 e.event,
                 crate::incident::model::Event::AlertFiring { .. }
                     | crate::incident::model::Event::ActionFailed(_)
+                    | crate::incident::model::Event::ActionRefused(_)
                     | crate::incident::model::Event::SeverityChanged { .. }
             );
             let entry = TimelineEntry {

@@ -16,6 +16,15 @@ use crate::text::CleanText;
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     apply(state, &mut fx, msg);
+    if state.read_only && fx.iter().any(|e| !e.read_only_may()) {
+        fx.retain(Effect::read_only_may);
+        state.tell(
+            "warroom is read-only here (--read-only or the observer role): the incident's state is not \
+             changed from this console; notes and decisions are recorded"
+                .into(),
+            true,
+        );
+    }
     fx
 }
 

@@ -21,7 +21,7 @@ use crate::comms::template::{Template, Templates};
 use crate::comms::vars::{self, GoldenSignals};
 use crate::config::Config;
 use crate::incident::journal::{self, Journal};
-use crate::incident::model::{Draft, IncidentId, Origin};
+use crate::incident::model::{Actor, Draft, IncidentId, Origin};
 use crate::incident::state::Incident;
 use crate::incident::store::{self, Store};
 use crate::incident::timeline;
@@ -224,9 +224,8 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
             if note {
                 let mut journal = Journal::open(&store.existing(&incident)?)?;
                 let state = Incident::from_entries(journal.entries()).map_err(|e| anyhow!("{incident}: {e}"))?;
-                let actor = crate::config::actor();
                 for event in cadence::overdue_events(&state, &cadence, now) {
-                    let entry = journal.append(Draft::new(actor.clone(), Origin::Automation, event))?;
+                    let entry = journal.append(Draft::new(Actor::automation(), Origin::Automation, event))?;
                     println!("{incident} #{} noted: {}", entry.seq, timeline::describe(&entry.event));
                 }
             }

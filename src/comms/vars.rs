@@ -150,7 +150,11 @@ fn hhmm(t: Timestamp) -> String {
 fn is_action(event: &Event) -> bool {
     matches!(
         event,
-        Event::ActionSucceeded(_) | Event::ActionFailed(_) | Event::Decision { .. }
+        Event::ActionSucceeded(_)
+            | Event::ActionFailed(_)
+            | Event::ActionCancelled(_)
+            | Event::ActionRefused(_)
+            | Event::Decision { .. }
     )
 }
 

@@ -191,7 +191,13 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Unbound
             Op::Flush(done) => {
                 let _ = done.send(());
             }
-            Op::Append { event, source } => record(&mut open, &tx, Draft::new(actor.clone(), source, event)),
+            Op::Append { event, source } => {
+                let by = match source {
+                    Origin::Automation => Actor::automation(),
+                    _ => actor.clone(),
+                };
+                record(&mut open, &tx, Draft::new(by, source, event))
+            }
             Op::Record(draft) => record(&mut open, &tx, draft),
             Op::Change(c) => {
                 let Some(o) = &mut open else {

@@ -213,7 +213,7 @@ struct ActionStory<'a> {
     action: Option<&'a ActionRecord>,
     requested_by: Option<&'a str>,
     dry_run: Option<&'a ActionRecord>,
-    outcome: Option<(&'a Entry, bool, &'a ActionRecord)>,
+    outcome: Option<(&'a Entry, &'static str, &'a ActionRecord)>,
 }
 
 fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
@@ -266,6 +266,9 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
             Event::ActionDryRun(a) => (a, 1),
             Event::ActionSucceeded(a) => (a, 2),
             Event::ActionFailed(a) => (a, 3),
+            Event::ActionCancelled(a) => (a, 4),
+            Event::ActionDeclined(a) => (a, 5),
+            Event::ActionRefused(a) => (a, 6),
             _ => continue,
         };
         let s = stories.entry(a.action_id.as_str()).or_insert_with(|| {
@@ -277,8 +280,11 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
         match step {
             0 => s.requested_by = Some(e.actor.name.as_str()),
             1 => s.dry_run = Some(a),
-            2 => s.outcome = Some((e, true, a)),
-            _ => s.outcome = Some((e, false, a)),
+            2 => s.outcome = Some((e, "succeeded", a)),
+            3 => s.outcome = Some((e, "failed", a)),
+            4 => s.outcome = Some((e, "cancelled", a)),
+            5 => s.outcome = Some((e, "declined", a)),
+            _ => s.outcome = Some((e, "refused", a)),
         }
     }
     if order.is_empty() {
@@ -304,8 +310,7 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
         };
         let (outcome, answer) = match s.outcome {
             None => ("no outcome recorded".to_string(), "—".to_string()),
-            Some((e, ok, done)) => {
-                let what = if ok { "succeeded" } else { "failed" };
+            Some((e, what, done)) => {
                 let why = done
                     .error
                     .as_deref()

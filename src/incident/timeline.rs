@@ -89,6 +89,20 @@ pub fn describe(event: &Event) -> String {
             action(a),
             a.error.as_deref().unwrap_or("no reason given")
         ),
+        Event::ActionCancelled(a) => format!(
+            "Action cancelled: {}{}",
+            action(a),
+            a.response["summary"]
+                .as_str()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
+        ),
+        Event::ActionDeclined(a) => format!("Action declined: {}", action(a)),
+        Event::ActionRefused(a) => format!(
+            "Action refused: {}: {}",
+            action(a),
+            a.error.as_deref().unwrap_or("no reason given")
+        ),
         Event::StatusUpdatePublished {
             channel,
             external,

@@ -214,6 +214,21 @@ async fn cordon_dry_run_run_and_uncordon() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declined_confirmation_is_recorded_and_changes_nothing() {
+    let d = Fixture::start(&scenario("shop")).await;
+    let runner = d.runner(&d.cluster);
+    let flow = runner
+        .drive("cordon-no", Action::Cordon { node: "node-1".into() }, |_, _| {
+            vec![Input::Typed('n')]
+        })
+        .await;
+    assert_eq!(flow.stage, Stage::Declined);
+    let kinds: Vec<String> = d.journaled("cordon-no").into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds, ["action_requested", "action_dry_run", "action_declined"]);
+    assert_eq!(d.jsonpath(&["get", "node", "node-1"], "{.spec.unschedulable}"), "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scale_and_scale_back() {
     let d = Fixture::start(&scenario("shop")).await;
     let runner = d.runner(&d.cluster);
@@ -767,7 +782,7 @@ async fn an_action_the_role_denies_is_refused_before_any_change() {
             "{action}: nothing that changes anything was sent"
         );
         let kinds: Vec<String> = d.journaled(id).into_iter().map(|(k, _)| k).collect();
-        assert_eq!(kinds, ["action_requested", "action_failed"], "{action}");
+        assert_eq!(kinds, ["action_requested", "action_refused"], "{action}");
         assert!(
             d.journaled(id)[1].1["error"]
                 .as_str()
@@ -928,7 +943,8 @@ async fn a_held_drain_is_cancelled_and_repeated_keys_send_nothing_twice() {
     ]);
     assert!(!web_left.is_empty(), "the held web pod stays after the cancel");
     let kinds: Vec<String> = d.journaled(&id).into_iter().map(|(k, _)| k).collect();
-    assert_eq!(kinds, ["action_requested", "action_dry_run", "action_succeeded"]);
+    // Cancelled, not succeeded: the record says what was done before (the node cordoned).
+    assert_eq!(kinds, ["action_requested", "action_dry_run", "action_cancelled"]);
     assert_eq!(d.journaled(&id)[2].1["response"]["cancelled"], true);
 }
 
@@ -1193,7 +1209,7 @@ async fn pause_and_scale_that_cannot_apply_are_refused_before_any_request() {
             "{action}: not even an access review was sent"
         );
         let kinds: Vec<String> = d.journaled(&id).into_iter().map(|(k, _)| k).collect();
-        assert_eq!(kinds, ["action_requested", "action_failed"], "{action}");
+        assert_eq!(kinds, ["action_requested", "action_refused"], "{action}");
         // Asked directly, the adapter refuses too.
         let direct = warroom::actions::kube::dry_run(&d.cluster.client, &action).await;
         assert!(direct.is_err_and(|e| e.message.contains(why)), "{action}");

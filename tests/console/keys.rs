@@ -623,3 +623,40 @@ fn quitting_with_a_sev1_open_or_a_draft_unsent_asks_first() {
     keys(&mut s, "<C-c>");
     assert!(s.quit);
 }
+
+#[test]
+fn a_read_only_console_writes_notes_but_not_the_incidents_state() {
+    let mut s = state();
+    s.read_only = true;
+    declared(&mut s, Severity::Sev2);
+    for typed in [
+        ":sev 1<enter>",
+        ":status identified<enter>",
+        ":role commander<enter>",
+        ":declare sev1 Other<enter>",
+    ] {
+        s.effects.clear();
+        keys(&mut s, typed);
+        assert!(
+            !s.effects
+                .iter()
+                .any(|e| matches!(e, Effect::Change(_) | Effect::Declare { .. })),
+            "{typed}: {:?}",
+            s.effects
+        );
+        let told = s.notice.as_ref().map(|n| n.text.to_string()).unwrap_or_default();
+        assert!(
+            told.contains("read-only") || told.contains("already open"),
+            "{typed}: {told}"
+        );
+    }
+    s.effects.clear();
+    keys(&mut s, ":note watching from the bridge<enter>");
+    assert_eq!(
+        s.effects,
+        vec![Effect::Change(IncidentChange::Note {
+            text: "watching from the bridge".into(),
+            pinned: false
+        })]
+    );
+}

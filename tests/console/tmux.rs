@@ -294,8 +294,33 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
 
 #[test]
 fn a_read_only_console_sends_no_change() {
-    let (t, home) = console(&format!("{} drill --speed 30 --read-only", warroom()), 200, 50);
-    declare(&t);
+    // An observer does not declare: the incident is opened from the command line.
+    let home = tempfile::tempdir().expect("tmp");
+    let made = crate::support::warroom(&home.path().join("data"))
+        .args([
+            "incident",
+            "new",
+            "--title",
+            "Checkout failing",
+            "--sev",
+            "1",
+            "--drill",
+        ])
+        .env("WARROOM_ACTOR", "alice")
+        .output()
+        .expect("incident new");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let id = String::from_utf8_lossy(&made.stdout).trim().to_string();
+    let t = Tmux::start(
+        home.path(),
+        &format!("{} drill --speed 30 --read-only --incident {id}", warroom()),
+        200,
+        50,
+    );
+    t.wait_for("checkout crashlooping", 60, |s| {
+        s.contains("deploy shop/checkout") && s.contains("crashlooping")
+    });
+    t.wait_for("the incident", 20, |s| s.contains("‼ SEV1"));
     let dir = home.path().to_path_buf();
     t.wait_for("the read-only footer", 10, |s| s.contains("READ-ONLY"));
     let refused = |what: &str| {
@@ -309,7 +334,10 @@ fn a_read_only_console_sends_no_change() {
         t.keys(&[key]);
         refused(key);
     }
-    t.wait_for("an alert paging", 60, |s| s.contains("paging)"));
+    // The heading counts firing alerts ("Alerts (0 paging)" before any fires).
+    t.wait_for("an alert paging", 60, |s| {
+        s.contains("paging)") && !s.contains("(0 paging)")
+    });
     for (key, prefilled) in [("S", ":scale shop/checkout 4"), ("A", ":silence ")] {
         t.keys(&[key]);
         t.wait_for(prefilled, 10, |s| s.contains(prefilled));
@@ -427,19 +455,31 @@ fn a_paging_alert_is_silenced_from_the_console_and_the_silence_expired_as_its_un
     t.wait_for("the silence expired", 20, |s| s.contains("expired"));
     t.keys(&["Escape"]);
     t.wait_for("the alert paging again", 30, |s| s.contains("ErrorBudgetBurn firing"));
-    let journal = std::fs::read_dir(home.path().join("data/incidents"))
-        .expect("incidents")
-        .filter_map(|e| e.ok())
-        .map(|e| std::fs::read_to_string(e.path()).expect("journal"))
-        .next()
-        .expect("one journal");
-    for verb in ["\"action\":\"silence\"", "\"action\":\"expire_silence\""] {
-        assert!(
-            journal
-                .lines()
-                .any(|l| l.contains("\"kind\":\"action_succeeded\"") && l.contains(verb)),
-            "{verb} not journaled:\n{journal}"
-        );
+    // The journal link writes in the background: wait (generously) for both outcomes.
+    let succeeded = |journal: &str, verb: &str| {
+        journal
+            .lines()
+            .any(|l| l.contains("\"kind\":\"action_succeeded\"") && l.contains(verb))
+    };
+    let read = || {
+        std::fs::read_dir(home.path().join("data/incidents"))
+            .expect("incidents")
+            .filter_map(|e| e.ok())
+            .map(|e| std::fs::read_to_string(e.path()).expect("journal"))
+            .next()
+            .expect("one journal")
+    };
+    let verbs = ["\"action\":\"silence\"", "\"action\":\"expire_silence\""];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let journal = loop {
+        let journal = read();
+        if verbs.iter().all(|v| succeeded(&journal, v)) || Instant::now() > deadline {
+            break journal;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    for verb in verbs {
+        assert!(succeeded(&journal, verb), "{verb} not journaled:\n{journal}");
     }
 }
 

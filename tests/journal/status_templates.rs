@@ -295,6 +295,18 @@ fn due_counts_down_and_an_overdue_update_is_noted_once() {
     );
     let again = warroom(&["status", "due", &id, "--note"], &config, dir.path());
     assert!(!String::from_utf8_lossy(&again.stdout).contains("noted"));
+    // Noted by warroom itself, not by whoever ran the command.
+    let path = dir.path().join("incidents").join(format!("{id}.jsonl"));
+    let record = warroom::incident::journal::read(&path).expect("journal");
+    let overdue = record
+        .entries
+        .iter()
+        .find(|e| matches!(e.event, Event::StatusUpdateOverdue { .. }))
+        .expect("the overdue entry");
+    assert_eq!(
+        (overdue.actor.name.as_str(), overdue.source),
+        ("warroom", Origin::Automation)
+    );
 
     let out = warroom(
         &[

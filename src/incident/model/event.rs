@@ -161,6 +161,13 @@ pub enum Event {
     ActionDryRun(ActionRecord),
     ActionSucceeded(ActionRecord),
     ActionFailed(ActionRecord),
+    /// Stopped by the person while it ran; `response` says what was done before.
+    ActionCancelled(ActionRecord),
+    /// The person said no at the confirmation: nothing was sent.
+    ActionDeclined(ActionRecord),
+    /// Not allowed here (RBAC, read-only, or its target cannot take it), with why in `error`:
+    /// nothing was sent.
+    ActionRefused(ActionRecord),
     StatusUpdatePublished {
         /// Where it went, e.g. `statuspage`, `#incident`, `email:exec`.
         channel: String,
@@ -259,6 +266,9 @@ impl Event {
             Event::ActionDryRun(_) => "action_dry_run",
             Event::ActionSucceeded(_) => "action_succeeded",
             Event::ActionFailed(_) => "action_failed",
+            Event::ActionCancelled(_) => "action_cancelled",
+            Event::ActionDeclined(_) => "action_declined",
+            Event::ActionRefused(_) => "action_refused",
             Event::StatusUpdatePublished { .. } => "status_update_published",
             Event::StatusDraftSaved { .. } => "status_draft_saved",
             Event::StatusDraftPublished { .. } => "status_draft_published",

@@ -85,6 +85,12 @@ impl Actor {
             k8s: None,
         }
     }
+
+    /// warroom itself, for what no person did (an update noticed overdue), whichever console
+    /// noticed it.
+    pub fn automation() -> Actor {
+        Actor::named("warroom")
+    }
 }
 
 /// A user as the Kubernetes API server knows them (its SelfSubjectReview answer), or
