@@ -31,3 +31,5 @@ pub mod ui;
 
 #[cfg(test)]
 mod layering;
+#[cfg(test)]
+mod properties;

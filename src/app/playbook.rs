@@ -7,6 +7,7 @@ use super::effect::{Effect, IncidentChange};
 use super::state::AppState;
 use crate::actions::Stage;
 use crate::incident::model::{Entry, Event};
+use crate::playbook::checklist::ChecklistError;
 use crate::playbook::suggest::{Situation, suggest};
 use crate::playbook::{Checklist, StepStatus};
 
@@ -61,6 +62,7 @@ pub fn set_step(state: &mut AppState, fx: &mut Vec<Effect>, step: usize, status:
                 fx.push(Effect::Change(IncidentChange::Record(event)));
             }
         }
+        Err(e @ ChecklistError::Unchanged { .. }) => state.tell(e.to_string(), false),
         Err(e) => state.tell(e.to_string(), true),
     }
 }

@@ -70,6 +70,9 @@ pub enum ChecklistError {
     NoStep(usize),
     #[error("say why the step is skipped or failed")]
     NoReason,
+    /// The step already stands so: nothing new to record.
+    #[error("step {step} is already {state}")]
+    Unchanged { step: String, state: &'static str },
 }
 
 impl Checklist {
@@ -103,6 +106,12 @@ impl Checklist {
             .get(step)
             .map(|s| s.get().id.clone())
             .ok_or(ChecklistError::NoStep(step))?;
+        if self.steps[step].status == status {
+            return Err(ChecklistError::Unchanged {
+                step: id,
+                state: status.word(),
+            });
+        }
         let reason = match &status {
             StepStatus::Skipped { reason } | StepStatus::Failed { reason } => Some(reason.clone()),
             _ => None,

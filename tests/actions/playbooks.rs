@@ -163,6 +163,11 @@ fn checklist_states_are_journaled_with_who_when_and_why() {
             .is_err(),
         "a skip needs a reason"
     );
+    // Done again records nothing twice.
+    assert_eq!(
+        c.set(0, StepStatus::Done, "bob", now).map_err(|e| e.to_string()),
+        Err("step confirm-rollout is already done".to_string())
+    );
     let e = c
         .set(
             1,

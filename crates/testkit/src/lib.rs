@@ -5,6 +5,7 @@
 
 pub mod drill;
 pub mod kubectl;
+pub mod mutate;
 pub mod servers;
 pub mod tmux;
 pub mod tools;

@@ -5,4 +5,5 @@
 mod promql_differential;
 mod promql_fuzz;
 mod promql_unsupported;
+mod properties;
 mod signals;
