@@ -5,17 +5,9 @@
 //! point inside the file. Bounded (`CASES` each) so the run stays well under a minute.
 
 use proptest::prelude::*;
-use warroom_testkit::mutate::{damaged, lines};
+use warroom_testkit::mutate::{cases, damaged, lines};
 
 const CASES: u32 = 192;
-
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: CASES,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 /// A located error is inside the file it names.
 fn inside(e: &warroom_files::FileError, file: &str, text: &str) -> Result<(), TestCaseError> {
@@ -40,7 +32,7 @@ fn through_a_file(
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(cases(CASES))]
 
     #[test]
     fn config_files(text in damaged(include_str!("../tests/fixtures/config/full.toml"))) {

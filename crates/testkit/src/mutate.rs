@@ -103,3 +103,13 @@ pub fn damaged(base: &'static str) -> impl Strategy<Value = String> {
 pub fn lines(text: &str) -> usize {
     text.lines().count() + 1
 }
+
+/// How many cases a parser's property test runs: bounded, so the whole run stays quick, and no
+/// regression files written into the source tree.
+pub fn cases(n: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases: n,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}

@@ -5,25 +5,17 @@
 
 use proptest::prelude::*;
 use serde_json::json;
-use warroom_testkit::mutate::{damaged, lines};
+use warroom_testkit::mutate::{cases, damaged, lines};
 
 use crate::patch::{PatchType, apply};
 use crate::selector::{FieldSelector, LabelSelector};
 
 const CASES: u32 = 192;
 
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: CASES,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 const PATCH_BODIES: &str = r#"{"metadata":{"labels":{"app":"web","$patch":"replace"},"annotations":null},"spec":{"containers":[{"name":"web","image":"web:2","ports":[{"containerPort":80}]}],"$setElementOrder/containers":[{"name":"web"}]},"status":{"conditions":[{"type":"Ready","status":"True"}]}}"#;
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(cases(CASES))]
 
     #[test]
     fn scenarios(text in damaged(include_str!("../../../../drills/bad-deploy.yaml"))) {
