@@ -152,11 +152,10 @@ impl Config {
     /// Loads the config file; a missing file gives the defaults.
     pub fn load() -> Result<Config, ConfigError> {
         let p = path();
-        match std::fs::read_to_string(&p) {
-            Ok(text) => Config::parse(&p, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(ConfigError::unreadable(&p, &e)),
+        if !p.exists() {
+            return Ok(Config::default());
         }
+        Config::parse(&p, &warroom_files::read(&p)?)
     }
 
     pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {

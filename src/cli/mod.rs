@@ -196,7 +196,7 @@ fn toml_kind(path: &Path, text: &str) -> &'static str {
 }
 
 fn check_toml(f: &Path) -> Result<&'static str, String> {
-    let text = std::fs::read_to_string(f).map_err(|e| warroom_files::FileError::unreadable(f, &e).to_string())?;
+    let text = warroom_files::read(f).map_err(|e| e.to_string())?;
     let kind = toml_kind(f, &text);
     let checked = match kind {
         "theme" => crate::theme::check_file(f),

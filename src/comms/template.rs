@@ -152,7 +152,7 @@ impl Template {
     /// Reads and checks a template file.
     pub fn load(path: &Path) -> Result<Template, FileError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| FileError::unreadable(path, &e))?;
+        let text = warroom_files::read(path)?;
         Template::parse(&shown, &text)
     }
 

@@ -155,21 +155,25 @@ fn check(file: &str, p: &Playbook) -> Vec<FileError> {
         "warning_events",
     ];
     const FAULTS: &[&str] = &["rollout", "nodeCondition", "oomKill", "usage", "scale"];
-    for (i, s) in p.applies_when.signals.iter().enumerate() {
+    for (i, spanned) in p.applies_when.signals.iter().enumerate() {
+        let s = spanned.get();
         if !SIGNALS.contains(&s.as_str()) {
+            let (line, column) = spanned.position();
             at(
-                0,
-                0,
+                line,
+                column,
                 format!("appliesWhen.signals[{i}]"),
                 format!("{s:?} is not a signal; use one of {}", SIGNALS.join(", ")),
             );
         }
     }
-    for (i, f) in p.applies_when.faults.iter().enumerate() {
+    for (i, spanned) in p.applies_when.faults.iter().enumerate() {
+        let f = spanned.get();
         if !FAULTS.contains(&f.as_str()) {
+            let (line, column) = spanned.position();
             at(
-                0,
-                0,
+                line,
+                column,
                 format!("appliesWhen.faults[{i}]"),
                 format!("{f:?} is not a fault kind; use one of {}", FAULTS.join(", ")),
             );

@@ -34,11 +34,11 @@ pub struct AppliesWhen {
     pub labels: BTreeMap<String, String>,
     /// Drill scenario fault kinds: rollout, nodeCondition, oomKill, usage, scale.
     #[serde(default)]
-    pub faults: Vec<String>,
+    pub faults: Vec<At<String>>,
     /// Cluster signals: node_not_ready, crash_looping, stuck_rollout, pending_too_long,
     /// node_pressure, warning_events.
     #[serde(default)]
-    pub signals: Vec<String>,
+    pub signals: Vec<At<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -75,13 +75,13 @@ pub fn suggest(playbooks: &[Playbook], now: &Situation) -> Vec<Suggestion> {
             }
             for s in &now.symptoms {
                 let n = signal_name(*s);
-                if w.signals.iter().any(|x| x == n) && !why.iter().any(|y| y.ends_with(n)) {
+                if w.signals.iter().any(|x| x.get() == n) && !why.iter().any(|y| y.ends_with(n)) {
                     score += 5;
                     why.push(format!("signal {n}"));
                 }
             }
             for f in &now.faults {
-                if w.faults.iter().any(|x| x == f) && !why.iter().any(|y| y == &format!("drill fault {f}")) {
+                if w.faults.iter().any(|x| x.get() == f) && !why.iter().any(|y| y == &format!("drill fault {f}")) {
                     score += 2;
                     why.push(format!("drill fault {f}"));
                 }

@@ -149,7 +149,7 @@ pub fn shipped(name: &str, depth: ColorDepth) -> Result<Theme, FileError> {
 /// `warroom check` for a theme file: parses it and its ancestors (looked up beside it, then
 /// among the shipped themes).
 pub fn check_file(path: &Path) -> Result<(), FileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| FileError::unreadable(path, &e))?;
+    let text = warroom_files::read(path)?;
     chain(path.to_path_buf(), text, path.parent()).map(|_| ())
 }
 

@@ -206,3 +206,34 @@ fn without_a_configured_name_or_user_variables_the_actor_is_the_account() {
     let actor = first["actor"]["name"].as_str().unwrap_or_default().to_string();
     assert!(actor.starts_with(&format!("{account}@")), "{first}");
 }
+
+#[test]
+fn check_blames_the_line_and_column_not_zero() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let check = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let out = crate::support::warroom(dir.path())
+            .arg("check")
+            .arg(&path)
+            .output()
+            .expect("check");
+        assert!(!out.status.success());
+        (
+            path.display().to_string(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Not UTF-8: where it stops being text.
+    let (path, err) = check("bad.yaml", b"id: x\ntitle: \xC3\x28\n");
+    assert!(err.contains(&format!("{path}:2:8: not UTF-8 text")), "{err}");
+    let (path, err) = check("bad.toml", b"[palette]\nred = \"#ff\xFF0000\"\n");
+    assert!(err.contains(&format!("{path}:2:11: not UTF-8 text")), "{err}");
+    // A playbook's unknown fault and signal, each on its own line.
+    let (path, err) = check(
+        "odd.yaml",
+        b"id: odd\ntitle: Odd\nappliesWhen:\n  faults: [rollout, meteor]\n  signals:\n    - crash_looping\n    - bad_vibes\nsteps:\n  - {id: one, kind: check, text: look}\n",
+    );
+    assert!(err.contains(&format!("{path}:4:21: appliesWhen.faults[1]")), "{err}");
+    assert!(err.contains(&format!("{path}:7:7: appliesWhen.signals[1]")), "{err}");
+}

@@ -57,6 +57,24 @@ impl FileError {
     }
 }
 
+/// Reads a user's file as text; a file that is not UTF-8 is an error at the line and column of
+/// its first bad byte, one that cannot be read an error about the whole file.
+pub fn read(path: &Path) -> Result<String, FileError> {
+    let bytes = std::fs::read(path).map_err(|e| FileError::unreadable(path, &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = String::from_utf8_lossy(&bytes[..good]);
+        let (line, column) = crate::toml::line_col(&before, before.len());
+        FileError::new(
+            path.display().to_string(),
+            (line, column),
+            "",
+            format!("not UTF-8 text (byte 0x{:02X})", bytes[good]),
+        )
+    })
+}
+
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)?;
@@ -96,6 +114,18 @@ impl From<FileError> for FileErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_blamed_where_it_stops_being_text() {
+        let dir = std::env::temp_dir().join(format!("warroom-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("bad.yaml");
+        std::fs::write(&path, b"name: x\ntitle: \xC3\x28oops\n").expect("write");
+        let e = read(&path).expect_err("not UTF-8");
+        assert_eq!((e.line, e.column), (2, 8), "{e}");
+        assert!(e.message.contains("not UTF-8 text (byte 0xC3)"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn an_error_reads_file_line_column_path_message() {

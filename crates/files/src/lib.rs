@@ -9,4 +9,4 @@ pub mod toml;
 pub mod yaml;
 
 pub use duration::Duration;
-pub use error::{FileError, FileErrors};
+pub use error::{FileError, FileErrors, read};

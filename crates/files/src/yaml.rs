@@ -87,8 +87,6 @@ fn first_line(s: &str) -> String {
 /// Reads a YAML file for `parse(name, text)`: its name as errors give it, and its text; a file
 /// that cannot be read is one located error.
 pub fn read(path: &std::path::Path) -> Result<(String, String), FileErrors> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok((path.display().to_string(), text)),
-        Err(e) => Err(FileError::unreadable(path, &e).into()),
-    }
+    let text = crate::read(path)?;
+    Ok((path.display().to_string(), text))
 }

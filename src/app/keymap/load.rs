@@ -158,22 +158,35 @@ fn build(name: &str, merged: Merged) -> Result<Keymap, FileError> {
         for a in &effective {
             for b in &effective {
                 if a.keys.len() < b.keys.len() && b.keys.starts_with(&a.keys) {
-                    // Report it where the shorter key is written (the one to change).
-                    let (ctx, w) = [c, Context::Global]
-                        .into_iter()
-                        .find_map(|ctx| merged.get(&ctx).and_then(|t| t.get(&a.keys)).map(|w| (ctx, w)))
-                        .expect("an effective binding was written somewhere");
+                    let written = |keys: &Vec<KeyPress>| {
+                        [c, Context::Global]
+                            .into_iter()
+                            .find_map(|ctx| merged.get(&ctx).and_then(|t| t.get(keys)).map(|w| (ctx, w)))
+                            .expect("an effective binding was written somewhere")
+                    };
+                    let (short, long) = (written(&a.keys), written(&b.keys));
+                    let message = format!(
+                        "{:?} shadows {:?} in [{}]: the longer sequence could never be typed",
+                        a.notation,
+                        b.notation,
+                        c.name()
+                    );
+                    // Blame the file further down the inheritance chain (the one being written):
+                    // the longer sequence when it came after the shorter key, else the shorter key.
+                    let ((ctx, w), message) = if long.1.order.0 < short.1.order.0 {
+                        (
+                            long,
+                            format!("{message} ({:?} is bound in {})", a.notation, short.1.file),
+                        )
+                    } else {
+                        (short, message)
+                    };
                     return Err(FileError::at_key(
                         &w.file,
                         &w.text,
                         &w.notation,
                         &format!("{}.\"{}\"", ctx.name(), w.notation),
-                        format!(
-                            "{:?} shadows {:?} in [{}]: the longer sequence could never be typed",
-                            a.notation,
-                            b.notation,
-                            c.name()
-                        ),
+                        message,
                     ));
                 }
             }
@@ -195,7 +208,7 @@ pub fn shipped(name: &str) -> Result<Keymap, FileError> {
 /// `warroom check` for a keymap file: it and its ancestors (looked up beside it, then among
 /// the shipped keymaps) must load.
 pub fn check_file(path: &Path) -> Result<(), FileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| FileError::unreadable(path, &e))?;
+    let text = warroom_files::read(path)?;
     let name = path
         .file_stem()
         .map_or("keymap".into(), |s| s.to_string_lossy().to_string());
@@ -306,6 +319,16 @@ mod tests {
             let e = e.replace(&format!("{}/", dir.path().display()), "");
             assert!(e.contains(want), "{text:?}\n got: {e}\nwant: {want}");
         }
+    }
+
+    #[test]
+    fn a_sequence_shadowed_by_a_parents_key_is_blamed_on_the_file_that_wrote_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("vimmer.toml");
+        std::fs::write(&p, "inherits = \"vim\"\n[global]\no = \"zoom\"\n\"G g\" = \"top\"\n").unwrap();
+        let e = check_file(&p).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), (p.display().to_string().as_str(), 4), "{e}");
+        assert!(e.message.contains("\"G\" is bound in keymaps/default.toml"), "{e}");
     }
 
     #[test]
