@@ -112,7 +112,8 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
         return;
     }
     match a {
-        KeyAction::Quit => quit(state, false),
+        // Read in `key`, which knows whether the last press asked.
+        KeyAction::Quit => {}
         KeyAction::FocusNext => state.focus = step_focus(state.focus, 1),
         KeyAction::FocusPrev => state.focus = step_focus(state.focus, -1),
         KeyAction::FocusHealth => state.focus = Pane::Health,

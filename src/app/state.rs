@@ -296,6 +296,11 @@ impl AppState {
         self.input = Some(InputLine { kind, line });
     }
 
+    /// The status draft being written, as one text.
+    pub fn draft_text(&self) -> String {
+        self.editor.lines().join("\n")
+    }
+
     /// What leaving now would walk away from: an open SEV1 or SEV2 incident, or a status draft
     /// not sent.
     pub fn reason_to_stay(&self) -> Option<String> {
@@ -304,7 +309,7 @@ impl AppState {
             .incident
             .as_ref()
             .filter(|i| i.status != Status::Resolved && matches!(i.severity, Severity::Sev1 | Severity::Sev2));
-        let draft = !self.editor.lines().join("\n").trim().is_empty();
+        let draft = !self.draft_text().trim().is_empty();
         match (open, draft) {
             (Some(i), true) => Some(format!(
                 "{} {} is open and the status draft is not sent",

@@ -123,10 +123,6 @@ pub fn editor_with(text: &str) -> TextArea<'static> {
     e
 }
 
-fn text_of(state: &AppState) -> String {
-    state.editor.lines().join("\n")
-}
-
 fn since_start(state: &AppState) -> Duration {
     Duration::from_secs((state.now - state.started).max(0) as u64)
 }
@@ -152,7 +148,7 @@ fn save(state: &mut AppState, fx: &mut Vec<Effect>, force: bool) {
     if state.incident.is_none() {
         return;
     }
-    let text = text_of(state);
+    let text = state.draft_text();
     if text.trim().is_empty() || text == state.status.saved_text {
         return;
     }
@@ -269,7 +265,7 @@ pub fn publish(state: &mut AppState, fx: &mut Vec<Effect>) {
         );
         return;
     };
-    let text = text_of(state);
+    let text = state.draft_text();
     if text.trim().is_empty() {
         state.tell("the draft is empty".into(), true);
         return;

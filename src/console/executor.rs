@@ -83,26 +83,14 @@ impl Executor {
                     input: Input::Failed("actions are not available in this console".into()),
                 }),
             },
-            Effect::LoadTheme(name) => {
-                let msg = match crate::theme::load(&name, Some(&self.user_dir.join("themes")), self.depth) {
-                    Ok(t) => Msg::Theme(Box::new(t)),
-                    Err(e) => Msg::Notice {
-                        text: e.to_string(),
-                        error: true,
-                    },
-                };
-                self.answer(msg);
-            }
-            Effect::LoadKeymap(name) => {
-                let msg = match crate::app::keymap::load(&name, Some(&self.user_dir.join("keymaps"))) {
-                    Ok(k) => Msg::Keymap(Box::new(k)),
-                    Err(e) => Msg::Notice {
-                        text: e.to_string(),
-                        error: true,
-                    },
-                };
-                self.answer(msg);
-            }
+            Effect::LoadTheme(name) => self.answer(loaded(
+                crate::theme::load(&name, Some(&self.user_dir.join("themes")), self.depth),
+                |t| Msg::Theme(Box::new(t)),
+            )),
+            Effect::LoadKeymap(name) => self.answer(loaded(
+                crate::app::keymap::load(&name, Some(&self.user_dir.join("keymaps"))),
+                |k| Msg::Keymap(Box::new(k)),
+            )),
         }
     }
 
@@ -131,5 +119,16 @@ impl Executor {
                 result: result.map_err(|e| e.to_string()),
             });
         });
+    }
+}
+
+/// A file loaded for the console, or why not (with its file and line).
+fn loaded<T>(result: Result<T, warroom_files::FileError>, ok: impl FnOnce(T) -> Msg) -> Msg {
+    match result {
+        Ok(t) => ok(t),
+        Err(e) => Msg::Notice {
+            text: e.to_string(),
+            error: true,
+        },
     }
 }

@@ -42,7 +42,7 @@ fn about(state: &AppState) -> Line<'static> {
         Span::styled(CleanText::line(&channel).to_string(), t.get("ui.title")),
     ];
     if let Some(d) = &s.draft_id {
-        let saved = if s.saved_text == state.editor.lines().join("\n") {
+        let saved = if s.saved_text == state.draft_text() {
             "saved"
         } else {
             "editing"
@@ -94,7 +94,7 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'sta
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(about(state)), head);
     if state.status.preview {
-        let text = state.editor.lines().join("\n");
+        let text = state.draft_text();
         let shown = match state.status.chosen_channel() {
             Some(c) => crate::ui::status_preview::preview(t, c, &text),
             None => ratatui::text::Text::styled(
