@@ -6,12 +6,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::incident::model::{Actor, Definitions, Severity};
 use crate::observe::http::Endpoint;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
@@ -37,7 +38,7 @@ pub struct Config {
     pub cadence: crate::comms::cadence::CadenceConfig,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PanelConfig {
     pub name: String,
@@ -47,7 +48,7 @@ pub struct PanelConfig {
     pub unit: crate::observe::panels::Unit,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SloConfig {
     /// e.g. 0.999.
@@ -57,7 +58,7 @@ pub struct SloConfig {
 }
 
 /// A service whose golden signals are followed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceConfig {
     pub name: String,
@@ -72,7 +73,7 @@ fn default_namespace() -> String {
 }
 
 /// How the console looks: `[console] theme = "light"`, `keymap = "vim"`, `color = "256"`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleConfig {
     pub theme: Option<String>,
@@ -80,20 +81,20 @@ pub struct ConsoleConfig {
     pub color: Option<crate::theme::ColorDepth>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct You {
     /// The name written on everything you do (else user@host).
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeverityConfig {
     pub definition: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterConfig {
     pub name: String,
@@ -123,6 +124,11 @@ impl ClusterConfig {
 }
 
 /// Where the config file is looked for.
+/// The JSON Schema of the config file (`warroom schema config`, `schemas/config.schema.json`).
+pub fn json_schema() -> serde_json::Value {
+    warroom_files::shape::schema::<Config>()
+}
+
 pub fn path() -> PathBuf {
     if let Some(p) = std::env::var_os("WARROOM_CONFIG") {
         return PathBuf::from(p);
@@ -134,7 +140,8 @@ pub fn path() -> PathBuf {
         .join("config.toml")
 }
 
-pub use warroom_files::FileError as ConfigError;
+use warroom_files::FileError;
+pub use warroom_files::FileErrors as ConfigError;
 
 /// Where a string value is written: as is, as a TOML basic string (escaped), else where
 /// `fallback` is.
@@ -160,22 +167,28 @@ impl Config {
 
     pub fn parse(file: &Path, text: &str) -> Result<Config, ConfigError> {
         let config: Config = warroom_files::toml::parse(file, text)?;
-        config.check(&file.display().to_string(), text)?;
-        Ok(config)
+        let problems = config.check(&file.display().to_string(), text);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(warroom_files::FileErrors(problems))
+        }
     }
 
-    fn check(&self, file: &str, text: &str) -> Result<(), ConfigError> {
-        let err = |needle: &str, key: String, message: String| ConfigError::at(file, text, needle, &key, message);
+    /// Every problem parsing cannot see, each at its own place.
+    fn check(&self, file: &str, text: &str) -> Vec<FileError> {
+        let mut problems = Vec::new();
+        let err = |needle: &str, key: String, message: String| FileError::at(file, text, needle, &key, message);
         for (name, s) in &self.severities {
             if name.parse::<Severity>().is_err() {
-                return Err(err(
+                problems.push(err(
                     name,
                     format!("severities.{name}"),
                     "unknown severity (use sev1, sev2, sev3 or sev4)".into(),
                 ));
             }
             if s.definition.trim().is_empty() {
-                return Err(err(
+                problems.push(err(
                     name,
                     format!("severities.{name}.definition"),
                     "must not be empty".into(),
@@ -186,7 +199,7 @@ impl Config {
             for (what, e) in [("prometheus", &c.prometheus), ("alertmanager", &c.alertmanager)] {
                 let Some(e) = e else { continue };
                 if crate::http::http_url(&e.url).is_none() {
-                    return Err(err(
+                    problems.push(err(
                         &e.url,
                         format!("clusters[{i}].{what}.url"),
                         format!("{:?} is not an http(s) URL", e.url),
@@ -195,7 +208,7 @@ impl Config {
                 if let Some(t) = &e.timeout
                     && warroom_files::Duration::parse(t).is_err()
                 {
-                    return Err(err(
+                    problems.push(err(
                         t,
                         format!("clusters[{i}].{what}.timeout"),
                         format!("{t:?} is not a duration such as 10s"),
@@ -217,13 +230,13 @@ impl Config {
                     None
                 };
                 if let Some((key, message)) = problem {
-                    return Err(err(&e.url, format!("clusters[{i}].{what}.{key}"), message.into()));
+                    problems.push(err(&e.url, format!("clusters[{i}].{what}.{key}"), message.into()));
                 }
             }
             if let Some(t) = &c.poll_interval
                 && !warroom_files::Duration::parse(t).is_ok_and(|d| d.millis > 0)
             {
-                return Err(err(
+                problems.push(err(
                     t,
                     format!("clusters[{i}].poll_interval"),
                     format!("{t:?} is not a duration such as 15s"),
@@ -231,7 +244,7 @@ impl Config {
             }
             for (j, s) in c.services.iter().enumerate() {
                 if s.name.trim().is_empty() {
-                    return Err(err(
+                    problems.push(err(
                         "services",
                         format!("clusters[{i}].services[{j}].name"),
                         "must not be empty".into(),
@@ -240,7 +253,7 @@ impl Config {
                 if let Some(o) = s.slo
                     && !(o > 0.0 && o < 1.0)
                 {
-                    return Err(err(
+                    problems.push(err(
                         &s.name,
                         format!("clusters[{i}].services[{j}].slo"),
                         format!("{o} is not an objective between 0 and 1, such as 0.999"),
@@ -251,7 +264,7 @@ impl Config {
         for (i, p) in self.panel_configs.iter().enumerate() {
             if let Err(e) = crate::observe::panels::check(&p.query, false) {
                 let (line, column) = locate_value(text, &p.query, &p.name);
-                return Err(ConfigError {
+                problems.push(FileError {
                     file: file.to_string(),
                     line,
                     column,
@@ -264,7 +277,7 @@ impl Config {
             if let Some(o) = slo.objective
                 && !(o > 0.0 && o < 1.0)
             {
-                return Err(err(
+                problems.push(err(
                     "objective",
                     "slo.objective".into(),
                     format!("{o} is not an objective between 0 and 1, such as 0.999"),
@@ -274,7 +287,7 @@ impl Config {
                 && let Err(e) = crate::observe::panels::check(q, true)
             {
                 let (line, column) = locate_value(text, q, "error_ratio");
-                return Err(ConfigError {
+                problems.push(FileError {
                     file: file.to_string(),
                     line,
                     column,
@@ -283,11 +296,14 @@ impl Config {
                 });
             }
         }
-        crate::comms::channel::channels(&self.channels)
-            .map(|_| ())
-            .and_then(|()| crate::comms::cadence::Cadence::from_config(&self.cadence).map(|_| ()))
-            .map_err(|b| err(&b.near, b.key, b.message))?;
-        Ok(())
+        if let Err(b) = crate::comms::channel::channels(&self.channels) {
+            problems.push(err(&b.near, b.key, b.message));
+        }
+        if let Err(b) = crate::comms::cadence::Cadence::from_config(&self.cadence) {
+            problems.push(err(&b.near, b.key, b.message));
+        }
+        problems.sort_by_key(|e| (e.line, e.column));
+        problems
     }
 
     /// The configured panels.
@@ -442,6 +458,34 @@ mod tests {
         assert!(e.starts_with("config.toml:1:"), "{e}");
         let e = parse("[you]\nname = 42\n").unwrap_err().to_string();
         assert!(e.starts_with("config.toml:2:8: you.name: invalid type"), "{e}");
+    }
+
+    /// The schema that places every problem after the first accepts the full example config.
+    #[test]
+    fn the_schema_accepts_the_full_config() {
+        let text = include_str!("../tests/fixtures/config/full.toml");
+        parse(text).expect("valid");
+        let problems = warroom_files::shape::toml_problems::<Config>("full.toml", text);
+        assert!(problems.is_empty(), "{}", warroom_files::FileErrors(problems));
+    }
+
+    #[test]
+    fn every_problem_in_a_config_is_reported_on_its_own_line() {
+        // Two shape problems (serde alone stops at the first) and two found after parsing.
+        let text = "[you]\nnmae = \"x\"\n[console]\ntheme = 3\n[severities.sev9]\ndefinition = \"x\"\n[severities.sev1]\ndefinition = \" \"\n";
+        let shape = parse(text).unwrap_err();
+        let at: Vec<(usize, &str)> = shape.0.iter().map(|e| (e.line, e.path.as_str())).collect();
+        assert_eq!(at, [(2, "you.nmae"), (4, "console.theme")], "{shape}");
+        let text =
+            "[severities.sev9]\ndefinition = \"x\"\n[severities.sev1]\ndefinition = \" \"\n[slo]\nobjective = 2.0\n";
+        let after = parse(text).unwrap_err();
+        let at: Vec<&str> = after.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            at,
+            ["severities.sev9", "severities.sev1.definition", "slo.objective"],
+            "{after}"
+        );
+        assert!(after.0.windows(2).all(|w| w[0].line <= w[1].line), "{after}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use warroom_files::FileError;
+use warroom_files::{FileError, FileErrors};
 
 /// A family of named TOML files (themes, keymaps): shipped ones embedded in the binary, and
 /// the user's own in a directory, which add to them or replace them. A file may `inherits`
@@ -52,8 +52,8 @@ impl Family {
         mut file: PathBuf,
         mut text: String,
         user_dir: Option<&Path>,
-        mut each: impl FnMut(&Path, &str, usize) -> Result<Option<String>, FileError>,
-    ) -> Result<(), FileError> {
+        mut each: impl FnMut(&Path, &str, usize) -> Result<Option<String>, FileErrors>,
+    ) -> Result<(), FileErrors> {
         let mut seen = Vec::new();
         loop {
             let inherits = each(&file, &text, seen.len())?;
@@ -61,22 +61,11 @@ impl Family {
             let Some(parent) = inherits else { return Ok(()) };
             let shown = file.display().to_string();
             let Some((f, t)) = self.find(&parent, user_dir) else {
-                return Err(FileError::at(
-                    &shown,
-                    &text,
-                    "inherits",
-                    "inherits",
-                    self.unknown(&parent),
-                ));
+                return Err(FileError::at(&shown, &text, "inherits", "inherits", self.unknown(&parent)).into());
             };
             if seen.contains(&f) {
-                return Err(FileError::at(
-                    &shown,
-                    &text,
-                    "inherits",
-                    "inherits",
-                    format!("inheriting {parent:?} makes a cycle"),
-                ));
+                let message = format!("inheriting {parent:?} makes a cycle");
+                return Err(FileError::at(&shown, &text, "inherits", "inherits", message).into());
             }
             (file, text) = (f, t);
         }

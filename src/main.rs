@@ -24,13 +24,14 @@ fn main() -> std::process::ExitCode {
             };
         }
         Some(Command::Schema { format }) => {
-            let schema = match format.as_str() {
-                "playbook" => warroom::playbook::load::json_schema(),
-                _ => warroom_drill::scenario::load::json_schema(),
-            };
+            let schema = cli::schema(&format).unwrap_or_default();
             println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
             Ok(())
         }
+        Some(Command::Completions { shell }) => {
+            cli::print_generated(cli::Generated::Completions(shell)).map_err(anyhow::Error::from)
+        }
+        Some(Command::Man) => cli::print_generated(cli::Generated::Man).map_err(anyhow::Error::from),
         Some(Command::Incident(args)) => return warroom::cli::incident::incident(args),
         Some(Command::Note(args)) => return warroom::cli::incident::note(args),
         Some(Command::Journal(args)) => return warroom::cli::incident::journal(args),

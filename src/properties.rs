@@ -9,10 +9,13 @@ use warroom_testkit::mutate::{cases, damaged, lines};
 
 const CASES: u32 = 192;
 
-/// A located error is inside the file it names.
-fn inside(e: &warroom_files::FileError, file: &str, text: &str) -> Result<(), TestCaseError> {
-    prop_assert_eq!(&e.file, file, "{}", e);
-    prop_assert!(e.line <= lines(text), "{e} is past the end ({} lines)", lines(text));
+/// A refusal names at least one problem, and every problem is inside the file it names.
+fn inside(errors: &warroom_files::FileErrors, file: &str, text: &str) -> Result<(), TestCaseError> {
+    prop_assert!(!errors.0.is_empty(), "a refusal without a problem");
+    for e in &errors.0 {
+        prop_assert_eq!(&e.file, file, "{}", e);
+        prop_assert!(e.line <= lines(text), "{e} is past the end ({} lines)", lines(text));
+    }
     Ok(())
 }
 
@@ -20,7 +23,7 @@ fn inside(e: &warroom_files::FileError, file: &str, text: &str) -> Result<(), Te
 fn through_a_file(
     name: &str,
     text: &str,
-    check: impl Fn(&std::path::Path) -> Result<(), warroom_files::FileError>,
+    check: impl Fn(&std::path::Path) -> Result<(), warroom_files::FileErrors>,
 ) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join(name);
@@ -44,16 +47,14 @@ proptest! {
     #[test]
     fn playbooks(text in damaged(include_str!("../playbooks/bad-deploy.yaml"))) {
         if let Err(errors) = crate::playbook::load::parse("p.yaml", &text) {
-            for e in &errors.0 {
-                inside(e, "p.yaml", &text)?;
-            }
+            inside(&errors, "p.yaml", &text)?;
         }
     }
 
     #[test]
     fn templates(text in damaged(include_str!("../templates/internal-update.j2"))) {
         if let Err(e) = crate::comms::template::Template::parse("t.j2", &text) {
-            inside(&e, "t.j2", &text)?;
+            inside(&e.into(), "t.j2", &text)?;
         }
     }
 

@@ -71,7 +71,7 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
 }
 
 /// Pins the selected timeline entry: a console line (a signal) is written to the journal
-/// pinned; a journal entry that is not pinned is restated as a pinned note.
+/// pinned; a journal entry is marked pinned where it is (a `pinned` entry naming it).
 pub fn pin(state: &mut AppState, fx: &mut Vec<Effect>) {
     let Some(e) = state.selected_entry() else {
         state.tell("nothing to pin".into(), true);
@@ -86,10 +86,7 @@ pub fn pin(state: &mut AppState, fx: &mut Vec<Effect>) {
             text: e.text.to_string(),
             object: e.source.to_string(),
         },
-        Some(seq) => IncidentChange::Note {
-            text: format!("Pinned #{seq}: {}", e.text),
-            pinned: true,
-        },
+        Some(seq) => IncidentChange::Pin(seq),
     };
     change(state, fx, c);
 }

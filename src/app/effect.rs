@@ -19,6 +19,8 @@ pub enum IncidentChange {
         pinned: bool,
     },
     Decision(String),
+    /// Mark journal entry `seq` as pinned.
+    Pin(u64),
     Severity(Severity),
     Status(Status),
     Role {
@@ -44,7 +46,10 @@ impl Effect {
             Effect::Declare { .. } => false,
             Effect::Change(c) => matches!(
                 c,
-                IncidentChange::Note { .. } | IncidentChange::Decision(_) | IncidentChange::PinCluster { .. }
+                IncidentChange::Note { .. }
+                    | IncidentChange::Decision(_)
+                    | IncidentChange::Pin(_)
+                    | IncidentChange::PinCluster { .. }
             ),
             Effect::Publish { .. } => false,
             Effect::SaveDraft(_)

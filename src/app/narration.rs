@@ -72,6 +72,13 @@ pub fn journal(state: &mut AppState, f: Followed) {
             if matches!(e.event, crate::incident::model::Event::StatusDraftSaved { .. }) {
                 return;
             }
+            // A pin marks the entry it names, where it is.
+            if let crate::incident::model::Event::Pinned { seq } = e.event {
+                for row in state.timeline.iter_mut().filter(|row| row.seq == Some(seq)) {
+                    row.pinned = true;
+                }
+                return;
+            }
             let source = match e.source {
                 crate::incident::model::Origin::Human => e.actor.name.clone(),
                 other => format!("{other:?}").to_lowercase(),

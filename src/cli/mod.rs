@@ -16,7 +16,7 @@ use warroom_drill::{Drill, Options, SyntheticSpec};
 #[derive(Debug, Parser)]
 #[command(
     name = "warroom",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("WARROOM_BUILD"), ")"),
     about = "A terminal console for running a Kubernetes production incident"
 )]
 pub struct Cli {
@@ -58,11 +58,15 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Print the JSON Schema of a file format (scenario, playbook).
+    /// Print the JSON Schema of a file format (as published in schemas/).
     Schema {
-        #[arg(value_parser = ["scenario", "playbook"])]
+        #[arg(value_parser = SCHEMAS)]
         format: String,
     },
+    /// Print shell completions: `warroom completions bash > ~/.local/share/bash-completion/completions/warroom`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff): `warroom man > ~/.local/share/man/man1/warroom.1`.
+    Man,
     /// Open, change and list incidents.
     Incident(incident::IncidentArgs),
     /// Add a note to an incident's journal.
@@ -97,6 +101,43 @@ pub struct SimArgs {
     /// Generate a large synthetic cluster instead, e.g. `nodes=5000,pods=150000`.
     #[arg(long, conflicts_with = "scenario")]
     pub synthetic: Option<SyntheticSpec>,
+}
+
+/// The file formats `warroom schema` prints, each published as `schemas/NAME.schema.json`.
+pub const SCHEMAS: [&str; 5] = ["scenario", "playbook", "config", "theme", "keymap"];
+
+/// The JSON Schema of the format `name` (one of `SCHEMAS`).
+pub fn schema(name: &str) -> Option<serde_json::Value> {
+    Some(match name {
+        "scenario" => warroom_drill::scenario::load::json_schema(),
+        "playbook" => crate::playbook::load::json_schema(),
+        "config" => crate::config::json_schema(),
+        "theme" => crate::theme::load::json_schema(),
+        "keymap" => crate::app::keymap::load::json_schema(),
+        _ => return None,
+    })
+}
+
+/// Prints shell completions or the manual page, generated from the command line's definition.
+/// A reader that stops early (`| head`) is not an error.
+pub fn print_generated(what: Generated) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    use std::io::Write;
+    let mut command = Cli::command();
+    let mut text = Vec::new();
+    match what {
+        Generated::Completions(shell) => clap_complete::generate(shell, &mut command, "warroom", &mut text),
+        Generated::Man => clap_mangen::Man::new(command).render(&mut text)?,
+    }
+    match std::io::stdout().lock().write_all(&text) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+pub enum Generated {
+    Completions(clap_complete::Shell),
+    Man,
 }
 
 /// Loads a scenario file, or the built-in one.

@@ -83,7 +83,7 @@ impl Default for Cadence {
 
 /// `[cadence.sev1.internal]` in the config file: `first`, `scoping`, `every` as durations
 /// (`5m`, `1h`), or `every = "off"` for an audience that is not owed updates at that severity.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {
     pub first: Option<String>,
@@ -285,16 +285,11 @@ mod tests {
         let mut entries = vec![entry(
             1,
             0,
-            Event::IncidentOpened(Declared {
-                id: "INC-20261124-001".parse().expect("id"),
-                title: "Checkout errors".into(),
+            Event::IncidentOpened(Declared::new(
+                "INC-20261124-001".parse().expect("id"),
+                "Checkout errors",
                 severity,
-                status: Status::Investigating,
-                impact: String::new(),
-                services: vec![],
-                components: vec![],
-                drill: false,
-            }),
+            )),
         )];
         for (minute, channel, audience) in published {
             let seq = entries.len() as u64 + 1;

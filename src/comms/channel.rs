@@ -11,7 +11,7 @@ use super::cadence::BadKey;
 use crate::secret::{Secret, SecretSource};
 
 /// One `[[channels]]` entry as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
     /// What responders call it, e.g. `incident-slack`, `statuspage`.

@@ -100,16 +100,11 @@ mod tests {
             Draft::new(
                 actor.clone(),
                 Origin::Human,
-                Event::IncidentOpened(crate::incident::model::Declared {
-                    id: "INC-20261124-001".parse().expect("id"),
-                    title: "Checkout errors".into(),
-                    severity: crate::incident::model::Severity::Sev2,
-                    status: crate::incident::model::Status::Investigating,
-                    impact: String::new(),
-                    services: vec![],
-                    components: vec![],
-                    drill: false,
-                }),
+                Event::IncidentOpened(crate::incident::model::Declared::new(
+                    "INC-20261124-001".parse().expect("id"),
+                    "Checkout errors",
+                    crate::incident::model::Severity::Sev2,
+                )),
             ),
         )
         .expect("create");

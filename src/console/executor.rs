@@ -122,13 +122,18 @@ impl Executor {
     }
 }
 
-/// A file loaded for the console, or why not (with its file and line).
-fn loaded<T>(result: Result<T, warroom_files::FileError>, ok: impl FnOnce(T) -> Msg) -> Msg {
+/// A file loaded for the console, or why not: its first problem (file and line) and how many
+/// more `warroom check` would list.
+fn loaded<T>(result: Result<T, warroom_files::FileErrors>, ok: impl FnOnce(T) -> Msg) -> Msg {
     match result {
         Ok(t) => ok(t),
-        Err(e) => Msg::Notice {
-            text: e.to_string(),
-            error: true,
-        },
+        Err(e) => {
+            let first = e.0.first().map(ToString::to_string).unwrap_or_default();
+            let text = match e.0.len() {
+                0 | 1 => first,
+                n => format!("{first} (and {} more: warroom check {})", n - 1, e.0[0].file),
+            };
+            Msg::Notice { text, error: true }
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! The console's link to the incident journal: one thread owns the open journal and performs
 //! the writes the executor hands it, in order (declare, notes, severity, drafts, the action
 //! runner's records...), and a follower feeds every entry, ours and other people's, back as
-//! messages. `update` never touches files.
+//! messages. `update` never touches files. A note or decision the journal cannot take is kept
+//! beside it and recorded when it can; a torn last line repaired on the way is told.
 
 use std::sync::mpsc as std_mpsc;
 
@@ -13,9 +14,10 @@ use crate::app::message::Msg;
 use crate::incident::change;
 use crate::incident::follow::{self, Follower};
 use crate::incident::journal::{Journal, Position};
-use crate::incident::model::{Actor, ClusterChangeKind, Declared, Draft, Event, IncidentId, Origin, Severity, Status};
+use crate::incident::model::{Actor, ClusterChangeKind, Declared, Draft, Event, IncidentId, Origin, Severity};
 use crate::incident::state::Incident;
 use crate::incident::store::Store;
+use crate::incident::unsaved::{self, Kept, Typed};
 
 pub enum Op {
     Declare {
@@ -83,6 +85,127 @@ impl crate::actions::record::Recorder for JournalLink {
 struct Open {
     journal: Journal,
     _follower: Follower,
+    /// How many of the journal's repairs the console has been told of.
+    repairs_told: usize,
+}
+
+impl Open {
+    fn new(journal: Journal, tx: &mpsc::UnboundedSender<Msg>) -> Open {
+        let follower = follow_into(&journal, tx);
+        let mut open = Open {
+            journal,
+            _follower: follower,
+            repairs_told: 0,
+        };
+        open.tell_repairs(tx);
+        open.record_kept(tx);
+        open
+    }
+
+    /// Tells of torn last lines repaired since the last time (by an append or at opening).
+    fn tell_repairs(&mut self, tx: &mpsc::UnboundedSender<Msg>) {
+        for r in self.journal.repairs().iter().skip(self.repairs_told) {
+            say(tx, format!("the journal was repaired: {r}"), true);
+        }
+        self.repairs_told = self.journal.repairs().len();
+    }
+
+    /// Records what was kept aside while the journal could not take it, once it can; while it
+    /// cannot, says where it is kept.
+    fn record_kept(&mut self, tx: &mpsc::UnboundedSender<Msg>) {
+        let path = self.journal.path().to_path_buf();
+        let kept = match unsaved::kept(&path) {
+            Ok(k) if k.is_empty() => return,
+            Ok(k) => k,
+            Err(e) => {
+                let aside = unsaved::path_for(&path);
+                return say(
+                    tx,
+                    format!("cannot read what is kept in {}: {e}", aside.display()),
+                    true,
+                );
+            }
+        };
+        let aside = unsaved::path_for(&path).display().to_string();
+        if self.journal.is_read_only() {
+            let n = kept.len();
+            return say(
+                tx,
+                format!(
+                    "{n} typed entr{} kept in {aside}: recorded once the journal is repaired",
+                    plural(n)
+                ),
+                true,
+            );
+        }
+        for (i, k) in kept.iter().enumerate() {
+            let draft = Draft::new(Actor::named(k.by.clone()), Origin::Human, k.event()).pinned(k.pinned);
+            if let Err(e) = self.journal.append(draft) {
+                let left = kept.len() - i;
+                return say(
+                    tx,
+                    format!("{left} typed entr{} still kept in {aside}: {e}", plural(left)),
+                    true,
+                );
+            }
+        }
+        match unsaved::forget(&path) {
+            Ok(()) => say(
+                tx,
+                format!(
+                    "recorded {} typed entr{} kept while the journal could not take them",
+                    kept.len(),
+                    plural(kept.len())
+                ),
+                false,
+            ),
+            Err(e) => say(
+                tx,
+                format!("recorded what was kept in {aside}, but cannot set the file aside: {e}"),
+                true,
+            ),
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "y" } else { "ies" }
+}
+
+/// What a person typed in `c`, to keep should the journal refuse it.
+fn typed(c: &IncidentChange, by: &Actor) -> Option<Kept> {
+    let (what, pinned) = match c {
+        IncidentChange::Note { text, pinned } => (Typed::Note(text.clone()), *pinned),
+        IncidentChange::Decision(text) => (Typed::Decision(text.clone()), false),
+        _ => return None,
+    };
+    Some(Kept {
+        at: Timestamp::now(),
+        by: by.name.clone(),
+        what,
+        pinned,
+    })
+}
+
+/// Keeps what the journal refused beside it, and says where (or, should even that fail, shows
+/// the words so they can be copied).
+fn keep(journal: &Journal, kept: &Kept, why: &str, tx: &mpsc::UnboundedSender<Msg>) {
+    let (Typed::Note(text) | Typed::Decision(text)) = &kept.what;
+    match unsaved::keep(journal.path(), kept) {
+        Ok(at) => say(
+            tx,
+            format!(
+                "the journal could not record it ({why}); kept in {}, recorded once the journal can take it",
+                at.display()
+            ),
+            true,
+        ),
+        Err(e) => say(
+            tx,
+            format!("the journal could not record it ({why}) nor keep it aside ({e}): {text}"),
+            true,
+        ),
+    }
 }
 
 /// Appends an entry as it is (a status draft, a publish attempt, an action's record).
@@ -91,7 +214,9 @@ fn record(open: &mut Option<Open>, tx: &mpsc::UnboundedSender<Msg>, draft: Draft
         say(tx, "no incident is open here: the entry was not journaled".into(), true);
         return;
     };
-    if let Err(e) = o.journal.append(draft) {
+    let appended = o.journal.append(draft);
+    o.tell_repairs(tx);
+    if let Err(e) = appended {
         say(tx, format!("the journal could not record it: {e}"), true);
     }
 }
@@ -114,6 +239,7 @@ fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, 
     Ok(match c {
         IncidentChange::Note { text, pinned } => (Event::Note { text }, pinned, Origin::Human),
         IncidentChange::Decision(text) => (Event::Decision { text }, false, Origin::Human),
+        IncidentChange::Pin(seq) => (change::pin(i, seq)?, false, Origin::Human),
         IncidentChange::Severity(s) => (change::severity(i, s, None)?, false, Origin::Human),
         IncidentChange::Status(s) => (change::status(i, s, None)?, false, Origin::Human),
         IncidentChange::Role { role, person } => (change::role(i, role, person, false, me)?, false, Origin::Human),
@@ -145,29 +271,19 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Unbound
                         actor.clone(),
                         Origin::Human,
                         Event::IncidentOpened(Declared {
-                            id,
-                            title: title.clone(),
-                            severity,
-                            status: Status::Investigating,
-                            impact: String::new(),
-                            services: vec![],
-                            components: vec![],
                             drill,
+                            ..Declared::new(id, title.clone(), severity)
                         }),
                     )
                 });
                 match made {
                     Ok((id, journal, _)) => {
-                        let follower = follow_into(&journal, &tx);
                         say(
                             &tx,
                             format!("{id} declared; the journal is {}", journal.path().display()),
                             false,
                         );
-                        open = Some(Open {
-                            journal,
-                            _follower: follower,
-                        });
+                        open = Some(Open::new(journal, &tx));
                     }
                     Err(e) => say(&tx, format!("cannot declare the incident: {e}"), true),
                 }
@@ -178,13 +294,7 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Unbound
                     .map_err(|e| e.to_string())
                     .and_then(|p| Journal::open(&p).map_err(|e| e.to_string()));
                 match journal {
-                    Ok(journal) => {
-                        let follower = follow_into(&journal, &tx);
-                        open = Some(Open {
-                            journal,
-                            _follower: follower,
-                        });
-                    }
+                    Ok(journal) => open = Some(Open::new(journal, &tx)),
                     Err(e) => say(&tx, format!("cannot open {id}: {e}"), true),
                 }
             }
@@ -205,16 +315,124 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Unbound
                     continue;
                 };
                 let me = actor.name.clone();
+                let typed = typed(&c, &actor);
                 let appended = o.journal.append_with(|entries| {
                     let incident = Incident::from_entries(entries)?;
                     let (event, pinned, source) = event_for(&incident, c, &me)?;
                     Ok::<_, anyhow::Error>(Draft::new(actor.clone(), source, event).pinned(pinned))
                 });
+                o.tell_repairs(&tx);
                 // The entry itself arrives through the follower; only refusals are told here.
-                if let Err(e) = appended {
-                    say(&tx, e.to_string(), true);
+                match (appended, typed) {
+                    (Ok(_), _) => {}
+                    (Err(e), Some(kept)) => keep(&o.journal, &kept, &e.to_string(), &tx),
+                    (Err(e), None) => say(&tx, e.to_string(), true),
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::journal;
+
+    /// A journal with its declaration and one note; its id.
+    fn incident(store: &Store) -> IncidentId {
+        let (id, mut j, _) = store
+            .open_new(Timestamp::now(), |id| {
+                Draft::new(
+                    Actor::named("alice"),
+                    Origin::Human,
+                    Event::IncidentOpened(Declared::new(id, "checkout down", Severity::Sev2)),
+                )
+            })
+            .expect("declare");
+        j.append(Draft::new(
+            Actor::named("alice"),
+            Origin::Human,
+            Event::Note { text: "first".into() },
+        ))
+        .expect("note");
+        id
+    }
+
+    /// Opens `id` through a link, does `ops`, waits for them, and returns what it told.
+    fn through_a_link(store: &Store, id: &IncidentId, ops: Vec<Op>) -> Vec<String> {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let link = JournalLink::start(store.clone(), Actor::named("bob"), tx);
+        link.send(Op::Open(id.clone()));
+        for op in ops {
+            link.send(op);
+        }
+        link.flush(std::time::Duration::from_secs(60));
+        drop(link);
+        let mut told = Vec::new();
+        while let Ok(m) = rx.try_recv() {
+            if let Msg::Notice { text, .. } = m {
+                told.push(text);
+            }
+        }
+        told
+    }
+
+    fn note(text: &str) -> Op {
+        Op::Change(IncidentChange::Note {
+            text: text.into(),
+            pinned: true,
+        })
+    }
+
+    #[test]
+    fn a_note_the_damaged_journal_refuses_is_kept_and_recorded_once_it_is_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let id = incident(&store);
+        let path = store.path(&id);
+        let sound = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, sound.replacen("first", "frist", 1)).unwrap();
+
+        let told = through_a_link(&store, &id, vec![note("db failover started")]);
+        let aside = unsaved::path_for(&path);
+        assert!(
+            told.iter()
+                .any(|t| t.contains("could not record it") && t.contains(&aside.display().to_string())),
+            "{told:?}"
+        );
+        assert_eq!(unsaved::kept(&path).unwrap().len(), 1);
+        // Opened again while still damaged: it says where the words are.
+        let told = through_a_link(&store, &id, vec![]);
+        assert!(told.iter().any(|t| t.contains("1 typed entry kept in")), "{told:?}");
+
+        std::fs::write(&path, &sound).unwrap();
+        let told = through_a_link(&store, &id, vec![]);
+        assert!(told.iter().any(|t| t.contains("recorded 1 typed entry")), "{told:?}");
+        let record = journal::read(&path).unwrap();
+        let last = record.entries.last().unwrap();
+        assert!(last.pinned, "{last:?}");
+        assert_eq!(last.actor.name, "bob");
+        let Event::Note { text } = &last.event else {
+            panic!("{last:?}")
+        };
+        assert!(text.starts_with("db failover started (typed at "), "{text}");
+        assert!(unsaved::kept(&path).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_torn_last_line_repaired_on_the_way_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let id = incident(&store);
+        let path = store.path(&id);
+        let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut file, b"{\"seq\":3,\"ts\":\"2026-").unwrap();
+        let told = through_a_link(&store, &id, vec![note("after the crash")]);
+        assert!(
+            told.iter()
+                .any(|t| t.starts_with("the journal was repaired: line 3 was incomplete")),
+            "{told:?}"
+        );
+        assert!(journal::read(&path).unwrap().is_intact());
     }
 }

@@ -1,4 +1,4 @@
-//! Changes people make to an incident's state (severity, status, roles), built from the
+//! Changes people make to an incident's state (severity, status, roles, pins), built from the
 //! incident as it stands, or refused with the reason ("already SEV1"). Shared by the command
 //! line and the console's palette so both refuse the same things.
 
@@ -18,6 +18,17 @@ pub fn severity(i: &Incident, to: Severity, reason: Option<String>) -> Result<Ev
         to,
         reason,
     })
+}
+
+/// Pins entry `seq`, which must exist and not be pinned already.
+pub fn pin(i: &Incident, seq: u64) -> Result<Event, Refused> {
+    if seq == 0 || seq > i.last_seq {
+        return Err(Refused(format!("{} has no entry #{seq}", i.id)));
+    }
+    if i.pinned.contains(&seq) {
+        return Err(Refused(format!("#{seq} is already pinned")));
+    }
+    Ok(Event::Pinned { seq })
 }
 
 pub fn status(i: &Incident, to: Status, reason: Option<String>) -> Result<Event, Refused> {
@@ -67,4 +78,32 @@ pub fn role(i: &Incident, role: Role, person: Option<String>, renounce: bool, me
         from,
         to: Some(who),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::model::{Actor, Declared, Draft, Origin};
+
+    #[test]
+    fn a_pin_names_an_entry_that_exists_and_is_not_pinned_yet() {
+        let declared = Declared::new("INC-20261124-001".parse().expect("id"), "x", Severity::Sev2);
+        let (_, first) = crate::incident::line::encode(
+            1,
+            "2026-11-24T21:40:00Z".parse().expect("t"),
+            &Draft::new(Actor::named("a"), Origin::Human, Event::IncidentOpened(declared)),
+            "0",
+        )
+        .expect("encode");
+        let mut i = Incident::from_entries(std::slice::from_ref(&first)).expect("incident");
+        assert_eq!(pin(&i, 1), Ok(Event::Pinned { seq: 1 }));
+        assert!(pin(&i, 2).is_err(), "no entry #2 yet");
+        assert!(pin(&i, 0).is_err());
+        i.apply(&crate::incident::model::Entry {
+            seq: 2,
+            event: Event::Pinned { seq: 1 },
+            ..first
+        });
+        assert_eq!(pin(&i, 1), Err(Refused("#1 is already pinned".into())));
+    }
 }

@@ -217,14 +217,8 @@ mod tests {
 
     fn opened(drill: bool) -> Event {
         Event::IncidentOpened(Declared {
-            id: "INC-20261124-001".parse().expect("id"),
-            title: "t".into(),
-            severity: Severity::Sev2,
-            status: Status::Investigating,
-            impact: String::new(),
-            services: vec![],
-            components: vec![],
             drill,
+            ..Declared::new("INC-20261124-001".parse().expect("id"), "t", Severity::Sev2)
         })
     }
 

@@ -12,3 +12,4 @@ pub mod postmortem;
 pub mod state;
 pub mod store;
 pub mod timeline;
+pub mod unsaved;

@@ -4,6 +4,7 @@
 //! it must not change the journal. Sections with nothing recorded say so.
 
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use jiff::{SignedDuration, Timestamp};
@@ -59,7 +60,7 @@ fn sections(record: &Record, definitions: &Definitions) -> String {
     }
     header(&mut out, &incident, &milestones, &file);
     overview(&mut out, &incident, &milestones, end, definitions);
-    what_happened(&mut out, entries);
+    what_happened(&mut out, entries, &incident.pinned);
     bullets(
         &mut out,
         "Contributing Factors",
@@ -72,7 +73,7 @@ fn sections(record: &Record, definitions: &Definitions) -> String {
     );
     resolution(&mut out, entries, &milestones);
     impact(&mut out, &incident, entries, end);
-    timeline(&mut out, entries);
+    timeline(&mut out, entries, &incident.pinned);
     response_times(&mut out, &milestones);
     responders(&mut out, &incident, entries);
     hows_it_go(&mut out, entries);
@@ -165,11 +166,11 @@ fn overview(out: &mut String, incident: &Incident, m: &metrics::Milestones, end:
     let _ = writeln!(out, "\n{worst} means: {}\n", inline(definitions.severity(worst)));
 }
 
-fn what_happened(out: &mut String, entries: &[Entry]) {
+fn what_happened(out: &mut String, entries: &[Entry], pinned: &BTreeSet<u64>) {
     let _ = writeln!(out, "## What Happened\n");
     let key: Vec<&Entry> = entries
         .iter()
-        .filter(|e| e.pinned || matches!(e.event, Event::Decision { .. }))
+        .filter(|e| pinned.contains(&e.seq) || matches!(e.event, Event::Decision { .. }))
         .collect();
     if key.is_empty() {
         let _ = writeln!(
@@ -181,7 +182,7 @@ fn what_happened(out: &mut String, entries: &[Entry]) {
     }
     let _ = writeln!(out, "Pinned entries and decisions, in order:\n");
     for e in key {
-        let pin = if e.pinned { " 📌" } else { "" };
+        let pin = if pinned.contains(&e.seq) { " 📌" } else { "" };
         let _ = writeln!(
             out,
             "- {} UTC, {}: {}{pin}",
@@ -370,7 +371,7 @@ fn impact(out: &mut String, incident: &Incident, entries: &[Entry], end: Timesta
     out.push('\n');
 }
 
-fn timeline(out: &mut String, entries: &[Entry]) {
+fn timeline(out: &mut String, entries: &[Entry], pinned: &BTreeSet<u64>) {
     let _ = writeln!(out, "## Timeline\n");
     let _ = writeln!(
         out,
@@ -382,7 +383,7 @@ fn timeline(out: &mut String, entries: &[Entry]) {
         "| Time (UTC) | # | | Source | Actor | Event |\n|---|---|---|---|---|---|"
     );
     for e in entries {
-        let pin = if e.pinned { "📌" } else { "" };
+        let pin = if pinned.contains(&e.seq) { "📌" } else { "" };
         let source = match e.source {
             Origin::Human => "human",
             Origin::Automation => "automation",
@@ -635,7 +636,7 @@ fn json_cell(v: &serde_json::Value) -> String {
 mod tests {
     use super::*;
     use crate::incident::journal::Position;
-    use crate::incident::model::{Actor, Declared, Status};
+    use crate::incident::model::{Actor, Declared};
 
     fn record(entries: Vec<Entry>) -> Record {
         Record {
@@ -654,16 +655,11 @@ mod tests {
             actor: Actor::named("alice"),
             source: Origin::Human,
             pinned: false,
-            event: Event::IncidentOpened(Declared {
-                id: "INC-20261124-001".parse().expect("id"),
-                title: "Checkout <b>down</b> | all".into(),
-                severity: Severity::Sev2,
-                status: Status::Investigating,
-                impact: String::new(),
-                services: vec![],
-                components: vec![],
-                drill: false,
-            }),
+            event: Event::IncidentOpened(Declared::new(
+                "INC-20261124-001".parse().expect("id"),
+                "Checkout <b>down</b> | all",
+                Severity::Sev2,
+            )),
             prev: String::new(),
             hash: "ab".into(),
         }
@@ -715,5 +711,25 @@ mod tests {
         assert!(md.contains("Checkout &lt;b&gt;down&lt;/b&gt; | all"));
         assert!(md.contains("Checkout &lt;b&gt;down&lt;/b&gt; \\| all"));
         assert!(!md.contains("<b>"));
+    }
+
+    #[test]
+    fn an_entry_pinned_later_is_listed_once_where_it_was_written() {
+        let at = |seq: u64, event: Event| Entry { seq, event, ..opened() };
+        let entries = vec![
+            opened(),
+            at(
+                2,
+                Event::Note {
+                    text: "db failover started".into(),
+                },
+            ),
+            at(3, Event::Pinned { seq: 2 }),
+        ];
+        let md = render(&record(entries), &Definitions::default());
+        let what = &md[md.find("## What Happened").unwrap()..md.find("## Contributing").unwrap()];
+        assert_eq!(what.matches("db failover started").count(), 1, "{what}");
+        assert!(what.contains("db failover started 📌"), "{what}");
+        assert!(md.contains("| 2 | 📌 |"), "the timeline marks #2:\n{md}");
     }
 }

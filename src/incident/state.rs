@@ -64,6 +64,10 @@ pub struct Incident {
     pub drafts: Vec<SavedDraft>,
     /// Overdue updates already noted on the timeline: (audience, when it was due).
     pub overdue_noted: Vec<(String, Timestamp)>,
+    /// The entries that are pinned: written pinned, or pinned later.
+    pub pinned: std::collections::BTreeSet<u64>,
+    /// The number of the last entry.
+    pub last_seq: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -87,6 +91,10 @@ impl Incident {
             return Err(NotAnIncident::FirstLine(first.event.kind().to_string()));
         };
         let mut incident = Incident::declared(declared, first.time);
+        incident.last_seq = first.seq;
+        if first.pinned {
+            incident.pinned.insert(first.seq);
+        }
         for e in &entries[1..] {
             incident.apply(e);
         }
@@ -110,13 +118,22 @@ impl Incident {
             status_updates: Vec::new(),
             drafts: Vec::new(),
             overdue_noted: Vec::new(),
+            pinned: Default::default(),
+            last_seq: 0,
         }
     }
 
     /// Applies one more entry.
     pub fn apply(&mut self, e: &Entry) {
         self.last_at = self.last_at.max(e.time);
+        self.last_seq = self.last_seq.max(e.seq);
+        if e.pinned {
+            self.pinned.insert(e.seq);
+        }
         match &e.event {
+            Event::Pinned { seq } => {
+                self.pinned.insert(*seq);
+            }
             Event::StatusChanged { to, .. } => self.status = *to,
             Event::SeverityChanged { to, .. } => {
                 self.severity = *to;
@@ -250,16 +267,11 @@ mod tests {
     }
 
     fn opened() -> Event {
-        Event::IncidentOpened(Declared {
-            id: "INC-20261124-001".parse().expect("id"),
-            title: "Checkout errors".into(),
-            severity: Severity::Sev2,
-            status: Status::Investigating,
-            impact: String::new(),
-            services: vec![],
-            components: vec![],
-            drill: false,
-        })
+        Event::IncidentOpened(Declared::new(
+            "INC-20261124-001".parse().expect("id"),
+            "Checkout errors",
+            Severity::Sev2,
+        ))
     }
 
     fn role(role: Role, from: Option<&str>, to: Option<&str>) -> Event {

@@ -138,22 +138,13 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::incident::model::{Actor, Declared, Event, Origin, Severity, Status};
+    use crate::incident::model::{Actor, Declared, Event, Origin, Severity};
 
     fn declare(id: IncidentId) -> Draft {
         Draft::new(
             Actor::named("alice"),
             Origin::Human,
-            Event::IncidentOpened(Declared {
-                id,
-                title: "Checkout errors".into(),
-                severity: Severity::Sev2,
-                status: Status::Investigating,
-                impact: String::new(),
-                services: vec![],
-                components: vec![],
-                drill: false,
-            }),
+            Event::IncidentOpened(Declared::new(id, "Checkout errors", Severity::Sev2)),
         )
     }
 

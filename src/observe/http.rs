@@ -31,7 +31,7 @@ pub enum Auth {
 }
 
 /// Where a Prometheus or Alertmanager answers and how to reach it, as the config file writes it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
     pub url: String,

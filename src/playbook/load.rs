@@ -89,7 +89,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Playbook>, FileErrors> {
 }
 
 pub fn parse(file: &str, text: &str) -> Result<Playbook, FileErrors> {
-    let playbook: Playbook = warroom_files::yaml::parse(file, text).map_err(|e| FileErrors(vec![e]))?;
+    let playbook: Playbook = warroom_files::yaml::parse(file, text)?;
     let errors = check(file, &playbook);
     if errors.is_empty() {
         Ok(playbook)
@@ -249,7 +249,7 @@ fn check(file: &str, p: &Playbook) -> Vec<FileError> {
 
 /// The JSON Schema of the playbook format (`warroom schema playbook`).
 pub fn json_schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(Playbook)).unwrap_or_default()
+    warroom_files::shape::schema::<Playbook>()
 }
 
 #[cfg(test)]
@@ -263,6 +263,25 @@ mod tests {
         assert_eq!(parse_time_box("5"), None);
         assert_eq!(parse_time_box("5x"), None);
         assert_eq!(parse_time_box(""), None);
+    }
+
+    /// The schema that places every problem after the first accepts every shipped playbook.
+    #[test]
+    fn the_schema_accepts_every_shipped_playbook() {
+        for f in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/playbooks")).expect("dir") {
+            let f = f.expect("entry").path();
+            let text = std::fs::read_to_string(&f).expect("read");
+            let problems = warroom_files::shape::yaml_problems::<Playbook>("p.yaml", &text);
+            assert!(problems.is_empty(), "{}", FileErrors(problems));
+        }
+    }
+
+    #[test]
+    fn every_shape_problem_in_a_playbook_is_reported_on_its_own_line() {
+        let text = "id: x\ntitle: X\ntitel: Y\nsteps:\n  - id: a\n    kind: check\n    text: look\n    owner: [me]\n";
+        let errors = parse("p.yaml", text).expect_err("two problems");
+        let lines: Vec<usize> = errors.0.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 8], "{errors}");
     }
 
     #[test]

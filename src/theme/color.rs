@@ -4,7 +4,9 @@
 use ratatui::style::{Color, Modifier, Style};
 
 /// How many colours the terminal shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Deserialize, schemars::JsonSchema,
+)]
 pub enum ColorDepth {
     /// No colour at all: meaning is carried by symbols and bold/reverse.
     #[value(name = "never")]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{ColorDepth, NAMES, Theme, color};
 use crate::family::Family;
-use warroom_files::{FileError, toml as tomlfile};
+use warroom_files::{FileError, FileErrors, toml as tomlfile};
 
 /// The themes that ship with warroom: name and text.
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -20,7 +20,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("mono", include_str!("../../themes/mono.toml")),
 ];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ThemeFile {
     inherits: Option<String>,
@@ -30,7 +30,7 @@ struct ThemeFile {
     styles: BTreeMap<String, StyleSpec>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct StyleSpec {
     fg: Option<String>,
@@ -52,14 +52,16 @@ fn modifier(name: &str) -> Option<Modifier> {
     })
 }
 
-/// One file parsed and checked on its own: its parent's name and its styles.
-fn parse(file: &Path, text: &str) -> Result<(Option<String>, HashMap<String, Style>), FileError> {
+/// One file parsed and checked on its own: its parent's name and its styles, or every problem
+/// in it.
+fn parse(file: &Path, text: &str) -> Result<(Option<String>, HashMap<String, Style>), FileErrors> {
     let shown = file.display().to_string();
     let t: ThemeFile = tomlfile::parse(file, text)?;
+    let mut problems = Vec::new();
     let err = |needle: &str, key: String, msg: String| FileError::at(&shown, text, needle, &key, msg);
     for (name, value) in &t.palette {
         if color::parse(value).is_none() {
-            return Err(FileError::at_key(
+            problems.push(FileError::at_key(
                 &shown,
                 text,
                 name,
@@ -85,34 +87,46 @@ fn parse(file: &Path, text: &str) -> Result<(Option<String>, HashMap<String, Sty
     for (name, spec) in &t.styles {
         if !NAMES.iter().any(|(n, _)| n == name) {
             let known: Vec<&str> = NAMES.iter().map(|(n, _)| *n).collect();
-            return Err(FileError::at_key(
+            problems.push(FileError::at_key(
                 &shown,
                 text,
                 name,
                 &format!("styles.{name}"),
                 format!("unknown style name; known names: {}", known.join(", ")),
             ));
+            continue;
         }
         let mut s = Style::new();
         if let Some(fg) = &spec.fg {
-            s = s.fg(colour(format!("styles.{name}.fg"), fg)?);
+            match colour(format!("styles.{name}.fg"), fg) {
+                Ok(c) => s = s.fg(c),
+                Err(e) => problems.push(e),
+            }
         }
         if let Some(bg) = &spec.bg {
-            s = s.bg(colour(format!("styles.{name}.bg"), bg)?);
+            match colour(format!("styles.{name}.bg"), bg) {
+                Ok(c) => s = s.bg(c),
+                Err(e) => problems.push(e),
+            }
         }
         for m in &spec.modifiers {
-            let Some(m) = modifier(m) else {
-                return Err(err(
+            match modifier(m) {
+                Some(m) => s = s.add_modifier(m),
+                None => problems.push(err(
                     m,
                     format!("styles.{name}.modifiers"),
                     format!("{m:?} is not a modifier (bold, dim, italic, underlined, reversed, crossed_out, blink)"),
-                ));
-            };
-            s = s.add_modifier(m);
+                )),
+            }
         }
         styles.insert(name.clone(), s);
     }
-    Ok((t.inherits, styles))
+    if problems.is_empty() {
+        Ok((t.inherits, styles))
+    } else {
+        problems.sort_by_key(|e| (e.line, e.column));
+        Err(FileErrors(problems))
+    }
 }
 
 const THEMES: Family = Family {
@@ -122,7 +136,7 @@ const THEMES: Family = Family {
 };
 
 /// Follows `inherits` from a first file, child styles over parent ones.
-fn chain(file: PathBuf, text: String, user_dir: Option<&Path>) -> Result<HashMap<String, Style>, FileError> {
+fn chain(file: PathBuf, text: String, user_dir: Option<&Path>) -> Result<HashMap<String, Style>, FileErrors> {
     let mut set = HashMap::new();
     THEMES.walk(file, text, user_dir, |file, text, _| {
         let (inherits, styles) = parse(file, text)?;
@@ -135,20 +149,25 @@ fn chain(file: PathBuf, text: String, user_dir: Option<&Path>) -> Result<HashMap
 }
 
 /// Loads the theme called `name` for a terminal of `depth`.
-pub fn load(name: &str, user_dir: Option<&Path>, depth: ColorDepth) -> Result<Theme, FileError> {
+pub fn load(name: &str, user_dir: Option<&Path>, depth: ColorDepth) -> Result<Theme, FileErrors> {
     let (file, text) = THEMES.open(name, user_dir)?;
     let set = chain(file, text, user_dir)?;
     Ok(Theme::resolve(name.to_string(), &set, depth))
 }
 
 /// A shipped theme (no user directory consulted).
-pub fn shipped(name: &str, depth: ColorDepth) -> Result<Theme, FileError> {
+pub fn shipped(name: &str, depth: ColorDepth) -> Result<Theme, FileErrors> {
     load(name, None, depth)
+}
+
+/// The JSON Schema of a theme file (`warroom schema theme`, `schemas/theme.schema.json`).
+pub fn json_schema() -> serde_json::Value {
+    warroom_files::shape::schema::<ThemeFile>()
 }
 
 /// `warroom check` for a theme file: parses it and its ancestors (looked up beside it, then
 /// among the shipped themes).
-pub fn check_file(path: &Path) -> Result<(), FileError> {
+pub fn check_file(path: &Path) -> Result<(), FileErrors> {
     let text = warroom_files::read(path)?;
     chain(path.to_path_buf(), text, path.parent()).map(|_| ())
 }
@@ -157,6 +176,15 @@ pub fn check_file(path: &Path) -> Result<(), FileError> {
 mod tests {
     use super::*;
     use ratatui::style::Color;
+
+    /// The schema that places every problem after the first accepts every shipped file.
+    #[test]
+    fn the_schema_accepts_every_shipped_file() {
+        for (name, text) in SHIPPED {
+            let problems = warroom_files::shape::toml_problems::<ThemeFile>(name, text);
+            assert!(problems.is_empty(), "{}", FileErrors(problems));
+        }
+    }
 
     #[test]
     fn every_shipped_theme_loads_at_every_depth() {
@@ -238,5 +266,25 @@ mod tests {
             let e = e.replace(&format!("{}/", dir.path().display()), "");
             assert!(e.contains(want), "{text:?}\n got: {e}\nwant: {want}");
         }
+    }
+
+    #[test]
+    fn every_problem_in_a_theme_is_reported_on_its_own_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("mine.toml");
+        let text = "[palette]\npink = \"#ff00zz\"\n[styles]\n\"ui.text\" = { fg = \"mauve\" }\n\"ui.nope\" = { fg = \"red\" }\n\"ui.border\" = { modifiers = [\"wobbly\"] }\n";
+        std::fs::write(&p, text).unwrap();
+        let errors = check_file(&p).unwrap_err();
+        let at: Vec<(usize, &str)> = errors.0.iter().map(|e| (e.line, e.path.as_str())).collect();
+        assert_eq!(
+            at,
+            [
+                (2, "palette.pink"),
+                (4, "styles.ui.text.fg"),
+                (5, "styles.ui.nope"),
+                (6, "styles.ui.border.modifiers")
+            ],
+            "{errors}"
+        );
     }
 }

@@ -67,13 +67,18 @@ fn a_broken_playbook_fails_check_with_file_line_and_column() {
         "id: broken\ntitle: Broken\nsteps:\n  - id: one\n    kind: check\n    txt: typo\n",
     )
     .expect("write");
+    // Both problems, each at its own line: the misspelt key and the field it left missing.
     let e = load_file(&path).expect_err("unknown field");
     let shown = e.to_string();
+    let p = path.display();
     assert!(
-        shown.starts_with(&format!("{}:6:5: steps[0]", path.display())),
+        shown.contains(&format!("{p}:6:5: steps[0].txt: unknown field `txt`")),
         "{shown}"
     );
-    assert!(shown.contains("txt"), "{shown}");
+    assert!(
+        shown.contains(&format!("{p}:4:5: steps[0]: missing field `text`")),
+        "{shown}"
+    );
 }
 
 #[test]

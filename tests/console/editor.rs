@@ -17,7 +17,7 @@ use warroom::comms::cadence::Cadence;
 use warroom::comms::channel::{Channel, Target};
 use warroom::comms::template::Templates;
 use warroom::incident::follow::Followed;
-use warroom::incident::model::{Actor, Declared, Definitions, Entry, Event, Origin, Severity, Status};
+use warroom::incident::model::{Actor, Declared, Definitions, Entry, Event, Origin, Severity};
 use warroom::secret::SecretSource;
 use warroom::text::CleanText;
 
@@ -92,16 +92,11 @@ fn declare(s: &mut Console) {
         entry(
             1,
             NOW,
-            Event::IncidentOpened(Declared {
-                id: "INC-20261124-001".parse().unwrap(),
-                title: "Checkout failing".into(),
-                severity: Severity::Sev1,
-                status: Status::Investigating,
-                impact: String::new(),
-                services: vec![],
-                components: vec![],
-                drill: false,
-            }),
+            Event::IncidentOpened(Declared::new(
+                "INC-20261124-001".parse().unwrap(),
+                "Checkout failing",
+                Severity::Sev1,
+            )),
         ),
     );
 }

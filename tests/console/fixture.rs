@@ -13,7 +13,7 @@ use warroom::cluster::model::{Change, Resource, Update};
 use warroom::cluster::rows::{NodeRow, Owner, OwnerKind, Phase, PodRow, WorkloadRow};
 use warroom::freshness::Freshness;
 use warroom::incident::follow::Followed;
-use warroom::incident::model::{Actor, Declared, Entry, Event, Origin, Severity, Status};
+use warroom::incident::model::{Actor, Declared, Entry, Event, Origin, Severity};
 use warroom::text::CleanText;
 
 pub const NOW: i64 = 1_795_615_200; // 2026-11-24T14:00:00Z
@@ -135,14 +135,8 @@ pub fn journal_effects(s: &Console) -> Vec<Effect> {
 
 pub fn declared(s: &mut Console, sev: Severity) {
     let event = Event::IncidentOpened(Declared {
-        id: "INC-20261124-001".parse().unwrap(),
-        title: "Checkout errors".into(),
-        severity: sev,
-        status: Status::Investigating,
-        impact: String::new(),
-        services: vec![],
-        components: vec![],
         drill: true,
+        ..Declared::new("INC-20261124-001".parse().unwrap(), "Checkout errors", sev)
     });
     update(s, Msg::Journal(Followed::Entry(Box::new(entry(1, event, false)))));
 }

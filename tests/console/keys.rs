@@ -66,6 +66,39 @@ fn pinning_a_signal_asks_the_journal_and_pinned_entries_stay_on_top() {
 }
 
 #[test]
+fn pinning_a_journal_entry_marks_it_where_it_is_instead_of_copying_it() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    for (seq, text) in [(2, "db failover started"), (3, "paging the db team")] {
+        let note = Event::Note { text: text.into() };
+        update(&mut s, Msg::Journal(Followed::Entry(Box::new(entry(seq, note, false)))));
+    }
+    key(&mut s, KeyCode::Char('2'));
+    for _ in 0..50 {
+        if s.selected_entry().is_some_and(|e| e.seq == Some(2)) {
+            break;
+        }
+        key(&mut s, KeyCode::Char('k'));
+    }
+    assert_eq!(s.selected_entry().and_then(|e| e.seq), Some(2));
+    key(&mut s, KeyCode::Char('p'));
+    assert_eq!(journal_effects(&s), [Effect::Change(IncidentChange::Pin(2))]);
+    let rows = s.timeline.len();
+    update(
+        &mut s,
+        Msg::Journal(Followed::Entry(Box::new(entry(4, Event::Pinned { seq: 2 }, false)))),
+    );
+    assert_eq!(s.timeline.len(), rows, "no copy of the entry is added");
+    let pinned: Vec<Option<u64>> = s.timeline.iter().filter(|e| e.pinned).map(|e| e.seq).collect();
+    assert_eq!(pinned, [Some(2)]);
+    s.effects.clear();
+    key(&mut s, KeyCode::Char('p'));
+    assert!(journal_effects(&s).is_empty(), "{:?}", s.effects);
+    assert!(text(&draw(&s, 200, 50)).contains("already pinned"));
+}
+
+#[test]
 fn keymaps_change_the_keys_and_help_follows() {
     let mut s = state();
     update(&mut s, Msg::Resize(200, 50));

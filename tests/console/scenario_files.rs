@@ -1,5 +1,6 @@
 //! Scenario files: every shipped drill loads and passes `warroom check`; the published JSON
-//! Schema matches the format; broken files are refused with file:line:column and field path.
+//! Schemas match the formats; broken files are refused with file:line:column and field path;
+//! completions, the man page and the version come from the command line's definition.
 
 fn warroom(args: &[&str], dir: &std::path::Path) -> std::process::Output {
     crate::support::warroom(dir).args(args).output().expect("run warroom")
@@ -34,16 +35,67 @@ fn shipped_drills_pass_check() {
 }
 
 #[test]
-fn published_schema_matches_the_format() {
-    let published: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string("schemas/scenario.schema.json").expect("schema file"))
-            .expect("schema JSON");
-    assert_eq!(
-        published,
-        warroom_drill::scenario::load::json_schema(),
-        "schemas/scenario.schema.json is stale: regenerate it with `warroom schema scenario`"
+fn published_schemas_match_the_formats_and_shipped_files_name_theirs() {
+    for name in warroom::cli::SCHEMAS {
+        let path = format!("schemas/{name}.schema.json");
+        let published: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("schema file")).expect("schema JSON");
+        assert_eq!(
+            Some(published),
+            warroom::cli::schema(name),
+            "{path} is stale: regenerate it with `warroom schema {name} > {path}`"
+        );
+    }
+    let scenario: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("schemas/scenario.schema.json").expect("file")).expect("JSON");
+    assert!(scenario["properties"]["faults"].is_object());
+    // Editors find the schema from each shipped file's first line.
+    for (folder, first) in [
+        (
+            "drills",
+            "# yaml-language-server: $schema=../schemas/scenario.schema.json",
+        ),
+        (
+            "playbooks",
+            "# yaml-language-server: $schema=../schemas/playbook.schema.json",
+        ),
+        ("themes", "#:schema ../schemas/theme.schema.json"),
+        ("keymaps", "#:schema ../schemas/keymap.schema.json"),
+    ] {
+        for f in std::fs::read_dir(folder).expect("folder") {
+            let f = f.expect("entry").path();
+            let text = std::fs::read_to_string(&f).expect("read");
+            assert_eq!(text.lines().next(), Some(first), "{}", f.display());
+        }
+    }
+}
+
+#[test]
+fn completions_man_page_and_version_come_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (shell, marker) in [
+        ("bash", "complete -F _warroom"),
+        ("zsh", "#compdef warroom"),
+        ("fish", "complete -c warroom"),
+    ] {
+        let out = warroom(&["completions", shell], dir.path());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains(marker), "{shell}:\n{text}");
+        for sub in ["drill", "postmortem", "journal"] {
+            assert!(text.contains(sub), "{shell} completes {sub}");
+        }
+    }
+    let man = warroom(&["man"], dir.path());
+    let text = String::from_utf8_lossy(&man.stdout);
+    assert!(man.status.success() && text.contains(".TH warroom 1"), "{text}");
+    assert!(text.contains("postmortem"), "{text}");
+    let version = warroom(&["--version"], dir.path());
+    let text = String::from_utf8_lossy(&version.stdout);
+    assert!(
+        text.starts_with(&format!("warroom {} (", env!("CARGO_PKG_VERSION"))),
+        "{text}"
     );
-    assert!(published["properties"]["faults"].is_object());
+    assert!(text.contains("commit ") && text.contains(" build)"), "{text}");
 }
 
 const GOOD_HEAD: &str = "name: t\ntitle: t\nnodes:\n  - name: node\n    count: 2\n";

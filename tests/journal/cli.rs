@@ -300,8 +300,27 @@ fn hostile_notes() -> Vec<String> {
     ]
 }
 
+/// An incident with a hostile title and the corpus as its notes, in `data`: its id, and what
+/// each note's command echoed.
+pub fn hostile_incident(data: &Path) -> (String, Vec<String>) {
+    let new = [
+        "incident",
+        "new",
+        "--title",
+        "Hostile \u{1b}]0;t\u{7}notes",
+        "--sev",
+        "3",
+    ];
+    let id = ok(run(data, "alice", &new)).trim().to_string();
+    let echoes = hostile_notes()
+        .iter()
+        .map(|note| ok(run(data, "alice", &["note", &id, note])))
+        .collect();
+    (id, echoes)
+}
+
 /// Whether `text` holds anything a terminal would act on or hide.
-fn raw(text: &str) -> Option<char> {
+pub fn raw(text: &str) -> Option<char> {
     text.chars().find(|c| {
         (c.is_control() && *c != '\n')
             || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}')
@@ -312,22 +331,8 @@ fn raw(text: &str) -> Option<char> {
 fn no_hostile_text_reaches_the_terminal_from_the_command_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    let id = ok(run(
-        d,
-        "alice",
-        &[
-            "incident",
-            "new",
-            "--title",
-            "Hostile \u{1b}]0;t\u{7}notes",
-            "--sev",
-            "3",
-        ],
-    ))
-    .trim()
-    .to_string();
-    for note in hostile_notes() {
-        let echoed = ok(run(d, "alice", &["note", &id, &note]));
+    let (id, echoes) = hostile_incident(d);
+    for echoed in echoes {
         assert_eq!(raw(&echoed), None, "the note's echo: {echoed:?}");
     }
     for args in [

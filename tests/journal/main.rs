@@ -14,3 +14,4 @@ mod status_https;
 mod status_publish;
 mod status_templates;
 mod tamper;
+mod terminal;

@@ -5,6 +5,7 @@
 
 pub mod duration;
 pub mod error;
+pub mod shape;
 pub mod toml;
 pub mod yaml;
 

@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
-use crate::FileError;
+use crate::{FileError, FileErrors};
 
 /// The 1-based line and column of byte `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -59,10 +60,19 @@ pub fn locate(text: &str, needle: &str) -> (usize, usize) {
     }
 }
 
-/// Parses `text` (read from `file`) into `T`, reporting the first syntax or type error with
-/// its line, column and key path.
-pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, FileError> {
+/// Parses `text` (read from `file`) into `T`, reporting every syntax error, or every problem
+/// in the file's shape, each with its line, column and key path.
+pub fn parse<T: DeserializeOwned + JsonSchema>(file: &Path, text: &str) -> Result<T, FileErrors> {
     let shown = file.display().to_string();
+    let (tree, syntax) = crate::shape::toml_tree(text);
+    if !syntax.is_empty() {
+        return Err(FileErrors(
+            syntax
+                .into_iter()
+                .map(|(line, column, message)| FileError::new(shown.clone(), (line, column), "", message))
+                .collect(),
+        ));
+    }
     let de = toml::Deserializer::parse(text).map_err(|e| {
         let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
         FileError::new(shown.clone(), (line, column), "", e.message())
@@ -72,6 +82,10 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, FileErro
         let inner = e.into_inner();
         let (line, column) = inner.span().map_or((1, 1), |s| line_col(text, s.start));
         let path = if key == "." { String::new() } else { key };
-        FileError::new(shown, (line, column), path, inner.message())
+        let first = FileError::new(shown.clone(), (line, column), path, inner.message());
+        FileErrors(crate::shape::with_rest(
+            first,
+            crate::shape::problems::<T>(&shown, &tree),
+        ))
     })
 }

@@ -41,9 +41,18 @@ impl<T: JsonSchema> JsonSchema for At<T> {
     }
 }
 
-/// Parses `text` (the file `file`) as a `T`; a syntax or type error is one located error
-/// with the field path (Spanned values' own `value` steps left out: no reader wrote them).
-pub fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, FileError> {
+/// Parses `text` (the file `file`) as a `T`; a syntax error is one located error, a file of
+/// the wrong shape gets every problem `T`'s schema finds, each at its own place.
+pub fn parse<T: serde::de::DeserializeOwned + JsonSchema>(file: &str, text: &str) -> Result<T, FileErrors> {
+    first_problem(file, text).map_err(|first| match crate::shape::yaml_tree(text) {
+        Some(tree) => FileErrors(crate::shape::with_rest(first, crate::shape::problems::<T>(file, &tree))),
+        None => first.into(),
+    })
+}
+
+/// The deserializer's first problem, with the field path (Spanned values' own `value` steps
+/// left out: no reader wrote them).
+fn first_problem<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, FileError> {
     let mut path = String::new();
     let parsed = serde_saphyr::with_deserializer_from_str(text, |de| {
         serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::notation::{KeyPress, parse_sequence, show};
 use super::{Binding, Context, KeyAction, Keymap};
 use crate::family::Family;
-use warroom_files::{FileError, toml as tomlfile};
+use warroom_files::{FileError, FileErrors, toml as tomlfile};
 
 /// The keymaps that ship with warroom: name and text.
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -19,7 +19,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
 ];
 
 /// A file as written: optional parent, then context name → keys → action name.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 struct KeymapFile {
     inherits: Option<String>,
     #[serde(flatten)]
@@ -45,52 +45,64 @@ const KEYMAPS: Family = Family {
     shipped: SHIPPED,
 };
 
-/// Parses one file into per-context bindings, checking each on its own.
+/// Parses one file into per-context bindings, checking each on its own; every problem in it.
 #[allow(clippy::type_complexity)]
-fn parse(file: &Path, text: &str) -> Result<(Option<String>, Vec<(Context, Vec<KeyPress>, Written)>), FileError> {
+fn parse(file: &Path, text: &str) -> Result<(Option<String>, Vec<(Context, Vec<KeyPress>, Written)>), FileErrors> {
     let shown = file.display().to_string();
     let f: KeymapFile = tomlfile::parse(file, text)?;
     let mut out = Vec::new();
+    let mut problems = Vec::new();
     for (context_name, table) in &f.contexts {
         let Some(context) = Context::ALL.into_iter().find(|c| c.name() == context_name) else {
             let known: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
-            return Err(FileError::at(
+            problems.push(FileError::at(
                 &shown,
                 text,
                 &format!("[{context_name}]"),
                 context_name,
                 format!("unknown context; known contexts: {}", known.join(", ")),
             ));
+            continue;
         };
         let mut seen: HashMap<Vec<KeyPress>, &str> = HashMap::new();
         for (notation, action_name) in table {
             let key = format!("{context_name}.\"{notation}\"");
             let err = |msg: String| FileError::at_key(&shown, text, notation, &key, msg);
-            let keys = parse_sequence(notation).map_err(err)?;
+            let keys = match parse_sequence(notation) {
+                Ok(keys) => keys,
+                Err(msg) => {
+                    problems.push(err(msg));
+                    continue;
+                }
+            };
             let action = if action_name == "none" {
                 None
             } else {
-                let a = KeyAction::parse(action_name).ok_or_else(|| {
+                let Some(a) = KeyAction::parse(action_name) else {
                     let known: Vec<&str> = super::key_action::ACTIONS.iter().map(|a| a.1).collect();
-                    err(format!(
+                    problems.push(err(format!(
                         "unknown action {action_name:?}; known actions: {}, none",
                         known.join(", ")
-                    ))
-                })?;
+                    )));
+                    continue;
+                };
                 if !a.allowed_in(context) {
-                    return Err(err(format!("{action_name:?} cannot be used in [{context_name}]")));
+                    problems.push(err(format!("{action_name:?} cannot be used in [{context_name}]")));
+                    continue;
                 }
                 Some(a)
             };
             if context.takes_text() && keys[0].is_text() {
-                return Err(err(format!(
+                problems.push(err(format!(
                     "{notation:?} is a character you type in [{context_name}]; bind a ctrl-, alt- or named key"
                 )));
+                continue;
             }
             if let Some(other) = seen.insert(keys.clone(), notation) {
-                return Err(err(format!(
+                problems.push(err(format!(
                     "{notation:?} is the same key as {other:?}, already bound here"
                 )));
+                continue;
             }
             out.push((
                 context,
@@ -105,12 +117,17 @@ fn parse(file: &Path, text: &str) -> Result<(Option<String>, Vec<(Context, Vec<K
             ));
         }
     }
-    Ok((f.inherits, out))
+    if problems.is_empty() {
+        Ok((f.inherits, out))
+    } else {
+        problems.sort_by_key(|e| (e.line, e.column));
+        Err(FileErrors(problems))
+    }
 }
 
 /// Follows `inherits` from a first file; a child's binding replaces its parent's for the same
 /// keys in the same context.
-fn chain(file: PathBuf, text: String, user_dir: Option<&Path>) -> Result<Merged, FileError> {
+fn chain(file: PathBuf, text: String, user_dir: Option<&Path>) -> Result<Merged, FileErrors> {
     let mut merged: Merged = HashMap::new();
     KEYMAPS.walk(file, text, user_dir, |file, text, depth| {
         let (inherits, bindings) = parse(file, text)?;
@@ -125,7 +142,7 @@ fn chain(file: PathBuf, text: String, user_dir: Option<&Path>) -> Result<Merged,
 
 /// Checks that no sequence in a context (with the global ones it sees) is a prefix of another,
 /// which would make the longer one unreachable, and builds the keymap.
-fn build(name: &str, merged: Merged) -> Result<Keymap, FileError> {
+fn build(name: &str, merged: Merged) -> Result<Keymap, FileErrors> {
     let mut contexts: BTreeMap<Context, Vec<Binding>> = BTreeMap::new();
     for (c, table) in &merged {
         let mut list: Vec<(&Written, Binding)> = table
@@ -153,6 +170,7 @@ fn build(name: &str, merged: Merged) -> Result<Keymap, FileError> {
         name: name.to_string(),
         contexts,
     };
+    let mut problems: Vec<FileError> = Vec::new();
     for c in Context::ALL {
         let effective = keymap.effective(c);
         for a in &effective {
@@ -181,33 +199,50 @@ fn build(name: &str, merged: Merged) -> Result<Keymap, FileError> {
                     } else {
                         (short, message)
                     };
-                    return Err(FileError::at_key(
+                    let problem = FileError::at_key(
                         &w.file,
                         &w.text,
                         &w.notation,
                         &format!("{}.\"{}\"", ctx.name(), w.notation),
                         message,
-                    ));
+                    );
+                    // A global key shadows in every context: say so once.
+                    fn said(p: &FileError) -> (&str, usize, usize, &str) {
+                        (&p.file, p.line, p.column, &p.path)
+                    }
+                    if !problems.iter().any(|p| said(p) == said(&problem)) {
+                        problems.push(problem);
+                    }
                 }
             }
         }
     }
-    Ok(keymap)
+    if problems.is_empty() {
+        Ok(keymap)
+    } else {
+        problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        Err(FileErrors(problems))
+    }
 }
 
 /// Loads the keymap called `name` (the user's directory first, then the shipped set).
-pub fn load(name: &str, user_dir: Option<&Path>) -> Result<Keymap, FileError> {
+pub fn load(name: &str, user_dir: Option<&Path>) -> Result<Keymap, FileErrors> {
     let (file, text) = KEYMAPS.open(name, user_dir)?;
     build(name, chain(file, text, user_dir)?)
 }
 
-pub fn shipped(name: &str) -> Result<Keymap, FileError> {
+pub fn shipped(name: &str) -> Result<Keymap, FileErrors> {
     load(name, None)
+}
+
+/// The JSON Schema of a keymap file (`warroom schema keymap`, `schemas/keymap.schema.json`).
+pub fn json_schema() -> serde_json::Value {
+    warroom_files::shape::schema::<KeymapFile>()
 }
 
 /// `warroom check` for a keymap file: it and its ancestors (looked up beside it, then among
 /// the shipped keymaps) must load.
-pub fn check_file(path: &Path) -> Result<(), FileError> {
+pub fn check_file(path: &Path) -> Result<(), FileErrors> {
     let text = warroom_files::read(path)?;
     let name = path
         .file_stem()
@@ -223,6 +258,15 @@ mod tests {
 
     fn keys(s: &str) -> Vec<KeyPress> {
         parse_sequence(s).unwrap()
+    }
+
+    /// The schema that places every problem after the first accepts every shipped file.
+    #[test]
+    fn the_schema_accepts_every_shipped_file() {
+        for (name, text) in SHIPPED {
+            let problems = warroom_files::shape::toml_problems::<KeymapFile>(name, text);
+            assert!(problems.is_empty(), "{}", FileErrors(problems));
+        }
     }
 
     #[test]
@@ -326,9 +370,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("vimmer.toml");
         std::fs::write(&p, "inherits = \"vim\"\n[global]\no = \"zoom\"\n\"G g\" = \"top\"\n").unwrap();
-        let e = check_file(&p).unwrap_err();
+        let errors = check_file(&p).unwrap_err();
+        assert_eq!(errors.0.len(), 1, "{errors}");
+        let e = &errors.0[0];
         assert_eq!((e.file.as_str(), e.line), (p.display().to_string().as_str(), 4), "{e}");
         assert!(e.message.contains("\"G\" is bound in keymaps/default.toml"), "{e}");
+    }
+
+    #[test]
+    fn every_problem_in_a_keymap_is_reported_on_its_own_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("mine.toml");
+        let text = "[global]\nq = \"quit\"\nctrl-zz = \"help\"\nw = \"fly\"\n[timeline]\nx = \"zoom\"\n[nowhere]\ny = \"quit\"\n";
+        std::fs::write(&p, text).unwrap();
+        let errors = check_file(&p).unwrap_err();
+        let lines: Vec<usize> = errors.0.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4, 7], "{errors}");
+        assert!(errors.0[1].message.contains("unknown action \"fly\""), "{errors}");
+        assert!(errors.0[2].message.contains("unknown context"), "{errors}");
     }
 
     #[test]

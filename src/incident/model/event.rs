@@ -68,6 +68,23 @@ pub struct Declared {
     pub drill: bool,
 }
 
+impl Declared {
+    /// A real incident declared with a title and a severity, under investigation, its impact,
+    /// services and components not yet known.
+    pub fn new(id: IncidentId, title: impl Into<String>, severity: Severity) -> Declared {
+        Declared {
+            id,
+            title: title.into(),
+            severity,
+            status: Status::Investigating,
+            impact: String::new(),
+            services: Vec::new(),
+            components: Vec::new(),
+            drill: false,
+        }
+    }
+}
+
 /// A containment action against the cluster, as requested and as answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionRecord {
@@ -102,6 +119,11 @@ pub enum Event {
     },
     Decision {
         text: String,
+    },
+    /// Entry `seq` is marked as one that matters (the postmortem lists it); the entry itself
+    /// is unchanged, as every line of an append-only journal is.
+    Pinned {
+        seq: u64,
     },
     StatusChanged {
         from: Status,
@@ -254,6 +276,7 @@ impl Event {
             Event::IncidentOpened(_) => "incident_opened",
             Event::Note { .. } => "note",
             Event::Decision { .. } => "decision",
+            Event::Pinned { .. } => "pinned",
             Event::StatusChanged { .. } => "status_changed",
             Event::SeverityChanged { .. } => "severity_changed",
             Event::RoleChanged { .. } => "role_changed",

@@ -27,7 +27,7 @@ pub fn builtin() -> Scenario {
 
 /// Parses and checks scenario text; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, FileErrors> {
-    let scenario: Scenario = warroom_files::yaml::parse(file, text).map_err(|e| FileErrors(vec![e]))?;
+    let scenario: Scenario = warroom_files::yaml::parse(file, text)?;
     let errors = check(file, &scenario);
     if errors.is_empty() {
         Ok(scenario)
@@ -420,5 +420,44 @@ fn check_apiserver(c: &mut Checker, server: &model::ApiServer) {
 
 /// The JSON Schema of the scenario format, as published in `schemas/scenario.schema.json`.
 pub fn json_schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(Scenario)).unwrap_or_default()
+    warroom_files::shape::schema::<Scenario>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema that places every problem after the first must accept every valid file, or
+    /// `warroom check` would add problems that are not there.
+    #[test]
+    fn the_schema_accepts_every_shipped_and_fixture_scenario() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files: Vec<_> = ["drills", "tests/fixtures/scenarios"]
+            .iter()
+            .flat_map(|d| {
+                std::fs::read_dir(root.join(d))
+                    .expect("dir")
+                    .map(|e| e.expect("entry").path())
+            })
+            .collect();
+        files.sort();
+        assert!(files.len() >= 8, "{files:?}");
+        for f in files {
+            let text = std::fs::read_to_string(&f).expect("read");
+            let name = f.display().to_string();
+            parse(&name, &text).unwrap_or_else(|e| panic!("{e}"));
+            let problems = warroom_files::shape::yaml_problems::<Scenario>(&name, &text);
+            assert!(problems.is_empty(), "{}", warroom_files::FileErrors(problems));
+        }
+    }
+
+    #[test]
+    fn every_shape_problem_in_a_scenario_is_reported_on_its_own_line() {
+        // `name: n` is text to the deserializer, though YAML 1.1 reads a bare n as false.
+        let text = "name: x\nnmae: y\nnodes:\n  - name: n\n    count: lots\nworkloads:\n  - name: w\n    namespace: shop\n    replicas: 1\n    colour: red\n    revisions: [{image: web:1}]\ntitle: X\n";
+        let errors = parse("s.yaml", text).expect_err("three problems");
+        let lines: Vec<usize> = errors.0.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 5, 10], "{errors}");
+        assert_eq!(errors.0[2].path, "workloads[0].colour", "{errors}");
+    }
 }

@@ -1,0 +1,127 @@
+//! What a person typed that the journal could not take (it is damaged, or the disk refused):
+//! kept beside the journal in `INC-….unsaved.jsonl`, one JSON line each, fsynced, until the
+//! journal can record it. Nothing a person types is discarded.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::model::Event;
+
+/// One note or decision as it was typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kept {
+    pub at: Timestamp,
+    pub by: String,
+    pub what: Typed,
+    pub pinned: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Typed {
+    Note(String),
+    Decision(String),
+}
+
+impl Kept {
+    /// The entry to record now: the words as typed, with when they were typed when that is
+    /// not now.
+    pub fn event(&self) -> Event {
+        let when = self.at.strftime("%H:%M:%S UTC");
+        match &self.what {
+            Typed::Note(text) => Event::Note {
+                text: format!("{text} (typed at {when}, kept while the journal could not record it)"),
+            },
+            Typed::Decision(text) => Event::Decision {
+                text: format!("{text} (decided at {when}, kept while the journal could not record it)"),
+            },
+        }
+    }
+}
+
+/// Where what could not be recorded in `journal` is kept.
+pub fn path_for(journal: &Path) -> PathBuf {
+    let mut name = journal.as_os_str().to_owned();
+    name.push(".unsaved.jsonl");
+    PathBuf::from(name)
+}
+
+/// Keeps `kept` beside `journal`; returns where, once it is on disk.
+pub fn keep(journal: &Path, kept: &Kept) -> std::io::Result<PathBuf> {
+    let path = path_for(journal);
+    let mut file = OpenOptions::new().create(true).append(true).open(&path)?;
+    let mut line = serde_json::to_string(kept).map_err(std::io::Error::other)?;
+    line.push('\n');
+    file.write_all(line.as_bytes())?;
+    file.sync_data()?;
+    Ok(path)
+}
+
+/// Everything kept beside `journal`, oldest first; a line that cannot be read (cut by a crash)
+/// is skipped, and stays in the file until `forget`.
+pub fn kept(journal: &Path) -> std::io::Result<Vec<Kept>> {
+    let path = path_for(journal);
+    let file = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut out = Vec::new();
+    for line in BufReader::new(file).lines() {
+        if let Ok(k) = serde_json::from_str(&line?) {
+            out.push(k);
+        }
+    }
+    Ok(out)
+}
+
+/// Once everything kept is recorded: the file is renamed `….recorded`, not deleted, so the
+/// words survive even a mistake here.
+pub fn forget(journal: &Path) -> std::io::Result<()> {
+    let path = path_for(journal);
+    let mut done = path.as_os_str().to_owned();
+    done.push(".recorded");
+    std::fs::rename(&path, PathBuf::from(done))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_words_come_back_in_order_and_are_set_aside_once_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("INC-20261204-001.jsonl");
+        assert!(kept(&journal).unwrap().is_empty());
+        let first = Kept {
+            at: "2026-12-04T10:00:00Z".parse().unwrap(),
+            by: "alice".into(),
+            what: Typed::Note("db failover started".into()),
+            pinned: true,
+        };
+        let second = Kept {
+            what: Typed::Decision("roll back".into()),
+            ..first.clone()
+        };
+        let at = keep(&journal, &first).unwrap();
+        keep(&journal, &second).unwrap();
+        assert_eq!(at, dir.path().join("INC-20261204-001.jsonl.unsaved.jsonl"));
+        assert_eq!(kept(&journal).unwrap(), [first.clone(), second]);
+        let Event::Note { text } = first.event() else { panic!() };
+        assert_eq!(
+            text,
+            "db failover started (typed at 10:00:00 UTC, kept while the journal could not record it)"
+        );
+        forget(&journal).unwrap();
+        assert!(kept(&journal).unwrap().is_empty());
+        assert!(
+            dir.path()
+                .join("INC-20261204-001.jsonl.unsaved.jsonl.recorded")
+                .exists()
+        );
+    }
+}
