@@ -20,12 +20,15 @@ pub fn kind_name(k: OwnerKind) -> &'static str {
 }
 
 pub fn attention(m: &ClusterModel) -> Vec<HealthItem> {
-    let mut out = Vec::new();
+    // Each item with how much of it is down (per mille of its replicas), to rank within a level:
+    // a StatefulSet with 2 of 3 down comes before a DaemonSet with 1 of 5.
+    let mut out: Vec<(HealthItem, u32)> = Vec::new();
     for (key, w) in &m.workloads {
         let (ns, k, name) = key;
         let pods = m.pods_per_workload.get(key);
         let crash = pods.map_or(0, |p| p.crashlooping);
         let unavailable = w.desired.saturating_sub(w.available);
+        let down = |n: u32| (n.min(w.desired) * 1000).checked_div(w.desired).unwrap_or(0);
         let (rank, note, level) = if crash > 0 {
             (0, format!("{BAD} {crash} crashlooping"), Level::Failure)
         } else if w.deadline_exceeded {
@@ -51,14 +54,18 @@ pub fn attention(m: &ClusterModel) -> Vec<HealthItem> {
         } else {
             None
         };
-        out.push(HealthItem {
-            subject: Subject::Workload(key.clone()),
-            rank,
-            label,
-            note,
-            level,
-            last,
-        });
+        let share = down(crash.max(unavailable));
+        out.push((
+            HealthItem {
+                subject: Subject::Workload(key.clone()),
+                rank,
+                label,
+                note,
+                level,
+                last,
+            },
+            share,
+        ));
     }
     for ((_, name), n) in &m.nodes {
         let (rank, note, level) = if !n.ready {
@@ -71,17 +78,22 @@ pub fn attention(m: &ClusterModel) -> Vec<HealthItem> {
             continue;
         };
         let pods = m.pods_per_node.get(name).copied().unwrap_or(0);
-        out.push(HealthItem {
-            subject: Subject::Node(name.clone()),
-            rank,
-            label: format!("node   {name}  {pods}/{} pods", n.pod_capacity),
-            note,
-            level,
-            last: None,
-        });
+        out.push((
+            HealthItem {
+                subject: Subject::Node(name.clone()),
+                rank,
+                label: format!("node   {name}  {pods}/{} pods", n.pod_capacity),
+                note,
+                level,
+                last: None,
+            },
+            1000,
+        ));
     }
-    out.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.label.cmp(&b.label)));
-    out
+    out.sort_by(|(a, a_down), (b, b_down)| {
+        (a.rank, std::cmp::Reverse(a_down), &a.label).cmp(&(b.rank, std::cmp::Reverse(b_down), &b.label))
+    });
+    out.into_iter().map(|(item, _)| item).collect()
 }
 
 fn pod_status(p: &PodRow) -> (String, Option<Level>) {

@@ -180,7 +180,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
                 .map(|a| format!("silence {} {} 2h", a.name, a.labels_text(&["alertname", "severity"])));
             match loudest {
                 Some(line) => state.open_input(InputKind::Palette, &line),
-                None => state.tell("no alert is paging".into(), false),
+                None => state.tell("no alert is firing".into(), false),
             }
         }
         KeyAction::StepSkip => state.open_input(InputKind::Palette, "skip "),

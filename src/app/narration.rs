@@ -139,7 +139,7 @@ pub fn observe(state: &mut AppState, u: crate::observe::model::Update) {
             state,
             "alerts",
             "alert",
-            format!("no longer paging: {} {}", a.0, a.1),
+            format!("no longer firing: {} {}", a.0, a.1),
             false,
         );
     }

@@ -208,16 +208,19 @@ pub struct AppState {
 
 impl AppState {
     /// Why the user may not use key action `a` now (greyed in the footer and the help), if
-    /// they may not: the access checks' answer for the selection, or, for the timeline's undo,
-    /// whose target varies, read-only mode.
+    /// they may not: read-only mode for every action key (known at once, whatever is
+    /// selected), else the access checks' answer for the selection.
     pub fn why_not(&self, a: super::keymap::KeyAction) -> Option<String> {
-        match self.denied.get(&a) {
-            Some(why) => Some(why.clone()),
-            None if a == super::keymap::KeyAction::UndoEntry && self.read_only => {
-                Some(crate::actions::runner::READ_ONLY.to_string())
-            }
-            None => None,
+        use super::keymap::KeyAction as K;
+        let changes = super::containment::KEYS.contains(&a)
+            || matches!(
+                a,
+                K::Scale | K::UndoEntry | K::StatusPublish | K::StepDone | K::StepSkip | K::StepFailed
+            );
+        if self.read_only && changes {
+            return Some(crate::actions::runner::READ_ONLY.to_string());
         }
+        self.denied.get(&a).cloned()
     }
 
     pub fn new(mode: Mode, now: i64) -> Self {

@@ -108,7 +108,22 @@ pub struct AlertRow {
     pub in_alertmanager: bool,
 }
 
+/// The `severity` label values that mean an alert pages someone (kube-prometheus-stack's
+/// `critical`, and `page` as many teams write it); `warning` and `info` do not.
+pub const PAGING_SEVERITIES: [&str; 2] = ["critical", "page"];
+
 impl AlertRow {
+    /// Whether its severity label says it pages.
+    pub fn pages(&self) -> bool {
+        let severity = self.severity.as_ref().or_else(|| {
+            self.labels
+                .iter()
+                .find(|(k, _)| k.as_str() == "severity")
+                .map(|(_, v)| v)
+        });
+        severity.is_some_and(|s| PAGING_SEVERITIES.contains(&s.as_str().to_ascii_lowercase().as_str()))
+    }
+
     pub fn silenced(&self) -> bool {
         !self.silenced_by.is_empty()
     }

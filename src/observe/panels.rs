@@ -85,9 +85,9 @@ pub const TRAFFIC: &str = r#"sum(rate(http_requests_total{namespace="$namespace"
 /// Errors: `or vector(0)` so that a service with no 5xx series reads 0, not "no data".
 pub const ERRORS: &str = r#"(sum(rate(http_requests_total{namespace="$namespace",service="$service",code=~"5.."}[5m])) or vector(0)) / sum(rate(http_requests_total{namespace="$namespace",service="$service"}[5m]))"#;
 pub const LATENCY_P99: &str = r#"histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="$namespace",service="$service"}[5m])))"#;
-/// CPU used over the limit, or over the request where no limit is set (many clusters set no
-/// CPU limits), of the busiest pod.
-pub const SATURATION: &str = r#"max(sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="$namespace",pod=~"$service-.*",container!="",container!="POD"}[5m])) / (sum by (pod) (kube_pod_container_resource_limits{namespace="$namespace",pod=~"$service-.*",resource="cpu"}) or sum by (pod) (kube_pod_container_resource_requests{namespace="$namespace",pod=~"$service-.*",resource="cpu"})))"#;
+/// CPU used over CPU requested, of the busiest pod (the column says `cpu/req`): requests are
+/// what the scheduler and autoscalers reason with, and many clusters set no CPU limits.
+pub const SATURATION: &str = r#"max(sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="$namespace",pod=~"$service-.*",container!="",container!="POD"}[5m])) / sum by (pod) (kube_pod_container_resource_requests{namespace="$namespace",pod=~"$service-.*",resource="cpu"}))"#;
 /// The error ratio over an SLO window (`$window`), for burn rates.
 pub const SLO_ERROR_RATIO: &str = r#"(sum(rate(http_requests_total{namespace="$namespace",service="$service",code=~"5.."}[$window])) or vector(0)) / sum(rate(http_requests_total{namespace="$namespace",service="$service"}[$window]))"#;
 

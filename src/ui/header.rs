@@ -129,13 +129,16 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
             add(Keep::Always, Span::styled(format!(" {context} "), t.get("ui.title")));
         }
     }
+    if state.read_only {
+        add(Keep::Always, Span::styled(" READ-ONLY ", t.get("health.warning")));
+    }
     if let Some(i) = &state.incident {
         let n = i.severity.number();
         add(
             Keep::Always,
             Span::styled(format!(" {} {} ", style::severity_symbol(n), i.severity), t.severity(n)),
         );
-        add(Keep::Soon, Span::styled(format!(" {}", i.id), t.get("ui.title")));
+        add(Keep::Always, Span::styled(format!(" {}", i.id), t.get("ui.title")));
         add(Keep::Always, Span::styled(format!(" {} ", i.status), t.get("ui.title")));
         if let Some(mut due) = super::editor::countdown(state) {
             due.content = format!(" {} ", due.content.trim_start()).into();

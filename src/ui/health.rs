@@ -79,16 +79,23 @@ pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
             width,
         ));
     } else if visible.is_empty() {
-        out.push(Line::styled(
-            if !state.model.complete() {
-                "  loading…"
-            } else if state.attention.is_empty() {
-                "  all workloads and nodes healthy"
-            } else {
-                "  nothing matches the filter"
-            },
-            t.get("ui.muted"),
-        ));
+        let stray = s.pods_failed + s.pods_pending;
+        let (text, style) = if !state.model.complete() {
+            ("  loading…".to_string(), t.get("ui.muted"))
+        } else if state.attention.is_empty() && stray > 0 {
+            // Workloads at their replicas, yet pods failed or wait (evicted, unschedulable):
+            // not "healthy".
+            let text = format!(
+                "  no workload or node short of replicas, but {} failed and {} pending pods",
+                s.pods_failed, s.pods_pending
+            );
+            (text, t.get("health.warning"))
+        } else if state.attention.is_empty() {
+            ("  all workloads and nodes healthy".to_string(), t.get("ui.muted"))
+        } else {
+            ("  nothing matches the filter".to_string(), t.get("ui.muted"))
+        };
+        out.push(Line::styled(text, style));
     }
     let focused = state.focus == Pane::Health;
     // Keep the cursor in view: show a window of rows around it.
@@ -150,9 +157,10 @@ enum Col {
     Errors,
     P99,
     Sat,
-    /// The error ratio's sparkline.
+    /// The error ratio's sparkline, from zero to the error budget (or the 1% floor, or the
+    /// peak when higher), with that top shown.
     Trend,
-    /// The SLO burn: the fast window's rate and its level.
+    /// The SLO burn: the 1h window's rate and its level.
     Burn,
 }
 
@@ -167,17 +175,18 @@ impl Col {
     fn header(self) -> &'static str {
         match self {
             Col::Traffic => "traffic",
-            Col::Errors | Col::Trend => "errors",
+            Col::Errors => "errors",
+            Col::Trend => "errors, 0 to",
             Col::P99 => "p99",
-            Col::Sat => "sat",
-            Col::Burn => "burn",
+            Col::Sat => "cpu/req",
+            Col::Burn => "burn 1h",
         }
     }
     fn width(self) -> usize {
         match self {
             Col::Traffic | Col::Errors | Col::P99 => 8,
             Col::Sat => 7,
-            Col::Trend => 12,
+            Col::Trend => 14,
             Col::Burn => 14,
         }
     }
@@ -240,13 +249,7 @@ fn golden_signals(state: &AppState, width: usize, out: &mut Vec<Line<'static>>) 
                 Col::Errors => Span::styled(cell(*c, &value("errors")), t.get("ui.text")),
                 Col::P99 => Span::styled(cell(*c, &value("latency_p99")), t.get("ui.text")),
                 Col::Sat => Span::styled(cell(*c, &value("saturation")), t.get("ui.text")),
-                Col::Trend => {
-                    let spark = s
-                        .signal("errors")
-                        .map(|sig| super::sparkline::sparkline(sig.history.iter(), c.width()))
-                        .unwrap_or_default();
-                    Span::styled(cell(*c, &spark), t.get("signal.sparkline"))
-                }
+                Col::Trend => Span::styled(cell(*c, &error_trend(s, c.width())), t.get("signal.sparkline")),
                 Col::Burn => {
                     let (burn, level) = burn(s);
                     Span::styled(cell(*c, &burn), level_style(t, level))
@@ -257,7 +260,28 @@ fn golden_signals(state: &AppState, width: usize, out: &mut Vec<Line<'static>>) 
     }
 }
 
-/// The SLO burn as shown: the fast window's rate and the level, with its style.
+/// Errors with no objective are drawn against this floor, so that 0.02% is not a spike.
+const ERROR_FLOOR: f64 = 0.01;
+
+/// The error ratio's sparkline and its top: the error budget (1 − objective), else the 1%
+/// floor, or the peak when that is higher; e.g. `▁▁▂▁▁▁▇█ 0.1%`.
+fn error_trend(s: &crate::observe::model::ServiceSignals, width: usize) -> String {
+    let Some(sig) = s.signal("errors") else {
+        return String::new();
+    };
+    let bars = width.saturating_sub(6);
+    let budget = s.burn.as_ref().map_or(ERROR_FLOOR, |b| 1.0 - b.objective);
+    let top = budget.max(super::sparkline::peak(sig.history.iter(), bars));
+    let pct = top * 100.0;
+    let label = if pct < 1.0 {
+        format!("{pct:.1}%")
+    } else {
+        format!("{pct:.0}%")
+    };
+    format!("{} {label}", super::sparkline::sparkline(sig.history.iter(), bars, top))
+}
+
+/// The SLO burn as shown: the 1h window's rate and the level, with its style.
 fn burn(s: &crate::observe::model::ServiceSignals) -> (String, Option<Level>) {
     match &s.burn {
         Some(b) => {
@@ -292,7 +316,12 @@ fn alerts(state: &AppState, out: &mut Vec<Line<'static>>) {
     }
     out.push(Line::raw(""));
     let firing = state.observe.loud_alerts().count();
-    out.push(Line::styled(format!("Alerts ({firing} paging)"), t.get("ui.title")));
+    let paging = state.observe.loud_alerts().filter(|a| a.pages()).count();
+    let pages = crate::observe::model::PAGING_SEVERITIES.join("|");
+    out.push(Line::styled(
+        format!("Alerts ({firing} firing, {paging} paging: severity={pages})"),
+        t.get("ui.title"),
+    ));
     for a in state.observe.alerts.iter().take(8) {
         let (sym, st, what) = if a.silenced() {
             (" ", t.get("alert.silenced"), "silenced")

@@ -1,24 +1,21 @@
-//! Text sparklines: the last values of a series as block characters, scaled between their own
-//! minimum and maximum. Gaps (NaN) are blank.
+//! Text sparklines: the last values of a series as block characters, scaled from zero to a top
+//! the caller chooses and shows (so noise near zero stays flat instead of looking like spikes).
+//! Gaps (NaN) are blank; values over the top are full bars.
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-pub fn sparkline<'a>(values: impl DoubleEndedIterator<Item = &'a f64>, width: usize) -> String {
+pub fn sparkline<'a>(values: impl DoubleEndedIterator<Item = &'a f64>, width: usize, top: f64) -> String {
     let mut last: Vec<f64> = values.rev().take(width).copied().collect();
     last.reverse();
-    let finite = last.iter().filter(|v| v.is_finite());
-    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-        (lo.min(*v), hi.max(*v))
-    });
     let mut out: String = last
         .iter()
         .map(|v| {
             if !v.is_finite() {
                 ' '
-            } else if hi <= lo {
+            } else if top <= 0.0 {
                 BARS[0]
             } else {
-                BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize]
+                BARS[((v.max(0.0) / top).min(1.0) * 7.0).round() as usize]
             }
         })
         .collect();
@@ -28,16 +25,35 @@ pub fn sparkline<'a>(values: impl DoubleEndedIterator<Item = &'a f64>, width: us
     out
 }
 
+/// The largest finite value among the last `width`.
+pub fn peak<'a>(values: impl DoubleEndedIterator<Item = &'a f64>, width: usize) -> f64 {
+    values
+        .rev()
+        .take(width)
+        .filter(|v| v.is_finite())
+        .fold(0.0, |m, v| m.max(*v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn scales_between_min_and_max() {
-        let v = [1.0, 2.0, f64::NAN, 8.0];
-        assert_eq!(sparkline(v.iter(), 4), "▁▂ █");
-        assert_eq!(sparkline(v.iter(), 6), "  ▁▂ █");
-        assert_eq!(sparkline([3.0, 3.0].iter(), 2), "▁▁");
-        assert_eq!(sparkline([].iter(), 3), "   ");
+    fn scales_from_zero_to_the_top() {
+        let v = [0.0, 2.0, f64::NAN, 8.0];
+        assert_eq!(sparkline(v.iter(), 4, 8.0), "▁▃ █");
+        assert_eq!(sparkline(v.iter(), 6, 8.0), "  ▁▃ █");
+        assert_eq!(sparkline(v.iter(), 4, 4.0), "▁▅ █", "over the top is full");
+        assert_eq!(sparkline([].iter(), 3, 1.0), "   ");
+        assert_eq!(peak(v.iter(), 4), 8.0);
+        assert_eq!(peak(v.iter(), 1), 8.0);
+    }
+
+    #[test]
+    fn noise_far_below_the_top_stays_flat() {
+        // 0.02% and 0.04% errors under a 0.1% budget: no spikes.
+        let noise = [0.0002, 0.0004, 0.0002, 0.0003];
+        assert_eq!(sparkline(noise.iter(), 4, 0.001), "▂▄▂▃");
+        assert_eq!(sparkline(noise.iter(), 4, 0.01), "▁▁▁▁");
     }
 }

@@ -51,3 +51,26 @@ fn the_saturation_panel_reads_cpu_over_the_request_when_no_limit_is_set() {
         assert!((0.5..1.5).contains(&v), "{service} saturation {v}");
     }
 }
+
+#[test]
+fn a_healthy_drill_service_uses_about_half_its_cpu_request() {
+    // The bad deploy's checkout before its rollout (at 2m): healthy, no usage set by the scenario.
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/bad-deploy.yaml")).expect("shipped drill");
+    let drill = Served::start(
+        Some(&yaml),
+        Setup {
+            paused: true,
+            ..Setup::default()
+        },
+    );
+    drill.control("POST", "/drill/v1/clock?advance=90s");
+    for (namespace, service) in [("shop", "checkout"), ("shop", "cart")] {
+        let target = Target {
+            namespace: namespace.into(),
+            service: service.into(),
+        };
+        let v = value(&drill, &render(SATURATION, &target, None).expect("the panel renders"));
+        // Half the request, with the daily cycle and ±15% jitter on the busiest pod.
+        assert!((0.3..0.8).contains(&v), "{service} reads {v} of its CPU request");
+    }
+}

@@ -232,7 +232,7 @@ fn golden_signals_keep_the_errors_and_the_burn_when_the_pane_is_narrow() {
         ("p99", true),
         ("burn", true),
         ("traffic", false),
-        ("sat", false),
+        ("cpu/req", false),
     ] {
         assert_eq!(h.contains(want), shown, "{want} in {h:?}");
     }
@@ -254,10 +254,12 @@ fn golden_signals_keep_the_errors_and_the_burn_when_the_pane_is_narrow() {
     update(&mut s, Msg::Resize(200, 50));
     let t = text(&draw(&s, 200, 50));
     let h = header(&t);
-    for want in ["traffic", "errors", "p99", "sat", "burn"] {
+    for want in ["traffic", "errors", "p99", "cpu/req", "burn 1h", "errors, 0 to"] {
         assert!(h.contains(want), "{want} in {h:?}");
     }
-    assert_eq!(h.matches("errors").count(), 2, "the ratio and its trend: {h:?}");
+    // The trend's scale: the peak when over the budget, else the budget or the 1% floor.
+    assert!(row(&t, "shop/checkout").contains(" 31%"), "{t}");
+    assert!(row(&t, "shop/cart").contains("▁ 1%"), "no objective: the floor, {t}");
     // Over budget pace with no alert's windows agreeing yet reads as burning, not ok.
     update(
         &mut s,
@@ -312,4 +314,142 @@ fn a_cluster_that_cannot_be_read_says_why_once_on_the_timeline_and_in_the_health
         "wrapped, not cut: {t}"
     );
     assert!(!t.contains("loading…"), "{t}");
+}
+
+#[test]
+fn attention_ranks_by_how_much_is_down_and_failed_pods_are_not_called_healthy() {
+    use warroom::cluster::model::Change;
+    use warroom::cluster::rows::{OwnerKind, WorkloadRow};
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    for (kind, name, desired, available) in [
+        (OwnerKind::DaemonSet, "agent", 5, 4),
+        (OwnerKind::StatefulSet, "db", 3, 1),
+    ] {
+        let w = WorkloadRow {
+            desired,
+            ready: available,
+            updated: desired,
+            available,
+            paused: false,
+            revision: Some("1".into()),
+            image: None,
+            rolling: false,
+            deadline_exceeded: false,
+        };
+        update(
+            &mut s,
+            Msg::Cluster(Update::Workload(kind, Change::Apply(("infra".into(), name.into()), w))),
+        );
+    }
+    update(&mut s, Msg::Settled);
+    let order: Vec<&str> = s
+        .attention
+        .iter()
+        .map(|i| i.label.as_str())
+        .filter(|l| l.contains("infra/"))
+        .collect();
+    assert!(
+        order[0].contains("infra/db") && order[1].contains("infra/agent"),
+        "{order:?}"
+    );
+
+    // Every workload at its replicas, yet pods failed (evicted): not "healthy".
+    let mut s = Console::new(AppState::new(
+        Mode::Drill {
+            title: CleanText::line("quiet"),
+            clock: None,
+        },
+        NOW,
+    ));
+    update(&mut s, Msg::Resize(200, 50));
+    let evicted = warroom::cluster::rows::PodRow {
+        phase: warroom::cluster::rows::Phase::Failed,
+        ready: false,
+        restarts: 0,
+        waiting: None,
+        last_termination: None,
+        last_message: None,
+        reason: Some("Evicted".into()),
+        node: Some("node-0".into()),
+        owner: None,
+        created: NOW,
+        terminating: false,
+    };
+    update(
+        &mut s,
+        Msg::Cluster(Update::Pod(Change::Apply(("batch".into(), "report-1".into()), evicted))),
+    );
+    for source in Resource::ALL {
+        update(
+            &mut s,
+            Msg::Cluster(Update::Freshness(source, Freshness::Live { since: NOW })),
+        );
+    }
+    update(&mut s, Msg::Settled);
+    let t = text(&draw(&s, 200, 50));
+    assert!(!t.contains("all workloads and nodes healthy"), "{t}");
+    assert!(t.contains("but 1 failed and 0 pending pods"), "{t}");
+}
+
+#[test]
+fn alerts_count_as_paging_only_by_their_severity_label() {
+    use warroom::observe::model::Update as O;
+    use warroom::observe::prometheus::{Alert, AlertState};
+    let alert = |name: &str, severity: &str| Alert {
+        labels: [("alertname", name), ("severity", severity)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        annotations: Default::default(),
+        state: AlertState::Firing,
+        active_at: None,
+        value: String::new(),
+    };
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    update(
+        &mut s,
+        Msg::Observe(O::PrometheusAlerts(vec![
+            alert("DiskFilling", "warning"),
+            alert("SlowQueries", "warning"),
+            alert("CheckoutDown", "critical"),
+        ])),
+    );
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("Alerts (3 firing, 1 paging: severity=critical|page)"), "{t}");
+}
+
+#[test]
+fn a_read_only_console_says_so_and_greys_every_action_key_at_once() {
+    use warroom::app::keymap::KeyAction;
+    let mut s = state();
+    s.read_only = true;
+    update(&mut s, Msg::Resize(80, 24));
+    declared(&mut s, Severity::Sev2);
+    let t = text(&draw(&s, 80, 24));
+    let header = t.lines().next().unwrap_or_default();
+    assert!(header.contains("READ-ONLY"), "{header}");
+    assert!(
+        header.contains("INC-20261124-001"),
+        "the id stays at 80 columns: {header}"
+    );
+    // Before any access check has answered, whatever is selected.
+    for a in [
+        KeyAction::Drain,
+        KeyAction::Cordon,
+        KeyAction::Undo,
+        KeyAction::Scale,
+        KeyAction::Silence,
+        KeyAction::UndoEntry,
+        KeyAction::StepDone,
+        KeyAction::StatusPublish,
+    ] {
+        assert!(
+            s.why_not(a).is_some_and(|why| why.contains("read-only")),
+            "{a:?}: {:?}",
+            s.why_not(a)
+        );
+    }
+    assert_eq!(s.why_not(KeyAction::Note), None, "notes are still allowed");
 }

@@ -329,14 +329,14 @@ fn a_read_only_console_sends_no_change() {
         t.wait_for("the overlay closed", 10, |s| !s.contains("Not allowed"));
     };
     // Every containment key on the selected deployment; scale and silence open the palette
-    // prefilled (with the current count, with the loudest paging alert), and Enter runs it.
+    // prefilled (with the current count, with the loudest firing alert), and Enter runs it.
     for key in ["U", "r", "P", "R", "X"] {
         t.keys(&[key]);
         refused(key);
     }
-    // The heading counts firing alerts ("Alerts (0 paging)" before any fires).
-    t.wait_for("an alert paging", 60, |s| {
-        s.contains("paging)") && !s.contains("(0 paging)")
+    // The heading counts firing alerts ("Alerts (0 firing, …" before any fires).
+    t.wait_for("an alert firing", 60, |s| {
+        s.contains("Alerts (") && !s.contains("Alerts (0 firing")
     });
     for (key, prefilled) in [("S", ":scale shop/checkout 4"), ("A", ":silence ")] {
         t.keys(&[key]);
