@@ -89,26 +89,48 @@ fn main() {
             .expect("start churn");
         assert!(r.status().is_success(), "churn: {}", r.text().await.unwrap_or_default());
         let mut shown: HashMap<(String, String, u32), u64> = HashMap::new();
-        let until = Instant::now() + Duration::from_secs(seconds + 3);
-        while Instant::now() < until {
-            let Ok(Some(u)) = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await else {
-                continue;
-            };
-            if let Update::Pod(Change::Apply((ns, name), row)) = &u {
-                shown
-                    .entry((ns.to_string(), name.to_string(), row.restarts))
-                    .or_insert_with(unix_nanos);
+        // Read while the load runs, then until every write it logged has reached the model
+        // (or 60 s more have passed): an update still missing then was lost, not late.
+        let churn_ends = Instant::now() + Duration::from_secs(seconds);
+        let give_up = churn_ends + Duration::from_secs(60);
+        let mut last_check = Instant::now();
+        let log: Vec<(String, String, u32, u64)> = loop {
+            if let Ok(Some(u)) = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await {
+                if let Update::Pod(Change::Apply((ns, name), row)) = &u {
+                    shown
+                        .entry((ns.to_string(), name.to_string(), row.restarts))
+                        .or_insert_with(unix_nanos);
+                }
+                model.apply(u);
             }
-            model.apply(u);
-        }
-        let log: Vec<(String, String, u32, u64)> = client
-            .get(format!("{url}/drill/v1/churn"))
-            .send()
-            .await
-            .expect("churn log")
-            .json()
-            .await
-            .expect("churn log JSON");
+            if Instant::now() < churn_ends + Duration::from_millis(500) || last_check.elapsed() < Duration::from_secs(1)
+            {
+                continue;
+            }
+            last_check = Instant::now();
+            let log: Vec<(String, String, u32, u64)> = client
+                .get(format!("{url}/drill/v1/churn"))
+                .send()
+                .await
+                .expect("churn log")
+                .json()
+                .await
+                .expect("churn log JSON");
+            let all_seen = log
+                .iter()
+                .all(|(ns, n, r, _)| shown.contains_key(&(ns.clone(), n.clone(), *r)));
+            if all_seen || Instant::now() > give_up {
+                break log;
+            }
+        };
+        let span = match (log.first(), log.last()) {
+            (Some(a), Some(b)) if b.3 > a.3 => (b.3 - a.3) as f64 / 1e9,
+            _ => seconds as f64,
+        };
+        let missing: Vec<_> = log
+            .iter()
+            .filter(|(ns, n, r, _)| !shown.contains_key(&(ns.clone(), n.clone(), *r)))
+            .collect();
         let mut lags: Vec<f64> = log
             .iter()
             .filter_map(|(ns, n, r, at)| {
@@ -118,9 +140,17 @@ fn main() {
             .collect();
         lags.sort_by(f64::total_cmp);
         println!(
-            "  pod updates committed:              {:>8} over {seconds} s ({:.0}/s)",
+            "  pod updates committed:              {:>8} over {span:.1} s ({:.0}/s delivered, {rate}/s asked)",
             log.len(),
-            log.len() as f64 / seconds as f64
+            log.len() as f64 / span
+        );
+        println!(
+            "  updates never seen by the model:    {:>8}{}",
+            missing.len(),
+            missing
+                .first()
+                .map(|(ns, n, r, _)| format!(" (e.g. {ns}/{n} restarts {r})"))
+                .unwrap_or_default()
         );
         println!(
             "  model lag, commit to model (ms):    p50 {:.1}  p99 {:.1}  max {:.1}  ({} of {} matched)",

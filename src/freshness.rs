@@ -34,9 +34,9 @@ impl Freshness {
     }
 
     /// The freshness after a failure that is not about credentials: data that was live becomes
-    /// "reconnecting since" it was last live; data never had is an error.
-    pub fn after_failure(error: CleanText, last_live: Option<i64>) -> Freshness {
-        match last_live {
+    /// stale since `stale_since` (when it stopped coming); data never had is an error.
+    pub fn after_failure(error: CleanText, stale_since: Option<i64>) -> Freshness {
+        match stale_since {
             Some(since) => Freshness::Reconnecting { since, error },
             None => Freshness::Error { error },
         }

@@ -127,25 +127,26 @@ pub fn detail(m: &ClusterModel, subject: &Subject) -> Detail {
     let mut pods = Vec::new();
     let (title, mentions) = match subject {
         Subject::Workload((ns, k, name)) => {
-            pods.extend(m.pods_of(&(ns.clone(), *k, name.clone())));
+            pods.extend(m.pods_of(&(ns.clone(), *k, name.clone())).map(|(pod, p)| (ns, pod, p)));
             (format!("{} {ns}/{name}", kind_name(*k)), name.as_str().to_string())
         }
         Subject::Node(node) => {
-            for ((_, pname), p) in &m.pods {
+            for ((ns, pname), p) in &m.pods {
                 if p.node.as_ref() == Some(node) {
-                    pods.push((pname, p));
+                    pods.push((ns, pname, p));
                 }
             }
             (format!("node {node}"), node.as_str().to_string())
         }
     };
-    pods.sort_by(|a, b| a.0.cmp(b.0));
+    pods.sort_by(|a, b| a.1.cmp(b.1));
     let pods = pods
         .into_iter()
-        .map(|(name, p)| {
+        .map(|(ns, name, p)| {
             let (status, level) = pod_status(p);
             let node = p.node.as_ref().map_or(String::new(), |n| format!("  on {n}"));
             DetailRow {
+                pod: Some((ns.clone(), name.clone())),
                 name: name.clone(),
                 status: format!("{status}  restarts {}{node}", p.restarts),
                 level,
@@ -163,6 +164,7 @@ pub fn detail(m: &ClusterModel, subject: &Subject) -> Detail {
         .into_iter()
         .take(50)
         .map(|w| DetailRow {
+            pod: None,
             name: w.object.clone(),
             status: format!("{} ×{}", w.reason, w.count),
             level: Some(Level::Warning),
@@ -174,5 +176,6 @@ pub fn detail(m: &ClusterModel, subject: &Subject) -> Detail {
         title,
         pods,
         events,
+        cursor: 0,
     }
 }

@@ -145,9 +145,6 @@ pub fn probe_keys(state: &mut AppState, fx: &mut Vec<Effect>) {
     if state.keys_checked.as_ref().is_some_and(|c| c.subject == subject) {
         return;
     }
-    state.keys_checked = Some(KeysChecked {
-        subject: subject.clone(),
-    });
     let mut probes = Vec::new();
     // One selection for every key: finding the worst pod walks every pod.
     let selected = selection(state);
@@ -164,6 +161,10 @@ pub fn probe_keys(state: &mut AppState, fx: &mut Vec<Effect>) {
             probes.push((k, a));
         }
     }
+    state.keys_checked = Some(KeysChecked {
+        subject: subject.clone(),
+        apply: probes.iter().map(|(k, _)| *k).collect(),
+    });
     if !probes.is_empty() {
         fx.push(Effect::CheckKeys { subject, probes });
     }

@@ -57,7 +57,9 @@ impl Effect {
             | Effect::CheckKeys { .. }
             | Effect::Action { .. }
             | Effect::LoadTheme(_)
-            | Effect::LoadKeymap(_) => true,
+            | Effect::LoadKeymap(_)
+            | Effect::FollowLogs { .. }
+            | Effect::StopLogs => true,
         }
     }
 }
@@ -96,4 +98,12 @@ pub enum Effect {
     },
     LoadTheme(String),
     LoadKeymap(String),
+    /// Stream a pod's log (its previous run with `previous`), replacing any stream already
+    /// open; answered by `Msg::Logs` naming the same pod and run.
+    FollowLogs {
+        pod: crate::cluster::model::Key,
+        previous: bool,
+    },
+    /// Stop the log stream.
+    StopLogs,
 }

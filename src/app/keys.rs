@@ -89,11 +89,18 @@ fn move_cursor(state: &mut AppState, d: isize) {
             state.timeline_scroll = s.clamp(0, len.saturating_sub(1) as isize) as usize;
         }
         Pane::Playbook => super::playbook::move_cursor(state, d.clamp(-1000, 1000)),
-        Pane::Health if state.detail.is_none() => {
-            let len = state.visible_attention().len();
-            let c = state.cursor as isize + d;
-            state.cursor = c.clamp(0, len.saturating_sub(1) as isize) as usize;
-        }
+        Pane::Health if state.logs.is_some() => super::logs::scroll(state, d),
+        Pane::Health => match &mut state.detail {
+            Some(detail) => {
+                let c = detail.cursor as isize + d;
+                detail.cursor = c.clamp(0, detail.pods.len().saturating_sub(1) as isize) as usize;
+            }
+            None => {
+                let len = state.visible_attention().len();
+                let c = state.cursor as isize + d;
+                state.cursor = c.clamp(0, len.saturating_sub(1) as isize) as usize;
+            }
+        },
         _ => {}
     }
 }
@@ -125,7 +132,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
             state.overlay = Some(Overlay::Help);
             state.help_scroll = 0;
         }
-        KeyAction::Close => close(state),
+        KeyAction::Close => close(state, fx),
         KeyAction::Palette => state.open_input(InputKind::Palette, ""),
         KeyAction::Note => state.open_input(InputKind::Palette, "note "),
         KeyAction::Filter => {
@@ -140,6 +147,19 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
         KeyAction::Top => move_cursor(state, isize::MIN / 2),
         KeyAction::Bottom => move_cursor(state, isize::MAX / 2),
         KeyAction::Open if state.focus == Pane::Playbook => super::playbook::open(state, fx),
+        // In a log view: the other run; on a drill-down's pod: its log.
+        KeyAction::Open if state.logs.is_some() => super::logs::toggle_previous(state, fx),
+        KeyAction::Open if state.detail.is_some() => {
+            let pod = state
+                .detail
+                .as_ref()
+                .and_then(|d| d.pods.get(d.cursor))
+                .and_then(|r| r.pod.clone());
+            match pod {
+                Some(pod) => super::logs::open(state, fx, pod, false),
+                None => state.tell("no pod to read the log of".into(), true),
+            }
+        }
         KeyAction::Open => {
             if let Some(item) = state.visible_attention().get(state.cursor) {
                 let subject = item.subject.clone();
@@ -189,7 +209,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
 }
 
 /// Esc: the innermost thing open closes first (input, zoom, drill-down, filter, the editor).
-fn close(state: &mut AppState) {
+fn close(state: &mut AppState, fx: &mut Vec<Effect>) {
     if state.input.take().is_some() {
         return;
     }
@@ -198,6 +218,8 @@ fn close(state: &mut AppState) {
     }
     if state.zoom {
         state.zoom = false;
+    } else if state.focus == Pane::Health && state.logs.is_some() {
+        super::logs::close(state, fx);
     } else if state.focus == Pane::Health && state.detail.is_some() {
         state.detail = None;
     } else if state.filters.remove(&state.focus).is_some() {

@@ -42,6 +42,12 @@ pub enum Msg {
         input: crate::actions::flow::Input,
     },
     /// Who the cluster says we are (a SelfSubjectReview), e.g. `alice (system:authenticated)`.
+    /// What a log stream produced, for the pod and run it was opened for.
+    Logs {
+        pod: crate::cluster::model::Key,
+        previous: bool,
+        event: crate::cluster::logs::LogEvent,
+    },
     Identity(String),
     /// An entry (or a problem) from the active incident's journal.
     Journal(Followed),

@@ -8,6 +8,7 @@ pub mod effect;
 pub mod filter;
 pub mod keymap;
 pub mod keys;
+pub mod logs;
 pub mod message;
 pub mod narration;
 pub mod palette;

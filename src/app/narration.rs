@@ -169,6 +169,16 @@ pub fn observe(state: &mut AppState, u: crate::observe::model::Update) {
 }
 
 pub fn cluster(state: &mut AppState, u: Update) {
+    if let Update::ApiServer(silent) = &u {
+        let text = match (silent, &state.model.server_silent) {
+            (Some((_, error)), None) => Some(error.to_string()),
+            (None, Some(_)) => Some("the API server answers again".to_string()),
+            _ => None,
+        };
+        if let Some(t) = text {
+            push(state, "cluster", "watch", t, silent.is_some());
+        }
+    }
     if let Update::Freshness(source, f) = &u {
         let before = state.model.freshness.get(source).cloned();
         let text = match f {

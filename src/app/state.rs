@@ -97,6 +97,9 @@ pub enum Level {
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeysChecked {
     pub subject: Option<Subject>,
+    /// The action keys that can act on it (a node cannot be rolled back): the footer shows
+    /// only these.
+    pub apply: Vec<super::keymap::KeyAction>,
 }
 
 /// What a health row is about, for drill-down.
@@ -121,6 +124,8 @@ pub struct HealthItem {
 /// One row of a drill-down: a pod, or a warning event about the subject.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetailRow {
+    /// The pod's (namespace, name), for a pod's row.
+    pub pod: Option<crate::cluster::model::Key>,
     pub name: CleanText,
     pub status: String,
     pub level: Option<Level>,
@@ -134,6 +139,8 @@ pub struct Detail {
     pub title: String,
     pub pods: Vec<DetailRow>,
     pub events: Vec<DetailRow>,
+    /// The selected pod row.
+    pub cursor: usize,
 }
 
 /// A one-line answer to what the user just did (`theme light loaded`, or an error).
@@ -155,6 +162,8 @@ pub struct AppState {
     /// The selected row of `attention`.
     pub cursor: usize,
     pub detail: Option<Detail>,
+    /// A pod's log, opened from the drill-down (drawn in its place).
+    pub logs: Option<super::logs::LogView>,
     pub timeline: Vec<TimelineEntry>,
     /// Entries scrolled up from the bottom of the (filtered) timeline (0: follow the newest).
     pub timeline_scroll: usize,
@@ -233,6 +242,7 @@ impl AppState {
             attention: Vec::new(),
             cursor: 0,
             detail: None,
+            logs: None,
             timeline: Vec::new(),
             timeline_scroll: 0,
             filters: HashMap::new(),

@@ -74,6 +74,7 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
             super::playbook::follow_flow(state, fx, &id);
             state.dirty = true;
         }
+        Msg::Logs { pod, previous, event } => super::logs::arrived(state, &pod, previous, event),
         Msg::Identity(who) => {
             state.cluster_identity = Some(CleanText::line(&who));
             state.dirty = true;
@@ -108,12 +109,16 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
 
 /// A burst of cluster updates has landed: recompute what is derived from the model.
 fn settled(state: &mut AppState, fx: &mut Vec<Effect>) {
-    super::containment::probe_keys(state, fx);
     narration::refresh_symptoms(state);
     super::playbook::refresh_suggestions(state);
     state.attention = attention::attention(&state.model);
     state.cursor = state.cursor.min(state.visible_attention().len().saturating_sub(1));
     if let Some(d) = &state.detail {
-        state.detail = Some(attention::detail(&state.model, &d.subject));
+        let cursor = d.cursor;
+        let mut fresh = attention::detail(&state.model, &d.subject);
+        fresh.cursor = cursor.min(fresh.pods.len().saturating_sub(1));
+        state.detail = Some(fresh);
     }
+    // Last: the keys are checked against the selection as it now stands.
+    super::containment::probe_keys(state, fx);
 }

@@ -1,10 +1,13 @@
-//! Following a cluster: one kube-rs watcher per resource (back-off, paging, resume and relist
-//! after 410 are the watcher's), each projecting objects into rows and sending them to the
-//! model's owner over a channel. A cluster-wide list that is forbidden falls back to the
+//! Following a cluster: one kube-rs watcher per resource (paging, resume and relist after 410
+//! are the watcher's; retries back off to at most `RETRY_MAX`), each projecting objects into
+//! rows and sending them to the model's owner over a channel, and a probe of the API server
+//! every `PROBE_EVERY` that says when it stops answering (a frozen server sends watches
+//! nothing, not even an error). A cluster-wide list that is forbidden falls back to the
 //! namespaces the user may read. Watcher tasks never touch the model themselves.
 
 use crate::text::CleanText;
 use std::fmt::Debug;
+use std::time::Duration;
 
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
@@ -35,6 +38,68 @@ impl Following {
 
 fn now() -> i64 {
     jiff::Timestamp::now().as_second()
+}
+
+/// How often the API server is asked whether it answers, and how long it has to answer: a
+/// server that stops is called stale within `PROBE_EVERY + PROBE_TIMEOUT` (5 s).
+const PROBE_EVERY: Duration = Duration::from_secs(2);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+/// Watch retries back off from half a second to this, so a server that returns is followed
+/// again within seconds (kube's default waits up to 30 s; a console is one client).
+const RETRY_MAX: Duration = Duration::from_secs(4);
+/// A watcher that failed and has then been quiet this long (longer than `RETRY_MAX`, so a
+/// failing retry would have said so) is following again, though the cluster sent no change.
+const QUIET_AFTER_RETRY: Duration = Duration::from_secs(5);
+
+/// Retry delays: doubling from 500 ms to `RETRY_MAX`, from the start again after a success.
+struct Retry(Duration);
+
+impl Iterator for Retry {
+    type Item = Duration;
+    fn next(&mut self) -> Option<Duration> {
+        let delay = self.0;
+        self.0 = (self.0 * 2).min(RETRY_MAX);
+        Some(delay)
+    }
+}
+
+impl kube::runtime::utils::Backoff for Retry {
+    fn reset(&mut self) {
+        self.0 = Duration::from_millis(500);
+    }
+}
+
+/// Asks the API server for its version every `PROBE_EVERY`; tells the model when it stops
+/// answering (since when it last did) and when it answers again.
+async fn probe(client: kube::Client, tx: mpsc::Sender<Update>) {
+    let mut last_answer = now();
+    let mut silent = false;
+    loop {
+        let answered = match tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version()).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(crate::http::causes(&e)),
+            Err(_) => Err(format!("no answer within {}s", PROBE_TIMEOUT.as_secs())),
+        };
+        let change = match answered {
+            Ok(()) => {
+                last_answer = now();
+                std::mem::replace(&mut silent, false).then_some(Update::ApiServer(None))
+            }
+            Err(error) if !silent => {
+                silent = true;
+                tracing::warn!(%error, "the API server does not answer");
+                let error = CleanText::line(&format!("the API server does not answer: {error}"));
+                Some(Update::ApiServer(Some((last_answer, error))))
+            }
+            Err(_) => None,
+        };
+        if let Some(u) = change
+            && tx.send(u).await.is_err()
+        {
+            return;
+        }
+        tokio::time::sleep(PROBE_EVERY).await;
+    }
 }
 
 /// What a resource type needs to be watched here.
@@ -78,6 +143,7 @@ pub fn follow(cluster: &Cluster, tx: mpsc::Sender<Update>) -> Following {
         cluster,
         tx: &tx,
     };
+    s.tasks.spawn(probe(cluster.client.clone(), tx.clone()));
     s.cluster_scoped(Projection::<Node, _>::new(
         Resource::Nodes,
         |n, i| Some(rows::node_row(n, i)),
@@ -187,10 +253,38 @@ where
     if let Some(f) = p.fields {
         config = config.fields(f);
     }
-    let mut stream = watcher(api, config).default_backoff().boxed();
+    let mut stream = watcher(api, config).backoff(Retry(Duration::from_millis(500))).boxed();
     let mut interner = Interner::default();
     let mut last_live = None;
-    while let Some(item) = stream.next().await {
+    // Failed since it was last live: the next change it delivers, or a quiet spell, means it
+    // follows again (a resumed watch sends no new list).
+    let mut interrupted = false;
+    let mut stale_since = None;
+    loop {
+        let item = tokio::select! {
+            item = stream.next() => match item {
+                Some(item) => item,
+                None => return Forbidden::No,
+            },
+            () = tokio::time::sleep(QUIET_AFTER_RETRY), if interrupted => {
+                interrupted = false;
+                let live = Update::Freshness(p.source, Freshness::Live { since: now() });
+                if tx.send(live).await.is_err() {
+                    return Forbidden::No;
+                }
+                continue;
+            }
+        };
+        if interrupted && matches!(item, Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_))) {
+            interrupted = false;
+            if tx
+                .send(Update::Freshness(p.source, Freshness::Live { since: now() }))
+                .await
+                .is_err()
+            {
+                return Forbidden::No;
+            }
+        }
         let update = match item {
             Ok(watcher::Event::Init) => Some((p.wrap)(Change::Relist(scope.clone()))),
             Ok(watcher::Event::InitApply(o) | watcher::Event::Apply(o)) => {
@@ -204,16 +298,25 @@ where
                 }
                 let since = now();
                 last_live = Some(since);
+                interrupted = false;
                 Some(Update::Freshness(p.source, Freshness::Live { since }))
             }
             Err(e) => {
                 if let Some(message) = forbidden(&e) {
                     return Forbidden::Yes(message);
                 }
+                // The data was current until the first failure after being live: stale since then.
+                if last_live.is_some() && !interrupted {
+                    stale_since = Some(now());
+                }
+                interrupted = last_live.is_some();
                 let error = crate::http::causes(&e);
                 tracing::warn!(source = p.source.name(), %error, "watch interrupted");
                 let error = CleanText::block(&error);
-                Some(Update::Freshness(p.source, Freshness::after_failure(error, last_live)))
+                Some(Update::Freshness(
+                    p.source,
+                    Freshness::after_failure(error, stale_since),
+                ))
             }
         };
         if let Some(u) = update
@@ -222,7 +325,6 @@ where
             return Forbidden::No;
         }
     }
-    Forbidden::No
 }
 
 fn key_of<K: kube::Resource>(o: &K, i: &mut Interner) -> Key {

@@ -7,6 +7,7 @@ pub mod connect;
 pub mod follow;
 pub mod identity;
 pub mod intern;
+pub mod logs;
 pub mod model;
 pub mod read_only;
 pub mod rows;

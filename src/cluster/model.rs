@@ -66,6 +66,9 @@ pub enum Update {
     Freshness(Resource, Freshness),
     /// The source now follows these namespaces one by one (cluster-wide list was forbidden).
     Fallback(Resource, Vec<String>),
+    /// The API server stopped answering the periodic probe (since: when it last answered), or
+    /// answers again. Watches on a frozen server send nothing, not even an error.
+    ApiServer(Option<(i64, CleanText)>),
 }
 
 /// Counts kept current on every change.
@@ -115,7 +118,10 @@ pub struct ClusterModel {
     /// Pending pods and when they were created, for "pending too long".
     pub pending: BTreeMap<Key, i64>,
     pub warnings_by_reason: BTreeMap<CleanText, u32>,
+    /// Each source's own freshness, as its watcher reports it; `shown` adds the API server's.
     pub freshness: BTreeMap<Resource, Freshness>,
+    /// The API server has not answered the probe since this time, with why.
+    pub server_silent: Option<(i64, CleanText)>,
     pub fallback: BTreeMap<Resource, Vec<String>>,
     relisting: HashMap<(Resource, Option<CleanText>), HashSet<Key>>,
     /// Namespaces listed so far by sources that follow namespace by namespace.
@@ -137,10 +143,26 @@ impl ClusterModel {
         m
     }
 
-    /// Every source has finished its first list (in every namespace, for a fallback source).
+    /// How current `source` is: its watcher's word, unless the API server has stopped
+    /// answering, which makes live data stale since the server last answered.
+    pub fn shown(&self, source: Resource) -> Freshness {
+        let own = self.freshness.get(&source).cloned().unwrap_or(Freshness::Connecting);
+        match (&self.server_silent, own) {
+            (Some((since, error)), Freshness::Live { .. }) => Freshness::Reconnecting {
+                since: *since,
+                error: error.clone(),
+            },
+            (_, own) => own,
+        }
+    }
+
+    /// Every source has finished its first list (in every namespace, for a fallback source):
+    /// the picture is whole, though it may since have gone stale (and stays on screen).
     pub fn complete(&self) -> bool {
         Resource::ALL.iter().all(|s| {
-            self.freshness.get(s).is_some_and(Freshness::is_live)
+            self.freshness
+                .get(s)
+                .is_some_and(|f| matches!(f, Freshness::Live { .. } | Freshness::Reconnecting { .. }))
                 && self.fallback.get(s).is_none_or(|namespaces| {
                     namespaces
                         .iter()
@@ -196,6 +218,7 @@ impl ClusterModel {
             Update::Fallback(s, namespaces) => {
                 self.fallback.insert(s, namespaces);
             }
+            Update::ApiServer(silent) => self.server_silent = silent,
         }
     }
 
@@ -376,6 +399,35 @@ mod tests {
 
     fn key(ns: &str, n: &str) -> Key {
         (CleanText::line(ns), CleanText::line(n))
+    }
+
+    #[test]
+    fn a_silent_api_server_makes_live_data_stale_and_the_picture_stays_whole() {
+        let mut m = ClusterModel::new();
+        for s in Resource::ALL {
+            m.apply(Update::Freshness(s, Freshness::Live { since: 100 }));
+        }
+        assert!(m.complete());
+        m.apply(Update::ApiServer(Some((160, CleanText::line("no answer within 3s")))));
+        assert!(matches!(
+            m.shown(Resource::Pods),
+            Freshness::Reconnecting { since: 160, .. }
+        ));
+        assert!(m.complete(), "what was listed stays the picture, marked stale");
+        // A watch of its own failing keeps its own words; the server answering again clears only
+        // what the silence made stale.
+        let e = CleanText::line("connection reset");
+        m.apply(Update::Freshness(
+            Resource::Nodes,
+            Freshness::after_failure(e, Some(150)),
+        ));
+        m.apply(Update::ApiServer(None));
+        assert!(m.shown(Resource::Pods).is_live());
+        assert!(matches!(
+            m.shown(Resource::Nodes),
+            Freshness::Reconnecting { since: 150, .. }
+        ));
+        assert!(m.complete());
     }
 
     fn pod(phase: Phase, ready: bool, crash: bool, node: &str) -> PodRow {

@@ -24,12 +24,24 @@ pub struct Executor {
     /// The user's config directory (their own themes and keymaps).
     pub user_dir: PathBuf,
     pub depth: ColorDepth,
+    /// The cluster's reading client, for logs.
+    pub client: kube::Client,
+    /// The open log stream, stopped when another opens or the view closes.
+    pub logs: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
 }
 
 impl Executor {
     pub fn carry_out(&self, effects: Vec<Effect>) {
         for effect in effects {
             self.one(effect);
+        }
+    }
+
+    /// Stops the open log stream, if any, and keeps `next` as the open one.
+    fn stop_logs(&self, next: Option<tokio::task::AbortHandle>) {
+        let mut open = self.logs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(old) = std::mem::replace(&mut *open, next) {
+            old.abort();
         }
     }
 
@@ -57,6 +69,24 @@ impl Executor {
                 source: Origin::Automation,
             }),
             Effect::Publish { channel, message } => self.publish(*channel, *message),
+            Effect::FollowLogs { pod, previous } => {
+                let tx = self.tx.clone();
+                let client = self.client.clone();
+                let task = tokio::spawn(async move {
+                    let (namespace, name) = (pod.0.to_string(), pod.1.to_string());
+                    let sink = |event| {
+                        tx.send(Msg::Logs {
+                            pod: pod.clone(),
+                            previous,
+                            event,
+                        })
+                        .is_ok()
+                    };
+                    crate::cluster::logs::stream(client, &namespace, &name, previous, sink).await;
+                });
+                self.stop_logs(Some(task.abort_handle()));
+            }
+            Effect::StopLogs => self.stop_logs(None),
             Effect::CheckKeys { subject, probes } => {
                 let Some(runner) = self.runner.clone() else { return };
                 let tx = self.tx.clone();

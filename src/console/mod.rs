@@ -149,6 +149,8 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         tx: msg_tx,
         user_dir: setup.user_dir,
         depth: setup.depth,
+        client: cluster.client.clone(),
+        logs: Default::default(),
     };
 
     // A terminal that hangs up without a SIGHUP ends the console as a SIGHUP would.

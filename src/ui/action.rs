@@ -234,6 +234,9 @@ pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> (Vec<Line<'stati
     (out, prompt)
 }
 
+/// The widest an overlay grows on a wide terminal: beyond this, lines wrap.
+const WIDEST: u16 = 160;
+
 /// Rows `lines` take when wrapped to `width`.
 fn rows(lines: &[Line<'static>], width: u16) -> u16 {
     Paragraph::new(lines.to_vec())
@@ -264,9 +267,12 @@ fn cut(t: &Theme, body: Vec<Line<'static>>, width: u16, room: u16) -> Vec<Line<'
 /// Draws the overlay centred in `area`; when it is too tall, the body is cut so that the
 /// prompt stays in view.
 pub fn render(t: &Theme, flow: &Flow, identity: Option<&str>, frame: &mut Frame, area: Rect) {
-    let w = area.width.saturating_sub(4).min(76);
-    let inner = w.saturating_sub(2);
     let (body, prompt) = lines(t, flow, identity);
+    // As wide as its longest line needs (an image diff, a long pod name), at least 76 columns
+    // and at most `WIDEST` or what the terminal has.
+    let longest = body.iter().chain(&prompt).map(Line::width).max().unwrap_or(0) as u16;
+    let w = (longest + 4).clamp(76, WIDEST).min(area.width.saturating_sub(4));
+    let inner = w.saturating_sub(2);
     let room = area.height.saturating_sub(2).saturating_sub(rows(&prompt, inner));
     let mut all = cut(t, body, inner, room);
     all.extend(prompt);

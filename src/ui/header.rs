@@ -39,13 +39,12 @@ fn words(f: &Freshness, now: i64) -> Option<String> {
 
 /// Freshness of the sources, worst first: `live`, `stale 2m (pods)`, `forbidden (pods)`.
 pub fn freshness(state: &AppState) -> (String, bool) {
-    let cluster = state
-        .model
-        .freshness
+    let cluster = crate::cluster::model::Resource::ALL
         .iter()
+        .map(|source| (source, state.model.shown(*source)))
         // A list forbidden cluster-wide that falls back to namespaces is not news.
         .filter(|(source, f)| !(matches!(f, Freshness::Forbidden { .. }) && state.model.fallback.contains_key(source)))
-        .find_map(|(source, f)| Some((source.name(), words(f, state.now)?)));
+        .find_map(|(source, f)| Some((source.name(), words(&f, state.now)?)));
     let metrics = || {
         state
             .observe

@@ -127,6 +127,18 @@ pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
     }
     golden_signals(state, width, &mut out);
     alerts(state, &mut out);
+    let no_metrics =
+        state.observe.freshness.is_empty() && state.observe.services.is_empty() && state.observe.alerts.is_empty();
+    if no_metrics && state.model.complete() {
+        out.push(Line::raw(""));
+        out.extend(clip::hanging(
+            vec![Span::raw("")],
+            "No Prometheus or Alertmanager is configured for this cluster: no golden signals, \
+             SLO burn or alerts are shown (set them in [[clusters]] of the config file).",
+            t.get("ui.muted"),
+            width,
+        ));
+    }
     if !state.symptoms.is_empty() {
         out.push(Line::raw(""));
         out.push(Line::styled("Signals", t.get("ui.title")));
@@ -339,22 +351,30 @@ fn alerts(state: &AppState, out: &mut Vec<Line<'static>>) {
 
 /// A drill-down: the subject's pods, then its warning events.
 pub fn detail_lines(t: &Theme, d: &Detail) -> Vec<Line<'static>> {
-    let mut out = vec![Line::styled(format!("{}  (esc: back)", d.title), t.get("ui.title"))];
+    let mut out = vec![Line::styled(
+        format!("{}  (enter: the pod's log, esc: back)", d.title),
+        t.get("ui.title"),
+    )];
     out.push(Line::styled(format!("Pods ({})", d.pods.len()), t.get("ui.title")));
     if d.pods.is_empty() {
         out.push(Line::styled("  none", t.get("ui.muted")));
     }
-    for p in &d.pods {
+    for (i, p) in d.pods.iter().enumerate() {
         let sym = match p.level {
             Some(Level::Failure) => style::BAD,
             Some(Level::Warning) => style::WARN,
             None => style::GOOD,
         };
-        out.push(Line::from(vec![
-            Span::styled(format!("  {sym} "), level_style(t, p.level)),
+        let marker = if i == d.cursor { "›" } else { " " };
+        let mut line = Line::from(vec![
+            Span::styled(format!("{marker} {sym} "), level_style(t, p.level)),
             Span::styled(format!("{}  ", p.name), t.get("ui.text")),
             Span::styled(p.status.clone(), level_style(t, p.level)),
-        ]));
+        ]);
+        if i == d.cursor {
+            line = line.patch_style(t.get("ui.selection"));
+        }
+        out.push(line);
         if let Some(m) = &p.message {
             out.push(Line::from(vec![
                 Span::styled("      ", t.get("ui.muted")),
@@ -383,9 +403,57 @@ pub fn detail_lines(t: &Theme, d: &Detail) -> Vec<Line<'static>> {
 }
 
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'static>) {
-    let lines = match &state.detail {
-        Some(d) => detail_lines(&state.theme, d),
-        None => lines(state, usize::from(area.width.saturating_sub(2))),
+    let lines = match (&state.logs, &state.detail) {
+        (Some(v), _) => log_lines(state, v, usize::from(area.height.saturating_sub(2))),
+        (None, Some(d)) => detail_lines(&state.theme, d),
+        (None, None) => lines(state, usize::from(area.width.saturating_sub(2))),
     };
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// A pod's log in `rows` rows: what it is and the keys, then the lines that end `from_bottom`
+/// lines above the newest (only those holding the search, when there is one).
+pub fn log_lines(state: &AppState, v: &crate::app::logs::LogView, rows: usize) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    let search = state.filters.get(&crate::app::state::Pane::Health);
+    let run = if v.previous {
+        "previous container"
+    } else {
+        "current container, following"
+    };
+    let mut head = format!("log {}/{} ({run})", v.pod.0, v.pod.1);
+    if let Some(s) = search {
+        head.push_str(&format!("  search: {s}"));
+    }
+    let other = if v.previous { "current" } else { "previous" };
+    let mut out = vec![
+        Line::styled(head, t.get("ui.title")),
+        Line::styled(
+            format!("  enter: the {other} container  /: search  ↑↓ pgup pgdn: scroll  esc: back"),
+            t.get("ui.muted"),
+        ),
+    ];
+    let shown = crate::app::logs::visible(v, search.map(String::as_str));
+    let room = rows.saturating_sub(out.len() + 1);
+    // A search that leaves fewer lines than the view was scrolled up by shows its oldest.
+    let from_bottom = v.from_bottom.min(shown.len().saturating_sub(1));
+    let end = shown.len().saturating_sub(from_bottom);
+    let start = end.saturating_sub(room);
+    for l in &shown[start..end] {
+        out.push(Line::styled(l.to_string(), t.get("ui.text")));
+    }
+    let status = match (&v.ended, shown.is_empty(), v.dropped) {
+        (Some(why), _, _) => format!("  — {why}"),
+        (None, true, _) if v.lines.is_empty() => "  — waiting for the log…".to_string(),
+        (None, true, _) => "  — no line holds the search".to_string(),
+        (None, false, 0) => format!("  — {} lines", v.lines.len()),
+        (None, false, dropped) => format!("  — the last {} lines ({dropped} older dropped)", v.lines.len()),
+    };
+    let status = if from_bottom > 0 {
+        format!("{status}, {from_bottom} below")
+    } else {
+        status
+    };
+    out.push(Line::styled(status, t.get("ui.muted")));
+    out
 }

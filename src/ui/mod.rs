@@ -99,32 +99,41 @@ fn suggestions(state: &AppState) -> Vec<Line<'static>> {
     out
 }
 
-/// The keys worth showing for the focused pane: its own, then the global essentials.
-fn footer(state: &AppState) -> Line<'static> {
+/// The keys worth showing for the focused pane, as many whole keys as `width` holds: the
+/// global essentials, then the pane's own (action keys only when they can act on the
+/// selection; greyed with why when the user may not), then the rest; what does not fit is
+/// counted, never cut mid-word. Before any incident, how to declare one comes first.
+fn footer(state: &AppState, width: usize) -> Line<'static> {
     let t = &state.theme;
     let ctx = Context::of(state.focus);
-    let mut spans = Vec::new();
+    // Each group is one key (or one notice) and is shown whole or not at all.
+    let mut groups: Vec<Vec<Span<'static>>> = Vec::new();
     let mut shown: Vec<KeyAction> = Vec::new();
-    let mut add = |notation: &str, a: KeyAction, spans: &mut Vec<Span<'static>>| {
-        if shown.contains(&a) {
+    let applies = |a: KeyAction| {
+        !crate::app::containment::KEYS.contains(&a) || state.keys_checked.as_ref().is_none_or(|c| c.apply.contains(&a))
+    };
+    let mut add = |notation: &str, a: KeyAction, groups: &mut Vec<Vec<Span<'static>>>| {
+        if shown.contains(&a) || !applies(a) {
             return;
         }
         shown.push(a);
-        match state.why_not(a) {
+        groups.push(match state.why_not(a) {
             // Keys the user may not use are greyed, with why.
             Some(why) => {
                 let grey = t.get("ui.muted").add_modifier(ratatui::style::Modifier::CROSSED_OUT);
-                spans.push(Span::styled(format!(" {notation} "), grey));
-                spans.push(Span::styled(format!("{} ", a.description()), grey));
-                spans.push(Span::styled(format!("({}) ", CleanText::line(&why)), t.get("ui.muted")));
+                vec![
+                    Span::styled(format!(" {notation} "), grey),
+                    Span::styled(format!("{} ", a.description()), grey),
+                    Span::styled(format!("({}) ", CleanText::line(&why)), t.get("ui.muted")),
+                ]
             }
-            None => {
-                spans.push(Span::styled(format!(" {notation} "), t.get("ui.key")));
-                spans.push(Span::styled(format!("{} ", a.description()), t.get("ui.muted")));
-            }
-        }
+            None => vec![
+                Span::styled(format!(" {notation} "), t.get("ui.key")),
+                Span::styled(format!("{} ", a.description()), t.get("ui.muted")),
+            ],
+        });
     };
-    // The essentials first (a narrow terminal cuts the line), then the pane's own keys.
+    // The essentials first, then the pane's own keys.
     for a in [
         KeyAction::Help,
         KeyAction::Palette,
@@ -132,26 +141,59 @@ fn footer(state: &AppState) -> Line<'static> {
         KeyAction::Close,
     ] {
         if let Some(k) = state.keymap.key_for(ctx, a) {
-            add(&k, a, &mut spans);
+            add(&k, a, &mut groups);
         }
     }
     for b in state.keymap.own(ctx) {
-        add(&b.notation, b.action, &mut spans);
+        add(&b.notation, b.action, &mut groups);
     }
     for a in [KeyAction::Zoom, KeyAction::Filter, KeyAction::Note, KeyAction::Quit] {
         if let Some(k) = state.keymap.key_for(ctx, a) {
-            add(&k, a, &mut spans);
+            add(&k, a, &mut groups);
         }
     }
-    if state.read_only {
-        spans.insert(
-            0,
-            Span::styled(" READ-ONLY: actions are refused ", t.get("health.warning")),
-        );
-    }
+    let mut first: Vec<Vec<Span<'static>>> = Vec::new();
     if !state.pending.is_empty() {
         let typed = crate::app::keymap::notation::show(&state.pending);
-        spans.insert(0, Span::styled(format!(" {typed} … "), t.get("ui.input")));
+        first.push(vec![Span::styled(format!(" {typed} … "), t.get("ui.input"))]);
+    }
+    if state.read_only {
+        first.push(vec![Span::styled(
+            " READ-ONLY: actions are refused ",
+            t.get("health.warning"),
+        )]);
+    }
+    if state.incident.is_none() && !state.read_only {
+        let palette = state
+            .keymap
+            .key_for(ctx, KeyAction::Palette)
+            .unwrap_or_else(|| ":".into());
+        first.push(vec![Span::styled(
+            format!(" no incident: {palette}declare TITLE "),
+            t.get("health.warning"),
+        )]);
+    }
+    pack(first.into_iter().chain(groups).collect(), width, t)
+}
+
+/// As many whole groups as fit `width`, in order (one that does not fit is left out and the
+/// next tried), then how many were left out.
+fn pack(groups: Vec<Vec<Span<'static>>>, width: usize, t: &crate::theme::Theme) -> Line<'static> {
+    let wide = |g: &[Span<'static>]| g.iter().map(Span::width).sum::<usize>();
+    // Room kept for the count at the end.
+    let room = width.saturating_sub(" +99 more".len());
+    let mut spans = Vec::new();
+    let (mut used, mut left_out) = (0, 0);
+    for g in groups {
+        if used + wide(&g) > room {
+            left_out += 1;
+            continue;
+        }
+        used += wide(&g);
+        spans.extend(g);
+    }
+    if left_out > 0 {
+        spans.push(Span::styled(format!(" +{left_out} more"), t.get("ui.muted")));
     }
     Line::from(spans)
 }
@@ -185,7 +227,7 @@ fn bottom_line(state: &AppState, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Span::styled(format!(" {}", n.text), st)), area);
         return;
     }
-    frame.render_widget(Paragraph::new(footer(state)), area);
+    frame.render_widget(Paragraph::new(footer(state, area.width as usize)), area);
 }
 
 /// The help text, generated from the active keymap (and the palette's commands).

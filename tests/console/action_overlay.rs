@@ -13,7 +13,11 @@ use warroom::actions::{Action, Flow, Input, Outcome, PodState, Preview, Progress
 use warroom::playbook::{Checklist, StepStatus};
 
 fn draw(f: impl Fn(&mut ratatui::Frame)) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    draw_at(80, 24, f)
+}
+
+fn draw_at(w: u16, h: u16, f: impl Fn(&mut ratatui::Frame)) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal.draw(|frame| f(frame)).expect("draw");
     text(terminal.backend().buffer())
 }
@@ -153,12 +157,16 @@ fn drain_progress_then_result_with_undo() {
 /// A rollback of checkout from revision 4 to 3, with revisions 1 to 4 in its history (revision
 /// 2's change cause is hostile).
 fn rollback_flow() -> Flow {
+    rollback_flow_with(|number| format!("checkout=registry.example.com/shop/checkout:1.9.{number}"))
+}
+
+fn rollback_flow_with(image: impl Fn(i64) -> String) -> Flow {
     use warroom::actions::preview::{History, PastRevision};
     use warroom::actions::{Preview, Workload};
     let revisions = (1..=4)
         .map(|number| PastRevision {
             number,
-            images: vec![format!("checkout=registry.example.com/shop/checkout:1.9.{number}")],
+            images: vec![image(number)],
             change_cause: Some(if number == 2 {
                 "deploy\u{1b}[2J 1.9.2\u{202e}".to_string()
             } else {
@@ -274,4 +282,30 @@ fn denied_and_hostile_names_are_drawn_harmless() {
         "{t:?}"
     );
     assert!(t.contains("[y/N]"), "{t}");
+}
+
+#[test]
+fn on_a_wide_terminal_the_overlay_takes_the_width_its_lines_need() {
+    // An image reference longer than the 76-column overlay of a small terminal.
+    let long = "registry.internal.example.com/platform/shop/checkout-service:1.9.3-build.20261204.1";
+    let flow = rollback_flow_with(|n| {
+        if n == 3 {
+            format!("checkout={long}")
+        } else {
+            format!("checkout=checkout:1.9.{n}")
+        }
+    });
+    let t = draw_at(200, 50, |f| {
+        let area = f.area();
+        warroom::ui::action::render(&warroom::theme::Theme::default(), &flow, None, f, area);
+    });
+    assert!(t.lines().any(|l| l.contains(long)), "the image is on one line:\n{t}");
+    let narrow = draw_at(80, 24, |f| {
+        let area = f.area();
+        warroom::ui::action::render(&warroom::theme::Theme::default(), &flow, None, f, area);
+    });
+    assert!(
+        !narrow.lines().any(|l| l.contains(long)),
+        "80 columns wrap it:\n{narrow}"
+    );
 }

@@ -693,3 +693,59 @@ fn a_read_only_console_writes_notes_but_not_the_incidents_state() {
         })]
     );
 }
+
+#[test]
+fn a_drill_down_pod_opens_its_log_which_follows_scrolls_searches_and_closes() {
+    use warroom::cluster::logs::LogEvent;
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    key(&mut s, KeyCode::Enter);
+    assert!(s.detail.is_some(), "the checkout row drills down");
+    key(&mut s, KeyCode::Char('j'));
+    s.effects.clear();
+    key(&mut s, KeyCode::Enter);
+    let pod = (CleanText::line("shop"), CleanText::line("checkout-b"));
+    assert_eq!(
+        journal_effects(&s),
+        [Effect::FollowLogs {
+            pod: pod.clone(),
+            previous: false
+        }]
+    );
+    let lines = (0..100).map(|i| CleanText::line(&format!("request {i} ok"))).collect();
+    update(
+        &mut s,
+        Msg::Logs {
+            pod: pod.clone(),
+            previous: false,
+            event: LogEvent::Lines(lines),
+        },
+    );
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("log shop/checkout-b (current container, following)"), "{t}");
+    assert!(
+        t.contains("request 99 ok") && !t.contains("request 10 ok"),
+        "the newest lines: {t}"
+    );
+    key(&mut s, KeyCode::PageUp);
+    let t = text(&draw(&s, 200, 50));
+    assert!(!t.contains("request 99 ok") && t.contains("below"), "{t}");
+    // `/` searches the log.
+    key(&mut s, KeyCode::Char('/'));
+    keys(&mut s, "request 42 ");
+    key(&mut s, KeyCode::Enter);
+    let t = text(&draw(&s, 200, 50));
+    assert!(t.contains("request 42 ok") && !t.contains("request 43 ok"), "{t}");
+    // Enter: the previous run; Esc: back to the drill-down, the stream stopped.
+    s.effects.clear();
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(journal_effects(&s), [Effect::FollowLogs { pod, previous: true }]);
+    s.effects.clear();
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(journal_effects(&s), [Effect::StopLogs]);
+    assert!(s.logs.is_none() && s.detail.is_some());
+    assert!(
+        !s.filters.contains_key(&warroom::app::state::Pane::Health),
+        "the search went with the log"
+    );
+}

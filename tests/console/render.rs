@@ -33,10 +33,16 @@ fn wide_terminal_shows_all_four_panes() {
         "1 not ready",
         "deploy shop/checkout",
         "1 crashlooping",
+        // This fixture follows no Prometheus or Alertmanager, and says so.
+        "No Prometheus or Alertmanager is configured for this cluster",
     ] {
         assert!(t.contains(want), "{want:?} missing:\n{t}");
     }
     insta::assert_snapshot!("wide_200x50", t);
+    let mut with = with_signals(state());
+    update(&mut with, Msg::Resize(200, 50));
+    let t = text(&draw(&with, 200, 50));
+    assert!(!t.contains("No Prometheus or Alertmanager"), "{t}");
 }
 
 #[test]
@@ -190,7 +196,10 @@ fn filter_and_drill_down() {
     key(&mut s, KeyCode::Char('1'));
     key(&mut s, KeyCode::Enter);
     let t = text(&draw(&s, 200, 50));
-    assert!(t.contains("deploy shop/checkout  (esc: back)"), "{t}");
+    assert!(
+        t.contains("deploy shop/checkout  (enter: the pod's log, esc: back)"),
+        "{t}"
+    );
     assert!(
         t.contains("✖ checkout-a  CrashLoopBackOff  restarts 4  on node-0"),
         "{t}"
@@ -203,7 +212,7 @@ fn filter_and_drill_down() {
     key(&mut s, KeyCode::Char('j'));
     key(&mut s, KeyCode::Enter);
     let t = text(&draw(&s, 200, 50));
-    assert!(t.contains("node node-2  (esc: back)"), "{t}");
+    assert!(t.contains("node node-2  (enter: the pod's log, esc: back)"), "{t}");
 }
 
 #[test]
@@ -452,4 +461,42 @@ fn a_read_only_console_says_so_and_greys_every_action_key_at_once() {
         );
     }
     assert_eq!(s.why_not(KeyAction::Note), None, "notes are still allowed");
+}
+
+#[test]
+fn the_footer_shows_whole_keys_that_apply_and_how_to_declare() {
+    let footer = |s: &Console, w: u16, h: u16| -> String {
+        text(&draw(s, w, h))
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim_end()
+            .to_string()
+    };
+    // No incident yet: how to open one comes first; at 80 columns the rest is counted, not cut.
+    let mut s = state();
+    update(&mut s, Msg::Resize(80, 24));
+    let f = footer(&s, 80, 24);
+    assert!(f.starts_with(" no incident: :declare TITLE"), "{f:?}");
+    let more = f.rsplit_once(" +").map(|(_, m)| m.to_string()).unwrap_or_default();
+    assert!(
+        more.ends_with(" more") && more.trim_end_matches(" more").parse::<u32>().is_ok(),
+        "{f:?}"
+    );
+
+    // On the deployment row: its rollout keys, not the node's.
+    update(&mut s, Msg::Resize(240, 50));
+    declared(&mut s, Severity::Sev2);
+    let f = footer(&s, 240, 50);
+    assert!(!f.contains("no incident"), "{f}");
+    assert!(f.contains("rollout restart") && !f.contains("drain the node"), "{f}");
+    // On a node row: the node's keys, not the rollout's.
+    while s
+        .selected_subject()
+        .is_none_or(|sub| !matches!(sub, warroom::app::state::Subject::Node(_)))
+    {
+        key(&mut s, KeyCode::Char('j'));
+    }
+    let f = footer(&s, 240, 50);
+    assert!(f.contains("drain the node") && !f.contains("rollout restart"), "{f}");
 }

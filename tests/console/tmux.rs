@@ -658,3 +658,99 @@ fn every_signal_restores_the_terminal_and_keeps_the_draft() {
         );
     }
 }
+
+/// Sends `signal` to process `pid`.
+fn signal(signal: &str, pid: u32) {
+    let ok = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(ok.success(), "kill {signal} {pid}");
+}
+
+/// Waits until the header says `want`, and returns how long that took.
+fn header_says(t: &Tmux, want: &str) -> Duration {
+    let start = Instant::now();
+    t.wait_for(want, 90, |s| s.lines().next().is_some_and(|h| h.contains(want)));
+    start.elapsed()
+}
+
+#[test]
+fn the_header_goes_stale_when_the_api_server_freezes_or_restarts_and_live_when_it_is_back() {
+    let sim = crate::support::SimProcess::start(None, &[]);
+    let cmd = format!("{} live --kubeconfig {}", warroom(), sim.kubeconfig.display());
+    let (t, _home) = console(&cmd, 200, 50);
+    t.wait_for("the cluster live", 90, |s| {
+        s.contains("data live") && s.contains("Nodes ● 6 ready")
+    });
+
+    // Frozen: the watches hear nothing, not even an error; the probe notices.
+    signal("-STOP", sim.pid());
+    let frozen = header_says(&t, "stale");
+    let s = t.screen();
+    assert!(
+        s.contains("Nodes ● 6 ready"),
+        "the last known picture stays on screen:\n{s}"
+    );
+    assert!(!s.contains("loading…"), "{s}");
+    signal("-CONT", sim.pid());
+    let thawed = header_says(&t, "data live");
+
+    // Restarted on the same port: a new server, new resource versions, the watches relist.
+    let port = sim
+        .url
+        .rsplit(':')
+        .next()
+        .expect("a port")
+        .trim_end_matches('/')
+        .to_string();
+    drop(sim);
+    let down = header_says(&t, "stale");
+    let sim = crate::support::SimProcess::start_on(&format!("127.0.0.1:{port}"), None, &[]);
+    let back = header_says(&t, "data live");
+    let s = t.screen();
+    assert!(
+        s.contains("API server answers again") || s.contains("watch restored"),
+        "{s}"
+    );
+    println!(
+        "stale after freezing: {:.1}s; live after thawing: {:.1}s; stale after stopping: {:.1}s; live after restarting: {:.1}s",
+        frozen.as_secs_f64(),
+        thawed.as_secs_f64(),
+        down.as_secs_f64(),
+        back.as_secs_f64()
+    );
+    drop(sim);
+}
+
+#[test]
+fn a_crashlooping_pods_log_is_read_in_the_console() {
+    let (t, _home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
+    t.wait_for("checkout crashlooping", 90, |s| {
+        s.contains("deploy shop/checkout") && s.contains("crashlooping")
+    });
+    // The worst workload is first: drill down, then pick a crashlooping pod.
+    t.keys(&["Enter"]);
+    t.wait_for("the drill-down", 30, |s| s.contains("enter: the pod's log"));
+    let picked = |s: &str| s.lines().any(|l| l.contains('›') && l.contains("CrashLoopBackOff"));
+    for _ in 0..12 {
+        if picked(&t.screen()) {
+            break;
+        }
+        t.keys(&["j"]);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(picked(&t.screen()), "{}", t.screen());
+    t.keys(&["Enter"]);
+    // The crashed run's output, through the same log API kubectl reads.
+    let s = t.wait_for("the pod's log", 30, |s| {
+        s.contains("FATAL panic: config key CHECKOUT_CURRENCY_TABLE")
+    });
+    assert!(s.contains("log shop/checkout-"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("the previous container", 30, |s| {
+        s.contains("(previous container)") && s.contains("FATAL panic: config key")
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("back in the drill-down", 10, |s| s.contains("enter: the pod's log"));
+}

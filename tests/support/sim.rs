@@ -23,6 +23,11 @@ pub struct SimProcess {
 impl SimProcess {
     /// Starts `warroom sim` with a scenario file (or the built-in one) and extra arguments.
     pub fn start(scenario: Option<&str>, extra: &[&str]) -> SimProcess {
+        SimProcess::start_on("127.0.0.1:0", scenario, extra)
+    }
+
+    /// `start`, listening on `listen` (to come back on a port a client already uses).
+    pub fn start_on(listen: &str, scenario: Option<&str>, extra: &[&str]) -> SimProcess {
         let dir = tempfile::tempdir().expect("temp dir");
         let kubeconfig = dir.path().join("kubeconfig");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_warroom"));
@@ -32,7 +37,7 @@ impl SimProcess {
             std::fs::write(&path, yaml).expect("write scenario");
             cmd.arg(&path);
         }
-        cmd.args(["--listen", "127.0.0.1:0", "--kubeconfig-out"])
+        cmd.args(["--listen", listen, "--kubeconfig-out"])
             .arg(&kubeconfig)
             .args(extra)
             .env("WARROOM_STATE_DIR", dir.path())
