@@ -67,5 +67,4 @@ pub enum Msg {
         channel: String,
         result: Result<u32, String>,
     },
-    Quit,
 }

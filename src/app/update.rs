@@ -103,7 +103,6 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
             channel,
             result,
         } => status::published(state, &draft_id, &channel, result),
-        Msg::Quit => state.quit = true,
     }
 }
 

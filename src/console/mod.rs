@@ -153,13 +153,13 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         logs: Default::default(),
     };
 
-    // A terminal that hangs up without a SIGHUP ends the console as a SIGHUP would.
+    // A terminal that hangs up without a SIGHUP ends the console as a SIGHUP would. It is
+    // heard before the terminal's events, which a dead tty may deliver without end.
+    let gone = std::sync::Arc::new(tokio::sync::Notify::new());
     match terminal_gone::console_tty() {
         Ok(tty) => {
-            let tx = executor.tx.clone();
-            terminal_gone::watch(tty, move || {
-                let _ = tx.send(Msg::Quit);
-            });
+            let gone = gone.clone();
+            terminal_gone::watch(tty, move || gone.notify_one());
         }
         Err(e) => tracing::warn!(error = %e, "the terminal is not watched for a hang-up"),
     }
@@ -177,6 +177,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         &mut msgs,
         &executor,
         &target,
+        &gone,
     ))
     .catch_unwind()
     .await;
@@ -202,6 +203,7 @@ async fn event_loop(
     msgs: &mut mpsc::UnboundedReceiver<Msg>,
     executor: &Executor,
     target: &Target,
+    gone: &tokio::sync::Notify,
 ) -> anyhow::Result<()> {
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -226,6 +228,7 @@ async fn event_loop(
             _ = hup.recv() => break,
             _ = int.recv() => break,
             _ = quit.recv() => break,
+            () = gone.notified() => break,
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
                     executor.carry_out(update(state, Msg::Key(k)));

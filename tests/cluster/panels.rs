@@ -25,6 +25,15 @@ fn value(drill: &Served, query: &str) -> f64 {
     }
 }
 
+/// The saturation panel's value for one service.
+fn saturation(drill: &Served, namespace: &str, service: &str) -> f64 {
+    let target = Target {
+        namespace: namespace.into(),
+        service: service.into(),
+    };
+    value(drill, &render(SATURATION, &target, None).expect("the panel renders"))
+}
+
 #[test]
 fn the_saturation_panel_reads_cpu_over_the_request_when_no_limit_is_set() {
     let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/noisy-neighbour.yaml")).expect("shipped drill");
@@ -37,17 +46,10 @@ fn the_saturation_panel_reads_cpu_over_the_request_when_no_limit_is_set() {
         },
     );
     drill.control("POST", "/drill/v1/clock?advance=85s");
-    let saturation = |namespace: &str, service: &str| {
-        let target = Target {
-            namespace: namespace.into(),
-            service: service.into(),
-        };
-        value(&drill, &render(SATURATION, &target, None).expect("the panel renders"))
-    };
     // The sim's pods set CPU requests, not limits. api requests 500m and uses about 400m,
     // report-builder 250m and 200m (more with traffic and jitter).
     for (namespace, service) in [("web", "api"), ("batch", "report-builder")] {
-        let v = saturation(namespace, service);
+        let v = saturation(&drill, namespace, service);
         assert!((0.5..1.5).contains(&v), "{service} saturation {v}");
     }
 }
@@ -65,11 +67,7 @@ fn a_healthy_drill_service_uses_about_half_its_cpu_request() {
     );
     drill.control("POST", "/drill/v1/clock?advance=90s");
     for (namespace, service) in [("shop", "checkout"), ("shop", "cart")] {
-        let target = Target {
-            namespace: namespace.into(),
-            service: service.into(),
-        };
-        let v = value(&drill, &render(SATURATION, &target, None).expect("the panel renders"));
+        let v = saturation(&drill, namespace, service);
         // Half the request, with the daily cycle and ±15% jitter on the busiest pod.
         assert!((0.3..0.8).contains(&v), "{service} reads {v} of its CPU request");
     }
