@@ -3,6 +3,8 @@
 //!   workloads in the model (1% of pods crashlooping, 50 nodes not ready);
 //! - keypress-to-frame latency: `update` for a key plus the frame it causes;
 //! - the cost of settling (recomputing signals and the attention list) after a burst;
+//! - the pods list at 150,000 pods: opening it, sorting by each column, filtering, a frame of
+//!   it and a keypress in it;
 //! - CPU used by an idle console over 30 s: a real `warroom live` in tmux, following a
 //!   headless drill cluster (`warroom sim`) so that only the console's own process is measured;
 //!   then three consoles following one open incident's journal, each measured.
@@ -201,6 +203,70 @@ fn frames() {
     report("keypress to frame", latency);
 }
 
+fn key(s: &mut AppState, code: KeyCode) {
+    apply(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn timed(f: impl FnOnce()) -> Duration {
+    let t = Instant::now();
+    f();
+    t.elapsed()
+}
+
+fn lists() {
+    let mut s = model();
+    apply(&mut s, Msg::Settled);
+    key(&mut s, KeyCode::Char('1'));
+    key(&mut s, KeyCode::Char('z'));
+    let mut open = Vec::new();
+    for _ in 0..5 {
+        apply(&mut s, Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+        key(&mut s, KeyCode::Char('1'));
+        key(&mut s, KeyCode::Char('v'));
+        key(&mut s, KeyCode::Char('v'));
+        open.push(timed(|| key(&mut s, KeyCode::Char('v'))));
+    }
+    let rows = s.list.as_ref().map_or(0, |v| v.rows.len());
+    report(&format!("open the pods list ({rows} rows)"), open);
+    let columns = s.list.as_ref().map_or(0, |v| v.kind.columns().len());
+    let sort = (0..columns * 2)
+        .map(|_| timed(|| key(&mut s, KeyCode::Char('s'))))
+        .collect();
+    report("sort the pods list by the next column", sort);
+    let mut filter = Vec::new();
+    for word in ["CrashLoop", "node-42", "zzz-nothing"] {
+        key(&mut s, KeyCode::Char('/'));
+        for c in word.chars() {
+            key(&mut s, KeyCode::Char(c));
+        }
+        filter.push(timed(|| key(&mut s, KeyCode::Enter)));
+        let held = s.list.as_ref().map_or(0, |v| v.rows.len());
+        println!("  filter {word:?}: {held} rows hold it");
+        key(&mut s, KeyCode::Esc);
+    }
+    report("filter the pods list (enter)", filter);
+    let mut terminal = Terminal::new(TestBackend::new(250, 70)).expect("terminal");
+    let mut frames = Vec::new();
+    let mut latency = Vec::new();
+    for i in 0..300 {
+        apply(&mut s, Msg::Tick(NOW + i));
+        frames.push(timed(|| {
+            terminal.draw(|f| warroom::ui::render(&s, f)).expect("draw");
+        }));
+        let code = if i % 50 < 25 {
+            KeyCode::Char('j')
+        } else {
+            KeyCode::Char('k')
+        };
+        latency.push(timed(|| {
+            key(&mut s, code);
+            terminal.draw(|f| warroom::ui::render(&s, f)).expect("draw");
+        }));
+    }
+    report("frame of the pods list at 250x70", frames);
+    report("keypress to frame in the pods list", latency);
+}
+
 fn cpu_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &stat[stat.rfind(')')? + 2..];
@@ -318,5 +384,6 @@ fn idle_cpu() {
 
 fn main() {
     frames();
+    lists();
     idle_cpu();
 }

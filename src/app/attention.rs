@@ -138,6 +138,12 @@ pub fn detail(m: &ClusterModel, subject: &Subject) -> Detail {
             }
             (format!("node {node}"), node.as_str().to_string())
         }
+        Subject::Pod(key) => {
+            if let Some(p) = m.pods.get(key) {
+                pods.push((&key.0, &key.1, p));
+            }
+            (format!("pod {}/{}", key.0, key.1), key.1.as_str().to_string())
+        }
     };
     pods.sort_by(|a, b| a.1.cmp(b.1));
     let pods = pods

@@ -4,26 +4,47 @@
 
 use super::effect::{Effect, IncidentChange};
 use super::palette::{self, Command};
-use super::state::{AppState, InputKind, Mode};
+use super::state::{AppState, InputKind, Mode, Pane};
 
 pub fn submit(state: &mut AppState, fx: &mut Vec<Effect>) {
     let Some(input) = state.input.take() else { return };
     let line = input.line.lines().join(" ");
     match input.kind {
         InputKind::Filter(pane) => {
-            if line.trim().is_empty() {
-                state.filters.remove(&pane);
-            } else {
-                state.filters.insert(pane, line.trim().to_string());
-            }
-            state.timeline_scroll = 0;
-            state.cursor = 0;
+            let filter = Some(line.trim().to_string()).filter(|f| !f.is_empty());
+            set_filter(state, pane, filter);
         }
         InputKind::Palette => match palette::parse(&line) {
             Ok(c) => command(state, fx, c),
             Err(e) => state.tell(e, true),
         },
     }
+}
+
+/// The new filter (or search) of what `pane` shows on top (see `AppState::filter_of`).
+fn set_filter(state: &mut AppState, pane: Pane, filter: Option<String>) {
+    if pane == Pane::Health {
+        if let Some(v) = &mut state.logs {
+            v.search = filter;
+            v.from_bottom = 0;
+            return;
+        }
+        if let Some(v) = &mut state.inspect {
+            v.search = filter;
+            v.scroll = 0;
+            return;
+        }
+        if state.list.is_some() {
+            super::lists::filter(state, filter);
+            return;
+        }
+    }
+    match filter {
+        Some(f) => state.filters.insert(pane, f),
+        None => state.filters.remove(&pane),
+    };
+    state.timeline_scroll = 0;
+    state.cursor = 0;
 }
 
 fn change(state: &mut AppState, fx: &mut Vec<Effect>, c: IncidentChange) {
@@ -65,6 +86,15 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
         Command::Fail(reason) => {
             let i = state.checklist.as_ref().map_or(0, |c| c.selected);
             super::playbook::set_step(state, fx, i, crate::playbook::StepStatus::Failed { reason });
+        }
+        Command::List { kind, filter } => {
+            super::logs::close(state, fx);
+            state.inspect = None;
+            state.focus = Pane::Health;
+            super::lists::open(state, kind);
+            if filter.is_some() {
+                super::lists::filter(state, filter);
+            }
         }
         Command::Quit => state.quit = true,
     }

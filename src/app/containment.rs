@@ -12,12 +12,20 @@ use crate::actions::{Action, Stage, Workload, WorkloadKind};
 use crate::cluster::rows::OwnerKind;
 use crate::playbook::Selection;
 
-/// The open drill-down's subject, else the health row under the cursor.
+/// The open drill-down's subject, else the list row under the cursor, else the
+/// needs-attention row under the cursor.
 fn subject(state: &AppState) -> Option<Subject> {
-    match &state.detail {
-        Some(d) => Some(d.subject.clone()),
-        None => state.selected_subject(),
+    if let Some(d) = &state.detail {
+        return Some(d.subject.clone());
     }
+    if let Some(list) = &state.list {
+        let target = list
+            .rows
+            .get(list.cursor)
+            .and_then(|r| super::lists::target(r, &state.model))?;
+        return Subject::of_target(&target);
+    }
+    state.selected_subject()
 }
 
 /// What the health pane's cursor (or open drill-down) points at, as playbooks and actions
@@ -27,6 +35,21 @@ pub fn selection(state: &AppState) -> Selection {
     let mut s = Selection::default();
     match subject {
         Some(Subject::Node(n)) => s.node = Some(n.to_string()),
+        Some(Subject::Pod((ns, pod))) => {
+            let owner = state
+                .model
+                .pods
+                .get(&(ns.clone(), pod.clone()))
+                .and_then(|p| p.owner.clone());
+            if let Some(o) = owner {
+                if o.kind == OwnerKind::Deployment {
+                    s.deployment = Some(o.name.to_string());
+                }
+                s.workload = action_workload(o.kind, &o.name);
+            }
+            s.namespace = Some(ns.to_string());
+            s.pod = Some(pod.to_string());
+        }
         Some(Subject::Workload((ns, kind, name))) => {
             s.namespace = Some(ns.to_string());
             if kind == OwnerKind::Deployment {
@@ -36,11 +59,20 @@ pub fn selection(state: &AppState) -> Selection {
             // The worst pod of the workload, for recycle.
             s.pod = state
                 .model
-                .pods_of(&(ns.clone(), kind, name.clone()))
-                .max_by_key(|(pod, p)| (p.crashlooping(), !p.ready, p.restarts, std::cmp::Reverse(*pod)))
-                .map(|(pod, _)| pod.to_string());
+                .worst_pod(&(ns.clone(), kind, name.clone()))
+                .map(|pod| pod.to_string());
         }
         None => {}
+    }
+    // The pod under a drill-down's cursor is the one recycled.
+    if let Some(pod) = state
+        .detail
+        .as_ref()
+        .and_then(|d| d.pods.get(d.cursor))
+        .and_then(|r| r.pod.clone())
+    {
+        s.namespace = Some(pod.0.to_string());
+        s.pod = Some(pod.1.to_string());
     }
     s
 }

@@ -59,7 +59,8 @@ impl Effect {
             | Effect::LoadTheme(_)
             | Effect::LoadKeymap(_)
             | Effect::FollowLogs { .. }
-            | Effect::StopLogs => true,
+            | Effect::StopLogs
+            | Effect::Inspect { .. } => true,
         }
     }
 }
@@ -106,4 +107,11 @@ pub enum Effect {
     },
     /// Stop the log stream.
     StopLogs,
+    /// Read one object's describe, YAML or events from the API server (times read against
+    /// `now`); answered by `Msg::Inspected` naming the same object and view.
+    Inspect {
+        target: crate::cluster::inspect::Target,
+        view: crate::cluster::inspect::View,
+        now: i64,
+    },
 }

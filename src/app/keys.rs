@@ -7,8 +7,9 @@ use ratatui::crossterm::event::KeyEvent;
 use super::attention;
 use super::effect::Effect;
 use super::keymap::{Context, KeyAction, KeyPress, Lookup};
-use super::state::{AppState, InputKind, Overlay, Pane};
+use super::state::{AppState, InputKind, Overlay, Pane, Subject};
 use super::status;
+use crate::cluster::inspect::{Kind, Target, View};
 
 /// Rows moved by page up / page down.
 const PAGE: usize = 10;
@@ -90,17 +91,20 @@ fn move_cursor(state: &mut AppState, d: isize) {
         }
         Pane::Playbook => super::playbook::move_cursor(state, d.clamp(-1000, 1000)),
         Pane::Health if state.logs.is_some() => super::logs::scroll(state, d),
-        Pane::Health => match &mut state.detail {
-            Some(detail) => {
+        Pane::Health => {
+            if let Some(v) = &mut state.inspect {
+                super::inspect::scroll(v, d);
+            } else if let Some(detail) = &mut state.detail {
                 let c = detail.cursor as isize + d;
                 detail.cursor = c.clamp(0, detail.pods.len().saturating_sub(1) as isize) as usize;
-            }
-            None => {
+            } else if let Some(list) = &mut state.list {
+                super::lists::move_cursor(list, d);
+            } else {
                 let len = state.visible_attention().len();
                 let c = state.cursor as isize + d;
                 state.cursor = c.clamp(0, len.saturating_sub(1) as isize) as usize;
             }
-        },
+        }
         _ => {}
     }
 }
@@ -135,8 +139,19 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
         KeyAction::Close => close(state, fx),
         KeyAction::Palette => state.open_input(InputKind::Palette, ""),
         KeyAction::Note => state.open_input(InputKind::Palette, "note "),
+        KeyAction::Filter
+            if state.focus == Pane::Health
+                && state.logs.is_none()
+                && state.inspect.is_none()
+                && state.detail.is_some() =>
+        {
+            state.tell(
+                "a drill-down has no filter: esc goes back to the list it came from".into(),
+                false,
+            );
+        }
         KeyAction::Filter => {
-            let current = state.filters.get(&state.focus).cloned().unwrap_or_default();
+            let current = state.filter_of(state.focus).unwrap_or_default();
             state.open_input(InputKind::Filter(state.focus), &current);
         }
         KeyAction::Submit => super::commands::submit(state, fx),
@@ -149,6 +164,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
         KeyAction::Open if state.focus == Pane::Playbook => super::playbook::open(state, fx),
         // In a log view: the other run; on a drill-down's pod: its log.
         KeyAction::Open if state.logs.is_some() => super::logs::toggle_previous(state, fx),
+        KeyAction::Open if state.inspect.is_some() => {}
         KeyAction::Open if state.detail.is_some() => {
             let pod = state
                 .detail
@@ -160,12 +176,47 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
                 None => state.tell("no pod to read the log of".into(), true),
             }
         }
+        // On a list's row: a pod's log, a node's or workload's drill-down, an event's object.
+        KeyAction::Open if state.list.is_some() => {
+            let row = state.list.as_ref().and_then(|l| l.rows.get(l.cursor)).cloned();
+            match row {
+                Some(super::lists::RowKey::Pod(pod)) => super::logs::open(state, fx, pod, false),
+                Some(row @ super::lists::RowKey::Event(_)) => match super::lists::target(&row, &state.model) {
+                    Some(t) => super::inspect::open(state, fx, t, View::Describe),
+                    None => state.tell("the event's object cannot be described here".into(), true),
+                },
+                Some(row) => {
+                    if let Some(subject) = super::lists::target(&row, &state.model).and_then(|t| Subject::of_target(&t))
+                    {
+                        state.detail = Some(attention::detail(&state.model, &subject));
+                    }
+                }
+                None => {}
+            }
+        }
         KeyAction::Open => {
             if let Some(item) = state.visible_attention().get(state.cursor) {
                 let subject = item.subject.clone();
                 state.detail = Some(attention::detail(&state.model, &subject));
             }
         }
+        KeyAction::Describe => inspect_selected(state, fx, View::Describe),
+        KeyAction::Yaml => inspect_selected(state, fx, View::Yaml),
+        KeyAction::Events => inspect_selected(state, fx, View::Events),
+        KeyAction::Logs => logs_of_selected(state, fx),
+        KeyAction::Lists => {
+            super::logs::close(state, fx);
+            state.inspect = None;
+            super::lists::next(state);
+        }
+        KeyAction::Sort | KeyAction::SortReverse if state.list.is_none() => {
+            state.tell(
+                "sort applies to a list: open one first (lists key, or :pods)".into(),
+                false,
+            );
+        }
+        KeyAction::Sort => super::lists::sort(state),
+        KeyAction::SortReverse => super::lists::reverse(state),
         KeyAction::Pin => super::commands::pin(state, fx),
         KeyAction::UndoEntry => match state.selected_entry().map(|e| e.undo.clone()) {
             Some(Some(undo)) => super::containment::trigger(state, fx, undo),
@@ -208,6 +259,86 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
     }
 }
 
+/// The object the health pane has selected, for describe, YAML and events: the open inspect
+/// view's or log's own object, the drill-down's pod under the cursor (else its subject), the
+/// list's row, else the needs-attention row.
+fn selected_target(state: &AppState) -> Option<Target> {
+    if let Some(v) = &state.inspect {
+        return Some(v.target.clone());
+    }
+    if let Some(v) = &state.logs {
+        return Subject::Pod(v.pod.clone()).target();
+    }
+    if let Some(d) = &state.detail {
+        return match d.pods.get(d.cursor).and_then(|r| r.pod.clone()) {
+            Some(pod) => Subject::Pod(pod).target(),
+            None => d.subject.target(),
+        };
+    }
+    if let Some(l) = &state.list {
+        return l.rows.get(l.cursor).and_then(|r| super::lists::target(r, &state.model));
+    }
+    state.selected_subject()?.target()
+}
+
+/// Whether key action `a` can do something with what is open and selected now (the footer
+/// shows only those): sort needs a list in view, describe a selection, the log a pod or a
+/// workload, an action key an object it acts on.
+pub fn applies(state: &AppState, a: KeyAction) -> bool {
+    match a {
+        KeyAction::Sort | KeyAction::SortReverse => {
+            state.list.is_some() && state.logs.is_none() && state.inspect.is_none() && state.detail.is_none()
+        }
+        KeyAction::Describe | KeyAction::Yaml | KeyAction::Events => selected_target(state).is_some(),
+        KeyAction::Logs => state.logs.is_none() && selected_target(state).is_some_and(|t| t.kind != Kind::Node),
+        a if super::containment::KEYS.contains(&a) => state.keys_checked.as_ref().is_none_or(|c| c.apply.contains(&a)),
+        _ => true,
+    }
+}
+
+fn inspect_selected(state: &mut AppState, fx: &mut Vec<Effect>, view: View) {
+    match selected_target(state) {
+        Some(t) => {
+            super::logs::close(state, fx);
+            super::inspect::open(state, fx, t, view);
+        }
+        None => state.tell("select a node, workload, pod or event first".into(), false),
+    }
+}
+
+/// The log of the selected pod; for a workload, of its worst pod, and of the run before when
+/// that pod has crashed (a crashing container's last words are in the previous run).
+fn logs_of_selected(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if state.logs.is_some() {
+        return;
+    }
+    let pod = match selected_target(state) {
+        Some(Target {
+            kind: Kind::Pod,
+            namespace,
+            name,
+        }) => Some((namespace, name)),
+        Some(Target { kind: Kind::Node, .. }) | None => None,
+        Some(t) => {
+            let workload = match Subject::of_target(&t) {
+                Some(Subject::Workload(w)) => w,
+                _ => return,
+            };
+            state
+                .model
+                .worst_pod(&workload)
+                .map(|pod| (workload.0.clone(), pod.clone()))
+        }
+    };
+    let Some(pod) = pod else {
+        state.tell("select a pod or a workload with pods first".into(), false);
+        return;
+    };
+    let crashed = state.model.pods.get(&pod).is_some_and(|p| p.restarts > 0 && !p.ready);
+    state.inspect = None;
+    super::logs::open(state, fx, pod, crashed);
+}
+
 /// Esc: the innermost thing open closes first (input, zoom, drill-down, filter, the editor).
 fn close(state: &mut AppState, fx: &mut Vec<Effect>) {
     if state.input.take().is_some() {
@@ -216,12 +347,19 @@ fn close(state: &mut AppState, fx: &mut Vec<Effect>) {
     if state.focus == Pane::Editor && status::back(state) {
         return;
     }
+    let health = state.focus == Pane::Health;
     if state.zoom {
         state.zoom = false;
-    } else if state.focus == Pane::Health && state.logs.is_some() {
+    } else if health && state.logs.is_some() {
         super::logs::close(state, fx);
-    } else if state.focus == Pane::Health && state.detail.is_some() {
+    } else if health && state.inspect.is_some() {
+        state.inspect = None;
+    } else if health && state.detail.is_some() {
         state.detail = None;
+    } else if health && state.list.as_ref().is_some_and(|l| l.filter.is_some()) {
+        super::lists::filter(state, None);
+    } else if health && state.list.is_some() {
+        state.list = None;
     } else if state.filters.remove(&state.focus).is_some() {
         state.timeline_scroll = 0;
     } else if state.focus == Pane::Editor {

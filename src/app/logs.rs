@@ -1,11 +1,11 @@
 //! The log view: one pod's container log (the current run followed, or the previous run), kept
-//! in a bounded buffer, scrolled from the newest line, searched with the pane's `/` filter.
+//! in a bounded buffer, scrolled from the newest line, searched with `/`.
 //! Opened from a pod row of a drill-down; the executor streams, `update` only keeps lines.
 
 use std::collections::VecDeque;
 
 use super::effect::Effect;
-use super::state::{AppState, Pane};
+use super::state::AppState;
 use crate::cluster::logs::LogEvent;
 use crate::cluster::model::Key;
 use crate::text::CleanText;
@@ -25,6 +25,8 @@ pub struct LogView {
     pub from_bottom: usize,
     /// Why the stream stopped, when it has.
     pub ended: Option<String>,
+    /// Only lines holding this text are shown.
+    pub search: Option<String>,
 }
 
 /// Opens the log of `pod` (its previous run with `previous`), replacing any open one.
@@ -36,6 +38,7 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>, pod: Key, previous: bool
         dropped: 0,
         from_bottom: 0,
         ended: None,
+        search: None,
     });
     fx.push(Effect::FollowLogs { pod, previous });
 }
@@ -43,7 +46,6 @@ pub fn open(state: &mut AppState, fx: &mut Vec<Effect>, pod: Key, previous: bool
 /// Closes the log view and stops its stream; its search goes with it.
 pub fn close(state: &mut AppState, fx: &mut Vec<Effect>) {
     if state.logs.take().is_some() {
-        state.filters.remove(&Pane::Health);
         fx.push(Effect::StopLogs);
     }
 }
@@ -83,17 +85,16 @@ pub fn arrived(state: &mut AppState, pod: &Key, previous: bool, event: LogEvent)
 
 /// Scrolls by `d` lines (negative: up, towards older lines).
 pub fn scroll(state: &mut AppState, d: isize) {
-    let search = state.filters.get(&Pane::Health).cloned();
     if let Some(v) = &mut state.logs {
-        let len = visible(v, search.as_deref()).len();
+        let len = visible(v).len();
         let from = v.from_bottom as isize - d;
         v.from_bottom = from.clamp(0, len.saturating_sub(1) as isize) as usize;
     }
 }
 
 /// The lines shown: those holding the search (case-insensitive), or all.
-pub fn visible<'a>(v: &'a LogView, search: Option<&str>) -> Vec<&'a CleanText> {
-    match search.map(str::to_lowercase).filter(|s| !s.is_empty()) {
+pub fn visible(v: &LogView) -> Vec<&CleanText> {
+    match v.search.as_deref().map(str::to_lowercase).filter(|s| !s.is_empty()) {
         Some(s) => v
             .lines
             .iter()
@@ -115,6 +116,7 @@ mod tests {
             dropped: 0,
             from_bottom: 0,
             ended: None,
+            search: None,
         }
     }
 
@@ -149,7 +151,7 @@ mod tests {
         // Another run's answer is not this view's.
         arrived(&mut s, &pod, true, LogEvent::Ended);
         assert_eq!(s.logs.as_ref().unwrap().ended, None);
-        s.filters.insert(Pane::Health, "LINE 4999".into());
-        assert_eq!(visible(s.logs.as_ref().unwrap(), Some("LINE 4999")).len(), 1);
+        s.logs.as_mut().unwrap().search = Some("LINE 4999".into());
+        assert_eq!(visible(s.logs.as_ref().unwrap()).len(), 1);
     }
 }

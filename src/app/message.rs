@@ -41,13 +41,19 @@ pub enum Msg {
         id: String,
         input: crate::actions::flow::Input,
     },
-    /// Who the cluster says we are (a SelfSubjectReview), e.g. `alice (system:authenticated)`.
     /// What a log stream produced, for the pod and run it was opened for.
     Logs {
         pod: crate::cluster::model::Key,
         previous: bool,
         event: crate::cluster::logs::LogEvent,
     },
+    /// One object's lines for the inspect view (the answer to `Effect::Inspect`), or why not.
+    Inspected {
+        target: crate::cluster::inspect::Target,
+        view: crate::cluster::inspect::View,
+        result: Result<Vec<crate::text::CleanText>, crate::text::CleanText>,
+    },
+    /// Who the cluster says we are (a SelfSubjectReview), e.g. `alice (system:authenticated)`.
     Identity(String),
     /// An entry (or a problem) from the active incident's journal.
     Journal(Followed),

@@ -27,6 +27,11 @@ pub enum Command {
     /// The selected playbook step is skipped or failed, with why.
     Skip(String),
     Fail(String),
+    /// Open a full list in the health pane, filtered by the rest of the line.
+    List {
+        kind: super::lists::ListKind,
+        filter: Option<String>,
+    },
     Quit,
 }
 
@@ -53,6 +58,10 @@ pub const USAGE: &[(&str, &str)] = &[
     ("unisolate NS POLICY", "remove an isolation"),
     ("silence ALERT [K=V..] [2h]", "silence matching alerts in Alertmanager"),
     ("unsilence ID", "expire a silence"),
+    (
+        "nodes | workloads | pods | events [TEXT]",
+        "every one, in a list (filtered by TEXT)",
+    ),
     ("playbook ID", "follow a playbook (bad-deploy, node-failure, ...)"),
     ("skip | fail REASON", "the selected playbook step"),
     ("theme NAME", "default, light, high-contrast, mono"),
@@ -76,6 +85,10 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Ok(rest(args))
         }
     };
+    if let Some(kind) = super::lists::ListKind::named(verb) {
+        let filter = (!args.is_empty()).then(|| rest(args));
+        return Ok(Command::List { kind, filter });
+    }
     match *verb {
         "declare" => {
             let (severity, title) = match args.first().map(|a| a.parse::<Severity>()) {

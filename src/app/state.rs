@@ -107,6 +107,46 @@ pub struct KeysChecked {
 pub enum Subject {
     Workload(WorkloadKey),
     Node(CleanText),
+    /// A pod picked from a list.
+    Pod(crate::cluster::model::Key),
+}
+
+impl Subject {
+    /// The subject an inspectable object is for the action keys.
+    pub fn of_target(t: &crate::cluster::inspect::Target) -> Option<Subject> {
+        use crate::cluster::inspect::Kind;
+        use crate::cluster::rows::OwnerKind;
+        let workload = |k| Some(Subject::Workload((t.namespace.clone(), k, t.name.clone())));
+        match t.kind {
+            Kind::Node => Some(Subject::Node(t.name.clone())),
+            Kind::Pod => Some(Subject::Pod((t.namespace.clone(), t.name.clone()))),
+            Kind::Deployment => workload(OwnerKind::Deployment),
+            Kind::StatefulSet => workload(OwnerKind::StatefulSet),
+            Kind::DaemonSet => workload(OwnerKind::DaemonSet),
+        }
+    }
+
+    /// The object the subject is, to inspect.
+    pub fn target(&self) -> Option<crate::cluster::inspect::Target> {
+        use crate::cluster::inspect::{Kind, Target};
+        Some(match self {
+            Subject::Node(n) => Target {
+                kind: Kind::Node,
+                namespace: CleanText::default(),
+                name: n.clone(),
+            },
+            Subject::Pod((ns, name)) => Target {
+                kind: Kind::Pod,
+                namespace: ns.clone(),
+                name: name.clone(),
+            },
+            Subject::Workload((ns, kind, name)) => Target {
+                kind: Kind::of_owner(*kind)?,
+                namespace: ns.clone(),
+                name: name.clone(),
+            },
+        })
+    }
 }
 
 /// A workload or node that needs attention, ranked worst first.
@@ -162,7 +202,11 @@ pub struct AppState {
     /// The selected row of `attention`.
     pub cursor: usize,
     pub detail: Option<Detail>,
-    /// A pod's log, opened from the drill-down (drawn in its place).
+    /// A full list of nodes, workloads, pods or events (drawn in place of needs-attention).
+    pub list: Option<super::lists::ListView>,
+    /// One object's describe, YAML or events (drawn over the list or drill-down).
+    pub inspect: Option<super::inspect::InspectView>,
+    /// A pod's log (drawn over everything else in the health pane).
     pub logs: Option<super::logs::LogView>,
     pub timeline: Vec<TimelineEntry>,
     /// Entries scrolled up from the bottom of the (filtered) timeline (0: follow the newest).
@@ -242,6 +286,8 @@ impl AppState {
             attention: Vec::new(),
             cursor: 0,
             detail: None,
+            list: None,
+            inspect: None,
             logs: None,
             timeline: Vec::new(),
             timeline_scroll: 0,
@@ -354,6 +400,23 @@ impl AppState {
     pub fn selected_entry(&self) -> Option<&TimelineEntry> {
         let v = self.visible_timeline();
         v.len().checked_sub(1 + self.timeline_scroll).map(|i| v[i])
+    }
+
+    /// The filter (or search) of what `pane` shows on top: in the health pane, the open log's
+    /// or inspect view's search, else the open list's filter, else the needs-attention filter.
+    pub fn filter_of(&self, pane: Pane) -> Option<String> {
+        if pane == Pane::Health {
+            if let Some(v) = &self.logs {
+                return v.search.clone();
+            }
+            if let Some(v) = &self.inspect {
+                return v.search.clone();
+            }
+            if let Some(l) = &self.list {
+                return l.filter.clone();
+            }
+        }
+        self.filters.get(&pane).cloned()
     }
 
     /// The health items that pass the health pane's filter.

@@ -75,6 +75,7 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
             state.dirty = true;
         }
         Msg::Logs { pod, previous, event } => super::logs::arrived(state, &pod, previous, event),
+        Msg::Inspected { target, view, result } => super::inspect::arrived(state, &target, view, result),
         Msg::Identity(who) => {
             state.cluster_identity = Some(CleanText::line(&who));
             state.dirty = true;
@@ -95,6 +96,7 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
                 state.now = now;
                 narration::refresh_symptoms(state);
                 status::tick(state, fx);
+                super::lists::tick(state);
                 state.dirty = true;
             }
         }
@@ -118,6 +120,7 @@ fn settled(state: &mut AppState, fx: &mut Vec<Effect>) {
         fresh.cursor = cursor.min(fresh.pods.len().saturating_sub(1));
         state.detail = Some(fresh);
     }
+    super::lists::settled(state);
     // Last: the keys are checked against the selection as it now stands.
     super::containment::probe_keys(state, fx);
 }

@@ -4,8 +4,10 @@
 //! terminal.
 
 pub mod connect;
+pub mod describe;
 pub mod follow;
 pub mod identity;
+pub mod inspect;
 pub mod intern;
 pub mod logs;
 pub mod model;

@@ -318,6 +318,14 @@ impl ClusterModel {
             .map(|((_, name), p)| (name, p))
     }
 
+    /// The workload's pod in the worst state (crashlooping, then not ready, then most
+    /// restarts; ties by name): the one to recycle or to read the log of.
+    pub fn worst_pod(&self, workload: &WorkloadKey) -> Option<&CleanText> {
+        self.pods_of(workload)
+            .max_by_key(|(pod, p)| (p.crashlooping(), !p.ready, p.restarts, std::cmp::Reverse(*pod)))
+            .map(|(pod, _)| pod)
+    }
+
     fn count_pod(&mut self, key: &Key, p: &PodRow, d: i32) {
         let t = &mut self.totals;
         let add = |v: &mut u32, yes: bool| {

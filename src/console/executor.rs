@@ -87,6 +87,14 @@ impl Executor {
                 self.stop_logs(Some(task.abort_handle()));
             }
             Effect::StopLogs => self.stop_logs(None),
+            Effect::Inspect { target, view, now } => {
+                let tx = self.tx.clone();
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let result = crate::cluster::inspect::fetch(client, &target, view, now).await;
+                    let _ = tx.send(Msg::Inspected { target, view, result });
+                });
+            }
             Effect::CheckKeys { subject, probes } => {
                 let Some(runner) = self.runner.clone() else { return };
                 let tx = self.tx.clone();

@@ -403,10 +403,21 @@ pub fn detail_lines(t: &Theme, d: &Detail) -> Vec<Line<'static>> {
 }
 
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'static>) {
-    let lines = match (&state.logs, &state.detail) {
-        (Some(v), _) => log_lines(state, v, usize::from(area.height.saturating_sub(2))),
-        (None, Some(d)) => detail_lines(&state.theme, d),
-        (None, None) => lines(state, usize::from(area.width.saturating_sub(2))),
+    let (width, rows) = (
+        usize::from(area.width.saturating_sub(2)),
+        usize::from(area.height.saturating_sub(2)),
+    );
+    // What is open on top is drawn: a log, an inspect view, a drill-down, a list.
+    let lines = if let Some(v) = &state.logs {
+        log_lines(state, v, rows)
+    } else if let Some(v) = &state.inspect {
+        super::lists::inspect_lines(state, v, width, rows)
+    } else if let Some(d) = &state.detail {
+        detail_lines(&state.theme, d)
+    } else if let Some(v) = &state.list {
+        super::lists::list_lines(state, v, width, rows)
+    } else {
+        lines(state, width)
     };
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
@@ -415,7 +426,7 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'sta
 /// lines above the newest (only those holding the search, when there is one).
 pub fn log_lines(state: &AppState, v: &crate::app::logs::LogView, rows: usize) -> Vec<Line<'static>> {
     let t = &state.theme;
-    let search = state.filters.get(&crate::app::state::Pane::Health);
+    let search = v.search.as_ref();
     let run = if v.previous {
         "previous container"
     } else {
@@ -433,7 +444,7 @@ pub fn log_lines(state: &AppState, v: &crate::app::logs::LogView, rows: usize) -
             t.get("ui.muted"),
         ),
     ];
-    let shown = crate::app::logs::visible(v, search.map(String::as_str));
+    let shown = crate::app::logs::visible(v);
     let room = rows.saturating_sub(out.len() + 1);
     // A search that leaves fewer lines than the view was scrolled up by shows its oldest.
     let from_bottom = v.from_bottom.min(shown.len().saturating_sub(1));

@@ -7,6 +7,7 @@ pub mod clip;
 pub mod editor;
 pub mod header;
 pub mod health;
+pub mod lists;
 pub mod playbook;
 pub mod sparkline;
 pub mod status_preview;
@@ -109,9 +110,7 @@ fn footer(state: &AppState, width: usize) -> Line<'static> {
     // Each group is one key (or one notice) and is shown whole or not at all.
     let mut groups: Vec<Vec<Span<'static>>> = Vec::new();
     let mut shown: Vec<KeyAction> = Vec::new();
-    let applies = |a: KeyAction| {
-        !crate::app::containment::KEYS.contains(&a) || state.keys_checked.as_ref().is_none_or(|c| c.apply.contains(&a))
-    };
+    let applies = |a: KeyAction| crate::app::keys::applies(state, a);
     let mut add = |notation: &str, a: KeyAction, groups: &mut Vec<Vec<Span<'static>>>| {
         if shown.contains(&a) || !applies(a) {
             return;

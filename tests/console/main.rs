@@ -10,6 +10,7 @@ mod config;
 mod editor;
 mod fixture;
 mod keys;
+mod lists;
 mod render;
 mod scenario_files;
 mod status_tmux;

@@ -754,3 +754,69 @@ fn a_crashlooping_pods_log_is_read_in_the_console() {
     t.keys(&["Escape"]);
     t.wait_for("back in the drill-down", 10, |s| s.contains("enter: the pod's log"));
 }
+
+#[test]
+fn a_pod_is_found_in_the_list_and_described_from_the_drill_api_server() {
+    let (t, home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
+    let dir = home.path().to_path_buf();
+    t.wait_for("checkout crashlooping", 60, |s| {
+        s.contains("deploy shop/checkout") && s.contains("crashlooping")
+    });
+    // A crashing pod (one that has restarted), as kubectl names it; its status flaps between
+    // CrashLoopBackOff and Running, so the list is filtered on its name.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let pod = loop {
+        let pods = kubectl(&dir, &["get", "pods", "-n", "shop", "--no-headers"]);
+        let crashing = pods
+            .lines()
+            .find(|l| l.starts_with("checkout-") && l.split_whitespace().nth(3).is_some_and(|r| r != "0"))
+            .and_then(|l| l.split_whitespace().next());
+        if let Some(p) = crashing {
+            break p.to_string();
+        }
+        assert!(Instant::now() < deadline, "no checkout pod has restarted:\n{pods}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let node = kubectl(
+        &dir,
+        &["get", "pod", &pod, "-n", "shop", "-o", "jsonpath={.spec.nodeName}"],
+    );
+    // The pods list, filtered to that pod, zoomed so every column shows.
+    t.keys(&["1", "v"]);
+    t.wait_for("the nodes list", 10, |s| s.contains("Nodes (6; by NAME ↑)"));
+    t.keys(&["v"]);
+    t.keys(&["v"]);
+    t.wait_for("the pods list", 10, |s| s.contains("Pods ("));
+    t.keys(&["/"]);
+    t.keys(&["-l", &pod]);
+    t.keys(&["Enter", "z"]);
+    let s = t.wait_for("the pod in the list", 30, |s| {
+        s.contains(&format!("1 hold \"{pod}\"")) && s.contains("› shop") && s.contains("NODE")
+    });
+    assert!(s.lines().any(|l| l.contains(&pod) && l.contains(&node)), "{s}");
+    // Describe: read from the drill's API server, as kubectl describe lays it out.
+    t.keys(&["d"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    eprintln!("AFTER D\n{}", t.screen());
+    let s = t.wait_for("the description", 20, |s| {
+        s.contains(&format!("describe pod shop/{pod}")) && s.contains("Conditions:")
+    });
+    assert!(s.contains(&format!("Name:                 {pod}")), "{s}");
+    assert!(s.contains(&format!("Node:                 {node}")), "{s}");
+    assert!(s.contains("registry.example.com/shop/checkout:2.0.0"), "{s}");
+    // YAML and the pod's events, from the same server.
+    t.keys(&["y"]);
+    let s = t.wait_for("the YAML", 20, |s| {
+        s.contains("apiVersion: v1") && s.contains("kind: Pod")
+    });
+    assert!(!s.contains("managedFields"), "{s}");
+    t.keys(&["e"]);
+    t.wait_for("the pod's events", 20, |s| {
+        s.contains(&format!("events pod shop/{pod}")) && s.contains("Reason") && s.contains("Back-off restarting")
+    });
+    // esc leaves the zoom, then goes back to the list (sent apart: an instant pair is Alt-key).
+    t.keys(&["Escape"]);
+    t.wait_for("zoom off", 10, |s| s.contains("┌ Timeline"));
+    t.keys(&["Escape"]);
+    t.wait_for("the list again", 10, |s| s.contains(&format!("1 hold \"{pod}\"")));
+}

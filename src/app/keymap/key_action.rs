@@ -103,6 +103,16 @@ pub enum KeyAction {
     StepDone,
     StepSkip,
     StepFailed,
+    /// The selected object's describe, YAML or events, or a pod's log.
+    Describe,
+    Yaml,
+    Events,
+    Logs,
+    /// The next full list: nodes, workloads, pods, events.
+    Lists,
+    /// Sort the list by the next column; reverse its order.
+    Sort,
+    SortReverse,
 }
 
 use Context::*;
@@ -260,6 +270,33 @@ pub const ACTIONS: &[(KeyAction, &str, &str, &[Context])] = &[
     (KeyAction::Resume, "resume", "resume the rollout", &[Health]),
     (KeyAction::Scale, "scale", "scale (asks the count)", &[Health]),
     (KeyAction::Recycle, "recycle", "recycle its worst pod", &[Health]),
+    (
+        KeyAction::Describe,
+        "describe",
+        "describe the selected object",
+        &[Health],
+    ),
+    (KeyAction::Yaml, "yaml", "the selected object's YAML", &[Health]),
+    (KeyAction::Events, "events", "the selected object's events", &[Health]),
+    (
+        KeyAction::Logs,
+        "logs",
+        "the selected pod's log (a workload's worst pod)",
+        &[Health],
+    ),
+    (
+        KeyAction::Lists,
+        "lists",
+        "every node, workload, pod, event (next list)",
+        &[Health],
+    ),
+    (KeyAction::Sort, "sort", "sort the list by the next column", &[Health]),
+    (
+        KeyAction::SortReverse,
+        "sort.reverse",
+        "reverse the list's order",
+        &[Health],
+    ),
     (
         KeyAction::Silence,
         "silence",
