@@ -337,25 +337,30 @@ impl Config {
 
     /// What to poll for one configured cluster: its services, the golden signals with the
     /// configured panels over them.
-    pub fn plan(&self, cluster: &ClusterConfig) -> crate::observe::follow::Plan {
+    /// What to poll for `cluster` (none: a cluster the config does not name, whose busiest
+    /// services are followed; so are they when it names none).
+    pub fn plan(&self, cluster: Option<&ClusterConfig>) -> crate::observe::follow::Plan {
         use crate::observe::follow::{Followed, Plan};
         use crate::observe::panels::{self, Target};
         let slo = self.slo.clone().unwrap_or_default();
+        let services: Vec<Followed> = cluster
+            .into_iter()
+            .flat_map(|c| &c.services)
+            .map(|s| Followed {
+                target: Target {
+                    namespace: s.namespace.clone(),
+                    service: s.name.clone(),
+                },
+                objective: s.slo.or(slo.objective),
+            })
+            .collect();
         Plan {
-            services: cluster
-                .services
-                .iter()
-                .map(|s| Followed {
-                    target: Target {
-                        namespace: s.namespace.clone(),
-                        service: s.name.clone(),
-                    },
-                    objective: s.slo.or(slo.objective),
-                })
-                .collect(),
+            find_services: services.is_empty(),
+            services,
+            objective: slo.objective,
             panels: panels::with_overrides(&self.panels()),
             slo_error_ratio: slo.error_ratio.unwrap_or_else(|| panels::SLO_ERROR_RATIO.into()),
-            interval: cluster.poll_interval(),
+            interval: cluster.map_or(std::time::Duration::from_secs(15), ClusterConfig::poll_interval),
             ..Plan::default()
         }
     }
@@ -404,8 +409,9 @@ mod tests {
             "[slo]\nobjective = 0.99\n\n[[clusters]]\nname = \"prod\"\npoll_interval = \"30s\"\nservices = [{ name = \"checkout\", namespace = \"shop\", slo = 0.999 }, { name = \"cart\", namespace = \"shop\" }]\n\n[[panels]]\nname = \"latency_p99\"\nquery = 'histogram_quantile(0.99, sum by (le) (rate(rpc_seconds_bucket{service=\"$service\"}[1m])))'\nunit = \"seconds\"\n",
         )
         .expect("config");
-        let plan = c.plan(&c.clusters[0]);
+        let plan = c.plan(Some(&c.clusters[0]));
         assert_eq!(plan.interval, std::time::Duration::from_secs(30));
+        assert!(!plan.find_services);
         assert_eq!(
             plan.services
                 .iter()
@@ -416,6 +422,11 @@ mod tests {
         assert_eq!(plan.panels.len(), 4);
         assert!(plan.panels[2].template.contains("rpc_seconds_bucket"));
         assert_eq!(plan.slo_error_ratio, crate::observe::panels::SLO_ERROR_RATIO);
+        // A cluster the config does not name: its busiest services, with the default objective.
+        let unnamed = c.plan(None);
+        assert!(unnamed.services.is_empty() && unnamed.find_services);
+        assert_eq!(unnamed.objective, Some(0.99));
+        assert_eq!(unnamed.interval, std::time::Duration::from_secs(15));
     }
 
     fn parse(text: &str) -> Result<Config, ConfigError> {

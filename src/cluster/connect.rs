@@ -42,6 +42,11 @@ pub enum ConnectError {
 }
 
 impl Cluster {
+    /// The API server's URL, as the kubeconfig names it.
+    pub fn url(&self) -> String {
+        self.config.cluster_url.to_string()
+    }
+
     /// Connects with a kubeconfig (the default search path when `path` is None) and context
     /// (its current context when None).
     pub async fn from_kubeconfig(path: Option<&Path>, context: Option<&str>) -> Result<Cluster, ConnectError> {

@@ -1,18 +1,21 @@
 //! Which Prometheus and Alertmanager the console follows, and starting the poller: in a drill,
 //! the drill cluster's own (its services from the scenario); live, the configured cluster
-//! whose context is the one in use. Updates are forwarded to the console as messages. In
-//! read-only mode the Alertmanager client itself refuses anything but reads.
+//! whose context is the one in use, and what the config does not name is looked for in the
+//! cluster (`observe::discover`), told to the console either way. Updates are forwarded to the
+//! console as messages. In read-only mode the Alertmanager client itself refuses anything but
+//! reads.
 
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use crate::app::message::Msg;
+use crate::cluster::connect::Cluster;
 use crate::config::Config;
 use crate::observe::alertmanager::Alertmanager;
+use crate::observe::discover::{Found, discover};
 use crate::observe::follow::{self, Followed, Following, Plan};
-use crate::observe::http::Endpoint;
-use crate::observe::http::Server;
+use crate::observe::http::{DEFAULT_TIMEOUT, Endpoint, Server};
 use crate::observe::panels::Target;
 use crate::observe::prometheus::Prometheus;
 use warroom_drill::Drill;
@@ -51,17 +54,17 @@ pub fn drill_plan(drill: &Drill) -> Plan {
     }
 }
 
+/// How long looking for Prometheus and Alertmanager in the cluster may hold up the start.
+const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(8);
+
 fn start(
-    prometheus: Option<&Endpoint>,
-    alertmanager: Option<&Endpoint>,
+    prometheus: Option<Prometheus>,
+    alertmanager: Option<Alertmanager>,
     plan: Plan,
     read_only: bool,
     tx: mpsc::UnboundedSender<Msg>,
-) -> Result<Observing, crate::observe::http::ObserveError> {
-    let prometheus = prometheus.map(Prometheus::from_endpoint).transpose()?;
-    let alertmanager = alertmanager
-        .map(|e| Alertmanager::from_endpoint(e).map(|a| a.with_read_only(read_only)))
-        .transpose()?;
+) -> Observing {
+    let alertmanager = alertmanager.map(|a| a.with_read_only(read_only));
     let mut sources = Vec::new();
     if prometheus.is_some() {
         sources.push(Server::Prometheus);
@@ -75,11 +78,11 @@ fn start(
         plan,
         crate::sink::into_channel(tx, Msg::Observe),
     );
-    Ok(Observing {
+    Observing {
         following,
         sources,
         alertmanager,
-    })
+    }
 }
 
 /// Follows the drill cluster's Prometheus and Alertmanager (read-only when `read_only`).
@@ -89,35 +92,60 @@ pub fn drill(
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Observing, crate::observe::http::ObserveError> {
     let plan = drill_plan(running);
-    start(
-        Some(&Endpoint::plain(running.prometheus_url())),
-        Some(&Endpoint::plain(running.alertmanager_url())),
-        plan,
-        read_only,
-        tx,
-    )
+    let prometheus = Prometheus::from_endpoint(&Endpoint::plain(running.prometheus_url()))?;
+    let alertmanager = Alertmanager::from_endpoint(&Endpoint::plain(running.alertmanager_url()))?;
+    Ok(start(Some(prometheus), Some(alertmanager), plan, read_only, tx))
 }
 
-/// Follows what the config names for the cluster whose context is `context` (nothing when the
-/// config names no Prometheus or Alertmanager for it); read-only when `read_only`.
-pub fn live(
+/// Follows what the config names for the cluster whose context is the one in use, and looks
+/// in the cluster for what it does not name (saying what was found, or that nothing was);
+/// read-only when `read_only`. `None` when neither is configured nor found.
+pub async fn live(
     config: &Config,
-    context: &str,
+    cluster: &Cluster,
     read_only: bool,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Option<Observing>, crate::observe::http::ObserveError> {
-    let Some(c) = config
+    let configured = config
         .clusters
         .iter()
-        .find(|c| c.context.as_deref().unwrap_or(&c.name) == context)
-    else {
-        return Ok(None);
-    };
-    if c.prometheus.is_none() && c.alertmanager.is_none() {
+        .find(|c| c.context.as_deref().unwrap_or(&c.name) == cluster.name);
+    let plan = config.plan(configured);
+    let mut prometheus = configured
+        .and_then(|c| c.prometheus.as_ref())
+        .map(Prometheus::from_endpoint)
+        .transpose()?;
+    let mut alertmanager = configured
+        .and_then(|c| c.alertmanager.as_ref())
+        .map(Alertmanager::from_endpoint)
+        .transpose()?;
+    if prometheus.is_none() || alertmanager.is_none() {
+        let found = tokio::time::timeout(DISCOVERY_TIMEOUT, discover(&cluster.client, &cluster.url())).await;
+        let said = match found {
+            Ok(d) => {
+                let keep = |f: Found| f.http.with_timeout(DEFAULT_TIMEOUT);
+                if prometheus.is_none() {
+                    prometheus = d.prometheus.map(keep).map(Prometheus::new);
+                }
+                if alertmanager.is_none() {
+                    alertmanager = d.alertmanager.map(keep).map(Alertmanager::new);
+                }
+                d.said
+            }
+            Err(_) => vec![format!(
+                "no Prometheus or Alertmanager found: the cluster did not answer within {}s",
+                DISCOVERY_TIMEOUT.as_secs()
+            )],
+        };
+        let _ = tx.send(Msg::Notice {
+            text: said.join("; "),
+            error: false,
+        });
+    }
+    if prometheus.is_none() && alertmanager.is_none() {
         return Ok(None);
     }
-    let plan = config.plan(c);
-    start(c.prometheus.as_ref(), c.alertmanager.as_ref(), plan, read_only, tx).map(Some)
+    Ok(Some(start(prometheus, alertmanager, plan, read_only, tx)))
 }
 
 #[cfg(test)]

@@ -37,7 +37,15 @@ pub struct Plan {
     pub backfill: Option<Duration>,
     /// Queries in flight at once.
     pub concurrency: usize,
+    /// With no services named: follow the busiest Prometheus sees (`panels::BUSIEST`), looked
+    /// for again every [`FIND_EVERY`], with the default objective.
+    pub find_services: bool,
+    /// The SLO objective of services found that way.
+    pub objective: Option<f64>,
 }
+
+/// How often the busiest services are looked for again.
+pub const FIND_EVERY: Duration = Duration::from_secs(300);
 
 impl Default for Plan {
     fn default() -> Self {
@@ -48,6 +56,8 @@ impl Default for Plan {
             interval: Duration::from_secs(15),
             backfill: Some(Duration::from_secs(15 * 60)),
             concurrency: 8,
+            find_services: false,
+            objective: None,
         }
     }
 }
@@ -164,11 +174,44 @@ impl Ticks {
     }
 }
 
-async fn poll_prometheus(p: Prometheus, plan: Plan, mut ticks: Ticks, tx: Sink<Update>) {
+/// The busiest services Prometheus sees (`None`: it could not say), each with `objective`.
+pub async fn busiest(p: &Prometheus, objective: Option<f64>) -> Option<Vec<Followed>> {
+    let QueryResult::Vector(samples) = p.query(panels::BUSIEST, None).await.ok()? else {
+        return None;
+    };
+    let mut found: Vec<Followed> = samples
+        .into_iter()
+        .filter_map(|s| {
+            Some(Followed {
+                target: Target {
+                    namespace: s.metric.get("namespace")?.clone(),
+                    service: s.metric.get("service")?.clone(),
+                },
+                objective,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.target.cmp(&b.target));
+    Some(found)
+}
+
+async fn poll_prometheus(p: Prometheus, mut plan: Plan, mut ticks: Ticks, tx: Sink<Update>) {
     let mut health = Health::new(Server::Prometheus);
     let mut backfilled = plan.backfill.is_none();
+    let mut found_at: Option<tokio::time::Instant> = None;
     loop {
         ticks.next().await;
+        if plan.find_services
+            && found_at.is_none_or(|t| t.elapsed() >= FIND_EVERY)
+            && let Some(services) = busiest(&p, plan.objective).await
+        {
+            found_at = Some(tokio::time::Instant::now());
+            if services != plan.services {
+                plan.services = services;
+                // The new services' sparklines are filled from history too.
+                backfilled = plan.backfill.is_none();
+            }
+        }
         // The alerts call doubles as the health probe: a server that answers, even with an
         // error (say it serves no alerts), is live, and its panels are still polled.
         let alerts = p.alerts().await;

@@ -2,7 +2,8 @@
 //! base URL, timeout and credentials (bearer token or basic auth, read through
 //! `crate::secret` and never logged), errors that keep the server's own words, and read-only
 //! mode: a read-only client sends nothing but GET and HEAD (checked in `send`, which every
-//! request passes through).
+//! request passes through). A server found in the cluster is reached through the Kubernetes
+//! API server's service proxy with the kubeconfig's own credentials (`through_api_server`).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -150,6 +151,17 @@ pub struct Http {
     pub service: Server,
     /// Only GET and HEAD leave the process.
     read_only: bool,
+    /// Sent through the API server's service proxy by this client instead of straight to the
+    /// base URL.
+    via: Option<ApiServer>,
+}
+
+/// The Kubernetes client a proxied server is reached through, and the path of the API server
+/// URL (a proxy in front of the API server may serve it under a path), which the client adds.
+#[derive(Clone)]
+struct ApiServer {
+    client: kube::Client,
+    prefix: String,
 }
 
 impl fmt::Debug for Http {
@@ -160,6 +172,7 @@ impl fmt::Debug for Http {
             .field("auth", &self.auth)
             .field("timeout", &self.timeout)
             .field("read_only", &self.read_only)
+            .field("through_api_server", &self.via.is_some())
             .finish()
     }
 }
@@ -247,7 +260,94 @@ impl Http {
             timeout,
             service,
             read_only: false,
+            via: None,
         })
+    }
+
+    /// A server reached through the API server at `api_url` (the kubeconfig's server) by
+    /// `client`: the service `port` (a number or a port name) of `namespace/name`.
+    pub fn through_api_server(
+        service: Server,
+        client: kube::Client,
+        api_url: &str,
+        namespace: &str,
+        name: &str,
+        port: &str,
+    ) -> Result<Http, ObserveError> {
+        let mut base = crate::http::http_url(api_url).ok_or_else(|| ObserveError::Url(api_url.to_string()))?;
+        let prefix = base.path().trim_end_matches('/').to_string();
+        if let Ok(mut s) = base.path_segments_mut() {
+            s.pop_if_empty();
+            s.extend([
+                "api",
+                "v1",
+                "namespaces",
+                namespace,
+                "services",
+                &format!("{name}:{port}"),
+                "proxy",
+                "",
+            ]);
+        }
+        let mut http = Http::new(service, base.as_str(), Auth::None, DEFAULT_TIMEOUT)?;
+        http.via = Some(ApiServer { client, prefix });
+        Ok(http)
+    }
+
+    /// The same server with another request timeout.
+    pub fn with_timeout(self, timeout: Duration) -> Http {
+        Http { timeout, ..self }
+    }
+
+    /// Whether requests go through the API server's service proxy.
+    pub fn is_through_api_server(&self) -> bool {
+        self.via.is_some()
+    }
+
+    /// Sends `req` through the API server: the path after the API server's own, the method,
+    /// headers and body as built.
+    async fn send_through(
+        &self,
+        via: &ApiServer,
+        req: reqwest::Request,
+    ) -> Result<(StatusCode, bytes::Bytes), ObserveError> {
+        let url = req.url().clone();
+        let path = url.path().strip_prefix(via.prefix.as_str()).unwrap_or(url.path());
+        let target = match url.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.to_string(),
+        };
+        let mut out = http::Request::builder().method(req.method().as_str()).uri(target);
+        for (name, value) in req.headers() {
+            out = out.header(name.as_str(), value.as_bytes());
+        }
+        let body = req
+            .body()
+            .and_then(|b| b.as_bytes())
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default();
+        let out = out
+            .body(kube::client::Body::from(body))
+            .map_err(|e| ObserveError::Url(e.to_string()))?;
+        let connect = |error: String| ObserveError::Connect {
+            url: redact(&url),
+            error,
+        };
+        let timeout = || ObserveError::Timeout {
+            url: redact(&url),
+            after: self.timeout,
+        };
+        let answer = tokio::time::timeout(self.timeout, async {
+            let resp = via.client.send(out).await.map_err(|e| connect(e.to_string()))?;
+            let status = StatusCode::from_u16(resp.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+            let body = resp
+                .into_body()
+                .collect_bytes()
+                .await
+                .map_err(|e| connect(e.to_string()))?;
+            Ok((status, body))
+        });
+        answer.await.map_err(|_| timeout())?
     }
 
     /// The same server, sending nothing but GET and HEAD: any other request fails with
@@ -334,6 +434,10 @@ impl Http {
             };
             tracing::warn!(%refusal, "mutating request refused");
             return Err(refusal);
+        }
+        if let Some(via) = &self.via {
+            let (status, body) = self.send_through(via, req).await?;
+            return Ok((status, url, body));
         }
         let resp = self.client.execute(req).await.map_err(|e| self.send_error(&url, e))?;
         let status = resp.status();

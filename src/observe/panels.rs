@@ -91,6 +91,11 @@ pub const SATURATION: &str = r#"max(sum by (pod) (rate(container_cpu_usage_secon
 /// The error ratio over an SLO window (`$window`), for burn rates.
 pub const SLO_ERROR_RATIO: &str = r#"(sum(rate(http_requests_total{namespace="$namespace",service="$service",code=~"5.."}[$window])) or vector(0)) / sum(rate(http_requests_total{namespace="$namespace",service="$service"}[$window]))"#;
 
+/// The busiest services by the traffic panel's convention: what a console follows when the
+/// config names no services.
+pub const BUSIEST: &str =
+    r#"topk(12, sum by (namespace, service) (rate(http_requests_total{namespace!="",service!=""}[5m])) > 0)"#;
+
 /// The four golden signals, as the reference conventions name their metrics.
 pub fn golden_signals() -> Vec<Panel> {
     vec![

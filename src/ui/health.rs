@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::{clip, style};
 use crate::app::state::{AppState, Detail, Level, Pane};
+use crate::observe::http::Server;
 use crate::theme::Theme;
 
 fn level_style(t: &Theme, l: Option<Level>) -> ratatui::style::Style {
@@ -133,8 +134,9 @@ pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
         out.push(Line::raw(""));
         out.extend(clip::hanging(
             vec![Span::raw("")],
-            "No Prometheus or Alertmanager is configured for this cluster: no golden signals, \
-             SLO burn or alerts are shown (set them in [[clusters]] of the config file).",
+            "No Prometheus or Alertmanager is configured for this cluster or found in it: no \
+             golden signals, SLO burn or alerts are shown (set them in [[clusters]] of the config \
+             file).",
             t.get("ui.muted"),
             width,
         ));
@@ -226,6 +228,17 @@ fn signal_columns(width: usize) -> (Vec<Col>, usize) {
 fn golden_signals(state: &AppState, width: usize, out: &mut Vec<Line<'static>>) {
     let t = &state.theme;
     if state.observe.services.is_empty() {
+        if state.observe.freshness.contains_key(&Server::Prometheus) {
+            out.push(Line::raw(""));
+            out.extend(clip::hanging(
+                vec![Span::raw("")],
+                "Golden signals: no services are followed (none is named under [[clusters]] \
+                 services in the config file, and Prometheus shows none with traffic in \
+                 http_requests_total).",
+                t.get("ui.muted"),
+                width,
+            ));
+        }
         return;
     }
     let (cols, name_width) = signal_columns(width);

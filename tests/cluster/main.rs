@@ -7,6 +7,7 @@ mod support;
 
 mod alertmanager;
 mod auth;
+mod discover;
 mod model;
 mod panels;
 mod prometheus;

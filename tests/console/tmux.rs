@@ -820,3 +820,34 @@ fn a_pod_is_found_in_the_list_and_described_from_the_drill_api_server() {
     t.keys(&["Escape"]);
     t.wait_for("the list again", 10, |s| s.contains(&format!("1 hold \"{pod}\"")));
 }
+
+#[test]
+fn a_live_console_with_no_config_finds_prometheus_and_alertmanager_in_the_cluster() {
+    // A cluster (the drill, run apart from the console) and a console that only has its
+    // kubeconfig: no [[clusters]] in any config.
+    let drill = warroom_testkit::drill::Served::start(None, warroom_testkit::drill::Setup::default());
+    let (t, _home) = console(
+        &format!("env KUBECONFIG={} {} live", drill.kubeconfig.display(), warroom()),
+        200,
+        50,
+    );
+    t.wait_for("what was found", 30, |s| {
+        s.contains("Prometheus found: monitoring/prometheus-k8s:web (through the API server); Alertmanager found: monitoring/alertmanager-main:web (through the API server)")
+    });
+    // The busiest services' golden signals and the alerts, read through the API server.
+    let s = t.wait_for("golden signals of the busiest services", 60, |s| {
+        s.contains("Golden signals") && s.lines().any(|l| l.contains("shop/checkout") && l.contains("/s"))
+    });
+    assert!(s.contains("shop/frontend") && s.starts_with(" LIVE"), "{s}");
+    assert!(!s.contains("No Prometheus or Alertmanager"), "{s}");
+    // Every request went through the drill's Kubernetes API.
+    let proxied = drill
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.path
+                .starts_with("/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy/")
+        })
+        .count();
+    assert!(proxied > 0, "no request reached Prometheus through the service proxy");
+}

@@ -91,6 +91,16 @@ pub const EVENTS: ResourceKind = ResourceKind {
     short_names: &["ev"],
     verbs: RW,
 };
+pub const SERVICES: ResourceKind = ResourceKind {
+    group: "",
+    version: "v1",
+    plural: "services",
+    singular: "service",
+    kind: "Service",
+    namespaced: true,
+    short_names: &["svc"],
+    verbs: RW,
+};
 pub const DEPLOYMENTS: ResourceKind = ResourceKind {
     group: "apps",
     version: "v1",
@@ -168,6 +178,7 @@ pub const ALL: &[ResourceKind] = &[
     NODES,
     PODS,
     EVENTS,
+    SERVICES,
     DEPLOYMENTS,
     REPLICASETS,
     DAEMONSETS,

@@ -17,6 +17,7 @@ mod patch;
 pub mod scenario;
 mod selector;
 mod server;
+mod services;
 mod sim;
 mod store;
 mod synthetic;

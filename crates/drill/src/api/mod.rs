@@ -9,6 +9,7 @@ pub mod facilitator;
 pub mod logs;
 pub mod prometheus;
 pub mod protobuf;
+pub mod proxy;
 pub mod read;
 pub mod request;
 pub mod status;
@@ -201,6 +202,7 @@ async fn serve(
             let answer = auth::rules_review(&c.lock(), review)?;
             return Ok(json_response(201, answer.to_string()));
         }
+        Route::ServiceProxy(to) => return proxy::serve(c, method, &uri, &headers, body, to).await,
         Route::Resource(t) => t,
         _ => {
             return Err(ApiError::method_not_allowed(format!(

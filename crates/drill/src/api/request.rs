@@ -29,6 +29,8 @@ pub enum Route {
     RulesReview,
     /// `kubectl auth whoami`: who the server says the caller is.
     SelfReview,
+    /// A Service's proxy subresource, with the path after `/proxy`.
+    ServiceProxy(super::proxy::ServiceProxy),
 }
 
 /// Parses a path under `/api` or `/apis`.
@@ -56,6 +58,14 @@ pub fn route(path: &str) -> Result<Route, ApiError> {
             ["selfsubjectreviews"] => Ok(Route::SelfReview),
             _ => Err(not_found()),
         };
+    }
+    if let ("", "v1", ["namespaces", ns, "services", service, "proxy", tail @ ..]) = (group, version, rest) {
+        return Ok(Route::ServiceProxy(super::proxy::ServiceProxy::parse(
+            ns,
+            service,
+            tail,
+            path.ends_with('/'),
+        )));
     }
     let (namespace, plural, name, sub) = match rest {
         ["namespaces", ns, plural, tail @ ..] if *plural != "status" && *plural != "finalize" => {

@@ -33,6 +33,7 @@ pub fn validate(kind: &ResourceKind, value: &Value, name: &str) -> Result<(), Ap
         "ControllerRevision" => check::<apps::ControllerRevision>(value),
         "PodDisruptionBudget" => check::<policy::PodDisruptionBudget>(value),
         "NetworkPolicy" => check::<net::NetworkPolicy>(value),
+        "Service" => check::<core::Service>(value),
         _ => Ok(()),
     };
     result.map_err(|m| ApiError::invalid(kind.kind, name, m))?;

@@ -38,7 +38,7 @@ impl Sim {
     }
 
     fn build(&mut self) {
-        let mut namespaces: Vec<String> = vec!["default".into(), "kube-system".into()];
+        let mut namespaces: Vec<String> = vec!["default".into(), "kube-system".into(), "monitoring".into()];
         namespaces.extend(self.scenario.namespaces.iter().cloned());
         namespaces.extend(self.scenario.workloads.iter().map(|w| w.get().namespace.clone()));
         let mut seen = std::collections::BTreeSet::new();
@@ -48,6 +48,9 @@ impl Sim {
                                  "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}});
                 let _ = self.create_object(kinds::NAMESPACES, obj);
             }
+        }
+        for service in crate::services::built_in() {
+            let _ = self.create_object(kinds::SERVICES, service);
         }
         let nodes: Vec<_> = self.scenario.nodes.iter().map(|n| n.get().clone()).collect();
         let mut index = 0;

@@ -454,3 +454,42 @@ pub(super) fn network_policy_cells(v: &Value, now: Timestamp) -> Vec<Value> {
         age(v, now).into(),
     ]
 }
+
+/// NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE SELECTOR, as kubectl prints a Service
+/// (`9090/TCP`, `80:30080/TCP` for a node port).
+pub(super) fn service_cells(v: &Value, now: Timestamp) -> Vec<Value> {
+    let spec = v.get("spec");
+    let field = |name: &str| spec.and_then(|s| s.get(name)).and_then(Value::as_str);
+    let external: Vec<&str> = spec
+        .and_then(|s| s.get("externalIPs"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let ports: Vec<String> = spec
+        .and_then(|s| s.get("ports"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let port = p.get("port").and_then(Value::as_i64).unwrap_or(0);
+            let proto = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+            match p.get("nodePort").and_then(Value::as_i64) {
+                Some(n) => format!("{port}:{n}/{proto}"),
+                None => format!("{port}/{proto}"),
+            }
+        })
+        .collect();
+    let selector = format_labels(spec.and_then(|s| s.get("selector")).and_then(Value::as_object));
+    let or_none = |s: String| if s.is_empty() { "<none>".to_string() } else { s };
+    vec![
+        name_of(v).into(),
+        field("type").unwrap_or("ClusterIP").into(),
+        field("clusterIP").unwrap_or("<none>").into(),
+        or_none(external.join(",")).into(),
+        or_none(ports.join(",")).into(),
+        age(v, now).into(),
+        selector.into(),
+    ]
+}

@@ -314,6 +314,36 @@ pub(super) const NETWORK_POLICY_COLUMNS: &[Col] = &[
     AGE,
 ];
 
+pub(super) const SERVICE_COLUMNS: &[Col] = &[
+    NAME,
+    Col::new(
+        "Type",
+        "string",
+        "type determines how the Service is exposed. Defaults to ClusterIP.",
+    ),
+    Col::new(
+        "Cluster-IP",
+        "string",
+        "clusterIP is the IP address of the service and is usually assigned randomly.",
+    ),
+    Col::new(
+        "External-IP",
+        "string",
+        "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.",
+    ),
+    Col::new(
+        "Port(s)",
+        "string",
+        "The list of ports that are exposed by this service.",
+    ),
+    AGE,
+    Col::wide(
+        "Selector",
+        "string",
+        "Route service traffic to pods with label keys and values matching this selector.",
+    ),
+];
+
 pub(super) const NAMESPACE_COLUMNS: &[Col] = &[NAME, Col::new("Status", "string", "The status of the namespace"), AGE];
 
 pub(super) const FALLBACK_COLUMNS: &[Col] = &[NAME, AGE];
@@ -331,6 +361,7 @@ pub(super) fn columns(kind: &str) -> &'static [Col] {
         "ControllerRevision" => CONTROLLER_REVISION_COLUMNS,
         "PodDisruptionBudget" => PDB_COLUMNS,
         "NetworkPolicy" => NETWORK_POLICY_COLUMNS,
+        "Service" => SERVICE_COLUMNS,
         _ => FALLBACK_COLUMNS,
     }
 }

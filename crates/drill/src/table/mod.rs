@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use cells::{
     age, controller_revision_cells, daemon_set_cells, deployment_cells, event_cells, name_of, namespace_cells,
-    network_policy_cells, node_cells, pdb_cells, pod_cells, replica_set_cells, stateful_set_cells,
+    network_policy_cells, node_cells, pdb_cells, pod_cells, replica_set_cells, service_cells, stateful_set_cells,
 };
 use columns::columns;
 
@@ -53,6 +53,7 @@ pub fn row_cells(kind: &str, object: &Value, now: Timestamp) -> Vec<Value> {
         "ControllerRevision" => controller_revision_cells(object, now),
         "PodDisruptionBudget" => pdb_cells(object, now),
         "NetworkPolicy" => network_policy_cells(object, now),
+        "Service" => service_cells(object, now),
         _ => vec![name_of(object).into(), age(object, now).into()],
     }
 }
