@@ -87,6 +87,7 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
             let i = state.checklist.as_ref().map_or(0, |c| c.selected);
             super::playbook::set_step(state, fx, i, crate::playbook::StepStatus::Failed { reason });
         }
+        Command::LogsSince(since) => super::logs::since(state, fx, since),
         Command::List { kind, filter } => {
             super::logs::close(state, fx);
             state.inspect = None;

@@ -58,7 +58,7 @@ impl Effect {
             | Effect::Action { .. }
             | Effect::LoadTheme(_)
             | Effect::LoadKeymap(_)
-            | Effect::FollowLogs { .. }
+            | Effect::FollowLogs(_)
             | Effect::StopLogs
             | Effect::Inspect { .. } => true,
         }
@@ -99,12 +99,9 @@ pub enum Effect {
     },
     LoadTheme(String),
     LoadKeymap(String),
-    /// Stream a pod's log (its previous run with `previous`), replacing any stream already
-    /// open; answered by `Msg::Logs` naming the same pod and run.
-    FollowLogs {
-        pod: crate::cluster::model::Key,
-        previous: bool,
-    },
+    /// Stream a pod's log, replacing any stream already open; answered by `Msg::Logs` naming
+    /// the same request.
+    FollowLogs(crate::cluster::logs::LogRequest),
     /// Stop the log stream.
     StopLogs,
     /// Read one object's describe, YAML or events from the API server (times read against

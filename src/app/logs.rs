@@ -1,12 +1,13 @@
-//! The log view: one pod's container log (the current run followed, or the previous run), kept
-//! in a bounded buffer, scrolled from the newest line, searched with `/`.
+//! The log view: one pod's container log (the current run followed, or the previous run; its
+//! last lines, or those since a time ago), kept in a bounded buffer, scrolled from the newest
+//! line, searched with `/`.
 //! Opened from a pod row of a drill-down; the executor streams, `update` only keeps lines.
 
 use std::collections::VecDeque;
 
 use super::effect::Effect;
 use super::state::AppState;
-use crate::cluster::logs::LogEvent;
+use crate::cluster::logs::{LogEvent, LogRequest};
 use crate::cluster::model::Key;
 use crate::text::CleanText;
 
@@ -18,6 +19,8 @@ pub struct LogView {
     pub pod: Key,
     /// The previous (crashed) run's log instead of the current one's.
     pub previous: bool,
+    /// The lines written in the last this many seconds instead of the last few hundred.
+    pub since: Option<u64>,
     pub lines: VecDeque<CleanText>,
     /// Lines dropped from the front to stay within `KEEP`.
     pub dropped: u64,
@@ -29,18 +32,57 @@ pub struct LogView {
     pub search: Option<String>,
 }
 
+impl LogView {
+    /// The stream this view shows.
+    pub fn request(&self) -> LogRequest {
+        LogRequest {
+            pod: self.pod.clone(),
+            previous: self.previous,
+            since: self.since,
+        }
+    }
+}
+
 /// Opens the log of `pod` (its previous run with `previous`), replacing any open one.
 pub fn open(state: &mut AppState, fx: &mut Vec<Effect>, pod: Key, previous: bool) {
+    reopen(
+        state,
+        fx,
+        LogRequest {
+            pod,
+            previous,
+            since: None,
+        },
+    );
+}
+
+fn reopen(state: &mut AppState, fx: &mut Vec<Effect>, request: LogRequest) {
     state.logs = Some(LogView {
-        pod: pod.clone(),
-        previous,
+        pod: request.pod.clone(),
+        previous: request.previous,
+        since: request.since,
         lines: VecDeque::new(),
         dropped: 0,
         from_bottom: 0,
         ended: None,
         search: None,
     });
-    fx.push(Effect::FollowLogs { pod, previous });
+    fx.push(Effect::FollowLogs(request));
+}
+
+/// The open log again, from `since` seconds ago (`None`: its last lines). Says so when no log
+/// is open.
+pub fn since(state: &mut AppState, fx: &mut Vec<Effect>, since: Option<u64>) {
+    match &state.logs {
+        Some(v) => {
+            let request = LogRequest { since, ..v.request() };
+            reopen(state, fx, request);
+        }
+        None => state.tell(
+            "since applies to an open log: open one first (l on a pod)".into(),
+            false,
+        ),
+    }
 }
 
 /// Closes the log view and stops its stream; its search goes with it.
@@ -53,15 +95,18 @@ pub fn close(state: &mut AppState, fx: &mut Vec<Effect>) {
 /// The other run of the same container: previous after current, current after previous.
 pub fn toggle_previous(state: &mut AppState, fx: &mut Vec<Effect>) {
     if let Some(v) = &state.logs {
-        let (pod, previous) = (v.pod.clone(), !v.previous);
-        open(state, fx, pod, previous);
+        let request = LogRequest {
+            previous: !v.previous,
+            ..v.request()
+        };
+        reopen(state, fx, request);
     }
 }
 
 /// What a stream produced, for the view that asked for it (a late answer for another pod or
 /// run is dropped).
-pub fn arrived(state: &mut AppState, pod: &Key, previous: bool, event: LogEvent) {
-    let Some(v) = state.logs.as_mut().filter(|v| v.pod == *pod && v.previous == previous) else {
+pub fn arrived(state: &mut AppState, request: &LogRequest, event: LogEvent) {
+    let Some(v) = state.logs.as_mut().filter(|v| v.request() == *request) else {
         return;
     };
     match event {
@@ -112,6 +157,7 @@ mod tests {
         LogView {
             pod: (CleanText::line("shop"), CleanText::line("web-1")),
             previous: false,
+            since: None,
             lines: VecDeque::new(),
             dropped: 0,
             from_bottom: 0,
@@ -129,7 +175,7 @@ mod tests {
             0,
         );
         s.logs = Some(view());
-        let pod = s.logs.as_ref().unwrap().pod.clone();
+        let asked = s.logs.as_ref().unwrap().request();
         let batch = |from: usize, n: usize| {
             LogEvent::Lines(
                 (from..from + n)
@@ -137,19 +183,28 @@ mod tests {
                     .collect(),
             )
         };
-        arrived(&mut s, &pod, false, batch(0, KEEP + 10));
+        arrived(&mut s, &asked, batch(0, KEEP + 10));
         let v = s.logs.as_ref().unwrap();
         assert_eq!((v.lines.len(), v.dropped), (KEEP, 10));
         assert_eq!(v.lines.front().unwrap().as_str(), "line 10");
         scroll(&mut s, -3);
-        arrived(&mut s, &pod, false, batch(KEEP + 10, 2));
+        arrived(&mut s, &asked, batch(KEEP + 10, 2));
         assert_eq!(
             s.logs.as_ref().unwrap().from_bottom,
             5,
             "two new lines below keep the view on the same lines"
         );
-        // Another run's answer is not this view's.
-        arrived(&mut s, &pod, true, LogEvent::Ended);
+        // Another run's answer, or the same run's from another time, is not this view's.
+        let previous = LogRequest {
+            previous: true,
+            ..asked.clone()
+        };
+        let since = LogRequest {
+            since: Some(600),
+            ..asked.clone()
+        };
+        arrived(&mut s, &previous, LogEvent::Ended);
+        arrived(&mut s, &since, LogEvent::Ended);
         assert_eq!(s.logs.as_ref().unwrap().ended, None);
         s.logs.as_mut().unwrap().search = Some("LINE 4999".into());
         assert_eq!(visible(s.logs.as_ref().unwrap()).len(), 1);

@@ -43,8 +43,7 @@ pub enum Msg {
     },
     /// What a log stream produced, for the pod and run it was opened for.
     Logs {
-        pod: crate::cluster::model::Key,
-        previous: bool,
+        request: crate::cluster::logs::LogRequest,
         event: crate::cluster::logs::LogEvent,
     },
     /// One object's lines for the inspect view (the answer to `Effect::Inspect`), or why not.

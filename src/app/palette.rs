@@ -27,6 +27,8 @@ pub enum Command {
     /// The selected playbook step is skipped or failed, with why.
     Skip(String),
     Fail(String),
+    /// The open log from this many seconds ago (`None`: its last lines).
+    LogsSince(Option<u64>),
     /// Open a full list in the health pane, filtered by the rest of the line.
     List {
         kind: super::lists::ListKind,
@@ -61,6 +63,10 @@ pub const USAGE: &[(&str, &str)] = &[
     (
         "nodes | workloads | pods | events [TEXT]",
         "every one, in a list (filtered by TEXT)",
+    ),
+    (
+        "since DURATION | all",
+        "the open log from that long ago (10m, 2h), or its last 500 lines",
     ),
     ("playbook ID", "follow a playbook (bad-deploy, node-failure, ...)"),
     ("skip | fail REASON", "the selected playbook step"),
@@ -132,11 +138,26 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "fail" | "failed" => need("a reason").map(Command::Fail),
         "cordon" | "uncordon" | "drain" | "restart" | "undo" | "pause" | "resume" | "scale" | "recycle" | "isolate"
         | "unisolate" | "silence" | "unsilence" => action(verb, args).map(Command::Act),
+        "since" => since(&need("a time such as 10m or 2h, or all")?).map(Command::LogsSince),
         "quit" | "q" => Ok(Command::Quit),
         other => Err(format!(
             "{other:?} is not a command; try declare, sev, status, role, note, decision, pin, theme, keymap, quit"
         )),
     }
+}
+
+/// `10m`, `2h`, `90s` in seconds (at least one), or `all` for none.
+fn since(s: &str) -> Result<Option<u64>, String> {
+    if s == "all" {
+        return Ok(None);
+    }
+    warroom_files::Duration::parse(s)
+        .ok()
+        .and_then(|d| u64::try_from(d.millis).ok())
+        .map(|millis| millis.div_ceil(1000))
+        .filter(|secs| *secs > 0)
+        .map(Some)
+        .ok_or_else(|| format!("{s:?} is not a time such as 10m, 2h or 90s (or all)"))
 }
 
 /// `2h`, `30m`, `1h30m` in minutes (at least one, at most a week).

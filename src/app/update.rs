@@ -74,7 +74,7 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
             super::playbook::follow_flow(state, fx, &id);
             state.dirty = true;
         }
-        Msg::Logs { pod, previous, event } => super::logs::arrived(state, &pod, previous, event),
+        Msg::Logs { request, event } => super::logs::arrived(state, &request, event),
         Msg::Inspected { target, view, result } => super::inspect::arrived(state, &target, view, result),
         Msg::Identity(who) => {
             state.cluster_identity = Some(CleanText::line(&who));

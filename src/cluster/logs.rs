@@ -1,6 +1,7 @@
-//! A pod's container log, as `kubectl logs [-f] [--previous] --tail=N` reads it: streamed line by
-//! line (followed for the running container), each line cleaned where it enters, handed over in
-//! batches to a sink. Ends when the stream does, or when the task is dropped.
+//! A pod's container log, as `kubectl logs [-f] [--previous] [--tail=N | --since=D]` reads it:
+//! streamed line by line (followed for the running container), each line cleaned where it
+//! enters, handed over in batches to a sink. Ends when the stream does, or when the task is
+//! dropped.
 
 use futures::{AsyncBufReadExt, StreamExt};
 use k8s_openapi::api::core::v1::Pod;
@@ -10,6 +11,15 @@ use crate::text::CleanText;
 
 /// How many of the last lines are read when a log is opened.
 pub const TAIL: i64 = 500;
+
+/// Which log: a pod's current or previous container, its last [`TAIL`] lines or those written
+/// in the last `since` seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRequest {
+    pub pod: crate::cluster::model::Key,
+    pub previous: bool,
+    pub since: Option<u64>,
+}
 
 /// What a log stream produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,17 +31,18 @@ pub enum LogEvent {
     Failed(CleanText),
 }
 
-/// Streams the log of `pod`'s first container (its previous run with `previous`) into `sink`
-/// until it ends or `sink` says to stop.
-pub async fn stream(client: kube::Client, namespace: &str, pod: &str, previous: bool, sink: impl Fn(LogEvent) -> bool) {
+/// Streams the log `asked` names (the pod's first container) into `sink` until it ends or
+/// `sink` says to stop.
+pub async fn stream(client: kube::Client, asked: &LogRequest, sink: impl Fn(LogEvent) -> bool) {
     let params = LogParams {
-        follow: !previous,
-        previous,
-        tail_lines: Some(TAIL),
+        follow: !asked.previous,
+        previous: asked.previous,
+        tail_lines: asked.since.is_none().then_some(TAIL),
+        since_seconds: asked.since.map(|s| s.min(i64::MAX as u64) as i64),
         ..LogParams::default()
     };
-    let api: Api<Pod> = Api::namespaced(client, namespace);
-    let reader = match api.log_stream(pod, &params).await {
+    let api: Api<Pod> = Api::namespaced(client, asked.pod.0.as_str());
+    let reader = match api.log_stream(asked.pod.1.as_str(), &params).await {
         Ok(r) => r,
         Err(e) => {
             sink(LogEvent::Failed(CleanText::line(&crate::http::causes(&e))));

@@ -69,20 +69,18 @@ impl Executor {
                 source: Origin::Automation,
             }),
             Effect::Publish { channel, message } => self.publish(*channel, *message),
-            Effect::FollowLogs { pod, previous } => {
+            Effect::FollowLogs(request) => {
                 let tx = self.tx.clone();
                 let client = self.client.clone();
                 let task = tokio::spawn(async move {
-                    let (namespace, name) = (pod.0.to_string(), pod.1.to_string());
                     let sink = |event| {
                         tx.send(Msg::Logs {
-                            pod: pod.clone(),
-                            previous,
+                            request: request.clone(),
                             event,
                         })
                         .is_ok()
                     };
-                    crate::cluster::logs::stream(client, &namespace, &name, previous, sink).await;
+                    crate::cluster::logs::stream(client, &request, sink).await;
                 });
                 self.stop_logs(Some(task.abort_handle()));
             }

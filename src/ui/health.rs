@@ -445,7 +445,11 @@ pub fn log_lines(state: &AppState, v: &crate::app::logs::LogView, rows: usize) -
     } else {
         "current container, following"
     };
-    let mut head = format!("log {}/{} ({run})", v.pod.0, v.pod.1);
+    let window = match v.since {
+        Some(s) => format!(", since {} ago", crate::cluster::describe::age(s as i64)),
+        None => String::new(),
+    };
+    let mut head = format!("log {}/{} ({run}{window})", v.pod.0, v.pod.1);
     if let Some(s) = search {
         head.push_str(&format!("  search: {s}"));
     }
@@ -453,7 +457,7 @@ pub fn log_lines(state: &AppState, v: &crate::app::logs::LogView, rows: usize) -
     let mut out = vec![
         Line::styled(head, t.get("ui.title")),
         Line::styled(
-            format!("  enter: the {other} container  /: search  ↑↓ pgup pgdn: scroll  esc: back"),
+            format!("  enter: the {other} container  /: search  :since 10m  ↑↓ pgup pgdn: scroll  esc: back"),
             t.get("ui.muted"),
         ),
     ];

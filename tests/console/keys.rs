@@ -696,7 +696,7 @@ fn a_read_only_console_writes_notes_but_not_the_incidents_state() {
 
 #[test]
 fn a_drill_down_pod_opens_its_log_which_follows_scrolls_searches_and_closes() {
-    use warroom::cluster::logs::LogEvent;
+    use warroom::cluster::logs::{LogEvent, LogRequest};
     let mut s = state();
     update(&mut s, Msg::Resize(200, 50));
     key(&mut s, KeyCode::Enter);
@@ -707,17 +707,21 @@ fn a_drill_down_pod_opens_its_log_which_follows_scrolls_searches_and_closes() {
     let pod = (CleanText::line("shop"), CleanText::line("checkout-b"));
     assert_eq!(
         journal_effects(&s),
-        [Effect::FollowLogs {
+        [Effect::FollowLogs(LogRequest {
             pod: pod.clone(),
-            previous: false
-        }]
+            previous: false,
+            since: None
+        })]
     );
     let lines = (0..100).map(|i| CleanText::line(&format!("request {i} ok"))).collect();
     update(
         &mut s,
         Msg::Logs {
-            pod: pod.clone(),
-            previous: false,
+            request: LogRequest {
+                pod: pod.clone(),
+                previous: false,
+                since: None,
+            },
             event: LogEvent::Lines(lines),
         },
     );
@@ -739,7 +743,56 @@ fn a_drill_down_pod_opens_its_log_which_follows_scrolls_searches_and_closes() {
     // Enter: the previous run; Esc: back to the drill-down, the stream stopped.
     s.effects.clear();
     key(&mut s, KeyCode::Enter);
-    assert_eq!(journal_effects(&s), [Effect::FollowLogs { pod, previous: true }]);
+    assert_eq!(
+        journal_effects(&s),
+        [Effect::FollowLogs(LogRequest {
+            pod: pod.clone(),
+            previous: true,
+            since: None
+        })]
+    );
+    // `:since 10m`: the same run from ten minutes ago; a batch of the stream before is not shown.
+    s.effects.clear();
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "since 10m");
+    key(&mut s, KeyCode::Enter);
+    let since = LogRequest {
+        pod: pod.clone(),
+        previous: true,
+        since: Some(600),
+    };
+    assert_eq!(journal_effects(&s), [Effect::FollowLogs(since.clone())]);
+    let late = LogRequest {
+        since: None,
+        ..since.clone()
+    };
+    update(
+        &mut s,
+        Msg::Logs {
+            request: late,
+            event: LogEvent::Lines(vec![CleanText::line("from the stream before")]),
+        },
+    );
+    update(
+        &mut s,
+        Msg::Logs {
+            request: since,
+            event: LogEvent::Lines(vec![CleanText::line("panic: config key not set")]),
+        },
+    );
+    let t = text(&draw(&s, 200, 50));
+    assert!(
+        t.contains("log shop/checkout-b (previous container, since 10m ago)"),
+        "{t}"
+    );
+    assert!(
+        t.contains("panic: config key not set") && !t.contains("from the stream before"),
+        "{t}"
+    );
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "since soon");
+    key(&mut s, KeyCode::Enter);
+    assert!(text(&draw(&s, 200, 50)).contains("\"soon\" is not a time such as 10m, 2h or 90s (or all)"));
     s.effects.clear();
     key(&mut s, KeyCode::Esc);
     assert_eq!(journal_effects(&s), [Effect::StopLogs]);

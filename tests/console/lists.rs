@@ -218,7 +218,7 @@ fn logs_and_actions_act_on_the_row_under_the_cursor() {
         .effects
         .iter()
         .filter_map(|e| match e {
-            Effect::FollowLogs { pod, previous } => Some((pod.1.to_string(), *previous)),
+            Effect::FollowLogs(asked) => Some((asked.pod.1.to_string(), asked.previous)),
             _ => None,
         })
         .collect();
@@ -234,7 +234,7 @@ fn logs_and_actions_act_on_the_row_under_the_cursor() {
     assert!(
         s.effects
             .iter()
-            .any(|e| matches!(e, Effect::FollowLogs { pod, previous: false } if pod.1.as_str() == "checkout-b")),
+            .any(|e| matches!(e, Effect::FollowLogs(asked) if !asked.previous && asked.pod.1.as_str() == "checkout-b")),
         "{:?}",
         s.effects
     );
