@@ -1,11 +1,15 @@
 //! Benchmark of the cluster health model at the documented limits: a synthetic drill cluster
-//! (default 5,000 nodes / 150,000 pods) runs in its own process; this process follows it with
-//! the kube-rs watchers and prints the time until the model is complete, this process's peak
-//! RSS, `kubectl get pods -A -o name` against the same server, and the model's lag while
-//! 2,000 pod updates per second are written.
+//! (default 5,000 nodes / 150,000 pods) runs in its own process; this process first walks the
+//! server's pods bare (pages of 500, bodies only counted: the floor any client stands on), then
+//! follows it with the kube-rs watchers and prints the time until the model is complete beside
+//! that floor, this process's RSS, `kubectl get pods -A -o name` against the same server, and
+//! the model's lag while pod updates are written at a given rate.
 //!
-//! Run: `cargo bench --bench cluster_model` (WARROOM_BENCH_SYNTHETIC=nodes=N,pods=M to resize,
-//! WARROOM_BENCH_RATE / WARROOM_BENCH_SECONDS for the update load). It prints figures only.
+//! Run: `cargo bench --bench cluster_model`. WARROOM_BENCH_SYNTHETIC=nodes=N,pods=M resizes;
+//! WARROOM_BENCH_CURVE=15000,50000,150000 prints the floor and the model at each size (30
+//! pods a node) and skips the rest; WARROOM_BENCH_PAUSED=1 stops the drill's clock (so only
+//! the client's cost is left); WARROOM_BENCH_RATE / WARROOM_BENCH_SECONDS set the update load.
+//! It prints figures only.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -17,7 +21,7 @@ use warroom_testkit::rss_mib;
 
 use tokio::sync::mpsc;
 use warroom::cluster::connect::Cluster;
-use warroom::cluster::follow::follow;
+use warroom::cluster::follow::{Following, follow};
 use warroom::cluster::model::{Change, ClusterModel, Update};
 
 fn unix_nanos() -> u64 {
@@ -38,37 +42,144 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-fn main() {
-    let spec = std::env::var("WARROOM_BENCH_SYNTHETIC").unwrap_or_else(|_| "nodes=5000,pods=150000".into());
-    let rate: u64 = env_or("WARROOM_BENCH_RATE", 2000);
-    let seconds: u64 = env_or("WARROOM_BENCH_SECONDS", 10);
-    let sim = SimProcess::start(None, &["--synthetic", &spec]);
-    let url = sim.url.clone();
-    println!("cluster model benchmark ({spec})");
-    let rt = tokio::runtime::Builder::new_multi_thread()
+/// One page of a list: only its continue token and how many items it held.
+#[derive(serde::Deserialize)]
+struct Page {
+    metadata: PageMeta,
+    items: Vec<serde::de::IgnoredAny>,
+}
+
+#[derive(serde::Deserialize)]
+struct PageMeta {
+    #[serde(rename = "continue", default)]
+    next: Option<String>,
+}
+
+/// Lists every pod in pages of 500 as a bare client would (no model, nothing kept): the time
+/// and the count.
+async fn bare_walk(url: &str) -> (Duration, usize) {
+    let client = warroom::http::plain_client();
+    let t = Instant::now();
+    let mut count = 0;
+    let mut next: Option<String> = None;
+    loop {
+        let mut req = client.get(format!("{url}/api/v1/pods")).query(&[("limit", "500")]);
+        if let Some(token) = &next {
+            req = req.query(&[("continue", token.as_str())]);
+        }
+        let body = req.send().await.expect("a page").bytes().await.expect("its body");
+        let page: Page = serde_json::from_slice(&body).expect("a pod list");
+        count += page.items.len();
+        next = page.metadata.next.filter(|c| !c.is_empty());
+        if next.is_none() {
+            return (t.elapsed(), count);
+        }
+    }
+}
+
+/// Follows the cluster until the model is complete: the time, and the model and watchers.
+async fn complete(url: &str) -> (Duration, ClusterModel, Following, mpsc::Receiver<Update>) {
+    let cluster = Cluster::drill(url).expect("cluster");
+    let (tx, mut rx) = mpsc::channel::<Update>(4096);
+    let following = follow(&cluster, tx);
+    let mut model = ClusterModel::new();
+    let t = Instant::now();
+    while !model.complete() {
+        match rx.recv().await {
+            Some(u) => model.apply(u),
+            None => panic!("watchers stopped"),
+        }
+    }
+    (t.elapsed(), model, following, rx)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let cluster = Cluster::drill(&url).expect("cluster");
-        let (tx, mut rx) = mpsc::channel::<Update>(4096);
-        let following = follow(&cluster, tx);
-        let mut model = ClusterModel::new();
-        let t = Instant::now();
-        while !model.complete() {
-            match rx.recv().await {
-                Some(u) => model.apply(u),
-                None => panic!("watchers stopped"),
-            }
+        .expect("runtime")
+}
+
+fn sim_args(spec: &str) -> Vec<String> {
+    let mut args = vec!["--synthetic".to_string(), spec.to_string()];
+    if env_or("WARROOM_BENCH_PAUSED", 0) == 1 {
+        args.push("--paused".into());
+    }
+    args
+}
+
+/// The floor and the model at each size, one line each.
+fn curve(sizes: &str) {
+    println!(
+        "cluster model curve (30 pods a node{})",
+        if env_or("WARROOM_BENCH_PAUSED", 0) == 1 {
+            ", clock paused"
+        } else {
+            ""
         }
-        let complete = t.elapsed();
+    );
+    println!(
+        "  {:>8}  {:>12}  {:>14}  {:>6}  {:>14}",
+        "pods", "bare walk s", "model s", "ratio", "RSS once MiB"
+    );
+    for pods in sizes.split(',').filter_map(|p| p.trim().parse::<usize>().ok()) {
+        let spec = format!("nodes={},pods={pods}", (pods / 30).max(1));
+        let args = sim_args(&spec);
+        let sim = SimProcess::start(None, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        let rt = runtime();
+        rt.block_on(async {
+            let (first, walked) = bare_walk(&sim.url).await;
+            let (took, model, following, _rx) = complete(&sim.url).await;
+            let walk = first.min(bare_walk(&sim.url).await.0);
+            println!(
+                "  {:>8}  {:>12.2}  {:>14.2}  {:>5.2}x  {:>14.0}",
+                walked,
+                walk.as_secs_f64(),
+                took.as_secs_f64(),
+                took.as_secs_f64() / walk.as_secs_f64(),
+                rss_mib(std::process::id(), "VmRSS:")
+            );
+            assert_eq!(model.totals.pods as usize, walked, "the model holds every pod listed");
+            following.stop();
+        });
+    }
+}
+
+fn main() {
+    if let Ok(sizes) = std::env::var("WARROOM_BENCH_CURVE") {
+        curve(&sizes);
+        return;
+    }
+    let spec = std::env::var("WARROOM_BENCH_SYNTHETIC").unwrap_or_else(|_| "nodes=5000,pods=150000".into());
+    let rate: u64 = env_or("WARROOM_BENCH_RATE", 2000);
+    let seconds: u64 = env_or("WARROOM_BENCH_SECONDS", 10);
+    let args = sim_args(&spec);
+    let sim = SimProcess::start(None, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let url = sim.url.clone();
+    println!("cluster model benchmark ({spec})");
+    let rt = runtime();
+    rt.block_on(async {
+        let (walk, walked) = bare_walk(&url).await;
         println!(
-            "  model complete:                     {:>8.2} s ({} pods, {} nodes, {} workloads)",
-            complete.as_secs_f64(),
+            "  bare paged walk of the pods:        {:>8.2} s ({walked} pods, 500 a page)",
+            walk.as_secs_f64()
+        );
+        let (took, mut model, following, mut rx) = complete(&url).await;
+        // Walked again once the model is complete: a server's first list may be its slowest.
+        let (again, _) = bare_walk(&url).await;
+        let floor = walk.min(again);
+        println!(
+            "  bare paged walk again:              {:>8.2} s",
+            again.as_secs_f64()
+        );
+        println!(
+            "  model complete:                     {:>8.2} s ({} pods, {} nodes, {} workloads; {:.2}x the faster bare walk)",
+            took.as_secs_f64(),
             model.totals.pods,
             model.totals.nodes,
-            model.workloads.len()
+            model.workloads.len(),
+            took.as_secs_f64() / floor.as_secs_f64()
         );
         println!(
             "  this process's RSS once complete:   {:>8.0} MiB",

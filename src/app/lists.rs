@@ -92,8 +92,8 @@ impl ListKind {
     }
 }
 
-/// One row's key in the model.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One row's key in the model (rows that sort alike keep this order: by namespace and name).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RowKey {
     Node(CleanText),
     Workload(WorkloadKey),
@@ -108,25 +108,34 @@ pub enum Order {
     Text(String),
 }
 
-/// One cell: what is shown and how it sorts.
+/// One cell: what is shown, and the number it sorts by when it does not sort by its text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     pub text: String,
-    pub order: Order,
+    pub number: Option<i64>,
+}
+
+impl Cell {
+    /// How the cell sorts (its text moved, not copied).
+    pub fn into_order(self) -> Order {
+        match self.number {
+            Some(n) => Order::Number(n),
+            None => Order::Text(self.text),
+        }
+    }
 }
 
 fn text(s: impl Into<String>) -> Cell {
-    let text = s.into();
     Cell {
-        order: Order::Text(text.clone()),
-        text,
+        text: s.into(),
+        number: None,
     }
 }
 
 fn number(shown: impl Into<String>, n: i64) -> Cell {
     Cell {
         text: shown.into(),
-        order: Order::Number(n),
+        number: Some(n),
     }
 }
 
@@ -270,30 +279,33 @@ fn keys(model: &ClusterModel, kind: ListKind) -> Vec<RowKey> {
     }
 }
 
-/// Makes the list's rows again from the model: filtered, sorted (ties by the rows' names),
+/// Makes the list's rows again from the model: filtered, sorted (ties by the rows' keys),
 /// the cursor kept on the same row when it is still there.
 pub fn remake(view: &mut ListView, model: &ClusterModel, now: i64) {
     let selected = view.rows.get(view.cursor).cloned();
     let filter = view.filter.as_deref().map(str::to_lowercase);
-    let mut rows: Vec<(Order, String, RowKey)> = keys(model, view.kind)
+    let mut rows: Vec<(Order, RowKey)> = keys(model, view.kind)
         .into_iter()
         .filter_map(|k| {
-            let cells = cells(model, &k, now)?;
+            let mut cells = cells(model, &k, now)?;
             if let Some(f) = &filter
                 && !cells.iter().any(|c| c.text.to_lowercase().contains(f.as_str()))
             {
                 return None;
             }
-            let order = cells.get(view.sort).map_or(Order::Number(0), |c| c.order.clone());
-            let tie = cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join("\u{0}");
-            Some((order, tie, k))
+            let order = if view.sort < cells.len() {
+                cells.swap_remove(view.sort).into_order()
+            } else {
+                Order::Number(0)
+            };
+            Some((order, k))
         })
         .collect();
     rows.sort_unstable_by(|a, b| {
         let by = if view.descending { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) };
         by.then_with(|| a.1.cmp(&b.1))
     });
-    view.rows = rows.into_iter().map(|(_, _, k)| k).collect();
+    view.rows = rows.into_iter().map(|(_, k)| k).collect();
     view.cursor = selected
         .and_then(|s| view.rows.iter().position(|r| *r == s))
         .unwrap_or(view.cursor)
