@@ -9,7 +9,8 @@
 //! WARROOM_BENCH_CURVE=15000,50000,150000 prints the floor and the model at each size (30
 //! pods a node) and skips the rest; WARROOM_BENCH_PAUSED=1 stops the drill's clock (so only
 //! the client's cost is left); WARROOM_BENCH_RATE / WARROOM_BENCH_SECONDS set the update load;
-//! WARROOM_BENCH_KUBECTL=0 leaves kubectl out (two minutes at 150,000 pods).
+//! WARROOM_BENCH_QUIET=N waits N seconds before the updates; WARROOM_BENCH_KUBECTL=0 leaves
+//! kubectl out (two minutes at 150,000 pods).
 //! It prints figures only.
 
 use std::collections::HashMap;
@@ -212,6 +213,7 @@ fn main() {
             rss_mib(std::process::id(), "VmHWM:")
         );
 
+        tokio::time::sleep(Duration::from_secs(env_or("WARROOM_BENCH_QUIET", 0))).await;
         // Sustained pod updates, made inside the drill cluster, which records when each write
         // committed; here we note when the model showed it. Lag = shown - committed.
         let client = warroom::http::plain_client();

@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
-use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node};
 use kube::api::{Api, ListParams, PostParams};
 use kube::runtime::{WatchStreamExt, watcher};
 use serde::de::DeserializeOwned;
@@ -22,6 +22,7 @@ use tokio::task::JoinSet;
 use super::connect::Cluster;
 use super::intern::Interner;
 use super::model::{Change, Key, Resource, Update};
+use super::pod_view::PodView;
 use super::rows::{self, OwnerKind};
 use crate::freshness::Freshness;
 
@@ -149,7 +150,7 @@ pub fn follow(cluster: &Cluster, tx: mpsc::Sender<Update>) -> Following {
         |n, i| Some(rows::node_row(n, i)),
         Update::Node,
     ));
-    s.namespaced(Projection::<Pod, _>::new(
+    s.namespaced(Projection::<PodView, _>::new(
         Resource::Pods,
         |p, i| Some(rows::pod_row(p, i)),
         Update::Pod,

@@ -5,10 +5,11 @@
 use crate::text::CleanText;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Node};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use super::intern::Interner;
+use super::pod_view::{PodView, TEMPLATE_HASH};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Phase {
@@ -129,14 +130,17 @@ fn seconds(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> 
     t.map(|t| t.0.as_second()).unwrap_or(0)
 }
 
-pub fn pod_row(pod: &Pod, i: &mut Interner) -> PodRow {
+pub fn pod_row(pod: &PodView, i: &mut Interner) -> PodRow {
     let status = pod.status.as_ref();
     let statuses = status.and_then(|s| s.container_statuses.as_deref()).unwrap_or(&[]);
     let ready = status
         .and_then(|s| s.conditions.as_ref())
         .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
         .is_some_and(|c| c.status == "True");
-    let restarts = statuses.iter().map(|c| c.restart_count.max(0) as u32).sum();
+    let restarts = statuses
+        .iter()
+        .map(|c| c.restart_count.unwrap_or(0).max(0) as u32)
+        .sum();
     let waiting = statuses
         .iter()
         .filter_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.as_deref())
@@ -161,7 +165,7 @@ pub fn pod_row(pod: &Pod, i: &mut Interner) -> PodRow {
             let (kind, name) = match r.kind.as_str() {
                 // A ReplicaSet named `<deployment>-<pod-template-hash>` belongs to that deployment.
                 "ReplicaSet" => {
-                    let hash = pod.metadata.labels.as_ref().and_then(|l| l.get("pod-template-hash"));
+                    let hash = pod.metadata.labels.as_ref().and_then(|l| l.get(TEMPLATE_HASH));
                     match hash.and_then(|h| r.name.strip_suffix(&format!("-{h}"))) {
                         Some(d) => (OwnerKind::Deployment, d),
                         None => (OwnerKind::Other, r.name.as_str()),
