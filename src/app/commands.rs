@@ -89,13 +89,8 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
         }
         Command::LogsSince(since) => super::logs::since(state, fx, since),
         Command::List { kind, filter } => {
-            super::logs::close(state, fx);
-            state.inspect = None;
             state.focus = Pane::Health;
-            super::lists::open(state, kind);
-            if filter.is_some() {
-                super::lists::filter(state, filter);
-            }
+            super::lists::open(state, fx, kind, filter);
         }
         Command::Quit => state.quit = true,
     }

@@ -19,11 +19,7 @@ fn subject(state: &AppState) -> Option<Subject> {
         return Some(d.subject.clone());
     }
     if let Some(list) = &state.list {
-        let target = list
-            .rows
-            .get(list.cursor)
-            .and_then(|r| super::lists::target(r, &state.model))?;
-        return Subject::of_target(&target);
+        return Subject::of_target(&super::lists::selected(list, &state.model)?);
     }
     state.selected_subject()
 }
@@ -36,26 +32,21 @@ pub fn selection(state: &AppState) -> Selection {
     match subject {
         Some(Subject::Node(n)) => s.node = Some(n.to_string()),
         Some(Subject::Pod((ns, pod))) => {
-            let owner = state
+            // A pod's rollout and scale keys act on its owner.
+            if let Some(o) = state
                 .model
                 .pods
                 .get(&(ns.clone(), pod.clone()))
-                .and_then(|p| p.owner.clone());
-            if let Some(o) = owner {
-                if o.kind == OwnerKind::Deployment {
-                    s.deployment = Some(o.name.to_string());
-                }
-                s.workload = action_workload(o.kind, &o.name);
+                .and_then(|p| p.owner.as_ref())
+            {
+                owned_by(&mut s, o.kind, &o.name);
             }
             s.namespace = Some(ns.to_string());
             s.pod = Some(pod.to_string());
         }
         Some(Subject::Workload((ns, kind, name))) => {
             s.namespace = Some(ns.to_string());
-            if kind == OwnerKind::Deployment {
-                s.deployment = Some(name.to_string());
-            }
-            s.workload = action_workload(kind, &name);
+            owned_by(&mut s, kind, &name);
             // The worst pod of the workload, for recycle.
             s.pod = state
                 .model
@@ -75,6 +66,15 @@ pub fn selection(state: &AppState) -> Selection {
         s.pod = Some(pod.1.to_string());
     }
     s
+}
+
+/// The workload the selection belongs to, as rollout and scale actions take it (and as a
+/// Deployment, for the playbooks that name one).
+fn owned_by(s: &mut Selection, kind: OwnerKind, name: &str) {
+    if kind == OwnerKind::Deployment {
+        s.deployment = Some(name.to_string());
+    }
+    s.workload = action_workload(kind, name);
 }
 
 /// The workload a health row names, as rollout and scale actions take it.

@@ -204,11 +204,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
         KeyAction::Yaml => inspect_selected(state, fx, View::Yaml),
         KeyAction::Events => inspect_selected(state, fx, View::Events),
         KeyAction::Logs => logs_of_selected(state, fx),
-        KeyAction::Lists => {
-            super::logs::close(state, fx);
-            state.inspect = None;
-            super::lists::next(state);
-        }
+        KeyAction::Lists => super::lists::next(state, fx),
         KeyAction::Sort | KeyAction::SortReverse if state.list.is_none() => {
             state.tell(
                 "sort applies to a list: open one first (lists key, or :pods)".into(),
@@ -276,7 +272,7 @@ fn selected_target(state: &AppState) -> Option<Target> {
         };
     }
     if let Some(l) = &state.list {
-        return l.rows.get(l.cursor).and_then(|r| super::lists::target(r, &state.model));
+        return super::lists::selected(l, &state.model);
     }
     state.selected_subject()?.target()
 }

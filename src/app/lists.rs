@@ -10,6 +10,7 @@ use crate::cluster::model::{ClusterModel, Key, WorkloadKey};
 use crate::cluster::rows::{OwnerKind, Phase};
 use crate::text::CleanText;
 
+use super::effect::Effect;
 use super::state::{AppState, Subject};
 
 /// Lists at most this long are re-sorted every time the model settles; longer ones every
@@ -314,11 +315,12 @@ pub fn remake(view: &mut ListView, model: &ClusterModel, now: i64) {
     view.made = now;
 }
 
-/// Opens list `kind` in the health pane (over the needs-attention view).
-pub fn open(state: &mut AppState, kind: ListKind) {
+/// Opens list `kind` in the health pane (over the needs-attention view), holding only the rows
+/// `filter` names; the log, inspect view or drill-down drawn over it closes.
+pub fn open(state: &mut AppState, fx: &mut Vec<Effect>, kind: ListKind, filter: Option<String>) {
     let mut view = ListView {
         kind,
-        filter: None,
+        filter,
         sort: 0,
         descending: false,
         rows: Vec::new(),
@@ -327,12 +329,14 @@ pub fn open(state: &mut AppState, kind: ListKind) {
         made: 0,
     };
     remake(&mut view, &state.model, state.event_time());
+    super::logs::close(state, fx);
+    state.inspect = None;
     state.detail = None;
     state.list = Some(view);
 }
 
 /// The next list after the open one (nodes, workloads, pods, events), or the first.
-pub fn next(state: &mut AppState) {
+pub fn next(state: &mut AppState, fx: &mut Vec<Effect>) {
     let kind = match &state.list {
         None => ListKind::Nodes,
         Some(v) => {
@@ -340,7 +344,7 @@ pub fn next(state: &mut AppState) {
             ListKind::ALL[(i + 1) % ListKind::ALL.len()]
         }
     };
-    open(state, kind);
+    open(state, fx, kind, None);
 }
 
 /// Sorts by the next column; past the last, the order turns around and starts again.
@@ -403,6 +407,11 @@ pub fn tick(state: &mut AppState) {
 pub fn move_cursor(view: &mut ListView, d: isize) {
     let c = view.cursor as isize + d;
     view.cursor = c.clamp(0, view.rows.len().saturating_sub(1) as isize) as usize;
+}
+
+/// The object the list's cursor is on (for an event, the object it is about).
+pub fn selected(view: &ListView, model: &ClusterModel) -> Option<Target> {
+    view.rows.get(view.cursor).and_then(|r| target(r, model))
 }
 
 /// The object a list row is about: itself, or for an event the object it is about.

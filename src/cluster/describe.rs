@@ -177,8 +177,8 @@ fn last_seen(e: &Value) -> i64 {
 }
 
 /// A `kubectl describe`-like summary: what the object is, what it runs, its state and
-/// conditions, then its events.
-pub fn describe(object: &Value, about: &[Value], now: i64) -> Vec<CleanText> {
+/// conditions, then its events (or why they could not be read).
+pub fn describe(object: &Value, about: Result<&[Value], &str>, now: i64) -> Vec<CleanText> {
     let mut out = Out::default();
     let meta = object.get("metadata").unwrap_or(&Value::Null);
     let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -222,7 +222,11 @@ pub fn describe(object: &Value, about: &[Value], now: i64) -> Vec<CleanText> {
     }
     conditions(&mut out, status);
     out.line("");
-    out.0.extend(events(about, now));
+    match about {
+        Ok(about) => out.0.extend(events(about, now)),
+        // An object whose events cannot be read is still described, and says so.
+        Err(e) => out.line(format!("Events:  cannot be read: {e}")),
+    }
     out.0
 }
 
@@ -428,7 +432,7 @@ mod tests {
             "firstTimestamp": "2026-12-05T10:01:00Z", "lastTimestamp": "2026-12-05T10:09:00Z",
             "source": {"component": "kubelet"}, "message": "Back-off restarting failed container"})];
         let now = "2026-12-05T10:10:00Z".parse::<jiff::Timestamp>().unwrap().as_second();
-        let text = strings(&describe(&pod, &events, now)).join("\n");
+        let text = strings(&describe(&pod, Ok(&events), now)).join("\n");
         for want in [
             "Name:                 web-1",
             "Created:              2026-12-05T10:00:00Z (10m ago)",
@@ -467,7 +471,7 @@ mod tests {
             "spec": {"unschedulable": true, "taints": [{"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"}]},
             "status": {"capacity": {"pods": "110"}, "conditions": [{"type": "Ready", "status": "Unknown",
                 "reason": "NodeStatusUnknown", "message": "Kubelet stopped posting node status."}]}});
-        let text = strings(&describe(&node, &[], 0)).join("\n");
+        let text = strings(&describe(&node, Ok(&[]), 0)).join("\n");
         for want in [
             "Unschedulable:        true",
             "Taints:               node.kubernetes.io/unreachable:NoExecute",
@@ -481,7 +485,14 @@ mod tests {
             "spec": {"replicas": 3, "paused": true, "strategy": {"type": "RollingUpdate"},
                 "template": {"spec": {"containers": [{"name": "app", "image": "checkout:1.4"}]}}},
             "status": {"replicas": 4, "updatedReplicas": 1, "readyReplicas": 2, "availableReplicas": 2}});
-        let text = strings(&describe(&d, &[], 0)).join("\n");
+        // Events that cannot be read are said, and the object is still described.
+        let unread = strings(&describe(&node, Err("events is forbidden"), 0));
+        assert_eq!(
+            unread.last().map(String::as_str),
+            Some("Events:  cannot be read: events is forbidden")
+        );
+        assert!(unread.iter().any(|l| l.starts_with("Unschedulable:")));
+        let text = strings(&describe(&d, Ok(&[]), 0)).join("\n");
         for want in [
             "Replicas:             3 desired | 1 updated | 4 total | 2 ready | 2 available",
             "Paused:               true",

@@ -141,16 +141,8 @@ pub async fn fetch(client: kube::Client, target: &Target, view: View, now: i64) 
         View::Events => super::describe::events(&events_about(client, target).await.map_err(failed)?, now),
         View::Describe => {
             let o = object(client.clone(), target).await.map_err(failed)?;
-            // An object whose events cannot be read is still described, and says so.
-            match events_about(client, target).await {
-                Ok(events) => super::describe::describe(&o, &events, now),
-                Err(e) => {
-                    let mut lines = super::describe::describe(&o, &[], now);
-                    lines.pop();
-                    lines.push(CleanText::line(&format!("Events:  cannot be read: {e}")));
-                    lines
-                }
-            }
+            let events = events_about(client, target).await;
+            super::describe::describe(&o, events.as_deref().map_err(String::as_str), now)
         }
     })
 }
