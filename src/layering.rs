@@ -8,16 +8,17 @@ use std::path::Path;
 
 /// The layers, lowest first; a module may use only modules of lower layers.
 const LAYERS: &[&[&str]] = &[
-    &["text", "sink", "paths", "secret", "http", "family", "redact"],
+    &["text", "sink", "paths", "secret", "http", "family", "redact", "stop"],
     &["freshness", "theme", "logging"],
     &["incident"],
     &["cluster", "observe", "comms"],
-    &["actions"],
+    &["actions", "detect"],
     &["playbook"],
     &["config"],
     &["app"],
     &["ui"],
     &["console"],
+    &["watch"],
     &["cli"],
 ];
 

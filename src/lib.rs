@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod comms;
 pub mod config;
 pub mod console;
+pub mod detect;
 pub mod family;
 pub mod freshness;
 
@@ -25,9 +26,11 @@ pub mod playbook;
 pub mod redact;
 pub mod secret;
 pub mod sink;
+pub mod stop;
 pub mod text;
 pub mod theme;
 pub mod ui;
+pub mod watch;
 
 #[cfg(test)]
 mod layering;

@@ -38,6 +38,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Postmortem(args)) => return warroom::cli::incident::postmortem(args),
         Some(Command::Status(args)) => return warroom::cli::status::status(args),
         Some(Command::Sim(args)) => runtime().and_then(|rt| rt.block_on(cli::run_sim(args, false))),
+        Some(Command::Watch(args)) => runtime().and_then(|rt| rt.block_on(warroom::watch::run(args))),
         Some(Command::Drill {
             scenario,
             speed,

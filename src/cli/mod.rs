@@ -52,6 +52,9 @@ pub enum Command {
     },
     /// Run a drill cluster headless: a simulated Kubernetes API that kubectl can drive.
     Sim(SimArgs),
+    /// Watch a cluster headless: learn each service's baselines and open an incident when one
+    /// deviates and stays out (or add to the open incident that covers it).
+    Watch(crate::watch::WatchArgs),
     /// Validate scenario and playbook (.yaml), config, theme and keymap (.toml) and template (.j2) files; prints every problem with file:line:column.
     Check {
         /// Files to check.
@@ -192,26 +195,9 @@ pub async fn run_sim(args: SimArgs, banner: bool) -> anyhow::Result<()> {
     use std::io::Write;
     let _ = std::io::stdout().flush();
     tracing::info!(%url, scenario = %name, "drill cluster serving");
-    shutdown_signal().await;
+    crate::stop::requested().await;
     running.stop();
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).ok();
-        let mut hup = signal(SignalKind::hangup()).ok();
-        tokio::select! {
-            _ = ctrl_c => {},
-            _ = async { match term.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {},
-            _ = async { match hup.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {},
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }
 
 /// `warroom check`: every problem of every file; Ok(true) when all are valid.

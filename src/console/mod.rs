@@ -101,7 +101,16 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     // Metrics and alerts: a source that cannot even be set up is told, and the console runs on.
     let observing = match &target {
         Target::Drill(running) => observing::drill(running, options.access.read_only(), msg_tx.clone()).map(Some),
-        Target::Live(_) => observing::live(&setup.config, &cluster, options.access.read_only(), msg_tx.clone()).await,
+        Target::Live(_) => {
+            observing::live(
+                &setup.config,
+                &cluster,
+                options.access.read_only(),
+                None,
+                msg_tx.clone(),
+            )
+            .await
+        }
     };
     let observing = match observing {
         Ok(o) => o,

@@ -24,7 +24,10 @@ use warroom_drill::Drill;
 pub struct Observing {
     pub following: Following,
     pub sources: Vec<Server>,
+    pub prometheus: Option<Prometheus>,
     pub alertmanager: Option<Alertmanager>,
+    /// What the poller was started with (its services may grow as busier ones are found).
+    pub plan: Plan,
 }
 
 /// How often a drill is polled: every 15 s of drill time (one scrape), so a fast clock does
@@ -73,15 +76,17 @@ fn start(
         sources.push(Server::Alertmanager);
     }
     let following = follow::follow(
-        prometheus,
+        prometheus.clone(),
         alertmanager.clone(),
-        plan,
+        plan.clone(),
         crate::sink::into_channel(tx, Msg::Observe),
     );
     Observing {
         following,
         sources,
+        prometheus,
         alertmanager,
+        plan,
     }
 }
 
@@ -99,18 +104,23 @@ pub fn drill(
 
 /// Follows what the config names for the cluster whose context is the one in use, and looks
 /// in the cluster for what it does not name (saying what was found, or that nothing was);
-/// read-only when `read_only`. `None` when neither is configured nor found.
+/// read-only when `read_only`; polled every `interval` when given, else as configured. `None`
+/// when neither is configured nor found.
 pub async fn live(
     config: &Config,
     cluster: &Cluster,
     read_only: bool,
+    interval: Option<Duration>,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Option<Observing>, crate::observe::http::ObserveError> {
     let configured = config
         .clusters
         .iter()
         .find(|c| c.context.as_deref().unwrap_or(&c.name) == cluster.name);
-    let plan = config.plan(configured);
+    let mut plan = config.plan(configured);
+    if let Some(every) = interval {
+        plan.interval = every;
+    }
     let mut prometheus = configured
         .and_then(|c| c.prometheus.as_ref())
         .map(Prometheus::from_endpoint)

@@ -79,6 +79,19 @@ pub fn describe(event: &Event) -> String {
             };
             format!("{what}: {object} — {summary}")
         }
+        Event::Detected(d) => {
+            let what: Vec<&str> = d.findings.iter().map(|f| f.text.as_str()).collect();
+            let mut s = format!("Detected: {} — {}", d.scope, what.join("; "));
+            if let Some(c) = d.causes.first() {
+                s.push_str(&format!(". Likely cause: {}", c.why));
+            }
+            if let Some(m) = d.mitigations.first() {
+                s.push_str(&format!(". Suggested: {}", m.text));
+            }
+            s
+        }
+        Event::DetectionDismissed { reason } if reason.is_empty() => "Detection dismissed as a false positive".into(),
+        Event::DetectionDismissed { reason } => format!("Detection dismissed as a false positive: {reason}"),
         Event::ActionRequested(a) => format!("Action requested: {}", action(a)),
         Event::ActionDryRun(a) => match &a.error {
             Some(e) => format!("Dry run failed: {}: {e}", action(a)),

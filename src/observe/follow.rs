@@ -288,19 +288,22 @@ pub async fn refresh(p: &Prometheus, plan: &Plan) -> Vec<Reading> {
     let jobs = jobs(plan);
     futures::stream::iter(jobs)
         .map(|(target, panel)| async move {
-            let result = match panels::render(&panel.template, &target, None) {
-                Ok(q) => p
-                    .query(&q, None)
-                    .await
-                    .map(|r| r.single_value())
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
+            // Stamped with the time Prometheus evaluated it at (a drill's own clock), else now.
+            let (at, result) = match panels::render(&panel.template, &target, None) {
+                Ok(q) => match p.query(&q, None).await {
+                    Ok(r) => {
+                        let point = r.single_point();
+                        (point.map_or_else(now, |pt| pt.t as i64), Ok(point.map(|pt| pt.v)))
+                    }
+                    Err(e) => (now(), Err(e.to_string())),
+                },
+                Err(e) => (now(), Err(e.to_string())),
             };
             Reading {
                 target,
                 panel: panel.name.clone(),
                 unit: panel.unit,
-                at: now(),
+                at,
                 result,
             }
         })

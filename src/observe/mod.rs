@@ -7,6 +7,7 @@ pub mod alertmanager;
 pub mod discover;
 pub mod follow;
 pub mod http;
+pub mod learn;
 pub mod model;
 pub mod panels;
 pub mod prometheus;

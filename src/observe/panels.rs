@@ -85,6 +85,8 @@ pub const TRAFFIC: &str = r#"sum(rate(http_requests_total{namespace="$namespace"
 /// Errors: `or vector(0)` so that a service with no 5xx series reads 0, not "no data".
 pub const ERRORS: &str = r#"(sum(rate(http_requests_total{namespace="$namespace",service="$service",code=~"5.."}[5m])) or vector(0)) / sum(rate(http_requests_total{namespace="$namespace",service="$service"}[5m]))"#;
 pub const LATENCY_P99: &str = r#"histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="$namespace",service="$service"}[5m])))"#;
+/// The median, which the detector watches beside the p99 (no column shows it).
+pub const LATENCY_P50: &str = r#"histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="$namespace",service="$service"}[5m])))"#;
 /// CPU used over CPU requested, of the busiest pod (the column says `cpu/req`): requests are
 /// what the scheduler and autoscalers reason with, and many clusters set no CPU limits.
 pub const SATURATION: &str = r#"max(sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="$namespace",pod=~"$service-.*",container!="",container!="POD"}[5m])) / sum by (pod) (kube_pod_container_resource_requests{namespace="$namespace",pod=~"$service-.*",resource="cpu"}))"#;
@@ -96,13 +98,15 @@ pub const SLO_ERROR_RATIO: &str = r#"(sum(rate(http_requests_total{namespace="$n
 pub const BUSIEST: &str =
     r#"topk(12, sum by (namespace, service) (rate(http_requests_total{namespace!="",service!=""}[5m])) > 0)"#;
 
-/// The four golden signals, as the reference conventions name their metrics.
+/// The four golden signals (and the median latency), as the reference conventions name their
+/// metrics.
 pub fn golden_signals() -> Vec<Panel> {
     vec![
         Panel::new("traffic", TRAFFIC, Unit::Rps),
         Panel::new("errors", ERRORS, Unit::Ratio),
         Panel::new("latency_p99", LATENCY_P99, Unit::Seconds),
         Panel::new("saturation", SATURATION, Unit::Ratio),
+        Panel::new("latency_p50", LATENCY_P50, Unit::Seconds),
     ]
 }
 
@@ -443,7 +447,7 @@ mod tests {
         ]);
         assert_eq!(
             p.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
-            ["traffic", "errors", "latency_p99", "saturation", "queue"]
+            ["traffic", "errors", "latency_p99", "saturation", "latency_p50", "queue"]
         );
         assert_eq!(p[1].template, "up{service=\"$service\"}");
     }

@@ -70,9 +70,14 @@ impl QueryResult {
     /// The one number a panel shows: a scalar, or a vector's single sample (NaN-free sum of
     /// several would hide which is which, so more than one sample gives `None`).
     pub fn single_value(&self) -> Option<f64> {
+        self.single_point().map(|p| p.v)
+    }
+
+    /// The single value with the time Prometheus evaluated it at.
+    pub fn single_point(&self) -> Option<Point> {
         match self {
-            QueryResult::Scalar(p) => Some(p.v),
-            QueryResult::Vector(v) if v.len() == 1 => Some(v[0].point.v),
+            QueryResult::Scalar(p) => Some(*p),
+            QueryResult::Vector(v) if v.len() == 1 => Some(v[0].point),
             _ => None,
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod checklist;
 pub mod load;
+pub mod mitigate;
 pub mod model;
 pub mod suggest;
 

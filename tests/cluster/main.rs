@@ -13,3 +13,4 @@ mod model;
 mod panels;
 mod prometheus;
 mod tls;
+mod watch;

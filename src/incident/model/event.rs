@@ -179,6 +179,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
         details: serde_json::Value,
     },
+    /// The detector saw a service or node deviate from its baseline (opening the incident, or
+    /// extending it when the deviation grew or came back).
+    Detected(super::detection::DetectionRecord),
+    /// The commander judged the detection a false positive.
+    DetectionDismissed {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
+    },
     ActionRequested(ActionRecord),
     ActionDryRun(ActionRecord),
     ActionSucceeded(ActionRecord),
@@ -285,6 +293,8 @@ impl Event {
             Event::AlertFiring { .. } => "alert_firing",
             Event::AlertResolved { .. } => "alert_resolved",
             Event::ClusterChange { .. } => "cluster_change",
+            Event::Detected(_) => "detected",
+            Event::DetectionDismissed { .. } => "detection_dismissed",
             Event::ActionRequested(_) => "action_requested",
             Event::ActionDryRun(_) => "action_dry_run",
             Event::ActionSucceeded(_) => "action_succeeded",

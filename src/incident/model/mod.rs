@@ -2,6 +2,7 @@
 //! the journal records. Plain data with serde; it must not read files, the clock or the
 //! environment.
 
+mod detection;
 mod entry;
 mod event;
 mod id;
@@ -9,6 +10,7 @@ mod people;
 mod severity;
 mod status;
 
+pub use detection::{BandRecord, CauseRecord, DetectionRecord, FindingRecord, MitigationRecord};
 pub use entry::{Draft, Entry};
 pub use event::{ActionRecord, ClusterChangeKind, Declared, Event, HowItWent, Origin, StepState};
 pub use id::{BadIncidentId, IncidentId};

@@ -1,0 +1,95 @@
+//! What the detector is fed: golden-signal readings as samples of their service, and the
+//! health model as samples (each followed service's workload pods not ready or crashlooping,
+//! nodes gone bad) and as changes (rollouts, scaling, nodes, warnings). Reads the models;
+//! changes only the detector's inputs.
+
+use std::collections::BTreeSet;
+
+use super::cause::ChangeLog;
+use super::detector::{Detector, Sample, Subject};
+use super::measure::Measure;
+use crate::cluster::model::ClusterModel;
+use crate::observe::model::Reading;
+
+/// The readings of detector measures as samples (other panels, and failed queries, left out;
+/// "no data" is a gap).
+pub fn readings(readings: &[Reading]) -> Vec<Sample> {
+    let mut out: Vec<Sample> = readings
+        .iter()
+        .filter_map(|r| {
+            let measure = Measure::of_panel(&r.panel)?;
+            let value = r.result.as_ref().ok()?.unwrap_or(f64::NAN);
+            Some(Sample {
+                subject: Subject::service(&r.target.namespace, &r.target.service),
+                measure,
+                t: r.at,
+                value,
+            })
+        })
+        .collect();
+    out.sort_by_key(|s| s.t);
+    out
+}
+
+/// Samples of the cluster's condition at `t`: for each service in `scopes`, its workload's pods
+/// not ready and crashlooping; for each node that is bad now or was being watched, whether it
+/// is NotReady and under pressure (healthy nodes never seen bad are not sampled, so a large
+/// cluster costs nothing while well).
+pub fn cluster(model: &ClusterModel, detector: &Detector, scopes: &BTreeSet<(String, String)>, t: i64) -> Vec<Sample> {
+    let mut out = Vec::new();
+    for ((ns, _kind, name), counts) in &model.pods_per_workload {
+        if !scopes.contains(&(ns.as_str().to_string(), name.as_str().to_string())) {
+            continue;
+        }
+        let subject = Subject::service(ns.as_str(), name.as_str());
+        for (measure, value) in [
+            (Measure::NotReady, counts.pods.saturating_sub(counts.ready)),
+            (Measure::Crashlooping, counts.crashlooping),
+        ] {
+            out.push(Sample {
+                subject: subject.clone(),
+                measure,
+                t,
+                value: f64::from(value),
+            });
+        }
+    }
+    for ((_, name), node) in &model.nodes {
+        let subject = Subject::Node(name.as_str().to_string());
+        for (measure, bad) in [
+            (Measure::NodeNotReady, !node.ready),
+            (Measure::NodePressure, node.pressure()),
+        ] {
+            if bad || detector.tracks(&subject, measure) {
+                out.push(Sample {
+                    subject: subject.clone(),
+                    measure,
+                    t,
+                    value: if bad { 1.0 } else { 0.0 },
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Tells the change log what the workloads, nodes and warnings look like at `t`.
+pub fn changes(log: &mut ChangeLog, model: &ClusterModel, t: i64) {
+    for ((ns, kind, name), w) in &model.workloads {
+        log.workload(
+            t,
+            ns.as_str(),
+            name.as_str(),
+            *kind,
+            w.revision.as_ref().map(|r| r.as_str()),
+            w.image.as_ref().map(|i| i.as_str()),
+            w.desired,
+        );
+    }
+    for ((_, name), node) in &model.nodes {
+        log.node(t, name.as_str(), node.ready, node.pressure());
+    }
+    for ((ns, _), w) in &model.warnings {
+        log.warning(w.last_seen.min(t), ns.as_str(), w.object.as_str(), w.reason.as_str());
+    }
+}

@@ -1,0 +1,158 @@
+//! The mitigations a detection suggests: for its likeliest cause, the playbook step that undoes
+//! it with the action filled in (roll back to the revision before the rollout, cordon and drain
+//! the node that went bad, scale back), then the other playbooks that fit what is firing and
+//! what the cluster shows. Pure.
+
+use super::model::Playbook;
+use super::suggest::{Situation, suggest};
+use crate::cluster::rows::OwnerKind;
+use crate::detect::cause::{Cause, ChangeKind};
+use crate::incident::model::MitigationRecord;
+
+/// The first playbook with a step running `verb`.
+fn with_verb<'a>(playbooks: &'a [Playbook], verb: &str) -> Option<&'a Playbook> {
+    playbooks.iter().find(|p| {
+        p.steps
+            .iter()
+            .any(|s| s.get().action.as_ref().is_some_and(|a| a.verb == verb))
+    })
+}
+
+fn kind_word(kind: OwnerKind) -> &'static str {
+    match kind {
+        OwnerKind::Deployment => "deployment",
+        OwnerKind::StatefulSet => "statefulset",
+        OwnerKind::DaemonSet => "daemonset",
+        OwnerKind::Other => "workload",
+    }
+}
+
+/// `deployment/checkout -n shop` for the workload `shop/checkout`.
+fn workload_target(scope: &str, kind: OwnerKind) -> String {
+    match scope.split_once('/') {
+        Some((ns, name)) => format!("{}/{name} -n {ns}", kind_word(kind)),
+        None => scope.to_string(),
+    }
+}
+
+/// What undoes one cause, if a playbook knows how.
+fn undo(playbooks: &[Playbook], scope: &str, cause: &Cause) -> Option<MitigationRecord> {
+    let c = &cause.change;
+    match &c.kind {
+        ChangeKind::Rollout {
+            kind,
+            from_image,
+            from_revision,
+            ..
+        } if c.scope == scope => {
+            let p = with_verb(playbooks, "rollout_undo")?;
+            let to = match (from_revision, from_image) {
+                (Some(r), Some(i)) => format!(" to revision {r}, image {i}"),
+                (Some(r), None) => format!(" to revision {r}"),
+                (None, Some(i)) => format!(" to image {i}"),
+                (None, None) => " to the previous revision".into(),
+            };
+            let revision = from_revision.as_deref().and_then(|r| r.parse::<i64>().ok());
+            Some(MitigationRecord {
+                playbook: Some(p.id.clone()),
+                text: format!("roll back {scope}{to}; {}", cause.why),
+                action: Some("rollout_undo".into()),
+                target: Some(workload_target(scope, *kind)),
+                parameters: revision.map_or(serde_json::Value::Null, |r| serde_json::json!({ "revision": r })),
+            })
+        }
+        ChangeKind::Scaled { kind, from, to } if c.scope == scope && to < from => {
+            let p = with_verb(playbooks, "scale")?;
+            Some(MitigationRecord {
+                playbook: Some(p.id.clone()),
+                text: format!("scale {scope} back to {from} replicas; {}", cause.why),
+                action: Some("scale".into()),
+                target: Some(workload_target(scope, *kind)),
+                parameters: serde_json::json!({ "replicas": from }),
+            })
+        }
+        ChangeKind::NodeWentBad { .. } => {
+            let p = with_verb(playbooks, "drain").or_else(|| with_verb(playbooks, "cordon"))?;
+            Some(MitigationRecord {
+                playbook: Some(p.id.clone()),
+                text: format!("cordon and drain {}; {}", c.scope, cause.why),
+                action: Some("cordon".into()),
+                target: Some(c.scope.clone()),
+                parameters: serde_json::Value::Null,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The mitigations for a deviation of `scope` with these causes (likeliest first) in this
+/// situation, best first; each playbook once.
+pub fn mitigations(playbooks: &[Playbook], scope: &str, causes: &[Cause], now: &Situation) -> Vec<MitigationRecord> {
+    let mut out: Vec<MitigationRecord> = causes.iter().filter_map(|c| undo(playbooks, scope, c)).collect();
+    let mut seen: Vec<String> = Vec::new();
+    out.retain(|m| {
+        let fresh = m.playbook.as_ref().is_none_or(|p| !seen.contains(p));
+        if let Some(p) = &m.playbook {
+            seen.push(p.clone());
+        }
+        fresh
+    });
+    for s in suggest(playbooks, now) {
+        if seen.contains(&s.id) {
+            continue;
+        }
+        let title = playbooks
+            .iter()
+            .find(|p| p.id == s.id)
+            .map_or(s.id.as_str(), |p| p.title.as_str());
+        out.push(MitigationRecord {
+            playbook: Some(s.id.clone()),
+            text: format!("follow the {title} playbook ({})", s.why.join(", ")),
+            action: None,
+            target: None,
+            parameters: serde_json::Value::Null,
+        });
+        seen.push(s.id);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::symptoms::SymptomKind;
+    use crate::detect::cause::ChangeLog;
+
+    fn shipped() -> Vec<Playbook> {
+        crate::playbook::load::SHIPPED
+            .iter()
+            .map(|(file, text)| crate::playbook::load::parse(file, text).expect("shipped"))
+            .collect()
+    }
+
+    #[test]
+    fn a_bad_rollout_suggests_rolling_back_to_the_revision_before_it() {
+        let mut log = ChangeLog::default();
+        let d = OwnerKind::Deployment;
+        log.workload(0, "shop", "checkout", d, Some("2"), Some("checkout:1.9.3"), 4);
+        log.workload(820, "shop", "checkout", d, Some("3"), Some("checkout:2.0.0"), 4);
+        let causes = log.causes("shop/checkout", 1000, "the error ratio");
+        let now = Situation {
+            symptoms: vec![SymptomKind::CrashLooping],
+            ..Situation::default()
+        };
+        let m = mitigations(&shipped(), "shop/checkout", &causes, &now);
+        assert_eq!(m[0].playbook.as_deref(), Some("bad-deploy"));
+        assert_eq!(m[0].action.as_deref(), Some("rollout_undo"));
+        assert_eq!(m[0].target.as_deref(), Some("deployment/checkout -n shop"));
+        assert_eq!(m[0].parameters, serde_json::json!({ "revision": 2 }));
+        assert_eq!(
+            m[0].text,
+            "roll back shop/checkout to revision 2, image checkout:1.9.3; the rollout to checkout:2.0.0 (revision 3) \
+             began 3 min before the error ratio left its band"
+        );
+        let rest: Vec<&str> = m[1..].iter().filter_map(|m| m.playbook.as_deref()).collect();
+        assert!(rest.contains(&"crashloop"), "{m:?}");
+        assert!(!rest.contains(&"bad-deploy"), "each playbook once: {m:?}");
+    }
+}

@@ -1,0 +1,143 @@
+//! `warroom watch` against the drill's bad deploy, as a separate process through the drill's
+//! kubeconfig (Prometheus found in the cluster, reached through the API server): it opens the
+//! incident by itself with the rollout named as the likely cause and the rollback suggested;
+//! when the service recovers and the same fault comes back, the open incident is extended and
+//! no second one is opened; SIGTERM stops it cleanly.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use warroom::incident::journal;
+use warroom::incident::model::Event;
+use warroom_testkit::drill::{Served, Setup};
+
+/// Waits for a line of the watch's stdout that contains `what`, keeping every line seen.
+fn line_with(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>, what: &str, secs: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(l) => {
+                seen.push(l.clone());
+                if l.contains(what) {
+                    return l;
+                }
+            }
+            Err(_) => panic!(
+                "no line with {what:?} within {secs}s; the watch said:\n{}",
+                seen.join("\n")
+            ),
+        }
+    }
+}
+
+#[test]
+fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_returns() {
+    let drill = Served::start(
+        None,
+        Setup {
+            speed: Some(30.0),
+            ..Setup::default()
+        },
+    );
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut child = crate::support::warroom(data.path())
+        .args(["watch", "--interval", "500ms", "--kubeconfig"])
+        .arg(&drill.kubeconfig)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("warroom watch");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    line_with(&lines, &mut seen, "Prometheus found: monitoring/prometheus-k8s:web", 60);
+    // The rollout to 2.0.0 goes out two drill minutes in; the crashlooping pods and the error
+    // ratio leave their bands and stay out for the hold (three drill minutes).
+    let opened = line_with(&lines, &mut seen, "opened INC-", 240);
+    assert!(
+        opened.contains("on shop/checkout after the rollout of registry.example.com/shop/checkout:2.0.0"),
+        "{opened}"
+    );
+
+    let incidents = data.path().join("incidents");
+    let files = || -> Vec<std::path::PathBuf> {
+        let mut f: Vec<_> = std::fs::read_dir(&incidents)
+            .expect("incidents")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        f.sort();
+        f
+    };
+    let first = files();
+    assert_eq!(first.len(), 1, "{first:?}");
+    let entries = journal::read(&first[0]).expect("journal").entries;
+    let Event::IncidentOpened(declared) = &entries[0].event else {
+        panic!("{:?}", entries[0])
+    };
+    assert_eq!(declared.services, ["shop/checkout"]);
+    assert_eq!(entries[0].actor.name, "warroom detector");
+    let Some(Event::Detected(d)) = entries.get(1).map(|e| &e.event) else {
+        panic!("{entries:#?}")
+    };
+    assert!(entries[1].pinned);
+    assert_eq!(d.scope, "shop/checkout");
+    assert!(
+        d.causes[0]
+            .why
+            .starts_with("the rollout to registry.example.com/shop/checkout:2.0.0 (revision 3) began"),
+        "{:?}",
+        d.causes
+    );
+    let rollback = &d.mitigations[0];
+    assert_eq!(rollback.playbook.as_deref(), Some("bad-deploy"));
+    assert_eq!(rollback.action.as_deref(), Some("rollout_undo"));
+    assert_eq!(rollback.target.as_deref(), Some("deployment/checkout -n shop"));
+    assert_eq!(rollback.parameters, serde_json::json!({ "revision": 2 }));
+    assert!(
+        rollback
+            .text
+            .starts_with("roll back shop/checkout to revision 2, image registry.example.com/shop/checkout:1.9.3;"),
+        "{}",
+        rollback.text
+    );
+
+    // The team rolls back; the service settles and stays calm for the calm spell.
+    drill.ok(&["rollout", "undo", "deployment/checkout", "-n", "shop"]);
+    line_with(&lines, &mut seen, "shop/checkout is back within its baseline", 300);
+    // Someone rolls the bad revision out again: the open incident takes it.
+    drill.ok(&[
+        "rollout",
+        "undo",
+        "deployment/checkout",
+        "-n",
+        "shop",
+        "--to-revision=3",
+    ]);
+    let again = line_with(&lines, &mut seen, "added to ", 240);
+    assert!(again.contains(declared.id.as_str()), "{again}");
+    assert_eq!(files(), first, "no second incident");
+    let entries = journal::read(&first[0]).expect("journal").entries;
+    assert!(entries.iter().filter(|e| matches!(e.event, Event::Detected(_))).count() >= 2);
+    assert!(journal::read(&first[0]).expect("journal").is_intact());
+
+    let pid = child.id().to_string();
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(term.success());
+    line_with(&lines, &mut seen, "stopped", 60);
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "{status:?}");
+}
