@@ -36,6 +36,38 @@ pub struct Config {
     /// How often each audience is owed an update, per severity (`[cadence.sev1.internal]`).
     #[serde(default)]
     pub cadence: crate::comms::cadence::CadenceConfig,
+    /// The detector (`[detection]`).
+    #[serde(default)]
+    pub detection: DetectionConfig,
+}
+
+/// The detector: whether consoles run it, how long a deviation must hold before it is filed,
+/// and how far outside its band a value must be.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DetectionConfig {
+    /// Whether the console runs the detector (turn it off where `warroom watch` runs for the team).
+    #[serde(default = "yes")]
+    pub console: bool,
+    /// How long a deviation must last before it is filed, e.g. `3m`.
+    pub hold: Option<String>,
+    /// Robust standard deviations from the median that count as outside (default 4; lower is
+    /// more sensitive).
+    pub sensitivity: Option<f64>,
+}
+
+impl Default for DetectionConfig {
+    fn default() -> Self {
+        DetectionConfig {
+            console: true,
+            hold: None,
+            sensitivity: None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -302,8 +334,44 @@ impl Config {
         if let Err(b) = crate::comms::cadence::Cadence::from_config(&self.cadence) {
             problems.push(err(&b.near, b.key, b.message));
         }
+        let d = &self.detection;
+        if let Some(h) = &d.hold
+            && !warroom_files::Duration::parse(h).is_ok_and(|d| d.millis > 0)
+        {
+            problems.push(err(
+                h,
+                "detection.hold".into(),
+                format!("{h:?} is not a duration such as 3m"),
+            ));
+        }
+        if let Some(k) = d.sensitivity
+            && !(k.is_finite() && k > 0.0)
+        {
+            problems.push(err(
+                "sensitivity",
+                "detection.sensitivity".into(),
+                format!("{k} is not a positive number of deviations, such as 4"),
+            ));
+        }
         problems.sort_by_key(|e| (e.line, e.column));
         problems
+    }
+
+    /// The detector's settings: the config's over the defaults.
+    pub fn detection(&self) -> crate::detect::detector::Settings {
+        let mut s = crate::detect::detector::Settings::default();
+        if let Some(h) = self
+            .detection
+            .hold
+            .as_deref()
+            .and_then(|h| warroom_files::Duration::parse(h).ok())
+        {
+            s.hold = h.millis / 1000;
+        }
+        if let Some(k) = self.detection.sensitivity {
+            s.sensitivity = k;
+        }
+        s
     }
 
     /// The configured panels.

@@ -25,6 +25,17 @@ impl Freshness {
         matches!(self, Freshness::Live { .. })
     }
 
+    /// The server's words when it is not answering, if it said any.
+    pub fn error(&self) -> Option<&CleanText> {
+        match self {
+            Freshness::Reconnecting { error, .. }
+            | Freshness::Unauthorized { error }
+            | Freshness::Forbidden { error }
+            | Freshness::Error { error } => Some(error),
+            Freshness::Connecting | Freshness::Live { .. } => None,
+        }
+    }
+
     /// The freshness after an answer at `now`: live since then, or still since it last became so.
     pub fn after_success(&self, now: i64) -> Freshness {
         match self {

@@ -75,6 +75,8 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
         Command::Note(text) => change(state, fx, IncidentChange::Note { text, pinned: false }),
         Command::Decision(text) => change(state, fx, IncidentChange::Decision(text)),
         Command::Pin => pin(state, fx),
+        Command::Accept => super::detection::accept(state, fx),
+        Command::Dismiss(reason) => super::detection::dismiss(state, fx, reason),
         Command::Theme(name) => fx.push(Effect::LoadTheme(name)),
         Command::Keymap(name) => fx.push(Effect::LoadKeymap(name)),
         Command::Act(action) => super::containment::trigger(state, fx, action),

@@ -1,6 +1,6 @@
 //! What `update` asks the outside world to do, since it may not do I/O itself: journal writes,
 //! status publishes, access checks, the steps of containment actions, and loading theme or
-//! keymap files. `update` returns them; the console's executor carries them out and answers
+//! keymap files, reading history for the detector and filing what it finds. `update` returns them; the console's executor carries them out and answers
 //! with messages that name the request they answer.
 
 use crate::comms::channel::Channel;
@@ -60,7 +60,9 @@ impl Effect {
             | Effect::LoadKeymap(_)
             | Effect::FollowLogs(_)
             | Effect::StopLogs
-            | Effect::Inspect { .. } => true,
+            | Effect::Inspect { .. }
+            | Effect::Learn { .. }
+            | Effect::File { .. } => true,
         }
     }
 }
@@ -110,5 +112,18 @@ pub enum Effect {
         target: crate::cluster::inspect::Target,
         view: crate::cluster::inspect::View,
         now: i64,
+    },
+    /// Read these services' history from Prometheus for the detector; answered by
+    /// `Msg::Learned`.
+    Learn {
+        targets: Vec<crate::observe::panels::Target>,
+        /// How far back the trailing history goes.
+        trailing: std::time::Duration,
+    },
+    /// Put a detection in the journal: a new incident, or the open one covering its service
+    /// (followed here when none is); answered by `Msg::Filed`.
+    File {
+        filing: Box<crate::detect::session::Filing>,
+        drill: bool,
     },
 }

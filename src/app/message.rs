@@ -63,6 +63,13 @@ pub enum Msg {
     },
     Theme(Box<Theme>),
     Keymap(Box<Keymap>),
+    /// History read from Prometheus for the detector (the answer to `Effect::Learn`).
+    Learned(Vec<crate::observe::learn::Learned>),
+    /// What became of a detection (the answer to `Effect::File`, naming its title).
+    Filed {
+        title: String,
+        result: Result<crate::incident::filing::Filed, String>,
+    },
     /// Wall-clock time passed (seconds since the epoch).
     Tick(i64),
     /// A status publish ended (the answer to `Effect::Publish`): the attempts it took, or the

@@ -4,6 +4,7 @@
 pub mod attention;
 pub mod commands;
 pub mod containment;
+pub mod detection;
 pub mod effect;
 pub mod filter;
 pub mod inspect;

@@ -18,6 +18,10 @@ pub enum Command {
     Note(String),
     Decision(String),
     Pin,
+    /// Take command of the incident the detector opened.
+    Accept,
+    /// The detection that opened this incident was a false positive (with why).
+    Dismiss(String),
     Theme(String),
     Keymap(String),
     /// A containment action, typed out (`drain node-7`, `scale shop/checkout 2`).
@@ -49,6 +53,8 @@ pub const USAGE: &[(&str, &str)] = &[
     ("note TEXT", "add a note to the timeline"),
     ("decision TEXT", "record a decision"),
     ("pin", "pin the selected timeline entry"),
+    ("accept", "take command of the incident the detector opened"),
+    ("dismiss [WHY]", "the detection was a false positive: resolve it"),
     ("cordon | uncordon | drain NODE", "node actions"),
     (
         "restart | undo [REV] | pause | resume NS/[KIND/]NAME",
@@ -131,6 +137,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "note" => need("some text").map(Command::Note),
         "decision" | "decide" => need("what was decided").map(Command::Decision),
         "pin" => Ok(Command::Pin),
+        "accept" => Ok(Command::Accept),
+        "dismiss" => Ok(Command::Dismiss(rest(args))),
         "theme" => need("a theme name").map(Command::Theme),
         "keymap" => need("a keymap name").map(Command::Keymap),
         "playbook" | "follow" => need("a playbook id").map(Command::Playbook),

@@ -240,6 +240,9 @@ pub struct AppState {
     pub suggested: Vec<crate::playbook::suggest::Suggestion>,
     /// The playbook under the cursor while none is followed (None: the first choice).
     pub playbook_pick: Option<String>,
+    /// The detector, learning each followed service's baselines and filing what deviates
+    /// (None: detection is off here).
+    pub detection: Option<crate::detect::session::Session>,
     /// Who the cluster says we are, once it has answered (shown when confirming an action).
     pub cluster_identity: Option<crate::text::CleanText>,
     /// Keys typed so far of a longer sequence (`g` of `g g`).
@@ -311,6 +314,7 @@ impl AppState {
             checklist: None,
             suggested: Vec::new(),
             playbook_pick: None,
+            detection: None,
             cluster_identity: None,
             notice: None,
             editor,

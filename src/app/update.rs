@@ -59,9 +59,12 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
             }
         }
         Msg::Observe(u) => {
+            super::detection::observed(state, fx, &u);
             narration::observe(state, u);
             super::playbook::refresh_suggestions(state);
         }
+        Msg::Learned(all) => super::detection::learned(state, all),
+        Msg::Filed { title, result } => super::detection::filed(state, &title, result),
         Msg::KeysDenied { subject, denied } => {
             // A late answer about a row no longer selected greys nothing.
             if state.keys_checked.as_ref().is_some_and(|c| c.subject == subject) {
@@ -110,6 +113,7 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
 
 /// A burst of cluster updates has landed: recompute what is derived from the model.
 fn settled(state: &mut AppState, fx: &mut Vec<Effect>) {
+    super::detection::settled(state);
     narration::refresh_symptoms(state);
     super::playbook::refresh_suggestions(state);
     state.attention = attention::attention(&state.model);

@@ -28,6 +28,8 @@ pub struct Executor {
     pub client: kube::Client,
     /// The open log stream, stopped when another opens or the view closes.
     pub logs: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+    /// Where the detector's history is read (None: no Prometheus here).
+    pub history: Option<(crate::observe::prometheus::Prometheus, crate::observe::follow::Plan)>,
 }
 
 impl Executor {
@@ -85,6 +87,16 @@ impl Executor {
                 self.stop_logs(Some(task.abort_handle()));
             }
             Effect::StopLogs => self.stop_logs(None),
+            Effect::Learn { targets, trailing } => {
+                let Some((p, plan)) = self.history.clone() else { return };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let panels = crate::detect::session::Session::history_panels();
+                    let learned = crate::observe::learn::learn(&p, &plan, &targets, &panels, trailing).await;
+                    let _ = tx.send(Msg::Learned(learned));
+                });
+            }
+            Effect::File { filing, drill } => self.journal.send(Op::File { filing, drill }),
             Effect::Inspect { target, view, now } => {
                 let tx = self.tx.clone();
                 let client = self.client.clone();

@@ -33,6 +33,11 @@ pub enum Op {
         event: Event,
         source: Origin,
     },
+    /// File a detection (`incident::filing`); follow its incident when none is open here.
+    File {
+        filing: Box<crate::detect::session::Filing>,
+        drill: bool,
+    },
     /// Answer once every op before this one is done.
     Flush(std_mpsc::Sender<()>),
     /// An entry made by someone else in this process (the action runner), as it is.
@@ -297,6 +302,27 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Unbound
                     Ok(journal) => open = Some(Open::new(journal, &tx)),
                     Err(e) => say(&tx, format!("cannot open {id}: {e}"), true),
                 }
+            }
+            Op::File { filing, drill } => {
+                let f = *filing;
+                let at = Timestamp::from_second(f.at).unwrap_or_else(|_| Timestamp::now());
+                let result = crate::incident::filing::file(&store, f.record, &f.title, f.severity, drill, at);
+                if open.is_none()
+                    && let Ok(filed) = &result
+                {
+                    match store
+                        .existing(filed.id())
+                        .map_err(|e| e.to_string())
+                        .and_then(|p| Journal::open(&p).map_err(|e| e.to_string()))
+                    {
+                        Ok(journal) => open = Some(Open::new(journal, &tx)),
+                        Err(e) => say(&tx, format!("cannot follow {}: {e}", filed.id()), true),
+                    }
+                }
+                let _ = tx.send(Msg::Filed {
+                    title: f.title,
+                    result: result.map_err(|e| e.to_string()),
+                });
             }
             Op::Flush(done) => {
                 let _ = done.send(());

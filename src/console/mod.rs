@@ -151,6 +151,16 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         });
     }
     state.read_only = options.access.read_only();
+    if let Some(o) = observing
+        .as_ref()
+        .filter(|o| o.prometheus.is_some() && setup.config.detection.console)
+    {
+        let mut session = crate::detect::session::Session::new(setup.config.detection(), setup.playbooks.clone());
+        for s in &o.plan.services {
+            session.follow(&s.target, s.objective);
+        }
+        state.detection = Some(session);
+    }
     state.playbooks = setup.playbooks;
     let executor = Executor {
         journal,
@@ -160,6 +170,9 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         depth: setup.depth,
         client: cluster.client.clone(),
         logs: Default::default(),
+        history: observing
+            .as_ref()
+            .and_then(|o| o.prometheus.clone().map(|p| (p, o.plan.clone()))),
     };
 
     // A terminal that hangs up without a SIGHUP ends the console as a SIGHUP would. It is

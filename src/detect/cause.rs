@@ -9,6 +9,8 @@ use crate::cluster::rows::OwnerKind;
 
 /// How long changes are remembered (seconds).
 const REMEMBER: i64 = 2 * 3600;
+/// A template change and the revision the controller gives it this soon after are one rollout.
+const SAME_ROLLOUT: i64 = 120;
 /// Changes this long before onset (or less) can be its cause (seconds).
 pub const WINDOW: i64 = 30 * 60;
 
@@ -105,6 +107,21 @@ impl ChangeLog {
             return;
         };
         if before.revision != now.revision || before.image != now.image {
+            // The controller numbers the revision a moment after the template changed: one
+            // rollout, seen in two steps, is one change.
+            if let Some(Change {
+                at: then,
+                kind: ChangeKind::Rollout {
+                    to_image, to_revision, ..
+                },
+                ..
+            }) = self.changes.iter_mut().rev().find(|c| c.scope == scope)
+                && at - *then <= SAME_ROLLOUT
+                && *to_image == now.image
+            {
+                *to_revision = now.revision.clone();
+                return;
+            }
             self.push(Change {
                 at,
                 scope: scope.clone(),
@@ -295,6 +312,30 @@ mod tests {
                 .iter()
                 .all(|c| c.change.at != 1200)
         );
+    }
+
+    #[test]
+    fn a_rollout_seen_before_and_after_its_revision_is_numbered_is_one_change() {
+        let mut log = ChangeLog::default();
+        let d = OwnerKind::Deployment;
+        log.workload(0, "shop", "checkout", d, Some("2"), Some("checkout:1.9.3"), 4);
+        log.workload(100, "shop", "checkout", d, Some("2"), Some("checkout:2.0.0"), 4);
+        log.workload(101, "shop", "checkout", d, Some("3"), Some("checkout:2.0.0"), 4);
+        let all: Vec<&Change> = log.changes().collect();
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(
+            all[0].kind,
+            ChangeKind::Rollout {
+                kind: d,
+                from_image: Some("checkout:1.9.3".into()),
+                to_image: Some("checkout:2.0.0".into()),
+                from_revision: Some("2".into()),
+                to_revision: Some("3".into()),
+            }
+        );
+        // Rolled back later: a change of its own.
+        log.workload(900, "shop", "checkout", d, Some("4"), Some("checkout:1.9.3"), 4);
+        assert_eq!(log.changes().count(), 2);
     }
 
     #[test]

@@ -9,7 +9,9 @@ pub mod detector;
 pub mod feed;
 pub mod history;
 pub mod measure;
+pub mod mitigate;
 pub mod report;
+pub mod session;
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 //! knows nothing of terminals or HTTP; `cli` is the only part that prints.
 
 pub mod change;
+pub mod filing;
 pub mod follow;
 pub mod journal;
 pub mod line;

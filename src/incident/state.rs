@@ -51,6 +51,10 @@ pub struct Incident {
     pub services: Vec<String>,
     pub components: Vec<String>,
     pub drill: bool,
+    /// Who declared it (`warroom detector` when the detector opened it).
+    pub opened_by: String,
+    /// The commander judged the detection that opened it a false positive.
+    pub dismissed: bool,
     pub opened_at: Timestamp,
     /// The time of the last entry.
     pub last_at: Timestamp,
@@ -91,6 +95,7 @@ impl Incident {
             return Err(NotAnIncident::FirstLine(first.event.kind().to_string()));
         };
         let mut incident = Incident::declared(declared, first.time);
+        incident.opened_by = first.actor.name.clone();
         incident.last_seq = first.seq;
         if first.pinned {
             incident.pinned.insert(first.seq);
@@ -111,6 +116,8 @@ impl Incident {
             services: d.services.clone(),
             components: d.components.clone(),
             drill: d.drill,
+            opened_by: String::new(),
+            dismissed: false,
             opened_at: at,
             last_at: at,
             assignments: Vec::new(),
@@ -131,6 +138,7 @@ impl Incident {
             self.pinned.insert(e.seq);
         }
         match &e.event {
+            Event::DetectionDismissed { .. } => self.dismissed = true,
             Event::Pinned { seq } => {
                 self.pinned.insert(*seq);
             }
@@ -243,6 +251,14 @@ impl Incident {
     }
 
     /// The incident commander now, if anyone.
+    /// Opened by the detector and neither taken in hand by a commander nor dismissed yet.
+    pub fn awaits_a_commander(&self) -> bool {
+        self.opened_by == super::filing::detector().name
+            && self.commander().is_none()
+            && !self.dismissed
+            && self.status != Status::Resolved
+    }
+
     pub fn commander(&self) -> Option<&str> {
         self.holders(Role::Commander).first().copied()
     }

@@ -35,17 +35,23 @@ pub async fn server_now(p: &Prometheus) -> Option<Timestamp> {
     Timestamp::from_millisecond((t * 1000.0) as i64).ok()
 }
 
-/// The history of `panels` (by name; others are not asked) for every service of the plan. A
+/// The history of the plan's `panels` (by name; others are not asked) for these services. A
 /// panel whose query fails or gives several series is left out (the detector learns it live).
-pub async fn learn(p: &Prometheus, plan: &Plan, panels: &[&str], trailing: Duration) -> Vec<Learned> {
+pub async fn learn(
+    p: &Prometheus,
+    plan: &Plan,
+    targets: &[Target],
+    panels: &[&str],
+    trailing: Duration,
+) -> Vec<Learned> {
     let Some(end) = server_now(p).await else {
         return Vec::new();
     };
     let mut jobs = Vec::new();
-    for s in &plan.services {
+    for target in targets {
         for panel in plan.panels.iter().filter(|x| panels.contains(&x.name.as_str())) {
-            jobs.push((s.target.clone(), panel.clone(), false, trailing, plan.interval));
-            jobs.push((s.target.clone(), panel.clone(), true, SEASONAL_SPAN, SEASONAL_STEP));
+            jobs.push((target.clone(), panel.clone(), false, trailing, plan.interval));
+            jobs.push((target.clone(), panel.clone(), true, SEASONAL_SPAN, SEASONAL_STEP));
         }
     }
     futures::stream::iter(jobs)

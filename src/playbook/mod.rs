@@ -4,7 +4,6 @@
 
 pub mod checklist;
 pub mod load;
-pub mod mitigate;
 pub mod model;
 pub mod suggest;
 

@@ -14,13 +14,20 @@ fn console(cmd: &str, width: u16, height: u16) -> (Tmux, tempfile::TempDir) {
     (Tmux::start(home.path(), cmd, width, height), home)
 }
 
+/// A console whose detector is off, for tests that declare the incident themselves.
+fn console_without_detector(cmd: &str, width: u16, height: u16) -> (Tmux, tempfile::TempDir) {
+    let home = tempfile::tempdir().expect("tmp");
+    std::fs::write(home.path().join("config.toml"), "[detection]\nconsole = false\n").expect("config");
+    (Tmux::start(home.path(), cmd, width, height), home)
+}
+
 fn warroom() -> &'static str {
     crate::support::warroom_bin()
 }
 
 #[test]
 fn drill_console_panes_keys_resize_and_quit() {
-    let (t, home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
+    let (t, home) = console_without_detector(&format!("{} drill --speed 30", warroom()), 200, 50);
     let s = t.wait_for("the four panes and live data", 60, |s| {
         s.contains("DRILL") && s.contains("Status update") && s.contains("Nodes ● 6 ready") && s.contains("data live")
     });
@@ -427,7 +434,7 @@ fn a_read_only_console_sends_no_change() {
 
 #[test]
 fn a_paging_alert_is_silenced_from_the_console_and_the_silence_expired_as_its_undo() {
-    let (t, home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
+    let (t, home) = console_without_detector(&format!("{} drill --speed 30", warroom()), 200, 50);
     t.wait_for("checkout's error budget paging", 90, |s| {
         s.contains("ErrorBudgetBurn firing")
     });
@@ -796,8 +803,6 @@ fn a_pod_is_found_in_the_list_and_described_from_the_drill_api_server() {
     assert!(s.lines().any(|l| l.contains(&pod) && l.contains(&node)), "{s}");
     // Describe: read from the drill's API server, as kubectl describe lays it out.
     t.keys(&["d"]);
-    std::thread::sleep(Duration::from_millis(1500));
-    eprintln!("AFTER D\n{}", t.screen());
     let s = t.wait_for("the description", 20, |s| {
         s.contains(&format!("describe pod shop/{pod}")) && s.contains("Conditions:")
     });
@@ -850,4 +855,36 @@ fn a_live_console_with_no_config_finds_prometheus_and_alertmanager_in_the_cluste
         })
         .count();
     assert!(proxied > 0, "no request reached Prometheus through the service proxy");
+}
+
+#[test]
+fn the_drill_console_notices_the_bad_deploy_itself_and_the_commander_takes_it() {
+    let (t, home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
+    // Nobody declares anything: the rollout to 2.0.0 goes out at two drill minutes, and the
+    // detector files the incident once the deviation has held three.
+    let s = t.wait_for("the detector's incident in the header", 120, |s| {
+        s.contains("INC-") && s.contains("on shop/checkout after the rollout of registry.example.com/shop/ch")
+    });
+    assert!(s.contains("Detected: shop/checkout"), "{s}");
+    let s = t.wait_for("the footer asking for a commander", 60, |s| {
+        s.contains("DETECTED: :accept to take command")
+    });
+    assert!(s.contains("Incident opened (drill)"), "{s}");
+    t.keys(&[":"]);
+    t.type_text("accept");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("alice in command", 30, |s| s.contains("alice is commander"));
+    assert!(!s.contains("DETECTED: :accept"), "{s}");
+    let journals: Vec<_> = std::fs::read_dir(home.path().join("data/incidents"))
+        .expect("incidents")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    assert_eq!(journals.len(), 1, "{journals:?}");
+    let text = std::fs::read_to_string(&journals[0]).expect("journal");
+    assert!(
+        text.contains("\"actor\":{\"name\":\"warroom detector\"}") || text.contains("warroom detector"),
+        "{text}"
+    );
+    assert!(text.contains("\"kind\":\"detected\""), "{text}");
 }

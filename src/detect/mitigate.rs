@@ -3,11 +3,11 @@
 //! the node that went bad, scale back), then the other playbooks that fit what is firing and
 //! what the cluster shows. Pure.
 
-use super::model::Playbook;
-use super::suggest::{Situation, suggest};
+use super::cause::{Cause, ChangeKind};
 use crate::cluster::rows::OwnerKind;
-use crate::detect::cause::{Cause, ChangeKind};
 use crate::incident::model::MitigationRecord;
+use crate::playbook::Playbook;
+use crate::playbook::suggest::{Situation, suggest};
 
 /// The first playbook with a step running `verb`.
 fn with_verb<'a>(playbooks: &'a [Playbook], verb: &str) -> Option<&'a Playbook> {

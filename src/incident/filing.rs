@@ -1,0 +1,334 @@
+//! Where the detector's findings go in the journal: a detection of a scope that no open
+//! incident covers opens one (declared by the detector, with a title, a severity and the
+//! scope as its service); one that an open incident covers is added to it, raising its
+//! severity when worse; one already there (another console or `warroom watch` saw the same
+//! deviation) is left alone. Filing holds a lock beside the journals so that two processes
+//! never open two incidents for one deviation.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+
+use super::journal::{self, Journal};
+use super::model::{Actor, Declared, DetectionRecord, Draft, Event, IncidentId, Origin, Severity, Status};
+use super::state::Incident;
+use super::store::Store;
+
+/// Who the detector writes as.
+pub fn detector() -> Actor {
+    Actor::named("warroom detector")
+}
+
+/// Two detections of one scope whose onsets are this close are one deviation (seconds).
+const SAME_ONSET: i64 = 600;
+
+/// What became of a detection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filed {
+    Opened(IncidentId),
+    /// Added to an open incident, and its severity raised to this when the detection's is worse.
+    Extended(IncidentId, Option<Severity>),
+    /// The incident already holds it (filed by another process).
+    Known(IncidentId),
+}
+
+impl Filed {
+    pub fn id(&self) -> &IncidentId {
+        match self {
+            Filed::Opened(id) | Filed::Extended(id, _) | Filed::Known(id) => id,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FilingError {
+    #[error("{path}: {source}")]
+    Lock { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] super::store::StoreError),
+    #[error(transparent)]
+    Journal(#[from] journal::JournalError),
+}
+
+/// The open incident (not resolved) that covers `scope`, newest first.
+fn covering(
+    store: &Store,
+    scope: &str,
+) -> Result<Option<(IncidentId, Incident, Vec<super::model::Entry>)>, FilingError> {
+    let mut ids = store.list()?;
+    ids.reverse();
+    for id in ids {
+        let Ok(record) = journal::read(&store.path(&id)) else {
+            continue;
+        };
+        let Ok(incident) = Incident::from_entries(&record.entries) else {
+            continue;
+        };
+        if incident.status != Status::Resolved && incident.services.iter().any(|s| s == scope) {
+            return Ok(Some((id, incident, record.entries)));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether `entries` already hold this deviation: a detection of the scope with an onset close
+/// to its own and every measure it has.
+fn already_filed(entries: &[super::model::Entry], record: &DetectionRecord) -> bool {
+    let mut known: BTreeSet<&str> = BTreeSet::new();
+    for e in entries {
+        if let Event::Detected(d) = &e.event
+            && d.scope == record.scope
+            && (d.onset.as_second() - record.onset.as_second()).abs() <= SAME_ONSET
+        {
+            known.extend(d.findings.iter().map(|f| f.measure.as_str()));
+        }
+    }
+    !known.is_empty() && record.findings.iter().all(|f| known.contains(f.measure.as_str()))
+}
+
+/// Files a detection: adds it to the open incident covering its scope, else opens one.
+pub fn file(
+    store: &Store,
+    record: DetectionRecord,
+    title: &str,
+    severity: Severity,
+    drill: bool,
+    now: Timestamp,
+) -> Result<Filed, FilingError> {
+    std::fs::create_dir_all(store.dir()).map_err(|source| FilingError::Lock {
+        path: store.dir().to_path_buf(),
+        source,
+    })?;
+    let lock_path = store.dir().join(".filing.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .and_then(|f| f.lock().map(|()| f))
+        .map_err(|source| FilingError::Lock {
+            path: lock_path.clone(),
+            source,
+        })?;
+    let filed = file_locked(store, record, title, severity, drill, now);
+    drop(lock);
+    filed
+}
+
+fn file_locked(
+    store: &Store,
+    record: DetectionRecord,
+    title: &str,
+    severity: Severity,
+    drill: bool,
+    now: Timestamp,
+) -> Result<Filed, FilingError> {
+    let entry = Draft::new(detector(), Origin::Automation, Event::Detected(record.clone()));
+    if let Some((id, incident, entries)) = covering(store, &record.scope)? {
+        if already_filed(&entries, &record) {
+            return Ok(Filed::Known(id));
+        }
+        let mut journal = Journal::open(&store.path(&id))?;
+        let reason = record.findings.first().map(|f| format!("the detector: {}", f.text));
+        journal.append(entry)?;
+        // Worse is smaller: SEV1 < SEV2.
+        let was = incident.severity;
+        let raised = (severity < was).then_some(severity);
+        if raised.is_some() {
+            journal.append(Draft::new(
+                detector(),
+                Origin::Automation,
+                Event::SeverityChanged {
+                    from: was,
+                    to: severity,
+                    reason,
+                },
+            ))?;
+        }
+        return Ok(Filed::Extended(id, raised));
+    }
+    let (id, mut journal, _) = store.open_new(now, |id| {
+        let mut declared = Declared::new(id, title, severity);
+        declared.services = vec![record.scope.clone()];
+        declared.impact = record.findings.first().map(|f| f.text.clone()).unwrap_or_default();
+        declared.drill = drill;
+        Draft::new(detector(), Origin::Automation, Event::IncidentOpened(declared))
+    })?;
+    journal.append(entry.pinned(true))?;
+    Ok(Filed::Opened(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::model::FindingRecord;
+
+    fn record(scope: &str, onset: i64, measures: &[&str]) -> DetectionRecord {
+        DetectionRecord {
+            scope: scope.into(),
+            onset: Timestamp::from_second(onset).expect("t"),
+            findings: measures
+                .iter()
+                .map(|m| FindingRecord {
+                    subject: scope.into(),
+                    measure: m.to_string(),
+                    value: 1.0,
+                    band: None,
+                    since: Timestamp::from_second(onset).expect("t"),
+                    text: format!("{m} is off"),
+                })
+                .collect(),
+            causes: Vec::new(),
+            also_deviating: Vec::new(),
+            mitigations: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_scope_an_open_incident_covers_extends_it_and_a_resolved_one_does_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::new(dir.path());
+        let now: Timestamp = "2026-12-05T10:00:00Z".parse().expect("t");
+        let checkout = |onset, m: &[&str]| record("shop/checkout", onset, m);
+        let a = file(&store, checkout(0, &["errors"]), "Errors", Severity::Sev2, false, now).expect("a");
+        let Filed::Opened(id) = a else { panic!("{a:?}") };
+        let b = file(
+            &store,
+            checkout(5000, &["errors"]),
+            "Errors",
+            Severity::Sev3,
+            false,
+            now,
+        )
+        .expect("b");
+        assert_eq!(
+            b,
+            Filed::Extended(id.clone(), None),
+            "a milder detection leaves the severity"
+        );
+        let worse = file(
+            &store,
+            checkout(9000, &["errors"]),
+            "Errors",
+            Severity::Sev1,
+            false,
+            now,
+        )
+        .expect("worse");
+        assert_eq!(worse, Filed::Extended(id.clone(), Some(Severity::Sev1)));
+        let c = file(
+            &store,
+            record("shop/cart", 0, &["errors"]),
+            "Errors",
+            Severity::Sev3,
+            false,
+            now,
+        )
+        .expect("c");
+        assert!(matches!(c, Filed::Opened(ref other) if *other != id), "{c:?}");
+
+        let mut j = Journal::open(&store.path(&id)).expect("open");
+        j.append(Draft::new(
+            Actor::named("alice"),
+            Origin::Human,
+            Event::StatusChanged {
+                from: Status::Investigating,
+                to: Status::Resolved,
+                reason: None,
+            },
+        ))
+        .expect("resolve");
+        let d = file(
+            &store,
+            checkout(20_000, &["errors"]),
+            "Errors",
+            Severity::Sev2,
+            false,
+            now,
+        )
+        .expect("d");
+        assert!(matches!(d, Filed::Opened(ref other) if *other != id), "{d:?}");
+        let entries = journal::read(&store.path(&id)).expect("read").entries;
+        let detected = entries.iter().filter(|e| matches!(e.event, Event::Detected(_))).count();
+        assert_eq!(detected, 3);
+        let raised = entries
+            .iter()
+            .filter(|e| matches!(e.event, Event::SeverityChanged { .. }))
+            .count();
+        assert_eq!(raised, 1);
+        assert!(
+            entries
+                .iter()
+                .all(|e| e.source != Origin::Automation || e.actor == detector())
+        );
+    }
+
+    #[test]
+    fn the_same_deviation_filed_by_two_processes_is_kept_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::new(dir.path());
+        let now: Timestamp = "2026-12-05T10:00:00Z".parse().expect("t");
+        let first = file(
+            &store,
+            record("shop/checkout", 1000, &["errors", "crashlooping"]),
+            "E",
+            Severity::Sev2,
+            false,
+            now,
+        )
+        .expect("first");
+        // Another console saw it a poll later, with one of the measures.
+        let again = file(
+            &store,
+            record("shop/checkout", 1015, &["errors"]),
+            "E",
+            Severity::Sev2,
+            false,
+            now,
+        )
+        .expect("again");
+        assert_eq!(again, Filed::Known(first.id().clone()));
+        // A measure it had not filed is news.
+        let grown = file(
+            &store,
+            record("shop/checkout", 1015, &["errors", "latency_p99"]),
+            "E",
+            Severity::Sev2,
+            false,
+            now,
+        )
+        .expect("grown");
+        assert_eq!(grown, Filed::Extended(first.id().clone(), None));
+        assert_eq!(store.list().expect("list").len(), 1);
+    }
+
+    #[test]
+    fn processes_filing_at_once_open_one_incident() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let now: Timestamp = "2026-12-05T10:00:00Z".parse().expect("t");
+        let filed: Vec<Filed> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..6)
+                .map(|i| {
+                    let store = Store::new(dir.path());
+                    s.spawn(move || {
+                        file(
+                            &store,
+                            record("shop/checkout", 1000 + i, &["errors"]),
+                            "E",
+                            Severity::Sev2,
+                            false,
+                            now,
+                        )
+                        .expect("file")
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("join")).collect()
+        });
+        let opened = filed.iter().filter(|f| matches!(f, Filed::Opened(_))).count();
+        assert_eq!(opened, 1, "{filed:?}");
+        assert!(filed.iter().all(|f| f.id() == filed[0].id()));
+        assert_eq!(Store::new(dir.path()).list().expect("list").len(), 1);
+    }
+}

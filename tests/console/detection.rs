@@ -1,0 +1,180 @@
+//! The detector in the console, through `update` as the loop drives it: the poller's readings
+//! feed it, it asks for history once per service, what holds outside its band leaves as a
+//! filing, and the incident it opened waits in the footer for a commander to accept it or
+//! dismiss it as a false positive.
+
+use crate::fixture::*;
+use crate::support::{Console, keys, text, update};
+use ratatui::crossterm::event::KeyCode;
+use warroom::app::effect::{Effect, IncidentChange};
+use warroom::app::message::Msg;
+use warroom::detect::detector::Settings;
+use warroom::detect::session::Session;
+use warroom::incident::filing::{self, Filed};
+use warroom::incident::follow::Followed;
+use warroom::incident::model::{Declared, Entry, Event, Origin, Role, Severity, Status};
+use warroom::observe::model::{Reading, Update as Observed};
+use warroom::observe::panels::{Target, Unit};
+
+/// A service with no workload in the fixture's cluster (whose checkout crashloops), so that
+/// only its error ratio speaks.
+fn index() -> Target {
+    Target {
+        namespace: "search".into(),
+        service: "index".into(),
+    }
+}
+
+fn errors_at(t: i64, v: f64) -> Msg {
+    Msg::Observe(Observed::Readings(vec![Reading {
+        target: index(),
+        panel: "errors".into(),
+        unit: Unit::Ratio,
+        at: t,
+        result: Ok(Some(v)),
+    }]))
+}
+
+fn with_detector(s: &mut Console) {
+    let playbooks = warroom::playbook::load::available(std::path::Path::new("/nonexistent")).expect("shipped");
+    let mut session = Session::new(
+        Settings {
+            hold: 60,
+            ..Settings::default()
+        },
+        playbooks,
+    );
+    session.follow(&index(), Some(0.999));
+    s.detection = Some(session);
+}
+
+/// The filings for search/index (the fixture's NotReady node is filed too, as it should be).
+fn filings(s: &Console) -> Vec<&warroom::detect::session::Filing> {
+    s.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::File { filing, .. } if filing.record.scope == "search/index" => Some(filing.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn by_detector(seq: u64, event: Event) -> Entry {
+    Entry {
+        actor: filing::detector(),
+        source: Origin::Automation,
+        ..entry(seq, event, false)
+    }
+}
+
+#[test]
+fn what_holds_outside_its_band_is_filed_and_the_commander_accepts_or_dismisses_it() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    with_detector(&mut s);
+    let start = NOW - 3600;
+    for i in 0..240 {
+        update(&mut s, errors_at(start + i * 15, 0.0002 * (1.0 + 0.1 * (i % 3) as f64)));
+    }
+    let learn: Vec<&Effect> = s.effects.iter().filter(|e| matches!(e, Effect::Learn { .. })).collect();
+    assert_eq!(learn.len(), 1, "history is asked for once: {learn:?}");
+    assert!(matches!(learn[0], Effect::Learn { targets, .. } if targets == &[index()]));
+    assert!(filings(&s).is_empty());
+
+    // A blip shorter than the hold is not filed; errors that stay up are.
+    update(&mut s, errors_at(NOW, 0.3));
+    update(&mut s, errors_at(NOW + 15, 0.0002));
+    update(&mut s, errors_at(NOW + 120, 0.0002));
+    assert!(filings(&s).is_empty());
+    for i in 0..8 {
+        update(&mut s, errors_at(NOW + 300 + i * 15, 0.2));
+    }
+    let filed = filings(&s);
+    assert_eq!(filed.len(), 1, "{:?}", s.effects);
+    assert_eq!(filed[0].record.scope, "search/index");
+    assert_eq!(filed[0].title, "Error ratio 20.00% on search/index");
+    assert_eq!(filed[0].severity, Severity::Sev2);
+    let title = filed[0].title.clone();
+    assert!(
+        s.effects
+            .iter()
+            .any(|e| matches!(e, Effect::File { filing, drill: true } if filing.title == title))
+    );
+
+    // The journal link filed it and follows the new incident.
+    let id: warroom::incident::model::IncidentId = "INC-20261124-001".parse().expect("id");
+    update(
+        &mut s,
+        Msg::Filed {
+            title,
+            result: Ok(Filed::Opened(id.clone())),
+        },
+    );
+    let opened = Event::IncidentOpened(Declared {
+        services: vec!["search/index".into()],
+        drill: true,
+        ..Declared::new(id, "Error ratio 20.00% on search/index", Severity::Sev2)
+    });
+    update(&mut s, Msg::Journal(Followed::Entry(Box::new(by_detector(1, opened)))));
+    let screen = text(&draw(&s, 200, 50));
+    assert!(
+        screen.contains("the detector opened INC-20261124-001: Error ratio 20.00% on search/index"),
+        "{screen}"
+    );
+    // Once that notice has gone, the footer keeps asking.
+    s.notice = None;
+    let screen = text(&draw(&s, 200, 50));
+    assert!(screen.contains("DETECTED: :accept to take command"), "{screen}");
+
+    s.effects.clear();
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "accept");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        journal_effects(&s),
+        [Effect::Change(IncidentChange::Role {
+            role: Role::Commander,
+            person: None
+        })]
+    );
+    s.effects.clear();
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "dismiss a load test nobody announced");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        journal_effects(&s),
+        [
+            Effect::Change(IncidentChange::Record(Event::DetectionDismissed {
+                reason: "a load test nobody announced".into()
+            })),
+            Effect::Change(IncidentChange::Status(Status::Resolved)),
+        ]
+    );
+
+    // Once someone has taken command, the footer stops asking.
+    let took = Event::RoleChanged {
+        role: Role::Commander,
+        from: None,
+        to: Some("alice".into()),
+    };
+    update(&mut s, Msg::Journal(Followed::Entry(Box::new(entry(2, took, false)))));
+    let screen = text(&draw(&s, 200, 50));
+    assert!(!screen.contains("DETECTED"), "{screen}");
+}
+
+#[test]
+fn only_a_detection_awaiting_its_commander_can_be_accepted_or_dismissed() {
+    let mut s = state();
+    declared(&mut s, Severity::Sev2);
+    s.effects.clear();
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "dismiss noise");
+    key(&mut s, KeyCode::Enter);
+    assert!(journal_effects(&s).is_empty(), "{:?}", s.effects);
+    let notice = s.notice.as_ref().expect("a notice");
+    assert!(
+        notice.error && notice.text.contains("is not a detection awaiting a commander"),
+        "{}",
+        notice.text
+    );
+}
