@@ -220,6 +220,8 @@ impl ChangeLog {
                         50,
                         format!("it was scaled from {from} to {to} replicas {before} before"),
                     ),
+                    // A node's own condition is what deviates, not why.
+                    ChangeKind::NodeWentBad { .. } if same => return None,
                     ChangeKind::NodeWentBad { what } => (40, format!("{} {what} {before} before", c.scope)),
                     ChangeKind::Warning { reason, object } if near || same => {
                         (20, format!("warning {reason} on {object} {before} before"))

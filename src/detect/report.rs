@@ -71,7 +71,8 @@ fn headline(d: &Detection) -> String {
         words = first.to_uppercase() + &words[1..];
     }
     match f.measure {
-        Measure::NodeNotReady | Measure::NodePressure => format!("{} {}", d.scope, f.measure.words()),
+        Measure::NodeNotReady => format!("Node {} is not ready", d.scope.trim_start_matches("node/")),
+        Measure::NodePressure => format!("Node {} is under pressure", d.scope.trim_start_matches("node/")),
         Measure::NotReady | Measure::Crashlooping => format!("{} {} on {}", f.value, f.measure.words(), d.scope),
         Measure::Traffic if f.band.is_some_and(|b| f.value < b.median) => {
             format!("Traffic down to {} on {}", f.measure.unit().format(f.value), d.scope)

@@ -2,7 +2,8 @@
 //! incident covers opens one (declared by the detector, with a title, a severity and the
 //! scope as its service); one that an open incident covers is added to it, raising its
 //! severity when worse; one already there (another console or `warroom watch` saw the same
-//! deviation) is left alone. Filing holds a lock beside the journals so that two processes
+//! deviation) is left alone. A scope that deviates together with one the detector opened an
+//! incident about minutes ago joins that incident. Filing holds a lock beside the journals so that two processes
 //! never open two incidents for one deviation.
 
 use std::collections::BTreeSet;
@@ -51,25 +52,45 @@ pub enum FilingError {
     Journal(#[from] journal::JournalError),
 }
 
-/// The open incident (not resolved) that covers `scope`, newest first.
-fn covering(
-    store: &Store,
-    scope: &str,
-) -> Result<Option<(IncidentId, Incident, Vec<super::model::Entry>)>, FilingError> {
+/// A deviation that began this close to the first one the detector opened an incident about,
+/// deviating with it, joins that incident instead of opening its own (seconds).
+const JOINS_WITHIN: i64 = 15 * 60;
+
+/// An open incident a detection goes to, its journal's entries, and whether the detection
+/// joins it (its scope is not among the incident's services yet).
+type Covering = (IncidentId, Incident, Vec<super::model::Entry>, bool);
+
+/// The open incident (not resolved) that covers `record`'s scope, newest first; else one the
+/// detector opened lately about a scope deviating together with it, which it joins.
+fn covering(store: &Store, record: &DetectionRecord) -> Result<Option<Covering>, FilingError> {
     let mut ids = store.list()?;
     ids.reverse();
+    let mut related = None;
     for id in ids {
-        let Ok(record) = journal::read(&store.path(&id)) else {
+        let Ok(read) = journal::read(&store.path(&id)) else {
             continue;
         };
-        let Ok(incident) = Incident::from_entries(&record.entries) else {
+        let Ok(incident) = Incident::from_entries(&read.entries) else {
             continue;
         };
-        if incident.status != Status::Resolved && incident.services.iter().any(|s| s == scope) {
-            return Ok(Some((id, incident, record.entries)));
+        if incident.status == Status::Resolved {
+            continue;
+        }
+        if incident.services.iter().any(|s| *s == record.scope) {
+            return Ok(Some((id, incident, read.entries, false)));
+        }
+        // Onsets are on the clock the detector reads (a drill's own), journal times are not.
+        let first_onset = read.entries.iter().find_map(|e| match &e.event {
+            Event::Detected(d) => Some(d.onset.as_second()),
+            _ => None,
+        });
+        let lately = first_onset.is_some_and(|t| (record.onset.as_second() - t).abs() <= JOINS_WITHIN);
+        let together = incident.services.iter().any(|s| record.also_deviating.contains(s));
+        if related.is_none() && incident.opened_by == detector().name && lately && together {
+            related = Some((id, incident, read.entries, true));
         }
     }
-    Ok(None)
+    Ok(related)
 }
 
 /// Whether `entries` already hold this deviation: a detection of the scope with an onset close
@@ -125,12 +146,25 @@ fn file_locked(
     now: Timestamp,
 ) -> Result<Filed, FilingError> {
     let entry = Draft::new(detector(), Origin::Automation, Event::Detected(record.clone()));
-    if let Some((id, incident, entries)) = covering(store, &record.scope)? {
+    if let Some((id, incident, entries, joins)) = covering(store, &record)? {
         if already_filed(&entries, &record) {
             return Ok(Filed::Known(id));
         }
         let mut journal = Journal::open(&store.path(&id))?;
         let reason = record.findings.first().map(|f| format!("the detector: {}", f.text));
+        if joins {
+            let mut services = incident.services.clone();
+            services.push(record.scope.clone());
+            journal.append(Draft::new(
+                detector(),
+                Origin::Automation,
+                Event::ImpactUpdated {
+                    impact: incident.impact.clone(),
+                    services,
+                    components: incident.components.clone(),
+                },
+            ))?;
+        }
         journal.append(entry)?;
         // Worse is smaller: SEV1 < SEV2.
         let was = incident.severity;
@@ -262,6 +296,45 @@ mod tests {
                 .iter()
                 .all(|e| e.source != Origin::Automation || e.actor == detector())
         );
+    }
+
+    #[test]
+    fn a_scope_deviating_together_with_a_new_detection_joins_its_incident() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::new(dir.path());
+        let now: Timestamp = "2026-12-05T10:00:00Z".parse().expect("t");
+        let at = now.as_second();
+        let node = file(
+            &store,
+            record("node/node-3", at, &["node_not_ready"]),
+            "N",
+            Severity::Sev2,
+            false,
+            now,
+        )
+        .expect("node");
+        let mut search = record("search/index", at + 60, &["errors"]);
+        search.also_deviating = vec!["node/node-3".into()];
+        let joined = file(&store, search, "E", Severity::Sev2, false, now).expect("joined");
+        assert_eq!(joined, Filed::Extended(node.id().clone(), None));
+        let incident =
+            Incident::from_entries(&journal::read(&store.path(node.id())).expect("read").entries).expect("incident");
+        assert_eq!(incident.services, ["node/node-3", "search/index"]);
+        // Alone, or long after, a deviation opens its own.
+        let alone = file(
+            &store,
+            record("shop/cart", at + 60, &["errors"]),
+            "E",
+            Severity::Sev3,
+            false,
+            now,
+        )
+        .expect("alone");
+        assert!(matches!(alone, Filed::Opened(_)), "{alone:?}");
+        let mut late = record("web/api", at + 3600, &["errors"]);
+        late.also_deviating = vec!["node/node-3".into()];
+        let late = file(&store, late, "E", Severity::Sev3, false, now).expect("late");
+        assert!(matches!(late, Filed::Opened(_)), "{late:?}");
     }
 
     #[test]

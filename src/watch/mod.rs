@@ -2,7 +2,10 @@
 //! as a systemd unit). It follows the cluster and its Prometheus as the console does, learns
 //! each service's baselines from Prometheus's history, and files what persists outside them
 //! in the journal: a new incident, or the open one that covers the service. It says what it
-//! does on stdout and in the log, says when it is blind, and stops cleanly on a signal.
+//! does on stdout and in the log, sends the first notice of each incident it opens to the
+//! internal status channels, says when it is blind, and stops cleanly on a signal.
+
+pub mod notify;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -58,6 +61,8 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 /// What the loop hears besides the poller and the console-shaped notices.
 enum Heard {
     Learned(Vec<Learned>),
+    /// What became of a first notice.
+    Said(Vec<String>),
 }
 
 /// Prints a line for whoever runs it and logs it.
@@ -132,10 +137,13 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
                 }
                 session.cluster_changed(&model, jiff::Timestamp::now().as_second() + ahead);
             }
-            Some(Heard::Learned(all)) = heard_rx.recv() => {
-                tracing::info!(series = all.len(), "history learned");
-                session.learned(all);
-            }
+            Some(h) = heard_rx.recv() => match h {
+                Heard::Learned(all) => {
+                    tracing::info!(series = all.len(), "history learned");
+                    session.learned(all);
+                }
+                Heard::Said(lines) => lines.iter().for_each(|l| say(l)),
+            },
             Some(m) = rx.recv() => match m {
                 Msg::Observe(Observed::Freshness(Server::Prometheus, f)) => {
                     let now_blind = !matches!(f, Freshness::Live { .. });
@@ -156,7 +164,7 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
                         ahead = t - jiff::Timestamp::now().as_second();
                     }
                     for said in session.observed(&u, &model) {
-                        carry_out(said, &store, args.drill);
+                        carry_out(said, &store, &config, args.drill, &heard_tx);
                     }
                     learn_new(&mut session, &prometheus, &observing.plan, &heard_tx);
                 }
@@ -185,15 +193,24 @@ fn learn_new(session: &mut Session, prometheus: &Prometheus, plan: &Plan, heard:
     });
 }
 
-/// Files a detection in the journal, or says a scope is back to normal.
-fn carry_out(said: Said, store: &Store, drill: bool) {
+/// Files a detection in the journal (a new incident's first notice goes out in the
+/// background), or says a scope is back to normal.
+fn carry_out(said: Said, store: &Store, config: &Config, drill: bool, heard: &mpsc::UnboundedSender<Heard>) {
     match said {
         Said::Ended(scope) => say(&format!("{scope} is back within its baseline")),
         Said::File(f) => {
             let now = jiff::Timestamp::from_second(f.at).unwrap_or_else(|_| jiff::Timestamp::now());
             let scope = f.record.scope.clone();
+            let record = f.record.clone();
             match filing::file(store, f.record, &f.title, f.severity, drill, now) {
-                Ok(Filed::Opened(id)) => say(&format!("opened {id} ({}): {}", f.severity, f.title)),
+                Ok(Filed::Opened(id)) => {
+                    say(&format!("opened {id} ({}): {}", f.severity, f.title));
+                    let (store, config, heard) = (store.clone(), config.clone(), heard.clone());
+                    tokio::spawn(async move {
+                        let said = notify::first(&store, &config, &id, &record).await;
+                        let _ = heard.send(Heard::Said(said));
+                    });
+                }
                 Ok(Filed::Extended(id, None)) => say(&format!("added to {id}: {}", f.title)),
                 Ok(Filed::Extended(id, Some(raised))) => {
                     say(&format!("added to {id}, severity raised to {raised}: {}", f.title))

@@ -2,7 +2,8 @@
 //! kubeconfig (Prometheus found in the cluster, reached through the API server): it opens the
 //! incident by itself with the rollout named as the likely cause and the rollback suggested;
 //! when the service recovers and the same fault comes back, the open incident is extended and
-//! no second one is opened; SIGTERM stops it cleanly.
+//! no second one is opened; the first notice goes to the internal channel and not the external
+//! one; SIGTERM stops it cleanly.
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
@@ -43,6 +44,17 @@ fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_retu
         },
     );
     let data = tempfile::tempdir().expect("tempdir");
+    let (internal, external) = (data.path().join("internal.log"), data.path().join("status-page.log"));
+    std::fs::write(
+        data.path().join("config.toml"),
+        format!(
+            "[[channels]]\nname = \"incident-channel\"\nkind = \"file\"\npath = \"{}\"\n\n\
+             [[channels]]\nname = \"status-page\"\nkind = \"file\"\nexternal = true\npath = \"{}\"\n",
+            internal.display(),
+            external.display()
+        ),
+    )
+    .expect("config");
     let mut child = crate::support::warroom(data.path())
         .args(["watch", "--interval", "500ms", "--kubeconfig"])
         .arg(&drill.kubeconfig)
@@ -69,6 +81,15 @@ fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_retu
         "{opened}"
     );
 
+    line_with(&lines, &mut seen, "first notice sent to incident-channel", 60);
+    let notice = std::fs::read_to_string(&internal).expect("the internal channel's file");
+    assert!(notice.contains("detected by warroom: "), "{notice}");
+    assert!(
+        notice.contains("Suggested: roll back shop/checkout to revision 2"),
+        "{notice}"
+    );
+    assert!(!external.exists(), "nothing goes to the public page by itself");
+
     let incidents = data.path().join("incidents");
     let files = || -> Vec<std::path::PathBuf> {
         let mut f: Vec<_> = std::fs::read_dir(&incidents)
@@ -87,6 +108,12 @@ fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_retu
     };
     assert_eq!(declared.services, ["shop/checkout"]);
     assert_eq!(entries[0].actor.name, "warroom detector");
+    assert!(
+        entries
+            .iter()
+            .any(|e| matches!(&e.event, Event::StatusUpdatePublished { channel, .. } if channel == "incident-channel")),
+        "the notice is journaled: {entries:#?}"
+    );
     let Some(Event::Detected(d)) = entries.get(1).map(|e| &e.event) else {
         panic!("{entries:#?}")
     };

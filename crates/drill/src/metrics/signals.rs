@@ -95,10 +95,34 @@ pub struct SignalModels {
     last_ms: Option<i64>,
 }
 
-/// The daily traffic cycle: quietest before dawn, busiest mid-afternoon (UTC), ±30%.
-pub fn daily_cycle(t_ms: i64) -> f64 {
+/// The traffic cycle: each day quietest before dawn and busiest mid-afternoon (UTC), ±30%;
+/// each week 20% lower on Saturday and Sunday, eased in and out over the six hours around
+/// the midnights that begin and end the weekend.
+pub fn traffic_cycle(t_ms: i64) -> f64 {
     let day = (t_ms as f64 / 86_400_000.0).fract();
-    1.0 + 0.3 * (std::f64::consts::TAU * (day - 0.375)).sin()
+    let daily = 1.0 + 0.3 * (std::f64::consts::TAU * (day - 0.375)).sin();
+    daily * (1.0 - 0.2 * weekend(t_ms))
+}
+
+/// How much of the weekend it is at `t_ms`: 0 on weekdays, 1 on Saturday and Sunday, a
+/// smooth ramp over the three hours either side of the midnights between them.
+fn weekend(t_ms: i64) -> f64 {
+    const HOUR: f64 = 3_600_000.0;
+    // 1970-01-01 was a Thursday: hours since the Monday before it.
+    let hours = (t_ms as f64 + 3.0 * 24.0 * HOUR) / HOUR;
+    let h = hours.rem_euclid(168.0);
+    // Saturday begins 120 h into the week, Monday at 168 h (0).
+    let ramp = |x: f64| {
+        let x = x.clamp(0.0, 1.0);
+        x * x * (3.0 - 2.0 * x)
+    };
+    if h >= 117.0 {
+        ramp((h - 117.0) / 6.0).min(ramp((171.0 - h) / 6.0))
+    } else if h < 3.0 {
+        ramp((3.0 - h) / 6.0)
+    } else {
+        0.0
+    }
 }
 
 /// The standard normal CDF (Abramowitz and Stegun 7.1.26, error below 1.5e-7).
@@ -230,7 +254,7 @@ impl SignalModels {
             Some(last) => (t_ms - last) as f64 / 1000.0,
             None => SCRAPE_STEP_MS as f64 / 1000.0,
         };
-        let cycle = daily_cycle(t_ms);
+        let cycle = traffic_cycle(t_ms);
         let noise: Vec<f64> = (0..self.services.len())
             .map(|_| 1.0 + 0.1 * (self.rng.random::<f64>() - 0.5))
             .collect();
@@ -495,6 +519,28 @@ mod tests {
         assert!(fractions.windows(2).all(|w| w[0] <= w[1]));
         assert_eq!(fractions[10], 1.0);
         assert!((latency_cdf(m, m) - 0.5).abs() < 1e-7);
+    }
+
+    #[test]
+    fn weekends_are_quieter_and_eased_into() {
+        let at = |s: &str| s.parse::<jiff::Timestamp>().expect("t").as_millisecond();
+        // Wednesday and the Saturday after it, both at 15:00 UTC.
+        let (wed, sat) = (at("2026-12-02T15:00:00Z"), at("2026-12-05T15:00:00Z"));
+        assert!((traffic_cycle(sat) / traffic_cycle(wed) - 0.8).abs() < 1e-9);
+        assert_eq!(weekend(at("2026-12-04T12:00:00Z")), 0.0, "Friday noon");
+        assert_eq!(weekend(at("2026-12-06T12:00:00Z")), 1.0, "Sunday noon");
+        let eased = weekend(at("2026-12-05T00:00:00Z"));
+        assert!((eased - 0.5).abs() < 1e-9, "half way at Saturday's midnight: {eased}");
+        assert!(
+            (weekend(at("2026-12-07T00:00:00Z")) - 0.5).abs() < 1e-9,
+            "and at Monday's"
+        );
+        // Smooth: no step of more than a sliver from one scrape to the next.
+        let fri = at("2026-12-04T20:00:00Z");
+        for k in 0..(8 * 240) {
+            let t = fri + k * 15_000;
+            assert!((traffic_cycle(t + 15_000) - traffic_cycle(t)).abs() < 0.002, "{k}");
+        }
     }
 
     #[test]
