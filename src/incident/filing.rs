@@ -76,7 +76,7 @@ fn covering(store: &Store, record: &DetectionRecord) -> Result<Option<Covering>,
         if incident.status == Status::Resolved {
             continue;
         }
-        if incident.services.iter().any(|s| *s == record.scope) {
+        if incident.services.contains(&record.scope) {
             return Ok(Some((id, incident, read.entries, false)));
         }
         // Onsets are on the clock the detector reads (a drill's own), journal times are not.
