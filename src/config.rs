@@ -487,7 +487,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("checkout", Some(0.999)), ("cart", Some(0.99))]
         );
-        assert_eq!(plan.panels.len(), 5, "the golden signals and the median latency");
+        assert_eq!(plan.panels.len(), 4);
         assert!(plan.panels[2].template.contains("rpc_seconds_bucket"));
         assert_eq!(plan.slo_error_ratio, crate::observe::panels::SLO_ERROR_RATIO);
         // A cluster the config does not name: its busiest services, with the default objective.

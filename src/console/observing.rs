@@ -63,10 +63,15 @@ const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(8);
 fn start(
     prometheus: Option<Prometheus>,
     alertmanager: Option<Alertmanager>,
-    plan: Plan,
+    mut plan: Plan,
     read_only: bool,
+    detection: bool,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Observing {
+    if detection {
+        let extra = crate::observe::panels::for_detection(&plan.panels);
+        plan.panels.extend(extra);
+    }
     let alertmanager = alertmanager.map(|a| a.with_read_only(read_only));
     let mut sources = Vec::new();
     if prometheus.is_some() {
@@ -90,26 +95,29 @@ fn start(
     }
 }
 
-/// Follows the drill cluster's Prometheus and Alertmanager (read-only when `read_only`).
+/// Follows the drill cluster's Prometheus and Alertmanager (read-only when `read_only`; with
+/// the detector's panels too when `detection`).
 pub fn drill(
     running: &Drill,
     read_only: bool,
+    detection: bool,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Observing, crate::observe::http::ObserveError> {
     let plan = drill_plan(running);
     let prometheus = Prometheus::from_endpoint(&Endpoint::plain(running.prometheus_url()))?;
     let alertmanager = Alertmanager::from_endpoint(&Endpoint::plain(running.alertmanager_url()))?;
-    Ok(start(Some(prometheus), Some(alertmanager), plan, read_only, tx))
+    Ok(start(Some(prometheus), Some(alertmanager), plan, read_only, detection, tx))
 }
 
 /// Follows what the config names for the cluster whose context is the one in use, and looks
 /// in the cluster for what it does not name (saying what was found, or that nothing was);
-/// read-only when `read_only`; polled every `interval` when given, else as configured. `None`
-/// when neither is configured nor found.
+/// read-only when `read_only`; polled every `interval` when given, else as configured; with the
+/// detector's panels too when `detection`. `None` when neither is configured nor found.
 pub async fn live(
     config: &Config,
     cluster: &Cluster,
     read_only: bool,
+    detection: bool,
     interval: Option<Duration>,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Option<Observing>, crate::observe::http::ObserveError> {
@@ -155,7 +163,7 @@ pub async fn live(
     if prometheus.is_none() && alertmanager.is_none() {
         return Ok(None);
     }
-    Ok(Some(start(prometheus, alertmanager, plan, read_only, tx)))
+    Ok(Some(start(prometheus, alertmanager, plan, read_only, detection, tx)))
 }
 
 #[cfg(test)]

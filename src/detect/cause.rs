@@ -220,8 +220,11 @@ impl ChangeLog {
                         50,
                         format!("it was scaled from {from} to {to} replicas {before} before"),
                     ),
-                    // A node's own condition is what deviates, not why.
+                    // A node's own condition is what deviates, not why; another node going bad
+                    // at the same moment deviates with it (it is listed as such), and only one
+                    // that went bad well before can be why.
                     ChangeKind::NodeWentBad { .. } if same => return None,
+                    ChangeKind::NodeWentBad { .. } if namespace.is_none() && c.at > onset - 60 => return None,
                     ChangeKind::NodeWentBad { what } => (40, format!("{} {what} {before} before", c.scope)),
                     ChangeKind::Warning { reason, object } if near || same => {
                         (20, format!("warning {reason} on {object} {before} before"))
@@ -338,6 +341,19 @@ mod tests {
         // Rolled back later: a change of its own.
         log.workload(900, "shop", "checkout", d, Some("4"), Some("checkout:1.9.3"), 4);
         assert_eq!(log.changes().count(), 2);
+    }
+
+    #[test]
+    fn a_node_is_not_caused_by_itself_nor_by_a_node_going_bad_with_it() {
+        let mut log = ChangeLog::default();
+        for n in ["node-1", "node-2", "node-3"] {
+            log.node(0, n, true, false);
+        }
+        log.node(100, "node-3", false, false);
+        log.node(400, "node-1", true, true);
+        log.node(410, "node-2", true, true);
+        let why: Vec<String> = log.causes("node/node-1", 430, "pressure").into_iter().map(|c| c.why).collect();
+        assert_eq!(why, ["node/node-3 became NotReady 5 min before"]);
     }
 
     #[test]

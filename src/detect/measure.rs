@@ -48,13 +48,14 @@ impl Measure {
         Measure::NodePressure,
     ];
 
-    /// The golden-signal panel it is read from, if it is one.
+    /// The panel it is read from, if it is a golden signal (`observe::panels::for_detection`
+    /// makes the one-minute ones).
     pub fn panel(self) -> Option<&'static str> {
         match self {
-            Measure::Traffic => Some("traffic"),
-            Measure::Errors => Some("errors"),
-            Measure::LatencyP99 => Some("latency_p99"),
-            Measure::LatencyP50 => Some("latency_p50"),
+            Measure::Traffic => Some("traffic@1m"),
+            Measure::Errors => Some("errors@1m"),
+            Measure::LatencyP99 => Some("latency_p99@1m"),
+            Measure::LatencyP50 => Some("latency_p50@1m"),
             Measure::Saturation => Some("saturation"),
             _ => None,
         }

@@ -85,8 +85,6 @@ pub const TRAFFIC: &str = r#"sum(rate(http_requests_total{namespace="$namespace"
 /// Errors: `or vector(0)` so that a service with no 5xx series reads 0, not "no data".
 pub const ERRORS: &str = r#"(sum(rate(http_requests_total{namespace="$namespace",service="$service",code=~"5.."}[5m])) or vector(0)) / sum(rate(http_requests_total{namespace="$namespace",service="$service"}[5m]))"#;
 pub const LATENCY_P99: &str = r#"histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="$namespace",service="$service"}[5m])))"#;
-/// The median, which the detector watches beside the p99 (no column shows it).
-pub const LATENCY_P50: &str = r#"histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="$namespace",service="$service"}[5m])))"#;
 /// CPU used over CPU requested, of the busiest pod (the column says `cpu/req`): requests are
 /// what the scheduler and autoscalers reason with, and many clusters set no CPU limits.
 pub const SATURATION: &str = r#"max(sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="$namespace",pod=~"$service-.*",container!="",container!="POD"}[5m])) / sum by (pod) (kube_pod_container_resource_requests{namespace="$namespace",pod=~"$service-.*",resource="cpu"}))"#;
@@ -98,16 +96,38 @@ pub const SLO_ERROR_RATIO: &str = r#"(sum(rate(http_requests_total{namespace="$n
 pub const BUSIEST: &str =
     r#"topk(12, sum by (namespace, service) (rate(http_requests_total{namespace!="",service!=""}[5m])) > 0)"#;
 
-/// The four golden signals (and the median latency), as the reference conventions name their
-/// metrics.
+/// The four golden signals, as the reference conventions name their metrics.
 pub fn golden_signals() -> Vec<Panel> {
     vec![
         Panel::new("traffic", TRAFFIC, Unit::Rps),
         Panel::new("errors", ERRORS, Unit::Ratio),
         Panel::new("latency_p99", LATENCY_P99, Unit::Seconds),
         Panel::new("saturation", SATURATION, Unit::Ratio),
-        Panel::new("latency_p50", LATENCY_P50, Unit::Seconds),
     ]
+}
+
+/// The rate window the detector reads traffic, errors and latency over: short enough that a
+/// blip of a minute reads as a minute, not smeared over the five of the panes' window.
+pub const DETECTION_WINDOW: &str = "1m";
+
+/// The panels the detector reads besides those shown, named `PANEL@1m`: traffic, errors and
+/// p99 latency as the panels in use ask for them (a configured query keeps its metrics) over
+/// `DETECTION_WINDOW`, and the median latency beside the p99. Saturation is read as shown.
+pub fn for_detection(panels: &[Panel]) -> Vec<Panel> {
+    let short = |t: &str| t.replace("[5m]", &format!("[{DETECTION_WINDOW}]"));
+    let mut out = Vec::new();
+    for name in ["traffic", "errors", "latency_p99"] {
+        if let Some(p) = panels.iter().find(|p| p.name == name) {
+            out.push(Panel::new(&format!("{name}@{DETECTION_WINDOW}"), &short(&p.template), p.unit));
+        }
+    }
+    if let Some(p99) = panels.iter().find(|p| p.name == "latency_p99") {
+        let p50 = p99.template.replace("histogram_quantile(0.99,", "histogram_quantile(0.5,");
+        if p50 != p99.template {
+            out.push(Panel::new(&format!("latency_p50@{DETECTION_WINDOW}"), &short(&p50), p99.unit));
+        }
+    }
+    out
 }
 
 /// The golden signals with configured panels laid over them: a panel named like a default
@@ -440,6 +460,21 @@ mod tests {
     }
 
     #[test]
+    fn the_detector_reads_the_panels_in_use_over_a_minute() {
+        let custom = Panel::new(
+            "latency_p99",
+            r#"histogram_quantile(0.99, sum by (le) (rate(rpc_seconds_bucket{service="$service"}[5m])))"#,
+            Unit::Seconds,
+        );
+        let d = for_detection(&with_overrides(&[custom]));
+        let names: Vec<&str> = d.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["traffic@1m", "errors@1m", "latency_p99@1m", "latency_p50@1m"]);
+        assert!(d.iter().all(|p| !p.template.contains("[5m]") && p.template.contains("[1m]")));
+        assert!(d[3].template.starts_with("histogram_quantile(0.5, ") && d[3].template.contains("rpc_seconds_bucket"));
+        assert!(d.iter().all(|p| check(&p.template, false).is_ok()));
+    }
+
+    #[test]
     fn overrides_replace_defaults_by_name() {
         let p = with_overrides(&[
             Panel::new("errors", "up{service=\"$service\"}", Unit::Ratio),
@@ -447,7 +482,7 @@ mod tests {
         ]);
         assert_eq!(
             p.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
-            ["traffic", "errors", "latency_p99", "saturation", "latency_p50", "queue"]
+            ["traffic", "errors", "latency_p99", "saturation", "queue"]
         );
         assert_eq!(p[1].template, "up{service=\"$service\"}");
     }

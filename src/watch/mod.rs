@@ -84,7 +84,7 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (cluster_tx, mut cluster_rx) = mpsc::channel(4096);
     let following = crate::cluster::follow::follow(&cluster, cluster_tx);
-    let observing = crate::console::observing::live(&config, &cluster, true, args.interval, tx.clone()).await?;
+    let observing = crate::console::observing::live(&config, &cluster, true, true, args.interval, tx.clone()).await?;
     let Some(observing) = observing else {
         anyhow::bail!(
             "no Prometheus to watch: none is configured for {} and none was found in it",

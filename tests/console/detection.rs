@@ -28,7 +28,7 @@ fn index() -> Target {
 fn errors_at(t: i64, v: f64) -> Msg {
     Msg::Observe(Observed::Readings(vec![Reading {
         target: index(),
-        panel: "errors".into(),
+        panel: "errors@1m".into(),
         unit: Unit::Ratio,
         at: t,
         result: Ok(Some(v)),
