@@ -100,9 +100,13 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     }
     // Metrics and alerts: a source that cannot even be set up is told, and the console runs on.
     let observing = match &target {
-        Target::Drill(running) => {
-            observing::drill(running, options.access.read_only(), setup.config.detection.console, msg_tx.clone()).map(Some)
-        }
+        Target::Drill(running) => observing::drill(
+            running,
+            options.access.read_only(),
+            setup.config.detection.console,
+            msg_tx.clone(),
+        )
+        .map(Some),
         Target::Live(_) => {
             observing::live(
                 &setup.config,

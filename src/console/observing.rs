@@ -106,7 +106,14 @@ pub fn drill(
     let plan = drill_plan(running);
     let prometheus = Prometheus::from_endpoint(&Endpoint::plain(running.prometheus_url()))?;
     let alertmanager = Alertmanager::from_endpoint(&Endpoint::plain(running.alertmanager_url()))?;
-    Ok(start(Some(prometheus), Some(alertmanager), plan, read_only, detection, tx))
+    Ok(start(
+        Some(prometheus),
+        Some(alertmanager),
+        plan,
+        read_only,
+        detection,
+        tx,
+    ))
 }
 
 /// Follows what the config names for the cluster whose context is the one in use, and looks

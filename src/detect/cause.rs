@@ -352,7 +352,11 @@ mod tests {
         log.node(100, "node-3", false, false);
         log.node(400, "node-1", true, true);
         log.node(410, "node-2", true, true);
-        let why: Vec<String> = log.causes("node/node-1", 430, "pressure").into_iter().map(|c| c.why).collect();
+        let why: Vec<String> = log
+            .causes("node/node-1", 430, "pressure")
+            .into_iter()
+            .map(|c| c.why)
+            .collect();
         assert_eq!(why, ["node/node-3 became NotReady 5 min before"]);
     }
 

@@ -35,8 +35,9 @@ pub async fn server_now(p: &Prometheus) -> Option<Timestamp> {
     Timestamp::from_millisecond((t * 1000.0) as i64).ok()
 }
 
-/// The history of the plan's `panels` (by name; others are not asked) for these services. A
-/// panel whose query fails or gives several series is left out (the detector learns it live).
+/// The history of the plan's `panels` (by name; others are not asked) for these services,
+/// ending at Prometheus's own now. A panel whose query fails or gives several series is left
+/// out (the detector learns it live).
 pub async fn learn(
     p: &Prometheus,
     plan: &Plan,
@@ -44,9 +45,21 @@ pub async fn learn(
     panels: &[&str],
     trailing: Duration,
 ) -> Vec<Learned> {
-    let Some(end) = server_now(p).await else {
-        return Vec::new();
-    };
+    match server_now(p).await {
+        Some(end) => learn_until(p, plan, targets, panels, trailing, end).await,
+        None => Vec::new(),
+    }
+}
+
+/// `learn`, ending at `end`.
+pub async fn learn_until(
+    p: &Prometheus,
+    plan: &Plan,
+    targets: &[Target],
+    panels: &[&str],
+    trailing: Duration,
+    end: Timestamp,
+) -> Vec<Learned> {
     let mut jobs = Vec::new();
     for target in targets {
         for panel in plan.panels.iter().filter(|x| panels.contains(&x.name.as_str())) {

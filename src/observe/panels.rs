@@ -118,13 +118,23 @@ pub fn for_detection(panels: &[Panel]) -> Vec<Panel> {
     let mut out = Vec::new();
     for name in ["traffic", "errors", "latency_p99"] {
         if let Some(p) = panels.iter().find(|p| p.name == name) {
-            out.push(Panel::new(&format!("{name}@{DETECTION_WINDOW}"), &short(&p.template), p.unit));
+            out.push(Panel::new(
+                &format!("{name}@{DETECTION_WINDOW}"),
+                &short(&p.template),
+                p.unit,
+            ));
         }
     }
     if let Some(p99) = panels.iter().find(|p| p.name == "latency_p99") {
-        let p50 = p99.template.replace("histogram_quantile(0.99,", "histogram_quantile(0.5,");
+        let p50 = p99
+            .template
+            .replace("histogram_quantile(0.99,", "histogram_quantile(0.5,");
         if p50 != p99.template {
-            out.push(Panel::new(&format!("latency_p50@{DETECTION_WINDOW}"), &short(&p50), p99.unit));
+            out.push(Panel::new(
+                &format!("latency_p50@{DETECTION_WINDOW}"),
+                &short(&p50),
+                p99.unit,
+            ));
         }
     }
     out
@@ -469,7 +479,10 @@ mod tests {
         let d = for_detection(&with_overrides(&[custom]));
         let names: Vec<&str> = d.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["traffic@1m", "errors@1m", "latency_p99@1m", "latency_p50@1m"]);
-        assert!(d.iter().all(|p| !p.template.contains("[5m]") && p.template.contains("[1m]")));
+        assert!(
+            d.iter()
+                .all(|p| !p.template.contains("[5m]") && p.template.contains("[1m]"))
+        );
         assert!(d[3].template.starts_with("histogram_quantile(0.5, ") && d[3].template.contains("rpc_seconds_bucket"));
         assert!(d.iter().all(|p| check(&p.template, false).is_ok()));
     }

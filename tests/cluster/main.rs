@@ -8,6 +8,7 @@ mod support;
 mod alertmanager;
 mod auth;
 mod discover;
+mod learn;
 mod logs;
 mod model;
 mod panels;

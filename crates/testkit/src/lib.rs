@@ -13,7 +13,9 @@ pub mod tools;
 use std::time::{Duration, Instant};
 
 pub use kubectl::Kubectl;
-pub use servers::{Certs, Server, Target, alertmanager, ca, certs, eventually, prometheus, prometheus_with};
+pub use servers::{
+    Certs, Server, Target, alertmanager, ca, certs, eventually, prometheus, prometheus_holding, prometheus_with,
+};
 pub use tmux::Tmux;
 pub use tools::{free_port, kubectl_path, other_kubectl, require, which};
 

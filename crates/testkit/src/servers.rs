@@ -208,6 +208,48 @@ pub async fn prometheus_with(target: &str, rules: &str, tls: Option<&Certs>) -> 
     }
 }
 
+/// Starts the real Prometheus holding `openmetrics` (an OpenMetrics text with timestamps) as
+/// its history, turned into TSDB blocks by `promtool tsdb create-blocks-from openmetrics`; it
+/// scrapes nothing.
+pub async fn prometheus_holding(openmetrics: &[u8]) -> Server {
+    let bin = require("prometheus", "prometheus");
+    let promtool = require("promtool", "prometheus");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (om, data) = (dir.path().join("history.om"), dir.path().join("data"));
+    std::fs::write(&om, openmetrics).expect("write openmetrics");
+    let out = Command::new(promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&om)
+        .arg(&data)
+        .output()
+        .expect("run promtool");
+    assert!(
+        out.status.success(),
+        "promtool failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(dir.path().join("prometheus.yml"), "global:\n  scrape_interval: 15s\n").expect("config");
+    let port = free_port();
+    let log = dir.path().join("prometheus.log");
+    let mut child = Command::new(bin)
+        .arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
+        .arg(format!("--storage.tsdb.path={}", data.display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--storage.tsdb.retention.time=100y")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("start prometheus");
+    let url = format!("http://127.0.0.1:{port}");
+    wait_ready(&crate::http_client(), &mut child, &url, "prometheus", &log).await;
+    Server {
+        child: Some(child),
+        url,
+        dir,
+    }
+}
+
 /// Starts the real Alertmanager with one receiver that sends nowhere and clustering off.
 pub async fn alertmanager() -> Server {
     let bin = require("prometheus-alertmanager", "prometheus-alertmanager");

@@ -1,6 +1,7 @@
 //! `/drill/v1`: controls for the facilitator and for tests: the virtual clock (pause, resume,
-//! speed, advance), the request log, and connection drops and log compaction to rehearse
-//! what a flaky apiserver does to clients.
+//! speed, advance), the request log, connection drops and log compaction to rehearse what a
+//! flaky apiserver does to clients, and the metrics history as OpenMetrics (for `promtool tsdb
+//! create-blocks-from openmetrics`, so a real Prometheus can hold what the drill's does).
 
 use std::sync::Arc;
 
@@ -22,6 +23,43 @@ pub fn routes() -> Router<Arc<DrillCluster>> {
         .route("/compact", post(compact))
         .route("/scenario", get(scenario))
         .route("/churn", get(churn_log).post(churn))
+        .route("/history", get(history))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Span {
+    /// Unix seconds; the whole history when absent.
+    start: Option<f64>,
+    end: Option<f64>,
+}
+
+/// `GET /drill/v1/history?start=&end=`: every sample between the two (Unix seconds), as
+/// OpenMetrics text with timestamps.
+async fn history(State(c): State<Arc<DrillCluster>>, Query(span): Query<Span>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let ms = |s: Option<f64>, default: i64| s.map_or(default, |s| (s * 1000.0) as i64);
+    let mut out = Vec::new();
+    let written = {
+        let (m, _) = c.monitoring();
+        crate::metrics::write_openmetrics(
+            &m.signals.store,
+            &mut out,
+            ms(span.start, i64::MIN),
+            ms(span.end, i64::MAX),
+        )
+    };
+    match written {
+        Ok(()) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            out,
+        )
+            .into_response(),
+        Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
 }
 
 fn clock_state(c: &DrillCluster) -> Value {

@@ -18,9 +18,7 @@ pub mod signals;
 
 pub use labels::Labels;
 pub use matcher::Matcher;
-#[cfg(test)]
-pub use openmetrics::write_openmetrics;
-pub use openmetrics::{ExpositionOptions, write_text_exposition};
+pub use openmetrics::{ExpositionOptions, write_openmetrics, write_text_exposition};
 #[cfg(feature = "internals")]
 pub use promql::Query;
 #[cfg(test)]

@@ -115,7 +115,6 @@ fn escape_help(s: &str) -> String {
     s.replace('\\', "\\\\").replace('\n', "\\n")
 }
 
-#[cfg(test)]
 /// An OpenMetrics timestamp (seconds) for `t_ms` that Prometheus' parser, which truncates
 /// `seconds * 1000` to an integer, reads back as exactly `t_ms`.
 pub fn openmetrics_timestamp(t_ms: i64) -> String {
@@ -130,7 +129,6 @@ pub fn openmetrics_timestamp(t_ms: i64) -> String {
     format!("{sign}{}.{:03}5", abs / 1000, abs % 1000)
 }
 
-#[cfg(test)]
 /// Writes every sample with `start_ms <= t <= end_ms` as OpenMetrics text, one family at a
 /// time with its `# TYPE` (and `# HELP`) line, timestamps in seconds, ending with `# EOF`.
 pub fn write_openmetrics(store: &SeriesStore, out: &mut impl Write, start_ms: i64, end_ms: i64) -> io::Result<()> {

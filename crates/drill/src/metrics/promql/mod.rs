@@ -23,9 +23,7 @@ use promql_parser::parser::{Expr, value::ValueType};
 
 pub use error::QueryError;
 use value::InstantSample;
-#[cfg(test)]
-pub use value::format_timestamp;
-pub use value::{QueryValue, RangeSeries, format_value};
+pub use value::{QueryValue, RangeSeries, format_timestamp, format_value};
 
 use eval::{Evaluator, Value};
 
