@@ -123,13 +123,6 @@ mod tests {
     use crate::cluster::symptoms::SymptomKind;
     use crate::detect::cause::ChangeLog;
 
-    fn shipped() -> Vec<Playbook> {
-        crate::playbook::load::SHIPPED
-            .iter()
-            .map(|(file, text)| crate::playbook::load::parse(file, text).expect("shipped"))
-            .collect()
-    }
-
     #[test]
     fn a_bad_rollout_suggests_rolling_back_to_the_revision_before_it() {
         let mut log = ChangeLog::default();
@@ -141,7 +134,7 @@ mod tests {
             symptoms: vec![SymptomKind::CrashLooping],
             ..Situation::default()
         };
-        let m = mitigations(&shipped(), "shop/checkout", &causes, &now);
+        let m = mitigations(&crate::playbook::load::shipped(), "shop/checkout", &causes, &now);
         assert_eq!(m[0].playbook.as_deref(), Some("bad-deploy"));
         assert_eq!(m[0].action.as_deref(), Some("rollout_undo"));
         assert_eq!(m[0].target.as_deref(), Some("deployment/checkout -n shop"));

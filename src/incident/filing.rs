@@ -122,7 +122,8 @@ pub fn file(
         source,
     })?;
     let lock_path = store.dir().join(".filing.lock");
-    let lock = std::fs::OpenOptions::new()
+    // Held until filing is done (dropped at the end of this function).
+    let _lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
@@ -132,19 +133,6 @@ pub fn file(
             path: lock_path.clone(),
             source,
         })?;
-    let filed = file_locked(store, record, title, severity, drill, now);
-    drop(lock);
-    filed
-}
-
-fn file_locked(
-    store: &Store,
-    record: DetectionRecord,
-    title: &str,
-    severity: Severity,
-    drill: bool,
-    now: Timestamp,
-) -> Result<Filed, FilingError> {
     let entry = Draft::new(detector(), Origin::Automation, Event::Detected(record.clone()));
     if let Some((id, incident, entries, joins)) = covering(store, &record)? {
         if already_filed(&entries, &record) {

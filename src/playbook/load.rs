@@ -41,6 +41,15 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The shipped playbooks, for unit tests across the crate.
+#[cfg(test)]
+pub fn shipped() -> Vec<Playbook> {
+    SHIPPED
+        .iter()
+        .map(|(file, text)| parse(file, text).expect("a shipped playbook"))
+        .collect()
+}
+
 /// The shipped playbooks, with the user's own (in `user_dir`, when it exists) replacing
 /// shipped ones of the same id.
 pub fn available(user_dir: &Path) -> Result<Vec<Playbook>, FileErrors> {

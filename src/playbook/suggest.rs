@@ -101,13 +101,6 @@ pub fn suggest(playbooks: &[Playbook], now: &Situation) -> Vec<Suggestion> {
 mod tests {
     use super::*;
 
-    fn shipped() -> Vec<Playbook> {
-        crate::playbook::load::SHIPPED
-            .iter()
-            .map(|(file, text)| crate::playbook::load::parse(file, text).expect("shipped"))
-            .collect()
-    }
-
     #[test]
     fn an_alert_firing_for_many_pods_counts_once() {
         let pod = |p: &str| {
@@ -126,7 +119,7 @@ mod tests {
             symptoms: vec![SymptomKind::CrashLooping],
             faults: Vec::new(),
         };
-        let got = suggest(&shipped(), &now);
+        let got = suggest(&crate::playbook::load::shipped(), &now);
         let crashloop = got.iter().find(|s| s.id == "crashloop").expect("crashloop applies");
         assert_eq!(crashloop.score, 15, "{crashloop:?}");
         assert_eq!(

@@ -162,21 +162,17 @@ fn footer(state: &AppState, width: usize) -> Line<'static> {
             t.get("health.warning"),
         )]);
     }
+    let palette = state
+        .keymap
+        .key_for(ctx, KeyAction::Palette)
+        .unwrap_or_else(|| ":".into());
     if state.incident.as_ref().is_some_and(|i| i.awaits_a_commander()) {
-        let palette = state
-            .keymap
-            .key_for(ctx, KeyAction::Palette)
-            .unwrap_or_else(|| ":".into());
         first.push(vec![Span::styled(
             format!(" DETECTED: {palette}accept to take command · {palette}dismiss WHY if false "),
             t.get("health.warning"),
         )]);
     }
     if state.incident.is_none() && !state.read_only {
-        let palette = state
-            .keymap
-            .key_for(ctx, KeyAction::Palette)
-            .unwrap_or_else(|| ":".into());
         first.push(vec![Span::styled(
             format!(" no incident: {palette}declare TITLE "),
             t.get("health.warning"),

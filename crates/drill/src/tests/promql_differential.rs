@@ -10,14 +10,11 @@
 //! installs it). Fails, does not skip, without them.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::metrics::promql::Query;
 use crate::metrics::{QueryOptions, SeriesStore, write_openmetrics};
 use serde_json::Value;
-use warroom_testkit::{free_port, require};
+use warroom_testkit::require;
 
 const T0: i64 = 1_700_000_000_000;
 const MIN: i64 = 60_000;
@@ -632,75 +629,11 @@ fn has_data(c: &Canon) -> bool {
     }
 }
 
-/// Kills the Prometheus it owns when dropped, whatever happened.
-struct Prometheus {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start_prometheus(dir: &Path) -> Prometheus {
-    let data = dir.join("data");
-    let om = dir.join("history.om");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&om).expect("create"));
-    write_openmetrics(&history(), &mut file, i64::MIN, i64::MAX).expect("write openmetrics");
-    drop(file);
-    let out = Command::new("promtool")
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&om)
-        .arg(&data)
-        .output()
-        .expect("run promtool");
-    assert!(
-        out.status.success(),
-        "promtool failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let config = dir.join("prometheus.yml");
-    std::fs::write(&config, "global:\n  scrape_interval: 15s\n").expect("config");
-    let port = free_port();
-    let log = std::fs::File::create(dir.join("prometheus.log")).expect("log");
-    let child = Command::new("prometheus")
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.tsdb.path={}", data.display()))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .arg("--storage.tsdb.retention.time=100y")
-        .arg("--log.level=warn")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("start prometheus");
-    let mut prom = Prometheus {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let client = warroom_testkit::http_client();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(Some(status)) = prom.child.try_wait() {
-            let log = std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default();
-            panic!("prometheus exited with {status}:\n{log}");
-        }
-        let ready = client
-            .get(format!("{}/-/ready", prom.url))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success());
-        if ready {
-            break;
-        }
-        assert!(Instant::now() < deadline, "prometheus did not become ready in 60s");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    prom.url = format!("http://127.0.0.1:{port}");
-    prom
+/// The real Prometheus holding the drill's history (made into blocks by promtool).
+async fn start_prometheus() -> warroom_testkit::Server {
+    let mut om = Vec::new();
+    write_openmetrics(&history(), &mut om, i64::MIN, i64::MAX).expect("write openmetrics");
+    warroom_testkit::prometheus_holding(&om).await
 }
 
 async fn prometheus_query(client: &reqwest::Client, url: &str, params: &[(&str, String)]) -> Canon {
@@ -731,8 +664,7 @@ async fn promql_agrees_with_prometheus() {
     require("prometheus", "prometheus");
     require("promtool", "prometheus");
     assert!(QUERIES.len() >= 40);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let prom = start_prometheus(dir.path()).await;
+    let prom = start_prometheus().await;
     let store = history();
     let opts = QueryOptions::default();
     let client = warroom_testkit::http_client();
