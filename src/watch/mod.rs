@@ -121,7 +121,9 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
         session.follow(&s.target, s.objective);
     }
     let mut model = ClusterModel::new();
-    let mut blind = false;
+    // Whether Prometheus does not answer (None: not known yet).
+    let mut blind: Option<bool> = None;
+    let mut cluster_blind = false;
     // Prometheus's clock ahead of ours (a drill's runs fast), learned from each reading, so
     // that cluster changes are stamped on the clock the readings are.
     let mut ahead = 0;
@@ -136,6 +138,16 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
                     model.apply(u);
                 }
                 session.cluster_changed(&model, jiff::Timestamp::now().as_second() + ahead);
+                let silent = model.server_silent.is_some();
+                if silent != cluster_blind {
+                    cluster_blind = silent;
+                    match &model.server_silent {
+                        Some((_, why)) => say(&format!(
+                            "blind to the cluster: the API server does not answer ({why}); pods and nodes are as last seen"
+                        )),
+                        None => say("the API server answers again"),
+                    }
+                }
             }
             Some(h) = heard_rx.recv() => match h {
                 Heard::Learned(all) => {
@@ -147,13 +159,13 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
             Some(m) = rx.recv() => match m {
                 Msg::Observe(Observed::Freshness(Server::Prometheus, f)) => {
                     let now_blind = !matches!(f, Freshness::Live { .. });
-                    if now_blind != blind {
-                        blind = now_blind;
-                        if blind {
+                    if blind != Some(now_blind) {
+                        blind = Some(now_blind);
+                        if now_blind {
                             let why = f.error().map_or("no answer yet", |e| e.as_str());
                             say(&format!("blind: Prometheus does not answer ({why}); nothing is detected until it does"));
                         } else {
-                            say("Prometheus answers again: detecting");
+                            say("Prometheus answers: detecting");
                         }
                     }
                 }

@@ -31,7 +31,13 @@ fn baselines_learned_from_a_real_prometheus_holding_the_drills_history_equal_the
     rt.block_on(async {
         let own = Prometheus::from_endpoint(&Endpoint::plain(drill.prometheus.clone())).expect("client");
         let end = server_now(&own).await.expect("the drill's now");
-        let url = format!("{}/drill/v1/history?end={}", drill.url, end.as_second());
+        // The families the golden-signal panels read.
+        let url = format!(
+            "{}/drill/v1/history?end={}&families=http_requests,http_request_duration_seconds,\
+             container_cpu_usage_seconds,kube_pod_container_resource_requests",
+            drill.url,
+            end.as_second()
+        );
         let om = warroom_testkit::http_client()
             .get(url)
             .send()

@@ -168,3 +168,44 @@ fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_retu
     let status = child.wait().expect("wait");
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn watch_says_it_is_blind_when_the_cluster_and_prometheus_go_away_and_keeps_running() {
+    let drill = Served::start(None, Setup::default());
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut child = crate::support::warroom(data.path())
+        .args(["watch", "--interval", "500ms", "--kubeconfig"])
+        .arg(&drill.kubeconfig)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("warroom watch");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    line_with(&lines, &mut seen, "Prometheus answers: detecting", 60);
+    // Prometheus is reached through the API server: with the drill gone, both are.
+    drop(drill);
+    line_with(&lines, &mut seen, "blind: Prometheus does not answer", 120);
+    line_with(
+        &lines,
+        &mut seen,
+        "blind to the cluster: the API server does not answer",
+        120,
+    );
+    assert!(child.try_wait().expect("wait").is_none(), "it keeps running: {seen:?}");
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(term.success());
+    line_with(&lines, &mut seen, "stopped", 60);
+    assert!(child.wait().expect("wait").success());
+}

@@ -32,21 +32,25 @@ struct Span {
     /// Unix seconds; the whole history when absent.
     start: Option<f64>,
     end: Option<f64>,
+    /// Only these metric families, comma-separated (e.g. `http_requests,http_request_duration_seconds`).
+    families: Option<String>,
 }
 
-/// `GET /drill/v1/history?start=&end=`: every sample between the two (Unix seconds), as
-/// OpenMetrics text with timestamps.
+/// `GET /drill/v1/history?start=&end=&families=`: every sample between the two (Unix
+/// seconds), of the families named (all when none are), as OpenMetrics text with timestamps.
 async fn history(State(c): State<Arc<DrillCluster>>, Query(span): Query<Span>) -> axum::response::Response {
     use axum::response::IntoResponse;
     let ms = |s: Option<f64>, default: i64| s.map_or(default, |s| (s * 1000.0) as i64);
     let mut out = Vec::new();
     let written = {
         let (m, _) = c.monitoring();
-        crate::metrics::write_openmetrics(
+        let named: Option<Vec<&str>> = span.families.as_deref().map(|f| f.split(',').map(str::trim).collect());
+        crate::metrics::write_openmetrics_of(
             &m.signals.store,
             &mut out,
             ms(span.start, i64::MIN),
             ms(span.end, i64::MAX),
+            |family| named.as_ref().is_none_or(|n| n.contains(&family)),
         )
     };
     match written {

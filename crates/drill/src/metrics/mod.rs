@@ -18,7 +18,9 @@ pub mod signals;
 
 pub use labels::Labels;
 pub use matcher::Matcher;
-pub use openmetrics::{ExpositionOptions, write_openmetrics, write_text_exposition};
+#[cfg(test)]
+pub use openmetrics::write_openmetrics;
+pub use openmetrics::{ExpositionOptions, write_openmetrics_of, write_text_exposition};
 #[cfg(feature = "internals")]
 pub use promql::Query;
 #[cfg(test)]

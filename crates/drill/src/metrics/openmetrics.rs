@@ -131,8 +131,20 @@ pub fn openmetrics_timestamp(t_ms: i64) -> String {
 
 /// Writes every sample with `start_ms <= t <= end_ms` as OpenMetrics text, one family at a
 /// time with its `# TYPE` (and `# HELP`) line, timestamps in seconds, ending with `# EOF`.
+#[cfg(test)]
 pub fn write_openmetrics(store: &SeriesStore, out: &mut impl Write, start_ms: i64, end_ms: i64) -> io::Result<()> {
-    for fam in families(store) {
+    write_openmetrics_of(store, out, start_ms, end_ms, |_| true)
+}
+
+/// `write_openmetrics`, of the families whose name `keep` accepts.
+pub fn write_openmetrics_of(
+    store: &SeriesStore,
+    out: &mut impl Write,
+    start_ms: i64,
+    end_ms: i64,
+    keep: impl Fn(&str) -> bool,
+) -> io::Result<()> {
+    for fam in families(store).into_iter().filter(|f| keep(&f.name)) {
         if let Some(help) = &fam.help {
             writeln!(out, "# HELP {} {}", fam.name, escape_help(help))?;
         }
