@@ -3,12 +3,14 @@
 //! going bad, a rollout next door, warnings in its namespace. Fed from the health model's rows
 //! as they change; stamped with the detector's time. Pure.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use crate::cluster::rows::OwnerKind;
 
 /// How long changes are remembered (seconds).
 const REMEMBER: i64 = 2 * 3600;
+/// How many objects' Warning reasons are remembered at most.
+const MAX_WARNED_OBJECTS: usize = 50_000;
 /// A template change and the revision the controller gives it this soon after are one rollout.
 const SAME_ROLLOUT: i64 = 120;
 /// Changes this long before onset (or less) can be its cause (seconds).
@@ -70,9 +72,12 @@ struct Known {
 #[derive(Debug, Default)]
 pub struct ChangeLog {
     changes: VecDeque<Change>,
-    workloads: BTreeMap<String, Known>,
-    nodes: BTreeMap<String, (bool, bool)>,
-    warnings: BTreeMap<(String, String), ()>,
+    /// By namespace, then name: looked up without building a key, as the model is walked on
+    /// every settle.
+    workloads: HashMap<String, HashMap<String, Known>>,
+    nodes: HashMap<String, (bool, bool)>,
+    /// Namespace → object → the Warning reasons seen on it.
+    warnings: HashMap<String, HashMap<String, Vec<String>>>,
 }
 
 impl ChangeLog {
@@ -96,6 +101,12 @@ impl ChangeLog {
         image: Option<&str>,
         desired: u32,
     ) {
+        let known = self.workloads.get(namespace).and_then(|w| w.get(name));
+        if known.is_some_and(|k| {
+            k.kind == kind && k.desired == desired && k.revision.as_deref() == revision && k.image.as_deref() == image
+        }) {
+            return;
+        }
         let scope = format!("{namespace}/{name}");
         let now = Known {
             kind,
@@ -103,7 +114,12 @@ impl ChangeLog {
             image: image.map(str::to_string),
             desired,
         };
-        let Some(before) = self.workloads.insert(scope.clone(), now.clone()) else {
+        let Some(before) = self
+            .workloads
+            .entry(namespace.to_string())
+            .or_default()
+            .insert(name.to_string(), now.clone())
+        else {
             return;
         };
         if before.revision != now.revision || before.image != now.image {
@@ -151,6 +167,9 @@ impl ChangeLog {
 
     /// A node as it is now; becoming NotReady or coming under pressure is a change.
     pub fn node(&mut self, at: i64, name: &str, ready: bool, pressure: bool) {
+        if self.nodes.get(name) == Some(&(ready, pressure)) {
+            return;
+        }
         let before = self.nodes.insert(name.to_string(), (ready, pressure));
         let Some((was_ready, was_pressed)) = before else { return };
         let what = if was_ready && !ready {
@@ -170,10 +189,21 @@ impl ChangeLog {
 
     /// A Warning event; each reason on each object is a change once.
     pub fn warning(&mut self, at: i64, namespace: &str, object: &str, reason: &str) {
-        let key = (format!("{namespace}/{object}"), reason.to_string());
-        if self.warnings.insert(key, ()).is_some() {
+        let seen = self.warnings.get(namespace).and_then(|o| o.get(object));
+        if seen.is_some_and(|reasons| reasons.iter().any(|r| r == reason)) {
             return;
         }
+        // Objects come and go; past this many the memory starts afresh (a warning seen again is
+        // stamped with when it was last seen, so an old one is no cause of anything new).
+        if self.warnings.values().map(HashMap::len).sum::<usize>() >= MAX_WARNED_OBJECTS {
+            self.warnings.clear();
+        }
+        self.warnings
+            .entry(namespace.to_string())
+            .or_default()
+            .entry(object.to_string())
+            .or_default()
+            .push(reason.to_string());
         self.push(Change {
             at,
             scope: format!("{namespace}/{object}"),

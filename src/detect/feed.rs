@@ -3,7 +3,7 @@
 //! nodes gone bad) and as changes (rollouts, scaling, nodes, warnings). Reads the models;
 //! changes only the detector's inputs.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::cause::ChangeLog;
 use super::detector::{Detector, Sample, Subject};
@@ -32,19 +32,33 @@ pub fn readings(readings: &[Reading]) -> Vec<Sample> {
 }
 
 /// Samples of the cluster's condition at `t`: for each service in `scopes`, its workload's pods
-/// not ready and crashlooping; for each node that is bad now or was being watched, whether it
+/// not ready, crashlooping, pending and evicted; for each node that is bad now or was being watched, whether it
 /// is NotReady and under pressure (healthy nodes never seen bad are not sampled, so a large
 /// cluster costs nothing while well).
 pub fn cluster(model: &ClusterModel, detector: &Detector, scopes: &BTreeSet<(String, String)>, t: i64) -> Vec<Sample> {
     let mut out = Vec::new();
-    for ((ns, _kind, name), counts) in &model.pods_per_workload {
-        if !scopes.contains(&(ns.as_str().to_string(), name.as_str().to_string())) {
+    // Pending pods are few: counted by their owner, not by walking every pod.
+    let mut pending: HashMap<(&str, &str), u32> = HashMap::new();
+    for key in model.pending.keys() {
+        if let Some(owner) = model.pods.get(key).and_then(|p| p.owner.as_ref()) {
+            *pending.entry((key.0.as_str(), owner.name.as_str())).or_default() += 1;
+        }
+    }
+    for (workload, counts) in &model.pods_per_workload {
+        let (ns, name) = (workload.0.as_str(), workload.2.as_str());
+        if !scopes.contains(&(ns.to_string(), name.to_string())) {
             continue;
         }
-        let subject = Subject::service(ns.as_str(), name.as_str());
+        let subject = Subject::service(ns, name);
+        let evicted = model
+            .pods_of(workload)
+            .filter(|(_, p)| p.reason.as_ref().is_some_and(|r| r.as_str() == "Evicted"))
+            .count();
         for (measure, value) in [
             (Measure::NotReady, counts.pods.saturating_sub(counts.ready)),
             (Measure::Crashlooping, counts.crashlooping),
+            (Measure::Pending, pending.get(&(ns, name)).copied().unwrap_or(0)),
+            (Measure::Evicted, u32::try_from(evicted).unwrap_or(u32::MAX)),
         ] {
             out.push(Sample {
                 subject: subject.clone(),

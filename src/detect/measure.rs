@@ -22,6 +22,10 @@ pub enum Measure {
     NotReady,
     /// Pods of a workload in CrashLoopBackOff.
     Crashlooping,
+    /// Pods of a workload waiting to be scheduled or started.
+    Pending,
+    /// Pods of a workload the kubelet evicted (still listed).
+    Evicted,
     /// A node's Ready condition is not True (1) or is (0).
     NodeNotReady,
     /// A node reports memory, disk or PID pressure (1) or not (0).
@@ -36,7 +40,7 @@ pub enum Bad {
 }
 
 impl Measure {
-    pub const ALL: [Measure; 9] = [
+    pub const ALL: [Measure; 11] = [
         Measure::Traffic,
         Measure::Errors,
         Measure::LatencyP99,
@@ -44,6 +48,8 @@ impl Measure {
         Measure::Saturation,
         Measure::NotReady,
         Measure::Crashlooping,
+        Measure::Pending,
+        Measure::Evicted,
         Measure::NodeNotReady,
         Measure::NodePressure,
     ];
@@ -75,6 +81,8 @@ impl Measure {
             Measure::Saturation => "CPU saturation",
             Measure::NotReady => "pods not ready",
             Measure::Crashlooping => "pods crashlooping",
+            Measure::Pending => "pods pending",
+            Measure::Evicted => "pods evicted",
             Measure::NodeNotReady => "node not ready",
             Measure::NodePressure => "node under pressure",
         }
@@ -117,7 +125,7 @@ pub struct Floors {
     pub latency_seconds: f64,
     /// Absolute change of saturation (0.25: 25 points of CPU per request).
     pub saturation: f64,
-    /// Pods (not ready or crashlooping).
+    /// Pods (not ready, crashlooping, pending, evicted).
     pub pods: f64,
 }
 
@@ -149,7 +157,7 @@ impl Floors {
                 change >= self.latency_seconds && change >= self.latency_share * median.abs()
             }
             Measure::Saturation => change >= self.saturation,
-            Measure::NotReady | Measure::Crashlooping => change >= self.pods,
+            Measure::NotReady | Measure::Crashlooping | Measure::Pending | Measure::Evicted => change >= self.pods,
             Measure::NodeNotReady | Measure::NodePressure => change >= 1.0,
         }
     }

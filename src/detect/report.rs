@@ -73,7 +73,9 @@ fn headline(d: &Detection) -> String {
     match f.measure {
         Measure::NodeNotReady => format!("Node {} is not ready", d.scope.trim_start_matches("node/")),
         Measure::NodePressure => format!("Node {} is under pressure", d.scope.trim_start_matches("node/")),
-        Measure::NotReady | Measure::Crashlooping => format!("{} {} on {}", f.value, f.measure.words(), d.scope),
+        Measure::NotReady | Measure::Crashlooping | Measure::Pending | Measure::Evicted => {
+            format!("{} {} on {}", f.value, f.measure.words(), d.scope)
+        }
         Measure::Traffic if f.band.is_some_and(|b| f.value < b.median) => {
             format!("Traffic down to {} on {}", f.measure.unit().format(f.value), d.scope)
         }

@@ -178,3 +178,74 @@ fn only_a_detection_awaiting_its_commander_can_be_accepted_or_dismissed() {
         notice.text
     );
 }
+
+#[test]
+fn the_cluster_speaks_too_a_crashlooping_workload_and_a_node_that_stopped_reporting() {
+    // The fixture's cluster: one of checkout's two pods in CrashLoopBackOff, node-2 NotReady.
+    let mut s = state();
+    let playbooks = warroom::playbook::load::available(std::path::Path::new("/nonexistent")).expect("shipped");
+    let mut session = Session::new(
+        Settings {
+            hold: 60,
+            ..Settings::default()
+        },
+        playbooks,
+    );
+    let checkout = Target {
+        namespace: "shop".into(),
+        service: "checkout".into(),
+    };
+    session.follow(&checkout, Some(0.999));
+    s.detection = Some(session);
+    update(&mut s, Msg::Settled);
+    for i in 0..8 {
+        update(
+            &mut s,
+            Msg::Observe(Observed::Readings(vec![Reading {
+                target: checkout.clone(),
+                panel: "traffic@1m".into(),
+                unit: Unit::Rps,
+                at: NOW + i * 15,
+                result: Ok(Some(120.0)),
+            }])),
+        );
+    }
+    let filed: Vec<(String, Vec<String>)> = s
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::File { filing, .. } => Some((
+                filing.record.scope.clone(),
+                filing.record.findings.iter().map(|f| f.measure.clone()).collect(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        filed.contains(&("shop/checkout".into(), vec!["crashlooping".into()])),
+        "{filed:?}"
+    );
+    assert!(
+        filed.contains(&("node/node-2".into(), vec!["node_not_ready".into()])),
+        "{filed:?}"
+    );
+    let node = s
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::File { filing, .. } if filing.record.scope == "node/node-2" => Some(filing.as_ref()),
+            _ => None,
+        })
+        .expect("the node's filing");
+    assert_eq!(node.title, "Node node-2 is not ready");
+    assert_eq!(node.severity, Severity::Sev2);
+    // The node-failure playbook is suggested for it.
+    assert!(
+        node.record
+            .mitigations
+            .iter()
+            .any(|m| m.playbook.as_deref() == Some("node-failure")),
+        "{:?}",
+        node.record.mitigations
+    );
+}
