@@ -568,6 +568,20 @@ mod tests {
     }
 
     #[test]
+    fn the_detector_is_set_from_the_config_and_bad_values_are_placed() {
+        let c = parse("[detection]\nconsole = false\nhold = \"5m\"\nsensitivity = 3.5\n").unwrap();
+        assert!(!c.detection.console);
+        let s = c.detection();
+        assert_eq!((s.hold, s.sensitivity), (300, 3.5));
+        let defaults = parse("").unwrap();
+        assert!(defaults.detection.console);
+        assert_eq!(defaults.detection(), crate::detect::detector::Settings::default());
+        let bad = parse("[detection]\nhold = \"soon\"\nsensitivity = -1\n").unwrap_err();
+        let at: Vec<(usize, &str)> = bad.0.iter().map(|e| (e.line, e.path.as_str())).collect();
+        assert_eq!(at, [(2, "detection.hold"), (3, "detection.sensitivity")], "{bad}");
+    }
+
+    #[test]
     fn panels_services_and_auth_load() {
         let c = parse(
             "[[clusters]]\nname = \"prod\"\npoll_interval = \"5s\"\nservices = [{ name = \"checkout\", namespace = \"shop\", slo = 0.999 }, { name = \"cart\" }]\nprometheus = { url = \"https://prom:9090\", username = \"alice\", password_env = \"PROM_PASSWORD\" }\n\n[[panels]]\nname = \"errors\"\nquery = 'sum(rate(errors_total{service=\"$service\"}[5m]))'\nunit = \"ratio\"\n\n[slo]\nobjective = 0.995\n",
