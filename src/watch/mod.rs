@@ -73,6 +73,17 @@ fn say(line: &str) {
 
 pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
     let config = Config::load()?;
+    let mut settings = config.detection();
+    if let Some(h) = args.hold {
+        settings.hold = h.as_secs() as i64;
+    }
+    if let Some(k) = args.sensitivity {
+        anyhow::ensure!(
+            k.is_finite() && k > 0.0,
+            "--sensitivity must be a positive number, not {k}"
+        );
+        settings.sensitivity = k;
+    }
     let user_dir = crate::config::path()
         .parent()
         .map(PathBuf::from)
@@ -98,17 +109,6 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
         );
     };
     let (heard_tx, mut heard_rx) = mpsc::unbounded_channel::<Heard>();
-    let mut settings = config.detection();
-    if let Some(h) = args.hold {
-        settings.hold = h.as_secs() as i64;
-    }
-    if let Some(k) = args.sensitivity {
-        anyhow::ensure!(
-            k.is_finite() && k > 0.0,
-            "--sensitivity must be a positive number, not {k}"
-        );
-        settings.sensitivity = k;
-    }
     say(&format!(
         "watching {} (Prometheus {}), journals in {}; a deviation is filed after {}s",
         cluster.name,
