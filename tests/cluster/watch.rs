@@ -209,3 +209,22 @@ fn watch_says_it_is_blind_when_the_cluster_and_prometheus_go_away_and_keeps_runn
     line_with(&lines, &mut seen, "stopped", 60);
     assert!(child.wait().expect("wait").success());
 }
+
+#[test]
+fn watch_refuses_bad_settings_before_it_connects() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let out = crate::support::warroom(data.path())
+        .args(["watch", "--sensitivity=-1", "--kubeconfig", "/nonexistent"])
+        .output()
+        .expect("warroom watch");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--sensitivity must be a positive number, not -1"), "{err}");
+    let out = crate::support::warroom(data.path())
+        .args(["watch", "--hold", "soon"])
+        .output()
+        .expect("warroom watch");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("'soon'") && err.contains("--hold"), "{err}");
+}
