@@ -34,6 +34,7 @@ impl Milestones {
         }
         match (m, self.get(m)) {
             (_, None) => "not reached",
+            (Milestone::Started, _) => "the detector's onset",
             (Milestone::Detected, _) => "first alert or opening",
             (Milestone::Acknowledged, _) => "first human entry",
             _ => "status change",
@@ -79,12 +80,19 @@ pub fn milestones(entries: &[Entry]) -> Milestones {
     let mut stated: BTreeMap<Milestone, Timestamp> = BTreeMap::new();
     let mut first_alert: Option<Timestamp> = None;
     let mut opened: Option<Timestamp> = None;
+    let mut drill = false;
+    // When the first deviation the detector journaled began.
+    let mut onset: Option<Timestamp> = None;
     let mut status = Status::Investigating;
     for e in entries {
         match &e.event {
             Event::IncidentOpened(d) => {
                 opened.get_or_insert(e.time);
                 status = d.status;
+                drill = d.drill;
+            }
+            Event::Detected(d) => {
+                onset = Some(onset.map_or(d.onset, |o| o.min(d.onset)));
             }
             Event::MilestoneSet { milestone, at } => {
                 stated.insert(*milestone, *at);
@@ -120,6 +128,11 @@ pub fn milestones(entries: &[Entry]) -> Milestones {
     };
     if let Some(d) = detected {
         m.at.insert(Milestone::Detected, d);
+    }
+    // The detector saw the deviation begin. Its onsets are on the clock it read, which in a
+    // drill is the drill's own, not the journal's: there they are left out.
+    if let Some(o) = onset.filter(|o| !drill && detected.is_none_or(|d| *o <= d)) {
+        m.at.insert(Milestone::Started, o);
     }
     for (milestone, at) in stated {
         m.at.insert(milestone, at);
@@ -269,6 +282,46 @@ mod tests {
         assert_eq!(t.mtta, Some(SignedDuration::from_mins(7)));
         assert_eq!(t.mttm, Some(SignedDuration::from_mins(23)));
         assert_eq!(t.mttr, Some(SignedDuration::from_mins(53)));
+    }
+
+    #[test]
+    fn a_detected_incident_started_when_its_deviation_began() {
+        let detected = |onset: i64| {
+            Event::Detected(crate::incident::model::DetectionRecord {
+                scope: "shop/checkout".into(),
+                onset: at(onset),
+                findings: Vec::new(),
+                causes: Vec::new(),
+                also_deviating: Vec::new(),
+                mitigations: Vec::new(),
+            })
+        };
+        let entries = |drill: bool| {
+            vec![
+                entry(0, Origin::Automation, opened(drill)),
+                entry(0, Origin::Automation, detected(-3)),
+                entry(6, Origin::Automation, detected(-5)),
+                entry(2, Origin::Human, Event::Note { text: "on it".into() }),
+            ]
+        };
+        let m = milestones(&entries(false));
+        assert_eq!(m.get(Milestone::Started), Some(at(-5)));
+        assert_eq!(m.how(Milestone::Started), "the detector's onset");
+        assert_eq!(m.response_times().mttd, Some(SignedDuration::from_mins(5)));
+        assert_eq!(m.response_times().mtta, Some(SignedDuration::from_mins(2)));
+        // A drill's onsets are on the drill's clock: left out.
+        assert_eq!(milestones(&entries(true)).get(Milestone::Started), None);
+        // A statement wins.
+        let mut stated = entries(false);
+        stated.push(entry(
+            9,
+            Origin::Human,
+            Event::MilestoneSet {
+                milestone: Milestone::Started,
+                at: at(-20),
+            },
+        ));
+        assert_eq!(milestones(&stated).get(Milestone::Started), Some(at(-20)));
     }
 
     #[test]
