@@ -205,11 +205,14 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
         KeyAction::Events => inspect_selected(state, fx, View::Events),
         KeyAction::Logs => logs_of_selected(state, fx),
         KeyAction::Lists => super::lists::next(state, fx),
-        KeyAction::Sort | KeyAction::SortReverse if state.list.is_none() => {
-            state.tell(
-                "sort applies to a list: open one first (lists key, or :pods)".into(),
-                false,
-            );
+        // As the footer says: a list in view, not one under a log, a description or a drill-down.
+        KeyAction::Sort | KeyAction::SortReverse if !applies(state, a) => {
+            let why = if state.list.is_none() {
+                "sort applies to a list: open one first (lists key, or :pods)"
+            } else {
+                "sort applies to the list in view: close what is open over it first"
+            };
+            state.tell(why.into(), false);
         }
         KeyAction::Sort => super::lists::sort(state),
         KeyAction::SortReverse => super::lists::reverse(state),

@@ -264,3 +264,29 @@ fn logs_and_actions_act_on_the_row_under_the_cursor() {
     // The age column reads the drill's clock, not the wall clock.
     assert!(s.event_time() > NOW);
 }
+
+#[test]
+fn sort_acts_only_on_the_list_in_view_as_the_footer_says() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    key(&mut s, KeyCode::Char('1'));
+    key(&mut s, KeyCode::Char('v'));
+    let sorted_by = |s: &Console| s.list.as_ref().map(|l| l.sort);
+    let before = sorted_by(&s);
+    // A description opened over the list: the sort key leaves the list alone and says why.
+    key(&mut s, KeyCode::Char('d'));
+    assert!(s.inspect.is_some());
+    key(&mut s, KeyCode::Char('s'));
+    assert_eq!(sorted_by(&s), before);
+    let notice = s.notice.as_ref().expect("a notice");
+    assert!(
+        notice.text.contains("close what is open over it first"),
+        "{}",
+        notice.text
+    );
+    // Closed again, it sorts.
+    key(&mut s, KeyCode::Esc);
+    assert!(s.inspect.is_none());
+    key(&mut s, KeyCode::Char('s'));
+    assert_ne!(sorted_by(&s), before);
+}
