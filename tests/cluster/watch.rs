@@ -1,5 +1,5 @@
-//! `warroom watch` against the drill's bad deploy, as a separate process through the drill's
-//! kubeconfig (Prometheus found in the cluster, reached through the API server): it opens the
+//! `warroom watch` against `warroom sim` running the bad deploy, each a process of its own, the
+//! watch through the kubeconfig the sim writes (Prometheus found in the cluster, reached through the API server): it opens the
 //! incident by itself with the rollout named as the likely cause and the rollback suggested;
 //! when the service recovers and the same fault comes back, the open incident is extended and
 //! no second one is opened; the first notice goes to the internal channel and not the external
@@ -36,13 +36,7 @@ fn line_with(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>, what: &str,
 
 #[test]
 fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_returns() {
-    let drill = Served::start(
-        None,
-        Setup {
-            speed: Some(30.0),
-            ..Setup::default()
-        },
-    );
+    let drill = crate::support::SimProcess::start(None, &["--speed", "30"]);
     let data = tempfile::tempdir().expect("tempdir");
     let (internal, external) = (data.path().join("internal.log"), data.path().join("status-page.log"));
     std::fs::write(
