@@ -6,7 +6,8 @@
 //! one; SIGTERM stops it cleanly.
 
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
+use std::path::Path;
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,40 @@ fn line_with(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>, what: &str,
     }
 }
 
+/// `warroom watch` on the cluster of `kubeconfig`, polling every half second, with its journals
+/// and config in `data`; its stdout, line by line.
+fn watch(data: &Path, kubeconfig: &Path) -> (Child, mpsc::Receiver<String>) {
+    let mut child = crate::support::warroom(data)
+        .args(["watch", "--interval", "500ms", "--kubeconfig"])
+        .arg(kubeconfig)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("warroom watch");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    (child, lines)
+}
+
+/// SIGTERM: the watch says it stopped and exits cleanly.
+fn stop(child: &mut Child, lines: &mpsc::Receiver<String>, seen: &mut Vec<String>) {
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(term.success());
+    line_with(lines, seen, "stopped", 60);
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "{status:?}");
+}
+
 #[test]
 fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_returns() {
     let drill = crate::support::SimProcess::start(None, &["--speed", "30"]);
@@ -49,22 +84,7 @@ fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_retu
         ),
     )
     .expect("config");
-    let mut child = crate::support::warroom(data.path())
-        .args(["watch", "--interval", "500ms", "--kubeconfig"])
-        .arg(&drill.kubeconfig)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("warroom watch");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(l).is_err() {
-                break;
-            }
-        }
-    });
+    let (mut child, lines) = watch(data.path(), &drill.kubeconfig);
     let mut seen = Vec::new();
     line_with(&lines, &mut seen, "Prometheus found: monitoring/prometheus-k8s:web", 60);
     // The rollout to 2.0.0 goes out two drill minutes in; the crashlooping pods and the error
@@ -152,37 +172,14 @@ fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_retu
     assert!(entries.iter().filter(|e| matches!(e.event, Event::Detected(_))).count() >= 2);
     assert!(journal::read(&first[0]).expect("journal").is_intact());
 
-    let pid = child.id().to_string();
-    let term = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(term.success());
-    line_with(&lines, &mut seen, "stopped", 60);
-    let status = child.wait().expect("wait");
-    assert!(status.success(), "{status:?}");
+    stop(&mut child, &lines, &mut seen);
 }
 
 #[test]
 fn watch_says_it_is_blind_when_the_cluster_and_prometheus_go_away_and_keeps_running() {
     let drill = Served::start(None, Setup::default());
     let data = tempfile::tempdir().expect("tempdir");
-    let mut child = crate::support::warroom(data.path())
-        .args(["watch", "--interval", "500ms", "--kubeconfig"])
-        .arg(&drill.kubeconfig)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("warroom watch");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(l).is_err() {
-                break;
-            }
-        }
-    });
+    let (mut child, lines) = watch(data.path(), &drill.kubeconfig);
     let mut seen = Vec::new();
     line_with(&lines, &mut seen, "Prometheus answers: detecting", 60);
     // Prometheus is reached through the API server: with the drill gone, both are.
@@ -195,13 +192,7 @@ fn watch_says_it_is_blind_when_the_cluster_and_prometheus_go_away_and_keeps_runn
         120,
     );
     assert!(child.try_wait().expect("wait").is_none(), "it keeps running: {seen:?}");
-    let term = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(term.success());
-    line_with(&lines, &mut seen, "stopped", 60);
-    assert!(child.wait().expect("wait").success());
+    stop(&mut child, &lines, &mut seen);
 }
 
 #[test]

@@ -35,7 +35,8 @@ fn errors_at(t: i64, v: f64) -> Msg {
     }]))
 }
 
-fn with_detector(s: &mut Console) {
+/// A detector following `target` (objective 99.9%) that files after a minute.
+fn with_detector(s: &mut Console, target: &Target) {
     let playbooks = warroom::playbook::load::available(std::path::Path::new("/nonexistent")).expect("shipped");
     let mut session = Session::new(
         Settings {
@@ -44,7 +45,7 @@ fn with_detector(s: &mut Console) {
         },
         playbooks,
     );
-    session.follow(&index(), Some(0.999));
+    session.follow(target, Some(0.999));
     s.detection = Some(session);
 }
 
@@ -71,7 +72,7 @@ fn by_detector(seq: u64, event: Event) -> Entry {
 fn what_holds_outside_its_band_is_filed_and_the_commander_accepts_or_dismisses_it() {
     let mut s = state();
     update(&mut s, Msg::Resize(200, 50));
-    with_detector(&mut s);
+    with_detector(&mut s, &index());
     let start = NOW - 3600;
     for i in 0..240 {
         update(&mut s, errors_at(start + i * 15, 0.0002 * (1.0 + 0.1 * (i % 3) as f64)));
@@ -183,20 +184,11 @@ fn only_a_detection_awaiting_its_commander_can_be_accepted_or_dismissed() {
 fn the_cluster_speaks_too_a_crashlooping_workload_and_a_node_that_stopped_reporting() {
     // The fixture's cluster: one of checkout's two pods in CrashLoopBackOff, node-2 NotReady.
     let mut s = state();
-    let playbooks = warroom::playbook::load::available(std::path::Path::new("/nonexistent")).expect("shipped");
-    let mut session = Session::new(
-        Settings {
-            hold: 60,
-            ..Settings::default()
-        },
-        playbooks,
-    );
     let checkout = Target {
         namespace: "shop".into(),
         service: "checkout".into(),
     };
-    session.follow(&checkout, Some(0.999));
-    s.detection = Some(session);
+    with_detector(&mut s, &checkout);
     update(&mut s, Msg::Settled);
     for i in 0..8 {
         update(
