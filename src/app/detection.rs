@@ -68,7 +68,9 @@ pub fn filed(state: &mut AppState, title: &str, result: Result<Filed, String>) {
     }
 }
 
-/// `:accept`: the detector's incident is taken in hand; whoever accepts becomes commander.
+/// `:accept`: the detector's incident is taken in hand; whoever accepts becomes commander,
+/// follows the playbook of the mitigation it suggested first, and has the deviating workload
+/// selected in the workloads list, so the playbook's action steps act on it.
 pub fn accept(state: &mut AppState, fx: &mut Vec<Effect>) {
     if !awaiting(state) {
         return;
@@ -77,6 +79,23 @@ pub fn accept(state: &mut AppState, fx: &mut Vec<Effect>) {
         role: Role::Commander,
         person: None,
     }));
+    let Some(d) = state.detected.clone() else { return };
+    let Some(m) = d.mitigations.first() else { return };
+    if let Some(id) = &m.playbook
+        && state.checklist.is_none()
+    {
+        super::playbook::follow(state, fx, id);
+    }
+    if let Some((ns, name)) = d.scope.split_once('/') {
+        let kind = if ns == "node" {
+            super::lists::ListKind::Nodes
+        } else {
+            super::lists::ListKind::Workloads
+        };
+        state.focus = super::state::Pane::Health;
+        super::lists::open(state, fx, kind, Some(name.to_string()));
+    }
+    state.tell(format!("you have command; suggested: {}", m.text), false);
 }
 
 /// `:dismiss [WHY]`: the detection was a false positive; journaled, and the incident resolved.

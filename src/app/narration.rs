@@ -68,6 +68,9 @@ pub fn journal(state: &mut AppState, f: Followed) {
             }
             status::journal_entry(state, &e);
             super::playbook::journaled(state, &e);
+            if let crate::incident::model::Event::Detected(d) = &e.event {
+                state.detected = Some(d.clone());
+            }
             // Draft saves are noise on the timeline (the journal keeps them).
             if matches!(e.event, crate::incident::model::Event::StatusDraftSaved { .. }) {
                 return;

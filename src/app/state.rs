@@ -243,6 +243,8 @@ pub struct AppState {
     /// The detector, learning each followed service's baselines and filing what deviates
     /// (None: detection is off here).
     pub detection: Option<crate::detect::session::Session>,
+    /// The latest detection journaled in the incident followed here (what `:accept` acts on).
+    pub detected: Option<crate::incident::model::DetectionRecord>,
     /// Who the cluster says we are, once it has answered (shown when confirming an action).
     pub cluster_identity: Option<crate::text::CleanText>,
     /// Keys typed so far of a longer sequence (`g` of `g g`).
@@ -315,6 +317,7 @@ impl AppState {
             suggested: Vec::new(),
             playbook_pick: None,
             detection: None,
+            detected: None,
             cluster_identity: None,
             notice: None,
             editor,

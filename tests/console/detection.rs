@@ -12,7 +12,7 @@ use warroom::detect::detector::Settings;
 use warroom::detect::session::Session;
 use warroom::incident::filing::{self, Filed};
 use warroom::incident::follow::Followed;
-use warroom::incident::model::{Declared, Entry, Event, Origin, Role, Severity, Status};
+use warroom::incident::model::{Declared, Entry, Event, MitigationRecord, Origin, Role, Severity, Status};
 use warroom::observe::model::{Reading, Update as Observed};
 use warroom::observe::panels::{Target, Unit};
 
@@ -71,6 +71,7 @@ fn by_detector(seq: u64, event: Event) -> Entry {
 #[test]
 fn what_holds_outside_its_band_is_filed_and_the_commander_accepts_or_dismisses_it() {
     let mut s = state();
+    with_playbooks(&mut s);
     update(&mut s, Msg::Resize(200, 50));
     with_detector(&mut s, &index());
     let start = NOW - 3600;
@@ -96,6 +97,7 @@ fn what_holds_outside_its_band_is_filed_and_the_commander_accepts_or_dismisses_i
     assert_eq!(filed[0].title, "Error ratio 20.00% on search/index");
     assert_eq!(filed[0].severity, Severity::Sev2);
     let title = filed[0].title.clone();
+    let filed_record = filed[0].record.clone();
     assert!(
         s.effects
             .iter()
@@ -127,16 +129,44 @@ fn what_holds_outside_its_band_is_filed_and_the_commander_accepts_or_dismisses_i
     let screen = text(&draw(&s, 200, 50));
     assert!(screen.contains("DETECTED: :accept to take command"), "{screen}");
 
+    // What the detector journaled with it: the mitigation it suggests first.
+    let mut record = filed_record.clone();
+    record.mitigations = vec![MitigationRecord {
+        playbook: Some("bad-deploy".into()),
+        text: "roll back search/index to revision 2".into(),
+        action: Some("rollout_undo".into()),
+        target: Some("deployment/index -n search".into()),
+        parameters: serde_json::json!({ "revision": 2 }),
+    }];
+    update(
+        &mut s,
+        Msg::Journal(Followed::Entry(Box::new(by_detector(2, Event::Detected(record))))),
+    );
+
     s.effects.clear();
     key(&mut s, KeyCode::Char(':'));
     keys(&mut s, "accept");
     key(&mut s, KeyCode::Enter);
+    // Command taken, the suggested playbook followed, the deviating workload listed.
+    let fx = journal_effects(&s);
     assert_eq!(
-        journal_effects(&s),
-        [Effect::Change(IncidentChange::Role {
+        fx[0],
+        Effect::Change(IncidentChange::Role {
             role: Role::Commander,
             person: None
-        })]
+        })
+    );
+    assert!(
+        fx.contains(&Effect::Change(IncidentChange::Record(Event::ChecklistStarted {
+            checklist: "bad-deploy".into()
+        }))),
+        "{fx:?}"
+    );
+    assert_eq!(s.list.as_ref().and_then(|l| l.filter.clone()).as_deref(), Some("index"));
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("suggested: roll back search/index"))
     );
     s.effects.clear();
     key(&mut s, KeyCode::Char(':'));

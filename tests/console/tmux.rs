@@ -875,6 +875,11 @@ fn the_drill_console_notices_the_bad_deploy_itself_and_the_commander_takes_it() 
     t.keys(&["Enter"]);
     let s = t.wait_for("alice in command", 30, |s| s.contains("alice is commander"));
     assert!(!s.contains("DETECTED: :accept"), "{s}");
+    // Accepting follows the playbook of the suggested mitigation, with checkout listed and
+    // selected for its steps.
+    t.wait_for("the bad-deploy checklist and checkout selected", 30, |s| {
+        s.contains("Roll back to the previous revision") && s.contains("hold \"checkout\"")
+    });
     let journals: Vec<_> = std::fs::read_dir(home.path().join("data/incidents"))
         .expect("incidents")
         .map(|e| e.expect("entry").path())
