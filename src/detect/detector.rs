@@ -106,6 +106,10 @@ impl Finding {
     /// last hour), 40σ above", or "… 600× the usual" when the band is too narrow for σ to mean
     /// much.
     pub fn explain(&self) -> String {
+        if matches!(self.measure, Measure::NodeNotReady | Measure::NodePressure) {
+            // A condition, not a number: it holds or it does not.
+            return self.measure.words().to_string();
+        }
         let unit = self.measure.unit();
         let value = unit.format(self.value);
         match self.band {
@@ -221,6 +225,22 @@ impl Detector {
             .filter(|(_, t)| matches!(t.state, Some(State::Outside { .. })))
             .map(|((s, _), _)| s.scope())
             .collect()
+    }
+
+    /// What is outside its band now, worst first, and whether it has been reported (else it
+    /// is still holding).
+    pub fn outside_now(&self) -> Vec<(&Finding, bool)> {
+        let mut out: Vec<(&Finding, bool)> = self
+            .tracks
+            .values()
+            .filter(|t| matches!(t.state, Some(State::Outside { .. })))
+            .filter_map(|t| t.last.as_ref().map(|f| (f, t.reported)))
+            .collect();
+        out.sort_by(|a, b| {
+            let d = |f: &Finding| f.distance().unwrap_or(f64::INFINITY);
+            d(b.0).total_cmp(&d(a.0)).then(a.0.subject.cmp(&b.0.subject))
+        });
+        out
     }
 
     /// The bands a series has now (for showing and for tests).

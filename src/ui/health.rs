@@ -141,6 +141,7 @@ pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
             width,
         ));
     }
+    detector(state, width, &mut out);
     if !state.symptoms.is_empty() {
         out.push(Line::raw(""));
         out.push(Line::styled("Signals", t.get("ui.title")));
@@ -162,6 +163,40 @@ pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
         ]));
     }
     out
+}
+
+/// What the detector sees outside its bands now: each finding, how long it has been out, and
+/// whether it has been filed or is still holding.
+fn detector(state: &AppState, width: usize, out: &mut Vec<Line<'static>>) {
+    let t = &state.theme;
+    let Some(d) = state.detection.as_ref().map(|s| &s.detector) else {
+        return;
+    };
+    let outside = d.outside_now();
+    if outside.is_empty() {
+        return;
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled("Detector", t.get("ui.title")));
+    for (f, filed) in outside.iter().take(6) {
+        let held = crate::cluster::describe::age(d.now() - f.since);
+        let how = if *filed {
+            format!("out {held}, filed")
+        } else {
+            format!(
+                "out {held}, filed at {}",
+                crate::cluster::describe::age(d.settings.hold)
+            )
+        };
+        let text = format!("{}: {} ({how})", f.subject.scope(), f.explain());
+        let mark = if *filed { style::WARN } else { "◇" };
+        out.extend(clip::hanging(
+            vec![Span::styled(format!("  {mark} "), t.get("health.warning"))],
+            &text,
+            t.get("ui.text"),
+            width,
+        ));
+    }
 }
 
 /// A column of the golden-signals table.

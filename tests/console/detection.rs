@@ -90,7 +90,23 @@ fn what_holds_outside_its_band_is_filed_and_the_commander_accepts_or_dismisses_i
     assert!(filings(&s).is_empty());
     for i in 0..8 {
         update(&mut s, errors_at(NOW + 300 + i * 15, 0.2));
+        if i == 2 {
+            // Holding: the health pane shows what the detector sees before it files it.
+            let screen = text(&draw(&s, 200, 50));
+            assert!(screen.contains("Detector"), "{screen}");
+            assert!(
+                screen.contains("◇ search/index: error ratio 20.00%, usual 0.02%")
+                    && screen.contains("(out 30s, filed at 60s)"),
+                "{screen}"
+            );
+        }
     }
+    let screen = text(&draw(&s, 200, 50));
+    assert!(screen.contains("(out 105s, filed)"), "{screen}");
+    assert!(
+        screen.contains("node/node-2: node not ready (out 66m, filed)"),
+        "{screen}"
+    );
     let filed = filings(&s);
     assert_eq!(filed.len(), 1, "{:?}", s.effects);
     assert_eq!(filed[0].record.scope, "search/index");
