@@ -9,7 +9,8 @@
 //!   headless drill cluster (`warroom sim`) so that only the console's own process is measured;
 //!   then three consoles following one open incident's journal, each measured.
 //!
-//! Run: `cargo bench --bench console` (targets: under 2 ms a frame, under 1% of a core idle).
+//! Run: `cargo bench --bench console` (targets: under 2 ms a frame, under 1% of a core idle);
+//! `WARROOM_BENCH_ONLY=frames|lists|idle` runs one part.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -383,7 +384,16 @@ fn idle_cpu() {
 }
 
 fn main() {
-    frames();
-    lists();
-    idle_cpu();
+    // WARROOM_BENCH_ONLY=frames|lists|idle runs one part.
+    let only = std::env::var("WARROOM_BENCH_ONLY").unwrap_or_default();
+    let run = |part: &str| only.is_empty() || only == part;
+    if run("frames") {
+        frames();
+    }
+    if run("lists") {
+        lists();
+    }
+    if run("idle") {
+        idle_cpu();
+    }
 }
