@@ -487,6 +487,14 @@ fn list(store: &Store) -> anyhow::Result<ExitCode> {
         show(a.mttm),
         show(a.mttr)
     );
+    if a.detected > 0 {
+        println!(
+            "The detector opened {} of them; {} dismissed as false positives ({:.0}% kept).",
+            a.detected,
+            a.dismissed,
+            100.0 * (a.detected - a.dismissed) as f64 / a.detected as f64
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -147,6 +147,10 @@ pub struct AcrossIncidents {
     /// Incidents counted (drills left out).
     pub incidents: usize,
     pub drills_left_out: usize,
+    /// Of the incidents counted, those the detector opened, and those of them dismissed as
+    /// false positives: how well detection does.
+    pub detected: usize,
+    pub dismissed: usize,
     /// (mean, how many incidents had it) for MTTD, MTTA, MTTM, MTTR.
     pub mttd: Option<(SignedDuration, usize)>,
     pub mtta: Option<(SignedDuration, usize)>,
@@ -164,6 +168,10 @@ pub fn across<'a>(incidents: impl IntoIterator<Item = (&'a Incident, ResponseTim
             continue;
         }
         out.incidents += 1;
+        if incident.opened_by == super::filing::detector().name {
+            out.detected += 1;
+            out.dismissed += usize::from(incident.dismissed);
+        }
         for (i, t) in [times.mttd, times.mtta, times.mttm, times.mttr].into_iter().enumerate() {
             if let Some(t) = t {
                 sums[i].push(t);
@@ -322,6 +330,36 @@ mod tests {
             },
         ));
         assert_eq!(milestones(&stated).get(Milestone::Started), Some(at(-20)));
+    }
+
+    #[test]
+    fn detection_quality_counts_what_the_detector_opened_and_what_was_dismissed() {
+        let by_detector = |dismissed: bool, drill: bool| {
+            let mut e = vec![Entry {
+                actor: crate::incident::filing::detector(),
+                ..entry(0, Origin::Automation, opened(drill))
+            }];
+            if dismissed {
+                e.push(entry(
+                    1,
+                    Origin::Human,
+                    Event::DetectionDismissed {
+                        reason: "a load test".into(),
+                    },
+                ));
+            }
+            Incident::from_entries(&e).expect("incident")
+        };
+        let human = Incident::from_entries(&sample(false)).expect("incident");
+        let all = [
+            by_detector(false, false),
+            by_detector(true, false),
+            by_detector(false, false),
+            by_detector(true, true),
+            human,
+        ];
+        let a = across(all.iter().map(|i| (i, ResponseTimes::default())));
+        assert_eq!((a.incidents, a.detected, a.dismissed, a.drills_left_out), (4, 3, 1, 1));
     }
 
     #[test]

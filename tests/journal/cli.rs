@@ -157,6 +157,50 @@ fn drills_are_listed_but_left_out_of_the_means() {
 }
 
 #[test]
+fn the_list_tells_how_many_detections_were_dismissed_as_false_positives() {
+    use warroom::incident::filing;
+    use warroom::incident::model::DetectionRecord;
+    use warroom::incident::store::Store;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let store = Store::new(d);
+    let now: jiff::Timestamp = "2026-12-05T10:00:00Z".parse().expect("t");
+    let mut ids = Vec::new();
+    for scope in ["shop/checkout", "shop/cart"] {
+        let record = DetectionRecord {
+            scope: scope.into(),
+            onset: now,
+            findings: Vec::new(),
+            causes: Vec::new(),
+            also_deviating: Vec::new(),
+            mitigations: Vec::new(),
+        };
+        let filed = filing::file(&store, record, "Errors", Severity::Sev2, false, now).expect("filed");
+        ids.push(filed.id().to_string());
+    }
+    ok(run(
+        d,
+        "a",
+        &["incident", "new", "--title", "Someone noticed", "--sev", "3"],
+    ));
+    // The cart one was noise: dismissed, as `:dismiss` journals it.
+    let mut j = journal::Journal::open(&store.path(&ids[1].parse().expect("id"))).expect("open");
+    j.append(warroom::incident::model::Draft::new(
+        warroom::incident::model::Actor::named("a"),
+        warroom::incident::model::Origin::Human,
+        warroom::incident::model::Event::DetectionDismissed {
+            reason: "a load test".into(),
+        },
+    ))
+    .expect("dismiss");
+    let list = ok(run(d, "a", &["incident", "list"]));
+    assert!(
+        list.contains("The detector opened 2 of them; 1 dismissed as false positives (50% kept)."),
+        "{list}"
+    );
+}
+
+#[test]
 fn racing_processes_get_distinct_ids() {
     let dir = tempfile::tempdir().expect("tempdir");
     let children: Vec<_> = (0..6)
