@@ -188,11 +188,12 @@ fn detector(state: &AppState, width: usize, out: &mut Vec<Line<'static>>) {
                 crate::cluster::describe::age(d.settings.hold)
             )
         };
-        let text = format!("{}: {} ({how})", f.subject.scope(), f.explain());
+        // Scopes come from Prometheus's labels: cleaned like every string from outside.
+        let text = crate::text::CleanText::line(&format!("{}: {} ({how})", f.subject.scope(), f.explain()));
         let mark = if *filed { style::WARN } else { "◇" };
         out.extend(clip::hanging(
             vec![Span::styled(format!("  {mark} "), t.get("health.warning"))],
-            &text,
+            text.as_str(),
             t.get("ui.text"),
             width,
         ));

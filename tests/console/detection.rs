@@ -287,3 +287,31 @@ fn the_cluster_speaks_too_a_crashlooping_workload_and_a_node_that_stopped_report
         node.record.mitigations
     );
 }
+
+#[test]
+fn a_hostile_service_name_from_prometheus_is_cleaned_in_the_detector_section() {
+    let mut s = state();
+    let hostile = Target {
+        namespace: "shop".into(),
+        service: "pay\u{202e}ments\u{1b}[2J".into(),
+    };
+    with_detector(&mut s, &hostile);
+    for i in 0..3 {
+        update(
+            &mut s,
+            Msg::Observe(Observed::Readings(vec![Reading {
+                target: hostile.clone(),
+                panel: "errors@1m".into(),
+                unit: Unit::Ratio,
+                at: NOW + i * 15,
+                result: Ok(Some(0.5)),
+            }])),
+        );
+    }
+    let screen = text(&draw(&s, 200, 50));
+    assert!(screen.contains("Detector"), "{screen}");
+    assert!(screen.contains("shop/payments"), "{screen}");
+    // The whole escape sequence is gone, not only its ESC byte (which the terminal layer drops).
+    assert!(!screen.contains("[2J"), "{screen:?}");
+    assert!(!screen.contains('\u{202e}') && !screen.contains('\u{1b}'), "{screen:?}");
+}
