@@ -312,7 +312,11 @@ pub(crate) async fn serve(mut sim: Sim, listener: TcpListener, options: &Options
     let (locked, backfilling) = tokio::sync::oneshot::channel();
     tokio::task::spawn_blocking({
         let cluster = cluster.clone();
-        let history = options.metrics_history_ms;
+        // The scenario's own history, unless the caller wants none (a synthetic cluster).
+        let history = match cluster.lock().scenario.history {
+            Some(h) if options.metrics_history_ms > 0 => h.millis,
+            _ => options.metrics_history_ms,
+        };
         move || {
             let mut m = cluster.monitoring.lock().unwrap_or_else(|p| p.into_inner());
             let _ = locked.send(());

@@ -80,6 +80,9 @@ pub fn node_names(s: &Scenario) -> Vec<String> {
     names
 }
 
+/// The most metrics history a scenario may ask to be backfilled.
+const MAX_HISTORY_MS: i64 = 15 * 86_400_000;
+
 fn check(file: &str, s: &Scenario) -> Vec<FileError> {
     let mut c = Checker {
         file,
@@ -94,6 +97,17 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
             column: 0,
             path: "start".into(),
             message: format!("{:?} is not an RFC 3339 time such as 2026-11-24T14:00:00Z", start),
+        });
+    }
+    if let Some(h) = s.history
+        && h.millis > MAX_HISTORY_MS
+    {
+        c.errors.push(FileError {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            path: "history".into(),
+            message: format!("{h} of history is too much: the drill holds it in memory (at most 15d)"),
         });
     }
     for (i, ns) in s.namespaces.iter().enumerate() {
@@ -459,5 +473,16 @@ mod tests {
         let lines: Vec<usize> = errors.0.iter().map(|e| e.line).collect();
         assert_eq!(lines, [2, 5, 10], "{errors}");
         assert_eq!(errors.0[2].path, "workloads[0].colour", "{errors}");
+    }
+
+    #[test]
+    fn a_scenario_may_not_ask_for_more_history_than_memory_holds() {
+        let text = "name: x\ntitle: X\nhistory: 20d\nnodes:\n  - name: n\n";
+        let errors = parse("s.yaml", text).expect_err("too much");
+        assert_eq!(errors.0.len(), 1, "{errors}");
+        assert_eq!(errors.0[0].path, "history");
+        assert!(errors.0[0].message.contains("at most 15d"), "{errors}");
+        let fine = parse("s.yaml", &text.replace("20d", "8d")).expect("8d is fine");
+        assert_eq!(fine.history.map(|h| h.millis), Some(8 * 86_400_000));
     }
 }

@@ -57,6 +57,10 @@ pub struct Scenario {
     /// end-to-end tests hold the fix to it.
     #[serde(default)]
     pub recovery: Option<Duration>,
+    /// How much metrics history is backfilled before the start (default `3d`); `8d` gives a
+    /// detector the same hour a week earlier.
+    #[serde(default)]
+    pub history: Option<Duration>,
 }
 
 /// A workload's healthy golden signals.

@@ -404,3 +404,38 @@ fn rule_alerts_reach_the_drills_alertmanager() {
     assert_eq!(page["labels"]["service"], "checkout");
     assert_eq!(page["status"]["state"], "active");
 }
+
+#[test]
+fn a_scenario_asks_for_as_much_history_as_a_detector_needs() {
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/quiet-week.yaml")).expect("shipped drill");
+    // The quiet week backfills eight days: last week's same hour is there.
+    let week = Served::start(
+        Some(&yaml),
+        Setup {
+            paused: true,
+            ..Setup::default()
+        },
+    );
+    let q = "count(http_requests_total offset 7d)";
+    let (status, body) = get(&query_url(&week.prometheus, "/api/v1/query", &[("query", q)]));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["result"].as_array().map(Vec::len), Some(1), "{body}");
+    // Without it, three days.
+    let three_days = yaml.replace("history: 8d\n", "");
+    assert_ne!(three_days, yaml);
+    let short = Served::start(
+        Some(&three_days),
+        Setup {
+            paused: true,
+            ..Setup::default()
+        },
+    );
+    let (_, body) = get(&query_url(&short.prometheus, "/api/v1/query", &[("query", q)]));
+    assert_eq!(body["data"]["result"].as_array().map(Vec::len), Some(0), "{body}");
+    let (_, body) = get(&query_url(
+        &short.prometheus,
+        "/api/v1/query",
+        &[("query", "count(http_requests_total offset 2d)")],
+    ));
+    assert_eq!(body["data"]["result"].as_array().map(Vec::len), Some(1), "{body}");
+}
