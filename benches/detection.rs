@@ -13,7 +13,6 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use jiff::Timestamp;
 use tokio::sync::mpsc;
 use warroom::cluster::connect::Cluster;
 use warroom::cluster::model::ClusterModel;
@@ -67,10 +66,7 @@ async fn run(file: &Path, span: i64, step: i64) -> (Seen, Vec<i64>, Duration) {
     let extra = warroom::observe::panels::for_detection(&plan.panels);
     plan.panels.extend(extra);
     let playbooks = warroom::playbook::load::available(Path::new("/nonexistent")).expect("playbooks");
-    let mut session = Session::new(Settings::default(), playbooks);
-    for s in &plan.services {
-        session.follow(&s.target, s.objective);
-    }
+    let mut session = Session::new(Settings::default(), playbooks).following(&plan.services);
     let targets = session.to_learn();
     let learned = learn(
         &prometheus,
@@ -120,7 +116,7 @@ async fn run(file: &Path, span: i64, step: i64) -> (Seen, Vec<i64>, Duration) {
         for said in session.observed(&Observed::Readings(readings), &model) {
             let Said::File(f) = said else { continue };
             let cause = f.record.causes.first().map_or("–".to_string(), |c| c.why.clone());
-            let (scope, at) = (f.record.scope.clone(), Timestamp::from_second(f.at).expect("time"));
+            let (scope, at) = (f.record.scope.clone(), f.when());
             match filing::file(&store, f.record, &f.title, f.severity, true, at).expect("filed") {
                 Filed::Opened(_) => seen.incidents.push((f.at - start, scope, f.title, cause)),
                 Filed::Extended(..) => seen.added += 1,

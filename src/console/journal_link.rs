@@ -305,7 +305,7 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Unbound
             }
             Op::File { filing, drill } => {
                 let f = *filing;
-                let at = Timestamp::from_second(f.at).unwrap_or_else(|_| Timestamp::now());
+                let at = f.when();
                 let result = crate::incident::filing::file(&store, f.record, &f.title, f.severity, drill, at);
                 if open.is_none()
                     && let Ok(filed) = &result

@@ -162,10 +162,8 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         .as_ref()
         .filter(|o| o.prometheus.is_some() && setup.config.detection.console)
     {
-        let mut session = crate::detect::session::Session::new(setup.config.detection(), setup.playbooks.clone());
-        for s in &o.plan.services {
-            session.follow(&s.target, s.objective);
-        }
+        let session = crate::detect::session::Session::new(setup.config.detection(), setup.playbooks.clone())
+            .following(&o.plan.services);
         state.detection = Some(session);
     }
     state.playbooks = setup.playbooks;

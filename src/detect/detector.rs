@@ -67,6 +67,19 @@ impl Subject {
         }
     }
 
+    /// Whether `scope` (as `scope()` writes it) is this subject's, without writing it.
+    pub fn in_scope(&self, scope: &str) -> bool {
+        match self {
+            Subject::Service { namespace, name } => {
+                scope
+                    .strip_prefix(namespace.as_str())
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    == Some(name.as_str())
+            }
+            Subject::Node(n) => scope.strip_prefix("node/") == Some(n.as_str()),
+        }
+    }
+
     pub fn namespace(&self) -> Option<&str> {
         match self {
             Subject::Service { namespace, .. } => Some(namespace),
@@ -326,7 +339,7 @@ impl Detector {
         let mut fresh = false;
         let mut findings = Vec::new();
         let mut any_outside = false;
-        for ((subject, _), track) in self.tracks.iter_mut().filter(|((s, _), _)| s.scope() == scope) {
+        for ((subject, _), track) in self.tracks.iter_mut().filter(|((s, _), _)| s.in_scope(scope)) {
             let Some(State::Outside { since, last_outside }) = track.state else {
                 continue;
             };

@@ -3,13 +3,15 @@
 //! nodes gone bad) and as changes (rollouts, scaling, nodes, warnings). Reads the models;
 //! changes only the detector's inputs.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use super::cause::ChangeLog;
 use super::detector::{Detector, Sample, Subject};
 use super::measure::Measure;
 use crate::cluster::model::ClusterModel;
+use crate::cluster::rows::OwnerKind;
 use crate::observe::model::Reading;
+use crate::text::CleanText;
 
 /// The readings of detector measures as samples (other panels, and failed queries, left out;
 /// "no data" is a gap).
@@ -35,7 +37,12 @@ pub fn readings(readings: &[Reading]) -> Vec<Sample> {
 /// not ready, crashlooping, pending and evicted; for each node that is bad now or was being watched, whether it
 /// is NotReady and under pressure (healthy nodes never seen bad are not sampled, so a large
 /// cluster costs nothing while well).
-pub fn cluster(model: &ClusterModel, detector: &Detector, scopes: &BTreeSet<(String, String)>, t: i64) -> Vec<Sample> {
+pub fn cluster<'a>(
+    model: &ClusterModel,
+    detector: &Detector,
+    scopes: impl IntoIterator<Item = (&'a str, &'a str)>,
+    t: i64,
+) -> Vec<Sample> {
     let mut out = Vec::new();
     // Pending pods are few: counted by their owner, not by walking every pod.
     let mut pending: HashMap<(&str, &str), u32> = HashMap::new();
@@ -44,28 +51,37 @@ pub fn cluster(model: &ClusterModel, detector: &Detector, scopes: &BTreeSet<(Str
             *pending.entry((key.0.as_str(), owner.name.as_str())).or_default() += 1;
         }
     }
-    for (workload, counts) in &model.pods_per_workload {
-        let (ns, name) = (workload.0.as_str(), workload.2.as_str());
-        if !scopes.contains(&(ns.to_string(), name.to_string())) {
-            continue;
-        }
-        let subject = Subject::service(ns, name);
-        let evicted = model
-            .pods_of(workload)
-            .filter(|(_, p)| p.reason.as_ref().is_some_and(|r| r.as_str() == "Evicted"))
-            .count();
-        for (measure, value) in [
-            (Measure::NotReady, counts.pods.saturating_sub(counts.ready)),
-            (Measure::Crashlooping, counts.crashlooping),
-            (Measure::Pending, pending.get(&(ns, name)).copied().unwrap_or(0)),
-            (Measure::Evicted, u32::try_from(evicted).unwrap_or(u32::MAX)),
+    // Each followed service's workload is looked up (of whatever kind), not every workload walked.
+    for (ns, name) in scopes {
+        let (namespace, workload) = (CleanText::line(ns), CleanText::line(name));
+        for kind in [
+            OwnerKind::Deployment,
+            OwnerKind::StatefulSet,
+            OwnerKind::DaemonSet,
+            OwnerKind::Other,
         ] {
-            out.push(Sample {
-                subject: subject.clone(),
-                measure,
-                t,
-                value: f64::from(value),
-            });
+            let key = (namespace.clone(), kind, workload.clone());
+            let Some(counts) = model.pods_per_workload.get(&key) else {
+                continue;
+            };
+            let subject = Subject::service(ns, name);
+            let evicted = model
+                .pods_of(&key)
+                .filter(|(_, p)| p.reason.as_ref().is_some_and(|r| r.as_str() == "Evicted"))
+                .count();
+            for (measure, value) in [
+                (Measure::NotReady, counts.pods.saturating_sub(counts.ready)),
+                (Measure::Crashlooping, counts.crashlooping),
+                (Measure::Pending, pending.get(&(ns, name)).copied().unwrap_or(0)),
+                (Measure::Evicted, u32::try_from(evicted).unwrap_or(u32::MAX)),
+            ] {
+                out.push(Sample {
+                    subject: subject.clone(),
+                    measure,
+                    t,
+                    value: f64::from(value),
+                });
+            }
         }
     }
     for ((_, name), node) in &model.nodes {

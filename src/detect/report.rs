@@ -13,8 +13,9 @@ fn at(secs: i64) -> Timestamp {
     Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-fn measure_name(m: Measure) -> String {
-    serde_json::to_value(m)
+/// The name a unit variant is journaled under (`latency_p99`, `day_ago`).
+fn journaled_name(v: impl serde::Serialize) -> String {
+    serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
@@ -23,13 +24,10 @@ fn measure_name(m: Measure) -> String {
 pub fn finding_record(f: &Finding) -> FindingRecord {
     FindingRecord {
         subject: f.subject.scope(),
-        measure: measure_name(f.measure),
+        measure: journaled_name(f.measure),
         value: f.value,
         band: f.band.map(|b| BandRecord {
-            basis: serde_json::to_value(b.basis)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            basis: journaled_name(b.basis),
             median: b.median,
             low: b.low,
             high: b.high,

@@ -3,7 +3,7 @@
 //! model into filings (a detection's record with causes and mitigations, its title and
 //! severity) and into scopes back to normal. Pure: whoever runs it files and learns.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::cause::ChangeLog;
 use super::detector::{Detection, Detector, Outcome, Settings, Subject};
@@ -27,6 +27,13 @@ pub struct Filing {
     pub severity: Severity,
     /// The detector's time when it was reported (seconds since the epoch).
     pub at: i64,
+}
+
+impl Filing {
+    /// When it was reported, as a time (now, should the detector's clock be out of range).
+    pub fn when(&self) -> jiff::Timestamp {
+        jiff::Timestamp::from_second(self.at).unwrap_or_else(|_| jiff::Timestamp::now())
+    }
 }
 
 /// What the session has to say after an update.
@@ -59,6 +66,14 @@ impl Session {
             burn_1h: BTreeMap::new(),
             alerts: Vec::new(),
         }
+    }
+
+    /// Follows the services a poller's plan follows.
+    pub fn following(mut self, services: &[crate::observe::follow::Followed]) -> Session {
+        for s in services {
+            self.follow(&s.target, s.objective);
+        }
+        self
     }
 
     /// Follows a service (its objective sets its error ratio's floor).
@@ -125,9 +140,13 @@ impl Session {
                     return Vec::new();
                 };
                 feed::changes(&mut self.changes, model, t);
-                let scopes: BTreeSet<(String, String)> = self.scopes.keys().cloned().collect();
                 let mut samples = feed::readings(readings);
-                samples.extend(feed::cluster(model, &self.detector, &scopes, t));
+                samples.extend(feed::cluster(
+                    model,
+                    &self.detector,
+                    self.scopes.keys().map(|(ns, name)| (ns.as_str(), name.as_str())),
+                    t,
+                ));
                 let outcomes = self.detector.observe(samples);
                 outcomes.into_iter().map(|o| self.say(o, model)).collect()
             }

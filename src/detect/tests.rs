@@ -274,3 +274,17 @@ fn a_second_measure_of_a_detected_service_grows_its_detection() {
         "{measures:?}"
     );
 }
+
+#[test]
+fn a_subject_knows_its_scope_without_writing_it() {
+    for s in [
+        Subject::service("shop", "checkout"),
+        Subject::service("a/b", "c"),
+        Subject::Node("node-3".into()),
+    ] {
+        assert!(s.in_scope(&s.scope()), "{s:?}");
+    }
+    assert!(!Subject::service("a", "b/c").in_scope("a/b"));
+    assert!(!Subject::service("shop", "cart").in_scope("shop/checkout"));
+    assert!(!Subject::Node("shop".into()).in_scope("shop/node"));
+}

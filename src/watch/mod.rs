@@ -116,10 +116,7 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
         store.dir().display(),
         settings.hold
     ));
-    let mut session = Session::new(settings, playbooks);
-    for s in &observing.plan.services {
-        session.follow(&s.target, s.objective);
-    }
+    let mut session = Session::new(settings, playbooks).following(&observing.plan.services);
     let mut model = ClusterModel::new();
     // Whether Prometheus does not answer (None: not known yet).
     let mut blind: Option<bool> = None;
@@ -211,7 +208,7 @@ fn carry_out(said: Said, store: &Store, config: &Config, drill: bool, heard: &mp
     match said {
         Said::Ended(scope) => say(&format!("{scope} is back within its baseline")),
         Said::File(f) => {
-            let now = jiff::Timestamp::from_second(f.at).unwrap_or_else(|_| jiff::Timestamp::now());
+            let now = f.when();
             let scope = f.record.scope.clone();
             let record = f.record.clone();
             match filing::file(store, f.record, &f.title, f.severity, drill, now) {
