@@ -70,7 +70,8 @@ pub fn filed(state: &mut AppState, title: &str, result: Result<Filed, String>) {
 
 /// `:accept`: the detector's incident is taken in hand; whoever accepts becomes commander,
 /// follows the playbook of the mitigation it suggested first, and has the deviating workload
-/// selected in the workloads list, so the playbook's action steps act on it.
+/// selected in the workloads list, so the playbook's action steps act on it; the suggested
+/// action, when there is one, is typed into the palette for them.
 pub fn accept(state: &mut AppState, fx: &mut Vec<Effect>) {
     if !awaiting(state) {
         return;
@@ -95,7 +96,15 @@ pub fn accept(state: &mut AppState, fx: &mut Vec<Effect>) {
         state.focus = super::state::Pane::Health;
         super::lists::open(state, fx, kind, Some(name.to_string()));
     }
-    state.tell(format!("you have command; suggested: {}", m.text), false);
+    // The suggested action waits in the palette: Enter runs it through the checked flow
+    // (access, dry run, preview, confirmation); Esc leaves it.
+    match super::palette::suggested_line(m) {
+        Some(line) => {
+            state.open_input(super::state::InputKind::Palette, &line);
+            state.tell(format!("you have command; Enter to start: {}", m.text), false);
+        }
+        None => state.tell(format!("you have command; suggested: {}", m.text), false),
+    }
 }
 
 /// `:dismiss [WHY]`: the detection was a false positive; journaled, and the incident resolved.

@@ -81,6 +81,34 @@ pub const USAGE: &[(&str, &str)] = &[
     ("quit", "leave warroom"),
 ];
 
+/// The palette line that runs a mitigation the detector suggested (`undo shop/checkout 2`,
+/// `scale shop/sts/db 3`, `cordon node-3`), for the commander to check and press Enter on; none
+/// when it names no action the palette knows.
+pub fn suggested_line(m: &crate::incident::model::MitigationRecord) -> Option<String> {
+    let target = m.target.as_deref()?;
+    let workload = || -> Option<String> {
+        let (kind_name, ns) = target.split_once(" -n ")?;
+        let (kind, name) = kind_name.split_once('/')?;
+        Some(match crate::actions::WorkloadKind::parse(kind)? {
+            crate::actions::WorkloadKind::Deployment => format!("{ns}/{name}"),
+            k => format!("{ns}/{}/{name}", k.word()),
+        })
+    };
+    let number = |key: &str| m.parameters.get(key).and_then(serde_json::Value::as_i64);
+    let node = || target.strip_prefix("node/").unwrap_or(target).to_string();
+    Some(match m.action.as_deref()? {
+        "rollout_undo" => match number("revision") {
+            Some(r) => format!("undo {} {r}", workload()?),
+            None => format!("undo {}", workload()?),
+        },
+        "rollout_restart" => format!("restart {}", workload()?),
+        "scale" => format!("scale {} {}", workload()?, number("replicas")?),
+        "cordon" => format!("cordon {}", node()),
+        "drain" => format!("drain {}", node()),
+        _ => return None,
+    })
+}
+
 fn rest(words: &[&str]) -> String {
     words.join(" ")
 }
@@ -322,6 +350,70 @@ fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suggested_mitigation_becomes_the_palette_line_that_runs_it() {
+        use crate::actions::{Action, Workload, WorkloadKind};
+        use crate::incident::model::MitigationRecord;
+        let m = |action: &str, target: &str, parameters: serde_json::Value| MitigationRecord {
+            playbook: None,
+            text: String::new(),
+            action: Some(action.into()),
+            target: Some(target.into()),
+            parameters,
+        };
+        let act = |m: &MitigationRecord| {
+            let line = suggested_line(m).expect("a line");
+            match parse(&line) {
+                Ok(Command::Act(a)) => a,
+                other => panic!("{line}: {other:?}"),
+            }
+        };
+        let undo = m(
+            "rollout_undo",
+            "deployment/checkout -n shop",
+            serde_json::json!({ "revision": 2 }),
+        );
+        assert_eq!(suggested_line(&undo).as_deref(), Some("undo shop/checkout 2"));
+        assert_eq!(
+            act(&undo),
+            Action::RolloutUndo {
+                namespace: "shop".into(),
+                workload: Workload::deployment("checkout"),
+                revision: Some(2)
+            }
+        );
+        let scale = m("scale", "statefulset/db -n data", serde_json::json!({ "replicas": 3 }));
+        assert_eq!(
+            act(&scale),
+            Action::Scale {
+                namespace: "data".into(),
+                workload: Workload::new(WorkloadKind::StatefulSet, "db"),
+                replicas: 3
+            }
+        );
+        let previous = m("rollout_undo", "daemonset/agent -n ops", serde_json::Value::Null);
+        assert_eq!(suggested_line(&previous).as_deref(), Some("undo ops/daemonset/agent"));
+        assert_eq!(
+            act(&m("cordon", "node/node-3", serde_json::Value::Null)),
+            Action::Cordon { node: "node-3".into() }
+        );
+        // Nothing to run: a playbook to follow, a scale without its count, a verb unknown here.
+        let follow = MitigationRecord {
+            action: None,
+            target: None,
+            ..undo.clone()
+        };
+        assert_eq!(suggested_line(&follow), None);
+        assert_eq!(
+            suggested_line(&m("scale", "deployment/x -n y", serde_json::Value::Null)),
+            None
+        );
+        assert_eq!(
+            suggested_line(&m("isolate", "deployment/x -n y", serde_json::Value::Null)),
+            None
+        );
+    }
 
     #[test]
     fn commands_parse() {

@@ -182,8 +182,28 @@ fn what_holds_outside_its_band_is_filed_and_the_commander_accepts_or_dismisses_i
     assert!(
         s.notice
             .as_ref()
-            .is_some_and(|n| n.text.contains("suggested: roll back search/index"))
+            .is_some_and(|n| n.text.contains("Enter to start: roll back search/index"))
     );
+    // The rollback to the revision before the bad one waits in the palette: Enter starts its
+    // checked flow (the access check first).
+    let typed = s.input.as_ref().map(|i| i.line.lines().join("\n"));
+    assert_eq!(typed.as_deref(), Some("undo search/index 2"));
+    s.effects.clear();
+    key(&mut s, KeyCode::Enter);
+    assert!(
+        s.effects.iter().any(|e| matches!(
+            e,
+            Effect::Action {
+                action: warroom::actions::Action::RolloutUndo { revision: Some(2), .. },
+                step: warroom::actions::Step::CheckPermission,
+                ..
+            }
+        )),
+        "{:?}",
+        s.effects
+    );
+    // The overlay is hidden (the flow goes on); the detection is still there to dismiss.
+    key(&mut s, KeyCode::Esc);
     s.effects.clear();
     key(&mut s, KeyCode::Char(':'));
     keys(&mut s, "dismiss a load test nobody announced");

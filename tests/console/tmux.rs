@@ -880,6 +880,20 @@ fn the_drill_console_notices_the_bad_deploy_itself_and_the_commander_takes_it() 
     t.wait_for("the bad-deploy checklist and checkout selected", 30, |s| {
         s.contains("Roll back to the previous revision") && s.contains("hold \"checkout\"")
     });
+    // The suggested rollback waits typed in the palette; Enter previews it like any action.
+    t.wait_for("the suggested rollback typed", 30, |s| {
+        s.contains("undo shop/checkout 2")
+    });
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the rollback preview", 30, |s| {
+        s.contains("Type checkout and Enter to go ahead")
+    });
+    assert!(s.contains("back to revision 2 from 3"), "{s}");
+    t.keys(&["-l", "checkout"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the rollback done", 30, |s| {
+        s.contains("✓ Done: deployment/checkout rolled back to revision 2")
+    });
     let journals: Vec<_> = std::fs::read_dir(home.path().join("data/incidents"))
         .expect("incidents")
         .map(|e| e.expect("entry").path())
