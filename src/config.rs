@@ -39,6 +39,36 @@ pub struct Config {
     /// The detector (`[detection]`).
     #[serde(default)]
     pub detection: DetectionConfig,
+    /// The flight recorder (`[recorder]`).
+    #[serde(default)]
+    pub recorder: RecorderConfig,
+}
+
+/// The flight recorder: whether consoles keep one, how far back its window reaches, and the
+/// names whose values it never records.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecorderConfig {
+    /// Whether the console records the cluster it follows (`warroom record` and `warroom
+    /// watch` always do).
+    #[serde(default = "yes")]
+    pub console: bool,
+    /// How far back the window kept before an incident reaches, e.g. `2h`.
+    pub window: Option<String>,
+    /// Regular expressions over the names of annotations, labels, environment variables and
+    /// ConfigMap keys whose values are recorded as `<redacted>` (default: names with password,
+    /// secret, token, api key, credential or private key in them). Secrets are never recorded.
+    pub redact: Option<Vec<String>>,
+}
+
+impl Default for RecorderConfig {
+    fn default() -> Self {
+        RecorderConfig {
+            console: true,
+            window: None,
+            redact: None,
+        }
+    }
 }
 
 /// The detector: whether consoles run it, how long a deviation must hold before it is filed,
@@ -353,8 +383,45 @@ impl Config {
                 format!("{k} is not a positive number of deviations, such as 4"),
             ));
         }
+        let r = &self.recorder;
+        if let Some(w) = &r.window
+            && !warroom_files::Duration::parse(w).is_ok_and(|d| d.millis >= 60_000)
+        {
+            problems.push(err(
+                w,
+                "recorder.window".into(),
+                format!("{w:?} is not a duration of a minute or more, such as 2h"),
+            ));
+        }
+        for (i, p) in r.redact.iter().flatten().enumerate() {
+            if let Err(e) = crate::flight::redaction::Redaction::new(&[p]) {
+                problems.push(err(p, format!("recorder.redact[{i}]"), e));
+            }
+        }
         problems.sort_by_key(|e| (e.line, e.column));
         problems
+    }
+
+    /// The flight recorder's settings: the config's over the defaults.
+    pub fn recorder(&self) -> crate::flight::recorder::Settings {
+        let mut s = crate::flight::recorder::Settings::default();
+        if let Some(w) = self
+            .recorder
+            .window
+            .as_deref()
+            .and_then(|w| warroom_files::Duration::parse(w).ok())
+        {
+            s.window_ms = w.millis;
+        }
+        if let Some(r) = self
+            .recorder
+            .redact
+            .as_deref()
+            .and_then(|p| crate::flight::redaction::Redaction::new(p).ok())
+        {
+            s.redaction = r;
+        }
+        s
     }
 
     /// The detector's settings: the config's over the defaults.
@@ -576,6 +643,14 @@ mod tests {
         let defaults = parse("").unwrap();
         assert!(defaults.detection.console);
         assert_eq!(defaults.detection(), crate::detect::detector::Settings::default());
+        let r = parse("[recorder]\nwindow = \"30m\"\nredact = [\"^internal-\"]\n")
+            .unwrap()
+            .recorder();
+        assert_eq!(r.window_ms, 30 * 60 * 1000);
+        assert_eq!(Config::default().recorder().window_ms, 2 * 3600 * 1000);
+        let bad = parse("[recorder]\nwindow = \"5s\"\nredact = [\"ok\", \"(open\"]\n").unwrap_err();
+        let at: Vec<(usize, &str)> = bad.0.iter().map(|e| (e.line, e.path.as_str())).collect();
+        assert_eq!(at, [(2, "recorder.window"), (3, "recorder.redact[1]")], "{bad}");
         let bad = parse("[detection]\nhold = \"soon\"\nsensitivity = -1\n").unwrap_err();
         let at: Vec<(usize, &str)> = bad.0.iter().map(|e| (e.line, e.path.as_str())).collect();
         assert_eq!(at, [(2, "detection.hold"), (3, "detection.sensitivity")], "{bad}");

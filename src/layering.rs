@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["freshness", "theme", "logging"],
     &["incident"],
     &["cluster", "observe", "comms"],
-    &["actions"],
+    &["actions", "flight"],
     &["playbook"],
     &["detect"],
     &["config"],

@@ -15,6 +15,7 @@ pub mod config;
 pub mod console;
 pub mod detect;
 pub mod family;
+pub mod flight;
 pub mod freshness;
 
 pub mod http;

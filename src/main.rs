@@ -37,6 +37,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Journal(args)) => return warroom::cli::incident::journal(args),
         Some(Command::Postmortem(args)) => return warroom::cli::incident::postmortem(args),
         Some(Command::Status(args)) => return warroom::cli::status::status(args),
+        Some(Command::Record(args)) => return warroom::cli::record::record(args),
         Some(Command::Sim(args)) => runtime().and_then(|rt| rt.block_on(cli::run_sim(args, false))),
         Some(Command::Watch(args)) => runtime().and_then(|rt| rt.block_on(warroom::watch::run(args))),
         Some(Command::Drill {

@@ -71,8 +71,12 @@ pub fn journal(state: &mut AppState, f: Followed) {
             if let crate::incident::model::Event::Detected(d) = &e.event {
                 state.detected = Some(d.clone());
             }
-            // Draft saves are noise on the timeline (the journal keeps them).
-            if matches!(e.event, crate::incident::model::Event::StatusDraftSaved { .. }) {
+            // Draft saves and recording seals are noise on the timeline (the journal keeps them).
+            if matches!(
+                e.event,
+                crate::incident::model::Event::StatusDraftSaved { .. }
+                    | crate::incident::model::Event::RecordingSealed { .. }
+            ) {
                 return;
             }
             // A pin marks the entry it names, where it is.

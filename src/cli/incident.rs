@@ -603,13 +603,25 @@ fn verify(store: &Store, which: &str) -> anyhow::Result<ExitCode> {
         println!("{shown}: the journal is empty (its creation was interrupted)");
         return Ok(ExitCode::FAILURE);
     }
+    // The flight recorder's recording beside it, proved by the seals the journal holds.
+    let recording = path.with_extension("recording");
+    let recording_ok = !recording.is_file() || {
+        let seals = crate::flight::recorder::seals(&record.entries);
+        let reading = crate::flight::file::read(&recording, &seals)?;
+        print!("{}: ", recording.display());
+        super::record::report_seals(&reading, Some(&path)) == ExitCode::SUCCESS
+    };
     if record.is_intact() {
         println!(
             "{shown}: {} entries, every hash and link verified; head {}",
             record.entries.len(),
             record.head().unwrap_or("-")
         );
-        Ok(ExitCode::SUCCESS)
+        Ok(if recording_ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
     } else {
         println!(
             "{shown}: NOT INTACT: {} damaged line(s){}",

@@ -2,6 +2,7 @@
 //! of the program: errors become one clear message and a non-zero exit.
 
 pub mod incident;
+pub mod record;
 pub mod status;
 
 use std::net::SocketAddr;
@@ -55,6 +56,9 @@ pub enum Command {
     /// Watch a cluster headless: learn each service's baselines and open an incident when one
     /// deviates and stays out (or add to the open incident that covers it).
     Watch(crate::watch::WatchArgs),
+    /// The flight recorder: follow a cluster headless and record each open incident beside its
+    /// journal; `record info` and `record export` read a recording.
+    Record(record::RecordArgs),
     /// Validate scenario and playbook (.yaml), config, theme and keymap (.toml) and template (.j2) files; prints every problem with file:line:column.
     Check {
         /// Files to check.

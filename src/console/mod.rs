@@ -94,6 +94,21 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     state.status = crate::app::status::StatusEditor::new(setup.status);
     // Every answer, reading and journal entry comes back on this one channel.
     let (msg_tx, mut msgs) = mpsc::unbounded_channel();
+    // The flight recorder (`[recorder] console`) keeps the cluster's changes for the incidents
+    // of this data directory; one recorder per cluster there (another may have it already).
+    let flight = if setup.config.recorder.console {
+        let mut settings = setup.config.recorder();
+        settings.drill = matches!(target, Target::Drill(_));
+        match crate::flight::run::start(cluster.client.clone(), &cluster.name, setup.store.clone(), settings) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                tracing::warn!(error = %e, "the console keeps no flight recorder");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let journal = JournalLink::start(setup.store, setup.actor.clone(), msg_tx.clone());
     if let Some(id) = options.incident.clone() {
         journal.send(Op::Open(id));
@@ -216,6 +231,9 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     following.stop();
     if let Some(o) = observing {
         o.following.stop();
+    }
+    if let Some(f) = flight {
+        f.stop();
     }
     match result {
         Ok(result) => result,

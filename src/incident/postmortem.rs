@@ -382,7 +382,11 @@ fn timeline(out: &mut String, entries: &[Entry], pinned: &BTreeSet<u64>) {
         out,
         "| Time (UTC) | # | | Source | Actor | Event |\n|---|---|---|---|---|---|"
     );
-    for e in entries {
+    // The recording's seals prove it untouched (`journal verify`); they tell no story.
+    for e in entries
+        .iter()
+        .filter(|e| !matches!(e.event, super::model::Event::RecordingSealed { .. }))
+    {
         let pin = if pinned.contains(&e.seq) { "📌" } else { "" };
         let source = match e.source {
             Origin::Human => "human",

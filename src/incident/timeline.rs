@@ -90,6 +90,7 @@ pub fn describe(event: &Event) -> String {
             }
             s
         }
+        Event::RecordingSealed { file, offset, .. } => format!("Recording sealed: {file}, {offset} bytes"),
         Event::DetectionDismissed { reason } if reason.is_empty() => "Detection dismissed as a false positive".into(),
         Event::DetectionDismissed { reason } => format!("Detection dismissed as a false positive: {reason}"),
         Event::ActionRequested(a) => format!("Action requested: {}", action(a)),

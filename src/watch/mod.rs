@@ -95,6 +95,18 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (cluster_tx, mut cluster_rx) = mpsc::channel(4096);
     let following = crate::cluster::follow::follow(&cluster, cluster_tx);
+    // The flight recorder keeps what the cluster did for the incidents it opens (and any other
+    // open here), unless another warroom records this cluster here already.
+    let mut recorder = config.recorder();
+    recorder.drill = args.drill;
+    recorder.say = true;
+    let flight = match crate::flight::run::start(cluster.client.clone(), &cluster.name, store.clone(), recorder) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            say(&format!("no flight recorder: {e}"));
+            None
+        }
+    };
     let observing = crate::console::observing::live(&config, &cluster, true, true, args.interval, tx.clone()).await?;
     let Some(observing) = observing else {
         anyhow::bail!(
@@ -185,6 +197,9 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
     }
     observing.following.stop();
     following.stop();
+    if let Some(f) = flight {
+        f.stop();
+    }
     say("stopped");
     Ok(())
 }

@@ -13,5 +13,6 @@ mod logs;
 mod model;
 mod panels;
 mod prometheus;
+mod record;
 mod tls;
 mod watch;

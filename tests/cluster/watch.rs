@@ -128,10 +128,14 @@ fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_retu
             .any(|e| matches!(&e.event, Event::StatusUpdatePublished { channel, .. } if channel == "incident-channel")),
         "the notice is journaled: {entries:#?}"
     );
-    let Some(Event::Detected(d)) = entries.get(1).map(|e| &e.event) else {
+    // The detection follows the opening (the flight recorder's seals may come in between).
+    let Some(detected) = entries.iter().find(|e| matches!(e.event, Event::Detected(_))) else {
         panic!("{entries:#?}")
     };
-    assert!(entries[1].pinned);
+    let Event::Detected(d) = &detected.event else {
+        unreachable!()
+    };
+    assert!(detected.pinned);
     assert_eq!(d.scope, "shop/checkout");
     assert!(
         d.causes[0]
@@ -173,6 +177,14 @@ fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_retu
     assert!(journal::read(&first[0]).expect("journal").is_intact());
 
     stop(&mut child, &lines, &mut seen);
+    // The watch kept the flight recorder: the incident's recording verifies against its seals.
+    let verified = crate::support::warroom(data.path())
+        .args(["journal", "verify", declared.id.as_str()])
+        .output()
+        .expect("warroom journal verify");
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{said}");
+    assert!(said.contains("seal(s) verified against"), "{said}");
 }
 
 #[test]

@@ -182,6 +182,14 @@ pub enum Event {
     /// The detector saw a service or node deviate from its baseline (opening the incident, or
     /// extending it when the deviation grew or came back).
     Detected(super::detection::DetectionRecord),
+    /// The flight recorder sealed a segment of this incident's recording (`file`, beside the
+    /// journal): the recording's length then and the hash chained over it, so that `journal
+    /// verify` proves the recording untouched too.
+    RecordingSealed {
+        file: String,
+        offset: u64,
+        hash: String,
+    },
     /// The commander judged the detection a false positive.
     DetectionDismissed {
         #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -295,6 +303,7 @@ impl Event {
             Event::ClusterChange { .. } => "cluster_change",
             Event::Detected(_) => "detected",
             Event::DetectionDismissed { .. } => "detection_dismissed",
+            Event::RecordingSealed { .. } => "recording_sealed",
             Event::ActionRequested(_) => "action_requested",
             Event::ActionDryRun(_) => "action_dry_run",
             Event::ActionSucceeded(_) => "action_succeeded",

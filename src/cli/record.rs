@@ -1,0 +1,205 @@
+//! `warroom record`: the flight recorder headless (it follows a cluster and records each open
+//! incident beside its journal), and `record info` and `record export` of a recording.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::cluster::connect::Cluster;
+use crate::config::Config;
+use crate::flight::{file, info, recorder};
+use crate::incident::journal;
+use crate::incident::model::IncidentId;
+use crate::incident::store::{self, Store};
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct RecordArgs {
+    #[command(subcommand)]
+    pub command: Option<RecordCommand>,
+    #[command(flatten)]
+    pub follow: FollowArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FollowArgs {
+    /// Kubeconfig context (default: the current context).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Kubeconfig file (default: KUBECONFIG or ~/.kube/config).
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Where incident journals are kept; recordings go beside them (default: WARROOM_DATA_DIR
+    /// or the XDG data directory).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// How far back the window kept before an incident reaches, e.g. `2h` (default: the
+    /// config's `[recorder] window`, else 2h).
+    #[arg(long, value_parser = parse_duration)]
+    pub window: Option<Duration>,
+    /// Record drill incidents (those of a drill cluster) instead of real ones.
+    #[arg(long)]
+    pub drill: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum RecordCommand {
+    /// What a recording holds: time range, size, objects of each kind, and whether it verifies
+    /// against the seals in its journal.
+    Info {
+        /// An incident ID, or a recording file.
+        recording: String,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Write a recording's records as JSON lines, one record a line (to stdout, or a file).
+    Export {
+        /// An incident ID, or a recording file.
+        recording: String,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = warroom_files::duration::Duration::parse(s)?;
+    Ok(Duration::from_millis(d.millis.max(0) as u64))
+}
+
+pub fn record(args: RecordArgs) -> ExitCode {
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("warroom: {}", crate::text::printable(&format!("{e:#}")));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Some(RecordCommand::Info { recording, data_dir }) => {
+            let (path, seals) = resolve(&recording, data_dir.as_deref())?;
+            let reading = file::read(&path, seals.as_ref().map_or(&[], |(_, s)| s.as_slice()))?;
+            print!("{}: {}", path.display(), info::describe(&reading, &info::of(&reading)));
+            Ok(report_seals(&reading, seals.as_ref().map(|(j, _)| j.as_path())))
+        }
+        Some(RecordCommand::Export {
+            recording,
+            output,
+            data_dir,
+        }) => {
+            let (path, _) = resolve(&recording, data_dir.as_deref())?;
+            let reading = file::read(&path, &[])?;
+            let mut text = Vec::new();
+            for r in &reading.records {
+                serde_json::to_writer(&mut text, r)?;
+                text.push(b'\n');
+            }
+            match output {
+                Some(f) => {
+                    std::fs::write(&f, &text).with_context(|| format!("cannot write {}", f.display()))?;
+                    eprintln!("wrote {} records to {}", reading.records.len(), f.display());
+                }
+                None => std::io::stdout().lock().write_all(&text)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            rt.block_on(follow(args.follow))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The recording named (an incident's, or a file), and the journal and seals that prove it
+/// when there is one beside it.
+type Resolved = (PathBuf, Option<(PathBuf, Vec<file::Seal>)>);
+
+fn resolve(which: &str, data_dir: Option<&Path>) -> anyhow::Result<Resolved> {
+    let path = match which.parse::<IncidentId>() {
+        Ok(id) => recorder::recording_path(&Store::new(&store::data_dir(data_dir)), &id),
+        Err(_) => PathBuf::from(which),
+    };
+    anyhow::ensure!(path.is_file(), "{}: no such recording", path.display());
+    let journal_path = path.with_extension("jsonl");
+    let seals = if journal_path.is_file() {
+        let record = journal::read(&journal_path)?;
+        Some((journal_path, recorder::seals(&record.entries)))
+    } else {
+        None
+    };
+    Ok((path, seals))
+}
+
+/// Prints what the seals proved; failure when one does not match.
+pub fn report_seals(reading: &file::Reading, journal: Option<&Path>) -> ExitCode {
+    let Some(journal) = journal else {
+        println!("no journal beside it: its seals cannot be checked");
+        return ExitCode::SUCCESS;
+    };
+    match &reading.broken {
+        Some(why) => {
+            println!("NOT INTACT: {why} ({})", journal.display());
+            ExitCode::FAILURE
+        }
+        None => {
+            println!(
+                "{} seal(s) verified against {}; {} bytes recorded since the last seal{}",
+                reading.sealed,
+                journal.display(),
+                reading.unsealed,
+                if reading.unsealed > 0 {
+                    " (not yet sealed: the recorder is running, or stopped before sealing)"
+                } else {
+                    ""
+                }
+            );
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+async fn follow(args: FollowArgs) -> anyhow::Result<()> {
+    let config = Config::load()?;
+    let mut settings = config.recorder();
+    if let Some(w) = args.window {
+        anyhow::ensure!(w >= Duration::from_secs(60), "--window must be a minute or more");
+        settings.window_ms = w.as_millis() as i64;
+    }
+    settings.drill = args.drill;
+    settings.say = true;
+    let cluster = Cluster::from_kubeconfig(args.kubeconfig.as_deref(), args.context.as_deref()).await?;
+    let store = Store::new(&store::data_dir(args.data_dir.as_deref()));
+    let window = crate::flight::run::window_dir(&store, &cluster.name);
+    let minutes = settings.window_ms / 60_000;
+    let flight = crate::flight::run::start(cluster.client.clone(), &cluster.name, store.clone(), settings)?;
+    say(&format!(
+        "recording {}: the last {minutes} min in {}; each open incident's recording beside its journal in {}",
+        cluster.name,
+        window.display(),
+        store.dir().display()
+    ));
+    crate::stop::requested().await;
+    let dropped = flight.dropped();
+    flight.stop();
+    if dropped > 0 {
+        say(&format!(
+            "{dropped} changes were dropped: the recorder fell behind the cluster"
+        ));
+    }
+    say("stopped");
+    Ok(())
+}
+
+/// A line on stdout for whoever runs it (who may have gone: the log has it too).
+fn say(line: &str) {
+    tracing::info!("{line}");
+    let _ = writeln!(std::io::stdout(), "{line}");
+}

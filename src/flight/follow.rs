@@ -1,0 +1,115 @@
+//! The flight recorder's watches: one kube-rs watcher per kind a responder (and a replay)
+//! needs, reading whole objects as the API server serves them, handing each change to the
+//! recorder's thread without ever waiting for it (a full queue drops the change and says so).
+//! Secrets are never watched. A kind the server does not serve, or the user may not list, is
+//! left out, and the log says which.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
+use kube::runtime::{WatchStreamExt, watcher};
+use tokio::task::JoinSet;
+
+use super::record::ObjectKey;
+use super::recorder::Change;
+
+/// (group, version, kind, plural, namespaced) of each kind recorded.
+pub const KINDS: &[(&str, &str, &str, &str, bool)] = &[
+    ("", "v1", "Namespace", "namespaces", false),
+    ("", "v1", "Node", "nodes", false),
+    ("", "v1", "Pod", "pods", true),
+    ("", "v1", "Event", "events", true),
+    ("", "v1", "Service", "services", true),
+    ("", "v1", "ConfigMap", "configmaps", true),
+    ("apps", "v1", "Deployment", "deployments", true),
+    ("apps", "v1", "ReplicaSet", "replicasets", true),
+    ("apps", "v1", "StatefulSet", "statefulsets", true),
+    ("apps", "v1", "DaemonSet", "daemonsets", true),
+    ("apps", "v1", "ControllerRevision", "controllerrevisions", true),
+    ("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true),
+    (
+        "autoscaling",
+        "v2",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        true,
+    ),
+];
+
+/// The running watches; dropping it stops them.
+pub struct Following {
+    _tasks: JoinSet<()>,
+    /// Changes dropped because the recorder's queue was full.
+    pub dropped: Arc<AtomicU64>,
+}
+
+/// Starts watching every kind in `KINDS`, sending changes to `tx`.
+pub fn follow(client: kube::Client, tx: mpsc::SyncSender<Change>) -> Following {
+    let dropped = Arc::new(AtomicU64::new(0));
+    let mut tasks = JoinSet::new();
+    for &(group, version, kind, plural, _) in KINDS {
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        let resource = ApiResource::from_gvk_with_plural(&gvk, plural);
+        let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
+        tasks.spawn(watch(api, resource, tx.clone(), dropped.clone()));
+    }
+    Following { _tasks: tasks, dropped }
+}
+
+async fn watch(api: Api<DynamicObject>, resource: ApiResource, tx: mpsc::SyncSender<Change>, dropped: Arc<AtomicU64>) {
+    let backoff = kube::runtime::watcher::DefaultBackoff::default();
+    let mut stream = watcher(api, watcher::Config::default()).backoff(backoff).boxed();
+    let mut listed = false;
+    while let Some(item) = stream.next().await {
+        let change = match item {
+            Ok(watcher::Event::InitApply(o) | watcher::Event::Apply(o)) => Change::Applied(whole(o, &resource)),
+            Ok(watcher::Event::Delete(o)) => {
+                let meta = &o.metadata;
+                Change::Deleted(ObjectKey {
+                    api_version: resource.api_version.clone(),
+                    kind: resource.kind.clone(),
+                    namespace: meta.namespace.clone().unwrap_or_default(),
+                    name: meta.name.clone().unwrap_or_default(),
+                })
+            }
+            Ok(watcher::Event::InitDone) => {
+                listed = true;
+                continue;
+            }
+            Ok(watcher::Event::Init) => continue,
+            Err(e) => {
+                let refused = match &e {
+                    watcher::Error::InitialListFailed(kube::Error::Api(s)) => Some(s.code),
+                    _ => None,
+                };
+                if !listed && matches!(refused, Some(403..=405)) {
+                    tracing::warn!(kind = %resource.kind, error = %crate::http::causes(&e), "the flight recorder leaves this kind out");
+                    return;
+                }
+                tracing::warn!(kind = %resource.kind, error = %crate::http::causes(&e), "a flight recorder's watch was interrupted");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        match tx.try_send(change) {
+            Ok(()) => {}
+            Err(mpsc::TrySendError::Full(_)) => {
+                dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(mpsc::TrySendError::Disconnected(_)) => return,
+        }
+    }
+}
+
+/// The object as served, with the apiVersion and kind list items may leave out.
+fn whole(o: DynamicObject, resource: &ApiResource) -> serde_json::Value {
+    let mut v = serde_json::to_value(&o).unwrap_or(serde_json::Value::Null);
+    if let Some(map) = v.as_object_mut() {
+        map.insert("apiVersion".into(), resource.api_version.clone().into());
+        map.insert("kind".into(), resource.kind.clone().into());
+    }
+    v
+}

@@ -1,0 +1,82 @@
+//! What `warroom record info` tells of a recording: its time range, size, frames and records,
+//! the objects of each kind it saw (and holds at its end), and whether its seals verify.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use super::file::Reading;
+use super::objects::Objects;
+use super::record::{ObjectKey, Record};
+
+#[derive(Debug, Default, PartialEq)]
+pub struct Info {
+    /// The first and last record's times (Unix milliseconds).
+    pub span: Option<(i64, i64)>,
+    pub records: usize,
+    pub keyframes: usize,
+    /// Per kind: how many objects it ever held, and how many at its end.
+    pub kinds: BTreeMap<String, (usize, usize)>,
+}
+
+pub fn of(reading: &Reading) -> Info {
+    let mut info = Info {
+        records: reading.records.len(),
+        ..Info::default()
+    };
+    let mut seen: BTreeSet<&ObjectKey> = BTreeSet::new();
+    let mut objects = Objects::default();
+    let mut keys = Vec::new();
+    for r in &reading.records {
+        let at = r.at();
+        info.span = Some(info.span.map_or((at, at), |(a, b)| (a.min(at), b.max(at))));
+        objects.apply(r);
+        match r {
+            Record::Keyframe { .. } => info.keyframes += 1,
+            Record::Applied { object, .. } => keys.extend(ObjectKey::of(object)),
+            Record::Deleted { key, .. } => {
+                seen.insert(key);
+            }
+        }
+    }
+    seen.extend(keys.iter());
+    for k in &seen {
+        info.kinds.entry(k.kind.clone()).or_default().0 += 1;
+    }
+    for k in objects.keys() {
+        info.kinds.entry(k.kind.clone()).or_default().1 += 1;
+    }
+    info
+}
+
+fn time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map_or_else(|_| ms.to_string(), |t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+}
+
+/// The lines `warroom record info` prints.
+pub fn describe(reading: &Reading, info: &Info) -> String {
+    let mut out = String::new();
+    match info.span {
+        Some((a, b)) => {
+            let minutes = (b - a) as f64 / 60_000.0;
+            let _ = writeln!(out, "from {} to {} ({minutes:.1} min)", time(a), time(b));
+        }
+        None => out.push_str("no records\n"),
+    }
+    let _ = writeln!(
+        out,
+        "{} bytes, {} frames, {} records, {} keyframes",
+        reading.size, reading.frames, info.records, info.keyframes
+    );
+    for (kind, (ever, end)) in &info.kinds {
+        let _ = writeln!(out, "  {kind}: {ever} seen, {end} at the end");
+    }
+    if reading.torn > 0 {
+        let _ = writeln!(
+            out,
+            "a torn last frame ({} bytes) is left out: the recorder stopped while writing it",
+            reading.torn
+        );
+    }
+    out
+}

@@ -1,0 +1,302 @@
+//! The flight recorder: what the cluster's watches saw, kept in the rolling window on disk and,
+//! for every open incident of its kind (drill or real) in the store, in the incident's
+//! recording beside its journal: the window before the incident first, then everything until
+//! it is resolved. One frame a second (a crash loses at most that second); a seal every
+//! `seal_every`, when it starts and when it ends, each journaled.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::file::{FlightError, Seal, Writer, frames_from};
+use super::objects::Objects;
+use super::record::{ObjectKey, Record};
+use super::redaction::Redaction;
+use super::window::{KEYFRAME_FRAME, Window};
+use crate::incident::journal::{self, Journal};
+use crate::incident::model::{Actor, Draft, Event, IncidentId, Origin, Status};
+use crate::incident::state::Incident;
+use crate::incident::store::Store;
+
+/// What the watches report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Applied(serde_json::Value),
+    Deleted(ObjectKey),
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How far back the window reaches (milliseconds).
+    pub window_ms: i64,
+    pub seal_every_ms: i64,
+    pub redaction: Redaction,
+    /// Records drill incidents (a drill's console) or real ones.
+    pub drill: bool,
+    /// Says on stdout when a recording starts and ends (headless only: stdout is the console's
+    /// screen).
+    pub say: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            window_ms: 2 * 3600 * 1000,
+            seal_every_ms: 5 * 60 * 1000,
+            redaction: Redaction::default(),
+            drill: false,
+            say: false,
+        }
+    }
+}
+
+/// Who journals the seals.
+pub fn actor() -> Actor {
+    Actor::named("warroom flight recorder")
+}
+
+/// The recording of incident `id`: beside its journal.
+pub fn recording_path(store: &Store, id: &IncidentId) -> PathBuf {
+    store.path(id).with_extension("recording")
+}
+
+/// The seals the journal at `path` holds for its recording, in order.
+pub fn seals(entries: &[crate::incident::model::Entry]) -> Vec<Seal> {
+    entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::RecordingSealed { offset, hash, .. } => Some(Seal {
+                offset: *offset,
+                hash: hash.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+struct Recording {
+    writer: Writer,
+    journal: PathBuf,
+    sealed_at: i64,
+    /// Seals not yet in the journal (it could not be written): journaled first next time, in
+    /// order, since each seal's hash chains over the one before.
+    unjournaled: Vec<Seal>,
+}
+
+pub struct FlightRecorder {
+    settings: Settings,
+    store: Store,
+    objects: Objects,
+    window: Window,
+    pending: Vec<Record>,
+    recordings: HashMap<IncidentId, Recording>,
+    /// Each journal's length when last read, and whether its incident is one to record.
+    known: HashMap<IncidentId, (u64, bool)>,
+    /// Recordings another process holds: not tried again until their journal changes.
+    busy: HashMap<IncidentId, u64>,
+}
+
+impl FlightRecorder {
+    /// A recorder keeping its window in `window_dir` and recordings beside `store`'s journals.
+    pub fn new(window_dir: &Path, store: Store, settings: Settings) -> Result<FlightRecorder, FlightError> {
+        Ok(FlightRecorder {
+            window: Window::open(window_dir, settings.window_ms, settings.drill)?,
+            settings,
+            store,
+            objects: Objects::default(),
+            pending: Vec::new(),
+            recordings: HashMap::new(),
+            known: HashMap::new(),
+            busy: HashMap::new(),
+        })
+    }
+
+    /// Notes a change seen at `now` (Unix milliseconds); written at the next `flush`.
+    pub fn changed(&mut self, change: Change, now: i64) {
+        let record = match change {
+            Change::Applied(mut object) => {
+                self.settings.redaction.apply(&mut object);
+                Record::Applied { at: now, object }
+            }
+            Change::Deleted(key) => Record::Deleted { at: now, key },
+        };
+        self.pending.push(record);
+    }
+
+    /// Writes what changed since the last flush as one frame, to the window and to every
+    /// recording.
+    pub fn flush(&mut self, now: i64) -> Result<(), FlightError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let records = std::mem::take(&mut self.pending);
+        self.window.append(&records, &self.objects, now)?;
+        for r in &records {
+            self.objects.apply(r);
+        }
+        let mut failed = Vec::new();
+        for (id, rec) in &mut self.recordings {
+            if let Err(e) = rec.writer.append(&records) {
+                tracing::error!(incident = %id, error = %e, "the flight recorder cannot write a recording");
+                failed.push(id.clone());
+            }
+        }
+        for id in failed {
+            self.recordings.remove(&id);
+        }
+        Ok(())
+    }
+
+    /// Starts recording every open incident of its kind that has no recorder, and ends the
+    /// recordings of incidents resolved since.
+    pub fn follow_incidents(&mut self, now: i64) {
+        let ids = match self.store.list() {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::warn!(error = %e, "the flight recorder cannot list incidents");
+                return;
+            }
+        };
+        for id in ids {
+            let path = self.store.path(&id);
+            let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            let record = match self.known.get(&id) {
+                Some((known, record)) if *known == len => *record,
+                _ => {
+                    let record = journal::read(&path)
+                        .ok()
+                        .and_then(|r| Incident::from_entries(&r.entries).ok())
+                        .is_some_and(|i| i.status != Status::Resolved && i.drill == self.settings.drill);
+                    self.known.insert(id.clone(), (len, record));
+                    record
+                }
+            };
+            match (record, self.recordings.contains_key(&id)) {
+                (true, false) if self.busy.get(&id) != Some(&len) => {
+                    if let Err(e) = self.start(&id, now) {
+                        if matches!(e, FlightError::Busy { .. }) {
+                            self.busy.insert(id.clone(), len);
+                        } else {
+                            tracing::error!(incident = %id, error = %e, "the flight recorder cannot record");
+                        }
+                    }
+                }
+                (false, true) => self.end(&id),
+                _ => {}
+            }
+        }
+    }
+
+    fn start(&mut self, id: &IncidentId, now: i64) -> Result<(), FlightError> {
+        self.flush(now)?;
+        let path = recording_path(&self.store, id);
+        let journal = self.store.path(id);
+        let writer = if path.exists() {
+            // Recorded before (by a process since gone): go on after its last seal, from a
+            // keyframe, since what happened in between was not seen.
+            let last = journal::read(&journal).ok().and_then(|r| seals(&r.entries).pop());
+            let mut w = Writer::resume(&path, last)?;
+            for frame in self.objects.keyframe(now, KEYFRAME_FRAME) {
+                w.append(&frame)?;
+            }
+            w
+        } else {
+            let mut w = Writer::create(&path)?;
+            for (_, piece) in self.window.pieces() {
+                w.append_frames(&frames_from(piece, 0)?)?;
+            }
+            w
+        };
+        self.tell(&format!("recording {id} in {}", path.display()));
+        let mut rec = Recording {
+            writer,
+            journal,
+            sealed_at: now,
+            unjournaled: Vec::new(),
+        };
+        seal(&mut rec, id);
+        self.recordings.insert(id.clone(), rec);
+        Ok(())
+    }
+
+    fn end(&mut self, id: &IncidentId) {
+        if let Some(mut rec) = self.recordings.remove(id) {
+            seal(&mut rec, id);
+            let line = format!("{id} is resolved: its recording is sealed ({} bytes)", rec.writer.len());
+            self.tell(&line);
+        }
+    }
+
+    fn tell(&self, line: &str) {
+        tracing::info!("flight recorder: {line}");
+        if self.settings.say {
+            // Whoever reads stdout may be gone; the log has it.
+            let _ = writeln!(std::io::stdout(), "{line}");
+        }
+    }
+
+    /// Seals every recording due.
+    pub fn seal_due(&mut self, now: i64) {
+        for (id, rec) in &mut self.recordings {
+            if now - rec.sealed_at >= self.settings.seal_every_ms {
+                rec.sealed_at = now;
+                seal(rec, id);
+            }
+        }
+    }
+
+    /// Flushes and seals everything: the recorder is stopping.
+    pub fn stop(&mut self, now: i64) {
+        if let Err(e) = self.flush(now) {
+            tracing::error!(error = %e, "the flight recorder cannot write its last frame");
+        }
+        let ids: Vec<IncidentId> = self.recordings.keys().cloned().collect();
+        for id in ids {
+            self.end(&id);
+        }
+    }
+
+    /// The incidents being recorded here.
+    pub fn recording(&self) -> Vec<&IncidentId> {
+        let mut ids: Vec<_> = self.recordings.keys().collect();
+        ids.sort();
+        ids
+    }
+
+    pub fn objects(&self) -> &Objects {
+        &self.objects
+    }
+}
+
+/// Seals a recording and journals the seal (and any earlier one the journal missed).
+fn seal(rec: &mut Recording, id: &IncidentId) {
+    rec.unjournaled.extend(rec.writer.seal());
+    if rec.unjournaled.is_empty() {
+        return;
+    }
+    let file = rec
+        .writer
+        .path()
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut journal = match Journal::open(&rec.journal) {
+        Ok(j) => j,
+        Err(e) => {
+            tracing::error!(incident = %id, error = %e, "the flight recorder cannot journal a seal");
+            return;
+        }
+    };
+    while let Some(Seal { offset, hash }) = rec.unjournaled.first().cloned() {
+        let event = Event::RecordingSealed {
+            file: file.clone(),
+            offset,
+            hash,
+        };
+        if let Err(e) = journal.append(Draft::new(actor(), Origin::Automation, event)) {
+            tracing::error!(incident = %id, error = %e, "the flight recorder cannot journal a seal");
+            return;
+        }
+        rec.unjournaled.remove(0);
+    }
+}

@@ -1,0 +1,111 @@
+//! The flight recorder's rolling window on disk: pieces (recording files named by the Unix
+//! millisecond they start at), each beginning with a keyframe, so the window can be cut at any
+//! piece. A new piece starts every twelfth of the window; a piece is deleted once the piece
+//! after it starts before the window does. Memory holds only the current objects.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+
+use super::file::{FlightError, Writer};
+use super::objects::Objects;
+use super::record::Record;
+
+/// Records per keyframe frame.
+pub const KEYFRAME_FRAME: usize = 2000;
+
+pub struct Window {
+    dir: PathBuf,
+    span_ms: i64,
+    pieces: VecDeque<(i64, PathBuf)>,
+    writer: Option<Writer>,
+    /// Held while the window is open: one recorder per directory.
+    _lock: std::fs::File,
+}
+
+impl Window {
+    /// The window kept in `dir` (one recorder at a time: the directory's lock), spanning
+    /// `span_ms`; pieces left there by an earlier run are kept while they are in the window,
+    /// unless `fresh` (a drill, which is a new cluster each time).
+    pub fn open(dir: &Path, span_ms: i64, fresh: bool) -> Result<Window, FlightError> {
+        std::fs::create_dir_all(dir).map_err(|source| FlightError::Io {
+            path: dir.to_path_buf(),
+            doing: "create the flight recorder's directory",
+            source,
+        })?;
+        let lock_path = dir.join(".lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|source| FlightError::Io {
+                path: lock_path.clone(),
+                doing: "open the flight recorder's lock",
+                source,
+            })?;
+        if lock.try_lock().is_err() {
+            return Err(FlightError::Busy {
+                path: dir.to_path_buf(),
+            });
+        }
+        let mut pieces: Vec<(i64, PathBuf)> = std::fs::read_dir(dir)
+            .map_err(|source| FlightError::Io {
+                path: dir.to_path_buf(),
+                doing: "read the flight recorder's directory",
+                source,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter_map(|p| {
+                let start = p.file_stem()?.to_str()?.parse::<i64>().ok()?;
+                (p.extension()? == "recording").then_some((start, p))
+            })
+            .collect();
+        pieces.sort();
+        if fresh {
+            for (_, p) in pieces.drain(..) {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        Ok(Window {
+            dir: dir.to_path_buf(),
+            span_ms,
+            pieces: pieces.into(),
+            writer: None,
+            _lock: lock,
+        })
+    }
+
+    /// Records `records` (already applied to `objects`) at `now`: a new piece, with a keyframe
+    /// of the objects as they were before these records, when the current one is old enough.
+    pub fn append(&mut self, records: &[Record], before: &Objects, now: i64) -> Result<(), FlightError> {
+        let piece_ms = (self.span_ms / 12).max(1000);
+        let current = self.pieces.back().map(|(start, _)| *start);
+        if self.writer.is_none() || current.is_none_or(|s| now - s >= piece_ms) {
+            let path = self.dir.join(format!("{now}.recording"));
+            let mut w = Writer::create(&path)?;
+            for frame in before.keyframe(now, KEYFRAME_FRAME) {
+                w.append(&frame)?;
+            }
+            self.writer = Some(w);
+            self.pieces.push_back((now, path));
+            self.prune(now);
+        }
+        self.writer.as_mut().expect("a piece is open").append(records)
+    }
+
+    /// Deletes pieces wholly before the window: those whose successor starts before it.
+    fn prune(&mut self, now: i64) {
+        let start = now - self.span_ms;
+        while self.pieces.len() > 1 && self.pieces[1].0 <= start {
+            let (_, path) = self.pieces.pop_front().expect("two pieces");
+            if let Err(e) = std::fs::remove_file(&path) {
+                tracing::warn!(path = %path.display(), error = %e, "cannot delete an old piece of the flight recorder's window");
+            }
+        }
+    }
+
+    /// The pieces of the window, oldest first, with the Unix millisecond each starts at.
+    pub fn pieces(&self) -> impl Iterator<Item = &(i64, PathBuf)> {
+        self.pieces.iter()
+    }
+}

@@ -1,0 +1,166 @@
+//! `warroom record` against `warroom sim`, each a process of its own: a drill incident declared
+//! while it runs is recorded from the window before it (the bad deploy's rollout, and the
+//! rollback the team does), `record info` tells what the recording holds, `record export`
+//! writes it as JSON lines, and `journal verify` proves it with the journal's seals; killed
+//! with SIGKILL again and again, the next recorder goes on after the last seal and everything
+//! still verifies.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+fn line_with(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>, what: &str, secs: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        match lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(l) => {
+                seen.push(l.clone());
+                if l.contains(what) {
+                    return l;
+                }
+            }
+            Err(_) => panic!("no line with {what:?} within {secs}s; it said:\n{}", seen.join("\n")),
+        }
+    }
+}
+
+fn record(data: &Path, kubeconfig: &Path) -> (Child, mpsc::Receiver<String>) {
+    let mut child = crate::support::warroom(data)
+        .args(["record", "--drill", "--kubeconfig"])
+        .arg(kubeconfig)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("warroom record");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    (child, lines)
+}
+
+fn run(data: &Path, args: &[&str]) -> (bool, String) {
+    let out = crate::support::warroom(data).args(args).output().expect("warroom");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
+    let drill = crate::support::SimProcess::start(None, &["--speed", "30"]);
+    let data = tempfile::tempdir().expect("tempdir");
+    let (mut child, mut lines) = record(data.path(), &drill.kubeconfig);
+    let mut seen = Vec::new();
+    line_with(&lines, &mut seen, "min in ", 60);
+    // Let the window take the cluster and the bad rollout (two drill minutes in: 4 s here).
+    std::thread::sleep(Duration::from_secs(6));
+    let (ok, out) = run(
+        data.path(),
+        &[
+            "incident",
+            "new",
+            "--drill",
+            "--title",
+            "checkout crashloops",
+            "--sev",
+            "2",
+        ],
+    );
+    assert!(ok, "{out}");
+    let id = out
+        .split_whitespace()
+        .find(|w| w.starts_with("INC-"))
+        .expect("an id")
+        .to_string();
+    line_with(&lines, &mut seen, &format!("recording {id}"), 30);
+    drill.ok(&["rollout", "undo", "deployment/checkout", "-n", "shop"]);
+
+    // SIGKILL, three times, a recorder started again each time.
+    for _ in 0..3 {
+        std::thread::sleep(Duration::from_secs(3));
+        child.kill().expect("kill -9");
+        child.wait().expect("wait");
+        let (ok, out) = run(data.path(), &["journal", "verify", &id]);
+        assert!(ok, "{out}");
+        assert!(out.contains("seal(s) verified against"), "{out}");
+        let started = record(data.path(), &drill.kubeconfig);
+        child = started.0;
+        lines = started.1;
+        line_with(&lines, &mut seen, &format!("recording {id}"), 60);
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let (ok, out) = run(data.path(), &["incident", "close", &id]);
+    assert!(ok, "{out}");
+    std::thread::sleep(Duration::from_secs(5));
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(term.success());
+    line_with(&lines, &mut seen, "stopped", 60);
+    assert!(child.wait().expect("wait").success());
+
+    let (ok, out) = run(data.path(), &["journal", "verify", &id]);
+    assert!(ok, "{out}");
+    assert!(out.contains("0 bytes recorded since the last seal"), "{out}");
+    let (ok, info) = run(data.path(), &["record", "info", &id]);
+    assert!(ok, "{info}");
+    for kind in ["Deployment", "ReplicaSet", "Pod", "Node", "Event", "ControllerRevision"] {
+        assert!(info.contains(&format!("  {kind}: ")), "{kind} missing:\n{info}");
+    }
+    assert!(!info.contains("Secret"), "{info}");
+
+    // The export holds the rollout to 2.0.0 and the rollback to 1.9.3, in order.
+    let export = data.path().join("export.jsonl");
+    let (ok, out) = run(
+        data.path(),
+        &["record", "export", &id, "--output", export.to_str().expect("utf-8")],
+    );
+    assert!(ok, "{out}");
+    let images: Vec<String> = std::fs::read_to_string(&export)
+        .expect("export")
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        .filter(|r| {
+            r["record"] == "applied"
+                && r["object"]["kind"] == "Deployment"
+                && r["object"]["metadata"]["name"] == "checkout"
+        })
+        .filter_map(|r| {
+            r["object"]["spec"]["template"]["spec"]["containers"][0]["image"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect();
+    let bad = images
+        .iter()
+        .position(|i| i.ends_with(":2.0.0"))
+        .expect("the rollout to 2.0.0");
+    assert!(
+        images[bad..].iter().any(|i| i.ends_with(":1.9.3")),
+        "the rollback after it: {images:?}"
+    );
+
+    // A changed byte in the recording is caught.
+    let path = data.path().join(format!("incidents/{id}.recording"));
+    let mut bytes = std::fs::read(&path).expect("recording");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    std::fs::write(&path, &bytes).expect("tamper");
+    let (ok, out) = run(data.path(), &["journal", "verify", &id]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("NOT INTACT") || out.contains("damaged"), "{out}");
+}
