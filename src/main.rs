@@ -42,10 +42,19 @@ fn main() -> std::process::ExitCode {
         Some(Command::Watch(args)) => runtime().and_then(|rt| rt.block_on(warroom::watch::run(args))),
         Some(Command::Drill {
             scenario,
+            replay,
             speed,
             seed,
             console,
-        }) => runtime().and_then(|rt| rt.block_on(cli::run_drill(scenario.as_deref(), speed, seed, console))),
+        }) => runtime().and_then(|rt| {
+            rt.block_on(cli::run_drill(
+                scenario.as_deref(),
+                replay.as_deref(),
+                speed,
+                seed,
+                console,
+            ))
+        }),
         Some(Command::Live {
             context,
             kubeconfig,
@@ -55,7 +64,7 @@ fn main() -> std::process::ExitCode {
         None if cli::usable_kubeconfig() => {
             runtime().and_then(|rt| rt.block_on(cli::run_live(None, None, Default::default())))
         }
-        None => runtime().and_then(|rt| rt.block_on(cli::run_drill(None, 1.0, None, Default::default()))),
+        None => runtime().and_then(|rt| rt.block_on(cli::run_drill(None, None, 1.0, None, Default::default()))),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -31,6 +31,9 @@ pub enum Command {
     Drill {
         /// Scenario file.
         scenario: Option<PathBuf>,
+        /// Replay a flight recording (`INC-….recording`) instead of a scenario.
+        #[arg(long, value_name = "RECORDING", conflicts_with = "scenario")]
+        replay: Option<PathBuf>,
         /// Virtual seconds per real second.
         #[arg(long, default_value_t = 1.0)]
         speed: f64,
@@ -105,9 +108,14 @@ pub struct SimArgs {
     /// Start with the virtual clock paused.
     #[arg(long)]
     pub paused: bool,
-    /// Generate a large synthetic cluster instead, e.g. `nodes=5000,pods=150000`.
+    /// Generate a large synthetic cluster instead, e.g. `nodes=5000,pods=150000` (`churn=2000`
+    /// updates that many pods a second).
     #[arg(long, conflicts_with = "scenario")]
     pub synthetic: Option<SyntheticSpec>,
+    /// Replay a flight recording (`INC-….recording`, or `warroom record`'s) instead: its objects
+    /// as they were at each moment, on the drill clock from the recording's start.
+    #[arg(long, value_name = "RECORDING", conflicts_with_all = ["scenario", "synthetic"])]
+    pub replay: Option<PathBuf>,
 }
 
 /// The file formats `warroom schema` prints, each published as `schemas/NAME.schema.json`.
@@ -165,14 +173,20 @@ pub async fn run_sim(args: SimArgs, banner: bool) -> anyhow::Result<()> {
         paused: args.paused,
         ..Options::default()
     };
-    let running = match &args.synthetic {
-        Some(spec) => Drill::synthetic(spec.clone(), args.listen, &options).await,
-        None => {
+    let running = match (&args.synthetic, &args.replay) {
+        (_, Some(recording)) => Drill::replay(recording, args.listen, &options)
+            .await
+            .with_context(|| format!("cannot replay {}", recording.display()))?,
+        (Some(spec), None) => Drill::synthetic(spec.clone(), args.listen, &options)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?,
+        (None, None) => {
             let scenario = load_scenario(args.scenario.as_deref())?;
-            Drill::start(scenario, args.listen, &options).await
+            Drill::start(scenario, args.listen, &options)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?
         }
-    }
-    .with_context(|| format!("cannot listen on {}", args.listen))?;
+    };
     let url = running.url();
     let kubeconfig = match &args.kubeconfig_out {
         Some(p) => p.clone(),
@@ -286,6 +300,7 @@ pub fn check(files: &[PathBuf]) -> bool {
 /// `warroom drill`: the console on an in-process drill cluster.
 pub async fn run_drill(
     scenario: Option<&Path>,
+    replay: Option<&Path>,
     speed: f64,
     seed: Option<u64>,
     console: crate::console::ConsoleOptions,
@@ -293,15 +308,20 @@ pub async fn run_drill(
     if !(speed.is_finite() && speed >= 0.0) {
         anyhow::bail!("--speed must be a non-negative number, not {speed}");
     }
-    let scenario = load_scenario(scenario)?;
     let options = Options {
         seed,
         speed,
         ..Options::default()
     };
-    let running = Drill::start(scenario, "127.0.0.1:0".parse().expect("a valid address"), &options)
-        .await
-        .context("cannot start the drill cluster")?;
+    let listen = "127.0.0.1:0".parse().expect("a valid address");
+    let running = match replay {
+        Some(recording) => Drill::replay(recording, listen, &options)
+            .await
+            .with_context(|| format!("cannot replay {}", recording.display()))?,
+        None => Drill::start(load_scenario(scenario)?, listen, &options)
+            .await
+            .context("cannot start the drill cluster")?,
+    };
     let kubeconfig = crate::paths::state_dir().join("drill.kubeconfig");
     if let Err(e) = warroom_drill::write_kubeconfig(&kubeconfig, &running.url(), "warroom-drill") {
         tracing::warn!(error = %e, "drill kubeconfig not written");

@@ -187,13 +187,7 @@ async fn follow(args: FollowArgs) -> anyhow::Result<()> {
         store.dir().display()
     ));
     crate::stop::requested().await;
-    let dropped = flight.dropped();
     flight.stop();
-    if dropped > 0 {
-        say(&format!(
-            "{dropped} changes were dropped: the recorder fell behind the cluster"
-        ));
-    }
     say("stopped");
     Ok(())
 }

@@ -1,20 +1,20 @@
 //! The flight recorder's watches: one kube-rs watcher per kind a responder (and a replay)
-//! needs, reading whole objects as the API server serves them, handing each change to the
-//! recorder's thread without ever waiting for it (a full queue drops the change and says so).
-//! Secrets are never watched. A kind the server does not serve, or the user may not list, is
+//! needs, reading whole objects as the API server serves them and handing each change to the
+//! recorder's thread over a bounded queue: when the recorder falls behind, its own watches wait
+//! (the API server holds what follows), never the console's. Secrets are never watched. A kind the server does not serve, or the user may not list, is
 //! left out, and the log says which.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use futures::StreamExt;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
 use kube::runtime::{WatchStreamExt, watcher};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::record::ObjectKey;
 use super::recorder::Change;
+use super::redaction::Redaction;
 
 /// (group, version, kind, plural, namespaced) of each kind recorded.
 pub const KINDS: &[(&str, &str, &str, &str, bool)] = &[
@@ -42,30 +42,37 @@ pub const KINDS: &[(&str, &str, &str, &str, bool)] = &[
 /// The running watches; dropping it stops them.
 pub struct Following {
     _tasks: JoinSet<()>,
-    /// Changes dropped because the recorder's queue was full.
-    pub dropped: Arc<AtomicU64>,
 }
 
 /// Starts watching every kind in `KINDS`, sending changes to `tx`.
-pub fn follow(client: kube::Client, tx: mpsc::SyncSender<Change>) -> Following {
-    let dropped = Arc::new(AtomicU64::new(0));
+pub fn follow(client: kube::Client, tx: mpsc::Sender<Change>, redaction: &Redaction) -> Following {
     let mut tasks = JoinSet::new();
     for &(group, version, kind, plural, _) in KINDS {
         let gvk = GroupVersionKind::gvk(group, version, kind);
         let resource = ApiResource::from_gvk_with_plural(&gvk, plural);
         let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
-        tasks.spawn(watch(api, resource, tx.clone(), dropped.clone()));
+        tasks.spawn(watch(api, resource, tx.clone(), redaction.clone()));
     }
-    Following { _tasks: tasks, dropped }
+    Following { _tasks: tasks }
 }
 
-async fn watch(api: Api<DynamicObject>, resource: ApiResource, tx: mpsc::SyncSender<Change>, dropped: Arc<AtomicU64>) {
+async fn watch(api: Api<DynamicObject>, resource: ApiResource, tx: mpsc::Sender<Change>, redaction: Redaction) {
     let backoff = kube::runtime::watcher::DefaultBackoff::default();
-    let mut stream = watcher(api, watcher::Config::default()).backoff(backoff).boxed();
+    // Lists in pages of 500 from the most recent state: a resourceVersion=0 list is served
+    // whole from the cache, and 150,000 whole pods at once would be gigabytes here.
+    let config = watcher::Config::default()
+        .list_semantic(watcher::ListSemantic::MostRecent)
+        .page_size(500);
+    let mut stream = watcher(api, config).backoff(backoff).boxed();
     let mut listed = false;
     while let Some(item) = stream.next().await {
         let change = match item {
-            Ok(watcher::Event::InitApply(o) | watcher::Event::Apply(o)) => Change::Applied(whole(o, &resource)),
+            Ok(watcher::Event::InitApply(o) | watcher::Event::Apply(o)) => {
+                match Change::applied(whole(o, &resource), &redaction) {
+                    Some(c) => c,
+                    None => continue,
+                }
+            }
             Ok(watcher::Event::Delete(o)) => {
                 let meta = &o.metadata;
                 Change::Deleted(ObjectKey {
@@ -75,10 +82,11 @@ async fn watch(api: Api<DynamicObject>, resource: ApiResource, tx: mpsc::SyncSen
                     name: meta.name.clone().unwrap_or_default(),
                 })
             }
-            Ok(watcher::Event::InitDone) => {
+            Ok(watcher::Event::InitDone) if !listed => {
                 listed = true;
-                continue;
+                Change::Listed(resource.kind.clone())
             }
+            Ok(watcher::Event::InitDone) => continue,
             Ok(watcher::Event::Init) => continue,
             Err(e) => {
                 let refused = match &e {
@@ -94,12 +102,8 @@ async fn watch(api: Api<DynamicObject>, resource: ApiResource, tx: mpsc::SyncSen
                 continue;
             }
         };
-        match tx.try_send(change) {
-            Ok(()) => {}
-            Err(mpsc::TrySendError::Full(_)) => {
-                dropped.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(mpsc::TrySendError::Disconnected(_)) => return,
+        if tx.send(change).await.is_err() {
+            return;
         }
     }
 }

@@ -3,14 +3,14 @@
 //! synced each second, its segments sealed in the journal); reading, verifying and describing
 //! recordings.
 
-pub mod file;
 pub mod follow;
 pub mod info;
-pub mod objects;
-pub mod record;
 pub mod recorder;
 pub mod redaction;
 pub mod run;
 #[cfg(test)]
 mod tests;
 pub mod window;
+
+// The format and the objects are shared with the drill cluster, which replays recordings.
+pub use warroom_recording::{file, objects, record};

@@ -21,8 +21,25 @@ use crate::incident::store::Store;
 /// What the watches report.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    Applied(serde_json::Value),
+    /// An object after a change: redacted, as JSON.
+    Applied {
+        key: ObjectKey,
+        json: Vec<u8>,
+    },
     Deleted(ObjectKey),
+    /// The first list of a kind is complete.
+    Listed(String),
+}
+
+impl Change {
+    /// An object as served, redacted and encoded where it was read (a watch's task), so that
+    /// the recorder's thread never holds a parsed object; none without a kind or a name.
+    pub fn applied(mut object: serde_json::Value, redaction: &Redaction) -> Option<Change> {
+        redaction.apply(&mut object);
+        let key = ObjectKey::of(&object)?;
+        let json = serde_json::to_vec(&object).ok()?;
+        Some(Change::Applied { key, json })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -88,7 +105,9 @@ pub struct FlightRecorder {
     store: Store,
     objects: Objects,
     window: Window,
-    pending: Vec<Record>,
+    /// The JSON lines of the changes since the last flush, and what they do to the objects.
+    pending: Vec<u8>,
+    pending_objects: Vec<(ObjectKey, Option<Vec<u8>>)>,
     recordings: HashMap<IncidentId, Recording>,
     /// Each journal's length when last read, and whether its incident is one to record.
     known: HashMap<IncidentId, (u64, bool)>,
@@ -105,6 +124,7 @@ impl FlightRecorder {
             store,
             objects: Objects::default(),
             pending: Vec::new(),
+            pending_objects: Vec::new(),
             recordings: HashMap::new(),
             known: HashMap::new(),
             busy: HashMap::new(),
@@ -113,14 +133,31 @@ impl FlightRecorder {
 
     /// Notes a change seen at `now` (Unix milliseconds); written at the next `flush`.
     pub fn changed(&mut self, change: Change, now: i64) {
-        let record = match change {
-            Change::Applied(mut object) => {
-                self.settings.redaction.apply(&mut object);
-                Record::Applied { at: now, object }
+        match change {
+            Change::Applied { key, json } => {
+                self.pending
+                    .extend_from_slice(format!("{{\"record\":\"applied\",\"at\":{now},\"object\":").as_bytes());
+                self.pending.extend_from_slice(&json);
+                self.pending.extend_from_slice(b"}\n");
+                self.pending_objects.push((key, Some(json)));
             }
-            Change::Deleted(key) => Record::Deleted { at: now, key },
-        };
-        self.pending.push(record);
+            Change::Deleted(key) => {
+                let line = Record::Deleted {
+                    at: now,
+                    key: key.clone(),
+                };
+                serde_json::to_writer(&mut self.pending, &line).expect("a record serializes");
+                self.pending.push(b'\n');
+                self.pending_objects.push((key, None));
+            }
+            Change::Listed(kind) => {
+                if let Err(e) = self.flush(now) {
+                    tracing::error!(error = %e, "the flight recorder cannot write its window");
+                }
+                let n = self.objects.count(&kind);
+                self.tell(&format!("{kind}: first list taken: {n}"));
+            }
+        }
     }
 
     /// Writes what changed since the last flush as one frame, to the window and to every
@@ -129,14 +166,17 @@ impl FlightRecorder {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let records = std::mem::take(&mut self.pending);
-        self.window.append(&records, &self.objects, now)?;
-        for r in &records {
-            self.objects.apply(r);
+        let frame = super::file::frame(&std::mem::take(&mut self.pending));
+        self.window.append(&frame, &self.objects, now)?;
+        for (key, json) in std::mem::take(&mut self.pending_objects) {
+            match json {
+                Some(json) => self.objects.put(key, &json),
+                None => self.objects.remove(&key),
+            }
         }
         let mut failed = Vec::new();
         for (id, rec) in &mut self.recordings {
-            if let Err(e) = rec.writer.append(&records) {
+            if let Err(e) = rec.writer.append_frames(&frame) {
                 tracing::error!(incident = %id, error = %e, "the flight recorder cannot write a recording");
                 failed.push(id.clone());
             }
@@ -196,9 +236,7 @@ impl FlightRecorder {
             // keyframe, since what happened in between was not seen.
             let last = journal::read(&journal).ok().and_then(|r| seals(&r.entries).pop());
             let mut w = Writer::resume(&path, last)?;
-            for frame in self.objects.keyframe(now, KEYFRAME_FRAME) {
-                w.append(&frame)?;
-            }
+            self.objects.keyframe(now, KEYFRAME_FRAME, |frame| w.append(frame))?;
             w
         } else {
             let mut w = Writer::create(&path)?;

@@ -2,9 +2,11 @@
 //! second, follows the store's incidents every few seconds, seals what is due, and stops
 //! (flushing and sealing) when every sender is gone or `stop` is called.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
 
 use super::recorder::{Change, FlightRecorder};
 
@@ -40,12 +42,21 @@ impl Drop for Running {
     }
 }
 
-pub fn spawn(mut recorder: FlightRecorder, rx: mpsc::Receiver<Change>) -> Running {
+/// Runs `recorder` on a thread of its own, with a small runtime of its own for waiting on `rx`
+/// (so that stopping it never needs the caller's runtime to be free).
+pub fn spawn(mut recorder: FlightRecorder, mut rx: mpsc::Receiver<Change>) -> Running {
     let stop = Arc::new(AtomicBool::new(false));
     let stopping = stop.clone();
     let thread = std::thread::Builder::new()
         .name("flight recorder".into())
         .spawn(move || {
+            let waiting = match tokio::runtime::Builder::new_current_thread().enable_time().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    tracing::error!(error = %e, "the flight recorder cannot start");
+                    return;
+                }
+            };
             let mut next_frame = Instant::now() + FRAME_EVERY;
             let mut next_incidents = Instant::now();
             while !stopping.load(Ordering::Relaxed) {
@@ -65,15 +76,18 @@ pub fn spawn(mut recorder: FlightRecorder, rx: mpsc::Receiver<Change>) -> Runnin
                 let wait = next_frame
                     .saturating_duration_since(Instant::now())
                     .min(Duration::from_millis(250));
-                match rx.recv_timeout(wait) {
-                    Ok(c) => {
+                match waiting.block_on(async { tokio::time::timeout(wait, rx.recv()).await }) {
+                    Ok(Some(c)) => {
                         recorder.changed(c, now_ms());
-                        for c in rx.try_iter().take(10_000) {
-                            recorder.changed(c, now_ms());
+                        for _ in 0..10_000 {
+                            match rx.try_recv() {
+                                Ok(c) => recorder.changed(c, now_ms()),
+                                Err(_) => break,
+                            }
                         }
                     }
-                    Err(mpsc::RecvTimeoutError::Timeout) => {}
-                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    Err(_elapsed) => {}
+                    Ok(None) => break,
                 }
             }
             recorder.stop(now_ms());
@@ -115,10 +129,11 @@ pub fn start(
     settings: super::recorder::Settings,
 ) -> Result<Flight, super::file::FlightError> {
     let dir = window_dir(&store, cluster);
+    let redaction = settings.redaction.clone();
     let recorder = FlightRecorder::new(&dir, store, settings)?;
-    // A second of changes at 2,000 a second, many times over, before any is dropped.
-    let (tx, rx) = mpsc::sync_channel(200_000);
-    let following = super::follow::follow(client, tx);
+    // A few seconds of changes at 2,000 a second; beyond that its watches wait for it.
+    let (tx, rx) = mpsc::channel(4096);
+    let following = super::follow::follow(client, tx, &redaction);
     Ok(Flight {
         following,
         running: spawn(recorder, rx),
@@ -126,11 +141,6 @@ pub fn start(
 }
 
 impl Flight {
-    /// Changes dropped so far because the recorder fell behind.
-    pub fn dropped(&self) -> u64 {
-        self.following.dropped.load(Ordering::Relaxed)
-    }
-
     /// Stops the watches, then the thread after its last frame and seals.
     pub fn stop(self) {
         let Flight { following, running } = self;

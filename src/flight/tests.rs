@@ -16,6 +16,11 @@ fn pod(name: &str, phase: &str) -> serde_json::Value {
            "status": {"phase": phase}})
 }
 
+/// A change as a watch hands it over (redacted with the defaults).
+fn seen(object: serde_json::Value) -> Change {
+    Change::applied(object, &super::redaction::Redaction::default()).expect("a pod with a name")
+}
+
 fn applied(at: i64, name: &str, phase: &str) -> Record {
     Record::Applied {
         at,
@@ -91,7 +96,12 @@ fn objects_give_a_keyframe_that_a_reader_starts_over_from() {
         at: 3,
         key: ObjectKey::of(&pod("b", "")).expect("key"),
     });
-    let frames = o.keyframe(5, 1);
+    let mut frames: Vec<Vec<Record>> = Vec::new();
+    o.keyframe(5, 1, |f| {
+        frames.push(f.to_vec());
+        Ok::<(), ()>(())
+    })
+    .expect("keyframe");
     assert_eq!(frames.len(), 2, "the marker, then one object a frame");
     assert_eq!(frames[0][0], Record::Keyframe { at: 5, objects: 1 });
     let mut again = Objects::default();
@@ -130,7 +140,7 @@ fn an_open_incident_is_recorded_from_the_window_before_it_until_it_is_resolved()
     // Twenty minutes before any incident, a frame a minute: the window keeps the last twelve
     // (with the piece that reaches back past them).
     for m in 0..20 {
-        r.changed(Change::Applied(pod(&format!("p{m}"), "Running")), t0 + m * 60_000);
+        r.changed(seen(pod(&format!("p{m}"), "Running")), t0 + m * 60_000);
         r.flush(t0 + m * 60_000).expect("flush");
     }
     let pieces = std::fs::read_dir(data.path().join("flight/c"))
@@ -195,7 +205,7 @@ fn an_open_incident_is_recorded_from_the_window_before_it_until_it_is_resolved()
         },
     ))
     .expect("resolve");
-    r.changed(Change::Applied(pod("late", "Running")), now + 70_000);
+    r.changed(seen(pod("late", "Running")), now + 70_000);
     r.flush(now + 70_000).expect("flush");
     r.follow_incidents(now + 71_000);
     assert!(r.recording().is_empty());

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use super::file::{FlightError, Writer};
 use super::objects::Objects;
-use super::record::Record;
 
 /// Records per keyframe frame.
 pub const KEYFRAME_FRAME: usize = 2000;
@@ -75,22 +74,20 @@ impl Window {
         })
     }
 
-    /// Records `records` (already applied to `objects`) at `now`: a new piece, with a keyframe
-    /// of the objects as they were before these records, when the current one is old enough.
-    pub fn append(&mut self, records: &[Record], before: &Objects, now: i64) -> Result<(), FlightError> {
+    /// Records a frame of changes at `now`: in a new piece, with a keyframe of the objects as
+    /// they were `before` it, when the current one is old enough.
+    pub fn append(&mut self, frame: &[u8], before: &Objects, now: i64) -> Result<(), FlightError> {
         let piece_ms = (self.span_ms / 12).max(1000);
         let current = self.pieces.back().map(|(start, _)| *start);
         if self.writer.is_none() || current.is_none_or(|s| now - s >= piece_ms) {
             let path = self.dir.join(format!("{now}.recording"));
             let mut w = Writer::create(&path)?;
-            for frame in before.keyframe(now, KEYFRAME_FRAME) {
-                w.append(&frame)?;
-            }
+            before.keyframe(now, KEYFRAME_FRAME, |frame| w.append(frame))?;
             self.writer = Some(w);
             self.pieces.push_back((now, path));
             self.prune(now);
         }
-        self.writer.as_mut().expect("a piece is open").append(records)
+        self.writer.as_mut().expect("a piece is open").append_frames(frame)
     }
 
     /// Deletes pieces wholly before the window: those whose successor starts before it.

@@ -3,13 +3,17 @@
 //! rollback the team does), `record info` tells what the recording holds, `record export`
 //! writes it as JSON lines, and `journal verify` proves it with the journal's seals; killed
 //! with SIGKILL again and again, the next recorder goes on after the last seal and everything
-//! still verifies.
+//! still verifies. `warroom sim --replay` serves the recording: at the start, at the bad
+//! rollout and at the rollback, kubectl sees what the recording holds then.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use warroom::flight::objects::Objects;
+use warroom::flight::record::Record;
 
 fn line_with(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>, what: &str, secs: u64) -> String {
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -153,6 +157,108 @@ fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
         images[bad..].iter().any(|i| i.ends_with(":1.9.3")),
         "the rollback after it: {images:?}"
     );
+
+    // Replayed by the drill: at the moment of the bad rollout, and of the rollback, kubectl
+    // sees the deployments and pods as the recording holds them then.
+    let records: Vec<Record> = std::fs::read_to_string(&export)
+        .expect("export")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a record"))
+        .collect();
+    let checkout_image = |r: &Record| match r {
+        Record::Applied { object, .. }
+            if object["kind"] == "Deployment" && object["metadata"]["name"] == "checkout" =>
+        {
+            object["spec"]["template"]["spec"]["containers"][0]["image"]
+                .as_str()
+                .map(str::to_string)
+        }
+        _ => None,
+    };
+    let bad_at = records
+        .iter()
+        .find(|r| checkout_image(r).is_some_and(|i| i.ends_with(":2.0.0")))
+        .expect("the bad rollout")
+        .at();
+    let fixed_at = records
+        .iter()
+        .find(|r| r.at() > bad_at && checkout_image(r).is_some_and(|i| i.ends_with(":1.9.3")))
+        .expect("the rollback")
+        .at();
+    let recording = data.path().join(format!("incidents/{id}.recording"));
+    let replay = crate::support::SimProcess::start(None, &["--replay", recording.to_str().expect("utf-8"), "--paused"]);
+    let mut now = records[0].at();
+    let end = records.last().expect("records").at();
+    for (moment, image) in [
+        (now, None),
+        (bad_at, Some(":2.0.0")),
+        (fixed_at, Some(":1.9.3")),
+        (end, Some(":1.9.3")),
+    ] {
+        if moment > now {
+            replay.control("POST", &format!("/drill/v1/clock?advance={}ms", moment - now));
+            now = moment;
+        }
+        let mut then = Objects::default();
+        for r in records.iter().take_while(|r| r.at() <= moment) {
+            then.apply(r);
+        }
+        let recorded = |kind: &str| -> Vec<String> {
+            then.keys()
+                .iter()
+                .filter(|k| k.kind == kind)
+                .map(|k| format!("{}/{}", k.namespace, k.name))
+                .collect()
+        };
+        let served = |resource: &str| -> Vec<String> {
+            let list: serde_json::Value =
+                serde_json::from_str(&replay.ok(&["get", resource, "-A", "-o", "json"])).expect("a list");
+            let mut names: Vec<String> = list["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{}/{}",
+                        o["metadata"]["namespace"].as_str().unwrap_or(""),
+                        o["metadata"]["name"].as_str().unwrap_or("")
+                    )
+                })
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(served("deployments"), recorded("Deployment"), "deployments at {moment}");
+        assert_eq!(
+            served("replicasets"),
+            recorded("ReplicaSet"),
+            "replica sets at {moment}"
+        );
+        assert_eq!(served("pods"), recorded("Pod"), "pods at {moment}");
+        // At the very start the recorder had listed nothing yet: both are empty.
+        let Some(key) = then
+            .keys()
+            .into_iter()
+            .find(|k| k.kind == "Deployment" && k.name == "checkout")
+            .cloned()
+        else {
+            assert!(image.is_none(), "checkout is recorded at {moment}");
+            continue;
+        };
+        let deployment: serde_json::Value =
+            serde_json::from_str(&replay.ok(&["get", "deployment", "checkout", "-n", "shop", "-o", "json"]))
+                .expect("json");
+        let was = then.get(&key).expect("checkout then");
+        assert_eq!(deployment["spec"], was["spec"], "checkout's spec at {moment}");
+        assert_eq!(deployment["status"]["replicas"], was["status"]["replicas"]);
+        if let Some(image) = image {
+            let served = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+                .as_str()
+                .unwrap_or("");
+            assert!(served.ends_with(image), "{served} at {moment}");
+        }
+    }
+    drop(replay);
 
     // A changed byte in the recording is caught.
     let path = data.path().join(format!("incidents/{id}.recording"));

@@ -14,6 +14,7 @@ mod kinds;
 mod metrics;
 mod openapi;
 mod patch;
+mod replay;
 pub mod scenario;
 mod selector;
 mod server;

@@ -173,6 +173,31 @@ impl Drill {
         serve(sim, listener, &options).await
     }
 
+    /// Replays the flight recording at `path` on `listen`: its objects as they were at each
+    /// virtual moment, from the recording's first. A recording that cannot be read is an
+    /// error naming the file and the place.
+    pub async fn replay(path: &std::path::Path, listen: SocketAddr, options: &Options) -> std::io::Result<Drill> {
+        let listener = TcpListener::bind(listen).await?;
+        let path = path.to_path_buf();
+        let capacity = options.log_capacity;
+        let sim = tokio::task::spawn_blocking(move || {
+            let reading = warroom_recording::file::read(&path, &[]).map_err(std::io::Error::other)?;
+            let name = path
+                .file_name()
+                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            Sim::replaying(reading.records, &format!("Replay of {name}"), capacity)
+                .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        let options = Options {
+            metrics_history_ms: 0,
+            start: None,
+            ..options.clone()
+        };
+        serve(sim, listener, &options).await
+    }
+
     /// The address the Kubernetes API listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr

@@ -49,6 +49,10 @@ pub enum Timer {
     PressureCheck(String),
     /// A deployment's progress deadline.
     Deadline(String, String),
+    /// A synthetic cluster's pods probed again (`Churn`), every virtual second.
+    Churn,
+    /// The next batch of a replayed recording.
+    Replay(usize),
     /// A warm-up revision of a workload being rolled out before the drill starts.
     WarmupRevision {
         workload: usize,
@@ -109,6 +113,19 @@ pub struct Sim {
     pub pod_events: bool,
     /// The metrics' scrape schedule, once started (observations at exact step times).
     pub(crate) scraper: Option<super::metrics::observe::Scraper>,
+    /// A synthetic cluster's pod status updates, if it churns.
+    pub(crate) churn: Option<Churn>,
+    /// The recording it replays, if it replays one (its controllers then stand still).
+    pub(crate) replay: Option<super::replay::Replay>,
+}
+
+/// Pod status updates a synthetic cluster makes each virtual second, round the pods in turn.
+#[derive(Debug, Clone)]
+pub struct Churn {
+    pub per_second: usize,
+    pub cursor: usize,
+    /// The pods taken in turn (those of the built cluster, in order).
+    pub pods: Vec<(String, String)>,
 }
 
 impl Sim {
@@ -137,6 +154,8 @@ impl Sim {
             event_order: Default::default(),
             pod_events: true,
             scraper: None,
+            churn: None,
+            replay: None,
         }
     }
 
@@ -199,11 +218,46 @@ impl Sim {
             Timer::PressureCheck(node) => self.queue(Work::NodePressure(node)),
             Timer::Deadline(ns, name) => self.queue(Work::Deployment(ns, name)),
             Timer::WarmupRevision { workload, revision } => self.warmup_revision(workload, revision),
+            Timer::Churn => self.churn(),
+            Timer::Replay(i) => self.replay_batch(i),
         }
+    }
+
+    /// Probes the next `per_second` pods again: each one's Ready condition gets a new
+    /// `lastProbeTime`, a status update every watcher of pods sees.
+    fn churn(&mut self) {
+        let Some(mut churn) = self.churn.take() else { return };
+        if churn.pods.is_empty() {
+            churn.pods = self.pods.keys().cloned().collect();
+            churn.pods.sort();
+        }
+        let keys = &churn.pods;
+        let now = format_time(self.now);
+        for i in 0..churn.per_second.min(keys.len()) {
+            let (ns, name) = &keys[(churn.cursor + i) % keys.len()];
+            let Some(pod) = self.store.get(&kinds::PODS, ns, name) else {
+                continue;
+            };
+            let mut v = pod.value();
+            if let Some(conditions) = v.pointer_mut("/status/conditions").and_then(Value::as_array_mut) {
+                for c in conditions.iter_mut().filter(|c| c["type"] == "Ready") {
+                    c["lastProbeTime"] = Value::from(now.as_str());
+                }
+            }
+            let _ = self.store.update(kinds::PODS, v);
+        }
+        churn.cursor = (churn.cursor + churn.per_second) % churn.pods.len().max(1);
+        self.churn = Some(churn);
+        self.after(SignedDuration::from_secs(1), Timer::Churn);
     }
 
     /// Runs controllers until nothing is left to do (bounded, so a bug cannot hang the server).
     pub fn reconcile(&mut self) {
+        // A replay serves what happened; nothing reacts to it.
+        if self.replay.is_some() {
+            self.work.clear();
+            return;
+        }
         for _ in 0..100_000 {
             let Some(w) = self.work.pop_first() else {
                 return;

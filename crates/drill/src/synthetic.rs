@@ -20,6 +20,9 @@ pub struct SyntheticSpec {
     pub nodes: usize,
     pub pods: usize,
     pub namespaces: usize,
+    /// Pod status updates a virtual second (each a pod's Ready condition probed again), for
+    /// measuring what follows the cluster under churn.
+    pub churn: usize,
 }
 
 impl FromStr for SyntheticSpec {
@@ -29,6 +32,7 @@ impl FromStr for SyntheticSpec {
             nodes: 0,
             pods: 0,
             namespaces: 0,
+            churn: 0,
         };
         for part in s.split(',').filter(|p| !p.trim().is_empty()) {
             let (k, v) = part
@@ -42,8 +46,9 @@ impl FromStr for SyntheticSpec {
                 "nodes" => spec.nodes = n,
                 "pods" => spec.pods = n,
                 "namespaces" => spec.namespaces = n,
+                "churn" => spec.churn = n,
                 other => {
-                    return Err(format!("unknown key {other:?} (use nodes, pods, namespaces)"));
+                    return Err(format!("unknown key {other:?} (use nodes, pods, namespaces, churn)"));
                 }
             }
         }
@@ -178,6 +183,14 @@ impl SyntheticSpec {
         // Watches start from now: the build itself is not history.
         sim.store.compact();
         sim.work.clear();
+        if self.churn > 0 {
+            sim.churn = Some(crate::sim::Churn {
+                per_second: self.churn,
+                cursor: 0,
+                pods: Vec::new(),
+            });
+            sim.after(jiff::SignedDuration::from_secs(1), crate::sim::Timer::Churn);
+        }
         sim
     }
 }
@@ -337,5 +350,46 @@ mod tests {
         sim.reconcile();
         assert_eq!(sim.store.count(&kinds::PODS), 400);
         assert!(sim.store.get(&kinds::PODS, &ns, &name).is_none());
+    }
+
+    #[test]
+    fn a_churning_cluster_probes_that_many_pods_each_second_in_turn() {
+        let spec: SyntheticSpec = "nodes=2,pods=10,churn=4".parse().unwrap();
+        assert_eq!(spec.churn, 4);
+        let mut sim = spec.build(3);
+        let rv = sim.store.resource_version();
+        let start = sim.now;
+        sim.advance_to(start + jiff::SignedDuration::from_millis(1500));
+        let first: Vec<String> = sim
+            .store
+            .changes_since(rv)
+            .unwrap()
+            .iter()
+            .map(|c| c.object.name.to_string())
+            .collect();
+        assert_eq!(first.len(), 4, "{first:?}");
+        let rv = sim.store.resource_version();
+        sim.advance_to(start + jiff::SignedDuration::from_millis(3500));
+        let next: Vec<String> = sim
+            .store
+            .changes_since(rv)
+            .unwrap()
+            .iter()
+            .map(|c| c.object.name.to_string())
+            .collect();
+        assert_eq!(next.len(), 8, "two more seconds: {next:?}");
+        assert!(
+            first.iter().all(|p| !next[..4].contains(p)),
+            "the next pods in turn: {first:?} then {next:?}"
+        );
+        let probed = sim.store.get(&kinds::PODS, "team-001", &first[0]).unwrap().value();
+        let ready = probed["status"]["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["type"] == "Ready")
+            .unwrap()
+            .clone();
+        assert!(ready["lastProbeTime"].is_string(), "{ready}");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::record::{ObjectKey, Record};
+use crate::record::{ObjectKey, Record};
 
 #[derive(Debug, Default)]
 pub struct Objects {
@@ -19,14 +19,27 @@ impl Objects {
             Record::Applied { object, .. } => {
                 if let Some(key) = ObjectKey::of(object) {
                     let json = serde_json::to_vec(object).expect("a JSON value serializes");
-                    let packed = zstd::bulk::compress(&json, 1).expect("compressing into memory");
-                    self.map.insert(key, packed);
+                    self.put(key, &json);
                 }
             }
-            Record::Deleted { key, .. } => {
-                self.map.remove(key);
-            }
+            Record::Deleted { key, .. } => self.remove(key),
         }
+    }
+
+    /// The object under `key` is now `json`.
+    pub fn put(&mut self, key: ObjectKey, json: &[u8]) {
+        let mut packed = zstd::bulk::compress(json, 1).expect("compressing into memory");
+        packed.shrink_to_fit();
+        self.map.insert(key, packed);
+    }
+
+    pub fn remove(&mut self, key: &ObjectKey) {
+        self.map.remove(key);
+    }
+
+    /// How many objects of `kind` there are.
+    pub fn count(&self, kind: &str) -> usize {
+        self.map.keys().filter(|k| k.kind == kind).count()
     }
 
     pub fn len(&self) -> usize {
@@ -51,24 +64,28 @@ impl Objects {
         keys
     }
 
-    /// A keyframe at `at`: the marker and every object, in key order, in frames of at most
-    /// `per_frame` records.
-    pub fn keyframe(&self, at: i64, per_frame: usize) -> Vec<Vec<Record>> {
-        let mut frames = vec![vec![Record::Keyframe {
+    /// A keyframe at `at`: the marker and every object, in key order, handed to `write` in
+    /// frames of at most `per_frame` records (built one frame at a time: a keyframe of 150,000
+    /// pods never sits in memory whole).
+    pub fn keyframe<E>(
+        &self,
+        at: i64,
+        per_frame: usize,
+        mut write: impl FnMut(&[Record]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut frame = vec![Record::Keyframe {
             at,
             objects: self.map.len() as u64,
-        }]];
+        }];
         for key in self.keys() {
-            if frames.last().is_some_and(|f| f.len() >= per_frame) {
-                frames.push(Vec::new());
+            if frame.len() >= per_frame {
+                write(&frame)?;
+                frame.clear();
             }
             if let Some(object) = self.get(key) {
-                frames
-                    .last_mut()
-                    .expect("one frame at least")
-                    .push(Record::Applied { at, object });
+                frame.push(Record::Applied { at, object });
             }
         }
-        frames
+        write(&frame)
     }
 }

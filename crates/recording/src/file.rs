@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::record::Record;
+use crate::record::Record;
 
 /// The first line of every recording.
 pub const HEADER: &[u8] = b"warroom recording 1\n";
@@ -69,7 +69,13 @@ pub fn encode(records: &[Record]) -> Vec<u8> {
         serde_json::to_writer(&mut lines, r).expect("a record serializes");
         lines.push(b'\n');
     }
-    let payload = zstd::bulk::compress(&lines, LEVEL).expect("compressing into memory");
+    frame(&lines)
+}
+
+/// JSON lines (records, each ending in a newline) compressed into one frame with its length
+/// before it.
+pub fn frame(lines: &[u8]) -> Vec<u8> {
+    let payload = zstd::bulk::compress(lines, LEVEL).expect("compressing into memory");
     let mut frame = Vec::with_capacity(payload.len() + 4);
     frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
     frame.extend_from_slice(&payload);

@@ -1,0 +1,213 @@
+//! Replaying a flight recording: the recorded objects served on the drill clock, each change
+//! at the virtual moment it was recorded, so that kubectl and the console see the cluster as it
+//! was. The controllers stand still: the recording is what happened. (Players' changes are
+//! stored but not yet acted on; branching is to come.)
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+use serde_json::Value;
+use warroom_recording::record::{ObjectKey, Record};
+
+use super::clock::Clock;
+use super::kinds::{self, ResourceKind};
+use super::sim::{Sim, Timer};
+
+/// The recording's changes, grouped by the moment they were recorded.
+#[derive(Debug, Default)]
+pub struct Replay {
+    pub batches: Vec<(Timestamp, Vec<Record>)>,
+    /// Records of kinds the drill does not serve, left out.
+    pub skipped: usize,
+}
+
+fn header(title: &str) -> crate::scenario::Scenario {
+    let mut s: crate::scenario::Scenario = serde_saphyr::from_str(
+        "name: replay\ntitle: \"Replay\"\ndescription: \"A flight recording, replayed.\"\nnodes: []\n",
+    )
+    .expect("the replay scenario header parses");
+    s.title = title.to_string();
+    s
+}
+
+/// The drill's kind for a recorded object's apiVersion and kind.
+fn kind_of(api_version: &str, kind: &str) -> Option<ResourceKind> {
+    kinds::ALL
+        .iter()
+        .find(|k| k.kind == kind && k.api_version() == api_version)
+        .copied()
+}
+
+impl Sim {
+    /// A simulation replaying `records` (a recording, oldest first), titled `title`, starting at
+    /// the first record's moment with every object recorded then.
+    pub fn replaying(records: Vec<Record>, title: &str, log_capacity: usize) -> Result<Sim, String> {
+        let mut batches: Vec<(Timestamp, Vec<Record>)> = Vec::new();
+        for r in records {
+            let at = Timestamp::from_millisecond(r.at()).map_err(|e| format!("a record's time: {e}"))?;
+            match batches.last_mut() {
+                Some((t, batch)) if *t == at => batch.push(r),
+                _ => batches.push((at, vec![r])),
+            }
+        }
+        let Some((start, _)) = batches.first() else {
+            return Err("the recording holds no records".into());
+        };
+        let mut sim = Sim::empty(header(title), 1, Clock::new(*start, 1.0, false), log_capacity);
+        sim.pod_events = false;
+        for (i, (at, _)) in batches.iter().enumerate().skip(1) {
+            sim.at(*at, Timer::Replay(i));
+        }
+        sim.replay = Some(Replay { batches, skipped: 0 });
+        sim.replay_batch(0);
+        Ok(sim)
+    }
+
+    /// Applies the `i`th batch of the recording to the store.
+    pub(crate) fn replay_batch(&mut self, i: usize) {
+        let Some(mut replay) = self.replay.take() else { return };
+        let batch = std::mem::take(&mut replay.batches[i].1);
+        // Inside a keyframe: how many of its objects are still to come, and those seen.
+        let mut keyframe: Option<(u64, HashSet<ObjectKey>)> = None;
+        for r in batch {
+            match r {
+                Record::Keyframe { objects, .. } => {
+                    keyframe = Some((objects, HashSet::new()));
+                }
+                Record::Applied { object, .. } => {
+                    let Some(key) = ObjectKey::of(&object) else { continue };
+                    if let Some((left, seen)) = keyframe.as_mut() {
+                        *left = left.saturating_sub(1);
+                        seen.insert(key.clone());
+                    }
+                    match kind_of(&key.api_version, &key.kind) {
+                        Some(kind) => self.replay_put(kind, object),
+                        None => replay.skipped += 1,
+                    }
+                }
+                Record::Deleted { key, .. } => {
+                    if let Some(kind) = kind_of(&key.api_version, &key.kind) {
+                        let _ = self.store.delete(&kind, &key.namespace, &key.name);
+                    }
+                }
+            }
+            if let Some((0, seen)) = &keyframe {
+                self.replay_keep_only(seen);
+                keyframe = None;
+            }
+        }
+        if let Some((_, seen)) = &keyframe {
+            self.replay_keep_only(seen);
+        }
+        self.replay = Some(replay);
+    }
+
+    /// Stores a recorded object as it was (the store gives it a resourceVersion of its own).
+    fn replay_put(&mut self, kind: ResourceKind, mut object: Value) {
+        if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("resourceVersion");
+        }
+        let (ns, name) = super::store::key_of(&kind, &object);
+        let stored = if self.store.get(&kind, &ns, &name).is_some() {
+            self.store.update(kind, object)
+        } else {
+            self.store.create(kind, object)
+        };
+        if let Err(e) = stored {
+            tracing::warn!(kind = kind.kind, %ns, %name, error = %e, "a recorded object cannot be replayed");
+        }
+    }
+
+    /// After a keyframe: every object it did not list is gone.
+    fn replay_keep_only(&mut self, keep: &HashSet<ObjectKey>) {
+        for kind in kinds::ALL {
+            let gone: Vec<(String, String)> = self
+                .store
+                .iter(kind, None)
+                .filter(|o| {
+                    !keep.contains(&ObjectKey {
+                        api_version: kind.api_version(),
+                        kind: kind.kind.to_string(),
+                        namespace: o.namespace.to_string(),
+                        name: o.name.to_string(),
+                    })
+                })
+                .map(|o| (o.namespace.to_string(), o.name.to_string()))
+                .collect();
+            for (ns, name) in gone {
+                let _ = self.store.delete(kind, &ns, &name);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod(name: &str, phase: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "shop", "resourceVersion": "991"},
+               "spec": {"nodeName": "node-1"}, "status": {"phase": phase}})
+    }
+
+    #[test]
+    fn changes_land_at_their_moment_and_a_keyframe_removes_what_it_does_not_list() {
+        let t = 1_700_000_000_000;
+        let applied = |at, name, phase| Record::Applied {
+            at,
+            object: pod(name, phase),
+        };
+        let key = |name: &str| ObjectKey {
+            api_version: "v1".into(),
+            kind: "Pod".into(),
+            namespace: "shop".into(),
+            name: name.into(),
+        };
+        let records = vec![
+            Record::Keyframe { at: t, objects: 2 },
+            applied(t, "a", "Pending"),
+            applied(t, "b", "Running"),
+            applied(t + 1000, "a", "Running"),
+            Record::Deleted {
+                at: t + 2000,
+                key: key("b"),
+            },
+            applied(t + 2500, "c", "Running"),
+            // A kind the drill does not serve is left out.
+            Record::Applied {
+                at: t + 2500,
+                object: json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}),
+            },
+            // The recorder restarted: only a is there.
+            Record::Keyframe {
+                at: t + 3000,
+                objects: 1,
+            },
+            applied(t + 3000, "a", "Succeeded"),
+        ];
+        let mut sim = Sim::replaying(records, "Replay of test", 1000).expect("replay");
+        let phase = |sim: &Sim, name: &str| {
+            sim.store
+                .get(&kinds::PODS, "shop", name)
+                .map(|p| p.value()["status"]["phase"].as_str().unwrap_or("").to_string())
+        };
+        assert_eq!(phase(&sim, "a").as_deref(), Some("Pending"));
+        assert_eq!(phase(&sim, "b").as_deref(), Some("Running"));
+        let start = sim.now;
+        sim.advance_to(start + jiff::SignedDuration::from_millis(999));
+        assert_eq!(phase(&sim, "a").as_deref(), Some("Pending"), "not yet");
+        sim.advance_to(start + jiff::SignedDuration::from_millis(1000));
+        assert_eq!(phase(&sim, "a").as_deref(), Some("Running"));
+        sim.advance_to(start + jiff::SignedDuration::from_millis(2600));
+        assert_eq!(phase(&sim, "b"), None, "deleted");
+        assert_eq!(phase(&sim, "c").as_deref(), Some("Running"));
+        assert_eq!(sim.replay.as_ref().map(|r| r.skipped), Some(1));
+        sim.advance_to(start + jiff::SignedDuration::from_millis(3000));
+        assert_eq!(phase(&sim, "a").as_deref(), Some("Succeeded"));
+        assert_eq!(phase(&sim, "c"), None, "not in the keyframe");
+        // Nothing reacts: no controller made or removed anything.
+        assert_eq!(sim.store.count(&kinds::PODS), 1);
+        assert!(Sim::replaying(Vec::new(), "empty", 10).is_err());
+    }
+}
