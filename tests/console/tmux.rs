@@ -907,3 +907,24 @@ fn the_drill_console_notices_the_bad_deploy_itself_and_the_commander_takes_it() 
     );
     assert!(text.contains("\"kind\":\"detected\""), "{text}");
 }
+
+#[test]
+fn the_shipped_recording_replays_in_the_console_as_it_happened() {
+    let recording = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("drills/recordings/bad-deploy.recording");
+    let (t, _home) = console_without_detector(
+        &format!("{} drill --replay {} --speed 30", warroom(), recording.display()),
+        200,
+        50,
+    );
+    t.wait_for("the replayed cluster", 60, |s| {
+        s.contains("Replay of bad-deploy.recording") && s.contains("Nodes ● 6 ready")
+    });
+    // The bad rollout went out two minutes into the recording (4 s at ×30): checkout
+    // crashloops in the replay as it did then, and recovers after the recorded rollback.
+    t.wait_for("checkout crashlooping as recorded", 60, |s| {
+        s.contains("deploy shop/checkout") && s.contains("crashlooping")
+    });
+    t.wait_for("checkout recovered after the recorded rollback", 90, |s| {
+        s.contains("all workloads and nodes healthy")
+    });
+}
