@@ -258,6 +258,15 @@ fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
             assert!(served.ends_with(image), "{served} at {moment}");
         }
     }
+    // The facilitator seeks back to the bad rollout: checkout is on 2.0.0 again.
+    let back = jiff::Timestamp::from_millisecond(bad_at).expect("a time");
+    replay.control("POST", &format!("/drill/v1/clock?seek={back}"));
+    let deployment: serde_json::Value =
+        serde_json::from_str(&replay.ok(&["get", "deployment", "checkout", "-n", "shop", "-o", "json"])).expect("json");
+    let image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+        .as_str()
+        .unwrap_or("");
+    assert!(image.ends_with(":2.0.0"), "{image} after seeking back");
     drop(replay);
 
     // A changed byte in the recording is caught.

@@ -64,6 +64,12 @@ impl Clock {
         self.paused = false;
     }
 
+    /// Sets virtual time to `to`, back or forward (a replay seeking).
+    pub fn set(&mut self, to: Timestamp) {
+        self.rebase();
+        self.anchor_virtual = to;
+    }
+
     /// Jumps virtual time forward (a facilitator skipping ahead, or a test stepping).
     pub fn advance(&mut self, by: SignedDuration) {
         self.rebase();

@@ -66,7 +66,7 @@ impl Sim {
     /// Applies the `i`th batch of the recording to the store.
     pub(crate) fn replay_batch(&mut self, i: usize) {
         let Some(mut replay) = self.replay.take() else { return };
-        let batch = std::mem::take(&mut replay.batches[i].1);
+        let batch = replay.batches[i].1.clone();
         // Inside a keyframe: how many of its objects are still to come, and those seen.
         let mut keyframe: Option<(u64, HashSet<ObjectKey>)> = None;
         for r in batch {
@@ -100,6 +100,63 @@ impl Sim {
             self.replay_keep_only(seen);
         }
         self.replay = Some(replay);
+    }
+
+    /// Seeks the replay to `to` (back or forward, within the recording): the store holds what
+    /// the recording held then (changed objects are written again, others removed, so
+    /// watchers see the jump as changes), the clock reads `to`, and the changes after it are
+    /// scheduled again. Not a replay: says why.
+    pub fn replay_seek(&mut self, to: Timestamp) -> Result<(), String> {
+        let Some(replay) = self.replay.as_ref() else {
+            return Err("seeking works in a replay; a scenario's drill cannot go back".into());
+        };
+        let (first, last) = match (replay.batches.first(), replay.batches.last()) {
+            (Some((a, _)), Some((b, _))) => (*a, *b),
+            _ => return Err("the recording holds no records".into()),
+        };
+        if to < first || to > last {
+            return Err(format!("{to} is outside the recording ({first} to {last})"));
+        }
+        // What the recording held at `to`.
+        let mut then: std::collections::HashMap<ObjectKey, Value> = std::collections::HashMap::new();
+        for (_, batch) in replay.batches.iter().take_while(|(at, _)| *at <= to) {
+            for r in batch {
+                match r {
+                    Record::Keyframe { .. } => then.clear(),
+                    Record::Applied { object, .. } => {
+                        if let Some(key) = ObjectKey::of(object) {
+                            then.insert(key, object.clone());
+                        }
+                    }
+                    Record::Deleted { key, .. } => {
+                        then.remove(key);
+                    }
+                }
+            }
+        }
+        let pending: Vec<(usize, Timestamp)> = replay
+            .batches
+            .iter()
+            .enumerate()
+            .filter(|(_, (at, _))| *at > to)
+            .map(|(i, (at, _))| (i, *at))
+            .collect();
+        let keep: HashSet<ObjectKey> = then.keys().cloned().collect();
+        self.replay_keep_only(&keep);
+        let mut objects: Vec<(ObjectKey, Value)> = then.into_iter().collect();
+        objects.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, object) in objects {
+            if let Some(kind) = kind_of(&key.api_version, &key.kind) {
+                self.replay_put(kind, object);
+            }
+        }
+        self.drop_timers(|t| matches!(t, Timer::Replay(_)));
+        for (i, at) in pending {
+            self.at(at, Timer::Replay(i));
+        }
+        self.clock.set(to);
+        self.now = to;
+        Ok(())
     }
 
     /// Stores a recorded object as it was (the store gives it a resourceVersion of its own).
@@ -208,6 +265,20 @@ mod tests {
         assert_eq!(phase(&sim, "c"), None, "not in the keyframe");
         // Nothing reacts: no controller made or removed anything.
         assert_eq!(sim.store.count(&kinds::PODS), 1);
+
+        // Back to the second moment, as if the rest had not happened yet; then on again.
+        sim.replay_seek(start + jiff::SignedDuration::from_millis(1000))
+            .expect("seek");
+        assert_eq!(sim.clock.now(), start + jiff::SignedDuration::from_millis(1000));
+        assert_eq!(phase(&sim, "a").as_deref(), Some("Running"));
+        assert_eq!(phase(&sim, "b").as_deref(), Some("Running"), "b is back");
+        assert_eq!(phase(&sim, "c"), None);
+        sim.advance_to(start + jiff::SignedDuration::from_millis(2600));
+        assert_eq!((phase(&sim, "b"), phase(&sim, "c").as_deref()), (None, Some("Running")));
+        let outside = sim
+            .replay_seek(start + jiff::SignedDuration::from_secs(60))
+            .unwrap_err();
+        assert!(outside.contains("outside the recording"), "{outside}");
         assert!(Sim::replaying(Vec::new(), "empty", 10).is_err());
     }
 }

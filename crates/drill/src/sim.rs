@@ -171,6 +171,11 @@ impl Sim {
         self.at(at, timer);
     }
 
+    /// Forgets every scheduled timer `drop` picks.
+    pub(crate) fn drop_timers(&mut self, drop: impl Fn(&Timer) -> bool) {
+        self.timers.retain(|Reverse((_, _, t))| !drop(t));
+    }
+
     pub fn queue(&mut self, w: Work) {
         self.work.insert(w);
     }

@@ -1,5 +1,5 @@
 //! `/drill/v1`: controls for the facilitator and for tests: the virtual clock (pause, resume,
-//! speed, advance), the request log, connection drops and log compaction to rehearse what a
+//! speed, advance, and seek in a replay), the request log, connection drops and log compaction to rehearse what a
 //! flaky apiserver does to clients, and the metrics history as OpenMetrics (for `promtool tsdb
 //! create-blocks-from openmetrics`, so a real Prometheus can hold what the drill's does).
 
@@ -90,6 +90,8 @@ struct ClockChange {
     speed: Option<f64>,
     /// A duration such as `30s` or `5m`.
     advance: Option<String>,
+    /// A replay only: a time (RFC 3339), or how far into the recording (`5m`).
+    seek: Option<String>,
 }
 
 async fn set_clock(
@@ -110,6 +112,16 @@ async fn set_clock(
             Some(true) => sim.clock.pause(),
             Some(false) => sim.clock.resume(),
             None => {}
+        }
+        if let Some(to) = change.seek {
+            let at = match to.parse::<jiff::Timestamp>() {
+                Ok(t) => t,
+                Err(_) => {
+                    let d = Duration::parse(&to).map_err(|e| bad(format!("seek: {e} (or an RFC 3339 time)")))?;
+                    sim.start.checked_add(d.signed()).map_err(|e| bad(e.to_string()))?
+                }
+            };
+            sim.replay_seek(at).map_err(bad)?;
         }
         if let Some(a) = change.advance {
             let d = Duration::parse(&a).map_err(bad)?;
