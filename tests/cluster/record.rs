@@ -279,3 +279,30 @@ fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
     assert!(!ok, "{out}");
     assert!(out.contains("NOT INTACT") || out.contains("damaged"), "{out}");
 }
+
+#[test]
+fn a_file_that_is_not_a_recording_is_refused_by_name() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let junk = data.path().join("notes.recording");
+    std::fs::write(&junk, "these are my notes, not a recording\n").expect("write");
+    let path = junk.to_str().expect("utf-8");
+    for args in [vec!["sim", "--replay", path], vec!["record", "info", path]] {
+        let (ok, out) = run(data.path(), &args);
+        assert!(!ok, "{args:?}: {out}");
+        assert!(
+            out.contains("notes.recording: not a warroom recording"),
+            "{args:?}: {out}"
+        );
+    }
+    // A frame cut short at the end is a crash's torn tail: left out and said.
+    let mut bytes = b"warroom recording 1\n".to_vec();
+    bytes.extend_from_slice(&[9, 0, 0, 0, 1, 2]);
+    let torn = data.path().join("torn.recording");
+    std::fs::write(&torn, &bytes).expect("write");
+    let (ok, out) = run(data.path(), &["record", "info", torn.to_str().expect("utf-8")]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("no records") && out.contains("a torn last frame (6 bytes) is left out"),
+        "{out}"
+    );
+}
