@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::cluster::connect::Cluster;
 use crate::config::Config;
 use crate::flight::{file, info, recorder};
 use crate::incident::journal;
@@ -26,19 +25,11 @@ pub struct RecordArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct FollowArgs {
-    /// Kubeconfig context (default: the current context).
-    #[arg(long)]
-    pub context: Option<String>,
-    /// Kubeconfig file (default: KUBECONFIG or ~/.kube/config).
-    #[arg(long)]
-    pub kubeconfig: Option<PathBuf>,
-    /// Where incident journals are kept; recordings go beside them (default: WARROOM_DATA_DIR
-    /// or the XDG data directory).
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub cluster: crate::cluster::connect::HeadlessArgs,
     /// How far back the window kept before an incident reaches, e.g. `2h` (default: the
     /// config's `[recorder] window`, else 2h).
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_parser = crate::watch::parse_duration)]
     pub window: Option<Duration>,
     /// Record drill incidents (those of a drill cluster) instead of real ones.
     #[arg(long)]
@@ -64,11 +55,6 @@ pub enum RecordCommand {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = warroom_files::duration::Duration::parse(s)?;
-    Ok(Duration::from_millis(d.millis.max(0) as u64))
 }
 
 pub fn record(args: RecordArgs) -> ExitCode {
@@ -175,8 +161,8 @@ async fn follow(args: FollowArgs) -> anyhow::Result<()> {
     }
     settings.drill = args.drill;
     settings.say = true;
-    let cluster = Cluster::from_kubeconfig(args.kubeconfig.as_deref(), args.context.as_deref()).await?;
-    let store = Store::new(&store::data_dir(args.data_dir.as_deref()));
+    let cluster = args.cluster.connect().await?;
+    let store = args.cluster.store();
     let window = crate::flight::run::window_dir(&store, &cluster.name);
     let minutes = settings.window_ms / 60_000;
     let flight = crate::flight::run::start(cluster.client.clone(), &cluster.name, store.clone(), settings)?;

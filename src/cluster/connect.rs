@@ -154,3 +154,29 @@ fn build_client(name: &str, config: kube::Config, read_only: bool) -> Result<kub
         builder.build()
     })
 }
+
+/// Which cluster a headless command follows, and where the journals are (`warroom watch`,
+/// `warroom record`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct HeadlessArgs {
+    /// Kubeconfig context (default: the current context).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Kubeconfig file (default: KUBECONFIG or ~/.kube/config).
+    #[arg(long)]
+    pub kubeconfig: Option<std::path::PathBuf>,
+    /// Where incident journals are kept, recordings beside them (default: WARROOM_DATA_DIR or
+    /// the XDG data directory).
+    #[arg(long)]
+    pub data_dir: Option<std::path::PathBuf>,
+}
+
+impl HeadlessArgs {
+    pub async fn connect(&self) -> Result<Cluster, ConnectError> {
+        Cluster::from_kubeconfig(self.kubeconfig.as_deref(), self.context.as_deref()).await
+    }
+
+    pub fn store(&self) -> crate::incident::store::Store {
+        crate::incident::store::Store::new(&crate::incident::store::data_dir(self.data_dir.as_deref()))
+    }
+}

@@ -13,13 +13,12 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::app::message::Msg;
-use crate::cluster::connect::Cluster;
 use crate::cluster::model::ClusterModel;
 use crate::config::Config;
 use crate::detect::session::{Said, Session};
 use crate::freshness::Freshness;
 use crate::incident::filing::{self, Filed};
-use crate::incident::store::{self, Store};
+use crate::incident::store::Store;
 use crate::observe::follow::Plan;
 use crate::observe::http::Server;
 use crate::observe::learn::{Learned, learn};
@@ -28,15 +27,8 @@ use crate::observe::prometheus::Prometheus;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct WatchArgs {
-    /// Kubeconfig context (default: the current context).
-    #[arg(long)]
-    pub context: Option<String>,
-    /// Kubeconfig file (default: KUBECONFIG or ~/.kube/config).
-    #[arg(long)]
-    pub kubeconfig: Option<PathBuf>,
-    /// Where incident journals are kept (default: WARROOM_DATA_DIR or the XDG data directory).
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub cluster: crate::cluster::connect::HeadlessArgs,
     /// How long a deviation must last before it is filed, e.g. `3m` (default: the config's
     /// `[detection] hold`, else 3m).
     #[arg(long, value_parser = parse_duration)]
@@ -53,7 +45,8 @@ pub struct WatchArgs {
     pub drill: bool,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+/// A duration option (`3m`, `500ms`).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let d = warroom_files::duration::Duration::parse(s)?;
     Ok(Duration::from_millis(d.millis.max(0) as u64))
 }
@@ -90,8 +83,8 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| PathBuf::from("."));
     let playbooks =
         crate::playbook::load::available(&user_dir.join("playbooks")).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let cluster = Cluster::from_kubeconfig(args.kubeconfig.as_deref(), args.context.as_deref()).await?;
-    let store = Store::new(&store::data_dir(args.data_dir.as_deref()));
+    let cluster = args.cluster.connect().await?;
+    let store = args.cluster.store();
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (cluster_tx, mut cluster_rx) = mpsc::channel(4096);
     let following = crate::cluster::follow::follow(&cluster, cluster_tx);

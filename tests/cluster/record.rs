@@ -6,29 +6,14 @@
 //! still verifies. `warroom sim --replay` serves the recording: at the start, at the bad
 //! rollout and at the rollback, kubectl sees what the recording holds then.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::support::line_with;
 use warroom::flight::objects::Objects;
 use warroom::flight::record::Record;
-
-fn line_with(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>, what: &str, secs: u64) -> String {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        match lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(l) => {
-                seen.push(l.clone());
-                if l.contains(what) {
-                    return l;
-                }
-            }
-            Err(_) => panic!("no line with {what:?} within {secs}s; it said:\n{}", seen.join("\n")),
-        }
-    }
-}
 
 fn record(data: &Path, kubeconfig: &Path) -> (Child, mpsc::Receiver<String>) {
     let mut child = crate::support::warroom(data)
@@ -38,15 +23,7 @@ fn record(data: &Path, kubeconfig: &Path) -> (Child, mpsc::Receiver<String>) {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("warroom record");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(l).is_err() {
-                break;
-            }
-        }
-    });
+    let lines = crate::support::lines_of(&mut child);
     (child, lines)
 }
 

@@ -5,35 +5,14 @@
 //! no second one is opened; the first notice goes to the internal channel and not the external
 //! one; SIGTERM stops it cleanly.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
+use crate::support::line_with;
 use warroom::incident::journal;
 use warroom::incident::model::Event;
 use warroom_testkit::drill::{Served, Setup};
-
-/// Waits for a line of the watch's stdout that contains `what`, keeping every line seen.
-fn line_with(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>, what: &str, secs: u64) -> String {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(l) => {
-                seen.push(l.clone());
-                if l.contains(what) {
-                    return l;
-                }
-            }
-            Err(_) => panic!(
-                "no line with {what:?} within {secs}s; the watch said:\n{}",
-                seen.join("\n")
-            ),
-        }
-    }
-}
 
 /// `warroom watch` on the cluster of `kubeconfig`, polling every half second, with its journals
 /// and config in `data`; its stdout, line by line.
@@ -45,15 +24,7 @@ fn watch(data: &Path, kubeconfig: &Path) -> (Child, mpsc::Receiver<String>) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("warroom watch");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for l in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(l).is_err() {
-                break;
-            }
-        }
-    });
+    let lines = crate::support::lines_of(&mut child);
     (child, lines)
 }
 

@@ -6,6 +6,7 @@
 
 mod console;
 pub mod keys;
+mod lines;
 mod sim;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use std::process::Command;
 
 pub use console::{Console, update};
 pub use keys::keys;
+pub use lines::{line_with, lines_of};
 pub use sim::SimProcess;
 pub use warroom_testkit::{runtime, scenario, wait_for};
 

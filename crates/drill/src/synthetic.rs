@@ -357,26 +357,18 @@ mod tests {
         let spec: SyntheticSpec = "nodes=2,pods=10,churn=4".parse().unwrap();
         assert_eq!(spec.churn, 4);
         let mut sim = spec.build(3);
+        let changed = |sim: &Sim, rv| -> Vec<String> {
+            let changes = sim.store.changes_since(rv).unwrap();
+            changes.iter().map(|c| c.object.name.to_string()).collect()
+        };
         let rv = sim.store.resource_version();
         let start = sim.now;
         sim.advance_to(start + jiff::SignedDuration::from_millis(1500));
-        let first: Vec<String> = sim
-            .store
-            .changes_since(rv)
-            .unwrap()
-            .iter()
-            .map(|c| c.object.name.to_string())
-            .collect();
+        let first = changed(&sim, rv);
         assert_eq!(first.len(), 4, "{first:?}");
         let rv = sim.store.resource_version();
         sim.advance_to(start + jiff::SignedDuration::from_millis(3500));
-        let next: Vec<String> = sim
-            .store
-            .changes_since(rv)
-            .unwrap()
-            .iter()
-            .map(|c| c.object.name.to_string())
-            .collect();
+        let next = changed(&sim, rv);
         assert_eq!(next.len(), 8, "two more seconds: {next:?}");
         assert!(
             first.iter().all(|p| !next[..4].contains(p)),
