@@ -283,3 +283,90 @@ fn a_file_that_is_not_a_recording_is_refused_by_name() {
         "{out}"
     );
 }
+
+#[test]
+fn a_rollback_played_earlier_than_the_real_team_did_it_branches_and_recovers_earlier() {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("drills/recordings/bad-deploy.recording");
+    let records = warroom::flight::file::read(&shipped, &[])
+        .expect("the shipped recording")
+        .records;
+    let checkout_image = |r: &Record| match r {
+        Record::Applied { object, .. }
+            if object["kind"] == "Deployment" && object["metadata"]["name"] == "checkout" =>
+        {
+            object["spec"]["template"]["spec"]["containers"][0]["image"]
+                .as_str()
+                .map(str::to_string)
+        }
+        _ => None,
+    };
+    let bad_at = records
+        .iter()
+        .find(|r| checkout_image(r).is_some_and(|i| i.ends_with(":2.0.0")))
+        .expect("the bad rollout")
+        .at();
+    let fixed_at = records
+        .iter()
+        .find(|r| r.at() > bad_at && checkout_image(r).is_some_and(|i| i.ends_with(":1.9.3")))
+        .expect("the real team's rollback")
+        .at();
+    assert!(fixed_at - bad_at > 180_000, "the real team rolled back minutes later");
+    let replay = crate::support::SimProcess::start(None, &["--replay", shipped.to_str().expect("utf-8"), "--paused"]);
+    let ms = |at: i64| jiff::Timestamp::from_millisecond(at).expect("a time");
+    // A minute after the bad rollout, a player rolls back: the timeline branches.
+    replay.control("POST", &format!("/drill/v1/clock?seek={}", ms(bad_at + 60_000)));
+    let ready = |replay: &crate::support::SimProcess| -> (String, i64) {
+        let d: serde_json::Value =
+            serde_json::from_str(&replay.ok(&["get", "deployment", "checkout", "-n", "shop", "-o", "json"]))
+                .expect("json");
+        (
+            d["spec"]["template"]["spec"]["containers"][0]["image"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+            d["status"]["readyReplicas"].as_i64().unwrap_or(0),
+        )
+    };
+    let (image, _) = ready(&replay);
+    assert!(image.ends_with(":2.0.0"), "{image}");
+    replay.ok(&["rollout", "undo", "deployment/checkout", "-n", "shop"]);
+    // Two minutes on, still before the real team's rollback: recovered on 1.9.3.
+    replay.control("POST", "/drill/v1/clock?advance=2m");
+    assert!(bad_at + 180_000 < fixed_at);
+    let (image, ready_now) = ready(&replay);
+    assert!(image.ends_with(":1.9.3"), "{image}");
+    assert_eq!(
+        ready_now, 4,
+        "every checkout replica ready, minutes before the real team's"
+    );
+    let checkout_pods = |replay: &crate::support::SimProcess| -> Vec<String> {
+        let pods: serde_json::Value =
+            serde_json::from_str(&replay.ok(&["get", "pods", "-n", "shop", "-o", "json"])).expect("json");
+        pods["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|p| {
+                p["metadata"]["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("checkout-"))
+            })
+            .filter(|p| p["metadata"].get("deletionTimestamp").is_none())
+            .map(|p| p["spec"]["containers"][0]["image"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let pods = checkout_pods(&replay);
+    assert!(
+        pods.len() == 4 && pods.iter().all(|i| i.ends_with(":1.9.3")),
+        "{pods:?}"
+    );
+    // Past the real team's rollback: the recording no longer moves what the branch took over,
+    // so no second set of pods appears.
+    let after = (fixed_at - (bad_at + 180_000)) / 1000 + 60;
+    replay.control("POST", &format!("/drill/v1/clock?advance={after}s"));
+    let pods = checkout_pods(&replay);
+    assert!(
+        pods.len() == 4 && pods.iter().all(|i| i.ends_with(":1.9.3")),
+        "{pods:?}"
+    );
+}

@@ -1,7 +1,9 @@
 //! Replaying a flight recording: the recorded objects served on the drill clock, each change
 //! at the virtual moment it was recorded, so that kubectl and the console see the cluster as it
-//! was. The controllers stand still: the recording is what happened. (Players' changes are
-//! stored but not yet acted on; branching is to come.)
+//! was. Nothing reacts to the recording (it is what happened). When a player changes an
+//! object, the timeline branches: that object, and whatever the controllers then change in
+//! reacting to it (and what those own), is taken over from the recording, whose later changes
+//! to them no longer apply.
 
 use std::collections::HashSet;
 
@@ -19,6 +21,32 @@ pub struct Replay {
     pub batches: Vec<(Timestamp, Vec<Record>)>,
     /// Records of kinds the drill does not serve, left out.
     pub skipped: usize,
+    /// Objects taken over from the recording since a player changed the timeline: (kind,
+    /// namespace, name), and their UIDs (what they own is taken over too).
+    pub taken: HashSet<(String, String, String)>,
+    pub taken_uids: HashSet<String>,
+}
+
+impl Replay {
+    /// `object` was written by a player or a controller: it is the drill's from now on.
+    pub fn take_over(&mut self, kind: &str, namespace: &str, name: &str, uid: &str) {
+        self.taken
+            .insert((kind.to_string(), namespace.to_string(), name.to_string()));
+        if !uid.is_empty() {
+            self.taken_uids.insert(uid.to_string());
+        }
+    }
+
+    /// Whether the recording still says what becomes of `key` (and of `object`, by its owner).
+    fn recorded(&self, key: &ObjectKey, object: Option<&Value>) -> bool {
+        let taken = self
+            .taken
+            .contains(&(key.kind.clone(), key.namespace.clone(), key.name.clone()));
+        let owner_taken = object
+            .and_then(super::sim::owner_uid)
+            .is_some_and(|uid| self.taken_uids.contains(&uid));
+        !taken && !owner_taken
+    }
 }
 
 fn header(title: &str) -> crate::scenario::Scenario {
@@ -58,7 +86,10 @@ impl Sim {
         for (i, (at, _)) in batches.iter().enumerate().skip(1) {
             sim.at(*at, Timer::Replay(i));
         }
-        sim.replay = Some(Replay { batches, skipped: 0 });
+        sim.replay = Some(Replay {
+            batches,
+            ..Replay::default()
+        });
         sim.replay_batch(0);
         Ok(sim)
     }
@@ -80,24 +111,29 @@ impl Sim {
                         *left = left.saturating_sub(1);
                         seen.insert(key.clone());
                     }
+                    if !replay.recorded(&key, Some(&object)) {
+                        continue;
+                    }
                     match kind_of(&key.api_version, &key.kind) {
                         Some(kind) => self.replay_put(kind, object),
                         None => replay.skipped += 1,
                     }
                 }
                 Record::Deleted { key, .. } => {
-                    if let Some(kind) = kind_of(&key.api_version, &key.kind) {
-                        let _ = self.store.delete(&kind, &key.namespace, &key.name);
+                    if let Some(kind) = kind_of(&key.api_version, &key.kind)
+                        && replay.recorded(&key, None)
+                    {
+                        self.replay_delete(&kind, &key.namespace, &key.name);
                     }
                 }
             }
             if let Some((0, seen)) = &keyframe {
-                self.replay_keep_only(seen);
+                self.replay_keep_only(seen, &replay);
                 keyframe = None;
             }
         }
         if let Some((_, seen)) = &keyframe {
-            self.replay_keep_only(seen);
+            self.replay_keep_only(seen, &replay);
         }
         self.replay = Some(replay);
     }
@@ -107,9 +143,13 @@ impl Sim {
     /// watchers see the jump as changes), the clock reads `to`, and the changes after it are
     /// scheduled again. Not a replay: says why.
     pub fn replay_seek(&mut self, to: Timestamp) -> Result<(), String> {
-        let Some(replay) = self.replay.as_ref() else {
+        let Some(replay) = self.replay.as_mut() else {
             return Err("seeking works in a replay; a scenario's drill cannot go back".into());
         };
+        // Seeking goes back to the recording's timeline: a branch is forgotten.
+        replay.taken.clear();
+        replay.taken_uids.clear();
+        let replay = &*replay;
         let (first, last) = match (replay.batches.first(), replay.batches.last()) {
             (Some((a, _)), Some((b, _))) => (*a, *b),
             _ => return Err("the recording holds no records".into()),
@@ -142,7 +182,7 @@ impl Sim {
             .map(|(i, (at, _))| (i, *at))
             .collect();
         let keep: HashSet<ObjectKey> = then.keys().cloned().collect();
-        self.replay_keep_only(&keep);
+        self.replay_keep_only(&keep, &Replay::default());
         let mut objects: Vec<(ObjectKey, Value)> = then.into_iter().collect();
         objects.sort_by(|a, b| a.0.cmp(&b.0));
         for (key, object) in objects {
@@ -165,36 +205,80 @@ impl Sim {
             meta.remove("resourceVersion");
         }
         let (ns, name) = super::store::key_of(&kind, &object);
+        // A recorded pod is known to the controllers as its kubelet's, so that a branch scales
+        // it down or replaces it as it would any pod.
+        let runtime = (kind.kind == "Pod").then(|| recorded_pod(&object));
         let stored = if self.store.get(&kind, &ns, &name).is_some() {
             self.store.update(kind, object)
         } else {
             self.store.create(kind, object)
         };
-        if let Err(e) = stored {
-            tracing::warn!(kind = kind.kind, %ns, %name, error = %e, "a recorded object cannot be replayed");
+        match stored {
+            Ok(_) => {
+                if let Some(runtime) = runtime {
+                    let key = (ns, name);
+                    self.untrack_pod(&key);
+                    self.track_pod(key, runtime);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(kind = kind.kind, %ns, %name, error = %e, "a recorded object cannot be replayed");
+            }
         }
     }
 
-    /// After a keyframe: every object it did not list is gone.
-    fn replay_keep_only(&mut self, keep: &HashSet<ObjectKey>) {
+    /// Removes a recorded object (and a pod's kubelet state).
+    fn replay_delete(&mut self, kind: &ResourceKind, ns: &str, name: &str) {
+        let _ = self.store.delete(kind, ns, name);
+        if kind.kind == "Pod" {
+            self.untrack_pod(&(ns.to_string(), name.to_string()));
+        }
+    }
+
+    /// After a keyframe: every object it did not list is gone, unless taken over.
+    fn replay_keep_only(&mut self, keep: &HashSet<ObjectKey>, replay: &Replay) {
         for kind in kinds::ALL {
             let gone: Vec<(String, String)> = self
                 .store
                 .iter(kind, None)
                 .filter(|o| {
-                    !keep.contains(&ObjectKey {
+                    let key = ObjectKey {
                         api_version: kind.api_version(),
                         kind: kind.kind.to_string(),
                         namespace: o.namespace.to_string(),
                         name: o.name.to_string(),
-                    })
+                    };
+                    !keep.contains(&key) && replay.recorded(&key, None)
                 })
                 .map(|o| (o.namespace.to_string(), o.name.to_string()))
                 .collect();
             for (ns, name) in gone {
-                let _ = self.store.delete(kind, &ns, &name);
+                self.replay_delete(kind, &ns, &name);
             }
         }
+    }
+}
+
+/// The kubelet's view of a recorded pod: its owner, node, image and whether it runs and is
+/// ready, as its status says.
+fn recorded_pod(pod: &Value) -> super::control::kubelet::PodRuntime {
+    let status = &pod["status"];
+    let ready = status["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == "Ready" && c["status"] == "True");
+    let (cpu_request, memory_request) = super::control::kubelet::pod_requests(pod);
+    super::control::kubelet::PodRuntime {
+        owner_uid: super::sim::owner_uid(pod),
+        node: pod["spec"]["nodeName"].as_str().map(str::to_string),
+        image: pod["spec"]["containers"][0]["image"].as_str().unwrap_or("").to_string(),
+        running: status["phase"] == "Running",
+        ready,
+        started_at: status["startTime"].as_str().map(str::to_string),
+        cpu_request,
+        memory_request,
+        ..Default::default()
     }
 }
 

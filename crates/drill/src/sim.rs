@@ -258,11 +258,6 @@ impl Sim {
 
     /// Runs controllers until nothing is left to do (bounded, so a bug cannot hang the server).
     pub fn reconcile(&mut self) {
-        // A replay serves what happened; nothing reacts to it.
-        if self.replay.is_some() {
-            self.work.clear();
-            return;
-        }
         for _ in 0..100_000 {
             let Some(w) = self.work.pop_first() else {
                 return;
@@ -420,7 +415,7 @@ impl Sim {
         self.pods.insert(key, runtime);
     }
 
-    fn untrack_pod(&mut self, key: &(String, String)) {
+    pub(crate) fn untrack_pod(&mut self, key: &(String, String)) {
         if let Some(rt) = self.pods.remove(key)
             && let Some(owner) = rt.owner_uid
             && let Some(set) = self.by_owner.get_mut(&owner)
@@ -454,6 +449,10 @@ impl Sim {
     }
 
     fn after_write(&mut self, obj: &Stored) {
+        // In a replay, whatever a player or a controller writes leaves the recording's timeline.
+        if let Some(r) = self.replay.as_mut() {
+            r.take_over(obj.kind.kind, &obj.namespace, &obj.name, &obj.uid);
+        }
         let ns = obj.namespace.to_string();
         match obj.kind.kind {
             "Deployment" => self.queue(Work::Deployment(ns, obj.name.to_string())),
