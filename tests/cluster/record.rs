@@ -27,6 +27,31 @@ fn record(data: &Path, kubeconfig: &Path) -> (Child, mpsc::Receiver<String>) {
     (child, lines)
 }
 
+/// When checkout was rolled out to 2.0.0 in `records`, and when it was next back on 1.9.3.
+fn rollout_and_rollback(records: &[Record]) -> (i64, i64) {
+    let checkout_image = |r: &Record| match r {
+        Record::Applied { object, .. }
+            if object["kind"] == "Deployment" && object["metadata"]["name"] == "checkout" =>
+        {
+            object["spec"]["template"]["spec"]["containers"][0]["image"]
+                .as_str()
+                .map(str::to_string)
+        }
+        _ => None,
+    };
+    let bad_at = records
+        .iter()
+        .find(|r| checkout_image(r).is_some_and(|i| i.ends_with(":2.0.0")))
+        .expect("the bad rollout")
+        .at();
+    let fixed_at = records
+        .iter()
+        .find(|r| r.at() > bad_at && checkout_image(r).is_some_and(|i| i.ends_with(":1.9.3")))
+        .expect("the rollback")
+        .at();
+    (bad_at, fixed_at)
+}
+
 fn run(data: &Path, args: &[&str]) -> (bool, String) {
     let out = crate::support::warroom(data).args(args).output().expect("warroom");
     (
@@ -142,26 +167,7 @@ fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("a record"))
         .collect();
-    let checkout_image = |r: &Record| match r {
-        Record::Applied { object, .. }
-            if object["kind"] == "Deployment" && object["metadata"]["name"] == "checkout" =>
-        {
-            object["spec"]["template"]["spec"]["containers"][0]["image"]
-                .as_str()
-                .map(str::to_string)
-        }
-        _ => None,
-    };
-    let bad_at = records
-        .iter()
-        .find(|r| checkout_image(r).is_some_and(|i| i.ends_with(":2.0.0")))
-        .expect("the bad rollout")
-        .at();
-    let fixed_at = records
-        .iter()
-        .find(|r| r.at() > bad_at && checkout_image(r).is_some_and(|i| i.ends_with(":1.9.3")))
-        .expect("the rollback")
-        .at();
+    let (bad_at, fixed_at) = rollout_and_rollback(&records);
     let recording = data.path().join(format!("incidents/{id}.recording"));
     let replay = crate::support::SimProcess::start(None, &["--replay", recording.to_str().expect("utf-8"), "--paused"]);
     let mut now = records[0].at();
@@ -290,26 +296,7 @@ fn a_rollback_played_earlier_than_the_real_team_did_it_branches_and_recovers_ear
     let records = warroom::flight::file::read(&shipped, &[])
         .expect("the shipped recording")
         .records;
-    let checkout_image = |r: &Record| match r {
-        Record::Applied { object, .. }
-            if object["kind"] == "Deployment" && object["metadata"]["name"] == "checkout" =>
-        {
-            object["spec"]["template"]["spec"]["containers"][0]["image"]
-                .as_str()
-                .map(str::to_string)
-        }
-        _ => None,
-    };
-    let bad_at = records
-        .iter()
-        .find(|r| checkout_image(r).is_some_and(|i| i.ends_with(":2.0.0")))
-        .expect("the bad rollout")
-        .at();
-    let fixed_at = records
-        .iter()
-        .find(|r| r.at() > bad_at && checkout_image(r).is_some_and(|i| i.ends_with(":1.9.3")))
-        .expect("the real team's rollback")
-        .at();
+    let (bad_at, fixed_at) = rollout_and_rollback(&records);
     assert!(fixed_at - bad_at > 180_000, "the real team rolled back minutes later");
     let replay = crate::support::SimProcess::start(None, &["--replay", shipped.to_str().expect("utf-8"), "--paused"]);
     let ms = |at: i64| jiff::Timestamp::from_millisecond(at).expect("a time");
