@@ -604,7 +604,7 @@ fn verify(store: &Store, which: &str) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     // The flight recorder's recording beside it, proved by the seals the journal holds.
-    let recording = path.with_extension("recording");
+    let recording = crate::flight::recorder::beside(&path);
     let recording_ok = !recording.is_file() || {
         let seals = crate::flight::recorder::seals(&record.entries);
         let reading = crate::flight::file::read(&recording, &seals)?;

@@ -23,22 +23,20 @@ pub fn of(reading: &Reading) -> Info {
         records: reading.records.len(),
         ..Info::default()
     };
-    let mut seen: BTreeSet<&ObjectKey> = BTreeSet::new();
+    let mut seen: BTreeSet<ObjectKey> = BTreeSet::new();
     let mut objects = Objects::default();
-    let mut keys = Vec::new();
     for r in &reading.records {
         let at = r.at();
         info.span = Some(info.span.map_or((at, at), |(a, b)| (a.min(at), b.max(at))));
         objects.apply(r);
         match r {
             Record::Keyframe { .. } => info.keyframes += 1,
-            Record::Applied { object, .. } => keys.extend(ObjectKey::of(object)),
+            Record::Applied { object, .. } => seen.extend(ObjectKey::of(object)),
             Record::Deleted { key, .. } => {
-                seen.insert(key);
+                seen.insert(key.clone());
             }
         }
     }
-    seen.extend(keys.iter());
     for k in &seen {
         info.kinds.entry(k.kind.clone()).or_default().0 += 1;
     }

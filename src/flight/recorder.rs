@@ -74,7 +74,12 @@ pub fn actor() -> Actor {
 
 /// The recording of incident `id`: beside its journal.
 pub fn recording_path(store: &Store, id: &IncidentId) -> PathBuf {
-    store.path(id).with_extension("recording")
+    beside(&store.path(id))
+}
+
+/// The recording beside the journal at `journal`.
+pub fn beside(journal: &Path) -> PathBuf {
+    journal.with_extension("recording")
 }
 
 /// The seals the journal at `path` holds for its recording, in order.
@@ -299,10 +304,6 @@ impl FlightRecorder {
         let mut ids: Vec<_> = self.recordings.keys().collect();
         ids.sort();
         ids
-    }
-
-    pub fn objects(&self) -> &Objects {
-        &self.objects
     }
 }
 

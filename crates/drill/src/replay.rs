@@ -158,21 +158,14 @@ impl Sim {
             return Err(format!("{to} is outside the recording ({first} to {last})"));
         }
         // What the recording held at `to`.
-        let mut then: std::collections::HashMap<ObjectKey, Value> = std::collections::HashMap::new();
-        for (_, batch) in replay.batches.iter().take_while(|(at, _)| *at <= to) {
-            for r in batch {
-                match r {
-                    Record::Keyframe { .. } => then.clear(),
-                    Record::Applied { object, .. } => {
-                        if let Some(key) = ObjectKey::of(object) {
-                            then.insert(key, object.clone());
-                        }
-                    }
-                    Record::Deleted { key, .. } => {
-                        then.remove(key);
-                    }
-                }
-            }
+        let mut then = warroom_recording::objects::Objects::default();
+        for r in replay
+            .batches
+            .iter()
+            .take_while(|(at, _)| *at <= to)
+            .flat_map(|(_, b)| b)
+        {
+            then.apply(r);
         }
         let pending: Vec<(usize, Timestamp)> = replay
             .batches
@@ -181,12 +174,11 @@ impl Sim {
             .filter(|(_, (at, _))| *at > to)
             .map(|(i, (at, _))| (i, *at))
             .collect();
-        let keep: HashSet<ObjectKey> = then.keys().cloned().collect();
+        let keys = then.keys();
+        let keep: HashSet<ObjectKey> = keys.iter().map(|k| (*k).clone()).collect();
         self.replay_keep_only(&keep, &Replay::default());
-        let mut objects: Vec<(ObjectKey, Value)> = then.into_iter().collect();
-        objects.sort_by(|a, b| a.0.cmp(&b.0));
-        for (key, object) in objects {
-            if let Some(kind) = kind_of(&key.api_version, &key.kind) {
+        for key in keys {
+            if let (Some(kind), Some(object)) = (kind_of(&key.api_version, &key.kind), then.get(key)) {
                 self.replay_put(kind, object);
             }
         }

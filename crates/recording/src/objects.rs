@@ -42,14 +42,6 @@ impl Objects {
         self.map.keys().filter(|k| k.kind == kind).count()
     }
 
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
     /// The object under `key`, as last seen.
     pub fn get(&self, key: &ObjectKey) -> Option<serde_json::Value> {
         let packed = self.map.get(key)?;
