@@ -62,7 +62,7 @@ async fn run(file: &Path, span: i64, step: i64) -> (Seen, Vec<i64>, Duration) {
     let (tx, mut rx) = mpsc::channel(4096);
     let following = warroom::cluster::follow::follow(&cluster, tx);
     let prometheus = Prometheus::from_endpoint(&Endpoint::plain(drill.prometheus_url())).expect("prometheus");
-    let mut plan: Plan = warroom::console::observing::drill_plan(&drill);
+    let mut plan: Plan = warroom::console::observing::drill_plan(&drill, None);
     let extra = warroom::observe::panels::for_detection(&plan.panels);
     plan.panels.extend(extra);
     let playbooks = warroom::playbook::load::available(Path::new("/nonexistent")).expect("playbooks");

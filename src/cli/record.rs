@@ -165,13 +165,24 @@ async fn follow(args: FollowArgs) -> anyhow::Result<()> {
     let store = args.cluster.store();
     let window = crate::flight::run::window_dir(&store, &cluster.name);
     let minutes = settings.window_ms / 60_000;
-    let flight = crate::flight::run::start(cluster.client.clone(), &cluster.name, store.clone(), settings)?;
+    let mut flight = crate::flight::run::start(cluster.client.clone(), &cluster.name, store.clone(), settings).await?;
     say(&format!(
         "recording {}: the last {minutes} min in {}; each open incident's recording beside its journal in {}",
         cluster.name,
         window.display(),
         store.dir().display()
     ));
+    // Prometheus's samples of the golden signals, and Alertmanager's alerts, as a console
+    // would find them.
+    let found = crate::console::observing::find(&config, &cluster, None).await?;
+    if let Some(said) = &found.said {
+        say(said);
+    }
+    flight.observe(crate::flight::monitoring::Sources {
+        prometheus: found.prometheus,
+        alertmanager: found.alertmanager,
+        plan: found.plan,
+    });
     crate::stop::requested().await;
     flight.stop();
     say("stopped");

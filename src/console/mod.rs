@@ -96,10 +96,10 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let (msg_tx, mut msgs) = mpsc::unbounded_channel();
     // The flight recorder (`[recorder] console`) keeps the cluster's changes for the incidents
     // of this data directory; one recorder per cluster there (another may have it already).
-    let flight = if setup.config.recorder.console {
+    let mut flight = if setup.config.recorder.console {
         let mut settings = setup.config.recorder();
         settings.drill = matches!(target, Target::Drill(_));
-        match crate::flight::run::start(cluster.client.clone(), &cluster.name, setup.store.clone(), settings) {
+        match crate::flight::run::start(cluster.client.clone(), &cluster.name, setup.store.clone(), settings).await {
             Ok(f) => Some(f),
             Err(e) => {
                 tracing::warn!(error = %e, "the console keeps no flight recorder");
@@ -117,6 +117,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let observing = match &target {
         Target::Drill(running) => observing::drill(
             running,
+            setup.config.plan(None).objective,
             options.access.read_only(),
             setup.config.detection.console,
             msg_tx.clone(),
@@ -146,6 +147,9 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     };
     if let Some(o) = &observing {
         state.observe = crate::observe::model::ObserveModel::new(&o.sources);
+        if let Some(f) = flight.as_mut() {
+            f.observe(o.sources());
+        }
     }
     // Containment actions: the runner records into the journal through the link.
     let runner = match crate::actions::Runner::new(&cluster, Arc::new(journal.clone()), setup.actor.clone()) {

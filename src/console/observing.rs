@@ -13,7 +13,7 @@ use crate::app::message::Msg;
 use crate::cluster::connect::Cluster;
 use crate::config::Config;
 use crate::observe::alertmanager::Alertmanager;
-use crate::observe::discover::{Found, discover};
+use crate::observe::discover::discover;
 use crate::observe::follow::{self, Followed, Following, Plan};
 use crate::observe::http::{DEFAULT_TIMEOUT, Endpoint, Server};
 use crate::observe::panels::Target;
@@ -37,9 +37,11 @@ fn drill_interval(speed: f64) -> Duration {
     Duration::from_secs_f64(secs.clamp(0.5, 5.0))
 }
 
-/// The plan for a drill: every scenario service with traffic, polled at the drill's pace.
-pub fn drill_plan(drill: &Drill) -> Plan {
-    let services = drill
+/// The plan for a drill: every scenario service with traffic, polled at the drill's pace. A
+/// replay's scenario names none: it follows the busiest services the recorded samples show,
+/// with the configured objective (`objective`).
+pub fn drill_plan(drill: &Drill, objective: Option<f64>) -> Plan {
+    let services: Vec<Followed> = drill
         .services()
         .into_iter()
         .map(|s| Followed {
@@ -51,6 +53,8 @@ pub fn drill_plan(drill: &Drill) -> Plan {
         })
         .collect();
     Plan {
+        find_services: services.is_empty(),
+        objective,
         services,
         interval: drill_interval(drill.clock().speed),
         ..Plan::default()
@@ -96,14 +100,15 @@ fn start(
 }
 
 /// Follows the drill cluster's Prometheus and Alertmanager (read-only when `read_only`; with
-/// the detector's panels too when `detection`).
+/// the detector's panels too when `detection`); `objective` for services a replay finds.
 pub fn drill(
     running: &Drill,
+    objective: Option<f64>,
     read_only: bool,
     detection: bool,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Observing, crate::observe::http::ObserveError> {
-    let plan = drill_plan(running);
+    let plan = drill_plan(running, objective);
     let prometheus = Prometheus::from_endpoint(&Endpoint::plain(running.prometheus_url()))?;
     let alertmanager = Alertmanager::from_endpoint(&Endpoint::plain(running.alertmanager_url()))?;
     Ok(start(
@@ -116,18 +121,22 @@ pub fn drill(
     ))
 }
 
-/// Follows what the config names for the cluster whose context is the one in use, and looks
-/// in the cluster for what it does not name (saying what was found, or that nothing was);
-/// read-only when `read_only`; polled every `interval` when given, else as configured; with the
-/// detector's panels too when `detection`. `None` when neither is configured nor found.
-pub async fn live(
+/// What the config names for the cluster whose context is the one in use, and what was found
+/// in the cluster for what it does not name, with the plan (polled every `interval` when
+/// given, else as configured).
+pub struct Found {
+    pub prometheus: Option<Prometheus>,
+    pub alertmanager: Option<Alertmanager>,
+    pub plan: Plan,
+    /// What looking in the cluster found (or that nothing was), when it looked.
+    pub said: Option<String>,
+}
+
+pub async fn find(
     config: &Config,
     cluster: &Cluster,
-    read_only: bool,
-    detection: bool,
     interval: Option<Duration>,
-    tx: mpsc::UnboundedSender<Msg>,
-) -> Result<Option<Observing>, crate::observe::http::ObserveError> {
+) -> Result<Found, crate::observe::http::ObserveError> {
     let configured = config
         .clusters
         .iter()
@@ -144,33 +153,71 @@ pub async fn live(
         .and_then(|c| c.alertmanager.as_ref())
         .map(Alertmanager::from_endpoint)
         .transpose()?;
+    let mut said = None;
     if prometheus.is_none() || alertmanager.is_none() {
         let found = tokio::time::timeout(DISCOVERY_TIMEOUT, discover(&cluster.client, &cluster.url())).await;
-        let said = match found {
+        said = Some(match found {
             Ok(d) => {
-                let keep = |f: Found| f.http.with_timeout(DEFAULT_TIMEOUT);
+                let keep = |f: crate::observe::discover::Found| f.http.with_timeout(DEFAULT_TIMEOUT);
                 if prometheus.is_none() {
                     prometheus = d.prometheus.map(keep).map(Prometheus::new);
                 }
                 if alertmanager.is_none() {
                     alertmanager = d.alertmanager.map(keep).map(Alertmanager::new);
                 }
-                d.said
+                d.said.join("; ")
             }
-            Err(_) => vec![format!(
+            Err(_) => format!(
                 "no Prometheus or Alertmanager found: the cluster did not answer within {}s",
                 DISCOVERY_TIMEOUT.as_secs()
-            )],
-        };
-        let _ = tx.send(Msg::Notice {
-            text: said.join("; "),
-            error: false,
+            ),
         });
     }
-    if prometheus.is_none() && alertmanager.is_none() {
+    Ok(Found {
+        prometheus,
+        alertmanager,
+        plan,
+        said,
+    })
+}
+
+/// Follows what `find` finds, telling what looking in the cluster found; read-only when
+/// `read_only`; with the detector's panels too when `detection`. `None` when neither is
+/// configured nor found.
+pub async fn live(
+    config: &Config,
+    cluster: &Cluster,
+    read_only: bool,
+    detection: bool,
+    interval: Option<Duration>,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> Result<Option<Observing>, crate::observe::http::ObserveError> {
+    let found = find(config, cluster, interval).await?;
+    if let Some(text) = found.said {
+        let _ = tx.send(Msg::Notice { text, error: false });
+    }
+    if found.prometheus.is_none() && found.alertmanager.is_none() {
         return Ok(None);
     }
-    Ok(Some(start(prometheus, alertmanager, plan, read_only, detection, tx)))
+    Ok(Some(start(
+        found.prometheus,
+        found.alertmanager,
+        found.plan,
+        read_only,
+        detection,
+        tx,
+    )))
+}
+
+impl Observing {
+    /// What a flight recorder reads of the same sources: the panels shown.
+    pub fn sources(&self) -> crate::flight::monitoring::Sources {
+        crate::flight::monitoring::Sources {
+            prometheus: self.prometheus.clone(),
+            alertmanager: self.alertmanager.clone(),
+            plan: self.plan.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

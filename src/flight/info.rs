@@ -1,5 +1,6 @@
 //! What `warroom record info` tells of a recording: its time range, size, frames and records,
-//! the objects of each kind it saw (and holds at its end), and whether its seals verify.
+//! the objects of each kind it saw (and holds at its end), the samples and alerts it holds, and
+//! whether its seals verify.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -16,6 +17,12 @@ pub struct Info {
     pub keyframes: usize,
     /// Per kind: how many objects it ever held, and how many at its end.
     pub kinds: BTreeMap<String, (usize, usize)>,
+    /// Prometheus series and their samples.
+    pub series: usize,
+    pub samples: usize,
+    /// The alerts Alertmanager held at some point, by name, and the silences (by id).
+    pub alerts: BTreeSet<String>,
+    pub silences: usize,
 }
 
 pub fn of(reading: &Reading) -> Info {
@@ -24,6 +31,8 @@ pub fn of(reading: &Reading) -> Info {
         ..Info::default()
     };
     let mut seen: BTreeSet<ObjectKey> = BTreeSet::new();
+    let mut series = BTreeSet::new();
+    let mut silences = BTreeSet::new();
     let mut objects = Objects::default();
     for r in &reading.records {
         let at = r.at();
@@ -35,8 +44,23 @@ pub fn of(reading: &Reading) -> Info {
             Record::Deleted { key, .. } => {
                 seen.insert(key.clone());
             }
+            Record::Samples { series: s, .. } => {
+                for one in s {
+                    info.samples += one.values.len();
+                    series.insert(&one.metric);
+                }
+            }
+            Record::Alerts { alerts, .. } => {
+                let names = alerts.iter().filter_map(|a| a["labels"]["alertname"].as_str());
+                info.alerts.extend(names.map(str::to_string));
+            }
+            Record::Silences { silences: s, .. } => {
+                silences.extend(s.iter().filter_map(|x| x["id"].as_str()));
+            }
         }
     }
+    info.series = series.len();
+    info.silences = silences.len();
     for k in &seen {
         info.kinds.entry(k.kind.clone()).or_default().0 += 1;
     }
@@ -68,6 +92,18 @@ pub fn describe(reading: &Reading, info: &Info) -> String {
     );
     for (kind, (ever, end)) in &info.kinds {
         let _ = writeln!(out, "  {kind}: {ever} seen, {end} at the end");
+    }
+    match info.series {
+        0 => out.push_str("  no Prometheus samples\n"),
+        n => {
+            let _ = writeln!(out, "  Prometheus: {n} series, {} samples", info.samples);
+        }
+    }
+    if info.alerts.is_empty() {
+        let _ = writeln!(out, "  no alerts, {} silences", info.silences);
+    } else {
+        let names: Vec<&str> = info.alerts.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "  alerts: {}; {} silences", names.join(", "), info.silences);
     }
     if reading.torn > 0 {
         let _ = writeln!(

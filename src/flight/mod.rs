@@ -3,8 +3,10 @@
 //! synced each second, its segments sealed in the journal); reading, verifying and describing
 //! recordings.
 
+pub mod clock;
 pub mod follow;
 pub mod info;
+pub mod monitoring;
 pub mod recorder;
 pub mod redaction;
 pub mod run;

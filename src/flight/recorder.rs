@@ -1,4 +1,5 @@
-//! The flight recorder: what the cluster's watches saw, kept in the rolling window on disk and,
+//! The flight recorder: what the cluster's watches saw (and Prometheus's samples and
+//! Alertmanager's alerts and silences, when it reads them), kept in the rolling window on disk and,
 //! for every open incident of its kind (drill or real) in the store, in the incident's
 //! recording beside its journal: the window before the incident first, then everything until
 //! it is resolved. One frame a second (a crash loses at most that second); a seal every
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::file::{FlightError, Seal, Writer, frames_from};
 use super::objects::Objects;
-use super::record::{ObjectKey, Record};
+use super::record::{ObjectKey, Record, Series};
 use super::redaction::Redaction;
 use super::window::{KEYFRAME_FRAME, Window};
 use crate::incident::journal::{self, Journal};
@@ -29,6 +30,11 @@ pub enum Change {
     Deleted(ObjectKey),
     /// The first list of a kind is complete.
     Listed(String),
+    /// Samples Prometheus stored since the last ones.
+    Samples(Vec<Series>),
+    /// Alertmanager's alerts, or its silences, as served, after a change.
+    Alerts(Vec<serde_json::Value>),
+    Silences(Vec<serde_json::Value>),
 }
 
 impl Change {
@@ -109,6 +115,10 @@ pub struct FlightRecorder {
     settings: Settings,
     store: Store,
     objects: Objects,
+    /// Alertmanager's alerts and silences as last read: said again after every keyframe, so
+    /// that a reader starting there knows them.
+    alerts: Option<Vec<serde_json::Value>>,
+    silences: Option<Vec<serde_json::Value>>,
     window: Window,
     /// The JSON lines of the changes since the last flush, and what they do to the objects.
     pending: Vec<u8>,
@@ -128,6 +138,8 @@ impl FlightRecorder {
             settings,
             store,
             objects: Objects::default(),
+            alerts: None,
+            silences: None,
             pending: Vec::new(),
             pending_objects: Vec::new(),
             recordings: HashMap::new(),
@@ -162,7 +174,56 @@ impl FlightRecorder {
                 let n = self.objects.count(&kind);
                 self.tell(&format!("{kind}: first list taken: {n}"));
             }
+            Change::Samples(series) => self.note(&Record::Samples { at: now, series }),
+            Change::Alerts(alerts) => {
+                self.note(&Record::Alerts {
+                    at: now,
+                    alerts: alerts.clone(),
+                });
+                self.alerts = Some(alerts);
+            }
+            Change::Silences(silences) => {
+                self.note(&Record::Silences {
+                    at: now,
+                    silences: silences.clone(),
+                });
+                self.silences = Some(silences);
+            }
         }
+    }
+
+    fn note(&mut self, record: &Record) {
+        serde_json::to_writer(&mut self.pending, record).expect("a record serializes");
+        self.pending.push(b'\n');
+    }
+
+    /// Writes a keyframe at `now` to `w`: every object, then the alerts and silences (a
+    /// keyframe written before a frame may say alerts that frame says again: no matter).
+    fn keyframe(
+        objects: &Objects,
+        alerts: &Option<Vec<serde_json::Value>>,
+        silences: &Option<Vec<serde_json::Value>>,
+        now: i64,
+        w: &mut Writer,
+    ) -> Result<(), FlightError> {
+        objects.keyframe(now, KEYFRAME_FRAME, |frame| w.append(frame))?;
+        let mut records = Vec::new();
+        if let Some(alerts) = alerts {
+            records.push(Record::Alerts {
+                at: now,
+                alerts: alerts.clone(),
+            });
+        }
+        if let Some(silences) = silences {
+            records.push(Record::Silences {
+                at: now,
+                silences: silences.clone(),
+            });
+        }
+        if records.is_empty() {
+            return Ok(());
+        }
+        w.append(&records)
     }
 
     /// Writes what changed since the last flush as one frame, to the window and to every
@@ -172,7 +233,9 @@ impl FlightRecorder {
             return Ok(());
         }
         let frame = super::file::frame(&std::mem::take(&mut self.pending));
-        self.window.append(&frame, &self.objects, now)?;
+        let (objects, alerts, silences) = (&self.objects, &self.alerts, &self.silences);
+        self.window
+            .append(&frame, now, |w| Self::keyframe(objects, alerts, silences, now, w))?;
         for (key, json) in std::mem::take(&mut self.pending_objects) {
             match json {
                 Some(json) => self.objects.put(key, &json),
@@ -241,7 +304,7 @@ impl FlightRecorder {
             // keyframe, since what happened in between was not seen.
             let last = journal::read(&journal).ok().and_then(|r| seals(&r.entries).pop());
             let mut w = Writer::resume(&path, last)?;
-            self.objects.keyframe(now, KEYFRAME_FRAME, |frame| w.append(frame))?;
+            Self::keyframe(&self.objects, &self.alerts, &self.silences, now, &mut w)?;
             w
         } else {
             let mut w = Writer::create(&path)?;

@@ -1,6 +1,7 @@
-//! The flight recorder's thread: takes the watches' changes as they come, writes a frame each
-//! second, follows the store's incidents every few seconds, seals what is due, and stops
-//! (flushing and sealing) when every sender is gone or `stop` is called.
+//! The flight recorder's thread: takes the watches' changes (and the samples and alerts read
+//! beside them) as they come, writes a frame each second, follows the store's incidents every
+//! few seconds, seals what is due, and stops (flushing and sealing) when every sender is gone
+//! or `stop` is called. Everything is stamped on the cluster's clock.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,14 +9,12 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use super::clock::ClusterClock;
+use super::monitoring::Sources;
 use super::recorder::{Change, FlightRecorder};
 
 const FRAME_EVERY: Duration = Duration::from_secs(1);
 const INCIDENTS_EVERY: Duration = Duration::from_secs(3);
-
-fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
-}
 
 /// The recorder's thread; `stop` ends it after its last frame and seals.
 pub struct Running {
@@ -43,8 +42,9 @@ impl Drop for Running {
 }
 
 /// Runs `recorder` on a thread of its own, with a small runtime of its own for waiting on `rx`
-/// (so that stopping it never needs the caller's runtime to be free).
-pub fn spawn(mut recorder: FlightRecorder, mut rx: mpsc::Receiver<Change>) -> Running {
+/// (so that stopping it never needs the caller's runtime to be free), stamping by `clock`.
+pub fn spawn(mut recorder: FlightRecorder, mut rx: mpsc::Receiver<Change>, clock: ClusterClock) -> Running {
+    let now_ms = move || clock.now_ms();
     let stop = Arc::new(AtomicBool::new(false));
     let stopping = stop.clone();
     let thread = std::thread::Builder::new()
@@ -99,10 +99,15 @@ pub fn spawn(mut recorder: FlightRecorder, mut rx: mpsc::Receiver<Change>) -> Ru
     }
 }
 
-/// A flight recorder following a cluster: its watches and its thread.
+/// A flight recorder following a cluster: its watches, the reading of its Prometheus and
+/// Alertmanager (once told where they are), the drill's clock, and its thread.
 pub struct Flight {
     following: super::follow::Following,
     running: Running,
+    clock: ClusterClock,
+    tx: mpsc::Sender<Change>,
+    /// The monitoring poller and the drill clock's reader.
+    tasks: tokio::task::JoinSet<()>,
 }
 
 /// Where the window of the cluster named `cluster` is kept, beside the store's journals.
@@ -121,8 +126,9 @@ pub fn window_dir(store: &crate::incident::store::Store, cluster: &str) -> std::
     data.join("flight").join(name)
 }
 
-/// Starts recording the cluster `client` reaches, its window named after `cluster`.
-pub fn start(
+/// Starts recording the cluster `client` reaches, its window named after `cluster`; a drill's
+/// on the drill's clock (on the wall clock, and the log says so, if it cannot be read).
+pub async fn start(
     client: kube::Client,
     cluster: &str,
     store: crate::incident::store::Store,
@@ -130,21 +136,51 @@ pub fn start(
 ) -> Result<Flight, super::file::FlightError> {
     let dir = window_dir(&store, cluster);
     let redaction = settings.redaction.clone();
+    let mut tasks = tokio::task::JoinSet::new();
+    let clock = if settings.drill {
+        match ClusterClock::drill(&client).await {
+            Ok((clock, reading)) => {
+                tasks.spawn(reading);
+                clock
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the flight recorder keeps the wall clock");
+                ClusterClock::wall()
+            }
+        }
+    } else {
+        ClusterClock::wall()
+    };
     let recorder = FlightRecorder::new(&dir, store, settings)?;
     // A few seconds of changes at 2,000 a second; beyond that its watches wait for it.
     let (tx, rx) = mpsc::channel(4096);
-    let following = super::follow::follow(client, tx, &redaction);
+    let following = super::follow::follow(client, tx.clone(), &redaction);
     Ok(Flight {
         following,
-        running: spawn(recorder, rx),
+        running: spawn(recorder, rx, clock.clone()),
+        clock,
+        tx,
+        tasks,
     })
 }
 
 impl Flight {
-    /// Stops the watches, then the thread after its last frame and seals.
+    /// Records the samples and alerts of `sources` too.
+    pub fn observe(&mut self, sources: Sources) {
+        let (clock, tx) = (self.clock.clone(), self.tx.clone());
+        self.tasks.spawn(super::monitoring::poll(sources, clock, tx));
+    }
+
+    /// Stops the watches and the readings, then the thread after its last frame and seals.
     pub fn stop(self) {
-        let Flight { following, running } = self;
+        let Flight {
+            following,
+            running,
+            mut tasks,
+            ..
+        } = self;
         drop(following);
+        tasks.abort_all();
         running.stop();
     }
 }

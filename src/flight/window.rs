@@ -7,7 +7,6 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
 use super::file::{FlightError, Writer};
-use super::objects::Objects;
 
 /// Records per keyframe frame.
 pub const KEYFRAME_FRAME: usize = 2000;
@@ -74,15 +73,20 @@ impl Window {
         })
     }
 
-    /// Records a frame of changes at `now`: in a new piece, with a keyframe of the objects as
-    /// they were `before` it, when the current one is old enough.
-    pub fn append(&mut self, frame: &[u8], before: &Objects, now: i64) -> Result<(), FlightError> {
+    /// Records a frame of changes at `now`: in a new piece, beginning with what `keyframe`
+    /// writes (the picture as it was before the frame), when the current one is old enough.
+    pub fn append(
+        &mut self,
+        frame: &[u8],
+        now: i64,
+        keyframe: impl FnOnce(&mut Writer) -> Result<(), FlightError>,
+    ) -> Result<(), FlightError> {
         let piece_ms = (self.span_ms / 12).max(1000);
         let current = self.pieces.back().map(|(start, _)| *start);
         if self.writer.is_none() || current.is_none_or(|s| now - s >= piece_ms) {
             let path = self.dir.join(format!("{now}.recording"));
             let mut w = Writer::create(&path)?;
-            before.keyframe(now, KEYFRAME_FRAME, |frame| w.append(frame))?;
+            keyframe(&mut w)?;
             self.writer = Some(w);
             self.pieces.push_back((now, path));
             self.prune(now);

@@ -200,6 +200,11 @@ impl Alertmanager {
 
     /// `GET /api/v2/alerts`: every alert, active, silenced and inhibited alike.
     pub async fn alerts(&self) -> Result<Vec<Alert>, ObserveError> {
+        self.alerts_as().await
+    }
+
+    /// The alerts as `T` (`serde_json::Value`: as served, for a recording).
+    pub async fn alerts_as<T: serde::de::DeserializeOwned>(&self) -> Result<Vec<T>, ObserveError> {
         let req = self
             .http
             .request(Method::GET, self.http.url(&["api", "v2", "alerts"]))
@@ -214,6 +219,11 @@ impl Alertmanager {
 
     /// `GET /api/v2/silences`: active, pending and (recently) expired silences.
     pub async fn silences(&self) -> Result<Vec<Silence>, ObserveError> {
+        self.silences_as().await
+    }
+
+    /// The silences as `T` (`serde_json::Value`: as served, for a recording).
+    pub async fn silences_as<T: serde::de::DeserializeOwned>(&self) -> Result<Vec<T>, ObserveError> {
         let req = self
             .http
             .request(Method::GET, self.http.url(&["api", "v2", "silences"]));

@@ -93,13 +93,14 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
     let mut recorder = config.recorder();
     recorder.drill = args.drill;
     recorder.say = true;
-    let flight = match crate::flight::run::start(cluster.client.clone(), &cluster.name, store.clone(), recorder) {
-        Ok(f) => Some(f),
-        Err(e) => {
-            say(&format!("no flight recorder: {e}"));
-            None
-        }
-    };
+    let mut flight =
+        match crate::flight::run::start(cluster.client.clone(), &cluster.name, store.clone(), recorder).await {
+            Ok(f) => Some(f),
+            Err(e) => {
+                say(&format!("no flight recorder: {e}"));
+                None
+            }
+        };
     let observing = crate::console::observing::live(&config, &cluster, true, true, args.interval, tx.clone()).await?;
     let Some(observing) = observing else {
         anyhow::bail!(
@@ -113,6 +114,9 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
             cluster.name
         );
     };
+    if let Some(f) = flight.as_mut() {
+        f.observe(observing.sources());
+    }
     let (heard_tx, mut heard_rx) = mpsc::unbounded_channel::<Heard>();
     say(&format!(
         "watching {} (Prometheus {}), journals in {}; a deviation is filed after {}s",

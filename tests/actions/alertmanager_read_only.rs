@@ -179,7 +179,7 @@ async fn the_console_follows_alertmanager_read_only_when_asked() {
     .expect("drill cluster");
     for read_only in [true, false] {
         let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-        let observing = warroom::console::observing::drill(&running, read_only, false, tx).expect("observing");
+        let observing = warroom::console::observing::drill(&running, None, read_only, false, tx).expect("observing");
         let am = observing.alertmanager.expect("the drill's Alertmanager is followed");
         assert_eq!(am.http().is_read_only(), read_only);
         observing.following.stop();

@@ -4,7 +4,9 @@
 //! writes it as JSON lines, and `journal verify` proves it with the journal's seals; killed
 //! with SIGKILL again and again, the next recorder goes on after the last seal and everything
 //! still verifies. `warroom sim --replay` serves the recording: at the start, at the bad
-//! rollout and at the rollback, kubectl sees what the recording holds then.
+//! rollout and at the rollback, kubectl sees what the recording holds then, the replay's
+//! Prometheus answers the golden-signal queries as the original did at that moment, and its
+//! Alertmanager holds the alerts recorded then.
 
 use std::path::Path;
 use std::process::{Child, Stdio};
@@ -50,6 +52,38 @@ fn rollout_and_rollback(records: &[Record]) -> (i64, i64) {
         .expect("the rollback")
         .at();
     (bad_at, fixed_at)
+}
+
+/// checkout's traffic, error ratio and p99 latency, as the panels ask for them, on the
+/// Prometheus at `prometheus` at `time` (its now when None).
+fn golden_signals(prometheus: &str, time: Option<i64>) -> Vec<Option<f64>> {
+    use warroom::observe::panels::{ERRORS, LATENCY_P99, TRAFFIC, Target, render};
+    let checkout = Target {
+        namespace: "shop".into(),
+        service: "checkout".into(),
+    };
+    [TRAFFIC, ERRORS, LATENCY_P99]
+        .iter()
+        .map(|t| {
+            let q = render(t, &checkout, None).expect("a panel");
+            warroom_testkit::drill::promql(prometheus, &q, time)
+        })
+        .collect()
+}
+
+/// The names of the alerts the Alertmanager at `url` holds now (or `alerts`, as recorded).
+fn alert_names(alerts: &[serde_json::Value]) -> Vec<String> {
+    let mut names: Vec<String> = alerts
+        .iter()
+        .filter_map(|a| a["labels"]["alertname"].as_str().map(str::to_string))
+        .collect();
+    names.sort();
+    names
+}
+
+fn served_alerts(url: &str) -> Vec<String> {
+    let alerts = warroom_testkit::drill::control(url, "GET", "/api/v2/alerts");
+    alert_names(alerts.as_array().expect("a list of alerts"))
 }
 
 fn run(data: &Path, args: &[&str]) -> (bool, String) {
@@ -128,6 +162,7 @@ fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
         assert!(info.contains(&format!("  {kind}: ")), "{kind} missing:\n{info}");
     }
     assert!(!info.contains("Secret"), "{info}");
+    assert!(info.contains("  Prometheus: "), "samples recorded:\n{info}");
 
     // The export holds the rollout to 2.0.0 and the rollback to 1.9.3, in order.
     let export = data.path().join("export.jsonl");
@@ -240,6 +275,17 @@ fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
                 .unwrap_or("");
             assert!(served.ends_with(image), "{served} at {moment}");
         }
+        // The golden signals then, as the original Prometheus answers for that moment (the
+        // last moment is left out: the recorder's last samples came a little before it).
+        if moment < end {
+            let original = golden_signals(&drill.prometheus, Some(moment));
+            assert!(original.iter().all(Option::is_some), "{original:?} at {moment}");
+            assert_eq!(
+                golden_signals(&replay.prometheus, None),
+                original,
+                "golden signals at {moment}"
+            );
+        }
     }
     // The facilitator seeks back to the bad rollout: checkout is on 2.0.0 again.
     let back = jiff::Timestamp::from_millisecond(bad_at).expect("a time");
@@ -250,6 +296,28 @@ fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
         .as_str()
         .unwrap_or("");
     assert!(image.ends_with(":2.0.0"), "{image} after seeking back");
+    assert_eq!(
+        golden_signals(&replay.prometheus, None),
+        golden_signals(&drill.prometheus, Some(bad_at)),
+        "the golden signals after seeking back"
+    );
+    // Alertmanager, before and at the first alert the recording holds.
+    let recorded_alerts: Vec<(i64, Vec<String>)> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Alerts { at, alerts } => Some((*at, alert_names(alerts))),
+            _ => None,
+        })
+        .collect();
+    let first = recorded_alerts
+        .iter()
+        .position(|(_, names)| !names.is_empty())
+        .expect("an alert fired during the bad rollout");
+    for (at, names) in &recorded_alerts[first.saturating_sub(1)..=first] {
+        let to = jiff::Timestamp::from_millisecond(*at).expect("a time");
+        replay.control("POST", &format!("/drill/v1/clock?seek={to}"));
+        assert_eq!(&served_alerts(&replay.alertmanager), names, "alerts at {to}");
+    }
     drop(replay);
 
     // A changed byte in the recording is caught.

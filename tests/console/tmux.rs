@@ -925,6 +925,21 @@ fn the_shipped_recording_replays_in_the_console_as_it_happened() {
     t.wait_for("checkout crashlooping as recorded", 60, |s| {
         s.contains("deploy shop/checkout") && s.contains("crashlooping")
     });
+    // The golden signals are the recorded samples: checkout's error ratio went up then.
+    t.wait_for("checkout's recorded error ratio", 60, |s| {
+        s.lines().any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let Some(i) = words.iter().position(|w| *w == "shop/checkout") else {
+                return false;
+            };
+            let traffic = words.get(i + 1).is_some_and(|w| w.ends_with("/s"));
+            let errors = words
+                .get(i + 2)
+                .and_then(|w| w.strip_suffix('%'))
+                .and_then(|w| w.parse::<f64>().ok());
+            traffic && errors.is_some_and(|e| e > 5.0)
+        })
+    });
     t.wait_for("checkout recovered after the recorded rollback", 90, |s| {
         s.contains("all workloads and nodes healthy")
     });

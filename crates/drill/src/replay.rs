@@ -3,22 +3,26 @@
 //! was. Nothing reacts to the recording (it is what happened). When a player changes an
 //! object, the timeline branches: that object, and whatever the controllers then change in
 //! reacting to it (and what those own), is taken over from the recording, whose later changes
-//! to them no longer apply.
+//! to them no longer apply. Recorded samples go to the monitoring stack whole (it shows them as
+//! the clock passes them); recorded alerts and silences are told to it at their moment.
 
 use std::collections::HashSet;
 
 use jiff::Timestamp;
 use serde_json::Value;
-use warroom_recording::record::{ObjectKey, Record};
+use warroom_recording::record::{ObjectKey, Record, Series};
 
 use super::clock::Clock;
 use super::kinds::{self, ResourceKind};
+use super::metrics::replayed::Replayed;
 use super::sim::{Sim, Timer};
 
 /// The recording's changes, grouped by the moment they were recorded.
 #[derive(Debug, Default)]
 pub struct Replay {
     pub batches: Vec<(Timestamp, Vec<Record>)>,
+    /// The recorded samples, until the monitoring stack takes them.
+    pub samples: Vec<Series>,
     /// Records of kinds the drill does not serve, left out.
     pub skipped: usize,
     /// Objects taken over from the recording since a player changed the timeline: (kind,
@@ -71,7 +75,12 @@ impl Sim {
     /// the first record's moment with every object recorded then.
     pub fn replaying(records: Vec<Record>, title: &str, log_capacity: usize) -> Result<Sim, String> {
         let mut batches: Vec<(Timestamp, Vec<Record>)> = Vec::new();
+        let mut samples = Vec::new();
         for r in records {
+            if let Record::Samples { series, .. } = r {
+                samples.extend(series);
+                continue;
+            }
             let at = Timestamp::from_millisecond(r.at()).map_err(|e| format!("a record's time: {e}"))?;
             match batches.last_mut() {
                 Some((t, batch)) if *t == at => batch.push(r),
@@ -88,6 +97,7 @@ impl Sim {
         }
         sim.replay = Some(Replay {
             batches,
+            samples,
             ..Replay::default()
         });
         sim.replay_batch(0);
@@ -126,6 +136,9 @@ impl Sim {
                         self.replay_delete(&kind, &key.namespace, &key.name);
                     }
                 }
+                Record::Alerts { at, alerts } => self.replayed.push(Replayed::Alerts { at, alerts }),
+                Record::Silences { at, silences } => self.replayed.push(Replayed::Silences { at, silences }),
+                Record::Samples { .. } => {}
             }
             if let Some((0, seen)) = &keyframe {
                 self.replay_keep_only(seen, &replay);
@@ -157,8 +170,10 @@ impl Sim {
         if to < first || to > last {
             return Err(format!("{to} is outside the recording ({first} to {last})"));
         }
-        // What the recording held at `to`.
+        // What the recording held at `to`: its objects, and Alertmanager's last alerts and
+        // silences.
         let mut then = warroom_recording::objects::Objects::default();
+        let (mut alerts, mut silences) = (None, None);
         for r in replay
             .batches
             .iter()
@@ -166,6 +181,27 @@ impl Sim {
             .flat_map(|(_, b)| b)
         {
             then.apply(r);
+            match r {
+                Record::Alerts { .. } => alerts = Some(r),
+                Record::Silences { .. } => silences = Some(r),
+                _ => {}
+            }
+        }
+        let mut told = vec![Replayed::Seek {
+            to: to.as_millisecond(),
+        }];
+        for r in [alerts, silences].into_iter().flatten() {
+            match r.clone() {
+                Record::Alerts { alerts, .. } => told.push(Replayed::Alerts {
+                    at: to.as_millisecond(),
+                    alerts,
+                }),
+                Record::Silences { silences, .. } => told.push(Replayed::Silences {
+                    at: to.as_millisecond(),
+                    silences,
+                }),
+                _ => {}
+            }
         }
         let pending: Vec<(usize, Timestamp)> = replay
             .batches
@@ -188,6 +224,7 @@ impl Sim {
         }
         self.clock.set(to);
         self.now = to;
+        self.replayed.extend(told);
         Ok(())
     }
 

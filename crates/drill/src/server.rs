@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use super::clock::Clock;
 use super::metrics::monitoring::{HISTORY_MS, Monitoring};
 use super::metrics::observe::Observation;
+use super::metrics::replayed::{RecordedSamples, Replayed};
 use super::scenario::Scenario;
 use super::sim::{RequestRecord, Sim};
 use super::synthetic::SyntheticSpec;
@@ -63,6 +64,8 @@ pub struct DrillCluster {
     /// observations wait in `inbox` (locked under either) and are recorded in order.
     monitoring: Mutex<Monitoring>,
     inbox: Mutex<Vec<Observation>>,
+    /// What a replay told the monitoring stack, waiting as observations do.
+    replayed: Mutex<Vec<Replayed>>,
 }
 
 impl DrillCluster {
@@ -71,6 +74,7 @@ impl DrillCluster {
         DrillCluster {
             monitoring: Mutex::new(monitoring),
             inbox: Mutex::new(Vec::new()),
+            replayed: Mutex::new(Vec::new()),
             sim: Mutex::new(sim),
             openapi: Bytes::from(openapi::v2_protobuf(kinds::ALL)),
             disconnect,
@@ -95,12 +99,17 @@ impl DrillCluster {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .extend(observations);
+        let replayed = std::mem::take(&mut sim.replayed);
+        self.replayed.lock().unwrap_or_else(|p| p.into_inner()).extend(replayed);
         sim.now.as_millisecond()
     }
 
-    fn record_inbox(&self, m: &mut Monitoring) {
+    fn record_inbox(&self, m: &mut Monitoring, now: i64) {
+        let replayed = std::mem::take(&mut *self.replayed.lock().unwrap_or_else(|p| p.into_inner()));
+        m.replayed(replayed);
         let observations = std::mem::take(&mut *self.inbox.lock().unwrap_or_else(|p| p.into_inner()));
         m.record(observations);
+        m.reveal(now);
     }
 
     /// The monitoring stack brought up to the virtual now, and that now in milliseconds. At
@@ -108,16 +117,16 @@ impl DrillCluster {
     pub fn monitoring(&self) -> (MutexGuard<'_, Monitoring>, i64) {
         let now = self.sync_observations();
         let mut m = self.monitoring.lock().unwrap_or_else(|p| p.into_inner());
-        self.record_inbox(&mut m);
+        self.record_inbox(&mut m, now);
         (m, now)
     }
 
     /// One clock tick: moves the simulation along and records samples and rules unless the
     /// monitoring stack is busy (backfilling or answering a query); they wait for the next.
     fn tick(&self) {
-        self.sync_observations();
+        let now = self.sync_observations();
         if let Ok(mut m) = self.monitoring.try_lock() {
-            self.record_inbox(&mut m);
+            self.record_inbox(&mut m, now);
         }
     }
 }
@@ -325,7 +334,9 @@ pub(crate) async fn serve(mut sim: Sim, listener: TcpListener, options: &Options
     sim.clock = Clock::new(start, options.speed, options.paused);
     let base = sim.start_scraping();
     let seed = options.seed.unwrap_or(sim.scenario.seed);
-    let monitoring = Monitoring::empty(&sim.scenario, seed);
+    let recorded = sim.replay.as_mut().map(|r| std::mem::take(&mut r.samples));
+    let monitoring =
+        Monitoring::empty(&sim.scenario, seed).replaying(RecordedSamples::new(recorded.unwrap_or_default()));
     let cluster = Arc::new(DrillCluster::new(
         sim,
         monitoring,

@@ -117,6 +117,9 @@ pub struct Sim {
     pub(crate) churn: Option<Churn>,
     /// The recording it replays, if it replays one (its controllers then stand still).
     pub(crate) replay: Option<super::replay::Replay>,
+    /// What a replay told the monitoring stack since it last looked (recorded alerts and
+    /// silences, seeks).
+    pub(crate) replayed: Vec<super::metrics::replayed::Replayed>,
 }
 
 /// Pod status updates a synthetic cluster makes each virtual second, round the pods in turn.
@@ -156,6 +159,7 @@ impl Sim {
             scraper: None,
             churn: None,
             replay: None,
+            replayed: Vec::new(),
         }
     }
 

@@ -23,6 +23,7 @@ impl Objects {
                 }
             }
             Record::Deleted { key, .. } => self.remove(key),
+            Record::Samples { .. } | Record::Alerts { .. } | Record::Silences { .. } => {}
         }
     }
 

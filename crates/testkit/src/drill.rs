@@ -177,3 +177,33 @@ pub fn control(url: &str, method: &str, path: &str) -> serde_json::Value {
             .expect("drill control JSON")
     })
 }
+
+/// The value of the instant query `query` on the Prometheus API at `prometheus`, at `time`
+/// (Unix milliseconds; its own now when None); None when the result holds no single sample.
+pub fn promql(prometheus: &str, query: &str, time: Option<i64>) -> Option<f64> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let answer: serde_json::Value = rt.block_on(async {
+        let mut params = vec![("query", query.to_string())];
+        if let Some(ms) = time {
+            params.push(("time", format!("{}.{:03}", ms.div_euclid(1000), ms.rem_euclid(1000))));
+        }
+        crate::http_client()
+            .get(format!("{prometheus}/api/v1/query"))
+            .query(&params)
+            .send()
+            .await
+            .expect("a Prometheus query")
+            .json()
+            .await
+            .expect("Prometheus's JSON")
+    });
+    assert_eq!(answer["status"], "success", "{query}: {answer}");
+    let result = answer["data"]["result"].as_array()?;
+    match result.as_slice() {
+        [one] => one["value"][1].as_str()?.parse().ok(),
+        _ => None,
+    }
+}

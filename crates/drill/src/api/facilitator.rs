@@ -71,6 +71,8 @@ fn clock_state(c: &DrillCluster) -> Value {
     sim.sync();
     json!({
         "now": format_time(sim.now),
+        // To the millisecond, for whoever keeps time by the drill (a flight recorder).
+        "nowMs": sim.now.as_millisecond(),
         "start": format_time(sim.start),
         "elapsedSeconds": sim.now.duration_since(sim.start).as_secs(),
         "speed": sim.clock.speed(),

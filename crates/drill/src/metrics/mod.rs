@@ -11,6 +11,7 @@ pub mod observe;
 pub mod openmetrics;
 pub mod promql;
 mod regex_go;
+pub mod replayed;
 pub mod rules;
 pub mod samples;
 pub mod series;

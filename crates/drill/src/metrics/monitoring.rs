@@ -1,6 +1,8 @@
 //! The drill's monitoring stack in one owner: the sample store fed by the signal models, the
 //! alert rules evaluated after each scrape step, and the Alertmanager the firing alerts are
-//! sent to (with `endsAt` a minute ahead while they fire, and now once they resolve).
+//! sent to (with `endsAt` a minute ahead while they fire, and now once they resolve). A replay
+//! of a recording that holds samples feeds the store and the Alertmanager from the recording
+//! instead: neither models nor rules run.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +10,7 @@ use jiff::Timestamp;
 
 use super::alertmanager::{Alertmanager, PostableAlert};
 use super::observe::Observation;
+use super::replayed::{self, RecordedSamples, Replayed};
 use super::rules::{AlertState, EVALUATION_INTERVAL_MS, RuleGroup, scenario_rules};
 use super::signals::SignalModels;
 use crate::scenario::Scenario;
@@ -23,6 +26,8 @@ pub struct Monitoring {
     pub now_ms: i64,
     /// Label sets of the alerts that fired at the last evaluation.
     firing: BTreeMap<BTreeMap<String, String>, PostableAlert>,
+    /// A replay's recorded samples (none: the models make them).
+    recorded: Option<RecordedSamples>,
 }
 
 fn label_map(l: &super::labels::Labels) -> BTreeMap<String, String> {
@@ -46,12 +51,52 @@ impl Monitoring {
             alertmanager: Alertmanager::new(seed),
             now_ms: i64::MIN,
             firing: BTreeMap::new(),
+            recorded: None,
+        }
+    }
+
+    /// The stack of a replay whose recording holds `samples`: they take the models' and the
+    /// rules' place (a recording without samples keeps the models, over its objects).
+    pub fn replaying(mut self, samples: RecordedSamples) -> Monitoring {
+        if !samples.is_empty() {
+            self.recorded = Some(samples);
+        }
+        self
+    }
+
+    /// Follows what a replay tells, in order.
+    pub fn replayed(&mut self, told: Vec<Replayed>) {
+        for r in told {
+            match r {
+                Replayed::Alerts { at, alerts } => replayed::apply_alerts(&mut self.alertmanager, &alerts, at),
+                Replayed::Silences { at, silences } => {
+                    replayed::apply_silences(&mut self.alertmanager, &silences, at);
+                }
+                Replayed::Seek { to } => {
+                    if let Some(r) = self.recorded.as_mut() {
+                        r.rewind(&mut self.signals.store);
+                    }
+                    self.now_ms = to;
+                }
+            }
+        }
+    }
+
+    /// Shows the recorded samples up to `now` (a replay's; nothing otherwise).
+    pub fn reveal(&mut self, now: i64) {
+        if let Some(r) = self.recorded.as_mut() {
+            r.reveal(&mut self.signals.store, now);
         }
     }
 
     /// Fills `history_ms` of samples ending at the observation `base`, then evaluates the
     /// rules once.
     pub fn backfill(&mut self, base: &Observation, history_ms: i64) {
+        if self.recorded.is_some() {
+            self.now_ms = base.t_ms;
+            self.reveal(base.t_ms);
+            return;
+        }
         self.signals.backfill(base, history_ms);
         self.now_ms = base.t_ms;
         self.evaluate(base.t_ms);
@@ -61,6 +106,11 @@ impl Monitoring {
     pub fn record(&mut self, observations: Vec<Observation>) {
         for obs in observations {
             if obs.t_ms <= self.now_ms {
+                continue;
+            }
+            if self.recorded.is_some() {
+                self.now_ms = obs.t_ms;
+                self.reveal(obs.t_ms);
                 continue;
             }
             self.signals.record(&obs);

@@ -105,7 +105,7 @@ impl SeriesStore {
         self.series.len()
     }
 
-    #[cfg(feature = "internals")]
+    #[cfg(any(test, feature = "internals"))]
     /// Number of samples across all series.
     pub fn sample_count(&self) -> usize {
         self.samples
