@@ -5,12 +5,14 @@
 //! - the cost of settling (recomputing signals and the attention list) after a burst;
 //! - the pods list at 150,000 pods: opening it, sorting by each column, filtering, a frame of
 //!   it and a keypress in it;
+//! - the last picture at 150,000 pods: keeping it (rows to a compressed file), its size, and
+//!   reading it back into a new console's model (what a console shows before its watches list);
 //! - CPU used by an idle console over 30 s: a real `warroom live` in tmux, following a
 //!   headless drill cluster (`warroom sim`) so that only the console's own process is measured;
 //!   then three consoles following one open incident's journal, each measured.
 //!
 //! Run: `cargo bench --bench console` (targets: under 2 ms a frame, under 1% of a core idle);
-//! `WARROOM_BENCH_ONLY=frames|lists|idle` runs one part.
+//! `WARROOM_BENCH_ONLY=frames|lists|picture|idle` runs one part.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -383,8 +385,35 @@ fn idle_cpu() {
     );
 }
 
+fn picture() {
+    use warroom::cluster::picture::Picture;
+    let s = model();
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("picture.json.zst");
+    let mut taken = None;
+    let take = timed(|| taken = Some(Picture::of(&s.model, NOW)));
+    let taken = taken.expect("a picture");
+    let keep = timed(|| taken.save(&path).expect("kept"));
+    let size = std::fs::metadata(&path).expect("kept").len();
+    let mut fresh = AppState::new(s.mode.clone(), NOW);
+    let show = timed(|| {
+        let p = Picture::load(&path).expect("read").expect("a picture");
+        p.into_model(&mut fresh.model);
+        apply(&mut fresh, Msg::Settled);
+    });
+    assert_eq!(fresh.model.pods.len(), s.model.pods.len());
+    println!(
+        "last picture of {} pods: taken in {:.0} ms (in the loop), kept in {:.0} ms ({:.1} MB), shown by a new console in {:.0} ms",
+        s.model.pods.len(),
+        take.as_secs_f64() * 1000.0,
+        keep.as_secs_f64() * 1000.0,
+        size as f64 / 1e6,
+        show.as_secs_f64() * 1000.0
+    );
+}
+
 fn main() {
-    // WARROOM_BENCH_ONLY=frames|lists|idle runs one part.
+    // WARROOM_BENCH_ONLY=frames|lists|picture|idle runs one part.
     let only = std::env::var("WARROOM_BENCH_ONLY").unwrap_or_default();
     let run = |part: &str| only.is_empty() || only == part;
     if run("frames") {
@@ -392,6 +421,9 @@ fn main() {
     }
     if run("lists") {
         lists();
+    }
+    if run("picture") {
+        picture();
     }
     if run("idle") {
         idle_cpu();

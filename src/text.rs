@@ -54,6 +54,21 @@ impl std::borrow::Borrow<str> for CleanText {
     }
 }
 
+/// Written as the string it holds; read back through the cleaner (a file may have been
+/// edited), keeping newlines.
+impl serde::Serialize for CleanText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CleanText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw: std::borrow::Cow<'de, str> = serde::Deserialize::deserialize(d)?;
+        Ok(CleanText::block(&raw))
+    }
+}
+
 impl From<&str> for CleanText {
     fn from(s: &str) -> Self {
         CleanText::line(s)

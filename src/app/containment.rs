@@ -91,7 +91,7 @@ fn action_workload(kind: OwnerKind, name: &str) -> Option<Workload> {
 /// Starts the flow of `action` (nothing when the same action is already in flight, or when
 /// it cannot apply to its kind of target: pause on a DaemonSet).
 pub fn trigger(state: &mut AppState, fx: &mut Vec<Effect>, action: Action) {
-    if let Some(why) = action.refusal() {
+    if let Some(why) = action.refusal().or_else(|| super::picture::held(state)) {
         state.tell(why, true);
         return;
     }

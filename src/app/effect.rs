@@ -62,7 +62,8 @@ impl Effect {
             | Effect::StopLogs
             | Effect::Inspect { .. }
             | Effect::Learn { .. }
-            | Effect::File { .. } => true,
+            | Effect::File { .. }
+            | Effect::KeepPicture(_) => true,
         }
     }
 }
@@ -126,4 +127,6 @@ pub enum Effect {
         filing: Box<crate::detect::session::Filing>,
         drill: bool,
     },
+    /// Keep the cluster's picture for the next console.
+    KeepPicture(Box<crate::cluster::picture::Picture>),
 }

@@ -15,6 +15,7 @@ pub mod logs;
 pub mod message;
 pub mod narration;
 pub mod palette;
+pub mod picture;
 pub mod playbook;
 pub mod state;
 pub mod status;

@@ -234,6 +234,8 @@ pub struct AppState {
     pub keys_checked: Option<KeysChecked>,
     /// No change may leave this console (`--read-only`, or the observer role).
     pub read_only: bool,
+    /// When the cluster's picture was last kept for the next console (None: none is kept here).
+    pub picture: Option<super::picture::Kept>,
     /// Playbooks on offer, the one being followed, and those that apply now (best first).
     pub playbooks: Vec<crate::playbook::Playbook>,
     pub checklist: Option<crate::playbook::Checklist>,
@@ -278,6 +280,9 @@ impl AppState {
         if self.read_only && changes {
             return Some(crate::actions::runner::READ_ONLY.to_string());
         }
+        if let Some(why) = super::picture::held(self).filter(|_| changes) {
+            return Some(why);
+        }
         self.denied.get(&a).cloned()
     }
 
@@ -312,6 +317,7 @@ impl AppState {
             denied: HashMap::new(),
             keys_checked: None,
             read_only: false,
+            picture: None,
             playbooks: Vec::new(),
             checklist: None,
             suggested: Vec::new(),

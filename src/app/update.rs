@@ -99,6 +99,7 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
                 state.now = now;
                 narration::refresh_symptoms(state);
                 status::tick(state, fx);
+                super::picture::tick(state, fx);
                 super::lists::tick(state);
                 state.dirty = true;
             }

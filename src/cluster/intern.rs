@@ -24,6 +24,15 @@ impl Interner {
         clean
     }
 
+    /// The shared form of text already clean (read back from a file).
+    pub fn share(&mut self, t: CleanText) -> CleanText {
+        if let Some(a) = self.strings.get(t.as_str()) {
+            return a.clone();
+        }
+        self.strings.insert(t.clone());
+        t
+    }
+
     pub fn len(&self) -> usize {
         self.strings.len()
     }

@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod intern;
 pub mod logs;
 pub mod model;
+pub mod picture;
 pub mod pod_view;
 pub mod read_only;
 pub mod rows;

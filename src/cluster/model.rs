@@ -128,6 +128,9 @@ pub struct ClusterModel {
     listed: HashSet<(Resource, CleanText)>,
     /// Updates applied, for tests and benchmarks.
     pub applied: u64,
+    /// The rows came from the last recorded picture, taken at this time (seconds since the
+    /// epoch), and not every watch has listed yet: what is shown may be out of date.
+    pub recorded: Option<i64>,
 }
 
 fn workload_key(ns: &CleanText, owner: &Owner) -> WorkloadKey {
@@ -214,6 +217,14 @@ impl ClusterModel {
             Update::Warning(c) => self.change(Resource::Events, c, Self::set_warning, Self::remove_warning),
             Update::Freshness(s, f) => {
                 self.freshness.insert(s, f);
+                // Every watch has answered (listed, or said why not): the live picture stands.
+                if self.recorded.is_some()
+                    && Resource::ALL
+                        .iter()
+                        .all(|s| !matches!(self.freshness.get(s), None | Some(Freshness::Connecting)))
+                {
+                    self.recorded = None;
+                }
             }
             Update::Fallback(s, namespaces) => {
                 self.fallback.insert(s, namespaces);

@@ -11,7 +11,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use super::intern::Interner;
 use super::pod_view::{PodView, TEMPLATE_HASH};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Phase {
     Pending,
     Running,
@@ -35,7 +35,7 @@ impl Phase {
 /// The kind of controller that owns pods and makes a workload row: a Deployment (through its
 /// ReplicaSets), a DaemonSet, a StatefulSet, or another (a Job, a bare ReplicaSet). Actions take
 /// the first three as `actions::WorkloadKind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum OwnerKind {
     Deployment,
     DaemonSet,
@@ -44,14 +44,14 @@ pub enum OwnerKind {
 }
 
 /// Which workload a pod belongs to: (kind, name) in the pod's namespace.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Owner {
     pub kind: OwnerKind,
     pub name: CleanText,
 }
 
 /// A pod as the model keeps it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PodRow {
     pub phase: Phase,
     pub ready: bool,
@@ -81,7 +81,7 @@ impl PodRow {
 }
 
 /// A node as the model keeps it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NodeRow {
     pub ready: bool,
     /// Ready is Unknown (the kubelet stopped reporting).
@@ -101,7 +101,7 @@ impl NodeRow {
 }
 
 /// A workload (Deployment, DaemonSet, StatefulSet) as the model keeps it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WorkloadRow {
     pub desired: u32,
     pub ready: u32,
@@ -117,7 +117,7 @@ pub struct WorkloadRow {
 }
 
 /// A Warning event as the model keeps it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WarningRow {
     pub reason: CleanText,
     pub object: CleanText,

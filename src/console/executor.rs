@@ -30,6 +30,8 @@ pub struct Executor {
     pub logs: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
     /// Where the detector's history is read (None: no Prometheus here).
     pub history: Option<(crate::observe::prometheus::Prometheus, crate::observe::follow::Plan)>,
+    /// Where the cluster's picture is kept for the next console (None: none is kept here).
+    pub picture: Option<PathBuf>,
 }
 
 impl Executor {
@@ -97,6 +99,10 @@ impl Executor {
                 });
             }
             Effect::File { filing, drill } => self.journal.send(Op::File { filing, drill }),
+            Effect::KeepPicture(picture) => {
+                let Some(path) = self.picture.clone() else { return };
+                tokio::task::spawn_blocking(move || keep(&picture, &path));
+            }
             Effect::Inspect { target, view, now } => {
                 let tx = self.tx.clone();
                 let client = self.client.clone();
@@ -183,5 +189,12 @@ fn loaded<T>(result: Result<T, warroom_files::FileErrors>, ok: impl FnOnce(T) ->
             };
             Msg::Notice { text, error: true }
         }
+    }
+}
+
+/// Keeps `picture` at `path`; a failure is logged (the next console starts blank, no worse).
+pub fn keep(picture: &crate::cluster::picture::Picture, path: &std::path::Path) {
+    if let Err(e) = picture.save(path) {
+        tracing::warn!(error = %e, "the cluster's picture is not kept");
     }
 }

@@ -85,9 +85,54 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
             },
         ),
     };
+    // A live cluster's last picture, kept by the console before, is shown at once (marked with
+    // its age, actions held) while the watches list the cluster; a drill starts fresh.
+    let picture_path = match &target {
+        Target::Live(_) => Some(crate::flight::run::window_dir(&setup.store, &cluster.name).join("picture.json.zst")),
+        Target::Drill(_) => None,
+    };
+    let picture = picture_path
+        .as_deref()
+        .and_then(|p| match crate::cluster::picture::Picture::load(p) {
+            Ok(picture) => picture,
+            Err(e) => {
+                tracing::warn!(error = %e, "the cluster's last picture is not shown");
+                None
+            }
+        });
     let (tx, mut rx) = mpsc::channel(4096);
     let following = follow(&cluster, tx);
     let mut state = AppState::new(mode, now());
+    if picture_path.is_some() {
+        state.picture = Some(crate::app::picture::Kept {
+            at: state.now,
+            applied: 0,
+        });
+    }
+    let mut first_effects = Vec::new();
+    if let Some(p) = picture {
+        p.into_model(&mut state.model);
+        first_effects = update(&mut state, Msg::Settled);
+    }
+    // A terminal that hangs up without a SIGHUP ends the console as a SIGHUP would. It is
+    // heard before the terminal's events, which a dead tty may deliver without end.
+    let gone = std::sync::Arc::new(tokio::sync::Notify::new());
+    match terminal_gone::console_tty() {
+        Ok(tty) => {
+            let gone = gone.clone();
+            terminal_gone::watch(tty, move || gone.notify_one());
+        }
+        Err(e) => tracing::warn!(error = %e, "the terminal is not watched for a hang-up"),
+    }
+    let mut terminal = ratatui::try_init().map_err(|e| anyhow::anyhow!("cannot take over the terminal: {e}"))?;
+    let _ = execute!(std::io::stdout(), EnableBracketedPaste);
+    if let Ok(size) = terminal.size() {
+        state.size = (size.width, size.height);
+    }
+    // The first frame (the recorded picture, or "connecting") before Prometheus and
+    // Alertmanager are looked for, which may take seconds.
+    let _ = terminal.draw(|f| crate::ui::render(&state, f));
+
     state.theme = setup.theme;
     state.keymap = setup.keymap;
     state.you = setup.actor.name.clone();
@@ -197,23 +242,10 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         history: observing
             .as_ref()
             .and_then(|o| o.prometheus.clone().map(|p| (p, o.plan.clone()))),
+        picture: picture_path,
     };
+    executor.carry_out(first_effects);
 
-    // A terminal that hangs up without a SIGHUP ends the console as a SIGHUP would. It is
-    // heard before the terminal's events, which a dead tty may deliver without end.
-    let gone = std::sync::Arc::new(tokio::sync::Notify::new());
-    match terminal_gone::console_tty() {
-        Ok(tty) => {
-            let gone = gone.clone();
-            terminal_gone::watch(tty, move || gone.notify_one());
-        }
-        Err(e) => tracing::warn!(error = %e, "the terminal is not watched for a hang-up"),
-    }
-    let mut terminal = ratatui::try_init().map_err(|e| anyhow::anyhow!("cannot take over the terminal: {e}"))?;
-    let _ = execute!(std::io::stdout(), EnableBracketedPaste);
-    if let Ok(size) = terminal.size() {
-        state.size = (size.width, size.height);
-    }
     // A panic in the loop is caught here long enough to save the draft (ratatui's panic hook has
     // already restored the terminal), then goes on.
     let result = std::panic::AssertUnwindSafe(event_loop(
@@ -229,6 +261,9 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     .await;
     // Whatever ended the loop (quit, a signal, a panic), the draft's last words reach the journal.
     executor.carry_out(crate::app::status::before_quit(&mut state));
+    if let (Some(p), Some(path)) = (crate::app::picture::before_quit(&mut state), &executor.picture) {
+        executor::keep(&p, path);
+    }
     executor.journal.flush(Duration::from_secs(2));
     let _ = execute!(std::io::stdout(), DisableBracketedPaste);
     ratatui::restore();

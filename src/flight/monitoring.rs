@@ -248,7 +248,10 @@ mod tests {
         let mut again = a.clone();
         again["updatedAt"] = "t3".into();
         again["endsAt"] = "t4".into();
-        assert_eq!(material(std::slice::from_ref(&a)), material(std::slice::from_ref(&again)));
+        assert_eq!(
+            material(std::slice::from_ref(&a)),
+            material(std::slice::from_ref(&again))
+        );
         again["status"]["state"] = "suppressed".into();
         assert_ne!(material(&[a]), material(&[again]));
     }

@@ -37,8 +37,12 @@ fn words(f: &Freshness, now: i64) -> Option<String> {
     })
 }
 
-/// Freshness of the sources, worst first: `live`, `stale 2m (pods)`, `forbidden (pods)`.
+/// Freshness of the sources, worst first: `live`, `stale 2m (pods)`, `forbidden (pods)`; the
+/// recorded picture's age while the watches catch up.
 pub fn freshness(state: &AppState) -> (String, bool) {
+    if let Some(at) = state.model.recorded {
+        return (format!("recorded {} ago, catching up", elapsed(state.now - at)), false);
+    }
     let cluster = crate::cluster::model::Resource::ALL
         .iter()
         .map(|source| (source, state.model.shown(*source)))

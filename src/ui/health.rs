@@ -81,7 +81,7 @@ pub fn lines(state: &AppState, width: usize) -> Vec<Line<'static>> {
         ));
     } else if visible.is_empty() {
         let stray = s.pods_failed + s.pods_pending;
-        let (text, style) = if !state.model.complete() {
+        let (text, style) = if !state.model.complete() && state.model.recorded.is_none() {
             ("  loading…".to_string(), t.get("ui.muted"))
         } else if state.attention.is_empty() && stray > 0 {
             // Workloads at their replicas, yet pods failed or wait (evicted, unschedulable):

@@ -131,7 +131,7 @@ pub fn list_lines(state: &AppState, v: &ListView, width: usize, rows: usize) -> 
         t.get("ui.muted"),
     ));
     if v.rows.is_empty() {
-        let why = if !state.model.complete() {
+        let why = if !state.model.complete() && state.model.recorded.is_none() {
             "loading…"
         } else if v.filter.is_some() {
             "nothing matches the filter"

@@ -730,6 +730,77 @@ fn the_header_goes_stale_when_the_api_server_freezes_or_restarts_and_live_when_i
     drop(sim);
 }
 
+/// Presses the quit key until the console has gone (a second press when it asks).
+fn quit(t: &Tmux) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !t.dead() {
+        assert!(Instant::now() < deadline, "q quits the console:\n{}", t.screen());
+        t.keys(&["q"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+#[test]
+fn a_live_console_shows_the_clusters_last_picture_at_once_and_holds_actions_until_it_is_live() {
+    let sim = crate::support::SimProcess::start(None, &[]);
+    let node = sim.ok(&["get", "nodes", "-o", "name"]);
+    let node = node
+        .lines()
+        .next()
+        .expect("a node")
+        .trim_start_matches("node/")
+        .to_string();
+    let home = tempfile::tempdir().expect("tmp");
+    let cmd = format!("{} live --kubeconfig {}", warroom(), sim.kubeconfig.display());
+    let t = Tmux::start(home.path(), &cmd, 200, 50);
+    t.wait_for("the cluster live", 90, |s| {
+        s.contains("data live") && s.contains("Nodes ● 6 ready")
+    });
+    quit(&t);
+    let kept: Vec<_> = std::fs::read_dir(home.path().join("data/flight"))
+        .expect("the flight directory")
+        .filter_map(|d| Some(d.ok()?.path().join("picture.json.zst")))
+        .filter(|p| p.exists())
+        .collect();
+    assert_eq!(kept.len(), 1, "the picture is kept at quit");
+
+    // The API server answers nothing now: the next console shows the last picture anyway,
+    // marked with its age, and holds actions.
+    signal("-STOP", sim.pid());
+    let started = Instant::now();
+    let t = Tmux::start(home.path(), &cmd, 200, 50);
+    let s = t.wait_for("the recorded picture", 30, |s| {
+        s.contains("catching up") && s.contains("Nodes ● 6 ready")
+    });
+    let shown = started.elapsed();
+    assert!(s.lines().next().is_some_and(|h| h.contains("recorded")), "{s}");
+    // Keys are read once Prometheus has been looked for (the cluster does not answer: seconds).
+    t.wait_for("the silence noticed", 30, |s| {
+        s.contains("the API server does not answer")
+    });
+    t.keys(&[":"]);
+    t.type_text(&format!("cordon {node}"));
+    t.keys(&["Enter"]);
+    t.wait_for("the action held", 30, |s| {
+        s.contains("actions wait until the watches have listed the live cluster")
+    });
+    signal("-CONT", sim.pid());
+    t.wait_for("live again", 60, |s| {
+        s.contains("data live") && !s.contains("catching up")
+    });
+    assert_eq!(
+        sim.ok(&["get", "node", &node, "-o", "jsonpath={.spec.unschedulable}"])
+            .trim(),
+        "",
+        "nothing was cordoned"
+    );
+    println!(
+        "the recorded picture shown {:.2}s after start (terminal start included)",
+        shown.as_secs_f64()
+    );
+    quit(&t);
+}
+
 #[test]
 fn a_crashlooping_pods_log_is_read_in_the_console() {
     let (t, _home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
