@@ -17,7 +17,7 @@ pub use servers::{
     Certs, Server, Target, alertmanager, ca, certs, eventually, prometheus, prometheus_holding, prometheus_with,
 };
 pub use tmux::Tmux;
-pub use tools::{free_port, kubectl_path, other_kubectl, require, which};
+pub use tools::{every_kubectl, free_port, kubectl_path, other_kubectl, require, which};
 
 /// Waits up to `secs` for `f` to return Some.
 pub fn wait_for<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T {

@@ -36,6 +36,32 @@ pub fn kubectl_path() -> PathBuf {
         .expect("kubectl is not on PATH: the drill cluster is tested against the real kubectl (see scripts/test)")
 }
 
+/// Every kubectl minor version shipped beside the one on PATH (`kubectl.1.NN`), oldest first;
+/// the test fails loudly when there are none.
+pub fn every_kubectl() -> Vec<PathBuf> {
+    let real = std::fs::canonicalize(kubectl_path()).expect("resolve kubectl");
+    let dir = real.parent().expect("kubectl has a directory");
+    let mut versions: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("list kubectl's directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("kubectl.1."))
+        })
+        .collect();
+    versions.sort_by_key(|p| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        name.trim_start_matches("kubectl.1.").parse::<u32>().unwrap_or(0)
+    });
+    assert!(
+        !versions.is_empty(),
+        "no kubectl minor versions (kubectl.1.NN) beside {}",
+        real.display()
+    );
+    versions
+}
+
 /// Another kubectl minor version shipped beside the one on PATH (`kubectl.1.NN`), other than
 /// 1.32; the test fails loudly when there is none.
 pub fn other_kubectl() -> PathBuf {

@@ -309,6 +309,9 @@ async fn serve(
                                           "metadata": {"resourceVersion": sim.store.resource_version().to_string()}, "items": items});
             json_response(200, list.to_string())
         }
+        (_, Some(n), Some(sub)) if target.kind.kind == "Pod" && subresources::CONTAINER_SUBRESOURCES.contains(&sub) => {
+            return Err(subresources::no_containers(n, sub));
+        }
         (_, Some(_), Some(sub)) if !matches!(sub, "status" | "scale" | "eviction" | "log") => {
             return Err(ApiError::new(
                 404,

@@ -1,6 +1,8 @@
 //! Subresources: the eviction API (policy/v1 and v1beta1, refused with 429 while a
 //! PodDisruptionBudget allows no disruption; only v1beta1 where the scenario drills a 1.21
-//! server) and the autoscaling/v1 scale subresource.
+//! server), the autoscaling/v1 scale subresource, and the refusal of what needs a running
+//! container (exec, attach, port-forward, ephemeral containers: `kubectl exec|attach|cp|debug|
+//! port-forward`).
 
 use serde_json::{Value, json};
 
@@ -12,6 +14,31 @@ use crate::kinds;
 use crate::patch::{self, PatchType};
 use crate::scenario::model::EvictionApi;
 use crate::sim::Sim;
+
+/// Pod subresources that need a container running on a node.
+pub const CONTAINER_SUBRESOURCES: &[&str] = &["exec", "attach", "portforward", "ephemeralcontainers"];
+
+/// The refusal of a subresource in `CONTAINER_SUBRESOURCES`: a Status kubectl can report (a
+/// bare 404 makes `kubectl debug` dereference the missing details and crash).
+pub fn no_containers(pod: &str, subresource: &str) -> ApiError {
+    let what = match subresource {
+        "portforward" => "forwarded to",
+        "ephemeralcontainers" => "given a debug container",
+        "attach" => "attached to",
+        _ => "exec'd into",
+    };
+    let mut e = ApiError::new(
+        405,
+        "MethodNotAllowed",
+        format!(
+            "pod {pod:?} cannot be {what}: the drill cluster runs no containers; `kubectl logs {pod}` (and --previous) reads what it wrote"
+        ),
+    );
+    e.details = Some(json!({"name": pod, "kind": "pods", "causes": [
+        {"reason": "UnsupportedSubresource", "message": format!("pods/{subresource} is not served by a drill cluster"), "field": subresource}
+    ]}));
+    e
+}
 
 /// `apiVersion kind` of a JSON or YAML body, for the request log (empty when unreadable).
 pub fn body_kind(body: &[u8], content_type: &str) -> String {

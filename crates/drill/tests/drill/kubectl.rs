@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use warroom_testkit::drill::{Served, Setup};
-use warroom_testkit::{kubectl_path, other_kubectl, wait_for};
+use warroom_testkit::{every_kubectl, kubectl_path, other_kubectl, wait_for};
 
 fn sim() -> Served {
     Served::start(
@@ -460,4 +460,40 @@ fn get_watch_streams_table_rows() {
         .find(|n| stdout.lines().skip(1).filter(|l| l.starts_with(**n)).count() > 1)
         .expect("a pod with several rows as it starts");
     assert!(stdout.contains(&format!("{new_pod} ")), "{stdout}");
+}
+
+#[test]
+fn exec_attach_cp_debug_and_port_forward_are_refused_with_a_status_every_kubectl_reports() {
+    let s = sim();
+    let pods = s.ok(&["get", "pods", "-n", "shop", "-o", "name"]);
+    let pod = pods
+        .lines()
+        .next()
+        .expect("a pod")
+        .trim_start_matches("pod/")
+        .to_string();
+    let from = format!("{pod}:/etc/hosts");
+    let to = s.dir.path().join("hosts");
+    let to = to.to_str().expect("utf-8");
+    let tries: [&[&str]; 5] = [
+        &["exec", "-n", "shop", &pod, "--", "ls"],
+        &["attach", "-n", "shop", &pod],
+        &["cp", "-n", "shop", &from, to],
+        &["debug", "-n", "shop", &pod, "--image=busybox"],
+        &["port-forward", "-n", "shop", &pod, ":8080"],
+    ];
+    for kubectl in every_kubectl() {
+        for args in tries {
+            let out = s.kubectl_with(&kubectl, args);
+            let said = format!(
+                "{} {args:?}: {}{}",
+                kubectl.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(!out.status.success(), "{said}");
+            assert!(said.contains("the drill cluster runs no containers"), "{said}");
+            assert!(!said.contains("panic") && !said.contains("nil pointer"), "{said}");
+        }
+    }
 }
