@@ -101,6 +101,28 @@ pub const SERVICES: ResourceKind = ResourceKind {
     short_names: &["svc"],
     verbs: RW,
 };
+pub const CONFIG_MAPS: ResourceKind = ResourceKind {
+    group: "",
+    version: "v1",
+    plural: "configmaps",
+    singular: "configmap",
+    kind: "ConfigMap",
+    namespaced: true,
+    short_names: &["cm"],
+    verbs: RW,
+};
+/// Secrets are served as Kubernetes serves them (`data` base64); the request log and the
+/// flight recorder never keep their data.
+pub const SECRETS: ResourceKind = ResourceKind {
+    group: "",
+    version: "v1",
+    plural: "secrets",
+    singular: "secret",
+    kind: "Secret",
+    namespaced: true,
+    short_names: &[],
+    verbs: RW,
+};
 pub const DEPLOYMENTS: ResourceKind = ResourceKind {
     group: "apps",
     version: "v1",
@@ -179,6 +201,8 @@ pub const ALL: &[ResourceKind] = &[
     PODS,
     EVENTS,
     SERVICES,
+    CONFIG_MAPS,
+    SECRETS,
     DEPLOYMENTS,
     REPLICASETS,
     DAEMONSETS,

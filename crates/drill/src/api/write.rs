@@ -34,6 +34,8 @@ pub fn validate(kind: &ResourceKind, value: &Value, name: &str) -> Result<(), Ap
         "PodDisruptionBudget" => check::<policy::PodDisruptionBudget>(value),
         "NetworkPolicy" => check::<net::NetworkPolicy>(value),
         "Service" => check::<core::Service>(value),
+        "ConfigMap" => check::<core::ConfigMap>(value),
+        "Secret" => check::<core::Secret>(value),
         _ => Ok(()),
     };
     result.map_err(|m| ApiError::invalid(kind.kind, name, m))?;

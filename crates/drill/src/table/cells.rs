@@ -455,6 +455,26 @@ pub(super) fn network_policy_cells(v: &Value, now: Timestamp) -> Vec<Value> {
     ]
 }
 
+/// How many keys an object's `data` (and `binaryData`) hold, as kubectl counts them.
+fn data_keys(v: &Value) -> i64 {
+    ["data", "binaryData"]
+        .iter()
+        .filter_map(|f| v.get(*f).and_then(Value::as_object))
+        .map(|m| m.len() as i64)
+        .sum()
+}
+
+/// NAME DATA AGE.
+pub(super) fn config_map_cells(v: &Value, now: Timestamp) -> Vec<Value> {
+    vec![name_of(v).into(), data_keys(v).into(), age(v, now).into()]
+}
+
+/// NAME TYPE DATA AGE (`Opaque` when no type is set).
+pub(super) fn secret_cells(v: &Value, now: Timestamp) -> Vec<Value> {
+    let ty = v.get("type").and_then(Value::as_str).unwrap_or("Opaque");
+    vec![name_of(v).into(), ty.into(), data_keys(v).into(), age(v, now).into()]
+}
+
 /// NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE SELECTOR, as kubectl prints a Service
 /// (`9090/TCP`, `80:30080/TCP` for a node port).
 pub(super) fn service_cells(v: &Value, now: Timestamp) -> Vec<Value> {

@@ -344,6 +344,25 @@ pub(super) const SERVICE_COLUMNS: &[Col] = &[
     ),
 ];
 
+const DATA: Col = Col::new(
+    "Data",
+    "string",
+    "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'.",
+);
+
+pub(super) const CONFIG_MAP_COLUMNS: &[Col] = &[NAME, DATA, AGE];
+
+pub(super) const SECRET_COLUMNS: &[Col] = &[
+    NAME,
+    Col::new(
+        "Type",
+        "string",
+        "Used to facilitate programmatic handling of secret data.",
+    ),
+    DATA,
+    AGE,
+];
+
 pub(super) const NAMESPACE_COLUMNS: &[Col] = &[NAME, Col::new("Status", "string", "The status of the namespace"), AGE];
 
 pub(super) const FALLBACK_COLUMNS: &[Col] = &[NAME, AGE];
@@ -362,6 +381,8 @@ pub(super) fn columns(kind: &str) -> &'static [Col] {
         "PodDisruptionBudget" => PDB_COLUMNS,
         "NetworkPolicy" => NETWORK_POLICY_COLUMNS,
         "Service" => SERVICE_COLUMNS,
+        "ConfigMap" => CONFIG_MAP_COLUMNS,
+        "Secret" => SECRET_COLUMNS,
         _ => FALLBACK_COLUMNS,
     }
 }

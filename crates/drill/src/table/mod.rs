@@ -12,8 +12,9 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use cells::{
-    age, controller_revision_cells, daemon_set_cells, deployment_cells, event_cells, name_of, namespace_cells,
-    network_policy_cells, node_cells, pdb_cells, pod_cells, replica_set_cells, service_cells, stateful_set_cells,
+    age, config_map_cells, controller_revision_cells, daemon_set_cells, deployment_cells, event_cells, name_of,
+    namespace_cells, network_policy_cells, node_cells, pdb_cells, pod_cells, replica_set_cells, secret_cells,
+    service_cells, stateful_set_cells,
 };
 use columns::columns;
 
@@ -54,6 +55,8 @@ pub fn row_cells(kind: &str, object: &Value, now: Timestamp) -> Vec<Value> {
         "PodDisruptionBudget" => pdb_cells(object, now),
         "NetworkPolicy" => network_policy_cells(object, now),
         "Service" => service_cells(object, now),
+        "ConfigMap" => config_map_cells(object, now),
+        "Secret" => secret_cells(object, now),
         _ => vec![name_of(object).into(), age(object, now).into()],
     }
 }

@@ -497,3 +497,90 @@ fn exec_attach_cp_debug_and_port_forward_are_refused_with_a_status_every_kubectl
         }
     }
 }
+
+#[test]
+fn configmaps_and_secrets_are_served_as_kubernetes_serves_them() {
+    let s = sim();
+    // 1.32 and 1.33 send `create configmap|secret` as protobuf (not read yet): an older kubectl
+    // creates, the one on PATH reads, applies and describes.
+    let older = other_kubectl();
+    let ok = |kubectl: &Path, args: &[&str]| {
+        let out = s.kubectl_with(kubectl, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(
+        &older,
+        &[
+            "create",
+            "configmap",
+            "checkout-config",
+            "-n",
+            "shop",
+            "--from-literal=CURRENCY=EUR",
+            "--from-literal=REGION=eu",
+        ],
+    );
+    ok(
+        &older,
+        &[
+            "create",
+            "secret",
+            "generic",
+            "db",
+            "-n",
+            "shop",
+            "--from-literal=password=hunter2",
+        ],
+    );
+    let table = s.ok(&["get", "cm,secret", "-n", "shop"]);
+    assert_eq!(header(&table), ["NAME", "DATA", "AGE"], "{table}");
+    let rows = rows(&table);
+    assert!(
+        rows.iter()
+            .any(|r| r.first().map(String::as_str) == Some("configmap/checkout-config")
+                && r.get(1).map(String::as_str) == Some("2")),
+        "{table}"
+    );
+    assert!(
+        rows.iter().any(|r| r.first().map(String::as_str) == Some("secret/db")
+            && r.get(1).map(String::as_str) == Some("Opaque")
+            && r.get(2).map(String::as_str) == Some("1")),
+        "{table}"
+    );
+    // Secret data as Kubernetes serves it: base64.
+    assert_eq!(
+        jsonpath(&s, &["get", "secret", "db", "-n", "shop"], "{.data.password}"),
+        "aHVudGVyMg=="
+    );
+    let described = s.ok(&["describe", "cm", "checkout-config", "-n", "shop"]);
+    assert!(
+        described.contains("CURRENCY:") && described.contains("EUR"),
+        "{described}"
+    );
+    // Applied (JSON, as `apply -f` sends it) and changed.
+    let path = s.dir.path().join("cm.yaml");
+    std::fs::write(&path, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: checkout-config\n  namespace: shop\ndata:\n  CURRENCY: USD\n").expect("write");
+    s.ok(&["apply", "-f", path.to_str().expect("utf-8")]);
+    assert_eq!(
+        jsonpath(&s, &["get", "cm", "checkout-config", "-n", "shop"], "{.data.CURRENCY}"),
+        "USD"
+    );
+    // Bad data is refused as the API server refuses it.
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: bad\n  namespace: shop\ndata:\n  password: not-base64!\n",
+    )
+    .expect("write");
+    let out = s.kubectl_with(&kubectl_path(), &["create", "-f", path.to_str().expect("utf-8")]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Invalid"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
