@@ -248,11 +248,11 @@ async fn serve(
             object_response(200, read::get(&sim, &target, n, repr, &query)?)
         }
         (&Method::GET, Some(n), Some("log")) if target.kind.kind == "Pod" => {
-            let text = logs::pod_log(&sim, &ns, n, &query)?;
-            let mut r = Response::new(axum::body::Body::from(text));
-            r.headers_mut()
-                .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("text/plain"));
-            r
+            if query.flag("follow") {
+                drop(sim);
+                return logs::follow(c.clone(), ns, n.to_string(), query);
+            }
+            logs::pod_log(&sim, &ns, n, &query)?
         }
         (_, Some(n), Some("scale")) => {
             let s = subresources::scale(&mut sim, &target, n, &method, &body, &ct, &query)?;

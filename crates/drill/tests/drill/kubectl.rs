@@ -584,3 +584,82 @@ fn configmaps_and_secrets_are_served_as_kubernetes_serves_them() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn logs_tail_since_timestamps_and_follow_on_the_drill_clock() {
+    use std::io::BufRead as _;
+    let s = Served::start(
+        Some(&warroom_testkit::scenario("shop")),
+        Setup {
+            paused: true,
+            ..Setup::default()
+        },
+    );
+    s.control("POST", "/drill/v1/clock?advance=10m");
+    let pods = s.ok(&["get", "pods", "-n", "shop", "-o", "name"]);
+    let pod = pods
+        .lines()
+        .next()
+        .expect("a pod")
+        .trim_start_matches("pod/")
+        .to_string();
+    let all = s.ok(&["logs", "-n", "shop", &pod]);
+    assert!(
+        all.contains("INFO starting") && all.contains("INFO GET /healthz 200"),
+        "{all}"
+    );
+    let tail = s.ok(&["logs", "-n", "shop", &pod, "--tail=2"]);
+    assert_eq!(tail.lines().count(), 2, "{tail}");
+    let since = s.ok(&["logs", "-n", "shop", &pod, "--since=65s"]);
+    assert_eq!(since.lines().count(), 2, "two heartbeats in the last 65 s: {since}");
+    let stamped = s.ok(&["logs", "-n", "shop", &pod, "--tail=1", "--timestamps"]);
+    let first = stamped.split_whitespace().next().unwrap_or("");
+    assert!(
+        first.len() == 30 && first.ends_with('Z') && first.contains('.'),
+        "{stamped}"
+    );
+
+    // Followed: new lines come as the drill clock passes them; the stream ends with the pod.
+    let mut child = std::process::Command::new(kubectl_path())
+        .arg("--kubeconfig")
+        .arg(&s.kubeconfig)
+        .args(["logs", "-f", "-n", "shop", &pod, "--tail=0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubectl logs -f");
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(rx.try_recv().is_err(), "nothing new while the clock stands");
+    s.control("POST", "/drill/v1/clock?advance=1m");
+    let got: Vec<String> = (0..2)
+        .map(|_| {
+            rx.recv_timeout(std::time::Duration::from_secs(30))
+                .expect("a followed line")
+        })
+        .collect();
+    assert!(got.iter().all(|l| l.ends_with("INFO GET /healthz 200")), "{got:?}");
+    s.ok(&["delete", "pod", &pod, "-n", "shop", "--wait=false"]);
+    // Its grace period passes on the drill clock.
+    s.control("POST", "/drill/v1/clock?advance=1m");
+    let status = wait_for_exit(&mut child);
+    assert!(status.is_some(), "kubectl logs -f ends when the pod is gone");
+}
+
+/// The child's exit status within a minute (None: still running, then killed).
+fn wait_for_exit(child: &mut std::process::Child) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    None
+}
