@@ -21,12 +21,15 @@ pub fn groups() -> Vec<&'static str> {
     vec!["system:authenticated"]
 }
 
-/// Answers a SelfSubjectReview (authentication.k8s.io/v1): who the drill cluster says you are.
+/// Answers a SelfSubjectReview (authentication.k8s.io/v1, or the v1beta1 kubectl 1.27 sends,
+/// answered in the version asked): who the drill cluster says you are.
 pub fn self_review(sim: &Sim, mut review: Value) -> Result<Value, ApiError> {
     if review.get("kind").and_then(Value::as_str) != Some("SelfSubjectReview") {
         return Err(ApiError::bad_request("the body must be a SelfSubjectReview"));
     }
-    review["apiVersion"] = json!("authentication.k8s.io/v1");
+    if review["apiVersion"] != "authentication.k8s.io/v1beta1" {
+        review["apiVersion"] = json!("authentication.k8s.io/v1");
+    }
     review["metadata"] = json!({"creationTimestamp": sim.timestamp()});
     review["status"] = json!({"userInfo": {"username": user(sim), "groups": groups()}});
     Ok(review)

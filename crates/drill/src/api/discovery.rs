@@ -30,6 +30,10 @@ fn versions(group: &str, version: &str, server: &ApiServer) -> Vec<String> {
     if group == "policy" && server.eviction() == EvictionApi::V1beta1 {
         all.push("v1beta1".into());
     }
+    // SelfSubjectReview's beta stays served beside v1: kubectl 1.27 asks for it.
+    if group == "authentication.k8s.io" {
+        all.push("v1beta1".into());
+    }
     all
 }
 
@@ -165,7 +169,7 @@ pub fn resource_list(group: &str, version: &str, server: &ApiServer) -> Option<V
         // Served as an (empty) document only where an older server is drilled; its only use
         // here is the eviction subresource listed under /api/v1.
         ("policy", "v1beta1") if server.eviction() == EvictionApi::V1beta1 => {}
-        ("authentication.k8s.io", "v1") if server.self_subject_review() => {
+        ("authentication.k8s.io", "v1" | "v1beta1") if server.self_subject_review() => {
             resources.push(
                 json!({"name": "selfsubjectreviews", "singularName": "selfsubjectreview", "namespaced": false,
                                   "kind": "SelfSubjectReview", "verbs": ["create"]}),

@@ -53,7 +53,7 @@ pub fn route(path: &str) -> Result<Route, ApiError> {
             _ => Err(not_found()),
         };
     }
-    if group == "authentication.k8s.io" && version == "v1" {
+    if group == "authentication.k8s.io" && matches!(version, "v1" | "v1beta1") {
         return match rest {
             ["selfsubjectreviews"] => Ok(Route::SelfReview),
             _ => Err(not_found()),

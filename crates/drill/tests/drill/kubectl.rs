@@ -663,3 +663,22 @@ fn wait_for_exit(child: &mut std::process::Child) -> Option<std::process::ExitSt
     let _ = child.kill();
     None
 }
+
+#[test]
+fn auth_whoami_answers_every_kubectl_from_1_27() {
+    let s = sim();
+    for kubectl in every_kubectl() {
+        let out = s.kubectl_with(
+            &kubectl,
+            &["auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"],
+        );
+        let said = format!(
+            "{}: {}{}",
+            kubectl.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{said}");
+        assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty(), "{said}");
+    }
+}
