@@ -101,6 +101,26 @@ pub const SERVICES: ResourceKind = ResourceKind {
     short_names: &["svc"],
     verbs: RW,
 };
+pub const ENDPOINTS: ResourceKind = ResourceKind {
+    group: "",
+    version: "v1",
+    plural: "endpoints",
+    singular: "endpoints",
+    kind: "Endpoints",
+    namespaced: true,
+    short_names: &["ep"],
+    verbs: RW,
+};
+pub const ENDPOINT_SLICES: ResourceKind = ResourceKind {
+    group: "discovery.k8s.io",
+    version: "v1",
+    plural: "endpointslices",
+    singular: "endpointslice",
+    kind: "EndpointSlice",
+    namespaced: true,
+    short_names: &[],
+    verbs: RW,
+};
 pub const CONFIG_MAPS: ResourceKind = ResourceKind {
     group: "",
     version: "v1",
@@ -201,6 +221,8 @@ pub const ALL: &[ResourceKind] = &[
     PODS,
     EVENTS,
     SERVICES,
+    ENDPOINTS,
+    ENDPOINT_SLICES,
     CONFIG_MAPS,
     SECRETS,
     DEPLOYMENTS,

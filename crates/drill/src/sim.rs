@@ -25,6 +25,8 @@ pub enum Work {
     DaemonSet(String, String),
     StatefulSet(String, String),
     Pdbs(String),
+    /// The Endpoints and EndpointSlices of a namespace's Services.
+    Endpoints(String),
     Schedule,
     NodePressure(String),
 }
@@ -272,6 +274,7 @@ impl Sim {
                 Work::DaemonSet(ns, n) => self.reconcile_daemonset(&ns, &n),
                 Work::StatefulSet(ns, n) => self.reconcile_statefulset(&ns, &n),
                 Work::Pdbs(ns) => self.reconcile_pdbs(&ns),
+                Work::Endpoints(ns) => self.reconcile_endpoints(&ns),
                 Work::Schedule => self.schedule_pending(),
                 Work::NodePressure(node) => self.check_node_pressure(&node),
             }
@@ -463,6 +466,7 @@ impl Sim {
             "DaemonSet" => self.queue(Work::DaemonSet(ns, obj.name.to_string())),
             "StatefulSet" => self.queue(Work::StatefulSet(ns, obj.name.to_string())),
             "PodDisruptionBudget" => self.queue(Work::Pdbs(ns)),
+            "Service" => self.queue(Work::Endpoints(ns)),
             "ReplicaSet" => {
                 self.queue(Work::ReplicaSet(ns.clone(), obj.name.to_string()));
                 if let Some((kind, name)) = owner_of(&obj.value())
@@ -473,6 +477,7 @@ impl Sim {
             }
             "Pod" => {
                 self.queue(Work::Pdbs(ns.clone()));
+                self.queue(Work::Endpoints(ns.clone()));
                 if let Some((kind, name)) = owner_of(&obj.value()) {
                     match kind.as_str() {
                         "ReplicaSet" => self.queue(Work::ReplicaSet(ns, name)),

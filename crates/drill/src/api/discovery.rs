@@ -12,6 +12,7 @@ pub const GROUPS: &[(&str, &str)] = &[
     ("apps", "v1"),
     ("policy", "v1"),
     ("networking.k8s.io", "v1"),
+    ("discovery.k8s.io", "v1"),
     ("authorization.k8s.io", "v1"),
     ("authentication.k8s.io", "v1"),
 ];
@@ -175,7 +176,7 @@ pub fn resource_list(group: &str, version: &str, server: &ApiServer) -> Option<V
                                   "kind": "SelfSubjectReview", "verbs": ["create"]}),
             );
         }
-        ("networking.k8s.io", "v1") => {}
+        ("networking.k8s.io", "v1") | ("discovery.k8s.io", "v1") => {}
         _ => return None,
     }
     Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}))

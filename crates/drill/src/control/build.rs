@@ -80,6 +80,20 @@ impl Sim {
                     },
                 );
             }
+            // A workload with traffic is reached through its Service (port 80 to the pods' http).
+            if w.traffic > 0.0 {
+                let name = w.service.clone().unwrap_or_else(|| w.name.clone());
+                let ip = format!("10.96.{}.{}", 100 + i / 200, 10 + i % 200);
+                let obj = json!({
+                    "metadata": {"name": name, "namespace": w.namespace, "labels": selector_labels(w)},
+                    "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip], "selector": selector_labels(w),
+                             "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": "http"}],
+                             "sessionAffinity": "None", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+                             "internalTrafficPolicy": "Cluster"},
+                    "status": {"loadBalancer": {}},
+                });
+                let _ = self.create_object(kinds::SERVICES, obj);
+            }
             if let Some(pdb) = &w.pdb {
                 let mut spec = json!({"selector": {"matchLabels": selector_labels(w)}});
                 if let Some(m) = pdb.min_available {

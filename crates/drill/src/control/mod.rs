@@ -1,12 +1,13 @@
 //! The simulated control plane: each file is one controller acting on the store through
 //! `Sim` (deployments, replica sets, daemon sets, stateful sets and their controller revisions,
-//! disruption budgets, the scheduler, the kubelet, node lifecycle), plus scenario set-up, faults
+//! disruption budgets, endpoints, the scheduler, the kubelet, node lifecycle), plus scenario set-up, faults
 //! and Events.
 
 pub mod build;
 pub mod controller_revisions;
 pub mod daemonsets;
 pub mod deployments;
+pub mod endpoints;
 pub mod events;
 pub mod faults;
 pub mod kubelet;

@@ -464,6 +464,65 @@ fn data_keys(v: &Value) -> i64 {
         .sum()
 }
 
+/// `a, b, c + N more...` as kubectl shortens endpoint lists; `<none>` when empty.
+fn first_three(all: &[String]) -> String {
+    match all.len() {
+        0 => "<none>".into(),
+        n if n > 3 => format!("{} + {} more...", all[..3].join(","), n - 3),
+        _ => all.join(","),
+    }
+}
+
+/// NAME ENDPOINTS AGE: ready addresses with each port (`10.244.1.7:8080`).
+pub(super) fn endpoints_cells(v: &Value, now: Timestamp) -> Vec<Value> {
+    let mut all = Vec::new();
+    for subset in v["subsets"].as_array().into_iter().flatten() {
+        let ports: Vec<i64> = subset["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["port"].as_i64())
+            .collect();
+        for a in subset["addresses"].as_array().into_iter().flatten() {
+            let ip = a["ip"].as_str().unwrap_or("");
+            if ports.is_empty() {
+                all.push(ip.to_string());
+            }
+            all.extend(ports.iter().map(|p| format!("{ip}:{p}")));
+        }
+    }
+    vec![name_of(v).into(), first_three(&all).into(), age(v, now).into()]
+}
+
+/// NAME ADDRESSTYPE PORTS ENDPOINTS AGE.
+pub(super) fn endpoint_slice_cells(v: &Value, now: Timestamp) -> Vec<Value> {
+    let ports: Vec<String> = v["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["port"].as_i64().map(|n| n.to_string()))
+        .collect();
+    let addresses: Vec<String> = v["endpoints"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|e| e["addresses"].as_array().cloned().unwrap_or_default())
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect();
+    let ports = if ports.is_empty() {
+        "<unset>".to_string()
+    } else {
+        ports.join(",")
+    };
+    vec![
+        name_of(v).into(),
+        v["addressType"].as_str().unwrap_or("").into(),
+        ports.into(),
+        first_three(&addresses).into(),
+        age(v, now).into(),
+    ]
+}
+
 /// NAME DATA AGE.
 pub(super) fn config_map_cells(v: &Value, now: Timestamp) -> Vec<Value> {
     vec![name_of(v).into(), data_keys(v).into(), age(v, now).into()]

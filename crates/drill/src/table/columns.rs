@@ -363,6 +363,16 @@ pub(super) const SECRET_COLUMNS: &[Col] = &[
     AGE,
 ];
 
+pub(super) const ENDPOINTS_COLUMNS: &[Col] = &[NAME, Col::new("Endpoints", "string", "Endpoints of the service"), AGE];
+
+pub(super) const ENDPOINT_SLICE_COLUMNS: &[Col] = &[
+    NAME,
+    Col::new("AddressType", "string", "The IP protocol for this slice"),
+    Col::new("Ports", "string", "The ports for this slice"),
+    Col::new("Endpoints", "string", "First 3 endpoints for this slice"),
+    AGE,
+];
+
 pub(super) const NAMESPACE_COLUMNS: &[Col] = &[NAME, Col::new("Status", "string", "The status of the namespace"), AGE];
 
 pub(super) const FALLBACK_COLUMNS: &[Col] = &[NAME, AGE];
@@ -382,6 +392,8 @@ pub(super) fn columns(kind: &str) -> &'static [Col] {
         "NetworkPolicy" => NETWORK_POLICY_COLUMNS,
         "Service" => SERVICE_COLUMNS,
         "ConfigMap" => CONFIG_MAP_COLUMNS,
+        "Endpoints" => ENDPOINTS_COLUMNS,
+        "EndpointSlice" => ENDPOINT_SLICE_COLUMNS,
         "Secret" => SECRET_COLUMNS,
         _ => FALLBACK_COLUMNS,
     }

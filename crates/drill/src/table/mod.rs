@@ -12,9 +12,9 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use cells::{
-    age, config_map_cells, controller_revision_cells, daemon_set_cells, deployment_cells, event_cells, name_of,
-    namespace_cells, network_policy_cells, node_cells, pdb_cells, pod_cells, replica_set_cells, secret_cells,
-    service_cells, stateful_set_cells,
+    age, config_map_cells, controller_revision_cells, daemon_set_cells, deployment_cells, endpoint_slice_cells,
+    endpoints_cells, event_cells, name_of, namespace_cells, network_policy_cells, node_cells, pdb_cells, pod_cells,
+    replica_set_cells, secret_cells, service_cells, stateful_set_cells,
 };
 use columns::columns;
 
@@ -56,6 +56,8 @@ pub fn row_cells(kind: &str, object: &Value, now: Timestamp) -> Vec<Value> {
         "NetworkPolicy" => network_policy_cells(object, now),
         "Service" => service_cells(object, now),
         "ConfigMap" => config_map_cells(object, now),
+        "Endpoints" => endpoints_cells(object, now),
+        "EndpointSlice" => endpoint_slice_cells(object, now),
         "Secret" => secret_cells(object, now),
         _ => vec![name_of(object).into(), age(object, now).into()],
     }

@@ -682,3 +682,103 @@ fn auth_whoami_answers_every_kubectl_from_1_27() {
         assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty(), "{said}");
     }
 }
+
+#[test]
+fn endpoints_follow_pod_readiness_and_go_with_their_service() {
+    let s = Served::start(
+        None,
+        Setup {
+            paused: true,
+            ..Setup::default()
+        },
+    );
+    let endpoints = |s: &Served| -> (usize, usize) {
+        let ep: serde_json::Value =
+            serde_json::from_str(&s.ok(&["get", "endpoints", "checkout", "-n", "shop", "-o", "json"])).expect("json");
+        let count = |field: &str| {
+            ep["subsets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|sub| sub[field].as_array().map_or(0, Vec::len))
+                .sum::<usize>()
+        };
+        (count("addresses"), count("notReadyAddresses"))
+    };
+    let ready_pods = |s: &Served| -> usize {
+        let pods: serde_json::Value =
+            serde_json::from_str(&s.ok(&["get", "pods", "-n", "shop", "-l", "app=checkout", "-o", "json"]))
+                .expect("json");
+        pods["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+            .filter(|p| {
+                p["status"]["conditions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c["type"] == "Ready" && c["status"] == "True")
+            })
+            .count()
+    };
+    let (ready, not_ready) = endpoints(&s);
+    assert_eq!(
+        (ready, not_ready),
+        (ready_pods(&s), 0),
+        "every checkout pod ready at the start"
+    );
+    // The bad rollout: crashlooping pods are listed, not ready.
+    s.control("POST", "/drill/v1/clock?advance=4m");
+    let (ready, not_ready) = endpoints(&s);
+    assert_eq!(ready, ready_pods(&s));
+    assert!(not_ready > 0, "the crashlooping pods are not ready endpoints");
+    let slice = s.ok(&[
+        "get",
+        "endpointslices",
+        "-n",
+        "shop",
+        "-l",
+        "kubernetes.io/service-name=checkout",
+        "-o",
+        "json",
+    ]);
+    let slice: serde_json::Value = serde_json::from_str(&slice).expect("json");
+    let conditions: Vec<bool> = slice["items"][0]["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .map(|e| e["conditions"]["ready"].as_bool().unwrap_or(false))
+        .collect();
+    assert_eq!(conditions.iter().filter(|r| !**r).count(), not_ready, "{slice}");
+    // A Service whose selector matches nothing has no endpoints.
+    let path = s.dir.path().join("svc.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: orphan\n  namespace: shop\nspec:\n  selector:\n    app: nothing-here\n  ports:\n  - port: 80\n    targetPort: 8080\n",
+    )
+    .expect("write");
+    s.ok(&["apply", "-f", path.to_str().expect("utf-8")]);
+    let described = s.ok(&["describe", "svc", "orphan", "-n", "shop"]);
+    let line = described.lines().find(|l| l.starts_with("Endpoints:")).unwrap_or("");
+    assert!(
+        !line.is_empty() && !line.chars().any(|c| c.is_ascii_digit()),
+        "no address: {described}"
+    );
+    // Deleted with its Service.
+    s.ok(&["delete", "svc", "checkout", "-n", "shop"]);
+    let gone = s.kubectl(&["get", "endpoints", "checkout", "-n", "shop"]);
+    assert!(!gone.status.success());
+    let slices = s.ok(&[
+        "get",
+        "endpointslices",
+        "-n",
+        "shop",
+        "-l",
+        "kubernetes.io/service-name=checkout",
+        "-o",
+        "name",
+    ]);
+    assert!(slices.trim().is_empty(), "{slices}");
+}
