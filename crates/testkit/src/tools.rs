@@ -65,23 +65,9 @@ pub fn every_kubectl() -> Vec<PathBuf> {
 /// Another kubectl minor version shipped beside the one on PATH (`kubectl.1.NN`), other than
 /// 1.32; the test fails loudly when there is none.
 pub fn other_kubectl() -> PathBuf {
-    let real = std::fs::canonicalize(kubectl_path()).expect("resolve kubectl");
-    let dir = real.parent().expect("kubectl has a directory");
-    let mut versions: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("list kubectl's directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("kubectl.1.") && n != "kubectl.1.32")
-        })
-        .collect();
-    versions.sort();
     // Prefer an older minor: the widest gap from the server's 1.32.
-    versions.into_iter().next().unwrap_or_else(|| {
-        panic!(
-            "no other kubectl minor version (kubectl.1.NN) beside {}",
-            real.display()
-        )
-    })
+    every_kubectl()
+        .into_iter()
+        .find(|p| p.file_name().and_then(|n| n.to_str()) != Some("kubectl.1.32"))
+        .expect("a kubectl minor version other than 1.32 beside the one on PATH")
 }

@@ -16,6 +16,13 @@ fn sim() -> Served {
     )
 }
 
+/// The name of the first pod in `shop`.
+fn first_pod(s: &Served) -> String {
+    let pods = s.ok(&["get", "pods", "-n", "shop", "-o", "name"]);
+    let pod = pods.lines().next().expect("a pod in shop");
+    pod.trim_start_matches("pod/").to_string()
+}
+
 fn header(out: &str) -> Vec<String> {
     out.lines()
         .next()
@@ -465,13 +472,7 @@ fn get_watch_streams_table_rows() {
 #[test]
 fn exec_attach_cp_debug_and_port_forward_are_refused_with_a_status_every_kubectl_reports() {
     let s = sim();
-    let pods = s.ok(&["get", "pods", "-n", "shop", "-o", "name"]);
-    let pod = pods
-        .lines()
-        .next()
-        .expect("a pod")
-        .trim_start_matches("pod/")
-        .to_string();
+    let pod = first_pod(&s);
     let from = format!("{pod}:/etc/hosts");
     let to = s.dir.path().join("hosts");
     let to = to.to_str().expect("utf-8");
@@ -596,13 +597,7 @@ fn logs_tail_since_timestamps_and_follow_on_the_drill_clock() {
         },
     );
     s.control("POST", "/drill/v1/clock?advance=10m");
-    let pods = s.ok(&["get", "pods", "-n", "shop", "-o", "name"]);
-    let pod = pods
-        .lines()
-        .next()
-        .expect("a pod")
-        .trim_start_matches("pod/")
-        .to_string();
+    let pod = first_pod(&s);
     let all = s.ok(&["logs", "-n", "shop", &pod]);
     assert!(
         all.contains("INFO starting") && all.contains("INFO GET /healthz 200"),
