@@ -174,15 +174,11 @@ async fn follow(args: FollowArgs) -> anyhow::Result<()> {
     ));
     // Prometheus's samples of the golden signals, and Alertmanager's alerts, as a console
     // would find them.
-    let found = crate::console::observing::find(&config, &cluster, None).await?;
-    if let Some(said) = &found.said {
+    let (monitored, said) = crate::console::observing::find(&config, &cluster, None).await?;
+    if let Some(said) = &said {
         say(said);
     }
-    flight.observe(crate::flight::monitoring::Sources {
-        prometheus: found.prometheus,
-        alertmanager: found.alertmanager,
-        plan: found.plan,
-    });
+    flight.observe(monitored);
     crate::stop::requested().await;
     flight.stop();
     say("stopped");

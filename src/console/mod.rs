@@ -103,6 +103,10 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let (tx, mut rx) = mpsc::channel(4096);
     let following = follow(&cluster, tx);
     let mut state = AppState::new(mode, now());
+    state.theme = setup.theme;
+    state.keymap = setup.keymap;
+    state.you = setup.actor.name.clone();
+    state.status = crate::app::status::StatusEditor::new(setup.status);
     if picture_path.is_some() {
         state.picture = Some(crate::app::picture::Kept {
             at: state.now,
@@ -133,10 +137,6 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     // Alertmanager are looked for, which may take seconds.
     let _ = terminal.draw(|f| crate::ui::render(&state, f));
 
-    state.theme = setup.theme;
-    state.keymap = setup.keymap;
-    state.you = setup.actor.name.clone();
-    state.status = crate::app::status::StatusEditor::new(setup.status);
     // Every answer, reading and journal entry comes back on this one channel.
     let (msg_tx, mut msgs) = mpsc::unbounded_channel();
     // The flight recorder (`[recorder] console`) keeps the cluster's changes for the incidents
@@ -193,7 +193,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     if let Some(o) = &observing {
         state.observe = crate::observe::model::ObserveModel::new(&o.sources);
         if let Some(f) = flight.as_mut() {
-            f.observe(o.sources());
+            f.observe(o.monitored());
         }
     }
     // Containment actions: the runner records into the journal through the link.

@@ -12,8 +12,9 @@ use tokio::sync::mpsc;
 use crate::app::message::Msg;
 use crate::cluster::connect::Cluster;
 use crate::config::Config;
+use crate::flight::monitoring::Monitored;
 use crate::observe::alertmanager::Alertmanager;
-use crate::observe::discover::discover;
+use crate::observe::discover::{Found, discover};
 use crate::observe::follow::{self, Followed, Following, Plan};
 use crate::observe::http::{DEFAULT_TIMEOUT, Endpoint, Server};
 use crate::observe::panels::Target;
@@ -123,20 +124,13 @@ pub fn drill(
 
 /// What the config names for the cluster whose context is the one in use, and what was found
 /// in the cluster for what it does not name, with the plan (polled every `interval` when
-/// given, else as configured).
-pub struct Found {
-    pub prometheus: Option<Prometheus>,
-    pub alertmanager: Option<Alertmanager>,
-    pub plan: Plan,
-    /// What looking in the cluster found (or that nothing was), when it looked.
-    pub said: Option<String>,
-}
-
+/// given, else as configured); and what looking in the cluster found (or that nothing was),
+/// when it looked.
 pub async fn find(
     config: &Config,
     cluster: &Cluster,
     interval: Option<Duration>,
-) -> Result<Found, crate::observe::http::ObserveError> {
+) -> Result<(Monitored, Option<String>), crate::observe::http::ObserveError> {
     let configured = config
         .clusters
         .iter()
@@ -158,7 +152,7 @@ pub async fn find(
         let found = tokio::time::timeout(DISCOVERY_TIMEOUT, discover(&cluster.client, &cluster.url())).await;
         said = Some(match found {
             Ok(d) => {
-                let keep = |f: crate::observe::discover::Found| f.http.with_timeout(DEFAULT_TIMEOUT);
+                let keep = |f: Found| f.http.with_timeout(DEFAULT_TIMEOUT);
                 if prometheus.is_none() {
                     prometheus = d.prometheus.map(keep).map(Prometheus::new);
                 }
@@ -173,12 +167,12 @@ pub async fn find(
             ),
         });
     }
-    Ok(Found {
+    let monitored = Monitored {
         prometheus,
         alertmanager,
         plan,
-        said,
-    })
+    };
+    Ok((monitored, said))
 }
 
 /// Follows what `find` finds, telling what looking in the cluster found; read-only when
@@ -192,8 +186,8 @@ pub async fn live(
     interval: Option<Duration>,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Option<Observing>, crate::observe::http::ObserveError> {
-    let found = find(config, cluster, interval).await?;
-    if let Some(text) = found.said {
+    let (found, said) = find(config, cluster, interval).await?;
+    if let Some(text) = said {
         let _ = tx.send(Msg::Notice { text, error: false });
     }
     if found.prometheus.is_none() && found.alertmanager.is_none() {
@@ -210,9 +204,9 @@ pub async fn live(
 }
 
 impl Observing {
-    /// What a flight recorder reads of the same sources: the panels shown.
-    pub fn sources(&self) -> crate::flight::monitoring::Sources {
-        crate::flight::monitoring::Sources {
+    /// What a flight recorder reads of the same Prometheus and Alertmanager: the panels shown.
+    pub fn monitored(&self) -> Monitored {
+        Monitored {
             prometheus: self.prometheus.clone(),
             alertmanager: self.alertmanager.clone(),
             plan: self.plan.clone(),

@@ -18,9 +18,10 @@ use crate::observe::follow::{FIND_EVERY, Followed, Plan, busiest};
 use crate::observe::panels::render;
 use crate::observe::prometheus::{Prometheus, QueryResult};
 
-/// Where the samples and alerts come from, and which services' panels to keep.
+/// What the recorder reads: the Prometheus and Alertmanager followed, and the plan whose
+/// services' panels select the series kept.
 #[derive(Clone)]
-pub struct Sources {
+pub struct Monitored {
     pub prometheus: Option<Prometheus>,
     pub alertmanager: Option<Alertmanager>,
     pub plan: Plan,
@@ -116,14 +117,16 @@ fn material(items: &[Value]) -> Vec<Value> {
     out
 }
 
-/// Polls `sources` every plan interval until `tx` is closed.
-pub async fn poll(sources: Sources, clock: ClusterClock, tx: mpsc::Sender<Change>) {
-    let Sources {
+/// Polls what is `monitored` every plan interval until `tx` is closed.
+pub async fn poll(monitored: Monitored, clock: ClusterClock, tx: mpsc::Sender<Change>) {
+    let Monitored {
         prometheus,
         alertmanager,
         plan,
-    } = sources;
+    } = monitored;
     let mut services = plan.services.clone();
+    // The series to fetch, parsed out of the panels again only when services are added.
+    let mut wanted = selectors(queries(&plan, &services).iter().map(String::as_str));
     let mut found_at: Option<tokio::time::Instant> = None;
     let mut newest = HashMap::new();
     let mut fetched_to: Option<i64> = None;
@@ -139,10 +142,14 @@ pub async fn poll(sources: Sources, clock: ClusterClock, tx: mpsc::Sender<Change
                 && let Some(found) = busiest(p, plan.objective).await
             {
                 found_at = Some(tokio::time::Instant::now());
+                let known = services.len();
                 for f in found {
                     if !services.iter().any(|s| s.target == f.target) {
                         services.push(f);
                     }
+                }
+                if services.len() > known {
+                    wanted = selectors(queries(&plan, &services).iter().map(String::as_str));
                 }
             }
             let now = clock.now_ms();
@@ -151,8 +158,7 @@ pub async fn poll(sources: Sources, clock: ClusterClock, tx: mpsc::Sender<Change
             let at = jiff::Timestamp::from_millisecond(now).ok();
             let mut series = Vec::new();
             let mut complete = true;
-            let wanted = queries(&plan, &services);
-            for selector in selectors(wanted.iter().map(String::as_str)) {
+            for selector in &wanted {
                 match p.query(&format!("{selector}{range}"), at).await {
                     Ok(result) => series.extend(newer(result, &mut newest)),
                     Err(e) => {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::clock::ClusterClock;
-use super::monitoring::Sources;
+use super::monitoring::Monitored;
 use super::recorder::{Change, FlightRecorder};
 
 const FRAME_EVERY: Duration = Duration::from_secs(1);
@@ -165,10 +165,10 @@ pub async fn start(
 }
 
 impl Flight {
-    /// Records the samples and alerts of `sources` too.
-    pub fn observe(&mut self, sources: Sources) {
+    /// Records the samples and alerts of what is `monitored` too.
+    pub fn observe(&mut self, monitored: Monitored) {
         let (clock, tx) = (self.clock.clone(), self.tx.clone());
-        self.tasks.spawn(super::monitoring::poll(sources, clock, tx));
+        self.tasks.spawn(super::monitoring::poll(monitored, clock, tx));
     }
 
     /// Stops the watches and the readings, then the thread after its last frame and seals.

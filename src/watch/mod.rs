@@ -115,7 +115,7 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
         );
     };
     if let Some(f) = flight.as_mut() {
-        f.observe(observing.sources());
+        f.observe(observing.monitored());
     }
     let (heard_tx, mut heard_rx) = mpsc::unbounded_channel::<Heard>();
     say(&format!(

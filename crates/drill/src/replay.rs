@@ -136,8 +136,10 @@ impl Sim {
                         self.replay_delete(&kind, &key.namespace, &key.name);
                     }
                 }
-                Record::Alerts { at, alerts } => self.replayed.push(Replayed::Alerts { at, alerts }),
-                Record::Silences { at, silences } => self.replayed.push(Replayed::Silences { at, silences }),
+                r @ (Record::Alerts { .. } | Record::Silences { .. }) => {
+                    let at = r.at();
+                    self.replayed.extend(Replayed::of(r, at));
+                }
                 Record::Samples { .. } => {}
             }
             if let Some((0, seen)) = &keyframe {
@@ -190,19 +192,12 @@ impl Sim {
         let mut told = vec![Replayed::Seek {
             to: to.as_millisecond(),
         }];
-        for r in [alerts, silences].into_iter().flatten() {
-            match r.clone() {
-                Record::Alerts { alerts, .. } => told.push(Replayed::Alerts {
-                    at: to.as_millisecond(),
-                    alerts,
-                }),
-                Record::Silences { silences, .. } => told.push(Replayed::Silences {
-                    at: to.as_millisecond(),
-                    silences,
-                }),
-                _ => {}
-            }
-        }
+        told.extend(
+            [alerts, silences]
+                .into_iter()
+                .flatten()
+                .filter_map(|r| Replayed::of(r.clone(), to.as_millisecond())),
+        );
         let pending: Vec<(usize, Timestamp)> = replay
             .batches
             .iter()

@@ -56,25 +56,37 @@ impl Run {
 
     /// Every line the run wrote up to `now` (the last `KEPT`).
     fn lines(&self, now: Timestamp) -> Vec<Line> {
+        self.lines_after(now, None)
+    }
+
+    /// The lines the run wrote up to `now` after `after` (all when None; the last `KEPT`),
+    /// made only from there on, so that following a long run does not write it all again.
+    fn lines_after(&self, now: Timestamp, after: Option<Timestamp>) -> Vec<Line> {
         let line = |at: Timestamp, what: &str| Line {
             at,
             text: format!("{} {what}", at.strftime("%Y-%m-%dT%H:%M:%SZ")),
         };
+        let new = |at: Timestamp| after.is_none_or(|a| at > a);
         let (start, until) = (self.started, self.until(now));
-        let mut out = vec![
-            line(start, &format!("INFO starting {} ({})", self.container, self.image)),
-            line(start, "INFO config loaded"),
-            line(start, "INFO listening on :8080"),
-        ];
+        let mut out = Vec::new();
+        if new(start) {
+            out.push(line(
+                start,
+                &format!("INFO starting {} ({})", self.container, self.image),
+            ));
+            out.push(line(start, "INFO config loaded"));
+            out.push(line(start, "INFO listening on :8080"));
+        }
         let beats = until.duration_since(start).as_secs() / HEARTBEAT.as_secs();
-        let first = (beats - KEPT as i64).max(1);
+        let seen = after.map_or(0, |a| a.duration_since(start).as_secs().max(0) / HEARTBEAT.as_secs());
+        let first = (beats - KEPT as i64).max(seen + 1).max(1);
         for k in first..=beats {
             let at = start + HEARTBEAT * k as i32;
-            if at < until || self.end.is_none() {
+            if new(at) && (at < until || self.end.is_none()) {
                 out.push(line(at, "INFO GET /healthz 200"));
             }
         }
-        if let Some(t) = &self.end {
+        if let Some(t) = self.end.as_ref().filter(|_| new(until)) {
             match t["message"].as_str() {
                 Some(m) if !m.is_empty() => out.push(line(until, &format!("FATAL {m}"))),
                 _ if t["reason"] == "OOMKilled" => {}
@@ -274,9 +286,7 @@ pub fn follow(cluster: Arc<DrillCluster>, ns: String, name: String, query: Query
                 let Ok(now_run) = run(&sim, &ns, &name, &query) else {
                     return;
                 };
-                let lines = now_run.lines(sim.now);
-                let new: Vec<Line> = lines.into_iter().filter(|l| last.is_none_or(|t| l.at > t)).collect();
-                (new, now_run.end.is_some())
+                (now_run.lines_after(sim.now, last), now_run.end.is_some())
             };
             if let Some(l) = new.last() {
                 last = Some(l.at);
@@ -324,6 +334,21 @@ mod tests {
                 "2026-12-05T10:01:10Z FATAL panic: boom",
             ]
         );
+        // Following from a line on makes the same lines as all of them, filtered.
+        for from in [
+            "2026-12-05T09:00:00Z",
+            "2026-12-05T10:00:00Z",
+            "2026-12-05T10:00:45Z",
+            "2026-12-05T10:01:10Z",
+        ] {
+            let from = at(from);
+            let want: Vec<Line> = lines.iter().filter(|l| l.at > from).cloned().collect();
+            assert_eq!(
+                crashed.lines_after(at("2026-12-05T11:00:00Z"), Some(from)),
+                want,
+                "after {from}"
+            );
+        }
         let shape = |q: &str| Shape::of(&Query::parse(Some(q)), at("2026-12-05T10:01:10Z")).expect("shape");
         assert_eq!(
             shape("tailLines=1").pick(lines.clone()),

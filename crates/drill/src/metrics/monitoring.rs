@@ -92,9 +92,9 @@ impl Monitoring {
     /// Fills `history_ms` of samples ending at the observation `base`, then evaluates the
     /// rules once.
     pub fn backfill(&mut self, base: &Observation, history_ms: i64) {
+        // A replay's samples are shown by `reveal`, as the clock passes them.
         if self.recorded.is_some() {
             self.now_ms = base.t_ms;
-            self.reveal(base.t_ms);
             return;
         }
         self.signals.backfill(base, history_ms);
@@ -110,7 +110,6 @@ impl Monitoring {
             }
             if self.recorded.is_some() {
                 self.now_ms = obs.t_ms;
-                self.reveal(obs.t_ms);
                 continue;
             }
             self.signals.record(&obs);

@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 use serde_json::Value;
-use warroom_recording::record::Series;
+use warroom_recording::record::{Record, Series};
 
 use super::alertmanager::{Alertmanager, PostableAlert, Silence, SilenceMatcher};
 use super::series::{SeriesId, SeriesStore};
@@ -25,6 +25,17 @@ pub enum Replayed {
     Seek {
         to: i64,
     },
+}
+
+impl Replayed {
+    /// What a recorded alerts or silences record tells, as of `at`; nothing for other records.
+    pub fn of(record: Record, at: i64) -> Option<Replayed> {
+        match record {
+            Record::Alerts { alerts, .. } => Some(Replayed::Alerts { at, alerts }),
+            Record::Silences { silences, .. } => Some(Replayed::Silences { at, silences }),
+            _ => None,
+        }
+    }
 }
 
 /// The recorded samples, and how many of them the store has been shown.
