@@ -8,7 +8,7 @@ pub mod discovery;
 pub mod facilitator;
 pub mod logs;
 pub mod prometheus;
-pub mod protobuf;
+mod protobuf;
 pub mod proxy;
 pub mod read;
 pub mod request;
@@ -173,11 +173,7 @@ async fn serve(
             return Ok(json_response(200, group.to_string()));
         }
         Route::AccessReview if method == Method::POST => {
-            let review = if ct.contains("protobuf") {
-                protobuf::access_review(&body).map_err(ApiError::bad_request)?
-            } else {
-                write::parse_body(&body, &ct)?
-            };
+            let review = write::parse_body(&body, &ct)?;
             let answer = auth::access_review(&c.lock(), review)?;
             return Ok(json_response(201, answer.to_string()));
         }
@@ -189,11 +185,7 @@ async fn serve(
                     "the server could not find the requested resource",
                 ));
             }
-            let review = if ct.contains("protobuf") {
-                protobuf::self_review(&body).map_err(ApiError::bad_request)?
-            } else {
-                write::parse_body(&body, &ct)?
-            };
+            let review = write::parse_body(&body, &ct)?;
             let answer = auth::self_review(&c.lock(), review)?;
             return Ok(json_response(201, answer.to_string()));
         }

@@ -53,12 +53,11 @@ pub fn validate(kind: &ResourceKind, value: &Value, name: &str) -> Result<(), Ap
     Ok(())
 }
 
-/// Parses a JSON request body (YAML too, for apply); protobuf is refused clearly.
+/// Parses a request body: JSON, YAML (for apply) or Kubernetes protobuf.
 pub fn parse_body(body: &[u8], content_type: &str) -> Result<Value, ApiError> {
     if content_type.contains("protobuf") {
-        return Err(ApiError::unsupported_media(
-            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
-        ));
+        return super::protobuf::decode(body)
+            .map_err(|e| ApiError::bad_request(format!("error decoding protobuf: {e}")));
     }
     if content_type.contains("yaml") {
         return serde_saphyr::from_slice::<Value>(body).map_err(|e| {

@@ -502,8 +502,7 @@ fn exec_attach_cp_debug_and_port_forward_are_refused_with_a_status_every_kubectl
 #[test]
 fn configmaps_and_secrets_are_served_as_kubernetes_serves_them() {
     let s = sim();
-    // 1.32 and 1.33 send `create configmap|secret` as protobuf (not read yet): an older kubectl
-    // creates, the one on PATH reads, applies and describes.
+    // An older kubectl creates (in JSON), the one on PATH reads, applies and describes.
     let older = other_kubectl();
     let ok = |kubectl: &Path, args: &[&str]| {
         let out = s.kubectl_with(kubectl, args);
@@ -776,4 +775,100 @@ fn endpoints_follow_pod_readiness_and_go_with_their_service() {
         "name",
     ]);
     assert!(slices.trim().is_empty(), "{slices}");
+}
+
+/// kubectl 1.32 and later send typed creates, `auth can-i` and `auth whoami` in Kubernetes
+/// protobuf; older ones in JSON. Every version's objects must come out the same.
+#[test]
+fn typed_creates_are_read_in_protobuf_and_json_from_every_kubectl() {
+    let s = sim();
+    let mut protobuf_seen = Vec::new();
+    for kubectl in every_kubectl() {
+        let version = kubectl
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("kubectl.1."))
+            .expect("kubectl.1.NN")
+            .to_string();
+        let ns = format!("team-{version}");
+        let run = |args: &[&str]| {
+            let mut all = args.to_vec();
+            all.push("-v=8");
+            let out = s.kubectl_with(&kubectl, &all);
+            let said = String::from_utf8_lossy(&out.stderr).into_owned();
+            assert!(out.status.success(), "1.{version} {args:?}: {said}");
+            (String::from_utf8_lossy(&out.stdout).into_owned(), said)
+        };
+        let (_, said) = run(&["create", "namespace", &ns]);
+        if said.contains("Content-Type: application/vnd.kubernetes.protobuf") {
+            protobuf_seen.push(version.clone());
+        }
+        run(&[
+            "create",
+            "deployment",
+            "web",
+            "-n",
+            &ns,
+            "--image=nginx:1.27",
+            "--replicas=2",
+            "--port=8080",
+        ]);
+        run(&["create", "configmap", "settings", "-n", &ns, "--from-literal=MODE=fast"]);
+        run(&[
+            "create",
+            "secret",
+            "generic",
+            "db",
+            "-n",
+            &ns,
+            "--from-literal=password=hunter2",
+        ]);
+        run(&["create", "service", "clusterip", "web", "-n", &ns, "--tcp=80:8080"]);
+        run(&[
+            "create",
+            "poddisruptionbudget",
+            "web",
+            "-n",
+            &ns,
+            "--selector=app=web",
+            "--min-available=1",
+        ]);
+        let (rules, _) = run(&["auth", "can-i", "--list", "-n", &ns]);
+        assert!(rules.starts_with("Resources") && rules.lines().count() > 1, "1.{version} can-i --list: {rules}");
+
+        let get = |what: &str, path: &str| jsonpath(&s, &["get", what, "-n", &ns], path);
+        assert_eq!(
+            s.ok(&["get", "namespace", &ns, "-o", "name"]).trim(),
+            format!("namespace/{ns}")
+        );
+        assert_eq!(
+            get(
+                "deploy/web",
+                "{.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort} {.spec.selector.matchLabels.app}"
+            ),
+            "2 nginx:1.27 8080 web",
+            "1.{version}"
+        );
+        assert_eq!(get("cm/settings", "{.data.MODE}"), "fast", "1.{version}");
+        assert_eq!(get("secret/db", "{.data.password}"), "aHVudGVyMg==", "1.{version}");
+        assert_eq!(
+            get(
+                "svc/web",
+                "{.spec.ports[0].port} {.spec.ports[0].targetPort} {.spec.selector.app}"
+            ),
+            "80 8080 web",
+            "1.{version}"
+        );
+        assert_eq!(get("pdb/web", "{.spec.minAvailable}"), "1", "1.{version}");
+        wait_for(120, "the deployment's pods", || {
+            let ready = get("deploy/web", "{.status.readyReplicas}");
+            (ready == "2").then_some(())
+        });
+    }
+    for version in ["32", "33"] {
+        assert!(
+            protobuf_seen.contains(&version.to_string()),
+            "kubectl 1.{version} sends protobuf bodies (seen from {protobuf_seen:?})"
+        );
+    }
 }
