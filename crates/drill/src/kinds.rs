@@ -213,6 +213,16 @@ pub const NETWORK_POLICIES: ResourceKind = ResourceKind {
     short_names: &["netpol"],
     verbs: RW,
 };
+pub const AUTOSCALERS: ResourceKind = ResourceKind {
+    group: "autoscaling",
+    version: "v2",
+    plural: "horizontalpodautoscalers",
+    singular: "horizontalpodautoscaler",
+    kind: "HorizontalPodAutoscaler",
+    namespaced: true,
+    short_names: &["hpa"],
+    verbs: RW,
+};
 
 /// Every resource with objects in the store, in discovery order.
 pub const ALL: &[ResourceKind] = &[
@@ -232,6 +242,7 @@ pub const ALL: &[ResourceKind] = &[
     CONTROLLER_REVISIONS,
     PDBS,
     NETWORK_POLICIES,
+    AUTOSCALERS,
 ];
 
 /// Finds the resource served at `group`/`version`/`plural`.

@@ -55,6 +55,8 @@ pub enum Timer {
     Churn,
     /// The next batch of a replayed recording.
     Replay(usize),
+    /// The autoscaler controller's next pass over every HPA.
+    Autoscale,
     /// A warm-up revision of a workload being rolled out before the drill starts.
     WarmupRevision {
         workload: usize,
@@ -108,6 +110,14 @@ pub struct Sim {
     pub(crate) pressure_from_usage: BTreeSet<String>,
     /// Workload usage overrides from faults: `ns/name` → (cpu cores, memory bytes).
     pub(crate) usage: HashMap<String, (Option<f64>, Option<f64>)>,
+    /// Traffic surges from faults: `ns/name` → times the scenario's traffic.
+    pub(crate) surges: HashMap<String, f64>,
+    /// Each traffic workload's per-pod load (see `control::load`), refreshed at each scrape.
+    pub(crate) loads: HashMap<String, f64>,
+    /// Whether the autoscaler controller's timer is running.
+    pub(crate) autoscaling: bool,
+    /// Each HPA's recent recommendations, for scale-down stabilization.
+    pub(crate) recommendations: HashMap<(String, String), Vec<(Timestamp, i64)>>,
     pub requests: Vec<RequestRecord>,
     pub(crate) event_index: HashMap<(String, String, String), (String, String)>,
     pub(crate) event_order: std::collections::VecDeque<(String, String)>,
@@ -154,6 +164,10 @@ impl Sim {
             node_alloc: HashMap::new(),
             pressure_from_usage: BTreeSet::new(),
             usage: HashMap::new(),
+            surges: HashMap::new(),
+            loads: HashMap::new(),
+            autoscaling: false,
+            recommendations: HashMap::new(),
             requests: Vec::new(),
             event_index: HashMap::new(),
             event_order: Default::default(),
@@ -231,6 +245,7 @@ impl Sim {
             Timer::WarmupRevision { workload, revision } => self.warmup_revision(workload, revision),
             Timer::Churn => self.churn(),
             Timer::Replay(i) => self.replay_batch(i),
+            Timer::Autoscale => self.autoscale(),
         }
     }
 
@@ -467,6 +482,7 @@ impl Sim {
             "StatefulSet" => self.queue(Work::StatefulSet(ns, obj.name.to_string())),
             "PodDisruptionBudget" => self.queue(Work::Pdbs(ns)),
             "Service" => self.queue(Work::Endpoints(ns)),
+            "HorizontalPodAutoscaler" => self.start_autoscaling(),
             "ReplicaSet" => {
                 self.queue(Work::ReplicaSet(ns.clone(), obj.name.to_string()));
                 if let Some((kind, name)) = owner_of(&obj.value())

@@ -11,6 +11,7 @@ use crate::scenario::model::{ApiServer, EvictionApi};
 pub const GROUPS: &[(&str, &str)] = &[
     ("apps", "v1"),
     ("policy", "v1"),
+    ("autoscaling", "v2"),
     ("networking.k8s.io", "v1"),
     ("discovery.k8s.io", "v1"),
     ("authorization.k8s.io", "v1"),
@@ -175,6 +176,15 @@ pub fn resource_list(group: &str, version: &str, server: &ApiServer) -> Option<V
                 json!({"name": "selfsubjectreviews", "singularName": "selfsubjectreview", "namespaced": false,
                                   "kind": "SelfSubjectReview", "verbs": ["create"]}),
             );
+        }
+        ("autoscaling", "v2") => {
+            resources.push(sub(
+                "horizontalpodautoscalers/status",
+                true,
+                "HorizontalPodAutoscaler",
+                None,
+                &["get", "patch", "update"],
+            ));
         }
         ("networking.k8s.io", "v1") | ("discovery.k8s.io", "v1") => {}
         _ => return None,

@@ -20,7 +20,9 @@ pub fn validate(kind: &ResourceKind, value: &Value, name: &str) -> Result<(), Ap
             .map(|_| ())
             .map_err(|e| format!("{}: {}", e.path(), e.inner()))
     }
-    use k8s_openapi::api::{apps::v1 as apps, core::v1 as core, networking::v1 as net, policy::v1 as policy};
+    use k8s_openapi::api::{
+        apps::v1 as apps, autoscaling::v2 as autoscaling, core::v1 as core, networking::v1 as net, policy::v1 as policy,
+    };
     let result = match kind.kind {
         "Pod" => check::<core::Pod>(value),
         "Node" => check::<core::Node>(value),
@@ -36,6 +38,7 @@ pub fn validate(kind: &ResourceKind, value: &Value, name: &str) -> Result<(), Ap
         "Service" => check::<core::Service>(value),
         "ConfigMap" => check::<core::ConfigMap>(value),
         "Secret" => check::<core::Secret>(value),
+        "HorizontalPodAutoscaler" => check::<autoscaling::HorizontalPodAutoscaler>(value),
         _ => Ok(()),
     };
     result.map_err(|m| ApiError::invalid(kind.kind, name, m))?;

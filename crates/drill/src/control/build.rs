@@ -105,6 +105,20 @@ impl Sim {
                 let obj = json!({"metadata": {"name": w.name, "namespace": w.namespace}, "spec": spec, "status": {}});
                 let _ = self.create_object(kinds::PDBS, obj);
             }
+            if let Some(a) = &w.autoscaler {
+                let kind = workload_kind(w.kind);
+                let obj = json!({
+                    "metadata": {"name": w.name, "namespace": w.namespace},
+                    "spec": {
+                        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": kind.kind, "name": w.name},
+                        "minReplicas": a.min_replicas, "maxReplicas": a.max_replicas,
+                        "metrics": [{"type": "Resource", "resource": {"name": "cpu",
+                                     "target": {"type": "Utilization", "averageUtilization": a.cpu_utilization}}}],
+                    },
+                    "status": {"currentReplicas": 0, "desiredReplicas": 0},
+                });
+                let _ = self.create_object(kinds::AUTOSCALERS, obj);
+            }
         }
     }
 

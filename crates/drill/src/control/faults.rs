@@ -1,5 +1,5 @@
 //! Scripted faults from the scenario, applied at their virtual times: bad rollouts, node
-//! conditions, OOMKills, usage surges (noisy neighbours) and outside scaling.
+//! conditions, OOMKills, usage surges (noisy neighbours), traffic surges and outside scaling.
 
 use serde_json::json;
 
@@ -67,6 +67,10 @@ impl Sim {
             for n in nodes {
                 self.queue(Work::NodePressure(n));
             }
+        }
+        if let Some(t) = &fault.traffic {
+            self.surges.insert(t.workload.clone(), t.factor);
+            self.refresh_loads();
         }
         if let Some(s) = &fault.scale
             && let Some(w) = workload(self, &s.workload)

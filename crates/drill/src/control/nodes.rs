@@ -253,6 +253,7 @@ impl Sim {
                     mem = m.value;
                 }
             }
+            cpu *= self.load(w);
             if let Some((c, m)) = self.usage.get(w) {
                 if let Some(c) = c {
                     cpu = *c;

@@ -3,6 +3,8 @@
 //! sim takes one observation per scrape step, at the exact virtual time of the step, so the
 //! same seed and script always give the same samples. It reads the sim; it writes nothing.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::kinds;
@@ -59,6 +61,8 @@ pub struct Observation {
     pub pods: Vec<PodObservation>,
     pub deployments: Vec<DeploymentObservation>,
     pub nodes: Vec<NodeObservation>,
+    /// Traffic surges: workload `ns/name` → times the scenario's traffic.
+    pub surges: HashMap<String, f64>,
 }
 
 /// The sim's scrape schedule and the observations not yet turned into samples.
@@ -99,6 +103,7 @@ impl Sim {
             next = t_ms - (t_ms - next) % SCRAPE_STEP_MS - MAX_PENDING * SCRAPE_STEP_MS;
         }
         // The cluster does not change between timers: one observation, restamped per step.
+        self.refresh_loads();
         let base = self.observe(next);
         let mut out = Vec::new();
         while due(next) {
@@ -219,6 +224,7 @@ impl Sim {
             pods,
             deployments,
             nodes,
+            surges: self.surges.clone(),
         }
     }
 }

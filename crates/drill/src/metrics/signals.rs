@@ -13,6 +13,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::observe::{Observation, SCRAPE_STEP_MS};
 use super::series::{MetricType, SeriesId, SeriesStore};
+use crate::control::load::overload_errors;
 use crate::scenario::Scenario;
 
 /// Upper bounds of the request latency histogram's buckets (seconds).
@@ -314,27 +315,24 @@ impl SignalModels {
                 .iter()
                 .filter(|p| !p.ready && (p.running || p.restarts > 0))
                 .count();
-            let desired = obs
-                .deployments
-                .iter()
-                .find(|d| format!("{}/{}", d.namespace, d.name) == svc.workload)
-                .map_or(svc.replicas, |d| d.spec_replicas)
-                .max(1.0);
+            let surge = obs.surges.get(&svc.workload).copied().unwrap_or(1.0);
             let (serving, error_ratio): (Vec<_>, f64) = if ready.is_empty() {
                 (pods.iter().collect(), 1.0)
             } else {
                 let bad = unhealthy as f64 / (ready.len() + unhealthy) as f64;
                 (ready, svc.error_ratio + (1.0 - svc.error_ratio) * 0.6 * bad)
             };
+            // Each serving pod's share of the traffic against the scenario's baseline share.
             let load = if serving.is_empty() {
                 1.0
             } else {
-                (desired / serving.len() as f64).max(1.0)
+                (surge * svc.replicas / serving.len() as f64).max(1.0)
             };
+            let error_ratio = error_ratio + (1.0 - error_ratio) * overload_errors(load);
             let share = if serving.is_empty() {
                 0.0
             } else {
-                svc.rps / serving.len() as f64
+                svc.rps * surge / serving.len() as f64
             };
             for p in serving {
                 let node = p.node.as_deref().unwrap_or("");

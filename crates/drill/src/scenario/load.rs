@@ -227,6 +227,29 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
                 "maxSurge and maxUnavailable cannot both be 0",
             );
         }
+        if let Some(a) = &spec.autoscaler {
+            let at = format!("workloads[{i}].autoscaler");
+            if spec.kind == WorkloadKind::DaemonSet {
+                c.at(
+                    w,
+                    at.clone(),
+                    "a DaemonSet cannot be autoscaled (it runs one pod per node)",
+                );
+            }
+            if a.min_replicas == 0 || a.min_replicas > a.max_replicas {
+                c.at(
+                    w,
+                    format!("{at}.minReplicas"),
+                    format!(
+                        "minReplicas must be 1 to maxReplicas ({}), not {}",
+                        a.max_replicas, a.min_replicas
+                    ),
+                );
+            }
+            if a.cpu_utilization == 0 {
+                c.at(w, format!("{at}.cpuUtilization"), "cpuUtilization must be above 0");
+            }
+        }
         if spec.traffic < 0.0 || !spec.traffic.is_finite() {
             c.at(
                 w,
@@ -258,6 +281,13 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
         }
     }
     let nodes: BTreeSet<String> = node_names(s).into_iter().collect();
+    let with_traffic: BTreeSet<String> = s
+        .workloads
+        .iter()
+        .map(|w| w.get())
+        .filter(|w| w.traffic > 0.0)
+        .map(|w| format!("{}/{}", w.namespace, w.name))
+        .collect();
     for (i, f) in s.faults.iter().enumerate() {
         let spec = f.get();
         let set = [
@@ -266,6 +296,7 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
             spec.oom_kill.is_some(),
             spec.usage.is_some(),
             spec.scale.is_some(),
+            spec.traffic.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -274,7 +305,7 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
             c.at(
                 f,
                 format!("faults[{i}]"),
-                "a fault needs exactly one of rollout, nodeCondition, oomKill, usage, scale",
+                "a fault needs exactly one of rollout, nodeCondition, oomKill, usage, scale, traffic",
             );
         }
         let workload_ref = |field: &str, r: &str, c: &mut Checker| {
@@ -297,6 +328,23 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
         }
         if let Some(r) = &spec.scale {
             workload_ref("scale", &r.workload, &mut c);
+        }
+        if let Some(t) = &spec.traffic {
+            workload_ref("traffic", &t.workload, &mut c);
+            if !(t.factor.is_finite() && t.factor >= 0.0) {
+                c.at(
+                    f,
+                    format!("faults[{i}].traffic.factor"),
+                    format!("factor must be zero or more, not {}", t.factor),
+                );
+            }
+            if !with_traffic.contains(&t.workload) && workloads.contains(&t.workload) {
+                c.at(
+                    f,
+                    format!("faults[{i}].traffic.workload"),
+                    format!("{} has no traffic to change (give it `traffic:`)", t.workload),
+                );
+            }
         }
         if let Some(nc) = &spec.node_condition {
             if !nodes.contains(&nc.node) {

@@ -186,6 +186,9 @@ pub struct WorkloadSpec {
     /// A PodDisruptionBudget for the workload's pods.
     #[serde(default)]
     pub pdb: Option<Pdb>,
+    /// A HorizontalPodAutoscaler (autoscaling/v2) scaling the workload on its pods' CPU.
+    #[serde(default)]
+    pub autoscaler: Option<Autoscaler>,
     /// The service name for metrics; defaults to the workload name.
     #[serde(default)]
     pub service: Option<String>,
@@ -269,6 +272,21 @@ pub struct Pdb {
     pub max_unavailable: Option<u32>,
 }
 
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Autoscaler {
+    #[serde(default = "one")]
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    /// The average CPU use it keeps, in percent of the pods' request.
+    #[serde(default = "default_cpu_utilization")]
+    pub cpu_utilization: u32,
+}
+
+fn default_cpu_utilization() -> u32 {
+    80
+}
+
 /// How a container running an image behaves.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -328,6 +346,10 @@ pub struct Fault {
     /// A workload is scaled, as an autoscaler or someone outside the war room would.
     #[serde(default)]
     pub scale: Option<ScaleFault>,
+    /// A workload's traffic changes to `factor` times the scenario's (a surge, or a lull): its
+    /// pods' CPU and latency follow, and past twice their baseline load requests fail.
+    #[serde(default)]
+    pub traffic: Option<TrafficFault>,
 }
 
 /// A workload reference `namespace/name`.
@@ -377,6 +399,14 @@ pub struct UsageFault {
 pub struct ScaleFault {
     pub workload: WorkloadRef,
     pub replicas: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TrafficFault {
+    pub workload: WorkloadRef,
+    /// Times the scenario's traffic (3 = a threefold surge; 1 = back to normal).
+    pub factor: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

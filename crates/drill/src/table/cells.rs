@@ -447,6 +447,61 @@ pub(super) fn pdb_cells(v: &Value, now: Timestamp) -> Vec<Value> {
     ]
 }
 
+/// `kubectl get hpa`: the target, each metric as `cpu: 85%/50%` (current unknown until the
+/// controller has measured), the bounds and the replicas it last saw.
+pub(super) fn autoscaler_cells(v: &Value, now: Timestamp) -> Vec<Value> {
+    let target = v.pointer("/spec/scaleTargetRef");
+    let reference = format!(
+        "{}/{}",
+        target.and_then(|t| t["kind"].as_str()).unwrap_or(""),
+        target.and_then(|t| t["name"].as_str()).unwrap_or("")
+    );
+    let current = v.pointer("/status/currentMetrics").and_then(Value::as_array);
+    let targets: Vec<String> = v
+        .pointer("/spec/metrics")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let resource = m.get("resource")?;
+            let name = resource["name"].as_str().unwrap_or("");
+            let wanted = &resource["target"];
+            let measured = current.and_then(|c| c.get(i)).map(|c| &c["resource"]["current"]);
+            Some(match wanted["averageUtilization"].as_i64() {
+                Some(pct) => {
+                    let now = measured
+                        .and_then(|c| c["averageUtilization"].as_i64())
+                        .map_or("<unknown>".to_string(), |c| format!("{c}%"));
+                    format!("{name}: {now}/{pct}%")
+                }
+                None => {
+                    let now = measured.and_then(|c| c["averageValue"].as_str()).unwrap_or("<unknown>");
+                    format!("{name}: {now}/{}", wanted["averageValue"].as_str().unwrap_or(""))
+                }
+            })
+        })
+        .collect();
+    let min = v
+        .pointer("/spec/minReplicas")
+        .and_then(Value::as_i64)
+        .map_or("<unset>".to_string(), |n| n.to_string());
+    vec![
+        name_of(v).into(),
+        reference.into(),
+        if targets.is_empty() {
+            "<none>".to_string()
+        } else {
+            targets.join(", ")
+        }
+        .into(),
+        min.into(),
+        int(v, "/spec/maxReplicas").into(),
+        int(v, "/status/currentReplicas").into(),
+        age(v, now).into(),
+    ]
+}
+
 pub(super) fn network_policy_cells(v: &Value, now: Timestamp) -> Vec<Value> {
     vec![
         name_of(v).into(),

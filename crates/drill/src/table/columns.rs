@@ -375,6 +375,36 @@ pub(super) const ENDPOINT_SLICE_COLUMNS: &[Col] = &[
 
 pub(super) const NAMESPACE_COLUMNS: &[Col] = &[NAME, Col::new("Status", "string", "The status of the namespace"), AGE];
 
+pub(super) const AUTOSCALER_COLUMNS: &[Col] = &[
+    NAME,
+    Col::new(
+        "Reference",
+        "string",
+        "scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.",
+    ),
+    Col::new(
+        "Targets",
+        "string",
+        "metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond. If not set, the default metric will be set to 80% average CPU utilization.",
+    ),
+    Col::new(
+        "MinPods",
+        "string",
+        "minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available.",
+    ),
+    Col::new(
+        "MaxPods",
+        "string",
+        "maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.",
+    ),
+    Col::new(
+        "Replicas",
+        "string",
+        "currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.",
+    ),
+    AGE,
+];
+
 pub(super) const FALLBACK_COLUMNS: &[Col] = &[NAME, AGE];
 
 pub(super) fn columns(kind: &str) -> &'static [Col] {
@@ -395,6 +425,7 @@ pub(super) fn columns(kind: &str) -> &'static [Col] {
         "Endpoints" => ENDPOINTS_COLUMNS,
         "EndpointSlice" => ENDPOINT_SLICE_COLUMNS,
         "Secret" => SECRET_COLUMNS,
+        "HorizontalPodAutoscaler" => AUTOSCALER_COLUMNS,
         _ => FALLBACK_COLUMNS,
     }
 }

@@ -834,7 +834,10 @@ fn typed_creates_are_read_in_protobuf_and_json_from_every_kubectl() {
             "--min-available=1",
         ]);
         let (rules, _) = run(&["auth", "can-i", "--list", "-n", &ns]);
-        assert!(rules.starts_with("Resources") && rules.lines().count() > 1, "1.{version} can-i --list: {rules}");
+        assert!(
+            rules.starts_with("Resources") && rules.lines().count() > 1,
+            "1.{version} can-i --list: {rules}"
+        );
 
         let get = |what: &str, path: &str| jsonpath(&s, &["get", what, "-n", &ns], path);
         assert_eq!(

@@ -3,6 +3,7 @@
 //! Alertmanager answering as it does; hostile requests; determinism; the shipped drills'
 //! stories. One test target, so the crate is linked once.
 
+mod autoscaling;
 mod bad_input;
 mod determinism;
 mod kube_client;

@@ -1,0 +1,132 @@
+//! HorizontalPodAutoscalers in the drill, seen through kubectl and the drill's Prometheus: the
+//! shipped `hpa-at-max` drill's surge scales frontend to its maximum and no further, requests
+//! fail while each pod is overloaded, and raising the maximum brings them back.
+
+use warroom_testkit::drill::{Served, Setup, promql};
+
+fn drill() -> Served {
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/hpa-at-max.yaml")).expect("shipped drill");
+    Served::start(
+        Some(&yaml),
+        Setup {
+            paused: true,
+            ..Setup::default()
+        },
+    )
+}
+
+/// Moves the drill clock on in autoscaler-sized steps.
+fn advance(s: &Served, seconds: u32) {
+    for _ in 0..seconds.div_ceil(15) {
+        s.control("POST", "/drill/v1/clock?advance=15s");
+    }
+}
+
+fn jsonpath(s: &Served, args: &[&str], path: &str) -> String {
+    let jp = format!("jsonpath={path}");
+    let mut all = args.to_vec();
+    all.extend(["-o", &jp]);
+    s.ok(&all)
+}
+
+fn error_ratio(s: &Served) -> f64 {
+    let now = s.control("GET", "/drill/v1/clock")["nowMs"].as_i64().expect("nowMs");
+    promql(
+        &s.prometheus,
+        r#"sum(rate(http_requests_total{service="frontend",code=~"5.."}[1m])) / sum(rate(http_requests_total{service="frontend"}[1m]))"#,
+        Some(now),
+    )
+    .expect("frontend's error ratio")
+}
+
+#[test]
+fn a_surge_scales_to_the_autoscalers_max_and_raising_it_relieves_the_pods() {
+    let s = drill();
+    advance(&s, 60);
+    let table = s.ok(&["get", "hpa", "-n", "shop"]);
+    let lines: Vec<Vec<&str>> = table
+        .lines()
+        .map(|l| l.split("  ").filter(|c| !c.is_empty()).map(str::trim).collect())
+        .collect();
+    assert_eq!(
+        lines[0],
+        ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"],
+        "{table}"
+    );
+    assert_eq!(
+        lines[1][..6],
+        ["frontend", "Deployment/frontend", "cpu: 50%/60%", "3", "6", "3"],
+        "{table}"
+    );
+    assert!(error_ratio(&s) < 0.01, "healthy before the surge");
+
+    // The surge at 2m: the autoscaler doubles frontend at once, then stops at its max.
+    advance(&s, 180);
+    assert_eq!(
+        jsonpath(&s, &["get", "deploy", "frontend", "-n", "shop"], "{.spec.replicas}"),
+        "6"
+    );
+    let hpa = ["get", "hpa", "frontend", "-n", "shop"];
+    assert_eq!(
+        jsonpath(&s, &hpa, "{.status.currentReplicas}/{.status.desiredReplicas}"),
+        "6/6"
+    );
+    assert_eq!(
+        jsonpath(
+            &s,
+            &hpa,
+            r#"{.status.conditions[?(@.type=="ScalingLimited")].status} {.status.conditions[?(@.type=="ScalingLimited")].reason}"#
+        ),
+        "True TooManyReplicas"
+    );
+    let utilization: i64 = jsonpath(
+        &s,
+        &hpa,
+        "{.status.currentMetrics[0].resource.current.averageUtilization}",
+    )
+    .parse()
+    .expect("a measured utilization");
+    assert!(
+        (110..=140).contains(&utilization),
+        "2.5x the baseline load: {utilization}%"
+    );
+    let described = s.ok(&["describe", "hpa", "frontend", "-n", "shop"]);
+    assert!(
+        described.contains("SuccessfulRescale")
+            && described.contains("New size: 6; reason: cpu resource utilization (percentage of request) above target"),
+        "{described}"
+    );
+    assert!(
+        described.contains("ScalingLimited") && described.contains("TooManyReplicas"),
+        "{described}"
+    );
+    advance(&s, 60);
+    let failing = error_ratio(&s);
+    assert!(
+        (0.02..0.1).contains(&failing),
+        "overloaded pods fail requests: {failing}"
+    );
+
+    // The mitigation: a higher maximum. Pods start, the load spreads, the errors stop.
+    s.ok(&[
+        "patch",
+        "hpa",
+        "frontend",
+        "-n",
+        "shop",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"maxReplicas":10}}"#,
+    ]);
+    advance(&s, 180);
+    assert_eq!(
+        jsonpath(
+            &s,
+            &["get", "deploy", "frontend", "-n", "shop"],
+            "{.status.readyReplicas}"
+        ),
+        "10"
+    );
+    let recovered = error_ratio(&s);
+    assert!(recovered < 0.005, "errors stop once the load is spread: {recovered}");
+}
