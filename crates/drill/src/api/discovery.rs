@@ -16,6 +16,7 @@ pub const GROUPS: &[(&str, &str)] = &[
     ("discovery.k8s.io", "v1"),
     ("authorization.k8s.io", "v1"),
     ("authentication.k8s.io", "v1"),
+    (super::resource_metrics::GROUP, super::resource_metrics::VERSION),
 ];
 
 pub fn api_versions(server: &str) -> Value {
@@ -185,6 +186,9 @@ pub fn resource_list(group: &str, version: &str, server: &ApiServer) -> Option<V
                 None,
                 &["get", "patch", "update"],
             ));
+        }
+        (super::resource_metrics::GROUP, super::resource_metrics::VERSION) => {
+            resources.extend(super::resource_metrics::resources());
         }
         ("networking.k8s.io", "v1") | ("discovery.k8s.io", "v1") => {}
         _ => return None,

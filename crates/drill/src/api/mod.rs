@@ -12,6 +12,7 @@ mod protobuf;
 pub mod proxy;
 pub mod read;
 pub mod request;
+mod resource_metrics;
 pub mod status;
 pub mod subresources;
 pub mod watch;
@@ -195,6 +196,10 @@ async fn serve(
             return Ok(json_response(201, answer.to_string()));
         }
         Route::ServiceProxy(to) => return proxy::serve(c, method, &uri, &headers, body, to).await,
+        Route::ResourceMetrics(to) if method == Method::GET => {
+            let answer = resource_metrics::serve(&c.lock(), &to, &query)?;
+            return Ok(json_response(200, answer.to_string()));
+        }
         Route::Resource(t) => t,
         _ => {
             return Err(ApiError::method_not_allowed(format!(

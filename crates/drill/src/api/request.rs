@@ -31,6 +31,8 @@ pub enum Route {
     SelfReview,
     /// A Service's proxy subresource, with the path after `/proxy`.
     ServiceProxy(super::proxy::ServiceProxy),
+    /// Node or pod metrics (`kubectl top`).
+    ResourceMetrics(super::resource_metrics::MetricsTarget),
 }
 
 /// Parses a path under `/api` or `/apis`.
@@ -58,6 +60,11 @@ pub fn route(path: &str) -> Result<Route, ApiError> {
             ["selfsubjectreviews"] => Ok(Route::SelfReview),
             _ => Err(not_found()),
         };
+    }
+    if (group, version) == (super::resource_metrics::GROUP, super::resource_metrics::VERSION) {
+        return super::resource_metrics::MetricsTarget::parse(rest)
+            .map(Route::ResourceMetrics)
+            .ok_or_else(not_found);
     }
     if let ("", "v1", ["namespaces", ns, "services", service, "proxy", tail @ ..]) = (group, version, rest) {
         return Ok(Route::ServiceProxy(super::proxy::ServiceProxy::parse(

@@ -875,3 +875,47 @@ fn typed_creates_are_read_in_protobuf_and_json_from_every_kubectl() {
         );
     }
 }
+
+/// `kubectl top` reads the metrics.k8s.io API: pods' usage from the drill's model, and each
+/// node's as its pods' plus what the system uses.
+#[test]
+fn kubectl_top_shows_pods_and_nodes_from_the_usage_model() {
+    let s = sim();
+    let millicores = |cell: &str| cell.trim_end_matches('m').parse::<i64>().expect("millicores");
+    for kubectl in [kubectl_path(), other_kubectl()] {
+        let pods = s.ok_with(&kubectl, &["top", "pods", "-A", "--no-headers"]);
+        let by_pod: std::collections::HashMap<String, i64> = pods
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .map(|c| (c[1].to_string(), millicores(c[2])))
+            .collect();
+        assert!(!by_pod.is_empty() && by_pod.values().all(|m| *m > 0), "{pods}");
+        let nodes = s.ok_with(&kubectl, &["top", "nodes", "--no-headers"]);
+        for row in nodes.lines().map(|l| l.split_whitespace().collect::<Vec<_>>()) {
+            let on_node = s.ok(&[
+                "get",
+                "pods",
+                "-A",
+                "--field-selector",
+                &format!("spec.nodeName={},status.phase=Running", row[0]),
+                "-o",
+                "jsonpath={.items[*].metadata.name}",
+            ]);
+            let pods_cpu: i64 = on_node
+                .split_whitespace()
+                .map(|p| by_pod.get(p).copied().unwrap_or(0))
+                .sum();
+            assert_eq!(millicores(row[1]), pods_cpu + 150, "{}: {nodes}", kubectl.display());
+        }
+        let app = s.ok_with(
+            &kubectl,
+            &["top", "pods", "-n", "shop", "-l", "app=api", "--no-headers"],
+        );
+        assert_eq!(app.lines().count(), pods_of(&s, "api").len(), "{app}");
+        let missing = s.kubectl_with(&kubectl, &["top", "pod", "nope", "-n", "shop"]);
+        assert!(
+            String::from_utf8_lossy(&missing.stderr).contains("podmetrics.metrics.k8s.io \"nope\" not found"),
+            "{missing:?}"
+        );
+    }
+}
