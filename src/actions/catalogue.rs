@@ -1,4 +1,4 @@
-//! The typed catalogue of containment actions: what each one is done to, the permissions it
+//! The typed catalogue of containment and mitigation actions: what each one is done to, the permissions it
 //! needs, how firmly it must be confirmed and how it reads in the journal. Plain data; the
 //! Kubernetes calls live in `kube.rs`, the Alertmanager ones (silence, expire a silence) in
 //! `silence.rs`.
@@ -59,6 +59,24 @@ pub enum Action {
         workload: Workload,
         replicas: i32,
     },
+    /// Set one container's image (`kubectl set image`); `container` may be left out when the
+    /// workload runs one.
+    SetImage {
+        namespace: String,
+        workload: Workload,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        container: Option<String>,
+        image: String,
+    },
+    /// Set the bounds of the HorizontalPodAutoscaler that scales the workload (min = max pins
+    /// it); without `min`, its min is kept.
+    Autoscale {
+        namespace: String,
+        workload: Workload,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<i32>,
+        max: i32,
+    },
     /// A deny-all NetworkPolicy for the pods matching `selector`.
     Isolate {
         namespace: String,
@@ -95,6 +113,15 @@ impl WorkloadKind {
             WorkloadKind::Deployment => "deployments",
             WorkloadKind::StatefulSet => "statefulsets",
             WorkloadKind::DaemonSet => "daemonsets",
+        }
+    }
+
+    /// As the API names the kind: `StatefulSet`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::DaemonSet => "DaemonSet",
         }
     }
 
@@ -171,6 +198,8 @@ pub const VERBS: &[&str] = &[
     "rollout_pause",
     "rollout_resume",
     "scale",
+    "set_image",
+    "autoscale",
     "isolate",
     "remove_isolation",
     "silence",
@@ -259,6 +288,8 @@ impl Action {
             Action::RolloutPause { .. } => "rollout_pause",
             Action::RolloutResume { .. } => "rollout_resume",
             Action::Scale { .. } => "scale",
+            Action::SetImage { .. } => "set_image",
+            Action::Autoscale { .. } => "autoscale",
             Action::Isolate { .. } => "isolate",
             Action::RemoveIsolation { .. } => "remove_isolation",
             Action::Silence { .. } => "silence",
@@ -278,6 +309,8 @@ impl Action {
             Action::RolloutPause { .. } => "rollout pause",
             Action::RolloutResume { .. } => "rollout resume",
             Action::Scale { .. } => "scale",
+            Action::SetImage { .. } => "set image",
+            Action::Autoscale { .. } => "autoscale",
             Action::Isolate { .. } => "isolate",
             Action::RemoveIsolation { .. } => "remove isolation",
             Action::Silence { .. } => "silence",
@@ -299,6 +332,12 @@ impl Action {
             | Action::RolloutResume { namespace, workload }
             | Action::Scale {
                 namespace, workload, ..
+            }
+            | Action::SetImage {
+                namespace, workload, ..
+            }
+            | Action::Autoscale {
+                namespace, workload, ..
             } => format!("{workload} -n {namespace}"),
             Action::Isolate { namespace, selector } => format!("pods {} -n {namespace}", selector_string(selector)),
             Action::RemoveIsolation { namespace, policy } => format!("networkpolicy/{policy} -n {namespace}"),
@@ -316,7 +355,9 @@ impl Action {
             | Action::RolloutUndo { workload, .. }
             | Action::RolloutPause { workload, .. }
             | Action::RolloutResume { workload, .. }
-            | Action::Scale { workload, .. } => workload.name.clone(),
+            | Action::Scale { workload, .. }
+            | Action::SetImage { workload, .. }
+            | Action::Autoscale { workload, .. } => workload.name.clone(),
             Action::Isolate { selector, .. } => selector_string(selector),
             Action::RemoveIsolation { policy, .. } => policy.clone(),
             Action::Silence { matchers, .. } => matchers
@@ -384,6 +425,30 @@ impl Action {
             Action::Scale {
                 namespace, workload, ..
             } => vec![patch_workload(namespace, workload, Some("scale"))],
+            Action::SetImage {
+                namespace, workload, ..
+            } => vec![
+                access(
+                    "get",
+                    "apps",
+                    workload.kind.resource(),
+                    None,
+                    namespace,
+                    Some(&workload.name),
+                ),
+                patch_workload(namespace, workload, None),
+            ],
+            Action::Autoscale { namespace, .. } => vec![
+                access("list", "autoscaling", "horizontalpodautoscalers", None, namespace, None),
+                access(
+                    "patch",
+                    "autoscaling",
+                    "horizontalpodautoscalers",
+                    None,
+                    namespace,
+                    None,
+                ),
+            ],
             Action::Isolate { namespace, .. } => vec![access(
                 "create",
                 "networking.k8s.io",
@@ -418,9 +483,24 @@ impl Action {
                     self.title()
                 ))
             }
-            Action::Scale { workload, .. } if workload.kind == WorkloadKind::DaemonSet => Some(format!(
-                "a daemonset runs one pod per node: {workload} has no replica count to scale"
+            Action::Scale { workload, .. } | Action::Autoscale { workload, .. }
+                if workload.kind == WorkloadKind::DaemonSet =>
+            {
+                Some(format!(
+                    "a daemonset runs one pod per node: {workload} has no replica count to scale"
+                ))
+            }
+            Action::Autoscale { max, .. } if *max < 1 => {
+                Some(format!("an autoscaler's max must be at least 1, not {max}"))
+            }
+            Action::Autoscale {
+                min: Some(min), max, ..
+            } if *min < 1 || min > max => Some(format!(
+                "an autoscaler's bounds must be 1 <= min <= max, not min {min}, max {max}"
             )),
+            Action::SetImage { image, .. } if image.trim().is_empty() || image.chars().any(char::is_whitespace) => {
+                Some(format!("{image:?} is not an image reference"))
+            }
             _ => None,
         }
     }
@@ -447,6 +527,14 @@ impl fmt::Display for Action {
         write!(f, "{} {}", self.title(), self.target())?;
         match self {
             Action::Scale { replicas, .. } => write!(f, " to {replicas}"),
+            Action::SetImage { container, image, .. } => match container {
+                Some(c) => write!(f, " {c}={image}"),
+                None => write!(f, " to {image}"),
+            },
+            Action::Autoscale {
+                min: Some(min), max, ..
+            } => write!(f, " between {min} and {max}"),
+            Action::Autoscale { min: None, max, .. } => write!(f, " up to {max}"),
             Action::RolloutUndo { revision: Some(r), .. } => write!(f, " to revision {r}"),
             Action::Silence { minutes, .. } => write!(f, " for {}", crate::actions::silence::duration_words(*minutes)),
             _ => Ok(()),
@@ -506,6 +594,18 @@ mod tests {
                 namespace: "s".into(),
                 workload: Workload::deployment("d"),
                 replicas: 1,
+            },
+            Action::SetImage {
+                namespace: "s".into(),
+                workload: Workload::deployment("d"),
+                container: None,
+                image: "web:2".into(),
+            },
+            Action::Autoscale {
+                namespace: "s".into(),
+                workload: Workload::deployment("d"),
+                min: Some(2),
+                max: 10,
             },
             Action::Isolate {
                 namespace: "s".into(),

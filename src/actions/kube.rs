@@ -231,6 +231,24 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
                 }),
             ))
         }
+        Action::SetImage {
+            namespace,
+            workload,
+            container,
+            image,
+        } => {
+            refuse(action)?;
+            super::image::preview(client, namespace, workload, container.as_deref(), image).await
+        }
+        Action::Autoscale {
+            namespace,
+            workload,
+            min,
+            max,
+        } => {
+            refuse(action)?;
+            super::autoscale::preview(client, namespace, workload, *min, *max).await
+        }
         Action::Isolate { namespace, selector } => {
             if selector.is_empty() {
                 return Err(ActionError::ours(
@@ -374,6 +392,24 @@ pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> 
                     replicas: current,
                 }),
             ))
+        }
+        Action::SetImage {
+            namespace,
+            workload,
+            container,
+            image,
+        } => {
+            refuse(action)?;
+            super::image::run(client, namespace, workload, container.as_deref(), image).await
+        }
+        Action::Autoscale {
+            namespace,
+            workload,
+            min,
+            max,
+        } => {
+            refuse(action)?;
+            super::autoscale::run(client, namespace, workload, *min, *max).await
         }
         Action::Isolate { namespace, selector } => {
             let policy = isolation_policy(namespace, selector);

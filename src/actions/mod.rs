@@ -1,12 +1,15 @@
-//! Containment actions: a typed catalogue (cordon, drain, recycle, rollout restart/undo/pause/
-//! resume, scale, isolate), each taken through one flow: permission check, server-side dry
-//! run, preview, confirmation, run with progress, result, journal, undo. The flow is pure
-//! (`flow`); the Kubernetes calls are in `kube`, `drain`, `rollback` (Deployments) and
-//! `revisions` (StatefulSets and DaemonSets); `runner` joins them.
+//! Containment and mitigation actions: a typed catalogue (cordon, drain, recycle, rollout
+//! restart/undo/pause/resume, scale, set image, autoscale, isolate, silence), each taken through
+//! one flow: permission check, server-side dry run, preview, confirmation, run with progress,
+//! result, journal, undo. The flow is pure (`flow`); the Kubernetes calls are in `kube`, `drain`,
+//! `rollback` (Deployments), `revisions` (StatefulSets and DaemonSets), `image` and `autoscale`;
+//! `runner` joins them.
 
+pub mod autoscale;
 pub mod catalogue;
 pub mod drain;
 pub mod flow;
+pub mod image;
 pub mod kube;
 pub mod preview;
 pub mod record;

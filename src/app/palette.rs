@@ -61,6 +61,14 @@ pub const USAGE: &[(&str, &str)] = &[
         "rollout actions (KIND: deploy, sts, ds)",
     ),
     ("scale NS/[KIND/]NAME N", "scale a deployment or statefulset"),
+    (
+        "image NS/[KIND/]NAME [CONTAINER=]IMAGE",
+        "set a container's image (the only one if unnamed)",
+    ),
+    (
+        "autoscale NS/[KIND/]NAME [MIN] MAX",
+        "set the bounds of its HorizontalPodAutoscaler (MIN = MAX pins it)",
+    ),
     ("recycle NS/POD", "delete a pod so it is replaced"),
     ("isolate NS KEY=VALUE[,..]", "deny-all NetworkPolicy for those pods"),
     ("unisolate NS POLICY", "remove an isolation"),
@@ -103,6 +111,17 @@ pub fn suggested_line(m: &crate::incident::model::MitigationRecord) -> Option<St
         },
         "rollout_restart" => format!("restart {}", workload()?),
         "scale" => format!("scale {} {}", workload()?, number("replicas")?),
+        "autoscale" => match number("min") {
+            Some(min) => format!("autoscale {} {min} {}", workload()?, number("max")?),
+            None => format!("autoscale {} {}", workload()?, number("max")?),
+        },
+        "set_image" => {
+            let image = m.parameters.get("image").and_then(serde_json::Value::as_str)?;
+            match m.parameters.get("container").and_then(serde_json::Value::as_str) {
+                Some(c) => format!("image {} {c}={image}", workload()?),
+                None => format!("image {} {image}", workload()?),
+            }
+        }
         "cordon" => format!("cordon {}", node()),
         "drain" => format!("drain {}", node()),
         _ => return None,
@@ -172,8 +191,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "playbook" | "follow" => need("a playbook id").map(Command::Playbook),
         "skip" => need("a reason").map(Command::Skip),
         "fail" | "failed" => need("a reason").map(Command::Fail),
-        "cordon" | "uncordon" | "drain" | "restart" | "undo" | "pause" | "resume" | "scale" | "recycle" | "isolate"
-        | "unisolate" | "silence" | "unsilence" => action(verb, args).map(Command::Act),
+        "cordon" | "uncordon" | "drain" | "restart" | "undo" | "pause" | "resume" | "scale" | "image" | "autoscale"
+        | "recycle" | "isolate" | "unisolate" | "silence" | "unsilence" => action(verb, args).map(Command::Act),
         "since" => since(&need("a time such as 10m or 2h, or all")?).map(Command::LogsSince),
         "quit" | "q" => Ok(Command::Quit),
         other => Err(format!(
@@ -293,6 +312,41 @@ fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
                 replicas,
             }
         }
+        "image" => {
+            let (namespace, workload) = workload(verb, args.first())?;
+            let spec = args
+                .get(1)
+                .ok_or("image needs an image: image shop/checkout checkout=registry/checkout:1.9.3")?;
+            let (container, image) = match spec.split_once('=') {
+                Some((c, i)) if !c.is_empty() => (Some(c.to_string()), i.to_string()),
+                _ => (None, spec.to_string()),
+            };
+            A::SetImage {
+                namespace,
+                workload,
+                container,
+                image,
+            }
+        }
+        "autoscale" => {
+            let (namespace, workload) = workload(verb, args.first())?;
+            let bounds: Vec<i32> = args[1..]
+                .iter()
+                .map(|n| n.parse::<i32>().ok().filter(|n| *n >= 1))
+                .collect::<Option<_>>()
+                .ok_or("autoscale needs [MIN] MAX replicas, each 1 or more: autoscale shop/frontend 3 10")?;
+            let (min, max) = match bounds.as_slice() {
+                [max] => (None, *max),
+                [min, max] => (Some(*min), *max),
+                _ => return Err("autoscale needs [MIN] MAX replicas: autoscale shop/frontend 10".into()),
+            };
+            A::Autoscale {
+                namespace,
+                workload,
+                min,
+                max,
+            }
+        }
         "recycle" => {
             let (namespace, pod) = namespaced(verb, args.first())?;
             A::DeletePod { namespace, pod }
@@ -392,6 +446,21 @@ mod tests {
                 replicas: 3
             }
         );
+        // The parameters are the journal's: an action's own, round-tripped.
+        let raise = Action::Autoscale {
+            namespace: "shop".into(),
+            workload: Workload::deployment("frontend"),
+            min: None,
+            max: 10,
+        };
+        assert_eq!(act(&m("autoscale", &raise.target(), raise.parameters())), raise);
+        let image = Action::SetImage {
+            namespace: "shop".into(),
+            workload: Workload::deployment("checkout"),
+            container: Some("checkout".into()),
+            image: "registry/checkout:1.9.3".into(),
+        };
+        assert_eq!(act(&m("set_image", &image.target(), image.parameters())), image);
         let previous = m("rollout_undo", "daemonset/agent -n ops", serde_json::Value::Null);
         assert_eq!(suggested_line(&previous).as_deref(), Some("undo ops/daemonset/agent"));
         assert_eq!(
@@ -413,6 +482,56 @@ mod tests {
             suggested_line(&m("isolate", "deployment/x -n y", serde_json::Value::Null)),
             None
         );
+    }
+
+    #[test]
+    fn image_and_autoscale_parse_as_kubectl_spells_them() {
+        use crate::actions::{Action, Workload, WorkloadKind};
+        assert_eq!(
+            parse("image shop/checkout checkout=registry/checkout:1.9.3").unwrap(),
+            Command::Act(Action::SetImage {
+                namespace: "shop".into(),
+                workload: Workload::deployment("checkout"),
+                container: Some("checkout".into()),
+                image: "registry/checkout:1.9.3".into(),
+            })
+        );
+        assert_eq!(
+            parse("image data/sts/db postgres:16").unwrap(),
+            Command::Act(Action::SetImage {
+                namespace: "data".into(),
+                workload: Workload::new(WorkloadKind::StatefulSet, "db"),
+                container: None,
+                image: "postgres:16".into(),
+            })
+        );
+        assert!(parse("image shop/checkout").unwrap_err().contains("needs an image"));
+        assert_eq!(
+            parse("autoscale shop/frontend 10").unwrap(),
+            Command::Act(Action::Autoscale {
+                namespace: "shop".into(),
+                workload: Workload::deployment("frontend"),
+                min: None,
+                max: 10,
+            })
+        );
+        assert_eq!(
+            parse("autoscale shop/frontend 4 4").unwrap(),
+            Command::Act(Action::Autoscale {
+                namespace: "shop".into(),
+                workload: Workload::deployment("frontend"),
+                min: Some(4),
+                max: 4,
+            })
+        );
+        for bad in [
+            "autoscale shop/frontend",
+            "autoscale shop/frontend 0",
+            "autoscale shop/frontend 1 2 3",
+            "autoscale shop/frontend x",
+        ] {
+            assert!(parse(bad).unwrap_err().contains("MAX"), "{bad}");
+        }
     }
 
     #[test]

@@ -163,7 +163,7 @@ fn check(file: &str, p: &Playbook) -> Vec<FileError> {
         "node_pressure",
         "warning_events",
     ];
-    const FAULTS: &[&str] = &["rollout", "nodeCondition", "oomKill", "usage", "scale"];
+    const FAULTS: &[&str] = &["rollout", "nodeCondition", "oomKill", "usage", "scale", "traffic"];
     for (i, spanned) in p.applies_when.signals.iter().enumerate() {
         let s = spanned.get();
         if !SIGNALS.contains(&s.as_str()) {

@@ -88,6 +88,16 @@ pub struct Binding {
     pub replicas: Option<i32>,
     #[serde(default)]
     pub revision: Option<i64>,
+    /// For `set_image`: the image, and the container when the workload runs several.
+    #[serde(default)]
+    pub image: Option<String>,
+    #[serde(default)]
+    pub container: Option<String>,
+    /// For `autoscale`: the autoscaler's new bounds (its min is kept when left out).
+    #[serde(default)]
+    pub min: Option<i32>,
+    #[serde(default)]
+    pub max: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -220,6 +230,23 @@ impl Binding {
                 replicas: self
                     .replicas
                     .ok_or_else(|| "scale needs a replica count (prompted with the current one)".to_string())?,
+            },
+            "set_image" => Action::SetImage {
+                namespace: ns()?,
+                workload: dep()?,
+                container: self.container.clone(),
+                image: self
+                    .image
+                    .clone()
+                    .ok_or_else(|| "set_image needs an image".to_string())?,
+            },
+            "autoscale" => Action::Autoscale {
+                namespace: ns()?,
+                workload: dep()?,
+                min: self.min,
+                max: self
+                    .max
+                    .ok_or_else(|| "autoscale needs max (min is kept when left out)".to_string())?,
             },
             "isolate" => {
                 if fixed.selector.is_empty() {

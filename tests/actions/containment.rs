@@ -1377,3 +1377,117 @@ async fn read_only_sends_no_change_to_statefulsets_or_daemonsets() {
     assert_eq!(seen(&d, &db(), IMAGE), "registry.example.com/db:16");
     assert_eq!(seen(&d, &agent(), IMAGE), "registry.example.com/agent:2");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_image_and_set_it_back() {
+    let d = Fixture::start(&scenario("shop")).await;
+    let runner = d.runner(&d.cluster);
+    let before = web_image(&d);
+    let preview = exercise(
+        &d,
+        &runner,
+        "image-1",
+        Action::SetImage {
+            namespace: "shop".into(),
+            workload: Workload::deployment("web"),
+            container: None,
+            image: "registry.example.com/shop/web:9.9.9".into(),
+        },
+        || web_image(&d),
+        "registry.example.com/shop/web:9.9.9",
+    )
+    .await;
+    assert_eq!(
+        preview.changes[0].from, before,
+        "the preview shows the image it replaces"
+    );
+    assert!(preview.summary.contains("a rollout replaces"), "{}", preview.summary);
+    let refused = runner
+        .drive(
+            "image-2",
+            Action::SetImage {
+                namespace: "shop".into(),
+                workload: Workload::deployment("web"),
+                container: Some("sidecar".into()),
+                image: "x:1".into(),
+            },
+            |_, _| panic!("no preview for a container the workload does not run"),
+        )
+        .await;
+    assert!(
+        matches!(&refused.stage, Stage::Failed { error: e } if e.contains("no container \"sidecar\"")),
+        "{:?}",
+        refused.stage
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autoscale_raises_the_autoscalers_max_and_undo_restores_it() {
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/hpa-at-max.yaml")).expect("shipped drill");
+    let d = Fixture::start(&yaml).await;
+    let runner = d.runner(&d.cluster);
+    let bounds = || {
+        d.jsonpath(
+            &["get", "hpa", "frontend", "-n", "shop"],
+            "{.spec.minReplicas}-{.spec.maxReplicas}",
+        )
+    };
+    let preview = exercise(
+        &d,
+        &runner,
+        "autoscale-1",
+        Action::Autoscale {
+            namespace: "shop".into(),
+            workload: Workload::deployment("frontend"),
+            min: None,
+            max: 10,
+        },
+        bounds,
+        "3-10",
+    )
+    .await;
+    assert!(preview.summary.contains("max 6→10"), "{}", preview.summary);
+    assert_eq!(
+        preview.undo,
+        Some(Action::Autoscale {
+            namespace: "shop".into(),
+            workload: Workload::deployment("frontend"),
+            min: Some(3),
+            max: 6,
+        })
+    );
+    let crossing = runner
+        .drive(
+            "autoscale-2",
+            Action::Autoscale {
+                namespace: "shop".into(),
+                workload: Workload::deployment("frontend"),
+                min: None,
+                max: 2,
+            },
+            |_, _| panic!("no preview for bounds that cross"),
+        )
+        .await;
+    assert!(
+        matches!(&crossing.stage, Stage::Failed { error: e } if e.contains("below the autoscaler's min 3")),
+        "{:?}",
+        crossing.stage
+    );
+    let none = runner
+        .drive(
+            "autoscale-3",
+            Action::Autoscale {
+                namespace: "shop".into(),
+                workload: Workload::deployment("cart"),
+                min: None,
+                max: 5,
+            },
+            |_, _| panic!("no preview without an autoscaler"),
+        )
+        .await;
+    assert!(
+        matches!(&none.stage, Stage::Failed { error: e } if e.contains("no HorizontalPodAutoscaler in shop scales deployment/cart")),
+        "{:?}",
+        none.stage
+    );
+}

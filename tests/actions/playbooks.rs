@@ -18,9 +18,12 @@ fn shipped() -> Vec<warroom::playbook::Playbook> {
 }
 
 #[test]
-fn the_four_shipped_playbooks_load_and_pass_warroom_check() {
+fn the_shipped_playbooks_load_and_pass_warroom_check() {
     let ids: Vec<String> = shipped().into_iter().map(|p| p.id).collect();
-    assert_eq!(ids, ["bad-deploy", "crashloop", "node-failure", "noisy-neighbour"]);
+    assert_eq!(
+        ids,
+        ["autoscaler-at-max", "bad-deploy", "crashloop", "node-failure", "noisy-neighbour"]
+    );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("playbooks dir")
@@ -34,7 +37,7 @@ fn the_four_shipped_playbooks_load_and_pass_warroom_check() {
         .expect("run warroom check");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(stdout.matches(": ok (playbook").count(), 4, "{stdout}");
+    assert_eq!(stdout.matches(": ok (playbook").count(), ids.len(), "{stdout}");
 }
 
 #[test]
@@ -135,6 +138,25 @@ fn bindings_resolve_from_the_selection() {
             workload: db,
             revision: None
         })
+    );
+    let surge = shipped()
+        .into_iter()
+        .find(|p| p.id == "autoscaler-at-max")
+        .expect("autoscaler-at-max");
+    let raise = surge
+        .steps
+        .iter()
+        .find(|s| s.get().id == "raise-max")
+        .expect("raise-max step");
+    assert_eq!(
+        raise.get().action.as_ref().expect("binding").resolve(&sel),
+        Ok(Action::Autoscale {
+            namespace: "shop".into(),
+            workload: Workload::deployment("checkout"),
+            min: None,
+            max: 12
+        }),
+        "the min is kept"
     );
     let scaled = scale.get().action.as_ref().expect("binding").resolve(&sts);
     assert!(
