@@ -22,7 +22,13 @@ fn the_shipped_playbooks_load_and_pass_warroom_check() {
     let ids: Vec<String> = shipped().into_iter().map(|p| p.id).collect();
     assert_eq!(
         ids,
-        ["autoscaler-at-max", "bad-deploy", "crashloop", "node-failure", "noisy-neighbour"]
+        [
+            "autoscaler-at-max",
+            "bad-deploy",
+            "crashloop",
+            "node-failure",
+            "noisy-neighbour"
+        ]
     );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
     let mut files: Vec<_> = std::fs::read_dir(&dir)

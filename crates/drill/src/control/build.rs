@@ -14,6 +14,11 @@ use crate::sim::{Sim, Timer};
 /// How long before the drill's start the cluster is built.
 const WARMUP: SignedDuration = SignedDuration::from_mins(30);
 
+/// The ConfigMap a workload with `config:` reads.
+pub fn config_map_name(w: &WorkloadSpec) -> String {
+    format!("{}-config", w.name)
+}
+
 /// Labels that select a workload's pods.
 pub fn selector_labels(w: &WorkloadSpec) -> Value {
     json!({"app": w.name})
@@ -68,6 +73,11 @@ impl Sim {
         let workloads: Vec<_> = self.scenario.workloads.iter().map(|w| w.get().clone()).collect();
         let step = WARMUP / 2;
         for (i, w) in workloads.iter().enumerate() {
+            if let Some(config) = &w.config {
+                let obj = json!({"metadata": {"name": config_map_name(w), "namespace": w.namespace, "labels": selector_labels(w)},
+                                 "data": config.data});
+                let _ = self.create_object(kinds::CONFIG_MAPS, obj);
+            }
             self.create_workload(w);
             let n = w.revisions.len();
             for r in 1..n {
@@ -218,6 +228,9 @@ impl Sim {
             "schedulerName": "default-scheduler",
             "securityContext": {},
         });
+        if w.config.is_some() {
+            container["envFrom"] = json!([{"configMapRef": {"name": config_map_name(w)}}]);
+        }
         if w.empty_dir {
             container["volumeMounts"] = json!([{"name": "cache", "mountPath": "/var/cache/app"}]);
             spec["volumes"] = json!([{"name": "cache", "emptyDir": {}}]);

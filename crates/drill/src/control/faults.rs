@@ -1,5 +1,5 @@
 //! Scripted faults from the scenario, applied at their virtual times: bad rollouts, node
-//! conditions, OOMKills, usage surges (noisy neighbours), traffic surges and outside scaling.
+//! conditions, OOMKills, usage surges (noisy neighbours), traffic surges, config pushes and outside scaling.
 
 use serde_json::json;
 
@@ -67,6 +67,9 @@ impl Sim {
             for n in nodes {
                 self.queue(Work::NodePressure(n));
             }
+        }
+        if let Some(c) = &fault.config {
+            self.push_config(c);
         }
         if let Some(t) = &fault.traffic {
             self.surges.insert(t.workload.clone(), t.factor);

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 
+use crate::control::configs::ConfigRead;
 use crate::kinds;
-use crate::scenario::model::ImageBehaviour;
+use crate::scenario::model::{Crash, ImageBehaviour};
 use crate::scenario::quantity::Quantity;
 use crate::sim::{Sim, Timer, Work, owner_of, owner_uid};
 
@@ -40,6 +41,8 @@ pub struct PodRuntime {
     pub ready: bool,
     pub terminating: bool,
     pub failed: bool,
+    /// The crash its ConfigMap caused at its last start, if it did.
+    pub config_crash: Option<Crash>,
     /// The last FailedScheduling message, so it is not repeated.
     pub unschedulable_message: Option<String>,
     pub started_at: Option<String>,
@@ -212,11 +215,38 @@ impl Sim {
             return;
         };
         let image = rt.image.clone();
-        let behaviour = self.behaviour(&image);
+        let workload = rt.workload.clone();
+        let mut behaviour = self.behaviour(&image);
         let Some(pod) = self.get(&kinds::PODS, ns, name) else {
             return;
         };
         let c = container_name(&pod.value());
+        let config = self.read_config(ns, &pod.value(), workload.as_deref());
+        if let ConfigRead::Missing(map) = &config {
+            let message = format!("configmap \"{map}\" not found");
+            let now = self.timestamp();
+            self.modify(kinds::PODS, ns, name, |p| {
+                container_status(p)["state"] =
+                    json!({"waiting": {"reason": "CreateContainerConfigError", "message": message}});
+                set_condition(p, "Ready", "False", Some("ContainersNotReady"), &now);
+            });
+            if let Some(pod) = self.get(&kinds::PODS, ns, name) {
+                self.warning(&pod, "Failed", &format!("Error: {message}"), "kubelet");
+            }
+            let backoff = self.scenario.dynamics.crash_backoff.signed();
+            self.pod_timer(ns, name, Step::Restart, backoff);
+            return;
+        }
+        let config_crash = match config {
+            ConfigRead::Refused(crash) => Some(crash),
+            _ => None,
+        };
+        if let Some(rt) = self.runtime(ns, name) {
+            rt.config_crash = config_crash.clone();
+        }
+        if config_crash.is_some() {
+            behaviour.crash = config_crash;
+        }
         if behaviour.pull_error {
             let now = self.timestamp();
             let reason = if restart { "ImagePullBackOff" } else { "ErrImagePull" };
@@ -348,11 +378,12 @@ impl Sim {
         let restarts = rt.restarts;
         let started = rt.started_at.clone().unwrap_or_default();
         let image = rt.image.clone();
+        let config_crash = rt.config_crash.clone();
         let behaviour = self.behaviour(&image);
         let (exit, reason, message) = if oom {
             (137, "OOMKilled", String::new())
         } else {
-            let c = behaviour.crash.clone();
+            let c = config_crash.or(behaviour.crash.clone());
             (
                 c.as_ref().map(|c| c.exit_code).unwrap_or(1),
                 "Error",

@@ -5,6 +5,7 @@
 
 pub mod autoscalers;
 pub mod build;
+pub mod configs;
 pub mod controller_revisions;
 pub mod daemonsets;
 pub mod deployments;

@@ -288,6 +288,13 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
         .filter(|w| w.traffic > 0.0)
         .map(|w| format!("{}/{}", w.namespace, w.name))
         .collect();
+    let with_config: BTreeSet<String> = s
+        .workloads
+        .iter()
+        .map(|w| w.get())
+        .filter(|w| w.config.is_some())
+        .map(|w| format!("{}/{}", w.namespace, w.name))
+        .collect();
     for (i, f) in s.faults.iter().enumerate() {
         let spec = f.get();
         let set = [
@@ -297,6 +304,7 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
             spec.usage.is_some(),
             spec.scale.is_some(),
             spec.traffic.is_some(),
+            spec.config.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -305,7 +313,7 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
             c.at(
                 f,
                 format!("faults[{i}]"),
-                "a fault needs exactly one of rollout, nodeCondition, oomKill, usage, scale, traffic",
+                "a fault needs exactly one of rollout, nodeCondition, oomKill, usage, scale, traffic, config",
             );
         }
         let workload_ref = |field: &str, r: &str, c: &mut Checker| {
@@ -328,6 +336,16 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
         }
         if let Some(r) = &spec.scale {
             workload_ref("scale", &r.workload, &mut c);
+        }
+        if let Some(cf) = &spec.config {
+            workload_ref("config", &cf.workload, &mut c);
+            if !with_config.contains(&cf.workload) && workloads.contains(&cf.workload) {
+                c.at(
+                    f,
+                    format!("faults[{i}].config.workload"),
+                    format!("{} has no ConfigMap to change (give it `config:`)", cf.workload),
+                );
+            }
         }
         if let Some(t) = &spec.traffic {
             workload_ref("traffic", &t.workload, &mut c);

@@ -189,6 +189,9 @@ pub struct WorkloadSpec {
     /// A HorizontalPodAutoscaler (autoscaling/v2) scaling the workload on its pods' CPU.
     #[serde(default)]
     pub autoscaler: Option<Autoscaler>,
+    /// A ConfigMap `NAME-config` its pods read as environment variables at start.
+    #[serde(default)]
+    pub config: Option<WorkloadConfig>,
     /// The service name for metrics; defaults to the workload name.
     #[serde(default)]
     pub service: Option<String>,
@@ -274,6 +277,20 @@ pub struct Pdb {
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WorkloadConfig {
+    /// The ConfigMap's keys and values at the start.
+    pub data: BTreeMap<String, String>,
+    /// Keys the app cannot start without, with the value it needs: a container started while
+    /// its ConfigMap lacks one, or holds another value, crashes (CrashLoopBackOff).
+    #[serde(default)]
+    pub requires: BTreeMap<String, String>,
+    /// The crashed container's last words (default: a panic naming the key).
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Autoscaler {
     #[serde(default = "one")]
     pub min_replicas: u32,
@@ -346,6 +363,10 @@ pub struct Fault {
     /// A workload is scaled, as an autoscaler or someone outside the war room would.
     #[serde(default)]
     pub scale: Option<ScaleFault>,
+    /// A workload's ConfigMap is changed (a bad config push), and the workload restarted if
+    /// asked, as a deploy pipeline would.
+    #[serde(default)]
+    pub config: Option<ConfigFault>,
     /// A workload's traffic changes to `factor` times the scenario's (a surge, or a lull): its
     /// pods' CPU and latency follow, and past twice their baseline load requests fail.
     #[serde(default)]
@@ -399,6 +420,17 @@ pub struct UsageFault {
 pub struct ScaleFault {
     pub workload: WorkloadRef,
     pub replicas: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConfigFault {
+    pub workload: WorkloadRef,
+    /// Keys set to new values; a null removes the key.
+    pub set: BTreeMap<String, Option<String>>,
+    /// Restart the workload afterwards (`kubectl rollout restart`), so its pods read the change.
+    #[serde(default)]
+    pub restart: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

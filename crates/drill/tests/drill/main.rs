@@ -5,6 +5,7 @@
 
 mod autoscaling;
 mod bad_input;
+mod configs;
 mod determinism;
 mod kube_client;
 mod kubectl;
