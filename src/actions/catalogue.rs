@@ -77,6 +77,12 @@ pub enum Action {
         min: Option<i32>,
         max: i32,
     },
+    /// Set keys of a ConfigMap (None removes one) and restart the workloads that read it.
+    EditConfig {
+        namespace: String,
+        config_map: String,
+        set: BTreeMap<String, Option<String>>,
+    },
     /// A deny-all NetworkPolicy for the pods matching `selector`.
     Isolate {
         namespace: String,
@@ -200,6 +206,7 @@ pub const VERBS: &[&str] = &[
     "scale",
     "set_image",
     "autoscale",
+    "edit_config",
     "isolate",
     "remove_isolation",
     "silence",
@@ -290,6 +297,7 @@ impl Action {
             Action::Scale { .. } => "scale",
             Action::SetImage { .. } => "set_image",
             Action::Autoscale { .. } => "autoscale",
+            Action::EditConfig { .. } => "edit_config",
             Action::Isolate { .. } => "isolate",
             Action::RemoveIsolation { .. } => "remove_isolation",
             Action::Silence { .. } => "silence",
@@ -311,6 +319,7 @@ impl Action {
             Action::Scale { .. } => "scale",
             Action::SetImage { .. } => "set image",
             Action::Autoscale { .. } => "autoscale",
+            Action::EditConfig { .. } => "edit config",
             Action::Isolate { .. } => "isolate",
             Action::RemoveIsolation { .. } => "remove isolation",
             Action::Silence { .. } => "silence",
@@ -341,6 +350,9 @@ impl Action {
             } => format!("{workload} -n {namespace}"),
             Action::Isolate { namespace, selector } => format!("pods {} -n {namespace}", selector_string(selector)),
             Action::RemoveIsolation { namespace, policy } => format!("networkpolicy/{policy} -n {namespace}"),
+            Action::EditConfig {
+                namespace, config_map, ..
+            } => format!("configmap/{config_map} -n {namespace}"),
             Action::Silence { matchers, .. } => format!("alerts {{{}}}", selector_string(matchers)),
             Action::ExpireSilence { id } => format!("silence/{id}"),
         }
@@ -360,6 +372,7 @@ impl Action {
             | Action::Autoscale { workload, .. } => workload.name.clone(),
             Action::Isolate { selector, .. } => selector_string(selector),
             Action::RemoveIsolation { policy, .. } => policy.clone(),
+            Action::EditConfig { config_map, .. } => config_map.clone(),
             Action::Silence { matchers, .. } => matchers
                 .get("alertname")
                 .cloned()
@@ -449,6 +462,22 @@ impl Action {
                     None,
                 ),
             ],
+            Action::EditConfig {
+                namespace, config_map, ..
+            } => {
+                let mut needs = vec![access("patch", "", "configmaps", None, namespace, Some(config_map))];
+                // Which workloads read it is known only from their templates: restarting any of
+                // them needs these.
+                for kind in [
+                    WorkloadKind::Deployment,
+                    WorkloadKind::StatefulSet,
+                    WorkloadKind::DaemonSet,
+                ] {
+                    needs.push(access("list", "apps", kind.resource(), None, namespace, None));
+                    needs.push(access("patch", "apps", kind.resource(), None, namespace, None));
+                }
+                needs
+            }
             Action::Isolate { namespace, .. } => vec![access(
                 "create",
                 "networking.k8s.io",
@@ -498,6 +527,7 @@ impl Action {
             } if *min < 1 || min > max => Some(format!(
                 "an autoscaler's bounds must be 1 <= min <= max, not min {min}, max {max}"
             )),
+            Action::EditConfig { set, .. } if set.is_empty() => Some("edit config needs at least one KEY=VALUE".into()),
             Action::SetImage { image, .. } if image.trim().is_empty() || image.chars().any(char::is_whitespace) => {
                 Some(format!("{image:?} is not an image reference"))
             }
@@ -535,11 +565,23 @@ impl fmt::Display for Action {
                 min: Some(min), max, ..
             } => write!(f, " between {min} and {max}"),
             Action::Autoscale { min: None, max, .. } => write!(f, " up to {max}"),
+            Action::EditConfig { set, .. } => write!(f, " {}", config_words(set)),
             Action::RolloutUndo { revision: Some(r), .. } => write!(f, " to revision {r}"),
             Action::Silence { minutes, .. } => write!(f, " for {}", crate::actions::silence::duration_words(*minutes)),
             _ => Ok(()),
         }
     }
+}
+
+/// `KEY=VALUE OTHER-` as `kubectl set env` writes setting and removing keys.
+pub fn config_words(set: &BTreeMap<String, Option<String>>) -> String {
+    set.iter()
+        .map(|(k, v)| match v {
+            Some(v) => format!("{k}={v}"),
+            None => format!("{k}-"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `app=web,tier=front`.
@@ -606,6 +648,11 @@ mod tests {
                 workload: Workload::deployment("d"),
                 min: Some(2),
                 max: 10,
+            },
+            Action::EditConfig {
+                namespace: "s".into(),
+                config_map: "c".into(),
+                set: BTreeMap::from([("K".into(), Some("v".into()))]),
             },
             Action::Isolate {
                 namespace: "s".into(),

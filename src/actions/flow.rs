@@ -36,6 +36,10 @@ pub enum Stage {
     },
     /// The user said no (nothing was changed).
     Declined,
+    /// The dry run showed it would change nothing: nothing was asked or sent.
+    Unchanged {
+        preview: Preview,
+    },
 }
 
 impl Stage {
@@ -43,7 +47,11 @@ impl Stage {
     pub fn finished(&self) -> bool {
         matches!(
             self,
-            Stage::Denied { .. } | Stage::Succeeded { .. } | Stage::Failed { .. } | Stage::Declined
+            Stage::Denied { .. }
+                | Stage::Succeeded { .. }
+                | Stage::Failed { .. }
+                | Stage::Declined
+                | Stage::Unchanged { .. }
         )
     }
 
@@ -57,6 +65,7 @@ impl Stage {
             Stage::Succeeded { .. } => "done",
             Stage::Failed { .. } => "failed",
             Stage::Declined => "declined",
+            Stage::Unchanged { .. } => "nothing to change",
         }
     }
 }
@@ -91,6 +100,8 @@ pub enum Step {
     Cancel,
     /// Record that the person said no (nothing is sent to the cluster).
     Decline,
+    /// Record that the dry run showed nothing to change (nothing is asked or sent).
+    Unchanged,
 }
 
 /// One action's flow.
@@ -151,6 +162,9 @@ fn step(action: &Action, stage: Stage, input: Input) -> (Stage, Option<Step>) {
         (Stage::CheckingPermission, Input::Allowed) => (Stage::DryRunning, Some(Step::DryRun)),
         (Stage::CheckingPermission, Input::Denied(reason)) => (Stage::Denied { reason }, None),
         (Stage::CheckingPermission | Stage::DryRunning, Input::Failed(error)) => (Stage::Failed { error }, None),
+        (Stage::DryRunning, Input::Previewed(preview)) if preview.unchanged() => {
+            (Stage::Unchanged { preview }, Some(Step::Unchanged))
+        }
         (Stage::DryRunning, Input::Previewed(preview)) => {
             let confirm = action.confirm(preview.objects);
             (
@@ -491,5 +505,25 @@ mod tests {
         assert!(flows.trigger(Action::Drain { node: "n".into() }).is_some());
         flows.update(&id, Input::Denied("no".into()));
         assert!(flows.trigger(cordon).is_some(), "a finished flow may be tried again");
+    }
+
+    #[test]
+    fn a_preview_that_changes_nothing_ends_the_flow_without_asking() {
+        let (mut f, _) = Flow::start("same", Action::Cordon { node: "node-7".into() });
+        f.update(Input::Allowed);
+        let same = Preview::of(
+            "node-7: unschedulable true→true".into(),
+            vec![crate::actions::preview::Change::new(
+                "node/node-7",
+                "unschedulable",
+                true,
+                true,
+            )],
+            1,
+            None,
+        );
+        assert_eq!(f.update(Input::Previewed(same)), Some(Step::Unchanged));
+        assert!(matches!(f.stage, Stage::Unchanged { .. }) && f.stage.finished());
+        assert_eq!(f.update(Input::Typed('y')), None, "no key runs it afterwards");
     }
 }

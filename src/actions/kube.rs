@@ -249,6 +249,14 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             refuse(action)?;
             super::autoscale::preview(client, namespace, workload, *min, *max).await
         }
+        Action::EditConfig {
+            namespace,
+            config_map,
+            set,
+        } => {
+            refuse(action)?;
+            super::config::preview(client, namespace, config_map, set).await
+        }
         Action::Isolate { namespace, selector } => {
             if selector.is_empty() {
                 return Err(ActionError::ours(
@@ -411,6 +419,14 @@ pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> 
             refuse(action)?;
             super::autoscale::run(client, namespace, workload, *min, *max).await
         }
+        Action::EditConfig {
+            namespace,
+            config_map,
+            set,
+        } => {
+            refuse(action)?;
+            super::config::run(client, namespace, config_map, set).await
+        }
         Action::Isolate { namespace, selector } => {
             let policy = isolation_policy(namespace, selector);
             let name = policy.metadata.name.clone().unwrap_or_default();
@@ -516,7 +532,7 @@ pub(crate) async fn cordon_patch(
 
 /// kubectl's restart: its restartedAt annotation on the pod template, as a strategic merge
 /// patch with its field manager (the same for all three kinds).
-async fn restart_patch(
+pub(crate) async fn restart_patch(
     client: &Client,
     namespace: &str,
     workload: &Workload,

@@ -1,12 +1,14 @@
 //! Containment and mitigation actions: a typed catalogue (cordon, drain, recycle, rollout
-//! restart/undo/pause/resume, scale, set image, autoscale, isolate, silence), each taken through
+//! restart/undo/pause/resume, scale, set image, autoscale, edit config, isolate, silence), each taken through
 //! one flow: permission check, server-side dry run, preview, confirmation, run with progress,
 //! result, journal, undo. The flow is pure (`flow`); the Kubernetes calls are in `kube`, `drain`,
-//! `rollback` (Deployments), `revisions` (StatefulSets and DaemonSets), `image` and `autoscale`;
+//! `rollback` (Deployments), `revisions` (StatefulSets and DaemonSets), `image`, `autoscale` and
+//! `config`;
 //! `runner` joins them.
 
 pub mod autoscale;
 pub mod catalogue;
+pub mod config;
 pub mod drain;
 pub mod flow;
 pub mod image;

@@ -105,6 +105,17 @@ impl Preview {
         }
     }
 
+    /// Whether the dry run says it would change nothing: every field it names stays as it is
+    /// (or it names none and touches nothing), and no pod is evicted.
+    pub fn unchanged(&self) -> bool {
+        let same = if self.changes.is_empty() {
+            self.objects == 0
+        } else {
+            self.changes.iter().all(|c| c.from == c.to)
+        };
+        same && self.pods.is_empty()
+    }
+
     pub fn held(&self) -> usize {
         self.pods.iter().filter(|p| p.held.is_some()).count()
     }

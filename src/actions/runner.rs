@@ -301,6 +301,12 @@ impl Runner {
         self.journal(id, action, &identity, Event::ActionDeclined, Value::Null, None);
     }
 
+    /// Records that the dry run showed nothing to change.
+    pub async fn unchanged(&self, id: &str, action: &Action) {
+        let identity = self.identity(action).await;
+        self.journal(id, action, &identity, Event::ActionUnchanged, Value::Null, None);
+    }
+
     /// Performs `effect` for flow `id` in the background; every answer (progress included)
     /// goes to `answer`, in order.
     pub fn perform(self: &Arc<Self>, id: &str, action: &Action, effect: Step, answer: Sink<Input>) {
@@ -316,6 +322,10 @@ impl Runner {
             let input = match effect {
                 Step::Decline => {
                     runner.declined(&id, &action).await;
+                    return;
+                }
+                Step::Unchanged => {
+                    runner.unchanged(&id, &action).await;
                     return;
                 }
                 Step::CheckPermission => runner.check(&id, &action).await,
@@ -358,8 +368,11 @@ impl Runner {
         let answer = crate::sink::into_channel(tx, |input| input);
         let mut pending = Some(first);
         loop {
-            if let Some(effect) = pending.take() {
-                self.perform(id, &flow.action, effect, answer.clone());
+            match pending.take() {
+                // Recorded before the flow is handed back.
+                Some(Step::Unchanged) => self.unchanged(id, &flow.action).await,
+                Some(effect) => self.perform(id, &flow.action, effect, answer.clone()),
+                None => {}
             }
             if let Stage::Confirming { preview, confirm, .. } = &flow.stage {
                 let keys = decide(preview, confirm);

@@ -66,6 +66,10 @@ pub const USAGE: &[(&str, &str)] = &[
         "set a container's image (the only one if unnamed)",
     ),
     (
+        "config NS/CONFIGMAP KEY=VALUE|KEY- ..",
+        "set (or remove) keys, then restart what reads it",
+    ),
+    (
         "autoscale NS/[KIND/]NAME [MIN] MAX",
         "set the bounds of its HorizontalPodAutoscaler (MIN = MAX pins it)",
     ),
@@ -192,7 +196,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "skip" => need("a reason").map(Command::Skip),
         "fail" | "failed" => need("a reason").map(Command::Fail),
         "cordon" | "uncordon" | "drain" | "restart" | "undo" | "pause" | "resume" | "scale" | "image" | "autoscale"
-        | "recycle" | "isolate" | "unisolate" | "silence" | "unsilence" => action(verb, args).map(Command::Act),
+        | "config" | "recycle" | "isolate" | "unisolate" | "silence" | "unsilence" => {
+            action(verb, args).map(Command::Act)
+        }
         "since" => since(&need("a time such as 10m or 2h, or all")?).map(Command::LogsSince),
         "quit" | "q" => Ok(Command::Quit),
         other => Err(format!(
@@ -347,6 +353,27 @@ fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
                 max,
             }
         }
+        "config" => {
+            let (namespace, config_map) = namespaced(verb, args.first())?;
+            let mut set = std::collections::BTreeMap::new();
+            for word in &args[1..] {
+                match word.split_once('=') {
+                    Some((k, v)) if !k.is_empty() => set.insert(k.to_string(), Some(v.to_string())),
+                    _ => match word.strip_suffix('-').filter(|k| !k.is_empty()) {
+                        Some(k) => set.insert(k.to_string(), None),
+                        None => return Err(format!("config: {word:?} is neither KEY=VALUE nor KEY- (to remove it)")),
+                    },
+                };
+            }
+            if set.is_empty() {
+                return Err("config needs KEY=VALUE: config shop/checkout-config CURRENCY_TABLE=eur-v3".into());
+            }
+            A::EditConfig {
+                namespace,
+                config_map,
+                set,
+            }
+        }
         "recycle" => {
             let (namespace, pod) = namespaced(verb, args.first())?;
             A::DeletePod { namespace, pod }
@@ -485,7 +512,7 @@ mod tests {
     }
 
     #[test]
-    fn image_and_autoscale_parse_as_kubectl_spells_them() {
+    fn image_autoscale_and_config_parse_as_kubectl_spells_them() {
         use crate::actions::{Action, Workload, WorkloadKind};
         assert_eq!(
             parse("image shop/checkout checkout=registry/checkout:1.9.3").unwrap(),

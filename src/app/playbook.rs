@@ -176,7 +176,8 @@ pub fn refresh_suggestions(state: &mut AppState) {
 /// or failed with the flow's error.
 pub fn follow_flow(state: &mut AppState, fx: &mut Vec<Effect>, id: &str) {
     if let Some(flow) = state.flows.get(id) {
-        let done = matches!(flow.stage, Stage::Succeeded { .. });
+        // A step whose action would change nothing is done: what it asks for already holds.
+        let done = matches!(flow.stage, Stage::Succeeded { .. } | Stage::Unchanged { .. });
         let failed = match &flow.stage {
             Stage::Failed { error } => Some(error.clone()),
             Stage::Denied { reason } => Some(reason.clone()),

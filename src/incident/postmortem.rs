@@ -270,6 +270,7 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
             Event::ActionCancelled(a) => (a, 4),
             Event::ActionDeclined(a) => (a, 5),
             Event::ActionRefused(a) => (a, 6),
+            Event::ActionUnchanged(a) => (a, 7),
             _ => continue,
         };
         let s = stories.entry(a.action_id.as_str()).or_insert_with(|| {
@@ -285,6 +286,7 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
             3 => s.outcome = Some((e, "failed", a)),
             4 => s.outcome = Some((e, "cancelled", a)),
             5 => s.outcome = Some((e, "declined", a)),
+            7 => s.outcome = Some((e, "changed nothing", a)),
             _ => s.outcome = Some((e, "refused", a)),
         }
     }

@@ -113,6 +113,7 @@ pub fn describe(event: &Event) -> String {
                 .unwrap_or_default()
         ),
         Event::ActionDeclined(a) => format!("Action declined: {}", action(a)),
+        Event::ActionUnchanged(a) => format!("Action not needed, it would change nothing: {}", action(a)),
         Event::ActionRefused(a) => format!(
             "Action refused: {}: {}",
             action(a),

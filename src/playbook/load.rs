@@ -163,7 +163,15 @@ fn check(file: &str, p: &Playbook) -> Vec<FileError> {
         "node_pressure",
         "warning_events",
     ];
-    const FAULTS: &[&str] = &["rollout", "nodeCondition", "oomKill", "usage", "scale", "traffic"];
+    const FAULTS: &[&str] = &[
+        "rollout",
+        "nodeCondition",
+        "oomKill",
+        "usage",
+        "scale",
+        "traffic",
+        "config",
+    ];
     for (i, spanned) in p.applies_when.signals.iter().enumerate() {
         let s = spanned.get();
         if !SIGNALS.contains(&s.as_str()) {

@@ -32,7 +32,7 @@ pub struct AppliesWhen {
     pub alerts: Vec<String>,
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
-    /// Drill scenario fault kinds: rollout, nodeCondition, oomKill, usage, scale.
+    /// Drill scenario fault kinds: rollout, nodeCondition, oomKill, usage, scale, traffic, config.
     #[serde(default)]
     pub faults: Vec<At<String>>,
     /// Cluster signals: node_not_ready, crash_looping, stuck_rollout, pending_too_long,
@@ -98,6 +98,11 @@ pub struct Binding {
     pub min: Option<i32>,
     #[serde(default)]
     pub max: Option<i32>,
+    /// For `edit_config`: the ConfigMap and the keys to set (null removes one).
+    #[serde(default)]
+    pub config_map: Option<String>,
+    #[serde(default)]
+    pub set: BTreeMap<String, Option<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -247,6 +252,14 @@ impl Binding {
                 max: self
                     .max
                     .ok_or_else(|| "autoscale needs max (min is kept when left out)".to_string())?,
+            },
+            "edit_config" => Action::EditConfig {
+                namespace: ns()?,
+                config_map: self
+                    .config_map
+                    .clone()
+                    .ok_or_else(|| "edit_config needs configMap".to_string())?,
+                set: self.set.clone(),
             },
             "isolate" => {
                 if fixed.selector.is_empty() {

@@ -114,6 +114,13 @@ pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> (Vec<Line<'stati
             out.push(Line::raw(clean(error)));
         }
         Stage::Declined => out.push(muted(t, "Declined: nothing was changed.")),
+        Stage::Unchanged { preview } => {
+            out.push(Line::styled(
+                "Nothing to change: nothing was asked or sent.",
+                t.get("ui.title"),
+            ));
+            out.push(Line::raw(clean(&preview.summary)));
+        }
         Stage::Confirming {
             preview,
             confirm,

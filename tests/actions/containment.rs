@@ -252,6 +252,30 @@ async fn scale_and_scale_back() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_that_would_change_nothing_says_so_and_asks_nothing() {
+    let d = Fixture::start(&scenario("shop")).await;
+    let runner = d.runner(&d.cluster);
+    let flow = runner
+        .drive(
+            "scale-same",
+            Action::Scale {
+                namespace: "shop".into(),
+                workload: Workload::deployment("api"),
+                replicas: 3,
+            },
+            |p, _| panic!("nothing to confirm: {}", p.summary),
+        )
+        .await;
+    assert!(matches!(flow.stage, Stage::Unchanged { .. }), "{:?}", flow.stage);
+    let kinds: Vec<String> = d.journaled("scale-same").into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds, ["action_requested", "action_dry_run", "action_unchanged"]);
+    assert_eq!(
+        d.jsonpath(&["get", "deploy", "api", "-n", "shop"], "{.spec.replicas}"),
+        "3"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rollout_restart_sets_kubectls_annotation() {
     let d = Fixture::start(&scenario("shop")).await;
     let runner = d.runner(&d.cluster);
@@ -1490,4 +1514,74 @@ async fn autoscale_raises_the_autoscalers_max_and_undo_restores_it() {
         "{:?}",
         none.stage
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_config_sets_the_key_back_restarts_its_readers_and_undo_restores_it() {
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/bad-config.yaml")).expect("shipped drill");
+    let d = Fixture::start(&yaml).await;
+    let runner = d.runner(&d.cluster);
+    let table = || {
+        d.jsonpath(
+            &["get", "cm", "checkout-config", "-n", "shop"],
+            "{.data.CURRENCY_TABLE}",
+        )
+    };
+    // The push at 2m of drill time (20x): the map holds the value checkout refuses.
+    wait_for(60, "the config push", || (table() == "eur-v4").then_some(()));
+    let restarted = || {
+        d.jsonpath(
+            &["get", "deploy", "checkout", "-n", "shop"],
+            "{.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}",
+        )
+    };
+    let pushed = restarted();
+    let preview = exercise(
+        &d,
+        &runner,
+        "config-1",
+        Action::EditConfig {
+            namespace: "shop".into(),
+            config_map: "checkout-config".into(),
+            set: BTreeMap::from([("CURRENCY_TABLE".to_string(), Some("eur-v3".to_string()))]),
+        },
+        table,
+        "eur-v3",
+    )
+    .await;
+    assert!(
+        preview.summary.contains("CURRENCY_TABLE \"eur-v4\"→\"eur-v3\"")
+            && preview.summary.contains("restart deployment/checkout (4 pods)"),
+        "{}",
+        preview.summary
+    );
+    assert_eq!(preview.objects, 5, "the map and the four pods it restarts");
+    assert_eq!(
+        preview.undo,
+        Some(Action::EditConfig {
+            namespace: "shop".into(),
+            config_map: "checkout-config".into(),
+            set: BTreeMap::from([("CURRENCY_TABLE".to_string(), Some("eur-v4".to_string()))]),
+        }),
+        "the old value is kept for the undo"
+    );
+    assert_ne!(restarted(), pushed, "checkout was restarted to read the map");
+    // Nothing to change: said, nothing asked or sent, and journaled as such.
+    let same = runner
+        .drive(
+            "config-2",
+            Action::EditConfig {
+                namespace: "shop".into(),
+                config_map: "checkout-config".into(),
+                set: BTreeMap::from([("CURRENCY_TABLE".to_string(), Some("eur-v4".to_string()))]),
+            },
+            |p, _| panic!("nothing to confirm: {}", p.summary),
+        )
+        .await;
+    match &same.stage {
+        Stage::Unchanged { preview } => assert!(preview.summary.contains("nothing changes"), "{}", preview.summary),
+        other => panic!("{other:?}"),
+    }
+    let kinds: Vec<String> = d.journaled("config-2").into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds, ["action_requested", "action_dry_run", "action_unchanged"]);
 }

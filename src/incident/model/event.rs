@@ -203,6 +203,8 @@ pub enum Event {
     ActionCancelled(ActionRecord),
     /// The person said no at the confirmation: nothing was sent.
     ActionDeclined(ActionRecord),
+    /// The dry run showed it would change nothing, so nothing was asked or sent.
+    ActionUnchanged(ActionRecord),
     /// Not allowed here (RBAC, read-only, or its target cannot take it), with why in `error`:
     /// nothing was sent.
     ActionRefused(ActionRecord),
@@ -310,6 +312,7 @@ impl Event {
             Event::ActionFailed(_) => "action_failed",
             Event::ActionCancelled(_) => "action_cancelled",
             Event::ActionDeclined(_) => "action_declined",
+            Event::ActionUnchanged(_) => "action_unchanged",
             Event::ActionRefused(_) => "action_refused",
             Event::StatusUpdatePublished { .. } => "status_update_published",
             Event::StatusDraftSaved { .. } => "status_draft_saved",
