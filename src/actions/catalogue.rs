@@ -83,6 +83,17 @@ pub enum Action {
         config_map: String,
         set: BTreeMap<String, Option<String>>,
     },
+    /// Remove the labels its Services select a pod by, so no traffic reaches it while it runs
+    /// on for inspection (its controller replaces it).
+    TakeOutOfService {
+        namespace: String,
+        pod: String,
+    },
+    /// Put back the labels `TakeOutOfService` removed.
+    ReturnToService {
+        namespace: String,
+        pod: String,
+    },
     /// A deny-all NetworkPolicy for the pods matching `selector`.
     Isolate {
         namespace: String,
@@ -207,6 +218,8 @@ pub const VERBS: &[&str] = &[
     "set_image",
     "autoscale",
     "edit_config",
+    "take_out_of_service",
+    "return_to_service",
     "isolate",
     "remove_isolation",
     "silence",
@@ -298,6 +311,8 @@ impl Action {
             Action::SetImage { .. } => "set_image",
             Action::Autoscale { .. } => "autoscale",
             Action::EditConfig { .. } => "edit_config",
+            Action::TakeOutOfService { .. } => "take_out_of_service",
+            Action::ReturnToService { .. } => "return_to_service",
             Action::Isolate { .. } => "isolate",
             Action::RemoveIsolation { .. } => "remove_isolation",
             Action::Silence { .. } => "silence",
@@ -320,6 +335,8 @@ impl Action {
             Action::SetImage { .. } => "set image",
             Action::Autoscale { .. } => "autoscale",
             Action::EditConfig { .. } => "edit config",
+            Action::TakeOutOfService { .. } => "take out of service",
+            Action::ReturnToService { .. } => "return to service",
             Action::Isolate { .. } => "isolate",
             Action::RemoveIsolation { .. } => "remove isolation",
             Action::Silence { .. } => "silence",
@@ -332,7 +349,9 @@ impl Action {
     pub fn target(&self) -> String {
         match self {
             Action::Cordon { node } | Action::Uncordon { node } | Action::Drain { node } => format!("node/{node}"),
-            Action::DeletePod { namespace, pod } => format!("pod/{pod} -n {namespace}"),
+            Action::DeletePod { namespace, pod }
+            | Action::TakeOutOfService { namespace, pod }
+            | Action::ReturnToService { namespace, pod } => format!("pod/{pod} -n {namespace}"),
             Action::RolloutRestart { namespace, workload }
             | Action::RolloutUndo {
                 namespace, workload, ..
@@ -362,7 +381,9 @@ impl Action {
     pub fn target_name(&self) -> String {
         match self {
             Action::Cordon { node } | Action::Uncordon { node } | Action::Drain { node } => node.clone(),
-            Action::DeletePod { pod, .. } => pod.clone(),
+            Action::DeletePod { pod, .. }
+            | Action::TakeOutOfService { pod, .. }
+            | Action::ReturnToService { pod, .. } => pod.clone(),
             Action::RolloutRestart { workload, .. }
             | Action::RolloutUndo { workload, .. }
             | Action::RolloutPause { workload, .. }
@@ -417,6 +438,10 @@ impl Action {
                 access("create", "", "pods", Some("eviction"), "", None),
             ],
             Action::DeletePod { namespace, pod } => vec![access("delete", "", "pods", None, namespace, Some(pod))],
+            Action::TakeOutOfService { namespace, pod } | Action::ReturnToService { namespace, pod } => vec![
+                access("list", "", "services", None, namespace, None),
+                access("patch", "", "pods", None, namespace, Some(pod)),
+            ],
             Action::RolloutRestart { namespace, workload }
             | Action::RolloutPause { namespace, workload }
             | Action::RolloutResume { namespace, workload } => {
@@ -653,6 +678,14 @@ mod tests {
                 namespace: "s".into(),
                 config_map: "c".into(),
                 set: BTreeMap::from([("K".into(), Some("v".into()))]),
+            },
+            Action::TakeOutOfService {
+                namespace: "s".into(),
+                pod: "p".into(),
+            },
+            Action::ReturnToService {
+                namespace: "s".into(),
+                pod: "p".into(),
             },
             Action::Isolate {
                 namespace: "s".into(),

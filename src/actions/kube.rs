@@ -257,6 +257,8 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             refuse(action)?;
             super::config::preview(client, namespace, config_map, set).await
         }
+        Action::TakeOutOfService { namespace, pod } => super::service::preview(client, namespace, pod, true).await,
+        Action::ReturnToService { namespace, pod } => super::service::preview(client, namespace, pod, false).await,
         Action::Isolate { namespace, selector } => {
             if selector.is_empty() {
                 return Err(ActionError::ours(
@@ -427,6 +429,8 @@ pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> 
             refuse(action)?;
             super::config::run(client, namespace, config_map, set).await
         }
+        Action::TakeOutOfService { namespace, pod } => super::service::run(client, namespace, pod, true).await,
+        Action::ReturnToService { namespace, pod } => super::service::run(client, namespace, pod, false).await,
         Action::Isolate { namespace, selector } => {
             let policy = isolation_policy(namespace, selector);
             let name = policy.metadata.name.clone().unwrap_or_default();

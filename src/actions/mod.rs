@@ -1,9 +1,10 @@
 //! Containment and mitigation actions: a typed catalogue (cordon, drain, recycle, rollout
-//! restart/undo/pause/resume, scale, set image, autoscale, edit config, isolate, silence), each taken through
+//! restart/undo/pause/resume, scale, set image, autoscale, edit config, take out of / return to
+//! service, isolate, silence), each taken through
 //! one flow: permission check, server-side dry run, preview, confirmation, run with progress,
 //! result, journal, undo. The flow is pure (`flow`); the Kubernetes calls are in `kube`, `drain`,
-//! `rollback` (Deployments), `revisions` (StatefulSets and DaemonSets), `image`, `autoscale` and
-//! `config`;
+//! `rollback` (Deployments), `revisions` (StatefulSets and DaemonSets), `image`, `autoscale`,
+//! `config` and `service`;
 //! `runner` joins them.
 
 pub mod autoscale;
@@ -18,6 +19,7 @@ pub mod record;
 pub mod revisions;
 pub mod rollback;
 pub mod runner;
+pub mod service;
 pub mod silence;
 
 pub use catalogue::{Action, Confirm, Workload, WorkloadKind};

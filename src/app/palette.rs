@@ -74,6 +74,10 @@ pub const USAGE: &[(&str, &str)] = &[
         "set the bounds of its HorizontalPodAutoscaler (MIN = MAX pins it)",
     ),
     ("recycle NS/POD", "delete a pod so it is replaced"),
+    (
+        "out NS/POD | in NS/POD",
+        "take a pod out of its Services (it runs on, replaced) or put it back",
+    ),
     ("isolate NS KEY=VALUE[,..]", "deny-all NetworkPolicy for those pods"),
     ("unisolate NS POLICY", "remove an isolation"),
     ("silence ALERT [K=V..] [2h]", "silence matching alerts in Alertmanager"),
@@ -196,7 +200,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "skip" => need("a reason").map(Command::Skip),
         "fail" | "failed" => need("a reason").map(Command::Fail),
         "cordon" | "uncordon" | "drain" | "restart" | "undo" | "pause" | "resume" | "scale" | "image" | "autoscale"
-        | "config" | "recycle" | "isolate" | "unisolate" | "silence" | "unsilence" => {
+        | "config" | "out" | "in" | "recycle" | "isolate" | "unisolate" | "silence" | "unsilence" => {
             action(verb, args).map(Command::Act)
         }
         "since" => since(&need("a time such as 10m or 2h, or all")?).map(Command::LogsSince),
@@ -373,6 +377,14 @@ fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
                 config_map,
                 set,
             }
+        }
+        "out" => {
+            let (namespace, pod) = namespaced(verb, args.first())?;
+            A::TakeOutOfService { namespace, pod }
+        }
+        "in" => {
+            let (namespace, pod) = namespaced(verb, args.first())?;
+            A::ReturnToService { namespace, pod }
         }
         "recycle" => {
             let (namespace, pod) = namespaced(verb, args.first())?;

@@ -253,6 +253,14 @@ impl Binding {
                     .max
                     .ok_or_else(|| "autoscale needs max (min is kept when left out)".to_string())?,
             },
+            "take_out_of_service" => Action::TakeOutOfService {
+                namespace: ns()?,
+                pod: need(&fixed.pod, "pod")?,
+            },
+            "return_to_service" => Action::ReturnToService {
+                namespace: ns()?,
+                pod: need(&fixed.pod, "pod")?,
+            },
             "edit_config" => Action::EditConfig {
                 namespace: ns()?,
                 config_map: self

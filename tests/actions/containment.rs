@@ -1585,3 +1585,98 @@ async fn edit_config_sets_the_key_back_restarts_its_readers_and_undo_restores_it
     let kinds: Vec<String> = d.journaled("config-2").into_iter().map(|(k, _)| k).collect();
     assert_eq!(kinds, ["action_requested", "action_dry_run", "action_unchanged"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pod_taken_out_of_service_gets_no_endpoints_and_comes_back_with_the_undo() {
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/hpa-at-max.yaml")).expect("shipped drill");
+    let d = Fixture::start(&yaml).await;
+    let runner = d.runner(&d.cluster);
+    let pod = d.jsonpath(
+        &["get", "pods", "-n", "shop", "-l", "app=frontend"],
+        "{.items[0].metadata.name}",
+    );
+    let app = || d.jsonpath(&["get", "pod", &pod, "-n", "shop"], "{.metadata.labels.app}");
+    let preview = exercise(
+        &d,
+        &runner,
+        "out-1",
+        Action::TakeOutOfService {
+            namespace: "shop".into(),
+            pod: pod.clone(),
+        },
+        app,
+        "",
+    )
+    .await;
+    assert!(
+        preview.summary.contains("leaves Service frontend"),
+        "{}",
+        preview.summary
+    );
+    assert!(
+        preview.warnings.iter().any(|w| w.contains("start a replacement")),
+        "{:?}",
+        preview.warnings
+    );
+    // Out again, and looked at from the Service's side.
+    let ip = d.jsonpath(&["get", "pod", &pod, "-n", "shop"], "{.status.podIP}");
+    let flow = runner
+        .drive(
+            "out-2",
+            Action::TakeOutOfService {
+                namespace: "shop".into(),
+                pod: pod.clone(),
+            },
+            yes,
+        )
+        .await;
+    outcome(&flow);
+    wait_for(30, "the endpoints to drop it", || {
+        let eps = d.jsonpath(
+            &["get", "endpoints", "frontend", "-n", "shop"],
+            "{.subsets[*].addresses[*].ip}",
+        );
+        (!eps.split_whitespace().any(|e| e == ip)).then_some(())
+    });
+    wait_for(60, "its ReplicaSet to replace it", || {
+        let serving = d.jsonpath(&["get", "deploy", "frontend", "-n", "shop"], "{.status.readyReplicas}");
+        (serving == "3").then_some(())
+    });
+    assert_eq!(
+        d.jsonpath(&["get", "pod", &pod, "-n", "shop"], "{.status.phase}"),
+        "Running",
+        "it runs on for inspection"
+    );
+    // Refusals say why, before anything is sent.
+    let exporter = d.jsonpath(&["get", "pods", "-n", "monitoring"], "{.items[0].metadata.name}");
+    let none = runner
+        .drive(
+            "out-3",
+            Action::TakeOutOfService {
+                namespace: "monitoring".into(),
+                pod: exporter.clone(),
+            },
+            |_, _| panic!("no preview for a pod no Service selects"),
+        )
+        .await;
+    assert!(
+        matches!(&none.stage, Stage::Failed { error } if error.contains("no Service in monitoring sends traffic")),
+        "{:?}",
+        none.stage
+    );
+    let never = runner
+        .drive(
+            "in-1",
+            Action::ReturnToService {
+                namespace: "monitoring".into(),
+                pod: exporter,
+            },
+            |_, _| panic!("no preview for a pod never taken out"),
+        )
+        .await;
+    assert!(
+        matches!(&never.stage, Stage::Failed { error } if error.contains("was not taken out of service by warroom")),
+        "{:?}",
+        never.stage
+    );
+}

@@ -437,6 +437,19 @@ impl Sim {
         self.pods.insert(key, runtime);
     }
 
+    /// Forgets a pod's controller owner (it let the pod go); the pod keeps running.
+    pub(crate) fn disown_pod(&mut self, key: &(String, String)) {
+        let Some(owner) = self.pods.get_mut(key).and_then(|rt| rt.owner_uid.take()) else {
+            return;
+        };
+        if let Some(set) = self.by_owner.get_mut(&owner) {
+            set.remove(key);
+            if set.is_empty() {
+                self.by_owner.remove(&owner);
+            }
+        }
+    }
+
     pub(crate) fn untrack_pod(&mut self, key: &(String, String)) {
         if let Some(rt) = self.pods.remove(key)
             && let Some(owner) = rt.owner_uid

@@ -72,11 +72,40 @@ impl Sim {
         }
     }
 
+    /// Lets go of owned pods whose labels no longer match the selector (someone relabeled
+    /// them, e.g. to take one out of service): their owner reference is removed and they run on
+    /// as orphans, and the controller makes replacements.
+    fn release_unselected(&mut self, rs: &crate::store::Stored, v: &Value) {
+        let Some(selector) = v.pointer("/spec/selector/matchLabels").and_then(Value::as_object) else {
+            return;
+        };
+        let ns = rs.namespace.to_string();
+        let strays: Vec<String> = self
+            .live_owned(&rs.uid)
+            .into_iter()
+            .filter(|((pns, _), _)| *pns == ns)
+            .filter(|((pns, pname), _)| {
+                self.get(&kinds::PODS, pns, pname)
+                    .is_some_and(|p| !selector.iter().all(|(k, want)| want.as_str() == p.label(k)))
+            })
+            .map(|((_, n), _)| n.clone())
+            .collect();
+        for pod in strays {
+            self.modify(kinds::PODS, &ns, &pod, |p| {
+                if let Some(meta) = p["metadata"].as_object_mut() {
+                    meta.remove("ownerReferences");
+                }
+            });
+            self.disown_pod(&(ns.clone(), pod));
+        }
+    }
+
     pub fn reconcile_replicaset(&mut self, ns: &str, name: &str) {
         let Some(rs) = self.get(&kinds::REPLICASETS, ns, name) else {
             return;
         };
         let v = rs.value();
+        self.release_unselected(&rs, &v);
         let desired = v.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).max(0) as usize;
         let template = v.pointer("/spec/template").cloned().unwrap_or(json!({}));
         let pods = self.live_pods(ns, &rs.uid);

@@ -33,6 +33,8 @@ pub struct PodObservation {
     /// The first container's CPU request and limit, in cores, where its spec sets them.
     pub cpu_request: Option<f64>,
     pub cpu_limit: Option<f64>,
+    /// Whether its workload's Service selects it (a pod labeled out of it gets no traffic).
+    pub in_service: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -127,8 +129,27 @@ impl Sim {
             .unwrap_or_default()
     }
 
+    /// Each traffic workload's Service selector (empty when the Service is gone: its traffic is
+    /// then modelled as reaching every pod, as the scenario describes it).
+    fn service_selectors(&self) -> HashMap<String, serde_json::Map<String, Value>> {
+        self.scenario
+            .workloads
+            .iter()
+            .map(|w| w.get())
+            .filter(|w| w.traffic > 0.0)
+            .map(|w| {
+                let service = w.service.as_deref().unwrap_or(&w.name);
+                let selector = self
+                    .get(&kinds::SERVICES, &w.namespace, service)
+                    .and_then(|s| s.value().pointer("/spec/selector").and_then(Value::as_object).cloned());
+                (format!("{}/{}", w.namespace, w.name), selector.unwrap_or_default())
+            })
+            .collect()
+    }
+
     /// Observes the cluster as it is now, stamped `t_ms`.
     pub fn observe(&self, t_ms: i64) -> Observation {
+        let selectors = self.service_selectors();
         let mut pods = Vec::with_capacity(self.pods.len());
         for ((ns, name), rt) in &self.pods {
             if rt.failed || rt.node.is_none() {
@@ -149,7 +170,14 @@ impl Sim {
                     .and_then(|v| v.as_str().and_then(|q| Quantity::parse(q).ok()))
                     .map(|q| q.value)
             };
+            let in_service = match rt.workload.as_ref().and_then(|w| selectors.get(w)) {
+                Some(selector) => pod
+                    .as_ref()
+                    .is_some_and(|p| selector.iter().all(|(k, v)| v.as_str() == p.label(k))),
+                None => true,
+            };
             pods.push(PodObservation {
+                in_service,
                 namespace: ns.clone(),
                 name: name.clone(),
                 container,

@@ -308,7 +308,7 @@ impl SignalModels {
             let pods: Vec<_> = obs
                 .pods
                 .iter()
-                .filter(|p| p.workload.as_deref() == Some(svc.workload.as_str()) && !p.terminating)
+                .filter(|p| p.workload.as_deref() == Some(svc.workload.as_str()) && !p.terminating && p.in_service)
                 .collect();
             let ready: Vec<_> = pods.iter().filter(|p| p.ready).collect();
             let unhealthy = pods

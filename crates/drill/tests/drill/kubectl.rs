@@ -919,3 +919,100 @@ fn kubectl_top_shows_pods_and_nodes_from_the_usage_model() {
         );
     }
 }
+
+/// A pod labeled out of its Service's (and ReplicaSet's) selector, as responders quarantine a
+/// bad pod: its ReplicaSet lets it go and replaces it, its Service's endpoints drop it, and the
+/// drill's metrics send it no more requests, while it keeps running for inspection.
+#[test]
+fn a_pod_labeled_out_of_service_is_released_replaced_and_gets_no_traffic() {
+    // A drill whose only fault (a surge at 2m) leaves frontend's ReplicaSet alone.
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/hpa-at-max.yaml")).expect("shipped drill");
+    let s = Served::start(
+        Some(&yaml),
+        Setup {
+            paused: true,
+            ..Setup::default()
+        },
+    );
+    s.control("POST", "/drill/v1/clock?advance=1m");
+    let pods = || {
+        s.ok(&["get", "pods", "-n", "shop", "-l", "app=frontend", "-o", "name"])
+            .lines()
+            .map(|l| l.trim_start_matches("pod/").to_string())
+            .collect::<Vec<_>>()
+    };
+    let before = pods();
+    assert_eq!(before.len(), 3);
+    let pod = before[0].clone();
+    let ip = jsonpath(&s, &["get", "pod", &pod, "-n", "shop"], "{.status.podIP}");
+    let hash = jsonpath(
+        &s,
+        &["get", "pod", &pod, "-n", "shop"],
+        "{.metadata.labels.pod-template-hash}",
+    );
+    let of_its_replica_set = || {
+        s.ok(&[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-l",
+            &format!("app=frontend,pod-template-hash={hash}"),
+            "-o",
+            "name",
+        ])
+        .lines()
+        .map(|l| l.trim_start_matches("pod/").to_string())
+        .collect::<Vec<_>>()
+    };
+    s.ok(&[
+        "label",
+        "pod",
+        &pod,
+        "-n",
+        "shop",
+        "app=frontend-quarantined",
+        "--overwrite",
+    ]);
+    for _ in 0..3 {
+        s.control("POST", "/drill/v1/clock?advance=15s");
+    }
+    assert_eq!(
+        jsonpath(
+            &s,
+            &["get", "pod", &pod, "-n", "shop"],
+            "{.metadata.ownerReferences} {.status.phase}"
+        ),
+        " Running",
+        "released by its ReplicaSet, still running"
+    );
+    let after = of_its_replica_set();
+    assert_eq!(
+        after.len(),
+        3,
+        "replaced: {after:?} at {} {}",
+        s.control("GET", "/drill/v1/clock"),
+        s.ok(&["describe", "hpa", "-n", "shop"])
+    );
+    assert!(!after.contains(&pod));
+    let endpoints = jsonpath(
+        &s,
+        &["get", "endpoints", "frontend", "-n", "shop"],
+        "{.subsets[*].addresses[*].ip}",
+    );
+    assert!(!endpoints.split_whitespace().any(|e| e == ip), "{endpoints}");
+    let now = s.control("GET", "/drill/v1/clock")["nowMs"].as_i64().expect("nowMs");
+    let rate = warroom_testkit::drill::promql(
+        &s.prometheus,
+        &format!(r#"sum(rate(http_requests_total{{pod="{pod}"}}[30s]))"#),
+        Some(now),
+    );
+    assert!(rate.is_none_or(|r| r == 0.0), "no requests reach it: {rate:?}");
+    let served = warroom_testkit::drill::promql(
+        &s.prometheus,
+        r#"sum(rate(http_requests_total{service="frontend"}[1m]))"#,
+        Some(now),
+    )
+    .expect("frontend still serves");
+    assert!(served > 50.0, "its traffic went to the others: {served}");
+}
