@@ -2,17 +2,11 @@
 //! shipped `hpa-at-max` drill's surge scales frontend to its maximum and no further, requests
 //! fail while each pod is overloaded, and raising the maximum brings them back.
 
-use warroom_testkit::drill::{Served, Setup, promql};
+use crate::jsonpath;
+use warroom_testkit::drill::{Served, promql};
 
 fn drill() -> Served {
-    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/hpa-at-max.yaml")).expect("shipped drill");
-    Served::start(
-        Some(&yaml),
-        Setup {
-            paused: true,
-            ..Setup::default()
-        },
-    )
+    crate::paused_drill("hpa-at-max")
 }
 
 /// Moves the drill clock on in autoscaler-sized steps.
@@ -20,13 +14,6 @@ fn advance(s: &Served, seconds: u32) {
     for _ in 0..seconds.div_ceil(15) {
         s.control("POST", "/drill/v1/clock?advance=15s");
     }
-}
-
-fn jsonpath(s: &Served, args: &[&str], path: &str) -> String {
-    let jp = format!("jsonpath={path}");
-    let mut all = args.to_vec();
-    all.extend(["-o", &jp]);
-    s.ok(&all)
 }
 
 fn error_ratio(s: &Served) -> f64 {

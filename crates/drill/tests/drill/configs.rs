@@ -2,30 +2,17 @@
 //! drill's push crashloops checkout's new pods, setting the key back and restarting ends it, and
 //! a pod whose ConfigMap is gone cannot start.
 
-use warroom_testkit::drill::{Served, Setup};
+use crate::jsonpath;
+use warroom_testkit::drill::Served;
 
 fn drill() -> Served {
-    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/bad-config.yaml")).expect("shipped drill");
-    Served::start(
-        Some(&yaml),
-        Setup {
-            paused: true,
-            ..Setup::default()
-        },
-    )
+    crate::paused_drill("bad-config")
 }
 
 fn advance(s: &Served, seconds: u32) {
     for _ in 0..seconds.div_ceil(10) {
         s.control("POST", "/drill/v1/clock?advance=10s");
     }
-}
-
-fn jsonpath(s: &Served, args: &[&str], path: &str) -> String {
-    let jp = format!("jsonpath={path}");
-    let mut all = args.to_vec();
-    all.extend(["-o", &jp]);
-    s.ok(&all)
 }
 
 /// `reason` of each checkout pod's container: `running`, or the waiting or terminated reason.

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::jsonpath;
 use warroom_testkit::drill::{Served, Setup};
 use warroom_testkit::{every_kubectl, kubectl_path, other_kubectl, wait_for};
 
@@ -37,13 +38,6 @@ fn rows(out: &str) -> Vec<Vec<String>> {
         .skip(1)
         .map(|l| l.split_whitespace().map(str::to_string).collect())
         .collect()
-}
-
-fn jsonpath(s: &Served, args: &[&str], path: &str) -> String {
-    let jp = format!("jsonpath={path}");
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["-o", &jp]);
-    s.ok(&all)
 }
 
 fn pods_of(s: &Served, app: &str) -> Vec<String> {
@@ -926,14 +920,7 @@ fn kubectl_top_shows_pods_and_nodes_from_the_usage_model() {
 #[test]
 fn a_pod_labeled_out_of_service_is_released_replaced_and_gets_no_traffic() {
     // A drill whose only fault (a surge at 2m) leaves frontend's ReplicaSet alone.
-    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/hpa-at-max.yaml")).expect("shipped drill");
-    let s = Served::start(
-        Some(&yaml),
-        Setup {
-            paused: true,
-            ..Setup::default()
-        },
-    );
+    let s = crate::paused_drill("hpa-at-max");
     s.control("POST", "/drill/v1/clock?advance=1m");
     let pods = || {
         s.ok(&["get", "pods", "-n", "shop", "-l", "app=frontend", "-o", "name"])

@@ -11,3 +11,25 @@ mod kube_client;
 mod kubectl;
 mod monitoring;
 mod shipped;
+
+use warroom_testkit::drill::{Served, Setup};
+
+/// A shipped drill (`drills/NAME.yaml`) served with its clock paused.
+fn paused_drill(name: &str) -> Served {
+    let yaml = std::fs::read_to_string(warroom_testkit::repo(&format!("drills/{name}.yaml"))).expect("shipped drill");
+    Served::start(
+        Some(&yaml),
+        Setup {
+            paused: true,
+            ..Setup::default()
+        },
+    )
+}
+
+/// kubectl ARGS -o jsonpath=PATH, which must succeed.
+fn jsonpath(s: &Served, args: &[&str], path: &str) -> String {
+    let jp = format!("jsonpath={path}");
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["-o", &jp]);
+    s.ok(&all)
+}
