@@ -242,7 +242,7 @@ fn time(m: &DynamicMessage, micro: bool) -> String {
     if micro {
         t.strftime("%Y-%m-%dT%H:%M:%S.%6fZ").to_string()
     } else {
-        t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+        crate::sim::format_time(t)
     }
 }
 

@@ -88,12 +88,8 @@ pub fn serve(sim: &Sim, target: &MetricsTarget, query: &Query) -> Result<Value, 
             .filter(|n| target.name.as_deref().is_none_or(|name| name == &*n.name))
             .filter(|n| selector.matches(|k| n.label(k)))
             .map(|n| {
-                let (cores, bytes) = sim
-                    .pods_on(&n.name)
-                    .iter()
-                    .filter(|k| sim.pods.get(k).is_some_and(|r| r.running && !r.failed))
-                    .map(|(ns, p)| sim.pod_usage(ns, p))
-                    .fold((SYSTEM_CPU, SYSTEM_MEMORY), |(c, m), (pc, pm)| (c + pc, m + pm));
+                let (cpu_used, memory_used) = sim.pods_usage_on(&n.name);
+                let (cores, bytes) = (cpu_used + SYSTEM_CPU, memory_used + SYSTEM_MEMORY);
                 json!({
                     "metadata": {"name": n.name.as_ref(), "creationTimestamp": now, "labels": n.value()["metadata"]["labels"]},
                     "timestamp": now, "window": WINDOW,

@@ -64,6 +64,8 @@ impl Sim {
             .iter(&kinds::AUTOSCALERS, None)
             .map(|h| (h.namespace.to_string(), h.name.to_string(), h.value()))
             .collect();
+        self.recommendations
+            .retain(|(ns, name), _| all.iter().any(|(n, m, _)| n == ns && m == name));
         if all.is_empty() {
             self.autoscaling = false;
             return;

@@ -305,6 +305,15 @@ impl Sim {
         }
     }
 
+    /// The scenario's workload `namespace/name`.
+    pub(crate) fn workload_spec(&self, reference: &str) -> Option<&WorkloadSpec> {
+        self.scenario
+            .workloads
+            .iter()
+            .map(|w| w.get())
+            .find(|w| format!("{}/{}", w.namespace, w.name) == reference)
+    }
+
     /// Rolls a workload out to revision `revision` of its history (warm-up only).
     pub(crate) fn warmup_revision(&mut self, workload: usize, revision: usize) {
         let Some(w) = self.scenario.workloads.get(workload).map(|w| w.get().clone()) else {

@@ -54,16 +54,10 @@ impl Sim {
                 None => return ConfigRead::Missing(name.to_string()),
             }
         }
-        let Some(spec) = workload.and_then(|w| {
-            self.scenario
-                .workloads
-                .iter()
-                .map(|s| s.get())
-                .find(|s| format!("{}/{}", s.namespace, s.name) == w)
-        }) else {
-            return ConfigRead::Fine;
-        };
-        let Some(config) = &spec.config else {
+        let Some(config) = workload
+            .and_then(|w| self.workload_spec(w))
+            .and_then(|s| s.config.as_ref())
+        else {
             return ConfigRead::Fine;
         };
         for (key, wanted) in &config.requires {
@@ -87,13 +81,7 @@ impl Sim {
 
     /// A scripted config push: the keys change, and the workload restarts if asked.
     pub(crate) fn push_config(&mut self, fault: &ConfigFault) {
-        let Some(w) = self
-            .scenario
-            .workloads
-            .iter()
-            .map(|w| w.get().clone())
-            .find(|w| format!("{}/{}", w.namespace, w.name) == fault.workload)
-        else {
+        let Some(w) = self.workload_spec(&fault.workload).cloned() else {
             return;
         };
         self.modify(kinds::CONFIG_MAPS, &w.namespace, &config_map_name(&w), |cm| {

@@ -13,13 +13,7 @@ impl Sim {
             return;
         };
         tracing::info!(index, at = %fault.at, note = fault.note.as_deref().unwrap_or(""), "drill fault");
-        let workload = |sim: &Sim, r: &str| {
-            sim.scenario
-                .workloads
-                .iter()
-                .map(|w| w.get().clone())
-                .find(|w| format!("{}/{}", w.namespace, w.name) == r)
-        };
+        let workload = |sim: &Sim, r: &str| sim.workload_spec(r).cloned();
         if let Some(r) = &fault.rollout
             && let Some(w) = workload(self, &r.workload)
         {

@@ -238,14 +238,7 @@ impl Sim {
         let mut cpu = rt.cpu_request * HEALTHY_CPU_SHARE;
         let mut mem = rt.memory_request;
         if let Some(w) = &rt.workload {
-            if let Some(spec) = self
-                .scenario
-                .workloads
-                .iter()
-                .map(|w| w.get())
-                .find(|s| format!("{}/{}", s.namespace, s.name) == *w)
-                && let Some(u) = &spec.usage
-            {
+            if let Some(u) = self.workload_spec(w).and_then(|s| s.usage.as_ref()) {
                 if let Some(c) = &u.cpu {
                     cpu = c.value;
                 }
@@ -266,14 +259,18 @@ impl Sim {
         (cpu, mem)
     }
 
-    /// Memory in use on a node and its capacity.
-    pub fn node_memory(&self, node: &str) -> (f64, f64) {
-        let used: f64 = self
-            .pods_on(node)
+    /// What the running pods bound to a node use together: (CPU cores, memory bytes).
+    pub fn pods_usage_on(&self, node: &str) -> (f64, f64) {
+        self.pods_on(node)
             .iter()
             .filter(|k| self.pods.get(k).is_some_and(|r| r.running && !r.failed))
-            .map(|(ns, n)| self.pod_usage(ns, n).1)
-            .sum();
+            .map(|(ns, p)| self.pod_usage(ns, p))
+            .fold((0.0, 0.0), |(c, m), (pc, pm)| (c + pc, m + pm))
+    }
+
+    /// Memory in use on a node and its capacity.
+    pub fn node_memory(&self, node: &str) -> (f64, f64) {
+        let used = self.pods_usage_on(node).1;
         let capacity = self
             .get(&kinds::NODES, "", node)
             .and_then(|n| {

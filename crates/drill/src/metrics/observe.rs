@@ -232,12 +232,7 @@ impl Sim {
                     .and_then(Value::as_str)
                     .and_then(|s| Quantity::parse(s).ok())
                     .map_or(0.0, |q| q.value);
-                let cpu_used = self
-                    .pods_on(&n.name)
-                    .iter()
-                    .filter(|k| self.pods.get(k).is_some_and(|r| r.running && !r.failed))
-                    .map(|(ns, p)| self.pod_usage(ns, p).0)
-                    .sum();
+                let cpu_used = self.pods_usage_on(&n.name).0;
                 NodeObservation {
                     name: n.name.to_string(),
                     conditions,
