@@ -10,6 +10,7 @@ use serde_json::json;
 use super::catalogue::{Action, Workload};
 use super::kube::{ActionError, params};
 use super::preview::{Change, Done, Preview};
+use super::stamp::Stamp;
 
 /// The autoscaler whose scale target is `workload`.
 async fn autoscaler_of(
@@ -73,6 +74,7 @@ async fn patch(
     namespace: &str,
     name: &str,
     (min, max): (i32, i32),
+    stamp: &Stamp,
     dry_run: bool,
 ) -> Result<HorizontalPodAutoscaler, ActionError> {
     let api: Api<HorizontalPodAutoscaler> = Api::namespaced(client.clone(), namespace);
@@ -80,7 +82,7 @@ async fn patch(
         .patch(
             name,
             &params(dry_run),
-            &Patch::Merge(json!({"spec": {"minReplicas": min, "maxReplicas": max}})),
+            &Patch::Merge(stamp.on(json!({"spec": {"minReplicas": min, "maxReplicas": max}}))),
         )
         .await?)
 }
@@ -111,12 +113,13 @@ pub async fn preview(
     workload: &Workload,
     min: Option<i32>,
     max: i32,
+    stamp: &Stamp,
 ) -> Result<Preview, ActionError> {
     let h = autoscaler_of(client, namespace, workload).await?;
     let name = h.metadata.name.clone().unwrap_or_default();
     let before = bounds(&h);
     let (min, max) = wanted(before, min, max)?;
-    patch(client, namespace, &name, (min, max), true).await?;
+    patch(client, namespace, &name, (min, max), stamp, true).await?;
     let object = format!("horizontalpodautoscaler/{name}");
     let mut pv = Preview::of(
         format!(
@@ -156,12 +159,13 @@ pub async fn run(
     workload: &Workload,
     min: Option<i32>,
     max: i32,
+    stamp: &Stamp,
 ) -> Result<Done, ActionError> {
     let h = autoscaler_of(client, namespace, workload).await?;
     let name = h.metadata.name.clone().unwrap_or_default();
     let before = bounds(&h);
     let (min, max) = wanted(before, min, max)?;
-    let after = patch(client, namespace, &name, (min, max), false).await?;
+    let after = patch(client, namespace, &name, (min, max), stamp, false).await?;
     let (new_min, new_max) = bounds(&after);
     Ok(Done::new(
         format!("horizontalpodautoscaler/{name} now scales {workload} between {new_min} and {new_max}"),

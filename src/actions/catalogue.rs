@@ -266,7 +266,7 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "warroom")
 pub const ISOLATION_LABEL: &str = "warroom.dev/isolate";
 
 /// Patching a workload (or its `subresource`) in `namespace`.
-fn patch_workload(namespace: &str, workload: &Workload, subresource: Option<&'static str>) -> Access {
+pub(crate) fn patch_workload(namespace: &str, workload: &Workload, subresource: Option<&'static str>) -> Access {
     access(
         "patch",
         "apps",
@@ -437,7 +437,9 @@ impl Action {
                 access("list", "", "pods", None, "", None),
                 access("create", "", "pods", Some("eviction"), "", None),
             ],
-            Action::DeletePod { namespace, pod } => vec![access("delete", "", "pods", None, namespace, Some(pod))],
+            Action::DeletePod { namespace, pod } => {
+                vec![access("create", "", "pods", Some("eviction"), namespace, Some(pod))]
+            }
             Action::TakeOutOfService { namespace, pod } | Action::ReturnToService { namespace, pod } => vec![
                 access("list", "", "services", None, namespace, None),
                 access("patch", "", "pods", None, namespace, Some(pod)),
@@ -462,7 +464,11 @@ impl Action {
             }
             Action::Scale {
                 namespace, workload, ..
-            } => vec![patch_workload(namespace, workload, Some("scale"))],
+            } => vec![
+                patch_workload(namespace, workload, Some("scale")),
+                // The incident's stamp goes on the workload itself.
+                patch_workload(namespace, workload, None),
+            ],
             Action::SetImage {
                 namespace, workload, ..
             } => vec![
@@ -491,15 +497,14 @@ impl Action {
                 namespace, config_map, ..
             } => {
                 let mut needs = vec![access("patch", "", "configmaps", None, namespace, Some(config_map))];
-                // Which workloads read it is known only from their templates: restarting any of
-                // them needs these.
+                // Which workloads read it is known only from their templates: finding them
+                // needs these; the dry run asks to restart each one it finds.
                 for kind in [
                     WorkloadKind::Deployment,
                     WorkloadKind::StatefulSet,
                     WorkloadKind::DaemonSet,
                 ] {
                     needs.push(access("list", "apps", kind.resource(), None, namespace, None));
-                    needs.push(access("patch", "apps", kind.resource(), None, namespace, None));
                 }
                 needs
             }

@@ -10,9 +10,11 @@ use kube::Client;
 use kube::api::{Api, ListParams, Patch};
 use serde_json::{Value, json};
 
+use super::catalogue::patch_workload;
 use super::catalogue::{Action, Workload, WorkloadKind};
-use super::kube::{ActionError, params, pod_count, restart_patch, workloads};
+use super::kube::{ActionError, Permission, params, pod_count, restart_patch, review, workloads};
 use super::preview::{Change, Done, Preview};
+use super::stamp::Stamp;
 
 /// How a key reads in a preview: its value, or that it is not there.
 fn shown(v: Option<&String>) -> String {
@@ -76,11 +78,12 @@ async fn patch(
     namespace: &str,
     name: &str,
     set: &BTreeMap<String, Option<String>>,
+    stamp: &Stamp,
     dry_run: bool,
 ) -> Result<ConfigMap, ActionError> {
     let api: Api<ConfigMap> = Api::namespaced(client.clone(), namespace);
     Ok(api
-        .patch(name, &params(dry_run), &Patch::Merge(json!({"data": set})))
+        .patch(name, &params(dry_run), &Patch::Merge(stamp.on(json!({"data": set}))))
         .await?)
 }
 
@@ -109,13 +112,18 @@ pub async fn preview(
     namespace: &str,
     name: &str,
     set: &BTreeMap<String, Option<String>>,
+    stamp: &Stamp,
 ) -> Result<Preview, ActionError> {
     let old = before(client, namespace, name, set).await?;
-    patch(client, namespace, name, set, true).await?;
+    patch(client, namespace, name, set, stamp, true).await?;
     let readers = readers(client, namespace, name).await?;
     let now = jiff::Timestamp::now().to_string();
     for (w, _) in &readers {
-        restart_patch(client, namespace, w, &now, true).await?;
+        // Restarting is asked of each reader found, not of every workload of the namespace.
+        if let Permission::Refused(why) = review(client, &patch_workload(namespace, w, None)).await? {
+            return Err(ActionError::ours(format!("{why} (it reads configmap/{name})")));
+        }
+        restart_patch(client, namespace, w, &now, stamp, true).await?;
     }
     let object = format!("configmap/{name}");
     let mut changes: Vec<Change> = set
@@ -174,25 +182,28 @@ pub async fn run(
     namespace: &str,
     name: &str,
     set: &BTreeMap<String, Option<String>>,
+    stamp: &Stamp,
 ) -> Result<Done, ActionError> {
     let old = before(client, namespace, name, set).await?;
     let changed = old.iter().any(|(k, v)| set.get(k) != Some(v));
-    patch(client, namespace, name, set, false).await?;
+    patch(client, namespace, name, set, stamp, false).await?;
     let readers = readers(client, namespace, name).await?;
     let now = jiff::Timestamp::now().to_string();
     let mut restarted = Vec::new();
     for (w, _) in &readers {
-        restart_patch(client, namespace, w, &now, false).await.map_err(|e| {
-            ActionError::ours(format!(
-                "configmap/{name} was changed, but restarting {w} failed ({}); restarted so far: {}",
-                e.message,
-                if restarted.is_empty() {
-                    "none".to_string()
-                } else {
-                    restarted.join(", ")
-                }
-            ))
-        })?;
+        restart_patch(client, namespace, w, &now, stamp, false)
+            .await
+            .map_err(|e| {
+                ActionError::ours(format!(
+                    "configmap/{name} was changed, but restarting {w} failed ({}); restarted so far: {}",
+                    e.message,
+                    if restarted.is_empty() {
+                        "none".to_string()
+                    } else {
+                        restarted.join(", ")
+                    }
+                ))
+            })?;
         restarted.push(w.to_string());
     }
     Ok(Done::new(

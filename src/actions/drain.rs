@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::catalogue::Action;
 use super::kube::{ActionError, cordon_patch};
 use super::preview::{Change, PodPlan, PodState, Preview, Progress};
+use super::stamp::Stamp;
 
 /// The annotation that marks a static (mirror) pod.
 const MIRROR: &str = "kubernetes.io/config.mirror";
@@ -111,7 +112,7 @@ fn full_name(p: &Pod) -> String {
 }
 
 /// Which eviction API the server offers, as kubectl finds out: `pods/eviction` in `/api/v1`.
-async fn eviction_version(client: &Client) -> Result<Option<String>, ActionError> {
+pub(crate) async fn eviction_version(client: &Client) -> Result<Option<String>, ActionError> {
     let list = client.list_core_api_resources("v1").await?;
     Ok(list
         .resources
@@ -124,7 +125,13 @@ async fn eviction_version(client: &Client) -> Result<Option<String>, ActionError
 }
 
 /// Sends one eviction (the dry run in the body, where the apiserver reads it).
-async fn evict(client: &Client, version: &str, ns: &str, name: &str, dry_run: bool) -> Result<Value, ActionError> {
+pub(crate) async fn evict(
+    client: &Client,
+    version: &str,
+    ns: &str,
+    name: &str,
+    dry_run: bool,
+) -> Result<Value, ActionError> {
     let mut body = json!({
         "apiVersion": version,
         "kind": "Eviction",
@@ -140,7 +147,7 @@ async fn evict(client: &Client, version: &str, ns: &str, name: &str, dry_run: bo
 }
 
 /// Why a 429 held the pod, from the Status's causes.
-fn held_reason(e: &ActionError) -> String {
+pub(crate) fn held_reason(e: &ActionError) -> String {
     e.api
         .pointer("/details/causes/0/message")
         .and_then(Value::as_str)
@@ -176,10 +183,10 @@ fn n_pods(n: usize) -> String {
 const NOT_READY: &str = "the node is not Ready: its kubelet cannot confirm that evicted pods are gone, so they \
      stay Terminating; the drain counts them done once evicted, and their controllers replace them elsewhere";
 
-pub async fn preview(client: &Client, node: &str) -> Result<Preview, ActionError> {
+pub async fn preview(client: &Client, node: &str, stamp: &Stamp) -> Result<Preview, ActionError> {
     let state = node_state(client, node).await?;
     let before = state.unschedulable;
-    cordon_patch(client, node, true, true).await?;
+    cordon_patch(client, node, true, stamp, true).await?;
     let split = split(client, node).await?;
     let version = eviction_version(client).await?;
     let mut pods = Vec::new();
@@ -243,12 +250,13 @@ pub struct Drained {
 pub async fn run(
     client: &Client,
     node: &str,
+    stamp: &Stamp,
     pacing: Pacing,
     progress: &Sink<Progress>,
     cancel: &CancellationToken,
 ) -> Result<Drained, ActionError> {
     let ready = node_state(client, node).await?.ready;
-    cordon_patch(client, node, true, false).await?;
+    cordon_patch(client, node, true, stamp, false).await?;
     let split = split(client, node).await?;
     let version = eviction_version(client).await?;
     for p in &split.evict {
@@ -325,6 +333,7 @@ async fn evict_one(
         });
     };
     let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
+    let mut held: Option<(tokio::time::Instant, u32)> = None;
     loop {
         if cancel.is_cancelled() {
             return Ok(Fate::Cancelled);
@@ -345,7 +354,13 @@ async fn evict_one(
                 return Ok(Fate::Gone);
             }
             Err(e) if e.code == 429 => {
-                report(PodState::Held(held_reason(&e)));
+                let (since, tries) = held.get_or_insert((tokio::time::Instant::now(), 0));
+                *tries += 1;
+                report(PodState::Held {
+                    why: held_reason(&e),
+                    tries: *tries,
+                    for_secs: since.elapsed().as_secs(),
+                });
                 tokio::select! {
                     _ = cancel.cancelled() => return Ok(Fate::Cancelled),
                     _ = tokio::time::sleep(pacing.retry) => {}

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::catalogue::{Action, Workload};
 use super::kube::{ActionError, params, pod_count, workloads};
 use super::preview::{Change, Done, Preview};
+use super::stamp::Stamp;
 
 /// The container meant (the only one when none is named) and its image now.
 fn container(data: &Value, workload: &Workload, named: Option<&str>) -> Result<(String, String), ActionError> {
@@ -52,6 +53,7 @@ async fn patch(
     workload: &Workload,
     container: &str,
     image: &str,
+    stamp: &Stamp,
     dry_run: bool,
 ) -> Result<Value, ActionError> {
     let patched = workloads(client, namespace, workload.kind)
@@ -59,7 +61,8 @@ async fn patch(
             &workload.name,
             &params(dry_run),
             &Patch::Strategic(
-                json!({"spec": {"template": {"spec": {"containers": [{"name": container, "image": image}]}}}}),
+                stamp
+                    .on(json!({"spec": {"template": {"spec": {"containers": [{"name": container, "image": image}]}}}})),
             ),
         )
         .await?;
@@ -81,10 +84,11 @@ pub async fn preview(
     workload: &Workload,
     named: Option<&str>,
     image: &str,
+    stamp: &Stamp,
 ) -> Result<Preview, ActionError> {
     let w = workloads(client, namespace, workload.kind).get(&workload.name).await?;
     let (name, before) = container(&w.data, workload, named)?;
-    patch(client, namespace, workload, &name, image, true).await?;
+    patch(client, namespace, workload, &name, image, stamp, true).await?;
     let pods = pod_count(workload.kind, &w.data);
     let changed = before != image;
     let mut pv = Preview::of(
@@ -110,10 +114,11 @@ pub async fn run(
     workload: &Workload,
     named: Option<&str>,
     image: &str,
+    stamp: &Stamp,
 ) -> Result<Done, ActionError> {
     let w = workloads(client, namespace, workload.kind).get(&workload.name).await?;
     let (name, before) = container(&w.data, workload, named)?;
-    let after = patch(client, namespace, workload, &name, image, false).await?;
+    let after = patch(client, namespace, workload, &name, image, stamp, false).await?;
     Ok(Done::new(
         format!("{workload} container {name} set to {image} (was {before}); its rollout has started"),
         json!({"container": name, "image": image, "was": before,

@@ -16,6 +16,7 @@ use super::catalogue::{
     Access, Action, ISOLATION_LABEL, MANAGED_BY, Workload, WorkloadKind, isolation_policy_name, selector_string,
 };
 use super::preview::{Change, Done, Preview};
+use super::stamp::Stamp;
 
 /// Why an action could not go ahead, with the API's answer when there was one.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -81,27 +82,35 @@ pub enum Permission {
 /// Asks one SelfSubjectAccessReview per permission the action needs; refused with the first
 /// one denied.
 pub async fn permit(client: &Client, action: &Action) -> Result<Permission, ActionError> {
-    let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     for need in action.needs() {
-        let review = SelfSubjectAccessReview {
-            spec: SelfSubjectAccessReviewSpec {
-                resource_attributes: Some(attributes(&need)),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        let answer = reviews.create(&PostParams::default(), &review).await?;
-        let status = answer.status.unwrap_or_default();
-        if !status.allowed {
-            let why = status
-                .reason
-                .filter(|r| !r.is_empty())
-                .or(status.evaluation_error)
-                .unwrap_or_else(|| "no RBAC rule allows it".into());
-            return Ok(Permission::Refused(format!("you may not {need}: {why}")));
+        if let Permission::Refused(why) = review(client, &need).await? {
+            return Ok(Permission::Refused(why));
         }
     }
     Ok(Permission::Granted)
+}
+
+/// Asks one SelfSubjectAccessReview.
+pub(crate) async fn review(client: &Client, need: &Access) -> Result<Permission, ActionError> {
+    let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(attributes(need)),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let answer = reviews.create(&PostParams::default(), &review).await?;
+    let status = answer.status.unwrap_or_default();
+    if status.allowed {
+        return Ok(Permission::Granted);
+    }
+    let why = status
+        .reason
+        .filter(|r| !r.is_empty())
+        .or(status.evaluation_error)
+        .unwrap_or_else(|| "no RBAC rule allows it".into());
+    Ok(Permission::Refused(format!("you may not {need}: {why}")))
 }
 
 fn attributes(a: &Access) -> ResourceAttributes {
@@ -117,7 +126,7 @@ fn attributes(a: &Access) -> ResourceAttributes {
 }
 
 /// What a dry run of the action shows; the dry-run requests change nothing.
-pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, ActionError> {
+pub async fn dry_run(client: &Client, action: &Action, stamp: &Stamp) -> Result<Preview, ActionError> {
     match action {
         Action::Silence { .. } | Action::ExpireSilence { .. } => Err(ActionError::ours(format!(
             "{action} acts on Alertmanager, not the Kubernetes API"
@@ -125,7 +134,7 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
         Action::Cordon { node } | Action::Uncordon { node } => {
             let cordon = matches!(action, Action::Cordon { .. });
             let before = unschedulable(client, node).await?;
-            let after = cordon_patch(client, node, cordon, true).await?;
+            let after = cordon_patch(client, node, cordon, stamp, true).await?;
             let after = after.spec.and_then(|s| s.unschedulable).unwrap_or(false);
             let undo = if cordon {
                 Action::Uncordon { node: node.clone() }
@@ -139,38 +148,13 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
                 (before != after).then_some(undo),
             ))
         }
-        Action::Drain { node } => super::drain::preview(client, node).await,
-        Action::DeletePod { namespace, pod } => {
-            let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
-            let p = pods.get(pod).await?;
-            pods.delete(pod, &DeleteParams::background().dry_run()).await?;
-            let owner = p
-                .metadata
-                .owner_references
-                .unwrap_or_default()
-                .into_iter()
-                .find(|o| o.controller == Some(true));
-            let mut pv = Preview::of(
-                format!("pod/{pod} -n {namespace} will be deleted"),
-                vec![Change::new(&format!("pod/{pod}"), "exists", "yes", "no")],
-                1,
-                None,
-            );
-            match owner {
-                Some(o) => pv
-                    .summary
-                    .push_str(&format!("; its {} {} will replace it", o.kind, o.name)),
-                None => pv
-                    .warnings
-                    .push("no controller owns this pod: it will not come back".into()),
-            }
-            Ok(pv)
-        }
+        Action::Drain { node } => super::drain::preview(client, node, stamp).await,
+        Action::DeletePod { namespace, pod } => super::recycle::preview(client, namespace, pod).await,
         Action::RolloutRestart { namespace, workload } => {
             let w = workloads(client, namespace, workload.kind).get(&workload.name).await?;
             let replicas = pod_count(workload.kind, &w.data);
             let now = jiff::Timestamp::now().to_string();
-            restart_patch(client, namespace, workload, &now, true).await?;
+            restart_patch(client, namespace, workload, &now, stamp, true).await?;
             let pace = match workload.kind {
                 WorkloadKind::Deployment => "one batch at a time",
                 WorkloadKind::StatefulSet => "one at a time, highest ordinal first",
@@ -193,9 +177,11 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             workload,
             revision,
         } => match workload.kind {
-            WorkloadKind::Deployment => super::rollback::preview(client, namespace, &workload.name, *revision).await,
+            WorkloadKind::Deployment => {
+                super::rollback::preview(client, namespace, &workload.name, *revision, stamp).await
+            }
             WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => {
-                super::revisions::preview(client, namespace, workload, *revision).await
+                super::revisions::preview(client, namespace, workload, *revision, stamp).await
             }
         },
         Action::RolloutPause { namespace, workload } | Action::RolloutResume { namespace, workload } => {
@@ -203,7 +189,7 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             let pause = matches!(action, Action::RolloutPause { .. });
             let d = deployments(client, namespace).get(&workload.name).await?;
             let before = d.spec.paused.unwrap_or(false);
-            pause_patch(client, namespace, &workload.name, pause, true).await?;
+            pause_patch(client, namespace, &workload.name, pause, stamp, true).await?;
             Ok(Preview::of(
                 format!("{workload}: paused {before}→{pause}"),
                 vec![Change::new(&workload.to_string(), "paused", before, pause)],
@@ -218,7 +204,7 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
         } => {
             refuse(action)?;
             let current = current_replicas(client, namespace, workload).await?;
-            scale_patch(client, namespace, workload, *replicas, true).await?;
+            scale_patch(client, namespace, workload, *replicas, stamp, true).await?;
             let moved = (current - replicas).unsigned_abs() as usize;
             Ok(Preview::of(
                 format!("{workload}: replicas {current}→{replicas}"),
@@ -238,7 +224,7 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             image,
         } => {
             refuse(action)?;
-            super::image::preview(client, namespace, workload, container.as_deref(), image).await
+            super::image::preview(client, namespace, workload, container.as_deref(), image, stamp).await
         }
         Action::Autoscale {
             namespace,
@@ -247,7 +233,7 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             max,
         } => {
             refuse(action)?;
-            super::autoscale::preview(client, namespace, workload, *min, *max).await
+            super::autoscale::preview(client, namespace, workload, *min, *max, stamp).await
         }
         Action::EditConfig {
             namespace,
@@ -255,10 +241,14 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
             set,
         } => {
             refuse(action)?;
-            super::config::preview(client, namespace, config_map, set).await
+            super::config::preview(client, namespace, config_map, set, stamp).await
         }
-        Action::TakeOutOfService { namespace, pod } => super::service::preview(client, namespace, pod, true).await,
-        Action::ReturnToService { namespace, pod } => super::service::preview(client, namespace, pod, false).await,
+        Action::TakeOutOfService { namespace, pod } => {
+            super::service::preview(client, namespace, pod, true, stamp).await
+        }
+        Action::ReturnToService { namespace, pod } => {
+            super::service::preview(client, namespace, pod, false, stamp).await
+        }
         Action::Isolate { namespace, selector } => {
             if selector.is_empty() {
                 return Err(ActionError::ours(
@@ -271,7 +261,7 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
                 .await?
                 .items
                 .len();
-            let policy = isolation_policy(namespace, selector);
+            let policy = isolation_policy(namespace, selector, stamp);
             let name = policy.metadata.name.clone().unwrap_or_default();
             policies(client, namespace)
                 .create(
@@ -326,7 +316,7 @@ pub async fn dry_run(client: &Client, action: &Action) -> Result<Preview, Action
 
 /// Runs the action for real (drains run through `drain::run`). Returns a one-line summary,
 /// the API's answer and the undo.
-pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> {
+pub async fn run(client: &Client, action: &Action, stamp: &Stamp) -> Result<Done, ActionError> {
     match action {
         Action::Silence { .. } | Action::ExpireSilence { .. } => Err(ActionError::ours(format!(
             "{action} acts on Alertmanager, not the Kubernetes API"
@@ -334,7 +324,7 @@ pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> 
         Action::Cordon { node } | Action::Uncordon { node } => {
             let cordon = matches!(action, Action::Cordon { .. });
             let before = unschedulable(client, node).await?;
-            let n = cordon_patch(client, node, cordon, false).await?;
+            let n = cordon_patch(client, node, cordon, stamp, false).await?;
             let after = n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false);
             let undo = match (cordon, before == after) {
                 (_, true) => None,
@@ -349,15 +339,10 @@ pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> 
             ))
         }
         Action::Drain { .. } => Err(ActionError::ours("a drain runs through drain::run")),
-        Action::DeletePod { namespace, pod } => {
-            let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
-            let gone = pods.delete(pod, &DeleteParams::background()).await?;
-            let uid = gone.left().and_then(|p| p.metadata.uid);
-            Ok(Done::new(format!("pod/{pod} deleted"), json!({"uid": uid}), None))
-        }
+        Action::DeletePod { namespace, pod } => super::recycle::run(client, namespace, pod).await,
         Action::RolloutRestart { namespace, workload } => {
             let now = jiff::Timestamp::now().to_string();
-            let w = restart_patch(client, namespace, workload, &now, false).await?;
+            let w = restart_patch(client, namespace, workload, &now, stamp, false).await?;
             Ok(Done::new(
                 format!("{workload} restarted"),
                 json!({RESTARTED_AT: now, "generation": w.metadata.generation}),
@@ -369,15 +354,15 @@ pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> 
             workload,
             revision,
         } => match workload.kind {
-            WorkloadKind::Deployment => super::rollback::run(client, namespace, &workload.name, *revision).await,
+            WorkloadKind::Deployment => super::rollback::run(client, namespace, &workload.name, *revision, stamp).await,
             WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => {
-                super::revisions::run(client, namespace, workload, *revision).await
+                super::revisions::run(client, namespace, workload, *revision, stamp).await
             }
         },
         Action::RolloutPause { namespace, workload } | Action::RolloutResume { namespace, workload } => {
             refuse(action)?;
             let pause = matches!(action, Action::RolloutPause { .. });
-            let d = pause_patch(client, namespace, &workload.name, pause, false).await?;
+            let d = pause_patch(client, namespace, &workload.name, pause, stamp, false).await?;
             let word = if pause { "paused" } else { "resumed" };
             Ok(Done::new(
                 format!("{workload} {word}"),
@@ -392,7 +377,7 @@ pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> 
         } => {
             refuse(action)?;
             let current = current_replicas(client, namespace, workload).await?;
-            let s = scale_patch(client, namespace, workload, *replicas, false).await?;
+            let s = scale_patch(client, namespace, workload, *replicas, stamp, false).await?;
             Ok(Done::new(
                 format!("{workload} scaled {current}→{replicas}"),
                 json!({"replicas": s.spec.and_then(|s| s.replicas), "was": current}),
@@ -410,7 +395,7 @@ pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> 
             image,
         } => {
             refuse(action)?;
-            super::image::run(client, namespace, workload, container.as_deref(), image).await
+            super::image::run(client, namespace, workload, container.as_deref(), image, stamp).await
         }
         Action::Autoscale {
             namespace,
@@ -419,7 +404,7 @@ pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> 
             max,
         } => {
             refuse(action)?;
-            super::autoscale::run(client, namespace, workload, *min, *max).await
+            super::autoscale::run(client, namespace, workload, *min, *max, stamp).await
         }
         Action::EditConfig {
             namespace,
@@ -427,12 +412,12 @@ pub async fn run(client: &Client, action: &Action) -> Result<Done, ActionError> 
             set,
         } => {
             refuse(action)?;
-            super::config::run(client, namespace, config_map, set).await
+            super::config::run(client, namespace, config_map, set, stamp).await
         }
-        Action::TakeOutOfService { namespace, pod } => super::service::run(client, namespace, pod, true).await,
-        Action::ReturnToService { namespace, pod } => super::service::run(client, namespace, pod, false).await,
+        Action::TakeOutOfService { namespace, pod } => super::service::run(client, namespace, pod, true, stamp).await,
+        Action::ReturnToService { namespace, pod } => super::service::run(client, namespace, pod, false, stamp).await,
         Action::Isolate { namespace, selector } => {
-            let policy = isolation_policy(namespace, selector);
+            let policy = isolation_policy(namespace, selector, stamp);
             let name = policy.metadata.name.clone().unwrap_or_default();
             let created = policies(client, namespace)
                 .create(&PostParams::default(), &policy)
@@ -525,10 +510,11 @@ pub(crate) async fn cordon_patch(
     client: &Client,
     node: &str,
     cordon: bool,
+    stamp: &Stamp,
     dry_run: bool,
 ) -> Result<Node, ActionError> {
     let value = if cordon { json!(true) } else { Value::Null };
-    let patch = json!({"spec": {"unschedulable": value}});
+    let patch = stamp.on(json!({"spec": {"unschedulable": value}}));
     Ok(Api::<Node>::all(client.clone())
         .patch(node, &params(dry_run), &Patch::Strategic(patch))
         .await?)
@@ -541,9 +527,10 @@ pub(crate) async fn restart_patch(
     namespace: &str,
     workload: &Workload,
     now: &str,
+    stamp: &Stamp,
     dry_run: bool,
 ) -> Result<DynamicObject, ActionError> {
-    let patch = json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}});
+    let patch = stamp.on(json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}}));
     Ok(workloads(client, namespace, workload.kind)
         .patch(&workload.name, &rollout_params(dry_run), &Patch::Strategic(patch))
         .await?)
@@ -554,6 +541,7 @@ async fn pause_patch(
     namespace: &str,
     deployment: &str,
     pause: bool,
+    stamp: &Stamp,
     dry_run: bool,
 ) -> Result<Deployment, ActionError> {
     let value = if pause { json!(true) } else { Value::Null };
@@ -561,7 +549,7 @@ async fn pause_patch(
         .patch(
             deployment,
             &rollout_params(dry_run),
-            &Patch::Strategic(json!({"spec": {"paused": value}})),
+            &Patch::Strategic(stamp.on(json!({"spec": {"paused": value}}))),
         )
         .await?)
 }
@@ -579,18 +567,24 @@ async fn scale_patch(
     namespace: &str,
     workload: &Workload,
     replicas: i32,
+    stamp: &Stamp,
     dry_run: bool,
 ) -> Result<k8s_openapi::api::autoscaling::v1::Scale, ActionError> {
     if replicas < 0 {
         return Err(ActionError::ours(format!("cannot scale to {replicas} replicas")));
     }
-    Ok(workloads(client, namespace, workload.kind)
+    let api = workloads(client, namespace, workload.kind);
+    let scale = api
         .patch_scale(
             &workload.name,
             &params(dry_run),
             &Patch::Merge(json!({"spec": {"replicas": replicas}})),
         )
-        .await?)
+        .await?;
+    // The scale subresource has no metadata of its own to carry the stamp: the workload does.
+    api.patch(&workload.name, &params(dry_run), &Patch::Merge(stamp.on(json!({}))))
+        .await?;
+    Ok(scale)
 }
 
 fn restarted_at(data: &Value) -> Option<String> {
@@ -601,9 +595,9 @@ fn restarted_at(data: &Value) -> Option<String> {
 }
 
 /// The deny-all NetworkPolicy for a selector: no ingress or egress rule for either direction.
-fn isolation_policy(namespace: &str, selector: &BTreeMap<String, String>) -> NetworkPolicy {
+fn isolation_policy(namespace: &str, selector: &BTreeMap<String, String>, stamp: &Stamp) -> NetworkPolicy {
     let name = isolation_policy_name(selector);
-    let value = json!({
+    let value = stamp.on(json!({
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
         "metadata": {
@@ -616,7 +610,7 @@ fn isolation_policy(namespace: &str, selector: &BTreeMap<String, String>) -> Net
             "podSelector": {"matchLabels": selector},
             "policyTypes": ["Ingress", "Egress"],
         },
-    });
+    }));
     serde_json::from_value(value).unwrap_or_default()
 }
 

@@ -127,8 +127,12 @@ impl Preview {
 pub enum PodState {
     Waiting,
     Evicting,
-    /// Refused with 429 (a disruption budget); retried.
-    Held(String),
+    /// Refused with 429 (a disruption budget) `tries` times over `for_secs`; retried.
+    Held {
+        why: String,
+        tries: u32,
+        for_secs: u64,
+    },
     /// Evicted; waiting for it to be gone.
     Evicted,
     /// Evicted on a node that is not Ready: no kubelet will confirm it is gone, so it stays

@@ -9,6 +9,9 @@ use crate::incident::model::Draft;
 /// Takes the journal events of actions.
 pub trait Recorder: Send + Sync {
     fn record(&self, draft: Draft);
+
+    /// The incident the events go to, which the objects an action changes are stamped with.
+    fn incident(&self) -> Option<String>;
 }
 
 impl Recorder for Mutex<Journal> {
@@ -21,6 +24,14 @@ impl Recorder for Mutex<Journal> {
             tracing::error!(error = %e, "action event not journaled");
         }
     }
+
+    fn incident(&self) -> Option<String> {
+        let journal = match self.lock() {
+            Ok(j) => j,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Some(journal.incident())
+    }
 }
 
 /// Keeps nothing (for callers with no incident open).
@@ -28,4 +39,8 @@ pub struct Nowhere;
 
 impl Recorder for Nowhere {
     fn record(&self, _: Draft) {}
+
+    fn incident(&self) -> Option<String> {
+        None
+    }
 }

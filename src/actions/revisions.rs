@@ -12,6 +12,7 @@ use super::catalogue::Workload;
 use super::kube::{ActionError, params, pod_count, workloads};
 use super::preview::{Done, PastRevision, Preview};
 use super::rollback::{Step, choose, controlled_by, images, past};
+use super::stamp::Stamp;
 
 /// One entry of a StatefulSet's or DaemonSet's history.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,10 +141,15 @@ async fn send(
     namespace: &str,
     workload: &Workload,
     data: &Value,
+    stamp: &Stamp,
     dry_run: bool,
 ) -> Result<DynamicObject, ActionError> {
     Ok(workloads(client, namespace, workload.kind)
-        .patch(&workload.name, &params(dry_run), &Patch::Strategic(data))
+        .patch(
+            &workload.name,
+            &params(dry_run),
+            &Patch::Strategic(stamp.on(data.clone())),
+        )
         .await?)
 }
 
@@ -167,9 +173,10 @@ pub async fn preview(
     namespace: &str,
     workload: &Workload,
     revision: Option<i64>,
+    stamp: &Stamp,
 ) -> Result<Preview, ActionError> {
     let plan = plan(client, namespace, workload, revision).await?;
-    send(client, namespace, workload, &plan.target.data, true).await?;
+    send(client, namespace, workload, &plan.target.data, stamp, true).await?;
     Ok(plan.step(namespace, workload).preview())
 }
 
@@ -178,9 +185,10 @@ pub async fn run(
     namespace: &str,
     workload: &Workload,
     revision: Option<i64>,
+    stamp: &Stamp,
 ) -> Result<Done, ActionError> {
     let plan = plan(client, namespace, workload, revision).await?;
-    let w = send(client, namespace, workload, &plan.target.data, false).await?;
+    let w = send(client, namespace, workload, &plan.target.data, stamp, false).await?;
     Ok(plan.step(namespace, workload).done(w.metadata.generation))
 }
 

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::catalogue::{Action, Workload};
 use super::kube::{ActionError, deployments, params};
 use super::preview::{Change, Done, History, PastRevision, Preview};
+use super::stamp::Stamp;
 
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
 /// Annotations kubectl does not copy from a ReplicaSet on rollback.
@@ -265,10 +266,14 @@ async fn send(
     namespace: &str,
     deployment: &str,
     patch: &Value,
+    stamp: &Stamp,
     dry_run: bool,
 ) -> Result<Deployment, ActionError> {
+    // After the annotations are replaced, the stamp is added to them.
+    let mut ops = patch.as_array().cloned().unwrap_or_default();
+    ops.extend(stamp.operations());
     let p: json_patch::Patch =
-        serde_json::from_value(patch.clone()).map_err(|e| ActionError::ours(format!("bad rollback patch: {e}")))?;
+        serde_json::from_value(Value::Array(ops)).map_err(|e| ActionError::ours(format!("bad rollback patch: {e}")))?;
     Ok(deployments(client, namespace)
         .patch(deployment, &params(dry_run), &Patch::Json::<()>(p))
         .await?)
@@ -294,9 +299,10 @@ pub async fn preview(
     namespace: &str,
     deployment: &str,
     revision: Option<i64>,
+    stamp: &Stamp,
 ) -> Result<Preview, ActionError> {
     let plan = plan(client, namespace, deployment, revision).await?;
-    send(client, namespace, deployment, &plan.patch, true).await?;
+    send(client, namespace, deployment, &plan.patch, stamp, true).await?;
     Ok(plan.step(namespace, deployment).preview())
 }
 
@@ -305,8 +311,9 @@ pub async fn run(
     namespace: &str,
     deployment: &str,
     revision: Option<i64>,
+    stamp: &Stamp,
 ) -> Result<Done, ActionError> {
     let plan = plan(client, namespace, deployment, revision).await?;
-    let d = send(client, namespace, deployment, &plan.patch, false).await?;
+    let d = send(client, namespace, deployment, &plan.patch, stamp, false).await?;
     Ok(plan.step(namespace, deployment).done(d.metadata.generation))
 }

@@ -19,6 +19,7 @@ use super::kube::{self, ActionError, Permission};
 use super::preview::{Done, Outcome, Preview, Progress};
 use super::record::Recorder;
 use super::silence;
+use super::stamp::Stamp;
 use crate::cluster::connect::{Cluster, ConnectError};
 use crate::cluster::identity::WhoAmI;
 use crate::incident::model::{self, Actor, ClusterIdentity, Draft, Event, Origin};
@@ -82,6 +83,12 @@ impl Runner {
             return None;
         }
         Some(self.whoami.identity(&self.client).await)
+    }
+
+    /// What the changed objects will say about this action.
+    fn stamp(&self, action: &Action) -> Stamp {
+        let incident = self.recorder.incident().unwrap_or_else(|| "(none)".into());
+        Stamp::new(&incident, &self.actor.name, action.verb())
     }
 
     fn alertmanager(&self) -> Result<&crate::observe::alertmanager::Alertmanager, ActionError> {
@@ -205,7 +212,7 @@ impl Runner {
                 Err(e) => Err(e),
             }
         } else {
-            kube::dry_run(&self.client, action).await
+            kube::dry_run(&self.client, action, &self.stamp(action)).await
         };
         match previewed {
             Ok(preview) => {
@@ -228,35 +235,37 @@ impl Runner {
         let started = Instant::now();
         let identity = self.identity(action).await;
         let result = match action {
-            Action::Drain { node } => drain::run(&self.client, node, self.pacing, progress, cancel)
-                .await
-                .and_then(|d| {
-                    if !d.failed.is_empty() {
-                        let list: Vec<String> = d.failed.iter().map(|(p, e)| format!("{p}: {e}")).collect();
-                        return Err(ActionError {
-                            message: format!(
-                                "node/{node} cordoned; {} pods not evicted: {}",
-                                d.failed.len(),
-                                list.join("; ")
-                            ),
-                            api: json!({"evicted": d.evicted}),
-                            code: 0,
-                        });
-                    }
-                    let cancelled = d.cancelled;
-                    let mut done = Done::new(
-                        d.summary(node),
-                        json!({"evicted": d.evicted, "terminating": d.terminating, "cancelled": d.cancelled}),
-                        Some(Action::Uncordon { node: node.clone() }),
-                    );
-                    done.cancelled = cancelled;
-                    Ok(done)
-                }),
+            Action::Drain { node } => {
+                drain::run(&self.client, node, &self.stamp(action), self.pacing, progress, cancel)
+                    .await
+                    .and_then(|d| {
+                        if !d.failed.is_empty() {
+                            let list: Vec<String> = d.failed.iter().map(|(p, e)| format!("{p}: {e}")).collect();
+                            return Err(ActionError {
+                                message: format!(
+                                    "node/{node} cordoned; {} pods not evicted: {}",
+                                    d.failed.len(),
+                                    list.join("; ")
+                                ),
+                                api: json!({"evicted": d.evicted}),
+                                code: 0,
+                            });
+                        }
+                        let cancelled = d.cancelled;
+                        let mut done = Done::new(
+                            d.summary(node),
+                            json!({"evicted": d.evicted, "terminating": d.terminating, "cancelled": d.cancelled}),
+                            Some(Action::Uncordon { node: node.clone() }),
+                        );
+                        done.cancelled = cancelled;
+                        Ok(done)
+                    })
+            }
             a if a.is_alerting() => match self.alertmanager() {
-                Ok(am) => silence::run(am, a, &self.actor.name, (self.clock)()).await,
+                Ok(am) => silence::run(am, a, &self.stamp(action), (self.clock)()).await,
                 Err(e) => Err(e),
             },
-            _ => kube::run(&self.client, action).await,
+            _ => kube::run(&self.client, action, &self.stamp(action)).await,
         };
         match result {
             Ok(Done {

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::catalogue::Action;
 use super::kube::{ActionError, params};
 use super::preview::{Change, Done, Preview};
+use super::stamp::Stamp;
 
 /// The label that marks a pod warroom took out of service.
 pub const OUT_OF_SERVICE: &str = "warroom.dev/out-of-service";
@@ -57,9 +58,16 @@ fn controller(pod: &Pod) -> Option<String> {
         .map(|o| format!("{} {}", o.kind, o.name))
 }
 
-async fn patch(client: &Client, namespace: &str, pod: &str, body: Value, dry_run: bool) -> Result<Pod, ActionError> {
+async fn patch(
+    client: &Client,
+    namespace: &str,
+    pod: &str,
+    body: Value,
+    stamp: &Stamp,
+    dry_run: bool,
+) -> Result<Pod, ActionError> {
     Ok(pods(client, namespace)
-        .patch(pod, &params(dry_run), &Patch::Merge(body))
+        .patch(pod, &params(dry_run), &Patch::Merge(stamp.on(body)))
         .await?)
 }
 
@@ -140,23 +148,29 @@ async fn plan_back(client: &Client, namespace: &str, name: &str) -> Result<(Valu
     Ok((body, pv))
 }
 
-pub async fn preview(client: &Client, namespace: &str, pod: &str, out: bool) -> Result<Preview, ActionError> {
+pub async fn preview(
+    client: &Client,
+    namespace: &str,
+    pod: &str,
+    out: bool,
+    stamp: &Stamp,
+) -> Result<Preview, ActionError> {
     let (body, pv) = if out {
         plan_out(client, namespace, pod).await?
     } else {
         plan_back(client, namespace, pod).await?
     };
-    patch(client, namespace, pod, body, true).await?;
+    patch(client, namespace, pod, body, stamp, true).await?;
     Ok(pv)
 }
 
-pub async fn run(client: &Client, namespace: &str, pod: &str, out: bool) -> Result<Done, ActionError> {
+pub async fn run(client: &Client, namespace: &str, pod: &str, out: bool, stamp: &Stamp) -> Result<Done, ActionError> {
     let (body, pv) = if out {
         plan_out(client, namespace, pod).await?
     } else {
         plan_back(client, namespace, pod).await?
     };
-    let after = patch(client, namespace, pod, body, false).await?;
+    let after = patch(client, namespace, pod, body, stamp, false).await?;
     let word = if out { "taken out of service" } else { "back in service" };
     Ok(Done::new(
         format!("pod/{pod} {word}"),

@@ -7,6 +7,7 @@ use serde_json::json;
 use super::catalogue::Action;
 use super::kube::ActionError;
 use super::preview::{Change, Done, Preview};
+use super::stamp::Stamp;
 use crate::observe::alertmanager::{Alertmanager, NewSilence};
 
 /// `2h`, `45m`, `1h30m`.
@@ -75,15 +76,15 @@ pub async fn preview(am: &Alertmanager, action: &Action) -> Result<Preview, Acti
 
 /// Creates (starting `now`) or expires the silence; returns the summary, Alertmanager's answer
 /// and the undo.
-pub async fn run(am: &Alertmanager, action: &Action, by: &str, now: jiff::Timestamp) -> Result<Done, ActionError> {
+pub async fn run(am: &Alertmanager, action: &Action, stamp: &Stamp, now: jiff::Timestamp) -> Result<Done, ActionError> {
     match action {
         Action::Silence { matchers, minutes } => {
             let silence = NewSilence::for_alert(
                 matchers,
                 now,
                 jiff::SignedDuration::from_mins(i64::from(*minutes)),
-                by,
-                "silenced from warroom during the incident",
+                &stamp.actor,
+                &stamp.comment("silenced from warroom"),
             );
             let id = am
                 .create_silence(&silence)

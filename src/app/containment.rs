@@ -153,12 +153,20 @@ fn for_key_on(s: &Selection, key: super::keymap::KeyAction) -> Result<Action, St
             namespace: s.namespace.clone().ok_or("select a workload first")?,
             pod: s.pod.clone().ok_or("the workload has no pod to recycle")?,
         },
+        K::TakeOutOfService => Action::TakeOutOfService {
+            namespace: s.namespace.clone().ok_or("select a workload or pod first")?,
+            pod: s.pod.clone().ok_or("the workload has no pod to take out")?,
+        },
+        K::ReturnToService => Action::ReturnToService {
+            namespace: s.namespace.clone().ok_or("select a pod first")?,
+            pod: s.pod.clone().ok_or("select the pod to put back")?,
+        },
         _ => return Err("not an action key".into()),
     })
 }
 
 /// The action keys of the health pane.
-pub const KEYS: [super::keymap::KeyAction; 9] = [
+pub const KEYS: [super::keymap::KeyAction; 11] = [
     super::keymap::KeyAction::Cordon,
     super::keymap::KeyAction::Uncordon,
     super::keymap::KeyAction::Drain,
@@ -168,6 +176,8 @@ pub const KEYS: [super::keymap::KeyAction; 9] = [
     super::keymap::KeyAction::Resume,
     super::keymap::KeyAction::Recycle,
     super::keymap::KeyAction::Silence,
+    super::keymap::KeyAction::TakeOutOfService,
+    super::keymap::KeyAction::ReturnToService,
 ];
 
 /// When the selection changed since the keys were last checked, asks which action keys the
@@ -233,6 +243,12 @@ pub fn overlay_key(state: &mut AppState, fx: &mut Vec<Effect>, k: &KeyEvent) -> 
             state.flows.clear_finished();
             return true;
         }
+        // Any other key closes a finished overlay and then does what it does anywhere.
+        (s, _) if s.finished() => {
+            state.action_shown = None;
+            state.flows.clear_finished();
+            return false;
+        }
         // While checking or dry-running, keys wait; Esc hides the overlay (the flow goes on).
         (_, KeyCode::Esc) => {
             state.action_shown = None;
@@ -242,6 +258,13 @@ pub fn overlay_key(state: &mut AppState, fx: &mut Vec<Effect>, k: &KeyEvent) -> 
     };
     if let Some(input) = input {
         answer(state, fx, &id, input);
+    }
+    // A declined confirmation closes at once, so the next key is not spent closing it.
+    if state.flows.get(&id).is_some_and(|f| f.stage == Stage::Declined) {
+        let what = state.flows.get(&id).map(|f| f.action.to_string()).unwrap_or_default();
+        state.action_shown = None;
+        state.flows.clear_finished();
+        state.tell(format!("{what}: declined, nothing was changed"), false);
     }
     true
 }
@@ -261,33 +284,48 @@ pub fn answer(state: &mut AppState, fx: &mut Vec<Effect>, id: &str, input: Input
     }
 }
 
-/// The scale key: the palette, prefilled with the selected workload and its current count
-/// (a DaemonSet has no replica count: refused with why).
-pub fn scale_prompt(state: &mut AppState) {
+/// The keys of actions that ask for more than the selection: the palette, prefilled with the
+/// selected workload and what it has now (scale: its count; image: its image), for the rest to
+/// be typed. Scale on a DaemonSet is refused with why.
+pub fn prompt(state: &mut AppState, key: super::keymap::KeyAction) {
+    use super::keymap::KeyAction as K;
     let s = selection(state);
     let (Some(ns), Some(w)) = (s.namespace, s.workload) else {
-        state.tell("select a deployment or statefulset first".into(), true);
+        state.tell("select a deployment, statefulset or daemonset first".into(), true);
         return;
     };
-    // The action's own refusal: a DaemonSet has no replica count.
     let probe = Action::Scale {
         namespace: ns.clone(),
         workload: w.clone(),
         replicas: 0,
     };
-    if let Some(why) = probe.refusal() {
+    if key == K::Scale
+        && let Some(why) = probe.refusal()
+    {
         state.tell(why, true);
         return;
     }
     let (row, word) = match w.kind {
+        WorkloadKind::Deployment => (OwnerKind::Deployment, ""),
         WorkloadKind::StatefulSet => (OwnerKind::StatefulSet, "sts/"),
-        _ => (OwnerKind::Deployment, ""),
+        WorkloadKind::DaemonSet => (OwnerKind::DaemonSet, "ds/"),
     };
-    let current = state
+    let shown = state
         .model
         .workloads
         .iter()
         .find(|((wns, k, name), _)| wns.as_str() == ns && *k == row && name.as_str() == w.name)
-        .map_or(0, |(_, r)| r.desired);
-    state.open_input(InputKind::Palette, &format!("scale {ns}/{word}{} {current}", w.name));
+        .map(|(_, r)| r);
+    let target = format!("{ns}/{word}{}", w.name);
+    let line = match key {
+        K::Scale => format!("scale {target} {}", shown.map_or(0, |r| r.desired)),
+        K::SetImage => format!(
+            "image {target} {}",
+            shown.and_then(|r| r.image.as_ref()).map_or("", |i| i.as_str())
+        ),
+        K::Autoscale => format!("autoscale {target} "),
+        // Which map the workload reads is in its pod template, which the model does not keep.
+        _ => format!("config {ns}/"),
+    };
+    state.open_input(InputKind::Palette, &line);
 }

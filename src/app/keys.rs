@@ -232,11 +232,15 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
         | KeyAction::Undo
         | KeyAction::Pause
         | KeyAction::Resume
-        | KeyAction::Recycle => match super::containment::for_key(state, a) {
+        | KeyAction::Recycle
+        | KeyAction::TakeOutOfService
+        | KeyAction::ReturnToService => match super::containment::for_key(state, a) {
             Ok(action) => super::containment::trigger(state, fx, action),
             Err(e) => state.tell(e, true),
         },
-        KeyAction::Scale => super::containment::scale_prompt(state),
+        KeyAction::Scale | KeyAction::SetImage | KeyAction::Autoscale | KeyAction::EditConfig => {
+            super::containment::prompt(state, a)
+        }
         KeyAction::StepDone => {
             if let Some(i) = state.checklist.as_ref().map(|c| c.selected) {
                 super::playbook::set_step(state, fx, i, crate::playbook::StepStatus::Done);

@@ -48,16 +48,20 @@ pub enum Op {
 #[derive(Clone)]
 pub struct JournalLink {
     ops: std_mpsc::Sender<Op>,
+    /// The incident open here, as the link's thread last set it.
+    incident: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl JournalLink {
     pub fn start(store: Store, actor: Actor, tx: mpsc::UnboundedSender<Msg>) -> JournalLink {
         let (ops, rx) = std_mpsc::channel();
+        let incident = std::sync::Arc::default();
+        let open_here = std::sync::Arc::clone(&incident);
         std::thread::Builder::new()
             .name("journal-link".into())
-            .spawn(move || run(store, actor, rx, tx))
+            .spawn(move || run(store, actor, rx, tx, &open_here))
             .expect("a thread can be started");
-        JournalLink { ops }
+        JournalLink { ops, incident }
     }
 
     pub fn send(&self, op: Op) {
@@ -83,6 +87,13 @@ impl crate::actions::record::Recorder for JournalLink {
     fn record(&self, draft: Draft) {
         if self.ops.send(Op::Record(draft)).is_err() {
             tracing::error!("action event not journaled: the journal link is gone");
+        }
+    }
+
+    fn incident(&self) -> Option<String> {
+        match self.incident.lock() {
+            Ok(i) => i.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 }
@@ -262,8 +273,22 @@ fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, 
     })
 }
 
-fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::UnboundedSender<Msg>) {
+fn run(
+    store: Store,
+    actor: Actor,
+    rx: std_mpsc::Receiver<Op>,
+    tx: mpsc::UnboundedSender<Msg>,
+    open_here: &std::sync::Mutex<Option<String>>,
+) {
     let mut open: Option<Open> = None;
+    // What the action runner stamps changed objects with: set after every op that opens one.
+    let set = |open: &Option<Open>| {
+        let now = open.as_ref().map(|o| o.journal.incident());
+        match open_here.lock() {
+            Ok(mut i) => *i = now,
+            Err(poisoned) => *poisoned.into_inner() = now,
+        }
+    };
     while let Ok(op) = rx.recv() {
         match op {
             Op::Declare { title, severity, drill } => {
@@ -356,6 +381,7 @@ fn run(store: Store, actor: Actor, rx: std_mpsc::Receiver<Op>, tx: mpsc::Unbound
                 }
             }
         }
+        set(&open);
     }
 }
 

@@ -360,6 +360,14 @@ impl Journal {
         &self.path
     }
 
+    /// The incident it records, as its file is named (`INC-20261124-001.jsonl`).
+    pub fn incident(&self) -> String {
+        self.path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
     /// Every entry read or written so far, in order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries

@@ -25,7 +25,16 @@ fn pod_line(t: &Theme, object: &str, state: &PodState) -> Line<'static> {
     let (symbol, word, st) = match state {
         PodState::Waiting => ("·", "waiting".to_string(), t.get("ui.muted")),
         PodState::Evicting => ("…", "evicting".to_string(), t.get("health.warning")),
-        PodState::Held(why) => ("⏸", format!("held: {}", clean(why)), t.get("health.warning")),
+        PodState::Held { why, tries, for_secs } => (
+            "⏸",
+            format!(
+                "held {} ({tries} tr{}): {}",
+                crate::cluster::describe::age(*for_secs as i64),
+                if *tries == 1 { "y" } else { "ies" },
+                clean(why)
+            ),
+            t.get("health.warning"),
+        ),
         PodState::Evicted => ("…", "evicted, terminating".to_string(), t.get("health.warning")),
         PodState::Terminating => (
             "⚠",
@@ -215,7 +224,7 @@ pub fn lines(t: &Theme, flow: &Flow, identity: Option<&str>) -> (Vec<Line<'stati
             let mut shown: Vec<_> = progress.iter().collect();
             shown.sort_by_key(|p| match p.state {
                 PodState::Failed(_) => 0,
-                PodState::Held(_) => 1,
+                PodState::Held { .. } => 1,
                 PodState::Evicting | PodState::Evicted => 2,
                 PodState::Waiting => 3,
                 PodState::Terminating | PodState::Gone => 4,

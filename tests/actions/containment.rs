@@ -104,6 +104,11 @@ impl Fixture {
     }
 }
 
+/// What a direct call stamps on what it changes.
+fn stamp() -> warroom::actions::stamp::Stamp {
+    warroom::actions::stamp::Stamp::new("INC-20261124-001", "tester", "direct")
+}
+
 /// `crate::support::wait_for`, with the runtime told this thread blocks.
 fn wait_for<T>(secs: u64, what: &str, f: impl FnMut() -> Option<T>) -> T {
     tokio::task::block_in_place(|| crate::support::wait_for(secs, what, f))
@@ -516,6 +521,7 @@ async fn recycle_a_pod() {
             |p, c| {
                 assert_eq!(pods(), before, "the dry run deleted nothing");
                 assert!(p.summary.contains("ReplicaSet"), "{}", p.summary);
+                assert!(p.summary.contains("no PodDisruptionBudget covers it"), "{}", p.summary);
                 confirming_keys(c)
             },
         )
@@ -529,6 +535,46 @@ async fn recycle_a_pod() {
         let now = pods();
         (!now.contains(&victim) && now.lines().count() == 3).then_some(())
     });
+    // web's budget (2 of 2 must stay) is consulted: the preview names it and the run is refused.
+    let web = d.jsonpath(
+        &["get", "pods", "-n", "shop", "-l", "app=web"],
+        "{.items[0].metadata.name}",
+    );
+    let mut previewed = None;
+    let flow = runner
+        .drive(
+            "recycle-2",
+            Action::DeletePod {
+                namespace: "shop".into(),
+                pod: web.clone(),
+            },
+            |p, c| {
+                previewed = Some(p.clone());
+                confirming_keys(c)
+            },
+        )
+        .await;
+    let p = previewed.expect("a preview");
+    assert!(
+        p.summary
+            .contains("consults PodDisruptionBudget web (0 disruptions allowed now)"),
+        "{}",
+        p.summary
+    );
+    assert!(
+        p.warnings.iter().any(|w| w.contains("the eviction will be refused")),
+        "{:?}",
+        p.warnings
+    );
+    match &flow.stage {
+        Stage::Failed { error } => assert!(error.contains("was not evicted"), "{error}"),
+        s => panic!("a held recycle did not fail: {s:?}"),
+    }
+    assert_eq!(
+        d.jsonpath(&["get", "pod", &web, "-n", "shop"], "{.metadata.name}"),
+        web,
+        "the budget kept it"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -872,8 +918,8 @@ async fn read_only_sends_no_change_for_any_action() {
             s => panic!("{action} was not refused: {s:?}"),
         }
         // The client itself refuses, even when asked directly, dry runs included.
-        let direct = warroom::actions::kube::dry_run(&read_only.client, &action).await;
-        let real = warroom::actions::kube::run(&read_only.client, &action).await;
+        let direct = warroom::actions::kube::dry_run(&read_only.client, &action, &stamp()).await;
+        let real = warroom::actions::kube::run(&read_only.client, &action, &stamp()).await;
         assert!(
             direct.is_err() && real.is_err(),
             "{action} went through the read-only client"
@@ -883,8 +929,15 @@ async fn read_only_sends_no_change_for_any_action() {
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let token = tokio_util::sync::CancellationToken::new();
     let progress = warroom::sink::into_channel(tx, |p| p);
-    let drained =
-        warroom::actions::drain::run(&read_only.client, "node-1", Default::default(), &progress, &token).await;
+    let drained = warroom::actions::drain::run(
+        &read_only.client,
+        "node-1",
+        &stamp(),
+        Default::default(),
+        &progress,
+        &token,
+    )
+    .await;
     node_drain.push(drained.is_err());
     assert_eq!(node_drain, [true]);
     assert_eq!(
@@ -920,7 +973,7 @@ async fn a_held_drain_is_cancelled_and_repeated_keys_send_nothing_twice() {
     let mut cancelled = false;
     while !flows.get(&id).expect("flow").stage.finished() {
         let (fid, input) = rx.recv().await.expect("an answer");
-        let held = matches!(&input, Input::Progress(p) if matches!(p.state, PodState::Held(_)));
+        let held = matches!(&input, Input::Progress(p) if matches!(p.state, PodState::Held { .. }));
         let mut effects: Vec<_> = flows.update(&fid, input).into_iter().collect();
         if let Some(Stage::Confirming { confirm, .. }) = flows.get(&id).map(|f| f.stage.clone()) {
             let mut keys = confirming_keys(&confirm);
@@ -1235,7 +1288,7 @@ async fn pause_and_scale_that_cannot_apply_are_refused_before_any_request() {
         let kinds: Vec<String> = d.journaled(&id).into_iter().map(|(k, _)| k).collect();
         assert_eq!(kinds, ["action_requested", "action_refused"], "{action}");
         // Asked directly, the adapter refuses too.
-        let direct = warroom::actions::kube::dry_run(&d.cluster.client, &action).await;
+        let direct = warroom::actions::kube::dry_run(&d.cluster.client, &action, &stamp()).await;
         assert!(direct.is_err_and(|e| e.message.contains(why)), "{action}");
     }
     assert_eq!(seen(&d, &db(), "{.spec.replicas}"), "2");
@@ -1385,8 +1438,8 @@ async fn read_only_sends_no_change_to_statefulsets_or_daemonsets() {
             s => panic!("{action} was not refused: {s:?}"),
         }
         // The objects exist, so these reach the client's guard, which refuses the PATCH.
-        let direct = warroom::actions::kube::dry_run(&read_only.client, &action).await;
-        let real = warroom::actions::kube::run(&read_only.client, &action).await;
+        let direct = warroom::actions::kube::dry_run(&read_only.client, &action, &stamp()).await;
+        let real = warroom::actions::kube::run(&read_only.client, &action, &stamp()).await;
         assert!(
             direct.is_err_and(|e| e.message.contains("read-only"))
                 && real.is_err_and(|e| e.message.contains("read-only")),
@@ -1679,4 +1732,124 @@ async fn a_pod_taken_out_of_service_gets_no_endpoints_and_comes_back_with_the_un
         "{:?}",
         never.stage
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_warroom_changes_names_the_incident_and_who_changed_it() {
+    use warroom::actions::stamp::{CHANGED_BY, INCIDENT};
+    let d = Fixture::start(&scenario("shop")).await;
+    let am = warroom::observe::alertmanager::Alertmanager::new(
+        warroom::observe::http::Http::new(
+            warroom::observe::http::Server::Alertmanager,
+            &d.running.alertmanager_url(),
+            warroom::observe::http::Auth::None,
+            Duration::from_secs(10),
+        )
+        .expect("client"),
+    );
+    let journal = Journal::open(&d.journal).expect("open journal");
+    let runner = Arc::new(
+        Runner::new(&d.cluster, Arc::new(Mutex::new(journal)), Actor::named("tester"))
+            .expect("runner")
+            .with_alertmanager(Some(am.clone())),
+    );
+    let node = web_node(&d);
+    let selector = BTreeMap::from([("app".to_string(), "api".to_string())]);
+    let policy = warroom::actions::catalogue::isolation_policy_name(&selector);
+    let changed: [(Action, Vec<&str>); 4] = [
+        (Action::Cordon { node: node.clone() }, vec!["get", "node", &node]),
+        (
+            Action::Scale {
+                namespace: "shop".into(),
+                workload: Workload::deployment("api"),
+                replicas: 2,
+            },
+            vec!["get", "deploy", "api", "-n", "shop"],
+        ),
+        (
+            Action::RolloutRestart {
+                namespace: "shop".into(),
+                workload: Workload::deployment("web"),
+            },
+            vec!["get", "deploy", "web", "-n", "shop"],
+        ),
+        (
+            Action::Isolate {
+                namespace: "shop".into(),
+                selector,
+            },
+            vec!["get", "networkpolicy", &policy, "-n", "shop"],
+        ),
+    ];
+    let annotation =
+        |args: &[&str], key: &str| d.jsonpath(args, &format!("{{.metadata.annotations.{}}}", key.replace('.', "\\.")));
+    for (i, (action, object)) in changed.iter().enumerate() {
+        // The dry run stamps nothing.
+        if action.verb() != "isolate" {
+            assert_eq!(annotation(object, INCIDENT), "", "{action}: stamped before it ran");
+        }
+        let flow = runner.drive(&format!("stamp-{i}"), action.clone(), yes).await;
+        outcome(&flow);
+        assert_eq!(annotation(object, INCIDENT), "INC-20261124-001", "{action}");
+        assert_eq!(
+            annotation(object, CHANGED_BY),
+            format!("tester ({})", action.verb()),
+            "{action}"
+        );
+    }
+    // Alertmanager users see the incident in the silence's comment.
+    let silence = Action::Silence {
+        matchers: [("alertname".to_string(), "Anything".to_string())].into(),
+        minutes: 30,
+    };
+    outcome(&runner.drive("stamp-silence", silence, yes).await);
+    let silences = am.silences().await.expect("silences");
+    assert!(
+        silences
+            .iter()
+            .any(|s| s.comment.contains("incident INC-20261124-001") && s.created_by == "tester"),
+        "{silences:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_config_asks_to_restart_only_the_workloads_that_read_the_map() {
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/bad-config.yaml")).expect("shipped drill");
+    let fix = || Action::EditConfig {
+        namespace: "shop".into(),
+        config_map: "checkout-config".into(),
+        set: BTreeMap::from([("PAYMENT_TIMEOUT_MS".to_string(), Some("900".to_string()))]),
+    };
+    // No StatefulSet reads the map: being denied theirs does not matter.
+    let d = Fixture::start(&format!(
+        "{yaml}\nrbac:\n  deny:\n    - {{verb: patch, resource: statefulsets}}\n"
+    ))
+    .await;
+    let runner = d.runner(&d.cluster);
+    outcome(&runner.drive("config-rbac-1", fix(), yes).await);
+    // checkout reads it: being denied Deployments refuses the edit before anything changes.
+    let d = Fixture::start(&format!(
+        "{yaml}\nrbac:\n  deny:\n    - {{verb: patch, resource: deployments}}\n"
+    ))
+    .await;
+    let runner = d.runner(&d.cluster);
+    d.clear_requests();
+    let refused = runner
+        .drive("config-rbac-2", fix(), |p, _| panic!("no confirmation: {}", p.summary))
+        .await;
+    match &refused.stage {
+        Stage::Failed { error } => assert!(
+            error.contains("you may not patch")
+                && error.contains("checkout")
+                && error.contains("reads configmap/checkout-config"),
+            "{error}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    let sent: Vec<String> = d
+        .mutating_requests()
+        .into_iter()
+        .filter(|r| !r.contains("dryRun"))
+        .collect();
+    assert_eq!(sent, Vec::<String>::new(), "nothing but dry runs was sent");
 }

@@ -131,7 +131,11 @@ fn drain_progress_then_result_with_undo() {
     for (pod, state) in [
         (
             "shop/checkout-7d9f-x1",
-            PodState::Held("The disruption budget checkout needs 3".into()),
+            PodState::Held {
+                why: "The disruption budget checkout needs 3".into(),
+                tries: 7,
+                for_secs: 35,
+            },
         ),
         ("shop/cart-55c-a", PodState::Gone),
         ("shop/frontend-9-b", PodState::Evicted),
@@ -141,7 +145,9 @@ fn drain_progress_then_result_with_undo() {
             state,
         }));
     }
-    insta::assert_snapshot!("drain_running_80x24", overlay(&f));
+    let running = overlay(&f);
+    assert!(running.contains("held 35s (7 tries)"), "{running}");
+    insta::assert_snapshot!("drain_running_80x24", running);
     f.update(Input::Finished(Outcome {
         summary: "node/node-7 drained: 4 pods evicted".into(),
         undo: Some(Action::Uncordon { node: "node-7".into() }),
@@ -236,7 +242,11 @@ fn a_drain_of_many_pods_keeps_its_prompt_in_view() {
     }
     f.update(Input::Progress(Progress {
         object: "shop/checkout-1".into(),
-        state: PodState::Held("The disruption budget checkout needs 3".into()),
+        state: PodState::Held {
+            why: "The disruption budget checkout needs 3".into(),
+            tries: 1,
+            for_secs: 0,
+        },
     }));
     let t = overlay(&f);
     assert!(t.contains("Esc: cancel"), "{t}");

@@ -483,6 +483,32 @@ fn scale_on_a_statefulset_row_prompts_with_its_kind_and_count() {
         Ok(warroom::app::palette::Command::Act(a)) => assert_eq!(a.to_string(), "scale statefulset/db -n data to 3"),
         other => panic!("{other:?}"),
     }
+    // The mitigation keys ask in the palette too, with what the row shows filled in.
+    for (k, want) in [
+        ('i', "image data/sts/db registry.example.com/db:16"),
+        ('H', "autoscale data/sts/db "),
+        ('C', "config data/"),
+    ] {
+        key(&mut s, KeyCode::Esc);
+        key(&mut s, KeyCode::Char(k));
+        let line = s.input.as_ref().expect("the palette opens").line.lines().join("");
+        assert_eq!(line, want, "{k}");
+    }
+    key(&mut s, KeyCode::Esc);
+    let image = "image data/sts/db registry.example.com/db:16";
+    match warroom::app::palette::parse(image) {
+        Ok(warroom::app::palette::Command::Act(warroom::actions::Action::SetImage { workload, image, .. })) => {
+            assert_eq!(
+                (workload.kind, image.as_str()),
+                (Kind::StatefulSet, "registry.example.com/db:16")
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // Taking a pod out needs one: the row has none yet.
+    key(&mut s, KeyCode::Char('T'));
+    let notice = s.notice.as_ref().expect("a notice").text.to_string();
+    assert!(notice.contains("no pod to take out"), "{notice}");
 }
 
 #[test]
@@ -801,4 +827,44 @@ fn a_drill_down_pod_opens_its_log_which_follows_scrolls_searches_and_closes() {
         !s.filters.contains_key(&warroom::app::state::Pane::Health),
         "the search went with the log"
     );
+}
+
+#[test]
+fn a_declined_confirmation_closes_at_once_and_the_next_key_does_its_own_work() {
+    use warroom::actions::{Action, Input, Preview, Step};
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    let cordon = Action::Cordon { node: "node-1".into() };
+    warroom::app::containment::trigger(&mut s, &mut Vec::new(), cordon.clone());
+    let id = s.action_shown.clone().expect("the overlay opens");
+    let preview = Preview::of(
+        "node-1: unschedulable false→true".into(),
+        Vec::new(),
+        1,
+        Some(Action::Uncordon { node: "node-1".into() }),
+    );
+    for input in [Input::Allowed, Input::Previewed(preview)] {
+        update(&mut s, Msg::Action { id: id.clone(), input });
+    }
+    s.effects.clear();
+    // Default No: `n` declines, the overlay closes and says so.
+    key(&mut s, KeyCode::Char('n'));
+    assert_eq!(s.action_shown, None, "the declined overlay is closed");
+    let notice = s.notice.as_ref().expect("a notice").text.to_string();
+    assert!(notice.contains("declined, nothing was changed"), "{notice}");
+    assert!(
+        s.effects.iter().any(|e| matches!(
+            e,
+            Effect::Action {
+                step: Step::Decline,
+                ..
+            }
+        )),
+        "the decline is journaled: {:?}",
+        s.effects
+    );
+    // The next key is the pane's: `2` moves to the timeline.
+    key(&mut s, KeyCode::Char('2'));
+    assert_eq!(s.focus, warroom::app::state::Pane::Timeline);
 }

@@ -100,6 +100,15 @@ pub enum KeyAction {
     Scale,
     Recycle,
     Silence,
+    /// Set a container's image (asks the image, the current one filled in).
+    SetImage,
+    /// Change the autoscaler's bounds (asks them).
+    Autoscale,
+    /// Edit keys of a ConfigMap and restart its readers (asks them).
+    EditConfig,
+    /// Take the selected pod (a workload's worst) out of its Services, and put it back.
+    TakeOutOfService,
+    ReturnToService,
     StepDone,
     StepSkip,
     StepFailed,
@@ -270,6 +279,36 @@ pub const ACTIONS: &[(KeyAction, &str, &str, &[Context])] = &[
     (KeyAction::Resume, "resume", "resume the rollout", &[Health]),
     (KeyAction::Scale, "scale", "scale (asks the count)", &[Health]),
     (KeyAction::Recycle, "recycle", "recycle its worst pod", &[Health]),
+    (
+        KeyAction::SetImage,
+        "image",
+        "set a container's image (asks it)",
+        &[Health],
+    ),
+    (
+        KeyAction::Autoscale,
+        "autoscale",
+        "change the autoscaler's bounds (asks them)",
+        &[Health],
+    ),
+    (
+        KeyAction::EditConfig,
+        "config",
+        "edit a ConfigMap's keys and restart its readers (asks them)",
+        &[Health],
+    ),
+    (
+        KeyAction::TakeOutOfService,
+        "out",
+        "take its worst pod out of its Services",
+        &[Health],
+    ),
+    (
+        KeyAction::ReturnToService,
+        "in",
+        "put the pod back in its Services",
+        &[Health],
+    ),
     (
         KeyAction::Describe,
         "describe",
