@@ -1,6 +1,7 @@
 //! The mitigations a detection suggests: for its likeliest cause, the playbook step that undoes
-//! it with the action filled in (roll back to the revision before the rollout, cordon and drain
-//! the node that went bad, scale back), then the other playbooks that fit what is firing and
+//! it with the action filled in (roll back to the revision before the rollout, scale a canary
+//! that changed beside the service to zero, cordon and drain the node that went bad, scale
+//! back), then the other playbooks that fit what is firing and
 //! what the cluster shows. Pure.
 
 use super::cause::{Cause, ChangeKind};
@@ -35,10 +36,43 @@ fn workload_target(scope: &str, kind: OwnerKind) -> String {
     }
 }
 
+/// The first playbook with a step that scales its target to zero (moving traffic off it).
+fn to_zero(playbooks: &[Playbook]) -> Option<&Playbook> {
+    playbooks.iter().find(|p| {
+        p.steps.iter().any(|s| {
+            s.get()
+                .action
+                .as_ref()
+                .is_some_and(|a| a.verb == "scale" && a.replicas == Some(0))
+        })
+    })
+}
+
+/// A canary of a workload in `scope`'s namespace, by the name canaries go by (`checkout-canary`).
+fn canary_beside(scope: &str, changed: &str) -> bool {
+    let namespace = |s: &str| s.split_once('/').map(|(ns, _)| ns.to_string());
+    let name = changed.rsplit('/').next().unwrap_or(changed);
+    changed != scope && namespace(changed) == namespace(scope) && name.contains("canary")
+}
+
 /// What undoes one cause, if a playbook knows how.
 fn undo(playbooks: &[Playbook], scope: &str, cause: &Cause) -> Option<MitigationRecord> {
     let c = &cause.change;
     match &c.kind {
+        // A canary that changed beside the failing service: move its traffic away first.
+        ChangeKind::Rollout { kind, .. } if canary_beside(scope, &c.scope) => {
+            let p = to_zero(playbooks)?;
+            Some(MitigationRecord {
+                playbook: Some(p.id.clone()),
+                text: format!(
+                    "move the traffic off the canary {}: scale it to zero; {}",
+                    c.scope, cause.why
+                ),
+                action: Some("scale".into()),
+                target: Some(workload_target(&c.scope, *kind)),
+                parameters: serde_json::json!({ "replicas": 0 }),
+            })
+        }
         ChangeKind::Rollout {
             kind,
             from_image,
@@ -147,5 +181,30 @@ mod tests {
         let rest: Vec<&str> = m[1..].iter().filter_map(|m| m.playbook.as_deref()).collect();
         assert!(rest.contains(&"crashloop"), "{m:?}");
         assert!(!rest.contains(&"bad-deploy"), "each playbook once: {m:?}");
+    }
+
+    #[test]
+    fn a_canary_rolled_out_beside_the_failing_service_is_scaled_to_zero() {
+        let mut log = ChangeLog::default();
+        let d = OwnerKind::Deployment;
+        log.workload(0, "shop", "checkout", d, Some("1"), Some("checkout:1.9.3"), 4);
+        log.workload(0, "shop", "checkout-canary", d, Some("1"), Some("checkout:1.9.3"), 1);
+        log.workload(700, "shop", "checkout-canary", d, Some("2"), Some("checkout:2.0.0-rc1"), 1);
+        let causes = log.causes("shop/checkout", 1000, "the error ratio");
+        assert_eq!(causes[0].change.scope, "shop/checkout-canary", "{causes:?}");
+        let m = mitigations(
+            &crate::playbook::load::shipped(),
+            "shop/checkout",
+            &causes,
+            &Situation::default(),
+        );
+        assert_eq!(m[0].playbook.as_deref(), Some("bad-canary"), "{m:?}");
+        assert_eq!(m[0].action.as_deref(), Some("scale"));
+        assert_eq!(m[0].target.as_deref(), Some("deployment/checkout-canary -n shop"));
+        assert_eq!(m[0].parameters, serde_json::json!({ "replicas": 0 }));
+        assert!(m[0].text.starts_with("move the traffic off the canary shop/checkout-canary"), "{}", m[0].text);
+        // Another workload's rollout that is no canary suggests nothing of its own.
+        assert!(!canary_beside("shop/checkout", "shop/cart"));
+        assert!(!canary_beside("shop/checkout", "payments/checkout-canary"));
     }
 }

@@ -24,6 +24,14 @@ pub fn load_file(path: &Path) -> Result<Playbook, FileErrors> {
 /// The playbooks that ship with warroom: file name and text.
 pub const SHIPPED: &[(&str, &str)] = &[
     (
+        "playbooks/autoscaler-at-max.yaml",
+        include_str!("../../playbooks/autoscaler-at-max.yaml"),
+    ),
+    (
+        "playbooks/bad-canary.yaml",
+        include_str!("../../playbooks/bad-canary.yaml"),
+    ),
+    (
         "playbooks/bad-deploy.yaml",
         include_str!("../../playbooks/bad-deploy.yaml"),
     ),
@@ -272,6 +280,18 @@ pub fn json_schema() -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_playbook_in_the_directory_is_shipped_in_the_binary() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .expect("playbooks/")
+            .map(|e| format!("playbooks/{}", e.expect("entry").file_name().to_string_lossy()))
+            .collect();
+        files.sort();
+        let shipped: Vec<String> = SHIPPED.iter().map(|(f, _)| f.to_string()).collect();
+        assert_eq!(shipped, files);
+    }
 
     #[test]
     fn time_boxes_parse() {

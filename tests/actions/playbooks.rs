@@ -24,6 +24,7 @@ fn the_shipped_playbooks_load_and_pass_warroom_check() {
         ids,
         [
             "autoscaler-at-max",
+            "bad-canary",
             "bad-deploy",
             "crashloop",
             "node-failure",
@@ -290,7 +291,8 @@ fn the_built_in_drill_suggests_the_bad_deploy_playbook() {
     );
     assert_eq!(s[0].id, "bad-deploy", "{s:?}");
     // What the bad deploy looks like on screen: paging alerts, crashloops and the BackOff
-    // warnings they raise. A noisy neighbour or a failed node does not fit it.
+    // warnings they raise. A bad canary fits in part (a rollout and a burning budget, without
+    // the crashloops); a noisy neighbour or a failed node does not fit it.
     let on_screen = suggest(
         &shipped(),
         &Situation {
@@ -306,7 +308,7 @@ fn the_built_in_drill_suggests_the_bad_deploy_playbook() {
         },
     );
     let ids: Vec<&str> = on_screen.iter().map(|s| s.id.as_str()).collect();
-    assert_eq!(ids, ["bad-deploy", "crashloop"], "{on_screen:?}");
+    assert_eq!(ids, ["bad-deploy", "crashloop", "bad-canary"], "{on_screen:?}");
     let bad = shipped()
         .into_iter()
         .find(|p| p.id == "bad-deploy")

@@ -235,11 +235,14 @@ impl Drill {
         self.cluster.lock().scenario.clone()
     }
 
-    /// The scenario's services that receive traffic, for golden-signal panels.
+    /// The scenario's services that receive traffic, for golden-signal panels (once each, when a
+    /// canary shares its stable release's).
     pub fn services(&self) -> Vec<Service> {
         let sim = self.cluster.lock();
+        let mut seen = std::collections::BTreeSet::new();
         crate::metrics::signals::services(&sim.scenario)
             .into_iter()
+            .filter(|s| seen.insert((s.namespace.clone(), s.service.clone())))
             .map(|s| Service {
                 namespace: s.namespace,
                 service: s.service,

@@ -21,7 +21,21 @@ pub fn config_map_name(w: &WorkloadSpec) -> String {
 
 /// Labels that select a workload's pods.
 pub fn selector_labels(w: &WorkloadSpec) -> Value {
-    json!({"app": w.name})
+    let mut labels = service_selector(w);
+    if let Some(track) = &w.track {
+        labels["track"] = json!(track);
+    }
+    labels
+}
+
+/// What the workload's Service selects: `app: SERVICE`, shared by the workloads behind it.
+pub fn service_selector(w: &WorkloadSpec) -> Value {
+    json!({"app": service_name(w)})
+}
+
+/// The Service that sends the workload traffic.
+pub fn service_name(w: &WorkloadSpec) -> &str {
+    w.service.as_deref().unwrap_or(&w.name)
 }
 
 impl Sim {
@@ -91,12 +105,13 @@ impl Sim {
                 );
             }
             // A workload with traffic is reached through its Service (port 80 to the pods' http).
-            if w.traffic > 0.0 {
-                let name = w.service.clone().unwrap_or_else(|| w.name.clone());
+            // Workloads sharing a Service: the first one makes it.
+            if w.traffic > 0.0 && self.get(&kinds::SERVICES, &w.namespace, service_name(w)).is_none() {
+                let name = service_name(w);
                 let ip = format!("10.96.{}.{}", 100 + i / 200, 10 + i % 200);
                 let obj = json!({
-                    "metadata": {"name": name, "namespace": w.namespace, "labels": selector_labels(w)},
-                    "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip], "selector": selector_labels(w),
+                    "metadata": {"name": name, "namespace": w.namespace, "labels": service_selector(w)},
+                    "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip], "selector": service_selector(w),
                              "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": "http"}],
                              "sessionAffinity": "None", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
                              "internalTrafficPolicy": "Cluster"},

@@ -35,6 +35,8 @@ pub struct PodObservation {
     pub cpu_limit: Option<f64>,
     /// Whether its workload's Service selects it (a pod labeled out of it gets no traffic).
     pub in_service: bool,
+    /// The fraction of requests its image fails on its own (a bad canary); 0 for most.
+    pub image_errors: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -138,7 +140,7 @@ impl Sim {
             .map(|w| w.get())
             .filter(|w| w.traffic > 0.0)
             .map(|w| {
-                let service = w.service.as_deref().unwrap_or(&w.name);
+                let service = crate::control::build::service_name(w);
                 let selector = self
                     .get(&kinds::SERVICES, &w.namespace, service)
                     .and_then(|s| s.value().pointer("/spec/selector").and_then(Value::as_object).cloned());
@@ -176,8 +178,12 @@ impl Sim {
                     .is_some_and(|p| selector.iter().all(|(k, v)| v.as_str() == p.label(k))),
                 None => true,
             };
+            let image_errors = spec("/spec/containers/0/image")
+                .and_then(|i| self.scenario.images.get(i.as_str()?)?.error_ratio)
+                .unwrap_or(0.0);
             pods.push(PodObservation {
                 in_service,
+                image_errors,
                 namespace: ns.clone(),
                 name: name.clone(),
                 container,

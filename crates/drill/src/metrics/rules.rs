@@ -179,7 +179,12 @@ pub fn scenario_rules(scenario: &Scenario) -> Vec<AlertRule> {
         return rules.iter().map(|r| r.get().clone()).collect();
     }
     let mut out = Vec::new();
+    // One set of rules per Service: a canary and its stable release share theirs.
+    let mut seen = std::collections::BTreeSet::new();
     for s in services(scenario) {
+        if !seen.insert((s.namespace.clone(), s.service.clone())) {
+            continue;
+        }
         let sel = format!("namespace=\"{}\",service=\"{}\"", s.namespace, s.service);
         let ratio = |w: &str| {
             format!(

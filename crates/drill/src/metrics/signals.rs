@@ -48,7 +48,7 @@ pub fn services(scenario: &Scenario) -> Vec<ServiceModel> {
         .map(|w| ServiceModel {
             namespace: w.namespace.clone(),
             workload: format!("{}/{}", w.namespace, w.name),
-            service: w.service.clone().unwrap_or_else(|| w.name.clone()),
+            service: crate::control::build::service_name(w).to_string(),
             rps: w.traffic,
             replicas: f64::from(w.replicas.max(1)),
             error_ratio: w.signals.error_ratio,
@@ -335,6 +335,7 @@ impl SignalModels {
                 svc.rps * surge / serving.len() as f64
             };
             for p in serving {
+                let error_ratio = error_ratio + (1.0 - error_ratio) * p.image_errors;
                 let node = p.node.as_deref().unwrap_or("");
                 let median = svc.latency_s * load * node_factor.get(node).copied().unwrap_or(1.0);
                 let base = |name: &'static str| {

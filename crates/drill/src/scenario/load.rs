@@ -280,6 +280,48 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
             );
         }
     }
+    // Workloads behind one Service must not select each other's pods: each sets its own track.
+    let mut behind: std::collections::BTreeMap<(String, String), Vec<(usize, Option<String>)>> = Default::default();
+    for (i, w) in s.workloads.iter().enumerate() {
+        let spec = w.get();
+        let service = spec.service.clone().unwrap_or_else(|| spec.name.clone());
+        behind
+            .entry((spec.namespace.clone(), service))
+            .or_default()
+            .push((i, spec.track.clone()));
+    }
+    for ((ns, service), sharing) in &behind {
+        if sharing.len() < 2 {
+            continue;
+        }
+        let mut tracks = BTreeSet::new();
+        for (i, track) in sharing {
+            let fine = track.as_ref().is_some_and(|t| is_dns_label(t) && tracks.insert(t.clone()));
+            if !fine {
+                c.at(
+                    &s.workloads[*i],
+                    format!("workloads[{i}].track"),
+                    format!(
+                        "{} workloads share Service {ns}/{service}: each needs its own track (stable, canary)",
+                        sharing.len()
+                    ),
+                );
+            }
+        }
+    }
+    for (image, b) in &s.images {
+        if let Some(r) = b.error_ratio
+            && !(0.0..=1.0).contains(&r)
+        {
+            c.errors.push(FileError {
+                file: file.into(),
+                line: 0,
+                column: 0,
+                path: format!("images.{image}.errorRatio"),
+                message: format!("errorRatio must be a fraction from 0 to 1, not {r}"),
+            });
+        }
+    }
     let nodes: BTreeSet<String> = node_names(s).into_iter().collect();
     let with_traffic: BTreeSet<String> = s
         .workloads

@@ -192,9 +192,15 @@ pub struct WorkloadSpec {
     /// A ConfigMap `NAME-config` its pods read as environment variables at start.
     #[serde(default)]
     pub config: Option<WorkloadConfig>,
-    /// The service name for metrics; defaults to the workload name.
+    /// The Service that sends it traffic (and the `service` label of its metrics); defaults to
+    /// the workload name. Workloads naming the same one share it: its selector is `app:
+    /// SERVICE`, and each sets a `track` so their own selectors do not overlap (a canary beside
+    /// the stable release).
     #[serde(default)]
     pub service: Option<String>,
+    /// A `track` label on the workload's selector and pods (`stable`, `canary`).
+    #[serde(default)]
+    pub track: Option<String>,
     /// Requests per second the service receives at the start (metrics; 0 = no traffic).
     #[serde(default)]
     pub traffic: f64,
@@ -323,6 +329,9 @@ pub struct ImageBehaviour {
     /// Never becomes ready (failing readiness probe) though it keeps running.
     #[serde(default)]
     pub never_ready: bool,
+    /// Runs and is ready, but this fraction of the requests it serves fail (a bad canary).
+    #[serde(default)]
+    pub error_ratio: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

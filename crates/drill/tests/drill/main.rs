@@ -5,6 +5,7 @@
 
 mod autoscaling;
 mod bad_input;
+mod canary;
 mod configs;
 mod determinism;
 mod kube_client;
