@@ -189,7 +189,15 @@ mod tests {
         let d = OwnerKind::Deployment;
         log.workload(0, "shop", "checkout", d, Some("1"), Some("checkout:1.9.3"), 4);
         log.workload(0, "shop", "checkout-canary", d, Some("1"), Some("checkout:1.9.3"), 1);
-        log.workload(700, "shop", "checkout-canary", d, Some("2"), Some("checkout:2.0.0-rc1"), 1);
+        log.workload(
+            700,
+            "shop",
+            "checkout-canary",
+            d,
+            Some("2"),
+            Some("checkout:2.0.0-rc1"),
+            1,
+        );
         let causes = log.causes("shop/checkout", 1000, "the error ratio");
         assert_eq!(causes[0].change.scope, "shop/checkout-canary", "{causes:?}");
         let m = mitigations(
@@ -202,7 +210,12 @@ mod tests {
         assert_eq!(m[0].action.as_deref(), Some("scale"));
         assert_eq!(m[0].target.as_deref(), Some("deployment/checkout-canary -n shop"));
         assert_eq!(m[0].parameters, serde_json::json!({ "replicas": 0 }));
-        assert!(m[0].text.starts_with("move the traffic off the canary shop/checkout-canary"), "{}", m[0].text);
+        assert!(
+            m[0].text
+                .starts_with("move the traffic off the canary shop/checkout-canary"),
+            "{}",
+            m[0].text
+        );
         // Another workload's rollout that is no canary suggests nothing of its own.
         assert!(!canary_beside("shop/checkout", "shop/cart"));
         assert!(!canary_beside("shop/checkout", "payments/checkout-canary"));

@@ -12,6 +12,7 @@ mod editor;
 mod fixture;
 mod keys;
 mod lists;
+mod playbooks_tmux;
 mod render;
 mod scenario_files;
 mod status_tmux;

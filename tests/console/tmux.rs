@@ -15,13 +15,13 @@ fn console(cmd: &str, width: u16, height: u16) -> (Tmux, tempfile::TempDir) {
 }
 
 /// A console whose detector is off, for tests that declare the incident themselves.
-fn console_without_detector(cmd: &str, width: u16, height: u16) -> (Tmux, tempfile::TempDir) {
+pub(crate) fn console_without_detector(cmd: &str, width: u16, height: u16) -> (Tmux, tempfile::TempDir) {
     let home = tempfile::tempdir().expect("tmp");
     std::fs::write(home.path().join("config.toml"), "[detection]\nconsole = false\n").expect("config");
     (Tmux::start(home.path(), cmd, width, height), home)
 }
 
-fn warroom() -> &'static str {
+pub(crate) fn warroom() -> &'static str {
     crate::support::warroom_bin()
 }
 
@@ -163,7 +163,7 @@ fn drill_url(state_dir: &std::path::Path) -> String {
 }
 
 /// kubectl against the console's drill cluster; its output.
-fn kubectl(state_dir: &std::path::Path, args: &[&str]) -> String {
+pub(crate) fn kubectl(state_dir: &std::path::Path, args: &[&str]) -> String {
     let out = Command::new("kubectl")
         .args(args)
         .env("KUBECONFIG", state_dir.join("drill.kubeconfig"))
@@ -491,7 +491,7 @@ fn a_paging_alert_is_silenced_from_the_console_and_the_silence_expired_as_its_un
 }
 
 /// The drill clock in the header (`T+5m35s`, `T+1h05m`), in seconds.
-fn drill_elapsed(screen: &str) -> i64 {
+pub(crate) fn drill_elapsed(screen: &str) -> i64 {
     let header = screen.lines().next().unwrap_or_default();
     let t = header
         .split_whitespace()
@@ -505,9 +505,14 @@ fn drill_elapsed(screen: &str) -> i64 {
 
 /// checkout's error ratio on the golden-signal panel, in percent.
 fn checkout_errors(screen: &str) -> Option<f64> {
+    errors_of(screen, "shop/checkout")
+}
+
+/// A service's error ratio on the golden-signal panel, in percent.
+pub(crate) fn errors_of(screen: &str, service: &str) -> Option<f64> {
     let row = screen
         .lines()
-        .find(|l| l.contains("shop/checkout") && l.contains("/s "))?;
+        .find(|l| l.contains(&format!("{service} ")) && l.contains("/s "))?;
     row.split_whitespace().find_map(|w| w.strip_suffix('%')?.parse().ok())
 }
 

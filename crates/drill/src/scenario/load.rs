@@ -296,7 +296,9 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
         }
         let mut tracks = BTreeSet::new();
         for (i, track) in sharing {
-            let fine = track.as_ref().is_some_and(|t| is_dns_label(t) && tracks.insert(t.clone()));
+            let fine = track
+                .as_ref()
+                .is_some_and(|t| is_dns_label(t) && tracks.insert(t.clone()));
             if !fine {
                 c.at(
                     &s.workloads[*i],

@@ -42,9 +42,13 @@ fn a_bad_canary_fails_its_share_of_the_service_until_it_is_scaled_to_zero() {
     }
     advance(&s, 60);
     let endpoints = || {
-        jsonpath(&s, &["get", "endpoints", "checkout", "-n", "shop"], "{.subsets[*].addresses[*].ip}")
-            .split_whitespace()
-            .count()
+        jsonpath(
+            &s,
+            &["get", "endpoints", "checkout", "-n", "shop"],
+            "{.subsets[*].addresses[*].ip}",
+        )
+        .split_whitespace()
+        .count()
     };
     assert_eq!(endpoints(), 5, "the Service sends traffic to both tracks");
     assert!(error_ratio(&s, "1m") < 0.001, "healthy before the canary changes");
@@ -52,7 +56,11 @@ fn a_bad_canary_fails_its_share_of_the_service_until_it_is_scaled_to_zero() {
     // The canary moves to 2.0.0-rc1 at 2m: ready, serving, failing a third of its share.
     advance(&s, 240);
     assert_eq!(
-        jsonpath(&s, &["get", "deploy", "checkout-canary", "-n", "shop"], "{.status.readyReplicas}"),
+        jsonpath(
+            &s,
+            &["get", "deploy", "checkout-canary", "-n", "shop"],
+            "{.status.readyReplicas}"
+        ),
         "1"
     );
     assert_eq!(endpoints(), 5, "every pod is ready and in the Service");

@@ -1,0 +1,169 @@
+//! The mitigation drills played to the end in the real binary, in tmux: a responder declares,
+//! follows the drill's playbook with its keys (checks marked done, the action step run with one
+//! key on the workload picked from the lists), and the service's error ratio falls back under its
+//! SLO within the recovery time the scenario promises.
+
+use std::time::Duration;
+
+use crate::tmux::{console_without_detector, drill_elapsed, errors_of, kubectl, warroom};
+
+/// One drill and how its playbook is followed.
+struct Played {
+    file: &'static str,
+    /// The failing service, as the golden-signal panel names it, and its workload.
+    service: &'static str,
+    playbook: &'static str,
+    title: &'static str,
+    steps: usize,
+    /// The checks and comms before the action step, marked done.
+    before: usize,
+    /// What picks the action's workload in the workloads list.
+    workload: &'static str,
+    preview: &'static str,
+    done: &'static str,
+}
+
+/// Plays the drill to recovery, then hands the console's state directory (its kubeconfig) to
+/// `after`.
+fn play(p: &Played, after: impl FnOnce(&std::path::Path)) {
+    let path = warroom_testkit::repo(&format!("drills/{}", p.file));
+    let scenario = warroom_drill::scenario::load_file(&path).expect("a shipped drill");
+    let recovery = scenario.recovery.expect("the drill states its recovery time").millis / 1000;
+    let service_name = p.service.rsplit('/').next().expect("ns/name");
+    let objective = scenario
+        .workloads
+        .iter()
+        .map(|w| w.get())
+        .find(|w| w.service.as_deref().unwrap_or(&w.name) == service_name)
+        .map(|w| w.signals.objective)
+        .expect("the service's SLO");
+    let slo_percent = (1.0 - objective) * 100.0;
+    // x10, not faster: a second of wall-clock jitter is then 10 s of drill time.
+    let (t, home) = console_without_detector(&format!("{} drill {} --speed 10", warroom(), path.display()), 200, 50);
+    t.wait_for("the service failing past its SLO", 120, |s| {
+        errors_of(s, p.service).is_some_and(|e| e > slo_percent * 2.0)
+    });
+    t.keys(&[":"]);
+    t.keys(&["-l", &format!("declare sev2 {} failing", p.service)]);
+    t.keys(&["Enter"]);
+    t.wait_for("the declared incident", 20, |s| s.contains("SEV2"));
+    t.keys(&[":"]);
+    t.keys(&["-l", &format!("playbook {}", p.playbook)]);
+    t.keys(&["Enter"]);
+    let checklist = |done: usize| format!("Playbook ─ {} {done}/{}", p.title, p.steps);
+    t.wait_for("the checklist", 10, |s| s.contains(&checklist(0)));
+    // The action's target: the workload picked from the full workloads list.
+    t.keys(&["1", "v", "v", "/"]);
+    t.keys(&["-l", p.workload]);
+    t.keys(&["Enter"]);
+    t.wait_for("the workload picked", 10, |s| {
+        s.contains("Workloads (") && s.lines().any(|l| l.contains("› ") && l.contains(p.workload))
+    });
+    t.keys(&["3"]);
+    for _ in 0..p.before {
+        t.keys(&["d", "j"]);
+    }
+    t.wait_for("the checks done", 10, |s| s.contains(&checklist(p.before)));
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the action's preview", 30, |s| {
+        s.contains("Go ahead? [y/N]") || s.contains("and Enter to go ahead")
+    });
+    assert!(s.contains(p.preview), "{s}");
+    if s.contains("Go ahead? [y/N]") {
+        t.keys(&["y"]);
+    } else {
+        t.keys(&["-l", p.workload]);
+        t.keys(&["Enter"]);
+    }
+    let s = t.wait_for("the action done", 30, |s| s.contains(p.done));
+    let acted = drill_elapsed(&s);
+    assert!(
+        s.contains(&checklist(p.before + 1)),
+        "the step follows the action:\n{s}"
+    );
+    // Back from the list (its filter first) to the golden signals.
+    t.keys(&["Enter", "1", "Escape"]);
+    t.wait_for("the filter cleared", 10, |s| {
+        s.lines().any(|l| l.contains("Workloads (") && !l.contains(" hold "))
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("the golden signals", 10, |s| s.contains("Golden signals"));
+    let wall = Duration::from_secs((recovery / 10 + 60) as u64);
+    let s = t.wait_for("the error ratio under the SLO", wall.as_secs(), |s| {
+        errors_of(s, p.service).is_some_and(|e| e < slo_percent)
+    });
+    let took = drill_elapsed(&s) - acted;
+    eprintln!(
+        "{}: {} back under its SLO {took}s of drill time after the action (promised: {recovery}s)",
+        p.file, p.service
+    );
+    assert!(
+        took <= recovery,
+        "recovered {took}s of drill time after the action; the scenario promises {recovery}s:\n{s}"
+    );
+    after(home.path());
+}
+
+#[test]
+fn the_bad_canary_playbook_moves_the_traffic_off_the_canary_and_errors_fall_under_the_slo() {
+    play(
+        &Played {
+            file: "bad-canary.yaml",
+            service: "shop/checkout",
+            playbook: "bad-canary",
+            title: "Bad canary",
+            steps: 5,
+            before: 2,
+            workload: "checkout-canary",
+            preview: "deployment/checkout-canary: replicas 1→0",
+            done: "✓ Done: deployment/checkout-canary scaled 1→0",
+        },
+        |home| {
+            let replicas = kubectl(
+                home,
+                &[
+                    "get",
+                    "deploy",
+                    "checkout-canary",
+                    "-n",
+                    "shop",
+                    "-o",
+                    "jsonpath={.spec.replicas}",
+                ],
+            );
+            assert_eq!(replicas, "0");
+        },
+    );
+}
+
+#[test]
+fn the_autoscaler_playbook_raises_the_max_and_errors_fall_under_the_slo() {
+    play(
+        &Played {
+            file: "hpa-at-max.yaml",
+            service: "shop/frontend",
+            playbook: "autoscaler-at-max",
+            title: "Autoscaler at its max",
+            steps: 5,
+            before: 2,
+            workload: "frontend",
+            preview: "max 6→12",
+            done: "✓ Done: ",
+        },
+        |home| {
+            let max = kubectl(
+                home,
+                &[
+                    "get",
+                    "hpa",
+                    "frontend",
+                    "-n",
+                    "shop",
+                    "-o",
+                    "jsonpath={.spec.maxReplicas}",
+                ],
+            );
+            assert_eq!(max, "12");
+        },
+    );
+}
