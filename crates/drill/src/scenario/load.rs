@@ -281,7 +281,9 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
         }
     }
     // Workloads behind one Service must not select each other's pods: each sets its own track.
-    let mut behind: std::collections::BTreeMap<(String, String), Vec<(usize, Option<String>)>> = Default::default();
+    // (namespace, Service) → (workload index, track) of each workload behind it.
+    type Behind = std::collections::BTreeMap<(String, String), Vec<(usize, Option<String>)>>;
+    let mut behind = Behind::new();
     for (i, w) in s.workloads.iter().enumerate() {
         let spec = w.get();
         let service = spec.service.clone().unwrap_or_else(|| spec.name.clone());
