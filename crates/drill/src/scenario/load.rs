@@ -590,6 +590,21 @@ mod tests {
     }
 
     #[test]
+    fn workloads_sharing_a_service_each_need_their_own_track_and_error_ratios_are_fractions() {
+        let text = "name: x\ntitle: X\nnodes:\n  - name: n\nworkloads:\n  - name: web\n    namespace: shop\n    track: stable\n    revisions: [{image: web:1}]\n  - name: web-canary\n    namespace: shop\n    service: web\n    revisions: [{image: web:2}]\nimages:\n  web:2: {errorRatio: 1.5}\n";
+        let errors = parse("s.yaml", text).expect_err("two problems");
+        let found: Vec<(usize, &str)> = errors.0.iter().map(|e| (e.line, e.path.as_str())).collect();
+        assert_eq!(
+            found,
+            [(10, "workloads[1].track"), (0, "images.web:2.errorRatio")],
+            "{errors}"
+        );
+        assert!(errors.0[0].message.contains("share Service shop/web"), "{errors}");
+        let fixed = text.replace("service: web\n", "service: web\n    track: canary\n").replace("1.5", "0.3");
+        parse("s.yaml", &fixed).expect("each has its track");
+    }
+
+    #[test]
     fn a_scenario_may_not_ask_for_more_history_than_memory_holds() {
         let text = "name: x\ntitle: X\nhistory: 20d\nnodes:\n  - name: n\n";
         let errors = parse("s.yaml", text).expect_err("too much");
