@@ -94,10 +94,13 @@ pub enum Action {
         namespace: String,
         pod: String,
     },
-    /// A deny-all NetworkPolicy for the pods matching `selector`.
+    /// A NetworkPolicy for the pods matching `selector` that denies all their traffic but to and
+    /// from the `allow`ed peers.
     Isolate {
         namespace: String,
         selector: BTreeMap<String, String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        allow: Vec<Peer>,
     },
     /// Delete a NetworkPolicy made by `Isolate`.
     RemoveIsolation {
@@ -367,7 +370,18 @@ impl Action {
             | Action::Autoscale {
                 namespace, workload, ..
             } => format!("{workload} -n {namespace}"),
-            Action::Isolate { namespace, selector } => format!("pods {} -n {namespace}", selector_string(selector)),
+            Action::Isolate {
+                namespace,
+                selector,
+                allow,
+            } => {
+                let mut s = format!("pods {} -n {namespace}", selector_string(selector));
+                if !allow.is_empty() {
+                    let peers: Vec<String> = allow.iter().map(Peer::to_string).collect();
+                    s.push_str(&format!(" but for {}", peers.join(" ")));
+                }
+                s
+            }
             Action::RemoveIsolation { namespace, policy } => format!("networkpolicy/{policy} -n {namespace}"),
             Action::EditConfig {
                 namespace, config_map, ..
@@ -615,6 +629,52 @@ pub fn config_words(set: &BTreeMap<String, Option<String>>) -> String {
 }
 
 /// `app=web,tier=front`.
+/// Pods an isolation still lets traffic to and from: those matching `selector` in `namespace`
+/// (the isolated pods' own when absent). Written `[NAMESPACE/]KEY=VALUE[,KEY=VALUE]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Peer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub selector: BTreeMap<String, String>,
+}
+
+impl Peer {
+    /// Reads `frontend-ns/app=web,tier=edge` or `app=web`.
+    pub fn parse(text: &str) -> Result<Peer, String> {
+        let (namespace, labels) = match text.split_once('/') {
+            Some((ns, rest)) if !ns.is_empty() => (Some(ns.to_string()), rest),
+            _ => (None, text),
+        };
+        let mut selector = BTreeMap::new();
+        for pair in labels.split(',') {
+            let (k, v) = pair
+                .split_once('=')
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| format!("{text:?} is not a peer: [NAMESPACE/]KEY=VALUE[,KEY=VALUE]"))?;
+            selector.insert(k.to_string(), v.to_string());
+        }
+        Ok(Peer { namespace, selector })
+    }
+
+    /// Its NetworkPolicy peer: the pods, in the named namespace when there is one.
+    pub fn policy_peer(&self) -> serde_json::Value {
+        let mut peer = serde_json::json!({"podSelector": {"matchLabels": self.selector}});
+        if let Some(ns) = &self.namespace {
+            peer["namespaceSelector"] = serde_json::json!({"matchLabels": {"kubernetes.io/metadata.name": ns}});
+        }
+        peer
+    }
+}
+
+impl std::fmt::Display for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(ns) = &self.namespace {
+            write!(f, "{ns}/")?;
+        }
+        f.write_str(&selector_string(&self.selector))
+    }
+}
+
 pub fn selector_string(selector: &BTreeMap<String, String>) -> String {
     selector
         .iter()
@@ -634,6 +694,28 @@ pub fn isolation_policy_name(selector: &BTreeMap<String, String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn peers_read_as_written_and_old_isolations_still_read() {
+        let p = Peer::parse("monitoring/app=prometheus,tier=core").expect("a peer");
+        assert_eq!(p.namespace.as_deref(), Some("monitoring"));
+        assert_eq!(p.to_string(), "monitoring/app=prometheus,tier=core");
+        assert_eq!(
+            p.policy_peer()["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"],
+            "monitoring"
+        );
+        assert_eq!(
+            Peer::parse("app=web").expect("a peer").policy_peer()["namespaceSelector"],
+            serde_json::Value::Null
+        );
+        assert!(Peer::parse("web").is_err());
+        assert!(Peer::parse("ns/=x").is_err());
+        // Journaled before peers existed: no `allow`, and none written when there is none.
+        let old: Action =
+            serde_json::from_value(serde_json::json!({"verb": "isolate", "namespace": "s", "selector": {"app": "d"}}))
+                .expect("an old isolation");
+        assert_eq!(old.parameters().get("allow"), None);
+    }
 
     #[test]
     fn verbs_list_matches_the_variants() {
@@ -695,6 +777,7 @@ mod tests {
             Action::Isolate {
                 namespace: "s".into(),
                 selector: BTreeMap::from([("app".into(), "d".into())]),
+                allow: Vec::new(),
             },
             Action::RemoveIsolation {
                 namespace: "s".into(),

@@ -13,7 +13,7 @@ use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, Patch
 use serde_json::{Value, json};
 
 use super::catalogue::{
-    Access, Action, ISOLATION_LABEL, MANAGED_BY, Workload, WorkloadKind, isolation_policy_name, selector_string,
+    Access, Action, ISOLATION_LABEL, MANAGED_BY, Peer, Workload, WorkloadKind, isolation_policy_name, selector_string,
 };
 use super::preview::{Change, Done, Preview};
 use super::stamp::Stamp;
@@ -249,7 +249,11 @@ pub async fn dry_run(client: &Client, action: &Action, stamp: &Stamp) -> Result<
         Action::ReturnToService { namespace, pod } => {
             super::service::preview(client, namespace, pod, false, stamp).await
         }
-        Action::Isolate { namespace, selector } => {
+        Action::Isolate {
+            namespace,
+            selector,
+            allow,
+        } => {
             if selector.is_empty() {
                 return Err(ActionError::ours(
                     "isolate needs a label selector; an empty one would cut off the whole namespace",
@@ -261,7 +265,7 @@ pub async fn dry_run(client: &Client, action: &Action, stamp: &Stamp) -> Result<
                 .await?
                 .items
                 .len();
-            let policy = isolation_policy(namespace, selector, stamp);
+            let policy = isolation_policy(namespace, selector, allow, stamp);
             let name = policy.metadata.name.clone().unwrap_or_default();
             policies(client, namespace)
                 .create(
@@ -272,17 +276,21 @@ pub async fn dry_run(client: &Client, action: &Action, stamp: &Stamp) -> Result<
                     &policy,
                 )
                 .await?;
+            let peers: Vec<String> = allow.iter().map(|p| p.to_string()).collect();
+            let (but, rule) = if peers.is_empty() {
+                (String::new(), "yes (deny all)".to_string())
+            } else {
+                (
+                    format!(" but to and from {}", peers.join(" ")),
+                    format!("yes (deny all but {})", peers.join(" ")),
+                )
+            };
             let mut pv = Preview::of(
                 format!(
-                    "networkpolicy/{name} -n {namespace}: deny all traffic to and from {matched} pods matching {}",
+                    "networkpolicy/{name} -n {namespace}: deny all traffic to and from {matched} pods matching {}{but}",
                     selector_string(selector)
                 ),
-                vec![Change::new(
-                    &format!("networkpolicy/{name}"),
-                    "exists",
-                    "no",
-                    "yes (deny all)",
-                )],
+                vec![Change::new(&format!("networkpolicy/{name}"), "exists", "no", rule)],
                 matched.max(1),
                 Some(Action::RemoveIsolation {
                     namespace: namespace.clone(),
@@ -291,6 +299,12 @@ pub async fn dry_run(client: &Client, action: &Action, stamp: &Stamp) -> Result<
             );
             if matched == 0 {
                 pv.warnings.push("no pod matches the selector now".into());
+            }
+            if !allow.is_empty() {
+                pv.warnings.push(
+                    "outgoing traffic is limited to the peers named: DNS lookups fail unless the DNS pods are one of them (kube-system/k8s-app=kube-dns)"
+                        .into(),
+                );
             }
             Ok(pv)
         }
@@ -416,8 +430,12 @@ pub async fn run(client: &Client, action: &Action, stamp: &Stamp) -> Result<Done
         }
         Action::TakeOutOfService { namespace, pod } => super::service::run(client, namespace, pod, true, stamp).await,
         Action::ReturnToService { namespace, pod } => super::service::run(client, namespace, pod, false, stamp).await,
-        Action::Isolate { namespace, selector } => {
-            let policy = isolation_policy(namespace, selector, stamp);
+        Action::Isolate {
+            namespace,
+            selector,
+            allow,
+        } => {
+            let policy = isolation_policy(namespace, selector, allow, stamp);
             let name = policy.metadata.name.clone().unwrap_or_default();
             let created = policies(client, namespace)
                 .create(&PostParams::default(), &policy)
@@ -594,10 +612,16 @@ fn restarted_at(data: &Value) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The deny-all NetworkPolicy for a selector: no ingress or egress rule for either direction.
-fn isolation_policy(namespace: &str, selector: &BTreeMap<String, String>, stamp: &Stamp) -> NetworkPolicy {
+/// The NetworkPolicy for a selector: with no peers allowed, no ingress or egress rule for either
+/// direction (deny all); with peers, one rule each way naming them.
+fn isolation_policy(
+    namespace: &str,
+    selector: &BTreeMap<String, String>,
+    allow: &[Peer],
+    stamp: &Stamp,
+) -> NetworkPolicy {
     let name = isolation_policy_name(selector);
-    let value = stamp.on(json!({
+    let mut value = stamp.on(json!({
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
         "metadata": {
@@ -611,6 +635,11 @@ fn isolation_policy(namespace: &str, selector: &BTreeMap<String, String>, stamp:
             "policyTypes": ["Ingress", "Egress"],
         },
     }));
+    if !allow.is_empty() {
+        let peers: Vec<Value> = allow.iter().map(Peer::policy_peer).collect();
+        value["spec"]["ingress"] = json!([{"from": peers}]);
+        value["spec"]["egress"] = json!([{"to": peers}]);
+    }
     serde_json::from_value(value).unwrap_or_default()
 }
 

@@ -78,7 +78,10 @@ pub const USAGE: &[(&str, &str)] = &[
         "out NS/POD | in NS/POD",
         "take a pod out of its Services (it runs on, replaced) or put it back",
     ),
-    ("isolate NS KEY=VALUE[,..]", "deny-all NetworkPolicy for those pods"),
+    (
+        "isolate NS KEY=VALUE[,..] [[NS/]PEER=..]",
+        "NetworkPolicy denying those pods all traffic but to and from the peers named",
+    ),
     ("unisolate NS POLICY", "remove an isolation"),
     ("silence ALERT [K=V..] [2h]", "silence matching alerts in Alertmanager"),
     ("unsilence ID", "expire a silence"),
@@ -406,7 +409,16 @@ fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
                     .ok_or_else(|| format!("isolate: {pair:?} is not KEY=VALUE"))?;
                 selector.insert(k.to_string(), v.to_string());
             }
-            A::Isolate { namespace, selector }
+            // Peers still allowed: `isolate shop app=api app=frontend monitoring/app=prometheus`.
+            let allow = args[2..]
+                .iter()
+                .map(|p| crate::actions::catalogue::Peer::parse(p).map_err(|e| format!("isolate: {e}")))
+                .collect::<Result<_, _>>()?;
+            A::Isolate {
+                namespace,
+                selector,
+                allow,
+            }
         }
         "silence" => {
             let name = args
@@ -443,6 +455,22 @@ fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn isolate_takes_the_peers_it_still_lets_through() {
+        match parse("isolate shop app=api app=web kube-system/k8s-app=kube-dns") {
+            Ok(Command::Act(crate::actions::Action::Isolate { selector, allow, .. })) => {
+                assert_eq!(selector.get("app").map(String::as_str), Some("api"));
+                let peers: Vec<String> = allow.iter().map(ToString::to_string).collect();
+                assert_eq!(peers, ["app=web", "kube-system/k8s-app=kube-dns"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let Err(e) = parse("isolate shop app=api web") else {
+            panic!("a peer without a label is refused")
+        };
+        assert!(e.contains("is not a peer"), "{e}");
+    }
 
     #[test]
     fn a_suggested_mitigation_becomes_the_palette_line_that_runs_it() {

@@ -98,6 +98,9 @@ pub struct Binding {
     pub min: Option<i32>,
     #[serde(default)]
     pub max: Option<i32>,
+    /// For `isolate`: the peers still allowed, each `[NAMESPACE/]KEY=VALUE[,KEY=VALUE]`.
+    #[serde(default)]
+    pub allow: Vec<String>,
     /// For `edit_config`: the ConfigMap and the keys to set (null removes one).
     #[serde(default)]
     pub config_map: Option<String>,
@@ -276,6 +279,11 @@ impl Binding {
                 Action::Isolate {
                     namespace: ns()?,
                     selector: fixed.selector,
+                    allow: self
+                        .allow
+                        .iter()
+                        .map(|p| crate::actions::catalogue::Peer::parse(p))
+                        .collect::<Result<_, _>>()?,
                 }
             }
             other => return Err(format!("{other:?} is not an action")),

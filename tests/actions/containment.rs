@@ -602,6 +602,7 @@ async fn isolate_with_a_labelled_deny_all_policy() {
         Action::Isolate {
             namespace: "shop".into(),
             selector,
+            allow: Vec::new(),
         },
         policies,
         &format!("networkpolicy.networking.k8s.io/{name}"),
@@ -622,6 +623,7 @@ async fn the_isolation_policy_denies_all_traffic() {
                 Action::Isolate {
                     namespace: "shop".into(),
                     selector: selector.clone(),
+                    allow: Vec::new(),
                 },
                 yes,
             )
@@ -637,6 +639,60 @@ async fn the_isolation_policy_denies_all_traffic() {
         "{spec}"
     );
     assert_eq!(spec["metadata"]["labels"]["app.kubernetes.io/managed-by"], "warroom");
+    // Named peers are still let through, both ways; the preview says so and warns about DNS.
+    outcome(
+        &runner
+            .drive(
+                "isolate-3",
+                Action::RemoveIsolation {
+                    namespace: "shop".into(),
+                    policy: name.clone(),
+                },
+                yes,
+            )
+            .await,
+    );
+    let peers = vec![
+        warroom::actions::catalogue::Peer::parse("app=web").expect("peer"),
+        warroom::actions::catalogue::Peer::parse("kube-system/k8s-app=kube-dns").expect("peer"),
+    ];
+    let mut previewed = None;
+    let flow = runner
+        .drive(
+            "isolate-4",
+            Action::Isolate {
+                namespace: "shop".into(),
+                selector: selector.clone(),
+                allow: peers,
+            },
+            |p, c| {
+                previewed = Some(p.clone());
+                confirming_keys(c)
+            },
+        )
+        .await;
+    outcome(&flow);
+    let p = previewed.expect("a preview");
+    assert!(
+        p.summary
+            .contains("but to and from app=web kube-system/k8s-app=kube-dns"),
+        "{}",
+        p.summary
+    );
+    assert!(p.warnings.iter().any(|w| w.contains("DNS")), "{:?}", p.warnings);
+    let spec: Value =
+        serde_json::from_str(&d.kubectl(&["get", "networkpolicy", &name, "-n", "shop", "-o", "json"])).expect("json");
+    assert_eq!(
+        spec["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"]["app"], "web",
+        "{spec}"
+    );
+    assert_eq!(
+        spec["spec"]["egress"][0]["to"][1]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"],
+        "kube-system",
+        "{spec}"
+    );
+    let described = d.kubectl(&["describe", "networkpolicy", &name, "-n", "shop"]);
+    assert!(described.contains("app=web"), "{described}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -897,6 +953,7 @@ fn every_action() -> Vec<Action> {
         Action::Isolate {
             namespace: ns.clone(),
             selector: BTreeMap::from([("app".into(), dep.clone())]),
+            allow: Vec::new(),
         },
         Action::RemoveIsolation {
             namespace: ns,
@@ -1777,6 +1834,7 @@ async fn what_warroom_changes_names_the_incident_and_who_changed_it() {
             Action::Isolate {
                 namespace: "shop".into(),
                 selector,
+                allow: Vec::new(),
             },
             vec!["get", "networkpolicy", &policy, "-n", "shop"],
         ),

@@ -600,7 +600,9 @@ mod tests {
             "{errors}"
         );
         assert!(errors.0[0].message.contains("share Service shop/web"), "{errors}");
-        let fixed = text.replace("service: web\n", "service: web\n    track: canary\n").replace("1.5", "0.3");
+        let fixed = text
+            .replace("service: web\n", "service: web\n    track: canary\n")
+            .replace("1.5", "0.3");
         parse("s.yaml", &fixed).expect("each has its track");
     }
 
