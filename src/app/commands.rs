@@ -81,6 +81,10 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
         Command::Keymap(name) => fx.push(Effect::LoadKeymap(name)),
         Command::Act(action) => super::containment::trigger(state, fx, action),
         Command::Playbook(id) => super::playbook::follow(state, fx, &id),
+        Command::ConfigBack { namespace, config_map } => {
+            state.tell(format!("looking up configmap/{config_map}'s earlier versions…"), false);
+            fx.push(Effect::ConfigVersions { namespace, config_map });
+        }
         Command::Skip(reason) => {
             let i = state.checklist.as_ref().map_or(0, |c| c.selected);
             super::playbook::set_step(state, fx, i, crate::playbook::StepStatus::Skipped { reason });

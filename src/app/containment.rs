@@ -329,3 +329,57 @@ pub fn prompt(state: &mut AppState, key: super::keymap::KeyAction) {
     };
     state.open_input(InputKind::Palette, &line);
 }
+
+/// The versions of a ConfigMap the flight recorder kept arrived (`config NS/MAP` with no keys):
+/// the one before the last change becomes an edit setting it back, through the usual preview
+/// and confirmation; or why there is none.
+pub fn config_back(
+    state: &mut AppState,
+    fx: &mut Vec<Effect>,
+    namespace: &str,
+    config_map: &str,
+    versions: Result<Vec<crate::flight::versions::ConfigVersion>, String>,
+) {
+    let when = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .map_or_else(|_| ms.to_string(), |t| t.strftime("%H:%M:%S UTC").to_string())
+    };
+    let map = format!("configmap/{config_map} -n {namespace}");
+    let versions = match versions {
+        Ok(v) => v,
+        Err(e) => return state.tell(format!("cannot read the recorded versions of {map}: {e}"), true),
+    };
+    let [.., earlier, latest] = versions.as_slice() else {
+        let since = versions
+            .first()
+            .map_or(String::new(), |v| format!(" (it is unchanged since {})", when(v.at)));
+        return state.tell(
+            format!("the flight recorder holds no earlier version of {map}{since}"),
+            true,
+        );
+    };
+    let (set, unrecorded) = crate::actions::config::back_to(&earlier.data, &latest.data);
+    let mut text = format!(
+        "{map}: back to the version recorded before its change at {}",
+        when(latest.at)
+    );
+    if !unrecorded.is_empty() {
+        text.push_str(&format!(
+            "; {} left as they are (redacted: their values were never recorded)",
+            unrecorded.join(", ")
+        ));
+    }
+    if set.is_empty() {
+        return state.tell(text, true);
+    }
+    state.tell(text, false);
+    trigger(
+        state,
+        fx,
+        Action::EditConfig {
+            namespace: namespace.to_string(),
+            config_map: config_map.to_string(),
+            set,
+        },
+    );
+}

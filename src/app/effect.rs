@@ -58,6 +58,7 @@ impl Effect {
             | Effect::Action { .. }
             | Effect::LoadTheme(_)
             | Effect::LoadKeymap(_)
+            | Effect::ConfigVersions { .. }
             | Effect::FollowLogs(_)
             | Effect::StopLogs
             | Effect::Inspect { .. }
@@ -102,6 +103,12 @@ pub enum Effect {
     },
     LoadTheme(String),
     LoadKeymap(String),
+    /// Read the versions of a ConfigMap the flight recorder kept; answered by
+    /// `Msg::ConfigVersions` naming the same map.
+    ConfigVersions {
+        namespace: String,
+        config_map: String,
+    },
     /// Stream a pod's log, replacing any stream already open; answered by `Msg::Logs` naming
     /// the same request.
     FollowLogs(crate::cluster::logs::LogRequest),

@@ -63,6 +63,13 @@ pub enum Msg {
     },
     Theme(Box<Theme>),
     Keymap(Box<Keymap>),
+    /// The versions of a ConfigMap the flight recorder kept, oldest first (the answer to
+    /// `Effect::ConfigVersions`).
+    ConfigVersions {
+        namespace: String,
+        config_map: String,
+        versions: Result<Vec<crate::flight::versions::ConfigVersion>, String>,
+    },
     /// History read from Prometheus for the detector (the answer to `Effect::Learn`).
     Learned(Vec<crate::observe::learn::Learned>),
     /// What became of a detection (the answer to `Effect::File`, naming its title).

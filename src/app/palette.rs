@@ -26,6 +26,11 @@ pub enum Command {
     Keymap(String),
     /// A containment action, typed out (`drain node-7`, `scale shop/checkout 2`).
     Act(crate::actions::Action),
+    /// Set a ConfigMap back to the version the flight recorder kept before its last change.
+    ConfigBack {
+        namespace: String,
+        config_map: String,
+    },
     /// Follow the playbook with this id.
     Playbook(String),
     /// The selected playbook step is skipped or failed, with why.
@@ -68,6 +73,10 @@ pub const USAGE: &[(&str, &str)] = &[
     (
         "config NS/CONFIGMAP KEY=VALUE|KEY- ..",
         "set (or remove) keys, then restart what reads it",
+    ),
+    (
+        "config NS/CONFIGMAP",
+        "set it back as the flight recorder saw it before its last change",
     ),
     (
         "autoscale NS/[KIND/]NAME [MIN] MAX",
@@ -200,6 +209,11 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "theme" => need("a theme name").map(Command::Theme),
         "keymap" => need("a keymap name").map(Command::Keymap),
         "playbook" | "follow" => need("a playbook id").map(Command::Playbook),
+        // With no keys: back to the version before the last change.
+        "config" if args.len() == 1 => {
+            let (namespace, config_map) = namespaced(verb, args.first())?;
+            Ok(Command::ConfigBack { namespace, config_map })
+        }
         "skip" => need("a reason").map(Command::Skip),
         "fail" | "failed" => need("a reason").map(Command::Fail),
         "cordon" | "uncordon" | "drain" | "restart" | "undo" | "pause" | "resume" | "scale" | "image" | "autoscale"

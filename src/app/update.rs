@@ -89,6 +89,11 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
             state.tell(format!("theme {} ({:?} colours)", t.name, t.depth), false);
             state.theme = *t;
         }
+        Msg::ConfigVersions {
+            namespace,
+            config_map,
+            versions,
+        } => super::containment::config_back(state, fx, &namespace, &config_map, versions),
         Msg::Keymap(k) => {
             state.tell(format!("keymap {}", k.name), false);
             state.keymap = *k;

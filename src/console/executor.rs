@@ -32,6 +32,8 @@ pub struct Executor {
     pub history: Option<(crate::observe::prometheus::Prometheus, crate::observe::follow::Plan)>,
     /// Where the cluster's picture is kept for the next console (None: none is kept here).
     pub picture: Option<PathBuf>,
+    /// The flight recorder's window for this cluster, where earlier ConfigMaps are read.
+    pub window: Option<PathBuf>,
 }
 
 impl Executor {
@@ -137,6 +139,22 @@ impl Executor {
                     input: Input::Failed("actions are not available in this console".into()),
                 }),
             },
+            Effect::ConfigVersions { namespace, config_map } => {
+                let tx = self.tx.clone();
+                let window = self.window.clone();
+                tokio::task::spawn_blocking(move || {
+                    let versions = match &window {
+                        Some(dir) => crate::flight::versions::config_versions(dir, &namespace, &config_map)
+                            .map_err(|e| e.to_string()),
+                        None => Err("this console keeps no flight recorder ([recorder] console = false)".into()),
+                    };
+                    let _ = tx.send(Msg::ConfigVersions {
+                        namespace,
+                        config_map,
+                        versions,
+                    });
+                });
+            }
             Effect::LoadTheme(name) => self.answer(loaded(
                 crate::theme::load(&name, Some(&self.user_dir.join("themes")), self.depth),
                 |t| Msg::Theme(Box::new(t)),

@@ -85,6 +85,12 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
             },
         ),
     };
+    // Where this cluster's flight recorder keeps its window (earlier ConfigMaps are read there).
+    let window = setup
+        .config
+        .recorder
+        .console
+        .then(|| crate::flight::run::window_dir(&setup.store, &cluster.name));
     // A live cluster's last picture, kept by the console before, is shown at once (marked with
     // its age, actions held) while the watches list the cluster; a drill starts fresh.
     let picture_path = match &target {
@@ -243,6 +249,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
             .as_ref()
             .and_then(|o| o.prometheus.clone().map(|p| (p, o.plan.clone()))),
         picture: picture_path,
+        window,
     };
     executor.carry_out(first_effects);
 

@@ -1,7 +1,7 @@
 //! The flight recorder: every object change the cluster's watches see, in a rolling window on
 //! disk, and for each open incident a recording beside its journal (compressed, append-only,
 //! synced each second, its segments sealed in the journal); reading, verifying and describing
-//! recordings.
+//! recordings, and the earlier versions of a ConfigMap they hold.
 
 pub mod clock;
 pub mod follow;
@@ -12,6 +12,7 @@ pub mod redaction;
 pub mod run;
 #[cfg(test)]
 mod tests;
+pub mod versions;
 pub mod window;
 
 // The format and the objects are shared with the drill cluster, which replays recordings.

@@ -8,6 +8,24 @@ use std::path::{Path, PathBuf};
 
 use super::file::{FlightError, Writer};
 
+/// The window's pieces in `dir`, oldest first, each with the millisecond it starts at.
+pub fn pieces_in(dir: &Path) -> Result<Vec<(i64, PathBuf)>, FlightError> {
+    let mut pieces: Vec<(i64, PathBuf)> = std::fs::read_dir(dir)
+        .map_err(|source| FlightError::Io {
+            path: dir.to_path_buf(),
+            doing: "read the flight recorder's directory",
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| {
+            let start = p.file_stem()?.to_str()?.parse::<i64>().ok()?;
+            (p.extension()? == "recording").then_some((start, p))
+        })
+        .collect();
+    pieces.sort();
+    Ok(pieces)
+}
+
 /// Records per keyframe frame.
 pub const KEYFRAME_FRAME: usize = 2000;
 
@@ -46,19 +64,7 @@ impl Window {
                 path: dir.to_path_buf(),
             });
         }
-        let mut pieces: Vec<(i64, PathBuf)> = std::fs::read_dir(dir)
-            .map_err(|source| FlightError::Io {
-                path: dir.to_path_buf(),
-                doing: "read the flight recorder's directory",
-                source,
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter_map(|p| {
-                let start = p.file_stem()?.to_str()?.parse::<i64>().ok()?;
-                (p.extension()? == "recording").then_some((start, p))
-            })
-            .collect();
-        pieces.sort();
+        let mut pieces = pieces_in(dir)?;
         if fresh {
             for (_, p) in pieces.drain(..) {
                 let _ = std::fs::remove_file(p);

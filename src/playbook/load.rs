@@ -32,6 +32,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../playbooks/bad-canary.yaml"),
     ),
     (
+        "playbooks/bad-config.yaml",
+        include_str!("../../playbooks/bad-config.yaml"),
+    ),
+    (
         "playbooks/bad-deploy.yaml",
         include_str!("../../playbooks/bad-deploy.yaml"),
     ),

@@ -25,6 +25,7 @@ fn the_shipped_playbooks_load_and_pass_warroom_check() {
         [
             "autoscaler-at-max",
             "bad-canary",
+            "bad-config",
             "bad-deploy",
             "crashloop",
             "node-failure",

@@ -425,3 +425,85 @@ fn a_rollback_played_earlier_than_the_real_team_did_it_branches_and_recovers_ear
         "{pods:?}"
     );
 }
+
+/// Kubernetes keeps no ConfigMap history: the flight recorder's window does. In the bad-config
+/// drill a push changes checkout's map under a running recorder; the versions read from its
+/// window are the one before and the one after, and setting the map back to the one before
+/// (the console's `config NS/MAP`) restores what kubectl sees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_map_changed_under_the_recorder_is_set_back_to_the_version_before() {
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/bad-config.yaml")).expect("shipped drill");
+    let drill = crate::support::SimProcess::start(Some(&yaml), &["--speed", "30"]);
+    let data = tempfile::tempdir().expect("tempdir");
+    let (mut child, lines) = record(data.path(), &drill.kubeconfig);
+    let mut seen = Vec::new();
+    let said = line_with(&lines, &mut seen, "min in ", 60);
+    let window = said
+        .split_once(" min in ")
+        .and_then(|(_, rest)| rest.split_once("; "))
+        .map(|(dir, _)| std::path::PathBuf::from(dir))
+        .expect("the window's directory");
+    let table = || {
+        drill.ok(&[
+            "get",
+            "configmap",
+            "checkout-config",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.data.CURRENCY_TABLE}",
+        ])
+    };
+    // The push is two drill minutes in (4 s here); the recorder syncs each second.
+    let versions = tokio::task::block_in_place(|| {
+        warroom_testkit::wait_for(60, "both versions in the window", || {
+            let v = warroom::flight::versions::config_versions(&window, "shop", "checkout-config").ok()?;
+            (v.len() >= 2).then_some(v)
+        })
+    });
+    assert_eq!(table(), "eur-v4");
+    let tables: Vec<&str> = versions.iter().map(|v| v.data["CURRENCY_TABLE"].as_str()).collect();
+    assert_eq!(tables, ["eur-v3", "eur-v4"], "{versions:?}");
+    assert!(versions[0].at < versions[1].at);
+    child.kill().expect("stop the recorder");
+    child.wait().expect("wait");
+
+    let [earlier, latest] = versions.as_slice() else {
+        unreachable!("two versions")
+    };
+    let (set, unrecorded) = warroom::actions::config::back_to(&earlier.data, &latest.data);
+    assert!(unrecorded.is_empty());
+    let cluster = warroom::cluster::connect::Cluster::drill(&drill.url).expect("cluster");
+    let runner = std::sync::Arc::new(
+        warroom::actions::Runner::new(
+            &cluster,
+            std::sync::Arc::new(warroom::actions::record::Nowhere),
+            warroom::incident::model::Actor::named("tester"),
+        )
+        .expect("runner"),
+    );
+    let flow = runner
+        .drive(
+            "config-back",
+            warroom::actions::Action::EditConfig {
+                namespace: "shop".into(),
+                config_map: "checkout-config".into(),
+                set,
+            },
+            |p, c| {
+                assert!(
+                    p.summary.contains("CURRENCY_TABLE \"eur-v4\"→\"eur-v3\""),
+                    "{}",
+                    p.summary
+                );
+                warroom::actions::flow::confirming_keys(c)
+            },
+        )
+        .await;
+    assert!(
+        matches!(flow.stage, warroom::actions::Stage::Succeeded { .. }),
+        "{:?}",
+        flow.stage
+    );
+    assert_eq!(tokio::task::block_in_place(table), "eur-v3");
+}

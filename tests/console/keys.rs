@@ -868,3 +868,79 @@ fn a_declined_confirmation_closes_at_once_and_the_next_key_does_its_own_work() {
     key(&mut s, KeyCode::Char('2'));
     assert_eq!(s.focus, warroom::app::state::Pane::Timeline);
 }
+
+#[test]
+fn config_with_no_keys_sets_the_map_back_to_the_recorded_version_before_its_change() {
+    use warroom::actions::Action;
+    use warroom::flight::versions::ConfigVersion;
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    s.effects.clear();
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "config shop/checkout-config");
+    key(&mut s, KeyCode::Enter);
+    assert!(
+        s.effects.contains(&Effect::ConfigVersions {
+            namespace: "shop".into(),
+            config_map: "checkout-config".into()
+        }),
+        "{:?}",
+        s.effects
+    );
+    let version = |at: i64, table: &str| ConfigVersion {
+        at,
+        data: [("CURRENCY_TABLE".to_string(), table.to_string())].into(),
+    };
+    let arrive = |s: &mut Console, versions| {
+        s.effects.clear();
+        update(
+            s,
+            Msg::ConfigVersions {
+                namespace: "shop".into(),
+                config_map: "checkout-config".into(),
+                versions,
+            },
+        );
+    };
+    // One version only, or none readable: said, nothing started.
+    arrive(&mut s, Ok(vec![version(1_764_000_000_000, "eur-v3")]));
+    let notice = s.notice.as_ref().expect("a notice").text.to_string();
+    assert!(
+        notice.contains("no earlier version of configmap/checkout-config"),
+        "{notice}"
+    );
+    arrive(&mut s, Err("no window".into()));
+    let notice = s.notice.as_ref().expect("a notice").text.to_string();
+    assert!(
+        notice.contains("cannot read the recorded versions") && notice.contains("no window"),
+        "{notice}"
+    );
+    assert!(!s.effects.iter().any(|e| matches!(e, Effect::Action { .. })));
+    // Two: the edit back to the earlier one starts, through the usual flow.
+    arrive(
+        &mut s,
+        Ok(vec![
+            version(1_764_000_000_000, "eur-v3"),
+            version(1_764_000_120_000, "eur-v4"),
+        ]),
+    );
+    let started: Vec<&Action> = s
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Action { action, .. } => Some(action),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        started,
+        [&Action::EditConfig {
+            namespace: "shop".into(),
+            config_map: "checkout-config".into(),
+            set: [("CURRENCY_TABLE".to_string(), Some("eur-v3".to_string()))].into(),
+        }]
+    );
+    let notice = s.notice.as_ref().expect("a notice").text.to_string();
+    assert!(notice.contains("before its change at 16:02:00 UTC"), "{notice}");
+}
