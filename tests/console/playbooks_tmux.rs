@@ -7,6 +7,14 @@ use std::time::Duration;
 
 use crate::tmux::{console_without_detector, drill_elapsed, errors_of, kubectl, warroom};
 
+/// How a playbook's action step is run.
+enum Act {
+    /// With the step's key, on the workload this picks in the workloads list.
+    Step(&'static str),
+    /// From the palette, with this line; the step is then marked done.
+    Palette(&'static str),
+}
+
 /// One drill and how its playbook is followed.
 struct Played {
     file: &'static str,
@@ -17,8 +25,8 @@ struct Played {
     steps: usize,
     /// The checks and comms before the action step, marked done.
     before: usize,
-    /// What picks the action's workload in the workloads list.
-    workload: &'static str,
+    /// How the action step is run.
+    act: Act,
     preview: &'static str,
     done: &'static str,
 }
@@ -52,19 +60,28 @@ fn play(p: &Played, after: impl FnOnce(&std::path::Path)) {
     t.keys(&["Enter"]);
     let checklist = |done: usize| format!("Playbook ─ {} {done}/{}", p.title, p.steps);
     t.wait_for("the checklist", 10, |s| s.contains(&checklist(0)));
-    // The action's target: the workload picked from the full workloads list.
-    t.keys(&["1", "v", "v", "/"]);
-    t.keys(&["-l", p.workload]);
-    t.keys(&["Enter"]);
-    t.wait_for("the workload picked", 10, |s| {
-        s.contains("Workloads (") && s.lines().any(|l| l.contains("› ") && l.contains(p.workload))
-    });
+    if let Act::Step(workload) = p.act {
+        // The action's target: the workload picked from the full workloads list.
+        t.keys(&["1", "v", "v", "/"]);
+        t.keys(&["-l", workload]);
+        t.keys(&["Enter"]);
+        t.wait_for("the workload picked", 10, |s| {
+            s.contains("Workloads (") && s.lines().any(|l| l.contains("› ") && l.contains(workload))
+        });
+    }
     t.keys(&["3"]);
     for _ in 0..p.before {
         t.keys(&["d", "j"]);
     }
     t.wait_for("the checks done", 10, |s| s.contains(&checklist(p.before)));
-    t.keys(&["Enter"]);
+    match p.act {
+        Act::Step(_) => t.keys(&["Enter"]),
+        Act::Palette(line) => {
+            t.keys(&[":"]);
+            t.keys(&["-l", line]);
+            t.keys(&["Enter"]);
+        }
+    }
     let s = t.wait_for("the action's preview", 30, |s| {
         s.contains("Go ahead? [y/N]") || s.contains("and Enter to go ahead")
     });
@@ -72,21 +89,29 @@ fn play(p: &Played, after: impl FnOnce(&std::path::Path)) {
     if s.contains("Go ahead? [y/N]") {
         t.keys(&["y"]);
     } else {
-        t.keys(&["-l", p.workload]);
+        let name = s
+            .split("Type ")
+            .nth(1)
+            .and_then(|rest| rest.split(" and Enter").next())
+            .expect("the name to type");
+        t.keys(&["-l", name]);
         t.keys(&["Enter"]);
     }
     let s = t.wait_for("the action done", 30, |s| s.contains(p.done));
     let acted = drill_elapsed(&s);
-    assert!(
-        s.contains(&checklist(p.before + 1)),
-        "the step follows the action:\n{s}"
-    );
-    // Back from the list (its filter first) to the golden signals.
-    t.keys(&["Enter", "1", "Escape"]);
-    t.wait_for("the filter cleared", 10, |s| {
-        s.lines().any(|l| l.contains("Workloads (") && !l.contains(" hold "))
-    });
-    t.keys(&["Escape"]);
+    t.keys(&["Enter"]);
+    if let Act::Palette(_) = p.act {
+        t.keys(&["3", "d"]);
+    }
+    t.wait_for("the step done", 10, |s| s.contains(&checklist(p.before + 1)));
+    if let Act::Step(_) = p.act {
+        // Back from the list (its filter first) to the golden signals.
+        t.keys(&["1", "Escape"]);
+        t.wait_for("the filter cleared", 10, |s| {
+            s.lines().any(|l| l.contains("Workloads (") && !l.contains(" hold "))
+        });
+        t.keys(&["Escape"]);
+    }
     t.wait_for("the golden signals", 10, |s| s.contains("Golden signals"));
     let wall = Duration::from_secs((recovery / 10 + 60) as u64);
     let s = t.wait_for("the error ratio under the SLO", wall.as_secs(), |s| {
@@ -114,7 +139,7 @@ fn the_bad_canary_playbook_moves_the_traffic_off_the_canary_and_errors_fall_unde
             title: "Bad canary",
             steps: 5,
             before: 2,
-            workload: "checkout-canary",
+            act: Act::Step("checkout-canary"),
             preview: "deployment/checkout-canary: replicas 1→0",
             done: "✓ Done: deployment/checkout-canary scaled 1→0",
         },
@@ -146,7 +171,7 @@ fn the_autoscaler_playbook_raises_the_max_and_errors_fall_under_the_slo() {
             title: "Autoscaler at its max",
             steps: 5,
             before: 2,
-            workload: "frontend",
+            act: Act::Step("frontend"),
             preview: "max 6→12",
             done: "✓ Done: ",
         },
@@ -164,6 +189,38 @@ fn the_autoscaler_playbook_raises_the_max_and_errors_fall_under_the_slo() {
                 ],
             );
             assert_eq!(max, "12");
+        },
+    );
+}
+
+#[test]
+fn the_bad_config_playbook_sets_the_map_back_from_the_recorder_and_errors_fall_under_the_slo() {
+    play(
+        &Played {
+            file: "bad-config.yaml",
+            service: "shop/checkout",
+            playbook: "bad-config",
+            title: "Bad configuration",
+            steps: 5,
+            before: 2,
+            act: Act::Palette("config shop/checkout-config"),
+            preview: "CURRENCY_TABLE \"eur-v4\"→\"eur-v3\"",
+            done: "✓ Done: configmap/checkout-config changed; restarted deployment/checkout",
+        },
+        |home| {
+            let table = kubectl(
+                home,
+                &[
+                    "get",
+                    "configmap",
+                    "checkout-config",
+                    "-n",
+                    "shop",
+                    "-o",
+                    "jsonpath={.data.CURRENCY_TABLE}",
+                ],
+            );
+            assert_eq!(table, "eur-v3");
         },
     );
 }
