@@ -16,29 +16,6 @@ use super::kube::{ActionError, Permission, params, pod_count, restart_patch, rev
 use super::preview::{Change, Done, Preview};
 use super::stamp::Stamp;
 
-/// The keys to set for a map to read as `earlier` again, when `latest` is what it holds now:
-/// each key of `earlier` set to its value, each key added since removed. Keys whose recorded
-/// value was redacted (never kept) are left as they are and named in the second list.
-pub fn back_to(
-    earlier: &BTreeMap<String, String>,
-    latest: &BTreeMap<String, String>,
-) -> (BTreeMap<String, Option<String>>, Vec<String>) {
-    let redacted = crate::flight::redaction::REDACTED;
-    let mut set = BTreeMap::new();
-    let mut unrecorded = Vec::new();
-    for (k, v) in earlier {
-        if v == redacted {
-            unrecorded.push(k.clone());
-        } else {
-            set.insert(k.clone(), Some(v.clone()));
-        }
-    }
-    for k in latest.keys().filter(|k| !earlier.contains_key(*k)) {
-        set.insert(k.clone(), None);
-    }
-    (set, unrecorded)
-}
-
 /// How a key reads in a preview: its value, or that it is not there.
 fn shown(v: Option<&String>) -> String {
     v.map_or("(unset)".to_string(), |v| format!("{v:?}"))
@@ -246,30 +223,6 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn going_back_sets_the_earlier_values_and_removes_keys_added_since_but_not_redacted_ones() {
-        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-        };
-        let earlier = map(&[("TABLE", "eur-v3"), ("TIMEOUT", "800"), ("API_TOKEN", "<redacted>")]);
-        let latest = map(&[
-            ("TABLE", "eur-v4"),
-            ("TIMEOUT", "800"),
-            ("API_TOKEN", "<redacted>"),
-            ("NEW", "x"),
-        ]);
-        let (set, unrecorded) = back_to(&earlier, &latest);
-        assert_eq!(
-            set,
-            BTreeMap::from([
-                ("NEW".to_string(), None),
-                ("TABLE".to_string(), Some("eur-v3".to_string())),
-                ("TIMEOUT".to_string(), Some("800".to_string())),
-            ])
-        );
-        assert_eq!(unrecorded, ["API_TOKEN"]);
-    }
 
     #[test]
     fn finds_every_way_a_pod_template_reads_a_config_map() {

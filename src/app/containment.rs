@@ -358,7 +358,7 @@ pub fn config_back(
             true,
         );
     };
-    let (set, unrecorded) = crate::actions::config::back_to(&earlier.data, &latest.data);
+    let (set, unrecorded) = crate::flight::versions::back_to(&earlier.data, &latest.data);
     let mut text = format!(
         "{map}: back to the version recorded before its change at {}",
         when(latest.at)

@@ -41,3 +41,55 @@ pub fn config_versions(window: &Path, namespace: &str, name: &str) -> Result<Vec
     }
     Ok(out)
 }
+
+/// The keys to set for a map to read as `earlier` again, when `latest` is what it holds now:
+/// each key of `earlier` set to its value, each key added since removed. Keys whose recorded
+/// value was redacted (never kept) are left as they are and named in the second list.
+pub fn back_to(
+    earlier: &BTreeMap<String, String>,
+    latest: &BTreeMap<String, String>,
+) -> (BTreeMap<String, Option<String>>, Vec<String>) {
+    let redacted = super::redaction::REDACTED;
+    let mut set = BTreeMap::new();
+    let mut unrecorded = Vec::new();
+    for (k, v) in earlier {
+        if v == redacted {
+            unrecorded.push(k.clone());
+        } else {
+            set.insert(k.clone(), Some(v.clone()));
+        }
+    }
+    for k in latest.keys().filter(|k| !earlier.contains_key(*k)) {
+        set.insert(k.clone(), None);
+    }
+    (set, unrecorded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn going_back_sets_the_earlier_values_and_removes_keys_added_since_but_not_redacted_ones() {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        let earlier = map(&[("TABLE", "eur-v3"), ("TIMEOUT", "800"), ("API_TOKEN", "<redacted>")]);
+        let latest = map(&[
+            ("TABLE", "eur-v4"),
+            ("TIMEOUT", "800"),
+            ("API_TOKEN", "<redacted>"),
+            ("NEW", "x"),
+        ]);
+        let (set, unrecorded) = back_to(&earlier, &latest);
+        assert_eq!(
+            set,
+            BTreeMap::from([
+                ("NEW".to_string(), None),
+                ("TABLE".to_string(), Some("eur-v3".to_string())),
+                ("TIMEOUT".to_string(), Some("800".to_string())),
+            ])
+        );
+        assert_eq!(unrecorded, ["API_TOKEN"]);
+    }
+}

@@ -471,7 +471,7 @@ async fn a_config_map_changed_under_the_recorder_is_set_back_to_the_version_befo
     let [earlier, latest] = versions.as_slice() else {
         unreachable!("two versions")
     };
-    let (set, unrecorded) = warroom::actions::config::back_to(&earlier.data, &latest.data);
+    let (set, unrecorded) = warroom::flight::versions::back_to(&earlier.data, &latest.data);
     assert!(unrecorded.is_empty());
     let cluster = warroom::cluster::connect::Cluster::drill(&drill.url).expect("cluster");
     let runner = std::sync::Arc::new(

@@ -42,6 +42,17 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// A problem in a part of the file that keeps no position (top-level scalars, maps by key).
+    fn unplaced(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FileError {
+            file: self.file.to_string(),
+            line: 0,
+            column: 0,
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
     fn at<T>(&mut self, at: &At<T>, path: String, message: impl Into<String>) {
         let (line, column) = at.position();
         self.errors.push(FileError {
@@ -91,44 +102,29 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
     if let Some(start) = &s.start
         && start.parse::<jiff::Timestamp>().is_err()
     {
-        c.errors.push(FileError {
-            file: file.into(),
-            line: 0,
-            column: 0,
-            path: "start".into(),
-            message: format!("{:?} is not an RFC 3339 time such as 2026-11-24T14:00:00Z", start),
-        });
+        c.unplaced(
+            "start",
+            format!("{:?} is not an RFC 3339 time such as 2026-11-24T14:00:00Z", start),
+        );
     }
     if let Some(h) = s.history
         && h.millis > MAX_HISTORY_MS
     {
-        c.errors.push(FileError {
-            file: file.into(),
-            line: 0,
-            column: 0,
-            path: "history".into(),
-            message: format!("{h} of history is too much: the drill holds it in memory (at most 15d)"),
-        });
+        c.unplaced(
+            "history",
+            format!("{h} of history is too much: the drill holds it in memory (at most 15d)"),
+        );
     }
     for (i, ns) in s.namespaces.iter().enumerate() {
         if !is_dns_label(ns) {
-            c.errors.push(FileError {
-                file: file.into(),
-                line: 0,
-                column: 0,
-                path: format!("namespaces[{i}]"),
-                message: format!("{ns:?} is not a valid namespace name (lower-case letters, digits, '-')"),
-            });
+            c.unplaced(
+                format!("namespaces[{i}]"),
+                format!("{ns:?} is not a valid namespace name (lower-case letters, digits, '-')"),
+            );
         }
     }
     if s.nodes.is_empty() {
-        c.errors.push(FileError {
-            file: file.into(),
-            line: 0,
-            column: 0,
-            path: "nodes".into(),
-            message: "a scenario needs at least one node".into(),
-        });
+        c.unplaced("nodes", "a scenario needs at least one node");
     }
     let mut seen = BTreeSet::new();
     for (i, n) in s.nodes.iter().enumerate() {
@@ -317,13 +313,10 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
         if let Some(r) = b.error_ratio
             && !(0.0..=1.0).contains(&r)
         {
-            c.errors.push(FileError {
-                file: file.into(),
-                line: 0,
-                column: 0,
-                path: format!("images.{image}.errorRatio"),
-                message: format!("errorRatio must be a fraction from 0 to 1, not {r}"),
-            });
+            c.unplaced(
+                format!("images.{image}.errorRatio"),
+                format!("errorRatio must be a fraction from 0 to 1, not {r}"),
+            );
         }
     }
     let nodes: BTreeSet<String> = node_names(s).into_iter().collect();
@@ -446,13 +439,7 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
         }
     }
     if !(s.dynamics.memory_pressure_ratio > 0.0 && s.dynamics.memory_pressure_ratio <= 1.0) {
-        c.errors.push(FileError {
-            file: file.into(),
-            line: 0,
-            column: 0,
-            path: "dynamics.memoryPressureRatio".into(),
-            message: "must be above 0 and at most 1".into(),
-        });
+        c.unplaced("dynamics.memoryPressureRatio", "must be above 0 and at most 1");
     }
     let mut alert_names = BTreeSet::new();
     for (i, a) in s.alerts.iter().flatten().enumerate() {
@@ -493,13 +480,10 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
     ];
     for (i, d) in s.rbac.deny.iter().enumerate() {
         if !VERBS.contains(&d.verb.as_str()) {
-            c.errors.push(FileError {
-                file: file.into(),
-                line: 0,
-                column: 0,
-                path: format!("rbac.deny[{i}].verb"),
-                message: format!("unknown verb {:?} (one of {})", d.verb, VERBS.join(", ")),
-            });
+            c.unplaced(
+                format!("rbac.deny[{i}].verb"),
+                format!("unknown verb {:?} (one of {})", d.verb, VERBS.join(", ")),
+            );
         }
     }
     check_apiserver(&mut c, &s.apiserver);

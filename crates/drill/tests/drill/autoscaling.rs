@@ -9,13 +9,6 @@ fn drill() -> Served {
     crate::paused_drill("hpa-at-max")
 }
 
-/// Moves the drill clock on in autoscaler-sized steps.
-fn advance(s: &Served, seconds: u32) {
-    for _ in 0..seconds.div_ceil(15) {
-        s.control("POST", "/drill/v1/clock?advance=15s");
-    }
-}
-
 fn error_ratio(s: &Served) -> f64 {
     let now = s.control("GET", "/drill/v1/clock")["nowMs"].as_i64().expect("nowMs");
     promql(
@@ -29,7 +22,7 @@ fn error_ratio(s: &Served) -> f64 {
 #[test]
 fn a_surge_scales_to_the_autoscalers_max_and_raising_it_relieves_the_pods() {
     let s = drill();
-    advance(&s, 60);
+    crate::advance(&s, 60, 15);
     let table = s.ok(&["get", "hpa", "-n", "shop"]);
     let lines: Vec<Vec<&str>> = table
         .lines()
@@ -48,7 +41,7 @@ fn a_surge_scales_to_the_autoscalers_max_and_raising_it_relieves_the_pods() {
     assert!(error_ratio(&s) < 0.01, "healthy before the surge");
 
     // The surge at 2m: the autoscaler doubles frontend at once, then stops at its max.
-    advance(&s, 180);
+    crate::advance(&s, 180, 15);
     assert_eq!(
         jsonpath(&s, &["get", "deploy", "frontend", "-n", "shop"], "{.spec.replicas}"),
         "6"
@@ -87,7 +80,7 @@ fn a_surge_scales_to_the_autoscalers_max_and_raising_it_relieves_the_pods() {
         described.contains("ScalingLimited") && described.contains("TooManyReplicas"),
         "{described}"
     );
-    advance(&s, 60);
+    crate::advance(&s, 60, 15);
     let failing = error_ratio(&s);
     assert!(
         (0.02..0.1).contains(&failing),
@@ -105,7 +98,7 @@ fn a_surge_scales_to_the_autoscalers_max_and_raising_it_relieves_the_pods() {
         "-p",
         r#"{"spec":{"maxReplicas":10}}"#,
     ]);
-    advance(&s, 180);
+    crate::advance(&s, 180, 15);
     assert_eq!(
         jsonpath(
             &s,

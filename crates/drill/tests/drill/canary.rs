@@ -6,12 +6,6 @@
 use crate::jsonpath;
 use warroom_testkit::drill::{Served, promql};
 
-fn advance(s: &Served, seconds: u32) {
-    for _ in 0..seconds.div_ceil(15) {
-        s.control("POST", "/drill/v1/clock?advance=15s");
-    }
-}
-
 /// checkout's error ratio over the last `window`, across both tracks.
 fn error_ratio(s: &Served, window: &str) -> f64 {
     let now = s.control("GET", "/drill/v1/clock")["nowMs"].as_i64().expect("nowMs");
@@ -40,7 +34,7 @@ fn a_bad_canary_fails_its_share_of_the_service_until_it_is_scaled_to_zero() {
             format!("checkout/{track}")
         );
     }
-    advance(&s, 60);
+    crate::advance(&s, 60, 15);
     let endpoints = || {
         jsonpath(
             &s,
@@ -54,7 +48,7 @@ fn a_bad_canary_fails_its_share_of_the_service_until_it_is_scaled_to_zero() {
     assert!(error_ratio(&s, "1m") < 0.001, "healthy before the canary changes");
 
     // The canary moves to 2.0.0-rc1 at 2m: ready, serving, failing a third of its share.
-    advance(&s, 240);
+    crate::advance(&s, 240, 15);
     assert_eq!(
         jsonpath(
             &s,
@@ -69,7 +63,7 @@ fn a_bad_canary_fails_its_share_of_the_service_until_it_is_scaled_to_zero() {
 
     // Scaled to zero, the canary's share stops failing.
     s.ok(&["scale", "deploy", "checkout-canary", "-n", "shop", "--replicas=0"]);
-    advance(&s, 120);
+    crate::advance(&s, 120, 15);
     assert_eq!(endpoints(), 4, "only the stable release is left");
     let healed = error_ratio(&s, "1m");
     assert!(healed < 0.001, "back under the 99.9% SLO: {healed}");

@@ -9,12 +9,6 @@ fn drill() -> Served {
     crate::paused_drill("bad-config")
 }
 
-fn advance(s: &Served, seconds: u32) {
-    for _ in 0..seconds.div_ceil(10) {
-        s.control("POST", "/drill/v1/clock?advance=10s");
-    }
-}
-
 /// `reason` of each checkout pod's container: `running`, or the waiting or terminated reason.
 fn states(s: &Served) -> Vec<String> {
     jsonpath(
@@ -30,7 +24,7 @@ fn states(s: &Served) -> Vec<String> {
 #[test]
 fn a_config_push_crashloops_new_pods_and_setting_it_back_ends_it() {
     let s = drill();
-    advance(&s, 60);
+    crate::advance(&s, 60, 10);
     let env = jsonpath(
         &s,
         &["get", "deploy", "checkout", "-n", "shop"],
@@ -47,7 +41,7 @@ fn a_config_push_crashloops_new_pods_and_setting_it_back_ends_it() {
     );
     assert!(states(&s).iter().all(|r| r == "running"), "{:?}", states(&s));
 
-    advance(&s, 120);
+    crate::advance(&s, 120, 10);
     assert_eq!(
         jsonpath(
             &s,
@@ -78,7 +72,7 @@ fn a_config_push_crashloops_new_pods_and_setting_it_back_ends_it() {
         r#"{"data":{"CURRENCY_TABLE":"eur-v3"}}"#,
     ]);
     s.ok(&["rollout", "restart", "deploy/checkout", "-n", "shop"]);
-    advance(&s, 240);
+    crate::advance(&s, 240, 10);
     let healed = states(&s);
     assert_eq!(healed.len(), 4, "{healed:?}");
     assert!(healed.iter().all(|r| r == "running"), "{healed:?}");
@@ -95,7 +89,7 @@ fn a_config_push_crashloops_new_pods_and_setting_it_back_ends_it() {
 #[test]
 fn a_pod_whose_config_map_is_gone_cannot_start() {
     let s = drill();
-    advance(&s, 30);
+    crate::advance(&s, 30, 10);
     s.ok(&["delete", "cm", "checkout-config", "-n", "shop"]);
     let pod = jsonpath(
         &s,
@@ -103,7 +97,7 @@ fn a_pod_whose_config_map_is_gone_cannot_start() {
         "{.items[0].metadata.name}",
     );
     s.ok(&["delete", "pod", &pod, "-n", "shop", "--wait=false"]);
-    advance(&s, 60);
+    crate::advance(&s, 60, 10);
     let waiting = jsonpath(
         &s,
         &["get", "pods", "-n", "shop", "-l", "app=checkout"],

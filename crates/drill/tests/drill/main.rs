@@ -27,6 +27,14 @@ fn paused_drill(name: &str) -> Served {
     )
 }
 
+/// Moves the paused drill clock on by `seconds`, `step` seconds at a time (each step runs the
+/// controllers, as a running clock would).
+fn advance(s: &Served, seconds: u32, step: u32) {
+    for _ in 0..seconds.div_ceil(step) {
+        s.control("POST", &format!("/drill/v1/clock?advance={step}s"));
+    }
+}
+
 /// kubectl ARGS -o jsonpath=PATH, which must succeed.
 fn jsonpath(s: &Served, args: &[&str], path: &str) -> String {
     let jp = format!("jsonpath={path}");
