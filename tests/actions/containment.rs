@@ -956,8 +956,33 @@ fn every_action() -> Vec<Action> {
             allow: Vec::new(),
         },
         Action::RemoveIsolation {
-            namespace: ns,
+            namespace: ns.clone(),
             policy: "warroom-isolate-x".into(),
+        },
+        Action::SetImage {
+            namespace: ns.clone(),
+            workload: Workload::deployment(dep.clone()),
+            container: None,
+            image: "registry.example.com/web:2.0".into(),
+        },
+        Action::Autoscale {
+            namespace: ns.clone(),
+            workload: Workload::deployment(dep.clone()),
+            min: Some(2),
+            max: 8,
+        },
+        Action::EditConfig {
+            namespace: ns.clone(),
+            config_map: "web-config".into(),
+            set: BTreeMap::from([("MODE".to_string(), Some("safe".to_string()))]),
+        },
+        Action::TakeOutOfService {
+            namespace: ns.clone(),
+            pod: format!("{dep}-0"),
+        },
+        Action::ReturnToService {
+            namespace: ns,
+            pod: format!("{dep}-0"),
         },
     ]
 }
