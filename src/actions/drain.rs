@@ -146,6 +146,20 @@ pub(crate) async fn evict(
         .await?)
 }
 
+/// A dry-run eviction: None when it would go through, the budget's reason when one holds the pod.
+pub(crate) async fn held_by_budget(
+    client: &Client,
+    version: &str,
+    ns: &str,
+    name: &str,
+) -> Result<Option<String>, ActionError> {
+    match evict(client, version, ns, name, true).await {
+        Ok(_) => Ok(None),
+        Err(e) if e.code == 429 => Ok(Some(held_reason(&e))),
+        Err(e) => Err(e),
+    }
+}
+
 /// Why a 429 held the pod, from the Status's causes.
 pub(crate) fn held_reason(e: &ActionError) -> String {
     e.api
@@ -194,9 +208,8 @@ pub async fn preview(client: &Client, node: &str, stamp: &Stamp) -> Result<Previ
         let ns = p.metadata.namespace.clone().unwrap_or_default();
         let name = p.metadata.name.clone().unwrap_or_default();
         let held = match &version {
-            Some(v) => match evict(client, v, &ns, &name, true).await {
-                Ok(_) => None,
-                Err(e) if e.code == 429 => Some(held_reason(&e)),
+            Some(v) => match held_by_budget(client, v, &ns, &name).await {
+                Ok(held) => held,
                 Err(e) if e.code == 404 => continue,
                 Err(e) => return Err(e),
             },

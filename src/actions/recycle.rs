@@ -9,9 +9,10 @@ use kube::api::{Api, DeleteParams, ListParams};
 use kube::core::{Selector, SelectorExt};
 use serde_json::json;
 
-use super::drain::{evict, eviction_version, held_reason};
+use super::drain::{evict, eviction_version, held_by_budget, held_reason};
 use super::kube::ActionError;
 use super::preview::{Change, Done, Preview};
+use super::service::controller;
 
 /// The budgets in the pod's namespace whose selector takes it, each with the disruptions it
 /// allows now.
@@ -38,26 +39,12 @@ async fn budgets(client: &Client, pod: &Pod) -> Result<Vec<(String, i32)>, Actio
         .collect())
 }
 
-fn controller(pod: &Pod) -> Option<String> {
-    let o = pod
-        .metadata
-        .owner_references
-        .as_ref()?
-        .iter()
-        .find(|o| o.controller == Some(true))?;
-    Some(format!("{} {}", o.kind, o.name))
-}
-
 pub async fn preview(client: &Client, namespace: &str, name: &str) -> Result<Preview, ActionError> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     let pod = pods.get(name).await?;
     let mut warnings = Vec::new();
     let held = match eviction_version(client).await? {
-        Some(v) => match evict(client, &v, namespace, name, true).await {
-            Ok(_) => None,
-            Err(e) if e.code == 429 => Some(held_reason(&e)),
-            Err(e) => return Err(e),
-        },
+        Some(v) => held_by_budget(client, &v, namespace, name).await?,
         None => {
             pods.delete(name, &DeleteParams::background().dry_run()).await?;
             warnings.push("the server offers no eviction API: the pod will be deleted, ignoring budgets".into());

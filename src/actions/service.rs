@@ -49,7 +49,8 @@ fn kept(pod: &Pod) -> Option<BTreeMap<String, String>> {
     serde_json::from_str(text).ok()
 }
 
-fn controller(pod: &Pod) -> Option<String> {
+/// `ReplicaSet web-5d8f`: the pod's controller, which replaces it.
+pub(crate) fn controller(pod: &Pod) -> Option<String> {
     pod.metadata
         .owner_references
         .as_ref()?
