@@ -192,13 +192,21 @@ fn kubectl_image(state_dir: &std::path::Path) -> String {
 /// fire) and follows it.
 fn follow_bad_deploy(t: &Tmux) {
     t.keys(&["3"]);
-    let mut moved = 0;
-    while !t.screen().contains("› bad-deploy  Bad deploy") {
-        assert!(moved < 6, "bad-deploy is not on offer:\n{}", t.screen());
-        t.keys(&["j"]);
-        moved += 1;
-        std::thread::sleep(Duration::from_millis(200));
+    let shipped = warroom::playbook::load::SHIPPED.len();
+    // The list reorders while the cursor walks it: from the top again, a few times.
+    let mut found = false;
+    'walk: for _ in 0..3 {
+        t.keys(&["g"]);
+        for _ in 0..shipped {
+            std::thread::sleep(Duration::from_millis(200));
+            if t.screen().contains("› bad-deploy  Bad deploy") {
+                found = true;
+                break 'walk;
+            }
+            t.keys(&["j"]);
+        }
     }
+    assert!(found, "bad-deploy is not on offer:\n{}", t.screen());
     t.keys(&["Enter"]);
     t.wait_for("the checklist", 10, |s| s.contains("Playbook ─ Bad deploy 0/7"));
 }
