@@ -1,9 +1,12 @@
 //! Benchmark of the drill cluster at the documented Kubernetes limits: builds the synthetic
-//! cluster (default 5,000 nodes / 150,000 pods) in a `warroom sim` process and prints the time
-//! `kubectl get pods -A -o name` takes, list throughput, and the sim's peak RSS.
+//! cluster (default 5,000 nodes / 150,000 pods) in a `warroom sim` process, lets its clock run
+//! (scrapes, rules) and prints, in one run: the start time, RSS once built and once the clock
+//! has run, API page latency p50/p99 while it runs, the time `kubectl get pods -A -o name`
+//! takes, list throughput, and the sim's peak RSS.
 //!
 //! Run: `cargo bench --bench drill_cluster` (set WARROOM_BENCH_SYNTHETIC=nodes=N,pods=M to
-//! change the size). It prints figures; it asserts nothing about speed.
+//! change the size, WARROOM_BENCH_RUN=S for how long the clock runs first, default 60 s). It
+//! prints figures; it asserts nothing about speed.
 
 use std::time::Instant;
 
@@ -39,6 +42,15 @@ fn main() {
         "  sim RSS once built:                         {:>8.0} MiB",
         rss_mib(pid, "VmRSS:")
     );
+    let run: u64 = std::env::var("WARROOM_BENCH_RUN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    std::thread::sleep(std::time::Duration::from_secs(run));
+    println!(
+        "  sim RSS after the clock ran {run:>3} s:           {:>8.0} MiB",
+        rss_mib(pid, "VmRSS:")
+    );
 
     let t = Instant::now();
     let names = sim.ok(&["get", "pods", "-A", "-o", "name"]).lines().count();
@@ -57,12 +69,15 @@ fn main() {
         let t = Instant::now();
         let mut count = 0usize;
         let mut token = String::new();
+        let mut pages = Vec::new();
         loop {
             let mut q = format!("{url}/api/v1/pods?limit=500");
             if !token.is_empty() {
                 q.push_str(&format!("&continue={token}"));
             }
+            let page = Instant::now();
             let body = client.get(&q).send().await.expect("page").bytes().await.expect("body");
+            pages.push(page.elapsed());
             // Count items without building them: the figure is the server's, not a JSON tree's.
             let page: Page = serde_json::from_slice(&body).expect("a list");
             count += page.items.len();
@@ -72,6 +87,15 @@ fn main() {
             }
         }
         let paged = t.elapsed();
+        pages.sort();
+        let at = |q: f64| pages[((pages.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
+        println!(
+            "  API page of 500 pods, clock running:        p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} pages)",
+            at(0.5),
+            at(0.99),
+            at(1.0),
+            pages.len()
+        );
         let t = Instant::now();
         let body = client
             .get(format!("{url}/api/v1/pods"))

@@ -378,7 +378,12 @@ pub(crate) async fn serve(mut sim: Sim, listener: TcpListener, options: &Options
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tick.tick().await;
-            ticking.tick();
+            // Off the runtime's workers: a large cluster's tick takes long enough to starve
+            // the requests they serve.
+            let cluster = ticking.clone();
+            if tokio::task::spawn_blocking(move || cluster.tick()).await.is_err() {
+                tracing::error!("the drill clock's tick panicked");
+            }
         }
     }));
     Ok(Drill {

@@ -46,6 +46,11 @@ impl Stored {
         }
     }
 
+    /// A hash of the object's `spec`: equal for two versions whose spec is the same.
+    pub fn spec_hash(&self) -> u64 {
+        self.spec_hash
+    }
+
     /// The object as a JSON value (parses the stored bytes).
     pub fn value(&self) -> Value {
         serde_json::from_slice(&self.json).unwrap_or(Value::Null)
@@ -139,7 +144,9 @@ pub struct Page {
     pub items: Vec<Arc<Stored>>,
     pub resource_version: u64,
     pub continue_after: Option<(Arc<str>, Arc<str>)>,
-    pub remaining: usize,
+    /// How many objects come after the page; counted only for a list without selectors (as
+    /// the apiserver does), where counting is a walk of keys and no object is looked at.
+    pub remaining: Option<usize>,
 }
 
 /// Continue tokens and watches older than the retained log get 410 Expired.
@@ -262,25 +269,24 @@ impl Store {
         }
     }
 
-    /// A page of objects after `after`, at most `limit` of them, that pass `keep`.
+    /// A page of objects after `after`, at most `limit` of them, that pass `keep` (`None`
+    /// when every object in scope passes: the list has no selectors).
     pub fn list(
         &self,
         kind: &ResourceKind,
         namespace: Option<&str>,
         after: Option<(&str, &str)>,
         limit: Option<usize>,
-        keep: impl Fn(&Stored) -> bool,
+        keep: Option<&dyn Fn(&Stored) -> bool>,
     ) -> Page {
         let mut items = Vec::new();
-        let mut continue_after = None;
-        let mut remaining = 0;
         let limit = limit.filter(|l| *l > 0).unwrap_or(usize::MAX);
         let Some(map) = self.objects.get(kind.plural) else {
             return Page {
                 items,
                 resource_version: self.resource_version,
-                continue_after,
-                remaining,
+                continue_after: None,
+                remaining: keep.is_none().then_some(0),
             };
         };
         // Start after the continue key (or at the namespace), never at the beginning.
@@ -290,25 +296,30 @@ impl Store {
             (None, Some(ns)) => Bound::Included((Arc::from(ns), Arc::from(""))),
             (None, None) => Bound::Unbounded,
         };
-        let in_scope = |obj: &&Arc<Stored>| namespace.is_none_or(|ns| &*obj.namespace == ns);
-        for obj in map
-            .range((start, Bound::Unbounded))
-            .map(|(_, v)| v)
-            .take_while(in_scope)
-        {
-            if !keep(obj) {
+        let in_scope = |(key, _): &(&Key, &Arc<Stored>)| namespace.is_none_or(|ns| &*key.0 == ns);
+        let mut rest = map.range((start, Bound::Unbounded)).take_while(in_scope);
+        let passes = |obj: &Arc<Stored>| keep.is_none_or(|keep| keep(obj));
+        for (_, obj) in rest.by_ref() {
+            if !passes(obj) {
                 continue;
             }
-            if items.len() < limit {
-                items.push(obj.clone());
-            } else {
-                if continue_after.is_none() {
-                    let last: &Arc<Stored> = items.last().expect("limit is at least one");
-                    continue_after = Some((last.namespace.clone(), last.name.clone()));
-                }
-                remaining += 1;
+            items.push(obj.clone());
+            if items.len() == limit {
+                break;
             }
         }
+        // More remain when another object in scope passes; with no selectors, all of them do.
+        let (more, remaining) = match keep {
+            None => {
+                let n = rest.count();
+                (n > 0, Some(n))
+            }
+            Some(_) => (rest.any(|(_, obj)| passes(obj)), None),
+        };
+        let continue_after = items
+            .last()
+            .filter(|_| more)
+            .map(|last| (last.namespace.clone(), last.name.clone()));
         Page {
             items,
             resource_version: self.resource_version,
@@ -572,14 +583,36 @@ mod tests {
         for i in 0..5 {
             s.create(kinds::PODS, pod(&format!("p{i}"), "n1")).unwrap();
         }
-        let page = s.list(&kinds::PODS, None, None, Some(2), |_| true);
+        let page = s.list(&kinds::PODS, None, None, Some(2), None);
         assert_eq!(page.items.len(), 2);
-        assert_eq!(page.remaining, 3);
+        assert_eq!(page.remaining, Some(3));
         let (ns, name) = page.continue_after.unwrap();
-        let next = s.list(&kinds::PODS, Some("shop"), Some((&ns, &name)), Some(10), |_| true);
+        let next = s.list(&kinds::PODS, Some("shop"), Some((&ns, &name)), Some(10), None);
         let names: Vec<_> = next.items.iter().map(|o| o.name.to_string()).collect();
         assert_eq!(names, vec!["p2", "p3", "p4"]);
         assert!(next.continue_after.is_none());
+        assert_eq!(next.remaining, Some(0));
+    }
+
+    #[test]
+    fn a_selective_page_continues_only_when_another_object_passes() {
+        let mut s = Store::new(100);
+        for i in 0..6 {
+            s.create(kinds::PODS, pod(&format!("p{i}"), "n1")).unwrap();
+        }
+        let even = |o: &Stored| o.name.trim_start_matches('p').parse::<u32>().is_ok_and(|n| n % 2 == 0);
+        let first = s.list(&kinds::PODS, None, None, Some(2), Some(&even));
+        let names: Vec<_> = first.items.iter().map(|o| o.name.to_string()).collect();
+        assert_eq!(names, vec!["p0", "p2"]);
+        assert_eq!(
+            first.remaining, None,
+            "not counted with a selector, as the apiserver does"
+        );
+        let (ns, name) = first.continue_after.clone().expect("p4 passes too");
+        let last = s.list(&kinds::PODS, None, Some((&ns, &name)), Some(1), Some(&even));
+        assert_eq!(last.items.len(), 1);
+        assert_eq!(&*last.items[0].name, "p4");
+        assert!(last.continue_after.is_none(), "p5 is left but does not pass");
     }
 
     #[test]

@@ -26,6 +26,11 @@ fn decode_continue(token: &str) -> Result<(u64, String, String), ApiError> {
     Ok((rv, ns, name))
 }
 
+/// Whether the request selects by labels or fields (not only by namespace).
+pub fn selective(target: &Target, query: &Query) -> Result<bool, ApiError> {
+    Ok(!query.labels()?.is_empty() || !query.fields(&target.kind)?.is_empty())
+}
+
 /// Whether an object passes the request's namespace and selectors.
 pub fn filter(target: &Target, query: &Query) -> Result<impl Fn(&Stored) -> bool + use<>, ApiError> {
     let labels = query.labels()?;
@@ -100,18 +105,21 @@ pub fn list(sim: &Sim, target: &Target, repr: Representation, query: &Query) -> 
         }
         None => None,
     };
+    let keep: &dyn Fn(&Stored) -> bool = &keep;
     let page = sim.store.list(
         &target.kind,
         target.namespace.as_deref(),
         after.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
         limit,
-        keep,
+        selective(target, query)?.then_some(keep),
     );
     let rv = list_rv.unwrap_or(page.resource_version);
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if let Some((ns, name)) = &page.continue_after {
         meta["continue"] = json!(encode_continue(rv, ns, name));
-        meta["remainingItemCount"] = json!(page.remaining);
+        if let Some(remaining) = page.remaining {
+            meta["remainingItemCount"] = json!(remaining);
+        }
     }
     Ok(match repr {
         Representation::Object => {

@@ -87,7 +87,7 @@ pub fn watch(
                 // No resourceVersion (or a streaming list): the current state first, as ADDED.
                 let page = sim
                     .store
-                    .list(&target.kind, target.namespace.as_deref(), None, None, &keep);
+                    .list(&target.kind, target.namespace.as_deref(), None, None, Some(&keep));
                 for o in &page.items {
                     initial.push(event_line("ADDED", o, repr, sim.now, page.resource_version));
                 }

@@ -326,7 +326,7 @@ impl Sim {
             .workloads
             .iter()
             .map(|w| w.get())
-            .find(|w| format!("{}/{}", w.namespace, w.name) == reference)
+            .find(|w| reference.split_once('/') == Some((w.namespace.as_str(), w.name.as_str())))
     }
 
     /// Rolls a workload out to revision `revision` of its history (warm-up only).

@@ -5,6 +5,7 @@
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 
+use crate::control::kubelet::PodRuntime;
 use crate::kinds;
 use crate::sim::{Sim, Timer, Work};
 
@@ -232,9 +233,14 @@ impl Sim {
     /// A pod's actual use: the workload's usage fault, else its scenario usage, else what a
     /// healthy pod uses of its requests (about half its CPU, as most pods are sized).
     pub fn pod_usage(&self, ns: &str, name: &str) -> (f64, f64) {
-        let Some(rt) = self.pods.get(&(ns.to_string(), name.to_string())) else {
-            return (0.0, 0.0);
-        };
+        match self.pods.get(&(ns.to_string(), name.to_string())) {
+            Some(rt) => self.usage_of(rt),
+            None => (0.0, 0.0),
+        }
+    }
+
+    /// What a tracked pod uses (CPU cores, memory bytes), as `pod_usage` says.
+    pub(crate) fn usage_of(&self, rt: &PodRuntime) -> (f64, f64) {
         let mut cpu = rt.cpu_request * HEALTHY_CPU_SHARE;
         let mut mem = rt.memory_request;
         if let Some(w) = &rt.workload {

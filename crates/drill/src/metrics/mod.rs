@@ -4,6 +4,7 @@
 //! alert rules and the Alertmanager's alerts and silences; it knows nothing of HTTP.
 
 pub mod alertmanager;
+mod facts;
 pub mod labels;
 pub mod matcher;
 pub mod monitoring;
@@ -11,6 +12,7 @@ pub mod observe;
 pub mod openmetrics;
 pub mod promql;
 mod regex_go;
+mod remembered;
 pub mod replayed;
 pub mod rules;
 pub mod samples;

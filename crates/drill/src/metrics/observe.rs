@@ -4,11 +4,13 @@
 //! same seed and script always give the same samples. It reads the sim; it writes nothing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::facts::{Known, NodeFacts, replicas};
+use super::remembered::Remembered;
 use crate::kinds;
-use crate::scenario::quantity::Quantity;
 use crate::sim::Sim;
 
 /// The scrape interval of the drill's metrics (virtual time).
@@ -17,12 +19,12 @@ pub const SCRAPE_STEP_MS: i64 = 15_000;
 /// A pod as the metrics see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodObservation {
-    pub namespace: String,
-    pub name: String,
-    pub container: String,
+    pub namespace: Arc<str>,
+    pub name: Arc<str>,
+    pub container: Arc<str>,
     /// `namespace/name` of the top-level workload.
-    pub workload: Option<String>,
-    pub node: Option<String>,
+    pub workload: Option<Arc<str>>,
+    pub node: Option<Arc<str>>,
     pub running: bool,
     pub ready: bool,
     pub terminating: bool,
@@ -74,6 +76,11 @@ pub struct Observation {
 pub struct Scraper {
     pub next_ms: i64,
     pub pending: Vec<Observation>,
+    /// What each pod spec, Deployment and node version says: read once, not once a scrape (at
+    /// 150,000 pods, reading every object again held the sim, and so the API, for a second).
+    pods: Remembered<Known>,
+    deployments: Remembered<(f64, f64)>,
+    nodes: Remembered<NodeFacts>,
 }
 
 /// At most this many observations are kept between two drains (a long clock jump keeps the
@@ -87,7 +94,7 @@ impl Sim {
         let now = self.now.as_millisecond();
         self.scraper = Some(Scraper {
             next_ms: now + SCRAPE_STEP_MS,
-            pending: Vec::new(),
+            ..Scraper::default()
         });
         self.observe(now)
     }
@@ -149,111 +156,109 @@ impl Sim {
             .collect()
     }
 
-    /// Observes the cluster as it is now, stamped `t_ms`.
-    pub fn observe(&self, t_ms: i64) -> Observation {
+    /// Observes the cluster as it is now, stamped `t_ms`. Pods come in the store's order
+    /// (namespace, name), so the same cluster always gives the same observation.
+    pub fn observe(&mut self, t_ms: i64) -> Observation {
         let selectors = self.service_selectors();
+        let scraping = self.scraper.is_some();
+        let mut scraper = self.scraper.take().unwrap_or_default();
+        scraper.pods.begin();
+        let mut node_cpu: HashMap<&str, f64> = HashMap::new();
         let mut pods = Vec::with_capacity(self.pods.len());
-        for ((ns, name), rt) in &self.pods {
+        // One key reused for every lookup: no allocation per pod.
+        let mut key = (String::new(), String::new());
+        for pod in self.store.iter(&kinds::PODS, None) {
+            key.0.clear();
+            key.0.push_str(&pod.namespace);
+            key.1.clear();
+            key.1.push_str(&pod.name);
+            let Some(rt) = self.pods.get(&key) else {
+                continue;
+            };
             if rt.failed || rt.node.is_none() {
                 continue;
             }
-            let (cpu, memory) = if rt.running {
-                self.pod_usage(ns, name)
-            } else {
-                (0.0, 0.0)
-            };
-            let pod = self.get(&kinds::PODS, ns, name);
-            let spec = |path: &str| pod.as_ref().and_then(|p| p.value().pointer(path).cloned());
-            let container = spec("/spec/containers/0/name")
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_else(|| "app".into());
-            let cores = |path: &str| {
-                spec(path)
-                    .and_then(|v| v.as_str().and_then(|q| Quantity::parse(q).ok()))
-                    .map(|q| q.value)
-            };
+            let (cpu, memory) = if rt.running { self.usage_of(rt) } else { (0.0, 0.0) };
+            if rt.running
+                && let Some(node) = rt.node.as_deref()
+            {
+                *node_cpu.entry(node).or_default() += cpu;
+            }
+            // By the spec, which is all `Known` reads: status updates, most of what a busy
+            // cluster writes, keep what was read.
+            let seen = scraper.pods.get(pod.spec_hash(), || Known::read(pod));
+            seen.place(rt);
             let in_service = match rt.workload.as_ref().and_then(|w| selectors.get(w)) {
-                Some(selector) => pod
-                    .as_ref()
-                    .is_some_and(|p| selector.iter().all(|(k, v)| v.as_str() == p.label(k))),
+                Some(selector) => selector.iter().all(|(k, v)| v.as_str() == pod.label(k)),
                 None => true,
             };
-            let image_errors = spec("/spec/containers/0/image")
-                .and_then(|i| self.scenario.images.get(i.as_str()?)?.error_ratio)
+            let image_errors = self
+                .scenario
+                .images
+                .get(&seen.image)
+                .and_then(|b| b.error_ratio)
                 .unwrap_or(0.0);
             pods.push(PodObservation {
                 in_service,
                 image_errors,
-                namespace: ns.clone(),
-                name: name.clone(),
-                container,
-                workload: rt.workload.clone(),
-                node: rt.node.clone(),
+                namespace: pod.namespace.clone(),
+                name: pod.name.clone(),
+                container: seen.container.clone(),
+                workload: seen.workload.clone(),
+                node: seen.node.clone(),
                 running: rt.running,
                 ready: rt.ready,
                 terminating: rt.terminating,
                 restarts: rt.restarts,
                 cpu,
                 memory,
-                cpu_request: cores("/spec/containers/0/resources/requests/cpu"),
-                cpu_limit: cores("/spec/containers/0/resources/limits/cpu"),
+                cpu_request: seen.cpu_request,
+                cpu_limit: seen.cpu_limit,
             });
         }
-        pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        scraper.pods.end();
+        scraper.deployments.begin();
         let deployments = self
             .store
             .iter(&kinds::DEPLOYMENTS, None)
             .map(|d| {
-                let v = d.value();
-                let num = |p: &str| v.pointer(p).and_then(Value::as_f64).unwrap_or(0.0);
+                let (spec_replicas, available) = *scraper.deployments.get(d.resource_version, || replicas(d));
                 DeploymentObservation {
                     namespace: d.namespace.to_string(),
                     name: d.name.to_string(),
-                    spec_replicas: v.pointer("/spec/replicas").and_then(Value::as_f64).unwrap_or(1.0),
-                    available: num("/status/availableReplicas"),
+                    spec_replicas,
+                    available,
                 }
             })
             .collect();
+        scraper.deployments.end();
+        scraper.nodes.begin();
         let nodes = self
             .store
             .iter(&kinds::NODES, None)
             .map(|n| {
-                let v = n.value();
-                let conditions = v
-                    .pointer("/status/conditions")
-                    .and_then(Value::as_array)
-                    .map(|cs| {
-                        cs.iter()
-                            .filter_map(|c| {
-                                Some((
-                                    c.get("type")?.as_str()?.to_string(),
-                                    c.get("status")?.as_str()?.to_string(),
-                                ))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let cpu_capacity = v
-                    .pointer("/status/allocatable/cpu")
-                    .and_then(Value::as_str)
-                    .and_then(|s| Quantity::parse(s).ok())
-                    .map_or(0.0, |q| q.value);
-                let cpu_used = self.pods_usage_on(&n.name).0;
+                let facts = scraper.nodes.get(n.resource_version, || NodeFacts::read(n));
                 NodeObservation {
                     name: n.name.to_string(),
-                    conditions,
-                    unschedulable: v.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true),
-                    cpu_capacity,
-                    cpu_used,
+                    conditions: facts.conditions.clone(),
+                    unschedulable: facts.unschedulable,
+                    cpu_capacity: facts.cpu_capacity,
+                    cpu_used: node_cpu.get(&*n.name).copied().unwrap_or(0.0),
                 }
             })
             .collect();
-        Observation {
+        scraper.nodes.end();
+        let observation = Observation {
             t_ms,
             pods,
             deployments,
             nodes,
             surges: self.surges.clone(),
+        };
+        // A sim that is not scraping (a test observing once) keeps no memory of what it read.
+        if scraping {
+            self.scraper = Some(scraper);
         }
+        observation
     }
 }

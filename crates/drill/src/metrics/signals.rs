@@ -7,11 +7,12 @@
 //! seeded source: same seed, same samples.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::observe::{Observation, SCRAPE_STEP_MS};
+use super::observe::{Observation, PodObservation, SCRAPE_STEP_MS};
 use super::series::{MetricType, SeriesId, SeriesStore};
 use crate::control::load::overload_errors;
 use crate::scenario::Scenario;
@@ -93,7 +94,23 @@ pub struct SignalModels {
     /// Cumulative counter values by series id.
     totals: Vec<f64>,
     ids: HashMap<Vec<(&'static str, String)>, SeriesId>,
+    /// Each pod's own series, found once (not looked up by their labels every scrape: at
+    /// 150,000 pods that was millions of allocations a scrape and a second copy of every label).
+    pods: HashMap<(Arc<str>, Arc<str>), PodSeries>,
     last_ms: Option<i64>,
+}
+
+/// A pod's series: CPU, memory, restarts, and its CPU request and limit where the spec sets
+/// them; `None` where the store refused the labels.
+#[derive(Debug, Clone, PartialEq)]
+struct PodSeries {
+    node: Option<Arc<str>>,
+    container: Arc<str>,
+    cpu: Option<SeriesId>,
+    memory: Option<SeriesId>,
+    restarts: Option<SeriesId>,
+    request: Option<SeriesId>,
+    limit: Option<SeriesId>,
 }
 
 /// The traffic cycle: each day quietest before dawn and busiest mid-afternoon (UTC), ±30%;
@@ -217,8 +234,48 @@ impl SignalModels {
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x006d_6574_7269_6373),
             totals: Vec::new(),
             ids: HashMap::new(),
+            pods: HashMap::new(),
             last_ms: None,
         }
+    }
+
+    /// The series of one observed pod, created the first time it is seen (or moves).
+    fn pod_series(&mut self, p: &PodObservation) -> PodSeries {
+        let key = (p.namespace.clone(), p.name.clone());
+        if let Some(known) = self.pods.get(&key)
+            && known.node == p.node
+            && known.container == p.container
+            && (p.cpu_request.is_none() || known.request.is_some())
+            && (p.cpu_limit.is_none() || known.limit.is_some())
+        {
+            return known.clone();
+        }
+        let node = p.node.as_deref().unwrap_or("");
+        let container = [
+            ("namespace", &*p.namespace),
+            ("pod", &*p.name),
+            ("container", &*p.container),
+        ];
+        let mut id = |name: &'static str, extra: &[(&'static str, &str)]| {
+            let mut l = vec![("__name__", name)];
+            l.extend(container);
+            l.extend(extra);
+            self.store.series_id(&l).ok()
+        };
+        let cpu = [("resource", "cpu"), ("unit", "core")];
+        let series = PodSeries {
+            cpu: id("container_cpu_usage_seconds_total", &[("node", node)]),
+            memory: id("container_memory_working_set_bytes", &[("node", node)]),
+            restarts: id("kube_pod_container_status_restarts_total", &[]),
+            request: p
+                .cpu_request
+                .and_then(|_| id("kube_pod_container_resource_requests", &cpu)),
+            limit: p.cpu_limit.and_then(|_| id("kube_pod_container_resource_limits", &cpu)),
+            container: p.container.clone(),
+            node: p.node.clone(),
+        };
+        self.pods.insert(key, series.clone());
+        series
     }
 
     fn id(&mut self, labels: Vec<(&'static str, String)>) -> Option<SeriesId> {
@@ -341,9 +398,9 @@ impl SignalModels {
                 let base = |name: &'static str| {
                     vec![
                         ("__name__", name.to_string()),
-                        ("namespace", p.namespace.clone()),
+                        ("namespace", p.namespace.to_string()),
                         ("service", svc.service.clone()),
-                        ("pod", p.name.clone()),
+                        ("pod", p.name.to_string()),
                     ]
                 };
                 for (code, fraction) in [("200", 1.0 - error_ratio), ("500", error_ratio)] {
@@ -388,60 +445,25 @@ impl SignalModels {
         }
         for p in &obs.pods {
             let service = p.workload.as_deref().and_then(|w| service_of.get(w).copied());
-            let node = p.node.clone().unwrap_or_default();
-            let container = [
-                ("namespace", p.namespace.clone()),
-                ("pod", p.name.clone()),
-                ("container", p.container.clone()),
-            ];
-            let with = |name: &'static str, extra: &[(&'static str, String)]| {
-                let mut l = vec![("__name__", name.to_string())];
-                l.extend(container.iter().cloned());
-                l.extend(extra.iter().cloned());
-                l
-            };
+            let ids = self.pod_series(p);
+            // As kube-state-metrics exports them: requests and limits only where the spec sets them.
             let series = [
-                (
-                    with("container_cpu_usage_seconds_total", &[("node", node.clone())]),
-                    Kind::Counter,
-                    p.cpu,
-                    Scale::Jitter(0.15, service),
-                ),
-                (
-                    with("container_memory_working_set_bytes", &[("node", node.clone())]),
-                    Kind::Gauge,
-                    p.memory,
-                    Scale::Jitter(0.03, None),
-                ),
-                (
-                    with("kube_pod_container_status_restarts_total", &[]),
-                    Kind::Gauge,
-                    f64::from(p.restarts),
-                    Scale::Const,
-                ),
+                (ids.cpu, Kind::Counter, Some(p.cpu), Scale::Jitter(0.15, service)),
+                (ids.memory, Kind::Gauge, Some(p.memory), Scale::Jitter(0.03, None)),
+                (ids.restarts, Kind::Gauge, Some(f64::from(p.restarts)), Scale::Const),
+                (ids.request, Kind::Gauge, p.cpu_request, Scale::Const),
+                (ids.limit, Kind::Gauge, p.cpu_limit, Scale::Const),
             ];
-            for (labels, kind, base, scale) in series {
-                if let Some(id) = self.id(labels) {
+            for (id, kind, base, scale) in series {
+                if let (Some(id), Some(base)) = (id, base) {
                     feeds.push(Feed { id, kind, base, scale });
                 }
             }
-            // As kube-state-metrics exports them: only what the spec sets.
-            let cpu = [("resource", "cpu".to_string()), ("unit", "core".to_string())];
-            for (name, cores) in [
-                ("kube_pod_container_resource_requests", p.cpu_request),
-                ("kube_pod_container_resource_limits", p.cpu_limit),
-            ] {
-                if let Some(cores) = cores
-                    && let Some(id) = self.id(with(name, &cpu))
-                {
-                    feeds.push(Feed {
-                        id,
-                        kind: Kind::Gauge,
-                        base: cores,
-                        scale: Scale::Const,
-                    });
-                }
-            }
+        }
+        if self.pods.len() > obs.pods.len() {
+            let seen: std::collections::HashSet<(&str, &str)> =
+                obs.pods.iter().map(|p| (&*p.namespace, &*p.name)).collect();
+            self.pods.retain(|(ns, name), _| seen.contains(&(&**ns, &**name)));
         }
         for d in &obs.deployments {
             for (name, v) in [

@@ -129,6 +129,44 @@ fn bad_deploy_raises_the_error_ratio_and_pages() {
 }
 
 #[test]
+fn a_pod_and_a_node_changed_in_place_are_read_again() {
+    // The scraper reads each object version once; a write makes a new version it must read.
+    let mut d = drill("drills/bad-deploy.yaml", None, 0);
+    d.at(60);
+    let pod = d
+        .sim
+        .store
+        .iter(&crate::kinds::PODS, Some("shop"))
+        .find(|p| p.name.starts_with("frontend-"))
+        .map(|p| p.name.to_string())
+        .expect("a frontend pod");
+    let limit = format!(r#"kube_pod_container_resource_limits{{pod="{pod}",resource="cpu"}}"#);
+    let node = d
+        .sim
+        .store
+        .iter(&crate::kinds::NODES, None)
+        .next()
+        .expect("a node")
+        .name
+        .to_string();
+    let cordoned = format!(r#"kube_node_spec_unschedulable{{node="{node}"}}"#);
+    assert_eq!(d.value(&cordoned), 0.0);
+    for (cpu, cores) in [("1500m", 1.5), ("2", 2.0)] {
+        d.sim.modify(crate::kinds::PODS, "shop", &pod, |v| {
+            v["spec"]["containers"][0]["resources"]["limits"]["cpu"] = serde_json::json!(cpu);
+        });
+        let now = (d.now_ms() - d.start.as_millisecond()) / 1000;
+        d.at(now + 30);
+        assert_eq!(d.value(&limit), cores, "the pod's limit after it was set to {cpu}");
+    }
+    d.sim.modify(crate::kinds::NODES, "", &node, |v| {
+        v["spec"]["unschedulable"] = serde_json::json!(true);
+    });
+    d.at(150);
+    assert_eq!(d.value(&cordoned), 1.0, "the node's new spec");
+}
+
+#[test]
 fn node_failure_shows_in_node_conditions_and_alerts() {
     let mut d = drill("drills/node-failure.yaml", None, 3_600_000);
     d.at(170);
