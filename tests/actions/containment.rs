@@ -1753,6 +1753,36 @@ async fn a_pod_taken_out_of_service_gets_no_endpoints_and_comes_back_with_the_un
         "{:?}",
         preview.warnings
     );
+    // Back in service, it is its ReplicaSet's again, and the replacement goes instead of it.
+    wait_for(60, "its ReplicaSet to adopt it back and let the replacement go", || {
+        let owner = d.jsonpath(
+            &["get", "pod", &pod, "-n", "shop"],
+            "{.metadata.ownerReferences[0].kind}",
+        );
+        let live = d.jsonpath(
+            &["get", "pods", "-n", "shop", "-l", "app=frontend"],
+            "{range .items[?(@.metadata.deletionTimestamp)]}x{end}",
+        );
+        let desired = d.jsonpath(&["get", "deploy", "frontend", "-n", "shop"], "{.spec.replicas}");
+        let replicas = d.jsonpath(
+            &["get", "rs", "-n", "shop", "-l", "app=frontend"],
+            "{.items[*].status.replicas}",
+        );
+        (owner == "ReplicaSet"
+            && live.is_empty()
+            && replicas
+                .split_whitespace()
+                .map(|r| r.parse::<u32>().unwrap_or(0))
+                .sum::<u32>()
+                .to_string()
+                == desired)
+            .then_some(())
+    });
+    assert_eq!(
+        d.jsonpath(&["get", "pod", &pod, "-n", "shop"], "{.status.phase}"),
+        "Running",
+        "the pod put back is kept"
+    );
     // Out again, and looked at from the Service's side.
     let ip = d.jsonpath(&["get", "pod", &pod, "-n", "shop"], "{.status.podIP}");
     let flow = runner

@@ -101,6 +101,8 @@ pub struct Sim {
     pub(crate) pods: HashMap<(String, String), PodRuntime>,
     /// Pods by their controller owner's UID, so controllers never walk every pod.
     by_owner: HashMap<String, BTreeSet<(String, String)>>,
+    /// Pods with no controller owner, which a ReplicaSet selecting them adopts.
+    pub(crate) orphans: BTreeSet<(String, String)>,
     /// Pods not bound to a node yet (the scheduler's queue).
     pub(crate) unbound: BTreeSet<(String, String)>,
     pub(crate) node_epochs: HashMap<String, u64>,
@@ -159,6 +161,7 @@ impl Sim {
             work: BTreeSet::new(),
             pods: HashMap::new(),
             by_owner: HashMap::new(),
+            orphans: BTreeSet::new(),
             unbound: BTreeSet::new(),
             node_epochs: HashMap::new(),
             node_alloc: HashMap::new(),
@@ -428,8 +431,13 @@ impl Sim {
 
     /// Starts tracking a pod's kubelet state and indexes it.
     pub(crate) fn track_pod(&mut self, key: (String, String), runtime: PodRuntime) {
-        if let Some(owner) = &runtime.owner_uid {
-            self.by_owner.entry(owner.clone()).or_default().insert(key.clone());
+        match &runtime.owner_uid {
+            Some(owner) => {
+                self.by_owner.entry(owner.clone()).or_default().insert(key.clone());
+            }
+            None => {
+                self.orphans.insert(key.clone());
+            }
         }
         if runtime.node.is_none() {
             self.unbound.insert(key.clone());
@@ -448,6 +456,20 @@ impl Sim {
                 self.by_owner.remove(&owner);
             }
         }
+        self.orphans.insert(key.clone());
+    }
+
+    /// Makes an orphan pod `owner_uid`'s (a controller adopted it).
+    pub(crate) fn own_pod(&mut self, key: &(String, String), owner_uid: &str) {
+        let Some(rt) = self.pods.get_mut(key) else {
+            return;
+        };
+        rt.owner_uid = Some(owner_uid.to_string());
+        self.orphans.remove(key);
+        self.by_owner
+            .entry(owner_uid.to_string())
+            .or_default()
+            .insert(key.clone());
     }
 
     pub(crate) fn untrack_pod(&mut self, key: &(String, String)) {
@@ -461,6 +483,7 @@ impl Sim {
             }
         }
         self.unbound.remove(key);
+        self.orphans.remove(key);
     }
 
     /// Live pods (not terminating, not failed) whose controller owner has `uid`, by name.
@@ -507,6 +530,17 @@ impl Sim {
             "Pod" => {
                 self.queue(Work::Pdbs(ns.clone()));
                 self.queue(Work::Endpoints(ns.clone()));
+                // An orphan relabeled may now be selected by a ReplicaSet, which adopts it.
+                if self.orphans.contains(&(ns.clone(), obj.name.to_string())) {
+                    let replicasets: Vec<String> = self
+                        .store
+                        .iter(&kinds::REPLICASETS, Some(&ns))
+                        .map(|r| r.name.to_string())
+                        .collect();
+                    for name in replicasets {
+                        self.queue(Work::ReplicaSet(ns.clone(), name));
+                    }
+                }
                 if let Some((kind, name)) = owner_of(&obj.value()) {
                     match kind.as_str() {
                         "ReplicaSet" => self.queue(Work::ReplicaSet(ns, name)),

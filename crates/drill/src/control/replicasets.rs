@@ -100,12 +100,45 @@ impl Sim {
         }
     }
 
+    /// Adopts the orphan pods in its namespace that its selector matches (a pod put back in
+    /// service, a bare pod with its labels), as the ReplicaSet controller does; surplus pods
+    /// are then scaled down.
+    fn adopt_orphans(&mut self, rs: &crate::store::Stored, v: &Value) {
+        let Some(selector) = v.pointer("/spec/selector/matchLabels").and_then(Value::as_object) else {
+            return;
+        };
+        if selector.is_empty() || v.pointer("/metadata/deletionTimestamp").is_some() {
+            return;
+        }
+        let ns = rs.namespace.to_string();
+        let start = (ns.clone(), String::new());
+        let adopt: Vec<String> = self
+            .orphans
+            .range(start..)
+            .take_while(|(pns, _)| *pns == ns)
+            .filter(|key| self.pods.get(*key).is_some_and(|r| !r.terminating && !r.failed))
+            .filter(|(pns, pname)| {
+                self.get(&kinds::PODS, pns, pname).is_some_and(|p| {
+                    selector.iter().all(|(k, want)| want.as_str() == p.label(k))
+                        && p.value().pointer("/metadata/deletionTimestamp").is_none()
+                })
+            })
+            .map(|(_, n)| n.clone())
+            .collect();
+        for pod in adopt {
+            let owner = crate::sim::controller_ref(rs);
+            self.modify(kinds::PODS, &ns, &pod, |p| p["metadata"]["ownerReferences"] = owner);
+            self.own_pod(&(ns.clone(), pod), &rs.uid);
+        }
+    }
+
     pub fn reconcile_replicaset(&mut self, ns: &str, name: &str) {
         let Some(rs) = self.get(&kinds::REPLICASETS, ns, name) else {
             return;
         };
         let v = rs.value();
         self.release_unselected(&rs, &v);
+        self.adopt_orphans(&rs, &v);
         let desired = v.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1).max(0) as usize;
         let template = v.pointer("/spec/template").cloned().unwrap_or(json!({}));
         let pods = self.live_pods(ns, &rs.uid);
@@ -122,9 +155,23 @@ impl Sim {
                 }
             }
         } else if pods.len() > desired {
-            // Unscheduled first, then not ready, then the newest (last by name is arbitrary but stable).
+            // Unscheduled first, then not ready, then the most recently started (so a pod
+            // adopted back keeps its place and its replacement goes), then by name.
             let mut victims = pods.clone();
-            victims.sort_by_key(|(n, ready, bound)| (*bound, *ready, std::cmp::Reverse(n.clone())));
+            let started = |n: &String| {
+                self.pods
+                    .get(&(ns.to_string(), n.clone()))
+                    .and_then(|r| r.started_at.clone())
+                    .unwrap_or_default()
+            };
+            victims.sort_by_cached_key(|(n, ready, bound)| {
+                (
+                    *bound,
+                    *ready,
+                    std::cmp::Reverse(started(n)),
+                    std::cmp::Reverse(n.clone()),
+                )
+            });
             for (pod_name, _, _) in victims.into_iter().take(pods.len() - desired) {
                 self.terminate_pod(ns, &pod_name, None);
                 self.normal(
