@@ -223,7 +223,8 @@ fn declare(t: &Tmux) {
 
 #[test]
 fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
-    let (t, home) = console(&format!("{} drill --speed 30", warroom()), 200, 50);
+    // The incident is declared here; a detector's incident beside it would be another journal.
+    let (t, home) = console_without_detector(&format!("{} drill --speed 30", warroom()), 200, 50);
     declare(&t);
     let dir = home.path().to_path_buf();
     assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
@@ -268,12 +269,13 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
     });
     assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:1.9.3");
     // Every step is in the journal, with the actor and parameters.
+    // The declared incident's journal.
     let journal = std::fs::read_dir(dir.join("data/incidents"))
         .expect("incidents")
         .filter_map(|e| e.ok())
         .map(|e| std::fs::read_to_string(e.path()).expect("journal"))
-        .next()
-        .expect("one journal");
+        .find(|j| j.contains("\"title\":\"Checkout failing\""))
+        .expect("the declared incident's journal");
     for kind in ["action_requested", "action_dry_run", "action_succeeded"] {
         assert!(
             journal.lines().any(|l| l.contains(&format!("\"kind\":\"{kind}\""))
@@ -823,13 +825,19 @@ fn a_crashlooping_pods_log_is_read_in_the_console() {
     // The worst workload is first: drill down, then pick a crashlooping pod.
     t.keys(&["Enter"]);
     t.wait_for("the drill-down", 30, |s| s.contains("enter: the pod's log"));
+    // A crashlooping pod is CrashLoopBackOff only between its runs: walk the pods from the top
+    // again until the cursor is on one while it is.
     let picked = |s: &str| s.lines().any(|l| l.contains('›') && l.contains("CrashLoopBackOff"));
-    for _ in 0..12 {
-        if picked(&t.screen()) {
-            break;
+    let give_up = std::time::Instant::now() + Duration::from_secs(60);
+    'walk: while std::time::Instant::now() < give_up {
+        t.keys(&["g"]);
+        for _ in 0..12 {
+            std::thread::sleep(Duration::from_millis(100));
+            if picked(&t.screen()) {
+                break 'walk;
+            }
+            t.keys(&["j"]);
         }
-        t.keys(&["j"]);
-        std::thread::sleep(Duration::from_millis(100));
     }
     assert!(picked(&t.screen()), "{}", t.screen());
     t.keys(&["Enter"]);

@@ -224,6 +224,14 @@ pub const AUTOSCALERS: ResourceKind = ResourceKind {
     verbs: RW,
 };
 
+/// HorizontalPodAutoscalers at autoscaling/v1: the same objects as `AUTOSCALERS`, converted
+/// (`api::autoscaling_v1`), with fewer verbs.
+pub const AUTOSCALERS_V1: ResourceKind = ResourceKind {
+    version: "v1",
+    verbs: crate::api::autoscaling_v1::VERBS,
+    ..AUTOSCALERS
+};
+
 /// Every resource with objects in the store, in discovery order.
 pub const ALL: &[ResourceKind] = &[
     NAMESPACES,
@@ -248,6 +256,7 @@ pub const ALL: &[ResourceKind] = &[
 /// Finds the resource served at `group`/`version`/`plural`.
 pub fn find(group: &str, version: &str, plural: &str) -> Option<ResourceKind> {
     ALL.iter()
+        .chain([AUTOSCALERS_V1].iter())
         .find(|k| k.group == group && k.version == version && k.plural == plural)
         .copied()
 }

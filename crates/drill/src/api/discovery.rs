@@ -37,6 +37,10 @@ fn versions(group: &str, version: &str, server: &ApiServer) -> Vec<String> {
     if group == "authentication.k8s.io" {
         all.push("v1beta1".into());
     }
+    // `kubectl autoscale` creates v1 objects up to kubectl 1.32.
+    if group == "autoscaling" {
+        all.push("v1".into());
+    }
     all
 }
 
@@ -178,6 +182,7 @@ pub fn resource_list(group: &str, version: &str, server: &ApiServer) -> Option<V
                                   "kind": "SelfSubjectReview", "verbs": ["create"]}),
             );
         }
+        ("autoscaling", "v1") => resources.push(resource(&kinds::AUTOSCALERS_V1)),
         ("autoscaling", "v2") => {
             resources.push(sub(
                 "horizontalpodautoscalers/status",

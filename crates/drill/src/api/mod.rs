@@ -4,6 +4,7 @@
 
 pub mod alertmanager;
 pub mod auth;
+pub mod autoscaling_v1;
 pub mod discovery;
 pub mod facilitator;
 pub mod logs;
@@ -30,6 +31,7 @@ use axum::routing::get;
 
 use self::request::{Query, Route, Target, representation, route, verb};
 use self::status::{ApiError, json_response};
+use crate::kinds;
 use crate::server::DrillCluster;
 use crate::sim::RequestRecord;
 
@@ -160,7 +162,7 @@ async fn serve(
 ) -> Result<Response, ApiError> {
     let query = Query::parse(uri.query());
     let ct = content_type(&headers);
-    let target = match route(uri.path())? {
+    let mut target = match route(uri.path())? {
         Route::GroupVersion(g, v) if method == Method::GET => {
             let server = c.lock().scenario.apiserver.clone();
             let list = discovery::resource_list(&g, &v, &server)
@@ -209,6 +211,18 @@ async fn serve(
     };
     let repr = representation(&headers);
     let v = verb(&method, &target, &query);
+    // autoscaling/v1 is served from the v2 objects the store keeps, converted at this boundary.
+    let v1 = target.kind == kinds::AUTOSCALERS_V1;
+    if v1 {
+        if target.subresource.is_some() || !autoscaling_v1::VERBS.contains(&v) {
+            return Err(ApiError::method_not_allowed(format!(
+                "{v} on horizontalpodautoscalers is served at autoscaling/v2, the preferred version; autoscaling/v1 serves {}",
+                autoscaling_v1::VERBS.join(", ")
+            )));
+        }
+        target.kind = kinds::AUTOSCALERS;
+    }
+    let shown = |b: Bytes| if v1 { autoscaling_v1::shown(b) } else { b };
     if v == "watch" {
         {
             let mut sim = c.lock();
@@ -240,9 +254,9 @@ async fn serve(
     let Target { name, subresource, .. } = target.clone();
     let mut dry_run = query.dry_run();
     let response = match (&method, name.as_deref(), subresource.as_deref()) {
-        (&Method::GET, None, None) => object_response(200, read::list(&sim, &target, repr, &query)?),
+        (&Method::GET, None, None) => object_response(200, shown(read::list(&sim, &target, repr, &query)?)),
         (&Method::GET, Some(n), None | Some("status")) => {
-            object_response(200, read::get(&sim, &target, n, repr, &query)?)
+            object_response(200, shown(read::get(&sim, &target, n, repr, &query)?))
         }
         (&Method::GET, Some(n), Some("log")) if target.kind.kind == "Pod" => {
             if query.flag("follow") {
@@ -256,9 +270,12 @@ async fn serve(
             json_response(200, s.to_string())
         }
         (&Method::POST, None, None) => {
-            let v = write::parse_body(&body, &ct)?;
+            let mut v = write::parse_body(&body, &ct)?;
+            if v1 {
+                v = autoscaling_v1::to_v2(v);
+            }
             let created = write::create(&mut sim, &target, v, dry_run)?;
-            object_response(201, created.json.clone())
+            object_response(201, shown(created.json.clone()))
         }
         (&Method::POST, Some(n), Some("eviction")) if target.kind.kind == "Pod" => {
             let kind = BodyKind(subresources::body_kind(&body, &ct));
@@ -285,7 +302,7 @@ async fn serve(
             let opts = write::delete_options(&body, &ct, &query)?;
             dry_run |= opts.dry_run;
             let gone = write::delete(&mut sim, &target, n, &opts)?;
-            object_response(200, gone.json.clone())
+            object_response(200, shown(gone.json.clone()))
         }
         (&Method::DELETE, None, None) => {
             let opts = write::delete_options(&body, &ct, &query)?;

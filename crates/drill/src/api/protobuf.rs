@@ -321,6 +321,7 @@ mod tests {
             ("authorization.k8s.io/v1", "SelfSubjectRulesReview"),
             ("authentication.k8s.io/v1beta1", "SelfSubjectReview"),
             ("autoscaling/v2", "HorizontalPodAutoscaler"),
+            ("autoscaling/v1", "HorizontalPodAutoscaler"),
             ("v1", "DeleteOptions"),
         ] {
             assert!(message(api_version, kind).is_some(), "{api_version} {kind}");

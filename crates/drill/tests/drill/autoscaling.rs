@@ -110,3 +110,75 @@ fn a_surge_scales_to_the_autoscalers_max_and_raising_it_relieves_the_pods() {
     let recovered = error_ratio(&s);
     assert!(recovered < 0.005, "errors stop once the load is spread: {recovered}");
 }
+
+#[test]
+fn kubectl_autoscale_creates_an_autoscaler_from_every_kubectl_version() {
+    // kubectl up to 1.32 creates autoscaling/v1 objects; the drill keeps v2 and shows both.
+    let s = crate::paused_drill("bad-deploy");
+    for kubectl in warroom_testkit::every_kubectl() {
+        let version = kubectl
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .replace("kubectl.1.", "");
+        let name = format!("checkout-{version}");
+        let out = s.kubectl_with(
+            &kubectl,
+            &[
+                "autoscale",
+                "deployment",
+                "checkout",
+                "-n",
+                "shop",
+                "--name",
+                &name,
+                "--min=2",
+                "--max=5",
+                "--cpu-percent=70",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            kubectl.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let hpa = ["get", "hpa", name.as_str(), "-n", "shop"];
+        assert_eq!(
+            jsonpath(
+                &s,
+                &hpa,
+                "{.apiVersion} {.spec.minReplicas} {.spec.maxReplicas} {.spec.metrics[0].resource.target.averageUtilization}"
+            ),
+            "autoscaling/v2 2 5 70",
+            "{}",
+            kubectl.display()
+        );
+        let v1 = format!("horizontalpodautoscalers.v1.autoscaling/{name}");
+        assert_eq!(
+            jsonpath(
+                &s,
+                &["get", &v1, "-n", "shop"],
+                "{.apiVersion} {.spec.targetCPUUtilizationPercentage}"
+            ),
+            "autoscaling/v1 70"
+        );
+        let patched = s.kubectl(&[
+            "patch",
+            &v1,
+            "-n",
+            "shop",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"maxReplicas":6}}"#,
+        ]);
+        let said = String::from_utf8_lossy(&patched.stderr);
+        assert!(
+            !patched.status.success() && said.contains("served at autoscaling/v2"),
+            "a v1 patch is refused, naming the version that takes it: {said}"
+        );
+        s.ok(&["delete", &v1, "-n", "shop"]);
+        let gone = s.kubectl_with(&kubectl, &hpa);
+        assert!(!gone.status.success(), "{name} was deleted through v1");
+    }
+}
