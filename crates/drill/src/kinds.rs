@@ -213,6 +213,16 @@ pub const NETWORK_POLICIES: ResourceKind = ResourceKind {
     short_names: &["netpol"],
     verbs: RW,
 };
+pub const INGRESSES: ResourceKind = ResourceKind {
+    group: "networking.k8s.io",
+    version: "v1",
+    plural: "ingresses",
+    singular: "ingress",
+    kind: "Ingress",
+    namespaced: true,
+    short_names: &["ing"],
+    verbs: RW,
+};
 pub const AUTOSCALERS: ResourceKind = ResourceKind {
     group: "autoscaling",
     version: "v2",
@@ -250,6 +260,7 @@ pub const ALL: &[ResourceKind] = &[
     CONTROLLER_REVISIONS,
     PDBS,
     NETWORK_POLICIES,
+    INGRESSES,
     AUTOSCALERS,
 ];
 

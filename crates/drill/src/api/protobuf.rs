@@ -317,6 +317,7 @@ mod tests {
             ("policy/v1", "Eviction"),
             ("policy/v1", "PodDisruptionBudget"),
             ("networking.k8s.io/v1", "NetworkPolicy"),
+            ("networking.k8s.io/v1", "Ingress"),
             ("discovery.k8s.io/v1", "EndpointSlice"),
             ("authorization.k8s.io/v1", "SelfSubjectRulesReview"),
             ("authentication.k8s.io/v1beta1", "SelfSubjectReview"),

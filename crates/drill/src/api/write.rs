@@ -35,6 +35,7 @@ pub fn validate(kind: &ResourceKind, value: &Value, name: &str) -> Result<(), Ap
         "ControllerRevision" => check::<apps::ControllerRevision>(value),
         "PodDisruptionBudget" => check::<policy::PodDisruptionBudget>(value),
         "NetworkPolicy" => check::<net::NetworkPolicy>(value),
+        "Ingress" => check::<net::Ingress>(value),
         "Service" => check::<core::Service>(value),
         "ConfigMap" => check::<core::ConfigMap>(value),
         "Secret" => check::<core::Secret>(value),

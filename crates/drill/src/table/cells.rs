@@ -510,6 +510,48 @@ pub(super) fn network_policy_cells(v: &Value, now: Timestamp) -> Vec<Value> {
     ]
 }
 
+/// `kubectl get ingress`: the class, the first three hosts (`*` for none), the load
+/// balancer's addresses and the ports (443 too once TLS is configured).
+pub(super) fn ingress_cells(v: &Value, now: Timestamp) -> Vec<Value> {
+    let rules = v
+        .pointer("/spec/rules")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let hosts: Vec<&str> = rules
+        .iter()
+        .take(3)
+        .filter_map(|r| r.get("host").and_then(Value::as_str))
+        .filter(|h| !h.is_empty())
+        .collect();
+    let hosts = match (hosts.is_empty(), rules.len()) {
+        (true, _) => "*".to_string(),
+        (false, n) if n > 3 => format!("{} + {} more...", hosts.join(","), n - 3),
+        (false, _) => hosts.join(","),
+    };
+    let address: Vec<&str> = v
+        .pointer("/status/loadBalancer/ingress")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.get("ip").or_else(|| i.get("hostname")).and_then(Value::as_str))
+        .collect();
+    let tls = v
+        .pointer("/spec/tls")
+        .and_then(Value::as_array)
+        .is_some_and(|t| !t.is_empty());
+    vec![
+        name_of(v).into(),
+        v.pointer("/spec/ingressClassName")
+            .and_then(Value::as_str)
+            .unwrap_or("<none>")
+            .into(),
+        hosts.into(),
+        address.join(",").into(),
+        if tls { "80, 443" } else { "80" }.into(),
+        age(v, now).into(),
+    ]
+}
+
 /// How many keys an object's `data` (and `binaryData`) hold, as kubectl counts them.
 fn data_keys(v: &Value) -> i64 {
     ["data", "binaryData"]

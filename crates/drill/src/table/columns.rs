@@ -375,6 +375,27 @@ pub(super) const ENDPOINT_SLICE_COLUMNS: &[Col] = &[
 
 pub(super) const NAMESPACE_COLUMNS: &[Col] = &[NAME, Col::new("Status", "string", "The status of the namespace"), AGE];
 
+pub(super) const INGRESS_COLUMNS: &[Col] = &[
+    NAME,
+    Col::new(
+        "Class",
+        "string",
+        "The name of the IngressClass resource that should be used to determine which controller will implement this ingress resource.",
+    ),
+    Col::new(
+        "Hosts",
+        "string",
+        "Hosts that incoming requests are matched against before the ingress rule",
+    ),
+    Col::new(
+        "Address",
+        "string",
+        "Address is a list containing ingress points for the load-balancer",
+    ),
+    Col::new("Ports", "string", "Ports of TLS configurations that open"),
+    AGE,
+];
+
 pub(super) const AUTOSCALER_COLUMNS: &[Col] = &[
     NAME,
     Col::new(
@@ -426,6 +447,7 @@ pub(super) fn columns(kind: &str) -> &'static [Col] {
         "EndpointSlice" => ENDPOINT_SLICE_COLUMNS,
         "Secret" => SECRET_COLUMNS,
         "HorizontalPodAutoscaler" => AUTOSCALER_COLUMNS,
+        "Ingress" => INGRESS_COLUMNS,
         _ => FALLBACK_COLUMNS,
     }
 }

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 
 use cells::{
     age, autoscaler_cells, config_map_cells, controller_revision_cells, daemon_set_cells, deployment_cells,
-    endpoint_slice_cells, endpoints_cells, event_cells, name_of, namespace_cells, network_policy_cells, node_cells,
-    pdb_cells, pod_cells, replica_set_cells, secret_cells, service_cells, stateful_set_cells,
+    endpoint_slice_cells, endpoints_cells, event_cells, ingress_cells, name_of, namespace_cells, network_policy_cells,
+    node_cells, pdb_cells, pod_cells, replica_set_cells, secret_cells, service_cells, stateful_set_cells,
 };
 use columns::columns;
 
@@ -60,6 +60,7 @@ pub fn row_cells(kind: &str, object: &Value, now: Timestamp) -> Vec<Value> {
         "EndpointSlice" => endpoint_slice_cells(object, now),
         "Secret" => secret_cells(object, now),
         "HorizontalPodAutoscaler" => autoscaler_cells(object, now),
+        "Ingress" => ingress_cells(object, now),
         _ => vec![name_of(object).into(), age(object, now).into()],
     }
 }

@@ -177,6 +177,7 @@ fn every_kind_renders_an_empty_or_hostile_object() {
         "ControllerRevision",
         "PodDisruptionBudget",
         "NetworkPolicy",
+        "Ingress",
         "Widget",
     ];
     let hostile = json!({

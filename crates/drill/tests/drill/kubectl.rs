@@ -1003,3 +1003,61 @@ fn a_pod_labeled_out_of_service_is_released_replaced_and_gets_no_traffic() {
     .expect("frontend still serves");
     assert!(served > 50.0, "its traffic went to the others: {served}");
 }
+
+#[test]
+fn ingresses_are_created_listed_and_described_by_kubectl() {
+    let s = sim();
+    // The kubectl on PATH creates in protobuf, an older one in JSON.
+    for (kubectl, name) in [(kubectl_path(), "web"), (other_kubectl(), "web-older")] {
+        let rule = format!("{name}.example.com/*=web:80,tls=shop-tls");
+        let out = s.kubectl_with(
+            &kubectl,
+            &[
+                "create",
+                "ingress",
+                name,
+                "-n",
+                "shop",
+                "--class=nginx",
+                "--rule",
+                &rule,
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            kubectl.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let table = s.ok(&["get", "ingress", "-n", "shop"]);
+    let lines: Vec<Vec<&str>> = table.lines().map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(
+        lines[0],
+        ["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"],
+        "{table}"
+    );
+    assert_eq!(
+        lines[1][..5],
+        ["web", "nginx", "web.example.com", "80,", "443"],
+        "{table}"
+    );
+    assert_eq!(
+        lines[2][..3],
+        ["web-older", "nginx", "web-older.example.com"],
+        "{table}"
+    );
+    let described = s.ok(&["describe", "ingress", "web", "-n", "shop"]);
+    assert!(
+        described.contains("web.example.com") && described.contains("web:80") && described.contains("shop-tls"),
+        "{described}"
+    );
+    assert_eq!(
+        jsonpath(
+            &s,
+            &["get", "ing", "web-older", "-n", "shop"],
+            "{.spec.rules[0].http.paths[0].backend.service.name}"
+        ),
+        "web"
+    );
+}
