@@ -235,10 +235,10 @@ pub const AUTOSCALERS: ResourceKind = ResourceKind {
 };
 
 /// HorizontalPodAutoscalers at autoscaling/v1: the same objects as `AUTOSCALERS`, converted
-/// (`api::autoscaling_v1`), with fewer verbs.
+/// (`api::autoscaling_v1`); only what `kubectl autoscale` and a reader need is served.
 pub const AUTOSCALERS_V1: ResourceKind = ResourceKind {
     version: "v1",
-    verbs: crate::api::autoscaling_v1::VERBS,
+    verbs: &["create", "delete", "get", "list"],
     ..AUTOSCALERS
 };
 

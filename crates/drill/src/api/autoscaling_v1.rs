@@ -1,8 +1,8 @@
 //! autoscaling/v1 HorizontalPodAutoscalers, which `kubectl autoscale` creates up to kubectl
 //! 1.32: served from the autoscaling/v2 objects the store keeps and converted both ways as the
 //! apiserver converts them (v1's one CPU target is v2's `Resource` metric on `cpu`; 80% when
-//! unset). Create, get, list and delete are offered at v1; the rest goes through v2, the
-//! preferred version.
+//! unset). At v1 only the verbs `kinds::AUTOSCALERS_V1` lists are served; the rest goes
+//! through v2, the preferred version.
 
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -12,9 +12,6 @@ const V2: &str = "autoscaling/v2";
 const KIND: &str = "HorizontalPodAutoscaler";
 /// The CPU target a v1 object without one gets.
 const DEFAULT_CPU: i64 = 80;
-
-/// The verbs served at v1.
-pub const VERBS: &[&str] = &["create", "delete", "get", "list"];
 
 /// A v1 object (as a client sends it) as the store keeps it.
 pub fn to_v2(mut v: Value) -> Value {

@@ -214,10 +214,10 @@ async fn serve(
     // autoscaling/v1 is served from the v2 objects the store keeps, converted at this boundary.
     let v1 = target.kind == kinds::AUTOSCALERS_V1;
     if v1 {
-        if target.subresource.is_some() || !autoscaling_v1::VERBS.contains(&v) {
+        if target.subresource.is_some() || !kinds::AUTOSCALERS_V1.verbs.contains(&v) {
             return Err(ApiError::method_not_allowed(format!(
                 "{v} on horizontalpodautoscalers is served at autoscaling/v2, the preferred version; autoscaling/v1 serves {}",
-                autoscaling_v1::VERBS.join(", ")
+                kinds::AUTOSCALERS_V1.verbs.join(", ")
             )));
         }
         target.kind = kinds::AUTOSCALERS;

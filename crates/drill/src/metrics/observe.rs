@@ -1,7 +1,8 @@
 //! What the signal models see of the cluster at one instant: each pod's lifecycle state and
 //! resource use, each Deployment's replica counts, each node's conditions and CPU load. The
 //! sim takes one observation per scrape step, at the exact virtual time of the step, so the
-//! same seed and script always give the same samples. It reads the sim; it writes nothing.
+//! same seed and script always give the same samples. It reads the sim and changes nothing
+//! in it but the scraper's memory of what it read (see `facts`).
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -214,7 +214,7 @@ impl Samples {
         // The chunk starts at or before t, so at least its first sample qualifies.
         let after = chunk.first_at_or_after(t_ms.saturating_add(1));
         let i = after.checked_sub(1)?;
-        Some((chunk.time(i), chunk.values()[i]))
+        Some((chunk.time(i), *chunk.values().get(i)?))
     }
 
     /// Appends to `out` every sample with `mint <= t <= maxt`.
@@ -261,7 +261,8 @@ impl Iterator for SampleIter<'_> {
     fn next(&mut self) -> Option<(i64, f64)> {
         loop {
             let c = self.chunks.get(self.chunk)?;
-            if self.i < c.len() {
+            // (A chunk that failed to decompress has no values: it is skipped, not read past.)
+            if self.i < c.len() && self.i < self.values.len() {
                 let t = c.time(self.i);
                 if t > self.maxt {
                     self.chunk = self.chunks.len();
