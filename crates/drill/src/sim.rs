@@ -431,18 +431,40 @@ impl Sim {
 
     /// Starts tracking a pod's kubelet state and indexes it.
     pub(crate) fn track_pod(&mut self, key: (String, String), runtime: PodRuntime) {
-        match &runtime.owner_uid {
+        self.index_owner(&key, runtime.owner_uid.as_deref());
+        if runtime.node.is_none() {
+            self.unbound.insert(key.clone());
+        }
+        self.pods.insert(key, runtime);
+    }
+
+    /// Indexes a pod under its controller owner, or among the orphans when it has none.
+    fn index_owner(&mut self, key: &(String, String), owner: Option<&str>) {
+        match owner {
             Some(owner) => {
-                self.by_owner.entry(owner.clone()).or_default().insert(key.clone());
+                self.by_owner.entry(owner.to_string()).or_default().insert(key.clone());
             }
             None => {
                 self.orphans.insert(key.clone());
             }
         }
-        if runtime.node.is_none() {
-            self.unbound.insert(key.clone());
+    }
+
+    /// Takes a pod out of the index `index_owner` put it in.
+    fn unindex_owner(&mut self, key: &(String, String), owner: Option<&str>) {
+        match owner {
+            Some(owner) => {
+                if let Some(set) = self.by_owner.get_mut(owner) {
+                    set.remove(key);
+                    if set.is_empty() {
+                        self.by_owner.remove(owner);
+                    }
+                }
+            }
+            None => {
+                self.orphans.remove(key);
+            }
         }
-        self.pods.insert(key, runtime);
     }
 
     /// Forgets a pod's controller owner (it let the pod go); the pod keeps running.
@@ -450,13 +472,8 @@ impl Sim {
         let Some(owner) = self.pods.get_mut(key).and_then(|rt| rt.owner_uid.take()) else {
             return;
         };
-        if let Some(set) = self.by_owner.get_mut(&owner) {
-            set.remove(key);
-            if set.is_empty() {
-                self.by_owner.remove(&owner);
-            }
-        }
-        self.orphans.insert(key.clone());
+        self.unindex_owner(key, Some(&owner));
+        self.index_owner(key, None);
     }
 
     /// Makes an orphan pod `owner_uid`'s (a controller adopted it).
@@ -465,25 +482,14 @@ impl Sim {
             return;
         };
         rt.owner_uid = Some(owner_uid.to_string());
-        self.orphans.remove(key);
-        self.by_owner
-            .entry(owner_uid.to_string())
-            .or_default()
-            .insert(key.clone());
+        self.unindex_owner(key, None);
+        self.index_owner(key, Some(owner_uid));
     }
 
     pub(crate) fn untrack_pod(&mut self, key: &(String, String)) {
-        if let Some(rt) = self.pods.remove(key)
-            && let Some(owner) = rt.owner_uid
-            && let Some(set) = self.by_owner.get_mut(&owner)
-        {
-            set.remove(key);
-            if set.is_empty() {
-                self.by_owner.remove(&owner);
-            }
-        }
+        let owner = self.pods.remove(key).and_then(|rt| rt.owner_uid);
+        self.unindex_owner(key, owner.as_deref());
         self.unbound.remove(key);
-        self.orphans.remove(key);
     }
 
     /// Live pods (not terminating, not failed) whose controller owner has `uid`, by name.

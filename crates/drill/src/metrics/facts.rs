@@ -60,7 +60,7 @@ pub(crate) fn replicas(deployment: &Stored) -> (f64, f64) {
 
 /// What the metrics read of one version of a pod, and the names they label it with.
 #[derive(Debug)]
-pub(crate) struct Known {
+pub(crate) struct PodFacts {
     pub container: Arc<str>,
     pub image: String,
     pub cpu_request: Option<f64>,
@@ -69,11 +69,11 @@ pub(crate) struct Known {
     pub node: Option<Arc<str>>,
 }
 
-impl Known {
-    pub(crate) fn read(pod: &Stored) -> Known {
+impl PodFacts {
+    pub(crate) fn read(pod: &Stored) -> PodFacts {
         let spec = pod.typed::<PodSpec>().unwrap_or_default();
         let first = spec.first();
-        Known {
+        PodFacts {
             container: Arc::from(first.map_or("app", |c| c.name.as_str())),
             image: first.map(|c| c.image.clone()).unwrap_or_default(),
             cpu_request: first.and_then(|c| PodSpec::cores(&c.resources.requests)),

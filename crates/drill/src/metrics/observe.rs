@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::facts::{Known, NodeFacts, replicas};
+use super::facts::{NodeFacts, PodFacts, replicas};
 use super::remembered::Remembered;
 use crate::kinds;
 use crate::sim::Sim;
@@ -79,7 +79,7 @@ pub struct Scraper {
     pub pending: Vec<Observation>,
     /// What each pod spec, Deployment and node version says: read once, not once a scrape (at
     /// 150,000 pods, reading every object again held the sim, and so the API, for a second).
-    pods: Remembered<Known>,
+    pods: Remembered<PodFacts>,
     deployments: Remembered<(f64, f64)>,
     nodes: Remembered<NodeFacts>,
 }
@@ -185,9 +185,9 @@ impl Sim {
             {
                 *node_cpu.entry(node).or_default() += cpu;
             }
-            // By the spec, which is all `Known` reads: status updates, most of what a busy
+            // By the spec, which is all `PodFacts` reads: status updates, most of what a busy
             // cluster writes, keep what was read.
-            let seen = scraper.pods.get(pod.spec_hash(), || Known::read(pod));
+            let seen = scraper.pods.get(pod.spec_hash(), || PodFacts::read(pod));
             seen.place(rt);
             let in_service = match rt.workload.as_ref().and_then(|w| selectors.get(w)) {
                 Some(selector) => selector.iter().all(|(k, v)| v.as_str() == pod.label(k)),
