@@ -100,11 +100,12 @@ fn suggestions(state: &AppState) -> Vec<Line<'static>> {
     out
 }
 
-/// The keys worth showing for the focused pane, as many whole keys as `width` holds: the
-/// global essentials, then the pane's own (action keys only when they can act on the
-/// selection; greyed with why when the user may not), then the rest; what does not fit is
-/// counted, never cut mid-word. Before any incident, how to declare one comes first.
-fn footer(state: &AppState, width: usize) -> Line<'static> {
+/// The keys worth showing for the focused pane, as many whole keys as `rows` lines of `width`
+/// hold: the global essentials, then the pane's own (action keys only when they can act on the
+/// selection; greyed with why when the user may not), then the rest; keys wrap to the next
+/// line whole, and what does not fit is counted with the key that shows them all, never cut
+/// mid-word. Before any incident, how to declare one comes first.
+fn footer(state: &AppState, width: usize, rows: usize) -> Vec<Line<'static>> {
     let t = &state.theme;
     let ctx = Context::of(state.focus);
     // Each group is one key (or one notice) and is shown whole or not at all.
@@ -178,29 +179,56 @@ fn footer(state: &AppState, width: usize) -> Line<'static> {
             t.get("health.warning"),
         )]);
     }
-    pack(first.into_iter().chain(groups).collect(), width, t)
+    let help = state.keymap.key_for(ctx, KeyAction::Help).unwrap_or_else(|| "?".into());
+    pack(first.into_iter().chain(groups).collect(), width, rows, &help, t)
 }
 
-/// As many whole groups as fit `width`, in order (one that does not fit is left out and the
-/// next tried), then how many were left out.
-fn pack(groups: Vec<Vec<Span<'static>>>, width: usize, t: &crate::theme::Theme) -> Line<'static> {
+/// How many lines the footer takes in `area`: two on a terminal tall enough (30 rows) when the
+/// keys of the focused pane do not fit one, else one.
+fn footer_rows(state: &AppState, area: Rect) -> u16 {
+    if area.height < 30 {
+        return 1;
+    }
+    footer(state, area.width as usize, 2).len().clamp(1, 2) as u16
+}
+
+/// As many whole groups as fit `rows` lines of `width`, in order: a group that does not fit
+/// the line goes to the next; on the last line one that does not fit is left out and the next
+/// tried. Then how many were left out, and the key that shows them.
+fn pack(
+    groups: Vec<Vec<Span<'static>>>,
+    width: usize,
+    rows: usize,
+    help: &str,
+    t: &crate::theme::Theme,
+) -> Vec<Line<'static>> {
     let wide = |g: &[Span<'static>]| g.iter().map(Span::width).sum::<usize>();
-    // Room kept for the count at the end.
-    let room = width.saturating_sub(" +99 more".len());
-    let mut spans = Vec::new();
+    let count = |n: usize| format!(" +{n} more ({help} shows all)");
+    let rows = rows.max(1);
+    // The room on the `n`th line: the last keeps room for the count.
+    let room = |n: usize| if n + 1 >= rows { width.saturating_sub(count(99).len()) } else { width };
+    let mut lines: Vec<Vec<Span<'static>>> = vec![Vec::new()];
     let (mut used, mut left_out) = (0, 0);
     for g in groups {
-        if used + wide(&g) > room {
+        let w = wide(&g);
+        if used + w > room(lines.len() - 1) && lines.len() < rows && used > 0 {
+            lines.push(Vec::new());
+            used = 0;
+        }
+        if used + w > room(lines.len() - 1) {
             left_out += 1;
             continue;
         }
-        used += wide(&g);
-        spans.extend(g);
+        used += w;
+        lines.last_mut().expect("a line").extend(g);
     }
     if left_out > 0 {
-        spans.push(Span::styled(format!(" +{left_out} more"), t.get("ui.muted")));
+        lines
+            .last_mut()
+            .expect("a line")
+            .push(Span::styled(count(left_out), t.get("ui.muted")));
     }
-    Line::from(spans)
+    lines.into_iter().filter(|l| !l.is_empty()).map(Line::from).collect()
 }
 
 /// How long a notice stays on the bottom line, in seconds.
@@ -232,7 +260,10 @@ fn bottom_line(state: &AppState, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Span::styled(format!(" {}", n.text), st)), area);
         return;
     }
-    frame.render_widget(Paragraph::new(footer(state, area.width as usize)), area);
+    frame.render_widget(
+        Paragraph::new(footer(state, area.width as usize, area.height as usize)),
+        area,
+    );
 }
 
 /// The help text, generated from the active keymap (and the palette's commands).
@@ -323,8 +354,12 @@ fn help(state: &AppState, frame: &mut Frame, area: Rect) {
 /// Draws the whole console.
 pub fn render(state: &AppState, frame: &mut Frame) {
     let area = frame.area();
-    let [head, body, foot] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    let [head, body, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(footer_rows(state, area)),
+    ])
+    .areas(area);
     header::render(state, frame, head);
     if state.zoom {
         pane(state, frame, state.focus, body);

@@ -235,7 +235,7 @@ fn keys_the_user_may_not_use_are_greyed_with_the_reason() {
     );
     let b = draw(&s, 250, 50);
     let t = text(&b);
-    let footer = t.lines().last().expect("footer");
+    let footer = footer_of(&t);
     assert!(footer.contains("r rollout restart (you may not patch"), "{footer}");
     assert!(cell(&b, "r rollout restart").modifier.contains(Modifier::CROSSED_OUT));
     key(&mut s, KeyCode::Char('?'));
@@ -255,7 +255,7 @@ fn a_read_only_console_greys_the_timelines_undo_key() {
         update(&mut s, Msg::Resize(250, 50));
         key(&mut s, KeyCode::Char('2'));
         let b = draw(&s, 250, 50);
-        let footer = text(&b).lines().last().expect("footer").to_string();
+        let footer = footer_of(&text(&b));
         assert!(footer.contains("u undo the selected action"), "{footer}");
         let greyed = cell(&b, "u undo the selected action")
             .modifier
@@ -943,4 +943,10 @@ fn config_with_no_keys_sets_the_map_back_to_the_recorded_version_before_its_chan
     );
     let notice = s.notice.as_ref().expect("a notice").text.to_string();
     assert!(notice.contains("before its change at 16:02:00 UTC"), "{notice}");
+}
+
+/// The footer of a 50-row screen: its last two lines, joined.
+fn footer_of(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    lines[lines.len().saturating_sub(2)..].join(" ")
 }

@@ -465,13 +465,13 @@ fn a_read_only_console_says_so_and_greys_every_action_key_at_once() {
 
 #[test]
 fn the_footer_shows_whole_keys_that_apply_and_how_to_declare() {
+    // The bottom line, or on a tall terminal the two the footer may take (the second last is a
+    // pane's border when it takes one).
     let footer = |s: &Console, w: u16, h: u16| -> String {
-        text(&draw(s, w, h))
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim_end()
-            .to_string()
+        let screen = text(&draw(s, w, h));
+        let lines: Vec<&str> = screen.lines().collect();
+        let rows = if h >= 30 { 2 } else { 1 };
+        lines[lines.len() - rows..].iter().map(|l| l.trim_end()).collect::<Vec<_>>().join(" ")
     };
     // No incident yet: how to open one comes first; at 80 columns the rest is counted, not cut.
     let mut s = state();
@@ -479,10 +479,30 @@ fn the_footer_shows_whole_keys_that_apply_and_how_to_declare() {
     let f = footer(&s, 80, 24);
     assert!(f.starts_with(" no incident: :declare TITLE"), "{f:?}");
     let more = f.rsplit_once(" +").map(|(_, m)| m.to_string()).unwrap_or_default();
-    assert!(
-        more.ends_with(" more") && more.trim_end_matches(" more").parse::<u32>().is_ok(),
-        "{f:?}"
-    );
+    let counted = more.trim_end_matches(" more (? shows all)");
+    assert!(counted != more && counted.parse::<u32>().is_ok(), "{f:?}");
+    // 24 rows keep one footer line.
+    let screen = text(&draw(&s, 80, 24));
+    let above = screen.lines().rev().nth(1).unwrap_or_default();
+    assert!(!above.contains(":declare"), "{screen}");
+
+    // A taller terminal wraps the keys onto a second line, whole, and counts fewer left out.
+    update(&mut s, Msg::Resize(80, 40));
+    let screen = text(&draw(&s, 80, 40));
+    let lines: Vec<&str> = screen.lines().collect();
+    let (first, second) = (lines[lines.len() - 2], lines[lines.len() - 1]);
+    assert!(first.starts_with(" no incident: :declare TITLE"), "{screen}");
+    assert!(!second.trim().is_empty() && !second.contains(":declare"), "{screen}");
+    let left = |line: &str| {
+        line.rsplit_once(" +")
+            .and_then(|(_, m)| m.trim_end().strip_suffix(" more (? shows all)")?.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    assert!(left(second) < counted.parse::<u32>().unwrap_or(0), "{screen}");
+    // Every key on the two lines is whole: each starts a group the one-line footer also has or
+    // counted, and the help key is among them.
+    assert!(format!("{first}{second}").contains(" ? "), "{screen}");
+    update(&mut s, Msg::Resize(80, 24));
 
     // On the deployment row: its rollout keys, not the node's.
     update(&mut s, Msg::Resize(240, 50));

@@ -194,15 +194,31 @@ fn follow_bad_deploy(t: &Tmux) {
     t.keys(&["3"]);
     let shipped = warroom::playbook::load::SHIPPED.len();
     // The list reorders while the cursor walks it: from the top again, a few times.
+    // The playbook under the cursor, as drawn.
+    let under = |s: &str| -> Option<String> {
+        let at = s.find("› ")? + "› ".len();
+        s[at..].split_whitespace().next().map(str::to_string)
+    };
     let mut found = false;
     'walk: for _ in 0..3 {
         t.keys(&["g"]);
+        let mut was = None;
         for _ in 0..shipped {
-            std::thread::sleep(Duration::from_millis(200));
-            if t.screen().contains("› bad-deploy  Bad deploy") {
+            // Each key is drawn before the next is sent (a busy machine draws late); at the
+            // end of the list the cursor stays.
+            let mut s = t.screen();
+            for _ in 0..50 {
+                if under(&s).is_some() && under(&s) != was {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+                s = t.screen();
+            }
+            if s.contains("› bad-deploy  Bad deploy") {
                 found = true;
                 break 'walk;
             }
+            was = under(&s);
             t.keys(&["j"]);
         }
     }
