@@ -46,6 +46,10 @@ fn clock_of(d: &Drill) -> i64 {
 async fn run(file: &Path, span: i64, step: i64) -> (Seen, Vec<i64>, Duration) {
     let scenario = scenario::load_file(file).unwrap_or_else(|e| panic!("{e}"));
     let onsets: Vec<i64> = scenario.faults.iter().map(|f| f.get().at.millis / 1000).collect();
+    let played = warroom::incident::model::Played {
+        scenario: scenario.name.clone(),
+        start: None,
+    };
     let listen: SocketAddr = "127.0.0.1:0".parse().expect("addr");
     let drill = Drill::start(
         scenario,
@@ -117,7 +121,7 @@ async fn run(file: &Path, span: i64, step: i64) -> (Seen, Vec<i64>, Duration) {
             let Said::File(f) = said else { continue };
             let cause = f.record.causes.first().map_or("–".to_string(), |c| c.why.clone());
             let (scope, at) = (f.record.scope.clone(), f.when());
-            match filing::file(&store, f.record, &f.title, f.severity, true, at).expect("filed") {
+            match filing::file(&store, f.record, &f.title, f.severity, Some(&played), at).expect("filed") {
                 Filed::Opened(_) => seen.incidents.push((f.at - start, scope, f.title, cause)),
                 Filed::Extended(..) => seen.added += 1,
                 Filed::Known(_) => {}

@@ -40,6 +40,7 @@ fn opened(drill: bool) -> Event {
         services: vec!["checkout".into()],
         components: vec![],
         drill,
+        played: None,
     })
 }
 

@@ -11,7 +11,7 @@ const LAYERS: &[&[&str]] = &[
     &["text", "sink", "paths", "secret", "http", "family", "redact", "stop"],
     &["freshness", "theme", "logging"],
     &["incident"],
-    &["cluster", "observe", "comms"],
+    &["cluster", "observe", "comms", "debrief"],
     &["actions", "flight"],
     &["playbook"],
     &["detect"],

@@ -1,6 +1,6 @@
 //! warroom: a terminal console for running a Kubernetes production incident.
-//! The crate is split by concern. Domain: `incident` (the journal), `playbook`, `comms`
-//! (templates, cadence, drafts). Adapters: `cluster` (kube-rs watches), `observe`
+//! The crate is split by concern. Domain: `incident` (the journal), `debrief` (drills
+//! scored), `playbook`, `comms` (templates, cadence, drafts). Adapters: `cluster` (kube-rs watches), `observe`
 //! (Prometheus and Alertmanager), `actions` (containment against the API), `http`.
 //! The console: `app` (state, messages, update), `ui` (drawing), `console` (the loop).
 //! The drill cluster is its own crate (`warroom_drill`, crates/drill), as is the reading of
@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod comms;
 pub mod config;
 pub mod console;
+pub mod debrief;
 pub mod detect;
 pub mod family;
 pub mod flight;

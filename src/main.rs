@@ -36,6 +36,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Note(args)) => return warroom::cli::incident::note(args),
         Some(Command::Journal(args)) => return warroom::cli::incident::journal(args),
         Some(Command::Postmortem(args)) => return warroom::cli::incident::postmortem(args),
+        Some(Command::Debrief(args)) => return warroom::cli::incident::debrief(args),
         Some(Command::Status(args)) => return warroom::cli::status::status(args),
         Some(Command::Record(args)) => return warroom::cli::record::record(args),
         Some(Command::Sim(args)) => runtime().and_then(|rt| rt.block_on(cli::run_sim(args, false))),

@@ -70,12 +70,19 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
             fx.push(Effect::Declare { title, severity, drill });
         }
         Command::Sev(s) => change(state, fx, IncidentChange::Severity(s)),
-        Command::Status(s) => change(state, fx, IncidentChange::Status(s)),
+        Command::Status(s) => {
+            change(state, fx, IncidentChange::Status(s));
+            // A drill resolved here is debriefed at once.
+            if s == crate::incident::model::Status::Resolved && state.incident.as_ref().is_some_and(|i| i.drill) {
+                debrief(state, fx);
+            }
+        }
         Command::Role { role, person } => change(state, fx, IncidentChange::Role { role, person }),
         Command::Note(text) => change(state, fx, IncidentChange::Note { text, pinned: false }),
         Command::Decision(text) => change(state, fx, IncidentChange::Decision(text)),
         Command::Pin => pin(state, fx),
         Command::Accept => super::detection::accept(state, fx),
+        Command::Debrief => debrief(state, fx),
         Command::Dismiss(reason) => super::detection::dismiss(state, fx, reason),
         Command::Theme(name) => fx.push(Effect::LoadTheme(name)),
         Command::Keymap(name) => fx.push(Effect::LoadKeymap(name)),
@@ -104,6 +111,18 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
 
 /// Pins the selected timeline entry: a console line (a signal) is written to the journal
 /// pinned; a journal entry is marked pinned where it is (a `pinned` entry naming it).
+/// Asks for the open drill incident's debrief.
+fn debrief(state: &mut AppState, fx: &mut Vec<Effect>) {
+    match &state.incident {
+        None => state.tell("no incident is open: a drill is debriefed once declared".into(), true),
+        Some(i) if !i.drill => state.tell(
+            format!("{} is not a drill: it gets a postmortem (warroom incident postmortem {})", i.id, i.id),
+            true,
+        ),
+        Some(i) => fx.push(Effect::Debrief(i.id.clone())),
+    }
+}
+
 pub fn pin(state: &mut AppState, fx: &mut Vec<Effect>) {
     let Some(e) = state.selected_entry() else {
         state.tell("nothing to pin".into(), true);

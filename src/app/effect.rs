@@ -64,6 +64,7 @@ impl Effect {
             | Effect::Inspect { .. }
             | Effect::Learn { .. }
             | Effect::File { .. }
+            | Effect::Debrief(_)
             | Effect::KeepPicture(_) => true,
         }
     }
@@ -78,6 +79,8 @@ pub enum Effect {
         drill: bool,
     },
     Change(IncidentChange),
+    /// Score this drill incident against the scenario played and write its debrief.
+    Debrief(crate::incident::model::IncidentId),
     /// Append the status draft's whole text to the journal as `status_draft_saved`.
     SaveDraft(DraftText),
     /// Deliver a status update in the background, every attempt recorded in the journal;

@@ -98,7 +98,8 @@ pub fn journal(state: &mut AppState, f: Followed) {
                     | crate::incident::model::Event::SeverityChanged { .. }
             );
             let entry = TimelineEntry {
-                at: e.time.as_second(),
+                // On the incident's clock (a drill's, as the header shows it).
+                at: e.incident_time().as_second(),
                 source: CleanText::line(&source),
                 kind: e.event.kind().to_string(),
                 text: CleanText::line(&describe(&e.event)),

@@ -38,6 +38,8 @@ pub enum Command {
     Fail(String),
     /// The open log from this many seconds ago (`None`: its last lines).
     LogsSince(Option<u64>),
+    /// Score the drill incident against its scenario's objectives and write the debrief.
+    Debrief,
     /// Open a full list in the health pane, filtered by the rest of the line.
     List {
         kind: super::lists::ListKind,
@@ -104,6 +106,7 @@ pub const USAGE: &[(&str, &str)] = &[
     ),
     ("playbook ID", "follow a playbook (bad-deploy, node-failure, ...)"),
     ("skip | fail REASON", "the selected playbook step"),
+    ("debrief", "score this drill against its objectives (written beside the journal)"),
     ("theme NAME", "default, light, high-contrast, mono"),
     ("keymap NAME", "default, vim, emacs"),
     ("quit", "leave warroom"),
@@ -205,6 +208,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "decision" | "decide" => need("what was decided").map(Command::Decision),
         "pin" => Ok(Command::Pin),
         "accept" => Ok(Command::Accept),
+        "debrief" => Ok(Command::Debrief),
         "dismiss" => Ok(Command::Dismiss(rest(args))),
         "theme" => need("a theme name").map(Command::Theme),
         "keymap" => need("a keymap name").map(Command::Keymap),

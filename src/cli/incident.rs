@@ -221,6 +221,16 @@ pub struct PostmortemArgs {
     pub output: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct DebriefArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    pub incident: IncidentId,
+    /// The scenario file the drill played (default: the built-in bad deploy).
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+}
+
 /// `warroom incident ...`
 pub fn incident(args: IncidentArgs) -> ExitCode {
     finish(config().and_then(|_| run_incident(args)))
@@ -239,6 +249,36 @@ pub fn journal(args: JournalArgs) -> ExitCode {
 /// `warroom postmortem INC [-o FILE]`
 pub fn postmortem(args: PostmortemArgs) -> ExitCode {
     finish(config().and_then(|c| run_postmortem(args, &c.definitions())))
+}
+
+/// `warroom debrief INC [--scenario FILE]`
+pub fn debrief(args: DebriefArgs) -> ExitCode {
+    finish(run_debrief(args))
+}
+
+fn run_debrief(args: DebriefArgs) -> anyhow::Result<ExitCode> {
+    let store = args.data.store();
+    let scenario = super::load_scenario(args.scenario.as_deref())?;
+    let record = journal::read(&store.existing(&args.incident)?)?;
+    let played = record.entries.iter().find_map(|e| match &e.event {
+        Event::IncidentOpened(d) => d.played.as_ref().map(|p| p.scenario.clone()),
+        _ => None,
+    });
+    if let Some(played) = played.filter(|p| *p != scenario.name) {
+        bail!(
+            "{} played the scenario {played:?}, not {:?}: give its file with --scenario",
+            args.incident,
+            scenario.name
+        );
+    }
+    let (path, run) = crate::debrief::write(&store, &args.incident, &scenario)?;
+    eprintln!(
+        "{} of {} objectives met; wrote {}",
+        run.met(),
+        run.scores.len(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The user's config; a broken one stops the command before anything is written.
@@ -324,6 +364,7 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
                     services: services.clone(),
                     components: components.clone(),
                     drill,
+                    played: None,
                 }))
             })?;
             if let Some(at) = started {

@@ -85,6 +85,9 @@ pub enum Command {
     Journal(incident::JournalArgs),
     /// Write an incident's postmortem (Markdown) from its journal.
     Postmortem(incident::PostmortemArgs),
+    /// Score a drill incident against its scenario's objectives; writes the debrief (Markdown)
+    /// beside its journal, with the earlier runs of the scenario.
+    Debrief(incident::DebriefArgs),
     /// Status updates: preview and publish from templates, and when the next one is due.
     Status(status::StatusArgs),
 }

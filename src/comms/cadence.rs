@@ -272,6 +272,7 @@ mod tests {
         Entry {
             seq,
             time: at(minute),
+            drill_time: None,
             actor: Actor::named("alice"),
             source: Origin::Human,
             pinned: false,

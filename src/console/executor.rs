@@ -60,6 +60,7 @@ impl Executor {
         match effect {
             Effect::Declare { title, severity, drill } => self.journal.send(Op::Declare { title, severity, drill }),
             Effect::Change(c) => self.journal.send(Op::Change(c)),
+            Effect::Debrief(id) => self.journal.send(Op::Debrief(id)),
             Effect::SaveDraft(d) => self.journal.send(Op::Append {
                 event: Event::StatusDraftSaved {
                     draft_id: d.draft_id,

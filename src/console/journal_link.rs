@@ -13,8 +13,8 @@ use crate::app::effect::IncidentChange;
 use crate::app::message::Msg;
 use crate::incident::change;
 use crate::incident::follow::{self, Follower};
-use crate::incident::journal::{Journal, Position};
-use crate::incident::model::{Actor, ClusterChangeKind, Declared, Draft, Event, IncidentId, Origin, Severity};
+use crate::incident::journal::{DrillClock, Journal, Position};
+use crate::incident::model::{Actor, ClusterChangeKind, Declared, Draft, Event, IncidentId, Origin, Played, Severity};
 use crate::incident::state::Incident;
 use crate::incident::store::Store;
 use crate::incident::unsaved::{self, Kept, Typed};
@@ -40,8 +40,20 @@ pub enum Op {
     },
     /// Answer once every op before this one is done.
     Flush(std_mpsc::Sender<()>),
+    /// Score this drill incident and write its debrief (after every op before it).
+    Debrief(IncidentId),
     /// An entry made by someone else in this process (the action runner), as it is.
     Record(Draft),
+}
+
+/// The drill this console plays and its virtual clock, which every entry of the incidents
+/// opened here is stamped with.
+#[derive(Clone)]
+pub struct DrillRun {
+    pub played: Played,
+    pub clock: DrillClock,
+    /// What the debrief scores against.
+    pub scenario: std::sync::Arc<warroom_drill::scenario::Scenario>,
 }
 
 /// The sending end; dropping every copy ends the thread (and its follower).
@@ -53,13 +65,18 @@ pub struct JournalLink {
 }
 
 impl JournalLink {
-    pub fn start(store: Store, actor: Actor, tx: mpsc::UnboundedSender<Msg>) -> JournalLink {
+    pub fn start(
+        store: Store,
+        actor: Actor,
+        drill: Option<DrillRun>,
+        tx: mpsc::UnboundedSender<Msg>,
+    ) -> JournalLink {
         let (ops, rx) = std_mpsc::channel();
         let incident = std::sync::Arc::default();
         let open_here = std::sync::Arc::clone(&incident);
         std::thread::Builder::new()
             .name("journal-link".into())
-            .spawn(move || run(store, actor, rx, tx, &open_here))
+            .spawn(move || run(store, actor, drill, rx, tx, &open_here))
             .expect("a thread can be started");
         JournalLink { ops, incident }
     }
@@ -106,7 +123,10 @@ struct Open {
 }
 
 impl Open {
-    fn new(journal: Journal, tx: &mpsc::UnboundedSender<Msg>) -> Open {
+    fn new(mut journal: Journal, drill: Option<&DrillRun>, tx: &mpsc::UnboundedSender<Msg>) -> Open {
+        if let Some(d) = drill {
+            journal.keep_drill_time(d.clock.clone());
+        }
         let follower = follow_into(&journal, tx);
         let mut open = Open {
             journal,
@@ -276,6 +296,7 @@ fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, 
 fn run(
     store: Store,
     actor: Actor,
+    drill_run: Option<DrillRun>,
     rx: std_mpsc::Receiver<Op>,
     tx: mpsc::UnboundedSender<Msg>,
     open_here: &std::sync::Mutex<Option<String>>,
@@ -296,12 +317,15 @@ fn run(
                     say(&tx, "an incident is already open here".into(), true);
                     continue;
                 }
-                let made = store.open_new(Timestamp::now(), |id| {
-                    Draft::new(
+                let run = drill_run.as_ref().filter(|_| drill);
+                let made = store.open_new(Timestamp::now(), |id| Draft {
+                    drill_time: run.map(|r| (r.clock.0)()),
+                    ..Draft::new(
                         actor.clone(),
                         Origin::Human,
                         Event::IncidentOpened(Declared {
                             drill,
+                            played: run.map(|r| r.played.clone()),
                             ..Declared::new(id, title.clone(), severity)
                         }),
                     )
@@ -313,7 +337,7 @@ fn run(
                             format!("{id} declared; the journal is {}", journal.path().display()),
                             false,
                         );
-                        open = Some(Open::new(journal, &tx));
+                        open = Some(Open::new(journal, drill_run.as_ref(), &tx));
                     }
                     Err(e) => say(&tx, format!("cannot declare the incident: {e}"), true),
                 }
@@ -324,14 +348,19 @@ fn run(
                     .map_err(|e| e.to_string())
                     .and_then(|p| Journal::open(&p).map_err(|e| e.to_string()));
                 match journal {
-                    Ok(journal) => open = Some(Open::new(journal, &tx)),
+                    Ok(journal) => open = Some(Open::new(journal, drill_run.as_ref(), &tx)),
                     Err(e) => say(&tx, format!("cannot open {id}: {e}"), true),
                 }
             }
             Op::File { filing, drill } => {
                 let f = *filing;
                 let at = f.when();
-                let result = crate::incident::filing::file(&store, f.record, &f.title, f.severity, drill, at);
+                let unknown = Played {
+                    scenario: String::new(),
+                    start: None,
+                };
+                let played = drill.then(|| drill_run.as_ref().map_or(&unknown, |r| &r.played));
+                let result = crate::incident::filing::file(&store, f.record, &f.title, f.severity, played, at);
                 if open.is_none()
                     && let Ok(filed) = &result
                 {
@@ -340,7 +369,7 @@ fn run(
                         .map_err(|e| e.to_string())
                         .and_then(|p| Journal::open(&p).map_err(|e| e.to_string()))
                     {
-                        Ok(journal) => open = Some(Open::new(journal, &tx)),
+                        Ok(journal) => open = Some(Open::new(journal, drill_run.as_ref(), &tx)),
                         Err(e) => say(&tx, format!("cannot follow {}: {e}", filed.id()), true),
                     }
                 }
@@ -352,6 +381,22 @@ fn run(
             Op::Flush(done) => {
                 let _ = done.send(());
             }
+            Op::Debrief(id) => match &drill_run {
+                None => say(&tx, "only a drill console can debrief: it knows the scenario played".into(), true),
+                Some(run) => match crate::debrief::write(&store, &id, &run.scenario) {
+                    Ok((path, scored)) => say(
+                        &tx,
+                        format!(
+                            "debrief: {} of {} objectives met; written to {}",
+                            scored.met(),
+                            scored.scores.len(),
+                            path.display()
+                        ),
+                        false,
+                    ),
+                    Err(e) => say(&tx, format!("no debrief: {e}"), true),
+                },
+            },
             Op::Append { event, source } => {
                 let by = match source {
                     Origin::Automation => Actor::automation(),
@@ -413,7 +458,7 @@ mod tests {
     /// Opens `id` through a link, does `ops`, waits for them, and returns what it told.
     fn through_a_link(store: &Store, id: &IncidentId, ops: Vec<Op>) -> Vec<String> {
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let link = JournalLink::start(store.clone(), Actor::named("bob"), tx);
+        let link = JournalLink::start(store.clone(), Actor::named("bob"), None, tx);
         link.send(Op::Open(id.clone()));
         for op in ops {
             link.send(op);

@@ -160,7 +160,18 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     } else {
         None
     };
-    let journal = JournalLink::start(setup.store, setup.actor.clone(), msg_tx.clone());
+    let drill_run = match &target {
+        Target::Drill(running) => Some(journal_link::DrillRun {
+            scenario: Arc::new(running.scenario()),
+            played: crate::incident::model::Played {
+                scenario: running.scenario().name,
+                start: Some(running.clock().start),
+            },
+            clock: crate::incident::journal::DrillClock(Arc::new(running.virtual_now())),
+        }),
+        Target::Live(_) => None,
+    };
+    let journal = JournalLink::start(setup.store, setup.actor.clone(), drill_run, msg_tx.clone());
     if let Some(id) = options.incident.clone() {
         journal.send(Op::Open(id));
     }

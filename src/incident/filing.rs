@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 
 use super::journal::{self, Journal};
-use super::model::{Actor, Declared, DetectionRecord, Draft, Event, IncidentId, Origin, Severity, Status};
+use super::model::{Actor, Declared, DetectionRecord, Draft, Event, IncidentId, Origin, Played, Severity, Status};
 use super::state::Incident;
 use super::store::Store;
 
@@ -108,15 +108,21 @@ fn already_filed(entries: &[super::model::Entry], record: &DetectionRecord) -> b
     !known.is_empty() && record.findings.iter().all(|f| known.contains(f.measure.as_str()))
 }
 
-/// Files a detection: adds it to the open incident covering its scope, else opens one.
+/// Files a detection: adds it to the open incident covering its scope, else opens one. In a
+/// drill (`drill` says which, as far as it is known), `now` is the drill's virtual time and
+/// every entry written is stamped with it.
 pub fn file(
     store: &Store,
     record: DetectionRecord,
     title: &str,
     severity: Severity,
-    drill: bool,
+    drill: Option<&Played>,
     now: Timestamp,
 ) -> Result<Filed, FilingError> {
+    let stamp = |mut d: Draft| {
+        d.drill_time = drill.map(|_| now);
+        d
+    };
     std::fs::create_dir_all(store.dir()).map_err(|source| FilingError::Lock {
         path: store.dir().to_path_buf(),
         source,
@@ -133,7 +139,7 @@ pub fn file(
             path: lock_path.clone(),
             source,
         })?;
-    let entry = Draft::new(detector(), Origin::Automation, Event::Detected(record.clone()));
+    let entry = stamp(Draft::new(detector(), Origin::Automation, Event::Detected(record.clone())));
     if let Some((id, incident, entries, joins)) = covering(store, &record)? {
         if already_filed(&entries, &record) {
             return Ok(Filed::Known(id));
@@ -143,7 +149,7 @@ pub fn file(
         if joins {
             let mut services = incident.services.clone();
             services.push(record.scope.clone());
-            journal.append(Draft::new(
+            journal.append(stamp(Draft::new(
                 detector(),
                 Origin::Automation,
                 Event::ImpactUpdated {
@@ -151,14 +157,14 @@ pub fn file(
                     services,
                     components: incident.components.clone(),
                 },
-            ))?;
+            )))?;
         }
         journal.append(entry)?;
         // Worse is smaller: SEV1 < SEV2.
         let was = incident.severity;
         let raised = (severity < was).then_some(severity);
         if raised.is_some() {
-            journal.append(Draft::new(
+            journal.append(stamp(Draft::new(
                 detector(),
                 Origin::Automation,
                 Event::SeverityChanged {
@@ -166,7 +172,7 @@ pub fn file(
                     to: severity,
                     reason,
                 },
-            ))?;
+            )))?;
         }
         return Ok(Filed::Extended(id, raised));
     }
@@ -174,8 +180,9 @@ pub fn file(
         let mut declared = Declared::new(id, title, severity);
         declared.services = vec![record.scope.clone()];
         declared.impact = record.findings.first().map(|f| f.text.clone()).unwrap_or_default();
-        declared.drill = drill;
-        Draft::new(detector(), Origin::Automation, Event::IncidentOpened(declared))
+        declared.drill = drill.is_some();
+        declared.played = drill.filter(|p| !p.scenario.is_empty()).cloned();
+        stamp(Draft::new(detector(), Origin::Automation, Event::IncidentOpened(declared)))
     })?;
     journal.append(entry.pinned(true))?;
     Ok(Filed::Opened(id))
@@ -213,14 +220,14 @@ mod tests {
         let store = Store::new(dir.path());
         let now: Timestamp = "2026-12-05T10:00:00Z".parse().expect("t");
         let checkout = |onset, m: &[&str]| record("shop/checkout", onset, m);
-        let a = file(&store, checkout(0, &["errors"]), "Errors", Severity::Sev2, false, now).expect("a");
+        let a = file(&store, checkout(0, &["errors"]), "Errors", Severity::Sev2, None, now).expect("a");
         let Filed::Opened(id) = a else { panic!("{a:?}") };
         let b = file(
             &store,
             checkout(5000, &["errors"]),
             "Errors",
             Severity::Sev3,
-            false,
+            None,
             now,
         )
         .expect("b");
@@ -234,7 +241,7 @@ mod tests {
             checkout(9000, &["errors"]),
             "Errors",
             Severity::Sev1,
-            false,
+            None,
             now,
         )
         .expect("worse");
@@ -244,7 +251,7 @@ mod tests {
             record("shop/cart", 0, &["errors"]),
             "Errors",
             Severity::Sev3,
-            false,
+            None,
             now,
         )
         .expect("c");
@@ -266,7 +273,7 @@ mod tests {
             checkout(20_000, &["errors"]),
             "Errors",
             Severity::Sev2,
-            false,
+            None,
             now,
         )
         .expect("d");
@@ -297,13 +304,13 @@ mod tests {
             record("node/node-3", at, &["node_not_ready"]),
             "N",
             Severity::Sev2,
-            false,
+            None,
             now,
         )
         .expect("node");
         let mut search = record("search/index", at + 60, &["errors"]);
         search.also_deviating = vec!["node/node-3".into()];
-        let joined = file(&store, search, "E", Severity::Sev2, false, now).expect("joined");
+        let joined = file(&store, search, "E", Severity::Sev2, None, now).expect("joined");
         assert_eq!(joined, Filed::Extended(node.id().clone(), None));
         let incident =
             Incident::from_entries(&journal::read(&store.path(node.id())).expect("read").entries).expect("incident");
@@ -314,14 +321,14 @@ mod tests {
             record("shop/cart", at + 60, &["errors"]),
             "E",
             Severity::Sev3,
-            false,
+            None,
             now,
         )
         .expect("alone");
         assert!(matches!(alone, Filed::Opened(_)), "{alone:?}");
         let mut late = record("web/api", at + 3600, &["errors"]);
         late.also_deviating = vec!["node/node-3".into()];
-        let late = file(&store, late, "E", Severity::Sev3, false, now).expect("late");
+        let late = file(&store, late, "E", Severity::Sev3, None, now).expect("late");
         assert!(matches!(late, Filed::Opened(_)), "{late:?}");
     }
 
@@ -335,7 +342,7 @@ mod tests {
             record("shop/checkout", 1000, &["errors", "crashlooping"]),
             "E",
             Severity::Sev2,
-            false,
+            None,
             now,
         )
         .expect("first");
@@ -345,7 +352,7 @@ mod tests {
             record("shop/checkout", 1015, &["errors"]),
             "E",
             Severity::Sev2,
-            false,
+            None,
             now,
         )
         .expect("again");
@@ -356,7 +363,7 @@ mod tests {
             record("shop/checkout", 1015, &["errors", "latency_p99"]),
             "E",
             Severity::Sev2,
-            false,
+            None,
             now,
         )
         .expect("grown");
@@ -378,7 +385,7 @@ mod tests {
                             record("shop/checkout", 1000 + i, &["errors"]),
                             "E",
                             Severity::Sev2,
-                            false,
+                            None,
                             now,
                         )
                         .expect("file")

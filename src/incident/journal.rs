@@ -306,6 +306,17 @@ pub struct Journal {
     repairs: Vec<Repair>,
     broken: Option<String>,
     split_writes: bool,
+    drill_clock: Option<DrillClock>,
+}
+
+/// The drill's virtual clock, read when a drill incident's entry is written.
+#[derive(Clone)]
+pub struct DrillClock(pub std::sync::Arc<dyn Fn() -> Timestamp + Send + Sync>);
+
+impl std::fmt::Debug for DrillClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DrillClock")
+    }
 }
 
 impl Journal {
@@ -323,6 +334,7 @@ impl Journal {
             repairs: Vec::new(),
             broken: None,
             split_writes: false,
+            drill_clock: None,
         }
     }
 
@@ -399,6 +411,11 @@ impl Journal {
         self.split_writes = true;
     }
 
+    /// Stamps every entry written from now on with the drill's virtual time too.
+    pub fn keep_drill_time(&mut self, clock: DrillClock) {
+        self.drill_clock = Some(clock);
+    }
+
     /// Appends one event; returns once its line is on disk (fsynced).
     pub fn append(&mut self, draft: Draft) -> Result<Entry, JournalError> {
         self.append_with(|_| Ok::<_, JournalError>(draft))
@@ -418,7 +435,10 @@ impl Journal {
         let _lock = lock_exclusive(&lock, &self.path)?;
         self.catch_up()?;
         self.refuse_if_read_only()?;
-        let draft = make(&self.entries)?;
+        let mut draft = make(&self.entries)?;
+        if draft.drill_time.is_none() {
+            draft.drill_time = self.drill_clock.as_ref().map(|c| (c.0)());
+        }
         let seq = self.end.next_seq.unwrap_or(1);
         let prev = self.end.prev.clone().unwrap_or_else(|| GENESIS.to_string());
         let (text, entry) =

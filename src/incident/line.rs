@@ -2,8 +2,9 @@
 //! Pure functions over bytes; it must not touch files, locks or the clock.
 //!
 //! A line is one compact JSON object ending in `\n`, members in this order:
-//! `{"seq":N,"time":"RFC 3339 UTC, ms","actor":{..},"source":"..","pinned":true,"kind":"..",
-//! "payload":{..},"prev":"<hex>","hash":"<hex>"}` (`pinned` only when true). `hash` is the
+//! `{"seq":N,"time":"RFC 3339 UTC, ms","drill_time":"..","actor":{..},"source":"..","pinned":true,
+//! "kind":"..","payload":{..},"prev":"<hex>","hash":"<hex>"}` (`pinned` only when true,
+//! `drill_time`, the drill's virtual time, only in drills). `hash` is the
 //! SHA-256 of the line's text with its `,"hash":"…"` member removed, i.e. of the same object
 //! without `hash`; `prev` is the previous line's `hash` (64 zeros on the first line).
 
@@ -24,6 +25,8 @@ const SUFFIX_LEN: usize = HASH_MEMBER.len() + 64 + 2;
 struct BodyOut<'a> {
     seq: u64,
     time: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    drill_time: Option<&'a str>,
     actor: &'a Actor,
     source: Origin,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -49,6 +52,8 @@ enum KindAndPayload<'a> {
 struct BodyIn {
     seq: u64,
     time: Timestamp,
+    #[serde(default)]
+    drill_time: Option<Timestamp>,
     actor: Actor,
     kind: String,
     source: Origin,
@@ -106,6 +111,8 @@ pub fn truncate_to_ms(t: Timestamp) -> Timestamp {
 pub fn encode(seq: u64, time: Timestamp, draft: &Draft, prev: &str) -> Result<(String, Entry), serde_json::Error> {
     let time = truncate_to_ms(time);
     let time_text = format_time(time);
+    let drill_time = draft.drill_time.map(truncate_to_ms);
+    let drill_text = drill_time.map(format_time);
     let event = match &draft.event {
         Event::Unrecognized { kind, payload } => KindAndPayload::Unrecognized { kind, payload },
         known => KindAndPayload::Known(known),
@@ -113,6 +120,7 @@ pub fn encode(seq: u64, time: Timestamp, draft: &Draft, prev: &str) -> Result<(S
     let body = serde_json::to_string(&BodyOut {
         seq,
         time: &time_text,
+        drill_time: drill_text.as_deref(),
         actor: &draft.actor,
         event,
         source: draft.source,
@@ -128,6 +136,7 @@ pub fn encode(seq: u64, time: Timestamp, draft: &Draft, prev: &str) -> Result<(S
     let entry = Entry {
         seq,
         time,
+        drill_time,
         actor: draft.actor.clone(),
         source: draft.source,
         pinned: draft.pinned,
@@ -165,6 +174,7 @@ pub fn decode(line: &[u8]) -> Result<Entry, (LineProblem, Salvage)> {
     Ok(Entry {
         seq: b.seq,
         time: b.time,
+        drill_time: b.drill_time,
         actor: b.actor,
         source: b.source,
         pinned: b.pinned,

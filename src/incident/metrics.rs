@@ -227,6 +227,7 @@ mod tests {
         Entry {
             seq: 0,
             time: at(min),
+            drill_time: None,
             actor: Actor::named("x"),
             source,
             pinned: false,

@@ -658,6 +658,7 @@ mod tests {
         Entry {
             seq: 1,
             time: "2026-11-24T21:40:00Z".parse().expect("t"),
+            drill_time: None,
             actor: Actor::named("alice"),
             source: Origin::Human,
             pinned: false,

@@ -273,6 +273,7 @@ mod tests {
         Entry {
             seq,
             time: Timestamp::from_second(1_790_000_000 + minute * 60).expect("time"),
+            drill_time: None,
             actor: Actor::named("alice"),
             source: Origin::Human,
             pinned: false,

@@ -223,7 +223,12 @@ fn carry_out(said: Said, store: &Store, config: &Config, drill: bool, heard: &mp
             let now = f.when();
             let scope = f.record.scope.clone();
             let record = f.record.clone();
-            match filing::file(store, f.record, &f.title, f.severity, drill, now) {
+            // The drill's scenario is not known here.
+            let played = crate::incident::model::Played {
+                scenario: String::new(),
+                start: None,
+            };
+            match filing::file(store, f.record, &f.title, f.severity, drill.then_some(&played), now) {
                 Ok(Filed::Opened(id)) => {
                     say(&format!("opened {id} ({}): {}", f.severity, f.title));
                     let (store, config, heard) = (store.clone(), config.clone(), heard.clone());

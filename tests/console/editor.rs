@@ -73,6 +73,7 @@ fn entry(seq: u64, at: i64, event: Event) -> Entry {
     Entry {
         seq,
         time: jiff::Timestamp::from_second(at).unwrap(),
+        drill_time: None,
         actor: Actor::named("alice"),
         source: Origin::Human,
         pinned: false,

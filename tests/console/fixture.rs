@@ -145,6 +145,7 @@ pub fn entry(seq: u64, event: Event, pinned: bool) -> Entry {
     Entry {
         seq,
         time: jiff::Timestamp::from_second(NOW + seq as i64).unwrap(),
+        drill_time: None,
         actor: Actor::named("alice"),
         source: Origin::Human,
         pinned,

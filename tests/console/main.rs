@@ -7,6 +7,7 @@ mod support;
 
 mod action_overlay;
 mod config;
+mod debrief;
 mod detection;
 mod editor;
 mod fixture;

@@ -69,6 +69,7 @@ fn story() -> Vec<(&'static str, Draft)> {
                     services: vec!["checkout".into()],
                     components: vec![],
                     drill: false,
+                    played: None,
                 }),
             ),
         ),

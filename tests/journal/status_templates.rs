@@ -33,6 +33,7 @@ fn fixture() -> Vec<Entry> {
                 services: vec!["checkout".into()],
                 components: vec!["Checkout".into(), "Payments API".into()],
                 drill: false,
+                played: None,
             }),
         ),
         (
@@ -76,6 +77,7 @@ fn fixture() -> Vec<Entry> {
         .map(|(i, (minute, event))| Entry {
             seq: i as u64 + 1,
             time: at(minute),
+            drill_time: None,
             actor: Actor::named("alice"),
             source: Origin::Human,
             pinned: false,

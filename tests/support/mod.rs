@@ -62,6 +62,7 @@ pub fn new_journal(dir: &Path, title: &str) -> PathBuf {
         services: Vec::new(),
         components: Vec::new(),
         drill: true,
+        played: None,
     };
     Journal::create(
         &path,

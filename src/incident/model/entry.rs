@@ -13,6 +13,8 @@ pub struct Draft {
     pub source: Origin,
     pub pinned: bool,
     pub event: Event,
+    /// In a drill, the drill's virtual time when it happened (the journal stamps it).
+    pub drill_time: Option<Timestamp>,
 }
 
 impl Draft {
@@ -22,6 +24,7 @@ impl Draft {
             source,
             pinned: false,
             event,
+            drill_time: None,
         }
     }
 
@@ -36,6 +39,9 @@ impl Draft {
 pub struct Entry {
     pub seq: u64,
     pub time: Timestamp,
+    /// In a drill, the drill's virtual time when it happened: the time its scenario and its
+    /// debrief count in (absent outside drills and in older journals).
+    pub drill_time: Option<Timestamp>,
     pub actor: Actor,
     pub source: Origin,
     pub pinned: bool,
@@ -44,4 +50,11 @@ pub struct Entry {
     pub prev: String,
     /// This line's SHA-256, hex.
     pub hash: String,
+}
+
+impl Entry {
+    /// When it happened by the clock its incident runs on: the drill's, else the wall's.
+    pub fn incident_time(&self) -> Timestamp {
+        self.drill_time.unwrap_or(self.time)
+    }
 }

@@ -66,6 +66,20 @@ pub struct Declared {
     /// Drill incidents are kept out of metrics.
     #[serde(default)]
     pub drill: bool,
+    /// The drill played, when it is known: the debrief scores against its scenario and
+    /// compares its runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub played: Option<Played>,
+}
+
+/// The drill an incident was opened in: its scenario and when its clock started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Played {
+    /// The scenario's name, e.g. `bad-deploy` (empty when not known).
+    pub scenario: String,
+    /// The drill clock's start (virtual time), from which the scenario's faults are timed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Timestamp>,
 }
 
 impl Declared {
@@ -81,6 +95,7 @@ impl Declared {
             services: Vec::new(),
             components: Vec::new(),
             drill: false,
+            played: None,
         }
     }
 }

@@ -12,7 +12,7 @@ mod status;
 
 pub use detection::{BandRecord, CauseRecord, DetectionRecord, FindingRecord, MitigationRecord};
 pub use entry::{Draft, Entry};
-pub use event::{ActionRecord, ClusterChangeKind, Declared, Event, HowItWent, Origin, StepState};
+pub use event::{ActionRecord, ClusterChangeKind, Declared, Event, HowItWent, Origin, Played, StepState};
 pub use id::{BadIncidentId, IncidentId};
 pub use people::{Actor, ClusterIdentity, Role};
 pub use severity::{Definitions, Severity};

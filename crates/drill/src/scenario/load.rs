@@ -487,6 +487,9 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
         }
     }
     check_apiserver(&mut c, &s.apiserver);
+    if let Some(o) = &s.objectives {
+        check_objectives(&mut c, o);
+    }
     c.errors
 }
 
@@ -499,6 +502,44 @@ fn bad_version(text: &str) -> String {
 }
 
 /// The version must be one the drill plays, and what is set explicitly must exist in it.
+fn check_objectives(c: &mut Checker, at: &At<model::Objectives>) {
+    let o = at.get();
+    let times = [
+        ("declare", o.declare),
+        ("contain", o.contain),
+        ("mitigate", o.mitigate),
+        ("resolve", o.resolve),
+        ("updates", o.updates),
+    ];
+    for (name, d) in times {
+        if d.is_some_and(|d| d.millis <= 0) {
+            c.at(at, format!("objectives.{name}"), "must be longer than zero");
+        }
+    }
+    if o.playbook.as_deref().is_some_and(|p| p.trim().is_empty()) {
+        c.at(at, "objectives.playbook".into(), "names no playbook");
+    }
+    for (i, f) in o.forbidden.iter().enumerate() {
+        let action = &f.get().action;
+        if !model::ACTIONS.contains(&action.as_str()) {
+            c.at(
+                f,
+                format!("objectives.forbidden[{i}].action"),
+                format!("{action:?} is not an action warroom takes; use one of {}", model::ACTIONS.join(", ")),
+            );
+        }
+    }
+    for (i, r) in o.roles.iter().enumerate() {
+        if !model::ROLES.contains(&r.as_str()) {
+            c.at(
+                at,
+                format!("objectives.roles[{i}]"),
+                format!("{r:?} is not a role; use one of {}", model::ROLES.join(", ")),
+            );
+        }
+    }
+}
+
 fn check_apiserver(c: &mut Checker, server: &model::ApiServer) {
     if let Some(v) = &server.version
         && model::parse_version(v.get()).is_none()
@@ -599,5 +640,25 @@ mod tests {
         assert!(errors.0[0].message.contains("at most 15d"), "{errors}");
         let fine = parse("s.yaml", &text.replace("20d", "8d")).expect("8d is fine");
         assert_eq!(fine.history.map(|h| h.millis), Some(8 * 86_400_000));
+    }
+
+    #[test]
+    fn objectives_name_actions_and_roles_the_console_has_and_times_longer_than_zero() {
+        let text = "name: x\ntitle: X\nnodes:\n  - name: n\nobjectives:\n  declare: 0s\n  roles: [commander, captain]\n  forbidden:\n    - action: drain\n      why: the last node\n    - action: rollback\n      why: no\n";
+        let errors = parse("s.yaml", text).expect_err("three problems");
+        let found: Vec<(usize, &str)> = errors.0.iter().map(|e| (e.line, e.path.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (6, "objectives.declare"),
+                (11, "objectives.forbidden[1].action"),
+                (6, "objectives.roles[1]")
+            ],
+            "{errors}"
+        );
+        assert!(errors.0[1].message.contains("rollout_undo"), "{errors}");
+        let fixed = text.replace("0s", "5m").replace("captain", "comms").replace("rollback", "rollout_undo");
+        let s = parse("s.yaml", &fixed).expect("fixed");
+        assert_eq!(s.objectives.map(|o| o.get().forbidden.len()), Some(2));
     }
 }

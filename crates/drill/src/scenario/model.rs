@@ -61,6 +61,81 @@ pub struct Scenario {
     /// detector the same hour a week earlier.
     #[serde(default)]
     pub history: Option<Duration>,
+    /// What the team is measured on; the debrief scores each objective met or missed.
+    #[serde(default)]
+    pub objectives: Option<At<Objectives>>,
+}
+
+/// What a drill measures the team on. Times are virtual, counted from the first fault (from
+/// the start when the scenario has none); every part is optional.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Objectives {
+    /// An incident is declared (by a person or the detector) within this long.
+    #[serde(default)]
+    pub declare: Option<Duration>,
+    /// A containment or mitigation action succeeds within this long.
+    #[serde(default)]
+    pub contain: Option<Duration>,
+    /// The incident is mitigated (its status monitoring or resolved) within this long.
+    #[serde(default)]
+    pub mitigate: Option<Duration>,
+    /// The incident is resolved within this long.
+    #[serde(default)]
+    pub resolve: Option<Duration>,
+    /// While the incident is open a status update goes out at least this often, the first
+    /// within this long of declaring.
+    #[serde(default)]
+    pub updates: Option<Duration>,
+    /// The playbook the team is expected to follow (its id, e.g. `bad-deploy`).
+    #[serde(default)]
+    pub playbook: Option<String>,
+    /// Actions that must not be taken.
+    #[serde(default)]
+    pub forbidden: Vec<At<Forbidden>>,
+    /// Roles someone must take (`commander`, `ops`, `comms`, `scribe`).
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// The actions warroom journals, by the names the journal gives them (the console's own list;
+/// a test there keeps the two the same).
+pub const ACTIONS: &[&str] = &[
+    "cordon",
+    "uncordon",
+    "drain",
+    "delete_pod",
+    "rollout_restart",
+    "rollout_undo",
+    "rollout_pause",
+    "rollout_resume",
+    "scale",
+    "set_image",
+    "autoscale",
+    "edit_config",
+    "take_out_of_service",
+    "return_to_service",
+    "isolate",
+    "remove_isolation",
+    "silence",
+    "expire_silence",
+];
+
+/// The roles a responder can take, as the console's `:role` spells them.
+pub const ROLES: &[&str] = &["commander", "ops", "comms", "scribe", "observer"];
+
+/// An action the team must not take (e.g. draining the last healthy node).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Forbidden {
+    /// The action as the journal names it: `drain`, `cordon`, `scale`, `rollout_undo`...
+    pub action: String,
+    /// Only on this target, as the journal writes it (`node/node-1`, `deployment/checkout -n
+    /// shop`); on any when absent.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Why not, for the debrief.
+    pub why: String,
 }
 
 /// A workload's healthy golden signals.

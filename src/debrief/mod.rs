@@ -1,0 +1,81 @@
+//! The drill debrief: one run scored against its scenario's objectives (`score`), written as
+//! Markdown beside the incident's journal with the earlier runs of the same scenario
+//! (`report`). Drills never count in real incidents' metrics; this is where they count.
+
+pub mod report;
+pub mod score;
+
+use std::path::PathBuf;
+
+use warroom_drill::scenario::Scenario;
+
+use crate::incident::journal;
+use crate::incident::model::{Entry, Event, IncidentId};
+use crate::incident::store::Store;
+
+pub use report::Earlier;
+pub use score::{Run, Score, score};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DebriefError {
+    #[error(transparent)]
+    Store(#[from] crate::incident::store::StoreError),
+    #[error(transparent)]
+    Journal(#[from] journal::JournalError),
+    #[error("{0} is not a drill: only drills are debriefed (a real incident gets a postmortem)")]
+    NotADrill(IncidentId),
+    #[error("cannot write the debrief {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// Where the debrief of `id` is written: beside its journal.
+pub fn path(store: &Store, id: &IncidentId) -> PathBuf {
+    store.dir().join(format!("{id}-debrief.md"))
+}
+
+/// Scores the drill incident `id` against `scenario`, compares it with the earlier runs of the
+/// scenario kept in `store`, and writes the debrief beside the journal. Returns where, and the
+/// score.
+pub fn write(store: &Store, id: &IncidentId, scenario: &Scenario) -> Result<(PathBuf, Run), DebriefError> {
+    let entries = journal::read(&store.existing(id)?)?.entries;
+    if !is_drill(&entries) {
+        return Err(DebriefError::NotADrill(id.clone()));
+    }
+    let run = score(&entries, scenario);
+    let earlier = earlier_runs(store, id, scenario)?;
+    let text = report::render(id.as_str(), &entries, scenario, &run, &earlier);
+    let path = path(store, id);
+    std::fs::write(&path, text).map_err(|source| DebriefError::Write {
+        path: path.clone(),
+        source,
+    })?;
+    Ok((path, run))
+}
+
+fn is_drill(entries: &[Entry]) -> bool {
+    entries
+        .iter()
+        .any(|e| matches!(&e.event, Event::IncidentOpened(d) if d.drill))
+}
+
+/// The scenario's other runs kept in `store` (drill incidents that played it), oldest first;
+/// a journal that cannot be read is left out.
+fn earlier_runs(store: &Store, this: &IncidentId, scenario: &Scenario) -> Result<Vec<Earlier>, DebriefError> {
+    let mut out = Vec::new();
+    for id in store.list()?.into_iter().filter(|id| id != this) {
+        let Ok(record) = journal::read(&store.path(&id)) else {
+            continue;
+        };
+        let played_it = record.entries.iter().any(|e| {
+            matches!(&e.event, Event::IncidentOpened(d)
+                if d.drill && d.played.as_ref().is_some_and(|p| p.scenario == scenario.name))
+        });
+        if played_it {
+            out.push(Earlier {
+                incident: id.to_string(),
+                run: score(&record.entries, scenario),
+            });
+        }
+    }
+    Ok(out)
+}

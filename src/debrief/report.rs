@@ -1,0 +1,172 @@
+//! The debrief as Markdown: each objective met or missed with its time, what went well and
+//! what to practise, the team's timeline beside the scenario's faults, and this run against
+//! earlier runs of the same scenario. A pure function of what it is given.
+
+use std::fmt::Write;
+
+use jiff::SignedDuration;
+use warroom_drill::scenario::Scenario;
+
+use super::score::{MILESTONES, Run};
+use crate::incident::metrics::format_duration;
+use crate::incident::model::{Entry, Event};
+use crate::incident::timeline::{describe, utc};
+
+/// One earlier run of the scenario: its incident and its score.
+pub struct Earlier {
+    pub incident: String,
+    pub run: Run,
+}
+
+/// Renders the debrief of `incident` (its journal's `entries`, scored as `run`).
+pub fn render(incident: &str, entries: &[Entry], scenario: &Scenario, run: &Run, earlier: &[Earlier]) -> String {
+    crate::text::printable(&sections(incident, entries, scenario, run, earlier))
+}
+
+fn sections(incident: &str, entries: &[Entry], scenario: &Scenario, run: &Run, earlier: &[Earlier]) -> String {
+    let mut out = String::new();
+    let title = entries
+        .iter()
+        .find_map(|e| match &e.event {
+            Event::IncidentOpened(d) => Some(d.title.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let _ = writeln!(out, "# Debrief: {incident} — {}\n", inline(&title));
+    let _ = writeln!(out, "Drill `{}`: {}.\n", scenario.name, inline(&scenario.title));
+    if run.timed_from_fault {
+        let _ = writeln!(
+            out,
+            "Times are the drill's, counted from the first fault ({} on the drill's clock).\n",
+            utc(run.zero)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "The journal does not say when the drill started: times are counted from the \
+             incident's opening ({}).\n",
+            utc(run.zero)
+        );
+    }
+
+    let _ = writeln!(out, "## Objectives\n");
+    if run.scores.is_empty() {
+        let _ = writeln!(out, "The scenario states no objectives.\n");
+    } else {
+        let _ = writeln!(out, "| Objective | Target | Measured | Result |\n|---|---|---|---|");
+        for s in &run.scores {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                cell(&s.objective),
+                cell(&s.target),
+                cell(&s.measured),
+                if s.met { "met" } else { "**missed**" }
+            );
+        }
+        let _ = writeln!(out, "\n{} of {} objectives met.\n", run.met(), run.scores.len());
+        let _ = writeln!(out, "## What went well\n");
+        list(&mut out, run.scores.iter().filter(|s| s.met));
+        let _ = writeln!(out, "## What to practise\n");
+        list(&mut out, run.scores.iter().filter(|s| !s.met));
+    }
+
+    let _ = writeln!(out, "## Timeline\n");
+    let _ = writeln!(out, "The scenario's faults (what players could not see) beside what the team did.\n");
+    let _ = writeln!(out, "| When | Who | What |\n|---|---|---|");
+    let mut rows: Vec<(SignedDuration, String, String)> = Vec::new();
+    let first_fault = scenario.faults.iter().map(|f| f.get().at.millis).min().unwrap_or(0);
+    for f in &scenario.faults {
+        let f = f.get();
+        let at = SignedDuration::from_millis(f.at.millis - first_fault);
+        let what = f.note.clone().unwrap_or_else(|| "a fault of the scenario".into());
+        rows.push((at, "scenario".into(), what));
+    }
+    for e in entries.iter().filter(|e| worth_a_row(&e.event)) {
+        let at = e.incident_time().duration_since(run.zero);
+        rows.push((at, e.actor.name.clone(), describe(&e.event)));
+    }
+    rows.sort_by_key(|(at, ..)| *at);
+    for (at, who, what) in rows {
+        let _ = writeln!(out, "| {} | {} | {} |", when(at), cell(&who), cell(&what));
+    }
+    if let Some(r) = scenario.recovery {
+        let _ = writeln!(
+            out,
+            "\nThe scenario's intended fix brings every service back under its SLO within {r}."
+        );
+    }
+
+    let _ = writeln!(out, "\n## Earlier runs of `{}`\n", scenario.name);
+    if earlier.is_empty() {
+        let _ = writeln!(out, "This is the first run kept for this scenario.");
+    } else {
+        let _ = write!(out, "| Run |");
+        for m in MILESTONES {
+            let _ = write!(out, " {m} |");
+        }
+        let _ = writeln!(out, " objectives met |\n|---|---|---|---|---|---|");
+        for e in earlier {
+            row(&mut out, &e.incident, &e.run);
+        }
+        row(&mut out, &format!("{incident} (this run)"), run);
+    }
+    out
+}
+
+fn row(out: &mut String, name: &str, run: &Run) {
+    let _ = write!(out, "| {} |", cell(name));
+    for m in run.milestones {
+        let _ = write!(out, " {} |", m.map_or("–".to_string(), format_duration));
+    }
+    let _ = writeln!(out, " {} of {} |", run.met(), run.scores.len());
+}
+
+/// What the timeline shows: the team's decisions and acts, not every alert and step.
+fn worth_a_row(e: &Event) -> bool {
+    matches!(
+        e,
+        Event::IncidentOpened(_)
+            | Event::StatusChanged { .. }
+            | Event::SeverityChanged { .. }
+            | Event::RoleChanged { .. }
+            | Event::Decision { .. }
+            | Event::ChecklistStarted { .. }
+            | Event::ActionSucceeded(_)
+            | Event::ActionFailed(_)
+            | Event::StatusUpdatePublished { .. }
+            | Event::DetectionDismissed { .. }
+    )
+}
+
+fn list<'a>(out: &mut String, scores: impl Iterator<Item = &'a super::score::Score>) {
+    let mut any = false;
+    for s in scores {
+        any = true;
+        let _ = writeln!(out, "- {}: {} ({})", s.objective, inline(&s.measured), inline(&s.target));
+    }
+    if !any {
+        let _ = writeln!(out, "- nothing");
+    }
+    out.push('\n');
+}
+
+/// `T+3m 10s`, or `T-20s` before the first fault (to the second).
+fn when(d: SignedDuration) -> String {
+    let d = SignedDuration::from_secs(d.as_secs());
+    match (d.is_negative(), d.is_zero()) {
+        (_, true) => "T+0s".into(),
+        (true, _) => format!("T-{}", format_duration(d.abs())),
+        (false, _) => format!("T+{}", format_duration(d)),
+    }
+}
+
+fn inline(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+/// Text for a table cell: one line, no column breaks.
+fn cell(s: &str) -> String {
+    inline(s).replace('|', "\\|")
+}
+
