@@ -83,6 +83,10 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
         Command::Pin => pin(state, fx),
         Command::Accept => super::detection::accept(state, fx),
         Command::Debrief => debrief(state, fx),
+        Command::Facilitate(f) => match state.mode {
+            super::state::Mode::Drill { .. } => fx.push(Effect::Facilitate(f)),
+            super::state::Mode::Live { .. } => state.tell("only a drill has a facilitator".into(), true),
+        },
         Command::Dismiss(reason) => super::detection::dismiss(state, fx, reason),
         Command::Theme(name) => fx.push(Effect::LoadTheme(name)),
         Command::Keymap(name) => fx.push(Effect::LoadKeymap(name)),
@@ -116,7 +120,10 @@ fn debrief(state: &mut AppState, fx: &mut Vec<Effect>) {
     match &state.incident {
         None => state.tell("no incident is open: a drill is debriefed once declared".into(), true),
         Some(i) if !i.drill => state.tell(
-            format!("{} is not a drill: it gets a postmortem (warroom incident postmortem {})", i.id, i.id),
+            format!(
+                "{} is not a drill: it gets a postmortem (warroom incident postmortem {})",
+                i.id, i.id
+            ),
             true,
         ),
         Some(i) => fx.push(Effect::Debrief(i.id.clone())),

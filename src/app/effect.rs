@@ -51,7 +51,7 @@ impl Effect {
                     | IncidentChange::Pin(_)
                     | IncidentChange::PinCluster { .. }
             ),
-            Effect::Publish { .. } => false,
+            Effect::Publish { .. } | Effect::Facilitate(_) => false,
             Effect::SaveDraft(_)
             | Effect::NoteOverdue(_)
             | Effect::CheckKeys { .. }
@@ -81,6 +81,8 @@ pub enum Effect {
     Change(IncidentChange),
     /// Score this drill incident against the scenario played and write its debrief.
     Debrief(crate::incident::model::IncidentId),
+    /// Ask the drill (this console's) to change its clock, list its faults or play one.
+    Facilitate(super::facilitation::Facilitation),
     /// Append the status draft's whole text to the journal as `status_draft_saved`.
     SaveDraft(DraftText),
     /// Deliver a status update in the background, every attempt recorded in the journal;

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod containment;
 pub mod detection;
 pub mod effect;
+pub mod facilitation;
 pub mod filter;
 pub mod inspect;
 pub mod keymap;

@@ -40,6 +40,8 @@ pub enum Command {
     LogsSince(Option<u64>),
     /// Score the drill incident against its scenario's objectives and write the debrief.
     Debrief,
+    /// The facilitator's word to the drill: its clock, its faults.
+    Facilitate(super::facilitation::Facilitation),
     /// Open a full list in the health pane, filtered by the rest of the line.
     List {
         kind: super::lists::ListKind,
@@ -106,7 +108,18 @@ pub const USAGE: &[(&str, &str)] = &[
     ),
     ("playbook ID", "follow a playbook (bad-deploy, node-failure, ...)"),
     ("skip | fail REASON", "the selected playbook step"),
-    ("debrief", "score this drill against its objectives (written beside the journal)"),
+    (
+        "debrief",
+        "score this drill against its objectives (written beside the journal)",
+    ),
+    (
+        "drill pause | resume | speed N | faults",
+        "facilitate: the drill's clock, the scenario's faults",
+    ),
+    (
+        "inject N | node NODE | rollout NS/NAME IMAGE | surge NS/NAME X | oom NS/NAME",
+        "facilitate: play a fault of the scenario now, or one of these",
+    ),
     ("theme NAME", "default, light, high-contrast, mono"),
     ("keymap NAME", "default, vim, emacs"),
     ("quit", "leave warroom"),
@@ -209,6 +222,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "pin" => Ok(Command::Pin),
         "accept" => Ok(Command::Accept),
         "debrief" => Ok(Command::Debrief),
+        "drill" => super::facilitation::drill(args).map(Command::Facilitate),
+        "inject" => super::facilitation::inject(args).map(Command::Facilitate),
         "dismiss" => Ok(Command::Dismiss(rest(args))),
         "theme" => need("a theme name").map(Command::Theme),
         "keymap" => need("a keymap name").map(Command::Keymap),

@@ -34,6 +34,8 @@ pub struct Executor {
     pub picture: Option<PathBuf>,
     /// The flight recorder's window for this cluster, where earlier ConfigMaps are read.
     pub window: Option<PathBuf>,
+    /// The drill's address, for the facilitator's requests (None: not a drill).
+    pub drill: Option<String>,
 }
 
 impl Executor {
@@ -61,6 +63,23 @@ impl Executor {
             Effect::Declare { title, severity, drill } => self.journal.send(Op::Declare { title, severity, drill }),
             Effect::Change(c) => self.journal.send(Op::Change(c)),
             Effect::Debrief(id) => self.journal.send(Op::Debrief(id)),
+            Effect::Facilitate(f) => match &self.drill {
+                None => self.answer(Msg::Notice {
+                    text: "this console has no drill to facilitate".into(),
+                    error: true,
+                }),
+                Some(url) => {
+                    let (url, tx) = (url.clone(), self.tx.clone());
+                    tokio::spawn(async move {
+                        let client = crate::http::plain_client();
+                        let (text, error) = match super::facilitator::ask(&client, &url, f).await {
+                            Ok(said) => (said, false),
+                            Err(why) => (why, true),
+                        };
+                        let _ = tx.send(Msg::Notice { text, error });
+                    });
+                }
+            },
             Effect::SaveDraft(d) => self.journal.send(Op::Append {
                 event: Event::StatusDraftSaved {
                     draft_id: d.draft_id,

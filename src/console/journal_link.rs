@@ -52,8 +52,9 @@ pub enum Op {
 pub struct DrillRun {
     pub played: Played,
     pub clock: DrillClock,
-    /// What the debrief scores against.
-    pub scenario: std::sync::Arc<warroom_drill::scenario::Scenario>,
+    /// The scenario as it stands (faults injected are among its faults): what the debrief
+    /// scores against.
+    pub scenario: std::sync::Arc<dyn Fn() -> warroom_drill::scenario::Scenario + Send + Sync>,
 }
 
 /// The sending end; dropping every copy ends the thread (and its follower).
@@ -65,12 +66,7 @@ pub struct JournalLink {
 }
 
 impl JournalLink {
-    pub fn start(
-        store: Store,
-        actor: Actor,
-        drill: Option<DrillRun>,
-        tx: mpsc::UnboundedSender<Msg>,
-    ) -> JournalLink {
+    pub fn start(store: Store, actor: Actor, drill: Option<DrillRun>, tx: mpsc::UnboundedSender<Msg>) -> JournalLink {
         let (ops, rx) = std_mpsc::channel();
         let incident = std::sync::Arc::default();
         let open_here = std::sync::Arc::clone(&incident);
@@ -382,8 +378,12 @@ fn run(
                 let _ = done.send(());
             }
             Op::Debrief(id) => match &drill_run {
-                None => say(&tx, "only a drill console can debrief: it knows the scenario played".into(), true),
-                Some(run) => match crate::debrief::write(&store, &id, &run.scenario) {
+                None => say(
+                    &tx,
+                    "only a drill console can debrief: it knows the scenario played".into(),
+                    true,
+                ),
+                Some(run) => match crate::debrief::write(&store, &id, &(run.scenario)()) {
                     Ok((path, scored)) => say(
                         &tx,
                         format!(

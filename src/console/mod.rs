@@ -5,6 +5,7 @@
 //! The terminal is restored on quit, panic, SIGTERM, SIGHUP, SIGINT and SIGQUIT.
 
 pub mod executor;
+pub mod facilitator;
 pub mod journal_link;
 pub mod observing;
 pub mod options;
@@ -162,7 +163,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     };
     let drill_run = match &target {
         Target::Drill(running) => Some(journal_link::DrillRun {
-            scenario: Arc::new(running.scenario()),
+            scenario: Arc::new(running.scenario_now()),
             played: crate::incident::model::Played {
                 scenario: running.scenario().name,
                 start: Some(running.clock().start),
@@ -261,6 +262,10 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
             .and_then(|o| o.prometheus.clone().map(|p| (p, o.plan.clone()))),
         picture: picture_path,
         window,
+        drill: match &target {
+            Target::Drill(running) => Some(running.url()),
+            Target::Live(_) => None,
+        },
     };
     executor.carry_out(first_effects);
 

@@ -72,7 +72,10 @@ fn sections(incident: &str, entries: &[Entry], scenario: &Scenario, run: &Run, e
     }
 
     let _ = writeln!(out, "## Timeline\n");
-    let _ = writeln!(out, "The scenario's faults (what players could not see) beside what the team did.\n");
+    let _ = writeln!(
+        out,
+        "The scenario's faults (what players could not see) beside what the team did.\n"
+    );
     let _ = writeln!(out, "| When | Who | What |\n|---|---|---|");
     let mut rows: Vec<(SignedDuration, String, String)> = Vec::new();
     let first_fault = scenario.faults.iter().map(|f| f.get().at.millis).min().unwrap_or(0);
@@ -143,7 +146,13 @@ fn list<'a>(out: &mut String, scores: impl Iterator<Item = &'a super::score::Sco
     let mut any = false;
     for s in scores {
         any = true;
-        let _ = writeln!(out, "- {}: {} ({})", s.objective, inline(&s.measured), inline(&s.target));
+        let _ = writeln!(
+            out,
+            "- {}: {} ({})",
+            s.objective,
+            inline(&s.measured),
+            inline(&s.target)
+        );
     }
     if !any {
         let _ = writeln!(out, "- nothing");
@@ -169,4 +178,3 @@ fn inline(s: &str) -> String {
 fn cell(s: &str) -> String {
     inline(s).replace('|', "\\|")
 }
-

@@ -50,7 +50,11 @@ pub const MILESTONES: [&str; 4] = ["declared", "contained", "mitigated", "resolv
 
 /// Scores `entries` (one drill incident's journal) against `scenario`'s objectives.
 pub fn score(entries: &[Entry], scenario: &Scenario) -> Run {
-    let objectives = scenario.objectives.as_ref().map(|o| o.get().clone()).unwrap_or_default();
+    let objectives = scenario
+        .objectives
+        .as_ref()
+        .map(|o| o.get().clone())
+        .unwrap_or_default();
     let opened = entries.iter().find_map(|e| match &e.event {
         Event::IncidentOpened(d) => Some((e.incident_time(), d)),
         _ => None,
@@ -60,20 +64,29 @@ pub fn score(entries: &[Entry], scenario: &Scenario) -> Run {
     let (zero, timed_from_fault) = match (start, opened) {
         (Some(s), _) => (s + SignedDuration::from_millis(first_fault), true),
         (None, Some((at, _))) => (at, false),
-        (None, None) => (entries.first().map_or(Timestamp::UNIX_EPOCH, Entry::incident_time), false),
+        (None, None) => (
+            entries.first().map_or(Timestamp::UNIX_EPOCH, Entry::incident_time),
+            false,
+        ),
     };
     let since = |t: Timestamp| t.duration_since(zero).max(SignedDuration::ZERO);
     let first = |f: &dyn Fn(&Event) -> bool| entries.iter().find(|e| f(&e.event)).map(Entry::incident_time);
 
     let declared = opened.map(|(at, _)| at);
-    let contained = first(&|e| {
-        matches!(e, Event::ActionSucceeded(a) if !NOT_CONTAINMENT.contains(&a.action.as_str()))
-    });
+    let contained = first(&|e| matches!(e, Event::ActionSucceeded(a) if !NOT_CONTAINMENT.contains(&a.action.as_str())));
     let mitigated = first(&|e| matches!(e, Event::StatusChanged { to, .. } if *to >= Status::Monitoring));
     let resolved = entries
         .iter()
         .rev()
-        .find(|e| matches!(e.event, Event::StatusChanged { to: Status::Resolved, .. }))
+        .find(|e| {
+            matches!(
+                e.event,
+                Event::StatusChanged {
+                    to: Status::Resolved,
+                    ..
+                }
+            )
+        })
         .map(Entry::incident_time);
     let milestones = [declared, contained, mitigated, resolved].map(|t| t.map(since));
 
@@ -95,7 +108,13 @@ pub fn score(entries: &[Entry], scenario: &Scenario) -> Run {
         });
     }
     if let Some(every) = objectives.updates {
-        scores.push(cadence(entries, declared, resolved, SignedDuration::from_millis(every.millis), every));
+        scores.push(cadence(
+            entries,
+            declared,
+            resolved,
+            SignedDuration::from_millis(every.millis),
+            every,
+        ));
     }
     if let Some(expected) = &objectives.playbook {
         scores.push(playbook(entries, expected, &since));
@@ -204,13 +223,17 @@ fn roles(entries: &[Entry], objectives: &Objectives) -> Vec<Score> {
         .map(|name| {
             let role = name.parse::<Role>().ok();
             let holder = entries.iter().find_map(|e| match &e.event {
-                Event::RoleChanged { role: r, to: Some(who), .. } if Some(*r) == role => Some(who.clone()),
+                Event::RoleChanged {
+                    role: r, to: Some(who), ..
+                } if Some(*r) == role => Some(who.clone()),
                 _ => None,
             });
             Score {
                 objective: format!("{} role", role.map_or(name.clone(), |r| r.to_string())),
                 target: "filled".into(),
-                measured: holder.clone().map_or("nobody took it".into(), |w| format!("taken by {w}")),
+                measured: holder
+                    .clone()
+                    .map_or("nobody took it".into(), |w| format!("taken by {w}")),
                 met: holder.is_some(),
             }
         })
@@ -256,7 +279,11 @@ mod tests {
     }
 
     fn opened() -> Event {
-        let mut d = Declared::new(IncidentId::new(jiff::civil::date(2026, 11, 24), 1), "checkout", Severity::Sev2);
+        let mut d = Declared::new(
+            IncidentId::new(jiff::civil::date(2026, 11, 24), 1),
+            "checkout",
+            Severity::Sev2,
+        );
         d.drill = true;
         d.played = Some(Played {
             scenario: "bad-deploy".into(),
@@ -334,11 +361,22 @@ mod tests {
         assert_eq!(by_name(&run, "time to mitigate").measured, "10m 00s");
         assert_eq!(by_name(&run, "time to resolve").measured, "23m 00s");
         assert_eq!(by_name(&run, "playbook").measured, "followed at 3m 00s");
-        assert_eq!(by_name(&run, "update cadence").measured, "2 update(s), longest wait 9m 00s");
-        assert_eq!(by_name(&run, "must not scale deployment/checkout -n shop").measured, "not taken");
+        assert_eq!(
+            by_name(&run, "update cadence").measured,
+            "2 update(s), longest wait 9m 00s"
+        );
+        assert_eq!(
+            by_name(&run, "must not scale deployment/checkout -n shop").measured,
+            "not taken"
+        );
         assert_eq!(by_name(&run, "commander role").measured, "taken by alice");
         // Everything met but the comms role, which nobody took.
-        let missed: Vec<&str> = run.scores.iter().filter(|s| !s.met).map(|s| s.objective.as_str()).collect();
+        let missed: Vec<&str> = run
+            .scores
+            .iter()
+            .filter(|s| !s.met)
+            .map(|s| s.objective.as_str())
+            .collect();
         assert_eq!(missed, ["comms lead role"]);
         assert_eq!(
             run.milestones.map(|m| m.map(|d| d.as_secs())),
@@ -370,7 +408,10 @@ mod tests {
         let scaled = by_name(&run, "must not scale deployment/checkout -n shop");
         assert_eq!((scaled.measured.as_str(), scaled.met), ("taken at 11m 00s", false));
         let cadence = by_name(&run, "update cadence");
-        assert_eq!((cadence.measured.as_str(), cadence.met), ("0 update(s), longest wait 31m 00s", false));
+        assert_eq!(
+            (cadence.measured.as_str(), cadence.met),
+            ("0 update(s), longest wait 31m 00s", false)
+        );
         assert_eq!(run.met(), 0, "{:?}", run.scores);
     }
 
@@ -387,7 +428,10 @@ mod tests {
 
     #[test]
     fn the_drill_knows_the_actions_and_roles_the_console_has() {
-        assert_eq!(warroom_drill::scenario::model::ACTIONS, crate::actions::catalogue::VERBS);
+        assert_eq!(
+            warroom_drill::scenario::model::ACTIONS,
+            crate::actions::catalogue::VERBS
+        );
         for r in warroom_drill::scenario::model::ROLES {
             assert!(r.parse::<Role>().is_ok(), "{r}");
         }

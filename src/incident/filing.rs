@@ -139,7 +139,11 @@ pub fn file(
             path: lock_path.clone(),
             source,
         })?;
-    let entry = stamp(Draft::new(detector(), Origin::Automation, Event::Detected(record.clone())));
+    let entry = stamp(Draft::new(
+        detector(),
+        Origin::Automation,
+        Event::Detected(record.clone()),
+    ));
     if let Some((id, incident, entries, joins)) = covering(store, &record)? {
         if already_filed(&entries, &record) {
             return Ok(Filed::Known(id));
@@ -182,7 +186,11 @@ pub fn file(
         declared.impact = record.findings.first().map(|f| f.text.clone()).unwrap_or_default();
         declared.drill = drill.is_some();
         declared.played = drill.filter(|p| !p.scenario.is_empty()).cloned();
-        stamp(Draft::new(detector(), Origin::Automation, Event::IncidentOpened(declared)))
+        stamp(Draft::new(
+            detector(),
+            Origin::Automation,
+            Event::IncidentOpened(declared),
+        ))
     })?;
     journal.append(entry.pinned(true))?;
     Ok(Filed::Opened(id))
@@ -222,29 +230,13 @@ mod tests {
         let checkout = |onset, m: &[&str]| record("shop/checkout", onset, m);
         let a = file(&store, checkout(0, &["errors"]), "Errors", Severity::Sev2, None, now).expect("a");
         let Filed::Opened(id) = a else { panic!("{a:?}") };
-        let b = file(
-            &store,
-            checkout(5000, &["errors"]),
-            "Errors",
-            Severity::Sev3,
-            None,
-            now,
-        )
-        .expect("b");
+        let b = file(&store, checkout(5000, &["errors"]), "Errors", Severity::Sev3, None, now).expect("b");
         assert_eq!(
             b,
             Filed::Extended(id.clone(), None),
             "a milder detection leaves the severity"
         );
-        let worse = file(
-            &store,
-            checkout(9000, &["errors"]),
-            "Errors",
-            Severity::Sev1,
-            None,
-            now,
-        )
-        .expect("worse");
+        let worse = file(&store, checkout(9000, &["errors"]), "Errors", Severity::Sev1, None, now).expect("worse");
         assert_eq!(worse, Filed::Extended(id.clone(), Some(Severity::Sev1)));
         let c = file(
             &store,

@@ -206,7 +206,13 @@ fn pack(
     let count = |n: usize| format!(" +{n} more ({help} shows all)");
     let rows = rows.max(1);
     // The room on the `n`th line: the last keeps room for the count.
-    let room = |n: usize| if n + 1 >= rows { width.saturating_sub(count(99).len()) } else { width };
+    let room = |n: usize| {
+        if n + 1 >= rows {
+            width.saturating_sub(count(99).len())
+        } else {
+            width
+        }
+    };
     let mut lines: Vec<Vec<Span<'static>>> = vec![Vec::new()];
     let (mut used, mut left_out) = (0, 0);
     for g in groups {

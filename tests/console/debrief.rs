@@ -38,7 +38,9 @@ fn a_drill_resolved_in_the_console_is_debriefed_on_the_drill_clock() {
     palette("playbook bad-deploy");
     t.wait_for("the checklist", 20, |s| s.contains("Playbook ─ Bad deploy"));
     palette("undo shop/checkout");
-    t.wait_for("the rollback preview", 30, |s| s.contains("Type checkout and Enter to go ahead"));
+    t.wait_for("the rollback preview", 30, |s| {
+        s.contains("Type checkout and Enter to go ahead")
+    });
     t.keys(&["-l", "checkout"]);
     t.keys(&["Enter"]);
     t.wait_for("the rollback done", 30, |s| {
@@ -66,7 +68,10 @@ fn a_drill_resolved_in_the_console_is_debriefed_on_the_drill_clock() {
     let (first, last) = (&entries[0], entries.last().expect("entries"));
     let drill_span = last.incident_time().duration_since(first.incident_time());
     let wall_span = last.time.duration_since(first.time);
-    assert!(drill_span > wall_span * 5, "drill {drill_span:?} against wall {wall_span:?}");
+    assert!(
+        drill_span > wall_span * 5,
+        "drill {drill_span:?} against wall {wall_span:?}"
+    );
 
     // The times are the journal's, counted from the first fault (2 minutes into the drill).
     let Event::IncidentOpened(declared) = &first.event else {
@@ -80,24 +85,53 @@ fn a_drill_resolved_in_the_console_is_debriefed_on_the_drill_clock() {
     assert_eq!(row(&debrief, "time to declare").0, at(first));
     let undone = first_of(&|e| matches!(e, Event::ActionSucceeded(a) if a.action == "rollout_undo"));
     assert_eq!(row(&debrief, "time to first containment").0, at(undone));
-    let mitigated = first_of(&|e| matches!(e, Event::StatusChanged { to: Status::Monitoring, .. }));
+    let mitigated = first_of(&|e| {
+        matches!(
+            e,
+            Event::StatusChanged {
+                to: Status::Monitoring,
+                ..
+            }
+        )
+    });
     assert_eq!(row(&debrief, "time to mitigate").0, at(mitigated));
     assert_eq!(row(&debrief, "playbook").1, "met");
     assert_eq!(row(&debrief, "commander role"), ("taken by alice", "met"));
-    assert_eq!(row(&debrief, "must not scale deployment/checkout -n shop"), ("not taken", "met"));
+    assert_eq!(
+        row(&debrief, "must not scale deployment/checkout -n shop"),
+        ("not taken", "met")
+    );
     // No update went out: the wait is the whole time the incident was open.
-    let resolved = first_of(&|e| matches!(e, Event::StatusChanged { to: Status::Resolved, .. }));
+    let resolved = first_of(&|e| {
+        matches!(
+            e,
+            Event::StatusChanged {
+                to: Status::Resolved,
+                ..
+            }
+        )
+    });
     let open_for = resolved.incident_time().duration_since(first.incident_time());
     assert_eq!(
         row(&debrief, "update cadence"),
         (
             format!("0 update(s), longest wait {}", format_duration(open_for)).as_str(),
-            if open_for <= SignedDuration::from_mins(20) { "met" } else { "**missed**" }
+            if open_for <= SignedDuration::from_mins(20) {
+                "met"
+            } else {
+                "**missed**"
+            }
         )
     );
     // The scenario's fault is on the timeline beside the team's acts.
-    assert!(debrief.contains("| T+0s | scenario | The bad deploy goes out. |"), "{debrief}");
-    assert!(debrief.contains("This is the first run kept for this scenario."), "{debrief}");
+    assert!(
+        debrief.contains("| T+0s | scenario | The bad deploy goes out. |"),
+        "{debrief}"
+    );
+    assert!(
+        debrief.contains("This is the first run kept for this scenario."),
+        "{debrief}"
+    );
 }
 
 /// A drill incident's journal in `dir`, the bad deploy declared `declared` minutes after its

@@ -10,6 +10,7 @@ mod config;
 mod debrief;
 mod detection;
 mod editor;
+mod facilitation;
 mod fixture;
 mod keys;
 mod lists;

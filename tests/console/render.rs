@@ -471,7 +471,11 @@ fn the_footer_shows_whole_keys_that_apply_and_how_to_declare() {
         let screen = text(&draw(s, w, h));
         let lines: Vec<&str> = screen.lines().collect();
         let rows = if h >= 30 { 2 } else { 1 };
-        lines[lines.len() - rows..].iter().map(|l| l.trim_end()).collect::<Vec<_>>().join(" ")
+        lines[lines.len() - rows..]
+            .iter()
+            .map(|l| l.trim_end())
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     // No incident yet: how to open one comes first; at 80 columns the rest is counted, not cut.
     let mut s = state();

@@ -230,9 +230,32 @@ impl Drill {
         move || cluster.lock().clock.now()
     }
 
-    /// The scenario the drill plays (its name, title, faults...).
+    /// The scenario the drill plays (its name, title, faults...). Injected faults are among
+    /// its faults, at the time they were played.
     pub fn scenario(&self) -> Scenario {
         self.cluster.lock().scenario.clone()
+    }
+
+    /// A function reading the scenario as it stands, for whoever outlives a borrow of the
+    /// drill (the debrief, after faults were injected).
+    pub fn scenario_now(&self) -> impl Fn() -> Scenario + Send + Sync + 'static {
+        let cluster = self.cluster.clone();
+        move || cluster.lock().scenario.clone()
+    }
+
+    /// Plays a fault now (the facilitator's word); says what was played. A scripted fault
+    /// already played, or one naming what the drill does not have, is refused, saying why.
+    pub fn inject(&self, which: crate::Injection) -> Result<String, String> {
+        let mut sim = self.cluster.lock();
+        let i = sim.inject(which)?;
+        let f = sim.scenario.faults[i].get();
+        Ok(f.note.clone().unwrap_or_else(|| format!("fault {}", i + 1)))
+    }
+
+    /// Pauses or resumes the clock, or sets its speed (×1 is real time).
+    pub fn set_clock(&self, paused: Option<bool>, speed: Option<f64>) -> Result<ClockReading, String> {
+        self.cluster.lock().set_pace(paused, speed)?;
+        Ok(self.clock())
     }
 
     /// The scenario's services that receive traffic, for golden-signal panels (once each, when a

@@ -134,6 +134,8 @@ pub struct Sim {
     /// What a replay told the monitoring stack since it last looked (recorded alerts and
     /// silences, seeks).
     pub(crate) replayed: Vec<super::metrics::replayed::Replayed>,
+    /// The scenario's faults played so far (by index), each once, on time or injected early.
+    pub(crate) played: BTreeSet<usize>,
 }
 
 /// Pod status updates a synthetic cluster makes each virtual second, round the pods in turn.
@@ -179,7 +181,27 @@ impl Sim {
             churn: None,
             replay: None,
             replayed: Vec::new(),
+            played: BTreeSet::new(),
         }
+    }
+
+    /// Pauses or resumes the clock, or sets its speed (×1 is real time), from now.
+    pub(crate) fn set_pace(&mut self, paused: Option<bool>, speed: Option<f64>) -> Result<(), String> {
+        if let Some(s) = speed
+            && !(s.is_finite() && s >= 0.0)
+        {
+            return Err(format!("speed must be a non-negative number, not {s}"));
+        }
+        self.sync();
+        if let Some(s) = speed {
+            self.clock.set_speed(s);
+        }
+        match paused {
+            Some(true) => self.clock.pause(),
+            Some(false) => self.clock.resume(),
+            None => {}
+        }
+        Ok(())
     }
 
     /// Schedules `timer` at virtual time `at`.

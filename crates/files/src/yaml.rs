@@ -13,8 +13,16 @@ use crate::{FileError, FileErrors};
 pub struct At<T>(pub serde_saphyr::Spanned<T>);
 
 impl<T> At<T> {
+    /// A value no file wrote (made by the program): its position is unknown.
+    pub fn new(value: T) -> At<T> {
+        let nowhere = serde_saphyr::Location::UNKNOWN;
+        At(serde_saphyr::Spanned::new(value, nowhere, nowhere))
+    }
     pub fn get(&self) -> &T {
         &self.0.value
+    }
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.0.value
     }
     /// (line, column), 1-based; (0, 0) when unknown.
     pub fn position(&self) -> (usize, usize) {

@@ -134,6 +134,24 @@ impl Served {
         control(&self.url, method, path)
     }
 
+    /// POSTs `body` to a drill control path: the status and the answer's text.
+    pub fn post(&self, path: &str, body: &serde_json::Value) -> (u16, String) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let answer = crate::http_client()
+                .post(format!("{}{path}", self.url))
+                .json(body)
+                .send()
+                .await
+                .expect("drill control request");
+            let status = answer.status().as_u16();
+            (status, answer.text().await.expect("drill control answer"))
+        })
+    }
+
     /// The requests the drill served so far.
     pub fn requests(&self) -> Vec<RequestRecord> {
         let (answer, answered) = mpsc::channel();

@@ -1,5 +1,5 @@
 //! `/drill/v1`: controls for the facilitator and for tests: the virtual clock (pause, resume,
-//! speed, advance, and seek in a replay), the request log, connection drops and log compaction to rehearse what a
+//! speed, advance, and seek in a replay), the scenario's faults (listed, or played now), the request log, connection drops and log compaction to rehearse what a
 //! flaky apiserver does to clients, and the metrics history as OpenMetrics (for `promtool tsdb
 //! create-blocks-from openmetrics`, so a real Prometheus can hold what the drill's does).
 
@@ -24,6 +24,67 @@ pub fn routes() -> Router<Arc<DrillCluster>> {
         .route("/scenario", get(scenario))
         .route("/churn", get(churn_log).post(churn))
         .route("/history", get(history))
+        .route("/faults", get(faults).post(inject))
+}
+
+/// `GET /drill/v1/faults`: the scenario's faults (injected ones too), numbered from 1, each
+/// with its time into the drill and whether it was played.
+async fn faults(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
+    let sim = c.lock();
+    let list: Vec<Value> = sim
+        .scenario
+        .faults
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            json!({
+                "fault": i + 1,
+                "at": f.get().at.to_string(),
+                "note": f.get().note,
+                "played": sim.played.contains(&i),
+            })
+        })
+        .collect();
+    Json(json!({ "faults": list }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Inject {
+    /// The scenario's fault with this number (from 1), now.
+    fault: Option<usize>,
+    /// A fault the scenario does not script, in the scenario's form (its `at` is ignored).
+    #[serde(rename = "adHoc")]
+    ad_hoc: Option<Value>,
+}
+
+/// `POST /drill/v1/faults` with `{"fault": N}` or `{"adHoc": {...}}`: plays it now.
+async fn inject(
+    State(c): State<Arc<DrillCluster>>,
+    Json(body): Json<Inject>,
+) -> Result<Json<Value>, (axum::http::StatusCode, String)> {
+    let bad = |m: String| (axum::http::StatusCode::BAD_REQUEST, m);
+    let which = match (body.fault, body.ad_hoc) {
+        (Some(n), None) if n >= 1 => crate::Injection::Scripted(n - 1),
+        (None, Some(mut f)) => {
+            if let Some(o) = f.as_object_mut() {
+                o.entry("at").or_insert(json!("0s"));
+            }
+            crate::Injection::AdHoc(Box::new(
+                serde_json::from_value(f).map_err(|e| bad(format!("adHoc: {e}")))?,
+            ))
+        }
+        _ => {
+            return Err(bad(
+                "give either \"fault\" (a number from 1) or \"adHoc\" (a fault)".into()
+            ));
+        }
+    };
+    let mut sim = c.lock();
+    let index = sim.inject(which).map_err(bad)?;
+    Ok(Json(
+        json!({ "fault": index + 1, "note": sim.scenario.faults[index].get().note }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -103,18 +164,7 @@ async fn set_clock(
     let bad = |m: String| (axum::http::StatusCode::BAD_REQUEST, m);
     {
         let mut sim = c.lock();
-        sim.sync();
-        if let Some(s) = change.speed {
-            if !(s.is_finite() && s >= 0.0) {
-                return Err(bad(format!("speed must be a non-negative number, not {s}")));
-            }
-            sim.clock.set_speed(s);
-        }
-        match change.pause {
-            Some(true) => sim.clock.pause(),
-            Some(false) => sim.clock.resume(),
-            None => {}
-        }
+        sim.set_pace(change.pause, change.speed).map_err(bad)?;
         if let Some(to) = change.seek {
             let at = match to.parse::<jiff::Timestamp>() {
                 Ok(t) => t,

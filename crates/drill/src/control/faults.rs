@@ -1,14 +1,87 @@
-//! Scripted faults from the scenario, applied at their virtual times: bad rollouts, node
-//! conditions, OOMKills, usage surges (noisy neighbours), traffic surges, config pushes and outside scaling.
+//! Scripted faults from the scenario, applied at their virtual times (each once), or injected
+//! now by the facilitator: bad rollouts, node conditions, OOMKills, usage surges (noisy
+//! neighbours), traffic surges, config pushes and outside scaling.
 
 use serde_json::json;
 
 use crate::control::build::workload_kind;
-use crate::scenario::quantity::Quantity;
+use crate::scenario::model::{At, Fault};
+use crate::scenario::quantity::{Duration, Quantity};
 use crate::sim::{Sim, Work};
 
+/// What a facilitator injects.
+#[derive(Debug, Clone)]
+pub enum Injection {
+    /// The scenario's fault with this index (0-based), now rather than at its time.
+    Scripted(usize),
+    /// A fault the scenario does not script, added to it at this moment.
+    AdHoc(Box<Fault>),
+}
+
 impl Sim {
+    /// Plays a fault now, at the facilitator's word; returns its index in the scenario (whose
+    /// faults then say when it was played). A scripted fault already played, or one naming a
+    /// workload or node the drill does not have, is refused.
+    pub(crate) fn inject(&mut self, which: Injection) -> Result<usize, String> {
+        self.sync();
+        let offset = Duration {
+            millis: self.now.duration_since(self.start).as_millis() as i64,
+        };
+        let index = match which {
+            Injection::Scripted(i) => {
+                let Some(f) = self.scenario.faults.get_mut(i) else {
+                    return Err(format!(
+                        "the scenario has {} fault(s); there is no fault {}",
+                        self.scenario.faults.len(),
+                        i + 1
+                    ));
+                };
+                if self.played.contains(&i) {
+                    return Err(format!("fault {} was already played", i + 1));
+                }
+                f.get_mut().at = offset;
+                i
+            }
+            Injection::AdHoc(fault) => {
+                let mut fault = *fault;
+                self.check_fault(&fault)?;
+                fault.at = offset;
+                self.scenario.faults.push(At::new(fault));
+                self.scenario.faults.len() - 1
+            }
+        };
+        self.apply_fault(index);
+        self.reconcile();
+        Ok(index)
+    }
+
+    /// Whether an injected fault names what the drill has.
+    fn check_fault(&self, f: &Fault) -> Result<(), String> {
+        let workloads = [
+            f.rollout.as_ref().map(|r| &r.workload),
+            f.oom_kill.as_ref().map(|o| &o.workload),
+            f.usage.as_ref().map(|u| &u.workload),
+            f.scale.as_ref().map(|s| &s.workload),
+            f.config.as_ref().map(|c| &c.workload),
+            f.traffic.as_ref().map(|t| &t.workload),
+        ];
+        for w in workloads.into_iter().flatten() {
+            if self.workload_spec(w).is_none() {
+                return Err(format!("the drill has no workload {w} (give it as namespace/name)"));
+            }
+        }
+        if let Some(nc) = &f.node_condition
+            && self.store.get(&crate::kinds::NODES, "", &nc.node).is_none()
+        {
+            return Err(format!("the drill has no node {}", nc.node));
+        }
+        Ok(())
+    }
+
     pub(crate) fn apply_fault(&mut self, index: usize) {
+        if !self.played.insert(index) {
+            return;
+        }
         let Some(fault) = self.scenario.faults.get(index).map(|f| f.get().clone()) else {
             return;
         };

@@ -525,7 +525,10 @@ fn check_objectives(c: &mut Checker, at: &At<model::Objectives>) {
             c.at(
                 f,
                 format!("objectives.forbidden[{i}].action"),
-                format!("{action:?} is not an action warroom takes; use one of {}", model::ACTIONS.join(", ")),
+                format!(
+                    "{action:?} is not an action warroom takes; use one of {}",
+                    model::ACTIONS.join(", ")
+                ),
             );
         }
     }
@@ -657,7 +660,10 @@ mod tests {
             "{errors}"
         );
         assert!(errors.0[1].message.contains("rollout_undo"), "{errors}");
-        let fixed = text.replace("0s", "5m").replace("captain", "comms").replace("rollback", "rollout_undo");
+        let fixed = text
+            .replace("0s", "5m")
+            .replace("captain", "comms")
+            .replace("rollback", "rollout_undo");
         let s = parse("s.yaml", &fixed).expect("fixed");
         assert_eq!(s.objectives.map(|o| o.get().forbidden.len()), Some(2));
     }

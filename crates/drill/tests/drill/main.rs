@@ -8,6 +8,7 @@ mod bad_input;
 mod canary;
 mod configs;
 mod determinism;
+mod facilitation;
 mod kube_client;
 mod kubectl;
 mod monitoring;

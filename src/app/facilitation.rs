@@ -1,0 +1,140 @@
+//! What the facilitator of a drill asks from the console: pause, resume, the clock's speed, the
+//! scenario's faults listed, and a fault injected now (one of the scenario's, or an ad-hoc node
+//! down, bad rollout, traffic surge or OOM kill). Parsed here; the executor sends it to the
+//! drill's `/drill/v1` API.
+
+use serde_json::{Value, json};
+
+/// One request to the drill.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Facilitation {
+    /// Pause or resume the drill's clock, or set its speed.
+    Pace { paused: Option<bool>, speed: Option<f64> },
+    /// List the scenario's faults (and whether each was played).
+    Faults,
+    /// Play a fault now: the body of `POST /drill/v1/faults`.
+    Inject(Value),
+}
+
+/// `drill pause | resume | speed N | faults`.
+pub fn drill(args: &[&str]) -> Result<Facilitation, String> {
+    const USAGE: &str = "drill needs pause, resume, speed N or faults";
+    match args {
+        ["pause"] => Ok(Facilitation::Pace {
+            paused: Some(true),
+            speed: None,
+        }),
+        ["resume"] => Ok(Facilitation::Pace {
+            paused: Some(false),
+            speed: None,
+        }),
+        ["speed", n] => {
+            let speed = n
+                .trim_start_matches(['x', '×'])
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s > 0.0)
+                .ok_or_else(|| format!("speed: {n:?} is not a positive number (1 is real time)"))?;
+            Ok(Facilitation::Pace {
+                paused: None,
+                speed: Some(speed),
+            })
+        }
+        ["faults"] => Ok(Facilitation::Faults),
+        _ => Err(USAGE.into()),
+    }
+}
+
+/// `inject N` (the scenario's fault N, as `drill faults` numbers them), or an ad-hoc fault:
+/// `inject node NODE`, `inject rollout NS/NAME IMAGE`, `inject surge NS/NAME FACTOR`,
+/// `inject oom NS/NAME [PODS]`.
+pub fn inject(args: &[&str]) -> Result<Facilitation, String> {
+    const USAGE: &str = "inject needs N (a fault of the scenario), node NODE, rollout NS/NAME IMAGE, \
+                         surge NS/NAME FACTOR or oom NS/NAME [PODS]";
+    let workload = |w: &str| -> Result<String, String> {
+        match w.split_once('/') {
+            Some((ns, name)) if !ns.is_empty() && !name.is_empty() => Ok(w.to_string()),
+            _ => Err(format!("inject: {w:?} is not NAMESPACE/NAME")),
+        }
+    };
+    let ad_hoc = |note: String, fault: Value| {
+        let mut f = fault;
+        f["note"] = json!(note);
+        Facilitation::Inject(json!({ "adHoc": f }))
+    };
+    Ok(match args {
+        [n] if n.parse::<usize>().is_ok_and(|n| n >= 1) => {
+            Facilitation::Inject(json!({ "fault": n.parse::<usize>().unwrap_or(1) }))
+        }
+        ["node", node] => ad_hoc(
+            format!("{node} goes NotReady (injected)"),
+            json!({"nodeCondition": {"node": node, "condition": "Ready", "status": "False",
+                "reason": "KubeletNotReady", "message": "Kubelet stopped posting node status."}}),
+        ),
+        ["rollout", w, image] => ad_hoc(
+            format!("{w} rolled out to {image} (injected)"),
+            json!({"rollout": {"workload": workload(w)?, "image": image}}),
+        ),
+        ["surge", w, factor] => {
+            let factor = factor
+                .trim_start_matches(['x', '×'])
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite() && *f > 0.0)
+                .ok_or_else(|| format!("surge: {factor:?} is not a positive factor"))?;
+            ad_hoc(
+                format!("{w}'s traffic ×{factor} (injected)"),
+                json!({"traffic": {"workload": workload(w)?, "factor": factor}}),
+            )
+        }
+        ["oom", w, rest @ ..] => {
+            let pods = match rest {
+                [] => 1,
+                [n] => n
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| format!("oom: {n:?} is not a number of pods"))?,
+                _ => return Err(USAGE.into()),
+            };
+            ad_hoc(
+                format!("{pods} pod(s) of {w} OOMKilled (injected)"),
+                json!({"oomKill": {"workload": workload(w)?, "pods": pods}}),
+            )
+        }
+        _ => return Err(USAGE.into()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_facilitators_commands_parse_into_what_the_drill_takes() {
+        assert_eq!(
+            drill(&["speed", "x4"]),
+            Ok(Facilitation::Pace {
+                paused: None,
+                speed: Some(4.0)
+            })
+        );
+        assert!(drill(&["speed", "0"]).is_err());
+        assert!(drill(&["rewind"]).is_err());
+        assert_eq!(inject(&["2"]), Ok(Facilitation::Inject(json!({"fault": 2}))));
+        let Ok(Facilitation::Inject(body)) = inject(&["node", "node-3"]) else {
+            panic!("node")
+        };
+        assert_eq!(body["adHoc"]["nodeCondition"]["node"], "node-3");
+        assert_eq!(body["adHoc"]["note"], "node-3 goes NotReady (injected)");
+        assert!(inject(&["rollout", "checkout", "x:2"]).is_err(), "no namespace");
+        assert!(inject(&["0"]).is_err());
+        let Ok(Facilitation::Inject(body)) = inject(&["oom", "shop/checkout", "2"]) else {
+            panic!("oom")
+        };
+        assert_eq!(
+            body["adHoc"]["oomKill"],
+            json!({"workload": "shop/checkout", "pods": 2})
+        );
+    }
+}
