@@ -150,6 +150,15 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     files.sort();
+    // WARROOM_BENCH_ONLY=zone-outage,node-failure runs those scenarios only.
+    if let Ok(only) = std::env::var("WARROOM_BENCH_ONLY") {
+        let names: Vec<&str> = only.split(',').map(str::trim).collect();
+        files.retain(|f| {
+            f.file_stem()
+                .and_then(|s| s.to_str())
+                .is_some_and(|s| names.contains(&s))
+        });
+    }
     let week_days: i64 = std::env::var("WARROOM_BENCH_WEEK_DAYS")
         .ok()
         .and_then(|d| d.parse().ok())

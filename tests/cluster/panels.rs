@@ -57,7 +57,10 @@ fn the_saturation_panel_reads_cpu_over_the_request_when_no_limit_is_set() {
 #[test]
 fn a_healthy_drill_service_uses_about_half_its_cpu_request() {
     // The bad deploy's checkout before its rollout (at 2m): healthy, no usage set by the scenario.
-    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/bad-deploy.yaml")).expect("shipped drill");
+    // Pinned to an afternoon: the daily cycle takes traffic (and CPU) well below its mean at
+    // night, and the drill otherwise starts at the wall clock's hour.
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/bad-deploy.yaml")).expect("shipped drill")
+        + "\nstart: \"2026-11-24T14:00:00Z\"\n";
     let drill = Served::start(
         Some(&yaml),
         Setup {

@@ -1,6 +1,7 @@
 //! The shipped drills play out as their stories say, observed through kubectl while the
 //! virtual clock is stepped: the bad deploy crashloops and stalls until rolled back, the node
-//! failure evicts and reschedules, the noisy neighbour causes memory pressure and OOMKills.
+//! failure evicts and reschedules, the noisy neighbour causes memory pressure and OOMKills, a
+//! budget holds a maintenance drain until the workload has room, a zone outage fails requests.
 
 use serde_json::Value;
 use warroom_testkit::drill::{Served, Setup};
@@ -230,5 +231,79 @@ fn noisy_neighbour_causes_pressure_and_oomkills() {
             .iter()
             .all(|n| condition(n, "MemoryPressure").is_some_and(|c| c["status"] == "False")),
         "pressure clears once the neighbour is gone"
+    );
+}
+
+/// A shipped drill with its own seed (placement is part of its story).
+fn drill_as_shipped(file: &str) -> Served {
+    let yaml = std::fs::read_to_string(warroom_testkit::repo(&format!("drills/{file}"))).expect("shipped drill");
+    let yaml = format!("start: \"2026-11-24T14:00:00Z\"\n{yaml}");
+    Served::start(
+        Some(&yaml),
+        Setup {
+            paused: true,
+            ..Setup::default()
+        },
+    )
+}
+
+#[test]
+fn a_budget_holds_the_maintenance_drain_until_ledger_has_room() {
+    let s = drill_as_shipped("pdb-blocked-drain.yaml");
+    let on_node_2 = |s: &Served| {
+        s.ok(&[
+            "get",
+            "pods",
+            "-n",
+            "payments",
+            "--field-selector",
+            "spec.nodeName=node-2",
+            "-o",
+            "name",
+        ])
+    };
+    assert!(on_node_2(&s).contains("pod/ledger-"), "ledger has a pod on node-2");
+    advance(&s, "2m30s");
+    let node = json(&s, &["get", "node", "node-2"]);
+    assert_eq!(
+        condition(&node, "DiskPressure").map(|c| c["status"].clone()),
+        Some("True".into())
+    );
+    // The budget (2 of 2) refuses the eviction; the drain gives up at its timeout.
+    let held = s.kubectl(&["drain", "node-2", "--ignore-daemonsets", "--timeout=5s"]);
+    assert!(!held.status.success(), "the drain went through");
+    assert!(on_node_2(&s).contains("pod/ledger-"), "ledger's pod stayed");
+    // One more replica gives the budget room: the drain goes through.
+    s.ok(&["scale", "deploy", "ledger", "-n", "payments", "--replicas=3"]);
+    advance(&s, "30s");
+    // The evicted pod terminates on the drill's clock: let it run.
+    s.control("POST", "/drill/v1/clock?pause=false&speed=10");
+    let drained = s.kubectl(&["drain", "node-2", "--ignore-daemonsets", "--timeout=120s"]);
+    assert!(drained.status.success(), "{}", String::from_utf8_lossy(&drained.stderr));
+    assert!(!on_node_2(&s).contains("pod/ledger-"), "ledger left node-2");
+}
+
+#[test]
+fn a_zone_outage_takes_four_nodes_and_fails_requests_in_the_zone_left() {
+    let s = drill_as_shipped("zone-outage.yaml");
+    advance(&s, "3m");
+    let nodes = json(&s, &["get", "nodes"]);
+    let not_ready: Vec<String> = items(&nodes)
+        .iter()
+        .filter(|n| condition(n, "Ready").is_some_and(|c| c["status"] != "True"))
+        .filter_map(|n| n.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    assert_eq!(not_ready, ["node-b-1", "node-b-2", "node-b-3", "node-b-4"]);
+    advance(&s, "1m");
+    let now = s.control("GET", "/drill/v1/clock")["nowMs"].as_i64().expect("nowMs");
+    let errors = warroom_testkit::drill::promql(
+        &s.prometheus,
+        "sum(rate(http_requests_total{service=\"frontend\",code=~\"5..\"}[1m])) / sum(rate(http_requests_total{service=\"frontend\"}[1m]))",
+        Some(now),
+    )
+    .expect("frontend's error ratio");
+    assert!(
+        errors > 0.1,
+        "two thirds of frontend gone should fail requests: {errors}"
     );
 }
