@@ -351,10 +351,7 @@ fn run(
             Op::File { filing, drill } => {
                 let f = *filing;
                 let at = f.when();
-                let unknown = Played {
-                    scenario: String::new(),
-                    start: None,
-                };
+                let unknown = Played::unknown();
                 let played = drill.then(|| drill_run.as_ref().map_or(&unknown, |r| &r.played));
                 let result = crate::incident::filing::file(&store, f.record, &f.title, f.severity, played, at);
                 if open.is_none()

@@ -48,12 +48,12 @@ pub const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../playbooks/node-failure.yaml"),
     ),
     (
-        "playbooks/pdb-blocked-drain.yaml",
-        include_str!("../../playbooks/pdb-blocked-drain.yaml"),
-    ),
-    (
         "playbooks/noisy-neighbour.yaml",
         include_str!("../../playbooks/noisy-neighbour.yaml"),
+    ),
+    (
+        "playbooks/pdb-blocked-drain.yaml",
+        include_str!("../../playbooks/pdb-blocked-drain.yaml"),
     ),
     (
         "playbooks/zone-outage.yaml",

@@ -82,6 +82,17 @@ pub struct Played {
     pub start: Option<Timestamp>,
 }
 
+impl Played {
+    /// A drill whose scenario and start are not known (a detector following a drill from
+    /// outside).
+    pub fn unknown() -> Played {
+        Played {
+            scenario: String::new(),
+            start: None,
+        }
+    }
+}
+
 impl Declared {
     /// A real incident declared with a title and a severity, under investigation, its impact,
     /// services and components not yet known.
