@@ -29,7 +29,9 @@ fn the_shipped_playbooks_load_and_pass_warroom_check() {
             "bad-deploy",
             "crashloop",
             "node-failure",
-            "noisy-neighbour"
+            "noisy-neighbour",
+            "pdb-blocked-drain",
+            "zone-outage"
         ]
     );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
