@@ -7,6 +7,15 @@ use serde_json::Value;
 use warroom_testkit::drill::{Served, Setup};
 
 fn drill(file: &str) -> Served {
+    served(file, Some(5))
+}
+
+/// A shipped drill with its own seed (placement is part of its story).
+fn drill_as_shipped(file: &str) -> Served {
+    served(file, None)
+}
+
+fn served(file: &str, seed: Option<u64>) -> Served {
     let yaml = std::fs::read_to_string(warroom_testkit::repo(&format!("drills/{file}"))).expect("shipped drill");
     // Pin the start so kubectl's ages are stable; step the clock by hand.
     let yaml = format!("start: \"2026-11-24T14:00:00Z\"\n{yaml}");
@@ -14,7 +23,7 @@ fn drill(file: &str) -> Served {
         Some(&yaml),
         Setup {
             paused: true,
-            seed: Some(5),
+            seed,
             ..Setup::default()
         },
     )
@@ -232,19 +241,6 @@ fn noisy_neighbour_causes_pressure_and_oomkills() {
             .all(|n| condition(n, "MemoryPressure").is_some_and(|c| c["status"] == "False")),
         "pressure clears once the neighbour is gone"
     );
-}
-
-/// A shipped drill with its own seed (placement is part of its story).
-fn drill_as_shipped(file: &str) -> Served {
-    let yaml = std::fs::read_to_string(warroom_testkit::repo(&format!("drills/{file}"))).expect("shipped drill");
-    let yaml = format!("start: \"2026-11-24T14:00:00Z\"\n{yaml}");
-    Served::start(
-        Some(&yaml),
-        Setup {
-            paused: true,
-            ..Setup::default()
-        },
-    )
 }
 
 #[test]
