@@ -289,7 +289,7 @@ impl FlightRecorder {
                         }
                     }
                 }
-                (false, true) => self.end(&id),
+                (false, true) => self.end(&id, now),
                 _ => {}
             }
         }
@@ -320,14 +320,22 @@ impl FlightRecorder {
             sealed_at: now,
             unjournaled: Vec::new(),
         };
-        seal(&mut rec, id);
+        seal(&mut rec, id, self.drill_time(now));
         self.recordings.insert(id.clone(), rec);
         Ok(())
     }
 
-    fn end(&mut self, id: &IncidentId) {
+    /// In a drill, `now` (the cluster's clock) as the drill's time its journal entries carry.
+    fn drill_time(&self, now: i64) -> Option<jiff::Timestamp> {
+        self.settings
+            .drill
+            .then(|| jiff::Timestamp::from_millisecond(now).ok())
+            .flatten()
+    }
+
+    fn end(&mut self, id: &IncidentId, now: i64) {
         if let Some(mut rec) = self.recordings.remove(id) {
-            seal(&mut rec, id);
+            seal(&mut rec, id, self.drill_time(now));
             let line = format!("{id} is resolved: its recording is sealed ({} bytes)", rec.writer.len());
             self.tell(&line);
         }
@@ -343,10 +351,11 @@ impl FlightRecorder {
 
     /// Seals every recording due.
     pub fn seal_due(&mut self, now: i64) {
+        let drill_time = self.drill_time(now);
         for (id, rec) in &mut self.recordings {
             if now - rec.sealed_at >= self.settings.seal_every_ms {
                 rec.sealed_at = now;
-                seal(rec, id);
+                seal(rec, id, drill_time);
             }
         }
     }
@@ -358,7 +367,7 @@ impl FlightRecorder {
         }
         let ids: Vec<IncidentId> = self.recordings.keys().cloned().collect();
         for id in ids {
-            self.end(&id);
+            self.end(&id, now);
         }
     }
 
@@ -370,8 +379,9 @@ impl FlightRecorder {
     }
 }
 
-/// Seals a recording and journals the seal (and any earlier one the journal missed).
-fn seal(rec: &mut Recording, id: &IncidentId) {
+/// Seals a recording and journals the seal (and any earlier one the journal missed), in a
+/// drill at the drill's time.
+fn seal(rec: &mut Recording, id: &IncidentId, drill_time: Option<jiff::Timestamp>) {
     rec.unjournaled.extend(rec.writer.seal());
     if rec.unjournaled.is_empty() {
         return;
@@ -395,7 +405,11 @@ fn seal(rec: &mut Recording, id: &IncidentId) {
             offset,
             hash,
         };
-        if let Err(e) = journal.append(Draft::new(actor(), Origin::Automation, event)) {
+        let draft = Draft {
+            drill_time,
+            ..Draft::new(actor(), Origin::Automation, event)
+        };
+        if let Err(e) = journal.append(draft) {
             tracing::error!(incident = %id, error = %e, "the flight recorder cannot journal a seal");
             return;
         }
