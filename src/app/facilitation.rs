@@ -29,12 +29,7 @@ pub fn drill(args: &[&str]) -> Result<Facilitation, String> {
             speed: None,
         }),
         ["speed", n] => {
-            let speed = n
-                .trim_start_matches(['x', '×'])
-                .parse::<f64>()
-                .ok()
-                .filter(|s| s.is_finite() && *s > 0.0)
-                .ok_or_else(|| format!("speed: {n:?} is not a positive number (1 is real time)"))?;
+            let speed = times(n).ok_or_else(|| format!("speed: {n:?} is not a positive number (1 is real time)"))?;
             Ok(Facilitation::Pace {
                 paused: None,
                 speed: Some(speed),
@@ -43,6 +38,14 @@ pub fn drill(args: &[&str]) -> Result<Facilitation, String> {
         ["faults"] => Ok(Facilitation::Faults),
         _ => Err(USAGE.into()),
     }
+}
+
+/// A positive factor, written `4`, `x4` or `×4`.
+fn times(s: &str) -> Option<f64> {
+    s.trim_start_matches(['x', '×'])
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite() && *f > 0.0)
 }
 
 /// `inject N` (the scenario's fault N, as `drill faults` numbers them), or an ad-hoc fault:
@@ -76,12 +79,7 @@ pub fn inject(args: &[&str]) -> Result<Facilitation, String> {
             json!({"rollout": {"workload": workload(w)?, "image": image}}),
         ),
         ["surge", w, factor] => {
-            let factor = factor
-                .trim_start_matches(['x', '×'])
-                .parse::<f64>()
-                .ok()
-                .filter(|f| f.is_finite() && *f > 0.0)
-                .ok_or_else(|| format!("surge: {factor:?} is not a positive factor"))?;
+            let factor = times(factor).ok_or_else(|| format!("surge: {factor:?} is not a positive factor"))?;
             ad_hoc(
                 format!("{w}'s traffic ×{factor} (injected)"),
                 json!({"traffic": {"workload": workload(w)?, "factor": factor}}),

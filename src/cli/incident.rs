@@ -260,10 +260,7 @@ fn run_debrief(args: DebriefArgs) -> anyhow::Result<ExitCode> {
     let store = args.data.store();
     let scenario = super::load_scenario(args.scenario.as_deref())?;
     let record = journal::read(&store.existing(&args.incident)?)?;
-    let played = record.entries.iter().find_map(|e| match &e.event {
-        Event::IncidentOpened(d) => d.played.as_ref().map(|p| p.scenario.clone()),
-        _ => None,
-    });
+    let played = Incident::from_entries(&record.entries)?.played.map(|p| p.scenario);
     if let Some(played) = played.filter(|p| *p != scenario.name) {
         bail!(
             "{} played the scenario {played:?}, not {:?}: give its file with --scenario",

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use warroom_drill::scenario::Scenario;
 
 use crate::incident::journal;
-use crate::incident::model::{Entry, Event, IncidentId};
+use crate::incident::model::IncidentId;
+use crate::incident::state::{Incident, NotAnIncident};
 use crate::incident::store::Store;
 
 pub use report::Earlier;
@@ -22,6 +23,8 @@ pub enum DebriefError {
     Store(#[from] crate::incident::store::StoreError),
     #[error(transparent)]
     Journal(#[from] journal::JournalError),
+    #[error(transparent)]
+    NotAnIncident(#[from] NotAnIncident),
     #[error("{0} is not a drill: only drills are debriefed (a real incident gets a postmortem)")]
     NotADrill(IncidentId),
     #[error("cannot write the debrief {path}: {source}")]
@@ -38,7 +41,7 @@ pub fn path(store: &Store, id: &IncidentId) -> PathBuf {
 /// score.
 pub fn write(store: &Store, id: &IncidentId, scenario: &Scenario) -> Result<(PathBuf, Run), DebriefError> {
     let entries = journal::read(&store.existing(id)?)?.entries;
-    if !is_drill(&entries) {
+    if !Incident::from_entries(&entries)?.drill {
         return Err(DebriefError::NotADrill(id.clone()));
     }
     let run = score(&entries, scenario);
@@ -52,12 +55,6 @@ pub fn write(store: &Store, id: &IncidentId, scenario: &Scenario) -> Result<(Pat
     Ok((path, run))
 }
 
-fn is_drill(entries: &[Entry]) -> bool {
-    entries
-        .iter()
-        .any(|e| matches!(&e.event, Event::IncidentOpened(d) if d.drill))
-}
-
 /// The scenario's other runs kept in `store` (drill incidents that played it), oldest first;
 /// a journal that cannot be read is left out.
 fn earlier_runs(store: &Store, this: &IncidentId, scenario: &Scenario) -> Result<Vec<Earlier>, DebriefError> {
@@ -66,10 +63,8 @@ fn earlier_runs(store: &Store, this: &IncidentId, scenario: &Scenario) -> Result
         let Ok(record) = journal::read(&store.path(&id)) else {
             continue;
         };
-        let played_it = record.entries.iter().any(|e| {
-            matches!(&e.event, Event::IncidentOpened(d)
-                if d.drill && d.played.as_ref().is_some_and(|p| p.scenario == scenario.name))
-        });
+        let played_it = Incident::from_entries(&record.entries)
+            .is_ok_and(|i| i.drill && i.played.is_some_and(|p| p.scenario == scenario.name));
         if played_it {
             out.push(Earlier {
                 incident: id.to_string(),

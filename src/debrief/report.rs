@@ -7,7 +7,7 @@ use std::fmt::Write;
 use jiff::SignedDuration;
 use warroom_drill::scenario::Scenario;
 
-use super::score::{MILESTONES, Run};
+use super::score::{MILESTONES, Run, first_fault};
 use crate::incident::metrics::format_duration;
 use crate::incident::model::{Entry, Event};
 use crate::incident::timeline::{describe, utc};
@@ -78,7 +78,7 @@ fn sections(incident: &str, entries: &[Entry], scenario: &Scenario, run: &Run, e
     );
     let _ = writeln!(out, "| When | Who | What |\n|---|---|---|");
     let mut rows: Vec<(SignedDuration, String, String)> = Vec::new();
-    let first_fault = scenario.faults.iter().map(|f| f.get().at.millis).min().unwrap_or(0);
+    let first_fault = first_fault(scenario);
     for f in &scenario.faults {
         let f = f.get();
         let at = SignedDuration::from_millis(f.at.millis - first_fault);
@@ -108,7 +108,7 @@ fn sections(incident: &str, entries: &[Entry], scenario: &Scenario, run: &Run, e
         for m in MILESTONES {
             let _ = write!(out, " {m} |");
         }
-        let _ = writeln!(out, " objectives met |\n|---|---|---|---|---|---|");
+        let _ = writeln!(out, " objectives met |\n|---|{}---|", "---|".repeat(MILESTONES.len()));
         for e in earlier {
             row(&mut out, &e.incident, &e.run);
         }

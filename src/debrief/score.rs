@@ -48,6 +48,11 @@ impl Run {
 /// The milestones a run is compared on, in `Run::milestones` order.
 pub const MILESTONES: [&str; 4] = ["declared", "contained", "mitigated", "resolved"];
 
+/// How far into the drill its first fault plays, in milliseconds (0 when it has none).
+pub fn first_fault(scenario: &Scenario) -> i64 {
+    scenario.faults.iter().map(|f| f.get().at.millis).min().unwrap_or(0)
+}
+
 /// Scores `entries` (one drill incident's journal) against `scenario`'s objectives.
 pub fn score(entries: &[Entry], scenario: &Scenario) -> Run {
     let objectives = scenario
@@ -59,7 +64,7 @@ pub fn score(entries: &[Entry], scenario: &Scenario) -> Run {
         Event::IncidentOpened(d) => Some((e.incident_time(), d)),
         _ => None,
     });
-    let first_fault = scenario.faults.iter().map(|f| f.get().at.millis).min().unwrap_or(0);
+    let first_fault = first_fault(scenario);
     let start = opened.and_then(|(_, d)| d.played.as_ref()?.start);
     let (zero, timed_from_fault) = match (start, opened) {
         (Some(s), _) => (s + SignedDuration::from_millis(first_fault), true),
@@ -108,13 +113,7 @@ pub fn score(entries: &[Entry], scenario: &Scenario) -> Run {
         });
     }
     if let Some(every) = objectives.updates {
-        scores.push(cadence(
-            entries,
-            declared,
-            resolved,
-            SignedDuration::from_millis(every.millis),
-            every,
-        ));
+        scores.push(cadence(entries, declared, resolved, every));
     }
     if let Some(expected) = &objectives.playbook {
         scores.push(playbook(entries, expected, &since));
@@ -135,10 +134,9 @@ fn cadence(
     entries: &[Entry],
     declared: Option<Timestamp>,
     resolved: Option<Timestamp>,
-    every: SignedDuration,
-    written: warroom_drill::scenario::quantity::Duration,
+    every: warroom_drill::scenario::quantity::Duration,
 ) -> Score {
-    let target = format!("a status update at least every {written}");
+    let target = format!("a status update at least every {every}");
     let Some(declared) = declared else {
         return Score {
             objective: "update cadence".into(),
@@ -163,7 +161,7 @@ fn cadence(
         objective: "update cadence".into(),
         target,
         measured: format!("{sent} update(s), longest wait {}", format_duration(longest)),
-        met: longest <= every,
+        met: longest <= SignedDuration::from_millis(every.millis),
     }
 }
 

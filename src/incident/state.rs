@@ -51,6 +51,8 @@ pub struct Incident {
     pub services: Vec<String>,
     pub components: Vec<String>,
     pub drill: bool,
+    /// The drill played, when known.
+    pub played: Option<super::model::Played>,
     /// Who declared it (`warroom detector` when the detector opened it).
     pub opened_by: String,
     /// The commander judged the detection that opened it a false positive.
@@ -116,6 +118,7 @@ impl Incident {
             services: d.services.clone(),
             components: d.components.clone(),
             drill: d.drill,
+            played: d.played.clone(),
             opened_by: String::new(),
             dismissed: false,
             opened_at: at,

@@ -24,7 +24,6 @@ mod store;
 mod synthetic;
 mod table;
 
-pub use control::faults::Injection;
 pub use server::{ClockReading, Drill, Options, Service, kubeconfig, write_kubeconfig};
 pub use sim::RequestRecord;
 pub use synthetic::SyntheticSpec;

@@ -243,21 +243,6 @@ impl Drill {
         move || cluster.lock().scenario.clone()
     }
 
-    /// Plays a fault now (the facilitator's word); says what was played. A scripted fault
-    /// already played, or one naming what the drill does not have, is refused, saying why.
-    pub fn inject(&self, which: crate::Injection) -> Result<String, String> {
-        let mut sim = self.cluster.lock();
-        let i = sim.inject(which)?;
-        let f = sim.scenario.faults[i].get();
-        Ok(f.note.clone().unwrap_or_else(|| format!("fault {}", i + 1)))
-    }
-
-    /// Pauses or resumes the clock, or sets its speed (×1 is real time).
-    pub fn set_clock(&self, paused: Option<bool>, speed: Option<f64>) -> Result<ClockReading, String> {
-        self.cluster.lock().set_pace(paused, speed)?;
-        Ok(self.clock())
-    }
-
     /// The scenario's services that receive traffic, for golden-signal panels (once each, when a
     /// canary shares its stable release's).
     pub fn services(&self) -> Vec<Service> {

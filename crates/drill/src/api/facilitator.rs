@@ -65,12 +65,12 @@ async fn inject(
 ) -> Result<Json<Value>, (axum::http::StatusCode, String)> {
     let bad = |m: String| (axum::http::StatusCode::BAD_REQUEST, m);
     let which = match (body.fault, body.ad_hoc) {
-        (Some(n), None) if n >= 1 => crate::Injection::Scripted(n - 1),
+        (Some(n), None) if n >= 1 => crate::control::faults::Injection::Scripted(n - 1),
         (None, Some(mut f)) => {
             if let Some(o) = f.as_object_mut() {
                 o.entry("at").or_insert(json!("0s"));
             }
-            crate::Injection::AdHoc(Box::new(
+            crate::control::faults::Injection::AdHoc(Box::new(
                 serde_json::from_value(f).map_err(|e| bad(format!("adHoc: {e}")))?,
             ))
         }
