@@ -49,6 +49,7 @@ async fn run(file: &Path, span: i64, step: i64) -> (Seen, Vec<i64>, Duration) {
     let played = warroom::incident::model::Played {
         scenario: scenario.name.clone(),
         start: None,
+        log: None,
     };
     let listen: SocketAddr = "127.0.0.1:0".parse().expect("addr");
     let drill = Drill::start(

@@ -44,17 +44,20 @@ fn main() -> std::process::ExitCode {
         Some(Command::Drill {
             scenario,
             replay,
+            join,
+            facilitator,
             speed,
             seed,
             console,
-        }) => runtime().and_then(|rt| {
-            rt.block_on(cli::run_drill(
+        }) => runtime().and_then(|rt| match join {
+            Some(url) => rt.block_on(cli::drill::join(&url, facilitator, console)),
+            None => rt.block_on(cli::drill::run(
                 scenario.as_deref(),
                 replay.as_deref(),
                 speed,
                 seed,
                 console,
-            ))
+            )),
         }),
         Some(Command::Live {
             context,
@@ -65,7 +68,7 @@ fn main() -> std::process::ExitCode {
         None if cli::usable_kubeconfig() => {
             runtime().and_then(|rt| rt.block_on(cli::run_live(None, None, Default::default())))
         }
-        None => runtime().and_then(|rt| rt.block_on(cli::run_drill(None, None, 1.0, None, Default::default()))),
+        None => runtime().and_then(|rt| rt.block_on(cli::drill::run(None, None, None, None, Default::default()))),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

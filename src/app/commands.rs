@@ -83,10 +83,16 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
         Command::Pin => pin(state, fx),
         Command::Accept => super::detection::accept(state, fx),
         Command::Debrief => debrief(state, fx),
-        Command::Facilitate(f) => match state.mode {
-            super::state::Mode::Drill { .. } => fx.push(Effect::Facilitate(f)),
-            super::state::Mode::Live { .. } => state.tell("only a drill has a facilitator".into(), true),
-        },
+        Command::Facilitate(f) => {
+            if facilitating(state) {
+                fx.push(Effect::Facilitate(f));
+            }
+        }
+        Command::Aside(text) => {
+            if facilitating(state) {
+                change(state, fx, IncidentChange::Aside(text));
+            }
+        }
         Command::Dismiss(reason) => super::detection::dismiss(state, fx, reason),
         Command::Theme(name) => fx.push(Effect::LoadTheme(name)),
         Command::Keymap(name) => fx.push(Effect::LoadKeymap(name)),
@@ -115,6 +121,21 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
 
 /// Pins the selected timeline entry: a console line (a signal) is written to the journal
 /// pinned; a journal entry is marked pinned where it is (a `pinned` entry naming it).
+/// Whether this console facilitates the drill; says why not when it does not.
+fn facilitating(state: &mut AppState) -> bool {
+    match state.mode {
+        Mode::Live { .. } => state.tell("only a drill has a facilitator".into(), true),
+        Mode::Drill { .. } if !state.facilitating => state.tell(
+            "a player's console does not facilitate: the facilitator's console runs the drill, \
+             or joins it with --facilitator"
+                .into(),
+            true,
+        ),
+        Mode::Drill { .. } => return true,
+    }
+    false
+}
+
 /// Asks for the open drill incident's debrief.
 fn debrief(state: &mut AppState, fx: &mut Vec<Effect>) {
     match &state.incident {

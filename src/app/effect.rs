@@ -18,6 +18,8 @@ pub enum IncidentChange {
         text: String,
         pinned: bool,
     },
+    /// A facilitator's note, which players' consoles do not show.
+    Aside(String),
     Decision(String),
     /// Mark journal entry `seq` as pinned.
     Pin(u64),

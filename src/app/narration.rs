@@ -71,12 +71,14 @@ pub fn journal(state: &mut AppState, f: Followed) {
             if let crate::incident::model::Event::Detected(d) = &e.event {
                 state.detected = Some(d.clone());
             }
-            // Draft saves and recording seals are noise on the timeline (the journal keeps them).
+            // Draft saves and recording seals are noise on the timeline (the journal keeps them);
+            // a facilitator's asides are not for players.
             if matches!(
                 e.event,
                 crate::incident::model::Event::StatusDraftSaved { .. }
                     | crate::incident::model::Event::RecordingSealed { .. }
-            ) {
+            ) || (matches!(e.event, crate::incident::model::Event::Aside { .. }) && !state.facilitating)
+            {
                 return;
             }
             // A pin marks the entry it names, where it is.

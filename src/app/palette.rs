@@ -16,6 +16,8 @@ pub enum Command {
         person: Option<String>,
     },
     Note(String),
+    /// A facilitator's note, which players do not see.
+    Aside(String),
     Decision(String),
     Pin,
     /// Take command of the incident the detector opened.
@@ -120,6 +122,10 @@ pub const USAGE: &[(&str, &str)] = &[
         "inject N | node NODE | rollout NS/NAME IMAGE | surge NS/NAME X | oom NS/NAME",
         "facilitate: play a fault of the scenario now, or one of these",
     ),
+    (
+        "aside TEXT",
+        "facilitate: a note for the journal and the debrief that players do not see",
+    ),
     ("theme NAME", "default, light, high-contrast, mono"),
     ("keymap NAME", "default, vim, emacs"),
     ("quit", "leave warroom"),
@@ -218,6 +224,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Ok(Command::Role { role, person })
         }
         "note" => need("some text").map(Command::Note),
+        "aside" => need("some text").map(Command::Aside),
         "decision" | "decide" => need("what was decided").map(Command::Decision),
         "pin" => Ok(Command::Pin),
         "accept" => Ok(Command::Accept),

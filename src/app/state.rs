@@ -234,6 +234,9 @@ pub struct AppState {
     pub keys_checked: Option<KeysChecked>,
     /// No change may leave this console (`--read-only`, or the observer role).
     pub read_only: bool,
+    /// This console facilitates the drill: its clock and faults, and the facilitator's asides,
+    /// which a player's console (one that joined the drill without `--facilitator`) does not show.
+    pub facilitating: bool,
     /// When the cluster's picture was last kept for the next console (None: none is kept here).
     pub picture: Option<super::picture::Kept>,
     /// Playbooks on offer, the one being followed, and those that apply now (best first).
@@ -289,6 +292,7 @@ impl AppState {
     pub fn new(mode: Mode, now: i64) -> Self {
         let editor = super::status::editor_with("");
         AppState {
+            facilitating: matches!(mode, Mode::Drill { .. }),
             mode,
             model: ClusterModel::new(),
             symptoms: Vec::new(),

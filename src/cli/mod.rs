@@ -1,6 +1,7 @@
 //! The command line: what each `warroom` subcommand takes, and running it. This is the edge
 //! of the program: errors become one clear message and a non-zero exit.
 
+pub mod drill;
 pub mod incident;
 pub mod record;
 pub mod status;
@@ -34,9 +35,18 @@ pub enum Command {
         /// Replay a flight recording (`INC-….recording`) instead of a scenario.
         #[arg(long, value_name = "RECORDING", conflicts_with = "scenario")]
         replay: Option<PathBuf>,
-        /// Virtual seconds per real second.
-        #[arg(long, default_value_t = 1.0)]
-        speed: f64,
+        /// Join the drill another console (or `warroom sim`) runs, at its Kubernetes API's URL
+        /// (the `server:` of its kubeconfig), as a player; with `--facilitator`, as its facilitator.
+        #[arg(long, value_name = "URL", conflicts_with_all = ["scenario", "replay", "speed", "seed"])]
+        join: Option<String>,
+        /// Joining a drill: this console facilitates it (its clock, its faults, asides players
+        /// do not see). A console that runs the drill always does.
+        #[arg(long, requires = "join")]
+        facilitator: bool,
+        /// Virtual seconds per real second (default 1; a drill resumed with `--incident`
+        /// keeps the pace it had).
+        #[arg(long)]
+        speed: Option<f64>,
         /// Random seed (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
@@ -298,39 +308,6 @@ pub fn check(files: &[PathBuf]) -> bool {
         }
     }
     ok
-}
-
-/// `warroom drill`: the console on an in-process drill cluster.
-pub async fn run_drill(
-    scenario: Option<&Path>,
-    replay: Option<&Path>,
-    speed: f64,
-    seed: Option<u64>,
-    console: crate::console::ConsoleOptions,
-) -> anyhow::Result<()> {
-    if !(speed.is_finite() && speed >= 0.0) {
-        anyhow::bail!("--speed must be a non-negative number, not {speed}");
-    }
-    let options = Options {
-        seed,
-        speed,
-        ..Options::default()
-    };
-    let listen = "127.0.0.1:0".parse().expect("a valid address");
-    let running = match replay {
-        Some(recording) => Drill::replay(recording, listen, &options)
-            .await
-            .with_context(|| format!("cannot replay {}", recording.display()))?,
-        None => Drill::start(load_scenario(scenario)?, listen, &options)
-            .await
-            .context("cannot start the drill cluster")?,
-    };
-    let kubeconfig = crate::paths::state_dir().join("drill.kubeconfig");
-    if let Err(e) = warroom_drill::write_kubeconfig(&kubeconfig, &running.url(), "warroom-drill") {
-        tracing::warn!(error = %e, "drill kubeconfig not written");
-    }
-    tracing::info!(url = %running.url(), kubeconfig = %kubeconfig.display(), "drill cluster for the console");
-    crate::console::run(crate::console::Target::Drill(running), console).await
 }
 
 /// `warroom live`: the console on the user's cluster (read-only with `--read-only` or the

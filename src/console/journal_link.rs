@@ -209,6 +209,7 @@ fn typed(c: &IncidentChange, by: &Actor) -> Option<Kept> {
     let (what, pinned) = match c {
         IncidentChange::Note { text, pinned } => (Typed::Note(text.clone()), *pinned),
         IncidentChange::Decision(text) => (Typed::Decision(text.clone()), false),
+        IncidentChange::Aside(text) => (Typed::Aside(text.clone()), false),
         _ => return None,
     };
     Some(Kept {
@@ -222,7 +223,7 @@ fn typed(c: &IncidentChange, by: &Actor) -> Option<Kept> {
 /// Keeps what the journal refused beside it, and says where (or, should even that fail, shows
 /// the words so they can be copied).
 fn keep(journal: &Journal, kept: &Kept, why: &str, tx: &mpsc::UnboundedSender<Msg>) {
-    let (Typed::Note(text) | Typed::Decision(text)) = &kept.what;
+    let (Typed::Note(text) | Typed::Decision(text) | Typed::Aside(text)) = &kept.what;
     match unsaved::keep(journal.path(), kept) {
         Ok(at) => say(
             tx,
@@ -270,6 +271,7 @@ fn follow_into(journal: &Journal, tx: &mpsc::UnboundedSender<Msg>) -> Follower {
 fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, Origin), change::Refused> {
     Ok(match c {
         IncidentChange::Note { text, pinned } => (Event::Note { text }, pinned, Origin::Human),
+        IncidentChange::Aside(text) => (Event::Aside { text }, false, Origin::Human),
         IncidentChange::Decision(text) => (Event::Decision { text }, false, Origin::Human),
         IncidentChange::Pin(seq) => (change::pin(i, seq)?, false, Origin::Human),
         IncidentChange::Severity(s) => (change::severity(i, s, None)?, false, Origin::Human),
@@ -289,6 +291,40 @@ fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, 
     })
 }
 
+/// How often a drill console with no incident open looks for one declared in its drill.
+const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// An incident another console declared in this drill (the same scenario, its clock started at
+/// the same moment) and not yet resolved, among those not `looked` at before; and who declared it.
+fn declared_in_this_drill(
+    store: &Store,
+    played: &Played,
+    looked: &mut std::collections::HashSet<IncidentId>,
+) -> Option<(IncidentId, String)> {
+    let start = played.start?;
+    for id in store.list().ok()?.into_iter().rev() {
+        if !looked.insert(id.clone()) {
+            continue;
+        }
+        let Ok(record) = crate::incident::journal::read(&store.path(&id)) else {
+            continue;
+        };
+        let Ok(incident) = Incident::from_entries(&record.entries) else {
+            continue;
+        };
+        let ours = incident.drill
+            && incident
+                .played
+                .as_ref()
+                .is_some_and(|p| p.scenario == played.scenario && p.start == Some(start));
+        if ours && incident.status != crate::incident::model::Status::Resolved {
+            let by = record.entries.first().map(|e| e.actor.name.clone()).unwrap_or_default();
+            return Some((id, by));
+        }
+    }
+    None
+}
+
 fn run(
     store: Store,
     actor: Actor,
@@ -306,7 +342,28 @@ fn run(
             Err(poisoned) => *poisoned.into_inner() = now,
         }
     };
-    while let Ok(op) = rx.recv() {
+    // A drill console with no incident open joins the one a teammate declares in the drill.
+    let mut looked = std::collections::HashSet::new();
+    loop {
+        let op = match rx.recv_timeout(LOOK_EVERY) {
+            Ok(op) => op,
+            Err(std_mpsc::RecvTimeoutError::Timeout) => {
+                if open.is_none()
+                    && let Some(run) = &drill_run
+                    && let Some((id, by)) = declared_in_this_drill(&store, &run.played, &mut looked)
+                {
+                    say(
+                        &tx,
+                        format!("{id} was declared in this drill by {by}; following it"),
+                        false,
+                    );
+                    Op::Open(id)
+                } else {
+                    continue;
+                }
+            }
+            Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         match op {
             Op::Declare { title, severity, drill } => {
                 if open.is_some() {
@@ -450,6 +507,60 @@ mod tests {
         ))
         .expect("note");
         id
+    }
+
+    #[test]
+    fn a_drill_console_finds_the_open_incident_a_teammate_declared_in_its_drill() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::new(dir.path());
+        let start: Timestamp = "2026-12-06T10:00:00Z".parse().expect("time");
+        let played = |scenario: &str, start: Timestamp| Played {
+            scenario: scenario.into(),
+            start: Some(start),
+            log: None,
+        };
+        let declare = |by: &str, p: Played, resolved: bool| {
+            let (id, mut j, _) = store
+                .open_new(Timestamp::now(), |id| {
+                    let mut d = Declared::new(id, "drill", Severity::Sev2);
+                    d.drill = true;
+                    d.played = Some(p.clone());
+                    Draft::new(Actor::named(by), Origin::Human, Event::IncidentOpened(d))
+                })
+                .expect("declare");
+            if resolved {
+                j.append(Draft::new(
+                    Actor::named(by),
+                    Origin::Human,
+                    Event::StatusChanged {
+                        from: crate::incident::model::Status::Investigating,
+                        to: crate::incident::model::Status::Resolved,
+                        reason: None,
+                    },
+                ))
+                .expect("resolved");
+            }
+            id
+        };
+        let ours = played("bad-deploy", start);
+        let mut looked = std::collections::HashSet::new();
+        assert_eq!(declared_in_this_drill(&store, &ours, &mut looked), None);
+        // Another drill's, one of the same scenario started another time, and ours resolved.
+        declare("carol", played("node-failure", start), false);
+        declare(
+            "dave",
+            played("bad-deploy", start + jiff::SignedDuration::from_secs(1)),
+            false,
+        );
+        declare("erin", ours.clone(), true);
+        assert_eq!(declared_in_this_drill(&store, &ours, &mut looked), None);
+        let id = declare("bob", ours.clone(), false);
+        assert_eq!(
+            declared_in_this_drill(&store, &ours, &mut looked),
+            Some((id, "bob".to_string()))
+        );
+        // Each is looked at once.
+        assert_eq!(declared_in_this_drill(&store, &ours, &mut looked), None);
     }
 
     /// Opens `id` through a link, does `ops`, waits for them, and returns what it told.

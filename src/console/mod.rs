@@ -6,6 +6,7 @@
 
 pub mod executor;
 pub mod facilitator;
+pub mod joined;
 pub mod journal_link;
 pub mod observing;
 pub mod options;
@@ -36,23 +37,54 @@ const FRAME: Duration = Duration::from_millis(16);
 
 /// What the console watches.
 pub enum Target {
-    /// The in-process drill cluster (the console reaches it through its HTTP API).
+    /// The in-process drill cluster (the console reaches it through its HTTP API); this console
+    /// facilitates it.
     Drill(Drill),
+    /// A drill another process runs; this console facilitates it only as `facilitator`.
+    Joined {
+        drill: joined::Joined,
+        facilitator: bool,
+    },
     Live(Cluster),
+}
+
+impl Target {
+    /// The drill's clock, in a drill.
+    fn drill_clock(&self) -> Option<DrillClock> {
+        let c = match self {
+            Target::Drill(running) => running.clock(),
+            Target::Joined { drill, .. } => drill.clock(),
+            Target::Live(_) => return None,
+        };
+        Some(DrillClock {
+            now: c.now.as_second(),
+            start: c.start.as_second(),
+            speed: c.speed,
+            paused: c.paused,
+        })
+    }
+
+    /// A function reading the drill's time, in a drill.
+    fn virtual_now(&self) -> Option<Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>> {
+        match self {
+            Target::Drill(running) => Some(Arc::new(running.virtual_now())),
+            Target::Joined { drill, .. } => Some(Arc::new(drill.virtual_now())),
+            Target::Live(_) => None,
+        }
+    }
+
+    /// The drill's Kubernetes API (and its `/drill/v1` controls), in a drill.
+    fn drill_url(&self) -> Option<String> {
+        match self {
+            Target::Drill(running) => Some(running.url()),
+            Target::Joined { drill, .. } => Some(drill.url.clone()),
+            Target::Live(_) => None,
+        }
+    }
 }
 
 fn now() -> i64 {
     jiff::Timestamp::now().as_second()
-}
-
-fn drill_clock(drill: &Drill) -> DrillClock {
-    let c = drill.clock();
-    DrillClock {
-        now: c.now.as_second(),
-        start: c.start.as_second(),
-        speed: c.speed,
-        paused: c.paused,
-    }
 }
 
 pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> {
@@ -69,13 +101,18 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         }
     }
     let (cluster, mode) = match &target {
-        Target::Drill(running) => {
-            let title = running.scenario().title;
+        Target::Drill(_) | Target::Joined { .. } => {
+            let title = match &target {
+                Target::Drill(running) => running.scenario().title,
+                Target::Joined { drill, .. } => drill.scenario().title,
+                Target::Live(_) => String::new(),
+            };
+            let url = target.drill_url().unwrap_or_default();
             (
-                Cluster::drill(&running.url())?.with_read_only(options.access.read_only())?,
+                Cluster::drill(&url)?.with_read_only(options.access.read_only())?,
                 Mode::Drill {
                     title: CleanText::line(&title),
-                    clock: Some(drill_clock(running)),
+                    clock: target.drill_clock(),
                 },
             )
         }
@@ -96,7 +133,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     // its age, actions held) while the watches list the cluster; a drill starts fresh.
     let picture_path = match &target {
         Target::Live(_) => Some(crate::flight::run::window_dir(&setup.store, &cluster.name).join("picture.json.zst")),
-        Target::Drill(_) => None,
+        Target::Drill(_) | Target::Joined { .. } => None,
     };
     let picture = picture_path
         .as_deref()
@@ -150,7 +187,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     // of this data directory; one recorder per cluster there (another may have it already).
     let mut flight = if setup.config.recorder.console {
         let mut settings = setup.config.recorder();
-        settings.drill = matches!(target, Target::Drill(_));
+        settings.drill = !matches!(target, Target::Live(_));
         match crate::flight::run::start(cluster.client.clone(), &cluster.name, setup.store.clone(), settings).await {
             Ok(f) => Some(f),
             Err(e) => {
@@ -167,8 +204,20 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
             played: crate::incident::model::Played {
                 scenario: running.scenario().name,
                 start: Some(running.clock().start),
+                log: running
+                    .log_path()
+                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())),
             },
             clock: crate::incident::journal::DrillClock(Arc::new(running.virtual_now())),
+        }),
+        Target::Joined { drill, .. } => Some(journal_link::DrillRun {
+            scenario: Arc::new(drill.scenario_now()),
+            played: crate::incident::model::Played {
+                scenario: drill.scenario().name,
+                start: Some(drill.clock().start),
+                log: drill.log.clone(),
+            },
+            clock: crate::incident::journal::DrillClock(Arc::new(drill.virtual_now())),
         }),
         Target::Live(_) => None,
     };
@@ -180,6 +229,14 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let observing = match &target {
         Target::Drill(running) => observing::drill(
             running,
+            setup.config.plan(None).objective,
+            options.access.read_only(),
+            setup.config.detection.console,
+            msg_tx.clone(),
+        )
+        .map(Some),
+        Target::Joined { drill, .. } => observing::joined(
+            drill,
             setup.config.plan(None).objective,
             options.access.read_only(),
             setup.config.detection.console,
@@ -218,10 +275,10 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let runner = match crate::actions::Runner::new(&cluster, Arc::new(journal.clone()), setup.actor.clone()) {
         Ok(r) => {
             let r = r.with_alertmanager(observing.as_ref().and_then(|o| o.alertmanager.clone()));
-            Some(Arc::new(match &target {
-                // A drill's silences start by the drill's clock, which may be paused or replaying.
-                Target::Drill(running) => r.with_clock(Arc::new(running.virtual_now())),
-                Target::Live(_) => r,
+            // A drill's silences start by the drill's clock, which may be paused or replaying.
+            Some(Arc::new(match target.virtual_now() {
+                Some(clock) => r.with_clock(clock),
+                None => r,
             }))
         }
         Err(e) => {
@@ -240,6 +297,11 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         });
     }
     state.read_only = options.access.read_only();
+    state.facilitating = match &target {
+        Target::Drill(_) => true,
+        Target::Joined { facilitator, .. } => *facilitator,
+        Target::Live(_) => false,
+    };
     if let Some(o) = observing
         .as_ref()
         .filter(|o| o.prometheus.is_some() && setup.config.detection.console)
@@ -262,10 +324,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
             .and_then(|o| o.prometheus.clone().map(|p| (p, o.plan.clone()))),
         picture: picture_path,
         window,
-        drill: match &target {
-            Target::Drill(running) => Some(running.url()),
-            Target::Live(_) => None,
-        },
+        drill: target.drill_url(),
     };
     executor.carry_out(first_effects);
 
@@ -357,8 +416,8 @@ async fn event_loop(
             }
             Some(m) = msgs.recv() => executor.carry_out(update(state, m)),
             _ = tick.tick() => {
-                if let Target::Drill(running) = target {
-                    executor.carry_out(update(state, Msg::Clock(drill_clock(running))));
+                if let Some(clock) = target.drill_clock() {
+                    executor.carry_out(update(state, Msg::Clock(clock)));
                 }
                 executor.carry_out(update(state, Msg::Tick(now())));
             }

@@ -42,8 +42,11 @@ fn drill_interval(speed: f64) -> Duration {
 /// replay's scenario names none: it follows the busiest services the recorded samples show,
 /// with the configured objective (`objective`).
 pub fn drill_plan(drill: &Drill, objective: Option<f64>) -> Plan {
-    let services: Vec<Followed> = drill
-        .services()
+    plan_for(drill.services(), drill.clock().speed, objective)
+}
+
+fn plan_for(services: Vec<warroom_drill::Service>, speed: f64, objective: Option<f64>) -> Plan {
+    let services: Vec<Followed> = services
         .into_iter()
         .map(|s| Followed {
             target: Target {
@@ -57,7 +60,7 @@ pub fn drill_plan(drill: &Drill, objective: Option<f64>) -> Plan {
         find_services: services.is_empty(),
         objective,
         services,
-        interval: drill_interval(drill.clock().speed),
+        interval: drill_interval(speed),
         ..Plan::default()
     }
 }
@@ -110,8 +113,36 @@ pub fn drill(
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<Observing, crate::observe::http::ObserveError> {
     let plan = drill_plan(running, objective);
-    let prometheus = Prometheus::from_endpoint(&Endpoint::plain(running.prometheus_url()))?;
-    let alertmanager = Alertmanager::from_endpoint(&Endpoint::plain(running.alertmanager_url()))?;
+    let urls = (running.prometheus_url(), running.alertmanager_url());
+    of_drill(urls, plan, read_only, detection, tx)
+}
+
+/// Follows a joined drill's Prometheus and Alertmanager, as `drill` does the console's own.
+pub fn joined(
+    drill: &super::joined::Joined,
+    objective: Option<f64>,
+    read_only: bool,
+    detection: bool,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> Result<Observing, crate::observe::http::ObserveError> {
+    let plan = plan_for(
+        warroom_drill::services(&drill.scenario()),
+        drill.clock().speed,
+        objective,
+    );
+    let urls = (drill.prometheus.clone(), drill.alertmanager.clone());
+    of_drill(urls, plan, read_only, detection, tx)
+}
+
+fn of_drill(
+    (prometheus, alertmanager): (String, String),
+    plan: Plan,
+    read_only: bool,
+    detection: bool,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> Result<Observing, crate::observe::http::ObserveError> {
+    let prometheus = Prometheus::from_endpoint(&Endpoint::plain(prometheus))?;
+    let alertmanager = Alertmanager::from_endpoint(&Endpoint::plain(alertmanager))?;
     Ok(start(
         Some(prometheus),
         Some(alertmanager),

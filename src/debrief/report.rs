@@ -74,7 +74,8 @@ fn sections(incident: &str, entries: &[Entry], scenario: &Scenario, run: &Run, e
     let _ = writeln!(out, "## Timeline\n");
     let _ = writeln!(
         out,
-        "The scenario's faults (what players could not see) beside what the team did.\n"
+        "The scenario's faults and the facilitator's asides (what players could not see) beside \
+         what the team did.\n"
     );
     let _ = writeln!(out, "| When | Who | What |\n|---|---|---|");
     let mut rows: Vec<(SignedDuration, String, String)> = Vec::new();
@@ -87,7 +88,11 @@ fn sections(incident: &str, entries: &[Entry], scenario: &Scenario, run: &Run, e
     }
     for e in entries.iter().filter(|e| worth_a_row(&e.event)) {
         let at = e.incident_time().duration_since(run.zero);
-        rows.push((at, e.actor.name.clone(), describe(&e.event)));
+        let who = match &e.event {
+            Event::Aside { .. } => format!("{} (facilitator)", e.actor.name),
+            _ => e.actor.name.clone(),
+        };
+        rows.push((at, who, describe(&e.event)));
     }
     rows.sort_by_key(|(at, ..)| *at);
     for (at, who, what) in rows {
@@ -125,11 +130,13 @@ fn row(out: &mut String, name: &str, run: &Run) {
     let _ = writeln!(out, " {} of {} |", run.met(), run.scores.len());
 }
 
-/// What the timeline shows: the team's decisions and acts, not every alert and step.
+/// What the timeline shows: the team's decisions and acts (and the facilitator's asides), not
+/// every alert and step.
 fn worth_a_row(e: &Event) -> bool {
     matches!(
         e,
         Event::IncidentOpened(_)
+            | Event::Aside { .. }
             | Event::StatusChanged { .. }
             | Event::SeverityChanged { .. }
             | Event::RoleChanged { .. }

@@ -286,6 +286,7 @@ mod tests {
         d.played = Some(Played {
             scenario: "bad-deploy".into(),
             start: Some(Timestamp::from_second(START).expect("start")),
+            log: None,
         });
         Event::IncidentOpened(d)
     }

@@ -63,6 +63,12 @@ impl Store {
         &self.dir
     }
 
+    /// Where drill logs are kept: `drills/` beside `incidents/` (a drill starts before any
+    /// incident is declared in it).
+    pub fn drills_dir(&self) -> PathBuf {
+        self.dir.parent().unwrap_or(&self.dir).join("drills")
+    }
+
     /// Where the journal of `id` is (whether or not it exists).
     pub fn path(&self, id: &IncidentId) -> PathBuf {
         self.dir.join(format!("{id}.jsonl"))

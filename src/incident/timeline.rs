@@ -20,6 +20,7 @@ pub fn describe(event: &Event) -> String {
             format!("Incident opened{drill}: {} \"{}\"", d.severity, d.title)
         }
         Event::Note { text } => text.clone(),
+        Event::Aside { text } => format!("Facilitator: {text}"),
         Event::Pinned { seq } => format!("pinned #{seq}"),
         Event::Decision { text } => format!("Decision: {text}"),
         Event::StatusChanged { from, to, reason } => {

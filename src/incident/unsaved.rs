@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::Event;
 
-/// One note or decision as it was typed.
+/// One note, decision or facilitator's aside as it was typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Kept {
     pub at: Timestamp,
@@ -25,6 +25,7 @@ pub struct Kept {
 pub enum Typed {
     Note(String),
     Decision(String),
+    Aside(String),
 }
 
 impl Kept {
@@ -38,6 +39,9 @@ impl Kept {
             },
             Typed::Decision(text) => Event::Decision {
                 text: format!("{text} (decided at {when}, kept while the journal could not record it)"),
+            },
+            Typed::Aside(text) => Event::Aside {
+                text: format!("{text} (typed at {when}, kept while the journal could not record it)"),
             },
         }
     }

@@ -135,8 +135,14 @@ fn a_drill_resolved_in_the_console_is_debriefed_on_the_drill_clock() {
 }
 
 /// A drill incident's journal in `dir`, the bad deploy declared `declared` minutes after its
-/// first fault and rolled back `undone` minutes after it.
-fn drill_run(dir: &std::path::Path, number: u32, declared: i64, undone: i64) -> IncidentId {
+/// first fault and rolled back `undone` minutes after it; its drill logged in `log`, if any.
+pub(crate) fn drill_run(
+    dir: &std::path::Path,
+    number: u32,
+    declared: i64,
+    undone: i64,
+    log: Option<&str>,
+) -> IncidentId {
     let id = IncidentId::new(jiff::civil::date(2026, 11, 24), number);
     let start = Timestamp::from_second(1_790_000_000).expect("start");
     let fault = start + SignedDuration::from_mins(2);
@@ -146,6 +152,7 @@ fn drill_run(dir: &std::path::Path, number: u32, declared: i64, undone: i64) -> 
     opened.played = Some(Played {
         scenario: "bad-deploy".into(),
         start: Some(start),
+        log: log.map(str::to_string),
     });
     let alice = Actor::named("alice");
     let draft = |minutes: i64, event: Event| Draft {
@@ -180,8 +187,8 @@ fn the_debrief_command_compares_a_run_with_the_earlier_runs_of_its_scenario() {
     let home = tempfile::tempdir().expect("tmp");
     let data = home.path().join("data");
     let incidents = data.join("incidents");
-    let first = drill_run(&incidents, 1, 8, 20);
-    let second = drill_run(&incidents, 2, 3, 6);
+    let first = drill_run(&incidents, 1, 8, 20, None);
+    let second = drill_run(&incidents, 2, 3, 6, None);
     let out = crate::support::warroom(&data)
         .args(["debrief", second.as_str()])
         .output()

@@ -16,6 +16,7 @@ mod keys;
 mod lists;
 mod playbooks_tmux;
 mod render;
+mod resume;
 mod scenario_files;
 mod status_tmux;
 mod tmux;

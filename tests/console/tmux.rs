@@ -152,7 +152,7 @@ fn hostile_names_and_messages_leave_no_trace() {
 }
 
 /// The drill cluster the console started in-process, as its kubeconfig names it.
-fn drill_url(state_dir: &std::path::Path) -> String {
+pub(crate) fn drill_url(state_dir: &std::path::Path) -> String {
     let kubeconfig = std::fs::read_to_string(state_dir.join("drill.kubeconfig")).expect("the drill kubeconfig");
     kubeconfig
         .lines()
@@ -173,7 +173,7 @@ pub(crate) fn kubectl(state_dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn kubectl_image(state_dir: &std::path::Path) -> String {
+pub(crate) fn kubectl_image(state_dir: &std::path::Path) -> String {
     kubectl(
         state_dir,
         &[
@@ -762,7 +762,7 @@ fn the_header_goes_stale_when_the_api_server_freezes_or_restarts_and_live_when_i
 }
 
 /// Presses the quit key until the console has gone (a second press when it asks).
-fn quit(t: &Tmux) {
+pub(crate) fn quit(t: &Tmux) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !t.dead() {
         assert!(Instant::now() < deadline, "q quits the console:\n{}", t.screen());

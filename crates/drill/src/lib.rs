@@ -10,6 +10,7 @@
 mod api;
 mod clock;
 mod control;
+pub mod drill_log;
 mod kinds;
 mod metrics;
 mod openapi;
@@ -24,7 +25,7 @@ mod store;
 mod synthetic;
 mod table;
 
-pub use server::{ClockReading, Drill, Options, Service, kubeconfig, write_kubeconfig};
+pub use server::{ClockReading, Drill, Options, Service, kubeconfig, services, write_kubeconfig};
 pub use sim::RequestRecord;
 pub use synthetic::SyntheticSpec;
 

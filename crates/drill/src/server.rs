@@ -4,7 +4,7 @@
 //! along, and the kubeconfig that points kubectl and kube-rs at it.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -19,7 +19,7 @@ use super::metrics::replayed::{RecordedSamples, Replayed};
 use super::scenario::Scenario;
 use super::sim::{RequestRecord, Sim};
 use super::synthetic::SyntheticSpec;
-use super::{api, kinds, openapi};
+use super::{api, drill_log, kinds, openapi};
 
 /// How the drill cluster runs.
 #[derive(Debug, Clone)]
@@ -35,6 +35,9 @@ pub struct Options {
     pub start: Option<jiff::Timestamp>,
     /// How much metrics history is backfilled before the start (milliseconds; 3 days).
     pub metrics_history_ms: i64,
+    /// Keep a drill log here (a new file): the writes that changed the drill, from which
+    /// [`Drill::resume`] rebuilds it. A scenario's drill only.
+    pub log: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -47,6 +50,7 @@ impl Default for Options {
             bookmark_interval: Duration::from_secs(15),
             start: None,
             metrics_history_ms: HISTORY_MS,
+            log: None,
         }
     }
 }
@@ -57,6 +61,9 @@ pub struct DrillCluster {
     pub openapi: Bytes,
     pub disconnect: tokio::sync::watch::Sender<u64>,
     pub address: String,
+    /// Where the drill's Prometheus and Alertmanager listen (for consoles that join the drill).
+    pub prometheus_url: String,
+    pub alertmanager_url: String,
     pub bookmark_interval: Duration,
     /// Writes made by `/drill/v1/churn`: (namespace, name, restart count, committed at, ns since the epoch).
     pub churn_log: Mutex<Vec<(String, String, i64, u64)>>,
@@ -66,19 +73,56 @@ pub struct DrillCluster {
     inbox: Mutex<Vec<Observation>>,
     /// What a replay told the monitoring stack, waiting as observations do.
     replayed: Mutex<Vec<Replayed>>,
+    /// The drill log, when the drill keeps one.
+    log: Mutex<Option<Logging>>,
+    /// Writes that change the drill take turns, so the log's order is the order they were
+    /// applied in; the clock's changes wait their turn too.
+    pub writing: tokio::sync::Mutex<()>,
+}
+
+/// The drill log being written, and the last place it was told the clock reached.
+struct Logging {
+    writer: drill_log::Writer,
+    reached: Option<(jiff::Timestamp, f64, bool)>,
+    told: std::time::Instant,
+}
+
+/// How often a running drill tells its log where the clock is (a crash loses at most this).
+const REACHED_EVERY: Duration = Duration::from_secs(5);
+
+/// The simulation held at the time a write is logged at, until dropped.
+pub struct Held<'a> {
+    cluster: &'a DrillCluster,
+    pub at: jiff::Timestamp,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.cluster.lock().hold = None;
+    }
 }
 
 impl DrillCluster {
-    pub fn new(sim: Sim, monitoring: Monitoring, address: String, bookmark_interval: Duration) -> Self {
+    pub fn new(
+        sim: Sim,
+        monitoring: Monitoring,
+        address: String,
+        (prometheus_url, alertmanager_url): (String, String),
+        bookmark_interval: Duration,
+    ) -> Self {
         let (disconnect, _) = tokio::sync::watch::channel(0);
         DrillCluster {
             monitoring: Mutex::new(monitoring),
             inbox: Mutex::new(Vec::new()),
             replayed: Mutex::new(Vec::new()),
+            log: Mutex::new(None),
+            writing: tokio::sync::Mutex::new(()),
             sim: Mutex::new(sim),
             openapi: Bytes::from(openapi::v2_protobuf(kinds::ALL)),
             disconnect,
             address,
+            prometheus_url,
+            alertmanager_url,
             bookmark_interval,
             churn_log: Mutex::new(Vec::new()),
         }
@@ -87,6 +131,62 @@ impl DrillCluster {
     /// The simulation, locked. A poisoned lock (a panic elsewhere) is recovered, not spread.
     pub fn lock(&self) -> MutexGuard<'_, Sim> {
         self.sim.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The drill log this drill writes, if it keeps one.
+    pub fn log_path(&self) -> Option<PathBuf> {
+        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        log.as_ref().map(|l| l.writer.path().to_path_buf())
+    }
+
+    /// Whether the drill keeps a log.
+    pub fn logging(&self) -> bool {
+        self.log.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
+    /// Brings the simulation to the clock's time and holds it there while a write is applied.
+    pub fn hold(&self) -> Held<'_> {
+        let mut sim = self.lock();
+        sim.sync();
+        let at = sim.now;
+        sim.hold = Some(at);
+        Held { cluster: self, at }
+    }
+
+    /// Appends to the drill log; a log that cannot be written is told in the log file, and the
+    /// drill goes on (it can then not be resumed past this point).
+    pub fn log(&self, line: &drill_log::Line) {
+        if let Some(l) = self.log.lock().unwrap_or_else(|p| p.into_inner()).as_mut()
+            && let Err(e) = l.writer.write(line)
+        {
+            tracing::error!(error = %e, log = %l.writer.path().display(), "the drill log cannot be written");
+        }
+    }
+
+    /// Tells the drill log where the clock has reached and at what pace, when that changed
+    /// (`now`: at once; else at most every few seconds).
+    pub fn note_reached(&self, now: bool) {
+        let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(l) = log.as_mut() else {
+            return;
+        };
+        if !now && l.told.elapsed() < REACHED_EVERY {
+            return;
+        }
+        let reached = {
+            let mut sim = self.lock();
+            sim.sync();
+            (sim.now, sim.clock.speed(), sim.clock.paused())
+        };
+        l.told = std::time::Instant::now();
+        if l.reached == Some(reached) {
+            return;
+        }
+        l.reached = Some(reached);
+        let (at, speed, paused) = reached;
+        if let Err(e) = l.writer.write(&drill_log::Line::Reached { at, speed, paused }) {
+            tracing::error!(error = %e, log = %l.writer.path().display(), "the drill log cannot be written");
+        }
     }
 
     /// Brings the simulation to the clock's time and queues what it observed; returns the
@@ -128,7 +228,23 @@ impl DrillCluster {
         if let Ok(mut m) = self.monitoring.try_lock() {
             self.record_inbox(&mut m, now);
         }
+        self.note_reached(false);
     }
+}
+
+/// The services of `scenario` that receive traffic, for golden-signal panels (once each, when
+/// a canary shares its stable release's).
+pub fn services(scenario: &Scenario) -> Vec<Service> {
+    let mut seen = std::collections::BTreeSet::new();
+    crate::metrics::signals::services(scenario)
+        .into_iter()
+        .filter(|s| seen.insert((s.namespace.clone(), s.service.clone())))
+        .map(|s| Service {
+            namespace: s.namespace,
+            service: s.service,
+            objective: s.objective,
+        })
+        .collect()
 }
 
 /// A drill cluster serving on loopback addresses until dropped or stopped: the handle the
@@ -207,6 +323,26 @@ impl Drill {
         serve(sim, listener, &options).await
     }
 
+    /// Rebuilds the drill whose log is at `path` (kept with [`Options::log`]) and serves it
+    /// on `listen`: its scenario played again from its start with its seed, each logged write
+    /// applied at its virtual time, then served from where the log stopped, at the pace it
+    /// had then (or at `speed`). The same log is written on. Faults already played are not
+    /// played again; a log that cannot be read, or a write refused now that was accepted then,
+    /// is an error naming the file and line.
+    pub async fn resume(
+        path: &std::path::Path,
+        listen: SocketAddr,
+        options: &Options,
+        speed: Option<f64>,
+    ) -> std::io::Result<Drill> {
+        resume(path, listen, options, speed).await
+    }
+
+    /// The drill log this drill writes, if it keeps one.
+    pub fn log_path(&self) -> Option<PathBuf> {
+        self.cluster.log_path()
+    }
+
     /// The address the Kubernetes API listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -246,17 +382,7 @@ impl Drill {
     /// The scenario's services that receive traffic, for golden-signal panels (once each, when a
     /// canary shares its stable release's).
     pub fn services(&self) -> Vec<Service> {
-        let sim = self.cluster.lock();
-        let mut seen = std::collections::BTreeSet::new();
-        crate::metrics::signals::services(&sim.scenario)
-            .into_iter()
-            .filter(|s| seen.insert((s.namespace.clone(), s.service.clone())))
-            .map(|s| Service {
-                namespace: s.namespace,
-                service: s.service,
-                objective: s.objective,
-            })
-            .collect()
+        services(&self.cluster.lock().scenario)
     }
 
     /// The requests served so far (also at `GET /drill/v1/requests`).
@@ -296,6 +422,8 @@ impl Drop for Drill {
         for t in &self.tasks {
             t.abort();
         }
+        // Where the drill stopped, so that it resumes there.
+        self.cluster.note_reached(true);
     }
 }
 
@@ -312,6 +440,13 @@ async fn start(scenario: Scenario, listen: SocketAddr, options: &Options) -> std
     let listener = TcpListener::bind(listen).await?;
     let seed = options.seed.unwrap_or(scenario.seed);
     let start = start_time(&scenario, options);
+    let writer = match &options.log {
+        Some(path) => Some(
+            drill_log::Writer::create(path, &scenario, seed, start)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("the drill log {}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
     let clock = Clock::new(start, options.speed, options.paused);
     let sim = tokio::task::spawn_blocking({
         let capacity = options.log_capacity;
@@ -319,7 +454,102 @@ async fn start(scenario: Scenario, listen: SocketAddr, options: &Options) -> std
     })
     .await
     .map_err(std::io::Error::other)?;
-    serve(sim, listener, options).await
+    serve_logged(sim, listener, options, writer, None).await
+}
+
+/// Where a resumed drill is brought to before it is served.
+struct Resumption {
+    writes: Vec<drill_log::Line>,
+    at: jiff::Timestamp,
+    speed: f64,
+    paused: bool,
+}
+
+/// Rebuilds the drill logged at `path` (see [`Drill::resume`]).
+async fn resume(path: &Path, listen: SocketAddr, options: &Options, speed: Option<f64>) -> std::io::Result<Drill> {
+    let listener = TcpListener::bind(listen).await?;
+    let read = drill_log::read(path).map_err(std::io::Error::other)?;
+    let writer = drill_log::Writer::resume(path, &read)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("the drill log {}: {e}", path.display())))?;
+    let (at, pace) = read.reached();
+    let (speed, paused) = match (speed, pace) {
+        (Some(s), pace) => (s, pace.is_some_and(|p| p.1)),
+        (None, Some(pace)) => pace,
+        (None, None) => (options.speed, options.paused),
+    };
+    let drill_log::Read {
+        header,
+        scenario,
+        lines,
+        ..
+    } = read;
+    let clock = Clock::new(header.start, 0.0, true);
+    let sim = tokio::task::spawn_blocking({
+        let capacity = options.log_capacity;
+        move || Sim::new(scenario, header.seed, clock, capacity)
+    })
+    .await
+    .map_err(std::io::Error::other)?;
+    let resumption = Resumption {
+        writes: lines,
+        at,
+        speed,
+        paused,
+    };
+    let options = Options {
+        seed: Some(header.seed),
+        ..options.clone()
+    };
+    serve_logged(sim, listener, &options, Some(writer), Some(resumption)).await
+}
+
+/// Applies a resumed drill's logged writes, each at its virtual time, through the same APIs
+/// that applied them first. A write refused now that was accepted then means the drill is not
+/// the one logged: that is an error naming the line, never a drill quietly different.
+async fn replay_writes(cluster: &Arc<DrillCluster>, path: &Path, writes: &[drill_log::Line]) -> std::io::Result<()> {
+    use tower::ServiceExt;
+    let kubernetes = api::router(cluster.clone());
+    let alertmanager = api::alertmanager::router(cluster.clone());
+    for (i, line) in writes.iter().enumerate() {
+        let drill_log::Line::Write {
+            at,
+            api,
+            method,
+            uri,
+            content_type,
+            ..
+        } = line
+        else {
+            continue;
+        };
+        cluster.lock().clock = Clock::new(*at, 0.0, true);
+        let mut request = axum::http::Request::builder().method(method.as_str()).uri(uri.as_str());
+        if let Some(ct) = content_type {
+            request = request.header(axum::http::header::CONTENT_TYPE, ct);
+        }
+        let request = request
+            .body(axum::body::Body::from(line.body()))
+            .map_err(|e| std::io::Error::other(format!("{}:{}: {e}", path.display(), i + 2)))?;
+        let router = match api {
+            drill_log::Api::Kubernetes => kubernetes.clone(),
+            drill_log::Api::Alertmanager => alertmanager.clone(),
+        };
+        let Ok(response) = router.oneshot(request).await;
+        if !response.status().is_success() {
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), 64 << 10)
+                .await
+                .unwrap_or_default();
+            return Err(std::io::Error::other(format!(
+                "{}:{}: {method} {uri} was applied when the drill was played and is refused now ({status}: {}); \
+                 the drill cannot be resumed as it was",
+                path.display(),
+                i + 2,
+                String::from_utf8_lossy(&body).trim()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// When the drill starts: the option, else the scenario's pinned start, else now (to the second).
@@ -334,7 +564,19 @@ fn start_time(scenario: &Scenario, options: &Options) -> jiff::Timestamp {
 }
 
 /// Serves an already built simulation on a bound listener.
-pub(crate) async fn serve(mut sim: Sim, listener: TcpListener, options: &Options) -> std::io::Result<Drill> {
+pub(crate) async fn serve(sim: Sim, listener: TcpListener, options: &Options) -> std::io::Result<Drill> {
+    serve_logged(sim, listener, options, None, None).await
+}
+
+/// Serves a simulation, keeping its drill log if it has one, after bringing it to where a
+/// resumed drill was.
+async fn serve_logged(
+    mut sim: Sim,
+    listener: TcpListener,
+    options: &Options,
+    writer: Option<drill_log::Writer>,
+    resumption: Option<Resumption>,
+) -> std::io::Result<Drill> {
     let addr = listener.local_addr()?;
     // Prometheus and Alertmanager listen beside the Kubernetes API, on the same address.
     let prometheus = TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
@@ -352,6 +594,10 @@ pub(crate) async fn serve(mut sim: Sim, listener: TcpListener, options: &Options
         sim,
         monitoring,
         addr.to_string(),
+        (
+            format!("http://{prometheus_addr}"),
+            format!("http://{alertmanager_addr}"),
+        ),
         options.bookmark_interval,
     ));
     // The history is backfilled in the background; metrics requests wait for it, the
@@ -371,6 +617,22 @@ pub(crate) async fn serve(mut sim: Sim, listener: TcpListener, options: &Options
         }
     });
     backfilling.await.map_err(std::io::Error::other)?;
+    if let Some(r) = resumption {
+        let path = writer.as_ref().map(|w| w.path().to_path_buf()).unwrap_or_default();
+        replay_writes(&cluster, &path, &r.writes).await?;
+        let mut sim = cluster.lock();
+        sim.clock = Clock::new(r.at, 0.0, true);
+        sim.sync();
+        sim.clock = Clock::new(r.at, r.speed, r.paused);
+    }
+    if let Some(writer) = writer {
+        *cluster.log.lock().unwrap_or_else(|p| p.into_inner()) = Some(Logging {
+            writer,
+            reached: None,
+            told: std::time::Instant::now(),
+        });
+        cluster.note_reached(true);
+    }
     let mut tasks = vec![
         spawn_server(listener, api::router(cluster.clone()), "Kubernetes API"),
         spawn_server(prometheus, api::prometheus::router(cluster.clone()), "Prometheus API"),

@@ -136,6 +136,9 @@ pub struct Sim {
     pub(crate) replayed: Vec<super::metrics::replayed::Replayed>,
     /// The scenario's faults played so far (by index), each once, on time or injected early.
     pub(crate) played: BTreeSet<usize>,
+    /// While a write is applied, the simulation stays at the time it is logged at (the clock
+    /// runs on; the simulation catches up after).
+    pub(crate) hold: Option<Timestamp>,
 }
 
 /// Pod status updates a synthetic cluster makes each virtual second, round the pods in turn.
@@ -182,6 +185,7 @@ impl Sim {
             replay: None,
             replayed: Vec::new(),
             played: BTreeSet::new(),
+            hold: None,
         }
     }
 
@@ -228,11 +232,14 @@ impl Sim {
     /// Brings the simulation to the clock's virtual time.
     pub fn sync(&mut self) {
         let now = self.clock.now();
-        self.advance_to(now);
+        self.advance_to(self.hold.map_or(now, |h| h.min(now)));
     }
 
     /// Runs every timer due up to `target`, each at its own virtual time, then the controllers.
+    /// Work a write left for the controllers is done first, at the time of the write, however
+    /// long after it the simulation is next brought up to date.
     pub fn advance_to(&mut self, target: Timestamp) {
+        self.reconcile();
         loop {
             let due = matches!(self.timers.peek(), Some(Reverse((t, _, _))) if *t <= target);
             if !due {

@@ -19,6 +19,14 @@ pub struct Setup {
     /// The clock's speed (1 when not given).
     pub speed: Option<f64>,
     pub paused: bool,
+    /// Keep a drill log here.
+    pub log: Option<PathBuf>,
+}
+
+/// How the drill comes to be.
+enum Launch {
+    Start(Box<scenario::Scenario>),
+    Resume(PathBuf),
 }
 
 /// What the drill's thread is asked to do.
@@ -50,10 +58,20 @@ impl Served {
             Some(text) => scenario::parse("scenario.yaml", text).unwrap_or_else(|e| panic!("the scenario: {e}")),
             None => scenario::builtin(),
         };
+        Served::launch(Launch::Start(Box::new(scenario)), setup)
+    }
+
+    /// Resumes the drill logged at `log` (its pace from the log unless `setup.speed` says).
+    pub fn resume(log: &std::path::Path, setup: Setup) -> Served {
+        Served::launch(Launch::Resume(log.to_path_buf()), setup)
+    }
+
+    fn launch(launch: Launch, setup: Setup) -> Served {
         let options = Options {
             seed: setup.seed,
             speed: setup.speed.unwrap_or(1.0),
             paused: setup.paused,
+            log: setup.log.clone(),
             ..Options::default()
         };
         let dir = tempfile::tempdir().expect("temp dir");
@@ -68,7 +86,11 @@ impl Served {
                     .build()
                     .expect("runtime");
                 let listen = "127.0.0.1:0".parse().expect("address");
-                let drill = match rt.block_on(Drill::start(scenario, listen, &options)) {
+                let drill = match launch {
+                    Launch::Start(scenario) => rt.block_on(Drill::start(*scenario, listen, &options)),
+                    Launch::Resume(log) => rt.block_on(Drill::resume(&log, listen, &options, setup.speed)),
+                };
+                let drill = match drill {
                     Ok(d) => d,
                     Err(e) => {
                         let _ = started.send(Err(e.to_string()));

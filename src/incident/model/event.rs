@@ -80,6 +80,10 @@ pub struct Played {
     /// The drill clock's start (virtual time), from which the scenario's faults are timed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<Timestamp>,
+    /// The drill log's file name (in the data directory's `drills/`): what changed the drill,
+    /// from which reopening the incident resumes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
 }
 
 impl Played {
@@ -89,6 +93,7 @@ impl Played {
         Played {
             scenario: String::new(),
             start: None,
+            log: None,
         }
     }
 }
@@ -141,6 +146,10 @@ pub enum Event {
     /// The first line of every journal.
     IncidentOpened(Declared),
     Note {
+        text: String,
+    },
+    /// A drill facilitator's note: kept in the journal and the debrief, not shown to players.
+    Aside {
         text: String,
     },
     Decision {
@@ -319,6 +328,7 @@ impl Event {
         match self {
             Event::IncidentOpened(_) => "incident_opened",
             Event::Note { .. } => "note",
+            Event::Aside { .. } => "aside",
             Event::Decision { .. } => "decision",
             Event::Pinned { .. } => "pinned",
             Event::StatusChanged { .. } => "status_changed",

@@ -31,6 +31,10 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
         .route("/api/v2/status", get(status))
         .route("/-/healthy", get(|| async { "OK" }))
         .route("/-/ready", get(|| async { "OK" }))
+        .layer(axum::middleware::from_fn_with_state(
+            cluster.clone(),
+            super::logged::alertmanager,
+        ))
         .with_state(cluster)
 }
 

@@ -162,6 +162,8 @@ async fn set_clock(
     Query(change): Query<ClockChange>,
 ) -> Result<Json<Value>, (axum::http::StatusCode, String)> {
     let bad = |m: String| (axum::http::StatusCode::BAD_REQUEST, m);
+    // A change of pace waits for a write being applied, and tells the drill log.
+    let _turn = c.writing.lock().await;
     {
         let mut sim = c.lock();
         sim.set_pace(change.pause, change.speed).map_err(bad)?;
@@ -181,6 +183,7 @@ async fn set_clock(
             sim.sync();
         }
     }
+    c.note_reached(true);
     Ok(Json(clock_state(&c)))
 }
 
@@ -204,9 +207,24 @@ async fn compact(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
     Json(json!({"compactedThrough": sim.store.resource_version()}))
 }
 
+/// `GET /drill/v1/scenario`: what a console joining the drill needs: the scenario as it is
+/// played now (injected faults among its faults; `yaml`, in the scenario file's form), where
+/// the drill's Prometheus and Alertmanager listen, and the drill log's file name.
 async fn scenario(State(c): State<Arc<DrillCluster>>) -> Json<Value> {
+    let log = c
+        .log_path()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
     let sim = c.lock();
-    Json(json!({"name": sim.scenario.name, "title": sim.scenario.title, "description": sim.scenario.description}))
+    let yaml = serde_saphyr::to_string(&sim.scenario).unwrap_or_default();
+    Json(json!({
+        "name": sim.scenario.name,
+        "title": sim.scenario.title,
+        "description": sim.scenario.description,
+        "yaml": yaml,
+        "prometheus": c.prometheus_url,
+        "alertmanager": c.alertmanager_url,
+        "log": log,
+    }))
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod autoscaling_v1;
 pub mod discovery;
 pub mod facilitator;
+pub mod logged;
 pub mod logs;
 pub mod prometheus;
 mod protobuf;
@@ -40,7 +41,7 @@ const REQUEST_LOG_LIMIT: usize = 20_000;
 
 /// Marks a response to a request that changed nothing (a dry run).
 #[derive(Clone, Copy)]
-struct DryRun;
+pub(crate) struct DryRun;
 
 /// The apiVersion and kind of the request's body, for the request log.
 #[derive(Clone)]
@@ -80,6 +81,7 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
                 "the server does not allow this method on the requested resource: {method}"
             ))
         })
+        .layer(middleware::from_fn_with_state(cluster.clone(), logged::kubernetes))
         .layer(middleware::from_fn_with_state(cluster.clone(), record))
         .with_state(cluster)
 }

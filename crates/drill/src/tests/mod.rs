@@ -7,3 +7,4 @@ mod promql_fuzz;
 mod promql_unsupported;
 mod properties;
 mod signals;
+mod stepping;

@@ -12,6 +12,7 @@ mod facilitation;
 mod kube_client;
 mod kubectl;
 mod monitoring;
+mod resume;
 mod shipped;
 
 use warroom_testkit::drill::{Served, Setup};

@@ -1,0 +1,195 @@
+//! `warroom drill`: the console on an in-process drill cluster, started afresh with its drill
+//! log in the data directory, replayed from a recording, or resumed where a drill incident
+//! left it; or on a drill another process runs (`--join`); and keeping the drill logs no
+//! incident needs from piling up.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use warroom_drill::{Drill, Options};
+
+use crate::incident::model::IncidentId;
+use crate::incident::store::Store;
+
+/// `warroom drill`: the console on an in-process drill cluster: a new drill of the scenario
+/// (its drill log kept in the data directory), a replayed recording, or, with `--incident` of
+/// a drill incident, that incident's drill resumed where it was left.
+pub async fn run(
+    scenario: Option<&Path>,
+    replay: Option<&Path>,
+    speed: Option<f64>,
+    seed: Option<u64>,
+    console: crate::console::ConsoleOptions,
+) -> anyhow::Result<()> {
+    if let Some(speed) = speed.filter(|s| !(s.is_finite() && *s >= 0.0)) {
+        anyhow::bail!("--speed must be a non-negative number, not {speed}");
+    }
+    let store = Store::new(&crate::incident::store::data_dir(console.data_dir.as_deref()));
+    let resumed = match &console.incident {
+        Some(id) => drill_to_resume(&store, id)?,
+        None => None,
+    };
+    let mut options = Options {
+        seed,
+        speed: speed.unwrap_or(1.0),
+        ..Options::default()
+    };
+    let listen = "127.0.0.1:0".parse().expect("a valid address");
+    let running = if let Some((id, log)) = resumed {
+        if scenario.is_some() || replay.is_some() {
+            anyhow::bail!("--incident {id} resumes the drill it was declared in; leave out the scenario or recording");
+        }
+        Drill::resume(&log, listen, &options, speed)
+            .await
+            .with_context(|| format!("cannot resume the drill of {id}"))?
+    } else if let Some(recording) = replay {
+        Drill::replay(recording, listen, &options)
+            .await
+            .with_context(|| format!("cannot replay {}", recording.display()))?
+    } else {
+        let scenario = super::load_scenario(scenario)?;
+        prune_drill_logs(&store, KEEP_UNCLAIMED);
+        options.log = Some(new_drill_log(&store, &scenario.name));
+        Drill::start(scenario, listen, &options)
+            .await
+            .context("cannot start the drill cluster")?
+    };
+    let kubeconfig = crate::paths::state_dir().join("drill.kubeconfig");
+    if let Err(e) = warroom_drill::write_kubeconfig(&kubeconfig, &running.url(), "warroom-drill") {
+        tracing::warn!(error = %e, "drill kubeconfig not written");
+    }
+    tracing::info!(url = %running.url(), kubeconfig = %kubeconfig.display(), "drill cluster for the console");
+    crate::console::run(crate::console::Target::Drill(running), console).await
+}
+
+/// `warroom drill --join URL`: the console on a drill another process runs, as a player or,
+/// with `facilitator`, as its facilitator. It follows `--incident`'s journal; the drill itself
+/// is its host's to resume.
+pub async fn join(url: &str, facilitator: bool, console: crate::console::ConsoleOptions) -> anyhow::Result<()> {
+    let drill = crate::console::joined::Joined::join(url).await?;
+    tracing::info!(url = %drill.url, facilitator, "joined a drill");
+    crate::console::run(crate::console::Target::Joined { drill, facilitator }, console).await
+}
+
+/// The drill log to resume for `--incident id`: none for a real incident, or a drill incident
+/// no drill was played in yet (`warroom incident new --drill`): the console follows it on a new
+/// drill. For a drill incident declared in a drill, that drill's log, or an error saying why it
+/// cannot be resumed (starting its drill afresh would play its faults again).
+fn drill_to_resume(store: &Store, id: &IncidentId) -> anyhow::Result<Option<(IncidentId, PathBuf)>> {
+    let record = crate::incident::journal::read(&store.existing(id)?)?;
+    let incident = crate::incident::state::Incident::from_entries(&record.entries)?;
+    let Some(played) = incident.played.filter(|_| incident.drill) else {
+        return Ok(None);
+    };
+    let Some(name) = played.log else {
+        anyhow::bail!(
+            "{id} is a drill incident whose drill was not logged (declared by an older warroom), \
+             so its drill cannot be resumed; `warroom debrief {id}` and `warroom postmortem {id}` \
+             still read its journal"
+        );
+    };
+    let log = store.drills_dir().join(&name);
+    if !log.is_file() {
+        anyhow::bail!(
+            "{id} was played on the drill logged in {}, which is not there: its drill cannot be resumed",
+            log.display()
+        );
+    }
+    Ok(Some((id.clone(), log)))
+}
+
+/// A new drill log's path: the scenario, when (wall clock) and this process.
+fn new_drill_log(store: &Store, scenario: &str) -> PathBuf {
+    let when = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
+    store
+        .drills_dir()
+        .join(format!("{scenario}-{when}-{}.jsonl", std::process::id()))
+}
+
+/// How long a drill log no incident was declared in is kept (a drill can be reopened only
+/// through its incident; the log of one nobody declared in is of no use after a while).
+const KEEP_UNCLAIMED: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// Removes the drill logs older than `keep` that no incident of `store` names. Best effort: what
+/// cannot be read or removed is left, and said in the log file.
+fn prune_drill_logs(store: &Store, keep: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(store.drills_dir()) else {
+        return;
+    };
+    let old: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > keep))
+        })
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    if old.is_empty() {
+        return;
+    }
+    let Ok(ids) = store.list() else {
+        return;
+    };
+    let claimed: std::collections::BTreeSet<String> = ids
+        .iter()
+        .filter_map(|id| crate::incident::journal::read(&store.path(id)).ok())
+        .filter_map(|r| crate::incident::state::Incident::from_entries(&r.entries).ok())
+        .filter_map(|i| i.played.and_then(|p| p.log))
+        .collect();
+    for path in old {
+        let named = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if named.is_some_and(|n| claimed.contains(&n)) {
+            continue;
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => tracing::info!(log = %path.display(), "an old drill log no incident names was removed"),
+            Err(e) => tracing::warn!(log = %path.display(), error = %e, "an old drill log cannot be removed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_drill_logs_no_incident_names_are_removed_and_the_rest_kept() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let store = Store::new(tmp.path());
+        let drills = store.drills_dir();
+        std::fs::create_dir_all(&drills).expect("drills/");
+        for name in ["claimed.jsonl", "unclaimed.jsonl", "notes.txt"] {
+            std::fs::write(drills.join(name), "{}\n").expect("written");
+        }
+        let mut declared = crate::incident::model::Declared::new(
+            IncidentId::new(jiff::civil::date(2026, 12, 6), 1),
+            "drill",
+            crate::incident::model::Severity::Sev3,
+        );
+        declared.drill = true;
+        declared.played = Some(crate::incident::model::Played {
+            scenario: "bad-deploy".into(),
+            start: None,
+            log: Some("claimed.jsonl".into()),
+        });
+        store
+            .open_new(jiff::Timestamp::now(), |_| {
+                crate::incident::model::Draft::new(
+                    crate::incident::model::Actor::named("alice"),
+                    crate::incident::model::Origin::Human,
+                    crate::incident::model::Event::IncidentOpened(declared.clone()),
+                )
+            })
+            .expect("an incident");
+        // Young logs are kept whoever names them.
+        prune_drill_logs(&store, std::time::Duration::from_secs(3600));
+        assert!(drills.join("unclaimed.jsonl").exists());
+        // Old ones go unless an incident names them; other files are not drill logs.
+        prune_drill_logs(&store, std::time::Duration::ZERO);
+        assert!(drills.join("claimed.jsonl").exists());
+        assert!(!drills.join("unclaimed.jsonl").exists());
+        assert!(drills.join("notes.txt").exists());
+    }
+}
