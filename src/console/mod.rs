@@ -73,6 +73,15 @@ impl Target {
         }
     }
 
+    /// The scenario played, in a drill.
+    fn scenario(&self) -> Option<warroom_drill::scenario::Scenario> {
+        match self {
+            Target::Drill(running) => Some(running.scenario()),
+            Target::Joined { drill, .. } => Some(drill.scenario()),
+            Target::Live(_) => None,
+        }
+    }
+
     /// The drill's Kubernetes API (and its `/drill/v1` controls), in a drill.
     fn drill_url(&self) -> Option<String> {
         match self {
@@ -102,11 +111,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     }
     let (cluster, mode) = match &target {
         Target::Drill(_) | Target::Joined { .. } => {
-            let title = match &target {
-                Target::Drill(running) => running.scenario().title,
-                Target::Joined { drill, .. } => drill.scenario().title,
-                Target::Live(_) => String::new(),
-            };
+            let title = target.scenario().map(|s| s.title).unwrap_or_default();
             let url = target.drill_url().unwrap_or_default();
             (
                 Cluster::drill(&url)?.with_read_only(options.access.read_only())?,

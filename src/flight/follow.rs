@@ -30,6 +30,8 @@ pub const KINDS: &[(&str, &str, &str, &str, bool)] = &[
     ("apps", "v1", "DaemonSet", "daemonsets", true),
     ("apps", "v1", "ControllerRevision", "controllerrevisions", true),
     ("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true),
+    ("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true),
+    ("networking.k8s.io", "v1", "Ingress", "ingresses", true),
     (
         "autoscaling",
         "v2",

@@ -44,6 +44,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../playbooks/crashloop.yaml"),
     ),
     (
+        "playbooks/dependency-failure.yaml",
+        include_str!("../../playbooks/dependency-failure.yaml"),
+    ),
+    (
         "playbooks/node-failure.yaml",
         include_str!("../../playbooks/node-failure.yaml"),
     ),

@@ -28,6 +28,7 @@ fn the_shipped_playbooks_load_and_pass_warroom_check() {
             "bad-config",
             "bad-deploy",
             "crashloop",
+            "dependency-failure",
             "node-failure",
             "noisy-neighbour",
             "pdb-blocked-drain",

@@ -127,6 +127,22 @@ fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
         .to_string();
     line_with(&lines, &mut seen, &format!("recording {id}"), 30);
     drill.ok(&["rollout", "undo", "deployment/checkout", "-n", "shop"]);
+    // What a responder isolates with and routes by is recorded too.
+    drill.ok(&[
+        "create",
+        "ingress",
+        "shop",
+        "-n",
+        "shop",
+        "--rule=shop.example.com/*=frontend:80",
+    ]);
+    let policy = data.path().join("isolate.yaml");
+    std::fs::write(
+        &policy,
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: isolate-checkout\n  namespace: shop\nspec:\n  podSelector:\n    matchLabels:\n      app: checkout\n  policyTypes: [Ingress]\n",
+    )
+    .expect("policy");
+    drill.ok(&["apply", "-f", policy.to_str().expect("utf-8")]);
 
     // SIGKILL, three times, a recorder started again each time.
     for _ in 0..3 {
@@ -158,7 +174,16 @@ fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
     assert!(out.contains("0 bytes recorded since the last seal"), "{out}");
     let (ok, info) = run(data.path(), &["record", "info", &id]);
     assert!(ok, "{info}");
-    for kind in ["Deployment", "ReplicaSet", "Pod", "Node", "Event", "ControllerRevision"] {
+    for kind in [
+        "Deployment",
+        "ReplicaSet",
+        "Pod",
+        "Node",
+        "Event",
+        "ControllerRevision",
+        "Ingress",
+        "NetworkPolicy",
+    ] {
         assert!(info.contains(&format!("  {kind}: ")), "{kind} missing:\n{info}");
     }
     assert!(!info.contains("Secret"), "{info}");

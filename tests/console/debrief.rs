@@ -9,7 +9,7 @@ use warroom::incident::model::{
     ActionRecord, Actor, Declared, Draft, Entry, Event, IncidentId, Origin, Played, Severity, Status,
 };
 
-use crate::tmux::{console_without_detector, warroom};
+use crate::tmux::{console_without_detector, palette, roll_back_checkout, warroom};
 
 /// The row of the objectives table for `objective`: (measured, result).
 fn row<'a>(debrief: &'a str, objective: &str) -> (&'a str, &'a str) {
@@ -27,26 +27,13 @@ fn a_drill_resolved_in_the_console_is_debriefed_on_the_drill_clock() {
     t.wait_for("checkout crashlooping", 60, |s| {
         s.contains("deploy shop/checkout") && s.contains("crashlooping")
     });
-    let palette = |line: &str| {
-        t.keys(&[":"]);
-        t.keys(&["-l", line]);
-        t.keys(&["Enter"]);
-    };
+    let palette = |line: &str| palette(&t, line);
     palette("declare sev2 Checkout failing");
     t.wait_for("the declared incident", 20, |s| s.contains("SEV2"));
     palette("role commander");
     palette("playbook bad-deploy");
     t.wait_for("the checklist", 20, |s| s.contains("Playbook ─ Bad deploy"));
-    palette("undo shop/checkout");
-    t.wait_for("the rollback preview", 30, |s| {
-        s.contains("Type checkout and Enter to go ahead")
-    });
-    t.keys(&["-l", "checkout"]);
-    t.keys(&["Enter"]);
-    t.wait_for("the rollback done", 30, |s| {
-        s.contains("✓ Done: deployment/checkout rolled back to revision")
-    });
-    t.keys(&["Escape"]);
+    roll_back_checkout(&t);
     palette("status monitoring");
     palette("status resolved");
     let s = t.wait_for("the debrief written", 30, |s| s.contains("objectives met; written to"));

@@ -5,17 +5,13 @@
 
 use warroom_testkit::Tmux;
 
-use crate::tmux::{console_without_detector, drill_url, kubectl, warroom};
+use crate::tmux::{console_without_detector, drill_url, kubectl, palette, roll_back_checkout, warroom};
 
 #[test]
 fn the_facilitator_pauses_injects_and_resumes_from_the_console() {
     let (t, home) = console_without_detector(&format!("{} drill --speed 10", warroom()), 200, 50);
     t.wait_for("the drill's workloads", 60, |s| s.contains("deploy shop/checkout"));
-    let palette = |line: &str| {
-        t.keys(&[":"]);
-        t.keys(&["-l", line]);
-        t.keys(&["Enter"]);
-    };
+    let palette = |line: &str| palette(&t, line);
     palette("drill pause");
     t.wait_for("the paused header", 20, |s| {
         s.lines().next().is_some_and(|h| h.contains("paused")) && s.contains("drill paused at T+")
@@ -77,11 +73,6 @@ fn header(s: &str) -> &str {
 
 #[test]
 fn a_facilitator_console_and_a_player_console_run_one_drill_and_the_debrief_scores_it() {
-    let palette = |t: &Tmux, line: &str| {
-        t.keys(&[":"]);
-        t.keys(&["-l", line]);
-        t.keys(&["Enter"]);
-    };
     // The facilitator's console runs the drill; its status updates go to a file.
     let home = tempfile::tempdir().expect("tmp");
     std::fs::write(
@@ -147,16 +138,7 @@ fn a_facilitator_console_and_a_player_console_run_one_drill_and_the_debrief_scor
     palette(&p, "role commander");
     palette(&p, "playbook bad-deploy");
     p.wait_for("the checklist", 20, |s| s.contains("Playbook ─ Bad deploy"));
-    palette(&p, "undo shop/checkout");
-    p.wait_for("the rollback preview", 30, |s| {
-        s.contains("Type checkout and Enter to go ahead")
-    });
-    p.keys(&["-l", "checkout"]);
-    p.keys(&["Enter"]);
-    p.wait_for("the rollback done", 30, |s| {
-        s.contains("✓ Done: deployment/checkout rolled back to revision")
-    });
-    p.keys(&["Escape"]);
+    roll_back_checkout(&p);
     p.keys(&["4"]);
     p.keys(&["C-t"]);
     p.wait_for("a draft from a template", 10, |s| s.contains("→ war-room (file)"));

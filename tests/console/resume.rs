@@ -6,7 +6,9 @@ use serde_json::Value;
 use warroom_testkit::Tmux;
 use warroom_testkit::drill::control;
 
-use crate::tmux::{console_without_detector, drill_url, kubectl, kubectl_image, quit, warroom};
+use crate::tmux::{
+    console_without_detector, drill_url, kubectl, kubectl_image, palette, quit, roll_back_checkout, warroom,
+};
 
 /// The drill's workloads, pods and nodes as kubectl lists them.
 fn objects(home: &std::path::Path) -> Value {
@@ -32,23 +34,9 @@ fn a_drill_incident_reopened_resumes_its_drill_where_it_was_left() {
         s.contains("deploy shop/checkout") && s.contains("crashlooping")
     });
     assert_eq!(kubectl_image(home.path()), "registry.example.com/shop/checkout:2.0.0");
-    let palette = |t: &Tmux, line: &str| {
-        t.keys(&[":"]);
-        t.keys(&["-l", line]);
-        t.keys(&["Enter"]);
-    };
     palette(&t, "declare sev2 Checkout failing");
     t.wait_for("the declared incident", 20, |s| s.contains("SEV2"));
-    palette(&t, "undo shop/checkout");
-    t.wait_for("the rollback preview", 30, |s| {
-        s.contains("Type checkout and Enter to go ahead")
-    });
-    t.keys(&["-l", "checkout"]);
-    t.keys(&["Enter"]);
-    t.wait_for("the rollback done", 30, |s| {
-        s.contains("✓ Done: deployment/checkout rolled back to revision")
-    });
-    t.keys(&["Escape"]);
+    roll_back_checkout(&t);
     assert_eq!(kubectl_image(home.path()), good);
     // The drill runs on at ×10 with the rollback in; then the facilitator pauses it and the
     // console is closed.

@@ -25,6 +25,28 @@ pub(crate) fn warroom() -> &'static str {
     crate::support::warroom_bin()
 }
 
+/// Types `line` on the console's palette and runs it.
+pub(crate) fn palette(t: &Tmux, line: &str) {
+    t.keys(&[":"]);
+    t.keys(&["-l", line]);
+    t.keys(&["Enter"]);
+}
+
+/// Rolls shop/checkout back from the palette, confirms it, waits for it to be done and closes
+/// the overlay.
+pub(crate) fn roll_back_checkout(t: &Tmux) {
+    palette(t, "undo shop/checkout");
+    t.wait_for("the rollback preview", 30, |s| {
+        s.contains("Type checkout and Enter to go ahead")
+    });
+    t.keys(&["-l", "checkout"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the rollback done", 30, |s| {
+        s.contains("✓ Done: deployment/checkout rolled back to revision")
+    });
+    t.keys(&["Escape"]);
+}
+
 #[test]
 fn drill_console_panes_keys_resize_and_quit() {
     let (t, home) = console_without_detector(&format!("{} drill --speed 30", warroom()), 200, 50);

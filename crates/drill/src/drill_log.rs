@@ -148,6 +148,11 @@ pub fn read(path: &Path) -> Result<Read, String> {
     })
 }
 
+/// Names the drill log at `path` in an I/O error about it.
+pub fn naming(path: &Path) -> impl Fn(std::io::Error) -> std::io::Error + '_ {
+    move |e| std::io::Error::new(e.kind(), format!("the drill log {}: {e}", path.display()))
+}
+
 /// Appends to a drill log, a whole line at a time (a crash loses at most the line being written).
 #[derive(Debug)]
 pub struct Writer {

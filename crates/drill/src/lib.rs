@@ -16,6 +16,7 @@ mod metrics;
 mod openapi;
 mod patch;
 mod replay;
+mod resume;
 pub mod scenario;
 mod selector;
 mod server;

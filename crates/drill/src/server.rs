@@ -335,7 +335,7 @@ impl Drill {
         options: &Options,
         speed: Option<f64>,
     ) -> std::io::Result<Drill> {
-        resume(path, listen, options, speed).await
+        super::resume::resume(path, listen, options, speed).await
     }
 
     /// The drill log this drill writes, if it keeps one.
@@ -441,10 +441,7 @@ async fn start(scenario: Scenario, listen: SocketAddr, options: &Options) -> std
     let seed = options.seed.unwrap_or(scenario.seed);
     let start = start_time(&scenario, options);
     let writer = match &options.log {
-        Some(path) => Some(
-            drill_log::Writer::create(path, &scenario, seed, start)
-                .map_err(|e| std::io::Error::new(e.kind(), format!("the drill log {}: {e}", path.display())))?,
-        ),
+        Some(path) => Some(drill_log::Writer::create(path, &scenario, seed, start).map_err(drill_log::naming(path))?),
         None => None,
     };
     let clock = Clock::new(start, options.speed, options.paused);
@@ -455,101 +452,6 @@ async fn start(scenario: Scenario, listen: SocketAddr, options: &Options) -> std
     .await
     .map_err(std::io::Error::other)?;
     serve_logged(sim, listener, options, writer, None).await
-}
-
-/// Where a resumed drill is brought to before it is served.
-struct Resumption {
-    writes: Vec<drill_log::Line>,
-    at: jiff::Timestamp,
-    speed: f64,
-    paused: bool,
-}
-
-/// Rebuilds the drill logged at `path` (see [`Drill::resume`]).
-async fn resume(path: &Path, listen: SocketAddr, options: &Options, speed: Option<f64>) -> std::io::Result<Drill> {
-    let listener = TcpListener::bind(listen).await?;
-    let read = drill_log::read(path).map_err(std::io::Error::other)?;
-    let writer = drill_log::Writer::resume(path, &read)
-        .map_err(|e| std::io::Error::new(e.kind(), format!("the drill log {}: {e}", path.display())))?;
-    let (at, pace) = read.reached();
-    let (speed, paused) = match (speed, pace) {
-        (Some(s), pace) => (s, pace.is_some_and(|p| p.1)),
-        (None, Some(pace)) => pace,
-        (None, None) => (options.speed, options.paused),
-    };
-    let drill_log::Read {
-        header,
-        scenario,
-        lines,
-        ..
-    } = read;
-    let clock = Clock::new(header.start, 0.0, true);
-    let sim = tokio::task::spawn_blocking({
-        let capacity = options.log_capacity;
-        move || Sim::new(scenario, header.seed, clock, capacity)
-    })
-    .await
-    .map_err(std::io::Error::other)?;
-    let resumption = Resumption {
-        writes: lines,
-        at,
-        speed,
-        paused,
-    };
-    let options = Options {
-        seed: Some(header.seed),
-        ..options.clone()
-    };
-    serve_logged(sim, listener, &options, Some(writer), Some(resumption)).await
-}
-
-/// Applies a resumed drill's logged writes, each at its virtual time, through the same APIs
-/// that applied them first. A write refused now that was accepted then means the drill is not
-/// the one logged: that is an error naming the line, never a drill quietly different.
-async fn replay_writes(cluster: &Arc<DrillCluster>, path: &Path, writes: &[drill_log::Line]) -> std::io::Result<()> {
-    use tower::ServiceExt;
-    let kubernetes = api::router(cluster.clone());
-    let alertmanager = api::alertmanager::router(cluster.clone());
-    for (i, line) in writes.iter().enumerate() {
-        let drill_log::Line::Write {
-            at,
-            api,
-            method,
-            uri,
-            content_type,
-            ..
-        } = line
-        else {
-            continue;
-        };
-        cluster.lock().clock = Clock::new(*at, 0.0, true);
-        let mut request = axum::http::Request::builder().method(method.as_str()).uri(uri.as_str());
-        if let Some(ct) = content_type {
-            request = request.header(axum::http::header::CONTENT_TYPE, ct);
-        }
-        let request = request
-            .body(axum::body::Body::from(line.body()))
-            .map_err(|e| std::io::Error::other(format!("{}:{}: {e}", path.display(), i + 2)))?;
-        let router = match api {
-            drill_log::Api::Kubernetes => kubernetes.clone(),
-            drill_log::Api::Alertmanager => alertmanager.clone(),
-        };
-        let Ok(response) = router.oneshot(request).await;
-        if !response.status().is_success() {
-            let status = response.status();
-            let body = axum::body::to_bytes(response.into_body(), 64 << 10)
-                .await
-                .unwrap_or_default();
-            return Err(std::io::Error::other(format!(
-                "{}:{}: {method} {uri} was applied when the drill was played and is refused now ({status}: {}); \
-                 the drill cannot be resumed as it was",
-                path.display(),
-                i + 2,
-                String::from_utf8_lossy(&body).trim()
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// When the drill starts: the option, else the scenario's pinned start, else now (to the second).
@@ -570,12 +472,12 @@ pub(crate) async fn serve(sim: Sim, listener: TcpListener, options: &Options) ->
 
 /// Serves a simulation, keeping its drill log if it has one, after bringing it to where a
 /// resumed drill was.
-async fn serve_logged(
+pub(crate) async fn serve_logged(
     mut sim: Sim,
     listener: TcpListener,
     options: &Options,
     writer: Option<drill_log::Writer>,
-    resumption: Option<Resumption>,
+    resumption: Option<super::resume::Resumption>,
 ) -> std::io::Result<Drill> {
     let addr = listener.local_addr()?;
     // Prometheus and Alertmanager listen beside the Kubernetes API, on the same address.
@@ -619,7 +521,7 @@ async fn serve_logged(
     backfilling.await.map_err(std::io::Error::other)?;
     if let Some(r) = resumption {
         let path = writer.as_ref().map(|w| w.path().to_path_buf()).unwrap_or_default();
-        replay_writes(&cluster, &path, &r.writes).await?;
+        super::resume::replay_writes(&cluster, &path, &r.writes).await?;
         let mut sim = cluster.lock();
         sim.clock = Clock::new(r.at, 0.0, true);
         sim.sync();

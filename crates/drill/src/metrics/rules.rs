@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::labels::Labels;
 use super::promql::{Query, QueryOptions, QueryValue, format_value};
 use super::series::SeriesStore;
-use super::signals::services;
+use super::signals::{healthy_latency, services};
 use crate::scenario::Scenario;
 use crate::scenario::model::AlertRule;
 
@@ -181,7 +181,9 @@ pub fn scenario_rules(scenario: &Scenario) -> Vec<AlertRule> {
     let mut out = Vec::new();
     // One set of rules per Service: a canary and its stable release share theirs.
     let mut seen = std::collections::BTreeSet::new();
-    for s in services(scenario) {
+    let services = services(scenario);
+    let healthy = healthy_latency(&services);
+    for (s, healthy_latency_s) in services.into_iter().zip(healthy) {
         if !seen.insert((s.namespace.clone(), s.service.clone())) {
             continue;
         }
@@ -214,7 +216,7 @@ pub fn scenario_rules(scenario: &Scenario) -> Vec<AlertRule> {
             "ticket",
             &format!("{} is using its error budget faster than it refills", s.service),
         ));
-        let slow = format_value((s.latency_s * 10.0).max(0.25));
+        let slow = format_value((healthy_latency_s * 10.0).max(0.25));
         out.push(rule(
             "HighLatency",
             format!(

@@ -37,6 +37,88 @@ pub struct ServiceModel {
     pub error_ratio: f64,
     pub latency_s: f64,
     pub objective: f64,
+    /// The services it calls (`namespace/name` of their workloads) and on what share of its
+    /// requests.
+    pub calls: Vec<(String, f64)>,
+}
+
+/// How a service answers at one observation: the pods serving, the share of requests failing
+/// on its own (before its callees'), each pod's load against its baseline, and each serving
+/// pod's requests per second.
+struct Answering<'a> {
+    serving: Vec<&'a PodObservation>,
+    error_ratio: f64,
+    load: f64,
+    share: f64,
+}
+
+impl<'a> Answering<'a> {
+    fn of(svc: &ServiceModel, obs: &'a Observation) -> Self {
+        let pods: Vec<_> = obs
+            .pods
+            .iter()
+            .filter(|p| p.workload.as_deref() == Some(svc.workload.as_str()) && !p.terminating && p.in_service)
+            .collect();
+        let ready: Vec<_> = pods.iter().copied().filter(|p| p.ready).collect();
+        let unhealthy = pods
+            .iter()
+            .filter(|p| !p.ready && (p.running || p.restarts > 0))
+            .count();
+        let surge = obs.surges.get(&svc.workload).copied().unwrap_or(1.0);
+        let (serving, error_ratio) = if ready.is_empty() {
+            (pods, 1.0)
+        } else {
+            let bad = unhealthy as f64 / (ready.len() + unhealthy) as f64;
+            (ready, svc.error_ratio + (1.0 - svc.error_ratio) * 0.6 * bad)
+        };
+        // Each serving pod's share of the traffic against the scenario's baseline share.
+        let load = if serving.is_empty() {
+            1.0
+        } else {
+            (surge * svc.replicas / serving.len() as f64).max(1.0)
+        };
+        let error_ratio = error_ratio + (1.0 - error_ratio) * overload_errors(load);
+        let share = if serving.is_empty() {
+            0.0
+        } else {
+            svc.rps * surge / serving.len() as f64
+        };
+        Answering {
+            serving,
+            error_ratio,
+            load,
+            share,
+        }
+    }
+
+    /// The share of all its requests that fail on its own, its pods' images' failures included.
+    fn failing(&self) -> f64 {
+        if self.serving.is_empty() {
+            return self.error_ratio;
+        }
+        let images = self.serving.iter().map(|p| p.image_errors).sum::<f64>() / self.serving.len() as f64;
+        self.error_ratio + (1.0 - self.error_ratio) * images
+    }
+}
+
+/// For each service, the share of its requests that fail because a service it calls (directly
+/// or further down) fails them, and the latency its calls add: `own` failing and latency per
+/// service, its calls by index. Calls in a cycle settle after as many rounds as there are services.
+fn through_calls(own: &[(f64, f64)], calls: &[Vec<(usize, f64)>]) -> Vec<(f64, f64)> {
+    let mut total: Vec<(f64, f64)> = own.to_vec();
+    let mut added = vec![(0.0, 0.0); own.len()];
+    for _ in 0..own.len() {
+        for (s, callees) in calls.iter().enumerate() {
+            let (mut ok, mut latency) = (1.0, 0.0);
+            for &(c, share) in callees {
+                ok *= 1.0 - share * total[c].0;
+                latency += share * total[c].1;
+            }
+            added[s] = (1.0 - ok, latency);
+            total[s] = (1.0 - (1.0 - own[s].0) * ok, own[s].1 + latency);
+        }
+    }
+    added
 }
 
 /// The services of a scenario that receive traffic.
@@ -55,7 +137,37 @@ pub fn services(scenario: &Scenario) -> Vec<ServiceModel> {
             error_ratio: w.signals.error_ratio,
             latency_s: w.signals.latency.as_secs_f64(),
             objective: w.signals.objective,
+            calls: w.calls.iter().map(|c| (c.workload.clone(), c.share)).collect(),
         })
+        .collect()
+}
+
+/// Each service's calls, by index into `services` (a call to a service without traffic is none).
+fn call_indices(services: &[ServiceModel]) -> Vec<Vec<(usize, f64)>> {
+    let index: HashMap<&str, usize> = services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.workload.as_str(), i))
+        .collect();
+    services
+        .iter()
+        .map(|s| {
+            s.calls
+                .iter()
+                .filter_map(|(w, share)| index.get(w.as_str()).map(|&c| (c, *share)))
+                .collect()
+        })
+        .collect()
+}
+
+/// Each healthy service's median latency, its calls' included: what its latency alert is set
+/// against.
+pub fn healthy_latency(services: &[ServiceModel]) -> Vec<f64> {
+    let own: Vec<(f64, f64)> = services.iter().map(|s| (0.0, s.latency_s)).collect();
+    through_calls(&own, &call_indices(services))
+        .iter()
+        .zip(services)
+        .map(|((_, added), s)| s.latency_s + added)
         .collect()
 }
 
@@ -360,41 +472,22 @@ impl SignalModels {
             .enumerate()
             .map(|(s, svc)| (svc.workload.clone(), s))
             .collect();
-        for s in 0..self.services.len() {
-            let svc = self.services[s].clone();
-            let pods: Vec<_> = obs
-                .pods
-                .iter()
-                .filter(|p| p.workload.as_deref() == Some(svc.workload.as_str()) && !p.terminating && p.in_service)
-                .collect();
-            let ready: Vec<_> = pods.iter().filter(|p| p.ready).collect();
-            let unhealthy = pods
-                .iter()
-                .filter(|p| !p.ready && (p.running || p.restarts > 0))
-                .count();
-            let surge = obs.surges.get(&svc.workload).copied().unwrap_or(1.0);
-            let (serving, error_ratio): (Vec<_>, f64) = if ready.is_empty() {
-                (pods.iter().collect(), 1.0)
-            } else {
-                let bad = unhealthy as f64 / (ready.len() + unhealthy) as f64;
-                (ready, svc.error_ratio + (1.0 - svc.error_ratio) * 0.6 * bad)
-            };
-            // Each serving pod's share of the traffic against the scenario's baseline share.
-            let load = if serving.is_empty() {
-                1.0
-            } else {
-                (surge * svc.replicas / serving.len() as f64).max(1.0)
-            };
-            let error_ratio = error_ratio + (1.0 - error_ratio) * overload_errors(load);
-            let share = if serving.is_empty() {
-                0.0
-            } else {
-                svc.rps * surge / serving.len() as f64
-            };
-            for p in serving {
+        let services = self.services.clone();
+        let answering: Vec<Answering> = services.iter().map(|svc| Answering::of(svc, obs)).collect();
+        let own: Vec<(f64, f64)> = services
+            .iter()
+            .zip(&answering)
+            .map(|(svc, a)| (a.failing(), svc.latency_s * a.load))
+            .collect();
+        let downstream = through_calls(&own, &call_indices(&services));
+        for (s, (svc, a)) in services.iter().zip(answering).enumerate() {
+            let (failing_below, latency_below) = downstream[s];
+            let (error_ratio, load, share) = (a.error_ratio, a.load, a.share);
+            for p in a.serving {
                 let error_ratio = error_ratio + (1.0 - error_ratio) * p.image_errors;
+                let error_ratio = error_ratio + (1.0 - error_ratio) * failing_below;
                 let node = p.node.as_deref().unwrap_or("");
-                let median = svc.latency_s * load * node_factor.get(node).copied().unwrap_or(1.0);
+                let median = svc.latency_s * load * node_factor.get(node).copied().unwrap_or(1.0) + latency_below;
                 let base = |name: &'static str| {
                     vec![
                         ("__name__", name.to_string()),
@@ -530,6 +623,27 @@ impl SignalModels {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_callees_failures_cascade_to_its_callers_by_the_share_that_calls_it() {
+        // frontend → checkout (80% of its requests) → payments (all of checkout's); payments
+        // fails half of what it answers; cart calls nothing.
+        let own = [(0.0, 0.05), (0.01, 0.04), (0.5, 0.1), (0.0, 0.02)];
+        let calls = vec![vec![(1, 0.8)], vec![(2, 1.0)], vec![], vec![]];
+        let below = through_calls(&own, &calls);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        // checkout fails what payments fails; frontend 80% of what checkout fails in all.
+        assert!(close(below[1].0, 0.5), "{below:?}");
+        let checkout = 1.0 - (1.0 - 0.01) * (1.0 - 0.5);
+        assert!(close(below[0].0, 0.8 * checkout), "{below:?}");
+        assert!(close(below[2].0, 0.0) && close(below[3].0, 0.0), "{below:?}");
+        // The latency of the calls adds up the chain.
+        assert!(close(below[1].1, 0.1), "{below:?}");
+        assert!(close(below[0].1, 0.8 * (0.04 + 0.1)), "{below:?}");
+        // A cycle settles instead of running away.
+        let cyclic = through_calls(&[(0.1, 0.01), (0.1, 0.01)], &[vec![(1, 0.5)], vec![(0, 0.5)]]);
+        assert!(cyclic.iter().all(|(f, l)| *f < 1.0 && l.is_finite()), "{cyclic:?}");
+    }
 
     #[test]
     fn latency_distribution_is_a_cdf() {

@@ -327,6 +327,29 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
         .filter(|w| w.traffic > 0.0)
         .map(|w| format!("{}/{}", w.namespace, w.name))
         .collect();
+    // A workload calls services that receive traffic, never itself.
+    for (i, w) in s.workloads.iter().enumerate() {
+        let spec = w.get();
+        let me = format!("{}/{}", spec.namespace, spec.name);
+        for (j, call) in spec.calls.iter().enumerate() {
+            let at = format!("workloads[{i}].calls[{j}]");
+            if call.workload == me {
+                c.at(w, format!("{at}.workload"), "a workload does not call itself");
+            } else if !with_traffic.contains(&call.workload) {
+                c.at(
+                    w,
+                    format!("{at}.workload"),
+                    format!(
+                        "{:?} is not a workload with traffic in this file (write namespace/name)",
+                        call.workload
+                    ),
+                );
+            }
+            if !(call.share > 0.0 && call.share <= 1.0) {
+                c.at(w, format!("{at}.share"), "share must be above 0 and at most 1");
+            }
+        }
+    }
     let with_config: BTreeSet<String> = s
         .workloads
         .iter()
@@ -632,6 +655,29 @@ mod tests {
             .replace("service: web\n", "service: web\n    track: canary\n")
             .replace("1.5", "0.3");
         parse("s.yaml", &fixed).expect("each has its track");
+    }
+
+    #[test]
+    fn a_workload_calls_services_with_traffic_other_than_itself_on_a_share_of_its_requests() {
+        let text = "name: x\ntitle: X\nnodes:\n  - name: n\nworkloads:\n  - name: web\n    namespace: shop\n    traffic: 10\n    revisions: [{image: web:1}]\n    calls:\n      - {workload: shop/web}\n      - {workload: shop/db, share: 0}\n      - {workload: shop/batch}\n  - name: db\n    namespace: shop\n    traffic: 5\n    revisions: [{image: db:1}]\n  - name: batch\n    namespace: shop\n    revisions: [{image: batch:1}]\n";
+        let errors = parse("s.yaml", text).expect_err("three problems");
+        let found: Vec<(usize, &str)> = errors.0.iter().map(|e| (e.line, e.path.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (6, "workloads[0].calls[0].workload"),
+                (6, "workloads[0].calls[1].share"),
+                (6, "workloads[0].calls[2].workload")
+            ],
+            "{errors}"
+        );
+        assert!(errors.0[2].message.contains("not a workload with traffic"), "{errors}");
+        let fixed = text
+            .replace("      - {workload: shop/web}\n", "")
+            .replace("share: 0}", "share: 0.5}")
+            .replace("      - {workload: shop/batch}\n", "");
+        let s = parse("s.yaml", &fixed).expect("fixed");
+        assert_eq!(s.workloads[0].get().calls[0].share, 0.5);
     }
 
     #[test]

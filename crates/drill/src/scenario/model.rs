@@ -283,6 +283,10 @@ pub struct WorkloadSpec {
     /// (golden-signal metrics and the burn-rate alerts; used only with `traffic`).
     #[serde(default)]
     pub signals: Signals,
+    /// The services it calls while answering: a callee's failures fail that share of its
+    /// requests too, and a callee's latency adds to its own (a dependency failure cascades).
+    #[serde(default)]
+    pub calls: Vec<Call>,
     #[serde(default)]
     pub node_selector: BTreeMap<String, String>,
     /// Deployment rolling-update limits (Kubernetes defaults: 25% each).
@@ -295,6 +299,21 @@ pub struct WorkloadSpec {
     /// Pods mount an emptyDir volume (drain needs --delete-emptydir-data).
     #[serde(default)]
     pub empty_dir: bool,
+}
+
+/// A service a workload calls, and on what share of its requests.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Call {
+    /// The workload called, `namespace/name` (one that receives traffic).
+    pub workload: WorkloadRef,
+    /// The share of the caller's requests that call it, above 0 and at most 1.
+    #[serde(default = "all")]
+    pub share: f64,
+}
+
+fn all() -> f64 {
+    1.0
 }
 
 fn one() -> u32 {

@@ -1,7 +1,8 @@
 //! The shipped drills play out as their stories say, observed through kubectl while the
 //! virtual clock is stepped: the bad deploy crashloops and stalls until rolled back, the node
 //! failure evicts and reschedules, the noisy neighbour causes memory pressure and OOMKills, a
-//! budget holds a maintenance drain until the workload has room, a zone outage fails requests.
+//! budget holds a maintenance drain until the workload has room, a zone outage fails requests,
+//! a failing dependency fails its callers until it is rolled back.
 
 use serde_json::Value;
 use warroom_testkit::drill::{Served, Setup};
@@ -302,4 +303,61 @@ fn a_zone_outage_takes_four_nodes_and_fails_requests_in_the_zone_left() {
         errors > 0.1,
         "two thirds of frontend gone should fail requests: {errors}"
     );
+}
+
+/// A service's error ratio over the last minute, at the drill's now.
+fn error_ratio(s: &Served, service: &str) -> f64 {
+    let now = s.control("GET", "/drill/v1/clock")["nowMs"].as_i64().expect("nowMs");
+    warroom_testkit::drill::promql(
+        &s.prometheus,
+        &format!(
+            "sum(rate(http_requests_total{{service=\"{service}\",code=~\"5..\"}}[1m])) / sum(rate(http_requests_total{{service=\"{service}\"}}[1m]))"
+        ),
+        Some(now),
+    )
+    .unwrap_or_else(|| panic!("{service}'s error ratio"))
+}
+
+#[test]
+fn a_failing_dependency_fails_its_callers_until_it_is_rolled_back() {
+    let s = drill("dependency-failure.yaml");
+    advance(&s, "1m30s");
+    for service in ["payments-api", "checkout", "frontend"] {
+        assert!(error_ratio(&s, service) < 0.001, "{service} healthy before the fault");
+    }
+    // The latency its calls add is the callers' normal: no alert, pending or firing, before
+    // the fault.
+    let alerts = warroom_testkit::drill::control(&s.prometheus, "GET", "/api/v1/alerts");
+    let alerts = alerts["data"]["alerts"].as_array().expect("alerts");
+    assert!(alerts.is_empty(), "{alerts:?}");
+    // payments-api 7.2.0 goes out at 2m; once it serves, it fails 40% of charges.
+    for _ in 0..8 {
+        advance(&s, "30s");
+    }
+    let (payments, checkout, frontend) = (
+        error_ratio(&s, "payments-api"),
+        error_ratio(&s, "checkout"),
+        error_ratio(&s, "frontend"),
+    );
+    assert!((0.3..0.5).contains(&payments), "payments-api: {payments}");
+    // checkout charges every order: it fails what payments fails, though its pods are fine.
+    assert!((0.3..0.5).contains(&checkout), "checkout: {checkout}");
+    // A quarter of frontend's requests go through checkout.
+    assert!((0.07..0.13).contains(&frontend), "frontend: {frontend}");
+    let checkout_pods = json(&s, &["get", "pods", "-n", "shop", "-l", "app=checkout"]);
+    assert!(
+        items(&checkout_pods)
+            .iter()
+            .all(|p| condition(p, "Ready").is_some_and(|c| c["status"] == "True")),
+        "checkout's pods stay ready"
+    );
+    // Rolled back, payments-api stops failing, and its callers with it.
+    s.ok(&["rollout", "undo", "deployment/payments-api", "-n", "payments"]);
+    for _ in 0..8 {
+        advance(&s, "30s");
+    }
+    for service in ["payments-api", "checkout", "frontend"] {
+        let e = error_ratio(&s, service);
+        assert!(e < 0.001, "{service} recovered: {e}");
+    }
 }
