@@ -147,7 +147,16 @@ fn debrief(state: &mut AppState, fx: &mut Vec<Effect>) {
             ),
             true,
         ),
-        Some(i) => fx.push(Effect::Debrief(i.id.clone())),
+        Some(i) => {
+            let since = match &state.mode {
+                Mode::Drill { clock: Some(c), .. } => Some(c.start),
+                _ => None,
+            };
+            fx.push(Effect::Debrief {
+                id: i.id.clone(),
+                since,
+            });
+        }
     }
 }
 

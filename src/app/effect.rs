@@ -66,7 +66,7 @@ impl Effect {
             | Effect::Inspect { .. }
             | Effect::Learn { .. }
             | Effect::File { .. }
-            | Effect::Debrief(_)
+            | Effect::Debrief { .. }
             | Effect::KeepPicture(_) => true,
         }
     }
@@ -81,8 +81,13 @@ pub enum Effect {
         drill: bool,
     },
     Change(IncidentChange),
-    /// Score this drill incident against the scenario played and write its debrief.
-    Debrief(crate::incident::model::IncidentId),
+    /// Score this drill incident against the scenario played and write its debrief; `since`
+    /// (the drill's start, seconds) is where the services' error ratios are read from to
+    /// measure how soon they recovered.
+    Debrief {
+        id: crate::incident::model::IncidentId,
+        since: Option<i64>,
+    },
     /// Ask the drill (this console's) to change its clock, list its faults or play one.
     Facilitate(super::facilitation::Facilitation),
     /// Append the status draft's whole text to the journal as `status_draft_saved`.

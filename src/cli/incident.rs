@@ -268,7 +268,8 @@ fn run_debrief(args: DebriefArgs) -> anyhow::Result<ExitCode> {
             scenario.name
         );
     }
-    let (path, run) = crate::debrief::write(&store, &args.incident, &scenario)?;
+    // No Prometheus here: how soon the services recovered is measured by a drill's console.
+    let (path, run) = crate::debrief::write(&store, &args.incident, &scenario, None)?;
     eprintln!(
         "{} of {} objectives met; wrote {}",
         run.met(),

@@ -53,6 +53,30 @@ impl Executor {
         }
     }
 
+    /// Asks the journal link for the debrief, first reading from the drill's Prometheus how the
+    /// services kept to their SLOs since `since` (the drill's start), to measure recovery.
+    fn debrief(&self, id: crate::incident::model::IncidentId, since: Option<i64>) {
+        let since = since.and_then(|s| jiff::Timestamp::from_second(s).ok());
+        let (Some((prometheus, plan)), Some(since)) = (self.history.clone(), since) else {
+            self.journal.send(Op::Debrief { id, worst: None });
+            return;
+        };
+        let (journal, tx) = (self.journal.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let worst = match crate::observe::budget::worst_over_budget(&prometheus, &plan, since).await {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    let _ = tx.send(Msg::Notice {
+                        text: format!("how soon the services recovered is not measured: {e}"),
+                        error: true,
+                    });
+                    None
+                }
+            };
+            journal.send(Op::Debrief { id, worst });
+        });
+    }
+
     fn answer(&self, msg: Msg) {
         // A closed channel means the console is ending: nobody is left to tell.
         let _ = self.tx.send(msg);
@@ -62,7 +86,7 @@ impl Executor {
         match effect {
             Effect::Declare { title, severity, drill } => self.journal.send(Op::Declare { title, severity, drill }),
             Effect::Change(c) => self.journal.send(Op::Change(c)),
-            Effect::Debrief(id) => self.journal.send(Op::Debrief(id)),
+            Effect::Debrief { id, since } => self.debrief(id, since),
             Effect::Facilitate(f) => match &self.drill {
                 None => self.answer(Msg::Notice {
                     text: "this console has no drill to facilitate".into(),

@@ -40,8 +40,12 @@ pub enum Op {
     },
     /// Answer once every op before this one is done.
     Flush(std_mpsc::Sender<()>),
-    /// Score this drill incident and write its debrief (after every op before it).
-    Debrief(IncidentId),
+    /// Score this drill incident and write its debrief (after every op before it), with how
+    /// the services kept to their SLOs over the run when that was measured.
+    Debrief {
+        id: IncidentId,
+        worst: Option<Vec<(Timestamp, f64)>>,
+    },
     /// An entry made by someone else in this process (the action runner), as it is.
     Record(Draft),
 }
@@ -431,13 +435,13 @@ fn run(
             Op::Flush(done) => {
                 let _ = done.send(());
             }
-            Op::Debrief(id) => match &drill_run {
+            Op::Debrief { id, worst } => match &drill_run {
                 None => say(
                     &tx,
                     "only a drill console can debrief: it knows the scenario played".into(),
                     true,
                 ),
-                Some(run) => match crate::debrief::write(&store, &id, &(run.scenario)()) {
+                Some(run) => match crate::debrief::write(&store, &id, &(run.scenario)(), worst.as_deref()) {
                     Ok((path, scored)) => say(
                         &tx,
                         format!(

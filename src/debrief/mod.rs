@@ -2,6 +2,7 @@
 //! Markdown beside the incident's journal with the earlier runs of the same scenario
 //! (`report`). Drills never count in real incidents' metrics; this is where they count.
 
+pub mod recovery;
 pub mod report;
 pub mod score;
 
@@ -37,14 +38,25 @@ pub fn path(store: &Store, id: &IncidentId) -> PathBuf {
 }
 
 /// Scores the drill incident `id` against `scenario`, compares it with the earlier runs of the
-/// scenario kept in `store`, and writes the debrief beside the journal. Returns where, and the
-/// score.
-pub fn write(store: &Store, id: &IncidentId, scenario: &Scenario) -> Result<(PathBuf, Run), DebriefError> {
+/// scenario kept in `store`, and writes the debrief beside the journal. With `worst` (how the
+/// services kept to their SLOs over the run, see `recovery`) it also scores how soon they came
+/// back after the first containment against the scenario's `recovery:`. Returns where, and
+/// the score.
+pub fn write(
+    store: &Store,
+    id: &IncidentId,
+    scenario: &Scenario,
+    worst: Option<&[(jiff::Timestamp, f64)]>,
+) -> Result<(PathBuf, Run), DebriefError> {
     let entries = journal::read(&store.existing(id)?)?.entries;
     if !Incident::from_entries(&entries)?.drill {
         return Err(DebriefError::NotADrill(id.clone()));
     }
-    let run = score(&entries, scenario);
+    let mut run = score(&entries, scenario);
+    if let (Some(within), Some(worst)) = (scenario.recovery, worst) {
+        let back = recovery::score(&run, within.signed(), worst);
+        run.scores.push(back);
+    }
     let earlier = earlier_runs(store, id, scenario)?;
     let text = report::render(id.as_str(), &entries, scenario, &run, &earlier);
     let path = path(store, id);

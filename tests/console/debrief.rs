@@ -34,6 +34,15 @@ fn a_drill_resolved_in_the_console_is_debriefed_on_the_drill_clock() {
     palette("playbook bad-deploy");
     t.wait_for("the checklist", 20, |s| s.contains("Playbook ─ Bad deploy"));
     roll_back_checkout(&t);
+    // The drill runs on, faster, until checkout is back under its SLO (8 minutes, the scenario
+    // says, and a little more).
+    let url = crate::tmux::drill_url(home.path());
+    let clock_ms = || warroom_testkit::drill::control(&url, "GET", "/drill/v1/clock")["nowMs"].as_i64();
+    let rolled_back = clock_ms().expect("the drill's clock");
+    palette("drill speed 60");
+    t.wait_for("nine drill minutes after the rollback", 90, |_| {
+        clock_ms().is_some_and(|now| now > rolled_back + 9 * 60_000)
+    });
     palette("status monitoring");
     palette("status resolved");
     let s = t.wait_for("the debrief written", 30, |s| s.contains("objectives met; written to"));
@@ -82,6 +91,10 @@ fn a_drill_resolved_in_the_console_is_debriefed_on_the_drill_clock() {
         )
     });
     assert_eq!(row(&debrief, "time to mitigate").0, at(mitigated));
+    // Measured from the drill's Prometheus: checkout came back within the scenario's 8 minutes.
+    let (back, met) = row(&debrief, "back under the SLO");
+    assert!(back.contains(" after it (T+"), "{debrief}");
+    assert_eq!(met, "met", "{debrief}");
     assert_eq!(row(&debrief, "playbook").1, "met");
     assert_eq!(row(&debrief, "commander role"), ("taken by alice", "met"));
     assert_eq!(
