@@ -50,9 +50,17 @@ pub async fn run(
         let scenario = super::load_scenario(scenario)?;
         prune_drill_logs(&store, KEEP_UNCLAIMED);
         options.log = Some(new_drill_log(&store, &scenario.name));
-        Drill::start(scenario, listen, &options)
-            .await
-            .context("cannot start the drill cluster")?
+        match Drill::start(scenario.clone(), listen, &options).await {
+            Ok(running) => running,
+            // A drill that cannot keep its log (a read-only data directory) still runs.
+            Err(e) => {
+                tracing::warn!(error = %e, "the drill keeps no log: its incidents cannot be resumed");
+                options.log = None;
+                Drill::start(scenario, listen, &options)
+                    .await
+                    .context("cannot start the drill cluster")?
+            }
+        }
     };
     let kubeconfig = crate::paths::state_dir().join("drill.kubeconfig");
     if let Err(e) = warroom_drill::write_kubeconfig(&kubeconfig, &running.url(), "warroom-drill") {

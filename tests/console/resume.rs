@@ -127,3 +127,17 @@ fn a_drill_incident_whose_drill_cannot_be_resumed_is_refused_saying_why() {
         "{err}"
     );
 }
+
+#[test]
+fn a_drill_that_cannot_keep_its_log_still_runs() {
+    let home = tempfile::tempdir().expect("tmp");
+    std::fs::write(home.path().join("config.toml"), "[detection]\nconsole = false\n").expect("config");
+    // Where drill logs go is a file: no log can be made there.
+    std::fs::create_dir_all(home.path().join("data")).expect("data");
+    std::fs::write(home.path().join("data/drills"), "not a folder").expect("in the way");
+    let t = Tmux::start(home.path(), &format!("{} drill --speed 10", warroom()), 200, 50);
+    t.wait_for("the drill running", 60, |s| {
+        s.contains("DRILL") && s.contains("data live")
+    });
+    quit(&t);
+}

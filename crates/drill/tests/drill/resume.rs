@@ -20,18 +20,7 @@ fn objects(s: &Served) -> Value {
 }
 
 fn silences(s: &Served) -> Value {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let got = warroom_testkit::http_client()
-            .get(format!("{}/api/v2/silences", s.alertmanager))
-            .send()
-            .await
-            .expect("silences");
-        got.json::<Value>().await.expect("JSON")
-    })
+    warroom_testkit::drill::control(&s.alertmanager, "GET", "/api/v2/silences")
 }
 
 fn silence(s: &Served, service: &str) -> u16 {
