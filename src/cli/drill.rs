@@ -79,6 +79,54 @@ pub async fn join(url: &str, facilitator: bool, console: crate::console::Console
     crate::console::run(crate::console::Target::Joined { drill, facilitator }, console).await
 }
 
+/// The drill logged at `log` as it stood when its log stopped, for a debrief from a shell: its
+/// scenario with the faults injected, and how the services kept to their SLOs since `since`
+/// (the drill's start), read from its own Prometheus. The drill is rebuilt from a copy of the
+/// log, paused, and stopped; the log itself is not touched.
+pub fn replayed_for_debrief(
+    log: &Path,
+    since: Option<jiff::Timestamp>,
+) -> anyhow::Result<(
+    warroom_drill::scenario::Scenario,
+    Option<crate::debrief::recovery::Worst>,
+)> {
+    let copy = std::env::temp_dir().join(format!("warroom-debrief-{}.jsonl", std::process::id()));
+    std::fs::copy(log, &copy).with_context(|| format!("cannot read the drill log {}", log.display()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let rebuilt = runtime.block_on(async {
+        let options = Options {
+            paused: true,
+            ..Options::default()
+        };
+        let listen = "127.0.0.1:0".parse().expect("a valid address");
+        let drill = Drill::resume(&copy, listen, &options, Some(0.0))
+            .await
+            .with_context(|| format!("cannot rebuild the drill logged in {}", log.display()))?;
+        let scenario = drill.scenario();
+        let worst = match since {
+            Some(since) => {
+                let prometheus = crate::observe::prometheus::Prometheus::from_endpoint(
+                    &crate::observe::http::Endpoint::plain(drill.prometheus_url()),
+                )?;
+                let plan = crate::console::observing::drill_plan(&drill, None);
+                crate::observe::budget::worst_over_budget(&prometheus, &plan, since)
+                    .await
+                    .ok()
+            }
+            None => None,
+        };
+        drill.stop();
+        anyhow::Ok((scenario, worst))
+    });
+    // Nothing of the rebuilt drill is wanted any more; its metrics backfill is not waited for.
+    runtime.shutdown_background();
+    let _ = std::fs::remove_file(&copy);
+    rebuilt
+}
+
 /// The drill log to resume for `--incident id`: none for a real incident, or a drill incident
 /// no drill was played in yet (`warroom incident new --drill`): the console follows it on a new
 /// drill. For a drill incident declared in a drill, that drill's log, or an error saying why it

@@ -226,7 +226,8 @@ pub struct DebriefArgs {
     #[command(flatten)]
     pub data: DataDir,
     pub incident: IncidentId,
-    /// The scenario file the drill played (default: the built-in bad deploy).
+    /// The scenario file the drill played (default: the one its drill log holds, with the
+    /// faults injected; else the built-in bad deploy).
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
 }
@@ -258,18 +259,26 @@ pub fn debrief(args: DebriefArgs) -> ExitCode {
 
 fn run_debrief(args: DebriefArgs) -> anyhow::Result<ExitCode> {
     let store = args.data.store();
-    let scenario = super::load_scenario(args.scenario.as_deref())?;
     let record = journal::read(&store.existing(&args.incident)?)?;
-    let played = Incident::from_entries(&record.entries)?.played.map(|p| p.scenario);
-    if let Some(played) = played.filter(|p| *p != scenario.name) {
+    let played = Incident::from_entries(&record.entries)?.played;
+    let logged = played
+        .as_ref()
+        .and_then(|p| p.log.as_ref())
+        .map(|name| store.drills_dir().join(name))
+        .filter(|log| log.is_file() && args.scenario.is_none());
+    let (scenario, worst) = match logged {
+        Some(log) => super::drill::replayed_for_debrief(&log, played.as_ref().and_then(|p| p.start))?,
+        None => (super::load_scenario(args.scenario.as_deref())?, None),
+    };
+    if let Some(played) = played.map(|p| p.scenario).filter(|p| *p != scenario.name) {
         bail!(
             "{} played the scenario {played:?}, not {:?}: give its file with --scenario",
             args.incident,
             scenario.name
         );
     }
-    // No Prometheus here: how soon the services recovered is measured by a drill's console.
-    let (path, run) = crate::debrief::write(&store, &args.incident, &scenario, None)?;
+    // Without the drill's log there is no Prometheus here to measure recovery with.
+    let (path, run) = crate::debrief::write(&store, &args.incident, &scenario, worst.as_deref())?;
     eprintln!(
         "{} of {} objectives met; wrote {}",
         run.met(),

@@ -1,6 +1,7 @@
 //! A drill another process runs, joined over HTTP (`warroom drill --join URL`): what the drill
-//! says of itself (its scenario as played now, its Prometheus and Alertmanager, its drill log)
-//! and its clock, read every second and kept for whoever stamps by it between readings.
+//! says of itself (its Prometheus and Alertmanager, its drill log), and its clock and scenario
+//! as played now (faults injected among its faults), read every second and kept for whoever
+//! stamps by it or debriefs between readings.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -10,9 +11,8 @@ use serde_json::Value;
 use warroom_drill::ClockReading;
 use warroom_drill::scenario::Scenario;
 
-/// How often the clock is read, and the scenario (faults injected since) every few readings.
+/// How often the clock and the scenario are read.
 const READ_EVERY: Duration = Duration::from_secs(1);
-const SCENARIO_EVERY: u32 = 5;
 
 /// The drill as last read, and when.
 struct Read {
@@ -132,12 +132,12 @@ fn now(read: &Mutex<Read>) -> ClockReading {
     c
 }
 
-/// Reads the clock every second and the scenario every few; a drill that stops answering keeps
-/// its last reading (the header's freshness says the cluster went quiet).
+/// Reads the clock and the scenario every second; a drill that stops answering keeps its last
+/// reading (the header's freshness says the cluster went quiet).
 async fn keep_reading(client: reqwest::Client, url: String, read: Arc<Mutex<Read>>) {
     let mut every = tokio::time::interval(READ_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    for n in 0u32.. {
+    loop {
         every.tick().await;
         if let Some(clock) = get(&client, &url, "/drill/v1/clock")
             .await
@@ -149,14 +149,12 @@ async fn keep_reading(client: reqwest::Client, url: String, read: Arc<Mutex<Read
             r.clock = clock;
             r.at = Instant::now();
         }
-        if n % SCENARIO_EVERY == SCENARIO_EVERY - 1 {
-            match get(&client, &url, "/drill/v1/scenario")
-                .await
-                .and_then(|v| scenario_of(&url, &v))
-            {
-                Ok(s) => read.lock().unwrap_or_else(|p| p.into_inner()).scenario = s,
-                Err(e) => tracing::warn!(error = %e, "the joined drill's scenario was not read"),
-            }
+        match get(&client, &url, "/drill/v1/scenario")
+            .await
+            .and_then(|v| scenario_of(&url, &v))
+        {
+            Ok(s) => read.lock().unwrap_or_else(|p| p.into_inner()).scenario = s,
+            Err(e) => tracing::warn!(error = %e, "the joined drill's scenario was not read"),
         }
     }
 }

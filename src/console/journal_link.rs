@@ -307,15 +307,17 @@ fn declared_in_this_drill(
 ) -> Option<(IncidentId, String)> {
     let start = played.start?;
     for id in store.list().ok()?.into_iter().rev() {
-        if !looked.insert(id.clone()) {
+        if looked.contains(&id) {
             continue;
         }
+        // A journal being created this moment may not be whole yet: it is read again next time.
         let Ok(record) = crate::incident::journal::read(&store.path(&id)) else {
             continue;
         };
         let Ok(incident) = Incident::from_entries(&record.entries) else {
             continue;
         };
+        looked.insert(id.clone());
         let ours = incident.drill
             && incident
                 .played

@@ -86,6 +86,28 @@ fn a_drill_incident_reopened_resumes_its_drill_where_it_was_left() {
     );
     assert_eq!(kubectl_image(home.path()), good);
     quit(&t);
+    let log = std::fs::read_dir(home.path().join("data/drills"))
+        .expect("the drill logs")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .next()
+        .expect("the drill's log");
+    let logged = std::fs::read(&log).expect("the log");
+
+    // From a shell, the debrief rebuilds the drill from its log: its scenario, and how soon the
+    // services recovered measured on the drill's own Prometheus; the log is left as it was.
+    let out = crate::support::warroom(&home.path().join("data"))
+        .args(["debrief", &id])
+        .output()
+        .expect("warroom debrief");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let debrief =
+        std::fs::read_to_string(home.path().join(format!("data/incidents/{id}-debrief.md"))).expect("the debrief");
+    assert!(debrief.contains("| back under the SLO |"), "{debrief}");
+    assert!(
+        debrief.contains("| T+0s | scenario | The bad deploy goes out. |"),
+        "{debrief}"
+    );
+    assert_eq!(std::fs::read(&log).expect("the log"), logged);
 
     // A scenario named beside --incident is refused, saying why.
     let out = std::process::Command::new(warroom())
