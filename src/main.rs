@@ -46,6 +46,7 @@ fn main() -> std::process::ExitCode {
             replay,
             join,
             facilitator,
+            player,
             speed,
             seed,
             console,
@@ -54,8 +55,8 @@ fn main() -> std::process::ExitCode {
             None => rt.block_on(cli::drill::run(
                 scenario.as_deref(),
                 replay.as_deref(),
-                speed,
-                seed,
+                (speed, seed),
+                player,
                 console,
             )),
         }),
@@ -68,7 +69,9 @@ fn main() -> std::process::ExitCode {
         None if cli::usable_kubeconfig() => {
             runtime().and_then(|rt| rt.block_on(cli::run_live(None, None, Default::default())))
         }
-        None => runtime().and_then(|rt| rt.block_on(cli::drill::run(None, None, None, None, Default::default()))),
+        None => {
+            runtime().and_then(|rt| rt.block_on(cli::drill::run(None, None, (None, None), false, Default::default())))
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -13,12 +13,13 @@ use crate::incident::store::Store;
 
 /// `warroom drill`: the console on an in-process drill cluster: a new drill of the scenario
 /// (its drill log kept in the data directory), a replayed recording, or, with `--incident` of
-/// a drill incident, that incident's drill resumed where it was left.
+/// a drill incident, that incident's drill resumed where it was left. It facilitates the drill
+/// unless it is the `player`s' (their facilitator joins it).
 pub async fn run(
     scenario: Option<&Path>,
     replay: Option<&Path>,
-    speed: Option<f64>,
-    seed: Option<u64>,
+    (speed, seed): (Option<f64>, Option<u64>),
+    player: bool,
     console: crate::console::ConsoleOptions,
 ) -> anyhow::Result<()> {
     if let Some(speed) = speed.filter(|s| !(s.is_finite() && *s >= 0.0)) {
@@ -67,7 +68,15 @@ pub async fn run(
         tracing::warn!(error = %e, "drill kubeconfig not written");
     }
     tracing::info!(url = %running.url(), kubeconfig = %kubeconfig.display(), "drill cluster for the console");
-    crate::console::run(crate::console::Target::Drill(running), console).await
+    let facilitator = !player;
+    crate::console::run(
+        crate::console::Target::Drill {
+            drill: running,
+            facilitator,
+        },
+        console,
+    )
+    .await
 }
 
 /// `warroom drill --join URL`: the console on a drill another process runs, as a player or,

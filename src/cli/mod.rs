@@ -40,9 +40,13 @@ pub enum Command {
         #[arg(long, value_name = "URL", conflicts_with_all = ["scenario", "replay", "speed", "seed"])]
         join: Option<String>,
         /// Joining a drill: this console facilitates it (its clock, its faults, asides players
-        /// do not see). A console that runs the drill always does.
+        /// do not see). A console that runs the drill does, unless it is the players' (`--player`).
         #[arg(long, requires = "join")]
         facilitator: bool,
+        /// This console runs the drill for its players: no drill controls, no asides; their
+        /// facilitator joins it with `--join URL --facilitator`.
+        #[arg(long, conflicts_with = "join")]
+        player: bool,
         /// Virtual seconds per real second (default 1; a drill resumed with `--incident`
         /// keeps the pace it had).
         #[arg(long)]

@@ -38,8 +38,11 @@ const FRAME: Duration = Duration::from_millis(16);
 /// What the console watches.
 pub enum Target {
     /// The in-process drill cluster (the console reaches it through its HTTP API); this console
-    /// facilitates it.
-    Drill(Drill),
+    /// facilitates it unless the players run it and their facilitator joins (`--player`).
+    Drill {
+        drill: Drill,
+        facilitator: bool,
+    },
     /// A drill another process runs; this console facilitates it only as `facilitator`.
     Joined {
         drill: joined::Joined,
@@ -52,7 +55,7 @@ impl Target {
     /// The drill's clock, in a drill.
     fn drill_clock(&self) -> Option<DrillClock> {
         let c = match self {
-            Target::Drill(running) => running.clock(),
+            Target::Drill { drill: running, .. } => running.clock(),
             Target::Joined { drill, .. } => drill.clock(),
             Target::Live(_) => return None,
         };
@@ -67,7 +70,7 @@ impl Target {
     /// A function reading the drill's time, in a drill.
     fn virtual_now(&self) -> Option<Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>> {
         match self {
-            Target::Drill(running) => Some(Arc::new(running.virtual_now())),
+            Target::Drill { drill: running, .. } => Some(Arc::new(running.virtual_now())),
             Target::Joined { drill, .. } => Some(Arc::new(drill.virtual_now())),
             Target::Live(_) => None,
         }
@@ -76,7 +79,7 @@ impl Target {
     /// The scenario played, in a drill.
     fn scenario(&self) -> Option<warroom_drill::scenario::Scenario> {
         match self {
-            Target::Drill(running) => Some(running.scenario()),
+            Target::Drill { drill: running, .. } => Some(running.scenario()),
             Target::Joined { drill, .. } => Some(drill.scenario()),
             Target::Live(_) => None,
         }
@@ -85,7 +88,7 @@ impl Target {
     /// The drill's Kubernetes API (and its `/drill/v1` controls), in a drill.
     fn drill_url(&self) -> Option<String> {
         match self {
-            Target::Drill(running) => Some(running.url()),
+            Target::Drill { drill: running, .. } => Some(running.url()),
             Target::Joined { drill, .. } => Some(drill.url.clone()),
             Target::Live(_) => None,
         }
@@ -110,7 +113,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         }
     }
     let (cluster, mode) = match &target {
-        Target::Drill(_) | Target::Joined { .. } => {
+        Target::Drill { .. } | Target::Joined { .. } => {
             let title = target.scenario().map(|s| s.title).unwrap_or_default();
             let url = target.drill_url().unwrap_or_default();
             (
@@ -138,7 +141,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     // its age, actions held) while the watches list the cluster; a drill starts fresh.
     let picture_path = match &target {
         Target::Live(_) => Some(crate::flight::run::window_dir(&setup.store, &cluster.name).join("picture.json.zst")),
-        Target::Drill(_) | Target::Joined { .. } => None,
+        Target::Drill { .. } | Target::Joined { .. } => None,
     };
     let picture = picture_path
         .as_deref()
@@ -204,7 +207,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         None
     };
     let drill_run = match &target {
-        Target::Drill(running) => Some(journal_link::DrillRun {
+        Target::Drill { drill: running, .. } => Some(journal_link::DrillRun {
             scenario: Arc::new(running.scenario_now()),
             played: crate::incident::model::Played {
                 scenario: running.scenario().name,
@@ -232,7 +235,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     }
     // Metrics and alerts: a source that cannot even be set up is told, and the console runs on.
     let observing = match &target {
-        Target::Drill(running) => observing::drill(
+        Target::Drill { drill: running, .. } => observing::drill(
             running,
             setup.config.plan(None).objective,
             options.access.read_only(),
@@ -303,8 +306,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     }
     state.read_only = options.access.read_only();
     state.facilitating = match &target {
-        Target::Drill(_) => true,
-        Target::Joined { facilitator, .. } => *facilitator,
+        Target::Drill { facilitator, .. } | Target::Joined { facilitator, .. } => *facilitator,
         Target::Live(_) => false,
     };
     if let Some(o) = observing

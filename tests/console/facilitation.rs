@@ -236,3 +236,48 @@ fn joining_where_no_drill_answers_says_so() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("no drill answers at http://{closed}")), "{err}");
 }
+
+#[test]
+fn players_can_run_the_drill_and_their_facilitator_join_it() {
+    let (p, home) = console_without_detector(&format!("env WARROOM_ACTOR=bob {} drill --player", warroom()), 200, 50);
+    p.wait_for("the players' drill live", 60, |s| {
+        s.contains("data live") && s.contains("shop/checkout")
+    });
+    let url = drill_url(home.path());
+    let f = Tmux::start(
+        home.path(),
+        &format!("{} drill --join {url} --facilitator", warroom()),
+        200,
+        50,
+    );
+    f.wait_for("the facilitator joined", 60, |s| {
+        header(s).contains("DRILL") && s.contains("shop/checkout")
+    });
+    // The players' console runs the drill but does not control it; the facilitator does.
+    palette(&p, "drill pause");
+    p.wait_for("the players refused the drill's controls", 20, |s| {
+        s.contains("a player's console does not facilitate")
+    });
+    palette(&f, "drill pause");
+    p.wait_for("the players' drill paused by the facilitator", 20, |s| {
+        header(s).contains("paused")
+    });
+    // The players declare; the facilitator follows and writes an aside they do not see.
+    palette(&p, "declare sev3 Something is off");
+    p.wait_for("the declared incident", 20, |s| s.contains("SEV3"));
+    f.wait_for("the facilitator following", 30, |s| s.contains("SEV3"));
+    palette(&f, "aside they have not looked at the alerts");
+    f.wait_for("the aside", 20, |s| {
+        s.contains("Facilitator: they have not looked at the alerts")
+    });
+    palette(&p, "note looking at checkout");
+    f.wait_for("the players' note on the facilitator's timeline", 20, |s| {
+        s.contains("looking at checkout")
+    });
+    p.wait_for("the players' own note", 20, |s| s.contains("looking at checkout"));
+    assert!(
+        !p.screen().contains("they have not looked"),
+        "the players' console shows no aside:\n{}",
+        p.screen()
+    );
+}
