@@ -1,7 +1,8 @@
 //! A drill another process runs, joined over HTTP (`warroom drill --join URL`): what the drill
 //! says of itself (its Prometheus and Alertmanager, its drill log), and its clock and scenario
-//! as played now (faults injected among its faults), read every second and kept for whoever
-//! stamps by it or debriefs between readings.
+//! as played now (faults injected among its faults): the clock read every second, the scenario
+//! again whenever a fault has played since, both kept for whoever stamps by them or debriefs
+//! between readings.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use serde_json::Value;
 use warroom_drill::ClockReading;
 use warroom_drill::scenario::Scenario;
 
-/// How often the clock and the scenario are read.
+/// How often the clock is read (and the scenario, when a fault has played since).
 const READ_EVERY: Duration = Duration::from_secs(1);
 
 /// The drill as last read, and when.
@@ -65,7 +66,7 @@ fn scenario_of(url: &str, v: &Value) -> anyhow::Result<Scenario> {
 fn clock_of(v: &Value) -> Option<ClockReading> {
     Some(ClockReading {
         now: jiff::Timestamp::from_millisecond(v["nowMs"].as_i64()?).ok()?,
-        start: v["start"].as_str()?.parse().ok()?,
+        start: jiff::Timestamp::from_millisecond(v["startMs"].as_i64()?).ok()?,
         speed: v["speed"].as_f64()?,
         paused: v["paused"].as_bool()?,
     })
@@ -77,17 +78,20 @@ impl Joined {
     pub async fn join(url: &str) -> anyhow::Result<Joined> {
         let url = url.trim_end_matches('/').to_string();
         let client = crate::http::plain_client();
+        // The clock first: the scenario read after it has every fault it counts as played.
+        let answer = get(&client, &url, "/drill/v1/clock").await?;
+        let clock =
+            clock_of(&answer).with_context(|| format!("{url}/drill/v1/clock did not answer as a drill does"))?;
         let info = get(&client, &url, "/drill/v1/scenario").await?;
         let scenario = scenario_of(&url, &info)?;
-        let clock = clock_of(&get(&client, &url, "/drill/v1/clock").await?)
-            .with_context(|| format!("{url}/drill/v1/clock did not answer as a drill does"))?;
         let text = |k: &str| info[k].as_str().map(str::to_string);
         let read = Arc::new(Mutex::new(Read {
             scenario,
             clock,
             at: Instant::now(),
         }));
-        let reading = tokio::spawn(keep_reading(client, url.clone(), read.clone()));
+        let played = answer["faultsPlayed"].as_u64();
+        let reading = tokio::spawn(keep_reading(client, url.clone(), read.clone(), played));
         Ok(Joined {
             prometheus: text("prometheus").with_context(|| format!("{url} does not say where its Prometheus is"))?,
             alertmanager: text("alertmanager")
@@ -132,28 +136,34 @@ fn now(read: &Mutex<Read>) -> ClockReading {
     c
 }
 
-/// Reads the clock and the scenario every second; a drill that stops answering keeps its last
-/// reading (the header's freshness says the cluster went quiet).
-async fn keep_reading(client: reqwest::Client, url: String, read: Arc<Mutex<Read>>) {
+/// Reads the clock every second, and the scenario again when the number of faults played has
+/// changed since it was read (an injection changes the scenario); a drill that stops answering
+/// keeps its last reading (the header's freshness says the cluster went quiet).
+async fn keep_reading(client: reqwest::Client, url: String, read: Arc<Mutex<Read>>, mut played: Option<u64>) {
     let mut every = tokio::time::interval(READ_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         every.tick().await;
-        if let Some(clock) = get(&client, &url, "/drill/v1/clock")
-            .await
-            .ok()
-            .as_ref()
-            .and_then(clock_of)
-        {
+        let Ok(answer) = get(&client, &url, "/drill/v1/clock").await else {
+            continue;
+        };
+        if let Some(clock) = clock_of(&answer) {
             let mut r = read.lock().unwrap_or_else(|p| p.into_inner());
             r.clock = clock;
             r.at = Instant::now();
+        }
+        let now_played = answer["faultsPlayed"].as_u64();
+        if now_played == played {
+            continue;
         }
         match get(&client, &url, "/drill/v1/scenario")
             .await
             .and_then(|v| scenario_of(&url, &v))
         {
-            Ok(s) => read.lock().unwrap_or_else(|p| p.into_inner()).scenario = s,
+            Ok(s) => {
+                read.lock().unwrap_or_else(|p| p.into_inner()).scenario = s;
+                played = now_played;
+            }
             Err(e) => tracing::warn!(error = %e, "the joined drill's scenario was not read"),
         }
     }

@@ -349,26 +349,33 @@ fn run(
         }
     };
     // A drill console with no incident open joins the one a teammate declares in the drill.
+    // It looks every second, however busy the link is with other ops.
     let mut looked = std::collections::HashSet::new();
+    let mut next_look = std::time::Instant::now() + LOOK_EVERY;
     loop {
-        let op = match rx.recv_timeout(LOOK_EVERY) {
-            Ok(op) => op,
-            Err(std_mpsc::RecvTimeoutError::Timeout) => {
-                if open.is_none()
-                    && let Some(run) = &drill_run
-                    && let Some((id, by)) = declared_in_this_drill(&store, &run.played, &mut looked)
-                {
-                    say(
-                        &tx,
-                        format!("{id} was declared in this drill by {by}; following it"),
-                        false,
-                    );
-                    Op::Open(id)
-                } else {
-                    continue;
-                }
+        let mut found = None;
+        if std::time::Instant::now() >= next_look {
+            next_look = std::time::Instant::now() + LOOK_EVERY;
+            if open.is_none()
+                && let Some(run) = &drill_run
+            {
+                found = declared_in_this_drill(&store, &run.played, &mut looked);
             }
-            Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        let op = match found {
+            Some((id, by)) => {
+                say(
+                    &tx,
+                    format!("{id} was declared in this drill by {by}; following it"),
+                    false,
+                );
+                Op::Open(id)
+            }
+            None => match rx.recv_timeout(next_look.saturating_duration_since(std::time::Instant::now())) {
+                Ok(op) => op,
+                Err(std_mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
+            },
         };
         match op {
             Op::Declare { title, severity, drill } => {

@@ -52,14 +52,18 @@ pub enum Target {
 }
 
 impl Target {
-    /// The drill's clock, in a drill.
+    /// What the drill's clock says, in a drill.
+    fn reading(&self) -> Option<warroom_drill::ClockReading> {
+        match self {
+            Target::Drill { drill: running, .. } => Some(running.clock()),
+            Target::Joined { drill, .. } => Some(drill.clock()),
+            Target::Live(_) => None,
+        }
+    }
+
+    /// The drill's clock as the header shows it, in a drill.
     fn drill_clock(&self) -> Option<DrillClock> {
-        let c = match self {
-            Target::Drill { drill: running, .. } => running.clock(),
-            Target::Joined { drill, .. } => drill.clock(),
-            Target::Live(_) => return None,
-        };
-        Some(DrillClock {
+        self.reading().map(|c| DrillClock {
             now: c.now.as_second(),
             start: c.start.as_second(),
             speed: c.speed,
@@ -76,11 +80,28 @@ impl Target {
         }
     }
 
+    /// A function reading the scenario as it stands (faults injected among its faults), in a
+    /// drill.
+    fn scenario_now(&self) -> Option<Arc<dyn Fn() -> warroom_drill::scenario::Scenario + Send + Sync>> {
+        match self {
+            Target::Drill { drill: running, .. } => Some(Arc::new(running.scenario_now())),
+            Target::Joined { drill, .. } => Some(Arc::new(drill.scenario_now())),
+            Target::Live(_) => None,
+        }
+    }
+
     /// The scenario played, in a drill.
     fn scenario(&self) -> Option<warroom_drill::scenario::Scenario> {
+        self.scenario_now().map(|now| now())
+    }
+
+    /// The drill log's file name, when the drill keeps one.
+    fn log(&self) -> Option<String> {
         match self {
-            Target::Drill { drill: running, .. } => Some(running.scenario()),
-            Target::Joined { drill, .. } => Some(drill.scenario()),
+            Target::Drill { drill: running, .. } => running
+                .log_path()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())),
+            Target::Joined { drill, .. } => drill.log.clone(),
             Target::Live(_) => None,
         }
     }
@@ -206,28 +227,17 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     } else {
         None
     };
-    let drill_run = match &target {
-        Target::Drill { drill: running, .. } => Some(journal_link::DrillRun {
-            scenario: Arc::new(running.scenario_now()),
+    let drill_run = match (target.scenario_now(), target.virtual_now(), target.reading()) {
+        (Some(scenario), Some(now), Some(reading)) => Some(journal_link::DrillRun {
             played: crate::incident::model::Played {
-                scenario: running.scenario().name,
-                start: Some(running.clock().start),
-                log: running
-                    .log_path()
-                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())),
+                scenario: scenario().name,
+                start: Some(reading.start),
+                log: target.log(),
             },
-            clock: crate::incident::journal::DrillClock(Arc::new(running.virtual_now())),
+            clock: crate::incident::journal::DrillClock(now),
+            scenario,
         }),
-        Target::Joined { drill, .. } => Some(journal_link::DrillRun {
-            scenario: Arc::new(drill.scenario_now()),
-            played: crate::incident::model::Played {
-                scenario: drill.scenario().name,
-                start: Some(drill.clock().start),
-                log: drill.log.clone(),
-            },
-            clock: crate::incident::journal::DrillClock(Arc::new(drill.virtual_now())),
-        }),
-        Target::Live(_) => None,
+        _ => None,
     };
     let journal = JournalLink::start(setup.store, setup.actor.clone(), drill_run, msg_tx.clone());
     if let Some(id) = options.incident.clone() {

@@ -444,7 +444,9 @@ async fn start(scenario: Scenario, listen: SocketAddr, options: &Options) -> std
         Some(path) => Some(drill_log::Writer::create(path, &scenario, seed, start).map_err(drill_log::naming(path))?),
         None => None,
     };
-    let clock = Clock::new(start, options.speed, options.paused);
+    // Stopped while the cluster is built, so that the drill starts exactly at `start` (the
+    // start its log records, and consoles joining it compare); `serve` sets it going.
+    let clock = Clock::new(start, 0.0, true);
     let sim = tokio::task::spawn_blocking({
         let capacity = options.log_capacity;
         move || Sim::new(scenario, seed, clock, capacity)

@@ -135,10 +135,14 @@ fn clock_state(c: &DrillCluster) -> Value {
         // To the millisecond, for whoever keeps time by the drill (a flight recorder).
         "nowMs": sim.now.as_millisecond(),
         "start": format_time(sim.start),
+        "startMs": sim.start.as_millisecond(),
         "elapsedSeconds": sim.now.duration_since(sim.start).as_secs(),
         "speed": sim.clock.speed(),
         "paused": sim.clock.paused(),
         "resourceVersion": sim.store.resource_version(),
+        // How many of the scenario's faults have played: a console that keeps the scenario
+        // reads it again when this changes (an injected fault changes the scenario).
+        "faultsPlayed": sim.played.len(),
     })
 }
 
