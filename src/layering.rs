@@ -8,7 +8,9 @@ use std::path::Path;
 
 /// The layers, lowest first; a module may use only modules of lower layers.
 const LAYERS: &[&[&str]] = &[
-    &["text", "sink", "paths", "secret", "http", "family", "redact", "stop"],
+    &[
+        "text", "sink", "paths", "secret", "http", "family", "redact", "stop", "memory",
+    ],
     &["freshness", "theme", "logging"],
     &["incident"],
     &["cluster", "observe", "comms", "debrief"],

@@ -22,6 +22,7 @@ pub mod freshness;
 pub mod http;
 pub mod incident;
 pub mod logging;
+pub mod memory;
 pub mod observe;
 pub mod paths;
 pub mod playbook;

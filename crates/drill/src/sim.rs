@@ -556,7 +556,7 @@ impl Sim {
             "HorizontalPodAutoscaler" => self.start_autoscaling(),
             "ReplicaSet" => {
                 self.queue(Work::ReplicaSet(ns.clone(), obj.name.to_string()));
-                if let Some((kind, name)) = owner_of(&obj.value())
+                if let Some((kind, name)) = obj.meta().owner()
                     && kind == "Deployment"
                 {
                     self.queue(Work::Deployment(ns, name));
@@ -576,7 +576,7 @@ impl Sim {
                         self.queue(Work::ReplicaSet(ns.clone(), name));
                     }
                 }
-                if let Some((kind, name)) = owner_of(&obj.value()) {
+                if let Some((kind, name)) = obj.meta().owner() {
                     match kind.as_str() {
                         "ReplicaSet" => self.queue(Work::ReplicaSet(ns, name)),
                         "DaemonSet" => self.queue(Work::DaemonSet(ns, name)),
@@ -609,18 +609,11 @@ pub fn format_time(t: Timestamp) -> String {
 /// The controller owner reference (kind, name) of an object.
 /// The owner reference that controls an object (or its first one).
 fn controlling_ref(v: &Value) -> Option<&Value> {
-    let refs = v.pointer("/metadata/ownerReferences")?.as_array()?;
-    refs.iter()
-        .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
-        .or_else(|| refs.first())
+    crate::store::controlling(v.pointer("/metadata/ownerReferences")?)
 }
 
 pub fn owner_of(v: &Value) -> Option<(String, String)> {
-    let r = controlling_ref(v)?;
-    Some((
-        r.get("kind")?.as_str()?.to_string(),
-        r.get("name")?.as_str()?.to_string(),
-    ))
+    crate::store::kind_and_name(controlling_ref(v)?)
 }
 
 pub fn owner_uid(v: &Value) -> Option<String> {

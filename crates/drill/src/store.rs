@@ -60,6 +60,57 @@ impl Stored {
     pub fn typed<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         serde_json::from_slice(&self.json).ok()
     }
+
+    /// What every write reads of the object's metadata, without building the rest of it.
+    pub fn meta(&self) -> Meta {
+        #[derive(serde::Deserialize)]
+        struct Object {
+            #[serde(default)]
+            metadata: Meta,
+        }
+        serde_json::from_slice::<Object>(&self.json)
+            .map(|o| o.metadata)
+            .unwrap_or_default()
+    }
+}
+
+/// The metadata a write carries over from the stored version (uid, creation time, generation)
+/// and the owner the controllers are told about. Fields are read as JSON, as the full parse
+/// read them, so a malformed field is only that field missing.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Meta {
+    pub uid: Option<Value>,
+    pub creation_timestamp: Option<Value>,
+    generation: Option<Value>,
+    owner_references: Option<Value>,
+}
+
+impl Meta {
+    pub fn generation(&self) -> Option<i64> {
+        self.generation.as_ref().and_then(Value::as_i64)
+    }
+
+    /// The kind and name of the controlling owner (or the first owner when none controls).
+    pub fn owner(&self) -> Option<(String, String)> {
+        kind_and_name(controlling(self.owner_references.as_ref()?)?)
+    }
+}
+
+/// Of a list of owner references, the controlling one (or the first when none controls).
+pub fn controlling(refs: &Value) -> Option<&Value> {
+    let refs = refs.as_array()?;
+    refs.iter()
+        .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+        .or_else(|| refs.first())
+}
+
+/// An owner reference's kind and name.
+pub fn kind_and_name(r: &Value) -> Option<(String, String)> {
+    Some((
+        r.get("kind")?.as_str()?.to_string(),
+        r.get("name")?.as_str()?.to_string(),
+    ))
 }
 
 /// The fields each kind can be selected by, besides `metadata.name` and `metadata.namespace`.
@@ -168,9 +219,23 @@ pub struct Store {
 }
 
 fn spec_hash(v: &Value) -> u64 {
+    /// Feeds the serialized spec to the hasher as it is written, with no string in between.
+    struct Feed<'a>(&'a mut std::collections::hash_map::DefaultHasher);
+    impl std::io::Write for Feed<'_> {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
     let mut h = std::collections::hash_map::DefaultHasher::new();
     match v.get("spec") {
-        Some(spec) => spec.to_string().hash(&mut h),
+        Some(spec) => {
+            // Writing a Value to a sink that never fails cannot fail.
+            let _ = serde_json::to_writer(Feed(&mut h), spec);
+        }
         None => 0u8.hash(&mut h),
     }
     h.finish()
@@ -368,6 +433,19 @@ impl Store {
     }
 
     fn index(&mut self, kind: ResourceKind, mut value: Value, rv: u64) -> Result<Stored, StoreError> {
+        strip_object_nulls(&kind, &mut value);
+        let spec_hash = spec_hash(&value);
+        self.index_stripped(kind, value, rv, spec_hash)
+    }
+
+    /// `index` for a value whose nulls are already dropped and whose spec is already hashed.
+    fn index_stripped(
+        &mut self,
+        kind: ResourceKind,
+        mut value: Value,
+        rv: u64,
+        spec_hash: u64,
+    ) -> Result<Stored, StoreError> {
         let name = str_at(&value, "/metadata/name")
             .filter(|n| !n.is_empty())
             .ok_or_else(|| StoreError::Invalid("metadata.name: Required value: name is required".into()))?
@@ -381,7 +459,6 @@ impl Store {
             return Err(StoreError::Invalid("metadata.namespace: Required value".into()));
         }
         let uid = str_at(&value, "/metadata/uid").unwrap_or("").to_string();
-        strip_object_nulls(&kind, &mut value);
         if let Some(obj) = value.as_object_mut() {
             obj.insert("apiVersion".into(), Value::String(kind.api_version()));
             obj.insert("kind".into(), Value::String(kind.kind.into()));
@@ -426,7 +503,7 @@ impl Store {
             resource_version: rv,
             labels,
             fields,
-            spec_hash: spec_hash(&value),
+            spec_hash,
             json,
         })
     }
@@ -479,16 +556,18 @@ impl Store {
                 name,
             });
         }
-        let old_value = old.value();
+        let kept = old.meta();
+        let generation = kept.generation();
         // Nulls are dropped before the spec is compared, as the stored spec has none.
         strip_object_nulls(&kind, &mut value);
-        let spec_changed = spec_hash(&value) != old.spec_hash && kind.kind != "Event";
+        let hash = spec_hash(&value);
+        let spec_changed = hash != old.spec_hash && kind.kind != "Event";
         if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
             // The server owns these; a client cannot change them.
-            for owned in ["uid", "creationTimestamp"] {
-                match old_value.pointer(&format!("/metadata/{owned}")) {
+            for (owned, v) in [("uid", kept.uid), ("creationTimestamp", kept.creation_timestamp)] {
+                match v {
                     Some(v) => {
-                        meta.insert(owned.into(), v.clone());
+                        meta.insert(owned.into(), v);
                     }
                     None => {
                         meta.remove(owned);
@@ -496,15 +575,14 @@ impl Store {
                 }
             }
             // generation follows the stored one, one higher when the spec changed.
-            if let Some(g) = old_value.pointer("/metadata/generation").and_then(Value::as_i64) {
+            if let Some(g) = generation {
                 meta.insert("generation".into(), Value::from(g + i64::from(spec_changed)));
             } else if spec_changed {
                 meta.insert("generation".into(), Value::from(1));
             }
         }
         let rv = self.resource_version + 1;
-        let stored = self.index(kind, value, rv)?;
-        let stored = Arc::new(stored);
+        let stored = Arc::new(self.index_stripped(kind, value, rv, hash)?);
         self.resource_version = rv;
         let key = (stored.namespace.clone(), stored.name.clone());
         self.objects.entry(kind.plural).or_default().insert(key, stored.clone());
@@ -575,6 +653,39 @@ mod tests {
             vec![ChangeType::Added, ChangeType::Modified, ChangeType::Deleted]
         );
         assert_eq!(s.changes_since(3).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_update_keeps_the_servers_metadata_and_counts_spec_changes_only() {
+        let mut s = Store::new(100);
+        let mut first = pod("a", "n1");
+        first["metadata"]["creationTimestamp"] = json!("2026-11-24T10:00:00Z");
+        first["metadata"]["ownerReferences"] = json!([
+            {"kind": "Node", "name": "n1"},
+            {"kind": "ReplicaSet", "name": "web-1", "controller": true},
+        ]);
+        s.create(kinds::PODS, first.clone()).unwrap();
+        let mut status_only = first.clone();
+        status_only["status"]["phase"] = json!("Failed");
+        status_only["metadata"]["uid"] = json!("forged");
+        status_only["metadata"]["creationTimestamp"] = json!("2000-01-01T00:00:00Z");
+        let b = s.update(kinds::PODS, status_only).unwrap();
+        let v = b.value();
+        assert_eq!(v["metadata"]["uid"], "uid-a");
+        assert_eq!(v["metadata"]["creationTimestamp"], "2026-11-24T10:00:00Z");
+        assert_eq!(v["metadata"]["generation"], 1, "a status write leaves the generation");
+        assert_eq!(v["status"]["phase"], "Failed");
+        assert_eq!(b.spec_hash(), s.get(&kinds::PODS, "shop", "a").unwrap().spec_hash());
+        let mut moved = first.clone();
+        moved["spec"]["nodeName"] = json!("n2");
+        let c = s.update(kinds::PODS, moved).unwrap();
+        assert_eq!(c.value()["metadata"]["generation"], 2);
+        assert_ne!(c.spec_hash(), b.spec_hash());
+        assert_eq!(c.meta().owner(), Some(("ReplicaSet".into(), "web-1".into())));
+        let mut uncontrolled = first;
+        uncontrolled["metadata"]["ownerReferences"] = json!([{"kind": "Node", "name": "n1"}]);
+        let d = s.update(kinds::PODS, uncontrolled).unwrap();
+        assert_eq!(d.meta().owner(), Some(("Node".into(), "n1".into())));
     }
 
     #[test]

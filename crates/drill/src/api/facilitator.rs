@@ -266,35 +266,33 @@ async fn churn(
     c.churn_log.lock().unwrap_or_else(|p| p.into_inner()).clear();
     let count = pods.len();
     let cluster = c.clone();
-    tokio::spawn(async move {
+    // A thread of its own, as a client's writes are: a task on a request worker that is always
+    // due again never yields it, and the watches it wakes wait behind it for seconds.
+    tokio::task::spawn_blocking(move || {
         let start = std::time::Instant::now();
         let length = std::time::Duration::from_secs(u64::from(req.seconds));
-        let mut tick = tokio::time::interval(std::time::Duration::from_millis(10));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut next = 0usize;
         while start.elapsed() < length {
-            tick.tick().await;
+            std::thread::sleep(std::time::Duration::from_millis(10));
             let due = (start.elapsed().min(length).as_secs_f64() * f64::from(req.rate)) as usize;
             let now_due = due.saturating_sub(next);
             let mut written = Vec::with_capacity(now_due);
-            {
-                let mut sim = cluster.lock();
-                for _ in 0..now_due {
-                    let (ns, name) = &pods[next % pods.len()];
-                    next += 1;
-                    let mut restarts = 0;
-                    let done = sim.modify(crate::kinds::PODS, ns, name, |p| {
-                        let cs = crate::control::kubelet::container_status(p);
-                        restarts = cs["restartCount"].as_i64().unwrap_or(0) + 1;
-                        cs["restartCount"] = json!(restarts);
-                    });
-                    if done.is_some() {
-                        let at = std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .map(|d| d.as_nanos() as u64)
-                            .unwrap_or(0);
-                        written.push((ns.clone(), name.clone(), restarts, at));
-                    }
+            for _ in 0..now_due {
+                let (ns, name) = &pods[next % pods.len()];
+                next += 1;
+                let mut restarts = 0;
+                // One write a lock hold, as API clients write: watches interleave with the load.
+                let done = cluster.lock().modify(crate::kinds::PODS, ns, name, |p| {
+                    let cs = crate::control::kubelet::container_status(p);
+                    restarts = cs["restartCount"].as_i64().unwrap_or(0) + 1;
+                    cs["restartCount"] = json!(restarts);
+                });
+                if done.is_some() {
+                    let at = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_nanos() as u64)
+                        .unwrap_or(0);
+                    written.push((ns.clone(), name.clone(), restarts, at));
                 }
             }
             cluster
