@@ -95,7 +95,7 @@ impl Sim {
         let workload = match owner_of(&v) {
             Some((kind, owner)) if kind == "ReplicaSet" => self
                 .get(&kinds::REPLICASETS, ns, &owner)
-                .and_then(|rs| owner_of(&rs.value()))
+                .and_then(|rs| rs.meta().owner())
                 .map(|(_, d)| format!("{ns}/{d}"))
                 .or(Some(format!("{ns}/{owner}"))),
             Some((_, owner)) => Some(format!("{ns}/{owner}")),
