@@ -24,7 +24,7 @@ use warroom::app::message::{DrillClock, Msg};
 use warroom::app::state::{AppState, Mode};
 use warroom::app::update::update;
 use warroom::cluster::model::{Change, Resource, Update};
-use warroom::cluster::rows::{NodeRow, Owner, OwnerKind, Phase, PodRow, WarningRow, WorkloadRow};
+use warroom::cluster::rows::{NodeRow, Owner, OwnerKind, Phase, PodRow, Trouble, WarningRow, WorkloadRow};
 use warroom::freshness::Freshness;
 use warroom::text::CleanText;
 
@@ -99,10 +99,13 @@ fn model() -> AppState {
             phase: Phase::Running,
             ready: !crash,
             restarts: if crash { 7 } else { 0 },
-            waiting: crash.then(|| "CrashLoopBackOff".into()),
-            last_termination: crash.then(|| "Error".into()),
-            last_message: crash.then(|| "panic: connection refused".into()),
-            reason: None,
+            trouble: Trouble {
+                waiting: crash.then(|| "CrashLoopBackOff".into()),
+                last_termination: crash.then(|| "Error".into()),
+                last_message: crash.then(|| "panic: connection refused".into()),
+                reason: None,
+            }
+            .boxed(),
             node: Some(CleanText::line(&format!("node-{}", p % 5_000))),
             owner: Some(Owner {
                 kind: OwnerKind::Deployment,

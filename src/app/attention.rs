@@ -100,7 +100,7 @@ fn pod_status(p: &PodRow) -> (String, Option<Level>) {
     if p.terminating {
         return ("Terminating".into(), Some(Level::Warning));
     }
-    if let Some(w) = &p.waiting {
+    if let Some(w) = p.waiting() {
         let level = if p.crashlooping() {
             Level::Failure
         } else {
@@ -108,7 +108,7 @@ fn pod_status(p: &PodRow) -> (String, Option<Level>) {
         };
         return (w.to_string(), Some(level));
     }
-    if let Some(r) = &p.reason {
+    if let Some(r) = p.reason() {
         return (r.to_string(), Some(Level::Failure));
     }
     match p.phase {
@@ -156,7 +156,7 @@ pub fn detail(m: &ClusterModel, subject: &Subject) -> Detail {
                 name: name.clone(),
                 status: format!("{status}  restarts {}{node}", p.restarts),
                 level,
-                message: p.last_message.clone().or_else(|| p.last_termination.clone()),
+                message: p.last_message().or(p.last_termination()).cloned(),
             }
         })
         .collect();

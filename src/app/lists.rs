@@ -233,9 +233,9 @@ pub fn cells(model: &ClusterModel, row: &RowKey, now: i64) -> Option<Vec<Cell>> 
             let p = model.pods.get(key)?;
             let status = if p.terminating {
                 "Terminating".to_string()
-            } else if let Some(w) = &p.waiting {
+            } else if let Some(w) = p.waiting() {
                 w.to_string()
-            } else if let Some(r) = &p.reason {
+            } else if let Some(r) = p.reason() {
                 r.to_string()
             } else {
                 match p.phase {
@@ -442,17 +442,20 @@ pub fn target(row: &RowKey, model: &ClusterModel) -> Option<Target> {
 mod tests {
     use super::*;
     use crate::cluster::model::{Change, Update};
-    use crate::cluster::rows::{NodeRow, PodRow};
+    use crate::cluster::rows::{NodeRow, PodRow, Trouble};
 
     fn pod(restarts: u32, created: i64, node: &str) -> PodRow {
         PodRow {
             phase: Phase::Running,
             ready: restarts == 0,
             restarts,
-            waiting: (restarts > 3).then(|| CleanText::line("CrashLoopBackOff")),
-            last_termination: None,
-            last_message: None,
-            reason: None,
+            trouble: Trouble {
+                waiting: (restarts > 3).then(|| CleanText::line("CrashLoopBackOff")),
+                last_termination: None,
+                last_message: None,
+                reason: None,
+            }
+            .boxed(),
             node: Some(CleanText::line(node)),
             owner: None,
             created,

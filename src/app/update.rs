@@ -125,9 +125,14 @@ fn settled(state: &mut AppState, fx: &mut Vec<Effect>) {
     state.attention = attention::attention(&state.model);
     state.cursor = state.cursor.min(state.visible_attention().len().saturating_sub(1));
     if let Some(d) = &state.detail {
-        let cursor = d.cursor;
+        // The selection stays on its pod as pods come and go around it (Enter must open the
+        // pod the responder picked, not whichever moved under the cursor).
+        let picked = d.pods.get(d.cursor).and_then(|r| r.pod.clone());
         let mut fresh = attention::detail(&state.model, &d.subject);
-        fresh.cursor = cursor.min(fresh.pods.len().saturating_sub(1));
+        fresh.cursor = picked
+            .and_then(|k| fresh.pods.iter().position(|r| r.pod.as_ref() == Some(&k)))
+            .unwrap_or(d.cursor)
+            .min(fresh.pods.len().saturating_sub(1));
         state.detail = Some(fresh);
     }
     super::lists::settled(state);

@@ -62,9 +62,11 @@ impl Picture {
         for (k, mut row) in self.pods {
             let k = key(k, &mut i);
             row.node = row.node.map(|n| i.share(n));
-            row.waiting = row.waiting.map(|w| i.share(w));
-            row.last_termination = row.last_termination.map(|t| i.share(t));
-            row.reason = row.reason.map(|r| i.share(r));
+            if let Some(t) = row.trouble.as_deref_mut() {
+                t.waiting = t.waiting.take().map(|w| i.share(w));
+                t.last_termination = t.last_termination.take().map(|t| i.share(t));
+                t.reason = t.reason.take().map(|r| i.share(r));
+            }
             if let Some(o) = row.owner.as_mut() {
                 o.name = i.share(o.name.clone());
             }
@@ -159,10 +161,13 @@ mod tests {
                     phase: Phase::Running,
                     ready: !crash,
                     restarts: if crash { 4 } else { 0 },
-                    waiting: crash.then(|| CleanText::line("CrashLoopBackOff")),
-                    last_termination: None,
-                    last_message: crash.then(|| CleanText::block("panic: boom\n  at main")),
-                    reason: None,
+                    trouble: crate::cluster::rows::Trouble {
+                        waiting: crash.then(|| CleanText::line("CrashLoopBackOff")),
+                        last_termination: None,
+                        last_message: crash.then(|| CleanText::block("panic: boom\n  at main")),
+                        reason: None,
+                    }
+                    .boxed(),
                     node: Some(CleanText::line("node-1")),
                     owner: Some(Owner {
                         kind: OwnerKind::Deployment,

@@ -168,9 +168,9 @@ mod tests {
         let row = crate::cluster::rows::pod_row(&view, &mut i);
         assert_eq!((row.restarts, row.ready, row.terminating), (4, false, false));
         assert_eq!(row.phase, crate::cluster::rows::Phase::Running);
-        assert_eq!(row.waiting.as_deref(), Some("CrashLoopBackOff"));
-        assert_eq!(row.last_termination.as_deref(), Some("Error"));
-        assert_eq!(row.last_message.as_deref(), Some("panic: boom"));
+        assert_eq!(row.waiting().map(|t| t.as_str()), Some("CrashLoopBackOff"));
+        assert_eq!(row.last_termination().map(|t| t.as_str()), Some("Error"));
+        assert_eq!(row.last_message().map(|t| t.as_str()), Some("panic: boom"));
         assert_eq!(row.node.as_deref(), Some("node-3"));
         assert_eq!(row.created, 1_795_528_800);
         let owner = row.owner.as_ref().expect("an owner");

@@ -50,12 +50,26 @@ pub struct Owner {
     pub name: CleanText,
 }
 
-/// A pod as the model keeps it.
+/// A pod as the model keeps it: 64 bytes, so 150,000 of them and their map stay small (what
+/// is wrong with a pod is rare and kept behind one pointer).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "PodRowShape", into = "PodRowShape")]
 pub struct PodRow {
     pub phase: Phase,
     pub ready: bool,
     pub restarts: u32,
+    /// What is wrong, if anything is.
+    pub trouble: Option<Box<Trouble>>,
+    pub node: Option<CleanText>,
+    pub owner: Option<Owner>,
+    /// Creation time, seconds since the epoch.
+    pub created: i64,
+    pub terminating: bool,
+}
+
+/// What is wrong with a pod, when something is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trouble {
     /// Why a container waits (`CrashLoopBackOff`, `ImagePullBackOff`), if one does.
     pub waiting: Option<CleanText>,
     /// The last termination reason (`OOMKilled`, `Error`).
@@ -64,19 +78,93 @@ pub struct PodRow {
     pub last_message: Option<CleanText>,
     /// `Evicted` and the like.
     pub reason: Option<CleanText>,
-    pub node: Option<CleanText>,
-    pub owner: Option<Owner>,
-    /// Creation time, seconds since the epoch.
-    pub created: i64,
-    pub terminating: bool,
+}
+
+impl Trouble {
+    /// `self` behind a pointer, or nothing when nothing is wrong.
+    pub fn boxed(self) -> Option<Box<Trouble>> {
+        (self != Trouble::default()).then(|| Box::new(self))
+    }
 }
 
 impl PodRow {
     /// In CrashLoopBackOff, or restarted after a failure and not ready yet: a pod between two
     /// crashes counts too, so the signal does not flap with every restart.
     pub fn crashlooping(&self) -> bool {
-        self.waiting.as_deref() == Some("CrashLoopBackOff")
-            || (self.restarts > 0 && self.last_termination.is_some() && !self.ready && !self.terminating)
+        self.waiting().map(CleanText::as_str) == Some("CrashLoopBackOff")
+            || (self.restarts > 0 && self.last_termination().is_some() && !self.ready && !self.terminating)
+    }
+
+    pub fn waiting(&self) -> Option<&CleanText> {
+        self.trouble.as_ref()?.waiting.as_ref()
+    }
+
+    pub fn last_termination(&self) -> Option<&CleanText> {
+        self.trouble.as_ref()?.last_termination.as_ref()
+    }
+
+    pub fn last_message(&self) -> Option<&CleanText> {
+        self.trouble.as_ref()?.last_message.as_ref()
+    }
+
+    pub fn reason(&self) -> Option<&CleanText> {
+        self.trouble.as_ref()?.reason.as_ref()
+    }
+}
+
+/// A pod row as a kept picture spells it (its trouble's fields beside the others).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PodRowShape {
+    phase: Phase,
+    ready: bool,
+    restarts: u32,
+    waiting: Option<CleanText>,
+    last_termination: Option<CleanText>,
+    last_message: Option<CleanText>,
+    reason: Option<CleanText>,
+    node: Option<CleanText>,
+    owner: Option<Owner>,
+    created: i64,
+    terminating: bool,
+}
+
+impl From<PodRowShape> for PodRow {
+    fn from(s: PodRowShape) -> PodRow {
+        let trouble = Trouble {
+            waiting: s.waiting,
+            last_termination: s.last_termination,
+            last_message: s.last_message,
+            reason: s.reason,
+        };
+        PodRow {
+            phase: s.phase,
+            ready: s.ready,
+            restarts: s.restarts,
+            trouble: trouble.boxed(),
+            node: s.node,
+            owner: s.owner,
+            created: s.created,
+            terminating: s.terminating,
+        }
+    }
+}
+
+impl From<PodRow> for PodRowShape {
+    fn from(p: PodRow) -> PodRowShape {
+        let t = p.trouble.map(|t| *t).unwrap_or_default();
+        PodRowShape {
+            phase: p.phase,
+            ready: p.ready,
+            restarts: p.restarts,
+            waiting: t.waiting,
+            last_termination: t.last_termination,
+            last_message: t.last_message,
+            reason: t.reason,
+            node: p.node,
+            owner: p.owner,
+            created: p.created,
+            terminating: p.terminating,
+        }
     }
 }
 
@@ -184,10 +272,13 @@ pub fn pod_row(pod: &PodView, i: &mut Interner) -> PodRow {
         phase: Phase::parse(status.and_then(|s| s.phase.as_deref())),
         ready,
         restarts,
-        waiting,
-        last_termination,
-        last_message,
-        reason: status.and_then(|s| s.reason.as_deref()).map(|r| i.get(r)),
+        trouble: Trouble {
+            waiting,
+            last_termination,
+            last_message,
+            reason: status.and_then(|s| s.reason.as_deref()).map(|r| i.get(r)),
+        }
+        .boxed(),
         node: pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).map(|n| i.get(n)),
         owner,
         created: seconds(pod.metadata.creation_timestamp.as_ref()),

@@ -67,7 +67,7 @@ pub fn cluster<'a>(
             let subject = Subject::service(ns, name);
             let evicted = model
                 .pods_of(&key)
-                .filter(|(_, p)| p.reason.as_ref().is_some_and(|r| r.as_str() == "Evicted"))
+                .filter(|(_, p)| p.reason().is_some_and(|r| r.as_str() == "Evicted"))
                 .count();
             for (measure, value) in [
                 (Measure::NotReady, counts.pods.saturating_sub(counts.ready)),

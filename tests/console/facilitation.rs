@@ -141,7 +141,9 @@ fn a_facilitator_console_and_a_player_console_run_one_drill_and_the_debrief_scor
     roll_back_checkout(&p);
     p.keys(&["4"]);
     p.keys(&["C-t"]);
-    p.wait_for("a draft from a template", 10, |s| s.contains("→ war-room (file)"));
+    p.wait_for("a draft from a template", 10, |s| {
+        s.contains("→ war-room (file)") && !s.contains("no template (")
+    });
     p.keys(&["C-s"]);
     p.wait_for("the confirmation", 10, |s| s.contains("Publish to war-room?"));
     p.keys(&["C-s"]);

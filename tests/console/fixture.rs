@@ -10,7 +10,7 @@ use warroom::app::effect::Effect;
 use warroom::app::message::{DrillClock, Msg};
 use warroom::app::state::{AppState, Mode};
 use warroom::cluster::model::{Change, Resource, Update};
-use warroom::cluster::rows::{NodeRow, Owner, OwnerKind, Phase, PodRow, WorkloadRow};
+use warroom::cluster::rows::{NodeRow, Owner, OwnerKind, Phase, PodRow, Trouble, WorkloadRow};
 use warroom::freshness::Freshness;
 use warroom::incident::follow::Followed;
 use warroom::incident::model::{Actor, Declared, Entry, Event, Origin, Severity};
@@ -56,10 +56,13 @@ pub fn state() -> Console {
             phase: Phase::Running,
             ready: !crash,
             restarts: if crash { 4 } else { 0 },
-            waiting: crash.then(|| "CrashLoopBackOff".into()),
-            last_termination: crash.then(|| "Error".into()),
-            last_message: crash.then(|| "panic: config key CHECKOUT_CURRENCY_TABLE not set".into()),
-            reason: None,
+            trouble: Trouble {
+                waiting: crash.then(|| "CrashLoopBackOff".into()),
+                last_termination: crash.then(|| "Error".into()),
+                last_message: crash.then(|| "panic: config key CHECKOUT_CURRENCY_TABLE not set".into()),
+                reason: None,
+            }
+            .boxed(),
             node: Some("node-0".into()),
             owner: Some(Owner {
                 kind: OwnerKind::Deployment,

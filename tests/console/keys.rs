@@ -721,6 +721,32 @@ fn a_read_only_console_writes_notes_but_not_the_incidents_state() {
 }
 
 #[test]
+fn the_drill_downs_selection_stays_on_its_pod_when_a_pod_arrives_before_it() {
+    use warroom::cluster::logs::LogRequest;
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Char('j'));
+    // A new pod of the rollout sorts before the one picked.
+    let row = s.model.pods[&(CleanText::line("shop"), CleanText::line("checkout-b"))].clone();
+    update(
+        &mut s,
+        Msg::Cluster(Update::Pod(Change::Apply(("shop".into(), "checkout-0".into()), row))),
+    );
+    update(&mut s, Msg::Settled);
+    s.effects.clear();
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        journal_effects(&s),
+        [Effect::FollowLogs(LogRequest {
+            pod: (CleanText::line("shop"), CleanText::line("checkout-b")),
+            previous: false,
+            since: None
+        })]
+    );
+}
+
+#[test]
 fn a_drill_down_pod_opens_its_log_which_follows_scrolls_searches_and_closes() {
     use warroom::cluster::logs::{LogEvent, LogRequest};
     let mut s = state();

@@ -376,10 +376,13 @@ fn attention_ranks_by_how_much_is_down_and_failed_pods_are_not_called_healthy() 
         phase: warroom::cluster::rows::Phase::Failed,
         ready: false,
         restarts: 0,
-        waiting: None,
-        last_termination: None,
-        last_message: None,
-        reason: Some("Evicted".into()),
+        trouble: warroom::cluster::rows::Trouble {
+            waiting: None,
+            last_termination: None,
+            last_message: None,
+            reason: Some("Evicted".into()),
+        }
+        .boxed(),
         node: Some("node-0".into()),
         owner: None,
         created: NOW,

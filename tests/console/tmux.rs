@@ -45,6 +45,8 @@ pub(crate) fn roll_back_checkout(t: &Tmux) {
         s.contains("✓ Done: deployment/checkout rolled back to revision")
     });
     t.keys(&["Escape"]);
+    // Closed before the next key: an Escape read together with the key after it is Alt+key.
+    t.wait_for("the rollback's overlay closed", 10, |s| !s.contains("✓ Done: "));
 }
 
 #[test]
