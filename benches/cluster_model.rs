@@ -24,7 +24,8 @@ use warroom_testkit::rss_mib;
 use tokio::sync::mpsc;
 use warroom::cluster::connect::Cluster;
 use warroom::cluster::follow::{Following, follow};
-use warroom::cluster::model::{Change, ClusterModel, Update};
+use warroom::cluster::model::{Change, ClusterModel, Resource, Update};
+use warroom::freshness::Freshness;
 
 fn unix_nanos() -> u64 {
     std::time::SystemTime::now()
@@ -94,20 +95,43 @@ async fn settled(prometheus: &str) -> Duration {
     t.elapsed()
 }
 
-/// Follows the cluster until the model is complete: the time, and the model and watchers.
-async fn complete(url: &str) -> (Duration, ClusterModel, Following, mpsc::Receiver<Update>) {
+/// The model once complete, with when each source finished its first list.
+struct Completed {
+    took: Duration,
+    model: ClusterModel,
+    following: Following,
+    rx: mpsc::Receiver<Update>,
+    listed: Vec<(Resource, Duration)>,
+}
+
+/// Follows the cluster until the model is complete.
+async fn complete(url: &str) -> Completed {
     let cluster = Cluster::drill(url).expect("cluster");
     let (tx, mut rx) = mpsc::channel::<Update>(4096);
     let following = follow(&cluster, tx);
     let mut model = ClusterModel::new();
+    let mut listed = Vec::new();
     let t = Instant::now();
     while !model.complete() {
         match rx.recv().await {
-            Some(u) => model.apply(u),
+            Some(u) => {
+                if let Update::Freshness(source, Freshness::Live { .. }) = &u
+                    && !listed.iter().any(|(s, _)| s == source)
+                {
+                    listed.push((*source, t.elapsed()));
+                }
+                model.apply(u)
+            }
             None => panic!("watchers stopped"),
         }
     }
-    (t.elapsed(), model, following, rx)
+    Completed {
+        took: t.elapsed(),
+        model,
+        following,
+        rx,
+        listed,
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -148,7 +172,9 @@ fn curve(sizes: &str) {
         rt.block_on(async {
             settled(&sim.prometheus).await;
             let (first, walked) = bare_walk(&sim.url).await;
-            let (took, model, following, _rx) = complete(&sim.url).await;
+            let Completed {
+                took, model, following, ..
+            } = complete(&sim.url).await;
             let walk = first.min(bare_walk(&sim.url).await.0);
             println!(
                 "  {:>8}  {:>12.2}  {:>14.2}  {:>5.2}x  {:>14.0}",
@@ -188,7 +214,13 @@ fn main() {
             "  bare paged walk of the pods:        {:>8.2} s ({walked} pods, 500 a page)",
             walk.as_secs_f64()
         );
-        let (took, mut model, following, mut rx) = complete(&url).await;
+        let Completed {
+            took,
+            mut model,
+            following,
+            mut rx,
+            listed,
+        } = complete(&url).await;
         // Walked again once the model is complete: a server's first list may be its slowest.
         let (again, _) = bare_walk(&url).await;
         let floor = walk.min(again);
@@ -203,6 +235,14 @@ fn main() {
             model.totals.nodes,
             model.workloads.len(),
             took.as_secs_f64() / floor.as_secs_f64()
+        );
+        println!(
+            "  each source listed after:           {}",
+            listed
+                .iter()
+                .map(|(s, d)| format!("{} {:.2} s", s.name(), d.as_secs_f64()))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         println!(
             "  this process's RSS once complete:   {:>8.0} MiB",

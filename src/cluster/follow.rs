@@ -245,16 +245,30 @@ fn forbidden(e: &watcher::Error) -> Option<String> {
     (api.code == 403).then(|| api.message.clone())
 }
 
+/// The server does not stream lists (a watch with `sendInitialEvents`: Kubernetes' WatchList,
+/// off before 1.32 and refused before 1.27), so lists go in pages. Streamed, the server sends
+/// while the model reads; paged, each waits for the other (`cargo bench --bench cluster_model`).
+fn refuses_streaming(e: &watcher::Error) -> bool {
+    let code = match e {
+        watcher::Error::WatchStartFailed(kube::Error::Api(s)) => s.code,
+        watcher::Error::WatchError(s) => s.code,
+        _ => return false,
+    };
+    matches!(code, 400 | 422)
+}
+
 /// Runs one watcher until the channel closes (or, when listing is forbidden, returns).
 async fn watch<K, R>(api: Api<K>, scope: Option<CleanText>, p: Projection<K, R>, tx: &mpsc::Sender<Update>) -> Forbidden
 where
     K: Watched,
 {
-    let mut config = watcher::Config::default();
+    let mut config = watcher::Config::default().streaming_lists();
     if let Some(f) = p.fields {
         config = config.fields(f);
     }
-    let mut stream = watcher(api, config).backoff(Retry(Duration::from_millis(500))).boxed();
+    let mut stream = watcher(api.clone(), config.clone())
+        .backoff(Retry(Duration::from_millis(500)))
+        .boxed();
     let mut interner = Interner::default();
     let mut last_live = None;
     // Failed since it was last live: the next change it delivers, or a quiet spell, means it
@@ -301,6 +315,18 @@ where
                 last_live = Some(since);
                 interrupted = false;
                 Some(Update::Freshness(p.source, Freshness::Live { since }))
+            }
+            Err(e)
+                if last_live.is_none()
+                    && config.initial_list_strategy == watcher::InitialListStrategy::StreamingList
+                    && refuses_streaming(&e) =>
+            {
+                tracing::info!(source = p.source.name(), error = %e, "no streaming lists here; listing in pages");
+                config.initial_list_strategy = watcher::InitialListStrategy::ListWatch;
+                stream = watcher(api.clone(), config.clone())
+                    .backoff(Retry(Duration::from_millis(500)))
+                    .boxed();
+                None
             }
             Err(e) => {
                 if let Some(message) = forbidden(&e) {

@@ -28,6 +28,10 @@ struct Harness {
 
 impl Harness {
     async fn start(yaml: Option<&str>) -> Harness {
+        Harness::start_with(yaml, Options::default()).await
+    }
+
+    async fn start_with(yaml: Option<&str>, options: Options) -> Harness {
         let s = match yaml {
             Some(y) => warroom_drill::scenario::parse("test.yaml", y).expect("scenario"),
             None => warroom_drill::scenario::builtin(),
@@ -35,7 +39,7 @@ impl Harness {
         let options = Options {
             paused: true,
             start: Some("2026-11-24T14:00:00Z".parse().expect("time")),
-            ..Options::default()
+            ..options
         };
         let running = Drill::start(s, "127.0.0.1:0".parse().expect("addr"), &options)
             .await
@@ -159,6 +163,29 @@ async fn the_model_agrees_with_kubectl_after_faults() {
         .expect("a crashloop signal");
     assert_eq!(crash.subject, "deployment shop/checkout");
     assert!(crash.objects.contains(&"deployment/checkout".to_string()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_streaming_lists_is_listed_in_pages() {
+    // A server before Kubernetes 1.32 (WatchList off) refuses a watch that asks for its
+    // initial state; the model lists in pages instead, and relists so after a 410.
+    let options = Options {
+        watch_list: false,
+        ..Options::default()
+    };
+    let mut h = Harness::start_with(None, options).await;
+    let pods = |m: &ClusterModel| -> BTreeSet<String> { m.pods.keys().map(|(ns, n)| format!("{ns}/{n}")).collect() };
+    let listed: BTreeSet<String> = h.kubectl_pods().into_iter().map(|(k, _)| k).collect();
+    assert_eq!(pods(&h.model), listed);
+    h.kubectl(&["scale", "deploy/cart", "-n", "shop", "--replicas=5"]);
+    h.control("/drill/v1/clock?advance=30s").await;
+    h.control("/drill/v1/compact").await;
+    h.control("/drill/v1/disconnect").await;
+    let after: BTreeSet<String> = h.kubectl_pods().into_iter().map(|(k, _)| k).collect();
+    assert_ne!(after, listed);
+    h.pump_until("the model to match kubectl after a relist", |m| pods(m) == after)
+        .await;
+    h.pump_until("every source live again", |m| m.complete()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -31,6 +31,9 @@ pub struct Options {
     /// How many changes watches can resume from.
     pub log_capacity: usize,
     pub bookmark_interval: Duration,
+    /// Answers streaming lists (a watch with `sendInitialEvents`, Kubernetes' WatchList, on by
+    /// default since 1.32). Off, such a watch is refused as a server without it refuses it.
+    pub watch_list: bool,
     /// Virtual start time, overriding the scenario's.
     pub start: Option<jiff::Timestamp>,
     /// How much metrics history is backfilled before the start (milliseconds; 3 days).
@@ -48,6 +51,7 @@ impl Default for Options {
             paused: false,
             log_capacity: 100_000,
             bookmark_interval: Duration::from_secs(15),
+            watch_list: true,
             start: None,
             metrics_history_ms: HISTORY_MS,
             log: None,
@@ -65,6 +69,7 @@ pub struct DrillCluster {
     pub prometheus_url: String,
     pub alertmanager_url: String,
     pub bookmark_interval: Duration,
+    pub watch_list: bool,
     /// Writes made by `/drill/v1/churn`: (namespace, name, restart count, committed at, ns since the epoch).
     pub churn_log: Mutex<Vec<(String, String, i64, u64)>>,
     /// Samples, rules and alerts. Never locked while the simulation is: the sim's
@@ -124,6 +129,7 @@ impl DrillCluster {
             prometheus_url,
             alertmanager_url,
             bookmark_interval,
+            watch_list: true,
             churn_log: Mutex::new(Vec::new()),
         }
     }
@@ -494,7 +500,7 @@ pub(crate) async fn serve_logged(
     let recorded = sim.replay.as_mut().map(|r| std::mem::take(&mut r.samples));
     let monitoring =
         Monitoring::empty(&sim.scenario, seed).replaying(RecordedSamples::new(recorded.unwrap_or_default()));
-    let cluster = Arc::new(DrillCluster::new(
+    let mut cluster = DrillCluster::new(
         sim,
         monitoring,
         addr.to_string(),
@@ -503,7 +509,9 @@ pub(crate) async fn serve_logged(
             format!("http://{alertmanager_addr}"),
         ),
         options.bookmark_interval,
-    ));
+    );
+    cluster.watch_list = options.watch_list;
+    let cluster = Arc::new(cluster);
     // The history is backfilled in the background; metrics requests wait for it, the
     // Kubernetes API does not.
     let (locked, backfilling) = tokio::sync::oneshot::channel();

@@ -68,13 +68,23 @@ pub fn watch(
     let requested = query.resource_version()?;
     let bookmarks = query.flag("allowWatchBookmarks");
     let send_initial = query.flag("sendInitialEvents");
+    if send_initial && !cluster.watch_list {
+        return Err(ApiError::invalid(
+            "ListOptions.meta.k8s.io",
+            "",
+            "sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled",
+        ));
+    }
     let timeout = query
         .get("timeoutSeconds")
         .and_then(|t| t.parse::<u64>().ok())
         .unwrap_or(1800)
         .min(3600);
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(512);
-    let mut initial: Vec<Bytes> = Vec::new();
+    // The current state to send first, as ADDED: the objects are taken under the lock, and
+    // written out as the client reads them (150,000 pods are not built into one answer).
+    let mut initial: Vec<Arc<Stored>> = Vec::new();
+    let mut initial_at = jiff::Timestamp::UNIX_EPOCH;
     let (mut last, mut notify, expired) = {
         let sim = cluster.lock();
         let notify = sim.store.subscribe();
@@ -88,12 +98,8 @@ pub fn watch(
                 let page = sim
                     .store
                     .list(&target.kind, target.namespace.as_deref(), None, None, Some(&keep));
-                for o in &page.items {
-                    initial.push(event_line("ADDED", o, repr, sim.now, page.resource_version));
-                }
-                if send_initial {
-                    initial.push(bookmark_line(&target, page.resource_version, true));
-                }
+                initial = page.items;
+                initial_at = sim.now;
                 (page.resource_version, notify, None)
             }
         }
@@ -105,10 +111,13 @@ pub fn watch(
             let _ = tx.send(expired_line(e.requested, e.oldest)).await;
             return;
         }
-        for line in initial {
-            if tx.send(line).await.is_err() {
+        for o in initial {
+            if tx.send(event_line("ADDED", &o, repr, initial_at, last)).await.is_err() {
                 return;
             }
+        }
+        if send_initial && tx.send(bookmark_line(&target, last, true)).await.is_err() {
+            return;
         }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
         let mut next_bookmark = tokio::time::Instant::now() + bookmark_every;
