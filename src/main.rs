@@ -44,6 +44,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Drill {
             scenario,
             replay,
+            original,
             join,
             facilitator,
             player,
@@ -54,7 +55,7 @@ fn main() -> std::process::ExitCode {
             Some(url) => rt.block_on(cli::drill::join(&url, facilitator, console)),
             None => rt.block_on(cli::drill::run(
                 scenario.as_deref(),
-                replay.as_deref(),
+                replay.as_deref().map(|r| (r, original.as_deref())),
                 (speed, seed),
                 player,
                 console,

@@ -3,6 +3,7 @@
 //! `palette`'s. Pure: journal writes and file loads leave as effects.
 
 use super::effect::{Effect, IncidentChange};
+use super::facilitation::{Facilitation, Seek};
 use super::palette::{self, Command};
 use super::state::{AppState, InputKind, Mode, Pane};
 
@@ -58,6 +59,19 @@ fn change(state: &mut AppState, fx: &mut Vec<Effect>, c: IncidentChange) {
     fx.push(Effect::Change(c));
 }
 
+/// A seek to an entry of the real team's journal, as the moment it was written.
+fn real_teams_moment(state: &AppState, f: Facilitation) -> Result<Facilitation, String> {
+    let Facilitation::Seek(Seek::Entry(seq)) = f else {
+        return Ok(f);
+    };
+    let original = state
+        .original
+        .as_ref()
+        .ok_or("seek #N needs the real team's journal: replay a recording beside its journal, or with --original")?;
+    let at = original.moment_of(seq)?;
+    Ok(Facilitation::Seek(Seek::To(at.to_string())))
+}
+
 fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
     match c {
         Command::Declare { severity, title } => {
@@ -85,7 +99,10 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
         Command::Debrief => debrief(state, fx),
         Command::Facilitate(f) => {
             if facilitating(state) {
-                fx.push(Effect::Facilitate(f));
+                match real_teams_moment(state, f) {
+                    Ok(f) => fx.push(Effect::Facilitate(f)),
+                    Err(e) => state.tell(e, true),
+                }
             }
         }
         Command::Aside(text) => {

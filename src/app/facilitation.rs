@@ -1,5 +1,6 @@
-//! What the facilitator of a drill asks from the console: pause, resume, the clock's speed, the
-//! scenario's faults listed, and a fault injected now (one of the scenario's, or an ad-hoc node
+//! What the facilitator of a drill asks from the console: pause, resume, the clock's speed, a
+//! replay's seek (to a time, or to an entry of the real team's journal), the scenario's faults
+//! listed, and a fault injected now (one of the scenario's, or an ad-hoc node
 //! down, bad rollout, traffic surge or OOM kill). Parsed here; the executor sends it to the
 //! drill's `/drill/v1` API.
 
@@ -10,15 +11,27 @@ use serde_json::{Value, json};
 pub enum Facilitation {
     /// Pause or resume the drill's clock, or set its speed.
     Pace { paused: Option<bool>, speed: Option<f64> },
+    /// A replay only: the clock to another moment of the recording.
+    Seek(Seek),
     /// List the scenario's faults (and whether each was played).
     Faults,
     /// Play a fault now: the body of `POST /drill/v1/faults`.
     Inject(Value),
 }
 
-/// `drill pause | resume | speed N | faults`.
+/// Where a replay's clock goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seek {
+    /// A time (RFC 3339) or how far into the recording (`5m`), as the drill takes it.
+    To(String),
+    /// When the real team wrote this entry of their journal.
+    Entry(u64),
+}
+
+/// `drill pause | resume | speed N | seek WHEN | faults`.
 pub fn drill(args: &[&str]) -> Result<Facilitation, String> {
-    const USAGE: &str = "drill needs pause, resume, speed N or faults";
+    const USAGE: &str = "drill needs pause, resume, speed N, seek WHEN (5m, an RFC 3339 time, or #N of \
+                         the real team's journal) or faults";
     match args {
         ["pause"] => Ok(Facilitation::Pace {
             paused: Some(true),
@@ -35,8 +48,28 @@ pub fn drill(args: &[&str]) -> Result<Facilitation, String> {
                 speed: Some(speed),
             })
         }
+        ["seek", when] => seek(when).map(Facilitation::Seek),
         ["faults"] => Ok(Facilitation::Faults),
         _ => Err(USAGE.into()),
+    }
+}
+
+/// `#N`, a duration into the recording (`5m`, `1h30m`), or an RFC 3339 time.
+fn seek(when: &str) -> Result<Seek, String> {
+    if let Some(n) = when.strip_prefix('#') {
+        return n
+            .parse::<u64>()
+            .map(Seek::Entry)
+            .map_err(|_| format!("seek: {when:?} is not #N, an entry of the real team's journal"));
+    }
+    // What the drill takes: a duration into the recording (its parser), or a time.
+    let offset = warroom_files::duration::Duration::parse(when).is_ok();
+    if offset || when.parse::<jiff::Timestamp>().is_ok() {
+        Ok(Seek::To(when.to_string()))
+    } else {
+        Err(format!(
+            "seek: {when:?} is not a time into the recording (5m, 1h30m), an RFC 3339 time, or #N"
+        ))
     }
 }
 
@@ -119,6 +152,18 @@ mod tests {
         );
         assert!(drill(&["speed", "0"]).is_err());
         assert!(drill(&["rewind"]).is_err());
+        assert_eq!(
+            drill(&["seek", "1h30m"]),
+            Ok(Facilitation::Seek(Seek::To("1h30m".into())))
+        );
+        assert_eq!(
+            drill(&["seek", "2026-12-01T10:04:00Z"]),
+            Ok(Facilitation::Seek(Seek::To("2026-12-01T10:04:00Z".into())))
+        );
+        assert_eq!(drill(&["seek", "#12"]), Ok(Facilitation::Seek(Seek::Entry(12))));
+        for bad in ["m", "5x", "#", "#a", "yesterday", "-5m"] {
+            assert!(drill(&["seek", bad]).is_err(), "{bad}");
+        }
         assert_eq!(inject(&["2"]), Ok(Facilitation::Inject(json!({"fault": 2}))));
         let Ok(Facilitation::Inject(body)) = inject(&["node", "node-3"]) else {
             panic!("node")

@@ -15,6 +15,7 @@ pub mod lists;
 pub mod logs;
 pub mod message;
 pub mod narration;
+pub mod original;
 pub mod palette;
 pub mod picture;
 pub mod playbook;

@@ -35,7 +35,7 @@ fn push(state: &mut AppState, source: &str, kind: &str, text: String, severe: bo
     );
 }
 
-fn add_entry(state: &mut AppState, entry: TimelineEntry) {
+pub(super) fn add_entry(state: &mut AppState, entry: TimelineEntry) {
     state.timeline.push(entry);
     if state.timeline.len() > TIMELINE_LIMIT {
         state.timeline.drain(..TIMELINE_LIMIT / 10);

@@ -115,8 +115,8 @@ pub const USAGE: &[(&str, &str)] = &[
         "score this drill against its objectives (written beside the journal)",
     ),
     (
-        "drill pause | resume | speed N | faults",
-        "facilitate: the drill's clock, the scenario's faults",
+        "drill pause | resume | speed N | seek WHEN | faults",
+        "facilitate: the drill's clock (a replay seeks to 5m, a time, or #N of the real team's journal), the scenario's faults",
     ),
     (
         "inject N | node NODE | rollout NS/NAME IMAGE | surge NS/NAME X | oom NS/NAME",

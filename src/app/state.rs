@@ -209,6 +209,8 @@ pub struct AppState {
     /// A pod's log (drawn over everything else in the health pane).
     pub logs: Option<super::logs::LogView>,
     pub timeline: Vec<TimelineEntry>,
+    /// In a replay, the journal of the incident recorded (the facilitator sees it as it was).
+    pub original: Option<super::original::Original>,
     /// Entries scrolled up from the bottom of the (filtered) timeline (0: follow the newest).
     pub timeline_scroll: usize,
     /// Per-pane filters typed after `/`.
@@ -304,6 +306,7 @@ impl AppState {
             inspect: None,
             logs: None,
             timeline: Vec::new(),
+            original: None,
             timeline_scroll: 0,
             filters: HashMap::new(),
             incident: None,

@@ -54,8 +54,10 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
             if let Mode::Drill { clock, .. } = &mut state.mode
                 && clock.as_ref() != Some(&c)
             {
+                let now = c.now;
                 *clock = Some(c);
                 state.dirty = true;
+                super::original::follow_clock(state, now);
             }
         }
         Msg::Observe(u) => {

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use warroom_drill::{Drill, Options};
 
+use crate::app::original::Original;
+use crate::incident::journal;
 use crate::incident::model::IncidentId;
 use crate::incident::store::Store;
 
@@ -17,7 +19,7 @@ use crate::incident::store::Store;
 /// unless it is the `player`s' (their facilitator joins it).
 pub async fn run(
     scenario: Option<&Path>,
-    replay: Option<&Path>,
+    replay: Option<(&Path, Option<&Path>)>,
     (speed, seed): (Option<f64>, Option<u64>),
     player: bool,
     console: crate::console::ConsoleOptions,
@@ -43,7 +45,7 @@ pub async fn run(
         Drill::resume(&log, listen, &options, speed)
             .await
             .with_context(|| format!("cannot resume the drill of {id}"))?
-    } else if let Some(recording) = replay {
+    } else if let Some((recording, _)) = replay {
         Drill::replay(recording, listen, &options)
             .await
             .with_context(|| format!("cannot replay {}", recording.display()))?
@@ -69,14 +71,39 @@ pub async fn run(
     }
     tracing::info!(url = %running.url(), kubeconfig = %kubeconfig.display(), "drill cluster for the console");
     let facilitator = !player;
+    let original = match replay {
+        Some((recording, given)) => real_teams_journal(recording, given)?,
+        None => None,
+    };
     crate::console::run(
         crate::console::Target::Drill {
             drill: running,
             facilitator,
+            original,
         },
         console,
     )
     .await
+}
+
+/// The journal of the incident `recording` was made in: `given`, else the `.jsonl` beside it
+/// when there is one. A journal that does not verify is refused, naming its line.
+fn real_teams_journal(recording: &Path, given: Option<&Path>) -> anyhow::Result<Option<Original>> {
+    let beside = recording.with_extension("jsonl");
+    let path = match given {
+        Some(p) => p,
+        None if beside.is_file() => &beside,
+        None => return Ok(None),
+    };
+    let record = journal::read(path).with_context(|| format!("the real team's journal {}", path.display()))?;
+    if let Some(p) = record.problems.first() {
+        anyhow::bail!("the real team's journal {}:{}: {}", path.display(), p.line, p.problem);
+    }
+    let incident = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    tracing::info!(journal = %path.display(), entries = record.entries.len(), "the real team's journal beside the replay");
+    Ok(Some(Original::new(&incident, &record.entries)))
 }
 
 /// `warroom drill --join URL`: the console on a drill another process runs, as a player or,
@@ -256,5 +283,42 @@ mod tests {
         assert!(drills.join("claimed.jsonl").exists());
         assert!(!drills.join("unclaimed.jsonl").exists());
         assert!(drills.join("notes.txt").exists());
+    }
+
+    #[test]
+    fn the_real_teams_journal_is_the_one_beside_the_recording_or_the_one_named() {
+        use crate::incident::journal::Journal;
+        use crate::incident::model::{Actor, Draft, Event, Origin};
+        let tmp = tempfile::tempdir().expect("tmp");
+        let recording = tmp.path().join("INC-20261201-001.recording");
+        std::fs::write(&recording, "warroom recording 1\n").expect("recording");
+        assert_eq!(real_teams_journal(&recording, None).expect("none beside"), None);
+
+        let note = |text: &str| Draft::new(Actor::named("alice"), Origin::Human, Event::Note { text: text.into() });
+        let beside = tmp.path().join("INC-20261201-001.jsonl");
+        let (mut journal, _) = Journal::create(&beside, note("checkout is failing")).expect("journal");
+        journal.append(note("rolling back")).expect("appended");
+        let original = real_teams_journal(&recording, None)
+            .expect("read")
+            .expect("found beside");
+        assert_eq!(original.incident, "INC-20261201-001");
+        assert_eq!(original.entries.len(), 2);
+        assert_eq!(original.entries[1].text.to_string(), "rolling back");
+
+        let elsewhere = tmp.path().join("other.jsonl");
+        Journal::create(&elsewhere, note("only this")).expect("journal");
+        let named = real_teams_journal(&recording, Some(&elsewhere))
+            .expect("read")
+            .expect("named");
+        assert_eq!(named.entries.len(), 1, "the journal named wins over the one beside");
+
+        // A journal altered after the fact is refused, naming its line.
+        let text = std::fs::read_to_string(&beside).expect("journal");
+        std::fs::write(&beside, text.replace("rolling back", "rolled back")).expect("altered");
+        let e = real_teams_journal(&recording, None).expect_err("altered");
+        assert!(e.to_string().contains("INC-20261201-001.jsonl:2:"), "{e}");
+        let missing = tmp.path().join("missing.jsonl");
+        let e = real_teams_journal(&recording, Some(&missing)).expect_err("missing");
+        assert!(format!("{e:#}").contains("missing.jsonl"), "{e:#}");
     }
 }

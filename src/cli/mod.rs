@@ -35,9 +35,13 @@ pub enum Command {
         /// Replay a flight recording (`INC-….recording`) instead of a scenario.
         #[arg(long, value_name = "RECORDING", conflicts_with = "scenario")]
         replay: Option<PathBuf>,
+        /// The recorded incident's journal, shown to the facilitator as the clock passes each
+        /// entry (default: the `.jsonl` beside the recording, when there is one).
+        #[arg(long, value_name = "JOURNAL", requires = "replay")]
+        original: Option<PathBuf>,
         /// Join the drill another console (or `warroom sim`) runs, at its Kubernetes API's URL
         /// (the `server:` of its kubeconfig), as a player; with `--facilitator`, as its facilitator.
-        #[arg(long, value_name = "URL", conflicts_with_all = ["scenario", "replay", "speed", "seed"])]
+        #[arg(long, value_name = "URL", conflicts_with_all = ["scenario", "replay", "original", "speed", "seed"])]
         join: Option<String>,
         /// Joining a drill: this console facilitates it (its clock, its faults, asides players
         /// do not see). A console that runs the drill does, unless it is the players' (`--player`).

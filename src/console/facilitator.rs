@@ -1,7 +1,7 @@
 //! The facilitator's requests, sent to the drill's `/drill/v1` API (the console's own drill, or
 //! one it joined), and what to tell the person of the answer.
 
-use crate::app::facilitation::Facilitation;
+use crate::app::facilitation::{Facilitation, Seek};
 
 /// Sends `f` to the drill at `url`; the answer in words, or why it failed.
 pub async fn ask(client: &reqwest::Client, url: &str, f: Facilitation) -> Result<String, String> {
@@ -17,6 +17,14 @@ pub async fn ask(client: &reqwest::Client, url: &str, f: Facilitation) -> Result
             }
             client.post(format!("{url}/drill/v1/clock")).query(&query).send().await
         }
+        Facilitation::Seek(Seek::To(when)) => {
+            client
+                .post(format!("{url}/drill/v1/clock"))
+                .query(&[("seek", when)])
+                .send()
+                .await
+        }
+        Facilitation::Seek(Seek::Entry(n)) => return Err(format!("#{n}: the real team's journal is not open here")),
         Facilitation::Faults => client.get(format!("{url}/drill/v1/faults")).send().await,
         Facilitation::Inject(body) => client.post(format!("{url}/drill/v1/faults")).json(body).send().await,
     }
@@ -28,7 +36,7 @@ pub async fn ask(client: &reqwest::Client, url: &str, f: Facilitation) -> Result
     }
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("the drill answered {e}"))?;
     Ok(match f {
-        Facilitation::Pace { .. } => {
+        Facilitation::Pace { .. } | Facilitation::Seek(_) => {
             let speed = v["speed"].as_f64().unwrap_or(1.0);
             if v["paused"].as_bool() == Some(true) {
                 format!("drill paused at T+{}s (speed ×{speed})", v["elapsedSeconds"])

@@ -42,6 +42,8 @@ pub enum Target {
     Drill {
         drill: Drill,
         facilitator: bool,
+        /// In a replay, the journal of the incident recorded.
+        original: Option<crate::app::original::Original>,
     },
     /// A drill another process runs; this console facilitates it only as `facilitator`.
     Joined {
@@ -180,6 +182,9 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     state.keymap = setup.keymap;
     state.you = setup.actor.name.clone();
     state.status = crate::app::status::StatusEditor::new(setup.status);
+    if let Target::Drill { original, .. } = &target {
+        state.original = original.clone();
+    }
     if picture_path.is_some() {
         state.picture = Some(crate::app::picture::Kept {
             at: state.now,

@@ -14,6 +14,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::support::line_with;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use warroom::flight::objects::Objects;
 use warroom::flight::record::Record;
 
@@ -449,6 +450,94 @@ fn a_rollback_played_earlier_than_the_real_team_did_it_branches_and_recovers_ear
         pods.len() == 4 && pods.iter().all(|i| i.ends_with(":1.9.3")),
         "{pods:?}"
     );
+}
+
+/// The facilitator of a replay seeks to an entry of the real team's journal (`:drill seek #N`
+/// typed in the console): the replay's clock goes to the moment it was written, and kubectl
+/// sees the cluster as the real team saw it then. The journal's entries reach the
+/// facilitator's timeline as the clock passes them.
+#[test]
+fn the_facilitator_seeks_a_replay_to_an_entry_of_the_real_teams_journal() {
+    use warroom::app::effect::Effect;
+    use warroom::app::message::{DrillClock, Msg};
+    use warroom::app::state::{AppState, Mode};
+    use warroom::app::update::update;
+    use warroom::incident::journal::{self, Journal};
+    use warroom::incident::model::{Actor, Draft, Event, Origin};
+
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("drills/recordings/bad-deploy.recording");
+    let records = warroom::flight::file::read(&shipped, &[])
+        .expect("the shipped recording")
+        .records;
+    let (bad_at, fixed_at) = rollout_and_rollback(&records);
+    let replay = crate::support::SimProcess::start(None, &["--replay", shipped.to_str().expect("utf-8"), "--paused"]);
+    // The real team's journal, on the recording's clock: a note a minute after the bad
+    // rollout, another a minute after their rollback.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("INC-20261201-001.jsonl");
+    let ms = |at: i64| jiff::Timestamp::from_millisecond(at).expect("a time");
+    let note = |text: &str, at: i64| Draft {
+        drill_time: Some(ms(at)),
+        ..Draft::new(Actor::named("alice"), Origin::Human, Event::Note { text: text.into() })
+    };
+    let (mut j, _) = Journal::create(&path, note("checkout is failing", bad_at + 60_000)).expect("journal");
+    j.append(note("rolled back, recovering", fixed_at + 60_000))
+        .expect("appended");
+    let record = journal::read(&path).expect("read");
+    let mut state = AppState::new(
+        Mode::Drill {
+            title: warroom::text::CleanText::line("replay"),
+            clock: None,
+        },
+        jiff::Timestamp::now().as_second(),
+    );
+    state.original = Some(warroom::app::original::Original::new(
+        "INC-20261201-001",
+        &record.entries,
+    ));
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let client = warroom::http::plain_client();
+    let image = || {
+        let d: serde_json::Value =
+            serde_json::from_str(&replay.ok(&["get", "deployment", "checkout", "-n", "shop", "-o", "json"]))
+                .expect("json");
+        d["spec"]["template"]["spec"]["containers"][0]["image"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    for (seq, at, shows) in [(1, bad_at + 60_000, ":2.0.0"), (2, fixed_at + 60_000, ":1.9.3")] {
+        let key = |c| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+        let mut fx = update(&mut state, key(KeyCode::Char(':')));
+        fx.extend(update(&mut state, Msg::Paste(format!("drill seek #{seq}"))));
+        fx.extend(update(&mut state, key(KeyCode::Enter)));
+        let Some(Effect::Facilitate(asked)) = fx.into_iter().find(|e| matches!(e, Effect::Facilitate(_))) else {
+            panic!("#{seq}: no seek asked: {:?}", state.notice)
+        };
+        let answer = runtime
+            .block_on(warroom::console::facilitator::ask(&client, &replay.url, asked))
+            .expect("the drill seeks");
+        assert!(answer.contains("paused"), "{answer}");
+        let clock = replay.control("GET", "/drill/v1/clock");
+        assert_eq!(clock["nowMs"].as_i64(), Some(at), "#{seq}: {clock}");
+        assert!(image().ends_with(shows), "#{seq}: {}", image());
+        let _ = update(
+            &mut state,
+            Msg::Clock(DrillClock {
+                now: at / 1000,
+                start: clock["startMs"].as_i64().expect("start") / 1000,
+                speed: 1.0,
+                paused: true,
+            }),
+        );
+        let real_team: Vec<&str> = state
+            .timeline
+            .iter()
+            .filter(|t| t.kind == warroom::app::original::KIND)
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(real_team.len(), seq as usize, "{real_team:?}");
+    }
 }
 
 /// Kubernetes keeps no ConfigMap history: the flight recorder's window does. In the bad-config
