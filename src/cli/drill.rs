@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use warroom_drill::{Drill, Options};
 
-use crate::app::original::Original;
+use crate::debrief::RealTeam;
 use crate::incident::journal;
 use crate::incident::model::IncidentId;
 use crate::incident::store::Store;
@@ -71,15 +71,15 @@ pub async fn run(
     }
     tracing::info!(url = %running.url(), kubeconfig = %kubeconfig.display(), "drill cluster for the console");
     let facilitator = !player;
-    let original = match replay {
-        Some((recording, given)) => real_teams_journal(recording, given)?,
+    let real_team = match replay {
+        Some((recording, given)) => real_teams_journal(recording, given)?.map(std::sync::Arc::new),
         None => None,
     };
     crate::console::run(
         crate::console::Target::Drill {
             drill: running,
             facilitator,
-            original,
+            real_team,
         },
         console,
     )
@@ -88,7 +88,7 @@ pub async fn run(
 
 /// The journal of the incident `recording` was made in: `given`, else the `.jsonl` beside it
 /// when there is one. A journal that does not verify is refused, naming its line.
-fn real_teams_journal(recording: &Path, given: Option<&Path>) -> anyhow::Result<Option<Original>> {
+fn real_teams_journal(recording: &Path, given: Option<&Path>) -> anyhow::Result<Option<RealTeam>> {
     let beside = recording.with_extension("jsonl");
     let path = match given {
         Some(p) => p,
@@ -103,7 +103,10 @@ fn real_teams_journal(recording: &Path, given: Option<&Path>) -> anyhow::Result<
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     tracing::info!(journal = %path.display(), entries = record.entries.len(), "the real team's journal beside the replay");
-    Ok(Some(Original::new(&incident, &record.entries)))
+    Ok(Some(RealTeam {
+        incident,
+        entries: record.entries,
+    }))
 }
 
 /// `warroom drill --join URL`: the console on a drill another process runs, as a player or,
@@ -303,7 +306,12 @@ mod tests {
             .expect("found beside");
         assert_eq!(original.incident, "INC-20261201-001");
         assert_eq!(original.entries.len(), 2);
-        assert_eq!(original.entries[1].text.to_string(), "rolling back");
+        assert_eq!(
+            original.entries[1].event,
+            Event::Note {
+                text: "rolling back".into()
+            }
+        );
 
         let elsewhere = tmp.path().join("other.jsonl");
         Journal::create(&elsewhere, note("only this")).expect("journal");

@@ -278,7 +278,7 @@ fn run_debrief(args: DebriefArgs) -> anyhow::Result<ExitCode> {
         );
     }
     // Without the drill's log there is no Prometheus here to measure recovery with.
-    let (path, run) = crate::debrief::write(&store, &args.incident, &scenario, worst.as_deref())?;
+    let (path, run) = crate::debrief::write(&store, &args.incident, &scenario, worst.as_deref(), None)?;
     eprintln!(
         "{} of {} objectives met; wrote {}",
         run.met(),

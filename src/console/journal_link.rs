@@ -59,6 +59,8 @@ pub struct DrillRun {
     /// The scenario as it stands (faults injected are among its faults): what the debrief
     /// scores against.
     pub scenario: std::sync::Arc<dyn Fn() -> warroom_drill::scenario::Scenario + Send + Sync>,
+    /// In a replay, the recorded incident's journal, set beside the players' in the debrief.
+    pub real_team: Option<std::sync::Arc<crate::debrief::RealTeam>>,
 }
 
 /// The sending end; dropping every copy ends the thread (and its follower).
@@ -450,7 +452,13 @@ fn run(
                     "only a drill console can debrief: it knows the scenario played".into(),
                     true,
                 ),
-                Some(run) => match crate::debrief::write(&store, &id, &(run.scenario)(), worst.as_deref()) {
+                Some(run) => match crate::debrief::write(
+                    &store,
+                    &id,
+                    &(run.scenario)(),
+                    worst.as_deref(),
+                    run.real_team.as_deref(),
+                ) {
                     Ok((path, scored)) => say(
                         &tx,
                         format!(

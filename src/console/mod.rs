@@ -43,7 +43,7 @@ pub enum Target {
         drill: Drill,
         facilitator: bool,
         /// In a replay, the journal of the incident recorded.
-        original: Option<crate::app::original::Original>,
+        real_team: Option<std::sync::Arc<crate::debrief::RealTeam>>,
     },
     /// A drill another process runs; this console facilitates it only as `facilitator`.
     Joined {
@@ -182,8 +182,11 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     state.keymap = setup.keymap;
     state.you = setup.actor.name.clone();
     state.status = crate::app::status::StatusEditor::new(setup.status);
-    if let Target::Drill { original, .. } = &target {
-        state.original = original.clone();
+    if let Target::Drill {
+        real_team: Some(real), ..
+    } = &target
+    {
+        state.original = Some(crate::app::original::Original::new(&real.incident, &real.entries));
     }
     if picture_path.is_some() {
         state.picture = Some(crate::app::picture::Kept {
@@ -241,6 +244,10 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
             },
             clock: crate::incident::journal::DrillClock(now),
             scenario,
+            real_team: match &target {
+                Target::Drill { real_team, .. } => real_team.clone(),
+                _ => None,
+            },
         }),
         _ => None,
     };

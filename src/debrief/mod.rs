@@ -16,6 +16,14 @@ use crate::incident::state::{Incident, NotAnIncident};
 use crate::incident::store::Store;
 
 pub use report::Earlier;
+
+/// The journal of the real incident a replayed drill plays again: its debrief sets the players'
+/// timeline beside the real team's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealTeam {
+    pub incident: String,
+    pub entries: Vec<crate::incident::model::Entry>,
+}
 pub use score::{Run, Score, score};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,13 +48,14 @@ pub fn path(store: &Store, id: &IncidentId) -> PathBuf {
 /// Scores the drill incident `id` against `scenario`, compares it with the earlier runs of the
 /// scenario kept in `store`, and writes the debrief beside the journal. With `worst` (how the
 /// services kept to their SLOs over the run, see `recovery`) it also scores how soon they came
-/// back after the first containment against the scenario's `recovery:`. Returns where, and
-/// the score.
+/// back after the first containment against the scenario's `recovery:`. A replay's debrief
+/// has the `real_team`'s timeline beside the players'. Returns where, and the score.
 pub fn write(
     store: &Store,
     id: &IncidentId,
     scenario: &Scenario,
     worst: Option<&[(jiff::Timestamp, f64)]>,
+    real_team: Option<&RealTeam>,
 ) -> Result<(PathBuf, Run), DebriefError> {
     let entries = journal::read(&store.existing(id)?)?.entries;
     if !Incident::from_entries(&entries)?.drill {
@@ -58,7 +67,7 @@ pub fn write(
         run.scores.push(back);
     }
     let earlier = earlier_runs(store, id, scenario)?;
-    let text = report::render(id.as_str(), &entries, scenario, &run, &earlier);
+    let text = report::render(id.as_str(), &entries, scenario, &run, &earlier, real_team);
     let path = path(store, id);
     std::fs::write(&path, text).map_err(|source| DebriefError::Write {
         path: path.clone(),

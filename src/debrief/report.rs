@@ -1,5 +1,6 @@
 //! The debrief as Markdown: each objective met or missed with its time, what went well and
-//! what to practise, the team's timeline beside the scenario's faults, and this run against
+//! what to practise, the team's timeline beside the scenario's faults (in a replay, beside the
+//! real team's, with where the players' timeline left the recording), and this run against
 //! earlier runs of the same scenario. A pure function of what it is given.
 
 use std::fmt::Write;
@@ -7,6 +8,7 @@ use std::fmt::Write;
 use jiff::SignedDuration;
 use warroom_drill::scenario::Scenario;
 
+use super::RealTeam;
 use super::score::{MILESTONES, Run, first_fault};
 use crate::incident::metrics::format_duration;
 use crate::incident::model::{Entry, Event};
@@ -19,11 +21,25 @@ pub struct Earlier {
 }
 
 /// Renders the debrief of `incident` (its journal's `entries`, scored as `run`).
-pub fn render(incident: &str, entries: &[Entry], scenario: &Scenario, run: &Run, earlier: &[Earlier]) -> String {
-    crate::text::printable(&sections(incident, entries, scenario, run, earlier))
+pub fn render(
+    incident: &str,
+    entries: &[Entry],
+    scenario: &Scenario,
+    run: &Run,
+    earlier: &[Earlier],
+    real_team: Option<&RealTeam>,
+) -> String {
+    crate::text::printable(&sections(incident, entries, scenario, run, earlier, real_team))
 }
 
-fn sections(incident: &str, entries: &[Entry], scenario: &Scenario, run: &Run, earlier: &[Earlier]) -> String {
+fn sections(
+    incident: &str,
+    entries: &[Entry],
+    scenario: &Scenario,
+    run: &Run,
+    earlier: &[Earlier],
+    real_team: Option<&RealTeam>,
+) -> String {
     let mut out = String::new();
     let title = entries
         .iter()
@@ -77,6 +93,28 @@ fn sections(incident: &str, entries: &[Entry], scenario: &Scenario, run: &Run, e
         "The scenario's faults and the facilitator's asides (what players could not see) beside \
          what the team did.\n"
     );
+    if let Some(real) = real_team {
+        let _ = writeln!(
+            out,
+            "A replay of {}: the real team's entries are beside the players', on the recording's \
+             clock.",
+            inline(&real.incident)
+        );
+        let _ = match entries.iter().find(|e| matches!(e.event, Event::ActionSucceeded(_))) {
+            Some(e) => writeln!(
+                out,
+                "The players' timeline left the recording at {}, with their first change to the \
+                 cluster: {}.\n",
+                when(e.incident_time().duration_since(run.zero)),
+                inline(&describe(&e.event))
+            ),
+            None => writeln!(
+                out,
+                "The players changed nothing from the console: their cluster followed the recording \
+                 throughout.\n"
+            ),
+        };
+    }
     let _ = writeln!(out, "| When | Who | What |\n|---|---|---|");
     let mut rows: Vec<(SignedDuration, String, String)> = Vec::new();
     let first_fault = first_fault(scenario);
@@ -93,6 +131,14 @@ fn sections(incident: &str, entries: &[Entry], scenario: &Scenario, run: &Run, e
             _ => e.actor.name.clone(),
         };
         rows.push((at, who, describe(&e.event)));
+    }
+    for e in real_team
+        .iter()
+        .flat_map(|r| &r.entries)
+        .filter(|e| worth_a_row(&e.event))
+    {
+        let at = e.incident_time().duration_since(run.zero);
+        rows.push((at, format!("{} (real team)", e.actor.name), describe(&e.event)));
     }
     rows.sort_by_key(|(at, ..)| *at);
     for (at, who, what) in rows {
@@ -184,4 +230,69 @@ fn inline(s: &str) -> String {
 /// Text for a table cell: one line, no column breaks.
 fn cell(s: &str) -> String {
     inline(s).replace('|', "\\|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::score::score;
+    use super::super::score::tests::{entry, opened, scenario, succeeded};
+    use super::*;
+    use crate::incident::model::Actor;
+
+    fn rows(debrief: &str) -> Vec<&str> {
+        debrief.lines().filter(|l| l.starts_with("| T")).collect()
+    }
+
+    #[test]
+    fn a_replays_debrief_sets_the_real_teams_timeline_beside_the_players() {
+        let scenario = scenario();
+        let players = [
+            entry(1, 1.0, opened()),
+            entry(2, 4.0, succeeded("rollback", "deployment/checkout -n shop")),
+        ];
+        let run = score(&players, &scenario);
+        let mut late = entry(3, 9.0, succeeded("rollback", "deployment/checkout -n shop"));
+        late.actor = Actor::named("bob");
+        let real = RealTeam {
+            incident: "INC-20261120-004".into(),
+            entries: vec![
+                entry(
+                    1,
+                    3.0,
+                    Event::Decision {
+                        text: "roll back".into(),
+                    },
+                ),
+                late,
+            ],
+        };
+        let with = render("INC-1", &players, &scenario, &run, &[], Some(&real));
+        let without = render("INC-1", &players, &scenario, &run, &[], None);
+        let added: Vec<&str> = rows(&with)
+            .into_iter()
+            .filter(|r| !rows(&without).contains(r))
+            .collect();
+        // The first fault is two minutes in: T+1m is the decision at minute 3, T+7m bob's rollback.
+        assert_eq!(
+            added,
+            [
+                "| T+1m 00s | alice (real team) | Decision: roll back |",
+                "| T+7m 00s | bob (real team) | Action succeeded: rollback deployment/checkout -n shop |"
+            ],
+            "{with}"
+        );
+        let players_rollback = rows(&with).iter().position(|r| r.starts_with("| T+2m 00s | alice |"));
+        let real_rollback = rows(&with).iter().position(|r| r.contains("bob (real team)"));
+        assert!(players_rollback < real_rollback, "one timeline, in time order: {with}");
+        assert!(
+            with.contains("A replay of INC-20261120-004")
+                && with.contains(
+                    "left the recording at T+2m 00s, with their first change to the cluster: Action succeeded: rollback"
+                ),
+            "{with}"
+        );
+        assert!(!without.contains("real team") && !without.contains("left the recording"));
+        let idle = render("INC-1", &players[..1], &scenario, &run, &[], Some(&real));
+        assert!(idle.contains("The players changed nothing from the console"), "{idle}");
+    }
 }

@@ -239,15 +239,15 @@ fn roles(entries: &[Entry], objectives: &Objectives) -> Vec<Score> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::incident::model::{ActionRecord, Actor, Declared, IncidentId, Origin, Played, Severity};
 
     /// The drill's clock started here; the scenario's first fault is 2 minutes in.
-    const START: i64 = 1_790_000_000;
+    pub(in crate::debrief) const START: i64 = 1_790_000_000;
 
     /// The built-in bad deploy (first fault 2 minutes in) with these objectives for its own.
-    fn scenario() -> Scenario {
+    pub(in crate::debrief) fn scenario() -> Scenario {
         let builtin = warroom_drill::scenario::load::BUILTIN;
         let (before, rest) = builtin.split_once("objectives:").expect("the built-in has objectives");
         let after = &rest[rest.find("\nfaults:").expect("faults") + 1..];
@@ -261,7 +261,7 @@ mod tests {
 
     /// An entry at `minute` of the drill's clock; the wall clock runs 10 hours ahead (a drill
     /// pinned to another time), so only the drill's time can give the right answers.
-    fn entry(seq: u64, minute: f64, event: Event) -> Entry {
+    pub(in crate::debrief) fn entry(seq: u64, minute: f64, event: Event) -> Entry {
         let drill = Timestamp::from_second(START + (minute * 60.0) as i64).expect("time");
         Entry {
             seq,
@@ -276,7 +276,7 @@ mod tests {
         }
     }
 
-    fn opened() -> Event {
+    pub(in crate::debrief) fn opened() -> Event {
         let mut d = Declared::new(
             IncidentId::new(jiff::civil::date(2026, 11, 24), 1),
             "checkout",
@@ -291,7 +291,7 @@ mod tests {
         Event::IncidentOpened(d)
     }
 
-    fn succeeded(action: &str, target: &str) -> Event {
+    pub(in crate::debrief) fn succeeded(action: &str, target: &str) -> Event {
         Event::ActionSucceeded(ActionRecord {
             action_id: "a".into(),
             action: action.into(),
