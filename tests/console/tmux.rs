@@ -1078,3 +1078,87 @@ fn the_shipped_recording_replays_in_the_console_as_it_happened() {
         s.contains("all workloads and nodes healthy")
     });
 }
+
+/// A recording replayed beside its incident's journal: the facilitator's timeline shows each of
+/// the real team's entries once the replay's clock passes it (taken back by a seek before it),
+/// `:drill seek #N` goes to the moment entry N was written, and the replay's debrief sets the
+/// real team's timeline beside the players'.
+#[test]
+fn a_replay_shows_the_real_teams_journal_and_seeks_to_its_entries() {
+    use warroom::incident::journal::Journal;
+    use warroom::incident::model::{Actor, Draft, Event, Origin};
+
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("drills/recordings/bad-deploy.recording");
+    let records = warroom::flight::file::read(&shipped, &[])
+        .expect("the shipped recording")
+        .records;
+    let start = records.first().expect("a record").at();
+    let dir = tempfile::tempdir().expect("tmp");
+    let recording = dir.path().join("INC-20261201-001.recording");
+    std::fs::copy(&shipped, &recording).expect("copied");
+    // The real team's journal beside it, on the recording's clock: 30 s and 6.5 minutes in
+    // (the recording ends at 7.5).
+    let note = |text: &str, after_ms: i64| Draft {
+        drill_time: Some(jiff::Timestamp::from_millisecond(start + after_ms).expect("time")),
+        ..Draft::new(
+            Actor::named("carol"),
+            Origin::Human,
+            Event::Decision { text: text.into() },
+        )
+    };
+    let (mut j, _) = Journal::create(
+        &dir.path().join("INC-20261201-001.jsonl"),
+        note("checkout pages, looking", 30_000),
+    )
+    .expect("journal");
+    j.append(note("recovered after the rollback", 390_000))
+        .expect("appended");
+    let (t, home) = console_without_detector(
+        &format!("{} drill --replay {} --speed 0", warroom(), recording.display()),
+        200,
+        50,
+    );
+    t.wait_for("the replay, paused", 60, |s| {
+        s.contains("Replay of INC-20261201-001.recording")
+    });
+    // Ten seconds in: the recorder had listed the cluster (its first moment holds only what
+    // its first list had reached), and the real team had written nothing yet.
+    palette(&t, "drill seek 10s");
+    t.wait_for("the replayed cluster", 60, |s| s.contains("Nodes ● 6 ready"));
+    assert!(
+        !t.screen().contains("real team #"),
+        "nothing written yet:\n{}",
+        t.screen()
+    );
+    palette(&t, "drill seek #2");
+    t.wait_for("both entries of the real team", 30, |s| {
+        s.contains("real team #1: Decision: checkout pages") && s.contains("real team #2: Decision: recovered after")
+    });
+    palette(&t, "drill seek #1");
+    t.wait_for("the second taken back by the seek before it", 30, |s| {
+        s.contains("real team #1: Decision: checkout pages") && !s.contains("real team #2")
+    });
+    palette(&t, "drill seek #3");
+    t.wait_for("an entry the journal does not have", 30, |s| {
+        s.contains("INC-20261201-001 has no entry #3 (it has #1 to #2)")
+    });
+    palette(&t, "declare sev2 replayed bad deploy");
+    t.wait_for("the incident declared", 30, |s| s.contains("INC-"));
+    palette(&t, "debrief");
+    t.wait_for("the debrief written", 30, |s| {
+        s.contains("debrief:") && s.contains("written to")
+    });
+    let incidents = home.path().join("data/incidents");
+    let debrief = std::fs::read_dir(&incidents)
+        .expect("incidents")
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().ends_with("-debrief.md"))
+        .map(|e| std::fs::read_to_string(e.path()).expect("the debrief"))
+        .expect("a debrief beside the journal");
+    assert!(
+        debrief.contains("A replay of INC-20261201-001")
+            && debrief.contains("| carol (real team) | Decision: checkout pages, looking |")
+            && debrief.contains("The players changed nothing from the console"),
+        "{debrief}"
+    );
+}
