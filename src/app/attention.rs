@@ -97,28 +97,35 @@ pub fn attention(m: &ClusterModel) -> Vec<HealthItem> {
 }
 
 fn pod_status(p: &PodRow) -> (String, Option<Level>) {
-    if p.terminating {
-        return ("Terminating".into(), Some(Level::Warning));
-    }
-    if let Some(w) = p.waiting() {
-        let level = if p.crashlooping() {
+    let level = if p.terminating {
+        Some(Level::Warning)
+    } else if p.waiting().is_some() {
+        Some(if p.crashlooping() {
             Level::Failure
         } else {
             Level::Warning
-        };
-        return (w.to_string(), Some(level));
-    }
-    if let Some(r) = p.reason() {
-        return (r.to_string(), Some(Level::Failure));
-    }
-    match p.phase {
-        Phase::Running if p.ready => ("Running".into(), None),
-        Phase::Running => ("Running, not ready".into(), Some(Level::Warning)),
-        Phase::Pending => ("Pending".into(), Some(Level::Warning)),
-        Phase::Failed => ("Failed".into(), Some(Level::Failure)),
-        Phase::Succeeded => ("Completed".into(), None),
-        Phase::Unknown => ("Unknown".into(), Some(Level::Warning)),
-    }
+        })
+    } else if p.reason().is_some() {
+        Some(Level::Failure)
+    } else {
+        match p.phase {
+            Phase::Running if p.ready => None,
+            Phase::Running | Phase::Pending | Phase::Unknown => Some(Level::Warning),
+            Phase::Failed => Some(Level::Failure),
+            Phase::Succeeded => None,
+        }
+    };
+    // The drill-down has no ready column: a running pod not ready says so.
+    let not_ready = p.phase == Phase::Running && !p.ready && !p.terminating && p.waiting().or(p.reason()).is_none();
+    let status = p.status();
+    (
+        if not_ready {
+            format!("{status}, not ready")
+        } else {
+            status.to_string()
+        },
+        level,
+    )
 }
 
 /// The pods and warning events of a workload (its own pods) or node (walks every pod once),

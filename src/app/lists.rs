@@ -7,7 +7,7 @@
 use crate::cluster::describe::age;
 use crate::cluster::inspect::{Kind, Target};
 use crate::cluster::model::{ClusterModel, Key, WorkloadKey};
-use crate::cluster::rows::{OwnerKind, Phase};
+use crate::cluster::rows::OwnerKind;
 use crate::text::CleanText;
 
 use super::effect::Effect;
@@ -231,22 +231,7 @@ pub fn cells(model: &ClusterModel, row: &RowKey, now: i64) -> Option<Vec<Cell>> 
         }
         RowKey::Pod(key) => {
             let p = model.pods.get(key)?;
-            let status = if p.terminating {
-                "Terminating".to_string()
-            } else if let Some(w) = p.waiting() {
-                w.to_string()
-            } else if let Some(r) = p.reason() {
-                r.to_string()
-            } else {
-                match p.phase {
-                    Phase::Pending => "Pending",
-                    Phase::Running => "Running",
-                    Phase::Succeeded => "Completed",
-                    Phase::Failed => "Failed",
-                    Phase::Unknown => "Unknown",
-                }
-                .to_string()
-            };
+            let status = p.status();
             vec![
                 text(key.0.to_string()),
                 text(key.1.to_string()),
@@ -442,7 +427,7 @@ pub fn target(row: &RowKey, model: &ClusterModel) -> Option<Target> {
 mod tests {
     use super::*;
     use crate::cluster::model::{Change, Update};
-    use crate::cluster::rows::{NodeRow, PodRow, Trouble};
+    use crate::cluster::rows::{NodeRow, Phase, PodRow, Trouble};
 
     fn pod(restarts: u32, created: i64, node: &str) -> PodRow {
         PodRow {

@@ -88,6 +88,24 @@ impl Trouble {
 }
 
 impl PodRow {
+    /// What kubectl's STATUS column says of the pod: Terminating, why a container waits (e.g.
+    /// CrashLoopBackOff), the pod's reason (Evicted), else its phase (Completed for Succeeded).
+    pub fn status(&self) -> &str {
+        if self.terminating {
+            return "Terminating";
+        }
+        if let Some(why) = self.waiting().or(self.reason()) {
+            return why.as_str();
+        }
+        match self.phase {
+            Phase::Pending => "Pending",
+            Phase::Running => "Running",
+            Phase::Succeeded => "Completed",
+            Phase::Failed => "Failed",
+            Phase::Unknown => "Unknown",
+        }
+    }
+
     /// In CrashLoopBackOff, or restarted after a failure and not ready yet: a pod between two
     /// crashes counts too, so the signal does not flap with every restart.
     pub fn crashlooping(&self) -> bool {

@@ -31,6 +31,16 @@ fn record(data: &Path, kubeconfig: &Path) -> (Child, mpsc::Receiver<String>) {
 }
 
 /// When checkout was rolled out to 2.0.0 in `records`, and when it was next back on 1.9.3.
+/// The shipped recording, and when in it checkout's bad rollout and the rollback were recorded.
+fn shipped_recording() -> (std::path::PathBuf, (i64, i64)) {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("drills/recordings/bad-deploy.recording");
+    let records = warroom::flight::file::read(&shipped, &[])
+        .expect("the shipped recording")
+        .records;
+    let times = rollout_and_rollback(&records);
+    (shipped, times)
+}
+
 fn rollout_and_rollback(records: &[Record]) -> (i64, i64) {
     let checkout_image = |r: &Record| match r {
         Record::Applied { object, .. }
@@ -386,11 +396,7 @@ fn a_file_that_is_not_a_recording_is_refused_by_name() {
 
 #[test]
 fn a_rollback_played_earlier_than_the_real_team_did_it_branches_and_recovers_earlier() {
-    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("drills/recordings/bad-deploy.recording");
-    let records = warroom::flight::file::read(&shipped, &[])
-        .expect("the shipped recording")
-        .records;
-    let (bad_at, fixed_at) = rollout_and_rollback(&records);
+    let (shipped, (bad_at, fixed_at)) = shipped_recording();
     assert!(fixed_at - bad_at > 180_000, "the real team rolled back minutes later");
     let replay = crate::support::SimProcess::start(None, &["--replay", shipped.to_str().expect("utf-8"), "--paused"]);
     let ms = |at: i64| jiff::Timestamp::from_millisecond(at).expect("a time");
@@ -465,11 +471,7 @@ fn the_facilitator_seeks_a_replay_to_an_entry_of_the_real_teams_journal() {
     use warroom::incident::journal::{self, Journal};
     use warroom::incident::model::{Actor, Draft, Event, Origin};
 
-    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("drills/recordings/bad-deploy.recording");
-    let records = warroom::flight::file::read(&shipped, &[])
-        .expect("the shipped recording")
-        .records;
-    let (bad_at, fixed_at) = rollout_and_rollback(&records);
+    let (shipped, (bad_at, fixed_at)) = shipped_recording();
     let replay = crate::support::SimProcess::start(None, &["--replay", shipped.to_str().expect("utf-8"), "--paused"]);
     // The real team's journal, on the recording's clock: a note a minute after the bad
     // rollout, another a minute after their rollback.
