@@ -97,35 +97,29 @@ pub fn attention(m: &ClusterModel) -> Vec<HealthItem> {
 }
 
 fn pod_status(p: &PodRow) -> (String, Option<Level>) {
-    let level = if p.terminating {
-        Some(Level::Warning)
-    } else if p.waiting().is_some() {
-        Some(if p.crashlooping() {
+    let status = p.status().to_string();
+    if p.terminating {
+        return (status, Some(Level::Warning));
+    }
+    if p.waiting().is_some() {
+        let level = if p.crashlooping() {
             Level::Failure
         } else {
             Level::Warning
-        })
-    } else if p.reason().is_some() {
-        Some(Level::Failure)
-    } else {
-        match p.phase {
-            Phase::Running if p.ready => None,
-            Phase::Running | Phase::Pending | Phase::Unknown => Some(Level::Warning),
-            Phase::Failed => Some(Level::Failure),
-            Phase::Succeeded => None,
-        }
-    };
-    // The drill-down has no ready column: a running pod not ready says so.
-    let not_ready = p.phase == Phase::Running && !p.ready && !p.terminating && p.waiting().or(p.reason()).is_none();
-    let status = p.status();
-    (
-        if not_ready {
-            format!("{status}, not ready")
-        } else {
-            status.to_string()
-        },
-        level,
-    )
+        };
+        return (status, Some(level));
+    }
+    if p.reason().is_some() {
+        return (status, Some(Level::Failure));
+    }
+    match p.phase {
+        Phase::Running if p.ready => (status, None),
+        // The drill-down has no ready column: a running pod not ready says so.
+        Phase::Running => (format!("{status}, not ready"), Some(Level::Warning)),
+        Phase::Pending | Phase::Unknown => (status, Some(Level::Warning)),
+        Phase::Failed => (status, Some(Level::Failure)),
+        Phase::Succeeded => (status, None),
+    }
 }
 
 /// The pods and warning events of a workload (its own pods) or node (walks every pod once),

@@ -38,6 +38,11 @@ pub async fn run(
         ..Options::default()
     };
     let listen = "127.0.0.1:0".parse().expect("a valid address");
+    // Read before the drill starts: a journal refused starts nothing.
+    let real_team = match replay {
+        Some((recording, given)) => real_teams_journal(recording, given)?.map(std::sync::Arc::new),
+        None => None,
+    };
     let running = if let Some((id, log)) = resumed {
         if scenario.is_some() || replay.is_some() {
             anyhow::bail!("--incident {id} resumes the drill it was declared in; leave out the scenario or recording");
@@ -71,10 +76,6 @@ pub async fn run(
     }
     tracing::info!(url = %running.url(), kubeconfig = %kubeconfig.display(), "drill cluster for the console");
     let facilitator = !player;
-    let real_team = match replay {
-        Some((recording, given)) => real_teams_journal(recording, given)?.map(std::sync::Arc::new),
-        None => None,
-    };
     crate::console::run(
         crate::console::Target::Drill {
             drill: running,

@@ -29,17 +29,6 @@ pub fn render(
     earlier: &[Earlier],
     real_team: Option<&RealTeam>,
 ) -> String {
-    crate::text::printable(&sections(incident, entries, scenario, run, earlier, real_team))
-}
-
-fn sections(
-    incident: &str,
-    entries: &[Entry],
-    scenario: &Scenario,
-    run: &Run,
-    earlier: &[Earlier],
-    real_team: Option<&RealTeam>,
-) -> String {
     let mut out = String::new();
     let title = entries
         .iter()
@@ -165,7 +154,7 @@ fn sections(
         }
         row(&mut out, &format!("{incident} (this run)"), run);
     }
-    out
+    crate::text::printable(&out)
 }
 
 fn row(out: &mut String, name: &str, run: &Run) {

@@ -41,6 +41,19 @@ fn shipped_recording() -> (std::path::PathBuf, (i64, i64)) {
     (shipped, times)
 }
 
+/// shop/checkout's image and ready replicas, as kubectl gets them from `replay`.
+fn checkout(replay: &crate::support::SimProcess) -> (String, i64) {
+    let d: serde_json::Value =
+        serde_json::from_str(&replay.ok(&["get", "deployment", "checkout", "-n", "shop", "-o", "json"])).expect("json");
+    (
+        d["spec"]["template"]["spec"]["containers"][0]["image"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
+        d["status"]["readyReplicas"].as_i64().unwrap_or(0),
+    )
+}
+
 fn rollout_and_rollback(records: &[Record]) -> (i64, i64) {
     let checkout_image = |r: &Record| match r {
         Record::Applied { object, .. }
@@ -402,25 +415,13 @@ fn a_rollback_played_earlier_than_the_real_team_did_it_branches_and_recovers_ear
     let ms = |at: i64| jiff::Timestamp::from_millisecond(at).expect("a time");
     // A minute after the bad rollout, a player rolls back: the timeline branches.
     replay.control("POST", &format!("/drill/v1/clock?seek={}", ms(bad_at + 60_000)));
-    let ready = |replay: &crate::support::SimProcess| -> (String, i64) {
-        let d: serde_json::Value =
-            serde_json::from_str(&replay.ok(&["get", "deployment", "checkout", "-n", "shop", "-o", "json"]))
-                .expect("json");
-        (
-            d["spec"]["template"]["spec"]["containers"][0]["image"]
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-            d["status"]["readyReplicas"].as_i64().unwrap_or(0),
-        )
-    };
-    let (image, _) = ready(&replay);
+    let (image, _) = checkout(&replay);
     assert!(image.ends_with(":2.0.0"), "{image}");
     replay.ok(&["rollout", "undo", "deployment/checkout", "-n", "shop"]);
     // Two minutes on, still before the real team's rollback: recovered on 1.9.3.
     replay.control("POST", "/drill/v1/clock?advance=2m");
     assert!(bad_at + 180_000 < fixed_at);
-    let (image, ready_now) = ready(&replay);
+    let (image, ready_now) = checkout(&replay);
     assert!(image.ends_with(":1.9.3"), "{image}");
     assert_eq!(
         ready_now, 4,
@@ -499,15 +500,6 @@ fn the_facilitator_seeks_a_replay_to_an_entry_of_the_real_teams_journal() {
     ));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let client = warroom::http::plain_client();
-    let image = || {
-        let d: serde_json::Value =
-            serde_json::from_str(&replay.ok(&["get", "deployment", "checkout", "-n", "shop", "-o", "json"]))
-                .expect("json");
-        d["spec"]["template"]["spec"]["containers"][0]["image"]
-            .as_str()
-            .unwrap_or("")
-            .to_string()
-    };
     for (seq, at, shows) in [(1, bad_at + 60_000, ":2.0.0"), (2, fixed_at + 60_000, ":1.9.3")] {
         let key = |c| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
         let mut fx = update(&mut state, key(KeyCode::Char(':')));
@@ -522,7 +514,8 @@ fn the_facilitator_seeks_a_replay_to_an_entry_of_the_real_teams_journal() {
         assert!(answer.contains("paused"), "{answer}");
         let clock = replay.control("GET", "/drill/v1/clock");
         assert_eq!(clock["nowMs"].as_i64(), Some(at), "#{seq}: {clock}");
-        assert!(image().ends_with(shows), "#{seq}: {}", image());
+        let (image, _) = checkout(&replay);
+        assert!(image.ends_with(shows), "#{seq}: {image}");
         let _ = update(
             &mut state,
             Msg::Clock(DrillClock {
