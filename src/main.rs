@@ -39,8 +39,8 @@ fn main() -> std::process::ExitCode {
         Some(Command::Debrief(args)) => return warroom::cli::incident::debrief(args),
         Some(Command::Status(args)) => return warroom::cli::status::status(args),
         Some(Command::Record(args)) => return warroom::cli::record::record(args),
-        Some(Command::Sim(args)) => runtime().and_then(|rt| rt.block_on(cli::run_sim(args, false))),
-        Some(Command::Watch(args)) => runtime().and_then(|rt| rt.block_on(warroom::watch::run(args))),
+        Some(Command::Sim(args)) => run_async(cli::run_sim(args, false)),
+        Some(Command::Watch(args)) => run_async(warroom::watch::run(args)),
         Some(Command::Drill {
             scenario,
             replay,
@@ -51,28 +51,24 @@ fn main() -> std::process::ExitCode {
             speed,
             seed,
             console,
-        }) => runtime().and_then(|rt| match join {
-            Some(url) => rt.block_on(cli::drill::join(&url, facilitator, console)),
-            None => rt.block_on(cli::drill::run(
+        }) => match join {
+            Some(url) => run_async(cli::drill::join(&url, facilitator, console)),
+            None => run_async(cli::drill::run(
                 scenario.as_deref(),
                 replay.as_deref().map(|r| (r, original.as_deref())),
                 (speed, seed),
                 player,
                 console,
             )),
-        }),
+        },
         Some(Command::Live {
             context,
             kubeconfig,
             console,
-        }) => runtime().and_then(|rt| rt.block_on(cli::run_live(kubeconfig.as_deref(), context.as_deref(), console))),
+        }) => run_async(cli::run_live(kubeconfig.as_deref(), context.as_deref(), console)),
         // The main job: the user's cluster when a kubeconfig says which, else the built-in drill.
-        None if cli::usable_kubeconfig() => {
-            runtime().and_then(|rt| rt.block_on(cli::run_live(None, None, Default::default())))
-        }
-        None => {
-            runtime().and_then(|rt| rt.block_on(cli::drill::run(None, None, (None, None), false, Default::default())))
-        }
+        None if cli::usable_kubeconfig() => run_async(cli::run_live(None, None, Default::default())),
+        None => run_async(cli::drill::run(None, None, (None, None), false, Default::default())),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -83,9 +79,18 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
+/// How long, once a command is done, the runtime waits for work still on its blocking pool
+/// (a drill's clock tick, a query) before the process exits anyway.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs `command` on a multi-threaded runtime; once it is done the process never waits longer
+/// than [`SHUTDOWN_GRACE`] for what is left on the runtime's threads.
+fn run_async(command: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))?;
+    let result = runtime.block_on(command);
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    result
 }

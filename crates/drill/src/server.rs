@@ -416,6 +416,12 @@ impl Drill {
         format!("http://{}", self.alertmanager_addr)
     }
 
+    #[cfg(test)]
+    /// The shared state behind the servers.
+    pub(crate) fn shared(&self) -> &Arc<DrillCluster> {
+        &self.cluster
+    }
+
     pub fn stop(self) {
         for t in &self.tasks {
             t.abort();

@@ -35,6 +35,7 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
             cluster.clone(),
             super::logged::alertmanager,
         ))
+        .layer(axum::middleware::from_fn(super::off_workers))
         .with_state(cluster)
 }
 

@@ -25,6 +25,7 @@ pub fn routes() -> Router<Arc<DrillCluster>> {
         .route("/churn", get(churn_log).post(churn))
         .route("/history", get(history))
         .route("/faults", get(faults).post(inject))
+        .layer(axum::middleware::from_fn(super::off_workers))
 }
 
 /// `GET /drill/v1/faults`: the scenario's faults (injected ones too), numbered from 1, each

@@ -95,6 +95,26 @@ async fn openapi(State(c): State<Arc<DrillCluster>>) -> Response {
     r
 }
 
+/// Answers a request on a thread of the blocking pool rather than a runtime worker. Prometheus,
+/// Alertmanager and the facilitator's answers read the monitoring stack under a lock the drill's
+/// clock holds while it records a long stretch of virtual time; a worker waiting on that lock
+/// stops the runtime's timers, I/O and signals, which in `warroom drill` are the console's too
+/// (two waiting workers froze a console, deaf to SIGTERM). The blocking pool grows instead.
+pub(crate) async fn off_workers(req: Request, next: Next) -> Response {
+    let runtime = tokio::runtime::Handle::current();
+    match tokio::task::spawn_blocking(move || runtime.block_on(next.run(req))).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "a drill request's handler failed");
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "the drill failed to answer\n",
+            )
+                .into_response()
+        }
+    }
+}
+
 /// Records every request with its outcome, for drills and tests to audit.
 async fn record(State(c): State<Arc<DrillCluster>>, req: Request, next: Next) -> Response {
     let method = req.method().to_string();

@@ -31,6 +31,7 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
         .route("/api/v1/alerts", get(alerts))
         .route("/-/healthy", get(|| async { "Prometheus Server is Healthy.\n" }))
         .route("/-/ready", get(|| async { "Prometheus Server is Ready.\n" }))
+        .layer(axum::middleware::from_fn(super::off_workers))
         .with_state(cluster)
 }
 

@@ -15,6 +15,12 @@ use super::rules::{AlertState, EVALUATION_INTERVAL_MS, RuleGroup, scenario_rules
 use super::signals::SignalModels;
 use crate::scenario::Scenario;
 
+/// The most rule evaluations one batch of observations gets (ten minutes of steps). A clock
+/// that runs faster than the machine evaluates the rules (a large cluster, a high speed, a
+/// debug build) would otherwise fall further behind with every batch and hold the stack's lock
+/// for good; a stopped clock advanced in one jump gets its last ten minutes evaluated.
+pub const CATCH_UP_EVALUATIONS: usize = 40;
+
 /// How far back the history is backfilled at start.
 pub const HISTORY_MS: i64 = 3 * 24 * 3_600_000;
 
@@ -28,6 +34,9 @@ pub struct Monitoring {
     firing: BTreeMap<BTreeMap<String, String>, PostableAlert>,
     /// A replay's recorded samples (none: the models make them).
     recorded: Option<RecordedSamples>,
+    /// Rule evaluations skipped because the clock ran ahead (Prometheus'
+    /// `prometheus_rule_group_iterations_missed_total`).
+    pub missed_evaluations: u64,
 }
 
 fn label_map(l: &super::labels::Labels) -> BTreeMap<String, String> {
@@ -52,6 +61,7 @@ impl Monitoring {
             now_ms: i64::MIN,
             firing: BTreeMap::new(),
             recorded: None,
+            missed_evaluations: 0,
         }
     }
 
@@ -102,19 +112,31 @@ impl Monitoring {
         self.evaluate(base.t_ms);
     }
 
-    /// Records observations (in time order) and evaluates the rules after each.
+    /// Records observations (in time order) and evaluates the rules after each of the latest
+    /// [`CATCH_UP_EVALUATIONS`]; the evaluations before those are missed, as a Prometheus that
+    /// falls behind misses them.
     pub fn record(&mut self, observations: Vec<Observation>) {
-        for obs in observations {
+        let new: Vec<Observation> = observations.into_iter().filter(|o| o.t_ms > self.now_ms).collect();
+        let evaluated_from = new.len().saturating_sub(CATCH_UP_EVALUATIONS);
+        if evaluated_from > 0 && self.recorded.is_none() {
+            self.missed_evaluations += evaluated_from as u64;
+            tracing::warn!(
+                missed = evaluated_from,
+                "the drill's rules fell behind its clock; evaluations were missed"
+            );
+        }
+        for (i, obs) in new.into_iter().enumerate() {
             if obs.t_ms <= self.now_ms {
                 continue;
             }
+            self.now_ms = obs.t_ms;
             if self.recorded.is_some() {
-                self.now_ms = obs.t_ms;
                 continue;
             }
             self.signals.record(&obs);
-            self.now_ms = obs.t_ms;
-            self.evaluate(obs.t_ms);
+            if i >= evaluated_from {
+                self.evaluate(obs.t_ms);
+            }
         }
     }
 

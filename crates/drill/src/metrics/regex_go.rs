@@ -2,10 +2,33 @@
 //! translating the few spots where the two differ: Go's `\d \w \s \b` are ASCII-only, a `[`
 //! or `&&`/`~~` inside a class is literal in Go, and Go takes `x{abc}` as literal braces.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use regex::Regex;
 
-/// Compiles `pattern` anchored as Prometheus does (`^(?:pattern)$`).
+/// Patterns compiled so far. A rule or a console's panel sends the same few patterns every
+/// evaluation, and building a regex's automaton costs far more than the match: without this
+/// a drill's rules alone kept a core busy. Emptied when it grows past `REMEMBERED`, so a
+/// stream of distinct patterns costs memory only up to that.
+static COMPILED: LazyLock<Mutex<HashMap<String, Result<Regex, String>>>> = LazyLock::new(Default::default);
+const REMEMBERED: usize = 4096;
+
+/// Compiles `pattern` anchored as Prometheus does (`^(?:pattern)$`), once per pattern.
 pub fn compile_anchored(pattern: &str) -> Result<Regex, String> {
+    if let Some(known) = COMPILED.lock().unwrap_or_else(|p| p.into_inner()).get(pattern) {
+        return known.clone();
+    }
+    let compiled = compile(pattern);
+    let mut remembered = COMPILED.lock().unwrap_or_else(|p| p.into_inner());
+    if remembered.len() >= REMEMBERED {
+        remembered.clear();
+    }
+    remembered.insert(pattern.to_string(), compiled.clone());
+    compiled
+}
+
+fn compile(pattern: &str) -> Result<Regex, String> {
     let translated = translate(pattern);
     let anchored = format!("^(?:{translated})$");
     match Regex::new(&anchored) {

@@ -129,6 +129,26 @@ fn bad_deploy_raises_the_error_ratio_and_pages() {
 }
 
 #[test]
+fn a_clock_far_ahead_of_the_rules_records_every_step_and_evaluates_the_latest() {
+    use crate::metrics::monitoring::CATCH_UP_EVALUATIONS;
+    let mut d = drill("drills/bad-deploy.yaml", None, 3_600_000);
+    d.at(120);
+    assert_eq!(d.monitoring.missed_evaluations, 0, "8 steps are all evaluated");
+    // An hour in one batch: 240 steps.
+    d.at(120 + 3_600);
+    let steps = 240;
+    assert_eq!(d.monitoring.missed_evaluations, (steps - CATCH_UP_EVALUATIONS) as u64);
+    assert_eq!(d.monitoring.rules.last_evaluation_ms, Some(d.now_ms()));
+    assert_eq!(
+        d.value(r#"count_over_time(kube_deployment_spec_replicas{deployment="checkout"}[1h])"#),
+        (steps + 1) as f64,
+        "every step's samples are recorded (the window takes the step at its start too)"
+    );
+    // The bad deploy's page fires from the evaluations the batch got.
+    assert_eq!(d.alert_state("ErrorBudgetBurn"), Some("firing"));
+}
+
+#[test]
 fn a_pod_and_a_node_changed_in_place_are_read_again() {
     // The scraper reads each object version once; a write makes a new version it must read.
     let mut d = drill("drills/bad-deploy.yaml", None, 0);

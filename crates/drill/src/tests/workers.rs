@@ -1,0 +1,61 @@
+//! The drill's servers never park a runtime worker on the monitoring stack's lock: with the
+//! lock held (as the clock holds it through a long catch-up), requests wait on the blocking
+//! pool and the runtime's timers, I/O and signals go on, which a console in the same process
+//! needs to draw and to hear SIGTERM.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::server::{Drill, Options};
+
+#[test]
+fn requests_waiting_on_a_busy_monitoring_stack_leave_the_runtime_running() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let drill = runtime
+        .block_on(Drill::start(
+            crate::scenario::builtin(),
+            "127.0.0.1:0".parse().expect("addr"),
+            &Options::default(),
+        ))
+        .expect("drill");
+    // The stack is held until told.
+    let (release, released) = mpsc::channel::<()>();
+    let (held_tx, held) = mpsc::channel::<()>();
+    let shared = drill.shared().clone();
+    let holder = std::thread::spawn(move || {
+        let (_guard, _) = shared.monitoring();
+        held_tx.send(()).expect("told");
+        let _ = released.recv();
+    });
+    held.recv().expect("held");
+    // More waiting requests than workers: Prometheus and Alertmanager both.
+    let client = warroom_testkit::http_client();
+    let urls = [
+        format!("{}/api/v1/query?query=up", drill.prometheus_url()),
+        format!("{}/api/v1/alerts", drill.prometheus_url()),
+        format!("{}/api/v2/alerts", drill.alertmanager_url()),
+        format!("{}/api/v2/silences", drill.alertmanager_url()),
+    ];
+    let waiting: Vec<_> = urls.iter().map(|u| runtime.spawn(client.get(u).send())).collect();
+    // A timer on the same runtime, watched from outside it: parked workers never fire it.
+    let (fired_tx, fired) = mpsc::channel::<()>();
+    runtime.spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let _ = fired_tx.send(());
+    });
+    let timer = fired.recv_timeout(Duration::from_secs(60));
+    release.send(()).expect("release");
+    holder.join().expect("holder");
+    assert!(
+        timer.is_ok(),
+        "the runtime's timer did not fire while the monitoring stack was held"
+    );
+    for (url, w) in urls.iter().zip(waiting) {
+        let answer = runtime.block_on(w).expect("joined").expect("answered");
+        assert!(answer.status().is_success(), "{url}: {}", answer.status());
+    }
+}
