@@ -119,6 +119,7 @@ impl Evaluator<'_> {
                     }
                 }
                 "count" | "count_values" => g.count += 1,
+                "group" => {}
                 "stddev" | "stdvar" => {
                     g.count += 1;
                     let delta = s.v - g.mean;
@@ -135,6 +136,7 @@ impl Evaluator<'_> {
         let mut out = Vec::with_capacity(groups.len());
         for mut g in groups {
             let v = match op.as_str() {
+                "group" => 1.0,
                 "avg" => g.mean,
                 "count" | "count_values" => g.count as f64,
                 "stdvar" => g.value / g.count as f64,

@@ -1,6 +1,7 @@
 //! Function calls: dispatch, and the functions over instant vectors and scalars (`abs`,
-//! `ceil`, `floor`, `round`, `clamp*`, `scalar`, `vector`, `time`, `timestamp`, `absent`,
-//! `label_replace`, `sort`, `sort_desc`). Range-vector functions are in `range_functions`,
+//! `sqrt`, `exp`, `ln`, `log2`, `log10`, `sgn`, `ceil`, `floor`, `round`, `clamp*`, `scalar`,
+//! `vector`, `time`, `timestamp`, the calendar's parts, `absent`, `label_replace`,
+//! `label_join`, `sort`, `sort_desc`). Range-vector functions are in `range_functions`,
 //! `histogram_quantile` in `histogram`. Metric names are dropped where Prometheus drops them.
 
 use std::cmp::Ordering;
@@ -38,6 +39,31 @@ impl Evaluator<'_> {
                 return Ok(Value::Scalar(if v.len() == 1 { v[0].v } else { f64::NAN }));
             }
             "abs" => self.simple(arg(0)?, ts, f64::abs)?,
+            "sqrt" => self.simple(arg(0)?, ts, f64::sqrt)?,
+            "exp" => self.simple(arg(0)?, ts, f64::exp)?,
+            "ln" => self.simple(arg(0)?, ts, f64::ln)?,
+            "log2" => self.simple(arg(0)?, ts, f64::log2)?,
+            "log10" => self.simple(arg(0)?, ts, f64::log10)?,
+            // Go's sign: 0 stays 0, NaN stays NaN.
+            "sgn" => self.simple(arg(0)?, ts, |v| {
+                if v > 0.0 {
+                    1.0
+                } else if v < 0.0 {
+                    -1.0
+                } else {
+                    v
+                }
+            })?,
+            "minute" | "hour" | "day_of_week" | "day_of_month" | "day_of_year" | "days_in_month" | "month" | "year" => {
+                let v = match args.first() {
+                    Some(e) => self.eval_vector(e, ts)?,
+                    None => vec![Sample {
+                        labels: Labels::empty(),
+                        v: ts as f64 / 1000.0,
+                    }],
+                };
+                map_values(v, |secs| super::calendar::part(name, secs))
+            }
             "ceil" => self.simple(arg(0)?, ts, f64::ceil)?,
             "floor" => self.simple(arg(0)?, ts, f64::floor)?,
             "round" => {
@@ -88,6 +114,16 @@ impl Evaluator<'_> {
                 let re = self.eval_string(arg(4)?, ts)?;
                 self.label_replace(v, &dst, &repl, &src, &re)?
             }
+            "label_join" => {
+                let v = self.eval_vector(arg(0)?, ts)?;
+                let dst = self.eval_string(arg(1)?, ts)?;
+                let separator = self.eval_string(arg(2)?, ts)?;
+                let mut sources = Vec::new();
+                for e in args.iter().skip(3) {
+                    sources.push(self.eval_string(e, ts)?);
+                }
+                label_join(v, &dst, &separator, &sources)?
+            }
             "sort" | "sort_desc" => {
                 let mut v = self.eval_vector(arg(0)?, ts)?;
                 let desc = name == "sort_desc";
@@ -107,7 +143,8 @@ impl Evaluator<'_> {
             }
             "rate" | "irate" | "increase" | "delta" | "idelta" | "avg_over_time" | "min_over_time"
             | "max_over_time" | "sum_over_time" | "count_over_time" | "last_over_time" | "present_over_time"
-            | "stddev_over_time" | "stdvar_over_time" | "quantile_over_time" => {
+            | "stddev_over_time" | "stdvar_over_time" | "quantile_over_time" | "deriv" | "predict_linear"
+            | "changes" | "resets" | "absent_over_time" => {
                 return self.eval_range_function(name, &args, ts);
             }
             other => return unsupported(format!("function {other}()")),
@@ -172,6 +209,30 @@ impl Evaluator<'_> {
     }
 }
 
+/// `label_join`: `dst` set to the `sources`' values joined by `separator` (removed when that is
+/// empty); the metric name stays.
+fn label_join(v: Vec<Sample>, dst: &str, separator: &str, sources: &[String]) -> Result<Vec<Sample>, QueryError> {
+    if let Some(bad) = sources.iter().find(|s| !is_valid_label_name(s)) {
+        return execution(format!("invalid source label name in label_join(): {bad}"));
+    }
+    if !is_valid_label_name(dst) {
+        return execution(format!("invalid destination label name in label_join(): {dst}"));
+    }
+    Ok(v.into_iter()
+        .map(|s| {
+            let joined = sources
+                .iter()
+                .map(|l| s.labels.get(l).unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join(separator);
+            Sample {
+                labels: s.labels.with(dst, &joined),
+                v: s.v,
+            }
+        })
+        .collect())
+}
+
 fn map_values(v: Vec<Sample>, f: impl Fn(f64) -> f64) -> Vec<Sample> {
     v.into_iter()
         .map(|s| Sample {
@@ -183,7 +244,7 @@ fn map_values(v: Vec<Sample>, f: impl Fn(f64) -> f64) -> Vec<Sample> {
 
 /// The labels `absent()` reports, derived as Prometheus 2.x does: each `=` matcher sets its
 /// label unless already set; a label named by any other matcher, or matched twice, is dropped.
-fn absent_labels(e: &Expr) -> Result<Labels, QueryError> {
+pub(super) fn absent_labels(e: &Expr) -> Result<Labels, QueryError> {
     let vs = match e {
         Expr::VectorSelector(vs) => vs,
         Expr::MatrixSelector(ms) => &ms.vs,

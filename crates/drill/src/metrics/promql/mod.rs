@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod binary;
+mod calendar;
 mod error;
 mod eval;
 mod functions;

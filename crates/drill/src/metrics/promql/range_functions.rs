@@ -1,7 +1,8 @@
 //! Functions over range vectors: `rate`, `increase` and `delta` with Prometheus 2.x's
 //! extrapolation (`extrapolatedRate`), `irate`/`idelta` from the last two samples, and the
-//! `*_over_time` family. Each series' window is `[t - range, t]`; a series with no samples in
-//! it yields nothing, and every function but `last_over_time` drops the metric name.
+//! `*_over_time` family, `deriv` and `predict_linear` (least squares), `changes`, `resets` and
+//! `absent_over_time`. Each series' window is `[t - range, t]`; a series with no samples in it
+//! yields nothing, and every function but `last_over_time` drops the metric name.
 
 use promql_parser::parser::Expr;
 
@@ -18,6 +19,13 @@ impl Evaluator<'_> {
                 ));
             };
             (*m, self.eval_scalar(q, ts)?)
+        } else if name == "predict_linear" {
+            let (Some(m), Some(seconds)) = (args.first(), args.get(1)) else {
+                return Err(QueryError::BadData(
+                    "predict_linear() needs a range vector and a number of seconds".into(),
+                ));
+            };
+            (*m, self.eval_scalar(seconds, ts)?)
         } else {
             let Some(m) = args.first() else {
                 return Err(QueryError::BadData(format!("{name}() needs a range vector")));
@@ -39,6 +47,7 @@ impl Evaluator<'_> {
         let keep_name = name == "last_over_time";
         let mut buf: Vec<(i64, f64)> = Vec::new();
         let mut out = Vec::new();
+        let mut any_samples = false;
         for &id in ids.iter() {
             let Some(series) = self.store.get(id) else {
                 continue;
@@ -64,8 +73,20 @@ impl Evaluator<'_> {
                 "stddev_over_time" => Some(variance(&buf).sqrt()),
                 "stdvar_over_time" => Some(variance(&buf)),
                 "quantile_over_time" => Some(quantile(q, buf.iter().map(|&(_, v)| v).collect())),
+                "deriv" => (buf.len() >= 2).then(|| linear_regression(&buf, buf[0].0).0),
+                "predict_linear" => (buf.len() >= 2).then(|| {
+                    let (slope, intercept) = linear_regression(&buf, ts);
+                    slope * q + intercept
+                }),
+                "changes" => Some(count_pairs(&buf, |prev, v| {
+                    !(v == prev || (v.is_nan() && prev.is_nan()))
+                })),
+                "resets" => Some(count_pairs(&buf, |prev, v| v < prev)),
+                // Answered below, from whether any series had samples.
+                "absent_over_time" => None,
                 other => return unsupported(format!("function {other}()")),
             };
+            any_samples = true;
             if let Some(v) = v {
                 let labels = if keep_name {
                     series.labels.clone()
@@ -75,9 +96,53 @@ impl Evaluator<'_> {
                 out.push(Sample { labels, v });
             }
         }
+        if name == "absent_over_time" {
+            out = if any_samples {
+                Vec::new()
+            } else {
+                vec![Sample {
+                    labels: super::functions::absent_labels(matrix_arg)?,
+                    v: 1.0,
+                }]
+            };
+        }
         check_unique(&out)?;
         Ok(Value::Vector(out))
     }
+}
+
+/// Least-squares slope and intercept of the samples, time measured in seconds from
+/// `intercept_ms` (Prometheus' `linearRegression`, compensated sums included). Values all
+/// equal give slope 0, or NaN for both when they are infinite.
+pub(crate) fn linear_regression(points: &[(i64, f64)], intercept_ms: i64) -> (f64, f64) {
+    let first = points[0].1;
+    if points.iter().all(|&(_, v)| v == first) {
+        return if first.is_infinite() {
+            (f64::NAN, f64::NAN)
+        } else {
+            (0.0, first)
+        };
+    }
+    let (mut n, mut sum_x, mut c_x, mut sum_y, mut c_y) = (0.0f64, 0.0, 0.0, 0.0, 0.0);
+    let (mut sum_xy, mut c_xy, mut sum_x2, mut c_x2) = (0.0f64, 0.0, 0.0, 0.0);
+    for &(t, v) in points {
+        n += 1.0;
+        let x = (t - intercept_ms) as f64 / 1e3;
+        (sum_x, c_x) = kahan_inc(x, sum_x, c_x);
+        (sum_y, c_y) = kahan_inc(v, sum_y, c_y);
+        (sum_xy, c_xy) = kahan_inc(x * v, sum_xy, c_xy);
+        (sum_x2, c_x2) = kahan_inc(x * x, sum_x2, c_x2);
+    }
+    let (sum_x, sum_y, sum_xy, sum_x2) = (sum_x + c_x, sum_y + c_y, sum_xy + c_xy, sum_x2 + c_x2);
+    let cov_xy = sum_xy - sum_x * sum_y / n;
+    let var_x = sum_x2 - sum_x * sum_x / n;
+    let slope = cov_xy / var_x;
+    (slope, sum_y / n - slope * sum_x / n)
+}
+
+/// How many consecutive pairs `(previous, value)` satisfy `counted` (`changes`, `resets`).
+fn count_pairs(points: &[(i64, f64)], counted: impl Fn(f64, f64) -> bool) -> f64 {
+    points.windows(2).filter(|w| counted(w[0].1, w[1].1)).count() as f64
 }
 
 /// Prometheus 2.x's `extrapolatedRate`: the increase over the samples (adding back counter
