@@ -229,7 +229,12 @@ pub async fn prometheus_holding(openmetrics: &[u8]) -> Server {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::write(dir.path().join("prometheus.yml"), "global:\n  scrape_interval: 15s\n").expect("config");
+    // The drill's evaluation interval, which is also a subquery's step when it names none.
+    std::fs::write(
+        dir.path().join("prometheus.yml"),
+        "global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n",
+    )
+    .expect("config");
     let port = free_port();
     let log = dir.path().join("prometheus.log");
     let mut child = Command::new(bin)

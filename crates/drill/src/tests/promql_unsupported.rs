@@ -16,8 +16,8 @@ fn store() -> SeriesStore {
 fn unsupported_constructs_are_named() {
     let s = store();
     for (query, named) in [
-        ("rate(x[5m])[30m:1m]", "subquery"),
-        ("max_over_time(rate(x[1m])[10m:])", "subquery"),
+        ("max_over_time(rate(x[1m] @ 100)[10m:])", "subquery"),
+        ("max_over_time(x[10m:1m] @ 300)", "subquery"),
         ("holt_winters(x[5m], 0.5, 0.5)", "holt_winters"),
         ("histogram_count(x)", "histogram_count"),
         ("histogram_sum(x)", "histogram_sum"),

@@ -108,7 +108,7 @@ impl<'a> Evaluator<'a> {
             Expr::Binary(b) => self.eval_binary(b, ts),
             Expr::Aggregate(a) => self.eval_aggregate(a, ts),
             Expr::Call(c) => self.eval_call(c, ts),
-            Expr::Subquery(_) => unsupported("subquery (expr[range:step])"),
+            Expr::Subquery(sq) => Ok(Value::Matrix(self.subquery_series(sq, ts)?)),
             Expr::Extension(_) => unsupported("extension expression"),
         }
     }

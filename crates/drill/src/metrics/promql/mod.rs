@@ -13,6 +13,7 @@ mod histogram;
 mod range_functions;
 mod selector;
 mod stats;
+mod subquery;
 mod support;
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ use promql_parser::parser::Expr;
 
 use super::error::{QueryError, unsupported};
 use super::eval::{Evaluator, Sample, Value, check_unique, unwrap_parens};
+use super::selector::offset_ms;
 use super::stats::{kahan_inc, quantile};
 
 impl Evaluator<'_> {
@@ -32,68 +33,57 @@ impl Evaluator<'_> {
             };
             (*m, 0.0)
         };
-        let ms = match unwrap_parens(matrix_arg) {
-            Expr::MatrixSelector(ms) => ms,
-            Expr::Subquery(_) => return unsupported("subquery (expr[range:step])"),
+        let keep_name = name == "last_over_time";
+        let mut out = Vec::new();
+        let mut any_samples = false;
+        match unwrap_parens(matrix_arg) {
+            Expr::MatrixSelector(ms) => {
+                let ids = self.selector_ids(&ms.vs)?;
+                let window = Window::new(self.window(ms, ts), ms.range, ts);
+                let mut buf: Vec<(i64, f64)> = Vec::new();
+                for &id in ids.iter() {
+                    let Some(series) = self.store.get(id) else {
+                        continue;
+                    };
+                    buf.clear();
+                    series.samples.collect(window.start, window.end, &mut buf);
+                    if buf.is_empty() {
+                        continue;
+                    }
+                    any_samples = true;
+                    if let Some(v) = window.value(name, &buf, q)? {
+                        let labels = if keep_name {
+                            series.labels.clone()
+                        } else {
+                            self.series_labels_nameless(id)
+                        };
+                        out.push(Sample { labels, v });
+                    }
+                }
+            }
+            Expr::Subquery(sq) => {
+                let end = ts.saturating_sub(offset_ms(&sq.offset));
+                let range = i64::try_from(sq.range.as_millis()).unwrap_or(i64::MAX);
+                let window = Window::new((end.saturating_sub(range), end), sq.range, ts);
+                for series in self.subquery_series(sq, ts)? {
+                    if series.points.is_empty() {
+                        continue;
+                    }
+                    any_samples = true;
+                    if let Some(v) = window.value(name, &series.points, q)? {
+                        let labels = if keep_name {
+                            series.labels
+                        } else {
+                            series.labels.without_name()
+                        };
+                        out.push(Sample { labels, v });
+                    }
+                }
+            }
             _ => {
                 return Err(QueryError::BadData(format!(
                     "expected a range vector selector in call to {name}()"
                 )));
-            }
-        };
-        let ids = self.selector_ids(&ms.vs)?;
-        let (range_start, range_end) = self.window(ms, ts);
-        let range_secs = ms.range.as_secs_f64();
-        let keep_name = name == "last_over_time";
-        let mut buf: Vec<(i64, f64)> = Vec::new();
-        let mut out = Vec::new();
-        let mut any_samples = false;
-        for &id in ids.iter() {
-            let Some(series) = self.store.get(id) else {
-                continue;
-            };
-            buf.clear();
-            series.samples.collect(range_start, range_end, &mut buf);
-            if buf.is_empty() {
-                continue;
-            }
-            let v = match name {
-                "rate" => extrapolated_rate(&buf, range_start, range_end, range_secs, true, true),
-                "increase" => extrapolated_rate(&buf, range_start, range_end, range_secs, true, false),
-                "delta" => extrapolated_rate(&buf, range_start, range_end, range_secs, false, false),
-                "irate" => instant_value(&buf, true),
-                "idelta" => instant_value(&buf, false),
-                "avg_over_time" => Some(avg_over_time(&buf)),
-                "sum_over_time" => Some(sum_over_time(&buf)),
-                "min_over_time" => Some(fold_nan_aware(&buf, |acc, v| v < acc)),
-                "max_over_time" => Some(fold_nan_aware(&buf, |acc, v| v > acc)),
-                "count_over_time" => Some(buf.len() as f64),
-                "last_over_time" => buf.last().map(|&(_, v)| v),
-                "present_over_time" => Some(1.0),
-                "stddev_over_time" => Some(variance(&buf).sqrt()),
-                "stdvar_over_time" => Some(variance(&buf)),
-                "quantile_over_time" => Some(quantile(q, buf.iter().map(|&(_, v)| v).collect())),
-                "deriv" => (buf.len() >= 2).then(|| linear_regression(&buf, buf[0].0).0),
-                "predict_linear" => (buf.len() >= 2).then(|| {
-                    let (slope, intercept) = linear_regression(&buf, ts);
-                    slope * q + intercept
-                }),
-                "changes" => Some(count_pairs(&buf, |prev, v| {
-                    !(v == prev || (v.is_nan() && prev.is_nan()))
-                })),
-                "resets" => Some(count_pairs(&buf, |prev, v| v < prev)),
-                // Answered below, from whether any series had samples.
-                "absent_over_time" => None,
-                other => return unsupported(format!("function {other}()")),
-            };
-            any_samples = true;
-            if let Some(v) = v {
-                let labels = if keep_name {
-                    series.labels.clone()
-                } else {
-                    self.series_labels_nameless(id)
-                };
-                out.push(Sample { labels, v });
             }
         }
         if name == "absent_over_time" {
@@ -143,6 +133,60 @@ pub(crate) fn linear_regression(points: &[(i64, f64)], intercept_ms: i64) -> (f6
 /// How many consecutive pairs `(previous, value)` satisfy `counted` (`changes`, `resets`).
 fn count_pairs(points: &[(i64, f64)], counted: impl Fn(f64, f64) -> bool) -> f64 {
     points.windows(2).filter(|w| counted(w[0].1, w[1].1)).count() as f64
+}
+
+/// The window a range function reads at one evaluation time.
+struct Window {
+    start: i64,
+    end: i64,
+    secs: f64,
+    /// The evaluation time (`predict_linear` predicts from it).
+    at: i64,
+}
+
+impl Window {
+    fn new((start, end): (i64, i64), range: std::time::Duration, at: i64) -> Window {
+        Window {
+            start,
+            end,
+            secs: range.as_secs_f64(),
+            at,
+        }
+    }
+
+    /// The function `name` over the window's (non-empty) samples; `q` is its scalar argument.
+    fn value(&self, name: &str, points: &[(i64, f64)], q: f64) -> Result<Option<f64>, QueryError> {
+        let (start, end, secs) = (self.start, self.end, self.secs);
+        Ok(match name {
+            "rate" => extrapolated_rate(points, start, end, secs, true, true),
+            "increase" => extrapolated_rate(points, start, end, secs, true, false),
+            "delta" => extrapolated_rate(points, start, end, secs, false, false),
+            "irate" => instant_value(points, true),
+            "idelta" => instant_value(points, false),
+            "avg_over_time" => Some(avg_over_time(points)),
+            "sum_over_time" => Some(sum_over_time(points)),
+            "min_over_time" => Some(fold_nan_aware(points, |acc, v| v < acc)),
+            "max_over_time" => Some(fold_nan_aware(points, |acc, v| v > acc)),
+            "count_over_time" => Some(points.len() as f64),
+            "last_over_time" => points.last().map(|&(_, v)| v),
+            "present_over_time" => Some(1.0),
+            "stddev_over_time" => Some(variance(points).sqrt()),
+            "stdvar_over_time" => Some(variance(points)),
+            "quantile_over_time" => Some(quantile(q, points.iter().map(|&(_, v)| v).collect())),
+            "deriv" => (points.len() >= 2).then(|| linear_regression(points, points[0].0).0),
+            "predict_linear" => (points.len() >= 2).then(|| {
+                let (slope, intercept) = linear_regression(points, self.at);
+                slope * q + intercept
+            }),
+            "changes" => Some(count_pairs(points, |prev, v| {
+                !(v == prev || (v.is_nan() && prev.is_nan()))
+            })),
+            "resets" => Some(count_pairs(points, |prev, v| v < prev)),
+            // Answered by the caller, from whether any series had samples.
+            "absent_over_time" => None,
+            other => return unsupported(format!("function {other}()")),
+        })
+    }
 }
 
 /// Prometheus 2.x's `extrapolatedRate`: the increase over the samples (adding back counter

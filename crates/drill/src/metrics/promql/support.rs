@@ -178,7 +178,12 @@ pub fn check(expr: &Expr) -> Result<(), QueryError> {
         Expr::Unary(u) => check(&u.expr),
         Expr::VectorSelector(vs) => check_selector(vs),
         Expr::MatrixSelector(ms) => check_selector(&ms.vs),
-        Expr::Subquery(_) => unsupported("subquery (expr[range:step])"),
+        Expr::Subquery(s) => {
+            if s.at.is_some() || has_at(&s.expr) {
+                return unsupported("@ on or inside a subquery");
+            }
+            check(&s.expr)
+        }
         Expr::Extension(_) => unsupported("extension expression"),
         Expr::Aggregate(a) => {
             let op = a.op.to_string();
@@ -216,6 +221,21 @@ pub fn check(expr: &Expr) -> Result<(), QueryError> {
     }
 }
 
+/// Whether any selector or subquery in `expr` has an `@` modifier.
+fn has_at(expr: &Expr) -> bool {
+    match expr {
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => false,
+        Expr::VectorSelector(vs) => vs.at.is_some(),
+        Expr::MatrixSelector(ms) => ms.vs.at.is_some(),
+        Expr::Subquery(s) => s.at.is_some() || has_at(&s.expr),
+        Expr::Paren(p) => has_at(&p.expr),
+        Expr::Unary(u) => has_at(&u.expr),
+        Expr::Aggregate(a) => has_at(&a.expr) || a.param.as_deref().is_some_and(has_at),
+        Expr::Binary(b) => has_at(&b.lhs) || has_at(&b.rhs),
+        Expr::Call(c) => c.args.args.iter().any(|a| has_at(a)),
+    }
+}
+
 fn check_selector(vs: &VectorSelector) -> Result<(), QueryError> {
     if !vs.matchers.or_matchers.is_empty() {
         return unsupported("'or' between label matchers");
@@ -249,8 +269,9 @@ mod tests {
         assert_eq!(err("histogram_count(x)"), "function histogram_count()");
         assert!(check(&promql_parser::parser::parse("group(x)").expect("parses")).is_ok());
         assert_eq!(err("x atan2 y"), "binary operator atan2");
-        assert!(err("rate(x[5m])[30m:1m]").contains("subquery"));
-        assert!(err("sum(rate(x[5m:30s]))").contains("subquery"));
+        assert!(err("rate(x[5m] @ 100)[30m:1m]").contains("subquery"));
+        assert!(err("sum(rate(x[5m:30s] @ end()))").contains("subquery"));
+        assert!(check(&promql_parser::parser::parse("max_over_time(rate(x[5m])[30m:1m])").expect("parses")).is_ok());
     }
 
     #[test]
