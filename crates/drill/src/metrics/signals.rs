@@ -203,6 +203,8 @@ pub struct SignalModels {
     pub store: SeriesStore,
     pub services: Vec<ServiceModel>,
     rng: ChaCha8Rng,
+    /// The drill's seed, from which each pod's weight is drawn.
+    seed: u64,
     /// Cumulative counter values by series id.
     totals: Vec<f64>,
     ids: HashMap<Vec<(&'static str, String)>, SeriesId>,
@@ -223,6 +225,27 @@ struct PodSeries {
     restarts: Option<SeriesId>,
     request: Option<SeriesId>,
     limit: Option<SeriesId>,
+    /// Its share of its service's requests against an even split: load balancing is never
+    /// exact, so no two pods' counters are the same.
+    weight: f64,
+}
+
+/// How unevenly a service's requests reach its pods: each pod gets its even share ± this.
+const UNEVEN: f64 = 0.15;
+
+/// A pod's stable weight in `1 ± UNEVEN`, from the seed and its name (the same each run).
+fn pod_weight(seed: u64, namespace: &str, pod: &str) -> f64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::new()
+        .chain_update(seed.to_le_bytes())
+        .chain_update(namespace.as_bytes())
+        .chain_update(b"/")
+        .chain_update(pod.as_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    let unit = (u64::from_le_bytes(first) >> 11) as f64 / (1u64 << 53) as f64;
+    1.0 + UNEVEN * (2.0 * unit - 1.0)
 }
 
 /// The traffic cycle: each day quietest before dawn and busiest mid-afternoon (UTC), ±30%;
@@ -344,6 +367,7 @@ impl SignalModels {
             services: services(scenario),
             // A source of its own, so metrics never change what the cluster does.
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x006d_6574_7269_6373),
+            seed,
             totals: Vec::new(),
             ids: HashMap::new(),
             pods: HashMap::new(),
@@ -383,6 +407,7 @@ impl SignalModels {
                 .cpu_request
                 .and_then(|_| id("kube_pod_container_resource_requests", &cpu)),
             limit: p.cpu_limit.and_then(|_| id("kube_pod_container_resource_limits", &cpu)),
+            weight: pod_weight(self.seed, &p.namespace, &p.name),
             container: p.container.clone(),
             node: p.node.clone(),
         };
@@ -484,6 +509,7 @@ impl SignalModels {
             let (failing_below, latency_below) = downstream[s];
             let (error_ratio, load, share) = (a.error_ratio, a.load, a.share);
             for p in a.serving {
+                let share = share * self.pod_series(p).weight;
                 let error_ratio = error_ratio + (1.0 - error_ratio) * p.image_errors;
                 let error_ratio = error_ratio + (1.0 - error_ratio) * failing_below;
                 let node = p.node.as_deref().unwrap_or("");

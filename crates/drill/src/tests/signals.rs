@@ -149,6 +149,36 @@ fn a_clock_far_ahead_of_the_rules_records_every_step_and_evaluates_the_latest() 
 }
 
 #[test]
+fn a_services_pods_each_serve_their_own_share() {
+    let mut d = drill("drills/bad-deploy.yaml", None, 3_600_000);
+    d.at(60);
+    let per_pod = |d: &Drill| -> Vec<f64> {
+        match instant_query(
+            &d.monitoring.signals.store,
+            r#"sum by (pod) (rate(http_requests_total{service="frontend"}[5m]))"#,
+            d.now_ms(),
+        ) {
+            Ok(QueryValue::Vector(v)) => v.iter().map(|s| s.v).collect(),
+            other => panic!("per-pod rates: {other:?}"),
+        }
+    };
+    let rates = per_pod(&d);
+    assert!(rates.len() >= 2, "frontend has several pods: {rates:?}");
+    let mut distinct = rates.clone();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    assert_eq!(distinct.len(), rates.len(), "no two pods serve the same: {rates:?}");
+    let even = rates.iter().sum::<f64>() / rates.len() as f64;
+    for r in &rates {
+        assert!((r / even - 1.0).abs() < 0.35, "{r} against an even {even}: {rates:?}");
+    }
+    // The same seed splits the same way.
+    let mut again = drill("drills/bad-deploy.yaml", None, 3_600_000);
+    again.at(60);
+    assert_eq!(per_pod(&again), rates);
+}
+
+#[test]
 fn a_pod_and_a_node_changed_in_place_are_read_again() {
     // The scraper reads each object version once; a write makes a new version it must read.
     let mut d = drill("drills/bad-deploy.yaml", None, 0);
