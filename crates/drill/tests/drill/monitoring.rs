@@ -114,10 +114,10 @@ fn prometheus_api_envelopes_and_errors() {
     );
     let (status, body) = form(
         &format!("{p}/api/v1/query"),
-        &[("query", "predict_linear(http_requests_total[5m], 60)")],
+        &[("query", "holt_winters(http_requests_total[5m], 0.5, 0.5)")],
     );
     assert_eq!((status, body["errorType"].as_str()), (422, Some("execution")), "{body}");
-    assert!(body["error"].as_str().expect("error").contains("predict_linear"));
+    assert!(body["error"].as_str().expect("error").contains("holt_winters"));
     let (status, body) = get(&query_url(p, "/api/v1/query", &[("query", "1"), ("time", "abc")]));
     assert_eq!(status, 400);
     assert_eq!(
