@@ -94,6 +94,10 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
         Command::Role { role, person } => change(state, fx, IncidentChange::Role { role, person }),
         Command::Note(text) => change(state, fx, IncidentChange::Note { text, pinned: false }),
         Command::Decision(text) => change(state, fx, IncidentChange::Decision(text)),
+        Command::Hypothesis(text) => change(state, fx, IncidentChange::Hypothesis(text)),
+        Command::MoveHypothesis { seq, state: to, reason } => {
+            change(state, fx, IncidentChange::MoveHypothesis { seq, state: to, reason })
+        }
         Command::Pin => pin(state, fx),
         Command::Accept => super::detection::accept(state, fx),
         Command::Debrief => debrief(state, fx),

@@ -6,7 +6,7 @@
 use crate::comms::channel::Channel;
 use crate::comms::drafts::DraftText;
 use crate::comms::publish::Message;
-use crate::incident::model::{Event, Role, Severity, Status};
+use crate::incident::model::{Event, HypothesisState, Role, Severity, Status};
 
 use super::state::Subject;
 
@@ -36,11 +36,19 @@ pub enum IncidentChange {
     },
     /// Record an event as it is (a checklist step's new state).
     Record(Event),
+    /// Put forward an explanation to test.
+    Hypothesis(String),
+    /// Move hypothesis `#seq` to `state`, saying why.
+    MoveHypothesis {
+        seq: u64,
+        state: HypothesisState,
+        reason: Option<String>,
+    },
 }
 
 impl Effect {
     /// What a read-only console (`--read-only`, the observer role) may write: its notes,
-    /// decisions and pins, its own draft, and what warroom notices; never the incident's state
+    /// decisions, pins and hypotheses, its own draft, and what warroom notices; never the incident's state
     /// (declaring, severity, status, roles, the checklist). Actions still go to the runner,
     /// which refuses them and records why. Enforced once, on what `update` returns.
     pub fn read_only_may(&self) -> bool {
@@ -50,6 +58,8 @@ impl Effect {
                 c,
                 IncidentChange::Note { .. }
                     | IncidentChange::Decision(_)
+                    | IncidentChange::Hypothesis(_)
+                    | IncidentChange::MoveHypothesis { .. }
                     | IncidentChange::Pin(_)
                     | IncidentChange::PinCluster { .. }
             ),

@@ -19,6 +19,14 @@ pub enum Command {
     /// A facilitator's note, which players do not see.
     Aside(String),
     Decision(String),
+    /// Put forward an explanation to test.
+    Hypothesis(String),
+    /// Move hypothesis `#seq` to `state`, with why.
+    MoveHypothesis {
+        seq: u64,
+        state: crate::incident::model::HypothesisState,
+        reason: Option<String>,
+    },
     Pin,
     /// Take command of the incident the detector opened.
     Accept,
@@ -63,6 +71,11 @@ pub const USAGE: &[(&str, &str)] = &[
     ),
     ("note TEXT", "add a note to the timeline"),
     ("decision TEXT", "record a decision"),
+    ("hypothesis TEXT", "put forward an explanation to test"),
+    (
+        "hypothesis #N testing|confirmed|refuted|open [WHY]",
+        "move hypothesis #N (testing takes it over)",
+    ),
     ("pin", "pin the selected timeline entry"),
     ("accept", "take command of the incident the detector opened"),
     ("dismiss [WHY]", "the detection was a false positive: resolve it"),
@@ -226,6 +239,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "note" => need("some text").map(Command::Note),
         "aside" => need("some text").map(Command::Aside),
         "decision" | "decide" => need("what was decided").map(Command::Decision),
+        "hypothesis" | "hyp" => hypothesis(args).ok_or_else(|| {
+            format!("{verb} needs an explanation to test, or #N and testing, confirmed, refuted or open")
+        }),
         "pin" => Ok(Command::Pin),
         "accept" => Ok(Command::Accept),
         "debrief" => Ok(Command::Debrief),
@@ -269,6 +285,15 @@ fn since(s: &str) -> Result<Option<u64>, String> {
 }
 
 /// `2h`, `30m`, `1h30m` in minutes (at least one, at most a week).
+/// `hypothesis #N STATE [WHY]` moves one; any other words put themselves forward.
+fn hypothesis(args: &[&str]) -> Option<Command> {
+    use crate::incident::hypotheses::{Asked, asked};
+    Some(match asked(args)? {
+        Asked::PutForward(text) => Command::Hypothesis(text),
+        Asked::Move { seq, state, reason } => Command::MoveHypothesis { seq, state, reason },
+    })
+}
+
 fn parse_minutes(s: &str) -> Option<u32> {
     let mut total = 0u32;
     let mut number = String::new();
@@ -495,6 +520,37 @@ fn action(verb: &str, args: &[&str]) -> Result<crate::actions::Action, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hypothesis_is_put_forward_or_moved_by_its_number() {
+        use crate::incident::model::HypothesisState;
+        assert_eq!(
+            parse("hypothesis checkout 2.0.0 fails its config check"),
+            Ok(Command::Hypothesis("checkout 2.0.0 fails its config check".into()))
+        );
+        assert_eq!(
+            parse("hyp #12 confirmed the rollback brought errors down"),
+            Ok(Command::MoveHypothesis {
+                seq: 12,
+                state: HypothesisState::Confirmed,
+                reason: Some("the rollback brought errors down".into()),
+            })
+        );
+        assert_eq!(
+            parse("hypothesis 7 testing"),
+            Ok(Command::MoveHypothesis {
+                seq: 7,
+                state: HypothesisState::Testing,
+                reason: None,
+            })
+        );
+        // A number not followed by a state is part of the explanation.
+        assert_eq!(
+            parse("hypothesis 3 pods lost their volume"),
+            Ok(Command::Hypothesis("3 pods lost their volume".into()))
+        );
+        assert!(parse("hypothesis").expect_err("empty").contains("needs an explanation"));
+    }
 
     #[test]
     fn isolate_takes_the_peers_it_still_lets_through() {

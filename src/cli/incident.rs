@@ -133,6 +133,13 @@ pub enum IncidentCommand {
         #[arg(required = true, num_args = 1..)]
         text: Vec<String>,
     },
+    /// Put an explanation forward to test (`hypothesis INC TEXT`), or move one
+    /// (`hypothesis INC #N testing|confirmed|refuted|open [WHY]`).
+    Hypothesis {
+        incident: IncidentId,
+        #[arg(required = true, num_args = 1..)]
+        words: Vec<String>,
+    },
     /// Record what went well or badly, for the postmortem.
     Went {
         incident: IncidentId,
@@ -438,6 +445,17 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
         IncidentCommand::Factor { incident, text } => change(&store, &incident, |_| {
             Ok(Event::ContributingFactor { text: text.join(" ") })
         }),
+        IncidentCommand::Hypothesis { incident, words } => {
+            use crate::incident::hypotheses::{Asked, asked};
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            let Some(asked) = asked(&words) else {
+                bail!("hypothesis needs an explanation to test, or #N and a state");
+            };
+            change(&store, &incident, |i| match asked {
+                Asked::PutForward(text) => Ok(Event::HypothesisOpened { text }),
+                Asked::Move { seq, state, reason } => Ok(change::hypothesis(i, seq, state, reason)?),
+            })
+        }
         IncidentCommand::Went { incident, how, text } => change(&store, &incident, |_| {
             Ok(Event::Retrospective {
                 went: if how == "well" {

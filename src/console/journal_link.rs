@@ -216,6 +216,7 @@ fn typed(c: &IncidentChange, by: &Actor) -> Option<Kept> {
         IncidentChange::Note { text, pinned } => (Typed::Note(text.clone()), *pinned),
         IncidentChange::Decision(text) => (Typed::Decision(text.clone()), false),
         IncidentChange::Aside(text) => (Typed::Aside(text.clone()), false),
+        IncidentChange::Hypothesis(text) => (Typed::Hypothesis(text.clone()), false),
         _ => return None,
     };
     Some(Kept {
@@ -229,7 +230,7 @@ fn typed(c: &IncidentChange, by: &Actor) -> Option<Kept> {
 /// Keeps what the journal refused beside it, and says where (or, should even that fail, shows
 /// the words so they can be copied).
 fn keep(journal: &Journal, kept: &Kept, why: &str, tx: &mpsc::UnboundedSender<Msg>) {
-    let (Typed::Note(text) | Typed::Decision(text) | Typed::Aside(text)) = &kept.what;
+    let (Typed::Note(text) | Typed::Decision(text) | Typed::Aside(text) | Typed::Hypothesis(text)) = &kept.what;
     match unsaved::keep(journal.path(), kept) {
         Ok(at) => say(
             tx,
@@ -279,6 +280,10 @@ fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, 
         IncidentChange::Note { text, pinned } => (Event::Note { text }, pinned, Origin::Human),
         IncidentChange::Aside(text) => (Event::Aside { text }, false, Origin::Human),
         IncidentChange::Decision(text) => (Event::Decision { text }, false, Origin::Human),
+        IncidentChange::Hypothesis(text) => (Event::HypothesisOpened { text }, false, Origin::Human),
+        IncidentChange::MoveHypothesis { seq, state, reason } => {
+            (change::hypothesis(i, seq, state, reason)?, false, Origin::Human)
+        }
         IncidentChange::Pin(seq) => (change::pin(i, seq)?, false, Origin::Human),
         IncidentChange::Severity(s) => (change::severity(i, s, None)?, false, Origin::Human),
         IncidentChange::Status(s) => (change::status(i, s, None)?, false, Origin::Human),

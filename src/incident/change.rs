@@ -1,8 +1,8 @@
-//! Changes people make to an incident's state (severity, status, roles, pins), built from the
+//! Changes people make to an incident's state (severity, status, roles, pins, hypotheses), built from the
 //! incident as it stands, or refused with the reason ("already SEV1"). Shared by the command
 //! line and the console's palette so both refuse the same things.
 
-use super::model::{Event, Role, Severity, Status};
+use super::model::{Event, HypothesisState, Role, Severity, Status};
 use super::state::Incident;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,6 +29,26 @@ pub fn pin(i: &Incident, seq: u64) -> Result<Event, Refused> {
         return Err(Refused(format!("#{seq} is already pinned")));
     }
     Ok(Event::Pinned { seq })
+}
+
+/// Hypothesis `#seq` moves to `to`.
+pub fn hypothesis(i: &Incident, seq: u64, to: HypothesisState, reason: Option<String>) -> Result<Event, Refused> {
+    let Some(h) = i.hypotheses.iter().find(|h| h.seq == seq) else {
+        return Err(Refused(format!(
+            "{} has no hypothesis #{seq}: {}",
+            i.id,
+            super::hypotheses::names(&i.hypotheses)
+        )));
+    };
+    if h.state == to {
+        return Err(Refused(format!("hypothesis #{seq} is already {to}")));
+    }
+    Ok(Event::HypothesisChanged {
+        hypothesis: seq,
+        state: to,
+        text: h.text.clone(),
+        reason,
+    })
 }
 
 pub fn status(i: &Incident, to: Status, reason: Option<String>) -> Result<Event, Refused> {

@@ -71,6 +71,7 @@ fn sections(record: &Record, definitions: &Definitions) -> String {
         "No contributing factors were recorded in the journal \
          (`warroom incident factor INC TEXT`).",
     );
+    hypotheses(&mut out, &incident.hypotheses);
     resolution(&mut out, entries, &milestones);
     impact(&mut out, &incident, entries, end);
     timeline(&mut out, entries, &incident.pinned);
@@ -203,6 +204,42 @@ fn bullets<'a>(out: &mut String, title: &str, items: impl Iterator<Item = &'a st
     }
     if !any {
         let _ = writeln!(out, "{none}");
+    }
+    out.push('\n');
+}
+
+/// The explanations put forward, each with how it was settled (or that it never was).
+fn hypotheses(out: &mut String, board: &[super::hypotheses::Hypothesis]) {
+    let _ = writeln!(out, "## Hypotheses\n");
+    if board.is_empty() {
+        let _ = writeln!(
+            out,
+            "No hypotheses were put forward (`:hypothesis TEXT` in the console).\n"
+        );
+        return;
+    }
+    for h in board {
+        let mut story = vec![format!("put forward by {} at {}", inline(&h.by), utc(h.opened_at))];
+        for m in &h.moves {
+            let why = m
+                .reason
+                .as_deref()
+                .map(|r| format!(": {}", inline(r)))
+                .unwrap_or_default();
+            story.push(format!("{} by {} at {}{why}", m.to, inline(&m.by), utc(m.at)));
+        }
+        let state = if h.state.is_settled() {
+            h.state.to_string()
+        } else {
+            format!("never settled ({})", h.state)
+        };
+        let _ = writeln!(
+            out,
+            "- **#{} {state}**: {} ({})",
+            h.seq,
+            inline(&h.text),
+            story.join("; ")
+        );
     }
     out.push('\n');
 }
@@ -679,6 +716,7 @@ mod tests {
             "## Overview",
             "## What Happened",
             "## Contributing Factors",
+            "## Hypotheses",
             "## Resolution",
             "### Actions Taken",
             "## Impact",
@@ -694,9 +732,67 @@ mod tests {
             assert!(md.contains(heading), "missing {heading}");
         }
         assert!(md.contains("No contributing factors were recorded"));
+        assert!(md.contains("No hypotheses were put forward"));
         assert!(md.contains("No containment actions were recorded"));
         assert!(md.contains("No follow-up action items were recorded"));
         assert!(md.contains("No roles were assigned"));
+    }
+
+    #[test]
+    fn the_competing_explanations_are_listed_with_how_each_was_settled() {
+        let at = |seq: u64, who: &str, event: Event| Entry {
+            seq,
+            time: jiff::Timestamp::from_second(1_795_556_400 + seq as i64 * 60).expect("t"),
+            actor: Actor::named(who),
+            event,
+            ..opened()
+        };
+        let changed = |hypothesis: u64, state, text: &str, reason: Option<&str>| Event::HypothesisChanged {
+            hypothesis,
+            state,
+            text: text.into(),
+            reason: reason.map(Into::into),
+        };
+        use crate::incident::model::HypothesisState::*;
+        let md = render(
+            &record(vec![
+                opened(),
+                at(
+                    2,
+                    "alice",
+                    Event::HypothesisOpened {
+                        text: "checkout 2.0.0 is <bad>".into(),
+                    },
+                ),
+                at(
+                    3,
+                    "bob",
+                    Event::HypothesisOpened {
+                        text: "node-3 drops packets".into(),
+                    },
+                ),
+                at(4, "bob", changed(2, Testing, "checkout 2.0.0 is <bad>", None)),
+                at(
+                    5,
+                    "bob",
+                    changed(2, Confirmed, "checkout 2.0.0 is <bad>", Some("the rollback fixed it")),
+                ),
+                at(6, "carol", Event::HypothesisOpened { text: "DNS".into() }),
+            ]),
+            &Definitions::default(),
+        );
+        let section = md
+            .split("## Hypotheses\n\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("the section");
+        assert_eq!(
+            section.trim_end(),
+            "- **#2 confirmed**: checkout 2.0.0 is &lt;bad&gt; (put forward by alice at 2026-11-24 21:42:00; \
+             testing by bob at 2026-11-24 21:44:00; confirmed by bob at 2026-11-24 21:45:00: the rollback fixed it)\n\
+             - **#3 never settled (open)**: node-3 drops packets (put forward by bob at 2026-11-24 21:43:00)\n\
+             - **#6 never settled (open)**: DNS (put forward by carol at 2026-11-24 21:46:00)"
+        );
     }
 
     #[test]

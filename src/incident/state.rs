@@ -1,5 +1,5 @@
-//! The incident as it stands, folded from its journal: title, severity, status, impact and
-//! who held which role when. A pure function of the entries; it must not read files or the
+//! The incident as it stands, folded from its journal: title, severity, status, impact, who
+//! held which role when, and its hypotheses. A pure function of the entries; it must not read files or the
 //! clock.
 
 use jiff::Timestamp;
@@ -70,6 +70,8 @@ pub struct Incident {
     pub drafts: Vec<SavedDraft>,
     /// Overdue updates already noted on the timeline: (audience, when it was due).
     pub overdue_noted: Vec<(String, Timestamp)>,
+    /// Every hypothesis put forward, in the order they were opened.
+    pub hypotheses: Vec<super::hypotheses::Hypothesis>,
     /// The entries that are pinned: written pinned, or pinned later.
     pub pinned: std::collections::BTreeSet<u64>,
     /// The number of the last entry.
@@ -128,6 +130,7 @@ impl Incident {
             status_updates: Vec::new(),
             drafts: Vec::new(),
             overdue_noted: Vec::new(),
+            hypotheses: Vec::new(),
             pinned: Default::default(),
             last_seq: 0,
         }
@@ -140,6 +143,7 @@ impl Incident {
         if e.pinned {
             self.pinned.insert(e.seq);
         }
+        super::hypotheses::apply(&mut self.hypotheses, e);
         match &e.event {
             Event::DetectionDismissed { .. } => self.dismissed = true,
             Event::Pinned { seq } => {

@@ -172,6 +172,13 @@ pub fn describe(event: &Event) -> String {
             }
         }
         Event::ContributingFactor { text } => format!("Contributing factor: {text}"),
+        Event::HypothesisOpened { text } => format!("Hypothesis: {text}"),
+        Event::HypothesisChanged {
+            hypothesis,
+            state,
+            text,
+            reason,
+        } => format!("Hypothesis #{hypothesis} {state}: \"{text}\"{}", because(reason)),
         Event::Retrospective { went, text } => match went {
             HowItWent::Well => format!("Went well: {text}"),
             HowItWent::Badly => format!("Went badly: {text}"),

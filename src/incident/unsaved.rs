@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::Event;
 
-/// One note, decision or facilitator's aside as it was typed.
+/// One note, decision, facilitator's aside or hypothesis as it was typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Kept {
     pub at: Timestamp,
@@ -26,6 +26,7 @@ pub enum Typed {
     Note(String),
     Decision(String),
     Aside(String),
+    Hypothesis(String),
 }
 
 impl Kept {
@@ -42,6 +43,9 @@ impl Kept {
             },
             Typed::Aside(text) => Event::Aside {
                 text: format!("{text} (typed at {when}, kept while the journal could not record it)"),
+            },
+            Typed::Hypothesis(text) => Event::HypothesisOpened {
+                text: format!("{text} (put forward at {when}, kept while the journal could not record it)"),
             },
         }
     }

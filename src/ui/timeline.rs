@@ -1,4 +1,5 @@
-//! The timeline pane: pinned entries kept visible at the top, then the (filtered) entries,
+//! The timeline pane: the hypotheses still open or being tested and the pinned entries kept
+//! visible at the top, then the (filtered) entries,
 //! newest at the bottom, following unless scrolled; each line with its time (UTC), source and
 //! a symbol. Entries that just arrived are highlighted for a few seconds. When the selected
 //! entry (the bottom one) records an action with an undo, the pane's foot names the key.
@@ -10,11 +11,14 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::style;
 use crate::app::state::{AppState, Pane, TimelineEntry};
+use crate::text::CleanText;
 
 /// How long a new entry stays highlighted, in seconds.
 const NEW_FOR: i64 = 5;
 /// At most this many pinned entries are kept on top.
 const PINNED_SHOWN: usize = 3;
+/// At most this many unsettled hypotheses are kept on top (the latest).
+const HYPOTHESES_SHOWN: usize = 3;
 
 fn hhmmss(secs: i64) -> String {
     let s = secs.rem_euclid(86_400);
@@ -47,16 +51,44 @@ fn line(state: &AppState, e: &TimelineEntry, selected: bool) -> Line<'static> {
     l
 }
 
+/// The board of hypotheses not yet settled, `? #N testing owner  text`, when the pane has the
+/// room; the settled ones are in the timeline and the postmortem.
+fn hypotheses(state: &AppState, height: usize) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    let Some(incident) = &state.incident else {
+        return Vec::new();
+    };
+    let live: Vec<_> = incident.hypotheses.iter().filter(|h| !h.state.is_settled()).collect();
+    if live.is_empty() || height <= 8 {
+        return Vec::new();
+    }
+    live.iter()
+        .rev()
+        .take(HYPOTHESES_SHOWN)
+        .rev()
+        .map(|h| {
+            Line::from(vec![
+                Span::styled("? ", t.get("timeline.pinned")),
+                Span::styled(format!("#{} {:<8} ", h.seq, h.state.as_str()), t.get("timeline.source")),
+                Span::styled(format!("{} ", CleanText::line(&h.owner)), t.get("timeline.time")),
+                Span::styled(CleanText::line(&h.text).to_string(), t.get("ui.text")),
+            ])
+        })
+        .collect()
+}
+
 pub fn render(state: &AppState, frame: &mut Frame, area: Rect, block: Block<'static>) {
     let t = &state.theme;
     let height = area.height.saturating_sub(2) as usize;
     let visible = state.visible_timeline();
     let pinned: Vec<&TimelineEntry> = state.timeline.iter().filter(|e| e.pinned).collect();
-    let mut lines: Vec<Line> = Vec::new();
+    let mut lines: Vec<Line> = hypotheses(state, height);
     if !pinned.is_empty() && height > 6 {
         for e in pinned.iter().rev().take(PINNED_SHOWN).rev() {
             lines.push(line(state, e, false));
         }
+    }
+    if !lines.is_empty() {
         lines.push(Line::styled(
             "─".repeat(area.width.saturating_sub(2) as usize),
             t.get("ui.border"),

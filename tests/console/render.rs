@@ -527,3 +527,71 @@ fn the_footer_shows_whole_keys_that_apply_and_how_to_declare() {
     let f = footer(&s, 240, 50);
     assert!(f.contains("drain the node") && !f.contains("rollout restart"), "{f}");
 }
+
+#[test]
+fn hypotheses_still_open_stay_on_top_of_the_timeline_and_move_from_the_palette() {
+    use warroom::incident::model::HypothesisState;
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    let journal = |s: &mut Console, seq: u64, event: Event| {
+        update(s, Msg::Journal(Followed::Entry(Box::new(entry(seq, event, false)))));
+    };
+    journal(
+        &mut s,
+        2,
+        Event::HypothesisOpened {
+            text: "checkout 2.0.0 fails its config check".into(),
+        },
+    );
+    journal(
+        &mut s,
+        3,
+        Event::HypothesisOpened {
+            text: "node-3 drops packets".into(),
+        },
+    );
+    journal(
+        &mut s,
+        4,
+        Event::HypothesisChanged {
+            hypothesis: 2,
+            state: HypothesisState::Testing,
+            text: "checkout 2.0.0 fails its config check".into(),
+            reason: None,
+        },
+    );
+    journal(
+        &mut s,
+        5,
+        Event::HypothesisChanged {
+            hypothesis: 3,
+            state: HypothesisState::Refuted,
+            text: "node-3 drops packets".into(),
+            reason: Some("its error rate is flat".into()),
+        },
+    );
+    let t = text(&draw(&s, 200, 50));
+    assert!(
+        t.contains("? #2 testing  alice checkout 2.0.0 fails its config check"),
+        "the one being tested is on the board:\n{t}"
+    );
+    assert!(!t.contains("? #3"), "a refuted one leaves the board:\n{t}");
+    assert!(
+        t.contains("Hypothesis #3 refuted: \"node-3 drops packets\" (its error rate is flat)"),
+        "{t}"
+    );
+    // Settled from the palette: an effect the journal link checks and writes.
+    s.effects.clear();
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "hypothesis #2 confirmed rolling back fixed it");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        journal_effects(&s),
+        vec![Effect::Change(IncidentChange::MoveHypothesis {
+            seq: 2,
+            state: HypothesisState::Confirmed,
+            reason: Some("rolling back fixed it".into()),
+        })]
+    );
+}

@@ -65,6 +65,32 @@ fn an_incident_from_opening_to_close() {
     ok(run(d, "bob", &["incident", "role", &id, "ops-lead"]));
     ok(run(d, "alice", &["note", &id, "rolling", "back", "v42", "--pin"]));
     ok(run(d, "alice", &["note", &id, "--decision", "roll back to v41"]));
+    // A hypothesis is named by its entry's number, printed as `INC #N …`.
+    let put = ok(run(
+        d,
+        "bob",
+        &["incident", "hypothesis", &id, "v42", "leaks", "connections"],
+    ));
+    let hypothesis = put
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.strip_prefix('#'))
+        .expect("the entry's number")
+        .to_string();
+    assert!(put.contains("Hypothesis: v42 leaks connections"), "{put}");
+    ok(run(
+        d,
+        "bob",
+        &[
+            "incident",
+            "hypothesis",
+            &id,
+            &format!("#{hypothesis}"),
+            "confirmed",
+            "the pool drained after the rollback",
+        ],
+    ));
+    assert!(failed(run(d, "bob", &["incident", "hypothesis", &id, "#99", "refuted"])).contains("no hypothesis #99"));
     ok(run(
         d,
         "alice",
@@ -136,6 +162,12 @@ fn an_incident_from_opening_to_close() {
     assert!(md.contains("| Ops lead | bob |"), "{md}");
     assert!(md.contains("rolling back v42 📌"), "{md}");
     assert!(md.contains("| Add a canary | bob | 2026-12-01 | — |"), "{md}");
+    assert!(
+        md.contains(&format!(
+            "- **#{hypothesis} confirmed**: v42 leaks connections (put forward by bob"
+        )),
+        "{md}"
+    );
 }
 
 #[test]

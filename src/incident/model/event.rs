@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use super::hypothesis::HypothesisState;
 use super::id::IncidentId;
 use super::people::{ClusterIdentity, Role};
 use super::severity::Severity;
@@ -300,6 +301,21 @@ pub enum Event {
     ContributingFactor {
         text: String,
     },
+    /// An explanation of what is going on, put forward to be tested. Its entry's number
+    /// (`seq`) names it from then on; whoever put it forward owns it until someone tests it.
+    HypothesisOpened {
+        text: String,
+    },
+    /// The hypothesis opened at entry `hypothesis` moved to `state` (whoever moves it to
+    /// testing takes it over), with what showed it.
+    HypothesisChanged {
+        hypothesis: u64,
+        state: HypothesisState,
+        /// The hypothesis' text, so the line reads on its own.
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     Retrospective {
         went: HowItWent,
         text: String,
@@ -358,6 +374,8 @@ impl Event {
             Event::ChecklistStarted { .. } => "checklist_started",
             Event::ChecklistStepChanged { .. } => "checklist_step_changed",
             Event::ContributingFactor { .. } => "contributing_factor",
+            Event::HypothesisOpened { .. } => "hypothesis_opened",
+            Event::HypothesisChanged { .. } => "hypothesis_changed",
             Event::Retrospective { .. } => "retrospective",
             Event::ActionItem { .. } => "action_item",
             Event::Unrecognized { kind, .. } => kind,

@@ -5,6 +5,7 @@
 mod detection;
 mod entry;
 mod event;
+mod hypothesis;
 mod id;
 mod people;
 mod severity;
@@ -13,6 +14,7 @@ mod status;
 pub use detection::{BandRecord, CauseRecord, DetectionRecord, FindingRecord, MitigationRecord};
 pub use entry::{Draft, Entry};
 pub use event::{ActionRecord, ClusterChangeKind, Declared, Event, HowItWent, Origin, Played, StepState};
+pub use hypothesis::HypothesisState;
 pub use id::{BadIncidentId, IncidentId};
 pub use people::{Actor, ClusterIdentity, Role};
 pub use severity::{Definitions, Severity};
