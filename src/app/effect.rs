@@ -36,6 +36,9 @@ pub enum IncidentChange {
     },
     /// Record an event as it is (a checklist step's new state).
     Record(Event),
+    /// An alert fired or resolved (`alert_firing` or `alert_resolved`): written unless the
+    /// journal says so already (another console may have written it).
+    Alert(Event),
     /// Put forward an explanation to test.
     Hypothesis(String),
     /// Move hypothesis `#seq` to `state`, saying why.
@@ -59,6 +62,7 @@ impl Effect {
                 IncidentChange::Note { .. }
                     | IncidentChange::Decision(_)
                     | IncidentChange::Hypothesis(_)
+                    | IncidentChange::Alert(_)
                     | IncidentChange::MoveHypothesis { .. }
                     | IncidentChange::Pin(_)
                     | IncidentChange::PinCluster { .. }

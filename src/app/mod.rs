@@ -1,6 +1,7 @@
 //! The console's application core: messages in, one state, a pure `update`. No terminal, no
 //! network: the console loop (`console.rs`) feeds it and `ui` draws it.
 
+pub mod alerts;
 pub mod attention;
 pub mod commands;
 pub mod containment;

@@ -62,7 +62,11 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
         }
         Msg::Observe(u) => {
             super::detection::observed(state, fx, &u);
+            let alertmanager = matches!(u, crate::observe::model::Update::Alertmanager { .. });
             narration::observe(state, u);
+            if alertmanager {
+                super::alerts::journal(state, fx);
+            }
             super::playbook::refresh_suggestions(state);
         }
         Msg::Learned(all) => super::detection::learned(state, all),

@@ -275,12 +275,19 @@ fn follow_into(journal: &Journal, tx: &mpsc::UnboundedSender<Msg>) -> Follower {
     )
 }
 
+/// An alert the journal already tells (another console wrote it, or this one a moment ago):
+/// nothing is written and nothing is said.
+#[derive(Debug, thiserror::Error)]
+#[error("the journal has this alert already")]
+struct AlreadyJournaled;
+
 fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, Origin), change::Refused> {
     Ok(match c {
         IncidentChange::Note { text, pinned } => (Event::Note { text }, pinned, Origin::Human),
         IncidentChange::Aside(text) => (Event::Aside { text }, false, Origin::Human),
         IncidentChange::Decision(text) => (Event::Decision { text }, false, Origin::Human),
         IncidentChange::Hypothesis(text) => (Event::HypothesisOpened { text }, false, Origin::Human),
+        IncidentChange::Alert(event) => (event, false, Origin::Prometheus),
         IncidentChange::MoveHypothesis { seq, state, reason } => {
             (change::hypothesis(i, seq, state, reason)?, false, Origin::Human)
         }
@@ -494,6 +501,11 @@ fn run(
                 let typed = typed(&c, &actor);
                 let appended = o.journal.append_with(|entries| {
                     let incident = Incident::from_entries(entries)?;
+                    if let IncidentChange::Alert(alert) = &c
+                        && !incident.alert_is_news(alert)
+                    {
+                        return Err(anyhow::Error::new(AlreadyJournaled));
+                    }
                     let (event, pinned, source) = event_for(&incident, c, &me)?;
                     Ok::<_, anyhow::Error>(Draft::new(actor.clone(), source, event).pinned(pinned))
                 });
@@ -501,6 +513,7 @@ fn run(
                 // The entry itself arrives through the follower; only refusals are told here.
                 match (appended, typed) {
                     (Ok(_), _) => {}
+                    (Err(e), _) if e.is::<AlreadyJournaled>() => {}
                     (Err(e), Some(kept)) => keep(&o.journal, &kept, &e.to_string(), &tx),
                     (Err(e), None) => say(&tx, e.to_string(), true),
                 }
@@ -613,6 +626,39 @@ mod tests {
             text: text.into(),
             pinned: true,
         })
+    }
+
+    #[test]
+    fn an_alert_two_consoles_both_saw_is_journaled_once_and_nothing_is_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let id = incident(&store);
+        let labels: std::collections::BTreeMap<String, String> = [("namespace".to_string(), "shop".to_string())].into();
+        let fired = || {
+            Op::Change(IncidentChange::Alert(Event::AlertFiring {
+                alert: "KubePodCrashLooping".into(),
+                labels: labels.clone(),
+                summary: String::new(),
+                starts_at: None,
+            }))
+        };
+        let resolved = || {
+            Op::Change(IncidentChange::Alert(Event::AlertResolved {
+                alert: "KubePodCrashLooping".into(),
+                labels: labels.clone(),
+            }))
+        };
+        // Two consoles, each told twice; then both see it resolve.
+        let mut told = through_a_link(&store, &id, vec![fired(), fired()]);
+        told.extend(through_a_link(&store, &id, vec![fired(), resolved(), resolved()]));
+        assert!(told.is_empty(), "{told:?}");
+        let kinds: Vec<String> = journal::read(&store.path(&id))
+            .unwrap()
+            .entries
+            .iter()
+            .map(|e| e.event.kind().to_string())
+            .collect();
+        assert_eq!(kinds, ["incident_opened", "note", "alert_firing", "alert_resolved"]);
     }
 
     #[test]

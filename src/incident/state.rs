@@ -70,6 +70,8 @@ pub struct Incident {
     pub drafts: Vec<SavedDraft>,
     /// Overdue updates already noted on the timeline: (audience, when it was due).
     pub overdue_noted: Vec<(String, Timestamp)>,
+    /// Each alert the journal has recorded, by `alert_key`.
+    pub alerts: std::collections::BTreeMap<String, JournaledAlert>,
     /// Every hypothesis put forward, in the order they were opened.
     pub hypotheses: Vec<super::hypotheses::Hypothesis>,
     /// The entries that are pinned: written pinned, or pinned later.
@@ -86,7 +88,37 @@ pub enum NotAnIncident {
     FirstLine(String),
 }
 
+/// An alert as the journal last told it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournaledAlert {
+    pub alert: String,
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Whether it is still firing, by the journal's account.
+    pub firing: bool,
+}
+
+/// An alert's identity in the journal: its name and labels, as `Name{k=v,...}`.
+pub fn alert_key(alert: &str, labels: &std::collections::BTreeMap<String, String>) -> String {
+    let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{alert}{{{}}}", labels.join(","))
+}
+
 impl Incident {
+    /// Whether journaling `event` (an alert firing or resolving) would tell the journal
+    /// something new: not an alert it already has firing, nor one it has not seen fire.
+    pub fn alert_is_news(&self, event: &Event) -> bool {
+        match event {
+            Event::AlertFiring { alert, labels, .. } => !self.alert_firing(&alert_key(alert, labels)),
+            Event::AlertResolved { alert, labels } => self.alert_firing(&alert_key(alert, labels)),
+            _ => true,
+        }
+    }
+
+    /// Whether the journal has the alert `key` firing.
+    pub fn alert_firing(&self, key: &str) -> bool {
+        self.alerts.get(key).is_some_and(|a| a.firing)
+    }
+
     /// The worst severity the incident ever had (SEV1 is worst).
     pub fn worst_severity(&self) -> Severity {
         self.severities.iter().map(|(_, s)| *s).min().unwrap_or(self.severity)
@@ -130,6 +162,7 @@ impl Incident {
             status_updates: Vec::new(),
             drafts: Vec::new(),
             overdue_noted: Vec::new(),
+            alerts: Default::default(),
             hypotheses: Vec::new(),
             pinned: Default::default(),
             last_seq: 0,
@@ -145,6 +178,17 @@ impl Incident {
         }
         super::hypotheses::apply(&mut self.hypotheses, e);
         match &e.event {
+            Event::AlertFiring { alert, labels, .. } | Event::AlertResolved { alert, labels } => {
+                let firing = matches!(e.event, Event::AlertFiring { .. });
+                self.alerts.insert(
+                    alert_key(alert, labels),
+                    JournaledAlert {
+                        alert: alert.clone(),
+                        labels: labels.clone(),
+                        firing,
+                    },
+                );
+            }
             Event::DetectionDismissed { .. } => self.dismissed = true,
             Event::Pinned { seq } => {
                 self.pinned.insert(*seq);

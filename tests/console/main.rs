@@ -6,6 +6,7 @@
 mod support;
 
 mod action_overlay;
+mod alerts;
 mod config;
 mod debrief;
 mod detection;
