@@ -333,9 +333,9 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
     }
     let _ = writeln!(
         out,
-        "| Requested (UTC) | Action | Target | Parameters | By | Dry run | Outcome | API answer |"
+        "| Requested (UTC) | Action | By | Dry run | Outcome | API answer |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
     for id in order {
         let Some(s) = stories.get(id) else { continue };
         let (Some(first), Some(a)) = (s.first, s.action) else {
@@ -356,16 +356,17 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
                     .as_deref()
                     .map(|r| format!(": {}", cell(r)))
                     .unwrap_or_default();
-                (format!("{what} at {} UTC{why}", utc(e.time)), json_cell(&done.response))
+                (
+                    format!("{what} at {} UTC{why}", utc(e.time)),
+                    answer_cell(&done.response),
+                )
             }
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {dry} | {outcome} | {answer} |",
+            "| {} | {} | {} | {dry} | {outcome} | {answer} |",
             utc(first.time),
-            cell(&a.action),
-            cell(&a.target),
-            json_cell(&a.parameters),
+            cell(&super::timeline::action(a)),
             cell(s.requested_by.unwrap_or(first.actor.name.as_str())),
         );
     }
@@ -661,6 +662,14 @@ fn neutralise_links(s: &str) -> String {
 /// Text inside a Markdown table cell.
 fn cell(s: &str) -> String {
     inline(s).replace('|', "\\|")
+}
+
+/// What the API answered: its summary when it gave one, else its JSON.
+fn answer_cell(v: &serde_json::Value) -> String {
+    match v["summary"].as_str() {
+        Some(summary) => cell(summary),
+        None => json_cell(v),
+    }
 }
 
 fn json_cell(v: &serde_json::Value) -> String {

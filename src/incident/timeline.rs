@@ -213,12 +213,26 @@ fn because(reason: &Option<String>) -> String {
     reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
 }
 
-fn action(a: &ActionRecord) -> String {
-    if a.parameters.is_null() {
-        format!("{} {}", a.action, a.target)
-    } else {
-        format!("{} {} {}", a.action, a.target, a.parameters)
+/// An action in words, never its raw JSON: the verb, the target, and the parameters that are
+/// plain values (`rollout undo deployment/checkout -n shop (revision 2)`); the namespace is in
+/// the target already, and lists and maps (a silence's matchers) are in the target too.
+pub fn action(a: &ActionRecord) -> String {
+    let mut s = format!("{} {}", a.action.replace('_', " "), a.target);
+    if let Some(fields) = a.parameters.as_object() {
+        let words: Vec<String> = fields
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "verb" | "namespace"))
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::String(v) => Some(format!("{k} {v}")),
+                serde_json::Value::Number(_) | serde_json::Value::Bool(_) => Some(format!("{k} {v}")),
+                _ => None,
+            })
+            .collect();
+        if !words.is_empty() {
+            s.push_str(&format!(" ({})", words.join(", ")));
+        }
     }
+    s
 }
 
 /// The plain-text line `warroom journal follow` prints for an entry.
@@ -266,7 +280,25 @@ mod tests {
                 error: Some("forbidden".into()),
                 identity: None,
             })),
-            "Action failed: scale deployment/checkout -n shop {\"replicas\":6}: forbidden"
+            "Action failed: scale deployment/checkout -n shop (replicas 6): forbidden"
+        );
+        // As the runner writes it: the whole action as JSON, which reads as words.
+        assert_eq!(
+            describe(&Event::ActionSucceeded(ActionRecord {
+                action_id: "a2".into(),
+                action: "rollout_undo".into(),
+                target: "deployment/checkout -n shop".into(),
+                parameters: serde_json::json!({
+                    "verb": "rollout_undo",
+                    "namespace": "shop",
+                    "workload": {"kind": "Deployment", "name": "checkout"},
+                    "revision": 2
+                }),
+                response: serde_json::Value::Null,
+                error: None,
+                identity: None,
+            })),
+            "Action succeeded: rollout undo deployment/checkout -n shop (revision 2)"
         );
     }
 

@@ -176,7 +176,7 @@ fn every_shipped_template_renders_against_the_fixture() {
     }
     let internal = &rendered["internal-update"];
     assert!(
-        internal.contains("- 21:49 UTC Action succeeded: rollout_undo deployment/checkout -n shop"),
+        internal.contains("- 21:49 UTC Action succeeded: rollout undo deployment/checkout -n shop"),
         "{internal}"
     );
     assert!(internal.contains("Next update by 21:57 UTC."), "{internal}");
