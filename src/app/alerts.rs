@@ -1,9 +1,10 @@
 //! Alerts reach the journal: each time Alertmanager answers, the alerts it has firing that the
 //! incident's journal does not have firing are journaled as firing, and those the journal has
 //! firing that Alertmanager no longer holds as resolved. Alerts that always fire
-//! (kube-prometheus-stack's `Watchdog` and `InfoInhibitor`), `info` and `none` alerts, and
-//! alerts that began more than an hour before the incident opened are left out: they would
-//! set the incident's "detected" before anything was wrong. Pure: the writes leave as effects,
+//! (kube-prometheus-stack's `Watchdog` and `InfoInhibitor`), `info` and `none` alerts, and,
+//! outside drills, alerts that began more than an hour before the incident opened are left
+//! out: they would set the incident's "detected" before anything was wrong. (A drill's alerts
+//! carry the drill's clock, which a replay sets in the past: all of them are the exercise.) Pure: the writes leave as effects,
 //! and the journal link writes only what its journal does not say already.
 
 use std::collections::BTreeMap;
@@ -27,12 +28,12 @@ pub fn journal(state: &AppState, fx: &mut Vec<Effect>) {
     let Some(incident) = &state.incident else {
         return;
     };
-    let opened = incident.opened_at.as_second();
+    let since_at_least = (!incident.drill).then(|| incident.opened_at.as_second() - BEFORE_OPENING_SECS);
     let firing: BTreeMap<String, &AlertRow> = state
         .observe
         .alerts
         .iter()
-        .filter(|a| a.in_alertmanager && a.state == AlertState::Firing && belongs(a, opened))
+        .filter(|a| a.in_alertmanager && a.state == AlertState::Firing && belongs(a, since_at_least))
         .map(|a| (alert_key(a.name.as_str(), &labels(a)), a))
         .collect();
     for (key, a) in &firing {
@@ -56,8 +57,8 @@ pub fn journal(state: &AppState, fx: &mut Vec<Effect>) {
 }
 
 /// Whether an alert is part of the incident: not one that always fires or says nothing is
-/// wrong, and begun no more than an hour before the incident opened.
-fn belongs(a: &AlertRow, opened: i64) -> bool {
+/// wrong, and begun no earlier than `since_at_least` when that is given.
+fn belongs(a: &AlertRow, since_at_least: Option<i64>) -> bool {
     let severity = a
         .labels
         .iter()
@@ -65,7 +66,9 @@ fn belongs(a: &AlertRow, opened: i64) -> bool {
         .map(|(_, v)| v.as_str().to_ascii_lowercase());
     !ALWAYS_FIRING.contains(&a.name.as_str())
         && !severity.is_some_and(|s| QUIET_SEVERITIES.contains(&s.as_str()))
-        && a.since.is_none_or(|since| since >= opened - BEFORE_OPENING_SECS)
+        && a.since
+            .zip(since_at_least)
+            .is_none_or(|(since, earliest)| since >= earliest)
 }
 
 fn labels(a: &AlertRow) -> BTreeMap<String, String> {

@@ -1,6 +1,6 @@
 //! Alerts reach the journal of the open incident as Alertmanager reports them: a new firing
 //! alert once, its resolution once, and never the alerts that always fire, say nothing is
-//! wrong, or began long before the incident.
+//! wrong, or (outside drills) began long before the incident.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +8,7 @@ use crate::support::update;
 use warroom::app::effect::{Effect, IncidentChange};
 use warroom::app::message::Msg;
 use warroom::incident::follow::Followed;
-use warroom::incident::model::{Event, Severity};
+use warroom::incident::model::{Declared, Event, Severity};
 use warroom::observe::alertmanager::{Alert, AlertState, AlertStatus};
 use warroom::observe::model::Update;
 
@@ -34,6 +34,19 @@ fn alert(name: &str, severity: &str, started: i64) -> Alert {
     }
 }
 
+/// Opens an incident, a drill's or a live one.
+fn declare(s: &mut crate::support::Console, drill: bool) {
+    let event = Event::IncidentOpened(Declared {
+        drill,
+        ..Declared::new(
+            "INC-20261124-001".parse().expect("id"),
+            "Checkout errors",
+            Severity::Sev2,
+        )
+    });
+    update(s, Msg::Journal(Followed::Entry(Box::new(entry(1, event, false)))));
+}
+
 fn alertmanager_says(alerts: Vec<Alert>) -> Msg {
     Msg::Observe(Update::Alertmanager {
         alerts,
@@ -50,7 +63,7 @@ fn alertmanagers_alerts_are_journaled_once_as_they_fire_and_resolve() {
         alertmanager_says(vec![alert("ErrorBudgetBurn", "page", NOW - 600)]),
     );
     assert!(journal_effects(&s).is_empty(), "{:?}", s.effects);
-    declared(&mut s, Severity::Sev2);
+    declare(&mut s, false);
     s.effects.clear();
     let crashloop = alert("KubePodCrashLooping", "warning", NOW - 600);
     update(
@@ -93,4 +106,24 @@ fn alertmanagers_alerts_are_journaled_once_as_they_fire_and_resolve() {
                 .collect(),
         }))]
     );
+}
+
+#[test]
+fn a_drills_alerts_all_belong_to_it_however_long_ago_its_clock_says_they_began() {
+    let mut s = state();
+    declare(&mut s, true);
+    s.effects.clear();
+    // A replay's clock is the recording's: its alerts began days before the wall clock.
+    update(
+        &mut s,
+        alertmanager_says(vec![alert("ErrorBudgetBurn", "page", NOW - 3 * 86_400)]),
+    );
+    let written: Vec<String> = journal_effects(&s)
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Change(IncidentChange::Alert(Event::AlertFiring { alert, .. })) => Some(alert.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(written, ["ErrorBudgetBurn"]);
 }
