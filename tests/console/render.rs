@@ -595,3 +595,29 @@ fn hypotheses_still_open_stay_on_top_of_the_timeline_and_move_from_the_palette()
         })]
     );
 }
+
+#[test]
+fn a_follow_up_from_the_palette_is_an_action_item_for_the_journal() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    // No incident: explained, nothing asked.
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "followup Add a canary stage owner=bob");
+    key(&mut s, KeyCode::Enter);
+    assert!(journal_effects(&s).is_empty());
+    assert!(s.notice.as_ref().is_some_and(|n| n.error), "{:?}", s.notice);
+    declared(&mut s, Severity::Sev2);
+    s.effects.clear();
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "followup Add a canary stage owner=bob due=2026-12-08");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        journal_effects(&s),
+        vec![Effect::Change(IncidentChange::Record(Event::ActionItem {
+            title: "Add a canary stage".into(),
+            owner: Some("bob".into()),
+            due: Some(jiff::civil::date(2026, 12, 8)),
+            ticket: None,
+        }))]
+    );
+}
