@@ -133,6 +133,9 @@ pub enum IncidentCommand {
         #[arg(required = true, num_args = 1..)]
         text: Vec<String>,
     },
+    /// What someone joining needs first: where the incident stands, the roles, the hypotheses,
+    /// what was tried, the follow-ups and the last update sent.
+    Catchup { incident: IncidentId },
     /// Put an explanation forward to test (`hypothesis INC TEXT`), or move one
     /// (`hypothesis INC #N testing|confirmed|refuted|open [WHY]`).
     Hypothesis {
@@ -398,6 +401,14 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         IncidentCommand::List => list(&store),
+        IncidentCommand::Catchup { incident } => {
+            let record = journal::read(&store.existing(&incident)?)?;
+            let now = Timestamp::now();
+            for line in crate::incident::catch_up::lines(&state(&record.entries)?, &record.entries, now) {
+                println!("{}", printable(&line));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         IncidentCommand::Sev {
             incident,
             severity,

@@ -140,6 +140,17 @@ fn an_incident_from_opening_to_close() {
     let times = m.response_times();
     assert!(times.mttd.is_some() && times.mttr.is_some());
 
+    let caught_up = ok(run(d, "dave", &["incident", "catchup", &id]));
+    for said in [
+        format!("{id} SEV1 resolved:"),
+        "Incident commander: carol".to_string(),
+        "Ops lead: bob".to_string(),
+        format!("  #{hypothesis} confirmed (bob): v42 leaks connections"),
+        "  Add a canary, owner bob, due 2026-12-01".to_string(),
+        "Last update: none has gone out yet.".to_string(),
+    ] {
+        assert!(caught_up.contains(&said), "{said:?} in:\n{caught_up}");
+    }
     let list = ok(run(d, "alice", &["incident", "list"]));
     assert!(
         list.contains(&id) && list.contains("SEV1") && list.contains("resolved"),

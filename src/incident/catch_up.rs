@@ -1,0 +1,224 @@
+//! Catch-me-up: what someone joining an incident needs first, from its journal alone: where
+//! it stands, who holds which role, the explanations on the table, what was tried and how it
+//! went, the follow-ups, and the last update sent. Pure text; callers print or draw it.
+
+use jiff::Timestamp;
+
+use super::model::{Entry, Event, Role};
+use super::state::Incident;
+use super::timeline::{action, utc};
+
+/// The catch-me-up of `incident` (folded from `entries`) as of `now`, one line each.
+pub fn lines(incident: &Incident, entries: &[Entry], now: Timestamp) -> Vec<String> {
+    let mut out = vec![format!(
+        "{} {} {}: {} (opened {} ago)",
+        incident.id,
+        incident.severity,
+        incident.status,
+        incident.title,
+        minutes(now.as_second() - incident.opened_at.as_second())
+    )];
+    let roles: Vec<String> = Role::ALL
+        .iter()
+        .filter(|r| **r != Role::Observer)
+        .map(|r| {
+            let held = incident.holders(*r);
+            format!(
+                "{}: {}",
+                r.title(),
+                if held.is_empty() {
+                    "nobody".into()
+                } else {
+                    held.join(", ")
+                }
+            )
+        })
+        .collect();
+    out.push(roles.join(" · "));
+    if !incident.impact.is_empty() {
+        out.push(format!("Impact: {}", incident.impact));
+    }
+    if incident.hypotheses.is_empty() {
+        out.push("Hypotheses: none put forward yet.".into());
+    } else {
+        out.push("Hypotheses:".into());
+        for h in &incident.hypotheses {
+            out.push(format!("  #{} {} ({}): {}", h.seq, h.state, h.owner, h.text));
+        }
+    }
+    let tried = tried(entries);
+    if tried.is_empty() {
+        out.push("Tried: nothing from the console yet.".into());
+    } else {
+        out.push("Tried:".into());
+        out.extend(tried.into_iter().map(|t| format!("  {t}")));
+    }
+    let follow_ups: Vec<String> = entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::ActionItem { title, owner, due, .. } => {
+                let mut s = format!("  {title}");
+                if let Some(o) = owner {
+                    s.push_str(&format!(", owner {o}"));
+                }
+                if let Some(d) = due {
+                    s.push_str(&format!(", due {d}"));
+                }
+                Some(s)
+            }
+            _ => None,
+        })
+        .collect();
+    if !follow_ups.is_empty() {
+        out.push("Follow-ups:".into());
+        out.extend(follow_ups);
+    }
+    match incident.status_updates.last() {
+        Some(u) => out.push(format!(
+            "Last update: {} UTC to {}, {} ago.",
+            utc(u.at),
+            u.channel,
+            minutes(now.as_second() - u.at.as_second())
+        )),
+        None => out.push("Last update: none has gone out yet.".into()),
+    }
+    out
+}
+
+/// Each action asked, once, with how it ended and who asked: `12:04:31 UTC rollout undo
+/// deployment/checkout -n shop (revision 2): succeeded (bob)`.
+fn tried(entries: &[Entry]) -> Vec<String> {
+    struct Tried {
+        at: Timestamp,
+        by: String,
+        what: String,
+        how: String,
+    }
+    let mut order: Vec<&str> = Vec::new();
+    let mut all: std::collections::HashMap<&str, Tried> = std::collections::HashMap::new();
+    for e in entries {
+        let (a, how) = match &e.event {
+            Event::ActionRequested(a) => (a, "asked, no outcome yet"),
+            Event::ActionSucceeded(a) => (a, "succeeded"),
+            Event::ActionFailed(a) => (a, "failed"),
+            Event::ActionCancelled(a) => (a, "cancelled"),
+            Event::ActionDeclined(a) => (a, "declined"),
+            Event::ActionRefused(a) => (a, "refused"),
+            Event::ActionUnchanged(a) => (a, "changed nothing"),
+            _ => continue,
+        };
+        let id = a.action_id.as_str();
+        let t = all.entry(id).or_insert_with(|| {
+            order.push(id);
+            Tried {
+                at: e.time,
+                by: e.actor.name.clone(),
+                what: action(a),
+                how: String::new(),
+            }
+        });
+        t.how = match &a.error {
+            Some(why) => format!("{how}: {why}"),
+            None => how.to_string(),
+        };
+    }
+    order
+        .into_iter()
+        .filter_map(|id| all.remove(id))
+        .map(|t| format!("{} UTC {}: {} ({})", utc(t.at), t.what, t.how, t.by))
+        .collect()
+}
+
+/// `95` seconds as `1m`, an hour and a half as `1h30m`.
+fn minutes(secs: i64) -> String {
+    let m = secs.max(0) / 60;
+    match (m / 60, m % 60) {
+        (0, m) => format!("{m}m"),
+        (h, m) => format!("{h}h{m:02}m"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::model::{ActionRecord, Actor, Declared, Origin, Severity};
+
+    fn entry(seq: u64, who: &str, event: Event) -> Entry {
+        Entry {
+            seq,
+            time: Timestamp::from_second(1_795_556_400 + seq as i64 * 60).expect("time"),
+            drill_time: None,
+            actor: Actor::named(who),
+            source: Origin::Human,
+            pinned: false,
+            event,
+            prev: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    fn record(id: &str, verb: &str, error: Option<&str>) -> ActionRecord {
+        ActionRecord {
+            action_id: id.into(),
+            action: verb.into(),
+            target: "deployment/checkout -n shop".into(),
+            parameters: serde_json::json!({"verb": verb, "namespace": "shop", "revision": 2}),
+            response: serde_json::Value::Null,
+            error: error.map(Into::into),
+            identity: None,
+        }
+    }
+
+    #[test]
+    fn what_was_tried_is_each_action_once_with_how_it_ended_and_who_asked() {
+        let entries = vec![
+            entry(
+                1,
+                "alice",
+                Event::IncidentOpened(Declared::new(
+                    "INC-20261124-001".parse().expect("id"),
+                    "Checkout errors",
+                    Severity::Sev2,
+                )),
+            ),
+            entry(2, "bob", Event::ActionRequested(record("a1", "rollout_undo", None))),
+            entry(
+                3,
+                "warroom-automation",
+                Event::ActionDryRun(record("a1", "rollout_undo", None)),
+            ),
+            entry(
+                4,
+                "warroom-automation",
+                Event::ActionSucceeded(record("a1", "rollout_undo", None)),
+            ),
+            entry(5, "carol", Event::ActionRequested(record("a2", "scale", None))),
+            entry(
+                6,
+                "warroom-automation",
+                Event::ActionRefused(record("a2", "scale", Some("forbidden"))),
+            ),
+        ];
+        let incident = Incident::from_entries(&entries).expect("incident");
+        let now = Timestamp::from_second(1_795_556_400 + 30 * 60).expect("now");
+        let lines = lines(&incident, &entries, now);
+        assert_eq!(
+            lines[0],
+            "INC-20261124-001 SEV2 investigating: Checkout errors (opened 29m ago)"
+        );
+        let tried: Vec<&str> = lines
+            .iter()
+            .skip_while(|l| *l != "Tried:")
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            tried,
+            [
+                "  2026-11-24 21:42:00 UTC rollout undo deployment/checkout -n shop (revision 2): succeeded (bob)",
+                "  2026-11-24 21:45:00 UTC scale deployment/checkout -n shop (revision 2): refused: forbidden (carol)",
+            ]
+        );
+    }
+}
