@@ -141,21 +141,8 @@ fn minutes(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::incident::model::{ActionRecord, Actor, Declared, Origin, Severity};
-
-    fn entry(seq: u64, who: &str, event: Event) -> Entry {
-        Entry {
-            seq,
-            time: Timestamp::from_second(1_795_556_400 + seq as i64 * 60).expect("time"),
-            drill_time: None,
-            actor: Actor::named(who),
-            source: Origin::Human,
-            pinned: false,
-            event,
-            prev: String::new(),
-            hash: String::new(),
-        }
-    }
+    use crate::incident::model::{ActionRecord, Declared, Severity};
+    use crate::incident::testing::entry;
 
     fn record(id: &str, verb: &str, error: Option<&str>) -> ActionRecord {
         ActionRecord {

@@ -106,25 +106,10 @@ pub fn names(board: &[Hypothesis]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use jiff::Timestamp;
-
     use crate::incident::change;
-    use crate::incident::model::{Actor, Declared, Entry, Event, HypothesisState, Origin, Severity};
+    use crate::incident::model::{Declared, Entry, Event, HypothesisState, Severity};
     use crate::incident::state::Incident;
-
-    fn entry(seq: u64, who: &str, event: Event) -> Entry {
-        Entry {
-            seq,
-            time: Timestamp::from_second(1_790_000_000 + seq as i64 * 60).expect("time"),
-            drill_time: None,
-            actor: Actor::named(who),
-            source: Origin::Human,
-            pinned: false,
-            event,
-            prev: String::new(),
-            hash: String::new(),
-        }
-    }
+    use crate::incident::testing::entry;
 
     fn incident(entries: &[Entry]) -> Incident {
         let opened = entry(

@@ -14,5 +14,7 @@ pub mod model;
 pub mod postmortem;
 pub mod state;
 pub mod store;
+#[cfg(test)]
+mod testing;
 pub mod timeline;
 pub mod unsaved;

@@ -1,0 +1,20 @@
+//! Journal entries for the incident's unit tests: entry `seq` written by `who`, `seq` minutes
+//! after 2026-11-24 21:40:00 UTC.
+
+use jiff::Timestamp;
+
+use super::model::{Actor, Entry, Event, Origin};
+
+pub fn entry(seq: u64, who: &str, event: Event) -> Entry {
+    Entry {
+        seq,
+        time: Timestamp::from_second(1_795_556_400 + seq as i64 * 60).expect("time"),
+        drill_time: None,
+        actor: Actor::named(who),
+        source: Origin::Human,
+        pinned: false,
+        event,
+        prev: String::new(),
+        hash: String::new(),
+    }
+}
