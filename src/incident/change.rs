@@ -1,6 +1,6 @@
-//! Changes people make to an incident's state (severity, status, roles, pins, hypotheses), built from the
-//! incident as it stands, or refused with the reason ("already SEV1"). Shared by the command
-//! line and the console's palette so both refuse the same things.
+//! Changes people make to an incident's state (severity, status, roles, pins, hypotheses),
+//! built from the incident as it stands, or refused with the reason ("already SEV1"). Shared
+//! by the command line and the console's palette so both refuse the same things.
 
 use super::model::{Event, HypothesisState, Role, Severity, Status};
 use super::state::Incident;
