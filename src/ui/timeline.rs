@@ -1,7 +1,8 @@
 //! The timeline pane: the hypotheses still open or being tested and the pinned entries kept
 //! visible at the top, then the (filtered) entries, newest at the bottom, following unless
-//! scrolled; each line with its time (UTC), source and a symbol. Entries that just arrived are highlighted for a few seconds. When the selected
-//! entry (the bottom one) records an action with an undo, the pane's foot names the key.
+//! scrolled; each line with its time (UTC), source and a symbol. Entries that just arrived
+//! are highlighted for a few seconds. When the selected entry (the bottom one) records an
+//! action with an undo, the pane's foot names the key.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
