@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use promql_parser::parser::Expr;
-use regex::Regex;
 
 use super::QueryOptions;
 use super::error::{QueryError, execution, unsupported};
@@ -50,8 +49,6 @@ pub(crate) struct Evaluator<'a> {
     pub(super) end_ms: i64,
     /// Series matched by each selector of the expression, keyed by the selector's address.
     pub(super) selected: HashMap<usize, Rc<[SeriesId]>>,
-    /// Compiled `label_replace` regexes.
-    pub(super) regexes: HashMap<String, Regex>,
     /// Label sets with the metric name dropped, per series.
     pub(super) nameless: HashMap<SeriesId, Labels>,
 }
@@ -64,7 +61,6 @@ impl<'a> Evaluator<'a> {
             start_ms,
             end_ms,
             selected: HashMap::new(),
-            regexes: HashMap::new(),
             nameless: HashMap::new(),
         }
     }

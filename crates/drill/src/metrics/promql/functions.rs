@@ -112,7 +112,7 @@ impl Evaluator<'_> {
                 let repl = self.eval_string(arg(2)?, ts)?;
                 let src = self.eval_string(arg(3)?, ts)?;
                 let re = self.eval_string(arg(4)?, ts)?;
-                self.label_replace(v, &dst, &repl, &src, &re)?
+                label_replace(v, &dst, &repl, &src, &re)?
             }
             "label_join" => {
                 let v = self.eval_vector(arg(0)?, ts)?;
@@ -174,39 +174,26 @@ impl Evaluator<'_> {
         let v = self.eval_vector(e, ts)?;
         Ok(map_values(v, |_| ts as f64 / 1000.0))
     }
+}
 
-    fn label_replace(
-        &mut self,
-        v: Vec<Sample>,
-        dst: &str,
-        repl: &str,
-        src: &str,
-        pattern: &str,
-    ) -> Result<Vec<Sample>, QueryError> {
-        let re = match self.regexes.get(pattern) {
-            Some(re) => re.clone(),
-            None => {
-                let re = compile_anchored(pattern).map_err(|_| {
-                    QueryError::Execution(format!("invalid regular expression in label_replace(): {pattern}"))
-                })?;
-                self.regexes.insert(pattern.to_string(), re.clone());
-                re
-            }
-        };
-        if !is_valid_label_name(dst) {
-            return execution(format!("invalid destination label name in label_replace(): {dst}"));
-        }
-        Ok(v.into_iter()
-            .map(|s| {
-                let value = s.labels.get(src).unwrap_or("");
-                let labels = match re.captures(value) {
-                    None => s.labels.clone(),
-                    Some(caps) => s.labels.with(dst, &expand_go(&re, &caps, repl)),
-                };
-                Sample { labels, v: s.v }
-            })
-            .collect())
+/// `label_replace`: where `src`'s value matches `pattern`, `dst` set to `repl` expanded with
+/// its groups.
+fn label_replace(v: Vec<Sample>, dst: &str, repl: &str, src: &str, pattern: &str) -> Result<Vec<Sample>, QueryError> {
+    let re = compile_anchored(pattern)
+        .map_err(|_| QueryError::Execution(format!("invalid regular expression in label_replace(): {pattern}")))?;
+    if !is_valid_label_name(dst) {
+        return execution(format!("invalid destination label name in label_replace(): {dst}"));
     }
+    Ok(v.into_iter()
+        .map(|s| {
+            let value = s.labels.get(src).unwrap_or("");
+            let labels = match re.captures(value) {
+                None => s.labels.clone(),
+                Some(caps) => s.labels.with(dst, &expand_go(&re, &caps, repl)),
+            };
+            Sample { labels, v: s.v }
+        })
+        .collect())
 }
 
 /// `label_join`: `dst` set to the `sources`' values joined by `separator` (removed when that is
