@@ -109,6 +109,47 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// `expr` evaluated at `first`, `first + step`, ... up to `last`, as one series per label
+    /// set in the order first seen (a scalar is the series with no labels); anything but a
+    /// scalar or an instant vector is `BadData` saying `not_vector`. Range queries and
+    /// subqueries both step this way.
+    pub(super) fn over_steps(
+        &mut self,
+        expr: &Expr,
+        (first, last, step): (i64, i64, i64),
+        not_vector: &str,
+    ) -> Result<Vec<RangeSeries>, QueryError> {
+        let mut index: HashMap<Labels, usize> = HashMap::new();
+        let mut out: Vec<RangeSeries> = Vec::new();
+        let mut push = |labels: Labels, t: i64, v: f64| {
+            let i = *index.entry(labels.clone()).or_insert_with(|| {
+                out.push(RangeSeries {
+                    labels,
+                    points: Vec::new(),
+                });
+                out.len() - 1
+            });
+            out[i].points.push((t, v));
+        };
+        let mut t = first;
+        while t <= last {
+            match self.eval(expr, t)? {
+                Value::Scalar(v) => push(Labels::empty(), t, v),
+                Value::Vector(samples) => {
+                    for s in samples {
+                        push(s.labels, t, s.v);
+                    }
+                }
+                Value::String(_) | Value::Matrix(_) => return Err(QueryError::BadData(not_vector.into())),
+            }
+            match t.checked_add(step) {
+                Some(next) => t = next,
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
     pub(super) fn eval_scalar(&mut self, expr: &Expr, ts: i64) -> Result<f64, QueryError> {
         match self.eval(expr, ts)? {
             Value::Scalar(v) => Ok(v),

@@ -19,17 +19,14 @@ mod support;
 mod tests;
 mod value;
 
-use std::collections::HashMap;
-
 use promql_parser::parser::{Expr, value::ValueType};
 
 pub use error::QueryError;
 use value::InstantSample;
-pub use value::{QueryValue, RangeSeries, format_timestamp, format_value};
+pub use value::{QueryValue, format_timestamp, format_value};
 
 use eval::{Evaluator, Value};
 
-use super::labels::Labels;
 use super::series::SeriesStore;
 
 /// Prometheus refuses range queries with more points than this per series.
@@ -127,38 +124,11 @@ impl Query {
             _ => {}
         }
         let mut ev = Evaluator::new(store, *opts, start_ms, end_ms);
-        let mut index: HashMap<Labels, usize> = HashMap::new();
-        let mut out: Vec<RangeSeries> = Vec::new();
-        let mut push = |labels: Labels, t: i64, v: f64| {
-            let i = *index.entry(labels.clone()).or_insert_with(|| {
-                out.push(RangeSeries {
-                    labels,
-                    points: Vec::new(),
-                });
-                out.len() - 1
-            });
-            out[i].points.push((t, v));
-        };
-        let mut t = start_ms;
-        while t <= end_ms {
-            match ev.eval(&self.expr, t)? {
-                Value::Scalar(v) => push(Labels::empty(), t, v),
-                Value::Vector(samples) => {
-                    for s in samples {
-                        push(s.labels, t, s.v);
-                    }
-                }
-                Value::String(_) | Value::Matrix(_) => {
-                    return Err(QueryError::BadData(
-                        "range queries need a scalar or instant vector expression".into(),
-                    ));
-                }
-            }
-            match t.checked_add(step_ms) {
-                Some(next) => t = next,
-                None => break,
-            }
-        }
+        let mut out = ev.over_steps(
+            &self.expr,
+            (start_ms, end_ms, step_ms),
+            "range queries need a scalar or instant vector expression",
+        )?;
         out.sort_by(|a, b| a.labels.cmp(&b.labels));
         Ok(QueryValue::Matrix(out))
     }

@@ -3,15 +3,12 @@
 //! (to absolute time, not to the query), giving a range vector. With no step, the drill's
 //! evaluation interval. `@` on or inside a subquery is refused before evaluation.
 
-use std::collections::HashMap;
-
 use promql_parser::parser::SubqueryExpr;
 
 use super::error::QueryError;
-use super::eval::{Evaluator, Value};
+use super::eval::Evaluator;
 use super::selector::offset_ms;
 use super::value::RangeSeries;
-use crate::metrics::labels::Labels;
 use crate::metrics::rules::EVALUATION_INTERVAL_MS;
 
 impl Evaluator<'_> {
@@ -31,34 +28,6 @@ impl Evaluator<'_> {
         if t < start {
             t = t.saturating_add(step);
         }
-        let mut index: HashMap<Labels, usize> = HashMap::new();
-        let mut out: Vec<RangeSeries> = Vec::new();
-        while t <= end {
-            let samples = match self.eval(&sq.expr, t)? {
-                Value::Vector(v) => v,
-                Value::Scalar(v) => vec![super::eval::Sample {
-                    labels: Labels::empty(),
-                    v,
-                }],
-                _ => {
-                    return Err(QueryError::BadData("subquery is only allowed on instant vector".into()));
-                }
-            };
-            for s in samples {
-                let i = *index.entry(s.labels.clone()).or_insert_with(|| {
-                    out.push(RangeSeries {
-                        labels: s.labels,
-                        points: Vec::new(),
-                    });
-                    out.len() - 1
-                });
-                out[i].points.push((t, s.v));
-            }
-            t = match t.checked_add(step) {
-                Some(next) => next,
-                None => break,
-            };
-        }
-        Ok(out)
+        self.over_steps(&sq.expr, (t, end, step), "subquery is only allowed on instant vector")
     }
 }

@@ -1,6 +1,7 @@
 //! Hand-computed expectations for each operator, matching mode, aggregation and function over
 //! a tiny history, through the public `Query` API.
 
+use super::value::RangeSeries;
 use super::*;
 use crate::metrics::series::SeriesStore;
 
