@@ -88,44 +88,20 @@ pub fn lines(incident: &Incident, entries: &[Entry], now: Timestamp) -> Vec<Stri
 /// Each action asked, once, with how it ended and who asked: `12:04:31 UTC rollout undo
 /// deployment/checkout -n shop (revision 2): succeeded (bob)`.
 fn tried(entries: &[Entry]) -> Vec<String> {
-    struct Tried {
-        at: Timestamp,
-        by: String,
-        what: String,
-        how: String,
-    }
-    let mut order: Vec<&str> = Vec::new();
-    let mut all: std::collections::HashMap<&str, Tried> = std::collections::HashMap::new();
-    for e in entries {
-        let (a, how) = match &e.event {
-            Event::ActionRequested(a) => (a, "asked, no outcome yet"),
-            Event::ActionSucceeded(a) => (a, "succeeded"),
-            Event::ActionFailed(a) => (a, "failed"),
-            Event::ActionCancelled(a) => (a, "cancelled"),
-            Event::ActionDeclined(a) => (a, "declined"),
-            Event::ActionRefused(a) => (a, "refused"),
-            Event::ActionUnchanged(a) => (a, "changed nothing"),
-            _ => continue,
-        };
-        let id = a.action_id.as_str();
-        let t = all.entry(id).or_insert_with(|| {
-            order.push(id);
-            Tried {
-                at: e.time,
-                by: e.actor.name.clone(),
-                what: action(a),
-                how: String::new(),
-            }
-        });
-        t.how = match &a.error {
-            Some(why) => format!("{how}: {why}"),
-            None => how.to_string(),
-        };
-    }
-    order
-        .into_iter()
-        .filter_map(|id| all.remove(id))
-        .map(|t| format!("{} UTC {}: {} ({})", utc(t.at), t.what, t.how, t.by))
+    super::actions_taken::stories(entries)
+        .iter()
+        .filter_map(|s| {
+            let (first, a) = (s.first?, s.action?);
+            let how = match s.outcome {
+                Some((_, what, done)) => match &done.error {
+                    Some(why) => format!("{what}: {why}"),
+                    None => what.to_string(),
+                },
+                None => "asked, no outcome yet".into(),
+            };
+            let by = s.requested_by.unwrap_or(first.actor.name.as_str());
+            Some(format!("{} UTC {}: {how} ({by})", utc(first.time), action(a)))
+        })
         .collect()
 }
 

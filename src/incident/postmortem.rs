@@ -11,7 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::journal::Record;
 use super::metrics::{self, format_duration};
-use super::model::{ActionRecord, Definitions, Entry, Event, HowItWent, Milestone, Origin, Severity};
+use super::model::{Definitions, Entry, Event, HowItWent, Milestone, Origin, Severity};
 use super::state::Incident;
 use super::timeline::{describe, utc};
 
@@ -244,16 +244,6 @@ fn hypotheses(out: &mut String, board: &[super::hypotheses::Hypothesis]) {
     out.push('\n');
 }
 
-/// One containment action, from its request to its outcome.
-#[derive(Default)]
-struct ActionStory<'a> {
-    first: Option<&'a Entry>,
-    action: Option<&'a ActionRecord>,
-    requested_by: Option<&'a str>,
-    dry_run: Option<&'a ActionRecord>,
-    outcome: Option<(&'a Entry, &'static str, &'a ActionRecord)>,
-}
-
 fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
     let _ = writeln!(out, "## Resolution\n");
     match (m.get(Milestone::Mitigated), m.get(Milestone::Resolved)) {
@@ -296,38 +286,8 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
         }
     }
     let _ = writeln!(out, "\n### Actions Taken\n");
-    let mut order: Vec<&str> = Vec::new();
-    let mut stories: BTreeMap<&str, ActionStory> = BTreeMap::new();
-    for e in entries {
-        let (a, step) = match &e.event {
-            Event::ActionRequested(a) => (a, 0),
-            Event::ActionDryRun(a) => (a, 1),
-            Event::ActionSucceeded(a) => (a, 2),
-            Event::ActionFailed(a) => (a, 3),
-            Event::ActionCancelled(a) => (a, 4),
-            Event::ActionDeclined(a) => (a, 5),
-            Event::ActionRefused(a) => (a, 6),
-            Event::ActionUnchanged(a) => (a, 7),
-            _ => continue,
-        };
-        let s = stories.entry(a.action_id.as_str()).or_insert_with(|| {
-            order.push(a.action_id.as_str());
-            ActionStory::default()
-        });
-        s.first.get_or_insert(e);
-        s.action.get_or_insert(a);
-        match step {
-            0 => s.requested_by = Some(e.actor.name.as_str()),
-            1 => s.dry_run = Some(a),
-            2 => s.outcome = Some((e, "succeeded", a)),
-            3 => s.outcome = Some((e, "failed", a)),
-            4 => s.outcome = Some((e, "cancelled", a)),
-            5 => s.outcome = Some((e, "declined", a)),
-            7 => s.outcome = Some((e, "changed nothing", a)),
-            _ => s.outcome = Some((e, "refused", a)),
-        }
-    }
-    if order.is_empty() {
+    let stories = super::actions_taken::stories(entries);
+    if stories.is_empty() {
         let _ = writeln!(out, "No containment actions were recorded in the journal.\n");
         return;
     }
@@ -336,8 +296,7 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
         "| Requested (UTC) | Action | By | Dry run | Outcome | API answer |"
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
-    for id in order {
-        let Some(s) = stories.get(id) else { continue };
+    for s in &stories {
         let (Some(first), Some(a)) = (s.first, s.action) else {
             continue;
         };
