@@ -4,8 +4,9 @@
 //! (kube-prometheus-stack's `Watchdog` and `InfoInhibitor`), `info` and `none` alerts, and,
 //! outside drills, alerts that began more than an hour before the incident opened are left
 //! out: they would set the incident's "detected" before anything was wrong. (A drill's alerts
-//! carry the drill's clock, which a replay sets in the past: all of them are the exercise.) Pure: the writes leave as effects,
-//! and the journal link writes only what its journal does not say already.
+//! carry the drill's clock, which a replay sets in the past: all of them are the exercise.)
+//! Pure: the writes leave as effects, and the journal link writes only what its journal does
+//! not say already.
 
 use std::collections::BTreeMap;
 
@@ -59,13 +60,10 @@ pub fn journal(state: &AppState, fx: &mut Vec<Effect>) {
 /// Whether an alert is part of the incident: not one that always fires or says nothing is
 /// wrong, and begun no earlier than `since_at_least` when that is given.
 fn belongs(a: &AlertRow, since_at_least: Option<i64>) -> bool {
-    let severity = a
-        .labels
-        .iter()
-        .find(|(k, _)| k.as_str() == "severity")
-        .map(|(_, v)| v.as_str().to_ascii_lowercase());
     !ALWAYS_FIRING.contains(&a.name.as_str())
-        && !severity.is_some_and(|s| QUIET_SEVERITIES.contains(&s.as_str()))
+        && !a
+            .severity_word()
+            .is_some_and(|s| QUIET_SEVERITIES.contains(&s.as_str()))
         && a.since
             .zip(since_at_least)
             .is_none_or(|(since, earliest)| since >= earliest)

@@ -113,15 +113,21 @@ pub struct AlertRow {
 pub const PAGING_SEVERITIES: [&str; 2] = ["critical", "page"];
 
 impl AlertRow {
-    /// Whether its severity label says it pages.
-    pub fn pages(&self) -> bool {
+    /// Its severity, lower-cased: the `severity` it was given, else its `severity` label.
+    pub fn severity_word(&self) -> Option<String> {
         let severity = self.severity.as_ref().or_else(|| {
             self.labels
                 .iter()
                 .find(|(k, _)| k.as_str() == "severity")
                 .map(|(_, v)| v)
         });
-        severity.is_some_and(|s| PAGING_SEVERITIES.contains(&s.as_str().to_ascii_lowercase().as_str()))
+        severity.map(|s| s.as_str().to_ascii_lowercase())
+    }
+
+    /// Whether its severity label says it pages.
+    pub fn pages(&self) -> bool {
+        self.severity_word()
+            .is_some_and(|s| PAGING_SEVERITIES.contains(&s.as_str()))
     }
 
     pub fn silenced(&self) -> bool {
