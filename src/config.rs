@@ -42,6 +42,22 @@ pub struct Config {
     /// The flight recorder (`[recorder]`).
     #[serde(default)]
     pub recorder: RecorderConfig,
+    /// The team's journal in PostgreSQL (`[journal]`).
+    #[serde(default)]
+    pub journal: JournalConfig,
+}
+
+/// Where incidents are kept when a war room spans several machines: `[journal] address =
+/// "postgres://ic@db.example/warroom"`. This machine's files are then the local copies.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JournalConfig {
+    /// A PostgreSQL connection string; `sslmode=require&sslrootcert=FILE` for TLS. Absent: the
+    /// journals are files on this machine only.
+    pub address: Option<String>,
+    /// A file whose first line is the password, when the address has none (else
+    /// `$WARROOM_JOURNAL_PASSWORD`).
+    pub password_file: Option<PathBuf>,
 }
 
 /// The flight recorder: whether consoles keep one, how far back its window reaches, and the
@@ -257,6 +273,11 @@ impl Config {
                 ));
             }
         }
+        if let Some(address) = &self.journal.address
+            && let Err(e) = crate::postgres::Target::parse(address, None)
+        {
+            problems.push(err(address, "journal.address".into(), e.to_string()));
+        }
         for (i, c) in self.clusters.iter().enumerate() {
             for (what, e) in [("prometheus", &c.prometheus), ("alertmanager", &c.alertmanager)] {
                 let Some(e) = e else { continue };
@@ -425,6 +446,17 @@ impl Config {
     }
 
     /// The detector's settings: the config's over the defaults.
+    /// The team's journal database: `flag` (`--journal`), else `[journal] address`; none
+    /// means files on this machine only.
+    pub fn journal_target(
+        &self,
+        flag: Option<&str>,
+    ) -> Result<Option<crate::postgres::Target>, crate::postgres::DbError> {
+        flag.or(self.journal.address.as_deref())
+            .map(|address| crate::postgres::Target::parse(address, self.journal.password_file.as_deref()))
+            .transpose()
+    }
+
     pub fn detection(&self) -> crate::detect::detector::Settings {
         let mut s = crate::detect::detector::Settings::default();
         if let Some(h) = self

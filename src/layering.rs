@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["freshness", "theme", "logging"],
     &["incident"],
-    &["cluster", "observe", "comms", "debrief"],
+    &["cluster", "observe", "comms", "debrief", "postgres"],
     &["actions", "flight"],
     &["playbook"],
     &["detect"],

@@ -26,6 +26,7 @@ pub mod memory;
 pub mod observe;
 pub mod paths;
 pub mod playbook;
+pub mod postgres;
 pub mod redact;
 pub mod secret;
 pub mod sink;

@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 
+use super::journals::Journals;
 use crate::incident::change;
 use crate::incident::follow::{self, Followed};
 use crate::incident::journal::{self, Journal, Record};
@@ -32,11 +33,25 @@ pub struct DataDir {
     /// in its incidents/ folder.
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Keep incidents in the team's PostgreSQL (a connection string, postgres://…), with this
+    /// machine's journals as its local copies [default: $WARROOM_JOURNAL, else the config's
+    /// `[journal] address`, else files only].
+    #[arg(long, global = true, value_name = "ADDRESS")]
+    pub journal: Option<String>,
 }
 
 impl DataDir {
     fn store(&self) -> Store {
         Store::new(&store::data_dir(self.data_dir.as_deref()))
+    }
+
+    /// The incidents this command works on: files here, and the team's database when set.
+    fn journals(&self, config: &crate::config::Config) -> anyhow::Result<Journals> {
+        let address = self
+            .journal
+            .clone()
+            .or_else(|| std::env::var("WARROOM_JOURNAL").ok().filter(|a| !a.is_empty()));
+        Journals::new(self.store(), config.journal_target(address.as_deref())?)
     }
 }
 
@@ -198,6 +213,12 @@ pub enum JournalCommand {
         /// An incident id, or the path of a journal file.
         incident: String,
     },
+    /// Copy an incident's journal from this machine into the team's database (`--journal`):
+    /// the entries it lacks, each as it is, so every hash stays the same.
+    Push { incident: IncidentId },
+    /// Copy an incident's journal from the team's database to this machine (creating or
+    /// completing its local copy).
+    Pull { incident: IncidentId },
     /// Print the journal and then each new entry as it is appended (Ctrl-C to stop).
     Follow {
         incident: IncidentId,
@@ -244,17 +265,17 @@ pub struct DebriefArgs {
 
 /// `warroom incident ...`
 pub fn incident(args: IncidentArgs) -> ExitCode {
-    finish(config().and_then(|_| run_incident(args)))
+    finish(config().and_then(|c| run_incident(args, &c)))
 }
 
 /// `warroom note INC TEXT`
 pub fn note(args: NoteArgs) -> ExitCode {
-    finish(config().and_then(|_| run_note(args)))
+    finish(config().and_then(|c| run_note(args, &c)))
 }
 
 /// `warroom journal ...`
 pub fn journal(args: JournalArgs) -> ExitCode {
-    finish(config().and_then(|_| run_journal(args)))
+    finish(config().and_then(|c| run_journal(args, &c)))
 }
 
 /// `warroom postmortem INC [-o FILE]`
@@ -317,12 +338,6 @@ fn human(event: Event) -> Draft {
     Draft::new(crate::config::actor(), Origin::Human, event)
 }
 
-/// Opens an incident's journal for appending.
-fn open(store: &Store, id: &IncidentId) -> anyhow::Result<Journal> {
-    let path = store.existing(id)?;
-    Ok(Journal::open(&path)?)
-}
-
 /// Tells about torn last lines repaired since `shown` of them were told; returns the count.
 fn report_repairs(journal: &Journal, shown: usize) -> usize {
     for r in journal.repairs().iter().skip(shown) {
@@ -338,23 +353,23 @@ fn state(entries: &[crate::incident::model::Entry]) -> anyhow::Result<Incident> 
 
 /// Appends what `make` builds from the current state, and prints `INC #SEQ`.
 fn change(
-    store: &Store,
+    journals: &mut Journals,
     id: &IncidentId,
     make: impl FnOnce(&Incident) -> anyhow::Result<Event>,
 ) -> anyhow::Result<ExitCode> {
-    let mut journal = open(store, id)?;
-    let appended = journal.append_with(|entries| {
+    let mut writer = journals.open(id)?;
+    let appended = writer.append_with(|entries| {
         let incident = state(entries)?;
         Ok::<_, anyhow::Error>(human(make(&incident)?))
     });
-    report_repairs(&journal, 0);
+    report_repairs(writer.journal(), 0);
     let entry = appended?;
     println!("{id} #{} {}", entry.seq, printable(&timeline::describe(&entry.event)));
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
-    let store = args.data.store();
+fn run_incident(args: IncidentArgs, config: &crate::config::Config) -> anyhow::Result<ExitCode> {
+    let mut journals = args.data.journals(config)?;
     match args.command {
         IncidentCommand::New {
             title,
@@ -371,7 +386,7 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
             }
             let now = Timestamp::now();
             let started = started.map(|s| parse_when(&s, now)).transpose()?;
-            let (id, mut journal, _) = store.open_new(now, |id| {
+            let (id, mut journal) = journals.open_new(now, |id| {
                 human(Event::IncidentOpened(Declared {
                     id,
                     title: title.clone(),
@@ -400,9 +415,9 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
             println!("{id}");
             Ok(ExitCode::SUCCESS)
         }
-        IncidentCommand::List => list(&store),
+        IncidentCommand::List => list(&mut journals),
         IncidentCommand::Catchup { incident } => {
-            let record = journal::read(&store.existing(&incident)?)?;
+            let record = journal::read(&journals.existing(&incident)?)?;
             let now = Timestamp::now();
             for line in crate::incident::catch_up::lines(&state(&record.entries)?, &record.entries, now) {
                 println!("{}", printable(&line));
@@ -413,13 +428,13 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
             incident,
             severity,
             reason,
-        } => change(&store, &incident, |i| Ok(change::severity(i, severity, reason)?)),
+        } => change(&mut journals, &incident, |i| Ok(change::severity(i, severity, reason)?)),
         IncidentCommand::Status {
             incident,
             status,
             reason,
-        } => set_status(&store, &incident, status, reason),
-        IncidentCommand::Close { incident, reason } => set_status(&store, &incident, Status::Resolved, reason),
+        } => set_status(&mut journals, &incident, status, reason),
+        IncidentCommand::Close { incident, reason } => set_status(&mut journals, &incident, Status::Resolved, reason),
         IncidentCommand::Role {
             incident,
             role,
@@ -427,14 +442,16 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
             renounce,
         } => {
             let me = crate::config::actor().name;
-            change(&store, &incident, |i| Ok(change::role(i, role, person, renounce, &me)?))
+            change(&mut journals, &incident, |i| {
+                Ok(change::role(i, role, person, renounce, &me)?)
+            })
         }
         IncidentCommand::Impact {
             incident,
             impact,
             services,
             components,
-        } => change(&store, &incident, |_| {
+        } => change(&mut journals, &incident, |_| {
             Ok(Event::ImpactUpdated {
                 impact,
                 services,
@@ -451,9 +468,9 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
                 Some(s) => parse_when(&s, now)?,
                 None => line::truncate_to_ms(now),
             };
-            change(&store, &incident, |_| Ok(Event::MilestoneSet { milestone, at }))
+            change(&mut journals, &incident, |_| Ok(Event::MilestoneSet { milestone, at }))
         }
-        IncidentCommand::Factor { incident, text } => change(&store, &incident, |_| {
+        IncidentCommand::Factor { incident, text } => change(&mut journals, &incident, |_| {
             Ok(Event::ContributingFactor { text: text.join(" ") })
         }),
         IncidentCommand::Hypothesis { incident, words } => {
@@ -462,12 +479,12 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
             let Some(asked) = asked(&words) else {
                 bail!("hypothesis needs an explanation to test, or #N and a state");
             };
-            change(&store, &incident, |i| match asked {
+            change(&mut journals, &incident, |i| match asked {
                 Asked::PutForward(text) => Ok(Event::HypothesisOpened { text }),
                 Asked::Move { seq, state, reason } => Ok(change::hypothesis(i, seq, state, reason)?),
             })
         }
-        IncidentCommand::Went { incident, how, text } => change(&store, &incident, |_| {
+        IncidentCommand::Went { incident, how, text } => change(&mut journals, &incident, |_| {
             Ok(Event::Retrospective {
                 went: if how == "well" {
                     HowItWent::Well
@@ -483,7 +500,7 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
             owner,
             due,
             ticket,
-        } => change(&store, &incident, |_| {
+        } => change(&mut journals, &incident, |_| {
             Ok(Event::ActionItem {
                 title,
                 owner,
@@ -494,14 +511,19 @@ fn run_incident(args: IncidentArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn set_status(store: &Store, id: &IncidentId, status: Status, reason: Option<String>) -> anyhow::Result<ExitCode> {
-    change(store, id, |i| Ok(change::status(i, status, reason)?))
+fn set_status(
+    journals: &mut Journals,
+    id: &IncidentId,
+    status: Status,
+    reason: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    change(journals, id, |i| Ok(change::status(i, status, reason)?))
 }
 
-fn list(store: &Store) -> anyhow::Result<ExitCode> {
-    let ids = store.list()?;
+fn list(journals: &mut Journals) -> anyhow::Result<ExitCode> {
+    let ids = journals.list()?;
     if ids.is_empty() {
-        println!("No incidents in {}", store.dir().display());
+        println!("No incidents in {}", journals.shown());
         return Ok(ExitCode::SUCCESS);
     }
     println!(
@@ -510,7 +532,7 @@ fn list(store: &Store) -> anyhow::Result<ExitCode> {
     );
     let mut known: Vec<(Incident, metrics::ResponseTimes)> = Vec::new();
     for id in ids {
-        let record = match journal::read(&store.path(&id)) {
+        let record = match journals.existing(&id).and_then(|path| Ok(journal::read(&path)?)) {
             Ok(r) => r,
             Err(e) => {
                 println!("{id:<18} cannot be read: {}", printable(&e.to_string()));
@@ -575,8 +597,8 @@ fn list(store: &Store) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_note(args: NoteArgs) -> anyhow::Result<ExitCode> {
-    let store = args.data.store();
+fn run_note(args: NoteArgs, config: &crate::config::Config) -> anyhow::Result<ExitCode> {
+    let mut journals = args.data.journals(config)?;
     let text = args.text.join(" ");
     if text.trim().is_empty() {
         bail!("the note is empty");
@@ -586,20 +608,59 @@ fn run_note(args: NoteArgs) -> anyhow::Result<ExitCode> {
     } else {
         Event::Note { text }
     };
-    let mut journal = open(&store, &args.incident)?;
-    let appended = journal.append(human(event).pinned(args.pin));
-    report_repairs(&journal, 0);
+    let mut writer = journals.open(&args.incident)?;
+    let appended = writer.append(human(event).pinned(args.pin));
+    report_repairs(writer.journal(), 0);
     let entry = appended?;
     println!("{} #{}", args.incident, entry.seq);
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_journal(args: JournalArgs) -> anyhow::Result<ExitCode> {
-    let store = args.data.store();
+fn run_journal(args: JournalArgs, config: &crate::config::Config) -> anyhow::Result<ExitCode> {
+    let mut journals = args.data.journals(config)?;
     match args.command {
-        JournalCommand::Verify { incident } => verify(&store, &incident),
+        JournalCommand::Verify { incident } => verify(&mut journals, &incident),
+        JournalCommand::Push { incident } => {
+            let path = journals.store().existing(&incident)?;
+            let record = journal::read(&path)?;
+            let Some((runtime, db)) = journals.database() else {
+                bail!("push copies a journal into the team's database: name it with --journal postgres://…");
+            };
+            let shown = db.shown().to_string();
+            match runtime.block_on(db.push(&incident, &record))? {
+                crate::postgres::journal::Pushed::Added { had, added } => {
+                    println!("{incident}: copied {added} entries into {shown} (it had {had})");
+                }
+                crate::postgres::journal::Pushed::DatabaseAhead { file, database } => {
+                    println!(
+                        "{incident}: {shown} holds {database} entries and {} only {file}: nothing to push; \
+                         `warroom journal pull {incident}` brings them here",
+                        path.display()
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        JournalCommand::Pull { incident } => {
+            if journals.database().is_none() {
+                bail!("pull copies a journal from the team's database: name it with --journal postgres://…");
+            }
+            let before = match journals.store().existing(&incident) {
+                Ok(path) => journal::read(&path)?.entries.len(),
+                Err(_) => 0,
+            };
+            let path = journals.existing(&incident)?;
+            let after = journal::read(&path)?.entries.len();
+            println!(
+                "{incident}: {} now holds {after} entries ({} new from {})",
+                path.display(),
+                after.saturating_sub(before),
+                journals.shown()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         JournalCommand::Follow { incident, new } => {
-            let path = store.existing(&incident)?;
+            let path = journals.existing(&incident)?;
             let record = journal::read(&path)?;
             if !new {
                 for e in &record.entries {
@@ -628,22 +689,22 @@ fn run_journal(args: JournalArgs) -> anyhow::Result<ExitCode> {
             text,
             split_writes,
         } => {
-            let mut journal = open(&store, &incident)?;
-            let mut repairs_shown = report_repairs(&journal, 0);
+            let mut writer = journals.open(&incident)?;
+            let mut repairs_shown = report_repairs(writer.journal(), 0);
             if split_writes {
-                journal.split_writes_for_crash_tests();
+                writer.journal().split_writes_for_crash_tests();
             }
             let actor = crate::config::actor();
             let stdout = std::io::stdout();
             let mut i: u64 = 0;
             while count.is_none_or(|c| i < c) {
                 let note = format!("{text} {i}");
-                let appended = journal.append(Draft::new(
+                let appended = writer.append(Draft::new(
                     actor.clone(),
                     Origin::Automation,
                     Event::Note { text: note.clone() },
                 ));
-                repairs_shown = report_repairs(&journal, repairs_shown);
+                repairs_shown = report_repairs(writer.journal(), repairs_shown);
                 let entry = appended?;
                 let mut out = stdout.lock();
                 writeln!(out, "ok {} {note}", entry.seq)
@@ -656,12 +717,62 @@ fn run_journal(args: JournalArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn verify(store: &Store, which: &str) -> anyhow::Result<ExitCode> {
-    let path = match which.parse::<IncidentId>() {
-        Ok(id) => store.existing(&id)?,
-        Err(_) if Path::new(which).is_file() => PathBuf::from(which),
+/// Verifies an incident's journal wherever it is kept: the team's database (when set and
+/// holding it) and this machine's file (when there is one), each on its own.
+fn verify(journals: &mut Journals, which: &str) -> anyhow::Result<ExitCode> {
+    let id = match which.parse::<IncidentId>() {
+        Ok(id) => id,
+        Err(_) if Path::new(which).is_file() => return verify_file(Path::new(which)),
         Err(e) => return Err(e.into()),
     };
+    let path = journals.store().path(&id);
+    let mut verdicts = Vec::new();
+    if let Some((runtime, db)) = journals.database()
+        && runtime.block_on(db.holds(&id))?
+    {
+        let copy = runtime.block_on(db.read(&id))?;
+        let shown = format!("{}/{id}", db.shown());
+        for p in &copy.problems {
+            println!("{shown}: entry {}: {}", p.line, p.problem);
+        }
+        if let Some((head, rows)) = copy.head_mismatch {
+            println!(
+                "{shown}: the incident's head says {head} entries and {rows} are there: entries were \
+                 removed or added behind the database's back"
+            );
+        }
+        if copy.is_intact() {
+            println!(
+                "{shown}: {} entries, every hash and link verified; head {}",
+                copy.entries.len(),
+                copy.entries.last().map_or("-", |e| e.hash.as_str())
+            );
+        } else {
+            println!("{shown}: NOT INTACT");
+        }
+        verdicts.push(copy.is_intact());
+        if !path.is_file() {
+            return Ok(exit(verdicts));
+        }
+    }
+    if !path.is_file() {
+        journals.store().existing(&id)?;
+    }
+    verdicts.push(verify_file(&path)? == ExitCode::SUCCESS);
+    Ok(exit(verdicts))
+}
+
+fn exit(verdicts: Vec<bool>) -> ExitCode {
+    if verdicts.iter().all(|ok| *ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Verifies a journal file, and the flight recording beside it when there is one.
+fn verify_file(path: &Path) -> anyhow::Result<ExitCode> {
+    let path = path.to_path_buf();
     let record = journal::read(&path)?;
     let shown = path.display();
     for p in &record.problems {

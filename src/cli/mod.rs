@@ -3,6 +3,7 @@
 
 pub mod drill;
 pub mod incident;
+pub mod journals;
 pub mod record;
 pub mod status;
 

@@ -143,6 +143,22 @@ pub enum JournalError {
         #[source]
         source: io::Error,
     },
+    #[error(
+        "{}: seq {seq} differs from the entry the copy being brought in holds: the two copies \
+         of this incident's journal have parted there. Nothing was written",
+        .path.display()
+    )]
+    Parted { path: PathBuf, seq: u64 },
+    #[error(
+        "{}: a line being copied in{} is refused: {problem}. Nothing from it on was written",
+        .path.display(),
+        .seq.map(|s| format!(" (seq {s})")).unwrap_or_default()
+    )]
+    Copy {
+        path: PathBuf,
+        seq: Option<u64>,
+        problem: String,
+    },
     #[error("{}: cannot encode the entry: {source}", .path.display())]
     Encode {
         path: PathBuf,
@@ -351,6 +367,20 @@ impl Journal {
 
     /// Creates a new journal whose first line records `first`. Fails if the file exists.
     pub fn create(path: &Path, first: Draft) -> Result<(Journal, Entry), JournalError> {
+        let mut journal = Journal::create_empty(path)?;
+        let entry = journal.append(first)?;
+        Ok((journal, entry))
+    }
+
+    /// Creates a new journal holding `lines`, written elsewhere (another copy of this
+    /// incident's journal), as they are. Fails if the file exists.
+    pub fn create_copy(path: &Path, lines: &[String]) -> Result<Journal, JournalError> {
+        let mut journal = Journal::create_empty(path)?;
+        journal.copy_in(lines)?;
+        Ok(journal)
+    }
+
+    fn create_empty(path: &Path) -> Result<Journal, JournalError> {
         let file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -363,9 +393,73 @@ impl Journal {
             // Make the new file's name durable too.
             let _ = d.sync_all();
         }
-        let mut journal = Journal::fresh(path, file);
-        let entry = journal.append(first)?;
-        Ok((journal, entry))
+        Ok(Journal::fresh(path, file))
+    }
+
+    /// Appends lines written elsewhere (another copy of this incident's journal, with or
+    /// without their `\n`), as they are, each checked to carry its own hash and continue the
+    /// chain here. A line already here (same seq, same hash) is skipped, so copying again is
+    /// harmless; one that differs from what is here is refused, as the two copies have parted.
+    /// Returns the entries that were new.
+    pub fn copy_in(&mut self, lines: &[String]) -> Result<Vec<Entry>, JournalError> {
+        self.refuse_if_read_only()?;
+        let lock = self.file.try_clone().map_err(io_err(&self.path, "open the journal"))?;
+        let _lock = lock_exclusive(&lock, &self.path)?;
+        self.catch_up()?;
+        self.refuse_if_read_only()?;
+        let mut new = Vec::new();
+        for text in lines {
+            let text = text.strip_suffix('\n').unwrap_or(text);
+            let entry = line::decode(text.as_bytes()).map_err(|(problem, salvage)| JournalError::Copy {
+                path: self.path.clone(),
+                seq: salvage.seq,
+                problem: problem.to_string(),
+            })?;
+            let next = self.end.next_seq.unwrap_or(1);
+            if entry.seq < next {
+                let here = usize::try_from(entry.seq - 1)
+                    .ok()
+                    .and_then(|i| self.entries.get(i))
+                    .map(|e| e.hash.clone());
+                if here.as_deref() == Some(entry.hash.as_str()) {
+                    continue;
+                }
+                return Err(JournalError::Parted {
+                    path: self.path.clone(),
+                    seq: entry.seq,
+                });
+            }
+            let prev = self.end.prev.clone().unwrap_or_else(|| GENESIS.to_string());
+            if entry.seq != next || entry.prev != prev {
+                let problem = if entry.seq != next {
+                    LineProblem::OutOfSequence {
+                        expected: next,
+                        found: entry.seq,
+                    }
+                } else {
+                    LineProblem::BrokenChain {
+                        expected: prev,
+                        found: entry.prev.clone(),
+                    }
+                };
+                return Err(JournalError::Copy {
+                    path: self.path.clone(),
+                    seq: Some(entry.seq),
+                    problem: problem.to_string(),
+                });
+            }
+            let bytes = format!("{text}\n");
+            self.write_line(bytes.as_bytes())?;
+            self.end = Position {
+                offset: self.end.offset + bytes.len() as u64,
+                line: self.end.line + 1,
+                next_seq: Some(entry.seq + 1),
+                prev: Some(entry.hash.clone()),
+            };
+            self.entries.push(entry.clone());
+            new.push(entry);
+        }
+        Ok(new)
     }
 
     pub fn path(&self) -> &Path {
@@ -434,6 +528,36 @@ impl Journal {
         let lock = self.file.try_clone().map_err(io_err(&self.path, "open the journal"))?;
         let _lock = lock_exclusive(&lock, &self.path)?;
         self.catch_up()?;
+        let (text, entry) = self.next_line(make)?;
+        self.write_line(text.as_bytes())?;
+        self.end = Position {
+            offset: self.end.offset + text.len() as u64,
+            line: self.end.line + 1,
+            next_seq: Some(entry.seq + 1),
+            prev: Some(entry.hash.clone()),
+        };
+        self.entries.push(entry.clone());
+        Ok(entry)
+    }
+
+    /// The line `make` would append next (stamped, chained, encoded) without writing it: for
+    /// a copy of this journal that takes appends first (PostgreSQL, while it holds the
+    /// incident's lock), from which the line then comes back through `copy_in`.
+    pub fn prepare_with<E, F>(&mut self, make: F) -> Result<(String, Entry), E>
+    where
+        E: From<JournalError>,
+        F: FnOnce(&[Entry]) -> Result<Draft, E>,
+    {
+        self.refresh()?;
+        self.next_line(make)
+    }
+
+    /// Builds, stamps and chains the next line after what has been read (the caller caught up).
+    fn next_line<E, F>(&self, make: F) -> Result<(String, Entry), E>
+    where
+        E: From<JournalError>,
+        F: FnOnce(&[Entry]) -> Result<Draft, E>,
+    {
         self.refuse_if_read_only()?;
         let mut draft = make(&self.entries)?;
         if draft.drill_time.is_none() {
@@ -441,20 +565,12 @@ impl Journal {
         }
         let seq = self.end.next_seq.unwrap_or(1);
         let prev = self.end.prev.clone().unwrap_or_else(|| GENESIS.to_string());
-        let (text, entry) =
+        Ok(
             line::encode(seq, Timestamp::now(), &draft, &prev).map_err(|source| JournalError::Encode {
                 path: self.path.clone(),
                 source,
-            })?;
-        self.write_line(text.as_bytes())?;
-        self.end = Position {
-            offset: self.end.offset + text.len() as u64,
-            line: self.end.line + 1,
-            next_seq: Some(seq + 1),
-            prev: Some(entry.hash.clone()),
-        };
-        self.entries.push(entry.clone());
-        Ok(entry)
+            })?,
+        )
     }
 
     /// Reads what others appended (and repairs a torn tail), under the lock.
@@ -755,5 +871,56 @@ mod tests {
         assert!(chunk.problems.is_empty());
         let again = read_after(&path, chunk.end.as_ref().expect("end")).expect("again");
         assert!(again.entries.is_empty());
+    }
+
+    fn lines_of(path: &Path) -> Vec<String> {
+        std::fs::read_to_string(path)
+            .expect("read")
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_copy_holds_the_same_bytes_and_copying_again_adds_nothing() {
+        let (dir, path) = journal_with(3);
+        let copy = dir.path().join("copy.jsonl");
+        let mut c = Journal::create_copy(&copy, &lines_of(&path)[..2]).expect("copy");
+        let new = c.copy_in(&lines_of(&path)).expect("copy the rest");
+        assert_eq!(new.iter().map(|e| e.seq).collect::<Vec<_>>(), [3]);
+        assert!(c.copy_in(&lines_of(&path)).expect("again").is_empty());
+        assert_eq!(
+            std::fs::read(&copy).expect("copy"),
+            std::fs::read(&path).expect("original")
+        );
+        // The copy is a journal like any other: appends continue its chain.
+        c.append(note("after the copy")).expect("append");
+        assert!(read(&copy).expect("read").is_intact());
+    }
+
+    #[test]
+    fn a_copy_refuses_lines_that_part_from_it_or_were_changed() {
+        let (dir, path) = journal_with(2);
+        let other = dir.path().join("other.jsonl");
+        let (mut o, _) = Journal::create(&other, note("first")).expect("create");
+        o.append(note("a different second")).expect("append");
+        let mut j = Journal::open(&path).expect("open");
+        let err = j.copy_in(&lines_of(&other)).expect_err("parted");
+        assert!(matches!(err, JournalError::Parted { seq: 1, .. }), "{err}");
+        let changed = lines_of(&path)[1].replace("note 1", "note 9");
+        let mut c = Journal::create_copy(&dir.path().join("c.jsonl"), &lines_of(&path)[..1]).expect("copy");
+        let err = c.copy_in(&[changed]).expect_err("changed");
+        assert!(
+            err.to_string()
+                .contains("(seq 2) is refused: the line's hash does not match"),
+            "{err}"
+        );
+        let skipped = lines_of(&path)[1].clone();
+        let mut d = Journal::create_copy(&dir.path().join("d.jsonl"), &[]).expect("empty copy");
+        let err = d.copy_in(&[skipped]).expect_err("a gap");
+        assert!(
+            err.to_string().contains("sequence number 2 where 1 was expected"),
+            "{err}"
+        );
     }
 }

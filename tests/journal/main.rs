@@ -8,6 +8,7 @@ mod support;
 mod cli;
 mod concurrency;
 mod crash;
+mod postgres;
 mod postmortem;
 mod status_drafts;
 mod status_https;

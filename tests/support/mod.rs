@@ -27,6 +27,8 @@ pub fn warroom(data: &Path) -> Command {
         .env("WARROOM_STATE_DIR", data.join("state"))
         .env("WARROOM_CONFIG", data.join("config.toml"))
         .env_remove("WARROOM_ACTOR")
+        .env_remove("WARROOM_JOURNAL")
+        .env_remove("WARROOM_JOURNAL_PASSWORD")
         .env_remove("WARROOM_TEMPLATES");
     cmd
 }

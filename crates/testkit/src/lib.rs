@@ -6,6 +6,7 @@
 pub mod drill;
 pub mod kubectl;
 pub mod mutate;
+pub mod postgres;
 pub mod servers;
 pub mod tmux;
 pub mod tools;
@@ -13,6 +14,7 @@ pub mod tools;
 use std::time::{Duration, Instant};
 
 pub use kubectl::Kubectl;
+pub use postgres::Postgres;
 pub use servers::{
     Certs, Server, Target, alertmanager, ca, certs, eventually, prometheus, prometheus_holding, prometheus_with,
 };

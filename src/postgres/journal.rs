@@ -1,0 +1,408 @@
+//! An incident's journal in PostgreSQL and its copy on this machine. The database takes each
+//! append first, under a lock on the incident's row, so writers on every machine are serialized
+//! and the chain never forks; the line then goes into the local file, which every reader of the
+//! journal (timeline, postmortem, follow) reads as it reads any file journal. Also: opening an
+//! incident (the database allocates its id), moving an incident between a file and the
+//! database (push, pull), and reading the database's copy back for verification.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use tokio_postgres::{Client, GenericClient};
+
+use super::connect::{DbError, Target};
+use crate::incident::journal::{self, Journal, JournalError, Position, Problem, Record};
+use crate::incident::line::{self, GENESIS};
+use crate::incident::model::{Draft, Entry, IncidentId};
+use crate::incident::store::Store;
+
+/// The channel every append is announced on, as `INC-… SEQ` (consoles following an incident
+/// listen on it).
+pub const CHANNEL: &str = "warroom_journal";
+
+/// The journals in one PostgreSQL database.
+pub struct Shared {
+    client: Client,
+    shown: String,
+}
+
+/// An incident's journal as the database holds it, checked as a file journal is: each row's
+/// line against its own hash and the chain (problems name the row's seq as their line).
+#[derive(Debug)]
+pub struct Copy {
+    pub entries: Vec<Entry>,
+    pub problems: Vec<Problem>,
+    /// The head the incident's row records, when it differs from the last line's: lines were
+    /// removed at the end behind the database's back.
+    pub head_mismatch: Option<(u64, usize)>,
+}
+
+impl Copy {
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty() && self.head_mismatch.is_none()
+    }
+}
+
+/// What a push did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pushed {
+    /// The database had the first `had` lines; `added` more were copied in.
+    Added { had: u64, added: u64 },
+    /// The database holds more than the file: nothing to push (pull instead).
+    DatabaseAhead { file: u64, database: u64 },
+}
+
+impl Shared {
+    /// Connects to the team's database (and brings its schema up to date).
+    pub async fn connect(target: &Target) -> Result<Shared, DbError> {
+        Ok(Shared {
+            client: target.connect().await?,
+            shown: target.shown().to_string(),
+        })
+    }
+
+    /// `postgres://user@host:port/db`.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// Every incident the database holds, oldest first.
+    pub async fn incidents(&self) -> Result<Vec<IncidentId>, DbError> {
+        let rows = self
+            .client
+            .query("SELECT id FROM incidents", &[])
+            .await
+            .map_err(query_err(&self.shown, "list the incidents"))?;
+        let mut ids: Vec<IncidentId> = rows.iter().filter_map(|r| r.get::<_, String>(0).parse().ok()).collect();
+        ids.sort_by(|a, b| (a.day(), a.number()).cmp(&(b.day(), b.number())));
+        Ok(ids)
+    }
+
+    /// The lines of `id` after seq `after`, in order (none when the incident is not there).
+    pub async fn lines(&self, id: &IncidentId, after: u64) -> Result<Vec<String>, DbError> {
+        lines(&self.client, id, after)
+            .await
+            .map_err(query_err(&self.shown, "read the journal"))
+    }
+
+    /// Whether the database holds `id`.
+    pub async fn holds(&self, id: &IncidentId) -> Result<bool, DbError> {
+        let row = self
+            .client
+            .query_opt("SELECT 1 FROM incidents WHERE id = $1", &[&id.as_str()])
+            .await
+            .map_err(query_err(&self.shown, "look the incident up"))?;
+        Ok(row.is_some())
+    }
+
+    /// Brings the local copy up to date with the database; returns the entries that were new.
+    pub async fn catch_up(&self, id: &IncidentId, local: &mut Journal) -> Result<Vec<Entry>, DbError> {
+        let lines = self.lines(id, last_seq(local)).await?;
+        Ok(local.copy_in(&lines)?)
+    }
+
+    /// Appends the event `make` builds from every entry so far (other machines' included): the
+    /// database takes it under the incident's lock, then the local copy does. `make` may refuse,
+    /// and then nothing is written.
+    pub async fn append_with<E, F>(&mut self, id: &IncidentId, local: &mut Journal, make: F) -> Result<Entry, E>
+    where
+        E: From<DbError> + From<JournalError>,
+        F: FnOnce(&[Entry]) -> Result<Draft, E>,
+    {
+        let shown = self.shown.clone();
+        let tx = self
+            .client
+            .transaction()
+            .await
+            .map_err(query_err(&shown, "begin an append"))?;
+        let head = tx
+            .query_opt(
+                "SELECT head_seq FROM incidents WHERE id = $1 FOR UPDATE",
+                &[&id.as_str()],
+            )
+            .await
+            .map_err(query_err(&shown, "lock the incident"))?
+            .ok_or_else(|| DbError::NoIncident {
+                shown: shown.clone(),
+                id: id.clone(),
+            })?;
+        let head_seq = seq_of(head.get(0));
+        let here = last_seq(local);
+        let parted = || DbError::Parted {
+            shown: shown.clone(),
+            id: id.clone(),
+            seq: here,
+        };
+        if let Some(mine) = local.entries().last() {
+            let theirs = tx
+                .query_opt(
+                    "SELECT hash FROM entries WHERE incident = $1 AND seq = $2",
+                    &[&id.as_str(), &i64::try_from(mine.seq).unwrap_or(i64::MAX)],
+                )
+                .await
+                .map_err(query_err(&shown, "read the journal"))?;
+            if theirs.is_some_and(|r| r.get::<_, String>(0) != mine.hash) {
+                return Err(parted().into());
+            }
+        }
+        if here > head_seq {
+            return Err(DbError::LocalAhead {
+                shown,
+                id: id.clone(),
+                path: local.path().to_path_buf(),
+                here,
+                there: head_seq,
+            }
+            .into());
+        }
+        let missing = lines(&tx, id, here)
+            .await
+            .map_err(query_err(&shown, "read the journal"))?;
+        local.copy_in(&missing)?;
+        let (text, entry) = local.prepare_with(make)?;
+        insert(&tx, id, &entry, &text)
+            .await
+            .map_err(query_err(&shown, "append"))?;
+        tx.commit().await.map_err(query_err(&shown, "commit the append"))?;
+        local.copy_in(&[text])?;
+        Ok(entry)
+    }
+
+    /// Opens a new incident: takes the next id of `now`'s UTC day free both in the database and
+    /// in `store` (this machine's files), writes the declaration `declare` makes as its first
+    /// line there, then creates the local copy.
+    pub async fn open_new(
+        &mut self,
+        store: &Store,
+        now: Timestamp,
+        declare: impl Fn(IncidentId) -> Draft,
+    ) -> Result<(IncidentId, Journal, Entry), DbError> {
+        let day = now.to_zoned(TimeZone::UTC).date();
+        let today = IncidentId::new(day, 0);
+        let pattern = format!("INC-{}-%", today.day());
+        let rows = self
+            .client
+            .query("SELECT id FROM incidents WHERE id LIKE $1", &[&pattern])
+            .await
+            .map_err(query_err(&self.shown, "list today's incidents"))?;
+        let taken = rows
+            .iter()
+            .filter_map(|r| r.get::<_, String>(0).parse::<IncidentId>().ok())
+            .chain(
+                store
+                    .list()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|i| i.day() == today.day()),
+            )
+            .map(|i| i.number())
+            .max()
+            .unwrap_or(0);
+        let mut number = taken;
+        loop {
+            number += 1;
+            let id = IncidentId::new(day, number);
+            let (text, entry) =
+                line::encode(1, now, &declare(id.clone()), GENESIS).map_err(|source| JournalError::Encode {
+                    path: store.path(&id),
+                    source,
+                })?;
+            let tx = self
+                .client
+                .transaction()
+                .await
+                .map_err(query_err(&self.shown, "begin"))?;
+            let created = tx
+                .execute(
+                    "INSERT INTO incidents (id, head_seq, head_hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING",
+                    &[&id.as_str(), &GENESIS],
+                )
+                .await
+                .map_err(query_err(&self.shown, "open the incident"))?;
+            if created == 0 {
+                // Another machine took this id a moment ago: take the next.
+                continue;
+            }
+            insert(&tx, &id, &entry, &text)
+                .await
+                .map_err(query_err(&self.shown, "write the declaration"))?;
+            tx.commit()
+                .await
+                .map_err(query_err(&self.shown, "commit the declaration"))?;
+            std::fs::create_dir_all(store.dir()).map_err(|source| JournalError::Io {
+                path: store.dir().to_path_buf(),
+                doing: "create the incidents directory",
+                source,
+            })?;
+            let local = Journal::create_copy(&store.path(&id), &[text])?;
+            return Ok((id, local, entry));
+        }
+    }
+
+    /// Copies the lines of a file journal that the database lacks into it, creating the
+    /// incident there if need be. The file must be intact, and the database's lines must be
+    /// the file's first ones.
+    pub async fn push(&mut self, id: &IncidentId, record: &Record) -> Result<Pushed, DbError> {
+        if let Some(p) = record.problems.first() {
+            return Err(JournalError::Damaged {
+                path: record.path.clone(),
+                line: p.line,
+                problem: p.problem.clone(),
+            }
+            .into());
+        }
+        let file_lines = file_lines(record)?;
+        let shown = self.shown.clone();
+        let tx = self
+            .client
+            .transaction()
+            .await
+            .map_err(query_err(&shown, "begin a push"))?;
+        tx.execute(
+            "INSERT INTO incidents (id, head_seq, head_hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING",
+            &[&id.as_str(), &GENESIS],
+        )
+        .await
+        .map_err(query_err(&shown, "open the incident"))?;
+        tx.query_one(
+            "SELECT head_seq FROM incidents WHERE id = $1 FOR UPDATE",
+            &[&id.as_str()],
+        )
+        .await
+        .map_err(query_err(&shown, "lock the incident"))?;
+        let there = tx
+            .query(
+                "SELECT seq, hash FROM entries WHERE incident = $1 ORDER BY seq",
+                &[&id.as_str()],
+            )
+            .await
+            .map_err(query_err(&shown, "read the journal"))?;
+        for (row, entry) in there.iter().zip(&record.entries) {
+            if row.get::<_, String>(1) != entry.hash {
+                return Err(DbError::Parted {
+                    shown,
+                    id: id.clone(),
+                    seq: entry.seq,
+                });
+            }
+        }
+        let had = there.len() as u64;
+        let file = record.entries.len() as u64;
+        if had > file {
+            return Ok(Pushed::DatabaseAhead { file, database: had });
+        }
+        for (entry, text) in record.entries.iter().zip(&file_lines).skip(there.len()) {
+            insert(&tx, id, entry, text)
+                .await
+                .map_err(query_err(&shown, "copy a line in"))?;
+        }
+        tx.commit().await.map_err(query_err(&shown, "commit the push"))?;
+        Ok(Pushed::Added { had, added: file - had })
+    }
+
+    /// The database's copy of `id`, read back and checked line by line.
+    pub async fn read(&self, id: &IncidentId) -> Result<Copy, DbError> {
+        let head = self
+            .client
+            .query_opt("SELECT head_seq FROM incidents WHERE id = $1", &[&id.as_str()])
+            .await
+            .map_err(query_err(&self.shown, "look the incident up"))?
+            .ok_or_else(|| DbError::NoIncident {
+                shown: self.shown.clone(),
+                id: id.clone(),
+            })?;
+        let head_seq = seq_of(head.get(0));
+        let rows = self
+            .client
+            .query(
+                "SELECT seq, line FROM entries WHERE incident = $1 ORDER BY seq",
+                &[&id.as_str()],
+            )
+            .await
+            .map_err(query_err(&self.shown, "read the journal"))?;
+        let mut bytes = Vec::new();
+        for row in &rows {
+            bytes.extend_from_slice(row.get::<_, String>(1).as_bytes());
+            bytes.push(b'\n');
+        }
+        let chunk = journal::scan(&bytes, &Position::start());
+        // A problem's line is the row's place; name it by the row's seq.
+        let problems = chunk
+            .problems
+            .into_iter()
+            .map(|p| Problem {
+                line: usize::try_from(p.line - 1)
+                    .ok()
+                    .and_then(|i| rows.get(i))
+                    .map_or(p.line, |r| seq_of(r.get(0))),
+                problem: p.problem,
+            })
+            .collect();
+        Ok(Copy {
+            head_mismatch: (head_seq != rows.len() as u64).then_some((head_seq, rows.len())),
+            entries: chunk.entries,
+            problems,
+        })
+    }
+}
+
+fn query_err(shown: &str, doing: &'static str) -> impl FnOnce(tokio_postgres::Error) -> DbError + use<> {
+    let shown = shown.to_string();
+    move |cause| DbError::Query { shown, doing, cause }
+}
+
+/// The seq of the last entry the local copy holds (0 when empty).
+fn last_seq(local: &Journal) -> u64 {
+    local.end().next_seq.map_or(0, |n| n.saturating_sub(1))
+}
+
+fn seq_of(column: i64) -> u64 {
+    u64::try_from(column).unwrap_or(0)
+}
+
+/// The lines of `record` as written (without `\n`), one per entry.
+fn file_lines(record: &Record) -> Result<Vec<String>, DbError> {
+    let text = std::fs::read_to_string(&record.path).map_err(|source| JournalError::Io {
+        path: record.path.clone(),
+        doing: "read the journal",
+        source,
+    })?;
+    Ok(text.lines().take(record.entries.len()).map(str::to_string).collect())
+}
+
+async fn lines(client: &impl GenericClient, id: &IncidentId, after: u64) -> Result<Vec<String>, tokio_postgres::Error> {
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    let rows = client
+        .query(
+            "SELECT line FROM entries WHERE incident = $1 AND seq > $2 ORDER BY seq",
+            &[&id.as_str(), &after],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// Writes one line as the incident's new head and announces it (delivered at commit).
+async fn insert(
+    client: &impl GenericClient,
+    id: &IncidentId,
+    entry: &Entry,
+    text: &str,
+) -> Result<(), tokio_postgres::Error> {
+    let seq = i64::try_from(entry.seq).unwrap_or(i64::MAX);
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    client
+        .execute(
+            "INSERT INTO entries (incident, seq, prev, hash, line) VALUES ($1, $2, $3, $4, $5)",
+            &[&id.as_str(), &seq, &entry.prev, &entry.hash, &text],
+        )
+        .await?;
+    client
+        .execute(
+            "UPDATE incidents SET head_seq = $2, head_hash = $3 WHERE id = $1",
+            &[&id.as_str(), &seq, &entry.hash],
+        )
+        .await?;
+    client
+        .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &format!("{id} {seq}")])
+        .await?;
+    Ok(())
+}

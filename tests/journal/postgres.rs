@@ -1,0 +1,308 @@
+//! The incident journal in a real PostgreSQL (Debian's, on a private port and data directory):
+//! writers on several machines (one data directory each) append to one incident through it and
+//! the chain never forks; a file journal moves to the database and back byte for byte;
+//! tampering in the database is caught by `journal verify`; a schema from a newer warroom is
+//! refused.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+use warroom::incident::journal;
+use warroom_testkit::Postgres;
+
+fn warroom(data: &Path, pg: &Postgres) -> std::process::Command {
+    let mut cmd = crate::support::warroom(data);
+    cmd.env("WARROOM_JOURNAL", pg.url());
+    cmd
+}
+
+fn ok(out: Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn new_incident(data: &Path, pg: &Postgres) -> String {
+    let out = warroom(data, pg)
+        .args(["incident", "new", "--title", "Checkout errors", "--sev", "2"])
+        .output()
+        .expect("incident new");
+    ok(out, "incident new").trim().to_string()
+}
+
+const WRITERS: usize = 4;
+const APPENDS: usize = 200;
+
+#[test]
+fn four_machines_append_200_each_through_postgres_and_the_chain_never_forks() {
+    let pg = Postgres::start();
+    let machines: Vec<tempfile::TempDir> = (0..WRITERS).map(|_| tempfile::tempdir().expect("dir")).collect();
+    let id = new_incident(machines[0].path(), &pg);
+    let children: Vec<_> = machines
+        .iter()
+        .enumerate()
+        .map(|(w, m)| {
+            warroom(m.path(), &pg)
+                .env("WARROOM_ACTOR", format!("writer-{w}"))
+                .args(["journal", "append-loop", &id, "--count"])
+                .arg(APPENDS.to_string())
+                .arg("--text")
+                .arg(format!("writer {w}"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start a writer")
+        })
+        .collect();
+    let mut acked: BTreeMap<u64, String> = BTreeMap::new();
+    for (w, child) in children.into_iter().enumerate() {
+        let stdout = ok(child.wait_with_output().expect("writer"), &format!("writer {w}"));
+        assert_eq!(stdout.lines().count(), APPENDS, "writer {w} acknowledgements");
+        for line in stdout.lines() {
+            let (seq, text) = line
+                .strip_prefix("ok ")
+                .and_then(|r| r.split_once(' '))
+                .expect("ok SEQ TEXT");
+            let seq: u64 = seq.parse().expect("seq");
+            assert!(
+                acked.insert(seq, text.to_string()).is_none(),
+                "seq {seq} given to two appends"
+            );
+        }
+    }
+    let total = 1 + WRITERS * APPENDS;
+    assert_eq!(
+        acked.keys().copied().collect::<Vec<_>>(),
+        (2..=total as u64).collect::<Vec<_>>()
+    );
+
+    // The database's copy verifies, as the real psql reads it.
+    let rows = pg.psql(&format!(
+        "SELECT count(*), max(seq) FROM entries WHERE incident = '{id}'"
+    ));
+    assert_eq!(rows.trim(), format!("{total}|{total}"));
+    let out = warroom(machines[1].path(), &pg)
+        .args(["journal", "verify", &id])
+        .output()
+        .expect("verify");
+    let text = ok(out, "journal verify");
+    assert!(
+        text.contains(&format!("/{id}: {total} entries, every hash and link verified")),
+        "{text}"
+    );
+
+    // A fifth machine pulls the whole journal: the same lines the database holds, every
+    // acknowledged note where it was acknowledged.
+    let fifth = tempfile::tempdir().expect("dir");
+    ok(
+        warroom(fifth.path(), &pg)
+            .args(["journal", "pull", &id])
+            .output()
+            .expect("pull"),
+        "pull",
+    );
+    let path = fifth.path().join("incidents").join(format!("{id}.jsonl"));
+    let record = journal::read(&path).expect("read");
+    assert!(record.is_intact(), "{:?}", record.problems);
+    assert_eq!(record.entries.len(), total);
+    let in_db = pg.psql(&format!(
+        "SELECT line FROM entries WHERE incident = '{id}' ORDER BY seq"
+    ));
+    assert_eq!(std::fs::read_to_string(&path).expect("file"), in_db);
+    for e in &record.entries[1..] {
+        let warroom::incident::model::Event::Note { text } = &e.event else {
+            panic!("entry {} is not a note", e.seq)
+        };
+        assert_eq!(acked.get(&e.seq), Some(text), "entry {}", e.seq);
+    }
+    // Each writer's machine holds a copy that is the database's up to its last append.
+    for (w, m) in machines.iter().enumerate() {
+        let mine = std::fs::read_to_string(m.path().join("incidents").join(format!("{id}.jsonl"))).expect("copy");
+        assert!(in_db.starts_with(&mine), "writer {w}'s copy parted from the database");
+    }
+}
+
+#[test]
+fn a_file_journal_moves_to_postgres_and_back_byte_for_byte() {
+    let pg = Postgres::start();
+    let a = tempfile::tempdir().expect("dir");
+    let b = tempfile::tempdir().expect("dir");
+    // Made on machine A with files only.
+    let out = crate::support::warroom(a.path())
+        .args(["incident", "new", "--title", "Made offline", "--sev", "3"])
+        .output()
+        .expect("new");
+    let id = ok(out, "incident new").trim().to_string();
+    for text in ["first look", "second look"] {
+        ok(
+            crate::support::warroom(a.path())
+                .args(["note", &id, text])
+                .output()
+                .expect("note"),
+            "note",
+        );
+    }
+    let text = ok(
+        warroom(a.path(), &pg)
+            .args(["journal", "push", &id])
+            .output()
+            .expect("push"),
+        "push",
+    );
+    assert!(
+        text.contains("copied 3 entries into postgres://warroom@127.0.0.1"),
+        "{text}"
+    );
+    let text = ok(
+        warroom(a.path(), &pg)
+            .args(["journal", "push", &id])
+            .output()
+            .expect("again"),
+        "push again",
+    );
+    assert!(text.contains("copied 0 entries"), "{text}");
+
+    // Machine B pulls it, adds a note through the database; A's copy catches up on reading.
+    ok(
+        warroom(b.path(), &pg)
+            .args(["journal", "pull", &id])
+            .output()
+            .expect("pull"),
+        "pull",
+    );
+    let file = |d: &Path| std::fs::read(d.join("incidents").join(format!("{id}.jsonl"))).expect("file");
+    assert_eq!(file(a.path()), file(b.path()));
+    ok(
+        warroom(b.path(), &pg)
+            .args(["note", &id, "seen from B"])
+            .output()
+            .expect("note"),
+        "note from B",
+    );
+    let text = ok(
+        warroom(a.path(), &pg)
+            .args(["incident", "catchup", &id])
+            .output()
+            .expect("catchup"),
+        "catchup on A",
+    );
+    assert!(!text.is_empty());
+    assert_eq!(file(a.path()), file(b.path()));
+    assert!(String::from_utf8_lossy(&file(a.path())).contains("seen from B"));
+
+    // A note written on A without the database parts A's copy from it: the next write
+    // through the database is refused, naming the way out, and nothing is lost.
+    ok(
+        crate::support::warroom(a.path())
+            .args(["note", &id, "offline on A"])
+            .output()
+            .expect("note"),
+        "offline note",
+    );
+    ok(
+        warroom(b.path(), &pg)
+            .args(["note", &id, "meanwhile on B"])
+            .output()
+            .expect("note"),
+        "note from B",
+    );
+    let out = warroom(a.path(), &pg)
+        .args(["note", &id, "back online"])
+        .output()
+        .expect("note");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("entry 5 there differs from this machine's copy"), "{err}");
+    assert!(String::from_utf8_lossy(&file(a.path())).contains("offline on A"));
+}
+
+#[test]
+fn tampering_in_the_database_is_caught_and_the_table_refuses_changes() {
+    let pg = Postgres::start();
+    let m = tempfile::tempdir().expect("dir");
+    let id = new_incident(m.path(), &pg);
+    for text in ["one", "two", "three"] {
+        ok(
+            warroom(m.path(), &pg).args(["note", &id, text]).output().expect("note"),
+            "note",
+        );
+    }
+    // The table itself refuses a change.
+    let out = pg.try_psql("UPDATE entries SET line = replace(line, 'two', 'TWO') WHERE seq = 3");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("append-only"), "{out:?}");
+    // It refuses a line that does not continue the chain, whoever writes it.
+    let out = pg.try_psql(&format!(
+        "INSERT INTO entries (incident, seq, prev, hash, line) \
+         SELECT incident, 5, hash, hash, line FROM entries WHERE incident = '{id}' AND seq = 3"
+    ));
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("entry 5 of INC-"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Someone with the rights to go around it changes a note.
+    pg.psql(
+        "ALTER TABLE entries DISABLE TRIGGER entries_are_append_only; \
+         UPDATE entries SET line = replace(line, '\"two\"', '\"TWO\"') WHERE seq = 3",
+    );
+    let fresh = tempfile::tempdir().expect("dir");
+    let out = warroom(fresh.path(), &pg)
+        .args(["journal", "verify", &id])
+        .output()
+        .expect("verify");
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("/{id}: entry 3: the line's hash does not match its content")),
+        "{text}"
+    );
+    assert!(text.contains("NOT INTACT"), "{text}");
+    // The last entry removed: the incident's head tells.
+    pg.psql("DELETE FROM entries WHERE seq = 4");
+    let out = warroom(fresh.path(), &pg)
+        .args(["journal", "verify", &id])
+        .output()
+        .expect("verify");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("the incident's head says 4 entries and 3 are there"),
+        "{text}"
+    );
+    // A copy here cannot take the changed line.
+    let out = warroom(fresh.path(), &pg)
+        .args(["journal", "pull", &id])
+        .output()
+        .expect("pull");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("(seq 3) is refused"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_schema_from_a_newer_warroom_is_refused_and_left_alone() {
+    let pg = Postgres::start();
+    let m = tempfile::tempdir().expect("dir");
+    new_incident(m.path(), &pg);
+    pg.psql(
+        "INSERT INTO warroom_schema_history (version, name, applied_on, checksum) \
+         VALUES (99, 'from_the_future', '2027-01-01T00:00:00Z', '1')",
+    );
+    let out = warroom(m.path(), &pg)
+        .args(["incident", "list"])
+        .output()
+        .expect("list");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("schema is at version 99 (from_the_future)"), "{err}");
+    assert!(err.contains("Upgrade warroom"), "{err}");
+    assert_eq!(pg.psql("SELECT count(*) FROM warroom_schema_history").trim(), "2");
+}
