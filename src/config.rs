@@ -613,6 +613,22 @@ mod tests {
     }
 
     #[test]
+    fn a_journal_address_that_is_no_connection_string_is_named_where_it_is() {
+        let e = parse("[you]\nname = \"Alice\"\n\n[journal]\naddress = \"postgres://ic:pw@db/war?sslmode=require\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("config.toml:5:"), "{e}");
+        assert!(e.contains("journal.address"), "{e}");
+        assert!(e.contains("sslmode=require needs sslrootcert=FILE"), "{e}");
+        assert!(!e.contains(":pw@"), "the password is never shown: {e}");
+        let c = parse("[journal]\naddress = \"postgres://ic@db:5433/war\"\n").expect("config");
+        let target = c.journal_target(None).expect("target").expect("set");
+        assert_eq!(target.shown(), "postgres://ic@db:5433/war");
+        let flag = c.journal_target(Some("postgres://other@db2/x")).expect("target").expect("set");
+        assert_eq!(flag.shown(), "postgres://other@db2:5432/x");
+    }
+
+    #[test]
     fn errors_name_file_line_and_key() {
         let e = parse("[you]\nname = \"Alice\"\nnmae = \"x\"\n")
             .unwrap_err()
