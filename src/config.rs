@@ -624,7 +624,10 @@ mod tests {
         let c = parse("[journal]\naddress = \"postgres://ic@db:5433/war\"\n").expect("config");
         let target = c.journal_target(None).expect("target").expect("set");
         assert_eq!(target.shown(), "postgres://ic@db:5433/war");
-        let flag = c.journal_target(Some("postgres://other@db2/x")).expect("target").expect("set");
+        let flag = c
+            .journal_target(Some("postgres://other@db2/x"))
+            .expect("target")
+            .expect("set");
         assert_eq!(flag.shown(), "postgres://other@db2:5432/x");
     }
 

@@ -11,19 +11,19 @@ use clap::{Args, Subcommand};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 
-use super::journals::Journals;
 use crate::incident::change;
 use crate::incident::follow::{self, Followed};
 use crate::incident::journal::{self, Journal, Record};
 use crate::incident::line;
 use crate::incident::metrics::{self, format_duration};
 use crate::incident::model::{
-    Declared, Definitions, Draft, Event, HowItWent, IncidentId, Milestone, Origin, Role, Severity, Status,
+    Declared, Draft, Event, HowItWent, IncidentId, Milestone, Origin, Role, Severity, Status,
 };
 use crate::incident::postmortem;
 use crate::incident::state::Incident;
 use crate::incident::store::{self, Store};
 use crate::incident::timeline;
+use crate::postgres::Journals;
 use crate::text::printable;
 
 /// Where the incidents are.
@@ -46,12 +46,12 @@ impl DataDir {
     }
 
     /// The incidents this command works on: files here, and the team's database when set.
-    fn journals(&self, config: &crate::config::Config) -> anyhow::Result<Journals> {
+    pub(super) fn journals(&self, config: &crate::config::Config) -> anyhow::Result<Journals> {
         let address = self
             .journal
             .clone()
             .or_else(|| std::env::var("WARROOM_JOURNAL").ok().filter(|a| !a.is_empty()));
-        Journals::new(self.store(), config.journal_target(address.as_deref())?)
+        Ok(Journals::new(self.store(), config.journal_target(address.as_deref())?)?)
     }
 }
 
@@ -280,17 +280,17 @@ pub fn journal(args: JournalArgs) -> ExitCode {
 
 /// `warroom postmortem INC [-o FILE]`
 pub fn postmortem(args: PostmortemArgs) -> ExitCode {
-    finish(config().and_then(|c| run_postmortem(args, &c.definitions())))
+    finish(config().and_then(|c| run_postmortem(args, &c)))
 }
 
 /// `warroom debrief INC [--scenario FILE]`
 pub fn debrief(args: DebriefArgs) -> ExitCode {
-    finish(run_debrief(args))
+    finish(config().and_then(|c| run_debrief(args, &c)))
 }
 
-fn run_debrief(args: DebriefArgs) -> anyhow::Result<ExitCode> {
+fn run_debrief(args: DebriefArgs, config: &crate::config::Config) -> anyhow::Result<ExitCode> {
     let store = args.data.store();
-    let record = journal::read(&store.existing(&args.incident)?)?;
+    let record = journal::read(&args.data.journals(config)?.existing(&args.incident)?)?;
     let played = Incident::from_entries(&record.entries)?.played;
     let logged = played
         .as_ref()
@@ -355,14 +355,14 @@ fn state(entries: &[crate::incident::model::Entry]) -> anyhow::Result<Incident> 
 fn change(
     journals: &mut Journals,
     id: &IncidentId,
-    make: impl FnOnce(&Incident) -> anyhow::Result<Event>,
+    make: impl FnOnce(&Incident) -> anyhow::Result<Event> + Send,
 ) -> anyhow::Result<ExitCode> {
-    let mut writer = journals.open(id)?;
-    let appended = writer.append_with(|entries| {
+    let mut journal = journals.open(id)?;
+    let appended = journals.append_with(id, &mut journal, |entries| {
         let incident = state(entries)?;
         Ok::<_, anyhow::Error>(human(make(&incident)?))
     });
-    report_repairs(writer.journal(), 0);
+    report_repairs(&journal, 0);
     let entry = appended?;
     println!("{id} #{} {}", entry.seq, printable(&timeline::describe(&entry.event)));
     Ok(ExitCode::SUCCESS)
@@ -386,7 +386,7 @@ fn run_incident(args: IncidentArgs, config: &crate::config::Config) -> anyhow::R
             }
             let now = Timestamp::now();
             let started = started.map(|s| parse_when(&s, now)).transpose()?;
-            let (id, mut journal) = journals.open_new(now, |id| {
+            let (id, mut journal, _) = journals.open_new(now, |id| {
                 human(Event::IncidentOpened(Declared {
                     id,
                     title: title.clone(),
@@ -400,17 +400,25 @@ fn run_incident(args: IncidentArgs, config: &crate::config::Config) -> anyhow::R
                 }))
             })?;
             if let Some(at) = started {
-                journal.append(human(Event::MilestoneSet {
-                    milestone: Milestone::Started,
-                    at,
-                }))?;
+                journals.append(
+                    &id,
+                    &mut journal,
+                    human(Event::MilestoneSet {
+                        milestone: Milestone::Started,
+                        at,
+                    }),
+                )?;
             }
             if let Some(name) = commander {
-                journal.append(human(Event::RoleChanged {
-                    role: Role::Commander,
-                    from: None,
-                    to: Some(name),
-                }))?;
+                journals.append(
+                    &id,
+                    &mut journal,
+                    human(Event::RoleChanged {
+                        role: Role::Commander,
+                        from: None,
+                        to: Some(name),
+                    }),
+                )?;
             }
             println!("{id}");
             Ok(ExitCode::SUCCESS)
@@ -608,9 +616,9 @@ fn run_note(args: NoteArgs, config: &crate::config::Config) -> anyhow::Result<Ex
     } else {
         Event::Note { text }
     };
-    let mut writer = journals.open(&args.incident)?;
-    let appended = writer.append(human(event).pinned(args.pin));
-    report_repairs(writer.journal(), 0);
+    let mut journal = journals.open(&args.incident)?;
+    let appended = journals.append(&args.incident, &mut journal, human(event).pinned(args.pin));
+    report_repairs(&journal, 0);
     let entry = appended?;
     println!("{} #{}", args.incident, entry.seq);
     Ok(ExitCode::SUCCESS)
@@ -689,22 +697,22 @@ fn run_journal(args: JournalArgs, config: &crate::config::Config) -> anyhow::Res
             text,
             split_writes,
         } => {
-            let mut writer = journals.open(&incident)?;
-            let mut repairs_shown = report_repairs(writer.journal(), 0);
+            let mut journal = journals.open(&incident)?;
+            let mut repairs_shown = report_repairs(&journal, 0);
             if split_writes {
-                writer.journal().split_writes_for_crash_tests();
+                journal.split_writes_for_crash_tests();
             }
             let actor = crate::config::actor();
             let stdout = std::io::stdout();
             let mut i: u64 = 0;
             while count.is_none_or(|c| i < c) {
                 let note = format!("{text} {i}");
-                let appended = writer.append(Draft::new(
-                    actor.clone(),
-                    Origin::Automation,
-                    Event::Note { text: note.clone() },
-                ));
-                repairs_shown = report_repairs(writer.journal(), repairs_shown);
+                let appended = journals.append(
+                    &incident,
+                    &mut journal,
+                    Draft::new(actor.clone(), Origin::Automation, Event::Note { text: note.clone() }),
+                );
+                repairs_shown = report_repairs(&journal, repairs_shown);
                 let entry = appended?;
                 let mut out = stdout.lock();
                 writeln!(out, "ok {} {note}", entry.seq)
@@ -829,9 +837,8 @@ fn verify_file(path: &Path) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run_postmortem(args: PostmortemArgs, definitions: &Definitions) -> anyhow::Result<ExitCode> {
-    let store = args.data.store();
-    let path = store.existing(&args.incident)?;
+fn run_postmortem(args: PostmortemArgs, config: &crate::config::Config) -> anyhow::Result<ExitCode> {
+    let path = args.data.journals(config)?.existing(&args.incident)?;
     let record: Record = journal::read(&path)?;
     if !record.is_intact() {
         eprintln!(
@@ -841,7 +848,7 @@ fn run_postmortem(args: PostmortemArgs, definitions: &Definitions) -> anyhow::Re
             args.incident
         );
     }
-    let markdown = postmortem::render(&record, definitions);
+    let markdown = postmortem::render(&record, &config.definitions());
     match &args.output {
         Some(file) => {
             std::fs::write(file, markdown).with_context(|| format!("cannot write {}", file.display()))?;

@@ -3,7 +3,6 @@
 
 pub mod drill;
 pub mod incident;
-pub mod journals;
 pub mod record;
 pub mod status;
 

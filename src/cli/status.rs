@@ -20,11 +20,11 @@ use crate::comms::publish::{self, Message};
 use crate::comms::template::{Template, Templates};
 use crate::comms::vars::{self, GoldenSignals};
 use crate::config::Config;
-use crate::incident::journal::{self, Journal};
+use crate::incident::journal;
 use crate::incident::model::{Actor, Draft, IncidentId, Origin};
 use crate::incident::state::Incident;
-use crate::incident::store::{self, Store};
 use crate::incident::timeline;
+use crate::postgres::Journals;
 use crate::text::printable;
 
 #[derive(Debug, Args)]
@@ -140,8 +140,11 @@ pub fn find_channel(config: &Config, name: &str) -> anyhow::Result<Channel> {
     )
 }
 
-fn read_incident(store: &Store, id: &IncidentId) -> anyhow::Result<(Incident, Vec<crate::incident::model::Entry>)> {
-    let record = journal::read(&store.existing(id)?)?;
+fn read_incident(
+    journals: &mut Journals,
+    id: &IncidentId,
+) -> anyhow::Result<(Incident, Vec<crate::incident::model::Entry>)> {
+    let record = journal::read(&journals.existing(id)?)?;
     let incident = Incident::from_entries(&record.entries).map_err(|e| anyhow!("{id}: {e}"))?;
     Ok((incident, record.entries))
 }
@@ -169,7 +172,7 @@ fn render(
 }
 
 fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
-    let store = Store::new(&store::data_dir(args.data.data_dir.as_deref()));
+    let mut journals = args.data.journals(config)?;
     let cadence = config.status_cadence();
     let now = Timestamp::now();
     match args.command {
@@ -192,7 +195,7 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
         } => {
             let all = Templates::in_use(args.templates.as_deref())?;
             let t = template(&all, &name)?;
-            let (state, entries) = read_incident(&store, &incident)?;
+            let (state, entries) = read_incident(&mut journals, &incident)?;
             let text = render(t, &state, &entries, config, &cadence, &vars.into_iter().collect(), now)?;
             let mut out = std::io::stdout().lock();
             out.write_all(printable(&text).as_bytes())
@@ -201,7 +204,7 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         StatusCommand::Due { incident, note } => {
-            let (state, _) = read_incident(&store, &incident)?;
+            let (state, _) = read_incident(&mut journals, &incident)?;
             let dues = cadence::all_due(&state, &cadence, now);
             if dues.is_empty() {
                 println!("{incident}: no update due ({} {})", state.severity, state.status);
@@ -222,10 +225,14 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
                 );
             }
             if note {
-                let mut journal = Journal::open(&store.existing(&incident)?)?;
+                let mut journal = journals.open(&incident)?;
                 let state = Incident::from_entries(journal.entries()).map_err(|e| anyhow!("{incident}: {e}"))?;
                 for event in cadence::overdue_events(&state, &cadence, now) {
-                    let entry = journal.append(Draft::new(Actor::automation(), Origin::Automation, event))?;
+                    let entry = journals.append(
+                        &incident,
+                        &mut journal,
+                        Draft::new(Actor::automation(), Origin::Automation, event),
+                    )?;
                     println!("{incident} #{} noted: {}", entry.seq, timeline::describe(&entry.event));
                 }
             }
@@ -239,23 +246,26 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
         } => {
             let all = Templates::in_use(args.templates.as_deref())?;
             let t = template(&all, &name)?;
-            let mut journal = Journal::open(&store.existing(&incident)?)?;
+            let mut journal = journals.open(&incident)?;
             let actor = crate::config::actor();
             let draft_id = drafts::new_draft_id();
             let stdout = std::io::stdout();
             let mut i: u64 = 0;
             while count.is_none_or(|c| i < c) {
                 let body = format!("{text} {i}");
-                let entry = drafts::save(
+                let entry = journals.append(
+                    &incident,
                     &mut journal,
-                    &actor,
-                    &DraftText {
-                        draft_id: draft_id.clone(),
-                        template: t.name.clone(),
-                        audience: t.audience.clone(),
-                        channel: None,
-                        text: body.clone(),
-                    },
+                    drafts::saved(
+                        &actor,
+                        &DraftText {
+                            draft_id: draft_id.clone(),
+                            template: t.name.clone(),
+                            audience: t.audience.clone(),
+                            channel: None,
+                            text: body.clone(),
+                        },
+                    ),
                 )?;
                 let mut out = stdout.lock();
                 writeln!(out, "saved {draft_id} {} {body}", entry.seq)
@@ -273,9 +283,9 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
             draft,
         } => {
             let channel = find_channel(config, &channel)?;
-            let (state, entries) = read_incident(&store, &incident)?;
+            let (state, entries) = read_incident(&mut journals, &incident)?;
             let all = Templates::in_use(args.templates.as_deref())?;
-            let mut journal = Journal::open(&store.existing(&incident)?)?;
+            let mut journal = journals.open(&incident)?;
             let actor = crate::config::actor();
             let message = match draft {
                 Some(which) => {
@@ -308,7 +318,7 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
                         channel: Some(channel.name.clone()),
                         text,
                     };
-                    drafts::save(&mut journal, &actor, &draft)?;
+                    journals.append(&incident, &mut journal, drafts::saved(&actor, &draft))?;
                     Message {
                         incident: incident.clone(),
                         draft_id: draft.draft_id,
@@ -323,7 +333,12 @@ fn run(args: StatusArgs, config: &Config) -> anyhow::Result<ExitCode> {
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
-            let entry = runtime.block_on(publish::publish(&mut journal, &actor, &channel, &message))?;
+            let entry = runtime.block_on(publish::publish(
+                |d| journals.append(&incident, &mut journal, d),
+                &actor,
+                &channel,
+                &message,
+            ))?;
             eprintln!(
                 "{incident} #{} published to {} (draft {})",
                 entry.seq, channel.name, message.draft_id

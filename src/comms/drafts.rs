@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use crate::incident::journal::{Journal, JournalError};
 use crate::incident::model::{Actor, Draft, Entry, Event, Origin};
 use crate::incident::state::{Incident, SavedDraft};
 
@@ -23,9 +22,9 @@ pub struct DraftText {
     pub text: String,
 }
 
-/// Saves the whole text of a draft; returns once it is on disk.
-pub fn save(journal: &mut Journal, actor: &Actor, draft: &DraftText) -> Result<Entry, JournalError> {
-    journal.append(Draft::new(
+/// The journal entry that saves the whole text of a draft.
+pub fn saved(actor: &Actor, draft: &DraftText) -> Draft {
+    Draft::new(
         actor.clone(),
         Origin::Human,
         Event::StatusDraftSaved {
@@ -35,7 +34,7 @@ pub fn save(journal: &mut Journal, actor: &Actor, draft: &DraftText) -> Result<E
             channel: draft.channel.clone(),
             text: draft.text.clone(),
         },
-    ))
+    )
 }
 
 /// The most recently saved draft that was never published, from a journal's entries.

@@ -12,7 +12,7 @@ use sha2::Sha256;
 
 use super::channel::{Channel, Target};
 use super::webhook::{post, read_secret};
-use crate::incident::journal::{Journal, JournalError};
+use crate::incident::journal::JournalError;
 use crate::incident::model::{Actor, Draft, Entry, Event, IncidentId, Origin};
 use crate::text::printable;
 
@@ -50,6 +50,8 @@ pub enum PublishError {
     },
     #[error("the journal could not record the publish: {0}")]
     Journal(#[from] JournalError),
+    #[error("the journal could not record the publish: {0}")]
+    NotRecorded(String),
 }
 
 /// The longest wait between two attempts.
@@ -207,10 +209,10 @@ where
     }
 }
 
-/// `deliver`, recording straight into `journal` as `actor` (each append fsynced before the
-/// next attempt). Returns the `status_update_published` entry.
-pub async fn publish(
-    journal: &mut Journal,
+/// `deliver`, each attempt recorded as `actor` through `append` (which returns once the entry
+/// is kept, before the next attempt). Returns the `status_update_published` entry.
+pub async fn publish<E: std::fmt::Display>(
+    mut append: impl FnMut(Draft) -> Result<Entry, E>,
     actor: &Actor,
     channel: &Channel,
     message: &Message,
@@ -218,11 +220,12 @@ pub async fn publish(
     let mut published: Option<Entry> = None;
     deliver(channel, message, |event| {
         let is_update = matches!(event, Event::StatusUpdatePublished { .. });
-        let entry = journal.append(Draft::new(actor.clone(), Origin::Human, event))?;
+        let entry = append(Draft::new(actor.clone(), Origin::Human, event))
+            .map_err(|e| PublishError::NotRecorded(e.to_string()))?;
         if is_update {
             published = Some(entry);
         }
-        Ok::<_, JournalError>(())
+        Ok::<_, PublishError>(())
     })
     .await?;
     published.ok_or_else(|| PublishError::Failed {

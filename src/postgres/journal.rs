@@ -174,7 +174,7 @@ impl Shared {
         &mut self,
         store: &Store,
         now: Timestamp,
-        declare: impl Fn(IncidentId) -> Draft,
+        declare: impl Fn(IncidentId) -> Draft + Send + Sync,
     ) -> Result<(IncidentId, Journal, Entry), DbError> {
         let day = now.to_zoned(TimeZone::UTC).date();
         let today = IncidentId::new(day, 0);

@@ -4,6 +4,8 @@
 
 pub mod connect;
 pub mod journal;
+pub mod journals;
 
 pub use connect::{DbError, Target};
 pub use journal::Shared;
+pub use journals::{Journals, JournalsError};

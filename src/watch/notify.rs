@@ -97,7 +97,7 @@ pub async fn first(store: &Store, config: &Config, id: &IncidentId, record: &Det
     };
     let mut said = Vec::new();
     for channel in channels {
-        match publish::publish(&mut journal, &detector(), &channel, &message).await {
+        match publish::publish(|d| journal.append(d), &detector(), &channel, &message).await {
             Ok(_) => said.push(format!("{id}: first notice sent to {}", channel.name)),
             Err(e) => said.push(format!("{id}: the first notice to {} failed: {e}", channel.name)),
         }

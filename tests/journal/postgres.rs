@@ -194,6 +194,17 @@ fn a_file_journal_moves_to_postgres_and_back_byte_for_byte() {
     assert!(!text.is_empty());
     assert_eq!(file(a.path()), file(b.path()));
     assert!(String::from_utf8_lossy(&file(a.path())).contains("seen from B"));
+    // A third machine that never held it writes the postmortem from the database.
+    let c = tempfile::tempdir().expect("dir");
+    let text = ok(
+        warroom(c.path(), &pg)
+            .args(["postmortem", &id])
+            .output()
+            .expect("postmortem"),
+        "postmortem on C",
+    );
+    assert!(text.contains("Made offline"), "{text}");
+    assert_eq!(file(c.path()), file(a.path()));
 
     // A note written on A without the database parts A's copy from it: the next write
     // through the database is refused, naming the way out, and nothing is lost.

@@ -1,0 +1,173 @@
+//! Where incidents are kept for one thread of work (a command, the console's journal link):
+//! this machine's files alone, or the team's PostgreSQL with the files as its local copies.
+//! Reading an incident brings its local copy up to date first; appending goes through the
+//! database. The database is driven on a runtime of its own, so callers stay synchronous.
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+
+use super::connect::{DbError, Target};
+use super::journal::Shared;
+use crate::incident::journal::{Journal, JournalError};
+use crate::incident::model::{Draft, Entry, IncidentId};
+use crate::incident::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalsError {
+    #[error("cannot start the database's runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+/// The incidents one thread works on.
+pub struct Journals {
+    store: Store,
+    team: Option<Team>,
+}
+
+/// The team's database and the runtime that drives it.
+struct Team {
+    runtime: tokio::runtime::Runtime,
+    db: Shared,
+}
+
+/// Runs `work` on the database's runtime and waits for it. Called from inside another runtime
+/// (a command publishing an update records each attempt as it goes), it runs on a thread of its
+/// own, since a thread may drive only one runtime at a time.
+fn drive<F>(runtime: &tokio::runtime::Runtime, work: F) -> F::Output
+where
+    F: std::future::Future + Send,
+    F::Output: Send,
+{
+    if tokio::runtime::Handle::try_current().is_err() {
+        return runtime.block_on(work);
+    }
+    std::thread::scope(|s| {
+        s.spawn(|| runtime.block_on(work))
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+impl Journals {
+    /// The files under `store` alone.
+    pub fn files(store: Store) -> Journals {
+        Journals { store, team: None }
+    }
+
+    /// The files under `store`, and the database at `target` when one is set (connected now,
+    /// its schema checked).
+    pub fn new(store: Store, target: Option<Target>) -> Result<Journals, JournalsError> {
+        let Some(target) = target else {
+            return Ok(Journals::files(store));
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(JournalsError::Runtime)?;
+        let db = runtime.block_on(Shared::connect(&target))?;
+        Ok(Journals {
+            store,
+            team: Some(Team { runtime, db }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Where the journals are kept, for messages: the database, else the incidents folder.
+    pub fn shown(&self) -> String {
+        match &self.team {
+            Some(team) => team.db.shown().to_string(),
+            None => self.store.dir().display().to_string(),
+        }
+    }
+
+    /// Every incident, oldest first: the database's (when set) and this machine's files.
+    pub fn list(&self) -> Result<Vec<IncidentId>, JournalsError> {
+        let mut ids = self.store.list()?;
+        if let Some(team) = &self.team {
+            ids.extend(drive(&team.runtime, team.db.incidents())?);
+            ids.sort_by(|a, b| (a.day(), a.number()).cmp(&(b.day(), b.number())));
+            ids.dedup();
+        }
+        Ok(ids)
+    }
+
+    /// The journal file of `id`, brought up to date from the database first.
+    pub fn existing(&mut self, id: &IncidentId) -> Result<PathBuf, JournalsError> {
+        if let Some(team) = &self.team
+            && drive(&team.runtime, team.db.holds(id))?
+        {
+            let path = self.store.path(id);
+            let mut local = if path.is_file() {
+                Journal::open(&path)?
+            } else {
+                std::fs::create_dir_all(self.store.dir()).map_err(|source| StoreError::CreateDir {
+                    path: self.store.dir().to_path_buf(),
+                    source,
+                })?;
+                Journal::create_copy(&path, &[])?
+            };
+            drive(&team.runtime, team.db.catch_up(id, &mut local))?;
+            return Ok(path);
+        }
+        Ok(self.store.existing(id)?)
+    }
+
+    /// `id`'s local journal, up to date and open for appending (through `append_with`).
+    pub fn open(&mut self, id: &IncidentId) -> Result<Journal, JournalsError> {
+        let path = self.existing(id)?;
+        Ok(Journal::open(&path)?)
+    }
+
+    /// Opens a new incident (its id allocated by the database when there is one), its first
+    /// line the declaration `declare` makes; returns its local journal.
+    pub fn open_new(
+        &mut self,
+        now: Timestamp,
+        declare: impl Fn(IncidentId) -> Draft + Send + Sync,
+    ) -> Result<(IncidentId, Journal, Entry), JournalsError> {
+        Ok(match &mut self.team {
+            Some(team) => drive(&team.runtime, team.db.open_new(&self.store, now, declare))?,
+            None => self.store.open_new(now, declare)?,
+        })
+    }
+
+    /// Appends the event `make` builds from every entry of `local` (`id`'s journal) so far:
+    /// through the database when there is one. `make` may refuse, and then nothing is written.
+    pub fn append_with<E, F>(&mut self, id: &IncidentId, local: &mut Journal, make: F) -> Result<Entry, E>
+    where
+        E: From<JournalError> + From<DbError> + Send,
+        F: FnOnce(&[Entry]) -> Result<Draft, E> + Send,
+    {
+        match &mut self.team {
+            Some(team) => drive(&team.runtime, team.db.append_with(id, local, make)),
+            None => local.append_with(make),
+        }
+    }
+
+    pub fn append(&mut self, id: &IncidentId, local: &mut Journal, draft: Draft) -> Result<Entry, JournalsError> {
+        self.append_with(id, local, |_| Ok::<_, JournalsError>(draft))
+    }
+
+    /// Copies into `local` what the database holds beyond it (nothing without a database).
+    pub fn catch_up(&mut self, id: &IncidentId, local: &mut Journal) -> Result<Vec<Entry>, JournalsError> {
+        match &self.team {
+            Some(team) => Ok(drive(&team.runtime, team.db.catch_up(id, local))?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The database, with the runtime to drive it, when one is set.
+    pub fn database(&mut self) -> Option<(&tokio::runtime::Runtime, &mut Shared)> {
+        self.team.as_mut().map(|t| (&t.runtime, &mut t.db))
+    }
+}
