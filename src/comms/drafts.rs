@@ -78,6 +78,7 @@ impl SaveThrottle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::incident::journal::Journal;
 
     #[test]
     fn saves_are_throttled_and_only_for_changes() {
@@ -114,9 +115,9 @@ mod tests {
             channel: None,
             text: text.into(),
         };
-        save(&mut j, &actor, &draft("d-1", "first")).expect("save");
-        save(&mut j, &actor, &draft("d-2", "second")).expect("save");
-        save(&mut j, &actor, &draft("d-1", "first, edited")).expect("save");
+        j.append(saved(&actor, &draft("d-1", "first"))).expect("save");
+        j.append(saved(&actor, &draft("d-2", "second"))).expect("save");
+        j.append(saved(&actor, &draft("d-1", "first, edited"))).expect("save");
         let latest = latest_unpublished_draft(j.entries()).expect("a draft");
         assert_eq!(
             (latest.draft_id.as_str(), latest.text.as_str()),
