@@ -2,7 +2,9 @@
 //! the writes the executor hands it, in order (declare, notes, severity, drafts, the action
 //! runner's records...), and a follower feeds every entry, ours and other people's, back as
 //! messages. `update` never touches files. A note or decision the journal cannot take is kept
-//! beside it and recorded when it can; a torn last line repaired on the way is told.
+//! beside it and recorded when it can; a torn last line repaired on the way is told. With the
+//! team's journal in PostgreSQL, appends go through the database, and every append heard there
+//! is copied into this machine's file, which the follower reads.
 
 use std::sync::mpsc as std_mpsc;
 
@@ -18,6 +20,8 @@ use crate::incident::model::{Actor, ClusterChangeKind, Declared, Draft, Event, I
 use crate::incident::state::Incident;
 use crate::incident::store::Store;
 use crate::incident::unsaved::{self, Kept, Typed};
+use crate::postgres::listen::{self, Heard, Listener};
+use crate::postgres::{Journals, Target};
 
 pub enum Op {
     Declare {
@@ -48,6 +52,8 @@ pub enum Op {
     },
     /// An entry made by someone else in this process (the action runner), as it is.
     Record(Draft),
+    /// What the team journal's listener heard.
+    Heard(Heard),
 }
 
 /// The drill this console plays and its virtual clock, which every entry of the incidents
@@ -69,18 +75,37 @@ pub struct JournalLink {
     ops: std_mpsc::Sender<Op>,
     /// The incident open here, as the link's thread last set it.
     incident: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    /// Held by every copy: the thread ends when the last is dropped (its listener holds a
+    /// sender of its own, so the channel alone cannot tell).
+    _alive: std::sync::Arc<()>,
 }
 
 impl JournalLink {
-    pub fn start(store: Store, actor: Actor, drill: Option<DrillRun>, tx: mpsc::UnboundedSender<Msg>) -> JournalLink {
+    pub fn start(
+        store: Store,
+        team: Option<Target>,
+        actor: Actor,
+        drill: Option<DrillRun>,
+        tx: mpsc::UnboundedSender<Msg>,
+    ) -> JournalLink {
         let (ops, rx) = std_mpsc::channel();
         let incident = std::sync::Arc::default();
         let open_here = std::sync::Arc::clone(&incident);
+        let alive = std::sync::Arc::new(());
+        let link = Link {
+            alive: std::sync::Arc::downgrade(&alive),
+            heard: ops.clone(),
+            rx,
+        };
         std::thread::Builder::new()
             .name("journal-link".into())
-            .spawn(move || run(store, actor, drill, rx, tx, &open_here))
+            .spawn(move || run(store, team, actor, drill, link, tx, &open_here))
             .expect("a thread can be started");
-        JournalLink { ops, incident }
+        JournalLink {
+            ops,
+            incident,
+            _alive: alive,
+        }
     }
 
     pub fn send(&self, op: Op) {
@@ -117,7 +142,16 @@ impl crate::actions::record::Recorder for JournalLink {
     }
 }
 
+/// The thread's ends of the link.
+struct Link {
+    alive: std::sync::Weak<()>,
+    /// For the listener, which tells what it hears as ops.
+    heard: std_mpsc::Sender<Op>,
+    rx: std_mpsc::Receiver<Op>,
+}
+
 struct Open {
+    id: IncidentId,
     journal: Journal,
     _follower: Follower,
     /// How many of the journal's repairs the console has been told of.
@@ -125,18 +159,25 @@ struct Open {
 }
 
 impl Open {
-    fn new(mut journal: Journal, drill: Option<&DrillRun>, tx: &mpsc::UnboundedSender<Msg>) -> Open {
+    fn new(
+        id: IncidentId,
+        mut journal: Journal,
+        journals: &mut Journals,
+        drill: Option<&DrillRun>,
+        tx: &mpsc::UnboundedSender<Msg>,
+    ) -> Open {
         if let Some(d) = drill {
             journal.keep_drill_time(d.clock.clone());
         }
         let follower = follow_into(&journal, tx);
         let mut open = Open {
+            id,
             journal,
             _follower: follower,
             repairs_told: 0,
         };
         open.tell_repairs(tx);
-        open.record_kept(tx);
+        open.record_kept(journals, tx);
         open
     }
 
@@ -150,7 +191,7 @@ impl Open {
 
     /// Records what was kept aside while the journal could not take it, once it can; while it
     /// cannot, says where it is kept.
-    fn record_kept(&mut self, tx: &mpsc::UnboundedSender<Msg>) {
+    fn record_kept(&mut self, journals: &mut Journals, tx: &mpsc::UnboundedSender<Msg>) {
         let path = self.journal.path().to_path_buf();
         let kept = match unsaved::kept(&path) {
             Ok(k) if k.is_empty() => return,
@@ -178,7 +219,7 @@ impl Open {
         }
         for (i, k) in kept.iter().enumerate() {
             let draft = Draft::new(Actor::named(k.by.clone()), Origin::Human, k.event()).pinned(k.pinned);
-            if let Err(e) = self.journal.append(draft) {
+            if let Err(e) = journals.append(&self.id, &mut self.journal, draft) {
                 let left = kept.len() - i;
                 return say(
                     tx,
@@ -249,12 +290,12 @@ fn keep(journal: &Journal, kept: &Kept, why: &str, tx: &mpsc::UnboundedSender<Ms
 }
 
 /// Appends an entry as it is (a status draft, a publish attempt, an action's record).
-fn record(open: &mut Option<Open>, tx: &mpsc::UnboundedSender<Msg>, draft: Draft) {
+fn record(open: &mut Option<Open>, journals: &mut Journals, tx: &mpsc::UnboundedSender<Msg>, draft: Draft) {
     let Some(o) = open else {
         say(tx, "no incident is open here: the entry was not journaled".into(), true);
         return;
     };
-    let appended = o.journal.append(draft);
+    let appended = journals.append(&o.id, &mut o.journal, draft);
     o.tell_repairs(tx);
     if let Err(e) = appended {
         say(tx, format!("the journal could not record it: {e}"), true);
@@ -315,17 +356,21 @@ const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// An incident another console declared in this drill (the same scenario, its clock started at
 /// the same moment) and not yet resolved, among those not `looked` at before; and who declared it.
 fn declared_in_this_drill(
-    store: &Store,
+    journals: &mut Journals,
     played: &Played,
     looked: &mut std::collections::HashSet<IncidentId>,
 ) -> Option<(IncidentId, String)> {
     let start = played.start?;
-    for id in store.list().ok()?.into_iter().rev() {
+    for id in journals.list().ok()?.into_iter().rev() {
         if looked.contains(&id) {
             continue;
         }
         // A journal being created this moment may not be whole yet: it is read again next time.
-        let Ok(record) = crate::incident::journal::read(&store.path(&id)) else {
+        let Ok(record) = journals
+            .existing(&id)
+            .map_err(|e| e.to_string())
+            .and_then(|path| crate::incident::journal::read(&path).map_err(|e| e.to_string()))
+        else {
             continue;
         };
         let Ok(incident) = Incident::from_entries(&record.entries) else {
@@ -345,14 +390,51 @@ fn declared_in_this_drill(
     None
 }
 
+/// Where this console keeps incidents: the team's database (and a listener hearing its
+/// appends) when one is set and reachable, else this machine's files.
+fn journals_for(
+    store: &Store,
+    team: Option<Target>,
+    heard: std_mpsc::Sender<Op>,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> (Journals, Option<Listener>) {
+    let Some(target) = team else {
+        return (Journals::files(store.clone()), None);
+    };
+    match Journals::new(store.clone(), Some(target.clone())) {
+        Ok(journals) => {
+            let listener = listen::start(target, move |h| {
+                let _ = heard.send(Op::Heard(h));
+            });
+            (journals, Some(listener))
+        }
+        Err(e) => {
+            say(
+                tx,
+                format!(
+                    "cannot reach the team journal: {e}. Incidents are kept on this machine only \
+                     until the console starts with it again; `warroom journal push` copies them over"
+                ),
+                true,
+            );
+            (Journals::files(store.clone()), None)
+        }
+    }
+}
+
 fn run(
     store: Store,
+    team: Option<Target>,
     actor: Actor,
     drill_run: Option<DrillRun>,
-    rx: std_mpsc::Receiver<Op>,
+    link: Link,
     tx: mpsc::UnboundedSender<Msg>,
     open_here: &std::sync::Mutex<Option<String>>,
 ) {
+    let Link { alive, heard, rx } = link;
+    let (mut journals, _listener) = journals_for(&store, team, heard, &tx);
+    // Whether the team journal was last heard to be unreachable.
+    let mut lost = false;
     let mut open: Option<Open> = None;
     // What the action runner stamps changed objects with: set after every op that opens one.
     let set = |open: &Option<Open>| {
@@ -367,13 +449,16 @@ fn run(
     let mut looked = std::collections::HashSet::new();
     let mut next_look = std::time::Instant::now() + LOOK_EVERY;
     loop {
+        if alive.upgrade().is_none() {
+            break;
+        }
         let mut found = None;
         if std::time::Instant::now() >= next_look {
             next_look = std::time::Instant::now() + LOOK_EVERY;
             if open.is_none()
                 && let Some(run) = &drill_run
             {
-                found = declared_in_this_drill(&store, &run.played, &mut looked);
+                found = declared_in_this_drill(&mut journals, &run.played, &mut looked);
             }
         }
         let op = match found {
@@ -398,7 +483,7 @@ fn run(
                     continue;
                 }
                 let run = drill_run.as_ref().filter(|_| drill);
-                let made = store.open_new(Timestamp::now(), |id| Draft {
+                let made = journals.open_new(Timestamp::now(), |id| Draft {
                     drill_time: run.map(|r| (r.clock.0)()),
                     ..Draft::new(
                         actor.clone(),
@@ -417,21 +502,15 @@ fn run(
                             format!("{id} declared; the journal is {}", journal.path().display()),
                             false,
                         );
-                        open = Some(Open::new(journal, drill_run.as_ref(), &tx));
+                        open = Some(Open::new(id, journal, &mut journals, drill_run.as_ref(), &tx));
                     }
                     Err(e) => say(&tx, format!("cannot declare the incident: {e}"), true),
                 }
             }
-            Op::Open(id) => {
-                let journal = store
-                    .existing(&id)
-                    .map_err(|e| e.to_string())
-                    .and_then(|p| Journal::open(&p).map_err(|e| e.to_string()));
-                match journal {
-                    Ok(journal) => open = Some(Open::new(journal, drill_run.as_ref(), &tx)),
-                    Err(e) => say(&tx, format!("cannot open {id}: {e}"), true),
-                }
-            }
+            Op::Open(id) => match journals.open(&id) {
+                Ok(journal) => open = Some(Open::new(id, journal, &mut journals, drill_run.as_ref(), &tx)),
+                Err(e) => say(&tx, format!("cannot open {id}: {e}"), true),
+            },
             Op::File { filing, drill } => {
                 let f = *filing;
                 let at = f.when();
@@ -441,12 +520,16 @@ fn run(
                 if open.is_none()
                     && let Ok(filed) = &result
                 {
-                    match store
-                        .existing(filed.id())
-                        .map_err(|e| e.to_string())
-                        .and_then(|p| Journal::open(&p).map_err(|e| e.to_string()))
-                    {
-                        Ok(journal) => open = Some(Open::new(journal, drill_run.as_ref(), &tx)),
+                    match journals.open(filed.id()) {
+                        Ok(journal) => {
+                            open = Some(Open::new(
+                                filed.id().clone(),
+                                journal,
+                                &mut journals,
+                                drill_run.as_ref(),
+                                &tx,
+                            ))
+                        }
                         Err(e) => say(&tx, format!("cannot follow {}: {e}", filed.id()), true),
                     }
                 }
@@ -489,9 +572,40 @@ fn run(
                     Origin::Automation => Actor::automation(),
                     _ => actor.clone(),
                 };
-                record(&mut open, &tx, Draft::new(by, source, event))
+                record(&mut open, &mut journals, &tx, Draft::new(by, source, event))
             }
-            Op::Record(draft) => record(&mut open, &tx, draft),
+            Op::Record(draft) => record(&mut open, &mut journals, &tx, draft),
+            Op::Heard(heard) => match heard {
+                Heard::Appended { id, .. } => {
+                    if let Some(o) = open.as_mut().filter(|o| o.id == id)
+                        && let Err(e) = journals.catch_up(&o.id, &mut o.journal)
+                    {
+                        say(&tx, format!("cannot copy the team's latest entries here: {e}"), true);
+                    }
+                }
+                Heard::Lost(why) => {
+                    lost = true;
+                    say(
+                        &tx,
+                        format!(
+                            "the team journal cannot be reached ({why}); notes typed meanwhile are kept \
+                             on this machine and recorded when it is back"
+                        ),
+                        true,
+                    );
+                }
+                Heard::Back => {
+                    if std::mem::take(&mut lost) {
+                        say(&tx, "the team journal is back".into(), false);
+                    }
+                    if let Some(o) = open.as_mut() {
+                        if let Err(e) = journals.catch_up(&o.id, &mut o.journal) {
+                            say(&tx, format!("cannot copy the team's latest entries here: {e}"), true);
+                        }
+                        o.record_kept(&mut journals, &tx);
+                    }
+                }
+            },
             Op::Change(c) => {
                 let Some(o) = &mut open else {
                     say(&tx, "no incident is open here".into(), true);
@@ -499,7 +613,7 @@ fn run(
                 };
                 let me = actor.name.clone();
                 let typed = typed(&c, &actor);
-                let appended = o.journal.append_with(|entries| {
+                let appended = journals.append_with(&o.id, &mut o.journal, |entries| {
                     let incident = Incident::from_entries(entries)?;
                     if let IncidentChange::Alert(alert) = &c
                         && !incident.alert_is_news(alert)
@@ -583,7 +697,10 @@ mod tests {
         };
         let ours = played("bad-deploy", start);
         let mut looked = std::collections::HashSet::new();
-        assert_eq!(declared_in_this_drill(&store, &ours, &mut looked), None);
+        assert_eq!(
+            declared_in_this_drill(&mut Journals::files(store.clone()), &ours, &mut looked),
+            None
+        );
         // Another drill's, one of the same scenario started another time, and ours resolved.
         declare("carol", played("node-failure", start), false);
         declare(
@@ -592,20 +709,26 @@ mod tests {
             false,
         );
         declare("erin", ours.clone(), true);
-        assert_eq!(declared_in_this_drill(&store, &ours, &mut looked), None);
+        assert_eq!(
+            declared_in_this_drill(&mut Journals::files(store.clone()), &ours, &mut looked),
+            None
+        );
         let id = declare("bob", ours.clone(), false);
         assert_eq!(
-            declared_in_this_drill(&store, &ours, &mut looked),
+            declared_in_this_drill(&mut Journals::files(store.clone()), &ours, &mut looked),
             Some((id, "bob".to_string()))
         );
         // Each is looked at once.
-        assert_eq!(declared_in_this_drill(&store, &ours, &mut looked), None);
+        assert_eq!(
+            declared_in_this_drill(&mut Journals::files(store.clone()), &ours, &mut looked),
+            None
+        );
     }
 
     /// Opens `id` through a link, does `ops`, waits for them, and returns what it told.
     fn through_a_link(store: &Store, id: &IncidentId, ops: Vec<Op>) -> Vec<String> {
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let link = JournalLink::start(store.clone(), Actor::named("bob"), None, tx);
+        let link = JournalLink::start(store.clone(), None, Actor::named("bob"), None, tx);
         link.send(Op::Open(id.clone()));
         for op in ops {
             link.send(op);

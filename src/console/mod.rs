@@ -251,7 +251,13 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         }),
         _ => None,
     };
-    let journal = JournalLink::start(setup.store, setup.actor.clone(), drill_run, msg_tx.clone());
+    let journal = JournalLink::start(
+        setup.store,
+        setup.journal,
+        setup.actor.clone(),
+        drill_run,
+        msg_tx.clone(),
+    );
     if let Some(id) = options.incident.clone() {
         journal.send(Op::Open(id));
     }

@@ -27,6 +27,10 @@ pub struct ConsoleOptions {
     /// Where incident journals are kept (default: WARROOM_DATA_DIR or the XDG data directory).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// Keep incidents in the team's PostgreSQL (postgres://…), this machine's journals its
+    /// local copies [default: $WARROOM_JOURNAL, else the config's `[journal] address`].
+    #[arg(long, value_name = "ADDRESS")]
+    pub journal: Option<String>,
     #[command(flatten)]
     pub access: Access,
 }
@@ -56,6 +60,8 @@ pub struct Setup {
     pub depth: ColorDepth,
     pub user_dir: PathBuf,
     pub store: Store,
+    /// The team's journal database, when incidents are kept there.
+    pub journal: Option<crate::postgres::Target>,
     pub actor: Actor,
     /// Templates, channels and cadence for the status editor.
     pub status: crate::app::status::StatusSetup,
@@ -87,6 +93,11 @@ impl ConsoleOptions {
         let theme = theme::load(&theme_name, Some(&user_dir.join("themes")), depth)?;
         let keymap = keymap::load(&keymap_name, Some(&user_dir.join("keymaps")))?;
         let store = Store::new(&store::data_dir(self.data_dir.as_deref()));
+        let address = self
+            .journal
+            .clone()
+            .or_else(|| std::env::var("WARROOM_JOURNAL").ok().filter(|a| !a.is_empty()));
+        let journal = config.journal_target(address.as_deref())?;
         let status = crate::app::status::StatusSetup {
             templates: crate::comms::template::Templates::in_use(None)?.all,
             channels: config.status_channels(),
@@ -102,6 +113,7 @@ impl ConsoleOptions {
             depth,
             user_dir,
             store,
+            journal,
             actor: crate::config::actor(),
             config,
             playbooks,

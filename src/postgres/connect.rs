@@ -6,8 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
 use tokio_postgres::config::SslMode;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{AsyncMessage, Client, NoTls, Notification};
 
 use crate::http::causes;
 use crate::incident::journal::JournalError;
@@ -144,15 +146,20 @@ impl Target {
 
     /// Connects (TLS when a CA is named), then brings the schema up to date.
     pub async fn connect(&self) -> Result<Client, DbError> {
-        let mut client = match &self.ca {
+        Ok(self.connect_listening().await?.0)
+    }
+
+    /// Connects as `connect` does, and hands over the notifications the connection receives
+    /// (after a `LISTEN`); the channel closes when the connection does.
+    pub async fn connect_listening(&self) -> Result<(Client, mpsc::UnboundedReceiver<Notification>), DbError> {
+        let (mut client, heard) = match &self.ca {
             None => {
                 let (client, connection) = self
                     .config
                     .connect(NoTls)
                     .await
                     .map_err(|source| self.connect_err(source))?;
-                tokio::spawn(drive(connection, self.shown.clone()));
-                client
+                (client, run_connection(connection, self.shown.clone()))
             }
             Some(ca) => {
                 let tls = tokio_postgres_rustls::MakeRustlsConnect::new(client_config(ca)?);
@@ -161,12 +168,11 @@ impl Target {
                     .connect(tls)
                     .await
                     .map_err(|source| self.connect_err(source))?;
-                tokio::spawn(drive(connection, self.shown.clone()));
-                client
+                (client, run_connection(connection, self.shown.clone()))
             }
         };
         migrate(&mut client, &self.shown).await?;
-        Ok(client)
+        Ok((client, heard))
     }
 
     fn connect_err(&self, source: tokio_postgres::Error) -> DbError {
@@ -177,14 +183,33 @@ impl Target {
     }
 }
 
-/// Runs a connection until it closes; how it ended goes to the log.
-async fn drive<F>(connection: F, shown: String)
+/// Runs a connection until it closes (how it ended goes to the log), passing on the
+/// notifications it receives.
+fn run_connection<S, T>(
+    mut connection: tokio_postgres::Connection<S, T>,
+    shown: String,
+) -> mpsc::UnboundedReceiver<Notification>
 where
-    F: std::future::Future<Output = Result<(), tokio_postgres::Error>>,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    if let Err(e) = connection.await {
-        tracing::warn!(journal = %shown, "the journal's connection ended: {}", causes(&e));
-    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                Some(Ok(AsyncMessage::Notification(n))) => {
+                    let _ = tx.send(n);
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => {
+                    tracing::warn!(journal = %shown, "the journal's connection ended: {}", causes(&e));
+                    break;
+                }
+                None => break,
+            }
+        }
+    });
+    rx
 }
 
 fn client_config(ca: &Path) -> Result<rustls::ClientConfig, DbError> {

@@ -22,6 +22,7 @@ pub const CHANNEL: &str = "warroom_journal";
 /// The journals in one PostgreSQL database.
 pub struct Shared {
     client: Client,
+    target: Target,
     shown: String,
 }
 
@@ -56,8 +57,17 @@ impl Shared {
     pub async fn connect(target: &Target) -> Result<Shared, DbError> {
         Ok(Shared {
             client: target.connect().await?,
+            target: target.clone(),
             shown: target.shown().to_string(),
         })
+    }
+
+    /// The connection, made again first when the last one was lost (the database restarted).
+    async fn live(&mut self) -> Result<&mut Client, DbError> {
+        if self.client.is_closed() {
+            self.client = self.target.connect().await?;
+        }
+        Ok(&mut self.client)
     }
 
     /// `postgres://user@host:port/db`.
@@ -66,36 +76,41 @@ impl Shared {
     }
 
     /// Every incident the database holds, oldest first.
-    pub async fn incidents(&self) -> Result<Vec<IncidentId>, DbError> {
+    pub async fn incidents(&mut self) -> Result<Vec<IncidentId>, DbError> {
+        let shown = self.shown.clone();
         let rows = self
-            .client
+            .live()
+            .await?
             .query("SELECT id FROM incidents", &[])
             .await
-            .map_err(query_err(&self.shown, "list the incidents"))?;
+            .map_err(query_err(&shown, "list the incidents"))?;
         let mut ids: Vec<IncidentId> = rows.iter().filter_map(|r| r.get::<_, String>(0).parse().ok()).collect();
         ids.sort_by(|a, b| (a.day(), a.number()).cmp(&(b.day(), b.number())));
         Ok(ids)
     }
 
     /// The lines of `id` after seq `after`, in order (none when the incident is not there).
-    pub async fn lines(&self, id: &IncidentId, after: u64) -> Result<Vec<String>, DbError> {
-        lines(&self.client, id, after)
+    pub async fn lines(&mut self, id: &IncidentId, after: u64) -> Result<Vec<String>, DbError> {
+        let shown = self.shown.clone();
+        lines(self.live().await?, id, after)
             .await
-            .map_err(query_err(&self.shown, "read the journal"))
+            .map_err(query_err(&shown, "read the journal"))
     }
 
     /// Whether the database holds `id`.
-    pub async fn holds(&self, id: &IncidentId) -> Result<bool, DbError> {
+    pub async fn holds(&mut self, id: &IncidentId) -> Result<bool, DbError> {
+        let shown = self.shown.clone();
         let row = self
-            .client
+            .live()
+            .await?
             .query_opt("SELECT 1 FROM incidents WHERE id = $1", &[&id.as_str()])
             .await
-            .map_err(query_err(&self.shown, "look the incident up"))?;
+            .map_err(query_err(&shown, "look the incident up"))?;
         Ok(row.is_some())
     }
 
     /// Brings the local copy up to date with the database; returns the entries that were new.
-    pub async fn catch_up(&self, id: &IncidentId, local: &mut Journal) -> Result<Vec<Entry>, DbError> {
+    pub async fn catch_up(&mut self, id: &IncidentId, local: &mut Journal) -> Result<Vec<Entry>, DbError> {
         let lines = self.lines(id, last_seq(local)).await?;
         Ok(local.copy_in(&lines)?)
     }
@@ -179,11 +194,12 @@ impl Shared {
         let day = now.to_zoned(TimeZone::UTC).date();
         let today = IncidentId::new(day, 0);
         let pattern = format!("INC-{}-%", today.day());
-        let rows = self
-            .client
+        let shown = self.shown.clone();
+        let client = self.live().await?;
+        let rows = client
             .query("SELECT id FROM incidents WHERE id LIKE $1", &[&pattern])
             .await
-            .map_err(query_err(&self.shown, "list today's incidents"))?;
+            .map_err(query_err(&shown, "list today's incidents"))?;
         let taken = rows
             .iter()
             .filter_map(|r| r.get::<_, String>(0).parse::<IncidentId>().ok())
@@ -206,28 +222,22 @@ impl Shared {
                     path: store.path(&id),
                     source,
                 })?;
-            let tx = self
-                .client
-                .transaction()
-                .await
-                .map_err(query_err(&self.shown, "begin"))?;
+            let tx = client.transaction().await.map_err(query_err(&shown, "begin"))?;
             let created = tx
                 .execute(
                     "INSERT INTO incidents (id, head_seq, head_hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING",
                     &[&id.as_str(), &GENESIS],
                 )
                 .await
-                .map_err(query_err(&self.shown, "open the incident"))?;
+                .map_err(query_err(&shown, "open the incident"))?;
             if created == 0 {
                 // Another machine took this id a moment ago: take the next.
                 continue;
             }
             insert(&tx, &id, &entry, &text)
                 .await
-                .map_err(query_err(&self.shown, "write the declaration"))?;
-            tx.commit()
-                .await
-                .map_err(query_err(&self.shown, "commit the declaration"))?;
+                .map_err(query_err(&shown, "write the declaration"))?;
+            tx.commit().await.map_err(query_err(&shown, "commit the declaration"))?;
             std::fs::create_dir_all(store.dir()).map_err(|source| JournalError::Io {
                 path: store.dir().to_path_buf(),
                 doing: "create the incidents directory",
@@ -300,25 +310,25 @@ impl Shared {
     }
 
     /// The database's copy of `id`, read back and checked line by line.
-    pub async fn read(&self, id: &IncidentId) -> Result<Copy, DbError> {
-        let head = self
-            .client
+    pub async fn read(&mut self, id: &IncidentId) -> Result<Copy, DbError> {
+        let shown = self.shown.clone();
+        let client = self.live().await?;
+        let head = client
             .query_opt("SELECT head_seq FROM incidents WHERE id = $1", &[&id.as_str()])
             .await
-            .map_err(query_err(&self.shown, "look the incident up"))?
+            .map_err(query_err(&shown, "look the incident up"))?
             .ok_or_else(|| DbError::NoIncident {
-                shown: self.shown.clone(),
+                shown: shown.clone(),
                 id: id.clone(),
             })?;
         let head_seq = seq_of(head.get(0));
-        let rows = self
-            .client
+        let rows = client
             .query(
                 "SELECT seq, line FROM entries WHERE incident = $1 ORDER BY seq",
                 &[&id.as_str()],
             )
             .await
-            .map_err(query_err(&self.shown, "read the journal"))?;
+            .map_err(query_err(&shown, "read the journal"))?;
         let mut bytes = Vec::new();
         for row in &rows {
             bytes.extend_from_slice(row.get::<_, String>(1).as_bytes());

@@ -91,9 +91,9 @@ impl Journals {
     }
 
     /// Every incident, oldest first: the database's (when set) and this machine's files.
-    pub fn list(&self) -> Result<Vec<IncidentId>, JournalsError> {
+    pub fn list(&mut self) -> Result<Vec<IncidentId>, JournalsError> {
         let mut ids = self.store.list()?;
-        if let Some(team) = &self.team {
+        if let Some(team) = &mut self.team {
             ids.extend(drive(&team.runtime, team.db.incidents())?);
             ids.sort_by(|a, b| (a.day(), a.number()).cmp(&(b.day(), b.number())));
             ids.dedup();
@@ -103,7 +103,7 @@ impl Journals {
 
     /// The journal file of `id`, brought up to date from the database first.
     pub fn existing(&mut self, id: &IncidentId) -> Result<PathBuf, JournalsError> {
-        if let Some(team) = &self.team
+        if let Some(team) = &mut self.team
             && drive(&team.runtime, team.db.holds(id))?
         {
             let path = self.store.path(id);
@@ -160,7 +160,7 @@ impl Journals {
 
     /// Copies into `local` what the database holds beyond it (nothing without a database).
     pub fn catch_up(&mut self, id: &IncidentId, local: &mut Journal) -> Result<Vec<Entry>, JournalsError> {
-        match &self.team {
+        match &mut self.team {
             Some(team) => Ok(drive(&team.runtime, team.db.catch_up(id, local))?),
             None => Ok(Vec::new()),
         }

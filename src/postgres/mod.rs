@@ -5,6 +5,7 @@
 pub mod connect;
 pub mod journal;
 pub mod journals;
+pub mod listen;
 
 pub use connect::{DbError, Target};
 pub use journal::Shared;

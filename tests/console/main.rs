@@ -20,4 +20,5 @@ mod render;
 mod resume;
 mod scenario_files;
 mod status_tmux;
+mod team_journal;
 mod tmux;

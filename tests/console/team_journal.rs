@@ -1,0 +1,86 @@
+//! End-to-end: a war room on two machines through the team's journal in a real PostgreSQL.
+//! The console on machine A declares an incident there; a responder on machine B writes a
+//! note from the CLI and it reaches A's screen; A's note reaches B. The database goes away:
+//! A says so and keeps what is typed; when it returns, A says so and records what it kept.
+
+use std::path::Path;
+
+use warroom_testkit::{Postgres, Tmux};
+
+use crate::tmux::{palette, warroom};
+
+fn cli(data: &Path, pg: &Postgres, args: &[&str]) -> String {
+    let out = crate::support::warroom(data)
+        .env("WARROOM_JOURNAL", pg.url())
+        .args(args)
+        .output()
+        .expect("warroom");
+    assert!(
+        out.status.success(),
+        "warroom {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn two_machines_share_one_incident_through_postgres_and_an_outage_loses_nothing() {
+    let pg = Postgres::start();
+    let a = tempfile::tempdir().expect("machine A");
+    let b = tempfile::tempdir().expect("machine B");
+    std::fs::write(a.path().join("config.toml"), "[detection]\nconsole = false\n").expect("config");
+    let t = Tmux::start(
+        a.path(),
+        &format!("env WARROOM_JOURNAL={} {} drill --speed 0", pg.url(), warroom()),
+        200,
+        50,
+    );
+    t.wait_for("the drill console", 60, |s| {
+        s.contains("DRILL") && s.contains("Status update")
+    });
+    palette(&t, "declare sev2 Checkout failing");
+    t.wait_for("the declared incident", 30, |s| s.contains("Checkout failing"));
+    // The database allocated the id and holds the declaration.
+    let id = pg.psql("SELECT id FROM incidents").trim().to_string();
+    assert!(id.starts_with("INC-"), "{id:?}");
+
+    // Machine B, which never saw it, writes a note; it reaches A's timeline.
+    cli(b.path(), &pg, &["note", &id, "seen from machine B"]);
+    t.wait_for("B's note on A's timeline", 30, |s| s.contains("seen from machine B"));
+
+    // A's note reaches the database and B.
+    t.keys(&["n"]);
+    t.keys(&["-l", "noted on machine A"]);
+    t.keys(&["Enter"]);
+    t.wait_for("A's note on A's timeline", 30, |s| s.contains("noted on machine A"));
+    let follow = cli(b.path(), &pg, &["incident", "catchup", &id]);
+    assert!(!follow.is_empty());
+    let copy = std::fs::read_to_string(b.path().join("incidents").join(format!("{id}.jsonl"))).expect("B's copy");
+    assert!(copy.contains("noted on machine A"), "{copy}");
+
+    // The database goes away: A says so, and keeps a note typed meanwhile.
+    pg.stop();
+    t.wait_for("A telling the team journal is unreachable", 30, |s| {
+        s.contains("the team journal cannot be reached")
+    });
+    t.keys(&["n"]);
+    t.keys(&["-l", "typed during the outage"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the note kept aside", 30, |s| s.contains("kept in"));
+    // Back: A says so and records what it kept, through the database, for everyone.
+    pg.resume();
+    t.wait_for("A telling the team journal is back", 60, |s| {
+        s.contains("the team journal is back") || s.contains("recorded 1 typed entry")
+    });
+    t.wait_for("the kept note on A's timeline", 60, |s| {
+        s.contains("typed during the outage")
+    });
+    let lines = pg.psql(&format!(
+        "SELECT line FROM entries WHERE incident = '{id}' ORDER BY seq"
+    ));
+    assert!(lines.contains("typed during the outage"), "{lines}");
+    let verify = cli(b.path(), &pg, &["journal", "verify", &id]);
+    assert!(verify.contains("every hash and link verified"), "{verify}");
+    assert!(!verify.contains("NOT INTACT"), "{verify}");
+    t.keys(&["q"]);
+}
