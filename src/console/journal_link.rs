@@ -218,8 +218,7 @@ impl Open {
             );
         }
         for (i, k) in kept.iter().enumerate() {
-            let draft = Draft::new(Actor::named(k.by.clone()), Origin::Human, k.event()).pinned(k.pinned);
-            if let Err(e) = journals.append(&self.id, &mut self.journal, draft) {
+            if let Err(e) = journals.append(&self.id, &mut self.journal, k.draft()) {
                 let left = kept.len() - i;
                 return say(
                     tx,
@@ -271,7 +270,7 @@ fn typed(c: &IncidentChange, by: &Actor) -> Option<Kept> {
 /// Keeps what the journal refused beside it, and says where (or, should even that fail, shows
 /// the words so they can be copied).
 fn keep(journal: &Journal, kept: &Kept, why: &str, tx: &mpsc::UnboundedSender<Msg>) {
-    let (Typed::Note(text) | Typed::Decision(text) | Typed::Aside(text) | Typed::Hypothesis(text)) = &kept.what;
+    let text = kept.words();
     match unsaved::keep(journal.path(), kept) {
         Ok(at) => say(
             tx,
@@ -295,10 +294,11 @@ fn record(open: &mut Option<Open>, journals: &mut Journals, tx: &mpsc::Unbounded
         say(tx, "no incident is open here: the entry was not journaled".into(), true);
         return;
     };
+    let kept = Kept::entry(Timestamp::now(), &draft);
     let appended = journals.append(&o.id, &mut o.journal, draft);
     o.tell_repairs(tx);
     if let Err(e) = appended {
-        say(tx, format!("the journal could not record it: {e}"), true);
+        keep(&o.journal, &kept, &e.to_string(), tx);
     }
 }
 

@@ -1,6 +1,7 @@
-//! What a person typed that the journal could not take (it is damaged, or the disk refused):
-//! kept beside the journal in `INC-….unsaved.jsonl`, one JSON line each, fsynced, until the
-//! journal can record it. Nothing a person types is discarded.
+//! What the journal could not take (it is damaged, the disk refused, the team's database is
+//! away): what a person typed, and any other entry (an action's record, a status draft), kept
+//! beside the journal in `INC-….unsaved.jsonl`, one JSON line each, fsynced, until the journal
+//! can record it. Nothing typed or done is discarded.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -9,10 +10,10 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::model::Event;
+use super::model::{Actor, Draft, Event, Origin};
 
-/// One note, decision, facilitator's aside or hypothesis as it was typed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One note, decision, facilitator's aside or hypothesis as it was typed, or an entry as made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Kept {
     pub at: Timestamp,
     pub by: String,
@@ -20,16 +21,53 @@ pub struct Kept {
     pub pinned: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Typed {
     Note(String),
     Decision(String),
     Aside(String),
     Hypothesis(String),
+    /// Any other entry, recorded as it was made, by whom and from where.
+    Entry {
+        actor: Actor,
+        source: Origin,
+        event: Event,
+    },
 }
 
 impl Kept {
+    /// An entry kept as it was made.
+    pub fn entry(at: Timestamp, draft: &Draft) -> Kept {
+        Kept {
+            at,
+            by: draft.actor.name.clone(),
+            what: Typed::Entry {
+                actor: draft.actor.clone(),
+                source: draft.source,
+                event: draft.event.clone(),
+            },
+            pinned: draft.pinned,
+        }
+    }
+
+    /// The entry to record now.
+    pub fn draft(&self) -> Draft {
+        let (actor, source) = match &self.what {
+            Typed::Entry { actor, source, .. } => (actor.clone(), *source),
+            _ => (Actor::named(self.by.clone()), Origin::Human),
+        };
+        Draft::new(actor, source, self.event()).pinned(self.pinned)
+    }
+
+    /// What it says, in a few words (for a message when it cannot even be kept).
+    pub fn words(&self) -> String {
+        match &self.what {
+            Typed::Note(t) | Typed::Decision(t) | Typed::Aside(t) | Typed::Hypothesis(t) => t.clone(),
+            Typed::Entry { event, .. } => crate::incident::timeline::describe(event),
+        }
+    }
+
     /// The entry to record now: the words as typed, with when they were typed when that is
     /// not now.
     pub fn event(&self) -> Event {
@@ -47,6 +85,7 @@ impl Kept {
             Typed::Hypothesis(text) => Event::HypothesisOpened {
                 text: format!("{text} (put forward at {when}, kept while the journal could not record it)"),
             },
+            Typed::Entry { event, .. } => event.clone(),
         }
     }
 }
@@ -131,5 +170,30 @@ mod tests {
                 .join("INC-20261204-001.jsonl.unsaved.jsonl.recorded")
                 .exists()
         );
+    }
+
+    #[test]
+    fn an_entry_kept_as_made_comes_back_as_the_same_draft() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("INC-20261204-001.jsonl");
+        let made = Draft::new(
+            Actor {
+                name: "alice".into(),
+                k8s: Some("alice@example.com".into()),
+            },
+            Origin::Automation,
+            Event::ActionItem {
+                title: "Alert on config key lookups".into(),
+                owner: Some("bob".into()),
+                due: None,
+                ticket: None,
+            },
+        )
+        .pinned(true);
+        keep(&journal, &Kept::entry("2026-12-04T10:00:00Z".parse().unwrap(), &made)).unwrap();
+        let back = kept(&journal).unwrap();
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].draft(), made);
+        assert_eq!(back[0].words(), crate::incident::timeline::describe(&made.event));
     }
 }
