@@ -56,6 +56,10 @@ pub enum Msg {
     Identity(String),
     /// An entry (or a problem) from the active incident's journal.
     Journal(Followed),
+    /// Whether the team's journal database can be reached (told when that changes).
+    TeamJournal {
+        away: bool,
+    },
     /// The answer to an effect, in words (an error when `error`).
     Notice {
         text: String,

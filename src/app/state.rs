@@ -236,6 +236,9 @@ pub struct AppState {
     pub keys_checked: Option<KeysChecked>,
     /// No change may leave this console (`--read-only`, or the observer role).
     pub read_only: bool,
+    /// The team's journal database cannot be reached: entries are kept on this machine until
+    /// it is back.
+    pub team_journal_away: bool,
     /// This console facilitates the drill: its clock and faults, and the facilitator's asides,
     /// which a player's console (one that joined the drill without `--facilitator`) does not show.
     pub facilitating: bool,
@@ -295,6 +298,7 @@ impl AppState {
         let editor = super::status::editor_with("");
         AppState {
             facilitating: matches!(mode, Mode::Drill { .. }),
+            team_journal_away: false,
             mode,
             model: ClusterModel::new(),
             symptoms: Vec::new(),

@@ -91,6 +91,7 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
         }
         Msg::Journal(f) => narration::journal(state, f),
         Msg::Notice { text, error } => state.tell(text, error),
+        Msg::TeamJournal { away } => state.team_journal_away = away,
         Msg::Theme(t) => {
             state.tell(format!("theme {} ({:?} colours)", t.name, t.depth), false);
             state.theme = *t;

@@ -409,6 +409,7 @@ fn journals_for(
             (journals, Some(listener))
         }
         Err(e) => {
+            let _ = tx.send(Msg::TeamJournal { away: true });
             say(
                 tx,
                 format!(
@@ -585,6 +586,7 @@ fn run(
                 }
                 Heard::Lost(why) => {
                     lost = true;
+                    let _ = tx.send(Msg::TeamJournal { away: true });
                     say(
                         &tx,
                         format!(
@@ -595,6 +597,7 @@ fn run(
                     );
                 }
                 Heard::Back => {
+                    let _ = tx.send(Msg::TeamJournal { away: false });
                     if std::mem::take(&mut lost) {
                         say(&tx, "the team journal is back".into(), false);
                     }

@@ -135,6 +135,9 @@ pub fn render(state: &AppState, frame: &mut Frame, area: Rect) {
     if state.read_only {
         add(Keep::Always, Span::styled(" READ-ONLY ", t.get("health.warning")));
     }
+    if state.team_journal_away {
+        add(Keep::Always, Span::styled(" JOURNAL OFFLINE ", t.get("health.warning")));
+    }
     if let Some(i) = &state.incident {
         let n = i.severity.number();
         add(

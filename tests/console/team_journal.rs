@@ -61,7 +61,7 @@ fn two_machines_share_one_incident_through_postgres_and_an_outage_loses_nothing(
     // The database goes away: A says so, and keeps a note typed meanwhile.
     pg.stop();
     t.wait_for("A telling the team journal is unreachable", 30, |s| {
-        s.contains("the team journal cannot be reached")
+        s.contains("the team journal cannot be reached") && s.contains("JOURNAL OFFLINE")
     });
     t.keys(&["n"]);
     t.keys(&["-l", "typed during the outage"]);
@@ -73,7 +73,7 @@ fn two_machines_share_one_incident_through_postgres_and_an_outage_loses_nothing(
         s.contains("the team journal is back") || s.contains("recorded 1 typed entry")
     });
     t.wait_for("the kept note on A's timeline", 60, |s| {
-        s.contains("typed during the outage")
+        s.contains("typed during the outage") && !s.contains("JOURNAL OFFLINE")
     });
     let lines = pg.psql(&format!(
         "SELECT line FROM entries WHERE incident = '{id}' ORDER BY seq"
