@@ -1,6 +1,9 @@
-//! Journal benchmark: prints append+fsync latency (p50, p99, max) on this machine's disk, and
-//! the time to read, verify and render the postmortem of a 10,000-event journal. Figures
-//! only; nothing is asserted.
+//! Journal benchmark: prints append+fsync latency (p50, p99, max) on this machine's disk, the
+//! same through the team's journal in a real PostgreSQL (Debian's, on a private port, fsync on),
+//! the follow latency from an append on one machine to the entry reaching another machine's
+//! follower (LISTEN/NOTIFY, copy into its file, the file follower), and the time to read,
+//! verify and render the postmortem of a 10,000-event journal. Figures only; nothing is
+//! asserted.
 //!
 //! `cargo bench --bench journal` (WARROOM_BENCH_DIR picks the directory; the default is under
 //! the target directory, on disk rather than tmpfs, so fsync is real).
@@ -139,6 +142,8 @@ fn main() {
         ms(*lat.last().expect("latencies"))
     );
 
+    team_journal(&dir, &actor);
+
     // A 10,000-event journal, written with the line encoder (fsyncing 10,000 times would only
     // measure the disk again).
     let big = dir.join("INC-20261124-002.jsonl");
@@ -191,4 +196,94 @@ fn main() {
         ms(percentile(&render_times, 0.5)),
         size as f64 / 1024.0
     );
+}
+
+const TEAM_APPENDS: usize = 1_000;
+const FOLLOWS: usize = 200;
+
+/// Appends and follows through PostgreSQL, between two machines (two data directories).
+fn team_journal(dir: &std::path::Path, actor: &Actor) {
+    use warroom::incident::follow::{self, Followed};
+    use warroom::incident::store::Store;
+    use warroom::postgres::listen::{self, Heard};
+    use warroom::postgres::{Journals, Target};
+
+    let pg = warroom_testkit::Postgres::start();
+    let target = Target::parse(&pg.url(), None).expect("address");
+    let mut a = Journals::new(Store::new(&dir.join("machine-a")), Some(target.clone())).expect("connect A");
+    let (id, mut local, _) = a
+        .open_new(Timestamp::now(), |_| Draft::new(actor.clone(), Origin::Human, opened(false)))
+        .expect("declare");
+    let mut lat = Vec::with_capacity(TEAM_APPENDS);
+    for i in 0..TEAM_APPENDS {
+        let (source, e) = event(i);
+        let t = Instant::now();
+        a.append(&id, &mut local, Draft::new(actor.clone(), source, e)).expect("append");
+        lat.push(t.elapsed());
+    }
+    lat.sort();
+    println!(
+        "append through PostgreSQL ({TEAM_APPENDS} appends, commit fsynced, then the local copy's fsync): p50 {}  p99 {}  max {}",
+        ms(percentile(&lat, 0.50)),
+        ms(percentile(&lat, 0.99)),
+        ms(*lat.last().expect("latencies"))
+    );
+
+    // Machine B follows: its listener hears each append, copies it into B's file, whose
+    // follower hands the entry on (as to B's console).
+    let (heard_tx, heard_rx) = std::sync::mpsc::channel();
+    let _listener = listen::start(target.clone(), move |h| {
+        let _ = heard_tx.send(h);
+    });
+    let mut b = Journals::new(Store::new(&dir.join("machine-b")), Some(target)).expect("connect B");
+    let mut b_local = b.open(&id).expect("B's copy");
+    let (entries_tx, mut entries_rx) = tokio::sync::mpsc::unbounded_channel();
+    let _follower = follow::follow(
+        b_local.path(),
+        b_local.end().clone(),
+        warroom::sink::into_channel(entries_tx, |f| f),
+    );
+    let copier = {
+        let id = id.clone();
+        std::thread::spawn(move || {
+            while let Ok(h) = heard_rx.recv() {
+                match h {
+                    Heard::Appended { id: heard, .. } if heard == id => {
+                        b.catch_up(&id, &mut b_local).expect("copy into B");
+                    }
+                    Heard::Back => {
+                        b.catch_up(&id, &mut b_local).expect("copy into B");
+                    }
+                    // The database is stopped at the end of the run.
+                    Heard::Lost(_) => break,
+                    Heard::Appended { .. } => {}
+                }
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let mut follow_lat = Vec::with_capacity(FOLLOWS);
+    for i in 0..FOLLOWS {
+        let (source, e) = event(i);
+        let t = Instant::now();
+        let entry = a.append(&id, &mut local, Draft::new(actor.clone(), source, e)).expect("append");
+        loop {
+            match entries_rx.blocking_recv() {
+                Some(Followed::Entry(got)) if got.seq == entry.seq => break,
+                Some(Followed::Entry(_)) => {}
+                other => panic!("B's follower: {other:?}"),
+            }
+        }
+        follow_lat.push(t.elapsed());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    follow_lat.sort();
+    println!(
+        "follow through PostgreSQL ({FOLLOWS} appends on A, each until B's follower has it): p50 {}  p99 {}  max {}",
+        ms(percentile(&follow_lat, 0.50)),
+        ms(percentile(&follow_lat, 0.99)),
+        ms(*follow_lat.last().expect("latencies"))
+    );
+    drop(_listener);
+    drop(copier);
 }
