@@ -122,7 +122,7 @@ async fn run(file: &Path, span: i64, step: i64) -> (Seen, Vec<i64>, Duration) {
             let Said::File(f) = said else { continue };
             let cause = f.record.causes.first().map_or("–".to_string(), |c| c.why.clone());
             let (scope, at) = (f.record.scope.clone(), f.when());
-            match filing::file(&store, f.record, &f.title, f.severity, Some(&played), at).expect("filed") {
+            match filing::file(&mut store.clone(), f.record, &f.title, f.severity, Some(&played), at).expect("filed") {
                 Filed::Opened(_) => seen.incidents.push((f.at - start, scope, f.title, cause)),
                 Filed::Extended(..) => seen.added += 1,
                 Filed::Known(_) => {}

@@ -212,13 +212,16 @@ fn team_journal(dir: &std::path::Path, actor: &Actor) {
     let target = Target::parse(&pg.url(), None).expect("address");
     let mut a = Journals::new(Store::new(&dir.join("machine-a")), Some(target.clone())).expect("connect A");
     let (id, mut local, _) = a
-        .open_new(Timestamp::now(), |_| Draft::new(actor.clone(), Origin::Human, opened(false)))
+        .open_new(Timestamp::now(), |_| {
+            Draft::new(actor.clone(), Origin::Human, opened(false))
+        })
         .expect("declare");
     let mut lat = Vec::with_capacity(TEAM_APPENDS);
     for i in 0..TEAM_APPENDS {
         let (source, e) = event(i);
         let t = Instant::now();
-        a.append(&id, &mut local, Draft::new(actor.clone(), source, e)).expect("append");
+        a.append(&id, &mut local, Draft::new(actor.clone(), source, e))
+            .expect("append");
         lat.push(t.elapsed());
     }
     lat.sort();
@@ -266,7 +269,9 @@ fn team_journal(dir: &std::path::Path, actor: &Actor) {
     for i in 0..FOLLOWS {
         let (source, e) = event(i);
         let t = Instant::now();
-        let entry = a.append(&id, &mut local, Draft::new(actor.clone(), source, e)).expect("append");
+        let entry = a
+            .append(&id, &mut local, Draft::new(actor.clone(), source, e))
+            .expect("append");
         loop {
             match entries_rx.blocking_recv() {
                 Some(Followed::Entry(got)) if got.seq == entry.seq => break,

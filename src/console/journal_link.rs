@@ -517,7 +517,7 @@ fn run(
                 let at = f.when();
                 let unknown = Played::unknown();
                 let played = drill.then(|| drill_run.as_ref().map_or(&unknown, |r| &r.played));
-                let result = crate::incident::filing::file(&store, f.record, &f.title, f.severity, played, at);
+                let result = crate::incident::filing::file(&mut journals, f.record, &f.title, f.severity, played, at);
                 if open.is_none()
                     && let Ok(filed) = &result
                 {

@@ -11,10 +11,10 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 
-use super::journal::{self, Journal};
+use super::incidents::Incidents;
+use super::journal;
 use super::model::{Actor, Declared, DetectionRecord, Draft, Event, IncidentId, Origin, Played, Severity, Status};
 use super::state::Incident;
-use super::store::Store;
 
 /// Who the detector writes as.
 pub fn detector() -> Actor {
@@ -50,6 +50,13 @@ pub enum FilingError {
     Store(#[from] super::store::StoreError),
     #[error(transparent)]
     Journal(#[from] journal::JournalError),
+    /// Where the incidents are kept refused (the team's database, say).
+    #[error(transparent)]
+    Kept(Box<dyn std::error::Error + Send + Sync>),
+}
+
+fn kept<E: std::error::Error + Send + Sync + 'static>(e: E) -> FilingError {
+    FilingError::Kept(Box::new(e))
 }
 
 /// A deviation that began this close to the first one the detector opened an incident about,
@@ -62,12 +69,12 @@ type Covering = (IncidentId, Incident, Vec<super::model::Entry>, bool);
 
 /// The open incident (not resolved) that covers `record`'s scope, newest first; else one the
 /// detector opened lately about a scope deviating together with it, which it joins.
-fn covering(store: &Store, record: &DetectionRecord) -> Result<Option<Covering>, FilingError> {
-    let mut ids = store.list()?;
+fn covering(place: &mut impl Incidents, record: &DetectionRecord) -> Result<Option<Covering>, FilingError> {
+    let mut ids = place.ids().map_err(kept)?;
     ids.reverse();
     let mut related = None;
     for id in ids {
-        let Ok(read) = journal::read(&store.path(&id)) else {
+        let Ok(read) = place.read(&id) else {
             continue;
         };
         let Ok(incident) = Incident::from_entries(&read.entries) else {
@@ -112,7 +119,7 @@ fn already_filed(entries: &[super::model::Entry], record: &DetectionRecord) -> b
 /// drill (`drill` says which, as far as it is known), `now` is the drill's virtual time and
 /// every entry written is stamped with it.
 pub fn file(
-    store: &Store,
+    place: &mut impl Incidents,
     record: DetectionRecord,
     title: &str,
     severity: Severity,
@@ -123,6 +130,7 @@ pub fn file(
         d.drill_time = drill.map(|_| now);
         d
     };
+    let store = place.store().clone();
     std::fs::create_dir_all(store.dir()).map_err(|source| FilingError::Lock {
         path: store.dir().to_path_buf(),
         source,
@@ -144,16 +152,16 @@ pub fn file(
         Origin::Automation,
         Event::Detected(record.clone()),
     ));
-    if let Some((id, incident, entries, joins)) = covering(store, &record)? {
+    if let Some((id, incident, entries, joins)) = covering(place, &record)? {
         if already_filed(&entries, &record) {
             return Ok(Filed::Known(id));
         }
-        let mut journal = Journal::open(&store.path(&id))?;
+        let mut journal = place.open(&id).map_err(kept)?;
         let reason = record.findings.first().map(|f| format!("the detector: {}", f.text));
         if joins {
             let mut services = incident.services.clone();
             services.push(record.scope.clone());
-            journal.append(stamp(Draft::new(
+            let draft = stamp(Draft::new(
                 detector(),
                 Origin::Automation,
                 Event::ImpactUpdated {
@@ -161,14 +169,15 @@ pub fn file(
                     services,
                     components: incident.components.clone(),
                 },
-            )))?;
+            ));
+            place.append(&id, &mut journal, draft).map_err(kept)?;
         }
-        journal.append(entry)?;
+        place.append(&id, &mut journal, entry).map_err(kept)?;
         // Worse is smaller: SEV1 < SEV2.
         let was = incident.severity;
         let raised = (severity < was).then_some(severity);
         if raised.is_some() {
-            journal.append(stamp(Draft::new(
+            let draft = stamp(Draft::new(
                 detector(),
                 Origin::Automation,
                 Event::SeverityChanged {
@@ -176,11 +185,12 @@ pub fn file(
                     to: severity,
                     reason,
                 },
-            )))?;
+            ));
+            place.append(&id, &mut journal, draft).map_err(kept)?;
         }
         return Ok(Filed::Extended(id, raised));
     }
-    let (id, mut journal, _) = store.open_new(now, |id| {
+    let declare = |id: IncidentId| {
         let mut declared = Declared::new(id, title, severity);
         declared.services = vec![record.scope.clone()];
         declared.impact = record.findings.first().map(|f| f.text.clone()).unwrap_or_default();
@@ -191,15 +201,18 @@ pub fn file(
             Origin::Automation,
             Event::IncidentOpened(declared),
         ))
-    })?;
-    journal.append(entry.pinned(true))?;
+    };
+    let (id, mut journal, _) = place.open_new(now, &declare).map_err(kept)?;
+    place.append(&id, &mut journal, entry.pinned(true)).map_err(kept)?;
     Ok(Filed::Opened(id))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::incident::journal::Journal;
     use crate::incident::model::FindingRecord;
+    use crate::incident::store::Store;
 
     fn record(scope: &str, onset: i64, measures: &[&str]) -> DetectionRecord {
         DetectionRecord {
@@ -228,18 +241,42 @@ mod tests {
         let store = Store::new(dir.path());
         let now: Timestamp = "2026-12-05T10:00:00Z".parse().expect("t");
         let checkout = |onset, m: &[&str]| record("shop/checkout", onset, m);
-        let a = file(&store, checkout(0, &["errors"]), "Errors", Severity::Sev2, None, now).expect("a");
+        let a = file(
+            &mut store.clone(),
+            checkout(0, &["errors"]),
+            "Errors",
+            Severity::Sev2,
+            None,
+            now,
+        )
+        .expect("a");
         let Filed::Opened(id) = a else { panic!("{a:?}") };
-        let b = file(&store, checkout(5000, &["errors"]), "Errors", Severity::Sev3, None, now).expect("b");
+        let b = file(
+            &mut store.clone(),
+            checkout(5000, &["errors"]),
+            "Errors",
+            Severity::Sev3,
+            None,
+            now,
+        )
+        .expect("b");
         assert_eq!(
             b,
             Filed::Extended(id.clone(), None),
             "a milder detection leaves the severity"
         );
-        let worse = file(&store, checkout(9000, &["errors"]), "Errors", Severity::Sev1, None, now).expect("worse");
+        let worse = file(
+            &mut store.clone(),
+            checkout(9000, &["errors"]),
+            "Errors",
+            Severity::Sev1,
+            None,
+            now,
+        )
+        .expect("worse");
         assert_eq!(worse, Filed::Extended(id.clone(), Some(Severity::Sev1)));
         let c = file(
-            &store,
+            &mut store.clone(),
             record("shop/cart", 0, &["errors"]),
             "Errors",
             Severity::Sev3,
@@ -261,7 +298,7 @@ mod tests {
         ))
         .expect("resolve");
         let d = file(
-            &store,
+            &mut store.clone(),
             checkout(20_000, &["errors"]),
             "Errors",
             Severity::Sev2,
@@ -292,7 +329,7 @@ mod tests {
         let now: Timestamp = "2026-12-05T10:00:00Z".parse().expect("t");
         let at = now.as_second();
         let node = file(
-            &store,
+            &mut store.clone(),
             record("node/node-3", at, &["node_not_ready"]),
             "N",
             Severity::Sev2,
@@ -302,14 +339,14 @@ mod tests {
         .expect("node");
         let mut search = record("search/index", at + 60, &["errors"]);
         search.also_deviating = vec!["node/node-3".into()];
-        let joined = file(&store, search, "E", Severity::Sev2, None, now).expect("joined");
+        let joined = file(&mut store.clone(), search, "E", Severity::Sev2, None, now).expect("joined");
         assert_eq!(joined, Filed::Extended(node.id().clone(), None));
         let incident =
             Incident::from_entries(&journal::read(&store.path(node.id())).expect("read").entries).expect("incident");
         assert_eq!(incident.services, ["node/node-3", "search/index"]);
         // Alone, or long after, a deviation opens its own.
         let alone = file(
-            &store,
+            &mut store.clone(),
             record("shop/cart", at + 60, &["errors"]),
             "E",
             Severity::Sev3,
@@ -320,7 +357,7 @@ mod tests {
         assert!(matches!(alone, Filed::Opened(_)), "{alone:?}");
         let mut late = record("web/api", at + 3600, &["errors"]);
         late.also_deviating = vec!["node/node-3".into()];
-        let late = file(&store, late, "E", Severity::Sev3, None, now).expect("late");
+        let late = file(&mut store.clone(), late, "E", Severity::Sev3, None, now).expect("late");
         assert!(matches!(late, Filed::Opened(_)), "{late:?}");
     }
 
@@ -330,7 +367,7 @@ mod tests {
         let store = Store::new(dir.path());
         let now: Timestamp = "2026-12-05T10:00:00Z".parse().expect("t");
         let first = file(
-            &store,
+            &mut store.clone(),
             record("shop/checkout", 1000, &["errors", "crashlooping"]),
             "E",
             Severity::Sev2,
@@ -340,7 +377,7 @@ mod tests {
         .expect("first");
         // Another console saw it a poll later, with one of the measures.
         let again = file(
-            &store,
+            &mut store.clone(),
             record("shop/checkout", 1015, &["errors"]),
             "E",
             Severity::Sev2,
@@ -351,7 +388,7 @@ mod tests {
         assert_eq!(again, Filed::Known(first.id().clone()));
         // A measure it had not filed is news.
         let grown = file(
-            &store,
+            &mut store.clone(),
             record("shop/checkout", 1015, &["errors", "latency_p99"]),
             "E",
             Severity::Sev2,
@@ -373,7 +410,7 @@ mod tests {
                     let store = Store::new(dir.path());
                     s.spawn(move || {
                         file(
-                            &store,
+                            &mut store.clone(),
                             record("shop/checkout", 1000 + i, &["errors"]),
                             "E",
                             Severity::Sev2,

@@ -8,6 +8,7 @@ pub mod change;
 pub mod filing;
 pub mod follow;
 pub mod hypotheses;
+pub mod incidents;
 pub mod journal;
 pub mod line;
 pub mod metrics;

@@ -32,7 +32,7 @@ pub enum Typed {
     Entry {
         actor: Actor,
         source: Origin,
-        event: Event,
+        event: Box<Event>,
     },
 }
 
@@ -45,7 +45,7 @@ impl Kept {
             what: Typed::Entry {
                 actor: draft.actor.clone(),
                 source: draft.source,
-                event: draft.event.clone(),
+                event: Box::new(draft.event.clone()),
             },
             pinned: draft.pinned,
         }
@@ -85,7 +85,7 @@ impl Kept {
             Typed::Hypothesis(text) => Event::HypothesisOpened {
                 text: format!("{text} (put forward at {when}, kept while the journal could not record it)"),
             },
-            Typed::Entry { event, .. } => event.clone(),
+            Typed::Entry { event, .. } => (**event).clone(),
         }
     }
 }

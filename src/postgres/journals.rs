@@ -171,3 +171,35 @@ impl Journals {
         self.team.as_mut().map(|t| (&t.runtime, &mut t.db))
     }
 }
+
+impl crate::incident::incidents::Incidents for Journals {
+    type Error = JournalsError;
+
+    fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn ids(&mut self) -> Result<Vec<IncidentId>, JournalsError> {
+        self.list()
+    }
+
+    fn read(&mut self, id: &IncidentId) -> Result<crate::incident::journal::Record, JournalsError> {
+        Ok(crate::incident::journal::read(&self.existing(id)?)?)
+    }
+
+    fn open(&mut self, id: &IncidentId) -> Result<Journal, JournalsError> {
+        Journals::open(self, id)
+    }
+
+    fn open_new(
+        &mut self,
+        now: Timestamp,
+        declare: &(dyn Fn(IncidentId) -> Draft + Send + Sync),
+    ) -> Result<(IncidentId, Journal, Entry), JournalsError> {
+        Journals::open_new(self, now, declare)
+    }
+
+    fn append(&mut self, id: &IncidentId, local: &mut Journal, draft: Draft) -> Result<Entry, JournalsError> {
+        Journals::append(self, id, local, draft)
+    }
+}

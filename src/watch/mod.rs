@@ -225,7 +225,14 @@ fn carry_out(said: Said, store: &Store, config: &Config, drill: bool, heard: &mp
             let record = f.record.clone();
             // The drill's scenario is not known here.
             let played = crate::incident::model::Played::unknown();
-            match filing::file(store, f.record, &f.title, f.severity, drill.then_some(&played), now) {
+            match filing::file(
+                &mut store.clone(),
+                f.record,
+                &f.title,
+                f.severity,
+                drill.then_some(&played),
+                now,
+            ) {
                 Ok(Filed::Opened(id)) => {
                     say(&format!("opened {id} ({}): {}", f.severity, f.title));
                     let (store, config, heard) = (store.clone(), config.clone(), heard.clone());

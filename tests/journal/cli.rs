@@ -218,7 +218,7 @@ fn the_list_tells_how_many_detections_were_dismissed_as_false_positives() {
             also_deviating: Vec::new(),
             mitigations: Vec::new(),
         };
-        let filed = filing::file(&store, record, "Errors", Severity::Sev2, None, now).expect("filed");
+        let filed = filing::file(&mut store.clone(), record, "Errors", Severity::Sev2, None, now).expect("filed");
         ids.push(filed.id().to_string());
     }
     ok(run(

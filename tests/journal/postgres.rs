@@ -317,3 +317,77 @@ fn a_schema_from_a_newer_warroom_is_refused_and_left_alone() {
     assert!(err.contains("Upgrade warroom"), "{err}");
     assert_eq!(pg.psql("SELECT count(*) FROM warroom_schema_history").trim(), "2");
 }
+
+#[test]
+fn a_deviation_two_machines_detect_is_filed_once_through_postgres() {
+    use warroom::incident::filing::{self, Filed};
+    use warroom::incident::model::{DetectionRecord, FindingRecord, Severity};
+    use warroom::incident::store::Store;
+    use warroom::postgres::{Journals, Target};
+
+    let pg = Postgres::start();
+    let target = Target::parse(&pg.url(), None).expect("address");
+    let (a, b) = (tempfile::tempdir().expect("A"), tempfile::tempdir().expect("B"));
+    let mut on_a = Journals::new(Store::new(a.path()), Some(target.clone())).expect("A connects");
+    let mut on_b = Journals::new(Store::new(b.path()), Some(target)).expect("B connects");
+    let now: jiff::Timestamp = "2026-12-06T10:00:00Z".parse().expect("t");
+    let record = |measures: &[&str]| DetectionRecord {
+        scope: "shop/checkout".into(),
+        onset: now,
+        findings: measures
+            .iter()
+            .map(|m| FindingRecord {
+                subject: "shop/checkout".into(),
+                measure: m.to_string(),
+                value: 0.3,
+                band: None,
+                since: now,
+                text: format!("{m} is off"),
+            })
+            .collect(),
+        causes: Vec::new(),
+        also_deviating: Vec::new(),
+        mitigations: Vec::new(),
+    };
+    let opened = filing::file(
+        &mut on_a,
+        record(&["errors"]),
+        "Checkout errors",
+        Severity::Sev2,
+        None,
+        now,
+    )
+    .expect("A files");
+    let Filed::Opened(id) = opened else {
+        panic!("{opened:?}")
+    };
+    // B, whose files have never seen the incident, finds it in the database.
+    let again = filing::file(
+        &mut on_b,
+        record(&["errors"]),
+        "Checkout errors",
+        Severity::Sev2,
+        None,
+        now,
+    )
+    .expect("B files");
+    assert_eq!(again, Filed::Known(id.clone()));
+    let worse = filing::file(
+        &mut on_b,
+        record(&["errors", "latency"]),
+        "Checkout slow",
+        Severity::Sev1,
+        None,
+        now,
+    )
+    .expect("B files more");
+    assert_eq!(worse, Filed::Extended(id.clone(), Some(Severity::Sev1)));
+    assert_eq!(pg.psql("SELECT count(*) FROM incidents").trim(), "1");
+    let kinds = pg.psql(&format!(
+        "SELECT line::json->>'kind' FROM entries WHERE incident = '{id}' ORDER BY seq"
+    ));
+    assert_eq!(
+        kinds.lines().collect::<Vec<_>>(),
+        ["incident_opened", "detected", "detected", "severity_changed"]
+    );
+}
