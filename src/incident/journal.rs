@@ -902,7 +902,7 @@ mod tests {
     fn a_copy_refuses_lines_that_part_from_it_or_were_changed() {
         let (dir, path) = journal_with(2);
         let other = dir.path().join("other.jsonl");
-        let (mut o, _) = Journal::create(&other, note("first")).expect("create");
+        let (mut o, _) = Journal::create(&other, note("another first")).expect("create");
         o.append(note("a different second")).expect("append");
         let mut j = Journal::open(&path).expect("open");
         let err = j.copy_in(&lines_of(&other)).expect_err("parted");
