@@ -205,7 +205,6 @@ const FOLLOWS: usize = 200;
 fn team_journal(dir: &std::path::Path, actor: &Actor) {
     use warroom::incident::follow::{self, Followed};
     use warroom::incident::store::Store;
-    use warroom::postgres::listen::{self, Heard};
     use warroom::postgres::{Journals, Target};
 
     let pg = warroom_testkit::Postgres::start();
@@ -234,36 +233,15 @@ fn team_journal(dir: &std::path::Path, actor: &Actor) {
 
     // Machine B follows: its listener hears each append, copies it into B's file, whose
     // follower hands the entry on (as to B's console).
-    let (heard_tx, heard_rx) = std::sync::mpsc::channel();
-    let _listener = listen::start(target.clone(), move |h| {
-        let _ = heard_tx.send(h);
-    });
     let mut b = Journals::new(Store::new(&dir.join("machine-b")), Some(target)).expect("connect B");
-    let mut b_local = b.open(&id).expect("B's copy");
+    let b_local = b.open(&id).expect("B's copy");
     let (entries_tx, mut entries_rx) = tokio::sync::mpsc::unbounded_channel();
     let _follower = follow::follow(
         b_local.path(),
         b_local.end().clone(),
         warroom::sink::into_channel(entries_tx, |f| f),
     );
-    let copier = {
-        let id = id.clone();
-        std::thread::spawn(move || {
-            while let Ok(h) = heard_rx.recv() {
-                match h {
-                    Heard::Appended { id: heard, .. } if heard == id => {
-                        b.catch_up(&id, &mut b_local).expect("copy into B");
-                    }
-                    Heard::Back => {
-                        b.catch_up(&id, &mut b_local).expect("copy into B");
-                    }
-                    // The database is stopped at the end of the run.
-                    Heard::Lost(_) => break,
-                    Heard::Appended { .. } => {}
-                }
-            }
-        })
-    };
+    let listener = b.keep_up(id.clone(), b_local, |why| eprintln!("machine B: {why}"));
     std::thread::sleep(Duration::from_millis(500));
     let mut follow_lat = Vec::with_capacity(FOLLOWS);
     for i in 0..FOLLOWS {
@@ -289,6 +267,5 @@ fn team_journal(dir: &std::path::Path, actor: &Actor) {
         ms(percentile(&follow_lat, 0.99)),
         ms(*follow_lat.last().expect("latencies"))
     );
-    drop(_listener);
-    drop(copier);
+    drop(listener);
 }

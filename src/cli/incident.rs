@@ -680,6 +680,10 @@ fn run_journal(args: JournalArgs, config: &crate::config::Config) -> anyhow::Res
             }
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let _follower = follow::follow(&path, record.end.clone(), crate::sink::into_channel(tx, |f| f));
+            // With the team's database, what is appended there is copied here as it happens.
+            let _listener = journals.keep_up(incident.clone(), Journal::open(&path)?, |why| {
+                eprintln!("warroom: {}", printable(&why))
+            });
             while let Some(m) = rx.blocking_recv() {
                 match m {
                     Followed::Entry(e) => println!("{}", printable(&timeline::plain_line(&e))),

@@ -70,6 +70,11 @@ impl Shared {
         Ok(&mut self.client)
     }
 
+    /// Where the database is.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
     /// `postgres://user@host:port/db`.
     pub fn shown(&self) -> &str {
         &self.shown

@@ -166,6 +166,39 @@ impl Journals {
         }
     }
 
+    /// Keeps `local` (`id`'s journal here) up to date with the database from now on, on a
+    /// thread of its own: every append heard there is copied in (and a file follower then sees
+    /// it). `tell` hears of outages and copies that fail. None without a database.
+    pub fn keep_up(
+        mut self,
+        id: IncidentId,
+        mut local: Journal,
+        tell: impl Fn(String) + Send + 'static,
+    ) -> Option<super::listen::Listener> {
+        use super::listen::{self, Heard};
+        let target = self.team.as_ref()?.db.target().clone();
+        let (heard_tx, heard_rx) = std::sync::mpsc::channel();
+        let listener = listen::start(target, move |h| {
+            let _ = heard_tx.send(h);
+        });
+        std::thread::spawn(move || {
+            for heard in heard_rx {
+                match heard {
+                    Heard::Appended { id: of, .. } if of != id => continue,
+                    Heard::Lost(why) => {
+                        tell(format!("{why}; following this machine's copy until it is back"));
+                        continue;
+                    }
+                    Heard::Appended { .. } | Heard::Back => {}
+                }
+                if let Err(e) = self.catch_up(&id, &mut local) {
+                    tell(format!("cannot copy the latest entries here: {e}"));
+                }
+            }
+        });
+        Some(listener)
+    }
+
     /// The database, with the runtime to drive it, when one is set.
     pub fn database(&mut self) -> Option<(&tokio::runtime::Runtime, &mut Shared)> {
         self.team.as_mut().map(|t| (&t.runtime, &mut t.db))

@@ -391,3 +391,42 @@ fn a_deviation_two_machines_detect_is_filed_once_through_postgres() {
         ["incident_opened", "detected", "detected", "severity_changed"]
     );
 }
+
+#[test]
+fn journal_follow_on_another_machine_prints_what_is_appended_through_postgres() {
+    use std::io::BufRead;
+    let pg = Postgres::start();
+    let (a, c) = (tempfile::tempdir().expect("A"), tempfile::tempdir().expect("C"));
+    let id = new_incident(a.path(), &pg);
+    let mut follower = warroom(c.path(), &pg)
+        .args(["journal", "follow", &id])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("follow");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let out = follower.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |what: &str| loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(line) if line.contains(what) => return,
+            Ok(_) => {}
+            Err(e) => panic!("no line with {what:?} from `journal follow`: {e}"),
+        }
+    };
+    wait_for("Checkout errors");
+    ok(
+        warroom(a.path(), &pg)
+            .args(["note", &id, "written on A"])
+            .output()
+            .expect("note"),
+        "note",
+    );
+    wait_for("written on A");
+    let _ = follower.kill();
+    let _ = follower.wait();
+}
