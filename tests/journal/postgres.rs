@@ -430,3 +430,48 @@ fn journal_follow_on_another_machine_prints_what_is_appended_through_postgres() 
     let _ = follower.kill();
     let _ = follower.wait();
 }
+
+#[test]
+fn the_journal_reaches_a_database_that_takes_tls_only_and_checks_its_certificate() {
+    let pg = Postgres::start();
+    let dir = tempfile::tempdir().expect("dir");
+    let certs = warroom_testkit::certs(dir.path());
+    pg.require_tls(&certs.cert, &certs.key);
+    let m = tempfile::tempdir().expect("machine");
+    let run = |address: &str, args: &[&str]| {
+        crate::support::warroom(m.path())
+            .env("WARROOM_JOURNAL", address)
+            .args(args)
+            .output()
+            .expect("warroom")
+    };
+    // Without TLS the server turns us away.
+    let out = run(&pg.url(), &["incident", "list"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot connect"),
+        "{out:?}"
+    );
+    // With TLS and the CA that signed the server's certificate, everything works.
+    let tls = format!("{}?sslmode=require&sslrootcert={}", pg.url(), certs.ca.display());
+    let out = run(&tls, &["incident", "new", "--title", "Over TLS", "--sev", "3"]);
+    let id = ok(out, "incident new over TLS").trim().to_string();
+    let text = ok(run(&tls, &["journal", "verify", &id]), "verify over TLS");
+    assert!(text.contains("every hash and link verified"), "{text}");
+    // Another CA's word is not enough.
+    let other = warroom_testkit::ca(dir.path(), "other");
+    let wrong = format!("{}?sslmode=require&sslrootcert={}", pg.url(), other.display());
+    let out = run(&wrong, &["incident", "list"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot connect") && err.contains("certificate"), "{err}");
+    // A CA file that is not there is named.
+    let out = run(
+        &format!("{}?sslmode=require&sslrootcert=/nonexistent/ca.pem", pg.url()),
+        &["incident", "list"],
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/nonexistent/ca.pem: cannot read the CA"),
+        "{out:?}"
+    );
+}

@@ -128,9 +128,11 @@ impl Postgres {
         crate::tools::require("psql", "postgresql-client")
     }
 
-    /// Runs SQL through the real `psql`, as it ended (unaligned, tuples only).
+    /// Runs SQL through the real `psql`, as it ended (unaligned, tuples only; TLS when the
+    /// server offers it).
     pub fn try_psql(&self, sql: &str) -> std::process::Output {
         Command::new(self.psql_path())
+            .env("PGSSLMODE", "prefer")
             .args(["-h", "127.0.0.1", "-U", "warroom", "-At", "-v", "ON_ERROR_STOP=1", "-p"])
             .arg(self.port.to_string())
             .args(["-d", DATABASE, "-c", sql])
@@ -176,6 +178,31 @@ impl Postgres {
             assert!(Instant::now() < deadline, "PostgreSQL does not accept connections");
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Serves TLS only from now on: the server's certificate and key (copied into the data
+    /// directory, as PostgreSQL wants its key private to it), and `hostssl` as the only way in
+    /// over TCP, so a connection without TLS is refused.
+    pub fn require_tls(&self, cert: &Path, key: &Path) {
+        for (from, name) in [(cert, "server.crt"), (key, "server.key")] {
+            let to = self.data.join(name);
+            std::fs::copy(from, &to).expect("copy a TLS file");
+            let mut done = Command::new("chmod").arg("600").arg(&to).status().expect("chmod");
+            if is_root() {
+                done = Command::new("chown")
+                    .args(["postgres:postgres"])
+                    .arg(&to)
+                    .status()
+                    .expect("chown");
+            }
+            assert!(done.success(), "cannot give {} to the server", to.display());
+        }
+        self.psql("ALTER SYSTEM SET ssl = on");
+        self.psql("ALTER SYSTEM SET ssl_cert_file = 'server.crt'");
+        self.psql("ALTER SYSTEM SET ssl_key_file = 'server.key'");
+        let hba = self.data.join("pg_hba.conf");
+        std::fs::write(&hba, "hostssl all all 127.0.0.1/32 trust\n").expect("write pg_hba.conf");
+        self.psql("SELECT pg_reload_conf()");
     }
 
     /// Stops the server at once (as a crash or an outage would), keeping its data.
