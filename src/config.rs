@@ -445,18 +445,20 @@ impl Config {
         s
     }
 
-    /// The detector's settings: the config's over the defaults.
-    /// The team's journal database: `flag` (`--journal`), else `[journal] address`; none
-    /// means files on this machine only.
+    /// The team's journal database: `flag` (`--journal`), else `$WARROOM_JOURNAL`, else
+    /// `[journal] address`; none means files on this machine only.
     pub fn journal_target(
         &self,
         flag: Option<&str>,
     ) -> Result<Option<crate::postgres::Target>, crate::postgres::DbError> {
-        flag.or(self.journal.address.as_deref())
+        let from_env = std::env::var("WARROOM_JOURNAL").ok().filter(|a| !a.is_empty());
+        flag.or(from_env.as_deref())
+            .or(self.journal.address.as_deref())
             .map(|address| crate::postgres::Target::parse(address, self.journal.password_file.as_deref()))
             .transpose()
     }
 
+    /// The detector's settings: the config's over the defaults.
     pub fn detection(&self) -> crate::detect::detector::Settings {
         let mut s = crate::detect::detector::Settings::default();
         if let Some(h) = self

@@ -47,11 +47,10 @@ impl DataDir {
 
     /// The incidents this command works on: files here, and the team's database when set.
     pub(super) fn journals(&self, config: &crate::config::Config) -> anyhow::Result<Journals> {
-        let address = self
-            .journal
-            .clone()
-            .or_else(|| std::env::var("WARROOM_JOURNAL").ok().filter(|a| !a.is_empty()));
-        Ok(Journals::new(self.store(), config.journal_target(address.as_deref())?)?)
+        Ok(Journals::new(
+            self.store(),
+            config.journal_target(self.journal.as_deref())?,
+        )?)
     }
 }
 

@@ -161,6 +161,7 @@ async fn follow(args: FollowArgs) -> anyhow::Result<()> {
     }
     settings.drill = args.drill;
     settings.say = true;
+    settings.journal = config.journal_target(None)?;
     let cluster = args.cluster.connect().await?;
     let store = args.cluster.store();
     let window = crate::flight::run::window_dir(&store, &cluster.name);

@@ -303,6 +303,11 @@ fn record(open: &mut Option<Open>, journals: &mut Journals, tx: &mpsc::Unbounded
 }
 
 fn say(tx: &mpsc::UnboundedSender<Msg>, text: String, error: bool) {
+    if error {
+        tracing::warn!("{text}");
+    } else {
+        tracing::info!("{text}");
+    }
     let _ = tx.send(Msg::Notice { text, error });
 }
 
@@ -390,8 +395,9 @@ fn declared_in_this_drill(
     None
 }
 
-/// Where this console keeps incidents: the team's database (and a listener hearing its
-/// appends) when one is set and reachable, else this machine's files.
+/// Where this console keeps incidents: the team's database (connected when first needed, so
+/// that a console starting while it is away works on and says so), with a listener hearing its
+/// appends; else this machine's files.
 fn journals_for(
     store: &Store,
     team: Option<Target>,
@@ -401,7 +407,7 @@ fn journals_for(
     let Some(target) = team else {
         return (Journals::files(store.clone()), None);
     };
-    match Journals::new(store.clone(), Some(target.clone())) {
+    match Journals::connecting(store.clone(), target.clone()) {
         Ok(journals) => {
             let listener = listen::start(target, move |h| {
                 let _ = heard.send(Op::Heard(h));
@@ -412,10 +418,7 @@ fn journals_for(
             let _ = tx.send(Msg::TeamJournal { away: true });
             say(
                 tx,
-                format!(
-                    "cannot reach the team journal: {e}. Incidents are kept on this machine only \
-                     until the console starts with it again; `warroom journal push` copies them over"
-                ),
+                format!("{e}: incidents are kept on this machine only until the console starts again"),
                 true,
             );
             (Journals::files(store.clone()), None)

@@ -225,6 +225,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
     let mut flight = if setup.config.recorder.console {
         let mut settings = setup.config.recorder();
         settings.drill = !matches!(target, Target::Live(_));
+        settings.journal = setup.journal.clone();
         match crate::flight::run::start(cluster.client.clone(), &cluster.name, setup.store.clone(), settings).await {
             Ok(f) => Some(f),
             Err(e) => {

@@ -93,11 +93,7 @@ impl ConsoleOptions {
         let theme = theme::load(&theme_name, Some(&user_dir.join("themes")), depth)?;
         let keymap = keymap::load(&keymap_name, Some(&user_dir.join("keymaps")))?;
         let store = Store::new(&store::data_dir(self.data_dir.as_deref()));
-        let address = self
-            .journal
-            .clone()
-            .or_else(|| std::env::var("WARROOM_JOURNAL").ok().filter(|a| !a.is_empty()));
-        let journal = config.journal_target(address.as_deref())?;
+        let journal = config.journal_target(self.journal.as_deref())?;
         let status = crate::app::status::StatusSetup {
             templates: crate::comms::template::Templates::in_use(None)?.all,
             channels: config.status_channels(),

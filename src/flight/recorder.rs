@@ -14,10 +14,11 @@ use super::objects::Objects;
 use super::record::{ObjectKey, Record, Series};
 use super::redaction::Redaction;
 use super::window::{KEYFRAME_FRAME, Window};
-use crate::incident::journal::{self, Journal};
+use crate::incident::journal;
 use crate::incident::model::{Actor, Draft, Event, IncidentId, Origin, Status};
 use crate::incident::state::Incident;
 use crate::incident::store::Store;
+use crate::postgres::Journals;
 
 /// What the watches report.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +60,9 @@ pub struct Settings {
     /// Says on stdout when a recording starts and ends (headless only: stdout is the console's
     /// screen).
     pub say: bool,
+    /// The team's journal database, when the incidents are kept there: seals are journaled
+    /// through it, so that this machine's copy never parts from it.
+    pub journal: Option<crate::postgres::Target>,
 }
 
 impl Default for Settings {
@@ -69,6 +73,7 @@ impl Default for Settings {
             redaction: Redaction::default(),
             drill: false,
             say: false,
+            journal: None,
         }
     }
 }
@@ -104,7 +109,6 @@ pub fn seals(entries: &[crate::incident::model::Entry]) -> Vec<Seal> {
 
 struct Recording {
     writer: Writer,
-    journal: PathBuf,
     sealed_at: i64,
     /// Seals not yet in the journal (it could not be written): journaled first next time, in
     /// order, since each seal's hash chains over the one before.
@@ -114,6 +118,8 @@ struct Recording {
 pub struct FlightRecorder {
     settings: Settings,
     store: Store,
+    /// Where seals are journaled: the files, or the team's database with them as copies.
+    journals: Journals,
     objects: Objects,
     /// Alertmanager's alerts and silences as last read: said again after every keyframe, so
     /// that a reader starting there knows them.
@@ -133,9 +139,21 @@ pub struct FlightRecorder {
 impl FlightRecorder {
     /// A recorder keeping its window in `window_dir` and recordings beside `store`'s journals.
     pub fn new(window_dir: &Path, store: Store, settings: Settings) -> Result<FlightRecorder, FlightError> {
+        // The window first: a Journals (and its runtime) must not be dropped on the way out
+        // of an async caller.
+        let window = Window::open(window_dir, settings.window_ms, settings.drill)?;
+        let journals = match settings.journal.clone() {
+            None => Journals::files(store.clone()),
+            Some(target) => Journals::connecting(store.clone(), target).map_err(|e| FlightError::Io {
+                path: store.dir().to_path_buf(),
+                doing: "reach the team's journal",
+                source: std::io::Error::other(e.to_string()),
+            })?,
+        };
         Ok(FlightRecorder {
-            window: Window::open(window_dir, settings.window_ms, settings.drill)?,
+            window,
             settings,
+            journals,
             store,
             objects: Objects::default(),
             alerts: None,
@@ -316,11 +334,11 @@ impl FlightRecorder {
         self.tell(&format!("recording {id} in {}", path.display()));
         let mut rec = Recording {
             writer,
-            journal,
             sealed_at: now,
             unjournaled: Vec::new(),
         };
-        seal(&mut rec, id, self.drill_time(now));
+        let drill_time = self.drill_time(now);
+        seal(&mut self.journals, &mut rec, id, drill_time);
         self.recordings.insert(id.clone(), rec);
         Ok(())
     }
@@ -335,7 +353,8 @@ impl FlightRecorder {
 
     fn end(&mut self, id: &IncidentId, now: i64) {
         if let Some(mut rec) = self.recordings.remove(id) {
-            seal(&mut rec, id, self.drill_time(now));
+            let drill_time = self.drill_time(now);
+            seal(&mut self.journals, &mut rec, id, drill_time);
             let line = format!("{id} is resolved: its recording is sealed ({} bytes)", rec.writer.len());
             self.tell(&line);
         }
@@ -355,7 +374,7 @@ impl FlightRecorder {
         for (id, rec) in &mut self.recordings {
             if now - rec.sealed_at >= self.settings.seal_every_ms {
                 rec.sealed_at = now;
-                seal(rec, id, drill_time);
+                seal(&mut self.journals, rec, id, drill_time);
             }
         }
     }
@@ -381,7 +400,7 @@ impl FlightRecorder {
 
 /// Seals a recording and journals the seal (and any earlier one the journal missed), in a
 /// drill at the drill's time.
-fn seal(rec: &mut Recording, id: &IncidentId, drill_time: Option<jiff::Timestamp>) {
+fn seal(journals: &mut Journals, rec: &mut Recording, id: &IncidentId, drill_time: Option<jiff::Timestamp>) {
     rec.unjournaled.extend(rec.writer.seal());
     if rec.unjournaled.is_empty() {
         return;
@@ -392,7 +411,7 @@ fn seal(rec: &mut Recording, id: &IncidentId, drill_time: Option<jiff::Timestamp
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut journal = match Journal::open(&rec.journal) {
+    let mut journal = match journals.open(id) {
         Ok(j) => j,
         Err(e) => {
             tracing::error!(incident = %id, error = %e, "the flight recorder cannot journal a seal");
@@ -409,7 +428,7 @@ fn seal(rec: &mut Recording, id: &IncidentId, drill_time: Option<jiff::Timestamp
             drill_time,
             ..Draft::new(actor(), Origin::Automation, event)
         };
-        if let Err(e) = journal.append(draft) {
+        if let Err(e) = journals.append(id, &mut journal, draft) {
             tracing::error!(incident = %id, error = %e, "the flight recorder cannot journal a seal");
             return;
         }

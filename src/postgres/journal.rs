@@ -5,6 +5,8 @@
 //! incident (the database allocates its id), moving an incident between a file and the
 //! database (push, pull), and reading the database's copy back for verification.
 
+use std::time::{Duration, Instant};
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use tokio_postgres::{Client, GenericClient};
@@ -15,13 +17,19 @@ use crate::incident::line::{self, GENESIS};
 use crate::incident::model::{Draft, Entry, IncidentId};
 use crate::incident::store::Store;
 
+/// How long a connection in use is trusted without asking whether it still stands.
+const TRUST_FOR: Duration = Duration::from_secs(1);
+
 /// The channel every append is announced on, as `INC-… SEQ` (consoles following an incident
 /// listen on it).
 pub const CHANNEL: &str = "warroom_journal";
 
 /// The journals in one PostgreSQL database.
 pub struct Shared {
-    client: Client,
+    /// None until first needed, or after the connection was lost.
+    client: Option<Client>,
+    /// When the connection was last used.
+    used: Option<Instant>,
     target: Target,
     shown: String,
 }
@@ -53,21 +61,34 @@ pub enum Pushed {
 }
 
 impl Shared {
-    /// Connects to the team's database (and brings its schema up to date).
-    pub async fn connect(target: &Target) -> Result<Shared, DbError> {
-        Ok(Shared {
-            client: target.connect().await?,
+    /// The database at `target`, connected when first needed (a console starting while the
+    /// database is away works on and says so, rather than not starting).
+    pub fn later(target: &Target) -> Shared {
+        Shared {
+            client: None,
+            used: None,
             target: target.clone(),
             shown: target.shown().to_string(),
-        })
+        }
+    }
+
+    /// Connects now (bringing the schema up to date), unless connected already.
+    pub async fn reach(&mut self) -> Result<(), DbError> {
+        self.live().await.map(|_| ())
     }
 
     /// The connection, made again first when the last one was lost (the database restarted).
     async fn live(&mut self) -> Result<&mut Client, DbError> {
-        if self.client.is_closed() {
-            self.client = self.target.connect().await?;
+        let idle = self.used.is_none_or(|at| at.elapsed() > TRUST_FOR);
+        self.used = Some(Instant::now());
+        match self.client.take() {
+            // A connection idle a while may have died unseen (nothing polls it between calls
+            // here): one round trip says.
+            Some(client) if !client.is_closed() && (!idle || client.simple_query("").await.is_ok()) => {
+                Ok(self.client.insert(client))
+            }
+            _ => Ok(self.client.insert(self.target.connect().await?)),
         }
-        Ok(&mut self.client)
     }
 
     /// Where the database is.
@@ -130,7 +151,8 @@ impl Shared {
     {
         let shown = self.shown.clone();
         let tx = self
-            .client
+            .live()
+            .await?
             .transaction()
             .await
             .map_err(query_err(&shown, "begin an append"))?;
@@ -268,7 +290,8 @@ impl Shared {
         let file_lines = file_lines(record)?;
         let shown = self.shown.clone();
         let tx = self
-            .client
+            .live()
+            .await?
             .transaction()
             .await
             .map_err(query_err(&shown, "begin a push"))?;

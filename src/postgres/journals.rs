@@ -29,6 +29,9 @@ pub enum JournalsError {
 pub struct Journals {
     store: Store,
     team: Option<Team>,
+    /// Incidents found on this machine only (made before the database was set, or without it):
+    /// they are appended to as files until `journal push` moves them.
+    here_only: std::collections::HashSet<IncidentId>,
 }
 
 /// The team's database and the runtime that drives it.
@@ -58,7 +61,11 @@ where
 impl Journals {
     /// The files under `store` alone.
     pub fn files(store: Store) -> Journals {
-        Journals { store, team: None }
+        Journals {
+            store,
+            team: None,
+            here_only: Default::default(),
+        }
     }
 
     /// The files under `store`, and the database at `target` when one is set (connected now,
@@ -67,14 +74,27 @@ impl Journals {
         let Some(target) = target else {
             return Ok(Journals::files(store));
         };
+        let mut journals = Journals::connecting(store, target)?;
+        if let Some(team) = &mut journals.team {
+            drive(&team.runtime, team.db.reach())?;
+        }
+        Ok(journals)
+    }
+
+    /// The files under `store` and the database at `target`, connected when first needed: a
+    /// console keeps working while the database is away, and uses it once it is back.
+    pub fn connecting(store: Store, target: Target) -> Result<Journals, JournalsError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(JournalsError::Runtime)?;
-        let db = runtime.block_on(Shared::connect(&target))?;
         Ok(Journals {
             store,
-            team: Some(Team { runtime, db }),
+            team: Some(Team {
+                runtime,
+                db: Shared::later(&target),
+            }),
+            here_only: Default::default(),
         })
     }
 
@@ -103,23 +123,35 @@ impl Journals {
 
     /// The journal file of `id`, brought up to date from the database first.
     pub fn existing(&mut self, id: &IncidentId) -> Result<PathBuf, JournalsError> {
-        if let Some(team) = &mut self.team
-            && drive(&team.runtime, team.db.holds(id))?
-        {
-            let path = self.store.path(id);
-            let mut local = if path.is_file() {
-                Journal::open(&path)?
-            } else {
-                std::fs::create_dir_all(self.store.dir()).map_err(|source| StoreError::CreateDir {
-                    path: self.store.dir().to_path_buf(),
-                    source,
-                })?;
-                Journal::create_copy(&path, &[])?
-            };
-            drive(&team.runtime, team.db.catch_up(id, &mut local))?;
-            return Ok(path);
+        let path = self.store.path(id);
+        let Some(team) = &mut self.team else {
+            return Ok(self.store.existing(id)?);
+        };
+        match drive(&team.runtime, team.db.holds(id)) {
+            Ok(true) => {}
+            Ok(false) => {
+                let path = self.store.existing(id)?;
+                self.here_only.insert(id.clone());
+                return Ok(path);
+            }
+            // Away: this machine's copy, as far as it goes, rather than nothing.
+            Err(DbError::Connect { shown, cause }) if path.is_file() => {
+                tracing::warn!(journal = %shown, "reading {id} from this machine's copy: {}", crate::http::causes(&cause));
+                return Ok(path);
+            }
+            Err(e) => return Err(e.into()),
         }
-        Ok(self.store.existing(id)?)
+        let mut local = if path.is_file() {
+            Journal::open(&path)?
+        } else {
+            std::fs::create_dir_all(self.store.dir()).map_err(|source| StoreError::CreateDir {
+                path: self.store.dir().to_path_buf(),
+                source,
+            })?;
+            Journal::create_copy(&path, &[])?
+        };
+        drive(&team.runtime, team.db.catch_up(id, &mut local))?;
+        Ok(path)
     }
 
     /// `id`'s local journal, up to date and open for appending (through `append_with`).
@@ -149,8 +181,8 @@ impl Journals {
         F: FnOnce(&[Entry]) -> Result<Draft, E> + Send,
     {
         match &mut self.team {
-            Some(team) => drive(&team.runtime, team.db.append_with(id, local, make)),
-            None => local.append_with(make),
+            Some(team) if !self.here_only.contains(id) => drive(&team.runtime, team.db.append_with(id, local, make)),
+            _ => local.append_with(make),
         }
     }
 

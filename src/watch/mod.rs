@@ -93,6 +93,7 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
     let mut recorder = config.recorder();
     recorder.drill = args.drill;
     recorder.say = true;
+    recorder.journal = config.journal_target(None)?;
     let mut flight =
         match crate::flight::run::start(cluster.client.clone(), &cluster.name, store.clone(), recorder).await {
             Ok(f) => Some(f),

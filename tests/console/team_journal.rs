@@ -49,10 +49,10 @@ fn two_machines_share_one_incident_through_postgres_and_an_outage_loses_nothing(
     t.wait_for("B's note on A's timeline", 30, |s| s.contains("seen from machine B"));
 
     // A's note reaches the database and B.
-    t.keys(&["n"]);
-    t.keys(&["-l", "noted on machine A"]);
-    t.keys(&["Enter"]);
-    t.wait_for("A's note on A's timeline", 30, |s| s.contains("noted on machine A"));
+    palette(&t, "note noted on machine A");
+    t.wait_for("A's note on A's timeline", 30, |s| {
+        s.contains("alice    noted on machine A")
+    });
     let follow = cli(b.path(), &pg, &["incident", "catchup", &id]);
     assert!(!follow.is_empty());
     let copy = std::fs::read_to_string(b.path().join("incidents").join(format!("{id}.jsonl"))).expect("B's copy");
@@ -63,9 +63,7 @@ fn two_machines_share_one_incident_through_postgres_and_an_outage_loses_nothing(
     t.wait_for("A telling the team journal is unreachable", 30, |s| {
         s.contains("the team journal cannot be reached") && s.contains("JOURNAL OFFLINE")
     });
-    t.keys(&["n"]);
-    t.keys(&["-l", "typed during the outage"]);
-    t.keys(&["Enter"]);
+    palette(&t, "note typed during the outage");
     t.wait_for("the note kept aside", 30, |s| s.contains("kept in"));
     // Back: A says so and records what it kept, through the database, for everyone.
     pg.resume();
@@ -79,8 +77,41 @@ fn two_machines_share_one_incident_through_postgres_and_an_outage_loses_nothing(
         "SELECT line FROM entries WHERE incident = '{id}' ORDER BY seq"
     ));
     assert!(lines.contains("typed during the outage"), "{lines}");
+    // A's copy never parted from the database (the flight recorder's seals went through it too).
+    let mine = std::fs::read_to_string(a.path().join("data/incidents").join(format!("{id}.jsonl"))).expect("A's copy");
+    assert!(
+        lines.starts_with(&mine),
+        "A's copy parted from the database:\n{mine}\n---\n{lines}"
+    );
     let verify = cli(b.path(), &pg, &["journal", "verify", &id]);
     assert!(verify.contains("every hash and link verified"), "{verify}");
     assert!(!verify.contains("NOT INTACT"), "{verify}");
+    t.keys(&["q"]);
+}
+
+#[test]
+fn a_console_started_while_the_database_is_away_works_on_and_joins_it_when_it_is_back() {
+    let pg = Postgres::start();
+    // The schema is made, then the database goes away before the console starts.
+    let b = tempfile::tempdir().expect("machine B");
+    cli(b.path(), &pg, &["incident", "list"]);
+    pg.stop();
+    let a = tempfile::tempdir().expect("machine A");
+    std::fs::write(a.path().join("config.toml"), "[detection]\nconsole = false\n").expect("config");
+    let t = Tmux::start(
+        a.path(),
+        &format!("env WARROOM_JOURNAL={} {} drill --speed 0", pg.url(), warroom()),
+        200,
+        50,
+    );
+    t.wait_for("the console, saying the journal is offline", 60, |s| {
+        s.contains("DRILL") && s.contains("JOURNAL OFFLINE")
+    });
+    pg.resume();
+    t.wait_for("the journal back", 60, |s| !s.contains("JOURNAL OFFLINE"));
+    palette(&t, "declare sev2 Declared once it was back");
+    t.wait_for("the declared incident", 30, |s| s.contains("Declared once it was back"));
+    let title = pg.psql("SELECT line::json->'payload'->>'title' FROM entries WHERE seq = 1");
+    assert_eq!(title.trim(), "Declared once it was back");
     t.keys(&["q"]);
 }
