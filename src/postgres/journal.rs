@@ -156,18 +156,10 @@ impl Shared {
             .transaction()
             .await
             .map_err(query_err(&shown, "begin an append"))?;
-        let head = tx
-            .query_opt(
-                "SELECT head_seq FROM incidents WHERE id = $1 FOR UPDATE",
-                &[&id.as_str()],
-            )
-            .await
-            .map_err(query_err(&shown, "lock the incident"))?
-            .ok_or_else(|| DbError::NoIncident {
-                shown: shown.clone(),
-                id: id.clone(),
-            })?;
-        let head_seq = seq_of(head.get(0));
+        let head_seq = lock(&tx, &shown, id).await?.ok_or_else(|| DbError::NoIncident {
+            shown: shown.clone(),
+            id: id.clone(),
+        })?;
         let here = last_seq(local);
         let parted = || DbError::Parted {
             shown: shown.clone(),
@@ -301,12 +293,7 @@ impl Shared {
         )
         .await
         .map_err(query_err(&shown, "open the incident"))?;
-        tx.query_one(
-            "SELECT head_seq FROM incidents WHERE id = $1 FOR UPDATE",
-            &[&id.as_str()],
-        )
-        .await
-        .map_err(query_err(&shown, "lock the incident"))?;
+        lock(&tx, &shown, id).await?;
         let there = tx
             .query(
                 "SELECT seq, hash FROM entries WHERE incident = $1 ORDER BY seq",
@@ -386,6 +373,19 @@ impl Shared {
 fn query_err(shown: &str, doing: &'static str) -> impl FnOnce(tokio_postgres::Error) -> DbError + use<> {
     let shown = shown.to_string();
     move |cause| DbError::Query { shown, doing, cause }
+}
+
+/// Locks `id`'s row until the transaction ends (every append to it waits meanwhile) and
+/// returns its head's seq; None when the database does not hold it.
+async fn lock(tx: &impl GenericClient, shown: &str, id: &IncidentId) -> Result<Option<u64>, DbError> {
+    let head = tx
+        .query_opt(
+            "SELECT head_seq FROM incidents WHERE id = $1 FOR UPDATE",
+            &[&id.as_str()],
+        )
+        .await
+        .map_err(query_err(shown, "lock the incident"))?;
+    Ok(head.map(|row| seq_of(row.get(0))))
 }
 
 /// The seq of the last entry the local copy holds (0 when empty).

@@ -23,11 +23,10 @@ fn cli(data: &Path, pg: &Postgres, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn two_machines_share_one_incident_through_postgres_and_an_outage_loses_nothing() {
-    let pg = Postgres::start();
+/// A drill console (detector off) on machine A, keeping incidents in `pg`; its home first, so
+/// that the console is stopped before its home is removed.
+fn console_on_machine_a(pg: &Postgres) -> (tempfile::TempDir, Tmux) {
     let a = tempfile::tempdir().expect("machine A");
-    let b = tempfile::tempdir().expect("machine B");
     std::fs::write(a.path().join("config.toml"), "[detection]\nconsole = false\n").expect("config");
     let t = Tmux::start(
         a.path(),
@@ -35,6 +34,14 @@ fn two_machines_share_one_incident_through_postgres_and_an_outage_loses_nothing(
         200,
         50,
     );
+    (a, t)
+}
+
+#[test]
+fn two_machines_share_one_incident_through_postgres_and_an_outage_loses_nothing() {
+    let pg = Postgres::start();
+    let b = tempfile::tempdir().expect("machine B");
+    let (a, t) = console_on_machine_a(&pg);
     t.wait_for("the drill console", 60, |s| {
         s.contains("DRILL") && s.contains("Status update")
     });
@@ -96,14 +103,7 @@ fn a_console_started_while_the_database_is_away_works_on_and_joins_it_when_it_is
     let b = tempfile::tempdir().expect("machine B");
     cli(b.path(), &pg, &["incident", "list"]);
     pg.stop();
-    let a = tempfile::tempdir().expect("machine A");
-    std::fs::write(a.path().join("config.toml"), "[detection]\nconsole = false\n").expect("config");
-    let t = Tmux::start(
-        a.path(),
-        &format!("env WARROOM_JOURNAL={} {} drill --speed 0", pg.url(), warroom()),
-        200,
-        50,
-    );
+    let (_a, t) = console_on_machine_a(&pg);
     t.wait_for("the console, saying the journal is offline", 60, |s| {
         s.contains("DRILL") && s.contains("JOURNAL OFFLINE")
     });
