@@ -151,7 +151,13 @@ async fn first_ready(
             .http
             .request(reqwest::Method::GET, found.http.url(&["-", "ready"]));
         match found.http.no_content(ready).await {
-            Ok(()) => return Ok(found),
+            // Only the probe is short: queries get the usual time.
+            Ok(()) => {
+                return Ok(Found {
+                    http: found.http.with_timeout(super::http::DEFAULT_TIMEOUT),
+                    ..found
+                });
+            }
             Err(e) => why.push(format!("{} did not answer: {e}", found.describe())),
         }
     }

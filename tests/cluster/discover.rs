@@ -31,6 +31,9 @@ fn prometheus_and_alertmanager_are_found_and_read_through_the_api_server() {
         assert_eq!(prometheus.describe(), "monitoring/prometheus-k8s:web");
         assert_eq!(alertmanager.describe(), "monitoring/alertmanager-main:web");
         assert!(prometheus.http.is_through_api_server());
+        // The probe's short timeout was for the probe: queries get the usual time.
+        assert_eq!(prometheus.http.timeout(), warroom::observe::http::DEFAULT_TIMEOUT);
+        assert_eq!(alertmanager.http.timeout(), warroom::observe::http::DEFAULT_TIMEOUT);
         assert_eq!(
             found.said,
             [
