@@ -156,27 +156,31 @@ impl Shared {
             .transaction()
             .await
             .map_err(query_err(&shown, "begin an append"))?;
-        let head_seq = lock(&tx, &shown, id).await?.ok_or_else(|| DbError::NoIncident {
-            shown: shown.clone(),
-            id: id.clone(),
-        })?;
         let here = last_seq(local);
-        let parted = || DbError::Parted {
-            shown: shown.clone(),
-            id: id.clone(),
-            seq: here,
-        };
-        if let Some(mine) = local.entries().last() {
-            let theirs = tx
-                .query_opt(
-                    "SELECT hash FROM entries WHERE incident = $1 AND seq = $2",
-                    &[&id.as_str(), &i64::try_from(mine.seq).unwrap_or(i64::MAX)],
-                )
-                .await
-                .map_err(query_err(&shown, "read the journal"))?;
-            if theirs.is_some_and(|r| r.get::<_, String>(0) != mine.hash) {
-                return Err(parted().into());
+        // The lock, the head, and the database's hash of this copy's last entry, in one trip.
+        let head = tx
+            .query_opt(
+                "SELECT i.head_seq, (SELECT e.hash FROM entries e WHERE e.incident = i.id AND e.seq = $2) \
+                 FROM incidents i WHERE i.id = $1 FOR UPDATE OF i",
+                &[&id.as_str(), &i64::try_from(here).unwrap_or(i64::MAX)],
+            )
+            .await
+            .map_err(query_err(&shown, "lock the incident"))?
+            .ok_or_else(|| DbError::NoIncident {
+                shown: shown.clone(),
+                id: id.clone(),
+            })?;
+        let head_seq = seq_of(head.get(0));
+        let theirs: Option<String> = head.get(1);
+        if let (Some(mine), Some(theirs)) = (local.entries().last(), theirs)
+            && mine.hash != theirs
+        {
+            return Err(DbError::Parted {
+                shown,
+                id: id.clone(),
+                seq: here,
             }
+            .into());
         }
         if here > head_seq {
             return Err(DbError::LocalAhead {
@@ -188,10 +192,12 @@ impl Shared {
             }
             .into());
         }
-        let missing = lines(&tx, id, here)
-            .await
-            .map_err(query_err(&shown, "read the journal"))?;
-        local.copy_in(&missing)?;
+        if head_seq > here {
+            let missing = lines(&tx, id, here)
+                .await
+                .map_err(query_err(&shown, "read the journal"))?;
+            local.copy_in(&missing)?;
+        }
         let (text, entry) = local.prepare_with(make)?;
         insert(&tx, id, &entry, &text)
             .await
@@ -418,7 +424,8 @@ async fn lines(client: &impl GenericClient, id: &IncidentId, after: u64) -> Resu
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-/// Writes one line as the incident's new head and announces it (delivered at commit).
+/// Writes one line as the incident's new head and announces it (delivered at commit), in one
+/// statement.
 async fn insert(
     client: &impl GenericClient,
     id: &IncidentId,
@@ -429,18 +436,11 @@ async fn insert(
     let text = text.strip_suffix('\n').unwrap_or(text);
     client
         .execute(
-            "INSERT INTO entries (incident, seq, prev, hash, line) VALUES ($1, $2, $3, $4, $5)",
-            &[&id.as_str(), &seq, &entry.prev, &entry.hash, &text],
+            "WITH line AS (INSERT INTO entries (incident, seq, prev, hash, line) VALUES ($1, $2, $3, $4, $5)), \
+                  head AS (UPDATE incidents SET head_seq = $2, head_hash = $4 WHERE id = $1) \
+             SELECT pg_notify($6, $1 || ' ' || $2)",
+            &[&id.as_str(), &seq, &entry.prev, &entry.hash, &text, &CHANNEL],
         )
-        .await?;
-    client
-        .execute(
-            "UPDATE incidents SET head_seq = $2, head_hash = $3 WHERE id = $1",
-            &[&id.as_str(), &seq, &entry.hash],
-        )
-        .await?;
-    client
-        .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &format!("{id} {seq}")])
         .await?;
     Ok(())
 }
