@@ -27,42 +27,7 @@ fn four_processes_append_500_each_to_one_incident() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
 
-    let children: Vec<_> = (0..WRITERS)
-        .map(|w| {
-            warroom(data)
-                .env("WARROOM_ACTOR", format!("writer-{w}"))
-                .args(["journal", "append-loop", &id, "--count"])
-                .arg(APPENDS.to_string())
-                .arg("--text")
-                .arg(format!("writer {w}"))
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("start a writer")
-        })
-        .collect();
-    let mut acked: BTreeMap<u64, String> = BTreeMap::new();
-    for (w, child) in children.into_iter().enumerate() {
-        let out = child.wait_with_output().expect("writer output");
-        assert!(
-            out.status.success(),
-            "writer {w} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(stdout.lines().count(), APPENDS, "writer {w} acknowledgements");
-        for line in stdout.lines() {
-            let (seq, text) = line
-                .strip_prefix("ok ")
-                .and_then(|r| r.split_once(' '))
-                .expect("ok SEQ TEXT");
-            let seq: u64 = seq.parse().expect("seq");
-            assert!(
-                acked.insert(seq, text.to_string()).is_none(),
-                "seq {seq} given to two appends"
-            );
-        }
-    }
+    let acked = acknowledged((0..WRITERS).map(|_| warroom(data)).collect(), &id, APPENDS);
 
     let path = data.join("incidents").join(format!("{id}.jsonl"));
     let record = journal::read(&path).expect("read");
@@ -98,4 +63,48 @@ fn four_processes_append_500_each_to_one_incident() {
 
     let verify = warroom(data).args(["journal", "verify", &id]).output().expect("verify");
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+}
+
+/// Starts one `journal append-loop` of `appends` notes to `id` per command (writer W acts as
+/// `writer-W` and writes "writer W N"), all at once, and waits for them: the notes each was
+/// told were appended, by the seq it was told, with no seq told twice.
+pub(crate) fn acknowledged(writers: Vec<Command>, id: &str, appends: usize) -> BTreeMap<u64, String> {
+    let children: Vec<_> = writers
+        .into_iter()
+        .enumerate()
+        .map(|(w, mut cmd)| {
+            cmd.env("WARROOM_ACTOR", format!("writer-{w}"))
+                .args(["journal", "append-loop", id, "--count"])
+                .arg(appends.to_string())
+                .arg("--text")
+                .arg(format!("writer {w}"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start a writer")
+        })
+        .collect();
+    let mut acked: BTreeMap<u64, String> = BTreeMap::new();
+    for (w, child) in children.into_iter().enumerate() {
+        let out = child.wait_with_output().expect("writer output");
+        assert!(
+            out.status.success(),
+            "writer {w} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.lines().count(), appends, "writer {w} acknowledgements");
+        for line in stdout.lines() {
+            let (seq, text) = line
+                .strip_prefix("ok ")
+                .and_then(|r| r.split_once(' '))
+                .expect("ok SEQ TEXT");
+            let seq: u64 = seq.parse().expect("seq");
+            assert!(
+                acked.insert(seq, text.to_string()).is_none(),
+                "seq {seq} given to two appends"
+            );
+        }
+    }
+    acked
 }

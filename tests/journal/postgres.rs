@@ -4,7 +4,6 @@
 //! tampering in the database is caught by `journal verify`; a schema from a newer warroom is
 //! refused.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
@@ -43,38 +42,8 @@ fn four_machines_append_200_each_through_postgres_and_the_chain_never_forks() {
     let pg = Postgres::start();
     let machines: Vec<tempfile::TempDir> = (0..WRITERS).map(|_| tempfile::tempdir().expect("dir")).collect();
     let id = new_incident(machines[0].path(), &pg);
-    let children: Vec<_> = machines
-        .iter()
-        .enumerate()
-        .map(|(w, m)| {
-            warroom(m.path(), &pg)
-                .env("WARROOM_ACTOR", format!("writer-{w}"))
-                .args(["journal", "append-loop", &id, "--count"])
-                .arg(APPENDS.to_string())
-                .arg("--text")
-                .arg(format!("writer {w}"))
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("start a writer")
-        })
-        .collect();
-    let mut acked: BTreeMap<u64, String> = BTreeMap::new();
-    for (w, child) in children.into_iter().enumerate() {
-        let stdout = ok(child.wait_with_output().expect("writer"), &format!("writer {w}"));
-        assert_eq!(stdout.lines().count(), APPENDS, "writer {w} acknowledgements");
-        for line in stdout.lines() {
-            let (seq, text) = line
-                .strip_prefix("ok ")
-                .and_then(|r| r.split_once(' '))
-                .expect("ok SEQ TEXT");
-            let seq: u64 = seq.parse().expect("seq");
-            assert!(
-                acked.insert(seq, text.to_string()).is_none(),
-                "seq {seq} given to two appends"
-            );
-        }
-    }
+    let acked =
+        crate::concurrency::acknowledged(machines.iter().map(|m| warroom(m.path(), &pg)).collect(), &id, APPENDS);
     let total = 1 + WRITERS * APPENDS;
     assert_eq!(
         acked.keys().copied().collect::<Vec<_>>(),
