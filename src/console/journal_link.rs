@@ -181,6 +181,14 @@ impl Open {
         open
     }
 
+    /// Copies in what the team's database holds beyond this machine's copy (the follower then
+    /// hands it on), or says why it cannot.
+    fn catch_up(&mut self, journals: &mut Journals, tx: &mpsc::UnboundedSender<Msg>) {
+        if let Err(e) = journals.catch_up(&self.id, &mut self.journal) {
+            say(tx, format!("cannot copy the team's latest entries here: {e}"), true);
+        }
+    }
+
     /// Tells of torn last lines repaired since the last time (by an append or at opening).
     fn tell_repairs(&mut self, tx: &mpsc::UnboundedSender<Msg>) {
         for r in self.journal.repairs().iter().skip(self.repairs_told) {
@@ -581,10 +589,8 @@ fn run(
             Op::Record(draft) => record(&mut open, &mut journals, &tx, draft),
             Op::Heard(heard) => match heard {
                 Heard::Appended { id, .. } => {
-                    if let Some(o) = open.as_mut().filter(|o| o.id == id)
-                        && let Err(e) = journals.catch_up(&o.id, &mut o.journal)
-                    {
-                        say(&tx, format!("cannot copy the team's latest entries here: {e}"), true);
+                    if let Some(o) = open.as_mut().filter(|o| o.id == id) {
+                        o.catch_up(&mut journals, &tx);
                     }
                 }
                 Heard::Lost(why) => {
@@ -605,9 +611,7 @@ fn run(
                         say(&tx, "the team journal is back".into(), false);
                     }
                     if let Some(o) = open.as_mut() {
-                        if let Err(e) = journals.catch_up(&o.id, &mut o.journal) {
-                            say(&tx, format!("cannot copy the team's latest entries here: {e}"), true);
-                        }
+                        o.catch_up(&mut journals, &tx);
                         o.record_kept(&mut journals, &tx);
                     }
                 }

@@ -104,8 +104,22 @@ impl Store {
                 id.parse().ok()
             })
             .collect();
-        ids.sort_by(|a, b| (a.day(), a.number()).cmp(&(b.day(), b.number())));
+        ids.sort();
         Ok(ids)
+    }
+
+    /// Creates `id`'s journal here holding `lines`, written elsewhere (a copy of the team
+    /// database's journal), as they are.
+    pub fn create_copy(&self, id: &IncidentId, lines: &[String]) -> Result<Journal, StoreError> {
+        self.create_dir()?;
+        Ok(Journal::create_copy(&self.path(id), lines)?)
+    }
+
+    fn create_dir(&self) -> Result<(), StoreError> {
+        std::fs::create_dir_all(&self.dir).map_err(|source| StoreError::CreateDir {
+            path: self.dir.clone(),
+            source,
+        })
     }
 
     /// Opens a new incident: takes the next free id of `now`'s UTC day and writes the
@@ -115,10 +129,7 @@ impl Store {
         now: Timestamp,
         declare: impl Fn(IncidentId) -> Draft,
     ) -> Result<(IncidentId, Journal, Entry), StoreError> {
-        std::fs::create_dir_all(&self.dir).map_err(|source| StoreError::CreateDir {
-            path: self.dir.clone(),
-            source,
-        })?;
+        self.create_dir()?;
         let day = now.to_zoned(TimeZone::UTC).date();
         let prefix = IncidentId::new(day, 0);
         let mut number = self

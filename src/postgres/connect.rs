@@ -76,6 +76,8 @@ pub enum DbError {
     },
     #[error(transparent)]
     Journal(#[from] JournalError),
+    #[error(transparent)]
+    Store(#[from] crate::incident::store::StoreError),
     #[error("{shown}: cannot {doing}: {}", causes(.cause))]
     Query {
         shown: String,

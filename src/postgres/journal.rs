@@ -31,7 +31,6 @@ pub struct Shared {
     /// When the connection was last used.
     used: Option<Instant>,
     target: Target,
-    shown: String,
 }
 
 /// An incident's journal as the database holds it, checked as a file journal is: each row's
@@ -68,7 +67,6 @@ impl Shared {
             client: None,
             used: None,
             target: target.clone(),
-            shown: target.shown().to_string(),
         }
     }
 
@@ -98,26 +96,24 @@ impl Shared {
 
     /// `postgres://user@host:port/db`.
     pub fn shown(&self) -> &str {
-        &self.shown
+        self.target.shown()
     }
 
-    /// Every incident the database holds, oldest first.
+    /// Every incident the database holds, in no particular order.
     pub async fn incidents(&mut self) -> Result<Vec<IncidentId>, DbError> {
-        let shown = self.shown.clone();
+        let shown = self.target.shown().to_string();
         let rows = self
             .live()
             .await?
             .query("SELECT id FROM incidents", &[])
             .await
             .map_err(query_err(&shown, "list the incidents"))?;
-        let mut ids: Vec<IncidentId> = rows.iter().filter_map(|r| r.get::<_, String>(0).parse().ok()).collect();
-        ids.sort_by(|a, b| (a.day(), a.number()).cmp(&(b.day(), b.number())));
-        Ok(ids)
+        Ok(rows.iter().filter_map(|r| r.get::<_, String>(0).parse().ok()).collect())
     }
 
     /// The lines of `id` after seq `after`, in order (none when the incident is not there).
     pub async fn lines(&mut self, id: &IncidentId, after: u64) -> Result<Vec<String>, DbError> {
-        let shown = self.shown.clone();
+        let shown = self.target.shown().to_string();
         lines(self.live().await?, id, after)
             .await
             .map_err(query_err(&shown, "read the journal"))
@@ -125,7 +121,7 @@ impl Shared {
 
     /// Whether the database holds `id`.
     pub async fn holds(&mut self, id: &IncidentId) -> Result<bool, DbError> {
-        let shown = self.shown.clone();
+        let shown = self.target.shown().to_string();
         let row = self
             .live()
             .await?
@@ -149,7 +145,7 @@ impl Shared {
         E: From<DbError> + From<JournalError>,
         F: FnOnce(&[Entry]) -> Result<Draft, E>,
     {
-        let shown = self.shown.clone();
+        let shown = self.target.shown().to_string();
         let tx = self
             .live()
             .await?
@@ -219,7 +215,7 @@ impl Shared {
         let day = now.to_zoned(TimeZone::UTC).date();
         let today = IncidentId::new(day, 0);
         let pattern = format!("INC-{}-%", today.day());
-        let shown = self.shown.clone();
+        let shown = self.target.shown().to_string();
         let client = self.live().await?;
         let rows = client
             .query("SELECT id FROM incidents WHERE id LIKE $1", &[&pattern])
@@ -248,14 +244,10 @@ impl Shared {
                     source,
                 })?;
             let tx = client.transaction().await.map_err(query_err(&shown, "begin"))?;
-            let created = tx
-                .execute(
-                    "INSERT INTO incidents (id, head_seq, head_hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING",
-                    &[&id.as_str(), &GENESIS],
-                )
+            let created = open_row(&tx, &id)
                 .await
                 .map_err(query_err(&shown, "open the incident"))?;
-            if created == 0 {
+            if !created {
                 // Another machine took this id a moment ago: take the next.
                 continue;
             }
@@ -263,12 +255,7 @@ impl Shared {
                 .await
                 .map_err(query_err(&shown, "write the declaration"))?;
             tx.commit().await.map_err(query_err(&shown, "commit the declaration"))?;
-            std::fs::create_dir_all(store.dir()).map_err(|source| JournalError::Io {
-                path: store.dir().to_path_buf(),
-                doing: "create the incidents directory",
-                source,
-            })?;
-            let local = Journal::create_copy(&store.path(&id), &[text])?;
+            let local = store.create_copy(&id, &[text])?;
             return Ok((id, local, entry));
         }
     }
@@ -286,20 +273,20 @@ impl Shared {
             .into());
         }
         let file_lines = file_lines(record)?;
-        let shown = self.shown.clone();
+        let shown = self.target.shown().to_string();
         let tx = self
             .live()
             .await?
             .transaction()
             .await
             .map_err(query_err(&shown, "begin a push"))?;
-        tx.execute(
-            "INSERT INTO incidents (id, head_seq, head_hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING",
-            &[&id.as_str(), &GENESIS],
-        )
-        .await
-        .map_err(query_err(&shown, "open the incident"))?;
-        lock(&tx, &shown, id).await?;
+        open_row(&tx, id)
+            .await
+            .map_err(query_err(&shown, "open the incident"))?;
+        // Every append to it waits until the push is done.
+        tx.execute("SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE", &[&id.as_str()])
+            .await
+            .map_err(query_err(&shown, "lock the incident"))?;
         let there = tx
             .query(
                 "SELECT seq, hash FROM entries WHERE incident = $1 ORDER BY seq",
@@ -332,7 +319,7 @@ impl Shared {
 
     /// The database's copy of `id`, read back and checked line by line.
     pub async fn read(&mut self, id: &IncidentId) -> Result<Copy, DbError> {
-        let shown = self.shown.clone();
+        let shown = self.target.shown().to_string();
         let client = self.live().await?;
         let head = client
             .query_opt("SELECT head_seq FROM incidents WHERE id = $1", &[&id.as_str()])
@@ -381,17 +368,15 @@ fn query_err(shown: &str, doing: &'static str) -> impl FnOnce(tokio_postgres::Er
     move |cause| DbError::Query { shown, doing, cause }
 }
 
-/// Locks `id`'s row until the transaction ends (every append to it waits meanwhile) and
-/// returns its head's seq; None when the database does not hold it.
-async fn lock(tx: &impl GenericClient, shown: &str, id: &IncidentId) -> Result<Option<u64>, DbError> {
-    let head = tx
-        .query_opt(
-            "SELECT head_seq FROM incidents WHERE id = $1 FOR UPDATE",
-            &[&id.as_str()],
+/// Gives `id` its row (an empty journal) unless it has one; says whether it was made now.
+async fn open_row(client: &impl GenericClient, id: &IncidentId) -> Result<bool, tokio_postgres::Error> {
+    let made = client
+        .execute(
+            "INSERT INTO incidents (id, head_seq, head_hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING",
+            &[&id.as_str(), &GENESIS],
         )
-        .await
-        .map_err(query_err(shown, "lock the incident"))?;
-    Ok(head.map(|row| seq_of(row.get(0))))
+        .await?;
+    Ok(made == 1)
 }
 
 /// The seq of the last entry the local copy holds (0 when empty).

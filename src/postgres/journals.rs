@@ -115,7 +115,7 @@ impl Journals {
         let mut ids = self.store.list()?;
         if let Some(team) = &mut self.team {
             ids.extend(drive(&team.runtime, team.db.incidents())?);
-            ids.sort_by(|a, b| (a.day(), a.number()).cmp(&(b.day(), b.number())));
+            ids.sort();
             ids.dedup();
         }
         Ok(ids)
@@ -144,11 +144,7 @@ impl Journals {
         let mut local = if path.is_file() {
             Journal::open(&path)?
         } else {
-            std::fs::create_dir_all(self.store.dir()).map_err(|source| StoreError::CreateDir {
-                path: self.store.dir().to_path_buf(),
-                source,
-            })?;
-            Journal::create_copy(&path, &[])?
+            self.store.create_copy(id, &[])?
         };
         drive(&team.runtime, team.db.catch_up(id, &mut local))?;
         Ok(path)

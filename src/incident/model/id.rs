@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// An incident id, `INC-YYYYMMDD-NNN` (the date is the UTC day it was opened; NNN counts from
 /// 001 that day and may grow past 999).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct IncidentId(String);
 
@@ -70,8 +70,37 @@ impl From<IncidentId> for String {
     }
 }
 
+/// Oldest first: by day, then by number (`…-1000` after `…-999`).
+impl Ord for IncidentId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.day(), self.number(), &self.0).cmp(&(other.day(), other.number(), &other.0))
+    }
+}
+
+impl PartialOrd for IncidentId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl fmt::Display for IncidentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_sort_by_day_then_number() {
+        let mut ids: Vec<IncidentId> = ["INC-20261207-001", "INC-20261206-1000", "INC-20261206-999"]
+            .iter()
+            .map(|s| s.parse().expect("id"))
+            .collect();
+        ids.sort();
+        let shown: Vec<&str> = ids.iter().map(IncidentId::as_str).collect();
+        assert_eq!(shown, ["INC-20261206-999", "INC-20261206-1000", "INC-20261207-001"]);
     }
 }
