@@ -630,11 +630,11 @@ fn run_journal(args: JournalArgs, config: &crate::config::Config) -> anyhow::Res
         JournalCommand::Push { incident } => {
             let path = journals.store().existing(&incident)?;
             let record = journal::read(&path)?;
-            let Some((runtime, db)) = journals.database() else {
+            let Some(pushed) = journals.push(&incident, &record)? else {
                 bail!("push copies a journal into the team's database: name it with --journal postgres://…");
             };
-            let shown = db.shown().to_string();
-            match runtime.block_on(db.push(&incident, &record))? {
+            let shown = journals.shown();
+            match pushed {
                 crate::postgres::journal::Pushed::Added { had, added } => {
                     println!("{incident}: copied {added} entries into {shown} (it had {had})");
                 }
@@ -649,7 +649,7 @@ fn run_journal(args: JournalArgs, config: &crate::config::Config) -> anyhow::Res
             Ok(ExitCode::SUCCESS)
         }
         JournalCommand::Pull { incident } => {
-            if journals.database().is_none() {
+            if !journals.has_database() {
                 bail!("pull copies a journal from the team's database: name it with --journal postgres://…");
             }
             let before = match journals.store().existing(&incident) {
@@ -738,11 +738,8 @@ fn verify(journals: &mut Journals, which: &str) -> anyhow::Result<ExitCode> {
     };
     let path = journals.store().path(&id);
     let mut verdicts = Vec::new();
-    if let Some((runtime, db)) = journals.database()
-        && runtime.block_on(db.holds(&id))?
-    {
-        let copy = runtime.block_on(db.read(&id))?;
-        let shown = format!("{}/{id}", db.shown());
+    if let Some(copy) = journals.database_copy(&id)? {
+        let shown = format!("{}/{id}", journals.shown());
         for p in &copy.problems {
             println!("{shown}: entry {}: {}", p.line, p.problem);
         }

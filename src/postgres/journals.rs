@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 
 use super::connect::{DbError, Target};
-use super::journal::Shared;
-use crate::incident::journal::{Journal, JournalError};
+use super::journal::{Copy, Pushed, Shared};
+use crate::incident::journal::{Journal, JournalError, Record};
 use crate::incident::model::{Draft, Entry, IncidentId};
 use crate::incident::store::{Store, StoreError};
 
@@ -227,9 +227,29 @@ impl Journals {
         Some(listener)
     }
 
-    /// The database, with the runtime to drive it, when one is set.
-    pub fn database(&mut self) -> Option<(&tokio::runtime::Runtime, &mut Shared)> {
-        self.team.as_mut().map(|t| (&t.runtime, &mut t.db))
+    /// Whether incidents are kept in the team's database.
+    pub fn has_database(&self) -> bool {
+        self.team.is_some()
+    }
+
+    /// Copies a file journal's lines that the database lacks into it; None without a database.
+    pub fn push(&mut self, id: &IncidentId, record: &Record) -> Result<Option<Pushed>, JournalsError> {
+        match &mut self.team {
+            Some(team) => Ok(Some(drive(&team.runtime, team.db.push(id, record))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The database's copy of `id`, read back and checked; None without a database or when it
+    /// does not hold `id`.
+    pub fn database_copy(&mut self, id: &IncidentId) -> Result<Option<Copy>, JournalsError> {
+        let Some(team) = &mut self.team else {
+            return Ok(None);
+        };
+        if !drive(&team.runtime, team.db.holds(id))? {
+            return Ok(None);
+        }
+        Ok(Some(drive(&team.runtime, team.db.read(id))?))
     }
 }
 
