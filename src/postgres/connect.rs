@@ -148,13 +148,16 @@ impl Target {
 
     /// Connects (TLS when a CA is named), then brings the schema up to date.
     pub async fn connect(&self) -> Result<Client, DbError> {
-        Ok(self.connect_listening().await?.0)
+        let (mut client, _) = self.connect_listening().await?;
+        migrate(&mut client, &self.shown).await?;
+        Ok(client)
     }
 
-    /// Connects as `connect` does, and hands over the notifications the connection receives
-    /// (after a `LISTEN`); the channel closes when the connection does.
+    /// Connects (TLS when a CA is named) and hands over the notifications the connection
+    /// receives (after a `LISTEN`, which needs no schema: the schema is `connect`'s to check);
+    /// the channel closes when the connection does.
     pub async fn connect_listening(&self) -> Result<(Client, mpsc::UnboundedReceiver<Notification>), DbError> {
-        let (mut client, heard) = match &self.ca {
+        Ok(match &self.ca {
             None => {
                 let (client, connection) = self
                     .config
@@ -172,9 +175,7 @@ impl Target {
                     .map_err(|source| self.connect_err(source))?;
                 (client, run_connection(connection, self.shown.clone()))
             }
-        };
-        migrate(&mut client, &self.shown).await?;
-        Ok((client, heard))
+        })
     }
 
     fn connect_err(&self, source: tokio_postgres::Error) -> DbError {
