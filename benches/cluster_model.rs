@@ -45,6 +45,19 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// Notes when each pod update (namespace, name, restarts) first reached the model.
+fn note_shown(u: &Update, shown: &mut HashMap<(String, String, u32), u64>) {
+    match u {
+        Update::Pod(Change::Apply((ns, name), row)) => {
+            shown
+                .entry((ns.to_string(), name.to_string(), row.restarts))
+                .or_insert_with(unix_nanos);
+        }
+        Update::Burst(updates) => updates.iter().for_each(|u| note_shown(u, shown)),
+        _ => {}
+    }
+}
+
 /// One page of a list: only its continue token and how many items it held.
 #[derive(serde::Deserialize)]
 struct Page {
@@ -271,11 +284,7 @@ fn main() {
         let mut last_check = Instant::now();
         let log: Vec<(String, String, u32, u64)> = loop {
             if let Ok(Some(u)) = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await {
-                if let Update::Pod(Change::Apply((ns, name), row)) = &u {
-                    shown
-                        .entry((ns.to_string(), name.to_string(), row.restarts))
-                        .or_insert_with(unix_nanos);
-                }
+                note_shown(&u, &mut shown);
                 model.apply(u);
             }
             if Instant::now() < churn_ends + Duration::from_millis(500) || last_check.elapsed() < Duration::from_secs(1)

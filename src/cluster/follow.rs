@@ -9,7 +9,7 @@ use crate::text::CleanText;
 use std::fmt::Debug;
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
 use k8s_openapi::api::core::v1::{Event, Namespace, Node};
@@ -51,6 +51,8 @@ const RETRY_MAX: Duration = Duration::from_secs(4);
 /// A watcher that failed and has then been quiet this long (longer than `RETRY_MAX`, so a
 /// failing retry would have said so) is following again, though the cluster sent no change.
 const QUIET_AFTER_RETRY: Duration = Duration::from_secs(5);
+/// The most object changes sent to the model in one message.
+const BURST_MAX: usize = 512;
 
 /// Retry delays: doubling from 500 ms to `RETRY_MAX`, from the start again after a success.
 struct Retry(Duration);
@@ -275,20 +277,28 @@ where
     // follows again (a resumed watch sends no new list).
     let mut interrupted = false;
     let mut stale_since = None;
+    // Object changes read together go to the model as one burst; `ready`, the next item when
+    // it was already read.
+    let mut burst = Burst::default();
+    let mut ready = None;
     loop {
-        let item = tokio::select! {
-            item = stream.next() => match item {
-                Some(item) => item,
-                None => return Forbidden::No,
-            },
-            () = tokio::time::sleep(QUIET_AFTER_RETRY), if interrupted => {
-                interrupted = false;
-                let live = Update::Freshness(p.source, Freshness::Live { since: now() });
-                if tx.send(live).await.is_err() {
-                    return Forbidden::No;
+        let item = match ready.take() {
+            Some(item) => item,
+            None if !burst.send(tx).await => return Forbidden::No,
+            None => tokio::select! {
+                item = stream.next() => match item {
+                    Some(item) => item,
+                    None => return Forbidden::No,
+                },
+                () = tokio::time::sleep(QUIET_AFTER_RETRY), if interrupted => {
+                    interrupted = false;
+                    let live = Update::Freshness(p.source, Freshness::Live { since: now() });
+                    if tx.send(live).await.is_err() {
+                        return Forbidden::No;
+                    }
+                    continue;
                 }
-                continue;
-            }
+            },
         };
         if interrupted && matches!(item, Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_))) {
             interrupted = false;
@@ -300,13 +310,40 @@ where
                 return Forbidden::No;
             }
         }
-        let update = match item {
-            Ok(watcher::Event::Init) => Some((p.wrap)(Change::Relist(scope.clone()))),
+        let change = match &item {
+            Ok(watcher::Event::Init) => Some(Change::Relist(scope.clone())),
             Ok(watcher::Event::InitApply(o) | watcher::Event::Apply(o)) => {
-                let key = key_of(&o, &mut interner);
-                (p.project)(&o, &mut interner).map(|r| (p.wrap)(Change::Apply(key, r)))
+                let key = key_of(o, &mut interner);
+                (p.project)(o, &mut interner).map(|r| Change::Apply(key, r))
             }
-            Ok(watcher::Event::Delete(o)) => Some((p.wrap)(Change::Delete(key_of(&o, &mut interner)))),
+            Ok(watcher::Event::Delete(o)) => Some(Change::Delete(key_of(o, &mut interner))),
+            _ => None,
+        };
+        if let Some(change) = change {
+            burst.0.push((p.wrap)(change));
+            if burst.0.len() < BURST_MAX
+                && let Some(next) = stream.next().now_or_never()
+            {
+                match next {
+                    Some(next) => ready = Some(next),
+                    None => {
+                        burst.send(tx).await;
+                        return Forbidden::No;
+                    }
+                }
+            }
+            continue;
+        }
+        if !burst.send(tx).await {
+            return Forbidden::No;
+        }
+        let update = match item {
+            Ok(
+                watcher::Event::Init
+                | watcher::Event::InitApply(_)
+                | watcher::Event::Apply(_)
+                | watcher::Event::Delete(_),
+            ) => None,
             Ok(watcher::Event::InitDone) => {
                 if tx.send((p.wrap)(Change::Listed(scope.clone()))).await.is_err() {
                     return Forbidden::No;
@@ -351,6 +388,17 @@ where
         {
             return Forbidden::No;
         }
+    }
+}
+
+/// Object changes gathered to be sent as one `Update::Burst`.
+#[derive(Default)]
+struct Burst(Vec<Update>);
+
+impl Burst {
+    /// Sends what was gathered, if anything; false when the model's owner is gone.
+    async fn send(&mut self, tx: &mpsc::Sender<Update>) -> bool {
+        self.0.is_empty() || tx.send(Update::Burst(std::mem::take(&mut self.0))).await.is_ok()
     }
 }
 

@@ -57,6 +57,28 @@ fn bookmark_line(target: &Target, rv: u64, initial_end: bool) -> Bytes {
     Bytes::from(format!("{}\n", json!({"type": "BOOKMARK", "object": obj})))
 }
 
+/// Lines gathered into one write: a real API server buffers its writes and flushes when no
+/// event is pending, so a list streamed as 150,000 events reaches the client in large reads,
+/// not one small read (and one wake-up) per object.
+#[derive(Default)]
+struct Chunk(Vec<u8>);
+
+impl Chunk {
+    /// Bytes gathered before they are written.
+    const SIZE: usize = 64 * 1024;
+
+    /// Adds a line, writing the chunk once it is full; false when the client is gone.
+    async fn push(&mut self, line: Bytes, tx: &tokio::sync::mpsc::Sender<Bytes>) -> bool {
+        self.0.extend_from_slice(&line);
+        self.0.len() < Self::SIZE || self.send(tx).await
+    }
+
+    /// Writes what was gathered, if anything; false when the client is gone.
+    async fn send(&mut self, tx: &tokio::sync::mpsc::Sender<Bytes>) -> bool {
+        self.0.is_empty() || tx.send(Bytes::from(std::mem::take(&mut self.0))).await.is_ok()
+    }
+}
+
 /// Starts a watch; the response streams until timeout, disconnect or a drill drop.
 pub fn watch(
     cluster: Arc<DrillCluster>,
@@ -80,7 +102,7 @@ pub fn watch(
         .and_then(|t| t.parse::<u64>().ok())
         .unwrap_or(1800)
         .min(3600);
-    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(512);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     // The current state to send first, as ADDED: the objects are taken under the lock, and
     // written out as the client reads them (150,000 pods are not built into one answer).
     let mut initial: Vec<Arc<Stored>> = Vec::new();
@@ -111,12 +133,16 @@ pub fn watch(
             let _ = tx.send(expired_line(e.requested, e.oldest)).await;
             return;
         }
+        let mut chunk = Chunk::default();
         for o in initial {
-            if tx.send(event_line("ADDED", &o, repr, initial_at, last)).await.is_err() {
+            if !chunk.push(event_line("ADDED", &o, repr, initial_at, last), &tx).await {
                 return;
             }
         }
-        if send_initial && tx.send(bookmark_line(&target, last, true)).await.is_err() {
+        if send_initial {
+            chunk.0.extend_from_slice(&bookmark_line(&target, last, true));
+        }
+        if !chunk.send(&tx).await {
             return;
         }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
@@ -148,9 +174,12 @@ pub fn watch(
                 return;
             }
             for line in lines {
-                if tx.send(line).await.is_err() {
+                if !chunk.push(line, &tx).await {
                     return;
                 }
+            }
+            if !chunk.send(&tx).await {
+                return;
             }
             tokio::select! {
                 changed = notify.changed() => {
