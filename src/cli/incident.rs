@@ -308,7 +308,7 @@ fn run_debrief(args: DebriefArgs, config: &crate::config::Config) -> anyhow::Res
         );
     }
     // Without the drill's log there is no Prometheus here to measure recovery with.
-    let (path, run) = crate::debrief::write(&store, &args.incident, &scenario, worst.as_deref(), None)?;
+    let (path, run) = crate::debrief::write(&store, &args.incident, &scenario, worst.as_deref(), None, None)?;
     eprintln!(
         "{} of {} objectives met; wrote {}",
         run.met(),

@@ -67,6 +67,8 @@ pub struct DrillRun {
     pub scenario: std::sync::Arc<dyn Fn() -> warroom_drill::scenario::Scenario + Send + Sync>,
     /// In a replay, the recorded incident's journal, set beside the players' in the debrief.
     pub real_team: Option<std::sync::Arc<crate::debrief::RealTeam>>,
+    /// In a replay, where the players' timeline has left the recording, as the drill saw it.
+    pub branched: std::sync::Arc<dyn Fn() -> Option<warroom_drill::Branch> + Send + Sync>,
 }
 
 /// The sending end; dropping every copy ends the thread (and its follower).
@@ -565,6 +567,7 @@ fn run(
                     &(run.scenario)(),
                     worst.as_deref(),
                     run.real_team.as_deref(),
+                    (run.branched)().as_ref(),
                 ) {
                     Ok((path, scored)) => say(
                         &tx,

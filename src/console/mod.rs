@@ -249,6 +249,10 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
                 Target::Drill { real_team, .. } => real_team.clone(),
                 _ => None,
             },
+            branched: match &target {
+                Target::Drill { drill, .. } => Arc::new(drill.branched_now()),
+                _ => Arc::new(|| None),
+            },
         }),
         _ => None,
     };

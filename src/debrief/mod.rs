@@ -49,13 +49,15 @@ pub fn path(store: &Store, id: &IncidentId) -> PathBuf {
 /// scenario kept in `store`, and writes the debrief beside the journal. With `worst` (how the
 /// services kept to their SLOs over the run, see `recovery`) it also scores how soon they came
 /// back after the first containment against the scenario's `recovery:`. A replay's debrief
-/// has the `real_team`'s timeline beside the players'. Returns where, and the score.
+/// has the `real_team`'s timeline beside the players', and says where the players' timeline
+/// left the recording (`branched`, the drill's word for it). Returns where, and the score.
 pub fn write(
     store: &Store,
     id: &IncidentId,
     scenario: &Scenario,
     worst: Option<&[(jiff::Timestamp, f64)]>,
     real_team: Option<&RealTeam>,
+    branched: Option<&warroom_drill::Branch>,
 ) -> Result<(PathBuf, Run), DebriefError> {
     let entries = journal::read(&store.existing(id)?)?.entries;
     if !Incident::from_entries(&entries)?.drill {
@@ -67,7 +69,7 @@ pub fn write(
         run.scores.push(back);
     }
     let earlier = earlier_runs(store, id, scenario)?;
-    let text = report::render(id.as_str(), &entries, scenario, &run, &earlier, real_team);
+    let text = report::render(id.as_str(), &entries, scenario, &run, &earlier, real_team, branched);
     let path = path(store, id);
     std::fs::write(&path, text).map_err(|source| DebriefError::Write {
         path: path.clone(),

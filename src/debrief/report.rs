@@ -13,11 +13,37 @@ use super::score::{MILESTONES, Run, first_fault};
 use crate::incident::metrics::format_duration;
 use crate::incident::model::{Entry, Event};
 use crate::incident::timeline::{describe, utc};
+use warroom_drill::Branch;
 
 /// One earlier run of the scenario: its incident and its score.
 pub struct Earlier {
     pub incident: String,
     pub run: Run,
+}
+
+/// When and with what change the players' timeline left the recording: the drill's `branched`
+/// (any client's first change) told as the console's action when the console made it; without
+/// it, the console's first action that succeeded.
+fn left_the_recording(entries: &[Entry], branched: Option<&Branch>) -> Option<(jiff::Timestamp, String)> {
+    let first_action = entries.iter().find(|e| matches!(e.event, Event::ActionSucceeded(_)));
+    let Some(b) = branched else {
+        return first_action.map(|e| (e.incident_time(), describe(&e.event)));
+    };
+    // The console journals a request before it is sent; the drill's clock may have run a
+    // little further when it was applied.
+    let requested_by_console = entries.iter().any(|e| {
+        matches!(e.event, Event::ActionRequested(_)) && e.incident_time() <= b.at + SignedDuration::from_secs(1)
+    });
+    Some(match first_action {
+        Some(e) if requested_by_console => (b.at, describe(&e.event)),
+        _ => (
+            b.at,
+            format!(
+                "{} changed from outside the console (kubectl or another client)",
+                b.object
+            ),
+        ),
+    })
 }
 
 /// Renders the debrief of `incident` (its journal's `entries`, scored as `run`).
@@ -28,6 +54,7 @@ pub fn render(
     run: &Run,
     earlier: &[Earlier],
     real_team: Option<&RealTeam>,
+    branched: Option<&Branch>,
 ) -> String {
     let mut out = String::new();
     let title = entries
@@ -89,18 +116,17 @@ pub fn render(
              clock.",
             inline(&real.incident)
         );
-        let _ = match entries.iter().find(|e| matches!(e.event, Event::ActionSucceeded(_))) {
-            Some(e) => writeln!(
+        let _ = match left_the_recording(entries, branched) {
+            Some((at, change)) => writeln!(
                 out,
                 "The players' timeline left the recording at {}, with their first change to the \
                  cluster: {}.\n",
-                when(e.incident_time().duration_since(run.zero)),
-                inline(&describe(&e.event))
+                when(at.duration_since(run.zero)),
+                inline(&change)
             ),
             None => writeln!(
                 out,
-                "The players changed nothing from the console: their cluster followed the recording \
-                 throughout.\n"
+                "The players changed nothing: their cluster followed the recording throughout.\n"
             ),
         };
     }
@@ -255,8 +281,8 @@ mod tests {
                 late,
             ],
         };
-        let with = render("INC-1", &players, &scenario, &run, &[], Some(&real));
-        let without = render("INC-1", &players, &scenario, &run, &[], None);
+        let with = render("INC-1", &players, &scenario, &run, &[], Some(&real), None);
+        let without = render("INC-1", &players, &scenario, &run, &[], None, None);
         let added: Vec<&str> = rows(&with)
             .into_iter()
             .filter(|r| !rows(&without).contains(r))
@@ -281,7 +307,55 @@ mod tests {
             "{with}"
         );
         assert!(!without.contains("real team") && !without.contains("left the recording"));
-        let idle = render("INC-1", &players[..1], &scenario, &run, &[], Some(&real));
-        assert!(idle.contains("The players changed nothing from the console"), "{idle}");
+        let idle = render("INC-1", &players[..1], &scenario, &run, &[], Some(&real), None);
+        assert!(idle.contains("The players changed nothing"), "{idle}");
+    }
+
+    #[test]
+    fn a_replays_debrief_says_where_kubectl_left_the_recording_before_the_console_did() {
+        let scenario = scenario();
+        let real = RealTeam {
+            incident: "INC-20261120-004".into(),
+            entries: Vec::new(),
+        };
+        let rollback = || crate::incident::model::ActionRecord {
+            action_id: "a".into(),
+            action: "rollback".into(),
+            target: "deployment/checkout -n shop".into(),
+            parameters: serde_json::Value::Null,
+            response: serde_json::Value::Null,
+            error: None,
+            identity: None,
+        };
+        let players = [
+            entry(1, 1.0, opened()),
+            entry(2, 4.0, Event::ActionRequested(rollback())),
+            entry(3, 4.0, succeeded("rollback", "deployment/checkout -n shop")),
+        ];
+        let run = score(&players, &scenario);
+        let at = |minute: i64| players[0].incident_time() + SignedDuration::from_mins(minute - 1);
+        // kubectl scaled checkout at minute 3, before the console's rollback at minute 4.
+        let kubectl = Branch {
+            at: at(3),
+            object: "Deployment shop/checkout".into(),
+        };
+        let text = render("INC-1", &players, &scenario, &run, &[], Some(&real), Some(&kubectl));
+        assert!(
+            text.contains(
+                "left the recording at T+1m 00s, with their first change to the cluster: Deployment \
+                 shop/checkout changed from outside the console (kubectl or another client)."
+            ),
+            "{text}"
+        );
+        // The console's own rollback, as the drill saw it applied.
+        let console = Branch { at: at(4), ..kubectl };
+        let text = render("INC-1", &players, &scenario, &run, &[], Some(&real), Some(&console));
+        assert!(
+            text.contains(
+                "left the recording at T+2m 00s, with their first change to the cluster: Action \
+                 succeeded: rollback deployment/checkout -n shop."
+            ),
+            "{text}"
+        );
     }
 }

@@ -616,3 +616,61 @@ async fn a_config_map_changed_under_the_recorder_is_set_back_to_the_version_befo
     );
     assert_eq!(tokio::task::block_in_place(table), "eur-v3");
 }
+
+/// A player's first change to a replay, made with kubectl rather than the console, is where the
+/// drill says the timeline branched (the debrief tells it); a seek back to the recording's
+/// timeline forgets it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_with_kubectl_is_where_the_replay_branched() {
+    let (shipped, (bad_at, _)) = shipped_recording();
+    let options = warroom_drill::Options {
+        paused: true,
+        ..Default::default()
+    };
+    let drill = warroom_drill::Drill::replay(&shipped, "127.0.0.1:0".parse().expect("addr"), &options)
+        .await
+        .expect("the shipped recording replays");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    warroom_drill::write_kubeconfig(&kubeconfig, &drill.url(), "replay").expect("kubeconfig");
+    let kubectl = warroom_testkit::Kubectl::new(kubeconfig, dir.path().join("cache"));
+    let branched = drill.branched_now();
+    let seek = |at: i64| {
+        let url = format!(
+            "{}/drill/v1/clock?seek={}",
+            drill.url(),
+            jiff::Timestamp::from_millisecond(at).expect("a time")
+        );
+        async move {
+            let r = warroom::http::plain_client().post(url).send().await.expect("seek");
+            assert!(r.status().is_success(), "seek: {}", r.status());
+        }
+    };
+    seek(bad_at + 60_000).await;
+    let reads = {
+        let k = kubectl.clone();
+        tokio::task::spawn_blocking(move || k.ok(&["get", "deployment", "checkout", "-n", "shop"]))
+            .await
+            .expect("kubectl")
+    };
+    assert!(reads.contains("checkout"), "{reads}");
+    assert_eq!(
+        branched(),
+        None,
+        "reading the cluster leaves the recording's timeline alone"
+    );
+    let k = kubectl.clone();
+    tokio::task::spawn_blocking(move || k.ok(&["scale", "deployment/checkout", "-n", "shop", "--replicas=6"]))
+        .await
+        .expect("kubectl");
+    let b = branched().expect("kubectl's scale branched the timeline");
+    assert_eq!(b.object, "Deployment shop/checkout");
+    assert_eq!(
+        b.at.as_millisecond(),
+        bad_at + 60_000,
+        "on the replay's clock, where it was paused"
+    );
+    seek(bad_at).await;
+    assert_eq!(branched(), None, "a seek goes back to the recording's timeline");
+    drill.stop();
+}

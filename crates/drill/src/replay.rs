@@ -29,11 +29,29 @@ pub struct Replay {
     /// namespace, name), and their UIDs (what they own is taken over too).
     pub taken: HashSet<(String, String, String)>,
     pub taken_uids: HashSet<String>,
+    /// Where the players' timeline left the recording, whichever client made the change.
+    pub branched: Option<Branch>,
+}
+
+/// The first change a player made to a replayed cluster: when (virtual time) and to what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branch {
+    pub at: Timestamp,
+    /// `Deployment shop/checkout`.
+    pub object: String,
 }
 
 impl Replay {
-    /// `object` was written by a player or a controller: it is the drill's from now on.
-    pub fn take_over(&mut self, kind: &str, namespace: &str, name: &str, uid: &str) {
+    /// `object` was written at `at` by a player or a controller (which writes only once a
+    /// player has changed something): it is the drill's from now on.
+    pub fn take_over(&mut self, at: Timestamp, kind: &str, namespace: &str, name: &str, uid: &str) {
+        if self.branched.is_none() {
+            let object = match namespace {
+                "" => format!("{kind} {name}"),
+                ns => format!("{kind} {ns}/{name}"),
+            };
+            self.branched = Some(Branch { at, object });
+        }
         self.taken
             .insert((kind.to_string(), namespace.to_string(), name.to_string()));
         if !uid.is_empty() {
@@ -164,6 +182,7 @@ impl Sim {
         // Seeking goes back to the recording's timeline: a branch is forgotten.
         replay.taken.clear();
         replay.taken_uids.clear();
+        replay.branched = None;
         let replay = &*replay;
         let (first, last) = match (replay.batches.first(), replay.batches.last()) {
             (Some((a, _)), Some((b, _))) => (*a, *b),

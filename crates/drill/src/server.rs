@@ -385,6 +385,13 @@ impl Drill {
         move || cluster.lock().scenario.clone()
     }
 
+    /// A function reading where the players' timeline left the replayed recording, if it has
+    /// (their first change, from any client); `None` outside a replay.
+    pub fn branched_now(&self) -> impl Fn() -> Option<crate::replay::Branch> + Send + Sync + 'static {
+        let cluster = self.cluster.clone();
+        move || cluster.lock().replay.as_ref().and_then(|r| r.branched.clone())
+    }
+
     /// The scenario's services that receive traffic, for golden-signal panels (once each, when a
     /// canary shares its stable release's).
     pub fn services(&self) -> Vec<Service> {

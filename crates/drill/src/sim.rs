@@ -544,7 +544,7 @@ impl Sim {
     fn after_write(&mut self, obj: &Stored) {
         // In a replay, whatever a player or a controller writes leaves the recording's timeline.
         if let Some(r) = self.replay.as_mut() {
-            r.take_over(obj.kind.kind, &obj.namespace, &obj.name, &obj.uid);
+            r.take_over(self.now, obj.kind.kind, &obj.namespace, &obj.name, &obj.uid);
         }
         let ns = obj.namespace.to_string();
         match obj.kind.kind {
