@@ -64,6 +64,7 @@ impl Sim {
             f.scale.as_ref().map(|s| &s.workload),
             f.config.as_ref().map(|c| &c.workload),
             f.traffic.as_ref().map(|t| &t.workload),
+            f.service.as_ref().map(|s| &s.workload),
         ];
         for w in workloads.into_iter().flatten() {
             if self.workload_spec(w).is_none() {
@@ -141,6 +142,15 @@ impl Sim {
         if let Some(t) = &fault.traffic {
             self.surges.insert(t.workload.clone(), t.factor);
             self.refresh_loads();
+        }
+        if let Some(sf) = &fault.service
+            && let Some(w) = workload(self, &sf.workload)
+        {
+            let service = crate::control::build::service_name(&w).to_string();
+            let selector = sf.selector.clone();
+            self.modify(crate::kinds::SERVICES, &w.namespace, &service, |s| {
+                s["spec"]["selector"] = json!(selector);
+            });
         }
         if let Some(s) = &fault.scale
             && let Some(w) = workload(self, &s.workload)

@@ -139,9 +139,10 @@ impl Sim {
             .unwrap_or_default()
     }
 
-    /// Each traffic workload's Service selector (empty when the Service is gone: its traffic is
-    /// then modelled as reaching every pod, as the scenario describes it).
-    fn service_selectors(&self) -> HashMap<String, serde_json::Map<String, Value>> {
+    /// Each traffic workload's Service selector: `None` when the Service is gone (its traffic is
+    /// then modelled as reaching every pod, as the scenario describes it); an empty one, like a
+    /// Service without a selector, selects no pod (Kubernetes keeps no endpoints for it).
+    fn service_selectors(&self) -> HashMap<String, Option<serde_json::Map<String, Value>>> {
         self.scenario
             .workloads
             .iter()
@@ -149,10 +150,14 @@ impl Sim {
             .filter(|w| w.traffic > 0.0)
             .map(|w| {
                 let service = crate::control::build::service_name(w);
-                let selector = self
-                    .get(&kinds::SERVICES, &w.namespace, service)
-                    .and_then(|s| s.value().pointer("/spec/selector").and_then(Value::as_object).cloned());
-                (format!("{}/{}", w.namespace, w.name), selector.unwrap_or_default())
+                let selector = self.get(&kinds::SERVICES, &w.namespace, service).map(|s| {
+                    s.value()
+                        .pointer("/spec/selector")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default()
+                });
+                (format!("{}/{}", w.namespace, w.name), selector)
             })
             .collect()
     }
@@ -190,8 +195,10 @@ impl Sim {
             let seen = scraper.pods.get(pod.spec_hash(), || PodFacts::read(pod));
             seen.place(rt);
             let in_service = match rt.workload.as_ref().and_then(|w| selectors.get(w)) {
-                Some(selector) => selector.iter().all(|(k, v)| v.as_str() == pod.label(k)),
-                None => true,
+                Some(Some(selector)) => {
+                    !selector.is_empty() && selector.iter().all(|(k, v)| v.as_str() == pod.label(k))
+                }
+                Some(None) | None => true,
             };
             let image_errors = self
                 .scenario

@@ -367,6 +367,7 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
             spec.scale.is_some(),
             spec.traffic.is_some(),
             spec.config.is_some(),
+            spec.service.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -375,7 +376,7 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
             c.at(
                 f,
                 format!("faults[{i}]"),
-                "a fault needs exactly one of rollout, nodeCondition, oomKill, usage, scale, traffic, config",
+                "a fault needs exactly one of rollout, nodeCondition, oomKill, usage, scale, traffic, config, service",
             );
         }
         let workload_ref = |field: &str, r: &str, c: &mut Checker| {
@@ -423,6 +424,16 @@ fn check(file: &str, s: &Scenario) -> Vec<FileError> {
                     f,
                     format!("faults[{i}].traffic.workload"),
                     format!("{} has no traffic to change (give it `traffic:`)", t.workload),
+                );
+            }
+        }
+        if let Some(sf) = &spec.service {
+            workload_ref("service", &sf.workload, &mut c);
+            if !with_traffic.contains(&sf.workload) && workloads.contains(&sf.workload) {
+                c.at(
+                    f,
+                    format!("faults[{i}].service.workload"),
+                    format!("{} has no Service to change (give it `traffic:`)", sf.workload),
                 );
             }
         }

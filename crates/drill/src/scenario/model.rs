@@ -474,6 +474,11 @@ pub struct Fault {
     /// pods' CPU and latency follow, and past twice their baseline load requests fail.
     #[serde(default)]
     pub traffic: Option<TrafficFault>,
+    /// A workload's Service is edited to select other labels (a typo in a deploy): with a
+    /// selector no pod matches, or none at all, it has no endpoints, gets no requests, and the
+    /// services that call it fail.
+    #[serde(default)]
+    pub service: Option<ServiceFault>,
 }
 
 /// A workload reference `namespace/name`.
@@ -534,6 +539,14 @@ pub struct ConfigFault {
     /// Restart the workload afterwards (`kubectl rollout restart`), so its pods read the change.
     #[serde(default)]
     pub restart: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceFault {
+    pub workload: WorkloadRef,
+    /// The Service's new selector; `{}` selects nothing.
+    pub selector: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -1004,6 +1004,73 @@ fn a_pod_labeled_out_of_service_is_released_replaced_and_gets_no_traffic() {
     assert!(served > 50.0, "its traffic went to the others: {served}");
 }
 
+/// A Service edited to a selector no pod carries (a scenario's `service:` fault): its endpoints
+/// empty, its pods get no requests, the service that calls it fails them; the selector set back
+/// with kubectl brings it all back.
+#[test]
+fn a_service_whose_selector_matches_nothing_loses_its_endpoints_and_fails_its_callers() {
+    // The dependency drill (checkout charges every order through payments-api) with this fault
+    // in place of its own.
+    let shipped =
+        std::fs::read_to_string(warroom_testkit::repo("drills/dependency-failure.yaml")).expect("shipped drill");
+    let (calls, _) = shipped.split_once("\nfaults:").expect("the drill's faults");
+    let yaml = format!(
+        "{calls}\nfaults:\n  - at: 2m\n    service:\n      workload: payments/payments-api\n      selector: {{app: payments-api-v2}}\n"
+    );
+    let s = warroom_testkit::drill::Served::start(
+        Some(&yaml),
+        warroom_testkit::drill::Setup {
+            paused: true,
+            ..Default::default()
+        },
+    );
+    s.control("POST", "/drill/v1/clock?advance=1m");
+    let addresses = || {
+        jsonpath(
+            &s,
+            &["get", "endpoints", "payments-api", "-n", "payments"],
+            "{.subsets[*].addresses[*].ip}",
+        )
+    };
+    assert_eq!(
+        addresses().split_whitespace().count(),
+        2,
+        "both payments-api pods serve"
+    );
+    s.control("POST", "/drill/v1/clock?advance=2m");
+    assert_eq!(
+        jsonpath(
+            &s,
+            &["get", "svc", "payments-api", "-n", "payments"],
+            "{.spec.selector}"
+        ),
+        r#"{"app":"payments-api-v2"}"#
+    );
+    assert_eq!(addresses(), "", "no pod matches: no endpoints");
+    let at = |s: &warroom_testkit::drill::Served| s.control("GET", "/drill/v1/clock")["nowMs"].as_i64().expect("nowMs");
+    let query =
+        |s: &warroom_testkit::drill::Served, q: &str| warroom_testkit::drill::promql(&s.prometheus, q, Some(at(s)));
+    let served = query(&s, r#"sum(rate(http_requests_total{service="payments-api"}[1m]))"#);
+    assert!(served.is_none_or(|r| r == 0.0), "its pods get no requests: {served:?}");
+    let checkout_errors = r#"sum(rate(http_requests_total{service="checkout",code="500"}[1m])) / sum(rate(http_requests_total{service="checkout"}[1m]))"#;
+    let failing = query(&s, checkout_errors).expect("checkout serves");
+    assert!(failing > 0.9, "checkout charges every order through it: {failing}");
+    s.ok(&[
+        "patch",
+        "svc",
+        "payments-api",
+        "-n",
+        "payments",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"selector":{"app":"payments-api"}}}"#,
+    ]);
+    s.control("POST", "/drill/v1/clock?advance=2m");
+    assert_eq!(addresses().split_whitespace().count(), 2, "the selector set back");
+    let failing = query(&s, checkout_errors).expect("checkout serves");
+    assert!(failing < 0.01, "checkout recovered: {failing}");
+}
+
 #[test]
 fn ingresses_are_created_listed_and_described_by_kubectl() {
     let s = sim();
