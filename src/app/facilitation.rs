@@ -83,10 +83,10 @@ fn times(s: &str) -> Option<f64> {
 
 /// `inject N` (the scenario's fault N, as `drill faults` numbers them), or an ad-hoc fault:
 /// `inject node NODE`, `inject rollout NS/NAME IMAGE`, `inject surge NS/NAME FACTOR`,
-/// `inject oom NS/NAME [PODS]`.
+/// `inject oom NS/NAME [PODS]`, `inject unselect NS/NAME` (its Service selects no pod).
 pub fn inject(args: &[&str]) -> Result<Facilitation, String> {
     const USAGE: &str = "inject needs N (a fault of the scenario), node NODE, rollout NS/NAME IMAGE, \
-                         surge NS/NAME FACTOR or oom NS/NAME [PODS]";
+                         surge NS/NAME FACTOR, oom NS/NAME [PODS] or unselect NS/NAME";
     let workload = |w: &str| -> Result<String, String> {
         match w.split_once('/') {
             Some((ns, name)) if !ns.is_empty() && !name.is_empty() => Ok(w.to_string()),
@@ -133,6 +133,10 @@ pub fn inject(args: &[&str]) -> Result<Facilitation, String> {
                 json!({"oomKill": {"workload": workload(w)?, "pods": pods}}),
             )
         }
+        ["unselect", w] => ad_hoc(
+            format!("{w}'s Service selects no pod (injected)"),
+            json!({"service": {"workload": workload(w)?, "selector": {}}}),
+        ),
         _ => return Err(USAGE.into()),
     })
 }
@@ -178,6 +182,13 @@ mod tests {
         assert_eq!(
             body["adHoc"]["oomKill"],
             json!({"workload": "shop/checkout", "pods": 2})
+        );
+        let Ok(Facilitation::Inject(body)) = inject(&["unselect", "payments/payments-api"]) else {
+            panic!("unselect")
+        };
+        assert_eq!(
+            body["adHoc"]["service"],
+            json!({"workload": "payments/payments-api", "selector": {}})
         );
     }
 }

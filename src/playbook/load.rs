@@ -195,6 +195,7 @@ fn check(file: &str, p: &Playbook) -> Vec<FileError> {
         "scale",
         "traffic",
         "config",
+        "service",
     ];
     for (i, spanned) in p.applies_when.signals.iter().enumerate() {
         let s = spanned.get();

@@ -32,7 +32,8 @@ pub struct AppliesWhen {
     pub alerts: Vec<String>,
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
-    /// Drill scenario fault kinds: rollout, nodeCondition, oomKill, usage, scale, traffic, config.
+    /// Drill scenario fault kinds: rollout, nodeCondition, oomKill, usage, scale, traffic, config,
+    /// service.
     #[serde(default)]
     pub faults: Vec<At<String>>,
     /// Cluster signals: node_not_ready, crash_looping, stuck_rollout, pending_too_long,

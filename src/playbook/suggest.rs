@@ -40,6 +40,7 @@ pub fn fault_kinds(scenario: &warroom_drill::scenario::Scenario) -> Vec<String> 
             ("scale", f.scale.is_some()),
             ("traffic", f.traffic.is_some()),
             ("config", f.config.is_some()),
+            ("service", f.service.is_some()),
         ];
         for (name, yes) in present {
             if yes && !kinds.iter().any(|k| k == name) {
