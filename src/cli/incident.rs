@@ -38,6 +38,11 @@ pub struct DataDir {
     /// `[journal] address`, else files only].
     #[arg(long, global = true, value_name = "ADDRESS")]
     pub journal: Option<String>,
+    /// Stamp what this command writes with the drill's virtual time, as a drill console does
+    /// (URL: the drill's Kubernetes API, as `warroom sim` prints it), so that a drill incident
+    /// run from a shell lines up with the drill's recording.
+    #[arg(long, global = true, value_name = "URL")]
+    pub drill_clock: Option<String>,
 }
 
 impl DataDir {
@@ -47,11 +52,35 @@ impl DataDir {
 
     /// The incidents this command works on: files here, and the team's database when set.
     pub(super) fn journals(&self, config: &crate::config::Config) -> anyhow::Result<Journals> {
-        Ok(Journals::new(
-            self.store(),
-            config.journal_target(self.journal.as_deref())?,
-        )?)
+        let mut journals = Journals::new(self.store(), config.journal_target(self.journal.as_deref())?)?;
+        if let Some(url) = &self.drill_clock {
+            let now = drill_time(url)?;
+            journals.keep_drill_time(crate::incident::journal::DrillClock(std::sync::Arc::new(move || now)));
+        }
+        Ok(journals)
     }
+}
+
+/// The virtual time of the drill whose Kubernetes API is at `url`, read once: a command writes
+/// its entries within moments.
+fn drill_time(url: &str) -> anyhow::Result<Timestamp> {
+    let clock = format!("{}/drill/v1/clock", url.trim_end_matches('/'));
+    let answer: serde_json::Value = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async {
+            let r = crate::http::plain_client()
+                .get(&clock)
+                .send()
+                .await?
+                .error_for_status()?;
+            r.json().await
+        })
+        .with_context(|| format!("--drill-clock: no drill answers at {clock}"))?;
+    answer["nowMs"]
+        .as_i64()
+        .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+        .with_context(|| format!("--drill-clock: {clock} did not answer as a drill does"))
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 
 use super::connect::{DbError, Target};
 use super::journal::{Copy, Pushed, Shared};
-use crate::incident::journal::{Journal, JournalError, Record};
+use crate::incident::journal::{DrillClock, Journal, JournalError, Record};
 use crate::incident::model::{Draft, Entry, IncidentId};
 use crate::incident::store::{Store, StoreError};
 
@@ -32,6 +32,8 @@ pub struct Journals {
     /// Incidents found on this machine only (made before the database was set, or without it):
     /// they are appended to as files until `journal push` moves them.
     here_only: std::collections::HashSet<IncidentId>,
+    /// A drill's virtual clock, stamped on every entry written (see `keep_drill_time`).
+    drill_clock: Option<DrillClock>,
 }
 
 /// The team's database and the runtime that drives it.
@@ -65,6 +67,7 @@ impl Journals {
             store,
             team: None,
             here_only: Default::default(),
+            drill_clock: None,
         }
     }
 
@@ -95,11 +98,19 @@ impl Journals {
                 db: Shared::later(&target),
             }),
             here_only: Default::default(),
+            drill_clock: None,
         })
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Stamps every entry written from now on (a declaration too) with a drill's virtual time,
+    /// as a drill console does: entries written from a shell then line up with the drill's
+    /// recording.
+    pub fn keep_drill_time(&mut self, clock: DrillClock) {
+        self.drill_clock = Some(clock);
     }
 
     /// Where the journals are kept, for messages: the database, else the incidents folder.
@@ -153,7 +164,11 @@ impl Journals {
     /// `id`'s local journal, up to date and open for appending (through `append_with`).
     pub fn open(&mut self, id: &IncidentId) -> Result<Journal, JournalsError> {
         let path = self.existing(id)?;
-        Ok(Journal::open(&path)?)
+        let mut journal = Journal::open(&path)?;
+        if let Some(clock) = &self.drill_clock {
+            journal.keep_drill_time(clock.clone());
+        }
+        Ok(journal)
     }
 
     /// Opens a new incident (its id allocated by the database when there is one), its first
@@ -163,10 +178,22 @@ impl Journals {
         now: Timestamp,
         declare: impl Fn(IncidentId) -> Draft + Send + Sync,
     ) -> Result<(IncidentId, Journal, Entry), JournalsError> {
-        Ok(match &mut self.team {
+        let clock = self.drill_clock.clone();
+        let declare = move |id| {
+            let mut draft = declare(id);
+            if draft.drill_time.is_none() {
+                draft.drill_time = clock.as_ref().map(|c| (c.0)());
+            }
+            draft
+        };
+        let (id, mut journal, entry) = match &mut self.team {
             Some(team) => drive(&team.runtime, team.db.open_new(&self.store, now, declare))?,
             None => self.store.open_new(now, declare)?,
-        })
+        };
+        if let Some(clock) = &self.drill_clock {
+            journal.keep_drill_time(clock.clone());
+        }
+        Ok((id, journal, entry))
     }
 
     /// Appends the event `make` builds from every entry of `local` (`id`'s journal) so far:

@@ -674,3 +674,57 @@ async fn a_change_made_with_kubectl_is_where_the_replay_branched() {
     assert_eq!(branched(), None, "a seek goes back to the recording's timeline");
     drill.stop();
 }
+
+/// The shipped recording's incident journal is beside it: it verifies, its seals prove the
+/// recording, and its entries are on the recording's clock, where the team wrote them (the
+/// decision to roll back before the recorded rollback, the close after the recovery).
+#[test]
+fn the_shipped_recording_has_its_incidents_journal_beside_it_on_the_drills_clock() {
+    use warroom::incident::model::Event;
+
+    let (shipped, (bad_at, fixed_at)) = shipped_recording();
+    let beside = shipped.with_extension("jsonl");
+    let record = warroom::incident::journal::read(&beside).expect("the shipped journal");
+    assert!(record.problems.is_empty(), "{:?}", record.problems);
+    let Some(Event::IncidentOpened(declared)) = record.entries.first().map(|e| &e.event) else {
+        panic!("a journal opens with its declaration");
+    };
+    assert!(declared.drill, "a drill incident");
+    let records = warroom::flight::file::read(&shipped, &[])
+        .expect("the shipped recording")
+        .records;
+    let at = |e: &warroom::incident::model::Entry| e.drill_time.expect("on the drill's clock").as_millisecond();
+    for e in &record.entries {
+        // The recording goes on until the close; its last record is the cluster's last change.
+        assert!(
+            at(e) >= records[0].at(),
+            "entry {} at {} before the recording",
+            e.seq,
+            at(e)
+        );
+    }
+    let decided = record
+        .entries
+        .iter()
+        .find(|e| matches!(e.event, Event::Decision { .. }))
+        .expect("the decision to roll back");
+    assert!(
+        bad_at < at(decided) && at(decided) < fixed_at,
+        "decided between the rollout and the rollback"
+    );
+    let closed = record
+        .entries
+        .iter()
+        .rfind(|e| matches!(e.event, Event::StatusChanged { .. }))
+        .expect("closed");
+    assert!(at(closed) > fixed_at, "closed after the rollback");
+    // Its seals prove the recording, as they did in the data directory it was made in.
+    let data = tempfile::tempdir().expect("data dir");
+    let incidents = data.path().join("incidents");
+    std::fs::create_dir_all(&incidents).expect("incidents folder");
+    let id = declared.id.to_string();
+    std::fs::copy(&beside, incidents.join(format!("{id}.jsonl"))).expect("journal copied");
+    std::fs::copy(&shipped, incidents.join(format!("{id}.recording"))).expect("recording copied");
+    let (ok, out) = run(data.path(), &["journal", "verify", &id]);
+    assert!(ok && out.contains("seal(s) verified against"), "{out}");
+}

@@ -199,6 +199,57 @@ fn drills_are_listed_but_left_out_of_the_means() {
     );
 }
 
+/// A drill incident run from a shell with `--drill-clock`: every entry carries the drill's
+/// virtual time (the declaration too), so it lines up with the drill's recording; a URL where
+/// no drill answers is refused before anything is written.
+#[test]
+fn entries_written_from_a_shell_carry_the_drills_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let sim = crate::support::SimProcess::start(None, &["--paused"]);
+    sim.control("POST", "/drill/v1/clock?advance=7m");
+    let now = sim.control("GET", "/drill/v1/clock")["nowMs"].as_i64().expect("nowMs");
+    let clock = ["--drill-clock", sim.url.as_str()];
+    let id = ok(run(
+        d,
+        "a",
+        &[
+            &["incident", "new", "--title", "Game day", "--sev", "3", "--drill"][..],
+            &clock[..],
+        ]
+        .concat(),
+    ));
+    let id = id.trim();
+    ok(run(
+        d,
+        "a",
+        &[&["note", id, "rolling back checkout"][..], &clock[..]].concat(),
+    ));
+    ok(run(d, "a", &["note", id, "no clock given"]));
+    let record = journal::read(&d.join(format!("incidents/{id}.jsonl"))).expect("journal");
+    let drill_times: Vec<Option<i64>> = record
+        .entries
+        .iter()
+        .map(|e| e.drill_time.map(|t| t.as_millisecond()))
+        .collect();
+    assert_eq!(drill_times, [Some(now), Some(now), None]);
+    assert!(
+        record.entries[0].time.as_millisecond() != now,
+        "the wall clock is kept beside it"
+    );
+    let refused = failed(run(
+        d,
+        "a",
+        &["note", id, "lost?", "--drill-clock", "http://127.0.0.1:9"],
+    ));
+    assert!(
+        refused.contains("--drill-clock: no drill answers at http://127.0.0.1:9/drill/v1/clock"),
+        "{refused}"
+    );
+    let after = journal::read(&d.join(format!("incidents/{id}.jsonl"))).expect("journal");
+    assert_eq!(after.entries.len(), 3, "nothing written");
+}
+
 #[test]
 fn the_list_tells_how_many_detections_were_dismissed_as_false_positives() {
     use warroom::incident::filing;
