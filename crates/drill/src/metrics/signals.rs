@@ -47,6 +47,9 @@ pub struct ServiceModel {
 /// pod's requests per second.
 struct Answering<'a> {
     serving: Vec<&'a PodObservation>,
+    /// Its pods that get no requests while others serve (not ready: starting, or
+    /// crashlooping); their counters are exported all the same, and stand still.
+    idle: Vec<&'a PodObservation>,
     error_ratio: f64,
     load: f64,
     share: f64,
@@ -65,11 +68,15 @@ impl<'a> Answering<'a> {
             .filter(|p| !p.ready && (p.running || p.restarts > 0))
             .count();
         let surge = obs.surges.get(&svc.workload).copied().unwrap_or(1.0);
-        let (serving, error_ratio) = if ready.is_empty() {
-            (pods, 1.0)
+        let (serving, idle, error_ratio) = if ready.is_empty() {
+            (pods, Vec::new(), 1.0)
         } else {
             let bad = unhealthy as f64 / (ready.len() + unhealthy) as f64;
-            (ready, svc.error_ratio + (1.0 - svc.error_ratio) * 0.6 * bad)
+            let idle = pods
+                .into_iter()
+                .filter(|p| !p.ready && (p.running || p.restarts > 0))
+                .collect();
+            (ready, idle, svc.error_ratio + (1.0 - svc.error_ratio) * 0.6 * bad)
         };
         // Each serving pod's share of the traffic against the scenario's baseline share.
         let load = if serving.is_empty() {
@@ -85,6 +92,7 @@ impl<'a> Answering<'a> {
         };
         Answering {
             serving,
+            idle,
             error_ratio,
             load,
             share,
@@ -508,8 +516,9 @@ impl SignalModels {
         for (s, (svc, a)) in services.iter().zip(answering).enumerate() {
             let (failing_below, latency_below) = downstream[s];
             let (error_ratio, load, share) = (a.error_ratio, a.load, a.share);
-            for p in a.serving {
-                let share = share * self.pod_series(p).weight;
+            let idle = a.idle.iter().map(|p| (*p, false));
+            for (p, serves) in a.serving.iter().map(|p| (*p, true)).chain(idle) {
+                let share = if serves { share * self.pod_series(p).weight } else { 0.0 };
                 let error_ratio = error_ratio + (1.0 - error_ratio) * p.image_errors;
                 let error_ratio = error_ratio + (1.0 - error_ratio) * failing_below;
                 let node = p.node.as_deref().unwrap_or("");

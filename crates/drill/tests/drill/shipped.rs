@@ -86,6 +86,19 @@ fn bad_deploy_crashloops_until_rolled_back() {
         .and_then(Value::as_str);
     assert_eq!(message, Some("panic: config key CHECKOUT_CURRENCY_TABLE not set"));
     let crashed_name = crashed["metadata"]["name"].as_str().expect("name");
+    // Its request counters are exported all the same, and stand still: it gets no requests.
+    let now = s.control("GET", "/drill/v1/clock")["nowMs"].as_i64().expect("nowMs");
+    let query = |q: &str| warroom_testkit::drill::promql(&s.prometheus, q, Some(now));
+    let pod = format!(r#"pod="{crashed_name}""#);
+    assert_eq!(
+        query(&format!("count(http_requests_total{{{pod}}})")),
+        Some(2.0),
+        "200 and 500"
+    );
+    assert_eq!(
+        query(&format!("sum(rate(http_requests_total{{{pod}}}[1m]))")),
+        Some(0.0)
+    );
     let logs = s.ok(&["logs", "-n", "shop", crashed_name, "--previous"]);
     assert!(
         logs.contains("FATAL panic: config key CHECKOUT_CURRENCY_TABLE not set"),
