@@ -1158,7 +1158,7 @@ fn a_replay_shows_the_real_teams_journal_and_seeks_to_its_entries() {
     assert!(
         debrief.contains("A replay of INC-20261201-001")
             && debrief.contains("| carol (real team) | Decision: checkout pages, looking |")
-            && debrief.contains("The players changed nothing from the console"),
+            && debrief.contains("The players changed nothing: their cluster followed the recording throughout."),
         "{debrief}"
     );
 }
