@@ -152,7 +152,8 @@ impl Step<'_> {
                 self.target,
                 self.to_images.join(", ")
             ),
-            json!({"from_revision": self.current, "to_revision": self.target, "generation": generation}),
+            json!({"from_revision": self.current, "to_revision": self.target, "to_images": self.to_images,
+                   "generation": generation}),
             Some(self.undo()),
         )
     }

@@ -2,6 +2,7 @@
 //! derived from it (current state, milestones and response times, the postmortem). The domain
 //! knows nothing of terminals or HTTP; `cli` is the only part that prints.
 
+pub mod action_words;
 pub mod actions_taken;
 pub mod catch_up;
 pub mod change;

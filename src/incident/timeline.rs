@@ -99,7 +99,7 @@ pub fn describe(event: &Event) -> String {
             Some(e) => format!("Dry run failed: {}: {e}", action(a)),
             None => format!("Dry run passed: {}", action(a)),
         },
-        Event::ActionSucceeded(a) => format!("Action succeeded: {}", action(a)),
+        Event::ActionSucceeded(a) => format!("Action succeeded: {}", super::action_words::done(a)),
         Event::ActionFailed(a) => format!(
             "Action failed: {}: {}",
             action(a),
@@ -298,7 +298,7 @@ mod tests {
                 error: None,
                 identity: None,
             })),
-            "Action succeeded: rollout undo deployment/checkout -n shop (revision 2)"
+            "Action succeeded: rolled back deployment shop/checkout to revision 2"
         );
     }
 

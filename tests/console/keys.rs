@@ -575,7 +575,7 @@ fn an_action_on_the_timeline_is_undone_with_its_key_long_after_its_overlay() {
     );
     key(&mut s, KeyCode::Char('2'));
     let t = text(&draw(&s, 200, 50));
-    assert!(t.contains("Action succeeded: cordon node/node-1"), "{t}");
+    assert!(t.contains("Action succeeded: cordoned node node-1"), "{t}");
     assert!(
         t.contains(" u: uncordon node/node-1 "),
         "the key and the undo are named:\n{t}"

@@ -634,11 +634,11 @@ fn the_bad_deploy_playbook_followed_with_keys_rolls_back_and_errors_fall_under_t
             ][..],
         ),
         (
-            "rollout undo",
+            "kind:action checkout",
             &[
                 "Action requested: rollout undo deployment/checkout -n shop",
                 "Dry run passed: rollout undo deployment/checkout -n shop",
-                "Action succeeded: rollout undo deployment/checkout -n shop",
+                "Action succeeded: rolled back deployment shop/checkout to revision",
             ][..],
         ),
     ] {
