@@ -65,6 +65,7 @@ fn sim(dir: &Path, args: &[&str]) -> (Child, std::path::PathBuf) {
         .arg("--kubeconfig-out")
         .arg(&kubeconfig)
         .env("WARROOM_STATE_DIR", dir.join("sim-state"))
+        .env("WARROOM_DATA_DIR", dir.join("sim-data"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

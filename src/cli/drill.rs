@@ -32,7 +32,7 @@ pub async fn run(
         Some(id) => drill_to_resume(&store, id)?,
         None => None,
     };
-    let mut options = Options {
+    let options = Options {
         seed,
         speed: speed.unwrap_or(1.0),
         ..Options::default()
@@ -55,20 +55,7 @@ pub async fn run(
             .await
             .with_context(|| format!("cannot replay {}", recording.display()))?
     } else {
-        let scenario = super::load_scenario(scenario)?;
-        prune_drill_logs(&store, KEEP_UNCLAIMED);
-        options.log = Some(new_drill_log(&store, &scenario.name));
-        match Drill::start(scenario.clone(), listen, &options).await {
-            Ok(running) => running,
-            // A drill that cannot keep its log (a read-only data directory) still runs.
-            Err(e) => {
-                tracing::warn!(error = %e, "the drill keeps no log: its incidents cannot be resumed");
-                options.log = None;
-                Drill::start(scenario, listen, &options)
-                    .await
-                    .context("cannot start the drill cluster")?
-            }
-        }
+        start_logged(super::load_scenario(scenario)?, listen, options, &store).await?
     };
     let kubeconfig = crate::paths::state_dir().join("drill.kubeconfig");
     if let Err(e) = warroom_drill::write_kubeconfig(&kubeconfig, &running.url(), "warroom-drill") {
@@ -192,6 +179,29 @@ fn drill_to_resume(store: &Store, id: &IncidentId) -> anyhow::Result<Option<(Inc
         );
     }
     Ok(Some((id.clone(), log)))
+}
+
+/// Starts `scenario`'s drill, keeping its log in `store`'s drills folder so that the incidents
+/// declared in it can resume it and be debriefed; a drill that cannot keep its log (a
+/// read-only data directory) still runs.
+pub(super) async fn start_logged(
+    scenario: warroom_drill::scenario::Scenario,
+    listen: std::net::SocketAddr,
+    mut options: Options,
+    store: &Store,
+) -> anyhow::Result<Drill> {
+    prune_drill_logs(store, KEEP_UNCLAIMED);
+    options.log = Some(new_drill_log(store, &scenario.name));
+    match Drill::start(scenario.clone(), listen, &options).await {
+        Ok(running) => Ok(running),
+        Err(e) => {
+            tracing::warn!(error = %e, "the drill keeps no log: its incidents cannot be resumed");
+            options.log = None;
+            Drill::start(scenario, listen, &options)
+                .await
+                .with_context(|| format!("cannot start the drill cluster on {listen}"))
+        }
+    }
 }
 
 /// A new drill log's path: the scenario, when (wall clock) and this process.

@@ -17,7 +17,7 @@ use crate::incident::journal::{self, Journal, Record};
 use crate::incident::line;
 use crate::incident::metrics::{self, format_duration};
 use crate::incident::model::{
-    Declared, Draft, Event, HowItWent, IncidentId, Milestone, Origin, Role, Severity, Status,
+    Declared, Draft, Event, HowItWent, IncidentId, Milestone, Origin, Played, Role, Severity, Status,
 };
 use crate::incident::postmortem;
 use crate::incident::state::Incident;
@@ -54,33 +54,43 @@ impl DataDir {
     pub(super) fn journals(&self, config: &crate::config::Config) -> anyhow::Result<Journals> {
         let mut journals = Journals::new(self.store(), config.journal_target(self.journal.as_deref())?)?;
         if let Some(url) = &self.drill_clock {
-            let now = drill_time(url)?;
+            let (now, _) = drill_at(url)?;
             journals.keep_drill_time(crate::incident::journal::DrillClock(std::sync::Arc::new(move || now)));
         }
         Ok(journals)
     }
 }
 
-/// The virtual time of the drill whose Kubernetes API is at `url`, read once: a command writes
-/// its entries within moments.
-fn drill_time(url: &str) -> anyhow::Result<Timestamp> {
-    let clock = format!("{}/drill/v1/clock", url.trim_end_matches('/'));
-    let answer: serde_json::Value = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?
-        .block_on(async {
-            let r = crate::http::plain_client()
-                .get(&clock)
-                .send()
-                .await?
-                .error_for_status()?;
-            r.json().await
-        })
-        .with_context(|| format!("--drill-clock: no drill answers at {clock}"))?;
-    answer["nowMs"]
-        .as_i64()
-        .and_then(|ms| Timestamp::from_millisecond(ms).ok())
-        .with_context(|| format!("--drill-clock: {clock} did not answer as a drill does"))
+/// The drill whose Kubernetes API is at `url`, read once (a command writes its entries within
+/// moments): its virtual time, and what it plays (the scenario, its start and its log), which a
+/// drill incident declared from a shell names so that it can be debriefed and resumed.
+fn drill_at(url: &str) -> anyhow::Result<(Timestamp, Played)> {
+    let url = url.trim_end_matches('/');
+    let get = |path: &str| {
+        let address = format!("{url}{path}");
+        let answer: anyhow::Result<serde_json::Value> = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(async {
+                let r = crate::http::plain_client()
+                    .get(&address)
+                    .send()
+                    .await?
+                    .error_for_status()?;
+                Ok(r.json().await?)
+            });
+        answer.with_context(|| format!("--drill-clock: no drill answers at {address}"))
+    };
+    let (clock, scenario) = (get("/drill/v1/clock")?, get("/drill/v1/scenario")?);
+    let time = |v: &serde_json::Value| v.as_i64().and_then(|ms| Timestamp::from_millisecond(ms).ok());
+    let now = time(&clock["nowMs"])
+        .with_context(|| format!("--drill-clock: {url}/drill/v1/clock did not answer as a drill does"))?;
+    let played = Played {
+        scenario: scenario["name"].as_str().unwrap_or_default().to_string(),
+        start: time(&clock["startMs"]),
+        log: scenario["log"].as_str().map(str::to_string),
+    };
+    Ok((now, played))
 }
 
 #[derive(Debug, Args)]
@@ -414,6 +424,12 @@ fn run_incident(args: IncidentArgs, config: &crate::config::Config) -> anyhow::R
             }
             let now = Timestamp::now();
             let started = started.map(|s| parse_when(&s, now)).transpose()?;
+            // Declared in a drill named with --drill-clock: the drill it plays, as a drill
+            // console would name it.
+            let played = match (&args.data.drill_clock, drill) {
+                (Some(url), true) => Some(drill_at(url)?.1),
+                _ => None,
+            };
             let (id, mut journal, _) = journals.open_new(now, |id| {
                 human(Event::IncidentOpened(Declared {
                     id,
@@ -424,7 +440,7 @@ fn run_incident(args: IncidentArgs, config: &crate::config::Config) -> anyhow::R
                     services: services.clone(),
                     components: components.clone(),
                     drill,
-                    played: None,
+                    played: played.clone(),
                 }))
             })?;
             if let Some(at) = started {

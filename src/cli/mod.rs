@@ -202,10 +202,8 @@ pub async fn run_sim(args: SimArgs, banner: bool) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?,
         (None, None) => {
-            let scenario = load_scenario(args.scenario.as_deref())?;
-            Drill::start(scenario, args.listen, &options)
-                .await
-                .with_context(|| format!("cannot listen on {}", args.listen))?
+            let store = crate::incident::store::Store::new(&crate::incident::store::data_dir(None));
+            drill::start_logged(load_scenario(args.scenario.as_deref())?, args.listen, options, &store).await?
         }
     };
     let url = running.url();

@@ -237,6 +237,17 @@ fn entries_written_from_a_shell_carry_the_drills_time() {
         record.entries[0].time.as_millisecond() != now,
         "the wall clock is kept beside it"
     );
+    // The declaration names the drill it plays, as a drill console does: its scenario, start
+    // and log, which `warroom sim` keeps in its data directory.
+    let played = Incident::from_entries(&record.entries)
+        .expect("incident")
+        .played
+        .expect("played");
+    let clock = sim.control("GET", "/drill/v1/clock");
+    assert_eq!(played.scenario, "bad-deploy");
+    assert_eq!(played.start.map(|t| t.as_millisecond()), clock["startMs"].as_i64());
+    let log = played.log.expect("the drill's log");
+    assert!(sim.dir.path().join("data/drills").join(&log).is_file(), "{log}");
     let refused = failed(run(
         d,
         "a",
@@ -248,6 +259,49 @@ fn entries_written_from_a_shell_carry_the_drills_time() {
     );
     let after = journal::read(&d.join(format!("incidents/{id}.jsonl"))).expect("journal");
     assert_eq!(after.entries.len(), 3, "nothing written");
+}
+
+/// A drill played on `warroom sim` and run from a shell (the incident declared and closed with
+/// `--drill-clock`): `warroom debrief` finds the drill's log, rebuilds it and scores the run on
+/// the drill's clock.
+#[test]
+fn a_drill_run_from_a_shell_is_debriefed_from_the_drills_log() {
+    let sim = crate::support::SimProcess::start(None, &["--paused"]);
+    let data = sim.dir.path().join("data");
+    let clock = ["--drill-clock", sim.url.as_str()];
+    // The bad rollout goes out two minutes in; the team declares a minute later.
+    sim.control("POST", "/drill/v1/clock?advance=3m");
+    let id = ok(run(
+        &data,
+        "a",
+        &[
+            &[
+                "incident",
+                "new",
+                "--title",
+                "checkout crashloops",
+                "--sev",
+                "2",
+                "--drill",
+            ][..],
+            &clock[..],
+        ]
+        .concat(),
+    ));
+    let id = id.trim();
+    sim.control("POST", "/drill/v1/clock?advance=1m");
+    ok(run(&data, "a", &[&["incident", "close", id][..], &clock[..]].concat()));
+    ok(run(&data, "a", &["debrief", id]));
+    let debrief = std::fs::read_to_string(data.join(format!("incidents/{id}-debrief.md"))).expect("the debrief");
+    assert!(debrief.contains("Drill `bad-deploy`"), "{debrief}");
+    assert!(
+        debrief.contains("Times are the drill's, counted from the first fault"),
+        "on the drill's clock, from the log's start:\n{debrief}"
+    );
+    assert!(
+        debrief.contains("| T+1m 00s | a | Incident opened (drill)"),
+        "declared a minute after the fault:\n{debrief}"
+    );
 }
 
 #[test]

@@ -41,6 +41,7 @@ impl SimProcess {
             .arg(&kubeconfig)
             .args(extra)
             .env("WARROOM_STATE_DIR", dir.path())
+            .env("WARROOM_DATA_DIR", dir.path().join("data"))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("start warroom sim");
