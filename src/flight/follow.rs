@@ -97,6 +97,7 @@ async fn watch(api: Api<DynamicObject>, resource: ApiResource, tx: mpsc::Sender<
                 };
                 if !listed && matches!(refused, Some(403..=405)) {
                     tracing::warn!(kind = %resource.kind, error = %crate::http::causes(&e), "the flight recorder leaves this kind out");
+                    let _ = tx.send(Change::LeftOut(resource.kind.clone())).await;
                     return;
                 }
                 tracing::warn!(kind = %resource.kind, error = %crate::http::causes(&e), "a flight recorder's watch was interrupted");

@@ -31,6 +31,8 @@ pub enum Change {
     Deleted(ObjectKey),
     /// The first list of a kind is complete.
     Listed(String),
+    /// A kind is not recorded: the cluster does not serve it, or this user may not list it.
+    LeftOut(String),
     /// Samples Prometheus stored since the last ones.
     Samples(Vec<Series>),
     /// Alertmanager's alerts, or its silences, as served, after a change.
@@ -134,6 +136,9 @@ pub struct FlightRecorder {
     known: HashMap<IncidentId, (u64, bool)>,
     /// Recordings another process holds: not tried again until their journal changes.
     busy: HashMap<IncidentId, u64>,
+    /// Kinds whose first list is still to come: when the last is in, a keyframe holds the whole
+    /// cluster, and a replay starts there rather than at the empty moment before the lists.
+    unlisted: usize,
 }
 
 impl FlightRecorder {
@@ -163,6 +168,7 @@ impl FlightRecorder {
             recordings: HashMap::new(),
             known: HashMap::new(),
             busy: HashMap::new(),
+            unlisted: super::follow::KINDS.len(),
         })
     }
 
@@ -191,6 +197,11 @@ impl FlightRecorder {
                 }
                 let n = self.objects.count(&kind);
                 self.tell(&format!("{kind}: first list taken: {n}"));
+                self.one_listed(now);
+            }
+            Change::LeftOut(kind) => {
+                self.tell(&format!("{kind}: not recorded (not served, or not listable)"));
+                self.one_listed(now);
             }
             Change::Samples(series) => self.note(&Record::Samples { at: now, series }),
             Change::Alerts(alerts) => {
@@ -207,6 +218,29 @@ impl FlightRecorder {
                 });
                 self.silences = Some(silences);
             }
+        }
+    }
+
+    /// One more kind's first list is in (or the kind is left out); after the last, the window
+    /// and the open recordings start over from a keyframe of the whole cluster.
+    fn one_listed(&mut self, now: i64) {
+        if self.unlisted == 0 {
+            return;
+        }
+        self.unlisted -= 1;
+        if self.unlisted > 0 {
+            return;
+        }
+        let (objects, alerts, silences) = (&self.objects, &self.alerts, &self.silences);
+        let mut written = self
+            .window
+            .start_piece(now, |w| Self::keyframe(objects, alerts, silences, now, w));
+        for rec in self.recordings.values_mut() {
+            written = written.and_then(|()| Self::keyframe(objects, alerts, silences, now, &mut rec.writer));
+        }
+        match written {
+            Ok(()) => self.tell("every kind listed: a keyframe of the whole cluster"),
+            Err(e) => tracing::error!(error = %e, "the flight recorder cannot write the listed cluster's keyframe"),
         }
     }
 

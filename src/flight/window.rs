@@ -90,14 +90,29 @@ impl Window {
         let piece_ms = (self.span_ms / 12).max(1000);
         let current = self.pieces.back().map(|(start, _)| *start);
         if self.writer.is_none() || current.is_none_or(|s| now - s >= piece_ms) {
-            let path = self.dir.join(format!("{now}.recording"));
-            let mut w = Writer::create(&path)?;
-            keyframe(&mut w)?;
-            self.writer = Some(w);
-            self.pieces.push_back((now, path));
-            self.prune(now);
+            self.start_piece(now, keyframe)?;
         }
         self.writer.as_mut().expect("a piece is open").append_frames(frame)
+    }
+
+    /// Starts a new piece at `now`, beginning with what `keyframe` writes, so the window can be
+    /// cut there (at the complete picture the first lists give); none when the current piece
+    /// started at `now` already.
+    pub fn start_piece(
+        &mut self,
+        now: i64,
+        keyframe: impl FnOnce(&mut Writer) -> Result<(), FlightError>,
+    ) -> Result<(), FlightError> {
+        if self.writer.is_some() && self.pieces.back().is_some_and(|(start, _)| *start == now) {
+            return Ok(());
+        }
+        let path = self.dir.join(format!("{now}.recording"));
+        let mut w = Writer::create(&path)?;
+        keyframe(&mut w)?;
+        self.writer = Some(w);
+        self.pieces.push_back((now, path));
+        self.prune(now);
+        Ok(())
     }
 
     /// Deletes pieces wholly before the window: those whose successor starts before it.

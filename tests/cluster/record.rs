@@ -254,7 +254,16 @@ fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
     let (bad_at, fixed_at) = rollout_and_rollback(&records);
     let recording = data.path().join(format!("incidents/{id}.recording"));
     let replay = crate::support::SimProcess::start(None, &["--replay", recording.to_str().expect("utf-8"), "--paused"]);
-    let mut now = records[0].at();
+    // The replay starts once the recorder had listed the whole cluster (the keyframe it wrote
+    // then), not at the empty moment before its first lists.
+    let mut now = replay.control("GET", "/drill/v1/clock")["nowMs"]
+        .as_i64()
+        .expect("nowMs");
+    assert!(
+        records[0].at() <= now && now < bad_at,
+        "{} {now} {bad_at}",
+        records[0].at()
+    );
     let end = records.last().expect("records").at();
     for (moment, image) in [
         (now, None),
@@ -302,7 +311,7 @@ fn a_drill_incident_is_recorded_exported_and_verified_and_survives_kill_9() {
             "replica sets at {moment}"
         );
         assert_eq!(served("pods"), recorded("Pod"), "pods at {moment}");
-        // At the very start the recorder had listed nothing yet: both are empty.
+        assert!(!recorded("Pod").is_empty(), "the cluster's pods at {moment}");
         let Some(key) = then
             .keys()
             .into_iter()
@@ -727,4 +736,17 @@ fn the_shipped_recording_has_its_incidents_journal_beside_it_on_the_drills_clock
     std::fs::copy(&shipped, incidents.join(format!("{id}.recording"))).expect("recording copied");
     let (ok, out) = run(data.path(), &["journal", "verify", &id]);
     assert!(ok && out.contains("seal(s) verified against"), "{out}");
+}
+
+/// A replay paused at its first moment shows the whole recorded cluster, though the recorder
+/// began before its first lists came in: the replay starts at the keyframe it wrote once every
+/// kind was listed.
+#[test]
+fn the_shipped_recording_paused_at_its_first_moment_shows_the_whole_cluster() {
+    let (shipped, _) = shipped_recording();
+    let replay = crate::support::SimProcess::start(None, &["--replay", shipped.to_str().expect("utf-8"), "--paused"]);
+    let count = |resource: &str| replay.ok(&["get", resource, "-A", "-o", "name"]).lines().count();
+    assert_eq!(count("nodes"), 6);
+    assert_eq!(count("deployments"), 4);
+    assert!(count("pods") >= 18, "{}", replay.ok(&["get", "pods", "-A"]));
 }

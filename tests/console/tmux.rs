@@ -1121,8 +1121,7 @@ fn a_replay_shows_the_real_teams_journal_and_seeks_to_its_entries() {
     t.wait_for("the replay, paused", 60, |s| {
         s.contains("Replay of INC-20261201-001.recording")
     });
-    // Ten seconds in: the recorder had listed the cluster (its first moment holds only what
-    // its first list had reached), and the real team had written nothing yet.
+    // Ten seconds in: the real team had written nothing yet.
     palette(&t, "drill seek 10s");
     t.wait_for("the replayed cluster", 60, |s| s.contains("Nodes ● 6 ready"));
     assert!(

@@ -88,9 +88,37 @@ fn kind_of(api_version: &str, kind: &str) -> Option<ResourceKind> {
         .copied()
 }
 
+/// How long after the recording's first moment its recorder may take to list the cluster.
+const LISTING_MS: i64 = 120_000;
+
+/// The batch a replay starts at: the first, unless the recording begins with a recorder's empty
+/// keyframe (it started recording before its first lists came in) and a keyframe of the whole
+/// cluster follows soon after (written once every kind was listed): then that one, so the
+/// replay's first moment shows the cluster, not its first few objects.
+fn listed(batches: &[(Timestamp, Vec<Record>)]) -> usize {
+    let keyframe = |batch: &[Record]| {
+        batch.iter().find_map(|r| match r {
+            Record::Keyframe { objects, .. } => Some(*objects),
+            _ => None,
+        })
+    };
+    if keyframe(&batches[0].1) != Some(0) {
+        return 0;
+    }
+    let soon = batches[0].0 + jiff::SignedDuration::from_millis(LISTING_MS);
+    batches
+        .iter()
+        .enumerate()
+        .skip(1)
+        .take_while(|(_, (at, _))| *at <= soon)
+        .find(|(_, (_, batch))| keyframe(batch).is_some_and(|n| n > 0))
+        .map_or(0, |(i, _)| i)
+}
+
 impl Sim {
     /// A simulation replaying `records` (a recording, oldest first), titled `title`, starting at
-    /// the first record's moment with every object recorded then.
+    /// the first moment that shows the whole cluster (see `listed`) with every object recorded
+    /// by then.
     pub fn replaying(records: Vec<Record>, title: &str, log_capacity: usize) -> Result<Sim, String> {
         let mut batches: Vec<(Timestamp, Vec<Record>)> = Vec::new();
         let mut samples = Vec::new();
@@ -105,12 +133,14 @@ impl Sim {
                 _ => batches.push((at, vec![r])),
             }
         }
-        let Some((start, _)) = batches.first() else {
+        if batches.is_empty() {
             return Err("the recording holds no records".into());
-        };
-        let mut sim = Sim::empty(header(title), 1, Clock::new(*start, 1.0, false), log_capacity);
+        }
+        let first = listed(&batches);
+        let start = batches[first].0;
+        let mut sim = Sim::empty(header(title), 1, Clock::new(start, 1.0, false), log_capacity);
         sim.pod_events = false;
-        for (i, (at, _)) in batches.iter().enumerate().skip(1) {
+        for (i, (at, _)) in batches.iter().enumerate().skip(first + 1) {
             sim.at(*at, Timer::Replay(i));
         }
         sim.replay = Some(Replay {
@@ -118,7 +148,9 @@ impl Sim {
             samples,
             ..Replay::default()
         });
-        sim.replay_batch(0);
+        for i in 0..=first {
+            sim.replay_batch(i);
+        }
         Ok(sim)
     }
 
@@ -407,5 +439,45 @@ mod tests {
             .unwrap_err();
         assert!(outside.contains("outside the recording"), "{outside}");
         assert!(Sim::replaying(Vec::new(), "empty", 10).is_err());
+    }
+
+    fn at(ms: i64) -> Timestamp {
+        Timestamp::from_millisecond(1_796_000_000_000 + ms).expect("a time")
+    }
+
+    fn keyframe(ms: i64, objects: u64) -> (Timestamp, Vec<Record>) {
+        (
+            at(ms),
+            vec![Record::Keyframe {
+                at: at(ms).as_millisecond(),
+                objects,
+            }],
+        )
+    }
+
+    fn applied(ms: i64) -> (Timestamp, Vec<Record>) {
+        let object = serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}});
+        (
+            at(ms),
+            vec![Record::Applied {
+                at: at(ms).as_millisecond(),
+                object,
+            }],
+        )
+    }
+
+    #[test]
+    fn a_replay_starts_where_the_recorder_had_listed_the_cluster() {
+        // A recorder that started before its first lists: an empty keyframe, the lists, then
+        // the keyframe of the whole cluster.
+        assert_eq!(
+            listed(&[keyframe(0, 0), applied(40), keyframe(70, 12), applied(900)]),
+            2
+        );
+        // A recording cut from a window that had listed long before starts at once.
+        assert_eq!(listed(&[keyframe(0, 12), applied(40), keyframe(70, 12)]), 0);
+        // An empty cluster, or a keyframe long after (the next piece of the window): no skip.
+        assert_eq!(listed(&[keyframe(0, 0), applied(40), keyframe(LISTING_MS + 1, 12)]), 0);
+        assert_eq!(listed(&[keyframe(0, 0), applied(40)]), 0);
     }
 }
