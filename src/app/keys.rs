@@ -136,6 +136,11 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
             state.overlay = Some(Overlay::Help);
             state.help_scroll = 0;
         }
+        KeyAction::CatchUp if state.incident.is_some() => {
+            state.overlay = Some(Overlay::CatchUp);
+            state.help_scroll = 0;
+        }
+        KeyAction::CatchUp => state.tell("no incident is open: nothing to catch up on".into(), false),
         KeyAction::Close => close(state, fx),
         KeyAction::Palette => state.open_input(InputKind::Palette, ""),
         KeyAction::Note => state.open_input(InputKind::Palette, "note "),

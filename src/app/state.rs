@@ -50,6 +50,8 @@ pub enum Mode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
     Help,
+    /// What someone joining needs first, from the open incident's journal.
+    CatchUp,
 }
 
 /// What the input line is for.

@@ -17,7 +17,7 @@ pub mod timeline;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 
 use crate::app::keymap::{Context, KeyAction};
 use crate::app::palette::USAGE;
@@ -332,29 +332,54 @@ pub fn help_lines(state: &AppState) -> Vec<Line<'static>> {
     lines
 }
 
-fn help(state: &AppState, frame: &mut Frame, area: Rect) {
-    let w = area.width.min(72);
+/// An overlay's box over the console: `lines` under `title`, scrolled as the help is. With
+/// `wrap` (sentences) the box is as wide as its longest line where the screen allows, and wraps
+/// what does not fit; else it is the help's 72 columns, cut at its edge.
+fn overlay(state: &AppState, frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>, wrap: bool) {
+    let w = if wrap {
+        let widest = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+        let least = area.width.min(40);
+        widest.clamp(least, area.width.saturating_sub(4).max(least))
+    } else {
+        area.width.min(72)
+    };
     let h = area.height.saturating_sub(2).max(3);
     let r = Rect::new(area.x + (area.width - w) / 2, area.y + 1, w, h);
-    let lines = help_lines(state);
     let scroll = state.help_scroll.min(lines.len().saturating_sub(1)) as u16;
     let close = state
         .keymap
         .key_for(Context::Help, KeyAction::Close)
         .unwrap_or_else(|| "esc".into());
+    let text = if wrap {
+        Paragraph::new(lines).wrap(Wrap { trim: false })
+    } else {
+        Paragraph::new(lines)
+    };
     frame.render_widget(Clear, r);
     frame.render_widget(
-        Paragraph::new(lines).scroll((scroll, 0)).block(
+        text.scroll((scroll, 0)).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(state.theme.get("ui.border.focused"))
                 .title(Span::styled(
-                    format!(" Help ({close} to close) "),
+                    format!(" {title} ({close} to close) "),
                     state.theme.get("ui.title"),
                 )),
         ),
         r,
     );
+}
+
+/// The catch-me-up: the open incident as someone joining needs it, from its journal.
+fn catch_up_lines(state: &AppState) -> Vec<Line<'static>> {
+    let Some(incident) = &state.incident else {
+        return Vec::new();
+    };
+    let now = jiff::Timestamp::from_second(state.now).unwrap_or_else(|_| jiff::Timestamp::now());
+    crate::incident::catch_up::lines(incident, &state.status.entries, now)
+        .into_iter()
+        .map(|l| Line::from(crate::text::CleanText::line(&l).to_string()))
+        .collect()
 }
 
 /// Draws the whole console.
@@ -397,7 +422,9 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         let who = state.cluster_identity.as_ref().map(|w| w.as_str());
         action::render(&state.theme, flow, who, frame, body);
     }
-    if state.overlay == Some(Overlay::Help) {
-        help(state, frame, area);
+    match state.overlay {
+        Some(Overlay::Help) => overlay(state, frame, area, "Help", help_lines(state), false),
+        Some(Overlay::CatchUp) => overlay(state, frame, area, "Catch me up", catch_up_lines(state), true),
+        None => {}
     }
 }

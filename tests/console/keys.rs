@@ -976,3 +976,62 @@ fn footer_of(screen: &str) -> String {
     let lines: Vec<&str> = screen.lines().collect();
     lines[lines.len().saturating_sub(2)..].join(" ")
 }
+
+/// `W` catches someone joining up on the open incident, from its journal: where it stands, the
+/// roles, the hypotheses, what was tried and how it ended, the last update; `esc` closes it.
+/// With no incident open it says there is nothing to catch up on.
+#[test]
+fn the_catch_up_key_shows_what_someone_joining_needs_first() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    key(&mut s, KeyCode::Char('W'));
+    assert!(s.overlay.is_none());
+    assert!(text(&draw(&s, 200, 50)).contains("no incident is open: nothing to catch up on"));
+    declared(&mut s, Severity::Sev2);
+    let rollback = warroom::incident::model::ActionRecord {
+        action_id: "a1".into(),
+        action: "rollout_undo".into(),
+        target: "deployment/checkout -n shop".into(),
+        parameters: serde_json::json!({"verb": "rollout_undo", "namespace": "shop", "workload": {"kind": "Deployment", "name": "checkout"}}),
+        response: serde_json::Value::Null,
+        error: None,
+        identity: None,
+    };
+    for (seq, event) in [
+        (
+            2,
+            Event::RoleChanged {
+                role: warroom::incident::model::Role::Commander,
+                from: None,
+                to: Some("alice".into()),
+            },
+        ),
+        (
+            3,
+            Event::HypothesisOpened {
+                text: "the 2.0.0 rollout".into(),
+            },
+        ),
+        (4, Event::ActionRequested(rollback.clone())),
+        (5, Event::ActionSucceeded(rollback)),
+    ] {
+        update(
+            &mut s,
+            Msg::Journal(Followed::Entry(Box::new(entry(seq, event, false)))),
+        );
+    }
+    key(&mut s, KeyCode::Char('W'));
+    let t = text(&draw(&s, 200, 50));
+    for line in [
+        "Catch me up (esc to close)",
+        "INC-20261124-001 SEV2 investigating: Checkout errors",
+        "Incident commander: alice",
+        "#3 open (alice): the 2.0.0 rollout",
+        "rollout undo deployment/checkout -n shop: succeeded (alice)",
+        "Last update: none has gone out yet.",
+    ] {
+        assert!(t.contains(line), "{line:?} missing:\n{t}");
+    }
+    key(&mut s, KeyCode::Esc);
+    assert!(!text(&draw(&s, 200, 50)).contains("Catch me up"));
+}

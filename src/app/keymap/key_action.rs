@@ -71,6 +71,8 @@ pub enum KeyAction {
     FocusEditor,
     Zoom,
     Help,
+    /// For someone joining: roles, severity, hypotheses, what was tried, follow-ups, updates.
+    CatchUp,
     Close,
     Palette,
     Filter,
@@ -181,6 +183,12 @@ pub const ACTIONS: &[(KeyAction, &str, &str, &[Context])] = &[
         "help",
         "help",
         &[Global, Health, Timeline, Playbook, Editor, Help],
+    ),
+    (
+        KeyAction::CatchUp,
+        "catch.up",
+        "catch me up on the incident",
+        &[Global, Health, Timeline, Playbook],
     ),
     (
         KeyAction::Close,
