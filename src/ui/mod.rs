@@ -370,16 +370,24 @@ fn overlay(state: &AppState, frame: &mut Frame, area: Rect, title: &str, lines: 
     );
 }
 
-/// The catch-me-up: the open incident as someone joining needs it, from its journal.
+/// The catch-me-up: the open incident as someone joining needs it, from its journal, and when
+/// the next update is due (as the status editor counts it down).
 fn catch_up_lines(state: &AppState) -> Vec<Line<'static>> {
     let Some(incident) = &state.incident else {
         return Vec::new();
     };
     let now = jiff::Timestamp::from_second(state.now).unwrap_or_else(|_| jiff::Timestamp::now());
-    crate::incident::catch_up::lines(incident, &state.status.entries, now)
+    let mut lines: Vec<Line<'static>> = crate::incident::catch_up::lines(incident, &state.status.entries, now)
         .into_iter()
         .map(|l| Line::from(crate::text::CleanText::line(&l).to_string()))
-        .collect()
+        .collect();
+    if let Some(due) = editor::countdown(state) {
+        lines.push(Line::from(Span::styled(
+            due.content.trim_start().to_string(),
+            due.style,
+        )));
+    }
+    lines
 }
 
 /// Draws the whole console.

@@ -1029,6 +1029,7 @@ fn the_catch_up_key_shows_what_someone_joining_needs_first() {
         "#3 open (alice): the 2.0.0 rollout",
         "rollout undo deployment/checkout -n shop: succeeded (alice)",
         "Last update: none has gone out yet.",
+        "│next update 5m00s (internal)",
     ] {
         assert!(t.contains(line), "{line:?} missing:\n{t}");
     }
