@@ -113,11 +113,11 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
     if ctx == Context::Help {
         match a {
             KeyAction::Close | KeyAction::Help => state.overlay = None,
-            KeyAction::Up => state.help_scroll = state.help_scroll.saturating_sub(1),
-            KeyAction::Down => state.help_scroll += 1,
-            KeyAction::PageUp => state.help_scroll = state.help_scroll.saturating_sub(PAGE),
-            KeyAction::PageDown => state.help_scroll += PAGE,
-            KeyAction::Top => state.help_scroll = 0,
+            KeyAction::Up => state.overlay_scroll = state.overlay_scroll.saturating_sub(1),
+            KeyAction::Down => state.overlay_scroll += 1,
+            KeyAction::PageUp => state.overlay_scroll = state.overlay_scroll.saturating_sub(PAGE),
+            KeyAction::PageDown => state.overlay_scroll += PAGE,
+            KeyAction::Top => state.overlay_scroll = 0,
             _ => {}
         }
         return;
@@ -134,11 +134,11 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
         KeyAction::Zoom => state.zoom = !state.zoom,
         KeyAction::Help => {
             state.overlay = Some(Overlay::Help);
-            state.help_scroll = 0;
+            state.overlay_scroll = 0;
         }
         KeyAction::CatchUp if state.incident.is_some() => {
             state.overlay = Some(Overlay::CatchUp);
-            state.help_scroll = 0;
+            state.overlay_scroll = 0;
         }
         KeyAction::CatchUp => state.tell("no incident is open: nothing to catch up on".into(), false),
         KeyAction::Close => close(state, fx),

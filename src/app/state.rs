@@ -224,7 +224,8 @@ pub struct AppState {
     pub focus: Pane,
     pub zoom: bool,
     pub overlay: Option<Overlay>,
-    pub help_scroll: usize,
+    /// How far the open overlay (help, catch-me-up) is scrolled.
+    pub overlay_scroll: usize,
     pub input: Option<InputLine>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -320,7 +321,7 @@ impl AppState {
             focus: Pane::Health,
             zoom: false,
             overlay: None,
-            help_scroll: 0,
+            overlay_scroll: 0,
             input: None,
             keymap: Keymap::default(),
             theme: Theme::default(),

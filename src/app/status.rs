@@ -127,7 +127,8 @@ fn since_start(state: &AppState) -> Duration {
     Duration::from_secs((state.now - state.started).max(0) as u64)
 }
 
-fn timestamp(secs: i64) -> Timestamp {
+/// `secs` (the console's `now`) as a time.
+pub fn timestamp(secs: i64) -> Timestamp {
     Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 

@@ -43,6 +43,9 @@ pub struct DataDir {
     /// run from a shell lines up with the drill's recording.
     #[arg(long, global = true, value_name = "URL")]
     pub drill_clock: Option<String>,
+    /// The drill `drill_clock` names, once read.
+    #[arg(skip)]
+    drill: std::sync::OnceLock<(Timestamp, Played)>,
 }
 
 impl DataDir {
@@ -53,35 +56,45 @@ impl DataDir {
     /// The incidents this command works on: files here, and the team's database when set.
     pub(super) fn journals(&self, config: &crate::config::Config) -> anyhow::Result<Journals> {
         let mut journals = Journals::new(self.store(), config.journal_target(self.journal.as_deref())?)?;
-        if let Some(url) = &self.drill_clock {
-            let (now, _) = drill_at(url)?;
+        if let Some(&(now, _)) = self.drill()? {
             journals.keep_drill_time(crate::incident::journal::DrillClock(std::sync::Arc::new(move || now)));
         }
         Ok(journals)
     }
+
+    /// The drill `--drill-clock` names (its time and what it plays), read from it once however
+    /// often it is asked for; None without the flag.
+    fn drill(&self) -> anyhow::Result<Option<&(Timestamp, Played)>> {
+        let Some(url) = &self.drill_clock else {
+            return Ok(None);
+        };
+        if let Some(read) = self.drill.get() {
+            return Ok(Some(read));
+        }
+        let read = drill_at(url)?;
+        Ok(Some(self.drill.get_or_init(|| read)))
+    }
 }
 
-/// The drill whose Kubernetes API is at `url`, read once (a command writes its entries within
-/// moments): its virtual time, and what it plays (the scenario, its start and its log), which a
+/// The drill whose Kubernetes API is at `url`, as it answers now (a command writes its entries
+/// within moments): its virtual time, and what it plays (the scenario, its start and its log), which a
 /// drill incident declared from a shell names so that it can be debriefed and resumed.
 fn drill_at(url: &str) -> anyhow::Result<(Timestamp, Played)> {
     let url = url.trim_end_matches('/');
+    let client = crate::http::plain_client();
     let get = |path: &str| {
         let address = format!("{url}{path}");
-        let answer: anyhow::Result<serde_json::Value> = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?
-            .block_on(async {
-                let r = crate::http::plain_client()
-                    .get(&address)
-                    .send()
-                    .await?
-                    .error_for_status()?;
-                Ok(r.json().await?)
-            });
-        answer.with_context(|| format!("--drill-clock: no drill answers at {address}"))
+        let request = client.get(&address).send();
+        async move {
+            let answer: anyhow::Result<serde_json::Value> =
+                async { Ok(request.await?.error_for_status()?.json().await?) }.await;
+            answer.with_context(|| format!("--drill-clock: no drill answers at {address}"))
+        }
     };
-    let (clock, scenario) = (get("/drill/v1/clock")?, get("/drill/v1/scenario")?);
+    let (clock, scenario) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async { anyhow::Ok((get("/drill/v1/clock").await?, get("/drill/v1/scenario").await?)) })?;
     let time = |v: &serde_json::Value| v.as_i64().and_then(|ms| Timestamp::from_millisecond(ms).ok());
     let now = time(&clock["nowMs"])
         .with_context(|| format!("--drill-clock: {url}/drill/v1/clock did not answer as a drill does"))?;
@@ -426,9 +439,10 @@ fn run_incident(args: IncidentArgs, config: &crate::config::Config) -> anyhow::R
             let started = started.map(|s| parse_when(&s, now)).transpose()?;
             // Declared in a drill named with --drill-clock: the drill it plays, as a drill
             // console would name it.
-            let played = match (&args.data.drill_clock, drill) {
-                (Some(url), true) => Some(drill_at(url)?.1),
-                _ => None,
+            let played = if drill {
+                args.data.drill()?.map(|(_, played)| played.clone())
+            } else {
+                None
             };
             let (id, mut journal, _) = journals.open_new(now, |id| {
                 human(Event::IncidentOpened(Declared {

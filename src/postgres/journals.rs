@@ -164,11 +164,15 @@ impl Journals {
     /// `id`'s local journal, up to date and open for appending (through `append_with`).
     pub fn open(&mut self, id: &IncidentId) -> Result<Journal, JournalsError> {
         let path = self.existing(id)?;
-        let mut journal = Journal::open(&path)?;
+        Ok(self.stamping(Journal::open(&path)?))
+    }
+
+    /// `journal`, stamping what it writes with the drill's time when `keep_drill_time` set one.
+    fn stamping(&self, mut journal: Journal) -> Journal {
         if let Some(clock) = &self.drill_clock {
             journal.keep_drill_time(clock.clone());
         }
-        Ok(journal)
+        journal
     }
 
     /// Opens a new incident (its id allocated by the database when there is one), its first
@@ -186,14 +190,11 @@ impl Journals {
             }
             draft
         };
-        let (id, mut journal, entry) = match &mut self.team {
+        let (id, journal, entry) = match &mut self.team {
             Some(team) => drive(&team.runtime, team.db.open_new(&self.store, now, declare))?,
             None => self.store.open_new(now, declare)?,
         };
-        if let Some(clock) = &self.drill_clock {
-            journal.keep_drill_time(clock.clone());
-        }
-        Ok((id, journal, entry))
+        Ok((id, self.stamping(journal), entry))
     }
 
     /// Appends the event `make` builds from every entry of `local` (`id`'s journal) so far:

@@ -332,7 +332,7 @@ pub fn help_lines(state: &AppState) -> Vec<Line<'static>> {
     lines
 }
 
-/// An overlay's box over the console: `lines` under `title`, scrolled as the help is. With
+/// An overlay's box over the console: `lines` under `title`, scrolled by `overlay_scroll`. With
 /// `wrap` (sentences) the box is as wide as its longest line where the screen allows, and wraps
 /// what does not fit; else it is the help's 72 columns, cut at its edge.
 fn overlay(state: &AppState, frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'static>>, wrap: bool) {
@@ -345,7 +345,7 @@ fn overlay(state: &AppState, frame: &mut Frame, area: Rect, title: &str, lines: 
     };
     let h = area.height.saturating_sub(2).max(3);
     let r = Rect::new(area.x + (area.width - w) / 2, area.y + 1, w, h);
-    let scroll = state.help_scroll.min(lines.len().saturating_sub(1)) as u16;
+    let scroll = state.overlay_scroll.min(lines.len().saturating_sub(1)) as u16;
     let close = state
         .keymap
         .key_for(Context::Help, KeyAction::Close)
@@ -376,7 +376,7 @@ fn catch_up_lines(state: &AppState) -> Vec<Line<'static>> {
     let Some(incident) = &state.incident else {
         return Vec::new();
     };
-    let now = jiff::Timestamp::from_second(state.now).unwrap_or_else(|_| jiff::Timestamp::now());
+    let now = crate::app::status::timestamp(state.now);
     let mut lines: Vec<Line<'static>> = crate::incident::catch_up::lines(incident, &state.status.entries, now)
         .into_iter()
         .map(|l| Line::from(crate::text::CleanText::line(&l).to_string()))
