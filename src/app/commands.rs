@@ -95,21 +95,7 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
         Command::Note(text) => change(state, fx, IncidentChange::Note { text, pinned: false }),
         Command::Decision(text) => change(state, fx, IncidentChange::Decision(text)),
         Command::Hypothesis(text) => change(state, fx, IncidentChange::Hypothesis(text)),
-        Command::FollowUp {
-            title,
-            owner,
-            due,
-            ticket,
-        } => change(
-            state,
-            fx,
-            IncidentChange::Record(crate::incident::model::Event::ActionItem {
-                title,
-                owner,
-                due,
-                ticket,
-            }),
-        ),
+        Command::FollowUp(asked) => change(state, fx, IncidentChange::FollowUp(asked)),
         Command::MoveHypothesis { seq, state: to, reason } => {
             change(state, fx, IncidentChange::MoveHypothesis { seq, state: to, reason })
         }

@@ -47,6 +47,8 @@ pub enum IncidentChange {
         state: HypothesisState,
         reason: Option<String>,
     },
+    /// Record a follow-up, or change one.
+    FollowUp(crate::incident::follow_ups::Asked),
 }
 
 impl Effect {

@@ -19,13 +19,9 @@ pub enum Command {
     /// A facilitator's note, which players do not see.
     Aside(String),
     Decision(String),
-    /// A follow-up for after the incident: an action item with its owner and due date.
-    FollowUp {
-        title: String,
-        owner: Option<String>,
-        due: Option<jiff::civil::Date>,
-        ticket: Option<String>,
-    },
+    /// A follow-up for after the incident (an action item with its owner, due date and
+    /// priority), or a change to one (`#N done`).
+    FollowUp(crate::incident::follow_ups::Asked),
     /// Put forward an explanation to test.
     Hypothesis(String),
     /// Move hypothesis `#seq` to `state`, with why.
@@ -80,8 +76,12 @@ pub const USAGE: &[(&str, &str)] = &[
     ("decision TEXT", "record a decision"),
     ("hypothesis TEXT", "put forward an explanation to test"),
     (
-        "followup TITLE [owner=NAME] [due=YYYY-MM-DD] [ticket=ID]",
+        "followup TITLE [owner=NAME] [due=YYYY-MM-DD] [priority=high|medium|low] [ticket=ID]",
         "an action item for after the incident (the postmortem lists it)",
+    ),
+    (
+        "followup #N done|dropped|open [owner=..] [due=..] [priority=..] [ticket=..]",
+        "settle or change follow-up #N",
     ),
     (
         "hypothesis #N testing|confirmed|refuted|open [WHY]",
@@ -250,7 +250,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "note" => need("some text").map(Command::Note),
         "aside" => need("some text").map(Command::Aside),
         "decision" | "decide" => need("what was decided").map(Command::Decision),
-        "followup" | "follow-up" | "todo" => follow_up(args),
+        "followup" | "follow-up" | "todo" => crate::incident::follow_ups::asked(args).map(Command::FollowUp),
         "hypothesis" | "hyp" => hypothesis(args).ok_or_else(|| {
             format!("{verb} needs an explanation to test, or #N and testing, confirmed, refuted or open")
         }),
@@ -297,35 +297,6 @@ fn since(s: &str) -> Result<Option<u64>, String> {
 }
 
 /// `2h`, `30m`, `1h30m` in minutes (at least one, at most a week).
-/// `followup TITLE [owner=NAME] [due=YYYY-MM-DD] [ticket=ID]`: the `key=value` words may come
-/// anywhere; the others are the title.
-fn follow_up(args: &[&str]) -> Result<Command, String> {
-    let (mut owner, mut due, mut ticket) = (None, None, None);
-    let mut title = Vec::new();
-    for a in args {
-        match a.split_once('=') {
-            Some(("owner", v)) if !v.is_empty() => owner = Some(v.trim_start_matches('@').to_string()),
-            Some(("due", v)) => {
-                due = Some(
-                    v.parse::<jiff::civil::Date>()
-                        .map_err(|_| format!("followup: due={v} is not a date such as 2026-12-08"))?,
-                );
-            }
-            Some(("ticket", v)) if !v.is_empty() => ticket = Some(v.to_string()),
-            _ => title.push(*a),
-        }
-    }
-    if title.is_empty() {
-        return Err("followup needs a title: followup Add a canary stage owner=bob due=2026-12-08".into());
-    }
-    Ok(Command::FollowUp {
-        title: rest(&title),
-        owner,
-        due,
-        ticket,
-    })
-}
-
 /// `hypothesis #N STATE [WHY]` moves one; any other words put themselves forward.
 fn hypothesis(args: &[&str]) -> Option<Command> {
     use crate::incident::hypotheses::{Asked, asked};
@@ -564,15 +535,33 @@ mod tests {
 
     #[test]
     fn a_follow_up_takes_its_owner_due_date_and_ticket_from_key_value_words() {
+        use crate::incident::follow_ups::{Asked, Changes};
+        use crate::incident::model::{FollowUpState, Priority};
         assert_eq!(
-            parse("followup Add a canary owner=@bob due=2026-12-08 stage ticket=OPS-12"),
-            Ok(Command::FollowUp {
+            parse("followup Add a canary owner=@bob due=2026-12-08 stage ticket=OPS-12 priority=high"),
+            Ok(Command::FollowUp(Asked::Record {
                 title: "Add a canary stage".into(),
                 owner: Some("bob".into()),
                 due: Some(jiff::civil::date(2026, 12, 8)),
+                priority: Some(Priority::High),
                 ticket: Some("OPS-12".into()),
-            })
+            }))
         );
+        assert_eq!(
+            parse("followup #14 done ticket=OPS-12"),
+            Ok(Command::FollowUp(Asked::Change {
+                seq: 14,
+                changes: Changes {
+                    state: Some(FollowUpState::Done),
+                    ticket: Some("OPS-12".into()),
+                    ..Changes::default()
+                },
+            }))
+        );
+        assert!(parse("followup #14").expect_err("no change").contains("needs a change"));
+        assert!(parse("followup #14 finished soon").expect_err("two words").contains("done, dropped or open"));
+        assert!(parse("followup #14 later").expect_err("not a state").contains("not a follow-up state"));
+        assert!(parse("followup Fix it priority=asap").expect_err("bad priority").contains("high, medium or low"));
         assert!(
             parse("followup Add a canary due=next-week")
                 .expect_err("bad date")

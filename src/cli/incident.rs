@@ -17,7 +17,7 @@ use crate::incident::journal::{self, Journal, Record};
 use crate::incident::line;
 use crate::incident::metrics::{self, format_duration};
 use crate::incident::model::{
-    Declared, Draft, Event, HowItWent, IncidentId, Milestone, Origin, Played, Role, Severity, Status,
+    Declared, Draft, Event, HowItWent, IncidentId, Milestone, Origin, Played, Priority, Role, Severity, Status,
 };
 use crate::incident::postmortem;
 use crate::incident::state::Incident;
@@ -229,7 +229,42 @@ pub enum IncidentCommand {
         /// A ticket or link.
         #[arg(long)]
         ticket: Option<String>,
+        /// high, medium or low.
+        #[arg(long)]
+        priority: Option<Priority>,
     },
+    /// Settle or change a follow-up: `followup INC #N done|dropped|open [owner=NAME]
+    /// [due=YYYY-MM-DD] [priority=high|medium|low] [ticket=ID]`.
+    Followup {
+        incident: IncidentId,
+        #[arg(required = true, num_args = 1..)]
+        words: Vec<String>,
+    },
+    /// The follow-ups of one incident, or of every incident (drills left out unless named),
+    /// open ones flagged when due or overdue; as text, Markdown, or the JSON a tracker takes to
+    /// create an issue for each open one (GitHub's, or Jira's with --jira-project).
+    FollowUps {
+        incident: Option<IncidentId>,
+        /// Done and dropped ones too.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = FollowUpFormat::Text)]
+        format: FollowUpFormat,
+        /// Jira's project key, for --format jira.
+        #[arg(long, value_name = "KEY", required_if_eq("format", "jira"))]
+        jira_project: Option<String>,
+    },
+}
+
+/// How `incident follow-ups` writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FollowUpFormat {
+    Text,
+    Markdown,
+    /// One GitHub create-issue body per line (JSON).
+    Github,
+    /// One Jira create-issue body per line (JSON).
+    Jira,
 }
 
 #[derive(Debug, Args)]
@@ -566,14 +601,34 @@ fn run_incident(args: IncidentArgs, config: &crate::config::Config) -> anyhow::R
             owner,
             due,
             ticket,
+            priority,
         } => change(&mut journals, &incident, |_| {
             Ok(Event::ActionItem {
                 title,
                 owner,
                 due,
                 ticket,
+                priority,
             })
         }),
+        IncidentCommand::Followup { incident, words } => {
+            use crate::incident::follow_ups::{Asked, asked};
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            let asked = asked(&words).map_err(anyhow::Error::msg)?;
+            if let Asked::Record { .. } = asked {
+                bail!(
+                    "followup changes a follow-up by its number (followup {incident} #N done); \
+                     record a new one with `incident action-item {incident} TITLE`"
+                );
+            }
+            change(&mut journals, &incident, |i| Ok(change::follow_up_asked(i, asked)?))
+        }
+        IncidentCommand::FollowUps {
+            incident,
+            all,
+            format,
+            jira_project,
+        } => super::follow_ups::print(&mut journals, incident.as_ref(), all, format, jira_project.as_deref()),
     }
 }
 

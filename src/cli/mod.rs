@@ -2,6 +2,7 @@
 //! of the program: errors become one clear message and a non-zero exit.
 
 pub mod drill;
+pub mod follow_ups;
 pub mod incident;
 pub mod record;
 pub mod status;

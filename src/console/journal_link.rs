@@ -347,6 +347,7 @@ fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, 
         IncidentChange::MoveHypothesis { seq, state, reason } => {
             (change::hypothesis(i, seq, state, reason)?, false, Origin::Human)
         }
+        IncidentChange::FollowUp(asked) => (change::follow_up_asked(i, asked)?, false, Origin::Human),
         IncidentChange::Pin(seq) => (change::pin(i, seq)?, false, Origin::Human),
         IncidentChange::Severity(s) => (change::severity(i, s, None)?, false, Origin::Human),
         IncidentChange::Status(s) => (change::status(i, s, None)?, false, Origin::Human),

@@ -4,7 +4,8 @@
 
 use jiff::Timestamp;
 
-use super::model::{Entry, Event, Role};
+use super::follow_ups::FollowUp;
+use super::model::{Entry, Role};
 use super::state::Incident;
 use super::timeline::{action, utc};
 
@@ -53,25 +54,22 @@ pub fn lines(incident: &Incident, entries: &[Entry], now: Timestamp) -> Vec<Stri
         out.push("Tried:".into());
         out.extend(tried.into_iter().map(|t| format!("  {t}")));
     }
-    let follow_ups: Vec<String> = entries
-        .iter()
-        .filter_map(|e| match &e.event {
-            Event::ActionItem { title, owner, due, .. } => {
-                let mut s = format!("  {title}");
-                if let Some(o) = owner {
-                    s.push_str(&format!(", owner {o}"));
-                }
-                if let Some(d) = due {
-                    s.push_str(&format!(", due {d}"));
-                }
-                Some(s)
-            }
-            _ => None,
-        })
-        .collect();
-    if !follow_ups.is_empty() {
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let open: Vec<&FollowUp> = incident.follow_ups.iter().filter(|f| f.is_open()).collect();
+    if !open.is_empty() {
         out.push("Follow-ups:".into());
-        out.extend(follow_ups);
+        for f in open {
+            let mut s = format!("  #{} {}", f.seq, f.title);
+            let mut words = f.particulars();
+            let flag = f.standing(today).flag();
+            if !flag.is_empty() {
+                words.push(flag);
+            }
+            if !words.is_empty() {
+                s.push_str(&format!(" ({})", words.join(", ")));
+            }
+            out.push(s);
+        }
     }
     match incident.status_updates.last() {
         Some(u) => out.push(format!(
@@ -117,7 +115,7 @@ fn minutes(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::incident::model::{ActionRecord, Declared, Severity};
+    use crate::incident::model::{ActionRecord, Declared, Event, Severity};
     use crate::incident::testing::entry;
 
     fn record(id: &str, verb: &str, error: Option<&str>) -> ActionRecord {
@@ -161,6 +159,21 @@ mod tests {
                 "warroom-automation",
                 Event::ActionRefused(record("a2", "scale", Some("forbidden"))),
             ),
+            entry(7, "carol", item("Add a canary stage", Some(jiff::civil::date(2026, 11, 23)))),
+            entry(8, "carol", item("Alert on pool exhaustion", None)),
+            entry(
+                9,
+                "carol",
+                Event::ActionItemChanged {
+                    item: 8,
+                    title: "Alert on pool exhaustion".into(),
+                    state: Some(crate::incident::model::FollowUpState::Done),
+                    owner: None,
+                    due: None,
+                    ticket: None,
+                    priority: None,
+                },
+            ),
         ];
         let incident = Incident::from_entries(&entries).expect("incident");
         let now = Timestamp::from_second(1_795_556_400 + 30 * 60).expect("now");
@@ -183,5 +196,24 @@ mod tests {
                 "  2026-11-24 21:45:00 UTC scale deployment/checkout -n shop (revision 2): refused: forbidden (carol)",
             ]
         );
+        // Only what is still owed, flagged when overdue.
+        let follow_ups: Vec<&str> = lines
+            .iter()
+            .skip_while(|l| *l != "Follow-ups:")
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .map(String::as_str)
+            .collect();
+        assert_eq!(follow_ups, ["  #7 Add a canary stage (owner bob, due 2026-11-23, OVERDUE by 1 day)"]);
+    }
+
+    fn item(title: &str, due: Option<jiff::civil::Date>) -> Event {
+        Event::ActionItem {
+            title: title.into(),
+            owner: Some("bob".into()),
+            due,
+            ticket: None,
+            priority: None,
+        }
     }
 }

@@ -51,6 +51,61 @@ pub fn hypothesis(i: &Incident, seq: u64, to: HypothesisState, reason: Option<St
     })
 }
 
+/// Follow-up `#seq` changes as `changes` says; what it already is is left out, and a change
+/// that changes nothing is refused.
+pub fn follow_up(i: &Incident, seq: u64, changes: super::follow_ups::Changes) -> Result<Event, Refused> {
+    let Some(f) = i.follow_ups.iter().find(|f| f.seq == seq) else {
+        return Err(Refused(format!(
+            "{} has no follow-up #{seq}: {}",
+            i.id,
+            super::follow_ups::names(&i.follow_ups)
+        )));
+    };
+    let new = |was: Option<String>, now: Option<String>| now.filter(|n| was.as_ref() != Some(n));
+    let event = Event::ActionItemChanged {
+        item: seq,
+        title: f.title.clone(),
+        state: changes.state.filter(|s| *s != f.state),
+        owner: new(f.owner.clone(), changes.owner),
+        due: changes.due.filter(|d| f.due != Some(*d)),
+        ticket: new(f.ticket.clone(), changes.ticket),
+        priority: changes.priority.filter(|p| f.priority != Some(*p)),
+    };
+    if let Event::ActionItemChanged {
+        state: None,
+        owner: None,
+        due: None,
+        ticket: None,
+        priority: None,
+        ..
+    } = event
+    {
+        return Err(Refused(format!("follow-up #{seq} is already so ({})", f.state)));
+    }
+    Ok(event)
+}
+
+/// What `followup WORDS` asked, as the event that records it.
+pub fn follow_up_asked(i: &Incident, asked: super::follow_ups::Asked) -> Result<Event, Refused> {
+    use super::follow_ups::Asked;
+    match asked {
+        Asked::Record {
+            title,
+            owner,
+            due,
+            priority,
+            ticket,
+        } => Ok(Event::ActionItem {
+            title,
+            owner,
+            due,
+            ticket,
+            priority,
+        }),
+        Asked::Change { seq, changes } => follow_up(i, seq, changes),
+    }
+}
+
 pub fn status(i: &Incident, to: Status, reason: Option<String>) -> Result<Event, Refused> {
     if i.status == to {
         return Err(Refused(format!("{} is already {to}", i.id)));

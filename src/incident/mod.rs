@@ -8,6 +8,8 @@ pub mod catch_up;
 pub mod change;
 pub mod filing;
 pub mod follow;
+pub mod follow_up_export;
+pub mod follow_ups;
 pub mod hypotheses;
 pub mod incidents;
 pub mod journal;

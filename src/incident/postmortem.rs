@@ -78,7 +78,7 @@ fn sections(record: &Record, definitions: &Definitions) -> String {
     response_times(&mut out, &milestones);
     responders(&mut out, &incident, entries);
     hows_it_go(&mut out, entries);
-    action_items(&mut out, entries);
+    action_items(&mut out, &incident.follow_ups);
     messaging(&mut out, entries);
     integrity(&mut out, record, &file);
     out
@@ -493,27 +493,9 @@ fn hows_it_go(out: &mut String, entries: &[Entry]) {
     }
 }
 
-fn action_items(out: &mut String, entries: &[Entry]) {
+fn action_items(out: &mut String, follow_ups: &[super::follow_ups::FollowUp]) {
     let _ = writeln!(out, "## Action Items\n");
-    let rows: Vec<String> = entries
-        .iter()
-        .filter_map(|e| match &e.event {
-            Event::ActionItem {
-                title,
-                owner,
-                due,
-                ticket,
-            } => Some(format!(
-                "| {} | {} | {} | {} |",
-                cell(title),
-                owner.as_deref().map(cell).unwrap_or_else(|| "**unassigned**".into()),
-                due.map(|d| d.to_string()).unwrap_or_else(|| "**no date**".into()),
-                ticket.as_deref().map(cell).unwrap_or_else(|| "—".into())
-            )),
-            _ => None,
-        })
-        .collect();
-    if rows.is_empty() {
+    if follow_ups.is_empty() {
         let _ = writeln!(
             out,
             "No follow-up action items were recorded in the journal \
@@ -521,11 +503,33 @@ fn action_items(out: &mut String, entries: &[Entry]) {
         );
         return;
     }
-    let _ = writeln!(out, "| Action item | Owner | Due | Ticket |\n|---|---|---|---|");
-    for r in rows {
-        let _ = writeln!(out, "{r}");
+    let _ = writeln!(
+        out,
+        "| # | Action item | Owner | Due | Priority | State | Ticket |\n|---|---|---|---|---|---|---|"
+    );
+    for f in follow_ups {
+        let state = match f.settled_at {
+            Some(at) if !f.is_open() => format!("{} {}", f.state, utc_date(at)),
+            _ => f.state.to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "| #{} | {} | {} | {} | {} | {} | {} |",
+            f.seq,
+            cell(&f.title),
+            f.owner.as_deref().map(cell).unwrap_or_else(|| "**unassigned**".into()),
+            f.due.map(|d| d.to_string()).unwrap_or_else(|| "**no date**".into()),
+            f.priority.map(|p| p.to_string()).unwrap_or_else(|| "—".into()),
+            state,
+            f.ticket.as_deref().map(cell).unwrap_or_else(|| "—".into())
+        );
     }
     out.push('\n');
+}
+
+/// The UTC day of `t`.
+fn utc_date(t: Timestamp) -> jiff::civil::Date {
+    t.to_zoned(jiff::tz::TimeZone::UTC).date()
 }
 
 fn messaging(out: &mut String, entries: &[Entry]) {
@@ -592,7 +596,7 @@ fn integrity(out: &mut String, record: &Record, file: &str) {
 /// Text inside a Markdown paragraph or list item: cleaned as the console cleans it (no escape
 /// sequence reaches whoever prints the file), line breaks kept, HTML neutralised, and links
 /// kept only when they go to http(s).
-fn inline(s: &str) -> String {
+pub fn inline(s: &str) -> String {
     let html = crate::text::printable(s)
         .replace('&', "&amp;")
         .replace('<', "&lt;")

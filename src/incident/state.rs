@@ -1,5 +1,5 @@
 //! The incident as it stands, folded from its journal: title, severity, status, impact, who
-//! held which role when, and its hypotheses. A pure function of the entries; it must not read files or the
+//! held which role when, its hypotheses and follow-ups. A pure function of the entries; it must not read files or the
 //! clock.
 
 use jiff::Timestamp;
@@ -74,6 +74,8 @@ pub struct Incident {
     pub alerts: std::collections::BTreeMap<String, JournaledAlert>,
     /// Every hypothesis put forward, in the order they were opened.
     pub hypotheses: Vec<super::hypotheses::Hypothesis>,
+    /// Every follow-up recorded, in the order they were recorded.
+    pub follow_ups: Vec<super::follow_ups::FollowUp>,
     /// The entries that are pinned: written pinned, or pinned later.
     pub pinned: std::collections::BTreeSet<u64>,
     /// The number of the last entry.
@@ -164,6 +166,7 @@ impl Incident {
             overdue_noted: Vec::new(),
             alerts: Default::default(),
             hypotheses: Vec::new(),
+            follow_ups: Vec::new(),
             pinned: Default::default(),
             last_seq: 0,
         }
@@ -177,6 +180,7 @@ impl Incident {
             self.pinned.insert(e.seq);
         }
         super::hypotheses::apply(&mut self.hypotheses, e);
+        super::follow_ups::apply(&mut self.follow_ups, e);
         match &e.event {
             Event::AlertFiring { alert, labels, .. } | Event::AlertResolved { alert, labels } => {
                 let firing = matches!(e.event, Event::AlertFiring { .. });

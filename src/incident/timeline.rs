@@ -188,24 +188,36 @@ pub fn describe(event: &Event) -> String {
             owner,
             due,
             ticket,
+            priority,
         } => {
-            let mut s = format!("Action item: {title}");
-            let mut extra = Vec::new();
-            if let Some(o) = owner {
-                extra.push(format!("owner {o}"));
+            let extra = super::follow_ups::particulars(owner.as_deref(), *due, *priority, ticket.as_deref());
+            format!("Action item: {title}{}", listed(&extra))
+        }
+        Event::ActionItemChanged {
+            item,
+            title,
+            state,
+            owner,
+            due,
+            ticket,
+            priority,
+        } => {
+            let extra = super::follow_ups::particulars(owner.as_deref(), *due, *priority, ticket.as_deref());
+            match state {
+                Some(s) => format!("Action item #{item} {s}: \"{title}\"{}", listed(&extra)),
+                None => format!("Action item #{item} now {}: \"{title}\"", extra.join(", ")),
             }
-            if let Some(d) = due {
-                extra.push(format!("due {d}"));
-            }
-            if let Some(t) = ticket {
-                extra.push(t.clone());
-            }
-            if !extra.is_empty() {
-                s.push_str(&format!(" ({})", extra.join(", ")));
-            }
-            s
         }
         Event::Unrecognized { kind, payload } => format!("{kind}: {payload}"),
+    }
+}
+
+/// ` (a, b)`, or nothing when there is nothing to list.
+fn listed(words: &[String]) -> String {
+    if words.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", words.join(", "))
     }
 }
 

@@ -187,6 +187,7 @@ mod tests {
                 owner: Some("bob".into()),
                 due: None,
                 ticket: None,
+                priority: None,
             },
         )
         .pinned(true);

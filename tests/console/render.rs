@@ -11,6 +11,7 @@ use warroom::app::state::{AppState, Mode};
 use warroom::cluster::model::{Resource, Update};
 use warroom::freshness::Freshness;
 use warroom::incident::follow::Followed;
+use warroom::incident::follow_ups::Asked;
 use warroom::incident::model::{Event, Severity};
 use warroom::text::CleanText;
 use warroom::theme::{self, ColorDepth};
@@ -613,10 +614,11 @@ fn a_follow_up_from_the_palette_is_an_action_item_for_the_journal() {
     key(&mut s, KeyCode::Enter);
     assert_eq!(
         journal_effects(&s),
-        vec![Effect::Change(IncidentChange::Record(Event::ActionItem {
+        vec![Effect::Change(IncidentChange::FollowUp(Asked::Record {
             title: "Add a canary stage".into(),
             owner: Some("bob".into()),
             due: Some(jiff::civil::date(2026, 12, 8)),
+            priority: None,
             ticket: None,
         }))]
     );

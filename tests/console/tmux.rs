@@ -116,6 +116,22 @@ fn drill_console_panes_keys_resize_and_quit() {
         written.contains("\"rolled back checkout to 1.9.3\"") && written.contains("\"alice\""),
         "{written}"
     );
+    // A follow-up is recorded from the palette, then settled by its entry's number.
+    palette(&t, "followup Add a canary stage owner=bob priority=high");
+    t.wait_for("the follow-up on the timeline", 20, |s| {
+        s.contains("Action item: Add a canary stage (owner bob, high priority)")
+    });
+    let record = warroom::incident::journal::read(&journals[0]).expect("the journal");
+    let item = record
+        .entries
+        .iter()
+        .find(|e| e.event.kind() == "action_item")
+        .expect("the follow-up in the journal")
+        .seq;
+    palette(&t, &format!("followup #{item} done ticket=OPS-9"));
+    t.wait_for("the follow-up settled", 20, |s| {
+        s.contains(&format!("Action item #{item} done: \"Add a canary stage\" (OPS-9)"))
+    });
     let verify = Command::new(warroom())
         .args(["journal", "verify"])
         .arg(journals[0].file_stem().expect("id"))

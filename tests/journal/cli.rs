@@ -38,6 +38,16 @@ fn failed(out: Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// The entry's number in what a change prints (`INC-… #N …`).
+fn number(printed: &str) -> String {
+    printed
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.strip_prefix('#'))
+        .unwrap_or_else(|| panic!("an entry's number in {printed:?}"))
+        .to_string()
+}
+
 #[test]
 fn an_incident_from_opening_to_close() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -71,12 +81,7 @@ fn an_incident_from_opening_to_close() {
         "bob",
         &["incident", "hypothesis", &id, "v42", "leaks", "connections"],
     ));
-    let hypothesis = put
-        .split_whitespace()
-        .nth(1)
-        .and_then(|n| n.strip_prefix('#'))
-        .expect("the entry's number")
-        .to_string();
+    let hypothesis = number(&put);
     assert!(put.contains("Hypothesis: v42 leaks connections"), "{put}");
     ok(run(
         d,
@@ -108,7 +113,7 @@ fn an_incident_from_opening_to_close() {
         "carol",
         &["incident", "went", &id, "badly", "paging took 6 minutes"],
     ));
-    ok(run(
+    let item = number(&ok(run(
         d,
         "carol",
         &[
@@ -121,7 +126,7 @@ fn an_incident_from_opening_to_close() {
             "--due",
             "2026-12-01",
         ],
-    ));
+    )));
 
     let record = journal::read(&d.join("incidents").join(format!("{id}.jsonl"))).expect("read");
     assert!(record.is_intact());
@@ -146,7 +151,7 @@ fn an_incident_from_opening_to_close() {
         "Incident commander: carol".to_string(),
         "Ops lead: bob".to_string(),
         format!("  #{hypothesis} confirmed (bob): v42 leaks connections"),
-        "  Add a canary, owner bob, due 2026-12-01".to_string(),
+        format!("  #{item} Add a canary (owner bob, due 2026-12-01, OVERDUE by"),
         "Last update: none has gone out yet.".to_string(),
     ] {
         assert!(caught_up.contains(&said), "{said:?} in:\n{caught_up}");
@@ -172,12 +177,98 @@ fn an_incident_from_opening_to_close() {
     let md = std::fs::read_to_string(&out).expect("postmortem");
     assert!(md.contains("| Ops lead | bob |"), "{md}");
     assert!(md.contains("rolling back v42 📌"), "{md}");
-    assert!(md.contains("| Add a canary | bob | 2026-12-01 | — |"), "{md}");
+    assert!(md.contains(&format!("| #{item} | Add a canary | bob | 2026-12-01 | — | open | — |")), "{md}");
     assert!(
         md.contains(&format!(
             "- **#{hypothesis} confirmed**: v42 leaks connections (put forward by bob"
         )),
         "{md}"
+    );
+}
+
+/// Follow-ups are recorded with an owner, a due date and a priority, settled by their number,
+/// listed across incidents (drills left out) with overdue ones flagged, and exported as
+/// Markdown and as the bodies GitHub and Jira take to create an issue.
+#[test]
+fn follow_ups_are_settled_by_number_and_exported_for_trackers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let new = |title: &str, drill: bool| {
+        let mut args = vec!["incident", "new", "--title", title, "--sev", "2"];
+        if drill {
+            args.push("--drill");
+        }
+        ok(run(d, "alice", &args)).trim().to_string()
+    };
+    let (first, second, drill) = (new("Checkout 500s", false), new("Search slow", false), new("Game day", true));
+    let item = |id: &str, title: &str, extra: &[&str]| {
+        let mut args = vec!["incident", "action-item", id, title];
+        args.extend_from_slice(extra);
+        number(&ok(run(d, "alice", &args)))
+    };
+    let canary = item(&first, "Add a canary stage", &["--owner", "bob", "--due", "2020-01-02", "--priority", "high"]);
+    let alert = item(&first, "Alert on pool exhaustion", &["--priority", "medium"]);
+    let index = item(&second, "Rebuild the search index nightly", &["--owner", "carol"]);
+    item(&drill, "Practise the drain", &[]);
+
+    let moved = ok(run(d, "bob", &["incident", "followup", &first, &format!("#{alert}"), "done", "ticket=OPS-7"]));
+    assert!(moved.contains(&format!("Action item #{alert} done: \"Alert on pool exhaustion\" (OPS-7)")), "{moved}");
+    assert!(
+        failed(run(d, "bob", &["incident", "followup", &first, &format!("#{alert}"), "done"]))
+            .contains(&format!("follow-up #{alert} is already so (done)"))
+    );
+    let missing = failed(run(d, "bob", &["incident", "followup", &first, "#99", "done"]));
+    assert!(missing.contains("has no follow-up #99") && missing.contains(&format!("#{canary}, #{alert}")), "{missing}");
+    assert!(failed(run(d, "bob", &["incident", "followup", &first, "#3", "later"])).contains("not a follow-up state"));
+
+    // Open ones across incidents; the drill's are practice and left out.
+    let open = ok(run(d, "bob", &["incident", "follow-ups"]));
+    assert!(open.contains(&format!("{first}#{canary}")) && open.contains("OVERDUE by"), "{open}");
+    assert!(open.contains(&format!("{second}#{index}")), "{open}");
+    assert!(!open.contains("Alert on pool exhaustion") && !open.contains("Practise the drain"), "{open}");
+    assert!(open.contains("1 overdue."), "{open}");
+    let all = ok(run(d, "bob", &["incident", "follow-ups", &first, "--all"]));
+    assert!(all.contains("Alert on pool exhaustion [OPS-7]") && all.contains("done"), "{all}");
+    assert!(ok(run(d, "bob", &["incident", "follow-ups", &drill])).contains("Practise the drain"));
+
+    let md = ok(run(d, "bob", &["incident", "follow-ups", "--all", "--format", "markdown"]));
+    assert!(md.contains(&format!("## {first}: Checkout 500s")), "{md}");
+    assert!(
+        md.contains(&format!("- [ ] #{canary} Add a canary stage (owner bob, due 2020-01-02, high priority, **OVERDUE by")),
+        "{md}"
+    );
+    assert!(md.contains(&format!("- [x] #{alert} Alert on pool exhaustion (medium priority, OPS-7, done)")), "{md}");
+
+    let github: Vec<serde_json::Value> = ok(run(d, "bob", &["incident", "follow-ups", "--format", "github"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON body a line"))
+        .collect();
+    assert_eq!(github.len(), 2, "{github:?}");
+    assert_eq!(github[0]["title"], "Add a canary stage");
+    assert_eq!(github[0]["assignees"], serde_json::json!(["bob"]));
+    assert_eq!(github[0]["labels"], serde_json::json!(["incident-follow-up", "priority:high"]));
+    assert!(github[0]["body"].as_str().expect("body").contains(&format!("Follow-up #{canary} of {first}")));
+    assert!(github[1].get("assignees").is_some() && github[1]["labels"] == serde_json::json!(["incident-follow-up"]));
+
+    assert!(failed(run(d, "bob", &["incident", "follow-ups", "--format", "jira"])).contains("--jira-project"));
+    let jira: serde_json::Value = serde_json::from_str(
+        ok(run(d, "bob", &["incident", "follow-ups", &first, "--format", "jira", "--jira-project", "OPS"]))
+            .lines()
+            .next()
+            .expect("one body"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        jira["fields"],
+        serde_json::json!({
+            "project": {"key": "OPS"},
+            "issuetype": {"name": "Task"},
+            "summary": "Add a canary stage",
+            "description": jira["fields"]["description"],
+            "labels": ["incident-follow-up", first],
+            "priority": {"name": "High"},
+            "duedate": "2020-01-02",
+        })
     );
 }
 

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use super::follow_up::{FollowUpState, Priority};
 use super::hypothesis::HypothesisState;
 use super::id::IncidentId;
 use super::people::{ClusterIdentity, Role};
@@ -320,6 +321,7 @@ pub enum Event {
         went: HowItWent,
         text: String,
     },
+    /// A follow-up for after the incident. Its entry's number (`seq`) names it from then on.
     ActionItem {
         title: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -328,6 +330,24 @@ pub enum Event {
         due: Option<Date>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ticket: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        priority: Option<Priority>,
+    },
+    /// The follow-up opened at entry `item` changed: each field present is its new value.
+    ActionItemChanged {
+        item: u64,
+        /// The follow-up's title, so the line reads on its own.
+        title: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        state: Option<FollowUpState>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<Date>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ticket: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        priority: Option<Priority>,
     },
     /// A line this version of warroom cannot interpret (written by a newer one). Its bytes are
     /// still verified and kept; it is never produced by warroom itself.
@@ -378,6 +398,7 @@ impl Event {
             Event::HypothesisChanged { .. } => "hypothesis_changed",
             Event::Retrospective { .. } => "retrospective",
             Event::ActionItem { .. } => "action_item",
+            Event::ActionItemChanged { .. } => "action_item_changed",
             Event::Unrecognized { kind, .. } => kind,
         }
     }

@@ -5,6 +5,7 @@
 mod detection;
 mod entry;
 mod event;
+mod follow_up;
 mod hypothesis;
 mod id;
 mod people;
@@ -14,6 +15,7 @@ mod status;
 pub use detection::{BandRecord, CauseRecord, DetectionRecord, FindingRecord, MitigationRecord};
 pub use entry::{Draft, Entry};
 pub use event::{ActionRecord, ClusterChangeKind, Declared, Event, HowItWent, Origin, Played, StepState};
+pub use follow_up::{FollowUpState, Priority};
 pub use hypothesis::HypothesisState;
 pub use id::{BadIncidentId, IncidentId};
 pub use people::{Actor, ClusterIdentity, Role};
