@@ -45,6 +45,36 @@ pub struct Config {
     /// The team's journal in PostgreSQL (`[journal]`).
     #[serde(default)]
     pub journal: JournalConfig,
+    /// Where follow-ups are filed as issues (`[tracker]`).
+    pub tracker: Option<TrackerConfig>,
+}
+
+/// The team's tracker, where `warroom incident follow-ups --post` files each open follow-up as
+/// an issue and records the ticket it gets back.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrackerConfig {
+    /// `github` or `jira`.
+    pub kind: TrackerKind,
+    /// The create-issue endpoint: `https://api.github.com/repos/OWNER/REPO/issues`, or
+    /// `https://jira.example.com/rest/api/2/issue`.
+    pub url: String,
+    /// Jira's project key, e.g. `OPS`.
+    pub project: Option<String>,
+    /// The API token, read from this environment variable ...
+    pub token_env: Option<String>,
+    /// ... or from this file. Sent as `Authorization: Bearer TOKEN` ...
+    pub token_file: Option<PathBuf>,
+    /// ... or, with a user (Jira Cloud: the account's email), as Basic `user:token`.
+    pub user: Option<String>,
+}
+
+/// Which tracker's create-issue API `[tracker] url` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackerKind {
+    Github,
+    Jira,
 }
 
 /// Where incidents are kept when a war room spans several machines: `[journal] address =
@@ -417,6 +447,29 @@ impl Config {
         for (i, p) in r.redact.iter().flatten().enumerate() {
             if let Err(e) = crate::flight::redaction::Redaction::new(&[p]) {
                 problems.push(err(p, format!("recorder.redact[{i}]"), e));
+            }
+        }
+        if let Some(t) = &self.tracker {
+            if crate::http::http_url(&t.url).is_none() {
+                problems.push(err(
+                    &t.url,
+                    "tracker.url".into(),
+                    format!("{:?} is not an http(s) URL", t.url),
+                ));
+            }
+            if t.kind == TrackerKind::Jira && t.project.as_deref().is_none_or(|p| p.trim().is_empty()) {
+                problems.push(err(
+                    "[tracker]",
+                    "tracker.project".into(),
+                    "a Jira tracker needs the project key its issues go to, e.g. project = \"OPS\"".into(),
+                ));
+            }
+            if t.token_env.is_some() && t.token_file.is_some() {
+                problems.push(err(
+                    "token_file",
+                    "tracker.token_file".into(),
+                    "give the token once: token_env or token_file".into(),
+                ));
             }
         }
         problems.sort_by_key(|e| (e.line, e.column));

@@ -33,6 +33,7 @@ pub mod sink;
 pub mod stop;
 pub mod text;
 pub mod theme;
+pub mod tracker;
 pub mod ui;
 pub mod watch;
 

@@ -559,9 +559,21 @@ mod tests {
             }))
         );
         assert!(parse("followup #14").expect_err("no change").contains("needs a change"));
-        assert!(parse("followup #14 finished soon").expect_err("two words").contains("done, dropped or open"));
-        assert!(parse("followup #14 later").expect_err("not a state").contains("not a follow-up state"));
-        assert!(parse("followup Fix it priority=asap").expect_err("bad priority").contains("high, medium or low"));
+        assert!(
+            parse("followup #14 finished soon")
+                .expect_err("two words")
+                .contains("done, dropped or open")
+        );
+        assert!(
+            parse("followup #14 later")
+                .expect_err("not a state")
+                .contains("not a follow-up state")
+        );
+        assert!(
+            parse("followup Fix it priority=asap")
+                .expect_err("bad priority")
+                .contains("high, medium or low")
+        );
         assert!(
             parse("followup Add a canary due=next-week")
                 .expect_err("bad date")

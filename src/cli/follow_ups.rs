@@ -1,34 +1,104 @@
 //! `warroom incident follow-ups`: the follow-ups owed, of one incident or of all of them, as
-//! text, Markdown, or the JSON trackers take to create issues.
+//! text, Markdown, or the JSON trackers take to create issues; `--post` files them in the
+//! team's tracker and records the tickets.
 
 use std::process::ExitCode;
 
+use anyhow::bail;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use super::incident::FollowUpFormat;
 use crate::incident::follow_up_export::{self, Owed};
-use crate::incident::follow_ups::FollowUp;
+use crate::incident::follow_ups::{Changes, Standing};
 use crate::incident::journal;
 use crate::incident::model::IncidentId;
 use crate::incident::state::Incident;
 use crate::postgres::Journals;
 use crate::text::printable;
 
-/// Prints the follow-ups of `incident` (or of every incident but drills), open ones only unless
-/// `all`, in `format`.
-pub fn print(
-    journals: &mut Journals,
-    incident: Option<&IncidentId>,
-    all: bool,
-    format: FollowUpFormat,
-    jira_project: Option<&str>,
-) -> anyhow::Result<ExitCode> {
+#[derive(Debug, clap::Args)]
+pub struct FollowUpsArgs {
+    /// One incident (a drill's are listed only when it is named); default: every incident.
+    pub incident: Option<IncidentId>,
+    /// Done and dropped ones too.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value_t = FollowUpFormat::Text)]
+    pub format: FollowUpFormat,
+    /// Jira's project key, for --format jira [default: the [tracker]'s].
+    #[arg(long, value_name = "KEY")]
+    pub jira_project: Option<String>,
+    /// File each open follow-up that has no ticket yet in the configured [tracker], and
+    /// record the ticket it gets in its incident's journal.
+    #[arg(long, conflicts_with_all = ["all", "format", "jira_project"])]
+    pub post: bool,
+}
+
+/// How `incident follow-ups` writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FollowUpFormat {
+    Text,
+    Markdown,
+    /// One GitHub create-issue body per line (JSON).
+    Github,
+    /// One Jira create-issue body per line (JSON).
+    Jira,
+}
+
+pub fn run(journals: &mut Journals, config: &crate::config::Config, args: FollowUpsArgs) -> anyhow::Result<ExitCode> {
+    let incidents = read(journals, args.incident.as_ref())?;
+    let owed: Vec<Owed<'_>> = incidents
+        .iter()
+        .flat_map(|i| {
+            i.follow_ups
+                .iter()
+                .filter(|f| args.all || f.is_open())
+                .map(move |f| Owed {
+                    incident: &i.id,
+                    incident_title: &i.title,
+                    item: f,
+                })
+        })
+        .collect();
+    if args.post {
+        let Some(tracker) = &config.tracker else {
+            bail!("--post files follow-ups in the team's tracker: configure [tracker] (kind, url, token_env) first");
+        };
+        let tracker = crate::tracker::Tracker::new(tracker).map_err(anyhow::Error::msg)?;
+        return post(journals, &tracker, &owed);
+    }
+    let today = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    match args.format {
+        FollowUpFormat::Text => text(&owed, today, args.all),
+        FollowUpFormat::Markdown => print!("{}", follow_up_export::markdown(&owed, today)),
+        FollowUpFormat::Github => {
+            for o in owed.iter().filter(|o| o.item.is_open()) {
+                println!("{}", follow_up_export::github(o));
+            }
+        }
+        FollowUpFormat::Jira => {
+            let project = args
+                .jira_project
+                .or_else(|| config.tracker.as_ref().and_then(|t| t.project.clone()));
+            let Some(project) = project else {
+                bail!("--format jira needs the project its issues go to: --jira-project KEY (or [tracker] project)");
+            };
+            for o in owed.iter().filter(|o| o.item.is_open()) {
+                println!("{}", follow_up_export::jira(o, &project));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The incidents asked for: the one named, or every incident but drills (one that cannot be
+/// read is said and left out).
+fn read(journals: &mut Journals, incident: Option<&IncidentId>) -> anyhow::Result<Vec<Incident>> {
     let ids = match incident {
         Some(id) => vec![id.clone()],
         None => journals.list()?,
     };
-    let mut incidents: Vec<Incident> = Vec::new();
+    let mut incidents = Vec::new();
     for id in ids {
         let read = journals
             .existing(&id)
@@ -43,45 +113,66 @@ pub fn print(
             Err(e) => eprintln!("{id}: cannot be read, left out: {}", printable(&format!("{e:#}"))),
         }
     }
-    let owed: Vec<Owed<'_>> = incidents
-        .iter()
-        .flat_map(|i| {
-            i.follow_ups.iter().filter(move |f| all || f.is_open()).map(move |f| Owed {
-                incident: &i.id,
-                incident_title: &i.title,
-                item: f,
-            })
-        })
-        .collect();
-    let today = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    match format {
-        FollowUpFormat::Text => text(&owed, today, all),
-        FollowUpFormat::Markdown => print!("{}", follow_up_export::markdown(&owed, today)),
-        FollowUpFormat::Github | FollowUpFormat::Jira => {
-            // A tracker gets only what is still owed.
-            for o in owed.iter().filter(|o| o.item.is_open()) {
-                let body = match format {
-                    FollowUpFormat::Jira => follow_up_export::jira(o, jira_project.unwrap_or_default()),
-                    _ => follow_up_export::github(o),
+    Ok(incidents)
+}
+
+/// Files each open follow-up without a ticket, one at a time, recording each ticket as it comes
+/// back; a failure is said and the rest are still filed.
+fn post(journals: &mut Journals, tracker: &crate::tracker::Tracker, owed: &[Owed<'_>]) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (mut filed, mut failed) = (0, 0);
+    for o in owed {
+        if let Some(t) = &o.item.ticket {
+            println!("{}: filed already ({})", o.name(), printable(t));
+            continue;
+        }
+        match runtime.block_on(tracker.file(&tracker.body(o))) {
+            Ok(ticket) => {
+                let changes = Changes {
+                    ticket: Some(ticket.clone()),
+                    ..Changes::default()
                 };
-                println!("{body}");
+                let seq = o.item.seq;
+                super::incident::change(journals, o.incident, |i| {
+                    Ok(crate::incident::change::follow_up(i, seq, changes)?)
+                })?;
+                filed += 1;
+            }
+            Err(e) => {
+                eprintln!("{}: not filed: {}", o.name(), printable(&e));
+                failed += 1;
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    println!("{filed} filed, {failed} failed.");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn text(owed: &[Owed<'_>], today: Date, all: bool) {
     if owed.is_empty() {
-        println!("{}", if all { "No follow-ups are recorded." } else { "No follow-ups are open." });
+        println!(
+            "{}",
+            if all {
+                "No follow-ups are recorded."
+            } else {
+                "No follow-ups are open."
+            }
+        );
         return;
     }
-    println!("{:<24} {:<16} {:<12} {:<8} {:<18} TITLE", "FOLLOW-UP", "OWNER", "DUE", "PRIORITY", "STANDING");
+    println!(
+        "{:<24} {:<16} {:<12} {:<8} {:<18} TITLE",
+        "FOLLOW-UP", "OWNER", "DUE", "PRIORITY", "STANDING"
+    );
     let mut overdue = 0;
     for o in owed {
-        let f: &FollowUp = o.item;
+        let f = o.item;
         let standing = f.standing(today);
-        overdue += usize::from(matches!(standing, crate::incident::follow_ups::Standing::Overdue(_)));
+        overdue += usize::from(matches!(standing, Standing::Overdue(_)));
         let mut title = f.title.clone();
         if let Some(t) = &f.ticket {
             title.push_str(&format!(" [{t}]"));

@@ -242,29 +242,9 @@ pub enum IncidentCommand {
     },
     /// The follow-ups of one incident, or of every incident (drills left out unless named),
     /// open ones flagged when due or overdue; as text, Markdown, or the JSON a tracker takes to
-    /// create an issue for each open one (GitHub's, or Jira's with --jira-project).
-    FollowUps {
-        incident: Option<IncidentId>,
-        /// Done and dropped ones too.
-        #[arg(long)]
-        all: bool,
-        #[arg(long, value_enum, default_value_t = FollowUpFormat::Text)]
-        format: FollowUpFormat,
-        /// Jira's project key, for --format jira.
-        #[arg(long, value_name = "KEY", required_if_eq("format", "jira"))]
-        jira_project: Option<String>,
-    },
-}
-
-/// How `incident follow-ups` writes them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FollowUpFormat {
-    Text,
-    Markdown,
-    /// One GitHub create-issue body per line (JSON).
-    Github,
-    /// One Jira create-issue body per line (JSON).
-    Jira,
+    /// create an issue for each open one; `--post` files those without a ticket in the
+    /// configured `[tracker]` and records the ticket each gets.
+    FollowUps(super::follow_ups::FollowUpsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -438,7 +418,7 @@ fn state(entries: &[crate::incident::model::Entry]) -> anyhow::Result<Incident> 
 }
 
 /// Appends what `make` builds from the current state, and prints `INC #SEQ`.
-fn change(
+pub(super) fn change(
     journals: &mut Journals,
     id: &IncidentId,
     make: impl FnOnce(&Incident) -> anyhow::Result<Event> + Send,
@@ -623,12 +603,7 @@ fn run_incident(args: IncidentArgs, config: &crate::config::Config) -> anyhow::R
             }
             change(&mut journals, &incident, |i| Ok(change::follow_up_asked(i, asked)?))
         }
-        IncidentCommand::FollowUps {
-            incident,
-            all,
-            format,
-            jira_project,
-        } => super::follow_ups::print(&mut journals, incident.as_ref(), all, format, jira_project.as_deref()),
+        IncidentCommand::FollowUps(args) => super::follow_ups::run(&mut journals, config, args),
     }
 }
 

@@ -159,7 +159,11 @@ mod tests {
                 "warroom-automation",
                 Event::ActionRefused(record("a2", "scale", Some("forbidden"))),
             ),
-            entry(7, "carol", item("Add a canary stage", Some(jiff::civil::date(2026, 11, 23)))),
+            entry(
+                7,
+                "carol",
+                item("Add a canary stage", Some(jiff::civil::date(2026, 11, 23))),
+            ),
             entry(8, "carol", item("Alert on pool exhaustion", None)),
             entry(
                 9,
@@ -204,7 +208,10 @@ mod tests {
             .take_while(|l| l.starts_with("  "))
             .map(String::as_str)
             .collect();
-        assert_eq!(follow_ups, ["  #7 Add a canary stage (owner bob, due 2026-11-23, OVERDUE by 1 day)"]);
+        assert_eq!(
+            follow_ups,
+            ["  #7 Add a canary stage (owner bob, due 2026-11-23, OVERDUE by 1 day)"]
+        );
     }
 
     fn item(title: &str, due: Option<jiff::civil::Date>) -> Event {

@@ -27,14 +27,15 @@ impl Owed<'_> {
     /// What a tracker's issue says about where it came from.
     fn body(&self) -> String {
         let f = self.item;
-        let mut s = format!(
-            "Follow-up #{} of {}: {}\n\n",
-            f.seq, self.incident, self.incident_title
-        );
+        let mut s = format!("Follow-up #{} of {}: {}\n\n", f.seq, self.incident, self.incident_title);
         for p in f.particulars() {
             let _ = writeln!(s, "- {p}");
         }
-        let _ = write!(s, "\nRecorded by warroom; `warroom postmortem {}` lists it.", self.incident);
+        let _ = write!(
+            s,
+            "\nRecorded by warroom; `warroom postmortem {}` lists it.",
+            self.incident
+        );
         s
     }
 }
@@ -52,7 +53,12 @@ pub fn markdown(items: &[Owed<'_>], today: Date) -> String {
             if last.is_some() {
                 out.push('\n');
             }
-            let _ = writeln!(out, "## {}: {}\n", o.incident, super::postmortem::inline(o.incident_title));
+            let _ = writeln!(
+                out,
+                "## {}: {}\n",
+                o.incident,
+                super::postmortem::inline(o.incident_title)
+            );
             last = Some(o.incident);
         }
         let f = o.item;
@@ -157,8 +163,14 @@ mod tests {
             }],
             jiff::civil::date(2026, 12, 7),
         );
-        assert!(!md.contains('\u{1b}') && !md.contains("<script>") && !md.contains("<b>"), "{md}");
-        assert!(md.contains("## INC-20261124-001: Checkout &lt;b&gt;errors&lt;/b&gt;"), "{md}");
+        assert!(
+            !md.contains('\u{1b}') && !md.contains("<script>") && !md.contains("<b>"),
+            "{md}"
+        );
+        assert!(
+            md.contains("## INC-20261124-001: Checkout &lt;b&gt;errors&lt;/b&gt;"),
+            "{md}"
+        );
         assert!(md.contains("- [ ] #4 Fix"), "{md}");
         assert!(md.ends_with("(due 2026-12-09, due in 2 days)\n"), "{md}");
     }
@@ -169,7 +181,10 @@ mod tests {
             ticket_in(&json!({"number": 12, "html_url": "https://github.com/o/r/issues/12"})).as_deref(),
             Some("https://github.com/o/r/issues/12")
         );
-        assert_eq!(ticket_in(&json!({"id": "10002", "key": "OPS-12"})).as_deref(), Some("OPS-12"));
+        assert_eq!(
+            ticket_in(&json!({"id": "10002", "key": "OPS-12"})).as_deref(),
+            Some("OPS-12")
+        );
         assert_eq!(ticket_in(&json!({"message": "Bad credentials"})), None);
     }
 }

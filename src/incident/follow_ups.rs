@@ -83,7 +83,12 @@ impl FollowUp {
 }
 
 /// `owner bob, due 2026-12-08, high priority, OPS-12`: the words for what is given.
-pub fn particulars(owner: Option<&str>, due: Option<Date>, priority: Option<Priority>, ticket: Option<&str>) -> Vec<String> {
+pub fn particulars(
+    owner: Option<&str>,
+    due: Option<Date>,
+    priority: Option<Priority>,
+    ticket: Option<&str>,
+) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(o) = owner {
         out.push(format!("owner {o}"));
@@ -224,7 +229,9 @@ pub fn asked(words: &[&str]) -> Result<Asked, String> {
         return Ok(Asked::Change { seq, changes });
     }
     if rest.is_empty() {
-        return Err("followup needs a title: followup Add a canary stage owner=bob due=2026-12-08 priority=high".into());
+        return Err(
+            "followup needs a title: followup Add a canary stage owner=bob due=2026-12-08 priority=high".into(),
+        );
     }
     Ok(Asked::Record {
         title: rest.join(" "),
@@ -316,7 +323,10 @@ mod tests {
         let [canary, pools] = i.follow_ups.as_slice() else {
             panic!("two follow-ups: {:?}", i.follow_ups)
         };
-        assert_eq!((canary.seq, canary.state, canary.owner.as_deref()), (2, FollowUpState::Open, None));
+        assert_eq!(
+            (canary.seq, canary.state, canary.owner.as_deref()),
+            (2, FollowUpState::Open, None)
+        );
         assert_eq!(
             (pools.seq, pools.state, pools.owner.as_deref(), pools.priority),
             (3, FollowUpState::Done, Some("carol"), Some(Priority::High))
@@ -350,15 +360,30 @@ mod tests {
             f.standing(today)
         };
         let open = FollowUpState::Open;
-        assert_eq!(standing(Some(jiff::civil::date(2026, 12, 4)), open), Standing::Overdue(3));
+        assert_eq!(
+            standing(Some(jiff::civil::date(2026, 12, 4)), open),
+            Standing::Overdue(3)
+        );
         assert_eq!(standing(Some(today), open), Standing::DueToday);
-        assert_eq!(standing(Some(jiff::civil::date(2026, 12, 8)), open), Standing::DueSoon(1));
-        assert_eq!(standing(Some(jiff::civil::date(2026, 12, 14)), open), Standing::DueSoon(7));
+        assert_eq!(
+            standing(Some(jiff::civil::date(2026, 12, 8)), open),
+            Standing::DueSoon(1)
+        );
+        assert_eq!(
+            standing(Some(jiff::civil::date(2026, 12, 14)), open),
+            Standing::DueSoon(7)
+        );
         assert_eq!(standing(Some(jiff::civil::date(2026, 12, 15)), open), Standing::Open);
         assert_eq!(standing(None, open), Standing::Open);
         // Done or dropped is never overdue.
-        assert_eq!(standing(Some(jiff::civil::date(2026, 1, 1)), FollowUpState::Done), Standing::Done);
-        assert_eq!(standing(Some(jiff::civil::date(2026, 1, 1)), FollowUpState::Dropped), Standing::Dropped);
+        assert_eq!(
+            standing(Some(jiff::civil::date(2026, 1, 1)), FollowUpState::Done),
+            Standing::Done
+        );
+        assert_eq!(
+            standing(Some(jiff::civil::date(2026, 1, 1)), FollowUpState::Dropped),
+            Standing::Dropped
+        );
         assert_eq!(Standing::Overdue(3).flag(), "OVERDUE by 3 days");
         assert_eq!(Standing::DueSoon(1).flag(), "due tomorrow");
     }

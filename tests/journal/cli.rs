@@ -177,7 +177,10 @@ fn an_incident_from_opening_to_close() {
     let md = std::fs::read_to_string(&out).expect("postmortem");
     assert!(md.contains("| Ops lead | bob |"), "{md}");
     assert!(md.contains("rolling back v42 📌"), "{md}");
-    assert!(md.contains(&format!("| #{item} | Add a canary | bob | 2026-12-01 | — | open | — |")), "{md}");
+    assert!(
+        md.contains(&format!("| #{item} | Add a canary | bob | 2026-12-01 | — | open | — |")),
+        "{md}"
+    );
     assert!(
         md.contains(&format!(
             "- **#{hypothesis} confirmed**: v42 leaks connections (put forward by bob"
@@ -200,44 +203,95 @@ fn follow_ups_are_settled_by_number_and_exported_for_trackers() {
         }
         ok(run(d, "alice", &args)).trim().to_string()
     };
-    let (first, second, drill) = (new("Checkout 500s", false), new("Search slow", false), new("Game day", true));
+    let (first, second, drill) = (
+        new("Checkout 500s", false),
+        new("Search slow", false),
+        new("Game day", true),
+    );
     let item = |id: &str, title: &str, extra: &[&str]| {
         let mut args = vec!["incident", "action-item", id, title];
         args.extend_from_slice(extra);
         number(&ok(run(d, "alice", &args)))
     };
-    let canary = item(&first, "Add a canary stage", &["--owner", "bob", "--due", "2020-01-02", "--priority", "high"]);
+    let canary = item(
+        &first,
+        "Add a canary stage",
+        &["--owner", "bob", "--due", "2020-01-02", "--priority", "high"],
+    );
     let alert = item(&first, "Alert on pool exhaustion", &["--priority", "medium"]);
     let index = item(&second, "Rebuild the search index nightly", &["--owner", "carol"]);
     item(&drill, "Practise the drain", &[]);
 
-    let moved = ok(run(d, "bob", &["incident", "followup", &first, &format!("#{alert}"), "done", "ticket=OPS-7"]));
-    assert!(moved.contains(&format!("Action item #{alert} done: \"Alert on pool exhaustion\" (OPS-7)")), "{moved}");
+    let moved = ok(run(
+        d,
+        "bob",
+        &[
+            "incident",
+            "followup",
+            &first,
+            &format!("#{alert}"),
+            "done",
+            "ticket=OPS-7",
+        ],
+    ));
     assert!(
-        failed(run(d, "bob", &["incident", "followup", &first, &format!("#{alert}"), "done"]))
-            .contains(&format!("follow-up #{alert} is already so (done)"))
+        moved.contains(&format!(
+            "Action item #{alert} done: \"Alert on pool exhaustion\" (OPS-7)"
+        )),
+        "{moved}"
+    );
+    assert!(
+        failed(run(
+            d,
+            "bob",
+            &["incident", "followup", &first, &format!("#{alert}"), "done"]
+        ))
+        .contains(&format!("follow-up #{alert} is already so (done)"))
     );
     let missing = failed(run(d, "bob", &["incident", "followup", &first, "#99", "done"]));
-    assert!(missing.contains("has no follow-up #99") && missing.contains(&format!("#{canary}, #{alert}")), "{missing}");
+    assert!(
+        missing.contains("has no follow-up #99") && missing.contains(&format!("#{canary}, #{alert}")),
+        "{missing}"
+    );
     assert!(failed(run(d, "bob", &["incident", "followup", &first, "#3", "later"])).contains("not a follow-up state"));
 
     // Open ones across incidents; the drill's are practice and left out.
     let open = ok(run(d, "bob", &["incident", "follow-ups"]));
-    assert!(open.contains(&format!("{first}#{canary}")) && open.contains("OVERDUE by"), "{open}");
+    assert!(
+        open.contains(&format!("{first}#{canary}")) && open.contains("OVERDUE by"),
+        "{open}"
+    );
     assert!(open.contains(&format!("{second}#{index}")), "{open}");
-    assert!(!open.contains("Alert on pool exhaustion") && !open.contains("Practise the drain"), "{open}");
+    assert!(
+        !open.contains("Alert on pool exhaustion") && !open.contains("Practise the drain"),
+        "{open}"
+    );
     assert!(open.contains("1 overdue."), "{open}");
     let all = ok(run(d, "bob", &["incident", "follow-ups", &first, "--all"]));
-    assert!(all.contains("Alert on pool exhaustion [OPS-7]") && all.contains("done"), "{all}");
+    assert!(
+        all.contains("Alert on pool exhaustion [OPS-7]") && all.contains("done"),
+        "{all}"
+    );
     assert!(ok(run(d, "bob", &["incident", "follow-ups", &drill])).contains("Practise the drain"));
 
-    let md = ok(run(d, "bob", &["incident", "follow-ups", "--all", "--format", "markdown"]));
+    let md = ok(run(
+        d,
+        "bob",
+        &["incident", "follow-ups", "--all", "--format", "markdown"],
+    ));
     assert!(md.contains(&format!("## {first}: Checkout 500s")), "{md}");
     assert!(
-        md.contains(&format!("- [ ] #{canary} Add a canary stage (owner bob, due 2020-01-02, high priority, **OVERDUE by")),
+        md.contains(&format!(
+            "- [ ] #{canary} Add a canary stage (owner bob, due 2020-01-02, high priority, **OVERDUE by"
+        )),
         "{md}"
     );
-    assert!(md.contains(&format!("- [x] #{alert} Alert on pool exhaustion (medium priority, OPS-7, done)")), "{md}");
+    assert!(
+        md.contains(&format!(
+            "- [x] #{alert} Alert on pool exhaustion (medium priority, OPS-7, done)"
+        )),
+        "{md}"
+    );
 
     let github: Vec<serde_json::Value> = ok(run(d, "bob", &["incident", "follow-ups", "--format", "github"]))
         .lines()
@@ -246,16 +300,36 @@ fn follow_ups_are_settled_by_number_and_exported_for_trackers() {
     assert_eq!(github.len(), 2, "{github:?}");
     assert_eq!(github[0]["title"], "Add a canary stage");
     assert_eq!(github[0]["assignees"], serde_json::json!(["bob"]));
-    assert_eq!(github[0]["labels"], serde_json::json!(["incident-follow-up", "priority:high"]));
-    assert!(github[0]["body"].as_str().expect("body").contains(&format!("Follow-up #{canary} of {first}")));
+    assert_eq!(
+        github[0]["labels"],
+        serde_json::json!(["incident-follow-up", "priority:high"])
+    );
+    assert!(
+        github[0]["body"]
+            .as_str()
+            .expect("body")
+            .contains(&format!("Follow-up #{canary} of {first}"))
+    );
     assert!(github[1].get("assignees").is_some() && github[1]["labels"] == serde_json::json!(["incident-follow-up"]));
 
     assert!(failed(run(d, "bob", &["incident", "follow-ups", "--format", "jira"])).contains("--jira-project"));
     let jira: serde_json::Value = serde_json::from_str(
-        ok(run(d, "bob", &["incident", "follow-ups", &first, "--format", "jira", "--jira-project", "OPS"]))
-            .lines()
-            .next()
-            .expect("one body"),
+        ok(run(
+            d,
+            "bob",
+            &[
+                "incident",
+                "follow-ups",
+                &first,
+                "--format",
+                "jira",
+                "--jira-project",
+                "OPS",
+            ],
+        ))
+        .lines()
+        .next()
+        .expect("one body"),
     )
     .expect("JSON");
     assert_eq!(

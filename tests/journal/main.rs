@@ -16,3 +16,4 @@ mod status_publish;
 mod status_templates;
 mod tamper;
 mod terminal;
+mod tracker;
