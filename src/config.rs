@@ -46,35 +46,7 @@ pub struct Config {
     #[serde(default)]
     pub journal: JournalConfig,
     /// Where follow-ups are filed as issues (`[tracker]`).
-    pub tracker: Option<TrackerConfig>,
-}
-
-/// The team's tracker, where `warroom incident follow-ups --post` files each open follow-up as
-/// an issue and records the ticket it gets back.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TrackerConfig {
-    /// `github` or `jira`.
-    pub kind: TrackerKind,
-    /// The create-issue endpoint: `https://api.github.com/repos/OWNER/REPO/issues`, or
-    /// `https://jira.example.com/rest/api/2/issue`.
-    pub url: String,
-    /// Jira's project key, e.g. `OPS`.
-    pub project: Option<String>,
-    /// The API token, read from this environment variable ...
-    pub token_env: Option<String>,
-    /// ... or from this file. Sent as `Authorization: Bearer TOKEN` ...
-    pub token_file: Option<PathBuf>,
-    /// ... or, with a user (Jira Cloud: the account's email), as Basic `user:token`.
-    pub user: Option<String>,
-}
-
-/// Which tracker's create-issue API `[tracker] url` is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TrackerKind {
-    Github,
-    Jira,
+    pub tracker: Option<crate::tracker::TrackerConfig>,
 }
 
 /// Where incidents are kept when a war room spans several machines: `[journal] address =
@@ -457,7 +429,7 @@ impl Config {
                     format!("{:?} is not an http(s) URL", t.url),
                 ));
             }
-            if t.kind == TrackerKind::Jira && t.project.as_deref().is_none_or(|p| p.trim().is_empty()) {
+            if t.kind == crate::tracker::TrackerKind::Jira && t.project.as_deref().is_none_or(|p| p.trim().is_empty()) {
                 problems.push(err(
                     "[tracker]",
                     "tracker.project".into(),

@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["freshness", "theme", "logging"],
     &["incident"],
-    &["cluster", "observe", "comms", "debrief", "postgres"],
+    &["cluster", "observe", "comms", "debrief", "postgres", "tracker"],
     &["actions", "flight"],
     &["playbook"],
     &["detect"],

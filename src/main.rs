@@ -38,6 +38,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Postmortem(args)) => return warroom::cli::incident::postmortem(args),
         Some(Command::Debrief(args)) => return warroom::cli::incident::debrief(args),
         Some(Command::Status(args)) => return warroom::cli::status::status(args),
+        Some(Command::Report(args)) => return warroom::cli::report::report(args),
         Some(Command::Record(args)) => return warroom::cli::record::record(args),
         Some(Command::Sim(args)) => run_async(cli::run_sim(args, false)),
         Some(Command::Watch(args)) => run_async(warroom::watch::run(args)),

@@ -2,15 +2,45 @@
 //! the create-issue body to the configured endpoint, and reads back the ticket it got. Redirects
 //! are refused and the token is never printed.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::header;
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde_json::Value;
 
-use crate::config::{TrackerConfig, TrackerKind};
 use crate::http::Redirects;
 use crate::incident::follow_up_export::{self, Owed};
 use crate::secret::SecretSource;
+
+/// The team's tracker, where `warroom incident follow-ups --post` files each open follow-up as
+/// an issue and records the ticket it gets back.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrackerConfig {
+    /// `github` or `jira`.
+    pub kind: TrackerKind,
+    /// The create-issue endpoint: `https://api.github.com/repos/OWNER/REPO/issues`, or
+    /// `https://jira.example.com/rest/api/2/issue`.
+    pub url: String,
+    /// Jira's project key, e.g. `OPS`.
+    pub project: Option<String>,
+    /// The API token, read from this environment variable ...
+    pub token_env: Option<String>,
+    /// ... or from this file. Sent as `Authorization: Bearer TOKEN` ...
+    pub token_file: Option<PathBuf>,
+    /// ... or, with a user (Jira Cloud: the account's email), as Basic `user:token`.
+    pub user: Option<String>,
+}
+
+/// Which tracker's create-issue API `[tracker] url` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackerKind {
+    Github,
+    Jira,
+}
 
 /// How long one filing may take.
 const TIMEOUT: Duration = Duration::from_secs(20);

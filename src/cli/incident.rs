@@ -386,11 +386,11 @@ fn run_debrief(args: DebriefArgs, config: &crate::config::Config) -> anyhow::Res
 }
 
 /// The user's config; a broken one stops the command before anything is written.
-fn config() -> anyhow::Result<crate::config::Config> {
+pub(super) fn config() -> anyhow::Result<crate::config::Config> {
     Ok(crate::config::Config::load()?)
 }
 
-fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
+pub(super) fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -5,6 +5,7 @@ pub mod drill;
 pub mod follow_ups;
 pub mod incident;
 pub mod record;
+pub mod report;
 pub mod status;
 
 use std::net::SocketAddr;
@@ -109,6 +110,9 @@ pub enum Command {
     Debrief(incident::DebriefArgs),
     /// Status updates: preview and publish from templates, and when the next one is due.
     Status(status::StatusArgs),
+    /// Every incident of a period read together (Markdown): severities, services that recur,
+    /// causes, MTTD/MTTA/MTTM/MTTR as median and p90, the detector, follow-ups done; drills apart.
+    Report(report::ReportArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -17,6 +17,7 @@ pub mod line;
 pub mod metrics;
 pub mod model;
 pub mod postmortem;
+pub mod report;
 pub mod state;
 pub mod store;
 #[cfg(test)]

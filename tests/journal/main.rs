@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod postgres;
 mod postmortem;
+mod report;
 mod status_drafts;
 mod status_https;
 mod status_publish;

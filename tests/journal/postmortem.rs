@@ -459,7 +459,7 @@ fn encoded_journal() -> String {
     out
 }
 
-fn compare_or_update(path: &Path, actual: &str) {
+pub fn compare_or_update(path: &Path, actual: &str) {
     if updating() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("fixture dir");
         std::fs::write(path, actual).expect("write golden");
