@@ -36,9 +36,9 @@ pub struct Runner {
     running: Mutex<HashMap<String, CancellationToken>>,
     /// Where silences go (None: no Alertmanager is followed, and silencing is refused).
     alertmanager: Option<crate::observe::alertmanager::Alertmanager>,
-    /// When "now" is for a silence's start: the wall clock, or a drill's own clock (a silence
-    /// started by the wall clock would stay pending in a paused or replayed drill).
-    clock: Clock,
+    /// When "now" is for a silence's start: the wall clock (`None`), or a drill's own clock,
+    /// whose times go to the drill's Alertmanager marked as on its clock.
+    drill_clock: Option<Clock>,
 }
 
 /// Why nothing is sent in read-only mode.
@@ -60,13 +60,13 @@ impl Runner {
             pacing: Pacing::default(),
             running: Mutex::new(HashMap::new()),
             alertmanager: None,
-            clock: Arc::new(jiff::Timestamp::now),
+            drill_clock: None,
         })
     }
 
-    /// Silences start by this clock instead of the wall clock.
+    /// Silences start by this drill's clock instead of the wall clock.
     pub fn with_clock(mut self, clock: Clock) -> Runner {
-        self.clock = clock;
+        self.drill_clock = Some(clock);
         self
     }
 
@@ -262,7 +262,10 @@ impl Runner {
                     })
             }
             a if a.is_alerting() => match self.alertmanager() {
-                Ok(am) => silence::run(am, a, &self.stamp(action), (self.clock)()).await,
+                Ok(am) => {
+                    let now = self.drill_clock.as_ref().map(|c| c());
+                    silence::run(am, a, &self.stamp(action), now).await
+                }
                 Err(e) => Err(e),
             },
             _ => kube::run(&self.client, action, &self.stamp(action)).await,

@@ -74,20 +74,25 @@ pub async fn preview(am: &Alertmanager, action: &Action) -> Result<Preview, Acti
     }
 }
 
-/// Creates (starting `now`) or expires the silence; returns the summary, Alertmanager's answer
-/// and the undo.
-pub async fn run(am: &Alertmanager, action: &Action, stamp: &Stamp, now: jiff::Timestamp) -> Result<Done, ActionError> {
+/// Creates (starting now: by the drill's clock when `drill_now` is given, else the wall
+/// clock's) or expires the silence; returns the summary, Alertmanager's answer and the undo.
+pub async fn run(
+    am: &Alertmanager,
+    action: &Action,
+    stamp: &Stamp,
+    drill_now: Option<jiff::Timestamp>,
+) -> Result<Done, ActionError> {
     match action {
         Action::Silence { matchers, minutes } => {
             let silence = NewSilence::for_alert(
                 matchers,
-                now,
+                drill_now.unwrap_or_else(jiff::Timestamp::now),
                 jiff::SignedDuration::from_mins(i64::from(*minutes)),
                 &stamp.actor,
                 &stamp.comment("silenced from warroom"),
             );
             let id = am
-                .create_silence(&silence)
+                .create_silence(&silence, drill_now.is_some())
                 .await
                 .map_err(|e| failed("creating the silence", e))?;
             Ok(Done::new(

@@ -230,12 +230,16 @@ impl Alertmanager {
         self.http.json(req).await
     }
 
-    /// `POST /api/v2/silences`; returns the new silence's id.
-    pub async fn create_silence(&self, s: &NewSilence) -> Result<String, ObserveError> {
-        let req = self
+    /// `POST /api/v2/silences`; returns the new silence's id. `on_drill_clock`: its times are
+    /// a drill's, which the drill's Alertmanager is told so it keeps them as they are.
+    pub async fn create_silence(&self, s: &NewSilence, on_drill_clock: bool) -> Result<String, ObserveError> {
+        let mut req = self
             .http
             .request(Method::POST, self.http.url(&["api", "v2", "silences"]))
             .json(s);
+        if on_drill_clock {
+            req = req.header(warroom_drill::CLOCK_HEADER, "drill");
+        }
         self.http.json::<Created>(req).await.map(|c| c.silence_id)
     }
 

@@ -102,13 +102,16 @@ fn assert_read_only<T: std::fmt::Debug>(r: Result<T, ObserveError>, method: &str
 async fn a_read_only_client_sends_no_post_or_delete() {
     let server = Recorder::start().await;
     let am = client(&server.url).read_only();
-    assert_read_only(am.create_silence(&silence()).await, "POST");
+    assert_read_only(am.create_silence(&silence(), false).await, "POST");
     assert_read_only(am.expire_silence("abc").await, "DELETE");
     // Reads still go out.
     assert!(am.silences().await.expect("silences").is_empty());
     assert_eq!(server.seen(), ["GET /api/v2/silences HTTP/1.1"]);
     // The same server records a write from a client that is not read-only.
-    let id = client(&server.url).create_silence(&silence()).await.expect("create");
+    let id = client(&server.url)
+        .create_silence(&silence(), false)
+        .await
+        .expect("create");
     assert_eq!(id, "recorded");
     assert_eq!(
         server.seen().last().map(String::as_str),
@@ -121,12 +124,12 @@ async fn the_drill_alertmanager_keeps_its_silences_against_a_read_only_client() 
     let s = tokio::task::block_in_place(|| crate::support::SimProcess::start(None, &[]));
     let writer = client(&s.alertmanager);
     let id = writer
-        .create_silence(&silence())
+        .create_silence(&silence(), false)
         .await
         .expect("a writable client creates");
     let reader = client(&s.alertmanager).with_read_only(true);
     assert_read_only(reader.expire_silence(&id).await, "DELETE");
-    assert_read_only(reader.create_silence(&silence()).await, "POST");
+    assert_read_only(reader.create_silence(&silence(), false).await, "POST");
     let silences = reader.silences().await.expect("a read-only client reads");
     assert_eq!(silences.len(), 1, "{silences:?}");
     // (Active, or pending where the drill's virtual clock is behind the wall clock.)

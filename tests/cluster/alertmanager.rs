@@ -49,17 +49,20 @@ async fn a_silence_round_trip_against_real_alertmanager() {
 
     // Silence it through the client.
     let id = am
-        .create_silence(&NewSilence {
-            id: None,
-            matchers: vec![
-                Matcher::equal("alertname", "DrillInjected"),
-                Matcher::equal("service", "checkout"),
-            ],
-            starts_at: now,
-            ends_at: now + jiff::SignedDuration::from_hours(1),
-            created_by: "warroom-test".into(),
-            comment: "drill: silencing the injected alert".into(),
-        })
+        .create_silence(
+            &NewSilence {
+                id: None,
+                matchers: vec![
+                    Matcher::equal("alertname", "DrillInjected"),
+                    Matcher::equal("service", "checkout"),
+                ],
+                starts_at: now,
+                ends_at: now + jiff::SignedDuration::from_hours(1),
+                created_by: "warroom-test".into(),
+                comment: "drill: silencing the injected alert".into(),
+            },
+            false,
+        )
         .await
         .expect("create a silence");
     assert!(!id.is_empty());
@@ -151,14 +154,17 @@ async fn a_silence_round_trip_against_real_alertmanager() {
 
     // Alertmanager's own validation message, verbatim.
     let e = am
-        .create_silence(&NewSilence {
-            id: None,
-            matchers: vec![],
-            starts_at: now,
-            ends_at: now + jiff::SignedDuration::from_hours(1),
-            created_by: "warroom-test".into(),
-            comment: "no matchers".into(),
-        })
+        .create_silence(
+            &NewSilence {
+                id: None,
+                matchers: vec![],
+                starts_at: now,
+                ends_at: now + jiff::SignedDuration::from_hours(1),
+                created_by: "warroom-test".into(),
+                comment: "no matchers".into(),
+            },
+            false,
+        )
         .await
         .expect_err("a silence without matchers");
     match e {

@@ -26,6 +26,7 @@ mod store;
 mod synthetic;
 mod table;
 
+pub use api::client_clock::CLOCK_HEADER;
 pub use replay::Branch;
 pub use server::{ClockReading, Drill, Options, Service, kubeconfig, services, write_kubeconfig};
 pub use sim::RequestRecord;

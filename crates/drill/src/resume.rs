@@ -87,7 +87,11 @@ pub(crate) async fn replay_writes(
             continue;
         };
         cluster.lock().clock = Clock::new(*at, 0.0, true);
-        let mut request = axum::http::Request::builder().method(method.as_str()).uri(uri.as_str());
+        // Logged times are on the drill's clock already.
+        let mut request = axum::http::Request::builder()
+            .method(method.as_str())
+            .uri(uri.as_str())
+            .header(crate::CLOCK_HEADER, "drill");
         if let Some(ct) = content_type {
             request = request.header(axum::http::header::CONTENT_TYPE, ct);
         }

@@ -35,6 +35,11 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
             cluster.clone(),
             super::logged::alertmanager,
         ))
+        // Before the log: the drill log keeps a write's times on the drill's clock.
+        .layer(axum::middleware::from_fn_with_state(
+            cluster.clone(),
+            super::client_clock::alertmanager,
+        ))
         .layer(axum::middleware::from_fn(super::off_workers))
         .with_state(cluster)
 }

@@ -5,6 +5,7 @@
 pub mod alertmanager;
 pub mod auth;
 pub mod autoscaling_v1;
+pub mod client_clock;
 pub mod discovery;
 pub mod facilitator;
 pub mod logged;

@@ -168,11 +168,13 @@ impl Alertmanager {
 
     /// Receives alerts (from the rules or a client), as `POST /api/v2/alerts`.
     pub fn receive(&mut self, alerts: Vec<PostableAlert>, now: Timestamp) -> Result<(), AmError> {
+        // Go clients (amtool) send the zero time for a time not given.
+        let given = |t: Option<Timestamp>| t.filter(|t| !crate::api::client_clock::is_go_zero(*t));
         for a in &alerts {
             if a.labels.is_empty() {
                 return Err(AmError::BadRequest("at least one label pair required".into()));
             }
-            if let (Some(s), Some(e)) = (a.starts_at, a.ends_at)
+            if let (Some(s), Some(e)) = (given(a.starts_at), given(a.ends_at))
                 && e < s
             {
                 return Err(AmError::BadRequest("start time must be before end time".into()));
@@ -180,8 +182,10 @@ impl Alertmanager {
         }
         for a in alerts {
             let fp = fingerprint(&a.labels);
-            let starts = a.starts_at.unwrap_or(now);
-            let ends = a.ends_at.unwrap_or_else(|| {
+            let (starts_at, ends_at) = (given(a.starts_at), given(a.ends_at));
+            // As the Alertmanager: with no start, the end when one is given, else now.
+            let starts = starts_at.or(ends_at).unwrap_or(now);
+            let ends = ends_at.unwrap_or_else(|| {
                 now.checked_add(jiff::SignedDuration::from_secs(RESOLVE_TIMEOUT_S))
                     .unwrap_or(now)
             });

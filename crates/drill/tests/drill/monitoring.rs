@@ -439,3 +439,104 @@ fn a_scenario_asks_for_as_much_history_as_a_detector_needs() {
     ));
     assert_eq!(body["data"]["result"].as_array().map(Vec::len), Some(1), "{body}");
 }
+
+/// The real `amtool` (Debian `prometheus-alertmanager`) stamps what it writes with its own
+/// clock. In a drill two hours ahead of it (advanced) and in one months behind it (a pinned
+/// start), an alert it adds keeps firing and a one-hour silence lasts an hour of the drill,
+/// starting at the drill's now.
+#[test]
+fn amtool_writes_by_its_clock_and_the_drill_keeps_them_by_its_own() {
+    let amtool = warroom_testkit::tools::require("amtool", "prometheus-alertmanager");
+    let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/bad-deploy.yaml")).expect("shipped drill");
+    let behind = yaml.replacen(
+        "name: bad-deploy",
+        "name: bad-deploy\nstart: \"2026-01-05T09:00:00Z\"",
+        1,
+    );
+    assert_ne!(behind, yaml, "the scenario's name line");
+    for (what, scenario, advance) in [("ahead", &yaml, Some("2h")), ("behind", &behind, None)] {
+        let sim = Served::start(
+            Some(scenario),
+            Setup {
+                paused: true,
+                ..Setup::default()
+            },
+        );
+        if let Some(by) = advance {
+            sim.control("POST", &format!("/drill/v1/clock?advance={by}"));
+        }
+        let drill_now: jiff::Timestamp = sim.control("GET", "/drill/v1/clock")["now"]
+            .as_str()
+            .expect("the drill's now")
+            .parse()
+            .expect("a time");
+        let run = |args: &[&str]| {
+            let out = std::process::Command::new(&amtool)
+                .arg(format!("--alertmanager.url={}", sim.alertmanager))
+                .args(args)
+                .output()
+                .expect("run amtool");
+            assert!(
+                out.status.success(),
+                "{what}: amtool {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        run(&[
+            "alert",
+            "add",
+            "alertname=ByHand",
+            "severity=page",
+            "--annotation=summary=added by hand",
+        ]);
+        let alerts: Value =
+            serde_json::from_str(&run(&["alert", "query", "alertname=ByHand", "-o", "json"])).expect("JSON");
+        assert_eq!(
+            alerts.as_array().map(Vec::len),
+            Some(1),
+            "{what}: the alert fires: {alerts}"
+        );
+        assert_eq!(alerts[0]["status"]["state"], "active", "{what}: {alerts}");
+        let started: jiff::Timestamp = alerts[0]["startsAt"].as_str().expect("startsAt").parse().expect("time");
+        assert_eq!(started, drill_now, "{what}: it started at the drill's now (paused)");
+
+        let id = run(&[
+            "silence",
+            "add",
+            "alertname=ByHand",
+            "--duration=1h",
+            "--comment=drill",
+            "--author=ic",
+        ]);
+        // Read from the API: `amtool silence query` judges expiry by its own clock (below).
+        let (_, silences) = get(&format!("{}/api/v2/silences", sim.alertmanager));
+        let s = silences
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["id"] == id.trim()))
+            .unwrap_or_else(|| panic!("{what}: silence {id} in {silences}"));
+        assert_eq!(s["status"]["state"], "active", "{what}: {s}");
+        let at = |k: &str| s[k].as_str().expect("a time").parse::<jiff::Timestamp>().expect("time");
+        // amtool's own clock moves on while it runs: within a minute of the drill's now.
+        let lead = at("startsAt").duration_since(drill_now).abs();
+        assert!(lead < jiff::SignedDuration::from_mins(1), "{what}: {s}");
+        // An hour from when amtool stamped it; the start is the drill's now, as the Alertmanager
+        // begins a silence whose start has passed: a few milliseconds short of the hour.
+        let lasts = at("endsAt").duration_since(at("startsAt"));
+        let short = jiff::SignedDuration::from_hours(1) - lasts;
+        assert!(
+            short >= jiff::SignedDuration::ZERO && short < jiff::SignedDuration::from_secs(5),
+            "{what}: {s}"
+        );
+        let suppressed: Value = serde_json::from_str(&run(&[
+            "alert",
+            "query",
+            "--silenced",
+            "alertname=ByHand",
+            "-o",
+            "json",
+        ]))
+        .expect("JSON");
+        assert_eq!(suppressed[0]["status"]["state"], "suppressed", "{what}: {suppressed}");
+    }
+}
