@@ -58,6 +58,7 @@ mod tests {
             seq: None,
             arrived: 0,
             undo: None,
+            folded: None,
         }
     }
 

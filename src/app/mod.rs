@@ -9,6 +9,7 @@ pub mod detection;
 pub mod effect;
 pub mod facilitation;
 pub mod filter;
+pub mod folding;
 pub mod inspect;
 pub mod keymap;
 pub mod keys;

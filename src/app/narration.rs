@@ -31,6 +31,7 @@ fn push(state: &mut AppState, source: &str, kind: &str, text: String, severe: bo
             seq: None,
             arrived: state.now,
             undo: None,
+            folded: None,
         },
     );
 }
@@ -47,7 +48,7 @@ pub(super) fn add_entry(state: &mut AppState, entry: TimelineEntry) {
 }
 
 /// The undo an action's success recorded (`response.undo`), if it has one this warroom can run.
-fn recorded_undo(event: &crate::incident::model::Event) -> Option<crate::actions::Action> {
+pub(super) fn recorded_undo(event: &crate::incident::model::Event) -> Option<crate::actions::Action> {
     match event {
         crate::incident::model::Event::ActionSucceeded(a) | crate::incident::model::Event::ActionCancelled(a) => {
             serde_json::from_value(a.response.get("undo")?.clone()).ok()
@@ -83,7 +84,7 @@ pub fn journal(state: &mut AppState, f: Followed) {
             }
             // A pin marks the entry it names, where it is.
             if let crate::incident::model::Event::Pinned { seq } = e.event {
-                for row in state.timeline.iter_mut().filter(|row| row.seq == Some(seq)) {
+                for row in state.timeline.iter_mut().filter(|row| row.tells(seq)) {
                     row.pinned = true;
                 }
                 return;
@@ -99,6 +100,10 @@ pub fn journal(state: &mut AppState, f: Followed) {
                     | crate::incident::model::Event::ActionRefused(_)
                     | crate::incident::model::Event::SeverityChanged { .. }
             );
+            // An action's later steps and an alert's flips join the row already telling them.
+            if super::folding::fold(state, &e) {
+                return;
+            }
             let entry = TimelineEntry {
                 // On the incident's clock (a drill's, as the header shows it).
                 at: e.incident_time().as_second(),
@@ -110,6 +115,7 @@ pub fn journal(state: &mut AppState, f: Followed) {
                 seq: Some(e.seq),
                 arrived: state.now,
                 undo: recorded_undo(&e.event),
+                folded: super::folding::Folded::of(&e),
             };
             add_entry(state, entry);
         }

@@ -94,6 +94,7 @@ pub fn follow_clock(state: &mut AppState, now: i64) {
             seq: None,
             arrived: state.now,
             undo: None,
+            folded: None,
         };
         super::narration::add_entry(state, entry);
     }

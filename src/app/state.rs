@@ -85,6 +85,19 @@ pub struct TimelineEntry {
     /// For an action that succeeded: what undoes it, as the journal recorded it (run from
     /// the timeline with its key, long after the overlay is gone or after a restart).
     pub undo: Option<crate::actions::Action>,
+    /// The later journal entries this row gathers (an action's steps, an alert's flips).
+    pub folded: Option<super::folding::Folded>,
+}
+
+impl TimelineEntry {
+    /// Whether this row tells journal entry `seq` (its own, or one folded into it).
+    pub fn tells(&self, seq: u64) -> bool {
+        self.seq == Some(seq)
+            || self
+                .folded
+                .as_ref()
+                .is_some_and(|f| f.steps.iter().any(|(s, _)| *s == seq))
+    }
 }
 
 /// How much a health item needs attention.

@@ -623,3 +623,88 @@ fn a_follow_up_from_the_palette_is_an_action_item_for_the_journal() {
         }))]
     );
 }
+
+/// An action is one timeline row: its dry run and outcome join the row of its request, which
+/// lists the steps and takes the outcome's words and undo; a pin of any step marks that row. A
+/// flapping alert is one row too, moved to the newest place on each flip and counting them.
+#[test]
+fn an_actions_steps_and_an_alerts_flips_fold_into_one_row_each() {
+    use warroom::incident::model::ActionRecord;
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    let undo = ActionRecord {
+        action_id: "a1".into(),
+        action: "rollout_undo".into(),
+        target: "deployment/checkout -n shop".into(),
+        parameters: serde_json::json!({"verb": "rollout_undo", "namespace": "shop", "workload": {"kind": "Deployment", "name": "checkout"}}),
+        response: serde_json::Value::Null,
+        error: None,
+        identity: None,
+    };
+    let firing = Event::AlertFiring {
+        alert: "CheckoutErrors".into(),
+        labels: [("severity".to_string(), "page".to_string())].into(),
+        summary: "5xx above 5%".into(),
+        starts_at: None,
+    };
+    let resolved = Event::AlertResolved {
+        alert: "CheckoutErrors".into(),
+        labels: [("severity".to_string(), "page".to_string())].into(),
+    };
+    let note = |text: &str| Event::Note { text: text.into() };
+    for (seq, event) in [
+        (2, firing.clone()),
+        (3, Event::ActionRequested(undo.clone())),
+        (4, note("watching the rollback")),
+        (5, Event::ActionDryRun(undo.clone())),
+        (6, resolved.clone()),
+        (7, Event::ActionSucceeded(undo.clone())),
+        (8, firing.clone()),
+        (9, note("it flaps")),
+        (10, resolved.clone()),
+        (11, Event::Pinned { seq: 5 }),
+    ] {
+        update(
+            &mut s,
+            Msg::Journal(Followed::Entry(Box::new(entry(seq, event, false)))),
+        );
+    }
+    // The journal's rows (the fixture's cluster has signals of its own on the timeline).
+    let journaled: Vec<&warroom::app::state::TimelineEntry> = s.timeline.iter().filter(|r| r.seq.is_some()).collect();
+    let rows: Vec<(Option<u64>, String, bool)> = journaled
+        .iter()
+        .map(|r| (r.seq, r.text.to_string(), r.pinned))
+        .collect();
+    let texts: Vec<&str> = rows.iter().map(|(_, t, _)| t.as_str()).collect();
+    assert_eq!(rows.len(), 5, "{texts:#?}");
+    assert_eq!(rows[0].0, Some(1));
+    // The action stays where it was asked, with its outcome and every step; the pin of its dry
+    // run marks it.
+    assert_eq!(rows[1].0, Some(3));
+    assert!(
+        rows[1]
+            .1
+            .starts_with("Action succeeded: rolled back deployment shop/checkout")
+            && rows[1]
+                .1
+                .ends_with("[rollout undo deployment/checkout -n shop: requested → dry run passed → succeeded]"),
+        "{}",
+        rows[1].1
+    );
+    assert!(rows[1].2, "the pinned dry run's row");
+    assert_eq!(journaled[1].kind, "action_succeeded");
+    assert_eq!(texts[2], "watching the rollback");
+    assert_eq!(texts[3], "it flaps");
+    // The alert's row moved after the last note, on its last flip.
+    assert_eq!(rows[4].0, Some(2));
+    assert_eq!(texts[4], "Alert resolved: CheckoutErrors (fired twice, resolved twice)");
+    assert!(!journaled[4].severe, "resolved last");
+    assert!(journaled[4].tells(10) && journaled[1].tells(7) && !journaled[1].tells(6));
+    // The filter finds the action by its verb and by its outcome.
+    for words in ["rollout undo", "rolled back"] {
+        s.filters.insert(warroom::app::state::Pane::Timeline, words.to_string());
+        let shown: Vec<String> = s.visible_timeline().iter().map(|e| e.text.to_string()).collect();
+        assert_eq!(shown.len(), 1, "{words}: {shown:?}");
+    }
+}

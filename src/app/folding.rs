@@ -1,0 +1,143 @@
+//! Journal entries that fold into a row already on the timeline, so the timeline reads one line
+//! per thing that happened: an action's dry run and outcome join the row of its request (its
+//! steps listed inside), and an alert's flips join the row of its first firing, which moves to
+//! the newest place and counts them (a flapping alert is one row, not fifty). The journal keeps
+//! every entry; only the view folds. Pure.
+
+use super::state::AppState;
+use crate::incident::model::{Entry, Event};
+use crate::incident::timeline::{action, describe};
+use crate::text::CleanText;
+
+/// What a row gathers, and the journal entries it tells, oldest first, each with its step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folded {
+    /// `action a1`, `alert CheckoutErrors{severity=page}`.
+    pub key: String,
+    pub steps: Vec<(u64, &'static str)>,
+}
+
+impl Folded {
+    /// The fold a row for `e` (journal entry `seq`) begins, if `e` is a step of something.
+    pub fn of(e: &Entry) -> Option<Folded> {
+        Some(Folded {
+            key: key(&e.event)?,
+            steps: vec![(e.seq, step(&e.event)?)],
+        })
+    }
+}
+
+/// What `event` is a step of: an action (by its id) or an alert (by its name and labels).
+fn key(event: &Event) -> Option<String> {
+    match event {
+        Event::ActionRequested(a)
+        | Event::ActionDryRun(a)
+        | Event::ActionSucceeded(a)
+        | Event::ActionFailed(a)
+        | Event::ActionCancelled(a)
+        | Event::ActionDeclined(a)
+        | Event::ActionUnchanged(a)
+        | Event::ActionRefused(a) => Some(format!("action {}", a.action_id)),
+        Event::AlertFiring { alert, labels, .. } | Event::AlertResolved { alert, labels } => {
+            Some(format!("alert {}", crate::incident::state::alert_key(alert, labels)))
+        }
+        _ => None,
+    }
+}
+
+/// The step `event` is, in a word or two.
+fn step(event: &Event) -> Option<&'static str> {
+    Some(match event {
+        Event::ActionRequested(_) => "requested",
+        Event::ActionDryRun(a) if a.error.is_some() => "dry run failed",
+        Event::ActionDryRun(_) => "dry run passed",
+        Event::ActionSucceeded(_) => "succeeded",
+        Event::ActionFailed(_) => "failed",
+        Event::ActionCancelled(_) => "cancelled",
+        Event::ActionDeclined(_) => "declined",
+        Event::ActionUnchanged(_) => "not needed",
+        Event::ActionRefused(_) => "refused",
+        Event::AlertFiring { .. } => "fired",
+        Event::AlertResolved { .. } => "resolved",
+        _ => return None,
+    })
+}
+
+/// Folds `e` into the row already telling what it is a step of; false when there is none (the
+/// caller adds a row of its own).
+pub fn fold(state: &mut AppState, e: &Entry) -> bool {
+    let (Some(key), Some(step)) = (key(&e.event), step(&e.event)) else {
+        return false;
+    };
+    let Some(i) = state
+        .timeline
+        .iter()
+        .rposition(|r| r.folded.as_ref().is_some_and(|f| f.key == key))
+    else {
+        return false;
+    };
+    let alert = matches!(e.event, Event::AlertFiring { .. } | Event::AlertResolved { .. });
+    let mut row = if alert {
+        // A flip moves the alert's row to the newest place, on the flip's time.
+        let mut row = state.timeline.remove(i);
+        row.at = e.incident_time().as_second();
+        row
+    } else {
+        state.timeline[i].clone()
+    };
+    let folded = row.folded.get_or_insert_with(|| Folded {
+        key: key.clone(),
+        steps: Vec::new(),
+    });
+    folded.steps.push((e.seq, step));
+    let steps: Vec<&str> = folded.steps.iter().map(|(_, s)| *s).collect();
+    let text = match &e.event {
+        Event::AlertFiring { .. } | Event::AlertResolved { .. } => {
+            let fired = steps.iter().filter(|s| **s == "fired").count();
+            let resolved = steps.len() - fired;
+            format!(
+                "{} (fired {}, resolved {})",
+                describe(&e.event),
+                times(fired),
+                times(resolved)
+            )
+        }
+        Event::ActionRequested(a)
+        | Event::ActionDryRun(a)
+        | Event::ActionSucceeded(a)
+        | Event::ActionFailed(a)
+        | Event::ActionCancelled(a)
+        | Event::ActionDeclined(a)
+        | Event::ActionUnchanged(a)
+        | Event::ActionRefused(a) => format!("{} [{}: {}]", describe(&e.event), action(a), steps.join(" → ")),
+        _ => describe(&e.event),
+    };
+    row.text = CleanText::line(&text);
+    row.kind = e.event.kind().to_string();
+    row.severe = if alert {
+        matches!(e.event, Event::AlertFiring { .. })
+    } else {
+        row.severe || matches!(step, "dry run failed" | "failed" | "refused")
+    };
+    row.pinned |= e.pinned;
+    row.arrived = state.now;
+    if let Some(undo) = super::narration::recorded_undo(&e.event) {
+        row.undo = Some(undo);
+    }
+    if alert {
+        state.timeline.push(row);
+    } else {
+        state.timeline[i] = row;
+    }
+    state.dirty = true;
+    true
+}
+
+fn times(n: usize) -> String {
+    match n {
+        0 => "never".into(),
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
+    }
+}
