@@ -937,7 +937,8 @@ fn run_postmortem(args: PostmortemArgs, config: &crate::config::Config) -> anyho
             args.incident
         );
     }
-    let markdown = postmortem::render(&record, &config.definitions());
+    let changed = recorded_changes(&path);
+    let markdown = postmortem::render(&record, &config.definitions(), changed.as_deref());
     match &args.output {
         Some(file) => {
             std::fs::write(file, markdown).with_context(|| format!("cannot write {}", file.display()))?;
@@ -951,6 +952,26 @@ fn run_postmortem(args: PostmortemArgs, config: &crate::config::Config) -> anyho
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the flight recording beside the journal at `journal` shows changed; none when there is
+/// no recording, or (said on stderr) when it cannot be read.
+fn recorded_changes(journal: &Path) -> Option<Vec<crate::incident::what_changed::Changed>> {
+    let recording = crate::flight::recorder::beside(journal);
+    if !recording.is_file() {
+        return None;
+    }
+    match crate::flight::file::read(&recording, &[]) {
+        Ok(reading) => Some(crate::flight::changes::changes(&reading.records)),
+        Err(e) => {
+            eprintln!(
+                "warroom: warning: {} cannot be read; What Changed comes from the journal: {}",
+                recording.display(),
+                printable(&e.to_string())
+            );
+            None
+        }
+    }
 }
 
 /// A time given on the command line: RFC 3339, or a past offset such as "20m ago" / "-20m".

@@ -46,6 +46,14 @@ pub enum RecordCommand {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// What changed in the recording, one line each: rollouts with their images, scaling,
+    /// restarts, ConfigMaps' keys, nodes going NotReady, cordoned, made or removed.
+    Changes {
+        /// An incident ID, or a recording file.
+        recording: String,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
     /// Write a recording's records as JSON lines, one record a line (to stdout, or a file).
     Export {
         /// An incident ID, or a recording file.
@@ -93,6 +101,22 @@ fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
                     eprintln!("wrote {} records to {}", reading.records.len(), f.display());
                 }
                 None => std::io::stdout().lock().write_all(&text)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(RecordCommand::Changes { recording, data_dir }) => {
+            let (path, _) = resolve(&recording, data_dir.as_deref())?;
+            let changes = crate::flight::changes::changes(&file::read(&path, &[])?.records);
+            if changes.is_empty() {
+                println!("No change to a workload, ConfigMap or node is in {}.", path.display());
+            }
+            for c in changes {
+                println!(
+                    "{}  {}  {}",
+                    crate::incident::timeline::utc(c.at),
+                    crate::text::printable(&c.object),
+                    crate::text::printable(&c.what)
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -3,6 +3,7 @@
 //! synced each second, its segments sealed in the journal); reading, verifying and describing
 //! recordings, and the earlier versions of a ConfigMap they hold.
 
+pub mod changes;
 pub mod clock;
 pub mod follow;
 pub mod info;

@@ -24,3 +24,4 @@ pub mod store;
 mod testing;
 pub mod timeline;
 pub mod unsaved;
+pub mod what_changed;

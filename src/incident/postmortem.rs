@@ -14,17 +14,19 @@ use super::metrics::{self, format_duration};
 use super::model::{Definitions, Entry, Event, HowItWent, Milestone, Origin, Severity};
 use super::state::Incident;
 use super::timeline::{describe, utc};
+use super::what_changed::Changed;
 
 /// How much of an API answer the actions table shows (the journal has all of it).
 const ANSWER_CHARS: usize = 160;
 
-/// Renders the postmortem of one journal.
-pub fn render(record: &Record, definitions: &Definitions) -> String {
+/// Renders the postmortem of one journal; `changed`: what its flight recording shows changed,
+/// when there is one.
+pub fn render(record: &Record, definitions: &Definitions, changed: Option<&[Changed]>) -> String {
     // Whatever a section forgot, no escape sequence leaves in the file.
-    crate::text::printable(&sections(record, definitions))
+    crate::text::printable(&sections(record, definitions, changed))
 }
 
-fn sections(record: &Record, definitions: &Definitions) -> String {
+fn sections(record: &Record, definitions: &Definitions, changed: Option<&[Changed]>) -> String {
     let mut out = String::with_capacity(256 + record.entries.len() * 160);
     let file = record
         .path
@@ -72,6 +74,7 @@ fn sections(record: &Record, definitions: &Definitions) -> String {
          (`warroom incident factor INC TEXT`).",
     );
     hypotheses(&mut out, &incident.hypotheses);
+    super::what_changed::section(&mut out, changed, entries);
     resolution(&mut out, entries, &milestones);
     impact(&mut out, &incident, entries, end);
     timeline(&mut out, entries, &incident.pinned);
@@ -623,7 +626,7 @@ fn neutralise_links(s: &str) -> String {
 }
 
 /// Text inside a Markdown table cell.
-fn cell(s: &str) -> String {
+pub fn cell(s: &str) -> String {
     inline(s).replace('|', "\\|")
 }
 
@@ -683,7 +686,7 @@ mod tests {
 
     #[test]
     fn empty_sections_say_so_instead_of_vanishing() {
-        let md = render(&record(vec![opened()]), &Definitions::default());
+        let md = render(&record(vec![opened()]), &Definitions::default(), None);
         for heading in [
             "## Overview",
             "## What Happened",
@@ -752,6 +755,7 @@ mod tests {
                 at(6, "carol", Event::HypothesisOpened { text: "DNS".into() }),
             ]),
             &Definitions::default(),
+            None,
         );
         let section = md
             .split("## Hypotheses\n\n")
@@ -782,7 +786,7 @@ mod tests {
 
     #[test]
     fn outside_text_cannot_break_the_markdown() {
-        let md = render(&record(vec![opened()]), &Definitions::default());
+        let md = render(&record(vec![opened()]), &Definitions::default(), None);
         assert!(md.contains("Checkout &lt;b&gt;down&lt;/b&gt; | all"));
         assert!(md.contains("Checkout &lt;b&gt;down&lt;/b&gt; \\| all"));
         assert!(!md.contains("<b>"));
@@ -801,7 +805,7 @@ mod tests {
             ),
             at(3, Event::Pinned { seq: 2 }),
         ];
-        let md = render(&record(entries), &Definitions::default());
+        let md = render(&record(entries), &Definitions::default(), None);
         let what = &md[md.find("## What Happened").unwrap()..md.find("## Contributing").unwrap()];
         assert_eq!(what.matches("db failover started").count(), 1, "{what}");
         assert!(what.contains("db failover started 📌"), "{what}");

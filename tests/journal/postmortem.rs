@@ -521,3 +521,81 @@ fn the_postmortem_matches_the_golden_file() {
     assert_eq!(String::from_utf8_lossy(&stdout.stdout), markdown);
     compare_or_update(&fixtures().join("postmortem").join(format!("{ID}.md")), &markdown);
 }
+
+/// The postmortem of the shipped recorded incident reads What Changed from the flight recording
+/// beside its journal: the bad rollout and the rollback, with the images before and after.
+#[test]
+fn what_changed_comes_from_the_flight_recording_beside_the_journal() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let incidents = dir.path().join("incidents");
+    std::fs::create_dir_all(&incidents).expect("incidents");
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("drills/recordings");
+    let journal = std::fs::read_to_string(shipped.join("bad-deploy.jsonl")).expect("shipped journal");
+    let id: String = serde_json::from_str::<serde_json::Value>(journal.lines().next().expect("first line"))
+        .expect("JSON")["payload"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    std::fs::write(incidents.join(format!("{id}.jsonl")), &journal).expect("journal");
+    let md = |with_recording: bool| {
+        let recording = incidents.join(format!("{id}.recording"));
+        if with_recording {
+            std::fs::copy(shipped.join("bad-deploy.recording"), &recording).expect("recording");
+        } else {
+            let _ = std::fs::remove_file(&recording);
+        }
+        let out = crate::support::warroom(dir.path())
+            .args(["postmortem", &id])
+            .output()
+            .expect("run warroom");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let md = String::from_utf8_lossy(&out.stdout).into_owned();
+        md.split("## What Changed")
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .expect("the section")
+            .to_string()
+    };
+    let recorded = md(true);
+    assert!(
+        recorded.contains("From the flight recording beside the journal"),
+        "{recorded}"
+    );
+    let rows: Vec<&str> = recorded
+        .lines()
+        .filter(|l| l.contains("Deployment shop/checkout"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{recorded}");
+    assert!(
+        rows[0]
+            .ends_with("| image registry.example.com/shop/checkout:1.9.3 → registry.example.com/shop/checkout:2.0.0 |"),
+        "{recorded}"
+    );
+    assert!(
+        rows[1]
+            .ends_with("| image registry.example.com/shop/checkout:2.0.0 → registry.example.com/shop/checkout:1.9.3 |"),
+        "{recorded}"
+    );
+    // `record changes` lists the same.
+    let out = crate::support::warroom(dir.path())
+        .args(["record", "changes", &id, "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run warroom");
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        listed
+            .lines()
+            .filter(|l| l.contains("Deployment shop/checkout  image "))
+            .count(),
+        2,
+        "{listed}"
+    );
+    // Without it, the journal is all there is.
+    let journaled = md(false);
+    assert!(
+        journaled.contains("there is no flight recording beside it"),
+        "{journaled}"
+    );
+}
