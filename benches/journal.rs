@@ -179,7 +179,7 @@ fn main() {
         let record = journal::read(&big).expect("read");
         let t1 = Instant::now();
         assert!(record.is_intact());
-        let md = postmortem::render(&record, &Definitions::default());
+        let md = postmortem::render(&record, &Definitions::default(), None);
         let t2 = Instant::now();
         size = md.len();
         read_times.push(t1 - t0);

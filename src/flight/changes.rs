@@ -48,7 +48,8 @@ pub fn changes(records: &[Record]) -> Vec<Changed> {
                 last.insert(key, object.clone());
             }
             Record::Deleted { at, key } => {
-                if KINDS.contains(&key.kind.as_str()) && last.remove(key).is_some() {
+                let known = KINDS.contains(&key.kind.as_str()) && last.remove(key).is_some();
+                if known {
                     out.push(changed(*at, key, "deleted".into()));
                 }
             }
