@@ -82,6 +82,13 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
             }
             let drill = matches!(state.mode, Mode::Drill { .. });
             fx.push(Effect::Declare { title, severity, drill });
+            // What the responder was looking at when they declared is the first evidence.
+            if let Some(target) = super::keys::selected_target(state) {
+                fx.push(Effect::Capture {
+                    target,
+                    why: "declared".into(),
+                });
+            }
         }
         Command::Sev(s) => change(state, fx, IncidentChange::Severity(s)),
         Command::Status(s) => {
@@ -100,6 +107,20 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
             change(state, fx, IncidentChange::MoveHypothesis { seq, state: to, reason })
         }
         Command::Pin => pin(state, fx),
+        Command::Capture => match (&state.incident, super::keys::selected_target(state)) {
+            (None, _) => state.tell(
+                "declare an incident first: evidence is kept beside its journal".into(),
+                true,
+            ),
+            (_, None) => state.tell("select a node, workload or pod to capture first".into(), true),
+            (Some(_), Some(target)) => {
+                state.tell(format!("capturing {target} as evidence"), false);
+                fx.push(Effect::Capture {
+                    target,
+                    why: "asked".into(),
+                });
+            }
+        },
         Command::Accept => super::detection::accept(state, fx),
         Command::Debrief => debrief(state, fx),
         Command::Facilitate(f) => {

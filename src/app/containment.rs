@@ -88,6 +88,48 @@ fn action_workload(kind: OwnerKind, name: &str) -> Option<Workload> {
     Some(Workload::new(kind, name))
 }
 
+/// The object `action` changes, as evidence is captured of it (none for silences, ConfigMap
+/// edits and network isolation, which act on no one object that can be read here).
+fn acted_on(action: &Action) -> Option<crate::cluster::inspect::Target> {
+    use crate::cluster::inspect::{Kind, Target};
+    use crate::text::CleanText;
+    let (kind, namespace, name) = match action {
+        Action::Cordon { node } | Action::Uncordon { node } | Action::Drain { node } => (Kind::Node, "", node),
+        Action::DeletePod { namespace, pod }
+        | Action::TakeOutOfService { namespace, pod }
+        | Action::ReturnToService { namespace, pod } => (Kind::Pod, namespace.as_str(), pod),
+        Action::RolloutRestart { namespace, workload }
+        | Action::RolloutUndo {
+            namespace, workload, ..
+        }
+        | Action::RolloutPause { namespace, workload }
+        | Action::RolloutResume { namespace, workload }
+        | Action::Scale {
+            namespace, workload, ..
+        }
+        | Action::SetImage {
+            namespace, workload, ..
+        }
+        | Action::Autoscale {
+            namespace, workload, ..
+        } => (
+            match workload.kind {
+                WorkloadKind::Deployment => Kind::Deployment,
+                WorkloadKind::StatefulSet => Kind::StatefulSet,
+                WorkloadKind::DaemonSet => Kind::DaemonSet,
+            },
+            namespace.as_str(),
+            &workload.name,
+        ),
+        _ => return None,
+    };
+    Some(Target {
+        kind,
+        namespace: CleanText::line(namespace),
+        name: CleanText::line(name),
+    })
+}
+
 /// Starts the flow of `action` (nothing when the same action is already in flight, or when
 /// it cannot apply to its kind of target: pause on a DaemonSet).
 pub fn trigger(state: &mut AppState, fx: &mut Vec<Effect>, action: Action) {
@@ -105,6 +147,13 @@ pub fn trigger(state: &mut AppState, fx: &mut Vec<Effect>, action: Action) {
     match state.flows.trigger(action.clone()) {
         Some((id, step)) => {
             state.action_shown = Some(id.clone());
+            // The object as it was before anything was changed.
+            if let Some(target) = acted_on(&action) {
+                fx.push(Effect::Capture {
+                    target,
+                    why: format!("before {}", action.title()),
+                });
+            }
             fx.push(Effect::Action { id, action, step });
         }
         None => state.tell(format!("{action} is already in flight"), false),

@@ -80,6 +80,7 @@ impl Effect {
             | Effect::FollowLogs(_)
             | Effect::StopLogs
             | Effect::Inspect { .. }
+            | Effect::Capture { .. }
             | Effect::Learn { .. }
             | Effect::File { .. }
             | Effect::Debrief { .. }
@@ -164,4 +165,10 @@ pub enum Effect {
     },
     /// Keep the cluster's picture for the next console.
     KeepPicture(Box<crate::cluster::picture::Picture>),
+    /// Capture this object as evidence beside the open incident's journal, saying why
+    /// (`declared`, `before rollout undo`, `asked`).
+    Capture {
+        target: crate::cluster::inspect::Target,
+        why: String,
+    },
 }

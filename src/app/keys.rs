@@ -270,7 +270,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
 /// The object the health pane has selected, for describe, YAML and events: the open inspect
 /// view's or log's own object, the drill-down's pod under the cursor (else its subject), the
 /// list's row, else the needs-attention row.
-fn selected_target(state: &AppState) -> Option<Target> {
+pub(super) fn selected_target(state: &AppState) -> Option<Target> {
     if let Some(v) = &state.inspect {
         return Some(v.target.clone());
     }

@@ -31,6 +31,8 @@ pub enum Command {
         reason: Option<String>,
     },
     Pin,
+    /// Capture the selected object as evidence beside the journal.
+    Capture,
     /// Take command of the incident the detector opened.
     Accept,
     /// The detection that opened this incident was a false positive (with why).
@@ -88,6 +90,10 @@ pub const USAGE: &[(&str, &str)] = &[
         "move hypothesis #N (testing takes it over)",
     ),
     ("pin", "pin the selected timeline entry"),
+    (
+        "capture",
+        "keep the selected object as evidence: as served, its events, a pod's logs (hashed in the journal)",
+    ),
     ("accept", "take command of the incident the detector opened"),
     ("dismiss [WHY]", "the detection was a false positive: resolve it"),
     ("cordon | uncordon | drain NODE", "node actions"),
@@ -255,6 +261,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             format!("{verb} needs an explanation to test, or #N and testing, confirmed, refuted or open")
         }),
         "pin" => Ok(Command::Pin),
+        "capture" => Ok(Command::Capture),
         "accept" => Ok(Command::Accept),
         "debrief" => Ok(Command::Debrief),
         "drill" => super::facilitation::drill(args).map(Command::Facilitate),

@@ -896,13 +896,29 @@ fn verify_file(path: &Path) -> anyhow::Result<ExitCode> {
         print!("{}: ", recording.display());
         super::record::report_seals(&reading, Some(&path)) == ExitCode::SUCCESS
     };
+    // The evidence files its entries name, each against the hash it was journaled with.
+    let evidence = crate::incident::evidence::problems(&path, &record.entries);
+    for (seq, problem) in &evidence {
+        println!("{shown}: entry {seq}: {}", printable(problem));
+    }
+    let captured = record
+        .entries
+        .iter()
+        .filter(|e| matches!(e.event, Event::EvidenceCaptured { .. }))
+        .count();
+    if captured > 0 && evidence.is_empty() {
+        println!(
+            "{}: {captured} evidence file(s) verified",
+            crate::incident::evidence::dir_beside(&path).display()
+        );
+    }
     if record.is_intact() {
         println!(
             "{shown}: {} entries, every hash and link verified; head {}",
             record.entries.len(),
             record.head().unwrap_or("-")
         );
-        Ok(if recording_ok {
+        Ok(if recording_ok && evidence.is_empty() {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE

@@ -106,7 +106,7 @@ where
     Ok(v)
 }
 
-async fn object(client: kube::Client, t: &Target) -> Result<Value, String> {
+pub(super) async fn object(client: kube::Client, t: &Target) -> Result<Value, String> {
     let (ns, name) = (t.namespace.as_str(), t.name.as_str());
     match t.kind {
         Kind::Node => get(Api::<Node>::all(client), name).await,
@@ -118,7 +118,7 @@ async fn object(client: kube::Client, t: &Target) -> Result<Value, String> {
 }
 
 /// The events whose `involvedObject` is the target (a node's are in any namespace).
-async fn events_about(client: kube::Client, t: &Target) -> Result<Vec<Value>, String> {
+pub(super) async fn events_about(client: kube::Client, t: &Target) -> Result<Vec<Value>, String> {
     let api: Api<Event> = if t.namespace.is_empty() {
         Api::all(client)
     } else {

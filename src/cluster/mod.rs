@@ -5,6 +5,7 @@
 
 pub mod connect;
 pub mod describe;
+pub mod evidence;
 pub mod follow;
 pub mod identity;
 pub mod inspect;

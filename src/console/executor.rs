@@ -36,6 +36,8 @@ pub struct Executor {
     pub window: Option<PathBuf>,
     /// The drill's address, for the facilitator's requests (None: not a drill).
     pub drill: Option<String>,
+    /// What evidence keeps out (the recorder's patterns).
+    pub redaction: Arc<crate::flight::redaction::Redaction>,
 }
 
 impl Executor {
@@ -155,6 +157,27 @@ impl Executor {
                 tokio::spawn(async move {
                     let result = crate::cluster::inspect::fetch(client, &target, view, now).await;
                     let _ = tx.send(Msg::Inspected { target, view, result });
+                });
+            }
+            Effect::Capture { target, why } => {
+                let (tx, client, journal) = (self.tx.clone(), self.client.clone(), self.journal.clone());
+                let redaction = self.redaction.clone();
+                tokio::spawn(async move {
+                    match crate::cluster::evidence::capture(client, &target).await {
+                        Ok(mut c) => {
+                            redaction.apply(&mut c.document["object"]);
+                            journal.send(Op::Evidence {
+                                captured: Box::new(c),
+                                why,
+                            });
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Msg::Notice {
+                                text: format!("cannot capture {target} as evidence: {e}"),
+                                error: true,
+                            });
+                        }
+                    }
                 });
             }
             Effect::CheckKeys { subject, probes } => {

@@ -54,6 +54,11 @@ pub enum Op {
     Record(Draft),
     /// What the team journal's listener heard.
     Heard(Heard),
+    /// Keep this capture beside the open incident's journal and journal it.
+    Evidence {
+        captured: Box<crate::cluster::evidence::Captured>,
+        why: String,
+    },
 }
 
 /// The drill this console plays and its virtual clock, which every entry of the incidents
@@ -310,6 +315,24 @@ fn record(open: &mut Option<Open>, journals: &mut Journals, tx: &mpsc::Unbounded
     if let Err(e) = appended {
         keep(&o.journal, &kept, &e.to_string(), tx);
     }
+}
+
+/// Keeps `captured` beside the journal at `journal`; the entry that names it.
+fn evidence(
+    journal: &std::path::Path,
+    captured: &crate::cluster::evidence::Captured,
+    why: String,
+) -> std::io::Result<Event> {
+    let content = serde_json::to_vec_pretty(&captured.document).map_err(std::io::Error::other)?;
+    let kept = crate::incident::evidence::keep(journal, &content)?;
+    Ok(Event::EvidenceCaptured {
+        subject: captured.subject.clone(),
+        why,
+        file: kept.file,
+        sha256: kept.sha256,
+        bytes: kept.bytes,
+        holds: captured.holds.clone(),
+    })
 }
 
 fn say(tx: &mpsc::UnboundedSender<Msg>, text: String, error: bool) {
@@ -591,6 +614,25 @@ fn run(
                 record(&mut open, &mut journals, &tx, Draft::new(by, source, event))
             }
             Op::Record(draft) => record(&mut open, &mut journals, &tx, draft),
+            Op::Evidence { captured, why } => {
+                let Some(o) = &open else {
+                    say(&tx, "no incident is open here: the evidence was not kept".into(), true);
+                    continue;
+                };
+                match evidence(o.journal.path(), &captured, why) {
+                    Ok(event) => record(
+                        &mut open,
+                        &mut journals,
+                        &tx,
+                        Draft::new(actor.clone(), Origin::Automation, event),
+                    ),
+                    Err(e) => say(
+                        &tx,
+                        format!("cannot keep the evidence of {}: {e}", captured.subject),
+                        true,
+                    ),
+                }
+            }
             Op::Heard(heard) => match heard {
                 Heard::Appended { id, .. } => {
                     if let Some(o) = open.as_mut().filter(|o| o.id == id) {

@@ -365,6 +365,7 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
         picture: picture_path,
         window,
         drill: target.drill_url(),
+        redaction: Arc::new(setup.config.recorder().redaction),
     };
     executor.carry_out(first_effects);
 

@@ -6,6 +6,7 @@ pub mod action_words;
 pub mod actions_taken;
 pub mod catch_up;
 pub mod change;
+pub mod evidence;
 pub mod filing;
 pub mod follow;
 pub mod follow_up_export;

@@ -81,6 +81,7 @@ fn sections(record: &Record, definitions: &Definitions, changed: Option<&[Change
     response_times(&mut out, &milestones);
     responders(&mut out, &incident, entries);
     hows_it_go(&mut out, entries);
+    evidence(&mut out, entries);
     action_items(&mut out, &incident.follow_ups);
     messaging(&mut out, entries);
     integrity(&mut out, record, &file);
@@ -494,6 +495,48 @@ fn hows_it_go(out: &mut String, entries: &[Entry]) {
         }
         out.push('\n');
     }
+}
+
+/// The evidence kept beside the journal, each linked by its path relative to the journal.
+fn evidence(out: &mut String, entries: &[Entry]) {
+    let rows: Vec<String> = entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::EvidenceCaptured {
+                subject,
+                why,
+                file,
+                sha256,
+                holds,
+                ..
+            } => Some(format!(
+                "| {} | {} | {} | {} | [{}]({}) |",
+                utc(e.time),
+                cell(subject),
+                cell(why),
+                cell(&holds.join(", ")),
+                sha256.get(..12).unwrap_or(sha256),
+                file.replace(['(', ')', ' '], "")
+            )),
+            _ => None,
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Evidence\n");
+    let _ = writeln!(
+        out,
+        "Kept beside the journal, each file named by its SHA-256 (`warroom journal verify` checks them):\n"
+    );
+    let _ = writeln!(
+        out,
+        "| Time (UTC) | Object | Why | Holds | File |\n|---|---|---|---|---|"
+    );
+    for r in rows {
+        let _ = writeln!(out, "{r}");
+    }
+    out.push('\n');
 }
 
 fn action_items(out: &mut String, follow_ups: &[super::follow_ups::FollowUp]) {

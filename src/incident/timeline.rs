@@ -92,6 +92,13 @@ pub fn describe(event: &Event) -> String {
             s
         }
         Event::RecordingSealed { file, offset, .. } => format!("Recording sealed: {file}, {offset} bytes"),
+        Event::EvidenceCaptured {
+            subject,
+            why,
+            file,
+            holds,
+            ..
+        } => format!("Evidence captured ({why}): {subject}{} → {file}", listed(holds)),
         Event::DetectionDismissed { reason } if reason.is_empty() => "Detection dismissed as a false positive".into(),
         Event::DetectionDismissed { reason } => format!("Detection dismissed as a false positive: {reason}"),
         Event::ActionRequested(a) => format!("Action requested: {}", action(a)),

@@ -131,13 +131,24 @@ fn palette_declares_and_the_journal_feeds_header_and_timeline() {
     insta::assert_snapshot!("small_80x24_palette", small);
     update(&mut s, Msg::Resize(200, 50));
     key(&mut s, KeyCode::Enter);
+    // Declared, and what was selected kept as the first evidence.
     assert_eq!(
         journal_effects(&s),
-        vec![Effect::Declare {
-            title: "Checkout errors".into(),
-            severity: Severity::Sev1,
-            drill: true
-        }]
+        vec![
+            Effect::Declare {
+                title: "Checkout errors".into(),
+                severity: Severity::Sev1,
+                drill: true
+            },
+            Effect::Capture {
+                target: warroom::cluster::inspect::Target {
+                    kind: warroom::cluster::inspect::Kind::Deployment,
+                    namespace: CleanText::line("shop"),
+                    name: CleanText::line("checkout"),
+                },
+                why: "declared".into(),
+            }
+        ]
     );
     s.effects.clear();
     declared(&mut s, Severity::Sev1);
@@ -707,4 +718,51 @@ fn an_actions_steps_and_an_alerts_flips_fold_into_one_row_each() {
         let shown: Vec<String> = s.visible_timeline().iter().map(|e| e.text.to_string()).collect();
         assert_eq!(shown.len(), 1, "{words}: {shown:?}");
     }
+}
+
+/// `:capture` keeps the selected object as evidence, once an incident is open; an action asked
+/// for captures the object it acts on before anything changes.
+#[test]
+fn capture_keeps_the_selection_and_an_action_captures_its_object_first() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "capture");
+    key(&mut s, KeyCode::Enter);
+    assert!(!s.effects.iter().any(|e| matches!(e, Effect::Capture { .. })));
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.error && n.text.contains("declare an incident first")),
+        "{:?}",
+        s.notice
+    );
+    declared(&mut s, Severity::Sev2);
+    s.effects.clear();
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "capture");
+    key(&mut s, KeyCode::Enter);
+    let captured: Vec<(String, String)> = s
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Capture { target, why } => Some((target.to_string(), why.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(captured.len(), 1, "{:?}", s.effects);
+    assert_eq!(captured[0].1, "asked");
+    // The rollback key on the selected deployment: its capture comes before the action.
+    s.effects.clear();
+    key(&mut s, KeyCode::Char('U'));
+    let order: Vec<&str> = s
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Capture { why, .. } if why == "before rollout undo" => Some("capture"),
+            Effect::Action { .. } => Some("action"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order, ["capture", "action"], "{:?}", s.effects);
 }

@@ -326,11 +326,12 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
     assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:1.9.3");
     // Every step is in the journal, with the actor and parameters.
     // The declared incident's journal.
-    let journal = std::fs::read_dir(dir.join("data/incidents"))
+    let (journal_path, journal) = std::fs::read_dir(dir.join("data/incidents"))
         .expect("incidents")
-        .filter_map(|e| e.ok())
-        .map(|e| std::fs::read_to_string(e.path()).expect("journal"))
-        .find(|j| j.contains("\"title\":\"Checkout failing\""))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .map(|p| (p.clone(), std::fs::read_to_string(p).expect("journal")))
+        .find(|(_, j)| j.contains("\"title\":\"Checkout failing\""))
         .expect("the declared incident's journal");
     for kind in ["action_requested", "action_dry_run", "action_succeeded"] {
         assert!(
@@ -341,6 +342,47 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
             "{kind} missing:\n{journal}"
         );
     }
+    // The deployment was kept as evidence before it was rolled back: as served (still on
+    // 2.0.0), with its events, in a file named by its hash, which journal verify checks.
+    let record = warroom::incident::journal::read(&journal_path).expect("journal");
+    let (file, sha256) = record
+        .entries
+        .iter()
+        .find_map(|e| match &e.event {
+            warroom::incident::model::Event::EvidenceCaptured {
+                subject,
+                why,
+                file,
+                sha256,
+                holds,
+                ..
+            } if why == "before rollout undo" => {
+                assert_eq!(subject, "deployment shop/checkout");
+                assert!(holds.iter().any(|h| h.ends_with("event(s)")), "{holds:?}");
+                Some((file.clone(), sha256.clone()))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no evidence before the rollback:\n{journal}"));
+    let kept = std::fs::read(journal_path.parent().expect("dir").join(&file)).expect("the evidence file");
+    assert_eq!(warroom::incident::line::sha256_hex(&kept), sha256);
+    let document: serde_json::Value = serde_json::from_slice(&kept).expect("JSON");
+    assert_eq!(document["object"]["kind"], "Deployment");
+    assert_eq!(
+        document["object"]["spec"]["template"]["spec"]["containers"][0]["image"],
+        "registry.example.com/shop/checkout:2.0.0"
+    );
+    let verify = |expect: bool| {
+        let out = Command::new(warroom())
+            .args(["journal", "verify"])
+            .arg(&journal_path)
+            .output()
+            .expect("verify");
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(out.status.success(), expect, "{said}");
+        said
+    };
+    assert!(verify(true).contains("evidence file(s) verified"));
     // Its undo is offered, also from the timeline once the overlay is gone (the journal
     // recorded it), and is itself confirmed and journaled.
     assert!(
@@ -363,6 +405,9 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
     t.keys(&["Enter"]);
     t.wait_for("the undo done", 20, |s| s.contains("rolled back to revision 3"));
     assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
+    // Evidence changed behind the journal's back is found.
+    std::fs::write(journal_path.parent().expect("dir").join(&file), b"{}").expect("tamper");
+    assert!(verify(false).contains(&format!("evidence {file} was changed")));
 }
 
 #[test]
@@ -537,8 +582,9 @@ fn a_paging_alert_is_silenced_from_the_console_and_the_silence_expired_as_its_un
     let read = || {
         std::fs::read_dir(home.path().join("data/incidents"))
             .expect("incidents")
-            .filter_map(|e| e.ok())
-            .map(|e| std::fs::read_to_string(e.path()).expect("journal"))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .map(|p| std::fs::read_to_string(p).expect("journal"))
             .next()
             .expect("one journal")
     };

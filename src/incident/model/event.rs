@@ -227,6 +227,18 @@ pub enum Event {
         offset: u64,
         hash: String,
     },
+    /// Evidence kept beside the journal: what was captured of `subject` (`holds`: the object as
+    /// served, its events, a pod's logs), `why` (declared, before an action, asked), in the file
+    /// `file` (named by its content's SHA-256, which `journal verify` checks).
+    EvidenceCaptured {
+        subject: String,
+        why: String,
+        file: String,
+        sha256: String,
+        bytes: u64,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        holds: Vec<String>,
+    },
     /// The commander judged the detection a false positive.
     DetectionDismissed {
         #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -377,6 +389,7 @@ impl Event {
             Event::ClusterChange { .. } => "cluster_change",
             Event::Detected(_) => "detected",
             Event::DetectionDismissed { .. } => "detection_dismissed",
+            Event::EvidenceCaptured { .. } => "evidence_captured",
             Event::RecordingSealed { .. } => "recording_sealed",
             Event::ActionRequested(_) => "action_requested",
             Event::ActionDryRun(_) => "action_dry_run",
