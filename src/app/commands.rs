@@ -107,6 +107,23 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
             change(state, fx, IncidentChange::MoveHypothesis { seq, state: to, reason })
         }
         Command::Pin => pin(state, fx),
+        Command::Mitigated => match super::mitigation::confirm(state) {
+            Ok(milestone) => {
+                change(state, fx, IncidentChange::Record(milestone));
+                if state
+                    .incident
+                    .as_ref()
+                    .is_some_and(|i| i.status < crate::incident::model::Status::Monitoring)
+                {
+                    change(
+                        state,
+                        fx,
+                        IncidentChange::Status(crate::incident::model::Status::Monitoring),
+                    );
+                }
+            }
+            Err(why) => state.tell(why, true),
+        },
         Command::Capture => match (&state.incident, super::keys::selected_target(state)) {
             (None, _) => state.tell(
                 "declare an incident first: evidence is kept beside its journal".into(),

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod lists;
 pub mod logs;
 pub mod message;
+pub mod mitigation;
 pub mod narration;
 pub mod original;
 pub mod palette;

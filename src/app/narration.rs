@@ -69,6 +69,7 @@ pub fn journal(state: &mut AppState, f: Followed) {
             }
             status::journal_entry(state, &e);
             super::playbook::journaled(state, &e);
+            super::mitigation::journaled(state, &e);
             if let crate::incident::model::Event::Detected(d) = &e.event {
                 state.detected = Some(d.clone());
             }
@@ -181,7 +182,14 @@ pub fn observe(state: &mut AppState, u: crate::observe::model::Update) {
         push(state, "metrics", "watch", c, false);
     }
     state.status.signals = super::status::headline_signals(&state.observe, state.now);
+    super::mitigation::readings(state);
     state.dirty = true;
+}
+
+/// A proposal the console makes (the incident mitigated), on the timeline and said.
+pub(super) fn proposal(state: &mut AppState, text: String) {
+    push(state, "warroom", "proposal", text.clone(), false);
+    state.tell(text, false);
 }
 
 pub fn cluster(state: &mut AppState, u: Update) {

@@ -33,6 +33,8 @@ pub enum Command {
     Pin,
     /// Capture the selected object as evidence beside the journal.
     Capture,
+    /// The incident is mitigated: at the action the console proposed, else now.
+    Mitigated,
     /// Take command of the incident the detector opened.
     Accept,
     /// The detection that opened this incident was a false positive (with why).
@@ -90,6 +92,10 @@ pub const USAGE: &[(&str, &str)] = &[
         "move hypothesis #N (testing takes it over)",
     ),
     ("pin", "pin the selected timeline entry"),
+    (
+        "mitigated",
+        "mark the incident mitigated: at the action proposed when the SLO recovered, else now (status monitoring)",
+    ),
     (
         "capture",
         "keep the selected object as evidence: as served, its events, a pod's logs (hashed in the journal)",
@@ -262,6 +268,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         }),
         "pin" => Ok(Command::Pin),
         "capture" => Ok(Command::Capture),
+        "mitigated" => Ok(Command::Mitigated),
         "accept" => Ok(Command::Accept),
         "debrief" => Ok(Command::Debrief),
         "drill" => super::facilitation::drill(args).map(Command::Facilitate),

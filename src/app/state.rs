@@ -271,6 +271,8 @@ pub struct AppState {
     pub detection: Option<crate::detect::session::Session>,
     /// The latest detection journaled in the incident followed here (what `:accept` acts on).
     pub detected: Option<crate::incident::model::DetectionRecord>,
+    /// Actions that succeeded in the open incident, and whether the SLO recovered after one.
+    pub mitigation: super::mitigation::Watch,
     /// Who the cluster says we are, once it has answered (shown when confirming an action).
     pub cluster_identity: Option<crate::text::CleanText>,
     /// Keys typed so far of a longer sequence (`g` of `g g`).
@@ -351,6 +353,7 @@ impl AppState {
             playbook_pick: None,
             detection: None,
             detected: None,
+            mitigation: Default::default(),
             cluster_identity: None,
             notice: None,
             editor,

@@ -141,6 +141,37 @@ pub fn milestones(entries: &[Entry]) -> Milestones {
     m
 }
 
+/// Milestones out of their natural order (started, detected, identified, mitigated, resolved),
+/// in words: a stated one is likely wrong, or a derived one came from a status moved late.
+pub fn contradictions(m: &Milestones) -> Vec<String> {
+    let order = [
+        Milestone::Started,
+        Milestone::Detected,
+        Milestone::Identified,
+        Milestone::Mitigated,
+        Milestone::Resolved,
+    ];
+    let mut out = Vec::new();
+    for (i, a) in order.iter().enumerate() {
+        for b in &order[i + 1..] {
+            if let (Some(ta), Some(tb)) = (m.get(*a), m.get(*b))
+                && ta > tb
+            {
+                out.push(format!(
+                    "{} ({}, {}) is after {} ({}, {}).",
+                    a.as_str(),
+                    super::timeline::utc(ta),
+                    m.how(*a),
+                    b.as_str(),
+                    super::timeline::utc(tb),
+                    m.how(*b)
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Response times across incidents: means over the incidents that reached each milestone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AcrossIncidents {
@@ -274,6 +305,25 @@ mod tests {
             ),
             entry(50, Origin::Human, status(Status::Monitoring, Status::Resolved)),
         ]
+    }
+
+    #[test]
+    fn milestones_out_of_order_are_said() {
+        let mut m = Milestones::default();
+        m.at.insert(Milestone::Detected, at(0));
+        m.at.insert(Milestone::Mitigated, at(10));
+        m.at.insert(Milestone::Identified, at(20));
+        m.stated.push(Milestone::Mitigated);
+        let said = contradictions(&m);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with("identified (")
+                && said[0].contains("is after mitigated (")
+                && said[0].contains("stated"),
+            "{said:?}"
+        );
+        m.at.insert(Milestone::Identified, at(5));
+        assert!(contradictions(&m).is_empty());
     }
 
     #[test]

@@ -422,6 +422,9 @@ fn response_times(out: &mut String, m: &metrics::Milestones) {
         let _ = writeln!(out, "| {name} | {between} | {v} |");
     }
     out.push('\n');
+    for c in metrics::contradictions(m) {
+        let _ = writeln!(out, "> **Check the milestones:** {c}\n");
+    }
 }
 
 fn responders(out: &mut String, incident: &Incident, entries: &[Entry]) {

@@ -766,3 +766,72 @@ fn capture_keeps_the_selection_and_an_action_captures_its_object_first() {
         .collect();
     assert_eq!(order, ["capture", "action"], "{:?}", s.effects);
 }
+
+/// A rollback that succeeded while checkout was over its SLO is proposed as the moment the
+/// incident was mitigated once checkout has been back under the SLO for two readings in a row,
+/// once; `:mitigated` records the milestone at the rollback's time and moves to monitoring.
+#[test]
+fn the_action_after_which_the_slo_recovered_is_proposed_as_mitigation() {
+    use warroom::incident::model::{ActionRecord, Milestone, Status};
+    use warroom::observe::model::{Reading, Update as O};
+    use warroom::observe::panels::{Target, Unit};
+    let mut s = with_signals(state());
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    let undo = ActionRecord {
+        action_id: "a1".into(),
+        action: "rollout_undo".into(),
+        target: "deployment/checkout -n shop".into(),
+        parameters: serde_json::json!({"verb": "rollout_undo", "namespace": "shop", "workload": {"kind": "Deployment", "name": "checkout"}}),
+        response: serde_json::Value::Null,
+        error: None,
+        identity: None,
+    };
+    let rolled_back = entry(2, Event::ActionSucceeded(undo), false);
+    let at = rolled_back.time;
+    update(&mut s, Msg::Journal(Followed::Entry(Box::new(rolled_back))));
+    let errors = |s: &mut Console, v: f64| {
+        update(
+            s,
+            Msg::Observe(O::Readings(vec![Reading {
+                target: Target {
+                    namespace: "shop".into(),
+                    service: "checkout".into(),
+                },
+                panel: "errors".into(),
+                unit: Unit::Ratio,
+                at: NOW,
+                result: Ok(Some(v)),
+            }])),
+        )
+    };
+    let proposals = |s: &Console| s.timeline.iter().filter(|r| r.kind == "proposal").count();
+    errors(&mut s, 0.0005);
+    assert_eq!(proposals(&s), 0, "one reading under the SLO is not yet a recovery");
+    errors(&mut s, 0.0004);
+    assert_eq!(proposals(&s), 1);
+    let row = s.timeline.iter().find(|r| r.kind == "proposal").expect("the proposal");
+    assert!(
+        row.text
+            .contains("shop/checkout back under the SLO since rolled back deployment shop/checkout")
+            && row.text.contains(":mitigated marks the incident mitigated then"),
+        "{}",
+        row.text
+    );
+    errors(&mut s, 0.0003);
+    assert_eq!(proposals(&s), 1, "proposed once");
+    s.effects.clear();
+    key(&mut s, KeyCode::Char(':'));
+    keys(&mut s, "mitigated");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        journal_effects(&s),
+        vec![
+            Effect::Change(IncidentChange::Record(Event::MilestoneSet {
+                milestone: Milestone::Mitigated,
+                at,
+            })),
+            Effect::Change(IncidentChange::Status(Status::Monitoring)),
+        ]
+    );
+}

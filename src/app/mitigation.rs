@@ -1,0 +1,134 @@
+//! The mitigated milestone, proposed: when an action succeeded while services of the open
+//! incident were over their SLO, and every one of them is back under it in the readings since,
+//! the console proposes that action as the moment the incident was mitigated, once; `:mitigated`
+//! confirms it (the milestone at the action's time; the status moves to monitoring). Pure.
+
+use super::state::AppState;
+use crate::incident::model::{Entry, Event, Milestone, Status};
+
+/// How many readings in a row a service must be under its SLO.
+const HELD: usize = 2;
+/// How close to now an action's success must be journaled to be watched (seconds).
+const LIVE: i64 = 120;
+
+/// What the console watches for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Watch {
+    /// Succeeded actions whose recovery is awaited: the entry, its time (incident clock,
+    /// seconds), what it did, and the services over their SLO when it succeeded.
+    pub awaiting: Vec<Awaited>,
+    /// The proposal made, if one was.
+    pub proposed: Option<Awaited>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Awaited {
+    pub seq: u64,
+    pub at: jiff::Timestamp,
+    pub what: String,
+    pub services: Vec<String>,
+}
+
+/// A journal entry: a succeeded action while services are over their SLO is awaited; a
+/// mitigated milestone or a status of monitoring or later ends the watch.
+pub fn journaled(state: &mut AppState, e: &Entry) {
+    match &e.event {
+        Event::ActionSucceeded(a) => {
+            let services = over_slo(state);
+            // Only an action succeeding now: one read back from an older journal was long ago.
+            let now = (state.now - e.time.as_second()).abs() <= LIVE;
+            if now && !services.is_empty() && state.mitigation.proposed.is_none() {
+                state.mitigation.awaiting.push(Awaited {
+                    seq: e.seq,
+                    at: e.time,
+                    what: crate::incident::action_words::done(a),
+                    services,
+                });
+            }
+        }
+        Event::MilestoneSet {
+            milestone: Milestone::Mitigated,
+            ..
+        } => state.mitigation.awaiting.clear(),
+        Event::StatusChanged { to, .. } if *to >= Status::Monitoring => state.mitigation.awaiting.clear(),
+        _ => {}
+    }
+}
+
+/// The services (`namespace/service`) whose error ratio is over their SLO now.
+fn over_slo(state: &AppState) -> Vec<String> {
+    state
+        .observe
+        .services
+        .values()
+        .filter(|s| {
+            let (Some(burn), Some(errors)) = (&s.burn, s.signal("errors").and_then(|e| e.value)) else {
+                return false;
+            };
+            errors > 1.0 - burn.objective
+        })
+        .map(|s| format!("{}/{}", s.namespace, s.service))
+        .collect()
+}
+
+/// Whether `service` has been under its SLO for the last readings.
+fn recovered(state: &AppState, service: &str) -> bool {
+    let Some(s) = state
+        .observe
+        .services
+        .values()
+        .find(|s| format!("{}/{}", s.namespace, s.service) == service)
+    else {
+        return false;
+    };
+    let (Some(burn), Some(errors)) = (&s.burn, s.signal("errors")) else {
+        return false;
+    };
+    let limit = 1.0 - burn.objective;
+    errors.history.len() >= HELD
+        && errors
+            .history
+            .iter()
+            .rev()
+            .take(HELD)
+            .all(|v| v.is_finite() && *v <= limit)
+}
+
+/// What `:mitigated` records: the milestone at the proposed action's time, else now.
+pub fn confirm(state: &AppState) -> Result<Event, String> {
+    if state.incident.is_none() {
+        return Err("no incident is open here".into());
+    }
+    let at = match &state.mitigation.proposed {
+        Some(p) => p.at,
+        None => jiff::Timestamp::from_second(state.now).map_err(|e| e.to_string())?,
+    };
+    Ok(Event::MilestoneSet {
+        milestone: Milestone::Mitigated,
+        at,
+    })
+}
+
+/// After each reading: the first awaited action whose services all recovered is proposed.
+pub fn readings(state: &mut AppState) {
+    if state.mitigation.proposed.is_some() || state.incident.as_ref().is_none_or(|i| i.status >= Status::Monitoring) {
+        return;
+    }
+    let Some(i) = state
+        .mitigation
+        .awaiting
+        .iter()
+        .position(|a| a.services.iter().all(|s| recovered(state, s)))
+    else {
+        return;
+    };
+    let a = state.mitigation.awaiting.remove(i);
+    let text = format!(
+        "{} back under the SLO since {} ({} UTC): :mitigated marks the incident mitigated then",
+        a.services.join(", "),
+        a.what,
+        crate::incident::timeline::utc(a.at)
+    );
+    super::narration::proposal(state, text);
+    state.mitigation.proposed = Some(a);
+}
