@@ -93,6 +93,12 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
         Command::Sev(s) => change(state, fx, IncidentChange::Severity(s)),
         Command::Status(s) => {
             change(state, fx, IncidentChange::Status(s));
+            // Resolved: how much it hurt is measured while Prometheus still holds it all.
+            if s == crate::incident::model::Status::Resolved
+                && let Some((from, to)) = super::mitigation::impact_span(state)
+            {
+                fx.push(Effect::MeasureImpact { from, to });
+            }
             // A drill resolved here is debriefed at once.
             if s == crate::incident::model::Status::Resolved && state.incident.as_ref().is_some_and(|i| i.drill) {
                 debrief(state, fx);
@@ -107,6 +113,13 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
             change(state, fx, IncidentChange::MoveHypothesis { seq, state: to, reason })
         }
         Command::Pin => pin(state, fx),
+        Command::Measure => match super::mitigation::impact_span(state) {
+            Some((from, to)) => {
+                state.tell("measuring the incident's impact in Prometheus".into(), false);
+                fx.push(Effect::MeasureImpact { from, to });
+            }
+            None => state.tell("no incident is open here".into(), true),
+        },
         Command::Mitigated => match super::mitigation::confirm(state) {
             Ok(milestone) => {
                 change(state, fx, IncidentChange::Record(milestone));

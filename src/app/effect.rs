@@ -81,6 +81,7 @@ impl Effect {
             | Effect::StopLogs
             | Effect::Inspect { .. }
             | Effect::Capture { .. }
+            | Effect::MeasureImpact { .. }
             | Effect::Learn { .. }
             | Effect::File { .. }
             | Effect::Debrief { .. }
@@ -165,6 +166,12 @@ pub enum Effect {
     },
     /// Keep the cluster's picture for the next console.
     KeepPicture(Box<crate::cluster::picture::Picture>),
+    /// Measure the open incident's impact in Prometheus from `from` to `to` (on the cluster's
+    /// clock, seconds) and journal it.
+    MeasureImpact {
+        from: i64,
+        to: i64,
+    },
     /// Capture this object as evidence beside the open incident's journal, saying why
     /// (`declared`, `before rollout undo`, `asked`).
     Capture {

@@ -35,6 +35,8 @@ pub enum Command {
     Capture,
     /// The incident is mitigated: at the action the console proposed, else now.
     Mitigated,
+    /// Measure the open incident's impact in Prometheus (as resolving it does).
+    Measure,
     /// Take command of the incident the detector opened.
     Accept,
     /// The detection that opened this incident was a false positive (with why).
@@ -92,6 +94,10 @@ pub const USAGE: &[(&str, &str)] = &[
         "move hypothesis #N (testing takes it over)",
     ),
     ("pin", "pin the selected timeline entry"),
+    (
+        "measure",
+        "measure the impact in Prometheus: peak errors, time over the SLO, failed requests (resolving does too)",
+    ),
     (
         "mitigated",
         "mark the incident mitigated: at the action proposed when the SLO recovered, else now (status monitoring)",
@@ -269,6 +275,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "pin" => Ok(Command::Pin),
         "capture" => Ok(Command::Capture),
         "mitigated" => Ok(Command::Mitigated),
+        "measure" => Ok(Command::Measure),
         "accept" => Ok(Command::Accept),
         "debrief" => Ok(Command::Debrief),
         "drill" => super::facilitation::drill(args).map(Command::Facilitate),

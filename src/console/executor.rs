@@ -159,6 +159,33 @@ impl Executor {
                     let _ = tx.send(Msg::Inspected { target, view, result });
                 });
             }
+            Effect::MeasureImpact { from, to } => {
+                let Some((prometheus, plan)) = self.history.clone() else {
+                    return self.answer(Msg::Notice {
+                        text: "the impact cannot be measured: no Prometheus here".into(),
+                        error: true,
+                    });
+                };
+                let (journal, tx) = (self.journal.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let (Ok(from), Ok(to)) = (jiff::Timestamp::from_second(from), jiff::Timestamp::from_second(to))
+                    else {
+                        return;
+                    };
+                    match crate::observe::impact::measure(&prometheus, &plan, from, to).await {
+                        Ok(services) => journal.send(Op::Append {
+                            event: Event::ImpactMeasured { from, to, services },
+                            source: Origin::Prometheus,
+                        }),
+                        Err(e) => {
+                            let _ = tx.send(Msg::Notice {
+                                text: format!("the impact was not measured: {e}"),
+                                error: true,
+                            });
+                        }
+                    }
+                });
+            }
             Effect::Capture { target, why } => {
                 let (tx, client, journal) = (self.tx.clone(), self.client.clone(), self.journal.clone());
                 let redaction = self.redaction.clone();

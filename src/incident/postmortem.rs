@@ -372,6 +372,55 @@ fn impact(out: &mut String, incident: &Incident, entries: &[Entry], end: Timesta
         let _ = writeln!(out, "| {sev} | {} |", format_duration(d));
     }
     out.push('\n');
+    measured_impact(out, entries);
+}
+
+/// The latest impact Prometheus measured, per service: the worst error ratio, time over the
+/// SLO, failed requests, and the share of a 30-day error budget they are at the span's traffic.
+fn measured_impact(out: &mut String, entries: &[Entry]) {
+    let Some((from, to, services)) = entries.iter().rev().find_map(|e| match &e.event {
+        Event::ImpactMeasured { from, to, services } => Some((from, to, services)),
+        _ => None,
+    }) else {
+        let _ = writeln!(
+            out,
+            "The impact was not measured in Prometheus (resolving in the console, or `:measure`, measures it).\n"
+        );
+        return;
+    };
+    let _ = writeln!(out, "Measured in Prometheus from {} to {} UTC:\n", utc(*from), utc(*to));
+    if services.is_empty() {
+        let _ = writeln!(out, "No followed service was over its SLO in that span.\n");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "| Service | Peak error ratio | Over the SLO | Failed requests (est.) | 30-day error budget |\n|---|---|---|---|---|"
+    );
+    let span = to.duration_since(*from).as_secs_f64().max(1.0);
+    for s in services {
+        // The budget of 30 days at this span's traffic: (1 - objective) × requests a month.
+        let month = s.requests / span * 30.0 * 86_400.0 * (1.0 - s.objective);
+        let consumed = if month > 0.0 {
+            format!("{:.1}%", s.failed_requests / month * 100.0)
+        } else {
+            "—".into()
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {:.2}% at {} | {} | {:.0} of {:.0} | {consumed} |",
+            cell(&s.service),
+            s.peak_error_ratio * 100.0,
+            utc(s.peak_at),
+            format_duration(SignedDuration::from_secs(s.over_slo_seconds)),
+            s.failed_requests,
+            s.requests
+        );
+    }
+    let mut namespaces: Vec<&str> = services.iter().filter_map(|s| s.service.split('/').next()).collect();
+    namespaces.sort();
+    namespaces.dedup();
+    let _ = writeln!(out, "\nNamespaces affected: {}.\n", inline(&namespaces.join(", ")));
 }
 
 fn timeline(out: &mut String, entries: &[Entry], pinned: &BTreeSet<u64>) {
@@ -828,6 +877,41 @@ mod tests {
             "\\[f\\](FILE:///etc/passwd)"
         );
         assert_eq!(inline("a\u{1b}]52;c;SGFja2Vk\u{7}b"), "ab");
+    }
+
+    #[test]
+    fn the_impact_prometheus_measured_is_told_per_service_with_its_share_of_the_budget() {
+        let from: Timestamp = "2026-11-24T21:00:00Z".parse().expect("t");
+        let measured = Entry {
+            seq: 2,
+            event: Event::ImpactMeasured {
+                from,
+                to: from + SignedDuration::from_hours(1),
+                services: vec![crate::incident::model::ServiceImpact {
+                    service: "shop/checkout".into(),
+                    objective: 0.999,
+                    peak_error_ratio: 0.3125,
+                    peak_at: "2026-11-24T21:20:00Z".parse().expect("t"),
+                    over_slo_seconds: 1_230,
+                    requests: 100_000.0,
+                    failed_requests: 288.0,
+                }],
+            },
+            ..opened()
+        };
+        let md = render(&record(vec![opened(), measured]), &Definitions::default(), None);
+        assert!(
+            md.contains("Measured in Prometheus from 2026-11-24 21:00:00 to 2026-11-24 22:00:00 UTC"),
+            "{md}"
+        );
+        // A month at 100,000 requests an hour allows 72,000 failures at 99.9%: 288 is 0.4%.
+        assert!(
+            md.contains("| shop/checkout | 31.25% at 2026-11-24 21:20:00 | 20m 30s | 288 of 100000 | 0.4% |"),
+            "{md}"
+        );
+        assert!(md.contains("Namespaces affected: shop."), "{md}");
+        let unmeasured = render(&record(vec![opened()]), &Definitions::default(), None);
+        assert!(unmeasured.contains("The impact was not measured in Prometheus"));
     }
 
     #[test]

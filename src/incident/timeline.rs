@@ -92,6 +92,19 @@ pub fn describe(event: &Event) -> String {
             s
         }
         Event::RecordingSealed { file, offset, .. } => format!("Recording sealed: {file}, {offset} bytes"),
+        Event::ImpactMeasured { services, .. } => match services
+            .iter()
+            .max_by(|a, b| a.failed_requests.total_cmp(&b.failed_requests))
+        {
+            None => "Impact measured: no followed service was over its SLO".into(),
+            Some(worst) => format!(
+                "Impact measured: {} service(s) over their SLO; worst {} (peak {:.1}% errors, ~{:.0} failed requests)",
+                services.len(),
+                worst.service,
+                worst.peak_error_ratio * 100.0,
+                worst.failed_requests
+            ),
+        },
         Event::EvidenceCaptured {
             subject,
             why,

@@ -8,6 +8,7 @@ pub mod budget;
 pub mod discover;
 pub mod follow;
 pub mod http;
+pub mod impact;
 pub mod learn;
 pub mod model;
 pub mod panels;

@@ -713,6 +713,60 @@ fn the_bad_deploy_playbook_followed_with_keys_rolls_back_and_errors_fall_under_t
         t.keys(&["Enter"]);
         t.wait_for(filter, 10, |s| lines.iter().all(|l| s.contains(l)));
     }
+    // Marked mitigated (at the rollback when the console proposed it, which needs checkout's
+    // errors read over its SLO around the rollback: `render.rs` tests that; else now).
+    palette(&t, "mitigated");
+    t.wait_for("monitoring", 20, |s| {
+        s.lines().next().is_some_and(|h| h.contains("monitoring"))
+    });
+    // Resolving measures the impact in the drill's Prometheus and journals it.
+    palette(&t, "status resolved");
+    let journal = || -> Vec<warroom::incident::model::Entry> {
+        std::fs::read_dir(home.path().join("data/incidents"))
+            .expect("incidents")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .map(|p| warroom::incident::journal::read(&p).expect("journal").entries)
+            .find(|entries| {
+                entries.first().is_some_and(|e| {
+                    matches!(&e.event, warroom::incident::model::Event::IncidentOpened(d) if d.title == "Checkout failing")
+                })
+            })
+            .expect("the declared incident's journal")
+    };
+    let impact = warroom_testkit::wait_for(60, "the impact measured", || {
+        journal().into_iter().find_map(|e| match e.event {
+            warroom::incident::model::Event::ImpactMeasured { services, .. } => Some(services),
+            _ => None,
+        })
+    });
+    let checkout = impact
+        .iter()
+        .find(|s| s.service == "shop/checkout")
+        .unwrap_or_else(|| panic!("checkout's impact: {impact:?}"));
+    assert!(checkout.peak_error_ratio > 1.0 - objective, "{checkout:?}");
+    assert!(
+        checkout.over_slo_seconds > 0 && checkout.failed_requests > 0.0,
+        "{checkout:?}"
+    );
+    assert!(checkout.failed_requests < checkout.requests, "{checkout:?}");
+    let entries = journal();
+    let mitigated = entries.iter().find_map(|e| match &e.event {
+        warroom::incident::model::Event::MilestoneSet {
+            milestone: warroom::incident::model::Milestone::Mitigated,
+            at,
+        } => Some(*at),
+        _ => None,
+    });
+    let rollback = entries.iter().find_map(|e| match &e.event {
+        warroom::incident::model::Event::ActionSucceeded(a) if a.action == "rollout_undo" => Some(e.time),
+        _ => None,
+    });
+    let (mitigated, rollback) = (mitigated.expect("mitigated"), rollback.expect("the rollback"));
+    assert!(
+        mitigated >= rollback,
+        "mitigated {mitigated} before the rollback {rollback}"
+    );
 }
 
 /// Signals sent with `kill` (in raw mode ctrl-c is a key, not a signal): each one ends the

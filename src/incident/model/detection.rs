@@ -77,3 +77,19 @@ pub struct DetectionRecord {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mitigations: Vec<MitigationRecord>,
 }
+
+/// How one service was hurt over an incident's span, as Prometheus measured it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceImpact {
+    /// `namespace/service`.
+    pub service: String,
+    pub objective: f64,
+    /// The worst 5-minute error ratio, and when.
+    pub peak_error_ratio: f64,
+    pub peak_at: Timestamp,
+    /// How long its error ratio was over its SLO.
+    pub over_slo_seconds: i64,
+    /// Requests over the span, and those that failed (traffic × error ratio at each step).
+    pub requests: f64,
+    pub failed_requests: f64,
+}

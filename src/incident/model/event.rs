@@ -239,6 +239,13 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         holds: Vec<String>,
     },
+    /// How the incident hurt, measured in Prometheus from `from` to `to`: each followed service
+    /// that was over its SLO in that span.
+    ImpactMeasured {
+        from: Timestamp,
+        to: Timestamp,
+        services: Vec<super::detection::ServiceImpact>,
+    },
     /// The commander judged the detection a false positive.
     DetectionDismissed {
         #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -390,6 +397,7 @@ impl Event {
             Event::Detected(_) => "detected",
             Event::DetectionDismissed { .. } => "detection_dismissed",
             Event::EvidenceCaptured { .. } => "evidence_captured",
+            Event::ImpactMeasured { .. } => "impact_measured",
             Event::RecordingSealed { .. } => "recording_sealed",
             Event::ActionRequested(_) => "action_requested",
             Event::ActionDryRun(_) => "action_dry_run",

@@ -12,7 +12,7 @@ mod people;
 mod severity;
 mod status;
 
-pub use detection::{BandRecord, CauseRecord, DetectionRecord, FindingRecord, MitigationRecord};
+pub use detection::{BandRecord, CauseRecord, DetectionRecord, FindingRecord, MitigationRecord, ServiceImpact};
 pub use entry::{Draft, Entry};
 pub use event::{ActionRecord, ClusterChangeKind, Declared, Event, HowItWent, Origin, Played, StepState};
 pub use follow_up::{FollowUpState, Priority};
