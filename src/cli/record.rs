@@ -54,7 +54,8 @@ pub enum RecordCommand {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
-    /// Write a recording's records as JSON lines, one record a line (to stdout, or a file).
+    /// Write a recording's records as JSON lines, one record a line (to stdout, or a file); with
+    /// --kwok, its objects as kwok's `kwokctl snapshot record` writes them.
     Export {
         /// An incident ID, or a recording file.
         recording: String,
@@ -62,6 +63,21 @@ pub enum RecordCommand {
         output: Option<PathBuf>,
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// kwok's format: the objects at the start, then a ResourcePatch per change.
+        #[arg(long)]
+        kwok: bool,
+    },
+    /// Make a recording from kwok's (`kwokctl snapshot record --path FILE`), to replay with
+    /// `warroom drill --replay` or `warroom sim --replay`.
+    Import {
+        /// The kwok recording (YAML).
+        file: PathBuf,
+        /// The recording to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// When the recording starts, on the replay's clock (RFC 3339) [default: now].
+        #[arg(long)]
+        start: Option<jiff::Timestamp>,
     },
 }
 
@@ -87,21 +103,48 @@ fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
             recording,
             output,
             data_dir,
+            kwok,
         }) => {
             let (path, _) = resolve(&recording, data_dir.as_deref())?;
             let reading = file::read(&path, &[])?;
             let mut text = Vec::new();
-            for r in &reading.records {
-                serde_json::to_writer(&mut text, r)?;
-                text.push(b'\n');
+            if kwok {
+                text = crate::flight::kwok::export(&reading.records)
+                    .map_err(anyhow::Error::msg)?
+                    .into_bytes();
+            } else {
+                for r in &reading.records {
+                    serde_json::to_writer(&mut text, r)?;
+                    text.push(b'\n');
+                }
             }
             match output {
                 Some(f) => {
                     std::fs::write(&f, &text).with_context(|| format!("cannot write {}", f.display()))?;
-                    eprintln!("wrote {} records to {}", reading.records.len(), f.display());
+                    let what = if kwok { "kwok's format" } else { "JSON lines" };
+                    eprintln!("wrote {} records to {} ({what})", reading.records.len(), f.display());
                 }
                 None => std::io::stdout().lock().write_all(&text)?,
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(RecordCommand::Import {
+            file: from,
+            output,
+            start,
+        }) => {
+            let text = std::fs::read_to_string(&from).with_context(|| format!("cannot read {}", from.display()))?;
+            let start = start.unwrap_or_else(jiff::Timestamp::now).as_millisecond();
+            let records = crate::flight::kwok::import(&text, start).with_context(|| format!("{}", from.display()))?;
+            anyhow::ensure!(
+                !output.exists(),
+                "{} exists already: name a new recording",
+                output.display()
+            );
+            let mut writer = file::Writer::create(&output)?;
+            writer.append(&records)?;
+            writer.seal();
+            eprintln!("wrote {} records to {}", records.len(), output.display());
             Ok(ExitCode::SUCCESS)
         }
         Some(RecordCommand::Changes { recording, data_dir }) => {

@@ -7,6 +7,7 @@ pub mod changes;
 pub mod clock;
 pub mod follow;
 pub mod info;
+pub mod kwok;
 pub mod monitoring;
 pub mod recorder;
 pub mod redaction;

@@ -750,3 +750,97 @@ fn the_shipped_recording_paused_at_its_first_moment_shows_the_whole_cluster() {
     assert_eq!(count("deployments"), 4);
     assert!(count("pods") >= 18, "{}", replay.ok(&["get", "pods", "-A"]));
 }
+
+/// kwok's format both ways: the shipped recording exported as `kwokctl snapshot record` writes
+/// (objects, then ResourcePatches) and imported back gives the same objects at every moment from
+/// its full keyframe on, and the imported recording replays: kubectl sees the bad rollout, then
+/// the rollback, when the recording has them.
+#[test]
+fn a_recording_goes_to_kwoks_format_and_back_and_replays() {
+    let (shipped, (bad_at, fixed_at)) = shipped_recording();
+    let original = warroom::flight::file::read(&shipped, &[])
+        .expect("the shipped recording")
+        .records;
+    let dir = tempfile::tempdir().expect("tmp");
+    let yaml = dir.path().join("bad-deploy.kwok.yaml");
+    let (ok, said) = run(
+        dir.path(),
+        &[
+            "record",
+            "export",
+            "--kwok",
+            shipped.to_str().expect("utf-8"),
+            "-o",
+            yaml.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(ok, "{said}");
+    let text = std::fs::read_to_string(&yaml).expect("the kwok recording");
+    assert!(text.contains("kind: ResourcePatch") && text.contains("apiVersion: action.kwok.x-k8s.io/v1alpha1"));
+    // Objects first, each without its resourceVersion, as kwok saves them.
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&text).expect("YAML documents");
+    assert_ne!(docs[0]["kind"], "ResourcePatch");
+    let first_patch = docs.iter().position(|d| d["kind"] == "ResourcePatch").expect("patches");
+    assert!(docs[first_patch..].iter().all(|d| d["kind"] == "ResourcePatch"));
+    assert!(docs.iter().all(|d| d["metadata"].get("resourceVersion").is_none()
+        && d["template"]["metadata"].get("resourceVersion").is_none()));
+    // From the keyframe that lists the whole cluster.
+    let (start, listed) = original
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| match r {
+            Record::Keyframe { at, objects } if *objects > 0 => Some((*at, i + 1 + *objects as usize)),
+            _ => None,
+        })
+        .expect("a full keyframe");
+    let imported = dir.path().join("imported.recording");
+    let start_text = jiff::Timestamp::from_millisecond(start).expect("time").to_string();
+    let (ok, said) = run(
+        dir.path(),
+        &[
+            "record",
+            "import",
+            yaml.to_str().expect("utf-8"),
+            "-o",
+            imported.to_str().expect("utf-8"),
+            "--start",
+            &start_text,
+        ],
+    );
+    assert!(ok, "{said}");
+    let back = warroom::flight::file::read(&imported, &[])
+        .expect("the imported recording")
+        .records;
+    // The objects at each moment, without resourceVersions (kwok does not keep them).
+    let at = |records: &[Record], from: usize, t: i64| -> Vec<serde_json::Value> {
+        let mut o = Objects::default();
+        for r in records[..from]
+            .iter()
+            .chain(records[from..].iter().filter(|r| r.at() <= t))
+        {
+            o.apply(r);
+        }
+        o.keys()
+            .into_iter()
+            .filter_map(|k| o.get(k))
+            .map(|mut v| {
+                if let Some(m) = v["metadata"].as_object_mut() {
+                    m.remove("resourceVersion");
+                }
+                v
+            })
+            .collect()
+    };
+    for t in [start, bad_at + 30_000, fixed_at - 1_000, fixed_at + 60_000, i64::MAX] {
+        let (a, b) = (at(&original, listed, t), at(&back, 1, t));
+        assert_eq!(a.len(), b.len(), "objects at {t}");
+        assert!(a == b, "the objects differ at {t}");
+    }
+    let replay = crate::support::SimProcess::start(None, &["--replay", imported.to_str().expect("utf-8"), "--paused"]);
+    let ms = |at: i64| jiff::Timestamp::from_millisecond(at).expect("a time");
+    replay.control("POST", &format!("/drill/v1/clock?seek={}", ms(bad_at + 30_000)));
+    assert!(checkout(&replay).0.ends_with(":2.0.0"));
+    // The rollback is among the last changes kwok's format holds (it has no samples after).
+    replay.control("POST", &format!("/drill/v1/clock?seek={}", ms(fixed_at)));
+    assert!(checkout(&replay).0.ends_with(":1.9.3"));
+}
