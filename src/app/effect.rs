@@ -39,6 +39,9 @@ pub enum IncidentChange {
     /// An alert fired or resolved (`alert_firing` or `alert_resolved`): written unless the
     /// journal says so already (another console may have written it).
     Alert(Event),
+    /// A cluster signal appeared or cleared (`signal_appeared`, `signal_cleared`): written
+    /// unless the journal says so already.
+    Signal(Event),
     /// Put forward an explanation to test.
     Hypothesis(String),
     /// Move hypothesis `#seq` to `state`, saying why.
@@ -65,6 +68,7 @@ impl Effect {
                     | IncidentChange::Decision(_)
                     | IncidentChange::Hypothesis(_)
                     | IncidentChange::Alert(_)
+                    | IncidentChange::Signal(_)
                     | IncidentChange::MoveHypothesis { .. }
                     | IncidentChange::Pin(_)
                     | IncidentChange::PinCluster { .. }

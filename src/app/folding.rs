@@ -41,6 +41,10 @@ fn key(event: &Event) -> Option<String> {
         Event::AlertFiring { alert, labels, .. } | Event::AlertResolved { alert, labels } => {
             Some(format!("alert {}", crate::incident::state::alert_key(alert, labels)))
         }
+        Event::SignalAppeared { signal, subject, .. } | Event::SignalCleared { signal, subject, .. } => Some(format!(
+            "signal {}",
+            crate::incident::state::signal_key(signal, subject)
+        )),
         _ => None,
     }
 }
@@ -57,8 +61,8 @@ fn step(event: &Event) -> Option<&'static str> {
         Event::ActionDeclined(_) => "declined",
         Event::ActionUnchanged(_) => "not needed",
         Event::ActionRefused(_) => "refused",
-        Event::AlertFiring { .. } => "fired",
-        Event::AlertResolved { .. } => "resolved",
+        Event::AlertFiring { .. } | Event::SignalAppeared { .. } => "fired",
+        Event::AlertResolved { .. } | Event::SignalCleared { .. } => "resolved",
         _ => return None,
     })
 }
@@ -76,7 +80,14 @@ pub fn fold(state: &mut AppState, e: &Entry) -> bool {
     else {
         return false;
     };
-    let alert = matches!(e.event, Event::AlertFiring { .. } | Event::AlertResolved { .. });
+    // Alerts and signals flip; their row moves to the newest place on each flip.
+    let alert = matches!(
+        e.event,
+        Event::AlertFiring { .. }
+            | Event::AlertResolved { .. }
+            | Event::SignalAppeared { .. }
+            | Event::SignalCleared { .. }
+    );
     let mut row = if alert {
         // A flip moves the alert's row to the newest place, on the flip's time.
         let mut row = state.timeline.remove(i);
@@ -102,6 +113,16 @@ pub fn fold(state: &mut AppState, e: &Entry) -> bool {
                 times(resolved)
             )
         }
+        Event::SignalAppeared { .. } | Event::SignalCleared { .. } => {
+            let seen = steps.iter().filter(|s| **s == "fired").count();
+            let cleared = steps.len() - seen;
+            format!(
+                "{} (seen {}, cleared {})",
+                describe(&e.event),
+                times(seen),
+                times(cleared)
+            )
+        }
         Event::ActionRequested(a)
         | Event::ActionDryRun(a)
         | Event::ActionSucceeded(a)
@@ -115,7 +136,7 @@ pub fn fold(state: &mut AppState, e: &Entry) -> bool {
     row.text = CleanText::line(&text);
     row.kind = e.event.kind().to_string();
     row.severe = if alert {
-        matches!(e.event, Event::AlertFiring { .. })
+        matches!(e.event, Event::AlertFiring { .. } | Event::SignalAppeared { .. })
     } else {
         row.severe || matches!(step, "dry run failed" | "failed" | "refused")
     };

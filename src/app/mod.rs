@@ -22,6 +22,7 @@ pub mod original;
 pub mod palette;
 pub mod picture;
 pub mod playbook;
+pub mod signals;
 pub mod state;
 pub mod status;
 pub mod update;

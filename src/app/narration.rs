@@ -227,7 +227,8 @@ pub fn cluster(state: &mut AppState, u: Update) {
     state.dirty = true;
 }
 
-/// Recomputes the cluster's symptoms and notes on the timeline those that appear or clear.
+/// Recomputes the cluster's symptoms and notes on the timeline those that appear or clear (with
+/// an incident open, its journal tells them: `signals::journal`).
 pub fn refresh_symptoms(state: &mut AppState) {
     if !state.model.complete() {
         return;
@@ -238,6 +239,11 @@ pub fn refresh_symptoms(state: &mut AppState) {
         return;
     }
     let (appeared, cleared) = symptoms::changes(&state.symptoms, &fresh);
+    let (appeared, cleared) = if state.incident.is_some() {
+        (Vec::new(), Vec::new())
+    } else {
+        (appeared, cleared)
+    };
     for s in appeared {
         push(state, symptoms::SOURCE, "signal", s.message.clone(), true);
     }

@@ -110,6 +110,7 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
             if now != state.now {
                 state.now = now;
                 narration::refresh_symptoms(state);
+                super::signals::journal(state, fx);
                 status::tick(state, fx);
                 super::picture::tick(state, fx);
                 super::lists::tick(state);
@@ -128,6 +129,7 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
 fn settled(state: &mut AppState, fx: &mut Vec<Effect>) {
     super::detection::settled(state);
     narration::refresh_symptoms(state);
+    super::signals::journal(state, fx);
     super::playbook::refresh_suggestions(state);
     state.attention = attention::attention(&state.model);
     state.cursor = state.cursor.min(state.visible_attention().len().saturating_sub(1));

@@ -18,6 +18,20 @@ pub enum SymptomKind {
     WarningEvents,
 }
 
+impl SymptomKind {
+    /// Its name in the journal: `crashlooping`, `node_not_ready`...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SymptomKind::NodeNotReady => "node_not_ready",
+            SymptomKind::CrashLooping => "crashlooping",
+            SymptomKind::StuckRollout => "stuck_rollout",
+            SymptomKind::PendingTooLong => "pending_too_long",
+            SymptomKind::NodePressure => "node_pressure",
+            SymptomKind::WarningEvents => "warning_events",
+        }
+    }
+}
+
 /// Something a responder should know, offered to the incident timeline.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Symptom {

@@ -354,7 +354,7 @@ fn follow_into(journal: &Journal, tx: &mpsc::UnboundedSender<Msg>) -> Follower {
     )
 }
 
-/// An alert the journal already tells (another console wrote it, or this one a moment ago):
+/// An alert or signal the journal already tells (another console wrote it, or this one a moment ago):
 /// nothing is written and nothing is said.
 #[derive(Debug, thiserror::Error)]
 #[error("the journal has this alert already")]
@@ -367,6 +367,7 @@ fn event_for(i: &Incident, c: IncidentChange, me: &str) -> Result<(Event, bool, 
         IncidentChange::Decision(text) => (Event::Decision { text }, false, Origin::Human),
         IncidentChange::Hypothesis(text) => (Event::HypothesisOpened { text }, false, Origin::Human),
         IncidentChange::Alert(event) => (event, false, Origin::Prometheus),
+        IncidentChange::Signal(event) => (event, false, Origin::Cluster),
         IncidentChange::MoveHypothesis { seq, state, reason } => {
             (change::hypothesis(i, seq, state, reason)?, false, Origin::Human)
         }
@@ -671,8 +672,8 @@ fn run(
                 let typed = typed(&c, &actor);
                 let appended = journals.append_with(&o.id, &mut o.journal, |entries| {
                     let incident = Incident::from_entries(entries)?;
-                    if let IncidentChange::Alert(alert) = &c
-                        && !incident.alert_is_news(alert)
+                    if let IncidentChange::Alert(observed) | IncidentChange::Signal(observed) = &c
+                        && !incident.is_news(observed)
                     {
                         return Err(anyhow::Error::new(AlreadyJournaled));
                     }
@@ -805,6 +806,44 @@ mod tests {
             text: text.into(),
             pinned: true,
         })
+    }
+
+    #[test]
+    fn a_signal_two_consoles_both_saw_is_journaled_once_and_clears_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let id = incident(&store);
+        let signal = |appeared: bool| {
+            let (signal, subject, message) = (
+                "crashlooping".to_string(),
+                "deployment shop/checkout".to_string(),
+                "2 of 4 pods of deployment shop/checkout are in CrashLoopBackOff".to_string(),
+            );
+            Op::Change(IncidentChange::Signal(if appeared {
+                Event::SignalAppeared {
+                    signal,
+                    subject,
+                    message,
+                }
+            } else {
+                Event::SignalCleared {
+                    signal,
+                    subject,
+                    message,
+                }
+            }))
+        };
+        let mut told = through_a_link(&store, &id, vec![signal(true), signal(true)]);
+        told.extend(through_a_link(
+            &store,
+            &id,
+            vec![signal(true), signal(false), signal(false)],
+        ));
+        assert!(told.is_empty(), "{told:?}");
+        let entries = journal::read(&store.path(&id)).unwrap().entries;
+        let kinds: Vec<&str> = entries.iter().map(|e| e.event.kind()).collect();
+        assert_eq!(kinds, ["incident_opened", "note", "signal_appeared", "signal_cleared"]);
+        assert!(entries[2..].iter().all(|e| e.source == Origin::Cluster));
     }
 
     #[test]

@@ -72,6 +72,8 @@ pub struct Incident {
     pub overdue_noted: Vec<(String, Timestamp)>,
     /// Each alert the journal has recorded, by `alert_key`.
     pub alerts: std::collections::BTreeMap<String, JournaledAlert>,
+    /// The cluster signals the journal has as standing now, by `signal_key`, with their words.
+    pub signals: std::collections::BTreeMap<String, (String, String, String)>,
     /// Every hypothesis put forward, in the order they were opened.
     pub hypotheses: Vec<super::hypotheses::Hypothesis>,
     /// Every follow-up recorded, in the order they were recorded.
@@ -105,13 +107,21 @@ pub fn alert_key(alert: &str, labels: &std::collections::BTreeMap<String, String
     format!("{alert}{{{}}}", labels.join(","))
 }
 
+/// The key a cluster signal is journaled under: its kind and what it is about.
+pub fn signal_key(signal: &str, subject: &str) -> String {
+    format!("{signal} {subject}")
+}
+
 impl Incident {
-    /// Whether journaling `event` (an alert firing or resolving) would tell the journal
-    /// something new: not an alert it already has firing, nor one it has not seen fire.
-    pub fn alert_is_news(&self, event: &Event) -> bool {
+    /// Whether journaling `event` (an alert firing or resolving, a signal appearing or
+    /// clearing) would tell the journal something new: not an alert it already has firing, nor
+    /// one it has not seen fire; likewise for signals.
+    pub fn is_news(&self, event: &Event) -> bool {
         match event {
             Event::AlertFiring { alert, labels, .. } => !self.alert_firing(&alert_key(alert, labels)),
             Event::AlertResolved { alert, labels } => self.alert_firing(&alert_key(alert, labels)),
+            Event::SignalAppeared { signal, subject, .. } => !self.signals.contains_key(&signal_key(signal, subject)),
+            Event::SignalCleared { signal, subject, .. } => self.signals.contains_key(&signal_key(signal, subject)),
             _ => true,
         }
     }
@@ -165,6 +175,7 @@ impl Incident {
             drafts: Vec::new(),
             overdue_noted: Vec::new(),
             alerts: Default::default(),
+            signals: Default::default(),
             hypotheses: Vec::new(),
             follow_ups: Vec::new(),
             pinned: Default::default(),
@@ -192,6 +203,19 @@ impl Incident {
                         firing,
                     },
                 );
+            }
+            Event::SignalAppeared {
+                signal,
+                subject,
+                message,
+            } => {
+                self.signals.insert(
+                    signal_key(signal, subject),
+                    (signal.clone(), subject.clone(), message.clone()),
+                );
+            }
+            Event::SignalCleared { signal, subject, .. } => {
+                self.signals.remove(&signal_key(signal, subject));
             }
             Event::DetectionDismissed { .. } => self.dismissed = true,
             Event::Pinned { seq } => {

@@ -92,6 +92,8 @@ pub fn describe(event: &Event) -> String {
             s
         }
         Event::RecordingSealed { file, offset, .. } => format!("Recording sealed: {file}, {offset} bytes"),
+        Event::SignalAppeared { message, .. } => format!("Signal: {message}"),
+        Event::SignalCleared { message, .. } => format!("Signal cleared: {message}"),
         Event::ImpactMeasured { services, .. } => match services
             .iter()
             .max_by(|a, b| a.failed_requests.total_cmp(&b.failed_requests))

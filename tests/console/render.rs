@@ -835,3 +835,82 @@ fn the_action_after_which_the_slo_recovered_is_proposed_as_mitigation() {
         ]
     );
 }
+
+/// With an incident open, the cluster's signals reach its journal: one the console sees that
+/// the journal lacks is asked for as appeared, one the journal has standing that the console no
+/// longer sees as cleared; once journaled, nothing more is asked, and a flapping signal is one
+/// timeline row.
+#[test]
+fn the_clusters_signals_are_journaled_once_and_cleared_when_gone() {
+    let mut s = state();
+    update(&mut s, Msg::Resize(200, 50));
+    declared(&mut s, Severity::Sev2);
+    s.effects.clear();
+    let next = s.now + 1;
+    update(&mut s, Msg::Tick(next));
+    let asked = |s: &Console| -> Vec<Event> {
+        s.effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Change(IncidentChange::Signal(ev)) => Some(ev.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let appeared = asked(&s);
+    let crashloop = appeared
+        .iter()
+        .find(|e| matches!(e, Event::SignalAppeared { signal, .. } if signal == "crashlooping"))
+        .unwrap_or_else(|| panic!("the crashloop signal: {appeared:?}"))
+        .clone();
+    // Journaled (by this console or another), it is not asked again; one the console does not
+    // see is asked to clear.
+    let gone = Event::SignalAppeared {
+        signal: "node_not_ready".into(),
+        subject: "node node-9".into(),
+        message: "node node-9 stopped reporting".into(),
+    };
+    for (seq, e) in appeared.iter().cloned().chain([gone]).enumerate() {
+        update(
+            &mut s,
+            Msg::Journal(Followed::Entry(Box::new(entry(seq as u64 + 2, e, false)))),
+        );
+    }
+    s.effects.clear();
+    let next = s.now + 1;
+    update(&mut s, Msg::Tick(next));
+    assert_eq!(
+        asked(&s),
+        vec![Event::SignalCleared {
+            signal: "node_not_ready".into(),
+            subject: "node node-9".into(),
+            message: "node node-9 stopped reporting".into(),
+        }]
+    );
+    // It flaps: one row, counted.
+    let seq = appeared.len() as u64 + 3;
+    let Event::SignalAppeared {
+        signal,
+        subject,
+        message,
+    } = crashloop
+    else {
+        unreachable!()
+    };
+    let cleared = Event::SignalCleared {
+        signal,
+        subject,
+        message: message.clone(),
+    };
+    update(
+        &mut s,
+        Msg::Journal(Followed::Entry(Box::new(entry(seq, cleared, false)))),
+    );
+    let rows: Vec<String> = s
+        .timeline
+        .iter()
+        .filter(|r| r.seq.is_some() && r.text.contains(&message))
+        .map(|r| r.text.to_string())
+        .collect();
+    assert_eq!(rows, [format!("Signal cleared: {message} (seen once, cleared once)")]);
+}

@@ -239,6 +239,20 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         holds: Vec<String>,
     },
+    /// A cluster signal the console derives (a workload crashlooping, a node not ready, a
+    /// rollout stuck) appeared while the incident was open: `signal` is its kind, `subject` what
+    /// it is about.
+    SignalAppeared {
+        signal: String,
+        subject: String,
+        message: String,
+    },
+    /// That signal cleared.
+    SignalCleared {
+        signal: String,
+        subject: String,
+        message: String,
+    },
     /// How the incident hurt, measured in Prometheus from `from` to `to`: each followed service
     /// that was over its SLO in that span.
     ImpactMeasured {
@@ -398,6 +412,8 @@ impl Event {
             Event::DetectionDismissed { .. } => "detection_dismissed",
             Event::EvidenceCaptured { .. } => "evidence_captured",
             Event::ImpactMeasured { .. } => "impact_measured",
+            Event::SignalAppeared { .. } => "signal_appeared",
+            Event::SignalCleared { .. } => "signal_cleared",
             Event::RecordingSealed { .. } => "recording_sealed",
             Event::ActionRequested(_) => "action_requested",
             Event::ActionDryRun(_) => "action_dry_run",
