@@ -1,6 +1,7 @@
 //! A drill another process runs, joined over HTTP (`warroom drill --join URL`): what the drill
 //! says of itself (its Prometheus and Alertmanager, its drill log), and its clock and scenario
-//! as played now (faults injected among its faults): the clock read every second, the scenario
+//! as played now (faults injected among its faults; a replay's branch, once the players left
+//! the recording): the clock read every second, the scenario
 //! again whenever a fault has played since, both kept for whoever stamps by them or debriefs
 //! between readings.
 
@@ -19,6 +20,8 @@ const READ_EVERY: Duration = Duration::from_secs(1);
 struct Read {
     scenario: Scenario,
     clock: ClockReading,
+    /// Where the players' timeline left the replayed recording, once they have.
+    branched: Option<warroom_drill::Branch>,
     at: Instant,
 }
 
@@ -63,6 +66,15 @@ fn scenario_of(url: &str, v: &Value) -> anyhow::Result<Scenario> {
     warroom_drill::scenario::load::parse(&format!("{url}/drill/v1/scenario"), yaml).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// The branch a replay's clock answer names, if the players have left the recording.
+fn branched_of(v: &Value) -> Option<warroom_drill::Branch> {
+    let b = &v["branched"];
+    Some(warroom_drill::Branch {
+        at: jiff::Timestamp::from_millisecond(b["atMs"].as_i64()?).ok()?,
+        object: b["object"].as_str()?.to_string(),
+    })
+}
+
 fn clock_of(v: &Value) -> Option<ClockReading> {
     Some(ClockReading {
         now: jiff::Timestamp::from_millisecond(v["nowMs"].as_i64()?).ok()?,
@@ -88,6 +100,7 @@ impl Joined {
         let read = Arc::new(Mutex::new(Read {
             scenario,
             clock,
+            branched: branched_of(&answer),
             at: Instant::now(),
         }));
         let played = answer["faultsPlayed"].as_u64();
@@ -117,6 +130,13 @@ impl Joined {
     pub fn virtual_now(&self) -> impl Fn() -> jiff::Timestamp + Send + Sync + 'static {
         let read = self.read.clone();
         move || now(&read).now
+    }
+
+    /// A function reading where the players' timeline left the replayed recording, as last
+    /// read, for the debrief.
+    pub fn branched_now(&self) -> impl Fn() -> Option<warroom_drill::Branch> + Send + Sync + 'static {
+        let read = self.read.clone();
+        move || read.lock().unwrap_or_else(|p| p.into_inner()).branched.clone()
     }
 
     /// A function reading the scenario as last read, for the debrief.
@@ -150,6 +170,7 @@ async fn keep_reading(client: reqwest::Client, url: String, read: Arc<Mutex<Read
         if let Some(clock) = clock_of(&answer) {
             let mut r = read.lock().unwrap_or_else(|p| p.into_inner());
             r.clock = clock;
+            r.branched = branched_of(&answer);
             r.at = Instant::now();
         }
         let now_played = answer["faultsPlayed"].as_u64();
@@ -166,5 +187,25 @@ async fn keep_reading(client: reqwest::Client, url: String, read: Arc<Mutex<Read
             }
             Err(e) => tracing::warn!(error = %e, "the joined drill's scenario was not read"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replays_branch_is_read_from_its_clock() {
+        let clock = serde_json::json!({"nowMs": 2_000, "startMs": 0, "speed": 1.0, "paused": true,
+            "branched": {"atMs": 1_500, "object": "Deployment shop/checkout"}});
+        let b = branched_of(&clock).expect("branched");
+        assert_eq!(
+            (b.at.as_millisecond(), b.object.as_str()),
+            (1_500, "Deployment shop/checkout")
+        );
+        assert_eq!(
+            branched_of(&serde_json::json!({"nowMs": 2_000, "branched": null})),
+            None
+        );
     }
 }

@@ -251,7 +251,8 @@ pub async fn run(target: Target, options: ConsoleOptions) -> anyhow::Result<()> 
             },
             branched: match &target {
                 Target::Drill { drill, .. } => Arc::new(drill.branched_now()),
-                _ => Arc::new(|| None),
+                Target::Joined { drill, .. } => Arc::new(drill.branched_now()),
+                Target::Live(_) => Arc::new(|| None),
             },
         }),
         _ => None,

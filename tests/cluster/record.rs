@@ -426,7 +426,15 @@ fn a_rollback_played_earlier_than_the_real_team_did_it_branches_and_recovers_ear
     replay.control("POST", &format!("/drill/v1/clock?seek={}", ms(bad_at + 60_000)));
     let (image, _) = checkout(&replay);
     assert!(image.ends_with(":2.0.0"), "{image}");
+    assert!(
+        replay.control("GET", "/drill/v1/clock")["branched"].is_null(),
+        "not branched yet"
+    );
     replay.ok(&["rollout", "undo", "deployment/checkout", "-n", "shop"]);
+    // The clock says where the timeline branched, for a console that joined the replay.
+    let clock = replay.control("GET", "/drill/v1/clock");
+    assert_eq!(clock["branched"]["object"], "Deployment shop/checkout", "{clock}");
+    assert_eq!(clock["branched"]["atMs"], clock["nowMs"], "{clock}");
     // Two minutes on, still before the real team's rollback: recovered on 1.9.3.
     replay.control("POST", "/drill/v1/clock?advance=2m");
     assert!(bad_at + 180_000 < fixed_at);

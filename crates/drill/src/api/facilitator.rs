@@ -131,6 +131,12 @@ async fn history(State(c): State<Arc<DrillCluster>>, Query(span): Query<Span>) -
 fn clock_state(c: &DrillCluster) -> Value {
     let mut sim = c.lock();
     sim.sync();
+    // A replay the players branched: when (virtual time, ms) and what they changed first.
+    let branched = sim
+        .replay
+        .as_ref()
+        .and_then(|r| r.branched.as_ref())
+        .map(|b| json!({ "atMs": b.at.as_millisecond(), "object": b.object }));
     json!({
         "now": format_time(sim.now),
         // To the millisecond, for whoever keeps time by the drill (a flight recorder).
@@ -144,6 +150,7 @@ fn clock_state(c: &DrillCluster) -> Value {
         // How many of the scenario's faults have played: a console that keeps the scenario
         // reads it again when this changes (an injected fault changes the scenario).
         "faultsPlayed": sim.played.len(),
+        "branched": branched,
     })
 }
 
