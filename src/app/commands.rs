@@ -87,6 +87,7 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
                 fx.push(Effect::Capture {
                     target,
                     why: "declared".into(),
+                    signals: true,
                 });
             }
         }
@@ -148,6 +149,7 @@ fn command(state: &mut AppState, fx: &mut Vec<Effect>, c: Command) {
                 fx.push(Effect::Capture {
                     target,
                     why: "asked".into(),
+                    signals: false,
                 });
             }
         },

@@ -152,6 +152,7 @@ pub fn trigger(state: &mut AppState, fx: &mut Vec<Effect>, action: Action) {
                 fx.push(Effect::Capture {
                     target,
                     why: format!("before {}", action.title()),
+                    signals: false,
                 });
             }
             fx.push(Effect::Action { id, action, step });

@@ -177,9 +177,11 @@ pub enum Effect {
         to: i64,
     },
     /// Capture this object as evidence beside the open incident's journal, saying why
-    /// (`declared`, `before rollout undo`, `asked`).
+    /// (`declared`, `before rollout undo`, `asked`); with `signals`, the followed services'
+    /// golden signals of the last half hour too (the onset, when declaring).
     Capture {
         target: crate::cluster::inspect::Target,
         why: String,
+        signals: bool,
     },
 }

@@ -16,6 +16,9 @@ use crate::incident::journal::JournalError;
 use crate::incident::model::{Event, Origin};
 use crate::theme::ColorDepth;
 
+/// How far back evidence captured on declaring keeps the golden signals.
+const SIGNALS_SPAN: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
 pub struct Executor {
     pub journal: JournalLink,
     /// None when actions cannot run here (the cluster client could not be built).
@@ -186,13 +189,19 @@ impl Executor {
                     }
                 });
             }
-            Effect::Capture { target, why } => {
+            Effect::Capture { target, why, signals } => {
                 let (tx, client, journal) = (self.tx.clone(), self.client.clone(), self.journal.clone());
                 let redaction = self.redaction.clone();
+                let history = self.history.clone().filter(|_| signals);
                 tokio::spawn(async move {
                     match crate::cluster::evidence::capture(client, &target).await {
                         Ok(mut c) => {
                             redaction.apply(&mut c.document["object"]);
+                            if let Some((prometheus, plan)) = history {
+                                c.document["signals"] =
+                                    crate::observe::around::signals(&prometheus, &plan, SIGNALS_SPAN).await;
+                                c.holds.push("golden signals of the last 30 minutes".into());
+                            }
                             journal.send(Op::Evidence {
                                 captured: Box::new(c),
                                 why,

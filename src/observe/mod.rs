@@ -4,6 +4,7 @@
 //! nothing of the terminal.
 
 pub mod alertmanager;
+pub mod around;
 pub mod budget;
 pub mod discover;
 pub mod follow;

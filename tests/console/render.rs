@@ -147,6 +147,7 @@ fn palette_declares_and_the_journal_feeds_header_and_timeline() {
                     name: CleanText::line("checkout"),
                 },
                 why: "declared".into(),
+                signals: true,
             }
         ]
     );
@@ -746,7 +747,7 @@ fn capture_keeps_the_selection_and_an_action_captures_its_object_first() {
         .effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Capture { target, why } => Some((target.to_string(), why.clone())),
+            Effect::Capture { target, why, .. } => Some((target.to_string(), why.clone())),
             _ => None,
         })
         .collect();

@@ -383,6 +383,29 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
         said
     };
     assert!(verify(true).contains("evidence file(s) verified"));
+    // What was selected when declaring was kept, with the golden signals around the onset.
+    // (It reads Prometheus too: it may be kept after the rollback's.)
+    let declared = warroom_testkit::wait_for(30, "the evidence kept on declaring", || {
+        warroom::incident::journal::read(&journal_path)
+            .expect("journal")
+            .entries
+            .iter()
+            .find_map(|e| match &e.event {
+                warroom::incident::model::Event::EvidenceCaptured { why, file, .. } if why == "declared" => {
+                    Some(file.clone())
+                }
+                _ => None,
+            })
+    });
+    let document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(journal_path.parent().expect("dir").join(&declared)).expect("evidence"))
+            .expect("JSON");
+    let traffic = &document["signals"]["services"]["shop/checkout"]["traffic"];
+    assert!(
+        traffic[0]["values"].as_array().is_some_and(|v| v.len() > 10),
+        "checkout's traffic around the onset: {}",
+        document["signals"]
+    );
     // Its undo is offered, also from the timeline once the overlay is gone (the journal
     // recorded it), and is itself confirmed and journaled.
     assert!(
