@@ -103,26 +103,8 @@ pub fn fold(state: &mut AppState, e: &Entry) -> bool {
     folded.steps.push((e.seq, step));
     let steps: Vec<&str> = folded.steps.iter().map(|(_, s)| *s).collect();
     let text = match &e.event {
-        Event::AlertFiring { .. } | Event::AlertResolved { .. } => {
-            let fired = steps.iter().filter(|s| **s == "fired").count();
-            let resolved = steps.len() - fired;
-            format!(
-                "{} (fired {}, resolved {})",
-                describe(&e.event),
-                times(fired),
-                times(resolved)
-            )
-        }
-        Event::SignalAppeared { .. } | Event::SignalCleared { .. } => {
-            let seen = steps.iter().filter(|s| **s == "fired").count();
-            let cleared = steps.len() - seen;
-            format!(
-                "{} (seen {}, cleared {})",
-                describe(&e.event),
-                times(seen),
-                times(cleared)
-            )
-        }
+        Event::AlertFiring { .. } | Event::AlertResolved { .. } => flips(&e.event, &steps, "fired", "resolved"),
+        Event::SignalAppeared { .. } | Event::SignalCleared { .. } => flips(&e.event, &steps, "seen", "cleared"),
         Event::ActionRequested(a)
         | Event::ActionDryRun(a)
         | Event::ActionSucceeded(a)
@@ -152,6 +134,14 @@ pub fn fold(state: &mut AppState, e: &Entry) -> bool {
     }
     state.dirty = true;
     true
+}
+
+/// `Alert resolved: X (fired twice, resolved twice)`: the latest flip, and how often it came
+/// (`came`) and went (`went`).
+fn flips(event: &Event, steps: &[&str], came: &str, went: &str) -> String {
+    let up = steps.iter().filter(|s| **s == "fired").count();
+    let down = steps.len() - up;
+    format!("{} ({came} {}, {went} {})", describe(event), times(up), times(down))
 }
 
 fn times(n: usize) -> String {

@@ -955,19 +955,25 @@ fn run_postmortem(args: PostmortemArgs, config: &crate::config::Config) -> anyho
     }
     let changed = recorded_changes(&path);
     let markdown = postmortem::render(&record, &config.definitions(), changed.as_deref());
-    match &args.output {
+    write_out(args.output.as_deref(), &markdown, "the postmortem")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `text` (`what`, for the error) to `file`, saying so on stderr, else to stdout.
+pub(super) fn write_out(file: Option<&Path>, text: &str, what: &str) -> anyhow::Result<()> {
+    match file {
         Some(file) => {
-            std::fs::write(file, markdown).with_context(|| format!("cannot write {}", file.display()))?;
+            std::fs::write(file, text).with_context(|| format!("cannot write {}", file.display()))?;
             eprintln!("wrote {}", file.display());
         }
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(markdown.as_bytes())
+            out.write_all(text.as_bytes())
                 .and_then(|()| out.flush())
-                .context("cannot write the postmortem")?;
+                .with_context(|| format!("cannot write {what}"))?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// What the flight recording beside the journal at `journal` shows changed; none when there is

@@ -1,10 +1,8 @@
 //! `warroom report`: every journal read together for a period (drills apart), as Markdown.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -70,18 +68,7 @@ fn run(args: ReportArgs, config: &crate::config::Config) -> anyhow::Result<ExitC
         None => format!("every incident (as of {today})"),
     };
     let markdown = crate::text::printable(&report::markdown(&built, &period));
-    match &args.output {
-        Some(file) => {
-            std::fs::write(file, markdown).with_context(|| format!("cannot write {}", file.display()))?;
-            eprintln!("wrote {}", file.display());
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(markdown.as_bytes())
-                .and_then(|()| out.flush())
-                .context("cannot write the report")?;
-        }
-    }
+    super::incident::write_out(args.output.as_deref(), &markdown, "the report")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -31,13 +31,27 @@ pub fn pin(i: &Incident, seq: u64) -> Result<Event, Refused> {
     Ok(Event::Pinned { seq })
 }
 
+/// The entry numbers that name what exists (`there are #3, #7`), or `none` when nothing does:
+/// for a message refusing a number that names nothing.
+fn numbers(seqs: impl Iterator<Item = u64>, none: &str) -> String {
+    let names: Vec<String> = seqs.map(|s| format!("#{s}")).collect();
+    if names.is_empty() {
+        none.to_string()
+    } else {
+        format!("there are {}", names.join(", "))
+    }
+}
+
 /// Hypothesis `#seq` moves to `to`.
 pub fn hypothesis(i: &Incident, seq: u64, to: HypothesisState, reason: Option<String>) -> Result<Event, Refused> {
     let Some(h) = i.hypotheses.iter().find(|h| h.seq == seq) else {
         return Err(Refused(format!(
             "{} has no hypothesis #{seq}: {}",
             i.id,
-            super::hypotheses::names(&i.hypotheses)
+            numbers(
+                i.hypotheses.iter().map(|h| h.seq),
+                "none has been put forward (:hypothesis TEXT)"
+            )
         )));
     };
     if h.state == to {
@@ -58,7 +72,10 @@ pub fn follow_up(i: &Incident, seq: u64, changes: super::follow_ups::Changes) ->
         return Err(Refused(format!(
             "{} has no follow-up #{seq}: {}",
             i.id,
-            super::follow_ups::names(&i.follow_ups)
+            numbers(
+                i.follow_ups.iter().map(|f| f.seq),
+                "none has been recorded (:followup TITLE)"
+            )
         )));
     };
     let new = |was: Option<String>, now: Option<String>| now.filter(|n| was.as_ref() != Some(n));

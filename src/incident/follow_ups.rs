@@ -242,37 +242,11 @@ pub fn asked(words: &[&str]) -> Result<Asked, String> {
     })
 }
 
-/// The entry numbers of the follow-ups, for a message naming those that exist.
-pub fn names(list: &[FollowUp]) -> String {
-    if list.is_empty() {
-        return "none has been recorded (:followup TITLE)".into();
-    }
-    let names: Vec<String> = list.iter().map(|f| format!("#{}", f.seq)).collect();
-    format!("there are {}", names.join(", "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::incident::change;
-    use crate::incident::model::{Declared, Severity};
-    use crate::incident::state::Incident;
-    use crate::incident::testing::entry;
-
-    fn incident(entries: &[Entry]) -> Incident {
-        let opened = entry(
-            1,
-            "alice",
-            Event::IncidentOpened(Declared::new(
-                "INC-20261124-001".parse().expect("id"),
-                "Checkout errors",
-                Severity::Sev2,
-            )),
-        );
-        let mut all = vec![opened];
-        all.extend_from_slice(entries);
-        Incident::from_entries(&all).expect("incident")
-    }
+    use crate::incident::testing::{entry, opened_with as incident};
 
     fn recorded(seq: u64, title: &str, due: Option<Date>) -> Entry {
         entry(

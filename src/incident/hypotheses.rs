@@ -95,36 +95,12 @@ pub fn asked(words: &[&str]) -> Option<Asked> {
     (!words.is_empty()).then(|| Asked::PutForward(words.join(" ")))
 }
 
-/// The entry numbers of the hypotheses, for a message naming those that exist.
-pub fn names(board: &[Hypothesis]) -> String {
-    if board.is_empty() {
-        return "none has been put forward (:hypothesis TEXT)".into();
-    }
-    let names: Vec<String> = board.iter().map(|h| format!("#{}", h.seq)).collect();
-    format!("there are {}", names.join(", "))
-}
-
 #[cfg(test)]
 mod tests {
     use crate::incident::change;
-    use crate::incident::model::{Declared, Entry, Event, HypothesisState, Severity};
+    use crate::incident::model::{Entry, Event, HypothesisState};
     use crate::incident::state::Incident;
-    use crate::incident::testing::entry;
-
-    fn incident(entries: &[Entry]) -> Incident {
-        let opened = entry(
-            1,
-            "alice",
-            Event::IncidentOpened(Declared::new(
-                "INC-20261124-001".parse().expect("id"),
-                "Checkout errors",
-                Severity::Sev2,
-            )),
-        );
-        let mut all = vec![opened];
-        all.extend_from_slice(entries);
-        Incident::from_entries(&all).expect("incident")
-    }
+    use crate::incident::testing::{entry, opened_with as incident};
 
     fn moved(i: &Incident, seq: u64, who: &str, to: HypothesisState, why: Option<&str>) -> Entry {
         let event = change::hypothesis(i, seq, to, why.map(Into::into)).expect("allowed");

@@ -18,3 +18,20 @@ pub fn entry(seq: u64, who: &str, event: Event) -> Entry {
         hash: String::new(),
     }
 }
+
+/// The incident INC-20261124-001 ("Checkout errors", SEV2, opened by alice as entry 1) with
+/// `entries` after its opening.
+pub fn opened_with(entries: &[Entry]) -> super::state::Incident {
+    let opened = entry(
+        1,
+        "alice",
+        Event::IncidentOpened(super::model::Declared::new(
+            "INC-20261124-001".parse().expect("id"),
+            "Checkout errors",
+            super::model::Severity::Sev2,
+        )),
+    );
+    let mut all = vec![opened];
+    all.extend_from_slice(entries);
+    super::state::Incident::from_entries(&all).expect("incident")
+}

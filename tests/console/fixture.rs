@@ -144,6 +144,19 @@ pub fn declared(s: &mut Console, sev: Severity) {
     update(s, Msg::Journal(Followed::Entry(Box::new(entry(1, event, false)))));
 }
 
+/// What the journal records of rolling shop/checkout back (action `a1`), before an answer.
+pub fn rollback_record() -> warroom::incident::model::ActionRecord {
+    warroom::incident::model::ActionRecord {
+        action_id: "a1".into(),
+        action: "rollout_undo".into(),
+        target: "deployment/checkout -n shop".into(),
+        parameters: serde_json::json!({"verb": "rollout_undo", "namespace": "shop", "workload": {"kind": "Deployment", "name": "checkout"}}),
+        response: serde_json::Value::Null,
+        error: None,
+        identity: None,
+    }
+}
+
 pub fn entry(seq: u64, event: Event, pinned: bool) -> Entry {
     Entry {
         seq,

@@ -988,15 +988,7 @@ fn the_catch_up_key_shows_what_someone_joining_needs_first() {
     assert!(s.overlay.is_none());
     assert!(text(&draw(&s, 200, 50)).contains("no incident is open: nothing to catch up on"));
     declared(&mut s, Severity::Sev2);
-    let rollback = warroom::incident::model::ActionRecord {
-        action_id: "a1".into(),
-        action: "rollout_undo".into(),
-        target: "deployment/checkout -n shop".into(),
-        parameters: serde_json::json!({"verb": "rollout_undo", "namespace": "shop", "workload": {"kind": "Deployment", "name": "checkout"}}),
-        response: serde_json::Value::Null,
-        error: None,
-        identity: None,
-    };
+    let rollback = rollback_record();
     for (seq, event) in [
         (
             2,

@@ -641,19 +641,10 @@ fn a_follow_up_from_the_palette_is_an_action_item_for_the_journal() {
 /// flapping alert is one row too, moved to the newest place on each flip and counting them.
 #[test]
 fn an_actions_steps_and_an_alerts_flips_fold_into_one_row_each() {
-    use warroom::incident::model::ActionRecord;
     let mut s = state();
     update(&mut s, Msg::Resize(200, 50));
     declared(&mut s, Severity::Sev2);
-    let undo = ActionRecord {
-        action_id: "a1".into(),
-        action: "rollout_undo".into(),
-        target: "deployment/checkout -n shop".into(),
-        parameters: serde_json::json!({"verb": "rollout_undo", "namespace": "shop", "workload": {"kind": "Deployment", "name": "checkout"}}),
-        response: serde_json::Value::Null,
-        error: None,
-        identity: None,
-    };
+    let undo = rollback_record();
     let firing = Event::AlertFiring {
         alert: "CheckoutErrors".into(),
         labels: [("severity".to_string(), "page".to_string())].into(),
@@ -773,21 +764,13 @@ fn capture_keeps_the_selection_and_an_action_captures_its_object_first() {
 /// once; `:mitigated` records the milestone at the rollback's time and moves to monitoring.
 #[test]
 fn the_action_after_which_the_slo_recovered_is_proposed_as_mitigation() {
-    use warroom::incident::model::{ActionRecord, Milestone, Status};
+    use warroom::incident::model::{Milestone, Status};
     use warroom::observe::model::{Reading, Update as O};
     use warroom::observe::panels::{Target, Unit};
     let mut s = with_signals(state());
     update(&mut s, Msg::Resize(200, 50));
     declared(&mut s, Severity::Sev2);
-    let undo = ActionRecord {
-        action_id: "a1".into(),
-        action: "rollout_undo".into(),
-        target: "deployment/checkout -n shop".into(),
-        parameters: serde_json::json!({"verb": "rollout_undo", "namespace": "shop", "workload": {"kind": "Deployment", "name": "checkout"}}),
-        response: serde_json::Value::Null,
-        error: None,
-        identity: None,
-    };
+    let undo = rollback_record();
     let rolled_back = entry(2, Event::ActionSucceeded(undo), false);
     let at = rolled_back.time;
     update(&mut s, Msg::Journal(Followed::Entry(Box::new(rolled_back))));
