@@ -1,8 +1,8 @@
 //! Journal entries that fold into a row already on the timeline, so the timeline reads one line
 //! per thing that happened: an action's dry run and outcome join the row of its request (its
-//! steps listed inside), and an alert's flips join the row of its first firing, which moves to
-//! the newest place and counts them (a flapping alert is one row, not fifty). The journal keeps
-//! every entry; only the view folds. Pure.
+//! steps listed inside), and an alert's or a signal's flips join the row of its first, which
+//! moves to the newest place and counts them (a flapping alert is one row, not fifty). The
+//! journal keeps every entry; only the view folds. Pure.
 
 use super::state::AppState;
 use crate::incident::model::{Entry, Event};
@@ -27,7 +27,8 @@ impl Folded {
     }
 }
 
-/// What `event` is a step of: an action (by its id) or an alert (by its name and labels).
+/// What `event` is a step of: an action (by its id), an alert (by its name and labels) or a
+/// signal (by its kind and subject).
 fn key(event: &Event) -> Option<String> {
     match event {
         Event::ActionRequested(a)
@@ -80,16 +81,15 @@ pub fn fold(state: &mut AppState, e: &Entry) -> bool {
     else {
         return false;
     };
-    // Alerts and signals flip; their row moves to the newest place on each flip.
-    let alert = matches!(
+    // Alerts and signals flip; their row moves to the newest place, on the flip's time.
+    let flip = matches!(
         e.event,
         Event::AlertFiring { .. }
             | Event::AlertResolved { .. }
             | Event::SignalAppeared { .. }
             | Event::SignalCleared { .. }
     );
-    let mut row = if alert {
-        // A flip moves the alert's row to the newest place, on the flip's time.
+    let mut row = if flip {
         let mut row = state.timeline.remove(i);
         row.at = e.incident_time().as_second();
         row
@@ -117,7 +117,7 @@ pub fn fold(state: &mut AppState, e: &Entry) -> bool {
     };
     row.text = CleanText::line(&text);
     row.kind = e.event.kind().to_string();
-    row.severe = if alert {
+    row.severe = if flip {
         matches!(e.event, Event::AlertFiring { .. } | Event::SignalAppeared { .. })
     } else {
         row.severe || matches!(step, "dry run failed" | "failed" | "refused")
@@ -127,7 +127,7 @@ pub fn fold(state: &mut AppState, e: &Entry) -> bool {
     if let Some(undo) = super::narration::recorded_undo(&e.event) {
         row.undo = Some(undo);
     }
-    if alert {
+    if flip {
         state.timeline.push(row);
     } else {
         state.timeline[i] = row;

@@ -1,7 +1,8 @@
 //! The mitigated milestone, proposed: when actions succeeded while services of the open
 //! incident were over their SLO, and every one of them is back under it in the readings since,
-//! the console proposes the latest of them as the moment the incident was mitigated, once; `:mitigated`
-//! confirms it (the milestone at the action's time; the status moves to monitoring). Pure.
+//! the console proposes the latest of them as the moment the incident was mitigated, once;
+//! `:mitigated` confirms it (the milestone at the action's time; the status moves to
+//! monitoring). Also when the incident was opened, which its impact is measured from. Pure.
 
 use super::state::AppState;
 use crate::incident::model::{Entry, Event, Milestone, Status};
@@ -14,8 +15,7 @@ const LIVE: i64 = 120;
 /// What the console watches for.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Watch {
-    /// Succeeded actions whose recovery is awaited: the entry, its time (incident clock,
-    /// seconds), what it did, and the services over their SLO when it succeeded.
+    /// Succeeded actions whose recovery is awaited.
     pub awaiting: Vec<Awaited>,
     /// The proposal made, if one was.
     pub proposed: Option<Awaited>,
@@ -24,6 +24,7 @@ pub struct Watch {
     pub opened: Option<i64>,
 }
 
+/// A succeeded action: its entry, when it was journaled, and what it did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Awaited {
     pub seq: u64,
@@ -38,7 +39,13 @@ pub struct Awaited {
 /// mitigated milestone or a status of monitoring or later ends the watch.
 pub fn journaled(state: &mut AppState, e: &Entry) {
     match &e.event {
-        Event::IncidentOpened(_) => state.mitigation.opened = Some(e.incident_time().as_second()),
+        // Another incident followed here starts the watch over.
+        Event::IncidentOpened(_) => {
+            state.mitigation = Watch {
+                opened: Some(e.incident_time().as_second()),
+                ..Watch::default()
+            }
+        }
         Event::ActionSucceeded(a) => {
             // Only an action succeeding now: one read back from an older journal was long ago.
             let now = (state.now - e.time.as_second()).abs() <= LIVE;
