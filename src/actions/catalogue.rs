@@ -119,6 +119,14 @@ pub enum Action {
 }
 
 /// The kinds of workload the rollout and scale actions act on.
+/// The one object an action changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActedOn<'a> {
+    Node(&'a str),
+    Pod { namespace: &'a str, name: &'a str },
+    Workload { namespace: &'a str, workload: &'a Workload },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum WorkloadKind {
     Deployment,
@@ -347,14 +355,14 @@ impl Action {
         }
     }
 
-    /// The object it is done to, as the journal writes it: `node/node-7`,
-    /// `deployment/checkout -n shop`.
-    pub fn target(&self) -> String {
-        match self {
-            Action::Cordon { node } | Action::Uncordon { node } | Action::Drain { node } => format!("node/{node}"),
+    /// The one object it changes: a node, a pod or a workload; none for isolation, ConfigMap
+    /// edits and silences, which act on something else.
+    pub fn acted_on(&self) -> Option<ActedOn<'_>> {
+        Some(match self {
+            Action::Cordon { node } | Action::Uncordon { node } | Action::Drain { node } => ActedOn::Node(node),
             Action::DeletePod { namespace, pod }
             | Action::TakeOutOfService { namespace, pod }
-            | Action::ReturnToService { namespace, pod } => format!("pod/{pod} -n {namespace}"),
+            | Action::ReturnToService { namespace, pod } => ActedOn::Pod { namespace, name: pod },
             Action::RolloutRestart { namespace, workload }
             | Action::RolloutUndo {
                 namespace, workload, ..
@@ -369,12 +377,30 @@ impl Action {
             }
             | Action::Autoscale {
                 namespace, workload, ..
-            } => format!("{workload} -n {namespace}"),
-            Action::Isolate {
-                namespace,
-                selector,
-                allow,
-            } => {
+            } => ActedOn::Workload { namespace, workload },
+            Action::Isolate { .. }
+            | Action::RemoveIsolation { .. }
+            | Action::EditConfig { .. }
+            | Action::Silence { .. }
+            | Action::ExpireSilence { .. } => return None,
+        })
+    }
+
+    /// The object it is done to, as the journal writes it: `node/node-7`,
+    /// `deployment/checkout -n shop`.
+    pub fn target(&self) -> String {
+        match (self, self.acted_on()) {
+            (_, Some(ActedOn::Node(node))) => format!("node/{node}"),
+            (_, Some(ActedOn::Pod { namespace, name })) => format!("pod/{name} -n {namespace}"),
+            (_, Some(ActedOn::Workload { namespace, workload })) => format!("{workload} -n {namespace}"),
+            (
+                Action::Isolate {
+                    namespace,
+                    selector,
+                    allow,
+                },
+                None,
+            ) => {
                 let mut s = format!("pods {} -n {namespace}", selector_string(selector));
                 if !allow.is_empty() {
                     let peers: Vec<String> = allow.iter().map(Peer::to_string).collect();
@@ -382,37 +408,33 @@ impl Action {
                 }
                 s
             }
-            Action::RemoveIsolation { namespace, policy } => format!("networkpolicy/{policy} -n {namespace}"),
-            Action::EditConfig {
-                namespace, config_map, ..
-            } => format!("configmap/{config_map} -n {namespace}"),
-            Action::Silence { matchers, .. } => format!("alerts {{{}}}", selector_string(matchers)),
-            Action::ExpireSilence { id } => format!("silence/{id}"),
+            (Action::RemoveIsolation { namespace, policy }, None) => format!("networkpolicy/{policy} -n {namespace}"),
+            (
+                Action::EditConfig {
+                    namespace, config_map, ..
+                },
+                None,
+            ) => format!("configmap/{config_map} -n {namespace}"),
+            (Action::Silence { matchers, .. }, None) => format!("alerts {{{}}}", selector_string(matchers)),
+            (Action::ExpireSilence { id }, None) => format!("silence/{id}"),
+            (_, None) => unreachable!("every action on no one object is named above"),
         }
     }
 
     /// The name a user types to confirm a risky action.
     pub fn target_name(&self) -> String {
-        match self {
-            Action::Cordon { node } | Action::Uncordon { node } | Action::Drain { node } => node.clone(),
-            Action::DeletePod { pod, .. }
-            | Action::TakeOutOfService { pod, .. }
-            | Action::ReturnToService { pod, .. } => pod.clone(),
-            Action::RolloutRestart { workload, .. }
-            | Action::RolloutUndo { workload, .. }
-            | Action::RolloutPause { workload, .. }
-            | Action::RolloutResume { workload, .. }
-            | Action::Scale { workload, .. }
-            | Action::SetImage { workload, .. }
-            | Action::Autoscale { workload, .. } => workload.name.clone(),
-            Action::Isolate { selector, .. } => selector_string(selector),
-            Action::RemoveIsolation { policy, .. } => policy.clone(),
-            Action::EditConfig { config_map, .. } => config_map.clone(),
-            Action::Silence { matchers, .. } => matchers
+        match (self, self.acted_on()) {
+            (_, Some(ActedOn::Node(name) | ActedOn::Pod { name, .. })) => name.to_string(),
+            (_, Some(ActedOn::Workload { workload, .. })) => workload.name.clone(),
+            (Action::Isolate { selector, .. }, None) => selector_string(selector),
+            (Action::RemoveIsolation { policy, .. }, None) => policy.clone(),
+            (Action::EditConfig { config_map, .. }, None) => config_map.clone(),
+            (Action::Silence { matchers, .. }, None) => matchers
                 .get("alertname")
                 .cloned()
                 .unwrap_or_else(|| selector_string(matchers)),
-            Action::ExpireSilence { id } => id.clone(),
+            (Action::ExpireSilence { id }, None) => id.clone(),
+            (_, None) => unreachable!("every action on no one object is named above"),
         }
     }
 

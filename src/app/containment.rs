@@ -91,37 +91,21 @@ fn action_workload(kind: OwnerKind, name: &str) -> Option<Workload> {
 /// The object `action` changes, as evidence is captured of it (none for silences, ConfigMap
 /// edits and network isolation, which act on no one object that can be read here).
 fn acted_on(action: &Action) -> Option<crate::cluster::inspect::Target> {
+    use crate::actions::catalogue::ActedOn;
     use crate::cluster::inspect::{Kind, Target};
     use crate::text::CleanText;
-    let (kind, namespace, name) = match action {
-        Action::Cordon { node } | Action::Uncordon { node } | Action::Drain { node } => (Kind::Node, "", node),
-        Action::DeletePod { namespace, pod }
-        | Action::TakeOutOfService { namespace, pod }
-        | Action::ReturnToService { namespace, pod } => (Kind::Pod, namespace.as_str(), pod),
-        Action::RolloutRestart { namespace, workload }
-        | Action::RolloutUndo {
-            namespace, workload, ..
-        }
-        | Action::RolloutPause { namespace, workload }
-        | Action::RolloutResume { namespace, workload }
-        | Action::Scale {
-            namespace, workload, ..
-        }
-        | Action::SetImage {
-            namespace, workload, ..
-        }
-        | Action::Autoscale {
-            namespace, workload, ..
-        } => (
+    let (kind, namespace, name) = match action.acted_on()? {
+        ActedOn::Node(name) => (Kind::Node, "", name),
+        ActedOn::Pod { namespace, name } => (Kind::Pod, namespace, name),
+        ActedOn::Workload { namespace, workload } => (
             match workload.kind {
                 WorkloadKind::Deployment => Kind::Deployment,
                 WorkloadKind::StatefulSet => Kind::StatefulSet,
                 WorkloadKind::DaemonSet => Kind::DaemonSet,
             },
-            namespace.as_str(),
-            &workload.name,
+            namespace,
+            workload.name.as_str(),
         ),
-        _ => return None,
     };
     Some(Target {
         kind,

@@ -6,7 +6,7 @@
 
 use super::state::AppState;
 use crate::incident::model::{Entry, Event};
-use crate::incident::timeline::{action, describe};
+use crate::incident::timeline::describe;
 use crate::text::CleanText;
 
 /// What a row gathers, and the journal entries it tells, oldest first, each with its step.
@@ -30,15 +30,10 @@ impl Folded {
 /// What `event` is a step of: an action (by its id), an alert (by its name and labels) or a
 /// signal (by its kind and subject).
 fn key(event: &Event) -> Option<String> {
+    if let Some((a, _)) = crate::incident::actions_taken::step(event) {
+        return Some(format!("action {}", a.action_id));
+    }
     match event {
-        Event::ActionRequested(a)
-        | Event::ActionDryRun(a)
-        | Event::ActionSucceeded(a)
-        | Event::ActionFailed(a)
-        | Event::ActionCancelled(a)
-        | Event::ActionDeclined(a)
-        | Event::ActionUnchanged(a)
-        | Event::ActionRefused(a) => Some(format!("action {}", a.action_id)),
         Event::AlertFiring { alert, labels, .. } | Event::AlertResolved { alert, labels } => {
             Some(format!("alert {}", crate::incident::state::alert_key(alert, labels)))
         }
@@ -52,16 +47,10 @@ fn key(event: &Event) -> Option<String> {
 
 /// The step `event` is, in a word or two.
 fn step(event: &Event) -> Option<&'static str> {
+    if let Some((_, step)) = crate::incident::actions_taken::step(event) {
+        return Some(step);
+    }
     Some(match event {
-        Event::ActionRequested(_) => "requested",
-        Event::ActionDryRun(a) if a.error.is_some() => "dry run failed",
-        Event::ActionDryRun(_) => "dry run passed",
-        Event::ActionSucceeded(_) => "succeeded",
-        Event::ActionFailed(_) => "failed",
-        Event::ActionCancelled(_) => "cancelled",
-        Event::ActionDeclined(_) => "declined",
-        Event::ActionUnchanged(_) => "not needed",
-        Event::ActionRefused(_) => "refused",
         Event::AlertFiring { .. } | Event::SignalAppeared { .. } => "fired",
         Event::AlertResolved { .. } | Event::SignalCleared { .. } => "resolved",
         _ => return None,
@@ -105,15 +94,7 @@ pub fn fold(state: &mut AppState, e: &Entry) -> bool {
     let text = match &e.event {
         Event::AlertFiring { .. } | Event::AlertResolved { .. } => flips(&e.event, &steps, "fired", "resolved"),
         Event::SignalAppeared { .. } | Event::SignalCleared { .. } => flips(&e.event, &steps, "seen", "cleared"),
-        Event::ActionRequested(a)
-        | Event::ActionDryRun(a)
-        | Event::ActionSucceeded(a)
-        | Event::ActionFailed(a)
-        | Event::ActionCancelled(a)
-        | Event::ActionDeclined(a)
-        | Event::ActionUnchanged(a)
-        | Event::ActionRefused(a) => format!("{} [{}: {}]", describe(&e.event), action(a), steps.join(" → ")),
-        _ => describe(&e.event),
+        _ => crate::incident::actions_taken::folded_line(&e.event, &steps),
     };
     row.text = CleanText::line(&text);
     row.kind = e.event.kind().to_string();

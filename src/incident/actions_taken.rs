@@ -17,6 +17,38 @@ pub struct ActionStory<'a> {
     pub outcome: Option<(&'a Entry, &'static str, &'a ActionRecord)>,
 }
 
+/// The step of an action that `event` records, in a word or two (`requested`, `dry run
+/// passed`, `succeeded`…), with the action's record; none for any other event.
+pub fn step(event: &Event) -> Option<(&ActionRecord, &'static str)> {
+    Some(match event {
+        Event::ActionRequested(a) => (a, "requested"),
+        Event::ActionDryRun(a) if a.error.is_some() => (a, "dry run failed"),
+        Event::ActionDryRun(a) => (a, "dry run passed"),
+        Event::ActionSucceeded(a) => (a, "succeeded"),
+        Event::ActionFailed(a) => (a, "failed"),
+        Event::ActionCancelled(a) => (a, "cancelled"),
+        Event::ActionDeclined(a) => (a, "declined"),
+        Event::ActionUnchanged(a) => (a, "not needed"),
+        Event::ActionRefused(a) => (a, "refused"),
+        _ => return None,
+    })
+}
+
+/// One line for an action whose steps are `steps` (oldest first), told by its latest step
+/// `latest`: `Action succeeded: rolled back … [rollout undo deployment/checkout -n shop:
+/// requested → dry run passed → succeeded]`.
+pub fn folded_line(latest: &Event, steps: &[&str]) -> String {
+    match step(latest) {
+        Some((a, _)) => format!(
+            "{} [{}: {}]",
+            super::timeline::describe(latest),
+            super::timeline::action(a),
+            steps.join(" → ")
+        ),
+        None => super::timeline::describe(latest),
+    }
+}
+
 /// Every action in `entries`, in the order first recorded.
 pub fn stories(entries: &[Entry]) -> Vec<ActionStory<'_>> {
     let mut order: Vec<&str> = Vec::new();

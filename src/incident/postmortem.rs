@@ -434,12 +434,43 @@ fn timeline(out: &mut String, entries: &[Entry], pinned: &BTreeSet<u64>) {
         out,
         "| Time (UTC) | # | | Source | Actor | Event |\n|---|---|---|---|---|---|"
     );
+    // Each action is one row, where it was asked, told by its last step with every step inside.
+    let mut steps: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    for e in entries {
+        if let Some((a, _)) = super::actions_taken::step(&e.event) {
+            steps.entry(a.action_id.as_str()).or_default().push(e);
+        }
+    }
     // The recording's seals prove it untouched (`journal verify`); they tell no story.
     for e in entries
         .iter()
         .filter(|e| !matches!(e.event, super::model::Event::RecordingSealed { .. }))
     {
-        let pin = if pinned.contains(&e.seq) { "📌" } else { "" };
+        let (seqs, text, pinned_here) = match super::actions_taken::step(&e.event) {
+            Some((a, _)) => {
+                let all = &steps[a.action_id.as_str()];
+                if all.first().map(|f| f.seq) != Some(e.seq) {
+                    continue;
+                }
+                let last = all.last().expect("a step");
+                let words: Vec<&str> = all
+                    .iter()
+                    .filter_map(|s| super::actions_taken::step(&s.event).map(|(_, w)| w))
+                    .collect();
+                let seqs = if all.len() > 1 {
+                    format!("{}–{}", e.seq, last.seq)
+                } else {
+                    e.seq.to_string()
+                };
+                (
+                    seqs,
+                    super::actions_taken::folded_line(&last.event, &words),
+                    all.iter().any(|s| pinned.contains(&s.seq)),
+                )
+            }
+            None => (e.seq.to_string(), describe(&e.event), pinned.contains(&e.seq)),
+        };
+        let pin = if pinned_here { "📌" } else { "" };
         let source = match e.source {
             Origin::Human => "human",
             Origin::Automation => "automation",
@@ -448,11 +479,10 @@ fn timeline(out: &mut String, entries: &[Entry], pinned: &BTreeSet<u64>) {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {pin} | {source} | {} | {} |",
+            "| {} | {seqs} | {pin} | {source} | {} | {} |",
             utc(e.time),
-            e.seq,
             cell(&e.actor.name),
-            cell(&describe(&e.event))
+            cell(&text)
         );
     }
     out.push('\n');
