@@ -238,23 +238,20 @@ pub fn refresh_symptoms(state: &mut AppState) {
     if fresh == state.symptoms {
         return;
     }
-    let (appeared, cleared) = symptoms::changes(&state.symptoms, &fresh);
-    let (appeared, cleared) = if state.incident.is_some() {
-        (Vec::new(), Vec::new())
-    } else {
-        (appeared, cleared)
-    };
-    for s in appeared {
-        push(state, symptoms::SOURCE, "signal", s.message.clone(), true);
-    }
-    for s in cleared {
-        push(
-            state,
-            symptoms::SOURCE,
-            "signal",
-            format!("cleared: {}", s.message),
-            false,
-        );
+    if state.incident.is_none() {
+        let (appeared, cleared) = symptoms::changes(&state.symptoms, &fresh);
+        for s in appeared {
+            push(state, symptoms::SOURCE, "signal", s.message.clone(), true);
+        }
+        for s in cleared {
+            push(
+                state,
+                symptoms::SOURCE,
+                "signal",
+                format!("cleared: {}", s.message),
+                false,
+            );
+        }
     }
     state.symptoms = fresh;
     state.dirty = true;

@@ -10,7 +10,6 @@ use jiff::civil::Date;
 
 use crate::incident::follow_up_export::{self, Owed};
 use crate::incident::follow_ups::{Changes, Standing};
-use crate::incident::journal;
 use crate::incident::model::IncidentId;
 use crate::incident::state::Incident;
 use crate::postgres::Journals;
@@ -67,7 +66,7 @@ pub fn run(journals: &mut Journals, config: &crate::config::Config, args: Follow
         let tracker = crate::tracker::Tracker::new(tracker).map_err(anyhow::Error::msg)?;
         return post(journals, &tracker, &owed);
     }
-    let today = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let today = crate::incident::timeline::utc_day(Timestamp::now());
     match args.format {
         FollowUpFormat::Text => text(&owed, today, args.all),
         FollowUpFormat::Markdown => print!("{}", follow_up_export::markdown(&owed, today)),
@@ -101,9 +100,8 @@ fn read(journals: &mut Journals, incident: Option<&IncidentId>) -> anyhow::Resul
     let mut incidents = Vec::new();
     for id in ids {
         let read = journals
-            .existing(&id)
+            .read(&id)
             .map_err(anyhow::Error::from)
-            .and_then(|path| Ok(journal::read(&path)?))
             .and_then(|record| Ok(Incident::from_entries(&record.entries)?));
         match read {
             // Drills are practice: their follow-ups are listed only when the drill is named.

@@ -356,7 +356,7 @@ pub fn debrief(args: DebriefArgs) -> ExitCode {
 
 fn run_debrief(args: DebriefArgs, config: &crate::config::Config) -> anyhow::Result<ExitCode> {
     let store = args.data.store();
-    let record = journal::read(&args.data.journals(config)?.existing(&args.incident)?)?;
+    let record = args.data.journals(config)?.read(&args.incident)?;
     let played = Incident::from_entries(&record.entries)?.played;
     let logged = played
         .as_ref()
@@ -498,7 +498,7 @@ fn run_incident(args: IncidentArgs, config: &crate::config::Config) -> anyhow::R
         }
         IncidentCommand::List => list(&mut journals),
         IncidentCommand::Catchup { incident } => {
-            let record = journal::read(&journals.existing(&incident)?)?;
+            let record = journals.read(&incident)?;
             let now = Timestamp::now();
             for line in crate::incident::catch_up::lines(&state(&record.entries)?, &record.entries, now) {
                 println!("{}", printable(&line));
@@ -628,7 +628,7 @@ fn list(journals: &mut Journals) -> anyhow::Result<ExitCode> {
     );
     let mut known: Vec<(Incident, metrics::ResponseTimes)> = Vec::new();
     for id in ids {
-        let record = match journals.existing(&id).and_then(|path| Ok(journal::read(&path)?)) {
+        let record = match journals.read(&id) {
             Ok(r) => r,
             Err(e) => {
                 println!("{id:<18} cannot be read: {}", printable(&e.to_string()));

@@ -8,7 +8,6 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::incident::DataDir;
-use crate::incident::journal;
 use crate::incident::model::Entry;
 use crate::incident::report;
 use crate::text::printable;
@@ -36,11 +35,7 @@ fn run(args: ReportArgs, config: &crate::config::Config) -> anyhow::Result<ExitC
     let mut journals = args.data.journals(config)?;
     let mut read: Vec<Vec<Entry>> = Vec::new();
     for id in journals.list()? {
-        let record = match journals
-            .existing(&id)
-            .map_err(anyhow::Error::from)
-            .and_then(|p| Ok(journal::read(&p)?))
-        {
+        let record = match journals.read(&id) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!(
@@ -58,12 +53,12 @@ fn run(args: ReportArgs, config: &crate::config::Config) -> anyhow::Result<ExitC
             read.push(record.entries);
         }
     }
-    let today = now.to_zoned(TimeZone::UTC).date();
+    let today = crate::incident::timeline::utc_day(now);
     let built = report::build(read.iter().map(Vec::as_slice), today);
     let period = match since {
         Some(s) => format!(
             "incidents opened since {} (as of {today})",
-            s.to_zoned(TimeZone::UTC).date()
+            crate::incident::timeline::utc_day(s)
         ),
         None => format!("every incident (as of {today})"),
     };

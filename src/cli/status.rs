@@ -20,7 +20,6 @@ use crate::comms::publish::{self, Message};
 use crate::comms::template::{Template, Templates};
 use crate::comms::vars::{self, GoldenSignals};
 use crate::config::Config;
-use crate::incident::journal;
 use crate::incident::model::{Actor, Draft, IncidentId, Origin};
 use crate::incident::state::Incident;
 use crate::incident::timeline;
@@ -144,7 +143,7 @@ fn read_incident(
     journals: &mut Journals,
     id: &IncidentId,
 ) -> anyhow::Result<(Incident, Vec<crate::incident::model::Entry>)> {
-    let record = journal::read(&journals.existing(id)?)?;
+    let record = journals.read(id)?;
     let incident = Incident::from_entries(&record.entries).map_err(|e| anyhow!("{id}: {e}"))?;
     Ok((incident, record.entries))
 }

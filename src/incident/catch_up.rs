@@ -54,7 +54,7 @@ pub fn lines(incident: &Incident, entries: &[Entry], now: Timestamp) -> Vec<Stri
         out.push("Tried:".into());
         out.extend(tried.into_iter().map(|t| format!("  {t}")));
     }
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let today = super::timeline::utc_day(now);
     let open: Vec<&FollowUp> = incident.follow_ups.iter().filter(|f| f.is_open()).collect();
     if !open.is_empty() {
         out.push("Follow-ups:".into());

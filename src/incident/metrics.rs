@@ -209,20 +209,19 @@ pub fn across<'a>(incidents: impl IntoIterator<Item = (&'a Incident, ResponseTim
             }
         }
     }
-    let mean = |v: &Vec<SignedDuration>| -> Option<(SignedDuration, usize)> {
-        if v.is_empty() {
-            return None;
-        }
-        let total: i128 = v.iter().map(|d| d.as_nanos()).sum();
-        let n = v.len() as i128;
-        let nanos = i64::try_from(total / n).unwrap_or(i64::MAX);
-        Some((SignedDuration::from_nanos(nanos), v.len()))
-    };
-    out.mttd = mean(&sums[0]);
-    out.mtta = mean(&sums[1]);
-    out.mttm = mean(&sums[2]);
-    out.mttr = mean(&sums[3]);
+    let counted = |v: &Vec<SignedDuration>| mean(v).map(|m| (m, v.len()));
+    out.mttd = counted(&sums[0]);
+    out.mtta = counted(&sums[1]);
+    out.mttm = counted(&sums[2]);
+    out.mttr = counted(&sums[3]);
     out
+}
+
+/// The mean of `values`; none when there are none.
+pub fn mean(values: &[SignedDuration]) -> Option<SignedDuration> {
+    let n = i128::try_from(values.len()).ok().filter(|n| *n > 0)?;
+    let total: i128 = values.iter().map(|d| d.as_nanos()).sum();
+    Some(SignedDuration::from_nanos(i64::try_from(total / n).unwrap_or(i64::MAX)))
 }
 
 /// A duration as a responder reads it: `1h 04m 05s`, `12m 30s`, `45s`, `850ms`.

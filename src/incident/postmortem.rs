@@ -637,7 +637,7 @@ fn action_items(out: &mut String, follow_ups: &[super::follow_ups::FollowUp]) {
     );
     for f in follow_ups {
         let state = match f.settled_at {
-            Some(at) if !f.is_open() => format!("{} {}", f.state, utc_date(at)),
+            Some(at) if !f.is_open() => format!("{} {}", f.state, super::timeline::utc_day(at)),
             _ => f.state.to_string(),
         };
         let _ = writeln!(
@@ -653,11 +653,6 @@ fn action_items(out: &mut String, follow_ups: &[super::follow_ups::FollowUp]) {
         );
     }
     out.push('\n');
-}
-
-/// The UTC day of `t`.
-fn utc_date(t: Timestamp) -> jiff::civil::Date {
-    t.to_zoned(jiff::tz::TimeZone::UTC).date()
 }
 
 fn messaging(out: &mut String, entries: &[Entry]) {

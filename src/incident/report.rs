@@ -58,9 +58,7 @@ impl Spread {
     }
 
     pub fn mean(&self) -> Option<SignedDuration> {
-        let n = i128::try_from(self.values.len()).ok().filter(|n| *n > 0)?;
-        let total: i128 = self.values.iter().map(|d| d.as_nanos()).sum();
-        Some(SignedDuration::from_nanos(i64::try_from(total / n).unwrap_or(i64::MAX)))
+        metrics::mean(&self.values)
     }
 }
 

@@ -12,6 +12,11 @@ pub fn utc(t: Timestamp) -> String {
     t.to_zoned(TimeZone::UTC).strftime("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// The day of `t` in UTC: what due dates are judged against.
+pub fn utc_day(t: Timestamp) -> jiff::civil::Date {
+    t.to_zoned(TimeZone::UTC).date()
+}
+
 /// One-line description of what happened.
 pub fn describe(event: &Event) -> String {
     match event {

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use super::budget::STEP;
+use super::budget::{self, STEP};
 use super::follow::Plan;
 use super::http::ObserveError;
 use super::panels;
-use super::prometheus::{Prometheus, QueryResult};
+use super::prometheus::Prometheus;
 use crate::incident::model::ServiceImpact;
 
 /// Each followed service's impact from `from` to `to`.
@@ -29,20 +29,19 @@ pub async fn measure(
         .map(|p| p.template.clone());
     let mut out = Vec::new();
     for followed in &plan.services {
-        let objective = followed.objective.or(plan.objective).unwrap_or(0.999);
-        let budget = 1.0 - objective;
-        let Ok(errors_query) = panels::render(&plan.slo_error_ratio, &followed.target, Some("5m")) else {
+        let objective = budget::objective(plan, followed);
+        let limit = 1.0 - objective;
+        let Some(errors) = budget::error_ratios(p, plan, followed, from, to).await? else {
             continue;
         };
-        let errors = points(p.query_range(&errors_query, from, to, STEP).await?, f64::max);
         let rates = match traffic.as_deref().map(|t| panels::render(t, &followed.target, None)) {
-            Some(Ok(q)) => points(p.query_range(&q, from, to, STEP).await?, |a, b| a + b),
+            Some(Ok(q)) => budget::per_step(p.query_range(&q, from, to, STEP).await?, |a, b| a + b),
             _ => BTreeMap::new(),
         };
         let Some((&peak_ms, &peak)) = errors.iter().max_by(|a, b| a.1.total_cmp(b.1)) else {
             continue;
         };
-        let over = errors.values().filter(|v| **v > budget).count();
+        let over = errors.values().filter(|v| **v > limit).count();
         if over == 0 {
             continue;
         }
@@ -62,17 +61,4 @@ pub async fn measure(
         });
     }
     Ok(out)
-}
-
-/// A range answer as one value per step (its series' values combined), by Unix milliseconds.
-fn points(result: QueryResult, combine: fn(f64, f64) -> f64) -> BTreeMap<i64, f64> {
-    let mut out: BTreeMap<i64, f64> = BTreeMap::new();
-    if let QueryResult::Matrix(series) = result {
-        for point in series.iter().flat_map(|s| &s.values).filter(|p| p.v.is_finite()) {
-            out.entry((point.t * 1000.0).round() as i64)
-                .and_modify(|v| *v = combine(*v, point.v))
-                .or_insert(point.v);
-        }
-    }
-    out
 }

@@ -161,6 +161,11 @@ impl Journals {
         Ok(path)
     }
 
+    /// `id`'s journal read whole, from its file brought up to date first (`existing`).
+    pub fn read(&mut self, id: &IncidentId) -> Result<Record, JournalsError> {
+        Ok(crate::incident::journal::read(&self.existing(id)?)?)
+    }
+
     /// `id`'s local journal, up to date and open for appending (through `append_with`).
     pub fn open(&mut self, id: &IncidentId) -> Result<Journal, JournalsError> {
         let path = self.existing(id)?;
