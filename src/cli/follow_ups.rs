@@ -127,7 +127,7 @@ fn post(journals: &mut Journals, tracker: &crate::tracker::Tracker, owed: &[Owed
         match runtime.block_on(tracker.file(&tracker.body(o))) {
             Ok(ticket) => {
                 let changes = Changes {
-                    ticket: Some(ticket.clone()),
+                    ticket: Some(ticket),
                     ..Changes::default()
                 };
                 let seq = o.item.seq;
