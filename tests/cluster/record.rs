@@ -418,10 +418,37 @@ fn a_file_that_is_not_a_recording_is_refused_by_name() {
 
 #[test]
 fn a_rollback_played_earlier_than_the_real_team_did_it_branches_and_recovers_earlier() {
+    use warroom::observe::panels::{SLO_ERROR_RATIO, TRAFFIC, Target, render};
     let (shipped, (bad_at, fixed_at)) = shipped_recording();
     assert!(fixed_at - bad_at > 180_000, "the real team rolled back minutes later");
     let replay = crate::support::SimProcess::start(None, &["--replay", shipped.to_str().expect("utf-8"), "--paused"]);
     let ms = |at: i64| jiff::Timestamp::from_millisecond(at).expect("a time");
+    // What the recording shows shortly before the real team's rollback: checkout still
+    // failing, cart untouched by it.
+    let before_the_real_rollback = bad_at + 230_000;
+    assert!(before_the_real_rollback < fixed_at);
+    let checkout_service = Target {
+        namespace: "shop".into(),
+        service: "checkout".into(),
+    };
+    let cart = Target {
+        namespace: "shop".into(),
+        service: "cart".into(),
+    };
+    let signal = |target: &Target, template: &str| {
+        let q = render(template, target, Some("1m")).expect("a panel");
+        warroom_testkit::drill::promql(&replay.prometheus, &q, Some(before_the_real_rollback)).expect("a value")
+    };
+    replay.control(
+        "POST",
+        &format!("/drill/v1/clock?seek={}", ms(before_the_real_rollback)),
+    );
+    let recorded = (
+        signal(&checkout_service, SLO_ERROR_RATIO),
+        signal(&checkout_service, TRAFFIC),
+        signal(&cart, TRAFFIC),
+    );
+    assert!(recorded.0 > 0.01, "the recording's checkout fails: {recorded:?}");
     // A minute after the bad rollout, a player rolls back: the timeline branches.
     replay.control("POST", &format!("/drill/v1/clock?seek={}", ms(bad_at + 60_000)));
     let (image, _) = checkout(&replay);
@@ -465,9 +492,29 @@ fn a_rollback_played_earlier_than_the_real_team_did_it_branches_and_recovers_ear
         pods.len() == 4 && pods.iter().all(|i| i.ends_with(":1.9.3")),
         "{pods:?}"
     );
+    // The signals branched too: where the recording still fails, the players' checkout
+    // answers within its 99.9% SLO, with the traffic it had; cart is as recorded.
+    replay.control(
+        "POST",
+        &format!(
+            "/drill/v1/clock?advance={}s",
+            (before_the_real_rollback - (bad_at + 180_000)) / 1000
+        ),
+    );
+    let branched = (
+        signal(&checkout_service, SLO_ERROR_RATIO),
+        signal(&checkout_service, TRAFFIC),
+        signal(&cart, TRAFFIC),
+    );
+    assert!(branched.0 < 0.001, "recorded {recorded:?}, branched {branched:?}");
+    assert!(
+        (branched.1 / recorded.1 - 1.0).abs() < 0.2,
+        "recorded {recorded:?}, branched {branched:?}"
+    );
+    assert_eq!(branched.2, recorded.2, "cart's signals are the recording's");
     // Past the real team's rollback: the recording no longer moves what the branch took over,
     // so no second set of pods appears.
-    let after = (fixed_at - (bad_at + 180_000)) / 1000 + 60;
+    let after = (fixed_at - before_the_real_rollback) / 1000 + 60;
     replay.control("POST", &format!("/drill/v1/clock?advance={after}s"));
     let pods = checkout_pods(&replay);
     assert!(

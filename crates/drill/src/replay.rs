@@ -13,6 +13,7 @@ use serde_json::Value;
 use warroom_recording::record::{ObjectKey, Record, Series};
 
 use super::clock::Clock;
+use super::control::kubelet::PodRuntime;
 use super::kinds::{self, ResourceKind};
 use super::metrics::replayed::Replayed;
 use super::sim::{Sim, Timer};
@@ -31,6 +32,9 @@ pub struct Replay {
     pub taken_uids: HashSet<String>,
     /// Where the players' timeline left the recording, whichever client made the change.
     pub branched: Option<Branch>,
+    /// The workloads (`namespace/name`) whose signals the drill's models make since the
+    /// timeline branched, told to the monitoring stack once each.
+    pub modelled: HashSet<String>,
 }
 
 /// The first change a player made to a replayed cluster: when (virtual time) and to what.
@@ -215,6 +219,7 @@ impl Sim {
         replay.taken.clear();
         replay.taken_uids.clear();
         replay.branched = None;
+        replay.modelled.clear();
         let replay = &*replay;
         let (first, last) = match (replay.batches.first(), replay.batches.last()) {
             (Some((a, _)), Some((b, _))) => (*a, *b),
@@ -270,8 +275,44 @@ impl Sim {
         }
         self.clock.set(to);
         self.now = to;
+        // The scrapes start over from `to`, as the samples do.
+        if let Some(s) = self.scraper.as_mut() {
+            s.pending.clear();
+            s.next_ms = to.as_millisecond() + super::metrics::observe::SCRAPE_STEP_MS;
+        }
         self.replayed.extend(told);
         Ok(())
+    }
+
+    /// After `obj` was written in a replay: the top-level workload it belongs to leaves the
+    /// recording's signals too, and the monitoring stack is told so once.
+    pub(crate) fn branch_signals(&mut self, obj: &super::store::Stored) {
+        let (ns, name) = (&*obj.namespace, &*obj.name);
+        let workload = match obj.kind.kind {
+            "Deployment" | "StatefulSet" | "DaemonSet" => Some(format!("{ns}/{name}")),
+            "ReplicaSet" => Some(match obj.meta().owner() {
+                Some((_, owner)) => format!("{ns}/{owner}"),
+                None => format!("{ns}/{name}"),
+            }),
+            "Pod" => self
+                .pods
+                .get(&(ns.to_string(), name.to_string()))
+                .and_then(|rt| rt.workload.clone())
+                .or_else(|| self.pod_workload(ns, &obj.value())),
+            _ => None,
+        };
+        let at = self.now.as_millisecond();
+        if let (Some(workload), Some(r)) = (workload, self.replay.as_mut())
+            && r.modelled.insert(workload.clone())
+        {
+            let pods = self
+                .pods
+                .iter()
+                .filter(|(_, rt)| rt.workload.as_deref() == Some(workload.as_str()))
+                .map(|((_, pod), _)| pod.clone())
+                .collect();
+            self.replayed.push(Replayed::Branched { workload, pods, at });
+        }
     }
 
     /// Stores a recorded object as it was (the store gives it a resourceVersion of its own).
@@ -282,7 +323,10 @@ impl Sim {
         let (ns, name) = super::store::key_of(&kind, &object);
         // A recorded pod is known to the controllers as its kubelet's, so that a branch scales
         // it down or replaces it as it would any pod.
-        let runtime = (kind.kind == "Pod").then(|| recorded_pod(&object));
+        let runtime = (kind.kind == "Pod").then(|| PodRuntime {
+            workload: self.pod_workload(&ns, &object),
+            ..recorded_pod(&object)
+        });
         let stored = if self.store.get(&kind, &ns, &name).is_some() {
             self.store.update(kind, object)
         } else {
@@ -334,22 +378,24 @@ impl Sim {
     }
 }
 
-/// The kubelet's view of a recorded pod: its owner, node, image and whether it runs and is
-/// ready, as its status says.
-fn recorded_pod(pod: &Value) -> super::control::kubelet::PodRuntime {
+/// The kubelet's view of a recorded pod: its owner, node, image, restarts and whether it runs
+/// and is ready, as its status says.
+fn recorded_pod(pod: &Value) -> PodRuntime {
     let status = &pod["status"];
+    let restarts = status["containerStatuses"][0]["restartCount"].as_u64().unwrap_or(0);
     let ready = status["conditions"]
         .as_array()
         .into_iter()
         .flatten()
         .any(|c| c["type"] == "Ready" && c["status"] == "True");
     let (cpu_request, memory_request) = super::control::kubelet::pod_requests(pod);
-    super::control::kubelet::PodRuntime {
+    PodRuntime {
         owner_uid: super::sim::owner_uid(pod),
         node: pod["spec"]["nodeName"].as_str().map(str::to_string),
         image: pod["spec"]["containers"][0]["image"].as_str().unwrap_or("").to_string(),
         running: status["phase"] == "Running",
         ready,
+        restarts: u32::try_from(restarts).unwrap_or(u32::MAX),
         started_at: status["startTime"].as_str().map(str::to_string),
         cpu_request,
         memory_request,

@@ -545,6 +545,7 @@ impl Sim {
         // In a replay, whatever a player or a controller writes leaves the recording's timeline.
         if let Some(r) = self.replay.as_mut() {
             r.take_over(self.now, obj.kind.kind, &obj.namespace, &obj.name, &obj.uid);
+            self.branch_signals(obj);
         }
         let ns = obj.namespace.to_string();
         match obj.kind.kind {

@@ -85,14 +85,10 @@ impl Sim {
         self.pods.get_mut(&(ns.to_string(), name.to_string()))
     }
 
-    /// Starts tracking a pod that was just created (by a controller or the API).
-    pub fn register_pod(&mut self, ns: &str, name: &str) {
-        let Some(obj) = self.get(&kinds::PODS, ns, name) else {
-            return;
-        };
-        let v = obj.value();
-        let (cpu, mem) = pod_requests(&v);
-        let workload = match owner_of(&v) {
+    /// `namespace/name` of the top-level workload the pod `v` in `ns` belongs to: its
+    /// ReplicaSet's Deployment, or its own controller.
+    pub fn pod_workload(&self, ns: &str, v: &Value) -> Option<String> {
+        match owner_of(v) {
             Some((kind, owner)) if kind == "ReplicaSet" => self
                 .get(&kinds::REPLICASETS, ns, &owner)
                 .and_then(|rs| rs.meta().owner())
@@ -100,7 +96,17 @@ impl Sim {
                 .or(Some(format!("{ns}/{owner}"))),
             Some((_, owner)) => Some(format!("{ns}/{owner}")),
             None => None,
+        }
+    }
+
+    /// Starts tracking a pod that was just created (by a controller or the API).
+    pub fn register_pod(&mut self, ns: &str, name: &str) {
+        let Some(obj) = self.get(&kinds::PODS, ns, name) else {
+            return;
         };
+        let v = obj.value();
+        let (cpu, mem) = pod_requests(&v);
+        let workload = self.pod_workload(ns, &v);
         let runtime = PodRuntime {
             owner_uid: owner_uid(&v),
             workload,

@@ -4,6 +4,7 @@
 //! alert rules and the Alertmanager's alerts and silences; it knows nothing of HTTP.
 
 pub mod alertmanager;
+mod branch;
 mod facts;
 pub mod labels;
 pub mod matcher;

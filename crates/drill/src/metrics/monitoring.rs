@@ -2,13 +2,15 @@
 //! alert rules evaluated after each scrape step, and the Alertmanager the firing alerts are
 //! sent to (with `endsAt` a minute ahead while they fire, and now once they resolve). A replay
 //! of a recording that holds samples feeds the store and the Alertmanager from the recording
-//! instead: neither models nor rules run.
+//! instead: no rules run, and the models make only the signals of the workloads a player took
+//! over (see `branch`).
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
 use super::alertmanager::{Alertmanager, PostableAlert};
+use super::branch::{self, Branched};
 use super::observe::Observation;
 use super::replayed::{self, RecordedSamples, Replayed};
 use super::rules::{AlertState, EVALUATION_INTERVAL_MS, RuleGroup, scenario_rules};
@@ -34,6 +36,8 @@ pub struct Monitoring {
     firing: BTreeMap<BTreeMap<String, String>, PostableAlert>,
     /// A replay's recorded samples (none: the models make them).
     recorded: Option<RecordedSamples>,
+    /// The workloads of a replay whose signals the models make since the timeline branched.
+    branched: Vec<Branched>,
     /// Rule evaluations skipped because the clock ran ahead (Prometheus'
     /// `prometheus_rule_group_iterations_missed_total`).
     pub missed_evaluations: u64,
@@ -61,6 +65,7 @@ impl Monitoring {
             now_ms: i64::MIN,
             firing: BTreeMap::new(),
             recorded: None,
+            branched: Vec::new(),
             missed_evaluations: 0,
         }
     }
@@ -84,12 +89,34 @@ impl Monitoring {
                 }
                 Replayed::Seek { to } => {
                     if let Some(r) = self.recorded.as_mut() {
-                        r.rewind(&mut self.signals.store);
+                        self.signals.start_over();
+                        r.rewind();
                     }
+                    self.branched.clear();
                     self.now_ms = to;
                 }
+                Replayed::Branched { workload, pods, at } => self.branch(&workload, pods, at),
             }
         }
+    }
+
+    /// `workload` left the recording at `at`: the recording up to then is shown, its series
+    /// after it withheld, and its service modelled as the recording showed it.
+    fn branch(&mut self, workload: &str, pods: Vec<String>, at: i64) {
+        let Some(recorded) = self.recorded.as_mut() else {
+            return;
+        };
+        recorded.reveal(&mut self.signals.store, at);
+        let b = Branched::new(workload, pods, at, &self.signals.store);
+        recorded.withhold(at, |labels| {
+            b.owns(labels.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        });
+        let from = recorded.first_ms().unwrap_or(at);
+        match b.model(&self.signals.store, from) {
+            Some(model) => self.signals.services.push(model),
+            None => tracing::info!(workload, "a branched workload's recording has no requests to model"),
+        }
+        self.branched.push(b);
     }
 
     /// Shows the recorded samples up to `now` (a replay's; nothing otherwise).
@@ -131,6 +158,9 @@ impl Monitoring {
             }
             self.now_ms = obs.t_ms;
             if self.recorded.is_some() {
+                if !self.branched.is_empty() {
+                    self.signals.record_workloads(&branch::observed(&self.branched, &obs));
+                }
                 continue;
             }
             self.signals.record(&obs);

@@ -25,6 +25,13 @@ pub enum Replayed {
     Seek {
         to: i64,
     },
+    /// A player took `workload` (`namespace/name`, with its `pods` then) over at `at`: its
+    /// signals are the drill's models' from then on.
+    Branched {
+        workload: String,
+        pods: Vec<String>,
+        at: i64,
+    },
 }
 
 impl Replayed {
@@ -45,6 +52,8 @@ pub struct RecordedSamples {
     /// (time, series, value), by time.
     samples: Vec<(i64, u32, f64)>,
     ids: Vec<Option<SeriesId>>,
+    /// Each series' last time shown: a branched workload's end where it branched.
+    until: Vec<i64>,
     shown: usize,
 }
 
@@ -64,6 +73,7 @@ impl RecordedSamples {
         samples.sort_by_key(|(t, _, _)| *t);
         RecordedSamples {
             ids: vec![None; labels.len()],
+            until: vec![i64::MAX; labels.len()],
             labels,
             samples,
             shown: 0,
@@ -74,6 +84,21 @@ impl RecordedSamples {
         self.samples.is_empty()
     }
 
+    /// The time of the first sample.
+    pub fn first_ms(&self) -> Option<i64> {
+        self.samples.first().map(|(t, _, _)| *t)
+    }
+
+    /// Shows none of the samples after `since` of the series `owned` says are a branched
+    /// workload's.
+    pub fn withhold(&mut self, since: i64, owned: impl Fn(&[(String, String)]) -> bool) {
+        for (labels, until) in self.labels.iter().zip(self.until.iter_mut()) {
+            if owned(labels) {
+                *until = (*until).min(since);
+            }
+        }
+    }
+
     /// Shows `store` every sample up to `now` not shown yet. A sample the store refuses (a
     /// series' time going back, where a recorder restarted) is left out.
     pub fn reveal(&mut self, store: &mut SeriesStore, now: i64) {
@@ -82,6 +107,9 @@ impl RecordedSamples {
                 break;
             }
             self.shown += 1;
+            if t > self.until[s as usize] {
+                continue;
+            }
             let id = match self.ids[s as usize] {
                 Some(id) => id,
                 None => match store.series_id(&self.labels[s as usize]) {
@@ -96,10 +124,10 @@ impl RecordedSamples {
         }
     }
 
-    /// Starts over on an empty store (after a seek).
-    pub fn rewind(&mut self, store: &mut SeriesStore) {
-        *store = SeriesStore::new();
+    /// Starts over, for an emptied store, with nothing withheld (after a seek).
+    pub fn rewind(&mut self) {
         self.ids.iter_mut().for_each(|id| *id = None);
+        self.until.iter_mut().for_each(|u| *u = i64::MAX);
         self.shown = 0;
     }
 }
@@ -196,7 +224,8 @@ mod tests {
         assert_eq!((store.series_count(), store.sample_count()), (2, 2));
         r.reveal(&mut store, 40_000);
         assert_eq!(store.sample_count(), 4);
-        r.rewind(&mut store);
+        store = SeriesStore::new();
+        r.rewind();
         r.reveal(&mut store, 2000);
         assert_eq!((store.series_count(), store.sample_count()), (1, 1));
     }

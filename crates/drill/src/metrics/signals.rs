@@ -23,7 +23,7 @@ const LE: [&str; 11] = [
     "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "+Inf",
 ];
 /// Spread of the log-normal latency distribution.
-const SIGMA: f64 = 0.5;
+pub const SIGMA: f64 = 0.5;
 
 /// A service with traffic, as the scenario describes it.
 #[derive(Debug, Clone)]
@@ -315,63 +315,68 @@ fn saturation_factor(used: f64, capacity: f64) -> f64 {
     1.0 + 20.0 * (used / capacity - 0.75).max(0.0)
 }
 
+/// An empty store that knows the models' metric families.
+fn store() -> SeriesStore {
+    let mut store = SeriesStore::new();
+    let meta: [(&str, MetricType, &str); 11] = [
+        ("http_requests", MetricType::Counter, "Requests served, by status code."),
+        (
+            "http_request_duration_seconds",
+            MetricType::Histogram,
+            "Request latency.",
+        ),
+        (
+            "container_cpu_usage_seconds",
+            MetricType::Counter,
+            "CPU time used by the container.",
+        ),
+        (
+            "container_memory_working_set_bytes",
+            MetricType::Gauge,
+            "Working set of the container.",
+        ),
+        (
+            "kube_pod_container_status_restarts",
+            MetricType::Counter,
+            "Container restarts.",
+        ),
+        (
+            "kube_pod_container_resource_requests",
+            MetricType::Gauge,
+            "The resources a container requests.",
+        ),
+        (
+            "kube_pod_container_resource_limits",
+            MetricType::Gauge,
+            "The resource limits of a container.",
+        ),
+        (
+            "kube_deployment_status_replicas_available",
+            MetricType::Gauge,
+            "Available replicas.",
+        ),
+        ("kube_deployment_spec_replicas", MetricType::Gauge, "Desired replicas."),
+        (
+            "kube_node_status_condition",
+            MetricType::Gauge,
+            "The node's conditions.",
+        ),
+        (
+            "kube_node_spec_unschedulable",
+            MetricType::Gauge,
+            "Whether the node is cordoned.",
+        ),
+    ];
+    for (family, kind, help) in meta {
+        store.set_meta(family, kind, Some(help));
+    }
+    store
+}
+
 impl SignalModels {
     pub fn new(scenario: &Scenario, seed: u64) -> SignalModels {
-        let mut store = SeriesStore::new();
-        let meta: [(&str, MetricType, &str); 11] = [
-            ("http_requests", MetricType::Counter, "Requests served, by status code."),
-            (
-                "http_request_duration_seconds",
-                MetricType::Histogram,
-                "Request latency.",
-            ),
-            (
-                "container_cpu_usage_seconds",
-                MetricType::Counter,
-                "CPU time used by the container.",
-            ),
-            (
-                "container_memory_working_set_bytes",
-                MetricType::Gauge,
-                "Working set of the container.",
-            ),
-            (
-                "kube_pod_container_status_restarts",
-                MetricType::Counter,
-                "Container restarts.",
-            ),
-            (
-                "kube_pod_container_resource_requests",
-                MetricType::Gauge,
-                "The resources a container requests.",
-            ),
-            (
-                "kube_pod_container_resource_limits",
-                MetricType::Gauge,
-                "The resource limits of a container.",
-            ),
-            (
-                "kube_deployment_status_replicas_available",
-                MetricType::Gauge,
-                "Available replicas.",
-            ),
-            ("kube_deployment_spec_replicas", MetricType::Gauge, "Desired replicas."),
-            (
-                "kube_node_status_condition",
-                MetricType::Gauge,
-                "The node's conditions.",
-            ),
-            (
-                "kube_node_spec_unschedulable",
-                MetricType::Gauge,
-                "Whether the node is cordoned.",
-            ),
-        ];
-        for (family, kind, help) in meta {
-            store.set_meta(family, kind, Some(help));
-        }
         SignalModels {
-            store,
+            store: store(),
             services: services(scenario),
             // A source of its own, so metrics never change what the cluster does.
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x006d_6574_7269_6373),
@@ -381,6 +386,16 @@ impl SignalModels {
             pods: HashMap::new(),
             last_ms: None,
         }
+    }
+
+    /// Empties the store and forgets every series and service model (a replay's seek).
+    pub fn start_over(&mut self) {
+        self.store = store();
+        self.services.clear();
+        self.totals.clear();
+        self.ids.clear();
+        self.pods.clear();
+        self.last_ms = None;
     }
 
     /// The series of one observed pod, created the first time it is seen (or moves).
@@ -435,7 +450,7 @@ impl SignalModels {
     /// Fills `[obs.t_ms - history_ms, obs.t_ms]` with the cluster as observed, one sample a
     /// scrape step, and records the observation itself as the last step.
     pub fn backfill(&mut self, obs: &Observation, history_ms: i64) {
-        let feeds = self.feeds(obs);
+        let feeds = self.feeds(obs, true);
         let steps = history_ms.max(0) / SCRAPE_STEP_MS;
         for k in (0..=steps).rev() {
             let t = obs.t_ms - k * SCRAPE_STEP_MS;
@@ -448,7 +463,18 @@ impl SignalModels {
         if self.last_ms.is_some_and(|last| obs.t_ms <= last) {
             return;
         }
-        let feeds = self.feeds(obs);
+        let feeds = self.feeds(obs, true);
+        self.apply(&feeds, obs.t_ms);
+    }
+
+    /// Records an observation of some workloads only (a replay's branched ones): their
+    /// services, pods and Deployments, not the nodes, whose series come from elsewhere. A
+    /// counter already in the store goes on from its last value.
+    pub fn record_workloads(&mut self, obs: &Observation) {
+        if self.last_ms.is_some_and(|last| obs.t_ms <= last) {
+            return;
+        }
+        let feeds = self.feeds(obs, false);
         self.apply(&feeds, obs.t_ms);
     }
 
@@ -472,10 +498,13 @@ impl SignalModels {
             };
             let i = f.id as usize;
             if self.totals.len() <= i {
-                self.totals.resize(i + 1, 0.0);
+                self.totals.resize(i + 1, f64::NAN);
             }
             let v = match f.kind {
                 Kind::Counter => {
+                    if self.totals[i].is_nan() {
+                        self.totals[i] = self.last_value(f.id).unwrap_or(0.0);
+                    }
                     self.totals[i] += f.base * factor * dt;
                     self.totals[i]
                 }
@@ -487,8 +516,13 @@ impl SignalModels {
         self.last_ms = Some(t_ms);
     }
 
-    /// The series this observation feeds and how.
-    fn feeds(&mut self, obs: &Observation) -> Vec<Feed> {
+    /// The latest value stored for `id`.
+    fn last_value(&self, id: SeriesId) -> Option<f64> {
+        Some(self.store.get(id)?.samples.last_at_or_before(i64::MAX)?.1)
+    }
+
+    /// The series this observation feeds and how (the nodes' too when `with_nodes`).
+    fn feeds(&mut self, obs: &Observation, with_nodes: bool) -> Vec<Feed> {
         let mut feeds = Vec::new();
         let node_factor: HashMap<&str, f64> = obs
             .nodes
@@ -613,7 +647,7 @@ impl SignalModels {
                 }
             }
         }
-        for n in &obs.nodes {
+        for n in obs.nodes.iter().filter(|_| with_nodes) {
             for condition in ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"] {
                 let status = n
                     .conditions
