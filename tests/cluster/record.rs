@@ -449,6 +449,29 @@ fn a_rollback_played_earlier_than_the_real_team_did_it_branches_and_recovers_ear
         signal(&cart, TRAFFIC),
     );
     assert!(recorded.0 > 0.01, "the recording's checkout fails: {recorded:?}");
+    let checkout_alerts = |replay: &crate::support::SimProcess| -> Vec<String> {
+        let alerts = warroom_testkit::drill::control(&replay.alertmanager, "GET", "/api/v2/alerts");
+        let mut out: Vec<String> = alerts
+            .as_array()
+            .expect("a list of alerts")
+            .iter()
+            .filter(|a| a["status"]["state"] == "active")
+            .map(|a| &a["labels"])
+            .filter(|l| {
+                [&l["service"], &l["deployment"], &l["pod"]]
+                    .iter()
+                    .any(|v| v.as_str().is_some_and(|v| v.starts_with("checkout")))
+            })
+            .map(|l| l["alertname"].as_str().unwrap_or("").to_string())
+            .collect();
+        out.sort();
+        out
+    };
+    let recorded_alerts = checkout_alerts(&replay);
+    assert!(
+        recorded_alerts.contains(&"KubeDeploymentReplicasMismatch".to_string()),
+        "{recorded_alerts:?}"
+    );
     // A minute after the bad rollout, a player rolls back: the timeline branches.
     replay.control("POST", &format!("/drill/v1/clock?seek={}", ms(bad_at + 60_000)));
     let (image, _) = checkout(&replay);
@@ -512,6 +535,12 @@ fn a_rollback_played_earlier_than_the_real_team_did_it_branches_and_recovers_ear
         "recorded {recorded:?}, branched {branched:?}"
     );
     assert_eq!(branched.2, recorded.2, "cart's signals are the recording's");
+    // Its alerts too: the drill's rules judge the players' checkout, and nothing about it fires.
+    assert_eq!(
+        checkout_alerts(&replay),
+        Vec::<String>::new(),
+        "recorded then: {recorded_alerts:?}"
+    );
     // Past the real team's rollback: the recording no longer moves what the branch took over,
     // so no second set of pods appears.
     let after = (fixed_at - before_the_real_rollback) / 1000 + 60;

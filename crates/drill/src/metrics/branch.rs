@@ -211,7 +211,11 @@ mod tests {
             }
         }
         let b = Branched::new("shop/checkout", vec!["checkout-5d8-aaaaa".into()], 1_200_000, &store);
-        assert_eq!(b.service.as_deref(), Some("checkout-svc"), "the Service its pods' requests name");
+        assert_eq!(
+            b.service.as_deref(),
+            Some("checkout-svc"),
+            "the Service its pods' requests name"
+        );
         let model = b.model(&store, 0).expect("a model");
         assert!((model.error_ratio - 0.001).abs() < 1e-6, "{model:?}");
         assert_eq!(model.replicas, 2.0);

@@ -11,9 +11,12 @@ use jiff::Timestamp;
 
 use super::alertmanager::{Alertmanager, PostableAlert};
 use super::branch::{self, Branched};
+use super::labels::Labels;
 use super::observe::Observation;
 use super::replayed::{self, RecordedSamples, Replayed};
-use super::rules::{AlertState, EVALUATION_INTERVAL_MS, RuleGroup, scenario_rules};
+use super::rules::{
+    Alert, AlertState, EVALUATION_INTERVAL_MS, Rule, RuleGroup, scenario_rules, service_rules, workload_rules,
+};
 use super::signals::SignalModels;
 use crate::scenario::Scenario;
 
@@ -43,7 +46,17 @@ pub struct Monitoring {
     pub missed_evaluations: u64,
 }
 
-fn label_map(l: &super::labels::Labels) -> BTreeMap<String, String> {
+/// A label map as the name and value pairs `Branched::owns` reads.
+fn pairs(labels: &BTreeMap<String, String>) -> impl Iterator<Item = (&str, &str)> {
+    labels.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+}
+
+/// A recorded series' labels as the pairs `Branched::owns` reads.
+fn pairs_of(labels: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    labels.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+}
+
+fn label_map(l: &Labels) -> BTreeMap<String, String> {
     l.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
 }
 
@@ -83,7 +96,12 @@ impl Monitoring {
     pub fn replayed(&mut self, told: Vec<Replayed>) {
         for r in told {
             match r {
-                Replayed::Alerts { at, alerts } => replayed::apply_alerts(&mut self.alertmanager, &alerts, at),
+                Replayed::Alerts { at, alerts } => {
+                    let branched = &self.branched;
+                    replayed::apply_alerts(&mut self.alertmanager, &alerts, at, |labels| {
+                        branched.iter().any(|b| b.owns(pairs(labels)))
+                    });
+                }
                 Replayed::Silences { at, silences } => {
                     replayed::apply_silences(&mut self.alertmanager, &silences, at);
                 }
@@ -93,6 +111,7 @@ impl Monitoring {
                         r.rewind();
                     }
                     self.branched.clear();
+                    self.firing.clear();
                     self.now_ms = to;
                 }
                 Replayed::Branched { workload, pods, at } => self.branch(&workload, pods, at),
@@ -108,13 +127,62 @@ impl Monitoring {
         };
         recorded.reveal(&mut self.signals.store, at);
         let b = Branched::new(workload, pods, at, &self.signals.store);
-        recorded.withhold(at, |labels| {
-            b.owns(labels.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-        });
+        recorded.withhold(at, |labels| b.owns(pairs_of(labels)));
         let from = recorded.first_ms().unwrap_or(at);
-        match b.model(&self.signals.store, from) {
-            Some(model) => self.signals.services.push(model),
-            None => tracing::info!(workload, "a branched workload's recording has no requests to model"),
+        let model = b.model(&self.signals.store, from);
+        if model.is_none() {
+            tracing::info!(workload, "a branched workload's recording has no requests to model");
+        }
+        // Its alerts are the drill's rules' from now on: those the recording has firing go on
+        // firing under the rule of their name (which resolves them once it no longer holds);
+        // any other ends here.
+        if self.branched.is_empty() {
+            self.rules.rules.clear();
+        }
+        let mut rules: Vec<Rule> = service_rules(model.as_slice(), at - from)
+            .into_iter()
+            .chain(workload_rules(&b.namespace, &b.name))
+            .map(Rule::new)
+            .collect();
+        let now = Timestamp::from_millisecond(at).unwrap_or(Timestamp::UNIX_EPOCH);
+        for a in self.alertmanager.alerts.values_mut() {
+            if a.ends_at <= now || a.starts_at > now || !b.owns(pairs(&a.labels)) {
+                continue;
+            }
+            let name = a.labels.get("alertname").map_or("", String::as_str);
+            match rules.iter_mut().find(|r| r.spec.alert == name) {
+                Some(rule) => {
+                    let labels = a.labels.iter().fold(Labels::empty(), |l, (n, v)| l.with(n, v));
+                    rule.alerts.insert(
+                        labels.clone(),
+                        Alert {
+                            labels,
+                            annotations: a.annotations.clone(),
+                            state: AlertState::Firing,
+                            active_at_ms: a.starts_at.as_millisecond(),
+                            value: f64::NAN,
+                        },
+                    );
+                    self.firing.insert(
+                        a.labels.clone(),
+                        PostableAlert {
+                            labels: a.labels.clone(),
+                            annotations: a.annotations.clone(),
+                            starts_at: Some(a.starts_at),
+                            ends_at: None,
+                            generator_url: None,
+                        },
+                    );
+                }
+                None => {
+                    a.ends_at = now;
+                    a.updated_at = now;
+                }
+            }
+        }
+        self.rules.rules.extend(rules);
+        if let Some(model) = model {
+            self.signals.services.push(model);
         }
         self.branched.push(b);
     }
@@ -160,6 +228,9 @@ impl Monitoring {
             if self.recorded.is_some() {
                 if !self.branched.is_empty() {
                     self.signals.record_workloads(&branch::observed(&self.branched, &obs));
+                    if i >= evaluated_from {
+                        self.evaluate(obs.t_ms);
+                    }
                 }
                 continue;
             }
@@ -207,5 +278,148 @@ impl Monitoring {
     /// The virtual time of the latest step.
     pub fn now(&self) -> Timestamp {
         Timestamp::from_millisecond(self.now_ms).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+    use warroom_recording::record::Series;
+
+    use super::*;
+    use crate::metrics::observe::PodObservation;
+
+    const MINUTE: i64 = 60_000;
+    const PODS: [&str; 2] = ["checkout-5d8-aaaaa", "checkout-5d8-bbbbb"];
+
+    /// Checkout's requests at 10 rps a pod until `end`, half failing from ten minutes before
+    /// `failing_until`, none after it.
+    fn recorded(end: i64, failing_until: i64) -> RecordedSamples {
+        let mut series = Vec::new();
+        for pod in PODS {
+            for code in ["200", "500"] {
+                let (mut total, mut values) = (0.0, Vec::new());
+                for t in (0..=end).step_by(15_000) {
+                    let failing = if (failing_until - 10 * MINUTE..=failing_until).contains(&t) {
+                        0.5
+                    } else {
+                        0.0
+                    };
+                    total += 150.0 * if code == "500" { failing } else { 1.0 - failing };
+                    values.push((t, total));
+                }
+                let metric = [
+                    ("__name__", "http_requests_total"),
+                    ("namespace", "shop"),
+                    ("service", "checkout"),
+                    ("pod", pod),
+                    ("code", code),
+                ];
+                series.push(Series {
+                    metric: metric.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+                    values,
+                });
+            }
+        }
+        RecordedSamples::new(series)
+    }
+
+    fn observed(t_ms: i64, ready: bool) -> Observation {
+        let pods = PODS
+            .iter()
+            .map(|name| PodObservation {
+                namespace: Arc::from("shop"),
+                name: Arc::from(*name),
+                container: Arc::from("checkout"),
+                workload: Some(Arc::from("shop/checkout")),
+                node: Some(Arc::from("node-1")),
+                running: true,
+                ready,
+                terminating: false,
+                restarts: if ready { 0 } else { 3 },
+                cpu: 0.1,
+                memory: 1e8,
+                cpu_request: None,
+                cpu_limit: None,
+                in_service: true,
+                image_errors: 0.0,
+            })
+            .collect();
+        Observation {
+            t_ms,
+            pods,
+            deployments: Vec::new(),
+            nodes: Vec::new(),
+            surges: Default::default(),
+        }
+    }
+
+    fn burning(m: &Monitoring, now: i64) -> Vec<String> {
+        let now = Timestamp::from_millisecond(now).expect("a time");
+        m.alertmanager
+            .alerts
+            .values()
+            .filter(|a| a.ends_at > now)
+            .map(|a| {
+                format!(
+                    "{} {}",
+                    a.labels["alertname"],
+                    a.labels.get("service").map_or("", String::as_str)
+                )
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn a_branched_workloads_recorded_alert_goes_on_under_the_drills_rule_until_it_recovers() {
+        let scenario: Scenario =
+            serde_saphyr::from_str("name: replay\ntitle: \"Replay\"\ndescription: \"d\"\nnodes: []\n")
+                .expect("a header");
+        let branch_at = 120 * MINUTE;
+        let mut m = Monitoring::empty(&scenario, 1).replaying(recorded(branch_at + 10 * MINUTE, branch_at));
+        let alert = |name: &str, service: &str| {
+            json!({"labels": {"alertname": name, "namespace": "shop", "service": service, "severity": "page"},
+                   "startsAt": "1970-01-01T01:55:00Z"})
+        };
+        m.replayed(vec![Replayed::Alerts {
+            at: branch_at - MINUTE,
+            alerts: vec![alert("ErrorBudgetBurn", "checkout"), alert("ErrorBudgetBurn", "cart")],
+        }]);
+        m.replayed(vec![Replayed::Branched {
+            workload: "shop/checkout".into(),
+            pods: PODS.iter().map(|p| p.to_string()).collect(),
+            at: branch_at,
+        }]);
+        // The players' checkout crashloops: its page goes on firing, no gap while `for:` runs.
+        let steps = |from: i64, minutes: i64| (1..=minutes * 4).map(move |k| from + k * 15_000);
+        for t in steps(branch_at, 2) {
+            m.record(vec![observed(t, false)]);
+            m.reveal(t);
+            assert_eq!(
+                burning(&m, t),
+                ["ErrorBudgetBurn cart", "ErrorBudgetBurn checkout"],
+                "at {t}"
+            );
+        }
+        // The recording's later alerts leave the branch's alone (cart's is the recording's).
+        m.replayed(vec![Replayed::Alerts {
+            at: branch_at + 2 * MINUTE,
+            alerts: vec![alert("ErrorBudgetBurn", "cart")],
+        }]);
+        assert_eq!(
+            burning(&m, branch_at + 2 * MINUTE),
+            ["ErrorBudgetBurn cart", "ErrorBudgetBurn checkout"]
+        );
+        // Recovered: its 5-minute error ratio drains, and the rule resolves it.
+        let recovered_from = branch_at + 2 * MINUTE;
+        for t in steps(recovered_from, 10) {
+            m.record(vec![observed(t, true)]);
+            m.reveal(t);
+        }
+        assert_eq!(burning(&m, recovered_from + 10 * MINUTE), ["ErrorBudgetBurn cart"]);
     }
 }

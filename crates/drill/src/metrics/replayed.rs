@@ -141,14 +141,20 @@ fn labels(v: &Value) -> std::collections::BTreeMap<String, String> {
 }
 
 /// Alertmanager holds what was recorded at `at`: the recorded alerts (a firing one until the
-/// recording says otherwise, whatever end it had then), and none of the others.
-pub fn apply_alerts(am: &mut Alertmanager, recorded: &[Value], at: i64) {
+/// recording says otherwise, whatever end it had then), and none of the others. The alerts
+/// `withheld` says are a branch's are neither taken from the recording nor ended by it.
+pub fn apply_alerts(
+    am: &mut Alertmanager,
+    recorded: &[Value],
+    at: i64,
+    withheld: impl Fn(&std::collections::BTreeMap<String, String>) -> bool,
+) {
     let now = Timestamp::from_millisecond(at).unwrap_or(Timestamp::UNIX_EPOCH);
     // "Until the recording says otherwise": a week is longer than any recording's window.
     let forever = now.checked_add(jiff::SignedDuration::from_hours(7 * 24)).unwrap_or(now);
     let alerts: Vec<PostableAlert> = recorded
         .iter()
-        .filter(|a| a["labels"].is_object())
+        .filter(|a| a["labels"].is_object() && !withheld(&labels(&a["labels"])))
         .map(|a| {
             let ends = time(&a["endsAt"]).filter(|e| *e <= now).unwrap_or(forever);
             PostableAlert {
@@ -165,12 +171,13 @@ pub fn apply_alerts(am: &mut Alertmanager, recorded: &[Value], at: i64) {
         .map(|a| super::alertmanager::fingerprint(&a.labels))
         .collect();
     for (fp, a) in am.alerts.iter_mut() {
-        if !keep.contains(fp) && a.ends_at > now {
+        if !keep.contains(fp) && a.ends_at > now && !withheld(&a.labels) {
             a.ends_at = now;
             a.updated_at = now;
         }
     }
-    am.alerts.retain(|fp, a| keep.contains(fp) || a.starts_at <= now);
+    am.alerts
+        .retain(|fp, a| keep.contains(fp) || a.starts_at <= now || withheld(&a.labels));
     for a in alerts {
         let fp = super::alertmanager::fingerprint(&a.labels);
         // The recording says when it started: a seek back must not keep a later start.
@@ -237,7 +244,7 @@ mod tests {
         let fire = json!({"labels": {"alertname": "HighErrorRate", "service": "checkout"},
                           "annotations": {"summary": "errors"},
                           "startsAt": "2023-11-14T22:10:00Z", "endsAt": "2023-11-14T22:17:00Z"});
-        apply_alerts(&mut am, &[fire], t0);
+        apply_alerts(&mut am, &[fire], t0, |_| false);
         let later = Timestamp::from_millisecond(t0 + 3_600_000).unwrap();
         let current = am.current(later);
         assert_eq!(
@@ -246,7 +253,7 @@ mod tests {
             "still firing an hour on: the recording said nothing since"
         );
         assert_eq!(current[0].1.starts_at.to_string(), "2023-11-14T22:10:00Z");
-        apply_alerts(&mut am, &[], t0 + 60_000);
+        apply_alerts(&mut am, &[], t0 + 60_000, |_| false);
         assert!(am.current(later).is_empty(), "resolved when a snapshot leaves it out");
 
         apply_silences(

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::labels::Labels;
 use super::promql::{Query, QueryOptions, QueryValue, format_value};
 use super::series::SeriesStore;
-use super::signals::{healthy_latency, services};
+use super::signals::{ServiceModel, healthy_latency, services};
 use crate::scenario::Scenario;
 use crate::scenario::model::AlertRule;
 
@@ -178,69 +178,8 @@ pub fn scenario_rules(scenario: &Scenario) -> Vec<AlertRule> {
     if let Some(rules) = &scenario.alerts {
         return rules.iter().map(|r| r.get().clone()).collect();
     }
-    let mut out = Vec::new();
-    // One set of rules per Service: a canary and its stable release share theirs.
-    let mut seen = std::collections::BTreeSet::new();
-    let services = services(scenario);
-    let healthy = healthy_latency(&services);
-    for (s, healthy_latency_s) in services.into_iter().zip(healthy) {
-        if !seen.insert((s.namespace.clone(), s.service.clone())) {
-            continue;
-        }
-        let sel = format!("namespace=\"{}\",service=\"{}\"", s.namespace, s.service);
-        let ratio = |w: &str| {
-            format!(
-                "sum by (namespace, service) (rate(http_requests_total{{{sel},code=~\"5..\"}}[{w}])) / sum by (namespace, service) (rate(http_requests_total{{{sel}}}[{w}]))"
-            )
-        };
-        let budget = 1.0 - s.objective;
-        let pair = |long: &str, short: &str, burn: f64| {
-            let threshold = format_value(burn * budget);
-            format!("({} > {threshold} and {} > {threshold})", ratio(long), ratio(short))
-        };
-        out.push(rule(
-            "ErrorBudgetBurn",
-            format!("{} or {}", pair("1h", "5m", 14.4), pair("6h", "30m", 6.0)),
-            60,
-            "page",
-            &format!(
-                "{} is burning its {} error budget fast ({{{{ $value }}}} of requests fail)",
-                s.service,
-                format_value(s.objective)
-            ),
-        ));
-        out.push(rule(
-            "ErrorBudgetBurnSlow",
-            pair("3d", "6h", 1.0),
-            0,
-            "ticket",
-            &format!("{} is using its error budget faster than it refills", s.service),
-        ));
-        let slow = format_value((healthy_latency_s * 10.0).max(0.25));
-        out.push(rule(
-            "HighLatency",
-            format!(
-                "histogram_quantile(0.99, sum by (le, namespace, service) (rate(http_request_duration_seconds_bucket{{{sel}}}[5m]))) > {slow}"
-            ),
-            120,
-            "warning",
-            &format!("{} p99 latency is over {slow}s ({{{{ $value }}}}s)", s.service),
-        ));
-    }
-    out.push(rule(
-        "KubePodCrashLooping",
-        "increase(kube_pod_container_status_restarts_total[15m]) >= 2".into(),
-        60,
-        "warning",
-        "Pod {{ $labels.namespace }}/{{ $labels.pod }} keeps restarting",
-    ));
-    out.push(rule(
-        "KubeDeploymentReplicasMismatch",
-        "kube_deployment_spec_replicas != kube_deployment_status_replicas_available".into(),
-        180,
-        "warning",
-        "Deployment {{ $labels.namespace }}/{{ $labels.deployment }} lacks available replicas",
-    ));
+    let mut out = service_rules(&services(scenario), i64::MAX);
+    out.extend(pod_rules(""));
     out.push(rule(
         "KubeNodeNotReady",
         "kube_node_status_condition{condition=\"Ready\",status=\"true\"} == 0".into(),
@@ -255,6 +194,113 @@ pub fn scenario_rules(scenario: &Scenario) -> Vec<AlertRule> {
         "warning",
         "Node {{ $labels.node }} is under memory pressure",
     ));
+    out
+}
+
+/// The rules of one workload's pods and replicas (a replay's branched one), as the defaults
+/// have them for every workload.
+pub fn workload_rules(namespace: &str, name: &str) -> Vec<AlertRule> {
+    // Its pods as its controller names them: `NAME-HASH-ID`, or `NAME-ID`.
+    pod_rules(&format!(
+        "{{namespace=\"{namespace}\",pod=~\"{}-[^-]+(-[^-]+)?\"}}",
+        regex::escape(name)
+    ))
+    .into_iter()
+    .map(|mut r| {
+        if r.alert == "KubeDeploymentReplicasMismatch" {
+            let sel = format!("namespace=\"{namespace}\",deployment=\"{name}\"");
+            r.expr =
+                format!("kube_deployment_spec_replicas{{{sel}}} != kube_deployment_status_replicas_available{{{sel}}}");
+        }
+        r
+    })
+    .collect()
+}
+
+/// The crashloop and replica-mismatch rules, over the restart series `selector` (`{…}`, or
+/// empty for all) picks.
+fn pod_rules(selector: &str) -> Vec<AlertRule> {
+    vec![
+        rule(
+            "KubePodCrashLooping",
+            format!("increase(kube_pod_container_status_restarts_total{selector}[15m]) >= 2"),
+            60,
+            "warning",
+            "Pod {{ $labels.namespace }}/{{ $labels.pod }} keeps restarting",
+        ),
+        rule(
+            "KubeDeploymentReplicasMismatch",
+            "kube_deployment_spec_replicas != kube_deployment_status_replicas_available".into(),
+            180,
+            "warning",
+            "Deployment {{ $labels.namespace }}/{{ $labels.deployment }} lacks available replicas",
+        ),
+    ]
+}
+
+/// The SLO burn-rate and latency rules of each Service with traffic.
+/// A rule whose window reaches further back than `history_ms` (the samples a replay holds) is
+/// left out: it would read minutes of errors as if they were hours.
+pub fn service_rules(services: &[ServiceModel], history_ms: i64) -> Vec<AlertRule> {
+    const HOUR: i64 = 3_600_000;
+    let fits = |long_h: i64| long_h * HOUR <= history_ms;
+    let mut out = Vec::new();
+    // One set of rules per Service: a canary and its stable release share theirs.
+    let mut seen = std::collections::BTreeSet::new();
+    let healthy = healthy_latency(services);
+    for (s, healthy_latency_s) in services.iter().zip(healthy) {
+        if !seen.insert((s.namespace.clone(), s.service.clone())) {
+            continue;
+        }
+        let sel = format!("namespace=\"{}\",service=\"{}\"", s.namespace, s.service);
+        let ratio = |w: &str| {
+            format!(
+                "sum by (namespace, service) (rate(http_requests_total{{{sel},code=~\"5..\"}}[{w}])) / sum by (namespace, service) (rate(http_requests_total{{{sel}}}[{w}]))"
+            )
+        };
+        let budget = 1.0 - s.objective;
+        let pair = |long: &str, short: &str, burn: f64| {
+            let threshold = format_value(burn * budget);
+            format!("({} > {threshold} and {} > {threshold})", ratio(long), ratio(short))
+        };
+        let fast: Vec<String> = [(1, "1h", "5m", 14.4), (6, "6h", "30m", 6.0)]
+            .into_iter()
+            .filter(|(hours, ..)| fits(*hours))
+            .map(|(_, long, short, burn)| pair(long, short, burn))
+            .collect();
+        if !fast.is_empty() {
+            out.push(rule(
+                "ErrorBudgetBurn",
+                fast.join(" or "),
+                60,
+                "page",
+                &format!(
+                    "{} is burning its {} error budget fast ({{{{ $value }}}} of requests fail)",
+                    s.service,
+                    format_value(s.objective)
+                ),
+            ));
+        }
+        if fits(72) {
+            out.push(rule(
+                "ErrorBudgetBurnSlow",
+                pair("3d", "6h", 1.0),
+                0,
+                "ticket",
+                &format!("{} is using its error budget faster than it refills", s.service),
+            ));
+        }
+        let slow = format_value((healthy_latency_s * 10.0).max(0.25));
+        out.push(rule(
+            "HighLatency",
+            format!(
+                "histogram_quantile(0.99, sum by (le, namespace, service) (rate(http_request_duration_seconds_bucket{{{sel}}}[5m]))) > {slow}"
+            ),
+            120,
+            "warning",
+            &format!("{} p99 latency is over {slow}s ({{{{ $value }}}}s)", s.service),
+        ));
+    }
     out
 }
 
