@@ -182,6 +182,23 @@ mod tests {
     }
 
     #[test]
+    fn a_console_opened_on_a_paused_replay_shows_what_the_real_team_wrote_by_then() {
+        // A reopened replay: the console starts with the drill's clock, which stands still.
+        let clock = crate::app::message::DrillClock {
+            now: 1_060,
+            start: 900,
+            speed: 1.0,
+            paused: true,
+        };
+        let mut s = replaying(true);
+        if let crate::app::state::Mode::Drill { clock: shown_clock, .. } = &mut s.mode {
+            *shown_clock = Some(clock.clone());
+        }
+        let _ = crate::app::update::update(&mut s, crate::app::message::Msg::Clock(clock));
+        assert_eq!(shown(&s).len(), 2, "{:?}", shown(&s));
+    }
+
+    #[test]
     fn only_the_facilitator_sees_the_real_teams_journal() {
         let mut s = replaying(false);
         follow_clock(&mut s, 2_000);

@@ -51,14 +51,16 @@ fn apply(state: &mut AppState, fx: &mut Vec<Effect>, msg: Msg) {
         Msg::Cluster(u) => narration::cluster(state, u),
         Msg::Settled => settled(state, fx),
         Msg::Clock(c) => {
+            let now = c.now;
             if let Mode::Drill { clock, .. } = &mut state.mode
                 && clock.as_ref() != Some(&c)
             {
-                let now = c.now;
                 *clock = Some(c);
                 state.dirty = true;
-                super::original::follow_clock(state, now);
             }
+            // Also when the clock stands still: a console opened on a paused replay starts with
+            // the clock it shows, and the real team's entries written by then are still due.
+            super::original::follow_clock(state, now);
         }
         Msg::Observe(u) => {
             super::detection::observed(state, fx, &u);

@@ -39,9 +39,14 @@ pub async fn run(
     };
     let listen = "127.0.0.1:0".parse().expect("a valid address");
     // Read before the drill starts: a journal refused starts nothing.
-    let real_team = match replay {
-        Some((recording, given)) => real_teams_journal(recording, given)?.map(std::sync::Arc::new),
-        None => None,
+    let real_team = match (replay, &resumed) {
+        (Some((recording, given)), _) => real_teams_journal(recording, given)?.map(std::sync::Arc::new),
+        // A resumed replay shows the real team's journal it showed.
+        (None, Some((_, log))) => match warroom_drill::drill_log::read(log).map(|r| r.header.recording) {
+            Ok(Some(r)) => real_teams_journal(&r.path, r.journal.as_deref())?.map(std::sync::Arc::new),
+            _ => None,
+        },
+        (None, None) => None,
     };
     let running = if let Some((id, log)) = resumed {
         if scenario.is_some() || replay.is_some() {
@@ -50,10 +55,8 @@ pub async fn run(
         Drill::resume(&log, listen, &options, speed)
             .await
             .with_context(|| format!("cannot resume the drill of {id}"))?
-    } else if let Some((recording, _)) = replay {
-        Drill::replay(recording, listen, &options)
-            .await
-            .with_context(|| format!("cannot replay {}", recording.display()))?
+    } else if let Some((recording, journal)) = replay {
+        replay_logged(recording, journal, listen, options, &store).await?
     } else {
         start_logged(super::load_scenario(scenario)?, listen, options, &store).await?
     };
@@ -200,6 +203,33 @@ pub(super) async fn start_logged(
             Drill::start(scenario, listen, &options)
                 .await
                 .with_context(|| format!("cannot start the drill cluster on {listen}"))
+        }
+    }
+}
+
+/// Replays `recording` (the real team's `journal` beside it, when given), keeping its drill
+/// log in `store`'s drills folder as `start_logged` does, so that an incident declared in the
+/// replay resumes it where it was.
+pub(super) async fn replay_logged(
+    recording: &Path,
+    journal: Option<&Path>,
+    listen: std::net::SocketAddr,
+    mut options: Options,
+    store: &Store,
+) -> anyhow::Result<Drill> {
+    prune_drill_logs(store, KEEP_UNCLAIMED);
+    let stem = recording
+        .file_stem()
+        .map_or_else(|| "recording".into(), |s| s.to_string_lossy().into_owned());
+    options.log = Some(new_drill_log(store, &format!("replay-{stem}")));
+    match Drill::replay(recording, journal, listen, &options).await {
+        Ok(running) => Ok(running),
+        Err(e) => {
+            tracing::warn!(error = %e, "the replay did not start with its log; trying without (its incidents cannot be resumed)");
+            options.log = None;
+            Drill::replay(recording, journal, listen, &options)
+                .await
+                .with_context(|| format!("cannot replay {}", recording.display()))
         }
     }
 }

@@ -200,9 +200,10 @@ pub async fn run_sim(args: SimArgs, banner: bool) -> anyhow::Result<()> {
         ..Options::default()
     };
     let running = match (&args.synthetic, &args.replay) {
-        (_, Some(recording)) => Drill::replay(recording, args.listen, &options)
-            .await
-            .with_context(|| format!("cannot replay {}", recording.display()))?,
+        (_, Some(recording)) => {
+            let store = crate::incident::store::Store::new(&crate::incident::store::data_dir(None));
+            drill::replay_logged(recording, None, args.listen, options, &store).await?
+        }
         (Some(spec), None) => Drill::synthetic(spec.clone(), args.listen, &options)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?,

@@ -720,7 +720,7 @@ async fn a_change_made_with_kubectl_is_where_the_replay_branched() {
         paused: true,
         ..Default::default()
     };
-    let drill = warroom_drill::Drill::replay(&shipped, "127.0.0.1:0".parse().expect("addr"), &options)
+    let drill = warroom_drill::Drill::replay(&shipped, None, "127.0.0.1:0".parse().expect("addr"), &options)
         .await
         .expect("the shipped recording replays");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -766,6 +766,85 @@ async fn a_change_made_with_kubectl_is_where_the_replay_branched() {
     seek(bad_at).await;
     assert_eq!(branched(), None, "a seek goes back to the recording's timeline");
     drill.stop();
+}
+
+/// A replay keeps a drill log: resumed from it, the replay is where it was left (the same
+/// virtual time, the same objects, the same branch and the branch's signals), its seeks made
+/// again; a recording changed since is refused, saying so.
+#[test]
+fn a_replay_resumed_from_its_drill_log_is_where_it_was_left() {
+    use warroom::observe::panels::{SLO_ERROR_RATIO, Target, render};
+    use warroom_testkit::drill::{Served, Setup};
+
+    let (shipped, (bad_at, fixed_at)) = shipped_recording();
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A copy, to change it afterwards.
+    let recording = dir.path().join("bad-deploy.recording");
+    std::fs::copy(&shipped, &recording).expect("copied");
+    let log = dir.path().join("drills/replay.jsonl");
+    let setup = || Setup {
+        paused: true,
+        log: Some(log.clone()),
+        ..Setup::default()
+    };
+    let ms = |at: i64| jiff::Timestamp::from_millisecond(at).expect("a time");
+    let checkout = Target {
+        namespace: "shop".into(),
+        service: "checkout".into(),
+    };
+    let errors = render(SLO_ERROR_RATIO, &checkout, Some("1m")).expect("a panel");
+    let objects = |served: &Served| -> serde_json::Value {
+        let text = served.ok(&["get", "nodes,deployments,replicasets,pods", "-A", "-o", "json"]);
+        serde_json::from_str(&text).expect("kubectl's JSON")
+    };
+    let (clock, before, error_ratio) = {
+        let first = Served::replay(&recording, setup());
+        // Forward past the real team's rollback, back to a minute after the bad rollout, then
+        // the players' own rollback: two seeks and a branch to make again.
+        first.control("POST", &format!("/drill/v1/clock?seek={}", ms(fixed_at)));
+        first.control("POST", &format!("/drill/v1/clock?seek={}", ms(bad_at + 60_000)));
+        first.ok(&["rollout", "undo", "deployment/checkout", "-n", "shop"]);
+        first.control("POST", "/drill/v1/clock?advance=150s");
+        let clock = first.control("GET", "/drill/v1/clock");
+        let now = clock["nowMs"].as_i64().expect("now");
+        let ratio = warroom_testkit::drill::promql(&first.prometheus, &errors, Some(now)).expect("a ratio");
+        (clock, objects(&first), ratio)
+    };
+    assert!(error_ratio < 0.001, "recovered in the branch: {error_ratio}");
+    let again = Served::resume(&log, setup());
+    let resumed = again.control("GET", "/drill/v1/clock");
+    assert_eq!(resumed["nowMs"], clock["nowMs"], "{resumed} against {clock}");
+    assert_eq!(resumed["branched"], clock["branched"], "{resumed} against {clock}");
+    assert!(objects(&again) == before, "the resumed replay's objects differ");
+    let now = clock["nowMs"].as_i64();
+    let resumed_ratio = warroom_testkit::drill::promql(&again.prometheus, &errors, now).expect("a ratio");
+    assert!(
+        (resumed_ratio - error_ratio).abs() < 1e-9,
+        "the branch's signals, as they were: {resumed_ratio} against {error_ratio}"
+    );
+    drop(again);
+
+    // The recording changed since: the replay is not resumed as if it were the same.
+    let mut bytes = std::fs::read(&recording).expect("the recording");
+    bytes.push(b'\n');
+    std::fs::write(&recording, bytes).expect("changed");
+    let options = warroom_drill::Options::default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let refused = rt
+        .block_on(warroom_drill::Drill::resume(
+            &log,
+            "127.0.0.1:0".parse().expect("addr"),
+            &options,
+            None,
+        ))
+        .err()
+        .expect("refused");
+    let said = refused.to_string();
+    assert!(said.contains("has changed since"), "{said}");
+    assert!(said.contains(&recording.display().to_string()), "{said}");
 }
 
 /// The shipped recording's incident journal is beside it: it verifies, its seals prove the

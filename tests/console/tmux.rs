@@ -1301,4 +1301,23 @@ fn a_replay_shows_the_real_teams_journal_and_seeks_to_its_entries() {
             && debrief.contains("The players changed nothing: their cluster followed the recording throughout."),
         "{debrief}"
     );
+
+    // The replay kept a drill log: reopened with --incident, it is where it was left (the
+    // same moment of the recording), with the real team's journal beside it again.
+    let clock = warroom_testkit::drill::control(&drill_url(home.path()), "GET", "/drill/v1/clock");
+    quit(&t);
+    drop(t);
+    let id = std::fs::read_dir(&incidents)
+        .expect("incidents")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .expect("the journal");
+    let t = Tmux::start(home.path(), &format!("{} drill --incident {id}", warroom()), 200, 50);
+    t.wait_for("the replay reopened with the real team's first entry", 120, |s| {
+        s.contains("real team #1: Decision: checkout pages")
+    });
+    let again = warroom_testkit::drill::control(&drill_url(home.path()), "GET", "/drill/v1/clock");
+    assert_eq!(again["nowMs"], clock["nowMs"], "{again} against {clock}");
+    quit(&t);
 }

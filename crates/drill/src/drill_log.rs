@@ -29,6 +29,37 @@ pub struct Header {
     pub seed: u64,
     /// The drill clock's start (virtual time).
     pub start: Timestamp,
+    /// A replay's recording: the scenario is then the replay's, and the recording is read
+    /// again to resume it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<Recording>,
+}
+
+/// The flight recording a replay played, as it was then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Recording {
+    pub path: PathBuf,
+    /// SHA-256 of the file, hex: a recording changed since is not replayed as if it were the same.
+    pub sha256: String,
+    /// The real team's journal shown beside the replay, when one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<PathBuf>,
+}
+
+impl Recording {
+    /// The recording at `path` as it is now (its path made absolute, so that a drill resumed
+    /// from elsewhere finds it).
+    pub fn of(path: &Path, journal: Option<&Path>) -> std::io::Result<Recording> {
+        use sha2::Digest;
+        let bytes = std::fs::read(path)?;
+        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        Ok(Recording {
+            path: absolute(path),
+            sha256: hex::encode(sha2::Sha256::digest(&bytes)),
+            journal: journal.map(absolute),
+        })
+    }
 }
 
 /// Which of the drill's APIs a write went to.
@@ -59,12 +90,23 @@ pub enum Line {
     },
     /// How far the clock got, and its pace then.
     Reached { at: Timestamp, speed: f64, paused: bool },
+    /// The facilitator moved a replay's clock from `at` to `to`.
+    Seek { at: Timestamp, to: Timestamp },
 }
 
 impl Line {
+    /// Where the clock was when the line was written.
     pub fn at(&self) -> Timestamp {
         match self {
-            Line::Write { at, .. } | Line::Reached { at, .. } => *at,
+            Line::Write { at, .. } | Line::Reached { at, .. } | Line::Seek { at, .. } => *at,
+        }
+    }
+
+    /// Where the clock was once the line was applied: a seek's `to`.
+    fn then(&self) -> Timestamp {
+        match self {
+            Line::Seek { to, .. } => *to,
+            other => other.at(),
         }
     }
 
@@ -74,7 +116,7 @@ impl Line {
             Line::Write { body, .. } => base64::engine::general_purpose::STANDARD
                 .decode(body)
                 .unwrap_or_default(),
-            Line::Reached { .. } => Vec::new(),
+            Line::Reached { .. } | Line::Seek { .. } => Vec::new(),
         }
     }
 
@@ -94,14 +136,15 @@ pub struct Read {
 }
 
 impl Read {
-    /// The last time the log knew of, and the clock's pace then (when it said).
+    /// Where the clock was at the log's last line (a replay's seek may have taken it back),
+    /// and its pace then (when it said).
     pub fn reached(&self) -> (Timestamp, Option<(f64, bool)>) {
-        let at = self.lines.iter().map(Line::at).max().unwrap_or(self.header.start);
+        let at = self.lines.last().map_or(self.header.start, Line::then);
         let pace = self.lines.iter().rev().find_map(|l| match l {
             Line::Reached { speed, paused, .. } => Some((*speed, *paused)),
-            Line::Write { .. } => None,
+            Line::Write { .. } | Line::Seek { .. } => None,
         });
-        (at.max(self.header.start), pace)
+        (at, pace)
     }
 }
 
@@ -134,8 +177,12 @@ pub fn read(path: &Path) -> Result<Read, String> {
             ),
         ));
     }
-    let scenario = crate::scenario::load::parse(&format!("{} (its scenario)", path.display()), &header.scenario)
-        .map_err(|e| at(1, format!("scenario: {e}")))?;
+    let scenario = match header.recording {
+        // A replay's scenario is only its title: the recording is the cluster.
+        Some(_) => serde_saphyr::from_str(&header.scenario).map_err(|e| at(1, format!("scenario: {e}")))?,
+        None => crate::scenario::load::parse(&format!("{} (its scenario)", path.display()), &header.scenario)
+            .map_err(|e| at(1, format!("scenario: {e}")))?,
+    };
     let mut lines = Vec::with_capacity(raw.len());
     for (i, l) in raw.iter().enumerate().skip(1) {
         lines.push(serde_json::from_slice(l).map_err(|e| at(i + 1, e.to_string()))?);
@@ -164,6 +211,17 @@ impl Writer {
     /// Starts a new log at `path` (its folder made if need be) with the scenario about to be
     /// played; a file already there is refused, never overwritten.
     pub fn create(path: &Path, scenario: &Scenario, seed: u64, start: Timestamp) -> std::io::Result<Writer> {
+        Writer::create_with(path, scenario, seed, start, None)
+    }
+
+    /// `create`, for a replay of `recording`.
+    pub fn create_with(
+        path: &Path,
+        scenario: &Scenario,
+        seed: u64,
+        start: Timestamp,
+        recording: Option<Recording>,
+    ) -> std::io::Result<Writer> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -178,6 +236,7 @@ impl Writer {
             scenario: yaml,
             seed,
             start,
+            recording,
         })?;
         Ok(w)
     }
@@ -271,6 +330,34 @@ mod tests {
         );
         // A file already there is never overwritten.
         assert!(Writer::create(&log, &crate::scenario::load::builtin(), 1, start).is_err());
+    }
+
+    #[test]
+    fn a_replays_log_names_its_recording_and_ends_where_its_last_seek_went() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let recording = tmp.path().join("INC-1.recording");
+        std::fs::write(&recording, b"recorded").expect("written");
+        let log = tmp.path().join("replay.jsonl");
+        let start: Timestamp = "2026-12-06T10:00:00Z".parse().expect("time");
+        let at = |s: i64| start + jiff::SignedDuration::from_secs(s);
+        // A replay's scenario is only its title: no nodes, which a scenario would need.
+        let scenario: Scenario = serde_saphyr::from_str(
+            "name: replay\ntitle: \"Replay of INC-1.recording\"\ndescription: \"d\"\nnodes: []\n",
+        )
+        .expect("a header");
+        let named = Recording::of(&recording, None).expect("read");
+        assert!(named.path.is_absolute());
+        let mut w = Writer::create_with(&log, &scenario, 1, start, Some(named.clone())).expect("written");
+        w.write(&Line::Seek { at: at(0), to: at(300) }).expect("written");
+        w.write(&Line::Seek {
+            at: at(300),
+            to: at(60),
+        })
+        .expect("written");
+        let back = read(&log).expect("read");
+        assert_eq!(back.header.recording, Some(named));
+        assert_eq!(back.scenario.title, "Replay of INC-1.recording");
+        assert_eq!(back.reached(), (at(60), None), "back where the last seek went");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Resuming a drill from its drill log: the scenario built again with its seed at its start,
-//! each logged write applied at its virtual time through the same APIs that applied it first,
+//! Resuming a drill from its drill log: the scenario built again with its seed at its start
+//! (a replay: its recording read again, refused if it changed), each logged write applied at
+//! its virtual time through the same APIs that applied it first and each seek made again,
 //! then the clock set where the log stopped, at the pace it had.
 
 use std::net::SocketAddr;
@@ -44,12 +45,44 @@ pub(crate) async fn resume(
         ..
     } = read;
     let clock = Clock::new(header.start, 0.0, true);
-    let sim = tokio::task::spawn_blocking({
-        let capacity = options.log_capacity;
-        move || Sim::new(scenario, header.seed, clock, capacity)
-    })
-    .await
-    .map_err(std::io::Error::other)?;
+    let (sim, options) = match &header.recording {
+        // A replay: the same recording, unchanged, from the same moment.
+        Some(recorded) => {
+            let now = drill_log::Recording::of(&recorded.path, None).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{}: the recording it replayed, {}: {e}",
+                        path.display(),
+                        recorded.path.display()
+                    ),
+                )
+            })?;
+            if now.sha256 != recorded.sha256 {
+                return Err(std::io::Error::other(format!(
+                    "{}: the recording it replayed, {}, has changed since (SHA-256 {} then, {} now); \
+                     the replay cannot be resumed as it was",
+                    path.display(),
+                    recorded.path.display(),
+                    recorded.sha256,
+                    now.sha256
+                )));
+            }
+            let mut sim = super::server::replayed(&recorded.path, options.log_capacity).await?;
+            sim.clock = clock;
+            sim.now = header.start;
+            (sim, super::server::replay_options(options))
+        }
+        None => {
+            let sim = tokio::task::spawn_blocking({
+                let capacity = options.log_capacity;
+                move || Sim::new(scenario, header.seed, clock, capacity)
+            })
+            .await
+            .map_err(std::io::Error::other)?;
+            (sim, options.clone())
+        }
+    };
     let resumption = Resumption {
         writes: lines,
         at,
@@ -58,7 +91,7 @@ pub(crate) async fn resume(
     };
     let options = Options {
         seed: Some(header.seed),
-        ..options.clone()
+        ..options
     };
     serve_logged(sim, listener, &options, Some(writer), Some(resumption)).await
 }
@@ -75,6 +108,14 @@ pub(crate) async fn replay_writes(
     let kubernetes = api::router(cluster.clone());
     let alertmanager = api::alertmanager::router(cluster.clone());
     for (i, line) in writes.iter().enumerate() {
+        if let drill_log::Line::Seek { at, to } = line {
+            let mut sim = cluster.lock();
+            sim.clock = Clock::new(*at, 0.0, true);
+            sim.sync();
+            sim.replay_seek(*to)
+                .map_err(|e| std::io::Error::other(format!("{}:{}: {e}", path.display(), i + 2)))?;
+            continue;
+        }
         let drill_log::Line::Write {
             at,
             api,

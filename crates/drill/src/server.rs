@@ -306,27 +306,27 @@ impl Drill {
 
     /// Replays the flight recording at `path` on `listen`: its objects as they were at each
     /// virtual moment, from the recording's first. A recording that cannot be read is an
-    /// error naming the file and the place.
-    pub async fn replay(path: &std::path::Path, listen: SocketAddr, options: &Options) -> std::io::Result<Drill> {
+    /// error naming the file and the place. With [`Options::log`] the replay keeps a drill
+    /// log (naming the recording, and the real team's `journal` shown beside it), so that it
+    /// can be resumed where it was.
+    pub async fn replay(
+        path: &std::path::Path,
+        journal: Option<&std::path::Path>,
+        listen: SocketAddr,
+        options: &Options,
+    ) -> std::io::Result<Drill> {
         let listener = TcpListener::bind(listen).await?;
-        let path = path.to_path_buf();
-        let capacity = options.log_capacity;
-        let sim = tokio::task::spawn_blocking(move || {
-            let reading = warroom_recording::file::read(&path, &[]).map_err(std::io::Error::other)?;
-            let name = path
-                .file_name()
-                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-            Sim::replaying(reading.records, &format!("Replay of {name}"), capacity)
-                .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))
-        })
-        .await
-        .map_err(std::io::Error::other)??;
-        let options = Options {
-            metrics_history_ms: 0,
-            start: None,
-            ..options.clone()
+        let recording = drill_log::Recording::of(path, journal)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let sim = replayed(&recording.path, options.log_capacity).await?;
+        let writer = match &options.log {
+            Some(log) => Some(
+                drill_log::Writer::create_with(log, &sim.scenario, options.seed.unwrap_or(1), sim.now, Some(recording))
+                    .map_err(drill_log::naming(log))?,
+            ),
+            None => None,
         };
-        serve(sim, listener, &options).await
+        serve_logged(sim, listener, &replay_options(options), writer, None).await
     }
 
     /// Rebuilds the drill whose log is at `path` (kept with [`Options::log`]) and serves it
@@ -484,6 +484,32 @@ fn start_time(scenario: &Scenario, options: &Options) -> jiff::Timestamp {
             let now = jiff::Timestamp::now();
             jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
         })
+}
+
+/// The simulation of the recording at `path`, from its first moment that shows the whole
+/// cluster; a recording that cannot be read is an error naming the file and the place.
+pub(crate) async fn replayed(path: &std::path::Path, log_capacity: usize) -> std::io::Result<Sim> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let reading = warroom_recording::file::read(&path, &[]).map_err(std::io::Error::other)?;
+        let name = path
+            .file_name()
+            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        Sim::replaying(reading.records, &format!("Replay of {name}"), log_capacity)
+            .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
+/// A replay's options: no backfilled history (its samples are the recording's), and its
+/// clock starts where the recording does.
+pub(crate) fn replay_options(options: &Options) -> Options {
+    Options {
+        metrics_history_ms: 0,
+        start: None,
+        ..options.clone()
+    }
 }
 
 /// Serves an already built simulation on a bound listener.

@@ -26,6 +26,7 @@ pub struct Setup {
 /// How the drill comes to be.
 enum Launch {
     Start(Box<scenario::Scenario>),
+    Replay(PathBuf),
     Resume(PathBuf),
 }
 
@@ -61,6 +62,11 @@ impl Served {
         Served::launch(Launch::Start(Box::new(scenario)), setup)
     }
 
+    /// Replays the flight recording at `recording`.
+    pub fn replay(recording: &std::path::Path, setup: Setup) -> Served {
+        Served::launch(Launch::Replay(recording.to_path_buf()), setup)
+    }
+
     /// Resumes the drill logged at `log` (its pace from the log unless `setup.speed` says).
     pub fn resume(log: &std::path::Path, setup: Setup) -> Served {
         Served::launch(Launch::Resume(log.to_path_buf()), setup)
@@ -88,6 +94,7 @@ impl Served {
                 let listen = "127.0.0.1:0".parse().expect("address");
                 let drill = match launch {
                     Launch::Start(scenario) => rt.block_on(Drill::start(*scenario, listen, &options)),
+                    Launch::Replay(recording) => rt.block_on(Drill::replay(&recording, None, listen, &options)),
                     Launch::Resume(log) => rt.block_on(Drill::resume(&log, listen, &options, setup.speed)),
                 };
                 let drill = match drill {

@@ -187,7 +187,11 @@ async fn set_clock(
                     sim.start.checked_add(d.signed()).map_err(|e| bad(e.to_string()))?
                 }
             };
+            // Where the seek left from is where a resumed replay seeks again.
+            sim.sync();
+            let from = sim.now;
             sim.replay_seek(at).map_err(bad)?;
+            c.log(&crate::drill_log::Line::Seek { at: from, to: at });
         }
         if let Some(a) = change.advance {
             let d = Duration::parse(&a).map_err(bad)?;
