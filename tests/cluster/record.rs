@@ -768,6 +768,85 @@ async fn a_change_made_with_kubectl_is_where_the_replay_branched() {
     drill.stop();
 }
 
+/// A player who rolls forward to the image that crashed in the recording sees it crash again,
+/// as the real team did, with the recorded exit code and last words; the rollback's pods stay
+/// ready meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_branch_that_rolls_forward_to_the_recordings_bad_image_sees_it_crash_again() {
+    let (shipped, (bad_at, _)) = shipped_recording();
+    let options = warroom_drill::Options {
+        paused: true,
+        ..Default::default()
+    };
+    let drill = warroom_drill::Drill::replay(&shipped, None, "127.0.0.1:0".parse().expect("addr"), &options)
+        .await
+        .expect("the shipped recording replays");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    warroom_drill::write_kubeconfig(&kubeconfig, &drill.url(), "replay").expect("kubeconfig");
+    let kubectl = warroom_testkit::Kubectl::new(kubeconfig, dir.path().join("cache"));
+    let clock = |query: String| {
+        let url = format!("{}/drill/v1/clock?{query}", drill.url());
+        async move {
+            let r = warroom::http::plain_client().post(url).send().await.expect("clock");
+            assert!(r.status().is_success(), "clock: {}", r.status());
+        }
+    };
+    let run = |args: &'static [&'static str]| {
+        let k = kubectl.clone();
+        tokio::task::spawn_blocking(move || k.ok(args))
+    };
+    clock(format!(
+        "seek={}",
+        jiff::Timestamp::from_millisecond(bad_at + 60_000).expect("a time")
+    ))
+    .await;
+    run(&["rollout", "undo", "deployment/checkout", "-n", "shop"])
+        .await
+        .expect("kubectl");
+    clock("advance=2m".into()).await;
+    run(&[
+        "set",
+        "image",
+        "deployment/checkout",
+        "-n",
+        "shop",
+        "checkout=registry.example.com/shop/checkout:2.0.0",
+    ])
+    .await
+    .expect("kubectl");
+    clock("advance=1m".into()).await;
+    let pods: serde_json::Value = serde_json::from_str(
+        &run(&["get", "pods", "-n", "shop", "-l", "app=checkout", "-o", "json"])
+            .await
+            .expect("kubectl"),
+    )
+    .expect("json");
+    let image_of = |p: &serde_json::Value| p["spec"]["containers"][0]["image"].as_str().unwrap_or("").to_string();
+    let items = pods["items"].as_array().expect("items");
+    let bad: Vec<&serde_json::Value> = items.iter().filter(|p| image_of(p).ends_with(":2.0.0")).collect();
+    assert!(!bad.is_empty(), "the roll forward made pods: {pods:#}");
+    for p in &bad {
+        let status = &p["status"]["containerStatuses"][0];
+        let terminated = &status["lastState"]["terminated"];
+        assert_eq!(terminated["exitCode"], 2, "{status:#}");
+        assert_eq!(
+            terminated["message"], "panic: config key CHECKOUT_CURRENCY_TABLE not set",
+            "{status:#}"
+        );
+        assert_eq!(status["ready"], false, "{status:#}");
+    }
+    let good = items
+        .iter()
+        .filter(|p| image_of(p).ends_with(":1.9.3") && p["status"]["containerStatuses"][0]["ready"] == true)
+        .count();
+    assert!(
+        good >= 3,
+        "the rollback's pods stay ready while the new ones crash: {pods:#}"
+    );
+    drill.stop();
+}
+
 /// A replay keeps a drill log: resumed from it, the replay is where it was left (the same
 /// virtual time, the same objects, the same branch and the branch's signals), its seeks made
 /// again; a recording changed since is refused, saying so.

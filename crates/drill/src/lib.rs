@@ -15,6 +15,7 @@ mod kinds;
 mod metrics;
 mod openapi;
 mod patch;
+mod recorded_images;
 mod replay;
 mod resume;
 pub mod scenario;

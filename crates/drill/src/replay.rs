@@ -142,7 +142,10 @@ impl Sim {
         }
         let first = listed(&batches);
         let start = batches[first].0;
-        let mut sim = Sim::empty(header(title), 1, Clock::new(start, 1.0, false), log_capacity);
+        let mut scenario = header(title);
+        // A branch that runs a recorded image again sees it behave as it did.
+        scenario.images = super::recorded_images::learned(batches.iter().flat_map(|(_, b)| b));
+        let mut sim = Sim::empty(scenario, 1, Clock::new(start, 1.0, false), log_capacity);
         sim.pod_events = false;
         for (i, (at, _)) in batches.iter().enumerate().skip(first + 1) {
             sim.at(*at, Timer::Replay(i));
