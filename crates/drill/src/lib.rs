@@ -11,6 +11,7 @@ mod api;
 mod clock;
 mod control;
 pub mod drill_log;
+mod kind_types;
 mod kinds;
 mod metrics;
 mod openapi;

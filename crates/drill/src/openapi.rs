@@ -1,6 +1,9 @@
-//! The drill cluster's OpenAPI v2 document (gnostic protobuf) for `GET /openapi/v2`.
-//! kubectl 1.27+ only needs it to download and parse before `apply`/`create -f` (no v3 needed).
-//! kubectl 1.20 also checks each kind's PATCH operation for `dryRun` before `--dry-run=server`.
+//! The drill cluster's paths and operations, and its OpenAPI v2 document (gnostic protobuf) for
+//! `GET /openapi/v2`: kubectl downloads and parses it before `apply`/`create -f`, and kubectl
+//! 1.20 checks each kind's PATCH operation for `dryRun` before `--dry-run=server`. The v3
+//! documents, with the kinds' schemas, are `v3`'s.
+
+pub mod v3;
 
 use crate::kinds::ResourceKind;
 
@@ -50,6 +53,19 @@ struct Gvk {
 }
 
 impl Gvk {
+    fn of(kind: &ResourceKind) -> Gvk {
+        Gvk {
+            group: kind.group,
+            version: kind.version,
+            kind: kind.kind,
+        }
+    }
+
+    /// The extension value in a JSON document.
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({"group": self.group, "version": self.version, "kind": self.kind})
+    }
+
     /// The extension value as the real apiserver writes it in protobuf: a YAML mapping.
     fn yaml(&self) -> String {
         let group = if self.group.is_empty() {
@@ -155,11 +171,7 @@ fn capitalize(s: &str) -> String {
 fn path_entries(kinds: &[ResourceKind]) -> Vec<PathEntry> {
     let mut out = Vec::new();
     for k in kinds {
-        let gvk = Gvk {
-            group: k.group,
-            version: k.version,
-            kind: k.kind,
-        };
+        let gvk = Gvk::of(k);
         let has = |verb: &str| k.verbs.contains(&verb);
         let gv = format!("{}{}", group_word(k.group), capitalize(k.version));
         let ns_word = if k.namespaced { "Namespaced" } else { "" };

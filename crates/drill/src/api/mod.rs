@@ -72,6 +72,11 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
         )
         .route("/openapi/v2", get(openapi))
         .route("/swagger-2.0.0.pb-v1", get(openapi))
+        .route(
+            "/openapi/v3",
+            get(|| async { json_response(200, crate::openapi::v3::documents().index.clone()) }),
+        )
+        .route("/openapi/v3/{*group_version}", get(openapi_v3))
         .route("/healthz", get(|| async { "ok" }))
         .route("/livez", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ok" }))
@@ -94,6 +99,14 @@ async fn openapi(State(c): State<Arc<DrillCluster>>) -> Response {
         header::HeaderValue::from_static("application/octet-stream"),
     );
     r
+}
+
+/// One group-version's OpenAPI v3 document (`api/v1`, `apis/apps/v1`), whatever hash is asked.
+async fn openapi_v3(axum::extract::Path(group_version): axum::extract::Path<String>) -> Response {
+    match crate::openapi::v3::documents().by_group_version.get(&group_version) {
+        Some(document) => json_response(200, document.clone()),
+        None => ApiError::new(404, "NotFound", format!("no OpenAPI v3 document for {group_version}")).into_response(),
+    }
 }
 
 /// Answers a request on a thread of the blocking pool rather than a runtime worker. Prometheus,

@@ -15,33 +15,16 @@ use crate::store::Stored;
 
 /// Checks an object against the Kubernetes type for its kind; the error names the field.
 pub fn validate(kind: &ResourceKind, value: &Value, name: &str) -> Result<(), ApiError> {
-    fn check<T: serde::de::DeserializeOwned>(v: &Value) -> Result<(), String> {
-        serde_path_to_error::deserialize::<_, T>(v.clone())
-            .map(|_| ())
-            .map_err(|e| format!("{}: {}", e.path(), e.inner()))
+    struct Check<'a>(&'a Value);
+    impl crate::kind_types::WithType for Check<'_> {
+        type Out = Result<(), String>;
+        fn with<T: serde::de::DeserializeOwned + schemars::JsonSchema>(self) -> Self::Out {
+            serde_path_to_error::deserialize::<_, T>(self.0.clone())
+                .map(|_| ())
+                .map_err(|e| format!("{}: {}", e.path(), e.inner()))
+        }
     }
-    use k8s_openapi::api::{
-        apps::v1 as apps, autoscaling::v2 as autoscaling, core::v1 as core, networking::v1 as net, policy::v1 as policy,
-    };
-    let result = match kind.kind {
-        "Pod" => check::<core::Pod>(value),
-        "Node" => check::<core::Node>(value),
-        "Namespace" => check::<core::Namespace>(value),
-        "Event" => check::<core::Event>(value),
-        "Deployment" => check::<apps::Deployment>(value),
-        "ReplicaSet" => check::<apps::ReplicaSet>(value),
-        "DaemonSet" => check::<apps::DaemonSet>(value),
-        "StatefulSet" => check::<apps::StatefulSet>(value),
-        "ControllerRevision" => check::<apps::ControllerRevision>(value),
-        "PodDisruptionBudget" => check::<policy::PodDisruptionBudget>(value),
-        "NetworkPolicy" => check::<net::NetworkPolicy>(value),
-        "Ingress" => check::<net::Ingress>(value),
-        "Service" => check::<core::Service>(value),
-        "ConfigMap" => check::<core::ConfigMap>(value),
-        "Secret" => check::<core::Secret>(value),
-        "HorizontalPodAutoscaler" => check::<autoscaling::HorizontalPodAutoscaler>(value),
-        _ => Ok(()),
-    };
+    let result = crate::kind_types::with_type(kind, Check(value)).unwrap_or(Ok(()));
     result.map_err(|m| ApiError::invalid(kind.kind, name, m))?;
     for path in ["/spec/replicas"] {
         if let Some(n) = value.pointer(path).and_then(Value::as_i64)

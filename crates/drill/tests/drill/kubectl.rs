@@ -1128,3 +1128,76 @@ fn ingresses_are_created_listed_and_described_by_kubectl() {
         "web"
     );
 }
+
+/// `kubectl explain` reads the drill's OpenAPI v3 documents: every served kind is explained by
+/// the kubectl on PATH, and a field at each depth by every kubectl 1.27 to 1.33, with the
+/// descriptions and types Kubernetes gives them.
+#[test]
+fn explain_describes_every_served_kind_and_its_fields_on_every_kubectl() {
+    let s = sim();
+    let kinds = [
+        ("namespaces", "", "Namespace"),
+        ("nodes", "", "Node"),
+        ("pods", "", "Pod"),
+        ("events", "", "Event"),
+        ("services", "", "Service"),
+        ("endpoints", "", "Endpoints"),
+        ("endpointslices", "discovery.k8s.io", "EndpointSlice"),
+        ("configmaps", "", "ConfigMap"),
+        ("secrets", "", "Secret"),
+        ("deployments", "apps", "Deployment"),
+        ("replicasets", "apps", "ReplicaSet"),
+        ("daemonsets", "apps", "DaemonSet"),
+        ("statefulsets", "apps", "StatefulSet"),
+        ("controllerrevisions", "apps", "ControllerRevision"),
+        ("poddisruptionbudgets", "policy", "PodDisruptionBudget"),
+        ("networkpolicies", "networking.k8s.io", "NetworkPolicy"),
+        ("ingresses", "networking.k8s.io", "Ingress"),
+        ("horizontalpodautoscalers", "autoscaling", "HorizontalPodAutoscaler"),
+    ];
+    for (plural, group, kind) in kinds {
+        let out = s.ok(&["explain", plural]);
+        assert!(out.contains(&format!("KIND:       {kind}\n")), "{plural}: {out}");
+        if !group.is_empty() {
+            assert!(out.contains(&format!("GROUP:      {group}\n")), "{plural}: {out}");
+        }
+        assert!(
+            out.contains("FIELDS:") && out.contains("metadata\t<ObjectMeta>"),
+            "{plural}: {out}"
+        );
+    }
+    let v1 = s.ok(&["explain", "hpa.spec", "--api-version=autoscaling/v1"]);
+    assert!(v1.contains("targetCPUUtilizationPercentage\t<integer>"), "{v1}");
+    let v2 = s.ok(&["explain", "hpa.spec"]);
+    assert!(
+        v2.contains("metrics\t<[]MetricSpec>") && v2.contains("VERSION:    v2"),
+        "{v2}"
+    );
+
+    for kubectl in every_kubectl() {
+        let explain = |args: &[&str]| s.ok_with(&kubectl, args);
+        let said = |out: &str| format!("{}: {out}", kubectl.display());
+        let replicas = explain(&["explain", "deployment.spec.replicas"]);
+        assert!(replicas.contains("FIELD: replicas <integer>"), "{}", said(&replicas));
+        assert!(replicas.contains("Number of desired pods"), "{}", said(&replicas));
+        let resources = explain(&["explain", "pods.spec.containers.resources"]);
+        assert!(
+            resources.contains("FIELD: resources <ResourceRequirements>")
+                && resources.contains("limits\t<map[string]Quantity>"),
+            "{}",
+            said(&resources)
+        );
+        let selector = explain(&["explain", "svc.spec.selector"]);
+        assert!(
+            selector.contains("FIELD: selector <map[string]string>"),
+            "{}",
+            said(&selector)
+        );
+        let recursive = explain(&["explain", "pdb.spec", "--recursive"]);
+        assert!(
+            recursive.contains("minAvailable\t<IntOrString>") && recursive.contains("matchLabels\t<map[string]string>"),
+            "{}",
+            said(&recursive)
+        );
+    }
+}
