@@ -345,6 +345,7 @@ mod tests {
                 cpu_limit: None,
                 in_service: true,
                 image_errors: 0.0,
+                created_ms: None,
             })
             .collect();
         Observation {

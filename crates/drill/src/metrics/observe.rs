@@ -40,6 +40,9 @@ pub struct PodObservation {
     pub in_service: bool,
     /// The fraction of requests its image fails on its own (a bad canary); 0 for most.
     pub image_errors: f64,
+    /// When it was made (Unix ms): known in the base of the backfilled history only, whose
+    /// series of it start there (`Observation::before`).
+    pub created_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +75,43 @@ pub struct Observation {
     pub surges: HashMap<String, f64>,
 }
 
+impl Observation {
+    /// The cluster as the history before this observation saw it at `t_ms`: a pod made since
+    /// is the pod it replaced, of the same workload on the same node, under an earlier name
+    /// (a StatefulSet's pod keeps its name). So a pod 30 minutes old has 30 minutes of series,
+    /// and its workload's history is still whole.
+    pub fn before(&self, t_ms: i64) -> Observation {
+        let mut earlier = self.clone();
+        for p in &mut earlier.pods {
+            if p.created_ms.is_some_and(|made| made > t_ms) {
+                p.name = Arc::from(replaced(&p.name));
+                p.restarts = 0;
+                p.created_ms = None;
+            }
+        }
+        earlier
+    }
+}
+
+/// The name of the pod `name` replaced: its random suffix drawn again, as a controller would
+/// (from the name, so a drill is the same every run); a name ending in an ordinal as it is.
+fn replaced(name: &str) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    match name.rsplit_once('-') {
+        Some((stem, suffix)) if !suffix.bytes().all(|b| b.is_ascii_digit()) => {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(name.as_bytes());
+            let drawn: String = digest
+                .iter()
+                .take(suffix.len().max(1))
+                .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+                .collect();
+            format!("{stem}-{drawn}")
+        }
+        _ => name.to_string(),
+    }
+}
+
 /// The sim's scrape schedule and the observations not yet turned into samples.
 #[derive(Debug, Default)]
 pub struct Scraper {
@@ -97,7 +137,16 @@ impl Sim {
             next_ms: now + SCRAPE_STEP_MS,
             ..Scraper::default()
         });
-        self.observe(now)
+        let mut base = self.observe(now);
+        for p in &mut base.pods {
+            p.created_ms = self
+                .store
+                .get(&kinds::PODS, &p.namespace, &p.name)
+                .and_then(|pod| pod.meta().creation_timestamp)
+                .and_then(|t| t.as_str()?.parse::<jiff::Timestamp>().ok())
+                .map(|t| t.as_millisecond());
+        }
+        base
     }
 
     /// Takes the observations of every scrape step at or before `t_ms` (before it when not
@@ -209,6 +258,7 @@ impl Sim {
             pods.push(PodObservation {
                 in_service,
                 image_errors,
+                created_ms: None,
                 namespace: pod.namespace.clone(),
                 name: pod.name.clone(),
                 container: seen.container.clone(),

@@ -3,8 +3,9 @@
 //! histograms, cAdvisor container use, kube-state-metrics replica, restart and node series)
 //! and append them to the sample store. Services answer to cluster state: unready or
 //! crashlooping backends raise the 5xx ratio, fewer ready replicas and saturated nodes raise
-//! latency. A 3-day history is backfilled from the first observation. Noise comes from a
-//! seeded source: same seed, same samples.
+//! latency. A 3-day history is backfilled from the first observation (a pod's series from when
+//! it was made; the pod it replaced served before). Noise comes from a seeded source: same
+//! seed, same samples.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -448,12 +449,29 @@ impl SignalModels {
     }
 
     /// Fills `[obs.t_ms - history_ms, obs.t_ms]` with the cluster as observed, one sample a
-    /// scrape step, and records the observation itself as the last step.
+    /// scrape step, and records the observation itself as the last step. A pod made during
+    /// that time has series from when it was made; before, the pod it replaced served its
+    /// share (`Observation::before`).
     pub fn backfill(&mut self, obs: &Observation, history_ms: i64) {
-        let feeds = self.feeds(obs, true);
         let steps = history_ms.max(0) / SCRAPE_STEP_MS;
+        let first = obs.t_ms - steps * SCRAPE_STEP_MS;
+        let mut made: Vec<i64> = obs
+            .pods
+            .iter()
+            .filter_map(|p| p.created_ms)
+            .filter(|made| (first + 1..=obs.t_ms).contains(made))
+            .collect();
+        made.sort_unstable();
+        made.dedup();
+        // The feeds of the cluster as it stood, made again each time a pod of it was made.
+        let mut feeds = Vec::new();
+        let mut until = i64::MIN;
         for k in (0..=steps).rev() {
             let t = obs.t_ms - k * SCRAPE_STEP_MS;
+            if t >= until {
+                feeds = self.feeds(&obs.before(t), true);
+                until = made.iter().find(|made| **made > t).copied().unwrap_or(i64::MAX);
+            }
             self.apply(&feeds, t);
         }
     }

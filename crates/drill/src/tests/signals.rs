@@ -76,6 +76,66 @@ fn digest(m: &Monitoring) -> Vec<(String, Vec<(i64, u64)>)> {
         .collect()
 }
 
+/// A pod made 22 minutes before the start has series from then, not three days of them; the
+/// pods it replaced carry the workload's history before, so its traffic is whole throughout.
+#[test]
+fn a_pod_made_during_the_history_has_series_from_when_it_was_made() {
+    let d = drill("drills/bad-deploy.yaml", None, 3_600_000);
+    let made: Vec<(String, i64)> = d
+        .sim
+        .store
+        .iter(&crate::kinds::PODS, None)
+        .filter(|p| p.name.starts_with("checkout-"))
+        .map(|p| {
+            let made: Timestamp = p.value()["metadata"]["creationTimestamp"]
+                .as_str()
+                .expect("made")
+                .parse()
+                .expect("a time");
+            (p.name.to_string(), made.as_millisecond())
+        })
+        .collect();
+    assert_eq!(made.len(), 4, "{made:?}");
+    let age_ms = d.now_ms() - made[0].1;
+    assert!(
+        (10 * 60_000..3_600_000).contains(&age_ms),
+        "the scenario's checkout pods are younger than the history: {age_ms} ms"
+    );
+    let pods_at = |offset: &str| -> Vec<String> {
+        let q = format!("count by (pod) (http_requests_total{{service=\"checkout\",code=\"200\"}} offset {offset})");
+        match instant_query(&d.monitoring.signals.store, &q, d.now_ms()) {
+            Ok(QueryValue::Vector(v)) => {
+                let mut pods: Vec<String> = v
+                    .iter()
+                    .filter_map(|s| s.labels.get("pod").map(str::to_string))
+                    .collect();
+                pods.sort();
+                pods
+            }
+            other => panic!("{q}: {other:?}"),
+        }
+    };
+    let mut now: Vec<String> = made.iter().map(|(n, _)| n.clone()).collect();
+    now.sort();
+    assert_eq!(pods_at("1m"), now, "the pods serve now");
+    let before = pods_at("50m");
+    assert_eq!(before.len(), 4, "{before:?}");
+    assert!(
+        before.iter().all(|p| !now.contains(p) && p.starts_with("checkout-")),
+        "before they were made, the pods they replaced served: {before:?} against {now:?}"
+    );
+    let traffic = |offset: &str| {
+        d.value(&format!(
+            "sum(rate(http_requests_total{{service=\"checkout\"}}[5m] offset {offset}))"
+        ))
+    };
+    let (then, lately) = (traffic("50m"), traffic("1m"));
+    assert!(
+        then > 0.0 && (then / lately - 1.0).abs() < 0.3,
+        "the workload's traffic goes on across the replacement: {then} then, {lately} lately"
+    );
+}
+
 #[test]
 fn same_seed_same_samples_over_three_days() {
     let mut a = drill("drills/bad-deploy.yaml", None, HISTORY_MS);
@@ -84,12 +144,14 @@ fn same_seed_same_samples_over_three_days() {
     b.at(600);
     let (da, db) = (digest(&a.monitoring), digest(&b.monitoring));
     assert_eq!(da, db);
-    // Three days of 15 s steps, then the 40 live steps.
-    let requests = da
+    // Three days of 15 s steps, then the 40 live steps, in frontend's requests (its pods', and
+    // before they were made the ones they replaced).
+    let steps: std::collections::BTreeSet<i64> = da
         .iter()
-        .find(|(l, _)| l.contains("http_requests_total") && l.contains("frontend"))
-        .expect("frontend requests");
-    assert_eq!(requests.1.len() as i64, HISTORY_MS / 15_000 + 1 + 40);
+        .filter(|(l, _)| l.contains("http_requests_total") && l.contains("frontend"))
+        .flat_map(|(_, samples)| samples.iter().map(|(t, _)| *t))
+        .collect();
+    assert_eq!(steps.len() as i64, HISTORY_MS / 15_000 + 1 + 40);
     let mut c = drill("drills/bad-deploy.yaml", Some(99), 3_600_000);
     c.at(600);
     assert_ne!(digest(&c.monitoring)[..5], da[..5], "another seed gives other noise");
