@@ -84,6 +84,7 @@ impl Effect {
             | Effect::FollowLogs(_)
             | Effect::StopLogs
             | Effect::Inspect { .. }
+            | Effect::ReadEvidence { .. }
             | Effect::Capture { .. }
             | Effect::MeasureImpact { .. }
             | Effect::Learn { .. }
@@ -153,6 +154,14 @@ pub enum Effect {
     Inspect {
         target: crate::cluster::inspect::Target,
         view: crate::cluster::inspect::View,
+        now: i64,
+    },
+    /// Read the evidence file `file` kept of `target` beside the open incident's journal, checked
+    /// against `sha256`; answered by `Msg::Inspected` with `View::Evidence`.
+    ReadEvidence {
+        target: crate::cluster::inspect::Target,
+        file: String,
+        sha256: String,
         now: i64,
     },
     /// Read these services' history from Prometheus for the detector; answered by

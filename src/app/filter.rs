@@ -59,6 +59,7 @@ mod tests {
             arrived: 0,
             undo: None,
             folded: None,
+            evidence: None,
         }
     }
 

@@ -167,6 +167,7 @@ fn act(state: &mut AppState, fx: &mut Vec<Effect>, ctx: Context, a: KeyAction) {
         KeyAction::Top => move_cursor(state, isize::MIN / 2),
         KeyAction::Bottom => move_cursor(state, isize::MAX / 2),
         KeyAction::Open if state.focus == Pane::Playbook => super::playbook::open(state, fx),
+        KeyAction::Open if state.focus == Pane::Timeline => super::inspect::open_evidence(state, fx),
         // In a log view: the other run; on a drill-down's pod: its log.
         KeyAction::Open if state.logs.is_some() => super::logs::toggle_previous(state, fx),
         KeyAction::Open if state.inspect.is_some() => {}

@@ -32,6 +32,7 @@ fn push(state: &mut AppState, source: &str, kind: &str, text: String, severe: bo
             arrived: state.now,
             undo: None,
             folded: None,
+            evidence: None,
         },
     );
 }
@@ -117,6 +118,7 @@ pub fn journal(state: &mut AppState, f: Followed) {
                 arrived: state.now,
                 undo: recorded_undo(&e.event),
                 folded: super::folding::Folded::of(&e),
+                evidence: super::state::EvidenceFile::of(&e.event),
             };
             add_entry(state, entry);
         }

@@ -95,6 +95,7 @@ pub fn follow_clock(state: &mut AppState, now: i64) {
             arrived: state.now,
             undo: None,
             folded: None,
+            evidence: None,
         };
         super::narration::add_entry(state, entry);
     }

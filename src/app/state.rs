@@ -87,6 +87,33 @@ pub struct TimelineEntry {
     pub undo: Option<crate::actions::Action>,
     /// The later journal entries this row gathers (an action's steps, an alert's flips).
     pub folded: Option<super::folding::Folded>,
+    /// For evidence captured: the file it is kept in, opened from the timeline.
+    pub evidence: Option<EvidenceFile>,
+}
+
+/// Evidence an entry names: what it was captured of, and the file and hash it is kept by
+/// beside the journal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceFile {
+    pub subject: String,
+    pub file: String,
+    pub sha256: String,
+}
+
+impl EvidenceFile {
+    /// The file an `evidence_captured` entry names.
+    pub fn of(event: &crate::incident::model::Event) -> Option<EvidenceFile> {
+        match event {
+            crate::incident::model::Event::EvidenceCaptured {
+                subject, file, sha256, ..
+            } => Some(EvidenceFile {
+                subject: subject.clone(),
+                file: file.clone(),
+                sha256: sha256.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl TimelineEntry {

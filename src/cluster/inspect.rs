@@ -63,6 +63,28 @@ pub struct Target {
     pub name: CleanText,
 }
 
+impl Target {
+    /// The object a `Display`ed target names (`pod shop/web-1`, `node/n1`), as evidence
+    /// entries write their subject.
+    pub fn parse(text: &str) -> Option<Target> {
+        let (kind, rest) = match text.split_once(' ') {
+            Some((kind, rest)) => (kind, rest),
+            None => text.split_once('/')?,
+        };
+        let kind = Kind::of_event_object(kind)?;
+        let (namespace, name) = match (kind, rest.split_once('/')) {
+            (Kind::Node, _) => ("", rest),
+            (_, Some(split)) => split,
+            (_, None) => return None,
+        };
+        (!name.is_empty()).then(|| Target {
+            kind,
+            namespace: CleanText::line(namespace),
+            name: CleanText::line(name),
+        })
+    }
+}
+
 impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = self.kind.name().to_lowercase();
@@ -80,6 +102,8 @@ pub enum View {
     Describe,
     Yaml,
     Events,
+    /// What evidence kept of it, read from beside the journal (not from the API server).
+    Evidence,
 }
 
 impl View {
@@ -88,6 +112,7 @@ impl View {
             View::Describe => "describe",
             View::Yaml => "yaml",
             View::Events => "events",
+            View::Evidence => "evidence of",
         }
     }
 }
@@ -144,5 +169,30 @@ pub async fn fetch(client: kube::Client, target: &Target, view: View, now: i64) 
             let events = events_about(client, target).await;
             super::describe::describe(&o, events.as_deref().map_err(String::as_str), now)
         }
+        View::Evidence => return Err(CleanText::line("evidence is read from beside the journal")),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_is_read_back_from_how_it_is_written() {
+        for (kind, namespace, name) in [
+            (Kind::Pod, "shop", "web-1"),
+            (Kind::Node, "", "node-1"),
+            (Kind::Deployment, "shop", "checkout"),
+        ] {
+            let t = Target {
+                kind,
+                namespace: CleanText::line(namespace),
+                name: CleanText::line(name),
+            };
+            assert_eq!(Target::parse(&t.to_string()), Some(t.clone()), "{t}");
+        }
+        for bad in ["", "pod shop", "secret shop/x", "pod shop/"] {
+            assert_eq!(Target::parse(bad), None, "{bad:?}");
+        }
+    }
 }

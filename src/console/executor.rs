@@ -162,6 +162,17 @@ impl Executor {
                     let _ = tx.send(Msg::Inspected { target, view, result });
                 });
             }
+            Effect::ReadEvidence {
+                target,
+                file,
+                sha256,
+                now,
+            } => self.journal.send(Op::ReadEvidence {
+                target,
+                file,
+                sha256,
+                now,
+            }),
             Effect::MeasureImpact { from, to } => {
                 let Some((prometheus, plan)) = self.history.clone() else {
                     return self.answer(Msg::Notice {

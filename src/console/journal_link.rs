@@ -59,6 +59,14 @@ pub enum Op {
         captured: Box<crate::cluster::evidence::Captured>,
         why: String,
     },
+    /// Read the evidence file kept of `target` beside the open incident's journal, proven by
+    /// its hash, and answer with its lines (`Msg::Inspected`, `View::Evidence`; ages at `now`).
+    ReadEvidence {
+        target: crate::cluster::inspect::Target,
+        file: String,
+        sha256: String,
+        now: i64,
+    },
 }
 
 /// The drill this console plays and its virtual clock, which every entry of the incidents
@@ -633,6 +641,26 @@ fn run(
                         true,
                     ),
                 }
+            }
+            Op::ReadEvidence {
+                target,
+                file,
+                sha256,
+                now,
+            } => {
+                let result = match &open {
+                    None => Err("no incident is open here: its evidence cannot be read".to_string()),
+                    Some(o) => crate::incident::evidence::read(o.journal.path(), &file, &sha256).and_then(|bytes| {
+                        serde_json::from_slice(&bytes)
+                            .map(|document| crate::cluster::evidence::lines(&document, now))
+                            .map_err(|e| format!("evidence {file} is not a captured document: {e}"))
+                    }),
+                };
+                let _ = tx.send(Msg::Inspected {
+                    target,
+                    view: crate::cluster::inspect::View::Evidence,
+                    result: result.map_err(|e| crate::text::CleanText::line(&e)),
+                });
             }
             Op::Heard(heard) => match heard {
                 Heard::Appended { id, .. } => {

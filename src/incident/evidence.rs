@@ -53,27 +53,32 @@ pub fn keep(journal: &Path, content: &[u8]) -> std::io::Result<Kept> {
 /// Each evidence file the journal names that is missing or changed, in words, with the line
 /// of the entry naming it.
 pub fn problems(journal: &Path, entries: &[Entry]) -> Vec<(u64, String)> {
-    let base = journal.parent().unwrap_or(Path::new("."));
-    let mut out = Vec::new();
-    for e in entries {
-        let Event::EvidenceCaptured { file, sha256, .. } = &e.event else {
-            continue;
-        };
-        // Only a file inside the evidence directory is read: a journal edited to name
-        // another path does not make verify read it.
-        let inside = Path::new(file).components().count() == 2 && !file.contains("..");
-        let path = base.join(file);
-        match std::fs::read(&path) {
-            _ if !inside => out.push((e.seq, format!("evidence {file} is not in the evidence directory"))),
-            Ok(bytes) if sha256_hex(&bytes) == *sha256 => {}
-            Ok(_) => out.push((
-                e.seq,
-                format!("evidence {file} was changed: its content no longer has the hash the journal recorded"),
-            )),
-            Err(err) => out.push((e.seq, format!("evidence {file} cannot be read: {err}"))),
-        }
+    entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::EvidenceCaptured { file, sha256, .. } => read(journal, file, sha256).err().map(|why| (e.seq, why)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The evidence file `file` beside the journal at `journal`, proven to have the hash its
+/// entry recorded; else why not, in words.
+pub fn read(journal: &Path, file: &str, sha256: &str) -> Result<Vec<u8>, String> {
+    // Only a file inside the evidence directory is read: a journal edited to name another
+    // path does not make anything read it.
+    let inside = Path::new(file).components().count() == 2 && !file.contains("..");
+    if !inside {
+        return Err(format!("evidence {file} is not in the evidence directory"));
     }
-    out
+    let path = journal.parent().unwrap_or(Path::new(".")).join(file);
+    match std::fs::read(&path) {
+        Ok(bytes) if sha256_hex(&bytes) == sha256 => Ok(bytes),
+        Ok(_) => Err(format!(
+            "evidence {file} was changed: its content no longer has the hash the journal recorded"
+        )),
+        Err(err) => Err(format!("evidence {file} cannot be read: {err}")),
+    }
 }
 
 #[cfg(test)]

@@ -198,7 +198,11 @@ pub fn inspect_lines(state: &AppState, v: &InspectView, width: usize, rows: usiz
         return out;
     }
     if v.lines.is_none() {
-        out.push(Line::styled("  reading from the API server…", t.get("ui.muted")));
+        let reading = match v.view {
+            crate::cluster::inspect::View::Evidence => "  reading the evidence kept beside the journal…",
+            _ => "  reading from the API server…",
+        };
+        out.push(Line::styled(reading, t.get("ui.muted")));
         return out;
     }
     let shown = crate::app::inspect::visible(v);

@@ -428,6 +428,21 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
     t.keys(&["Enter"]);
     t.wait_for("the undo done", 20, |s| s.contains("rolled back to revision 3"));
     assert_eq!(kubectl_image(&dir), "registry.example.com/shop/checkout:2.0.0");
+    // Evidence is read from the timeline: Enter on its row shows what was kept, proven by
+    // its hash.
+    t.keys(&["Enter", "2", "/"]);
+    t.keys(&["BSpace"; 21]);
+    t.keys(&["-l", "kind:evidence_captured"]);
+    t.keys(&["Enter"]);
+    t.wait_for("the evidence rows", 20, |s| {
+        s.contains("Evidence captured (before rollout undo)")
+    });
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the evidence shown", 30, |s| {
+        s.contains("evidence of deployment shop/checkout") && s.contains("── object, as served ──")
+    });
+    assert!(s.contains("kind: Deployment"), "{s}");
+    t.keys(&["Escape"]);
     // Evidence changed behind the journal's back is found.
     std::fs::write(journal_path.parent().expect("dir").join(&file), b"{}").expect("tamper");
     assert!(verify(false).contains(&format!("evidence {file} was changed")));

@@ -242,8 +242,8 @@ pub const ACTIONS: &[(KeyAction, &str, &str, &[Context])] = &[
     (
         KeyAction::Open,
         "open",
-        "open: pods and events / run the step",
-        &[Health, Playbook],
+        "open: pods and events / run the step / read the evidence",
+        &[Health, Timeline, Playbook],
     ),
     (KeyAction::Pin, "pin", "pin the entry", &[Timeline]),
     (
