@@ -726,6 +726,7 @@ fn run_journal(args: JournalArgs, config: &crate::config::Config) -> anyhow::Res
             match pushed {
                 crate::postgres::journal::Pushed::Added { had, added } => {
                     println!("{incident}: copied {added} entries into {shown} (it had {had})");
+                    report_evidence(&incident, &journals.share_evidence(&incident)?);
                 }
                 crate::postgres::journal::Pushed::DatabaseAhead { file, database } => {
                     println!(
@@ -753,6 +754,7 @@ fn run_journal(args: JournalArgs, config: &crate::config::Config) -> anyhow::Res
                 after.saturating_sub(before),
                 journals.shown()
             );
+            report_evidence(&incident, &journals.share_evidence(&incident)?);
             Ok(ExitCode::SUCCESS)
         }
         JournalCommand::Follow { incident, new } => {
@@ -838,6 +840,19 @@ fn verify(journals: &mut Journals, which: &str) -> anyhow::Result<ExitCode> {
                  removed or added behind the database's back"
             );
         }
+        // The evidence its entries name, as the database holds it.
+        let evidence = journals.database_evidence_problems(&id, &copy.entries)?;
+        for (seq, problem) in &evidence {
+            println!("{shown}: entry {seq}: {}", printable(problem));
+        }
+        let captured = copy
+            .entries
+            .iter()
+            .filter(|e| matches!(e.event, Event::EvidenceCaptured { .. }))
+            .count();
+        if captured > 0 && evidence.is_empty() {
+            println!("{shown}: {captured} evidence file(s) verified in the database");
+        }
         if copy.is_intact() {
             println!(
                 "{shown}: {} entries, every hash and link verified; head {}",
@@ -847,7 +862,7 @@ fn verify(journals: &mut Journals, which: &str) -> anyhow::Result<ExitCode> {
         } else {
             println!("{shown}: NOT INTACT");
         }
-        verdicts.push(copy.is_intact());
+        verdicts.push(copy.is_intact() && evidence.is_empty());
         if !path.is_file() {
             return Ok(exit(verdicts));
         }
@@ -857,6 +872,19 @@ fn verify(journals: &mut Journals, which: &str) -> anyhow::Result<ExitCode> {
     }
     verdicts.push(verify_file(&path)? == ExitCode::SUCCESS);
     Ok(exit(verdicts))
+}
+
+/// What sharing an incident's evidence through the team's database did, when it did anything.
+fn report_evidence(incident: &IncidentId, shared: &crate::postgres::journals::EvidenceShared) {
+    if shared.sent > 0 || shared.brought > 0 {
+        println!(
+            "{incident}: evidence: {} file(s) copied into the database, {} brought here",
+            shared.sent, shared.brought
+        );
+    }
+    for file in &shared.missing {
+        println!("{incident}: evidence {file} is neither here nor in the database (another machine has not shared it)");
+    }
 }
 
 fn exit(verdicts: Vec<bool>) -> ExitCode {

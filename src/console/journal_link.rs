@@ -629,12 +629,27 @@ fn run(
                     continue;
                 };
                 match evidence(o.journal.path(), &captured, why) {
-                    Ok(event) => record(
-                        &mut open,
-                        &mut journals,
-                        &tx,
-                        Draft::new(actor.clone(), Origin::Automation, event),
-                    ),
+                    Ok(event) => {
+                        let id = o.id.clone();
+                        record(
+                            &mut open,
+                            &mut journals,
+                            &tx,
+                            Draft::new(actor.clone(), Origin::Automation, event),
+                        );
+                        // The rest of the war room reads it through the team's database.
+                        if journals.has_database()
+                            && let Err(e) = journals.share_evidence(&id)
+                        {
+                            say(
+                                &tx,
+                                format!(
+                                    "the evidence is kept on this machine; the team's database did not take it yet: {e}"
+                                ),
+                                true,
+                            );
+                        }
+                    }
                     Err(e) => say(
                         &tx,
                         format!("cannot keep the evidence of {}: {e}", captured.subject),
@@ -648,6 +663,18 @@ fn run(
                 sha256,
                 now,
             } => {
+                // Evidence another machine captured comes through the team's database.
+                if let Some(o) = &open
+                    && journals.has_database()
+                    && crate::incident::evidence::read(o.journal.path(), &file, &sha256).is_err()
+                    && let Err(e) = journals.share_evidence(&o.id)
+                {
+                    say(
+                        &tx,
+                        format!("the evidence could not be brought from the team's database: {e}"),
+                        true,
+                    );
+                }
                 let result = match &open {
                     None => Err("no incident is open here: its evidence cannot be read".to_string()),
                     Some(o) => crate::incident::evidence::read(o.journal.path(), &file, &sha256).and_then(|bytes| {

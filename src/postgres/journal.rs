@@ -363,6 +363,49 @@ impl Shared {
     }
 }
 
+impl Shared {
+    /// The hashes of the evidence the database holds for `id`.
+    pub async fn evidence_held(&mut self, id: &IncidentId) -> Result<Vec<String>, DbError> {
+        let shown = self.target.shown().to_string();
+        let rows = self
+            .live()
+            .await?
+            .query("SELECT sha256 FROM evidence WHERE incident = $1", &[&id.as_str()])
+            .await
+            .map_err(query_err(&shown, "list the evidence"))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Keeps `content` (whose SHA-256 is `sha256`) as evidence of `id`; kept once.
+    pub async fn keep_evidence(&mut self, id: &IncidentId, sha256: &str, content: &[u8]) -> Result<(), DbError> {
+        let shown = self.target.shown().to_string();
+        self.live()
+            .await?
+            .execute(
+                "INSERT INTO evidence (incident, sha256, content) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&id.as_str(), &sha256, &content],
+            )
+            .await
+            .map_err(query_err(&shown, "keep the evidence"))?;
+        Ok(())
+    }
+
+    /// The evidence of `id` named `sha256`, when the database holds it.
+    pub async fn evidence(&mut self, id: &IncidentId, sha256: &str) -> Result<Option<Vec<u8>>, DbError> {
+        let shown = self.target.shown().to_string();
+        let row = self
+            .live()
+            .await?
+            .query_opt(
+                "SELECT content FROM evidence WHERE incident = $1 AND sha256 = $2",
+                &[&id.as_str(), &sha256],
+            )
+            .await
+            .map_err(query_err(&shown, "read the evidence"))?;
+        Ok(row.map(|r| r.get(0)))
+    }
+}
+
 fn query_err(shown: &str, doing: &'static str) -> impl FnOnce(tokio_postgres::Error) -> DbError + use<> {
     let shown = shown.to_string();
     move |cause| DbError::Query { shown, doing, cause }

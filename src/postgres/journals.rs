@@ -23,6 +23,17 @@ pub enum JournalsError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Journal(#[from] JournalError),
+    #[error("{}: cannot keep the evidence brought from the team's database: {source}", .path.display())]
+    Evidence { path: PathBuf, source: std::io::Error },
+}
+
+/// What sharing an incident's evidence did: files copied into the database, files brought
+/// here from it, and files neither has (captured on a machine that has not shared them yet).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct EvidenceShared {
+    pub sent: usize,
+    pub brought: usize,
+    pub missing: Vec<String>,
 }
 
 /// The incidents one thread works on.
@@ -271,6 +282,84 @@ impl Journals {
             Some(team) => Ok(Some(drive(&team.runtime, team.db.push(id, record))?)),
             None => Ok(None),
         }
+    }
+
+    /// Shares the evidence of `id` through the team's database: each file its journal here
+    /// names that this machine has and the database lacks is copied in, and each the database
+    /// has and this machine lacks is copied here, both checked by their hash. Without a
+    /// database, nothing.
+    pub fn share_evidence(&mut self, id: &IncidentId) -> Result<EvidenceShared, JournalsError> {
+        let Some(team) = &mut self.team else {
+            return Ok(EvidenceShared::default());
+        };
+        let path = self.store.path(id);
+        let record = crate::incident::journal::read(&path)?;
+        let fetched = drive(&team.runtime, async {
+            let held: std::collections::HashSet<String> = team.db.evidence_held(id).await?.into_iter().collect();
+            let mut shared = EvidenceShared::default();
+            let mut brought = Vec::new();
+            for e in &record.entries {
+                let crate::incident::model::Event::EvidenceCaptured { file, sha256, .. } = &e.event else {
+                    continue;
+                };
+                match (
+                    crate::incident::evidence::read(&path, file, sha256),
+                    held.contains(sha256),
+                ) {
+                    (Ok(content), false) => {
+                        team.db.keep_evidence(id, sha256, &content).await?;
+                        shared.sent += 1;
+                    }
+                    (Err(_), true) => match team.db.evidence(id, sha256).await? {
+                        Some(content) if crate::incident::line::sha256_hex(&content) == *sha256 => {
+                            brought.push(content);
+                        }
+                        _ => shared.missing.push(file.clone()),
+                    },
+                    (Err(_), false) => shared.missing.push(file.clone()),
+                    (Ok(_), true) => {}
+                }
+            }
+            Ok::<_, DbError>((shared, brought))
+        });
+        let (mut shared, brought) = fetched?;
+        for content in brought {
+            crate::incident::evidence::keep(&path, &content).map_err(|source| JournalsError::Evidence {
+                path: crate::incident::evidence::dir_beside(&path),
+                source,
+            })?;
+            shared.brought += 1;
+        }
+        Ok(shared)
+    }
+
+    /// Each evidence file `entries` name that the database does not hold with the hash they
+    /// recorded, in words, with the entry's seq (none without a database).
+    pub fn database_evidence_problems(
+        &mut self,
+        id: &IncidentId,
+        entries: &[Entry],
+    ) -> Result<Vec<(u64, String)>, JournalsError> {
+        let Some(team) = &mut self.team else {
+            return Ok(Vec::new());
+        };
+        Ok(drive(&team.runtime, async {
+            let mut problems = Vec::new();
+            for e in entries {
+                let crate::incident::model::Event::EvidenceCaptured { file, sha256, .. } = &e.event else {
+                    continue;
+                };
+                match team.db.evidence(id, sha256).await? {
+                    Some(content) if crate::incident::line::sha256_hex(&content) == *sha256 => {}
+                    Some(_) => problems.push((
+                        e.seq,
+                        format!("evidence {file} was changed in the database: its content no longer has the hash the journal recorded"),
+                    )),
+                    None => problems.push((e.seq, format!("evidence {file} is not in the database"))),
+                }
+            }
+            Ok::<_, DbError>(problems)
+        })?)
     }
 
     /// The database's copy of `id`, read back and checked; None without a database or when it

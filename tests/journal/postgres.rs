@@ -276,6 +276,7 @@ fn a_schema_from_a_newer_warroom_is_refused_and_left_alone() {
         "INSERT INTO warroom_schema_history (version, name, applied_on, checksum) \
          VALUES (99, 'from_the_future', '2027-01-01T00:00:00Z', '1')",
     );
+    let history = pg.psql("SELECT count(*) FROM warroom_schema_history");
     let out = warroom(m.path(), &pg)
         .args(["incident", "list"])
         .output()
@@ -284,7 +285,11 @@ fn a_schema_from_a_newer_warroom_is_refused_and_left_alone() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("schema is at version 99 (from_the_future)"), "{err}");
     assert!(err.contains("Upgrade warroom"), "{err}");
-    assert_eq!(pg.psql("SELECT count(*) FROM warroom_schema_history").trim(), "2");
+    assert_eq!(
+        pg.psql("SELECT count(*) FROM warroom_schema_history"),
+        history,
+        "nothing was migrated"
+    );
 }
 
 #[test]
@@ -442,5 +447,101 @@ fn the_journal_reaches_a_database_that_takes_tls_only_and_checks_its_certificate
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("/nonexistent/ca.pem: cannot read the CA"),
         "{out:?}"
+    );
+}
+
+/// Evidence travels with a team journal: what machine A captured is copied into the database,
+/// machine B pulls it with the journal (checked by its hash), and `journal verify` checks the
+/// database's copy too; evidence A has not shared yet fails it until `journal push` shares it.
+#[test]
+fn evidence_captured_on_one_machine_is_read_on_another_through_postgres() {
+    use warroom::incident::model::{Actor, Draft, Event, IncidentId, Origin};
+    let pg = Postgres::start();
+    let a = tempfile::tempdir().expect("dir");
+    let b = tempfile::tempdir().expect("dir");
+    let id = new_incident(a.path(), &pg);
+    let incident: IncidentId = id.parse().expect("an id");
+    let target = warroom::postgres::Target::parse(&pg.url(), None).expect("the address");
+    let mut journals = warroom::postgres::Journals::new(warroom::incident::store::Store::new(a.path()), Some(target))
+        .expect("journals");
+    let capture = |journals: &mut warroom::postgres::Journals, content: &[u8]| {
+        let mut journal = journals.open(&incident).expect("open");
+        let kept = warroom::incident::evidence::keep(journal.path(), content).expect("kept");
+        let event = Event::EvidenceCaptured {
+            subject: "pod shop/checkout-1".into(),
+            why: "asked".into(),
+            file: kept.file.clone(),
+            sha256: kept.sha256,
+            bytes: kept.bytes,
+            holds: vec!["object".into()],
+        };
+        journals
+            .append(
+                &incident,
+                &mut journal,
+                Draft::new(Actor::named("alice"), Origin::Automation, event),
+            )
+            .expect("journaled");
+        kept.file
+    };
+    let first = capture(&mut journals, br#"{"object":{"kind":"Pod"}}"#);
+    let shared = journals.share_evidence(&incident).expect("shared");
+    assert_eq!((shared.sent, shared.brought), (1, 0), "{shared:?}");
+
+    let pulled = ok(
+        warroom(b.path(), &pg)
+            .args(["journal", "pull", &id])
+            .output()
+            .expect("pull"),
+        "pull",
+    );
+    assert!(
+        pulled.contains("0 file(s) copied into the database, 1 brought here"),
+        "{pulled}"
+    );
+    let here = std::fs::read(b.path().join("incidents").join(&first)).expect("the evidence on machine B");
+    assert_eq!(here, br#"{"object":{"kind":"Pod"}}"#);
+    let verified = ok(
+        warroom(b.path(), &pg)
+            .args(["journal", "verify", &id])
+            .output()
+            .expect("verify"),
+        "verify",
+    );
+    assert!(
+        verified.contains("1 evidence file(s) verified in the database"),
+        "{verified}"
+    );
+    assert!(verified.contains("1 evidence file(s) verified"), "{verified}");
+
+    // Captured while the database did not take it: the database's copy names evidence it lacks.
+    let second = capture(&mut journals, br#"{"object":{"kind":"Node"}}"#);
+    let out = warroom(a.path(), &pg)
+        .args(["journal", "verify", &id])
+        .output()
+        .expect("verify");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("evidence {second} is not in the database")),
+        "{said}"
+    );
+    let pushed = ok(
+        warroom(a.path(), &pg)
+            .args(["journal", "push", &id])
+            .output()
+            .expect("push"),
+        "push",
+    );
+    assert!(
+        pushed.contains("1 file(s) copied into the database, 0 brought here"),
+        "{pushed}"
+    );
+    ok(
+        warroom(a.path(), &pg)
+            .args(["journal", "verify", &id])
+            .output()
+            .expect("verify"),
+        "verify after the push",
     );
 }

@@ -242,7 +242,7 @@ pub const ACTIONS: &[(KeyAction, &str, &str, &[Context])] = &[
     (
         KeyAction::Open,
         "open",
-        "open: pods and events / run the step / read the evidence",
+        "open: pods, events, the step, evidence",
         &[Health, Timeline, Playbook],
     ),
     (KeyAction::Pin, "pin", "pin the entry", &[Timeline]),
