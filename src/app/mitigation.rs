@@ -53,7 +53,8 @@ pub fn journaled(state: &mut AppState, e: &Entry) {
             if now && state.mitigation.proposed.is_none() && services.as_ref().is_none_or(|s| !s.is_empty()) {
                 state.mitigation.awaiting.push(Awaited {
                     seq: e.seq,
-                    at: e.time,
+                    // On the incident's clock, as milestones are.
+                    at: e.incident_time(),
                     what: crate::incident::action_words::done(a),
                     services,
                 });
@@ -118,7 +119,7 @@ pub fn confirm(state: &AppState) -> Result<Event, String> {
     }
     let at = match &state.mitigation.proposed {
         Some(p) => p.at,
-        None => jiff::Timestamp::from_second(state.now).map_err(|e| e.to_string())?,
+        None => jiff::Timestamp::from_second(state.event_time()).map_err(|e| e.to_string())?,
     };
     Ok(Event::MilestoneSet {
         milestone: Milestone::Mitigated,

@@ -74,7 +74,8 @@ impl ResponseTimes {
     }
 }
 
-/// Finds the milestones of one incident.
+/// Finds the milestones of one incident, on its clock (a drill's own: `Entry::incident_time`),
+/// which a drill's alerts are on too.
 pub fn milestones(entries: &[Entry]) -> Milestones {
     let mut m = Milestones::default();
     let mut stated: BTreeMap<Milestone, Timestamp> = BTreeMap::new();
@@ -87,7 +88,7 @@ pub fn milestones(entries: &[Entry]) -> Milestones {
     for e in entries {
         match &e.event {
             Event::IncidentOpened(d) => {
-                opened.get_or_insert(e.time);
+                opened.get_or_insert(e.incident_time());
                 status = d.status;
                 drill = d.drill;
             }
@@ -98,25 +99,25 @@ pub fn milestones(entries: &[Entry]) -> Milestones {
                 stated.insert(*milestone, *at);
             }
             Event::AlertFiring { starts_at, .. } => {
-                let t = starts_at.map_or(e.time, |s| s.min(e.time));
+                let t = starts_at.map_or(e.incident_time(), |s| s.min(e.incident_time()));
                 first_alert = Some(first_alert.map_or(t, |f| f.min(t)));
             }
             Event::StatusChanged { to, .. } => {
                 status = *to;
                 if *to >= Status::Identified {
-                    m.at.entry(Milestone::Identified).or_insert(e.time);
+                    m.at.entry(Milestone::Identified).or_insert(e.incident_time());
                 }
                 if *to >= Status::Monitoring {
-                    m.at.entry(Milestone::Mitigated).or_insert(e.time);
+                    m.at.entry(Milestone::Mitigated).or_insert(e.incident_time());
                 }
                 if *to == Status::Resolved {
-                    m.at.insert(Milestone::Resolved, e.time);
+                    m.at.insert(Milestone::Resolved, e.incident_time());
                 }
             }
             _ => {}
         }
         if e.source == Origin::Human {
-            m.at.entry(Milestone::Acknowledged).or_insert(e.time);
+            m.at.entry(Milestone::Acknowledged).or_insert(e.incident_time());
         }
     }
     if status != Status::Resolved {

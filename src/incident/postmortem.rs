@@ -44,7 +44,11 @@ fn sections(record: &Record, definitions: &Definitions, changed: Option<&[Change
     };
     let entries = &record.entries;
     let milestones = metrics::milestones(entries);
-    let end = milestones.get(Milestone::Resolved).unwrap_or(incident.last_at);
+    // On the incident's clock, as the milestones are: a drill's own.
+    let opened = entries.first().map_or(incident.opened_at, Entry::incident_time);
+    let end = milestones
+        .get(Milestone::Resolved)
+        .unwrap_or_else(|| entries.last().map_or(incident.last_at, Entry::incident_time));
 
     let _ = writeln!(out, "# Postmortem: {} — {}\n", incident.id, inline(&incident.title));
     if !record.is_intact() {
@@ -60,8 +64,8 @@ fn sections(record: &Record, definitions: &Definitions, changed: Option<&[Change
             }
         );
     }
-    header(&mut out, &incident, &milestones, &file);
-    overview(&mut out, &incident, &milestones, end, definitions);
+    header(&mut out, &incident, opened, &milestones, &file);
+    overview(&mut out, &incident, &milestones, (opened, end), definitions);
     what_happened(&mut out, entries, &incident.pinned);
     bullets(
         &mut out,
@@ -88,7 +92,7 @@ fn sections(record: &Record, definitions: &Definitions, changed: Option<&[Change
     out
 }
 
-fn header(out: &mut String, incident: &Incident, m: &metrics::Milestones, file: &str) {
+fn header(out: &mut String, incident: &Incident, opened: Timestamp, m: &metrics::Milestones, file: &str) {
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ = writeln!(out, "| Incident | {} |", incident.id);
     let worst = incident.worst_severity();
@@ -115,7 +119,7 @@ fn header(out: &mut String, incident: &Incident, m: &metrics::Milestones, file: 
             "no"
         }
     );
-    let _ = writeln!(out, "| Opened | {} UTC |", utc(incident.opened_at));
+    let _ = writeln!(out, "| Opened | {} UTC |", utc(opened));
     let _ = writeln!(
         out,
         "| Resolved | {} |",
@@ -136,13 +140,19 @@ fn header(out: &mut String, incident: &Incident, m: &metrics::Milestones, file: 
     let _ = writeln!(out, "| Source | journal `{file}` |\n");
 }
 
-fn overview(out: &mut String, incident: &Incident, m: &metrics::Milestones, end: Timestamp, definitions: &Definitions) {
+fn overview(
+    out: &mut String,
+    incident: &Incident,
+    m: &metrics::Milestones,
+    (opened, end): (Timestamp, Timestamp),
+    definitions: &Definitions,
+) {
     let _ = writeln!(out, "## Overview\n");
     let worst = incident.worst_severity();
     let from = m
         .get(Milestone::Started)
         .or(m.get(Milestone::Detected))
-        .unwrap_or(incident.opened_at);
+        .unwrap_or(opened);
     let length = end.duration_since(from);
     let state = if m.get(Milestone::Resolved).is_some() {
         format!("resolved after {}", format_duration(length))
@@ -191,7 +201,7 @@ fn what_happened(out: &mut String, entries: &[Entry], pinned: &BTreeSet<u64>) {
         let _ = writeln!(
             out,
             "- {} UTC, {}: {}{pin}",
-            utc(e.time),
+            utc(e.incident_time()),
             inline(&e.actor.name),
             inline(&describe(&e.event))
         );
@@ -273,7 +283,7 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
         .filter_map(|e| match &e.event {
             Event::StatusChanged { from, to, reason } => Some(format!(
                 "- {} UTC, {}: {from} → {to}{}",
-                utc(e.time),
+                utc(e.incident_time()),
                 inline(&e.actor.name),
                 reason
                     .as_deref()
@@ -320,7 +330,7 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
                     .map(|r| format!(": {}", cell(r)))
                     .unwrap_or_default();
                 (
-                    format!("{what} at {} UTC{why}", utc(e.time)),
+                    format!("{what} at {} UTC{why}", utc(e.incident_time())),
                     answer_cell(&done.response),
                 )
             }
@@ -328,7 +338,7 @@ fn resolution(out: &mut String, entries: &[Entry], m: &metrics::Milestones) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {dry} | {outcome} | {answer} |",
-            utc(first.time),
+            utc(first.incident_time()),
             cell(&super::timeline::action(a)),
             cell(s.requested_by.unwrap_or(first.actor.name.as_str())),
         );
@@ -480,7 +490,7 @@ fn timeline(out: &mut String, entries: &[Entry], pinned: &BTreeSet<u64>) {
         let _ = writeln!(
             out,
             "| {} | {seqs} | {pin} | {source} | {} | {} |",
-            utc(e.time),
+            utc(e.incident_time()),
             cell(&e.actor.name),
             cell(&text)
         );
@@ -593,7 +603,7 @@ fn evidence(out: &mut String, entries: &[Entry]) {
                 ..
             } => Some(format!(
                 "| {} | {} | {} | {} | [{}]({}) |",
-                utc(e.time),
+                utc(e.incident_time()),
                 cell(subject),
                 cell(why),
                 cell(&holds.join(", ")),
@@ -672,7 +682,7 @@ fn messaging(out: &mut String, entries: &[Entry]) {
                 let _ = writeln!(
                     out,
                     "- {} UTC, {} via {}: {}",
-                    utc(e.time),
+                    utc(e.incident_time()),
                     inline(&e.actor.name),
                     inline(channel),
                     inline(text)

@@ -654,6 +654,17 @@ pub(crate) fn drill_elapsed(screen: &str) -> i64 {
 }
 
 /// checkout's error ratio on the golden-signal panel, in percent.
+/// The span the journal's impact measurement covers.
+fn impact_span(entries: &[warroom::incident::model::Entry]) -> (jiff::Timestamp, jiff::Timestamp) {
+    entries
+        .iter()
+        .find_map(|e| match &e.event {
+            warroom::incident::model::Event::ImpactMeasured { from, to, .. } => Some((*from, *to)),
+            _ => None,
+        })
+        .expect("the impact measured")
+}
+
 fn checkout_errors(screen: &str) -> Option<f64> {
     errors_of(screen, "shop/checkout")
 }
@@ -680,8 +691,10 @@ fn the_bad_deploy_playbook_followed_with_keys_rolls_back_and_errors_fall_under_t
         .find(|w| w.get().name == "checkout")
         .map(|w| w.get().signals.objective)
         .expect("checkout's SLO");
-    // x10, not faster: a second of wall-clock jitter is then 10 s of drill time.
-    let (t, home) = console(&format!("{} drill --speed 10", warroom()), 200, 50);
+    // x10, not faster: a second of wall-clock jitter is then 10 s of drill time. The incident is
+    // declared here, once checkout's burn alert pages (so it is detected before it is declared).
+    let (t, home) = console_without_detector(&format!("{} drill --speed 10", warroom()), 200, 50);
+    t.wait_for("checkout's burn alert", 180, |s| s.contains("ErrorBudgetBurn firing"));
     declare(&t);
     follow_bad_deploy(&t);
     // Check and comms steps are marked done; the action steps run with one key each.
@@ -807,11 +820,74 @@ fn the_bad_deploy_playbook_followed_with_keys_rolls_back_and_errors_fall_under_t
         _ => None,
     });
     let rollback = entries.iter().find_map(|e| match &e.event {
-        warroom::incident::model::Event::ActionSucceeded(a) if a.action == "rollout_undo" => Some(e.time),
+        warroom::incident::model::Event::ActionSucceeded(a) if a.action == "rollout_undo" => Some(e.incident_time()),
         _ => None,
     });
     let (mitigated, rollback) = (mitigated.expect("mitigated"), rollback.expect("the rollback"));
     assert_eq!(mitigated, rollback, "mitigated at the rollback the console proposed");
+
+    // The postmortem's detected time is the first alert's start, before the incident was
+    // declared (on the drill's clock, which the alerts and the journal's drill times are on).
+    let opened = entries[0].incident_time();
+    let first_alert = entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            warroom::incident::model::Event::AlertFiring { starts_at, .. } => *starts_at,
+            _ => None,
+        })
+        .min()
+        .expect("alerts journaled");
+    assert!(
+        first_alert < opened,
+        "the alert fired at {first_alert}, before the declaration at {opened}"
+    );
+    let id = match &entries[0].event {
+        warroom::incident::model::Event::IncidentOpened(d) => d.id.to_string(),
+        other => panic!("the journal opens with {other:?}"),
+    };
+    let out = crate::support::warroom(&home.path().join("data"))
+        .args(["postmortem", &id])
+        .output()
+        .expect("postmortem");
+    let postmortem = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let detected = format!("| detected | {} |", warroom::incident::timeline::utc(first_alert));
+    assert!(postmortem.contains(&detected), "{detected} missing:\n{postmortem}");
+
+    // The impact is what the test reads from the drill's Prometheus itself over the same span:
+    // checkout's worst 5-minute error ratio and its time over the SLO.
+    let (from, to) = impact_span(&entries);
+    let query = r#"sum(rate(http_requests_total{namespace="shop",service="checkout",code=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="shop",service="checkout"}[5m]))"#;
+    let url = reqwest::Url::parse_with_params(
+        "http://x/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy/api/v1/query_range",
+        &[
+            ("query", query),
+            ("start", &from.as_second().to_string()),
+            ("end", &to.as_second().to_string()),
+            ("step", "15"),
+        ],
+    )
+    .expect("a URL");
+    let raw = kubectl(
+        home.path(),
+        &["get", "--raw", &format!("{}?{}", url.path(), url.query().unwrap_or(""))],
+    );
+    let answer: serde_json::Value = serde_json::from_str(&raw).expect("Prometheus's JSON");
+    let ratios: Vec<f64> = answer["data"]["result"][0]["values"]
+        .as_array()
+        .expect("a range")
+        .iter()
+        .filter_map(|p| p[1].as_str()?.parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+        .collect();
+    let peak = ratios.iter().copied().fold(f64::NAN, f64::max);
+    assert!(
+        (peak - checkout.peak_error_ratio).abs() <= 1e-9 * peak.max(1.0),
+        "peak {peak} read by the test, {} measured",
+        checkout.peak_error_ratio
+    );
+    let over = ratios.iter().filter(|v| **v > 1.0 - objective).count() as i64 * 15;
+    assert_eq!(over, checkout.over_slo_seconds, "seconds over the SLO");
 }
 
 /// Signals sent with `kill` (in raw mode ctrl-c is a key, not a signal): each one ends the
