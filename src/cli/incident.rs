@@ -23,6 +23,7 @@ use crate::incident::postmortem;
 use crate::incident::state::Incident;
 use crate::incident::store::{self, Store};
 use crate::incident::timeline;
+use crate::incident::unsaved;
 use crate::postgres::Journals;
 use crate::text::printable;
 
@@ -292,13 +293,19 @@ pub enum JournalCommand {
         #[arg(long)]
         new: bool,
     },
-    /// Test helper: append notes in a loop, printing "ok SEQ TEXT" after each returns.
+    /// Test helper: append notes in a loop, printing "ok SEQ TEXT" after each returns. A note
+    /// the journal cannot take (the team's database is away) is kept aside, as a console keeps
+    /// it ("kept TEXT"), and recorded before the next once the journal takes it again; at the
+    /// end, what is kept is recorded as soon as it can be ("recorded N kept").
     #[command(hide = true)]
     AppendLoop {
         incident: IncidentId,
         /// Stop after this many appends [default: never].
         #[arg(long)]
         count: Option<u64>,
+        /// Wait this many milliseconds between appends.
+        #[arg(long, default_value_t = 0)]
+        interval_ms: u64,
         /// Text of each note, followed by its number.
         #[arg(long, default_value = "append")]
         text: String,
@@ -790,6 +797,7 @@ fn run_journal(args: JournalArgs, config: &crate::config::Config) -> anyhow::Res
             count,
             text,
             split_writes,
+            interval_ms,
         } => {
             let mut journal = journals.open(&incident)?;
             let mut repairs_shown = report_repairs(&journal, 0);
@@ -799,20 +807,54 @@ fn run_journal(args: JournalArgs, config: &crate::config::Config) -> anyhow::Res
             let actor = crate::config::actor();
             let stdout = std::io::stdout();
             let mut i: u64 = 0;
+            let say = |line: String| {
+                let mut out = stdout.lock();
+                writeln!(out, "{line}")
+                    .and_then(|()| out.flush())
+                    .context("cannot report an append")
+            };
+            let spooled = |journal: &Journal| unsaved::kept(journal.path()).map(|k| !k.is_empty());
             while count.is_none_or(|c| i < c) {
                 let note = format!("{text} {i}");
-                let appended = journals.append(
-                    &incident,
-                    &mut journal,
-                    Draft::new(actor.clone(), Origin::Automation, Event::Note { text: note.clone() }),
-                );
+                let draft = Draft::new(actor.clone(), Origin::Automation, Event::Note { text: note.clone() });
+                // What is kept goes first, so that the notes stay in their order.
+                if spooled(&journal)?
+                    && let Ok(n) = journals.record_kept(&incident, &mut journal)
+                {
+                    say(format!("recorded {n} kept"))?;
+                }
+                let appended = if spooled(&journal)? {
+                    None
+                } else {
+                    journals.append(&incident, &mut journal, draft.clone()).ok()
+                };
                 repairs_shown = report_repairs(&journal, repairs_shown);
-                let entry = appended?;
-                let mut out = stdout.lock();
-                writeln!(out, "ok {} {note}", entry.seq)
-                    .and_then(|()| out.flush())
-                    .context("cannot report an append")?;
+                match appended {
+                    Some(entry) => say(format!("ok {} {note}", entry.seq))?,
+                    None => {
+                        unsaved::keep(journal.path(), &unsaved::Kept::entry(Timestamp::now(), &draft))
+                            .with_context(|| format!("{note} could not be recorded nor kept"))?;
+                        say(format!("kept {note}"))?;
+                    }
+                }
                 i += 1;
+                std::thread::sleep(std::time::Duration::from_millis(interval_ms));
+            }
+            // What is still kept is recorded once the journal takes it (for up to ten minutes).
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+            while spooled(&journal)? {
+                match journals.record_kept(&incident, &mut journal) {
+                    Ok(n) => say(format!("recorded {n} kept"))?,
+                    Err(stopped) if std::time::Instant::now() > deadline => {
+                        bail!(
+                            "{} note(s) are still kept in {}: {}",
+                            stopped.left,
+                            unsaved::path_for(journal.path()).display(),
+                            stopped.why
+                        )
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_secs(1)),
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -240,31 +240,26 @@ impl Open {
                 true,
             );
         }
-        for (i, k) in kept.iter().enumerate() {
-            if let Err(e) = journals.append(&self.id, &mut self.journal, k.draft()) {
-                let left = kept.len() - i;
-                return say(
-                    tx,
-                    format!("{left} typed entr{} still kept in {aside}: {e}", plural(left)),
-                    true,
-                );
-            }
-        }
-        match unsaved::forget(&path) {
-            Ok(()) => say(
+        match journals.record_kept(&self.id, &mut self.journal) {
+            Ok(n) => say(
                 tx,
                 format!(
-                    "recorded {} typed entr{} kept while the journal could not take them",
-                    kept.len(),
-                    plural(kept.len())
+                    "recorded {n} typed entr{} kept while the journal could not take them",
+                    plural(n)
                 ),
                 false,
             ),
-            Err(e) => say(
+            Err(stopped) if stopped.left > 0 => say(
                 tx,
-                format!("recorded what was kept in {aside}, but cannot set the file aside: {e}"),
+                format!(
+                    "{} typed entr{} still kept in {aside}: {}",
+                    stopped.left,
+                    plural(stopped.left),
+                    stopped.why
+                ),
                 true,
             ),
+            Err(stopped) => say(tx, format!("{aside}: {}", stopped.why), true),
         }
     }
 }

@@ -126,6 +126,24 @@ pub fn kept(journal: &Path) -> std::io::Result<Vec<Kept>> {
     Ok(out)
 }
 
+/// Leaves only `rest` kept beside `journal` (what is still to record, once the first of what
+/// was kept are recorded): written aside, synced, then put in place, so a crash leaves either
+/// the old file or the new one.
+pub fn keep_only(journal: &Path, rest: &[Kept]) -> std::io::Result<()> {
+    let path = path_for(journal);
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(".next");
+    let aside = PathBuf::from(aside);
+    let mut file = File::create(&aside)?;
+    for kept in rest {
+        let mut line = serde_json::to_string(kept).map_err(std::io::Error::other)?;
+        line.push('\n');
+        file.write_all(line.as_bytes())?;
+    }
+    file.sync_all()?;
+    std::fs::rename(&aside, &path)
+}
+
 /// Once everything kept is recorded: the file is renamed `….recorded`, not deleted, so the
 /// words survive even a mistake here.
 pub fn forget(journal: &Path) -> std::io::Result<()> {

@@ -27,6 +27,14 @@ pub enum JournalsError {
     Evidence { path: PathBuf, source: std::io::Error },
 }
 
+/// How far recording what was kept got before the journal stopped taking it.
+#[derive(Debug)]
+pub struct KeptLeft {
+    pub recorded: usize,
+    pub left: usize,
+    pub why: String,
+}
+
 /// What sharing an incident's evidence did: files copied into the database, files brought
 /// here from it, and files neither has (captured on a machine that has not shared them yet).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -282,6 +290,40 @@ impl Journals {
             Some(team) => Ok(Some(drive(&team.runtime, team.db.push(id, record))?)),
             None => Ok(None),
         }
+    }
+
+    /// Records what was kept aside beside `journal` while it could not take it (oldest first),
+    /// taking each out of the spool once recorded, so that a failure part way keeps only the
+    /// rest and nothing is recorded twice; the spool is set aside once empty. How many were
+    /// recorded, or how far it got and why it stopped.
+    pub fn record_kept(&mut self, id: &IncidentId, journal: &mut Journal) -> Result<usize, KeptLeft> {
+        let path = journal.path().to_path_buf();
+        let kept = crate::incident::unsaved::kept(&path).map_err(|e| KeptLeft {
+            recorded: 0,
+            left: 0,
+            why: e.to_string(),
+        })?;
+        if kept.is_empty() {
+            return Ok(0);
+        }
+        for (i, k) in kept.iter().enumerate() {
+            let stopped = |why: String| KeptLeft {
+                recorded: i,
+                left: kept.len() - i,
+                why,
+            };
+            self.append(id, journal, k.draft())
+                .map_err(|e| stopped(e.to_string()))?;
+            if i + 1 < kept.len() {
+                crate::incident::unsaved::keep_only(&path, &kept[i + 1..]).map_err(|e| stopped(e.to_string()))?;
+            }
+        }
+        crate::incident::unsaved::forget(&path).map_err(|e| KeptLeft {
+            recorded: kept.len(),
+            left: 0,
+            why: format!("recorded, but the spool cannot be set aside: {e}"),
+        })?;
+        Ok(kept.len())
     }
 
     /// Shares the evidence of `id` through the team's database: each file its journal here

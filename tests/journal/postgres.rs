@@ -96,6 +96,112 @@ fn four_machines_append_200_each_through_postgres_and_the_chain_never_forks() {
     }
 }
 
+/// The database goes away for a minute while four machines append 200 notes each (one every
+/// 400 ms, so they go on appending after it is back): each keeps what it could not record aside
+/// and records it once the database is back, before its next note. Every note is in the
+/// database exactly once, each writer's in its order; the chain verifies.
+#[test]
+fn four_writers_through_a_minute_long_database_outage_lose_nothing_and_record_nothing_twice() {
+    let pg = Postgres::start();
+    let machines: Vec<tempfile::TempDir> = (0..WRITERS).map(|_| tempfile::tempdir().expect("dir")).collect();
+    let id = new_incident(machines[0].path(), &pg);
+    let writers: Vec<std::process::Child> = machines
+        .iter()
+        .enumerate()
+        .map(|(w, m)| {
+            warroom(m.path(), &pg)
+                .env("WARROOM_ACTOR", format!("writer-{w}"))
+                .args(["journal", "append-loop", &id, "--count"])
+                .arg(APPENDS.to_string())
+                .args(["--interval-ms", "400", "--text"])
+                .arg(format!("writer {w}"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start a writer")
+        })
+        .collect();
+    // Once some notes are in, the database goes away for a minute, then comes back.
+    warroom_testkit::wait_for(120, "the first notes", || {
+        let n: usize = pg
+            .psql(&format!("SELECT count(*) FROM entries WHERE incident = '{id}'"))
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        (n > 20).then_some(())
+    });
+    pg.stop();
+    std::thread::sleep(std::time::Duration::from_secs(60));
+    pg.resume();
+    let mut kept_somewhere = 0;
+    for (w, child) in writers.into_iter().enumerate() {
+        let out = child.wait_with_output().expect("writer output");
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "writer {w} failed: {}{said}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let kept = said.lines().filter(|l| l.starts_with("kept ")).count();
+        let recorded: usize = said
+            .lines()
+            .filter_map(|l| {
+                l.strip_prefix("recorded ")?
+                    .strip_suffix(" kept")?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .sum();
+        let acked = said.lines().filter(|l| l.starts_with("ok ")).count();
+        assert_eq!(
+            acked + kept,
+            APPENDS,
+            "writer {w}: every note recorded or kept:\n{said}"
+        );
+        assert_eq!(recorded, kept, "writer {w}: what it kept is recorded:\n{said}");
+        kept_somewhere += kept;
+    }
+    assert!(kept_somewhere > 0, "no writer saw the outage");
+
+    // Every note in the database exactly once, each writer's in its order; the chain verifies.
+    let lines = pg.psql(&format!(
+        "SELECT line FROM entries WHERE incident = '{id}' ORDER BY seq"
+    ));
+    let notes: Vec<String> = lines
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["kind"] == "note")
+        .filter_map(|v| v["payload"]["text"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(notes.len(), WRITERS * APPENDS, "every note, once");
+    for w in 0..WRITERS {
+        let mine: Vec<&String> = notes
+            .iter()
+            .filter(|n| n.starts_with(&format!("writer {w} ")))
+            .collect();
+        let expected: Vec<String> = (0..APPENDS).map(|i| format!("writer {w} {i}")).collect();
+        assert_eq!(
+            mine,
+            expected.iter().collect::<Vec<_>>(),
+            "writer {w}'s notes in order, once each"
+        );
+    }
+    let verified = ok(
+        warroom(machines[1].path(), &pg)
+            .args(["journal", "verify", &id])
+            .output()
+            .expect("verify"),
+        "verify",
+    );
+    assert!(
+        verified.contains(&format!(
+            "{} entries, every hash and link verified",
+            1 + WRITERS * APPENDS
+        )),
+        "{verified}"
+    );
+}
+
 #[test]
 fn a_file_journal_moves_to_postgres_and_back_byte_for_byte() {
     let pg = Postgres::start();
