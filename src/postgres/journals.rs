@@ -57,8 +57,27 @@ pub struct Journals {
 
 /// The team's database and the runtime that drives it.
 struct Team {
-    runtime: tokio::runtime::Runtime,
+    runtime: OwnRuntime,
     db: Shared,
+}
+
+/// The database's runtime, shut down without waiting when dropped, so that `Journals` may be
+/// dropped anywhere, inside another runtime's task too (a plain runtime panics there).
+struct OwnRuntime(Option<tokio::runtime::Runtime>);
+
+impl std::ops::Deref for OwnRuntime {
+    type Target = tokio::runtime::Runtime;
+    fn deref(&self) -> &tokio::runtime::Runtime {
+        self.0.as_ref().expect("the runtime lives until dropped")
+    }
+}
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 /// Runs `work` on the database's runtime and waits for it. Called from inside another runtime
@@ -113,7 +132,7 @@ impl Journals {
         Ok(Journals {
             store,
             team: Some(Team {
-                runtime,
+                runtime: OwnRuntime(Some(runtime)),
                 db: Shared::later(&target),
             }),
             here_only: Default::default(),

@@ -18,12 +18,12 @@ use crate::config::Config;
 use crate::detect::session::{Said, Session};
 use crate::freshness::Freshness;
 use crate::incident::filing::{self, Filed};
-use crate::incident::store::Store;
 use crate::observe::follow::Plan;
 use crate::observe::http::Server;
 use crate::observe::learn::{Learned, learn};
 use crate::observe::model::Update as Observed;
 use crate::observe::prometheus::Prometheus;
+use crate::postgres::Journals;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct WatchArgs {
@@ -93,7 +93,8 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
     let mut recorder = config.recorder();
     recorder.drill = args.drill;
     recorder.say = true;
-    recorder.journal = config.journal_target(None)?;
+    recorder.journal = args.cluster.journal_target(&config)?;
+    let mut journals = args.cluster.journals(&config)?;
     let mut flight =
         match crate::flight::run::start(cluster.client.clone(), &cluster.name, store.clone(), recorder).await {
             Ok(f) => Some(f),
@@ -123,7 +124,7 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
         "watching {} (Prometheus {}), journals in {}; a deviation is filed after {}s",
         cluster.name,
         prometheus.http().base(),
-        store.dir().display(),
+        journals.shown(),
         settings.hold
     ));
     let mut session = Session::new(settings, playbooks).following(&observing.plan.services);
@@ -183,7 +184,7 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
                         ahead = t - jiff::Timestamp::now().as_second();
                     }
                     for said in session.observed(&u, &model) {
-                        carry_out(said, &store, &config, args.drill, &heard_tx);
+                        carry_out(said, &mut journals, &args.cluster, &config, args.drill, &heard_tx);
                     }
                     learn_new(&mut session, &prometheus, &observing.plan, &heard_tx);
                 }
@@ -217,7 +218,14 @@ fn learn_new(session: &mut Session, prometheus: &Prometheus, plan: &Plan, heard:
 
 /// Files a detection in the journal (a new incident's first notice goes out in the
 /// background), or says a scope is back to normal.
-fn carry_out(said: Said, store: &Store, config: &Config, drill: bool, heard: &mpsc::UnboundedSender<Heard>) {
+fn carry_out(
+    said: Said,
+    journals: &mut Journals,
+    headless: &crate::cluster::connect::HeadlessArgs,
+    config: &Config,
+    drill: bool,
+    heard: &mpsc::UnboundedSender<Heard>,
+) {
     match said {
         Said::Ended(scope) => say(&format!("{scope} is back within its baseline")),
         Said::File(f) => {
@@ -226,21 +234,20 @@ fn carry_out(said: Said, store: &Store, config: &Config, drill: bool, heard: &mp
             let record = f.record.clone();
             // The drill's scenario is not known here.
             let played = crate::incident::model::Played::unknown();
-            match filing::file(
-                &mut store.clone(),
-                f.record,
-                &f.title,
-                f.severity,
-                drill.then_some(&played),
-                now,
-            ) {
+            match filing::file(journals, f.record, &f.title, f.severity, drill.then_some(&played), now) {
                 Ok(Filed::Opened(id)) => {
                     say(&format!("opened {id} ({}): {}", f.severity, f.title));
-                    let (store, config, heard) = (store.clone(), config.clone(), heard.clone());
-                    tokio::spawn(async move {
-                        let said = notify::first(&store, &config, &id, &record).await;
-                        let _ = heard.send(Heard::Said(said));
-                    });
+                    // The notice goes out in the background, journaled where the incident is.
+                    let (config, heard) = (config.clone(), heard.clone());
+                    match headless.journals(&config) {
+                        Ok(journals) => {
+                            tokio::spawn(async move {
+                                let said = notify::first(journals, &config, &id, &record).await;
+                                let _ = heard.send(Heard::Said(said));
+                            });
+                        }
+                        Err(e) => say(&format!("no first notice for {id}: {e:#}")),
+                    }
                 }
                 Ok(Filed::Extended(id, None)) => say(&format!("added to {id}: {}", f.title)),
                 Ok(Filed::Extended(id, Some(raised))) => {

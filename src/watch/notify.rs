@@ -14,10 +14,10 @@ use crate::comms::vars::{self, GoldenSignals};
 use crate::comms::{cadence, drafts};
 use crate::config::Config;
 use crate::incident::filing::detector;
-use crate::incident::journal::{self, Journal};
+use crate::incident::journal::Journal;
 use crate::incident::model::{DetectionRecord, IncidentId};
 use crate::incident::state::Incident;
-use crate::incident::store::Store;
+use crate::postgres::Journals;
 
 /// The template the first notice is written from.
 pub const TEMPLATE: &str = "internal-update";
@@ -43,7 +43,7 @@ fn conditions(record: &DetectionRecord) -> String {
 }
 
 /// Sends the first notice of `id` to each internal channel; says what became of each.
-pub async fn first(store: &Store, config: &Config, id: &IncidentId, record: &DetectionRecord) -> Vec<String> {
+pub async fn first(mut journals: Journals, config: &Config, id: &IncidentId, record: &DetectionRecord) -> Vec<String> {
     let channels: Vec<_> = config.status_channels().into_iter().filter(|c| !c.external).collect();
     if channels.is_empty() {
         return Vec::new();
@@ -55,8 +55,7 @@ pub async fn first(store: &Store, config: &Config, id: &IncidentId, record: &Det
             .iter()
             .find(|t| t.name == TEMPLATE)
             .ok_or_else(|| anyhow::anyhow!("no template {TEMPLATE}"))?;
-        let path = store.existing(id)?;
-        let entries = journal::read(&path)?.entries;
+        let entries = journals.read(id)?.entries;
         let incident = Incident::from_entries(&entries).map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
         let now = Timestamp::now();
         let next = cadence::next_after_publishing(&incident, &config.status_cadence(), &t.audience, now);
@@ -80,7 +79,7 @@ pub async fn first(store: &Store, config: &Config, id: &IncidentId, record: &Det
         .collect();
         let text = t.render(&v, &inputs)?;
         Ok((
-            Journal::open(&path)?,
+            journals.open(id)?,
             Message {
                 incident: id.clone(),
                 draft_id: drafts::new_draft_id(),
@@ -97,7 +96,14 @@ pub async fn first(store: &Store, config: &Config, id: &IncidentId, record: &Det
     };
     let mut said = Vec::new();
     for channel in channels {
-        match publish::publish(|d| journal.append(d), &detector(), &channel, &message).await {
+        match publish::publish(
+            |d| journals.append(id, &mut journal, d),
+            &detector(),
+            &channel,
+            &message,
+        )
+        .await
+        {
             Ok(_) => said.push(format!("{id}: first notice sent to {}", channel.name)),
             Err(e) => said.push(format!("{id}: the first notice to {} failed: {e}", channel.name)),
         }

@@ -196,3 +196,54 @@ fn watch_refuses_bad_settings_before_it_connects() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("'soon'") && err.contains("--hold"), "{err}");
 }
+
+/// With the team's journal set, `warroom watch` files in PostgreSQL: the incident it opens,
+/// its detection and its first notice are in the database, and another machine reads them.
+#[test]
+fn watch_files_its_incident_in_the_teams_postgres() {
+    let pg = warroom_testkit::Postgres::start();
+    let drill = crate::support::SimProcess::start(None, &["--speed", "30"]);
+    let data = tempfile::tempdir().expect("tempdir");
+    let internal = data.path().join("internal.log");
+    std::fs::write(
+        data.path().join("config.toml"),
+        format!(
+            "[[channels]]\nname = \"incident-channel\"\nkind = \"file\"\npath = \"{}\"\n",
+            internal.display()
+        ),
+    )
+    .expect("config");
+    let mut child = crate::support::warroom(data.path())
+        .args(["watch", "--interval", "500ms", "--journal", &pg.url(), "--kubeconfig"])
+        .arg(&drill.kubeconfig)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("warroom watch");
+    let lines = crate::support::lines_of(&mut child);
+    let mut seen = Vec::new();
+    let started = line_with(&lines, &mut seen, "watching ", 60);
+    assert!(
+        started.contains("journals in postgres://warroom@127.0.0.1"),
+        "{started}"
+    );
+    let opened = line_with(&lines, &mut seen, "opened INC-", 240);
+    let id = opened.split_whitespace().nth(1).expect("the incident's id").to_string();
+    line_with(&lines, &mut seen, "first notice sent to incident-channel", 60);
+    let kinds = pg.psql(&format!(
+        "SELECT line::json->>'kind' FROM entries WHERE incident = '{id}' ORDER BY seq"
+    ));
+    for kind in ["incident_opened", "detected", "status_update_published"] {
+        assert!(kinds.lines().any(|k| k == kind), "{kind} not in the database: {kinds}");
+    }
+    stop(&mut child, &lines, &mut seen);
+    // Another machine reads it from the database, whole.
+    let other = tempfile::tempdir().expect("tempdir");
+    let out = crate::support::warroom(other.path())
+        .args(["journal", "verify", &id, "--journal", &pg.url()])
+        .output()
+        .expect("verify");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("every hash and link verified"), "{said}");
+}
