@@ -212,6 +212,27 @@ impl Open {
         self.repairs_told = self.journal.repairs().len();
     }
 
+    /// An incident declared while the team journal was away goes there once it is back.
+    fn move_to_database(&mut self, journals: &mut Journals, tx: &mpsc::UnboundedSender<Msg>) {
+        if !journals.is_here_only(&self.id) {
+            return;
+        }
+        let moved = crate::incident::journal::read(self.journal.path())
+            .map_err(crate::postgres::JournalsError::from)
+            .and_then(|record| journals.push(&self.id, &record));
+        match moved {
+            Ok(_) => say(tx, format!("{} is in the team journal now", self.id), false),
+            Err(e) => say(
+                tx,
+                format!(
+                    "{} stays on this machine: the team journal did not take it: {e}",
+                    self.id
+                ),
+                true,
+            ),
+        }
+    }
+
     /// Records what was kept aside while the journal could not take it, once it can; while it
     /// cannot, says where it is kept.
     fn record_kept(&mut self, journals: &mut Journals, tx: &mpsc::UnboundedSender<Msg>) {
@@ -539,11 +560,23 @@ fn run(
                 });
                 match made {
                     Ok((id, journal, _)) => {
-                        say(
-                            &tx,
-                            format!("{id} declared; the journal is {}", journal.path().display()),
-                            false,
-                        );
+                        if journals.is_here_only(&id) {
+                            say(
+                                &tx,
+                                format!(
+                                    "{id} declared on this machine ({}): the team journal cannot be reached; \
+                                     it moves there once it is back",
+                                    journal.path().display()
+                                ),
+                                true,
+                            );
+                        } else {
+                            say(
+                                &tx,
+                                format!("{id} declared; the journal is {}", journal.path().display()),
+                                false,
+                            );
+                        }
                         open = Some(Open::new(id, journal, &mut journals, drill_run.as_ref(), &tx));
                     }
                     Err(e) => say(&tx, format!("cannot declare the incident: {e}"), true),
@@ -708,6 +741,7 @@ fn run(
                         say(&tx, "the team journal is back".into(), false);
                     }
                     if let Some(o) = open.as_mut() {
+                        o.move_to_database(&mut journals, &tx);
                         o.catch_up(&mut journals, &tx);
                         o.record_kept(&mut journals, &tx);
                     }

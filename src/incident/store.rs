@@ -129,6 +129,17 @@ impl Store {
         now: Timestamp,
         declare: impl Fn(IncidentId) -> Draft,
     ) -> Result<(IncidentId, Journal, Entry), StoreError> {
+        self.open_new_after(now, 0, declare)
+    }
+
+    /// `open_new`, its number above `floor` (an incident declared while the team's database is
+    /// away takes its number from a range the database does not reach on a normal day).
+    pub fn open_new_after(
+        &self,
+        now: Timestamp,
+        floor: u32,
+        declare: impl Fn(IncidentId) -> Draft,
+    ) -> Result<(IncidentId, Journal, Entry), StoreError> {
         self.create_dir()?;
         let day = now.to_zoned(TimeZone::UTC).date();
         let prefix = IncidentId::new(day, 0);
@@ -138,7 +149,8 @@ impl Store {
             .filter(|id| id.day() == prefix.day())
             .map(IncidentId::number)
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .max(floor);
         loop {
             number += 1;
             let id = IncidentId::new(day, number);

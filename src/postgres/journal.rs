@@ -20,6 +20,10 @@ use crate::incident::store::Store;
 /// How long a connection in use is trusted without asking whether it still stands.
 const TRUST_FOR: Duration = Duration::from_secs(1);
 
+/// Where the numbers of incidents declared while the team's database was away start (their
+/// day's ids in the database are allocated from 1 up, below this).
+pub const HERE_ONLY_FROM: u32 = 900;
+
 /// The channel every append is announced on, as `INC-… SEQ` (consoles following an incident
 /// listen on it).
 pub const CHANNEL: &str = "warroom_journal";
@@ -232,6 +236,8 @@ impl Shared {
                     .filter(|i| i.day() == today.day()),
             )
             .map(|i| i.number())
+            // Those declared while the database was away are numbered apart.
+            .filter(|n| *n < HERE_ONLY_FROM)
             .max()
             .unwrap_or(0);
         let mut number = taken;

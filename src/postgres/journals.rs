@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 
 use super::connect::{DbError, Target};
-use super::journal::{Copy, Pushed, Shared};
+use super::journal::{Copy, HERE_ONLY_FROM, Pushed, Shared};
 use crate::incident::journal::{DrillClock, Journal, JournalError, Record};
 use crate::incident::model::{Draft, Entry, IncidentId};
 use crate::incident::store::{Store, StoreError};
@@ -234,10 +234,27 @@ impl Journals {
             draft
         };
         let (id, journal, entry) = match &mut self.team {
-            Some(team) => drive(&team.runtime, team.db.open_new(&self.store, now, declare))?,
+            Some(team) => match drive(&team.runtime, team.db.open_new(&self.store, now, &declare)) {
+                Ok(made) => made,
+                // Away: declared on this machine, numbered apart from the database's, and
+                // moved there by `push` once it is back.
+                Err(DbError::Connect { shown, cause }) => {
+                    tracing::warn!(journal = %shown, "declaring on this machine: {}", crate::http::causes(&cause));
+                    let made = self.store.open_new_after(now, HERE_ONLY_FROM, declare)?;
+                    self.here_only.insert(made.0.clone());
+                    made
+                }
+                Err(e) => return Err(e.into()),
+            },
             None => self.store.open_new(now, declare)?,
         };
         Ok((id, self.stamping(journal), entry))
+    }
+
+    /// Whether `id` is kept on this machine only, though there is a team database (made before
+    /// it was set, or declared while it was away), until `push` moves it.
+    pub fn is_here_only(&self, id: &IncidentId) -> bool {
+        self.team.is_some() && self.here_only.contains(id)
     }
 
     /// Appends the event `make` builds from every entry of `local` (`id`'s journal) so far:
@@ -306,7 +323,12 @@ impl Journals {
     /// Copies a file journal's lines that the database lacks into it; None without a database.
     pub fn push(&mut self, id: &IncidentId, record: &Record) -> Result<Option<Pushed>, JournalsError> {
         match &mut self.team {
-            Some(team) => Ok(Some(drive(&team.runtime, team.db.push(id, record))?)),
+            Some(team) => {
+                let pushed = drive(&team.runtime, team.db.push(id, record))?;
+                // In the database now: appended through it from here on.
+                self.here_only.remove(id);
+                Ok(Some(pushed))
+            }
             None => Ok(None),
         }
     }

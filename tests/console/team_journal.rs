@@ -115,3 +115,61 @@ fn a_console_started_while_the_database_is_away_works_on_and_joins_it_when_it_is
     assert_eq!(title.trim(), "Declared once it was back");
     t.keys(&["q"]);
 }
+
+/// While the database is away a console still declares: the incident is made on this machine
+/// (numbered from 901, apart from the database's), notes go into it, and it moves into the
+/// database once that is back, whole; later notes go through the database.
+#[test]
+fn an_incident_declared_while_the_database_is_away_moves_there_when_it_is_back() {
+    let pg = Postgres::start();
+    let b = tempfile::tempdir().expect("machine B");
+    cli(b.path(), &pg, &["incident", "list"]);
+    pg.stop();
+    let (_a, t) = console_on_machine_a(&pg);
+    t.wait_for("the console, saying the journal is offline", 60, |s| {
+        s.contains("DRILL") && s.contains("JOURNAL OFFLINE")
+    });
+    palette(&t, "declare sev2 Declared while the database was away");
+    let s = t.wait_for("the incident declared on this machine", 30, |s| {
+        s.contains("Declared while the database was away") && s.contains("declared on this machine")
+    });
+    let id = s
+        .split_whitespace()
+        .find(|w| w.starts_with("INC-") && w.ends_with("-901"))
+        .unwrap_or_else(|| panic!("an id from 901:\n{s}"))
+        .to_string();
+    palette(&t, "note written while the database was away");
+    t.wait_for("the note", 20, |s| s.contains("written while the database was away"));
+    pg.resume();
+    t.wait_for("the incident moved", 60, |s| {
+        s.contains(&format!("{id} is in the team journal now"))
+    });
+    palette(&t, "note written once it was back");
+    t.wait_for("the later note", 20, |s| s.contains("written once it was back"));
+    let in_db = || {
+        pg.psql(&format!(
+            "SELECT line::json->>'kind' FROM entries WHERE incident = '{id}' ORDER BY seq"
+        ))
+    };
+    for _ in 0..300 {
+        if in_db().lines().filter(|k| *k == "note").count() == 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(
+        in_db().lines().filter(|k| *k == "note").count(),
+        2,
+        "both notes in the database: {}\n{}",
+        in_db(),
+        t.screen()
+    );
+    let kinds = in_db();
+    assert_eq!(kinds.lines().next(), Some("incident_opened"), "{kinds}");
+    let verified = cli(b.path(), &pg, &["journal", "verify", &id]);
+    assert!(verified.contains("every hash and link verified"), "{verified}");
+    // The database numbers the day's next incident from its own range.
+    let next = cli(b.path(), &pg, &["incident", "new", "--title", "Next", "--sev", "3"]);
+    assert!(next.trim().ends_with("-001"), "{next}");
+    t.keys(&["q"]);
+}
