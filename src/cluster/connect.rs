@@ -184,21 +184,4 @@ impl HeadlessArgs {
     pub fn store(&self) -> crate::incident::store::Store {
         crate::incident::store::Store::new(&crate::incident::store::data_dir(self.data_dir.as_deref()))
     }
-
-    /// The team's database, when one is set (`--journal`, else the environment, else the config).
-    pub fn journal_target(
-        &self,
-        config: &crate::config::Config,
-    ) -> Result<Option<crate::postgres::Target>, crate::postgres::DbError> {
-        config.journal_target(self.journal.as_deref())
-    }
-
-    /// Where incidents are kept: the files here, and the team's database when one is set
-    /// (reached when first needed, so a headless process starts while it is away).
-    pub fn journals(&self, config: &crate::config::Config) -> anyhow::Result<crate::postgres::Journals> {
-        Ok(match self.journal_target(config)? {
-            Some(target) => crate::postgres::Journals::connecting(self.store(), target)?,
-            None => crate::postgres::Journals::files(self.store()),
-        })
-    }
 }

@@ -126,10 +126,6 @@ pub fn file(
     drill: Option<&Played>,
     now: Timestamp,
 ) -> Result<Filed, FilingError> {
-    let stamp = |mut d: Draft| {
-        d.drill_time = drill.map(|_| now);
-        d
-    };
     let store = place.store().clone();
     std::fs::create_dir_all(store.dir()).map_err(|source| FilingError::Lock {
         path: store.dir().to_path_buf(),
@@ -147,6 +143,26 @@ pub fn file(
             path: lock_path.clone(),
             source,
         })?;
+    // And the team's, where incidents are kept for several machines.
+    place.hold_filing().map_err(kept)?;
+    let filed = file_held(place, record, title, severity, drill, now);
+    place.release_filing();
+    filed
+}
+
+/// `file`, its locks held.
+fn file_held(
+    place: &mut impl Incidents,
+    record: DetectionRecord,
+    title: &str,
+    severity: Severity,
+    drill: Option<&Played>,
+    now: Timestamp,
+) -> Result<Filed, FilingError> {
+    let stamp = |mut d: Draft| {
+        d.drill_time = drill.map(|_| now);
+        d
+    };
     let entry = stamp(Draft::new(
         detector(),
         Origin::Automation,

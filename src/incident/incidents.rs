@@ -33,6 +33,14 @@ pub trait Incidents {
 
     /// Appends `draft` to `id`'s journal (`local`).
     fn append(&mut self, id: &IncidentId, local: &mut Journal, draft: Draft) -> Result<Entry, Self::Error>;
+
+    /// Holds the lock that machines filing detections into the same place take turns by, until
+    /// `release_filing` (this machine's processes take turns by a file beside the journals).
+    fn hold_filing(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    fn release_filing(&mut self) {}
 }
 
 impl Incidents for Store {

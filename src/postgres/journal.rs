@@ -369,7 +369,32 @@ impl Shared {
     }
 }
 
+/// The advisory lock machines filing detections take turns by (`warr` in ASCII).
+const FILING_LOCK: i64 = 0x7761_7272;
+
 impl Shared {
+    /// Waits for the filing lock, then holds it on this connection until `release_filing` (or
+    /// until the connection ends, when the database lets it go).
+    pub async fn hold_filing(&mut self) -> Result<(), DbError> {
+        let shown = self.target.shown().to_string();
+        self.live()
+            .await?
+            .execute("SELECT pg_advisory_lock($1)", &[&FILING_LOCK])
+            .await
+            .map_err(query_err(&shown, "take the filing lock"))?;
+        Ok(())
+    }
+
+    pub async fn release_filing(&mut self) -> Result<(), DbError> {
+        let shown = self.target.shown().to_string();
+        self.live()
+            .await?
+            .execute("SELECT pg_advisory_unlock($1)", &[&FILING_LOCK])
+            .await
+            .map_err(query_err(&shown, "let the filing lock go"))?;
+        Ok(())
+    }
+
     /// The hashes of the evidence the database holds for `id`.
     pub async fn evidence_held(&mut self, id: &IncidentId) -> Result<Vec<String>, DbError> {
         let shown = self.target.shown().to_string();

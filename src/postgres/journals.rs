@@ -488,4 +488,24 @@ impl crate::incident::incidents::Incidents for Journals {
     fn append(&mut self, id: &IncidentId, local: &mut Journal, draft: Draft) -> Result<Entry, JournalsError> {
         Journals::append(self, id, local, draft)
     }
+
+    /// The database's filing lock, so that two machines detecting one deviation at the same
+    /// instant file it once. With the database away each machine files on its own.
+    fn hold_filing(&mut self) -> Result<(), JournalsError> {
+        let Some(team) = &mut self.team else {
+            return Ok(());
+        };
+        match drive(&team.runtime, team.db.hold_filing()) {
+            Ok(()) | Err(DbError::Connect { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn release_filing(&mut self) {
+        if let Some(team) = &mut self.team
+            && let Err(e) = drive(&team.runtime, team.db.release_filing())
+        {
+            tracing::warn!(error = %e, "the filing lock is let go when the connection ends");
+        }
+    }
 }

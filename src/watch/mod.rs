@@ -93,8 +93,8 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
     let mut recorder = config.recorder();
     recorder.drill = args.drill;
     recorder.say = true;
-    recorder.journal = args.cluster.journal_target(&config)?;
-    let mut journals = args.cluster.journals(&config)?;
+    recorder.journal = config.journal_target(args.cluster.journal.as_deref())?;
+    let mut journals = journals_of(&args.cluster, &config)?;
     let mut flight =
         match crate::flight::run::start(cluster.client.clone(), &cluster.name, store.clone(), recorder).await {
             Ok(f) => Some(f),
@@ -203,6 +203,15 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where incidents are kept: the files here, and the team's database when one is set (reached
+/// when first needed, so the watch starts while it is away).
+fn journals_of(headless: &crate::cluster::connect::HeadlessArgs, config: &Config) -> anyhow::Result<Journals> {
+    Ok(match config.journal_target(headless.journal.as_deref())? {
+        Some(target) => Journals::connecting(headless.store(), target)?,
+        None => Journals::files(headless.store()),
+    })
+}
+
 /// Asks Prometheus for the history of services not learned yet, in the background.
 fn learn_new(session: &mut Session, prometheus: &Prometheus, plan: &Plan, heard: &mpsc::UnboundedSender<Heard>) {
     let targets = session.to_learn();
@@ -239,7 +248,7 @@ fn carry_out(
                     say(&format!("opened {id} ({}): {}", f.severity, f.title));
                     // The notice goes out in the background, journaled where the incident is.
                     let (config, heard) = (config.clone(), heard.clone());
-                    match headless.journals(&config) {
+                    match journals_of(headless, &config) {
                         Ok(journals) => {
                             tokio::spawn(async move {
                                 let said = notify::first(journals, &config, &id, &record).await;

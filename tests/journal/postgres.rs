@@ -651,3 +651,64 @@ fn evidence_captured_on_one_machine_is_read_on_another_through_postgres() {
         "verify after the push",
     );
 }
+
+/// Four machines detecting the same deviation at the same instant file it once: they take
+/// turns by the database's filing lock, and those after the first find its incident.
+#[test]
+fn four_machines_filing_one_deviation_at_the_same_instant_open_one_incident() {
+    use warroom::incident::filing::{self, Filed};
+    use warroom::incident::model::{DetectionRecord, FindingRecord, Severity};
+    use warroom::incident::store::Store;
+    use warroom::postgres::{Journals, Target};
+
+    let pg = Postgres::start();
+    let target = Target::parse(&pg.url(), None).expect("address");
+    let machines: Vec<tempfile::TempDir> = (0..WRITERS).map(|_| tempfile::tempdir().expect("dir")).collect();
+    let now: jiff::Timestamp = "2026-12-06T10:00:00Z".parse().expect("t");
+    const ROUNDS: usize = 8;
+    let barrier = std::sync::Barrier::new(WRITERS);
+    let filed: Vec<Vec<Filed>> = std::thread::scope(|s| {
+        let handles: Vec<_> = machines
+            .iter()
+            .map(|m| {
+                let (target, barrier) = (target.clone(), &barrier);
+                s.spawn(move || {
+                    let mut journals = Journals::new(Store::new(m.path()), Some(target)).expect("connects");
+                    (0..ROUNDS)
+                        .map(|round| {
+                            let scope = format!("shop/service-{round}");
+                            let record = DetectionRecord {
+                                scope: scope.clone(),
+                                onset: now,
+                                findings: vec![FindingRecord {
+                                    subject: scope.clone(),
+                                    measure: "errors".into(),
+                                    value: 0.3,
+                                    band: None,
+                                    since: now,
+                                    text: "errors are off".into(),
+                                }],
+                                causes: Vec::new(),
+                                also_deviating: Vec::new(),
+                                mitigations: Vec::new(),
+                            };
+                            barrier.wait();
+                            filing::file(&mut journals, record, &scope, Severity::Sev2, None, now).expect("files")
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a machine")).collect()
+    });
+    for round in 0..ROUNDS {
+        let opened = filed.iter().filter(|f| matches!(f[round], Filed::Opened(_))).count();
+        assert_eq!(
+            opened,
+            1,
+            "round {round}: {:?}",
+            filed.iter().map(|f| &f[round]).collect::<Vec<_>>()
+        );
+    }
+    assert_eq!(pg.psql("SELECT count(*) FROM incidents").trim(), ROUNDS.to_string());
+}
