@@ -884,17 +884,9 @@ fn verify(journals: &mut Journals, which: &str) -> anyhow::Result<ExitCode> {
         }
         // The evidence its entries name, as the database holds it.
         let evidence = journals.database_evidence_problems(&id, &copy.entries)?;
-        for (seq, problem) in &evidence {
-            println!("{shown}: entry {seq}: {}", printable(problem));
-        }
-        let captured = copy
-            .entries
-            .iter()
-            .filter(|e| matches!(e.event, Event::EvidenceCaptured { .. }))
-            .count();
-        if captured > 0 && evidence.is_empty() {
-            println!("{shown}: {captured} evidence file(s) verified in the database");
-        }
+        report_evidence_checked(&shown, &copy.entries, &evidence, |n| {
+            format!("{shown}: {n} evidence file(s) verified in the database")
+        });
         if copy.is_intact() {
             println!(
                 "{shown}: {} entries, every hash and link verified; head {}",
@@ -926,6 +918,26 @@ fn report_evidence(incident: &IncidentId, shared: &crate::postgres::journals::Ev
     }
     for file in &shared.missing {
         println!("{incident}: evidence {file} is neither here nor in the database (another machine has not shared it)");
+    }
+}
+
+/// Prints each evidence problem found, by entry, else how many files were verified (in the
+/// words `verified` gives the count), when the entries name any.
+fn report_evidence_checked(
+    shown: &str,
+    entries: &[crate::incident::model::Entry],
+    problems: &[(u64, String)],
+    verified: impl Fn(usize) -> String,
+) {
+    for (seq, problem) in problems {
+        println!("{shown}: entry {seq}: {}", printable(problem));
+    }
+    let captured = entries
+        .iter()
+        .filter(|e| matches!(e.event, Event::EvidenceCaptured { .. }))
+        .count();
+    if captured > 0 && problems.is_empty() {
+        println!("{}", verified(captured));
     }
 }
 
@@ -968,20 +980,10 @@ fn verify_file(path: &Path) -> anyhow::Result<ExitCode> {
     };
     // The evidence files its entries name, each against the hash it was journaled with.
     let evidence = crate::incident::evidence::problems(&path, &record.entries);
-    for (seq, problem) in &evidence {
-        println!("{shown}: entry {seq}: {}", printable(problem));
-    }
-    let captured = record
-        .entries
-        .iter()
-        .filter(|e| matches!(e.event, Event::EvidenceCaptured { .. }))
-        .count();
-    if captured > 0 && evidence.is_empty() {
-        println!(
-            "{}: {captured} evidence file(s) verified",
-            crate::incident::evidence::dir_beside(&path).display()
-        );
-    }
+    let dir = crate::incident::evidence::dir_beside(&path);
+    report_evidence_checked(&shown.to_string(), &record.entries, &evidence, |n| {
+        format!("{}: {n} evidence file(s) verified", dir.display())
+    });
     if record.is_intact() {
         println!(
             "{shown}: {} entries, every hash and link verified; head {}",

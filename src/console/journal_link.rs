@@ -212,6 +212,26 @@ impl Open {
         self.repairs_told = self.journal.repairs().len();
     }
 
+    /// Before an append: what an earlier append left kept aside goes first, when the journal
+    /// takes it (said only then: while it does not, the append after says so).
+    fn record_kept_first(&mut self, journals: &mut Journals, tx: &mpsc::UnboundedSender<Msg>) {
+        if self.journal.is_read_only() {
+            return;
+        }
+        if let Ok(n) = journals.record_kept(&self.id, &mut self.journal)
+            && n > 0
+        {
+            say(
+                tx,
+                format!(
+                    "recorded {n} typed entr{} kept while the journal could not take them",
+                    plural(n)
+                ),
+                false,
+            );
+        }
+    }
+
     /// An incident declared while the team journal was away goes there once it is back.
     fn move_to_database(&mut self, journals: &mut Journals, tx: &mpsc::UnboundedSender<Msg>) {
         if !journals.is_here_only(&self.id) {
@@ -334,6 +354,7 @@ fn record(open: &mut Option<Open>, journals: &mut Journals, tx: &mpsc::Unbounded
         return;
     };
     let kept = Kept::entry(Timestamp::now(), &draft);
+    o.record_kept_first(journals, tx);
     let appended = journals.append(&o.id, &mut o.journal, draft);
     o.tell_repairs(tx);
     if let Err(e) = appended {
@@ -754,6 +775,7 @@ fn run(
                 };
                 let me = actor.name.clone();
                 let typed = typed(&c, &actor);
+                o.record_kept_first(&mut journals, &tx);
                 let appended = journals.append_with(&o.id, &mut o.journal, |entries| {
                     let incident = Incident::from_entries(entries)?;
                     if let IncidentChange::Alert(observed) | IncidentChange::Signal(observed) = &c

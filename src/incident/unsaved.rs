@@ -90,6 +90,62 @@ impl Kept {
     }
 }
 
+impl Kept {
+    /// Whether one of `entries` is this, as recorded (the same person, the same entry).
+    pub fn is_recorded_in<'a>(&self, entries: impl IntoIterator<Item = &'a super::model::Entry>) -> bool {
+        let draft = self.draft();
+        let event = serde_json::to_value(&draft.event).ok();
+        entries
+            .into_iter()
+            .any(|e| e.actor.name == draft.actor.name && serde_json::to_value(&e.event).ok() == event)
+    }
+}
+
+/// The kept entry being recorded, and the seq of the journal's last entry before it: written
+/// before the append and removed after, so that after a crash in between the journal tells
+/// whether it was recorded (and it is not recorded twice).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recording {
+    pub after: u64,
+    pub kept: Kept,
+}
+
+fn recording_path(journal: &Path) -> PathBuf {
+    let mut name = path_for(journal).into_os_string();
+    name.push(".recording");
+    PathBuf::from(name)
+}
+
+/// Notes that `kept` is being recorded after entry `after`; on disk once this returns.
+pub fn begin_recording(journal: &Path, after: u64, kept: &Kept) -> std::io::Result<()> {
+    let mut file = File::create(recording_path(journal))?;
+    let line = serde_json::to_string(&Recording {
+        after,
+        kept: kept.clone(),
+    })
+    .map_err(std::io::Error::other)?;
+    file.write_all(line.as_bytes())?;
+    file.sync_all()
+}
+
+/// What was being recorded when the process stopped, if anything (a torn note reads as none:
+/// it was written before the append began).
+pub fn recording(journal: &Path) -> std::io::Result<Option<Recording>> {
+    match std::fs::read_to_string(recording_path(journal)) {
+        Ok(text) => Ok(serde_json::from_str(&text).ok()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The recording noted by `begin_recording` is done.
+pub fn end_recording(journal: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(recording_path(journal)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// Where what could not be recorded in `journal` is kept.
 pub fn path_for(journal: &Path) -> PathBuf {
     let mut name = journal.as_os_str().to_owned();

@@ -183,14 +183,49 @@ impl Shared {
             .into());
         }
         if here > head_seq {
-            return Err(DbError::LocalAhead {
-                shown,
+            // This copy was written on beyond the database (while it was away, or by a thread
+            // that still took the incident for this machine's only): when it continues the
+            // database's last entry, what it holds beyond is copied in first, as `push` would.
+            let ahead = DbError::LocalAhead {
+                shown: shown.clone(),
                 id: id.clone(),
                 path: local.path().to_path_buf(),
                 here,
                 there: head_seq,
+            };
+            let theirs: Option<String> = tx
+                .query_opt(
+                    "SELECT hash FROM entries WHERE incident = $1 AND seq = $2",
+                    &[&id.as_str(), &i64::try_from(head_seq).unwrap_or(i64::MAX)],
+                )
+                .await
+                .map_err(query_err(&shown, "read the journal's head"))?
+                .map(|r| r.get(0));
+            let mine = local
+                .entries()
+                .iter()
+                .find(|e| e.seq == head_seq)
+                .map(|e| e.hash.clone());
+            if head_seq > 0 && (theirs.is_none() || theirs != mine) {
+                return Err(ahead.into());
             }
-            .into());
+            let Ok(text) = std::fs::read_to_string(local.path()) else {
+                return Err(ahead.into());
+            };
+            let lines: Vec<&str> = text.lines().collect();
+            for e in local.entries().iter().filter(|e| e.seq > head_seq) {
+                let line = usize::try_from(e.seq - 1)
+                    .ok()
+                    .and_then(|i| lines.get(i))
+                    .copied()
+                    .unwrap_or("");
+                if !line.starts_with(&format!("{{\"seq\":{},", e.seq)) {
+                    return Err(ahead.into());
+                }
+                insert(&tx, id, e, line)
+                    .await
+                    .map_err(query_err(&shown, "copy in what this machine wrote on"))?;
+            }
         }
         if head_seq > here {
             let missing = lines(&tx, id, here)

@@ -44,6 +44,9 @@ pub struct EvidenceShared {
     pub missing: Vec<String>,
 }
 
+/// How often an incident held here only is asked after in a database that does not answer.
+const HERE_ONLY_ASKED_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The incidents one thread works on.
 pub struct Journals {
     store: Store,
@@ -51,6 +54,8 @@ pub struct Journals {
     /// Incidents found on this machine only (made before the database was set, or without it):
     /// they are appended to as files until `journal push` moves them.
     here_only: std::collections::HashSet<IncidentId>,
+    /// When each was last asked after in the database.
+    here_only_asked: std::collections::HashMap<IncidentId, std::time::Instant>,
     /// A drill's virtual clock, stamped on every entry written (see `keep_drill_time`).
     drill_clock: Option<DrillClock>,
 }
@@ -105,6 +110,7 @@ impl Journals {
             store,
             team: None,
             here_only: Default::default(),
+            here_only_asked: Default::default(),
             drill_clock: None,
         }
     }
@@ -136,6 +142,7 @@ impl Journals {
                 db: Shared::later(&target),
             }),
             here_only: Default::default(),
+            here_only_asked: Default::default(),
             drill_clock: None,
         })
     }
@@ -264,6 +271,26 @@ impl Journals {
         E: From<JournalError> + From<DbError> + Send,
         F: FnOnce(&[Entry]) -> Result<Draft, E> + Send,
     {
+        // An incident held here only may have been moved into the database since (by another
+        // thread's `push`): asked again before each append, or, while the database does not
+        // answer, every few seconds.
+        if let Some(team) = &mut self.team
+            && self.here_only.contains(id)
+            && self
+                .here_only_asked
+                .get(id)
+                .is_none_or(|at| at.elapsed() >= HERE_ONLY_ASKED_EVERY)
+        {
+            match drive(&team.runtime, team.db.holds(id)) {
+                Ok(true) => {
+                    self.here_only.remove(id);
+                }
+                Ok(false) => {}
+                Err(_) => {
+                    self.here_only_asked.insert(id.clone(), std::time::Instant::now());
+                }
+            }
+        }
         match &mut self.team {
             Some(team) if !self.here_only.contains(id) => drive(&team.runtime, team.db.append_with(id, local, make)),
             _ => local.append_with(make),
@@ -338,32 +365,44 @@ impl Journals {
     /// rest and nothing is recorded twice; the spool is set aside once empty. How many were
     /// recorded, or how far it got and why it stopped.
     pub fn record_kept(&mut self, id: &IncidentId, journal: &mut Journal) -> Result<usize, KeptLeft> {
+        use crate::incident::unsaved;
         let path = journal.path().to_path_buf();
-        let kept = crate::incident::unsaved::kept(&path).map_err(|e| KeptLeft {
-            recorded: 0,
-            left: 0,
-            why: e.to_string(),
-        })?;
+        let failed = |recorded: usize, left: usize| move |e: String| KeptLeft { recorded, left, why: e };
+        let mut kept = unsaved::kept(&path).map_err(|e| failed(0, 0)(e.to_string()))?;
         if kept.is_empty() {
             return Ok(0);
         }
+        // What others wrote meanwhile, and maybe the entry a crash stopped us recording.
+        let _ = self.catch_up(id, journal);
+        if let Some(r) = unsaved::recording(&path).map_err(|e| failed(0, kept.len())(e.to_string()))? {
+            let since = journal.entries().iter().filter(|e| e.seq > r.after);
+            if kept.first() == Some(&r.kept) && r.kept.is_recorded_in(since) {
+                kept.remove(0);
+                unsaved::keep_only(&path, &kept).map_err(|e| failed(0, kept.len())(e.to_string()))?;
+            }
+            unsaved::end_recording(&path).map_err(|e| failed(0, kept.len())(e.to_string()))?;
+        }
         for (i, k) in kept.iter().enumerate() {
-            let stopped = |why: String| KeptLeft {
-                recorded: i,
-                left: kept.len() - i,
-                why,
-            };
+            let stopped = failed(i, kept.len() - i);
+            let after = journal.entries().last().map_or(0, |e| e.seq);
+            unsaved::begin_recording(&path, after, k).map_err(|e| stopped(e.to_string()))?;
             self.append(id, journal, k.draft())
                 .map_err(|e| stopped(e.to_string()))?;
+            // Out of the spool before the note that it is being recorded goes.
             if i + 1 < kept.len() {
-                crate::incident::unsaved::keep_only(&path, &kept[i + 1..]).map_err(|e| stopped(e.to_string()))?;
+                unsaved::keep_only(&path, &kept[i + 1..]).map_err(|e| stopped(e.to_string()))?;
+            } else {
+                unsaved::forget(&path).map_err(|e| KeptLeft {
+                    recorded: kept.len(),
+                    left: 0,
+                    why: format!("recorded, but the spool cannot be set aside: {e}"),
+                })?;
             }
+            unsaved::end_recording(&path).map_err(|e| stopped(e.to_string()))?;
         }
-        crate::incident::unsaved::forget(&path).map_err(|e| KeptLeft {
-            recorded: kept.len(),
-            left: 0,
-            why: format!("recorded, but the spool cannot be set aside: {e}"),
-        })?;
+        if kept.is_empty() {
+            unsaved::forget(&path).map_err(|e| failed(0, 0)(e.to_string()))?;
+        }
         Ok(kept.len())
     }
 
@@ -506,6 +545,68 @@ impl crate::incident::incidents::Incidents for Journals {
             && let Err(e) = drive(&team.runtime, team.db.release_filing())
         {
             tracing::warn!(error = %e, "the filing lock is let go when the connection ends");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::incident::model::{Actor, Declared, Event, Origin, Severity};
+    use crate::incident::unsaved::{self, Kept, Typed};
+
+    /// Kept aside, then a crash while the first was being recorded: after its append (the
+    /// journal has it) or before (it does not). Recording again records each once.
+    #[test]
+    fn what_a_crash_stopped_recording_is_recorded_once() {
+        for committed in [true, false] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mut journals = Journals::files(Store::new(dir.path()));
+            let (id, mut journal, _) = journals
+                .open_new("2026-12-07T10:00:00Z".parse().expect("t"), |id| {
+                    Draft::new(
+                        Actor::named("alice"),
+                        Origin::Human,
+                        Event::IncidentOpened(Declared::new(id, "Checkout errors", Severity::Sev2)),
+                    )
+                })
+                .expect("declared");
+            let note = |text: &str| Kept {
+                at: "2026-12-07T10:01:00Z".parse().expect("t"),
+                by: "alice".into(),
+                what: Typed::Note(text.into()),
+                pinned: false,
+            };
+            let (first, second) = (note("db failover started"), note("replica promoted"));
+            for k in [&first, &second] {
+                unsaved::keep(journal.path(), k).expect("kept");
+            }
+            unsaved::begin_recording(journal.path(), 1, &first).expect("noted");
+            if committed {
+                journal
+                    .append(first.draft())
+                    .expect("the append the crash did not report");
+            }
+            assert_eq!(
+                journals.record_kept(&id, &mut journal).expect("recorded"),
+                if committed { 1 } else { 2 }
+            );
+            let texts: Vec<String> = crate::incident::journal::read(journal.path())
+                .expect("journal")
+                .entries
+                .iter()
+                .filter_map(|e| match &e.event {
+                    Event::Note { text } => Some(text.split(" (typed").next().unwrap_or("").to_string()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                texts,
+                ["db failover started", "replica promoted"],
+                "committed: {committed}"
+            );
+            assert!(unsaved::kept(journal.path()).expect("spool").is_empty());
+            assert_eq!(unsaved::recording(journal.path()).expect("note"), None);
         }
     }
 }

@@ -710,11 +710,9 @@ async fn a_config_map_changed_under_the_recorder_is_set_back_to_the_version_befo
     assert_eq!(tokio::task::block_in_place(table), "eur-v3");
 }
 
-/// A player's first change to a replay, made with kubectl rather than the console, is where the
-/// drill says the timeline branched (the debrief tells it); a seek back to the recording's
-/// timeline forgets it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_change_made_with_kubectl_is_where_the_replay_branched() {
+/// The shipped recording replayed in process, paused at its start; kubectl on it (its
+/// kubeconfig and cache in the directory returned); when the bad rollout was recorded.
+async fn paused_replay() -> (warroom_drill::Drill, warroom_testkit::Kubectl, tempfile::TempDir, i64) {
     let (shipped, (bad_at, _)) = shipped_recording();
     let options = warroom_drill::Options {
         paused: true,
@@ -727,6 +725,15 @@ async fn a_change_made_with_kubectl_is_where_the_replay_branched() {
     let kubeconfig = dir.path().join("kubeconfig");
     warroom_drill::write_kubeconfig(&kubeconfig, &drill.url(), "replay").expect("kubeconfig");
     let kubectl = warroom_testkit::Kubectl::new(kubeconfig, dir.path().join("cache"));
+    (drill, kubectl, dir, bad_at)
+}
+
+/// A player's first change to a replay, made with kubectl rather than the console, is where the
+/// drill says the timeline branched (the debrief tells it); a seek back to the recording's
+/// timeline forgets it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_with_kubectl_is_where_the_replay_branched() {
+    let (drill, kubectl, _dir, bad_at) = paused_replay().await;
     let branched = drill.branched_now();
     let seek = |at: i64| {
         let url = format!(
@@ -773,18 +780,7 @@ async fn a_change_made_with_kubectl_is_where_the_replay_branched() {
 /// ready meanwhile.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_branch_that_rolls_forward_to_the_recordings_bad_image_sees_it_crash_again() {
-    let (shipped, (bad_at, _)) = shipped_recording();
-    let options = warroom_drill::Options {
-        paused: true,
-        ..Default::default()
-    };
-    let drill = warroom_drill::Drill::replay(&shipped, None, "127.0.0.1:0".parse().expect("addr"), &options)
-        .await
-        .expect("the shipped recording replays");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let kubeconfig = dir.path().join("kubeconfig");
-    warroom_drill::write_kubeconfig(&kubeconfig, &drill.url(), "replay").expect("kubeconfig");
-    let kubectl = warroom_testkit::Kubectl::new(kubeconfig, dir.path().join("cache"));
+    let (drill, kubectl, _dir, bad_at) = paused_replay().await;
     let clock = |query: String| {
         let url = format!("{}/drill/v1/clock?{query}", drill.url());
         async move {

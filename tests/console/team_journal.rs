@@ -96,17 +96,23 @@ fn two_machines_share_one_incident_through_postgres_and_an_outage_loses_nothing(
     t.keys(&["q"]);
 }
 
-#[test]
-fn a_console_started_while_the_database_is_away_works_on_and_joins_it_when_it_is_back() {
-    let pg = Postgres::start();
-    // The schema is made, then the database goes away before the console starts.
+/// Machine B's home, and machine A's console started once the schema is made and the database
+/// has gone away, saying the journal is offline.
+fn console_while_the_database_is_away(pg: &Postgres) -> (tempfile::TempDir, tempfile::TempDir, Tmux) {
     let b = tempfile::tempdir().expect("machine B");
-    cli(b.path(), &pg, &["incident", "list"]);
+    cli(b.path(), pg, &["incident", "list"]);
     pg.stop();
-    let (_a, t) = console_on_machine_a(&pg);
+    let (a, t) = console_on_machine_a(pg);
     t.wait_for("the console, saying the journal is offline", 60, |s| {
         s.contains("DRILL") && s.contains("JOURNAL OFFLINE")
     });
+    (b, a, t)
+}
+
+#[test]
+fn a_console_started_while_the_database_is_away_works_on_and_joins_it_when_it_is_back() {
+    let pg = Postgres::start();
+    let (_b, _a, t) = console_while_the_database_is_away(&pg);
     pg.resume();
     t.wait_for("the journal back", 60, |s| !s.contains("JOURNAL OFFLINE"));
     palette(&t, "declare sev2 Declared once it was back");
@@ -122,13 +128,7 @@ fn a_console_started_while_the_database_is_away_works_on_and_joins_it_when_it_is
 #[test]
 fn an_incident_declared_while_the_database_is_away_moves_there_when_it_is_back() {
     let pg = Postgres::start();
-    let b = tempfile::tempdir().expect("machine B");
-    cli(b.path(), &pg, &["incident", "list"]);
-    pg.stop();
-    let (_a, t) = console_on_machine_a(&pg);
-    t.wait_for("the console, saying the journal is offline", 60, |s| {
-        s.contains("DRILL") && s.contains("JOURNAL OFFLINE")
-    });
+    let (b, a, t) = console_while_the_database_is_away(&pg);
     palette(&t, "declare sev2 Declared while the database was away");
     let s = t.wait_for("the incident declared on this machine", 30, |s| {
         s.contains("Declared while the database was away") && s.contains("declared on this machine")
@@ -145,7 +145,16 @@ fn an_incident_declared_while_the_database_is_away_moves_there_when_it_is_back()
         s.contains(&format!("{id} is in the team journal now"))
     });
     palette(&t, "note written once it was back");
-    t.wait_for("the later note", 20, |s| s.contains("written once it was back"));
+    let shown = (0..600).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        t.screen().contains("written once it was back")
+    });
+    assert!(
+        shown,
+        "the later note is not on the timeline:\n{}\nthe console's log:\n{}",
+        t.screen(),
+        std::fs::read_to_string(a.path().join("warroom.log")).unwrap_or_default()
+    );
     let in_db = || {
         pg.psql(&format!(
             "SELECT line::json->>'kind' FROM entries WHERE incident = '{id}' ORDER BY seq"
