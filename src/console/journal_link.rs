@@ -221,14 +221,7 @@ impl Open {
         if let Ok(n) = journals.record_kept(&self.id, &mut self.journal)
             && n > 0
         {
-            say(
-                tx,
-                format!(
-                    "recorded {n} typed entr{} kept while the journal could not take them",
-                    plural(n)
-                ),
-                false,
-            );
+            say_recorded(tx, n);
         }
     }
 
@@ -282,14 +275,7 @@ impl Open {
             );
         }
         match journals.record_kept(&self.id, &mut self.journal) {
-            Ok(n) => say(
-                tx,
-                format!(
-                    "recorded {n} typed entr{} kept while the journal could not take them",
-                    plural(n)
-                ),
-                false,
-            ),
+            Ok(n) => say_recorded(tx, n),
             Err(stopped) if stopped.left > 0 => say(
                 tx,
                 format!(
@@ -303,6 +289,18 @@ impl Open {
             Err(stopped) => say(tx, format!("{aside}: {}", stopped.why), true),
         }
     }
+}
+
+/// Says that `n` entries kept aside are recorded now.
+fn say_recorded(tx: &mpsc::UnboundedSender<Msg>, n: usize) {
+    say(
+        tx,
+        format!(
+            "recorded {n} typed entr{} kept while the journal could not take them",
+            plural(n)
+        ),
+        false,
+    );
 }
 
 fn plural(n: usize) -> &'static str {
