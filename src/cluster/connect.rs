@@ -143,7 +143,15 @@ impl Cluster {
     }
 }
 
-fn build_client(name: &str, config: kube::Config, read_only: bool) -> Result<kube::Client, ConnectError> {
+/// A client on `config`. Every request says its times are on the cluster's clock
+/// ([`warroom_drill::CLOCK_HEADER`]): a drill then serves its times as they are on its own
+/// (virtual) clock, which the console reads, rather than moved onto the wall clock as it does
+/// for kubectl. A real API server ignores the header.
+fn build_client(name: &str, mut config: kube::Config, read_only: bool) -> Result<kube::Client, ConnectError> {
+    config.headers.push((
+        http::HeaderName::from_static(warroom_drill::CLOCK_HEADER),
+        http::HeaderValue::from_static("drill"),
+    ));
     let builder = kube::client::ClientBuilder::try_from(config).map_err(|e| ConnectError::Client {
         name: name.to_string(),
         error: e.to_string(),

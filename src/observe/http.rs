@@ -398,8 +398,16 @@ impl Http {
         url
     }
 
+    /// A request to `url`, authenticated. A read says it is on the drill's clock
+    /// ([`warroom_drill::CLOCK_HEADER`]), so a drill serves its times unmoved (it moves them
+    /// onto the wall clock for other clients); a real server ignores the header. Writes say so
+    /// only when their times are the drill's (`Alertmanager::create_silence`).
     pub fn request(&self, method: Method, url: Url) -> RequestBuilder {
-        let r = self.client.request(method, url);
+        let reads = method == Method::GET;
+        let mut r = self.client.request(method, url);
+        if reads {
+            r = r.header(warroom_drill::CLOCK_HEADER, "drill");
+        }
         match &self.auth {
             Auth::None => r,
             Auth::Bearer(t) => r.bearer_auth(t.expose()),

@@ -868,9 +868,13 @@ fn a_replay_resumed_from_its_drill_log_is_where_it_was_left() {
         service: "checkout".into(),
     };
     let errors = render(SLO_ERROR_RATIO, &checkout, Some("1m")).expect("a panel");
-    let objects = |served: &Served| -> serde_json::Value {
-        let text = served.ok(&["get", "nodes,deployments,replicasets,pods", "-A", "-o", "json"]);
-        serde_json::from_str(&text).expect("kubectl's JSON")
+    let objects = |served: &Served| {
+        served.lists_on_drill_clock(&[
+            "/api/v1/nodes",
+            "/apis/apps/v1/deployments",
+            "/apis/apps/v1/replicasets",
+            "/api/v1/pods",
+        ])
     };
     let (clock, before, error_ratio) = {
         let first = Served::replay(&recording, setup());

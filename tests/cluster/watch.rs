@@ -142,7 +142,16 @@ fn watch_opens_the_bad_deploy_incident_itself_and_extends_it_when_the_fault_retu
     ]);
     let again = line_with(&lines, &mut seen, "added to ", 240);
     assert!(again.contains(declared.id.as_str()), "{again}");
-    assert_eq!(files(), first, "no second incident");
+    // No second incident about checkout. Another scope may deviate on its own under a loaded
+    // machine's scrapes, and is filed as its own (named here when it is).
+    for other in files().iter().filter(|f| !first.contains(f)) {
+        let opened = journal::read(other).expect("journal").entries;
+        let Event::IncidentOpened(d) = &opened[0].event else {
+            panic!("{other:?}: {:?}", opened[0])
+        };
+        eprintln!("also opened: {} about {:?}: {}", d.id, d.services, d.title);
+        assert!(!d.services.contains(&"shop/checkout".to_string()), "{seen:#?}\n{d:?}");
+    }
     let entries = journal::read(&first[0]).expect("journal").entries;
     assert!(entries.iter().filter(|e| matches!(e.event, Event::Detected(_))).count() >= 2);
     assert!(journal::read(&first[0]).expect("journal").is_intact());

@@ -158,6 +158,18 @@ impl Served {
         self.kubectl.ok_with(kubectl, args)
     }
 
+    /// The objects of each list (API paths such as `/api/v1/pods`), on the drill's clock: for
+    /// comparing two drills, since what kubectl reads is moved onto the wall clock, which goes
+    /// on between them.
+    pub fn lists_on_drill_clock(&self, paths: &[&str]) -> serde_json::Value {
+        serde_json::Value::Array(
+            paths
+                .iter()
+                .map(|path| control(&self.url, "GET", path)["items"].clone())
+                .collect(),
+        )
+    }
+
     /// Calls a drill control path (`/drill/v1/...`) and returns the JSON.
     pub fn control(&self, method: &str, path: &str) -> serde_json::Value {
         control(&self.url, method, path)
@@ -202,14 +214,15 @@ impl Drop for Served {
     }
 }
 
-/// Calls a drill control path on the drill at `url` and returns the JSON.
+/// Calls a drill control path on the drill at `url` (or any of its APIs, on its clock) and
+/// returns the JSON.
 pub fn control(url: &str, method: &str, path: &str) -> serde_json::Value {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
     rt.block_on(async {
-        let client = crate::http_client();
+        let client = crate::drill_clock_client();
         let url = format!("{url}{path}");
         let req = match method {
             "POST" => client.post(&url),

@@ -68,6 +68,22 @@ pub fn http_client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// An HTTP client whose every request says it is on a drill's clock (as warroom's console
+/// does), so that the drill serves and keeps its times as they are: for comparing what a drill
+/// holds across runs, or with its own clock.
+pub fn drill_clock_client() -> reqwest::Client {
+    install_tls_provider();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        warroom_drill::CLOCK_HEADER,
+        reqwest::header::HeaderValue::from_static("drill"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("an HTTP client")
+}
+
 /// A path in the repository (shipped drills, playbooks, fixtures), wherever the test runs from.
 pub fn repo(path: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

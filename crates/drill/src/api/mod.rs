@@ -87,6 +87,10 @@ pub fn router(cluster: Arc<DrillCluster>) -> Router {
                 "the server does not allow this method on the requested resource: {method}"
             ))
         })
+        .layer(middleware::from_fn_with_state(
+            cluster.clone(),
+            client_clock::kubernetes,
+        ))
         .layer(middleware::from_fn_with_state(cluster.clone(), logged::kubernetes))
         .layer(middleware::from_fn_with_state(cluster.clone(), record))
         .with_state(cluster)

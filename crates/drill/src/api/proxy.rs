@@ -107,7 +107,8 @@ pub async fn serve(
         None => to.path.clone(),
     };
     let mut request = Request::builder().method(method).uri(target);
-    for name in [header::CONTENT_TYPE, header::ACCEPT] {
+    let clock = header::HeaderName::from_static(super::client_clock::CLOCK_HEADER);
+    for name in [header::CONTENT_TYPE, header::ACCEPT, clock] {
         if let Some(v) = headers.get(&name) {
             request = request.header(name, v);
         }

@@ -51,7 +51,8 @@ async fn run(seed: u64) -> std::collections::BTreeMap<String, String> {
         .await
         .expect("start");
     let url = running.url();
-    let client = warroom_testkit::http_client();
+    // On the drill's clock: its times as it keeps them, not moved onto this run's wall clock.
+    let client = warroom_testkit::drill_clock_client();
     let advance = |d: &'static str| {
         let client = client.clone();
         let url = url.clone();

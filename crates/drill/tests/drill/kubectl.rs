@@ -1201,3 +1201,138 @@ fn explain_describes_every_served_kind_and_its_fields_on_every_kubectl() {
         );
     }
 }
+
+/// kubectl computes ages from what it reads with its own clock (`describe`'s events, a pod's
+/// start). In a drill two hours ahead of it and in one months behind it, the times it reads
+/// are moved onto its clock: the events' ages are the drill's, neither `<invalid>` nor months,
+/// and each served time is the drill's moved by exactly how far the drill is from the wall
+/// clock (a client on the drill's clock reads them unmoved).
+#[test]
+fn describe_reads_ages_by_kubectls_clock_in_a_drill_ahead_of_it_or_behind() {
+    // The fixture's start is pinned in the past; without it, the drill starts at the wall clock's now.
+    let behind = warroom_testkit::scenario("shop");
+    let now = behind.replacen("start: \"2026-11-24T14:00:00Z\"\n", "", 1);
+    assert_ne!(behind, now, "the scenario's start line");
+    for (what, scenario, advance) in [("ahead", &now, "2h"), ("behind", &behind, "10m")] {
+        let s = Served::start(
+            Some(scenario),
+            Setup {
+                paused: true,
+                ..Setup::default()
+            },
+        );
+        s.control("POST", &format!("/drill/v1/clock?advance={advance}"));
+        let drill_now: jiff::Timestamp = s.control("GET", "/drill/v1/clock")["now"]
+            .as_str()
+            .expect("the drill's now")
+            .parse()
+            .expect("a time");
+
+        let described = s.ok(&["describe", "pods", "-n", "shop"]);
+        let ages: Vec<String> = described
+            .lines()
+            .filter(|l| l.trim_start().starts_with("Normal ") || l.trim_start().starts_with("Warning "))
+            .filter_map(|l| {
+                l.split("  ")
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .nth(2)
+                    .map(str::to_string)
+            })
+            .collect();
+        assert!(!ages.is_empty(), "{what}: events in\n{described}");
+        // The oldest events came half an hour before the start, which the clock was advanced from.
+        let oldest = ages.iter().map(|a| minutes(a)).max().expect("an age");
+        let drill_minutes = if advance == "2h" { 120 } else { 10 };
+        assert!(
+            oldest.is_some_and(|m| m > drill_minutes && m <= drill_minutes + 60),
+            "{what}: the oldest event is {oldest:?} minutes old by kubectl's clock in\n{described}"
+        );
+
+        // The same pod's start, read by kubectl and by a client on the drill's clock.
+        let pod = first_pod(&s);
+        let by_kubectl: jiff::Timestamp = s
+            .ok(&[
+                "get",
+                "pod",
+                &pod,
+                "-n",
+                "shop",
+                "-o",
+                "jsonpath={.metadata.creationTimestamp}",
+            ])
+            .trim()
+            .parse()
+            .expect("a time");
+        let wall_now = jiff::Timestamp::now();
+        let kept = warroom_testkit::runtime().block_on(async {
+            warroom_testkit::http_client()
+                .get(format!("{}/api/v1/namespaces/shop/pods/{pod}", s.url))
+                .header(warroom_drill::CLOCK_HEADER, "drill")
+                .send()
+                .await
+                .expect("GET the pod")
+                .json::<serde_json::Value>()
+                .await
+                .expect("JSON")
+        });
+        let on_drill: jiff::Timestamp = kept["metadata"]["creationTimestamp"]
+            .as_str()
+            .expect("creationTimestamp")
+            .parse()
+            .expect("a time");
+        let moved = on_drill.duration_since(by_kubectl);
+        let lead = drill_now.duration_since(wall_now);
+        assert!(
+            (moved - lead).abs() < jiff::SignedDuration::from_secs(5),
+            "{what}: moved by {moved:?}, the drill leads the wall clock by {lead:?}"
+        );
+        // A watch's events too, each as it is sent (the watch ends after a second).
+        let watched = warroom_testkit::runtime().block_on(async {
+            warroom_testkit::http_client()
+                .get(format!(
+                    "{}/api/v1/namespaces/shop/pods?watch=true&fieldSelector=metadata.name%3D{pod}&timeoutSeconds=1",
+                    s.url
+                ))
+                .send()
+                .await
+                .expect("watch the pod")
+                .text()
+                .await
+                .expect("the watch's events")
+        });
+        let event: serde_json::Value =
+            serde_json::from_str(watched.lines().next().expect("an event")).expect("a JSON event");
+        let in_watch: jiff::Timestamp = event["object"]["metadata"]["creationTimestamp"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| panic!("{what}: {event}"));
+        // The paused drill's lead shrinks as the wall clock goes on between the two reads.
+        assert!(
+            in_watch.duration_since(by_kubectl).abs() < jiff::SignedDuration::from_secs(5),
+            "{what}: {in_watch} in the watch, {by_kubectl} by kubectl"
+        );
+    }
+}
+
+/// kubectl's age (`150m`, `2h30m`, `45s`, `13d`) in whole minutes; None for `<invalid>`.
+fn minutes(age: &str) -> Option<u64> {
+    let (mut total, mut number) = (0u64, String::new());
+    for c in age.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: u64 = number.parse().ok()?;
+        number.clear();
+        total += match c {
+            's' => 0,
+            'm' => n,
+            'h' => n * 60,
+            'd' => n * 24 * 60,
+            'y' => n * 365 * 24 * 60,
+            _ => return None,
+        };
+    }
+    number.is_empty().then_some(total)
+}

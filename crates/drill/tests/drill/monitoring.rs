@@ -440,12 +440,26 @@ fn a_scenario_asks_for_as_much_history_as_a_detector_needs() {
     assert_eq!(body["data"]["result"].as_array().map(Vec::len), Some(1), "{body}");
 }
 
+/// A GET that says it is on the drill's clock (as warroom's console does): times as the drill keeps them.
+fn get_on_drill_clock(url: &str) -> Value {
+    rt().block_on(async {
+        let resp = warroom_testkit::http_client()
+            .get(url)
+            .header(warroom_drill::CLOCK_HEADER, "drill")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        resp.json().await.expect("JSON")
+    })
+}
+
 /// The real `amtool` (Debian `prometheus-alertmanager`) stamps what it writes with its own
-/// clock. In a drill two hours ahead of it (advanced) and in one months behind it (a pinned
-/// start), an alert it adds keeps firing and a one-hour silence lasts an hour of the drill,
-/// starting at the drill's now.
+/// clock and judges what it reads by it. In a drill two hours ahead of it (advanced) and in one
+/// months behind it (a pinned start): an alert it adds keeps firing and a one-hour silence
+/// lasts an hour of the drill, starting at the drill's now; what it reads back is on its own
+/// clock, so the alert started just now and `silence query` lists the silence as active.
 #[test]
-fn amtool_writes_by_its_clock_and_the_drill_keeps_them_by_its_own() {
+fn amtool_writes_and_reads_by_its_clock_and_the_drill_keeps_them_by_its_own() {
     let amtool = warroom_testkit::tools::require("amtool", "prometheus-alertmanager");
     let yaml = std::fs::read_to_string(warroom_testkit::repo("drills/bad-deploy.yaml")).expect("shipped drill");
     let behind = yaml.replacen(
@@ -483,6 +497,10 @@ fn amtool_writes_by_its_clock_and_the_drill_keeps_them_by_its_own() {
             );
             String::from_utf8_lossy(&out.stdout).into_owned()
         };
+        let time = |v: &Value, k: &str| v[k].as_str().expect("a time").parse::<jiff::Timestamp>().expect("time");
+        // amtool's own clock moves on while it runs: within a minute.
+        let near =
+            |a: jiff::Timestamp, b: jiff::Timestamp| a.duration_since(b).abs() < jiff::SignedDuration::from_mins(1);
         run(&[
             "alert",
             "add",
@@ -498,8 +516,16 @@ fn amtool_writes_by_its_clock_and_the_drill_keeps_them_by_its_own() {
             "{what}: the alert fires: {alerts}"
         );
         assert_eq!(alerts[0]["status"]["state"], "active", "{what}: {alerts}");
-        let started: jiff::Timestamp = alerts[0]["startsAt"].as_str().expect("startsAt").parse().expect("time");
-        assert_eq!(started, drill_now, "{what}: it started at the drill's now (paused)");
+        assert!(
+            near(time(&alerts[0], "startsAt"), jiff::Timestamp::now()),
+            "{what}: amtool reads that it started just now by its clock: {alerts}"
+        );
+        let kept = get_on_drill_clock(&format!("{}/api/v2/alerts?filter=alertname%3DByHand", sim.alertmanager));
+        assert_eq!(
+            time(&kept[0], "startsAt"),
+            drill_now,
+            "{what}: it started at the drill's now (paused): {kept}"
+        );
 
         let id = run(&[
             "silence",
@@ -509,24 +535,32 @@ fn amtool_writes_by_its_clock_and_the_drill_keeps_them_by_its_own() {
             "--comment=drill",
             "--author=ic",
         ]);
-        // Read from the API: `amtool silence query` judges expiry by its own clock (below).
-        let (_, silences) = get(&format!("{}/api/v2/silences", sim.alertmanager));
+        let silences = get_on_drill_clock(&format!("{}/api/v2/silences", sim.alertmanager));
         let s = silences
             .as_array()
             .and_then(|all| all.iter().find(|s| s["id"] == id.trim()))
             .unwrap_or_else(|| panic!("{what}: silence {id} in {silences}"));
         assert_eq!(s["status"]["state"], "active", "{what}: {s}");
-        let at = |k: &str| s[k].as_str().expect("a time").parse::<jiff::Timestamp>().expect("time");
-        // amtool's own clock moves on while it runs: within a minute of the drill's now.
-        let lead = at("startsAt").duration_since(drill_now).abs();
-        assert!(lead < jiff::SignedDuration::from_mins(1), "{what}: {s}");
+        assert!(near(time(s, "startsAt"), drill_now), "{what}: {s}");
         // An hour from when amtool stamped it; the start is the drill's now, as the Alertmanager
         // begins a silence whose start has passed: a few milliseconds short of the hour.
-        let lasts = at("endsAt").duration_since(at("startsAt"));
+        let lasts = time(s, "endsAt").duration_since(time(s, "startsAt"));
         let short = jiff::SignedDuration::from_hours(1) - lasts;
         assert!(
             short >= jiff::SignedDuration::ZERO && short < jiff::SignedDuration::from_secs(5),
             "{what}: {s}"
+        );
+        // `silence query` hides what has expired by its clock: the silence is listed, ending in
+        // an hour of amtool's.
+        let listed: Value = serde_json::from_str(&run(&["silence", "query", "-o", "json"])).expect("JSON");
+        let mine = listed
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["id"] == id.trim()))
+            .unwrap_or_else(|| panic!("{what}: amtool silence query lists {id}: {listed}"));
+        let left = time(mine, "endsAt").duration_since(jiff::Timestamp::now());
+        assert!(
+            left > jiff::SignedDuration::from_mins(58) && left <= jiff::SignedDuration::from_hours(1),
+            "{what}: {mine}"
         );
         let suppressed: Value = serde_json::from_str(&run(&[
             "alert",
@@ -539,4 +573,56 @@ fn amtool_writes_by_its_clock_and_the_drill_keeps_them_by_its_own() {
         .expect("JSON");
         assert_eq!(suppressed[0]["status"]["state"], "suppressed", "{what}: {suppressed}");
     }
+}
+
+/// A client on the drill's clock (warroom's console) reaching the Alertmanager through the API
+/// server's service proxy has its times kept: the proxy passes the clock header on.
+#[test]
+fn a_silence_on_the_drills_clock_made_through_the_service_proxy_is_kept_as_made() {
+    let sim = Served::start(
+        None,
+        Setup {
+            paused: true,
+            ..Setup::default()
+        },
+    );
+    sim.control("POST", "/drill/v1/clock?advance=2h");
+    let drill_now: jiff::Timestamp = sim.control("GET", "/drill/v1/clock")["now"]
+        .as_str()
+        .expect("the drill's now")
+        .parse()
+        .expect("a time");
+    let ends = drill_now + jiff::SignedDuration::from_hours(1);
+    let proxied = format!(
+        "{}/api/v1/namespaces/monitoring/services/alertmanager-main:web/proxy/api/v2/silences",
+        sim.url
+    );
+    let made: Value = rt().block_on(async {
+        warroom_testkit::drill_clock_client()
+            .post(&proxied)
+            .json(&json!({
+                "matchers": [{"name": "alertname", "value": "ByHand", "isRegex": false}],
+                "startsAt": drill_now.to_string(),
+                "endsAt": ends.to_string(),
+                "createdBy": "ic",
+                "comment": "through the proxy"
+            }))
+            .send()
+            .await
+            .expect("POST through the proxy")
+            .json()
+            .await
+            .expect("JSON")
+    });
+    let id = made["silenceID"].as_str().unwrap_or_else(|| panic!("{made}"));
+    let kept = warroom_testkit::drill::control(&sim.alertmanager, "GET", &format!("/api/v2/silence/{id}"));
+    let at = |k: &str| {
+        kept[k]
+            .as_str()
+            .expect("a time")
+            .parse::<jiff::Timestamp>()
+            .expect("time")
+    };
+    assert_eq!(at("endsAt"), ends, "{kept}");
+    assert_eq!(at("startsAt"), drill_now, "{kept}");
 }

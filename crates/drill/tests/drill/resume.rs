@@ -8,15 +8,22 @@ use warroom_testkit::drill::{Served, Setup};
 use crate::advance;
 
 /// Everything kubectl can list in the drill, as JSON.
+/// Every kind's objects, on the drill's clock.
 fn objects(s: &Served) -> Value {
-    let text = s.ok(&[
-        "get",
-        "nodes,deployments,replicasets,statefulsets,daemonsets,pods,services,endpoints,configmaps,poddisruptionbudgets,horizontalpodautoscalers,events",
-        "-A",
-        "-o",
-        "json",
-    ]);
-    serde_json::from_str(&text).expect("kubectl's JSON")
+    s.lists_on_drill_clock(&[
+        "/api/v1/nodes",
+        "/apis/apps/v1/deployments",
+        "/apis/apps/v1/replicasets",
+        "/apis/apps/v1/statefulsets",
+        "/apis/apps/v1/daemonsets",
+        "/api/v1/pods",
+        "/api/v1/services",
+        "/api/v1/endpoints",
+        "/api/v1/configmaps",
+        "/apis/policy/v1/poddisruptionbudgets",
+        "/apis/autoscaling/v2/horizontalpodautoscalers",
+        "/api/v1/events",
+    ])
 }
 
 fn silences(s: &Served) -> Value {
