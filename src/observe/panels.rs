@@ -275,7 +275,7 @@ pub fn check(template: &str, window: bool) -> Result<(), PanelError> {
         service: "checkout".into(),
     };
     let q = render(template, &target, window.then_some("5m"))?;
-    promql_parser::parser::parse(&q).map(|_| ()).map_err(|e| PanelError {
+    warroom_drill::promql::parse(&q).map(|_| ()).map_err(|e| PanelError {
         offset: 0,
         message: format!("not valid PromQL: {e}"),
     })

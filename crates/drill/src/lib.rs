@@ -29,6 +29,11 @@ mod synthetic;
 mod table;
 
 pub use api::client_clock::CLOCK_HEADER;
+
+/// PromQL parsing that says where a refused query goes wrong, as Prometheus does.
+pub mod promql {
+    pub use crate::metrics::promql::parse::{Refused, parse};
+}
 pub use replay::Branch;
 pub use server::{ClockReading, Drill, Options, Service, kubeconfig, services, write_kubeconfig};
 pub use sim::RequestRecord;

@@ -664,6 +664,50 @@ fn compare(ours: &Canon, theirs: &Canon, ordered: bool) -> Result<(), String> {
     }
 }
 
+/// Queries Prometheus refuses, each placing its error (`1:16: parse error: …`).
+const REFUSED: &[&str] = &[
+    "sum(rate(x[5m])",
+    "foo{a=\"b}",
+    "a +\n * b",
+    "sum by (a) (x) )",
+    "x[5m",
+    "x $ y",
+    "up == on(a) group_left",
+    "rate(x[5m]",
+    "x}",
+    "x]",
+    "foo{",
+    "foo{a=}",
+    "foo{a=\"b\",",
+    "1 +",
+    "x offset",
+    "sum(x) by",
+    "rate(x[5m)",
+    "x[5m:",
+    "histogram_quantile(0.9, )",
+    "sum(x,)",
+    "foo{a~\"b\"}",
+    "x[5x]",
+    "'abc",
+    "x @",
+    "x == bool",
+    "topk(, x)",
+    "(",
+    ")",
+    "foo bar",
+    "sum without x",
+    "x[1m] offset",
+];
+
+/// The `line:col` an error message places itself at.
+fn placed(message: &str) -> Option<(u32, u32)> {
+    let at = message.find(": parse error")?;
+    let head = &message[..at];
+    let place = head.rsplit(' ').next()?;
+    let (line, col) = place.split_once(':')?;
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
 fn has_data(c: &Canon) -> bool {
     match c {
         Canon::Scalar(..) | Canon::Str(..) => true,
@@ -755,6 +799,24 @@ async fn promql_agrees_with_prometheus() {
                     secs(step)
                 ));
             }
+        }
+    }
+    // Refused queries: the place Prometheus gives (`line:col: parse error`), ours alike.
+    for q in REFUSED {
+        let theirs = prometheus_query(
+            &client,
+            &format!("{}/api/v1/query", prom.url),
+            &[("query", q.to_string()), ("time", secs(T0))],
+        )
+        .await;
+        let mine = ours(Query::parse(q).and_then(|p| p.instant(&store, T0, &opts)));
+        compared += 1;
+        let place = |c: &Canon| match c {
+            Canon::Error(e) => placed(e),
+            _ => None,
+        };
+        if place(&theirs).is_none() || place(&mine) != place(&theirs) {
+            failures.push(format!("refused {q:?}: ours {mine:?}\nprometheus {theirs:?}"));
         }
     }
     drop(prom);

@@ -95,15 +95,16 @@ pub const MAX_DEPTH: usize = 100;
 
 /// Maps a parser error to `BadData`, except a call to a Prometheus 2.x function the parser
 /// does not know, which is `Unsupported` like any other unimplemented function.
-pub fn parse_error(e: String) -> QueryError {
+pub fn parse_error(e: super::parse::Refused) -> QueryError {
     if let Some(name) = e
+        .message
         .strip_prefix("unknown function with name '")
         .and_then(|rest| rest.strip_suffix('\''))
         && LEGACY_FUNCTIONS.contains(&name)
     {
         return QueryError::Unsupported(format!("function {name}()"));
     }
-    QueryError::BadData(format!("parse error: {e}"))
+    QueryError::BadData(e.to_string())
 }
 
 /// Refuses queries whose tree could be deeper than the evaluator's recursion allows: counts
@@ -259,11 +260,11 @@ mod tests {
     fn names_the_unsupported_construct() {
         assert_eq!(err("sin(x)"), "function sin()");
         assert_eq!(
-            parse_error("unknown function with name 'holt_winters'".into()),
+            parse_error(super::super::parse::parse("holt_winters(x[5m], 0.5, 0.5)").expect_err("refused")),
             QueryError::Unsupported("function holt_winters()".into())
         );
         assert!(matches!(
-            parse_error("unknown function with name 'nope'".into()),
+            parse_error(super::super::parse::parse("nope(x)").expect_err("refused")),
             QueryError::BadData(_)
         ));
         assert_eq!(err("histogram_count(x)"), "function histogram_count()");
