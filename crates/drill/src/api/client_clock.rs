@@ -93,14 +93,8 @@ fn move_times(v: &mut Value, ahead: SignedDuration) {
     for o in objects {
         for key in ["startsAt", "endsAt"] {
             let Some(field) = o.get_mut(key) else { continue };
-            let Some(t) = field.as_str().and_then(|s| s.parse::<Timestamp>().ok()) else {
-                continue;
-            };
-            if is_go_zero(t) {
-                continue;
-            }
-            if let Ok(moved) = t.checked_add(ahead) {
-                *field = Value::String(moved.to_string());
+            if let Some(moved) = field.as_str().and_then(|t| moved_text(t, ahead)) {
+                *field = Value::String(moved);
             }
         }
     }
@@ -118,7 +112,7 @@ pub async fn kubernetes(State(c): State<Arc<DrillCluster>>, req: Request, next: 
     {
         return next.run(req).await;
     }
-    let watching = req.uri().path().contains("/watch/")
+    let watching = path.contains("/watch/")
         || req
             .uri()
             .query()
@@ -174,6 +168,7 @@ async fn served_on_clients_clock(c: &DrillCluster, response: Response) -> Respon
         return response;
     }
     let (mut parts, body) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return Response::from_parts(parts, Body::empty());
     };
@@ -181,7 +176,6 @@ async fn served_on_clients_clock(c: &DrillCluster, response: Response) -> Respon
         return Response::from_parts(parts, Body::from(bytes));
     };
     move_served_times(&mut v, -by);
-    parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(v.to_string()))
 }
 

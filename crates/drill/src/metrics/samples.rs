@@ -202,6 +202,12 @@ impl Samples {
             }
             last.seal();
         }
+        // Room for one chunk at first: a first push would make room for four (a few hundred
+        // bytes for each of the ~600,000 series of a 150,000-pod drill), and a chunk holds half
+        // an hour of a 15 s scrape. A longer series grows as a vector does.
+        if self.chunks.is_empty() {
+            self.chunks.reserve_exact(1);
+        }
         self.chunks.push(Chunk::new(t_ms, v));
         self.len += 1;
         Ok(())

@@ -86,8 +86,10 @@ impl Symbols {
 pub struct SeriesStore {
     symbols: Symbols,
     series: Vec<Series>,
-    /// Sorted `(name, value)` symbol pairs → series.
-    by_key: HashMap<Box<[(u32, u32)]>, SeriesId>,
+    /// Each series' id, found by the hash of its labels and checked against the series itself
+    /// (the labels are not kept a second time for the lookup).
+    by_labels: hashbrown::HashTable<SeriesId>,
+    hasher: std::hash::RandomState,
     /// name symbol → value symbol → series ids (ascending).
     postings: HashMap<u32, HashMap<u32, Vec<SeriesId>>>,
     meta: BTreeMap<String, MetricMeta>,
@@ -134,32 +136,28 @@ impl SeriesStore {
         if !pairs.iter().any(|(n, _)| *n == METRIC_NAME) {
             return Err(StoreError::MissingName);
         }
-        let lookup: Option<Vec<(u32, u32)>> = pairs
-            .iter()
-            .map(|(n, v)| Some((self.symbols.get(n)?, self.symbols.get(v)?)))
-            .collect();
-        if let Some(key) = &lookup
-            && let Some(&id) = self.by_key.get(key.as_slice())
+        let hash = hash_pairs(&self.hasher, pairs.iter().copied());
+        let series = &self.series;
+        if let Some(&id) = self
+            .by_labels
+            .find(hash, |&id| series[id as usize].labels.iter().eq(pairs.iter().copied()))
         {
             return Ok(id);
         }
-        let key: Box<[(u32, u32)]> = pairs
-            .iter()
-            .map(|(n, v)| (self.symbols.intern(n), self.symbols.intern(v)))
-            .collect();
         let id = self.series.len() as SeriesId;
-        let labels: Vec<Label> = key
-            .iter()
-            .map(|&(n, v)| (self.symbols.arc(n), self.symbols.arc(v)))
-            .collect();
-        for &(n, v) in key.iter() {
+        let mut labels: Vec<Label> = Vec::with_capacity(pairs.len());
+        for (n, v) in &pairs {
+            let (n, v) = (self.symbols.intern(n), self.symbols.intern(v));
             self.postings.entry(n).or_default().entry(v).or_default().push(id);
+            labels.push((self.symbols.arc(n), self.symbols.arc(v)));
         }
-        self.by_key.insert(key, id);
         self.series.push(Series {
             labels: Labels::from_vec(labels),
             samples: Samples::default(),
         });
+        let (series, hasher) = (&self.series, &self.hasher);
+        self.by_labels
+            .insert_unique(hash, id, |&id| hash_pairs(hasher, series[id as usize].labels.iter()));
         Ok(id)
     }
 
@@ -319,11 +317,7 @@ impl SeriesStore {
             .iter()
             .map(|s| s.len() + 16 + 2 * std::mem::size_of::<Arc<str>>() + 8)
             .sum();
-        let keys: usize = self
-            .by_key
-            .keys()
-            .map(|k| k.len() * 8 + std::mem::size_of::<Box<[(u32, u32)]>>() + 8)
-            .sum();
+        let keys = self.by_labels.capacity() * (std::mem::size_of::<SeriesId>() + 1);
         let postings: usize = self
             .postings
             .values()
@@ -332,6 +326,17 @@ impl SeriesStore {
             .sum();
         samples + series + symbols + keys + postings
     }
+}
+
+/// The hash a series is found by: of its label pairs, in order.
+fn hash_pairs<'a>(hasher: &std::hash::RandomState, pairs: impl Iterator<Item = (&'a str, &'a str)>) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = hasher.build_hasher();
+    for (n, v) in pairs {
+        n.hash(&mut h);
+        v.hash(&mut h);
+    }
+    h.finish()
 }
 
 fn intersect(a: &[SeriesId], b: &[SeriesId]) -> Vec<SeriesId> {
@@ -377,6 +382,26 @@ mod tests {
             .expect("id");
         assert_eq!(a, b);
         assert_eq!(s.series_count(), 4);
+    }
+
+    /// Thousands of series (the table grows many times): each is found again by its labels,
+    /// and none is taken for another that shares all but one label with it.
+    #[test]
+    fn every_series_is_found_again_by_its_labels() {
+        let mut s = SeriesStore::new();
+        let labels = |i: usize| {
+            [
+                ("__name__", "up".to_string()),
+                ("pod", format!("p{}", i / 2)),
+                ("x", format!("{}", i % 2)),
+            ]
+        };
+        let ids: Vec<SeriesId> = (0..5000).map(|i| s.series_id(&labels(i)).expect("id")).collect();
+        assert_eq!(ids, (0..5000).collect::<Vec<SeriesId>>());
+        for i in (0..5000).rev() {
+            assert_eq!(s.series_id(&labels(i)), Ok(i as SeriesId));
+        }
+        assert_eq!(s.series_count(), 5000);
     }
 
     #[test]
