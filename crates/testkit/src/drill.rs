@@ -158,6 +158,14 @@ impl Served {
         self.kubectl.ok_with(kubectl, args)
     }
 
+    /// The drill's now, by its clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.control("GET", "/drill/v1/clock")["now"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .expect("the drill's now")
+    }
+
     /// The objects of each list (API paths such as `/api/v1/pods`), on the drill's clock: for
     /// comparing two drills, since what kubectl reads is moved onto the wall clock, which goes
     /// on between them.

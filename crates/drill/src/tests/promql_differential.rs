@@ -697,6 +697,15 @@ const REFUSED: &[&str] = &[
     "foo bar",
     "sum without x",
     "x[1m] offset",
+    "rate(x)",
+    "sum(rate(x))",
+    "abs(x[5m])",
+    "sum by (a) (increase( x ))",
+    "rate(x[5m]) + rate(y)",
+    "sum(x[5m])",
+    "topk(x, y)",
+    "count_values(1, x)",
+    "quantile(x, y)",
 ];
 
 /// The `line:col` an error message places itself at.

@@ -1222,11 +1222,7 @@ fn describe_reads_ages_by_kubectls_clock_in_a_drill_ahead_of_it_or_behind() {
             },
         );
         s.control("POST", &format!("/drill/v1/clock?advance={advance}"));
-        let drill_now: jiff::Timestamp = s.control("GET", "/drill/v1/clock")["now"]
-            .as_str()
-            .expect("the drill's now")
-            .parse()
-            .expect("a time");
+        let drill_now = s.now();
 
         let described = s.ok(&["describe", "pods", "-n", "shop"]);
         let ages: Vec<String> = described

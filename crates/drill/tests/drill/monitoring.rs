@@ -479,11 +479,7 @@ fn amtool_writes_and_reads_by_its_clock_and_the_drill_keeps_them_by_its_own() {
         if let Some(by) = advance {
             sim.control("POST", &format!("/drill/v1/clock?advance={by}"));
         }
-        let drill_now: jiff::Timestamp = sim.control("GET", "/drill/v1/clock")["now"]
-            .as_str()
-            .expect("the drill's now")
-            .parse()
-            .expect("a time");
+        let drill_now = sim.now();
         let run = |args: &[&str]| {
             let out = std::process::Command::new(&amtool)
                 .arg(format!("--alertmanager.url={}", sim.alertmanager))
@@ -587,11 +583,7 @@ fn a_silence_on_the_drills_clock_made_through_the_service_proxy_is_kept_as_made(
         },
     );
     sim.control("POST", "/drill/v1/clock?advance=2h");
-    let drill_now: jiff::Timestamp = sim.control("GET", "/drill/v1/clock")["now"]
-        .as_str()
-        .expect("the drill's now")
-        .parse()
-        .expect("a time");
+    let drill_now = sim.now();
     let ends = drill_now + jiff::SignedDuration::from_hours(1);
     let proxied = format!(
         "{}/api/v1/namespaces/monitoring/services/alertmanager-main:web/proxy/api/v2/silences",

@@ -5,13 +5,15 @@
 //! file unchanged, so its tokens are numbered as promql-parser's lexer numbers them), which
 //! stops at the token Prometheus names; a lexer error at the end of the shortest start of the
 //! query that fails the same way (the opening quote of an unterminated string, a stray
-//! character). A type error found after parsing (`rate(x)`) has no place.
+//! character); a type error found after parsing (`rate(x)`) at the argument of the call it
+//! names that has the type found. Other refusals of meaning (a call's argument count) have no
+//! place.
 
 use std::sync::OnceLock;
 
 use cfgrammar::yacc::{YaccGrammar, YaccKind};
 use lrlex::{DefaultLexerTypes, LRNonStreamingLexer};
-use lrpar::{LexParseError, Lexeme, NonStreamingLexer, RTParserBuilder, RecoveryKind};
+use lrpar::{LexParseError, Lexeme, Lexer, NonStreamingLexer, RTParserBuilder, RecoveryKind};
 use lrtable::{Minimiser, StateTable};
 use promql_parser::parser::Expr;
 use promql_parser::parser::token::TokenId;
@@ -53,7 +55,10 @@ pub fn parse(query: &str) -> Result<Expr, Refused> {
         Ok(lexer) => match syntax_error(&lexer, query) {
             Some((offset, unexpected)) => (Some(offset), unexpected),
             // The grammar holds: what promql-parser refused is the meaning (a type, a range).
-            None => (said_at(query, &message), message),
+            None => (
+                said_at(query, &message).or_else(|| argument_at(&lexer, query, &message)),
+                message,
+            ),
         },
     };
     Err(Refused {
@@ -105,6 +110,91 @@ fn said_at(query: &str, message: &str) -> Option<usize> {
         return query
             .char_indices()
             .find_map(|(i, c)| (c == ',' && query[i + 1..].trim_start().starts_with(')')).then_some(i));
+    }
+    None
+}
+
+/// Where a type error is, as Prometheus places it: at the argument of the call or aggregation it
+/// names (an aggregation's parameter or its expression) whose type is the one found (`expected type matrix in call to function 'rate', got
+/// vector`: the first `rate` argument that is a vector), the first such call in the query.
+fn argument_at(
+    lexer: &LRNonStreamingLexer<'_, '_, DefaultLexerTypes<TokenId>>,
+    query: &str,
+    message: &str,
+) -> Option<usize> {
+    use promql_parser::parser::token::{
+        T_COMMA, T_LEFT_BRACE, T_LEFT_BRACKET, T_LEFT_PAREN, T_RIGHT_BRACE, T_RIGHT_BRACKET, T_RIGHT_PAREN, TokenType,
+    };
+    let rest = message.strip_prefix("expected type ")?;
+    let (_, got) = rest.rsplit_once(", got ")?;
+    let function = rest
+        .split_once(" in call to function '")
+        .and_then(|(_, f)| f.split_once('\''))
+        .map(|(f, _)| f);
+    // An aggregation's parameter (`topk`'s k, `count_values`' label) is a scalar or a string, its
+    // expression a vector; promql-parser calls both "aggregation expression".
+    let expected = rest.split_once(" in ").map(|(e, _)| e)?;
+    let aggregation = rest
+        .contains(" in aggregation ")
+        .then_some(expected == "scalar" || expected == "string");
+    if function.is_none() && aggregation.is_none() {
+        return None;
+    }
+    let tokens: Vec<(TokenId, usize, usize)> = lexer
+        .iter()
+        .filter_map(Result::ok)
+        .map(|l| (l.tok_id(), l.span().start(), l.span().end()))
+        .collect();
+    for (i, &(id, start, end)) in tokens.iter().enumerate() {
+        let calls = match (function, aggregation) {
+            (Some(f), _) => &query[start..end] == f,
+            (None, _) => TokenType::new(id).is_aggregator(),
+        };
+        if !calls {
+            continue;
+        }
+        // The call's parenthesis: next, or after an aggregation's `by (…)`/`without (…)`.
+        let mut open = i + 1;
+        while open < tokens.len() && tokens[open].0 != T_LEFT_PAREN {
+            open += 1;
+        }
+        if function.is_some() && open != i + 1 {
+            continue;
+        }
+        if aggregation.is_some() && open > i + 1 {
+            // Skip the grouping's parentheses to the aggregation's own.
+            let close = tokens[open..].iter().position(|t| t.0 == T_RIGHT_PAREN)? + open;
+            open = tokens[close + 1..].iter().position(|t| t.0 == T_LEFT_PAREN)? + close + 1;
+        }
+        // The arguments, split at commas outside any bracket.
+        let (mut depth, mut from, mut arguments) = (0usize, tokens.get(open)?.2, Vec::new());
+        for &(id, start, end) in &tokens[open + 1..] {
+            match id {
+                _ if id == T_LEFT_PAREN || id == T_LEFT_BRACKET || id == T_LEFT_BRACE => depth += 1,
+                _ if (id == T_RIGHT_PAREN || id == T_RIGHT_BRACKET || id == T_RIGHT_BRACE) && depth > 0 => depth -= 1,
+                _ if id == T_RIGHT_PAREN => {
+                    arguments.push((from, start));
+                    break;
+                }
+                _ if id == T_COMMA && depth == 0 => {
+                    arguments.push((from, start));
+                    from = end;
+                }
+                _ => {}
+            }
+        }
+        let candidates: Vec<(usize, usize)> = match aggregation {
+            Some(true) => arguments.first().copied().into_iter().collect(),
+            Some(false) => arguments.last().copied().into_iter().collect(),
+            None => arguments,
+        };
+        for (from, to) in candidates {
+            let text = &query[from..to];
+            let is_got = promql_parser::parser::parse(text.trim()).is_ok_and(|e| e.value_type().to_string() == got);
+            if is_got {
+                return Some(from + (text.len() - text.trim_start().len()));
+            }
+        }
     }
     None
 }
@@ -167,6 +257,13 @@ mod tests {
             ("'abc", "1:1"),
             (")", "1:2"),
             ("foo bar", "1:5"),
+            ("rate(x)", "1:6"),
+            ("sum(rate(x))", "1:10"),
+            ("abs(x[5m])", "1:5"),
+            ("sum by (a) (increase( x ))", "1:23"),
+            ("rate(x[5m]) + rate(y)", "1:20"),
+            ("sum(x[5m])", "1:5"),
+            ("topk(x, y)", "1:6"),
         ] {
             let said = refused(query);
             assert!(said.starts_with(&format!("{at}: parse error: ")), "{query:?}: {said}");
@@ -179,10 +276,10 @@ mod tests {
     }
 
     #[test]
-    fn a_type_error_has_no_place_and_a_good_query_parses() {
-        let r = parse("rate(x)").expect_err("refused");
+    fn a_meaning_error_without_a_place_says_so_and_a_good_query_parses() {
+        let r = parse("label_replace(x, \"a\", \"b\", \"c\")").expect_err("refused");
         assert_eq!(r.at, None, "{r}");
-        assert!(r.to_string().starts_with("parse error: expected type matrix"), "{r}");
+        assert!(r.to_string().starts_with("parse error: "), "{r}");
         assert!(parse("sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m]))").is_ok());
     }
 
