@@ -114,9 +114,10 @@ fn said_at(query: &str, message: &str) -> Option<usize> {
     None
 }
 
-/// Where a type error is, as Prometheus places it: at the argument of the call or aggregation it
-/// names (an aggregation's parameter or its expression) whose type is the one found (`expected type matrix in call to function 'rate', got
-/// vector`: the first `rate` argument that is a vector), the first such call in the query.
+/// Where a type error is, as Prometheus places it: at the argument of the call or aggregation
+/// it names (an aggregation's parameter or its expression) whose type is the one found, in the
+/// first such call (`expected type matrix in call to function 'rate', got vector`: the first
+/// `rate` argument that is a vector).
 fn argument_at(
     lexer: &LRNonStreamingLexer<'_, '_, DefaultLexerTypes<TokenId>>,
     query: &str,
@@ -146,9 +147,9 @@ fn argument_at(
         .map(|l| (l.tok_id(), l.span().start(), l.span().end()))
         .collect();
     for (i, &(id, start, end)) in tokens.iter().enumerate() {
-        let calls = match (function, aggregation) {
-            (Some(f), _) => &query[start..end] == f,
-            (None, _) => TokenType::new(id).is_aggregator(),
+        let calls = match function {
+            Some(f) => &query[start..end] == f,
+            None => TokenType::new(id).is_aggregator(),
         };
         if !calls {
             continue;
