@@ -209,16 +209,14 @@ impl Shared {
             if head_seq > 0 && (theirs.is_none() || theirs != mine) {
                 return Err(ahead.into());
             }
-            let Ok(text) = std::fs::read_to_string(local.path()) else {
+            let Ok(lines) = file_lines(local.path(), local.entries().len()) else {
                 return Err(ahead.into());
             };
-            let lines: Vec<&str> = text.lines().collect();
             for e in local.entries().iter().filter(|e| e.seq > head_seq) {
                 let line = usize::try_from(e.seq - 1)
                     .ok()
                     .and_then(|i| lines.get(i))
-                    .copied()
-                    .unwrap_or("");
+                    .map_or("", String::as_str);
                 if !line.starts_with(&format!("{{\"seq\":{},", e.seq)) {
                     return Err(ahead.into());
                 }
@@ -313,7 +311,7 @@ impl Shared {
             }
             .into());
         }
-        let file_lines = file_lines(record)?;
+        let file_lines = file_lines(&record.path, record.entries.len())?;
         let shown = self.target.shown().to_string();
         let tx = self
             .live()
@@ -411,22 +409,23 @@ impl Shared {
     /// Waits for the filing lock, then holds it on this connection until `release_filing` (or
     /// until the connection ends, when the database lets it go).
     pub async fn hold_filing(&mut self) -> Result<(), DbError> {
-        let shown = self.target.shown().to_string();
-        self.live()
-            .await?
-            .execute("SELECT pg_advisory_lock($1)", &[&FILING_LOCK])
+        self.filing_lock("SELECT pg_advisory_lock($1)", "take the filing lock")
             .await
-            .map_err(query_err(&shown, "take the filing lock"))?;
-        Ok(())
     }
 
     pub async fn release_filing(&mut self) -> Result<(), DbError> {
+        self.filing_lock("SELECT pg_advisory_unlock($1)", "let the filing lock go")
+            .await
+    }
+
+    /// Runs `sql` on the filing lock, on this connection.
+    async fn filing_lock(&mut self, sql: &str, doing: &'static str) -> Result<(), DbError> {
         let shown = self.target.shown().to_string();
         self.live()
             .await?
-            .execute("SELECT pg_advisory_unlock($1)", &[&FILING_LOCK])
+            .execute(sql, &[&FILING_LOCK])
             .await
-            .map_err(query_err(&shown, "let the filing lock go"))?;
+            .map_err(query_err(&shown, doing))?;
         Ok(())
     }
 
@@ -497,14 +496,14 @@ fn seq_of(column: i64) -> u64 {
     u64::try_from(column).unwrap_or(0)
 }
 
-/// The lines of `record` as written (without `\n`), one per entry.
-fn file_lines(record: &Record) -> Result<Vec<String>, DbError> {
-    let text = std::fs::read_to_string(&record.path).map_err(|source| JournalError::Io {
-        path: record.path.clone(),
+/// The first `count` lines of the journal at `path` as written (without `\n`), one per entry.
+fn file_lines(path: &std::path::Path, count: usize) -> Result<Vec<String>, DbError> {
+    let text = std::fs::read_to_string(path).map_err(|source| JournalError::Io {
+        path: path.to_path_buf(),
         doing: "read the journal",
         source,
     })?;
-    Ok(text.lines().take(record.entries.len()).map(str::to_string).collect())
+    Ok(text.lines().take(count).map(str::to_string).collect())
 }
 
 async fn lines(client: &impl GenericClient, id: &IncidentId, after: u64) -> Result<Vec<String>, tokio_postgres::Error> {

@@ -93,8 +93,9 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
     let mut recorder = config.recorder();
     recorder.drill = args.drill;
     recorder.say = true;
-    recorder.journal = config.journal_target(args.cluster.journal.as_deref())?;
-    let mut journals = journals_of(&args.cluster, &config)?;
+    let team = config.journal_target(args.cluster.journal.as_deref())?;
+    recorder.journal = team.clone();
+    let mut journals = journals_of(&args.cluster, team.clone())?;
     let mut flight =
         match crate::flight::run::start(cluster.client.clone(), &cluster.name, store.clone(), recorder).await {
             Ok(f) => Some(f),
@@ -184,7 +185,7 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
                         ahead = t - jiff::Timestamp::now().as_second();
                     }
                     for said in session.observed(&u, &model) {
-                        carry_out(said, &mut journals, &args.cluster, &config, args.drill, &heard_tx);
+                        carry_out(said, &mut journals, &args.cluster, team.as_ref(), &config, args.drill, &heard_tx);
                     }
                     learn_new(&mut session, &prometheus, &observing.plan, &heard_tx);
                 }
@@ -205,8 +206,11 @@ pub async fn run(args: WatchArgs) -> anyhow::Result<()> {
 
 /// Where incidents are kept: the files here, and the team's database when one is set (reached
 /// when first needed, so the watch starts while it is away).
-fn journals_of(headless: &crate::cluster::connect::HeadlessArgs, config: &Config) -> anyhow::Result<Journals> {
-    Ok(match config.journal_target(headless.journal.as_deref())? {
+fn journals_of(
+    headless: &crate::cluster::connect::HeadlessArgs,
+    team: Option<crate::postgres::Target>,
+) -> anyhow::Result<Journals> {
+    Ok(match team {
         Some(target) => Journals::connecting(headless.store(), target)?,
         None => Journals::files(headless.store()),
     })
@@ -231,6 +235,7 @@ fn carry_out(
     said: Said,
     journals: &mut Journals,
     headless: &crate::cluster::connect::HeadlessArgs,
+    team: Option<&crate::postgres::Target>,
     config: &Config,
     drill: bool,
     heard: &mpsc::UnboundedSender<Heard>,
@@ -248,7 +253,7 @@ fn carry_out(
                     say(&format!("opened {id} ({}): {}", f.severity, f.title));
                     // The notice goes out in the background, journaled where the incident is.
                     let (config, heard) = (config.clone(), heard.clone());
-                    match journals_of(headless, &config) {
+                    match journals_of(headless, team.cloned()) {
                         Ok(journals) => {
                             tokio::spawn(async move {
                                 let said = notify::first(journals, &config, &id, &record).await;

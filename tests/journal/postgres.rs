@@ -307,6 +307,43 @@ fn a_file_journal_moves_to_postgres_and_back_byte_for_byte() {
     assert!(String::from_utf8_lossy(&file(a.path())).contains("offline on A"));
 }
 
+/// A copy only ahead of the database (written on without it, nobody else writing meanwhile)
+/// continues its last entry: the next write through the database copies in what it holds
+/// beyond, as `push` would, and another machine reads every entry in order.
+#[test]
+fn a_copy_written_on_without_the_database_is_copied_in_by_the_next_write() {
+    let pg = Postgres::start();
+    let (a, b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let id = new_incident(a.path(), &pg);
+    ok(
+        crate::support::warroom(a.path())
+            .args(["note", &id, "offline on A"])
+            .output()
+            .expect("note"),
+        "offline note",
+    );
+    ok(
+        warroom(a.path(), &pg)
+            .args(["note", &id, "back online"])
+            .output()
+            .expect("note"),
+        "note through the database",
+    );
+    ok(
+        warroom(b.path(), &pg)
+            .args(["note", &id, "seen from B"])
+            .output()
+            .expect("note"),
+        "note from B",
+    );
+    let path = b.path().join("incidents").join(format!("{id}.jsonl"));
+    let record = journal::read(&path).expect("B's copy");
+    assert!(record.is_intact(), "{:?}", record.problems);
+    let text = std::fs::read_to_string(&path).expect("B's copy");
+    let at = |note: &str| text.find(note).unwrap_or_else(|| panic!("{note} in {text}"));
+    assert!(at("offline on A") < at("back online") && at("back online") < at("seen from B"));
+}
+
 #[test]
 fn tampering_in_the_database_is_caught_and_the_table_refuses_changes() {
     let pg = Postgres::start();
