@@ -11,13 +11,14 @@ pub mod journal_link;
 pub mod observing;
 pub mod options;
 pub mod terminal_gone;
+pub mod terminal_input;
 
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::{FutureExt, StreamExt};
-use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind};
+use futures::FutureExt;
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, KeyEventKind};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use tokio::sync::mpsc;
@@ -413,7 +414,7 @@ async fn event_loop(
     target: &Target,
     gone: &tokio::sync::Notify,
 ) -> anyhow::Result<()> {
-    let mut events = EventStream::new();
+    let mut events = terminal_input::read().map_err(|e| anyhow::anyhow!("cannot read the terminal: {e}"))?;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // Every signal that would end the process ends the loop instead, so the terminal is restored
@@ -437,7 +438,7 @@ async fn event_loop(
             _ = int.recv() => break,
             _ = quit.recv() => break,
             () = gone.notified() => break,
-            ev = events.next() => match ev {
+            ev = events.recv() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
                     executor.carry_out(update(state, Msg::Key(k)));
                 }

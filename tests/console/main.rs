@@ -13,6 +13,7 @@ mod detection;
 mod editor;
 mod facilitation;
 mod fixture;
+mod hang_up;
 mod keys;
 mod lists;
 mod playbooks_tmux;

@@ -1,0 +1,24 @@
+//! The terminal's keys, pastes and resizes, read on a thread of their own and sent to the console
+//! loop. crossterm's reader spins without end once the tty hangs up under it
+//! (crossterm-rs/crossterm#793); on this thread that spin cannot hold the loop, which hears the
+//! hang-up (SIGHUP, or `terminal_gone`) and ends the process.
+
+use ratatui::crossterm::event::{self, Event};
+use tokio::sync::mpsc;
+
+/// Starts reading; each event (or the error that ends the reading) arrives on the receiver.
+pub fn read() -> std::io::Result<mpsc::UnboundedReceiver<std::io::Result<Event>>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("terminal-input".into())
+        .spawn(move || {
+            loop {
+                let read = event::read();
+                let failed = read.is_err();
+                if tx.send(read).is_err() || failed {
+                    return;
+                }
+            }
+        })?;
+    Ok(rx)
+}
