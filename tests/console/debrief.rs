@@ -207,12 +207,7 @@ fn the_debrief_command_compares_a_run_with_the_earlier_runs_of_its_scenario() {
         "{debrief}"
     );
     // A real incident is not debriefed.
-    let real = crate::support::warroom(&data)
-        .args(["incident", "new", "--title", "Real", "--sev", "3"])
-        .env("WARROOM_ACTOR", "alice")
-        .output()
-        .expect("incident new");
-    let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
+    let real = crate::support::incident_new(&data, &["--title", "Real", "--sev", "3"]);
     let out = crate::support::warroom(&data)
         .args(["debrief", &real])
         .output()

@@ -40,13 +40,7 @@ fn a_console_whose_terminal_goes_away_exits_and_keeps_the_draft() {
         let home = tempfile::tempdir().expect("tmp");
         let data = home.path().join("data");
         // A SEV2, so that quitting asks first and the console stays busy with the key.
-        let made = crate::support::warroom(&data)
-            .args(["incident", "new", "--title", "Hang-up", "--sev", "2"])
-            .env("WARROOM_ACTOR", "alice")
-            .output()
-            .expect("incident new");
-        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-        let id = String::from_utf8_lossy(&made.stdout).trim().to_string();
+        let id = crate::support::incident_new(&data, &["--title", "Hang-up", "--sev", "2"]);
         let wrap = if own_session { "setsid -w " } else { "" };
         let cmd = format!("{wrap}{} drill --speed 0 --incident {id}", warroom());
         let t = Tmux::start(home.path(), &cmd, 200, 50);

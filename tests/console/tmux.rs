@@ -452,21 +452,10 @@ fn a_rollback_from_the_console_is_previewed_confirmed_journaled_and_undone() {
 fn a_read_only_console_sends_no_change() {
     // An observer does not declare: the incident is opened from the command line.
     let home = tempfile::tempdir().expect("tmp");
-    let made = crate::support::warroom(&home.path().join("data"))
-        .args([
-            "incident",
-            "new",
-            "--title",
-            "Checkout failing",
-            "--sev",
-            "1",
-            "--drill",
-        ])
-        .env("WARROOM_ACTOR", "alice")
-        .output()
-        .expect("incident new");
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let id = String::from_utf8_lossy(&made.stdout).trim().to_string();
+    let id = crate::support::incident_new(
+        &home.path().join("data"),
+        &["--title", "Checkout failing", "--sev", "1", "--drill"],
+    );
     let t = Tmux::start(
         home.path(),
         &format!("{} drill --speed 30 --read-only --incident {id}", warroom()),
@@ -898,13 +887,7 @@ fn every_signal_restores_the_terminal_and_keeps_the_draft() {
     for signal in ["INT", "QUIT", "TERM", "HUP"] {
         let home = tempfile::tempdir().expect("tmp");
         let data = home.path().join("data");
-        let made = crate::support::warroom(&data)
-            .args(["incident", "new", "--title", "Signals", "--sev", "3"])
-            .env("WARROOM_ACTOR", "alice")
-            .output()
-            .expect("incident new");
-        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-        let id = String::from_utf8_lossy(&made.stdout).trim().to_string();
+        let id = crate::support::incident_new(&data, &["--title", "Signals", "--sev", "3"]);
         let stty = home.path().join("stty.txt");
         // The shell reports the tty's modes once the console has gone, then waits.
         let cmd = format!(

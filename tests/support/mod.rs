@@ -33,6 +33,18 @@ pub fn warroom(data: &Path) -> Command {
     cmd
 }
 
+/// `warroom incident new ARGS` by alice; the new incident's id.
+pub fn incident_new(data: &Path, args: &[&str]) -> String {
+    let made = warroom(data)
+        .args(["incident", "new"])
+        .args(args)
+        .env("WARROOM_ACTOR", "alice")
+        .output()
+        .expect("incident new");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    String::from_utf8_lossy(&made.stdout).trim().to_string()
+}
+
 /// The `warroom` binary's path, for shells (tmux) that start it.
 pub fn warroom_bin() -> &'static str {
     env!("CARGO_BIN_EXE_warroom")
