@@ -4,6 +4,7 @@
 //! bodies. Handlers translate HTTP to calls on the monitoring stack; "now" is virtual time.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -132,13 +133,31 @@ fn time_param(p: &Params, name: &str, default: i64) -> Result<i64, QueryError> {
     }
 }
 
-fn check_timeout(p: &Params) -> Result<(), QueryError> {
+/// Prometheus' `-query.timeout` default, which also caps a request's own `timeout`.
+const QUERY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A query's `timeout` parameter, at most `QUERY_TIMEOUT` (its default).
+fn timeout(p: &Params) -> Result<Duration, QueryError> {
     match p.get("timeout") {
-        Some(s) if !s.is_empty() && parse_duration(s).is_none_or(|d| d <= 0) => Err(bad(format!(
-            "invalid parameter \"timeout\": cannot parse \"{s}\" to a valid duration"
-        ))),
-        _ => Ok(()),
+        None | Some("") => Ok(QUERY_TIMEOUT),
+        Some(s) => match parse_duration(s) {
+            Some(ms) if ms > 0 => Ok(Duration::from_millis(ms.unsigned_abs()).min(QUERY_TIMEOUT)),
+            _ => Err(bad(format!(
+                "invalid parameter \"timeout\": cannot parse \"{s}\" to a valid duration"
+            ))),
+        },
     }
+}
+
+/// A query whose timeout passed while it waited for the monitoring stack (the clock catching
+/// up, the queries before it) is not run: its client has given up, and running it would only
+/// hold up the queries behind it (a console polling a fast drill on a slow machine then saw
+/// every query time out).
+fn still_wanted(arrived: Instant, timeout: Duration) -> Result<(), QueryError> {
+    if arrived.elapsed() > timeout {
+        return Err(QueryError::Timeout("query queue"));
+    }
+    Ok(())
 }
 
 fn parse_query(p: &Params) -> Result<Query, QueryError> {
@@ -168,6 +187,7 @@ async fn metrics(State(c): Shared) -> Response {
 
 async fn query(State(c): Shared, RawQuery(q): RawQuery, body: Bytes) -> Response {
     let p = Params::new(q, &body);
+    let arrived = Instant::now();
     let run = || -> Result<Value, QueryError> {
         let (m, now) = c.monitoring();
         let t = match p.get("time") {
@@ -178,7 +198,7 @@ async fn query(State(c): Shared, RawQuery(q): RawQuery, body: Bytes) -> Response
                 ))
             })?,
         };
-        check_timeout(&p)?;
+        still_wanted(arrived, timeout(&p)?)?;
         let query = parse_query(&p)?;
         let value = query.instant(&m.signals.store, t, &QueryOptions::default())?;
         serde_json::to_value(value).map_err(|e| QueryError::Execution(e.to_string()))
@@ -191,6 +211,7 @@ async fn query(State(c): Shared, RawQuery(q): RawQuery, body: Bytes) -> Response
 
 async fn query_range(State(c): Shared, RawQuery(q): RawQuery, body: Bytes) -> Response {
     let p = Params::new(q, &body);
+    let arrived = Instant::now();
     let run = || -> Result<Value, QueryError> {
         let required = |name: &str| -> Result<i64, QueryError> {
             let s = p.get(name).unwrap_or("");
@@ -219,9 +240,10 @@ async fn query_range(State(c): Shared, RawQuery(q): RawQuery, body: Bytes) -> Re
         if (end - start) / step > MAX_POINTS_PER_SERIES {
             return Err(bad("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into()));
         }
-        check_timeout(&p)?;
+        let within = timeout(&p)?;
         let query = parse_query(&p)?;
         let (m, _) = c.monitoring();
+        still_wanted(arrived, within)?;
         let value = query.range(&m.signals.store, start, end, step, &QueryOptions::default())?;
         serde_json::to_value(value).map_err(|e| QueryError::Execution(e.to_string()))
     };

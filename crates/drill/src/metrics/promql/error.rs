@@ -16,6 +16,10 @@ pub enum QueryError {
     /// many-to-many matching or duplicate output label sets.
     #[error("{0}")]
     Execution(String),
+    /// The query's timeout passed before it ran, as Prometheus' `query timed out in query
+    /// queue` (HTTP 503, `timeout`): its client has given up, so it is not run.
+    #[error("query timed out in {0}")]
+    Timeout(&'static str),
 }
 
 impl QueryError {
@@ -24,6 +28,7 @@ impl QueryError {
         match self {
             QueryError::BadData(_) => 400,
             QueryError::Unsupported(_) | QueryError::Execution(_) => 422,
+            QueryError::Timeout(_) => 503,
         }
     }
 
@@ -32,6 +37,7 @@ impl QueryError {
         match self {
             QueryError::BadData(_) => "bad_data",
             QueryError::Unsupported(_) | QueryError::Execution(_) => "execution",
+            QueryError::Timeout(_) => "timeout",
         }
     }
 }
