@@ -9,8 +9,14 @@ use std::time::Duration;
 
 use crate::server::{Drill, Options};
 
-#[test]
-fn requests_waiting_on_a_busy_monitoring_stack_leave_the_runtime_running() {
+/// The built-in drill on a runtime of two workers, its monitoring stack held by a thread until
+/// told through the sender; join the thread once told.
+fn held_drill() -> (
+    tokio::runtime::Runtime,
+    Drill,
+    mpsc::Sender<()>,
+    std::thread::JoinHandle<()>,
+) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -23,7 +29,6 @@ fn requests_waiting_on_a_busy_monitoring_stack_leave_the_runtime_running() {
             &Options::default(),
         ))
         .expect("drill");
-    // The stack is held until told.
     let (release, released) = mpsc::channel::<()>();
     let (held_tx, held) = mpsc::channel::<()>();
     let shared = drill.shared().clone();
@@ -33,6 +38,12 @@ fn requests_waiting_on_a_busy_monitoring_stack_leave_the_runtime_running() {
         let _ = released.recv();
     });
     held.recv().expect("held");
+    (runtime, drill, release, holder)
+}
+
+#[test]
+fn requests_waiting_on_a_busy_monitoring_stack_leave_the_runtime_running() {
+    let (runtime, drill, release, holder) = held_drill();
     // More waiting requests than workers: Prometheus and Alertmanager both.
     let client = warroom_testkit::http_client();
     let urls = [
@@ -66,27 +77,7 @@ fn requests_waiting_on_a_busy_monitoring_stack_leave_the_runtime_running() {
 /// with time left, or none given (Prometheus' 2 minutes), is run.
 #[test]
 fn a_query_that_timed_out_waiting_is_not_run() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let drill = runtime
-        .block_on(Drill::start(
-            crate::scenario::builtin(),
-            "127.0.0.1:0".parse().expect("addr"),
-            &Options::default(),
-        ))
-        .expect("drill");
-    let (release, released) = mpsc::channel::<()>();
-    let (held_tx, held) = mpsc::channel::<()>();
-    let shared = drill.shared().clone();
-    let holder = std::thread::spawn(move || {
-        let (_guard, _) = shared.monitoring();
-        held_tx.send(()).expect("told");
-        let _ = released.recv();
-    });
-    held.recv().expect("held");
+    let (runtime, drill, release, holder) = held_drill();
     let client = warroom_testkit::http_client();
     let base = drill.prometheus_url();
     let now = jiff::Timestamp::now().as_second();
