@@ -26,6 +26,14 @@ fn ok(out: Output, what: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `note ID TEXT` through `warroom` (with the database or without it), which must succeed.
+fn note(mut warroom: std::process::Command, id: &str, text: &str) {
+    ok(
+        warroom.args(["note", id, text]).output().expect("note"),
+        &format!("note {text:?}"),
+    );
+}
+
 fn new_incident(data: &Path, pg: &Postgres) -> String {
     let out = warroom(data, pg)
         .args(["incident", "new", "--title", "Checkout errors", "--sev", "2"])
@@ -214,13 +222,7 @@ fn a_file_journal_moves_to_postgres_and_back_byte_for_byte() {
         .expect("new");
     let id = ok(out, "incident new").trim().to_string();
     for text in ["first look", "second look"] {
-        ok(
-            crate::support::warroom(a.path())
-                .args(["note", &id, text])
-                .output()
-                .expect("note"),
-            "note",
-        );
+        note(crate::support::warroom(a.path()), &id, text);
     }
     let text = ok(
         warroom(a.path(), &pg)
@@ -252,13 +254,7 @@ fn a_file_journal_moves_to_postgres_and_back_byte_for_byte() {
     );
     let file = |d: &Path| std::fs::read(d.join("incidents").join(format!("{id}.jsonl"))).expect("file");
     assert_eq!(file(a.path()), file(b.path()));
-    ok(
-        warroom(b.path(), &pg)
-            .args(["note", &id, "seen from B"])
-            .output()
-            .expect("note"),
-        "note from B",
-    );
+    note(warroom(b.path(), &pg), &id, "seen from B");
     let text = ok(
         warroom(a.path(), &pg)
             .args(["incident", "catchup", &id])
@@ -283,20 +279,8 @@ fn a_file_journal_moves_to_postgres_and_back_byte_for_byte() {
 
     // A note written on A without the database parts A's copy from it: the next write
     // through the database is refused, naming the way out, and nothing is lost.
-    ok(
-        crate::support::warroom(a.path())
-            .args(["note", &id, "offline on A"])
-            .output()
-            .expect("note"),
-        "offline note",
-    );
-    ok(
-        warroom(b.path(), &pg)
-            .args(["note", &id, "meanwhile on B"])
-            .output()
-            .expect("note"),
-        "note from B",
-    );
+    note(crate::support::warroom(a.path()), &id, "offline on A");
+    note(warroom(b.path(), &pg), &id, "meanwhile on B");
     let out = warroom(a.path(), &pg)
         .args(["note", &id, "back online"])
         .output()
@@ -315,27 +299,9 @@ fn a_copy_written_on_without_the_database_is_copied_in_by_the_next_write() {
     let pg = Postgres::start();
     let (a, b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
     let id = new_incident(a.path(), &pg);
-    ok(
-        crate::support::warroom(a.path())
-            .args(["note", &id, "offline on A"])
-            .output()
-            .expect("note"),
-        "offline note",
-    );
-    ok(
-        warroom(a.path(), &pg)
-            .args(["note", &id, "back online"])
-            .output()
-            .expect("note"),
-        "note through the database",
-    );
-    ok(
-        warroom(b.path(), &pg)
-            .args(["note", &id, "seen from B"])
-            .output()
-            .expect("note"),
-        "note from B",
-    );
+    note(crate::support::warroom(a.path()), &id, "offline on A");
+    note(warroom(a.path(), &pg), &id, "back online");
+    note(warroom(b.path(), &pg), &id, "seen from B");
     let path = b.path().join("incidents").join(format!("{id}.jsonl"));
     let record = journal::read(&path).expect("B's copy");
     assert!(record.is_intact(), "{:?}", record.problems);
@@ -350,10 +316,7 @@ fn tampering_in_the_database_is_caught_and_the_table_refuses_changes() {
     let m = tempfile::tempdir().expect("dir");
     let id = new_incident(m.path(), &pg);
     for text in ["one", "two", "three"] {
-        ok(
-            warroom(m.path(), &pg).args(["note", &id, text]).output().expect("note"),
-            "note",
-        );
+        note(warroom(m.path(), &pg), &id, text);
     }
     // The table itself refuses a change.
     let out = pg.try_psql("UPDATE entries SET line = replace(line, 'two', 'TWO') WHERE seq = 3");
@@ -536,13 +499,7 @@ fn journal_follow_on_another_machine_prints_what_is_appended_through_postgres() 
         }
     };
     wait_for("Checkout errors");
-    ok(
-        warroom(a.path(), &pg)
-            .args(["note", &id, "written on A"])
-            .output()
-            .expect("note"),
-        "note",
-    );
+    note(warroom(a.path(), &pg), &id, "written on A");
     wait_for("written on A");
     let _ = follower.kill();
     let _ = follower.wait();
